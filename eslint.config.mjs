@@ -1,0 +1,59 @@
+// Lint = the Obsidian community-review config (eslint-plugin-obsidianmd recommended,
+// which already includes typescript-eslint's type-checked rules) plus our layering rule:
+// only src/plugin/ may import `obsidian`.
+import { defineConfig, globalIgnores } from "eslint/config";
+import obsidianmd from "eslint-plugin-obsidianmd";
+import globals from "globals";
+
+const noObsidianOutsidePlugin = {
+	"no-restricted-imports": [
+		"error",
+		{
+			paths: [
+				{
+					name: "obsidian",
+					message: "Only src/plugin/ may import obsidian: the core and the CLI run without Obsidian.",
+				},
+			],
+		},
+	],
+};
+
+export default defineConfig([
+	globalIgnores(["node_modules/", "dist/", "main.js", "demo-vault/", "docs/", "coverage/", "bench/out/"]),
+	...obsidianmd.configs.recommended,
+	{
+		languageOptions: {
+			parserOptions: {
+				projectService: {
+					allowDefaultProject: ["eslint.config.mjs", "esbuild.config.mjs"],
+				},
+				tsconfigRootDir: import.meta.dirname,
+			},
+		},
+	},
+	{
+		files: ["src/core/**/*.ts", "src/cli/**/*.ts"],
+		rules: noObsidianOutsidePlugin,
+	},
+	{
+		// Node-side code: the CLI, tests, benchmarks, build scripts. The browser/popout-window
+		// rules of the Obsidian review do not apply there.
+		files: ["src/cli/**/*.ts", "test/**/*.ts", "bench/**/*.ts", "scripts/**/*.{ts,mjs}", "*.mjs", "vitest.config.ts"],
+		languageOptions: { globals: { ...globals.node } },
+		rules: {
+			"obsidianmd/no-nodejs-modules": "off",
+			"obsidianmd/prefer-window-timers": "off",
+			"obsidianmd/no-global-this": "off",
+			"obsidianmd/prefer-active-doc": "off",
+			"no-console": "off",
+		},
+	},
+	{
+		files: ["test/**/*.ts"],
+		rules: {
+			"@typescript-eslint/no-non-null-assertion": "off",
+			"obsidianmd/ui/sentence-case": "off",
+		},
+	},
+]);

@@ -1,0 +1,37 @@
+/**
+ * The notes side of the vault: everything the user sees. The plugin implements it over `app.vault` and
+ * `app.fileManager` (so links and the metadata cache stay right); the CLI over Node's filesystem.
+ * Paths are vault-relative, POSIX-style, normalised. Implementations refuse paths outside the vault.
+ */
+export interface NoteStat {
+	size: number;
+	/** Modification time, ms since epoch. */
+	mtime: number;
+}
+
+export interface NoteVault {
+	exists(path: string): Promise<boolean>;
+	read(path: string): Promise<string>;
+	/** Creates a new note; rejects with an error if anything already exists at `path` (never overwrites). */
+	create(path: string, content: string): Promise<void>;
+	/** Replaces an existing note's content (atomic where the platform allows it). */
+	modify(path: string, content: string): Promise<void>;
+	/**
+	 * Moves or renames a note. The plugin uses FileManager.renameFile, which updates links; the CLI
+	 * implementation only moves the file (link rewriting there is the organize phase's job).
+	 * Rejects if the target exists.
+	 */
+	rename(from: string, to: string): Promise<void>;
+	/**
+	 * Edits the frontmatter in place, keeping the body and any key not touched by `fn`
+	 * (the plugin uses FileManager.processFrontMatter).
+	 */
+	processFrontMatter(path: string, fn: (frontmatter: Record<string, unknown>) => void): Promise<void>;
+	/** Moves a note to the trash (never a hard delete). */
+	trash(path: string): Promise<void>;
+	/** Creates a folder and its parents; no error when it exists. */
+	ensureFolder(path: string): Promise<void>;
+	/** All Markdown files below `folder` (recursive), skipping dot-folders; vault-relative paths. */
+	listMarkdown(folder: string): Promise<string[]>;
+	stat(path: string): Promise<NoteStat | null>;
+}

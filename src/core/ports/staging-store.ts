@@ -1,0 +1,29 @@
+/**
+ * The staging store: where sessions live (`.staging/@session/...`). Obsidian's Vault API cannot see
+ * dot-folders, so the plugin implements this over `app.vault.adapter`; the CLI over Node's filesystem.
+ *
+ * All paths are vault-relative, POSIX-style (`a/b/c.json`), never absolute, never containing `..`.
+ * Implementations must refuse any path that would escape the vault root.
+ */
+export interface StagingStore {
+	exists(path: string): Promise<boolean>;
+	/** Reads a UTF-8 text file. Rejects when the file does not exist. */
+	read(path: string): Promise<string>;
+	/**
+	 * Writes a UTF-8 text file atomically: a temp file in the same folder, then rename over the target.
+	 * A crash leaves either the old content or the new, never half of it. Creates parent folders.
+	 */
+	writeAtomic(path: string, data: string): Promise<void>;
+	/** Appends UTF-8 text (creating the file and parent folders when missing). */
+	append(path: string, data: string): Promise<void>;
+	/** Creates a folder and its parents; no error when it exists. */
+	mkdir(path: string): Promise<void>;
+	/** Lists the direct children of a folder, as vault-relative paths. Empty lists when it does not exist. */
+	list(path: string): Promise<{ files: string[]; folders: string[] }>;
+	/** Removes a file; no error when it does not exist. */
+	remove(path: string): Promise<void>;
+	/** Removes a folder and everything below it; no error when it does not exist. */
+	removeFolder(path: string): Promise<void>;
+	/** Size in bytes and modification time (ms since epoch), or null when missing. */
+	stat(path: string): Promise<{ size: number; mtime: number } | null>;
+}

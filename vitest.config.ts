@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+import { fileURLToPath } from "node:url";
+
+export default defineConfig({
+	resolve: {
+		// Tests never load the real Obsidian runtime: `obsidian` is our own small stub.
+		alias: { obsidian: fileURLToPath(new URL("./test/stubs/obsidian.ts", import.meta.url)) },
+	},
+	test: {
+		include: ["test/**/*.test.ts"],
+		environment: "node",
+		testTimeout: 20_000,
+		pool: "forks",
+	},
+});
