@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { NodeNoteVault } from "../../src/cli/node-note-vault";
+
+let root: string;
+let outside: string;
+let vault: NodeNoteVault;
+
+beforeEach(async () => {
+	root = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-vault-"));
+	outside = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-outside-"));
+	vault = new NodeNoteVault(root);
+});
+afterEach(async () => {
+	await fs.rm(root, { recursive: true, force: true });
+	await fs.rm(outside, { recursive: true, force: true });
+});
+
+describe("NodeNoteVault", () => {
+	it("creates notes with parent folders and never overwrites one by name", async () => {
+		await vault.create("A/B/Note.md", "one");
+		expect(await fs.readFile(path.join(root, "A/B/Note.md"), "utf8")).toBe("one");
+		await expect(vault.create("A/B/Note.md", "two")).rejects.toThrow(/already exists/);
+		expect(await vault.read("A/B/Note.md")).toBe("one");
+		// no temp files left behind
+		expect(await fs.readdir(path.join(root, "A/B"))).toEqual(["Note.md"]);
+	});
+
+	it("modifies only existing notes, atomically", async () => {
+		await expect(vault.modify("missing.md", "x")).rejects.toThrow();
+		await vault.create("n.md", "old");
+		await vault.modify("n.md", "new");
+		expect(await vault.read("n.md")).toBe("new");
+		expect(await fs.readdir(root)).toEqual(["n.md"]);
+	});
+
+	it("renames without clobbering a target", async () => {
+		await vault.create("a.md", "A");
+		await vault.create("b.md", "B");
+		await expect(vault.rename("a.md", "b.md")).rejects.toThrow(/already exists/);
+		expect(await vault.read("b.md")).toBe("B");
+		await vault.rename("a.md", "sub/c.md");
+		expect(await vault.exists("a.md")).toBe(false);
+		expect(await vault.read("sub/c.md")).toBe("A");
+	});
+
+	it("edits frontmatter keeping the body", async () => {
+		await vault.create("n.md", "---\nkeep: 1\n---\nBody\n");
+		await vault.processFrontMatter("n.md", (fm) => (fm.genre = "ai"));
+		expect(await vault.read("n.md")).toBe("---\nkeep: 1\ngenre: ai\n---\nBody\n");
+	});
+
+	it("trashes into .trash without losing a same-named earlier trash", async () => {
+		await vault.create("x/n.md", "1");
+		await vault.trash("x/n.md");
+		await vault.create("x/n.md", "2");
+		await vault.trash("x/n.md");
+		expect((await fs.readdir(path.join(root, ".trash"))).sort()).toEqual(["n 1.md", "n.md"]);
+		expect(await fs.readFile(path.join(root, ".trash", "n 1.md"), "utf8")).toBe("2");
+	});
+
+	it("lists Markdown below a folder, skipping dot-folders and other files", async () => {
+		await vault.create("f/a.md", "");
+		await vault.create("f/sub/b.MD", "");
+		await vault.create("f/.hidden/c.md", "");
+		await vault.create("f/d.txt", "");
+		expect(await vault.listMarkdown("f")).toEqual(["f/a.md", "f/sub/b.MD"]);
+		expect(await vault.listMarkdown("nope")).toEqual([]);
+	});
+
+	it.each([["../escape.md"], ["/etc/passwd"], ["a/../../x.md"]])("refuses %s", async (p) => {
+		await expect(vault.create(p, "x")).rejects.toThrow(/Refused path/);
+	});
+
+	it("refuses a symlink that leads outside the vault", async () => {
+		await fs.symlink(outside, path.join(root, "link"));
+		await expect(vault.create("link/evil.md", "x")).rejects.toThrow(/outside the vault/);
+		expect(await fs.readdir(outside)).toEqual([]);
+	});
+});
