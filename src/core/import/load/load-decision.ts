@@ -1,0 +1,66 @@
+/**
+ * What re-importing a conversation does to the vault, decided from what we wrote last time (the import
+ * index) and what is in the vault now. Pure: the load step does the I/O.
+ *
+ * - unchanged at the source            → leave the note alone (no write at all);
+ * - updated at the source, note as we wrote it → update it in place;
+ * - updated at the source, note edited by the user → preserve it, report `preserved`;
+ * - a note we did not write is never overwritten; when in doubt, preserve.
+ */
+export interface IndexedNote {
+	/** Vault path where we wrote the note. */
+	path: string;
+	/** Hash of the exact text we wrote. */
+	hash: string;
+	/** The source's updated time when we wrote it (ISO), or null when the export had none. */
+	sourceUpdated: string | null;
+}
+
+export interface LoadFacts {
+	/** What the import index says we wrote for this conversation, if anything. */
+	indexed: IndexedNote | null;
+	/** The note found for this conversation now: at the indexed path, or by `source_id` in frontmatter. */
+	current: { path: string; hash: string; frontmatterUpdated: string | null } | null;
+	/** Hash of the note we would write now (rendered for `current.path` when there is a current note). */
+	renderedHash: string;
+	/** The source's updated time in this export. */
+	sourceUpdated: string | null;
+}
+
+export type LoadDecision =
+	| { action: "create" }
+	| { action: "unchanged"; path: string; adopt: boolean }
+	| { action: "update"; path: string }
+	| { action: "preserve"; path: string | null; reason: string };
+
+export function decideLoad(facts: LoadFacts): LoadDecision {
+	const { indexed, current, renderedHash, sourceUpdated } = facts;
+	if (current === null) {
+		if (indexed === null) return { action: "create" };
+		return {
+			action: "preserve",
+			path: null,
+			reason: `the note imported earlier at "${indexed.path}" is gone (deleted or moved outside the vault); not recreating it`,
+		};
+	}
+	// The note in the vault is byte-for-byte what we would write: it is ours and up to date.
+	if (current.hash === renderedHash) return { action: "unchanged", path: current.path, adopt: indexed === null || indexed.path !== current.path || indexed.hash !== current.hash };
+	if (indexed === null) {
+		// No record of writing it (index lost, or a note the user made): only the frontmatter speaks for it.
+		if (current.frontmatterUpdated !== null && current.frontmatterUpdated === sourceUpdated) {
+			return { action: "unchanged", path: current.path, adopt: false };
+		}
+		return { action: "preserve", path: current.path, reason: "a note with this source_id exists but the import index has no record of writing it" };
+	}
+	if (sameTime(indexed.sourceUpdated, sourceUpdated)) return { action: "unchanged", path: current.path, adopt: indexed.path !== current.path };
+	if (current.hash === indexed.hash) return { action: "update", path: current.path };
+	return { action: "preserve", path: current.path, reason: "updated at the source, but the note was edited since it was imported" };
+}
+
+function sameTime(a: string | null, b: string | null): boolean {
+	if (a === b) return true;
+	if (a === null || b === null) return false;
+	const ta = Date.parse(a);
+	const tb = Date.parse(b);
+	return !Number.isNaN(ta) && ta === tb;
+}
