@@ -1,0 +1,314 @@
+import { JsonStreamError } from "./errors";
+
+/**
+ * Streaming splitter for a JSON document whose top level is an array.
+ *
+ * It scans the bytes once, tracking nesting depth and string/escape state across chunk boundaries,
+ * copies the bytes of one top-level element at a time, and decodes + `JSON.parse`s that element only.
+ * The document as a whole is never a string, so a 1 GB `conversations.json` works (V8 caps strings
+ * near 512 MB); memory is bounded by the largest single element.
+ *
+ * Structural problems (not an array, garbage between elements, a truncated document) throw a
+ * {@link JsonStreamError} with the byte offset: nothing after that point can be trusted. An element
+ * whose bytes are delimited correctly but which is not valid JSON (or not valid UTF-8) is yielded as
+ * `{ ok: false }` with its index and offset, and the scan goes on with the next element.
+ */
+
+export type JsonArrayItem =
+	| { ok: true; index: number; offset: number; value: unknown }
+	| { ok: false; index: number; offset: number; reason: string };
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACK = 0x5b;
+const RBRACK = 0x5d;
+const COMMA = 0x2c;
+const SPACE = 0x20;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const BOM = [0xef, 0xbb, 0xbf] as const;
+
+const enum State {
+	/** Before the opening `[` (BOM and whitespace allowed). */
+	Start,
+	/** Right after `[`: a value or `]`. */
+	FirstValue,
+	/** After a `,`: a value. */
+	NextValue,
+	/** Inside an object, array or string element. */
+	InElement,
+	/** Inside a number/true/false/null element (ends at a delimiter, which is not part of it). */
+	InScalar,
+	/** After an element: `,` or `]`. */
+	AfterElement,
+	/** After the closing `]`: whitespace only. */
+	Done,
+}
+
+const INITIAL_BUFFER = 64 * 1024;
+const KEEP_BUFFER_MAX = 16 * 1024 * 1024;
+
+function isWhitespace(b: number): boolean {
+	return b === SPACE || b === LF || b === CR || b === TAB;
+}
+
+function describeByte(b: number): string {
+	if (b >= 0x21 && b <= 0x7e) return `'${String.fromCharCode(b)}'`;
+	return `byte 0x${b.toString(16).padStart(2, "0")}`;
+}
+
+function indexOrEnd(chunk: Uint8Array, byte: number, from: number): number {
+	const at = chunk.indexOf(byte, from);
+	return at < 0 ? chunk.length : at;
+}
+
+export async function* splitJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<JsonArrayItem, void, undefined> {
+	const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+	let state: State = State.Start;
+	let base = 0; // absolute offset of the current chunk's first byte
+	let bomMatched = 0;
+	let sawAnything = false;
+
+	// Current element.
+	let index = -1;
+	let elementStart = 0; // absolute offset
+	let depth = 0;
+	let inString = false;
+	let escape = false;
+
+	// Bytes of an element that spans chunks.
+	let buffer = new Uint8Array(INITIAL_BUFFER);
+	let bufferLength = 0;
+
+	const append = (bytes: Uint8Array): void => {
+		const needed = bufferLength + bytes.length;
+		if (needed > buffer.length) {
+			let size = buffer.length * 2;
+			while (size < needed) size *= 2;
+			const grown = new Uint8Array(size);
+			grown.set(buffer.subarray(0, bufferLength));
+			buffer = grown;
+		}
+		buffer.set(bytes, bufferLength);
+		bufferLength = needed;
+	};
+
+	const finish = (bytes: Uint8Array): JsonArrayItem => {
+		let item: JsonArrayItem;
+		try {
+			const text = decoder.decode(bytes);
+			item = { ok: true, index, offset: elementStart, value: JSON.parse(text) as unknown };
+		} catch (e) {
+			const why = e instanceof Error ? e.message : String(e);
+			item = { ok: false, index, offset: elementStart, reason: `element ${index} at byte ${elementStart} is not valid JSON: ${why}` };
+		}
+		bufferLength = 0;
+		if (buffer.length > KEEP_BUFFER_MAX) buffer = new Uint8Array(INITIAL_BUFFER);
+		return item;
+	};
+
+	for await (const chunk of chunks) {
+		const n = chunk.length;
+		let i = 0;
+		// Cached positions of the next quote / backslash in this chunk (native indexOf is far faster
+		// than a byte loop over long string contents). -1 = not looked up yet.
+		let nextQuote = -1;
+		let nextBackslash = -1;
+		// Where the current element's bytes begin in this chunk (0 when it began in an earlier chunk).
+		let elementStartInChunk = 0;
+
+		while (i < n) {
+			if (state === State.InElement) {
+				let end = -1;
+				while (i < n) {
+					if (inString) {
+						if (escape) {
+							escape = false;
+							i++;
+							continue;
+						}
+						if (nextQuote < i) nextQuote = indexOrEnd(chunk, QUOTE, i);
+						if (nextBackslash < i) nextBackslash = indexOrEnd(chunk, BACKSLASH, i);
+						if (nextBackslash < nextQuote) {
+							escape = true;
+							i = nextBackslash + 1;
+							continue;
+						}
+						if (nextQuote >= n) {
+							i = n;
+							break;
+						}
+						i = nextQuote + 1;
+						inString = false;
+						if (depth === 0) {
+							end = i;
+							break;
+						}
+						continue;
+					}
+					const b = chunk[i]!;
+					i++;
+					if (b === QUOTE) {
+						inString = true;
+					} else if (b === LBRACE || b === LBRACK) {
+						depth++;
+					} else if (b === RBRACE || b === RBRACK) {
+						depth--;
+						if (depth === 0) {
+							end = i;
+							break;
+						}
+					}
+				}
+				if (end < 0) {
+					append(chunk.subarray(elementStartInChunk, n));
+					break;
+				}
+				let item: JsonArrayItem;
+				if (bufferLength === 0) {
+					item = finish(chunk.subarray(elementStartInChunk, end));
+				} else {
+					append(chunk.subarray(elementStartInChunk, end));
+					item = finish(buffer.subarray(0, bufferLength));
+				}
+				state = State.AfterElement;
+				yield item;
+				continue;
+			}
+
+			if (state === State.InScalar) {
+				let end = -1;
+				while (i < n) {
+					const b = chunk[i]!;
+					if (b === COMMA || b === RBRACK || isWhitespace(b)) {
+						end = i;
+						break;
+					}
+					i++;
+				}
+				if (end < 0) {
+					append(chunk.subarray(elementStartInChunk, n));
+					break;
+				}
+				let item: JsonArrayItem;
+				if (bufferLength === 0) {
+					item = finish(chunk.subarray(elementStartInChunk, end));
+				} else {
+					append(chunk.subarray(elementStartInChunk, end));
+					item = finish(buffer.subarray(0, bufferLength));
+				}
+				state = State.AfterElement;
+				yield item;
+				continue;
+			}
+
+			const b = chunk[i]!;
+			const at = base + i;
+			if (isWhitespace(b)) {
+				i++;
+				continue;
+			}
+			switch (state) {
+				case State.Start: {
+					if (at < 3 && at === bomMatched && b === BOM[at]) {
+						bomMatched++;
+						i++;
+						continue;
+					}
+					sawAnything = true;
+					if (bomMatched > 0 && bomMatched < 3) throw new JsonStreamError(`not JSON: a broken byte-order mark at byte 0`, 0);
+					if (b === LBRACK) {
+						state = State.FirstValue;
+						i++;
+						continue;
+					}
+					if (b === LBRACE) {
+						throw new JsonStreamError(`the top level is an object, not an array of conversations (at byte ${at})`, at);
+					}
+					throw new JsonStreamError(`not a JSON array: found ${describeByte(b)} at byte ${at} where '[' was expected`, at);
+				}
+				case State.FirstValue:
+				case State.NextValue: {
+					if (b === RBRACK) {
+						if (state === State.NextValue) {
+							throw new JsonStreamError(`unexpected ']' after ',' at byte ${at} (a trailing comma after element ${index})`, at);
+						}
+						state = State.Done;
+						i++;
+						continue;
+					}
+					if (b === COMMA || b === RBRACE || b === 0x3a /* : */) {
+						throw new JsonStreamError(`unexpected ${describeByte(b)} at byte ${at} where element ${index + 1} was expected`, at);
+					}
+					index++;
+					elementStart = at;
+					elementStartInChunk = i;
+					bufferLength = 0;
+					depth = 0;
+					escape = false;
+					inString = false;
+					if (b === LBRACE || b === LBRACK) {
+						depth = 1;
+						state = State.InElement;
+					} else if (b === QUOTE) {
+						inString = true;
+						state = State.InElement;
+					} else {
+						state = State.InScalar;
+					}
+					i++;
+					continue;
+				}
+				case State.AfterElement: {
+					if (b === COMMA) {
+						state = State.NextValue;
+					} else if (b === RBRACK) {
+						state = State.Done;
+					} else {
+						throw new JsonStreamError(
+							`unexpected ${describeByte(b)} at byte ${at} after element ${index} (expected ',' or ']')`,
+							at,
+						);
+					}
+					i++;
+					continue;
+				}
+				case State.Done:
+					throw new JsonStreamError(`unexpected ${describeByte(b)} at byte ${at} after the end of the top-level array`, at);
+			}
+		}
+		base += n;
+	}
+
+	switch (state) {
+		case State.Done:
+			return;
+		case State.Start:
+			throw new JsonStreamError(
+				sawAnything || bomMatched > 0 ? `not JSON: no '[' found (${base} bytes)` : `the file is empty (${base} bytes, no JSON array)`,
+				base,
+			);
+		case State.InElement:
+		case State.InScalar:
+			throw new JsonStreamError(
+				`the document is truncated: it ended inside element ${index} at byte ${base} (the element starts at byte ${elementStart})`,
+				base,
+			);
+		default:
+			throw new JsonStreamError(
+				`the document is truncated: it ended at byte ${base} after element ${index} without the closing ']'`,
+				base,
+			);
+	}
+}
+
+/** Chunks of an in-memory byte array (tests, small inputs). */
+export async function* chunksOf(bytes: Uint8Array, chunkSize: number): AsyncGenerator<Uint8Array, void, undefined> {
+	for (let at = 0; at < bytes.length; at += chunkSize) {
+		await Promise.resolve();
+		yield bytes.subarray(at, Math.min(bytes.length, at + chunkSize));
+	}
+}

@@ -1,0 +1,281 @@
+import { z } from "zod";
+import type { Conversation, Message, Part } from "../../conversation";
+import { describeRaw, type NormalizeResult } from "./result";
+import { bump, countUnknownKeys, isoTime, isRecord, issuesReason, str, summariseValue, timeValue, titleFromText, truncate } from "./text-utils";
+
+/** Claude export (`conversations.json` of a Claude data export) → canonical Conversation. */
+
+const ClaudeBlockSchema = z.looseObject({ type: z.string() });
+
+const ClaudeAttachmentSchema = z.looseObject({
+	file_name: z.string().nullish(),
+	file_type: z.string().nullish(),
+	file_size: z.number().nullish(),
+	extracted_content: z.string().nullish(),
+});
+
+const ClaudeFileSchema = z.looseObject({ file_name: z.string().nullish(), file_kind: z.string().nullish() });
+
+const ClaudeMessageSchema = z.looseObject({
+	uuid: z.string().nullish(),
+	parent_message_uuid: z.string().nullish(),
+	sender: z.string(),
+	text: z.string().nullish(),
+	content: z.array(ClaudeBlockSchema).nullish(),
+	created_at: z.string().nullish(),
+	updated_at: z.string().nullish(),
+	attachments: z.array(ClaudeAttachmentSchema).nullish(),
+	files: z.array(ClaudeFileSchema).nullish(),
+	files_v2: z.array(ClaudeFileSchema).nullish(),
+});
+type ClaudeMessage = z.infer<typeof ClaudeMessageSchema>;
+
+export const ClaudeConversationSchema = z.looseObject({
+	uuid: z.string().min(1),
+	name: z.string().nullish(),
+	summary: z.string().nullish(),
+	created_at: z.string().nullish(),
+	updated_at: z.string().nullish(),
+	chat_messages: z.array(ClaudeMessageSchema),
+	current_leaf_message_uuid: z.string().nullish(),
+	project_uuid: z.string().nullish(),
+	project: z.looseObject({ uuid: z.string().nullish(), name: z.string().nullish() }).nullish(),
+	model: z.string().nullish(),
+});
+
+const KNOWN_CONVERSATION_KEYS = new Set([
+	"uuid",
+	"name",
+	"summary",
+	"created_at",
+	"updated_at",
+	"account",
+	"chat_messages",
+	"current_leaf_message_uuid",
+	"project_uuid",
+	"project",
+	"model",
+	"is_starred",
+	"is_temporary",
+	"settings",
+]);
+const KNOWN_MESSAGE_KEYS = new Set([
+	"uuid",
+	"parent_message_uuid",
+	"sender",
+	"text",
+	"content",
+	"created_at",
+	"updated_at",
+	"attachments",
+	"files",
+	"files_v2",
+	"index",
+	"truncated",
+	"stop_reason",
+]);
+
+/** True when a raw value has the Claude conversation shape (used for detection). */
+export function looksLikeClaude(raw: unknown): boolean {
+	return isRecord(raw) && "chat_messages" in raw;
+}
+
+const TOOL_RESULT_MAX = 500;
+
+function toolResultText(content: unknown): string {
+	if (typeof content === "string") return content;
+	if (!Array.isArray(content)) return "";
+	const pieces: string[] = [];
+	for (const item of content) {
+		if (typeof item === "string") pieces.push(item);
+		else if (isRecord(item)) {
+			const title = str(item.title);
+			const text = str(item.text);
+			const url = str(item.url);
+			if (title && url) pieces.push(`${title} (${url})`);
+			else if (title) pieces.push(title);
+			if (text) pieces.push(text);
+		}
+	}
+	return pieces.join("\n");
+}
+
+const ARTIFACT_LANGUAGES: Record<string, string> = {
+	"text/markdown": "markdown",
+	"text/html": "html",
+	"image/svg+xml": "svg",
+	"application/vnd.ant.mermaid": "mermaid",
+	"application/vnd.ant.react": "jsx",
+};
+
+function blockParts(block: z.infer<typeof ClaudeBlockSchema>, unknown: Record<string, number>): Part[] {
+	const raw = block as Record<string, unknown>;
+	switch (block.type) {
+		case "text": {
+			const text = str(raw.text) ?? "";
+			return text.trim() === "" ? [] : [{ kind: "text", text }];
+		}
+		case "thinking": {
+			const text = str(raw.thinking) ?? str(raw.text) ?? "";
+			return text.trim() === "" ? [] : [{ kind: "thinking", text }];
+		}
+		case "tool_use": {
+			const name = str(raw.name) ?? "tool";
+			const input = raw.input;
+			const parts: Part[] = [];
+			if (name === "artifacts" && isRecord(input) && typeof input.content === "string" && input.content !== "") {
+				// An artifact carries real content (code, a document): keep it whole as code.
+				const title = str(input.title) ?? str(input.id) ?? "artifact";
+				const type = str(input.type) ?? "";
+				const language = str(input.language) ?? ARTIFACT_LANGUAGES[type] ?? "";
+				parts.push({ kind: "tool_call", name, summary: truncate(`${str(input.command) ?? "create"}: ${title}`, 200) });
+				parts.push({ kind: "code", language, code: input.content });
+				return parts;
+			}
+			parts.push({ kind: "tool_call", name, summary: summariseValue(input ?? str(raw.message) ?? "") });
+			return parts;
+		}
+		case "tool_result": {
+			const name = str(raw.name);
+			const summary = truncate(toolResultText(raw.content).trim(), TOOL_RESULT_MAX);
+			const part: Part = { kind: "tool_result", summary };
+			if (name) part.name = name;
+			if (raw.is_error === true) part.isError = true;
+			return [part];
+		}
+		default: {
+			bump(unknown, `block:${block.type}`);
+			const text = str(raw.text) ?? str(raw.content);
+			const part: Part = { kind: "unknown", blockType: block.type };
+			if (text && text.trim() !== "") part.summary = truncate(text.trim(), 200);
+			return [part];
+		}
+	}
+}
+
+function messageParts(message: ClaudeMessage, unknown: Record<string, number>): Part[] {
+	const parts: Part[] = [];
+	for (const block of message.content ?? []) {
+		parts.push(...blockParts(block, unknown));
+	}
+	if (parts.length === 0) {
+		const text = message.text ?? "";
+		if (text.trim() !== "") parts.push({ kind: "text", text });
+	}
+	const attachedNames = new Set<string>();
+	for (const att of message.attachments ?? []) {
+		const name = att.file_name ?? "attachment";
+		attachedNames.add(name);
+		const part: Part = { kind: "attachment", name };
+		if (att.file_type) part.mimeType = att.file_type;
+		if (typeof att.file_size === "number") part.size = att.file_size;
+		if (typeof att.extracted_content === "string") part.extractedText = att.extracted_content;
+		parts.push(part);
+	}
+	for (const file of [...(message.files ?? []), ...(message.files_v2 ?? [])]) {
+		const name = file.file_name ?? "file";
+		if (attachedNames.has(name)) continue;
+		attachedNames.add(name);
+		parts.push({ kind: "attachment", name, missing: true });
+	}
+	return parts;
+}
+
+interface Indexed {
+	message: ClaudeMessage;
+	order: number;
+	time: number;
+}
+
+/** The messages of the kept branch, in order. */
+function keptBranch(messages: readonly ClaudeMessage[], leafId: string | null | undefined): ClaudeMessage[] {
+	const hasParents = messages.some((m) => typeof m.parent_message_uuid === "string" && m.parent_message_uuid !== "");
+	if (!hasParents) return [...messages];
+	const byId = new Map<string, Indexed>();
+	const indexed: Indexed[] = messages.map((message, order) => ({ message, order, time: timeValue(message.created_at) }));
+	for (const item of indexed) if (item.message.uuid) byId.set(item.message.uuid, item);
+	const children = new Map<string, Indexed[]>();
+	for (const item of indexed) {
+		const parent = item.message.parent_message_uuid;
+		if (parent && byId.has(parent)) {
+			const list = children.get(parent) ?? [];
+			list.push(item);
+			children.set(parent, list);
+		}
+	}
+	const later = (a: Indexed, b: Indexed): Indexed => (b.time > a.time || (b.time === a.time && b.order > a.order) ? b : a);
+
+	let leaf: Indexed | undefined = leafId ? byId.get(leafId) : undefined;
+	if (!leaf) {
+		// No usable leaf pointer: start at the latest message, then follow the latest child down to a leaf.
+		let latest = indexed[0];
+		for (const item of indexed) if (latest) latest = later(latest, item);
+		leaf = latest;
+		const seen = new Set<Indexed>();
+		while (leaf && !seen.has(leaf)) {
+			seen.add(leaf);
+			const kids: Indexed[] = leaf.message.uuid ? (children.get(leaf.message.uuid) ?? []) : [];
+			if (kids.length === 0) break;
+			leaf = kids.reduce(later);
+		}
+	}
+	const path: ClaudeMessage[] = [];
+	const seen = new Set<Indexed>();
+	for (let at = leaf; at && !seen.has(at); ) {
+		seen.add(at);
+		path.push(at.message);
+		const parent = at.message.parent_message_uuid;
+		at = parent ? byId.get(parent) : undefined;
+	}
+	return path.reverse();
+}
+
+export function normalizeClaude(raw: unknown): NormalizeResult {
+	const parsed = ClaudeConversationSchema.safeParse(raw);
+	if (!parsed.success) {
+		return { ok: false, ...describeRaw(raw, ["uuid"], ["name"]), reason: issuesReason("not a valid Claude conversation", parsed.error.issues) };
+	}
+	const c = parsed.data;
+	const unknown: Record<string, number> = {};
+	countUnknownKeys(c, KNOWN_CONVERSATION_KEYS, "conversation", unknown);
+
+	const messages: Message[] = [];
+	const branch = keptBranch(c.chat_messages, c.current_leaf_message_uuid);
+	branch.forEach((m, i) => {
+		countUnknownKeys(m, KNOWN_MESSAGE_KEYS, "message", unknown);
+		let role: Message["role"];
+		if (m.sender === "human" || m.sender === "user") role = "user";
+		else if (m.sender === "assistant") role = "assistant";
+		else {
+			bump(unknown, `sender:${m.sender}`);
+			return;
+		}
+		const parts = messageParts(m, unknown);
+		if (parts.length === 0) return;
+		messages.push({ id: m.uuid ?? `${c.uuid}#${i}`, role, time: isoTime(m.created_at), parts });
+	});
+
+	const times = messages.map((m) => m.time).filter((t): t is string => t !== null);
+	const created = isoTime(c.created_at) ?? times[0] ?? null;
+	const updated = isoTime(c.updated_at) ?? times[times.length - 1] ?? created;
+	let title = (c.name ?? "").trim();
+	if (title === "") {
+		const firstUserText = messages.find((m) => m.role === "user")?.parts.find((p) => p.kind === "text");
+		title = firstUserText && firstUserText.kind === "text" ? titleFromText(firstUserText.text) : "";
+	}
+
+	const conversation: Conversation = {
+		id: c.uuid,
+		provider: "claude",
+		title: title === "" ? "Untitled" : title,
+		created,
+		updated,
+		models: c.model ? [c.model] : [],
+		messages,
+	};
+	const project = c.project?.name ?? c.project_uuid ?? c.project?.uuid;
+	if (project) conversation.project = project;
+	if (c.summary && c.summary.trim() !== "") conversation.summary = c.summary;
+	if (Object.keys(unknown).length > 0) conversation.unknown = unknown;
+	return { ok: true, conversation };
+}

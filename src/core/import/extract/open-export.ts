@@ -1,0 +1,293 @@
+import type { ByteSource } from "../../ports/byte-source";
+import type { Conversation, Provider } from "../conversation";
+import { InputError, JsonStreamError } from "./errors";
+import { splitJsonArray, type JsonArrayItem } from "./json-array-stream";
+import { looksLikeChatGpt, normalizeChatGpt } from "./normalize/chatgpt";
+import { looksLikeClaude, normalizeClaude } from "./normalize/claude";
+import type { NormalizeResult } from "./normalize/result";
+import { findConversationFiles, looksLikeZip, ZipArchive, type ZipFile } from "./zip-archive";
+
+export type ProviderChoice = "auto" | Provider;
+
+export interface OpenExportOptions {
+	/** `auto` detects from the content's shape; a named provider must match the content or the input is refused. */
+	provider?: ProviderChoice;
+	/** Ask each source for its SHA-256 (`ByteSource.sha256`) while opening. Off by default (it reads every input once). */
+	sha256?: boolean;
+	/** Bytes per read of a bare JSON file (default 1 MiB). */
+	chunkSize?: number;
+}
+
+/** One input, as recorded in the session's extract/input manifest. */
+export interface InputManifestEntry {
+	name: string;
+	size: number;
+	/** Lowercase hex; present when `sha256: true` and the source can compute it. */
+	sha256?: string;
+	/** Null only for an input that holds no conversation at all (an empty array). */
+	provider: Provider | null;
+	kind: "zip" | "json";
+	/** The conversation files read, as `source` labels (`name` for a bare file, `name:entry` inside a zip). */
+	documents: string[];
+}
+
+export type ExtractResult =
+	| { ok: true; conversation: Conversation; source: string; index: number }
+	| { ok: false; source: string; index: number; itemId?: string; title?: string; reason: string };
+
+export interface ExportReader {
+	readonly inputs: readonly InputManifestEntry[];
+	/** Inputs passed but not read, with why (a Claude bundle manifest given along with its zips). */
+	readonly skipped: readonly { name: string; reason: string }[];
+	/**
+	 * Streams every conversation of every input, in input order. Item-level problems are yielded as
+	 * `{ ok: false }`; a whole-input problem found late (a truncated 1 GB file) is thrown as InputError.
+	 * Each call starts over from the beginning.
+	 */
+	conversations(): AsyncIterable<ExtractResult>;
+	close(): Promise<void>;
+}
+
+/** One JSON document to split: a bare file or a zip entry. */
+interface Document {
+	label: string;
+	chunks(): AsyncIterable<Uint8Array>;
+}
+
+interface OpenedInput {
+	manifest: InputManifestEntry;
+	documents: Document[];
+	archive?: ZipArchive;
+}
+
+const PEEK_ELEMENTS = 5;
+const DEFAULT_CHUNK = 1024 * 1024;
+const MANIFEST_NAME = /(^|[\\/])manifest[^\\/]*\.json$/i;
+
+function providerLabel(p: Provider): string {
+	return p === "claude" ? "Claude" : "ChatGPT";
+}
+
+function detect(value: unknown): Provider | null {
+	if (looksLikeClaude(value)) return "claude";
+	if (looksLikeChatGpt(value)) return "chatgpt";
+	return null;
+}
+
+/** Sequential chunks of a ByteSource, with one read in flight ahead of the consumer. */
+async function* sourceChunks(source: ByteSource, chunkSize: number): AsyncGenerator<Uint8Array, void, undefined> {
+	const size = source.size;
+	let offset = 0;
+	let pending: Promise<Uint8Array> | null = size > 0 ? source.read(0, Math.min(chunkSize, size)) : null;
+	while (pending) {
+		const bytes = await pending;
+		if (bytes.length === 0) throw new InputError(source.name, `the file ended early: no bytes at ${offset} of ${size} (did it change while reading?)`);
+		offset += bytes.length;
+		pending = offset < size ? source.read(offset, Math.min(chunkSize, size - offset)) : null;
+		yield bytes;
+	}
+}
+
+function wrapStreamError(label: string, e: unknown): unknown {
+	if (e instanceof JsonStreamError) return new InputError(label, e.message, { cause: e });
+	return e;
+}
+
+/** Reads the first few elements of a document to learn its provider. Throws InputError when the document is unusable. */
+async function peekProvider(doc: Document): Promise<{ provider: Provider | null; elements: number; firstFailure?: string }> {
+	let elements = 0;
+	let firstFailure: string | undefined;
+	try {
+		for await (const item of splitJsonArray(doc.chunks())) {
+			elements++;
+			if (item.ok) {
+				const provider = detect(item.value);
+				if (provider) return { provider, elements };
+			} else {
+				firstFailure ??= item.reason;
+			}
+			if (elements >= PEEK_ELEMENTS) break;
+		}
+	} catch (e) {
+		throw wrapStreamError(doc.label, e);
+	}
+	return firstFailure === undefined ? { provider: null, elements } : { provider: null, elements, firstFailure };
+}
+
+function resolveProvider(label: string, peek: { provider: Provider | null; elements: number; firstFailure?: string }, choice: ProviderChoice): Provider | null {
+	if (peek.elements === 0) return choice === "auto" ? null : choice;
+	if (peek.provider === null) {
+		const why = peek.firstFailure ? ` (${peek.firstFailure})` : "";
+		throw new InputError(
+			label,
+			`unrecognised shape: none of the first ${peek.elements} elements is a Claude conversation (with "chat_messages") or a ChatGPT conversation (with "mapping"/"current_node")${why}`,
+		);
+	}
+	if (choice !== "auto" && choice !== peek.provider) {
+		throw new InputError(
+			label,
+			`--provider ${choice} was given, but this is a ${providerLabel(peek.provider)} export (its conversations have ${
+				peek.provider === "claude" ? '"chat_messages"' : '"mapping"'
+			}); use --provider ${peek.provider} or auto`,
+		);
+	}
+	return peek.provider;
+}
+
+/** The first non-whitespace byte after an optional BOM, or -1. */
+async function firstSignificantByte(source: ByteSource): Promise<number> {
+	const head = await source.read(0, Math.min(source.size, 4096));
+	let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+	for (; i < head.length; i++) {
+		const b = head[i]!;
+		if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return b;
+	}
+	return -1;
+}
+
+async function isBundleManifest(source: ByteSource): Promise<boolean> {
+	return MANIFEST_NAME.test(source.name) && source.size > 0 && (await firstSignificantByte(source)) === 0x7b;
+}
+
+async function openZip(source: ByteSource, choice: ProviderChoice): Promise<OpenedInput> {
+	const archive = await ZipArchive.open(source);
+	try {
+		const files = findConversationFiles(archive.files);
+		if (files.length === 0) {
+			const listing = archive.files
+				.slice(0, 8)
+				.map((f) => f.path)
+				.join(", ");
+			throw new InputError(
+				source.name,
+				`no conversations in this zip: it has no conversations.json or conversations-NNN.json at its root or in one top-level folder (it holds ${archive.files.length} files${listing ? `: ${listing}` : ""}${archive.files.length > 8 ? ", …" : ""})`,
+			);
+		}
+		const documents: Document[] = files.map((file: ZipFile) => ({ label: `${source.name}:${file.path}`, chunks: () => archive.chunks(file) }));
+		let provider: Provider | null = null;
+		for (const doc of documents) {
+			const p = resolveProvider(doc.label, await peekProvider(doc), choice);
+			if (p && provider && p !== provider) {
+				throw new InputError(doc.label, `this part is a ${providerLabel(p)} export but an earlier part of the same zip is ${providerLabel(provider)}`);
+			}
+			provider ??= p;
+		}
+		return {
+			manifest: { name: source.name, size: source.size, provider, kind: "zip", documents: documents.map((d) => d.label) },
+			documents,
+			archive,
+		};
+	} catch (e) {
+		await archive.close();
+		throw e;
+	}
+}
+
+async function openJson(source: ByteSource, choice: ProviderChoice, chunkSize: number): Promise<OpenedInput> {
+	if (source.size === 0) throw new InputError(source.name, "the file is empty");
+	const doc: Document = { label: source.name, chunks: () => sourceChunks(source, chunkSize) };
+	const provider = resolveProvider(source.name, await peekProvider(doc), choice);
+	return { manifest: { name: source.name, size: source.size, provider, kind: "json", documents: [source.name] }, documents: [doc] };
+}
+
+async function openOne(source: ByteSource, choice: ProviderChoice, chunkSize: number): Promise<OpenedInput> {
+	const head = await source.read(0, Math.min(source.size, 4));
+	if (looksLikeZip(head)) return openZip(source, choice);
+	if (/\.zip$/i.test(source.name)) {
+		throw new InputError(source.name, source.size === 0 ? "not a zip archive (the file is empty)" : "not a zip archive (it does not start with a zip signature)");
+	}
+	return openJson(source, choice, chunkSize);
+}
+
+function normalize(provider: Provider, value: unknown): NormalizeResult {
+	const shape = detect(value);
+	if (shape !== null && shape !== provider) {
+		const other = shape === "claude" ? normalizeClaude(value) : normalizeChatGpt(value);
+		const who = other.ok ? { itemId: other.conversation.id, title: other.conversation.title } : { itemId: other.itemId, title: other.title };
+		return { ok: false, ...who, reason: `a ${providerLabel(shape)} conversation inside a ${providerLabel(provider)} export` };
+	}
+	// Unrecognised shapes go through the provider's own validation, which says what is missing.
+	return provider === "claude" ? normalizeClaude(value) : normalizeChatGpt(value);
+}
+
+function toResult(label: string, provider: Provider, item: JsonArrayItem): ExtractResult {
+	if (!item.ok) return { ok: false, source: label, index: item.index, reason: item.reason };
+	const result = normalize(provider, item.value);
+	if (result.ok) return { ok: true, conversation: result.conversation, source: label, index: item.index };
+	const failure: ExtractResult = { ok: false, source: label, index: item.index, reason: result.reason };
+	if (result.itemId !== undefined) failure.itemId = result.itemId;
+	if (result.title !== undefined) failure.title = result.title;
+	return failure;
+}
+
+async function closeAll(opened: readonly OpenedInput[]): Promise<void> {
+	for (const o of opened) if (o.archive) await o.archive.close();
+}
+
+/**
+ * Opens the inputs of one import and validates each of them up front (zip directory, conversation
+ * files, the shape of the first conversations), so whole-input problems are thrown here as
+ * {@link InputError} before anything is written. Claude bundle manifests (`manifest-*.json`) are
+ * skipped when zips are given too, and refused alone with a message telling the user to pass the zips.
+ */
+export async function openExport(sources: readonly ByteSource[], opts: OpenExportOptions = {}): Promise<ExportReader> {
+	const choice = opts.provider ?? "auto";
+	const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
+	if (sources.length === 0) throw new InputError("(no input)", "no input was given");
+	const opened: OpenedInput[] = [];
+	const skipped: { name: string; reason: string }[] = [];
+	const manifests: ByteSource[] = [];
+	try {
+		for (const source of sources) {
+			if (await isBundleManifest(source)) {
+				manifests.push(source);
+				continue;
+			}
+			opened.push(await openOne(source, choice, chunkSize));
+		}
+		for (const manifest of manifests) {
+			if (!opened.some((o) => o.manifest.kind === "zip")) {
+				throw new InputError(
+					manifest.name,
+					"this is a Claude export manifest (it lists download links), not conversations: download the zip files it lists and pass those zips (or the folder holding them) instead",
+				);
+			}
+			skipped.push({ name: manifest.name, reason: "Claude export manifest: its zips are read instead" });
+		}
+		if (opts.sha256) {
+			for (const input of opened) {
+				const source = sources.find((s) => s.name === input.manifest.name);
+				if (source?.sha256) input.manifest.sha256 = await source.sha256();
+			}
+		}
+	} catch (e) {
+		await closeAll(opened);
+		throw e;
+	}
+
+	return {
+		inputs: opened.map((o) => o.manifest),
+		skipped,
+		async *conversations(): AsyncGenerator<ExtractResult, void, undefined> {
+			for (const input of opened) {
+				const provider = input.manifest.provider;
+				for (const doc of input.documents) {
+					try {
+						for await (const item of splitJsonArray(doc.chunks())) {
+							if (provider === null) {
+								// Only possible when peeking saw an empty array: the document changed since.
+								throw new InputError(doc.label, "the input changed while it was being read (it was empty when opened)");
+							}
+							yield toResult(doc.label, provider, item);
+						}
+					} catch (e) {
+						throw wrapStreamError(doc.label, e);
+					}
+				}
+			}
+		},
+		async close(): Promise<void> {
+			await closeAll(opened);
+		},
+	};
+}

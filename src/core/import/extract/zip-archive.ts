@@ -1,0 +1,153 @@
+import { Reader, ZipReader, type Entry, type FileEntry } from "@zip.js/zip.js";
+import type { ByteSource } from "../../ports/byte-source";
+import { InputError } from "./errors";
+
+/**
+ * Zip reading over a {@link ByteSource}: zip.js asks for byte ranges (central directory first, then
+ * one entry's compressed bytes at a time), so the archive is never loaded whole.
+ */
+
+/** A zip.js Reader that reads ranges from a ByteSource. */
+class ByteSourceReader extends Reader<ByteSource> {
+	private readonly source: ByteSource;
+
+	constructor(source: ByteSource) {
+		super(source);
+		this.source = source;
+		this.size = source.size;
+	}
+
+	override async init(): Promise<void> {
+		this.size = this.source.size;
+		this.initialized = true;
+		return Promise.resolve();
+	}
+
+	override readUint8Array(index: number, length: number): Promise<Uint8Array> {
+		return this.source.read(index, length);
+	}
+
+	declare initialized: boolean;
+}
+
+const ZIP_OPTIONS = { useWebWorkers: false } as const;
+
+/** The local-file-header and empty-archive signatures: "PK\x03\x04", "PK\x05\x06". */
+export function looksLikeZip(head: Uint8Array): boolean {
+	return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6));
+}
+
+/** True when an entry path would escape the folder it is extracted into (`../`, absolute, drive letter). */
+export function entryPathEscapes(path: string): boolean {
+	const p = path.replace(/\\/g, "/");
+	if (p.startsWith("/") || /^[A-Za-z]:/.test(p)) return true;
+	return p.split("/").some((segment) => segment === "..");
+}
+
+export interface ZipFile {
+	/** The entry path as stored (forward slashes). */
+	path: string;
+	size: number;
+	entry: FileEntry;
+}
+
+export class ZipArchive {
+	private constructor(
+		readonly source: ByteSource,
+		private readonly reader: ZipReader<ByteSource>,
+		readonly files: ZipFile[],
+	) {}
+
+	/** Reads the central directory. Throws InputError when the source is not a readable zip or an entry escapes. */
+	static async open(source: ByteSource): Promise<ZipArchive> {
+		const head = await source.read(0, 4);
+		if (!looksLikeZip(head)) throw new InputError(source.name, "not a zip archive (it does not start with a zip signature)");
+		const reader = new ZipReader(new ByteSourceReader(source), ZIP_OPTIONS);
+		let entries: Entry[];
+		try {
+			entries = await reader.getEntries();
+		} catch (e) {
+			throw new InputError(source.name, `not a readable zip archive: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+		}
+		const files: ZipFile[] = [];
+		for (const entry of entries) {
+			if (entryPathEscapes(entry.filename)) {
+				throw new InputError(source.name, `zip entry "${entry.filename}" has a path that escapes the archive; refusing the whole archive`);
+			}
+			if (entry.directory) continue;
+			files.push({ path: entry.filename.replace(/\\/g, "/"), size: entry.uncompressedSize ?? 0, entry });
+		}
+		return new ZipArchive(source, reader, files);
+	}
+
+	/** Streams the decompressed bytes of one entry. */
+	async *chunks(file: ZipFile): AsyncGenerator<Uint8Array, void, undefined> {
+		if (file.entry.encrypted) throw new InputError(`${this.source.name}:${file.path}`, "the zip entry is encrypted");
+		const pipe = new TransformStream<Uint8Array, Uint8Array>();
+		let failure: unknown = null;
+		const done = file.entry.getData(pipe.writable, ZIP_OPTIONS).then(
+			() => undefined,
+			(e: unknown) => {
+				failure = e;
+			},
+		);
+		const reader = pipe.readable.getReader();
+		let finished = false;
+		try {
+			for (;;) {
+				let step: ReadableStreamReadResult<Uint8Array>;
+				try {
+					step = await reader.read();
+				} catch (e) {
+					await done;
+					throw this.entryError(file, failure ?? e);
+				}
+				if (step.done) break;
+				yield step.value;
+			}
+			await done;
+			if (failure !== null) throw this.entryError(file, failure);
+			finished = true;
+		} finally {
+			if (!finished) {
+				await reader.cancel().catch(() => undefined);
+				await done;
+			}
+			reader.releaseLock();
+		}
+	}
+
+	private entryError(file: ZipFile, e: unknown): InputError {
+		return new InputError(`${this.source.name}:${file.path}`, `the zip entry cannot be read: ${e instanceof Error ? e.message : String(e)}`, {
+			cause: e,
+		});
+	}
+
+	async close(): Promise<void> {
+		await this.reader.close();
+	}
+}
+
+const CONVERSATIONS_FILE = /^conversations(?:-(\d+))?\.json$/i;
+
+/**
+ * The conversation files of an export zip: `conversations.json` and/or split `conversations-NNN.json`
+ * (numeric order), at the root or in one top-level folder. Sidecar files (users.json, projects.json,
+ * memories.json, attachments) are ignored.
+ */
+export function findConversationFiles(files: readonly ZipFile[]): ZipFile[] {
+	const found: { file: ZipFile; folder: string; part: number }[] = [];
+	for (const file of files) {
+		const segments = file.path.split("/").filter((s) => s !== "");
+		if (segments.length > 2) continue;
+		if (segments[0] === "__MACOSX") continue;
+		const base = segments[segments.length - 1] ?? "";
+		const m = CONVERSATIONS_FILE.exec(base);
+		if (!m) continue;
+		found.push({ file, folder: segments.length === 2 ? (segments[0] ?? "") : "", part: m[1] === undefined ? -1 : Number(m[1]) });
+	}
+	// Root files first; then each top-level folder by name; within a folder the unsplit file, then parts in numeric order.
+	found.sort((a, b) => (a.folder === b.folder ? a.part - b.part : a.folder === "" ? -1 : b.folder === "" ? 1 : a.folder < b.folder ? -1 : 1));
+	const rootOnly = found.some((f) => f.folder === "");
+	return found.filter((f) => !rootOnly || f.folder === "").map((f) => f.file);
+}

@@ -1,0 +1,18 @@
+/**
+ * Random-access, read-only bytes of one input (an export zip or a conversations JSON file).
+ * The CLI implements it over a Node file handle, the plugin over a Blob/File. The core never
+ * needs the whole input in memory: it asks for ranges.
+ */
+export interface ByteSource {
+	/** A name for people and logs (usually the file name or path as the user gave it). */
+	readonly name: string;
+	/** Total size in bytes. */
+	readonly size: number;
+	/**
+	 * Reads up to `length` bytes at `offset`. Returns fewer bytes only at the end of the input
+	 * (an empty array at or past the end). The returned array may be a view; callers do not keep it.
+	 */
+	read(offset: number, length: number): Promise<Uint8Array>;
+	/** Optional: the lowercase hex SHA-256 of the whole input, when the adapter can compute it cheaply. */
+	sha256?(): Promise<string>;
+}
