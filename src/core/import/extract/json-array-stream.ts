@@ -163,10 +163,7 @@ export async function* splitJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncG
 						}
 					}
 				}
-				if (end < 0) {
-					append(chunk.subarray(elementStartInChunk, n));
-					break;
-				}
+				if (end < 0) break; // the element goes on in the next chunk
 				let item: JsonArrayItem;
 				if (bufferLength === 0) {
 					item = finish(chunk.subarray(elementStartInChunk, end));
@@ -189,10 +186,7 @@ export async function* splitJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncG
 					}
 					i++;
 				}
-				if (end < 0) {
-					append(chunk.subarray(elementStartInChunk, n));
-					break;
-				}
+				if (end < 0) break; // the element goes on in the next chunk
 				let item: JsonArrayItem;
 				if (bufferLength === 0) {
 					item = finish(chunk.subarray(elementStartInChunk, end));
@@ -280,6 +274,8 @@ export async function* splitJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncG
 					throw new JsonStreamError(`unexpected ${describeByte(b)} at byte ${at} after the end of the top-level array`, at);
 			}
 		}
+		// An element still open at the end of the chunk (even one that began on its last byte) keeps its bytes.
+		if (state === State.InElement || state === State.InScalar) append(chunk.subarray(elementStartInChunk, n));
 		base += n;
 	}
 

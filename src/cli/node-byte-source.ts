@@ -1,0 +1,81 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
+import { basename } from "node:path";
+import type { ByteSource } from "../core/ports/byte-source";
+import { InputError } from "../core/import/extract/errors";
+
+/**
+ * A {@link ByteSource} over a Node file handle: random-access reads with `FileHandle.read`, so a
+ * multi-gigabyte export is never loaded whole. Open with {@link NodeByteSource.open}, then `close()`.
+ */
+export class NodeByteSource implements ByteSource {
+	private closed = false;
+
+	private constructor(
+		readonly name: string,
+		readonly path: string,
+		readonly size: number,
+		private readonly handle: FileHandle,
+	) {}
+
+	/** Opens a file for reading. `name` defaults to the path as given. Throws InputError when it cannot be read. */
+	static async open(path: string, name: string = path): Promise<NodeByteSource> {
+		let handle: FileHandle;
+		try {
+			handle = await open(path, "r");
+		} catch (e) {
+			throw new InputError(name, describeFsError(e));
+		}
+		try {
+			const stat = await handle.stat();
+			if (!stat.isFile()) throw new InputError(name, "not a regular file");
+			return new NodeByteSource(name, path, stat.size, handle);
+		} catch (e) {
+			await handle.close();
+			if (e instanceof InputError) throw e;
+			throw new InputError(name, describeFsError(e));
+		}
+	}
+
+	async read(offset: number, length: number): Promise<Uint8Array> {
+		if (this.closed) throw new Error(`${this.name}: read after close`);
+		const want = Math.max(0, Math.min(length, this.size - offset));
+		if (want === 0) return new Uint8Array(0);
+		const buffer = new Uint8Array(want);
+		let got = 0;
+		while (got < want) {
+			const { bytesRead } = await this.handle.read(buffer, got, want - got, offset + got);
+			if (bytesRead === 0) break;
+			got += bytesRead;
+		}
+		return got === want ? buffer : buffer.subarray(0, got);
+	}
+
+	/** SHA-256 of the file in one streaming pass (node:crypto). */
+	async sha256(): Promise<string> {
+		const hash = createHash("sha256");
+		const stream = createReadStream(this.path, { highWaterMark: 1024 * 1024 });
+		for await (const chunk of stream) hash.update(chunk as Buffer);
+		return hash.digest("hex");
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		await this.handle.close();
+	}
+
+	/** The file name without folders (for messages that should stay short). */
+	get baseName(): string {
+		return basename(this.path);
+	}
+}
+
+export function describeFsError(e: unknown): string {
+	const code = (e as { code?: unknown } | null)?.code;
+	if (code === "ENOENT") return "not found";
+	if (code === "EACCES" || code === "EPERM") return "permission denied";
+	if (code === "EISDIR") return "is a folder, not a file";
+	return `cannot be read: ${e instanceof Error ? e.message : String(e)}`;
+}
