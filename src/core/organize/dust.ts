@@ -1,0 +1,55 @@
+import { codeRanges } from "./markdown-regions";
+
+/** Notes with less text than this (after removing Markdown syntax) are dust. */
+export const MIN_TEXT_CHARACTERS = 50;
+
+/** Leftovers of templates and placeholders; matched outside code only. */
+const TEMPLATE_LEFTOVERS: readonly { pattern: RegExp; label: string }[] = [
+	{ pattern: /\[TODO\]/, label: "[TODO]" },
+	{ pattern: /\[FIXME\]/, label: "[FIXME]" },
+	{ pattern: /lorem ipsum/i, label: "Lorem ipsum" },
+	{ pattern: /\bPLACEHOLDER\b/, label: "PLACEHOLDER" },
+	{ pattern: /\{\{[^{}\n]*\}\}/, label: "{{…}}" },
+	{ pattern: /<%[\s\S]*?%>/, label: "<% … %>" },
+];
+
+export type DustVerdict = { dust: false } | { dust: true; reason: string };
+
+/**
+ * Whether a note body is dust: empty, under 50 characters of text (Markdown syntax, links' targets and
+ * whitespace not counted; code counts as text), or holding template leftovers outside code.
+ */
+export function detectDust(body: string): DustVerdict {
+	if (body.trim() === "") return { dust: true, reason: "empty note" };
+	const characters = [...textOf(body)].length;
+	if (characters < MIN_TEXT_CHARACTERS) {
+		return { dust: true, reason: `only ${characters} characters of text (fewer than ${MIN_TEXT_CHARACTERS})` };
+	}
+	const prose = withoutCode(body);
+	for (const { pattern, label } of TEMPLATE_LEFTOVERS) {
+		if (pattern.test(prose)) return { dust: true, reason: `template leftover ${label}` };
+	}
+	return { dust: false };
+}
+
+/** The readable text of a body: no Markdown markers, no link targets, no whitespace. */
+export function textOf(body: string): string {
+	return body
+		.replace(/^ {0,3}(`{3,}|~{3,}).*$/gm, "") // fence lines
+		.replace(/!?\[\[([^\]|\n]*)\|?([^\]\n]*)\]\]/g, "$1$2") // wikilinks → their text
+		.replace(/!?\[([^\]\n]*)\]\([^)\n]*\)/g, "$1") // markdown links → their text
+		.replace(/<[^>\n]+>/g, "") // HTML tags
+		.replace(/^[ \t]*(#{1,6}|>|[-*+]|\d+[.)])(?=[ \t])/gm, "") // heading, quote and list markers
+		.replace(/[*_~`=#|-]/g, "") // emphasis, tables, rules
+		.replace(/\s+/g, "");
+}
+
+function withoutCode(body: string): string {
+	let out = "";
+	let position = 0;
+	for (const range of codeRanges(body)) {
+		out += body.slice(position, range.start) + " ";
+		position = range.end;
+	}
+	return out + body.slice(position);
+}

@@ -1,0 +1,21 @@
+import { z } from "zod";
+
+/** One edit of one frontmatter key, as recorded in the plan. */
+export const FrontmatterChangeSchema = z.object({
+	key: z.string(),
+	kind: z.enum(["add", "update", "remove"]),
+	before: z.unknown().optional(),
+	after: z.unknown().optional(),
+});
+export type FrontmatterChange = z.infer<typeof FrontmatterChangeSchema>;
+
+/**
+ * Applies changes to a plain frontmatter object in place (for `NoteVault.processFrontMatter`). Updated keys keep
+ * their position, added keys go to the end, in the order of `changes`.
+ */
+export function applyFrontmatterChanges(frontmatter: Record<string, unknown>, changes: readonly FrontmatterChange[]): void {
+	for (const change of changes) {
+		if (change.kind === "remove") delete frontmatter[change.key];
+		else frontmatter[change.key] = change.after;
+	}
+}

@@ -1,0 +1,86 @@
+import { Document, isMap, parseDocument } from "yaml";
+
+/**
+ * A note split into its YAML frontmatter and its body. `prefix` is the exact text of the frontmatter block
+ * (BOM, `---` fences, YAML and the line break after the closing fence), so `prefix + body === text` always holds
+ * and a note whose frontmatter is not changed is written back byte for byte.
+ */
+export interface ParsedNote {
+	hasFrontmatter: boolean;
+	/** The frontmatter as plain data (keys in document order). Empty when there is none. */
+	frontmatter: Record<string, unknown>;
+	/** The parsed YAML document (keeps comments, key order and scalar styles); null when there is none. */
+	document: Document | null;
+	/** The frontmatter block exactly as in the file ("" when there is none). */
+	prefix: string;
+	/** Everything after the frontmatter block. */
+	body: string;
+	/** The line ending the note uses (of its first line). */
+	eol: "\n" | "\r\n";
+}
+
+export type ParseNoteResult =
+	| { ok: true; note: ParsedNote }
+	| { ok: false; /** 1-based line in the note */ line: number; reason: string };
+
+const OPENING = /^(\uFEFF?)---[ \t]*(\r?\n)/;
+const CLOSING = /^---[ \t]*$/;
+
+/** Splits a note into frontmatter and body. Invalid YAML is a failure with the line and the reason. */
+export function parseNote(text: string): ParseNoteResult {
+	const eol: "\n" | "\r\n" = /\r\n/.exec(text.slice(0, text.indexOf("\n") + 1)) ? "\r\n" : "\n";
+	const opening = OPENING.exec(text);
+	if (!opening) {
+		return { ok: true, note: { hasFrontmatter: false, frontmatter: {}, document: null, prefix: "", body: text, eol } };
+	}
+	// Find the closing fence: a line that is exactly `---` (Obsidian's rule).
+	let lineStart = opening[0].length;
+	let closingStart = -1;
+	let closingEnd = -1;
+	while (lineStart <= text.length) {
+		const newline = text.indexOf("\n", lineStart);
+		const lineEnd = newline === -1 ? text.length : newline;
+		const line = text.slice(lineStart, lineEnd).replace(/\r$/, "");
+		if (CLOSING.test(line)) {
+			closingStart = lineStart;
+			closingEnd = newline === -1 ? text.length : newline + 1;
+			break;
+		}
+		if (newline === -1) break;
+		lineStart = newline + 1;
+	}
+	if (closingStart === -1) {
+		// No closing fence: Obsidian does not treat this as frontmatter either; the whole text is the body.
+		return { ok: true, note: { hasFrontmatter: false, frontmatter: {}, document: null, prefix: "", body: text, eol } };
+	}
+	const yamlText = text.slice(opening[0].length, closingStart);
+	const document = parseDocument(yamlText, { keepSourceTokens: false, prettyErrors: false, uniqueKeys: true });
+	const error = document.errors[0];
+	if (error) {
+		const offset = Math.min(error.pos[0], yamlText.length);
+		const yamlLine = yamlText.slice(0, offset).split("\n").length;
+		return { ok: false, line: yamlLine + 1, reason: firstLine(error.message) };
+	}
+	const contents = document.contents;
+	if (contents !== null && !isMap(contents)) {
+		return { ok: false, line: 2, reason: "the frontmatter is not a list of key: value pairs" };
+	}
+	const data: unknown = document.toJS({ maxAliasCount: 100 });
+	const frontmatter = data && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+	return {
+		ok: true,
+		note: {
+			hasFrontmatter: true,
+			frontmatter,
+			document,
+			prefix: text.slice(0, closingEnd),
+			body: text.slice(closingEnd),
+			eol: opening[2] === "\r\n" ? "\r\n" : "\n",
+		},
+	};
+}
+
+function firstLine(message: string): string {
+	const line = message.split("\n")[0] ?? message;
+	return line.replace(/ at line \d+, column \d+:?$/, "").trim();
+}
