@@ -1,4 +1,4 @@
-import { Reader, ZipReader, type Entry, type FileEntry } from "@zip.js/zip.js";
+import { ERR_UNSAFE_FILENAME, Reader, ZipReader, type Entry, type FileEntry } from "@zip.js/zip.js";
 import type { ByteSource } from "../../ports/byte-source";
 import { InputError } from "./errors";
 
@@ -44,6 +44,10 @@ export function entryPathEscapes(path: string): boolean {
 	return p.split("/").some((segment) => segment === "..");
 }
 
+function escapeMessage(path: string): string {
+	return `zip entry "${path}" has a path that escapes the archive (absolute or with ".."); refusing the whole archive`;
+}
+
 export interface ZipFile {
 	/** The entry path as stored (forward slashes). */
 	path: string;
@@ -67,12 +71,17 @@ export class ZipArchive {
 		try {
 			entries = await reader.getEntries();
 		} catch (e) {
+			// zip.js refuses unsafe names itself (ERR_UNSAFE_FILENAME, with the name on the error).
+			const unsafe = (e as { filename?: unknown } | null)?.filename;
+			if (e instanceof Error && e.message === ERR_UNSAFE_FILENAME && typeof unsafe === "string") {
+				throw new InputError(source.name, escapeMessage(unsafe), { cause: e });
+			}
 			throw new InputError(source.name, `not a readable zip archive: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 		}
 		const files: ZipFile[] = [];
 		for (const entry of entries) {
 			if (entryPathEscapes(entry.filename)) {
-				throw new InputError(source.name, `zip entry "${entry.filename}" has a path that escapes the archive; refusing the whole archive`);
+				throw new InputError(source.name, escapeMessage(entry.filename));
 			}
 			if (entry.directory) continue;
 			files.push({ path: entry.filename.replace(/\\/g, "/"), size: entry.uncompressedSize ?? 0, entry });
