@@ -1,0 +1,73 @@
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { discoverInputs } from "../../src/cli/discover-inputs";
+import { NodeByteSource } from "../../src/cli/node-byte-source";
+import { InputError } from "../../src/core/import/extract/errors";
+
+let dir: string;
+beforeEach(async () => {
+	dir = await mkdtemp(join(tmpdir(), "byte-source-"));
+});
+afterEach(async () => {
+	await rm(dir, { recursive: true, force: true });
+});
+
+describe("NodeByteSource", () => {
+	it("reads ranges, clamps at the end, hashes, and closes", async () => {
+		const path = join(dir, "a.json");
+		await writeFile(path, "0123456789");
+		const source = await NodeByteSource.open(path, "a.json");
+		expect(source.name).toBe("a.json");
+		expect(source.size).toBe(10);
+		expect(new TextDecoder().decode(await source.read(3, 4))).toBe("3456");
+		expect(new TextDecoder().decode(await source.read(8, 100))).toBe("89");
+		expect((await source.read(10, 5)).length).toBe(0);
+		expect(await source.sha256()).toBe(createHash("sha256").update("0123456789").digest("hex"));
+		await source.close();
+		await source.close();
+		await expect(source.read(0, 1)).rejects.toThrow(/after close/);
+	});
+
+	it("a missing path or a folder is an InputError naming it", async () => {
+		await expect(NodeByteSource.open(join(dir, "nope.zip"), "nope.zip")).rejects.toThrow(new InputError("nope.zip", "not found"));
+		await expect(NodeByteSource.open(dir, "folder")).rejects.toThrow(InputError);
+	});
+});
+
+describe("discoverInputs", () => {
+	async function touch(...parts: string[]): Promise<void> {
+		await mkdir(join(dir, ...parts.slice(0, -1)), { recursive: true });
+		await writeFile(join(dir, ...parts), "[]");
+	}
+
+	it("expands a folder into its export files, in order, ignoring sidecars", async () => {
+		for (const name of ["conversations-010.json", "conversations-002.json", "users.json", "projects.json", "b.zip", "a.zip", "manifest-1.json", "readme.txt", "conversations.json"]) await touch(name);
+		const found = await discoverInputs([dir]);
+		expect(found.sources.map((s) => s.name.slice(dir.length + 1))).toEqual([
+			"a.zip",
+			"b.zip",
+			"manifest-1.json",
+			"conversations.json",
+			"conversations-002.json",
+			"conversations-010.json",
+		]);
+		await found.close();
+	});
+
+	it("looks one level down when the folder itself holds no export, and keeps explicit files as given", async () => {
+		await touch("export-2026", "conversations.json");
+		await touch("loose.json");
+		const found = await discoverInputs([dir, join(dir, "loose.json")]);
+		expect(found.sources.map((s) => s.name.slice(dir.length + 1))).toEqual([join("export-2026", "conversations.json"), "loose.json"]);
+		await found.close();
+	});
+
+	it("a folder without exports or a missing path is an InputError", async () => {
+		await touch("users.json");
+		await expect(discoverInputs([dir])).rejects.toThrow(/holds no export/);
+		await expect(discoverInputs([join(dir, "missing")])).rejects.toThrow(/missing: not found/);
+	});
+});
