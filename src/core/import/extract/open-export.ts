@@ -55,6 +55,7 @@ interface Document {
 }
 
 interface OpenedInput {
+	source: ByteSource;
 	manifest: InputManifestEntry;
 	documents: Document[];
 	archive?: ZipArchive;
@@ -173,6 +174,7 @@ async function openZip(source: ByteSource, choice: ProviderChoice): Promise<Open
 			provider ??= p;
 		}
 		return {
+			source,
 			manifest: { name: source.name, size: source.size, provider, kind: "zip", documents: documents.map((d) => d.label) },
 			documents,
 			archive,
@@ -187,7 +189,7 @@ async function openJson(source: ByteSource, choice: ProviderChoice, chunkSize: n
 	if (source.size === 0) throw new InputError(source.name, "the file is empty");
 	const doc: Document = { label: source.name, chunks: () => sourceChunks(source, chunkSize) };
 	const provider = resolveProvider(source.name, await peekProvider(doc), choice);
-	return { manifest: { name: source.name, size: source.size, provider, kind: "json", documents: [source.name] }, documents: [doc] };
+	return { source, manifest: { name: source.name, size: source.size, provider, kind: "json", documents: [source.name] }, documents: [doc] };
 }
 
 async function openOne(source: ByteSource, choice: ProviderChoice, chunkSize: number): Promise<OpenedInput> {
@@ -256,8 +258,7 @@ export async function openExport(sources: readonly ByteSource[], opts: OpenExpor
 		}
 		if (opts.sha256) {
 			for (const input of opened) {
-				const source = sources.find((s) => s.name === input.manifest.name);
-				if (source?.sha256) input.manifest.sha256 = await source.sha256();
+				if (input.source.sha256) input.manifest.sha256 = await input.source.sha256();
 			}
 		}
 	} catch (e) {
