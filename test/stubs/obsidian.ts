@@ -1,1 +1,1535 @@
-export {};
+/**
+ * Our own stand-in for the `obsidian` module (vitest aliases `obsidian` here; the types still come from the
+ * real `obsidian.d.ts`). Rules:
+ * - Non-UI pieces work for real: the vault is a real temp directory, `requestUrl` speaks real HTTP,
+ *   `processFrontMatter` parses real YAML, plugin data lands in `<configDir>/plugins/<id>/data.json`.
+ * - Where Obsidian is strict, we are at least as strict: the Vault API cannot see dot-paths, `createFolder`
+ *   throws on an existing folder, `vault.create` throws on an existing file, `adapter.rename` refuses to
+ *   replace an existing target, and nothing may escape the vault root.
+ * - UI classes (ItemView, PluginSettingTab, Setting, Modal, Notice, status bar, ribbon) throw unless a test
+ *   calls `enableObsidianUi()` under happy-dom (`// @vitest-environment happy-dom`), which also installs
+ *   Obsidian's DOM helpers (`createEl`, `createDiv`, `empty`, `setText`, `toggleClass`, ...).
+ *
+ * Stub-only helpers (`createTestApp`, `enableObsidianUi`, `noticeLog`, ...) are imported by tests from this
+ * file directly, since the `obsidian` types do not declare them.
+ */
+import * as fsSync from "node:fs";
+import { promises as fs, mkdtempSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import os from "node:os";
+import nodePath from "node:path";
+import { parse as parseYamlText, stringify as stringifyYamlText } from "yaml";
+import type * as Real from "obsidian";
+
+// ---------------------------------------------------------------------------------------------------------
+// Paths
+
+export function normalizePath(path: string): string {
+	let p = path.replace(/[\u00A0\u202F]/g, " ");
+	p = p.replace(/[\\/]+/g, "/");
+	p = p.replace(/^\/+|\/+$/g, "");
+	p = p.normalize("NFC");
+	return p === "" ? "/" : p;
+}
+
+function isHiddenPath(path: string): boolean {
+	return path.split("/").some((segment) => segment.startsWith("."));
+}
+
+function parentOf(path: string): string {
+	const i = path.lastIndexOf("/");
+	return i < 0 ? "/" : path.slice(0, i);
+}
+
+function nameOf(path: string): string {
+	const i = path.lastIndexOf("/");
+	return i < 0 ? path : path.slice(i + 1);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Events
+
+export interface EventRef {
+	events: Events;
+	name: string;
+	callback: (...data: unknown[]) => unknown;
+}
+
+export class Events {
+	private handlers = new Map<string, EventRef[]>();
+
+	on(name: string, callback: (...data: unknown[]) => unknown): EventRef {
+		const ref: EventRef = { events: this, name, callback };
+		const list = this.handlers.get(name) ?? [];
+		list.push(ref);
+		this.handlers.set(name, list);
+		return ref;
+	}
+
+	off(name: string, callback: (...data: unknown[]) => unknown): void {
+		const list = this.handlers.get(name) ?? [];
+		this.handlers.set(
+			name,
+			list.filter((r) => r.callback !== callback),
+		);
+	}
+
+	offref(ref: EventRef): void {
+		const list = this.handlers.get(ref.name) ?? [];
+		this.handlers.set(
+			ref.name,
+			list.filter((r) => r !== ref),
+		);
+	}
+
+	trigger(name: string, ...data: unknown[]): void {
+		for (const ref of [...(this.handlers.get(name) ?? [])]) ref.callback(...data);
+	}
+
+	/** Stub-only: how many handlers listen to `name`. */
+	listenerCount(name: string): number {
+		return this.handlers.get(name)?.length ?? 0;
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Files
+
+export abstract class TAbstractFile {
+	vault: Vault;
+	path: string;
+	name: string;
+	parent: TFolder | null;
+
+	constructor(vault: Vault, path: string) {
+		this.vault = vault;
+		this.path = path;
+		this.name = nameOf(path);
+		this.parent = null;
+	}
+
+	/** Stub-only: moves this object to a new path (Obsidian keeps the same object across renames). */
+	setPath(path: string): void {
+		this.path = path;
+		this.name = nameOf(path);
+	}
+}
+
+export class TFile extends TAbstractFile {
+	stat = { ctime: 0, mtime: 0, size: 0 };
+	basename = "";
+	extension = "";
+
+	constructor(vault: Vault, path: string) {
+		super(vault, path);
+		this.setPath(path);
+	}
+
+	override setPath(path: string): void {
+		super.setPath(path);
+		const dot = this.name.lastIndexOf(".");
+		this.basename = dot > 0 ? this.name.slice(0, dot) : this.name;
+		this.extension = dot > 0 ? this.name.slice(dot + 1) : "";
+	}
+}
+
+export class TFolder extends TAbstractFile {
+	children: TAbstractFile[] = [];
+
+	isRoot(): boolean {
+		return this.path === "/";
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Adapter over a real directory
+
+export class FileSystemAdapter {
+	constructor(readonly basePath: string) {}
+
+	getName(): string {
+		return nodePath.basename(this.basePath);
+	}
+
+	getBasePath(): string {
+		return this.basePath;
+	}
+
+	/** Absolute path on disk; throws when `path` would leave the vault. */
+	getFullPath(path: string): string {
+		if (nodePath.isAbsolute(path) || /^[a-zA-Z]:/.test(path)) {
+			throw new Error(`obsidian stub: absolute path "${path}" given to the adapter`);
+		}
+		const full = nodePath.resolve(this.basePath, path === "/" ? "." : path);
+		if (full !== this.basePath && !full.startsWith(this.basePath + nodePath.sep)) {
+			throw new Error(`obsidian stub: path "${path}" escapes the vault`);
+		}
+		return full;
+	}
+
+	async exists(path: string): Promise<boolean> {
+		try {
+			await fs.stat(this.getFullPath(path));
+			return true;
+		} catch {
+			return false;
+		}
+	}
+
+	async stat(path: string): Promise<{ type: "file" | "folder"; ctime: number; mtime: number; size: number } | null> {
+		try {
+			const s = await fs.stat(this.getFullPath(path));
+			return { type: s.isDirectory() ? "folder" : "file", ctime: s.ctimeMs, mtime: s.mtimeMs, size: s.size };
+		} catch {
+			return null;
+		}
+	}
+
+	async list(path: string): Promise<{ files: string[]; folders: string[] }> {
+		const full = this.getFullPath(path);
+		const entries = await fs.readdir(full, { withFileTypes: true });
+		const prefix = path === "/" || path === "" ? "" : `${path}/`;
+		const files: string[] = [];
+		const folders: string[] = [];
+		for (const e of entries) {
+			(e.isDirectory() ? folders : files).push(prefix + e.name);
+		}
+		return { files, folders };
+	}
+
+	async read(path: string): Promise<string> {
+		return fs.readFile(this.getFullPath(path), "utf8");
+	}
+
+	async readBinary(path: string): Promise<ArrayBuffer> {
+		const buf = await fs.readFile(this.getFullPath(path));
+		return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+	}
+
+	/** Like Obsidian's desktop adapter, the parent folder must exist (we do not create it silently). */
+	async write(path: string, data: string): Promise<void> {
+		await fs.writeFile(this.getFullPath(path), data, "utf8");
+	}
+
+	async writeBinary(path: string, data: ArrayBuffer): Promise<void> {
+		await fs.writeFile(this.getFullPath(path), Buffer.from(data));
+	}
+
+	async append(path: string, data: string): Promise<void> {
+		await fs.appendFile(this.getFullPath(path), data, "utf8");
+	}
+
+	async process(path: string, fn: (data: string) => string): Promise<string> {
+		const next = fn(await this.read(path));
+		await this.write(path, next);
+		return next;
+	}
+
+	async mkdir(path: string): Promise<void> {
+		await fs.mkdir(this.getFullPath(path), { recursive: true });
+	}
+
+	async remove(path: string): Promise<void> {
+		const full = this.getFullPath(path);
+		const s = await fs.stat(full);
+		if (s.isDirectory()) throw new Error(`obsidian stub: remove() on folder "${path}"`);
+		await fs.unlink(full);
+	}
+
+	async rmdir(path: string, recursive: boolean): Promise<void> {
+		const full = this.getFullPath(path);
+		if (recursive) await fs.rm(full, { recursive: true });
+		else await fs.rmdir(full);
+	}
+
+	/** Refuses to replace an existing target, as Obsidian's adapter does ("Destination file already exists!"). */
+	async rename(from: string, to: string): Promise<void> {
+		const src = this.getFullPath(from);
+		const dst = this.getFullPath(to);
+		if (await this.exists(to)) throw new Error("Destination file already exists!");
+		await fs.mkdir(nodePath.dirname(dst), { recursive: true });
+		await fs.rename(src, dst);
+	}
+
+	async copy(from: string, to: string): Promise<void> {
+		if (await this.exists(to)) throw new Error("Destination file already exists!");
+		await fs.copyFile(this.getFullPath(from), this.getFullPath(to));
+	}
+
+	async trashLocal(path: string): Promise<void> {
+		await fs.mkdir(this.getFullPath(".trash"), { recursive: true });
+		await this.rename(path, `.trash/${nameOf(path)}`);
+	}
+
+	async trashSystem(path: string): Promise<boolean> {
+		await this.trashLocal(path);
+		return true;
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Vault
+
+function hiddenError(path: string): Error {
+	return new Error(`obsidian stub: the Vault API cannot see dot-paths ("${path}"); use vault.adapter`);
+}
+
+export class Vault extends Events {
+	readonly configDir = ".obsidian";
+	private cache = new Map<string, TAbstractFile>();
+	private root: TFolder;
+
+	constructor(readonly adapter: FileSystemAdapter) {
+		super();
+		this.root = new TFolder(this, "/");
+		this.root.name = "";
+	}
+
+	getName(): string {
+		return this.adapter.getName();
+	}
+
+	getRoot(): TFolder {
+		return this.root;
+	}
+
+	/** A file object with fresh stats, or null (also for any path with a dot-segment, as in Obsidian). */
+	private lookup(path: string): TAbstractFile | null {
+		const p = normalizePath(path);
+		if (p === "/") return this.root;
+		if (isHiddenPath(p)) return null;
+		let s: fsSync.Stats;
+		try {
+			s = requireFs().statSync(this.adapter.getFullPath(p));
+		} catch {
+			this.cache.delete(p);
+			return null;
+		}
+		let f = this.cache.get(p);
+		if (!f || (s.isDirectory() ? !(f instanceof TFolder) : !(f instanceof TFile))) {
+			f = s.isDirectory() ? new TFolder(this, p) : new TFile(this, p);
+			this.cache.set(p, f);
+		}
+		if (f instanceof TFile) f.stat = { ctime: s.ctimeMs, mtime: s.mtimeMs, size: s.size };
+		if (f instanceof TFolder) {
+			f.children = requireFs()
+				.readdirSync(this.adapter.getFullPath(p))
+				.filter((n) => !n.startsWith("."))
+				.map((n) => this.lookup(`${p}/${n}`))
+				.filter((c): c is TAbstractFile => c !== null);
+		}
+		const parentPath = parentOf(p);
+		f.parent = parentPath === "/" ? this.root : (this.cache.get(parentPath) as TFolder | undefined) ?? null;
+		return f;
+	}
+
+	getAbstractFileByPath(path: string): TAbstractFile | null {
+		return this.lookup(path);
+	}
+
+	getFileByPath(path: string): TFile | null {
+		const f = this.lookup(path);
+		return f instanceof TFile ? f : null;
+	}
+
+	getFolderByPath(path: string): TFolder | null {
+		const f = this.lookup(path);
+		return f instanceof TFolder ? f : null;
+	}
+
+	/** Every Markdown file (walks the directory; Obsidian reads its index). Dot-folders are skipped. */
+	getMarkdownFiles(): TFile[] {
+		return this.getFiles().filter((f) => f.extension === "md");
+	}
+
+	getFiles(): TFile[] {
+		const out: TFile[] = [];
+		const walk = (dir: string) => {
+			for (const e of requireFs().readdirSync(this.adapter.getFullPath(dir), { withFileTypes: true })) {
+				if (e.name.startsWith(".")) continue;
+				const p = dir === "/" ? e.name : `${dir}/${e.name}`;
+				if (e.isDirectory()) walk(p);
+				else {
+					const f = this.getFileByPath(p);
+					if (f) out.push(f);
+				}
+			}
+		};
+		walk("/");
+		return out;
+	}
+
+	/** Throws when anything exists at `path` or the parent folder is missing. */
+	async create(path: string, data: string): Promise<TFile> {
+		const p = normalizePath(path);
+		if (isHiddenPath(p)) throw hiddenError(p);
+		if (await this.adapter.exists(p)) throw new Error("File already exists.");
+		const parent = parentOf(p);
+		if (parent !== "/" && !(await this.adapter.exists(parent))) {
+			throw new Error(`obsidian stub: parent folder "${parent}" does not exist`);
+		}
+		await this.adapter.write(p, data);
+		const f = this.getFileByPath(p);
+		if (!f) throw new Error(`obsidian stub: created "${p}" but cannot see it`);
+		this.trigger("create", f);
+		return f;
+	}
+
+	/** Throws when the folder (or a file of that name) exists, like Obsidian. Creates parents. */
+	async createFolder(path: string): Promise<TFolder> {
+		const p = normalizePath(path);
+		if (isHiddenPath(p)) throw hiddenError(p);
+		if (await this.adapter.exists(p)) throw new Error("Folder already exists.");
+		await this.adapter.mkdir(p);
+		const f = this.getFolderByPath(p);
+		if (!f) throw new Error(`obsidian stub: created "${p}" but cannot see it`);
+		this.trigger("create", f);
+		return f;
+	}
+
+	private checkAlive(file: TAbstractFile): void {
+		if (!requireFs().existsSync(this.adapter.getFullPath(file.path))) {
+			throw new Error(`obsidian stub: "${file.path}" no longer exists`);
+		}
+	}
+
+	async read(file: TFile): Promise<string> {
+		this.checkAlive(file);
+		return this.adapter.read(file.path);
+	}
+
+	async cachedRead(file: TFile): Promise<string> {
+		return this.read(file);
+	}
+
+	async modify(file: TFile, data: string): Promise<void> {
+		this.checkAlive(file);
+		await this.adapter.write(file.path, data);
+		this.lookup(file.path);
+		this.trigger("modify", file);
+	}
+
+	async process(file: TFile, fn: (data: string) => string): Promise<string> {
+		const next = fn(await this.read(file));
+		await this.modify(file, next);
+		return next;
+	}
+
+	async append(file: TFile, data: string): Promise<void> {
+		this.checkAlive(file);
+		await this.adapter.append(file.path, data);
+		this.trigger("modify", file);
+	}
+
+	/** Throws when the target exists. Keeps the same file object, as Obsidian does. */
+	async rename(file: TAbstractFile, newPath: string): Promise<void> {
+		const to = normalizePath(newPath);
+		if (isHiddenPath(to)) throw hiddenError(to);
+		this.checkAlive(file);
+		const parent = parentOf(to);
+		if (parent !== "/" && !(await this.adapter.exists(parent))) {
+			throw new Error(`obsidian stub: parent folder "${parent}" does not exist`);
+		}
+		const old = file.path;
+		await this.adapter.rename(old, to);
+		this.cache.delete(old);
+		file.setPath(to);
+		this.cache.set(to, file);
+		this.lookup(to);
+		this.trigger("rename", file, old);
+	}
+
+	async delete(file: TAbstractFile, force?: boolean): Promise<void> {
+		void force;
+		this.checkAlive(file);
+		if (file instanceof TFolder) await this.adapter.rmdir(file.path, true);
+		else await this.adapter.remove(file.path);
+		this.cache.delete(file.path);
+		this.trigger("delete", file);
+	}
+
+	async trash(file: TAbstractFile, system: boolean): Promise<void> {
+		this.checkAlive(file);
+		if (system) await this.adapter.trashSystem(file.path);
+		else await this.adapter.trashLocal(file.path);
+		this.cache.delete(file.path);
+		this.trigger("delete", file);
+	}
+}
+
+/** Synchronous fs, so lookups are synchronous like Obsidian's in-memory index. */
+function requireFs(): typeof fsSync {
+	return fsSync;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Frontmatter and YAML
+
+export function parseYaml(text: string): unknown {
+	return parseYamlText(text) as unknown;
+}
+
+export function stringifyYaml(value: unknown): string {
+	return stringifyYamlText(value);
+}
+
+const FRONTMATTER = /^---\r?\n([\s\S]*?)\r?\n?---(?:\r?\n|$)/;
+
+/** Splits a note into its frontmatter object and body. Exported for tests. */
+export function splitFrontMatter(text: string): { data: Record<string, unknown>; body: string; had: boolean } {
+	const m = FRONTMATTER.exec(text);
+	if (!m) return { data: {}, body: text, had: false };
+	const parsed = parseYamlText(m[1] ?? "") as unknown;
+	const data = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+	return { data, body: text.slice(m[0].length), had: true };
+}
+
+export class FileManager {
+	/** Stub-only: every renameFile call, so tests can check links would have been updated. */
+	readonly renames: { from: string; to: string }[] = [];
+
+	constructor(private readonly vault: Vault) {}
+
+	async renameFile(file: TAbstractFile, newPath: string): Promise<void> {
+		const from = file.path;
+		await this.vault.rename(file, newPath);
+		this.renames.push({ from, to: file.path });
+	}
+
+	async processFrontMatter(file: TFile, fn: (frontmatter: Record<string, unknown>) => void): Promise<void> {
+		await this.vault.process(file, (text) => {
+			const { data, body, had } = splitFrontMatter(text);
+			fn(data);
+			if (Object.keys(data).length === 0 && !had) return text;
+			return `---\n${stringifyYamlText(data)}---\n${body}`;
+		});
+	}
+
+	/** Moves to the vault's `.trash` folder (Obsidian's "move to Obsidian trash" preference). */
+	async trashFile(file: TAbstractFile): Promise<void> {
+		await this.vault.trash(file, false);
+	}
+
+	getNewFileParent(): TFolder {
+		return this.vault.getRoot();
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Components and the plugin
+
+export class Component {
+	private loaded = false;
+	private cleanups: (() => unknown)[] = [];
+	private children: Component[] = [];
+
+	load(): void {
+		if (this.loaded) return;
+		this.loaded = true;
+		void this.onload();
+		for (const child of this.children) child.load();
+	}
+
+	onload(): void | Promise<void> {}
+
+	unload(): void {
+		if (!this.loaded) return;
+		this.loaded = false;
+		for (const child of this.children.splice(0)) child.unload();
+		for (const cleanup of this.cleanups.splice(0).reverse()) cleanup();
+		this.onunload();
+	}
+
+	onunload(): void {}
+
+	/** Stub-only: whether load() ran and unload() has not. */
+	isLoaded(): boolean {
+		return this.loaded;
+	}
+
+	/** Stub-only: how many cleanups are pending (registered callbacks, events, intervals, DOM events). */
+	pendingCleanups(): number {
+		return this.cleanups.length;
+	}
+
+	addChild<T extends Component>(child: T): T {
+		this.children.push(child);
+		if (this.loaded) child.load();
+		return child;
+	}
+
+	removeChild<T extends Component>(child: T): T {
+		this.children = this.children.filter((c) => c !== child);
+		child.unload();
+		return child;
+	}
+
+	register(cb: () => unknown): void {
+		this.cleanups.push(cb);
+	}
+
+	registerEvent(ref: EventRef): void {
+		this.register(() => ref.events.offref(ref));
+	}
+
+	registerInterval(id: number): number {
+		this.register(() => globalThis.clearInterval(id));
+		return id;
+	}
+
+	registerDomEvent(el: EventTarget, type: string, callback: (evt: Event) => unknown, options?: unknown): void {
+		el.addEventListener(type, callback, options as AddEventListenerOptions);
+		this.register(() => el.removeEventListener(type, callback, options as AddEventListenerOptions));
+	}
+}
+
+export interface PluginManifest {
+	id: string;
+	name: string;
+	version: string;
+	minAppVersion: string;
+	description: string;
+	author: string;
+	isDesktopOnly?: boolean;
+	dir?: string;
+}
+
+export interface Command {
+	id: string;
+	name: string;
+	icon?: string;
+	callback?: () => unknown;
+	checkCallback?: (checking: boolean) => boolean | void;
+	editorCallback?: unknown;
+	hotkeys?: unknown[];
+}
+
+export class Plugin extends Component {
+	readonly app: App;
+	readonly manifest: PluginManifest;
+	/** Stub-only records of what the plugin registered. */
+	readonly commands: Command[] = [];
+	readonly settingTabs: PluginSettingTab[] = [];
+	readonly ribbonIcons: { icon: string; title: string; el: HTMLElement }[] = [];
+	readonly statusBarItems: HTMLElement[] = [];
+	readonly viewTypes: string[] = [];
+
+	constructor(app: App, manifest: PluginManifest) {
+		super();
+		this.app = app;
+		this.manifest = manifest;
+	}
+
+	private get dataPath(): string {
+		return `${this.app.vault.configDir}/plugins/${this.manifest.id}/data.json`;
+	}
+
+	/** Reads `<configDir>/plugins/<id>/data.json` from the vault directory; null when missing. */
+	async loadData(): Promise<unknown> {
+		const adapter = this.app.vault.adapter;
+		if (!(await adapter.exists(this.dataPath))) return null;
+		return JSON.parse(await adapter.read(this.dataPath)) as unknown;
+	}
+
+	async saveData(data: unknown): Promise<void> {
+		const adapter = this.app.vault.adapter;
+		await adapter.mkdir(parentOf(this.dataPath));
+		await adapter.write(this.dataPath, JSON.stringify(data, null, "\t"));
+	}
+
+	addCommand(command: Command): Command {
+		if (command.hotkeys && command.hotkeys.length > 0) throw new Error("obsidian stub: no default hotkeys");
+		const full = { ...command, id: `${this.manifest.id}:${command.id}` };
+		this.commands.push(full);
+		this.app.commands.add(full);
+		this.register(() => this.app.commands.remove(full.id));
+		return full;
+	}
+
+	removeCommand(id: string): void {
+		this.app.commands.remove(`${this.manifest.id}:${id}`);
+	}
+
+	registerView(type: string, factory: (leaf: WorkspaceLeaf) => View): void {
+		this.app.viewRegistry.set(type, factory);
+		this.viewTypes.push(type);
+		this.register(() => this.app.viewRegistry.delete(type));
+	}
+
+	addSettingTab(tab: PluginSettingTab): void {
+		this.settingTabs.push(tab);
+		this.register(() => {
+			this.settingTabs.splice(this.settingTabs.indexOf(tab), 1);
+		});
+	}
+
+	addStatusBarItem(): HTMLElement {
+		const el = requireUi("addStatusBarItem").createElement("div");
+		el.className = "status-bar-item";
+		this.statusBarItems.push(el);
+		this.register(() => el.remove());
+		return el;
+	}
+
+	addRibbonIcon(icon: string, title: string, callback: (evt: MouseEvent) => unknown): HTMLElement {
+		const el = requireUi("addRibbonIcon").createElement("div");
+		el.className = "side-dock-ribbon-action";
+		el.setAttribute("aria-label", title);
+		el.dataset.icon = icon;
+		el.addEventListener("click", (evt) => void callback(evt));
+		this.ribbonIcons.push({ icon, title, el });
+		this.register(() => el.remove());
+		return el;
+	}
+}
+
+/** Stub-only registry of commands (Obsidian's `app.commands` is internal). */
+export class CommandRegistry {
+	readonly commands = new Map<string, Command>();
+
+	add(command: Command): void {
+		this.commands.set(command.id, command);
+	}
+
+	remove(id: string): void {
+		this.commands.delete(id);
+	}
+
+	/** Runs a command as the palette would. Returns false when it is unknown or not available. */
+	async execute(id: string): Promise<boolean> {
+		const c = this.commands.get(id);
+		if (!c) return false;
+		if (c.checkCallback) {
+			if (!c.checkCallback(true)) return false;
+			c.checkCallback(false);
+			return true;
+		}
+		await c.callback?.();
+		return true;
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Workspace (only what a side panel needs)
+
+export interface ViewState {
+	type: string;
+	active?: boolean;
+	state?: Record<string, unknown>;
+}
+
+export class WorkspaceLeaf {
+	view: View | null = null;
+	/** Stub-only: which side the leaf is in. */
+	side: "left" | "right" | "main";
+
+	constructor(
+		readonly app: App,
+		side: "left" | "right" | "main",
+	) {
+		this.side = side;
+	}
+
+	getViewState(): ViewState {
+		return { type: this.view?.getViewType() ?? "empty" };
+	}
+
+	async setViewState(state: ViewState): Promise<void> {
+		await this.closeView();
+		const factory = this.app.viewRegistry.get(state.type);
+		if (!factory) throw new Error(`obsidian stub: no view registered for "${state.type}"`);
+		const view = factory(this);
+		this.view = view;
+		view.load();
+		await view.onOpen();
+	}
+
+	private async closeView(): Promise<void> {
+		const view = this.view;
+		if (!view) return;
+		this.view = null;
+		await view.onClose();
+		view.unload();
+	}
+
+	async detach(): Promise<void> {
+		await this.closeView();
+		this.app.workspace.removeLeaf(this);
+	}
+}
+
+export class Workspace extends Events {
+	private leaves: WorkspaceLeaf[] = [];
+	/** Stub-only: leaves passed to revealLeaf, in order. */
+	readonly revealed: WorkspaceLeaf[] = [];
+	layoutReady = true;
+
+	constructor(private readonly app: App) {
+		super();
+	}
+
+	getLeavesOfType(type: string): WorkspaceLeaf[] {
+		return this.leaves.filter((l) => l.view?.getViewType() === type);
+	}
+
+	getRightLeaf(split: boolean): WorkspaceLeaf {
+		void split;
+		const leaf = new WorkspaceLeaf(this.app, "right");
+		this.leaves.push(leaf);
+		return leaf;
+	}
+
+	getLeftLeaf(split: boolean): WorkspaceLeaf {
+		void split;
+		const leaf = new WorkspaceLeaf(this.app, "left");
+		this.leaves.push(leaf);
+		return leaf;
+	}
+
+	getLeaf(): WorkspaceLeaf {
+		const leaf = new WorkspaceLeaf(this.app, "main");
+		this.leaves.push(leaf);
+		return leaf;
+	}
+
+	async revealLeaf(leaf: WorkspaceLeaf): Promise<void> {
+		this.revealed.push(leaf);
+		await Promise.resolve();
+	}
+
+	onLayoutReady(callback: () => unknown): void {
+		void callback();
+	}
+
+	detachLeavesOfType(type: string): void {
+		for (const leaf of this.getLeavesOfType(type)) void leaf.detach();
+	}
+
+	/** Stub-only. */
+	removeLeaf(leaf: WorkspaceLeaf): void {
+		this.leaves = this.leaves.filter((l) => l !== leaf);
+	}
+
+	/** Stub-only: every open leaf. */
+	allLeaves(): WorkspaceLeaf[] {
+		return [...this.leaves];
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// App
+
+export class App {
+	readonly vault: Vault;
+	readonly fileManager: FileManager;
+	readonly workspace: Workspace;
+	/** Stub-only (Obsidian keeps these internally). */
+	readonly commands = new CommandRegistry();
+	readonly viewRegistry = new Map<string, (leaf: WorkspaceLeaf) => View>();
+
+	constructor(basePath?: string) {
+		const base = basePath ?? mkdtempSync(nodePath.join(os.tmpdir(), "ketl-vault-"));
+		this.vault = new Vault(new FileSystemAdapter(nodePath.resolve(base)));
+		this.fileManager = new FileManager(this.vault);
+		this.workspace = new Workspace(this);
+	}
+}
+
+/** A stub app over a real directory (a fresh temp directory when none is given). */
+export function createTestApp(basePath?: string): App {
+	return new App(basePath);
+}
+
+/** The stub app typed as Obsidian's, for code under test that takes a real `App`. */
+export function asObsidianApp(app: App): Real.App {
+	return app as unknown as Real.App;
+}
+
+export const apiVersion = "1.7.2";
+
+export const Platform = {
+	isDesktop: true,
+	isMobile: false,
+	isDesktopApp: true,
+	isMobileApp: false,
+	isIosApp: false,
+	isAndroidApp: false,
+	isMacOS: process.platform === "darwin",
+	isWin: process.platform === "win32",
+	isLinux: process.platform === "linux",
+	isSafari: false,
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// requestUrl over Node's http/https
+
+export interface RequestUrlParam {
+	url: string;
+	method?: string;
+	contentType?: string;
+	body?: string | ArrayBuffer;
+	headers?: Record<string, string>;
+	throw?: boolean;
+}
+
+export interface RequestUrlResponse {
+	status: number;
+	headers: Record<string, string>;
+	arrayBuffer: ArrayBuffer;
+	json: unknown;
+	text: string;
+}
+
+/** Stub-only: every request made through requestUrl, in order (headers included: tests must not log them). */
+export const requestLog: { url: string; method: string }[] = [];
+
+export function requestUrl(request: RequestUrlParam | string) {
+	const params: RequestUrlParam = typeof request === "string" ? { url: request } : request;
+	const promise = new Promise<RequestUrlResponse>((resolve, reject) => {
+		const url = new URL(params.url);
+		const method = params.method ?? "GET";
+		requestLog.push({ url: params.url, method });
+		const headers: Record<string, string> = { ...(params.headers ?? {}) };
+		if (params.contentType) headers["content-type"] = params.contentType;
+		const body =
+			params.body === undefined
+				? undefined
+				: typeof params.body === "string"
+					? Buffer.from(params.body, "utf8")
+					: Buffer.from(params.body);
+		if (body) headers["content-length"] = String(body.length);
+		const lib = url.protocol === "https:" ? https : http;
+		const req = lib.request(url, { method, headers }, (res) => {
+			const chunks: Buffer[] = [];
+			res.on("data", (c: Buffer) => chunks.push(c));
+			res.on("error", reject);
+			res.on("end", () => {
+				const buf = Buffer.concat(chunks);
+				const text = buf.toString("utf8");
+				const status = res.statusCode ?? 0;
+				const outHeaders: Record<string, string> = {};
+				for (const [k, v] of Object.entries(res.headers)) {
+					if (v !== undefined) outHeaders[k] = Array.isArray(v) ? v.join(", ") : v;
+				}
+				const response: RequestUrlResponse = {
+					status,
+					headers: outHeaders,
+					arrayBuffer: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+					get json(): unknown {
+						return JSON.parse(text) as unknown;
+					},
+					text,
+				};
+				if (status >= 400 && params.throw !== false) {
+					reject(Object.assign(new Error(`Request failed, status ${status}`), { status, headers: outHeaders }));
+					return;
+				}
+				resolve(response);
+			});
+		});
+		req.on("error", reject);
+		if (body) req.write(body);
+		req.end();
+	});
+	return Object.assign(promise, {
+		arrayBuffer: promise.then((r) => r.arrayBuffer),
+		json: promise.then((r) => r.json),
+		text: promise.then((r) => r.text),
+	});
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// UI: off unless a test opts in
+
+let uiEnabled = false;
+
+function requireUi(what: string): Document {
+	if (!uiEnabled || typeof document === "undefined") {
+		throw new Error(
+			`obsidian stub: ${what} is UI; call enableObsidianUi() in a test with "// @vitest-environment happy-dom"`,
+		);
+	}
+	return document;
+}
+
+interface DomElementInfo {
+	cls?: string | string[];
+	text?: string | DocumentFragment;
+	attr?: Record<string, string | number | boolean | null>;
+	title?: string;
+	parent?: Node;
+	value?: string;
+	type?: string;
+	prepend?: boolean;
+	placeholder?: string;
+	href?: string;
+}
+
+function applyInfo(el: HTMLElement, o?: DomElementInfo | string): void {
+	if (o === undefined) return;
+	const info: DomElementInfo = typeof o === "string" ? { cls: o } : o;
+	if (info.cls !== undefined) {
+		const classes = Array.isArray(info.cls) ? info.cls : info.cls.split(" ");
+		el.classList.add(...classes.filter((c) => c !== ""));
+	}
+	if (info.text !== undefined) {
+		if (typeof info.text === "string") el.textContent = info.text;
+		else el.appendChild(info.text);
+	}
+	if (info.attr) {
+		for (const [k, v] of Object.entries(info.attr)) {
+			if (v === null || v === false) el.removeAttribute(k);
+			else el.setAttribute(k, v === true ? "" : String(v));
+		}
+	}
+	if (info.title !== undefined) el.title = info.title;
+	if (info.value !== undefined) (el as HTMLInputElement).value = info.value;
+	if (info.type !== undefined) (el as HTMLInputElement).type = info.type;
+	if (info.placeholder !== undefined) (el as HTMLInputElement).placeholder = info.placeholder;
+	if (info.href !== undefined) (el as HTMLAnchorElement).href = info.href;
+	if (info.parent) {
+		if (info.prepend) info.parent.insertBefore(el, info.parent.firstChild);
+		else info.parent.appendChild(el);
+	}
+}
+
+function createElIn(
+	doc: Document,
+	parent: Node | null,
+	tag: string,
+	o?: DomElementInfo | string,
+	callback?: (el: HTMLElement) => void,
+): HTMLElement {
+	const el = doc.createElement(tag);
+	const info: DomElementInfo | undefined = typeof o === "string" ? { cls: o } : o;
+	if (parent && info?.parent === undefined) {
+		if (info?.prepend) parent.insertBefore(el, parent.firstChild);
+		else parent.appendChild(el);
+	}
+	applyInfo(el, info);
+	callback?.(el);
+	return el;
+}
+
+/**
+ * Turns on the UI classes and installs Obsidian's DOM helpers on happy-dom's prototypes and globals
+ * (`createEl`, `createDiv`, `createSpan`, `empty`, `setText`, `addClass`, `removeClass`, `toggleClass`,
+ * `hasClass`, `setAttr`, `getText`, `detach`, plus the globals `activeDocument` and `activeWindow`).
+ */
+export function enableObsidianUi(): void {
+	if (typeof document === "undefined" || typeof HTMLElement === "undefined") {
+		throw new Error('obsidian stub: enableObsidianUi() needs "// @vitest-environment happy-dom"');
+	}
+	uiEnabled = true;
+	const doc = document;
+	const proto = Node.prototype as unknown as Record<string, unknown>;
+	const elProto = Element.prototype as unknown as Record<string, unknown>;
+	proto.createEl = function (this: Node, tag: string, o?: DomElementInfo | string, cb?: (el: HTMLElement) => void) {
+		return createElIn(doc, this, tag, o, cb);
+	};
+	proto.createDiv = function (this: Node, o?: DomElementInfo | string, cb?: (el: HTMLElement) => void) {
+		return createElIn(doc, this, "div", o, cb);
+	};
+	proto.createSpan = function (this: Node, o?: DomElementInfo | string, cb?: (el: HTMLElement) => void) {
+		return createElIn(doc, this, "span", o, cb);
+	};
+	proto.empty = function (this: Node) {
+		while (this.firstChild) this.removeChild(this.firstChild);
+	};
+	proto.detach = function (this: Node) {
+		this.parentNode?.removeChild(this);
+	};
+	proto.setText = function (this: Node, text: string) {
+		this.textContent = text;
+	};
+	proto.getText = function (this: Node) {
+		return this.textContent ?? "";
+	};
+	proto.appendText = function (this: Node, text: string) {
+		this.appendChild(doc.createTextNode(text));
+	};
+	elProto.addClass = function (this: Element, ...classes: string[]) {
+		this.classList.add(...classes);
+	};
+	elProto.addClasses = function (this: Element, classes: string[]) {
+		this.classList.add(...classes);
+	};
+	elProto.removeClass = function (this: Element, ...classes: string[]) {
+		this.classList.remove(...classes);
+	};
+	elProto.toggleClass = function (this: Element, classes: string | string[], value: boolean) {
+		for (const c of Array.isArray(classes) ? classes : [classes]) this.classList.toggle(c, value);
+	};
+	elProto.hasClass = function (this: Element, cls: string) {
+		return this.classList.contains(cls);
+	};
+	elProto.setAttr = function (this: Element, name: string, value: string | number | boolean | null) {
+		if (value === null || value === false) this.removeAttribute(name);
+		else this.setAttribute(name, value === true ? "" : String(value));
+	};
+	elProto.setAttrs = function (this: Element, attrs: Record<string, string | number | boolean | null>) {
+		for (const [k, v] of Object.entries(attrs)) (this as unknown as { setAttr: (n: string, v: unknown) => void }).setAttr(k, v);
+	};
+	const g = globalThis as unknown as Record<string, unknown>;
+	g.createEl = (tag: string, o?: DomElementInfo | string, cb?: (el: HTMLElement) => void) => createElIn(doc, null, tag, o, cb);
+	g.createDiv = (o?: DomElementInfo | string, cb?: (el: HTMLElement) => void) => createElIn(doc, null, "div", o, cb);
+	g.createSpan = (o?: DomElementInfo | string, cb?: (el: HTMLElement) => void) => createElIn(doc, null, "span", o, cb);
+	g.createFragment = () => doc.createDocumentFragment();
+	g.activeDocument = doc;
+	g.activeWindow = window;
+}
+
+/** Turns the UI classes off again (for tests that check they throw). */
+export function disableObsidianUi(): void {
+	uiEnabled = false;
+}
+
+function div(doc: Document, cls: string, parent?: HTMLElement): HTMLElement {
+	const el = doc.createElement("div");
+	el.className = cls;
+	parent?.appendChild(el);
+	return el;
+}
+
+export function setIcon(el: HTMLElement, icon: string): void {
+	requireUi("setIcon");
+	el.dataset.icon = icon;
+}
+
+export function setTooltip(el: HTMLElement, tooltip: string): void {
+	el.setAttribute("aria-label", tooltip);
+}
+
+/** Every notice shown, in order (stub-only). */
+export const noticeLog: string[] = [];
+
+export class Notice {
+	noticeEl: HTMLElement;
+	messageEl: HTMLElement;
+
+	constructor(message: string | DocumentFragment, duration?: number) {
+		void duration;
+		const doc = requireUi("Notice");
+		this.noticeEl = div(doc, "notice", doc.body);
+		this.messageEl = div(doc, "notice-message", this.noticeEl);
+		this.setMessage(message);
+	}
+
+	setMessage(message: string | DocumentFragment): this {
+		const text = typeof message === "string" ? message : (message.textContent ?? "");
+		this.messageEl.textContent = text;
+		noticeLog.push(text);
+		return this;
+	}
+
+	hide(): void {
+		this.noticeEl.remove();
+	}
+}
+
+export abstract class View extends Component {
+	app: App;
+	leaf: WorkspaceLeaf;
+	icon = "";
+	navigation = false;
+	containerEl: HTMLElement;
+
+	constructor(leaf: WorkspaceLeaf) {
+		super();
+		const doc = requireUi("View");
+		this.leaf = leaf;
+		this.app = leaf.app;
+		this.containerEl = div(doc, "workspace-leaf-content");
+	}
+
+	abstract getViewType(): string;
+	abstract getDisplayText(): string;
+
+	getIcon(): string {
+		return this.icon;
+	}
+
+	async onOpen(): Promise<void> {}
+	async onClose(): Promise<void> {}
+}
+
+export abstract class ItemView extends View {
+	contentEl: HTMLElement;
+
+	constructor(leaf: WorkspaceLeaf) {
+		super(leaf);
+		const doc = document;
+		div(doc, "view-header", this.containerEl);
+		this.contentEl = div(doc, "view-content", this.containerEl);
+	}
+
+	addAction(icon: string, title: string, callback: (evt: MouseEvent) => unknown): HTMLElement {
+		const el = document.createElement("a");
+		el.className = "view-action";
+		el.dataset.icon = icon;
+		el.setAttribute("aria-label", title);
+		el.addEventListener("click", (evt) => void callback(evt));
+		this.containerEl.firstElementChild?.appendChild(el);
+		return el;
+	}
+}
+
+export abstract class SettingTab {
+	app: App;
+	containerEl: HTMLElement;
+
+	constructor(app: App) {
+		const doc = requireUi("SettingTab");
+		this.app = app;
+		this.containerEl = div(doc, "vertical-tab-content");
+	}
+
+	abstract display(): void;
+
+	hide(): void {
+		this.containerEl.replaceChildren();
+	}
+}
+
+export abstract class PluginSettingTab extends SettingTab {
+	plugin: Plugin;
+
+	constructor(app: App, plugin: Plugin) {
+		super(app);
+		this.plugin = plugin;
+	}
+}
+
+abstract class ValueComponent<T> {
+	protected handlers: ((value: T) => unknown)[] = [];
+	disabled = false;
+
+	abstract getValue(): T;
+	abstract setValue(value: T): this;
+
+	onChange(cb: (value: T) => unknown): this {
+		this.handlers.push(cb);
+		return this;
+	}
+
+	setDisabled(disabled: boolean): this {
+		this.disabled = disabled;
+		return this;
+	}
+
+	protected fire(): void {
+		for (const h of this.handlers) void h(this.getValue());
+	}
+}
+
+export class ToggleComponent extends ValueComponent<boolean> {
+	toggleEl: HTMLElement;
+	private value = false;
+
+	constructor(containerEl: HTMLElement) {
+		super();
+		this.toggleEl = div(document, "checkbox-container", containerEl);
+		this.toggleEl.addEventListener("click", () => {
+			if (this.disabled) return;
+			this.setValue(!this.value);
+			this.fire();
+		});
+	}
+
+	getValue(): boolean {
+		return this.value;
+	}
+
+	setValue(on: boolean): this {
+		this.value = on;
+		this.toggleEl.classList.toggle("is-enabled", on);
+		return this;
+	}
+
+	setTooltip(tooltip: string): this {
+		this.toggleEl.setAttribute("aria-label", tooltip);
+		return this;
+	}
+}
+
+export class AbstractTextComponent<T extends HTMLInputElement | HTMLTextAreaElement> extends ValueComponent<string> {
+	inputEl: T;
+
+	constructor(inputEl: T) {
+		super();
+		this.inputEl = inputEl;
+		this.inputEl.addEventListener("input", () => this.fire());
+	}
+
+	getValue(): string {
+		return this.inputEl.value;
+	}
+
+	setValue(value: string): this {
+		this.inputEl.value = value;
+		return this;
+	}
+
+	setPlaceholder(placeholder: string): this {
+		this.inputEl.placeholder = placeholder;
+		return this;
+	}
+
+	override setDisabled(disabled: boolean): this {
+		this.inputEl.disabled = disabled;
+		return super.setDisabled(disabled);
+	}
+}
+
+export class TextComponent extends AbstractTextComponent<HTMLInputElement> {
+	constructor(containerEl: HTMLElement) {
+		const input = document.createElement("input");
+		input.type = "text";
+		containerEl.appendChild(input);
+		super(input);
+	}
+}
+
+export class TextAreaComponent extends AbstractTextComponent<HTMLTextAreaElement> {
+	constructor(containerEl: HTMLElement) {
+		const input = document.createElement("textarea");
+		containerEl.appendChild(input);
+		super(input);
+	}
+}
+
+export class DropdownComponent extends ValueComponent<string> {
+	selectEl: HTMLSelectElement;
+
+	constructor(containerEl: HTMLElement) {
+		super();
+		this.selectEl = document.createElement("select");
+		this.selectEl.className = "dropdown";
+		containerEl.appendChild(this.selectEl);
+		this.selectEl.addEventListener("change", () => this.fire());
+	}
+
+	addOption(value: string, display: string): this {
+		const option = document.createElement("option");
+		option.value = value;
+		option.textContent = display;
+		this.selectEl.appendChild(option);
+		return this;
+	}
+
+	addOptions(options: Record<string, string>): this {
+		for (const [v, d] of Object.entries(options)) this.addOption(v, d);
+		return this;
+	}
+
+	getValue(): string {
+		return this.selectEl.value;
+	}
+
+	setValue(value: string): this {
+		this.selectEl.value = value;
+		return this;
+	}
+}
+
+export class ButtonComponent {
+	buttonEl: HTMLButtonElement;
+
+	constructor(containerEl: HTMLElement) {
+		this.buttonEl = document.createElement("button");
+		containerEl.appendChild(this.buttonEl);
+	}
+
+	setButtonText(name: string): this {
+		this.buttonEl.textContent = name;
+		return this;
+	}
+
+	setIcon(icon: string): this {
+		this.buttonEl.dataset.icon = icon;
+		return this;
+	}
+
+	setTooltip(tooltip: string): this {
+		this.buttonEl.setAttribute("aria-label", tooltip);
+		return this;
+	}
+
+	setCta(): this {
+		this.buttonEl.classList.add("mod-cta");
+		return this;
+	}
+
+	setWarning(): this {
+		this.buttonEl.classList.add("mod-warning");
+		return this;
+	}
+
+	setClass(cls: string): this {
+		this.buttonEl.classList.add(cls);
+		return this;
+	}
+
+	setDisabled(disabled: boolean): this {
+		this.buttonEl.disabled = disabled;
+		return this;
+	}
+
+	onClick(cb: (evt: MouseEvent) => unknown): this {
+		this.buttonEl.addEventListener("click", (evt) => void cb(evt));
+		return this;
+	}
+}
+
+export class ExtraButtonComponent {
+	extraSettingsEl: HTMLElement;
+
+	constructor(containerEl: HTMLElement) {
+		this.extraSettingsEl = div(document, "clickable-icon extra-setting-button", containerEl);
+	}
+
+	setIcon(icon: string): this {
+		this.extraSettingsEl.dataset.icon = icon;
+		return this;
+	}
+
+	setTooltip(tooltip: string): this {
+		this.extraSettingsEl.setAttribute("aria-label", tooltip);
+		return this;
+	}
+
+	setDisabled(disabled: boolean): this {
+		this.extraSettingsEl.classList.toggle("is-disabled", disabled);
+		return this;
+	}
+
+	onClick(cb: () => unknown): this {
+		this.extraSettingsEl.addEventListener("click", () => void cb());
+		return this;
+	}
+}
+
+export class Setting {
+	settingEl: HTMLElement;
+	infoEl: HTMLElement;
+	nameEl: HTMLElement;
+	descEl: HTMLElement;
+	controlEl: HTMLElement;
+	components: unknown[] = [];
+
+	constructor(containerEl: HTMLElement) {
+		const doc = requireUi("Setting");
+		this.settingEl = div(doc, "setting-item", containerEl);
+		this.infoEl = div(doc, "setting-item-info", this.settingEl);
+		this.nameEl = div(doc, "setting-item-name", this.infoEl);
+		this.descEl = div(doc, "setting-item-description", this.infoEl);
+		this.controlEl = div(doc, "setting-item-control", this.settingEl);
+	}
+
+	setName(name: string | DocumentFragment): this {
+		this.nameEl.replaceChildren(name);
+		return this;
+	}
+
+	setDesc(desc: string | DocumentFragment): this {
+		this.descEl.replaceChildren(desc);
+		return this;
+	}
+
+	setClass(cls: string): this {
+		this.settingEl.classList.add(cls);
+		return this;
+	}
+
+	setTooltip(tooltip: string): this {
+		this.nameEl.setAttribute("aria-label", tooltip);
+		return this;
+	}
+
+	setHeading(): this {
+		this.settingEl.classList.add("setting-item-heading");
+		return this;
+	}
+
+	setDisabled(disabled: boolean): this {
+		this.settingEl.classList.toggle("is-disabled", disabled);
+		return this;
+	}
+
+	private add<C>(component: C, cb: (component: C) => unknown): this {
+		this.components.push(component);
+		cb(component);
+		return this;
+	}
+
+	addToggle(cb: (component: ToggleComponent) => unknown): this {
+		return this.add(new ToggleComponent(this.controlEl), cb);
+	}
+
+	addText(cb: (component: TextComponent) => unknown): this {
+		return this.add(new TextComponent(this.controlEl), cb);
+	}
+
+	addTextArea(cb: (component: TextAreaComponent) => unknown): this {
+		return this.add(new TextAreaComponent(this.controlEl), cb);
+	}
+
+	addDropdown(cb: (component: DropdownComponent) => unknown): this {
+		return this.add(new DropdownComponent(this.controlEl), cb);
+	}
+
+	addButton(cb: (component: ButtonComponent) => unknown): this {
+		return this.add(new ButtonComponent(this.controlEl), cb);
+	}
+
+	addExtraButton(cb: (component: ExtraButtonComponent) => unknown): this {
+		return this.add(new ExtraButtonComponent(this.controlEl), cb);
+	}
+
+	then(cb: (setting: this) => unknown): this {
+		cb(this);
+		return this;
+	}
+}
+
+export class Modal extends Component {
+	app: App;
+	containerEl: HTMLElement;
+	modalEl: HTMLElement;
+	titleEl: HTMLElement;
+	contentEl: HTMLElement;
+	/** Stub-only. */
+	isOpen = false;
+
+	constructor(app: App) {
+		super();
+		const doc = requireUi("Modal");
+		this.app = app;
+		this.containerEl = div(doc, "modal-container");
+		this.modalEl = div(doc, "modal", this.containerEl);
+		this.titleEl = div(doc, "modal-title", this.modalEl);
+		this.contentEl = div(doc, "modal-content", this.modalEl);
+	}
+
+	setTitle(title: string): this {
+		this.titleEl.textContent = title;
+		return this;
+	}
+
+	open(): void {
+		document.body.appendChild(this.containerEl);
+		this.isOpen = true;
+		void this.onOpen();
+	}
+
+	close(): void {
+		if (!this.isOpen) return;
+		this.isOpen = false;
+		this.onClose();
+		this.containerEl.remove();
+	}
+
+	onOpen(): void | Promise<void> {}
+	onClose(): void {}
+}

@@ -1,0 +1,128 @@
+import { z } from "zod";
+import { DEFAULT_GENRES, GenreSchema, type Genre } from "../organize/genres";
+
+/**
+ * The user settings, shared by the plugin (kept in its `data.json` through loadData/saveData) and the CLI.
+ * Every field has a default, so old or partial data always loads: `parseSettings` keeps each valid field,
+ * replaces each invalid one with its default (with a warning) and never throws.
+ */
+
+export const LLM_PROVIDERS = ["none", "ollama", "openai"] as const;
+export const LlmProviderSchema = z.enum(LLM_PROVIDERS);
+export type LlmProvider = z.infer<typeof LlmProviderSchema>;
+
+export const LlmSettingsSchema = z.object({
+	provider: LlmProviderSchema.default("none"),
+	/** Base URL of the LLM server (Ollama or an OpenAI-compatible API). */
+	url: z.string().trim().min(1).default("http://127.0.0.1:11434"),
+	model: z.string().default(""),
+	/** Kept in plugin data only; never logged. */
+	apiKey: z.string().default(""),
+	concurrency: z.number().int().min(1).max(16).default(1),
+	timeoutSeconds: z.number().positive().max(3600).default(120),
+	retries: z.number().int().min(0).max(10).default(3),
+	/** `auto` (the conversation's own language) or a language name such as `English` or `Japanese`. */
+	outputLanguage: z.string().trim().min(1).default("auto"),
+	/** How many characters of a conversation are sent to the LLM at most. */
+	contextChars: z.number().int().min(1000).max(1_000_000).default(24_000),
+});
+export type LlmSettings = z.infer<typeof LlmSettingsSchema>;
+
+export const SettingsSchema = z.object({
+	debugMode: z.boolean().default(false),
+	/** Vault folder the imported notes go to. */
+	outputFolder: z.string().trim().min(1).default("AI Conversations"),
+	llm: LlmSettingsSchema.default(() => LlmSettingsSchema.parse({})),
+	includeTranscript: z.boolean().default(true),
+	includeThinking: z.boolean().default(false),
+	genres: z.array(GenreSchema).min(1).default(() => cloneGenres(DEFAULT_GENRES)),
+	/** Sessions older than this many days are removed by "Clean old sessions". */
+	retentionDays: z.number().int().min(1).max(3650).default(30),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export function cloneGenres(genres: readonly Genre[]): Genre[] {
+	return genres.map((g) => ({ ...g, keywords: [...g.keywords] }));
+}
+
+/** A fresh copy of the defaults (safe to mutate). */
+export function defaultSettings(): Settings {
+	return SettingsSchema.parse({});
+}
+
+type Warn = (message: string) => void;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Parses each field of `shape` from `raw` on its own: a valid field is kept, a missing one gets its default,
+ * an invalid one gets its default and a warning naming `prefix + key`. Unknown keys are dropped.
+ */
+function parseFields<S extends z.ZodRawShape>(shape: S, raw: Record<string, unknown>, prefix: string, warn: Warn) {
+	const out: Record<string, unknown> = {};
+	for (const [key, schema] of Object.entries(shape)) {
+		const value = raw[key];
+		const result = (schema as z.ZodType).safeParse(value);
+		if (result.success) {
+			out[key] = result.data;
+		} else {
+			const fallback = (schema as z.ZodType).parse(undefined);
+			out[key] = fallback;
+			warn(`Setting "${prefix}${key}" is invalid (${result.error.issues[0]?.message ?? "bad value"}); using the default.`);
+		}
+	}
+	return out;
+}
+
+function parseGenres(raw: unknown, warn: Warn): Genre[] {
+	if (raw === undefined) return cloneGenres(DEFAULT_GENRES);
+	if (!Array.isArray(raw)) {
+		warn('Setting "genres" is not a list; using the default genre table.');
+		return cloneGenres(DEFAULT_GENRES);
+	}
+	const genres: Genre[] = [];
+	const seen = new Set<string>();
+	for (const [index, item] of raw.entries()) {
+		const result = GenreSchema.safeParse(item);
+		if (!result.success) {
+			warn(`Genre #${index + 1} is invalid (${result.error.issues[0]?.message ?? "bad value"}); dropped.`);
+			continue;
+		}
+		if (seen.has(result.data.key)) {
+			warn(`Genre #${index + 1} repeats the key "${result.data.key}"; dropped.`);
+			continue;
+		}
+		seen.add(result.data.key);
+		genres.push(result.data);
+	}
+	if (genres.length === 0) {
+		warn("The genre table is empty; using the default genre table.");
+		return cloneGenres(DEFAULT_GENRES);
+	}
+	return genres;
+}
+
+/**
+ * Settings from stored data of any age or shape. Never throws: missing fields get defaults, invalid fields
+ * get defaults and a warning through `onWarning`, unknown fields are dropped.
+ */
+export function parseSettings(raw: unknown, onWarning: Warn = () => undefined): Settings {
+	if (raw !== undefined && raw !== null && !isRecord(raw)) {
+		onWarning("Stored settings are not an object; using the defaults.");
+	}
+	const data = isRecord(raw) ? raw : {};
+	const topShape = SettingsSchema.omit({ llm: true, genres: true }).shape;
+	const top = parseFields(topShape, data, "", onWarning);
+	let llmRaw: Record<string, unknown> = {};
+	if (isRecord(data.llm)) {
+		llmRaw = data.llm;
+	} else if (data.llm !== undefined) {
+		onWarning('Setting "llm" is not an object; using the default LLM settings.');
+	}
+	const llm = parseFields(LlmSettingsSchema.shape, llmRaw, "llm.", onWarning);
+	const genres = parseGenres(data.genres, onWarning);
+	// Final pass through the full schema: every field is already valid, this only types the result.
+	return SettingsSchema.parse({ ...top, llm, genres });
+}
