@@ -4,9 +4,10 @@
  *
  * Rules, in order:
  * 1. Unicode NFC.
- * 2. Whitespace (tabs, newlines included) becomes a space; `/` and `\` become `-` (so "C/C++" stays readable); the other characters that are illegal on some OS or
- *    break links (`: * ? " < > | # ^ [ ]`) become a space; control characters (C0, DEL, C1), bidi
- *    embedding/override/isolate controls and the BOM are removed.
+ * 2. Whitespace (tabs, newlines included) becomes a space; `/` and `\` become `-` (so "C/C++" stays
+ *    readable); the other characters that are illegal on some OS or break links (`: * ? " < > | # ^ [ ]`)
+ *    become a space; control characters (C0, DEL, C1), bidi embedding/override/isolate controls and the BOM
+ *    are removed.
  * 3. Whitespace runs (any Unicode space, tabs, newlines) collapse to one space; ends are trimmed.
  * 4. No leading dot (hidden files), no trailing dots or spaces (Windows drops them).
  * 5. Windows reserved device names (CON, PRN, AUX, NUL, COM0–9, LPT0–9, also with superscript digits, with or
@@ -68,7 +69,7 @@ function graphemes(text: string): Iterable<string> {
 		})();
 	}
 	// Fallback without Intl.Segmenter: code points, keeping combining marks and joiners with their base.
-	return text.match(/\P{M}[\p{M}\u200d\ufe0f]*|[\p{M}\u200d\ufe0f]+/gu) ?? [];
+	return text.match(/\P{M}(?:\p{M}|\u200d\P{M}?)*|\p{M}+/gu) ?? [];
 }
 
 /**

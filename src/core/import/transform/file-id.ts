@@ -1,0 +1,26 @@
+import { sha256Hex } from "../../util/sha256";
+
+/**
+ * The note's `file_id`, as in the original system: the first 12 hex digits of
+ * SHA-256( UTF-8( content + "\n---\n" + path ) ).
+ *
+ * - `content` is the note **body**: every character after the frontmatter's closing `---\n` line, exactly as
+ *   rendered (so `file_id` never hashes itself, and a frontmatter-only change such as a new session id does not
+ *   change it). `renderNote` passes its body; anyone recomputing it from a note file uses `noteBody`.
+ * - `path` is the note's vault-relative path with `/` separators (backslashes are turned into `/`), e.g.
+ *   `AI Conversations/Claude/Rsync backup script.md`.
+ *
+ * Identical body and path give an identical id; a conversation that gains messages gets a new one.
+ */
+export function computeFileId(content: string, notePath: string): string {
+	return sha256Hex(`${content}\n---\n${notePath.replace(/\\/g, "/")}`).slice(0, 12);
+}
+
+/**
+ * The body of a Markdown note: what follows a leading frontmatter block (`---` line … `---` line), or the whole
+ * text when there is none. Line endings are kept as they are.
+ */
+export function noteBody(markdown: string): string {
+	const match = /^---\r?\n(?:[\s\S]*?\r?\n)?---[ \t]*(?:\r?\n|$)/.exec(markdown);
+	return match ? markdown.slice(match[0].length) : markdown;
+}

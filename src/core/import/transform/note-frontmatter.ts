@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { ProviderSchema } from "../conversation";
+
+/**
+ * The frontmatter `renderNote` writes, in this key order. Loose: a note the user edited may carry more keys,
+ * and the load stage reads `source`/`source_id`/`file_id` back from existing notes when its index is lost.
+ */
+export const NoteFrontmatterSchema = z.looseObject({
+	title: z.string(),
+	/** The conversation's original title (empty list when it had none). */
+	aliases: z.array(z.string()),
+	source: ProviderSchema,
+	source_id: z.string(),
+	/** ISO 8601 (UTC, `toISOString` form); absent when the export has no time. */
+	created: z.string().optional(),
+	updated: z.string().optional(),
+	message_count: z.number().int().nonnegative(),
+	/** The first model used; absent when unknown. */
+	model: z.string().optional(),
+	/** Every model, in order of first use; present only when there is more than one. */
+	models: z.array(z.string()).optional(),
+	tags: z.array(z.string()),
+	/** One line: Claude's own summary, else an excerpt of the first user message; absent when neither exists. */
+	summary: z.string().optional(),
+	/** See `computeFileId`. */
+	file_id: z.string().regex(/^[0-9a-f]{12}$/),
+	session: z.string(),
+});
+export type NoteFrontmatter = z.infer<typeof NoteFrontmatterSchema>;

@@ -1,0 +1,211 @@
+import { Document, isScalar, isSeq, Scalar, visit } from "yaml";
+import type { Conversation, Message, Part } from "../conversation";
+import { computeFileId } from "./file-id";
+import { backtickFence, fenceLanguage, oneLine, quoteLines, safeMarkdown } from "./markdown-safety";
+import type { NoteFrontmatter } from "./note-frontmatter";
+
+export interface RenderNoteOptions {
+	/** The import session's id (`YYYYMMDD_HHMMSS`), written as `session`. */
+	sessionId: string;
+	/** The note's vault-relative path (`/` separators); part of `file_id`. */
+	notePath: string;
+	/** Render thinking blocks as collapsed callouts (default: left out). */
+	includeThinking?: boolean;
+	/** IANA time zone for message times in headings (default `UTC`, which keeps output machine-independent). */
+	timeZone?: string;
+	/** A title to use instead of the conversation's (e.g. from an LLM); `aliases` keeps the original. */
+	title?: string;
+}
+
+export interface RenderedNote {
+	/** The whole note: frontmatter, then the body. Ends with one newline. */
+	markdown: string;
+	frontmatter: NoteFrontmatter;
+	/** The body alone (what `file_id` hashes). */
+	body: string;
+}
+
+/** Heading level of each message; text headings inside a message are kept below it. */
+const MESSAGE_HEADING_LEVEL = 2;
+const SUMMARY_EXCERPT_CHARS = 160;
+/** Claude summaries open with this bold label; it says nothing in a `summary` property. */
+const CLAUDE_SUMMARY_LABEL = /^\**\s*Conversation overview\s*\**:?\s*/i;
+/** Free-text keys, always double-quoted so no title can look like YAML syntax (`---`, `- x`, `key: v`, …). */
+const QUOTED_KEYS = new Set(["title", "aliases", "summary"]);
+
+function stringifyFrontmatter(frontmatter: NoteFrontmatter): string {
+	const doc = new Document(frontmatter);
+	visit(doc, {
+		Pair(_key, pair) {
+			if (!isScalar(pair.key) || !QUOTED_KEYS.has(String(pair.key.value))) return;
+			const quote = (node: unknown): void => {
+				if (isScalar(node) && typeof node.value === "string") node.type = Scalar.QUOTE_DOUBLE;
+			};
+			quote(pair.value);
+			if (isSeq(pair.value)) pair.value.items.forEach(quote);
+		},
+	});
+	return doc.toString({ lineWidth: 0, minContentWidth: 0 });
+}
+
+/**
+ * Renders one conversation as an Obsidian note. Pure and deterministic: the same conversation and options give
+ * the same bytes on every machine.
+ *
+ * Layout: YAML frontmatter (see `NoteFrontmatter`), a blank line, then per message a `## User · 2024-05-01 10:22 UTC`
+ * heading (`## Assistant …`; no time when the export has none) followed by its parts, separated by blank lines:
+ * text (made safe by `safeMarkdown`), code in a backtick fence longer than any backtick run inside (byte-exact),
+ * attachments and tool calls/results as collapsed callouts, thinking only with `includeThinking`, unknown blocks
+ * as a one-line placeholder.
+ */
+export function renderNote(conversation: Conversation, opts: RenderNoteOptions): RenderedNote {
+	const timeZone = opts.timeZone ?? "UTC";
+	const messages = conversation.messages.map((message) => renderMessage(message, opts.includeThinking ?? false, timeZone));
+	const body = `\n${messages.length > 0 ? messages.join("\n\n") : "*(no messages)*"}\n`;
+
+	const originalTitle = oneLine(conversation.title);
+	const title = oneLine(opts.title ?? "") || originalTitle || "Untitled";
+	const summary = oneLine(conversation.summary ?? "").replace(CLAUDE_SUMMARY_LABEL, "") || firstUserExcerpt(conversation);
+	const model = conversation.models[0];
+
+	const frontmatter: NoteFrontmatter = {
+		title,
+		aliases: originalTitle ? [originalTitle] : [],
+		source: conversation.provider,
+		source_id: conversation.id,
+		...(conversation.created ? { created: isoTime(conversation.created) } : {}),
+		...(conversation.updated ? { updated: isoTime(conversation.updated) } : {}),
+		message_count: conversation.messages.length,
+		...(model ? { model } : {}),
+		...(conversation.models.length > 1 ? { models: [...conversation.models] } : {}),
+		tags: ["ai-chat", conversation.provider],
+		...(summary ? { summary } : {}),
+		file_id: computeFileId(body, opts.notePath),
+		session: opts.sessionId,
+	};
+	const yaml = stringifyFrontmatter(frontmatter);
+	return { markdown: `---\n${yaml}---\n${body}`, frontmatter, body };
+}
+
+function renderMessage(message: Message, includeThinking: boolean, timeZone: string): string {
+	const role = message.role === "user" ? "User" : "Assistant";
+	const time = message.time ? formatTime(message.time, timeZone) : null;
+	const heading = `${"#".repeat(MESSAGE_HEADING_LEVEL)} ${role}${time ? ` · ${time}` : ""}`;
+	const blocks = message.parts
+		.map((part) => renderPart(part, includeThinking))
+		.filter((block): block is string => block !== null && block !== "");
+	return [heading, ...(blocks.length > 0 ? blocks : ["*(no visible content)*"])].join("\n\n");
+}
+
+function renderPart(part: Part, includeThinking: boolean): string | null {
+	switch (part.kind) {
+		case "text":
+			return safeMarkdown(part.text, MESSAGE_HEADING_LEVEL + 1);
+		case "code":
+			return renderCode(part.code, part.language);
+		case "attachment":
+			return renderAttachment(part);
+		case "tool_call":
+			return callout("example", `Tool call: ${oneLine(part.name) || "unknown tool"}`, part.summary);
+		case "tool_result": {
+			const name = oneLine(part.name ?? "");
+			const label = part.isError ? "Tool error" : "Tool result";
+			return callout(part.isError ? "failure" : "example", name ? `${label}: ${name}` : label, part.summary);
+		}
+		case "thinking":
+			return includeThinking ? callout("quote", "Thinking", part.text) : null;
+		case "unknown": {
+			const type = part.blockType.replace(/[`\s]/g, "") || "unknown";
+			const summary = oneLine(part.summary ?? "");
+			return `*(unsupported content: \`${type}\`${summary ? ` — ${escapeInline(summary)}` : ""})*`;
+		}
+	}
+}
+
+/** A fenced block whose content is `code` byte for byte (a final newline is added only when missing). */
+function renderCode(code: string, language: string): string {
+	const fence = backtickFence(code);
+	if (code === "") return `${fence}${fenceLanguage(language)}\n${fence}`;
+	return `${fence}${fenceLanguage(language)}\n${code}${code.endsWith("\n") ? "" : "\n"}${fence}`;
+}
+
+function renderAttachment(part: Extract<Part, { kind: "attachment" }>): string {
+	const name = oneLine(part.name) || "unnamed file";
+	const meta = [part.mimeType ? oneLine(part.mimeType) : "", part.size !== undefined ? formatSize(part.size) : ""]
+		.filter(Boolean)
+		.join(" · ");
+	const metaLine = meta ? `*${escapeInline(meta)}*` : "";
+	if (part.missing) {
+		const title = `Attachment: ${name} (not included in the export)`;
+		return metaLine ? `> [!note]- ${title}\n${quoteLines(metaLine)}` : `> [!note] ${title}`;
+	}
+	const text = part.extractedText ?? "";
+	const lines = [metaLine];
+	if (text.trim() === "") lines.push("*No text was extracted from this file.*");
+	else {
+		const fence = backtickFence(text);
+		const extension = /\.([A-Za-z0-9]+)$/.exec(name)?.[1] ?? (/^(dockerfile|makefile)$/i.test(name) ? name : "");
+		lines.push(`${fence}${fenceLanguage(extension)}\n${text.replace(/\r\n?/g, "\n").replace(/\n$/, "")}\n${fence}`);
+	}
+	return `> [!note]- Attachment: ${name}\n${quoteLines(lines.filter(Boolean).join("\n\n"))}`;
+}
+
+/** A collapsed callout; the content is made safe and quoted line by line. No content → the title line alone. */
+function callout(type: string, title: string, content: string): string {
+	const safe = safeMarkdown(content, MESSAGE_HEADING_LEVEL + 1);
+	return safe.trim() === "" ? `> [!${type}] ${title}` : `> [!${type}]- ${title}\n${quoteLines(safe)}`;
+}
+
+/** Escapes characters that would start emphasis, code or links inside a short inline label. */
+function escapeInline(text: string): string {
+	return text.replace(/([\\`*_[\]<>|])/g, "\\$1");
+}
+
+function formatSize(bytes: number): string {
+	if (bytes < 1024) return `${bytes} B`;
+	if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+	return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** ISO 8601 in UTC (`toISOString`) when parseable; otherwise the string as the export gave it. */
+function isoTime(value: string): string {
+	const date = new Date(value);
+	return Number.isNaN(date.getTime()) ? value : date.toISOString();
+}
+
+/** `YYYY-MM-DD HH:mm` in `timeZone` (with ` UTC` appended for UTC); null when unparseable. */
+export function formatTime(value: string, timeZone: string): string | null {
+	const date = new Date(value);
+	if (Number.isNaN(date.getTime())) return null;
+	if (timeZone === "UTC") return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+	const parts = new Intl.DateTimeFormat("en-CA", {
+		timeZone,
+		year: "numeric",
+		month: "2-digit",
+		day: "2-digit",
+		hour: "2-digit",
+		minute: "2-digit",
+		hourCycle: "h23",
+	}).formatToParts(date);
+	const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? "";
+	return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}`;
+}
+
+/** The first user message's text, on one line, cut to about 160 characters at a word boundary. */
+function firstUserExcerpt(conversation: Conversation): string {
+	const first = conversation.messages.find(
+		(m) => m.role === "user" && m.parts.some((p) => p.kind === "text" && p.text.trim() !== ""),
+	);
+	if (!first) return "";
+	const text = oneLine(
+		first.parts
+			.filter((p): p is Extract<Part, { kind: "text" }> => p.kind === "text")
+			.map((p) => p.text)
+			.join(" "),
+	);
+	const chars = Array.from(text);
+	if (chars.length <= SUMMARY_EXCERPT_CHARS) return text;
+	const cut = chars.slice(0, SUMMARY_EXCERPT_CHARS).join("");
+	const space = cut.lastIndexOf(" ");
+	return `${(space > SUMMARY_EXCERPT_CHARS / 2 ? cut.slice(0, space) : cut).replace(/[\s.,;:!?]+$/, "")}…`;
+}

@@ -1,0 +1,171 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import { afterAll, describe, expect, it } from "vitest";
+import { ConversationSchema, type Conversation } from "../../../../src/core/import/conversation";
+import { computeFileId, noteBody } from "../../../../src/core/import/transform/file-id";
+import { NoteFrontmatterSchema } from "../../../../src/core/import/transform/note-frontmatter";
+import { renderNote } from "../../../../src/core/import/transform/render-note";
+import { sanitizeFileName } from "../../../../src/core/naming/sanitize-file-name";
+import { isUpdatingExpected, useGolden } from "../../../support/golden";
+
+const FIXTURES = fileURLToPath(new URL("../../../fixtures/transform/", import.meta.url));
+const SESSION = "20240501_120000";
+const golden = useGolden(FIXTURES);
+
+const names = readdirSync(FIXTURES)
+	.filter((f) => f.endsWith(".conversation.json"))
+	.map((f) => f.slice(0, -".conversation.json".length))
+	.sort();
+
+const load = (name: string): Conversation =>
+	ConversationSchema.parse(JSON.parse(readFileSync(`${FIXTURES}${name}.conversation.json`, "utf8")));
+
+const notePathOf = (c: Conversation): string =>
+	`AI Conversations/${c.provider === "claude" ? "Claude" : "ChatGPT"}/${sanitizeFileName(c.title)}.md`;
+
+const render = (c: Conversation, includeThinking = false) =>
+	renderNote(c, { sessionId: SESSION, notePath: notePathOf(c), includeThinking });
+
+const hasThinking = (c: Conversation): boolean => c.messages.some((m) => m.parts.some((p) => p.kind === "thinking"));
+
+describe("renderNote golden files", () => {
+	it("has fixtures", () => {
+		expect(names.length).toBeGreaterThanOrEqual(6);
+	});
+
+	for (const name of names) {
+		it(`renders ${name}`, () => {
+			const conversation = load(name);
+			golden.check(`${name}.expected.md`, render(conversation).markdown);
+			if (hasThinking(conversation)) {
+				golden.check(`${name}.with-thinking.expected.md`, render(conversation, true).markdown);
+			}
+		});
+	}
+
+	afterAll(() => {
+		if (isUpdatingExpected()) return;
+		const orphans = readdirSync(FIXTURES).filter((f) => f.endsWith(".expected.md") && !golden.checked.has(f));
+		expect(orphans, "expected files without a fixture (delete them)").toEqual([]);
+	});
+});
+
+describe("renderNote properties", () => {
+	const all = names.map(load);
+
+	it("writes frontmatter that parses back to what renderNote returns, and matches the schema", () => {
+		for (const conversation of all) {
+			const note = render(conversation);
+			const yamlText = /^---\n([\s\S]*?)\n---\n/.exec(note.markdown)?.[1];
+			expect(yamlText).toBeDefined();
+			const parsed: unknown = parse(yamlText!);
+			expect(parsed).toEqual(note.frontmatter);
+			expect(NoteFrontmatterSchema.parse(parsed)).toEqual(note.frontmatter);
+			expect(note.frontmatter.tags).toEqual(["ai-chat", conversation.provider]);
+			expect(note.frontmatter.source_id).toBe(conversation.id);
+			expect(note.frontmatter.summary ?? "").not.toContain("\n");
+		}
+	});
+
+	it("file_id is the first 12 hex of SHA-256 over body + \\n---\\n + path, and body is what follows the frontmatter", () => {
+		for (const conversation of all) {
+			const note = render(conversation);
+			expect(noteBody(note.markdown)).toBe(note.body);
+			expect(note.frontmatter.file_id).toBe(computeFileId(note.body, notePathOf(conversation)));
+			const other = renderNote(conversation, { sessionId: "x", notePath: "elsewhere/n.md" });
+			expect(other.body).toBe(note.body);
+			expect(other.frontmatter.file_id).not.toBe(note.frontmatter.file_id);
+		}
+	});
+
+	it("keeps every code part byte-exact inside its fence", () => {
+		for (const conversation of all) {
+			const body = render(conversation).body;
+			for (const message of conversation.messages) {
+				for (const part of message.parts) {
+					if (part.kind !== "code" || part.code === "") continue;
+					const withNewline = part.code.endsWith("\n") ? part.code : `${part.code}\n`;
+					const at = body.indexOf(`\n${withNewline}`);
+					expect(at, `code of ${message.id} not found verbatim`).toBeGreaterThan(0);
+					const fenceLine = body.slice(body.lastIndexOf("\n", at - 1) + 1, at);
+					const fence = /^`+/.exec(fenceLine)?.[0] ?? "";
+					expect(fence.length).toBeGreaterThanOrEqual(3);
+					for (const run of part.code.match(/`+/g) ?? []) expect(run.length).toBeLessThan(fence.length);
+					expect(body.slice(at + 1 + withNewline.length).startsWith(fence)).toBe(true);
+				}
+			}
+		}
+	});
+
+	it("leaves thinking out by default and includes it when asked", () => {
+		const conversation = load("tools-thinking");
+		expect(render(conversation).markdown).not.toContain("Check the man page");
+		expect(render(conversation, true).markdown).toContain("> [!quote]- Thinking");
+		expect(render(conversation, true).markdown).toContain("Check the man page");
+	});
+
+	it("keeps level-1/2 headings for message boundaries only", () => {
+		for (const conversation of all) {
+			for (const includeThinking of [false, true]) {
+				const body = render(conversation, includeThinking).body;
+				const headings = body.split("\n").filter((l) => /^ {0,3}#{1,2}(\s|$)/.test(l));
+				// Message headings are outside code; fenced code may hold `## ...` lines, so count outside fences.
+				const outside = stripFences(body)
+					.split("\n")
+					.filter((l) => /^ {0,3}#{1,2}(\s|$)/.test(l));
+				expect(outside.length).toBe(conversation.messages.length);
+				for (const line of outside) expect(line).toMatch(/^## (User|Assistant)( · .+)?$/);
+				expect(headings.length).toBeGreaterThanOrEqual(outside.length);
+			}
+		}
+	});
+
+	it("is deterministic", () => {
+		for (const conversation of all) expect(render(conversation).markdown).toBe(render(conversation).markdown);
+	});
+
+	it("renders times in another time zone when asked", () => {
+		const conversation = load("code-languages");
+		const note = renderNote(conversation, { sessionId: SESSION, notePath: "n.md", timeZone: "Asia/Tokyo" });
+		expect(note.body).toContain("## User · 2024-05-01 19:22\n");
+	});
+
+	it("uses a given title and keeps the original as alias", () => {
+		const conversation = load("code-languages");
+		const note = renderNote(conversation, { sessionId: SESSION, notePath: "n.md", title: "Nightly rsync snapshots" });
+		expect(note.frontmatter.title).toBe("Nightly rsync snapshots");
+		expect(note.frontmatter.aliases).toEqual([conversation.title]);
+	});
+
+	it("quotes YAML values that would otherwise change type or break", () => {
+		const base = load("missing-timestamps");
+		for (const title of ["true", "123", "null", "- dash", "key: value", "#hash", "@at", "'quote", '"dq', "[x]", "{y}", "a\nb"]) {
+			const note = renderNote({ ...base, title }, { sessionId: "007", notePath: "n.md" });
+			const parsed = parse(/^---\n([\s\S]*?)\n---\n/.exec(note.markdown)![1]!) as Record<string, unknown>;
+			expect(parsed.title).toBe(title.replace(/\s+/g, " "));
+			expect(parsed.session).toBe("007");
+		}
+	});
+});
+
+/** The body with fenced code blocks removed (a small scanner matching CommonMark fence rules). */
+function stripFences(body: string): string {
+	const out: string[] = [];
+	let fence: string | null = null;
+	for (const line of body.split("\n")) {
+		const unquoted = line.replace(/^(?:> ?)+/, "");
+		if (fence) {
+			const close = /^ {0,3}(`+|~+)\s*$/.exec(unquoted)?.[1];
+			if (close && close[0] === fence[0] && close.length >= fence.length) fence = null;
+			continue;
+		}
+		const open = /^ {0,3}(`{3,}|~{3,})/.exec(unquoted)?.[1];
+		if (open) {
+			fence = open;
+			continue;
+		}
+		out.push(line);
+	}
+	return out.join("\n");
+}
