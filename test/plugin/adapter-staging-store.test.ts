@@ -1,0 +1,95 @@
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AdapterStagingStore, StagingPathError } from "../../src/plugin/adapter-staging-store";
+import { asObsidianApp, createTestApp, type App } from "../stubs/obsidian";
+
+let dir: string;
+let app: App;
+let store: AdapterStagingStore;
+
+beforeEach(async () => {
+	dir = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-staging-"));
+	app = createTestApp(dir);
+	store = new AdapterStagingStore(asObsidianApp(app).vault.adapter);
+});
+
+afterEach(async () => {
+	await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe("AdapterStagingStore", () => {
+	it("writes atomically into a dot-folder the Vault API cannot see, creating parents", async () => {
+		await store.writeAtomic(".staging/@session/20250101_000000/session.json", '{"a":1}');
+		expect(await fs.readFile(path.join(dir, ".staging/@session/20250101_000000/session.json"), "utf8")).toBe('{"a":1}');
+		expect(app.vault.getFileByPath(".staging/@session/20250101_000000/session.json")).toBeNull();
+		expect(await store.read(".staging/@session/20250101_000000/session.json")).toBe('{"a":1}');
+	});
+
+	it("replaces an existing file although the adapter refuses to rename over it, leaving no temp file", async () => {
+		await store.writeAtomic(".staging/x.json", "old");
+		await store.writeAtomic(".staging/x.json", "new");
+		expect(await store.read(".staging/x.json")).toBe("new");
+		expect(await fs.readdir(path.join(dir, ".staging"))).toEqual(["x.json"]);
+	});
+
+	it("keeps the old content when writing the temp file fails", async () => {
+		await store.writeAtomic(".staging/x.json", "old");
+		const adapter = asObsidianApp(app).vault.adapter;
+		const original = adapter.write.bind(adapter);
+		adapter.write = async (p: string, d: string) => {
+			await original(p, d.slice(0, 2));
+			throw new Error("disk full");
+		};
+		await expect(store.writeAtomic(".staging/x.json", "new content")).rejects.toThrow("disk full");
+		adapter.write = original;
+		expect(await store.read(".staging/x.json")).toBe("old");
+		expect(await fs.readdir(path.join(dir, ".staging"))).toEqual(["x.json"]);
+	});
+
+	it("hides leftover temp files (a crash between write and rename) from list()", async () => {
+		await store.writeAtomic(".staging/s/a.json", "a");
+		await fs.writeFile(path.join(dir, ".staging/s/a.json.tmp-0123456789ab"), "half");
+		await store.mkdir(".staging/s/sub");
+		expect(await store.list(".staging/s")).toEqual({ files: [".staging/s/a.json"], folders: [".staging/s/sub"] });
+		expect(await store.list(".staging/missing")).toEqual({ files: [], folders: [] });
+	});
+
+	it("appends, creating the file and its folders", async () => {
+		await store.append(".staging/p/log.jsonl", "1\n");
+		await store.append(".staging/p/log.jsonl", "2\n");
+		expect(await store.read(".staging/p/log.jsonl")).toBe("1\n2\n");
+	});
+
+	it("stats, removes files and folders, and tolerates missing ones", async () => {
+		await store.writeAtomic(".staging/s/a.json", "abc");
+		expect(await store.stat(".staging/s/a.json")).toMatchObject({ size: 3 });
+		expect(await store.stat(".staging/s/none")).toBeNull();
+		await store.remove(".staging/s/a.json");
+		await store.remove(".staging/s/a.json");
+		expect(await store.exists(".staging/s/a.json")).toBe(false);
+		await store.writeAtomic(".staging/s/deep/b.json", "b");
+		await store.removeFolder(".staging/s");
+		await store.removeFolder(".staging/s");
+		expect(await store.exists(".staging/s")).toBe(false);
+	});
+
+	it.each([
+		["../outside.json"],
+		[".staging/../../outside.json"],
+		["/etc/passwd"],
+		["\\windows\\x"],
+		["C:/x.json"],
+		[""],
+		["a\0b"],
+	])("refuses %j", async (bad) => {
+		await expect(store.writeAtomic(bad, "x")).rejects.toBeInstanceOf(StagingPathError);
+		await expect(store.read(bad)).rejects.toBeInstanceOf(StagingPathError);
+	});
+
+	it("normalises paths", async () => {
+		await store.writeAtomic(".staging//a\\b.json", "x");
+		expect(await store.exists(".staging/a/b.json")).toBe(true);
+	});
+});
