@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/**
+ * Item counts of a stage or phase. `total` = success + failed + skipped + (review ?? 0).
+ * `review` items are done but flagged for a person (see the LLM transform); they are not in `success`.
+ */
+export const CountsSchema = z.object({
+	total: z.number().int().nonnegative(),
+	success: z.number().int().nonnegative(),
+	failed: z.number().int().nonnegative(),
+	skipped: z.number().int().nonnegative(),
+	review: z.number().int().nonnegative().optional(),
+});
+export type Counts = z.infer<typeof CountsSchema>;
+
+export function emptyCounts(): Counts {
+	return { total: 0, success: 0, failed: 0, skipped: 0 };
+}
+
+/** Sum of several counts; `review` is present only when one of them has it. */
+export function addCounts(...all: Counts[]): Counts {
+	const sum = emptyCounts();
+	let hasReview = false;
+	for (const c of all) {
+		sum.total += c.total;
+		sum.success += c.success;
+		sum.failed += c.failed;
+		sum.skipped += c.skipped;
+		if (c.review !== undefined) {
+			hasReview = true;
+			sum.review = (sum.review ?? 0) + c.review;
+		}
+	}
+	if (!hasReview) delete sum.review;
+	return sum;
+}

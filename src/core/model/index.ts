@@ -1,0 +1,4 @@
+export * from "./status";
+export * from "./counts";
+export * from "./session";
+export * from "./phase";

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { CountsSchema } from "./counts";
+import { PhaseStatusSchema, PhaseTypeSchema, StageStatusSchema, StageTypeSchema, StepStatusSchema } from "./status";
+
+/** A named step of a stage, aggregated over the items that went through it. Times are ISO 8601. */
+export const StepSchema = z.object({
+	step_name: z.string().min(1),
+	status: StepStatusSchema,
+	started_at: z.string().nullable(),
+	completed_at: z.string().nullable(),
+	duration_ms: z.number().nonnegative(),
+	items_processed: z.number().int().nonnegative(),
+	items_failed: z.number().int().nonnegative(),
+	error: z.string().nullable(),
+});
+export type Step = z.infer<typeof StepSchema>;
+
+export const StageSchema = z.object({
+	stage_type: StageTypeSchema,
+	status: StageStatusSchema,
+	started_at: z.string().nullable(),
+	completed_at: z.string().nullable(),
+	/** Items that went through the stage in its latest run (excluding items skipped as already done). */
+	items_count: z.number().int().nonnegative(),
+	steps: z.array(StepSchema),
+	/**
+	 * Additive to the issue's field list: the latest run's counts, so a watcher sees progress from
+	 * phase.json alone. Optional; the logs remain the source of truth.
+	 */
+	counts: CountsSchema.optional(),
+});
+export type Stage = z.infer<typeof StageSchema>;
+
+export const StagesSchema = z.object({
+	extract: StageSchema,
+	transform: StageSchema,
+	load: StageSchema,
+});
+export type Stages = z.infer<typeof StagesSchema>;
+
+/** `<session>/<phase>/phase.json`. */
+export const PhaseSchema = z.object({
+	phase_type: PhaseTypeSchema,
+	status: PhaseStatusSchema,
+	started_at: z.string().nullable(),
+	completed_at: z.string().nullable(),
+	counts: CountsSchema,
+	stages: StagesSchema,
+});
+export type Phase = z.infer<typeof PhaseSchema>;

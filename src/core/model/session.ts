@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { CountsSchema } from "./counts";
+import { PhaseStatusSchema, SessionStatusSchema } from "./status";
+
+/** What session.json keeps about each phase that ran in the session. */
+export const PhaseSummarySchema = z.object({
+	status: PhaseStatusSchema,
+	counts: CountsSchema,
+	/** ISO 8601. */
+	completed_at: z.string().optional(),
+	error: z.string().optional(),
+});
+export type PhaseSummary = z.infer<typeof PhaseSummarySchema>;
+
+/** `.staging/@session/<session_id>/session.json`. Times are ISO 8601 (UTC); the id is local time. */
+export const SessionSchema = z.object({
+	session_id: z.string().regex(/^\d{8}_\d{6}$/, "expected YYYYMMDD_HHMMSS"),
+	created_at: z.string(),
+	updated_at: z.string(),
+	status: SessionStatusSchema,
+	phases: z.object({
+		import: PhaseSummarySchema.optional(),
+		organize: PhaseSummarySchema.optional(),
+	}),
+	debug_mode: z.boolean(),
+	/** The export's provider (e.g. `claude`, `chatgpt`) for import sessions. */
+	provider: z.string().optional(),
+	/** ISO 8601, set each time the session is resumed. */
+	resumed_at: z.string().optional(),
+});
+export type Session = z.infer<typeof SessionSchema>;
+export type SessionPhases = Session["phases"];

@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+/** Status of a session and of a phase. `partial` = some items succeeded and some failed. */
+export const SessionStatusSchema = z.enum(["pending", "running", "completed", "failed", "partial"]);
+export type SessionStatus = z.infer<typeof SessionStatusSchema>;
+
+export const PhaseStatusSchema = z.enum(["pending", "running", "completed", "failed", "partial"]);
+export type PhaseStatus = z.infer<typeof PhaseStatusSchema>;
+
+export const StageStatusSchema = z.enum(["pending", "running", "completed", "failed"]);
+export type StageStatus = z.infer<typeof StageStatusSchema>;
+
+export const StepStatusSchema = z.enum(["pending", "running", "completed", "failed", "skipped"]);
+export type StepStatus = z.infer<typeof StepStatusSchema>;
+
+/** Status of one item (a conversation, a note) while it moves through a stage. */
+export const ItemStatusSchema = z.enum(["pending", "processing", "completed", "failed", "skipped"]);
+export type ItemStatus = z.infer<typeof ItemStatusSchema>;
+
+/**
+ * The outcome of one item in one stage as written to `pipeline_stages.jsonl`.
+ * `review` = done, but flagged for a person to look at (counts as a success for the phase status).
+ */
+export const ItemResultStatusSchema = z.enum(["success", "skipped", "failed", "review"]);
+export type ItemResultStatus = z.infer<typeof ItemResultStatusSchema>;
+
+export const PhaseTypeSchema = z.enum(["import", "organize"]);
+export type PhaseType = z.infer<typeof PhaseTypeSchema>;
+
+export const StageTypeSchema = z.enum(["extract", "transform", "load"]);
+export type StageType = z.infer<typeof StageTypeSchema>;
+
+/** Stages in the order they run. */
+export const STAGE_TYPES: readonly StageType[] = StageTypeSchema.options;
+export const PHASE_TYPES: readonly PhaseType[] = PhaseTypeSchema.options;
