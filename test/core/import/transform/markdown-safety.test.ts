@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { computeFileId, noteBody } from "../../../../src/core/import/transform/file-id";
+import { backtickFence, fenceLanguage, safeMarkdown } from "../../../../src/core/import/transform/markdown-safety";
+import { sha256Hex } from "../../../../src/core/util/sha256";
+
+describe("safeMarkdown (message headings are level 2, so text headings start at 3)", () => {
+	it.each<[string, string, string]>([
+		["plain text unchanged", "Hello\nworld", "Hello\nworld"],
+		["deep headings unchanged", "### A\n#### B", "### A\n#### B"],
+		["top headings shift as a group", "# A\n## B\n### C", "### A\n#### B\n##### C"],
+		["shift caps at 6", "# A\n###### F", "### A\n###### F"],
+		["fake message heading demoted", "## User · 2024-01-01 10:00 UTC", "### User · 2024-01-01 10:00 UTC"],
+		["leading --- is a rule", "---\n\nText", "---\n\nText"],
+		["setext = becomes ATX", "Title\n=====", "### Title"],
+		["setext - becomes ATX", "Title\n---", "### Title"],
+		["multi-line setext joined", "One\ntwo\n---", "### One two"],
+		["--- under a list item stays a rule", "- item\n---", "- item\n\n---"],
+		["--- under a quote stays a rule", "> q\n---", "> q\n\n---"],
+		["headings in fences untouched", "```\n# not a heading\n```", "```\n# not a heading\n```"],
+		["tilde fences too", "~~~\n# x\n~~~", "~~~\n# x\n~~~"],
+		["unclosed fence closed", "````py\nx = 1", "````py\nx = 1\n````"],
+		["inline backticks are not a fence", "```a`b\n# H", "```a`b\n### H"],
+		["CRLF normalised", "a\r\nb\r\n", "a\nb"],
+		["blank edges trimmed", "\n\n  \nx\n\n", "x"],
+		["unclosed HTML comment escaped", "<!-- open\n\nrest", "\\<!-- open\n\nrest"],
+		["closed HTML comment kept", "<!-- c -->\ntext", "<!-- c -->\ntext"],
+		["odd %% escaped", "a %% b %% c %% d", "a %% b %% c \\%\\% d"],
+		["even %% kept", "%%hidden%%", "%%hidden%%"],
+		["seven hashes is text", "####### x", "####### x"],
+	])("%s", (_name, input, expected) => {
+		expect(safeMarkdown(input, 3)).toBe(expected);
+	});
+});
+
+describe("fences", () => {
+	it.each<[string, string]>([
+		["no backticks", "```"],
+		["a `tick`", "```"],
+		["```inner```", "````"],
+		["``````", "```````"],
+	])("backtickFence(%j) = %j", (code, fence) => {
+		expect(backtickFence(code)).toBe(fence);
+	});
+
+	it.each<[string, string]>([
+		["Python", "python"],
+		["c++", "c++"],
+		["objective-c", "objective-c"],
+		["js `x` y", "js"],
+		["  ", ""],
+	])("fenceLanguage(%j) = %j", (language, expected) => {
+		expect(fenceLanguage(language)).toBe(expected);
+	});
+});
+
+describe("file_id", () => {
+	it("is the first 12 hex of SHA-256(content + \\n---\\n + path), with / separators", () => {
+		const expected = sha256Hex("body\n---\nAI Conversations/Claude/A.md").slice(0, 12);
+		expect(computeFileId("body", "AI Conversations/Claude/A.md")).toBe(expected);
+		expect(computeFileId("body", "AI Conversations\\Claude\\A.md")).toBe(expected);
+		expect(computeFileId("body", "AI Conversations/Claude/B.md")).not.toBe(expected);
+		expect(expected).toMatch(/^[0-9a-f]{12}$/);
+	});
+
+	it.each<[string, string]>([
+		["---\na: 1\n---\nbody\n", "body\n"],
+		["---\n---\nbody", "body"],
+		["---\r\na: 1\r\n---\r\n\r\nbody", "\r\nbody"],
+		["no frontmatter\n---\n", "no frontmatter\n---\n"],
+		["---\na: 1\n---", ""],
+	])("noteBody(%j)", (markdown, body) => {
+		expect(noteBody(markdown)).toBe(body);
+	});
+});
