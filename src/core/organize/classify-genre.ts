@@ -96,7 +96,7 @@ export function classifyByKeywords(
 		return { genre: existing.key, topic, confidence: 1, review: false, reason: "genre already set in the frontmatter" };
 	}
 	const title = foldText(input.title);
-	const body = foldText(input.body);
+	const body = foldText(withoutLinkPaths(input.body));
 	const tags = input.tags.map((tag) => foldText(tag.replace(/^#/, "")).split("/"));
 	const scores: { key: string; score: number; hits: string[] }[] = [];
 	for (const genre of genres) {
@@ -131,6 +131,16 @@ export function classifyByKeywords(
 	const confidence = round2(best.score < MIN_EVIDENCE ? share * 0.5 : share);
 	const reason = `keywords: ${best.hits.slice(0, 5).join(", ")}`;
 	return { genre: best.key, topic, confidence, review: confidence < threshold, reason };
+}
+
+/**
+ * Links reduced to what a reader sees (alias, or the target's name without folders), so that classification does
+ * not depend on where linked notes live (an organize run moves them into genre folders).
+ */
+export function withoutLinkPaths(body: string): string {
+	return body
+		.replace(/\[\[([^\]|\n]*?)(?:\|([^\]\n]*))?\]\]/g, (_all, target: string, alias?: string) => alias ?? target.replace(/#.*$/, "").replace(/^.*\//, ""))
+		.replace(/\]\([^)\n]*\)/g, "]");
 }
 
 function isAscii(text: string): boolean {

@@ -141,7 +141,18 @@ export function deriveSummary(fm: Record<string, unknown>, body: string): string
 		}
 		paragraph.push(text.replace(/^([-*+]|\d+[.)]) +/, ""));
 	}
-	return truncate(paragraph.join(" "));
+	return truncate(plainText(paragraph.join(" ")));
+}
+
+/** Markdown → plain text for the summary: links become their text (so the summary holds no links), no markers. */
+export function plainText(markdown: string): string {
+	return markdown
+		.replace(/!?\[\[([^\]|\n]*?)(?:\|([^\]\n]*))?\]\]/g, (_all, target: string, alias?: string) => alias ?? target.replace(/#.*$/, ""))
+		.replace(/!?\[([^\]\n]*)\]\([^)\n]*\)/g, "$1")
+		.replace(/`([^`]*)`/g, "$1")
+		.replace(/(\*\*|__|\*|~~|==)/g, "")
+		.replace(/\s+/g, " ")
+		.trim();
 }
 
 function truncate(text: string): string {

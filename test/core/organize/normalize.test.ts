@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { normalizeFileName, stripDatePrefix } from "../../../src/core/organize/normalize-file-name";
-import { deriveTitle, normalizeFrontmatter, normalizeTags } from "../../../src/core/organize/normalize-frontmatter";
+import { deriveTitle, normalizeFrontmatter, normalizeTags, plainText } from "../../../src/core/organize/normalize-frontmatter";
 
 describe("normalizeFileName", () => {
 	it.each([
@@ -39,6 +39,16 @@ describe("deriveTitle", () => {
 		["no heading", "x/旅行メモ.md", "旅行メモ"],
 	])("%j", (body, path, title) => {
 		expect(deriveTitle(body, path)).toBe(title);
+	});
+});
+
+describe("plainText", () => {
+	it.each([
+		["See [[Note|the note]] and [[Other#h]]", "See the note and Other"],
+		["A [link](x.md) and ![img](p.png)", "A link and img"],
+		["**bold** `code` ~~x~~", "bold code x"],
+	])("%s", (markdown, expected) => {
+		expect(plainText(markdown)).toBe(expected);
 	});
 });
 

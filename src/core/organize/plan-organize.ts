@@ -1,0 +1,212 @@
+import { sanitizeFileName } from "../naming/sanitize-file-name";
+import type { NoteVault } from "../ports/note-vault";
+import { sha256Hex } from "../util/sha256";
+import { cleanContent } from "./clean-content";
+import { classifyByKeywords, type GenreClassifier } from "./classify-genre";
+import { detectDust } from "./dust";
+import { parseNote } from "./frontmatter/parse-note";
+import { DEFAULT_GENRES, OTHER_GENRE_KEY, type Genre } from "./genres";
+import { normalizeFileName } from "./normalize-file-name";
+import { normalizeFrontmatter, normalizeTags } from "./normalize-frontmatter";
+import type { ConflictPolicy, Plan, PlanItem } from "./plan";
+
+export const REVIEW_FOLDER = "_review";
+export const DUST_FOLDER = "_dust";
+
+export interface OrganizeOptions {
+	/** Vault-relative folder to organise ("" for the whole vault). */
+	folder: string;
+	genres?: readonly Genre[];
+	/** Also re-plan notes already marked `normalized: true`. */
+	force?: boolean;
+	/** Default: keywords and tags. */
+	classifier?: GenreClassifier;
+	/** What to do when the target name is taken (default "rename": `Title 1`). */
+	conflictPolicy?: ConflictPolicy;
+	/** File notes under `<genre folder>/<topic>/` when a topic is known (default false). */
+	topicFolders?: boolean;
+	reviewFolder?: string;
+	dustFolder?: string;
+	/** The plan's timestamp. */
+	now?: Date;
+}
+
+/** Markdown notes to organise below `folder`: no dot-folders (`.obsidian`, `.staging`, ...), sorted. */
+export async function listOrganizeInputs(vault: NoteVault, folder: string): Promise<string[]> {
+	const paths = await vault.listMarkdown(folder);
+	return paths
+		.filter((path) => path.toLowerCase().endsWith(".md") && !path.split("/").some((segment) => segment.startsWith(".")))
+		.sort();
+}
+
+/**
+ * Plans one note (the transform step): parse, dust check, classify, normalise the frontmatter, the file name and
+ * the content. `to` is the wanted path; name conflicts are settled afterwards by `settleTargets`.
+ */
+export async function planNote(vault: NoteVault, path: string, options: OrganizeOptions): Promise<PlanItem> {
+	const genres = options.genres ?? DEFAULT_GENRES;
+	const classifier = options.classifier ?? ((input, table) => Promise.resolve(classifyByKeywords(input, table)));
+	const text = await vault.read(path);
+	const sourceHash = sha256Hex(text);
+	const parsed = parseNote(text);
+	if (!parsed.ok) {
+		return {
+			from: path,
+			to: path,
+			status: "failed",
+			reason: "invalid YAML frontmatter",
+			frontmatterChanges: [],
+			contentChanged: false,
+			sourceHash,
+			error: { line: parsed.line, message: `Invalid YAML frontmatter in "${path}" at line ${parsed.line}: ${parsed.reason}` },
+		};
+	}
+	const note = parsed.note;
+	if (note.frontmatter.normalized === true && !options.force) {
+		return { from: path, to: path, status: "skipped", reason: "already normalized", frontmatterChanges: [], contentChanged: false, sourceHash };
+	}
+	const fileName = path.slice(path.lastIndexOf("/") + 1);
+	const dust = detectDust(note.body);
+	if (dust.dust) {
+		const to = joinFolder(options.dustFolder ?? DUST_FOLDER, fileName);
+		return { from: path, to, status: to === path ? "unchanged" : "planned", destination: "dust", reason: dust.reason, frontmatterChanges: [], contentChanged: false, sourceHash };
+	}
+	const fm = note.frontmatter;
+	const classification = await classifier(
+		{
+			title: typeof fm.title === "string" ? fm.title : fileName.replace(/\.md$/i, ""),
+			body: note.body,
+			tags: normalizeTags(fm.tags),
+			// A note still awaiting review (`review_reason`) holds only a guessed genre: classify it again.
+			genre: typeof fm.genre === "string" && fm.review_reason === undefined ? fm.genre : undefined,
+			topic: typeof fm.topic === "string" ? fm.topic : undefined,
+		},
+		genres,
+	);
+	const genre = genres.find((entry) => entry.key === classification.genre) ?? genres.find((entry) => entry.key === OTHER_GENRE_KEY);
+	const genreKey = genre?.key ?? OTHER_GENRE_KEY;
+	const stat = await vault.stat(path);
+	const fallbackDate = new Date(stat?.mtime ?? (options.now ?? new Date()).getTime()).toISOString().slice(0, 10);
+	const normalized = normalizeFrontmatter({
+		frontmatter: fm,
+		body: note.body,
+		path,
+		content: text,
+		genre: genreKey,
+		topic: classification.topic,
+		fallbackDate,
+		extra: classification.review ? { review_reason: `${classification.reason} (confidence ${classification.confidence})` } : undefined,
+	});
+	const cleaned = cleanContent(note.body, note.eol);
+	const folder = classification.review
+		? (options.reviewFolder ?? REVIEW_FOLDER)
+		: joinFolder(genre?.folder ?? "Other", options.topicFolders && classification.topic ? sanitizeFileName(classification.topic) : "");
+	const to = joinFolder(folder, `${normalizeFileName(normalized.title)}.md`);
+	const contentChanged = cleaned !== note.body;
+	const changed = to !== path || normalized.changes.length > 0 || contentChanged;
+	return {
+		from: path,
+		to,
+		status: changed ? "planned" : "unchanged",
+		destination: classification.review ? "review" : "genre",
+		genre: genreKey,
+		topic: classification.topic,
+		confidence: classification.confidence,
+		reason: classification.reason,
+		frontmatterChanges: normalized.changes,
+		contentChanged,
+		sourceHash,
+	};
+}
+
+function joinFolder(folder: string, name: string): string {
+	const parts = [...folder.split("/"), ...name.split("/")].filter((part) => part !== "");
+	return parts.join("/");
+}
+
+/**
+ * Settles name conflicts (the load step's first half). A target is taken when another note already lives
+ * there (`existing`, all notes of the vault) or another planned note claimed it; the note's own path is never
+ * a conflict. Policy "rename" tries `Name 1`, `Name 2`, ...; "skip" leaves the note where it is; "overwrite"
+ * keeps the target (applying trashes the note that was there, and undo restores it).
+ */
+export async function settleTargets(
+	vault: NoteVault,
+	items: PlanItem[],
+	existing: readonly string[],
+	policy: ConflictPolicy,
+): Promise<PlanItem[]> {
+	const taken = new Set(existing.map((path) => path.toLowerCase()));
+	const claimed = new Set<string>();
+	const leaving = new Set(items.filter((item) => item.status === "planned").map((item) => item.from.toLowerCase()));
+	const out: PlanItem[] = [];
+	for (const item of items) {
+		if (item.status !== "planned" || item.from === item.to) {
+			if (item.status === "planned" || item.status === "unchanged") claimed.add(item.to.toLowerCase());
+			out.push(item);
+		}
+	}
+	for (const item of items) {
+		if (item.status !== "planned" || item.from === item.to) continue;
+		const self = item.from.toLowerCase();
+		const free = async (candidate: string): Promise<boolean> => {
+			const lower = candidate.toLowerCase();
+			if (lower === self) return true;
+			if (claimed.has(lower) || taken.has(lower)) return false;
+			return !(await vault.exists(candidate));
+		};
+		if (await free(item.to)) {
+			claimed.add(item.to.toLowerCase());
+			out.push(item);
+			continue;
+		}
+		const wanted = item.to;
+		if (policy === "skip") {
+			out.push({ ...item, to: item.from, status: "skipped", reason: `"${wanted}" already exists`, conflict: { wanted, resolution: "skip" } });
+			continue;
+		}
+		if (policy === "overwrite" && !claimed.has(wanted.toLowerCase()) && !leaving.has(wanted.toLowerCase())) {
+			claimed.add(wanted.toLowerCase());
+			out.push({ ...item, conflict: { wanted, resolution: "overwrite" } });
+			continue;
+		}
+		const stem = wanted.slice(0, -3);
+		let to = wanted;
+		for (let n = 1; ; n++) {
+			to = `${stem} ${n}.md`;
+			if (await free(to)) break;
+		}
+		claimed.add(to.toLowerCase());
+		const status = to === item.from && item.frontmatterChanges.length === 0 && !item.contentChanged ? "unchanged" : "planned";
+		out.push({ ...item, to, status, conflict: to === item.from ? undefined : { wanted, resolution: "rename" } });
+	}
+	const order = new Map(items.map((item, index) => [item.from, index]));
+	return out.sort((a, b) => (order.get(a.from) ?? 0) - (order.get(b.from) ?? 0));
+}
+
+/** Plans the organisation of a folder: every note read, classified and normalised, conflicts settled. */
+export async function planOrganize(vault: NoteVault, options: OrganizeOptions): Promise<Plan> {
+	const paths = await listOrganizeInputs(vault, options.folder);
+	const items: PlanItem[] = [];
+	for (const path of paths) {
+		try {
+			items.push(await planNote(vault, path, options));
+		} catch (error) {
+			items.push(failedItem(path, error));
+		}
+	}
+	const existing = await listOrganizeInputs(vault, "");
+	return {
+		version: 1,
+		createdAt: (options.now ?? new Date()).toISOString(),
+		folder: options.folder,
+		force: options.force ?? false,
+		conflictPolicy: options.conflictPolicy ?? "rename",
+		items: await settleTargets(vault, items, existing, options.conflictPolicy ?? "rename"),
+	};
+}
+
+export function failedItem(path: string, error: unknown): PlanItem {
+	const message = error instanceof Error ? error.message : String(error);
+	return { from: path, to: path, status: "failed", reason: message, frontmatterChanges: [], contentChanged: false, error: { message: `"${path}": ${message}` } };
+}

@@ -1,0 +1,116 @@
+import { z } from "zod";
+import { FrontmatterChangeSchema } from "./frontmatter/frontmatter-change";
+
+export const ConflictPolicySchema = z.enum(["rename", "skip", "overwrite"]);
+export type ConflictPolicy = z.infer<typeof ConflictPolicySchema>;
+
+/**
+ * One note in an organize plan.
+ * - `planned`: something will change (a move, an edit, or both);
+ * - `unchanged`: the note is already where and how it should be;
+ * - `skipped`: left alone on purpose (already normalised, or a name conflict with policy "skip");
+ * - `failed`: could not be planned (invalid YAML, unreadable, classifier error); the note is left untouched.
+ */
+export const PlanItemSchema = z.object({
+	from: z.string(),
+	to: z.string(),
+	status: z.enum(["planned", "unchanged", "skipped", "failed"]),
+	/** Where the note goes: its genre folder, the review folder or the dust folder. */
+	destination: z.enum(["genre", "review", "dust"]).optional(),
+	genre: z.string().optional(),
+	topic: z.string().optional(),
+	confidence: z.number().optional(),
+	reason: z.string(),
+	frontmatterChanges: z.array(FrontmatterChangeSchema).default([]),
+	/** Whether the body is cleaned (trailing spaces, blank lines, final newline). */
+	contentChanged: z.boolean().default(false),
+	/** SHA-256 of the note as planned; applying refuses a note that changed since. */
+	sourceHash: z.string().optional(),
+	conflict: z
+		.object({
+			/** The path the note wanted. */
+			wanted: z.string(),
+			resolution: ConflictPolicySchema,
+		})
+		.optional(),
+	error: z.object({ line: z.number().optional(), message: z.string() }).optional(),
+});
+export type PlanItem = z.infer<typeof PlanItemSchema>;
+
+export const PlanSchema = z.object({
+	version: z.literal(1),
+	createdAt: z.string(),
+	folder: z.string(),
+	force: z.boolean(),
+	conflictPolicy: ConflictPolicySchema,
+	items: z.array(PlanItemSchema),
+});
+export type Plan = z.infer<typeof PlanSchema>;
+
+export interface PlanCounts {
+	total: number;
+	planned: number;
+	moves: number;
+	edits: number;
+	unchanged: number;
+	skipped: number;
+	failed: number;
+	review: number;
+	dust: number;
+	conflicts: number;
+}
+
+export function countPlan(plan: Plan): PlanCounts {
+	const counts: PlanCounts = { total: 0, planned: 0, moves: 0, edits: 0, unchanged: 0, skipped: 0, failed: 0, review: 0, dust: 0, conflicts: 0 };
+	for (const item of plan.items) {
+		counts.total++;
+		counts[item.status]++;
+		if (item.status !== "planned") continue;
+		if (item.from !== item.to) counts.moves++;
+		if (item.frontmatterChanges.length > 0 || item.contentChanged) counts.edits++;
+		if (item.destination === "review") counts.review++;
+		if (item.destination === "dust") counts.dust++;
+		if (item.conflict) counts.conflicts++;
+	}
+	return counts;
+}
+
+/** A readable preview of the plan (`plan.md`). */
+export function renderPlanMarkdown(plan: Plan): string {
+	const counts = countPlan(plan);
+	const lines: string[] = [
+		"# Organize plan",
+		"",
+		`- Created: ${plan.createdAt}`,
+		`- Folder: ${plan.folder === "" ? "(whole vault)" : plan.folder}`,
+		`- Notes: ${counts.total} — ${counts.planned} to change (${counts.moves} moves, ${counts.edits} edits), ` +
+			`${counts.unchanged} unchanged, ${counts.skipped} skipped, ${counts.failed} failed`,
+		`- To review: ${counts.review}; dust: ${counts.dust}; name conflicts: ${counts.conflicts}`,
+		"",
+	];
+	const section = (title: string, items: PlanItem[], render: (item: PlanItem) => string[]): void => {
+		if (items.length === 0) return;
+		lines.push(`## ${title}`, "");
+		for (const item of items) lines.push(...render(item));
+		lines.push("");
+	};
+	section("Changes", plan.items.filter((item) => item.status === "planned"), (item) => {
+		const out = [item.from === item.to ? `- \`${item.from}\` (edited in place)` : `- \`${item.from}\` → \`${item.to}\``];
+		const genre = item.genre ? `${item.genre}${item.topic ? ` / ${item.topic}` : ""}` : "";
+		out.push(`  - ${[item.destination, genre, item.confidence === undefined ? "" : `confidence ${item.confidence}`].filter(Boolean).join(", ")}: ${item.reason}`);
+		if (item.conflict) out.push(`  - Name conflict with \`${item.conflict.wanted}\`: ${item.conflict.resolution}`);
+		for (const change of item.frontmatterChanges) {
+			const value = (v: unknown): string => JSON.stringify(v) ?? "";
+			if (change.kind === "remove") out.push(`  - frontmatter: remove \`${change.key}\``);
+			else if (change.kind === "add") out.push(`  - frontmatter: add \`${change.key}\` = ${value(change.after)}`);
+			else out.push(`  - frontmatter: \`${change.key}\` ${value(change.before)} → ${value(change.after)}`);
+		}
+		if (item.contentChanged) out.push("  - content: whitespace cleaned");
+		return out;
+	});
+	section("Failed", plan.items.filter((item) => item.status === "failed"), (item) => [
+		`- \`${item.from}\`${item.error?.line ? ` (line ${item.error.line})` : ""}: ${item.error?.message ?? item.reason}`,
+	]);
+	section("Skipped", plan.items.filter((item) => item.status === "skipped"), (item) => [`- \`${item.from}\`: ${item.reason}`]);
+	return `${lines.join("\n").trimEnd()}\n`;
+}
