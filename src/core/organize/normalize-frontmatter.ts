@@ -1,4 +1,4 @@
-import { sha256Hex } from "../util/sha256";
+import { computeFileId } from "../import/transform/file-id";
 import type { FrontmatterChange } from "./frontmatter/frontmatter-change";
 import { codeLineFlags, splitLines } from "./markdown-regions";
 import { stemOf, stripDatePrefix } from "./normalize-file-name";
@@ -16,8 +16,6 @@ export interface NormalizeFrontmatterInput {
 	body: string;
 	/** The note's current vault path (for the title fallback, the date prefix and a new file_id). */
 	path: string;
-	/** The whole note text (for a new file_id). */
-	content: string;
 	genre: string;
 	topic?: string;
 	/** `created` when nothing else gives a date: YYYY-MM-DD (the file's modification day). */
@@ -53,7 +51,7 @@ export function normalizeFrontmatter(input: NormalizeFrontmatterInput): Normaliz
 
 	if (typeof fm.summary !== "string") wanted.set("summary", deriveSummary(fm, input.body));
 
-	if (!hasValue(fm.file_id)) wanted.set("file_id", generateFileId(input.content, input.path));
+	if (!hasValue(fm.file_id)) wanted.set("file_id", computeFileId(input.body, input.path));
 
 	if (fm.genre !== input.genre) wanted.set("genre", input.genre);
 	const topic = input.topic ?? (typeof fm.topic === "string" ? fm.topic : "");
@@ -158,9 +156,4 @@ export function plainText(markdown: string): string {
 function truncate(text: string): string {
 	const chars = [...text];
 	return chars.length <= SUMMARY_MAX_CHARS ? text : `${chars.slice(0, SUMMARY_MAX_CHARS - 1).join("")}…`;
-}
-
-/** A new file_id: the first 12 hex digits of SHA-256 over `<content>\n---\n<path>` (as the import does). */
-export function generateFileId(content: string, path: string): string {
-	return sha256Hex(`${content}\n---\n${path}`).slice(0, 12);
 }

@@ -91,7 +91,6 @@ export async function planNote(vault: NoteVault, path: string, options: Organize
 		frontmatter: fm,
 		body: note.body,
 		path,
-		content: text,
 		genre: genreKey,
 		topic: classification.topic,
 		fallbackDate,

@@ -53,7 +53,7 @@ describe("plainText", () => {
 });
 
 describe("normalizeFrontmatter", () => {
-	const base = { body: "# Title\n\nFirst paragraph.\n", path: "Inbox/2021-03-04-post.md", content: "x", genre: "travel", fallbackDate: "2000-01-01" };
+	const base = { body: "# Title\n\nFirst paragraph.\n", path: "Inbox/2021-03-04-post.md", genre: "travel", fallbackDate: "2000-01-01" };
 
 	it("adds every required key in order and removes Jekyll leftovers, keeping other keys", () => {
 		const result = normalizeFrontmatter({
