@@ -7,6 +7,7 @@ import { LlmUnavailableError } from "./errors";
 import { callJson, redact, snippet } from "./json-call";
 import type { ChatMessage, ChatOptions, ChatReply, LlmClient } from "./llm-client";
 import { baseUrl, type LlmConfig } from "./llm-config";
+import { ollamaModelMatches } from "./ollama-client";
 
 const CompletionSchema = z.object({
 	choices: z
@@ -73,7 +74,8 @@ export class OpenAiClient implements LlmClient {
 			}
 			throw new LlmUnavailableError(`The LLM server at ${this.v1} did not answer the model list as expected (${reason}). Check the URL (an OpenAI-compatible API) and the API key.`, { cause: error });
 		}
-		if (!ids.includes(this.model)) {
+		// Exact id, or `name` for `name:latest` (Ollama's own OpenAI-compatible endpoint lists tags).
+		if (!ids.some((id) => id === this.model || ollamaModelMatches(this.model, id))) {
 			const shown = ids.slice(0, 10).map((id) => `"${id}"`).join(", ");
 			throw new LlmUnavailableError(
 				`Model "${this.model}" is not offered by the LLM server at ${this.v1}${ids.length > 0 ? ` (available: ${shown}${ids.length > 10 ? ", …" : ""})` : " (it lists no models)"}. Load or download the model on the server, or choose one it offers.`,
