@@ -1,0 +1,136 @@
+import * as path from "node:path";
+import { systemClock, type Clock } from "../../core/ports/clock";
+import { countPlan, type Plan } from "../../core/organize/plan";
+import { runOrganizeSession, undoOrganizeSession } from "../../core/organize/organize-session";
+import { NodeNoteVault } from "../node-note-vault";
+import { NodeStagingStore } from "../node-staging-store";
+
+export const ORGANIZE_USAGE = `Usage: knowledge-etl organize [FOLDER] --vault DIR [--apply] [--force] [--conflict rename|skip|overwrite] [--json]
+       knowledge-etl organize --undo SESSION --vault DIR [--json]
+
+Files the notes of FOLDER (vault-relative; default: the whole vault) into genre folders. Without --apply it only
+writes a plan (organize/load/output/plan.json and plan.md in a new session) and changes nothing.
+  --apply      apply the plan: edit frontmatter and content, move notes, rewrite links across the vault
+  --force      also re-organise notes already marked normalized: true
+  --conflict   when the target name exists: rename (default, "Title 1"), skip, or overwrite (the old note is trashed)
+  --undo ID    restore the vault as it was before session ID's organize run
+  --json       print a JSON result instead of text
+Exit codes: 0 done, 1 some notes failed (see the plan), 2 usage error, 3 the run itself failed.`;
+
+export interface OrganizeArgs {
+	folder: string;
+	vault: string;
+	apply: boolean;
+	force: boolean;
+	json: boolean;
+	conflict: "rename" | "skip" | "overwrite";
+	undo?: string;
+}
+
+export class UsageError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = "UsageError";
+	}
+}
+
+export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
+	const args: Partial<OrganizeArgs> & { apply: boolean; force: boolean; json: boolean; conflict: OrganizeArgs["conflict"] } = {
+		apply: false,
+		force: false,
+		json: false,
+		conflict: "rename",
+	};
+	const positional: string[] = [];
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i]!;
+		const value = (): string => {
+			const next = argv[++i];
+			if (next === undefined || next.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+			return next;
+		};
+		if (arg === "--apply") args.apply = true;
+		else if (arg === "--force") args.force = true;
+		else if (arg === "--json") args.json = true;
+		else if (arg === "--vault") args.vault = value();
+		else if (arg === "--undo") args.undo = value();
+		else if (arg === "--conflict") {
+			const policy = value();
+			if (policy !== "rename" && policy !== "skip" && policy !== "overwrite") throw new UsageError(`--conflict must be rename, skip or overwrite, not "${policy}"`);
+			args.conflict = policy;
+		} else if (arg.startsWith("--")) throw new UsageError(`Unknown option ${arg}`);
+		else positional.push(arg);
+	}
+	if (!args.vault) throw new UsageError("--vault DIR is required");
+	if (positional.length > 1) throw new UsageError(`One folder at most, got ${positional.join(", ")}`);
+	if (args.undo && (args.apply || positional.length > 0)) throw new UsageError("--undo takes no folder and no --apply");
+	const folder = (positional[0] ?? "").replace(/\\/g, "/").replace(/^\.?\/+|\/+$/g, "");
+	if (folder.split("/").includes("..")) throw new UsageError(`The folder must be inside the vault: "${positional[0]}"`);
+	return { ...args, vault: args.vault, folder };
+}
+
+export interface CommandIo {
+	stdout: (text: string) => void;
+	stderr: (text: string) => void;
+	clock?: Clock;
+}
+
+/** `knowledge-etl organize ...`; returns the exit code. */
+export async function runOrganizeCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+	let args: OrganizeArgs;
+	try {
+		args = parseOrganizeArgs(argv);
+	} catch (error) {
+		io.stderr(`${error instanceof Error ? error.message : String(error)}\n\n${ORGANIZE_USAGE}\n`);
+		return 2;
+	}
+	const root = path.resolve(args.vault);
+	const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: io.clock ?? systemClock };
+	try {
+		if (args.undo) {
+			const result = await undoOrganizeSession(deps, args.undo);
+			if (args.json) io.stdout(`${JSON.stringify({ session: args.undo, ...result })}\n`);
+			else {
+				io.stdout(`Undid session ${args.undo}: ${result.restored} changes reversed.\n`);
+				for (const conflict of result.conflicts) io.stderr(`Not restored: ${conflict.path}: ${conflict.message}\n`);
+			}
+			return result.conflicts.length > 0 ? 1 : 0;
+		}
+		const result = await runOrganizeSession(deps, {
+			folder: args.folder,
+			force: args.force,
+			apply: args.apply,
+			rewriteLinks: true,
+			conflictPolicy: args.conflict,
+		});
+		const failures = result.record?.failures ?? [];
+		if (args.json) {
+			io.stdout(`${JSON.stringify({ session: result.sessionId, applied: args.apply, counts: countPlan(result.plan), failures, plan: result.plan })}\n`);
+		} else {
+			io.stdout(summary(result.sessionId, result.plan, args.apply));
+			for (const item of result.plan.items) if (item.status === "failed") io.stderr(`Failed: ${item.error?.message ?? item.reason}\n`);
+			for (const failure of failures) io.stderr(`Not applied: ${failure.path}: ${failure.message}\n`);
+		}
+		return result.plan.items.some((item) => item.status === "failed") || failures.length > 0 ? 1 : 0;
+	} catch (error) {
+		io.stderr(`Organize failed: ${error instanceof Error ? error.message : String(error)}\n`);
+		return 3;
+	}
+}
+
+function summary(sessionId: string, plan: Plan, applied: boolean): string {
+	const counts = countPlan(plan);
+	const lines = [
+		`Session ${sessionId}: ${counts.total} notes; ${counts.planned} to change (${counts.moves} moves, ${counts.edits} edits), ` +
+			`${counts.unchanged} unchanged, ${counts.skipped} skipped, ${counts.failed} failed; ${counts.review} to review, ${counts.dust} dust.`,
+	];
+	for (const item of plan.items) {
+		if (item.status === "planned" && item.from !== item.to) lines.push(`  ${item.from} -> ${item.to}`);
+	}
+	lines.push(
+		applied
+			? `Applied. Undo with: knowledge-etl organize --undo ${sessionId} --vault <DIR>`
+			: "Preview only: nothing changed. Run again with --apply to apply (the plan is in the session's organize/load/output/plan.md).",
+	);
+	return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,80 @@
+import { createHash } from "node:crypto";
+import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseOrganizeArgs, runOrganizeCommand } from "../../src/cli/commands/organize";
+import { tempDir } from "../core/_support/temp-vault";
+
+const LONG = "Enough ordinary prose so that this note is clearly not dust, about a hotel and a flight.";
+
+async function noteHashes(root: string, dir = ""): Promise<Record<string, string>> {
+	const out: Record<string, string> = {};
+	for (const entry of await readdir(join(root, dir), { withFileTypes: true })) {
+		const rel = dir === "" ? entry.name : `${dir}/${entry.name}`;
+		if (entry.name.startsWith(".")) continue;
+		if (entry.isDirectory()) Object.assign(out, await noteHashes(root, rel));
+		else out[rel] = createHash("sha256").update(await readFile(join(root, rel))).digest("hex");
+	}
+	return out;
+}
+
+function capture(): { io: { stdout: (t: string) => void; stderr: (t: string) => void }; out: string[]; err: string[] } {
+	const out: string[] = [];
+	const err: string[] = [];
+	return { io: { stdout: (t) => out.push(t), stderr: (t) => err.push(t) }, out, err };
+}
+
+describe("parseOrganizeArgs", () => {
+	it.each([
+		[["Inbox", "--vault", "v"], { folder: "Inbox", vault: "v", apply: false, force: false, json: false, conflict: "rename" }],
+		[["./Inbox/", "--vault", "v", "--apply", "--force", "--json", "--conflict", "skip"], { folder: "Inbox", apply: true, force: true, json: true, conflict: "skip" }],
+		[["--undo", "20240101_000000", "--vault", "v"], { undo: "20240101_000000", folder: "" }],
+	])("%j", (argv, expected) => {
+		expect(parseOrganizeArgs(argv)).toMatchObject(expected);
+	});
+
+	it.each([[["Inbox"]], [["--vault"]], [["a", "b", "--vault", "v"]], [["--vault", "v", "--bogus"]], [["../x", "--vault", "v"]], [["--vault", "v", "--conflict", "merge"]]])(
+		"rejects %j",
+		(argv) => {
+			expect(() => parseOrganizeArgs(argv)).toThrow();
+		},
+	);
+});
+
+describe("knowledge-etl organize", () => {
+	it("previews, applies, and undoes through the session", async () => {
+		const root = await tempDir("ketl-cli-organize-");
+		await mkdir(join(root, "Inbox"), { recursive: true });
+		await writeFile(join(root, "Inbox/Trip.md"), `# Trip\n\n${LONG}\n`);
+		await writeFile(join(root, "Inbox/Index.md"), `See [[Trip]] and [t](Trip.md). A diary memo of today. ${LONG}\n`);
+		await writeFile(join(root, "Inbox/Bad.md"), `---\ntitle: [unclosed\n---\n${LONG}\n`);
+		const start = await noteHashes(root);
+
+		const preview = capture();
+		expect(await runOrganizeCommand(["Inbox", "--vault", root], preview.io)).toBe(1); // Bad.md failed
+		expect(await noteHashes(root)).toEqual(start);
+		expect(preview.out.join("")).toContain("Inbox/Trip.md -> Travel/Trip.md");
+		expect(preview.err.join("")).toMatch(/Inbox\/Bad\.md" at line \d+: /);
+
+		const applied = capture();
+		expect(await runOrganizeCommand(["Inbox", "--vault", root, "--apply", "--json"], applied.io)).toBe(1);
+		const result = JSON.parse(applied.out.join("")) as { session: string; counts: { moves: number } };
+		expect(result.counts.moves).toBe(2);
+		const sessionDir = join(root, ".staging/@session", result.session, "organize/load/output");
+		expect(JSON.parse(await readFile(join(sessionDir, "plan.json"), "utf8"))).toHaveProperty("items");
+		expect(await readFile(join(sessionDir, "plan.md"), "utf8")).toContain("# Organize plan");
+		const index = Object.keys(await noteHashes(root)).find((p) => p.endsWith("Index.md"))!;
+		const indexText = await readFile(join(root, index), "utf8");
+		expect(indexText).toContain("See [[Trip]] and [t](Trip.md)."); // still unique by name: left as written
+
+		const undo = capture();
+		expect(await runOrganizeCommand(["--undo", result.session, "--vault", root], undo.io)).toBe(0);
+		expect(await noteHashes(root)).toEqual(start);
+	});
+
+	it("usage errors exit with 2", async () => {
+		const io = capture();
+		expect(await runOrganizeCommand(["--apply"], io.io)).toBe(2);
+		expect(io.err.join("")).toContain("Usage:");
+	});
+});
