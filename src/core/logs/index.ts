@@ -1,0 +1,4 @@
+export * from "./jsonl";
+export * from "./pipeline-stages";
+export * from "./steps-log";
+export * from "./item-status-index";

@@ -1,0 +1,81 @@
+import type { z } from "zod";
+import type { Logger } from "../ports/logger";
+import type { StagingStore } from "../ports/staging-store";
+
+/** Appends records as JSON lines, in one append call (one line each, newline-terminated). */
+export async function appendJsonl(store: StagingStore, path: string, records: readonly unknown[]): Promise<void> {
+	if (records.length === 0) return;
+	await store.append(path, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+}
+
+/**
+ * Before appending to a log that a crash may have left with a partial last line: terminates that line, so the
+ * next record starts on a line of its own (the partial one is then skipped by readers as corrupt).
+ * Returns true when a repair was needed.
+ */
+export async function ensureJsonlLineStart(store: StagingStore, path: string): Promise<boolean> {
+	if (!(await store.exists(path))) return false;
+	const text = await store.read(path);
+	if (text === "" || text.endsWith("\n")) return false;
+	await store.append(path, "\n");
+	return true;
+}
+
+export interface JsonlReadResult<T> {
+	records: T[];
+	/** Lines skipped: a partial last line (crash), corrupt JSON, or records failing the schema. */
+	skipped: number;
+}
+
+export interface ReadJsonlOptions<T> {
+	schema?: z.ZodType<T>;
+	/** Each skipped line is reported with warn (file, line number, why). */
+	logger?: Logger;
+}
+
+/** Parses JSONL text; see readJsonl. `path` only names the file in warnings. */
+export function parseJsonl<T = unknown>(text: string, path: string, options: ReadJsonlOptions<T> = {}): JsonlReadResult<T> {
+	const records: T[] = [];
+	let skipped = 0;
+	const lines = text.split("\n");
+	const lastIndex = lines.length - 1;
+	for (let i = 0; i < lines.length; i++) {
+		const line = lines[i]!.replace(/\r$/, "");
+		if (line.trim() === "") continue;
+		const partial = i === lastIndex; // no newline after it: the write was cut off
+		let value: unknown;
+		try {
+			value = JSON.parse(line);
+		} catch {
+			skipped++;
+			options.logger?.warn(
+				partial ? `${path}: skipping a partial last line ${i + 1} (interrupted write)` : `${path}: skipping corrupt line ${i + 1}`,
+				{ path, line: i + 1 },
+			);
+			continue;
+		}
+		if (options.schema) {
+			const parsed = options.schema.safeParse(value);
+			if (!parsed.success) {
+				skipped++;
+				const issue = parsed.error.issues[0];
+				const field = issue ? issue.path.map(String).join(".") || "(root)" : "(root)";
+				options.logger?.warn(`${path}: skipping line ${i + 1}: field "${field}": ${issue?.message ?? "invalid"}`, { path, line: i + 1 });
+				continue;
+			}
+			records.push(parsed.data);
+		} else {
+			records.push(value as T);
+		}
+	}
+	return { records, skipped };
+}
+
+/**
+ * Reads a JSONL log. A missing file is an empty log. A crash leaves at most a partial last line; it (and any
+ * corrupt or schema-failing line) is skipped with a warning and counted in `skipped`.
+ */
+export async function readJsonl<T = unknown>(store: StagingStore, path: string, options: ReadJsonlOptions<T> = {}): Promise<JsonlReadResult<T>> {
+	if (!(await store.exists(path))) return { records: [], skipped: 0 };
+	return parseJsonl(await store.read(path), path, options);
+}

@@ -1,0 +1,269 @@
+import type { Phase } from "../model/phase";
+import type { ItemResultStatus } from "../model/status";
+import { appendPipelineStageRecords, type PipelineStageRecord } from "../logs/pipeline-stages";
+import { appendStepLogRecords, type StepLogRecord } from "../logs/steps-log";
+import { ensureJsonlLineStart } from "../logs/jsonl";
+import { isDebugLogger } from "../logging/logger";
+import type { Logger } from "../ports/logger";
+import { pipelineStagesFile, stageDir, stepsFile } from "../session/paths";
+import { PhaseManager } from "../session/phase-manager";
+import { yieldToEventLoop } from "../util/timers";
+import { StepAggregator } from "./step-aggregator";
+import type { RunStageOptions, StageFailure, StageResult, StepRunner } from "./stage-types";
+
+export type * from "./stage-types";
+
+/** A finished item waiting for its turn to be logged (null: abandoned on cancel). */
+interface ItemResult {
+	id: string;
+	title: string | undefined;
+	status: ItemResultStatus;
+	reason: string | undefined;
+	lastStep: string;
+	timingMs: number;
+	finishedAt: string;
+	steps: { record: StepLogRecord; startedAt: string }[];
+}
+
+function message(e: unknown): string {
+	if (e instanceof Error) return e.message || e.name;
+	return typeof e === "string" ? e : "unknown error";
+}
+
+function iteratorOf<T>(items: AsyncIterable<T> | Iterable<T>): AsyncIterator<T> | Iterator<T> {
+	return Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
+}
+
+/**
+ * Runs one stage over a stream of items: each item through `process`, its outcome and steps logged
+ * (`pipeline_stages.jsonl`, `<stage>/steps.jsonl`) in input order, counts and step aggregates kept in
+ * phase.json (saved at start, end, and throttled between). A failing item is logged and the stage goes on.
+ * Rejects only when the stage itself breaks (the item source throws, a log cannot be written): the stage is
+ * then marked failed, and what finished before is logged.
+ */
+export async function runStage<T>(options: RunStageOptions<T>): Promise<StageResult> {
+	const { ctx, stage } = options;
+	const { sessionId, phaseType, store, clock } = ctx;
+	const phases = ctx.phases ?? new PhaseManager(store, clock);
+	const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+	const saveIntervalMs = options.saveIntervalMs ?? 2000;
+	const signal = options.signal;
+	const logger: Logger = isDebugLogger(ctx.logger) ? ctx.logger.forStage(stageDir(sessionId, phaseType, stage), stage) : ctx.logger;
+
+	const startedMs = clock.now().getTime();
+	let phase: Phase = await phases.startStage(sessionId, phaseType, stage);
+	let lastSaveMs = startedMs;
+	for (const path of [pipelineStagesFile(sessionId, phaseType), stepsFile(sessionId, phaseType, stage)]) {
+		if (await ensureJsonlLineStart(store, path)) logger.warn(`${path}: the last line was cut off by an interruption; it will be skipped`);
+	}
+
+	const counts = { total: 0, success: 0, failed: 0, skipped: 0, review: 0 };
+	const failures: StageFailure[] = [];
+	const aggregator = new StepAggregator();
+	let resumed = 0;
+	let done = 0;
+	let fatal: { error: unknown } | null = null;
+
+	// ---- the source: pulled by one worker at a time ----
+	const iterator = iteratorOf(options.items);
+	let exhausted = false;
+	let nextSeq = 0;
+	let pullChain: Promise<unknown> = Promise.resolve();
+	const stopped = (): boolean => exhausted || fatal !== null || signal?.aborted === true;
+
+	const pullOne = async (): Promise<{ seq: number; item: T; id: string; title: string | undefined } | { seq: number; failedId: string; reason: string } | null> => {
+		let passedOver = 0;
+		while (!stopped()) {
+			const next = await iterator.next();
+			if (next.done) {
+				exhausted = true;
+				return null;
+			}
+			let ident: { id: string; title?: string };
+			try {
+				ident = options.identify(next.value);
+			} catch (e) {
+				return { seq: nextSeq++, failedId: `#${nextSeq}`, reason: `cannot identify the item: ${message(e)}` };
+			}
+			if (options.skip?.(ident.id)) {
+				resumed++;
+				options.onProgress?.({ stage, done, resumed, counts: { ...counts }, elapsedMs: clock.now().getTime() - startedMs });
+				if (++passedOver % 200 === 0) await yieldToEventLoop();
+				continue;
+			}
+			return { seq: nextSeq++, item: next.value, id: ident.id, title: ident.title };
+		}
+		return null;
+	};
+	const pull = (): ReturnType<typeof pullOne> => {
+		const p = pullChain.then(pullOne);
+		pullChain = p.catch(() => undefined);
+		return p;
+	};
+
+	// ---- one item ----
+	const processOne = async (item: T, id: string, title: string | undefined): Promise<ItemResult | null> => {
+		const itemStart = clock.now().getTime();
+		const steps: ItemResult["steps"] = [];
+		let lastStep = "";
+		const runner: StepRunner = {
+			itemId: id,
+			title,
+			logger,
+			run: async <R>(name: string, fn: () => Promise<R>): Promise<R> => {
+				lastStep = name;
+				const t0 = clock.now();
+				const record = (error?: string): void => {
+					const t1 = clock.now();
+					steps.push({
+						startedAt: t0.toISOString(),
+						record: {
+							timestamp: t1.toISOString(),
+							session_id: sessionId,
+							item_id: id,
+							stage,
+							step: name,
+							step_index: steps.length + 1,
+							status: error === undefined ? "completed" : "failed",
+							timing_ms: Math.max(0, t1.getTime() - t0.getTime()),
+							...(error !== undefined ? { error } : {}),
+						},
+					});
+				};
+				try {
+					const r = await fn();
+					record();
+					return r;
+				} catch (e) {
+					record(message(e));
+					throw e;
+				}
+			},
+		};
+		let status: ItemResultStatus;
+		let reason: string | undefined;
+		try {
+			const outcome = await options.process(item, runner);
+			status = outcome.status;
+			reason = outcome.status === "success" ? undefined : outcome.reason;
+		} catch (e) {
+			if (signal?.aborted) {
+				logger.debug(`${stage}: ${id} abandoned on cancel: ${message(e)}`, { item_id: id });
+				return null;
+			}
+			status = "failed";
+			reason = message(e);
+			logger.debug(`${stage}: ${id} failed: ${reason}`, { item_id: id });
+		}
+		const end = clock.now();
+		return { id, title, status, reason, lastStep: lastStep || stage, timingMs: Math.max(0, end.getTime() - itemStart), finishedAt: end.toISOString(), steps };
+	};
+
+	// ---- in-order flushing ----
+	const finished = new Map<number, ItemResult | null>();
+	let flushSeq = 0;
+	let flushChain: Promise<void> = Promise.resolve();
+
+	const flushReady = async (): Promise<void> => {
+		const batch: ItemResult[] = [];
+		while (finished.has(flushSeq)) {
+			const r = finished.get(flushSeq);
+			finished.delete(flushSeq);
+			flushSeq++;
+			if (r) batch.push(r);
+		}
+		if (batch.length === 0) return;
+		const stageRecords: PipelineStageRecord[] = [];
+		const stepRecords: StepLogRecord[] = [];
+		for (const r of batch) {
+			stageRecords.push({
+				timestamp: r.finishedAt,
+				session_id: sessionId,
+				item_id: r.id,
+				...(r.title !== undefined ? { title: r.title } : {}),
+				stage,
+				step: r.lastStep,
+				status: r.status,
+				timing_ms: r.timingMs,
+				...(r.status === "failed" && r.reason !== undefined ? { error: r.reason } : {}),
+				...(r.status !== "failed" && r.reason !== undefined ? { reason: r.reason } : {}),
+			});
+			for (const s of r.steps) stepRecords.push(s.record);
+		}
+		// Steps first: a crash between the two leaves the item unlogged in pipeline_stages, so it is redone.
+		await appendStepLogRecords(store, sessionId, phaseType, stage, stepRecords);
+		await appendPipelineStageRecords(store, sessionId, phaseType, stageRecords);
+		for (const r of batch) {
+			counts.total++;
+			counts[r.status]++;
+			done++;
+			if (r.status === "failed") failures.push({ item_id: r.id, ...(r.title !== undefined ? { title: r.title } : {}), stage, reason: r.reason ?? "unknown error" });
+			for (const s of r.steps) aggregator.add(s.record.step, s.startedAt, s.record.timestamp, s.record.timing_ms, s.record.error);
+			options.onProgress?.({
+				stage,
+				done,
+				resumed,
+				counts: { ...counts },
+				last: { id: r.id, ...(r.title !== undefined ? { title: r.title } : {}), status: r.status },
+				elapsedMs: clock.now().getTime() - startedMs,
+			});
+		}
+		const nowMs = clock.now().getTime();
+		if (nowMs - lastSaveMs >= saveIntervalMs) {
+			lastSaveMs = nowMs;
+			phase.stages[stage] = { ...phase.stages[stage], items_count: counts.total, counts: { ...counts }, steps: aggregator.snapshot() };
+			await phases.save(sessionId, phase);
+		}
+	};
+	const scheduleFlush = (): Promise<void> => {
+		flushChain = flushChain.then(flushReady);
+		return flushChain;
+	};
+
+	// ---- workers ----
+	const worker = async (): Promise<void> => {
+		try {
+			for (;;) {
+				const next = await pull();
+				if (!next) return;
+				if ("failedId" in next) {
+					const now = clock.now().toISOString();
+					finished.set(next.seq, { id: next.failedId, title: undefined, status: "failed", reason: next.reason, lastStep: stage, timingMs: 0, finishedAt: now, steps: [] });
+				} else {
+					finished.set(next.seq, await processOne(next.item, next.id, next.title));
+				}
+				await scheduleFlush();
+				await yieldToEventLoop();
+			}
+		} catch (e) {
+			fatal ??= { error: e };
+		}
+	};
+	await Promise.all(Array.from({ length: concurrency }, worker));
+	try {
+		await scheduleFlush();
+	} catch (e) {
+		fatal ??= { error: e };
+	}
+	if (!exhausted) {
+		try {
+			await iterator.return?.();
+		} catch {
+			// the source's own cleanup failed; nothing more to do about it here
+		}
+	}
+
+	const cancelled = signal?.aborted === true && fatal === null;
+	const steps = aggregator.snapshot(true);
+	if (cancelled) logger.warn(`${stage}: cancelled after ${done} items`, { stage, done });
+	if (fatal) logger.error(`${stage}: stopped: ${message(fatal.error)}`, { stage });
+	phase = await phases.finishStage(sessionId, phaseType, stage, {
+		failed: cancelled || fatal !== null,
+		items_count: counts.total,
+		counts: { ...counts },
+		steps,
+	});
+	if (isDebugLogger(logger)) await logger.flush();
+	if (fatal) throw fatal.error;
+	return { stage, counts, failures, resumed, cancelled, durationMs: Math.max(0, clock.now().getTime() - startedMs), steps };
+}

@@ -1,0 +1,93 @@
+import type { Counts } from "../model/counts";
+import type { Step } from "../model/phase";
+import type { PhaseType, StageType } from "../model/status";
+import type { Clock } from "../ports/clock";
+import type { Logger } from "../ports/logger";
+import type { StagingStore } from "../ports/staging-store";
+import type { PhaseManager } from "../session/phase-manager";
+
+/** What a stage runs against. */
+export interface StageContext {
+	sessionId: string;
+	phaseType: PhaseType;
+	store: StagingStore;
+	clock: Clock;
+	/** A DebugLogger (createLogger) gives the stage its `<stage>/<stage>.log` in debug mode. */
+	logger: Logger;
+	/** Defaults to a PhaseManager over `store` and `clock`. */
+	phases?: PhaseManager;
+}
+
+/**
+ * How an item ended, when `process` returns normally. A thrown error means failed (its message is the reason).
+ * `review`: done but flagged for a person; counted apart, and as a success for the phase status.
+ */
+export type ItemOutcome = { status: "success" } | { status: "skipped"; reason: string } | { status: "review"; reason: string };
+
+/** Handed to `process` for one item: times and records its named steps. */
+export interface StepRunner {
+	readonly itemId: string;
+	readonly title: string | undefined;
+	/** The stage's logger (its `<stage>/<stage>.log` in debug mode). */
+	readonly logger: Logger;
+	/**
+	 * Runs one named step: timed, recorded in `<stage>/steps.jsonl` and aggregated into phase.json's steps.
+	 * A thrown error is recorded as the step's failure and rethrown (so the item fails, unless caught).
+	 */
+	run<R>(name: string, fn: () => Promise<R>): Promise<R>;
+}
+
+export interface StageProgress {
+	stage: StageType;
+	/** Items finished (logged) in this run. */
+	done: number;
+	/** Items passed over because `skip` said they were already done (not logged, not in `counts`). */
+	resumed: number;
+	counts: Counts;
+	/** The item just finished, when the progress is about one. */
+	last?: { id: string; title?: string; status: "success" | "skipped" | "failed" | "review" };
+	elapsedMs: number;
+}
+
+export interface StageFailure {
+	item_id: string;
+	title?: string;
+	stage: StageType;
+	reason: string;
+}
+
+export interface StageResult {
+	stage: StageType;
+	/** Items of this run: total = success + failed + skipped + review. Items passed over by `skip` are not in it. */
+	counts: Counts & { review: number };
+	/** Failed items, in input order. */
+	failures: StageFailure[];
+	/** Items passed over by `skip` (done in an earlier run). */
+	resumed: number;
+	/** The signal aborted: no new items were taken; the stage is marked failed. */
+	cancelled: boolean;
+	durationMs: number;
+	/** The per-step aggregates as saved in phase.json. */
+	steps: Step[];
+}
+
+export interface RunStageOptions<T> {
+	ctx: StageContext;
+	stage: StageType;
+	items: AsyncIterable<T> | Iterable<T>;
+	identify: (item: T) => { id: string; title?: string };
+	process: (item: T, step: StepRunner) => Promise<ItemOutcome>;
+	/** Resume: true for an item id already done in this stage; such items are passed over silently. */
+	skip?: (id: string) => boolean;
+	/** Items in flight at once (default 1). Logs and counts stay in input order whatever the value. */
+	concurrency?: number;
+	/**
+	 * Cancel: no new item is taken; items in flight finish and are logged, except those that throw after the
+	 * abort (they are abandoned: not logged, so a resume takes them again). The stage is then marked failed.
+	 */
+	signal?: AbortSignal;
+	/** Fires for every item (in input order); consumers throttle their own rendering. */
+	onProgress?: (progress: StageProgress) => void;
+	/** phase.json is saved at start and end, and at most this often in between (default 2000 ms, by ctx.clock). */
+	saveIntervalMs?: number;
+}
