@@ -151,7 +151,8 @@ function cleanLine(text: string): string {
 export function parseTags(text: string): string[] {
 	const seen = new Set<string>();
 	const tags: string[] = [];
-	for (const raw of text.split(/[,，、;；\n]/)) {
+	const pieces = text.split(/[,，、;；\n]/).flatMap((piece) => (/^\s*#\S+(?:\s+#\S+)+\s*$/.test(piece) ? piece.trim().split(/\s+/) : [piece]));
+	for (const raw of pieces) {
 		const tag = raw
 			.trim()
 			.replace(/^(?:[-*+•]|\d+[.)])\s+/, "")
