@@ -533,6 +533,14 @@ export class Component {
 
 	onload(): void | Promise<void> {}
 
+	/** Stub-only: load() and wait for an async onload, as Obsidian does when it enables a plugin. */
+	async loadAndWait(): Promise<void> {
+		if (this.loaded) return;
+		this.loaded = true;
+		await this.onload();
+		for (const child of this.children) child.load();
+	}
+
 	unload(): void {
 		if (!this.loaded) return;
 		this.loaded = false;

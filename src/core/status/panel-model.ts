@@ -1,0 +1,341 @@
+import { addCounts, emptyCounts, type Counts } from "../model/counts";
+import type { Phase, Stage } from "../model/phase";
+import type { Session } from "../model/session";
+import {
+	PHASE_TYPES,
+	STAGE_TYPES,
+	type PhaseStatus,
+	type PhaseType,
+	type SessionStatus,
+	type StageStatus,
+	type StageType,
+	type StepStatus,
+} from "../model/status";
+
+/**
+ * The side panel's view model: plain data, built from the session files by `buildPanelModel` and drawn by
+ * the plugin's `renderSessionPanel`. Everything here is JSON-able, so two models can be compared to skip a
+ * redraw when nothing changed.
+ */
+
+/** One record of `pipeline_stages.jsonl` as far as the panel needs it. */
+export interface PipelineRecordLike {
+	timestamp: string;
+	item_id: string;
+	stage: StageType;
+	step?: string | null;
+	status: "success" | "skipped" | "failed" | "review";
+	timing_ms?: number | null;
+	error?: string | null;
+	/** The note the item wrote or was writing, when the record names it. */
+	note_path?: string | null;
+}
+
+export interface BrokenSessionLike {
+	id: string;
+	path: string;
+	error: string;
+}
+
+export interface SessionRow {
+	id: string;
+	/** Local time from the id: `2025-01-31 14:05:09`. */
+	time: string;
+	status: SessionStatus;
+	provider: string | null;
+	phases: PhaseType[];
+	counts: Counts;
+	selected: boolean;
+}
+
+export interface StageCountsView {
+	total: number;
+	done: number;
+	skipped: number;
+	failed: number;
+	review: number;
+}
+
+export interface StepView {
+	name: string;
+	status: StepStatus;
+	durationMs: number;
+	itemsProcessed: number;
+	itemsFailed: number;
+	error: string | null;
+}
+
+export interface StageView {
+	type: StageType;
+	status: StageStatus;
+	counts: StageCountsView;
+	/** 0..1, or null when the total is not known yet. */
+	progress: number | null;
+	durationMs: number | null;
+	/** Items per second while running (or over the whole run once finished); null when unknown. */
+	ratePerSecond: number | null;
+	/** Estimated time left while running; null when unknown or not running. */
+	etaMs: number | null;
+	steps: StepView[];
+}
+
+export interface FailureView {
+	itemId: string;
+	stage: StageType;
+	step: string | null;
+	error: string;
+	timestamp: string;
+	notePath: string | null;
+}
+
+export interface PhaseView {
+	type: PhaseType;
+	status: PhaseStatus;
+	startedAt: string | null;
+	completedAt: string | null;
+	durationMs: number | null;
+	counts: Counts;
+	stages: StageView[];
+	failures: FailureView[];
+	/** Failures beyond the ones listed (the list is capped). */
+	moreFailures: number;
+	/** Set when phase.json could not be read (the session is shown anyway). */
+	error: string | null;
+}
+
+export interface SelectedSessionView {
+	id: string;
+	time: string;
+	status: SessionStatus;
+	provider: string | null;
+	debugMode: boolean;
+	createdAt: string;
+	updatedAt: string;
+	resumedAt: string | null;
+	phases: PhaseView[];
+	/** Actions that make sense for this session's state. */
+	canResume: boolean;
+	canRetry: boolean;
+	canCancel: boolean;
+}
+
+export interface PanelModel {
+	sessions: SessionRow[];
+	broken: BrokenSessionLike[];
+	selected: SelectedSessionView | null;
+}
+
+/** What the builder reads: the session list, and for the selected session its phases and stage records. */
+export interface PanelInput {
+	sessions: readonly Session[];
+	broken: readonly BrokenSessionLike[];
+	/** The session to detail; defaults to a running one, else the newest. */
+	selectedId?: string | null;
+	/** Phases of the selected session (a value or a read error per phase type that exists). */
+	phases?: Partial<Record<PhaseType, Phase | { error: string }>>;
+	/** `pipeline_stages.jsonl` records of the selected session, per phase. */
+	records?: Partial<Record<PhaseType, readonly PipelineRecordLike[]>>;
+	now: Date;
+	/** At most this many failures per phase are listed (default 50). */
+	maxFailures?: number;
+}
+
+/** `20250131_140509` → `2025-01-31 14:05:09`; anything else unchanged. */
+export function sessionTimeLabel(id: string): string {
+	const m = /^(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})$/.exec(id);
+	return m ? `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}` : id;
+}
+
+function ms(iso: string | null | undefined): number | null {
+	if (!iso) return null;
+	const t = Date.parse(iso);
+	return Number.isNaN(t) ? null : t;
+}
+
+function span(start: string | null, end: string | null, now: Date): number | null {
+	const s = ms(start);
+	if (s === null) return null;
+	const e = ms(end) ?? now.getTime();
+	return Math.max(0, e - s);
+}
+
+function sessionCounts(session: Session): Counts {
+	const all = PHASE_TYPES.map((p) => session.phases[p]?.counts).filter((c): c is Counts => c !== undefined);
+	return all.length > 0 ? addCounts(...all) : emptyCounts();
+}
+
+function defaultSelection(sessions: readonly Session[]): string | null {
+	return (sessions.find((s) => s.status === "running") ?? sessions[0])?.session_id ?? null;
+}
+
+/** The latest record per item of one stage (a retried item counts once, with its last outcome). */
+function latestPerItem(records: readonly PipelineRecordLike[], stage: StageType): Map<string, PipelineRecordLike> {
+	const latest = new Map<string, PipelineRecordLike>();
+	for (const r of records) if (r.stage === stage) latest.set(r.item_id, r);
+	return latest;
+}
+
+function countRecords(latest: Map<string, PipelineRecordLike>): Omit<StageCountsView, "total"> {
+	const c = { done: 0, skipped: 0, failed: 0, review: 0 };
+	for (const r of latest.values()) {
+		if (r.status === "success") c.done++;
+		else if (r.status === "skipped") c.skipped++;
+		else if (r.status === "failed") c.failed++;
+		else c.review++;
+	}
+	return c;
+}
+
+function buildStage(
+	stage: Stage,
+	phase: Phase,
+	records: readonly PipelineRecordLike[],
+	previous: StageView | null,
+	now: Date,
+): StageView {
+	const fromRecords = countRecords(latestPerItem(records, stage.stage_type));
+	let counts: StageCountsView;
+	if (stage.counts && stage.status !== "running") {
+		const c = stage.counts;
+		counts = { total: c.total, done: c.success, skipped: c.skipped, failed: c.failed, review: c.review ?? 0 };
+	} else {
+		const seen = fromRecords.done + fromRecords.skipped + fromRecords.failed + fromRecords.review;
+		// The total a stage can reach: what its predecessor passed on, or (extract) what the phase knows.
+		let total = stage.counts?.total ?? 0;
+		if (total === 0 && previous) total = previous.counts.done + previous.counts.review;
+		if (total === 0 && !previous) total = Math.max(phase.counts.total, stage.items_count);
+		counts = { total: Math.max(total, seen), ...fromRecords };
+	}
+	const processed = counts.done + counts.skipped + counts.failed + counts.review;
+	const durationMs = span(stage.started_at, stage.completed_at, now);
+	let progress: number | null = null;
+	if (stage.status === "completed") progress = 1;
+	else if (counts.total > 0) progress = Math.min(1, processed / counts.total);
+	else if (stage.status === "pending") progress = 0;
+	const ratePerSecond = durationMs !== null && durationMs > 0 && processed > 0 ? processed / (durationMs / 1000) : null;
+	const etaMs =
+		stage.status === "running" && ratePerSecond !== null && counts.total > processed
+			? Math.round(((counts.total - processed) / ratePerSecond) * 1000)
+			: null;
+	return {
+		type: stage.stage_type,
+		status: stage.status,
+		counts,
+		progress,
+		durationMs,
+		ratePerSecond,
+		etaMs,
+		steps: stage.steps.map((s) => ({
+			name: s.step_name,
+			status: s.status,
+			durationMs: s.duration_ms,
+			itemsProcessed: s.items_processed,
+			itemsFailed: s.items_failed,
+			error: s.error,
+		})),
+	};
+}
+
+function buildPhase(
+	type: PhaseType,
+	source: Phase | { error: string },
+	records: readonly PipelineRecordLike[],
+	now: Date,
+	maxFailures: number,
+): PhaseView {
+	if ("error" in source) {
+		return {
+			type,
+			status: "failed",
+			startedAt: null,
+			completedAt: null,
+			durationMs: null,
+			counts: emptyCounts(),
+			stages: [],
+			failures: [],
+			moreFailures: 0,
+			error: source.error,
+		};
+	}
+	const stages: StageView[] = [];
+	let previous: StageView | null = null;
+	for (const t of STAGE_TYPES) {
+		const view = buildStage(source.stages[t], source, records, previous, now);
+		stages.push(view);
+		previous = view;
+	}
+	const failures: FailureView[] = [];
+	for (const t of STAGE_TYPES) {
+		for (const r of latestPerItem(records, t).values()) {
+			if (r.status !== "failed") continue;
+			failures.push({ itemId: r.item_id, stage: t, step: r.step ?? null, error: r.error ?? "Unknown error", timestamp: r.timestamp, notePath: r.note_path ?? null });
+		}
+	}
+	return {
+		type,
+		status: source.status,
+		startedAt: source.started_at,
+		completedAt: source.completed_at,
+		durationMs: span(source.started_at, source.completed_at, now),
+		counts: source.counts,
+		stages,
+		failures: failures.slice(0, maxFailures),
+		moreFailures: Math.max(0, failures.length - maxFailures),
+		error: null,
+	};
+}
+
+export function buildPanelModel(input: PanelInput): PanelModel {
+	const selectedId =
+		input.selectedId && input.sessions.some((s) => s.session_id === input.selectedId)
+			? input.selectedId
+			: defaultSelection(input.sessions);
+	const sessions: SessionRow[] = input.sessions.map((s) => ({
+		id: s.session_id,
+		time: sessionTimeLabel(s.session_id),
+		status: s.status,
+		provider: s.provider ?? null,
+		phases: PHASE_TYPES.filter((p) => s.phases[p] !== undefined),
+		counts: sessionCounts(s),
+		selected: s.session_id === selectedId,
+	}));
+	const session = input.sessions.find((s) => s.session_id === selectedId);
+	let selected: SelectedSessionView | null = null;
+	if (session) {
+		const phases: PhaseView[] = [];
+		for (const p of PHASE_TYPES) {
+			const source = input.phases?.[p];
+			if (!source) continue;
+			phases.push(buildPhase(p, source, input.records?.[p] ?? [], input.now, input.maxFailures ?? 50));
+		}
+		const failed = phases.some((p) => p.counts.failed > 0 || p.failures.length > 0);
+		selected = {
+			id: session.session_id,
+			time: sessionTimeLabel(session.session_id),
+			status: session.status,
+			provider: session.provider ?? null,
+			debugMode: session.debug_mode,
+			createdAt: session.created_at,
+			updatedAt: session.updated_at,
+			resumedAt: session.resumed_at ?? null,
+			phases,
+			canResume: session.status === "failed" || session.status === "partial" || session.status === "pending",
+			canRetry: failed && session.status !== "running",
+			canCancel: session.status === "running",
+		};
+	}
+	return { sessions, broken: [...input.broken], selected };
+}
+
+/** `1234` → `1.2 s`, `65000` → `1 min 5 s`, `3_700_000` → `1 h 1 min`. */
+export function formatDuration(msValue: number | null): string {
+	if (msValue === null) return "–";
+	if (msValue < 1000) return `${Math.round(msValue)} ms`;
+	const s = msValue / 1000;
+	if (s < 60) return `${s.toFixed(1)} s`;
+	const totalSeconds = Math.round(s);
+	const h = Math.floor(totalSeconds / 3600);
+	const m = Math.floor((totalSeconds % 3600) / 60);
+	const sec = totalSeconds % 60;
+	return h > 0 ? `${h} h ${m} min` : `${m} min ${sec} s`;
+}

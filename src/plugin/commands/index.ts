@@ -1,0 +1,25 @@
+import type KnowledgeEtlPlugin from "../main";
+import { openSessionPanel } from "./open-session-panel";
+import type { PluginCommand } from "./plugin-command";
+
+/** Every command, in palette order. Add new commands here (one file each). */
+export const COMMANDS: readonly PluginCommand[] = [openSessionPanel];
+
+export function registerCommands(plugin: KnowledgeEtlPlugin, commands: readonly PluginCommand[] = COMMANDS): void {
+	for (const command of commands) {
+		const { isAvailable } = command;
+		if (isAvailable) {
+			plugin.addCommand({
+				id: command.id,
+				name: command.name,
+				checkCallback: (checking) => {
+					if (!isAvailable(plugin)) return false;
+					if (!checking) void command.run(plugin);
+					return true;
+				},
+			});
+		} else {
+			plugin.addCommand({ id: command.id, name: command.name, callback: () => void command.run(plugin) });
+		}
+	}
+}

@@ -1,0 +1,98 @@
+import { Plugin, type WorkspaceLeaf } from "obsidian";
+import { defaultSettings, parseSettings, type Settings } from "../core/config/settings";
+import { systemClock } from "../core/ports/clock";
+import { AdapterStagingStore } from "./adapter-staging-store";
+import { registerCommands } from "./commands";
+import { ObsidianNoteVault } from "./obsidian-note-vault";
+import { KnowledgeEtlSettingTab } from "./settings-tab";
+import { noopPanelHandlers, type PanelHandlers } from "./view/panel-handlers";
+import { SessionView } from "./view/session-view";
+import { VIEW_TYPE_SESSIONS } from "./view/view-type";
+
+export default class KnowledgeEtlPlugin extends Plugin {
+	settings: Settings = defaultSettings();
+	/** Sessions under `.staging/` (through the adapter: the Vault API cannot see dot-folders). */
+	stagingStore!: AdapterStagingStore;
+	/** Notes (through Vault and FileManager). */
+	noteVault!: ObsidianNoteVault;
+	/** What the panel's buttons do; the session commands replace these no-ops. */
+	panelHandlers: PanelHandlers = noopPanelHandlers();
+	private statusBarEl: HTMLElement | null = null;
+
+	override async onload(): Promise<void> {
+		await this.loadSettings();
+		this.stagingStore = new AdapterStagingStore(this.app.vault.adapter);
+		this.noteVault = new ObsidianNoteVault(this.app);
+		this.panelHandlers.onCopyError = (text) => navigator.clipboard.writeText(text);
+		this.panelHandlers.onOpenNote = (path) => this.app.workspace.openLinkText(path, "", false);
+
+		this.registerView(
+			VIEW_TYPE_SESSIONS,
+			(leaf) =>
+				new SessionView(leaf, {
+					store: this.stagingStore,
+					clock: systemClock,
+					handlers: () => this.panelHandlers,
+					displayText: `${this.manifest.name} sessions`,
+					onError: (e) => this.logDebug("Session panel could not read the session files", e),
+				}),
+		);
+		this.addRibbonIcon("list-checks", "Open session panel", () => void this.activateSessionView());
+		registerCommands(this);
+		this.statusBarEl = this.addStatusBarItem();
+		this.statusBarEl.addClass("knowledge-etl-status-bar");
+		this.setStatusText("");
+		this.addSettingTab(new KnowledgeEtlSettingTab(this.app, this));
+	}
+
+	override onunload(): void {
+		// Views, commands, the ribbon icon, the status bar item and intervals were all registered and are
+		// removed by Obsidian; leaves are left in place (their layout is restored on the next load).
+		this.statusBarEl = null;
+	}
+
+	async loadSettings(): Promise<void> {
+		this.settings = parseSettings(await this.loadData(), (message) => console.warn(`Knowledge ETL: ${message}`));
+	}
+
+	async saveSettings(): Promise<void> {
+		await this.saveData(this.settings);
+	}
+
+	/** Changes the settings and saves them. */
+	async updateSettings(change: (settings: Settings) => void): Promise<void> {
+		change(this.settings);
+		await this.saveSettings();
+	}
+
+	/** Shows the session panel in the right sidebar, reusing an open one. */
+	async activateSessionView(): Promise<void> {
+		const { workspace } = this.app;
+		let leaf: WorkspaceLeaf | null = workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)[0] ?? null;
+		if (!leaf) {
+			leaf = workspace.getRightLeaf(false);
+			if (!leaf) return;
+			await leaf.setViewState({ type: VIEW_TYPE_SESSIONS, active: true });
+		}
+		await workspace.revealLeaf(leaf);
+	}
+
+	/** Asks every open session panel to re-read the session files (throttled inside the view). */
+	refreshSessionViews(): void {
+		for (const leaf of this.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)) {
+			if (leaf.view instanceof SessionView) leaf.view.requestRefresh();
+		}
+	}
+
+	/** The status-bar text, e.g. "Import: 120/400"; empty hides it. */
+	setStatusText(text: string): void {
+		if (!this.statusBarEl) return;
+		this.statusBarEl.setText(text);
+		this.statusBarEl.toggleClass("knowledge-etl-hidden", text === "");
+	}
+
+	/** Debug output, only in debug mode. */
+	logDebug(message: string, detail?: unknown): void {
+		if (this.settings.debugMode) console.debug(`Knowledge ETL: ${message}`, detail ?? "");
+	}
+}

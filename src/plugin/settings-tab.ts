@@ -1,0 +1,290 @@
+import { PluginSettingTab, Setting, type App } from "obsidian";
+import { GenreSchema, type Genre } from "../core/organize/genres";
+import type { LlmProvider, Settings } from "../core/config/settings";
+import type KnowledgeEtlPlugin from "./main";
+
+/** One row of the tab: drawn by `render` into a Setting that already carries the name and description. */
+interface SettingRow {
+	name: string;
+	desc: string;
+	render: (setting: Setting) => void;
+}
+
+interface SettingGroup {
+	/** No heading for the first (general) group, as the guidelines ask. */
+	heading: string | null;
+	rows: SettingRow[];
+}
+
+const PROVIDER_OPTIONS: Record<LlmProvider, string> = {
+	none: "None",
+	ollama: "Ollama",
+	openai: "OpenAI-compatible",
+};
+
+/** A whole number within bounds, or null. */
+function parseIntIn(value: string, min: number, max: number): number | null {
+	if (!/^\s*\d+\s*$/.test(value)) return null;
+	const n = Number(value);
+	return n >= min && n <= max ? n : null;
+}
+
+/**
+ * The settings tab. minAppVersion is 1.7.2, so `display()` draws it imperatively; `getSettingDefinitions()`
+ * (Obsidian 1.13+, used instead of display() there and for settings search) returns the same rows as
+ * `render` definitions, so both paths draw the same controls from one list.
+ */
+export class KnowledgeEtlSettingTab extends PluginSettingTab {
+	constructor(
+		app: App,
+		private readonly plugin: KnowledgeEtlPlugin,
+	) {
+		super(app, plugin);
+	}
+
+	private get settings(): Settings {
+		return this.plugin.settings;
+	}
+
+	private save(change: (settings: Settings) => void): Promise<void> {
+		return this.plugin.updateSettings(change);
+	}
+
+	display(): void {
+		const { containerEl } = this;
+		containerEl.empty();
+		for (const group of this.groups()) {
+			if (group.heading) new Setting(containerEl).setName(group.heading).setHeading();
+			for (const row of group.rows) row.render(new Setting(containerEl).setName(row.name).setDesc(row.desc));
+		}
+	}
+
+	/** Declarative definitions for Obsidian 1.13+ (same rows as display()). */
+	getSettingDefinitions(): unknown[] {
+		return this.groups().map((group) => ({
+			type: "group",
+			...(group.heading ? { heading: group.heading } : {}),
+			items: group.rows.map((row) => ({ name: row.name, desc: row.desc, render: row.render })),
+		}));
+	}
+
+	private groups(): SettingGroup[] {
+		return [
+			{ heading: null, rows: [this.debugMode(), this.outputFolder()] },
+			{
+				heading: "LLM",
+				rows: [
+					this.provider(),
+					this.textRow("URL", "Address of the Ollama or OpenAI-compatible server.", "http://127.0.0.1:11434", (s) => s.llm.url, (s, v) => (s.llm.url = v)),
+					this.textRow("Model", "Model name, e.g. llama3.1:8b.", "", (s) => s.llm.model, (s, v) => (s.llm.model = v), true),
+					this.apiKey(),
+					this.numberRow("Concurrency", "How many conversations are sent to the model at once.", 1, 16, (s) => s.llm.concurrency, (s, v) => (s.llm.concurrency = v)),
+					this.numberRow("Timeout", "Seconds to wait for one answer.", 1, 3600, (s) => s.llm.timeoutSeconds, (s, v) => (s.llm.timeoutSeconds = v)),
+					this.numberRow("Retries", "How often a failed request is retried.", 0, 10, (s) => s.llm.retries, (s, v) => (s.llm.retries = v)),
+					this.textRow("Output language", 'Language of summaries and titles, or "auto" to follow each conversation.', "auto", (s) => s.llm.outputLanguage, (s, v) => (s.llm.outputLanguage = v)),
+				],
+			},
+			{
+				heading: "Notes",
+				rows: [
+					this.toggleRow("Include transcript", "Keep the full conversation below the summary.", (s) => s.includeTranscript, (s, v) => (s.includeTranscript = v)),
+					this.toggleRow("Include thinking", "Keep the model's thinking blocks in the transcript.", (s) => s.includeThinking, (s, v) => (s.includeThinking = v)),
+				],
+			},
+			{ heading: "Organize", rows: [this.genreTable()] },
+			{
+				heading: "Sessions",
+				rows: [
+					this.numberRow("Session retention", "Days to keep finished sessions before cleaning removes them.", 1, 3650, (s) => s.retentionDays, (s, v) => (s.retentionDays = v)),
+				],
+			},
+		];
+	}
+
+	private debugMode(): SettingRow {
+		return this.toggleRow(
+			"Debug mode",
+			"Write per-stage log files into each session folder and show debug messages in the console.",
+			(s) => s.debugMode,
+			(s, v) => (s.debugMode = v),
+		);
+	}
+
+	private outputFolder(): SettingRow {
+		return this.textRow("Output folder", "Vault folder for imported notes.", "AI Conversations", (s) => s.outputFolder, (s, v) => (s.outputFolder = v));
+	}
+
+	private provider(): SettingRow {
+		return {
+			name: "Provider",
+			desc: "Optional: summarize and title notes with a language model. Nothing is sent anywhere while this is none.",
+			render: (setting) => {
+				setting.addDropdown((dropdown) =>
+					dropdown
+						.addOptions(PROVIDER_OPTIONS)
+						.setValue(this.settings.llm.provider)
+						.onChange((value) => {
+							if (value in PROVIDER_OPTIONS) void this.save((s) => (s.llm.provider = value as LlmProvider));
+						}),
+				);
+			},
+		};
+	}
+
+	private apiKey(): SettingRow {
+		return {
+			name: "API key",
+			desc: "For OpenAI-compatible servers. Kept in this plugin's data file and never logged.",
+			render: (setting) => {
+				setting.addText((text) => {
+					text.inputEl.type = "password";
+					text.inputEl.autocomplete = "off";
+					text.setValue(this.settings.llm.apiKey).onChange((value) => void this.save((s) => (s.llm.apiKey = value.trim())));
+				});
+			},
+		};
+	}
+
+	private toggleRow(name: string, desc: string, get: (s: Settings) => boolean, set: (s: Settings, v: boolean) => void): SettingRow {
+		return {
+			name,
+			desc,
+			render: (setting) => {
+				setting.addToggle((toggle) => toggle.setValue(get(this.settings)).onChange((value) => void this.save((s) => set(s, value))));
+			},
+		};
+	}
+
+	/** A text setting; empty input is refused (marked invalid, not saved) unless `allowEmpty`. */
+	private textRow(
+		name: string,
+		desc: string,
+		placeholder: string,
+		get: (s: Settings) => string,
+		set: (s: Settings, v: string) => void,
+		allowEmpty = false,
+	): SettingRow {
+		return {
+			name,
+			desc,
+			render: (setting) => {
+				setting.addText((text) => {
+					text.setPlaceholder(placeholder).setValue(get(this.settings));
+					text.onChange((value) => {
+						const v = value.trim();
+						const ok = allowEmpty || v !== "";
+						text.inputEl.toggleClass("knowledge-etl-invalid", !ok);
+						if (ok) void this.save((s) => set(s, v));
+					});
+				});
+			},
+		};
+	}
+
+	private numberRow(
+		name: string,
+		desc: string,
+		min: number,
+		max: number,
+		get: (s: Settings) => number,
+		set: (s: Settings, v: number) => void,
+	): SettingRow {
+		return {
+			name,
+			desc: `${desc} (${min}–${max})`,
+			render: (setting) => {
+				setting.addText((text) => {
+					text.inputEl.type = "number";
+					text.inputEl.min = String(min);
+					text.inputEl.max = String(max);
+					text.setValue(String(get(this.settings)));
+					text.onChange((value) => {
+						const n = parseIntIn(value, min, max);
+						text.inputEl.toggleClass("knowledge-etl-invalid", n === null);
+						if (n !== null) void this.save((s) => set(s, n));
+					});
+				});
+			},
+		};
+	}
+
+	private genreTable(): SettingRow {
+		return {
+			name: "Genres",
+			desc: "Where the organize phase files notes: a key, the vault folder, and comma-separated keywords.",
+			render: (setting) => {
+				const table = createDiv({ cls: "knowledge-etl-genre-table" });
+				setting.settingEl.insertAdjacentElement("afterend", table);
+				setting.addButton((b) =>
+					b.setButtonText("Add genre").onClick(async () => {
+						await this.save((s) => s.genres.push(this.newGenre(s.genres)));
+						this.drawGenres(table);
+					}),
+				);
+				this.drawGenres(table);
+			},
+		};
+	}
+
+	private newGenre(genres: Genre[]): Genre {
+		let n = genres.length + 1;
+		while (genres.some((g) => g.key === `genre-${n}`)) n++;
+		return { key: `genre-${n}`, folder: `Genre ${n}`, description: "", keywords: [] };
+	}
+
+	/** Redraws only the genre rows (the rest of the tab stays as it is). */
+	private drawGenres(table: HTMLElement): void {
+		table.empty();
+		this.settings.genres.forEach((genre, index) => {
+			const row = new Setting(table).setClass("knowledge-etl-genre-row");
+			row.settingEl.setAttr("data-genre-key", genre.key);
+			row.addText((text) => {
+				text.setPlaceholder("Key").setValue(genre.key);
+				text.inputEl.addClass("knowledge-etl-genre-key");
+				text.onChange((value) => {
+					const key = value.trim();
+					const valid =
+						GenreSchema.shape.key.safeParse(key).success && !this.settings.genres.some((g, i) => i !== index && g.key === key);
+					text.inputEl.toggleClass("knowledge-etl-invalid", !valid);
+					if (valid) void this.save((s) => this.editGenre(s, index, { key }));
+				});
+			});
+			row.addText((text) => {
+				text.setPlaceholder("Folder").setValue(genre.folder);
+				text.inputEl.addClass("knowledge-etl-genre-folder");
+				text.onChange((value) => {
+					const folder = value.trim().replace(/^\/+|\/+$/g, "");
+					text.inputEl.toggleClass("knowledge-etl-invalid", folder === "");
+					if (folder !== "") void this.save((s) => this.editGenre(s, index, { folder }));
+				});
+			});
+			row.addText((text) => {
+				text.setPlaceholder("Keywords, comma-separated").setValue(genre.keywords.join(", "));
+				text.inputEl.addClass("knowledge-etl-genre-keywords");
+				text.onChange((value) => {
+					const keywords = value
+						.split(",")
+						.map((k) => k.trim())
+						.filter((k) => k !== "");
+					void this.save((s) => this.editGenre(s, index, { keywords }));
+				});
+			});
+			row.addExtraButton((b) =>
+				b
+					.setIcon("trash")
+					.setTooltip("Remove genre")
+					.setDisabled(this.settings.genres.length <= 1)
+					.onClick(async () => {
+						if (this.settings.genres.length <= 1) return;
+						await this.save((s) => s.genres.splice(index, 1));
+						this.drawGenres(table);
+					}),
+			);
+		});
+	}
+
+	private editGenre(s: Settings, index: number, change: Partial<Genre>): void {
+		const genre = s.genres[index];
+		if (genre) s.genres[index] = { ...genre, ...change };
+	}
+}

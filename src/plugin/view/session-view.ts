@@ -1,0 +1,130 @@
+import { ItemView, type WorkspaceLeaf } from "obsidian";
+import type { Clock } from "../../core/ports/clock";
+import type { StagingStore } from "../../core/ports/staging-store";
+import { loadPanelModel } from "../../core/status/panel-state";
+import type { PanelHandlers } from "./panel-handlers";
+import { renderSessionPanel } from "./render-session-panel";
+import { VIEW_TYPE_SESSIONS } from "./view-type";
+
+export interface SessionViewDeps {
+	store: StagingStore;
+	clock: Clock;
+	/** Read on every click, so the plugin can rewire the handlers while the view is open. */
+	handlers: () => PanelHandlers;
+	/** At most one redraw per this many ms (default 500). */
+	throttleMs?: number;
+	/** Re-read the session files this often, to follow runs started elsewhere (e.g. the CLI). Default 2000. */
+	pollMs?: number;
+	/** The tab title, e.g. "<plugin name> sessions" (the plugin name comes from the manifest). */
+	displayText: string;
+	/** Errors reading the files (never thrown into Obsidian). */
+	onError?: (error: unknown) => void;
+}
+
+/**
+ * The "Knowledge ETL sessions" side panel. It keeps no pipeline state: every refresh reads the session files
+ * through the core (so closing and reopening it mid-run loses nothing), and redraws only when the model
+ * changed, at most once per `throttleMs`.
+ */
+export class SessionView extends ItemView {
+	private selectedId: string | null = null;
+	private lastModelJson = "";
+	private lastRefreshAt = 0;
+	private timer: number | null = null;
+	private refreshing: Promise<void> | null = null;
+	private pendingAgain = false;
+	/** How many times the panel DOM was redrawn (for tests and debugging). */
+	renderCount = 0;
+
+	constructor(
+		leaf: WorkspaceLeaf,
+		private readonly deps: SessionViewDeps,
+	) {
+		super(leaf);
+		this.icon = "list-checks";
+	}
+
+	getViewType(): string {
+		return VIEW_TYPE_SESSIONS;
+	}
+
+	getDisplayText(): string {
+		return this.deps.displayText;
+	}
+
+	override async onOpen(): Promise<void> {
+		this.contentEl.addClass("knowledge-etl-view");
+		this.contentEl.createDiv({ cls: "knowledge-etl-empty", text: "Loading sessions…" });
+		this.registerInterval(window.setInterval(() => this.requestRefresh(), this.deps.pollMs ?? 2000));
+		await this.refresh();
+	}
+
+	override async onClose(): Promise<void> {
+		this.cancelTimer();
+		this.contentEl.empty();
+		await Promise.resolve();
+	}
+
+	override onunload(): void {
+		this.cancelTimer();
+	}
+
+	private cancelTimer(): void {
+		if (this.timer !== null) window.clearTimeout(this.timer);
+		this.timer = null;
+	}
+
+	/** Asks for a refresh; calls within the throttle window collapse into one. Cheap to call per item. */
+	requestRefresh(): void {
+		if (this.timer !== null) return;
+		const wait = Math.max(0, this.lastRefreshAt + (this.deps.throttleMs ?? 500) - Date.now());
+		this.timer = window.setTimeout(() => {
+			this.timer = null;
+			void this.refresh();
+		}, wait);
+	}
+
+	/** Selects a session and redraws now. */
+	async select(sessionId: string): Promise<void> {
+		this.selectedId = sessionId;
+		await this.refresh();
+	}
+
+	/** Reads the files and redraws if anything changed. Overlapping calls run one after the other. */
+	async refresh(): Promise<void> {
+		if (this.refreshing) {
+			this.pendingAgain = true;
+			return this.refreshing;
+		}
+		this.refreshing = this.doRefresh().finally(() => {
+			this.refreshing = null;
+		});
+		await this.refreshing;
+		if (this.pendingAgain) {
+			this.pendingAgain = false;
+			await this.refresh();
+		}
+	}
+
+	private async doRefresh(): Promise<void> {
+		this.lastRefreshAt = Date.now();
+		try {
+			const model = await loadPanelModel(this.deps.store, this.deps.clock, this.selectedId);
+			this.selectedId = model.selected?.id ?? null;
+			const json = JSON.stringify(model);
+			if (json === this.lastModelJson) return;
+			this.lastModelJson = json;
+			const base = this.deps.handlers();
+			renderSessionPanel(this.contentEl, model, {
+				...base,
+				onSelect: async (id) => {
+					await this.select(id);
+					await base.onSelect(id);
+				},
+			});
+			this.renderCount++;
+		} catch (e) {
+			this.deps.onError?.(e);
+		}
+	}
+}

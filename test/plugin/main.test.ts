@@ -1,0 +1,106 @@
+// @vitest-environment happy-dom
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { defaultSettings } from "../../src/core/config/settings";
+import { SessionView } from "../../src/plugin/view/session-view";
+import { VIEW_TYPE_SESSIONS } from "../../src/plugin/view/view-type";
+import { enableObsidianUi } from "../stubs/obsidian";
+import { loadPlugin, type PluginFixture } from "./helpers";
+
+let fx: PluginFixture | null = null;
+
+beforeAll(() => enableObsidianUi());
+
+afterEach(async () => {
+	if (fx) {
+		fx.stub.unload();
+		await fs.rm(fx.dir, { recursive: true, force: true });
+	}
+	fx = null;
+	vi.restoreAllMocks();
+});
+
+const dataFile = (f: PluginFixture) => path.join(f.dir, ".obsidian/plugins/knowledge-etl/data.json");
+
+describe("KnowledgeEtlPlugin", () => {
+	it("registers the view, the command, a ribbon icon, an empty status bar item and the settings tab", async () => {
+		fx = await loadPlugin();
+		expect(fx.stub.viewTypes).toEqual([VIEW_TYPE_SESSIONS]);
+		const command = fx.app.commands.commands.get("knowledge-etl:open-session-panel");
+		expect(command?.name).toBe("Open session panel");
+		expect(command?.hotkeys).toBeUndefined();
+		expect(fx.stub.ribbonIcons.map((r) => r.title)).toEqual(["Open session panel"]);
+		expect(fx.stub.statusBarItems).toHaveLength(1);
+		expect(fx.stub.statusBarItems[0]!.textContent).toBe("");
+		expect(fx.stub.statusBarItems[0]!.classList.contains("knowledge-etl-hidden")).toBe(true);
+		expect(fx.stub.settingTabs).toHaveLength(1);
+		fx.plugin.setStatusText("Import: 3/10");
+		expect(fx.stub.statusBarItems[0]!.textContent).toBe("Import: 3/10");
+		expect(fx.stub.statusBarItems[0]!.classList.contains("knowledge-etl-hidden")).toBe(false);
+	});
+
+	it("opens the session panel in the right sidebar once, and reveals it again on the next call", async () => {
+		fx = await loadPlugin();
+		expect(await fx.app.commands.execute("knowledge-etl:open-session-panel")).toBe(true);
+		const leaves = fx.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS);
+		expect(leaves).toHaveLength(1);
+		expect(leaves[0]!.side).toBe("right");
+		expect(leaves[0]!.view).toBeInstanceOf(SessionView);
+		expect(leaves[0]!.view!.getDisplayText()).toBe("Knowledge ETL sessions");
+		fx.stub.ribbonIcons[0]!.el.click();
+		await fx.plugin.activateSessionView();
+		expect(fx.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)).toHaveLength(1);
+		expect(fx.app.workspace.revealed.length).toBeGreaterThanOrEqual(2);
+		expect(fx.app.workspace.revealed.every((l) => l === leaves[0])).toBe(true);
+	});
+
+	it("starts from the defaults, saves settings to data.json and loads them again", async () => {
+		fx = await loadPlugin();
+		expect(fx.plugin.settings).toEqual(defaultSettings());
+		await fx.plugin.updateSettings((s) => {
+			s.debugMode = true;
+			s.llm.provider = "ollama";
+			s.llm.model = "llama3.1:8b";
+			s.genres = s.genres.slice(0, 2);
+		});
+		const saved = JSON.parse(await fs.readFile(dataFile(fx), "utf8")) as Record<string, unknown>;
+		expect(saved.debugMode).toBe(true);
+		fx.stub.unload();
+		const again = await loadPlugin(fx.dir);
+		fx = again;
+		expect(again.plugin.settings.debugMode).toBe(true);
+		expect(again.plugin.settings.llm).toMatchObject({ provider: "ollama", model: "llama3.1:8b", url: "http://127.0.0.1:11434" });
+		expect(again.plugin.settings.genres).toHaveLength(2);
+	});
+
+	it("loads old or damaged data with defaults and warnings, never failing", async () => {
+		const first = await loadPlugin();
+		first.stub.unload();
+		await fs.mkdir(path.dirname(dataFile(first)), { recursive: true });
+		await fs.writeFile(
+			dataFile(first),
+			JSON.stringify({ debugMode: "yes", outputFolder: "Chats", llm: { concurrency: 0, model: "m" }, obsolete: 1 }),
+		);
+		const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+		fx = await loadPlugin(first.dir);
+		expect(fx.plugin.settings.debugMode).toBe(false);
+		expect(fx.plugin.settings.outputFolder).toBe("Chats");
+		expect(fx.plugin.settings.llm.concurrency).toBe(1);
+		expect(fx.plugin.settings.llm.model).toBe("m");
+		expect(warn.mock.calls.map((c) => String(c[0])).join("\n")).toMatch(/debugMode[\s\S]*llm\.concurrency/);
+	});
+
+	it("unloads cleanly: commands and the view type are gone, leaves are not detached", async () => {
+		fx = await loadPlugin();
+		await fx.plugin.activateSessionView();
+		const statusEl = fx.stub.statusBarItems[0]!;
+		document.body.appendChild(statusEl);
+		fx.stub.unload();
+		expect(fx.app.commands.commands.size).toBe(0);
+		expect(fx.app.viewRegistry.size).toBe(0);
+		expect(fx.stub.pendingCleanups()).toBe(0);
+		expect(statusEl.isConnected).toBe(false);
+		expect(fx.app.workspace.allLeaves()).toHaveLength(1);
+	});
+});
