@@ -63,6 +63,15 @@ describe("knowledge-etl organize", () => {
 		const sessionDir = join(root, ".staging/@session", result.session, "organize/load/output");
 		expect(JSON.parse(await readFile(join(sessionDir, "plan.json"), "utf8"))).toHaveProperty("items");
 		expect(await readFile(join(sessionDir, "plan.md"), "utf8")).toContain("# Organize plan");
+		expect(JSON.parse(await readFile(join(sessionDir, "applied.json"), "utf8"))).toMatchObject({ complete: true });
+		const phase = JSON.parse(await readFile(join(root, ".staging/@session", result.session, "organize/phase.json"), "utf8")) as {
+			status: string;
+			counts: { total: number; failed: number };
+			stages: Record<string, { status: string }>;
+		};
+		expect(phase.counts).toMatchObject({ total: 3, failed: 1 });
+		expect(phase.stages.transform?.status).toBe("completed");
+		expect(phase.stages.load?.status).toBe("completed");
 		const index = Object.keys(await noteHashes(root)).find((p) => p.endsWith("Index.md"))!;
 		const indexText = await readFile(join(root, index), "utf8");
 		expect(indexText).toContain("See [[Trip]] and [t](Trip.md)."); // still unique by name: left as written

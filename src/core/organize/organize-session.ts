@@ -1,4 +1,6 @@
 import type { Counts } from "../model/counts";
+import { runStage, type StageProgress } from "../pipeline/stage-runner";
+import { silentLogger, type Logger } from "../ports/logger";
 import type { Clock } from "../ports/clock";
 import type { NoteVault } from "../ports/note-vault";
 import type { StagingStore } from "../ports/staging-store";
@@ -13,6 +15,7 @@ export interface OrganizeSessionDeps {
 	store: StagingStore;
 	vault: NoteVault;
 	clock: Clock;
+	logger?: Logger;
 }
 
 export interface OrganizeSessionOptions extends OrganizeOptions {
@@ -23,6 +26,9 @@ export interface OrganizeSessionOptions extends OrganizeOptions {
 	/** Add the organize phase to this existing session instead of creating one. */
 	sessionId?: string;
 	debugMode?: boolean;
+	/** Cancels the transform stage (no new note is taken; nothing is applied). */
+	signal?: AbortSignal;
+	onProgress?: (progress: StageProgress) => void;
 }
 
 export interface OrganizeSessionResult {
@@ -59,20 +65,35 @@ export async function runOrganizeSession(deps: OrganizeSessionDeps, options: Org
 			counts: { total: paths.length, success: paths.length, failed: 0, skipped: 0 },
 		});
 
-		await phases.startStage(sessionId, "organize", "transform");
-		const items: PlanItem[] = [];
-		for (const path of paths) {
-			try {
-				items.push(await planNote(deps.vault, path, { ...options, now }));
-			} catch (error) {
-				items.push(failedItem(path, error));
-			}
-		}
+		// Transform: one item per note, through the generic stage runner (per-item logs, steps, counts, cancel).
+		const planned = new Map<string, PlanItem>();
+		await runStage({
+			ctx: { sessionId, phaseType: "organize", store: deps.store, clock: deps.clock, logger: deps.logger ?? silentLogger, phases },
+			stage: "transform",
+			items: paths,
+			identify: (path) => ({ id: path, title: path.slice(path.lastIndexOf("/") + 1).replace(/\.md$/i, "") }),
+			process: async (path, step) => {
+				let item: PlanItem;
+				try {
+					item = await step.run("classify_and_normalize", () => planNote(deps.vault, path, { ...options, now }));
+				} catch (error) {
+					item = failedItem(path, error);
+				}
+				planned.set(path, item);
+				if (item.status === "failed") throw new Error(item.error?.message ?? item.reason);
+				if (item.status === "skipped") return { status: "skipped", reason: item.reason };
+				if (item.destination === "review") return { status: "review", reason: item.reason };
+				return { status: "success" };
+			},
+			signal: options.signal,
+			onProgress: options.onProgress,
+		});
+		if (options.signal?.aborted) throw new Error("Organize cancelled; nothing was applied");
+		const items = paths.map((path) => planned.get(path)).filter((item): item is PlanItem => item !== undefined);
 		await deps.store.writeAtomic(
 			`${stageOutputDir(sessionId, "organize", "transform")}/items.jsonl`,
 			items.map((item) => JSON.stringify(item)).join("\n") + (items.length > 0 ? "\n" : ""),
 		);
-		await phases.finishStage(sessionId, "organize", "transform", { items_count: items.length, counts: itemCounts(items) });
 
 		await phases.startStage(sessionId, "organize", "load");
 		const policy = options.conflictPolicy ?? "rename";
