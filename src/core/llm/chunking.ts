@@ -47,9 +47,9 @@ export function splitText(text: string, limit: number): string[] {
 	const pieces: string[] = [];
 	let rest = text;
 	while (rest.length > limit) {
-		const window = rest.slice(0, limit + 1);
-		let cut = window.lastIndexOf("\n\n");
-		if (cut < limit / 4) cut = window.lastIndexOf("\n");
+		// A boundary may start exactly at `limit` (the piece before it is then `limit` long).
+		let cut = rest.lastIndexOf("\n\n", limit);
+		if (cut < limit / 4) cut = rest.lastIndexOf("\n", limit);
 		if (cut < limit / 4) cut = limit;
 		pieces.push(rest.slice(0, cut).trimEnd());
 		rest = rest.slice(cut).replace(/^\n+/, "");
