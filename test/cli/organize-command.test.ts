@@ -51,13 +51,13 @@ describe("knowledge-etl organize", () => {
 		const start = await noteHashes(root);
 
 		const preview = capture();
-		expect(await runOrganizeCommand(["Inbox", "--vault", root], preview.io)).toBe(1); // Bad.md failed
+		expect(await runOrganizeCommand(["Inbox", "--vault", root], preview.io)).toBe(4); // Bad.md failed: partial
 		expect(await noteHashes(root)).toEqual(start);
 		expect(preview.out.join("")).toContain("Inbox/Trip.md -> Travel/Trip.md");
 		expect(preview.err.join("")).toMatch(/Inbox\/Bad\.md" at line \d+: /);
 
 		const applied = capture();
-		expect(await runOrganizeCommand(["Inbox", "--vault", root, "--apply", "--json"], applied.io)).toBe(1);
+		expect(await runOrganizeCommand(["Inbox", "--vault", root, "--apply", "--json"], applied.io)).toBe(4);
 		const result = JSON.parse(applied.out.join("")) as { session: string; counts: { moves: number } };
 		expect(result.counts.moves).toBe(2);
 		const sessionDir = join(root, ".staging/@session", result.session, "organize/load/output");
@@ -79,6 +79,13 @@ describe("knowledge-etl organize", () => {
 		const undo = capture();
 		expect(await runOrganizeCommand(["--undo", result.session, "--vault", root], undo.io)).toBe(0);
 		expect(await noteHashes(root)).toEqual(start);
+	});
+
+	it("an unknown session for --undo exits with 2", async () => {
+		const root = await tempDir("ketl-cli-organize-");
+		const io = capture();
+		expect(await runOrganizeCommand(["--undo", "20240101_000000", "--vault", root], io.io)).toBe(2);
+		expect(io.err.join("")).toContain("20240101_000000");
 	});
 
 	it("usage errors exit with 2", async () => {

@@ -1,7 +1,9 @@
 import * as path from "node:path";
-import { systemClock, type Clock } from "../../core/ports/clock";
+import { systemClock } from "../../core/ports/clock";
 import { countPlan, type Plan } from "../../core/organize/plan";
 import { runOrganizeSession, undoOrganizeSession } from "../../core/organize/organize-session";
+import { ExitCode } from "../exit-codes";
+import type { CliIo } from "../output";
 import { NodeNoteVault } from "../node-note-vault";
 import { NodeStagingStore } from "../node-staging-store";
 
@@ -15,7 +17,7 @@ writes a plan (organize/load/output/plan.json and plan.md in a new session) and 
   --conflict   when the target name exists: rename (default, "Title 1"), skip, or overwrite (the old note is trashed)
   --undo ID    restore the vault as it was before session ID's organize run
   --json       print a JSON result instead of text
-Exit codes: 0 done, 1 some notes failed (see the plan), 2 usage error, 3 the run itself failed.`;
+Exit codes: 0 done, 1 unexpected error, 2 usage error or session not found, 4 some notes failed, 5 all failed.`;
 
 export interface OrganizeArgs {
 	folder: string;
@@ -27,12 +29,7 @@ export interface OrganizeArgs {
 	undo?: string;
 }
 
-export class UsageError extends Error {
-	constructor(message: string) {
-		super(message);
-		this.name = "UsageError";
-	}
-}
+class OrganizeUsageError extends Error {}
 
 export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
 	const args: Partial<OrganizeArgs> & { apply: boolean; force: boolean; json: boolean; conflict: OrganizeArgs["conflict"] } = {
@@ -46,7 +43,7 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
 		const arg = argv[i]!;
 		const value = (): string => {
 			const next = argv[++i];
-			if (next === undefined || next.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+			if (next === undefined || next.startsWith("--")) throw new OrganizeUsageError(`${arg} needs a value`);
 			return next;
 		};
 		if (arg === "--apply") args.apply = true;
@@ -56,35 +53,30 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
 		else if (arg === "--undo") args.undo = value();
 		else if (arg === "--conflict") {
 			const policy = value();
-			if (policy !== "rename" && policy !== "skip" && policy !== "overwrite") throw new UsageError(`--conflict must be rename, skip or overwrite, not "${policy}"`);
+			if (policy !== "rename" && policy !== "skip" && policy !== "overwrite") throw new OrganizeUsageError(`--conflict must be rename, skip or overwrite, not "${policy}"`);
 			args.conflict = policy;
-		} else if (arg.startsWith("--")) throw new UsageError(`Unknown option ${arg}`);
+		} else if (arg.startsWith("--")) throw new OrganizeUsageError(`Unknown option ${arg}`);
 		else positional.push(arg);
 	}
-	if (!args.vault) throw new UsageError("--vault DIR is required");
-	if (positional.length > 1) throw new UsageError(`One folder at most, got ${positional.join(", ")}`);
-	if (args.undo && (args.apply || positional.length > 0)) throw new UsageError("--undo takes no folder and no --apply");
+	if (!args.vault) throw new OrganizeUsageError("--vault DIR is required");
+	if (positional.length > 1) throw new OrganizeUsageError(`One folder at most, got ${positional.join(", ")}`);
+	if (args.undo && (args.apply || positional.length > 0)) throw new OrganizeUsageError("--undo takes no folder and no --apply");
 	const folder = (positional[0] ?? "").replace(/\\/g, "/").replace(/^\.?\/+|\/+$/g, "");
-	if (folder.split("/").includes("..")) throw new UsageError(`The folder must be inside the vault: "${positional[0]}"`);
+	if (folder.split("/").includes("..")) throw new OrganizeUsageError(`The folder must be inside the vault: "${positional[0]}"`);
 	return { ...args, vault: args.vault, folder };
 }
 
-export interface CommandIo {
-	stdout: (text: string) => void;
-	stderr: (text: string) => void;
-	clock?: Clock;
-}
 
 /** `knowledge-etl organize ...`; returns the exit code. */
-export async function runOrganizeCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Promise<number> {
 	let args: OrganizeArgs;
 	try {
 		args = parseOrganizeArgs(argv);
 	} catch (error) {
 		io.stderr(`${error instanceof Error ? error.message : String(error)}\n\n${ORGANIZE_USAGE}\n`);
-		return 2;
+		return ExitCode.USAGE;
 	}
-	const root = path.resolve(args.vault);
+	const root = path.resolve(io.cwd ?? ".", args.vault);
 	const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: io.clock ?? systemClock };
 	try {
 		if (args.undo) {
@@ -94,7 +86,7 @@ export async function runOrganizeCommand(argv: readonly string[], io: CommandIo)
 				io.stdout(`Undid session ${args.undo}: ${result.restored} changes reversed.\n`);
 				for (const conflict of result.conflicts) io.stderr(`Not restored: ${conflict.path}: ${conflict.message}\n`);
 			}
-			return result.conflicts.length > 0 ? 1 : 0;
+			return result.conflicts.length > 0 ? ExitCode.PARTIAL : ExitCode.OK;
 		}
 		const result = await runOrganizeSession(deps, {
 			folder: args.folder,
@@ -111,10 +103,13 @@ export async function runOrganizeCommand(argv: readonly string[], io: CommandIo)
 			for (const item of result.plan.items) if (item.status === "failed") io.stderr(`Failed: ${item.error?.message ?? item.reason}\n`);
 			for (const failure of failures) io.stderr(`Not applied: ${failure.path}: ${failure.message}\n`);
 		}
-		return result.plan.items.some((item) => item.status === "failed") || failures.length > 0 ? 1 : 0;
+		const failed = result.plan.items.filter((item) => item.status === "failed").length + failures.length;
+		if (failed === 0) return ExitCode.OK;
+		return failed >= result.plan.items.length ? ExitCode.ALL_FAILED : ExitCode.PARTIAL;
 	} catch (error) {
-		io.stderr(`Organize failed: ${error instanceof Error ? error.message : String(error)}\n`);
-		return 3;
+		const message = error instanceof Error ? error.message : String(error);
+		io.stderr(`Organize failed: ${message}\n`);
+		return /no applied organize run|not found/i.test(message) ? ExitCode.NOT_FOUND : ExitCode.UNEXPECTED;
 	}
 }
 
