@@ -21,7 +21,7 @@ afterEach(async () => {
 	vi.restoreAllMocks();
 });
 
-const dataFile = (f: PluginFixture) => path.join(f.dir, ".obsidian/plugins/knowledge-etl/data.json");
+const dataFile = (f: PluginFixture) => path.join(f.dir, f.app.vault.configDir, "plugins/knowledge-etl/data.json");
 
 describe("KnowledgeEtlPlugin", () => {
 	it("registers the view, the command, a ribbon icon, an empty status bar item and the settings tab", async () => {

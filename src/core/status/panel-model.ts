@@ -22,6 +22,8 @@ import {
 export interface PipelineRecordLike {
 	timestamp: string;
 	item_id: string;
+	/** The conversation or note title, when the record has one. */
+	title?: string | null;
 	stage: StageType;
 	step?: string | null;
 	status: "success" | "skipped" | "failed" | "review";
@@ -81,6 +83,7 @@ export interface StageView {
 
 export interface FailureView {
 	itemId: string;
+	title: string | null;
 	stage: StageType;
 	step: string | null;
 	error: string;
@@ -268,7 +271,7 @@ function buildPhase(
 	for (const t of STAGE_TYPES) {
 		for (const r of latestPerItem(records, t).values()) {
 			if (r.status !== "failed") continue;
-			failures.push({ itemId: r.item_id, stage: t, step: r.step ?? null, error: r.error ?? "Unknown error", timestamp: r.timestamp, notePath: r.note_path ?? null });
+			failures.push({ itemId: r.item_id, title: r.title ?? null, stage: t, step: r.step ?? null, error: r.error ?? "Unknown error", timestamp: r.timestamp, notePath: r.note_path ?? null });
 		}
 	}
 	return {

@@ -162,7 +162,7 @@ function renderStage(parent: HTMLElement, stage: StageView): void {
 }
 
 function failureText(f: FailureView): string {
-	return `${f.itemId} (${f.stage}${f.step ? `/${f.step}` : ""}): ${f.error}`;
+	return `${f.title ? `${f.title} ` : ""}${f.itemId} (${f.stage}${f.step ? `/${f.step}` : ""}): ${f.error}`;
 }
 
 function renderFailures(parent: HTMLElement, phase: PhaseView, handlers: PanelHandlers): void {
@@ -170,6 +170,7 @@ function renderFailures(parent: HTMLElement, phase: PhaseView, handlers: PanelHa
 	el.createDiv({ cls: "knowledge-etl-subheading", text: `Failures (${phase.failures.length + phase.moreFailures})` });
 	for (const f of phase.failures) {
 		const row = el.createDiv({ cls: "knowledge-etl-failure", attr: { "data-item-id": f.itemId } });
+		if (f.title) row.createDiv({ cls: "knowledge-etl-failure-title", text: f.title });
 		row.createDiv({ cls: "knowledge-etl-failure-item", text: `${f.itemId} · ${STAGE_LABELS[f.stage] ?? f.stage}${f.step ? ` / ${f.step}` : ""}` });
 		row.createDiv({ cls: "knowledge-etl-error-text", text: f.error });
 		const actions = row.createDiv({ cls: "knowledge-etl-failure-actions" });

@@ -33,7 +33,8 @@ export class SessionView extends ItemView {
 	private timer: number | null = null;
 	private refreshing: Promise<void> | null = null;
 	private pendingAgain = false;
-	/** How many times the panel DOM was redrawn (for tests and debugging). */
+	/** How many times the session files were read, and the panel DOM redrawn (for tests and debugging). */
+	loadCount = 0;
 	renderCount = 0;
 
 	constructor(
@@ -108,6 +109,7 @@ export class SessionView extends ItemView {
 
 	private async doRefresh(): Promise<void> {
 		this.lastRefreshAt = Date.now();
+		this.loadCount++;
 		try {
 			const model = await loadPanelModel(this.deps.store, this.deps.clock, this.selectedId);
 			this.selectedId = model.selected?.id ?? null;

@@ -1,0 +1,184 @@
+// @vitest-environment happy-dom
+import { promises as fs } from "node:fs";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Counts } from "../../src/core/model/counts";
+import { appendPipelineStageRecords, type PipelineStageRecord } from "../../src/core/logs/pipeline-stages";
+import type { Clock } from "../../src/core/ports/clock";
+import { PhaseManager } from "../../src/core/session/phase-manager";
+import { SessionManager } from "../../src/core/session/session-manager";
+import { AdapterStagingStore } from "../../src/plugin/adapter-staging-store";
+import { noopPanelHandlers } from "../../src/plugin/view/panel-handlers";
+import { SessionView } from "../../src/plugin/view/session-view";
+import { VIEW_TYPE_SESSIONS } from "../../src/plugin/view/view-type";
+import { enableObsidianUi, WorkspaceLeaf } from "../stubs/obsidian";
+import { loadPlugin, type PluginFixture } from "./helpers";
+
+let fx: PluginFixture | null = null;
+
+beforeAll(() => enableObsidianUi());
+
+afterEach(async () => {
+	if (fx) {
+		fx.stub.unload();
+		await fs.rm(fx.dir, { recursive: true, force: true });
+	}
+	fx = null;
+});
+
+class TestClock implements Clock {
+	constructor(public t: Date) {}
+	now(): Date {
+		return new Date(this.t);
+	}
+	advance(ms: number): void {
+		this.t = new Date(this.t.getTime() + ms);
+	}
+}
+
+function rec(sessionId: string, item: string, stage: PipelineStageRecord["stage"], status: PipelineStageRecord["status"], extra: Partial<PipelineStageRecord> = {}): PipelineStageRecord {
+	return { timestamp: "2025-01-01T10:00:05.000Z", session_id: sessionId, item_id: item, stage, step: `${stage}_step`, status, timing_ms: 5, ...extra };
+}
+
+const counts = (success: number, failed: number, skipped: number): Counts => ({ total: success + failed + skipped, success, failed, skipped });
+
+/** Writes two real sessions through the core managers (one finished with failures, one running) and a broken one. */
+async function writeSessions(store: AdapterStagingStore) {
+	const clock = new TestClock(new Date(2025, 0, 1, 10, 0, 0));
+	const sessions = new SessionManager(store, clock);
+	const phases = new PhaseManager(store, clock, sessions);
+
+	const done = await sessions.create({ debugMode: false, provider: "claude" });
+	await phases.create(done.session_id, "import");
+	await phases.startStage(done.session_id, "import", "extract");
+	await appendPipelineStageRecords(store, done.session_id, "import", [
+		rec(done.session_id, "c1", "extract", "success"),
+		rec(done.session_id, "c2", "extract", "success"),
+		rec(done.session_id, "c3", "extract", "success"),
+	]);
+	clock.advance(2000);
+	await phases.finishStage(done.session_id, "import", "extract", {
+		items_count: 3,
+		counts: counts(3, 0, 0),
+		steps: [{ step_name: "parse_export", status: "completed", started_at: null, completed_at: null, duration_ms: 1500, items_processed: 3, items_failed: 0, error: null }],
+	});
+	await phases.startStage(done.session_id, "import", "transform");
+	await appendPipelineStageRecords(store, done.session_id, "import", [
+		rec(done.session_id, "c1", "transform", "success"),
+		rec(done.session_id, "c2", "transform", "failed", { title: "Trip to Kyoto", error: "LLM returned invalid JSON" }),
+		rec(done.session_id, "c3", "transform", "skipped", { reason: "unchanged" }),
+	]);
+	await phases.finishStage(done.session_id, "import", "transform", { items_count: 3, counts: counts(1, 1, 1) });
+	await phases.startStage(done.session_id, "import", "load");
+	await appendPipelineStageRecords(store, done.session_id, "import", [rec(done.session_id, "c1", "load", "success")]);
+	await phases.finishStage(done.session_id, "import", "load", { items_count: 1, counts: counts(1, 0, 0) });
+	await phases.finishPhase(done.session_id, "import", counts(1, 1, 1));
+
+	clock.t = new Date(2025, 0, 2, 9, 30, 0);
+	const running = await sessions.create({ debugMode: true, provider: "chatgpt" });
+	await phases.create(running.session_id, "import");
+	await phases.startStage(running.session_id, "import", "extract");
+	await appendPipelineStageRecords(store, running.session_id, "import", Array.from({ length: 4 }, (_, i) => rec(running.session_id, `r${i}`, "extract", "success")));
+	await phases.finishStage(running.session_id, "import", "extract", { items_count: 4, counts: counts(4, 0, 0) });
+	await phases.startStage(running.session_id, "import", "transform");
+	await appendPipelineStageRecords(store, running.session_id, "import", [rec(running.session_id, "r0", "transform", "success")]);
+
+	await store.writeAtomic(".staging/@session/20250103_000000/session.json", "{ not json");
+	return { done: done.session_id, running: running.session_id };
+}
+
+const text = (el: Element | null | undefined) => el?.textContent ?? "";
+
+describe("session panel", () => {
+	it("renders sessions, the running session's stages and the broken session from the real files", async () => {
+		fx = await loadPlugin();
+		const ids = await writeSessions(fx.plugin.stagingStore);
+		await fx.plugin.activateSessionView();
+		const view = fx.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)[0]!.view as unknown as SessionView;
+		const root = view.contentEl;
+
+		const rows = [...root.querySelectorAll(".knowledge-etl-session-row")];
+		expect(rows.map((r) => r.getAttribute("data-session-id"))).toEqual([ids.running, ids.done]);
+		expect(rows[0]!.classList.contains("is-selected")).toBe(true);
+		expect(rows[0]!.querySelector(".knowledge-etl-badge-running")).not.toBeNull();
+		expect(rows[1]!.querySelector(".knowledge-etl-badge-partial")).not.toBeNull();
+		expect(text(rows[1]!.querySelector(".knowledge-etl-session-counts"))).toBe("1 done · 1 skipped · 1 failed");
+
+		const broken = root.querySelector(".knowledge-etl-broken-row");
+		expect(broken?.getAttribute("data-session-id")).toBe("20250103_000000");
+		expect(text(broken)).toContain(".staging/@session/20250103_000000/session.json");
+
+		const detail = root.querySelector(".knowledge-etl-detail")!;
+		expect(detail.getAttribute("data-session-id")).toBe(ids.running);
+		expect(text(detail.querySelector(".knowledge-etl-meta"))).toBe("Provider: chatgpt · Debug mode");
+		expect(detail.querySelector(".knowledge-etl-action-cancel")).not.toBeNull();
+		expect(detail.querySelector(".knowledge-etl-action-resume")).toBeNull();
+		const transform = detail.querySelector('[data-stage="transform"]')!;
+		expect(transform.classList.contains("is-running")).toBe(true);
+		expect(text(transform.querySelector(".knowledge-etl-stage-counts"))).toBe("1 of 4 · 1 done · 0 skipped · 0 failed");
+		expect(transform.querySelector("progress")!.value).toBe(25);
+		expect(text(detail.querySelector('[data-stage="extract"] .knowledge-etl-stage-counts'))).toBe("4 of 4 · 4 done · 0 skipped · 0 failed");
+		expect(text(detail.querySelector('[data-stage="load"] .knowledge-etl-badge'))).toBe("Pending");
+	});
+
+	it("shows a finished session's failures with their reasons, and wires the buttons to the handlers", async () => {
+		fx = await loadPlugin();
+		const ids = await writeSessions(fx.plugin.stagingStore);
+		const calls: string[] = [];
+		fx.plugin.panelHandlers = {
+			...noopPanelHandlers(),
+			onRetry: (id) => void calls.push(`retry ${id}`),
+			onCopyError: (t) => void calls.push(`copy ${t}`),
+		};
+		await fx.plugin.activateSessionView();
+		const view = fx.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)[0]!.view as unknown as SessionView;
+		const row = view.contentEl.querySelector<HTMLElement>(`[data-session-id="${ids.done}"].knowledge-etl-session-row`)!;
+		row.click();
+		await view.refresh();
+		const detail = view.contentEl.querySelector(".knowledge-etl-detail")!;
+		expect(detail.getAttribute("data-session-id")).toBe(ids.done);
+		expect(text(detail.querySelector('[data-step="parse_export"]'))).toContain("1.5 s");
+		const failure = detail.querySelector('.knowledge-etl-failure[data-item-id="c2"]')!;
+		expect(text(failure.querySelector(".knowledge-etl-failure-title"))).toBe("Trip to Kyoto");
+		expect(text(failure.querySelector(".knowledge-etl-error-text"))).toBe("LLM returned invalid JSON");
+		expect(text(detail.querySelector(".knowledge-etl-subheading"))).toBe("Failures (1)");
+		detail.querySelector<HTMLElement>(".knowledge-etl-action-retry")!.click();
+		failure.querySelector<HTMLElement>(".knowledge-etl-action-copy-error")!.click();
+		expect(calls).toEqual([`retry ${ids.done}`, `copy Trip to Kyoto c2 (transform/transform_step): LLM returned invalid JSON`]);
+	});
+
+	it("collapses many refresh requests into one redraw and picks up new records; survives close and reopen", async () => {
+		fx = await loadPlugin();
+		const store = fx.plugin.stagingStore;
+		const ids = await writeSessions(store);
+		const leaf = new WorkspaceLeaf(fx.app, "right");
+		const view = new SessionView(leaf as never, {
+			store,
+			clock: { now: () => new Date(2025, 0, 2, 9, 31, 0) },
+			handlers: noopPanelHandlers,
+			displayText: "Sessions",
+			throttleMs: 100,
+			pollMs: 60_000,
+		});
+		(view as unknown as { load(): void }).load();
+		await view.onOpen();
+		expect(view.renderCount).toBe(1);
+		for (let i = 0; i < 50; i++) view.requestRefresh();
+		await new Promise((r) => setTimeout(r, 250));
+		expect(view.loadCount).toBe(2); // 50 requests, one read
+		expect(view.renderCount).toBe(1); // and nothing changed: no redraw at all
+		await appendPipelineStageRecords(store, ids.running, "import", [rec(ids.running, "r1", "transform", "success"), rec(ids.running, "r2", "transform", "failed", { error: "boom" })]);
+		for (let i = 0; i < 50; i++) view.requestRefresh();
+		await new Promise((r) => setTimeout(r, 250));
+		expect(view.loadCount).toBe(3);
+		expect(view.renderCount).toBe(2);
+		expect(text(view.contentEl.querySelector('[data-stage="transform"] .knowledge-etl-stage-counts'))).toBe("3 of 4 · 2 done · 0 skipped · 1 failed");
+		await view.onClose();
+		(view as unknown as { unload(): void }).unload();
+		expect(view.contentEl.childElementCount).toBe(0);
+
+		// Reopened mid-run through the plugin: the state comes back from the files.
+		await fx.plugin.activateSessionView();
+		const reopened = fx.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)[0]!.view as unknown as SessionView;
+		expect(text(reopened.contentEl.querySelector('[data-stage="transform"] .knowledge-etl-stage-counts'))).toBe("3 of 4 · 2 done · 0 skipped · 1 failed");
+	});
+});
