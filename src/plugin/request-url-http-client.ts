@@ -18,9 +18,22 @@ function safeText(response: RequestUrlResponse): string {
 	}
 }
 
+/**
+ * Obsidian's requestUrl. Its promise also carries `.json`, `.text` and `.arrayBuffer` promises; we read the
+ * response object instead, so those are given a handler: a non-JSON body or a failed request must not surface
+ * as an unhandled rejection.
+ */
+function sendWithRequestUrl(request: RequestUrlParam): Promise<RequestUrlResponse> {
+	const pending = requestUrl(request);
+	void pending.json.catch(() => undefined);
+	void pending.text.catch(() => undefined);
+	void pending.arrayBuffer.catch(() => undefined);
+	return pending;
+}
+
 export class RequestUrlHttpClient implements HttpClient {
 	/** `send` is replaceable for tests; it defaults to Obsidian's requestUrl. */
-	constructor(private readonly send: RequestUrlFn = (r) => requestUrl(r)) {}
+	constructor(private readonly send: RequestUrlFn = sendWithRequestUrl) {}
 
 	async request(request: HttpRequest): Promise<HttpResponse> {
 		request.signal?.throwIfAborted();
