@@ -1,0 +1,84 @@
+import type { Clock } from "../core/ports/clock";
+import { InvalidSessionIdError, SessionFileError, SessionNotFoundError } from "../core/session/errors";
+import { ExitCode } from "./exit-codes";
+
+/**
+ * Where a command writes: `stdout` only for machine output (`--json`: exactly one JSON object), `stderr` for
+ * everything meant for people. Both take raw text (add the newline yourself). `clock` and `cwd` are for tests.
+ */
+export interface CliIo {
+	stdout: (text: string) => void;
+	stderr: (text: string) => void;
+	clock?: Clock;
+	/** Default vault directory (the process's working directory when absent). */
+	cwd?: string;
+	/** True when stderr is a terminal (live progress lines); false when absent. */
+	isTTY?: boolean;
+}
+
+/** An error with the exit code it should end the process with. Its message is for people. */
+export class CliError extends Error {
+	override readonly name: string = "CliError";
+	constructor(
+		message: string,
+		readonly exitCode: number,
+	) {
+		super(message);
+	}
+}
+
+/** Bad arguments: exit 2, with the command's usage. */
+export class UsageError extends CliError {
+	override readonly name = "UsageError";
+	constructor(message: string) {
+		super(message, ExitCode.USAGE);
+	}
+}
+
+/** Exactly one JSON object on stdout. */
+export function printJson(io: CliIo, value: unknown): void {
+	io.stdout(JSON.stringify(value, null, 2) + "\n");
+}
+
+/** A line for people (stderr). */
+export function say(io: CliIo, line = ""): void {
+	io.stderr(line + "\n");
+}
+
+function isNotFoundFsError(e: unknown): boolean {
+	return e instanceof Error && "code" in e && (e.code === "ENOENT" || e.code === "ENOTDIR" || e.code === "EACCES");
+}
+
+/** The exit code for an error: known "not found / unreadable" errors → 2, CliError → its own, else 1. */
+export function exitCodeFor(error: unknown): number {
+	if (error instanceof CliError) return error.exitCode;
+	if (error instanceof SessionNotFoundError || error instanceof InvalidSessionIdError || error instanceof SessionFileError) return ExitCode.NOT_FOUND;
+	if (isNotFoundFsError(error)) return ExitCode.NOT_FOUND;
+	return ExitCode.UNEXPECTED;
+}
+
+/**
+ * Reports an error and returns its exit code: the message on stderr (with the stack for unexpected errors),
+ * and with `json` also `{error: {message, exit_code}}` on stdout so a script always gets one object.
+ */
+export function reportError(io: CliIo, error: unknown, json: boolean): number {
+	const code = exitCodeFor(error);
+	const message = error instanceof Error ? error.message : String(error);
+	say(io, code === ExitCode.UNEXPECTED && error instanceof Error && error.stack ? `Error: ${error.stack}` : `Error: ${message}`);
+	if (json) printJson(io, { error: { message, exit_code: code } });
+	return code;
+}
+
+/** The IO of the real process. */
+export function processIo(): CliIo {
+	return {
+		stdout: (text) => {
+			process.stdout.write(text);
+		},
+		stderr: (text) => {
+			process.stderr.write(text);
+		},
+		cwd: process.cwd(),
+		isTTY: process.stderr.isTTY,
+	};
+}
