@@ -252,3 +252,17 @@ describe("createLlmClient", () => {
 		expect(error.message).toContain("No model is set");
 	});
 });
+
+describe("fake server in-flight measure", () => {
+	it("counts concurrent chat calls at the server", async () => {
+		const s = await start({ latencyMs: 150 });
+		const c = client("ollama", s.url);
+		await Promise.all([c.chat(messages), c.chat(messages), c.chat(messages)]);
+		expect(s.maxInFlight).toBe(3);
+		expect(s.inFlight).toBe(0);
+		await c.chat(messages);
+		s.resetStats();
+		await Promise.all([c.chat(messages)]);
+		expect(s.maxInFlight).toBe(1);
+	});
+});
