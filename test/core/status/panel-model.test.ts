@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import type { Phase } from "../../../src/core/model/phase";
+import type { Session } from "../../../src/core/model/session";
+import { newPhase } from "../../../src/core/session/phase-manager";
+import { buildPanelModel, formatDuration, sessionTimeLabel, type PipelineRecordLike } from "../../../src/core/status/panel-model";
+
+function session(id: string, status: Session["status"], extra: Partial<Session> = {}): Session {
+	return { session_id: id, created_at: "2025-01-01T00:00:00.000Z", updated_at: "2025-01-01T00:00:00.000Z", status, phases: {}, debug_mode: false, ...extra };
+}
+
+const r = (item: string, stage: PipelineRecordLike["stage"], status: PipelineRecordLike["status"], error?: string): PipelineRecordLike => ({
+	timestamp: "2025-01-01T00:00:10.000Z",
+	item_id: item,
+	stage,
+	step: "s",
+	status,
+	...(error ? { error } : {}),
+});
+
+describe("buildPanelModel", () => {
+	it("selects a running session by default, else the newest; honours an explicit selection", () => {
+		const list = [session("20250103_000000", "completed"), session("20250102_000000", "running"), session("20250101_000000", "failed")];
+		const base = { sessions: list, broken: [], now: new Date() };
+		expect(buildPanelModel(base).selected?.id).toBe("20250102_000000");
+		expect(buildPanelModel({ ...base, sessions: [list[0]!, list[2]!] }).selected?.id).toBe("20250103_000000");
+		expect(buildPanelModel({ ...base, selectedId: "20250101_000000" }).selected).toMatchObject({ id: "20250101_000000", canResume: true, canCancel: false });
+		expect(buildPanelModel({ ...base, selectedId: "19990101_000000" }).selected?.id).toBe("20250102_000000");
+		expect(buildPanelModel({ sessions: [], broken: [], now: new Date() })).toEqual({ sessions: [], broken: [], selected: null });
+	});
+
+	it("counts a retried item once, by its last outcome, and lists only what still failed", () => {
+		const phase: Phase = newPhase("import");
+		phase.status = "running";
+		phase.stages.extract = { ...phase.stages.extract, status: "completed", counts: { total: 3, success: 3, failed: 0, skipped: 0 } };
+		phase.stages.transform = { ...phase.stages.transform, status: "running", started_at: "2025-01-01T00:00:00.000Z" };
+		const records = [r("a", "transform", "failed", "timeout"), r("b", "transform", "failed", "bad json"), r("a", "transform", "success")];
+		const model = buildPanelModel({
+			sessions: [session("20250101_000000", "running")],
+			broken: [],
+			phases: { import: phase },
+			records: { import: records },
+			now: new Date("2025-01-01T00:00:04.000Z"),
+		});
+		const view = model.selected!.phases[0]!;
+		const transform = view.stages[1]!;
+		expect(transform.counts).toEqual({ total: 3, done: 1, skipped: 0, failed: 1, review: 0 });
+		expect(transform.progress).toBeCloseTo(2 / 3);
+		expect(transform.ratePerSecond).toBeCloseTo(0.5);
+		expect(transform.etaMs).toBe(2000);
+		expect(view.failures.map((f) => [f.itemId, f.error])).toEqual([["b", "bad json"]]);
+		expect(view.stages[2]).toMatchObject({ status: "pending", progress: 0 });
+	});
+
+	it("caps the failure list", () => {
+		const phase = newPhase("import");
+		const records = Array.from({ length: 7 }, (_, i) => r(`i${i}`, "load", "failed", "x"));
+		const model = buildPanelModel({ sessions: [session("20250101_000000", "failed")], broken: [], phases: { import: phase }, records: { import: records }, now: new Date(), maxFailures: 5 });
+		expect(model.selected!.phases[0]).toMatchObject({ moreFailures: 2 });
+		expect(model.selected!.phases[0]!.failures).toHaveLength(5);
+	});
+
+	it("shows an unreadable phase.json as an error instead of failing", () => {
+		const model = buildPanelModel({ sessions: [session("20250101_000000", "failed")], broken: [], phases: { import: { error: "phase.json: bad" } }, now: new Date() });
+		expect(model.selected!.phases[0]).toMatchObject({ type: "import", error: "phase.json: bad", stages: [] });
+	});
+});
+
+describe("labels", () => {
+	it.each([
+		["20250131_140509", "2025-01-31 14:05:09"],
+		["weird", "weird"],
+	])("sessionTimeLabel(%s)", (id, label) => expect(sessionTimeLabel(id)).toBe(label));
+
+	it.each([
+		[null, "–"],
+		[12, "12 ms"],
+		[1234, "1.2 s"],
+		[65_000, "1 min 5 s"],
+		[3_700_000, "1 h 1 min"],
+	])("formatDuration(%s)", (ms, text) => expect(formatDuration(ms)).toBe(text));
+});

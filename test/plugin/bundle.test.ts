@@ -1,0 +1,39 @@
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { build } from "esbuild";
+import { afterAll, describe, expect, it } from "vitest";
+
+// Builds the plugin entry the way esbuild.config.mjs does for production (cjs, browser, minified, same
+// externals) into a temp dir, and checks that the bundle requires nothing but `obsidian`: no Node builtins,
+// no electron, no npm package left unbundled.
+const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
+
+afterAll(async () => {
+	await fs.rm(tmp, { recursive: true, force: true });
+});
+
+describe("plugin bundle", () => {
+	it("requires only obsidian", async () => {
+		const outfile = path.join(tmp, "main.js");
+		const result = await build({
+			entryPoints: ["src/plugin/main.ts"],
+			bundle: true,
+			outfile,
+			format: "cjs",
+			platform: "browser",
+			target: "es2022",
+			external: ["obsidian", "electron", "@codemirror/*", "@lezer/*"],
+			minify: true,
+			metafile: true,
+			logLevel: "silent",
+		});
+		const code = await fs.readFile(outfile, "utf8");
+		const required = new Set([...code.matchAll(/require\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]));
+		expect([...required]).toEqual(["obsidian"]);
+		const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+		expect([...new Set(imports)]).toEqual(["obsidian"]);
+		// Obsidian loads the default export.
+		expect(code).toMatch(/module\.exports/);
+	});
+});
