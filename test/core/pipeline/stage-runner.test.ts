@@ -8,6 +8,7 @@ import { runStage, type ItemOutcome, type RunStageOptions, type StageProgress } 
 import { PhaseManager } from "../../../src/core/session/phase-manager";
 import { SessionManager } from "../../../src/core/session/session-manager";
 import { sleep } from "../../../src/core/util/timers";
+import { createLogger } from "../../../src/core/logging/logger";
 import { FakeClock } from "../_support/fake-clock";
 import { memoryLogger } from "../_support/memory-logger";
 import { tempVault } from "../_support/temp-vault";
@@ -272,5 +273,29 @@ describe("runStage", () => {
 		expect(read.records.map((r) => r.item_id)).toEqual(["a", "b"]);
 		expect(read.skipped).toBe(1);
 		expect(t.logger.lines.some((l) => l.level === "warn" && /cut off/.test(l.message))).toBe(true);
+	});
+
+	it.each([true, false])("debug mode %s: the stage log <stage>/<stage>.log is written only in debug mode", async (debugMode) => {
+		const t = await setup();
+		const sink = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+		const logger = createLogger({ debugMode, store: t.store, console: sink, clock: t.clock });
+		await runStage({
+			ctx: { ...t.ctx, logger },
+			stage: "transform",
+			items: items("a", { id: "b", title: "B", behaviour: "fail" }),
+			identify: (i) => ({ id: i.id }),
+			process: async (item, step) => {
+				step.logger.debug(`rendering ${item.id}`);
+				return processWith(t)(item, step);
+			},
+		});
+		const file = join(t.dir, ".staging/@session", t.id, "import/transform/transform.log");
+		const text = await readFile(file, "utf8").catch(() => null);
+		if (debugMode) {
+			expect(text).toContain("DEBUG rendering a");
+			expect(text).toContain("DEBUG transform: b failed: cannot render b");
+		} else {
+			expect(text).toBeNull();
+		}
 	});
 });
