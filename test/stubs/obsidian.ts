@@ -940,11 +940,12 @@ export function requestUrl(request: RequestUrlParam | string) {
 		if (body) req.write(body);
 		req.end();
 	});
-	return Object.assign(promise, {
-		arrayBuffer: promise.then((r) => r.arrayBuffer),
-		json: promise.then((r) => r.json),
-		text: promise.then((r) => r.text),
-	});
+	// The shortcut promises are made on access, so an unused one never becomes an unhandled rejection.
+	return Object.defineProperties(promise, {
+		arrayBuffer: { get: () => promise.then((r) => r.arrayBuffer) },
+		json: { get: () => promise.then((r) => r.json) },
+		text: { get: () => promise.then((r) => r.text) },
+	}) as Promise<RequestUrlResponse> & { arrayBuffer: Promise<ArrayBuffer>; json: Promise<unknown>; text: Promise<string> };
 }
 
 // ---------------------------------------------------------------------------------------------------------
