@@ -1,5 +1,6 @@
 import type { CliCommand } from "./command";
 import { cleanCommand } from "./clean";
+import { importCommand, resumeCommand, retryCommand } from "./import";
 import { ORGANIZE_USAGE, runOrganizeCommand } from "./organize";
 import { statusCommand } from "./status";
 
@@ -10,6 +11,9 @@ export type { CliCommand } from "./command";
  * line here.
  */
 export const COMMANDS: readonly CliCommand[] = [
+	importCommand,
+	resumeCommand,
+	retryCommand,
 	statusCommand,
 	cleanCommand,
 	{ name: "organize", summary: "file notes into genre folders (a preview unless --apply)", usage: ORGANIZE_USAGE, run: runOrganizeCommand },

@@ -145,7 +145,7 @@ export async function runStage<T>(options: RunStageOptions<T>): Promise<StageRes
 		try {
 			const outcome = await options.process(item, runner);
 			status = outcome.status;
-			reason = outcome.status === "success" ? undefined : outcome.reason;
+			reason = outcome.reason;
 		} catch (e) {
 			if (signal?.aborted) {
 				logger.debug(`${stage}: ${id} abandoned on cancel: ${message(e)}`, { item_id: id });

@@ -20,9 +20,10 @@ export interface StageContext {
 
 /**
  * How an item ended, when `process` returns normally. A thrown error means failed (its message is the reason).
+ * A success may carry a short `reason` (e.g. the load stage's `created` / `unchanged`), logged as the record's reason.
  * `review`: done but flagged for a person; counted apart, and as a success for the phase status.
  */
-export type ItemOutcome = { status: "success" } | { status: "skipped"; reason: string } | { status: "review"; reason: string };
+export type ItemOutcome = { status: "success"; reason?: string } | { status: "skipped"; reason: string } | { status: "review"; reason: string };
 
 /** Handed to `process` for one item: times and records its named steps. */
 export interface StepRunner {

@@ -83,8 +83,12 @@ export function renderNote(conversation: Conversation, opts: RenderNoteOptions):
 		file_id: computeFileId(body, opts.notePath),
 		session: opts.sessionId,
 	};
-	const yaml = stringifyFrontmatter(frontmatter);
-	return { markdown: `---\n${yaml}---\n${body}`, frontmatter, body };
+	return { markdown: composeNote(frontmatter, body), frontmatter, body };
+}
+
+/** Frontmatter (serialised as renderNote does) followed by the body: the whole note text. */
+export function composeNote(frontmatter: NoteFrontmatter, body: string): string {
+	return `---\n${stringifyFrontmatter(frontmatter)}---\n${body}`;
 }
 
 function renderMessage(message: Message, includeThinking: boolean, timeZone: string): string {

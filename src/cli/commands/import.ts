@@ -1,0 +1,198 @@
+import * as nodePath from "node:path";
+import { InputError } from "../../core/import/extract/errors";
+import { ImportSessionError, runImportSession, type ImportRequest, type ImportSummary } from "../../core/import/pipeline/import-session";
+import { createLogger } from "../../core/logging/logger";
+import type { StageProgress } from "../../core/pipeline/stage-runner";
+import { systemClock } from "../../core/ports/clock";
+import { COMMON_OPTIONS, parseCommandArgs, parseNonNegativeInt } from "../args";
+import { discoverInputs } from "../discover-inputs";
+import { ExitCode } from "../exit-codes";
+import { NodeNoteVault } from "../node-note-vault";
+import { NodeStagingStore } from "../node-staging-store";
+import { CliError, printJson, reportError, say, UsageError, type CliIo } from "../output";
+import { resolveVaultDir } from "../vault-dir";
+import type { CliCommand } from "./command";
+
+export const IMPORT_USAGE = `Usage: knowledge-etl import <input...> [--vault DIR] [--provider auto|claude|chatgpt] [--out FOLDER]
+                            [--limit N] [--min-messages N] [--include-thinking] [--dry-run] [--debug] [--json]
+       knowledge-etl import --session ID [--vault DIR] [--json]     (same as resume)
+
+Imports Claude or ChatGPT exports into the vault as one note per conversation, in a new session.
+  <input...>          export .zip files, conversations.json / conversations-NNN.json files, or folders holding them
+  --provider P        auto (default: detected from the content), claude or chatgpt (a wrong one is an error)
+  --out FOLDER        vault folder for notes (default "AI Conversations"; a subfolder per provider)
+  --limit N           import at most N conversations
+  --min-messages N    skip conversations with fewer messages (default 1)
+  --include-thinking  keep the model's thinking blocks (collapsed) in notes
+  --dry-run           decide everything, write nothing into the vault
+  --debug             debug mode: per-stage log files in the session folder
+  --json              one JSON object on stdout when the run ends
+Exit codes: 0 all succeeded (skips allowed), 1 unexpected error, 2 input or session not found / unreadable /
+unrecognised, 4 some items failed, 5 every item failed.`;
+
+export const RESUME_USAGE = `Usage: knowledge-etl resume [--session ID] [--vault DIR] [--debug] [--json]
+
+Continues an import session that was interrupted (default: the latest session). Items already done are not
+processed again; the export is only needed again when extract had not finished.`;
+
+export const RETRY_USAGE = `Usage: knowledge-etl retry [--session ID] [--vault DIR] [--debug] [--json]
+
+Reprocesses only the failed items of an import session (default: the latest), in any stage, and updates its counts.`;
+
+/** The exit code for a finished run. */
+export function exitCodeForSummary(summary: ImportSummary): number {
+	if (summary.error !== undefined && summary.counts.failed === 0) return ExitCode.PARTIAL;
+	if (summary.counts.failed === 0) return ExitCode.OK;
+	const good = summary.counts.success;
+	return good > 0 || summary.counts.skipped > 0 ? ExitCode.PARTIAL : ExitCode.ALL_FAILED;
+}
+
+function progressPrinter(io: CliIo): { onProgress: (p: StageProgress) => void; end: () => void } {
+	let last = 0;
+	let shown = false;
+	return {
+		onProgress: (p) => {
+			if (!io.isTTY) return;
+			const now = Date.now();
+			if (now - last < 100) return;
+			last = now;
+			const secs = Math.max(p.elapsedMs / 1000, 0.001);
+			const rate = p.done / secs;
+			const c = p.counts;
+			io.stderr(
+				`\r\u001b[2K${p.stage}: ${p.done + p.resumed} done (${c.success} ok, ${c.skipped} skipped, ${c.failed} failed${p.resumed ? `, ${p.resumed} from before` : ""}) · ${rate.toFixed(0)}/s`,
+			);
+			shown = true;
+		},
+		end: () => {
+			if (shown) io.stderr("\r\u001b[2K");
+		},
+	};
+}
+
+export function printSummary(io: CliIo, summary: ImportSummary, vaultDir: string, outFolder?: string): void {
+	const c = summary.counts;
+	const n = summary.notes;
+	say(io, `Session ${summary.session_id}: ${summary.status}`);
+	say(io, `  conversations: ${c.total} (${c.success} imported, ${c.skipped} skipped, ${c.failed} failed)`);
+	say(io, `  notes: ${n.created} created, ${n.updated} updated, ${n.unchanged} unchanged, ${n.preserved} preserved (edited by you)${n.review ? `, ${n.review} to review` : ""}`);
+	if (outFolder) say(io, `  in: ${nodePath.join(vaultDir, outFolder)}`);
+	if (summary.error) say(io, `  stopped: ${summary.error}`);
+	for (const f of summary.failures.slice(0, 20)) say(io, `  failed [${f.stage}] ${f.title ?? f.item_id}: ${f.reason}`);
+	if (summary.failures.length > 20) say(io, `  … and ${summary.failures.length - 20} more (knowledge-etl status --session ${summary.session_id} --json)`);
+	if (summary.message) say(io, summary.message);
+}
+
+async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest["mode"]): Promise<number> {
+	const { values, positionals } = parseCommandArgs(
+		argv,
+		{
+			...COMMON_OPTIONS,
+			session: { type: "string" },
+			provider: { type: "string", default: "auto" },
+			out: { type: "string" },
+			limit: { type: "string" },
+			"min-messages": { type: "string" },
+			"include-thinking": { type: "boolean", default: false },
+			"dry-run": { type: "boolean", default: false },
+			debug: { type: "boolean", default: false },
+		},
+		mode === "new",
+	);
+	const json = values.json === true;
+	const usage = mode === "new" ? IMPORT_USAGE : mode === "resume" ? RESUME_USAGE : RETRY_USAGE;
+	if (values.help) {
+		say(io, usage);
+		return ExitCode.OK;
+	}
+	let close = async (): Promise<void> => undefined;
+	try {
+		const vaultDir = await resolveVaultDir(values.vault, io);
+		let effectiveMode = mode;
+		if (mode === "new" && values.session !== undefined) {
+			if (positionals.length > 0) throw new UsageError("Give either inputs (a new import) or --session ID (resume), not both");
+			effectiveMode = "resume";
+		}
+		if (effectiveMode === "new" && positionals.length === 0) throw new UsageError(`No input given.\n\n${IMPORT_USAGE}`);
+		const provider = values.provider;
+		if (provider !== "auto" && provider !== "claude" && provider !== "chatgpt") throw new UsageError(`--provider must be auto, claude or chatgpt, not "${provider}"`);
+		const store = new NodeStagingStore(vaultDir);
+		const vault = new NodeNoteVault(vaultDir);
+		const clock = io.clock ?? systemClock;
+		const debugMode = values.debug === true;
+		const logger = createLogger({
+			debugMode,
+			store,
+			clock,
+			console: { debug: (l) => say(io, l), info: (l) => say(io, l), warn: (l) => say(io, `Warning: ${l}`), error: (l) => say(io, `Error: ${l}`) },
+		});
+		const cwd = io.cwd ?? process.cwd();
+		const inputs = positionals.map((p) => nodePath.resolve(cwd, p));
+		const open = async (paths: string[]): Promise<import("../../core/ports/byte-source").ByteSource[]> => {
+			const discovered = await discoverInputs(paths);
+			const previous = close;
+			close = async () => {
+				await previous();
+				await discovered.close();
+			};
+			return discovered.sources;
+		};
+		const progress = progressPrinter(io);
+		const outFolder = values.out;
+		const request: ImportRequest = {
+			mode: effectiveMode,
+			...(values.session !== undefined ? { sessionId: values.session } : {}),
+			...(effectiveMode === "new" ? { sources: await open(inputs) } : { openSources: open }),
+			options: {
+				provider,
+				...(outFolder !== undefined ? { outFolder } : {}),
+				...(values.limit !== undefined ? { limit: Math.max(1, parseNonNegativeInt("limit", values.limit, 0)) } : {}),
+				minMessages: parseNonNegativeInt("min-messages", values["min-messages"], 1),
+				includeThinking: values["include-thinking"] === true,
+				dryRun: values["dry-run"] === true,
+				inputs,
+			},
+			debugMode,
+			onProgress: progress.onProgress,
+		};
+		let summary: ImportSummary;
+		try {
+			summary = await runImportSession({ store, vault, clock, logger }, request);
+		} finally {
+			progress.end();
+			await logger.flush();
+		}
+		if (json) printJson(io, summary);
+		printSummary(io, summary, vaultDir, effectiveMode === "new" ? (outFolder ?? "AI Conversations") : undefined);
+		return exitCodeForSummary(summary);
+	} catch (error) {
+		if (error instanceof InputError || error instanceof ImportSessionError) return reportError(io, new CliError(error.message, ExitCode.NOT_FOUND), json);
+		if (error instanceof UsageError) {
+			say(io, usage);
+		}
+		return reportError(io, error, json);
+	} finally {
+		await close();
+	}
+}
+
+export const importCommand: CliCommand = {
+	name: "import",
+	summary: "import Claude or ChatGPT exports as notes (a new session)",
+	usage: IMPORT_USAGE,
+	run: (argv, io) => runImport(argv, io, "new"),
+};
+
+export const resumeCommand: CliCommand = {
+	name: "resume",
+	summary: "continue an interrupted import session",
+	usage: RESUME_USAGE,
+	run: (argv, io) => runImport(argv, io, "resume"),
+};
+
+export const retryCommand: CliCommand = {
+	name: "retry",
+	summary: "reprocess only the failed items of an import session",
+	usage: RETRY_USAGE,
+	run: (argv, io) => runImport(argv, io, "retry"),
+};

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { appendJsonl, ensureJsonlLineStart, readJsonl } from "../../logs/jsonl";
+import type { Logger } from "../../ports/logger";
+import type { StagingStore } from "../../ports/staging-store";
+import { ProviderSchema, type Provider } from "../conversation";
+import type { IndexedNote } from "./load-decision";
+
+/**
+ * What the import wrote, across sessions: source_id → note path, a hash of the exact text written, and the
+ * source's updated time. Append-only JSONL (the latest record of a source wins), so a crash costs at most the
+ * last line, and writing one record never rewrites the file.
+ */
+export const IMPORT_INDEX_FILE = ".staging/@index/import-index.jsonl";
+
+export const ImportIndexRecordSchema = z.object({
+	provider: ProviderSchema,
+	source_id: z.string(),
+	path: z.string(),
+	hash: z.string(),
+	source_updated: z.string().nullable(),
+	session_id: z.string(),
+	written_at: z.string(),
+});
+export type ImportIndexRecord = z.infer<typeof ImportIndexRecordSchema>;
+
+export class ImportIndex {
+	private readonly entries = new Map<string, ImportIndexRecord>();
+	private pending: ImportIndexRecord[] = [];
+	private repaired = false;
+
+	private constructor(
+		private readonly store: StagingStore,
+		private readonly file: string,
+	) {}
+
+	static async open(store: StagingStore, logger?: Logger, file = IMPORT_INDEX_FILE): Promise<ImportIndex> {
+		const index = new ImportIndex(store, file);
+		const { records } = await readJsonl(store, file, { schema: ImportIndexRecordSchema, ...(logger ? { logger } : {}) });
+		for (const r of records) index.entries.set(key(r.provider, r.source_id), r);
+		return index;
+	}
+
+	get size(): number {
+		return this.entries.size;
+	}
+
+	get(provider: Provider, sourceId: string): IndexedNote | null {
+		const r = this.entries.get(key(provider, sourceId));
+		return r ? { path: r.path, hash: r.hash, sourceUpdated: r.source_updated } : null;
+	}
+
+	/** Records a write (kept in memory at once; on disk at the next flush). */
+	record(r: ImportIndexRecord): void {
+		this.entries.set(key(r.provider, r.source_id), r);
+		this.pending.push(r);
+	}
+
+	async flush(): Promise<void> {
+		if (this.pending.length === 0) return;
+		if (!this.repaired) {
+			await ensureJsonlLineStart(this.store, this.file);
+			this.repaired = true;
+		}
+		const batch = this.pending;
+		this.pending = [];
+		await appendJsonl(this.store, this.file, batch);
+	}
+}
+
+function key(provider: Provider, sourceId: string): string {
+	return `${provider}\u0000${sourceId}`;
+}

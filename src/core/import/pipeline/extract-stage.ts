@@ -1,0 +1,101 @@
+import { runStage, type StageContext, type StageProgress, type StageResult } from "../../pipeline/stage-runner";
+import { ConversationSchema, type Conversation } from "../conversation";
+import type { ExportReader, ExtractResult } from "../extract";
+import { stageOutputDir } from "../../session/paths";
+import type { StagingStore } from "../../ports/staging-store";
+import type { Logger } from "../../ports/logger";
+import { readShards, removeShards, ShardWriter } from "./jsonl-shards";
+import type { ImportOptions } from "./import-options";
+
+export const CONVERSATION_SHARDS = "conversations";
+
+export function extractOutputDir(sessionId: string): string {
+	return stageOutputDir(sessionId, "import", "extract");
+}
+
+/** The conversations extract wrote, in export order (what transform reads; the export itself is not needed). */
+export function readExtractedConversations(store: StagingStore, sessionId: string, logger?: Logger): AsyncGenerator<Conversation> {
+	return readShards(store, extractOutputDir(sessionId), CONVERSATION_SHARDS, ConversationSchema, logger);
+}
+
+function hasContent(conversation: Conversation): boolean {
+	return conversation.messages.some((m) =>
+		m.parts.some((p) => {
+			switch (p.kind) {
+				case "text":
+				case "thinking":
+					return p.text.trim() !== "";
+				case "code":
+					return p.code.trim() !== "";
+				default:
+					return true;
+			}
+		}),
+	);
+}
+
+export interface ExtractStageOptions {
+	ctx: StageContext;
+	reader: ExportReader;
+	options: ImportOptions;
+	/** Start over (the stage never completed): earlier output is removed and every item is processed. */
+	fresh: boolean;
+	/** Retry: items already done in extract are passed over. */
+	skip?: (id: string) => boolean;
+	signal?: AbortSignal;
+	onProgress?: (p: StageProgress) => void;
+}
+
+/**
+ * Extract: every conversation of the inputs, validated and normalised, appended to `extract/output/` as JSONL.
+ * Conversations with no content are skipped (`empty`), as are those under the minimum message count and
+ * repeats of an id met earlier in the same export. A malformed conversation fails alone.
+ */
+export async function runExtractStage(o: ExtractStageOptions): Promise<StageResult> {
+	const { ctx, reader, options } = o;
+	const dir = extractOutputDir(ctx.sessionId);
+	if (o.fresh) await removeShards(ctx.store, dir, CONVERSATION_SHARDS);
+	const writer = new ShardWriter<Conversation>(ctx.store, dir, CONVERSATION_SHARDS);
+	const seen = new Set<string>();
+	let extracted = 0;
+	const limit = options.limit;
+
+	async function* limited(): AsyncGenerator<ExtractResult> {
+		for await (const r of reader.conversations()) {
+			if (limit !== undefined && extracted >= limit) return;
+			yield r;
+		}
+	}
+
+	try {
+		return await runStage<ExtractResult>({
+			ctx,
+			stage: "extract",
+			items: limited(),
+			identify: (r) =>
+				r.ok
+					? { id: r.conversation.id, title: r.conversation.title }
+					: { id: r.itemId ?? `${r.source}#${r.index}`, ...(r.title !== undefined ? { title: r.title } : {}) },
+			...(o.skip ? { skip: o.skip } : {}),
+			process: async (r, step) => {
+				if (!r.ok) throw new Error(`${r.source}, conversation ${r.index + 1}: ${r.reason}`);
+				const conversation = r.conversation;
+				return step.run("validate", async () => {
+					if (seen.has(conversation.id)) return { status: "skipped", reason: "duplicate: the same conversation id appears earlier in this export" };
+					seen.add(conversation.id);
+					if (!hasContent(conversation)) return { status: "skipped", reason: "empty" };
+					if (conversation.messages.length < options.minMessages) {
+						return { status: "skipped", reason: `too_few_messages: ${conversation.messages.length} < ${options.minMessages}` };
+					}
+					await writer.write(conversation);
+					extracted++;
+					return { status: "success" };
+				});
+			},
+			...(o.signal ? { signal: o.signal } : {}),
+			...(o.onProgress ? { onProgress: o.onProgress } : {}),
+		});
+	} finally {
+		await writer.flush();
+	}
+}

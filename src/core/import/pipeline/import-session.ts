@@ -1,0 +1,237 @@
+import { ItemStatusIndex } from "../../logs/item-status-index";
+import type { Counts } from "../../model/counts";
+import type { StageProgress, StageResult } from "../../pipeline/stage-runner";
+import type { ByteSource } from "../../ports/byte-source";
+import type { Clock } from "../../ports/clock";
+import type { Logger } from "../../ports/logger";
+import type { NoteVault } from "../../ports/note-vault";
+import type { StagingStore } from "../../ports/staging-store";
+import { extractInputDir } from "../../session/paths";
+import { PhaseManager } from "../../session/phase-manager";
+import { SessionManager } from "../../session/session-manager";
+import { openExport, type ExportReader } from "../extract";
+import { ImportIndex } from "../load/import-index";
+import { readExtractedConversations, runExtractStage } from "./extract-stage";
+import { ImportOptionsSchema, type ImportOptions, type ImportOptionsInput } from "./import-options";
+import { runLoadStage } from "./load-stage";
+import { draftedIds, readNoteDrafts, runTransformStage } from "./transform-stage";
+import type { Session } from "../../model/session";
+import type { PhaseStatus } from "../../model/status";
+
+export interface ImportDeps {
+	store: StagingStore;
+	vault: NoteVault;
+	clock: Clock;
+	logger: Logger;
+}
+
+export interface ImportRequest {
+	/** new: a new session; resume: go on with an interrupted one; retry: redo only the failed items. */
+	mode: "new" | "resume" | "retry";
+	/** For resume and retry (default: the latest session). */
+	sessionId?: string;
+	/** The inputs (a new run). Resume and retry need them only when extract never finished (see openSources). */
+	sources?: ByteSource[];
+	/** Reopens the recorded inputs when a resume or retry needs them again (CLI: from the recorded paths). */
+	openSources?: (inputs: string[]) => Promise<ByteSource[]>;
+	options?: ImportOptionsInput;
+	debugMode?: boolean;
+	signal?: AbortSignal;
+	onProgress?: (progress: StageProgress) => void;
+}
+
+export interface ImportSummary {
+	session_id: string;
+	status: PhaseStatus;
+	counts: { total: number; success: number; failed: number; skipped: number };
+	notes: { created: number; updated: number; unchanged: number; preserved: number; review: number };
+	failures: { item_id: string; title: string | null; stage: string; reason: string }[];
+	/** Set when the run stopped early: cancelled, or the input broke off. */
+	error?: string;
+	/** For people: what retry found to do ("nothing to retry"). */
+	message?: string;
+}
+
+/** The session is busy or in a state that cannot go on. */
+export class ImportSessionError extends Error {
+	override readonly name = "ImportSessionError";
+}
+
+const OPTIONS_FILE = "options.json";
+const MANIFEST_FILE = "manifest.json";
+
+function optionsPath(sessionId: string): string {
+	return `${extractInputDir(sessionId, "import")}/${OPTIONS_FILE}`;
+}
+
+/**
+ * Runs (or resumes, or retries) an import session: extract → transform → load, each item logged per stage, the
+ * phase and session status kept in their JSON files. Whole-input errors (InputError) are thrown before anything
+ * is written when they can be found up front; one found late (a file cut short) stops the run before load.
+ */
+export async function runImportSession(deps: ImportDeps, request: ImportRequest): Promise<ImportSummary> {
+	const { store, clock, logger } = deps;
+	const sessions = new SessionManager(store, clock);
+	const phases = new PhaseManager(store, clock, sessions);
+
+	let session: Session;
+	let options: ImportOptions;
+	let reader: ExportReader | null = null;
+	if (request.mode === "new") {
+		options = ImportOptionsSchema.parse(request.options ?? {});
+		if (!request.sources || request.sources.length === 0) throw new ImportSessionError("No input was given: pass an export (.zip or conversations.json) or a folder holding one");
+		// Open and check the inputs before a session exists: a bad input leaves nothing behind.
+		reader = await openExport(request.sources, { provider: options.provider });
+		const providers = [...new Set(reader.inputs.flatMap((i) => (i.provider ? [i.provider] : [])))];
+		session = await sessions.create({ debugMode: request.debugMode ?? false, ...(providers.length > 0 ? { provider: providers.join(",") } : {}) });
+		await phases.create(session.session_id, "import");
+		await store.writeAtomic(optionsPath(session.session_id), `${JSON.stringify(options, null, "\t")}\n`);
+		await writeManifest(store, session.session_id, reader);
+	} else {
+		const latest = request.sessionId ?? (await sessions.latest())?.session_id;
+		if (!latest) throw new ImportSessionError("There is no session to resume");
+		session = await sessions.load(latest);
+		if (!(await phases.exists(session.session_id, "import"))) throw new ImportSessionError(`Session ${session.session_id} has no import phase`);
+		options = ImportOptionsSchema.parse(JSON.parse(await store.read(optionsPath(session.session_id))));
+		await sessions.markResumed(session.session_id);
+	}
+	const sessionId = session.session_id;
+	const ctx = { sessionId, phaseType: "import" as const, store, clock, logger, phases };
+	const common = { ...(request.signal ? { signal: request.signal } : {}), ...(request.onProgress ? { onProgress: request.onProgress } : {}) };
+
+	const phase = await phases.load(sessionId, "import");
+	let status = await ItemStatusIndex.read(store, sessionId, "import", logger);
+	if (request.mode === "retry" && status.failures().length === 0 && phase.status !== "running") {
+		return { ...(await summarize(store, sessionId, logger, phase.status)), message: "No failed items to retry" };
+	}
+
+	await phases.startPhase(sessionId, "import");
+	const results: StageResult[] = [];
+	try {
+		// ---- extract ----
+		const extractDone = phase.stages.extract.status === "completed";
+		const extractFailures = status.failures("extract").length > 0;
+		if (!extractDone || (request.mode === "retry" && extractFailures)) {
+			if (!reader) {
+				const sources = request.sources ?? (request.openSources ? await request.openSources(options.inputs) : []);
+				if (sources.length === 0) throw new ImportSessionError(`Session ${sessionId} needs its inputs again (${options.inputs.join(", ") || "none recorded"}), but they were not given`);
+				reader = await openExport(sources, { provider: options.provider });
+			}
+			const done = status.idsWithStatus("extract", "success", "skipped", "review");
+			results.push(
+				await runExtractStage({
+					ctx,
+					reader,
+					options,
+					fresh: !extractDone,
+					...(extractDone ? { skip: (id: string) => done.has(id) } : {}),
+					...common,
+				}),
+			);
+			if (request.signal?.aborted) return await finish("cancelled");
+		}
+		await reader?.close();
+		reader = null;
+
+		// ---- transform ----
+		const drafted = await draftedIds(store, sessionId, logger);
+		results.push(
+			await runTransformStage({
+				ctx,
+				conversations: readExtractedConversations(store, sessionId, logger),
+				options,
+				skip: (id) => drafted.has(id),
+				...common,
+			}),
+		);
+		if (request.signal?.aborted) return await finish("cancelled");
+
+		// ---- load ----
+		status = await ItemStatusIndex.read(store, sessionId, "import", logger);
+		const loaded = status.succeeded("load");
+		const index = await ImportIndex.open(store, logger);
+		const seen = new Set<string>();
+		results.push(
+			await runLoadStage({
+				ctx,
+				vault: deps.vault,
+				index,
+				drafts: readNoteDrafts(store, sessionId, logger),
+				options,
+				skip: (id) => {
+					// A draft written twice (a retried transform) is loaded once.
+					const again = seen.has(id);
+					seen.add(id);
+					return again || loaded.has(id);
+				},
+				...common,
+			}),
+		);
+		if (request.signal?.aborted) return await finish("cancelled");
+		return await finish();
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		await finish(message).catch(() => undefined);
+		throw error;
+	} finally {
+		await reader?.close();
+	}
+
+	async function finish(error?: string): Promise<ImportSummary> {
+		const errorText = error === "cancelled" ? "Cancelled; resume the session to go on" : error;
+		const summary = await summarize(store, sessionId, logger);
+		const counts: Counts = { ...summary.counts, review: summary.notes.review };
+		const finished = await phases.finishPhase(sessionId, "import", counts, errorText);
+		return { ...summary, status: finished.status, ...(errorText !== undefined ? { error: errorText } : {}) };
+	}
+}
+
+async function writeManifest(store: StagingStore, sessionId: string, reader: ExportReader): Promise<void> {
+	const manifest = { inputs: reader.inputs, skipped: reader.skipped };
+	await store.writeAtomic(`${extractInputDir(sessionId, "import")}/${MANIFEST_FILE}`, `${JSON.stringify(manifest, null, "\t")}\n`);
+}
+
+/**
+ * The session's result from its log, over every run of it (a resume or retry included): each conversation
+ * counted once, by its latest record in each stage.
+ */
+export async function summarize(store: StagingStore, sessionId: string, logger?: Logger, status: PhaseStatus = "pending"): Promise<ImportSummary> {
+	const index = await ItemStatusIndex.read(store, sessionId, "import", logger);
+	const counts = { total: 0, success: 0, failed: 0, skipped: 0 };
+	const notes = { created: 0, updated: 0, unchanged: 0, preserved: 0, review: 0 };
+	const failures: ImportSummary["failures"] = [];
+	const fail = (id: string, title: string | undefined, stage: string, reason: string): void => {
+		counts.failed++;
+		failures.push({ item_id: id, title: title ?? null, stage, reason });
+	};
+	for (const [id, extract] of index.latest("extract")) {
+		counts.total++;
+		if (extract.status === "failed") {
+			fail(id, extract.title, "extract", extract.error ?? extract.reason ?? "unknown error");
+			continue;
+		}
+		if (extract.status === "skipped") {
+			counts.skipped++;
+			continue;
+		}
+		const transform = index.latest("transform").get(id);
+		if (transform?.status === "failed") {
+			fail(id, extract.title, "transform", transform.error ?? "unknown error");
+			continue;
+		}
+		const load = index.latest("load").get(id);
+		if (!transform || !load) {
+			fail(id, extract.title, transform ? "load" : "transform", "not processed yet (the run stopped before this item); resume the session");
+			continue;
+		}
+		if (load.status === "failed") {
+			fail(id, extract.title, "load", load.error ?? "unknown error");
+			continue;
+		}
+		counts.success++;
+		if (load.status === "review") notes.review++;
+		const outcome = (load.reason ?? "").split(":")[0] ?? "";
+		if (outcome === "created" || outcome === "updated" || outcome === "unchanged" || outcome === "preserved") notes[outcome]++;
+	}
+	return { session_id: sessionId, status, counts, notes, failures };
+}

@@ -1,0 +1,86 @@
+import type { Logger } from "../../ports/logger";
+import type { StagingStore } from "../../ports/staging-store";
+import { ensureJsonlLineStart, parseJsonl } from "../../logs/jsonl";
+import type { z } from "zod";
+
+/**
+ * Records of a stage's output as numbered JSONL files (`<prefix>-0001.jsonl`, `-0002`, …), rolled over every
+ * `perFile` records so that no single file grows past what the Obsidian adapter can read in one go (an export of
+ * a gigabyte never becomes one string). Appends are batched; `flush()` writes what is pending.
+ */
+export class ShardWriter<T> {
+	private pending: string[] = [];
+	private pendingBytes = 0;
+	private fileIndex = 1;
+	private inFile = 0;
+	private started = false;
+
+	constructor(
+		private readonly store: StagingStore,
+		private readonly dir: string,
+		private readonly prefix: string,
+		private readonly perFile = 1000,
+		private readonly flushBytes = 4 * 1024 * 1024,
+	) {}
+
+	/** Continues after the shards already there (a resume appends; it never rewrites). */
+	private async start(): Promise<void> {
+		if (this.started) return;
+		this.started = true;
+		const files = await shardFiles(this.store, this.dir, this.prefix);
+		const last = files[files.length - 1];
+		if (last === undefined) return;
+		this.fileIndex = files.length;
+		await ensureJsonlLineStart(this.store, last);
+		const text = await this.store.read(last);
+		this.inFile = text.split("\n").filter((l) => l.trim() !== "").length;
+	}
+
+	async write(record: T): Promise<void> {
+		await this.start();
+		if (this.inFile >= this.perFile) {
+			await this.flush();
+			this.fileIndex++;
+			this.inFile = 0;
+		}
+		const line = JSON.stringify(record);
+		this.pending.push(line);
+		this.pendingBytes += line.length;
+		this.inFile++;
+		if (this.pendingBytes >= this.flushBytes) await this.flush();
+	}
+
+	async flush(): Promise<void> {
+		if (this.pending.length === 0) return;
+		const text = this.pending.join("\n") + "\n";
+		this.pending = [];
+		this.pendingBytes = 0;
+		await this.store.append(shardPath(this.dir, this.prefix, this.fileIndex), text);
+	}
+}
+
+export function shardPath(dir: string, prefix: string, index: number): string {
+	return `${dir}/${prefix}-${String(index).padStart(4, "0")}.jsonl`;
+}
+
+export async function shardFiles(store: StagingStore, dir: string, prefix: string): Promise<string[]> {
+	const { files } = await store.list(dir);
+	const pattern = new RegExp(`/${prefix}-\\d{4,}\\.jsonl$`);
+	return files.filter((f) => pattern.test(`/${f.slice(f.lastIndexOf("/") + 1)}`)).sort();
+}
+
+/**
+ * Every record of a sharded output, in order, one file in memory at a time. Partial or corrupt lines (a crash
+ * mid-append) and records failing the schema are skipped with a warning.
+ */
+export async function* readShards<T>(store: StagingStore, dir: string, prefix: string, schema: z.ZodType<T>, logger?: Logger): AsyncGenerator<T> {
+	for (const file of await shardFiles(store, dir, prefix)) {
+		const { records } = parseJsonl(await store.read(file), file, { schema, ...(logger ? { logger } : {}) });
+		yield* records;
+	}
+}
+
+/** Removes every shard (a stage that starts over). */
+export async function removeShards(store: StagingStore, dir: string, prefix: string): Promise<void> {
+	for (const file of await shardFiles(store, dir, prefix)) await store.remove(file);
+}

@@ -1,0 +1,173 @@
+import { runStage, type StageContext, type StageProgress, type StageResult } from "../../pipeline/stage-runner";
+import type { NoteVault } from "../../ports/note-vault";
+import { stageOutputDir } from "../../session/paths";
+import { NameAllocator } from "../../naming/unique-names";
+import { sanitizeFileName } from "../../naming/sanitize-file-name";
+import { sha256Hex } from "../../util/sha256";
+import { computeFileId } from "../transform/file-id";
+import { composeNote } from "../transform/render-note";
+import { decideLoad, type LoadDecision } from "../load/load-decision";
+import type { ImportIndex } from "../load/import-index";
+import { sourceIdentity, VaultNoteFinder } from "../load/vault-note-finder";
+import type { NoteDraft } from "./transform-stage";
+import { PROVIDER_FOLDERS, type ImportOptions } from "./import-options";
+
+/** How a load ended for one note; the first word is the load record's reason. */
+export type NoteOutcome = "created" | "updated" | "unchanged" | "preserved";
+
+export interface LoadStageOptions {
+	ctx: StageContext;
+	vault: NoteVault;
+	index: ImportIndex;
+	drafts: AsyncIterable<NoteDraft>;
+	options: ImportOptions;
+	skip?: (id: string) => boolean;
+	signal?: AbortSignal;
+	onProgress?: (p: StageProgress) => void;
+}
+
+export const REVIEW_FOLDER = "_review";
+
+function joinPath(...parts: string[]): string {
+	return parts
+		.flatMap((p) => p.split("/"))
+		.filter((p) => p !== "" && p !== ".")
+		.join("/");
+}
+
+function folderOf(path: string): string {
+	const i = path.lastIndexOf("/");
+	return i < 0 ? "" : path.slice(0, i);
+}
+
+function stemOf(path: string): string {
+	return path.slice(path.lastIndexOf("/") + 1).replace(/\.md$/i, "");
+}
+
+/** The note text for a draft at a path: `file_id` hashes the body with that path. */
+export function finalNote(draft: NoteDraft, path: string): string {
+	return composeNote({ ...draft.frontmatter, file_id: computeFileId(draft.body, path) }, draft.body);
+}
+
+/**
+ * Load: each note draft into the vault (`<out>/<Provider>/<Title>.md`, names collision-safe and stable), idempotent
+ * by source id through the import index, and a copy into the session's `load/output/`. Never overwrites a note by
+ * name, never touches a note the user edited, never writes outside the output folder.
+ */
+export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
+	const { ctx, vault, index, options } = o;
+	const finder = new VaultNoteFinder(vault, ctx.logger);
+	const allocators = new Map<string, NameAllocator>();
+	const sessionOut = stageOutputDir(ctx.sessionId, "import", "load");
+	let sinceFlush = 0;
+
+	const allocatorFor = async (folder: string): Promise<NameAllocator> => {
+		let allocator = allocators.get(folder);
+		if (!allocator) {
+			const existing = (await vault.listMarkdown(folder)).filter((p) => folderOf(p) === folder).map(stemOf);
+			allocator = new NameAllocator(existing);
+			allocators.set(folder, allocator);
+		}
+		return allocator;
+	};
+
+	const currentNote = async (draft: NoteDraft): Promise<{ path: string; text: string } | null> => {
+		const indexed = index.get(draft.provider, draft.item_id);
+		if (indexed && (await vault.exists(indexed.path))) {
+			const text = await vault.read(indexed.path);
+			const ids = sourceIdentity(text);
+			if (!ids || (ids.source === draft.provider && ids.sourceId === draft.item_id)) return { path: indexed.path, text };
+		}
+		// Not where we left it (or never indexed): look for it by its source id anywhere in the vault.
+		const found = await finder.find(draft.provider, draft.item_id);
+		const path = found[0];
+		if (path === undefined) return null;
+		if (found.length > 1) ctx.logger.warn(`Several notes carry source_id ${draft.item_id}: ${found.join(", ")}; using ${path}`);
+		return { path, text: await vault.read(path) };
+	};
+
+	const write = async (draft: NoteDraft, decision: LoadDecision): Promise<{ outcome: NoteOutcome; path: string | null; reason?: string }> => {
+		const now = ctx.clock.now().toISOString();
+		const remember = (path: string, text: string): void => {
+			index.record({
+				provider: draft.provider,
+				source_id: draft.item_id,
+				path,
+				hash: sha256Hex(text),
+				source_updated: draft.source_updated,
+				session_id: ctx.sessionId,
+				written_at: now,
+			});
+			finder.remember(draft.provider, draft.item_id, path);
+		};
+		switch (decision.action) {
+			case "create": {
+				const folder = draft.review_reason
+					? joinPath(options.outFolder, REVIEW_FOLDER)
+					: joinPath(options.outFolder, PROVIDER_FOLDERS[draft.provider]);
+				const allocator = await allocatorFor(folder);
+				for (;;) {
+					const stem = allocator.claim(sanitizeFileName(draft.title));
+					const path = joinPath(folder, `${stem}.md`);
+					const text = finalNote(draft, path);
+					if (options.dryRun) return { outcome: "created", path };
+					if (await vault.exists(path)) continue; // appeared since we listed the folder: take the next name
+					await vault.create(path, text);
+					remember(path, text);
+					await ctx.store.writeAtomic(joinPath(sessionOut, PROVIDER_FOLDERS[draft.provider], `${stem}.md`), text);
+					return { outcome: "created", path };
+				}
+			}
+			case "update": {
+				const text = finalNote(draft, decision.path);
+				if (!options.dryRun) {
+					await vault.modify(decision.path, text);
+					remember(decision.path, text);
+					await ctx.store.writeAtomic(joinPath(sessionOut, PROVIDER_FOLDERS[draft.provider], `${stemOf(decision.path)}.md`), text);
+				}
+				return { outcome: "updated", path: decision.path };
+			}
+			case "unchanged": {
+				if (decision.adopt && !options.dryRun) remember(decision.path, await vault.read(decision.path));
+				return { outcome: "unchanged", path: decision.path };
+			}
+			case "preserve":
+				return { outcome: "preserved", path: decision.path, reason: decision.reason };
+		}
+	};
+
+	try {
+		return await runStage<NoteDraft>({
+			ctx,
+			stage: "load",
+			items: o.drafts,
+			identify: (d) => ({ id: d.item_id, title: d.title }),
+			...(o.skip ? { skip: o.skip } : {}),
+			process: async (draft, step) => {
+				const decision = await step.run("determine_vault", async () => {
+					const current = await currentNote(draft);
+					const indexed = index.get(draft.provider, draft.item_id);
+					const renderedHash = current ? sha256Hex(finalNote(draft, current.path)) : "";
+					return decideLoad({
+						indexed,
+						current: current ? { path: current.path, hash: sha256Hex(current.text), frontmatterUpdated: sourceIdentity(current.text)?.updated ?? null } : null,
+						renderedHash,
+						sourceUpdated: draft.source_updated,
+					});
+				});
+				const result = await step.run("move_to_vault", () => write(draft, decision));
+				if (++sinceFlush >= 50) {
+					sinceFlush = 0;
+					await index.flush();
+				}
+				const reason = [result.outcome, result.path ?? "", result.reason ?? ""].filter((s) => s !== "").join(": ");
+				if (draft.review_reason) return { status: "review", reason: `${reason}; review: ${draft.review_reason}` };
+				return { status: "success", reason };
+			},
+			...(o.signal ? { signal: o.signal } : {}),
+			...(o.onProgress ? { onProgress: o.onProgress } : {}),
+		});
+	} finally {
+		await index.flush();
+	}
+}
