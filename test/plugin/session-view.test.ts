@@ -115,7 +115,9 @@ describe("session panel", () => {
 		const transform = detail.querySelector('[data-stage="transform"]')!;
 		expect(transform.classList.contains("is-running")).toBe(true);
 		expect(text(transform.querySelector(".knowledge-etl-stage-counts"))).toBe("1 of 4 · 1 done · 0 skipped · 0 failed");
-		expect(transform.querySelector("progress")!.value).toBe(25);
+		const bar = transform.querySelector<HTMLElement>(".knowledge-etl-progress")!;
+		expect(bar.getAttribute("aria-valuenow")).toBe("25");
+		expect(bar.querySelector<HTMLElement>(".knowledge-etl-progress-fill")!.style.getPropertyValue("--knowledge-etl-progress")).toBe("25%");
 		expect(text(detail.querySelector('[data-stage="extract"] .knowledge-etl-stage-counts'))).toBe("4 of 4 · 4 done · 0 skipped · 0 failed");
 		expect(text(detail.querySelector('[data-stage="load"] .knowledge-etl-badge'))).toBe("Pending");
 	});

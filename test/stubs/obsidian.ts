@@ -1080,6 +1080,12 @@ export function enableObsidianUi(): void {
 	elProto.setAttrs = function (this: Element, attrs: Record<string, string | number | boolean | null>) {
 		for (const [k, v] of Object.entries(attrs)) (this as unknown as { setAttr: (n: string, v: unknown) => void }).setAttr(k, v);
 	};
+	elProto.setCssProps = function (this: HTMLElement, props: Record<string, string>) {
+		for (const [k, v] of Object.entries(props)) this.style.setProperty(k, v);
+	};
+	elProto.setCssStyles = function (this: HTMLElement, styles: Record<string, string>) {
+		Object.assign(this.style, styles);
+	};
 	const g = globalThis as unknown as Record<string, unknown>;
 	g.createEl = (tag: string, o?: DomElementInfo | string, cb?: (el: HTMLElement) => void) => createElIn(doc, null, tag, o, cb);
 	g.createDiv = (o?: DomElementInfo | string, cb?: (el: HTMLElement) => void) => createElIn(doc, null, "div", o, cb);
@@ -1541,4 +1547,54 @@ export class Modal extends Component {
 
 	onOpen(): void | Promise<void> {}
 	onClose(): void {}
+}
+
+/**
+ * Stub-only shape of SuggestModal: `open()` fills `resultContainerEl` with one `.suggestion-item` per suggestion
+ * of the current `inputEl` value; tests pick one with `chooseSuggestion(i)` (like a click).
+ */
+export abstract class SuggestModal<T> extends Modal {
+	inputEl: HTMLInputElement;
+	resultContainerEl: HTMLElement;
+	emptyStateText = "No results found.";
+	/** Stub-only: what the last render showed. */
+	shown: T[] = [];
+
+	constructor(app: App) {
+		super(app);
+		this.inputEl = document.createElement("input");
+		this.modalEl.prepend(this.inputEl);
+		this.resultContainerEl = div(document, "prompt-results", this.modalEl);
+		this.inputEl.addEventListener("input", () => void this.renderSuggestions());
+	}
+
+	setPlaceholder(placeholder: string): void {
+		this.inputEl.placeholder = placeholder;
+	}
+
+	override open(): void {
+		super.open();
+		void this.renderSuggestions();
+	}
+
+	/** Stub-only: resolves when the suggestions are drawn. */
+	async renderSuggestions(): Promise<void> {
+		const items = await this.getSuggestions(this.inputEl.value);
+		this.shown = [...items];
+		this.resultContainerEl.replaceChildren();
+		if (items.length === 0) div(document, "suggestion-empty", this.resultContainerEl).textContent = this.emptyStateText;
+		for (const item of items) this.renderSuggestion(item, div(document, "suggestion-item", this.resultContainerEl));
+	}
+
+	/** Stub-only: acts as a click on the i-th suggestion (closes the modal first, as Obsidian does). */
+	chooseSuggestion(i: number): void {
+		const item = this.shown[i];
+		if (item === undefined) throw new Error(`obsidian stub: no suggestion ${i}`);
+		this.close();
+		void this.onChooseSuggestion(item, new MouseEvent("click"));
+	}
+
+	abstract getSuggestions(query: string): T[] | Promise<T[]>;
+	abstract renderSuggestion(value: T, el: HTMLElement): void;
+	abstract onChooseSuggestion(item: T, evt: MouseEvent | KeyboardEvent): void | Promise<void>;
 }

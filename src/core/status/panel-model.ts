@@ -33,6 +33,12 @@ export interface PipelineRecordLike {
 	note_path?: string | null;
 }
 
+/**
+ * What the panel shows for a session: its status from session.json, except that a `running` session whose run
+ * is gone (see session-liveness.ts) shows as `interrupted`.
+ */
+export type DisplayStatus = SessionStatus | "interrupted";
+
 export interface BrokenSessionLike {
 	id: string;
 	path: string;
@@ -43,7 +49,7 @@ export interface SessionRow {
 	id: string;
 	/** Local time from the id: `2025-01-31 14:05:09`. */
 	time: string;
-	status: SessionStatus;
+	status: DisplayStatus;
 	provider: string | null;
 	phases: PhaseType[];
 	counts: Counts;
@@ -69,7 +75,8 @@ export interface StepView {
 
 export interface StageView {
 	type: StageType;
-	status: StageStatus;
+	/** `interrupted`: phase.json says running, but the session's run is gone. */
+	status: StageStatus | "interrupted";
 	counts: StageCountsView;
 	/** 0..1, or null when the total is not known yet. */
 	progress: number | null;
@@ -93,7 +100,7 @@ export interface FailureView {
 
 export interface PhaseView {
 	type: PhaseType;
-	status: PhaseStatus;
+	status: PhaseStatus | "interrupted";
 	startedAt: string | null;
 	completedAt: string | null;
 	durationMs: number | null;
@@ -109,7 +116,7 @@ export interface PhaseView {
 export interface SelectedSessionView {
 	id: string;
 	time: string;
-	status: SessionStatus;
+	status: DisplayStatus;
 	provider: string | null;
 	debugMode: boolean;
 	createdAt: string;
@@ -139,6 +146,8 @@ export interface PanelInput {
 	/** `pipeline_stages.jsonl` records of the selected session, per phase. */
 	records?: Partial<Record<PhaseType, readonly PipelineRecordLike[]>>;
 	now: Date;
+	/** Ids of `running` sessions whose run is gone (shown as interrupted; see session-liveness.ts). */
+	interrupted?: readonly string[];
 	/** At most this many failures per phase are listed (default 50). */
 	maxFailures?: number;
 }
@@ -167,8 +176,35 @@ function sessionCounts(session: Session): Counts {
 	return all.length > 0 ? addCounts(...all) : emptyCounts();
 }
 
-function defaultSelection(sessions: readonly Session[]): string | null {
-	return (sessions.find((s) => s.status === "running") ?? sessions[0])?.session_id ?? null;
+function defaultSelection(sessions: readonly Session[], interrupted: ReadonlySet<string>): string | null {
+	return (sessions.find((s) => s.status === "running" && !interrupted.has(s.session_id)) ?? sessions[0])?.session_id ?? null;
+}
+
+function displayStatus(session: Session, interrupted: ReadonlySet<string>): DisplayStatus {
+	return session.status === "running" && interrupted.has(session.session_id) ? "interrupted" : session.status;
+}
+
+/** When an interrupted phase last did something: its latest record or stage time (never "now"). */
+function lastSignOfLife(phase: Phase, records: readonly PipelineRecordLike[]): string | null {
+	const times: string[] = [];
+	for (const r of records) times.push(r.timestamp);
+	for (const t of STAGE_TYPES) {
+		const st = phase.stages[t];
+		if (st.started_at) times.push(st.started_at);
+		if (st.completed_at) times.push(st.completed_at);
+	}
+	let best: number | null = null;
+	for (const t of times) {
+		const v = ms(t);
+		if (v !== null && (best === null || v > best)) best = v;
+	}
+	return best === null ? phase.started_at : new Date(best).toISOString();
+}
+
+function latestTimestamp(records: readonly PipelineRecordLike[], stage: StageType): string | null {
+	let best: string | null = null;
+	for (const r of records) if (r.stage === stage && (best === null || r.timestamp > best)) best = r.timestamp;
+	return best;
 }
 
 /** The latest record per item of one stage (a retried item counts once, with its last outcome). */
@@ -195,6 +231,7 @@ function buildStage(
 	records: readonly PipelineRecordLike[],
 	previous: StageView | null,
 	now: Date,
+	interrupted: boolean,
 ): StageView {
 	const fromRecords = countRecords(latestPerItem(records, stage.stage_type));
 	let counts: StageCountsView;
@@ -210,19 +247,22 @@ function buildStage(
 		counts = { total: Math.max(total, seen), ...fromRecords };
 	}
 	const processed = counts.done + counts.skipped + counts.failed + counts.review;
-	const durationMs = span(stage.started_at, stage.completed_at, now);
+	const stopped = interrupted && stage.status === "running";
+	// An interrupted stage stopped at its last record, not now: no ever-growing duration.
+	const lastRecord = stopped ? latestTimestamp(records, stage.stage_type) : null;
+	const durationMs = span(stage.started_at, stopped ? lastRecord : stage.completed_at, now);
 	let progress: number | null = null;
 	if (stage.status === "completed") progress = 1;
 	else if (counts.total > 0) progress = Math.min(1, processed / counts.total);
 	else if (stage.status === "pending") progress = 0;
 	const ratePerSecond = durationMs !== null && durationMs > 0 && processed > 0 ? processed / (durationMs / 1000) : null;
 	const etaMs =
-		stage.status === "running" && ratePerSecond !== null && counts.total > processed
+		stage.status === "running" && !stopped && ratePerSecond !== null && counts.total > processed
 			? Math.round(((counts.total - processed) / ratePerSecond) * 1000)
 			: null;
 	return {
 		type: stage.stage_type,
-		status: stage.status,
+		status: stopped ? "interrupted" : stage.status,
 		counts,
 		progress,
 		durationMs,
@@ -245,6 +285,7 @@ function buildPhase(
 	records: readonly PipelineRecordLike[],
 	now: Date,
 	maxFailures: number,
+	interrupted: boolean,
 ): PhaseView {
 	if ("error" in source) {
 		return {
@@ -263,7 +304,7 @@ function buildPhase(
 	const stages: StageView[] = [];
 	let previous: StageView | null = null;
 	for (const t of STAGE_TYPES) {
-		const view = buildStage(source.stages[t], source, records, previous, now);
+		const view = buildStage(source.stages[t], source, records, previous, now, interrupted);
 		stages.push(view);
 		previous = view;
 	}
@@ -276,10 +317,10 @@ function buildPhase(
 	}
 	return {
 		type,
-		status: source.status,
+		status: interrupted && source.status === "running" ? "interrupted" : source.status,
 		startedAt: source.started_at,
 		completedAt: source.completed_at,
-		durationMs: span(source.started_at, source.completed_at, now),
+		durationMs: span(source.started_at, interrupted && source.status === "running" ? lastSignOfLife(source, records) : source.completed_at, now),
 		counts: source.counts,
 		stages,
 		failures: failures.slice(0, maxFailures),
@@ -289,14 +330,15 @@ function buildPhase(
 }
 
 export function buildPanelModel(input: PanelInput): PanelModel {
+	const interrupted = new Set(input.interrupted ?? []);
 	const selectedId =
 		input.selectedId && input.sessions.some((s) => s.session_id === input.selectedId)
 			? input.selectedId
-			: defaultSelection(input.sessions);
+			: defaultSelection(input.sessions, interrupted);
 	const sessions: SessionRow[] = input.sessions.map((s) => ({
 		id: s.session_id,
 		time: sessionTimeLabel(s.session_id),
-		status: s.status,
+		status: displayStatus(s, interrupted),
 		provider: s.provider ?? null,
 		phases: PHASE_TYPES.filter((p) => s.phases[p] !== undefined),
 		counts: sessionCounts(s),
@@ -306,25 +348,28 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 	let selected: SelectedSessionView | null = null;
 	if (session) {
 		const phases: PhaseView[] = [];
+		const stopped = interrupted.has(session.session_id) && session.status === "running";
 		for (const p of PHASE_TYPES) {
 			const source = input.phases?.[p];
 			if (!source) continue;
-			phases.push(buildPhase(p, source, input.records?.[p] ?? [], input.now, input.maxFailures ?? 50));
+			phases.push(buildPhase(p, source, input.records?.[p] ?? [], input.now, input.maxFailures ?? 50, stopped));
 		}
 		const failed = phases.some((p) => p.counts.failed > 0 || p.failures.length > 0);
+		const status = displayStatus(session, interrupted);
 		selected = {
 			id: session.session_id,
 			time: sessionTimeLabel(session.session_id),
-			status: session.status,
+			status,
 			provider: session.provider ?? null,
 			debugMode: session.debug_mode,
 			createdAt: session.created_at,
 			updatedAt: session.updated_at,
 			resumedAt: session.resumed_at ?? null,
 			phases,
-			canResume: session.status === "failed" || session.status === "partial" || session.status === "pending",
-			canRetry: failed && session.status !== "running",
-			canCancel: session.status === "running",
+			// A partial session went through every item: its failed items are retried, there is nothing to resume.
+			canResume: status === "failed" || status === "pending" || status === "interrupted",
+			canRetry: failed && status !== "running",
+			canCancel: status === "running",
 		};
 	}
 	return { sessions, broken: [...input.broken], selected };

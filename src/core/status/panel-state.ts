@@ -6,19 +6,26 @@ import { readPipelineStageRecords } from "../logs/pipeline-stages";
 import { PhaseManager } from "../session/phase-manager";
 import { SessionManager } from "../session/session-manager";
 import { buildPanelModel, type PanelInput, type PanelModel, type PipelineRecordLike } from "./panel-model";
+import { findInterruptedSessions, type LivenessOptions } from "./session-liveness";
 
 /**
  * Reads everything the panel shows from the session files (so sessions run by the CLI show too): the session
  * list through SessionManager, and for the selected session its phase.json files and stage records.
  * Never throws for one bad file: a broken session is listed as broken, a bad phase.json shows its error.
  */
-export async function loadPanelInput(store: StagingStore, clock: Clock, selectedId: string | null): Promise<PanelInput> {
+export async function loadPanelInput(
+	store: StagingStore,
+	clock: Clock,
+	selectedId: string | null,
+	liveness: LivenessOptions = {},
+): Promise<PanelInput> {
 	const sessions = new SessionManager(store, clock);
 	const phaseManager = new PhaseManager(store, clock, sessions);
 	const list = await sessions.list();
+	const interrupted = await findInterruptedSessions(store, clock, list.sessions, liveness);
 	const chosen =
 		(selectedId && list.sessions.find((s) => s.session_id === selectedId)) ||
-		list.sessions.find((s) => s.status === "running") ||
+		list.sessions.find((s) => s.status === "running" && !interrupted.has(s.session_id)) ||
 		list.sessions[0];
 	const phases: Partial<Record<PhaseType, Phase | { error: string }>> = {};
 	const records: Partial<Record<PhaseType, PipelineRecordLike[]>> = {};
@@ -53,13 +60,19 @@ export async function loadPanelInput(store: StagingStore, clock: Clock, selected
 		sessions: list.sessions,
 		broken: list.broken,
 		selectedId: chosen?.session_id ?? null,
+		interrupted: [...interrupted],
 		phases,
 		records,
 		now: clock.now(),
 	};
 }
 
-/** loadPanelInput + buildPanelModel. */
-export async function loadPanelModel(store: StagingStore, clock: Clock, selectedId: string | null): Promise<PanelModel> {
-	return buildPanelModel(await loadPanelInput(store, clock, selectedId));
+/** loadPanelInput + buildPanelModel. `liveness.liveIds`: the sessions this process is running right now. */
+export async function loadPanelModel(
+	store: StagingStore,
+	clock: Clock,
+	selectedId: string | null,
+	liveness: LivenessOptions = {},
+): Promise<PanelModel> {
+	return buildPanelModel(await loadPanelInput(store, clock, selectedId, liveness));
 }

@@ -30,6 +30,7 @@ const STATUS_LABELS: Record<string, string> = {
 	failed: "Failed",
 	partial: "Partial",
 	skipped: "Skipped",
+	interrupted: "Interrupted",
 };
 
 const PHASE_LABELS: Record<string, string> = { import: "Import", organize: "Organize" };
@@ -73,7 +74,10 @@ function renderSessionList(root: HTMLElement, sessions: SessionRow[], handlers: 
 		row.createSpan({ cls: "knowledge-etl-session-time", text: s.time });
 		const phases = s.phases.map((p) => PHASE_LABELS[p] ?? p).join(", ");
 		if (phases) row.createSpan({ cls: "knowledge-etl-session-phases", text: phases });
-		row.createSpan({ cls: "knowledge-etl-session-counts", text: sessionCountsText(s.counts) });
+		// session.json gets a phase's counts when the phase ends: a run still going shows its counts in the detail.
+		if (s.counts.total > 0 || (s.status !== "running" && s.status !== "interrupted" && s.status !== "pending")) {
+			row.createSpan({ cls: "knowledge-etl-session-counts", text: sessionCountsText(s.counts) });
+		}
 		row.addEventListener("click", () => void handlers.onSelect(s.id));
 		row.addEventListener("keydown", (evt) => {
 			if (evt.key === "Enter" || evt.key === " ") void handlers.onSelect(s.id);
@@ -138,8 +142,7 @@ function renderStage(parent: HTMLElement, stage: StageView): void {
 	header.createSpan({ cls: "knowledge-etl-stage-name", text: STAGE_LABELS[stage.type] ?? stage.type });
 	badge(header, stage.status);
 	header.createSpan({ cls: "knowledge-etl-duration", text: formatDuration(stage.durationMs) });
-	const progress = el.createEl("progress", { cls: "knowledge-etl-progress", attr: { max: 100 } });
-	if (stage.progress !== null) progress.value = Math.round(stage.progress * 100);
+	renderProgress(el, stage);
 	el.createDiv({ cls: "knowledge-etl-stage-counts", text: countsText(stage.counts, stage.counts.total) });
 	if (stage.status === "running" && stage.ratePerSecond !== null) {
 		const eta = stage.etaMs !== null ? ` · ${formatDuration(stage.etaMs)} left` : "";
@@ -154,11 +157,39 @@ function renderStage(parent: HTMLElement, stage: StageView): void {
 			row.createSpan({ cls: "knowledge-etl-duration", text: formatDuration(step.durationMs) });
 			row.createSpan({
 				cls: "knowledge-etl-step-items",
-				text: step.itemsFailed > 0 ? `${step.itemsProcessed} items, ${step.itemsFailed} failed` : `${step.itemsProcessed} items`,
+				text: step.itemsFailed > 0 ? `${items(step.itemsProcessed)}, ${step.itemsFailed} failed` : items(step.itemsProcessed),
 			});
 			if (step.error) row.createDiv({ cls: "knowledge-etl-error-text", text: step.error });
 		}
 	}
+}
+
+/**
+ * A bar we draw ourselves (not `<progress>`, whose look differs per platform and theme): a track and a fill
+ * whose width is the `--knowledge-etl-progress` custom property. role=progressbar for screen readers; no
+ * aria-valuenow while the total is unknown (indeterminate).
+ */
+function renderProgress(parent: HTMLElement, stage: StageView): void {
+	const percent = stage.progress === null ? null : Math.round(stage.progress * 100);
+	const track = parent.createDiv({
+		cls: "knowledge-etl-progress",
+		attr: {
+			role: "progressbar",
+			"aria-valuemin": 0,
+			"aria-valuemax": 100,
+			"aria-label": `${STAGE_LABELS[stage.type] ?? stage.type} progress`,
+			...(percent === null ? {} : { "aria-valuenow": percent }),
+		},
+	});
+	track.toggleClass("is-indeterminate", percent === null);
+	track.toggleClass("is-failed", stage.status === "failed");
+	track.toggleClass("is-interrupted", stage.status === "interrupted");
+	const fill = track.createDiv({ cls: "knowledge-etl-progress-fill" });
+	fill.setCssProps({ "--knowledge-etl-progress": `${percent ?? 0}%` });
+}
+
+function items(n: number): string {
+	return n === 1 ? "1 item" : `${n} items`;
 }
 
 function failureText(f: FailureView): string {

@@ -15,6 +15,8 @@ export interface SessionViewDeps {
 	throttleMs?: number;
 	/** Re-read the session files this often, to follow runs started elsewhere (e.g. the CLI). Default 2000. */
 	pollMs?: number;
+	/** Sessions this plugin is running right now (never shown as interrupted). Default: none. */
+	liveIds?: () => ReadonlySet<string>;
 	/** The tab title, e.g. "<plugin name> sessions" (the plugin name comes from the manifest). */
 	displayText: string;
 	/** Errors reading the files (never thrown into Obsidian). */
@@ -111,7 +113,9 @@ export class SessionView extends ItemView {
 		this.lastRefreshAt = Date.now();
 		this.loadCount++;
 		try {
-			const model = await loadPanelModel(this.deps.store, this.deps.clock, this.selectedId);
+			const model = await loadPanelModel(this.deps.store, this.deps.clock, this.selectedId, {
+				liveIds: this.deps.liveIds?.() ?? new Set<string>(),
+			});
 			this.selectedId = model.selected?.id ?? null;
 			const json = JSON.stringify(model);
 			if (json === this.lastModelJson) return;

@@ -1,0 +1,203 @@
+// @vitest-environment happy-dom
+import { existsSync, promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PanelModel } from "../../src/core/status/panel-model";
+import { loadPanelModel } from "../../src/core/status/panel-state";
+import { AdapterStagingStore } from "../../src/plugin/adapter-staging-store";
+import { noopPanelHandlers } from "../../src/plugin/view/panel-handlers";
+import { renderSessionPanel } from "../../src/plugin/view/render-session-panel";
+import { asObsidianApp, createTestApp, enableObsidianUi } from "../stubs/obsidian";
+import { FAILURES, PANEL_NOW, writePanelSessions, type PanelSessions } from "./panel-sessions";
+
+/**
+ * The session panel as a user sees it: our own renderSessionPanel draws the model loaded from real session
+ * files; the DOM goes into a page with styles.css and Obsidian-like theme variables (obsidian-theme.css),
+ * opened in Debian's headless Chromium through playwright-core. Three states × light and dark, saved as
+ * docs/screenshots/panel-<state>-<theme>.png. Skipped (with the reason in its name) without /usr/bin/chromium.
+ */
+
+const CHROMIUM = "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const OUT_DIR = path.join(ROOT, "docs", "screenshots");
+const THEMES = ["light", "dark"] as const;
+type State = "running" | "partial" | "interrupted";
+const STATES: readonly State[] = ["running", "partial", "interrupted"];
+
+let vaultDir = "";
+let userDataDir = "";
+let ids: PanelSessions;
+let context: BrowserContext | null = null;
+let page: Page;
+let css = "";
+
+/** The panel's DOM for one selected session, as the plugin renders it. */
+async function panelHtml(store: AdapterStagingStore, selected: string): Promise<{ html: string; model: PanelModel }> {
+	const model = await loadPanelModel(store, { now: () => new Date(PANEL_NOW) }, selected, { liveIds: new Set([ids.running]) });
+	const container = createDiv({ cls: ["view-content", "knowledge-etl-view"] });
+	renderSessionPanel(container, model, noopPanelHandlers());
+	return { html: container.outerHTML, model };
+}
+
+function pageHtml(theme: string, panel: string): string {
+	return `<!doctype html><html><head><meta charset="utf-8"><style>${css}</style></head>
+<body class="theme-${theme}"><div class="workspace-leaf"><div class="view-header">Knowledge ETL sessions</div>${panel}</div></body></html>`;
+}
+
+/** WCAG contrast ratio of two `rgb(...)`/`rgba(...)` colours (alpha ignored: callers pass opaque colours). */
+function contrast(a: string, b: string): number {
+	const lum = (c: string) => {
+		const [r, g, bl] = (c.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+			const s = Number(v) / 255;
+			return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+		});
+		return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (bl ?? 0);
+	};
+	const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+	return (hi! + 0.05) / (lo! + 0.05);
+}
+
+/** Text colour and the opaque background behind an element (walking up through transparent ones). */
+async function colours(selector: string): Promise<{ color: string; background: string }> {
+	return page.locator(selector).first().evaluate((el) => {
+		const color = getComputedStyle(el).color;
+		let node: Element | null = el;
+		while (node) {
+			const bg = getComputedStyle(node).backgroundColor;
+			if (bg && bg !== "transparent" && !/rgba\(.*, 0\)$/.test(bg)) {
+				// Translucent overlays (hover, error tints) sit on an opaque parent: blend them over it.
+				const m = bg.match(/[\d.]+/g)!.map(Number);
+				if (m.length === 4 && m[3]! < 1) {
+					let under: Element | null = node.parentElement;
+					let base = "rgb(255, 255, 255)";
+					while (under) {
+						const b = getComputedStyle(under).backgroundColor;
+						const n = b.match(/[\d.]+/g)?.map(Number);
+						if (n && (n.length === 3 || n[3] === 1)) {
+							base = b;
+							break;
+						}
+						under = under.parentElement;
+					}
+					const u = base.match(/[\d.]+/g)!.map(Number);
+					const a = m[3]!;
+					return { color, background: `rgb(${[0, 1, 2].map((i) => Math.round(m[i]! * a + u[i]! * (1 - a))).join(", ")})` };
+				}
+				return { color, background: bg };
+			}
+			node = node.parentElement;
+		}
+		return { color, background: "rgb(255, 255, 255)" };
+	});
+}
+
+describe.skipIf(!hasChromium)(
+	hasChromium ? "session panel in headless Chromium" : `session panel in headless Chromium: SKIPPED, ${CHROMIUM} is not installed (apt-get install chromium)`,
+	() => {
+		let store: AdapterStagingStore;
+
+		beforeAll(async () => {
+			enableObsidianUi();
+			vaultDir = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-shots-vault-"));
+			userDataDir = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-shots-chromium-"));
+			store = new AdapterStagingStore(asObsidianApp(createTestApp(vaultDir)).vault.adapter);
+			ids = await writePanelSessions(store, vaultDir);
+			css = [await fs.readFile(path.join(ROOT, "test/browser/obsidian-theme.css"), "utf8"), await fs.readFile(path.join(ROOT, "styles.css"), "utf8")].join("\n");
+			await fs.mkdir(OUT_DIR, { recursive: true });
+			context = await chromium.launchPersistentContext(userDataDir, {
+				executablePath: CHROMIUM,
+				headless: true,
+				args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+				viewport: { width: 400, height: 900 },
+				deviceScaleFactor: 1,
+			});
+			page = context.pages()[0] ?? (await context.newPage());
+		}, 60_000);
+
+		afterAll(async () => {
+			await context?.close();
+			await fs.rm(vaultDir, { recursive: true, force: true });
+			await fs.rm(userDataDir, { recursive: true, force: true });
+		});
+
+		const expected: Record<State, { badge: string; failures: readonly { title: string; error: string }[]; progress: Record<string, number> }> = {
+			running: { badge: "Running", failures: FAILURES.running, progress: { extract: 100, transform: 60, load: 0 } },
+			partial: { badge: "Partial", failures: FAILURES.partial, progress: { extract: 100, transform: 100, load: 100 } },
+			interrupted: { badge: "Interrupted", failures: FAILURES.interrupted, progress: { extract: 100, transform: 38, load: 0 } },
+		};
+
+		for (const state of STATES) {
+			for (const theme of THEMES) {
+				it(`${state}, ${theme} theme: saved as docs/screenshots/panel-${state}-${theme}.png and readable`, async () => {
+					const { html, model } = await panelHtml(store, ids[state]);
+					expect(model.selected?.id).toBe(ids[state]);
+					await page.setContent(pageHtml(theme, html));
+					const detail = page.locator(".knowledge-etl-detail");
+
+					// What the badge says, in the detail header and in the session list.
+					await expect.poll(() => detail.locator(".knowledge-etl-detail-header .knowledge-etl-badge").innerText()).toBe(expected[state].badge);
+					expect(await page.locator(`.knowledge-etl-session-row[data-session-id="${ids.interrupted}"] .knowledge-etl-badge`).innerText()).toBe("Interrupted");
+					expect(await page.locator(`.knowledge-etl-session-row[data-session-id="${ids.running}"] .knowledge-etl-badge`).innerText()).toBe("Running");
+
+					// Every failure's title and reason is visible text, inside the panel (no horizontal overflow).
+					for (const f of expected[state].failures) {
+						const row = detail.locator(".knowledge-etl-failure", { hasText: f.error });
+						expect(await row.locator(".knowledge-etl-error-text").isVisible()).toBe(true);
+						expect(await row.locator(".knowledge-etl-error-text").innerText()).toBe(f.error);
+						expect(await row.locator(".knowledge-etl-failure-title").innerText()).toBe(f.title);
+					}
+					const overflow = await page.locator(".knowledge-etl-view").evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+					expect(overflow.scroll).toBeLessThanOrEqual(overflow.client);
+					const leafBox = (await page.locator(".workspace-leaf").boundingBox())!;
+					for (const box of await detail.locator(".knowledge-etl-failure, .knowledge-etl-button").evaluateAll((els) => els.map((e) => e.getBoundingClientRect().right))) {
+						expect(box).toBeLessThanOrEqual(leafBox.x + leafBox.width);
+					}
+
+					// The bars are as long as the counts say.
+					for (const [stage, percent] of Object.entries(expected[state].progress)) {
+						const bar = detail.locator(`[data-stage="${stage}"] .knowledge-etl-progress`);
+						const track = (await bar.boundingBox())!;
+						const fill = (await bar.locator(".knowledge-etl-progress-fill").boundingBox())!;
+						expect(track.width).toBeGreaterThan(200);
+						expect(Math.abs(fill.width - (track.width * percent) / 100)).toBeLessThanOrEqual(1);
+					}
+					if (state === "running") {
+						expect(await detail.locator('[data-stage="transform"] .knowledge-etl-stage-counts').innerText()).toBe("1200 of 2000 · 1187 done · 12 skipped · 1 failed");
+						expect(await detail.locator('[data-stage="transform"] .knowledge-etl-rate').innerText()).toMatch(/items\/s · .* left$/);
+						expect(await detail.locator(".knowledge-etl-action-cancel").isVisible()).toBe(true);
+					} else {
+						expect(await detail.locator(".knowledge-etl-action-cancel").count()).toBe(0);
+						expect(await detail.locator(".knowledge-etl-rate").count()).toBe(0);
+					}
+					if (state === "interrupted") {
+						expect(await detail.locator(".knowledge-etl-action-resume").isVisible()).toBe(true);
+						expect(await detail.locator('[data-stage="transform"] .knowledge-etl-badge').innerText()).toBe("Interrupted");
+					}
+					if (state === "partial") expect(await detail.locator(".knowledge-etl-action-retry").isVisible()).toBe(true);
+
+					// Contrast: normal text, muted text, error reasons and badges stand out from what is behind them.
+					const checks: [string, number][] = [
+						[".knowledge-etl-detail-title", 4.5],
+						[".knowledge-etl-stage-counts", 4.5],
+						[".knowledge-etl-duration", 4.5],
+						[".knowledge-etl-failure .knowledge-etl-error-text", 4.5],
+						[".knowledge-etl-detail-header .knowledge-etl-badge", 4.5],
+						[".knowledge-etl-button", 4.5],
+					];
+					for (const [selector, min] of checks) {
+						const c = await colours(selector);
+						expect(c.color, selector).not.toBe(c.background);
+						expect(contrast(c.color, c.background), `${selector} ${c.color} on ${c.background}`).toBeGreaterThanOrEqual(min);
+					}
+
+					const file = path.join(OUT_DIR, `panel-${state}-${theme}.png`);
+					await page.locator(".workspace-leaf").screenshot({ path: file });
+					expect((await fs.stat(file)).size).toBeGreaterThan(5_000);
+				}, 30_000);
+			}
+		}
+	},
+);
