@@ -4,6 +4,13 @@ import { ImportSessionError, runImportSession, type ImportRequest, type ImportSu
 import { createLogger } from "../../core/logging/logger";
 import type { StageProgress } from "../../core/pipeline/stage-runner";
 import { systemClock } from "../../core/ports/clock";
+import type { Logger } from "../../core/ports/logger";
+import { createLlmClient } from "../../core/llm/create-llm-client";
+import { LlmUnavailableError } from "../../core/llm/errors";
+import type { LlmClient } from "../../core/llm/llm-client";
+import type { ImportLlmOptions, ImportOptions } from "../../core/import/pipeline/import-options";
+import { NodeHttpClient } from "../node-http-client";
+import { SessionManager } from "../../core/session/session-manager";
 import { COMMON_OPTIONS, parseCommandArgs, parseNonNegativeInt } from "../args";
 import { discoverInputs } from "../discover-inputs";
 import { ExitCode } from "../exit-codes";
@@ -27,8 +34,19 @@ Imports Claude or ChatGPT exports into the vault as one note per conversation, i
   --dry-run           decide everything, write nothing into the vault
   --debug             debug mode: per-stage log files in the session folder
   --json              one JSON object on stdout when the run ends
+LLM knowledge transform (off by default; the note is then the cleaned-up conversation):
+  --llm none|ollama|openai   the server kind (openai = any OpenAI-compatible server: LM Studio, llama.cpp, vLLM)
+  --llm-url URL       server URL (default http://127.0.0.1:11434 for Ollama, http://127.0.0.1:1234/v1 for openai)
+  --model NAME        the model (required with --llm)
+  --api-key-env VAR   read the API key from this environment variable (never pass a key on the command line)
+  --concurrency N     model calls in flight (default 1)
+  --output-language L auto (the conversation's own language, default) or a language name, e.g. Japanese
+  --context-chars N   transcript characters per call (default 24000); longer conversations are split
+  --too-large split|skip   split long conversations and merge (default), or skip them as too_large
+  --no-transcript     leave the conversation out of knowledge notes (review notes always keep it)
+  --timeout SECONDS   per call (default 300); --retries N (default 3)
 Exit codes: 0 all succeeded (skips allowed), 1 unexpected error, 2 input or session not found / unreadable /
-unrecognised, 4 some items failed, 5 every item failed.`;
+unrecognised, 3 the LLM server is down or lacks the model, 4 some items failed, 5 every item failed.`;
 
 export const RESUME_USAGE = `Usage: knowledge-etl resume [--session ID] [--vault DIR] [--debug] [--json]
 
@@ -96,6 +114,17 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 			"include-thinking": { type: "boolean", default: false },
 			"dry-run": { type: "boolean", default: false },
 			debug: { type: "boolean", default: false },
+			llm: { type: "string" },
+			"llm-url": { type: "string" },
+			model: { type: "string" },
+			"api-key-env": { type: "string" },
+			concurrency: { type: "string" },
+			"output-language": { type: "string" },
+			"context-chars": { type: "string" },
+			"too-large": { type: "string" },
+			"no-transcript": { type: "boolean", default: false },
+			timeout: { type: "string" },
+			retries: { type: "string" },
 		},
 		mode === "new",
 	);
@@ -137,6 +166,8 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 			};
 			return discovered.sources;
 		};
+		const llmChoice = parseLlmFlags(values);
+		const llmClient = llmClientFor(llmChoice, effectiveMode === "new" ? undefined : await recordedLlm(store, values.session), values, logger);
 		const progress = progressPrinter(io);
 		const outFolder = values.out;
 		const request: ImportRequest = {
@@ -151,7 +182,9 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 				includeThinking: values["include-thinking"] === true,
 				dryRun: values["dry-run"] === true,
 				inputs,
+				...(llmChoice ? { llm: llmChoice } : {}),
 			},
+			...(llmClient ? { llmClient } : {}),
 			debugMode,
 			onProgress: progress.onProgress,
 		};
@@ -167,6 +200,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		return exitCodeForSummary(summary);
 	} catch (error) {
 		if (error instanceof InputError || error instanceof ImportSessionError) return reportError(io, new CliError(error.message, ExitCode.NOT_FOUND), json);
+		if (error instanceof LlmUnavailableError) return reportError(io, new CliError(error.message, ExitCode.LLM_UNAVAILABLE), json);
 		if (error instanceof UsageError) {
 			say(io, usage);
 		}
@@ -196,3 +230,71 @@ export const retryCommand: CliCommand = {
 	usage: RETRY_USAGE,
 	run: (argv, io) => runImport(argv, io, "retry"),
 };
+
+type LlmFlagValues = {
+	llm?: string | undefined;
+	"llm-url"?: string | undefined;
+	model?: string | undefined;
+	"api-key-env"?: string | undefined;
+	concurrency?: string | undefined;
+	"output-language"?: string | undefined;
+	"context-chars"?: string | undefined;
+	"too-large"?: string | undefined;
+	"no-transcript"?: boolean | undefined;
+	timeout?: string | undefined;
+	retries?: string | undefined;
+};
+
+/** The LLM options of a new run from the flags, or undefined without `--llm` (or with `--llm none`). */
+export function parseLlmFlags(values: LlmFlagValues): ImportLlmOptions | undefined {
+	const provider = values.llm;
+	if (provider === undefined || provider === "none") return undefined;
+	if (provider !== "ollama" && provider !== "openai") throw new UsageError(`--llm must be none, ollama or openai, not "${provider}"`);
+	const model = values.model?.trim();
+	if (!model) throw new UsageError(`--llm ${provider} needs --model NAME (e.g. --model gpt-oss:20b)`);
+	const tooLarge = values["too-large"] ?? "split";
+	if (tooLarge !== "split" && tooLarge !== "skip") throw new UsageError(`--too-large must be split or skip, not "${tooLarge}"`);
+	return {
+		provider,
+		...(values["llm-url"] !== undefined ? { url: values["llm-url"] } : {}),
+		model,
+		language: values["output-language"]?.trim() || "auto",
+		contextChars: Math.max(1000, parseNonNegativeInt("context-chars", values["context-chars"], 24_000)),
+		onTooLarge: tooLarge,
+		includeTranscript: values["no-transcript"] !== true,
+		concurrency: Math.min(64, Math.max(1, parseNonNegativeInt("concurrency", values.concurrency, 1))),
+	};
+}
+
+/** The LLM options a session recorded (resume and retry reuse them). */
+async function recordedLlm(store: NodeStagingStore, sessionId: string | undefined): Promise<ImportLlmOptions | undefined> {
+	const id = sessionId ?? (await new SessionManager(store, systemClock).latest())?.session_id;
+	if (!id) return undefined;
+	const path = `.staging/@session/${id}/import/extract/input/options.json`;
+	if (!(await store.exists(path))) return undefined;
+	const options = JSON.parse(await store.read(path)) as Partial<ImportOptions>;
+	return options.llm;
+}
+
+function llmClientFor(fresh: ImportLlmOptions | undefined, recorded: ImportLlmOptions | undefined, values: LlmFlagValues, logger: Logger): LlmClient | undefined {
+	const llm = fresh ?? recorded;
+	if (!llm) return undefined;
+	const keyVar = values["api-key-env"];
+	let apiKey: string | undefined;
+	if (keyVar !== undefined) {
+		apiKey = process.env[keyVar];
+		if (!apiKey) throw new UsageError(`--api-key-env ${keyVar}: that environment variable is empty or not set`);
+	}
+	return createLlmClient(
+			{
+				provider: llm.provider,
+				...(llm.url !== undefined ? { url: llm.url } : {}),
+				model: llm.model,
+				...(apiKey !== undefined ? { apiKey } : {}),
+				timeoutSeconds: Math.max(1, parseNonNegativeInt("timeout", values.timeout, 300)),
+				retries: parseNonNegativeInt("retries", values.retries, 3),
+			},
+			new NodeHttpClient(),
+			logger,
+		);
+}

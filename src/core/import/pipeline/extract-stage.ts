@@ -48,8 +48,8 @@ export interface ExtractStageOptions {
 
 /**
  * Extract: every conversation of the inputs, validated and normalised, appended to `extract/output/` as JSONL.
- * Conversations with no content are skipped (`empty`), as are those under the minimum message count and
- * repeats of an id met earlier in the same export. A malformed conversation fails alone.
+ * Conversations with no content are skipped (`empty`), as are those under the minimum message count; repeats of
+ * an id met earlier in the same export are dropped (with a warning). A malformed conversation fails alone.
  */
 export async function runExtractStage(o: ExtractStageOptions): Promise<StageResult> {
 	const { ctx, reader, options } = o;
@@ -60,9 +60,19 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 	let extracted = 0;
 	const limit = options.limit;
 
+	// A conversation whose id appeared earlier in this export is the same item: it is dropped before the stage
+	// runner sees it, so that its record cannot replace the first one's (which would count an imported note as
+	// skipped).
 	async function* limited(): AsyncGenerator<ExtractResult> {
 		for await (const r of reader.conversations()) {
 			if (limit !== undefined && extracted >= limit) return;
+			if (r.ok) {
+				if (seen.has(r.conversation.id)) {
+					ctx.logger.warn(`${r.source}, conversation ${r.index + 1}: the id ${r.conversation.id} appears earlier in this export; using the first one`);
+					continue;
+				}
+				seen.add(r.conversation.id);
+			}
 			yield r;
 		}
 	}
@@ -81,8 +91,6 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 				if (!r.ok) throw new Error(`${r.source}, conversation ${r.index + 1}: ${r.reason}`);
 				const conversation = r.conversation;
 				return step.run("validate", async () => {
-					if (seen.has(conversation.id)) return { status: "skipped", reason: "duplicate: the same conversation id appears earlier in this export" };
-					seen.add(conversation.id);
 					if (!hasContent(conversation)) return { status: "skipped", reason: "empty" };
 					if (conversation.messages.length < options.minMessages) {
 						return { status: "skipped", reason: `too_few_messages: ${conversation.messages.length} < ${options.minMessages}` };

@@ -4,6 +4,23 @@ import { z } from "zod";
  * What an import run was asked to do. Recorded in the session (`import/extract/input/options.json`) on the
  * first run, so that resume and retry go on with the same settings.
  */
+/** The LLM knowledge transform, when one is used (the key is never recorded). */
+export const ImportLlmOptionsSchema = z.object({
+	provider: z.enum(["ollama", "openai"]),
+	url: z.string().optional(),
+	model: z.string(),
+	/** "auto" = the conversation's own language, else a language name. */
+	language: z.string().default("auto"),
+	/** Transcript characters per model call; longer conversations are split (or skipped, see onTooLarge). */
+	contextChars: z.number().int().positive().default(24_000),
+	onTooLarge: z.enum(["split", "skip"]).default("split"),
+	/** Keep the whole conversation in a collapsed callout below the knowledge. */
+	includeTranscript: z.boolean().default(true),
+	/** Model calls in flight at once. */
+	concurrency: z.number().int().min(1).max(64).default(1),
+});
+export type ImportLlmOptions = z.infer<typeof ImportLlmOptionsSchema>;
+
 export const ImportOptionsSchema = z.object({
 	provider: z.enum(["auto", "claude", "chatgpt"]).default("auto"),
 	/** Vault folder for notes; each provider gets a subfolder (`AI Conversations/Claude/`). */
@@ -17,6 +34,8 @@ export const ImportOptionsSchema = z.object({
 	includeThinking: z.boolean().default(false),
 	/** The inputs as the user gave them (absolute paths in the CLI): a resume before extract finished reopens them. */
 	inputs: z.array(z.string()).default([]),
+	/** Absent: the deterministic note (no LLM). */
+	llm: ImportLlmOptionsSchema.optional(),
 });
 export type ImportOptions = z.infer<typeof ImportOptionsSchema>;
 export type ImportOptionsInput = z.input<typeof ImportOptionsSchema>;

@@ -15,6 +15,8 @@ import { readExtractedConversations, runExtractStage } from "./extract-stage";
 import { ImportOptionsSchema, type ImportOptions, type ImportOptionsInput } from "./import-options";
 import { runLoadStage } from "./load-stage";
 import { draftedIds, readNoteDrafts, runTransformStage } from "./transform-stage";
+import { KnowledgeTransform } from "./knowledge-transform";
+import type { LlmClient } from "../../llm/llm-client";
 import type { Session } from "../../model/session";
 import type { PhaseStatus } from "../../model/status";
 
@@ -35,6 +37,11 @@ export interface ImportRequest {
 	/** Reopens the recorded inputs when a resume or retry needs them again (CLI: from the recorded paths). */
 	openSources?: (inputs: string[]) => Promise<ByteSource[]>;
 	options?: ImportOptionsInput;
+	/**
+	 * The model for the knowledge transform (options.llm says how to use it). Checked before any item: an
+	 * unreachable server or a missing model stops the run with LlmUnavailableError.
+	 */
+	llmClient?: LlmClient;
 	debugMode?: boolean;
 	signal?: AbortSignal;
 	onProgress?: (progress: StageProgress) => void;
@@ -80,8 +87,13 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 	if (request.mode === "new") {
 		options = ImportOptionsSchema.parse(request.options ?? {});
 		if (!request.sources || request.sources.length === 0) throw new ImportSessionError("No input was given: pass an export (.zip or conversations.json) or a folder holding one");
-		// Open and check the inputs before a session exists: a bad input leaves nothing behind.
+		if (options.llm && !request.llmClient) throw new ImportSessionError("An LLM transform was asked for, but no LLM client was given");
+		// Open and check the inputs (and the model server) before a session exists: a bad input leaves nothing behind.
 		reader = await openExport(request.sources, { provider: options.provider });
+		if (request.llmClient) await request.llmClient.preflight().catch(async (e: unknown) => {
+			await reader?.close();
+			throw e;
+		});
 		const providers = [...new Set(reader.inputs.flatMap((i) => (i.provider ? [i.provider] : [])))];
 		session = await sessions.create({ debugMode: request.debugMode ?? false, ...(providers.length > 0 ? { provider: providers.join(",") } : {}) });
 		await phases.create(session.session_id, "import");
@@ -93,6 +105,10 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 		session = await sessions.load(latest);
 		if (!(await phases.exists(session.session_id, "import"))) throw new ImportSessionError(`Session ${session.session_id} has no import phase`);
 		options = ImportOptionsSchema.parse(JSON.parse(await store.read(optionsPath(session.session_id))));
+		if (options.llm && !request.llmClient) {
+			throw new ImportSessionError(`Session ${session.session_id} used the LLM ${options.llm.provider} (${options.llm.model}); give the LLM settings again to ${request.mode} it`);
+		}
+		if (request.llmClient) await request.llmClient.preflight();
 		await sessions.markResumed(session.session_id);
 	}
 	const sessionId = session.session_id;
@@ -101,7 +117,9 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 
 	const phase = await phases.load(sessionId, "import");
 	let status = await ItemStatusIndex.read(store, sessionId, "import", logger);
-	if (request.mode === "retry" && status.failures().length === 0 && phase.status !== "running") {
+	// A retry redoes failed items and sends review items to the model again.
+	const retransform = request.mode === "retry" ? new Set([...status.idsWithStatus("transform", "review"), ...status.idsWithStatus("load", "review")]) : new Set<string>();
+	if (request.mode === "retry" && status.failures().length === 0 && retransform.size === 0 && phase.status !== "running") {
 		return { ...(await summarize(store, sessionId, logger, phase.status)), message: "No failed items to retry" };
 	}
 
@@ -135,12 +153,17 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 
 		// ---- transform ----
 		const drafted = await draftedIds(store, sessionId, logger);
+		const knowledge =
+			options.llm && request.llmClient
+				? await KnowledgeTransform.open({ store, sessionId, client: request.llmClient, llm: options.llm, options, debugMode: session.debug_mode || (request.debugMode ?? false), logger })
+				: undefined;
 		results.push(
 			await runTransformStage({
 				ctx,
 				conversations: readExtractedConversations(store, sessionId, logger),
 				options,
-				skip: (id) => drafted.has(id),
+				skip: (id) => drafted.has(id) && !retransform.has(id),
+				...(knowledge ? { knowledge, concurrency: options.llm?.concurrency ?? 1, fresh: retransform } : {}),
 				...common,
 			}),
 		);
@@ -150,7 +173,9 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 		status = await ItemStatusIndex.read(store, sessionId, "import", logger);
 		const loaded = status.succeeded("load");
 		const index = await ImportIndex.open(store, logger);
-		const seen = new Set<string>();
+		// A draft written more than once (an item transformed again by a retry) loads from its last version.
+		const remaining = new Map<string, number>();
+		if (request.mode !== "new") for await (const d of readNoteDrafts(store, sessionId, logger)) remaining.set(d.item_id, (remaining.get(d.item_id) ?? 0) + 1);
 		results.push(
 			await runLoadStage({
 				ctx,
@@ -159,10 +184,10 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 				drafts: readNoteDrafts(store, sessionId, logger),
 				options,
 				skip: (id) => {
-					// A draft written twice (a retried transform) is loaded once.
-					const again = seen.has(id);
-					seen.add(id);
-					return again || loaded.has(id);
+					const left = remaining.get(id) ?? 1;
+					remaining.set(id, left - 1);
+					if (left > 1) return true; // an older draft of this item
+					return loaded.has(id) && !retransform.has(id);
 				},
 				...common,
 			}),
@@ -217,6 +242,10 @@ export async function summarize(store: StagingStore, sessionId: string, logger?:
 		const transform = index.latest("transform").get(id);
 		if (transform?.status === "failed") {
 			fail(id, extract.title, "transform", transform.error ?? "unknown error");
+			continue;
+		}
+		if (transform?.status === "skipped") {
+			counts.skipped++;
 			continue;
 		}
 		const load = index.latest("load").get(id);

@@ -86,7 +86,8 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		return { path, text: await vault.read(path) };
 	};
 
-	const write = async (draft: NoteDraft, decision: LoadDecision): Promise<{ outcome: NoteOutcome; path: string | null; reason?: string }> => {
+	const reviewFolder = joinPath(options.outFolder, REVIEW_FOLDER);
+	const write = async (draft: NoteDraft, decision: LoadDecision | { action: "promote"; path: string }): Promise<{ outcome: NoteOutcome; path: string | null; reason?: string }> => {
 		const now = ctx.clock.now().toISOString();
 		const remember = (path: string, text: string): void => {
 			index.record({
@@ -127,6 +128,21 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				}
 				return { outcome: "updated", path: decision.path };
 			}
+			case "promote": {
+				// A note that waited in review and now has a good transform: it moves to its provider folder.
+				const folder = joinPath(options.outFolder, PROVIDER_FOLDERS[draft.provider]);
+				const allocator = await allocatorFor(folder);
+				const stem = allocator.claim(sanitizeFileName(draft.title));
+				const path = joinPath(folder, `${stem}.md`);
+				const text = finalNote(draft, path);
+				if (!options.dryRun) {
+					await vault.rename(decision.path, path);
+					await vault.modify(path, text);
+					remember(path, text);
+					await ctx.store.writeAtomic(joinPath(sessionOut, PROVIDER_FOLDERS[draft.provider], `${stem}.md`), text);
+				}
+				return { outcome: "updated", path };
+			}
 			case "unchanged": {
 				if (decision.adopt && !options.dryRun) remember(decision.path, await vault.read(decision.path));
 				return { outcome: "unchanged", path: decision.path };
@@ -148,9 +164,14 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 					const current = await currentNote(draft);
 					const indexed = index.get(draft.provider, draft.item_id);
 					const renderedHash = current ? sha256Hex(finalNote(draft, current.path)) : "";
+					const currentHash = current ? sha256Hex(current.text) : "";
+					if (current && indexed && folderOf(current.path) === reviewFolder && currentHash === indexed.hash && currentHash !== renderedHash) {
+						// An untouched review note and a new transform of it (a retry): replace it.
+						return draft.review_reason === undefined ? { action: "promote" as const, path: current.path } : { action: "update" as const, path: current.path };
+					}
 					return decideLoad({
 						indexed,
-						current: current ? { path: current.path, hash: sha256Hex(current.text), frontmatterUpdated: sourceIdentity(current.text)?.updated ?? null } : null,
+						current: current ? { path: current.path, hash: currentHash, frontmatterUpdated: sourceIdentity(current.text)?.updated ?? null } : null,
 						renderedHash,
 						sourceUpdated: draft.source_updated,
 					});

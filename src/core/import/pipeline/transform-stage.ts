@@ -8,6 +8,7 @@ import { renderNote } from "../transform/render-note";
 import { NoteFrontmatterSchema } from "../transform/note-frontmatter";
 import { readShards, ShardWriter } from "./jsonl-shards";
 import type { ImportOptions } from "./import-options";
+import type { KnowledgeTransform } from "./knowledge-transform";
 
 export const NOTE_SHARDS = "notes";
 
@@ -62,11 +63,17 @@ export interface TransformStageOptions {
 	conversations: AsyncIterable<Conversation>;
 	options: ImportOptions;
 	skip?: (id: string) => boolean;
+	/** The LLM knowledge transform; absent → the deterministic note. */
+	knowledge?: KnowledgeTransform;
+	/** Items to send to the model again, ignoring saved replies (a retry of review items). */
+	fresh?: ReadonlySet<string>;
+	/** Items in flight at once (the LLM's concurrency). Logs and outputs stay in input order. */
+	concurrency?: number;
 	signal?: AbortSignal;
 	onProgress?: (p: StageProgress) => void;
 }
 
-/** Transform: each extracted conversation → a note draft in `transform/output/`. */
+/** Transform: each extracted conversation → a note draft in `transform/output/` (or review, or skipped as too large). */
 export async function runTransformStage(o: TransformStageOptions): Promise<StageResult> {
 	const { ctx } = o;
 	const writer = new ShardWriter<NoteDraft>(ctx.store, transformOutputDir(ctx.sessionId), NOTE_SHARDS);
@@ -77,10 +84,20 @@ export async function runTransformStage(o: TransformStageOptions): Promise<Stage
 			items: o.conversations,
 			identify: (c) => ({ id: c.id, title: c.title }),
 			...(o.skip ? { skip: o.skip } : {}),
+			...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
 			process: async (conversation, step) => {
-				const draft = await step.run("render_note", () => Promise.resolve(draftNote(conversation, ctx.sessionId, o.options)));
-				await step.run("write_to_session", () => writer.write(draft));
-				return { status: "success" };
+				const knowledge = o.knowledge;
+				if (!knowledge) {
+					const draft = await step.run("render_note", () => Promise.resolve(draftNote(conversation, ctx.sessionId, o.options)));
+					await step.run("write_to_session", () => writer.write(draft));
+					return { status: "success" };
+				}
+				const outcome = await step.run("extract_knowledge", () =>
+					knowledge.transform(conversation, { fresh: o.fresh?.has(conversation.id) ?? false, ...(o.signal ? { signal: o.signal } : {}) }),
+				);
+				if (outcome.kind === "too_large") return { status: "skipped", reason: outcome.reason };
+				await step.run("write_to_session", () => writer.write(outcome.draft));
+				return outcome.draft.review_reason !== undefined ? { status: "review", reason: outcome.draft.review_reason } : { status: "success" };
 			},
 			...(o.signal ? { signal: o.signal } : {}),
 			...(o.onProgress ? { onProgress: o.onProgress } : {}),
