@@ -28,6 +28,9 @@ export interface LoadStageOptions {
 
 export const REVIEW_FOLDER = "_review";
 
+/** A note's file name, `.md` included, is at most this many UTF-8 bytes. */
+export const MAX_NOTE_FILE_NAME_BYTES = 200;
+
 function joinPath(...parts: string[]): string {
 	return parts
 		.flatMap((p) => p.split("/"))
@@ -65,7 +68,8 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		let allocator = allocators.get(folder);
 		if (!allocator) {
 			const existing = (await vault.listMarkdown(folder)).filter((p) => folderOf(p) === folder).map(stemOf);
-			allocator = new NameAllocator(existing);
+			// The cap is on the whole file name: the stem leaves room for ".md".
+			allocator = new NameAllocator(existing, { maxBytes: MAX_NOTE_FILE_NAME_BYTES - ".md".length });
 			allocators.set(folder, allocator);
 		}
 		return allocator;
