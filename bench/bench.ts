@@ -1,0 +1,347 @@
+import { execFileSync } from "node:child_process";
+import { mkdir, readdir, rm, statfs, writeFile } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startFakeLlmServer } from "../test/support/fake-llm-server";
+import { writeExport, writeMixedExport, type WrittenExport } from "./generate";
+import { CONTEXT_CHARS, loadConversations, MODEL, runLayer } from "./llm";
+import { runChild, type ChildRun } from "./measure";
+import { profileMarkdown, summarizeProfile } from "./profile";
+
+/**
+ * `npm run bench` (and `bench:quick`): synthetic exports imported by the real CLI in a child process, beside a
+ * floor on the same data, then the LLM path against the fake server. Prints a Markdown report and writes it to
+ * bench/results/latest.md (quick: bench/out/quick.md). Run through scripts/bench.mjs, which bundles this file and the
+ * CLI (BENCH_BUILD points at the bundles).
+ */
+
+const { values: args } = parseArgs({
+	options: {
+		quick: { type: "boolean", default: false },
+		sizes: { type: "string" },
+		"big-mb": { type: "string" },
+		"llm-count": { type: "string" },
+		concurrency: { type: "string", default: "1,4,8" },
+		latency: { type: "string", default: "200" },
+		repeat: { type: "string" },
+		"no-big": { type: "boolean", default: false },
+		"no-llm": { type: "boolean", default: false },
+		"no-sizes": { type: "boolean", default: false },
+		"cpu-prof": { type: "boolean", default: false },
+		keep: { type: "boolean", default: false },
+		out: { type: "string" },
+		label: { type: "string" },
+	},
+});
+
+const quick = args.quick === true;
+const SIZES = (args.sizes ?? (quick ? "200,2000" : "200,2000,10000")).split(",").map(Number);
+const BIG_MB = Number(args["big-mb"] ?? (quick ? 50 : 620));
+const LLM_COUNT = Number(args["llm-count"] ?? (quick ? 100 : 1000));
+const CONCURRENCY = args.concurrency.split(",").map(Number);
+const LATENCY_MS = Number(args.latency);
+const SEED = 20260101;
+const BUILD = process.env.BENCH_BUILD ?? "";
+const CLI = join(BUILD, "cli.mjs");
+const FLOOR = join(BUILD, "floor.mjs");
+const OUT = args.out ?? (quick ? "bench/out/quick.md" : "bench/results/latest.md");
+
+const MB = 1024 * 1024;
+const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
+const fmt = (n: number, d = 1): string => (Number.isFinite(n) ? n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }) : "n/a");
+const median = (xs: number[]): number => {
+	const s = [...xs].sort((a, b) => a - b);
+	const m = s.length >> 1;
+	return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
+};
+
+async function pickRoot(needBytes: number): Promise<{ root: string; warning?: string }> {
+	const shm = "/dev/shm";
+	try {
+		const s = await statfs(shm);
+		const free = s.bavail * s.bsize;
+		if (free >= needBytes) return { root: join(shm, "knowledge-etl-bench") };
+		return { root: join(tmpdir(), "knowledge-etl-bench"), warning: `/dev/shm has ${fmt(free / MB, 0)} MB free, ${fmt(needBytes / MB, 0)} MB needed: using ${tmpdir()} (disk, slower; numbers not comparable)` };
+	} catch {
+		return { root: join(tmpdir(), "knowledge-etl-bench"), warning: `/dev/shm is not available: using ${tmpdir()} (disk; numbers not comparable)` };
+	}
+}
+
+interface Measured {
+	runs: ChildRun[];
+	wallMs: number;
+	cpuMs: number;
+	peakRssMb: number;
+	error?: string;
+}
+
+function summarise(runs: ChildRun[], error?: string): Measured {
+	return {
+		runs,
+		wallMs: median(runs.map((r) => r.wallMs)),
+		cpuMs: median(runs.map((r) => r.userMs + r.sysMs)),
+		peakRssMb: Math.max(...runs.map((r) => r.peakRssKb / 1024)),
+		...(error !== undefined ? { error } : {}),
+	};
+}
+
+async function floorRun(root: string, files: string[]): Promise<{ run: ChildRun; error?: string }> {
+	const out = join(root, "floor-out");
+	await rm(out, { recursive: true, force: true });
+	const run = await runChild(root, [FLOOR, out, ...files]);
+	await rm(out, { recursive: true, force: true });
+	let error: string | undefined;
+	try {
+		const r = JSON.parse(run.stdout.trim().split("\n").pop() ?? "{}") as { error?: string };
+		error = r.error;
+	} catch {
+		error = `floor exited ${run.code}: ${run.stderr.slice(0, 300)}`;
+	}
+	if (run.code !== 0 && error === undefined) error = `floor exited ${run.code}`;
+	return { run, ...(error !== undefined ? { error } : {}) };
+}
+
+interface ImportJson {
+	counts?: { total: number; success: number; failed: number; skipped: number };
+	status?: string;
+}
+
+async function importRun(root: string, files: string[], expect: number, extra: string[] = [], nodeArgs: string[] = []): Promise<{ run: ChildRun; vault: string; result: ImportJson }> {
+	const vault = join(root, "vault");
+	await rm(vault, { recursive: true, force: true });
+	await mkdir(vault, { recursive: true });
+	const run = await runChild(root, [...nodeArgs, CLI, "import", ...files, "--vault", vault, "--json", ...extra]);
+	let result: ImportJson = {};
+	try {
+		result = JSON.parse(run.stdout) as ImportJson;
+	} catch {
+		throw new Error(`import printed no JSON (exit ${run.code}): ${run.stderr.slice(0, 2000)}`);
+	}
+	if (run.code !== 0 || result.counts?.success !== expect) {
+		throw new Error(`import did not import all ${expect} conversations (exit ${run.code}): ${JSON.stringify(result.counts)} ${run.stderr.slice(0, 1000)}`);
+	}
+	return { run, vault, result };
+}
+
+interface SizeRow {
+	label: string;
+	conversations: number;
+	bytes: number;
+	floor: Measured;
+	imp: Measured;
+}
+
+function rowMarkdown(r: SizeRow): string {
+	const mb = r.bytes / MB;
+	const s = r.imp.wallMs / 1000;
+	const floorOk = r.floor.error === undefined;
+	const ratio = (a: number, b: number): string => (floorOk ? `${fmt(a / b, 2)}×` : "—");
+	return [
+		r.label,
+		r.conversations.toLocaleString("en-US"),
+		fmt(mb, 0),
+		floorOk ? fmt(r.floor.wallMs / 1000, 2) : `cannot parse: ${r.floor.error ?? ""}`,
+		floorOk ? fmt(r.floor.cpuMs / 1000, 2) : "—",
+		floorOk ? fmt(r.floor.peakRssMb, 0) : `${fmt(r.floor.peakRssMb, 0)} (at failure)`,
+		fmt(s, 2),
+		fmt(r.imp.cpuMs / 1000, 2),
+		fmt(r.imp.peakRssMb, 0),
+		fmt(r.conversations / s, 0),
+		fmt(mb / s, 1),
+		ratio(r.imp.wallMs, r.floor.wallMs),
+		ratio(r.imp.cpuMs, r.floor.cpuMs),
+	].join(" | ");
+}
+
+let workRoot: string | undefined;
+
+async function main(): Promise<void> {
+	if (!BUILD) throw new Error("BENCH_BUILD is not set: run through `node scripts/bench.mjs` (npm run bench)");
+	const started = new Date();
+	const load0 = loadavg();
+	const maxSize = Math.max(0, ...SIZES);
+	// Rough need: data ×1 (avg ~16 KB/conversation), floor output ×1, vault + staging ×4 at the largest size, and the big file ×5.
+	const need = (args["no-sizes"] ? 0 : maxSize * 16 * 1024 * 6) + (args["no-big"] ? 0 : BIG_MB * MB * 5) + 512 * MB;
+	const { root, warning } = await pickRoot(need);
+	workRoot = root;
+	if (warning) log(`WARNING: ${warning}`);
+	await rm(root, { recursive: true, force: true });
+	await mkdir(root, { recursive: true });
+	log(`work dir ${root}; node ${process.version}; ${cpus().length} CPUs; load ${load0.map((l) => l.toFixed(2)).join(" ")}`);
+
+	const commit = (() => {
+		try {
+			return process.env.BENCH_COMMIT ?? execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+		} catch {
+			return "unknown";
+		}
+	})();
+
+	const md: string[] = [];
+	const targets: { name: string; met: boolean | null; detail: string }[] = [];
+	md.push(`# Benchmark${quick ? " (quick)" : ""}`, "");
+	md.push(
+		`${started.toISOString()} · code ${commit}${process.env.BENCH_SOURCE ? ` (${process.env.BENCH_SOURCE})` : ""} · node ${process.version} · ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}) · load average at start ${load0.map((l) => l.toFixed(2)).join(" / ")}`,
+		`Data and vaults on ${root}${warning ? ` (**${warning}**)` : " (tmpfs)"}. Each process is measured by ${"`/usr/bin/time -v`"} (CPU = user + sys, peak RSS = maximum resident set size) or, without it, its own process.resourceUsage(); wall time from spawn to exit (node start-up included, for floor and import alike).`,
+		`Floor = a child that reads the file, JSON.parse, and writes one file per conversation (JSON.stringify). Import = \`knowledge-etl import <files> --vault <dir> --json\` (the CLI bundle), checked to have imported every conversation.`,
+		"",
+	);
+	if (warning) md.push(`> WARNING: ${warning}`, "");
+
+	// ---- sizes ----
+	const rows: SizeRow[] = [];
+	const profiles: string[] = [];
+	if (!args["no-sizes"]) {
+		for (const size of SIZES) {
+			const dir = join(root, "data", String(size));
+			log(`generating ${size} conversations…`);
+			const written = await writeMixedExport(dir, size, SEED + size);
+			const files = written.map((w) => w.path);
+			const bytes = written.reduce((a, w) => a + w.bytes, 0);
+			const repeats = Number(args.repeat ?? (size <= 2000 ? 3 : 2));
+			const floorRuns: ChildRun[] = [];
+			const importRuns: ChildRun[] = [];
+			let floorError: string | undefined;
+			for (let i = 0; i < repeats; i++) {
+				const f = await floorRun(root, files);
+				floorRuns.push(f.run);
+				floorError = f.error;
+				const imp = await importRun(root, files, size);
+				importRuns.push(imp.run);
+				await rm(imp.vault, { recursive: true, force: true });
+				log(`${size}: floor ${fmt(f.run.wallMs / 1000, 2)} s, import ${fmt(imp.run.wallMs / 1000, 2)} s (${fmt(imp.run.peakRssKb / 1024, 0)} MB)`);
+			}
+			if (args["cpu-prof"] && size === maxSize) {
+				const profDir = join(root, "prof");
+				await rm(profDir, { recursive: true, force: true });
+				const imp = await importRun(root, files, size, [], ["--cpu-prof", "--cpu-prof-dir", profDir]);
+				await rm(imp.vault, { recursive: true, force: true });
+				const [profile] = (await readdir(profDir)).filter((f) => f.endsWith(".cpuprofile"));
+				if (profile) profiles.push(`### CPU profile of the import, ${size.toLocaleString("en-US")} conversations\n\n${profileMarkdown(await summarizeProfile(join(profDir, profile), CLI))}`);
+			}
+			rows.push({ label: `mixed ${size.toLocaleString("en-US")}`, conversations: size, bytes, floor: summarise(floorRuns, floorError), imp: summarise(importRuns) });
+			await rm(dir, { recursive: true, force: true });
+		}
+	}
+
+	// ---- the big file ----
+	let big: SizeRow | undefined;
+	if (!args["no-big"]) {
+		const path = join(root, "data", "big", "conversations.json");
+		log(`generating a ChatGPT conversations.json of over ${BIG_MB} MB (streamed)…`);
+		const w: WrittenExport = await writeExport(path, "chatgpt", SEED + 7, { minBytes: BIG_MB * MB });
+		log(`big: ${w.conversations} conversations, ${fmt(w.bytes / MB, 0)} MB`);
+		const f = await floorRun(root, [path]);
+		log(`big floor: ${f.error ?? `${fmt(f.run.wallMs / 1000, 2)} s`}`);
+		const imp = await importRun(root, [path], w.conversations);
+		await rm(imp.vault, { recursive: true, force: true });
+		log(`big import: ${fmt(imp.run.wallMs / 1000, 2)} s, ${fmt(imp.run.peakRssKb / 1024, 0)} MB peak RSS`);
+		big = { label: `ChatGPT conversations.json ${fmt(w.bytes / MB, 0)} MB`, conversations: w.conversations, bytes: w.bytes, floor: summarise([f.run], f.error), imp: summarise([imp.run]) };
+		await rm(join(root, "data", "big"), { recursive: true, force: true });
+	}
+
+	const allRows = [...rows, ...(big ? [big] : [])];
+	if (allRows.length > 0) {
+		md.push("## Import against the floor", "");
+		md.push("| Export | Conversations | MB | Floor wall s | Floor CPU s | Floor peak RSS MB | Import wall s | Import CPU s | Import peak RSS MB | Import conv/s | Import MB/s | Wall import/floor | CPU import/floor |");
+		md.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+		for (const r of allRows) md.push(`| ${rowMarkdown(r)} |`);
+		md.push("", `Median of ${rows.map((r) => r.imp.runs.length).join("/")} runs per size (peak RSS: the highest); the big file once.`, "");
+		for (const r of rows) {
+			const wr = r.imp.wallMs / r.floor.wallMs;
+			targets.push({ name: `Import within 2× the floor (${r.label}, wall)`, met: wr <= 2, detail: `${fmt(wr, 2)}× wall, ${fmt(r.imp.cpuMs / r.floor.cpuMs, 2)}× CPU` });
+		}
+		if (big) {
+			const rss = big.imp.peakRssMb;
+			targets.push({ name: `Peak RSS under 300 MB on the ${fmt(big.bytes / MB, 0)} MB file`, met: rss < 300, detail: `${fmt(rss, 0)} MB` });
+			if (big.floor.error) md.push(`The floor cannot handle the ${fmt(big.bytes / MB, 0)} MB file: \`${big.floor.error}\` (a JS string is capped near 512 MB, so it cannot be read as one string, let alone JSON.parse'd); the import streams it.`, "");
+		}
+	}
+	if (rows.length > 1) {
+		md.push("## Linearity (time per conversation)", "");
+		md.push("| Size | Import ms/conv (wall) | Import ms/conv (CPU) | Floor ms/conv (wall) | Import wall vs the next smaller size |", "|---:|---:|---:|---:|---:|");
+		let prev: SizeRow | undefined;
+		for (const r of rows) {
+			const per = r.imp.wallMs / r.conversations;
+			const growth = prev ? `${fmt(per / (prev.imp.wallMs / prev.conversations), 2)}×` : "—";
+			md.push(`| ${r.conversations.toLocaleString("en-US")} | ${fmt(per, 3)} | ${fmt(r.imp.cpuMs / r.conversations, 3)} | ${fmt(r.floor.wallMs / r.conversations, 3)} | ${growth} |`);
+			prev = r;
+		}
+		if (big) md.push(`| ${big.conversations.toLocaleString("en-US")} (big file, longer conversations) | ${fmt(big.imp.wallMs / big.conversations, 3)} | ${fmt(big.imp.cpuMs / big.conversations, 3)} | — | per MB: ${fmt(big.imp.wallMs / (big.bytes / MB), 1)} ms vs ${fmt((rows[rows.length - 1]?.imp.wallMs ?? NaN) / ((rows[rows.length - 1]?.bytes ?? NaN) / MB), 1)} ms at ${rows[rows.length - 1]?.conversations.toLocaleString("en-US")} |`);
+		md.push("");
+		const a = rows[rows.length - 2];
+		const b = rows[rows.length - 1];
+		if (a && b) {
+			const g = b.imp.wallMs / b.conversations / (a.imp.wallMs / a.conversations);
+			targets.push({ name: `Linear growth (ms/conv at ${b.conversations.toLocaleString("en-US")} within 1.25× of ${a.conversations.toLocaleString("en-US")})`, met: g <= 1.25, detail: `${fmt(g, 2)}×` });
+		}
+	}
+
+	// ---- LLM ----
+	if (!args["no-llm"]) {
+		const dir = join(root, "data", "llm");
+		const written = await writeMixedExport(dir, LLM_COUNT, SEED + 3);
+		const files = written.map((w) => w.path);
+		const server = await startFakeLlmServer({ models: [MODEL], latencyMs: LATENCY_MS });
+		try {
+			const help = await runChild(root, [CLI, "import", "--help"]);
+			const pipeline = /--llm\b/.test(help.stdout + help.stderr);
+			md.push(`## LLM transform: ${LLM_COUNT.toLocaleString("en-US")} conversations, fake server at ${LATENCY_MS} ms per call`, "");
+			if (pipeline) {
+				md.push("Through the pipeline: `knowledge-etl import … --llm ollama --llm-url <fake> --model … --concurrency N` as a child process. The ideal is calls × latency ÷ N; the wall time is the whole import's, so it includes extract and load (see the floor above).", "");
+				md.push("| Concurrency | Calls | Max in flight (server) | Wall s | Ideal s | Over ideal | Target ≤ 15% |", "|---:|---:|---:|---:|---:|---:|---|");
+				for (const n of CONCURRENCY) {
+					server.resetStats();
+					server.maxInFlight = 0;
+					const imp = await importRun(root, files, LLM_COUNT, ["--llm", "ollama", "--llm-url", server.url, "--model", MODEL, "--concurrency", String(n)]);
+					await rm(imp.vault, { recursive: true, force: true });
+					const calls = server.chatRequests.length;
+					const ideal = (calls * LATENCY_MS) / n;
+					const over = (imp.run.wallMs / ideal - 1) * 100;
+					log(`llm c=${n}: ${calls} calls, ${fmt(imp.run.wallMs / 1000, 2)} s vs ideal ${fmt(ideal / 1000, 2)} s`);
+					md.push(`| ${n} | ${calls} | ${server.maxInFlight} | ${fmt(imp.run.wallMs / 1000, 2)} | ${fmt(ideal / 1000, 2)} | ${fmt(over, 1)}% | ${over <= 15 ? "met" : "missed"} |`);
+					targets.push({ name: `LLM within 15% of ideal, concurrency ${n} (pipeline)`, met: over <= 15, detail: `${fmt(over, 1)}% over` });
+				}
+			} else {
+				const conversations = await loadConversations(files);
+				md.push(
+					`**LLM layer only, not the pipeline**: the import has no LLM option yet (\`import --help\` shows no \`--llm\`), so this runs \`extractKnowledge\` (Ollama client, Node fetch, contextChars ${CONTEXT_CHARS.toLocaleString("en-US")}) for each conversation through a pool of N workers in the bench process. Calls are counted at the server (long conversations are split into several calls).`,
+					"",
+				);
+				md.push("| Concurrency | Calls | Max in flight (server) | Wall s | Ideal s | Over ideal | Target ≤ 15% |", "|---:|---:|---:|---:|---:|---:|---|");
+				for (const n of CONCURRENCY) {
+					const r = await runLayer(server, conversations, n);
+					const ideal = (r.calls * LATENCY_MS) / n;
+					const over = (r.wallMs / ideal - 1) * 100;
+					log(`llm layer c=${n}: ${r.calls} calls, ${fmt(r.wallMs / 1000, 2)} s vs ideal ${fmt(ideal / 1000, 2)} s (ok ${r.ok}, review ${r.review}, failed ${r.failed})`);
+					md.push(`| ${n} | ${r.calls} | ${r.maxInFlight} | ${fmt(r.wallMs / 1000, 2)} | ${fmt(ideal / 1000, 2)} | ${fmt(over, 1)}% | ${over <= 15 ? "met" : "missed"} |`);
+					targets.push({ name: `LLM within 15% of ideal, concurrency ${n} (layer only)`, met: over <= 15, detail: `${fmt(over, 1)}% over; ${r.ok} ok, ${r.review} review, ${r.failed} failed` });
+				}
+			}
+			md.push("");
+		} finally {
+			await server.close();
+			await rm(dir, { recursive: true, force: true });
+		}
+	}
+
+	md.push("## Targets", "");
+	for (const t of targets) md.push(`- ${t.met === null ? "n/a" : t.met ? "**met**" : "**missed**"}: ${t.name}: ${t.detail}`);
+	const load1 = loadavg();
+	md.push("", `Finished ${new Date().toISOString()} (${fmt((Date.now() - started.getTime()) / 1000, 0)} s); load average at end ${load1.map((l) => l.toFixed(2)).join(" / ")}. The machine is shared (2 cores, other jobs running): treat differences under ~10% as noise.`, "");
+	if (profiles.length > 0) md.push("## Profile", "", ...profiles, "");
+
+	const report = md.join("\n");
+	process.stdout.write(`${report}\n`);
+	await mkdir(join(OUT, ".."), { recursive: true });
+	await writeFile(OUT, report);
+	log(`written to ${OUT}`);
+	if (!args.keep) await rm(root, { recursive: true, force: true });
+}
+
+main().catch(async (error: unknown) => {
+	console.error(error);
+	process.exitCode = 1;
+	if (workRoot && !args.keep) await rm(workRoot, { recursive: true, force: true });
+});
