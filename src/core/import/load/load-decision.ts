@@ -47,7 +47,8 @@ export function decideLoad(facts: LoadFacts): LoadDecision {
 	if (current.hash === renderedHash) return { action: "unchanged", path: current.path, adopt: indexed === null || indexed.path !== current.path || indexed.hash !== current.hash };
 	if (indexed === null) {
 		// No record of writing it (index lost, or a note the user made): only the frontmatter speaks for it.
-		if (current.frontmatterUpdated !== null && current.frontmatterUpdated === sourceUpdated) {
+		// Compared as times: the note writes `2025-03-01T10:00:00.000Z` for an export's `2025-03-01T10:00:00Z`.
+		if (current.frontmatterUpdated !== null && sameTime(current.frontmatterUpdated, sourceUpdated)) {
 			return { action: "unchanged", path: current.path, adopt: false };
 		}
 		return { action: "preserve", path: current.path, reason: "a note with this source_id exists but the import index has no record of writing it" };

@@ -53,6 +53,11 @@ const cases: [string, LoadFacts, ReturnType<typeof decideLoad>][] = [
 		{ action: "unchanged", path: "X.md", adopt: false },
 	],
 	[
+		"index lost, frontmatter's time written with milliseconds, the export's without → unchanged",
+		{ indexed: null, current: { path: "X.md", hash: "u", frontmatterUpdated: T1 }, renderedHash: "r", sourceUpdated: "2024-01-01T00:00:00Z" },
+		{ action: "unchanged", path: "X.md", adopt: false },
+	],
+	[
 		"index lost, source newer → preserve (when in doubt)",
 		{ indexed: null, current: { path: "X.md", hash: "u", frontmatterUpdated: T1 }, renderedHash: "r", sourceUpdated: T2 },
 		{ action: "preserve", path: "X.md", reason: "a note with this source_id exists but the import index has no record of writing it" },
