@@ -1,9 +1,11 @@
-import { Plugin, type WorkspaceLeaf } from "obsidian";
+import { Notice, Plugin, type WorkspaceLeaf } from "obsidian";
 import { defaultSettings, parseSettings, type Settings } from "../core/config/settings";
-import { systemClock } from "../core/ports/clock";
+import { systemClock, type Clock } from "../core/ports/clock";
 import { AdapterStagingStore } from "./adapter-staging-store";
 import { registerCommands } from "./commands";
 import { ObsidianNoteVault } from "./obsidian-note-vault";
+import { RunController } from "./run-controller";
+import { continueSession } from "./session-actions";
 import { KnowledgeEtlSettingTab } from "./settings-tab";
 import { noopPanelHandlers, type PanelHandlers } from "./view/panel-handlers";
 import { SessionView } from "./view/session-view";
@@ -17,12 +19,29 @@ export default class KnowledgeEtlPlugin extends Plugin {
 	noteVault!: ObsidianNoteVault;
 	/** What the panel's buttons do; the session commands replace these no-ops. */
 	panelHandlers: PanelHandlers = noopPanelHandlers();
+	/** Time for sessions (tests replace it before onload). */
+	clock: Clock = systemClock;
+	/** The one running session (import or organize), if any. */
+	runs!: RunController;
 	private statusBarEl: HTMLElement | null = null;
 
 	override async onload(): Promise<void> {
 		await this.loadSettings();
 		this.stagingStore = new AdapterStagingStore(this.app.vault.adapter);
 		this.noteVault = new ObsidianNoteVault(this.app);
+		this.runs = new RunController({
+			store: this.stagingStore,
+			clock: this.clock,
+			setStatusText: (text) => this.setStatusText(text),
+			refreshSessionViews: () => this.refreshSessionViews(),
+			notify: (message) => new Notice(message),
+			logDebug: (message, detail) => this.logDebug(message, detail),
+		});
+		this.panelHandlers.onResume = (id) => void continueSession(this, "resume", id);
+		this.panelHandlers.onRetry = (id) => void continueSession(this, "retry", id);
+		this.panelHandlers.onCancel = (id) => {
+			if (this.runs.runningSessionId === id || this.runs.runningSessionId === null) this.runs.cancel();
+		};
 		this.panelHandlers.onCopyError = (text) => navigator.clipboard.writeText(text);
 		this.panelHandlers.onOpenNote = (path) => this.app.workspace.openLinkText(path, "", false);
 
@@ -31,8 +50,9 @@ export default class KnowledgeEtlPlugin extends Plugin {
 			(leaf) =>
 				new SessionView(leaf, {
 					store: this.stagingStore,
-					clock: systemClock,
+					clock: this.clock,
 					handlers: () => this.panelHandlers,
+					liveIds: () => this.runs.liveIds(),
 					displayText: `${this.manifest.name} sessions`,
 					onError: (e) => this.logDebug("Session panel could not read the session files", e),
 				}),
@@ -48,6 +68,9 @@ export default class KnowledgeEtlPlugin extends Plugin {
 	override onunload(): void {
 		// Views, commands, the ribbon icon, the status bar item and intervals were all registered and are
 		// removed by Obsidian; leaves are left in place (their layout is restored on the next load).
+		// A running session is cancelled: it stops after the item in hand, records "cancelled" and can be resumed.
+		void this.runs?.dispose();
+		this.setStatusText("");
 		this.statusBarEl = null;
 	}
 

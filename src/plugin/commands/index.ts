@@ -1,9 +1,21 @@
 import type KnowledgeEtlPlugin from "../main";
+import { cancelRunningSession } from "./cancel-running-session";
+import { cleanOldSessions } from "./clean-old-sessions";
 import { openSessionPanel } from "./open-session-panel";
 import type { PluginCommand } from "./plugin-command";
+import { resumeSession } from "./resume-session";
+import { retryFailedItems } from "./retry-failed-items";
+import { startImportSession } from "./start-import-session";
 
 /** Every command, in palette order. Add new commands here (one file each). */
-export const COMMANDS: readonly PluginCommand[] = [openSessionPanel];
+export const COMMANDS: readonly PluginCommand[] = [
+	startImportSession,
+	resumeSession,
+	retryFailedItems,
+	cancelRunningSession,
+	openSessionPanel,
+	cleanOldSessions,
+];
 
 export function registerCommands(plugin: KnowledgeEtlPlugin, commands: readonly PluginCommand[] = COMMANDS): void {
 	for (const command of commands) {

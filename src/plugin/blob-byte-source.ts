@@ -1,0 +1,26 @@
+import type { ByteSource } from "../core/ports/byte-source";
+
+/**
+ * A ByteSource over a browser Blob or File (what the import modal's file input and drop zone give): ranges are
+ * read with `blob.slice(...).arrayBuffer()`, so a multi-gigabyte export is never loaded whole.
+ */
+export class BlobByteSource implements ByteSource {
+	readonly name: string;
+	readonly size: number;
+
+	constructor(
+		private readonly blob: Blob,
+		name?: string,
+	) {
+		this.name = name ?? (blob instanceof File ? blob.name : "input");
+		this.size = blob.size;
+	}
+
+	async read(offset: number, length: number): Promise<Uint8Array> {
+		if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`${this.name}: bad read offset ${offset}`);
+		if (!Number.isInteger(length) || length < 0) throw new RangeError(`${this.name}: bad read length ${length}`);
+		if (offset >= this.size || length === 0) return new Uint8Array(0);
+		const end = Math.min(this.size, offset + length);
+		return new Uint8Array(await this.blob.slice(offset, end).arrayBuffer());
+	}
+}

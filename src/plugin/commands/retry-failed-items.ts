@@ -1,0 +1,14 @@
+import { continueSession, sessionChoices } from "../session-actions";
+import type { PluginCommand } from "./plugin-command";
+import { pickSession } from "./session-picker";
+
+export const retryFailedItems: PluginCommand = {
+	id: "retry-failed-items",
+	name: "Retry failed items",
+	run: async (plugin) => {
+		const choices = await sessionChoices(plugin, "retry");
+		pickSession(plugin.app, choices, "No session has failed items.", "Pick a session to retry", (c) => {
+			void continueSession(plugin, "retry", c.session.session_id);
+		});
+	},
+};

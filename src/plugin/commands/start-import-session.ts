@@ -1,0 +1,23 @@
+import { importLlmOptions, llmConfigured, startImport } from "../session-actions";
+import { previewSources } from "../import-preview";
+import { ImportModal } from "../modals/import-modal";
+import type { PluginCommand } from "./plugin-command";
+
+export const startImportSession: PluginCommand = {
+	id: "start-import-session",
+	name: "Start import session",
+	run: (plugin) => {
+		const llm = importLlmOptions(plugin.settings);
+		new ImportModal(plugin.app, {
+			defaultOutFolder: plugin.settings.outputFolder,
+			llmAvailable: llmConfigured(plugin.settings),
+			llmLabel: llm ? `${llm.model} (${llm.provider === "ollama" ? "Ollama" : "OpenAI-compatible"})` : "",
+			preview: (sources, options) => previewSources({ store: plugin.stagingStore }, sources, options),
+			start: (request) => {
+				const run = startImport(plugin, request);
+				if (run) void plugin.activateSessionView();
+				return run;
+			},
+		}).open();
+	},
+};

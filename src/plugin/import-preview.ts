@@ -1,0 +1,53 @@
+import { openExport } from "../core/import/extract";
+import type { ImportOptionsInput } from "../core/import/pipeline/import-options";
+import { ImportIndex } from "../core/import/load/import-index";
+import type { ByteSource } from "../core/ports/byte-source";
+import type { Logger } from "../core/ports/logger";
+import type { StagingStore } from "../core/ports/staging-store";
+
+/** What the import modal shows before "Start import" (the shape of the core's planned `previewImport`). */
+export interface ImportPreview {
+	providers: string[];
+	conversations: number;
+	new: number;
+	updated: number;
+	unchanged: number;
+	failed: number;
+}
+
+/**
+ * Reads the export once (streaming) and compares each conversation with the import index: not there → new;
+ * there with an older `updated` time → updated; else unchanged. Writes nothing.
+ *
+ * Interim: the lead's core `previewImport` (src/core/import/pipeline/import-session.ts) will replace this; it
+ * decides by the rendered note's hash, this by the conversation's `updated` time, so an export whose content
+ * changed without a newer time shows as unchanged here.
+ */
+export async function previewSources(
+	deps: { store: StagingStore; logger?: Logger },
+	sources: readonly ByteSource[],
+	options: Pick<ImportOptionsInput, "provider" | "limit">,
+): Promise<ImportPreview> {
+	const reader = await openExport(sources, { provider: options.provider ?? "auto" });
+	try {
+		const index = await ImportIndex.open(deps.store, deps.logger);
+		const providers = [...new Set(reader.inputs.flatMap((i) => (i.provider ? [i.provider] : [])))];
+		const out: ImportPreview = { providers, conversations: 0, new: 0, updated: 0, unchanged: 0, failed: 0 };
+		for await (const r of reader.conversations()) {
+			if (options.limit !== undefined && out.conversations + out.failed >= options.limit) break;
+			if (!r.ok) {
+				out.failed++;
+				continue;
+			}
+			out.conversations++;
+			const c = r.conversation;
+			const known = index.get(c.provider, c.id);
+			if (!known) out.new++;
+			else if (c.updated && (!known.sourceUpdated || Date.parse(c.updated) > Date.parse(known.sourceUpdated))) out.updated++;
+			else out.unchanged++;
+		}
+		return out;
+	} finally {
+		await reader.close();
+	}
+}

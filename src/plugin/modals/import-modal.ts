@@ -1,0 +1,231 @@
+import { Modal, Platform, Setting, type App, type ButtonComponent } from "obsidian";
+import type { ImportOptionsInput } from "../../core/import/pipeline/import-options";
+import type { ImportSummary } from "../../core/import/pipeline/import-session";
+import { BlobByteSource } from "../blob-byte-source";
+import type { ImportPreview } from "../import-preview";
+import type { NewImport } from "../session-actions";
+
+type Provider = "auto" | "claude" | "chatgpt";
+
+/** What the modal needs (the plugin's actions; tests can pass their own). */
+export interface ImportModalDeps {
+	defaultOutFolder: string;
+	/** The LLM switch is enabled only then; `llmLabel` says which model ("gpt-oss:20b on Ollama"). */
+	llmAvailable: boolean;
+	llmLabel: string;
+	preview(sources: BlobByteSource[], options: Pick<ImportOptionsInput, "provider" | "limit">): Promise<ImportPreview>;
+	start(request: NewImport): Promise<ImportSummary | null> | null;
+}
+
+const ACCEPTED = /\.(zip|json)$/i;
+
+/**
+ * "Start import session": pick exports (file input, or drop them on desktop), the provider, output folder, LLM,
+ * limit and dry run; "Preview" reads the exports and shows what an import would do; "Start import" runs it in
+ * the background (the panel and the status bar follow it) and closes the modal.
+ */
+export class ImportModal extends Modal {
+	files: File[] = [];
+	provider: Provider = "auto";
+	outFolder: string;
+	useLlm = false;
+	limit: number | undefined = undefined;
+	dryRun = false;
+	/** The preview of the current choice; cleared when the files, provider or limit change. */
+	preview: ImportPreview | null = null;
+	/** The running import started from this modal (for tests and the caller). */
+	started: Promise<ImportSummary | null> | null = null;
+
+	private filesEl!: HTMLElement;
+	private previewEl!: HTMLElement;
+	private startButton!: ButtonComponent;
+	private previewButton!: ButtonComponent;
+
+	constructor(
+		app: App,
+		private readonly deps: ImportModalDeps,
+	) {
+		super(app);
+		this.outFolder = deps.defaultOutFolder;
+	}
+
+	override onOpen(): void {
+		this.setTitle("Start import session");
+		const { contentEl } = this;
+		contentEl.addClass("knowledge-etl-import-modal");
+
+		const pick = new Setting(contentEl).setName("Export files").setDesc("Claude or ChatGPT export: .zip or conversations.json (several at once are fine).");
+		const input = pick.controlEl.createEl("input", { cls: "knowledge-etl-file-input", attr: { type: "file", accept: ".zip,.json", multiple: true } });
+		input.addEventListener("change", () => {
+			this.addFiles([...(input.files ?? [])]);
+			input.value = "";
+		});
+		if (Platform.isDesktop) {
+			const drop = contentEl.createDiv({ cls: "knowledge-etl-drop-zone", text: "Or drop export files here" });
+			drop.addEventListener("dragover", (evt) => {
+				evt.preventDefault();
+				drop.addClass("is-dragover");
+			});
+			drop.addEventListener("dragleave", () => drop.removeClass("is-dragover"));
+			drop.addEventListener("drop", (evt) => {
+				evt.preventDefault();
+				drop.removeClass("is-dragover");
+				this.addFiles([...(evt.dataTransfer?.files ?? [])]);
+			});
+		}
+		this.filesEl = contentEl.createDiv({ cls: "knowledge-etl-file-list" });
+
+		new Setting(contentEl).setName("Provider").addDropdown((d) =>
+			d
+				.addOptions({ auto: "Detect", claude: "Claude", chatgpt: "ChatGPT" })
+				.setValue(this.provider)
+				.onChange((v) => {
+					this.provider = v as Provider;
+					this.resetPreview();
+				}),
+		);
+		new Setting(contentEl).setName("Output folder").addText((t) =>
+			t.setValue(this.outFolder).onChange((v) => {
+				this.outFolder = v.trim() || this.deps.defaultOutFolder;
+			}),
+		);
+		new Setting(contentEl)
+			.setName("Use the LLM")
+			.setDesc(this.deps.llmAvailable ? `Extract knowledge with ${this.deps.llmLabel}.` : "Set up an LLM in the plugin settings to use it.")
+			.addToggle((t) =>
+				t
+					.setValue(this.useLlm)
+					.setDisabled(!this.deps.llmAvailable)
+					.onChange((v) => {
+						this.useLlm = v;
+					}),
+			);
+		new Setting(contentEl)
+			.setName("Limit")
+			.setDesc("Import at most this many conversations (empty: all).")
+			.addText((t) =>
+				t.setPlaceholder("All").onChange((v) => {
+					const n = Number.parseInt(v.trim(), 10);
+					this.limit = Number.isInteger(n) && n > 0 ? n : undefined;
+					t.inputEl.toggleClass("knowledge-etl-invalid", v.trim() !== "" && this.limit === undefined);
+					this.resetPreview();
+				}),
+			);
+		new Setting(contentEl)
+			.setName("Dry run")
+			.setDesc("Decide every note, write nothing into the vault.")
+			.addToggle((t) =>
+				t.setValue(this.dryRun).onChange((v) => {
+					this.dryRun = v;
+				}),
+			);
+		this.previewEl = contentEl.createDiv({ cls: "knowledge-etl-preview" });
+		new Setting(contentEl)
+			.addButton((b) => {
+				this.previewButton = b.setButtonText("Preview").setClass("knowledge-etl-preview-button").onClick(() => this.runPreview());
+			})
+			.addButton((b) => {
+				this.startButton = b.setButtonText("Start import").setCta().setClass("knowledge-etl-start-button").onClick(() => this.startImport());
+			});
+		this.renderFiles();
+		this.resetPreview();
+	}
+
+	override onClose(): void {
+		this.contentEl.empty();
+	}
+
+	/** Adds picked or dropped files (other types are refused with a message). */
+	addFiles(files: File[]): void {
+		const refused = files.filter((f) => !ACCEPTED.test(f.name));
+		for (const f of files) {
+			if (ACCEPTED.test(f.name) && !this.files.some((g) => g.name === f.name && g.size === f.size)) this.files.push(f);
+		}
+		this.renderFiles(refused.map((f) => f.name));
+		this.resetPreview();
+	}
+
+	private renderFiles(refused: string[] = []): void {
+		this.filesEl.empty();
+		for (const f of this.files) {
+			const row = this.filesEl.createDiv({ cls: "knowledge-etl-file" });
+			row.createSpan({ cls: "knowledge-etl-file-name", text: f.name });
+			row.createSpan({ cls: "knowledge-etl-file-size", text: formatBytes(f.size) });
+			const remove = row.createEl("button", { cls: "knowledge-etl-file-remove", text: "Remove" });
+			remove.addEventListener("click", () => {
+				this.files = this.files.filter((g) => g !== f);
+				this.renderFiles();
+				this.resetPreview();
+			});
+		}
+		if (refused.length > 0) {
+			this.filesEl.createDiv({ cls: "knowledge-etl-error-text", text: `Not an export (.zip or .json): ${refused.join(", ")}` });
+		}
+	}
+
+	private resetPreview(): void {
+		this.preview = null;
+		if (!this.previewEl) return;
+		this.previewEl.empty();
+		this.previewEl.createDiv({
+			cls: "knowledge-etl-empty",
+			text: this.files.length === 0 ? "Pick an export to begin." : "Preview to see what the import would do.",
+		});
+		this.startButton?.setDisabled(true);
+		this.previewButton?.setDisabled(this.files.length === 0);
+	}
+
+	private sources(): BlobByteSource[] {
+		return this.files.map((f) => new BlobByteSource(f, f.name));
+	}
+
+	/** Reads the exports and shows provider, conversations, new / updated / unchanged. */
+	async runPreview(): Promise<void> {
+		if (this.files.length === 0) return;
+		this.previewButton.setDisabled(true);
+		this.previewEl.empty();
+		this.previewEl.createDiv({ cls: "knowledge-etl-empty", text: "Reading the export…" });
+		try {
+			const p = await this.deps.preview(this.sources(), { provider: this.provider, ...(this.limit !== undefined ? { limit: this.limit } : {}) });
+			this.preview = p;
+			this.previewEl.empty();
+			const providers = p.providers.map((x) => (x === "claude" ? "Claude" : x === "chatgpt" ? "ChatGPT" : x)).join(", ") || "unknown";
+			this.previewEl.createDiv({ cls: "knowledge-etl-preview-provider", text: `Provider: ${providers}` });
+			this.previewEl.createDiv({ cls: "knowledge-etl-preview-conversations", text: `${p.conversations} conversations` });
+			this.previewEl.createDiv({ cls: "knowledge-etl-preview-counts", text: `${p.new} new · ${p.updated} updated · ${p.unchanged} unchanged` });
+			if (p.failed > 0) this.previewEl.createDiv({ cls: "knowledge-etl-error-text", text: `${p.failed} could not be read (they will be listed as failed)` });
+			this.startButton.setDisabled(p.conversations === 0);
+		} catch (e) {
+			this.previewEl.empty();
+			this.previewEl.createDiv({ cls: "knowledge-etl-error-text", text: e instanceof Error ? e.message : String(e) });
+		} finally {
+			this.previewButton.setDisabled(this.files.length === 0);
+		}
+	}
+
+	/** Starts the import in the background and closes the modal; the panel and status bar follow the run. */
+	startImport(): void {
+		if (!this.preview || this.files.length === 0) return;
+		const started = this.deps.start({
+			sources: this.sources(),
+			useLlm: this.useLlm && this.deps.llmAvailable,
+			options: {
+				provider: this.provider,
+				outFolder: this.outFolder,
+				dryRun: this.dryRun,
+				inputs: this.files.map((f) => f.name),
+				...(this.limit !== undefined ? { limit: this.limit } : {}),
+			},
+		});
+		if (!started) return;
+		this.started = started;
+		this.close();
+	}
+}
+
+function formatBytes(n: number): string {
+	if (n < 1024) return `${n} B`;
+	if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+	if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+	return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}

@@ -1,0 +1,193 @@
+import type { ImportSummary } from "../core/import/pipeline/import-session";
+import type { StageProgress } from "../core/pipeline/stage-types";
+import type { Clock } from "../core/ports/clock";
+import type { StagingStore } from "../core/ports/staging-store";
+import { PhaseManager } from "../core/session/phase-manager";
+import { SessionManager } from "../core/session/session-manager";
+import { HEARTBEAT_INTERVAL_MS, removeHeartbeat, writeHeartbeat } from "../core/status/session-liveness";
+
+/** What the controller needs from the plugin (an interface, so tests can watch it). */
+export interface RunHost {
+	store: StagingStore;
+	clock: Clock;
+	setStatusText(text: string): void;
+	refreshSessionViews(): void;
+	/** A Notice in the plugin; a list in tests. */
+	notify(message: string): void;
+	logDebug(message: string, detail?: unknown): void;
+}
+
+export type RunKind = "import" | "organize";
+
+export type RunJob = (signal: AbortSignal, onProgress: (p: StageProgress) => void) => Promise<ImportSummary>;
+
+interface ActiveRun {
+	kind: RunKind;
+	sessionId: string | null;
+	controller: AbortController;
+	startedAt: number;
+	/** Conversations in the session (extract's count), once known. */
+	total: number | null;
+	heartbeat: number | null;
+	done: Promise<ImportSummary | null>;
+}
+
+const KIND_LABELS: Record<RunKind, string> = { import: "Import", organize: "Organize" };
+
+/** "Import completed: 5 notes (3 created, 2 updated, 0 unchanged), 1 failed, 0 skipped." */
+export function summaryText(kind: RunKind, s: ImportSummary): string {
+	const label = KIND_LABELS[kind];
+	const notes = `${s.counts.success} notes (${s.notes.created} created, ${s.notes.updated} updated, ${s.notes.unchanged} unchanged)`;
+	const rest = `${s.counts.failed} failed, ${s.counts.skipped} skipped`;
+	if (s.error) return `${label} stopped: ${s.error}. So far ${notes}, ${rest}.`;
+	if (s.message) return `${label}: ${s.message}.`;
+	const word = s.status === "completed" ? "completed" : s.status === "partial" ? "finished with failures" : s.status;
+	return `${label} ${word}: ${notes}, ${rest}.`;
+}
+
+/**
+ * Holds at most one running session: starts it with an AbortController (cancel), mirrors its progress in the
+ * status bar ("Import: 120/2000") and the session panels, beats the session's heartbeat file while it runs (so
+ * the panel can tell a live run from an interrupted one) and reports the end in a Notice. The run itself is the
+ * core's (it yields between items, so Obsidian stays responsive).
+ */
+export class RunController {
+	private current: ActiveRun | null = null;
+
+	constructor(private readonly host: RunHost) {}
+
+	get isRunning(): boolean {
+		return this.current !== null;
+	}
+
+	get runningKind(): RunKind | null {
+		return this.current?.kind ?? null;
+	}
+
+	/** The running session's id, once known (a new session gets its id when the core creates it). */
+	get runningSessionId(): string | null {
+		return this.current?.sessionId ?? null;
+	}
+
+	/** For the panel: sessions this process runs right now. */
+	liveIds(): ReadonlySet<string> {
+		return new Set(this.current?.sessionId ? [this.current.sessionId] : []);
+	}
+
+	/**
+	 * Starts a run. `sessionId`: known for resume and retry; for a new session it is found on the first progress
+	 * (the newest running session created since the start). Returns null (and says why) when a run is going.
+	 */
+	start(kind: RunKind, sessionId: string | null, job: RunJob): Promise<ImportSummary | null> | null {
+		if (this.current) {
+			this.host.notify(`${KIND_LABELS[this.current.kind]} is still running; cancel it first (command "Cancel running session").`);
+			return null;
+		}
+		const run: ActiveRun = {
+			kind,
+			sessionId,
+			controller: new AbortController(),
+			startedAt: this.host.clock.now().getTime(),
+			total: null,
+			heartbeat: null,
+			done: Promise.resolve(null),
+		};
+		this.current = run;
+		this.host.setStatusText(`${KIND_LABELS[kind]}: starting`);
+		if (sessionId) this.beat(run);
+		run.heartbeat = window.setInterval(() => this.beat(run), HEARTBEAT_INTERVAL_MS);
+		run.done = this.execute(run, job);
+		return run.done;
+	}
+
+	/** Asks the running session to stop after the item in hand. False when nothing runs. */
+	cancel(): boolean {
+		if (!this.current) return false;
+		this.current.controller.abort(new Error("Cancelled by the user"));
+		this.host.setStatusText(`${KIND_LABELS[this.current.kind]}: cancelling…`);
+		return true;
+	}
+
+	/** Cancels and waits for the run to wind down (plugin unload). */
+	async dispose(): Promise<void> {
+		const run = this.current;
+		if (!run) return;
+		run.controller.abort(new Error("Obsidian closed the plugin"));
+		await run.done.catch(() => null);
+	}
+
+	private async execute(run: ActiveRun, job: RunJob): Promise<ImportSummary | null> {
+		const label = KIND_LABELS[run.kind];
+		try {
+			const summary = await job(run.controller.signal, (p) => this.onProgress(run, p));
+			run.sessionId ??= summary.session_id;
+			this.host.notify(summaryText(run.kind, summary));
+			return summary;
+		} catch (e) {
+			const message = e instanceof Error ? e.message : String(e);
+			this.host.notify(`${label} failed: ${message}`);
+			this.host.logDebug(`${label} failed`, e);
+			return null;
+		} finally {
+			if (run.heartbeat !== null) window.clearInterval(run.heartbeat);
+			if (run.sessionId) await removeHeartbeat(this.host.store, run.sessionId).catch(() => undefined);
+			if (this.current === run) this.current = null;
+			this.host.setStatusText("");
+			this.host.refreshSessionViews();
+		}
+	}
+
+	private onProgress(run: ActiveRun, p: StageProgress): void {
+		if (this.current !== run) return;
+		const processed = p.done + p.resumed;
+		if (p.stage === "extract") run.total = Math.max(run.total ?? 0, p.counts.total + p.resumed);
+		else if (run.total === null && run.sessionId) void this.loadTotal(run);
+		if (run.sessionId === null) void this.findSession(run);
+		const label = KIND_LABELS[run.kind];
+		this.host.setStatusText(
+			p.stage !== "extract" && run.total !== null ? `${label}: ${processed}/${run.total}` : `${label}: ${p.stage} ${processed}`,
+		);
+		this.host.refreshSessionViews();
+	}
+
+	private beat(run: ActiveRun): void {
+		if (!run.sessionId || this.current !== run) return;
+		writeHeartbeat(this.host.store, this.host.clock, run.sessionId, "plugin").catch((e: unknown) => this.host.logDebug("Heartbeat failed", e));
+	}
+
+	private finding = false;
+
+	/** The new session: the newest running one created since the run started. */
+	private async findSession(run: ActiveRun): Promise<void> {
+		if (this.finding) return;
+		this.finding = true;
+		try {
+			const latest = await new SessionManager(this.host.store, this.host.clock).latest();
+			if (latest && latest.status === "running" && Date.parse(latest.created_at) >= run.startedAt - 2000 && run.sessionId === null) {
+				run.sessionId = latest.session_id;
+				this.beat(run);
+			}
+		} catch (e) {
+			this.host.logDebug("Could not find the running session", e);
+		} finally {
+			this.finding = false;
+		}
+	}
+
+	private loadingTotal = false;
+
+	/** A resumed run skips extract: its total comes from phase.json. */
+	private async loadTotal(run: ActiveRun): Promise<void> {
+		if (this.loadingTotal || !run.sessionId) return;
+		this.loadingTotal = true;
+		try {
+			const phase = await new PhaseManager(this.host.store, this.host.clock).load(run.sessionId, "import");
+			const extract = phase.stages.extract;
+			run.total ??= extract.counts?.total ?? extract.items_count;
+		} catch {
+			// The count stays unknown; the status bar shows the stage instead.
+		} finally {
+			this.loadingTotal = false;
+		}
+	}
+}

@@ -1,0 +1,165 @@
+import type { Settings } from "../core/config/settings";
+import type { ImportLlmOptions, ImportOptionsInput } from "../core/import/pipeline/import-options";
+import { runImportSession, type ImportSummary } from "../core/import/pipeline/import-session";
+import { createLlmClient } from "../core/llm/create-llm-client";
+import type { LlmClient } from "../core/llm/llm-client";
+import { createLogger } from "../core/logging/logger";
+import type { Session } from "../core/model/session";
+import type { ByteSource } from "../core/ports/byte-source";
+import { SessionManager } from "../core/session/session-manager";
+import { findInterruptedSessions } from "../core/status/session-liveness";
+import type KnowledgeEtlPlugin from "./main";
+import { RequestUrlHttpClient } from "./request-url-http-client";
+
+/**
+ * What the commands, the import modal and the panel's buttons do: every import run goes through the plugin's
+ * RunController (one at a time) and the plugin's own ports (adapter staging store, Vault note store).
+ */
+
+/** True when the settings name an LLM server and a model (the import modal's LLM switch is enabled then). */
+export function llmConfigured(settings: Settings): boolean {
+	return settings.llm.provider !== "none" && settings.llm.model.trim() !== "";
+}
+
+/** The LLM options recorded in a new session (never the key). */
+export function importLlmOptions(settings: Settings): ImportLlmOptions | undefined {
+	const llm = settings.llm;
+	if (llm.provider === "none" || !llmConfigured(settings)) return undefined;
+	return {
+		provider: llm.provider,
+		url: llm.url,
+		model: llm.model.trim(),
+		language: llm.outputLanguage,
+		contextChars: llm.contextChars,
+		onTooLarge: "split",
+		includeTranscript: settings.includeTranscript,
+		concurrency: llm.concurrency,
+	};
+}
+
+function llmClient(plugin: KnowledgeEtlPlugin): LlmClient | undefined {
+	const llm = plugin.settings.llm;
+	if (!llmConfigured(plugin.settings)) return undefined;
+	return createLlmClient(
+		{ provider: llm.provider, url: llm.url, model: llm.model.trim(), apiKey: llm.apiKey, timeoutSeconds: llm.timeoutSeconds, retries: llm.retries },
+		new RequestUrlHttpClient(),
+	);
+}
+
+function deps(plugin: KnowledgeEtlPlugin) {
+	const logger = createLogger({ debugMode: plugin.settings.debugMode, store: plugin.stagingStore });
+	return { store: plugin.stagingStore, vault: plugin.noteVault, clock: plugin.clock, logger };
+}
+
+export interface NewImport {
+	sources: ByteSource[];
+	options: ImportOptionsInput;
+	useLlm: boolean;
+}
+
+/** Starts a new import session; null when another run is going (the user was told). */
+export function startImport(plugin: KnowledgeEtlPlugin, request: NewImport): Promise<ImportSummary | null> | null {
+	const llm = request.useLlm ? importLlmOptions(plugin.settings) : undefined;
+	const client = llm ? llmClient(plugin) : undefined;
+	return plugin.runs.start("import", null, (signal, onProgress) =>
+		runImportSession(deps(plugin), {
+			mode: "new",
+			sources: request.sources,
+			options: { includeThinking: plugin.settings.includeThinking, ...request.options, ...(llm ? { llm } : {}) },
+			...(client ? { llmClient: client } : {}),
+			debugMode: plugin.settings.debugMode,
+			signal,
+			onProgress,
+		}),
+	);
+}
+
+/** Resumes (goes on with) or retries (redoes the failed items of) an existing import session. */
+export function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry", sessionId: string): Promise<ImportSummary | null> | null {
+	const client = llmClient(plugin);
+	return plugin.runs.start("import", sessionId, (signal, onProgress) =>
+		runImportSession(deps(plugin), {
+			mode,
+			sessionId,
+			...(client ? { llmClient: client } : {}),
+			debugMode: plugin.settings.debugMode,
+			signal,
+			onProgress,
+		}),
+	);
+}
+
+export interface SessionChoice {
+	session: Session;
+	/** What the list shows: "2025-03-13 22:40:05 · interrupted · chatgpt". */
+	label: string;
+}
+
+function label(s: Session, status: string): string {
+	const id = s.session_id;
+	const time = `${id.slice(0, 4)}-${id.slice(4, 6)}-${id.slice(6, 8)} ${id.slice(9, 11)}:${id.slice(11, 13)}:${id.slice(13, 15)}`;
+	const failed = s.phases.import?.counts.failed ?? 0;
+	return [time, status, s.provider, failed > 0 ? `${failed} failed` : null].filter(Boolean).join(" · ");
+}
+
+/**
+ * Import sessions a command can act on, newest first. resume: interrupted (running, but its run is gone),
+ * failed, or pending; retry: finished with failed items (partial or failed). The session running here is never
+ * offered.
+ */
+export async function sessionChoices(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry"): Promise<SessionChoice[]> {
+	const { sessions } = await new SessionManager(plugin.stagingStore, plugin.clock).list();
+	const live = plugin.runs.liveIds();
+	const interrupted = await findInterruptedSessions(plugin.stagingStore, plugin.clock, sessions, { liveIds: live });
+	const out: SessionChoice[] = [];
+	for (const s of sessions) {
+		if (!s.phases.import || live.has(s.session_id)) continue;
+		const status = interrupted.has(s.session_id) ? "interrupted" : s.status;
+		const ok =
+			mode === "resume"
+				? status === "interrupted" || status === "failed" || status === "pending"
+				: (status === "partial" || status === "failed") && (s.phases.import.counts.failed ?? 0) > 0;
+		if (ok) out.push({ session: s, label: label(s, status) });
+	}
+	return out;
+}
+
+export interface CleanResult {
+	removed: string[];
+	kept: number;
+}
+
+/**
+ * Removes sessions created more than `retentionDays` ago (by session.json's created_at; unreadable sessions by
+ * the time in their id). Never the session running here, never one that may still be running elsewhere.
+ */
+export async function cleanOldSessions(plugin: KnowledgeEtlPlugin): Promise<CleanResult> {
+	const manager = new SessionManager(plugin.stagingStore, plugin.clock);
+	const { sessions, broken } = await manager.list();
+	const cutoff = plugin.clock.now().getTime() - plugin.settings.retentionDays * 24 * 60 * 60 * 1000;
+	const live = plugin.runs.liveIds();
+	const interrupted = await findInterruptedSessions(plugin.stagingStore, plugin.clock, sessions, { liveIds: live });
+	const removed: string[] = [];
+	let kept = 0;
+	for (const s of sessions) {
+		const stillRunning = s.status === "running" && !interrupted.has(s.session_id);
+		const created = Date.parse(s.created_at);
+		if (live.has(s.session_id) || stillRunning || Number.isNaN(created) || created >= cutoff) {
+			kept++;
+			continue;
+		}
+		await manager.delete(s.session_id);
+		removed.push(s.session_id);
+	}
+	for (const b of broken) {
+		const m = /^(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})$/.exec(b.id);
+		const t = m ? new Date(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!).getTime() : NaN;
+		if (Number.isNaN(t) || t >= cutoff) {
+			kept++;
+			continue;
+		}
+		await manager.delete(b.id);
+		removed.push(b.id);
+	}
+	return { removed, kept };
+}
