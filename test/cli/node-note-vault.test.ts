@@ -71,7 +71,7 @@ describe("NodeNoteVault", () => {
 	});
 
 	it.each([["../escape.md"], ["/etc/passwd"], ["a/../../x.md"]])("refuses %s", async (p) => {
-		await expect(vault.create(p, "x")).rejects.toThrow(/Refused path/);
+		await expect(vault.create(p, "x")).rejects.toThrow(/Refusing path/);
 	});
 
 	it("refuses a symlink that leads outside the vault", async () => {
