@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { Logger } from "../ports/logger";
+import type { RetryOptions } from "../retry/with-retry";
 
 /**
  * Everything a client needs to talk to one LLM server. Built by the caller from the user settings
@@ -38,4 +40,17 @@ export const DEFAULT_LLM_URLS = { ollama: "http://127.0.0.1:11434", openai: "htt
 export function baseUrl(config: Pick<LlmConfig, "provider" | "url">): string {
 	const fallback = config.provider === "openai" ? DEFAULT_LLM_URLS.openai : DEFAULT_LLM_URLS.ollama;
 	return (config.url ?? fallback).replace(/\/+$/, "");
+}
+
+/** The retry helper's options for one chat call under this config. */
+export function chatRetryOptions(config: LlmConfig, label: string, signal?: AbortSignal, logger?: Logger): RetryOptions {
+	return {
+		retries: config.retries,
+		minTimeoutMs: config.retryMinDelayMs,
+		maxTimeoutMs: config.retryMaxDelayMs,
+		randomize: config.retryRandomize,
+		...(signal ? { signal } : {}),
+		...(logger ? { logger } : {}),
+		label,
+	};
 }

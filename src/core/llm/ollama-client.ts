@@ -6,7 +6,7 @@ import { withRetry } from "../retry/with-retry";
 import { LlmUnavailableError } from "./errors";
 import { callJson, snippet } from "./json-call";
 import type { ChatMessage, ChatOptions, ChatReply, LlmClient } from "./llm-client";
-import { baseUrl, type LlmConfig } from "./llm-config";
+import { baseUrl, chatRetryOptions, type LlmConfig } from "./llm-config";
 
 const ChatResponseSchema = z.object({
 	message: z.object({ content: z.string().nullish() }).loose(),
@@ -107,15 +107,7 @@ export class OllamaClient implements LlmClient {
 					throw error;
 				}
 			},
-			{
-				retries: this.config.retries,
-				minTimeoutMs: this.config.retryMinDelayMs,
-				maxTimeoutMs: this.config.retryMaxDelayMs,
-				randomize: this.config.retryRandomize,
-				...(opts.signal ? { signal: opts.signal } : {}),
-				...(this.logger ? { logger: this.logger } : {}),
-				label: `ollama chat ${this.model}`,
-			},
+			chatRetryOptions(this.config, `ollama chat ${this.model}`, opts.signal, this.logger),
 		);
 	}
 }

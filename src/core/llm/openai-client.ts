@@ -6,7 +6,7 @@ import { withRetry } from "../retry/with-retry";
 import { LlmUnavailableError } from "./errors";
 import { callJson, redact, snippet } from "./json-call";
 import type { ChatMessage, ChatOptions, ChatReply, LlmClient } from "./llm-client";
-import { baseUrl, type LlmConfig } from "./llm-config";
+import { baseUrl, chatRetryOptions, type LlmConfig } from "./llm-config";
 import { ollamaModelMatches } from "./ollama-client";
 
 const CompletionSchema = z.object({
@@ -111,15 +111,7 @@ export class OpenAiClient implements LlmClient {
 					...(value.usage?.completion_tokens !== undefined ? { completionTokens: value.usage.completion_tokens } : {}),
 				};
 			},
-			{
-				retries: this.config.retries,
-				minTimeoutMs: this.config.retryMinDelayMs,
-				maxTimeoutMs: this.config.retryMaxDelayMs,
-				randomize: this.config.retryRandomize,
-				...(opts.signal ? { signal: opts.signal } : {}),
-				...(this.logger ? { logger: this.logger } : {}),
-				label: `openai chat ${this.model}`,
-			},
+			chatRetryOptions(this.config, `openai chat ${this.model}`, opts.signal, this.logger),
 		);
 	}
 }
