@@ -63,7 +63,8 @@ export const DEFAULT_GENRES: readonly Genre[] = [
 		description: "Infrastructure, CI/CD, cloud, Docker, Kubernetes, AWS, monitoring",
 		keywords: [
 			"docker", "kubernetes", "k8s", "ci/cd", "github actions", "terraform", "ansible", "aws", "gcp", "azure",
-			"deploy", "deployment", "nginx", "linux", "server", "monitoring", "container",
+			"deploy", "deployment", "nginx", "linux", "server", "monitoring", "container", "backup", "rsync", "cron",
+			"systemd", "ssh", "shell script", "bash",
 			"インフラ", "デプロイ", "クラウド", "サーバー", "コンテナ", "監視", "運用",
 		],
 	},

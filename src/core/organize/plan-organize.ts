@@ -76,7 +76,7 @@ export async function planNote(vault: NoteVault, path: string, options: Organize
 		{
 			title: typeof fm.title === "string" ? fm.title : fileName.replace(/\.md$/i, ""),
 			body: note.body,
-			tags: normalizeTags(fm.tags),
+			tags: topicTags(normalizeTags(fm.tags), fm),
 			// A note still awaiting review (`review_reason`) holds only a guessed genre: classify it again.
 			genre: typeof fm.genre === "string" && fm.review_reason === undefined ? fm.genre : undefined,
 			topic: typeof fm.topic === "string" ? fm.topic : undefined,
@@ -208,4 +208,20 @@ export async function planOrganize(vault: NoteVault, options: OrganizeOptions): 
 export function failedItem(path: string, error: unknown): PlanItem {
 	const message = error instanceof Error ? error.message : String(error);
 	return { from: path, to: path, status: "failed", reason: message, frontmatterChanges: [], contentChanged: false, error: { message: `"${path}": ${message}` } };
+}
+
+/** The tag the import puts on every conversation note: it says where a note came from, not what it is about. */
+export const IMPORT_PROVENANCE_TAG = "ai-chat";
+
+/**
+ * The tags that speak for a note's topic: an imported conversation's provenance tags (`ai-chat` and its
+ * `source`, e.g. `claude`) are left out, or every chat would be filed under AI whatever it discussed.
+ */
+export function topicTags(tags: readonly string[], frontmatter: Record<string, unknown>): string[] {
+	const source = typeof frontmatter.source === "string" ? frontmatter.source.toLowerCase() : undefined;
+	if (source === undefined) return [...tags];
+	return tags.filter((tag) => {
+		const t = tag.replace(/^#/, "").toLowerCase();
+		return t !== IMPORT_PROVENANCE_TAG && t !== source;
+	});
 }
