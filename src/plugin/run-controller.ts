@@ -100,6 +100,11 @@ export class RunController {
 		return run.done;
 	}
 
+	/** Resolves when no run is going (at once when idle). */
+	async whenIdle(): Promise<void> {
+		while (this.current) await this.current.done.catch(() => null);
+	}
+
 	/** Asks the running session to stop after the item in hand. False when nothing runs. */
 	cancel(): boolean {
 		if (!this.current) return false;

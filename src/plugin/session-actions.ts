@@ -57,12 +57,24 @@ export interface NewImport {
 	useLlm: boolean;
 }
 
+/**
+ * The export files of sessions started in this Obsidian window, so a resume before extract finished can read
+ * them again (a browser File cannot be reopened from a recorded name after a restart).
+ */
+const openedInputs = new WeakMap<KnowledgeEtlPlugin, Map<string, ByteSource[]>>();
+
+function inputsOf(plugin: KnowledgeEtlPlugin): Map<string, ByteSource[]> {
+	let map = openedInputs.get(plugin);
+	if (!map) openedInputs.set(plugin, (map = new Map<string, ByteSource[]>()));
+	return map;
+}
+
 /** Starts a new import session; null when another run is going (the user was told). */
 export function startImport(plugin: KnowledgeEtlPlugin, request: NewImport): Promise<ImportSummary | null> | null {
 	const llm = request.useLlm ? importLlmOptions(plugin.settings) : undefined;
 	const client = llm ? llmClient(plugin) : undefined;
-	return plugin.runs.start("import", null, (signal, onProgress) =>
-		runImportSession(deps(plugin), {
+	return plugin.runs.start("import", null, async (signal, onProgress) => {
+		const summary = await runImportSession(deps(plugin), {
 			mode: "new",
 			sources: request.sources,
 			options: { includeThinking: plugin.settings.includeThinking, ...request.options, ...(llm ? { llm } : {}) },
@@ -70,17 +82,29 @@ export function startImport(plugin: KnowledgeEtlPlugin, request: NewImport): Pro
 			debugMode: plugin.settings.debugMode,
 			signal,
 			onProgress,
-		}),
-	);
+		});
+		inputsOf(plugin).set(summary.session_id, request.sources);
+		return summary;
+	});
 }
 
 /** Resumes (goes on with) or retries (redoes the failed items of) an existing import session. */
 export function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry", sessionId: string): Promise<ImportSummary | null> | null {
 	const client = llmClient(plugin);
+	const known = inputsOf(plugin).get(sessionId);
+	const openSources = async (names: string[]): Promise<ByteSource[]> => {
+		await Promise.resolve();
+		if (known) return known;
+		throw new Error(
+			`the export files of session ${sessionId} (${names.join(", ") || "unknown"}) are not open any more. ` +
+				"Start a new import with the same export: notes already imported are recognised and not written twice",
+		);
+	};
 	return plugin.runs.start("import", sessionId, (signal, onProgress) =>
 		runImportSession(deps(plugin), {
 			mode,
 			sessionId,
+			openSources,
 			...(client ? { llmClient: client } : {}),
 			debugMode: plugin.settings.debugMode,
 			signal,

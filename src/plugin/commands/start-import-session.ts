@@ -15,7 +15,7 @@ export const startImportSession: PluginCommand = {
 			preview: (sources, options) => previewSources({ store: plugin.stagingStore }, sources, options),
 			start: (request) => {
 				const run = startImport(plugin, request);
-				if (run) void plugin.activateSessionView();
+				if (run) plugin.activateSessionView().catch((e: unknown) => plugin.logDebug("Could not open the session panel", e));
 				return run;
 			},
 		}).open();
