@@ -99,9 +99,8 @@ describe.skipIf(!havePublic)(`import of the public fixtures (${PUBLIC_FIXTURES})
 			expect(r.json.status).toBe(c.code === 0 ? "completed" : "partial");
 			expect(r.json.counts).toEqual(c.counts);
 			expect(r.json.notes.created).toBe(c.counts.success);
-			expect(r.json.failures.map((f) => ({ stage: f.stage, reason: f.reason, title: f.title }))).toEqual(
-				c.failures.map((f) => ({ stage: f.stage, reason: expect.stringMatching(f.reason) as unknown as string, title: f.title })),
-			);
+			expect(r.json.failures.map((f) => ({ stage: f.stage, title: f.title }))).toEqual(c.failures.map((f) => ({ stage: f.stage, title: f.title })));
+			r.json.failures.forEach((f, i) => expect(f.reason).toMatch(c.failures[i]!.reason));
 			for (const f of r.json.failures) expect(f.item_id).not.toBe("");
 			expect(await expectSessionCopies(vault, r.json.session_id, c.provider)).toHaveLength(c.counts.success);
 			if (c.failures.length > 0) expect(r.err).toMatch(/failed \[extract\]/);
@@ -115,7 +114,10 @@ describe.skipIf(!havePublic)(`import of the public fixtures (${PUBLIC_FIXTURES})
 		const fixture = JSON.parse(await readFile(join(PUBLIC_FIXTURES, "chatgpt-branching-example.mitkury.json"), "utf8")) as unknown;
 		const conv = (Array.isArray(fixture) ? fixture[0] : fixture) as { mapping: Record<string, { message?: { content?: { parts?: unknown[] } } | null }> };
 		const text = await readNote(vault, `AI Conversations/ChatGPT/${note}`);
-		const partOf = (id: string): string => String(conv.mapping[id]?.message?.content?.parts?.[0] ?? "");
+		const partOf = (id: string): string => {
+			const part = conv.mapping[id]?.message?.content?.parts?.[0];
+			return typeof part === "string" ? part : "";
+		};
 		expect(r.code).toBe(0);
 		// msg-4 and msg-5 are siblings; the active path (current_node msg-6) goes through one of them only.
 		const four = partOf("msg-4");

@@ -18,6 +18,9 @@ import { NodeNoteVault } from "../node-note-vault";
 import { NodeStagingStore } from "../node-staging-store";
 import { CliError, printJson, reportError, say, UsageError, type CliIo } from "../output";
 import { resolveVaultDir } from "../vault-dir";
+import { removeStaleTempFiles } from "../stale-temp-files";
+import { extractInputDir, sessionDir } from "../../core/session/paths";
+import { IMPORT_INDEX_FILE } from "../../core/import/load/import-index";
 import type { CliCommand } from "./command";
 
 export const IMPORT_USAGE = `Usage: knowledge-etl import <input...> [--vault DIR] [--provider auto|claude|chatgpt] [--out FOLDER]
@@ -99,6 +102,21 @@ export function printSummary(io: CliIo, summary: ImportSummary, vaultDir: string
 	for (const f of summary.failures.slice(0, 20)) say(io, `  failed [${f.stage}] ${f.title ?? f.item_id}: ${f.reason}`);
 	if (summary.failures.length > 20) say(io, `  … and ${summary.failures.length - 20} more (knowledge-etl status --session ${summary.session_id} --json)`);
 	if (summary.message) say(io, summary.message);
+}
+
+/**
+ * A run that was killed may have left temp files of atomic writes (a note's `<name>.md.tmp-<hex>` in the output
+ * folder, a staging file's in the session); a resume or retry removes them once it has finished.
+ */
+async function cleanAfterCrash(store: NodeStagingStore, vaultDir: string, sessionId: string, logger: Logger): Promise<void> {
+	try {
+		const recorded = JSON.parse(await store.read(`${extractInputDir(sessionId, "import")}/options.json`)) as { outFolder?: unknown };
+		const outFolder = typeof recorded.outFolder === "string" ? recorded.outFolder : "AI Conversations";
+		const removed = await removeStaleTempFiles(vaultDir, [outFolder, sessionDir(sessionId), IMPORT_INDEX_FILE.slice(0, IMPORT_INDEX_FILE.lastIndexOf("/"))]);
+		if (removed.length > 0) logger.info(`Removed ${removed.length} temp file(s) left by the interrupted run`);
+	} catch (e) {
+		logger.warn(`Could not look for temp files left by the interrupted run: ${e instanceof Error ? e.message : String(e)}`);
+	}
 }
 
 async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest["mode"]): Promise<number> {
@@ -195,6 +213,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 			progress.end();
 			await logger.flush();
 		}
+		if (effectiveMode !== "new") await cleanAfterCrash(store, vaultDir, summary.session_id, logger);
 		if (json) printJson(io, summary);
 		printSummary(io, summary, vaultDir, effectiveMode === "new" ? (outFolder ?? "AI Conversations") : undefined);
 		return exitCodeForSummary(summary);
