@@ -53,7 +53,7 @@ describe("knowledge-etl organize", () => {
 		const preview = capture();
 		expect(await runOrganizeCommand(["Inbox", "--vault", root], preview.io)).toBe(4); // Bad.md failed: partial
 		expect(await noteHashes(root)).toEqual(start);
-		expect(preview.out.join("")).toContain("Inbox/Trip.md -> Travel/Trip.md");
+		expect(preview.err.join("")).toContain("Inbox/Trip.md -> Travel/Trip.md");
 		expect(preview.err.join("")).toMatch(/Inbox\/Bad\.md" at line \d+: /);
 
 		const applied = capture();
@@ -92,5 +92,15 @@ describe("knowledge-etl organize", () => {
 		const io = capture();
 		expect(await runOrganizeCommand(["--apply"], io.io)).toBe(2);
 		expect(io.err.join("")).toContain("Usage:");
+	});
+});
+
+describe("organize's folder", () => {
+	it.each([
+		[["--vault", "v"], "AI Conversations"],
+		[[".", "--vault", "v"], ""],
+		[["Inbox/", "--vault", "v"], "Inbox"],
+	])("%j works on %j", (argv, folder) => {
+		expect(parseOrganizeArgs(argv).folder).toBe(folder);
 	});
 });

@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { systemClock } from "../../core/ports/clock";
 import { countPlan, type Plan } from "../../core/organize/plan";
 import { runOrganizeSession, undoOrganizeSession } from "../../core/organize/organize-session";
+import { resolveVaultDir } from "../vault-dir";
 import { ExitCode } from "../exit-codes";
 import type { CliIo } from "../output";
 import { NodeNoteVault } from "../node-note-vault";
@@ -10,7 +11,7 @@ import { NodeStagingStore } from "../node-staging-store";
 export const ORGANIZE_USAGE = `Usage: knowledge-etl organize [FOLDER] --vault DIR [--apply] [--force] [--conflict rename|skip|overwrite] [--json]
        knowledge-etl organize --undo SESSION --vault DIR [--json]
 
-Files the notes of FOLDER (vault-relative; default: the whole vault) into genre folders. Without --apply it only
+Files the notes of FOLDER (vault-relative; default: the import's "AI Conversations"; "." for the whole vault) into genre folders. Without --apply it only
 writes a plan (organize/load/output/plan.json and plan.md in a new session) and changes nothing.
   --apply      apply the plan: edit frontmatter and content, move notes, rewrite links across the vault
   --force      also re-organise notes already marked normalized: true
@@ -18,6 +19,9 @@ writes a plan (organize/load/output/plan.json and plan.md in a new session) and 
   --undo ID    restore the vault as it was before session ID's organize run
   --json       print a JSON result instead of text
 Exit codes: 0 done, 1 unexpected error, 2 usage error or session not found, 4 some notes failed, 5 all failed.`;
+
+/** Where the import puts notes: what organize works on unless told otherwise. */
+export const DEFAULT_ORGANIZE_FOLDER = "AI Conversations";
 
 export interface OrganizeArgs {
 	folder: string;
@@ -58,10 +62,12 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
 		} else if (arg.startsWith("--")) throw new OrganizeUsageError(`Unknown option ${arg}`);
 		else positional.push(arg);
 	}
-	if (!args.vault) throw new OrganizeUsageError("--vault DIR is required");
 	if (positional.length > 1) throw new OrganizeUsageError(`One folder at most, got ${positional.join(", ")}`);
+	// Required on purpose: organize moves files, so it never runs on whatever folder the shell happens to be in.
+	if (!args.vault) throw new OrganizeUsageError("--vault DIR is required (organize moves notes, so the vault is never guessed)");
 	if (args.undo && (args.apply || positional.length > 0)) throw new OrganizeUsageError("--undo takes no folder and no --apply");
-	const folder = (positional[0] ?? "").replace(/\\/g, "/").replace(/^\.?\/+|\/+$/g, "");
+	const given = positional[0] ?? (args.undo ? "" : DEFAULT_ORGANIZE_FOLDER);
+	const folder = (given === "." ? "" : given).replace(/\\/g, "/").replace(/^\.?\/+|\/+$/g, "");
 	if (folder.split("/").includes("..")) throw new OrganizeUsageError(`The folder must be inside the vault: "${positional[0]}"`);
 	return { ...args, vault: args.vault, folder };
 }
@@ -76,14 +82,20 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 		io.stderr(`${error instanceof Error ? error.message : String(error)}\n\n${ORGANIZE_USAGE}\n`);
 		return ExitCode.USAGE;
 	}
-	const root = path.resolve(io.cwd ?? ".", args.vault);
+	let root: string;
+	try {
+		root = await resolveVaultDir(args.vault, io);
+	} catch (error) {
+		io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
+		return ExitCode.NOT_FOUND;
+	}
 	const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: io.clock ?? systemClock };
 	try {
 		if (args.undo) {
 			const result = await undoOrganizeSession(deps, args.undo);
 			if (args.json) io.stdout(`${JSON.stringify({ session: args.undo, ...result })}\n`);
 			else {
-				io.stdout(`Undid session ${args.undo}: ${result.restored} changes reversed.\n`);
+				io.stderr(`Undid session ${args.undo}: ${result.restored} changes reversed.\n`);
 				for (const conflict of result.conflicts) io.stderr(`Not restored: ${conflict.path}: ${conflict.message}\n`);
 			}
 			return result.conflicts.length > 0 ? ExitCode.PARTIAL : ExitCode.OK;
@@ -99,7 +111,7 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 		if (args.json) {
 			io.stdout(`${JSON.stringify({ session: result.sessionId, applied: args.apply, counts: countPlan(result.plan), failures, plan: result.plan })}\n`);
 		} else {
-			io.stdout(summary(result.sessionId, result.plan, args.apply));
+			io.stderr(summary(result.sessionId, result.plan, args.apply, root));
 			for (const item of result.plan.items) if (item.status === "failed") io.stderr(`Failed: ${item.error?.message ?? item.reason}\n`);
 			for (const failure of failures) io.stderr(`Not applied: ${failure.path}: ${failure.message}\n`);
 		}
@@ -113,7 +125,7 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 	}
 }
 
-function summary(sessionId: string, plan: Plan, applied: boolean): string {
+function summary(sessionId: string, plan: Plan, applied: boolean, vaultDir: string): string {
 	const counts = countPlan(plan);
 	const lines = [
 		`Session ${sessionId}: ${counts.total} notes; ${counts.planned} to change (${counts.moves} moves, ${counts.edits} edits), ` +
@@ -124,7 +136,7 @@ function summary(sessionId: string, plan: Plan, applied: boolean): string {
 	}
 	lines.push(
 		applied
-			? `Applied. Undo with: knowledge-etl organize --undo ${sessionId} --vault <DIR>`
+			? `Applied. Undo with: knowledge-etl organize --undo ${sessionId} --vault ${JSON.stringify(vaultDir)}`
 			: "Preview only: nothing changed. Run again with --apply to apply (the plan is in the session's organize/load/output/plan.md).",
 	);
 	return `${lines.join("\n")}\n`;
