@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import { systemClock } from "../../core/ports/clock";
 import { countPlan, type Plan } from "../../core/organize/plan";
 import { runOrganizeSession, undoOrganizeSession } from "../../core/organize/organize-session";
