@@ -105,6 +105,15 @@ export function printSummary(io: CliIo, summary: ImportSummary, vaultDir: string
 }
 
 /**
+ * The `--json` object: exactly the contract's keys (`session_id, status, counts, notes, failures`). What is only
+ * for people (`message`, `error`) goes to stderr with the summary.
+ */
+export function contractOf(summary: ImportSummary): Pick<ImportSummary, "session_id" | "status" | "counts" | "notes" | "failures"> {
+	const { session_id, status, counts, notes, failures } = summary;
+	return { session_id, status, counts, notes, failures };
+}
+
+/**
  * A run that was killed may have left temp files of atomic writes (a note's `<name>.md.tmp-<hex>` in the output
  * folder, a staging file's in the session); a resume or retry removes them once it has finished.
  */
@@ -214,7 +223,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 			await logger.flush();
 		}
 		if (effectiveMode !== "new") await cleanAfterCrash(store, vaultDir, summary.session_id, logger);
-		if (json) printJson(io, summary);
+		if (json) printJson(io, contractOf(summary));
 		printSummary(io, summary, vaultDir, effectiveMode === "new" ? (outFolder ?? "AI Conversations") : undefined);
 		return exitCodeForSummary(summary);
 	} catch (error) {
