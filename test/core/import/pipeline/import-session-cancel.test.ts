@@ -1,0 +1,69 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { NodeByteSource } from "../../../../src/cli/node-byte-source";
+import { NodeNoteVault } from "../../../../src/cli/node-note-vault";
+import { NodeStagingStore } from "../../../../src/cli/node-staging-store";
+import { runImportSession, type ImportSummary } from "../../../../src/core/import/pipeline/import-session";
+import { systemClock } from "../../../../src/core/ports/clock";
+import { silentLogger } from "../../../../src/core/ports/logger";
+import type { StageType } from "../../../../src/core/model/status";
+import { claudeConv, vaultFiles, withoutSession, writeJson } from "../../../cli/import-support";
+import { tempDir } from "../../_support/temp-vault";
+
+const COUNT = 60;
+
+async function exportFile(): Promise<string> {
+	const dir = await tempDir("ketl-cancel-");
+	return writeJson(
+		join(dir, "conversations.json"),
+		Array.from({ length: COUNT }, (_, i) => claudeConv({ id: `k${i}`, title: i % 5 === 0 ? "Same title" : `Note ${i}` })),
+	);
+}
+
+async function run(vault: string, input: string | null, mode: "new" | "resume", stopIn?: { stage: StageType; after: number }, sessionId?: string): Promise<ImportSummary> {
+	const deps = { store: new NodeStagingStore(vault), vault: new NodeNoteVault(vault), clock: systemClock, logger: silentLogger };
+	const controller = new AbortController();
+	const sources = input ? [await NodeByteSource.open(input)] : [];
+	try {
+		return await runImportSession(deps, {
+			mode,
+			...(sessionId ? { sessionId } : {}),
+			...(mode === "new" ? { sources } : { openSources: async () => [await NodeByteSource.open(input!)] }),
+			options: { inputs: input ? [input] : [] },
+			signal: controller.signal,
+			onProgress: (p) => {
+				if (stopIn && p.stage === stopIn.stage && p.done >= stopIn.after) controller.abort();
+			},
+		});
+	} finally {
+		for (const s of sources) await s.close();
+	}
+}
+
+describe("runImportSession: cancelled in a stage, then resumed", () => {
+	for (const stage of ["extract", "transform", "load"] as const) {
+		it(`cancelled during ${stage}: resume gives the same notes as an uninterrupted run`, async () => {
+			const input = await exportFile();
+			const reference = await tempDir("ketl-ref-");
+			const full = await run(reference, input, "new");
+			expect(full.counts).toEqual({ total: COUNT, success: COUNT, failed: 0, skipped: 0 });
+
+			const vault = await tempDir("ketl-cut-");
+			const cut = await run(vault, input, "new", { stage, after: COUNT / 3 });
+			expect(cut.status).not.toBe("completed");
+			expect(cut.error).toMatch(/Cancelled/);
+			const resumed = await run(vault, input, "resume", undefined, cut.session_id);
+			expect(resumed.session_id).toBe(cut.session_id);
+			expect(resumed.status).toBe("completed");
+			expect(resumed.counts).toEqual({ total: COUNT, success: COUNT, failed: 0, skipped: 0 });
+			expect(resumed.notes.created).toBe(COUNT);
+
+			const files = await vaultFiles(vault);
+			expect(files).toEqual(await vaultFiles(reference));
+			for (const f of files) {
+				expect(withoutSession(await readFile(join(vault, f), "utf8"))).toBe(withoutSession(await readFile(join(reference, f), "utf8")));
+			}
+		}, 60_000);
+	}
+});
