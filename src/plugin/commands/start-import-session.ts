@@ -1,5 +1,5 @@
 import { importLlmOptions, llmConfigured, startImport } from "../session-actions";
-import { previewSources } from "../import-preview";
+import { previewSources } from "../../core/import/pipeline/preview-import";
 import { ImportModal } from "../modals/import-modal";
 import type { PluginCommand } from "./plugin-command";
 

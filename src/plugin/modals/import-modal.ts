@@ -2,7 +2,7 @@ import { Modal, Platform, Setting, type App, type ButtonComponent } from "obsidi
 import type { ImportOptionsInput } from "../../core/import/pipeline/import-options";
 import type { ImportSummary } from "../../core/import/pipeline/import-session";
 import { BlobByteSource } from "../blob-byte-source";
-import type { ImportPreview } from "../import-preview";
+import type { ImportPreview } from "../../core/import/pipeline/preview-import";
 import type { NewImport } from "../session-actions";
 
 type Provider = "auto" | "claude" | "chatgpt";

@@ -1,11 +1,11 @@
-import { openExport } from "../core/import/extract";
-import type { ImportOptionsInput } from "../core/import/pipeline/import-options";
-import { ImportIndex } from "../core/import/load/import-index";
-import type { ByteSource } from "../core/ports/byte-source";
-import type { Logger } from "../core/ports/logger";
-import type { StagingStore } from "../core/ports/staging-store";
+import { openExport } from "../extract";
+import type { ImportOptionsInput } from "./import-options";
+import { ImportIndex } from "../load/import-index";
+import type { ByteSource } from "../../ports/byte-source";
+import type { Logger } from "../../ports/logger";
+import type { StagingStore } from "../../ports/staging-store";
 
-/** What the import modal shows before "Start import" (the shape of the core's planned `previewImport`). */
+/** What the import modal shows before "Start import". */
 export interface ImportPreview {
 	providers: string[];
 	conversations: number;
@@ -17,11 +17,9 @@ export interface ImportPreview {
 
 /**
  * Reads the export once (streaming) and compares each conversation with the import index: not there → new;
- * there with an older `updated` time → updated; else unchanged. Writes nothing.
- *
- * Interim: the lead's core `previewImport` (src/core/import/pipeline/import-session.ts) will replace this; it
- * decides by the rendered note's hash, this by the conversation's `updated` time, so an export whose content
- * changed without a newer time shows as unchanged here.
+ * there with an older `updated` time → updated; else unchanged — the same rule the load stage applies (a source
+ * is "updated" when its updated time moved). Notes the user edited show as updated here; the run preserves them.
+ * Writes nothing.
  */
 export async function previewSources(
 	deps: { store: StagingStore; logger?: Logger },
