@@ -11,6 +11,7 @@ import type { LlmClient } from "../../core/llm/llm-client";
 import type { ImportLlmOptions, ImportOptions } from "../../core/import/pipeline/import-options";
 import { NodeHttpClient } from "../node-http-client";
 import { SessionManager } from "../../core/session/session-manager";
+import { HEARTBEAT_INTERVAL_MS, removeHeartbeat, writeHeartbeat } from "../../core/status/session-liveness";
 import { COMMON_OPTIONS, parseCommandArgs, parseNonNegativeInt } from "../args";
 import { discoverInputs } from "../discover-inputs";
 import { ExitCode } from "../exit-codes";
@@ -215,10 +216,23 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 			debugMode,
 			onProgress: progress.onProgress,
 		};
+		// A heartbeat while the run goes, so the plugin's panel can tell a live CLI run from an interrupted one.
+		let beatingFor: string | null = null;
+		const beat = (): void => {
+			if (beatingFor) writeHeartbeat(store, clock, beatingFor, "cli").catch(() => undefined);
+		};
+		const timer = setInterval(beat, HEARTBEAT_INTERVAL_MS);
+		timer.unref();
+		request.onSession = (id) => {
+			beatingFor = id;
+			beat();
+		};
 		let summary: ImportSummary;
 		try {
 			summary = await runImportSession({ store, vault, clock, logger }, request);
 		} finally {
+			clearInterval(timer);
+			if (beatingFor) await removeHeartbeat(store, beatingFor).catch(() => undefined);
 			progress.end();
 			await logger.flush();
 		}

@@ -45,6 +45,8 @@ export interface ImportRequest {
 	debugMode?: boolean;
 	signal?: AbortSignal;
 	onProgress?: (progress: StageProgress) => void;
+	/** Told the session id as soon as the session exists or is loaded (for a heartbeat, a panel, a log line). */
+	onSession?: (sessionId: string) => void;
 }
 
 export interface ImportSummary {
@@ -112,6 +114,7 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 		await sessions.markResumed(session.session_id);
 	}
 	const sessionId = session.session_id;
+	request.onSession?.(sessionId);
 	const ctx = { sessionId, phaseType: "import" as const, store, clock, logger, phases };
 	const common = { ...(request.signal ? { signal: request.signal } : {}), ...(request.onProgress ? { onProgress: request.onProgress } : {}) };
 
