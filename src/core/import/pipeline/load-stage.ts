@@ -148,7 +148,15 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				return { outcome: "updated", path };
 			}
 			case "unchanged": {
-				if (decision.adopt && !options.dryRun) remember(decision.path, await vault.read(decision.path));
+				if (decision.adopt && !options.dryRun) {
+					const text = await vault.read(decision.path);
+					remember(decision.path, text);
+					// Exactly what this session writes there: this session created it, and was killed before its
+					// session copy was written (and before the index was flushed). Write the copy now.
+					if (text === finalNote(draft, decision.path)) {
+						await ctx.store.writeAtomic(joinPath(sessionOut, PROVIDER_FOLDERS[draft.provider], `${stemOf(decision.path)}.md`), text);
+					}
+				}
 				return { outcome: "unchanged", path: decision.path };
 			}
 			case "preserve":
