@@ -13,6 +13,12 @@ import type { RunStageOptions, StageFailure, StageResult, StepRunner } from "./s
 
 export type * from "./stage-types";
 
+/** Longest run of items between two yields to the event loop (real time, not the injected clock). */
+const YIELD_SLICE_MS = 10;
+
+/** With options.logBatchMs, records are also appended once this many items wait. */
+const LOG_BATCH_ITEMS = 100;
+
 /** A finished item waiting for its turn to be logged (null: abandoned on cancel). */
 interface ItemResult {
 	id: string;
@@ -164,36 +170,22 @@ export async function runStage<T>(options: RunStageOptions<T>): Promise<StageRes
 	let flushSeq = 0;
 	let flushChain: Promise<void> = Promise.resolve();
 
-	const flushReady = async (): Promise<void> => {
-		const batch: ItemResult[] = [];
+	// Items in order whose records are not appended yet (options.logBatchMs): written together once
+	// LOG_BATCH_ITEMS are waiting or logBatchMs have passed since the last append, and always at the end.
+	const logBatchMs = Math.max(0, options.logBatchMs ?? 0);
+	const ready: ItemResult[] = [];
+	let lastLogMs = Date.now();
+	const flushReady = async (force: boolean): Promise<void> => {
+		const newly: ItemResult[] = [];
 		while (finished.has(flushSeq)) {
 			const r = finished.get(flushSeq);
 			finished.delete(flushSeq);
 			flushSeq++;
-			if (r) batch.push(r);
+			if (r) newly.push(r);
 		}
-		if (batch.length === 0) return;
-		const stageRecords: PipelineStageRecord[] = [];
-		const stepRecords: StepLogRecord[] = [];
-		for (const r of batch) {
-			stageRecords.push({
-				timestamp: r.finishedAt,
-				session_id: sessionId,
-				item_id: r.id,
-				...(r.title !== undefined ? { title: r.title } : {}),
-				stage,
-				step: r.lastStep,
-				status: r.status,
-				timing_ms: r.timingMs,
-				...(r.status === "failed" && r.reason !== undefined ? { error: r.reason } : {}),
-				...(r.status !== "failed" && r.reason !== undefined ? { reason: r.reason } : {}),
-			});
-			for (const s of r.steps) stepRecords.push(s.record);
-		}
-		// Steps first: a crash between the two leaves the item unlogged in pipeline_stages, so it is redone.
-		await appendStepLogRecords(store, sessionId, phaseType, stage, stepRecords);
-		await appendPipelineStageRecords(store, sessionId, phaseType, stageRecords);
-		for (const r of batch) {
+		if (newly.length === 0 && !(force && ready.length > 0)) return;
+		// Counts and progress at once, in order (a cancel from onProgress acts on time); the records follow in batches.
+		for (const r of newly) {
 			counts.total++;
 			counts[r.status]++;
 			done++;
@@ -208,19 +200,56 @@ export async function runStage<T>(options: RunStageOptions<T>): Promise<StageRes
 				elapsedMs: clock.now().getTime() - startedMs,
 			});
 		}
+		ready.push(...newly);
 		const nowMs = clock.now().getTime();
-		if (nowMs - lastSaveMs >= saveIntervalMs) {
+		const saveDue = nowMs - lastSaveMs >= saveIntervalMs;
+		// phase.json never counts an item whose records are not written: a due save appends first.
+		if (force || saveDue || ready.length >= LOG_BATCH_ITEMS || Date.now() - lastLogMs >= logBatchMs) {
+			lastLogMs = Date.now();
+			const batch = ready.splice(0);
+			const stageRecords: PipelineStageRecord[] = [];
+			const stepRecords: StepLogRecord[] = [];
+			for (const r of batch) {
+				stageRecords.push({
+					timestamp: r.finishedAt,
+					session_id: sessionId,
+					item_id: r.id,
+					...(r.title !== undefined ? { title: r.title } : {}),
+					stage,
+					step: r.lastStep,
+					status: r.status,
+					timing_ms: r.timingMs,
+					...(r.status === "failed" && r.reason !== undefined ? { error: r.reason } : {}),
+					...(r.status !== "failed" && r.reason !== undefined ? { reason: r.reason } : {}),
+				});
+				for (const s of r.steps) stepRecords.push(s.record);
+			}
+			// Steps first: a crash between the two leaves the item unlogged in pipeline_stages, so it is redone.
+			if (batch.length > 0) {
+				await appendStepLogRecords(store, sessionId, phaseType, stage, stepRecords);
+				await appendPipelineStageRecords(store, sessionId, phaseType, stageRecords);
+			}
+		}
+		if (saveDue) {
 			lastSaveMs = nowMs;
 			phase.stages[stage] = { ...phase.stages[stage], items_count: counts.total, counts: { ...counts }, steps: aggregator.snapshot() };
 			await phases.save(sessionId, phase);
 		}
 	};
-	const scheduleFlush = (): Promise<void> => {
-		flushChain = flushChain.then(flushReady);
+	const scheduleFlush = (force = false): Promise<void> => {
+		flushChain = flushChain.then(() => flushReady(force));
 		return flushChain;
 	};
 
 	// ---- workers ----
+	// Let the event loop run (UI, input, I/O callbacks, a cancel) between items, but at most every YIELD_SLICE_MS:
+	// a timer yield costs ≥1 ms (4 ms once nested in a browser), which per item was most of a fast stage's time.
+	let lastYieldMs = Date.now();
+	const maybeYield = async (): Promise<void> => {
+		if (Date.now() - lastYieldMs < YIELD_SLICE_MS) return;
+		await yieldToEventLoop();
+		lastYieldMs = Date.now();
+	};
 	const worker = async (): Promise<void> => {
 		try {
 			for (;;) {
@@ -233,7 +262,7 @@ export async function runStage<T>(options: RunStageOptions<T>): Promise<StageRes
 					finished.set(next.seq, await processOne(next.item, next.id, next.title));
 				}
 				await scheduleFlush();
-				await yieldToEventLoop();
+				await maybeYield();
 			}
 		} catch (e) {
 			fatal ??= { error: e };
@@ -241,7 +270,7 @@ export async function runStage<T>(options: RunStageOptions<T>): Promise<StageRes
 	};
 	await Promise.all(Array.from({ length: concurrency }, worker));
 	try {
-		await scheduleFlush();
+		await scheduleFlush(true);
 	} catch (e) {
 		fatal ??= { error: e };
 	}

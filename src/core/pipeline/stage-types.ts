@@ -91,4 +91,11 @@ export interface RunStageOptions<T> {
 	onProgress?: (progress: StageProgress) => void;
 	/** phase.json is saved at start and end, and at most this often in between (default 2000 ms, by ctx.clock). */
 	saveIntervalMs?: number;
+	/**
+	 * Batch the log appends: records are written once this many ms (real time) have passed since the last append,
+	 * or 100 items wait, or the stage ends — instead of one append pair per item (default 0: per item). Only for
+	 * stages whose output, not the log, proves an item done: a crash loses the window's records and those items
+	 * are redone.
+	 */
+	logBatchMs?: number;
 }

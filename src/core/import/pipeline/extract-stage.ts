@@ -9,6 +9,9 @@ import type { ImportOptions } from "./import-options";
 
 export const CONVERSATION_SHARDS = "conversations";
 
+/** Extract and transform append their log records at most this often (see RunStageOptions.logBatchMs). */
+export const LOG_BATCH_MS = 200;
+
 export function extractOutputDir(sessionId: string): string {
 	return stageOutputDir(sessionId, "import", "extract");
 }
@@ -81,6 +84,8 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 		return await runStage<ExtractResult>({
 			ctx,
 			stage: "extract",
+			// Its output is all-or-nothing (a stage that never completed starts over), so the log appends can be batched.
+			logBatchMs: LOG_BATCH_MS,
 			items: limited(),
 			identify: (r) =>
 				r.ok

@@ -6,6 +6,7 @@ import { stageOutputDir } from "../../session/paths";
 import { ProviderSchema, type Conversation } from "../conversation";
 import { renderNote } from "../transform/render-note";
 import { NoteFrontmatterSchema } from "../transform/note-frontmatter";
+import { LOG_BATCH_MS } from "./extract-stage";
 import { readShards, ShardWriter } from "./jsonl-shards";
 import type { ImportOptions } from "./import-options";
 import type { KnowledgeTransform } from "./knowledge-transform";
@@ -81,6 +82,8 @@ export async function runTransformStage(o: TransformStageOptions): Promise<Stage
 		return await runStage<Conversation>({
 			ctx,
 			stage: "transform",
+			// Its output shards, not the log, prove an item done (draftedIds), so the log appends can be batched.
+			logBatchMs: LOG_BATCH_MS,
 			items: o.conversations,
 			identify: (c) => ({ id: c.id, title: c.title }),
 			...(o.skip ? { skip: o.skip } : {}),
