@@ -9,6 +9,7 @@ import { composeNote } from "../transform/render-note";
 import { decideLoad, type LoadDecision } from "../load/load-decision";
 import type { ImportIndex } from "../load/import-index";
 import { sourceIdentity, VaultNoteFinder } from "../load/vault-note-finder";
+import { LOG_BATCH_MS } from "./extract-stage";
 import type { NoteDraft } from "./transform-stage";
 import { PROVIDER_FOLDERS, type ImportOptions } from "./import-options";
 
@@ -168,6 +169,9 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		return await runStage<NoteDraft>({
 			ctx,
 			stage: "load",
+			// A note written but not yet logged when a crash hits is adopted as unchanged on resume (the index and the
+			// vault, not the log, prove it), so the log appends can be batched.
+			logBatchMs: LOG_BATCH_MS,
 			items: o.drafts,
 			identify: (d) => ({ id: d.item_id, title: d.title }),
 			...(o.skip ? { skip: o.skip } : {}),
