@@ -128,7 +128,8 @@ describe("applyOrganizeSession", () => {
 		const edited = `${FILES["Inbox/京都旅行.md"]}\nAdded by hand after the preview.\n`;
 		await writeFile(join(root, "Inbox/京都旅行.md"), edited);
 		const result = await applyOrganizeSession(deps, sessionId, { rewriteLinks: true });
-		expect(result.record.failures).toEqual([{ path: "Inbox/京都旅行.md", message: expect.stringMatching(/changed since the plan/) }]);
+		expect(result.record.failures.map((f) => f.path)).toEqual(["Inbox/京都旅行.md"]);
+		expect(result.record.failures[0]?.message).toMatch(/changed since the plan/);
 		expect(await readFile(join(root, "Inbox/京都旅行.md"), "utf8")).toBe(edited);
 		expect(Object.keys(await hashes(root))).toContain("DevOps/Docker tips.md");
 		expect(result.counts.failed).toBe(1);
