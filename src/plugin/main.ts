@@ -5,6 +5,9 @@ import { AdapterStagingStore } from "./adapter-staging-store";
 import { registerCommands } from "./commands";
 import { ObsidianNoteVault } from "./obsidian-note-vault";
 import { RunController } from "./run-controller";
+import { confirmApplyOrganize } from "./commands/apply-organize-plan";
+import { undoOrganizeChecked } from "./commands/undo-organize-session";
+import { NO_ORGANIZE_TARGETS, scanOrganizeTargets, targetsFromModel, type OrganizeTargets } from "./organize-actions";
 import { continueSession } from "./session-actions";
 import { KnowledgeEtlSettingTab } from "./settings-tab";
 import { noopPanelHandlers, type PanelHandlers } from "./view/panel-handlers";
@@ -24,6 +27,9 @@ export default class KnowledgeEtlPlugin extends Plugin {
 	/** The one running session (import or organize), if any. */
 	runs!: RunController;
 	private statusBarEl: HTMLElement | null = null;
+	/** What the organize commands act on: from the panel's selected session, else from the newest organize session. */
+	private organizeFromPanel: OrganizeTargets | null = null;
+	private organizeScanned: OrganizeTargets = NO_ORGANIZE_TARGETS;
 
 	override async onload(): Promise<void> {
 		await this.loadSettings();
@@ -36,6 +42,7 @@ export default class KnowledgeEtlPlugin extends Plugin {
 			refreshSessionViews: () => this.refreshSessionViews(),
 			notify: (message) => new Notice(message),
 			logDebug: (message, detail) => this.logDebug(message, detail),
+			onRunEnd: () => void this.refreshOrganizeTargets(),
 		});
 		this.panelHandlers.onResume = (id) => void continueSession(this, "resume", id);
 		this.panelHandlers.onRetry = (id) => void continueSession(this, "retry", id);
@@ -44,6 +51,10 @@ export default class KnowledgeEtlPlugin extends Plugin {
 		};
 		this.panelHandlers.onCopyError = (text) => navigator.clipboard.writeText(text);
 		this.panelHandlers.onOpenNote = (path) => this.app.workspace.openLinkText(path, "", false);
+		this.panelHandlers.onApplyOrganize = async (id) => {
+			await confirmApplyOrganize(this, id);
+		};
+		this.panelHandlers.onUndoOrganize = (id) => undoOrganizeChecked(this, id);
 
 		this.registerView(
 			VIEW_TYPE_SESSIONS,
@@ -55,6 +66,9 @@ export default class KnowledgeEtlPlugin extends Plugin {
 					liveIds: () => this.runs.liveIds(),
 					displayText: `${this.manifest.name} sessions`,
 					onError: (e) => this.logDebug("Session panel could not read the session files", e),
+					onModel: (model) => {
+						this.organizeFromPanel = targetsFromModel(model);
+					},
 				}),
 		);
 		this.addRibbonIcon("list-checks", "Open session panel", () => void this.activateSessionView());
@@ -63,6 +77,7 @@ export default class KnowledgeEtlPlugin extends Plugin {
 		this.statusBarEl.addClass("knowledge-etl-status-bar");
 		this.setStatusText("");
 		this.addSettingTab(new KnowledgeEtlSettingTab(this.app, this));
+		this.app.workspace.onLayoutReady(() => void this.refreshOrganizeTargets());
 	}
 
 	override onunload(): void {
@@ -98,6 +113,33 @@ export default class KnowledgeEtlPlugin extends Plugin {
 			await leaf.setViewState({ type: VIEW_TYPE_SESSIONS, active: true });
 		}
 		await workspace.revealLeaf(leaf);
+	}
+
+	/** Shows the session panel with `sessionId` selected (e.g. a new organize plan). */
+	async showSession(sessionId: string): Promise<void> {
+		await this.activateSessionView();
+		for (const leaf of this.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)) {
+			if (leaf.view instanceof SessionView) await leaf.view.select(sessionId);
+		}
+	}
+
+	/**
+	 * The sessions "Apply organize plan" and "Undo organize session" act on: the panel's selected session when it
+	 * has an organize phase, else the newest organize session; none while a run goes. Synchronous (checkCallback).
+	 */
+	get organizeTargets(): OrganizeTargets {
+		if (this.runs?.isRunning) return NO_ORGANIZE_TARGETS;
+		return this.organizeFromPanel ?? this.organizeScanned;
+	}
+
+	/** Re-reads the newest organize session's state (after a run, and once the layout is ready). */
+	async refreshOrganizeTargets(): Promise<void> {
+		try {
+			this.organizeScanned = await scanOrganizeTargets(this);
+		} catch (e) {
+			this.organizeScanned = NO_ORGANIZE_TARGETS;
+			this.logDebug("Could not read the organize sessions", e);
+		}
 	}
 
 	/** Asks every open session panel to re-read the session files (throttled inside the view). */

@@ -15,11 +15,21 @@ export interface RunHost {
 	/** A Notice in the plugin; a list in tests. */
 	notify(message: string): void;
 	logDebug(message: string, detail?: unknown): void;
+	/** After a run ended (whatever the outcome), once the controller is idle again. */
+	onRunEnd?(): void;
 }
 
 export type RunKind = "import" | "organize";
 
-export type RunJob = (signal: AbortSignal, onProgress: (p: StageProgress) => void) => Promise<ImportSummary>;
+/** What every run returns: at least the session it ran in. */
+export interface RunResult {
+	session_id: string;
+}
+
+/** A stage's progress; `total` when the job knows better than extract's count what it goes through (apply, undo). */
+export type RunProgress = StageProgress & { total?: number };
+
+export type RunJob<T extends RunResult> = (signal: AbortSignal, onProgress: (p: RunProgress) => void) => Promise<T>;
 
 interface ActiveRun {
 	kind: RunKind;
@@ -29,7 +39,7 @@ interface ActiveRun {
 	/** Conversations in the session (extract's count), once known. */
 	total: number | null;
 	heartbeat: number | null;
-	done: Promise<ImportSummary | null>;
+	done: Promise<RunResult | null>;
 }
 
 const KIND_LABELS: Record<RunKind, string> = { import: "Import", organize: "Organize" };
@@ -76,9 +86,10 @@ export class RunController {
 
 	/**
 	 * Starts a run. `sessionId`: known for resume and retry; for a new session it is found on the first progress
-	 * (the newest running session created since the start). Returns null (and says why) when a run is going.
+	 * (the newest running session created since the start). `describe` turns the result into the end Notice.
+	 * Returns null (and says why) when a run is going.
 	 */
-	start(kind: RunKind, sessionId: string | null, job: RunJob): Promise<ImportSummary | null> | null {
+	start<T extends RunResult>(kind: RunKind, sessionId: string | null, job: RunJob<T>, describe: (result: T) => string): Promise<T | null> | null {
 		if (this.current) {
 			this.host.notify(`${KIND_LABELS[this.current.kind]} is still running; cancel it first (command "Cancel running session").`);
 			return null;
@@ -96,8 +107,9 @@ export class RunController {
 		this.host.setStatusText(`${KIND_LABELS[kind]}: starting`);
 		if (sessionId) this.beat(run);
 		run.heartbeat = window.setInterval(() => this.beat(run), HEARTBEAT_INTERVAL_MS);
-		run.done = this.execute(run, job);
-		return run.done;
+		const done = this.execute(run, job, describe);
+		run.done = done;
+		return done;
 	}
 
 	/** Resolves when no run is going (at once when idle). */
@@ -121,12 +133,12 @@ export class RunController {
 		await run.done.catch(() => null);
 	}
 
-	private async execute(run: ActiveRun, job: RunJob): Promise<ImportSummary | null> {
+	private async execute<T extends RunResult>(run: ActiveRun, job: RunJob<T>, describe: (result: T) => string): Promise<T | null> {
 		const label = KIND_LABELS[run.kind];
 		try {
 			const summary = await job(run.controller.signal, (p) => this.onProgress(run, p));
 			run.sessionId ??= summary.session_id;
-			this.host.notify(summaryText(run.kind, summary));
+			this.host.notify(describe(summary));
 			return summary;
 		} catch (e) {
 			const message = e instanceof Error ? e.message : String(e);
@@ -139,13 +151,15 @@ export class RunController {
 			if (this.current === run) this.current = null;
 			this.host.setStatusText("");
 			this.host.refreshSessionViews();
+			this.host.onRunEnd?.();
 		}
 	}
 
-	private onProgress(run: ActiveRun, p: StageProgress): void {
+	private onProgress(run: ActiveRun, p: RunProgress): void {
 		if (this.current !== run) return;
 		const processed = p.done + p.resumed;
-		if (p.stage === "extract") run.total = Math.max(run.total ?? 0, p.counts.total + p.resumed);
+		if (p.total !== undefined) run.total = p.total;
+		else if (p.stage === "extract") run.total = Math.max(run.total ?? 0, p.counts.total + p.resumed);
 		else if (run.total === null && run.sessionId) void this.loadTotal(run);
 		if (run.sessionId === null) void this.findSession(run);
 		const label = KIND_LABELS[run.kind];
@@ -186,7 +200,7 @@ export class RunController {
 		if (this.loadingTotal || !run.sessionId) return;
 		this.loadingTotal = true;
 		try {
-			const phase = await new PhaseManager(this.host.store, this.host.clock).load(run.sessionId, "import");
+			const phase = await new PhaseManager(this.host.store, this.host.clock).load(run.sessionId, run.kind);
 			const extract = phase.stages.extract;
 			run.total ??= extract.counts?.total ?? extract.items_count;
 		} catch {

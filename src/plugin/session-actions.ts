@@ -10,6 +10,7 @@ import { SessionManager } from "../core/session/session-manager";
 import { findInterruptedSessions } from "../core/status/session-liveness";
 import type KnowledgeEtlPlugin from "./main";
 import { RequestUrlHttpClient } from "./request-url-http-client";
+import { summaryText } from "./run-controller";
 
 /**
  * What the commands, the import modal and the panel's buttons do: every import run goes through the plugin's
@@ -85,7 +86,7 @@ export function startImport(plugin: KnowledgeEtlPlugin, request: NewImport): Pro
 		});
 		inputsOf(plugin).set(summary.session_id, request.sources);
 		return summary;
-	});
+	}, (summary) => summaryText("import", summary));
 }
 
 /** Resumes (goes on with) or retries (redoes the failed items of) an existing import session. */
@@ -110,6 +111,7 @@ export function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume" | "re
 			signal,
 			onProgress,
 		}),
+		(summary) => summaryText("import", summary),
 	);
 }
 

@@ -63,8 +63,28 @@ const text = (selector: string) => document.querySelector(selector)?.textContent
 describe("session commands", () => {
 	it("registers every command once, without hotkeys; cancel is offered only while a run goes", async () => {
 		fx = await loadPlugin();
-		expect(COMMANDS.map((c) => c.id)).toEqual(["start-import-session", "resume-session", "retry-failed-items", "cancel-running-session", "open-session-panel", "clean-old-sessions"]);
-		expect(fx.stub.commands.map((c) => c.name)).toEqual(["Start import session", "Resume session", "Retry failed items", "Cancel running session", "Open session panel", "Clean old sessions"]);
+		expect(COMMANDS.map((c) => c.id)).toEqual([
+			"start-import-session",
+			"start-organize-session",
+			"apply-organize-plan",
+			"undo-organize-session",
+			"resume-session",
+			"retry-failed-items",
+			"cancel-running-session",
+			"open-session-panel",
+			"clean-old-sessions",
+		]);
+		expect(fx.stub.commands.map((c) => c.name)).toEqual([
+			"Start import session",
+			"Start organize session",
+			"Apply organize plan",
+			"Undo organize session",
+			"Resume session",
+			"Retry failed items",
+			"Cancel running session",
+			"Open session panel",
+			"Clean old sessions",
+		]);
 		expect(await fx.app.commands.execute(cmd("cancel-running-session"))).toBe(false);
 	});
 

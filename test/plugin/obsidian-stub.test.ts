@@ -36,6 +36,32 @@ describe("obsidian stub", () => {
 		expect(() => app.vault.adapter.getFullPath("../x")).toThrow(/escapes/);
 		await fs.rm(dir, { recursive: true, force: true });
 	});
+	it("renameFile updates wikilinks and embeds to the moved note (alias, heading kept; code, other notes' links and markdown links left), and back", async () => {
+		const dir = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-stub-"));
+		const app = createTestApp(dir);
+		await app.vault.createFolder("In");
+		await app.vault.createFolder("Other");
+		const linker = "[[Old]] [[Old|alias]] [[In/Old#Part]] ![[Old]] [[Other/Same]] [[Same]] [x](Old.md) `[[Old]]`\n```\n[[Old]]\n```\n[[Missing]]\n";
+		await app.vault.create("In/Old.md", "self: [[Old]]\n");
+		await app.vault.create("In/Same.md", "in");
+		await app.vault.create("Other/Same.md", "other");
+		await app.vault.create("In/Linker.md", linker);
+		const file = app.vault.getFileByPath("In/Old.md")!;
+		await app.fileManager.renameFile(file, "Other/New.md");
+		expect(await fs.readFile(path.join(dir, "In/Linker.md"), "utf8")).toBe(
+			"[[New]] [[New|alias]] [[New#Part]] ![[New]] [[Other/Same]] [[Same]] [x](Old.md) `[[Old]]`\n```\n[[Old]]\n```\n[[Missing]]\n",
+		);
+		expect(await fs.readFile(path.join(dir, "Other/New.md"), "utf8")).toBe("self: [[New]]\n");
+		// Moving a note whose name is not unique: the path is the link text.
+		await app.vault.createFolder("Archive");
+		await app.fileManager.renameFile(app.vault.getFileByPath("In/Same.md")!, "Archive/Same.md");
+		expect(await fs.readFile(path.join(dir, "In/Linker.md"), "utf8")).toContain("[[Other/Same]] [[Archive/Same]] [x](Old.md)");
+		await app.fileManager.renameFile(app.vault.getFileByPath("Archive/Same.md")!, "In/Same.md");
+		await app.fileManager.renameFile(app.vault.getFileByPath("Other/New.md")!, "In/Old.md");
+		// Back where they were: the links resolve as before; a name that is not unique comes back as a path.
+		expect(await fs.readFile(path.join(dir, "In/Linker.md"), "utf8")).toBe(linker.replace("[[In/Old#Part]]", "[[Old#Part]]").replace("[[Same]]", "[[In/Same]]"));
+		await fs.rm(dir, { recursive: true, force: true });
+	});
 });
 
 describe("requestUrl over real HTTP", () => {

@@ -158,6 +158,7 @@ export class FileSystemAdapter {
 
 	/** Absolute path on disk; throws when `path` would leave the vault. */
 	getFullPath(path: string): string {
+		if (path === "/") return this.basePath; // the vault root, as Obsidian names it
 		if (nodePath.isAbsolute(path) || /^[a-zA-Z]:/.test(path)) {
 			throw new Error(`obsidian stub: absolute path "${path}" given to the adapter`);
 		}
@@ -485,16 +486,82 @@ export function splitFrontMatter(text: string): { data: Record<string, unknown>;
 	return { data, body: text.slice(m[0].length), had: true };
 }
 
+/** Obsidian's link resolution, simply: relative to the source's folder, then from the root, then by name (same folder first, then fewest folders, then shortest). */
+export function stubResolveLink(linkPath: string, sourcePath: string, paths: readonly string[]): string | null {
+	const link = linkPath.trim().replace(/^\/+/, "");
+	const hasExt = /\.[a-z0-9]{1,5}$/i.test(nameOf(link));
+	const variants = (hasExt ? [link, `${link}.md`] : [`${link}.md`]).map((v) => v.toLowerCase());
+	const lower = new Map(paths.map((p) => [p.toLowerCase(), p]));
+	const folder = parentOf(sourcePath) === "/" ? "" : parentOf(sourcePath);
+	for (const v of variants) {
+		const hit = lower.get(folder === "" ? v : `${folder.toLowerCase()}/${v}`) ?? lower.get(v);
+		if (hit) return hit;
+	}
+	for (const v of variants) {
+		const matches = paths.filter((p) => p.toLowerCase().endsWith(`/${v}`));
+		if (matches.length === 0) continue;
+		const same = matches.filter((p) => parentOf(p) === (folder === "" ? "/" : folder));
+		const pool = same.length > 0 ? same : matches;
+		pool.sort((a, b) => a.split("/").length - b.split("/").length || a.length - b.length || a.localeCompare(b));
+		return pool[0] ?? null;
+	}
+	return null;
+}
+
+/** The shortest link text for a file: its name (without `.md`) when no other file has it, else its path. */
+function stubLinkText(path: string, paths: readonly string[]): string {
+	const name = nameOf(path).toLowerCase();
+	const unique = paths.filter((p) => nameOf(p).toLowerCase() === name).length === 1;
+	const text = unique ? nameOf(path) : path;
+	return text.replace(/\.md$/i, "");
+}
+
+/** Calls `replace` on each wikilink's path outside fenced and inline code; a string result replaces the path. */
+function replaceWikilinks(text: string, replace: (linkPath: string) => string | null): string {
+	return text
+		.split(/(```[\s\S]*?```|`[^`\n]+`)/)
+		.map((part, i) =>
+			i % 2 === 1
+				? part
+				: part.replace(/(!?)\[\[([^[\]|#\n]*)((?:#[^[\]|\n]*)?)((?:\|[^[\]\n]*)?)\]\]/g, (whole, bang: string, linkPath: string, sub: string, alias: string) => {
+						const next = replace(linkPath);
+						return next === null ? whole : `${bang}[[${next}${sub}${alias}]]`;
+					}),
+		)
+		.join("");
+}
+
 export class FileManager {
 	/** Stub-only: every renameFile call, so tests can check links would have been updated. */
 	readonly renames: { from: string; to: string }[] = [];
 
 	constructor(private readonly vault: Vault) {}
 
+	/**
+	 * Stub-only: Obsidian's "Automatically update internal links" (on here). When on, renameFile rewrites the
+	 * wikilinks and embeds (`[[Old]]`, `[[Old|alias]]`, `[[Old#heading]]`, `![[Old]]`) that pointed at the file,
+	 * outside code, to its new shortest link text (the name when unique in the vault, else the path).
+	 * Markdown links (`[text](Old.md)`) are left alone: a simplification.
+	 */
+	updateLinksOnRename = true;
+
 	async renameFile(file: TAbstractFile, newPath: string): Promise<void> {
 		const from = file.path;
+		const before = this.updateLinksOnRename && file instanceof TFile ? this.vault.getFiles().map((f) => f.path) : null;
 		await this.vault.rename(file, newPath);
 		this.renames.push({ from, to: file.path });
+		if (before) await this.updateLinks(from, file.path, before);
+	}
+
+	private async updateLinks(from: string, to: string, before: string[]): Promise<void> {
+		const after = this.vault.getFiles().map((f) => f.path);
+		const linkText = stubLinkText(to, after);
+		for (const note of this.vault.getMarkdownFiles()) {
+			const sourceBefore = note.path === to ? from : note.path;
+			const text = await this.vault.read(note);
+			const next = replaceWikilinks(text, (linkPath) => (linkPath !== "" && stubResolveLink(linkPath, sourceBefore, before) === from ? linkText : null));
+			if (next !== text) await this.vault.modify(note, next);
+		}
 	}
 
 	async processFrontMatter(file: TFile, fn: (frontmatter: Record<string, unknown>) => void): Promise<void> {
@@ -1597,4 +1664,43 @@ export abstract class SuggestModal<T> extends Modal {
 	abstract getSuggestions(query: string): T[] | Promise<T[]>;
 	abstract renderSuggestion(value: T, el: HTMLElement): void;
 	abstract onChooseSuggestion(item: T, evt: MouseEvent | KeyboardEvent): void | Promise<void>;
+}
+
+export interface FuzzyMatch<T> {
+	item: T;
+	match: { score: number; matches: [number, number][] };
+}
+
+/**
+ * Stub-only shape of FuzzySuggestModal: items whose text holds the query's characters in order (case-insensitive),
+ * in `getItems()` order (Obsidian sorts by score; an empty query keeps the order, as here).
+ */
+export abstract class FuzzySuggestModal<T> extends SuggestModal<FuzzyMatch<T>> {
+	getSuggestions(query: string): FuzzyMatch<T>[] {
+		const q = query.trim().toLowerCase();
+		const out: FuzzyMatch<T>[] = [];
+		for (const item of this.getItems()) {
+			const text = this.getItemText(item).toLowerCase();
+			let at = 0;
+			for (const ch of q) {
+				at = text.indexOf(ch, at);
+				if (at < 0) break;
+				at++;
+			}
+			if (at >= 0) out.push({ item, match: { score: 0, matches: [] } });
+		}
+		return out;
+	}
+
+	renderSuggestion(item: FuzzyMatch<T>, el: HTMLElement): void {
+		el.textContent = this.getItemText(item.item);
+	}
+
+	onChooseSuggestion(item: FuzzyMatch<T>, evt: MouseEvent | KeyboardEvent): void {
+		this.onChooseItem(item.item, evt);
+	}
+
+	abstract getItems(): T[];
+	abstract getItemText(item: T): string;
+	abstract onChooseItem(item: T, evt: MouseEvent | KeyboardEvent): void;
 }

@@ -11,6 +11,8 @@ import {
 	type StageType,
 	type StepStatus,
 } from "../model/status";
+import type { OrganizeState } from "../organize/organize-session";
+import { buildOrganizeView, type OrganizeFiles, type OrganizeView } from "./organize-view";
 
 /**
  * The side panel's view model: plain data, built from the session files by `buildPanelModel` and drawn by
@@ -54,6 +56,8 @@ export interface SessionRow {
 	phases: PhaseType[];
 	counts: Counts;
 	selected: boolean;
+	/** For a session with an organize phase: where its plan stands (planned, applied, undone...); else null. */
+	organize: OrganizeState | null;
 }
 
 export interface StageCountsView {
@@ -127,6 +131,8 @@ export interface SelectedSessionView {
 	canResume: boolean;
 	canRetry: boolean;
 	canCancel: boolean;
+	/** The organize plan (moves, counts, apply / undo), when the session has an organize phase. */
+	organize: OrganizeView | null;
 }
 
 export interface PanelModel {
@@ -150,6 +156,10 @@ export interface PanelInput {
 	interrupted?: readonly string[];
 	/** At most this many failures per phase are listed (default 50). */
 	maxFailures?: number;
+	/** The selected session's organize files (plan.json, applied.json, undo.json), when it has an organize phase. */
+	organize?: OrganizeFiles;
+	/** Per session id with an organize phase: where its plan stands. */
+	organizeStates?: Readonly<Record<string, OrganizeState>>;
 }
 
 /** `20250131_140509` → `2025-01-31 14:05:09`; anything else unchanged. */
@@ -343,6 +353,7 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 		phases: PHASE_TYPES.filter((p) => s.phases[p] !== undefined),
 		counts: sessionCounts(s),
 		selected: s.session_id === selectedId,
+		organize: s.phases.organize ? (input.organizeStates?.[s.session_id] ?? "none") : null,
 	}));
 	const session = input.sessions.find((s) => s.session_id === selectedId);
 	let selected: SelectedSessionView | null = null;
@@ -370,6 +381,7 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 			canResume: status === "failed" || status === "pending" || status === "interrupted",
 			canRetry: failed && status !== "running",
 			canCancel: status === "running",
+			organize: session.phases.organize && input.organize ? buildOrganizeView(input.organize, { running: status === "running" }) : null,
 		};
 	}
 	return { sessions, broken: [...input.broken], selected };

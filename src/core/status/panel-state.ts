@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Clock } from "../ports/clock";
 import type { StagingStore } from "../ports/staging-store";
 import type { Phase } from "../model/phase";
@@ -5,6 +6,10 @@ import { PHASE_TYPES, type PhaseType } from "../model/status";
 import { readPipelineStageRecords } from "../logs/pipeline-stages";
 import { PhaseManager } from "../session/phase-manager";
 import { SessionManager } from "../session/session-manager";
+import { AppliedRecordSchema } from "../organize/apply-plan";
+import { organizeOutputPaths, type OrganizeState } from "../organize/organize-session";
+import { PlanSchema, type Plan } from "../organize/plan";
+import { organizeStateOf, summarizeApplied, summarizeUndo, type AppliedSummary, type OrganizeFiles, type UndoSummary } from "./organize-view";
 import { buildPanelModel, type PanelInput, type PanelModel, type PipelineRecordLike } from "./panel-model";
 import { findInterruptedSessions, type LivenessOptions } from "./session-liveness";
 
@@ -27,6 +32,15 @@ export async function loadPanelInput(
 		(selectedId && list.sessions.find((s) => s.session_id === selectedId)) ||
 		list.sessions.find((s) => s.status === "running" && !interrupted.has(s.session_id)) ||
 		list.sessions[0];
+	const organizeStates: Record<string, OrganizeState> = {};
+	const organizeFiles = new Map<string, OrganizeFiles>();
+	for (const s of list.sessions) {
+		if (!s.phases.organize) continue;
+		// The list needs only the state; the plan itself is read for the selected session alone.
+		const files = await readOrganizeFiles(store, s.session_id, s.session_id === chosen?.session_id);
+		organizeStates[s.session_id] = organizeStateOf(files);
+		organizeFiles.set(s.session_id, files);
+	}
 	const phases: Partial<Record<PhaseType, Phase | { error: string }>> = {};
 	const records: Partial<Record<PhaseType, PipelineRecordLike[]>> = {};
 	if (chosen) {
@@ -64,8 +78,62 @@ export async function loadPanelInput(
 		phases,
 		records,
 		now: clock.now(),
+		organizeStates,
+		...(chosen && organizeFiles.has(chosen.session_id) ? { organize: organizeFiles.get(chosen.session_id)! } : {}),
 	};
 }
+
+/**
+ * Parsed organize files, kept while their size and mtime stay the same: the panel re-reads every couple of
+ * seconds, and plan.json / applied.json can be large (applied.json holds every edited note's text for undo; only
+ * its summary is kept here).
+ */
+const organizeCache = new Map<string, { size: number; mtime: number; value: unknown }>();
+const ORGANIZE_CACHE_LIMIT = 64;
+
+async function readCached<T>(store: StagingStore, path: string, parse: (text: string) => T): Promise<T | null> {
+	const stat = await store.stat(path);
+	if (!stat) {
+		organizeCache.delete(path);
+		return null;
+	}
+	const hit = organizeCache.get(path);
+	if (hit && hit.size === stat.size && hit.mtime === stat.mtime) return hit.value as T;
+	const value = parse(await store.read(path));
+	organizeCache.delete(path);
+	organizeCache.set(path, { size: stat.size, mtime: stat.mtime, value });
+	if (organizeCache.size > ORGANIZE_CACHE_LIMIT) organizeCache.delete(organizeCache.keys().next().value!);
+	return value;
+}
+
+async function readOrganizeFiles(store: StagingStore, sessionId: string, withPlan: boolean): Promise<OrganizeFiles> {
+	const out = organizeOutputPaths(sessionId);
+	const files: OrganizeFiles = { plan: null, applied: null, undo: null, error: null };
+	const errors: string[] = [];
+	const read = async <T>(path: string, parse: (text: string) => T): Promise<T | null> => {
+		try {
+			return await readCached(store, path, parse);
+		} catch (e) {
+			errors.push(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+			return null;
+		}
+	};
+	files.undo = await read<UndoSummary>(out.undo, (text) => summarizeUndo(UndoFileSchema.parse(JSON.parse(text))));
+	files.applied = await read<AppliedSummary>(out.applied, (text) => summarizeApplied(AppliedRecordSchema.parse(JSON.parse(text))));
+	if (withPlan) files.plan = await read<Plan>(out.plan, (text) => PlanSchema.parse(JSON.parse(text)));
+	else if (await store.exists(out.plan)) files.plan = PLACEHOLDER_PLAN;
+	if (errors.length > 0) files.error = errors.join("; ");
+	return files;
+}
+
+/** Stands for "plan.json exists" in the list, where only the state is needed. */
+const PLACEHOLDER_PLAN: Plan = { version: 1, createdAt: "", folder: "", force: false, conflictPolicy: "rename", items: [] };
+
+const UndoFileSchema = z.object({
+	undoneAt: z.string().optional(),
+	restored: z.number(),
+	conflicts: z.array(z.object({ path: z.string(), message: z.string() })),
+});
 
 /** loadPanelInput + buildPanelModel. `liveness.liveIds`: the sessions this process is running right now. */
 export async function loadPanelModel(

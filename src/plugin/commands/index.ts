@@ -1,4 +1,5 @@
 import type KnowledgeEtlPlugin from "../main";
+import { applyOrganizePlan } from "./apply-organize-plan";
 import { cancelRunningSession } from "./cancel-running-session";
 import { cleanOldSessions } from "./clean-old-sessions";
 import { openSessionPanel } from "./open-session-panel";
@@ -6,10 +7,15 @@ import type { PluginCommand } from "./plugin-command";
 import { resumeSession } from "./resume-session";
 import { retryFailedItems } from "./retry-failed-items";
 import { startImportSession } from "./start-import-session";
+import { startOrganizeSession } from "./start-organize-session";
+import { undoOrganizeSession } from "./undo-organize-session";
 
 /** Every command, in palette order. Add new commands here (one file each). */
 export const COMMANDS: readonly PluginCommand[] = [
 	startImportSession,
+	startOrganizeSession,
+	applyOrganizePlan,
+	undoOrganizeSession,
 	resumeSession,
 	retryFailedItems,
 	cancelRunningSession,

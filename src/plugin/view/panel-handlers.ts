@@ -10,6 +10,12 @@ export interface PanelHandlers {
 	onCopyError(text: string): void | Promise<void>;
 	/** A session row was clicked. */
 	onSelect(sessionId: string): void | Promise<void>;
+	/** "Apply" on a session's organize plan (the plugin asks for confirmation first). */
+	onApplyOrganize(sessionId: string): void | Promise<void>;
+	/** "Undo" on an applied organize session. */
+	onUndoOrganize(sessionId: string): void | Promise<void>;
+	/** "Show all moves" of a plan (the view redraws with the whole list). */
+	onShowAllMoves(sessionId: string): void | Promise<void>;
 }
 
 export function noopPanelHandlers(): PanelHandlers {
@@ -20,5 +26,8 @@ export function noopPanelHandlers(): PanelHandlers {
 		onOpenNote: () => undefined,
 		onCopyError: () => undefined,
 		onSelect: () => undefined,
+		onApplyOrganize: () => undefined,
+		onUndoOrganize: () => undefined,
+		onShowAllMoves: () => undefined,
 	};
 }

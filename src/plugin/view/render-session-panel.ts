@@ -8,19 +8,30 @@ import {
 	type StageView,
 } from "../../core/status/panel-model";
 import type { Counts } from "../../core/model/counts";
+import type { OrganizeState } from "../../core/organize/organize-session";
+import type { OrganizeView } from "../../core/status/organize-view";
 import type { PanelHandlers } from "./panel-handlers";
+
+/** What the view remembers between redraws (not part of the model: it is the user's, not the session's). */
+export interface PanelUiState {
+	/** Sessions whose whole list of moves is shown (otherwise the first COLLAPSED_MOVES). */
+	expandedMoves?: ReadonlySet<string>;
+}
+
+/** Moves listed before "Show all". */
+export const COLLAPSED_MOVES = 20;
 
 /**
  * Draws the panel from its view model into `containerEl` (emptied first). No state of its own: the view
  * decides when to call it (throttled, and only when the model changed). Classes are `knowledge-etl-*`,
  * styled in styles.css with Obsidian's CSS variables.
  */
-export function renderSessionPanel(containerEl: HTMLElement, model: PanelModel, handlers: PanelHandlers): void {
+export function renderSessionPanel(containerEl: HTMLElement, model: PanelModel, handlers: PanelHandlers, ui: PanelUiState = {}): void {
 	containerEl.empty();
 	const root = containerEl.createDiv({ cls: "knowledge-etl-panel" });
 	renderSessionList(root, model.sessions, handlers);
 	if (model.broken.length > 0) renderBroken(root, model);
-	if (model.selected) renderDetail(root, model.selected, handlers);
+	if (model.selected) renderDetail(root, model.selected, handlers, ui.expandedMoves?.has(model.selected.id) ?? false);
 }
 
 const STATUS_LABELS: Record<string, string> = {
@@ -56,6 +67,22 @@ function sessionCountsText(c: Counts): string {
 	return countsText({ done: c.success, skipped: c.skipped, failed: c.failed, review: c.review ?? 0 });
 }
 
+/** An organize-only session: "12 notes · 2 review · 1 failed" (a preview has done nothing, so no "done"). */
+function organizeCountsText(c: Counts): string {
+	const parts = [c.total === 1 ? "1 note" : `${c.total} notes`];
+	if (c.review) parts.push(`${c.review} review`);
+	if (c.failed) parts.push(`${c.failed} failed`);
+	return parts.join(" · ");
+}
+
+const ORGANIZE_STATE_LABELS: Record<OrganizeState, string> = {
+	none: "No plan",
+	planned: "Plan ready",
+	applied: "Applied",
+	"partially-applied": "Partly applied",
+	undone: "Undone",
+};
+
 function renderSessionList(root: HTMLElement, sessions: SessionRow[], handlers: PanelHandlers): void {
 	const section = root.createDiv({ cls: "knowledge-etl-section" });
 	section.createDiv({ cls: "knowledge-etl-heading", text: "Sessions" });
@@ -74,9 +101,13 @@ function renderSessionList(root: HTMLElement, sessions: SessionRow[], handlers: 
 		row.createSpan({ cls: "knowledge-etl-session-time", text: s.time });
 		const phases = s.phases.map((p) => PHASE_LABELS[p] ?? p).join(", ");
 		if (phases) row.createSpan({ cls: "knowledge-etl-session-phases", text: phases });
+		if (s.organize && s.organize !== "none") {
+			row.createSpan({ cls: ["knowledge-etl-organize-tag", `knowledge-etl-organize-${s.organize}`], text: ORGANIZE_STATE_LABELS[s.organize] });
+		}
 		// session.json gets a phase's counts when the phase ends: a run still going shows its counts in the detail.
 		if (s.counts.total > 0 || (s.status !== "running" && s.status !== "interrupted" && s.status !== "pending")) {
-			row.createSpan({ cls: "knowledge-etl-session-counts", text: sessionCountsText(s.counts) });
+			const organizeOnly = s.phases.length === 1 && s.phases[0] === "organize";
+			row.createSpan({ cls: "knowledge-etl-session-counts", text: organizeOnly ? organizeCountsText(s.counts) : sessionCountsText(s.counts) });
 		}
 		row.addEventListener("click", () => void handlers.onSelect(s.id));
 		row.addEventListener("keydown", (evt) => {
@@ -101,7 +132,7 @@ function button(parent: HTMLElement, text: string, cls: string, onClick: () => v
 	return el;
 }
 
-function renderDetail(root: HTMLElement, s: SelectedSessionView, handlers: PanelHandlers): void {
+function renderDetail(root: HTMLElement, s: SelectedSessionView, handlers: PanelHandlers, showAllMoves: boolean): void {
 	const detail = root.createDiv({ cls: ["knowledge-etl-section", "knowledge-etl-detail"], attr: { "data-session-id": s.id } });
 	const header = detail.createDiv({ cls: "knowledge-etl-detail-header" });
 	header.createSpan({ cls: "knowledge-etl-detail-title", text: `Session ${s.time}` });
@@ -118,7 +149,97 @@ function renderDetail(root: HTMLElement, s: SelectedSessionView, handlers: Panel
 	if (s.canCancel) button(actions, "Cancel", "knowledge-etl-action-cancel", () => handlers.onCancel(s.id));
 
 	if (s.phases.length === 0) detail.createDiv({ cls: "knowledge-etl-empty", text: "No phase has started yet." });
+	if (s.organize) renderOrganize(detail, s.id, s.organize, handlers, showAllMoves);
 	for (const phase of s.phases) renderPhase(detail, phase, handlers);
+}
+
+/** An ISO time as local `YYYY-MM-DD HH:MM:SS` (as the session ids read); unchanged when not a time. */
+function localTime(iso: string): string {
+	const d = new Date(iso);
+	if (Number.isNaN(d.getTime())) return iso;
+	const p = (n: number) => String(n).padStart(2, "0");
+	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+function plural(n: number, one: string, many: string): string {
+	return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * The organize plan of the selected session, drawn from its plan.json (which lives under `.staging`, where
+ * Obsidian cannot open it as a note): a summary, the moves with their reasons, failures, and Apply / Undo.
+ */
+function renderOrganize(parent: HTMLElement, sessionId: string, view: OrganizeView, handlers: PanelHandlers, showAll: boolean): void {
+	const el = parent.createDiv({ cls: "knowledge-etl-organize", attr: { "data-organize-state": view.state } });
+	const header = el.createDiv({ cls: "knowledge-etl-phase-header" });
+	header.createSpan({ cls: "knowledge-etl-phase-name", text: "Organize plan" });
+	header.createSpan({ cls: ["knowledge-etl-organize-tag", `knowledge-etl-organize-${view.state}`], text: ORGANIZE_STATE_LABELS[view.state] });
+	if (view.error) el.createDiv({ cls: "knowledge-etl-error-text", text: `Could not read the organize files: ${view.error}` });
+	if (view.state === "none") {
+		if (!view.error) el.createDiv({ cls: "knowledge-etl-empty", text: "No plan yet: it is written when the notes have been read." });
+		return;
+	}
+	const c = view.counts;
+	el.createDiv({ cls: "knowledge-etl-meta", text: `Folder: ${view.folder === "" ? "whole vault" : view.folder} · ${plural(c.notes, "note", "notes")}` });
+	const summary = el.createDiv({ cls: "knowledge-etl-organize-summary" });
+	const chip = (key: string, text: string) => summary.createSpan({ cls: "knowledge-etl-organize-count", attr: { "data-count": key }, text });
+	chip("moves", plural(c.moves, "move", "moves"));
+	chip("edits", plural(c.edits, "edit", "edits"));
+	chip("review", `${c.review} to review`);
+	chip("dust", `${c.dust} dust`);
+	chip("conflicts", plural(c.conflicts, "conflict", "conflicts"));
+	chip("failures", plural(c.failures, "failure", "failures")).toggleClass("is-failed", c.failures > 0);
+
+	if (view.state === "planned") {
+		el.createDiv({
+			cls: "knowledge-etl-meta",
+			text: c.moves + c.edits === 0 ? "Nothing to change: every note is already in place." : "Nothing has changed yet. Apply moves and edits the notes; links are kept.",
+		});
+	}
+	if (view.applied) {
+		const when = localTime(view.applied.at);
+		const text = `${view.applied.complete ? "Applied" : "Partly applied (stopped)"} ${when}: ${plural(view.applied.moved, "note", "notes")} moved, ${view.applied.edited} edited.`;
+		el.createDiv({ cls: "knowledge-etl-meta", text });
+	}
+	if (view.undone) {
+		const conflicts = view.undone.conflicts.length;
+		el.createDiv({
+			cls: "knowledge-etl-meta",
+			text: `Undone: ${plural(view.undone.restored, "change", "changes")} reversed${conflicts > 0 ? `, ${plural(conflicts, "conflict", "conflicts")}` : ""}.`,
+		});
+		for (const conflict of view.undone.conflicts) el.createDiv({ cls: "knowledge-etl-error-text", text: `${conflict.path}: ${conflict.message}` });
+	}
+	if (view.canApply || view.canUndo) {
+		const actions = el.createDiv({ cls: "knowledge-etl-actions" });
+		if (view.canApply) button(actions, "Apply", "knowledge-etl-action-apply-organize", () => handlers.onApplyOrganize(sessionId)).addClass("mod-cta");
+		if (view.canUndo) button(actions, "Undo", "knowledge-etl-action-undo-organize", () => handlers.onUndoOrganize(sessionId));
+	}
+
+	if (view.moves.length > 0) {
+		el.createDiv({ cls: "knowledge-etl-subheading", text: `Moves (${view.moves.length + view.moreMoves})` });
+		const list = el.createDiv({ cls: "knowledge-etl-moves" });
+		const shown = showAll ? view.moves : view.moves.slice(0, COLLAPSED_MOVES);
+		for (const move of shown) {
+			const row = list.createDiv({ cls: "knowledge-etl-move", attr: { "data-from": move.from } });
+			row.createDiv({ cls: "knowledge-etl-move-path", text: `${move.from} → ${move.to}` });
+			const why = [move.destination === "genre" ? move.genre : move.destination, move.reason].filter(Boolean).join(": ");
+			row.createDiv({ cls: "knowledge-etl-move-reason", text: move.conflict ? `${why} (${move.conflict})` : why });
+		}
+		const hidden = view.moves.length - shown.length;
+		if (hidden > 0) button(el, `Show all ${view.moves.length} moves`, "knowledge-etl-action-show-all-moves", () => handlers.onShowAllMoves(sessionId));
+		if (showAll && view.moreMoves > 0) {
+			el.createDiv({ cls: "knowledge-etl-more", text: `${view.moreMoves} more moves are in the session's plan.md.` });
+		}
+	}
+	if (view.failures.length > 0) {
+		const failures = el.createDiv({ cls: "knowledge-etl-failures" });
+		failures.createDiv({ cls: "knowledge-etl-subheading", text: `Not organized (${view.failures.length + view.moreFailures})` });
+		for (const f of view.failures) {
+			const row = failures.createDiv({ cls: "knowledge-etl-failure", attr: { "data-item-id": f.path } });
+			row.createDiv({ cls: "knowledge-etl-failure-item", text: f.path });
+			row.createDiv({ cls: "knowledge-etl-error-text", text: f.message });
+		}
+	}
 }
 
 function renderPhase(parent: HTMLElement, phase: PhaseView, handlers: PanelHandlers): void {

@@ -1,6 +1,7 @@
 import { ItemView, type WorkspaceLeaf } from "obsidian";
 import type { Clock } from "../../core/ports/clock";
 import type { StagingStore } from "../../core/ports/staging-store";
+import type { PanelModel } from "../../core/status/panel-model";
 import { loadPanelModel } from "../../core/status/panel-state";
 import type { PanelHandlers } from "./panel-handlers";
 import { renderSessionPanel } from "./render-session-panel";
@@ -21,6 +22,8 @@ export interface SessionViewDeps {
 	displayText: string;
 	/** Errors reading the files (never thrown into Obsidian). */
 	onError?: (error: unknown) => void;
+	/** Told after every read of the session files (the plugin keeps what its commands offer up to date). */
+	onModel?: (model: PanelModel) => void;
 }
 
 /**
@@ -35,6 +38,9 @@ export class SessionView extends ItemView {
 	private timer: number | null = null;
 	private refreshing: Promise<void> | null = null;
 	private pendingAgain = false;
+	private lastModel: PanelModel | null = null;
+	/** Sessions whose whole list of moves is shown. */
+	private readonly expandedMoves = new Set<string>();
 	/** How many times the session files were read, and the panel DOM redrawn (for tests and debugging). */
 	loadCount = 0;
 	renderCount = 0;
@@ -87,6 +93,11 @@ export class SessionView extends ItemView {
 		}, wait);
 	}
 
+	/** The session the panel details (the clicked one, else a running one, else the newest). */
+	get selectedSessionId(): string | null {
+		return this.selectedId;
+	}
+
 	/** Selects a session and redraws now. */
 	async select(sessionId: string): Promise<void> {
 		this.selectedId = sessionId;
@@ -117,20 +128,36 @@ export class SessionView extends ItemView {
 				liveIds: this.deps.liveIds?.() ?? new Set<string>(),
 			});
 			this.selectedId = model.selected?.id ?? null;
+			this.deps.onModel?.(model);
 			const json = JSON.stringify(model);
 			if (json === this.lastModelJson) return;
 			this.lastModelJson = json;
-			const base = this.deps.handlers();
-			renderSessionPanel(this.contentEl, model, {
+			this.lastModel = model;
+			this.draw(model);
+		} catch (e) {
+			this.deps.onError?.(e);
+		}
+	}
+
+	private draw(model: PanelModel): void {
+		const base = this.deps.handlers();
+		renderSessionPanel(
+			this.contentEl,
+			model,
+			{
 				...base,
 				onSelect: async (id) => {
 					await this.select(id);
 					await base.onSelect(id);
 				},
-			});
-			this.renderCount++;
-		} catch (e) {
-			this.deps.onError?.(e);
-		}
+				onShowAllMoves: async (id) => {
+					this.expandedMoves.add(id);
+					if (this.lastModel) this.draw(this.lastModel);
+					await base.onShowAllMoves(id);
+				},
+			},
+			{ expandedMoves: this.expandedMoves },
+		);
+		this.renderCount++;
 	}
 }

@@ -1,0 +1,50 @@
+import { Notice } from "obsidian";
+import { readOrganizeState } from "../../core/organize/organize-session";
+import { countPlan } from "../../core/organize/plan";
+import { sessionTimeLabel } from "../../core/status/panel-model";
+import type KnowledgeEtlPlugin from "../main";
+import { ConfirmApplyModal } from "../modals/confirm-apply-modal";
+import { applyOrganize, readPlan } from "../organize-actions";
+import type { PluginCommand } from "./plugin-command";
+
+/**
+ * Asks for confirmation (how many notes move, how many are edited), then applies the session's plan. Checks the
+ * files first: the plan may have been applied since the command or button was offered. Null when nothing opened.
+ */
+export async function confirmApplyOrganize(plugin: KnowledgeEtlPlugin, sessionId: string): Promise<ConfirmApplyModal | null> {
+	const time = sessionTimeLabel(sessionId);
+	try {
+		const state = await readOrganizeState(plugin.stagingStore, sessionId);
+		if (state !== "planned") {
+			new Notice(`Session ${time} has no organize plan waiting to be applied (${state === "none" ? "no plan" : state.replace("-", " ")}).`);
+			return null;
+		}
+		const plan = await readPlan(plugin, sessionId);
+		const counts = countPlan(plan);
+		if (counts.moves + counts.edits === 0) {
+			new Notice(`The organize plan of session ${time} changes nothing.`);
+			return null;
+		}
+		const modal = new ConfirmApplyModal(plugin.app, {
+			sessionTime: time,
+			folder: plan.folder,
+			counts,
+			onConfirm: () => void applyOrganize(plugin, sessionId),
+		});
+		modal.open();
+		return modal;
+	} catch (e) {
+		new Notice(`Could not read the organize plan of session ${time}: ${e instanceof Error ? e.message : String(e)}`);
+		return null;
+	}
+}
+
+export const applyOrganizePlan: PluginCommand = {
+	id: "apply-organize-plan",
+	name: "Apply organize plan",
+	isAvailable: (plugin) => plugin.organizeTargets.apply !== null,
+	run: async (plugin) => {
+		const id = plugin.organizeTargets.apply;
+		if (id) await confirmApplyOrganize(plugin, id);
+	},
+};

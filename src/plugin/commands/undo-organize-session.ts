@@ -1,0 +1,26 @@
+import { Notice } from "obsidian";
+import { readOrganizeState } from "../../core/organize/organize-session";
+import { sessionTimeLabel } from "../../core/status/panel-model";
+import type KnowledgeEtlPlugin from "../main";
+import { undoOrganize } from "../organize-actions";
+import type { PluginCommand } from "./plugin-command";
+
+/** Reverses an applied organize session (checked against its files first); the end Notice says what was reversed. */
+export async function undoOrganizeChecked(plugin: KnowledgeEtlPlugin, sessionId: string): Promise<void> {
+	const state = await readOrganizeState(plugin.stagingStore, sessionId).catch(() => "none" as const);
+	if (state !== "applied" && state !== "partially-applied") {
+		new Notice(`Session ${sessionTimeLabel(sessionId)} has no applied organize run to undo (${state === "none" ? "no plan" : state.replace("-", " ")}).`);
+		return;
+	}
+	await undoOrganize(plugin, sessionId);
+}
+
+export const undoOrganizeSession: PluginCommand = {
+	id: "undo-organize-session",
+	name: "Undo organize session",
+	isAvailable: (plugin) => plugin.organizeTargets.undo !== null,
+	run: async (plugin) => {
+		const id = plugin.organizeTargets.undo;
+		if (id) await undoOrganizeChecked(plugin, id);
+	},
+};
