@@ -291,14 +291,24 @@ export class Vault extends Events {
 		return this.adapter.getName();
 	}
 
+	/** The root with its children read from disk (like every other folder here). */
 	getRoot(): TFolder {
+		return this.refreshRoot();
+	}
+
+	private refreshRoot(): TFolder {
+		this.root.children = requireFs()
+			.readdirSync(this.adapter.basePath)
+			.filter((n) => !n.startsWith("."))
+			.map((n) => this.lookup(n))
+			.filter((c): c is TAbstractFile => c !== null);
 		return this.root;
 	}
 
 	/** A file object with fresh stats, or null (also for any path with a dot-segment, as in Obsidian). */
 	private lookup(path: string): TAbstractFile | null {
 		const p = normalizePath(path);
-		if (p === "/") return this.root;
+		if (p === "/") return this.refreshRoot();
 		if (isHiddenPath(p)) return null;
 		let s: fsSync.Stats;
 		try {
@@ -1650,7 +1660,11 @@ export abstract class SuggestModal<T> extends Modal {
 		this.shown = [...items];
 		this.resultContainerEl.replaceChildren();
 		if (items.length === 0) div(document, "suggestion-empty", this.resultContainerEl).textContent = this.emptyStateText;
-		for (const item of items) this.renderSuggestion(item, div(document, "suggestion-item", this.resultContainerEl));
+		items.forEach((item, i) => {
+			const el = div(document, "suggestion-item", this.resultContainerEl);
+			this.renderSuggestion(item, el);
+			el.addEventListener("click", () => this.chooseSuggestion(i));
+		});
 	}
 
 	/** Stub-only: acts as a click on the i-th suggestion (closes the modal first, as Obsidian does). */
