@@ -70,8 +70,12 @@ export interface OrganizeView {
 	/** The plan's moves, in plan order (capped; `moreMoves` are beyond the cap). */
 	moves: OrganizeMoveView[];
 	moreMoves: number;
-	failures: OrganizeIssueView[];
-	moreFailures: number;
+	/**
+	 * Notes the apply could not change (edited since the plan, target taken...). Notes that could not be planned
+	 * are counted in `counts.failures` and listed with the phase's failures (its transform records).
+	 */
+	notApplied: OrganizeIssueView[];
+	moreNotApplied: number;
 	applied: { at: string; moved: number; edited: number; complete: boolean } | null;
 	undone: { at: string; restored: number; conflicts: OrganizeIssueView[] } | null;
 	canApply: boolean;
@@ -110,9 +114,7 @@ export function buildOrganizeView(files: OrganizeFiles, options: { running: bool
 	const plan = files.plan;
 	const planCounts = plan ? countPlan(plan) : null;
 	const moves: OrganizeMoveView[] = [];
-	const failures: OrganizeIssueView[] = [];
 	for (const item of plan?.items ?? []) {
-		if (item.status === "failed") failures.push({ path: item.from, message: item.error?.message ?? item.reason });
 		if (item.status !== "planned" || item.from === item.to) continue;
 		moves.push({
 			from: item.from,
@@ -123,7 +125,7 @@ export function buildOrganizeView(files: OrganizeFiles, options: { running: bool
 			conflict: item.conflict ? `${item.conflict.resolution}: ${item.conflict.wanted} exists` : null,
 		});
 	}
-	for (const failure of files.applied?.failures ?? []) failures.push({ path: failure.path, message: failure.message });
+	const notApplied = (files.applied?.failures ?? []).map((failure) => ({ path: failure.path, message: failure.message }));
 	const maxMoves = options.maxMoves ?? MAX_MOVES_IN_MODEL;
 	const changes = (planCounts?.moves ?? 0) + (planCounts?.edits ?? 0);
 	return {
@@ -136,14 +138,14 @@ export function buildOrganizeView(files: OrganizeFiles, options: { running: bool
 			review: planCounts?.review ?? 0,
 			dust: planCounts?.dust ?? 0,
 			conflicts: planCounts?.conflicts ?? 0,
-			failures: failures.length,
+			failures: (planCounts?.failed ?? 0) + notApplied.length,
 			unchanged: planCounts?.unchanged ?? 0,
 			skipped: planCounts?.skipped ?? 0,
 		},
 		moves: moves.slice(0, maxMoves),
 		moreMoves: Math.max(0, moves.length - maxMoves),
-		failures: failures.slice(0, MAX_ISSUES),
-		moreFailures: Math.max(0, failures.length - MAX_ISSUES),
+		notApplied: notApplied.slice(0, MAX_ISSUES),
+		moreNotApplied: Math.max(0, notApplied.length - MAX_ISSUES),
 		applied: files.applied
 			? { at: files.applied.appliedAt, moved: files.applied.moved, edited: files.applied.edited, complete: files.applied.complete }
 			: null,

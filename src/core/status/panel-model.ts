@@ -367,6 +367,7 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 		}
 		const failed = phases.some((p) => p.counts.failed > 0 || p.failures.length > 0);
 		const status = displayStatus(session, interrupted);
+		const organizeOnly = session.phases.organize !== undefined && session.phases.import === undefined;
 		selected = {
 			id: session.session_id,
 			time: sessionTimeLabel(session.session_id),
@@ -378,8 +379,9 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 			resumedAt: session.resumed_at ?? null,
 			phases,
 			// A partial session went through every item: its failed items are retried, there is nothing to resume.
-			canResume: status === "failed" || status === "pending" || status === "interrupted",
-			canRetry: failed && status !== "running",
+			// Resume and retry are the import's: an organize session is simply started again (its plan is cheap).
+			canResume: !organizeOnly && (status === "failed" || status === "pending" || status === "interrupted"),
+			canRetry: !organizeOnly && failed && status !== "running",
 			canCancel: status === "running",
 			organize: session.phases.organize && input.organize ? buildOrganizeView(input.organize, { running: status === "running" }) : null,
 		};

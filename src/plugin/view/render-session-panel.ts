@@ -231,10 +231,10 @@ function renderOrganize(parent: HTMLElement, sessionId: string, view: OrganizeVi
 			el.createDiv({ cls: "knowledge-etl-more", text: `${view.moreMoves} more moves are in the session's plan.md.` });
 		}
 	}
-	if (view.failures.length > 0) {
+	if (view.notApplied.length > 0) {
 		const failures = el.createDiv({ cls: "knowledge-etl-failures" });
-		failures.createDiv({ cls: "knowledge-etl-subheading", text: `Not organized (${view.failures.length + view.moreFailures})` });
-		for (const f of view.failures) {
+		failures.createDiv({ cls: "knowledge-etl-subheading", text: `Not applied (${view.notApplied.length + view.moreNotApplied})` });
+		for (const f of view.notApplied) {
 			const row = failures.createDiv({ cls: "knowledge-etl-failure", attr: { "data-item-id": f.path } });
 			row.createDiv({ cls: "knowledge-etl-failure-item", text: f.path });
 			row.createDiv({ cls: "knowledge-etl-error-text", text: f.message });
