@@ -13,6 +13,9 @@ import { countPlan, PlanSchema, type Plan, type PlanCounts } from "../core/organ
 import type { PanelModel } from "../core/status/panel-model";
 import { SessionManager } from "../core/session/session-manager";
 import type KnowledgeEtlPlugin from "./main";
+import { llmClassifier } from "../core/organize/classify-genre-llm";
+import type { GenreClassifier } from "../core/organize/classify-genre";
+import { llmClient } from "./session-actions";
 
 /**
  * What "Start organize session", "Apply organize plan", "Undo organize session" and the panel's Apply / Undo
@@ -66,7 +69,9 @@ export function startOrganize(plugin: KnowledgeEtlPlugin, folder: string): Promi
 		"organize",
 		null,
 		async (signal, onProgress) => {
+			const classifier = await genreClassifier(plugin, signal);
 			const result = await runOrganizeSession(deps(plugin), {
+				...(classifier ? { classifier } : {}),
 				folder,
 				genres,
 				apply: false,
@@ -157,4 +162,15 @@ export async function scanOrganizeTargets(plugin: KnowledgeEtlPlugin): Promise<O
 		return { apply: counts.moves + counts.edits > 0 ? id : null, undo: null };
 	}
 	return { apply: null, undo: state === "applied" || state === "partially-applied" ? id : null };
+}
+
+/**
+ * With an LLM configured, notes are classified by the model (checked first, so a stopped server ends the run
+ * before any note with its advice); otherwise by the genre table's keywords.
+ */
+async function genreClassifier(plugin: KnowledgeEtlPlugin, signal: AbortSignal): Promise<GenreClassifier | undefined> {
+	const client = llmClient(plugin);
+	if (!client) return undefined;
+	await client.preflight();
+	return llmClassifier(async (prompt) => (await client.chat([{ role: "user", content: prompt }], { signal })).content);
 }

@@ -38,7 +38,8 @@ export function importLlmOptions(settings: Settings): ImportLlmOptions | undefin
 	};
 }
 
-function llmClient(plugin: KnowledgeEtlPlugin): LlmClient | undefined {
+/** The configured model's client (through requestUrl), or undefined when no LLM is set up. */
+export function llmClient(plugin: KnowledgeEtlPlugin): LlmClient | undefined {
 	const llm = plugin.settings.llm;
 	if (!llmConfigured(plugin.settings)) return undefined;
 	return createLlmClient(

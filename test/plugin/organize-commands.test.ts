@@ -10,6 +10,7 @@ import { SessionView } from "../../src/plugin/view/session-view";
 import { VIEW_TYPE_SESSIONS } from "../../src/plugin/view/view-type";
 import { enableObsidianUi, noticeLog, stubResolveLink } from "../stubs/obsidian";
 import { loadPlugin, type PluginFixture } from "./helpers";
+import { startFakeLlmServer } from "../support/fake-llm-server";
 
 const LONG_EN = "This paragraph adds enough ordinary prose so that the note is clearly not dust at all.";
 const LONG_JA = "このノートには十分な長さの本文があり、ゴミ箱行きにはならない普通の内容が書かれています。";
@@ -217,5 +218,25 @@ describe("organize in Obsidian", () => {
 		await until(() => panel(f).contentEl.querySelector(".knowledge-etl-organize") !== null, "the organize section");
 		expect(panelText(f)).toContain("Nothing to change");
 		expect(panel(f).contentEl.querySelector(".knowledge-etl-action-apply-organize")).toBeNull();
+	});
+
+	it("with an LLM configured, the plan's genres are the model's (through requestUrl)", async () => {
+		const server = await startFakeLlmServer({ reply: () => '{"genre": "economy", "topic": "costs", "confidence": 0.9}' });
+		try {
+			fx = await loadPlugin();
+			const f = fx;
+			await f.plugin.updateSettings((s) => {
+				s.llm.provider = "ollama";
+				s.llm.url = server.url;
+				s.llm.model = "test-model";
+			});
+			await writeFiles(f.dir, { "AI Conversations/Trip.md": `A hotel and flight plan.\n${LONG_EN}\n` });
+			const sessionId = await startOrganize(f);
+			const plan = await readPlan(f, sessionId);
+			expect(plan.items.find((i) => i.from === "AI Conversations/Trip.md")?.to).toBe("Economy/Trip.md");
+			expect(server.chatRequests).toHaveLength(1);
+		} finally {
+			await server.close();
+		}
 	});
 });

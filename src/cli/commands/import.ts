@@ -4,12 +4,10 @@ import { ImportSessionError, runImportSession, type ImportRequest, type ImportSu
 import { createLogger } from "../../core/logging/logger";
 import type { StageProgress } from "../../core/pipeline/stage-runner";
 import { systemClock } from "../../core/ports/clock";
-import type { Logger } from "../../core/ports/logger";
-import { createLlmClient } from "../../core/llm/create-llm-client";
 import { LlmUnavailableError } from "../../core/llm/errors";
-import type { LlmClient } from "../../core/llm/llm-client";
 import type { ImportLlmOptions, ImportOptions } from "../../core/import/pipeline/import-options";
-import { NodeHttpClient } from "../node-http-client";
+import { LLM_OPTIONS, llmClientFor, parseLlmFlags } from "../llm-flags";
+import type { Logger } from "../../core/ports/logger";
 import { SessionManager } from "../../core/session/session-manager";
 import { HEARTBEAT_INTERVAL_MS, removeHeartbeat, writeHeartbeat } from "../../core/status/session-liveness";
 import { COMMON_OPTIONS, parseCommandArgs, parseNonNegativeInt } from "../args";
@@ -142,17 +140,12 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 			"include-thinking": { type: "boolean", default: false },
 			"dry-run": { type: "boolean", default: false },
 			debug: { type: "boolean", default: false },
-			llm: { type: "string" },
-			"llm-url": { type: "string" },
-			model: { type: "string" },
-			"api-key-env": { type: "string" },
+			...LLM_OPTIONS,
 			concurrency: { type: "string" },
 			"output-language": { type: "string" },
 			"context-chars": { type: "string" },
 			"too-large": { type: "string" },
 			"no-transcript": { type: "boolean", default: false },
-			timeout: { type: "string" },
-			retries: { type: "string" },
 		},
 		mode === "new",
 	);
@@ -273,41 +266,6 @@ export const retryCommand: CliCommand = {
 	run: (argv, io) => runImport(argv, io, "retry"),
 };
 
-type LlmFlagValues = {
-	llm?: string | undefined;
-	"llm-url"?: string | undefined;
-	model?: string | undefined;
-	"api-key-env"?: string | undefined;
-	concurrency?: string | undefined;
-	"output-language"?: string | undefined;
-	"context-chars"?: string | undefined;
-	"too-large"?: string | undefined;
-	"no-transcript"?: boolean | undefined;
-	timeout?: string | undefined;
-	retries?: string | undefined;
-};
-
-/** The LLM options of a new run from the flags, or undefined without `--llm` (or with `--llm none`). */
-export function parseLlmFlags(values: LlmFlagValues): ImportLlmOptions | undefined {
-	const provider = values.llm;
-	if (provider === undefined || provider === "none") return undefined;
-	if (provider !== "ollama" && provider !== "openai") throw new UsageError(`--llm must be none, ollama or openai, not "${provider}"`);
-	const model = values.model?.trim();
-	if (!model) throw new UsageError(`--llm ${provider} needs --model NAME (e.g. --model gpt-oss:20b)`);
-	const tooLarge = values["too-large"] ?? "split";
-	if (tooLarge !== "split" && tooLarge !== "skip") throw new UsageError(`--too-large must be split or skip, not "${tooLarge}"`);
-	return {
-		provider,
-		...(values["llm-url"] !== undefined ? { url: values["llm-url"] } : {}),
-		model,
-		language: values["output-language"]?.trim() || "auto",
-		contextChars: Math.max(1000, parseNonNegativeInt("context-chars", values["context-chars"], 24_000)),
-		onTooLarge: tooLarge,
-		includeTranscript: values["no-transcript"] !== true,
-		concurrency: Math.min(64, Math.max(1, parseNonNegativeInt("concurrency", values.concurrency, 1))),
-	};
-}
-
 /** The LLM options a session recorded (resume and retry reuse them). */
 async function recordedLlm(store: NodeStagingStore, sessionId: string | undefined): Promise<ImportLlmOptions | undefined> {
 	const id = sessionId ?? (await new SessionManager(store, systemClock).latest())?.session_id;
@@ -316,27 +274,4 @@ async function recordedLlm(store: NodeStagingStore, sessionId: string | undefine
 	if (!(await store.exists(path))) return undefined;
 	const options = JSON.parse(await store.read(path)) as Partial<ImportOptions>;
 	return options.llm;
-}
-
-function llmClientFor(fresh: ImportLlmOptions | undefined, recorded: ImportLlmOptions | undefined, values: LlmFlagValues, logger: Logger): LlmClient | undefined {
-	const llm = fresh ?? recorded;
-	if (!llm) return undefined;
-	const keyVar = values["api-key-env"];
-	let apiKey: string | undefined;
-	if (keyVar !== undefined) {
-		apiKey = process.env[keyVar];
-		if (!apiKey) throw new UsageError(`--api-key-env ${keyVar}: that environment variable is empty or not set`);
-	}
-	return createLlmClient(
-			{
-				provider: llm.provider,
-				...(llm.url !== undefined ? { url: llm.url } : {}),
-				model: llm.model,
-				...(apiKey !== undefined ? { apiKey } : {}),
-				timeoutSeconds: Math.max(1, parseNonNegativeInt("timeout", values.timeout, 300)),
-				retries: parseNonNegativeInt("retries", values.retries, 3),
-			},
-			new NodeHttpClient(),
-			logger,
-		);
 }

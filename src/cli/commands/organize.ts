@@ -1,8 +1,14 @@
 import { systemClock } from "../../core/ports/clock";
+import { silentLogger } from "../../core/ports/logger";
 import { countPlan, type Plan } from "../../core/organize/plan";
 import { runOrganizeSession, undoOrganizeSession } from "../../core/organize/organize-session";
 import { resolveVaultDir } from "../vault-dir";
 import { ExitCode } from "../exit-codes";
+import { LLM_OPTIONS, llmClientFor, parseLlmFlags, type LlmFlagValues } from "../llm-flags";
+import { UsageError } from "../output";
+import { LlmUnavailableError } from "../../core/llm/errors";
+import { llmClassifier } from "../../core/organize/classify-genre-llm";
+import type { GenreClassifier } from "../../core/organize/classify-genre";
 import type { CliIo } from "../output";
 import { NodeNoteVault } from "../node-note-vault";
 import { NodeStagingStore } from "../node-staging-store";
@@ -17,6 +23,8 @@ writes a plan (organize/load/output/plan.json and plan.md in a new session) and 
   --conflict   when the target name exists: rename (default, "Title 1"), skip, or overwrite (the old note is trashed)
   --undo ID    restore the vault as it was before session ID's organize run
   --json       print a JSON result instead of text
+  --llm ollama|openai --model NAME [--llm-url URL] [--api-key-env VAR]
+               classify by a model instead of by keywords (its reply: {genre, topic, confidence}; low confidence → _review)
 Exit codes: 0 done, 1 unexpected error, 2 usage error or session not found, 4 some notes failed, 5 all failed.`;
 
 /** Where the import puts notes: what organize works on unless told otherwise. */
@@ -30,16 +38,19 @@ export interface OrganizeArgs {
 	json: boolean;
 	conflict: "rename" | "skip" | "overwrite";
 	undo?: string;
+	/** LLM flags (`--llm`, `--llm-url`, `--model`, `--api-key-env`, `--timeout`, `--retries`): classify by a model. */
+	llm: LlmFlagValues;
 }
 
 class OrganizeUsageError extends Error {}
 
 export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
-	const args: Partial<OrganizeArgs> & { apply: boolean; force: boolean; json: boolean; conflict: OrganizeArgs["conflict"] } = {
+	const args: Partial<OrganizeArgs> & { apply: boolean; force: boolean; json: boolean; conflict: OrganizeArgs["conflict"]; llm: LlmFlagValues } = {
 		apply: false,
 		force: false,
 		json: false,
 		conflict: "rename",
+		llm: {},
 	};
 	const positional: string[] = [];
 	for (let i = 0; i < argv.length; i++) {
@@ -54,6 +65,7 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
 		else if (arg === "--json") args.json = true;
 		else if (arg === "--vault") args.vault = value();
 		else if (arg === "--undo") args.undo = value();
+		else if (arg.startsWith("--") && arg.slice(2) in LLM_OPTIONS) args.llm[arg.slice(2) as keyof typeof LLM_OPTIONS] = value();
 		else if (arg === "--conflict") {
 			const policy = value();
 			if (policy !== "rename" && policy !== "skip" && policy !== "overwrite") throw new OrganizeUsageError(`--conflict must be rename, skip or overwrite, not "${policy}"`);
@@ -99,7 +111,9 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 			}
 			return result.conflicts.length > 0 ? ExitCode.PARTIAL : ExitCode.OK;
 		}
+		const classifier = await llmGenreClassifier(args.llm);
 		const result = await runOrganizeSession(deps, {
+			...(classifier ? { classifier } : {}),
 			folder: args.folder,
 			force: args.force,
 			apply: args.apply,
@@ -120,6 +134,8 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
 		io.stderr(`Organize failed: ${message}\n`);
+		if (error instanceof LlmUnavailableError) return ExitCode.LLM_UNAVAILABLE;
+		if (error instanceof UsageError) return ExitCode.USAGE;
 		return /no applied organize run|not found/i.test(message) ? ExitCode.NOT_FOUND : ExitCode.UNEXPECTED;
 	}
 }
@@ -139,4 +155,12 @@ function summary(sessionId: string, plan: Plan, applied: boolean, vaultDir: stri
 			: "Preview only: nothing changed. Run again with --apply to apply (the plan is in the session's organize/load/output/plan.md).",
 	);
 	return `${lines.join("\n")}\n`;
+}
+
+/** With `--llm`: a genre classifier backed by the model (checked first: exit 3 when the server or model is missing). */
+async function llmGenreClassifier(values: LlmFlagValues): Promise<GenreClassifier | undefined> {
+	const client = llmClientFor(parseLlmFlags(values), undefined, values, silentLogger);
+	if (!client) return undefined;
+	await client.preflight();
+	return llmClassifier(async (prompt) => (await client.chat([{ role: "user", content: prompt }])).content);
 }
