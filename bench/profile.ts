@@ -25,7 +25,11 @@ async function moduleMap(bundlePath: string): Promise<(line: number) => string> 
 	const starts: { line: number; name: string }[] = [];
 	lines.forEach((l, i) => {
 		const m = /^\/\/ ((?:src|node_modules|bench|test)\/\S+)$/.exec(l);
-		if (m?.[1] !== undefined) starts.push({ line: i, name: m[1].replace(/^node_modules\/(@[^/]+\/[^/]+|[^/]+)\/.*$/, "node_modules/$1") });
+		if (m?.[1] !== undefined) {
+			// A --ref run bundles from bench/out/snapshot/: report the repository's own paths.
+			const name = m[1].replace(/^bench\/out\/snapshot\//, "");
+			starts.push({ line: i, name: name.replace(/^node_modules\/(@[^/]+\/[^/]+|[^/]+)\/.*$/, "node_modules/$1") });
+		}
 	});
 	return (line) => {
 		let lo = 0;
