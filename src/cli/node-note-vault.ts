@@ -33,7 +33,7 @@ export class NodeNoteVault implements NoteVault {
 
 	async create(p: string, content: string): Promise<void> {
 		try {
-			await createFileExclusive(await this.abs(p), content);
+			await createFileExclusive(await resolveInside(this.root, p, { forWrite: true }), content);
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new Error(`A file already exists at "${p}"; not overwriting it`);
 			throw error;

@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import * as nodePath from "node:path";
 import type { StagingStore } from "../core/ports/staging-store";
-import { PathEscapeError, resolveInside, TEMP_FILE_PATTERN, writeFileAtomic } from "./vault-paths";
+import { appendText, forgetMadeDirs, PathEscapeError, resolveInside, TEMP_FILE_PATTERN, writeFileAtomic } from "./vault-paths";
 
 function isNotFound(e: unknown): boolean {
 	return e instanceof Error && "code" in e && e.code === "ENOENT";
@@ -42,13 +42,12 @@ export class NodeStagingStore implements StagingStore {
 	}
 
 	async writeAtomic(path: string, data: string): Promise<void> {
-		await writeFileAtomic(await this.resolve(path), data);
+		// State files (session.json, phase.json, options) are synced; bulk copies of notes are not.
+		await writeFileAtomic(await resolveInside(this.root, path, { forWrite: true }), data, { sync: path.endsWith(".json") });
 	}
 
 	async append(path: string, data: string): Promise<void> {
-		const abs = await this.resolve(path);
-		await fs.mkdir(nodePath.dirname(abs), { recursive: true });
-		await fs.appendFile(abs, data, "utf8");
+		await appendText(await this.resolve(path), data);
 	}
 
 	async mkdir(path: string): Promise<void> {
@@ -84,6 +83,7 @@ export class NodeStagingStore implements StagingStore {
 		const abs = await this.resolve(path);
 		if (abs === this.root) throw new PathEscapeError(path, "refusing to remove the vault root");
 		await fs.rm(abs, { recursive: true, force: true });
+		forgetMadeDirs(abs);
 	}
 
 	async stat(path: string): Promise<{ size: number; mtime: number } | null> {

@@ -23,6 +23,8 @@ export interface LoadStageOptions {
 	drafts: AsyncIterable<NoteDraft>;
 	options: ImportOptions;
 	skip?: (id: string) => boolean;
+	/** Notes written at once (default 4). Names and logs are the same whatever the value. */
+	concurrency?: number;
 	signal?: AbortSignal;
 	onProgress?: (p: StageProgress) => void;
 }
@@ -92,7 +94,41 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	};
 
 	const reviewFolder = joinPath(options.outFolder, REVIEW_FOLDER);
-	const write = async (draft: NoteDraft, decision: LoadDecision | { action: "promote"; path: string }): Promise<{ outcome: NoteOutcome; path: string | null; reason?: string }> => {
+	const folderFor = (draft: NoteDraft): string =>
+		draft.review_reason ? joinPath(options.outFolder, REVIEW_FOLDER) : joinPath(options.outFolder, PROVIDER_FOLDERS[draft.provider]);
+
+	type Plan = Exclude<LoadDecision, { action: "create" }> | { action: "create"; path: string } | { action: "promote"; path: string };
+
+	/** What to do with a draft, and for a new note its name: decided one draft at a time, in input order. */
+	const decide = async (draft: NoteDraft): Promise<Plan> => {
+		const current = await currentNote(draft);
+		const indexed = index.get(draft.provider, draft.item_id);
+		const renderedHash = current ? sha256Hex(finalNote(draft, current.path)) : "";
+		const currentHash = current ? sha256Hex(current.text) : "";
+		if (current && indexed && folderOf(current.path) === reviewFolder && currentHash === indexed.hash && currentHash !== renderedHash) {
+			// An untouched review note and a new transform of it (a retry): replace it.
+			return draft.review_reason === undefined ? { action: "promote", path: current.path } : { action: "update", path: current.path };
+		}
+		const decision = decideLoad({
+			indexed,
+			current: current ? { path: current.path, hash: currentHash, frontmatterUpdated: sourceIdentity(current.text)?.updated ?? null } : null,
+			renderedHash,
+			sourceUpdated: draft.source_updated,
+		});
+		if (decision.action !== "create") return decision;
+		// Names are claimed in input order, so colliding titles get the same `Title 1`, `Title 2` on every run.
+		const folder = folderFor(draft);
+		const stem = (await allocatorFor(folder)).claim(sanitizeFileName(draft.title));
+		return { action: "create", path: joinPath(folder, `${stem}.md`) };
+	};
+	let decisions: Promise<unknown> = Promise.resolve();
+	const decideInOrder = (draft: NoteDraft): Promise<Plan> => {
+		const next = decisions.then(() => decide(draft));
+		decisions = next.catch(() => undefined);
+		return next;
+	};
+
+	const write = async (draft: NoteDraft, decision: Plan): Promise<{ outcome: NoteOutcome; path: string | null; reason?: string }> => {
 		const now = ctx.clock.now().toISOString();
 		const remember = (path: string, text: string): void => {
 			index.record({
@@ -108,19 +144,18 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		};
 		switch (decision.action) {
 			case "create": {
-				const folder = draft.review_reason
-					? joinPath(options.outFolder, REVIEW_FOLDER)
-					: joinPath(options.outFolder, PROVIDER_FOLDERS[draft.provider]);
-				const allocator = await allocatorFor(folder);
-				for (;;) {
-					const stem = allocator.claim(sanitizeFileName(draft.title));
-					const path = joinPath(folder, `${stem}.md`);
+				const folder = folderFor(draft);
+				for (let path = decision.path; ; path = joinPath(folder, `${(await allocatorFor(folder)).claim(sanitizeFileName(draft.title))}.md`)) {
 					const text = finalNote(draft, path);
 					if (options.dryRun) return { outcome: "created", path };
-					if (await vault.exists(path)) continue; // appeared since we listed the folder: take the next name
-					await vault.create(path, text);
+					try {
+						await vault.create(path, text); // never overwrites
+					} catch (error) {
+						if (await vault.exists(path)) continue; // appeared since we listed the folder: take the next name
+						throw error;
+					}
 					remember(path, text);
-					await ctx.store.writeAtomic(joinPath(sessionOut, PROVIDER_FOLDERS[draft.provider], `${stem}.md`), text);
+					await ctx.store.writeAtomic(joinPath(sessionOut, PROVIDER_FOLDERS[draft.provider], `${stemOf(path)}.md`), text);
 					return { outcome: "created", path };
 				}
 			}
@@ -172,26 +207,13 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			// A note written but not yet logged when a crash hits is adopted as unchanged on resume (the index and the
 			// vault, not the log, prove it), so the log appends can be batched.
 			logBatchMs: LOG_BATCH_MS,
+			// Decisions are made one at a time in input order; the writes overlap (the disk, not the CPU, is the limit).
+			concurrency: o.concurrency ?? 4,
 			items: o.drafts,
 			identify: (d) => ({ id: d.item_id, title: d.title }),
 			...(o.skip ? { skip: o.skip } : {}),
 			process: async (draft, step) => {
-				const decision = await step.run("determine_vault", async () => {
-					const current = await currentNote(draft);
-					const indexed = index.get(draft.provider, draft.item_id);
-					const renderedHash = current ? sha256Hex(finalNote(draft, current.path)) : "";
-					const currentHash = current ? sha256Hex(current.text) : "";
-					if (current && indexed && folderOf(current.path) === reviewFolder && currentHash === indexed.hash && currentHash !== renderedHash) {
-						// An untouched review note and a new transform of it (a retry): replace it.
-						return draft.review_reason === undefined ? { action: "promote" as const, path: current.path } : { action: "update" as const, path: current.path };
-					}
-					return decideLoad({
-						indexed,
-						current: current ? { path: current.path, hash: currentHash, frontmatterUpdated: sourceIdentity(current.text)?.updated ?? null } : null,
-						renderedHash,
-						sourceUpdated: draft.source_updated,
-					});
-				});
+				const decision = await step.run("determine_vault", () => decideInOrder(draft));
 				const result = await step.run("move_to_vault", () => write(draft, decision));
 				if (++sinceFlush >= 50) {
 					sinceFlush = 0;
