@@ -3,7 +3,7 @@ import type { NoteVault } from "../../ports/note-vault";
 import { stageOutputDir } from "../../session/paths";
 import { NameAllocator } from "../../naming/unique-names";
 import { sanitizeFileName } from "../../naming/sanitize-file-name";
-import { sha256Hex } from "../../util/sha256";
+import { contentHash } from "../../util/content-hash";
 import { computeFileId } from "../transform/file-id";
 import { composeNote } from "../transform/render-note";
 import { decideLoad, type LoadDecision } from "../load/load-decision";
@@ -103,8 +103,8 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	const decide = async (draft: NoteDraft): Promise<Plan> => {
 		const current = await currentNote(draft);
 		const indexed = index.get(draft.provider, draft.item_id);
-		const renderedHash = current ? sha256Hex(finalNote(draft, current.path)) : "";
-		const currentHash = current ? sha256Hex(current.text) : "";
+		const renderedHash = current ? contentHash(finalNote(draft, current.path)) : "";
+		const currentHash = current ? contentHash(current.text) : "";
 		if (current && indexed && folderOf(current.path) === reviewFolder && currentHash === indexed.hash && currentHash !== renderedHash) {
 			// An untouched review note and a new transform of it (a retry): replace it.
 			return draft.review_reason === undefined ? { action: "promote", path: current.path } : { action: "update", path: current.path };
@@ -135,7 +135,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				provider: draft.provider,
 				source_id: draft.item_id,
 				path,
-				hash: sha256Hex(text),
+				hash: contentHash(text),
 				source_updated: draft.source_updated,
 				session_id: ctx.sessionId,
 				written_at: now,

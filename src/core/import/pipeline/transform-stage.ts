@@ -48,7 +48,7 @@ export async function draftedIds(store: StagingStore, sessionId: string, logger?
 
 /** The deterministic transform: the conversation rendered as a note. */
 export function draftNote(conversation: Conversation, sessionId: string, options: Pick<ImportOptions, "includeThinking">): NoteDraft {
-	const rendered = renderNote(conversation, { sessionId, notePath: "", includeThinking: options.includeThinking });
+	const rendered = renderNote(conversation, { sessionId, notePath: "", deferFileId: true, includeThinking: options.includeThinking });
 	return {
 		item_id: conversation.id,
 		provider: conversation.provider,

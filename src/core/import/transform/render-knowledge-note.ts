@@ -44,6 +44,7 @@ export function renderKnowledgeNote(conversation: Conversation, knowledge: Knowl
 	const base = renderNote(conversation, {
 		sessionId: opts.sessionId,
 		notePath: "",
+		deferFileId: true,
 		includeThinking: opts.includeThinking ?? false,
 		...(title ? { title } : {}),
 	});

@@ -15,6 +15,11 @@ export interface RenderNoteOptions {
 	timeZone?: string;
 	/** A title to use instead of the conversation's (e.g. from an LLM); `aliases` keeps the original. */
 	title?: string;
+	/**
+	 * Leave `file_id` as twelve zeros: for a draft whose path is not known yet (the import's load stage picks the path
+	 * and sets the real one), so the body is not hashed twice.
+	 */
+	deferFileId?: boolean;
 }
 
 export interface RenderedNote {
@@ -24,6 +29,9 @@ export interface RenderedNote {
 	/** The body alone (what `file_id` hashes). */
 	body: string;
 }
+
+/** The `file_id` of a note rendered with `deferFileId`. */
+export const DEFERRED_FILE_ID = "000000000000";
 
 /** Heading level of each message; text headings inside a message are kept below it. */
 const MESSAGE_HEADING_LEVEL = 2;
@@ -80,7 +88,7 @@ export function renderNote(conversation: Conversation, opts: RenderNoteOptions):
 		...(conversation.models.length > 1 ? { models: [...conversation.models] } : {}),
 		tags: ["ai-chat", conversation.provider],
 		...(summary ? { summary } : {}),
-		file_id: computeFileId(body, opts.notePath),
+		file_id: opts.deferFileId ? DEFERRED_FILE_ID : computeFileId(body, opts.notePath),
 		session: opts.sessionId,
 	};
 	return { markdown: composeNote(frontmatter, body), frontmatter, body };
