@@ -6,6 +6,8 @@ import { PhaseManager } from "../../src/core/session/phase-manager";
 import { SessionManager } from "../../src/core/session/session-manager";
 import { heartbeatFile } from "../../src/core/status/session-liveness";
 import { COMMANDS } from "../../src/plugin/commands";
+import { SessionView } from "../../src/plugin/view/session-view";
+import { VIEW_TYPE_SESSIONS } from "../../src/plugin/view/view-type";
 import { enableObsidianUi, noticeLog } from "../stubs/obsidian";
 import { loadPlugin, type PluginFixture } from "./helpers";
 
@@ -130,6 +132,19 @@ describe("session commands", () => {
 		const latest = (await new SessionManager(fx.plugin.stagingStore, fx.plugin.clock).latest())!;
 		expect(latest.status).toBe("completed");
 		expect(await fx.plugin.stagingStore.exists(heartbeatFile(latest.session_id))).toBe(false);
+
+		// The panel links the notes the run created; a click opens one.
+		const opened = vi.spyOn(fx.plugin.panelHandlers, "onOpenNote").mockImplementation(() => undefined);
+		await fx.app.commands.execute(cmd("open-session-panel"));
+		const view = fx.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)[0]?.view;
+		if (!(view instanceof SessionView)) throw new Error("no session panel");
+		const links = () => [...view.contentEl.querySelectorAll<HTMLAnchorElement>(".knowledge-etl-note-link")];
+		await until(() => links().length === 3, "three note links in the panel");
+		expect(view.contentEl.querySelector(".knowledge-etl-notes .knowledge-etl-subheading")?.textContent).toBe("Notes (3)");
+		links()
+			.find((a) => a.textContent === "Docker COPY fails file not found")!
+			.click();
+		expect(opened).toHaveBeenCalledWith("AI Conversations/ChatGPT/Docker COPY fails file not found.md");
 
 		// A second preview of the same export: nothing new any more.
 		await fx.app.commands.execute(cmd("start-import-session"));

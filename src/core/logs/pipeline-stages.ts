@@ -20,8 +20,10 @@ export const PipelineStageRecordSchema = z.object({
 	timing_ms: z.number().nonnegative(),
 	/** Why it failed (status failed). */
 	error: z.string().optional(),
-	/** Why it was skipped or sent to review (status skipped | review). */
+	/** Why it was skipped or sent to review (status skipped | review), or what load did (created, updated, …). */
 	reason: z.string().optional(),
+	/** The note the item wrote or left in place (load), when there is one. */
+	note_path: z.string().optional(),
 });
 export type PipelineStageRecord = z.infer<typeof PipelineStageRecordSchema>;
 

@@ -25,6 +25,7 @@ interface ItemResult {
 	title: string | undefined;
 	status: ItemResultStatus;
 	reason: string | undefined;
+	note?: string;
 	lastStep: string;
 	timingMs: number;
 	finishedAt: string;
@@ -148,10 +149,12 @@ export async function runStage<T>(options: RunStageOptions<T>): Promise<StageRes
 		};
 		let status: ItemResultStatus;
 		let reason: string | undefined;
+		let note: string | undefined;
 		try {
 			const outcome = await options.process(item, runner);
 			status = outcome.status;
 			reason = outcome.reason;
+			note = outcome.note;
 		} catch (e) {
 			if (signal?.aborted) {
 				logger.debug(`${stage}: ${id} abandoned on cancel: ${message(e)}`, { item_id: id });
@@ -162,7 +165,7 @@ export async function runStage<T>(options: RunStageOptions<T>): Promise<StageRes
 			logger.debug(`${stage}: ${id} failed: ${reason}`, { item_id: id });
 		}
 		const end = clock.now();
-		return { id, title, status, reason, lastStep: lastStep || stage, timingMs: Math.max(0, end.getTime() - itemStart), finishedAt: end.toISOString(), steps };
+		return { id, title, status, reason, ...(note !== undefined ? { note } : {}), lastStep: lastStep || stage, timingMs: Math.max(0, end.getTime() - itemStart), finishedAt: end.toISOString(), steps };
 	};
 
 	// ---- in-order flushing ----
@@ -221,6 +224,7 @@ export async function runStage<T>(options: RunStageOptions<T>): Promise<StageRes
 					timing_ms: r.timingMs,
 					...(r.status === "failed" && r.reason !== undefined ? { error: r.reason } : {}),
 					...(r.status !== "failed" && r.reason !== undefined ? { reason: r.reason } : {}),
+					...(r.note !== undefined ? { note_path: r.note } : {}),
 				});
 				for (const s of r.steps) stepRecords.push(s.record);
 			}

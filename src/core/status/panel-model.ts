@@ -33,6 +33,8 @@ export interface PipelineRecordLike {
 	error?: string | null;
 	/** The note the item wrote or was writing, when the record names it. */
 	note_path?: string | null;
+	/** Why it was skipped, or what load did (`created: <path>`, …). */
+	reason?: string | null;
 }
 
 /**
@@ -102,6 +104,17 @@ export interface FailureView {
 	notePath: string | null;
 }
 
+/** A note the phase wrote (created or updated), for a link in the panel. */
+export interface NoteLinkView {
+	path: string;
+	title: string | null;
+	/** created | updated | unchanged | preserved (the load record's first word). */
+	outcome: string;
+}
+
+/** Notes listed per phase in the panel; the rest are counted. */
+const MAX_NOTES = 30;
+
 export interface PhaseView {
 	type: PhaseType;
 	status: PhaseStatus | "interrupted";
@@ -113,6 +126,10 @@ export interface PhaseView {
 	failures: FailureView[];
 	/** Failures beyond the ones listed (the list is capped). */
 	moreFailures: number;
+	/** Notes created or updated by the phase's load stage, latest first (capped). */
+	notes: NoteLinkView[];
+	/** Notes beyond the ones listed. */
+	moreNotes: number;
 	/** Set when phase.json could not be read (the session is shown anyway). */
 	error: string | null;
 }
@@ -308,6 +325,8 @@ function buildPhase(
 			stages: [],
 			failures: [],
 			moreFailures: 0,
+			notes: [],
+			moreNotes: 0,
 			error: source.error,
 		};
 	}
@@ -325,8 +344,18 @@ function buildPhase(
 			failures.push({ itemId: r.item_id, title: r.title ?? null, stage: t, step: r.step ?? null, error: r.error ?? "Unknown error", timestamp: r.timestamp, notePath: r.note_path ?? null });
 		}
 	}
+	const notes: NoteLinkView[] = [];
+	for (const r of latestPerItem(records, "load").values()) {
+		if (!r.note_path || (r.status !== "success" && r.status !== "review")) continue;
+		const outcome = (r.reason ?? "").split(":")[0] ?? "";
+		if (outcome !== "created" && outcome !== "updated") continue;
+		notes.push({ path: r.note_path, title: r.title ?? null, outcome });
+	}
+	notes.reverse();
 	return {
 		type,
+		notes: notes.slice(0, MAX_NOTES),
+		moreNotes: Math.max(0, notes.length - MAX_NOTES),
 		status: interrupted && source.status === "running" ? "interrupted" : source.status,
 		startedAt: source.started_at,
 		completedAt: source.completed_at,

@@ -64,6 +64,8 @@ export async function loadPanelInput(
 					status: r.status,
 					timing_ms: r.timing_ms,
 					error: r.error ?? null,
+					reason: r.reason ?? null,
+					note_path: r.note_path ?? null,
 				}));
 			} catch {
 				records[p] = [];

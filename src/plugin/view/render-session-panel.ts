@@ -254,6 +254,25 @@ function renderPhase(parent: HTMLElement, phase: PhaseView, handlers: PanelHandl
 	}
 	for (const stage of phase.stages) renderStage(el, stage);
 	if (phase.failures.length > 0) renderFailures(el, phase, handlers);
+	if (phase.notes.length > 0) renderNotes(el, phase, handlers);
+}
+
+/** The notes the run created or updated, each a link that opens it. */
+function renderNotes(parent: HTMLElement, phase: PhaseView, handlers: PanelHandlers): void {
+	const el = parent.createDiv({ cls: "knowledge-etl-notes" });
+	el.createDiv({ cls: "knowledge-etl-subheading", text: `Notes (${phase.notes.length + phase.moreNotes})` });
+	const list = el.createEl("ul", { cls: "knowledge-etl-note-list" });
+	for (const note of phase.notes) {
+		const item = list.createEl("li", { cls: "knowledge-etl-note", attr: { "data-outcome": note.outcome } });
+		const name = note.path.slice(note.path.lastIndexOf("/") + 1).replace(/\.md$/i, "");
+		const link = item.createEl("a", { cls: "knowledge-etl-note-link", text: name, href: "#", attr: { title: note.path } });
+		link.addEventListener("click", (event) => {
+			event.preventDefault();
+			void handlers.onOpenNote(note.path);
+		});
+		if (note.outcome === "updated") item.createSpan({ cls: "knowledge-etl-note-outcome", text: " (updated)" });
+	}
+	if (phase.moreNotes > 0) el.createDiv({ cls: "knowledge-etl-more", text: `and ${phase.moreNotes} more` });
 }
 
 function renderStage(parent: HTMLElement, stage: StageView): void {

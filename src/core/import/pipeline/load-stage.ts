@@ -220,8 +220,9 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 					await index.flush();
 				}
 				const reason = [result.outcome, result.path ?? "", result.reason ?? ""].filter((s) => s !== "").join(": ");
-				if (draft.review_reason) return { status: "review", reason: `${reason}; review: ${draft.review_reason}` };
-				return { status: "success", reason };
+				const note = result.path !== null && !options.dryRun ? { note: result.path } : {};
+				if (draft.review_reason) return { status: "review", reason: `${reason}; review: ${draft.review_reason}`, ...note };
+				return { status: "success", reason, ...note };
 			},
 			...(o.signal ? { signal: o.signal } : {}),
 			...(o.onProgress ? { onProgress: o.onProgress } : {}),
