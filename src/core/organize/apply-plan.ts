@@ -30,6 +30,14 @@ export const AppliedRecordSchema = z.object({
 	/** How many notes had links rewritten. */
 	linkEdits: z.number(),
 	complete: z.boolean(),
+	/**
+	 * Per planned note (by its `from`): how far applying it went, so a resume goes on where it stopped and a
+	 * retry redoes only what failed. `edited`: the edit pass is done, the move is not; `done`: fully applied.
+	 * Absent in records written before resume existed.
+	 */
+	items: z.record(z.string(), z.enum(["edited", "done", "edit-failed", "move-failed"])).optional(),
+	/** How many of the record's move operations have had their links rewritten (CLI); absent: all when complete. */
+	movesLinked: z.number().optional(),
 });
 export type AppliedRecord = z.infer<typeof AppliedRecordSchema>;
 
@@ -106,7 +114,7 @@ async function applyItem(vault: NoteVault, item: PlanItem, record: AppliedRecord
 }
 
 /** Rewrites, in every note of the vault, the links whose target moved (or that a moved note's new place breaks). */
-async function rewriteVaultLinks(vault: NoteVault, moves: Map<string, string>, record: AppliedRecord): Promise<void> {
+export async function rewriteVaultLinks(vault: NoteVault, moves: Map<string, string>, record: AppliedRecord): Promise<void> {
 	const backwards = new Map([...moves].map(([from, to]) => [to, from]));
 	const notesAfter = await listOrganizeInputs(vault, "");
 	const notesBefore = notesAfter.map((path) => backwards.get(path) ?? path);

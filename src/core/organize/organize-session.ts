@@ -1,15 +1,25 @@
 import type { Counts } from "../model/counts";
-import { runStage, type StageProgress } from "../pipeline/stage-runner";
-import { silentLogger, type Logger } from "../ports/logger";
+import type { StageProgress } from "../pipeline/stage-runner";
+import type { Logger } from "../ports/logger";
 import type { Clock } from "../ports/clock";
 import type { NoteVault } from "../ports/note-vault";
 import type { StagingStore } from "../ports/staging-store";
 import { PhaseManager } from "../session/phase-manager";
 import { SessionManager } from "../session/session-manager";
-import { stageOutputDir } from "../session/paths";
-import { applyPlan, AppliedRecordSchema, undoPlan, type AppliedRecord, type UndoResult } from "./apply-plan";
-import { failedItem, listOrganizeInputs, planNote, settleTargets, type OrganizeOptions } from "./plan-organize";
-import { PlanSchema, renderPlanMarkdown, type Plan, type PlanItem } from "./plan";
+import { AppliedRecordSchema, undoPlan, type AppliedRecord, type UndoResult } from "./apply-plan";
+import { listOrganizeInputs, type OrganizeOptions } from "./plan-organize";
+import { PlanSchema, type Plan, type PlanItem } from "./plan";
+import { writeOrganizeRunOptions } from "./organize-run-options";
+import {
+	applyInTwoPasses,
+	itemCounts,
+	notesListPath,
+	organizeOutputPaths,
+	readPlannedItems,
+	remainingWork,
+	runPlanStage,
+	writeOrganizePlan,
+} from "./organize-stages";
 
 export interface OrganizeSessionDeps {
 	store: StagingStore;
@@ -38,11 +48,7 @@ export interface OrganizeSessionResult {
 	counts: Counts;
 }
 
-/** Files of an organize session, below `<session>/organize/load/output/`. */
-export function organizeOutputPaths(sessionId: string): { plan: string; planMarkdown: string; applied: string; undo: string } {
-	const dir = stageOutputDir(sessionId, "organize", "load");
-	return { plan: `${dir}/plan.json`, planMarkdown: `${dir}/plan.md`, applied: `${dir}/applied.json`, undo: `${dir}/undo.json` };
-}
+export { organizeOutputPaths } from "./organize-stages";
 
 /**
  * An organize session: phase `organize` with extract (list the notes), transform (read, classify, normalise
@@ -54,63 +60,47 @@ export async function runOrganizeSession(deps: OrganizeSessionDeps, options: Org
 	const phases = new PhaseManager(deps.store, deps.clock, sessions);
 	const sessionId = options.sessionId ?? (await sessions.create({ debugMode: options.debugMode ?? false })).session_id;
 	await phases.create(sessionId, "organize");
-	await phases.startPhase(sessionId, "organize");
 	const now = options.now ?? deps.clock.now();
+	await writeOrganizeRunOptions(deps.store, sessionId, {
+		folder: options.folder,
+		force: options.force ?? false,
+		conflictPolicy: options.conflictPolicy ?? "rename",
+		topicFolders: options.topicFolders ?? false,
+		...(options.reviewFolder !== undefined ? { reviewFolder: options.reviewFolder } : {}),
+		...(options.dustFolder !== undefined ? { dustFolder: options.dustFolder } : {}),
+		...(options.genres ? { genres: [...options.genres] } : {}),
+		now: now.toISOString(),
+		apply: options.apply,
+		classifier: options.classifier ? "custom" : "keywords",
+	});
+	await phases.startPhase(sessionId, "organize");
 	try {
 		await phases.startStage(sessionId, "organize", "extract");
 		const paths = await listOrganizeInputs(deps.vault, options.folder);
-		await deps.store.writeAtomic(`${stageOutputDir(sessionId, "organize", "extract")}/notes.json`, `${JSON.stringify(paths, null, "\t")}\n`);
+		await deps.store.writeAtomic(notesListPath(sessionId), `${JSON.stringify(paths, null, "\t")}\n`);
 		await phases.finishStage(sessionId, "organize", "extract", {
 			items_count: paths.length,
 			counts: { total: paths.length, success: paths.length, failed: 0, skipped: 0 },
 		});
 
-		// Transform: one item per note, through the generic stage runner (per-item logs, steps, counts, cancel).
-		const planned = new Map<string, PlanItem>();
-		await runStage({
-			ctx: { sessionId, phaseType: "organize", store: deps.store, clock: deps.clock, logger: deps.logger ?? silentLogger, phases },
-			stage: "transform",
-			items: paths,
-			identify: (path) => ({ id: path, title: path.slice(path.lastIndexOf("/") + 1).replace(/\.md$/i, "") }),
-			process: async (path, step) => {
-				let item: PlanItem;
-				try {
-					item = await step.run("classify_and_normalize", () => planNote(deps.vault, path, { ...options, now }));
-				} catch (error) {
-					item = failedItem(path, error);
-				}
-				planned.set(path, item);
-				if (item.status === "failed") throw new Error(item.error?.message ?? item.reason);
-				if (item.status === "skipped") return { status: "skipped", reason: item.reason };
-				if (item.destination === "review") return { status: "review", reason: item.reason };
-				return { status: "success" };
-			},
-			signal: options.signal,
-			onProgress: options.onProgress,
-		});
+		// Transform: one item per note (each PlanItem saved as it is planned, so the run can be resumed).
+		const planOptions = { ...options, now };
+		await runPlanStage({ deps, phases, sessionId, paths, options: planOptions, signal: options.signal, onProgress: options.onProgress });
 		if (options.signal?.aborted) throw new Error("Organize cancelled; nothing was applied");
+		const planned = await readPlannedItems(deps.store, sessionId, deps.logger);
 		const items = paths.map((path) => planned.get(path)).filter((item): item is PlanItem => item !== undefined);
-		await deps.store.writeAtomic(
-			`${stageOutputDir(sessionId, "organize", "transform")}/items.jsonl`,
-			items.map((item) => JSON.stringify(item)).join("\n") + (items.length > 0 ? "\n" : ""),
-		);
 
 		await phases.startStage(sessionId, "organize", "load");
-		const policy = options.conflictPolicy ?? "rename";
-		const plan: Plan = PlanSchema.parse({
-			version: 1,
+		const plan = await writeOrganizePlan(deps, sessionId, items, {
 			createdAt: now.toISOString(),
 			folder: options.folder,
 			force: options.force ?? false,
-			conflictPolicy: policy,
-			items: await settleTargets(deps.vault, items, await listOrganizeInputs(deps.vault, ""), policy),
+			conflictPolicy: options.conflictPolicy ?? "rename",
 		});
 		const out = organizeOutputPaths(sessionId);
-		await deps.store.writeAtomic(out.plan, `${JSON.stringify(plan, null, "\t")}\n`);
-		await deps.store.writeAtomic(out.planMarkdown, renderPlanMarkdown(plan));
 		let record: AppliedRecord | undefined;
 		if (options.apply) {
-			({ record } = await applyInTwoPasses(deps.vault, plan, {
+			({ record } = await applyInTwoPasses(deps.vault, plan, remainingWork(plan, undefined), {
 				rewriteLinks: options.rewriteLinks,
 				now: deps.clock.now(),
 				onRecord: (progress) => deps.store.writeAtomic(out.applied, `${JSON.stringify(progress, null, "\t")}\n`),
@@ -125,18 +115,6 @@ export async function runOrganizeSession(deps: OrganizeSessionDeps, options: Org
 		await phases.finishPhase(sessionId, "organize", { total: 0, success: 0, failed: 0, skipped: 0 }, message);
 		throw error;
 	}
-}
-
-function itemCounts(items: readonly PlanItem[], record?: AppliedRecord): Counts {
-	const failedPaths = new Set(record?.failures.map((failure) => failure.path));
-	const counts: Counts = { total: items.length, success: 0, failed: 0, skipped: 0, review: 0 };
-	for (const item of items) {
-		if (item.status === "failed" || failedPaths.has(item.from)) counts.failed++;
-		else if (item.status === "skipped") counts.skipped++;
-		else counts.success++;
-		if (item.status === "planned" && item.destination === "review") counts.review = (counts.review ?? 0) + 1;
-	}
-	return counts;
 }
 
 /** Undoes the organize run of a session from its applied.json; writes undo.json beside it. */
@@ -155,65 +133,6 @@ export async function undoOrganizeSession(deps: OrganizeSessionDeps, sessionId: 
 /** A session that cannot be applied as asked (no plan, already applied, running). */
 export class OrganizeSessionError extends Error {
 	override readonly name = "OrganizeSessionError";
-}
-
-/** Thrown inside `applyPlan`'s progress callback to stop between two notes. */
-class ApplyCancelled extends Error {}
-
-interface TwoPassOptions {
-	rewriteLinks: boolean;
-	now: Date;
-	signal?: AbortSignal;
-	/** The record so far (both passes together), after every note: written to applied.json for undo. */
-	onRecord?: (record: AppliedRecord) => Promise<void> | void;
-	/** After every note of either pass: how many of `total` steps are done. */
-	onStep?: (done: number, total: number, item?: PlanItem) => void;
-}
-
-/**
- * Applies a plan in two passes: first every edit at the note's old path (each note checked against its
- * planned hash), then every move. When the vault updates links as notes move (Obsidian's FileManager.renameFile),
- * a move rewrites the notes linking to it; in one pass a later note that links to an earlier one would then no
- * longer match its planned hash and be refused. Undo reverses the moves first (links go back), then the edits.
- * A note whose edit failed is not moved either.
- */
-async function applyInTwoPasses(vault: NoteVault, plan: Plan, options: TwoPassOptions): Promise<{ record: AppliedRecord; cancelled: boolean }> {
-	const planned = plan.items.filter((item) => item.status === "planned");
-	const editItems = planned.map((item) => ({ ...item, to: item.from }));
-	const total = editItems.length + planned.filter((item) => item.from !== item.to).length;
-	let done = 0;
-	let first: AppliedRecord | null = null;
-	let latest: AppliedRecord | null = null;
-	/** Pass 1's record, or pass 1's followed by pass 2's. */
-	const merged = (record: AppliedRecord): AppliedRecord =>
-		first === null
-			? { ...record, operations: [...record.operations], failures: [...record.failures], complete: false }
-			: {
-					...first,
-					operations: [...first.operations, ...record.operations],
-					failures: [...first.failures, ...record.failures],
-					linkEdits: record.linkEdits,
-					complete: record.complete,
-				};
-	const onProgress = async (record: AppliedRecord, item?: PlanItem): Promise<void> => {
-		latest = merged(record);
-		await options.onRecord?.(latest);
-		if (item) options.onStep?.(++done, total, item);
-		if (options.signal?.aborted) throw new ApplyCancelled();
-	};
-	try {
-		first = await applyPlan(vault, { ...plan, items: editItems }, { rewriteLinks: false, now: options.now, onProgress });
-		const failed = new Set(first.failures.map((failure) => failure.path));
-		const moveItems = planned
-			.filter((item) => item.from !== item.to && !failed.has(item.from))
-			.map(({ sourceHash: _planned, ...item }) => ({ ...item, frontmatterChanges: [], contentChanged: false }));
-		const second = await applyPlan(vault, { ...plan, items: moveItems }, { rewriteLinks: options.rewriteLinks, now: options.now, onProgress });
-		return { record: merged(second), cancelled: false };
-	} catch (error) {
-		if (!(error instanceof ApplyCancelled)) throw error;
-		const empty: AppliedRecord = { version: 1, planCreatedAt: plan.createdAt, appliedAt: options.now.toISOString(), operations: [], failures: [], linkEdits: 0, complete: false };
-		return { record: { ...(latest ?? empty), complete: false }, cancelled: true };
-	}
 }
 
 export interface ApplyOrganizeOptions {
@@ -275,7 +194,7 @@ export async function applyOrganizeSession(deps: OrganizeSessionDeps, sessionId:
 	await phases.startPhase(sessionId, "organize");
 	await phases.startStage(sessionId, "organize", "load");
 	try {
-		const { record, cancelled } = await applyInTwoPasses(deps.vault, plan, {
+		const { record, cancelled } = await applyInTwoPasses(deps.vault, plan, remainingWork(plan, undefined), {
 			rewriteLinks: options.rewriteLinks,
 			now: deps.clock.now(),
 			signal: options.signal,

@@ -1,0 +1,46 @@
+import { z } from "zod";
+import type { StagingStore } from "../ports/staging-store";
+import { extractInputDir } from "../session/paths";
+import { GenreSchema } from "./genres";
+import { ConflictPolicySchema } from "./plan";
+
+/**
+ * What an organize session was started with, saved in `organize/extract/input/options.json`, so a resume or a
+ * retry plans the remaining notes exactly as the first run would have (same genre table, same date).
+ */
+export const OrganizeRunOptionsSchema = z.object({
+	folder: z.string(),
+	force: z.boolean(),
+	conflictPolicy: ConflictPolicySchema,
+	topicFolders: z.boolean(),
+	reviewFolder: z.string().optional(),
+	dustFolder: z.string().optional(),
+	/** The genre table used (absent: the defaults). */
+	genres: z.array(GenreSchema).optional(),
+	/** The plan's timestamp (ISO). */
+	now: z.string(),
+	/** The run was asked to apply its plan (a resume applies it too). */
+	apply: z.boolean(),
+	/** "custom": a classifier was given (the LLM); a resume needs one again. */
+	classifier: z.enum(["keywords", "custom"]),
+});
+export type OrganizeRunOptions = z.infer<typeof OrganizeRunOptionsSchema>;
+
+export function organizeOptionsPath(sessionId: string): string {
+	return `${extractInputDir(sessionId, "organize")}/options.json`;
+}
+
+export async function writeOrganizeRunOptions(store: StagingStore, sessionId: string, options: OrganizeRunOptions): Promise<void> {
+	await store.writeAtomic(organizeOptionsPath(sessionId), `${JSON.stringify(OrganizeRunOptionsSchema.parse(options), null, "\t")}\n`);
+}
+
+/** The recorded options, or null when the session predates them (or the file cannot be read). */
+export async function readOrganizeRunOptions(store: StagingStore, sessionId: string): Promise<OrganizeRunOptions | null> {
+	const path = organizeOptionsPath(sessionId);
+	if (!(await store.exists(path))) return null;
+	try {
+		return OrganizeRunOptionsSchema.parse(JSON.parse(await store.read(path)));
+	} catch {
+		return null;
+	}
+}

@@ -1,0 +1,290 @@
+import { ensureJsonlLineStart, readJsonl } from "../logs/jsonl";
+import type { Counts } from "../model/counts";
+import { runStage, type StageProgress, type StageResult } from "../pipeline/stage-runner";
+import type { Clock } from "../ports/clock";
+import { silentLogger, type Logger } from "../ports/logger";
+import type { NoteVault } from "../ports/note-vault";
+import type { StagingStore } from "../ports/staging-store";
+import type { PhaseManager } from "../session/phase-manager";
+import { stageOutputDir } from "../session/paths";
+import { applyPlan, rewriteVaultLinks, type AppliedOperation, type AppliedRecord } from "./apply-plan";
+import { failedItem, listOrganizeInputs, planNote, settleTargets, type OrganizeOptions } from "./plan-organize";
+import { PlanItemSchema, PlanSchema, renderPlanMarkdown, type Plan, type PlanItem } from "./plan";
+
+/**
+ * The stages of an organize session, shared by a first run (organize-session.ts) and by resume and retry
+ * (continue-organize-session.ts).
+ */
+
+export interface OrganizeStageDeps {
+	store: StagingStore;
+	vault: NoteVault;
+	clock: Clock;
+	logger?: Logger;
+}
+
+/** Files of an organize session, below `<session>/organize/load/output/`. */
+export function organizeOutputPaths(sessionId: string): { plan: string; planMarkdown: string; applied: string; undo: string } {
+	const dir = stageOutputDir(sessionId, "organize", "load");
+	return { plan: `${dir}/plan.json`, planMarkdown: `${dir}/plan.md`, applied: `${dir}/applied.json`, undo: `${dir}/undo.json` };
+}
+
+/** The notes the extract stage listed. */
+export function notesListPath(sessionId: string): string {
+	return `${stageOutputDir(sessionId, "organize", "extract")}/notes.json`;
+}
+
+/** Every planned note, one JSON line each, appended as it is planned (a later line for the same note wins). */
+export function plannedItemsPath(sessionId: string): string {
+	return `${stageOutputDir(sessionId, "organize", "transform")}/items.jsonl`;
+}
+
+export interface PlanStageOptions {
+	deps: OrganizeStageDeps;
+	phases: PhaseManager;
+	sessionId: string;
+	paths: readonly string[];
+	/** `now` set. */
+	options: OrganizeOptions;
+	/** Notes already planned (resume): passed over. */
+	skip?: (path: string) => boolean;
+	signal?: AbortSignal;
+	onProgress?: (progress: StageProgress) => void;
+}
+
+/**
+ * The transform stage: one item per note through the stage runner (per-item records, steps, counts, cancel).
+ * Each note's PlanItem is appended to items.jsonl before its record is logged, so a logged note always has
+ * its plan saved and an interrupted run can be resumed.
+ */
+export async function runPlanStage(args: PlanStageOptions): Promise<StageResult> {
+	const { deps, sessionId } = args;
+	const itemsPath = plannedItemsPath(sessionId);
+	await ensureJsonlLineStart(deps.store, itemsPath);
+	return runStage({
+		ctx: { sessionId, phaseType: "organize", store: deps.store, clock: deps.clock, logger: deps.logger ?? silentLogger, phases: args.phases },
+		stage: "transform",
+		items: args.paths,
+		identify: (path) => ({ id: path, title: path.slice(path.lastIndexOf("/") + 1).replace(/\.md$/i, "") }),
+		...(args.skip ? { skip: args.skip } : {}),
+		process: async (path, step) => {
+			let item: PlanItem;
+			try {
+				item = await step.run("classify_and_normalize", () => planNote(deps.vault, path, args.options));
+			} catch (error) {
+				// Cancelled mid-note (an LLM call aborted): not planned, not logged; a resume plans it.
+				if (args.signal?.aborted) throw error;
+				item = failedItem(path, error);
+			}
+			await deps.store.append(itemsPath, `${JSON.stringify(item)}\n`);
+			if (item.status === "failed") throw new Error(item.error?.message ?? item.reason);
+			if (item.status === "skipped") return { status: "skipped", reason: item.reason };
+			if (item.destination === "review") return { status: "review", reason: item.reason };
+			return { status: "success" };
+		},
+		signal: args.signal,
+		onProgress: args.onProgress,
+	});
+}
+
+/** The saved PlanItems, the latest per note (a partial last line after a crash is skipped). */
+export async function readPlannedItems(store: StagingStore, sessionId: string, logger?: Logger): Promise<Map<string, PlanItem>> {
+	const { records } = await readJsonl(store, plannedItemsPath(sessionId), { schema: PlanItemSchema, ...(logger ? { logger } : {}) });
+	const out = new Map<string, PlanItem>();
+	for (const item of records) out.set(item.from, item);
+	return out;
+}
+
+export interface PlanHeader {
+	folder: string;
+	force: boolean;
+	conflictPolicy: Plan["conflictPolicy"];
+	createdAt: string;
+}
+
+/** Settles name conflicts over the planned notes (in `paths` order) and writes plan.json and plan.md. */
+export async function writeOrganizePlan(deps: OrganizeStageDeps, sessionId: string, items: readonly PlanItem[], header: PlanHeader): Promise<Plan> {
+	const plan: Plan = PlanSchema.parse({
+		version: 1,
+		createdAt: header.createdAt,
+		folder: header.folder,
+		force: header.force,
+		conflictPolicy: header.conflictPolicy,
+		items: await settleTargets(deps.vault, [...items], await listOrganizeInputs(deps.vault, ""), header.conflictPolicy),
+	});
+	await savePlan(deps.store, sessionId, plan);
+	return plan;
+}
+
+export async function savePlan(store: StagingStore, sessionId: string, plan: Plan): Promise<void> {
+	const out = organizeOutputPaths(sessionId);
+	await store.writeAtomic(out.plan, `${JSON.stringify(plan, null, "\t")}\n`);
+	await store.writeAtomic(out.planMarkdown, renderPlanMarkdown(plan));
+}
+
+/** Phase counts: a note failed when planning or applying it failed. */
+export function itemCounts(items: readonly PlanItem[], record?: AppliedRecord): Counts {
+	const failedPaths = new Set(record?.failures.map((failure) => failure.path));
+	const counts: Counts = { total: items.length, success: 0, failed: 0, skipped: 0, review: 0 };
+	for (const item of items) {
+		if (item.status === "failed" || failedPaths.has(item.from)) counts.failed++;
+		else if (item.status === "skipped") counts.skipped++;
+		else counts.success++;
+		if (item.status === "planned" && item.destination === "review") counts.review = (counts.review ?? 0) + 1;
+	}
+	return counts;
+}
+
+/** Thrown inside `applyPlan`'s progress callback to stop between two notes. */
+class ApplyCancelled extends Error {}
+
+/** Which planned notes an apply works on. */
+export interface ApplyWork {
+	/** Edited at their old path (checked against the planned hash), then moved. */
+	full: PlanItem[];
+	/** Only moved: their edit is done already. */
+	moveOnly: PlanItem[];
+}
+
+export interface TwoPassOptions {
+	rewriteLinks: boolean;
+	now: Date;
+	signal?: AbortSignal;
+	/** The record of earlier runs (resume, retry): new operations follow its own, so undo reverses everything. */
+	previous?: AppliedRecord;
+	/** Notes applied again (retry): their earlier failures are dropped from the record. */
+	retried?: ReadonlySet<string>;
+	/** The record so far (both passes together), after every note: written to applied.json for undo. */
+	onRecord?: (record: AppliedRecord) => Promise<void> | void;
+	/** After every note of either pass: how many of `total` steps are done. */
+	onStep?: (done: number, total: number, item?: PlanItem) => void;
+}
+
+const moveCount = (operations: readonly AppliedOperation[]): number => operations.filter((o) => o.type === "move").length;
+
+/**
+ * Applies planned notes in two passes: first every edit at the note's old path (each note checked against its
+ * planned hash), then every move. When the vault updates links as notes move (Obsidian's FileManager.renameFile),
+ * a move rewrites the notes linking to it; in one pass a later note that links to an earlier one would then no
+ * longer match its planned hash and be refused. Undo reverses the moves first (links go back), then the edits.
+ * A note whose edit failed is not moved either. The record keeps per note how far it went (`items`).
+ */
+export async function applyInTwoPasses(vault: NoteVault, plan: Plan, work: ApplyWork, options: TwoPassOptions): Promise<{ record: AppliedRecord; cancelled: boolean }> {
+	const retried = options.retried ?? new Set<string>();
+	const previous = options.previous;
+	const record: AppliedRecord = previous
+		? {
+				...previous,
+				operations: [...previous.operations],
+				failures: previous.failures.filter((failure) => !retried.has(failure.path)),
+				items: { ...previous.items },
+				complete: false,
+			}
+		: { version: 1, planCreatedAt: plan.createdAt, appliedAt: options.now.toISOString(), operations: [], failures: [], linkEdits: 0, complete: false, items: {} };
+	const states = (record.items ??= {});
+	// Moves already made whose links were not rewritten yet (only the CLI rewrites links itself).
+	let linked = previous ? (previous.movesLinked ?? (previous.complete ? moveCount(previous.operations) : 0)) : 0;
+	if (!options.rewriteLinks) linked = moveCount(record.operations);
+	record.movesLinked = linked;
+
+	const targets = new Map([...work.full, ...work.moveOnly].map((item) => [item.from, item.to]));
+	const moving = (item: PlanItem): boolean => (targets.get(item.from) ?? item.to) !== item.from;
+	const total = work.full.length + work.full.filter(moving).length + work.moveOnly.filter(moving).length;
+	let done = 0;
+	/** The state of the pass under way: its own record, merged into `record` after each note. */
+	const snapshot = (pass: AppliedRecord): AppliedRecord => ({
+		...record,
+		operations: [...record.operations, ...pass.operations],
+		failures: [...record.failures, ...pass.failures],
+		items: { ...states },
+	});
+	let latest: AppliedRecord = { ...record, items: { ...states } };
+	const progress = (kind: "edit" | "move") => {
+		let failuresSeen = 0;
+		return async (pass: AppliedRecord, item?: PlanItem): Promise<void> => {
+			if (item) {
+				const failed = pass.failures.length > failuresSeen;
+				failuresSeen = pass.failures.length;
+				states[item.from] = failed ? (kind === "edit" ? "edit-failed" : "move-failed") : kind === "edit" && moving(item) ? "edited" : "done";
+			}
+			latest = snapshot(pass);
+			await options.onRecord?.(latest);
+			if (item) options.onStep?.(++done, total, item);
+			if (options.signal?.aborted) throw new ApplyCancelled();
+		};
+	};
+	const merge = (pass: AppliedRecord): void => {
+		record.operations.push(...pass.operations);
+		record.failures.push(...pass.failures);
+		record.linkEdits += pass.linkEdits;
+	};
+	try {
+		const edits = work.full.map((item) => ({ ...item, to: item.from }));
+		merge(await applyPlan(vault, { ...plan, items: edits }, { rewriteLinks: false, now: options.now, onProgress: progress("edit") }));
+		const toMove = [...work.full.filter((item) => states[item.from] === "edited"), ...work.moveOnly].filter(moving);
+		// A note moved just before a crash (not recorded yet) is adopted, not moved again.
+		const adopted: AppliedRecord = { ...record, operations: [], failures: [], linkEdits: 0 };
+		const moveItems: PlanItem[] = [];
+		for (const item of toMove) {
+			if (!(await vault.exists(item.from)) && (await vault.exists(item.to))) {
+				adopted.operations.push({ type: "move", from: item.from, to: item.to });
+				states[item.from] = "done";
+			} else {
+				moveItems.push({ ...item, sourceHash: undefined, frontmatterChanges: [], contentChanged: false });
+			}
+		}
+		merge(adopted);
+		merge(await applyPlan(vault, { ...plan, items: moveItems }, { rewriteLinks: false, now: options.now, onProgress: progress("move") }));
+		const moves = record.operations.filter((o): o is Extract<AppliedOperation, { type: "move" }> => o.type === "move");
+		if (options.rewriteLinks && moves.length > linked) {
+			const links: AppliedRecord = { ...record, operations: [], failures: [], linkEdits: 0 };
+			await rewriteVaultLinks(vault, new Map(moves.slice(linked).map((move) => [move.from, move.to])), links);
+			merge(links);
+		}
+		record.movesLinked = moves.length;
+		record.complete = true;
+		record.items = { ...states };
+		await options.onRecord?.(record);
+		return { record, cancelled: false };
+	} catch (error) {
+		if (!(error instanceof ApplyCancelled)) throw error;
+		return { record: { ...latest, complete: false }, cancelled: true };
+	}
+}
+
+/**
+ * What is left to apply of a plan, from the record of an earlier run: notes not reached are applied in full,
+ * notes edited but not moved are only moved, notes done or failed are left (unless `retried`: a note whose move
+ * failed is moved again, one whose edit failed is applied in full). Records written before per-note states
+ * existed are read by their operations.
+ */
+export function remainingWork(plan: Plan, record: AppliedRecord | undefined, retried: ReadonlySet<string> = new Set()): ApplyWork {
+	const work: ApplyWork = { full: [], moveOnly: [] };
+	const moved = new Set(record?.operations.flatMap((o) => (o.type === "move" ? [o.from] : [])));
+	const edited = new Set(record?.operations.flatMap((o) => (o.type === "modify" ? [o.path] : [])));
+	const failed = new Set(record?.failures.map((f) => f.path));
+	const movesStarted = moved.size > 0;
+	for (const item of plan.items) {
+		if (item.status !== "planned") continue;
+		const state = record?.items?.[item.from];
+		if (retried.has(item.from)) {
+			if (state === "move-failed" || state === "edited") work.moveOnly.push(item);
+			else work.full.push(item);
+			continue;
+		}
+		if (!record) {
+			work.full.push(item);
+			continue;
+		}
+		if (record.items) {
+			if (state === undefined) work.full.push(item);
+			else if (state === "edited") work.moveOnly.push(item);
+			continue;
+		}
+		// An older record: only its operations tell.
+		if (moved.has(item.from) || failed.has(item.from)) continue;
+		if (movesStarted || edited.has(item.from)) work.moveOnly.push(item);
+		else work.full.push(item);
+	}
+	return work;
+}
