@@ -1,0 +1,251 @@
+import { ItemStatusIndex } from "../logs/item-status-index";
+import type { Counts } from "../model/counts";
+import type { StageProgress } from "../pipeline/stage-runner";
+import { PhaseManager } from "../session/phase-manager";
+import { SessionManager } from "../session/session-manager";
+import { sha256Hex } from "../util/sha256";
+import { AppliedRecordSchema, type AppliedRecord } from "./apply-plan";
+import type { GenreClassifier } from "./classify-genre";
+import type { Genre } from "./genres";
+import { OrganizeSessionError, type OrganizeSessionDeps } from "./organize-session";
+import { readOrganizeRunOptions, type OrganizeRunOptions } from "./organize-run-options";
+import {
+	applyInTwoPasses,
+	itemCounts,
+	notesListPath,
+	organizeOutputPaths,
+	readPlannedItems,
+	remainingWork,
+	runPlanStage,
+	savePlan,
+	writeOrganizePlan,
+} from "./organize-stages";
+import { listOrganizeInputs, settleTargets, type OrganizeOptions } from "./plan-organize";
+import { PlanSchema, type Plan, type PlanItem } from "./plan";
+
+export type ContinueMode = "resume" | "retry";
+
+export interface ContinueOrganizeOptions {
+	/** Rewrite links ourselves (CLI: true; the plugin moves with FileManager.renameFile, which does it: false). */
+	rewriteLinks: boolean;
+	/** Needed again when the session classified by a given classifier (the LLM); otherwise by keywords. */
+	classifier?: GenreClassifier;
+	/** The genre table, for sessions that did not record theirs (recorded options win). */
+	genres?: readonly Genre[];
+	/** Cancels planning (between notes) or applying (between notes; what was done stays undoable). */
+	signal?: AbortSignal;
+	/** Planning progress (the transform stage). */
+	onProgress?: (progress: StageProgress) => void;
+	/** Applying progress: `done` of `total` steps (an edit pass, then a move pass). */
+	onApplyProgress?: (progress: { done: number; total: number; last?: PlanItem }) => void;
+}
+
+export interface ContinueOrganizeResult {
+	sessionId: string;
+	mode: ContinueMode;
+	/** The plan as it stands (null when planning was cancelled before it was written). */
+	plan: Plan | null;
+	/** applied.json as it stands, when the plan was (partly) applied. */
+	record?: AppliedRecord;
+	counts: Counts;
+	/** The signal stopped the run; resume goes on from there. */
+	cancelled: boolean;
+	/** Set when there was nothing to do ("nothing to resume", "no failed items to retry"). */
+	message?: string;
+}
+
+/**
+ * Goes on with an organize session that was interrupted: planning (the notes not yet planned are planned,
+ * then the plan is written as in a first run, and applied when the run was asked to apply) or applying (the
+ * plan items not yet applied are applied; applied.json keeps every change, so undo restores everything).
+ */
+export function resumeOrganizeSession(deps: OrganizeSessionDeps, sessionId: string, options: ContinueOrganizeOptions): Promise<ContinueOrganizeResult> {
+	return continueOrganizeSession(deps, sessionId, "resume", options);
+}
+
+/**
+ * Redoes the failed items of an organize session: notes whose planning failed (e.g. broken YAML since fixed)
+ * are planned again and merged into the plan; when the plan was applied, they are applied too, and so are the
+ * notes applied.json records as failures (a note changed since the plan is planned again first). Also does what
+ * a resume would when the session was interrupted.
+ */
+export function retryOrganizeSession(deps: OrganizeSessionDeps, sessionId: string, options: ContinueOrganizeOptions): Promise<ContinueOrganizeResult> {
+	return continueOrganizeSession(deps, sessionId, "retry", options);
+}
+
+export async function continueOrganizeSession(
+	deps: OrganizeSessionDeps,
+	sessionId: string,
+	mode: ContinueMode,
+	options: ContinueOrganizeOptions,
+): Promise<ContinueOrganizeResult> {
+	const { store, vault, clock } = deps;
+	const sessions = new SessionManager(store, clock);
+	const phases = new PhaseManager(store, clock, sessions);
+	await sessions.load(sessionId);
+	if (!(await phases.exists(sessionId, "organize"))) throw new OrganizeSessionError(`Session ${sessionId} has no organize phase`);
+	const phase = await phases.load(sessionId, "organize");
+	const out = organizeOutputPaths(sessionId);
+	if (await store.exists(out.undo)) throw new OrganizeSessionError(`The organize run of session ${sessionId} was undone; start a new organize session`);
+	let plan = (await store.exists(out.plan)) ? await readJson(store, out.plan, (v) => PlanSchema.parse(v)) : null;
+	const record = (await store.exists(out.applied)) ? await readJson(store, out.applied, (v) => AppliedRecordSchema.parse(v)) : undefined;
+	const runOptions = (await readOrganizeRunOptions(store, sessionId)) ?? (plan ? optionsOfPlan(plan, record !== undefined) : null);
+	if (!runOptions) {
+		throw new OrganizeSessionError(`Session ${sessionId} cannot be ${mode}d: its organize options were not recorded; start a new organize session`);
+	}
+	const index = await ItemStatusIndex.read(store, sessionId, "organize", deps.logger);
+
+	// What a retry redoes: notes whose planning failed, and notes whose applying failed.
+	const replan = new Set<string>();
+	const reapply = new Set<string>();
+	if (mode === "retry") {
+		for (const id of index.idsWithStatus("transform", "failed")) replan.add(id);
+		if (plan && record) {
+			const planned = new Map(plan.items.filter((item) => item.status === "planned").map((item) => [item.from, item]));
+			for (const failure of record.failures) {
+				const item = planned.get(failure.path);
+				if (!item) continue; // a link that could not be kept: nothing to redo
+				const state = record.items?.[failure.path];
+				if (state !== "move-failed" && state !== "edited" && (await vault.exists(item.from)) && item.sourceHash !== undefined) {
+					// The edit was refused: if the note changed since the plan, plan it again from what it is now.
+					if (sha256Hex(await vault.read(item.from)) !== item.sourceHash) {
+						replan.add(item.from);
+						continue;
+					}
+				}
+				reapply.add(item.from);
+			}
+		}
+	}
+	const applyPending = record ? !record.complete : runOptions.apply;
+	const planningDone = plan !== null;
+	if (planningDone && !applyPending && replan.size === 0 && reapply.size === 0) {
+		const message =
+			mode === "retry" ? "No failed items to retry" : record ? "The organize run is complete: nothing to resume" : "The plan is ready: nothing to resume (apply it to go on)";
+		return { sessionId, mode, plan, ...(record ? { record } : {}), counts: phase.counts, cancelled: false, message };
+	}
+	const needsPlanning = !planningDone || replan.size > 0;
+	if (needsPlanning && runOptions.classifier === "custom" && !options.classifier) {
+		throw new OrganizeSessionError(`Session ${sessionId} classified notes with a model; give the LLM settings again to ${mode} it`);
+	}
+
+	await sessions.markResumed(sessionId);
+	await phases.startPhase(sessionId, "organize");
+	try {
+		if (needsPlanning) {
+			const paths = await extractedPaths(deps, phases, sessionId, runOptions, phase.stages.extract.status === "completed");
+			const saved = await readPlannedItems(store, sessionId, deps.logger);
+			const logged = index.latest("transform");
+			const planOptions: OrganizeOptions = {
+				folder: runOptions.folder,
+				force: runOptions.force,
+				conflictPolicy: runOptions.conflictPolicy,
+				topicFolders: runOptions.topicFolders,
+				...(runOptions.reviewFolder !== undefined ? { reviewFolder: runOptions.reviewFolder } : {}),
+				...(runOptions.dustFolder !== undefined ? { dustFolder: runOptions.dustFolder } : {}),
+				...((runOptions.genres ?? options.genres) ? { genres: runOptions.genres ?? options.genres } : {}),
+				...(options.classifier ? { classifier: options.classifier } : {}),
+				now: new Date(runOptions.now),
+			};
+			await runPlanStage({
+				deps,
+				phases,
+				sessionId,
+				paths,
+				options: planOptions,
+				// Done: logged and saved in an earlier run, and not to be redone.
+				skip: (path) => logged.has(path) && saved.has(path) && !replan.has(path),
+				...(options.signal ? { signal: options.signal } : {}),
+				...(options.onProgress ? { onProgress: options.onProgress } : {}),
+			});
+			// The stage's counts over every run of it, from the item log.
+			const after = await ItemStatusIndex.read(store, sessionId, "organize", deps.logger);
+			const transformCounts = after.counts("transform");
+			await phases.finishStage(sessionId, "organize", "transform", {
+				items_count: transformCounts.total,
+				counts: transformCounts,
+				failed: options.signal?.aborted === true,
+			});
+			if (options.signal?.aborted) {
+				const counts = { total: paths.length, success: transformCounts.success + (transformCounts.review ?? 0), failed: transformCounts.failed, skipped: transformCounts.skipped };
+				await phases.finishPhase(sessionId, "organize", counts, "Organize cancelled; resume the session to go on");
+				return { sessionId, mode, plan, ...(record ? { record } : {}), counts, cancelled: true };
+			}
+			const items = await readPlannedItems(store, sessionId, deps.logger);
+			await phases.startStage(sessionId, "organize", "load");
+			if (!record) {
+				// Not applied yet: the whole plan is made again from the saved items (names settled as in a first run).
+				plan = await writeOrganizePlan(
+					deps,
+					sessionId,
+					paths.flatMap((path) => items.get(path) ?? []),
+					{ createdAt: runOptions.now, folder: runOptions.folder, force: runOptions.force, conflictPolicy: runOptions.conflictPolicy },
+				);
+			} else if (plan) {
+				// Applied: the notes planned again are settled against the vault as it is now and put in the plan.
+				const fresh = [...replan].flatMap((path) => items.get(path) ?? []);
+				const targets = plan.items.filter((item) => item.status === "planned" && !replan.has(item.from)).map((item) => item.to);
+				const settled = await settleTargets(vault, fresh, [...(await listOrganizeInputs(vault, "")), ...targets], runOptions.conflictPolicy);
+				const byPath = new Map(settled.map((item) => [item.from, item]));
+				plan = { ...plan, items: plan.items.map((item) => byPath.get(item.from) ?? item) };
+				await savePlan(store, sessionId, plan);
+			}
+		} else {
+			await phases.startStage(sessionId, "organize", "load");
+		}
+		if (!plan) throw new OrganizeSessionError(`Session ${sessionId} has no organize plan (${out.plan} is missing)`);
+
+		if (!record && !runOptions.apply) {
+			const counts = itemCounts(plan.items);
+			await phases.finishStage(sessionId, "organize", "load", { items_count: plan.items.length, counts });
+			await phases.finishPhase(sessionId, "organize", counts);
+			return { sessionId, mode, plan, counts, cancelled: false };
+		}
+		const retried = new Set([...reapply, ...replan]);
+		const result = await applyInTwoPasses(vault, plan, remainingWork(plan, record, retried), {
+			rewriteLinks: options.rewriteLinks,
+			now: clock.now(),
+			...(options.signal ? { signal: options.signal } : {}),
+			...(record ? { previous: record } : {}),
+			retried,
+			onRecord: (progress) => store.writeAtomic(out.applied, `${JSON.stringify(progress, null, "\t")}\n`),
+			onStep: (done, total, last) => options.onApplyProgress?.({ done, total, ...(last ? { last } : {}) }),
+		});
+		await store.writeAtomic(out.applied, `${JSON.stringify(result.record, null, "\t")}\n`);
+		const counts = itemCounts(plan.items, result.record);
+		await phases.finishStage(sessionId, "organize", "load", { items_count: plan.items.length, counts, failed: result.cancelled });
+		await phases.finishPhase(sessionId, "organize", counts, result.cancelled ? "Apply cancelled; resume the session to go on, or undo what was done" : undefined);
+		return { sessionId, mode, plan, record: result.record, counts, cancelled: result.cancelled };
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		await phases.finishPhase(sessionId, "organize", phase.counts, message).catch(() => undefined);
+		throw error;
+	}
+}
+
+async function readJson<T>(store: OrganizeSessionDeps["store"], path: string, parse: (value: unknown) => T): Promise<T> {
+	try {
+		return parse(JSON.parse(await store.read(path)));
+	} catch (error) {
+		throw new OrganizeSessionError(`${path} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+	}
+}
+
+/** A session from before options were recorded: what its plan says (keywords, default genres). */
+function optionsOfPlan(plan: Plan, applied: boolean): OrganizeRunOptions {
+	return { folder: plan.folder, force: plan.force, conflictPolicy: plan.conflictPolicy, topicFolders: false, now: plan.createdAt, apply: applied, classifier: "keywords" };
+}
+
+/** The notes the session lists (notes.json); listed again when its extract stage never finished. */
+async function extractedPaths(deps: OrganizeSessionDeps, phases: PhaseManager, sessionId: string, runOptions: OrganizeRunOptions, extractDone: boolean): Promise<string[]> {
+	const path = notesListPath(sessionId);
+	if (extractDone && (await deps.store.exists(path))) {
+		const value: unknown = JSON.parse(await deps.store.read(path));
+		if (Array.isArray(value) && value.every((entry) => typeof entry === "string")) return value;
+	}
+	await phases.startStage(sessionId, "organize", "extract");
+	const paths = await listOrganizeInputs(deps.vault, runOptions.folder);
+	await deps.store.writeAtomic(path, `${JSON.stringify(paths, null, "\t")}\n`);
+	await phases.finishStage(sessionId, "organize", "extract", { items_count: paths.length, counts: { total: paths.length, success: paths.length, failed: 0, skipped: 0 } });
+	return paths;
+}
