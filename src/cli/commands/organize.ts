@@ -1,7 +1,8 @@
 import { systemClock } from "../../core/ports/clock";
 import { silentLogger } from "../../core/ports/logger";
 import { countPlan, type Plan } from "../../core/organize/plan";
-import { runOrganizeSession, undoOrganizeSession } from "../../core/organize/organize-session";
+import { OrganizeSessionError, runOrganizeSession, undoOrganizeSession } from "../../core/organize/organize-session";
+import { continueOrganizeSession, type ContinueOrganizeResult } from "../../core/organize/continue-organize-session";
 import { resolveVaultDir } from "../vault-dir";
 import { ExitCode } from "../exit-codes";
 import { LLM_OPTIONS, llmClientFor, parseLlmFlags, type LlmFlagValues } from "../llm-flags";
@@ -14,6 +15,8 @@ import { NodeNoteVault } from "../node-note-vault";
 import { NodeStagingStore } from "../node-staging-store";
 
 export const ORGANIZE_USAGE = `Usage: knowledge-etl organize [FOLDER] --vault DIR [--apply] [--force] [--conflict rename|skip|overwrite] [--json]
+       knowledge-etl organize --resume SESSION --vault DIR [--json]
+       knowledge-etl organize --retry SESSION --vault DIR [--json]
        knowledge-etl organize --undo SESSION --vault DIR [--json]
 
 Files the notes of FOLDER (vault-relative; default: the import's "AI Conversations"; "." for the whole vault) into genre folders. Without --apply it only
@@ -21,6 +24,10 @@ writes a plan (organize/load/output/plan.json and plan.md in a new session) and 
   --apply      apply the plan: edit frontmatter and content, move notes, rewrite links across the vault
   --force      also re-organise notes already marked normalized: true
   --conflict   when the target name exists: rename (default, "Title 1"), skip, or overwrite (the old note is trashed)
+  --resume ID  go on with session ID's interrupted organize run: plan the notes not yet planned, apply what is
+               left to apply (a run started with --apply, or a plan whose apply was stopped)
+  --retry ID   redo session ID's failed notes: plan again the ones that failed (e.g. fixed YAML) and merge them
+               into the plan; when the plan was applied, apply them and the notes that failed to apply
   --undo ID    restore the vault as it was before session ID's organize run
   --json       print a JSON result instead of text
   --llm ollama|openai --model NAME [--llm-url URL] [--api-key-env VAR]
@@ -38,6 +45,8 @@ export interface OrganizeArgs {
 	json: boolean;
 	conflict: "rename" | "skip" | "overwrite";
 	undo?: string;
+	resume?: string;
+	retry?: string;
 	/** LLM flags (`--llm`, `--llm-url`, `--model`, `--api-key-env`, `--timeout`, `--retries`): classify by a model. */
 	llm: LlmFlagValues;
 }
@@ -65,6 +74,8 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
 		else if (arg === "--json") args.json = true;
 		else if (arg === "--vault") args.vault = value();
 		else if (arg === "--undo") args.undo = value();
+		else if (arg === "--resume") args.resume = value();
+		else if (arg === "--retry") args.retry = value();
 		else if (arg.startsWith("--") && arg.slice(2) in LLM_OPTIONS) args.llm[arg.slice(2) as keyof typeof LLM_OPTIONS] = value();
 		else if (arg === "--conflict") {
 			const policy = value();
@@ -76,8 +87,14 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
 	if (positional.length > 1) throw new OrganizeUsageError(`One folder at most, got ${positional.join(", ")}`);
 	// Required on purpose: organize moves files, so it never runs on whatever folder the shell happens to be in.
 	if (!args.vault) throw new OrganizeUsageError("--vault DIR is required (organize moves notes, so the vault is never guessed)");
-	if (args.undo && (args.apply || positional.length > 0)) throw new OrganizeUsageError("--undo takes no folder and no --apply");
-	const given = positional[0] ?? (args.undo ? "" : DEFAULT_ORGANIZE_FOLDER);
+	const sessionModes = (["undo", "resume", "retry"] as const).filter((mode) => args[mode] !== undefined);
+	if (sessionModes.length > 1) throw new OrganizeUsageError(`Give one of --undo, --resume and --retry, not ${sessionModes.map((m) => `--${m}`).join(" and ")}`);
+	const mode = sessionModes[0];
+	if (mode && (args.apply || positional.length > 0)) throw new OrganizeUsageError(`--${mode} takes no folder and no --apply`);
+	if ((mode === "resume" || mode === "retry") && (args.force || argv.includes("--conflict"))) {
+		throw new OrganizeUsageError(`--${mode} goes on with the session's own options; --force and --conflict are not taken`);
+	}
+	const given = positional[0] ?? (mode ? "" : DEFAULT_ORGANIZE_FOLDER);
 	const folder = (given === "." ? "" : given).replace(/\\/g, "/").replace(/^\.?\/+|\/+$/g, "");
 	if (folder.split("/").includes("..")) throw new OrganizeUsageError(`The folder must be inside the vault: "${positional[0]}"`);
 	return { ...args, vault: args.vault, folder };
@@ -112,6 +129,12 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 			return result.conflicts.length > 0 ? ExitCode.PARTIAL : ExitCode.OK;
 		}
 		const classifier = await llmGenreClassifier(args.llm);
+		const continued = args.resume ?? args.retry;
+		if (continued !== undefined) {
+			const mode = args.resume !== undefined ? "resume" : "retry";
+			const result = await continueOrganizeSession(deps, continued, mode, { rewriteLinks: true, ...(classifier ? { classifier } : {}) });
+			return reportContinued(result, args.json, root, io);
+		}
 		const result = await runOrganizeSession(deps, {
 			...(classifier ? { classifier } : {}),
 			folder: args.folder,
@@ -135,7 +158,7 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 		const message = error instanceof Error ? error.message : String(error);
 		io.stderr(`Organize failed: ${message}\n`);
 		if (error instanceof LlmUnavailableError) return ExitCode.LLM_UNAVAILABLE;
-		if (error instanceof UsageError) return ExitCode.USAGE;
+		if (error instanceof UsageError || error instanceof OrganizeSessionError) return ExitCode.USAGE;
 		return /no applied organize run|not found/i.test(message) ? ExitCode.NOT_FOUND : ExitCode.UNEXPECTED;
 	}
 }
@@ -155,6 +178,38 @@ function summary(sessionId: string, plan: Plan, applied: boolean, vaultDir: stri
 			: "Preview only: nothing changed. Run again with --apply to apply (the plan is in the session's organize/load/output/plan.md).",
 	);
 	return `${lines.join("\n")}\n`;
+}
+
+/** Prints the result of `--resume` / `--retry`; the exit code follows the notes that are still failed. */
+function reportContinued(result: ContinueOrganizeResult, json: boolean, vaultDir: string, io: CliIo): number {
+	const failures = result.record?.failures ?? [];
+	const applied = result.record !== undefined;
+	if (json) {
+		io.stdout(
+			`${JSON.stringify({
+				session: result.sessionId,
+				mode: result.mode,
+				applied,
+				cancelled: result.cancelled,
+				...(result.message ? { message: result.message } : {}),
+				counts: result.plan ? countPlan(result.plan) : null,
+				failures,
+				plan: result.plan,
+			})}\n`,
+		);
+	} else if (result.message) {
+		io.stderr(`Session ${result.sessionId}: ${result.message}.\n`);
+	} else if (result.plan) {
+		io.stderr(summary(result.sessionId, result.plan, applied, vaultDir));
+	}
+	if (!json && result.plan) {
+		for (const item of result.plan.items) if (item.status === "failed") io.stderr(`Failed: ${item.error?.message ?? item.reason}\n`);
+		for (const failure of failures) io.stderr(`Not applied: ${failure.path}: ${failure.message}\n`);
+	}
+	if (result.cancelled) return ExitCode.UNEXPECTED;
+	const failed = result.counts.failed;
+	if (failed === 0) return ExitCode.OK;
+	return failed >= result.counts.total ? ExitCode.ALL_FAILED : ExitCode.PARTIAL;
 }
 
 /** With `--llm`: a genre classifier backed by the model (checked first: exit 3 when the server or model is missing). */
