@@ -161,7 +161,10 @@ describe("clean", () => {
 describe("the built CLI (esbuild bundle, child process)", () => {
 	let cliJs = "";
 	beforeAll(async () => {
-		const out = await tempDir("ketl-build-");
+		// Not a tempDir(): those are removed after each test, and the bundle serves every test here.
+		const { mkdtemp } = await import("node:fs/promises");
+		const { tmpdir } = await import("node:os");
+		const out = await mkdtemp(join(tmpdir(), "ketl-build-"));
 		cliJs = join(out, "cli.mjs");
 		const { builtinModules } = await import("node:module");
 		await build({
@@ -190,5 +193,18 @@ describe("the built CLI (esbuild bundle, child process)", () => {
 		const failed = await run(process.execPath, [cliJs, "status", "--vault", v.dir, "--session", "20200101_000000"]).catch((e: { code: number; stderr: string; stdout: string }) => e);
 		expect(failed).toMatchObject({ code: 2, stdout: "" });
 		expect((failed as { stderr: string }).stderr).toMatch(/not found/);
+	});
+
+	it("runs in a worker with a capped heap: running out says how to raise it, and exits 1", async () => {
+		const v = await vaultWithSessions();
+		const run = promisify(execFile);
+		const failed = await run(process.execPath, [cliJs, "status", "--all", "--vault", v.dir], { env: { ...process.env, KNOWLEDGE_ETL_HEAP_MB: "2" } }).catch(
+			(e: { code: number; stderr: string }) => e,
+		);
+		expect(failed).toMatchObject({ code: 1 });
+		expect((failed as { stderr: string }).stderr).toContain("KNOWLEDGE_ETL_HEAP_MB=1024");
+		// 0 turns the worker off: the same command then simply works.
+		const ok = await run(process.execPath, [cliJs, "status", "--all", "--vault", v.dir, "--json"], { env: { ...process.env, KNOWLEDGE_ETL_HEAP_MB: "0" } });
+		expect((JSON.parse(ok.stdout) as { sessions: unknown[] }).sessions).toHaveLength(3);
 	});
 });
