@@ -15,7 +15,10 @@ import { SessionManager } from "../core/session/session-manager";
 import type KnowledgeEtlPlugin from "./main";
 import { llmClassifier } from "../core/organize/classify-genre-llm";
 import type { GenreClassifier } from "../core/organize/classify-genre";
-import { llmClient } from "./session-actions";
+import { llmClient, rememberSessions } from "./session-actions";
+import type { RunJob } from "./run-controller";
+import { continueOrganizeSession, type ContinueMode, type ContinueOrganizeResult } from "../core/organize/continue-organize-session";
+import { readOrganizeRunOptions } from "../core/organize/organize-run-options";
 
 /**
  * What "Start organize session", "Apply organize plan", "Undo organize session" and the panel's Apply / Undo
@@ -127,6 +130,52 @@ export function undoOrganize(plugin: KnowledgeEtlPlugin, sessionId: string): Pro
 	);
 }
 
+/** The end Notice of an organize resume or retry. */
+export function continueNotice(result: ContinueOrganizeResult): string {
+	const label = result.mode === "resume" ? "Organize resume" : "Organize retry";
+	if (result.message) return `${label}: ${result.message}.`;
+	if (result.cancelled) return `${label} stopped: resume the session to go on.`;
+	if (result.record) {
+		const moved = movedCount(result.record);
+		const failed = result.record.failures.length;
+		const planFailed = result.plan?.items.filter((item) => item.status === "failed").length ?? 0;
+		const stillFailed = failed + planFailed > 0 ? `, ${failed + planFailed} still failed (see the session panel)` : "";
+		return `${label} done: ${plural(moved, "note", "notes")} moved in all${stillFailed}. Run "Undo organize session" to reverse it.`;
+	}
+	return result.plan ? planNotice(countPlan(result.plan)) : `${label} done.`;
+}
+
+/**
+ * The job that resumes (goes on with planning or applying) or retries (plans again the notes that failed, applies
+ * again the ones that failed to apply) an organize session; run by session-actions' continueSession. Notes move
+ * with FileManager.renameFile, as in a first apply.
+ */
+export function continueOrganizeJob(plugin: KnowledgeEtlPlugin, mode: ContinueMode, sessionId: string): RunJob<ContinueOrganizeResult & { session_id: string }> {
+	return async (signal, onProgress) => {
+		// A session classified by the model is continued by the model (the core says so when none is set up).
+		const recorded = await readOrganizeRunOptions(plugin.stagingStore, sessionId);
+		const classifier = recorded?.classifier === "custom" ? await genreClassifier(plugin, signal) : undefined;
+		const started = Date.now();
+		const result = await continueOrganizeSession(deps(plugin), sessionId, mode, {
+			rewriteLinks: false,
+			genres: plugin.settings.genres,
+			...(classifier ? { classifier } : {}),
+			signal,
+			onProgress,
+			onApplyProgress: (p) =>
+				onProgress({
+					stage: "load",
+					done: p.done,
+					resumed: 0,
+					total: p.total,
+					counts: { total: p.done, success: p.done, failed: 0, skipped: 0 },
+					elapsedMs: Date.now() - started,
+				}),
+		});
+		return { ...result, session_id: sessionId };
+	};
+}
+
 /** The plan saved in a session (for the confirmation). */
 export async function readPlan(plugin: KnowledgeEtlPlugin, sessionId: string): Promise<Plan> {
 	return PlanSchema.parse(JSON.parse(await plugin.stagingStore.read(organizeOutputPaths(sessionId).plan)));
@@ -153,6 +202,7 @@ export function targetsFromModel(model: PanelModel): OrganizeTargets | null {
  */
 export async function scanOrganizeTargets(plugin: KnowledgeEtlPlugin): Promise<OrganizeTargets> {
 	const { sessions } = await new SessionManager(plugin.stagingStore, plugin.clock).list();
+	rememberSessions(plugin, sessions);
 	const newest = sessions.find((s) => s.phases.organize !== undefined);
 	if (!newest || newest.status === "running" || plugin.runs.liveIds().has(newest.session_id)) return NO_ORGANIZE_TARGETS;
 	const id = newest.session_id;

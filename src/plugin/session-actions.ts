@@ -5,12 +5,16 @@ import { createLlmClient } from "../core/llm/create-llm-client";
 import type { LlmClient } from "../core/llm/llm-client";
 import { createLogger } from "../core/logging/logger";
 import type { Session } from "../core/model/session";
+import type { PhaseType } from "../core/model/status";
+import type { ContinueOrganizeResult } from "../core/organize/continue-organize-session";
+import { continueNotice, continueOrganizeJob } from "./organize-actions";
+import { organizeOutputPaths } from "../core/organize/organize-session";
 import type { ByteSource } from "../core/ports/byte-source";
 import { SessionManager } from "../core/session/session-manager";
 import { findInterruptedSessions } from "../core/status/session-liveness";
 import type KnowledgeEtlPlugin from "./main";
 import { RequestUrlHttpClient } from "./request-url-http-client";
-import { summaryText } from "./run-controller";
+import { summaryText, type RunJob } from "./run-controller";
 
 /**
  * What the commands, the import modal and the panel's buttons do: every import run goes through the plugin's
@@ -90,8 +94,53 @@ export function startImport(plugin: KnowledgeEtlPlugin, request: NewImport): Pro
 	}, (summary) => summaryText("import", summary));
 }
 
-/** Resumes (goes on with) or retries (redoes the failed items of) an existing import session. */
-export function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry", sessionId: string): Promise<ImportSummary | null> | null {
+/**
+ * Which phase of a session "Resume" / "Retry failed items" act on: its only phase, or, in a session with both,
+ * the import while it has something left to do, else the organize phase.
+ */
+export function phaseToContinue(session: Session, mode: "resume" | "retry"): PhaseType {
+	const { import: imported, organize } = session.phases;
+	if (!organize) return "import";
+	if (!imported) return "organize";
+	const importNeeds = mode === "resume" ? imported.status !== "completed" && imported.status !== "partial" : (imported.counts.failed ?? 0) > 0;
+	return importNeeds ? "import" : "organize";
+}
+
+/** The phases of sessions seen by this plugin (the session list, the commands), to label a run before it reads the session. */
+const knownSessions = new WeakMap<KnowledgeEtlPlugin, Map<string, Session>>();
+
+/** Remembers sessions just read, so "Resume" / "Retry" can name the run (import or organize) at once. */
+export function rememberSessions(plugin: KnowledgeEtlPlugin, sessions: readonly Session[]): void {
+	let map = knownSessions.get(plugin);
+	if (!map) knownSessions.set(plugin, (map = new Map<string, Session>()));
+	for (const s of sessions) map.set(s.session_id, s);
+}
+
+export type ContinueResult = (ImportSummary & { kind: "import" }) | (ContinueOrganizeResult & { kind: "organize"; session_id: string });
+
+/**
+ * Resumes (goes on with) or retries (redoes the failed items of) an existing session: its import, or its
+ * organize phase (see phaseToContinue, decided on the session as read when the run starts). The run starts at
+ * once (null when another run is going; the user was told); it is labelled by the session as last seen.
+ */
+export function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry", sessionId: string): Promise<ContinueResult | null> | null {
+	const seen = knownSessions.get(plugin)?.get(sessionId);
+	const kind = seen ? phaseToContinue(seen, mode) : "import";
+	return plugin.runs.start(
+		kind,
+		sessionId,
+		async (signal, onProgress): Promise<ContinueResult> => {
+			const session = await new SessionManager(plugin.stagingStore, plugin.clock).load(sessionId).catch(() => null);
+			if (session && phaseToContinue(session, mode) === "organize") {
+				return { ...(await continueOrganizeJob(plugin, mode, sessionId)(signal, onProgress)), kind: "organize" };
+			}
+			return { ...(await continueImportJob(plugin, mode, sessionId)(signal, onProgress)), kind: "import" };
+		},
+		(result) => (result.kind === "organize" ? continueNotice(result) : summaryText("import", result)),
+	);
+}
+
+function continueImportJob(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry", sessionId: string): RunJob<ImportSummary> {
 	const client = llmClient(plugin);
 	const known = inputsOf(plugin).get(sessionId);
 	const openSources = async (names: string[]): Promise<ByteSource[]> => {
@@ -102,7 +151,7 @@ export function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume" | "re
 				"Start a new import with the same export: notes already imported are recognised and not written twice",
 		);
 	};
-	return plugin.runs.start("import", sessionId, (signal, onProgress) =>
+	return (signal, onProgress) =>
 		runImportSession(deps(plugin), {
 			mode,
 			sessionId,
@@ -111,9 +160,7 @@ export function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume" | "re
 			debugMode: plugin.settings.debugMode,
 			signal,
 			onProgress,
-		}),
-		(summary) => summaryText("import", summary),
-	);
+		});
 }
 
 export interface SessionChoice {
@@ -125,27 +172,32 @@ export interface SessionChoice {
 function label(s: Session, status: string): string {
 	const id = s.session_id;
 	const time = `${id.slice(0, 4)}-${id.slice(4, 6)}-${id.slice(6, 8)} ${id.slice(9, 11)}:${id.slice(11, 13)}:${id.slice(13, 15)}`;
-	const failed = s.phases.import?.counts.failed ?? 0;
-	return [time, status, s.provider, failed > 0 ? `${failed} failed` : null].filter(Boolean).join(" · ");
+	const failed = (s.phases.import?.counts.failed ?? 0) + (s.phases.organize?.counts.failed ?? 0);
+	const organizeOnly = s.phases.organize !== undefined && s.phases.import === undefined;
+	return [time, status, organizeOnly ? "organize" : s.provider, failed > 0 ? `${failed} failed` : null].filter(Boolean).join(" · ");
 }
 
 /**
- * Import sessions a command can act on, newest first. resume: interrupted (running, but its run is gone),
- * failed, or pending; retry: finished with failed items (partial or failed). The session running here is never
- * offered.
+ * Sessions a command can act on, newest first. resume: interrupted (running, but its run is gone), failed, or
+ * pending; retry: finished with failed items (partial or failed). Import and organize sessions alike (an
+ * organize run that was undone is not offered). The session running here is never offered.
  */
 export async function sessionChoices(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry"): Promise<SessionChoice[]> {
 	const { sessions } = await new SessionManager(plugin.stagingStore, plugin.clock).list();
+	rememberSessions(plugin, sessions);
 	const live = plugin.runs.liveIds();
 	const interrupted = await findInterruptedSessions(plugin.stagingStore, plugin.clock, sessions, { liveIds: live });
 	const out: SessionChoice[] = [];
 	for (const s of sessions) {
-		if (!s.phases.import || live.has(s.session_id)) continue;
+		if ((!s.phases.import && !s.phases.organize) || live.has(s.session_id)) continue;
 		const status = interrupted.has(s.session_id) ? "interrupted" : s.status;
+		const phase = phaseToContinue(s, mode);
+		const failed = s.phases[phase]?.counts.failed ?? 0;
+		if (phase === "organize" && (await plugin.stagingStore.exists(organizeOutputPaths(s.session_id).undo))) continue;
 		const ok =
 			mode === "resume"
 				? status === "interrupted" || status === "failed" || status === "pending"
-				: (status === "partial" || status === "failed") && (s.phases.import.counts.failed ?? 0) > 0;
+				: (status === "partial" || status === "failed") && failed > 0;
 		if (ok) out.push({ session: s, label: label(s, status) });
 	}
 	return out;

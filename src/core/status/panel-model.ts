@@ -397,6 +397,7 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 		const failed = phases.some((p) => p.counts.failed > 0 || p.failures.length > 0);
 		const status = displayStatus(session, interrupted);
 		const organizeOnly = session.phases.organize !== undefined && session.phases.import === undefined;
+		const organizeState = input.organizeStates?.[session.session_id] ?? "none";
 		selected = {
 			id: session.session_id,
 			time: sessionTimeLabel(session.session_id),
@@ -408,14 +409,30 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 			resumedAt: session.resumed_at ?? null,
 			phases,
 			// A partial session went through every item: its failed items are retried, there is nothing to resume.
-			// Resume and retry are the import's: an organize session is simply started again (its plan is cheap).
-			canResume: !organizeOnly && (status === "failed" || status === "pending" || status === "interrupted"),
-			canRetry: !organizeOnly && failed && status !== "running",
+			canResume: organizeOnly ? canResumeOrganize(status, organizeState) : status === "failed" || status === "pending" || status === "interrupted",
+			canRetry: organizeOnly ? canRetryOrganize(status, organizeState, failed) : failed && status !== "running",
 			canCancel: status === "running",
 			organize: session.phases.organize && input.organize ? buildOrganizeView(input.organize, { running: status === "running" }) : null,
 		};
 	}
 	return { sessions, broken: [...input.broken], selected };
+}
+
+/**
+ * An organize session is resumed when it stopped while planning (no plan yet) or while applying (applied.json
+ * incomplete), or was interrupted right after its plan (a run asked to apply).
+ */
+function canResumeOrganize(status: DisplayStatus, state: OrganizeState): boolean {
+	if (status !== "failed" && status !== "pending" && status !== "interrupted") return false;
+	return state === "none" || state === "partially-applied" || (state === "planned" && status === "interrupted");
+}
+
+/**
+ * Failed notes of an organize session are retried once its plan was applied (a new session cannot add to that
+ * run, and undo must reverse it all); a plan not applied yet is simply made again by a new organize session.
+ */
+function canRetryOrganize(status: DisplayStatus, state: OrganizeState, failed: boolean): boolean {
+	return failed && status !== "running" && (state === "applied" || state === "partially-applied");
 }
 
 /** `1234` → `1.2 s`, `65000` → `1 min 5 s`, `3_700_000` → `1 h 1 min`. */
