@@ -93,8 +93,21 @@ export default class KnowledgeEtlPlugin extends Plugin {
 		this.settings = parseSettings(await this.loadData(), (message) => console.warn(`Knowledge ETL: ${message}`));
 	}
 
-	async saveSettings(): Promise<void> {
-		await this.saveData(this.settings);
+	private savingSettings: Promise<void> = Promise.resolve();
+
+	/**
+	 * Saves the settings. Saves run one after another, each writing the settings as they are when it runs, so quick
+	 * successive changes (typing in a field) can never leave an older state on disk.
+	 */
+	saveSettings(): Promise<void> {
+		const next = this.savingSettings.then(() => this.saveData(this.settings));
+		this.savingSettings = next.catch(() => undefined);
+		return next;
+	}
+
+	/** Resolves when every save started so far has reached the disk. */
+	settingsSaved(): Promise<void> {
+		return this.savingSettings;
 	}
 
 	/** Changes the settings and saves them. */

@@ -34,8 +34,8 @@ function settingNamed(root: HTMLElement, name: string): HTMLElement {
 }
 
 async function savedData(f: PluginFixture): Promise<Record<string, unknown>> {
-	// Saves are fired from change handlers; give them a moment to reach the disk.
-	await new Promise((r) => setTimeout(r, 20));
+	// Saves are fired from change handlers; wait until every one started has reached the disk.
+	await f.plugin.settingsSaved();
 	return JSON.parse(await fs.readFile(path.join(f.dir, f.app.vault.configDir, "plugins/knowledge-etl/data.json"), "utf8")) as Record<string, unknown>;
 }
 
