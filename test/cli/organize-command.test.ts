@@ -81,6 +81,26 @@ describe("knowledge-etl organize", () => {
 		expect(await noteHashes(root)).toEqual(start);
 	});
 
+	it("--apply-plan applies the previewed plan as written, once", async () => {
+		const root = await tempDir("ketl-cli-organize-");
+		await mkdir(join(root, "Inbox"), { recursive: true });
+		await writeFile(join(root, "Inbox/Trip.md"), `# Trip\n\n${LONG}\n`);
+		const start = await noteHashes(root);
+		const preview = capture();
+		expect(await runOrganizeCommand(["Inbox", "--vault", root, "--json"], preview.io)).toBe(0);
+		const session = (JSON.parse(preview.out.join("")) as { session: string }).session;
+		expect(await noteHashes(root)).toEqual(start);
+
+		const applied = capture();
+		expect(await runOrganizeCommand(["--apply-plan", session, "--vault", root], applied.io)).toBe(0);
+		expect(Object.keys(await noteHashes(root))).toEqual(["Travel/Trip.md"]);
+		expect(applied.err.join("")).toContain(`--undo ${session}`);
+		// Applying the same plan twice is refused (usage error), and undo still restores the start.
+		expect(await runOrganizeCommand(["--apply-plan", session, "--vault", root], capture().io)).toBe(2);
+		expect(await runOrganizeCommand(["--undo", session, "--vault", root], capture().io)).toBe(0);
+		expect(await noteHashes(root)).toEqual(start);
+	});
+
 	it("an unknown session for --undo exits with 2", async () => {
 		const root = await tempDir("ketl-cli-organize-");
 		const io = capture();

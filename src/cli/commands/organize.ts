@@ -1,7 +1,7 @@
 import { systemClock } from "../../core/ports/clock";
 import { silentLogger } from "../../core/ports/logger";
 import { countPlan, type Plan } from "../../core/organize/plan";
-import { OrganizeSessionError, runOrganizeSession, undoOrganizeSession } from "../../core/organize/organize-session";
+import { applyOrganizeSession, OrganizeSessionError, runOrganizeSession, undoOrganizeSession } from "../../core/organize/organize-session";
 import { continueOrganizeSession, type ContinueOrganizeResult } from "../../core/organize/continue-organize-session";
 import { resolveVaultDir } from "../vault-dir";
 import { ExitCode } from "../exit-codes";
@@ -15,6 +15,7 @@ import { NodeNoteVault } from "../node-note-vault";
 import { NodeStagingStore } from "../node-staging-store";
 
 export const ORGANIZE_USAGE = `Usage: knowledge-etl organize [FOLDER] --vault DIR [--apply] [--force] [--conflict rename|skip|overwrite] [--json]
+       knowledge-etl organize --apply-plan SESSION --vault DIR [--json]
        knowledge-etl organize --resume SESSION --vault DIR [--json]
        knowledge-etl organize --retry SESSION --vault DIR [--json]
        knowledge-etl organize --undo SESSION --vault DIR [--json]
@@ -24,6 +25,7 @@ writes a plan (organize/load/output/plan.json and plan.md in a new session) and 
   --apply      apply the plan: edit frontmatter and content, move notes, rewrite links across the vault
   --force      also re-organise notes already marked normalized: true
   --conflict   when the target name exists: rename (default, "Title 1"), skip, or overwrite (the old note is trashed)
+  --apply-plan ID  apply the plan a preview wrote in session ID (as reviewed in its plan.md), without planning again
   --resume ID  go on with session ID's interrupted organize run: plan the notes not yet planned, apply what is
                left to apply (a run started with --apply, or a plan whose apply was stopped)
   --retry ID   redo session ID's failed notes: plan again the ones that failed (e.g. fixed YAML) and merge them
@@ -45,6 +47,7 @@ export interface OrganizeArgs {
 	json: boolean;
 	conflict: "rename" | "skip" | "overwrite";
 	undo?: string;
+	applyPlan?: string;
 	resume?: string;
 	retry?: string;
 	/** LLM flags (`--llm`, `--llm-url`, `--model`, `--api-key-env`, `--timeout`, `--retries`): classify by a model. */
@@ -75,6 +78,7 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
 		else if (arg === "--vault") args.vault = value();
 		else if (arg === "--undo") args.undo = value();
 		else if (arg === "--resume") args.resume = value();
+		else if (arg === "--apply-plan") args.applyPlan = value();
 		else if (arg === "--retry") args.retry = value();
 		else if (arg.startsWith("--") && arg.slice(2) in LLM_OPTIONS) args.llm[arg.slice(2) as keyof typeof LLM_OPTIONS] = value();
 		else if (arg === "--conflict") {
@@ -87,10 +91,12 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
 	if (positional.length > 1) throw new OrganizeUsageError(`One folder at most, got ${positional.join(", ")}`);
 	// Required on purpose: organize moves files, so it never runs on whatever folder the shell happens to be in.
 	if (!args.vault) throw new OrganizeUsageError("--vault DIR is required (organize moves notes, so the vault is never guessed)");
-	const sessionModes = (["undo", "resume", "retry"] as const).filter((mode) => args[mode] !== undefined);
-	if (sessionModes.length > 1) throw new OrganizeUsageError(`Give one of --undo, --resume and --retry, not ${sessionModes.map((m) => `--${m}`).join(" and ")}`);
+	const sessionModes = (["undo", "applyPlan", "resume", "retry"] as const).filter((mode) => args[mode] !== undefined);
+	const flag = (mode: string): string => `--${mode === "applyPlan" ? "apply-plan" : mode}`;
+	if (sessionModes.length > 1) throw new OrganizeUsageError(`Give one of --undo, --apply-plan, --resume and --retry, not ${sessionModes.map(flag).join(" and ")}`);
 	const mode = sessionModes[0];
-	if (mode && (args.apply || positional.length > 0)) throw new OrganizeUsageError(`--${mode} takes no folder and no --apply`);
+	if (mode && (args.apply || positional.length > 0)) throw new OrganizeUsageError(`${flag(mode)} takes no folder and no --apply`);
+	if (mode === "applyPlan" && (args.force || argv.includes("--conflict"))) throw new OrganizeUsageError("--apply-plan applies the plan as it was written; --force and --conflict are not taken");
 	if ((mode === "resume" || mode === "retry") && (args.force || argv.includes("--conflict"))) {
 		throw new OrganizeUsageError(`--${mode} goes on with the session's own options; --force and --conflict are not taken`);
 	}
@@ -127,6 +133,17 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 				for (const conflict of result.conflicts) io.stderr(`Not restored: ${conflict.path}: ${conflict.message}\n`);
 			}
 			return result.conflicts.length > 0 ? ExitCode.PARTIAL : ExitCode.OK;
+		}
+		if (args.applyPlan !== undefined) {
+			const applied = await applyOrganizeSession(deps, args.applyPlan, { rewriteLinks: true });
+			const failures = applied.record.failures;
+			if (args.json) io.stdout(`${JSON.stringify({ session: applied.sessionId, applied: true, counts: countPlan(applied.plan), failures })}\n`);
+			else {
+				io.stderr(summary(applied.sessionId, applied.plan, true, root));
+				for (const failure of failures) io.stderr(`Not applied: ${failure.path}: ${failure.message}\n`);
+			}
+			if (failures.length === 0) return ExitCode.OK;
+			return failures.length >= applied.plan.items.length ? ExitCode.ALL_FAILED : ExitCode.PARTIAL;
 		}
 		const classifier = await llmGenreClassifier(args.llm);
 		const continued = args.resume ?? args.retry;
@@ -175,7 +192,7 @@ function summary(sessionId: string, plan: Plan, applied: boolean, vaultDir: stri
 	lines.push(
 		applied
 			? `Applied. Undo with: knowledge-etl organize --undo ${sessionId} --vault ${JSON.stringify(vaultDir)}`
-			: "Preview only: nothing changed. Run again with --apply to apply (the plan is in the session's organize/load/output/plan.md).",
+			: `Preview only: nothing changed. Apply this plan with: knowledge-etl organize --apply-plan ${sessionId} --vault ${JSON.stringify(vaultDir)} (it is in the session's organize/load/output/plan.md).`,
 	);
 	return `${lines.join("\n")}\n`;
 }
