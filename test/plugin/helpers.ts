@@ -1,8 +1,11 @@
+import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import manifestJson from "../../manifest.json";
 import KnowledgeEtlPlugin from "../../src/plugin/main";
+import { SessionView } from "../../src/plugin/view/session-view";
+import { VIEW_TYPE_SESSIONS } from "../../src/plugin/view/view-type";
 import { asObsidianApp, createTestApp, type App, type Plugin as StubPlugin } from "../stubs/obsidian";
 
 export const manifest = { ...manifestJson };
@@ -23,4 +26,43 @@ export async function loadPlugin(dir?: string): Promise<PluginFixture> {
 	const stub = plugin as unknown as StubPlugin;
 	await stub.loadAndWait();
 	return { dir: vaultDir, app, plugin, stub };
+}
+
+/** A command's full id as Obsidian registers it. */
+export const cmd = (id: string): string => `knowledge-etl:${id}`;
+
+/** Polls `check` every 10 ms until it holds; fails naming `what` after `ms`. */
+export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+	const end = Date.now() + ms;
+	while (!(await check())) {
+		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 10));
+	}
+}
+
+/** Writes files (vault-relative path → content), making folders. */
+export async function writeFiles(root: string, files: Record<string, string>): Promise<void> {
+	for (const [rel, content] of Object.entries(files)) {
+		await fs.mkdir(path.dirname(path.join(root, rel)), { recursive: true });
+		await fs.writeFile(path.join(root, rel), content);
+	}
+}
+
+/** Every file outside dot-folders with its SHA-256 (the vault as the user sees it). */
+export async function hashes(root: string, dir = ""): Promise<Record<string, string>> {
+	const out: Record<string, string> = {};
+	for (const e of await fs.readdir(path.join(root, dir), { withFileTypes: true })) {
+		if (e.name.startsWith(".")) continue;
+		const rel = dir === "" ? e.name : `${dir}/${e.name}`;
+		if (e.isDirectory()) Object.assign(out, await hashes(root, rel));
+		else out[rel] = createHash("sha256").update(await fs.readFile(path.join(root, rel))).digest("hex");
+	}
+	return out;
+}
+
+/** The open session panel. */
+export function panel(f: PluginFixture): SessionView {
+	const view = f.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)[0]?.view;
+	if (!(view instanceof SessionView)) throw new Error("no session panel");
+	return view;
 }

@@ -9,7 +9,7 @@ import { COMMANDS } from "../../src/plugin/commands";
 import { SessionView } from "../../src/plugin/view/session-view";
 import { VIEW_TYPE_SESSIONS } from "../../src/plugin/view/view-type";
 import { enableObsidianUi, noticeLog } from "../stubs/obsidian";
-import { loadPlugin, type PluginFixture } from "./helpers";
+import { cmd, until, loadPlugin, type PluginFixture } from "./helpers";
 
 const SAMPLE = path.resolve(import.meta.dirname, "../../samples/chatgpt/conversations.json");
 let fx: PluginFixture | null = null;
@@ -28,15 +28,7 @@ afterEach(async () => {
 	vi.restoreAllMocks();
 });
 
-const cmd = (id: string) => `knowledge-etl:${id}`;
 
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-	const end = Date.now() + ms;
-	while (!(await check())) {
-		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
 
 async function notesIn(dir: string): Promise<string[]> {
 	const out: string[] = [];

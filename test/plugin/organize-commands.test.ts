@@ -1,15 +1,12 @@
 // @vitest-environment happy-dom
-import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { organizeOutputPaths } from "../../src/core/organize/organize-session";
 import { PlanSchema, type Plan } from "../../src/core/organize/plan";
 import { SessionManager } from "../../src/core/session/session-manager";
-import { SessionView } from "../../src/plugin/view/session-view";
-import { VIEW_TYPE_SESSIONS } from "../../src/plugin/view/view-type";
 import { enableObsidianUi, noticeLog, stubResolveLink } from "../stubs/obsidian";
-import { loadPlugin, type PluginFixture } from "./helpers";
+import { cmd, hashes, panel, until, writeFiles, loadPlugin, type PluginFixture } from "./helpers";
 import { startFakeLlmServer } from "../support/fake-llm-server";
 
 const LONG_EN = "This paragraph adds enough ordinary prose so that the note is clearly not dust at all.";
@@ -38,40 +35,10 @@ afterEach(async () => {
 	noticeLog.length = 0;
 });
 
-const cmd = (id: string) => `knowledge-etl:${id}`;
 
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-	const end = Date.now() + ms;
-	while (!(await check())) {
-		if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
 
-async function writeFiles(root: string, files: Record<string, string>): Promise<void> {
-	for (const [rel, content] of Object.entries(files)) {
-		await fs.mkdir(path.dirname(path.join(root, rel)), { recursive: true });
-		await fs.writeFile(path.join(root, rel), content);
-	}
-}
 
-/** Every file outside dot-folders with its SHA-256 (the vault as the user sees it). */
-async function hashes(root: string, dir = ""): Promise<Record<string, string>> {
-	const out: Record<string, string> = {};
-	for (const e of await fs.readdir(path.join(root, dir), { withFileTypes: true })) {
-		if (e.name.startsWith(".")) continue;
-		const rel = dir === "" ? e.name : `${dir}/${e.name}`;
-		if (e.isDirectory()) Object.assign(out, await hashes(root, rel));
-		else out[rel] = createHash("sha256").update(await fs.readFile(path.join(root, rel))).digest("hex");
-	}
-	return out;
-}
 
-function panel(f: PluginFixture): SessionView {
-	const view = f.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)[0]?.view;
-	if (!(view instanceof SessionView)) throw new Error("no session panel");
-	return view;
-}
 
 const panelText = (f: PluginFixture) => panel(f).contentEl.textContent ?? "";
 
