@@ -16,7 +16,7 @@ import type KnowledgeEtlPlugin from "./main";
 import { llmClassifier } from "../core/organize/classify-genre-llm";
 import type { GenreClassifier } from "../core/organize/classify-genre";
 import { llmClient, rememberSessions } from "./session-actions";
-import type { RunJob } from "./run-controller";
+import type { RunJob, RunProgress } from "./run-controller";
 import { continueOrganizeSession, type ContinueMode, type ContinueOrganizeResult } from "../core/organize/continue-organize-session";
 import { readOrganizeRunOptions } from "../core/organize/organize-run-options";
 
@@ -104,15 +104,7 @@ export function applyOrganize(plugin: KnowledgeEtlPlugin, sessionId: string): Pr
 			const result = await applyOrganizeSession(deps(plugin), sessionId, {
 				rewriteLinks: false,
 				signal,
-				onProgress: (p) =>
-					onProgress({
-						stage: "load",
-						done: p.done,
-						resumed: 0,
-						total: p.total,
-						counts: { total: p.done, success: p.done, failed: 0, skipped: 0 },
-						elapsedMs: Date.now() - started,
-					}),
+				onProgress: applyProgress(onProgress, started),
 			});
 			return { ...result, session_id: sessionId };
 		},
@@ -162,15 +154,7 @@ export function continueOrganizeJob(plugin: KnowledgeEtlPlugin, mode: ContinueMo
 			...(classifier ? { classifier } : {}),
 			signal,
 			onProgress,
-			onApplyProgress: (p) =>
-				onProgress({
-					stage: "load",
-					done: p.done,
-					resumed: 0,
-					total: p.total,
-					counts: { total: p.done, success: p.done, failed: 0, skipped: 0 },
-					elapsedMs: Date.now() - started,
-				}),
+			onApplyProgress: applyProgress(onProgress, started),
 		});
 		return { ...result, session_id: sessionId };
 	};
@@ -223,4 +207,17 @@ async function genreClassifier(plugin: KnowledgeEtlPlugin, signal: AbortSignal):
 	if (!client) return undefined;
 	await client.preflight();
 	return llmClassifier(async (prompt) => (await client.chat([{ role: "user", content: prompt }], { signal })).content);
+}
+
+/** Apply progress (steps done of total) as the load-stage progress the run controller shows. */
+function applyProgress(onProgress: (p: RunProgress) => void, started: number): (p: { done: number; total: number }) => void {
+	return (p) =>
+		onProgress({
+			stage: "load",
+			done: p.done,
+			resumed: 0,
+			total: p.total,
+			counts: { total: p.done, success: p.done, failed: 0, skipped: 0 },
+			elapsedMs: Date.now() - started,
+		});
 }
