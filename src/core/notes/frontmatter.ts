@@ -7,9 +7,13 @@ export interface SplitNote {
 	body: string;
 }
 
-const FENCE = /^---\r?\n([\s\S]*?)\r?\n?---[ \t]*(?:\r?\n|$)/;
+/** A `---` line, the YAML, then a closing `---` line (the closing fence must start a line). */
+const FENCE = /^---\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/;
 
-/** Splits a note into frontmatter and body. Only a block at the very start counts, as in Obsidian. */
+/**
+ * Splits a note into frontmatter and body. Only a block at the very start counts, as in Obsidian. Line endings
+ * are kept as they are. The body is what `file_id` hashes (see `noteBody`), so this rule must stay stable.
+ */
 export function splitFrontmatter(text: string): SplitNote {
 	const match = FENCE.exec(text);
 	if (!match) return { yaml: null, body: text };

@@ -1,3 +1,4 @@
+import { splitFrontmatter } from "../../notes/frontmatter";
 import { sha256Hex } from "../../util/sha256";
 
 /**
@@ -21,6 +22,5 @@ export function computeFileId(content: string, notePath: string): string {
  * text when there is none. Line endings are kept as they are.
  */
 export function noteBody(markdown: string): string {
-	const match = /^---\r?\n(?:[\s\S]*?\r?\n)?---[ \t]*(?:\r?\n|$)/.exec(markdown);
-	return match ? markdown.slice(match[0].length) : markdown;
+	return splitFrontmatter(markdown).body;
 }
