@@ -9,6 +9,3 @@ export class LlmUnavailableError extends Error {
 		super(message, options);
 	}
 }
-
-/** The CLI exit code for LlmUnavailableError. */
-export const LLM_UNAVAILABLE_EXIT_CODE = 3;

@@ -1,4 +1,4 @@
-import { Document, isMap, parseDocument, stringify } from "yaml";
+import { Document, isMap, parseDocument } from "yaml";
 
 /** A note split into its YAML frontmatter block (without the `---` fences) and its body. */
 export interface SplitNote {
@@ -74,9 +74,4 @@ export function editFrontmatter(text: string, fn: (frontmatter: Record<string, u
 	}
 	if (yamlText === "" && yaml === null) return body;
 	return `---\n${yamlText}${yamlText.endsWith("\n") || yamlText === "" ? "" : "\n"}---\n${body}`;
-}
-
-/** Serialises a frontmatter object as a complete `---` block (for new notes). */
-export function renderFrontmatter(frontmatter: Record<string, unknown>): string {
-	return `---\n${stringify(frontmatter, { lineWidth: 0 })}---\n`;
 }

@@ -48,10 +48,5 @@ export function extractInputDir(sessionId: string, phase: PhaseType): string {
 	return `${stageDir(sessionId, phase, "extract")}/input`;
 }
 
-/** `<stage>/<name>.log`: debug-mode log of a stage. */
-export function stageLogFile(sessionId: string, phase: PhaseType, stage: StageType, name: string): string {
-	return `${stageDir(sessionId, phase, stage)}/${name}.log`;
-}
-
 /** The folders a new phase gets, relative to the phase folder, in creation order. */
 export const PHASE_SUBFOLDERS: readonly string[] = ["extract/input", "extract/output", "transform/output", "load/output"];
