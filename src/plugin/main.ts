@@ -20,7 +20,7 @@ export default class KnowledgeEtlPlugin extends Plugin {
 	stagingStore!: AdapterStagingStore;
 	/** Notes (through Vault and FileManager). */
 	noteVault!: ObsidianNoteVault;
-	/** What the panel's buttons do; the session commands replace these no-ops. */
+	/** What the panel's buttons do; `onload` replaces these no-ops. */
 	panelHandlers: PanelHandlers = noopPanelHandlers();
 	/** Time for sessions (tests replace it before onload). */
 	clock: Clock = systemClock;

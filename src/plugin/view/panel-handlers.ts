@@ -1,6 +1,6 @@
 /**
- * What the panel's buttons do. The plugin passes its own object; until the pipeline commands exist these are
- * no-ops (the lead wires resume/retry/cancel to the session runner).
+ * What the panel's buttons do. The plugin starts from `noopPanelHandlers()` and wires resume, retry, cancel,
+ * open note, copy error, apply and undo in `onload`; the session view wraps select and show-all-moves.
  */
 export interface PanelHandlers {
 	onResume(sessionId: string): void | Promise<void>;
