@@ -51,7 +51,12 @@ export class NodeNoteVault implements NoteVault {
 		const target = await this.abs(to);
 		await fs.mkdir(path.dirname(target), { recursive: true });
 		if (source.toLowerCase() === target.toLowerCase() && source !== target) {
-			// A change of case only: link would see the same name on case-insensitive filesystems.
+			// A change of case only: link would see the same name on case-insensitive filesystems. On a
+			// case-sensitive one both names can be distinct files, and rename would overwrite the other one.
+			const [sourceStat, targetStat] = await Promise.all([fs.lstat(source), fs.lstat(target).catch(() => null)]);
+			if (targetStat && (targetStat.ino !== sourceStat.ino || targetStat.dev !== sourceStat.dev)) {
+				throw new Error(`Cannot move "${from}" to "${to}": a file already exists there`);
+			}
 			await fs.rename(source, target);
 			return;
 		}
