@@ -1,6 +1,7 @@
 /**
- * Code-fence tracking for Markdown written by a model: a fence opens with three or more backticks or tildes
- * (optionally an info string) and closes with a bare fence of the same character at least as long.
+ * Code-fence tracking for Markdown (model replies here, notes in organize's markdown-regions): a fence opens with
+ * three or more backticks or tildes (optionally an info string) and closes with a bare fence of the same character
+ * at least as long.
  */
 
 export interface Fence {

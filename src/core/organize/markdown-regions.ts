@@ -1,3 +1,5 @@
+import { closesFence, fenceOpening, type Fence } from "../llm/markdown-fences";
+
 /**
  * Where the code is in a Markdown text: fenced code blocks (``` or ~~~, CommonMark rules for opening and
  * closing) and inline code spans. The organize rules never change anything inside these ranges.
@@ -8,29 +10,6 @@ export interface TextRange {
 	start: number;
 	/** Offset after the last character. */
 	end: number;
-}
-
-interface Fence {
-	char: "`" | "~";
-	length: number;
-}
-
-const FENCE_LINE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
-
-/** The opening fence on this line, if any (a backtick fence's info string may not contain backticks). */
-export function fenceOpening(line: string): Fence | undefined {
-	const match = FENCE_LINE.exec(line);
-	if (!match) return undefined;
-	const run = match[1]!;
-	const char = run[0] === "`" ? "`" : "~";
-	if (char === "`" && match[2]!.includes("`")) return undefined;
-	return { char, length: run.length };
-}
-
-/** Whether this line closes `fence`. */
-export function closesFence(line: string, fence: Fence): boolean {
-	const match = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line);
-	return !!match && match[1]![0] === fence.char && match[1]!.length >= fence.length;
 }
 
 /** A text split into lines, each with its terminator ("\n", "\r\n" or "" for the last). */
