@@ -97,7 +97,11 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	const folderFor = (draft: NoteDraft): string =>
 		draft.review_reason ? joinPath(options.outFolder, REVIEW_FOLDER) : joinPath(options.outFolder, PROVIDER_FOLDERS[draft.provider]);
 
-	type Plan = Exclude<LoadDecision, { action: "create" }> | { action: "create"; path: string } | { action: "promote"; path: string };
+	/** `expectHash`: the note's hash when the decision was made; a write first checks it still holds. */
+	type Plan =
+		| Exclude<LoadDecision, { action: "create" | "update" }>
+		| { action: "create"; path: string }
+		| { action: "update" | "promote"; path: string; expectHash: string };
 
 	/** What to do with a draft, and for a new note its name: decided one draft at a time, in input order. */
 	const decide = async (draft: NoteDraft): Promise<Plan> => {
@@ -107,7 +111,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		const currentHash = current ? contentHash(current.text) : "";
 		if (current && indexed && folderOf(current.path) === reviewFolder && currentHash === indexed.hash && currentHash !== renderedHash) {
 			// An untouched review note and a new transform of it (a retry): replace it.
-			return draft.review_reason === undefined ? { action: "promote", path: current.path } : { action: "update", path: current.path };
+			return { action: draft.review_reason === undefined ? "promote" : "update", path: current.path, expectHash: currentHash };
 		}
 		const decision = decideLoad({
 			indexed,
@@ -115,6 +119,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			renderedHash,
 			sourceUpdated: draft.source_updated,
 		});
+		if (decision.action === "update") return { ...decision, expectHash: currentHash };
 		if (decision.action !== "create") return decision;
 		// Names are claimed in input order, so colliding titles get the same `Title 1`, `Title 2` on every run.
 		const folder = folderFor(draft);
@@ -127,6 +132,15 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		decisions = next.catch(() => undefined);
 		return next;
 	};
+
+	/** Where the session keeps its copy of a note: mirroring the output folder (`Claude/…`, `_review/…`). */
+	const copyPath = (draft: NoteDraft, notePath: string): string => {
+		const prefix = `${joinPath(options.outFolder)}/`;
+		const inside = notePath.startsWith(prefix) ? notePath.slice(prefix.length) : joinPath(PROVIDER_FOLDERS[draft.provider], `${stemOf(notePath)}.md`);
+		return joinPath(sessionOut, inside);
+	};
+	/** The note changed since the decision (the user is editing it right now): leave it. */
+	const editedMeanwhile = async (path: string, expectHash: string): Promise<boolean> => contentHash(await vault.read(path)) !== expectHash;
 
 	const write = async (draft: NoteDraft, decision: Plan): Promise<{ outcome: NoteOutcome; path: string | null; reason?: string }> => {
 		const now = ctx.clock.now().toISOString();
@@ -155,16 +169,19 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 						throw error;
 					}
 					remember(path, text);
-					await ctx.store.writeAtomic(joinPath(sessionOut, PROVIDER_FOLDERS[draft.provider], `${stemOf(path)}.md`), text);
+					await ctx.store.writeAtomic(copyPath(draft, path), text);
 					return { outcome: "created", path };
 				}
 			}
 			case "update": {
 				const text = finalNote(draft, decision.path);
 				if (!options.dryRun) {
+					if (await editedMeanwhile(decision.path, decision.expectHash)) {
+						return { outcome: "preserved", path: decision.path, reason: "the note was edited while the import ran" };
+					}
 					await vault.modify(decision.path, text);
 					remember(decision.path, text);
-					await ctx.store.writeAtomic(joinPath(sessionOut, PROVIDER_FOLDERS[draft.provider], `${stemOf(decision.path)}.md`), text);
+					await ctx.store.writeAtomic(copyPath(draft, decision.path), text);
 				}
 				return { outcome: "updated", path: decision.path };
 			}
@@ -176,10 +193,13 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				const path = joinPath(folder, `${stem}.md`);
 				const text = finalNote(draft, path);
 				if (!options.dryRun) {
+					if (await editedMeanwhile(decision.path, decision.expectHash)) {
+						return { outcome: "preserved", path: decision.path, reason: "the note was edited while the import ran" };
+					}
 					await vault.rename(decision.path, path);
 					await vault.modify(path, text);
 					remember(path, text);
-					await ctx.store.writeAtomic(joinPath(sessionOut, PROVIDER_FOLDERS[draft.provider], `${stem}.md`), text);
+					await ctx.store.writeAtomic(copyPath(draft, path), text);
 				}
 				return { outcome: "updated", path };
 			}
@@ -190,7 +210,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 					// Exactly what this session writes there: this session created it, and was killed before its
 					// session copy was written (and before the index was flushed). Write the copy now.
 					if (text === finalNote(draft, decision.path)) {
-						await ctx.store.writeAtomic(joinPath(sessionOut, PROVIDER_FOLDERS[draft.provider], `${stemOf(decision.path)}.md`), text);
+						await ctx.store.writeAtomic(copyPath(draft, decision.path), text);
 					}
 				}
 				return { outcome: "unchanged", path: decision.path };
