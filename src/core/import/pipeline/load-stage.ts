@@ -95,7 +95,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 
 	const reviewFolder = joinPath(options.outFolder, REVIEW_FOLDER);
 	const folderFor = (draft: NoteDraft): string =>
-		draft.review_reason ? joinPath(options.outFolder, REVIEW_FOLDER) : joinPath(options.outFolder, PROVIDER_FOLDERS[draft.provider]);
+		draft.review_reason ? reviewFolder : joinPath(options.outFolder, PROVIDER_FOLDERS[draft.provider]);
 
 	/** `expectHash`: the note's hash when the decision was made; a write first checks it still holds. */
 	type Plan =
