@@ -6,9 +6,6 @@ import { stemOf, stripDatePrefix } from "./normalize-file-name";
 /** Jekyll/Hugo leftovers that mean nothing in a vault. */
 export const LEFTOVER_KEYS = ["draft", "private", "slug", "lastmod", "layout", "permalink"] as const;
 
-/** The keys every organized note has, in the order they are added when missing. */
-export const REQUIRED_KEYS = ["title", "created", "tags", "summary", "file_id", "genre", "topic", "normalized"] as const;
-
 const SUMMARY_MAX_CHARS = 200;
 
 export interface NormalizeFrontmatterInput {
