@@ -80,8 +80,9 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 
 	const currentNote = async (draft: NoteDraft): Promise<{ path: string; text: string } | null> => {
 		const indexed = index.get(draft.provider, draft.item_id);
-		if (indexed && (await vault.exists(indexed.path))) {
-			const text = await vault.read(indexed.path);
+		// One read, not exists + read: a re-import visits every note it wrote.
+		const text = indexed ? await vault.read(indexed.path).catch(() => null) : null;
+		if (indexed && text !== null) {
 			const ids = sourceIdentity(text);
 			if (!ids || (ids.source === draft.provider && ids.sourceId === draft.item_id)) return { path: indexed.path, text };
 		}
