@@ -1,15 +1,22 @@
-import { promises as fs } from "node:fs";
+import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import type { StagingStore } from "../core/ports/staging-store";
-import { appendText, forgetMadeDirs, PathEscapeError, resolveInside, TEMP_FILE_PATTERN, writeFileAtomic } from "./vault-paths";
-
-function isNotFound(e: unknown): boolean {
-	return e instanceof Error && "code" in e && e.code === "ENOENT";
-}
+import {
+	appendText,
+	CAN_REFUSE_SYMLINK_ON_OPEN,
+	forgetMadeDirs,
+	PathEscapeError,
+	resolveInsideSync,
+	TEMP_FILE_PATTERN,
+	writeFileAtomic,
+} from "./vault-paths";
 
 export { PathEscapeError, TEMP_FILE_PATTERN };
 
-/** The StagingStore on Node's filesystem, rooted at a vault directory. Nothing outside the root is touched. */
+/**
+ * The StagingStore on Node's filesystem, rooted at a vault directory. Nothing outside the root is touched.
+ * The methods use synchronous node:fs inside async signatures (see vault-paths.ts for why).
+ */
 export class NodeStagingStore implements StagingStore {
 	readonly root: string;
 
@@ -18,8 +25,12 @@ export class NodeStagingStore implements StagingStore {
 	}
 
 	/** The absolute path for a vault-relative one; see resolveInside (no `..`, no absolute path, no symlink out). */
-	resolve(path: string): Promise<string> {
-		return resolveInside(this.root, path);
+	async resolve(path: string): Promise<string> {
+		return resolveInsideSync(this.root, path);
+	}
+
+	private abs(path: string): string {
+		return resolveInsideSync(this.root, path);
 	}
 
 	private rel(abs: string): string {
@@ -27,40 +38,44 @@ export class NodeStagingStore implements StagingStore {
 	}
 
 	async exists(path: string): Promise<boolean> {
-		const abs = await this.resolve(path);
-		try {
-			await fs.stat(abs);
-			return true;
-		} catch (e) {
-			if (isNotFound(e)) return false;
-			throw e;
-		}
+		return fs.statSync(this.abs(path), { throwIfNoEntry: false }) !== undefined;
 	}
 
 	async read(path: string): Promise<string> {
-		return fs.readFile(await this.resolve(path), "utf8");
+		return fs.readFileSync(this.abs(path), "utf8");
 	}
 
 	async writeAtomic(path: string, data: string): Promise<void> {
 		// State files (session.json, phase.json, options) are synced; bulk copies of notes are not.
-		await writeFileAtomic(await resolveInside(this.root, path, { forWrite: true }), data, { sync: path.endsWith(".json") });
+		writeFileAtomic(resolveInsideSync(this.root, path, "replace"), data, { sync: path.endsWith(".json") });
 	}
 
 	async append(path: string, data: string): Promise<void> {
-		await appendText(await this.resolve(path), data);
+		if (!CAN_REFUSE_SYMLINK_ON_OPEN) {
+			appendText(this.abs(path), data);
+			return;
+		}
+		// O_NOFOLLOW refuses a symlink at the log itself, so a proven folder costs no lstat per line; a symlink
+		// there gets the full check and is written through only when it stays inside the vault.
+		try {
+			appendText(resolveInsideSync(this.root, path, "nofollow"), data, { noFollow: true });
+		} catch (e) {
+			if (!(e instanceof Error && "code" in e && e.code === "ELOOP")) throw e;
+			appendText(this.abs(path), data);
+		}
 	}
 
 	async mkdir(path: string): Promise<void> {
-		await fs.mkdir(await this.resolve(path), { recursive: true });
+		fs.mkdirSync(this.abs(path), { recursive: true });
 	}
 
 	async list(path: string): Promise<{ files: string[]; folders: string[] }> {
-		const abs = await this.resolve(path);
+		const abs = this.abs(path);
 		let entries;
 		try {
-			entries = await fs.readdir(abs, { withFileTypes: true });
+			entries = fs.readdirSync(abs, { withFileTypes: true });
 		} catch (e) {
-			if (isNotFound(e)) return { files: [], folders: [] };
+			if (e instanceof Error && "code" in e && e.code === "ENOENT") return { files: [], folders: [] };
 			throw e;
 		}
 		const files: string[] = [];
@@ -76,23 +91,21 @@ export class NodeStagingStore implements StagingStore {
 	}
 
 	async remove(path: string): Promise<void> {
-		await fs.rm(await this.resolve(path), { force: true });
+		fs.rmSync(this.abs(path), { force: true });
 	}
 
 	async removeFolder(path: string): Promise<void> {
-		const abs = await this.resolve(path);
+		const abs = this.abs(path);
 		if (abs === this.root) throw new PathEscapeError(path, "refusing to remove the vault root");
-		await fs.rm(abs, { recursive: true, force: true });
-		forgetMadeDirs(abs);
+		try {
+			fs.rmSync(abs, { recursive: true, force: true });
+		} finally {
+			forgetMadeDirs(abs);
+		}
 	}
 
 	async stat(path: string): Promise<{ size: number; mtime: number } | null> {
-		try {
-			const s = await fs.stat(await this.resolve(path));
-			return { size: s.size, mtime: s.mtimeMs };
-		} catch (e) {
-			if (isNotFound(e)) return null;
-			throw e;
-		}
+		const s = fs.statSync(this.abs(path), { throwIfNoEntry: false });
+		return s ? { size: s.size, mtime: s.mtimeMs } : null;
 	}
 }

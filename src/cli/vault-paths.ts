@@ -1,10 +1,14 @@
 import { randomBytes } from "node:crypto";
-import * as fs from "node:fs/promises";
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 /**
  * Path safety and atomic writes for everything the CLI writes under a vault folder (the staging store and the
  * note vault alike).
+ *
+ * The calls are synchronous node:fs on purpose: the CLI runs its command in a worker thread, and an import writes
+ * thousands of small files, where a promise and a threadpool round trip per syscall cost more than the syscall.
+ * The ports stay async (their Obsidian implementations are); they call these functions inside async methods.
  */
 
 /** A temp file of an atomic write: `<name>.tmp-<hex>`. Left behind only by a crash; listings hide it. */
@@ -21,86 +25,152 @@ export class PathEscapeError extends Error {
 	}
 }
 
-function isNotFound(e: unknown): boolean {
-	return e instanceof Error && "code" in e && e.code === "ENOENT";
+function codeOf(e: unknown): unknown {
+	return e instanceof Error && "code" in e ? e.code : undefined;
+}
+
+/** What is known about one vault root in this process. */
+interface RootState {
+	/** path.resolve of the root as given. */
+	readonly resolved: string;
+	/** Its realpath (the root itself may be reached through a symlink). */
+	readonly real: string;
+	/**
+	 * Folders proven to be real folders inside the root with no symlink on the way down from the root. A write of
+	 * thousands of notes into one folder then costs no walk up to the root per note.
+	 */
+	readonly proven: Set<string>;
+}
+
+const roots = new Map<string, RootState>();
+
+function rootState(root: string): RootState {
+	let state = roots.get(root);
+	if (state === undefined) {
+		const resolved = path.resolve(root);
+		let real = resolved;
+		try {
+			real = fs.realpathSync.native(resolved);
+		} catch {
+			// A root that does not exist yet: nothing below it can be a symlink either.
+		}
+		state = { resolved, real, proven: new Set([resolved]) };
+		roots.set(root, state);
+	}
+	return state;
 }
 
 /**
- * Directories already proven to be real directories inside their vault (per vault root). A write of thousands of
- * notes into one folder then costs one realpath of the target, not a walk up to the root for every note.
+ * How the caller touches the final name of a resolved path, which decides what must be checked there.
+ * - `follow` (default): it opens the name, following a symlink there, so a symlink at the name must lead inside.
+ * - `replace`: it renames a temp file over the name. The rename would not write through a symlink, but it would
+ *   silently replace one the user made, so a symlink at the name is still checked like `follow`.
+ * - `nofollow`: its own syscall refuses anything already at the name that could lead out (link(2) fails on any
+ *   existing entry, open with O_NOFOLLOW fails on a symlink), so nothing at the name is looked at.
  */
-const provenDirs = new Map<string, Set<string>>();
-const realRoots = new Map<string, string>();
+export type FinalName = "follow" | "replace" | "nofollow";
 
-async function realRootOf(root: string): Promise<string> {
-	let real = realRoots.get(root);
-	if (real === undefined) {
-		real = await fs.realpath(root).catch(() => root);
-		realRoots.set(root, real);
-	}
-	return real;
+function isOutside(realRoot: string, real: string): boolean {
+	const rel = path.relative(realRoot, real);
+	return rel === ".." || rel.startsWith(".." + path.sep) || path.isAbsolute(rel);
 }
 
 /**
  * The absolute path inside `root` for a vault-relative one: no NUL, no absolute path, no `..`, and the nearest
  * existing ancestor (or the path itself) must really be inside the root — a symlink out, or a dangling symlink on
- * the way, is refused. `forWrite`: the path is only written by replacing its name (rename or link), so when its
- * folder was proven earlier one lstat of the target (is it a symlink?) is enough.
+ * the way, is refused. When the path's folder was proven earlier, only the final name is looked at (see FinalName):
+ * one lstat, or nothing at all for `nofollow`.
+ *
+ * Known limit (a check-then-write can only be this good without openat): a proven folder that is swapped for a
+ * symlink by another program while this process runs is not noticed until removeFolder forgets it.
  */
-export async function resolveInside(root: string, relative: string, options: { forWrite?: boolean } = {}): Promise<string> {
+export function resolveInsideSync(root: string, relative: string, finalName: FinalName = "follow"): string {
 	if (relative.includes("\0")) throw new PathEscapeError(relative, "contains a NUL character");
 	if (relative.startsWith("/") || relative.startsWith("\\") || /^[A-Za-z]:/.test(relative) || path.isAbsolute(relative)) {
 		throw new PathEscapeError(relative, "absolute paths are not allowed");
 	}
 	const segments = relative.split(/[\\/]+/).filter((s) => s !== "" && s !== ".");
 	if (segments.includes("..")) throw new PathEscapeError(relative, '".." is not allowed');
-	const rootResolved = path.resolve(root);
-	const realRoot = await realRootOf(rootResolved);
-	let proven = provenDirs.get(rootResolved);
-	if (!proven) provenDirs.set(rootResolved, (proven = new Set([rootResolved])));
-	const target = path.join(rootResolved, ...segments);
-	if (options.forWrite && proven.has(path.dirname(target))) {
-		// The folder is known to be inside: only a symlink at the target itself needs the full check.
-		const own = await fs.lstat(target).catch(() => null);
-		if (!own?.isSymbolicLink()) return target;
+	const state = rootState(root);
+	const target = segments.length === 0 ? state.resolved : path.join(state.resolved, ...segments);
+	if (target !== state.resolved && state.proven.has(path.dirname(target))) {
+		if (finalName === "nofollow") return target;
+		// The folder is known to be inside: only a symlink at the name itself needs the full check.
+		if (!fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) return target;
 	}
+	return walkUp(state, relative, target);
+}
+
+/** The async form of resolveInsideSync, for callers that want a promise. */
+export function resolveInside(root: string, relative: string, finalName: FinalName = "follow"): Promise<string> {
+	try {
+		return Promise.resolve(resolveInsideSync(root, relative, finalName));
+	} catch (e) {
+		return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+	}
+}
+
+/** The full check: realpath of the nearest existing ancestor (or the path itself) must be inside the root. */
+function walkUp(state: RootState, relative: string, target: string): string {
 	let probe = target;
 	for (;;) {
-		if (probe !== target && proven.has(probe)) return target;
+		if (probe !== target && state.proven.has(probe)) return target;
+		let real: string | undefined;
 		try {
-			const real = await fs.realpath(probe);
-			const rel = path.relative(realRoot, real);
-			if (rel.startsWith("..") || path.isAbsolute(rel)) throw new PathEscapeError(relative, "it leads outside the vault (symlink)");
-			if (probe !== target && real === probe) proven.add(probe);
-			return target;
+			real = fs.realpathSync.native(probe);
 		} catch (e) {
-			if (!isNotFound(e)) throw e;
-			const link = await fs.lstat(probe).catch(() => null);
-			if (link?.isSymbolicLink()) throw new PathEscapeError(relative, "it passes through a dangling symlink");
-			const parent = path.dirname(probe);
-			if (parent === probe) return target;
-			probe = parent;
+			if (codeOf(e) !== "ENOENT") throw e;
 		}
+		if (real !== undefined) {
+			if (isOutside(state.real, real)) throw new PathEscapeError(relative, "it leads outside the vault (symlink)");
+			// No symlink between the root and this folder: its realpath is the root's plus the same relative path.
+			const expected = state.real === state.resolved ? probe : path.join(state.real, path.relative(state.resolved, probe));
+			if (probe !== target && real === expected) state.proven.add(probe);
+			return target;
+		}
+		if (fs.lstatSync(probe, { throwIfNoEntry: false })?.isSymbolicLink()) {
+			throw new PathEscapeError(relative, "it passes through a dangling symlink");
+		}
+		const parent = path.dirname(probe);
+		if (parent === probe) return target;
+		probe = parent;
 	}
 }
 
 /** Folders this process has created or seen (mkdir -p is skipped for them). */
 const madeDirs = new Set<string>();
 
-async function ensureDir(dir: string): Promise<void> {
+function ensureDir(dir: string): void {
 	if (madeDirs.has(dir)) return;
-	await fs.mkdir(dir, { recursive: true });
+	fs.mkdirSync(dir, { recursive: true });
 	madeDirs.add(dir);
 }
 
-/** Forgets folders remembered as existing (after a folder was removed). */
-export function forgetMadeDirs(under: string): void {
-	for (const dir of madeDirs) if (dir === under || dir.startsWith(under + path.sep)) madeDirs.delete(dir);
-	for (const set of provenDirs.values()) for (const dir of set) if (dir === under || dir.startsWith(under + path.sep)) set.delete(dir);
+function remakeDir(dir: string): void {
+	madeDirs.delete(dir);
+	ensureDir(dir);
 }
 
-function tempPathFor(target: string): string {
-	return `${target}.tmp-${randomBytes(6).toString("hex")}`;
+/** Forgets folders remembered as existing or proven (after a folder was removed). */
+export function forgetMadeDirs(under: string): void {
+	const inside = (dir: string): boolean => dir === under || dir.startsWith(under + path.sep);
+	for (const dir of madeDirs) if (inside(dir)) madeDirs.delete(dir);
+	for (const state of roots.values()) for (const dir of state.proven) if (dir !== state.resolved && inside(dir)) state.proven.delete(dir);
+}
+
+/**
+ * Temp names: `<target>.tmp-<prefix><counter>`, the prefix 48 random bits drawn once per module instance (each
+ * process, and each worker thread, loads its own), the counter in hex. The prefix has a fixed length, so two
+ * counters never give the same name; two writers (processes or threads) share a name only if they drew the same
+ * prefix, and even then the exclusive open refuses the second one, which moves on to its next name.
+ */
+const TEMP_PREFIX = randomBytes(6).toString("hex");
+let tempCounter = 0;
+
+/** The next temp name for `target` (exported for tests). */
+export function nextTempPath(target: string): string {
+	tempCounter++;
+	return `${target}.tmp-${TEMP_PREFIX}${tempCounter.toString(16)}`;
 }
 
 export interface WriteOptions {
@@ -108,30 +178,46 @@ export interface WriteOptions {
 	sync?: boolean;
 }
 
-async function writeTemp(temp: string, data: string | Uint8Array, options: WriteOptions): Promise<void> {
+/** Attempts at a fresh temp name before giving up (each failure means another writer holds that name). */
+const TEMP_ATTEMPTS = 8;
+
+function unlinkQuietly(file: string): void {
 	try {
-		await writeTempOnce(temp, data, options);
-	} catch (e) {
-		// The folder was removed since this process last made it: make it again, once.
-		if (!isNotFound(e)) throw e;
-		const dir = path.dirname(temp);
-		madeDirs.delete(dir);
-		await ensureDir(dir);
-		await writeTempOnce(temp, data, options);
+		fs.unlinkSync(file);
+	} catch {
+		// Already gone, or never made: nothing to clean.
 	}
 }
 
-async function writeTempOnce(temp: string, data: string | Uint8Array, options: WriteOptions): Promise<void> {
-	if (!options.sync) {
-		await fs.writeFile(temp, data, { flag: "wx" });
-		return;
-	}
-	const handle = await fs.open(temp, "wx");
-	try {
-		await handle.writeFile(data);
-		await handle.sync();
-	} finally {
-		await handle.close();
+/** Writes `data` to a new temp file beside `target` (exclusive create) and returns the temp file's path. */
+function writeTemp(target: string, data: string | Uint8Array, options: WriteOptions): string {
+	let remade = false;
+	for (let attempt = 1; ; attempt++) {
+		const temp = nextTempPath(target);
+		let fd: number;
+		try {
+			fd = fs.openSync(temp, "wx");
+		} catch (e) {
+			const code = codeOf(e);
+			if (code === "EEXIST" && attempt < TEMP_ATTEMPTS) continue;
+			// The folder was removed since this process last made it: make it again, once.
+			if (code === "ENOENT" && !remade) {
+				remade = true;
+				remakeDir(path.dirname(target));
+				continue;
+			}
+			throw e;
+		}
+		try {
+			fs.writeFileSync(fd, data);
+			if (options.sync) fs.fsyncSync(fd);
+		} catch (e) {
+			fs.closeSync(fd);
+			unlinkQuietly(temp);
+			throw e;
+		}
+		fs.closeSync(fd);
+		return temp;
 	}
 }
 
@@ -139,42 +225,55 @@ async function writeTempOnce(temp: string, data: string | Uint8Array, options: W
  * Writes `data` to a temp file beside `target`, then renames it over `target`: a crash leaves the old content or the
  * new, never half of it (with `sync`, also across a power cut).
  */
-export async function writeFileAtomic(target: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
-	await ensureDir(path.dirname(target));
-	const temp = tempPathFor(target);
+export function writeFileAtomic(target: string, data: string | Uint8Array, options: WriteOptions = {}): void {
+	ensureDir(path.dirname(target));
+	const temp = writeTemp(target, data, options);
 	try {
-		await writeTemp(temp, data, options);
-		await fs.rename(temp, target);
+		fs.renameSync(temp, target);
 	} catch (error) {
-		await fs.rm(temp, { force: true });
+		unlinkQuietly(temp);
 		throw error;
 	}
 }
 
 /**
- * Creates `target` with `data` atomically and only if nothing exists there: the content goes to a temp file, then
- * a hard link claims the name (link fails with EEXIST instead of overwriting).
+ * Creates `target` with `data` atomically and only if nothing exists there (not even a symlink): the content goes
+ * to a temp file, then a hard link claims the name (link fails with EEXIST instead of overwriting).
  */
-export async function createFileExclusive(target: string, data: string | Uint8Array): Promise<void> {
-	await ensureDir(path.dirname(target));
-	const temp = tempPathFor(target);
+export function createFileExclusive(target: string, data: string | Uint8Array): void {
+	ensureDir(path.dirname(target));
+	const temp = writeTemp(target, data, {});
 	try {
-		await writeTemp(temp, data, {});
-		await fs.link(temp, target);
+		fs.linkSync(temp, target);
 	} finally {
-		await fs.rm(temp, { force: true });
+		unlinkQuietly(temp);
 	}
 }
 
-/** Appends text, making the folder when needed (remembered, so a long log costs one mkdir, not one per line). */
-export async function appendText(target: string, data: string): Promise<void> {
-	await ensureDir(path.dirname(target));
+/** O_NOFOLLOW where the platform has it (not on Windows). */
+export const CAN_REFUSE_SYMLINK_ON_OPEN = fs.constants.O_NOFOLLOW !== undefined;
+
+/**
+ * Appends text, making the folder when needed (remembered, so a long log costs one mkdir, not one per line).
+ * `noFollow`: open with O_NOFOLLOW, so a symlink at `target` fails with ELOOP instead of being written through
+ * (only where CAN_REFUSE_SYMLINK_ON_OPEN).
+ */
+export function appendText(target: string, data: string, options: { noFollow?: boolean } = {}): void {
+	const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = fs.constants;
+	const flags = O_WRONLY | O_APPEND | O_CREAT | (options.noFollow && O_NOFOLLOW !== undefined ? O_NOFOLLOW : 0);
+	const dir = path.dirname(target);
+	ensureDir(dir);
+	let fd: number;
 	try {
-		await fs.appendFile(target, data, "utf8");
+		fd = fs.openSync(target, flags, 0o666);
 	} catch (e) {
-		if (!isNotFound(e)) throw e;
-		madeDirs.delete(path.dirname(target));
-		await ensureDir(path.dirname(target));
-		await fs.appendFile(target, data, "utf8");
+		if (codeOf(e) !== "ENOENT") throw e;
+		remakeDir(dir);
+		fd = fs.openSync(target, flags, 0o666);
+	}
+	try {
+		fs.writeFileSync(fd, data, "utf8");
+	} finally {
+		fs.closeSync(fd);
 	}
 }
