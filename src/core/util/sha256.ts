@@ -1,13 +1,17 @@
 /**
- * A small, synchronous SHA-256 (FIPS 180-4) for the pure core, which cannot use `node:crypto` and
- * should not depend on the asynchronous Web Crypto API for a 12-character id.
+ * SHA-256 (FIPS 180-4) for the pure core, which cannot use `node:crypto`.
  *
- * - `sha256Hex(text)` hashes the UTF-8 bytes of a string (lone surrogates become U+FFFD, as TextEncoder does).
+ * - `sha256Hex(text)` hashes the UTF-8 bytes of a string (lone surrogates become U+FFFD, as TextEncoder does),
+ *   synchronously, in JavaScript.
+ * - `sha256HexAsync(text)` gives the same digest through the Web Crypto API (`crypto.subtle`, native and several
+ *   times faster; present in Node 20 and in Obsidian/Electron), falling back to the JavaScript one when it is absent.
  * - `sha256HexBytes(bytes)` hashes raw bytes.
- * - `Sha256` is incremental (`update` any number of times, then `digestHex`), so large inputs need not be one
- *   string or one array.
+ * - `Sha256` is incremental (`update`/`updateText` any number of times, then `digestHex`), so large inputs need not be
+ *   one string or one array.
  *
- * Speed: a plain 32-bit loop over an Int32Array schedule; roughly 100+ MB/s on V8, plenty for notes of a few MB.
+ * Speed of the JavaScript path: text is encoded with `TextEncoder.encodeInto` straight into a shared scratch buffer
+ * and hashed from there (no per-call copy of the whole input), and the compression function keeps its state in
+ * locals with the rounds unrolled eight at a time; about 200 MB/s on V8.
  */
 
 const K = new Int32Array([
@@ -25,19 +29,44 @@ const INITIAL = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9
 
 const encoder = new TextEncoder();
 
+/** The message schedule, shared: `compressBlocks` is synchronous and never re-entered. */
+const W = new Int32Array(64);
+
+/**
+ * Where `updateText` encodes text before hashing it, shared for the same reason. Each call copies its pending
+ * partial block to the front, encodes after it, hashes every whole block and keeps the rest (< 64 bytes) itself.
+ */
+const SCRATCH = new Uint8Array(64 * 1024);
+
 /** Incremental SHA-256. Not reusable after `digest`/`digestHex`. */
 export class Sha256 {
 	private readonly h = new Int32Array(INITIAL);
-	private readonly w = new Int32Array(64);
 	private readonly block = new Uint8Array(64);
 	private blockLength = 0;
 	/** Total bytes hashed so far (a double is exact up to 2^53 bytes). */
 	private length = 0;
 	private finished = false;
 
-	/** Adds the UTF-8 bytes of `text`. */
+	/**
+	 * Adds the UTF-8 bytes of `text` (lone surrogates as U+FFFD). Two calls equal one call on the joined text unless
+	 * the first ends with a high surrogate and the second starts with a low one (each half is then a lone surrogate).
+	 */
 	updateText(text: string): this {
-		return this.update(encoder.encode(text));
+		if (this.finished) throw new Error("Sha256: update after digest");
+		let pos = 0;
+		while (pos < text.length) {
+			const pending = this.blockLength;
+			if (pending > 0) SCRATCH.set(this.block.subarray(0, pending));
+			const { read, written } = encoder.encodeInto(pos === 0 ? text : text.slice(pos), SCRATCH.subarray(pending));
+			pos += read;
+			this.length += written;
+			const total = pending + written;
+			const whole = total - (total % 64);
+			compressBlocks(this.h, SCRATCH, 0, whole);
+			this.block.set(SCRATCH.subarray(whole, total));
+			this.blockLength = total - whole;
+		}
+		return this;
 	}
 
 	/** Adds raw bytes. */
@@ -51,37 +80,21 @@ export class Sha256 {
 			this.blockLength += take;
 			offset = take;
 			if (this.blockLength < 64) return this;
-			this.compress(this.block, 0);
+			compressBlocks(this.h, this.block, 0, 64);
 			this.blockLength = 0;
 		}
-		while (offset + 64 <= bytes.length) {
-			this.compress(bytes, offset);
-			offset += 64;
-		}
-		if (offset < bytes.length) {
-			this.block.set(bytes.subarray(offset), 0);
-			this.blockLength = bytes.length - offset;
+		const whole = offset + (bytes.length - offset - ((bytes.length - offset) % 64));
+		compressBlocks(this.h, bytes, offset, whole);
+		if (whole < bytes.length) {
+			this.block.set(bytes.subarray(whole), 0);
+			this.blockLength = bytes.length - whole;
 		}
 		return this;
 	}
 
 	/** The 32-byte digest. */
 	digest(): Uint8Array {
-		if (this.finished) throw new Error("Sha256: digest called twice");
-		const bitLengthHigh = Math.floor(this.length / 0x20000000);
-		const bitLengthLow = (this.length * 8) >>> 0;
-		const block = this.block;
-		block[this.blockLength++] = 0x80;
-		if (this.blockLength > 56) {
-			block.fill(0, this.blockLength);
-			this.compress(block, 0);
-			this.blockLength = 0;
-		}
-		block.fill(0, this.blockLength);
-		writeUint32(block, 56, bitLengthHigh);
-		writeUint32(block, 60, bitLengthLow);
-		this.compress(block, 0);
-		this.finished = true;
+		this.finish();
 		const out = new Uint8Array(32);
 		for (let i = 0; i < 8; i++) writeUint32(out, i * 4, this.h[i]!);
 		return out;
@@ -89,15 +102,52 @@ export class Sha256 {
 
 	/** The digest as 64 lowercase hex digits. */
 	digestHex(): string {
+		this.finish();
 		let hex = "";
-		for (const byte of this.digest()) hex += byte.toString(16).padStart(2, "0");
+		for (let i = 0; i < 8; i++) hex += (this.h[i]! >>> 0).toString(16).padStart(8, "0");
 		return hex;
 	}
 
-	private compress(bytes: Uint8Array, offset: number): void {
-		const w = this.w;
-		for (let i = 0; i < 16; i++) {
-			const j = offset + i * 4;
+	private finish(): void {
+		if (this.finished) throw new Error("Sha256: digest called twice");
+		const bitLengthHigh = Math.floor(this.length / 0x20000000);
+		const bitLengthLow = (this.length * 8) >>> 0;
+		const block = this.block;
+		block[this.blockLength++] = 0x80;
+		if (this.blockLength > 56) {
+			block.fill(0, this.blockLength);
+			compressBlocks(this.h, block, 0, 64);
+			this.blockLength = 0;
+		}
+		block.fill(0, this.blockLength);
+		writeUint32(block, 56, bitLengthHigh);
+		writeUint32(block, 60, bitLengthLow);
+		compressBlocks(this.h, block, 0, 64);
+		this.finished = true;
+	}
+}
+
+/**
+ * Runs the compression function over the 64-byte blocks `bytes[start..end)` (`end - start` a multiple of 64),
+ * updating `state`. The state stays in locals across blocks. Each round of FIPS 180-4 shifts the working
+ * variables a..h down by one; instead of moving eight values per round, the rounds are unrolled eight at a time
+ * with the names rotated, so round i+1 reads as round i with every letter moved one place (h,a,b,…,g), and after
+ * eight rounds the names line up again.
+ */
+function compressBlocks(state: Int32Array, bytes: Uint8Array, start: number, end: number): void {
+	if (end <= start) return;
+	const w = W;
+	const k = K;
+	let h0 = state[0]!;
+	let h1 = state[1]!;
+	let h2 = state[2]!;
+	let h3 = state[3]!;
+	let h4 = state[4]!;
+	let h5 = state[5]!;
+	let h6 = state[6]!;
+	let h7 = state[7]!;
+	for (let p = start; p < end; p += 64) {
+		for (let i = 0, j = p; i < 16; i++, j += 4) {
 			w[i] = (bytes[j]! << 24) | (bytes[j + 1]! << 16) | (bytes[j + 2]! << 8) | bytes[j + 3]!;
 		}
 		for (let i = 16; i < 64; i++) {
@@ -107,40 +157,66 @@ export class Sha256 {
 			const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
 			w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0;
 		}
-		const h = this.h;
-		let a = h[0]!;
-		let b = h[1]!;
-		let c = h[2]!;
-		let d = h[3]!;
-		let e = h[4]!;
-		let f = h[5]!;
-		let g = h[6]!;
-		let hh = h[7]!;
-		for (let i = 0; i < 64; i++) {
-			const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-			const ch = (e & f) ^ (~e & g);
-			const t1 = (hh + S1 + ch + K[i]! + w[i]!) | 0;
-			const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-			const maj = (a & b) ^ (a & c) ^ (b & c);
-			const t2 = (S0 + maj) | 0;
-			hh = g;
-			g = f;
-			f = e;
-			e = (d + t1) | 0;
-			d = c;
-			c = b;
-			b = a;
-			a = (t1 + t2) | 0;
+		let a = h0;
+		let b = h1;
+		let c = h2;
+		let d = h3;
+		let e = h4;
+		let f = h5;
+		let g = h6;
+		let h = h7;
+		// One round, with (a..h) the current names: t1 = h + Σ1(e) + Ch(e,f,g) + K[i] + W[i]; d += t1;
+		// h = t1 + Σ0(a) + Maj(a,b,c). Ch(e,f,g) = g ^ (e & (f ^ g)); Maj(a,b,c) = (a & b) | (c & (a | b)).
+		for (let i = 0; i < 64; i += 8) {
+			h = (h + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) + (g ^ (e & (f ^ g))) + k[i]! + w[i]!) | 0;
+			d = (d + h) | 0;
+			h = (h + (((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) + ((a & b) | (c & (a | b)))) | 0;
+
+			g = (g + (((d >>> 6) | (d << 26)) ^ ((d >>> 11) | (d << 21)) ^ ((d >>> 25) | (d << 7))) + (f ^ (d & (e ^ f))) + k[i + 1]! + w[i + 1]!) | 0;
+			c = (c + g) | 0;
+			g = (g + (((h >>> 2) | (h << 30)) ^ ((h >>> 13) | (h << 19)) ^ ((h >>> 22) | (h << 10))) + ((h & a) | (b & (h | a)))) | 0;
+
+			f = (f + (((c >>> 6) | (c << 26)) ^ ((c >>> 11) | (c << 21)) ^ ((c >>> 25) | (c << 7))) + (e ^ (c & (d ^ e))) + k[i + 2]! + w[i + 2]!) | 0;
+			b = (b + f) | 0;
+			f = (f + (((g >>> 2) | (g << 30)) ^ ((g >>> 13) | (g << 19)) ^ ((g >>> 22) | (g << 10))) + ((g & h) | (a & (g | h)))) | 0;
+
+			e = (e + (((b >>> 6) | (b << 26)) ^ ((b >>> 11) | (b << 21)) ^ ((b >>> 25) | (b << 7))) + (d ^ (b & (c ^ d))) + k[i + 3]! + w[i + 3]!) | 0;
+			a = (a + e) | 0;
+			e = (e + (((f >>> 2) | (f << 30)) ^ ((f >>> 13) | (f << 19)) ^ ((f >>> 22) | (f << 10))) + ((f & g) | (h & (f | g)))) | 0;
+
+			d = (d + (((a >>> 6) | (a << 26)) ^ ((a >>> 11) | (a << 21)) ^ ((a >>> 25) | (a << 7))) + (c ^ (a & (b ^ c))) + k[i + 4]! + w[i + 4]!) | 0;
+			h = (h + d) | 0;
+			d = (d + (((e >>> 2) | (e << 30)) ^ ((e >>> 13) | (e << 19)) ^ ((e >>> 22) | (e << 10))) + ((e & f) | (g & (e | f)))) | 0;
+
+			c = (c + (((h >>> 6) | (h << 26)) ^ ((h >>> 11) | (h << 21)) ^ ((h >>> 25) | (h << 7))) + (b ^ (h & (a ^ b))) + k[i + 5]! + w[i + 5]!) | 0;
+			g = (g + c) | 0;
+			c = (c + (((d >>> 2) | (d << 30)) ^ ((d >>> 13) | (d << 19)) ^ ((d >>> 22) | (d << 10))) + ((d & e) | (f & (d | e)))) | 0;
+
+			b = (b + (((g >>> 6) | (g << 26)) ^ ((g >>> 11) | (g << 21)) ^ ((g >>> 25) | (g << 7))) + (a ^ (g & (h ^ a))) + k[i + 6]! + w[i + 6]!) | 0;
+			f = (f + b) | 0;
+			b = (b + (((c >>> 2) | (c << 30)) ^ ((c >>> 13) | (c << 19)) ^ ((c >>> 22) | (c << 10))) + ((c & d) | (e & (c | d)))) | 0;
+
+			a = (a + (((f >>> 6) | (f << 26)) ^ ((f >>> 11) | (f << 21)) ^ ((f >>> 25) | (f << 7))) + (h ^ (f & (g ^ h))) + k[i + 7]! + w[i + 7]!) | 0;
+			e = (e + a) | 0;
+			a = (a + (((b >>> 2) | (b << 30)) ^ ((b >>> 13) | (b << 19)) ^ ((b >>> 22) | (b << 10))) + ((b & c) | (d & (b | c)))) | 0;
 		}
-		h[0] = (h[0]! + a) | 0;
-		h[1] = (h[1]! + b) | 0;
-		h[2] = (h[2]! + c) | 0;
-		h[3] = (h[3]! + d) | 0;
-		h[4] = (h[4]! + e) | 0;
-		h[5] = (h[5]! + f) | 0;
-		h[6] = (h[6]! + g) | 0;
-		h[7] = (h[7]! + hh) | 0;
+		h0 = (h0 + a) | 0;
+		h1 = (h1 + b) | 0;
+		h2 = (h2 + c) | 0;
+		h3 = (h3 + d) | 0;
+		h4 = (h4 + e) | 0;
+		h5 = (h5 + f) | 0;
+		h6 = (h6 + g) | 0;
+		h7 = (h7 + h) | 0;
 	}
+	state[0] = h0;
+	state[1] = h1;
+	state[2] = h2;
+	state[3] = h3;
+	state[4] = h4;
+	state[5] = h5;
+	state[6] = h6;
+	state[7] = h7;
 }
 
 function writeUint32(out: Uint8Array, offset: number, value: number): void {
@@ -158,4 +234,38 @@ export function sha256Hex(text: string): string {
 /** SHA-256 of raw bytes, as 64 lowercase hex digits. */
 export function sha256HexBytes(bytes: Uint8Array): string {
 	return new Sha256().update(bytes).digestHex();
+}
+
+/** The Web Crypto digest API of this runtime, or null when it has none (or no secure context to offer it in). */
+export function webCryptoSubtle(): SubtleCrypto | null {
+	// `crypto` is a global in browsers, Electron and Node >= 19; `typeof` keeps an older runtime from throwing.
+	if (typeof crypto === "undefined") return null;
+	const subtle = (crypto as Partial<Crypto>).subtle;
+	return subtle && typeof subtle.digest === "function" ? subtle : null;
+}
+
+/**
+ * `sha256Hex(text)`, computed by the Web Crypto API when the runtime has it (native; it also keeps the hashing off
+ * the main thread's JavaScript), otherwise — or if it fails — by the JavaScript implementation. Same digest either
+ * way: both hash TextEncoder's UTF-8 (lone surrogates as U+FFFD).
+ *
+ * `subtle` is for tests (pass null to force the JavaScript path); callers leave it out.
+ */
+export async function sha256HexAsync(text: string, subtle: SubtleCrypto | null = webCryptoSubtle()): Promise<string> {
+	if (subtle) {
+		let digest: ArrayBuffer | undefined;
+		try {
+			digest = await subtle.digest("SHA-256", encoder.encode(text));
+		} catch {
+			digest = undefined; // e.g. a runtime that lists the API but refuses the call: the JavaScript path below
+		}
+		if (digest) return hexOf(new Uint8Array(digest));
+	}
+	return sha256Hex(text);
+}
+
+function hexOf(bytes: Uint8Array): string {
+	let hex = "";
+	for (const byte of bytes) hex += (byte < 16 ? "0" : "") + byte.toString(16);
+	return hex;
 }

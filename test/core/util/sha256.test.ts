@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { Sha256, sha256Hex, sha256HexBytes } from "../../../src/core/util/sha256";
+import { Sha256, sha256Hex, sha256HexAsync, sha256HexBytes, webCryptoSubtle } from "../../../src/core/util/sha256";
 
 const nodeHex = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex");
 
-describe("sha256", () => {
-	it.each([
+/** FIPS 180-2 / NIST example vectors. */
+const VECTORS: [string, string][] = [
 		["", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"],
 		["abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"],
 		[
@@ -17,7 +17,37 @@ describe("sha256", () => {
 			"cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1",
 		],
 		["The quick brown fox jumps over the lazy dog", "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592"],
-	])("known vector %j", (input, expected) => {
+];
+
+/** A small deterministic generator (mulberry32), so a failing string can be reproduced. */
+function seeded(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** Random text mixing ASCII, 2- and 3-byte UTF-8, astral characters and lone surrogates of both kinds. */
+function randomText(random: () => number, length: number): string {
+	const units: string[] = [];
+	for (let i = 0; i < length; i++) {
+		const r = random();
+		if (r < 0.5) units.push(String.fromCharCode(32 + Math.floor(random() * 95)));
+		else if (r < 0.6) units.push(String.fromCharCode(0x80 + Math.floor(random() * 0x700)));
+		else if (r < 0.75) units.push(String.fromCharCode(0x3040 + Math.floor(random() * 0x5000)));
+		else if (r < 0.9) units.push(String.fromCodePoint(0x10000 + Math.floor(random() * 0xfffff)));
+		else if (r < 0.95) units.push(String.fromCharCode(0xd800 + Math.floor(random() * 0x400)));
+		else units.push(String.fromCharCode(0xdc00 + Math.floor(random() * 0x400)));
+	}
+	return units.join("");
+}
+
+describe("sha256", () => {
+	it.each(VECTORS)("known vector %j", (input, expected) => {
 		expect(sha256Hex(input)).toBe(expected);
 	});
 
@@ -78,10 +108,79 @@ describe("sha256", () => {
 		expect(performance.now() - started).toBeLessThan(5000);
 	});
 
+	it("hashes lone surrogates as U+FFFD, like TextEncoder and node's Buffer", () => {
+		for (const text of ["\ud800", "a\udc00b", "\udbff\udbff\udfff", "x\ud83d", "\ude80y", "🚀\ud800🚀"]) {
+			expect(sha256Hex(text)).toBe(nodeHex(Buffer.from(text, "utf8")));
+			expect(sha256Hex(text)).toBe(sha256Hex(text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd")));
+		}
+	});
+
+	it("encodes long text in pieces without splitting a character (astral characters across the 64 KB scratch)", () => {
+		const random = seeded(7);
+		for (const [unit, count] of [["🚀", 40_000], ["é", 70_000], ["語", 50_000], ["a", 200_001]] as const) {
+			for (const pad of ["", "x", "xy", "xyz"]) {
+				const text = pad + unit.repeat(count);
+				expect(sha256Hex(text), `${unit} x ${count} after ${JSON.stringify(pad)}`).toBe(nodeHex(text));
+			}
+		}
+		const mixed = randomText(random, 300_000);
+		expect(sha256Hex(mixed)).toBe(nodeHex(Buffer.from(mixed, "utf8")));
+	});
+
+	it("updateText in pieces equals one update, also after raw bytes left a partial block", () => {
+		const random = seeded(11);
+		for (let round = 0; round < 40; round++) {
+			// Pieces are cut between code points, so no piece ends in half of a surrogate pair.
+			const points = Array.from(randomText(random, Math.floor(random() * 3000)).replace(/[\ud800-\udfff]/g, "?"));
+			const hash = new Sha256().update(new Uint8Array([1, 2, 3]));
+			let at = 0;
+			while (at < points.length) {
+				const step = 1 + Math.floor(random() * 200);
+				hash.updateText(points.slice(at, at + step).join(""));
+				at += step;
+			}
+			const expected = createHash("sha256").update(new Uint8Array([1, 2, 3])).update(points.join("")).digest("hex");
+			expect(hash.digestHex()).toBe(expected);
+		}
+	});
+
 	it("refuses update or digest after digest", () => {
 		const hash = new Sha256().updateText("a");
 		hash.digest();
 		expect(() => hash.updateText("b")).toThrow(/after digest/);
 		expect(() => hash.digest()).toThrow(/twice/);
+	});
+});
+
+describe("sha256HexAsync", () => {
+	const subtle = webCryptoSubtle();
+
+	it("finds the Web Crypto API on Node 20", () => {
+		expect(subtle).not.toBeNull();
+	});
+
+	it.each(VECTORS)("known vector %j, through Web Crypto and through the JavaScript fallback", async (input, expected) => {
+		expect(await sha256HexAsync(input)).toBe(expected);
+		expect(await sha256HexAsync(input, null)).toBe(expected);
+	});
+
+	it("one million 'a' through Web Crypto", async () => {
+		expect(await sha256HexAsync("a".repeat(1_000_000))).toBe("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	});
+
+	it("agrees with sha256Hex and node:crypto on random text with astral characters and lone surrogates", async () => {
+		const random = seeded(2024);
+		for (let round = 0; round < 300; round++) {
+			const text = randomText(random, Math.floor(random() * (round % 10 === 0 ? 20_000 : 300)));
+			const expected = nodeHex(Buffer.from(text, "utf8"));
+			expect(sha256Hex(text), `round ${round}`).toBe(expected);
+			expect(await sha256HexAsync(text), `round ${round}`).toBe(expected);
+			expect(await sha256HexAsync(text, null), `round ${round}`).toBe(expected);
+		}
+	});
+
+	it("falls back to the JavaScript implementation when the Web Crypto call fails", async () => {
+		const refusing = { digest: () => Promise.reject(new Error("not here")) } as unknown as SubtleCrypto;
+		expect(await sha256HexAsync("abc", refusing)).toBe(VECTORS[1]![1]);
 	});
 });

@@ -1,5 +1,5 @@
 import { splitFrontmatter } from "../../notes/frontmatter";
-import { sha256Hex } from "../../util/sha256";
+import { Sha256, sha256HexAsync } from "../../util/sha256";
 
 /**
  * The note's `file_id`, as in the original system: the first 12 hex digits of
@@ -14,7 +14,21 @@ import { sha256Hex } from "../../util/sha256";
  * Identical body and path give an identical id; a conversation that gains messages gets a new one.
  */
 export function computeFileId(content: string, notePath: string): string {
-	return sha256Hex(`${content}\n---\n${notePath.replace(/\\/g, "/")}`).slice(0, 12);
+	// Two updates, not one concatenated string: the same bytes (the second part starts with "\n", so no surrogate
+	// pair can straddle the join), without building a copy of the body.
+	return new Sha256().updateText(content).updateText(fileIdSuffix(notePath)).digestHex().slice(0, 12);
+}
+
+/**
+ * `computeFileId`, hashed by the Web Crypto API when the runtime has it (see `sha256HexAsync`). Always the same id
+ * as `computeFileId`.
+ */
+export async function computeFileIdAsync(content: string, notePath: string): Promise<string> {
+	return (await sha256HexAsync(content + fileIdSuffix(notePath))).slice(0, 12);
+}
+
+function fileIdSuffix(notePath: string): string {
+	return `\n---\n${notePath.replace(/\\/g, "/")}`;
 }
 
 /**
