@@ -1,6 +1,6 @@
-import { Document, isScalar, isSeq, Scalar, visit } from "yaml";
 import type { Conversation, Message, Part } from "../conversation";
 import { computeFileId } from "./file-id";
+import { stringifyFrontmatter } from "./frontmatter-yaml";
 import { backtickFence, fenceLanguage, oneLine, quoteLines, safeMarkdown } from "./markdown-safety";
 import type { NoteFrontmatter } from "./note-frontmatter";
 
@@ -38,23 +38,6 @@ const MESSAGE_HEADING_LEVEL = 2;
 const SUMMARY_EXCERPT_CHARS = 160;
 /** Claude summaries open with this bold label; it says nothing in a `summary` property. */
 const CLAUDE_SUMMARY_LABEL = /^\**\s*Conversation overview\s*\**:?\s*/i;
-/** Free-text keys, always double-quoted so no title can look like YAML syntax (`---`, `- x`, `key: v`, …). */
-const QUOTED_KEYS = new Set(["title", "aliases", "summary"]);
-
-function stringifyFrontmatter(frontmatter: NoteFrontmatter): string {
-	const doc = new Document(frontmatter);
-	visit(doc, {
-		Pair(_key, pair) {
-			if (!isScalar(pair.key) || !QUOTED_KEYS.has(String(pair.key.value))) return;
-			const quote = (node: unknown): void => {
-				if (isScalar(node) && typeof node.value === "string") node.type = Scalar.QUOTE_DOUBLE;
-			};
-			quote(pair.value);
-			if (isSeq(pair.value)) pair.value.items.forEach(quote);
-		},
-	});
-	return doc.toString({ lineWidth: 0, minContentWidth: 0 });
-}
 
 /**
  * Renders one conversation as an Obsidian note. Pure and deterministic: the same conversation and options give
