@@ -24,7 +24,7 @@ export class NodeStagingStore implements StagingStore {
 		this.root = nodePath.resolve(vaultDir);
 	}
 
-	/** The absolute path for a vault-relative one; see resolveInside (no `..`, no absolute path, no symlink out). */
+	/** The absolute path for a vault-relative one; see resolveInsideSync (no `..`, no absolute path, no symlink out). */
 	async resolve(path: string): Promise<string> {
 		return resolveInsideSync(this.root, path);
 	}

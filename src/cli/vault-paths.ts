@@ -101,15 +101,6 @@ export function resolveInsideSync(root: string, relative: string, finalName: Fin
 	return walkUp(state, relative, target);
 }
 
-/** The async form of resolveInsideSync, for callers that want a promise. */
-export function resolveInside(root: string, relative: string, finalName: FinalName = "follow"): Promise<string> {
-	try {
-		return Promise.resolve(resolveInsideSync(root, relative, finalName));
-	} catch (e) {
-		return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-	}
-}
-
 /** The full check: realpath of the nearest existing ancestor (or the path itself) must be inside the root. */
 function walkUp(state: RootState, relative: string, target: string): string {
 	let probe = target;
