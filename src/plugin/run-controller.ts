@@ -40,7 +40,11 @@ interface ActiveRun {
 	total: number | null;
 	heartbeat: number | null;
 	done: Promise<RunResult | null>;
+	/** The furthest stage that reported progress (STAGE_RANK). */
+	furthest: number;
 }
+
+const STAGE_RANK: Record<StageProgress["stage"], number> = { extract: 0, transform: 1, load: 2 };
 
 const KIND_LABELS: Record<RunKind, string> = { import: "Import", organize: "Organize" };
 
@@ -101,6 +105,7 @@ export class RunController {
 			startedAt: this.host.clock.now().getTime(),
 			total: null,
 			heartbeat: null,
+			furthest: 0,
 			done: Promise.resolve(null),
 		};
 		this.current = run;
@@ -162,6 +167,13 @@ export class RunController {
 		else if (p.stage === "extract") run.total = Math.max(run.total ?? 0, p.counts.total + p.resumed);
 		else if (run.total === null && run.sessionId) void this.loadTotal(run);
 		if (run.sessionId === null) void this.findSession(run);
+		// An import's stages run at the same time: the status bar follows the furthest one (notes written).
+		const rank = STAGE_RANK[p.stage];
+		if (rank < run.furthest) {
+			this.host.refreshSessionViews();
+			return;
+		}
+		run.furthest = rank;
 		const label = KIND_LABELS[run.kind];
 		this.host.setStatusText(
 			p.stage !== "extract" && run.total !== null ? `${label}: ${processed}/${run.total}` : `${label}: ${p.stage} ${processed}`,

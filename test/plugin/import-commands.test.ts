@@ -166,7 +166,8 @@ describe("session commands", () => {
 		click(".knowledge-etl-start-button");
 		await plugin.runs.whenIdle();
 		expect(cancelled).toBe(true);
-		expect(await notesIn(fx.dir)).toEqual([]);
+		// The stages run at the same time: the conversation in hand may already be a note, no other one is.
+		expect((await notesIn(fx.dir)).length).toBeLessThanOrEqual(1);
 		expect(noticeLog.at(-1)).toMatch(/^Import stopped: Cancelled; resume the session to go on/);
 		const sessions = new SessionManager(plugin.stagingStore, plugin.clock);
 		const s = (await sessions.latest())!;

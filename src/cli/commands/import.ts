@@ -67,20 +67,30 @@ export function exitCodeForSummary(summary: ImportSummary): number {
 	return good > 0 || summary.counts.skipped > 0 ? ExitCode.PARTIAL : ExitCode.ALL_FAILED;
 }
 
+/**
+ * The live line on a TTY. The stages run at the same time, so it shows each one's count, the last stage's
+ * outcomes, and the rate of notes through load.
+ */
 function progressPrinter(io: CliIo): { onProgress: (p: StageProgress) => void; end: () => void } {
 	let last = 0;
 	let shown = false;
+	const latest = new Map<StageProgress["stage"], StageProgress>();
 	return {
 		onProgress: (p) => {
 			if (!io.isTTY) return;
+			latest.set(p.stage, p);
 			const now = Date.now();
 			if (now - last < 100) return;
 			last = now;
-			const secs = Math.max(p.elapsedMs / 1000, 0.001);
-			const rate = p.done / secs;
-			const c = p.counts;
+			const parts = (["extract", "transform", "load"] as const).flatMap((stage) => {
+				const s = latest.get(stage);
+				return s ? [`${stage} ${(s.done + s.resumed).toLocaleString("en-US")}`] : [];
+			});
+			const tail = latest.get("load") ?? p;
+			const c = tail.counts;
+			const rate = tail.done / Math.max(tail.elapsedMs / 1000, 0.001);
 			io.stderr(
-				`\r\u001b[2K${p.stage}: ${p.done + p.resumed} done (${c.success} ok, ${c.skipped} skipped, ${c.failed} failed${p.resumed ? `, ${p.resumed} from before` : ""}) · ${rate.toFixed(0)}/s`,
+				`\r\u001b[2K${parts.join(" · ")} (${c.success} ok, ${c.skipped} skipped, ${c.failed} failed${tail.resumed ? `, ${tail.resumed} from before` : ""}) · ${rate.toFixed(0)}/s`,
 			);
 			shown = true;
 		},

@@ -2,10 +2,27 @@ import type { z } from "zod";
 import type { Logger } from "../ports/logger";
 import type { StagingStore } from "../ports/staging-store";
 
-/** Appends records as JSON lines, in one append call (one line each, newline-terminated). */
-export async function appendJsonl(store: StagingStore, path: string, records: readonly unknown[]): Promise<void> {
-	if (records.length === 0) return;
-	await store.append(path, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+/** Appends waiting or running per store and file: appends to one file run one after another. */
+const appendQueues = new WeakMap<StagingStore, Map<string, Promise<void>>>();
+
+/**
+ * Appends records as JSON lines, in one append call (one line each, newline-terminated). Appends to the same
+ * file through the same store run one at a time, in call order: the import's stages log at the same time, and an
+ * adapter's append need not be atomic.
+ */
+export function appendJsonl(store: StagingStore, path: string, records: readonly unknown[]): Promise<void> {
+	if (records.length === 0) return Promise.resolve();
+	const text = records.map((r) => JSON.stringify(r)).join("\n") + "\n";
+	let queues = appendQueues.get(store);
+	if (!queues) appendQueues.set(store, (queues = new Map<string, Promise<void>>()));
+	const before = queues.get(path) ?? Promise.resolve();
+	const mine = before.then(() => store.append(path, text));
+	const settled = mine.catch(() => undefined);
+	queues.set(path, settled);
+	void settled.then(() => {
+		if (queues.get(path) === settled) queues.delete(path);
+	});
+	return mine;
 }
 
 /**

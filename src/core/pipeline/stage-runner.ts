@@ -1,4 +1,3 @@
-import type { Phase } from "../model/phase";
 import type { ItemResultStatus } from "../model/status";
 import { appendPipelineStageRecords, type PipelineStageRecord } from "../logs/pipeline-stages";
 import { appendStepLogRecords, type StepLogRecord } from "../logs/steps-log";
@@ -26,6 +25,8 @@ interface ItemResult {
 	status: ItemResultStatus;
 	reason: string | undefined;
 	note?: string;
+	/** For options.handOff. */
+	output?: unknown;
 	lastStep: string;
 	timingMs: number;
 	finishedAt: string;
@@ -48,7 +49,7 @@ function iteratorOf<T>(items: AsyncIterable<T> | Iterable<T>): AsyncIterator<T> 
  * Rejects only when the stage itself breaks (the item source throws, a log cannot be written): the stage is
  * then marked failed, and what finished before is logged.
  */
-export async function runStage<T>(options: RunStageOptions<T>): Promise<StageResult> {
+export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Promise<StageResult> {
 	const { ctx, stage } = options;
 	const { sessionId, phaseType, store, clock } = ctx;
 	const phases = ctx.phases ?? new PhaseManager(store, clock);
@@ -58,7 +59,7 @@ export async function runStage<T>(options: RunStageOptions<T>): Promise<StageRes
 	const logger: Logger = isDebugLogger(ctx.logger) ? ctx.logger.forStage(stageDir(sessionId, phaseType, stage), stage) : ctx.logger;
 
 	const startedMs = clock.now().getTime();
-	let phase: Phase = await phases.startStage(sessionId, phaseType, stage);
+	await phases.startStage(sessionId, phaseType, stage);
 	let lastSaveMs = startedMs;
 	for (const path of [pipelineStagesFile(sessionId, phaseType), stepsFile(sessionId, phaseType, stage)]) {
 		if (await ensureJsonlLineStart(store, path)) logger.warn(`${path}: the last line was cut off by an interruption; it will be skipped`);
@@ -150,11 +151,13 @@ export async function runStage<T>(options: RunStageOptions<T>): Promise<StageRes
 		let status: ItemResultStatus;
 		let reason: string | undefined;
 		let note: string | undefined;
+		let output: O | undefined;
 		try {
 			const outcome = await options.process(item, runner);
 			status = outcome.status;
 			reason = outcome.reason;
 			note = outcome.note;
+			output = outcome.output;
 		} catch (e) {
 			if (signal?.aborted) {
 				logger.debug(`${stage}: ${id} abandoned on cancel: ${message(e)}`, { item_id: id });
@@ -165,7 +168,7 @@ export async function runStage<T>(options: RunStageOptions<T>): Promise<StageRes
 			logger.debug(`${stage}: ${id} failed: ${reason}`, { item_id: id });
 		}
 		const end = clock.now();
-		return { id, title, status, reason, ...(note !== undefined ? { note } : {}), lastStep: lastStep || stage, timingMs: Math.max(0, end.getTime() - itemStart), finishedAt: end.toISOString(), steps };
+		return { id, title, status, reason, ...(note !== undefined ? { note } : {}), ...(output !== undefined ? { output } : {}), lastStep: lastStep || stage, timingMs: Math.max(0, end.getTime() - itemStart), finishedAt: end.toISOString(), steps };
 	};
 
 	// ---- in-order flushing ----
@@ -189,6 +192,7 @@ export async function runStage<T>(options: RunStageOptions<T>): Promise<StageRes
 		if (newly.length === 0 && !(force && ready.length > 0)) return;
 		// Counts and progress at once, in order (a cancel from onProgress acts on time); the records follow in batches.
 		for (const r of newly) {
+			if (r.output !== undefined && options.handOff) await options.handOff(r.output as O);
 			counts.total++;
 			counts[r.status]++;
 			done++;
@@ -236,8 +240,8 @@ export async function runStage<T>(options: RunStageOptions<T>): Promise<StageRes
 		}
 		if (saveDue) {
 			lastSaveMs = nowMs;
-			phase.stages[stage] = { ...phase.stages[stage], items_count: counts.total, counts: { ...counts }, steps: aggregator.snapshot() };
-			await phases.save(sessionId, phase);
+			// Only this stage's entry: the import runs its stages at the same time, each saving its own.
+			await phases.updateStage(sessionId, phaseType, stage, { items_count: counts.total, counts: { ...counts }, steps: aggregator.snapshot() });
 		}
 	};
 	const scheduleFlush = (force = false): Promise<void> => {
@@ -290,7 +294,7 @@ export async function runStage<T>(options: RunStageOptions<T>): Promise<StageRes
 	const steps = aggregator.snapshot(true);
 	if (cancelled) logger.warn(`${stage}: cancelled after ${done} items`, { stage, done });
 	if (fatal) logger.error(`${stage}: stopped: ${message(fatal.error)}`, { stage });
-	phase = await phases.finishStage(sessionId, phaseType, stage, {
+	await phases.finishStage(sessionId, phaseType, stage, {
 		failed: cancelled || fatal !== null,
 		items_count: counts.total,
 		counts: { ...counts },

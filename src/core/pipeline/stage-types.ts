@@ -75,12 +75,18 @@ export interface StageResult {
 	steps: Step[];
 }
 
-export interface RunStageOptions<T> {
+export interface RunStageOptions<T, O = never> {
 	ctx: StageContext;
 	stage: StageType;
 	items: AsyncIterable<T> | Iterable<T>;
 	identify: (item: T) => { id: string; title?: string };
-	process: (item: T, step: StepRunner) => Promise<ItemOutcome>;
+	/** An outcome may carry an `output` for the next stage (see handOff). */
+	process: (item: T, step: StepRunner) => Promise<ItemOutcome & { output?: O }>;
+	/**
+	 * Receives each item's `output`, in input order whatever the concurrency (stages that run at the same time
+	 * hand their items on through it). The stage waits while it is pending, so a slow next stage slows this one.
+	 */
+	handOff?: (output: O) => Promise<void>;
 	/** Resume: true for an item id already done in this stage; such items are passed over silently. */
 	skip?: (id: string) => boolean;
 	/** Items in flight at once (default 1). Logs and counts stay in input order whatever the value. */

@@ -35,10 +35,12 @@ export interface FinishStageOptions {
 
 /**
  * `<session>/<phase>/phase.json` and its folders. Every method reads, changes and atomically writes phase.json;
- * one process writes a phase at a time (the stage runner holds the phase while it runs).
+ * one process writes a phase at a time. Within it, the changing methods run one after another (the import's
+ * three stages run at the same time and each updates its own stage), so no update is lost to another's stale copy.
  */
 export class PhaseManager {
 	readonly sessions: SessionManager;
+	private queue: Promise<unknown> = Promise.resolve();
 
 	constructor(
 		private readonly store: StagingStore,
@@ -80,8 +82,29 @@ export class PhaseManager {
 		await writeJsonFile(this.store, phaseFile(sessionId, phase.phase_type), PhaseSchema.parse(phase));
 	}
 
+	/** Runs a read-change-write after the ones already queued. */
+	private serial<T>(fn: () => Promise<T>): Promise<T> {
+		const next = this.queue.then(fn);
+		this.queue = next.catch(() => undefined);
+		return next;
+	}
+
+	/** Changes one stage's entry (counts, steps while it runs), keeping what the other stages saved meanwhile. */
+	updateStage(sessionId: string, phaseType: PhaseType, stage: StageType, patch: Partial<Stage>): Promise<Phase> {
+		return this.serial(async () => {
+			const phase = await this.load(sessionId, phaseType);
+			phase.stages[stage] = { ...phase.stages[stage], ...patch };
+			await this.save(sessionId, phase);
+			return phase;
+		});
+	}
+
 	/** Phase → running (and the session's entry for it); idempotent. */
-	async startPhase(sessionId: string, phaseType: PhaseType): Promise<Phase> {
+	startPhase(sessionId: string, phaseType: PhaseType): Promise<Phase> {
+		return this.serial(() => this.startPhaseNow(sessionId, phaseType));
+	}
+
+	private async startPhaseNow(sessionId: string, phaseType: PhaseType): Promise<Phase> {
 		const phase = await this.load(sessionId, phaseType);
 		const now = this.clock.now().toISOString();
 		phase.status = "running";
@@ -93,9 +116,13 @@ export class PhaseManager {
 	}
 
 	/** Stage → running (a re-run clears its previous steps); the phase becomes running too. */
-	async startStage(sessionId: string, phaseType: PhaseType, stage: StageType): Promise<Phase> {
+	startStage(sessionId: string, phaseType: PhaseType, stage: StageType): Promise<Phase> {
+		return this.serial(() => this.startStageNow(sessionId, phaseType, stage));
+	}
+
+	private async startStageNow(sessionId: string, phaseType: PhaseType, stage: StageType): Promise<Phase> {
 		let phase = await this.load(sessionId, phaseType);
-		if (phase.status !== "running") phase = await this.startPhase(sessionId, phaseType);
+		if (phase.status !== "running") phase = await this.startPhaseNow(sessionId, phaseType);
 		phase.stages[stage] = {
 			...newStage(stage),
 			status: "running",
@@ -106,7 +133,11 @@ export class PhaseManager {
 	}
 
 	/** Stage → completed (or failed when `failed`), with its final counts and steps. */
-	async finishStage(sessionId: string, phaseType: PhaseType, stage: StageType, options: FinishStageOptions = {}): Promise<Phase> {
+	finishStage(sessionId: string, phaseType: PhaseType, stage: StageType, options: FinishStageOptions = {}): Promise<Phase> {
+		return this.serial(() => this.finishStageNow(sessionId, phaseType, stage, options));
+	}
+
+	private async finishStageNow(sessionId: string, phaseType: PhaseType, stage: StageType, options: FinishStageOptions): Promise<Phase> {
 		const phase = await this.load(sessionId, phaseType);
 		const current = phase.stages[stage];
 		phase.stages[stage] = {
@@ -125,7 +156,11 @@ export class PhaseManager {
 	 * Phase → completed | partial | failed by the derivation rule (or failed when `error` is given, e.g. a crash
 	 * or a cancel), then the session's `phases[phase]` entry and the session status follow.
 	 */
-	async finishPhase(sessionId: string, phaseType: PhaseType, counts: Counts, error?: string): Promise<Phase> {
+	finishPhase(sessionId: string, phaseType: PhaseType, counts: Counts, error?: string): Promise<Phase> {
+		return this.serial(() => this.finishPhaseNow(sessionId, phaseType, counts, error));
+	}
+
+	private async finishPhaseNow(sessionId: string, phaseType: PhaseType, counts: Counts, error?: string): Promise<Phase> {
 		const phase = await this.load(sessionId, phaseType);
 		const now = this.clock.now().toISOString();
 		phase.counts = counts;

@@ -7,6 +7,7 @@ import { ItemStatusIndex } from "../../../src/core/logs/item-status-index";
 import { appendPipelineStageRecords, type PipelineStageRecord } from "../../../src/core/logs/pipeline-stages";
 import { memoryLogger } from "../_support/memory-logger";
 import { tempVault } from "../_support/temp-vault";
+import { NodeStagingStore } from "../../../src/cli/node-staging-store";
 
 describe("JSONL logs", () => {
 	it("appends and reads back records", async () => {
@@ -16,6 +17,29 @@ describe("JSONL logs", () => {
 		await appendJsonl(store, "x/log.jsonl", []);
 		expect(await readFile(join(dir, "x/log.jsonl"), "utf8")).toBe('{"a":1}\n{"a":"ü 🎉"}\n{"a":3}\n');
 		expect(await readJsonl(store, "x/log.jsonl")).toEqual({ records: [{ a: 1 }, { a: "ü 🎉" }, { a: 3 }], skipped: 0 });
+	});
+
+	it("appends to one file run one at a time in call order, even over a store whose append is not atomic", async () => {
+		const { dir } = await tempVault();
+		// An adapter-like append: read, wait, write back (two overlapping calls would lose one of them).
+		const text = new Map<string, string>();
+		const inFlight = new Map<string, number>();
+		let most = 0;
+		class RacyStore extends NodeStagingStore {
+			override async append(path: string, data: string): Promise<void> {
+				inFlight.set(path, (inFlight.get(path) ?? 0) + 1);
+				most = Math.max(most, inFlight.get(path)!);
+				const before = text.get(path) ?? "";
+				await new Promise((r) => setTimeout(r, 1));
+				text.set(path, before + data);
+				inFlight.set(path, inFlight.get(path)! - 1);
+			}
+		}
+		const racy = new RacyStore(dir);
+		await Promise.all(Array.from({ length: 20 }, (_, i) => appendJsonl(racy, i % 2 ? "a.jsonl" : "b.jsonl", [{ i }])));
+		expect(text.get("a.jsonl")).toBe(Array.from({ length: 10 }, (_, k) => `{"i":${2 * k + 1}}\n`).join(""));
+		expect(text.get("b.jsonl")).toBe(Array.from({ length: 10 }, (_, k) => `{"i":${2 * k}}\n`).join(""));
+		expect(most).toBe(1);
 	});
 
 	it("a missing log is empty", async () => {

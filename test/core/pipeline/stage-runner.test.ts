@@ -143,6 +143,33 @@ describe("runStage", () => {
 		expect(index.failures()).toEqual([]);
 	});
 
+	it("hands each item's output on in input order with concurrency, and waits for a slow receiver", async () => {
+		const t = await setup();
+		const handed: string[] = [];
+		let receiving = 0;
+		const result = await runStage<Item, string>({
+			ctx: t.ctx,
+			stage: "transform",
+			items: items({ id: "a", title: "A", delayMs: 30 }, { id: "b", title: "B", delayMs: 1 }, { id: "c", title: "C", behaviour: "fail" }, { id: "d", title: "D", delayMs: 10 }, "e"),
+			identify: (i) => ({ id: i.id, title: i.title }),
+			concurrency: 3,
+			process: async (item) => {
+				if (item.delayMs) await sleep(item.delayMs);
+				if (item.behaviour === "fail") throw new Error("no output");
+				return { status: "success", output: `out-${item.id}` };
+			},
+			handOff: async (out) => {
+				expect(receiving).toBe(0); // one at a time
+				receiving++;
+				await sleep(2);
+				handed.push(out);
+				receiving--;
+			},
+		});
+		expect(handed).toEqual(["out-a", "out-b", "out-d", "out-e"]);
+		expect(result.counts).toMatchObject({ total: 5, success: 4, failed: 1 });
+	});
+
 	it("with concurrency 3, logs and counts stay in input order when later items finish first", async () => {
 		const t = await setup();
 		let inFlight = 0;

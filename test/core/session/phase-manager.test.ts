@@ -28,6 +28,23 @@ async function setup() {
 }
 
 describe("PhaseManager", () => {
+	it("stages updated at the same time keep each other's changes (the import runs its stages together)", async () => {
+		const { phases, id } = await setup();
+		await phases.create(id, "import");
+		await Promise.all([phases.startStage(id, "import", "extract"), phases.startStage(id, "import", "transform"), phases.startStage(id, "import", "load")]);
+		await Promise.all(
+			Array.from({ length: 30 }, (_, i) => {
+				const stage = (["extract", "transform", "load"] as const)[i % 3]!;
+				return phases.updateStage(id, "import", stage, { items_count: i });
+			}),
+		);
+		await Promise.all([phases.finishStage(id, "import", "extract"), phases.finishStage(id, "import", "load", { failed: true })]);
+		const phase = await phases.load(id, "import");
+		expect(phase.status).toBe("running");
+		expect([phase.stages.extract.status, phase.stages.transform.status, phase.stages.load.status]).toEqual(["completed", "running", "failed"]);
+		expect([phase.stages.extract.items_count, phase.stages.transform.items_count, phase.stages.load.items_count]).toEqual([27, 28, 29]);
+	});
+
 	it("creates exactly the phase folder layout", async () => {
 		const { dir, phases, id } = await setup();
 		await phases.create(id, "import");

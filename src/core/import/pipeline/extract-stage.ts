@@ -43,8 +43,14 @@ export interface ExtractStageOptions {
 	options: ImportOptions;
 	/** Start over (the stage never completed): earlier output is removed and every item is processed. */
 	fresh: boolean;
-	/** Retry: items already done in extract are passed over. */
+	/** Retry: items already done in extract are passed over (not extracted or logged again). */
 	skip?: (id: string) => boolean;
+	/**
+	 * Each conversation extracted, in export order, for the transform stage running at the same time (it waits
+	 * while transform is behind). With `skip`, passed-over conversations for which `handOnSkipped` is true go too.
+	 */
+	handOff?: (conversation: Conversation) => Promise<void>;
+	handOnSkipped?: (id: string) => boolean;
 	signal?: AbortSignal;
 	onProgress?: (p: StageProgress) => void;
 }
@@ -70,6 +76,11 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 		for await (const r of reader.conversations()) {
 			if (limit !== undefined && extracted >= limit) return;
 			if (r.ok) {
+				if (o.skip?.(r.conversation.id)) {
+					// Extracted in an earlier run: not again, but later stages may still need it (a retry of a failed load).
+					if (o.handOff && o.handOnSkipped?.(r.conversation.id)) await o.handOff(r.conversation);
+					continue;
+				}
 				if (seen.has(r.conversation.id)) {
 					ctx.logger.warn(`${r.source}, conversation ${r.index + 1}: the id ${r.conversation.id} appears earlier in this export; using the first one`);
 					continue;
@@ -81,7 +92,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 	}
 
 	try {
-		return await runStage<ExtractResult>({
+		return await runStage<ExtractResult, Conversation>({
 			ctx,
 			stage: "extract",
 			// Its output is all-or-nothing (a stage that never completed starts over), so the log appends can be batched.
@@ -91,7 +102,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 				r.ok
 					? { id: r.conversation.id, title: r.conversation.title }
 					: { id: r.itemId ?? `${r.source}#${r.index}`, ...(r.title !== undefined ? { title: r.title } : {}) },
-			...(o.skip ? { skip: o.skip } : {}),
+			...(o.handOff ? { handOff: o.handOff } : {}),
 			process: async (r, step) => {
 				if (!r.ok) throw new Error(`${r.source}, conversation ${r.index + 1}: ${r.reason}`);
 				const conversation = r.conversation;
@@ -102,7 +113,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 					}
 					await writer.write(conversation);
 					extracted++;
-					return { status: "success" };
+					return { status: "success", output: conversation };
 				});
 			},
 			...(o.signal ? { signal: o.signal } : {}),

@@ -1,6 +1,8 @@
 import { ItemStatusIndex } from "../../logs/item-status-index";
 import type { Counts } from "../../model/counts";
-import type { StageProgress, StageResult } from "../../pipeline/stage-runner";
+import type { StageProgress } from "../../pipeline/stage-runner";
+import { Channel } from "../../pipeline/channel";
+import type { Conversation } from "../conversation";
 import type { ByteSource } from "../../ports/byte-source";
 import type { Clock } from "../../ports/clock";
 import type { Logger } from "../../ports/logger";
@@ -14,7 +16,7 @@ import { ImportIndex } from "../load/import-index";
 import { readExtractedConversations, runExtractStage } from "./extract-stage";
 import { ImportOptionsSchema, type ImportOptions, type ImportOptionsInput } from "./import-options";
 import { runLoadStage } from "./load-stage";
-import { draftedIds, readNoteDrafts, runTransformStage } from "./transform-stage";
+import { runTransformStage, type NoteDraft } from "./transform-stage";
 import { KnowledgeTransform } from "./knowledge-transform";
 import type { LlmClient } from "../../llm/llm-client";
 import type { Session } from "../../model/session";
@@ -67,6 +69,8 @@ export class ImportSessionError extends Error {
 }
 
 const OPTIONS_FILE = "options.json";
+/** Conversations (and drafts) waiting between two stages at most: enough to smooth their pace, little memory. */
+const HAND_OFF_CAPACITY = 32;
 const MANIFEST_FILE = "manifest.json";
 
 function optionsPath(sessionId: string): string {
@@ -116,10 +120,9 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 	const sessionId = session.session_id;
 	request.onSession?.(sessionId);
 	const ctx = { sessionId, phaseType: "import" as const, store, clock, logger, phases };
-	const common = { ...(request.signal ? { signal: request.signal } : {}), ...(request.onProgress ? { onProgress: request.onProgress } : {}) };
 
 	const phase = await phases.load(sessionId, "import");
-	let status = await ItemStatusIndex.read(store, sessionId, "import", logger);
+	const status = await ItemStatusIndex.read(store, sessionId, "import", logger);
 	// A retry redoes failed items and sends review items to the model again.
 	const retransform = request.mode === "retry" ? new Set([...status.idsWithStatus("transform", "review"), ...status.idsWithStatus("load", "review")]) : new Set<string>();
 	if (request.mode === "retry" && status.failures().length === 0 && retransform.size === 0 && phase.status !== "running") {
@@ -127,11 +130,26 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 	}
 
 	await phases.startPhase(sessionId, "import");
-	const results: StageResult[] = [];
+	// One signal stops every stage: the user's cancel, or one stage breaking down (the others then stop taking items).
+	const stop = new AbortController();
+	const cancel = (): void => stop.abort();
+	if (request.signal?.aborted) stop.abort();
+	request.signal?.addEventListener("abort", cancel, { once: true });
+	const common = { signal: stop.signal, ...(request.onProgress ? { onProgress: request.onProgress } : {}) };
 	try {
-		// ---- extract ----
+		// The three stages run at the same time, each conversation handed on as soon as the stage before is done
+		// with it: the export is read once, and nothing is read back from the session in a normal run.
+		// Work left is what load has not finished (a retry also sends review items to the model again).
+		const loaded = status.succeeded("load");
+		const needsWork = (id: string): boolean => !loaded.has(id) || retransform.has(id);
+		const toTransform = new Channel<Conversation>(HAND_OFF_CAPACITY);
+		const toLoad = new Channel<NoteDraft>(HAND_OFF_CAPACITY);
+
+		// ---- extract (or what it wrote before) ----
 		const extractDone = phase.stages.extract.status === "completed";
 		const extractFailures = status.failures("extract").length > 0;
+		let extracting: Promise<unknown> = Promise.resolve();
+		let conversations: AsyncIterable<Conversation>;
 		if (!extractDone || (request.mode === "retry" && extractFailures)) {
 			if (!reader) {
 				const sources = request.sources ?? (request.openSources ? await request.openSources(options.inputs) : []);
@@ -139,62 +157,51 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 				reader = await openExport(sources, { provider: options.provider });
 			}
 			const done = status.idsWithStatus("extract", "success", "skipped", "review");
-			results.push(
-				await runExtractStage({
-					ctx,
-					reader,
-					options,
-					fresh: !extractDone,
-					...(extractDone ? { skip: (id: string) => done.has(id) } : {}),
-					...common,
-				}),
-			);
-			if (request.signal?.aborted) return await finish("cancelled");
+			const openReader = reader;
+			reader = null; // closed when extract ends
+			extracting = runExtractStage({
+				ctx,
+				reader: openReader,
+				options,
+				fresh: !extractDone,
+				...(extractDone ? { skip: (id: string) => done.has(id), handOnSkipped: needsWork } : {}),
+				handOff: (c) => toTransform.push(c),
+				...common,
+			}).finally(async () => {
+				toTransform.close();
+				await openReader.close();
+			});
+			conversations = toTransform;
+		} else {
+			conversations = readExtractedConversations(store, sessionId, logger);
 		}
-		await reader?.close();
-		reader = null;
 
 		// ---- transform ----
-		const drafted = await draftedIds(store, sessionId, logger);
 		const knowledge =
 			options.llm && request.llmClient
 				? await KnowledgeTransform.open({ store, sessionId, client: request.llmClient, llm: options.llm, options, debugMode: session.debug_mode || (request.debugMode ?? false), logger })
 				: undefined;
-		results.push(
-			await runTransformStage({
-				ctx,
-				conversations: readExtractedConversations(store, sessionId, logger),
-				options,
-				skip: (id) => drafted.has(id) && !retransform.has(id),
-				...(knowledge ? { knowledge, concurrency: options.llm?.concurrency ?? 1, fresh: retransform } : {}),
-				...common,
-			}),
-		);
-		if (request.signal?.aborted) return await finish("cancelled");
+		const transforming = runTransformStage({
+			ctx,
+			conversations,
+			options,
+			skip: (id) => !needsWork(id),
+			handOff: (d) => toLoad.push(d),
+			...(knowledge ? { knowledge, concurrency: options.llm?.concurrency ?? 1, fresh: retransform } : {}),
+			...common,
+		}).finally(() => toLoad.close());
 
 		// ---- load ----
-		status = await ItemStatusIndex.read(store, sessionId, "import", logger);
-		const loaded = status.succeeded("load");
 		const index = await ImportIndex.open(store, logger);
-		// A draft written more than once (an item transformed again by a retry) loads from its last version.
-		const remaining = new Map<string, number>();
-		if (request.mode !== "new") for await (const d of readNoteDrafts(store, sessionId, logger)) remaining.set(d.item_id, (remaining.get(d.item_id) ?? 0) + 1);
-		results.push(
-			await runLoadStage({
-				ctx,
-				vault: deps.vault,
-				index,
-				drafts: readNoteDrafts(store, sessionId, logger),
-				options,
-				skip: (id) => {
-					const left = remaining.get(id) ?? 1;
-					remaining.set(id, left - 1);
-					if (left > 1) return true; // an older draft of this item
-					return loaded.has(id) && !retransform.has(id);
-				},
-				...common,
-			}),
-		);
+		const loading = runLoadStage({ ctx, vault: deps.vault, index, drafts: toLoad, options, ...common });
+
+		// A stage that breaks down stops the others; the first such error is the run's.
+		const settled = await Promise.allSettled([extracting, transforming, loading].map((p) => p.catch((e: unknown) => {
+			stop.abort();
+			throw e;
+		})));
+		const broken = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+		if (broken) throw broken.reason;
 		if (request.signal?.aborted) return await finish("cancelled");
 		return await finish();
 	} catch (error) {
@@ -202,6 +209,7 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 		await finish(message).catch(() => undefined);
 		throw error;
 	} finally {
+		request.signal?.removeEventListener("abort", cancel);
 		await reader?.close();
 	}
 

@@ -179,10 +179,20 @@ describe("openExport: whole-input errors name the file and say what is wrong", (
 		});
 	}
 
-	it("a truncation found late is thrown from the iterator, after the good items", async () => {
+	it("a file cut short is refused when opened (before anything is read or written), naming the file", async () => {
 		const many = JSON.stringify(Array.from({ length: 50 }, (_, i) => chatgptConv(`c${i}`, "x".repeat(100))));
 		const source = await file("big.json", many.slice(0, many.length - 500));
-		const reader = await openExport([source]); // the first elements are fine: opening succeeds
+		await expect(openExport([source])).rejects.toThrow(/^big\.json: the file is truncated or incomplete .*ends with '\}\]', but this one ends with '.' '.'$/);
+		// A whole file passes the same check (it ends with `}]`), as does an empty export.
+		await expect(openExport([await file("whole.json", `${many}\n`)])).resolves.toBeDefined();
+		await expect(openExport([await file("empty.json", "[ ]")])).resolves.toBeDefined();
+	});
+
+	it("a cut that ends like a whole file (right after an inner `[]`) is found late: thrown from the iterator, after the good items", async () => {
+		const many = JSON.stringify(Array.from({ length: 50 }, (_, i) => chatgptConv(`c${i}`, "x".repeat(100))));
+		const cut = many.lastIndexOf('"children":[]', many.length - 500) + '"children":[]'.length;
+		const source = await file("big.json", many.slice(0, cut));
+		const reader = await openExport([source]); // it ends with `[]`, and the first elements are fine: opening succeeds
 		const seen: string[] = [];
 		await expect(
 			(async () => {

@@ -67,3 +67,84 @@ describe("runImportSession: cancelled in a stage, then resumed", () => {
 		}, 60_000);
 	}
 });
+
+/** A vault whose note creations wait, after the first `free` ones, until `open()`: load falls behind extract. */
+class GatedVault extends NodeNoteVault {
+	private created = 0;
+	/** Notes written so far. */
+	written = 0;
+	private release: () => void = () => undefined;
+	private readonly gate = new Promise<void>((resolve) => (this.release = resolve));
+	constructor(root: string, private readonly free: number) {
+		super(root);
+	}
+	open(): void {
+		this.release();
+	}
+	override async create(p: string, content: string): Promise<void> {
+		if (++this.created > this.free) await this.gate;
+		await super.create(p, content);
+		this.written++;
+	}
+}
+
+describe("runImportSession: the stages run at the same time", () => {
+	it("notes are written while the export is still being read, and a cancel after extract finished resumes from the session alone (no export)", async () => {
+		const input = await exportFile();
+		const reference = await tempDir("ketl-ref-");
+		await run(reference, input, "new");
+
+		const root = await tempDir("ketl-gated-");
+		const vault = new GatedVault(root, 5);
+		const store = new NodeStagingStore(root);
+		const controller = new AbortController();
+		const source = await NodeByteSource.open(input);
+		let notesWhenExtractDone = -1;
+		let sessionId = "";
+		const cut = await runImportSession(
+			{ store, vault, clock: systemClock, logger: silentLogger },
+			{
+				mode: "new",
+				sources: [source],
+				options: { inputs: [input] },
+				signal: controller.signal,
+				onSession: (id) => (sessionId = id),
+				onProgress: (p) => {
+					if (p.stage === "extract" && p.done === COUNT) {
+						// Every conversation is extracted while load is held at its sixth note: once extract has closed
+						// (phase.json says completed), cancel, then let load go.
+						notesWhenExtractDone = vault.written;
+						void (async () => {
+							const phaseFile = join(root, ".staging/@session", sessionId, "import/phase.json");
+							for (let i = 0; i < 500; i++) {
+								const text = await readFile(phaseFile, "utf8").catch(() => "{}");
+								if ((JSON.parse(text) as { stages?: { extract?: { status?: string } } }).stages?.extract?.status === "completed") break;
+								await new Promise((r) => setTimeout(r, 5));
+							}
+							controller.abort();
+							vault.open();
+						})();
+					}
+				},
+			},
+		);
+		await source.close();
+		expect(cut.error).toMatch(/Cancelled/);
+		expect(notesWhenExtractDone).toBeGreaterThan(0);
+		const phase = JSON.parse(await readFile(join(root, ".staging/@session", cut.session_id, "import/phase.json"), "utf8")) as { stages: Record<StageType, { status: string }> };
+		expect(phase.stages.extract.status).toBe("completed");
+		const written = (await vaultFiles(root)).length;
+		expect(written).toBeLessThan(COUNT);
+
+		// No input at all: what is left comes from extract's output in the session.
+		const resumed = await run(root, null, "resume", undefined, cut.session_id);
+		expect(resumed.status).toBe("completed");
+		expect(resumed.counts).toEqual({ total: COUNT, success: COUNT, failed: 0, skipped: 0 });
+		expect(resumed.notes.created).toBe(COUNT);
+		const files = await vaultFiles(root);
+		expect(files).toEqual(await vaultFiles(reference));
+		for (const f of files) {
+			expect(withoutSession(await readFile(join(root, f), "utf8"))).toBe(withoutSession(await readFile(join(reference, f), "utf8")));
+		}
+	}, 60_000);
+});
