@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { computeFileId, noteBody } from "../../../../src/core/import/transform/file-id";
-import { backtickFence, fenceLanguage, safeMarkdown } from "../../../../src/core/import/transform/markdown-safety";
+import {
+	backtickFence,
+	fenceLanguage,
+	safeMarkdown,
+	safeMarkdownWithoutShortcuts,
+} from "../../../../src/core/import/transform/markdown-safety";
 import { sha256Hex } from "../../../../src/core/util/sha256";
 
 describe("safeMarkdown (message headings are level 2, so text headings start at 3)", () => {
@@ -29,6 +34,45 @@ describe("safeMarkdown (message headings are level 2, so text headings start at 
 		["seven hashes is text", "####### x", "####### x"],
 	])("%s", (_name, input, expected) => {
 		expect(safeMarkdown(input, 3)).toBe(expected);
+	});
+});
+
+describe("safeMarkdown's shortcuts change nothing", () => {
+	/** Line openings that reach every rule (and near misses), then line contents, CR/LF variants and comment marks. */
+	const starts = [
+		"", " ", "  ", "   ", "    ", "\t", "\u00a0", "\u3000", "\ufeff", "#", "## ", "###### ", "####### ", "#x", "```", "````",
+		"```js", "``` a`b", "~~~", "~~~~ ", "`", "``", "~", "---", "--", "- ", "-", "===", "=", "***", "* ", "*", "+ ", "+",
+		"1. ", "1)", "12.", "1234567890. ", "0", "> ", ">", "| ", "|", "<", "<!--", "-->", "%%", "%", "a", "Z", "é", "語", "🚀",
+		"(", "[", "\\", "_", "!", "\"", ":",
+	];
+	const middles = ["", "text", " # x", " ``` ", "`", "~~~", " --- ", "%%", "<!--", "-->", " ", "\t", "é", "=", "-"];
+	const ends = ["\n", "\n", "\n", "\r\n", "\r", "\n\n"];
+	let seed = 0x1234;
+	const random = (): number => {
+		seed = (seed + 0x6d2b79f5) >>> 0;
+		let t = seed;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+	const pick = (list: readonly string[]): string => list[Math.floor(random() * list.length)]!;
+
+	it("gives the same output as every line through every rule, over a seeded fuzz of Markdown-ish texts", () => {
+		for (let round = 0; round < 4000; round++) {
+			let text = "";
+			const lines = Math.floor(random() * 14);
+			for (let i = 0; i < lines; i++) text += pick(starts) + pick(middles) + (random() < 0.5 ? pick(middles) : "") + pick(ends);
+			if (random() < 0.3) text = text.replace(/\n$/, "");
+			for (const level of [1, 3]) {
+				expect(safeMarkdown(text, level), JSON.stringify(text)).toBe(safeMarkdownWithoutShortcuts(text, level));
+			}
+		}
+	});
+
+	it("and over the table above", () => {
+		for (const text of ["Hello\nworld", "Title\n=====", "One\ntwo\n---", "- item\n---", "```\n# x\n```", "a %% b", "<!-- x"]) {
+			expect(safeMarkdown(text, 3)).toBe(safeMarkdownWithoutShortcuts(text, 3));
+		}
 	});
 });
 
