@@ -4,7 +4,7 @@ import { stageOutputDir } from "../../session/paths";
 import { NameAllocator } from "../../naming/unique-names";
 import { sanitizeFileName } from "../../naming/sanitize-file-name";
 import { contentHash } from "../../util/content-hash";
-import { computeFileId } from "../transform/file-id";
+import { computeFileIdAsync } from "../transform/file-id";
 import { composeNote } from "../transform/render-note";
 import { decideLoad, type LoadDecision } from "../load/load-decision";
 import type { ImportIndex } from "../load/import-index";
@@ -50,9 +50,9 @@ function stemOf(path: string): string {
 	return path.slice(path.lastIndexOf("/") + 1).replace(/\.md$/i, "");
 }
 
-/** The note text for a draft at a path: `file_id` hashes the body with that path. */
-export function finalNote(draft: NoteDraft, path: string): string {
-	return composeNote({ ...draft.frontmatter, file_id: computeFileId(draft.body, path) }, draft.body);
+/** The note text for a draft at a path: `file_id` hashes the body with that path (natively, where Web Crypto is). */
+export async function finalNote(draft: NoteDraft, path: string): Promise<string> {
+	return composeNote({ ...draft.frontmatter, file_id: await computeFileIdAsync(draft.body, path) }, draft.body);
 }
 
 /**
@@ -108,7 +108,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	const decide = async (draft: NoteDraft): Promise<Plan> => {
 		const current = await currentNote(draft);
 		const indexed = index.get(draft.provider, draft.item_id);
-		const renderedHash = current ? contentHash(finalNote(draft, current.path)) : "";
+		const renderedHash = current ? contentHash(await finalNote(draft, current.path)) : "";
 		const currentHash = current ? contentHash(current.text) : "";
 		if (current && indexed && folderOf(current.path) === reviewFolder && currentHash === indexed.hash && currentHash !== renderedHash) {
 			// An untouched review note and a new transform of it (a retry): replace it.
@@ -161,7 +161,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			case "create": {
 				const folder = folderFor(draft);
 				for (let path = decision.path; ; path = joinPath(folder, `${(await allocatorFor(folder)).claim(sanitizeFileName(draft.title))}.md`)) {
-					const text = finalNote(draft, path);
+					const text = await finalNote(draft, path);
 					if (options.dryRun) return { outcome: "created", path };
 					try {
 						await vault.create(path, text); // never overwrites
@@ -175,7 +175,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				}
 			}
 			case "update": {
-				const text = finalNote(draft, decision.path);
+				const text = await finalNote(draft, decision.path);
 				if (!options.dryRun) {
 					if (await editedMeanwhile(decision.path, decision.expectHash)) {
 						return { outcome: "preserved", path: decision.path, reason: "the note was edited while the import ran" };
@@ -192,7 +192,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				const allocator = await allocatorFor(folder);
 				const stem = allocator.claim(sanitizeFileName(draft.title));
 				const path = joinPath(folder, `${stem}.md`);
-				const text = finalNote(draft, path);
+				const text = await finalNote(draft, path);
 				if (!options.dryRun) {
 					if (await editedMeanwhile(decision.path, decision.expectHash)) {
 						return { outcome: "preserved", path: decision.path, reason: "the note was edited while the import ran" };
@@ -210,7 +210,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 					remember(decision.path, text);
 					// Exactly what this session writes there: this session created it, and was killed before its
 					// session copy was written (and before the index was flushed). Write the copy now.
-					if (text === finalNote(draft, decision.path)) {
+					if (text === (await finalNote(draft, decision.path))) {
 						await ctx.store.writeAtomic(copyPath(draft, decision.path), text);
 					}
 				}
