@@ -3,6 +3,9 @@ import { computeFileId } from "./file-id";
 import { stringifyFrontmatter } from "./frontmatter-yaml";
 import { backtickFence, fenceLanguage, oneLine, quoteLines, safeMarkdown } from "./markdown-safety";
 import type { NoteFrontmatter } from "./note-frontmatter";
+import { formatTime, isoTime } from "./note-time";
+
+export { formatTime } from "./note-time";
 
 export interface RenderNoteOptions {
 	/** The import session's id (`YYYYMMDD_HHMMSS`), written as `session`. */
@@ -162,29 +165,13 @@ function formatSize(bytes: number): string {
 	return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-/** ISO 8601 in UTC (`toISOString`) when parseable; otherwise the string as the export gave it. */
-function isoTime(value: string): string {
-	const date = new Date(value);
-	return Number.isNaN(date.getTime()) ? value : date.toISOString();
-}
-
-/** `YYYY-MM-DD HH:mm` in `timeZone` (with ` UTC` appended for UTC); null when unparseable. */
-export function formatTime(value: string, timeZone: string): string | null {
-	const date = new Date(value);
-	if (Number.isNaN(date.getTime())) return null;
-	if (timeZone === "UTC") return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-	const parts = new Intl.DateTimeFormat("en-CA", {
-		timeZone,
-		year: "numeric",
-		month: "2-digit",
-		day: "2-digit",
-		hour: "2-digit",
-		minute: "2-digit",
-		hourCycle: "h23",
-	}).formatToParts(date);
-	const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? "";
-	return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}`;
-}
+/**
+ * Raw characters of the first user message looked at for its excerpt. `oneLine` of a prefix is a prefix of
+ * `oneLine` of the whole (whitespace runs collapse the same way; only a trailing space can be missing), so once the
+ * prefix gives comfortably more than 160 characters, its first 160 are the excerpt's; only a message that is mostly
+ * whitespace needs the whole text.
+ */
+const EXCERPT_WINDOW = 2048;
 
 /** The first user message's text, on one line, cut to about 160 characters at a word boundary. */
 function firstUserExcerpt(conversation: Conversation): string {
@@ -192,15 +179,30 @@ function firstUserExcerpt(conversation: Conversation): string {
 		(m) => m.role === "user" && m.parts.some((p) => p.kind === "text" && p.text.trim() !== ""),
 	);
 	if (!first) return "";
-	const text = oneLine(
-		first.parts
-			.filter((p): p is Extract<Part, { kind: "text" }> => p.kind === "text")
-			.map((p) => p.text)
-			.join(" "),
-	);
-	const chars = Array.from(text);
-	if (chars.length <= SUMMARY_EXCERPT_CHARS) return text;
-	const cut = chars.slice(0, SUMMARY_EXCERPT_CHARS).join("");
+	const joined = first.parts
+		.filter((p): p is Extract<Part, { kind: "text" }> => p.kind === "text")
+		.map((p) => p.text)
+		.join(" ");
+	let text = joined.length > EXCERPT_WINDOW ? oneLine(joined.slice(0, EXCERPT_WINDOW)) : "";
+	// 2 × 161 UTF-16 units hold at least 161 code points: more than the excerpt, so the whole is longer too.
+	if (text.length < 2 * (SUMMARY_EXCERPT_CHARS + 1)) text = oneLine(joined);
+	const end = codePointsEnd(text, SUMMARY_EXCERPT_CHARS);
+	if (end < 0) return text;
+	const cut = text.slice(0, end);
 	const space = cut.lastIndexOf(" ");
 	return `${(space > SUMMARY_EXCERPT_CHARS / 2 ? cut.slice(0, space) : cut).replace(/[\s.,;:!?]+$/, "")}…`;
+}
+
+/**
+ * Where the first `count` code points of `text` end (a surrogate pair is one, a lone surrogate is one, as in
+ * `Array.from`), or -1 when `text` has no more than `count` of them.
+ */
+function codePointsEnd(text: string, count: number): number {
+	let i = 0;
+	for (let n = 0; n < count; n++) {
+		if (i >= text.length) return -1;
+		const c = text.charCodeAt(i);
+		i += c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+	}
+	return i < text.length ? i : -1;
 }

@@ -149,6 +149,47 @@ describe("renderNote properties", () => {
 	});
 });
 
+describe("summary excerpt of the first user message", () => {
+	/** The definition: the whole text on one line, cut to 160 code points at a word boundary when longer. */
+	const reference = (texts: string[]): string => {
+		const text = texts.join(" ").replace(/\s+/g, " ").trim();
+		const chars = Array.from(text);
+		if (chars.length <= 160) return text;
+		const cut = chars.slice(0, 160).join("");
+		const space = cut.lastIndexOf(" ");
+		return `${(space > 80 ? cut.slice(0, space) : cut).replace(/[\s.,;:!?]+$/, "")}…`;
+	};
+	const base = load("missing-timestamps");
+	const summaryOf = (texts: string[]): string | undefined =>
+		renderNote(
+			{ ...base, messages: [{ id: "u", role: "user", time: null, parts: texts.map((text) => ({ kind: "text" as const, text })) }] },
+			{ sessionId: SESSION, notePath: "n.md", deferFileId: true },
+		).frontmatter.summary;
+	const word = (i: number): string => ["alpha", "beta", "gamma", "delta", "ε", "🚀", "語語", "x"][i % 8]!;
+
+	it.each<[string, string[]]>([
+		["short", ["Hello there"]],
+		["exactly 160", ["a".repeat(160)]],
+		["161", ["a".repeat(161)]],
+		["160 astral characters", ["🚀".repeat(160)]],
+		["161 astral characters", ["🚀".repeat(161)]],
+		["long words", [Array.from({ length: 2000 }, (_, i) => word(i)).join(" ")]],
+		["long text, cut lands after punctuation", [`${"word, ".repeat(40)}end. ${"more ".repeat(1000)}`]],
+		["no spaces", ["x".repeat(5000)]],
+		["whitespace runs longer than the window", [`start ${" \n\t".repeat(3000)} after ${"y ".repeat(500)}`]],
+		["the window is mostly whitespace", [`${"  ".repeat(1000)}${"z ".repeat(400)}`]],
+		["a surrogate pair straddles the window edge", [`${"b".repeat(2047)}🚀${"c ".repeat(100)}`]],
+		["astral text around the window edge", [`${"🚀 ".repeat(700)}`]],
+		// The window collapses to 270 UTF-16 units but only 150 code points: not enough, the whole text is needed.
+		["the window collapses to few astral code points", [`${`🚀🚀🚀🚀${" ".repeat(60)}`.repeat(40)}`]],
+		["lone surrogates", [`\ud800${"d\udc00 ".repeat(200)}`]],
+		["several parts", ["first part", "   ", `second ${"part ".repeat(800)}`]],
+		["the first part is long", [`${"e ".repeat(3000)}`, "tail"]],
+	])("%s", (_name, texts) => {
+		expect(summaryOf(texts)).toBe(reference(texts));
+	});
+});
+
 /** The body with fenced code blocks removed (a small scanner matching CommonMark fence rules). */
 function stripFences(body: string): string {
 	const out: string[] = [];
