@@ -32,7 +32,14 @@ export interface InputManifestEntry {
 }
 
 export type ExtractResult =
-	| { ok: true; conversation: Conversation; source: string; index: number }
+	| {
+			ok: true;
+			conversation: Conversation;
+			source: string;
+			index: number;
+			/** `JSON.stringify(conversation)`, when the reader made it already (a reader in another thread sends it so). */
+			line?: string;
+	  }
 	| { ok: false; source: string; index: number; itemId?: string; title?: string; reason: string };
 
 export interface ExportReader {

@@ -111,7 +111,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 					if (conversation.messages.length < options.minMessages) {
 						return { status: "skipped", reason: `too_few_messages: ${conversation.messages.length} < ${options.minMessages}` };
 					}
-					await writer.write(conversation);
+					await writer.write(conversation, r.line);
 					extracted++;
 					return { status: "success", output: conversation };
 				});

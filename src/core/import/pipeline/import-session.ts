@@ -11,7 +11,7 @@ import type { StagingStore } from "../../ports/staging-store";
 import { extractInputDir } from "../../session/paths";
 import { PhaseManager } from "../../session/phase-manager";
 import { SessionManager } from "../../session/session-manager";
-import { openExport, type ExportReader } from "../extract";
+import { openExport as openExportHere, type ExportReader, type OpenExportOptions } from "../extract";
 import { ImportIndex } from "../load/import-index";
 import { readExtractedConversations, runExtractStage } from "./extract-stage";
 import { ImportOptionsSchema, type ImportOptions, type ImportOptionsInput } from "./import-options";
@@ -27,6 +27,11 @@ export interface ImportDeps {
 	vault: NoteVault;
 	clock: Clock;
 	logger: Logger;
+	/**
+	 * Opens the inputs (default: `openExport`, reading in this thread). The CLI passes one that reads in a worker
+	 * thread, so that parsing the export and writing the notes use two cores.
+	 */
+	openExport?: (sources: readonly ByteSource[], options: OpenExportOptions) => Promise<ExportReader>;
 }
 
 export interface ImportRequest {
@@ -84,6 +89,7 @@ function optionsPath(sessionId: string): string {
  */
 export async function runImportSession(deps: ImportDeps, request: ImportRequest): Promise<ImportSummary> {
 	const { store, clock, logger } = deps;
+	const openExport = deps.openExport ?? openExportHere;
 	const sessions = new SessionManager(store, clock);
 	const phases = new PhaseManager(store, clock, sessions);
 

@@ -38,14 +38,14 @@ export class ShardWriter<T> {
 		this.inFile = text.split("\n").filter((l) => l.trim() !== "").length;
 	}
 
-	async write(record: T): Promise<void> {
+	/** Queues a record; `line` is its `JSON.stringify` when the caller has it already. */
+	async write(record: T, line: string = JSON.stringify(record)): Promise<void> {
 		await this.start();
 		if (this.inFile >= this.perFile) {
 			await this.flush();
 			this.fileIndex++;
 			this.inFile = 0;
 		}
-		const line = JSON.stringify(record);
 		this.pending.push(line);
 		this.pendingBytes += line.length;
 		this.inFile++;
