@@ -1,3 +1,4 @@
+import { nodeSha256 } from "../node-sha256";
 import * as nodePath from "node:path";
 import { InputError } from "../../core/import/extract/errors";
 import { ImportSessionError, runImportSession, type ImportRequest, type ImportSummary } from "../../core/import/pipeline/import-session";
@@ -232,7 +233,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		};
 		let summary: ImportSummary;
 		try {
-			summary = await runImportSession({ store, vault, clock, logger }, request);
+			summary = await runImportSession({ store, vault, clock, logger, sha256: nodeSha256 }, request);
 		} finally {
 			clearInterval(timer);
 			if (beatingFor) await removeHeartbeat(store, beatingFor).catch(() => undefined);

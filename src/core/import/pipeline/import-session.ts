@@ -7,6 +7,7 @@ import type { ByteSource } from "../../ports/byte-source";
 import type { Clock } from "../../ports/clock";
 import type { Logger } from "../../ports/logger";
 import type { NoteVault } from "../../ports/note-vault";
+import type { Sha256Text } from "../../ports/sha256";
 import type { StagingStore } from "../../ports/staging-store";
 import { extractInputDir } from "../../session/paths";
 import { PhaseManager } from "../../session/phase-manager";
@@ -32,6 +33,8 @@ export interface ImportDeps {
 	 * thread, so that parsing the export and writing the notes use two cores.
 	 */
 	openExport?: (sources: readonly ByteSource[], options: OpenExportOptions) => Promise<ExportReader>;
+	/** Hashes each note's `file_id` (see the port; default Web Crypto or JavaScript). */
+	sha256?: Sha256Text;
 }
 
 export interface ImportRequest {
@@ -199,7 +202,7 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 
 		// ---- load ----
 		const index = await ImportIndex.open(store, logger);
-		const loading = runLoadStage({ ctx, vault: deps.vault, index, drafts: toLoad, options, ...common });
+		const loading = runLoadStage({ ctx, vault: deps.vault, index, drafts: toLoad, options, ...(deps.sha256 ? { sha256: deps.sha256 } : {}), ...common });
 
 		// A stage that breaks down stops the others; the first such error is the run's.
 		const settled = await Promise.allSettled([extracting, transforming, loading].map((p) => p.catch((e: unknown) => {

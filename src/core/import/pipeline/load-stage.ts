@@ -1,5 +1,6 @@
 import { runStage, type StageContext, type StageProgress, type StageResult } from "../../pipeline/stage-runner";
 import type { NoteVault } from "../../ports/note-vault";
+import type { Sha256Text } from "../../ports/sha256";
 import { stageOutputDir } from "../../session/paths";
 import { NameAllocator } from "../../naming/unique-names";
 import { sanitizeFileName } from "../../naming/sanitize-file-name";
@@ -23,6 +24,8 @@ export interface LoadStageOptions {
 	drafts: AsyncIterable<NoteDraft>;
 	options: ImportOptions;
 	skip?: (id: string) => boolean;
+	/** Hashes `file_id` (default: Web Crypto where the runtime has it, else JavaScript). */
+	sha256?: Sha256Text;
 	/** Notes written at once (default 4). Names and logs are the same whatever the value. */
 	concurrency?: number;
 	signal?: AbortSignal;
@@ -50,9 +53,9 @@ function stemOf(path: string): string {
 	return path.slice(path.lastIndexOf("/") + 1).replace(/\.md$/i, "");
 }
 
-/** The note text for a draft at a path: `file_id` hashes the body with that path (natively, where Web Crypto is). */
-export async function finalNote(draft: NoteDraft, path: string): Promise<string> {
-	return composeNote({ ...draft.frontmatter, file_id: await computeFileIdAsync(draft.body, path) }, draft.body);
+/** The note text for a draft at a path: `file_id` hashes the body with that path. */
+export async function finalNote(draft: NoteDraft, path: string, sha256?: Sha256Text): Promise<string> {
+	return composeNote({ ...draft.frontmatter, file_id: await computeFileIdAsync(draft.body, path, sha256) }, draft.body);
 }
 
 /**
@@ -108,7 +111,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	const decide = async (draft: NoteDraft): Promise<Plan> => {
 		const current = await currentNote(draft);
 		const indexed = index.get(draft.provider, draft.item_id);
-		const renderedHash = current ? contentHash(await finalNote(draft, current.path)) : "";
+		const renderedHash = current ? contentHash(await finalNote(draft, current.path, o.sha256)) : "";
 		const currentHash = current ? contentHash(current.text) : "";
 		if (current && indexed && folderOf(current.path) === reviewFolder && currentHash === indexed.hash && currentHash !== renderedHash) {
 			// An untouched review note and a new transform of it (a retry): replace it.
@@ -161,7 +164,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			case "create": {
 				const folder = folderFor(draft);
 				for (let path = decision.path; ; path = joinPath(folder, `${(await allocatorFor(folder)).claim(sanitizeFileName(draft.title))}.md`)) {
-					const text = await finalNote(draft, path);
+					const text = await finalNote(draft, path, o.sha256);
 					if (options.dryRun) return { outcome: "created", path };
 					try {
 						await vault.create(path, text); // never overwrites
@@ -175,7 +178,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				}
 			}
 			case "update": {
-				const text = await finalNote(draft, decision.path);
+				const text = await finalNote(draft, decision.path, o.sha256);
 				if (!options.dryRun) {
 					if (await editedMeanwhile(decision.path, decision.expectHash)) {
 						return { outcome: "preserved", path: decision.path, reason: "the note was edited while the import ran" };
@@ -192,7 +195,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				const allocator = await allocatorFor(folder);
 				const stem = allocator.claim(sanitizeFileName(draft.title));
 				const path = joinPath(folder, `${stem}.md`);
-				const text = await finalNote(draft, path);
+				const text = await finalNote(draft, path, o.sha256);
 				if (!options.dryRun) {
 					if (await editedMeanwhile(decision.path, decision.expectHash)) {
 						return { outcome: "preserved", path: decision.path, reason: "the note was edited while the import ran" };
@@ -210,7 +213,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 					remember(decision.path, text);
 					// Exactly what this session writes there: this session created it, and was killed before its
 					// session copy was written (and before the index was flushed). Write the copy now.
-					if (text === (await finalNote(draft, decision.path))) {
+					if (text === (await finalNote(draft, decision.path, o.sha256))) {
 						await ctx.store.writeAtomic(copyPath(draft, decision.path), text);
 					}
 				}

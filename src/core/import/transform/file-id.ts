@@ -1,4 +1,5 @@
 import { splitFrontmatter } from "../../notes/frontmatter";
+import type { Sha256Text } from "../../ports/sha256";
 import { Sha256, sha256HexAsync } from "../../util/sha256";
 
 /**
@@ -20,11 +21,11 @@ export function computeFileId(content: string, notePath: string): string {
 }
 
 /**
- * `computeFileId`, hashed by the Web Crypto API when the runtime has it (see `sha256HexAsync`). Always the same id
- * as `computeFileId`.
+ * `computeFileId`, hashed by `sha256` (default: the Web Crypto API when the runtime has it, see `sha256HexAsync`).
+ * Always the same id as `computeFileId`.
  */
-export async function computeFileIdAsync(content: string, notePath: string): Promise<string> {
-	return (await sha256HexAsync(content + fileIdSuffix(notePath))).slice(0, 12);
+export async function computeFileIdAsync(content: string, notePath: string, sha256: Sha256Text = sha256HexAsync): Promise<string> {
+	return (await sha256(content + fileIdSuffix(notePath))).slice(0, 12);
 }
 
 function fileIdSuffix(notePath: string): string {
