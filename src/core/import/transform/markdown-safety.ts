@@ -50,7 +50,8 @@ export function safeMarkdownWithoutShortcuts(text: string, minHeadingLevel: numb
 }
 
 function safeMarkdownWith(text: string, minHeadingLevel: number, shortcuts: boolean): string {
-	const lines = (!shortcuts || text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text).split("\n");
+	const normalized = !shortcuts || text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
+	const lines = normalized.split("\n");
 	const out: Line[] = [];
 	/** For each output line: true when it sits inside a fenced code block (or is a fence line). */
 	const inCode: boolean[] = [];
@@ -61,6 +62,8 @@ function safeMarkdownWith(text: string, minHeadingLevel: number, shortcuts: bool
 	let fence: { char: string; code: number; length: number } | null = null;
 	let paraStart = -1;
 	let paraPlain = false;
+	/** Whether a line was added, removed or rewritten (a heading shift is decided at the end). */
+	let rewritten = false;
 
 	for (const line of lines) {
 		const first = line.charCodeAt(0);
@@ -105,6 +108,7 @@ function safeMarkdownWith(text: string, minHeadingLevel: number, shortcuts: bool
 			continue;
 		}
 		if (setext && paraStart >= 0) {
+			rewritten = true;
 			const level = setext[1]!.startsWith("=") ? 1 : 2;
 			if (paraPlain) {
 				const paragraph = out.splice(paraStart).map((l) => (typeof l === "string" ? l.trim() : ""));
@@ -129,18 +133,27 @@ function safeMarkdownWith(text: string, minHeadingLevel: number, shortcuts: bool
 		}
 		push(line, false);
 	}
-	if (fence) push(fence.char.repeat(fence.length), true);
+	if (fence) {
+		push(fence.char.repeat(fence.length), true);
+		rewritten = true;
+	}
 
 	let minLevel = 7;
 	for (const line of out) if (typeof line !== "string") minLevel = Math.min(minLevel, line.level);
 	const shift = minLevel < minHeadingLevel ? minHeadingLevel - minLevel : 0;
+	const escapes = !shortcuts || text.includes("<!--") || text.includes("%%");
+	if (shortcuts && !rewritten && shift === 0 && !escapes) {
+		// Every output line is its input line (a heading unshifted reads as it was): the text itself, less the
+		// blank lines at its edges, with no join.
+		return trimBlankEdges(normalized, lines);
+	}
 	const rendered = out.map((line) =>
 		typeof line === "string" ? line : `${line.indent}${"#".repeat(Math.min(6, line.level + shift))}${line.rest}`,
 	);
 
 	// Lines are substrings of the text (or our own headings and fences), so a text with neither `<!--` nor `%%`
 	// has nothing to escape.
-	if (!shortcuts || text.includes("<!--") || text.includes("%%")) escapeUnclosedComments(rendered, inCode);
+	if (escapes) escapeUnclosedComments(rendered, inCode);
 	return trimBlankLines(rendered).join("\n");
 }
 
@@ -165,6 +178,18 @@ function escapeUnclosedComments(lines: string[], inCode: boolean[]): void {
 		const at = line.lastIndexOf("%%");
 		lines[lastPercentLine] = `${line.slice(0, at)}\\%\\%${line.slice(at + 2)}`;
 	}
+}
+
+/** `trimBlankLines(lines).join("\n")` for `text === lines.join("\n")`, as a slice of `text`. */
+function trimBlankEdges(text: string, lines: readonly string[]): string {
+	let start = 0;
+	let end = lines.length;
+	let from = 0;
+	let to = text.length;
+	while (start < end && lines[start]!.trim() === "") from += lines[start++]!.length + 1;
+	if (start === end) return "";
+	while (lines[end - 1]!.trim() === "") to -= lines[--end]!.length + 1;
+	return from === 0 && to === text.length ? text : text.slice(from, to);
 }
 
 function trimBlankLines(lines: string[]): string[] {
