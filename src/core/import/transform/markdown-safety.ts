@@ -221,7 +221,14 @@ export function quoteLines(text: string): string {
 		.join("\n");
 }
 
+/**
+ * Whitespace that `oneLine` changes: a run of two or more, or one character other than a space. A lone space
+ * (most of them, in prose) is already what a run becomes, so it is not matched and not rebuilt. Matches start at
+ * the start of a run and take all of it, so each run still becomes one space.
+ */
+const WHITESPACE_TO_COLLAPSE = /\s{2,}|[^\S ]/g;
+
 /** Collapses all whitespace to single spaces and trims: for headings, callout titles and YAML one-liners. */
 export function oneLine(text: string): string {
-	return text.replace(/\s+/g, " ").trim();
+	return text.replace(WHITESPACE_TO_COLLAPSE, " ").trim();
 }

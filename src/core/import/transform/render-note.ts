@@ -88,11 +88,16 @@ export function composeNote(frontmatter: NoteFrontmatter, body: string): string 
 function renderMessage(message: Message, includeThinking: boolean, timeZone: string): string {
 	const role = message.role === "user" ? "User" : "Assistant";
 	const time = message.time ? formatTime(message.time, timeZone) : null;
-	const heading = `${"#".repeat(MESSAGE_HEADING_LEVEL)} ${role}${time ? ` · ${time}` : ""}`;
-	const blocks = message.parts
-		.map((part) => renderPart(part, includeThinking))
-		.filter((block): block is string => block !== null && block !== "");
-	return [heading, ...(blocks.length > 0 ? blocks : ["*(no visible content)*"])].join("\n\n");
+	let out = `${"#".repeat(MESSAGE_HEADING_LEVEL)} ${role}${time ? ` · ${time}` : ""}`;
+	let visible = false;
+	// Concatenated, not joined: the note's body is copied into one flat string once, when the messages are joined.
+	for (const part of message.parts) {
+		const block = renderPart(part, includeThinking);
+		if (block === null || block === "") continue;
+		out += `\n\n${block}`;
+		visible = true;
+	}
+	return visible ? out : `${out}\n\n*(no visible content)*`;
 }
 
 function renderPart(part: Part, includeThinking: boolean): string | null {

@@ -3,6 +3,7 @@ import { computeFileId, noteBody } from "../../../../src/core/import/transform/f
 import {
 	backtickFence,
 	fenceLanguage,
+	oneLine,
 	safeMarkdown,
 	safeMarkdownWithoutShortcuts,
 } from "../../../../src/core/import/transform/markdown-safety";
@@ -72,6 +73,34 @@ describe("safeMarkdown's shortcuts change nothing", () => {
 	it("and over the table above", () => {
 		for (const text of ["Hello\nworld", "Title\n=====", "One\ntwo\n---", "- item\n---", "```\n# x\n```", "a %% b", "<!-- x"]) {
 			expect(safeMarkdown(text, 3)).toBe(safeMarkdownWithoutShortcuts(text, 3));
+		}
+	});
+});
+
+describe("oneLine", () => {
+	const definition = (text: string): string => text.replace(/\s+/g, " ").trim();
+
+	it.each<[string, string]>([
+		["", ""],
+		["  a  b  ", "a b"],
+		["a\nb", "a b"],
+		["a \t\r\n b", "a b"],
+		["a\u00a0\u2028b\u3000\ufeff", "a b"],
+		["one two three", "one two three"],
+	])("oneLine(%j) = %j", (text, expected) => {
+		expect(oneLine(text)).toBe(expected);
+	});
+
+	it("equals collapsing every whitespace run, over a seeded fuzz", () => {
+		const pieces = ["a", "bc", " ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2028", "\u3000", "\ufeff", "\u200b", "é", "🚀"];
+		let seed = 99;
+		for (let round = 0; round < 3000; round++) {
+			let text = "";
+			for (let i = 0; i < round % 20; i++) {
+				seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+				text += pieces[seed % pieces.length];
+			}
+			expect(oneLine(text), JSON.stringify(text)).toBe(definition(text));
 		}
 	});
 });
