@@ -1,6 +1,9 @@
-// Two bundles from one source tree:
+// Bundles from one source tree:
 //   main.js     — the Obsidian plugin (CommonJS, as Obsidian loads it); only Obsidian's own modules are external.
-//   dist/cli.js — the headless CLI on Node (ESM, with a shebang), same core.
+//   dist/       — the headless CLI on Node (ESM), same core, three files that must stay together:
+//     cli.js            the `knowledge-etl` bin (with a shebang): a small launcher that starts…
+//     cli-worker.js     …the CLI itself, in a worker thread with a capped heap;
+//     extract-worker.js the reader of large exports, in its own thread during an import.
 // `node esbuild.config.mjs` watches both; `node esbuild.config.mjs production` builds once, minified plugin.
 import esbuild from "esbuild";
 import { builtinModules } from "node:module";
@@ -22,9 +25,9 @@ const plugin = {
 };
 
 const cli = {
-	entryPoints: ["src/cli/main.ts"],
+	entryPoints: { cli: "src/cli/main.ts", "cli-worker": "src/cli/cli-worker.ts", "extract-worker": "src/cli/extract-thread/extract-worker.ts" },
 	bundle: true,
-	outfile: "dist/cli.js",
+	outdir: "dist",
 	format: "esm",
 	platform: "node",
 	target: "node20",

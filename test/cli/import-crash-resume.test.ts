@@ -4,10 +4,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
-import { builtinModules } from "node:module";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { buildCli } from "./cli-bundle";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -108,17 +106,7 @@ describe("crash and resume (child process, SIGKILL)", () => {
 	beforeAll(async () => {
 		work = await mkdtemp(join(tmpdir(), "ketl-crash-"));
 		cliJs = join(work, "cli.mjs");
-		const bundling = build({
-			entryPoints: [fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url))],
-			bundle: true,
-			outfile: cliJs,
-			format: "esm",
-			platform: "node",
-			target: "node20",
-			external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
-			banner: { js: "import { createRequire as __ketlCreateRequire } from 'node:module'; const require = __ketlCreateRequire(import.meta.url);" },
-			logLevel: "silent",
-		});
+		const bundling = buildCli(work);
 		// Small conversations with repeated titles (so names depend on order: `Topic 7`, `Topic 7 1`, …), code and unicode.
 		const convs = Array.from({ length: COUNT }, (_, i) =>
 			claudeConv({

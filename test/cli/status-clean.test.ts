@@ -1,9 +1,8 @@
 import { execFile } from "node:child_process";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { build } from "esbuild";
+import { buildCli } from "./cli-bundle";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/cli";
 import { NodeStagingStore } from "../../src/cli/node-staging-store";
@@ -165,19 +164,7 @@ describe("the built CLI (esbuild bundle, child process)", () => {
 		const { mkdtemp } = await import("node:fs/promises");
 		const { tmpdir } = await import("node:os");
 		const out = await mkdtemp(join(tmpdir(), "ketl-build-"));
-		cliJs = join(out, "cli.mjs");
-		const { builtinModules } = await import("node:module");
-		await build({
-			entryPoints: [fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url))],
-			bundle: true,
-			outfile: cliJs,
-			format: "esm",
-			platform: "node",
-			target: "node20",
-			external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
-			banner: { js: "import { createRequire as __ketlCreateRequire } from 'node:module'; const require = __ketlCreateRequire(import.meta.url);" },
-			logLevel: "silent",
-		});
+		cliJs = await buildCli(out);
 	}, 60_000);
 
 	it("status --json lists sessions and reports the corrupt one; exit codes reach the shell", async () => {

@@ -1,4 +1,5 @@
 import { nodeSha256 } from "../node-sha256";
+import { openThreadedExport } from "../extract-thread/threaded-export";
 import * as nodePath from "node:path";
 import { InputError } from "../../core/import/extract/errors";
 import { ImportSessionError, runImportSession, type ImportRequest, type ImportSummary } from "../../core/import/pipeline/import-session";
@@ -233,7 +234,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		};
 		let summary: ImportSummary;
 		try {
-			summary = await runImportSession({ store, vault, clock, logger, sha256: nodeSha256 }, request);
+			summary = await runImportSession({ store, vault, clock, logger, sha256: nodeSha256, openExport: openThreadedExport }, request);
 		} finally {
 			clearInterval(timer);
 			if (beatingFor) await removeHeartbeat(store, beatingFor).catch(() => undefined);

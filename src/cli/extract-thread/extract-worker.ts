@@ -1,0 +1,128 @@
+// Entry of dist/extract-worker.js: reads an export in its own thread for the CLI's import (see threaded-export.ts).
+// It opens the same files again by path, runs the core openExport on them and sends the results to the main side
+// in batches, never more than WINDOW batches ahead of what that side has taken.
+import { parentPort, workerData } from "node:worker_threads";
+import { openExport, type ExportReader } from "../../core/import/extract/open-export";
+import { NodeByteSource } from "../node-byte-source";
+import { BATCH_CHARS, BATCH_ITEMS, toWire, WINDOW, wireError, type FromWorker, type ToWorker, type WireResult, type WorkerSetup } from "./protocol";
+
+interface Run {
+	readonly id: number;
+	/** Batches that may still be sent. */
+	credit: number;
+	stopped: boolean;
+	/** Wakes the run when it waits for credit (or was stopped). */
+	wake: (() => void) | null;
+	done: Promise<void>;
+}
+
+const port = parentPort;
+if (!port) throw new Error("extract-worker.js runs as a worker thread of the knowledge-etl CLI");
+const setup = workerData as WorkerSetup;
+const sources: NodeByteSource[] = [];
+let reader: ExportReader | null = null;
+let current: Run | null = null;
+
+function post(message: FromWorker): void {
+	port?.postMessage(message);
+}
+
+function stop(run: Run | null): void {
+	if (!run) return;
+	run.stopped = true;
+	run.wake?.();
+}
+
+async function send(run: Run, items: WireResult[]): Promise<void> {
+	while (run.credit === 0 && !run.stopped) await new Promise<void>((resolve) => (run.wake = resolve));
+	run.wake = null;
+	if (run.stopped) return;
+	run.credit--;
+	post({ type: "batch", run: run.id, items });
+}
+
+async function pump(run: Run, open: ExportReader): Promise<void> {
+	let batch: WireResult[] = [];
+	let chars = 0;
+	try {
+		for await (const result of open.conversations()) {
+			if (run.stopped) return;
+			const wire = toWire(result);
+			batch.push(wire);
+			chars += wire.ok ? wire.line.length : wire.reason.length;
+			// Full, or the main side has taken everything sent so far (it is waiting): send now.
+			if (batch.length >= BATCH_ITEMS || chars >= BATCH_CHARS || run.credit === WINDOW) {
+				await send(run, batch);
+				if (run.stopped) return;
+				batch = [];
+				chars = 0;
+			}
+		}
+		if (batch.length > 0) await send(run, batch);
+		if (!run.stopped) post({ type: "end", run: run.id });
+	} catch (e) {
+		// The good items read before a late problem (a file cut short) still go first.
+		if (batch.length > 0) await send(run, batch);
+		if (!run.stopped) post({ type: "failed", run: run.id, error: wireError(e) });
+	}
+}
+
+async function closeAll(): Promise<void> {
+	stop(current);
+	await current?.done;
+	current = null;
+	const open = reader;
+	reader = null;
+	try {
+		await open?.close();
+	} finally {
+		for (const s of sources) await s.close().catch(() => undefined);
+	}
+}
+
+port.on("message", (message: ToWorker) => {
+	switch (message.type) {
+		case "iterate": {
+			stop(current);
+			const previous = current?.done ?? Promise.resolve();
+			const open = reader;
+			if (!open) {
+				post({ type: "failed", run: message.run, error: wireError(new Error("the export reader is closed")) });
+				return;
+			}
+			const run: Run = { id: message.run, credit: WINDOW, stopped: false, wake: null, done: Promise.resolve() };
+			// Runs never overlap: a new one starts when the one it replaces has let go of the inputs.
+			run.done = previous.then(() => pump(run, open));
+			current = run;
+			return;
+		}
+		case "credit":
+			if (current?.id === message.run) {
+				current.credit++;
+				current.wake?.();
+			}
+			return;
+		case "stop":
+			if (current?.id === message.run) stop(current);
+			return;
+		case "close":
+			void closeAll()
+				.catch(() => undefined)
+				.then(() => post({ type: "closed" }));
+			return;
+	}
+});
+
+async function open(): Promise<void> {
+	try {
+		for (const f of setup.files) sources.push(await NodeByteSource.open(f.path, f.name));
+		reader = await openExport(sources, setup.options);
+		post({ type: "opened", inputs: [...reader.inputs], skipped: [...reader.skipped] });
+	} catch (e) {
+		for (const s of sources) await s.close().catch(() => undefined);
+		sources.length = 0;
+		post({ type: "open-failed", error: wireError(e) });
+	}
+}
+
+void open();

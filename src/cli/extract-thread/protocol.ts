@@ -1,0 +1,88 @@
+// The messages between the import (main side) and the thread that reads the export (extract-worker.ts).
+//
+// The worker opens the files again by path and runs the core `openExport` on them. It sends conversations in
+// batches, each conversation as its JSON line (the main side parses it back; extract writes the line as is), and
+// never more than WINDOW batches ahead of what the main side has taken: memory stays bounded on any export.
+import { InputError } from "../../core/import/extract/errors";
+import type { ExtractResult, InputManifestEntry, OpenExportOptions } from "../../core/import/extract/open-export";
+
+/** Batches the worker may send that the main side has not taken yet. */
+export const WINDOW = 4;
+/** A batch is sent when it holds this many conversations… */
+export const BATCH_ITEMS = 256;
+/** …or this many characters of JSON (one conversation larger than this goes alone). */
+export const BATCH_CHARS = 1 << 20;
+
+export interface WorkerSetup {
+	files: { path: string; name: string }[];
+	options: OpenExportOptions;
+}
+
+/** A conversation as it crosses the thread boundary: its JSON, not the object (a string is cheap to copy). */
+export type WireResult =
+	| { ok: true; line: string; source: string; index: number }
+	| { ok: false; source: string; index: number; itemId?: string; title?: string; reason: string };
+
+/** An error as data; {@link reviveError} gives back an InputError as an InputError (file and problem kept). */
+export interface WireError {
+	name: string;
+	message: string;
+	stack?: string;
+	file?: string;
+	problem?: string;
+	code?: string;
+}
+
+export type ToWorker =
+	/** Start reading from the beginning (a new `conversations()` call); any earlier run stops. */
+	| { type: "iterate"; run: number }
+	/** The main side took a batch: one more may be sent. */
+	| { type: "credit"; run: number }
+	/** The main side stopped this run early (a limit, an error downstream). */
+	| { type: "stop"; run: number }
+	/** Close the inputs; the worker answers `closed` and then has nothing left to do. */
+	| { type: "close" };
+
+export type FromWorker =
+	| { type: "opened"; inputs: InputManifestEntry[]; skipped: { name: string; reason: string }[] }
+	| { type: "open-failed"; error: WireError }
+	| { type: "batch"; run: number; items: WireResult[] }
+	| { type: "end"; run: number }
+	| { type: "failed"; run: number; error: WireError }
+	| { type: "closed" };
+
+export function toWire(r: ExtractResult): WireResult {
+	if (!r.ok) return r;
+	return { ok: true, line: r.line ?? JSON.stringify(r.conversation), source: r.source, index: r.index };
+}
+
+export function fromWire(w: WireResult): ExtractResult {
+	if (!w.ok) return w;
+	return { ok: true, conversation: JSON.parse(w.line) as Extract<ExtractResult, { ok: true }>["conversation"], source: w.source, index: w.index, line: w.line };
+}
+
+export function wireError(e: unknown): WireError {
+	if (!(e instanceof Error)) return { name: "Error", message: String(e) };
+	const out: WireError = { name: e.name, message: e.message };
+	if (e.stack !== undefined) out.stack = e.stack;
+	if (e instanceof InputError) {
+		out.file = e.file;
+		out.problem = e.problem;
+	}
+	const code = (e as { code?: unknown }).code;
+	if (typeof code === "string") out.code = code;
+	return out;
+}
+
+export function reviveError(w: WireError): Error {
+	let e: Error;
+	if (w.name === "InputError" && w.file !== undefined && w.problem !== undefined) {
+		e = new InputError(w.file, w.problem);
+	} else {
+		e = new Error(w.message);
+		if (w.name !== "Error") Object.defineProperty(e, "name", { value: w.name, configurable: true, writable: true });
+		if (w.code !== undefined) (e as Error & { code?: string }).code = w.code;
+	}
+	if (w.stack !== undefined) e.stack = w.stack;
+	return e;
+}

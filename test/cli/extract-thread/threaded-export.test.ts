@@ -1,0 +1,247 @@
+/**
+ * The export read in a worker thread (the real worker, bundled by esbuild as `npm run build` does) against the
+ * core reader in this thread: the same manifest, the same results in the same order, the same errors (class,
+ * file, problem) at the same moment, and a worker that never runs more than a few batches ahead.
+ */
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { TextReader, Uint8ArrayWriter, ZipWriter } from "@zip.js/zip.js";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { InputError } from "../../../src/core/import/extract/errors";
+import { openExport, type ExportReader, type ExtractResult, type OpenExportOptions } from "../../../src/core/import/extract/open-export";
+import { NodeByteSource } from "../../../src/cli/node-byte-source";
+import { openThreadedExport, WorkerReader } from "../../../src/cli/extract-thread/threaded-export";
+import { WINDOW } from "../../../src/cli/extract-thread/protocol";
+import { buildCli } from "../cli-bundle";
+
+const FIXTURES = join(__dirname, "../../fixtures/extract");
+const claudeEdge = readFileSync(join(FIXTURES, "claude-edge.json"), "utf8");
+const chatgptEdge = readFileSync(join(FIXTURES, "chatgpt-edge.json"), "utf8");
+
+let build = "";
+let workerUrl: URL;
+let dir = "";
+let opened: NodeByteSource[] = [];
+let readers: ExportReader[] = [];
+
+beforeAll(async () => {
+	build = await mkdtemp(join(tmpdir(), "ketl-xworker-"));
+	await buildCli(build, ["extract-worker"]);
+	workerUrl = pathToFileURL(join(build, "extract-worker.mjs"));
+}, 60_000);
+afterAll(async () => {
+	if (build) await rm(build, { recursive: true, force: true });
+});
+beforeEach(async () => {
+	dir = await mkdtemp(join(tmpdir(), "ketl-xthread-"));
+	opened = [];
+	readers = [];
+});
+afterEach(async () => {
+	for (const r of readers) await r.close();
+	for (const s of opened) await s.close();
+	await rm(dir, { recursive: true, force: true });
+});
+
+async function file(name: string, content: string | Uint8Array): Promise<NodeByteSource> {
+	const path = join(dir, name);
+	await writeFile(path, content);
+	const source = await NodeByteSource.open(path, name);
+	opened.push(source);
+	return source;
+}
+
+async function zip(name: string, entries: Record<string, string>): Promise<NodeByteSource> {
+	const writer = new ZipWriter(new Uint8ArrayWriter(), { useWebWorkers: false });
+	for (const [path, text] of Object.entries(entries)) await writer.add(path, new TextReader(text));
+	return file(name, await writer.close());
+}
+
+const chatgptConv = (id: string, text: string): object => ({
+	id,
+	title: `T ${id} ✓`,
+	create_time: 1767261600,
+	current_node: "b",
+	mapping: {
+		a: { id: "a", parent: null, children: ["b"], message: { id: `${id}-a`, author: { role: "user" }, create_time: 1767261600, content: { content_type: "text", parts: [text] } } },
+		b: { id: "b", parent: "a", children: [], message: { id: `${id}-b`, author: { role: "assistant" }, create_time: 1767261601, content: { content_type: "text", parts: ["ok 🎉"] } } },
+	},
+});
+
+const many = (n: number, text = "x".repeat(100)): string => JSON.stringify(Array.from({ length: n }, (_, i) => chatgptConv(`c${i}`, `${text} ${i}`)));
+
+async function threaded(sources: NodeByteSource[], options: OpenExportOptions = {}, heapMb?: number): Promise<ExportReader> {
+	const reader = await openThreadedExport(sources, options, { minBytes: 0, workerUrl, ...(heapMb !== undefined ? { heapMb } : {}) });
+	readers.push(reader);
+	return reader;
+}
+
+async function here(sources: NodeByteSource[], options: OpenExportOptions = {}): Promise<ExportReader> {
+	const reader = await openExport(sources, options);
+	readers.push(reader);
+	return reader;
+}
+
+interface Outcome {
+	results: ExtractResult[];
+	error?: { cls: string; message: string; file?: string; problem?: string };
+}
+
+function described(e: unknown): NonNullable<Outcome["error"]> {
+	if (e instanceof InputError) return { cls: "InputError", message: e.message, file: e.file, problem: e.problem };
+	return { cls: e instanceof Error ? e.constructor.name : typeof e, message: e instanceof Error ? e.message : String(e) };
+}
+
+async function drain(reader: ExportReader): Promise<Outcome> {
+	const results: ExtractResult[] = [];
+	try {
+		for await (const r of reader.conversations()) results.push(r);
+	} catch (e) {
+		return { results, error: described(e) };
+	}
+	return { results };
+}
+
+/** What the main thread gets from the worker, compared with the core reader's: a conversation as its JSON says. */
+function comparable(results: ExtractResult[]): unknown[] {
+	return results.map((r) => (r.ok ? { ...r, conversation: JSON.parse(JSON.stringify(r.conversation)) as unknown, line: JSON.stringify(r.conversation) } : r));
+}
+
+async function expectSame(make: () => Promise<NodeByteSource[]>, options: OpenExportOptions = {}): Promise<Outcome> {
+	const sources = await make();
+	const a = await here(sources, options);
+	const b = await threaded(sources, options);
+	expect(b).toBeInstanceOf(WorkerReader);
+	expect(b.inputs).toEqual(a.inputs);
+	expect(b.skipped).toEqual(a.skipped);
+	const [x, y] = [await drain(a), await drain(b)];
+	expect(y.error).toEqual(x.error);
+	expect(comparable(y.results)).toEqual(comparable(x.results));
+	for (const r of y.results) if (r.ok) expect(r.line).toBe(JSON.stringify(r.conversation));
+	return y;
+}
+
+describe("openThreadedExport: the same results as the core reader", () => {
+	const cases: [string, () => Promise<NodeByteSource[]>, OpenExportOptions?][] = [
+		["a Claude export with edge cases and a broken record", async () => [await file("conversations.json", claudeEdge)]],
+		["a ChatGPT export with edge cases", async () => [await file("conversations.json", chatgptEdge)]],
+		["a zip, a bare file and split files together, in input order", async () => [
+			await zip("data.zip", { "conversations.json": claudeEdge }),
+			await file("conversations-000.json", chatgptEdge),
+			await file("conversations-001.json", many(30)),
+		]],
+		["a manifest skipped along with its zip", async () => [await file("manifest-1.json", '{"files":[]}'), await zip("a.zip", { "conversations.json": claudeEdge })]],
+		["an element that is not valid JSON, and one of the other provider", async () => [
+			await file("c.json", claudeEdge.replace('"uuid": "c-branch-leaf",', '"uuid": "c-branch-leaf",,')),
+			await file("mixed.json", JSON.stringify([(JSON.parse(claudeEdge) as unknown[])[0], chatgptConv("odd", "x")])),
+		]],
+		["an empty array", async () => [await file("conversations.json", "[]")]],
+		["a named provider and SHA-256 asked for", async () => [await file("conversations.json", chatgptEdge)], { provider: "chatgpt", sha256: true }],
+		["many batches (small reads)", async () => [await file("conversations.json", many(2000))], { chunkSize: 4096 }],
+	];
+	for (const [name, make, options] of cases) {
+		it(name, async () => {
+			const out = await expectSame(make, options);
+			if (name !== "an empty array") expect(out.results.length).toBeGreaterThan(0);
+		});
+	}
+
+	it("a cut found late is thrown from the iterator after the good items, as an InputError with its file and problem", async () => {
+		const text = many(50);
+		const cut = text.lastIndexOf('"children":[]', text.length - 500) + '"children":[]'.length;
+		const out = await expectSame(async () => [await file("big.json", text.slice(0, cut))]);
+		expect(out.results.length).toBeGreaterThan(40);
+		expect(out.error).toMatchObject({ cls: "InputError", file: "big.json", problem: expect.stringMatching(/^the document is truncated/) as unknown });
+	});
+
+	it("each conversations() call starts over, also after one given up part way", async () => {
+		const source = await file("conversations.json", many(1500));
+		const reader = await threaded([source], { chunkSize: 8192 });
+		let n = 0;
+		for await (const r of reader.conversations()) if (r.index >= 0 && ++n === 700) break; // the worker is told to stop
+		expect(n).toBe(700);
+		const first = await drain(reader);
+		const second = await drain(reader);
+		expect(first.results).toHaveLength(1500);
+		expect(first.results.map((r) => r.index)).toEqual(Array.from({ length: 1500 }, (_, i) => i));
+		expect(comparable(second.results)).toEqual(comparable(first.results));
+	});
+});
+
+describe("openThreadedExport: whole-input problems are thrown when opening, as InputError", () => {
+	const cases: [string, () => Promise<NodeByteSource[]>, RegExp, OpenExportOptions?][] = [
+		["a file cut short", async () => [await file("big.json", many(50).slice(0, -500))], /^big\.json: the file is truncated or incomplete/],
+		["a non-JSON file", async () => [await file("notes.json", "hello, world")], /^notes\.json: not a JSON array/],
+		["a wrong --provider inside a zip", async () => [await zip("g.zip", { "conversations.json": chatgptEdge })], /^g\.zip:conversations\.json: --provider claude was given/, { provider: "claude" }],
+		["a zip with no conversations", async () => [await zip("other.zip", { "users.json": "[]" })], /^other\.zip: no conversations in this zip/],
+		["a manifest alone", async () => [await file("manifest-abc.json", '{"zips": []}')], /^manifest-abc\.json: this is a Claude export manifest/],
+	];
+	for (const [name, make, message, options] of cases) {
+		it(name, async () => {
+			const sources = await make();
+			const mine = await openThreadedExport(sources, options ?? {}, { minBytes: 0, workerUrl }).then(
+				() => null,
+				(e: unknown) => e,
+			);
+			const core = await openExport(sources, options ?? {}).then(
+				() => null,
+				(e: unknown) => e,
+			);
+			expect(mine).toBeInstanceOf(InputError);
+			expect((mine as InputError).message).toMatch(message);
+			expect(described(mine)).toEqual(described(core));
+		});
+	}
+
+	it("a file gone between the main thread's open and the worker's: named, as an InputError", async () => {
+		const source = await file("conversations.json", chatgptEdge);
+		await rm(join(dir, "conversations.json"));
+		await expect(openThreadedExport([source], {}, { minBytes: 0, workerUrl })).rejects.toMatchObject({ name: "InputError", file: "conversations.json", problem: "not found" });
+	});
+});
+
+describe("openThreadedExport: when and how the thread is used", () => {
+	it("small inputs, or no worker script, are read in this thread", async () => {
+		const source = await file("conversations.json", chatgptEdge);
+		const small = await openThreadedExport([source], {}, { workerUrl });
+		const none = await openThreadedExport([source], {}, { minBytes: 0, workerUrl: null });
+		readers.push(small, none);
+		expect(small).not.toBeInstanceOf(WorkerReader);
+		expect(none).not.toBeInstanceOf(WorkerReader);
+		// From the TypeScript sources (vitest), there is no built worker next to the module: in this thread too.
+		const fromSources = await openThreadedExport([source], {}, { minBytes: 0 });
+		readers.push(fromSources);
+		expect(fromSources).not.toBeInstanceOf(WorkerReader);
+	});
+
+	it("the worker never runs more than WINDOW batches ahead of the consumer", async () => {
+		const source = await file("conversations.json", many(20_000, "y"));
+		const reader = await threaded([source], { chunkSize: 16_384 });
+		const iterator = reader.conversations()[Symbol.asyncIterator]();
+		await iterator.next();
+		await new Promise((r) => setTimeout(r, 400)); // time enough to read the whole file, were it allowed to
+		expect((reader as WorkerReader).queuedBatches).toBeLessThanOrEqual(WINDOW);
+		expect((reader as WorkerReader).queuedBatches).toBeGreaterThan(0);
+		let n = 1;
+		for (let r = await iterator.next(); !r.done; r = await iterator.next()) n++;
+		expect(n).toBe(20_000);
+	});
+
+	it("a worker out of memory is an error that says how to give it more", async () => {
+		const source = await file("conversations.json", many(200, "z".repeat(50_000)));
+		const error = await (async () => {
+			const reader = await threaded([source], {}, 1);
+			await drain(reader).then((o) => {
+				if (o.error) throw new Error(o.error.message);
+			});
+		})().then(
+			() => null,
+			(e: unknown) => e,
+		);
+		expect(error).toBeInstanceOf(Error);
+		expect((error as Error).message).toMatch(/more than 1 MB of memory.*KNOWLEDGE_ETL_HEAP_MB=1024/);
+	}, 30_000);
+});
