@@ -4,7 +4,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { openExport, type ExportReader } from "../../core/import/extract/open-export";
 import { NodeByteSource } from "../node-byte-source";
-import { BATCH_CHARS, BATCH_ITEMS, toWire, WINDOW, wireError, type FromWorker, type ToWorker, type WireResult, type WorkerSetup } from "./protocol";
+import { BATCH_CHARS, BATCH_ITEMS, FIRST_RUN, toWire, WINDOW, wireError, type FromWorker, type ToWorker, type WireResult, type WorkerSetup } from "./protocol";
 
 interface Run {
 	readonly id: number;
@@ -80,22 +80,25 @@ async function closeAll(): Promise<void> {
 	}
 }
 
+function iterate(id: number): void {
+	stop(current);
+	const previous = current?.done ?? Promise.resolve();
+	const open = reader;
+	if (!open) {
+		post({ type: "failed", run: id, error: wireError(new Error("the export reader is closed")) });
+		return;
+	}
+	const run: Run = { id, credit: WINDOW, stopped: false, wake: null, done: Promise.resolve() };
+	// Runs never overlap: a new one starts when the one it replaces has let go of the inputs.
+	run.done = previous.then(() => pump(run, open));
+	current = run;
+}
+
 port.on("message", (message: ToWorker) => {
 	switch (message.type) {
-		case "iterate": {
-			stop(current);
-			const previous = current?.done ?? Promise.resolve();
-			const open = reader;
-			if (!open) {
-				post({ type: "failed", run: message.run, error: wireError(new Error("the export reader is closed")) });
-				return;
-			}
-			const run: Run = { id: message.run, credit: WINDOW, stopped: false, wake: null, done: Promise.resolve() };
-			// Runs never overlap: a new one starts when the one it replaces has let go of the inputs.
-			run.done = previous.then(() => pump(run, open));
-			current = run;
+		case "iterate":
+			iterate(message.run);
 			return;
-		}
 		case "credit":
 			if (current?.id === message.run) {
 				current.credit++;
@@ -118,6 +121,8 @@ async function open(): Promise<void> {
 		for (const f of setup.files) sources.push(await NodeByteSource.open(f.path, f.name));
 		reader = await openExport(sources, setup.options);
 		post({ type: "opened", inputs: [...reader.inputs], skipped: [...reader.skipped] });
+		// The first run starts at once, unasked: its first batches are ready when the import starts reading.
+		iterate(FIRST_RUN);
 	} catch (e) {
 		for (const s of sources) await s.close().catch(() => undefined);
 		sources.length = 0;

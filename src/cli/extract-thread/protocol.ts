@@ -13,6 +13,9 @@ export const BATCH_ITEMS = 256;
 /** …or this many characters of JSON (one conversation larger than this goes alone). */
 export const BATCH_CHARS = 1 << 20;
 
+/** The run the worker starts by itself once the inputs are open (the first `conversations()` call takes it). */
+export const FIRST_RUN = 1;
+
 export interface WorkerSetup {
 	files: { path: string; name: string }[];
 	options: OpenExportOptions;
@@ -34,7 +37,7 @@ export interface WireError {
 }
 
 export type ToWorker =
-	/** Start reading from the beginning (a new `conversations()` call); any earlier run stops. */
+	/** Start reading from the beginning (a `conversations()` call after the first); any earlier run stops. */
 	| { type: "iterate"; run: number }
 	/** The main side took a batch: one more may be sent. */
 	| { type: "credit"; run: number }

@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 import { openExport, type ExportReader, type ExtractResult, type InputManifestEntry, type OpenExportOptions } from "../../core/import/extract/open-export";
 import type { ByteSource } from "../../core/ports/byte-source";
 import { heapLimitMb } from "../heap-limit";
-import { fromWire, reviveError, type FromWorker, type ToWorker, type WorkerSetup } from "./protocol";
+import { FIRST_RUN, fromWire, reviveError, type FromWorker, type ToWorker, type WorkerSetup } from "./protocol";
 
 /** Inputs smaller than this in total are read in this thread (see the report of the change for the measurements). */
 export const THREAD_MIN_BYTES = 8 * 1024 * 1024;
@@ -126,10 +126,13 @@ export class WorkerReader implements ExportReader {
 
 	async *conversations(): AsyncGenerator<ExtractResult, void, undefined> {
 		if (this.closed) throw new Error("The export reader is closed");
-		const run = ++this.runs;
-		// Messages of an earlier run (abandoned part way) are dropped as they come.
-		this.queue = this.queue.filter((m) => !("run" in m) || m.run === run);
-		this.post({ type: "iterate", run });
+		// The worker starts the first run by itself when it has opened the inputs; later calls ask for a new one.
+		const run = this.runs === 0 ? (this.runs = FIRST_RUN) : ++this.runs;
+		if (run !== FIRST_RUN) {
+			// Messages of an earlier run (abandoned part way) are dropped as they come.
+			this.queue = this.queue.filter((m) => !("run" in m) || m.run === run);
+			this.post({ type: "iterate", run });
+		}
 		this.hold();
 		let finished = false;
 		try {
