@@ -2,6 +2,8 @@
 // (main.ts) starts it in a worker thread with a capped heap, or imports it and calls runCli when the cap is off.
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { main } from "./cli";
+import type { StandbyReader } from "./extract-thread/prestart";
+import { adoptStandbyReader } from "./extract-thread/standby";
 import { processIo } from "./output";
 
 /** What dist/cli.js hands the worker. */
@@ -9,6 +11,8 @@ export interface CliWorkerData {
 	kind: "knowledge-etl-cli";
 	argv: string[];
 	isTTY: boolean;
+	/** The export's reader thread, started ahead by dist/cli.js when the command line names a large export. */
+	standby?: StandbyReader;
 }
 
 /** Runs one command line with the process's stdout and stderr; resolves to the exit code. */
@@ -21,5 +25,6 @@ export function runCli(argv: string[], isTTY: boolean): Promise<number> {
 
 const data = workerData as Partial<CliWorkerData> | null;
 if (!isMainThread && data?.kind === "knowledge-etl-cli") {
+	adoptStandbyReader(data.standby);
 	void runCli(data.argv ?? [], data.isTTY === true).then((code) => parentPort?.postMessage({ code }));
 }

@@ -5,14 +5,18 @@
 // far beyond what it keeps alive (an import of a 620 MB export keeps well under 128 MB live, yet peaked near
 // 400 MB of RSS without a cap), and a flag such as --max-old-space-size cannot be set from inside a running
 // process. A worker is the same process, so a kill still ends the whole run at once (no orphan keeps writing).
+import { existsSync } from "node:fs";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { CliWorkerData } from "./cli-worker";
+import { looksLikeLargeImport, startStandbyReader } from "./extract-thread/prestart";
 import { heapLimitMb } from "./heap-limit";
 
-// Same extension as this file: npm run build makes dist/cli.js + dist/cli-worker.js, the benchmark .mjs files.
-const program = new URL(`./cli-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+// Same extension as this file: npm run build makes dist/cli.js, cli-worker.js and extract-worker.js; the benchmark .mjs.
+const ext = extname(fileURLToPath(import.meta.url));
+const program = new URL(`./cli-worker${ext}`, import.meta.url);
+const reader = new URL(`./extract-worker${ext}`, import.meta.url);
 const argv = process.argv.slice(2);
 const isTTY = process.stderr.isTTY;
 const heapMb = heapLimitMb();
@@ -22,8 +26,11 @@ if (heapMb === 0) {
 	const { runCli } = (await import(program.href)) as typeof import("./cli-worker");
 	process.exitCode = await runCli(argv, isTTY);
 } else {
+	// A large export is read in a thread of its own (threaded-export.ts): start it now, while the CLI loads.
+	const standby = looksLikeLargeImport(argv) && existsSync(fileURLToPath(reader)) ? startStandbyReader(reader, heapMb) : null;
 	const worker = new Worker(program, {
-		workerData: { kind: "knowledge-etl-cli", argv, isTTY } satisfies CliWorkerData,
+		workerData: { kind: "knowledge-etl-cli", argv, isTTY, ...(standby ? { standby: standby.forCli } : {}) } satisfies CliWorkerData,
+		...(standby ? { transferList: standby.transfer } : {}),
 		resourceLimits: { maxOldGenerationSizeMb: heapMb },
 		stdout: false,
 		stderr: false,

@@ -1,10 +1,11 @@
 // Entry of dist/extract-worker.js: reads an export in its own thread for the CLI's import (see threaded-export.ts).
 // It opens the same files again by path, runs the core openExport on them and sends the results to the main side
-// in batches, never more than WINDOW batches ahead of what that side has taken.
+// in batches, never more than WINDOW batches ahead of what that side has taken. It talks over its parent port when
+// the import started it, or over the port it was given when dist/cli.js started it ahead (see prestart.ts).
 import { parentPort, workerData } from "node:worker_threads";
 import { openExport, type ExportReader } from "../../core/import/extract/open-export";
 import { NodeByteSource } from "../node-byte-source";
-import { BATCH_CHARS, BATCH_ITEMS, FIRST_RUN, toWire, WINDOW, wireError, type FromWorker, type ToWorker, type WireResult, type WorkerSetup } from "./protocol";
+import { BATCH_CHARS, BATCH_ITEMS, FIRST_RUN, toWire, WINDOW, wireError, type FromWorker, type ToWorker, type WireResult, type WorkerSetup, type WorkerStart } from "./protocol";
 
 interface Run {
 	readonly id: number;
@@ -16,9 +17,9 @@ interface Run {
 	done: Promise<void>;
 }
 
-const port = parentPort;
-if (!port) throw new Error("extract-worker.js runs as a worker thread of the knowledge-etl CLI");
-const setup = workerData as WorkerSetup;
+const start = workerData as WorkerStart | null;
+const port = start && "standby" in start ? start.standby : parentPort;
+if (!port || !start) throw new Error("extract-worker.js runs as a worker thread of the knowledge-etl CLI");
 const sources: NodeByteSource[] = [];
 let reader: ExportReader | null = null;
 let current: Run | null = null;
@@ -111,12 +112,21 @@ port.on("message", (message: ToWorker) => {
 		case "close":
 			void closeAll()
 				.catch(() => undefined)
-				.then(() => post({ type: "closed" }));
+				.then(() => {
+					post({ type: "closed" });
+					if (port !== parentPort) port.close();
+				});
+			return;
+		case "setup":
+			if (!reader && sources.length === 0) void open(message.setup);
+			return;
+		case "dismiss":
+			port.close();
 			return;
 	}
 });
 
-async function open(): Promise<void> {
+async function open(setup: WorkerSetup): Promise<void> {
 	try {
 		for (const f of setup.files) sources.push(await NodeByteSource.open(f.path, f.name));
 		reader = await openExport(sources, setup.options);
@@ -130,4 +140,4 @@ async function open(): Promise<void> {
 	}
 }
 
-void open();
+if ("setup" in start) void open(start.setup);

@@ -3,6 +3,7 @@
 // The worker opens the files again by path and runs the core `openExport` on them. It sends conversations in
 // batches, each conversation as its JSON line (the main side parses it back; extract writes the line as is), and
 // never more than WINDOW batches ahead of what the main side has taken: memory stays bounded on any export.
+import type { MessagePort } from "node:worker_threads";
 import { InputError } from "../../core/import/extract/errors";
 import type { ExtractResult, InputManifestEntry, OpenExportOptions } from "../../core/import/extract/open-export";
 
@@ -20,6 +21,12 @@ export interface WorkerSetup {
 	files: { path: string; name: string }[];
 	options: OpenExportOptions;
 }
+
+/**
+ * The worker's workerData: what to read (a worker started for it), or a port to wait on (a worker started ahead by
+ * dist/cli.js while the CLI loads, told what to read with `setup`, or `dismiss`ed when the thread is not needed).
+ */
+export type WorkerStart = { setup: WorkerSetup } | { standby: MessagePort };
 
 /** A conversation as it crosses the thread boundary: its JSON, not the object (a string is cheap to copy). */
 export type WireResult =
@@ -44,7 +51,11 @@ export type ToWorker =
 	/** The main side stopped this run early (a limit, an error downstream). */
 	| { type: "stop"; run: number }
 	/** Close the inputs; the worker answers `closed` and then has nothing left to do. */
-	| { type: "close" };
+	| { type: "close" }
+	/** To a worker started ahead: what to read (it answers `opened` or `open-failed`). */
+	| { type: "setup"; setup: WorkerSetup }
+	/** To a worker started ahead: not needed after all (small inputs); it ends. */
+	| { type: "dismiss" };
 
 export type FromWorker =
 	| { type: "opened"; inputs: InputManifestEntry[]; skipped: { name: string; reason: string }[] }

@@ -8,10 +8,11 @@ import { Worker } from "node:worker_threads";
 import { openExport, type ExportReader, type ExtractResult, type InputManifestEntry, type OpenExportOptions } from "../../core/import/extract/open-export";
 import type { ByteSource } from "../../core/ports/byte-source";
 import { heapLimitMb } from "../heap-limit";
-import { FIRST_RUN, fromWire, reviveError, type FromWorker, type ToWorker, type WorkerSetup } from "./protocol";
+import { THREAD_MIN_BYTES, type RelayMessage, type StandbyReader } from "./prestart";
+import { FIRST_RUN, fromWire, reviveError, type FromWorker, type ToWorker, type WorkerSetup, type WorkerStart } from "./protocol";
+import { dismissStandbyReader, takeStandbyReader } from "./standby";
 
-/** Inputs smaller than this in total are read in this thread (see the report of the change for the measurements). */
-export const THREAD_MIN_BYTES = 8 * 1024 * 1024;
+export { THREAD_MIN_BYTES } from "./prestart";
 
 export interface ThreadedExportSettings {
 	/** Default {@link THREAD_MIN_BYTES}; 0 = always a thread when one can be started. */
@@ -20,14 +21,21 @@ export interface ThreadedExportSettings {
 	workerUrl?: URL | null;
 	/** Old-generation heap of the worker in MB (default: KNOWLEDGE_ETL_HEAP_MB or 192; 0 = no cap). */
 	heapMb?: number;
+	/** A reader thread started ahead to use instead of starting one (default: the one dist/cli.js started, if any). */
+	standby?: StandbyReader | null;
+}
+
+/** The name of the worker script next to a bundle, with the bundle's extension (dist/cli-worker.js → extract-worker.js). */
+export function extractWorkerUrl(bundle: URL): URL | null {
+	const ext = extname(fileURLToPath(bundle));
+	if (ext !== ".js" && ext !== ".mjs" && ext !== ".cjs") return null;
+	const url = new URL(`./extract-worker${ext}`, bundle);
+	return existsSync(fileURLToPath(url)) ? url : null;
 }
 
 /** extract-worker.js (or .mjs) next to the running bundle; null when running from sources or when it is missing. */
 export function defaultWorkerUrl(): URL | null {
-	const ext = extname(fileURLToPath(import.meta.url));
-	if (ext !== ".js" && ext !== ".mjs" && ext !== ".cjs") return null;
-	const url = new URL(`./extract-worker${ext}`, import.meta.url);
-	return existsSync(fileURLToPath(url)) ? url : null;
+	return extractWorkerUrl(new URL(import.meta.url));
 }
 
 function filePathOf(source: ByteSource): string | null {
@@ -39,47 +47,135 @@ function filePathOf(source: ByteSource): string | null {
 export async function openThreadedExport(sources: readonly ByteSource[], options: OpenExportOptions, settings: ThreadedExportSettings = {}): Promise<ExportReader> {
 	const total = sources.reduce((n, s) => n + s.size, 0);
 	const paths = sources.map(filePathOf);
-	const workerUrl = settings.workerUrl === undefined ? defaultWorkerUrl() : settings.workerUrl;
-	if (sources.length === 0 || total < (settings.minBytes ?? THREAD_MIN_BYTES) || workerUrl === null || paths.some((p) => p === null)) {
+	const standby = settings.standby === undefined ? takeStandbyReader() : settings.standby;
+	const workerUrl = standby ? null : settings.workerUrl === undefined ? defaultWorkerUrl() : settings.workerUrl;
+	if (sources.length === 0 || total < (settings.minBytes ?? THREAD_MIN_BYTES) || (!standby && workerUrl === null) || paths.some((p) => p === null)) {
+		if (standby) dismiss(standby);
+		dismissStandbyReader();
 		return openExport(sources, options);
 	}
-	const files = sources.map((s, i) => ({ path: paths[i]!, name: s.name }));
-	return WorkerReader.open(workerUrl, { files, options }, settings.heapMb ?? heapLimitMb());
+	const setup: WorkerSetup = { files: sources.map((s, i) => ({ path: paths[i]!, name: s.name })), options };
+	if (standby) return WorkerReader.open(new PortEndpoint(standby), setup);
+	const heapMb = settings.heapMb ?? heapLimitMb();
+	const worker = new Worker(workerUrl!, {
+		workerData: { setup } satisfies WorkerStart,
+		...(heapMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {}),
+	});
+	return WorkerReader.open(new WorkerEndpoint(worker, heapMb), null);
+}
+
+function dismiss(standby: StandbyReader): void {
+	standby.port.postMessage({ type: "dismiss" } satisfies ToWorker);
+	standby.port.close();
+	standby.relay.close();
+}
+
+function outOfMemory(heapMb: number, cause: unknown): Error {
+	return new Error(
+		`Reading the export needed more than ${heapMb} MB of memory (a very large single conversation?). ` +
+			`Run it again with KNOWLEDGE_ETL_HEAP_MB=1024 (resume goes on where it stopped: knowledge-etl resume).`,
+		{ cause },
+	);
+}
+
+/** The reader thread as WorkerReader sees it: one it started, or one the launcher started ahead. */
+interface Endpoint {
+	post(message: ToWorker): void;
+	/** Messages, then failures (the thread died: out of memory, a crash, an exit) as Errors. */
+	listen(onMessage: (m: FromWorker) => void, onFailure: (e: Error) => void): void;
+	/** Whether the thread keeps this one's event loop alive (only while someone waits for it). */
+	hold(held: boolean): void;
+	end(): Promise<void>;
+}
+
+class WorkerEndpoint implements Endpoint {
+	constructor(
+		private readonly worker: Worker,
+		private readonly heapMb: number,
+	) {}
+
+	post(message: ToWorker): void {
+		this.worker.postMessage(message);
+	}
+
+	listen(onMessage: (m: FromWorker) => void, onFailure: (e: Error) => void): void {
+		this.worker.on("message", onMessage);
+		this.worker.on("error", (e: Error & { code?: string }) => onFailure(e.code === "ERR_WORKER_OUT_OF_MEMORY" ? outOfMemory(this.heapMb, e) : e));
+		this.worker.on("exit", (code) => onFailure(new Error(`The export reader thread stopped (exit code ${code})`)));
+	}
+
+	hold(held: boolean): void {
+		if (held) this.worker.ref();
+		else this.worker.unref();
+	}
+
+	async end(): Promise<void> {
+		await this.worker.terminate();
+	}
+}
+
+class PortEndpoint implements Endpoint {
+	private ended = false;
+
+	constructor(private readonly standby: StandbyReader) {}
+
+	post(message: ToWorker): void {
+		if (!this.ended) this.standby.port.postMessage(message);
+	}
+
+	listen(onMessage: (m: FromWorker) => void, onFailure: (e: Error) => void): void {
+		this.standby.port.on("message", onMessage);
+		this.standby.relay.on("message", (m: RelayMessage) => {
+			if (m.type === "error") {
+				const e = Object.assign(new Error(m.message), { name: m.name, ...(m.code !== undefined ? { code: m.code } : {}) });
+				onFailure(m.code === "ERR_WORKER_OUT_OF_MEMORY" ? outOfMemory(this.standby.heapMb, e) : e);
+			} else {
+				onFailure(new Error(`The export reader thread stopped (exit code ${m.code})`));
+			}
+		});
+		this.standby.relay.unref();
+	}
+
+	hold(held: boolean): void {
+		if (held) this.standby.port.ref();
+		else this.standby.port.unref();
+	}
+
+	end(): Promise<void> {
+		// The thread ends by itself once closed (and with the run at the latest: the launcher ends it).
+		this.ended = true;
+		this.standby.port.close();
+		this.standby.relay.close();
+		return Promise.resolve();
+	}
 }
 
 type Waiter = { resolve: (m: FromWorker) => void; reject: (e: Error) => void };
 
-/** The main side of one worker: an ExportReader fed by batches, taking one more batch each time it takes one. */
+/** The main side of one reader thread: an ExportReader fed by batches, taking one more batch each time it takes one. */
 export class WorkerReader implements ExportReader {
 	private queue: FromWorker[] = [];
 	private waiter: Waiter | null = null;
-	/** The worker died (out of memory, a crash): every later wait fails with this. */
+	/** The thread died (out of memory, a crash): every later wait fails with this. */
 	private dead: Error | null = null;
 	private runs = 0;
 	private active = 0;
 	private closed = false;
+	private manifest: { inputs: InputManifestEntry[]; skipped: { name: string; reason: string }[] } = { inputs: [], skipped: [] };
 
-	private constructor(
-		private readonly worker: Worker,
-		readonly inputs: readonly InputManifestEntry[],
-		readonly skipped: readonly { name: string; reason: string }[],
-	) {}
+	private constructor(private readonly endpoint: Endpoint) {
+		endpoint.listen(
+			(m) => this.deliver(m),
+			(e) => this.deliver(e),
+		);
+	}
 
-	static async open(url: URL, setup: WorkerSetup, heapMb: number): Promise<WorkerReader> {
-		const worker = new Worker(url, {
-			workerData: setup,
-			...(heapMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {}),
-		});
-		const early = new Inbox(worker, heapMb);
-		const first = await early.next();
-		if (first.type === "opened") {
-			const reader = new WorkerReader(worker, first.inputs, first.skipped);
-			early.handOver(reader);
-			worker.unref();
-			return reader;
-		}
-		await worker.terminate();
-		throw first.type === "open-failed" ? reviveError(first.error) : new Error(`The export reader thread sent ${first.type} before opening`);
+	get inputs(): readonly InputManifestEntry[] {
+		return this.manifest.inputs;
+	}
+
+	get skipped(): readonly { name: string; reason: string }[] {
+		return this.manifest.skipped;
 	}
 
 	/** Batches received and not taken yet (never more than WINDOW, plus those of a run given up). */
@@ -87,8 +183,26 @@ export class WorkerReader implements ExportReader {
 		return this.queue.filter((m) => m.type === "batch").length;
 	}
 
-	/** Called by the Inbox for each message and failure once the reader exists. */
-	deliver(message: FromWorker | Error): void {
+	/** Waits for the thread to open the inputs (sending it `setup` first when it was started ahead). */
+	static async open(endpoint: Endpoint, setup: WorkerSetup | null): Promise<WorkerReader> {
+		const reader = new WorkerReader(endpoint);
+		reader.holdOn();
+		try {
+			if (setup) endpoint.post({ type: "setup", setup });
+			const first = await reader.next();
+			if (first.type !== "opened") throw first.type === "open-failed" ? reviveError(first.error) : new Error(`The export reader thread sent ${first.type} before opening`);
+			reader.manifest = { inputs: first.inputs, skipped: first.skipped };
+		} catch (e) {
+			reader.closed = true;
+			await endpoint.end();
+			throw e;
+		} finally {
+			reader.letGo();
+		}
+		return reader;
+	}
+
+	private deliver(message: FromWorker | Error): void {
 		if (message instanceof Error) {
 			this.dead ??= message;
 			const w = this.waiter;
@@ -113,27 +227,27 @@ export class WorkerReader implements ExportReader {
 	}
 
 	private post(message: ToWorker): void {
-		if (!this.dead) this.worker.postMessage(message);
+		if (!this.dead) this.endpoint.post(message);
 	}
 
-	private hold(): void {
-		if (this.active++ === 0) this.worker.ref();
+	private holdOn(): void {
+		if (this.active++ === 0) this.endpoint.hold(true);
 	}
 
-	private release(): void {
-		if (--this.active === 0) this.worker.unref();
+	private letGo(): void {
+		if (--this.active === 0) this.endpoint.hold(false);
 	}
 
 	async *conversations(): AsyncGenerator<ExtractResult, void, undefined> {
 		if (this.closed) throw new Error("The export reader is closed");
-		// The worker starts the first run by itself when it has opened the inputs; later calls ask for a new one.
+		// The thread starts the first run by itself once the inputs are open; later calls ask for a new one.
 		const run = this.runs === 0 ? (this.runs = FIRST_RUN) : ++this.runs;
 		if (run !== FIRST_RUN) {
 			// Messages of an earlier run (abandoned part way) are dropped as they come.
 			this.queue = this.queue.filter((m) => !("run" in m) || m.run === run);
 			this.post({ type: "iterate", run });
 		}
-		this.hold();
+		this.holdOn();
 		let finished = false;
 		try {
 			for (;;) {
@@ -152,7 +266,7 @@ export class WorkerReader implements ExportReader {
 			}
 		} finally {
 			if (!finished) this.post({ type: "stop", run });
-			this.release();
+			this.letGo();
 		}
 	}
 
@@ -160,63 +274,16 @@ export class WorkerReader implements ExportReader {
 		if (this.closed) return;
 		this.closed = true;
 		if (!this.dead) {
-			this.hold();
+			this.holdOn();
 			this.post({ type: "close" });
 			try {
 				for (;;) if ((await this.next()).type === "closed") break;
 			} catch {
 				// Dead already: nothing left to close.
 			} finally {
-				this.release();
+				this.letGo();
 			}
 		}
-		await this.worker.terminate();
-	}
-}
-
-/** Receives the worker's messages and failures: first for WorkerReader.open, then for the reader. */
-class Inbox {
-	private target: WorkerReader | null = null;
-	private pending: (FromWorker | Error)[] = [];
-	private waiter: Waiter | null = null;
-
-	constructor(worker: Worker, heapMb: number) {
-		worker.on("message", (m: FromWorker) => this.push(m));
-		worker.on("error", (e: Error & { code?: string }) => {
-			this.push(
-				e.code === "ERR_WORKER_OUT_OF_MEMORY"
-					? new Error(
-							`Reading the export needed more than ${heapMb} MB of memory (a very large single conversation?). ` +
-								`Run it again with KNOWLEDGE_ETL_HEAP_MB=1024 (resume goes on where it stopped: knowledge-etl resume).`,
-							{ cause: e },
-						)
-					: e,
-			);
-		});
-		worker.on("exit", (code) => this.push(new Error(`The export reader thread stopped (exit code ${code})`)));
-	}
-
-	private push(m: FromWorker | Error): void {
-		if (this.target) return this.target.deliver(m);
-		const w = this.waiter;
-		if (w) {
-			this.waiter = null;
-			if (m instanceof Error) w.reject(m);
-			else w.resolve(m);
-		} else {
-			this.pending.push(m);
-		}
-	}
-
-	next(): Promise<FromWorker> {
-		const m = this.pending.shift();
-		if (m instanceof Error) return Promise.reject(m);
-		if (m) return Promise.resolve(m);
-		return new Promise<FromWorker>((resolve, reject) => (this.waiter = { resolve, reject }));
-	}
-
-	handOver(reader: WorkerReader): void {
-		this.target = reader;
-		for (const m of this.pending.splice(0)) reader.deliver(m);
+		await this.endpoint.end();
 	}
 }

@@ -14,6 +14,7 @@ import { InputError } from "../../../src/core/import/extract/errors";
 import { openExport, type ExportReader, type ExtractResult, type OpenExportOptions } from "../../../src/core/import/extract/open-export";
 import { NodeByteSource } from "../../../src/cli/node-byte-source";
 import { openThreadedExport, WorkerReader } from "../../../src/cli/extract-thread/threaded-export";
+import { looksLikeLargeImport, startStandbyReader } from "../../../src/cli/extract-thread/prestart";
 import { WINDOW } from "../../../src/cli/extract-thread/protocol";
 import { buildCli } from "../cli-bundle";
 
@@ -244,4 +245,69 @@ describe("openThreadedExport: when and how the thread is used", () => {
 		expect(error).toBeInstanceOf(Error);
 		expect((error as Error).message).toMatch(/more than 1 MB of memory.*KNOWLEDGE_ETL_HEAP_MB=1024/);
 	}, 30_000);
+});
+
+describe("a reader thread started ahead (by dist/cli.js, while the CLI loads)", () => {
+	it("is told what to read, and gives the same results as the core reader", async () => {
+		const sources = [await zip("data.zip", { "conversations.json": claudeEdge }), await file("conversations.json", many(300))];
+		const { worker, forCli } = startStandbyReader(workerUrl, 192);
+		const exited = new Promise<number>((resolve) => worker.on("exit", resolve));
+		const reader = await openThreadedExport(sources, {}, { minBytes: 0, standby: forCli });
+		readers.push(reader);
+		expect(reader).toBeInstanceOf(WorkerReader);
+		const core = await here(sources);
+		expect(reader.inputs).toEqual(core.inputs);
+		const [x, y] = [await drain(core), await drain(reader)];
+		expect(comparable(y.results)).toEqual(comparable(x.results));
+		expect(comparable((await drain(reader)).results)).toEqual(comparable(x.results)); // and again from the start
+		await reader.close();
+		expect(await exited).toBe(0); // closed: it ends by itself
+	});
+
+	it("is dismissed when the inputs are small after all (it ends), and the reading happens here", async () => {
+		const source = await file("conversations.json", chatgptEdge);
+		const { worker, forCli } = startStandbyReader(workerUrl, 192);
+		const exited = new Promise<number>((resolve) => worker.on("exit", resolve));
+		const reader = await openThreadedExport([source], {}, { standby: forCli });
+		readers.push(reader);
+		expect(reader).not.toBeInstanceOf(WorkerReader);
+		expect(await exited).toBe(0);
+	});
+
+	it("reports an input problem found when opening as an InputError, and running out of memory as such", async () => {
+		const bad = await file("notes.json", "hello, world");
+		const first = startStandbyReader(workerUrl, 192);
+		await expect(openThreadedExport([bad], {}, { minBytes: 0, standby: first.forCli })).rejects.toMatchObject({ name: "InputError", file: "notes.json" });
+		const big = await file("conversations.json", many(200, "z".repeat(50_000)));
+		const second = startStandbyReader(workerUrl, 1);
+		const error = await openThreadedExport([big], {}, { minBytes: 0, standby: second.forCli })
+			.then(async (reader) => {
+				readers.push(reader);
+				return drain(reader).then((o) => o.error);
+			})
+			.catch((e: unknown) => described(e));
+		expect(error?.message).toMatch(/more than 1 MB of memory.*KNOWLEDGE_ETL_HEAP_MB=1024/);
+	}, 30_000);
+});
+
+describe("looksLikeLargeImport: whether dist/cli.js starts the reader ahead", () => {
+	it("adds up the files and the export files of the folders an import names, whatever the options", async () => {
+		await writeFile(join(dir, "conversations.json"), "x".repeat(3000));
+		await writeFile(join(dir, "export.zip"), "x".repeat(3000));
+		await writeFile(join(dir, "users.json"), "x".repeat(9000));
+		const small = join(dir, "small.json");
+		await writeFile(small, "x".repeat(100));
+		const cases: [string[], number, boolean][] = [
+			[["import", join(dir, "conversations.json")], 2000, true],
+			[["import", join(dir, "conversations.json")], 4000, false],
+			[["import", dir, "--vault", dir], 6000, true], // the folder's conversations.json and zip (not users.json)
+			[["import", dir], 6001, false],
+			[["import", small, join(dir, "export.zip"), "--limit", "5"], 3100, true],
+			[["import", "--vault=/nowhere", join(dir, "missing.json")], 1, false],
+			[["organize", join(dir, "conversations.json")], 1, false],
+			[["resume", "--vault", dir], 1, false],
+			[[], 1, false],
+		];
+		for (const [argv, minBytes, expected] of cases) expect(looksLikeLargeImport(argv, minBytes), `${argv.join(" ")} ≥ ${minBytes}`).toBe(expected);
+	});
 });
