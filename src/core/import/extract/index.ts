@@ -12,4 +12,5 @@ export {
 	type InputManifestEntry,
 	type OpenExportOptions,
 	type ProviderChoice,
+	type ReadOptions,
 } from "./open-export";

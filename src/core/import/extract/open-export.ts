@@ -1,5 +1,6 @@
 import type { ByteSource } from "../../ports/byte-source";
 import type { Conversation, Provider } from "../conversation";
+import type { NoteDraft } from "../transform/note-draft";
 import { InputError, JsonStreamError } from "./errors";
 import { splitJsonArray, type JsonArrayItem } from "./json-array-stream";
 import { looksLikeChatGpt, normalizeChatGpt } from "./normalize/chatgpt";
@@ -39,8 +40,15 @@ export type ExtractResult =
 			index: number;
 			/** `JSON.stringify(conversation)`, when the reader made it already (a reader in another thread sends it so). */
 			line?: string;
+			/** The deterministic note draft, when `conversations({ draft })` asked for it and the reader made it. */
+			draft?: NoteDraft;
 	  }
 	| { ok: false; source: string; index: number; itemId?: string; title?: string; reason: string };
+
+export interface ReadOptions {
+	/** What `draftNote` needs: the session the notes belong to, and whether thinking is kept. */
+	draft?: { sessionId: string; includeThinking: boolean };
+}
 
 export interface ExportReader {
 	readonly inputs: readonly InputManifestEntry[];
@@ -49,9 +57,10 @@ export interface ExportReader {
 	/**
 	 * Streams every conversation of every input, in input order. Item-level problems are yielded as
 	 * `{ ok: false }`; a whole-input problem found late (a truncated 1 GB file) is thrown as InputError.
-	 * Each call starts over from the beginning.
+	 * Each call starts over from the beginning. With `draft`, a reader may attach each conversation's deterministic
+	 * note draft (a reader in another thread renders it there); the transform renders whatever has none.
 	 */
-	conversations(): AsyncIterable<ExtractResult>;
+	conversations(options?: ReadOptions): AsyncIterable<ExtractResult>;
 	close(): Promise<void>;
 }
 

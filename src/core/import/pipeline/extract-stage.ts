@@ -1,6 +1,7 @@
 import { runStage, type StageContext, type StageProgress, type StageResult } from "../../pipeline/stage-runner";
 import { ConversationSchema, type Conversation } from "../conversation";
-import type { ExportReader, ExtractResult } from "../extract";
+import type { ExportReader, ExtractResult, ReadOptions } from "../extract";
+import type { Extracted } from "./transform-stage";
 import { stageOutputDir } from "../../session/paths";
 import type { StagingStore } from "../../ports/staging-store";
 import type { Logger } from "../../ports/logger";
@@ -19,6 +20,10 @@ export function extractOutputDir(sessionId: string): string {
 /** The conversations extract wrote, in export order (what transform reads; the export itself is not needed). */
 export function readExtractedConversations(store: StagingStore, sessionId: string, logger?: Logger): AsyncGenerator<Conversation> {
 	return readShards(store, extractOutputDir(sessionId), CONVERSATION_SHARDS, ConversationSchema, logger);
+}
+
+function extractedOf(r: Extract<ExtractResult, { ok: true }>): Extracted {
+	return r.draft ? { conversation: r.conversation, draft: r.draft } : { conversation: r.conversation };
 }
 
 function hasContent(conversation: Conversation): boolean {
@@ -49,8 +54,10 @@ export interface ExtractStageOptions {
 	 * Each conversation extracted, in export order, for the transform stage running at the same time (it waits
 	 * while transform is behind). With `skip`, passed-over conversations for which `handOnSkipped` is true go too.
 	 */
-	handOff?: (conversation: Conversation) => Promise<void>;
+	handOff?: (extracted: Extracted) => Promise<void>;
 	handOnSkipped?: (id: string) => boolean;
+	/** Asks the reader for deterministic drafts (see ReadOptions); absent with an LLM transform. */
+	read?: ReadOptions;
 	signal?: AbortSignal;
 	onProgress?: (p: StageProgress) => void;
 }
@@ -73,12 +80,12 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 	// runner sees it, so that its record cannot replace the first one's (which would count an imported note as
 	// skipped).
 	async function* limited(): AsyncGenerator<ExtractResult> {
-		for await (const r of reader.conversations()) {
+		for await (const r of reader.conversations(o.read)) {
 			if (limit !== undefined && extracted >= limit) return;
 			if (r.ok) {
 				if (o.skip?.(r.conversation.id)) {
 					// Extracted in an earlier run: not again, but later stages may still need it (a retry of a failed load).
-					if (o.handOff && o.handOnSkipped?.(r.conversation.id)) await o.handOff(r.conversation);
+					if (o.handOff && o.handOnSkipped?.(r.conversation.id)) await o.handOff(extractedOf(r));
 					continue;
 				}
 				if (seen.has(r.conversation.id)) {
@@ -92,7 +99,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 	}
 
 	try {
-		return await runStage<ExtractResult, Conversation>({
+		return await runStage<ExtractResult, Extracted>({
 			ctx,
 			stage: "extract",
 			// Its output is all-or-nothing (a stage that never completed starts over), so the log appends can be batched.
@@ -113,7 +120,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 					}
 					await writer.write(conversation, r.line);
 					extracted++;
-					return { status: "success", output: conversation };
+					return { status: "success", output: extractedOf(r) };
 				});
 			},
 			...(o.signal ? { signal: o.signal } : {}),

@@ -17,7 +17,7 @@ import { ImportIndex } from "../load/import-index";
 import { readExtractedConversations, runExtractStage } from "./extract-stage";
 import { ImportOptionsSchema, type ImportOptions, type ImportOptionsInput } from "./import-options";
 import { runLoadStage } from "./load-stage";
-import { runTransformStage, type NoteDraft } from "./transform-stage";
+import { runTransformStage, type Extracted, type NoteDraft } from "./transform-stage";
 import { KnowledgeTransform } from "./knowledge-transform";
 import type { LlmClient } from "../../llm/llm-client";
 import type { Session } from "../../model/session";
@@ -151,14 +151,14 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 		// Work left is what load has not finished (a retry also sends review items to the model again).
 		const loaded = status.succeeded("load");
 		const needsWork = (id: string): boolean => !loaded.has(id) || retransform.has(id);
-		const toTransform = new Channel<Conversation>(HAND_OFF_CAPACITY);
+		const toTransform = new Channel<Extracted>(HAND_OFF_CAPACITY);
 		const toLoad = new Channel<NoteDraft>(HAND_OFF_CAPACITY);
 
 		// ---- extract (or what it wrote before) ----
 		const extractDone = phase.stages.extract.status === "completed";
 		const extractFailures = status.failures("extract").length > 0;
 		let extracting: Promise<unknown> = Promise.resolve();
-		let conversations: AsyncIterable<Conversation>;
+		let conversations: AsyncIterable<Extracted>;
 		if (!extractDone || (request.mode === "retry" && extractFailures)) {
 			if (!reader) {
 				const sources = request.sources ?? (request.openSources ? await request.openSources(options.inputs) : []);
@@ -175,6 +175,8 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 				fresh: !extractDone,
 				...(extractDone ? { skip: (id: string) => done.has(id), handOnSkipped: needsWork } : {}),
 				handOff: (c) => toTransform.push(c),
+				// The deterministic note may be rendered by the reader (the CLI's reads in a second thread).
+				...(options.llm ? {} : { read: { draft: { sessionId, includeThinking: options.includeThinking } } }),
 				...common,
 			}).finally(async () => {
 				toTransform.close();
@@ -182,7 +184,7 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 			});
 			conversations = toTransform;
 		} else {
-			conversations = readExtractedConversations(store, sessionId, logger);
+			conversations = wrapped(readExtractedConversations(store, sessionId, logger));
 		}
 
 		// ---- transform ----
@@ -229,6 +231,10 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 		const finished = await phases.finishPhase(sessionId, "import", counts, errorText);
 		return { ...summary, status: finished.status, ...(errorText !== undefined ? { error: errorText } : {}) };
 	}
+}
+
+async function* wrapped(conversations: AsyncIterable<Conversation>): AsyncGenerator<Extracted> {
+	for await (const conversation of conversations) yield { conversation };
 }
 
 async function writeManifest(store: StagingStore, sessionId: string, reader: ExportReader): Promise<void> {

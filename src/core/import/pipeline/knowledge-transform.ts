@@ -8,7 +8,7 @@ import { stageDir, stageOutputDir } from "../../session/paths";
 import type { Conversation } from "../conversation";
 import { renderKnowledgeNote } from "../transform/render-knowledge-note";
 import type { ImportLlmOptions, ImportOptions } from "./import-options";
-import type { NoteDraft } from "./transform-stage";
+import type { NoteDraft } from "../transform/note-draft";
 
 /**
  * The LLM side of the transform stage. Every model reply is appended to `transform/output/llm-replies.jsonl`

@@ -11,7 +11,7 @@ import { decideLoad, type LoadDecision } from "../load/load-decision";
 import type { ImportIndex } from "../load/import-index";
 import { sourceIdentity, VaultNoteFinder } from "../load/vault-note-finder";
 import { LOG_BATCH_MS } from "./extract-stage";
-import type { NoteDraft } from "./transform-stage";
+import type { NoteDraft } from "../transform/note-draft";
 import { PROVIDER_FOLDERS, type ImportOptions } from "./import-options";
 
 /** How a load ended for one note; the first word is the load record's reason. */

@@ -1,46 +1,21 @@
-import { z } from "zod";
 import { runStage, type StageContext, type StageProgress, type StageResult } from "../../pipeline/stage-runner";
-import { ProviderSchema, type Conversation } from "../conversation";
-import { renderNote } from "../transform/render-note";
-import { NoteFrontmatterSchema } from "../transform/note-frontmatter";
+import type { Conversation } from "../conversation";
+import { draftNote, type NoteDraft } from "../transform/note-draft";
 import { LOG_BATCH_MS } from "./extract-stage";
 import type { ImportOptions } from "./import-options";
 import type { KnowledgeTransform } from "./knowledge-transform";
 
-/**
- * A note as transform leaves it: everything but its place in the vault. Load picks the path, then sets
- * `file_id` (which hashes the body with the path) and writes the note.
- */
-export const NoteDraftSchema = z.object({
-	item_id: z.string(),
-	provider: ProviderSchema,
-	/** The title the file name is made from. */
-	title: z.string(),
-	/** The source's updated time (ISO) or null. */
-	source_updated: z.string().nullable(),
-	frontmatter: NoteFrontmatterSchema,
-	body: z.string(),
-	/** Set when the note must go to the review folder (LLM transform), with why. */
-	review_reason: z.string().optional(),
-});
-export type NoteDraft = z.infer<typeof NoteDraftSchema>;
+export type { NoteDraft } from "../transform/note-draft";
 
-/** The deterministic transform: the conversation rendered as a note. */
-export function draftNote(conversation: Conversation, sessionId: string, options: Pick<ImportOptions, "includeThinking">): NoteDraft {
-	const rendered = renderNote(conversation, { sessionId, notePath: "", deferFileId: true, includeThinking: options.includeThinking });
-	return {
-		item_id: conversation.id,
-		provider: conversation.provider,
-		title: rendered.frontmatter.title,
-		source_updated: conversation.updated,
-		frontmatter: rendered.frontmatter,
-		body: rendered.body,
-	};
+/** A conversation on its way to transform; the reader may have rendered its deterministic draft already. */
+export interface Extracted {
+	conversation: Conversation;
+	draft?: NoteDraft;
 }
 
 export interface TransformStageOptions {
 	ctx: StageContext;
-	conversations: AsyncIterable<Conversation>;
+	conversations: AsyncIterable<Extracted>;
 	options: ImportOptions;
 	skip?: (id: string) => boolean;
 	/** Each draft, in input order, for the load stage running at the same time (transform waits while load is behind). */
@@ -62,20 +37,20 @@ export interface TransformStageOptions {
  */
 export async function runTransformStage(o: TransformStageOptions): Promise<StageResult> {
 	const { ctx } = o;
-	return runStage<Conversation, NoteDraft>({
+	return runStage<Extracted, NoteDraft>({
 		ctx,
 		stage: "transform",
 		// A resume redoes every item load has not finished, whatever its transform record says: batching is safe.
 		logBatchMs: LOG_BATCH_MS,
 		items: o.conversations,
-		identify: (c) => ({ id: c.id, title: c.title }),
+		identify: ({ conversation: c }) => ({ id: c.id, title: c.title }),
 		...(o.skip ? { skip: o.skip } : {}),
 		...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
 		handOff: o.handOff,
-		process: async (conversation, step) => {
+		process: async ({ conversation, draft: ready }, step) => {
 			const knowledge = o.knowledge;
 			if (!knowledge) {
-				const draft = await step.run("render_note", () => Promise.resolve(draftNote(conversation, ctx.sessionId, o.options)));
+				const draft = await step.run("render_note", () => Promise.resolve(ready ?? draftNote(conversation, ctx.sessionId, o.options)));
 				return { status: "success", output: draft };
 			}
 			const outcome = await step.run("extract_knowledge", () =>
