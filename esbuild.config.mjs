@@ -1,14 +1,16 @@
 // Bundles from one source tree:
-//   main.js     — the Obsidian plugin (CommonJS, as Obsidian loads it); only Obsidian's own modules are external.
-//   dist/       — the headless CLI on Node (ESM), same core, three files that must stay together:
-//     cli.js            the `knowledge-etl` bin (with a shebang): a small launcher that starts…
-//     cli-worker.js     …the CLI itself, in a worker thread with a capped heap;
-//     extract-worker.js the reader of large exports, in its own thread during an import.
-// `node esbuild.config.mjs` watches both; `node esbuild.config.mjs production` builds once, minified plugin.
+//   main.js — the Obsidian plugin (CommonJS, as Obsidian loads it); only Obsidian's own modules are external.
+//   dist/   — the headless CLI on Node, same core: cli.js (the bin), cli-worker.cjs (+ its code cache) and
+//             extract-worker.js, which must stay together (see scripts/cli-build.mjs).
+// `node esbuild.config.mjs` watches both; `node esbuild.config.mjs production` builds once, minified plugin, and
+// saves the CLI's code cache with a small warm-up import.
 import esbuild from "esbuild";
-import { builtinModules } from "node:module";
+import { resolve } from "node:path";
+import { cliBuildOptions, buildCli, warmCodeCache } from "./scripts/cli-build.mjs";
 
 const production = process.argv[2] === "production";
+const root = resolve(import.meta.dirname);
+const outdir = resolve(root, "dist");
 
 const plugin = {
 	entryPoints: ["src/plugin/main.ts"],
@@ -24,24 +26,10 @@ const plugin = {
 	minify: production,
 };
 
-const cli = {
-	entryPoints: { cli: "src/cli/main.ts", "cli-worker": "src/cli/cli-worker.ts", "extract-worker": "src/cli/extract-thread/extract-worker.ts" },
-	bundle: true,
-	outdir: "dist",
-	format: "esm",
-	platform: "node",
-	target: "node20",
-	external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
-	banner: {
-		js: "#!/usr/bin/env node\nimport { createRequire as __ketlCreateRequire } from 'node:module'; const require = __ketlCreateRequire(import.meta.url);",
-	},
-	logLevel: "info",
-	sourcemap: production ? false : "inline",
-};
-
 if (production) {
-	await Promise.all([esbuild.build(plugin), esbuild.build(cli)]);
+	const [, launcher] = await Promise.all([esbuild.build(plugin), buildCli({ root, outdir, production })]);
+	if (warmCodeCache(launcher, outdir)) console.log("  dist/cli-worker.cjs.cache (V8 code cache, from a warm-up import)");
 } else {
-	const contexts = await Promise.all([esbuild.context(plugin), esbuild.context(cli)]);
+	const contexts = await Promise.all([plugin, ...cliBuildOptions({ root, outdir, production })].map((o) => esbuild.context(o)));
 	await Promise.all(contexts.map((c) => c.watch()));
 }

@@ -5,7 +5,8 @@
 import esbuild from "esbuild";
 import { execFileSync, spawn } from "node:child_process";
 import { builtinModules } from "node:module";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
+import { buildCli, warmCodeCache } from "./cli-build.mjs";
 import { join, resolve } from "node:path";
 
 const argv = process.argv.slice(2);
@@ -47,19 +48,15 @@ const node = {
 	sourcemap: false,
 	minify: false,
 };
-// The CLI as `npm run build` makes it (dist/cli.js, cli-worker.js, extract-worker.js), as .mjs files; an older
-// commit (--ref) may have fewer of these entries.
-const cliEntries = Object.fromEntries(
-	Object.entries({ cli: "src/cli/main.ts", "cli-worker": "src/cli/cli-worker.ts", "extract-worker": "src/cli/extract-thread/extract-worker.ts" }).filter(([, path]) =>
-		existsSync(join(root, path)),
-	).map(([name, path]) => [name, join(root, path)]),
-);
-for (const name of ["cli-worker", "extract-worker"]) if (!(name in cliEntries)) rmSync(join(out, `${name}.mjs`), { force: true });
 await Promise.all([
-	esbuild.build({ ...node, entryPoints: cliEntries, outdir: out, outExtension: { ".js": ".mjs" } }),
+	// The CLI as `npm run build` makes it (scripts/cli-build.mjs), with .mjs names (but the program's, .cjs).
+	buildCli({ root, outdir: out, ext: ".mjs", production: true, logLevel: "warning" }),
 	esbuild.build({ ...node, entryPoints: [join(root, "bench/floor.ts")], outfile: join(out, "floor.mjs") }),
 	esbuild.build({ ...node, entryPoints: [join(root, "bench/bench.ts")], outfile: join(out, "bench.mjs") }),
 ]);
+
+// Its code cache, as the build saves it (a tree without it, --ref of an older commit, has none to save).
+warmCodeCache(join(out, "cli.mjs"), out);
 
 const child = spawn(process.execPath, [join(out, "bench.mjs"), ...argv], {
 	stdio: "inherit",

@@ -1,35 +1,46 @@
-// Entry of dist/cli.js (`knowledge-etl`): a small launcher. The CLI itself is dist/cli-worker.js (cli-worker.ts),
-// loaded only in the thread that runs the command, so the launcher's thread never loads the whole program.
+// Entry of dist/cli.js (`knowledge-etl`): a small launcher. The CLI itself is dist/cli-worker.cjs (cli-worker.ts),
+// loaded (program-loader.ts) only in the thread that runs the command, so this thread never loads the whole program.
 //
 // The command runs in a worker thread whose heap is capped. V8 otherwise lets the heap of a long import grow
 // far beyond what it keeps alive (an import of a 620 MB export keeps well under 128 MB live, yet peaked near
 // 400 MB of RSS without a cap), and a flag such as --max-old-space-size cannot be set from inside a running
 // process. A worker is the same process, so a kill still ends the whole run at once (no orphan keeps writing).
-import { existsSync } from "node:fs";
-import { extname } from "node:path";
-import { fileURLToPath } from "node:url";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as module from "node:module";
+import * as path from "node:path";
+import * as url from "node:url";
+import * as vm from "node:vm";
 import { Worker } from "node:worker_threads";
-import type { CliWorkerData } from "./cli-worker";
 import { looksLikeLargeImport, startStandbyReader } from "./extract-thread/prestart";
 import { heapLimitMb } from "./heap-limit";
+import { programWorkerSource, runProgram, type ProgramData } from "./program-loader";
 
-// Same extension as this file: npm run build makes dist/cli.js, cli-worker.js and extract-worker.js; the benchmark .mjs.
-const ext = extname(fileURLToPath(import.meta.url));
-const program = new URL(`./cli-worker${ext}`, import.meta.url);
-const reader = new URL(`./extract-worker${ext}`, import.meta.url);
+// npm run build makes dist/cli.js, cli-worker.cjs and extract-worker.js; the benchmark's are .mjs but for the program.
+const here = url.fileURLToPath(import.meta.url);
+const program = path.join(path.dirname(here), "cli-worker.cjs");
+const reader = path.join(path.dirname(here), `extract-worker${path.extname(here)}`);
 const argv = process.argv.slice(2);
 const isTTY = process.stderr.isTTY;
 const heapMb = heapLimitMb();
+const data: ProgramData = {
+	kind: "knowledge-etl-cli",
+	program,
+	argv,
+	isTTY,
+	reader: { workerPath: reader },
+	// Only the build's warm-up run sets it (scripts/cli-build.mjs).
+	...(process.env.KNOWLEDGE_ETL_WRITE_CODE_CACHE === "1" ? { writeCodeCache: true } : {}),
+};
 
 if (heapMb === 0) {
-	// eslint-disable-next-line no-unsanitized/method -- a file of ours next to this one (built from import.meta.url), not user input
-	const { runCli } = (await import(program.href)) as typeof import("./cli-worker");
-	process.exitCode = await runCli(argv, isTTY);
+	process.exitCode = await runProgram({ crypto, fs, vm, module, path }, data);
 } else {
 	// A large export is read in a thread of its own (threaded-export.ts): start it now, while the CLI loads.
-	const standby = looksLikeLargeImport(argv) && existsSync(fileURLToPath(reader)) ? startStandbyReader(reader, heapMb) : null;
-	const worker = new Worker(program, {
-		workerData: { kind: "knowledge-etl-cli", argv, isTTY, ...(standby ? { standby: standby.forCli } : {}) } satisfies CliWorkerData,
+	const standby = looksLikeLargeImport(argv) && fs.existsSync(reader) ? startStandbyReader(url.pathToFileURL(reader), heapMb) : null;
+	const worker = new Worker(programWorkerSource(), {
+		eval: true,
+		workerData: { ...data, reader: { ...data.reader, ...(standby ? { standby: standby.forCli } : {}) } } satisfies ProgramData,
 		...(standby ? { transferList: standby.transfer } : {}),
 		resourceLimits: { maxOldGenerationSizeMb: heapMb },
 		stdout: false,

@@ -2,22 +2,21 @@
 // extract's JSONL) runs in a worker thread (dist/extract-worker.js) while this thread renders and writes the notes.
 // Small inputs are read in this thread: starting a thread costs more than it saves there.
 import { existsSync } from "node:fs";
-import { extname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { openExport, type ExportReader, type ExtractResult, type InputManifestEntry, type OpenExportOptions } from "../../core/import/extract/open-export";
 import type { ByteSource } from "../../core/ports/byte-source";
 import { heapLimitMb } from "../heap-limit";
 import { THREAD_MIN_BYTES, type RelayMessage, type StandbyReader } from "./prestart";
 import { FIRST_RUN, fromWire, reviveError, type FromWorker, type ToWorker, type WorkerSetup, type WorkerStart } from "./protocol";
-import { dismissStandbyReader, takeStandbyReader } from "./standby";
+import { dismissStandbyReader, readerWorkerPath, takeStandbyReader } from "./handoff";
 
 export { THREAD_MIN_BYTES } from "./prestart";
 
 export interface ThreadedExportSettings {
 	/** Default {@link THREAD_MIN_BYTES}; 0 = always a thread when one can be started. */
 	minBytes?: number;
-	/** The worker script (default: extract-worker next to the running bundle, with its extension; none from sources). */
+	/** The worker script (default: the one dist/cli.js handed over; none from sources). */
 	workerUrl?: URL | null;
 	/** Old-generation heap of the worker in MB (default: KNOWLEDGE_ETL_HEAP_MB or 192; 0 = no cap). */
 	heapMb?: number;
@@ -25,17 +24,10 @@ export interface ThreadedExportSettings {
 	standby?: StandbyReader | null;
 }
 
-/** The name of the worker script next to a bundle, with the bundle's extension (dist/cli-worker.js → extract-worker.js). */
-export function extractWorkerUrl(bundle: URL): URL | null {
-	const ext = extname(fileURLToPath(bundle));
-	if (ext !== ".js" && ext !== ".mjs" && ext !== ".cjs") return null;
-	const url = new URL(`./extract-worker${ext}`, bundle);
-	return existsSync(fileURLToPath(url)) ? url : null;
-}
-
-/** extract-worker.js (or .mjs) next to the running bundle; null when running from sources or when it is missing. */
+/** The reader's worker script that dist/cli.js handed over, if it exists; null from sources (tests) or when missing. */
 export function defaultWorkerUrl(): URL | null {
-	return extractWorkerUrl(new URL(import.meta.url));
+	const path = readerWorkerPath();
+	return path !== null && existsSync(path) ? pathToFileURL(path) : null;
 }
 
 function filePathOf(source: ByteSource): string | null {

@@ -103,13 +103,14 @@ describe("the import reads a large export in a worker thread, with the same resu
 	beforeAll(async () => {
 		work = await mkdtemp(join(tmpdir(), "ketl-threaded-"));
 		const [a, b, c] = [join(work, "cli-threaded"), join(work, "cli-in-thread"), join(work, "cli-broken")];
-		const building = Promise.all([buildCli(a), buildCli(b, ["cli", "cli-worker"])]);
+		// The CLI as built (the program's code cache too), and the same without the reader's worker script.
+		const building = Promise.all([buildCli(a, undefined, { codeCache: true }), buildCli(b, ["cli", "cli-worker"])]);
 		inputs = await buildInputs(join(work, "export"));
 		[threadedCli, inThreadCli] = await building;
 		// A worker script that cannot start: an import that uses it fails, which shows when the thread is used.
 		await mkdir(c);
 		await copyFile(threadedCli, join(c, "cli.mjs"));
-		await copyFile(join(a, "cli-worker.mjs"), join(c, "cli-worker.mjs"));
+		await copyFile(join(a, "cli-worker.cjs"), join(c, "cli-worker.cjs"));
 		await writeFile(join(c, "extract-worker.mjs"), 'throw new Error("this extract worker is broken");\n');
 		brokenCli = join(c, "cli.mjs");
 	}, 120_000);

@@ -1,0 +1,151 @@
+/**
+ * dist/cli.js loads the program (dist/cli-worker.cjs) with the code cache the build saved: used when it belongs to
+ * that build, ignored when the program was built again since, refused by V8 when it is damaged; the program runs
+ * the same every time. Also the launcher's files as built: the launcher stays small and loads none of the program.
+ */
+import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import * as module from "node:module";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import * as vm from "node:vm";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runProgram, type ProgramDeps } from "../../src/cli/program-loader";
+import { buildCli } from "./cli-bundle";
+
+let work = "";
+let launcher = "";
+let program = "";
+
+interface Compiled {
+	withCache: boolean;
+	rejected: boolean | undefined;
+}
+
+/** The loader's modules, with vm.Script watched: whether it was given a cache, and whether V8 took it. */
+function watched(): { deps: ProgramDeps; compiled: Compiled[] } {
+	const compiled: Compiled[] = [];
+	class Script extends vm.Script {
+		constructor(code: string, options?: vm.ScriptOptions) {
+			super(code, options);
+			compiled.push({ withCache: options?.cachedData !== undefined, rejected: this.cachedDataRejected });
+		}
+	}
+	return { deps: { crypto, fs, module, path, vm: { ...vm, Script } }, compiled };
+}
+
+async function runHelp(): Promise<{ code: number; compiled: Compiled[] }> {
+	const { deps, compiled } = watched();
+	const code = await runProgram(deps, { kind: "knowledge-etl-cli", program, argv: ["status", "--help"], isTTY: false, reader: {} });
+	return { code, compiled };
+}
+
+beforeAll(async () => {
+	work = await mkdtemp(path.join(tmpdir(), "ketl-loader-"));
+	launcher = await buildCli(work, undefined, { codeCache: true });
+	program = path.join(work, "cli-worker.cjs");
+}, 120_000);
+
+afterAll(async () => {
+	if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe("the program's code cache", () => {
+	it("the build's warm-up run saves one, tied to that build of the program and checked whole", async () => {
+		const cache = await readFile(`${program}.cache`);
+		const info = await stat(program);
+		const end = cache.indexOf(10);
+		const sha1 = createHash("sha1").update(cache.subarray(end + 1)).digest("hex");
+		expect(cache.subarray(0, end).toString("latin1")).toBe(`knowledge-etl code cache ${info.size} ${info.mtimeMs} ${sha1}`);
+		expect(cache.length).toBeGreaterThan(100_000);
+	});
+
+	it("is used when it belongs to the program", async () => {
+		const run = await runHelp();
+		expect(run.code).toBe(0);
+		expect(run.compiled).toEqual([{ withCache: true, rejected: false }]);
+	});
+
+	/** Replaces the cache for one run of `check`, then puts it back. */
+	async function withCache(replace: (cache: Buffer) => Buffer, check: () => Promise<void>): Promise<void> {
+		const cache = await readFile(`${program}.cache`);
+		await writeFile(`${program}.cache`, replace(cache));
+		try {
+			await check();
+		} finally {
+			await writeFile(`${program}.cache`, cache);
+		}
+	}
+
+	it("is not used when damaged (V8 would not notice: it could crash), and the program runs all the same", async () => {
+		await withCache(
+			(cache) => {
+				const damaged = Buffer.from(cache);
+				for (let i = cache.indexOf(10) + 64; i < damaged.length; i += 97) damaged[i] = damaged[i]! ^ 0x5a;
+				return damaged;
+			},
+			async () => {
+				const run = await runHelp();
+				expect(run.code).toBe(0);
+				expect(run.compiled).toEqual([{ withCache: false, rejected: undefined }]);
+			},
+		);
+	});
+
+	it("a whole cache that V8 refuses (here: of another script) is refused safely: the built CLI runs all the same", async () => {
+		// In a new process: this one has compiled the program already, and V8 would reuse that instead.
+		const other = new vm.Script("(function () { return 1; })").createCachedData();
+		await withCache(
+			(cache) => {
+				const header = cache.subarray(0, cache.indexOf(10)).toString("latin1").replace(/ [0-9a-f]{40}$/, "");
+				return Buffer.concat([Buffer.from(`${header} ${createHash("sha1").update(other).digest("hex")}\n`, "latin1"), other]);
+			},
+			async () => {
+				const vault = await mkdtemp(path.join(tmpdir(), "ketl-loader-vault-"));
+				try {
+					const { stdout } = await promisify(execFile)(process.execPath, [launcher, "status", "--all", "--json", "--vault", vault]);
+					expect(JSON.parse(stdout)).toMatchObject({ sessions: [] });
+				} finally {
+					await rm(vault, { recursive: true, force: true });
+				}
+			},
+		);
+	});
+
+	it("is not used once the program is built again (its time changed), and the program runs all the same", async () => {
+		const info = await stat(program);
+		await utimes(program, info.atime, new Date(info.mtimeMs + 5000));
+		try {
+			const run = await runHelp();
+			expect(run.code).toBe(0);
+			expect(run.compiled).toEqual([{ withCache: false, rejected: undefined }]);
+		} finally {
+			await utimes(program, info.atime, info.mtime);
+		}
+	});
+});
+
+describe("the built launcher", () => {
+	it("is small and holds none of the program (it is loaded in the thread that runs the command)", async () => {
+		const text = await readFile(launcher, "utf8");
+		expect(text.length).toBeLessThan(20_000);
+		expect(text).not.toMatch(/zod|ZodObject|YAMLMap|ZipReader/);
+	});
+
+	it("runs a command in its worker, and in its own thread when the heap cap is off", async () => {
+		const run = promisify(execFile);
+		const vault = await mkdtemp(path.join(tmpdir(), "ketl-loader-vault-"));
+		try {
+			for (const heap of ["192", "0"]) {
+				const { stdout } = await run(process.execPath, [launcher, "status", "--all", "--json", "--vault", vault], { env: { ...process.env, KNOWLEDGE_ETL_HEAP_MB: heap } });
+				expect(JSON.parse(stdout)).toMatchObject({ sessions: [] });
+			}
+		} finally {
+			await rm(vault, { recursive: true, force: true });
+		}
+	});
+});
