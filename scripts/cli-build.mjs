@@ -8,6 +8,7 @@
 // The launcher and the reader take `ext` (.js; the benchmark uses .mjs); the program is always .cjs.
 import esbuild from "esbuild";
 import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
@@ -42,7 +43,9 @@ export function cliBuildOptions({ root, outdir, ext = ".js", production = true, 
 		},
 	];
 	if (only.includes("cli-worker") && existsSync(join(root, PROGRAM))) {
-		options.push({ ...node, entryPoints: [join(root, PROGRAM)], outfile: join(outdir, "cli-worker.cjs"), format: "cjs" });
+		// A new id for each build: the code cache records it, and is used only with the program that has it.
+		const banner = `/*! knowledge-etl build ${randomUUID()} */`;
+		options.push({ ...node, entryPoints: [join(root, PROGRAM)], outfile: join(outdir, "cli-worker.cjs"), format: "cjs", banner: { js: banner } });
 	}
 	return options;
 }

@@ -2,9 +2,9 @@
 //
 // Compiling the 1.7 MB program, and then each function it calls for the first time, is most of a short run's
 // start-up. `npm run build` runs a small import once and saves V8's code cache of the program then
-// (cli-worker.cjs.cache): later runs load the compiled code instead. A cache of another build (the program's size
-// and time differ from those recorded in it) or a damaged one (its SHA-1 differs) is not used, and V8 itself
-// refuses one from another Node version or with other flags; the program then compiles as without a cache.
+// (cli-worker.cjs.cache): later runs load the compiled code instead. A cache of another build (the build id at the
+// top of the program differs from the one recorded in it) or a damaged one (its SHA-1 differs) is not used, and V8
+// itself refuses one from another Node version or with other flags; the program then compiles as without a cache.
 //
 // `runProgram` is also the body of the worker thread (started with `eval: true`, a CommonJS script that needs no
 // module loader), so it must not use anything outside itself: its modules come in `deps`.
@@ -45,22 +45,23 @@ export interface ProgramExports {
 export function runProgram(deps: ProgramDeps, data: ProgramData): Promise<number> {
 	const file = data.program;
 	const cacheFile = `${file}.cache`;
-	const info = deps.fs.statSync(file);
-	// The header ties a cache to one build of the program (its size and modification time) and holds the SHA-1 of
-	// the cache: V8 does not check that a cache is whole, and a damaged one could crash the process.
-	const build = `knowledge-etl code cache ${info.size} ${info.mtimeMs}`;
+	const source = deps.fs.readFileSync(file, "utf8");
+	// The build writes a random id at the top of the program; the cache's header holds it (so a cache is only used
+	// with the build it was made for, wherever the files were copied) and the SHA-1 of the cache: V8 does not check
+	// that a cache is whole, and a damaged one could crash the process.
+	const buildId = /^\/\*! knowledge-etl build ([0-9a-z-]+) \*\//.exec(source)?.[1];
 	const sha1 = (bytes: Uint8Array): string => deps.crypto.createHash("sha1").update(bytes).digest("hex");
 	let cachedData: Buffer | undefined;
 	try {
-		const saved = deps.fs.readFileSync(cacheFile);
-		const end = saved.indexOf(10);
-		const header = saved.subarray(0, Math.max(end, 0)).toString("latin1");
-		const data = saved.subarray(end + 1);
-		if (end > 0 && header === `${build} ${sha1(data)}`) cachedData = data;
+		const saved = buildId ? deps.fs.readFileSync(cacheFile) : null;
+		const end = saved ? saved.indexOf(10) : -1;
+		if (saved && end > 0) {
+			const data = saved.subarray(end + 1);
+			if (saved.subarray(0, end).toString("latin1") === `knowledge-etl code cache ${buildId} ${sha1(data)}`) cachedData = data;
+		}
 	} catch {
-		// No cache (a build without its warm-up run, or sources): compile.
+		// No cache (a build without its warm-up run): compile.
 	}
-	const source = deps.fs.readFileSync(file, "utf8");
 	// The wrapper stays on the first line: the program's line numbers in stack traces are its file's.
 	const script = new deps.vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
 		filename: file,
@@ -70,10 +71,10 @@ export function runProgram(deps: ProgramDeps, data: ProgramData): Promise<number
 	const mod = { exports: {} as ProgramExports };
 	wrapper.call(mod.exports, mod.exports, deps.module.createRequire(file), mod, file, deps.path.dirname(file));
 	return mod.exports.runCli(data.argv, data.isTTY, data.reader).then((code) => {
-		if (data.writeCodeCache) {
+		if (data.writeCodeCache && buildId) {
 			const temp = `${cacheFile}.tmp-${process.pid}`;
 			const data = script.createCachedData();
-			deps.fs.writeFileSync(temp, Buffer.concat([Buffer.from(`${build} ${sha1(data)}\n`, "latin1"), data]));
+			deps.fs.writeFileSync(temp, Buffer.concat([Buffer.from(`knowledge-etl code cache ${buildId} ${sha1(data)}\n`, "latin1"), data]));
 			deps.fs.renameSync(temp, cacheFile);
 		}
 		return code;
