@@ -14,7 +14,7 @@ import { InputError } from "../../../src/core/import/extract/errors";
 import { openExport, type ExportReader, type ExtractResult, type OpenExportOptions } from "../../../src/core/import/extract/open-export";
 import { NodeByteSource } from "../../../src/cli/node-byte-source";
 import { openThreadedExport, WorkerReader } from "../../../src/cli/extract-thread/threaded-export";
-import { looksLikeLargeImport, startStandbyReader } from "../../../src/cli/extract-thread/prestart";
+import { startStandbyReader } from "../../../src/cli/extract-thread/prestart";
 import { WINDOW } from "../../../src/cli/extract-thread/protocol";
 import { buildCli } from "../cli-bundle";
 
@@ -288,26 +288,4 @@ describe("a reader thread started ahead (by dist/cli.js, while the CLI loads)", 
 			.catch((e: unknown) => described(e));
 		expect(error?.message).toMatch(/more than 1 MB of memory.*KNOWLEDGE_ETL_HEAP_MB=1024/);
 	}, 30_000);
-});
-
-describe("looksLikeLargeImport: whether dist/cli.js starts the reader ahead", () => {
-	it("adds up the files and the export files of the folders an import names, whatever the options", async () => {
-		await writeFile(join(dir, "conversations.json"), "x".repeat(3000));
-		await writeFile(join(dir, "export.zip"), "x".repeat(3000));
-		await writeFile(join(dir, "users.json"), "x".repeat(9000));
-		const small = join(dir, "small.json");
-		await writeFile(small, "x".repeat(100));
-		const cases: [string[], number, boolean][] = [
-			[["import", join(dir, "conversations.json")], 2000, true],
-			[["import", join(dir, "conversations.json")], 4000, false],
-			[["import", dir, "--vault", dir], 6000, true], // the folder's conversations.json and zip (not users.json)
-			[["import", dir], 6001, false],
-			[["import", small, join(dir, "export.zip"), "--limit", "5"], 3100, true],
-			[["import", "--vault=/nowhere", join(dir, "missing.json")], 1, false],
-			[["organize", join(dir, "conversations.json")], 1, false],
-			[["resume", "--vault", dir], 1, false],
-			[[], 1, false],
-		];
-		for (const [argv, minBytes, expected] of cases) expect(looksLikeLargeImport(argv, minBytes), `${argv.join(" ")} ≥ ${minBytes}`).toBe(expected);
-	});
 });

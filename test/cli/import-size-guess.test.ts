@@ -1,0 +1,46 @@
+/** dist/cli.js's guess at the size of an import from its command line (real files and folders). */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importInputBytes } from "../../src/cli/import-size-guess";
+
+let dir = "";
+
+beforeAll(async () => {
+	dir = await mkdtemp(join(tmpdir(), "ketl-guess-"));
+	await mkdir(join(dir, "export"));
+	await writeFile(join(dir, "export", "conversations.json"), "x".repeat(3000));
+	await writeFile(join(dir, "export", "conversations-001.json"), "x".repeat(1000));
+	await writeFile(join(dir, "export", "users.json"), "x".repeat(9000));
+	await mkdir(join(dir, "nested", "inner"), { recursive: true });
+	await writeFile(join(dir, "nested", "inner", "conversations.json"), "x".repeat(500));
+	await writeFile(join(dir, "data.zip"), "x".repeat(700));
+	await mkdir(join(dir, "vault"));
+});
+
+afterAll(async () => {
+	if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("importInputBytes", () => {
+	it("adds up the files and the export files of the folders a new import names; null when it cannot tell", () => {
+		const d = (p: string): string => join(dir, p);
+		const cases: [string[], number | null][] = [
+			[["import", d("data.zip")], 700],
+			[["import", d("export")], 4000], // conversations*.json, not users.json
+			[["import", d("export"), d("data.zip"), "--vault", d("vault"), "--limit", "5", "--json"], 4700],
+			[["import", d("data.zip"), "--out", d("export")], 700], // --out names the notes' folder, not an input
+			[["import", "--vault=" + d("vault"), d("export")], 4000],
+			[["import", d("missing.json")], 0], // the import will say it is missing
+			[["import", "--help"], 0],
+			[["import", d("nested")], null], // its export is one level down: the import finds it, this guess does not
+			[["import", d("vault")], null],
+			[["import", "--session", "20250101_000000"], null], // a resume
+			[["resume", d("data.zip")], null],
+			[["organize", d("export")], null],
+			[[], null],
+		];
+		for (const [argv, expected] of cases) expect(importInputBytes(argv), argv.join(" ")).toBe(expected);
+	});
+});
