@@ -67,7 +67,7 @@ export async function summarizeProfile(profilePath: string, bundlePath: string):
 		if (us === 0) continue;
 		total += us;
 		const { functionName, url, lineNumber } = node.callFrame;
-		const file = url.endsWith("cli.mjs") ? fileOf(lineNumber) : url === "" ? `(${functionName || "native"})` : url.replace(/^node:/, "node:");
+		const file = /(cli|cli-worker|extract-worker)\.mjs$/.test(url) ? fileOf(lineNumber) : url === "" ? `(${functionName || "native"})` : url.replace(/^node:/, "node:");
 		const name = functionName || "(anonymous)";
 		const key = `${name}@${file}`;
 		const entry = fns.get(key) ?? { name, file, selfMs: 0 };
