@@ -5,10 +5,13 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { openExport, type ExportReader } from "../../core/import/extract/open-export";
 import { NodeByteSource } from "../node-byte-source";
-import { BATCH_CHARS, BATCH_ITEMS, FIRST_RUN, toWire, WINDOW, wireError, type FromWorker, type ToWorker, type WireResult, type WorkerSetup, type WorkerStart } from "./protocol";
+import { draftNote } from "../../core/import/transform/note-draft";
+import { BATCH_CHARS, BATCH_ITEMS, FIRST_RUN, toWire, WINDOW, wireError, type DraftOptions, type FromWorker, type ToWorker, type WireResult, type WorkerSetup, type WorkerStart } from "./protocol";
 
 interface Run {
 	readonly id: number;
+	/** Render each conversation's note draft (set once the import knows its session). */
+	draft: DraftOptions | null;
 	/** Batches that may still be sent. */
 	credit: number;
 	stopped: boolean;
@@ -49,8 +52,16 @@ async function pump(run: Run, open: ExportReader): Promise<void> {
 		for await (const result of open.conversations()) {
 			if (run.stopped) return;
 			const wire = toWire(result);
+			if (wire.ok && result.ok && run.draft) {
+				// The transform renders any conversation that comes without a draft, and reports its failure there.
+				try {
+					wire.draft = draftNote(result.conversation, run.draft.sessionId, run.draft);
+				} catch {
+					// left to the transform
+				}
+			}
 			batch.push(wire);
-			chars += wire.ok ? wire.line.length : wire.reason.length;
+			chars += wire.ok ? wire.line.length + (wire.draft?.body.length ?? 0) : wire.reason.length;
 			// Full, or the main side has taken everything sent so far (it is waiting): send now.
 			if (batch.length >= BATCH_ITEMS || chars >= BATCH_CHARS || run.credit === WINDOW) {
 				await send(run, batch);
@@ -81,7 +92,7 @@ async function closeAll(): Promise<void> {
 	}
 }
 
-function iterate(id: number): void {
+function iterate(id: number, draft: DraftOptions | null): void {
 	stop(current);
 	const previous = current?.done ?? Promise.resolve();
 	const open = reader;
@@ -89,7 +100,7 @@ function iterate(id: number): void {
 		post({ type: "failed", run: id, error: wireError(new Error("the export reader is closed")) });
 		return;
 	}
-	const run: Run = { id, credit: WINDOW, stopped: false, wake: null, done: Promise.resolve() };
+	const run: Run = { id, draft, credit: WINDOW, stopped: false, wake: null, done: Promise.resolve() };
 	// Runs never overlap: a new one starts when the one it replaces has let go of the inputs.
 	run.done = previous.then(() => pump(run, open));
 	current = run;
@@ -98,7 +109,10 @@ function iterate(id: number): void {
 port.on("message", (message: ToWorker) => {
 	switch (message.type) {
 		case "iterate":
-			iterate(message.run);
+			iterate(message.run, message.draft ?? null);
+			return;
+		case "draft":
+			if (current?.id === message.run) current.draft = message.draft;
 			return;
 		case "credit":
 			if (current?.id === message.run) {
@@ -132,7 +146,7 @@ async function open(setup: WorkerSetup): Promise<void> {
 		reader = await openExport(sources, setup.options);
 		post({ type: "opened", inputs: [...reader.inputs], skipped: [...reader.skipped] });
 		// The first run starts at once, unasked: its first batches are ready when the import starts reading.
-		iterate(FIRST_RUN);
+		iterate(FIRST_RUN, null);
 	} catch (e) {
 		for (const s of sources) await s.close().catch(() => undefined);
 		sources.length = 0;

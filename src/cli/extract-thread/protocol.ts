@@ -5,7 +5,11 @@
 // never more than WINDOW batches ahead of what the main side has taken: memory stays bounded on any export.
 import type { MessagePort } from "node:worker_threads";
 import { InputError } from "../../core/import/extract/errors";
-import type { ExtractResult, InputManifestEntry, OpenExportOptions } from "../../core/import/extract/open-export";
+import type { ExtractResult, InputManifestEntry, OpenExportOptions, ReadOptions } from "../../core/import/extract/open-export";
+import type { NoteDraft } from "../../core/import/transform/note-draft";
+
+/** What the worker needs to render each conversation's deterministic note draft (see ReadOptions). */
+export type DraftOptions = NonNullable<ReadOptions["draft"]>;
 
 /** Batches the worker may send that the main side has not taken yet. */
 export const WINDOW = 4;
@@ -28,9 +32,12 @@ export interface WorkerSetup {
  */
 export type WorkerStart = { setup: WorkerSetup } | { standby: MessagePort };
 
-/** A conversation as it crosses the thread boundary: its JSON, not the object (a string is cheap to copy). */
+/**
+ * A conversation as it crosses the thread boundary: its JSON, not the object (a string is cheap to copy), and its
+ * note draft when the import asked for drafts (rendered in the worker, on the other core).
+ */
 export type WireResult =
-	| { ok: true; line: string; source: string; index: number }
+	| { ok: true; line: string; source: string; index: number; draft?: NoteDraft }
 	| { ok: false; source: string; index: number; itemId?: string; title?: string; reason: string };
 
 /** An error as data; {@link reviveError} gives back an InputError as an InputError (file and problem kept). */
@@ -45,7 +52,9 @@ export interface WireError {
 
 export type ToWorker =
 	/** Start reading from the beginning (a `conversations()` call after the first); any earlier run stops. */
-	| { type: "iterate"; run: number }
+	| { type: "iterate"; run: number; draft?: DraftOptions }
+	/** Render drafts from now on in this run (the first run starts before the import knows its session). */
+	| { type: "draft"; run: number; draft: DraftOptions }
 	/** The main side took a batch: one more may be sent. */
 	| { type: "credit"; run: number }
 	/** The main side stopped this run early (a limit, an error downstream). */
@@ -72,7 +81,8 @@ export function toWire(r: ExtractResult): WireResult {
 
 export function fromWire(w: WireResult): ExtractResult {
 	if (!w.ok) return w;
-	return { ok: true, conversation: JSON.parse(w.line) as Extract<ExtractResult, { ok: true }>["conversation"], source: w.source, index: w.index, line: w.line };
+	const conversation = JSON.parse(w.line) as Extract<ExtractResult, { ok: true }>["conversation"];
+	return { ok: true, conversation, source: w.source, index: w.index, line: w.line, ...(w.draft ? { draft: w.draft } : {}) };
 }
 
 export function wireError(e: unknown): WireError {

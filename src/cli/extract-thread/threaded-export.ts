@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { openExport, type ExportReader, type ExtractResult, type InputManifestEntry, type OpenExportOptions } from "../../core/import/extract/open-export";
+import { openExport, type ExportReader, type ExtractResult, type InputManifestEntry, type OpenExportOptions, type ReadOptions } from "../../core/import/extract/open-export";
 import type { ByteSource } from "../../core/ports/byte-source";
 import { heapLimitMb } from "../heap-limit";
 import { THREAD_MIN_BYTES, type RelayMessage, type StandbyReader } from "./prestart";
@@ -230,14 +230,19 @@ export class WorkerReader implements ExportReader {
 		if (--this.active === 0) this.endpoint.hold(false);
 	}
 
-	async *conversations(): AsyncGenerator<ExtractResult, void, undefined> {
+	async *conversations(options?: ReadOptions): AsyncGenerator<ExtractResult, void, undefined> {
 		if (this.closed) throw new Error("The export reader is closed");
-		// The thread starts the first run by itself once the inputs are open; later calls ask for a new one.
+		// The thread starts the first run by itself once the inputs are open (without drafts: the session was not
+		// known yet; it renders them from now on, and the transform renders those sent before); later calls ask
+		// for a new run.
 		const run = this.runs === 0 ? (this.runs = FIRST_RUN) : ++this.runs;
-		if (run !== FIRST_RUN) {
+		const draft = options?.draft;
+		if (run === FIRST_RUN) {
+			if (draft) this.post({ type: "draft", run, draft });
+		} else {
 			// Messages of an earlier run (abandoned part way) are dropped as they come.
 			this.queue = this.queue.filter((m) => !("run" in m) || m.run === run);
-			this.post({ type: "iterate", run });
+			this.post({ type: "iterate", run, ...(draft ? { draft } : {}) });
 		}
 		this.holdOn();
 		let finished = false;
