@@ -9,6 +9,7 @@ import {
 	resolveInsideSync,
 	TEMP_FILE_PATTERN,
 	writeFileAtomic,
+	writeTextInPlace,
 } from "./vault-paths";
 
 export { PathEscapeError, TEMP_FILE_PATTERN };
@@ -48,6 +49,20 @@ export class NodeStagingStore implements StagingStore {
 	async writeAtomic(path: string, data: string): Promise<void> {
 		// State files (session.json, phase.json, options) are synced; bulk copies of notes are not.
 		writeFileAtomic(resolveInsideSync(this.root, path, "replace"), data, { sync: path.endsWith(".json") });
+	}
+
+	async write(path: string, data: string): Promise<void> {
+		if (!CAN_REFUSE_SYMLINK_ON_OPEN) {
+			writeTextInPlace(this.abs(path), data);
+			return;
+		}
+		// As append: O_NOFOLLOW refuses a symlink at the name; one there gets the full check.
+		try {
+			writeTextInPlace(resolveInsideSync(this.root, path, "nofollow"), data, { noFollow: true });
+		} catch (e) {
+			if (!(e instanceof Error && "code" in e && e.code === "ELOOP")) throw e;
+			writeTextInPlace(this.abs(path), data);
+		}
 	}
 
 	async append(path: string, data: string): Promise<void> {

@@ -241,6 +241,22 @@ export function createFileExclusive(target: string, data: string | Uint8Array): 
 	}
 }
 
+/**
+ * Writes `data` over `target` in place (open with O_TRUNC, write, close): no temp file, no rename, so a crash can
+ * leave it cut short. For files that are written again on resume. `noFollow` as in appendText.
+ */
+export function writeTextInPlace(target: string, data: string, options: { noFollow?: boolean } = {}): void {
+	const { O_WRONLY, O_TRUNC, O_CREAT, O_NOFOLLOW } = fs.constants;
+	const flags = O_WRONLY | O_TRUNC | O_CREAT | (options.noFollow && O_NOFOLLOW !== undefined ? O_NOFOLLOW : 0);
+	ensureDir(path.dirname(target));
+	const fd = fs.openSync(target, flags, 0o666);
+	try {
+		fs.writeSync(fd, data, null, "utf8");
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
 /** O_NOFOLLOW where the platform has it (not on Windows). */
 export const CAN_REFUSE_SYMLINK_ON_OPEN = fs.constants.O_NOFOLLOW !== undefined;
 

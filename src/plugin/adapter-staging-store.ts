@@ -92,6 +92,12 @@ export class AdapterStagingStore implements StagingStore {
 		}
 	}
 
+	async write(path: string, data: string): Promise<void> {
+		const target = this.resolve(path);
+		await this.ensureParent(target);
+		await this.adapter.write(target, data);
+	}
+
 	async append(path: string, data: string): Promise<void> {
 		const target = this.resolve(path);
 		await this.ensureParent(target);

@@ -29,6 +29,17 @@ describe("NodeStagingStore", () => {
 		expect(await readdir(dir)).toEqual([]);
 	});
 
+	it("write replaces a file in place (no temp file), making its folders; a symlink inside the root is written through", async () => {
+		const { dir, store } = await tempVault();
+		await store.write("load/output/Claude/a.md", "first, longer");
+		await store.write("load/output/Claude/a.md", "second");
+		expect(await readFile(join(dir, "load/output/Claude/a.md"), "utf8")).toBe("second");
+		expect(await readdir(join(dir, "load/output/Claude"))).toEqual(["a.md"]);
+		await symlink(join(dir, "load/output/Claude/a.md"), join(dir, "alias.md"));
+		await store.write("alias.md", "through the link");
+		expect(await readFile(join(dir, "load/output/Claude/a.md"), "utf8")).toBe("through the link");
+	});
+
 	it("replaces atomically and leaves no temp file", async () => {
 		const { dir, store } = await tempVault();
 		await store.writeAtomic("s/session.json", "old");
@@ -82,6 +93,8 @@ describe("NodeStagingStore", () => {
 		await expect(store.removeFolder("link")).rejects.toBeInstanceOf(PathEscapeError);
 		await symlink(join(outside, "secret.txt"), join(dir, "file-link"));
 		await expect(store.append("file-link", "x")).rejects.toBeInstanceOf(PathEscapeError);
+		await expect(store.write("file-link", "x")).rejects.toBeInstanceOf(PathEscapeError);
+		await expect(store.write("link/copy.md", "x")).rejects.toBeInstanceOf(PathEscapeError);
 		await symlink(join(outside, "not-yet"), join(dir, "dangling"));
 		await expect(store.writeAtomic("dangling", "x")).rejects.toBeInstanceOf(PathEscapeError);
 		expect(await readdir(outside)).toEqual(["secret.txt"]);

@@ -56,6 +56,13 @@ describe("AdapterStagingStore", () => {
 		expect(await store.list(".staging/missing")).toEqual({ files: [], folders: [] });
 	});
 
+	it("writes in place, creating the folders, and replaces what was there", async () => {
+		await store.write(".staging/p/load/output/Claude/a.md", "first, longer");
+		await store.write(".staging/p/load/output/Claude/a.md", "second");
+		expect(await store.read(".staging/p/load/output/Claude/a.md")).toBe("second");
+		expect(await store.list(".staging/p/load/output/Claude")).toEqual({ files: [".staging/p/load/output/Claude/a.md"], folders: [] });
+	});
+
 	it("appends, creating the file and its folders", async () => {
 		await store.append(".staging/p/log.jsonl", "1\n");
 		await store.append(".staging/p/log.jsonl", "2\n");

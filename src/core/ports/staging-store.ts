@@ -14,6 +14,11 @@ export interface StagingStore {
 	 * A crash leaves either the old content or the new, never half of it. Creates parent folders.
 	 */
 	writeAtomic(path: string, data: string): Promise<void>;
+	/**
+	 * Writes a UTF-8 text file in place, replacing it: cheaper than writeAtomic, but a crash may leave it cut short.
+	 * Only for files a run writes again when it resumes (the copies of notes in `load/output/`). Creates parent folders.
+	 */
+	write(path: string, data: string): Promise<void>;
 	/** Appends UTF-8 text (creating the file and parent folders when missing). */
 	append(path: string, data: string): Promise<void>;
 	/** Creates a folder and its parents; no error when it exists. */

@@ -173,7 +173,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 						throw error;
 					}
 					remember(path, text);
-					await ctx.store.writeAtomic(copyPath(draft, path), text);
+					await ctx.store.write(copyPath(draft, path), text);
 					return { outcome: "created", path };
 				}
 			}
@@ -185,7 +185,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 					}
 					await vault.modify(decision.path, text);
 					remember(decision.path, text);
-					await ctx.store.writeAtomic(copyPath(draft, decision.path), text);
+					await ctx.store.write(copyPath(draft, decision.path), text);
 				}
 				return { outcome: "updated", path: decision.path };
 			}
@@ -203,7 +203,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 					await vault.rename(decision.path, path);
 					await vault.modify(path, text);
 					remember(path, text);
-					await ctx.store.writeAtomic(copyPath(draft, path), text);
+					await ctx.store.write(copyPath(draft, path), text);
 				}
 				return { outcome: "updated", path };
 			}
@@ -214,7 +214,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 					// Exactly what this session writes there: this session created it, and was killed before its
 					// session copy was written (and before the index was flushed). Write the copy now.
 					if (text === (await finalNote(draft, decision.path, o.sha256))) {
-						await ctx.store.writeAtomic(copyPath(draft, decision.path), text);
+						await ctx.store.write(copyPath(draft, decision.path), text);
 					}
 				}
 				return { outcome: "unchanged", path: decision.path };
