@@ -16,6 +16,7 @@ import { NodeByteSource } from "../../../src/cli/node-byte-source";
 import { openThreadedExport, WorkerReader } from "../../../src/cli/extract-thread/threaded-export";
 import { startStandbyReader } from "../../../src/cli/extract-thread/prestart";
 import { WINDOW } from "../../../src/cli/extract-thread/protocol";
+import { draftNote } from "../../../src/core/import/transform/note-draft";
 import { buildCli } from "../cli-bundle";
 
 const FIXTURES = join(__dirname, "../../fixtures/extract");
@@ -169,6 +170,22 @@ describe("openThreadedExport: the same results as the core reader", () => {
 		expect(first.results).toHaveLength(1500);
 		expect(first.results.map((r) => r.index)).toEqual(Array.from({ length: 1500 }, (_, i) => i));
 		expect(comparable(second.results)).toEqual(comparable(first.results));
+	});
+});
+
+describe("openThreadedExport: note drafts rendered in the worker (conversations({ draft }))", () => {
+	it("equal those the transform renders; the first run renders them from when it is asked, later runs from the start", async () => {
+		const reader = await threaded([await file("edge.json", claudeEdge), await file("conversations.json", many(600))]);
+		for (const includeThinking of [true, false]) {
+			const draft = { sessionId: "20260101_101010", includeThinking };
+			const results: ExtractResult[] = [];
+			for await (const r of reader.conversations({ draft })) results.push(r);
+			const ok = results.filter((r): r is Extract<ExtractResult, { ok: true }> => r.ok);
+			const drafted = ok.filter((r) => r.draft !== undefined);
+			for (const r of drafted) expect(r.draft).toEqual(draftNote(r.conversation, draft.sessionId, draft));
+			if (includeThinking) expect(drafted.length).toBeGreaterThan(ok.length / 2); // the first run: from when it was asked
+			else expect(drafted).toHaveLength(ok.length); // a later run: all
+		}
 	});
 });
 
