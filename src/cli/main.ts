@@ -4,8 +4,8 @@
 // Commands run in a worker thread whose heap is capped. V8 otherwise lets the heap of a long import grow far beyond
 // what it keeps alive (an import of a 620 MB export keeps well under 128 MB live, yet peaked near 400 MB of RSS
 // without a cap), and a flag such as --max-old-space-size cannot be set from inside a running process. A worker is
-// the same process, so a kill still ends the whole run at once (no orphan keeps writing). An import of a few MB
-// needs no cap: it runs in this thread (the thread's start-up is a good part of such a short run).
+// the same process, so a kill still ends the whole run at once (no orphan keeps writing). An import of less than
+// 64 MB needs no cap: it runs in this thread (see launch-plan.ts). KNOWLEDGE_ETL_HEAP_MB=0 runs everything here.
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as module from "node:module";
@@ -13,9 +13,9 @@ import * as path from "node:path";
 import * as url from "node:url";
 import * as vm from "node:vm";
 import { Worker } from "node:worker_threads";
-import { startStandbyReader, THREAD_MIN_BYTES } from "./extract-thread/prestart";
+import { startStandbyReader } from "./extract-thread/prestart";
 import { heapLimitMb } from "./heap-limit";
-import { importInputBytes } from "./import-size-guess";
+import { launchPlan } from "./launch-plan";
 import { programWorkerSource, runProgram, type ProgramData } from "./program-loader";
 
 // npm run build makes dist/cli.js, cli-worker.cjs and extract-worker.js; the benchmark's are .mjs but for the program.
@@ -35,16 +35,16 @@ const data: ProgramData = {
 	...(process.env.KNOWLEDGE_ETL_WRITE_CODE_CACHE === "1" ? { writeCodeCache: true } : {}),
 };
 
-// A small import runs here (see above); KNOWLEDGE_ETL_HEAP_MB=0 runs every command here, without a cap.
-const inputBytes = importInputBytes(argv);
-if (heapMb === 0 || (inputBytes !== null && inputBytes < THREAD_MIN_BYTES)) {
+const plan = launchPlan(argv, heapMb);
+// A large export is read in a thread of its own (threaded-export.ts): start it now, while the CLI loads.
+const standby = plan.startReader && fs.existsSync(reader) ? startStandbyReader(url.pathToFileURL(reader), heapMb) : null;
+if (standby) data.reader.standby = standby.forCli;
+if (plan.program === "here") {
 	process.exitCode = await runProgram({ crypto, fs, vm, module, path }, data);
 } else {
-	// A large export is read in a thread of its own (threaded-export.ts): start it now, while the CLI loads.
-	const standby = inputBytes !== null && fs.existsSync(reader) ? startStandbyReader(url.pathToFileURL(reader), heapMb) : null;
 	const worker = new Worker(programWorkerSource(), {
 		eval: true,
-		workerData: { ...data, reader: { ...data.reader, ...(standby ? { standby: standby.forCli } : {}) } } satisfies ProgramData,
+		workerData: data,
 		...(standby ? { transferList: standby.transfer } : {}),
 		resourceLimits: { maxOldGenerationSizeMb: heapMb },
 		stdout: false,

@@ -1,9 +1,11 @@
-/** dist/cli.js's guess at the size of an import from its command line (real files and folders). */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+/** dist/cli.js's guess at the size of an import from its command line (real files and folders), and its plan. */
+import { mkdir, mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { THREAD_MIN_BYTES } from "../../src/cli/extract-thread/prestart";
 import { importInputBytes } from "../../src/cli/import-size-guess";
+import { launchPlan, UNCAPPED_MAX_BYTES, type LaunchPlan } from "../../src/cli/launch-plan";
 
 let dir = "";
 
@@ -42,5 +44,26 @@ describe("importInputBytes", () => {
 			[[], null],
 		];
 		for (const [argv, expected] of cases) expect(importInputBytes(argv), argv.join(" ")).toBe(expected);
+	});
+});
+
+describe("launchPlan", () => {
+	it("runs an import of less than UNCAPPED_MAX_BYTES here, and starts the reader ahead from THREAD_MIN_BYTES", async () => {
+		const big = join(dir, "big.zip");
+		const mid = join(dir, "mid.zip");
+		for (const [file, size] of [[big, UNCAPPED_MAX_BYTES], [mid, THREAD_MIN_BYTES]] as const) {
+			await writeFile(file, "");
+			await truncate(file, size); // sparse: takes no room
+		}
+		const cases: [string[], number, LaunchPlan][] = [
+			[["import", join(dir, "data.zip")], 192, { program: "here", startReader: false }],
+			[["import", mid], 192, { program: "here", startReader: true }],
+			[["import", big], 192, { program: "worker", startReader: true }],
+			[["import", join(dir, "nested")], 192, { program: "worker", startReader: false }], // cannot tell: capped
+			[["status", "--all"], 192, { program: "worker", startReader: false }],
+			[["import", big], 0, { program: "here", startReader: false }], // no cap asked for
+		];
+		for (const [argv, heapMb, plan] of cases) expect(launchPlan(argv, heapMb, {}), `${argv.join(" ")} (${heapMb} MB)`).toEqual(plan);
+		expect(launchPlan(["import", mid], 192, { KNOWLEDGE_ETL_UNCAPPED_MAX_MB: "0" })).toEqual({ program: "worker", startReader: true });
 	});
 });

@@ -6,7 +6,7 @@ import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { WorkerStart } from "./protocol";
 
 /** Inputs smaller than this in total are read in the import's own thread: a thread costs more than it saves there. */
-export const THREAD_MIN_BYTES = 8 * 1024 * 1024;
+export const THREAD_MIN_BYTES = 16 * 1024 * 1024;
 
 /** What the CLI's thread gets: the port to the reader, and the launcher's word when the reader fails or ends. */
 export interface StandbyReader {

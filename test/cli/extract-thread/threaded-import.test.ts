@@ -1,5 +1,5 @@
 /**
- * The built CLI (child processes) imports the same export of over 8 MB twice: once as built (the export is read in
+ * The built CLI (child processes) imports the same export of over 16 MB twice: once as built (the export is read in
  * the worker thread, dist/extract-worker) and once without the worker script (read in the CLI's own thread). Every
  * file of the two vaults, session included, must be the same once the session id and the times are normalised.
  */
@@ -48,14 +48,14 @@ function messages(i: number, text: (n: number) => string): MessageSpec[] {
 async function buildInputs(dir: string): Promise<string[]> {
 	const text = words(7);
 	const claude: unknown[] = [];
-	for (let i = 0; i < 900; i++) {
+	for (let i = 0; i < 1800; i++) {
 		claude.push(claudeConv({ id: `claude-${i}`, title: i % 9 === 0 ? `Same title ${i % 4}` : `Claude ${i} ${text(3)}`, updated: `2025-02-0${1 + (i % 9)}T10:00:00Z`, messages: messages(i, text) }));
 	}
 	claude.push(claudeConv({ id: "claude-empty", title: "Nothing here", messages: [] })); // skipped: empty
 	claude.push(claudeConv({ id: "claude-3", title: "A repeat of an id", messages: messages(3, text) })); // dropped: id seen before
 	claude.push({ uuid: "claude-bad", name: "Broken record", chat_messages: "not a list" }); // an item failure
 	const chatgpt: unknown[] = [];
-	for (let i = 0; i < 700; i++) {
+	for (let i = 0; i < 1400; i++) {
 		chatgpt.push(chatgptConv({ id: `gpt-${i}`, title: i % 11 === 0 ? `Same title ${i % 4}` : `GPT ${i} ${text(3)}`, updated: `2025-03-0${1 + (i % 9)}T10:00:00Z`, messages: messages(i + 1000, text) }));
 	}
 	chatgpt.push(claudeConv({ id: "claude-in-gpt", title: "Other provider" })); // an item failure
@@ -87,11 +87,11 @@ async function normalisedVault(vault: string): Promise<Map<string, string>> {
 	return out;
 }
 
-async function importInto(cli: string, name: string): Promise<{ vault: string; code: number; stdout: string; stderr: string }> {
+async function importInto(cli: string, name: string, env: NodeJS.ProcessEnv = {}): Promise<{ vault: string; code: number; stdout: string; stderr: string }> {
 	const vault = join(work, name);
 	await mkdir(vault);
 	try {
-		const r = await run(process.execPath, [cli, "import", ...inputs, "--vault", vault, "--json"], { maxBuffer: 64 * 1024 * 1024 });
+		const r = await run(process.execPath, [cli, "import", ...inputs, "--vault", vault, "--json"], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } });
 		return { vault, code: 0, stdout: r.stdout, stderr: r.stderr };
 	} catch (e) {
 		const x = e as { code: number; stdout: string; stderr: string };
@@ -127,15 +127,22 @@ describe("the import reads a large export in a worker thread, with the same resu
 	it("every file of the vault and of the session is the same", async () => {
 		const threaded = await importInto(threadedCli, "vault-threaded");
 		const inThread = await importInto(inThreadCli, "vault-in-thread");
+		// The CLI in its capped worker thread (as for an export of over 64 MB), the reader thread's ports handed to it.
+		const capped = await importInto(threadedCli, "vault-capped", { KNOWLEDGE_ETL_UNCAPPED_MAX_MB: "0" });
 		expect(threaded.code, threaded.stderr).toBe(4); // some items failed, on purpose
 		expect(inThread.code, inThread.stderr).toBe(4);
 		const summary = JSON.parse(threaded.stdout) as { counts: Record<string, number>; notes: Record<string, number> };
-		expect(summary.counts).toEqual({ total: 1643, success: 1640, failed: 2, skipped: 1 });
+		expect(summary.counts).toEqual({ total: 3243, success: 3240, failed: 2, skipped: 1 });
 		expect({ ...(JSON.parse(inThread.stdout) as object), session_id: "" }).toEqual({ ...summary, session_id: "" });
-		const [x, y] = await Promise.all([normalisedVault(threaded.vault), normalisedVault(inThread.vault)]);
+		expect(capped.code, capped.stderr).toBe(4);
+		const [x, y, z] = await Promise.all([normalisedVault(threaded.vault), normalisedVault(inThread.vault), normalisedVault(capped.vault)]);
 		expect([...x.keys()]).toEqual([...y.keys()]);
-		expect(x.size).toBeGreaterThan(2 * 1640);
-		for (const [path, text] of x) expect(text, path).toBe(y.get(path));
+		expect([...z.keys()]).toEqual([...y.keys()]);
+		expect(x.size).toBeGreaterThan(2 * 3240);
+		for (const [path, text] of y) {
+			expect(x.get(path), path).toBe(text);
+			expect(z.get(path), path).toBe(text);
+		}
 		// What the two runs printed for people is the same too (the warning about the repeated id included).
 		const people = (s: string): string => s.split(/\d{8}_\d{6}/).join("<session>").replace(/in: .*/, "");
 		expect(people(threaded.stderr)).toBe(people(inThread.stderr));

@@ -1,0 +1,30 @@
+// Where dist/cli.js runs a command, from its command line (before loading the CLI). Node modules only.
+//
+// The heap cap (a worker thread, see main.ts) is for long runs, where V8 would let the heap grow far beyond what
+// the import keeps alive; a shorter import runs faster without it, in the launcher's own thread. The export's
+// reader thread pays from about THREAD_MIN_BYTES of input: below, one thread does everything.
+import { THREAD_MIN_BYTES } from "./extract-thread/prestart";
+import { importInputBytes } from "./import-size-guess";
+
+/** An import of less than this (as guessed from its command line) runs without the heap cap. */
+export const UNCAPPED_MAX_BYTES = 64 * 1024 * 1024;
+
+export interface LaunchPlan {
+	/** Run the CLI in this thread (no heap cap), or in a worker thread whose heap is capped. */
+	program: "here" | "worker";
+	/** Start the export's reader thread now, while the CLI loads (a large import). */
+	startReader: boolean;
+}
+
+/**
+ * `heapMb` 0 = no cap asked for: everything here (the import still starts its own reader for a large export).
+ * `KNOWLEDGE_ETL_UNCAPPED_MAX_MB` overrides {@link UNCAPPED_MAX_BYTES} (for tests and tuning).
+ */
+export function launchPlan(argv: readonly string[], heapMb: number, env: NodeJS.ProcessEnv = process.env): LaunchPlan {
+	const bytes = importInputBytes(argv);
+	if (heapMb === 0) return { program: "here", startReader: false };
+	if (bytes === null) return { program: "worker", startReader: false };
+	const raw = Number(env.KNOWLEDGE_ETL_UNCAPPED_MAX_MB);
+	const uncappedMax = env.KNOWLEDGE_ETL_UNCAPPED_MAX_MB !== undefined && Number.isFinite(raw) && raw >= 0 ? raw * 1024 * 1024 : UNCAPPED_MAX_BYTES;
+	return { program: bytes < uncappedMax ? "here" : "worker", startReader: bytes >= THREAD_MIN_BYTES };
+}
