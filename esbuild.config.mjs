@@ -1,7 +1,7 @@
 // Bundles from one source tree:
 //   main.js — the Obsidian plugin (CommonJS, as Obsidian loads it); only Obsidian's own modules are external.
-//   dist/   — the headless CLI on Node, same core: cli.js (the bin), cli-worker.cjs (+ its code cache) and
-//             extract-worker.js, which must stay together (see scripts/cli-build.mjs).
+//   dist/   — the headless CLI on Node, same core: cli.js (the bin), cli-worker.cjs and extract-worker.cjs (with
+//             their code caches), which must stay together (see scripts/cli-build.mjs).
 // `node esbuild.config.mjs` watches both; `node esbuild.config.mjs production` builds once, minified plugin, and
 // saves the CLI's code cache with a small warm-up import.
 import esbuild from "esbuild";
@@ -28,7 +28,7 @@ const plugin = {
 
 if (production) {
 	const [, launcher] = await Promise.all([esbuild.build(plugin), buildCli({ root, outdir, production })]);
-	if (warmCodeCache(launcher, outdir)) console.log("  dist/cli-worker.cjs.cache (V8 code cache, from a warm-up import)");
+	for (const cache of warmCodeCache(launcher, outdir)) console.log(`  dist/${cache} (V8 code cache, from a warm-up import)`);
 } else {
 	const contexts = await Promise.all([plugin, ...cliBuildOptions({ root, outdir, production })].map((o) => esbuild.context(o)));
 	await Promise.all(contexts.map((c) => c.watch()));

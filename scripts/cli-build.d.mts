@@ -7,7 +7,7 @@ export interface CliBuildSettings {
 	/** The source tree (its src/cli/…). */
 	root: string;
 	outdir: string;
-	/** Of the launcher and the reader (default .js); the program is always cli-worker.cjs. */
+	/** Of the launcher (default .js); the scripts it loads are cli-worker.cjs and extract-worker.cjs. */
 	ext?: string;
 	production?: boolean;
 	only?: readonly CliFile[];
@@ -16,4 +16,5 @@ export interface CliBuildSettings {
 
 export function cliBuildOptions(settings: CliBuildSettings): BuildOptions[];
 export function buildCli(settings: CliBuildSettings): Promise<string>;
-export function warmCodeCache(launcher: string, outdir: string): boolean;
+/** The code caches written (file names in outdir). */
+export function warmCodeCache(launcher: string, outdir: string): string[];

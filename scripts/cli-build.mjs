@@ -1,11 +1,11 @@
 // How the CLI is built, for `npm run build` (esbuild.config.mjs), the benchmark (scripts/bench.mjs) and the tests
 // that run the built CLI (test/cli/cli-bundle.ts). The files, which must stay together in one folder:
-//   cli.js            the `knowledge-etl` bin (ESM, with a shebang): a small launcher (src/cli/main.ts);
-//   cli-worker.cjs    the CLI itself (src/cli/cli-worker.ts), a CommonJS script the launcher loads in a worker
-//                     thread with V8's code cache (src/cli/program-loader.ts);
-//   cli-worker.cjs.cache  that code cache, saved by a small warm-up import after the build (see warmCodeCache);
-//   extract-worker.js the reader of large exports, in a thread of its own during an import (ESM).
-// The launcher and the reader take `ext` (.js; the benchmark uses .mjs); the program is always .cjs.
+//   cli.js              the `knowledge-etl` bin (ESM, with a shebang): a small launcher (src/cli/main.ts);
+//   cli-worker.cjs      the CLI itself (src/cli/cli-worker.ts), a CommonJS script the launcher loads with V8's code
+//                       cache (src/cli/script-loader.ts);
+//   extract-worker.cjs  the reader of large exports, in a thread of its own during an import (same loading);
+//   *.cjs.cache         their code caches, saved by small warm-up imports after the build (see warmCodeCache).
+// The launcher takes `ext` (.js; the benchmark uses .mjs).
 import esbuild from "esbuild";
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -14,8 +14,9 @@ import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const ENTRIES = { cli: "src/cli/main.ts", "extract-worker": "src/cli/extract-thread/extract-worker.ts" };
-const PROGRAM = "src/cli/cli-worker.ts";
+const LAUNCHER = "src/cli/main.ts";
+/** The CommonJS scripts the launcher loads with their code caches. */
+const SCRIPTS = { "cli-worker": "src/cli/cli-worker.ts", "extract-worker": "src/cli/extract-thread/extract-worker.ts" };
 
 /**
  * esbuild's options for the CLI from the sources under `root` into `outdir`. A source tree without
@@ -31,21 +32,21 @@ export function cliBuildOptions({ root, outdir, ext = ".js", production = true, 
 		logLevel,
 		sourcemap: production ? false : "inline",
 	};
-	const entries = Object.fromEntries(Object.entries(ENTRIES).filter(([name, path]) => only.includes(name) && existsSync(join(root, path))).map(([name, path]) => [name, join(root, path)]));
-	const options = [
-		{
+	const options = [];
+	if (only.includes("cli")) {
+		options.push({
 			...node,
-			entryPoints: entries,
+			entryPoints: { cli: join(root, LAUNCHER) },
 			outdir,
 			outExtension: { ".js": ext },
 			format: "esm",
 			banner: { js: "#!/usr/bin/env node\nimport { createRequire as __ketlCreateRequire } from 'node:module'; const require = __ketlCreateRequire(import.meta.url);" },
-		},
-	];
-	if (only.includes("cli-worker") && existsSync(join(root, PROGRAM))) {
-		// A new id for each build: the code cache records it, and is used only with the program that has it.
-		const banner = `/*! knowledge-etl build ${randomUUID()} */`;
-		options.push({ ...node, entryPoints: [join(root, PROGRAM)], outfile: join(outdir, "cli-worker.cjs"), format: "cjs", banner: { js: banner } });
+		});
+	}
+	for (const [name, path] of Object.entries(SCRIPTS)) {
+		if (!only.includes(name) || !existsSync(join(root, path))) continue;
+		// A new id for each build: a code cache records it, and is used only with the script that has it.
+		options.push({ ...node, entryPoints: [join(root, path)], outfile: join(outdir, `${name}.cjs`), format: "cjs", banner: { js: `/*! knowledge-etl build ${randomUUID()} */` } });
 	}
 	return options;
 }
@@ -56,18 +57,20 @@ export async function buildCli(settings) {
 	mkdirSync(outdir, { recursive: true });
 	// Files of an earlier build that this one does not make again would only mislead (a cache never matches a new
 	// program: the loader checks).
-	for (const name of ["cli-worker.cjs", "cli-worker.cjs.cache", `extract-worker${ext}`]) rmSync(join(outdir, name), { force: true });
+	for (const name of ["cli-worker.cjs", "extract-worker.cjs"]) for (const file of [name, `${name}.cache`]) rmSync(join(outdir, file), { force: true });
 	await Promise.all(cliBuildOptions(settings).map((o) => esbuild.build(o)));
 	return join(outdir, `cli${ext}`);
 }
 
 /**
- * Runs a small import (two conversations of each provider, in a temp folder) with the built launcher, asking it to
- * save V8's code cache of the program afterwards. Later runs start faster: the code the import needs is compiled.
- * Returns whether the cache was written (a launcher without a program file writes none).
+ * Runs two small imports (two conversations of each provider, in a temp folder) with the built launcher, asking it
+ * to save V8's code cache of the program after the first (read in its own thread, as a small import is) and of the
+ * reader after the second (read in the reader thread). Later runs start faster: the code an import needs is
+ * compiled. Returns the caches written (none with a launcher from before they existed: --ref of an old commit).
  */
 export function warmCodeCache(launcher, outdir) {
-	if (!existsSync(join(outdir, "cli-worker.cjs"))) return false;
+	const written = [];
+	if (!existsSync(join(outdir, "cli-worker.cjs"))) return written;
 	const work = mkdtempSync(join(tmpdir(), "ketl-warm-"));
 	try {
 		const text = (i) => `Question ${i}: how do I read a **large** file?\n\n\`\`\`ts\nconst x = ${i};\n\`\`\`\n\n- one\n- two [link](https://example.com) #tag`;
@@ -95,17 +98,23 @@ export function warmCodeCache(launcher, outdir) {
 				b: { id: "b", parent: "a", children: [], message: { id: "b", author: { role: "assistant" }, create_time: 1735725660, content: { content_type: "text", parts: ["Like this."] } } },
 			},
 		}));
+		const inputs = [join(work, "claude", "conversations.json"), join(work, "chatgpt", "conversations.json")];
 		mkdirSync(join(work, "claude"));
 		mkdirSync(join(work, "chatgpt"));
-		mkdirSync(join(work, "vault"));
-		writeFileSync(join(work, "claude", "conversations.json"), JSON.stringify(claude));
-		writeFileSync(join(work, "chatgpt", "conversations.json"), JSON.stringify(chatgpt));
-		const run = spawnSync(process.execPath, [launcher, "import", join(work, "claude", "conversations.json"), join(work, "chatgpt", "conversations.json"), "--vault", join(work, "vault")], {
-			env: { ...process.env, KNOWLEDGE_ETL_WRITE_CODE_CACHE: "1" },
-			encoding: "utf8",
-		});
-		if (run.status !== 0) throw new Error(`the warm-up import failed (exit ${run.status}): ${run.stderr}`);
-		return existsSync(join(outdir, "cli-worker.cjs.cache"));
+		writeFileSync(inputs[0], JSON.stringify(claude));
+		writeFileSync(inputs[1], JSON.stringify(chatgpt));
+		for (const [which, script] of [["program", "cli-worker.cjs"], ["reader", "extract-worker.cjs"]]) {
+			if (!existsSync(join(outdir, script))) continue;
+			const vault = join(work, `vault-${which}`);
+			mkdirSync(vault);
+			const run = spawnSync(process.execPath, [launcher, "import", ...inputs, "--vault", vault], {
+				env: { ...process.env, KNOWLEDGE_ETL_WRITE_CODE_CACHE: which, KNOWLEDGE_ETL_HEAP_MB: "" },
+				encoding: "utf8",
+			});
+			if (run.status !== 0) throw new Error(`the warm-up import (${which}) failed (exit ${run.status}): ${run.stderr}`);
+			if (existsSync(join(outdir, `${script}.cache`))) written.push(`${script}.cache`);
+		}
+		return written;
 	} finally {
 		rmSync(work, { recursive: true, force: true });
 	}

@@ -1,6 +1,6 @@
 // Entry of dist/cli-worker.cjs: the whole CLI (all logic is in cli.ts, which tests call in-process). dist/cli.js
-// (main.ts) loads it with program-loader.ts, in a worker thread with a capped heap (or in its own thread when the
-// cap is off), and calls runCli.
+// (main.ts) loads it with its code cache (script-loader.ts), in a worker thread with a capped heap or in its own
+// thread (see launch-plan.ts), and calls runCli.
 import { main } from "./cli";
 import { adoptReaderHandoff, type ReaderHandoff } from "./extract-thread/handoff";
 import { processIo } from "./output";

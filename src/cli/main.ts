@@ -1,5 +1,5 @@
 // Entry of dist/cli.js (`knowledge-etl`): a small launcher. The CLI itself is dist/cli-worker.cjs (cli-worker.ts),
-// loaded with its code cache (program-loader.ts) in the thread that runs the command.
+// loaded with its code cache (script-loader.ts) in the thread that runs the command.
 //
 // Commands run in a worker thread whose heap is capped. V8 otherwise lets the heap of a long import grow far beyond
 // what it keeps alive (an import of a 620 MB export keeps well under 128 MB live, yet peaked near 400 MB of RSS
@@ -16,12 +16,12 @@ import { Worker } from "node:worker_threads";
 import { startStandbyReader } from "./extract-thread/prestart";
 import { heapLimitMb } from "./heap-limit";
 import { launchPlan } from "./launch-plan";
-import { programWorkerSource, runProgram, type ProgramData } from "./program-loader";
+import { loadCachedScript, programWorkerSource, runProgram, type ProgramData } from "./script-loader";
 
-// npm run build makes dist/cli.js, cli-worker.cjs and extract-worker.js; the benchmark's are .mjs but for the program.
-const here = url.fileURLToPath(import.meta.url);
-const program = path.join(path.dirname(here), "cli-worker.cjs");
-const reader = path.join(path.dirname(here), `extract-worker${path.extname(here)}`);
+// npm run build makes dist/cli.js, cli-worker.cjs and extract-worker.cjs (the benchmark's launcher is cli.mjs).
+const dist = path.dirname(url.fileURLToPath(import.meta.url));
+const program = path.join(dist, "cli-worker.cjs");
+const reader = path.join(dist, "extract-worker.cjs");
 const argv = process.argv.slice(2);
 const isTTY = process.stderr.isTTY;
 const heapMb = heapLimitMb();
@@ -30,17 +30,20 @@ const data: ProgramData = {
 	program,
 	argv,
 	isTTY,
-	reader: { workerPath: reader },
-	// Only the build's warm-up run sets it (scripts/cli-build.mjs).
-	...(process.env.KNOWLEDGE_ETL_WRITE_CODE_CACHE === "1" ? { writeCodeCache: true } : {}),
+	reader: { script: reader },
 };
+// Only the build's warm-up runs set it (scripts/cli-build.mjs): save the program's code cache after a small import
+// read here, or the reader's after one read in the reader thread.
+const warmUp = process.env.KNOWLEDGE_ETL_WRITE_CODE_CACHE;
+if (warmUp === "program") data.writeCodeCache = true;
+if (warmUp === "reader") data.reader.warmUp = true;
 
 const plan = launchPlan(argv, heapMb);
 // A large export is read in a thread of its own (threaded-export.ts): start it now, while the CLI loads.
-const standby = plan.startReader && fs.existsSync(reader) ? startStandbyReader(url.pathToFileURL(reader), heapMb) : null;
+const standby = plan.startReader && fs.existsSync(reader) ? startStandbyReader(reader, heapMb) : null;
 if (standby) data.reader.standby = standby.forCli;
 if (plan.program === "here") {
-	process.exitCode = await runProgram({ crypto, fs, vm, module, path }, data);
+	process.exitCode = await runProgram({ crypto, fs, vm, module, path }, data, loadCachedScript);
 } else {
 	const worker = new Worker(programWorkerSource(), {
 		eval: true,

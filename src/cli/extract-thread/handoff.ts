@@ -1,31 +1,36 @@
-// What dist/cli.js hands the CLI's thread about the export's reader thread: the worker script to start (it knows
-// where the build put it), and the reader it may have started ahead for this run (prestart.ts), taken once.
+// What dist/cli.js hands the CLI's thread about the export's reader thread: the script to start (it knows where the
+// build put it), and the reader it may have started ahead for this run (prestart.ts), taken once.
 import type { StandbyReader } from "./prestart";
 
 export interface ReaderHandoff {
-	/** The reader's worker script (dist/extract-worker.js), when the build has it. */
-	workerPath?: string;
+	/** The reader's script (dist/extract-worker.cjs), when the build has it. */
+	script?: string;
 	standby?: StandbyReader;
+	/** Only the build's warm-up run: read in the thread whatever the size, and save the reader's code cache. */
+	warmUp?: boolean;
 }
 
-let workerPath: string | null = null;
-let standby: StandbyReader | null = null;
+let handoff: ReaderHandoff = {};
 
 /** Called by the CLI's thread (cli-worker.ts) with what the launcher handed it. */
-export function adoptReaderHandoff(handoff: ReaderHandoff | undefined): void {
-	workerPath = handoff?.workerPath ?? null;
-	standby = handoff?.standby ?? null;
+export function adoptReaderHandoff(given: ReaderHandoff | undefined): void {
+	handoff = { ...given };
 }
 
-/** The reader's worker script, or null (no launcher: tests from sources; or a build without it). */
-export function readerWorkerPath(): string | null {
-	return workerPath;
+/** The reader's script, or null (no launcher: tests from sources; or a build without it). */
+export function readerScript(): string | null {
+	return handoff.script ?? null;
+}
+
+/** Whether this is the build's warm-up run (see ReaderHandoff.warmUp). */
+export function readerWarmUp(): boolean {
+	return handoff.warmUp === true;
 }
 
 /** The reader started ahead, for one import to use (null when there is none, or it was taken). */
 export function takeStandbyReader(): StandbyReader | null {
-	const taken = standby;
-	standby = null;
+	const taken = handoff.standby ?? null;
+	delete handoff.standby;
 	return taken;
 }
 

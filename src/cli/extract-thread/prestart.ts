@@ -3,6 +3,7 @@
 // that the reader is loaded too when the import asks for it. The import takes it (handoff.ts) or dismisses it.
 // Only node: modules here: the launcher must stay small.
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import { readerWorkerSource, type ReaderData } from "../script-loader";
 import type { WorkerStart } from "./protocol";
 
 /** Inputs smaller than this in total are read in the import's own thread: a thread costs more than it saves there. */
@@ -18,15 +19,21 @@ export interface StandbyReader {
 
 export type RelayMessage = { type: "error"; name: string; message: string; code?: string } | { type: "exit"; code: number };
 
-/** Starts the reader thread waiting for its inputs; hand `forCli` (and `transfer`) to the CLI's thread. */
-export function startStandbyReader(url: URL, heapMb: number): { worker: Worker; forCli: StandbyReader; transfer: MessagePort[] } {
-	const channel = new MessageChannel();
-	const relay = new MessageChannel();
-	const worker = new Worker(url, {
-		workerData: { standby: channel.port2 } satisfies WorkerStart,
-		transferList: [channel.port2],
+/** Starts a reader thread (dist/extract-worker.cjs, loaded with its code cache) with the given start. */
+export function newReaderThread(script: string, start: WorkerStart, heapMb: number, options: { transfer?: MessagePort[]; writeCodeCache?: boolean } = {}): Worker {
+	return new Worker(readerWorkerSource(), {
+		eval: true,
+		workerData: { script, start, ...(options.writeCodeCache ? { writeCodeCache: true } : {}) } satisfies ReaderData<WorkerStart>,
+		...(options.transfer ? { transferList: options.transfer } : {}),
 		...(heapMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {}),
 	});
+}
+
+/** Starts the reader thread waiting for its inputs; hand `forCli` (and `transfer`) to the CLI's thread. */
+export function startStandbyReader(script: string, heapMb: number, writeCodeCache = false): { worker: Worker; forCli: StandbyReader; transfer: MessagePort[] } {
+	const channel = new MessageChannel();
+	const relay = new MessageChannel();
+	const worker = newReaderThread(script, { standby: channel.port2 }, heapMb, { transfer: [channel.port2], writeCodeCache });
 	const tell = (m: RelayMessage): void => relay.port1.postMessage(m);
 	worker.on("error", (e: Error & { code?: string }) => tell({ type: "error", name: e.name, message: e.message, ...(e.code !== undefined ? { code: e.code } : {}) }));
 	worker.on("exit", (code) => tell({ type: "exit", code }));

@@ -1,33 +1,32 @@
 // The CLI's reader of an export: on large inputs, the reading (split the JSON, parse, normalize, stringify for
-// extract's JSONL) runs in a worker thread (dist/extract-worker.js) while this thread renders and writes the notes.
-// Small inputs are read in this thread: starting a thread costs more than it saves there.
+// extract's JSONL, render the note drafts) runs in a worker thread (dist/extract-worker.cjs) while this thread writes
+// the notes. Small inputs are read in this thread: starting a thread costs more than it saves there.
 import { existsSync } from "node:fs";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { openExport, type ExportReader, type ExtractResult, type InputManifestEntry, type OpenExportOptions, type ReadOptions } from "../../core/import/extract/open-export";
 import type { ByteSource } from "../../core/ports/byte-source";
 import { heapLimitMb } from "../heap-limit";
-import { THREAD_MIN_BYTES, type RelayMessage, type StandbyReader } from "./prestart";
-import { FIRST_RUN, fromWire, reviveError, type FromWorker, type ToWorker, type WorkerSetup, type WorkerStart } from "./protocol";
-import { dismissStandbyReader, readerWorkerPath, takeStandbyReader } from "./handoff";
+import { newReaderThread, THREAD_MIN_BYTES, type RelayMessage, type StandbyReader } from "./prestart";
+import { FIRST_RUN, fromWire, reviveError, type FromWorker, type ToWorker, type WorkerSetup } from "./protocol";
+import { dismissStandbyReader, readerScript, readerWarmUp, takeStandbyReader } from "./handoff";
 
 export { THREAD_MIN_BYTES } from "./prestart";
 
 export interface ThreadedExportSettings {
-	/** Default {@link THREAD_MIN_BYTES}; 0 = always a thread when one can be started. */
+	/** Default {@link THREAD_MIN_BYTES} (0 in the build's warm-up run); 0 = always a thread when one can be started. */
 	minBytes?: number;
-	/** The worker script (default: the one dist/cli.js handed over; none from sources). */
-	workerUrl?: URL | null;
+	/** The reader's script (default: the one dist/cli.js handed over; none from sources). */
+	script?: string | null;
 	/** Old-generation heap of the worker in MB (default: KNOWLEDGE_ETL_HEAP_MB or 192; 0 = no cap). */
 	heapMb?: number;
 	/** A reader thread started ahead to use instead of starting one (default: the one dist/cli.js started, if any). */
 	standby?: StandbyReader | null;
 }
 
-/** The reader's worker script that dist/cli.js handed over, if it exists; null from sources (tests) or when missing. */
-export function defaultWorkerUrl(): URL | null {
-	const path = readerWorkerPath();
-	return path !== null && existsSync(path) ? pathToFileURL(path) : null;
+/** The reader's script that dist/cli.js handed over, if it exists; null from sources (tests) or when missing. */
+export function defaultReaderScript(): string | null {
+	const script = readerScript();
+	return script !== null && existsSync(script) ? script : null;
 }
 
 function filePathOf(source: ByteSource): string | null {
@@ -40,8 +39,9 @@ export async function openThreadedExport(sources: readonly ByteSource[], options
 	const total = sources.reduce((n, s) => n + s.size, 0);
 	const paths = sources.map(filePathOf);
 	const standby = settings.standby === undefined ? takeStandbyReader() : settings.standby;
-	const workerUrl = standby ? null : settings.workerUrl === undefined ? defaultWorkerUrl() : settings.workerUrl;
-	if (sources.length === 0 || total < (settings.minBytes ?? THREAD_MIN_BYTES) || (!standby && workerUrl === null) || paths.some((p) => p === null)) {
+	const script = standby ? null : settings.script === undefined ? defaultReaderScript() : settings.script;
+	const minBytes = settings.minBytes ?? (readerWarmUp() ? 0 : THREAD_MIN_BYTES);
+	if (sources.length === 0 || total < minBytes || (!standby && script === null) || paths.some((p) => p === null)) {
 		if (standby) dismiss(standby);
 		dismissStandbyReader();
 		return openExport(sources, options);
@@ -49,10 +49,7 @@ export async function openThreadedExport(sources: readonly ByteSource[], options
 	const setup: WorkerSetup = { files: sources.map((s, i) => ({ path: paths[i]!, name: s.name })), options };
 	if (standby) return WorkerReader.open(new PortEndpoint(standby), setup);
 	const heapMb = settings.heapMb ?? heapLimitMb();
-	const worker = new Worker(workerUrl!, {
-		workerData: { setup } satisfies WorkerStart,
-		...(heapMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {}),
-	});
+	const worker = newReaderThread(script!, { setup }, heapMb, { writeCodeCache: readerWarmUp() });
 	return WorkerReader.open(new WorkerEndpoint(worker, heapMb), null);
 }
 

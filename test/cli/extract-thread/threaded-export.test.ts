@@ -7,7 +7,6 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { TextReader, Uint8ArrayWriter, ZipWriter } from "@zip.js/zip.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { InputError } from "../../../src/core/import/extract/errors";
@@ -24,7 +23,7 @@ const claudeEdge = readFileSync(join(FIXTURES, "claude-edge.json"), "utf8");
 const chatgptEdge = readFileSync(join(FIXTURES, "chatgpt-edge.json"), "utf8");
 
 let build = "";
-let workerUrl: URL;
+let script = "";
 let dir = "";
 let opened: NodeByteSource[] = [];
 let readers: ExportReader[] = [];
@@ -32,7 +31,7 @@ let readers: ExportReader[] = [];
 beforeAll(async () => {
 	build = await mkdtemp(join(tmpdir(), "ketl-xworker-"));
 	await buildCli(build, ["extract-worker"]);
-	workerUrl = pathToFileURL(join(build, "extract-worker.mjs"));
+	script = join(build, "extract-worker.cjs");
 }, 60_000);
 afterAll(async () => {
 	if (build) await rm(build, { recursive: true, force: true });
@@ -76,7 +75,7 @@ const chatgptConv = (id: string, text: string): object => ({
 const many = (n: number, text = "x".repeat(100)): string => JSON.stringify(Array.from({ length: n }, (_, i) => chatgptConv(`c${i}`, `${text} ${i}`)));
 
 async function threaded(sources: NodeByteSource[], options: OpenExportOptions = {}, heapMb?: number): Promise<ExportReader> {
-	const reader = await openThreadedExport(sources, options, { minBytes: 0, workerUrl, ...(heapMb !== undefined ? { heapMb } : {}) });
+	const reader = await openThreadedExport(sources, options, { minBytes: 0, script, ...(heapMb !== undefined ? { heapMb } : {}) });
 	readers.push(reader);
 	return reader;
 }
@@ -200,7 +199,7 @@ describe("openThreadedExport: whole-input problems are thrown when opening, as I
 	for (const [name, make, message, options] of cases) {
 		it(name, async () => {
 			const sources = await make();
-			const mine = await openThreadedExport(sources, options ?? {}, { minBytes: 0, workerUrl }).then(
+			const mine = await openThreadedExport(sources, options ?? {}, { minBytes: 0, script }).then(
 				() => null,
 				(e: unknown) => e,
 			);
@@ -217,15 +216,15 @@ describe("openThreadedExport: whole-input problems are thrown when opening, as I
 	it("a file gone between the main thread's open and the worker's: named, as an InputError", async () => {
 		const source = await file("conversations.json", chatgptEdge);
 		await rm(join(dir, "conversations.json"));
-		await expect(openThreadedExport([source], {}, { minBytes: 0, workerUrl })).rejects.toMatchObject({ name: "InputError", file: "conversations.json", problem: "not found" });
+		await expect(openThreadedExport([source], {}, { minBytes: 0, script })).rejects.toMatchObject({ name: "InputError", file: "conversations.json", problem: "not found" });
 	});
 });
 
 describe("openThreadedExport: when and how the thread is used", () => {
 	it("small inputs, or no worker script, are read in this thread", async () => {
 		const source = await file("conversations.json", chatgptEdge);
-		const small = await openThreadedExport([source], {}, { workerUrl });
-		const none = await openThreadedExport([source], {}, { minBytes: 0, workerUrl: null });
+		const small = await openThreadedExport([source], {}, { script });
+		const none = await openThreadedExport([source], {}, { minBytes: 0, script: null });
 		readers.push(small, none);
 		expect(small).not.toBeInstanceOf(WorkerReader);
 		expect(none).not.toBeInstanceOf(WorkerReader);
@@ -267,7 +266,7 @@ describe("openThreadedExport: when and how the thread is used", () => {
 describe("a reader thread started ahead (by dist/cli.js, while the CLI loads)", () => {
 	it("is told what to read, and gives the same results as the core reader", async () => {
 		const sources = [await zip("data.zip", { "conversations.json": claudeEdge }), await file("conversations.json", many(300))];
-		const { worker, forCli } = startStandbyReader(workerUrl, 192);
+		const { worker, forCli } = startStandbyReader(script, 192);
 		const exited = new Promise<number>((resolve) => worker.on("exit", resolve));
 		const reader = await openThreadedExport(sources, {}, { minBytes: 0, standby: forCli });
 		readers.push(reader);
@@ -283,7 +282,7 @@ describe("a reader thread started ahead (by dist/cli.js, while the CLI loads)", 
 
 	it("is dismissed when the inputs are small after all (it ends), and the reading happens here", async () => {
 		const source = await file("conversations.json", chatgptEdge);
-		const { worker, forCli } = startStandbyReader(workerUrl, 192);
+		const { worker, forCli } = startStandbyReader(script, 192);
 		const exited = new Promise<number>((resolve) => worker.on("exit", resolve));
 		const reader = await openThreadedExport([source], {}, { standby: forCli });
 		readers.push(reader);
@@ -293,10 +292,10 @@ describe("a reader thread started ahead (by dist/cli.js, while the CLI loads)", 
 
 	it("reports an input problem found when opening as an InputError, and running out of memory as such", async () => {
 		const bad = await file("notes.json", "hello, world");
-		const first = startStandbyReader(workerUrl, 192);
+		const first = startStandbyReader(script, 192);
 		await expect(openThreadedExport([bad], {}, { minBytes: 0, standby: first.forCli })).rejects.toMatchObject({ name: "InputError", file: "notes.json" });
 		const big = await file("conversations.json", many(200, "z".repeat(50_000)));
-		const second = startStandbyReader(workerUrl, 1);
+		const second = startStandbyReader(script, 1);
 		const error = await openThreadedExport([big], {}, { minBytes: 0, standby: second.forCli })
 			.then(async (reader) => {
 				readers.push(reader);

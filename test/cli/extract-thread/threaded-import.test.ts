@@ -111,7 +111,7 @@ describe("the import reads a large export in a worker thread, with the same resu
 		await mkdir(c);
 		await copyFile(threadedCli, join(c, "cli.mjs"));
 		await copyFile(join(a, "cli-worker.cjs"), join(c, "cli-worker.cjs"));
-		await writeFile(join(c, "extract-worker.mjs"), 'throw new Error("this extract worker is broken");\n');
+		await writeFile(join(c, "extract-worker.cjs"), 'throw new Error("this extract worker is broken");\n');
 		brokenCli = join(c, "cli.mjs");
 	}, 120_000);
 

@@ -1,7 +1,7 @@
 /**
- * dist/cli.js loads the program (dist/cli-worker.cjs) with the code cache the build saved: used when it belongs to
- * that build, ignored when it is damaged or of another build, refused by V8 when it is not for this script; the
- * program runs the same every time. Also the launcher's files as built: the launcher stays small and loads none of the program.
+ * dist/cli.js loads the program (dist/cli-worker.cjs) and the reader (dist/extract-worker.cjs) with the code caches
+ * the build saved: used when one belongs to that build, ignored when it is damaged or of another build, refused by
+ * V8 when it is not for this script; the script runs the same every time. Also the launcher's files as built: the launcher stays small and loads none of the program.
  */
 import { createHash } from "node:crypto";
 import * as crypto from "node:crypto";
@@ -14,7 +14,7 @@ import * as vm from "node:vm";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runProgram, type ProgramDeps } from "../../src/cli/program-loader";
+import { loadCachedScript, runProgram, type ScriptDeps } from "../../src/cli/script-loader";
 import { buildCli } from "./cli-bundle";
 
 let work = "";
@@ -27,7 +27,7 @@ interface Compiled {
 }
 
 /** The loader's modules, with vm.Script watched: whether it was given a cache, and whether V8 took it. */
-function watched(): { deps: ProgramDeps; compiled: Compiled[] } {
+function watched(): { deps: ScriptDeps; compiled: Compiled[] } {
 	const compiled: Compiled[] = [];
 	class Script extends vm.Script {
 		constructor(code: string, options?: vm.ScriptOptions) {
@@ -40,7 +40,7 @@ function watched(): { deps: ProgramDeps; compiled: Compiled[] } {
 
 async function runHelp(): Promise<{ code: number; compiled: Compiled[] }> {
 	const { deps, compiled } = watched();
-	const code = await runProgram(deps, { kind: "knowledge-etl-cli", program, argv: ["status", "--help"], isTTY: false, reader: {} });
+	const code = await runProgram(deps, { kind: "knowledge-etl-cli", program, argv: ["status", "--help"], isTTY: false, reader: {} }, loadCachedScript);
 	return { code, compiled };
 }
 
@@ -55,14 +55,19 @@ afterAll(async () => {
 });
 
 describe("the program's code cache", () => {
-	it("the build's warm-up run saves one, tied to that build of the program and checked whole", async () => {
-		const cache = await readFile(`${program}.cache`);
-		const id = /^\/\*! knowledge-etl build ([0-9a-f-]{36}) \*\//.exec(await readFile(program, "utf8"))?.[1];
-		expect(id).toBeDefined();
-		const end = cache.indexOf(10);
-		const sha1 = createHash("sha1").update(cache.subarray(end + 1)).digest("hex");
-		expect(cache.subarray(0, end).toString("latin1")).toBe(`knowledge-etl code cache ${id} ${sha1}`);
-		expect(cache.length).toBeGreaterThan(100_000);
+	it("the build's warm-up runs save one for the program and one for the reader, each tied to its build and checked whole", async () => {
+		const ids = new Set<string>();
+		for (const file of [program, path.join(work, "extract-worker.cjs")]) {
+			const cache = await readFile(`${file}.cache`);
+			const id = /^\/\*! knowledge-etl build ([0-9a-f-]{36}) \*\//.exec(await readFile(file, "utf8"))?.[1];
+			expect(id, file).toBeDefined();
+			ids.add(id!);
+			const end = cache.indexOf(10);
+			const sha1 = createHash("sha1").update(cache.subarray(end + 1)).digest("hex");
+			expect(cache.subarray(0, end).toString("latin1")).toBe(`knowledge-etl code cache ${id} ${sha1}`);
+			expect(cache.length).toBeGreaterThan(100_000);
+		}
+		expect(ids.size).toBe(2);
 	});
 
 	it("is used when it belongs to the program", async () => {

@@ -1,0 +1,135 @@
+// Loads the CLI's scripts (dist/cli-worker.cjs, the program; dist/extract-worker.cjs, the export's reader) with
+// V8's code cache when the build left one.
+//
+// Compiling a 1-2 MB bundle, and then each function it calls for the first time, is most of a short run's start-up.
+// `npm run build` runs a small import once and saves V8's code cache of each script then (<script>.cache): later
+// runs load the compiled code instead. A cache of another build (the build id at the top of the script differs from
+// the one recorded in it) or a damaged one (its SHA-1 differs) is not used, and V8 itself refuses one from another
+// Node version or with other flags; the script then compiles as without a cache.
+//
+// The functions here also run as the body of worker threads (started with `eval: true`, a CommonJS script that
+// needs no module loader), so each must not use anything outside itself: modules and helpers come as arguments.
+import type * as Crypto from "node:crypto";
+import type * as Fs from "node:fs";
+import type * as Module from "node:module";
+import type * as Path from "node:path";
+import type * as Vm from "node:vm";
+import type { ReaderHandoff } from "./extract-thread/handoff";
+
+export interface ScriptDeps {
+	crypto: typeof Crypto;
+	fs: typeof Fs;
+	vm: typeof Vm;
+	module: typeof Module;
+	path: typeof Path;
+}
+
+export interface LoadedScript {
+	/** What the script put on `module.exports`. */
+	exports: Record<string, unknown>;
+	/** Saves V8's code cache of the script as it is now (after a run: with the functions it compiled). */
+	saveCache(): void;
+}
+
+export type LoadCachedScript = (deps: ScriptDeps, file: string) => LoadedScript;
+
+/** Compiles and runs a CommonJS script of the build, with its code cache when there is a good one. Self-contained. */
+export function loadCachedScript(deps: ScriptDeps, file: string): LoadedScript {
+	const cacheFile = `${file}.cache`;
+	const source = deps.fs.readFileSync(file, "utf8");
+	// The build writes a random id at the top of each script; the cache's header holds it (so a cache is only used
+	// with the build it was made for, wherever the files were copied) and the SHA-1 of the cache: V8 does not check
+	// that a cache is whole, and a damaged one could crash the process.
+	const buildId = /^\/\*! knowledge-etl build ([0-9a-z-]+) \*\//.exec(source)?.[1];
+	const sha1 = (bytes: Uint8Array): string => deps.crypto.createHash("sha1").update(bytes).digest("hex");
+	let cachedData: Buffer | undefined;
+	try {
+		const saved = buildId ? deps.fs.readFileSync(cacheFile) : null;
+		const end = saved ? saved.indexOf(10) : -1;
+		if (saved && end > 0) {
+			const data = saved.subarray(end + 1);
+			if (saved.subarray(0, end).toString("latin1") === `knowledge-etl code cache ${buildId} ${sha1(data)}`) cachedData = data;
+		}
+	} catch {
+		// No cache (a build without its warm-up run): compile.
+	}
+	// The wrapper stays on the first line: the script's line numbers in stack traces are its file's.
+	const script = new deps.vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+		filename: file,
+		...(cachedData ? { cachedData } : {}),
+	});
+	const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+	const mod = { exports: {} as Record<string, unknown> };
+	wrapper.call(mod.exports, mod.exports, deps.module.createRequire(file), mod, file, deps.path.dirname(file));
+	return {
+		exports: mod.exports,
+		saveCache: () => {
+			if (!buildId) return;
+			const data = script.createCachedData();
+			const temp = `${cacheFile}.tmp-${process.pid}`;
+			deps.fs.writeFileSync(temp, Buffer.concat([Buffer.from(`knowledge-etl code cache ${buildId} ${sha1(data)}\n`, "latin1"), data]));
+			deps.fs.renameSync(temp, cacheFile);
+		},
+	};
+}
+
+/** What the launcher hands the thread that runs the program. */
+export interface ProgramData {
+	kind: "knowledge-etl-cli";
+	/** The program's file (dist/cli-worker.cjs). */
+	program: string;
+	argv: string[];
+	isTTY: boolean;
+	/** The export's reader thread: its script, and the one started ahead when the command line names a large export. */
+	reader: ReaderHandoff;
+	/** Save V8's code cache of the program after the run (the build's warm-up run). */
+	writeCodeCache?: boolean;
+}
+
+/** What dist/cli-worker.cjs exports (cli-worker.ts). */
+export interface ProgramExports {
+	runCli(argv: string[], isTTY: boolean, reader?: ReaderHandoff): Promise<number>;
+}
+
+/** Loads the program, runs one command line, resolves to its exit code. Self-contained (see above). */
+export function runProgram(deps: ScriptDeps, data: ProgramData, load: LoadCachedScript): Promise<number> {
+	const program = load(deps, data.program);
+	return (program.exports as unknown as ProgramExports).runCli(data.argv, data.isTTY, data.reader).then((code) => {
+		if (data.writeCodeCache) program.saveCache();
+		return code;
+	});
+}
+
+const DEPS = `{ crypto: require("node:crypto"), fs: require("node:fs"), vm: require("node:vm"), module: require("node:module"), path: require("node:path") }`;
+
+/** The source of the worker thread that runs the program (`new Worker(source, { eval: true, workerData: ProgramData })`). */
+export function programWorkerSource(): string {
+	return `"use strict";
+const { parentPort, workerData } = require("node:worker_threads");
+(${runProgram.toString()})(${DEPS}, workerData, ${loadCachedScript.toString()}).then(
+	(code) => parentPort.postMessage({ code }),
+	(error) => {
+		console.error(error);
+		parentPort.postMessage({ code: 1 });
+	},
+);
+`;
+}
+
+/** What a reader thread gets (`new Worker(readerWorkerSource(), { eval: true, workerData: ReaderData })`). */
+export interface ReaderData<Start> {
+	/** The reader's script (dist/extract-worker.cjs). */
+	script: string;
+	start: Start;
+	/** Save V8's code cache of the reader when it is closed (the build's warm-up run). */
+	writeCodeCache?: boolean;
+}
+
+/** The source of a reader thread: loads dist/extract-worker.cjs and calls its `startReader` (extract-worker.ts). */
+export function readerWorkerSource(): string {
+	return `"use strict";
+const { workerData } = require("node:worker_threads");
+const reader = (${loadCachedScript.toString()})(${DEPS}, workerData.script);
+reader.exports.startReader(workerData.start, workerData.writeCodeCache ? () => reader.saveCache() : undefined);
+`;
+}
