@@ -43,7 +43,12 @@ const plan = launchPlan(argv, heapMb);
 const standby = plan.startReader && fs.existsSync(reader) ? startStandbyReader(reader, heapMb) : null;
 if (standby) data.reader.standby = standby.forCli;
 if (plan.program === "here") {
-	process.exitCode = await runProgram({ crypto, fs, vm, module, path }, data, loadCachedScript);
+	try {
+		process.exitCode = await runProgram({ crypto, fs, vm, module, path }, data, loadCachedScript);
+	} catch (error) {
+		console.error(error); // the program could not be loaded (a build with files missing)
+		process.exitCode = 1;
+	}
 } else {
 	const worker = new Worker(programWorkerSource(), {
 		eval: true,
