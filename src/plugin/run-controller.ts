@@ -38,6 +38,8 @@ interface ActiveRun {
 	startedAt: number;
 	/** Conversations in the session (extract's count), once known. */
 	total: number | null;
+	/** True while `total` is estimated from how much of the export extract has read. */
+	estimated: boolean;
 	heartbeat: number | null;
 	done: Promise<RunResult | null>;
 	/** The furthest stage that reported progress (STAGE_RANK). */
@@ -104,6 +106,7 @@ export class RunController {
 			controller: new AbortController(),
 			startedAt: this.host.clock.now().getTime(),
 			total: null,
+			estimated: false,
 			heartbeat: null,
 			furthest: 0,
 			done: Promise.resolve(null),
@@ -164,7 +167,15 @@ export class RunController {
 		if (this.current !== run) return;
 		const processed = p.done + p.resumed;
 		if (p.total !== undefined) run.total = p.total;
-		else if (p.stage === "extract") run.total = Math.max(run.total ?? 0, p.counts.total + p.resumed);
+		else if (p.stage === "extract") {
+			const seen = p.counts.total + p.resumed;
+			const read = p.input && p.input.bytes_total > 0 ? p.input.bytes_read / p.input.bytes_total : null;
+			// While the export is being read, the total is what has been seen scaled by how much was read.
+			run.estimated = read !== null && read < 1;
+			if (read === null) run.total = Math.max(run.total ?? 0, seen);
+			else if (read >= 1) run.total = seen; // read to the end: the count is exact
+			else run.total = read >= 0.01 ? Math.max(seen, Math.round(seen / read)) : seen;
+		}
 		else if (run.total === null && run.sessionId) void this.loadTotal(run);
 		if (run.sessionId === null) void this.findSession(run);
 		// An import's stages run at the same time: the status bar follows the furthest one (notes written).
@@ -176,7 +187,7 @@ export class RunController {
 		run.furthest = rank;
 		const label = KIND_LABELS[run.kind];
 		this.host.setStatusText(
-			p.stage !== "extract" && run.total !== null ? `${label}: ${processed}/${run.total}` : `${label}: ${p.stage} ${processed}`,
+			p.stage !== "extract" && run.total !== null ? `${label}: ${processed}/${run.estimated ? "~" : ""}${run.total}` : `${label}: ${p.stage} ${processed}`,
 		);
 		this.host.refreshSessionViews();
 	}

@@ -86,7 +86,9 @@ function progressPrinter(io: CliIo): { onProgress: (p: StageProgress) => void; e
 			last = now;
 			const parts = (["extract", "transform", "load"] as const).flatMap((stage) => {
 				const s = latest.get(stage);
-				return s ? [`${stage} ${(s.done + s.resumed).toLocaleString("en-US")}`] : [];
+				if (!s) return [];
+				const read = stage === "extract" && s.input && s.input.bytes_total > 0 ? ` (${Math.floor((100 * s.input.bytes_read) / s.input.bytes_total)}% read)` : "";
+				return [`${stage} ${(s.done + s.resumed).toLocaleString("en-US")}${read}`];
 			});
 			const tail = latest.get("load") ?? p;
 			const c = tail.counts;

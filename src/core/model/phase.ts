@@ -28,8 +28,14 @@ export const StageSchema = z.object({
 	 * phase.json alone. Optional; the logs remain the source of truth.
 	 */
 	counts: CountsSchema.optional(),
+	/**
+	 * Additive: how far a stage that streams its inputs (extract) has read them, in bytes. Lets a watcher show a
+	 * real progress and estimate the total number of items before the reading ends.
+	 */
+	input: z.object({ bytes_read: z.number().nonnegative(), bytes_total: z.number().nonnegative() }).optional(),
 });
 export type Stage = z.infer<typeof StageSchema>;
+export type StageInput = NonNullable<Stage["input"]>;
 
 export const StagesSchema = z.object({
 	extract: StageSchema,

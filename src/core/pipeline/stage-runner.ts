@@ -1,3 +1,4 @@
+import type { StageInput } from "../model/phase";
 import type { ItemResultStatus } from "../model/status";
 import { appendPipelineStageRecords, type PipelineStageRecord } from "../logs/pipeline-stages";
 import { appendStepLogRecords, type StepLogRecord } from "../logs/steps-log";
@@ -66,6 +67,10 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	}
 
 	const counts = { total: 0, success: 0, failed: 0, skipped: 0, review: 0 };
+	const inputNow = (): { input?: StageInput } => {
+		const input = options.input?.();
+		return input ? { input } : {};
+	};
 	const failures: StageFailure[] = [];
 	const aggregator = new StepAggregator();
 	let resumed = 0;
@@ -95,7 +100,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			}
 			if (options.skip?.(ident.id)) {
 				resumed++;
-				options.onProgress?.({ stage, done, resumed, counts: { ...counts }, elapsedMs: clock.now().getTime() - startedMs });
+				options.onProgress?.({ stage, done, resumed, counts: { ...counts }, ...inputNow(), elapsedMs: clock.now().getTime() - startedMs });
 				if (++passedOver % 200 === 0) await yieldToEventLoop();
 				continue;
 			}
@@ -204,6 +209,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 				resumed,
 				counts: { ...counts },
 				last: { id: r.id, ...(r.title !== undefined ? { title: r.title } : {}), status: r.status },
+				...inputNow(),
 				elapsedMs: clock.now().getTime() - startedMs,
 			});
 		}
@@ -241,7 +247,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 		if (saveDue) {
 			lastSaveMs = nowMs;
 			// Only this stage's entry: the import runs its stages at the same time, each saving its own.
-			await phases.updateStage(sessionId, phaseType, stage, { items_count: counts.total, counts: { ...counts }, steps: aggregator.snapshot() });
+			await phases.updateStage(sessionId, phaseType, stage, { items_count: counts.total, counts: { ...counts }, steps: aggregator.snapshot(), ...inputNow() });
 		}
 	};
 	const scheduleFlush = (force = false): Promise<void> => {
@@ -291,6 +297,9 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	}
 
 	const cancelled = signal?.aborted === true && fatal === null;
+	// A stage reading a stream reports once more when it has read it all (its last item came before the end).
+	const input = options.input?.();
+	if (input && exhausted && fatal === null) options.onProgress?.({ stage, done, resumed, counts: { ...counts }, input, elapsedMs: clock.now().getTime() - startedMs });
 	const steps = aggregator.snapshot(true);
 	if (cancelled) logger.warn(`${stage}: cancelled after ${done} items`, { stage, done });
 	if (fatal) logger.error(`${stage}: stopped: ${message(fatal.error)}`, { stage });
@@ -299,6 +308,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 		items_count: counts.total,
 		counts: { ...counts },
 		steps,
+		...inputNow(),
 	});
 	if (isDebugLogger(logger)) await logger.flush();
 	if (fatal) throw fatal.error;

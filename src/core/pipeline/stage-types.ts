@@ -1,5 +1,5 @@
 import type { Counts } from "../model/counts";
-import type { Step } from "../model/phase";
+import type { StageInput, Step } from "../model/phase";
 import type { PhaseType, StageType } from "../model/status";
 import type { Clock } from "../ports/clock";
 import type { Logger } from "../ports/logger";
@@ -48,6 +48,8 @@ export interface StageProgress {
 	/** Items passed over because `skip` said they were already done (not logged, not in `counts`). */
 	resumed: number;
 	counts: Counts;
+	/** How far the stage has read its inputs (a streaming stage: extract), when it knows. */
+	input?: StageInput;
 	/** The item just finished, when the progress is about one. */
 	last?: { id: string; title?: string; status: "success" | "skipped" | "failed" | "review" };
 	elapsedMs: number;
@@ -98,6 +100,8 @@ export interface RunStageOptions<T, O = never> {
 	signal?: AbortSignal;
 	/** Fires for every item (in input order); consumers throttle their own rendering. */
 	onProgress?: (progress: StageProgress) => void;
+	/** How far the stage has read its inputs, asked at each progress and save (kept in phase.json as `input`). */
+	input?: () => StageInput | undefined;
 	/** phase.json is saved at start and end, and at most this often in between (default 2000 ms, by ctx.clock). */
 	saveIntervalMs?: number;
 	/**

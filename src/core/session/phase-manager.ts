@@ -2,7 +2,7 @@ import type { Clock } from "../ports/clock";
 import type { StagingStore } from "../ports/staging-store";
 import type { Counts } from "../model/counts";
 import { emptyCounts } from "../model/counts";
-import { PhaseSchema, type Phase, type Stage, type Step } from "../model/phase";
+import { PhaseSchema, type Phase, type Stage, type StageInput, type Step } from "../model/phase";
 import type { PhaseType, StageType } from "../model/status";
 import { SessionNotFoundError } from "./errors";
 import { readJsonFile, writeJsonFile } from "./json-file";
@@ -31,6 +31,7 @@ export interface FinishStageOptions {
 	items_count?: number;
 	counts?: Counts;
 	steps?: Step[];
+	input?: StageInput;
 }
 
 /**
@@ -147,6 +148,7 @@ export class PhaseManager {
 			items_count: options.items_count ?? current.items_count,
 			steps: options.steps ?? current.steps,
 			...(options.counts ? { counts: options.counts } : {}),
+			...(options.input ? { input: options.input } : {}),
 		};
 		await this.save(sessionId, phase);
 		return phase;

@@ -63,7 +63,10 @@ export interface SessionRow {
 }
 
 export interface StageCountsView {
+	/** Items the stage will see: an estimate while the export is still being read (see `estimated`). */
 	total: number;
+	/** True while `total` is estimated from how far extract has read the export (shown as "~"). */
+	estimated: boolean;
 	done: number;
 	skipped: number;
 	failed: number;
@@ -241,7 +244,7 @@ function latestPerItem(records: readonly PipelineRecordLike[], stage: StageType)
 	return latest;
 }
 
-function countRecords(latest: Map<string, PipelineRecordLike>): Omit<StageCountsView, "total"> {
+function countRecords(latest: Map<string, PipelineRecordLike>): Omit<StageCountsView, "total" | "estimated"> {
 	const c = { done: 0, skipped: 0, failed: 0, review: 0 };
 	for (const r of latest.values()) {
 		if (r.status === "success") c.done++;
@@ -252,6 +255,9 @@ function countRecords(latest: Map<string, PipelineRecordLike>): Omit<StageCounts
 	return c;
 }
 
+/** Below this much of the export read, an estimate of the total would be mostly noise. */
+const MIN_READ_FRACTION = 0.01;
+
 function buildStage(
 	stage: Stage,
 	phase: Phase,
@@ -261,17 +267,28 @@ function buildStage(
 	interrupted: boolean,
 ): StageView {
 	const fromRecords = countRecords(latestPerItem(records, stage.stage_type));
+	const seen = fromRecords.done + fromRecords.skipped + fromRecords.failed + fromRecords.review;
+	// Extract streams the export: while it reads, how far it is (bytes) is the progress, and the items it has
+	// seen scaled by that fraction estimate how many there are. The stages after it run at the same time.
+	const input = stage.status === "running" && stage.input && stage.input.bytes_total > 0 ? stage.input : null;
+	const readFraction = input ? Math.min(1, input.bytes_read / input.bytes_total) : null;
 	let counts: StageCountsView;
 	if (stage.counts && stage.status !== "running") {
 		const c = stage.counts;
-		counts = { total: c.total, done: c.success, skipped: c.skipped, failed: c.failed, review: c.review ?? 0 };
+		counts = { total: c.total, estimated: false, done: c.success, skipped: c.skipped, failed: c.failed, review: c.review ?? 0 };
+	} else if (!previous && readFraction !== null && readFraction >= MIN_READ_FRACTION && seen > 0) {
+		counts = { total: Math.max(seen, Math.round(seen / readFraction)), estimated: true, ...fromRecords };
+	} else if (previous && previous.status !== "completed" && previous.counts.estimated) {
+		// What the stage before will pass on, at the rate it passes items on so far.
+		const before = previous.counts.done + previous.counts.skipped + previous.counts.failed + previous.counts.review;
+		const passedOn = before > 0 ? (previous.counts.done + previous.counts.review) / before : 1;
+		counts = { total: Math.max(seen, Math.round(previous.counts.total * passedOn)), estimated: true, ...fromRecords };
 	} else {
-		const seen = fromRecords.done + fromRecords.skipped + fromRecords.failed + fromRecords.review;
 		// The total a stage can reach: what its predecessor passed on, or (extract) what the phase knows.
 		let total = stage.counts?.total ?? 0;
 		if (total === 0 && previous) total = previous.counts.done + previous.counts.review;
 		if (total === 0 && !previous) total = Math.max(phase.counts.total, stage.items_count);
-		counts = { total: Math.max(total, seen), ...fromRecords };
+		counts = { total: Math.max(total, seen), estimated: false, ...fromRecords };
 	}
 	const processed = counts.done + counts.skipped + counts.failed + counts.review;
 	const stopped = interrupted && stage.status === "running";
@@ -280,13 +297,15 @@ function buildStage(
 	const durationMs = span(stage.started_at, stopped ? lastRecord : stage.completed_at, now);
 	let progress: number | null = null;
 	if (stage.status === "completed") progress = 1;
+	else if (!previous && readFraction !== null) progress = readFraction;
 	else if (counts.total > 0) progress = Math.min(1, processed / counts.total);
 	else if (stage.status === "pending") progress = 0;
 	const ratePerSecond = durationMs !== null && durationMs > 0 && processed > 0 ? processed / (durationMs / 1000) : null;
-	const etaMs =
-		stage.status === "running" && !stopped && ratePerSecond !== null && counts.total > processed
-			? Math.round(((counts.total - processed) / ratePerSecond) * 1000)
-			: null;
+	let etaMs: number | null = null;
+	if (stage.status === "running" && !stopped && durationMs !== null && durationMs > 0) {
+		if (!previous && readFraction !== null && readFraction >= MIN_READ_FRACTION) etaMs = Math.round((durationMs * (1 - readFraction)) / readFraction);
+		else if (ratePerSecond !== null && counts.total > processed) etaMs = Math.round(((counts.total - processed) / ratePerSecond) * 1000);
+	}
 	return {
 		type: stage.stage_type,
 		status: stopped ? "interrupted" : stage.status,

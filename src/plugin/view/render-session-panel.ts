@@ -54,9 +54,9 @@ function badge(parent: HTMLElement, status: string): HTMLElement {
 	});
 }
 
-function countsText(c: { done: number; skipped: number; failed: number; review?: number }, total?: number): string {
+function countsText(c: { done: number; skipped: number; failed: number; review?: number }, total?: number, estimated = false): string {
 	const parts: string[] = [];
-	if (total !== undefined) parts.push(`${c.done + c.skipped + c.failed + (c.review ?? 0)} of ${total}`);
+	if (total !== undefined) parts.push(`${c.done + c.skipped + c.failed + (c.review ?? 0)} of ${estimated ? "about " : ""}${total}`);
 	parts.push(`${c.done} done`);
 	if (c.review) parts.push(`${c.review} review`);
 	parts.push(`${c.skipped} skipped`, `${c.failed} failed`);
@@ -283,7 +283,7 @@ function renderStage(parent: HTMLElement, stage: StageView): void {
 	badge(header, stage.status);
 	header.createSpan({ cls: "knowledge-etl-duration", text: formatDuration(stage.durationMs) });
 	renderProgress(el, stage);
-	el.createDiv({ cls: "knowledge-etl-stage-counts", text: countsText(stage.counts, stage.counts.total) });
+	el.createDiv({ cls: "knowledge-etl-stage-counts", text: countsText(stage.counts, stage.counts.total, stage.counts.estimated) });
 	if (stage.status === "running" && stage.ratePerSecond !== null) {
 		const eta = stage.etaMs !== null ? ` · ${formatDuration(stage.etaMs)} left` : "";
 		el.createDiv({ cls: "knowledge-etl-rate", text: `${stage.ratePerSecond.toFixed(1)} items/s${eta}` });

@@ -43,12 +43,43 @@ describe("buildPanelModel", () => {
 		});
 		const view = model.selected!.phases[0]!;
 		const transform = view.stages[1]!;
-		expect(transform.counts).toEqual({ total: 3, done: 1, skipped: 0, failed: 1, review: 0 });
+		expect(transform.counts).toEqual({ total: 3, estimated: false, done: 1, skipped: 0, failed: 1, review: 0 });
 		expect(transform.progress).toBeCloseTo(2 / 3);
 		expect(transform.ratePerSecond).toBeCloseTo(0.5);
 		expect(transform.etaMs).toBe(2000);
 		expect(view.failures.map((f) => [f.itemId, f.error])).toEqual([["b", "bad json"]]);
 		expect(view.stages[2]).toMatchObject({ status: "pending", progress: 0 });
+	});
+
+	it("while extract still reads the export: its progress is the bytes read, and every stage's total is estimated from it", () => {
+		const phase: Phase = newPhase("import");
+		phase.status = "running";
+		const started = "2025-01-01T00:00:00.000Z";
+		// A quarter of the export read in 10 s; 50 conversations seen (one skipped as empty), 40 transformed, 30 loaded.
+		phase.stages.extract = { ...phase.stages.extract, status: "running", started_at: started, input: { bytes_read: 25_000, bytes_total: 100_000 } };
+		phase.stages.transform = { ...phase.stages.transform, status: "running", started_at: started };
+		phase.stages.load = { ...phase.stages.load, status: "running", started_at: started };
+		const ids = Array.from({ length: 50 }, (_, i) => `c${i}`);
+		const records = [
+			...ids.map((id, i) => r(id, "extract", i === 7 ? "skipped" : "success")),
+			...ids.filter((_, i) => i !== 7).slice(0, 40).map((id) => r(id, "transform", "success")),
+			...ids.filter((_, i) => i !== 7).slice(0, 30).map((id) => r(id, "load", "success")),
+		];
+		const model = buildPanelModel({ sessions: [session("20250101_000000", "running")], broken: [], phases: { import: phase }, records: { import: records }, now: new Date("2025-01-01T00:00:10.000Z") });
+		const [extract, transform, load] = model.selected!.phases[0]!.stages;
+		expect(extract!.progress).toBeCloseTo(0.25);
+		expect(extract!.counts).toMatchObject({ total: 200, estimated: true, done: 49, skipped: 1 });
+		expect(extract!.etaMs).toBe(30_000); // three times the 10 s it took to read the first quarter
+		// 49 of 50 passed on: 196 expected in transform, and as many in load.
+		expect(transform!.counts).toMatchObject({ total: 196, estimated: true, done: 40 });
+		expect(transform!.progress).toBeCloseTo(40 / 196);
+		expect(load!.counts).toMatchObject({ total: 196, estimated: true, done: 30 });
+		expect(load!.etaMs).toBe(Math.round(((196 - 30) / 3) * 1000));
+
+		// Once extract has finished, the totals are exact again.
+		phase.stages.extract = { ...phase.stages.extract, status: "completed", counts: { total: 180, success: 179, failed: 0, skipped: 1 }, input: { bytes_read: 100_000, bytes_total: 100_000 } };
+		const after = buildPanelModel({ sessions: [session("20250101_000000", "running")], broken: [], phases: { import: phase }, records: { import: records }, now: new Date("2025-01-01T00:00:10.000Z") });
+		expect(after.selected!.phases[0]!.stages[1]!.counts).toMatchObject({ total: 179, estimated: false });
 	});
 
 	it("caps the failure list", () => {

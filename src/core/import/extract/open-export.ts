@@ -42,8 +42,10 @@ export type ExtractResult =
 			line?: string;
 			/** The deterministic note draft, when `conversations({ draft })` asked for it and the reader made it. */
 			draft?: NoteDraft;
+			/** Bytes of the inputs before this conversation (out of ExportReader.totalBytes): how far the reading is. */
+			position?: number;
 	  }
-	| { ok: false; source: string; index: number; itemId?: string; title?: string; reason: string };
+	| { ok: false; source: string; index: number; itemId?: string; title?: string; reason: string; position?: number };
 
 export interface ReadOptions {
 	/** What `draftNote` needs: the session the notes belong to, and whether thinking is kept. */
@@ -54,6 +56,8 @@ export interface ExportReader {
 	readonly inputs: readonly InputManifestEntry[];
 	/** Inputs passed but not read, with why (a Claude bundle manifest given along with its zips). */
 	readonly skipped: readonly { name: string; reason: string }[];
+	/** Bytes of all the conversation documents (a zip's entries uncompressed), for progress (ExtractResult.position). */
+	readonly totalBytes?: number;
 	/**
 	 * Streams every conversation of every input, in input order. Item-level problems are yielded as
 	 * `{ ok: false }`; a whole-input problem found late (a truncated 1 GB file) is thrown as InputError.
@@ -67,6 +71,8 @@ export interface ExportReader {
 /** One JSON document to split: a bare file or a zip entry. */
 interface Document {
 	label: string;
+	/** Its bytes (a zip entry's uncompressed size). */
+	size: number;
 	chunks(): AsyncIterable<Uint8Array>;
 }
 
@@ -210,7 +216,7 @@ async function openZip(source: ByteSource, choice: ProviderChoice): Promise<Open
 				`no conversations in this zip: it has no conversations.json or conversations-NNN.json at its root or in one top-level folder (it holds ${archive.files.length} files${listing ? `: ${listing}` : ""}${archive.files.length > 8 ? ", …" : ""})`,
 			);
 		}
-		const documents: Document[] = files.map((file: ZipFile) => ({ label: `${source.name}:${file.path}`, chunks: () => archive.chunks(file) }));
+		const documents: Document[] = files.map((file: ZipFile) => ({ label: `${source.name}:${file.path}`, size: file.size, chunks: () => archive.chunks(file) }));
 		let provider: Provider | null = null;
 		for (const doc of documents) {
 			const p = resolveProvider(doc.label, await peekProvider(doc), choice);
@@ -233,7 +239,7 @@ async function openZip(source: ByteSource, choice: ProviderChoice): Promise<Open
 
 async function openJson(source: ByteSource, choice: ProviderChoice, chunkSize: number): Promise<OpenedInput> {
 	if (source.size === 0) throw new InputError(source.name, "the file is empty");
-	const doc: Document = { label: source.name, chunks: () => sourceChunks(source, chunkSize) };
+	const doc: Document = { label: source.name, size: source.size, chunks: () => sourceChunks(source, chunkSize) };
 	const provider = resolveProvider(source.name, await peekProvider(doc), choice);
 	await checkComplete(source);
 	return { source, manifest: { name: source.name, size: source.size, provider, kind: "json", documents: [source.name] }, documents: [doc] };
@@ -259,11 +265,12 @@ function normalize(provider: Provider, value: unknown): NormalizeResult {
 	return provider === "claude" ? normalizeClaude(value) : normalizeChatGpt(value);
 }
 
-function toResult(label: string, provider: Provider, item: JsonArrayItem): ExtractResult {
-	if (!item.ok) return { ok: false, source: label, index: item.index, reason: item.reason };
+function toResult(label: string, provider: Provider, item: JsonArrayItem, before: number): ExtractResult {
+	const position = before + item.offset;
+	if (!item.ok) return { ok: false, source: label, index: item.index, reason: item.reason, position };
 	const result = normalize(provider, item.value);
-	if (result.ok) return { ok: true, conversation: result.conversation, source: label, index: item.index };
-	const failure: ExtractResult = { ok: false, source: label, index: item.index, reason: result.reason };
+	if (result.ok) return { ok: true, conversation: result.conversation, source: label, index: item.index, position };
+	const failure: ExtractResult = { ok: false, source: label, index: item.index, reason: result.reason, position };
 	if (result.itemId !== undefined) failure.itemId = result.itemId;
 	if (result.title !== undefined) failure.title = result.title;
 	return failure;
@@ -316,7 +323,9 @@ export async function openExport(sources: readonly ByteSource[], opts: OpenExpor
 	return {
 		inputs: opened.map((o) => o.manifest),
 		skipped,
+		totalBytes: opened.reduce((sum, o) => sum + o.documents.reduce((n, d) => n + d.size, 0), 0),
 		async *conversations(): AsyncGenerator<ExtractResult, void, undefined> {
+			let before = 0;
 			for (const input of opened) {
 				const provider = input.manifest.provider;
 				for (const doc of input.documents) {
@@ -326,11 +335,12 @@ export async function openExport(sources: readonly ByteSource[], opts: OpenExpor
 								// Only possible when peeking saw an empty array: the document changed since.
 								throw new InputError(doc.label, "the input changed while it was being read (it was empty when opened)");
 							}
-							yield toResult(doc.label, provider, item);
+							yield toResult(doc.label, provider, item, before);
 						}
 					} catch (e) {
 						throw wrapStreamError(doc.label, e);
 					}
+					before += doc.size;
 				}
 			}
 		},

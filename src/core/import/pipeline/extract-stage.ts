@@ -74,6 +74,9 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 	const writer = new ShardWriter<Conversation>(ctx.store, dir, CONVERSATION_SHARDS);
 	const seen = new Set<string>();
 	let extracted = 0;
+	// How far the reading is: the position of the latest conversation taken, out of all the inputs' bytes.
+	const total = reader.totalBytes;
+	let position = 0;
 	const limit = options.limit;
 
 	// A conversation whose id appeared earlier in this export is the same item: it is dropped before the stage
@@ -82,6 +85,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 	async function* limited(): AsyncGenerator<ExtractResult> {
 		for await (const r of reader.conversations(o.read)) {
 			if (limit !== undefined && extracted >= limit) return;
+			if (r.position !== undefined) position = r.position;
 			if (r.ok) {
 				if (o.skip?.(r.conversation.id)) {
 					// Extracted in an earlier run: not again, but later stages may still need it (a retry of a failed load).
@@ -96,6 +100,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 			}
 			yield r;
 		}
+		if (total !== undefined) position = total; // read to the end
 	}
 
 	try {
@@ -104,6 +109,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 			stage: "extract",
 			// Its output is all-or-nothing (a stage that never completed starts over), so the log appends can be batched.
 			logBatchMs: LOG_BATCH_MS,
+			...(total !== undefined && total > 0 ? { input: () => ({ bytes_read: Math.min(position, total), bytes_total: total }) } : {}),
 			items: limited(),
 			identify: (r) =>
 				r.ok
