@@ -150,7 +150,7 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 		try {
 			for (const f of setup.files) sources.push(await NodeByteSource.open(f.path, f.name));
 			reader = await openExport(sources, setup.options);
-			post({ type: "opened", inputs: [...reader.inputs], skipped: [...reader.skipped] });
+			post({ type: "opened", inputs: [...reader.inputs], skipped: [...reader.skipped], ...(reader.totalBytes !== undefined ? { totalBytes: reader.totalBytes } : {}) });
 			// The first run starts at once, unasked: its first batches are ready when the import starts reading.
 			iterate(FIRST_RUN, null);
 		} catch (e) {

@@ -37,8 +37,8 @@ export type WorkerStart = { setup: WorkerSetup } | { standby: MessagePort };
  * note draft when the import asked for drafts (rendered in the worker, on the other core).
  */
 export type WireResult =
-	| { ok: true; line: string; source: string; index: number; draft?: NoteDraft }
-	| { ok: false; source: string; index: number; itemId?: string; title?: string; reason: string };
+	| { ok: true; line: string; source: string; index: number; draft?: NoteDraft; position?: number }
+	| { ok: false; source: string; index: number; itemId?: string; title?: string; reason: string; position?: number };
 
 /** An error as data; {@link reviveError} gives back an InputError as an InputError (file and problem kept). */
 export interface WireError {
@@ -67,7 +67,7 @@ export type ToWorker =
 	| { type: "dismiss" };
 
 export type FromWorker =
-	| { type: "opened"; inputs: InputManifestEntry[]; skipped: { name: string; reason: string }[] }
+	| { type: "opened"; inputs: InputManifestEntry[]; skipped: { name: string; reason: string }[]; totalBytes?: number }
 	| { type: "open-failed"; error: WireError }
 	| { type: "batch"; run: number; items: WireResult[] }
 	| { type: "end"; run: number }
@@ -76,13 +76,18 @@ export type FromWorker =
 
 export function toWire(r: ExtractResult): WireResult {
 	if (!r.ok) return r;
-	return { ok: true, line: r.line ?? JSON.stringify(r.conversation), source: r.source, index: r.index };
+	const wire: WireResult = { ok: true, line: r.line ?? JSON.stringify(r.conversation), source: r.source, index: r.index };
+	if (r.position !== undefined) wire.position = r.position;
+	return wire;
 }
 
 export function fromWire(w: WireResult): ExtractResult {
 	if (!w.ok) return w;
 	const conversation = JSON.parse(w.line) as Extract<ExtractResult, { ok: true }>["conversation"];
-	return { ok: true, conversation, source: w.source, index: w.index, line: w.line, ...(w.draft ? { draft: w.draft } : {}) };
+	const r: ExtractResult = { ok: true, conversation, source: w.source, index: w.index, line: w.line };
+	if (w.draft) r.draft = w.draft;
+	if (w.position !== undefined) r.position = w.position;
+	return r;
 }
 
 export function wireError(e: unknown): WireError {

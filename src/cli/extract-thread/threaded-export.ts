@@ -150,7 +150,7 @@ export class WorkerReader implements ExportReader {
 	private runs = 0;
 	private active = 0;
 	private closed = false;
-	private manifest: { inputs: InputManifestEntry[]; skipped: { name: string; reason: string }[] } = { inputs: [], skipped: [] };
+	private manifest: { inputs: InputManifestEntry[]; skipped: { name: string; reason: string }[]; totalBytes?: number } = { inputs: [], skipped: [] };
 
 	private constructor(private readonly endpoint: Endpoint) {
 		endpoint.listen(
@@ -167,6 +167,10 @@ export class WorkerReader implements ExportReader {
 		return this.manifest.skipped;
 	}
 
+	get totalBytes(): number | undefined {
+		return this.manifest.totalBytes;
+	}
+
 	/** Batches received and not taken yet (never more than WINDOW, plus those of a run given up). */
 	get queuedBatches(): number {
 		return this.queue.filter((m) => m.type === "batch").length;
@@ -180,7 +184,7 @@ export class WorkerReader implements ExportReader {
 			if (setup) endpoint.post({ type: "setup", setup });
 			const first = await reader.next();
 			if (first.type !== "opened") throw first.type === "open-failed" ? reviveError(first.error) : new Error(`The export reader thread sent ${first.type} before opening`);
-			reader.manifest = { inputs: first.inputs, skipped: first.skipped };
+			reader.manifest = { inputs: first.inputs, skipped: first.skipped, ...(first.totalBytes !== undefined ? { totalBytes: first.totalBytes } : {}) };
 		} catch (e) {
 			reader.closed = true;
 			await endpoint.end();

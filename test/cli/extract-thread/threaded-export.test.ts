@@ -118,6 +118,7 @@ async function expectSame(make: () => Promise<NodeByteSource[]>, options: OpenEx
 	expect(b).toBeInstanceOf(WorkerReader);
 	expect(b.inputs).toEqual(a.inputs);
 	expect(b.skipped).toEqual(a.skipped);
+	expect(b.totalBytes).toEqual(a.totalBytes);
 	const [x, y] = [await drain(a), await drain(b)];
 	expect(y.error).toEqual(x.error);
 	expect(comparable(y.results)).toEqual(comparable(x.results));
