@@ -55,6 +55,11 @@ const RESERVED_WORD = /^(?:true|false|null|yes|no|on|off|y|n|~)$/i;
  * This is a deferred `file_id` (`000000000000`), and one real file_id in a few hundred.
  */
 const DIGITS = /^[0-9]+$/;
+/**
+ * Digits, `e`, digits: a float with an exponent to the core schema, so the library double-quotes it too. A hex
+ * `file_id` such as `012345e67890` is one (about one in five hundred); without this it took the library's path.
+ */
+const DIGITS_EXPONENT = /^[0-9]+e[0-9]+$/;
 /** What JSON.stringify would escape as `\uXXXX` (control characters, lone surrogates): the library rewrites those. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this detects
 const NEEDS_YAML_ESCAPE = /[\x00-\x1f]|[\u{d800}-\u{dfff}]/u;
@@ -82,7 +87,7 @@ function scalar(value: unknown, quoted: boolean): string | null {
 	if (typeof value === "string") {
 		if (quoted) return doubleQuoted(value);
 		if (isPlainSafe(value)) return value;
-		return DIGITS.test(value) ? `"${value}"` : null;
+		return DIGITS.test(value) || DIGITS_EXPONENT.test(value) ? `"${value}"` : null;
 	}
 	if (typeof value === "number" && Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
 	return null;

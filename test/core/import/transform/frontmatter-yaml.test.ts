@@ -182,6 +182,23 @@ describe("stringifyFrontmatter = the yaml library's output", () => {
 		check(fm, "deferred");
 	});
 
+	it("takes the fast path for a hex file_id the core schema would read as a float (digits, e, digits), quoted as the library does", () => {
+		for (const id of ["012345e67890", "1e5", "00000000e000", "9e9", "123456789e01"]) {
+			const fm = { ...BASE, file_id: id };
+			expect(fastStringifyFrontmatter(fm), id).toContain(`file_id: "${id}"\n`);
+			check(fm, id);
+		}
+		// Seeded: every digits-e-digits string of a file_id's length matches the library.
+		let seed = 7;
+		const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+		for (let i = 0; i < 300; i++) {
+			const at = 1 + Math.floor(next() * 10);
+			const id = Array.from({ length: 12 }, (_, k) => (k === at ? "e" : String(Math.floor(next() * 10)))).join("");
+			check({ ...BASE, file_id: id }, id);
+			expect(fastStringifyFrontmatter({ ...BASE, file_id: id }), id).not.toBeNull();
+		}
+	});
+
 	it("takes the fast path for every fixture note renderNote writes", () => {
 		const dir = fileURLToPath(new URL("../../../fixtures/transform/", import.meta.url));
 		const files = readdirSync(dir).filter((f) => f.endsWith(".conversation.json"));
