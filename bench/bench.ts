@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdir, readdir, readFile, rm, stat, statfs, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, statfs, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -241,10 +241,10 @@ async function main(): Promise<void> {
 				await rm(profDir, { recursive: true, force: true });
 				const imp = await importRun(root, files, size, [], ["--cpu-prof", "--cpu-prof-dir", profDir]);
 				await rm(imp.vault, { recursive: true, force: true });
-				// The CLI runs the import in a worker thread: each thread writes its own profile; the worker's is the largest.
-				const sized = await Promise.all((await readdir(profDir)).filter((f) => f.endsWith(".cpuprofile")).map(async (f) => ({ f, size: (await stat(join(profDir, f))).size })));
-				const profile = sized.sort((a, b) => b.size - a.size)[0]?.f;
-				if (profile) profiles.push(`### CPU profile of the import, ${size.toLocaleString("en-US")} conversations\n\n${profileMarkdown(await summarizeProfile(join(profDir, profile), CLI))}`);
+				// Each thread (launcher, CLI, reader) writes its own profile: summarise those that did work, busiest first.
+				const summaries = await Promise.all((await readdir(profDir)).filter((f) => f.endsWith(".cpuprofile")).map((f) => summarizeProfile(join(profDir, f), BUILD)));
+				const busy = summaries.map((s) => ({ s, busyMs: s.totalMs - (s.byFile.find((f) => f.file === "((idle))")?.selfMs ?? 0) })).filter((t) => t.busyMs > 50).sort((x, y) => y.busyMs - x.busyMs);
+				busy.forEach(({ s, busyMs }, i) => profiles.push(`### CPU profile of the import, ${size.toLocaleString("en-US")} conversations: thread ${i + 1} of ${busy.length} (busy ${(busyMs / 1000).toFixed(2)} s)\n\n${profileMarkdown(s)}`));
 			}
 			rows.push({ label: `mixed ${size.toLocaleString("en-US")}`, conversations: size, bytes, floor: summarise(floorRuns, floorError), imp: summarise(importRuns), stages });
 			await rm(dir, { recursive: true, force: true });

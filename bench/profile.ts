@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 
 /**
  * Summarises a V8 `.cpuprofile` (from `node --cpu-prof`): self time per function and per source file. The CLI
@@ -54,9 +55,17 @@ export interface ProfileSummary {
 	byFile: { file: string; selfMs: number }[];
 }
 
-export async function summarizeProfile(profilePath: string, bundlePath: string): Promise<ProfileSummary> {
+/**
+ * `bundleDir`: where the CLI's bundles are; a frame in one of them (the launcher, the CLI, the reader thread) is
+ * mapped back to its source file through that bundle's markers.
+ */
+export async function summarizeProfile(profilePath: string, bundleDir: string): Promise<ProfileSummary> {
 	const profile = JSON.parse(await readFile(profilePath, "utf8")) as CpuProfile;
-	const fileOf = await moduleMap(bundlePath);
+	const maps = new Map<string, (line: number) => string>();
+	for (const node of profile.nodes) {
+		const name = /([^/\\]+\.(?:mjs|cjs))$/.exec(node.callFrame.url)?.[1];
+		if (name !== undefined && !maps.has(node.callFrame.url)) maps.set(node.callFrame.url, await moduleMap(join(bundleDir, name)).catch(() => () => `(${name})`));
+	}
 	const self = new Map<number, number>();
 	profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 	const fns = new Map<string, { name: string; file: string; selfMs: number }>();
@@ -67,7 +76,8 @@ export async function summarizeProfile(profilePath: string, bundlePath: string):
 		if (us === 0) continue;
 		total += us;
 		const { functionName, url, lineNumber } = node.callFrame;
-		const file = /(cli|cli-worker|extract-worker)\.mjs$/.test(url) ? fileOf(lineNumber) : url === "" ? `(${functionName || "native"})` : url.replace(/^node:/, "node:");
+		const fileOf = maps.get(url);
+		const file = fileOf ? fileOf(lineNumber) : url === "" ? `(${functionName || "native"})` : url.replace(/^node:/, "node:");
 		const name = functionName || "(anonymous)";
 		const key = `${name}@${file}`;
 		const entry = fns.get(key) ?? { name, file, selfMs: 0 };
