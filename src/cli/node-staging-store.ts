@@ -52,31 +52,28 @@ export class NodeStagingStore implements StagingStore {
 	}
 
 	async write(path: string, data: string): Promise<void> {
-		if (!CAN_REFUSE_SYMLINK_ON_OPEN) {
-			writeTextInPlace(this.abs(path), data);
-			return;
-		}
-		// As append: O_NOFOLLOW refuses a symlink at the name; one there gets the full check.
-		try {
-			writeTextInPlace(resolveInsideSync(this.root, path, "nofollow"), data, { noFollow: true });
-		} catch (e) {
-			if (!(e instanceof Error && "code" in e && e.code === "ELOOP")) throw e;
-			writeTextInPlace(this.abs(path), data);
-		}
+		this.openedNoFollow(path, (target, noFollow) => writeTextInPlace(target, data, { noFollow }));
 	}
 
 	async append(path: string, data: string): Promise<void> {
+		this.openedNoFollow(path, (target, noFollow) => appendText(target, data, { noFollow }));
+	}
+
+	/**
+	 * For a write that opens the file itself (append, write in place): O_NOFOLLOW refuses a symlink at the name, so
+	 * a proven folder costs no lstat per write; a symlink there gets the full check and is written through only
+	 * when it stays inside the vault. Without O_NOFOLLOW (Windows), always the full check.
+	 */
+	private openedNoFollow(path: string, open: (target: string, noFollow: boolean) => void): void {
 		if (!CAN_REFUSE_SYMLINK_ON_OPEN) {
-			appendText(this.abs(path), data);
+			open(this.abs(path), false);
 			return;
 		}
-		// O_NOFOLLOW refuses a symlink at the log itself, so a proven folder costs no lstat per line; a symlink
-		// there gets the full check and is written through only when it stays inside the vault.
 		try {
-			appendText(resolveInsideSync(this.root, path, "nofollow"), data, { noFollow: true });
+			open(resolveInsideSync(this.root, path, "nofollow"), true);
 		} catch (e) {
 			if (!(e instanceof Error && "code" in e && e.code === "ELOOP")) throw e;
-			appendText(this.abs(path), data);
+			open(this.abs(path), false);
 		}
 	}
 
