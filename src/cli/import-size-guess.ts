@@ -8,7 +8,13 @@ const EXPORT_FILE = /^conversations(?:-\d+)?\.json$|\.zip$|^manifest[^/\\]*\.jso
 /** Options of `import` whose value may name an existing folder but is not an input. */
 const NOT_INPUTS = new Set(["--vault", "--out"]);
 
-/** A file's size; a folder's export files' (null when it has none at its top: the import looks one level down). */
+/**
+ * JSON in a zip takes this many times the zip's size, at the most we expect (exports compress 5-10×). A zip is
+ * counted so, so that a 60 MB zip of 600 MB of JSON is not taken for a small import and run without the heap cap.
+ */
+const ZIP_EXPANSION = 20;
+
+/** A file's size (a zip's, times ZIP_EXPANSION); a folder's export files' (null when it has none at its top: the import looks one level down). */
 function sizeOf(path: string): number | null {
 	let info;
 	try {
@@ -16,7 +22,7 @@ function sizeOf(path: string): number | null {
 	} catch {
 		return 0; // not there: the import says so
 	}
-	if (info.isFile()) return info.size;
+	if (info.isFile()) return /\.zip$/i.test(path) ? info.size * ZIP_EXPANSION : info.size;
 	if (!info.isDirectory()) return 0;
 	let total = 0;
 	let found = false;

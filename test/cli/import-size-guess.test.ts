@@ -29,10 +29,10 @@ describe("importInputBytes", () => {
 	it("adds up the files and the export files of the folders a new import names; null when it cannot tell", () => {
 		const d = (p: string): string => join(dir, p);
 		const cases: [string[], number | null][] = [
-			[["import", d("data.zip")], 700],
+			[["import", d("data.zip")], 700 * 20], // a zip counts 20 times its size: the JSON it may hold
 			[["import", d("export")], 4000], // conversations*.json, not users.json
-			[["import", d("export"), d("data.zip"), "--vault", d("vault"), "--limit", "5", "--json"], 4700],
-			[["import", d("data.zip"), "--out", d("export")], 700], // --out names the notes' folder, not an input
+			[["import", d("export"), d("data.zip"), "--vault", d("vault"), "--limit", "5", "--json"], 4000 + 700 * 20],
+			[["import", d("data.zip"), "--out", d("export")], 700 * 20], // --out names the notes' folder, not an input
 			[["import", "--vault=" + d("vault"), d("export")], 4000],
 			[["import", d("missing.json")], 0], // the import will say it is missing
 			[["import", "--help"], 0],
@@ -49,9 +49,10 @@ describe("importInputBytes", () => {
 
 describe("launchPlan", () => {
 	it("runs an import of less than UNCAPPED_MAX_BYTES here, and starts the reader ahead from THREAD_MIN_BYTES", async () => {
-		const big = join(dir, "big.zip");
-		const mid = join(dir, "mid.zip");
-		for (const [file, size] of [[big, UNCAPPED_MAX_BYTES], [mid, THREAD_MIN_BYTES]] as const) {
+		const big = join(dir, "big.json");
+		const mid = join(dir, "mid.json");
+		const zipped = join(dir, "zipped.zip");
+		for (const [file, size] of [[big, UNCAPPED_MAX_BYTES], [mid, THREAD_MIN_BYTES], [zipped, Math.ceil(UNCAPPED_MAX_BYTES / 20)]] as const) {
 			await writeFile(file, "");
 			await truncate(file, size); // sparse: takes no room
 		}
@@ -59,6 +60,7 @@ describe("launchPlan", () => {
 			[["import", join(dir, "data.zip")], 192, { program: "here", startReader: false }],
 			[["import", mid], 192, { program: "here", startReader: true }],
 			[["import", big], 192, { program: "worker", startReader: true }],
+			[["import", zipped], 192, { program: "worker", startReader: true }], // a twentieth of the limit, zipped: may hold as much JSON
 			[["import", join(dir, "nested")], 192, { program: "worker", startReader: false }], // cannot tell: capped
 			[["status", "--all"], 192, { program: "worker", startReader: false }],
 			[["import", big], 0, { program: "here", startReader: false }], // no cap asked for
