@@ -31,6 +31,15 @@ export class Channel<T> implements AsyncIterable<T> {
 		this.wake();
 	}
 
+	/**
+	 * Stops the hand-over at once (a run that is stopping): the consumer ends without the queued items, and every
+	 * push, waiting or later, resolves and drops its item. Nothing is left waiting on either side.
+	 */
+	abort(): void {
+		this.abandon();
+		this.wake();
+	}
+
 	/** No more items: the consumer ends after the queued ones. */
 	close(): void {
 		this.closed = true;

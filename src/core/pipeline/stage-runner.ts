@@ -62,7 +62,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	const startedMs = clock.now().getTime();
 	await phases.startStage(sessionId, phaseType, stage);
 	let lastSaveMs = startedMs;
-	for (const path of [pipelineStagesFile(sessionId, phaseType), stepsFile(sessionId, phaseType, stage)]) {
+	for (const path of [...(options.sharedLogReady ? [] : [pipelineStagesFile(sessionId, phaseType)]), stepsFile(sessionId, phaseType, stage)]) {
 		if (await ensureJsonlLineStart(store, path)) logger.warn(`${path}: the last line was cut off by an interruption; it will be skipped`);
 	}
 

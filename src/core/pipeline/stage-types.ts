@@ -100,6 +100,11 @@ export interface RunStageOptions<T, O = never> {
 	signal?: AbortSignal;
 	/** Fires for every item (in input order); consumers throttle their own rendering. */
 	onProgress?: (progress: StageProgress) => void;
+	/**
+	 * The caller has already ended a line a crash cut off in the shared `pipeline_stages.jsonl` (stages that run at
+	 * the same time: one of them repairing it could race another's append). The stage's own steps log is still checked.
+	 */
+	sharedLogReady?: boolean;
 	/** How far the stage has read its inputs, asked at each progress and save (kept in phase.json as `input`). */
 	input?: () => StageInput | undefined;
 	/** phase.json is saved at start and end, and at most this often in between (default 2000 ms, by ctx.clock). */

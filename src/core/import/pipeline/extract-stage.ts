@@ -58,6 +58,8 @@ export interface ExtractStageOptions {
 	handOnSkipped?: (id: string) => boolean;
 	/** Asks the reader for deterministic drafts (see ReadOptions); absent with an LLM transform. */
 	read?: ReadOptions;
+	/** See RunStageOptions.sharedLogReady. */
+	sharedLogReady?: boolean;
 	signal?: AbortSignal;
 	onProgress?: (p: StageProgress) => void;
 }
@@ -87,16 +89,16 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 			if (limit !== undefined && extracted >= limit) return;
 			if (r.position !== undefined) position = r.position;
 			if (r.ok) {
-				if (o.skip?.(r.conversation.id)) {
-					// Extracted in an earlier run: not again, but later stages may still need it (a retry of a failed load).
-					if (o.handOff && o.handOnSkipped?.(r.conversation.id)) await o.handOff(extractedOf(r));
-					continue;
-				}
 				if (seen.has(r.conversation.id)) {
 					ctx.logger.warn(`${r.source}, conversation ${r.index + 1}: the id ${r.conversation.id} appears earlier in this export; using the first one`);
 					continue;
 				}
 				seen.add(r.conversation.id);
+				if (o.skip?.(r.conversation.id)) {
+					// Extracted in an earlier run: not again, but later stages may still need it (a retry of a failed load).
+					if (o.handOff && o.handOnSkipped?.(r.conversation.id)) await o.handOff(extractedOf(r));
+					continue;
+				}
 			}
 			yield r;
 		}
@@ -131,6 +133,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 			},
 			...(o.signal ? { signal: o.signal } : {}),
 			...(o.onProgress ? { onProgress: o.onProgress } : {}),
+			...(o.sharedLogReady ? { sharedLogReady: true } : {}),
 		});
 	} finally {
 		await writer.flush();

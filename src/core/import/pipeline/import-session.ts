@@ -9,7 +9,8 @@ import type { Logger } from "../../ports/logger";
 import type { NoteVault } from "../../ports/note-vault";
 import type { Sha256Text } from "../../ports/sha256";
 import type { StagingStore } from "../../ports/staging-store";
-import { extractInputDir } from "../../session/paths";
+import { extractInputDir, pipelineStagesFile } from "../../session/paths";
+import { ensureJsonlLineStart } from "../../logs/jsonl";
 import { PhaseManager } from "../../session/phase-manager";
 import { SessionManager } from "../../session/session-manager";
 import { openExport as openExportHere, type ExportReader, type OpenExportOptions } from "../extract";
@@ -145,77 +146,103 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 	if (request.signal?.aborted) stop.abort();
 	request.signal?.addEventListener("abort", cancel, { once: true });
 	const common = { signal: stop.signal, ...(request.onProgress ? { onProgress: request.onProgress } : {}) };
+	// The stages started, so that a failure waits for all of them before the run ends (no stage left writing).
+	const started: Promise<unknown>[] = [];
 	try {
 		// The three stages run at the same time, each conversation handed on as soon as the stage before is done
 		// with it: the export is read once, and nothing is read back from the session in a normal run.
 		// Work left is what load has not finished (a retry also sends review items to the model again).
 		const loaded = status.succeeded("load");
 		const needsWork = (id: string): boolean => !loaded.has(id) || retransform.has(id);
-		const toTransform = new Channel<Extracted>(HAND_OFF_CAPACITY);
-		const toLoad = new Channel<NoteDraft>(HAND_OFF_CAPACITY);
 
-		// ---- extract (or what it wrote before) ----
+		// ---- everything that can fail before an item moves: inputs, the model's saved replies, the index ----
 		const extractDone = phase.stages.extract.status === "completed";
 		const extractFailures = status.failures("extract").length > 0;
-		let extracting: Promise<unknown> = Promise.resolve();
+		const runExtract = !extractDone || (request.mode === "retry" && extractFailures);
+		if (runExtract && !reader) {
+			const sources = request.sources ?? (request.openSources ? await request.openSources(options.inputs) : []);
+			if (sources.length === 0) throw new ImportSessionError(`Session ${sessionId} needs its inputs again (${options.inputs.join(", ") || "none recorded"}), but they were not given`);
+			reader = await openExport(sources, { provider: options.provider });
+		}
+		const knowledge =
+			options.llm && request.llmClient
+				? await KnowledgeTransform.open({ store, sessionId, client: request.llmClient, llm: options.llm, options, debugMode: session.debug_mode || (request.debugMode ?? false), logger })
+				: undefined;
+		const index = await ImportIndex.open(store, logger);
+		// The stages share pipeline_stages.jsonl: a line cut off by a crash is ended once, before any of them appends.
+		if (await ensureJsonlLineStart(store, pipelineStagesFile(sessionId, "import"))) logger.warn(`${pipelineStagesFile(sessionId, "import")}: the last line was cut off by an interruption; it will be skipped`);
+
+		const toTransform = new Channel<Extracted>(HAND_OFF_CAPACITY);
+		const toLoad = new Channel<NoteDraft>(HAND_OFF_CAPACITY);
+		const stopHandOffs = (): void => {
+			toTransform.abort();
+			toLoad.abort();
+		};
+		if (stop.signal.aborted) stopHandOffs();
+		else stop.signal.addEventListener("abort", stopHandOffs, { once: true });
+		const guard = (run: Promise<unknown>): void => {
+			started.push(
+				run.catch((e: unknown) => {
+					stop.abort(); // a stage that broke down stops the others
+					throw e;
+				}),
+			);
+		};
+
+		// ---- extract (or what it wrote before) ----
 		let conversations: AsyncIterable<Extracted>;
-		if (!extractDone || (request.mode === "retry" && extractFailures)) {
-			if (!reader) {
-				const sources = request.sources ?? (request.openSources ? await request.openSources(options.inputs) : []);
-				if (sources.length === 0) throw new ImportSessionError(`Session ${sessionId} needs its inputs again (${options.inputs.join(", ") || "none recorded"}), but they were not given`);
-				reader = await openExport(sources, { provider: options.provider });
-			}
+		if (runExtract && reader) {
 			const done = status.idsWithStatus("extract", "success", "skipped", "review");
 			const openReader = reader;
 			reader = null; // closed when extract ends
-			extracting = runExtractStage({
-				ctx,
-				reader: openReader,
-				options,
-				fresh: !extractDone,
-				...(extractDone ? { skip: (id: string) => done.has(id), handOnSkipped: needsWork } : {}),
-				handOff: (c) => toTransform.push(c),
-				// The deterministic note may be rendered by the reader (the CLI's reads in a second thread).
-				...(options.llm ? {} : { read: { draft: { sessionId, includeThinking: options.includeThinking } } }),
-				...common,
-			}).finally(async () => {
-				toTransform.close();
-				await openReader.close();
-			});
+			guard(
+				runExtractStage({
+					ctx,
+					reader: openReader,
+					options,
+					fresh: !extractDone,
+					...(extractDone ? { skip: (id: string) => done.has(id), handOnSkipped: needsWork } : {}),
+					handOff: (c) => toTransform.push(c),
+					// The deterministic note may be rendered by the reader (the CLI's reads in a second thread).
+					...(options.llm ? {} : { read: { draft: { sessionId, includeThinking: options.includeThinking } } }),
+					sharedLogReady: true,
+					...common,
+				}).finally(async () => {
+					toTransform.close();
+					await openReader.close();
+				}),
+			);
 			conversations = toTransform;
 		} else {
 			conversations = wrapped(readExtractedConversations(store, sessionId, logger));
 		}
 
 		// ---- transform ----
-		const knowledge =
-			options.llm && request.llmClient
-				? await KnowledgeTransform.open({ store, sessionId, client: request.llmClient, llm: options.llm, options, debugMode: session.debug_mode || (request.debugMode ?? false), logger })
-				: undefined;
-		const transforming = runTransformStage({
-			ctx,
-			conversations,
-			options,
-			skip: (id) => !needsWork(id),
-			handOff: (d) => toLoad.push(d),
-			...(knowledge ? { knowledge, concurrency: options.llm?.concurrency ?? 1, fresh: retransform } : {}),
-			...common,
-		}).finally(() => toLoad.close());
+		guard(
+			runTransformStage({
+				ctx,
+				conversations,
+				options,
+				skip: (id) => !needsWork(id),
+				handOff: (d) => toLoad.push(d),
+				...(knowledge ? { knowledge, concurrency: options.llm?.concurrency ?? 1, fresh: retransform } : {}),
+				sharedLogReady: true,
+				...common,
+			}).finally(() => toLoad.close()),
+		);
 
 		// ---- load ----
-		const index = await ImportIndex.open(store, logger);
-		const loading = runLoadStage({ ctx, vault: deps.vault, index, drafts: toLoad, options, ...(deps.sha256 ? { sha256: deps.sha256 } : {}), ...common });
+		guard(runLoadStage({ ctx, vault: deps.vault, index, drafts: toLoad, options, ...(deps.sha256 ? { sha256: deps.sha256 } : {}), sharedLogReady: true, ...common }));
 
-		// A stage that breaks down stops the others; the first such error is the run's.
-		const settled = await Promise.allSettled([extracting, transforming, loading].map((p) => p.catch((e: unknown) => {
-			stop.abort();
-			throw e;
-		})));
+		// The first stage to break down is the run's error.
+		const settled = await Promise.allSettled(started);
 		const broken = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
 		if (broken) throw broken.reason;
 		if (request.signal?.aborted) return await finish("cancelled");
 		return await finish();
 	} catch (error) {
+		stop.abort();
+		await Promise.allSettled(started);
 		const message = error instanceof Error ? error.message : String(error);
 		await finish(message).catch(() => undefined);
 		throw error;
@@ -266,16 +293,19 @@ export async function summarize(store: StagingStore, sessionId: string, logger?:
 			continue;
 		}
 		const transform = index.latest("transform").get(id);
-		if (transform?.status === "failed") {
+		const load = index.latest("load").get(id);
+		// A note load wrote after the item's latest transform is the proof of the item, even when that transform's
+		// record was lost (the stages log in batches of their own: a crash can keep load's and lose transform's).
+		const loadedLast = (load?.status === "success" || load?.status === "review") && (!transform || transform.timestamp <= load.timestamp);
+		if (transform?.status === "failed" && !loadedLast) {
 			fail(id, extract.title, "transform", transform.error ?? "unknown error");
 			continue;
 		}
-		if (transform?.status === "skipped") {
+		if (transform?.status === "skipped" && !loadedLast) {
 			counts.skipped++;
 			continue;
 		}
-		const load = index.latest("load").get(id);
-		if (!transform || !load) {
+		if (!load || (!transform && !loadedLast)) {
 			fail(id, extract.title, transform ? "load" : "transform", "not processed yet (the run stopped before this item); resume the session");
 			continue;
 		}

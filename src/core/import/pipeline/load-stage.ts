@@ -28,6 +28,8 @@ export interface LoadStageOptions {
 	sha256?: Sha256Text;
 	/** Notes written at once (default 4). Names and logs are the same whatever the value. */
 	concurrency?: number;
+	/** See RunStageOptions.sharedLogReady. */
+	sharedLogReady?: boolean;
 	signal?: AbortSignal;
 	onProgress?: (p: StageProgress) => void;
 }
@@ -250,6 +252,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			},
 			...(o.signal ? { signal: o.signal } : {}),
 			...(o.onProgress ? { onProgress: o.onProgress } : {}),
+			...(o.sharedLogReady ? { sharedLogReady: true } : {}),
 		});
 	} finally {
 		await index.flush();

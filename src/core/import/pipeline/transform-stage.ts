@@ -26,6 +26,8 @@ export interface TransformStageOptions {
 	fresh?: ReadonlySet<string>;
 	/** Items in flight at once (the LLM's concurrency). Logs and hand-offs stay in input order. */
 	concurrency?: number;
+	/** See RunStageOptions.sharedLogReady. */
+	sharedLogReady?: boolean;
 	signal?: AbortSignal;
 	onProgress?: (p: StageProgress) => void;
 }
@@ -62,5 +64,6 @@ export async function runTransformStage(o: TransformStageOptions): Promise<Stage
 		},
 		...(o.signal ? { signal: o.signal } : {}),
 		...(o.onProgress ? { onProgress: o.onProgress } : {}),
+		...(o.sharedLogReady ? { sharedLogReady: true } : {}),
 	});
 }
