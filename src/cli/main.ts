@@ -5,7 +5,8 @@
 // what it keeps alive (an import of a 620 MB export keeps well under 128 MB live, yet peaked near 400 MB of RSS
 // without a cap), and a flag such as --max-old-space-size cannot be set from inside a running process. A worker is
 // the same process, so a kill still ends the whole run at once (no orphan keeps writing). An import of less than
-// 64 MB needs no cap: it runs in this thread (see launch-plan.ts). KNOWLEDGE_ETL_HEAP_MB=0 runs everything here.
+// 64 MB (a zip counted at 20 times its size) needs no cap: it runs in this thread (see launch-plan.ts).
+// KNOWLEDGE_ETL_HEAP_MB=0 runs everything here.
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as module from "node:module";

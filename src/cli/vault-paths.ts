@@ -251,7 +251,9 @@ export function writeTextInPlace(target: string, data: string, options: { noFoll
 	ensureDir(path.dirname(target));
 	const fd = fs.openSync(target, flags, 0o666);
 	try {
-		fs.writeSync(fd, data, null, "utf8");
+		// writeSync may write less than asked (a full disk, a signal): go on until all of it is written.
+		const bytes = Buffer.from(data, "utf8");
+		for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
 	} finally {
 		fs.closeSync(fd);
 	}

@@ -16,7 +16,8 @@ export interface StagingStore {
 	writeAtomic(path: string, data: string): Promise<void>;
 	/**
 	 * Writes a UTF-8 text file in place, replacing it: cheaper than writeAtomic, but a crash may leave it cut short.
-	 * Only for files a run writes again when it resumes (the copies of notes in `load/output/`). Creates parent folders.
+	 * Only for files nothing reads back and that losing costs nothing (the session's copies of notes in
+	 * `load/output/`; a resume writes again those of items it redoes). Creates parent folders.
 	 */
 	write(path: string, data: string): Promise<void>;
 	/** Appends UTF-8 text (creating the file and parent folders when missing). */

@@ -89,7 +89,9 @@ function optionsPath(sessionId: string): string {
 /**
  * Runs (or resumes, or retries) an import session: extract → transform → load, each item logged per stage, the
  * phase and session status kept in their JSON files. Whole-input errors (InputError) are thrown before anything
- * is written when they can be found up front; one found late (a file cut short) stops the run before load.
+ * is written when they can be found up front (a bare file cut short is: see openExport). One found only when the
+reading reaches it (a file broken inside, or cut right after an inner `}]`) stops the run there: the stages run
+together, so the conversations before the break are already notes (a later import of the fixed file finds them).
  */
 export async function runImportSession(deps: ImportDeps, request: ImportRequest): Promise<ImportSummary> {
 	const { store, clock, logger } = deps;
