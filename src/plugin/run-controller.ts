@@ -3,6 +3,7 @@ import type { StageProgress } from "../core/pipeline/stage-types";
 import type { Clock } from "../core/ports/clock";
 import type { StagingStore } from "../core/ports/staging-store";
 import { PhaseManager } from "../core/session/phase-manager";
+import { estimateItems } from "../core/status/panel-model";
 import { SessionManager } from "../core/session/session-manager";
 import { HEARTBEAT_INTERVAL_MS, removeHeartbeat, writeHeartbeat } from "../core/status/session-liveness";
 
@@ -174,7 +175,7 @@ export class RunController {
 			run.estimated = read !== null && read < 1;
 			if (read === null) run.total = Math.max(run.total ?? 0, seen);
 			else if (read >= 1) run.total = seen; // read to the end: the count is exact
-			else run.total = read >= 0.01 ? Math.max(seen, Math.round(seen / read)) : seen;
+			else run.total = estimateItems(seen, read);
 		}
 		else if (run.total === null && run.sessionId) void this.loadTotal(run);
 		if (run.sessionId === null) void this.findSession(run);

@@ -258,6 +258,14 @@ function countRecords(latest: Map<string, PipelineRecordLike>): Omit<StageCounts
 /** Below this much of the export read, an estimate of the total would be mostly noise. */
 const MIN_READ_FRACTION = 0.01;
 
+/**
+ * How many items an input holds, from `seen` items in the first `readFraction` (0..1) of its bytes; `seen` itself
+ * while too little is read to tell (see MIN_READ_FRACTION).
+ */
+export function estimateItems(seen: number, readFraction: number): number {
+	return readFraction >= MIN_READ_FRACTION ? Math.max(seen, Math.round(seen / readFraction)) : seen;
+}
+
 function buildStage(
 	stage: Stage,
 	phase: Phase,
@@ -277,7 +285,7 @@ function buildStage(
 		const c = stage.counts;
 		counts = { total: c.total, estimated: false, done: c.success, skipped: c.skipped, failed: c.failed, review: c.review ?? 0 };
 	} else if (!previous && readFraction !== null && readFraction >= MIN_READ_FRACTION && seen > 0) {
-		counts = { total: Math.max(seen, Math.round(seen / readFraction)), estimated: true, ...fromRecords };
+		counts = { total: estimateItems(seen, readFraction), estimated: true, ...fromRecords };
 	} else if (previous && previous.status !== "completed" && previous.counts.estimated) {
 		// What the stage before will pass on, at the rate it passes items on so far.
 		const before = previous.counts.done + previous.counts.skipped + previous.counts.failed + previous.counts.review;
