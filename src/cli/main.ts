@@ -39,6 +39,12 @@ const warmUp = process.env.KNOWLEDGE_ETL_WRITE_CODE_CACHE;
 if (warmUp === "program") data.writeCodeCache = true;
 if (warmUp === "reader") data.reader.warmUp = true;
 
+if (!fs.existsSync(program)) {
+	// Only dist/cli.js was copied somewhere: say what is missing rather than show a stack trace.
+	console.error(`Error: ${program} is missing. dist/cli.js runs the CLI from the files built beside it (cli-worker.cjs, extract-worker.cjs); keep dist/ together, or run npm run build again.`);
+	process.exit(1);
+}
+
 const plan = launchPlan(argv, heapMb);
 // A large export is read in a thread of its own (threaded-export.ts): start it now, while the CLI loads.
 const standby = plan.startReader && fs.existsSync(reader) ? startStandbyReader(reader, heapMb) : null;

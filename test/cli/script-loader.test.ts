@@ -142,6 +142,23 @@ describe("the built launcher", () => {
 		expect(text).not.toMatch(/zod|ZodObject|YAMLMap|ZipReader/);
 	});
 
+	it("copied alone (without the program beside it), it says what is missing and exits 1, with no stack trace", async () => {
+		const lone = await mkdtemp(path.join(tmpdir(), "ketl-lone-"));
+		try {
+			const copy = path.join(lone, path.basename(launcher));
+			await writeFile(copy, await readFile(launcher));
+			const failed = await promisify(execFile)(process.execPath, [copy, "--help"]).then(
+				() => null,
+				(e: { code?: number; stderr?: string }) => e,
+			);
+			expect(failed?.code).toBe(1);
+			expect(failed?.stderr).toContain(`${path.join(lone, "cli-worker.cjs")} is missing`);
+			expect(failed?.stderr).not.toMatch(/\n\s+at /);
+		} finally {
+			await rm(lone, { recursive: true, force: true });
+		}
+	});
+
 	it("runs a command in its worker, and in its own thread when the heap cap is off", async () => {
 		const run = promisify(execFile);
 		const vault = await mkdtemp(path.join(tmpdir(), "ketl-loader-vault-"));
