@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { KnowledgeEtlSettingTab } from "../../src/plugin/settings-tab";
 import { enableObsidianUi } from "../stubs/obsidian";
-import { loadPlugin, type PluginFixture } from "./helpers";
+import { loadPlugin, until, type PluginFixture } from "./helpers";
 
 let fx: PluginFixture | null = null;
 
@@ -91,11 +91,14 @@ describe("settings tab", () => {
 		const key = first.querySelector<HTMLInputElement>(".knowledge-etl-genre-key")!;
 		type(key, "Not A Key");
 		expect(key.classList.contains("knowledge-etl-invalid")).toBe(true);
+		// Adding or removing a row saves, then redraws: wait for the saves rather than a fixed time (a loaded machine).
 		settingNamed(root, "Genres").querySelector("button")!.click();
-		await new Promise((r) => setTimeout(r, 20));
+		await fx.plugin.settingsSaved();
+		await until(() => root.querySelectorAll(".knowledge-etl-genre-row").length !== count, "the added row");
 		expect(root.querySelectorAll(".knowledge-etl-genre-row")).toHaveLength(count + 1);
 		root.querySelector<HTMLElement>(".knowledge-etl-genre-row .extra-setting-button")!.click();
-		await new Promise((r) => setTimeout(r, 20));
+		await fx.plugin.settingsSaved();
+		await until(() => root.querySelectorAll(".knowledge-etl-genre-row").length !== count + 1, "the removed row");
 		expect(root.querySelectorAll(".knowledge-etl-genre-row")).toHaveLength(count);
 		const data = await savedData(fx);
 		const genres = data.genres as { key: string; folder: string; keywords: string[] }[];
