@@ -1,6 +1,7 @@
 // What dist/cli.js hands the CLI's thread about the export's reader thread: the script to start (it knows where the
 // build put it), and the reader it may have started ahead for this run (prestart.ts), taken once.
 import type { StandbyReader } from "./prestart";
+import type { ToWorker } from "./protocol";
 
 export interface ReaderHandoff {
 	/** The reader's script (dist/extract-worker.cjs), when the build has it. */
@@ -37,8 +38,12 @@ export function takeStandbyReader(): StandbyReader | null {
 /** The reader started ahead is not needed (small inputs): it ends now instead of with the run. */
 export function dismissStandbyReader(): void {
 	const taken = takeStandbyReader();
-	if (!taken) return;
-	taken.port.postMessage({ type: "dismiss" });
-	taken.port.close();
-	taken.relay.close();
+	if (taken) dismissReader(taken);
+}
+
+/** Ends a reader started ahead that will not be used. */
+export function dismissReader(standby: StandbyReader): void {
+	standby.port.postMessage({ type: "dismiss" } satisfies ToWorker);
+	standby.port.close();
+	standby.relay.close();
 }

@@ -8,7 +8,7 @@ import type { ByteSource } from "../../core/ports/byte-source";
 import { heapLimitMb } from "../heap-limit";
 import { newReaderThread, THREAD_MIN_BYTES, type RelayMessage, type StandbyReader } from "./prestart";
 import { FIRST_RUN, fromWire, reviveError, type FromWorker, type ToWorker, type WorkerSetup } from "./protocol";
-import { dismissStandbyReader, readerScript, readerWarmUp, takeStandbyReader } from "./handoff";
+import { dismissReader, dismissStandbyReader, readerScript, readerWarmUp, takeStandbyReader } from "./handoff";
 
 export { THREAD_MIN_BYTES } from "./prestart";
 
@@ -42,8 +42,9 @@ export async function openThreadedExport(sources: readonly ByteSource[], options
 	const script = standby ? null : settings.script === undefined ? defaultReaderScript() : settings.script;
 	const minBytes = settings.minBytes ?? (readerWarmUp() ? 0 : THREAD_MIN_BYTES);
 	if (sources.length === 0 || total < minBytes || (!standby && script === null) || paths.some((p) => p === null)) {
-		if (standby) dismiss(standby);
-		dismissStandbyReader();
+		if (standby) dismissReader(standby);
+		// A standby given in the settings left the launcher's one in the handoff: that one is not needed either.
+		if (settings.standby !== undefined) dismissStandbyReader();
 		return openExport(sources, options);
 	}
 	const setup: WorkerSetup = { files: sources.map((s, i) => ({ path: paths[i]!, name: s.name })), options };
@@ -51,12 +52,6 @@ export async function openThreadedExport(sources: readonly ByteSource[], options
 	const heapMb = settings.heapMb ?? heapLimitMb();
 	const worker = newReaderThread(script!, { setup }, heapMb, { writeCodeCache: readerWarmUp() });
 	return WorkerReader.open(new WorkerEndpoint(worker, heapMb), null);
-}
-
-function dismiss(standby: StandbyReader): void {
-	standby.port.postMessage({ type: "dismiss" } satisfies ToWorker);
-	standby.port.close();
-	standby.relay.close();
 }
 
 function outOfMemory(heapMb: number, cause: unknown): Error {
