@@ -3,7 +3,9 @@ import type { Clock } from "../ports/clock";
 import type { StagingStore } from "../ports/staging-store";
 import type { Phase } from "../model/phase";
 import { PHASE_TYPES, type PhaseType } from "../model/status";
-import { readPipelineStageRecords } from "../logs/pipeline-stages";
+import { parseJsonl } from "../logs/jsonl";
+import { PipelineStageRecordSchema } from "../logs/pipeline-stages";
+import { pipelineStagesFile } from "../session/paths";
 import { PhaseManager } from "../session/phase-manager";
 import { SessionManager } from "../session/session-manager";
 import { AppliedRecordSchema } from "../organize/apply-plan";
@@ -53,20 +55,11 @@ export async function loadPanelInput(
 				phases[p] = { error: e instanceof Error ? e.message : String(e) };
 			}
 			try {
-				// Partial or corrupt lines are skipped by the reader (a run may be writing right now).
-				const { records: read } = await readPipelineStageRecords(store, id, p);
-				records[p] = read.map((r) => ({
-					timestamp: r.timestamp,
-					item_id: r.item_id,
-					title: r.title ?? null,
-					stage: r.stage,
-					step: r.step,
-					status: r.status,
-					timing_ms: r.timing_ms,
-					error: r.error ?? null,
-					reason: r.reason ?? null,
-					note_path: r.note_path ?? null,
-				}));
+				// Partial or corrupt lines are skipped by the parser (a run may be writing right now). Parsed records
+				// are kept while the log's size and mtime stay the same (the panel re-reads every couple of seconds).
+				const path = pipelineStagesFile(id, p);
+				const read = await readCached(store, path, (text) => parseJsonl(text, path, { schema: PipelineStageRecordSchema }).records);
+				records[p] = read ?? [];
 			} catch {
 				records[p] = [];
 			}
@@ -86,9 +79,9 @@ export async function loadPanelInput(
 }
 
 /**
- * Parsed organize files, kept while their size and mtime stay the same: the panel re-reads every couple of
- * seconds, and plan.json / applied.json can be large (applied.json holds every edited note's text for undo; only
- * its summary is kept here).
+ * Parsed organize files and stage logs, kept while their size and mtime stay the same: the panel re-reads every
+ * couple of seconds, and plan.json / applied.json / pipeline_stages.jsonl can be large (applied.json holds every
+ * edited note's text for undo; only its summary is kept here).
  */
 const organizeCache = new Map<string, { size: number; mtime: number; value: unknown }>();
 const ORGANIZE_CACHE_LIMIT = 64;
