@@ -100,24 +100,35 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	};
 
 	const reviewFolder = joinPath(options.outFolder, REVIEW_FOLDER);
-	const folderFor = (draft: NoteDraft): string =>
-		draft.review_reason ? reviewFolder : joinPath(options.outFolder, PROVIDER_FOLDERS[draft.provider]);
+	const providerFolder = (draft: NoteDraft): string => joinPath(options.outFolder, PROVIDER_FOLDERS[draft.provider]);
+	const folderFor = (draft: NoteDraft): string => (draft.review_reason ? reviewFolder : providerFolder(draft));
 
-	/** `expectHash`: the note's hash when the decision was made; a write first checks it still holds. */
+	/**
+	 * `expectHash`: the note's hash when the decision was made; a write first checks it still holds. `rendered`: the
+	 * note as it would be written at the current note's path (rendered once, to decide; an update writes it as is).
+	 */
 	type Plan =
-		| Exclude<LoadDecision, { action: "create" | "update" }>
+		| Exclude<LoadDecision, { action: "create" | "update" | "unchanged" }>
+		| (Extract<LoadDecision, { action: "unchanged" }> & { rendered: string })
 		| { action: "create"; path: string }
-		| { action: "update" | "promote"; path: string; expectHash: string };
+		| { action: "update"; path: string; expectHash: string; rendered: string }
+		| { action: "promote"; path: string; expectHash: string };
+
+	/** The next free name for a draft's title in a folder (claimed in input order: stable `Title 1`, `Title 2`). */
+	const claimPath = async (folder: string, draft: NoteDraft): Promise<string> =>
+		joinPath(folder, `${(await allocatorFor(folder)).claim(sanitizeFileName(draft.title))}.md`);
 
 	/** What to do with a draft, and for a new note its name: decided one draft at a time, in input order. */
 	const decide = async (draft: NoteDraft): Promise<Plan> => {
 		const current = await currentNote(draft);
 		const indexed = index.get(draft.provider, draft.item_id);
-		const renderedHash = current ? contentHash(await finalNote(draft, current.path, o.sha256)) : "";
+		const rendered = current ? await finalNote(draft, current.path, o.sha256) : "";
+		const renderedHash = current ? contentHash(rendered) : "";
 		const currentHash = current ? contentHash(current.text) : "";
 		if (current && indexed && folderOf(current.path) === reviewFolder && currentHash === indexed.hash && currentHash !== renderedHash) {
 			// An untouched review note and a new transform of it (a retry): replace it.
-			return { action: draft.review_reason === undefined ? "promote" : "update", path: current.path, expectHash: currentHash };
+			if (draft.review_reason === undefined) return { action: "promote", path: current.path, expectHash: currentHash };
+			return { action: "update", path: current.path, expectHash: currentHash, rendered };
 		}
 		const decision = decideLoad({
 			indexed,
@@ -125,12 +136,10 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			renderedHash,
 			sourceUpdated: draft.source_updated,
 		});
-		if (decision.action === "update") return { ...decision, expectHash: currentHash };
+		if (decision.action === "update") return { ...decision, expectHash: currentHash, rendered };
+		if (decision.action === "unchanged") return { ...decision, rendered };
 		if (decision.action !== "create") return decision;
-		// Names are claimed in input order, so colliding titles get the same `Title 1`, `Title 2` on every run.
-		const folder = folderFor(draft);
-		const stem = (await allocatorFor(folder)).claim(sanitizeFileName(draft.title));
-		return { action: "create", path: joinPath(folder, `${stem}.md`) };
+		return { action: "create", path: await claimPath(folderFor(draft), draft) };
 	};
 	let decisions: Promise<unknown> = Promise.resolve();
 	const decideInOrder = (draft: NoteDraft): Promise<Plan> => {
@@ -165,7 +174,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		switch (decision.action) {
 			case "create": {
 				const folder = folderFor(draft);
-				for (let path = decision.path; ; path = joinPath(folder, `${(await allocatorFor(folder)).claim(sanitizeFileName(draft.title))}.md`)) {
+				for (let path = decision.path; ; path = await claimPath(folder, draft)) {
 					const text = await finalNote(draft, path, o.sha256);
 					if (options.dryRun) return { outcome: "created", path };
 					try {
@@ -180,7 +189,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				}
 			}
 			case "update": {
-				const text = await finalNote(draft, decision.path, o.sha256);
+				const text = decision.rendered; // decision.path is the note the decision rendered for
 				if (!options.dryRun) {
 					if (await editedMeanwhile(decision.path, decision.expectHash)) {
 						return { outcome: "preserved", path: decision.path, reason: "the note was edited while the import ran" };
@@ -193,10 +202,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			}
 			case "promote": {
 				// A note that waited in review and now has a good transform: it moves to its provider folder.
-				const folder = joinPath(options.outFolder, PROVIDER_FOLDERS[draft.provider]);
-				const allocator = await allocatorFor(folder);
-				const stem = allocator.claim(sanitizeFileName(draft.title));
-				const path = joinPath(folder, `${stem}.md`);
+				const path = await claimPath(providerFolder(draft), draft);
 				const text = await finalNote(draft, path, o.sha256);
 				if (!options.dryRun) {
 					if (await editedMeanwhile(decision.path, decision.expectHash)) {
@@ -215,7 +221,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 					remember(decision.path, text);
 					// Exactly what this session writes there: this session created it, and was killed before its
 					// session copy was written (and before the index was flushed). Write the copy now.
-					if (text === (await finalNote(draft, decision.path, o.sha256))) {
+					if (text === decision.rendered) {
 						await ctx.store.write(copyPath(draft, decision.path), text);
 					}
 				}
