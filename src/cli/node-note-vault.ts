@@ -2,11 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { NoteStat, NoteVault } from "../core/ports/note-vault";
 import { editFrontmatter } from "../core/notes/frontmatter";
-import { createFileExclusive, resolveInsideSync, writeFileAtomic } from "./vault-paths";
-
-function codeOf(error: unknown): unknown {
-	return error instanceof Error && "code" in error ? error.code : undefined;
-}
+import { codeOf, createFileExclusive, resolveInsideSync, writeFileAtomic } from "./vault-paths";
 
 /**
  * The NoteVault port over Node's filesystem, rooted at a vault folder. Notes are never overwritten by

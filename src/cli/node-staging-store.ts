@@ -4,6 +4,7 @@ import type { StagingStore } from "../core/ports/staging-store";
 import {
 	appendText,
 	CAN_REFUSE_SYMLINK_ON_OPEN,
+	codeOf,
 	forgetMadeDirs,
 	PathEscapeError,
 	resolveInsideSync,
@@ -27,7 +28,7 @@ export class NodeStagingStore implements StagingStore {
 
 	/** The absolute path for a vault-relative one; see resolveInsideSync (no `..`, no absolute path, no symlink out). */
 	async resolve(path: string): Promise<string> {
-		return resolveInsideSync(this.root, path);
+		return this.abs(path);
 	}
 
 	private abs(path: string): string {
@@ -72,7 +73,7 @@ export class NodeStagingStore implements StagingStore {
 		try {
 			open(resolveInsideSync(this.root, path, "nofollow"), true);
 		} catch (e) {
-			if (!(e instanceof Error && "code" in e && e.code === "ELOOP")) throw e;
+			if (codeOf(e) !== "ELOOP") throw e;
 			open(this.abs(path), false);
 		}
 	}
@@ -87,7 +88,7 @@ export class NodeStagingStore implements StagingStore {
 		try {
 			entries = fs.readdirSync(abs, { withFileTypes: true });
 		} catch (e) {
-			if (e instanceof Error && "code" in e && e.code === "ENOENT") return { files: [], folders: [] };
+			if (codeOf(e) === "ENOENT") return { files: [], folders: [] };
 			throw e;
 		}
 		const files: string[] = [];

@@ -25,7 +25,8 @@ export class PathEscapeError extends Error {
 	}
 }
 
-function codeOf(e: unknown): unknown {
+/** The `code` of a Node error (ENOENT, EEXIST, ...), or undefined for anything else. */
+export function codeOf(e: unknown): unknown {
 	return e instanceof Error && "code" in e ? e.code : undefined;
 }
 
