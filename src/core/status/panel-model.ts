@@ -237,14 +237,17 @@ function latestTimestamp(records: readonly PipelineRecordLike[], stage: StageTyp
 	return best;
 }
 
-/** The latest record per item of one stage (a retried item counts once, with its last outcome). */
-function latestPerItem(records: readonly PipelineRecordLike[], stage: StageType): Map<string, PipelineRecordLike> {
-	const latest = new Map<string, PipelineRecordLike>();
-	for (const r of records) if (r.stage === stage) latest.set(r.item_id, r);
-	return latest;
+/**
+ * Per stage, the latest record per item (a retried item counts once, with its last outcome, in the place of its
+ * first record). One pass over the records, shared by the stage counts, the failures and the note links.
+ */
+function latestPerItem(records: readonly PipelineRecordLike[]): Map<StageType, Map<string, PipelineRecordLike>> {
+	const byStage = new Map<StageType, Map<string, PipelineRecordLike>>(STAGE_TYPES.map((t) => [t, new Map()]));
+	for (const r of records) byStage.get(r.stage)?.set(r.item_id, r);
+	return byStage;
 }
 
-function countRecords(latest: Map<string, PipelineRecordLike>): Omit<StageCountsView, "total" | "estimated"> {
+function countRecords(latest: ReadonlyMap<string, PipelineRecordLike>): Omit<StageCountsView, "total" | "estimated"> {
 	const c = { done: 0, skipped: 0, failed: 0, review: 0 };
 	for (const r of latest.values()) {
 		if (r.status === "success") c.done++;
@@ -270,11 +273,12 @@ function buildStage(
 	stage: Stage,
 	phase: Phase,
 	records: readonly PipelineRecordLike[],
+	latest: ReadonlyMap<string, PipelineRecordLike>,
 	previous: StageView | null,
 	now: Date,
 	interrupted: boolean,
 ): StageView {
-	const fromRecords = countRecords(latestPerItem(records, stage.stage_type));
+	const fromRecords = countRecords(latest);
 	const seen = fromRecords.done + fromRecords.skipped + fromRecords.failed + fromRecords.review;
 	// Extract streams the export: while it reads, how far it is (bytes) is the progress, and the items it has
 	// seen scaled by that fraction estimate how many there are. The stages after it run at the same time.
@@ -357,22 +361,23 @@ function buildPhase(
 			error: source.error,
 		};
 	}
+	const latest = latestPerItem(records);
 	const stages: StageView[] = [];
 	let previous: StageView | null = null;
 	for (const t of STAGE_TYPES) {
-		const view = buildStage(source.stages[t], source, records, previous, now, interrupted);
+		const view = buildStage(source.stages[t], source, records, latest.get(t)!, previous, now, interrupted);
 		stages.push(view);
 		previous = view;
 	}
 	const failures: FailureView[] = [];
 	for (const t of STAGE_TYPES) {
-		for (const r of latestPerItem(records, t).values()) {
+		for (const r of latest.get(t)!.values()) {
 			if (r.status !== "failed") continue;
 			failures.push({ itemId: r.item_id, title: r.title ?? null, stage: t, step: r.step ?? null, error: r.error ?? "Unknown error", timestamp: r.timestamp, notePath: r.note_path ?? null });
 		}
 	}
 	const notes: NoteLinkView[] = [];
-	for (const r of latestPerItem(records, "load").values()) {
+	for (const r of latest.get("load")!.values()) {
 		if (!r.note_path || (r.status !== "success" && r.status !== "review")) continue;
 		const outcome = (r.reason ?? "").split(":")[0] ?? "";
 		if (outcome !== "created" && outcome !== "updated") continue;
