@@ -21,8 +21,8 @@ export interface LaunchPlan {
  * `KNOWLEDGE_ETL_UNCAPPED_MAX_MB` overrides {@link UNCAPPED_MAX_BYTES} (for tests and tuning).
  */
 export function launchPlan(argv: readonly string[], heapMb: number, env: NodeJS.ProcessEnv = process.env): LaunchPlan {
-	const bytes = importInputBytes(argv);
 	if (heapMb === 0) return { program: "here", startReader: false };
+	const bytes = importInputBytes(argv);
 	if (bytes === null) return { program: "worker", startReader: false };
 	const raw = Number(env.KNOWLEDGE_ETL_UNCAPPED_MAX_MB);
 	const uncappedMax = env.KNOWLEDGE_ETL_UNCAPPED_MAX_MB !== undefined && Number.isFinite(raw) && raw >= 0 ? raw * 1024 * 1024 : UNCAPPED_MAX_BYTES;
