@@ -10,7 +10,9 @@ import type { ContinueOrganizeResult } from "../core/organize/continue-organize-
 import { continueNotice, continueOrganizeJob } from "./organize-actions";
 import { organizeOutputPaths } from "../core/organize/organize-session";
 import type { ByteSource } from "../core/ports/byte-source";
+import { parseSessionId } from "../core/session/session-id";
 import { SessionManager } from "../core/session/session-manager";
+import { sessionTimeLabel } from "../core/status/panel-model";
 import { findInterruptedSessions } from "../core/status/session-liveness";
 import type KnowledgeEtlPlugin from "./main";
 import { RequestUrlHttpClient } from "./request-url-http-client";
@@ -170,8 +172,7 @@ export interface SessionChoice {
 }
 
 function label(s: Session, status: string): string {
-	const id = s.session_id;
-	const time = `${id.slice(0, 4)}-${id.slice(4, 6)}-${id.slice(6, 8)} ${id.slice(9, 11)}:${id.slice(11, 13)}:${id.slice(13, 15)}`;
+	const time = sessionTimeLabel(s.session_id);
 	const failed = (s.phases.import?.counts.failed ?? 0) + (s.phases.organize?.counts.failed ?? 0);
 	const organizeOnly = s.phases.organize !== undefined && s.phases.import === undefined;
 	return [time, status, organizeOnly ? "organize" : s.provider, failed > 0 ? `${failed} failed` : null].filter(Boolean).join(" · ");
@@ -231,8 +232,7 @@ export async function cleanOldSessions(plugin: KnowledgeEtlPlugin): Promise<Clea
 		removed.push(s.session_id);
 	}
 	for (const b of broken) {
-		const m = /^(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})$/.exec(b.id);
-		const t = m ? new Date(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!).getTime() : NaN;
+		const t = parseSessionId(b.id)?.getTime() ?? NaN;
 		if (Number.isNaN(t) || t >= cutoff) {
 			kept++;
 			continue;
