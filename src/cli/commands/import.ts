@@ -7,7 +7,7 @@ import { createLogger } from "../../core/logging/logger";
 import type { StageProgress } from "../../core/pipeline/stage-runner";
 import { systemClock } from "../../core/ports/clock";
 import { LlmUnavailableError } from "../../core/llm/errors";
-import type { ImportLlmOptions, ImportOptions } from "../../core/import/pipeline/import-options";
+import { DEFAULT_OUT_FOLDER, type ImportLlmOptions, type ImportOptions } from "../../core/import/pipeline/import-options";
 import { LLM_OPTIONS, llmClientFor, parseLlmFlags } from "../llm-flags";
 import type { Logger } from "../../core/ports/logger";
 import { SessionManager } from "../../core/session/session-manager";
@@ -31,7 +31,7 @@ export const IMPORT_USAGE = `Usage: knowledge-etl import <input...> [--vault DIR
 Imports Claude or ChatGPT exports into the vault as one note per conversation, in a new session.
   <input...>          export .zip files, conversations.json / conversations-NNN.json files, or folders holding them
   --provider P        auto (default: detected from the content), claude or chatgpt (a wrong one is an error)
-  --out FOLDER        vault folder for notes (default "AI Conversations"; a subfolder per provider)
+  --out FOLDER        vault folder for notes (default "${DEFAULT_OUT_FOLDER}"; a subfolder per provider)
   --limit N           import at most N conversations
   --min-messages N    skip conversations with fewer messages (default 1)
   --include-thinking  keep the model's thinking blocks (collapsed) in notes
@@ -133,7 +133,7 @@ export function contractOf(summary: ImportSummary): Pick<ImportSummary, "session
 async function cleanAfterCrash(store: NodeStagingStore, vaultDir: string, sessionId: string, logger: Logger): Promise<void> {
 	try {
 		const recorded = JSON.parse(await store.read(`${extractInputDir(sessionId, "import")}/options.json`)) as { outFolder?: unknown };
-		const outFolder = typeof recorded.outFolder === "string" ? recorded.outFolder : "AI Conversations";
+		const outFolder = typeof recorded.outFolder === "string" ? recorded.outFolder : DEFAULT_OUT_FOLDER;
 		const removed = await removeStaleTempFiles(vaultDir, [outFolder, sessionDir(sessionId), IMPORT_INDEX_FILE.slice(0, IMPORT_INDEX_FILE.lastIndexOf("/"))]);
 		if (removed.length > 0) logger.info(`Removed ${removed.length} temp file(s) left by the interrupted run`);
 	} catch (e) {
@@ -245,7 +245,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		}
 		if (effectiveMode !== "new") await cleanAfterCrash(store, vaultDir, summary.session_id, logger);
 		if (json) printJson(io, contractOf(summary));
-		printSummary(io, summary, vaultDir, effectiveMode === "new" ? (outFolder ?? "AI Conversations") : undefined);
+		printSummary(io, summary, vaultDir, effectiveMode === "new" ? (outFolder ?? DEFAULT_OUT_FOLDER) : undefined);
 		return exitCodeForSummary(summary);
 	} catch (error) {
 		if (error instanceof InputError || error instanceof ImportSessionError) return reportError(io, new CliError(error.message, ExitCode.NOT_FOUND), json);

@@ -5,6 +5,7 @@ import { applyOrganizeSession, OrganizeSessionError, runOrganizeSession, undoOrg
 import { continueOrganizeSession, type ContinueOrganizeResult } from "../../core/organize/continue-organize-session";
 import { resolveVaultDir } from "../vault-dir";
 import { ExitCode } from "../exit-codes";
+import { DEFAULT_OUT_FOLDER } from "../../core/import/pipeline/import-options";
 import { LLM_OPTIONS, llmClientFor, parseLlmFlags, type LlmFlagValues } from "../llm-flags";
 import { UsageError } from "../output";
 import { LlmUnavailableError } from "../../core/llm/errors";
@@ -20,7 +21,7 @@ export const ORGANIZE_USAGE = `Usage: knowledge-etl organize [FOLDER] --vault DI
        knowledge-etl organize --retry SESSION --vault DIR [--json]
        knowledge-etl organize --undo SESSION --vault DIR [--json]
 
-Files the notes of FOLDER (vault-relative; default: the import's "AI Conversations"; "." for the whole vault) into genre folders. Without --apply it only
+Files the notes of FOLDER (vault-relative; default: the import's "${DEFAULT_OUT_FOLDER}"; "." for the whole vault) into genre folders. Without --apply it only
 writes a plan (organize/load/output/plan.json and plan.md in a new session) and changes nothing.
   --apply      apply the plan: edit frontmatter and content, move notes, rewrite links across the vault
   --force      also re-organise notes already marked normalized: true
@@ -37,7 +38,7 @@ writes a plan (organize/load/output/plan.json and plan.md in a new session) and 
 Exit codes: 0 done, 1 unexpected error, 2 usage error or session not found, 4 some notes failed, 5 all failed.`;
 
 /** Where the import puts notes: what organize works on unless told otherwise. */
-export const DEFAULT_ORGANIZE_FOLDER = "AI Conversations";
+export const DEFAULT_ORGANIZE_FOLDER = DEFAULT_OUT_FOLDER;
 
 export interface OrganizeArgs {
 	folder: string;

@@ -21,10 +21,13 @@ export const ImportLlmOptionsSchema = z.object({
 });
 export type ImportLlmOptions = z.infer<typeof ImportLlmOptionsSchema>;
 
+/** The vault folder notes go to when none is given. */
+export const DEFAULT_OUT_FOLDER = "AI Conversations";
+
 export const ImportOptionsSchema = z.object({
 	provider: z.enum(["auto", "claude", "chatgpt"]).default("auto"),
 	/** Vault folder for notes; each provider gets a subfolder (`AI Conversations/Claude/`). */
-	outFolder: z.string().default("AI Conversations"),
+	outFolder: z.string().default(DEFAULT_OUT_FOLDER),
 	/** Import at most this many conversations (those extracted first). */
 	limit: z.number().int().positive().optional(),
 	/** Plan only: decide every note, write nothing into the vault. */
