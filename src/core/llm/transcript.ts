@@ -1,4 +1,5 @@
 import type { Conversation, Message, Part } from "../import/conversation";
+import { backtickFence } from "../import/transform/markdown-safety";
 
 /**
  * The plain transcript of a conversation that the model reads: one block per message, headed `[User]` or
@@ -11,15 +12,11 @@ export const TRANSCRIPT_SEPARATOR = "\n\n";
 
 const ROLE_LABEL: Record<Message["role"], string> = { user: "[User]", assistant: "[Assistant]" };
 
-/** A fence of backticks longer than any backtick run in `text` (at least three). */
-export function fenceFor(text: string): string {
-	let longest = 0;
-	for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
-	return "`".repeat(Math.max(3, longest + 1));
-}
+/** A fence of backticks longer than any backtick run in `text` (at least three): the notes' own rule. */
+export { backtickFence as fenceFor };
 
 function fenced(language: string, code: string): string {
-	const fence = fenceFor(code);
+	const fence = backtickFence(code);
 	const body = code.endsWith("\n") ? code.slice(0, -1) : code;
 	return `${fence}${language}\n${body}\n${fence}`;
 }
