@@ -15,3 +15,9 @@ export const ExitCode = {
 	ALL_FAILED: 5,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The exit code for a run of `total` items of which `failed` failed: OK with none, ALL_FAILED with all, else PARTIAL. */
+export function exitCodeForFailures(failed: number, total: number): ExitCodeValue {
+	if (failed === 0) return ExitCode.OK;
+	return failed >= total ? ExitCode.ALL_FAILED : ExitCode.PARTIAL;
+}

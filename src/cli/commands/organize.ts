@@ -4,7 +4,7 @@ import { countPlan, type Plan } from "../../core/organize/plan";
 import { applyOrganizeSession, OrganizeSessionError, runOrganizeSession, undoOrganizeSession } from "../../core/organize/organize-session";
 import { continueOrganizeSession, type ContinueOrganizeResult } from "../../core/organize/continue-organize-session";
 import { resolveVaultDir } from "../vault-dir";
-import { ExitCode } from "../exit-codes";
+import { ExitCode, exitCodeForFailures } from "../exit-codes";
 import { DEFAULT_OUT_FOLDER } from "../../core/import/pipeline/import-options";
 import { LLM_OPTIONS, llmClientFor, parseLlmFlags, type LlmFlagValues } from "../llm-flags";
 import { UsageError } from "../output";
@@ -143,8 +143,7 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 				io.stderr(summary(applied.sessionId, applied.plan, true, root));
 				for (const failure of failures) io.stderr(`Not applied: ${failure.path}: ${failure.message}\n`);
 			}
-			if (failures.length === 0) return ExitCode.OK;
-			return failures.length >= applied.plan.items.length ? ExitCode.ALL_FAILED : ExitCode.PARTIAL;
+			return exitCodeForFailures(failures.length, applied.plan.items.length);
 		}
 		const classifier = await llmGenreClassifier(args.llm);
 		const continued = args.resume ?? args.retry;
@@ -170,8 +169,7 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 			for (const failure of failures) io.stderr(`Not applied: ${failure.path}: ${failure.message}\n`);
 		}
 		const failed = result.plan.items.filter((item) => item.status === "failed").length + failures.length;
-		if (failed === 0) return ExitCode.OK;
-		return failed >= result.plan.items.length ? ExitCode.ALL_FAILED : ExitCode.PARTIAL;
+		return exitCodeForFailures(failed, result.plan.items.length);
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
 		io.stderr(`Organize failed: ${message}\n`);
@@ -225,9 +223,7 @@ function reportContinued(result: ContinueOrganizeResult, json: boolean, vaultDir
 		for (const failure of failures) io.stderr(`Not applied: ${failure.path}: ${failure.message}\n`);
 	}
 	if (result.cancelled) return ExitCode.UNEXPECTED;
-	const failed = result.counts.failed;
-	if (failed === 0) return ExitCode.OK;
-	return failed >= result.counts.total ? ExitCode.ALL_FAILED : ExitCode.PARTIAL;
+	return exitCodeForFailures(result.counts.failed, result.counts.total);
 }
 
 /** With `--llm`: a genre classifier backed by the model (checked first: exit 3 when the server or model is missing). */
