@@ -32,8 +32,17 @@ export function appendJsonl(store: StagingStore, path: string, records: readonly
  */
 export async function ensureJsonlLineStart(store: StagingStore, path: string): Promise<boolean> {
 	if (!(await store.exists(path))) return false;
-	const text = await store.read(path);
-	if (text === "" || text.endsWith("\n")) return false;
+	return endCutOffLine(store, path, await store.read(path));
+}
+
+/** A log whose text does not end with a newline: a crash cut its last line off. */
+export function isCutOff(text: string): boolean {
+	return text !== "" && !text.endsWith("\n");
+}
+
+/** ensureJsonlLineStart for a caller that has just read the log's `text` (no second read). */
+export async function endCutOffLine(store: StagingStore, path: string, text: string): Promise<boolean> {
+	if (!isCutOff(text)) return false;
 	await store.append(path, "\n");
 	return true;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { appendJsonl, ensureJsonlLineStart, readJsonl } from "../../logs/jsonl";
+import { appendJsonl, isCutOff, parseJsonl } from "../../logs/jsonl";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
 import { ProviderSchema, type Provider } from "../conversation";
@@ -26,7 +26,8 @@ export type ImportIndexRecord = z.infer<typeof ImportIndexRecordSchema>;
 export class ImportIndex {
 	private readonly entries = new Map<string, ImportIndexRecord>();
 	private pending: ImportIndexRecord[] = [];
-	private repaired = false;
+	/** The file's last line was cut off by a crash: ended before the first append. */
+	private cutOff = false;
 
 	private constructor(
 		private readonly store: StagingStore,
@@ -35,8 +36,11 @@ export class ImportIndex {
 
 	static async open(store: StagingStore, logger?: Logger, file = IMPORT_INDEX_FILE): Promise<ImportIndex> {
 		const index = new ImportIndex(store, file);
-		const { records } = await readJsonl(store, file, { schema: ImportIndexRecordSchema, ...(logger ? { logger } : {}) });
+		const text = (await store.exists(file)) ? await store.read(file) : "";
+		const { records } = parseJsonl(text, file, { schema: ImportIndexRecordSchema, ...(logger ? { logger } : {}) });
 		for (const r of records) index.entries.set(key(r.provider, r.source_id), r);
+		// Read once: whether a crash cut its last line off is known now, not by reading it again at the first flush.
+		index.cutOff = isCutOff(text);
 		return index;
 	}
 
@@ -57,9 +61,9 @@ export class ImportIndex {
 
 	async flush(): Promise<void> {
 		if (this.pending.length === 0) return;
-		if (!this.repaired) {
-			await ensureJsonlLineStart(this.store, this.file);
-			this.repaired = true;
+		if (this.cutOff) {
+			await this.store.append(this.file, "\n");
+			this.cutOff = false;
 		}
 		const batch = this.pending;
 		this.pending = [];

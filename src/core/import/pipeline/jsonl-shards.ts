@@ -1,6 +1,6 @@
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
-import { ensureJsonlLineStart, parseJsonl } from "../../logs/jsonl";
+import { endCutOffLine, parseJsonl } from "../../logs/jsonl";
 import type { z } from "zod";
 
 /**
@@ -33,8 +33,8 @@ export class ShardWriter<T> {
 		const last = files[files.length - 1];
 		if (last === undefined) return;
 		this.fileIndex = files.length;
-		await ensureJsonlLineStart(this.store, last);
 		const text = await this.store.read(last);
+		await endCutOffLine(this.store, last, text);
 		this.inFile = text.split("\n").filter((l) => l.trim() !== "").length;
 	}
 
