@@ -284,7 +284,7 @@ export const retryCommand: CliCommand = {
 async function recordedLlm(store: NodeStagingStore, sessionId: string | undefined): Promise<ImportLlmOptions | undefined> {
 	const id = sessionId ?? (await new SessionManager(store, systemClock).latest())?.session_id;
 	if (!id) return undefined;
-	const path = `.staging/@session/${id}/import/extract/input/options.json`;
+	const path = `${extractInputDir(id, "import")}/options.json`;
 	if (!(await store.exists(path))) return undefined;
 	const options = JSON.parse(await store.read(path)) as Partial<ImportOptions>;
 	return options.llm;
