@@ -64,13 +64,6 @@ export class KnowledgeTransform {
 		return t;
 	}
 
-	/** Model calls that a run would not make again (for tests and the panel). */
-	savedReplyCount(): number {
-		let n = 0;
-		for (const r of this.saved.values()) n += r.length;
-		return n;
-	}
-
 	/**
 	 * One conversation → a knowledge note draft (or a review draft). `fresh` ignores saved replies: a retry of an
 	 * item that went to review asks the model again.

@@ -5,7 +5,6 @@ import { backtickFence, fenceLanguage, oneLine, quoteLines, safeMarkdown } from 
 import type { NoteFrontmatter } from "./note-frontmatter";
 import { formatTime, isoTime } from "./note-time";
 
-export { formatTime } from "./note-time";
 
 export interface RenderNoteOptions {
 	/** The import session's id (`YYYYMMDD_HHMMSS`), written as `session`. */

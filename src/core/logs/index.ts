@@ -1,4 +1,0 @@
-export * from "./jsonl";
-export * from "./pipeline-stages";
-export * from "./steps-log";
-export * from "./item-status-index";

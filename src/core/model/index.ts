@@ -1,4 +1,0 @@
-export * from "./status";
-export * from "./counts";
-export * from "./session";
-export * from "./phase";
