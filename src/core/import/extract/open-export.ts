@@ -1,5 +1,6 @@
 import type { ByteSource } from "../../ports/byte-source";
 import type { Conversation, Provider } from "../conversation";
+import type { ConversationFacts } from "../conversation-facts";
 import type { NoteDraft } from "../transform/note-draft";
 import { InputError, JsonStreamError } from "./errors";
 import { splitJsonArray, type JsonArrayItem } from "./json-array-stream";
@@ -17,7 +18,26 @@ export interface OpenExportOptions {
 	sha256?: boolean;
 	/** Bytes per read of a bare JSON file (default 1 MiB). */
 	chunkSize?: number;
+	/**
+	 * A document (bare file or zip entry) of up to this many bytes is read and parsed whole when the inputs are
+	 * opened (default {@link WHOLE_MAX_BYTES}; 0 = stream every document). Faster than splitting it, and a document
+	 * broken anywhere is refused before anything is written. Larger ones stream (memory stays bounded).
+	 */
+	wholeMaxBytes?: number;
+	/** At most this many bytes of such documents are held parsed at once (default {@link WHOLE_BUDGET_BYTES}). */
+	wholeBudgetBytes?: number;
+	/**
+	 * Parse such documents when they are reached instead of when opening (still faster than splitting them, but a
+	 * break inside one is found only then, as in a large one). For a reader in another thread, where the import
+	 * waits for the opening but not for the reading.
+	 */
+	wholeWhenRead?: boolean;
 }
+
+/** See OpenExportOptions.wholeMaxBytes: a parsed document takes about twice its size in memory. */
+export const WHOLE_MAX_BYTES = 32 * 1024 * 1024;
+/** See OpenExportOptions.wholeBudgetBytes. */
+export const WHOLE_BUDGET_BYTES = 48 * 1024 * 1024;
 
 /** One input, as recorded in the session's extract/input manifest. */
 export interface InputManifestEntry {
@@ -40,6 +60,11 @@ export type ExtractResult =
 			index: number;
 			/** `JSON.stringify(conversation)`, when the reader made it already (a reader in another thread sends it so). */
 			line?: string;
+			/**
+			 * What extract needs of the conversation, when the reader made it (one in another thread sends it with `line`,
+			 * and `conversation` is then parsed from the line only when used).
+			 */
+			facts?: ConversationFacts;
 			/** The deterministic note draft, when `conversations({ draft })` asked for it and the reader made it. */
 			draft?: NoteDraft;
 			/** Bytes of the inputs before this conversation (out of ExportReader.totalBytes): how far the reading is. */
@@ -74,6 +99,12 @@ interface Document {
 	/** Its bytes (a zip entry's uncompressed size). */
 	size: number;
 	chunks(): AsyncIterable<Uint8Array>;
+	/**
+	 * Its elements, when it was read and parsed whole at open (see OpenExportOptions.wholeMaxBytes). The first
+	 * `conversations()` takes them (and lets each go once yielded); a later one reads the document whole again.
+	 */
+	whole?: unknown[] | null;
+	readsWhole?: boolean;
 }
 
 interface OpenedInput {
@@ -118,6 +149,11 @@ function wrapStreamError(label: string, e: unknown): unknown {
 
 /** Reads the first few elements of a document to learn its provider. Throws InputError when the document is unusable. */
 async function peekProvider(doc: Document): Promise<{ provider: Provider | null; elements: number; firstFailure?: string }> {
+	if (doc.whole) {
+		const first = doc.whole.slice(0, PEEK_ELEMENTS);
+		const provider = first.map(detect).find((p) => p !== null) ?? null;
+		return { provider, elements: first.length };
+	}
 	let elements = 0;
 	let firstFailure: string | undefined;
 	try {
@@ -202,7 +238,66 @@ async function isBundleManifest(source: ByteSource): Promise<boolean> {
 	return MANIFEST_NAME.test(source.name) && source.size > 0 && (await firstSignificantByte(source)) === 0x7b;
 }
 
-async function openZip(source: ByteSource, choice: ProviderChoice): Promise<OpenedInput> {
+/** The bytes a document may take when read whole (see readWhole), and what is left of them. */
+interface WholeBudget {
+	maxBytes: number;
+	left: number;
+	/** OpenExportOptions.wholeWhenRead. */
+	later: boolean;
+}
+
+/** A document's elements, read and parsed whole; null when it is not one JSON array (or its size was wrong). */
+async function parseWhole(doc: Document): Promise<unknown[] | null> {
+	const bytes = new Uint8Array(doc.size);
+	let length = 0;
+	for await (const chunk of doc.chunks()) {
+		// A zip entry's recorded size can be wrong: then it streams (the splitter reads it again).
+		if (length + chunk.length > bytes.length) return null;
+		bytes.set(chunk, length);
+		length += chunk.length;
+	}
+	try {
+		// fatal: invalid UTF-8 is an error here too; the splitter then reports the element that holds it.
+		const elements: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, length)));
+		return Array.isArray(elements) ? elements : null;
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * Reads a small document whole when opening (see OpenExportOptions.wholeMaxBytes), setting `doc.whole`. False when
+ * it does not parse: the caller then splits it at once (findBreak), so that a break anywhere in it is found before
+ * anything is written.
+ */
+async function readWhole(doc: Document, budget: WholeBudget): Promise<boolean> {
+	if (doc.size > budget.maxBytes || doc.size > budget.left) return true;
+	if (budget.later) {
+		doc.readsWhole = true;
+		return true;
+	}
+	const elements = await parseWhole(doc);
+	if (!elements) return false;
+	doc.whole = elements;
+	doc.readsWhole = true;
+	budget.left -= doc.size;
+	return true;
+}
+
+/**
+ * Splits a document that did not parse whole, to the end: a structural break (a cut, garbage between
+ * conversations, not an array) is thrown as InputError. Without one, its bad elements stream as item failures
+ * (like those of a large document).
+ */
+async function findBreak(doc: Document): Promise<void> {
+	try {
+		for await (const item of splitJsonArray(doc.chunks())) void item;
+	} catch (e) {
+		throw wrapStreamError(doc.label, e);
+	}
+}
+
+async function openZip(source: ByteSource, choice: ProviderChoice, budget: WholeBudget): Promise<OpenedInput> {
 	const archive = await ZipArchive.open(source);
 	try {
 		const files = findConversationFiles(archive.files);
@@ -219,7 +314,9 @@ async function openZip(source: ByteSource, choice: ProviderChoice): Promise<Open
 		const documents: Document[] = files.map((file: ZipFile) => ({ label: `${source.name}:${file.path}`, size: file.size, chunks: () => archive.chunks(file) }));
 		let provider: Provider | null = null;
 		for (const doc of documents) {
+			const parsed = await readWhole(doc, budget);
 			const p = resolveProvider(doc.label, await peekProvider(doc), choice);
+			if (!parsed) await findBreak(doc);
 			if (p && provider && p !== provider) {
 				throw new InputError(doc.label, `this part is a ${providerLabel(p)} export but an earlier part of the same zip is ${providerLabel(provider)}`);
 			}
@@ -237,21 +334,23 @@ async function openZip(source: ByteSource, choice: ProviderChoice): Promise<Open
 	}
 }
 
-async function openJson(source: ByteSource, choice: ProviderChoice, chunkSize: number): Promise<OpenedInput> {
+async function openJson(source: ByteSource, choice: ProviderChoice, chunkSize: number, budget: WholeBudget): Promise<OpenedInput> {
 	if (source.size === 0) throw new InputError(source.name, "the file is empty");
 	const doc: Document = { label: source.name, size: source.size, chunks: () => sourceChunks(source, chunkSize) };
+	const parsed = await readWhole(doc, budget);
 	const provider = resolveProvider(source.name, await peekProvider(doc), choice);
-	await checkComplete(source);
+	if (!doc.whole) await checkComplete(source);
+	if (!parsed) await findBreak(doc);
 	return { source, manifest: { name: source.name, size: source.size, provider, kind: "json", documents: [source.name] }, documents: [doc] };
 }
 
-async function openOne(source: ByteSource, choice: ProviderChoice, chunkSize: number): Promise<OpenedInput> {
+async function openOne(source: ByteSource, choice: ProviderChoice, chunkSize: number, budget: WholeBudget): Promise<OpenedInput> {
 	const head = await source.read(0, Math.min(source.size, 4));
-	if (looksLikeZip(head)) return openZip(source, choice);
+	if (looksLikeZip(head)) return openZip(source, choice, budget);
 	if (/\.zip$/i.test(source.name)) {
 		throw new InputError(source.name, source.size === 0 ? "not a zip archive (the file is empty)" : "not a zip archive (it does not start with a zip signature)");
 	}
-	return openJson(source, choice, chunkSize);
+	return openJson(source, choice, chunkSize, budget);
 }
 
 function normalize(provider: Provider, value: unknown): NormalizeResult {
@@ -263,6 +362,26 @@ function normalize(provider: Provider, value: unknown): NormalizeResult {
 	}
 	// Unrecognised shapes go through the provider's own validation, which says what is missing.
 	return provider === "claude" ? normalizeClaude(value) : normalizeChatGpt(value);
+}
+
+/**
+ * The elements of a document read whole, as the splitter would yield them: those read when opening (each let go
+ * once yielded), or read again. Positions are estimated, spread evenly over the document's bytes.
+ */
+async function* wholeItems(doc: Document): AsyncGenerator<JsonArrayItem> {
+	const elements = doc.whole ?? (await parseWhole(doc));
+	doc.whole = null;
+	if (!elements) {
+		// Not one JSON array any more (the file changed since it was opened): the splitter says what is wrong.
+		yield* splitJsonArray(doc.chunks());
+		return;
+	}
+	const n = elements.length;
+	for (let index = 0; index < n; index++) {
+		const value = elements[index];
+		elements[index] = undefined;
+		yield { ok: true, index, offset: 1 + Math.floor(((doc.size - 2) * index) / n), value };
+	}
 }
 
 function toResult(label: string, provider: Provider, item: JsonArrayItem, before: number): ExtractResult {
@@ -289,6 +408,8 @@ async function closeAll(opened: readonly OpenedInput[]): Promise<void> {
 export async function openExport(sources: readonly ByteSource[], opts: OpenExportOptions = {}): Promise<ExportReader> {
 	const choice = opts.provider ?? "auto";
 	const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
+	const later = opts.wholeWhenRead === true;
+	const budget: WholeBudget = { maxBytes: opts.wholeMaxBytes ?? WHOLE_MAX_BYTES, left: later ? Infinity : (opts.wholeBudgetBytes ?? WHOLE_BUDGET_BYTES), later };
 	if (sources.length === 0) throw new InputError("(no input)", "no input was given");
 	const opened: OpenedInput[] = [];
 	const skipped: { name: string; reason: string }[] = [];
@@ -299,7 +420,7 @@ export async function openExport(sources: readonly ByteSource[], opts: OpenExpor
 				manifests.push(source);
 				continue;
 			}
-			opened.push(await openOne(source, choice, chunkSize));
+			opened.push(await openOne(source, choice, chunkSize, budget));
 		}
 		for (const manifest of manifests) {
 			if (!opened.some((o) => o.manifest.kind === "zip")) {
@@ -330,7 +451,8 @@ export async function openExport(sources: readonly ByteSource[], opts: OpenExpor
 				const provider = input.manifest.provider;
 				for (const doc of input.documents) {
 					try {
-						for await (const item of splitJsonArray(doc.chunks())) {
+						const items = doc.readsWhole ? wholeItems(doc) : splitJsonArray(doc.chunks());
+						for await (const item of items) {
 							if (provider === null) {
 								// Only possible when peeking saw an empty array: the document changed since.
 								throw new InputError(doc.label, "the input changed while it was being read (it was empty when opened)");

@@ -188,11 +188,27 @@ describe("openExport: whole-input errors name the file and say what is wrong", (
 		await expect(openExport([await file("empty.json", "[ ]")])).resolves.toBeDefined();
 	});
 
-	it("a cut that ends like a whole file (right after an inner `[]`) is found late: thrown from the iterator, after the good items", async () => {
+	it("a document read whole (up to wholeMaxBytes) is refused when opened for a break anywhere in it, even one that ends like a whole file", async () => {
+		const many = JSON.stringify(Array.from({ length: 50 }, (_, i) => chatgptConv(`c${i}`, "x".repeat(100))));
+		const cut = many.lastIndexOf('"children":[]', many.length - 500) + '"children":[]'.length;
+		await expect(openExport([await file("cut.json", many.slice(0, cut))])).rejects.toThrow(/^cut\.json: the document is truncated: it ended inside element 4\d/);
+		// Garbage between two conversations in the middle of a file, and inside a zip.
+		const middle = many.indexOf(',{"id":"c25"');
+		const garbled = `${many.slice(0, middle)} oops${many.slice(middle)}`;
+		await expect(openExport([await file("garbled.json", garbled)])).rejects.toThrow(/^garbled\.json: unexpected 'o' at byte \d+ after element 24/);
+		await expect(openExport([await zip("garbled.zip", { "conversations.json": garbled })])).rejects.toThrow(/^garbled\.zip:conversations\.json: unexpected 'o' at byte \d+ after element 24/);
+		// Not a break: an element that is not valid JSON fails alone, as when streaming (see "yields an element …").
+		const badElement = `${many.slice(0, middle)},{"id": tru}${many.slice(middle)}`;
+		const results = await all(await openExport([await file("bad-element.json", badElement)]));
+		expect(results.filter((r) => !r.ok).map((r) => r.index)).toEqual([25]);
+		expect(results.filter((r) => r.ok)).toHaveLength(50);
+	});
+
+	it("a cut that ends like a whole file (right after an inner `[]`) in a streamed document is found late: thrown from the iterator, after the good items", async () => {
 		const many = JSON.stringify(Array.from({ length: 50 }, (_, i) => chatgptConv(`c${i}`, "x".repeat(100))));
 		const cut = many.lastIndexOf('"children":[]', many.length - 500) + '"children":[]'.length;
 		const source = await file("big.json", many.slice(0, cut));
-		const reader = await openExport([source]); // it ends with `[]`, and the first elements are fine: opening succeeds
+		const reader = await openExport([source], { wholeMaxBytes: 0 }); // it ends with `[]`, and the first elements are fine: opening succeeds
 		const seen: string[] = [];
 		await expect(
 			(async () => {
