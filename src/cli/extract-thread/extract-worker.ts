@@ -4,7 +4,7 @@
 // the import started it, or over the port it was given when dist/cli.js started it ahead (see prestart.ts). The
 // thread loads this script with its code cache (script-loader.ts) and calls startReader.
 import { parentPort } from "node:worker_threads";
-import { openExport, type ExportReader } from "../../core/import/extract/open-export";
+import { openExport, type ExportReader, type ExtractResult } from "../../core/import/extract/open-export";
 import { draftNote } from "../../core/import/transform/note-draft";
 import { NodeByteSource } from "../node-byte-source";
 import { BATCH_CHARS, BATCH_ITEMS, FIRST_RUN, toWire, WINDOW, wireError, type DraftOptions, type FromWorker, type ToWorker, type WireResult, type WorkerSetup, type WorkerStart } from "./protocol";
@@ -13,9 +13,11 @@ interface Run {
 	readonly id: number;
 	/** Render each conversation's note draft (set once the import knows its session). */
 	draft: DraftOptions | null;
-	/** Batches that may still be sent. */
+	/** Batches that may still be sent (none for the first run until the main side takes it: see "draft"). */
 	credit: number;
 	stopped: boolean;
+	/** The first run, until the main side takes it. */
+	held: boolean;
 	/** Wakes the run when it waits for credit (or was stopped). */
 	wake: (() => void) | null;
 	done: Promise<void>;
@@ -42,44 +44,52 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 		run.wake?.();
 	}
 
-	async function send(run: Run, items: WireResult[]): Promise<void> {
+	/** A conversation's note draft when the run renders them (the transform renders any that has none, and reports its failure). */
+	function addDraft(run: Run, wire: WireResult, result: ExtractResult): void {
+		if (!run.draft || !wire.ok || !result.ok || wire.draft) return;
+		try {
+			wire.draft = draftNote(result.conversation, run.draft.sessionId, run.draft);
+		} catch {
+			// left to the transform
+		}
+	}
+
+	async function send(run: Run, items: WireResult[], results: ExtractResult[]): Promise<void> {
 		while (run.credit === 0 && !run.stopped) await new Promise<void>((resolve) => (run.wake = resolve));
 		run.wake = null;
 		if (run.stopped) return;
 		run.credit--;
+		// A batch that waited for the first request gets the drafts asked for then.
+		items.forEach((wire, i) => addDraft(run, wire, results[i]!));
 		post({ type: "batch", run: run.id, items });
 	}
 
 	async function pump(run: Run, open: ExportReader): Promise<void> {
 		let batch: WireResult[] = [];
+		let results: ExtractResult[] = [];
 		let chars = 0;
 		try {
 			for await (const result of open.conversations()) {
 				if (run.stopped) return;
 				const wire = toWire(result);
-				if (wire.ok && result.ok && run.draft) {
-					// The transform renders any conversation that comes without a draft, and reports its failure there.
-					try {
-						wire.draft = draftNote(result.conversation, run.draft.sessionId, run.draft);
-					} catch {
-						// left to the transform
-					}
-				}
+				addDraft(run, wire, result);
 				batch.push(wire);
+				results.push(result);
 				chars += wire.ok ? wire.line.length + (wire.draft?.body.length ?? 0) : wire.reason.length;
 				// Full, or the main side has taken everything sent so far (it is waiting): send now.
 				if (batch.length >= BATCH_ITEMS || chars >= BATCH_CHARS || run.credit === WINDOW) {
-					await send(run, batch);
+					await send(run, batch, results);
 					if (run.stopped) return;
 					batch = [];
+					results = [];
 					chars = 0;
 				}
 			}
-			if (batch.length > 0) await send(run, batch);
+			if (batch.length > 0) await send(run, batch, results);
 			if (!run.stopped) post({ type: "end", run: run.id });
 		} catch (e) {
 			// The good items read before a late problem (a file cut short) still go first.
-			if (batch.length > 0) await send(run, batch);
+			if (batch.length > 0) await send(run, batch, results);
 			if (!run.stopped) post({ type: "failed", run: run.id, error: wireError(e) });
 		}
 	}
@@ -105,7 +115,9 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 			post({ type: "failed", run: id, error: wireError(new Error("the export reader is closed")) });
 			return;
 		}
-		const run: Run = { id, draft, credit: WINDOW, stopped: false, wake: null, done: Promise.resolve() };
+		// The first run starts unasked: it holds its first batch until the main side takes it (and says about drafts).
+		const held = id === FIRST_RUN;
+		const run: Run = { id, draft, credit: held ? 0 : WINDOW, held, stopped: false, wake: null, done: Promise.resolve() };
 		// Runs never overlap: a new one starts when the one it replaces has let go of the inputs.
 		run.done = previous.then(() => pump(run, open));
 		current = run;
@@ -117,7 +129,12 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 				iterate(message.run, message.draft ?? null);
 				return;
 			case "draft":
-				if (current?.id === message.run) current.draft = message.draft;
+				if (current?.id === message.run && current.held) {
+					if (message.draft) current.draft = message.draft;
+					current.held = false;
+					current.credit = WINDOW;
+					current.wake?.();
+				}
 				return;
 			case "credit":
 				if (current?.id === message.run) {
@@ -149,7 +166,7 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 	async function open(setup: WorkerSetup): Promise<void> {
 		try {
 			for (const f of setup.files) sources.push(await NodeByteSource.open(f.path, f.name));
-			reader = await openExport(sources, setup.options);
+			reader = await openExport(sources, { ...setup.options, wholeWhenRead: true });
 			post({ type: "opened", inputs: [...reader.inputs], skipped: [...reader.skipped], ...(reader.totalBytes !== undefined ? { totalBytes: reader.totalBytes } : {}) });
 			// The first run starts at once, unasked: its first batches are ready when the import starts reading.
 			iterate(FIRST_RUN, null);

@@ -7,6 +7,8 @@ import type { MessagePort } from "node:worker_threads";
 import { InputError } from "../../core/import/extract/errors";
 import type { ExtractResult, InputManifestEntry, OpenExportOptions, ReadOptions } from "../../core/import/extract/open-export";
 import type { NoteDraft } from "../../core/import/transform/note-draft";
+import type { Conversation } from "../../core/import/conversation";
+import { conversationFacts, type ConversationFacts } from "../../core/import/conversation-facts";
 
 /** What the worker needs to render each conversation's deterministic note draft (see ReadOptions). */
 export type DraftOptions = NonNullable<ReadOptions["draft"]>;
@@ -37,7 +39,7 @@ export type WorkerStart = { setup: WorkerSetup } | { standby: MessagePort };
  * note draft when the import asked for drafts (rendered in the worker, on the other core).
  */
 export type WireResult =
-	| { ok: true; line: string; source: string; index: number; draft?: NoteDraft; position?: number }
+	| { ok: true; line: string; facts: ConversationFacts; source: string; index: number; draft?: NoteDraft; position?: number }
 	| { ok: false; source: string; index: number; itemId?: string; title?: string; reason: string; position?: number };
 
 /** An error as data; {@link reviveError} gives back an InputError as an InputError (file and problem kept). */
@@ -53,8 +55,11 @@ export interface WireError {
 export type ToWorker =
 	/** Start reading from the beginning (a `conversations()` call after the first); any earlier run stops. */
 	| { type: "iterate"; run: number; draft?: DraftOptions }
-	/** Render drafts from now on in this run (the first run starts before the import knows its session). */
-	| { type: "draft"; run: number; draft: DraftOptions }
+	/**
+	 * The first `conversations()` call takes the first run, which started before the import knew its session: render
+	 * drafts from now on (when asked for; the batch waiting to go gets them too), and start sending.
+	 */
+	| { type: "draft"; run: number; draft?: DraftOptions }
 	/** The main side took a batch: one more may be sent. */
 	| { type: "credit"; run: number }
 	/** The main side stopped this run early (a limit, an error downstream). */
@@ -76,15 +81,26 @@ export type FromWorker =
 
 export function toWire(r: ExtractResult): WireResult {
 	if (!r.ok) return r;
-	const wire: WireResult = { ok: true, line: r.line ?? JSON.stringify(r.conversation), source: r.source, index: r.index };
+	const wire: WireResult = { ok: true, line: r.line ?? JSON.stringify(r.conversation), facts: r.facts ?? conversationFacts(r.conversation), source: r.source, index: r.index };
 	if (r.position !== undefined) wire.position = r.position;
 	return wire;
 }
 
+/** The result the worker sent. Its conversation is parsed from the line when first used (a drafted one never is). */
 export function fromWire(w: WireResult): ExtractResult {
 	if (!w.ok) return w;
-	const conversation = JSON.parse(w.line) as Extract<ExtractResult, { ok: true }>["conversation"];
-	const r: ExtractResult = { ok: true, conversation, source: w.source, index: w.index, line: w.line };
+	const line = w.line;
+	let conversation: Conversation | undefined;
+	const r: ExtractResult = {
+		ok: true,
+		get conversation(): Conversation {
+			return (conversation ??= JSON.parse(line) as Conversation);
+		},
+		facts: w.facts,
+		source: w.source,
+		index: w.index,
+		line,
+	};
 	if (w.draft) r.draft = w.draft;
 	if (w.position !== undefined) r.position = w.position;
 	return r;

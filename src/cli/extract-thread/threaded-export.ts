@@ -228,13 +228,12 @@ export class WorkerReader implements ExportReader {
 
 	async *conversations(options?: ReadOptions): AsyncGenerator<ExtractResult, void, undefined> {
 		if (this.closed) throw new Error("The export reader is closed");
-		// The thread starts the first run by itself once the inputs are open (without drafts: the session was not
-		// known yet; it renders them from now on, and the transform renders those sent before); later calls ask
-		// for a new run.
+		// The thread starts the first run by itself once the inputs are open, and holds its first batch until asked
+		// (the session, which drafts need, was not known yet); later calls ask for a new run.
 		const run = this.runs === 0 ? (this.runs = FIRST_RUN) : ++this.runs;
 		const draft = options?.draft;
 		if (run === FIRST_RUN) {
-			if (draft) this.post({ type: "draft", run, draft });
+			this.post({ type: "draft", run, ...(draft ? { draft } : {}) });
 		} else {
 			// Messages of an earlier run (abandoned part way) are dropped as they come.
 			this.queue = this.queue.filter((m) => !("run" in m) || m.run === run);

@@ -1,5 +1,6 @@
 import { runStage, type StageContext, type StageProgress, type StageResult } from "../../pipeline/stage-runner";
 import { ConversationSchema, type Conversation } from "../conversation";
+import { conversationFacts, type ConversationFacts } from "../conversation-facts";
 import type { ExportReader, ExtractResult, ReadOptions } from "../extract";
 import type { Extracted } from "./transform-stage";
 import { stageOutputDir } from "../../session/paths";
@@ -22,24 +23,13 @@ export function readExtractedConversations(store: StagingStore, sessionId: strin
 	return readShards(store, extractOutputDir(sessionId), CONVERSATION_SHARDS, ConversationSchema, logger);
 }
 
-function extractedOf(r: Extract<ExtractResult, { ok: true }>): Extracted {
-	return r.draft ? { conversation: r.conversation, draft: r.draft } : { conversation: r.conversation };
+function extractedOf(r: Extract<ExtractResult, { ok: true }>, facts: ConversationFacts): Extracted {
+	return r.draft ? { conversation: r.conversation, facts, draft: r.draft } : { conversation: r.conversation, facts };
 }
 
-function hasContent(conversation: Conversation): boolean {
-	return conversation.messages.some((m) =>
-		m.parts.some((p) => {
-			switch (p.kind) {
-				case "text":
-				case "thinking":
-					return p.text.trim() !== "";
-				case "code":
-					return p.code.trim() !== "";
-				default:
-					return true;
-			}
-		}),
-	);
+/** The facts the reader sent (see ConversationFacts), or those of the conversation; kept on the result. */
+function factsOf(r: Extract<ExtractResult, { ok: true }>): ConversationFacts {
+	return (r.facts ??= conversationFacts(r.conversation));
 }
 
 export interface ExtractStageOptions {
@@ -89,14 +79,15 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 			if (limit !== undefined && extracted >= limit) return;
 			if (r.position !== undefined) position = r.position;
 			if (r.ok) {
-				if (seen.has(r.conversation.id)) {
-					ctx.logger.warn(`${r.source}, conversation ${r.index + 1}: the id ${r.conversation.id} appears earlier in this export; using the first one`);
+				const { id } = factsOf(r);
+				if (seen.has(id)) {
+					ctx.logger.warn(`${r.source}, conversation ${r.index + 1}: the id ${id} appears earlier in this export; using the first one`);
 					continue;
 				}
-				seen.add(r.conversation.id);
-				if (o.skip?.(r.conversation.id)) {
+				seen.add(id);
+				if (o.skip?.(id)) {
 					// Extracted in an earlier run: not again, but later stages may still need it (a retry of a failed load).
-					if (o.handOff && o.handOnSkipped?.(r.conversation.id)) await o.handOff(extractedOf(r));
+					if (o.handOff && o.handOnSkipped?.(id)) await o.handOff(extractedOf(r, factsOf(r)));
 					continue;
 				}
 			}
@@ -115,20 +106,22 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 			items: limited(),
 			identify: (r) =>
 				r.ok
-					? { id: r.conversation.id, title: r.conversation.title }
+					? { id: factsOf(r).id, title: factsOf(r).title }
 					: { id: r.itemId ?? `${r.source}#${r.index}`, ...(r.title !== undefined ? { title: r.title } : {}) },
 			...(o.handOff ? { handOff: o.handOff } : {}),
 			process: async (r, step) => {
 				if (!r.ok) throw new Error(`${r.source}, conversation ${r.index + 1}: ${r.reason}`);
-				const conversation = r.conversation;
+				const facts = factsOf(r);
 				return step.run("validate", async () => {
-					if (!hasContent(conversation)) return { status: "skipped", reason: "empty" };
-					if (conversation.messages.length < options.minMessages) {
-						return { status: "skipped", reason: `too_few_messages: ${conversation.messages.length} < ${options.minMessages}` };
+					if (!facts.hasContent) return { status: "skipped", reason: "empty" };
+					if (facts.messageCount < options.minMessages) {
+						return { status: "skipped", reason: `too_few_messages: ${facts.messageCount} < ${options.minMessages}` };
 					}
-					await writer.write(conversation, r.line);
+					// The line, when the reader sent one, so that the conversation need not be parsed from it here.
+					if (r.line !== undefined) await writer.writeLine(r.line);
+					else await writer.write(r.conversation);
 					extracted++;
-					return { status: "success", output: extractedOf(r) };
+					return { status: "success", output: extractedOf(r, facts) };
 				});
 			},
 			...(o.signal ? { signal: o.signal } : {}),

@@ -38,8 +38,13 @@ export class ShardWriter<T> {
 		this.inFile = text.split("\n").filter((l) => l.trim() !== "").length;
 	}
 
-	/** Queues a record; `line` is its `JSON.stringify` when the caller has it already. */
-	async write(record: T, line: string = JSON.stringify(record)): Promise<void> {
+	/** Queues a record. */
+	async write(record: T): Promise<void> {
+		await this.writeLine(JSON.stringify(record));
+	}
+
+	/** Queues a record as its `JSON.stringify`, made already. */
+	async writeLine(line: string): Promise<void> {
 		await this.start();
 		if (this.inFile >= this.perFile) {
 			await this.flush();

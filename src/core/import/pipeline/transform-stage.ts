@@ -1,5 +1,6 @@
 import { runStage, type StageContext, type StageProgress, type StageResult } from "../../pipeline/stage-runner";
 import type { Conversation } from "../conversation";
+import type { ConversationFacts } from "../conversation-facts";
 import { draftNote, type NoteDraft } from "../transform/note-draft";
 import { LOG_BATCH_MS } from "./extract-stage";
 import type { ImportOptions } from "./import-options";
@@ -10,6 +11,8 @@ export type { NoteDraft } from "../transform/note-draft";
 /** A conversation on its way to transform; the reader may have rendered its deterministic draft already. */
 export interface Extracted {
 	conversation: Conversation;
+	/** Its id and title without touching `conversation` (which a reader in another thread sends as JSON, parsed when used). */
+	facts?: ConversationFacts;
 	draft?: NoteDraft;
 }
 
@@ -45,7 +48,7 @@ export async function runTransformStage(o: TransformStageOptions): Promise<Stage
 		// A resume redoes every item load has not finished, whatever its transform record says: batching is safe.
 		logBatchMs: LOG_BATCH_MS,
 		items: o.conversations,
-		identify: ({ conversation: c }) => ({ id: c.id, title: c.title }),
+		identify: ({ conversation: c, facts }) => (facts ? { id: facts.id, title: facts.title } : { id: c.id, title: c.title }),
 		...(o.skip ? { skip: o.skip } : {}),
 		...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
 		handOff: o.handOff,
