@@ -78,7 +78,7 @@ async function normalisedVault(vault: string): Promise<Map<string, string>> {
 		if (f.startsWith(".staging/")) {
 			text = text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, "<time>").replace(/"(\w*_ms)":\s*\d+/g, '"$1":0');
 			// The import index keeps a hash of each note, whose text holds the session id (compared apart, above).
-			if (f.endsWith("import-index.jsonl")) text = text.replace(/"hash":"c1:[0-9a-f]+"/g, '"hash":"<hash of the note>"');
+			if (f.endsWith("import-index.jsonl")) text = text.replace(/"hash":"(?:c1|s2):[0-9a-f]+"/g, '"hash":"<hash of the note>"');
 			// Several stages append to this log at the same time: the order of their lines is the threads' timing.
 			if (f.endsWith("pipeline_stages.jsonl")) text = text.split("\n").sort().join("\n");
 		}

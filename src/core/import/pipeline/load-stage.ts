@@ -4,7 +4,7 @@ import type { Sha256Text } from "../../ports/sha256";
 import { stageOutputDir } from "../../session/paths";
 import { NameAllocator } from "../../naming/unique-names";
 import { sanitizeFileName } from "../../naming/sanitize-file-name";
-import { contentHash } from "../../util/content-hash";
+import { noteHash, noteHashLike } from "../../util/note-hash";
 import { computeFileIdAsync } from "../transform/file-id";
 import { composeNote } from "../transform/render-note";
 import { decideLoad, type LoadDecision } from "../load/load-decision";
@@ -100,7 +100,8 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	};
 
 	const reviewFolder = joinPath(options.outFolder, REVIEW_FOLDER);
-	const providerFolder = (draft: NoteDraft): string => joinPath(options.outFolder, PROVIDER_FOLDERS[draft.provider]);
+	const providerFolders = { claude: joinPath(options.outFolder, PROVIDER_FOLDERS.claude), chatgpt: joinPath(options.outFolder, PROVIDER_FOLDERS.chatgpt) };
+	const providerFolder = (draft: NoteDraft): string => providerFolders[draft.provider];
 	const folderFor = (draft: NoteDraft): string => (draft.review_reason ? reviewFolder : providerFolder(draft));
 
 	/**
@@ -115,16 +116,21 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		| { action: "promote"; path: string; expectHash: string };
 
 	/** The next free name for a draft's title in a folder (claimed in input order: stable `Title 1`, `Title 2`). */
-	const claimPath = async (folder: string, draft: NoteDraft): Promise<string> =>
-		joinPath(folder, `${(await allocatorFor(folder)).claim(sanitizeFileName(draft.title))}.md`);
+	const claimPath = async (folder: string, draft: NoteDraft): Promise<string> => {
+		// A claimed name is one path segment (sanitizeFileName leaves no "/" and never "." or "").
+		const name = `${(await allocatorFor(folder)).claim(sanitizeFileName(draft.title))}.md`;
+		return folder === "" ? name : `${folder}/${name}`;
+	};
 
 	/** What to do with a draft, and for a new note its name: decided one draft at a time, in input order. */
 	const decide = async (draft: NoteDraft): Promise<Plan> => {
 		const current = await currentNote(draft);
 		const indexed = index.get(draft.provider, draft.item_id);
 		const rendered = current ? await finalNote(draft, current.path, o.sha256) : "";
-		const renderedHash = current ? contentHash(rendered) : "";
-		const currentHash = current ? contentHash(current.text) : "";
+		// Of the index entry's kind when there is one (an older index holds c1 hashes), else the current kind.
+		const hashOf = (text: string): Promise<string> => (indexed ? noteHashLike(indexed.hash, text, o.sha256) : noteHash(text, o.sha256));
+		const renderedHash = current ? await hashOf(rendered) : "";
+		const currentHash = current ? await hashOf(current.text) : "";
 		if (current && indexed && folderOf(current.path) === reviewFolder && currentHash === indexed.hash && currentHash !== renderedHash) {
 			// An untouched review note and a new transform of it (a retry): replace it.
 			if (draft.review_reason === undefined) return { action: "promote", path: current.path, expectHash: currentHash };
@@ -149,22 +155,22 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	};
 
 	/** Where the session keeps its copy of a note: mirroring the output folder (`Claude/…`, `_review/…`). */
+	const outPrefix = `${joinPath(options.outFolder)}/`;
 	const copyPath = (draft: NoteDraft, notePath: string): string => {
-		const prefix = `${joinPath(options.outFolder)}/`;
-		const inside = notePath.startsWith(prefix) ? notePath.slice(prefix.length) : joinPath(PROVIDER_FOLDERS[draft.provider], `${stemOf(notePath)}.md`);
+		const inside = notePath.startsWith(outPrefix) ? notePath.slice(outPrefix.length) : joinPath(PROVIDER_FOLDERS[draft.provider], `${stemOf(notePath)}.md`);
 		return joinPath(sessionOut, inside);
 	};
 	/** The note changed since the decision (the user is editing it right now): leave it. */
-	const editedMeanwhile = async (path: string, expectHash: string): Promise<boolean> => contentHash(await vault.read(path)) !== expectHash;
+	const editedMeanwhile = async (path: string, expectHash: string): Promise<boolean> => (await noteHashLike(expectHash, await vault.read(path), o.sha256)) !== expectHash;
 
 	const write = async (draft: NoteDraft, decision: Plan): Promise<{ outcome: NoteOutcome; path: string | null; reason?: string }> => {
 		const now = ctx.clock.now().toISOString();
-		const remember = (path: string, text: string): void => {
+		const remember = async (path: string, text: string): Promise<void> => {
 			index.record({
 				provider: draft.provider,
 				source_id: draft.item_id,
 				path,
-				hash: contentHash(text),
+				hash: await noteHash(text, o.sha256),
 				source_updated: draft.source_updated,
 				session_id: ctx.sessionId,
 				written_at: now,
@@ -183,7 +189,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 						if (await vault.exists(path)) continue; // appeared since we listed the folder: take the next name
 						throw error;
 					}
-					remember(path, text);
+					await remember(path, text);
 					await ctx.store.write(copyPath(draft, path), text);
 					return { outcome: "created", path };
 				}
@@ -195,7 +201,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 						return { outcome: "preserved", path: decision.path, reason: "the note was edited while the import ran" };
 					}
 					await vault.modify(decision.path, text);
-					remember(decision.path, text);
+					await remember(decision.path, text);
 					await ctx.store.write(copyPath(draft, decision.path), text);
 				}
 				return { outcome: "updated", path: decision.path };
@@ -210,7 +216,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 					}
 					await vault.rename(decision.path, path);
 					await vault.modify(path, text);
-					remember(path, text);
+					await remember(path, text);
 					await ctx.store.write(copyPath(draft, path), text);
 				}
 				return { outcome: "updated", path };
@@ -218,7 +224,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			case "unchanged": {
 				if (decision.adopt && !options.dryRun) {
 					const text = await vault.read(decision.path);
-					remember(decision.path, text);
+					await remember(decision.path, text);
 					// Exactly what this session writes there: this session created it, and was killed before its
 					// session copy was written (and before the index was flushed). Write the copy now.
 					if (text === decision.rendered) {
