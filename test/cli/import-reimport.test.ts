@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { contentHash } from "../../src/core/util/content-hash";
 import { tempDir } from "../core/_support/temp-vault";
 import { claudeConv, frontmatterValue, importJson, newVault, notesIn, readNote, snapshot, vaultFiles, writeJson, type ConvSpec } from "./import-support";
 
@@ -88,6 +89,34 @@ describe("re-import", () => {
 		expect(await snapshot(vault)).toEqual(before);
 		expect(await readFile(path, "utf8")).toBe(edited);
 		expect(r.err).toMatch(/1 preserved/);
+	});
+
+	it("an index written by an earlier version (c1 hashes) still tells an edited note from an untouched one", async () => {
+		const { dir, vault } = await setup();
+		// The index as an earlier version wrote it: the JavaScript contentHash of each note.
+		const indexPath = join(vault, INDEX);
+		const lines = (await readFile(indexPath, "utf8")).split("\n").filter((l) => l.trim() !== "");
+		const legacy = await Promise.all(
+			lines.map(async (l) => {
+				const entry = JSON.parse(l) as { path: string; hash: string };
+				expect(entry.hash).toMatch(/^s2:[0-9a-f]{64}$/);
+				return JSON.stringify({ ...entry, hash: contentHash(await readFile(join(vault, entry.path), "utf8")) });
+			}),
+		);
+		await writeFile(indexPath, `${legacy.join("\n")}\n`);
+		const alpha = join(vault, FOLDER, "Alpha.md");
+		const edited = (await readFile(alpha, "utf8")) + "\nMine.\n";
+		await writeFile(alpha, edited);
+		// Both r1 (edited by the user) and r2 (untouched) changed at the source.
+		const specs = updatedR2(base).map((s) => (s.id === "r1" ? { ...s, updated: "2025-04-02T12:00:00Z", messages: [{ role: "user" as const, text: "New r1?" }] } : s));
+		const r = await importJson([await exportOf(dir, specs, "v2.json")], vault, ["--provider", "claude"]);
+		expect(r.code).toBe(0);
+		expect(r.json.notes).toMatchObject({ created: 0, updated: 1, unchanged: 1, preserved: 1 });
+		expect(await readFile(alpha, "utf8")).toBe(edited);
+		expect(await readFile(join(vault, FOLDER, "Beta.md"), "utf8")).toContain("FOLLOW-UP-MARKER");
+		// What this run wrote is recorded with the current kind of hash.
+		const beta = (await readFile(indexPath, "utf8")).split("\n").filter((l) => l.includes('"source_id":"r2"')).pop();
+		expect(beta).toMatch(/"hash":"s2:/);
 	});
 
 	it("edited by the user, unchanged at the source: left alone", async () => {

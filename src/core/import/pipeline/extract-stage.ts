@@ -24,7 +24,15 @@ export function readExtractedConversations(store: StagingStore, sessionId: strin
 }
 
 function extractedOf(r: Extract<ExtractResult, { ok: true }>, facts: ConversationFacts): Extracted {
-	return r.draft ? { conversation: r.conversation, facts, draft: r.draft } : { conversation: r.conversation, facts };
+	// A getter: the reader may make the conversation only when it is used (see ExtractResult.facts).
+	const extracted: Extracted = {
+		get conversation(): Conversation {
+			return r.conversation;
+		},
+		facts,
+	};
+	if (r.draft) extracted.draft = r.draft;
+	return extracted;
 }
 
 /** The facts the reader sent (see ConversationFacts), or those of the conversation; kept on the result. */

@@ -48,16 +48,18 @@ export async function runTransformStage(o: TransformStageOptions): Promise<Stage
 		// A resume redoes every item load has not finished, whatever its transform record says: batching is safe.
 		logBatchMs: LOG_BATCH_MS,
 		items: o.conversations,
-		identify: ({ conversation: c, facts }) => (facts ? { id: facts.id, title: facts.title } : { id: c.id, title: c.title }),
+		// Not destructured: `conversation` may be a getter that parses (see Extracted.facts), read only when needed.
+		identify: (e) => (e.facts ? { id: e.facts.id, title: e.facts.title } : { id: e.conversation.id, title: e.conversation.title }),
 		...(o.skip ? { skip: o.skip } : {}),
 		...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
 		handOff: o.handOff,
-		process: async ({ conversation, draft: ready }, step) => {
+		process: async (extracted, step) => {
 			const knowledge = o.knowledge;
 			if (!knowledge) {
-				const draft = await step.run("render_note", () => Promise.resolve(ready ?? draftNote(conversation, ctx.sessionId, o.options)));
+				const draft = await step.run("render_note", () => Promise.resolve(extracted.draft ?? draftNote(extracted.conversation, ctx.sessionId, o.options)));
 				return { status: "success", output: draft };
 			}
+			const conversation = extracted.conversation;
 			const outcome = await step.run("extract_knowledge", () =>
 				knowledge.transform(conversation, { fresh: o.fresh?.has(conversation.id) ?? false, ...(o.signal ? { signal: o.signal } : {}) }),
 			);

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { NodeByteSource } from "../../../../src/cli/node-byte-source";
 import { NodeNoteVault } from "../../../../src/cli/node-note-vault";
 import { NodeStagingStore } from "../../../../src/cli/node-staging-store";
+import { conversationFacts } from "../../../../src/core/import/conversation-facts";
 import { openExport, type ExportReader, type ReadOptions } from "../../../../src/core/import/extract";
 import { runImportSession, type ImportDeps } from "../../../../src/core/import/pipeline/import-session";
 import { draftNote, type NoteDraft } from "../../../../src/core/import/transform/note-draft";
@@ -62,6 +63,50 @@ describe("runImportSession with a reader that renders drafts (the CLI's reader t
 			expect(files).toEqual(await vaultFiles(plain.root));
 			for (const f of files) expect(withoutSession(await readFile(join(drafted.root, f), "utf8"))).toBe(withoutSession(await readFile(join(plain.root, f), "utf8")));
 		}
+	});
+
+	it("a drafted conversation sent with its facts and line is never parsed back: no stage reads `conversation`", async () => {
+		const dir = await tempDir("ketl-drafts-in-");
+		const input = await writeJson(join(dir, "conversations.json"), Array.from({ length: 12 }, (_, i) => claudeConv({ id: `f${i}`, title: `Facts ${i}` })));
+		const plain = await importWith(input);
+		let reads = 0;
+		const lazy: NonNullable<ImportDeps["openExport"]> = async (sources, options) => {
+			const inner = await openExport(sources, options);
+			return {
+				inputs: inner.inputs,
+				skipped: inner.skipped,
+				close: () => inner.close(),
+				async *conversations(read) {
+					for await (const r of inner.conversations(read)) {
+						if (!r.ok || !read?.draft) {
+							yield r;
+							continue;
+						}
+						const c = r.conversation;
+						const draft = draftNote(c, read.draft.sessionId, read.draft);
+						// As the reader thread's results (fromWire): the conversation only behind a getter.
+						yield {
+							ok: true,
+							get conversation() {
+								reads++;
+								return c;
+							},
+							facts: conversationFacts(c),
+							line: JSON.stringify(c),
+							draft,
+							source: r.source,
+							index: r.index,
+						};
+					}
+				},
+			};
+		};
+		const run = await importWith(input, lazy);
+		expect(run.summary.notes.created).toBe(12);
+		expect(reads).toBe(0);
+		const files = await vaultFiles(run.root);
+		expect(files).toEqual(await vaultFiles(plain.root));
+		for (const f of files) expect(withoutSession(await readFile(join(run.root, f), "utf8"))).toBe(withoutSession(await readFile(join(plain.root, f), "utf8")));
 	});
 
 	it("transform takes the reader's draft as it is (it does not render again)", async () => {
