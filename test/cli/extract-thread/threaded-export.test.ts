@@ -109,13 +109,20 @@ async function drain(reader: ExportReader): Promise<Outcome> {
 
 /**
  * What the main thread gets from the worker, compared with the core reader's: a conversation as its JSON says, and
- * the facts the worker sends with it, as the conversation's own.
+ * the facts the worker sends with it, as the conversation's own. Positions (progress) are exact for a streamed
+ * document and estimated for one parsed whole, and the reader thread streams its first document: they are only
+ * checked to rise.
  */
 function comparable(results: ExtractResult[]): unknown[] {
+	const positions = results.map((r) => r.position ?? 0);
+	for (let i = 1; i < positions.length; i++) if (results[i]!.source === results[i - 1]!.source) expect(positions[i]).toBeGreaterThan(positions[i - 1]!);
 	return results.map((r) => {
-		if (!r.ok) return r;
+		if (!r.ok) {
+			const { position: _p, ...failure } = r;
+			return failure;
+		}
 		if (r.facts !== undefined) expect(r.facts).toEqual(conversationFacts(r.conversation));
-		const { facts: _facts, ...rest } = r;
+		const { facts: _facts, position: _position, ...rest } = r;
 		return { ...rest, conversation: JSON.parse(JSON.stringify(r.conversation)) as unknown, line: JSON.stringify(r.conversation) };
 	});
 }

@@ -244,6 +244,8 @@ interface WholeBudget {
 	left: number;
 	/** OpenExportOptions.wholeWhenRead. */
 	later: boolean;
+	/** Documents met so far. */
+	seen: number;
 }
 
 /** A document's elements, read and parsed whole; null when it is not one JSON array (or its size was wrong). */
@@ -273,7 +275,9 @@ async function parseWhole(doc: Document): Promise<unknown[] | null> {
 async function readWhole(doc: Document, budget: WholeBudget): Promise<boolean> {
 	if (doc.size > budget.maxBytes || doc.size > budget.left) return true;
 	if (budget.later) {
-		doc.readsWhole = true;
+		// The first document streams: its first conversations go while it is read (parsing it whole would make the
+		// import wait for all of it); the reader has time for the splitter's extra work while the import writes.
+		doc.readsWhole = budget.seen++ > 0;
 		return true;
 	}
 	const elements = await parseWhole(doc);
@@ -409,7 +413,7 @@ export async function openExport(sources: readonly ByteSource[], opts: OpenExpor
 	const choice = opts.provider ?? "auto";
 	const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
 	const later = opts.wholeWhenRead === true;
-	const budget: WholeBudget = { maxBytes: opts.wholeMaxBytes ?? WHOLE_MAX_BYTES, left: later ? Infinity : (opts.wholeBudgetBytes ?? WHOLE_BUDGET_BYTES), later };
+	const budget: WholeBudget = { maxBytes: opts.wholeMaxBytes ?? WHOLE_MAX_BYTES, left: later ? Infinity : (opts.wholeBudgetBytes ?? WHOLE_BUDGET_BYTES), later, seen: 0 };
 	if (sources.length === 0) throw new InputError("(no input)", "no input was given");
 	const opened: OpenedInput[] = [];
 	const skipped: { name: string; reason: string }[] = [];
