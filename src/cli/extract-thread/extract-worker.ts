@@ -166,7 +166,9 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 	async function open(setup: WorkerSetup): Promise<void> {
 		try {
 			for (const f of setup.files) sources.push(await NodeByteSource.open(f.path, f.name));
-			reader = await openExport(sources, { ...setup.options, wholeWhenRead: true });
+			// Every document streams here: the import starts on the first conversations at once, and the heap stays
+			// small (parsing documents whole in this capped thread was slower, and took half as much memory again).
+			reader = await openExport(sources, { ...setup.options, wholeMaxBytes: 0 });
 			post({ type: "opened", inputs: [...reader.inputs], skipped: [...reader.skipped], ...(reader.totalBytes !== undefined ? { totalBytes: reader.totalBytes } : {}) });
 			// The first run starts at once, unasked: its first batches are ready when the import starts reading.
 			iterate(FIRST_RUN, null);

@@ -26,12 +26,6 @@ export interface OpenExportOptions {
 	wholeMaxBytes?: number;
 	/** At most this many bytes of such documents are held parsed at once (default {@link WHOLE_BUDGET_BYTES}). */
 	wholeBudgetBytes?: number;
-	/**
-	 * Parse such documents when they are reached instead of when opening (still faster than splitting them, but a
-	 * break inside one is found only then, as in a large one). For a reader in another thread, where the import
-	 * waits for the opening but not for the reading.
-	 */
-	wholeWhenRead?: boolean;
 }
 
 /** See OpenExportOptions.wholeMaxBytes: a parsed document takes about twice its size in memory. */
@@ -242,10 +236,6 @@ async function isBundleManifest(source: ByteSource): Promise<boolean> {
 interface WholeBudget {
 	maxBytes: number;
 	left: number;
-	/** OpenExportOptions.wholeWhenRead. */
-	later: boolean;
-	/** Documents met so far. */
-	seen: number;
 }
 
 /** A document's elements, read and parsed whole; null when it is not one JSON array (or its size was wrong). */
@@ -274,12 +264,6 @@ async function parseWhole(doc: Document): Promise<unknown[] | null> {
  */
 async function readWhole(doc: Document, budget: WholeBudget): Promise<boolean> {
 	if (doc.size > budget.maxBytes || doc.size > budget.left) return true;
-	if (budget.later) {
-		// The first document streams: its first conversations go while it is read (parsing it whole would make the
-		// import wait for all of it); the reader has time for the splitter's extra work while the import writes.
-		doc.readsWhole = budget.seen++ > 0;
-		return true;
-	}
 	const elements = await parseWhole(doc);
 	if (!elements) return false;
 	doc.whole = elements;
@@ -412,8 +396,7 @@ async function closeAll(opened: readonly OpenedInput[]): Promise<void> {
 export async function openExport(sources: readonly ByteSource[], opts: OpenExportOptions = {}): Promise<ExportReader> {
 	const choice = opts.provider ?? "auto";
 	const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
-	const later = opts.wholeWhenRead === true;
-	const budget: WholeBudget = { maxBytes: opts.wholeMaxBytes ?? WHOLE_MAX_BYTES, left: later ? Infinity : (opts.wholeBudgetBytes ?? WHOLE_BUDGET_BYTES), later, seen: 0 };
+	const budget: WholeBudget = { maxBytes: opts.wholeMaxBytes ?? WHOLE_MAX_BYTES, left: opts.wholeBudgetBytes ?? WHOLE_BUDGET_BYTES };
 	if (sources.length === 0) throw new InputError("(no input)", "no input was given");
 	const opened: OpenedInput[] = [];
 	const skipped: { name: string; reason: string }[] = [];

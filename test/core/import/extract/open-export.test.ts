@@ -204,30 +204,6 @@ describe("openExport: whole-input errors name the file and say what is wrong", (
 		expect(results.filter((r) => r.ok)).toHaveLength(50);
 	});
 
-	it("wholeWhenRead (the reader thread): the same conversations; the first document streams, later ones parse when reached, so a break is found then", async () => {
-		const many = JSON.stringify(Array.from({ length: 50 }, (_, i) => chatgptConv(`c${i}`, "x".repeat(100))));
-		const inputs = async (): Promise<NodeByteSource[]> => [await file("a.json", many), await file("b.json", many.replace(/"c(\d+)"/g, '"d$1"'))];
-		const ids = (rs: ExtractResult[]): string[] => rs.map((r) => (r.ok ? r.conversation.id : "fail"));
-		const now = await all(await openExport(await inputs()));
-		const later = await all(await openExport(await inputs(), { wholeWhenRead: true }));
-		expect(ids(later)).toEqual(ids(now));
-		expect(ids(later)).toHaveLength(100);
-		// The first document streamed: exact positions (each conversation starts with "{").
-		for (const r of later.slice(0, 50)) expect(many[r.position!]).toBe("{");
-		// A break in the second document: refused at open by default, found when reached with wholeWhenRead.
-		const middle = many.indexOf(',{"id":"c25"');
-		const broken = async (): Promise<NodeByteSource[]> => [await file("ok.json", many), await file("broken.json", `${many.slice(0, middle)} oops${many.slice(middle)}`)];
-		await expect(openExport(await broken())).rejects.toThrow(/^broken\.json: unexpected 'o'/);
-		const reader = await openExport(await broken(), { wholeWhenRead: true });
-		const seen: string[] = [];
-		await expect(
-			(async () => {
-				for await (const r of reader.conversations()) if (r.ok) seen.push(r.conversation.id);
-			})(),
-		).rejects.toThrow(/^broken\.json: unexpected 'o'/);
-		expect(seen.length).toBeGreaterThanOrEqual(50);
-	});
-
 	it("a cut that ends like a whole file (right after an inner `[]`) in a streamed document is found late: thrown from the iterator, after the good items", async () => {
 		const many = JSON.stringify(Array.from({ length: 50 }, (_, i) => chatgptConv(`c${i}`, "x".repeat(100))));
 		const cut = many.lastIndexOf('"children":[]', many.length - 500) + '"children":[]'.length;
