@@ -23,13 +23,13 @@ export function readExtractedConversations(store: StagingStore, sessionId: strin
 	return readShards(store, extractOutputDir(sessionId), CONVERSATION_SHARDS, ConversationSchema, logger);
 }
 
-function extractedOf(r: Extract<ExtractResult, { ok: true }>, facts: ConversationFacts): Extracted {
+function extractedOf(r: Extract<ExtractResult, { ok: true }>): Extracted {
 	// A getter: the reader may make the conversation only when it is used (see ExtractResult.facts).
 	const extracted: Extracted = {
 		get conversation(): Conversation {
 			return r.conversation;
 		},
-		facts,
+		facts: factsOf(r),
 	};
 	if (r.draft) extracted.draft = r.draft;
 	return extracted;
@@ -71,7 +71,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 	const { ctx, reader, options } = o;
 	const dir = extractOutputDir(ctx.sessionId);
 	if (o.fresh) await removeShards(ctx.store, dir, CONVERSATION_SHARDS);
-	const writer = new ShardWriter<Conversation>(ctx.store, dir, CONVERSATION_SHARDS);
+	const writer = new ShardWriter(ctx.store, dir, CONVERSATION_SHARDS);
 	const seen = new Set<string>();
 	let extracted = 0;
 	// How far the reading is: the position of the latest conversation taken, out of all the inputs' bytes.
@@ -95,7 +95,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 				seen.add(id);
 				if (o.skip?.(id)) {
 					// Extracted in an earlier run: not again, but later stages may still need it (a retry of a failed load).
-					if (o.handOff && o.handOnSkipped?.(id)) await o.handOff(extractedOf(r, factsOf(r)));
+					if (o.handOff && o.handOnSkipped?.(id)) await o.handOff(extractedOf(r));
 					continue;
 				}
 			}
@@ -112,10 +112,11 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 			logBatchMs: LOG_BATCH_MS,
 			...(total !== undefined && total > 0 ? { input: () => ({ bytes_read: Math.min(position, total), bytes_total: total }) } : {}),
 			items: limited(),
-			identify: (r) =>
-				r.ok
-					? { id: factsOf(r).id, title: factsOf(r).title }
-					: { id: r.itemId ?? `${r.source}#${r.index}`, ...(r.title !== undefined ? { title: r.title } : {}) },
+			identify: (r) => {
+				if (!r.ok) return { id: r.itemId ?? `${r.source}#${r.index}`, ...(r.title !== undefined ? { title: r.title } : {}) };
+				const { id, title } = factsOf(r);
+				return { id, title };
+			},
 			...(o.handOff ? { handOff: o.handOff } : {}),
 			process: async (r, step) => {
 				if (!r.ok) throw new Error(`${r.source}, conversation ${r.index + 1}: ${r.reason}`);
@@ -125,11 +126,10 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 					if (facts.messageCount < options.minMessages) {
 						return { status: "skipped", reason: `too_few_messages: ${facts.messageCount} < ${options.minMessages}` };
 					}
-					// The line, when the reader sent one, so that the conversation need not be parsed from it here.
-					if (r.line !== undefined) await writer.writeLine(r.line);
-					else await writer.write(r.conversation);
+					// The line, when the reader sent one: the conversation need not be parsed from it here.
+					await writer.writeLine(r.line ?? JSON.stringify(r.conversation));
 					extracted++;
-					return { status: "success", output: extractedOf(r, facts) };
+					return { status: "success", output: extractedOf(r) };
 				});
 			},
 			...(o.signal ? { signal: o.signal } : {}),

@@ -8,7 +8,7 @@ import type { z } from "zod";
  * `perFile` records so that no single file grows past what the Obsidian adapter can read in one go (an export of
  * a gigabyte never becomes one string). Appends are batched; `flush()` writes what is pending.
  */
-export class ShardWriter<T> {
+export class ShardWriter {
 	private pending: string[] = [];
 	private pendingBytes = 0;
 	private fileIndex = 1;
@@ -38,12 +38,7 @@ export class ShardWriter<T> {
 		this.inFile = text.split("\n").filter((l) => l.trim() !== "").length;
 	}
 
-	/** Queues a record. */
-	async write(record: T): Promise<void> {
-		await this.writeLine(JSON.stringify(record));
-	}
-
-	/** Queues a record as its `JSON.stringify`, made already. */
+	/** Queues a record, as its `JSON.stringify` (the caller's, which may have it already). */
 	async writeLine(line: string): Promise<void> {
 		await this.start();
 		if (this.inFile >= this.perFile) {
