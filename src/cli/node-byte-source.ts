@@ -42,7 +42,9 @@ export class NodeByteSource implements ByteSource {
 		if (this.closed) throw new Error(`${this.name}: read after close`);
 		const want = Math.max(0, Math.min(length, this.size - offset));
 		if (want === 0) return new Uint8Array(0);
-		const buffer = new Uint8Array(want);
+		// A Buffer (a Uint8Array), not a plain Uint8Array: the JSON splitter's indexOf on a Buffer is a native byte
+		// search, about twice as fast as the generic TypedArray one on an export's long strings.
+		const buffer = Buffer.allocUnsafe(want);
 		let got = 0;
 		while (got < want) {
 			const { bytesRead } = await this.handle.read(buffer, got, want - got, offset + got);

@@ -1,5 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Sha256Text } from "../core/ports/sha256";
+import { utf8View } from "./utf8-scratch";
 
-/** The Sha256Text port on node:crypto: one native call per note (Node's Web Crypto costs far more per call). */
-export const nodeSha256: Sha256Text = (text) => createHash("sha256").update(text, "utf8").digest("hex");
+/**
+ * The Sha256Text port on node:crypto: one native call per note (Node's Web Crypto costs far more per call), on the
+ * text encoded into the reused buffer (see utf8-scratch.ts).
+ */
+export const nodeSha256: Sha256Text = (text) => createHash("sha256").update(utf8View(text)).digest("hex");

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { utf8View } from "./utf8-scratch";
 
 /**
  * Path safety and atomic writes for everything the CLI writes under a vault folder (the staging store and the
@@ -181,6 +182,15 @@ function unlinkQuietly(file: string): void {
 	}
 }
 
+/**
+ * Writes all of `data` at the file's position (a string through the reused UTF-8 buffer: no copy allocated per
+ * write). writeSync may write less than asked (a full disk, a signal): it goes on until all of it is written.
+ */
+function writeAllSync(fd: number, data: string | Uint8Array): void {
+	const bytes = typeof data === "string" ? utf8View(data) : data;
+	for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+}
+
 /** Writes `data` to a new temp file beside `target` (exclusive create) and returns the temp file's path. */
 function writeTemp(target: string, data: string | Uint8Array, options: WriteOptions): string {
 	let remade = false;
@@ -201,7 +211,7 @@ function writeTemp(target: string, data: string | Uint8Array, options: WriteOpti
 			throw e;
 		}
 		try {
-			fs.writeFileSync(fd, data);
+			writeAllSync(fd, data);
 			if (options.sync) fs.fsyncSync(fd);
 		} catch (e) {
 			fs.closeSync(fd);
@@ -252,9 +262,7 @@ export function writeTextInPlace(target: string, data: string, options: { noFoll
 	ensureDir(path.dirname(target));
 	const fd = fs.openSync(target, flags, 0o666);
 	try {
-		// writeSync may write less than asked (a full disk, a signal): go on until all of it is written.
-		const bytes = Buffer.from(data, "utf8");
-		for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+		writeAllSync(fd, data);
 	} finally {
 		fs.closeSync(fd);
 	}
@@ -282,7 +290,7 @@ export function appendText(target: string, data: string, options: { noFollow?: b
 		fd = fs.openSync(target, flags, 0o666);
 	}
 	try {
-		fs.writeFileSync(fd, data, "utf8");
+		writeAllSync(fd, data);
 	} finally {
 		fs.closeSync(fd);
 	}

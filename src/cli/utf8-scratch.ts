@@ -1,0 +1,30 @@
+/**
+ * Text encoded as UTF-8 into one reused buffer, for a write or a hash that consumes the bytes at once.
+ *
+ * An import writes every note twice (the vault, the session's copy) and hashes it twice (`file_id`, the index). Each
+ * `Buffer.from(text)`, and each string handed to `fs.writeFileSync` or `hash.update`, allocates fresh memory for the
+ * encoded copy; on thousands of notes that allocation (page faults, GC of external memory) costs more than the
+ * encoding itself. Encoding into one buffer that stays allocated removes it.
+ *
+ * The view returned is valid only until the next call in the same thread: use it synchronously (the CLI's writes
+ * and hashes are synchronous node:fs and node:crypto calls; see vault-paths.ts). Each worker thread has its own.
+ */
+
+/** Kept between calls up to this size; a larger text gets a buffer of its own (a rare huge note keeps no memory). */
+const KEEP_MAX_BYTES = 16 * 1024 * 1024;
+
+let scratch = Buffer.allocUnsafe(256 * 1024);
+
+/** The UTF-8 bytes of `text` (lone surrogates as U+FFFD, as Buffer.from), as a view valid until the next call. */
+export function utf8View(text: string): Buffer {
+	// A UTF-16 code unit is at most 3 UTF-8 bytes (a surrogate pair, 2 units, is 4), so this always fits.
+	const most = text.length * 3;
+	if (most > scratch.length) {
+		if (most > KEEP_MAX_BYTES) return Buffer.from(text, "utf8");
+		let size = scratch.length * 2;
+		while (size < most) size *= 2;
+		scratch = Buffer.allocUnsafe(size);
+	}
+	const length = scratch.write(text, 0, "utf8");
+	return scratch.subarray(0, length);
+}
