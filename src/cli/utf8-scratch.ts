@@ -14,9 +14,17 @@
 const KEEP_MAX_BYTES = 16 * 1024 * 1024;
 
 let scratch = Buffer.allocUnsafe(256 * 1024);
+/**
+ * The text the buffer holds now, and its length in bytes. A note is written, hashed and written again (its
+ * session copy) one after the other: the second and third calls find it there and encode nothing.
+ */
+let held: string | null = null;
+let heldLength = 0;
 
 /** The UTF-8 bytes of `text` (lone surrogates as U+FFFD, as Buffer.from), as a view valid until the next call. */
 export function utf8View(text: string): Buffer {
+	// The same string object compares in constant time; an equal copy gives equal bytes.
+	if (text === held) return scratch.subarray(0, heldLength);
 	// A UTF-16 code unit is at most 3 UTF-8 bytes (a surrogate pair, 2 units, is 4), so this always fits.
 	const most = text.length * 3;
 	if (most > scratch.length) {
@@ -25,6 +33,7 @@ export function utf8View(text: string): Buffer {
 		while (size < most) size *= 2;
 		scratch = Buffer.allocUnsafe(size);
 	}
-	const length = scratch.write(text, 0, "utf8");
-	return scratch.subarray(0, length);
+	heldLength = scratch.write(text, 0, "utf8");
+	held = text;
+	return scratch.subarray(0, heldLength);
 }

@@ -28,9 +28,25 @@ describe("utf8View", () => {
 		expect(view.subarray(0, 5).toString("latin1")).toBe("xxxxx");
 	});
 
-	it("reuses one buffer: a view is valid only until the next call", () => {
+	it("reuses one buffer: a view is valid only until the next call of another text", () => {
 		const first = utf8View("aaaa");
 		utf8View("bbbb");
 		expect(first.toString("utf8")).toBe("bbbb");
+	});
+
+	it("gives the held text's bytes again without encoding it again, and never another text's", () => {
+		const note = `${"note ".repeat(10)}é`;
+		const first = utf8View(note);
+		const again = utf8View(note);
+		expect(again.buffer).toBe(first.buffer);
+		expect(again.byteOffset).toBe(first.byteOffset);
+		expect(again.toString("utf8")).toBe(note);
+		// Same length, other content: encoded, not the held bytes.
+		const other = `${"eton ".repeat(10)}é`;
+		expect(utf8View(other).toString("utf8")).toBe(other);
+		expect(utf8View(note).toString("utf8")).toBe(note);
+		// After a huge text (a buffer of its own), the held text is still the one in the shared buffer.
+		utf8View("y".repeat(6 * 1024 * 1024));
+		expect(utf8View(note).toString("utf8")).toBe(note);
 	});
 });

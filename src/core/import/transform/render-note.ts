@@ -25,8 +25,8 @@ export interface RenderNoteOptions {
 }
 
 export interface RenderedNote {
-	/** The whole note: frontmatter, then the body. Ends with one newline. */
-	markdown: string;
+	/** The whole note: frontmatter, then the body. Ends with one newline. Composed on each read. */
+	readonly markdown: string;
 	frontmatter: NoteFrontmatter;
 	/** The body alone (what `file_id` hashes). */
 	body: string;
@@ -76,7 +76,14 @@ export function renderNote(conversation: Conversation, opts: RenderNoteOptions):
 		file_id: opts.deferFileId ? DEFERRED_FILE_ID : computeFileId(body, opts.notePath),
 		session: opts.sessionId,
 	};
-	return { markdown: composeNote(frontmatter, body), frontmatter, body };
+	return {
+		frontmatter,
+		body,
+		// Composed when read: drafts (the import's path) use the parts, and load composes them with the real file_id.
+		get markdown(): string {
+			return composeNote(frontmatter, body);
+		},
+	};
 }
 
 /** Frontmatter (serialised as renderNote does) followed by the body: the whole note text. */
