@@ -1,3 +1,4 @@
+import type { PipelineStageRecord } from "../logs/pipeline-stages";
 import type { Counts } from "../model/counts";
 import type { StageInput, Step } from "../model/phase";
 import type { PhaseType, StageType } from "../model/status";
@@ -16,6 +17,11 @@ export interface StageContext {
 	logger: Logger;
 	/** Defaults to a PhaseManager over `store` and `clock`. */
 	phases?: PhaseManager;
+	/**
+	 * Called with the records each time they were appended to `pipeline_stages.jsonl`: a caller keeps the log's
+	 * state in memory instead of reading the file back when the run ends.
+	 */
+	onLogged?: (records: readonly PipelineStageRecord[]) => void;
 }
 
 /**

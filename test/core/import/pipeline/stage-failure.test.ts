@@ -135,3 +135,28 @@ describe("summarize", () => {
 		]);
 	});
 });
+
+describe("the summary a run returns", () => {
+	it("is the log's own, read back from the file: on a new run and on a retry that appends to an older log", async () => {
+		const dir = await tempDir("ketl-mirror-");
+		const input = await writeJson(join(dir, "conversations.json"), [
+			claudeConv({ id: "good-1", title: "Good one" }),
+			claudeConv({ id: "empty-1", title: "Nothing said", messages: [] }), // skipped: empty
+			{ uuid: "bad-1", name: "Broken", chat_messages: "not a list" }, // fails in extract
+			claudeConv({ id: "good-2", title: "Good two" }),
+		]);
+		const root = await tempDir("ketl-mirror-vault-");
+		const store = new NodeStagingStore(root);
+		const deps = { store, vault: new NodeNoteVault(root), clock: systemClock, logger: silentLogger };
+		const first = await runImportSession(deps, { mode: "new", sources: [await NodeByteSource.open(input)], options: { inputs: [input] } });
+		const { status: _s1, ...firstFromLog } = await summarize(store, first.session_id);
+		expect(first).toMatchObject(firstFromLog);
+		expect(first.counts).toEqual({ total: 4, success: 2, failed: 1, skipped: 1 });
+		expect(first.notes.created).toBe(2);
+
+		const retried = await runImportSession(deps, { mode: "retry", sessionId: first.session_id, sources: [await NodeByteSource.open(input)] });
+		const { status: _s2, ...retriedFromLog } = await summarize(store, first.session_id);
+		expect(retried).toMatchObject(retriedFromLog);
+		expect(retried.counts).toEqual(first.counts); // the bad element is still bad; the rest is counted once
+	});
+});
