@@ -26,11 +26,6 @@ export class ItemStatusIndex {
 		readonly skippedLines = 0,
 	) {
 		for (const stage of STAGE_TYPES) this.byStage.set(stage, new Map());
-		this.add(records);
-	}
-
-	/** Records appended to the log after it was read (see StageContext.onLogged): the index stays the log's state. */
-	add(records: readonly PipelineStageRecord[]): void {
 		for (const r of records) {
 			const map = this.byStage.get(r.stage)!;
 			map.delete(r.item_id); // keep insertion order = order of the latest record

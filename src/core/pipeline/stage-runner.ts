@@ -242,7 +242,6 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			if (batch.length > 0) {
 				await appendStepLogRecords(store, sessionId, phaseType, stage, stepRecords);
 				await appendPipelineStageRecords(store, sessionId, phaseType, stageRecords);
-				ctx.onLogged?.(stageRecords);
 			}
 		}
 		if (saveDue) {

@@ -1,4 +1,3 @@
-import type { PipelineStageRecord } from "../logs/pipeline-stages";
 import type { Counts } from "../model/counts";
 import type { StageInput, Step } from "../model/phase";
 import type { PhaseType, StageType } from "../model/status";
@@ -17,11 +16,6 @@ export interface StageContext {
 	logger: Logger;
 	/** Defaults to a PhaseManager over `store` and `clock`. */
 	phases?: PhaseManager;
-	/**
-	 * Called with the records each time they were appended to `pipeline_stages.jsonl`: a caller keeps the log's
-	 * state in memory instead of reading the file back when the run ends.
-	 */
-	onLogged?: (records: readonly PipelineStageRecord[]) => void;
 }
 
 /**

@@ -1,5 +1,4 @@
 import { ItemStatusIndex } from "../../logs/item-status-index";
-import type { PipelineStageRecord } from "../../logs/pipeline-stages";
 import type { Counts } from "../../model/counts";
 import type { StageProgress } from "../../pipeline/stage-runner";
 import { Channel } from "../../pipeline/channel";
@@ -132,11 +131,10 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 	}
 	const sessionId = session.session_id;
 	request.onSession?.(sessionId);
+	const ctx = { sessionId, phaseType: "import" as const, store, clock, logger, phases };
+
 	const phase = await phases.load(sessionId, "import");
-	// The log as this run finds it. The sets the run works from are taken from it before the stages start; then it
-	// follows the records the stages append, so that the summary at the end needs no second read of the log.
 	const status = await ItemStatusIndex.read(store, sessionId, "import", logger);
-	const ctx = { sessionId, phaseType: "import" as const, store, clock, logger, phases, onLogged: (records: readonly PipelineStageRecord[]) => status.add(records) };
 	// A retry redoes failed items and sends review items to the model again.
 	const retransform = request.mode === "retry" ? new Set([...status.idsWithStatus("transform", "review"), ...status.idsWithStatus("load", "review")]) : new Set<string>();
 	if (request.mode === "retry" && status.failures().length === 0 && retransform.size === 0 && phase.status !== "running") {
@@ -257,9 +255,7 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 
 	async function finish(error?: string): Promise<ImportSummary> {
 		const errorText = error === "cancelled" ? "Cancelled; resume the session to go on" : error;
-		// A run that ended normally has every record it wrote in `status`; after an error or a cancel, the file is
-		// the truth (an append may have broken off halfway).
-		const summary = await summarize(store, sessionId, logger, "pending", error === undefined ? status : undefined);
+		const summary = await summarize(store, sessionId, logger);
 		const counts: Counts = { ...summary.counts, review: summary.notes.review };
 		const finished = await phases.finishPhase(sessionId, "import", counts, errorText);
 		return { ...summary, status: finished.status, ...(errorText !== undefined ? { error: errorText } : {}) };
@@ -279,15 +275,8 @@ async function writeManifest(store: StagingStore, sessionId: string, reader: Exp
  * The session's result from its log, over every run of it (a resume or retry included): each conversation
  * counted once, by its latest record in each stage.
  */
-export async function summarize(
-	store: StagingStore,
-	sessionId: string,
-	logger?: Logger,
-	status: PhaseStatus = "pending",
-	/** The log's state when the caller has it in memory (see StageContext.onLogged); else the log is read. */
-	known?: ItemStatusIndex,
-): Promise<ImportSummary> {
-	const index = known ?? (await ItemStatusIndex.read(store, sessionId, "import", logger));
+export async function summarize(store: StagingStore, sessionId: string, logger?: Logger, status: PhaseStatus = "pending"): Promise<ImportSummary> {
+	const index = await ItemStatusIndex.read(store, sessionId, "import", logger);
 	const counts = { total: 0, success: 0, failed: 0, skipped: 0 };
 	const notes = { created: 0, updated: 0, unchanged: 0, preserved: 0, review: 0 };
 	const failures: ImportSummary["failures"] = [];
