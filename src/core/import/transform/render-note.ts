@@ -49,12 +49,19 @@ const CLAUDE_SUMMARY_LABEL = /^\**\s*Conversation overview\s*\**:?\s*/i;
  * heading (`## Assistant …`; no time when the export has none) followed by its parts, separated by blank lines:
  * text (made safe by `safeMarkdown`), code in a backtick fence longer than any backtick run inside (byte-exact),
  * attachments and tool calls/results as collapsed callouts, thinking only with `includeThinking`, unknown blocks
- * as a one-line placeholder.
+ * as a one-line placeholder. A message with nothing to show (only thinking, left out; no parts at all) is left out
+ * with its heading: an empty `## Assistant` says nothing. `message_count` still counts it.
  */
 export function renderNote(conversation: Conversation, opts: RenderNoteOptions): RenderedNote {
 	const timeZone = opts.timeZone ?? "UTC";
-	const messages = conversation.messages.map((message) => renderMessage(message, opts.includeThinking ?? false, timeZone));
-	const body = `\n${messages.length > 0 ? messages.join("\n\n") : "*(no messages)*"}\n`;
+	const includeThinking = opts.includeThinking ?? false;
+	const messages: string[] = [];
+	for (const message of conversation.messages) {
+		const rendered = renderMessage(message, includeThinking, timeZone);
+		if (rendered !== null) messages.push(rendered);
+	}
+	const empty = conversation.messages.length > 0 ? "*(no visible content: turn on thinking to see what there is)*" : "*(no messages)*";
+	const body = `\n${messages.length > 0 ? messages.join("\n\n") : empty}\n`;
 
 	const originalTitle = oneLine(conversation.title);
 	const title = oneLine(opts.title ?? "") || originalTitle || "Untitled";
@@ -91,7 +98,8 @@ export function composeNote(frontmatter: NoteFrontmatter, body: string): string 
 	return `---\n${stringifyFrontmatter(frontmatter)}---\n${body}`;
 }
 
-function renderMessage(message: Message, includeThinking: boolean, timeZone: string): string {
+/** The message's heading and parts, or null when none of its parts shows anything. */
+function renderMessage(message: Message, includeThinking: boolean, timeZone: string): string | null {
 	const role = message.role === "user" ? "User" : "Assistant";
 	const time = message.time ? formatTime(message.time, timeZone) : null;
 	let out = `${"#".repeat(MESSAGE_HEADING_LEVEL)} ${role}${time ? ` · ${time}` : ""}`;
@@ -103,7 +111,7 @@ function renderMessage(message: Message, includeThinking: boolean, timeZone: str
 		out += `\n\n${block}`;
 		visible = true;
 	}
-	return visible ? out : `${out}\n\n*(no visible content)*`;
+	return visible ? out : null;
 }
 
 function renderPart(part: Part, includeThinking: boolean): string | null {

@@ -27,6 +27,10 @@ const notePathOf = (c: Conversation): string =>
 const render = (c: Conversation, includeThinking = false) =>
 	renderNote(c, { sessionId: SESSION, notePath: notePathOf(c), includeThinking });
 
+/** Whether a message has a part the note shows: thinking only when asked for, text only when it is not blank. */
+const shows = (m: Conversation["messages"][number], includeThinking: boolean): boolean =>
+	m.parts.some((p) => (p.kind === "thinking" ? includeThinking : p.kind !== "text" || p.text.trim() !== ""));
+
 const hasThinking = (c: Conversation): boolean => c.messages.some((m) => m.parts.some((p) => p.kind === "thinking"));
 
 describe("renderNote golden files", () => {
@@ -105,6 +109,29 @@ describe("renderNote properties", () => {
 		expect(render(conversation, true).markdown).toContain("Check the man page");
 	});
 
+	it("leaves out a message with nothing to show, heading and all, and still counts it", () => {
+		const conversation = load("tools-thinking");
+		const thinkingOnly = conversation.messages.filter((m) => m.parts.length > 0 && m.parts.every((p) => p.kind === "thinking"));
+		expect(thinkingOnly.length).toBeGreaterThan(0); // the fixture has one: the rule is exercised
+		const hidden = render(conversation);
+		const shown = render(conversation, true);
+		const headingCount = (body: string): number => body.split("\n").filter((l) => l.startsWith("## ")).length;
+		expect(headingCount(shown.body) - headingCount(hidden.body)).toBe(thinkingOnly.length);
+		expect(hidden.markdown).not.toContain("no visible content");
+		expect(hidden.frontmatter.message_count).toBe(conversation.messages.length);
+		expect(shown.frontmatter.message_count).toBe(conversation.messages.length);
+	});
+
+	it("says so when no message has anything to show (thinking alone, left out)", () => {
+		const conversation = load("tools-thinking");
+		const onlyThinking = { ...conversation, messages: conversation.messages.map((m) => ({ ...m, parts: [{ kind: "thinking" as const, text: "pondering" }] })) };
+		const body = render(onlyThinking).body;
+		expect(body).not.toContain("## ");
+		expect(body).toContain("*(no visible content: turn on thinking to see what there is)*");
+		expect(render(onlyThinking, true).body).toContain("pondering");
+		expect(render({ ...conversation, messages: [] }).body).toContain("*(no messages)*");
+	});
+
 	it("keeps level-1/2 headings for message boundaries only", () => {
 		for (const conversation of all) {
 			for (const includeThinking of [false, true]) {
@@ -114,7 +141,7 @@ describe("renderNote properties", () => {
 				const outside = stripFences(body)
 					.split("\n")
 					.filter((l) => /^ {0,3}#{1,2}(\s|$)/.test(l));
-				expect(outside.length).toBe(conversation.messages.length);
+				expect(outside.length).toBe(conversation.messages.filter((m) => shows(m, includeThinking)).length);
 				for (const line of outside) expect(line).toMatch(/^## (User|Assistant)( · .+)?$/);
 				expect(headings.length).toBeGreaterThanOrEqual(outside.length);
 			}
