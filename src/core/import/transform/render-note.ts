@@ -55,9 +55,10 @@ const CLAUDE_SUMMARY_LABEL = /^\**\s*Conversation overview\s*\**:?\s*/i;
 export function renderNote(conversation: Conversation, opts: RenderNoteOptions): RenderedNote {
 	const timeZone = opts.timeZone ?? "UTC";
 	const includeThinking = opts.includeThinking ?? false;
+	const how: PartOptions = { includeThinking, missingFile: MISSING_FILE[conversation.provider] };
 	const messages: string[] = [];
 	for (const message of conversation.messages) {
-		const rendered = renderMessage(message, includeThinking, timeZone);
+		const rendered = renderMessage(message, how, timeZone);
 		if (rendered !== null) messages.push(rendered);
 	}
 	const empty = conversation.messages.length > 0 ? "*(no visible content: turn on thinking to see what there is)*" : "*(no messages)*";
@@ -98,15 +99,27 @@ export function composeNote(frontmatter: NoteFrontmatter, body: string): string 
 	return `---\n${stringifyFrontmatter(frontmatter)}---\n${body}`;
 }
 
+/**
+ * What a note says of a file the conversation names but the note cannot hold. A Claude export has only the name; a
+ * ChatGPT zip may hold the file itself (`file-…` entries), which the import does not bring in yet.
+ */
+const MISSING_FILE: Record<Conversation["provider"], string> = { claude: "not included in the export", chatgpt: "not imported" };
+
+interface PartOptions {
+	includeThinking: boolean;
+	/** See MISSING_FILE. */
+	missingFile: string;
+}
+
 /** The message's heading and parts, or null when none of its parts shows anything. */
-function renderMessage(message: Message, includeThinking: boolean, timeZone: string): string | null {
+function renderMessage(message: Message, how: PartOptions, timeZone: string): string | null {
 	const role = message.role === "user" ? "User" : "Assistant";
 	const time = message.time ? formatTime(message.time, timeZone) : null;
 	let out = `${"#".repeat(MESSAGE_HEADING_LEVEL)} ${role}${time ? ` · ${time}` : ""}`;
 	let visible = false;
 	// Concatenated, not joined: the note's body is copied into one flat string once, when the messages are joined.
 	for (const part of message.parts) {
-		const block = renderPart(part, includeThinking);
+		const block = renderPart(part, how);
 		if (block === null || block === "") continue;
 		out += `\n\n${block}`;
 		visible = true;
@@ -114,14 +127,14 @@ function renderMessage(message: Message, includeThinking: boolean, timeZone: str
 	return visible ? out : null;
 }
 
-function renderPart(part: Part, includeThinking: boolean): string | null {
+function renderPart(part: Part, how: PartOptions): string | null {
 	switch (part.kind) {
 		case "text":
 			return safeMarkdown(part.text, MESSAGE_HEADING_LEVEL + 1);
 		case "code":
 			return renderCode(part.code, part.language);
 		case "attachment":
-			return renderAttachment(part);
+			return renderAttachment(part, how.missingFile);
 		case "tool_call":
 			return callout("example", `Tool call: ${oneLine(part.name) || "unknown tool"}`, part.summary);
 		case "tool_result": {
@@ -130,7 +143,7 @@ function renderPart(part: Part, includeThinking: boolean): string | null {
 			return callout(part.isError ? "failure" : "example", name ? `${label}: ${name}` : label, part.summary);
 		}
 		case "thinking":
-			return includeThinking ? callout("quote", "Thinking", part.text) : null;
+			return how.includeThinking ? callout("quote", "Thinking", part.text) : null;
 		case "unknown": {
 			const type = part.blockType.replace(/[`\s]/g, "") || "unknown";
 			const summary = oneLine(part.summary ?? "");
@@ -146,14 +159,14 @@ function renderCode(code: string, language: string): string {
 	return `${fence}${fenceLanguage(language)}\n${code}${code.endsWith("\n") ? "" : "\n"}${fence}`;
 }
 
-function renderAttachment(part: Extract<Part, { kind: "attachment" }>): string {
+function renderAttachment(part: Extract<Part, { kind: "attachment" }>, missingFile: string): string {
 	const name = oneLine(part.name) || "unnamed file";
 	const meta = [part.mimeType ? oneLine(part.mimeType) : "", part.size !== undefined ? formatSize(part.size) : ""]
 		.filter(Boolean)
 		.join(" · ");
 	const metaLine = meta ? `*${escapeInline(meta)}*` : "";
 	if (part.missing) {
-		const title = `Attachment: ${name} (not included in the export)`;
+		const title = `Attachment: ${name} (${missingFile})`;
 		return metaLine ? `> [!note]- ${title}\n${quoteLines(metaLine)}` : `> [!note] ${title}`;
 	}
 	const text = part.extractedText ?? "";

@@ -122,6 +122,19 @@ describe("renderNote properties", () => {
 		expect(shown.frontmatter.message_count).toBe(conversation.messages.length);
 	});
 
+	it("says of a file it cannot show what is true of the export: a Claude export lacks it, a ChatGPT zip may hold it", () => {
+		const claude = load("attachments");
+		expect(claude.provider).toBe("claude");
+		const missing = claude.messages.flatMap((m) => m.parts).filter((p) => p.kind === "attachment" && p.missing === true);
+		expect(missing.length).toBeGreaterThan(0);
+		const claudeNote = render(claude).body;
+		const chatgptNote = render({ ...claude, provider: "chatgpt" }).body;
+		const titles = (body: string, phrase: string): number => body.split("\n").filter((l) => l.includes("Attachment: ") && l.endsWith(`(${phrase})`)).length;
+		expect(titles(claudeNote, "not included in the export")).toBe(missing.length);
+		expect(titles(chatgptNote, "not imported")).toBe(missing.length);
+		expect(chatgptNote).not.toContain("not included in the export");
+	});
+
 	it("says so when no message has anything to show (thinking alone, left out)", () => {
 		const conversation = load("tools-thinking");
 		const onlyThinking = { ...conversation, messages: conversation.messages.map((m) => ({ ...m, parts: [{ kind: "thinking" as const, text: "pondering" }] })) };
