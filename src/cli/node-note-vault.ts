@@ -97,8 +97,30 @@ export class NodeNoteVault implements NoteVault {
 		fs.unlinkSync(source);
 	}
 
-	async ensureFolder(p: string): Promise<void> {
-		fs.mkdirSync(this.abs(p), { recursive: true });
+	async ensureFolder(p: string): Promise<string[]> {
+		const target = this.abs(p);
+		// mkdir -p gives the first folder it made: that one and every folder below it on the way are new.
+		const first = fs.mkdirSync(target, { recursive: true });
+		if (first === undefined) return [];
+		const created: string[] = [];
+		for (let dir = target; ; dir = path.dirname(dir)) {
+			created.unshift(path.relative(this.resolvedRoot, dir).split(path.sep).join("/"));
+			if (dir === first || path.dirname(dir) === dir) break;
+		}
+		return created;
+	}
+
+	async removeFolderIfEmpty(p: string): Promise<boolean> {
+		const target = this.abs(p);
+		if (target === this.resolvedRoot) return false; // never the vault itself
+		try {
+			fs.rmdirSync(target); // removes an empty folder only
+			return true;
+		} catch (error) {
+			const code = codeOf(error);
+			if (code === "ENOTEMPTY" || code === "EEXIST" || code === "ENOENT" || code === "ENOTDIR") return false;
+			throw error;
+		}
 	}
 
 	async listMarkdown(folder: string): Promise<string[]> {

@@ -87,9 +87,10 @@ export class ObsidianNoteVault implements NoteVault {
 	}
 
 	/** Creates each missing folder on the way (createFolder throws on an existing one, so check first). */
-	async ensureFolder(path: string): Promise<void> {
+	async ensureFolder(path: string): Promise<string[]> {
 		const p = this.resolve(path);
 		const segments = p.split("/");
+		const created: string[] = [];
 		for (let i = 1; i <= segments.length; i++) {
 			const prefix = segments.slice(0, i).join("/");
 			const existing = this.app.vault.getAbstractFileByPath(prefix);
@@ -97,11 +98,26 @@ export class ObsidianNoteVault implements NoteVault {
 			if (existing) throw new Error(`Cannot create folder "${prefix}": a file has that name`);
 			try {
 				await this.app.vault.createFolder(prefix);
+				created.push(prefix);
 			} catch (e) {
-				// Lost a race with another writer: fine if the folder is there now.
+				// Lost a race with another writer: fine if the folder is there now (theirs, not ours).
 				if (!(this.app.vault.getAbstractFileByPath(prefix) instanceof TFolder)) throw e;
 			}
 		}
+		return created;
+	}
+
+	/**
+	 * Asks the disk, not the vault's index, whether the folder is empty: the index leaves out hidden files. An
+	 * empty folder goes to the trash like everything else the plugin removes.
+	 */
+	async removeFolderIfEmpty(path: string): Promise<boolean> {
+		const folder = this.app.vault.getFolderByPath(this.resolve(path));
+		if (!folder || folder.isRoot()) return false;
+		const inside = await this.app.vault.adapter.list(folder.path);
+		if (inside.files.length > 0 || inside.folders.length > 0) return false;
+		await this.app.fileManager.trashFile(folder);
+		return true;
 	}
 
 	async listMarkdown(folder: string): Promise<string[]> {

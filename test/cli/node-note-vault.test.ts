@@ -61,6 +61,24 @@ describe("NodeNoteVault", () => {
 		expect(await fs.readFile(path.join(root, ".trash", "n 1.md"), "utf8")).toBe("2");
 	});
 
+	it("ensureFolder says which folders it made; removeFolderIfEmpty removes an empty folder only", async () => {
+		expect(await vault.ensureFolder("A/B/C")).toEqual(["A", "A/B", "A/B/C"]);
+		expect(await vault.ensureFolder("A/B/C")).toEqual([]);
+		expect(await vault.ensureFolder("A/X")).toEqual(["A/X"]);
+		await fs.writeFile(path.join(root, "A/B/.hidden"), "x");
+		expect(await vault.removeFolderIfEmpty("A/B")).toBe(false); // a subfolder and a hidden file
+		expect(await vault.removeFolderIfEmpty("A/B/C")).toBe(true);
+		expect(await vault.removeFolderIfEmpty("A/B")).toBe(false); // the hidden file
+		expect(await vault.removeFolderIfEmpty("A/missing")).toBe(false);
+		expect(await vault.exists("A/B/C")).toBe(false);
+		expect(await fs.readFile(path.join(root, "A/B/.hidden"), "utf8")).toBe("x");
+		await expect(vault.removeFolderIfEmpty("../outside")).rejects.toThrow();
+		const bare = new NodeNoteVault(await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bare-")));
+		expect(await bare.removeFolderIfEmpty("")).toBe(false); // an empty vault stays
+		expect(await bare.removeFolderIfEmpty(".")).toBe(false);
+		await fs.rm(bare.root, { recursive: true });
+	});
+
 	it("lists Markdown below a folder, skipping dot-folders and other files", async () => {
 		await vault.create("f/a.md", "");
 		await vault.create("f/sub/b.MD", "");

@@ -67,11 +67,27 @@ describe("ObsidianNoteVault", () => {
 	});
 
 	it("ensureFolder creates missing parents, tolerates existing ones and refuses a file in the way", async () => {
-		await vault.ensureFolder("A/B/C");
-		await vault.ensureFolder("A/B/C");
+		expect(await vault.ensureFolder("A/B/C")).toEqual(["A", "A/B", "A/B/C"]);
+		expect(await vault.ensureFolder("A/B/C")).toEqual([]);
+		expect(await vault.ensureFolder("A/X")).toEqual(["A/X"]);
 		expect((await fs.stat(path.join(dir, "A/B/C"))).isDirectory()).toBe(true);
 		await vault.create("A/file.md", "x");
 		await expect(vault.ensureFolder("A/file.md/D")).rejects.toThrow(/a file has that name/);
+	});
+
+	it("removeFolderIfEmpty trashes an empty folder only: a note, a subfolder or a hidden file keeps it", async () => {
+		await vault.ensureFolder("Genre/Empty");
+		await vault.create("Genre/Full/n.md", "x");
+		await vault.ensureFolder("Genre/Hidden");
+		await fs.writeFile(path.join(dir, "Genre/Hidden/.keep"), ""); // on disk, not in the vault's index
+		expect(await vault.removeFolderIfEmpty("Genre/Full")).toBe(false);
+		expect(await vault.removeFolderIfEmpty("Genre/Hidden")).toBe(false);
+		expect(await vault.removeFolderIfEmpty("Genre")).toBe(false);
+		expect(await vault.removeFolderIfEmpty("Genre/Missing")).toBe(false);
+		expect(await vault.removeFolderIfEmpty("Genre/Empty")).toBe(true);
+		expect(await vault.exists("Genre/Empty")).toBe(false);
+		expect((await fs.stat(path.join(dir, ".trash/Empty"))).isDirectory()).toBe(true); // trashed, not deleted
+		expect(await disk("Genre/Full/n.md")).toBe("x");
 	});
 
 	it("lists Markdown files recursively, skipping dot-folders and other files", async () => {

@@ -8,6 +8,7 @@ import { SessionManager } from "../../src/core/session/session-manager";
 import { enableObsidianUi, noticeLog, stubResolveLink } from "../stubs/obsidian";
 import { cmd, hashes, panel, until, writeFiles, loadPlugin, type PluginFixture } from "./helpers";
 import { startFakeLlmServer } from "../support/fake-llm-server";
+import { folders } from "../support/vault-tree";
 
 const LONG_EN = "This paragraph adds enough ordinary prose so that the note is clearly not dust at all.";
 const LONG_JA = "このノートには十分な長さの本文があり、ゴミ箱行きにはならない普通の内容が書かれています。";
@@ -65,6 +66,7 @@ describe("organize in Obsidian", () => {
 		const f = fx;
 		await writeFiles(f.dir, FILES);
 		const start = await hashes(f.dir);
+		const startFolders = await folders(f.dir);
 		expect(await f.app.commands.execute(cmd("apply-organize-plan"))).toBe(false);
 		expect(await f.app.commands.execute(cmd("undo-organize-session"))).toBe(false);
 
@@ -107,6 +109,7 @@ describe("organize in Obsidian", () => {
 
 		const after = Object.keys(await hashes(f.dir)).sort();
 		expect(after).toEqual(["DevOps/Docker deploy.md", "Other/Outside.md", "Travel/京都旅行.md", indexTo].sort());
+		expect(startFolders).not.toContain("DevOps"); // the apply makes the genre folders…
 		expect(f.app.fileManager.renames.map((r) => r.to).sort()).toEqual(["DevOps/Docker deploy.md", "Travel/京都旅行.md", indexTo].sort());
 		// The links (rewritten by renameFile, as Obsidian does) still resolve to the moved notes.
 		const all = Object.keys(await hashes(f.dir));
@@ -131,6 +134,9 @@ describe("organize in Obsidian", () => {
 		await f.plugin.runs.whenIdle();
 		expect(noticeLog.find((n) => n.startsWith("Organize undone"))).toMatch(/^Organize undone: \d+ changes reversed\.$/);
 		expect(await hashes(f.dir)).toEqual(start);
+		// …and undo takes them away again (to the trash, as Obsidian removes things): no empty genre folders left.
+		expect(await folders(f.dir)).toEqual(startFolders);
+		expect(f.app.vault.getFolderByPath("DevOps")).toBeNull();
 		await until(() => panel(f).contentEl.querySelector(".knowledge-etl-organize-tag")?.textContent === "Undone", "the panel to say undone");
 		expect(await f.app.commands.execute(cmd("undo-organize-session"))).toBe(false);
 	});

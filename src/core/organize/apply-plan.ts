@@ -16,6 +16,8 @@ export const AppliedOperationSchema = z.discriminatedUnion("type", [
 	z.object({ type: z.literal("move"), from: z.string(), to: z.string() }),
 	/** A note replaced by "overwrite": moved to the trash; undo re-creates it from `before`. */
 	z.object({ type: z.literal("trash"), path: z.string(), before: z.string() }),
+	/** A folder the apply created for a move (a genre folder): undo removes it again when it is left empty. */
+	z.object({ type: z.literal("folder"), path: z.string() }),
 ]);
 export type AppliedOperation = z.infer<typeof AppliedOperationSchema>;
 
@@ -107,7 +109,7 @@ async function applyItem(vault: NoteVault, item: PlanItem, record: AppliedRecord
 		record.operations.push({ type: "trash", path: item.to, before });
 	}
 	const folder = folderOf(item.to);
-	if (folder !== "") await vault.ensureFolder(folder);
+	if (folder !== "") for (const created of await vault.ensureFolder(folder)) record.operations.push({ type: "folder", path: created });
 	await vault.rename(item.from, item.to);
 	record.operations.push({ type: "move", from: item.from, to: item.to });
 	moves.set(item.from, item.to);
@@ -156,7 +158,9 @@ export interface UndoResult {
 
 /**
  * Reverses an applied record, last operation first. A note edited by the user since the apply is not
- * overwritten: that step is reported as a conflict and left alone.
+ * overwritten: that step is reported as a conflict and left alone. A folder the apply created is removed once
+ * the notes are back out of it, unless something else is in it now (kept, and not a conflict: it is the user's);
+ * `restored` counts notes' changes only.
  */
 export async function undoPlan(vault: NoteVault, record: AppliedRecord): Promise<UndoResult> {
 	const result: UndoResult = { restored: 0, conflicts: [] };
@@ -169,6 +173,9 @@ export async function undoPlan(vault: NoteVault, record: AppliedRecord): Promise
 					continue;
 				}
 				await vault.modify(operation.path, operation.before);
+			} else if (operation.type === "folder") {
+				await vault.removeFolderIfEmpty(operation.path);
+				continue;
 			} else if (operation.type === "move") {
 				if (await vault.exists(operation.from)) {
 					result.conflicts.push({ path: operation.to, message: `"${operation.from}" exists again; not moving back` });

@@ -29,8 +29,13 @@ export interface NoteVault {
 	processFrontMatter(path: string, fn: (frontmatter: Record<string, unknown>) => void): Promise<void>;
 	/** Moves a note to the trash (never a hard delete). */
 	trash(path: string): Promise<void>;
-	/** Creates a folder and its parents; no error when it exists. */
-	ensureFolder(path: string): Promise<void>;
+	/** Creates a folder and its parents; no error when it exists. Returns the folders it created, outermost first. */
+	ensureFolder(path: string): Promise<string[]>;
+	/**
+	 * Removes a folder that holds nothing at all (hidden files count), for undoing a folder we created. Returns
+	 * false, touching nothing, when it holds anything or is not there. The plugin moves it to the trash.
+	 */
+	removeFolderIfEmpty(path: string): Promise<boolean>;
 	/** All Markdown files below `folder` (recursive), skipping dot-folders; vault-relative paths. */
 	listMarkdown(folder: string): Promise<string[]>;
 	stat(path: string): Promise<NoteStat | null>;

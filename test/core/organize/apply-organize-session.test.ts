@@ -17,6 +17,7 @@ import type { NoteVault } from "../../../src/core/ports/note-vault";
 import { PhaseManager } from "../../../src/core/session/phase-manager";
 import { SessionManager } from "../../../src/core/session/session-manager";
 import { FakeClock } from "../_support/fake-clock";
+import { folders } from "../../support/vault-tree";
 import { tempDir } from "../_support/temp-vault";
 
 const LONG_EN = "This paragraph adds enough ordinary prose so that the note is clearly not dust at all.";
@@ -104,10 +105,31 @@ describe("applyOrganizeSession", () => {
 
 		await expect(applyOrganizeSession(deps, sessionId, { rewriteLinks: true })).rejects.toThrow(/already applied/);
 
+		expect(await folders(root)).toEqual(["Daily", "DevOps", "Inbox", "Travel", "_dust"]);
+		const made = result.record.operations.flatMap((o) => (o.type === "folder" ? [o.path] : []));
+		expect(made.sort()).toEqual(["Daily", "DevOps", "Travel", "_dust"]); // recorded, for undo
+
 		const undo = await undoOrganizeSession(deps, sessionId);
 		expect(undo.conflicts).toEqual([]);
 		expect(await hashes(root)).toEqual(start);
+		// The genre folders the apply made are gone again: the vault looks as it did.
+		expect(await folders(root)).toEqual(["Inbox"]);
+		expect(undo.restored).toBe(result.record.operations.filter((o) => o.type !== "folder").length);
 		expect(await readOrganizeState(deps.store, sessionId)).toBe("undone");
+	});
+
+	it("undo keeps a folder that held something before the apply, or that something was put in since", async () => {
+		const { root, deps, sessionId } = await setup();
+		await mkdir(join(root, "DevOps"));
+		await writeFile(join(root, "DevOps/mine.md"), "my own note\n"); // DevOps was there before: not ours
+		const result = await applyOrganizeSession(deps, sessionId, { rewriteLinks: true });
+		expect(result.record.operations.some((o) => o.type === "folder" && o.path === "DevOps")).toBe(false);
+		await writeFile(join(root, "Travel/.hidden-by-the-user"), "x"); // Travel is ours, but not empty once undone
+		const undo = await undoOrganizeSession(deps, sessionId);
+		expect(undo.conflicts).toEqual([]);
+		expect(await folders(root)).toEqual(["DevOps", "Inbox", "Travel"]);
+		expect(await readFile(join(root, "DevOps/mine.md"), "utf8")).toBe("my own note\n");
+		expect(await readFile(join(root, "Travel/.hidden-by-the-user"), "utf8")).toBe("x");
 	});
 
 	it("with a vault that updates links as notes move (Obsidian), a note linking to an earlier-moved note is still applied", async () => {
@@ -121,6 +143,7 @@ describe("applyOrganizeSession", () => {
 		const undo = await undoOrganizeSession(deps, sessionId);
 		expect(undo.conflicts).toEqual([]);
 		expect(await hashes(root)).toEqual(start);
+		expect(await folders(root)).toEqual(["Inbox"]);
 	});
 
 	it("a note edited since the plan is neither edited nor moved; the others are applied", async () => {
@@ -158,6 +181,7 @@ describe("applyOrganizeSession", () => {
 		const undo = await undoOrganizeSession(deps, sessionId);
 		expect(undo.conflicts).toEqual([]);
 		expect(await hashes(root)).toEqual(start);
+		expect(await folders(root)).toEqual(["Inbox"]);
 	});
 
 	it("refuses a session without an organize plan, and an unknown session", async () => {
