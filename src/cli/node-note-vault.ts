@@ -22,6 +22,11 @@ export class NodeNoteVault implements NoteVault {
 		return resolveInsideSync(this.resolvedRoot, relative);
 	}
 
+	/** The vault-relative, "/"-separated path of a path below the root as given (what abs returns). */
+	private rel(full: string): string {
+		return path.relative(this.resolvedRoot, full).split(path.sep).join("/");
+	}
+
 	async exists(p: string): Promise<boolean> {
 		return fs.lstatSync(this.abs(p), { throwIfNoEntry: false }) !== undefined;
 	}
@@ -104,7 +109,7 @@ export class NodeNoteVault implements NoteVault {
 		if (first === undefined) return [];
 		const created: string[] = [];
 		for (let dir = target; ; dir = path.dirname(dir)) {
-			created.unshift(path.relative(this.resolvedRoot, dir).split(path.sep).join("/"));
+			created.unshift(this.rel(dir));
 			if (dir === first || path.dirname(dir) === dir) break;
 		}
 		return created;
@@ -144,7 +149,7 @@ export class NodeNoteVault implements NoteVault {
 		};
 		walk(start);
 		// `start` is below the root as given (not its realpath), so the relative paths are taken from there too.
-		return out.map((full) => path.relative(this.resolvedRoot, full).split(path.sep).join("/"));
+		return out.map((full) => this.rel(full));
 	}
 
 	async stat(p: string): Promise<NoteStat | null> {

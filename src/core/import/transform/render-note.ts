@@ -54,8 +54,7 @@ const CLAUDE_SUMMARY_LABEL = /^\**\s*Conversation overview\s*\**:?\s*/i;
  */
 export function renderNote(conversation: Conversation, opts: RenderNoteOptions): RenderedNote {
 	const timeZone = opts.timeZone ?? "UTC";
-	const includeThinking = opts.includeThinking ?? false;
-	const how: PartOptions = { includeThinking, missingFile: MISSING_FILE[conversation.provider] };
+	const how: PartOptions = { includeThinking: opts.includeThinking ?? false, missingFile: MISSING_FILE[conversation.provider] };
 	const messages: string[] = [];
 	for (const message of conversation.messages) {
 		const rendered = renderMessage(message, how, timeZone);
