@@ -48,6 +48,8 @@ LLM knowledge transform (off by default; the note is then the cleaned-up convers
   --context-chars N   transcript characters per call (default 24000); longer conversations are split
   --too-large split|skip   split long conversations and merge (default), or skip them as too_large
   --no-transcript     leave the conversation out of knowledge notes (review notes always keep it)
+  --llm-refresh       call the model again for every conversation: no saved reply (.staging/@cache/llm/) is reused,
+                      and an unchanged conversation is not skipped
   --timeout SECONDS   per call (default 300); --retries N (default 3)
 Exit codes: 0 all succeeded (skips allowed), 1 unexpected error, 2 input or session not found / unreadable /
 unrecognised, 3 the LLM server is down or lacks the model, 4 some items failed, 5 every item failed.`;
@@ -160,6 +162,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 			"context-chars": { type: "string" },
 			"too-large": { type: "string" },
 			"no-transcript": { type: "boolean", default: false },
+			"llm-refresh": { type: "boolean", default: false },
 		},
 		mode === "new",
 	);
@@ -220,6 +223,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 				...(llmChoice ? { llm: llmChoice } : {}),
 			},
 			...(llmClient ? { llmClient } : {}),
+			...(values["llm-refresh"] === true ? { llmRefresh: true } : {}),
 			debugMode,
 			onProgress: progress.onProgress,
 		};

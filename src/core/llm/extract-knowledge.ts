@@ -13,8 +13,8 @@ import { buildTranscript } from "./transcript";
  * the model for each part that has no saved reply, parse, merge, and decide ok or review.
  *
  * Saving and resuming: each reply is handed to `onReply` (and awaited) as soon as it arrives, so the caller can
- * write it to `transform/output/` at once; on a later run the caller passes those replies back as `saved`, and a
- * part whose prompt hash matches a saved reply is not sent again.
+ * keep it at once (the vault's reply cache); on a later run the caller passes those replies back as `saved` (or finds
+ * them through `lookup`), and a part whose prompt hash matches a saved reply is not sent again.
  *
  * Failures: an empty reply after all retries (EmptyResponseError) or a reply body that is not the expected JSON
  * (ValidationError) sends the item to review; the other parts are still called so their replies are saved.
@@ -62,6 +62,8 @@ export interface ExtractOptions extends PlanOptions {
 	saved?: readonly RawReply[];
 	/** Called (and awaited) with each new reply as soon as it arrives. */
 	onReply?: (reply: RawReply) => void | Promise<void>;
+	/** A reply kept elsewhere (the vault's reply cache) for a call with no saved reply; null = call the model. */
+	lookup?: (call: PlannedCall) => Promise<RawReply | null>;
 }
 
 export interface Knowledge {
@@ -125,7 +127,7 @@ export async function extractKnowledge(conversation: Conversation, options: Extr
 	const failures: string[] = [];
 	for (const call of plan.calls) {
 		options.signal?.throwIfAborted();
-		let reply = saved.get(`${call.part}/${call.totalParts}/${call.promptHash}`);
+		let reply = saved.get(`${call.part}/${call.totalParts}/${call.promptHash}`) ?? (await options.lookup?.(call)) ?? undefined;
 		if (!reply) {
 			try {
 				const answer = await options.client.chat(call.messages, options.signal ? { signal: options.signal } : {});

@@ -22,6 +22,11 @@ export interface LlmClient {
 	/** A short, loggable name such as `ollama http://localhost:11434` (never holds the API key). */
 	readonly label: string;
 	readonly model: string;
+	/**
+	 * The settings besides the model that change a reply (temperature, reply length), as one stable string: part
+	 * of the key of saved replies, so that changing them calls the model again. Absent = none.
+	 */
+	readonly settings?: string;
 	/** Checks the server answers and offers the model; throws `LlmUnavailableError` with what to do if not. */
 	preflight(): Promise<void>;
 	/** One chat call, with our own timeout and the retry policy applied. */

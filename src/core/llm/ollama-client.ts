@@ -33,6 +33,7 @@ function modelNotFound(error: unknown): boolean {
 export class OllamaClient implements LlmClient {
 	readonly label: string;
 	readonly model: string;
+	readonly settings: string;
 	private readonly base: string;
 
 	constructor(
@@ -42,6 +43,7 @@ export class OllamaClient implements LlmClient {
 	) {
 		this.base = baseUrl(config);
 		this.model = config.model;
+		this.settings = `temperature=${config.temperature};num_ctx=${config.numCtx};num_predict=${config.numPredict}`;
 		this.label = `ollama ${this.base}`;
 	}
 

@@ -26,6 +26,7 @@ const ModelsSchema = z.object({ data: z.array(z.object({ id: z.string() }).loose
 export class OpenAiClient implements LlmClient {
 	readonly label: string;
 	readonly model: string;
+	readonly settings: string;
 	private readonly v1: string;
 	private readonly apiKey: string | undefined;
 
@@ -37,6 +38,7 @@ export class OpenAiClient implements LlmClient {
 		const base = baseUrl(config);
 		this.v1 = /\/v1$/.test(base) ? base : `${base}/v1`;
 		this.model = config.model;
+		this.settings = `temperature=${config.temperature};max_tokens=${config.numPredict > 0 ? config.numPredict : "none"}`;
 		this.label = `openai ${this.v1}`;
 		this.apiKey = config.apiKey && config.apiKey.trim() !== "" ? config.apiKey.trim() : undefined;
 	}

@@ -19,6 +19,12 @@ export interface KnowledgePromptInput {
 	part?: { index: number; total: number };
 }
 
+/**
+ * The prompt's version: part of the key of every saved reply (see reply-cache.ts). Raise it when the prompt text
+ * or the way replies are read changes, so that replies to the old prompt are not reused.
+ */
+export const KNOWLEDGE_PROMPT_VERSION = "1";
+
 export const SECTION_HEADINGS = { title: "## Title", summary: "## Summary", tags: "## Tags", content: "## Content" } as const;
 
 function languageRule(language: OutputLanguage): string {

@@ -20,6 +20,8 @@ export const ImportIndexRecordSchema = z.object({
 	source_updated: z.string().nullable(),
 	session_id: z.string(),
 	written_at: z.string(),
+	/** The knowledge transform's key when an LLM wrote the note (see NoteDraft.llm_key). */
+	llm_key: z.string().optional(),
 });
 export type ImportIndexRecord = z.infer<typeof ImportIndexRecordSchema>;
 
@@ -50,7 +52,7 @@ export class ImportIndex {
 
 	get(provider: Provider, sourceId: string): IndexedNote | null {
 		const r = this.entries.get(key(provider, sourceId));
-		return r ? { path: r.path, hash: r.hash, sourceUpdated: r.source_updated } : null;
+		return r ? { path: r.path, hash: r.hash, sourceUpdated: r.source_updated, ...(r.llm_key !== undefined ? { llmKey: r.llm_key } : {}) } : null;
 	}
 
 	/** Records a write (kept in memory at once; on disk at the next flush). */

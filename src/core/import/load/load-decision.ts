@@ -14,6 +14,8 @@ export interface IndexedNote {
 	hash: string;
 	/** The source's updated time when we wrote it (ISO), or null when the export had none. */
 	sourceUpdated: string | null;
+	/** The knowledge transform's key when an LLM wrote the note. */
+	llmKey?: string;
 }
 
 export interface LoadFacts {
@@ -58,7 +60,7 @@ export function decideLoad(facts: LoadFacts): LoadDecision {
 	return { action: "preserve", path: current.path, reason: "updated at the source, but the note was edited since it was imported" };
 }
 
-function sameTime(a: string | null, b: string | null): boolean {
+export function sameTime(a: string | null, b: string | null): boolean {
 	if (a === b) return true;
 	if (a === null || b === null) return false;
 	const ta = Date.parse(a);

@@ -54,6 +54,8 @@ export interface ImportRequest {
 	 */
 	llmClient?: LlmClient;
 	debugMode?: boolean;
+	/** `--llm-refresh`: call the model again for every conversation, ignoring replies saved by other sessions. */
+	llmRefresh?: boolean;
 	signal?: AbortSignal;
 	onProgress?: (progress: StageProgress) => void;
 	/** Told the session id as soon as the session exists or is loaded (for a heartbeat, a panel, a log line). */
@@ -166,11 +168,22 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 			if (sources.length === 0) throw new ImportSessionError(`Session ${sessionId} needs its inputs again (${options.inputs.join(", ") || "none recorded"}), but they were not given`);
 			reader = await openExport(sources, { provider: options.provider });
 		}
+		const index = await ImportIndex.open(store, logger);
 		const knowledge =
 			options.llm && request.llmClient
-				? await KnowledgeTransform.open({ store, sessionId, client: request.llmClient, llm: options.llm, options, debugMode: session.debug_mode || (request.debugMode ?? false), logger })
+				? await KnowledgeTransform.open({
+						store,
+						sessionId,
+						client: request.llmClient,
+						llm: options.llm,
+						options,
+						debugMode: session.debug_mode || (request.debugMode ?? false),
+						logger,
+						index,
+						...(request.llmRefresh ? { refresh: true } : {}),
+						now: () => clock.now(),
+					})
 				: undefined;
-		const index = await ImportIndex.open(store, logger);
 		// The stages share pipeline_stages.jsonl: a line cut off by a crash is ended once, before any of them appends.
 		if (await ensureJsonlLineStart(store, pipelineStagesFile(sessionId, "import"))) logger.warn(`${pipelineStagesFile(sessionId, "import")}: the last line was cut off by an interruption; it will be skipped`);
 

@@ -8,11 +8,20 @@ import { stageDir, stageOutputDir } from "../../session/paths";
 import type { Conversation } from "../conversation";
 import { renderKnowledgeNote } from "../transform/render-knowledge-note";
 import type { ImportLlmOptions, ImportOptions } from "./import-options";
-import type { NoteDraft } from "../transform/note-draft";
+import { draftNote, type NoteDraft } from "../transform/note-draft";
+import { LlmReplyCache, type ReplyKey } from "../../llm/reply-cache";
+import { KNOWLEDGE_PROMPT_VERSION } from "../../llm/prompt";
+import { sha256Hex } from "../../util/sha256";
+import type { ImportIndex } from "../load/import-index";
+import { sameTime } from "../load/load-decision";
 
 /**
- * The LLM side of the transform stage. Every model reply is appended to `transform/output/llm-replies.jsonl`
- * the moment it arrives, so a resume or a re-run never pays for the same call twice.
+ * The LLM side of the transform stage. No model call is paid for twice:
+ * - before any call, the import index tells whether the conversation is unchanged at the source since its note
+ *   was written with the same knowledge key (model, settings, prompt version, note options): then no call at all;
+ * - every reply is kept the moment it arrives in the vault's reply cache (`.staging/@cache/llm/`, see
+ *   reply-cache.ts), so a resume, a retry, a new session or a re-import after a crash reuses it.
+ * Sessions written before the cache kept their replies in `transform/output/llm-replies.jsonl`: still read.
  */
 const SavedReplySchema = z.object({
 	item_id: z.string(),
@@ -48,14 +57,38 @@ export interface KnowledgeTransformOptions {
 	options: ImportOptions;
 	debugMode: boolean;
 	logger: Logger;
+	/** The import index: an unchanged conversation whose note has this key needs no call (absent: always call). */
+	index?: ImportIndex;
+	/** `--llm-refresh`: ask the model again, ignoring the index and the replies of other sessions. */
+	refresh?: boolean;
+	/** The reply cache (default: the vault's, in `store`). */
+	cache?: LlmReplyCache;
+	/** For the cache entries' time (default: now). */
+	now?: () => Date;
 }
 
-export type KnowledgeOutcome = { kind: "draft"; draft: NoteDraft } | { kind: "too_large"; reason: string };
+export type KnowledgeOutcome = { kind: "draft"; draft: NoteDraft } | { kind: "too_large"; reason: string } | { kind: "kept"; draft: NoteDraft; reason: string };
+
+/**
+ * Everything besides the conversation that shapes a knowledge note: the model and its settings, the prompt's
+ * version, and the options of the call plan and of the note. Recorded with each note in the import index.
+ */
+export function knowledgeKey(client: Pick<LlmClient, "model" | "settings">, llm: ImportLlmOptions, options: Pick<ImportOptions, "includeThinking">): string {
+	const parts = [client.model, client.settings ?? "", KNOWLEDGE_PROMPT_VERSION, llm.language, llm.contextChars, llm.onTooLarge, llm.includeTranscript, options.includeThinking];
+	return `k1:${sha256Hex(JSON.stringify(parts)).slice(0, 16)}`;
+}
 
 export class KnowledgeTransform {
 	private saved = new Map<string, RawReply[]>();
+	private readonly cache: LlmReplyCache;
+	readonly key: string;
+	/** Calls answered from the cache, and calls not made because the index said the note is current (this run). */
+	readonly reused = { cached: 0, skipped: 0 };
 
-	private constructor(private readonly o: KnowledgeTransformOptions) {}
+	private constructor(private readonly o: KnowledgeTransformOptions) {
+		this.cache = o.cache ?? new LlmReplyCache(o.store, o.logger);
+		this.key = knowledgeKey(o.client, o.llm, o.options);
+	}
 
 	static async open(o: KnowledgeTransformOptions): Promise<KnowledgeTransform> {
 		const t = new KnowledgeTransform(o);
@@ -69,8 +102,20 @@ export class KnowledgeTransform {
 	 * item that went to review asks the model again.
 	 */
 	async transform(conversation: Conversation, opts: { fresh: boolean; signal?: AbortSignal }): Promise<KnowledgeOutcome> {
-		const { client, llm, sessionId, store } = this.o;
+		const { client, llm, sessionId } = this.o;
 		const plan = { language: llm.language, contextChars: llm.contextChars, onTooLarge: llm.onTooLarge } as const;
+		const kept = opts.fresh || this.o.refresh ? null : this.unchanged(conversation);
+		if (kept) return kept;
+		const keyOf = (call: { part: number; totalParts: number; promptHash: string }): ReplyKey => ({
+			provider: conversation.provider,
+			conversationId: conversation.id,
+			part: call.part,
+			totalParts: call.totalParts,
+			promptHash: call.promptHash,
+			promptVersion: KNOWLEDGE_PROMPT_VERSION,
+			model: client.model,
+			settings: client.settings ?? "",
+		});
 		let result;
 		try {
 			result = await extractKnowledge(conversation, {
@@ -78,9 +123,17 @@ export class KnowledgeTransform {
 				client,
 				...(opts.signal ? { signal: opts.signal } : {}),
 				saved: opts.fresh ? [] : (this.saved.get(conversation.id) ?? []),
+				...(opts.fresh
+					? {}
+					: {
+							lookup: async (call) => {
+								const hit = await this.cache.get(keyOf(call), this.o.refresh ? { onlySession: sessionId } : {});
+								if (hit) this.reused.cached++;
+								return hit;
+							},
+						}),
 				onReply: async (reply) => {
-					await appendJsonl(store, repliesFile(sessionId), [{ item_id: conversation.id, ...reply }]);
-					this.saved.set(conversation.id, [...(this.saved.get(conversation.id) ?? []), reply]);
+					await this.cache.put(keyOf(reply), reply, { sessionId, savedAt: (this.o.now?.() ?? new Date()).toISOString() });
 				},
 			});
 		} catch (error) {
@@ -116,7 +169,21 @@ export class KnowledgeTransform {
 			frontmatter: note.frontmatter,
 			body: note.body,
 			...(reviewReason !== undefined ? { review_reason: reviewReason } : {}),
+			llm_key: this.key,
 		};
+	}
+
+	/**
+	 * The index says this conversation's note was written from the same source (its updated time) with the same
+	 * knowledge key: a new reply could change nothing (load leaves such a note as it is, edited or not), so none is
+	 * asked for. A conversation with no updated time is never taken as unchanged.
+	 */
+	private unchanged(conversation: Conversation): KnowledgeOutcome | null {
+		const indexed = this.o.index?.get(conversation.provider, conversation.id);
+		if (!indexed || indexed.llmKey !== this.key || conversation.updated === null || !sameTime(indexed.sourceUpdated, conversation.updated)) return null;
+		this.reused.skipped++;
+		const draft = draftNote(conversation, this.o.sessionId, { includeThinking: this.o.options.includeThinking });
+		return { kind: "kept", draft: { ...draft, llm_key: this.key, keep: true }, reason: `unchanged at the source since its note was written (${indexed.path}): no model call` };
 	}
 
 	/** Errors and review reasons keep the prompt and the raw reply (truncated) in `transform/errors.jsonl`. */

@@ -126,6 +126,12 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	const decide = async (draft: NoteDraft): Promise<Plan> => {
 		const current = await currentNote(draft);
 		const indexed = index.get(draft.provider, draft.item_id);
+		if (draft.keep) {
+			// Transform saw from the index that nothing changed (and made no model call): unchanged where the note is
+			// now, or preserved when it is gone; never a write. The hashes cannot match: the draft is not the note.
+			const kept = decideLoad({ indexed, current: current ? { path: current.path, hash: "", frontmatterUpdated: null } : null, renderedHash: "\u0000", sourceUpdated: draft.source_updated });
+			return kept.action === "unchanged" ? { ...kept, rendered: "" } : kept.action === "preserve" ? kept : { action: "preserve", path: current?.path ?? null, reason: "kept as it is" };
+		}
 		const rendered = current ? await finalNote(draft, current.path, o.sha256) : "";
 		// Of the index entry's kind when there is one (an older index holds c1 hashes), else the current kind.
 		const hashOf = (text: string): Promise<string> => (indexed ? noteHashLike(indexed.hash, text, o.sha256) : noteHash(text, o.sha256));
@@ -174,6 +180,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				source_updated: draft.source_updated,
 				session_id: ctx.sessionId,
 				written_at: now,
+				...(draft.llm_key !== undefined ? { llm_key: draft.llm_key } : {}),
 			});
 			finder.remember(draft.provider, draft.item_id, path);
 		};

@@ -38,7 +38,8 @@ export interface TransformStageOptions {
 /**
  * Transform: each extracted conversation → a note draft (or review, or skipped as too large), handed to load.
  * Drafts are not kept in the session: a resume renders again what load has not written yet (the deterministic
- * note is cheap, and the model's replies are kept in `transform/output/llm-replies.jsonl`, so no call is repeated).
+ * note is cheap, and the model's replies are kept in the vault's reply cache, `.staging/@cache/llm/`, so no call is
+ * repeated).
  */
 export async function runTransformStage(o: TransformStageOptions): Promise<StageResult> {
 	const { ctx } = o;
@@ -64,6 +65,7 @@ export async function runTransformStage(o: TransformStageOptions): Promise<Stage
 				knowledge.transform(conversation, { fresh: o.fresh?.has(conversation.id) ?? false, ...(o.signal ? { signal: o.signal } : {}) }),
 			);
 			if (outcome.kind === "too_large") return { status: "skipped", reason: outcome.reason };
+			if (outcome.kind === "kept") return { status: "success", reason: outcome.reason, output: outcome.draft };
 			const draft = outcome.draft;
 			return draft.review_reason !== undefined ? { status: "review", reason: draft.review_reason, output: draft } : { status: "success", output: draft };
 		},

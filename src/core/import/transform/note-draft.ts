@@ -18,6 +18,17 @@ export const NoteDraftSchema = z.object({
 	body: z.string(),
 	/** Set when the note must go to the review folder (LLM transform), with why. */
 	review_reason: z.string().optional(),
+	/**
+	 * The knowledge transform's key (model, settings, prompt version, note options: see knowledgeKey), recorded in
+	 * the import index so that a later import can tell an unchanged conversation needs no model call.
+	 */
+	llm_key: z.string().optional(),
+	/**
+	 * Set when transform found from the import index that nothing changed since the note was written (same source,
+	 * same knowledge key) and made no model call: load leaves the note where it is and reports it unchanged. The
+	 * draft is then the deterministic one, never written.
+	 */
+	keep: z.literal(true).optional(),
 });
 export type NoteDraft = z.infer<typeof NoteDraftSchema>;
 
