@@ -109,7 +109,7 @@ describe("session panel", () => {
 
 		const detail = root.querySelector(".knowledge-etl-detail")!;
 		expect(detail.getAttribute("data-session-id")).toBe(ids.running);
-		expect(text(detail.querySelector(".knowledge-etl-meta"))).toBe("Provider: chatgpt · Debug mode");
+		expect(text(detail.querySelector(".knowledge-etl-meta"))).toBe("Provider: ChatGPT · Debug mode");
 		expect(detail.querySelector(".knowledge-etl-action-cancel")).not.toBeNull();
 		expect(detail.querySelector(".knowledge-etl-action-resume")).toBeNull();
 		const transform = detail.querySelector('[data-stage="transform"]')!;

@@ -23,14 +23,16 @@ import { removeStaleTempFiles } from "../stale-temp-files";
 import { extractInputDir, sessionDir } from "../../core/session/paths";
 import { IMPORT_INDEX_FILE } from "../../core/import/load/import-index";
 import type { CliCommand } from "./command";
+import { isProvider, PROVIDER_IDS } from "../../core/import/providers";
+import { PROVIDER_MODULES } from "../../core/import/extract/normalize/registry";
 
-export const IMPORT_USAGE = `Usage: knowledge-etl import <input...> [--vault DIR] [--provider auto|claude|chatgpt] [--out FOLDER]
+export const IMPORT_USAGE = `Usage: knowledge-etl import <input...> [--vault DIR] [--provider auto|${PROVIDER_IDS.join("|")}] [--out FOLDER]
                             [--limit N] [--min-messages N] [--include-thinking] [--dry-run] [--debug] [--json]
        knowledge-etl import --session ID [--vault DIR] [--json]     (same as resume)
 
-Imports Claude or ChatGPT exports into the vault as one note per conversation, in a new session.
+Imports AI conversation exports (${PROVIDER_MODULES.map((m) => m.label).join(", ")}) into the vault as one note per conversation, in a new session.
   <input...>          export .zip files, conversations.json / conversations-NNN.json files, or folders holding them
-  --provider P        auto (default: detected from the content), claude or chatgpt (a wrong one is an error)
+  --provider P        auto (default: detected from the content), or one of ${PROVIDER_IDS.join(", ")} (a wrong one is an error)
   --out FOLDER        vault folder for notes (default "${DEFAULT_OUT_FOLDER}"; a subfolder per provider)
   --limit N           import at most N conversations
   --min-messages N    skip conversations with fewer messages (default 1)
@@ -182,7 +184,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		}
 		if (effectiveMode === "new" && positionals.length === 0) throw new UsageError(`No input given.\n\n${IMPORT_USAGE}`);
 		const provider = values.provider;
-		if (provider !== "auto" && provider !== "claude" && provider !== "chatgpt") throw new UsageError(`--provider must be auto, claude or chatgpt, not "${provider}"`);
+		if (provider !== "auto" && !isProvider(provider)) throw new UsageError(`--provider must be auto, ${PROVIDER_IDS.join(", ")}, not "${provider}"`);
 		const store = new NodeStagingStore(vaultDir);
 		const vault = new NodeNoteVault(vaultDir);
 		const clock = io.clock ?? systemClock;
@@ -265,7 +267,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 
 export const importCommand: CliCommand = {
 	name: "import",
-	summary: "import Claude or ChatGPT exports as notes (a new session)",
+	summary: "import AI conversation exports (Claude, ChatGPT, …) as notes (a new session)",
 	usage: IMPORT_USAGE,
 	run: (argv, io) => runImport(argv, io, "new"),
 };

@@ -1,11 +1,13 @@
 import { z } from "zod";
+import { PROVIDER_IDS } from "./providers";
 
 /**
  * The canonical, provider-independent conversation that extract produces and transform consumes.
  * It is what `extract/output/*.jsonl` holds, so a resume never needs the original export.
  */
 
-export const ProviderSchema = z.enum(["claude", "chatgpt"]);
+/** A source id (see providers.ts and the registry in extract/normalize/registry.ts). */
+export const ProviderSchema = z.enum(PROVIDER_IDS);
 export type Provider = z.infer<typeof ProviderSchema>;
 
 export const RoleSchema = z.enum(["user", "assistant"]);

@@ -1,3 +1,5 @@
+import { providerLabel } from "../import/extract/normalize/registry";
+import { isProvider } from "../import/providers";
 import { addCounts, emptyCounts, type Counts } from "../model/counts";
 import type { Phase, Stage } from "../model/phase";
 import type { Session } from "../model/session";
@@ -47,6 +49,15 @@ export interface BrokenSessionLike {
 	id: string;
 	path: string;
 	error: string;
+}
+
+/** A session's providers (`claude,chatgpt`) as shown: `Claude, ChatGPT`. */
+function providerNames(ids: string | undefined): string | null {
+	if (!ids) return null;
+	return ids
+		.split(",")
+		.map((id) => (isProvider(id) ? providerLabel(id) : id))
+		.join(", ");
 }
 
 export interface SessionRow {
@@ -410,7 +421,7 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 		id: s.session_id,
 		time: sessionTimeLabel(s.session_id),
 		status: displayStatus(s, interrupted),
-		provider: s.provider ?? null,
+		provider: providerNames(s.provider),
 		phases: PHASE_TYPES.filter((p) => s.phases[p] !== undefined),
 		counts: sessionCounts(s),
 		selected: s.session_id === selectedId,
@@ -434,7 +445,7 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 			id: session.session_id,
 			time: sessionTimeLabel(session.session_id),
 			status,
-			provider: session.provider ?? null,
+			provider: providerNames(session.provider),
 			debugMode: session.debug_mode,
 			createdAt: session.created_at,
 			updatedAt: session.updated_at,

@@ -4,8 +4,11 @@ import type { ImportSummary } from "../../core/import/pipeline/import-session";
 import { BlobByteSource } from "../blob-byte-source";
 import type { ImportPreview } from "../../core/import/pipeline/preview-import";
 import type { NewImport } from "../session-actions";
+import type { ProviderChoice } from "../../core/import/extract/open-export";
+import { PROVIDER_MODULES, providerLabel } from "../../core/import/extract/normalize/registry";
+import { isProvider } from "../../core/import/providers";
 
-type Provider = "auto" | "claude" | "chatgpt";
+type Provider = ProviderChoice;
 
 /** What the modal needs (the plugin's actions; tests can pass their own). */
 export interface ImportModalDeps {
@@ -54,7 +57,7 @@ export class ImportModal extends Modal {
 		const { contentEl } = this;
 		contentEl.addClass("knowledge-etl-import-modal");
 
-		const pick = new Setting(contentEl).setName("Export files").setDesc("Claude or ChatGPT export: .zip or conversations.json (several at once are fine).");
+		const pick = new Setting(contentEl).setName("Export files").setDesc(`An export of ${PROVIDER_MODULES.map((m) => m.label).join(", ")}: .zip or its conversation file (several at once are fine).`);
 		const input = pick.controlEl.createEl("input", { cls: "knowledge-etl-file-input", attr: { type: "file", accept: ".zip,.json", multiple: true } });
 		input.addEventListener("change", () => {
 			this.addFiles([...(input.files ?? [])]);
@@ -77,7 +80,7 @@ export class ImportModal extends Modal {
 
 		new Setting(contentEl).setName("Provider").addDropdown((d) =>
 			d
-				.addOptions({ auto: "Detect", claude: "Claude", chatgpt: "ChatGPT" })
+				.addOptions({ auto: "Detect", ...Object.fromEntries(PROVIDER_MODULES.map((m) => [m.id, m.label])) })
 				.setValue(this.provider)
 				.onChange((v) => {
 					this.provider = v as Provider;
@@ -189,7 +192,7 @@ export class ImportModal extends Modal {
 			const p = await this.deps.preview(this.sources(), { provider: this.provider, ...(this.limit !== undefined ? { limit: this.limit } : {}) });
 			this.preview = p;
 			this.previewEl.empty();
-			const providers = p.providers.map((x) => (x === "claude" ? "Claude" : x === "chatgpt" ? "ChatGPT" : x)).join(", ") || "unknown";
+			const providers = p.providers.map((x) => (isProvider(x) ? providerLabel(x) : x)).join(", ") || "unknown";
 			this.previewEl.createDiv({ cls: "knowledge-etl-preview-provider", text: `Provider: ${providers}` });
 			this.previewEl.createDiv({ cls: "knowledge-etl-preview-conversations", text: `${p.conversations} conversations` });
 			this.previewEl.createDiv({ cls: "knowledge-etl-preview-counts", text: `${p.new} new · ${p.updated} updated · ${p.unchanged} unchanged` });

@@ -14,3 +14,4 @@ export {
 	type ProviderChoice,
 	type ReadOptions,
 } from "./open-export";
+export { PROVIDERS, PROVIDER_MODULES, providerModule, providerLabel, detectProvider, type ProviderModule, type GroupedResult } from "./normalize/registry";

@@ -4,8 +4,7 @@ import type { ConversationFacts } from "../conversation-facts";
 import type { NoteDraft } from "../transform/note-draft";
 import { InputError, JsonStreamError } from "./errors";
 import { splitJsonArray, type JsonArrayItem } from "./json-array-stream";
-import { looksLikeChatGpt, normalizeChatGpt } from "./normalize/chatgpt";
-import { looksLikeClaude, normalizeClaude } from "./normalize/claude";
+import { detectProvider, PROVIDER_MODULES, providerLabel, providerModule, type ProviderModule } from "./normalize/registry";
 import type { NormalizeResult } from "./normalize/result";
 import { findConversationFiles, looksLikeZip, ZipArchive, type ZipFile } from "./zip-archive";
 
@@ -99,6 +98,10 @@ interface Document {
 	 */
 	whole?: unknown[] | null;
 	readsWhole?: boolean;
+	/** The source of a document not laid out as a top-level JSON array (it splits it itself); absent for an array. */
+	module?: ProviderModule;
+	/** Its provider, once detected (null: an empty document). */
+	provider?: Provider | null;
 }
 
 interface OpenedInput {
@@ -112,14 +115,17 @@ const PEEK_ELEMENTS = 5;
 const DEFAULT_CHUNK = 1024 * 1024;
 const MANIFEST_NAME = /(^|[\\/])manifest[^\\/]*\.json$/i;
 
-function providerLabel(p: Provider): string {
-	return p === "claude" ? "Claude" : "ChatGPT";
+/** The sources whose documents are top-level JSON arrays, split by the shared splitter (and read whole when small). */
+const ARRAY_MODULES = PROVIDER_MODULES.filter((m) => !m.split);
+/** The sources that split their documents themselves (JSON Lines, an object holding the array, HTML). */
+const OWN_LAYOUT_MODULES = PROVIDER_MODULES.filter((m) => m.split);
+
+function detect(value: unknown, modules: readonly ProviderModule[] = ARRAY_MODULES): Provider | null {
+	return detectProvider(value, modules)?.id ?? null;
 }
 
-function detect(value: unknown): Provider | null {
-	if (looksLikeClaude(value)) return "claude";
-	if (looksLikeChatGpt(value)) return "chatgpt";
-	return null;
+function shapesOf(modules: readonly ProviderModule[]): string {
+	return modules.map((m) => `a ${m.label} export (${m.shape})`).join(", ");
 }
 
 /** Sequential chunks of a ByteSource, with one read in flight ahead of the consumer. */
@@ -145,7 +151,7 @@ function wrapStreamError(label: string, e: unknown): unknown {
 async function peekProvider(doc: Document): Promise<{ provider: Provider | null; elements: number; firstFailure?: string }> {
 	if (doc.whole) {
 		const first = doc.whole.slice(0, PEEK_ELEMENTS);
-		const provider = first.map(detect).find((p) => p !== null) ?? null;
+		const provider = first.map((v) => detect(v)).find((p) => p !== null) ?? null;
 		return { provider, elements: first.length };
 	}
 	let elements = 0;
@@ -171,17 +177,12 @@ function resolveProvider(label: string, peek: { provider: Provider | null; eleme
 	if (peek.elements === 0) return choice === "auto" ? null : choice;
 	if (peek.provider === null) {
 		const why = peek.firstFailure ? ` (${peek.firstFailure})` : "";
-		throw new InputError(
-			label,
-			`unrecognised shape: none of the first ${peek.elements} elements is a Claude conversation (with "chat_messages") or a ChatGPT conversation (with "mapping"/"current_node")${why}`,
-		);
+		throw new InputError(label, `unrecognised shape: none of the first ${peek.elements} elements is of ${shapesOf(ARRAY_MODULES)}${why}`);
 	}
 	if (choice !== "auto" && choice !== peek.provider) {
 		throw new InputError(
 			label,
-			`--provider ${choice} was given, but this is a ${providerLabel(peek.provider)} export (its conversations have ${
-				peek.provider === "claude" ? '"chat_messages"' : '"mapping"'
-			}); use --provider ${peek.provider} or auto`,
+			`--provider ${choice} was given, but this is a ${providerLabel(peek.provider)} export (${providerModule(peek.provider).shape}); use --provider ${peek.provider} or auto`,
 		);
 	}
 	return peek.provider;
@@ -285,36 +286,121 @@ async function findBreak(doc: Document): Promise<void> {
 	}
 }
 
-async function openZip(source: ByteSource, choice: ProviderChoice, budget: WholeBudget): Promise<OpenedInput> {
+/** The first non-whitespace byte of a document (after an optional BOM), or -1; reads its first chunk or two. */
+async function firstDocumentByte(doc: Document): Promise<number> {
+	let seen = 0;
+	for await (const chunk of doc.chunks()) {
+		for (let i = 0; i < chunk.length; i++, seen++) {
+			const b = chunk[i]!;
+			if (seen < 3 && (b === 0xef || b === 0xbb || b === 0xbf)) continue;
+			if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return b;
+		}
+		if (seen > 4096) break;
+	}
+	return -1;
+}
+
+/**
+ * The source, among those that split their documents themselves, whose splitter and detector accept the first items
+ * of a document; null when none does. A splitter that fails on the bytes is simply not that source.
+ */
+async function ownLayoutModule(doc: Document, choice: ProviderChoice): Promise<ProviderModule | null> {
+	for (const module of OWN_LAYOUT_MODULES) {
+		if (choice !== "auto" && choice !== module.id) continue;
+		const split = module.split!;
+		let elements = 0;
+		try {
+			for await (const item of split(doc.chunks())) {
+				elements++;
+				if (item.ok && module.detect(item.value)) return module;
+				if (elements >= PEEK_ELEMENTS) break;
+			}
+		} catch {
+			// Not this layout.
+		}
+	}
+	return null;
+}
+
+/**
+ * Opens one document: learns its provider from its first items (`doc.provider`; a source of its own layout also in
+ * `doc.module`) and checks an array document to its end (see findBreak). `optional`: a document picked only by name
+ * (a `MyActivity.json` of a full Google Takeout is there for every Google product) that no source recognises is
+ * skipped (returns false) instead of refused.
+ */
+async function openDocument(doc: Document, choice: ProviderChoice, budget: WholeBudget, optional: boolean): Promise<boolean> {
+	const first = await firstDocumentByte(doc);
+	if (first !== 0x5b && OWN_LAYOUT_MODULES.length > 0) {
+		const module = await ownLayoutModule(doc, choice);
+		if (module) {
+			doc.module = module;
+			doc.provider = module.id;
+			return true;
+		}
+		if (optional) return false;
+	}
+	const parsed = await readWhole(doc, budget);
+	let peek;
+	try {
+		peek = await peekProvider(doc);
+		doc.provider = resolveProvider(doc.label, peek, choice);
+	} catch (e) {
+		if (optional) return false;
+		throw e;
+	}
+	if (!parsed) await findBreak(doc);
+	return true;
+}
+
+/** Zip entries some source names as its files (see ProviderModule.files), other than the `conversations*.json` ones. */
+function otherSourceFiles(files: readonly ZipFile[], taken: readonly ZipFile[]): ZipFile[] {
+	const seen = new Set(taken);
+	return files.filter((f) => !seen.has(f) && !f.path.startsWith("__MACOSX/") && PROVIDER_MODULES.some((m) => m.files.test(f.path)));
+}
+
+async function openZip(source: ByteSource, choice: ProviderChoice, budget: WholeBudget): Promise<{ input: OpenedInput; skipped: string[] }> {
 	const archive = await ZipArchive.open(source);
 	try {
 		const files = findConversationFiles(archive.files);
-		if (files.length === 0) {
+		const others = otherSourceFiles(archive.files, files);
+		if (files.length === 0 && others.length === 0) {
 			const listing = archive.files
 				.slice(0, 8)
 				.map((f) => f.path)
 				.join(", ");
 			throw new InputError(
 				source.name,
-				`no conversations in this zip: it has no conversations.json or conversations-NNN.json at its root or in one top-level folder (it holds ${archive.files.length} files${listing ? `: ${listing}` : ""}${archive.files.length > 8 ? ", …" : ""})`,
+				`no conversations in this zip: it has no conversations.json or conversations-NNN.json at its root or in one top-level folder, nor any other file a source exports (it holds ${archive.files.length} files${listing ? `: ${listing}` : ""}${archive.files.length > 8 ? ", …" : ""})`,
 			);
 		}
-		const documents: Document[] = files.map((file: ZipFile) => ({ label: `${source.name}:${file.path}`, size: file.size, chunks: () => archive.chunks(file) }));
+		const toDocument = (file: ZipFile): Document => ({ label: `${source.name}:${file.path}`, size: file.size, chunks: () => archive.chunks(file) });
+		const documents: Document[] = [];
+		const skipped: string[] = [];
 		let provider: Provider | null = null;
-		for (const doc of documents) {
-			const parsed = await readWhole(doc, budget);
-			const p = resolveProvider(doc.label, await peekProvider(doc), choice);
-			if (!parsed) await findBreak(doc);
+		for (const [file, optional] of [...files.map((f) => [f, false] as const), ...others.map((f) => [f, true] as const)]) {
+			const doc = toDocument(file);
+			if (!(await openDocument(doc, choice, budget, optional))) {
+				skipped.push(doc.label);
+				continue;
+			}
+			const p = doc.provider ?? null;
 			if (p && provider && p !== provider) {
 				throw new InputError(doc.label, `this part is a ${providerLabel(p)} export but an earlier part of the same zip is ${providerLabel(provider)}`);
 			}
 			provider ??= p;
+			documents.push(doc);
+		}
+		if (documents.length === 0) {
+			throw new InputError(source.name, `no conversations in this zip: none of its files is of ${shapesOf(PROVIDER_MODULES)} (looked at ${skipped.length}: ${skipped.slice(0, 4).join(", ")}${skipped.length > 4 ? ", …" : ""})`);
 		}
 		return {
-			source,
-			manifest: { name: source.name, size: source.size, provider, kind: "zip", documents: documents.map((d) => d.label) },
-			documents,
-			archive,
+			input: {
+				source,
+				manifest: { name: source.name, size: source.size, provider, kind: "zip", documents: documents.map((d) => d.label) },
+				documents,
+				archive,
+			},
+			skipped,
 		};
 	} catch (e) {
 		await archive.close();
@@ -325,31 +411,41 @@ async function openZip(source: ByteSource, choice: ProviderChoice, budget: Whole
 async function openJson(source: ByteSource, choice: ProviderChoice, chunkSize: number, budget: WholeBudget): Promise<OpenedInput> {
 	if (source.size === 0) throw new InputError(source.name, "the file is empty");
 	const doc: Document = { label: source.name, size: source.size, chunks: () => sourceChunks(source, chunkSize) };
+	if ((await firstSignificantByte(source)) !== 0x5b && OWN_LAYOUT_MODULES.length > 0) {
+		const module = await ownLayoutModule(doc, choice);
+		if (module) {
+			doc.module = module;
+			doc.provider = module.id;
+			return { source, manifest: { name: source.name, size: source.size, provider: module.id, kind: "json", documents: [source.name] }, documents: [doc] };
+		}
+	}
 	const parsed = await readWhole(doc, budget);
 	const provider = resolveProvider(source.name, await peekProvider(doc), choice);
+	doc.provider = provider;
 	if (!doc.whole) await checkComplete(source);
 	if (!parsed) await findBreak(doc);
 	return { source, manifest: { name: source.name, size: source.size, provider, kind: "json", documents: [source.name] }, documents: [doc] };
 }
 
-async function openOne(source: ByteSource, choice: ProviderChoice, chunkSize: number, budget: WholeBudget): Promise<OpenedInput> {
+async function openOne(source: ByteSource, choice: ProviderChoice, chunkSize: number, budget: WholeBudget): Promise<{ input: OpenedInput; skipped: string[] }> {
 	const head = await source.read(0, Math.min(source.size, 4));
 	if (looksLikeZip(head)) return openZip(source, choice, budget);
 	if (/\.zip$/i.test(source.name)) {
 		throw new InputError(source.name, source.size === 0 ? "not a zip archive (the file is empty)" : "not a zip archive (it does not start with a zip signature)");
 	}
-	return openJson(source, choice, chunkSize, budget);
+	return { input: await openJson(source, choice, chunkSize, budget), skipped: [] };
 }
 
 function normalize(provider: Provider, value: unknown): NormalizeResult {
+	const module = providerModule(provider);
 	const shape = detect(value);
 	if (shape !== null && shape !== provider) {
-		const other = shape === "claude" ? normalizeClaude(value) : normalizeChatGpt(value);
+		const other = providerModule(shape).normalize(value);
 		const who = other.ok ? { itemId: other.conversation.id, title: other.conversation.title } : { itemId: other.itemId, title: other.title };
-		return { ok: false, ...who, reason: `a ${providerLabel(shape)} conversation inside a ${providerLabel(provider)} export` };
+		return { ok: false, ...who, reason: `a ${providerLabel(shape)} conversation inside a ${module.label} export` };
 	}
 	// Unrecognised shapes go through the provider's own validation, which says what is missing.
-	return provider === "claude" ? normalizeClaude(value) : normalizeChatGpt(value);
+	return module.normalize(value);
 }
 
 /**
@@ -372,15 +468,29 @@ async function* wholeItems(doc: Document): AsyncGenerator<JsonArrayItem> {
 	}
 }
 
-function toResult(label: string, provider: Provider, item: JsonArrayItem, before: number): ExtractResult {
-	const position = before + item.offset;
-	if (!item.ok) return { ok: false, source: label, index: item.index, reason: item.reason, position };
-	const result = normalize(provider, item.value);
-	if (result.ok) return { ok: true, conversation: result.conversation, source: label, index: item.index, position };
-	const failure: ExtractResult = { ok: false, source: label, index: item.index, reason: result.reason, position };
+function fromNormalized(label: string, result: NormalizeResult, index: number, position: number): ExtractResult {
+	if (result.ok) return { ok: true, conversation: result.conversation, source: label, index, position };
+	const failure: ExtractResult = { ok: false, source: label, index, reason: result.reason, position };
 	if (result.itemId !== undefined) failure.itemId = result.itemId;
 	if (result.title !== undefined) failure.title = result.title;
 	return failure;
+}
+
+function toResult(label: string, provider: Provider, item: JsonArrayItem, before: number): ExtractResult {
+	const position = before + item.offset;
+	if (!item.ok) return { ok: false, source: label, index: item.index, reason: item.reason, position };
+	return fromNormalized(label, normalize(provider, item.value), item.index, position);
+}
+
+/** A document's conversations: each item normalized, or its items grouped by its source (ProviderModule.group). */
+async function* documentResults(doc: Document, provider: Provider, before: number): AsyncGenerator<ExtractResult> {
+	const module = doc.module ?? providerModule(provider);
+	const items = doc.module ? doc.module.split!(doc.chunks()) : doc.readsWhole ? wholeItems(doc) : splitJsonArray(doc.chunks());
+	if (module.group) {
+		for await (const r of module.group(items)) yield fromNormalized(doc.label, r, r.index, before + r.offset);
+		return;
+	}
+	for await (const item of items) yield toResult(doc.label, provider, item, before);
 }
 
 async function closeAll(opened: readonly OpenedInput[]): Promise<void> {
@@ -407,7 +517,9 @@ export async function openExport(sources: readonly ByteSource[], opts: OpenExpor
 				manifests.push(source);
 				continue;
 			}
-			opened.push(await openOne(source, choice, chunkSize, budget));
+			const { input, skipped: notRead } = await openOne(source, choice, chunkSize, budget);
+			opened.push(input);
+			for (const name of notRead) skipped.push({ name, reason: "no source recognises its content (another product's file of the same name?)" });
 		}
 		for (const manifest of manifests) {
 			if (!opened.some((o) => o.manifest.kind === "zip")) {
@@ -435,16 +547,17 @@ export async function openExport(sources: readonly ByteSource[], opts: OpenExpor
 		async *conversations(): AsyncGenerator<ExtractResult, void, undefined> {
 			let before = 0;
 			for (const input of opened) {
-				const provider = input.manifest.provider;
 				for (const doc of input.documents) {
+					const provider = doc.provider ?? input.manifest.provider;
 					try {
-						const items = doc.readsWhole ? wholeItems(doc) : splitJsonArray(doc.chunks());
-						for await (const item of items) {
-							if (provider === null) {
-								// Only possible when peeking saw an empty array: the document changed since.
+						if (provider === null) {
+							// Peeking saw an empty array: the document holds nothing, unless it changed since.
+							for await (const item of doc.readsWhole ? wholeItems(doc) : splitJsonArray(doc.chunks())) {
+								void item;
 								throw new InputError(doc.label, "the input changed while it was being read (it was empty when opened)");
 							}
-							yield toResult(doc.label, provider, item, before);
+						} else {
+							yield* documentResults(doc, provider, before);
 						}
 					} catch (e) {
 						throw wrapStreamError(doc.label, e);

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { providerLabel } from "../extract/normalize/registry";
+import { PROVIDER_IDS, type Provider } from "../providers";
 
 /**
  * What an import run was asked to do. Recorded in the session (`import/extract/input/options.json`) on the
@@ -25,7 +27,7 @@ export type ImportLlmOptions = z.infer<typeof ImportLlmOptionsSchema>;
 export const DEFAULT_OUT_FOLDER = "AI Conversations";
 
 export const ImportOptionsSchema = z.object({
-	provider: z.enum(["auto", "claude", "chatgpt"]).default("auto"),
+	provider: z.enum(["auto", ...PROVIDER_IDS]).default("auto"),
 	/** Vault folder for notes; each provider gets a subfolder (`AI Conversations/Claude/`). */
 	outFolder: z.string().default(DEFAULT_OUT_FOLDER),
 	/** Import at most this many conversations (those extracted first). */
@@ -43,4 +45,7 @@ export const ImportOptionsSchema = z.object({
 export type ImportOptions = z.infer<typeof ImportOptionsSchema>;
 export type ImportOptionsInput = z.input<typeof ImportOptionsSchema>;
 
-export const PROVIDER_FOLDERS = { claude: "Claude", chatgpt: "ChatGPT" } as const;
+/** The subfolder of the output folder a provider's notes go to: its label (`Claude`, `ChatGPT`, `Gemini`). */
+export function providerFolder(provider: Provider): string {
+	return providerLabel(provider);
+}

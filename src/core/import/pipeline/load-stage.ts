@@ -12,7 +12,7 @@ import type { ImportIndex } from "../load/import-index";
 import { sourceIdentity, VaultNoteFinder } from "../load/vault-note-finder";
 import { LOG_BATCH_MS } from "./extract-stage";
 import type { NoteDraft } from "../transform/note-draft";
-import { PROVIDER_FOLDERS, type ImportOptions } from "./import-options";
+import { providerFolder as providerSubfolder, type ImportOptions } from "./import-options";
 
 /** How a load ended for one note; the first word is the load record's reason. */
 export type NoteOutcome = "created" | "updated" | "unchanged" | "preserved";
@@ -100,8 +100,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	};
 
 	const reviewFolder = joinPath(options.outFolder, REVIEW_FOLDER);
-	const providerFolders = { claude: joinPath(options.outFolder, PROVIDER_FOLDERS.claude), chatgpt: joinPath(options.outFolder, PROVIDER_FOLDERS.chatgpt) };
-	const providerFolder = (draft: NoteDraft): string => providerFolders[draft.provider];
+	const providerFolder = (draft: NoteDraft): string => joinPath(options.outFolder, providerSubfolder(draft.provider));
 	const folderFor = (draft: NoteDraft): string => (draft.review_reason ? reviewFolder : providerFolder(draft));
 
 	/**
@@ -163,7 +162,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	/** Where the session keeps its copy of a note: mirroring the output folder (`Claude/…`, `_review/…`). */
 	const outPrefix = `${joinPath(options.outFolder)}/`;
 	const copyPath = (draft: NoteDraft, notePath: string): string => {
-		const inside = notePath.startsWith(outPrefix) ? notePath.slice(outPrefix.length) : joinPath(PROVIDER_FOLDERS[draft.provider], `${stemOf(notePath)}.md`);
+		const inside = notePath.startsWith(outPrefix) ? notePath.slice(outPrefix.length) : joinPath(providerSubfolder(draft.provider), `${stemOf(notePath)}.md`);
 		return joinPath(sessionOut, inside);
 	};
 	/** The note changed since the decision (the user is editing it right now): leave it. */

@@ -1,3 +1,4 @@
+import { providerModule } from "../extract/normalize/registry";
 import type { Conversation, Message, Part } from "../conversation";
 import { computeFileId } from "./file-id";
 import { stringifyFrontmatter } from "./frontmatter-yaml";
@@ -54,7 +55,7 @@ const CLAUDE_SUMMARY_LABEL = /^\**\s*Conversation overview\s*\**:?\s*/i;
  */
 export function renderNote(conversation: Conversation, opts: RenderNoteOptions): RenderedNote {
 	const timeZone = opts.timeZone ?? "UTC";
-	const how: PartOptions = { includeThinking: opts.includeThinking ?? false, missingFile: MISSING_FILE[conversation.provider] };
+	const how: PartOptions = { includeThinking: opts.includeThinking ?? false, missingFile: providerModule(conversation.provider).missingFile };
 	const messages: string[] = [];
 	for (const message of conversation.messages) {
 		const rendered = renderMessage(message, how, timeZone);
@@ -98,15 +99,10 @@ export function composeNote(frontmatter: NoteFrontmatter, body: string): string 
 	return `---\n${stringifyFrontmatter(frontmatter)}---\n${body}`;
 }
 
-/**
- * What a note says of a file the conversation names but the note cannot hold. A Claude export has only the name; a
- * ChatGPT zip may hold the file itself (`file-…` entries), which the import does not bring in yet.
- */
-const MISSING_FILE: Record<Conversation["provider"], string> = { claude: "not included in the export", chatgpt: "not imported" };
 
 interface PartOptions {
 	includeThinking: boolean;
-	/** See MISSING_FILE. */
+	/** What the note says of a file it cannot hold (ProviderModule.missingFile). */
 	missingFile: string;
 }
 

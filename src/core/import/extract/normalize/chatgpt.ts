@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { Conversation, Message, Part } from "../../conversation";
+import type { ProviderModule } from "./registry";
+import { CONVERSATION_FILES } from "./files";
 import { describeRaw, type NormalizeResult } from "./result";
 import { bump, countUnknownKeys, isoTime, isRecord, issuesReason, str, summariseValue, titleFromText, truncate } from "./text-utils";
 
@@ -287,3 +289,14 @@ export function normalizeChatGpt(raw: unknown): NormalizeResult {
 	if (Object.keys(unknown).length > 0) conversation.unknown = unknown;
 	return { ok: true, conversation };
 }
+
+/** The ChatGPT source (see registry.ts). */
+export const chatgptSource: ProviderModule & { readonly id: "chatgpt" } = {
+	id: "chatgpt",
+	label: "ChatGPT",
+	shape: 'conversations with "mapping"/"current_node"',
+	missingFile: "not imported",
+	files: CONVERSATION_FILES,
+	detect: looksLikeChatGpt,
+	normalize: normalizeChatGpt,
+};

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { Conversation, Message, Part } from "../../conversation";
+import type { ProviderModule } from "./registry";
+import { CONVERSATION_FILES } from "./files";
 import { describeRaw, type NormalizeResult } from "./result";
 import { bump, countUnknownKeys, isoTime, isRecord, issuesReason, str, summariseValue, timeValue, titleFromText, truncate } from "./text-utils";
 
@@ -279,3 +281,14 @@ export function normalizeClaude(raw: unknown): NormalizeResult {
 	if (Object.keys(unknown).length > 0) conversation.unknown = unknown;
 	return { ok: true, conversation };
 }
+
+/** The Claude source (see registry.ts). */
+export const claudeSource: ProviderModule & { readonly id: "claude" } = {
+	id: "claude",
+	label: "Claude",
+	shape: 'conversations with "chat_messages"',
+	missingFile: "not included in the export",
+	files: CONVERSATION_FILES,
+	detect: looksLikeClaude,
+	normalize: normalizeClaude,
+};
