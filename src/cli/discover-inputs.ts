@@ -1,6 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../core/import/extract/errors";
+import { PROVIDER_MODULES } from "../core/import/extract/normalize/registry";
 import { describeFsError, NodeByteSource } from "./node-byte-source";
 
 /**
@@ -29,7 +30,8 @@ function rank(name: string): [number, number, string] {
 }
 
 function isExportFile(name: string): boolean {
-	return ZIP.test(name) || CONVERSATIONS.test(name) || MANIFEST.test(name);
+	// Also any file a source names as its own (MyActivity.json, chat-<id>.json, prod-grok-backend.json, …).
+	return ZIP.test(name) || CONVERSATIONS.test(name) || MANIFEST.test(name) || PROVIDER_MODULES.some((m) => m.files.test(name));
 }
 
 function byRank(a: string, b: string): number {

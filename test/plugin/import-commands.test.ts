@@ -99,7 +99,7 @@ describe("session commands", () => {
 
 		pickFiles([new File([await fs.readFile(SAMPLE)], "conversations.json"), new File(["x"], "notes.txt")]);
 		expect(text(".knowledge-etl-file-list")).toContain("conversations.json");
-		expect(text(".knowledge-etl-file-list")).toContain("Not an export (.zip or .json): notes.txt");
+		expect(text(".knowledge-etl-file-list")).toContain("Not an export (.zip, .json or .html): notes.txt");
 		click(".knowledge-etl-preview-button");
 		await until(() => text(".knowledge-etl-preview-counts") !== "", "the preview");
 		expect(text(".knowledge-etl-preview-provider")).toBe("Provider: ChatGPT");
@@ -144,6 +144,22 @@ describe("session commands", () => {
 		click(".knowledge-etl-preview-button");
 		await until(() => text(".knowledge-etl-preview-counts") !== "", "the second preview");
 		expect(text(".knowledge-etl-preview-counts")).toBe("0 new · 0 updated · 3 unchanged");
+	});
+
+	it("start import: a Gemini Takeout MyActivity.html is previewed as Gemini and lands in its own folder", async () => {
+		fx = await loadPlugin();
+		expect(await fx.app.commands.execute(cmd("start-import-session"))).toBe(true);
+		const html = await fs.readFile(path.resolve(import.meta.dirname, "../fixtures/sources/gemini-MyActivity.html"));
+		pickFiles([new File([html], "MyActivity.html")]);
+		click(".knowledge-etl-preview-button");
+		await until(() => text(".knowledge-etl-preview-counts") !== "", "the preview");
+		expect(text(".knowledge-etl-preview-provider")).toBe("Provider: Gemini");
+		expect(text(".knowledge-etl-preview-conversations")).toBe("3 conversations");
+		click(".knowledge-etl-start-button");
+		await fx.plugin.runs.whenIdle();
+		const notes = await notesIn(fx.dir);
+		expect(notes).toHaveLength(3);
+		expect(notes.every((n) => n.startsWith("AI Conversations/Gemini/"))).toBe(true);
 	});
 
 	it("cancel stops a run after the item in hand; the panel's resume button finishes it", async () => {

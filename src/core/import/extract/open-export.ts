@@ -116,7 +116,7 @@ const DEFAULT_CHUNK = 1024 * 1024;
 const MANIFEST_NAME = /(^|[\\/])manifest[^\\/]*\.json$/i;
 
 /** The sources whose documents are top-level JSON arrays, split by the shared splitter (and read whole when small). */
-const ARRAY_MODULES = PROVIDER_MODULES.filter((m) => !m.split);
+const ARRAY_MODULES = PROVIDER_MODULES.filter((m) => !m.split || m.jsonArrays === true);
 /** The sources that split their documents themselves (JSON Lines, an object holding the array, HTML). */
 const OWN_LAYOUT_MODULES = PROVIDER_MODULES.filter((m) => m.split);
 
@@ -305,7 +305,10 @@ async function firstDocumentByte(doc: Document): Promise<number> {
  * of a document; null when none does. A splitter that fails on the bytes is simply not that source.
  */
 async function ownLayoutModule(doc: Document, choice: ProviderChoice): Promise<ProviderModule | null> {
-	for (const module of OWN_LAYOUT_MODULES) {
+	// Those that name such a file first (cheaper: most documents are theirs), then the others: the content decides.
+	const path = doc.label.slice(doc.label.lastIndexOf(":") + 1);
+	const named = OWN_LAYOUT_MODULES.filter((m) => m.files.test(path));
+	for (const module of [...named, ...OWN_LAYOUT_MODULES.filter((m) => !named.includes(m))]) {
 		if (choice !== "auto" && choice !== module.id) continue;
 		const split = module.split!;
 		let elements = 0;

@@ -2,6 +2,11 @@ import type { Provider } from "../../conversation";
 import type { JsonArrayItem } from "../json-array-stream";
 import { chatgptSource } from "./chatgpt";
 import { claudeSource } from "./claude";
+import { deepseekSource } from "./deepseek";
+import { geminiSource } from "./gemini";
+import { grokSource } from "./grok";
+import { lechatSource } from "./lechat";
+import { perplexitySource } from "./perplexity";
 import type { NormalizeResult } from "./result";
 
 /**
@@ -28,6 +33,11 @@ export interface ProviderModule {
 	 * object holding the array, HTML) gives its own; its documents are then told apart by trying each such source.
 	 */
 	readonly split?: (chunks: AsyncIterable<Uint8Array>) => AsyncIterable<JsonArrayItem>;
+	/**
+	 * With `split`: its documents may ALSO be top-level JSON arrays, read by the shared splitter (Gemini's Takeout is
+	 * `MyActivity.json`, an array, or `MyActivity.html`, split by its own reader). Without `split` it always is.
+	 */
+	readonly jsonArrays?: boolean;
 	/** True when one raw item has this source's shape (its first items decide a document). */
 	detect(raw: unknown): boolean;
 	/** One raw item → one conversation (or an item failure with a reason). */
@@ -48,7 +58,14 @@ export type GroupedResult = NormalizeResult & { index: number; offset: number };
  */
 export const PROVIDERS: { readonly [P in Provider]: ProviderModule & { readonly id: P } } = {
 	claude: claudeSource,
+	// DeepSeek's `mapping` tree would also pass ChatGPT's looser test: it comes first.
+	deepseek: deepseekSource,
 	chatgpt: chatgptSource,
+	gemini: geminiSource,
+	lechat: lechatSource,
+	grok: grokSource,
+	// Reads a whole small object per file: after the streaming layouts, so they are tried first.
+	perplexity: perplexitySource,
 };
 
 /** The sources in detection order. */

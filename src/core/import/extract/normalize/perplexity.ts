@@ -1,0 +1,159 @@
+import type { Conversation, Message, Part } from "../../conversation";
+import { wholeJsonObject } from "../json-member-stream";
+import type { ProviderModule } from "./registry";
+import { describeRaw, type NormalizeResult } from "./result";
+import { isoTime, isRecord, str, timeValue, titleFromText } from "./text-utils";
+
+/**
+ * Perplexity thread export → canonical Conversation. One file is one thread (one JSON object), in either of the two
+ * shapes the incumbent Obsidian importer reads (Superkikim/nexus-ai-chat-importer, src/providers/perplexity/
+ * perplexity-types.ts and perplexity-normalizer.ts; read for the shapes, not copied):
+ *
+ * - the thread export: `{ "metadata": { "thread_id", "thread_title", "thread_url", "thread_created_at",
+ *   "thread_updated_at", "exported_at" }, "conversations": [{ "uuid", "query", "answer", "model", "mode",
+ *   "timestamp", "related_queries": [], "sources": [{ "title", "url", "snippet" }] }] }`;
+ * - the entries form: `{ "status", "thread_metadata": { "title", "created_at", "updated_at" }, "entries": [{ "uuid",
+ *   "backend_uuid", "context_uuid", "thread_title", "thread_url_slug", "query_str", "display_model", "mode",
+ *   "blocks": [{ "intended_usage", "markdown_block": { "answer", "chunks": [] } }], "entry_created_datetime" }] }`.
+ *
+ * Each turn is a question and its answer; the answer's sources become a numbered list of links under it (the
+ * note's citations). The thread id is `thread_id` (entries: `context_uuid`, else the URL slug).
+ */
+
+interface Turn {
+	id: string;
+	query: string;
+	answer: string;
+	model?: string;
+	time: string | null;
+	sources: { title: string; url: string }[];
+}
+
+function isThreadExport(raw: Record<string, unknown>): boolean {
+	return isRecord(raw.metadata) && Array.isArray(raw.conversations) && raw.conversations.some((t) => isRecord(t) && "uuid" in t && ("query" in t || "answer" in t));
+}
+
+function isEntriesExport(raw: Record<string, unknown>): boolean {
+	return Array.isArray(raw.entries) && raw.entries.some((e) => isRecord(e) && ("query_str" in e || "blocks" in e) && ("uuid" in e || "backend_uuid" in e));
+}
+
+/** True when a raw value is one Perplexity thread (either shape). */
+export function looksLikePerplexity(raw: unknown): boolean {
+	return isRecord(raw) && (isThreadExport(raw) || isEntriesExport(raw));
+}
+
+function sourcesOf(value: unknown): { title: string; url: string }[] {
+	if (!Array.isArray(value)) return [];
+	return value.flatMap((s) => {
+		if (!isRecord(s)) return [];
+		const url = str(s.url) ?? "";
+		const title = (str(s.title) ?? str(s.name) ?? "").trim();
+		return url || title ? [{ title: title || url, url }] : [];
+	});
+}
+
+function entryAnswer(entry: Record<string, unknown>): { answer: string; sources: { title: string; url: string }[] } {
+	let answer = "";
+	const sources: { title: string; url: string }[] = [];
+	for (const block of Array.isArray(entry.blocks) ? entry.blocks : []) {
+		if (!isRecord(block)) continue;
+		const md = block.markdown_block;
+		if (answer === "" && isRecord(md)) {
+			answer = (str(md.answer) || (Array.isArray(md.chunks) ? md.chunks.filter((c): c is string => typeof c === "string").join("") : "")).trim();
+		}
+		const web = block.web_result_block;
+		if (isRecord(web)) sources.push(...sourcesOf(web.web_results));
+	}
+	return { answer, sources };
+}
+
+function turnsOf(raw: Record<string, unknown>): Turn[] {
+	if (isThreadExport(raw)) {
+		return (raw.conversations as unknown[]).flatMap((t, i) => {
+			if (!isRecord(t)) return [];
+			const model = str(t.model);
+			const turn: Turn = {
+				id: str(t.uuid) ?? `turn-${i}`,
+				query: (str(t.query) ?? "").trim(),
+				answer: (str(t.answer) ?? "").trim(),
+				time: isoTime(t.timestamp),
+				sources: sourcesOf(t.sources),
+			};
+			if (model) turn.model = model;
+			return turn.query || turn.answer ? [turn] : [];
+		});
+	}
+	const turns = (raw.entries as unknown[]).flatMap((e, i) => {
+		if (!isRecord(e)) return [];
+		const { answer, sources } = entryAnswer(e);
+		const model = str(e.display_model) ?? str(e.user_selected_model);
+		const turn: Turn = {
+			id: str(e.uuid) ?? str(e.backend_uuid) ?? `entry-${i}`,
+			query: (str(e.query_str) ?? "").trim(),
+			answer,
+			time: isoTime(e.entry_created_datetime) ?? isoTime(e.entry_updated_datetime) ?? isoTime(e.updated_datetime),
+			sources,
+		};
+		if (model) turn.model = model;
+		return turn.query || turn.answer ? [turn] : [];
+	});
+	return turns.sort((a, b) => timeValue(a.time) - timeValue(b.time));
+}
+
+/** A URL as a Markdown link target: brackets and spaces escaped so the link does not break. */
+function linkTarget(url: string): string {
+	return url.replace(/\(/g, "%28").replace(/\)/g, "%29").replace(/\s/g, "%20");
+}
+
+function sourcesText(sources: readonly { title: string; url: string }[]): string {
+	const lines = sources.map((s, i) => `${i + 1}. ${s.url ? `[${s.title.replace(/[[\]]/g, "")}](${linkTarget(s.url)})` : s.title}`);
+	return `Sources:\n${lines.join("\n")}`;
+}
+
+export function normalizePerplexity(raw: unknown): NormalizeResult {
+	if (!isRecord(raw) || !looksLikePerplexity(raw)) {
+		return { ok: false, ...describeRaw(raw, ["thread_id"], ["thread_title"]), reason: 'not a Perplexity thread: it has neither "metadata" with "conversations" nor "entries"' };
+	}
+	const meta = isRecord(raw.metadata) ? raw.metadata : isRecord(raw.thread_metadata) ? raw.thread_metadata : {};
+	const firstEntry = Array.isArray(raw.entries) ? raw.entries.find(isRecord) : undefined;
+	const turns = turnsOf(raw);
+	const id = str(meta.thread_id) ?? str(firstEntry?.context_uuid) ?? str(firstEntry?.thread_url_slug) ?? turns[0]?.id;
+	const titleGiven = (str(meta.thread_title) ?? str(meta.title) ?? str(firstEntry?.thread_title) ?? "").trim();
+	if (!id) return { ok: false, reason: "a Perplexity thread with no thread id and no turn" };
+
+	const messages: Message[] = [];
+	const models: string[] = [];
+	for (const t of turns) {
+		if (t.query) messages.push({ id: `${t.id}:q`, role: "user", time: t.time, parts: [{ kind: "text", text: t.query }] });
+		const parts: Part[] = [];
+		if (t.answer) parts.push({ kind: "text", text: t.answer });
+		if (t.sources.length > 0) parts.push({ kind: "text", text: sourcesText(t.sources) });
+		if (parts.length > 0) messages.push({ id: `${t.id}:a`, role: "assistant", time: t.time, parts });
+		if (t.model && !models.includes(t.model)) models.push(t.model);
+	}
+	const times = messages.map((m) => m.time).filter((x): x is string => x !== null);
+	const title = titleGiven || titleFromText(turns[0]?.query ?? "");
+	const created = isoTime(meta.thread_created_at) ?? isoTime(meta.created_at) ?? times[0] ?? null;
+	const conversation: Conversation = {
+		id,
+		provider: "perplexity",
+		title: title === "" ? "Untitled" : title,
+		created,
+		updated: isoTime(meta.thread_updated_at) ?? isoTime(meta.updated_at) ?? times[times.length - 1] ?? created,
+		models,
+		messages,
+	};
+	return { ok: true, conversation };
+}
+
+/** The Perplexity source (see registry.ts). */
+export const perplexitySource: ProviderModule & { readonly id: "perplexity" } = {
+	id: "perplexity",
+	label: "Perplexity",
+	shape: 'one thread per file: {"metadata", "conversations": [{"query", "answer", "sources"}]} or {"entries"}',
+	missingFile: "not included in the export",
+	files: /(^|\/)[^/]*(perplexity|thread)[^/]*\.json$/i,
+	split: (chunks) => wholeJsonObject(chunks),
+	detect: looksLikePerplexity,
+	normalize: normalizePerplexity,
+};
