@@ -490,7 +490,9 @@ async function* documentResults(doc: Document, provider: Provider, before: numbe
 	const module = doc.module ?? providerModule(provider);
 	const items = doc.module ? doc.module.split!(doc.chunks()) : doc.readsWhole ? wholeItems(doc) : splitJsonArray(doc.chunks());
 	if (module.group) {
-		for await (const r of module.group(items)) yield fromNormalized(doc.label, r, r.index, before + r.offset);
+		// A grouping source has read the whole document before its first conversation (and yields them in its own
+		// order): the reading is at the document's end.
+		for await (const r of module.group(items)) yield fromNormalized(doc.label, r, r.index, before + doc.size);
 		return;
 	}
 	for await (const item of items) yield toResult(doc.label, provider, item, before);
