@@ -13,8 +13,22 @@ export type Provider = z.infer<typeof ProviderSchema>;
 export const RoleSchema = z.enum(["user", "assistant"]);
 export type Role = z.infer<typeof RoleSchema>;
 
+/**
+ * A place in a text part that cites a source: the note shows a footnote mark there (`[^n]`) and lists the source
+ * at the end of the message. What the source is: a web page (`url`, `title`) or a file (`file`, its name).
+ */
+export const CitationSchema = z.object({
+	/** Offset in the part's `text` (UTF-16 code units, as JavaScript strings count) where the mark goes. */
+	at: z.number().int().nonnegative(),
+	url: z.string().optional(),
+	title: z.string().optional(),
+	file: z.string().optional(),
+});
+export type Citation = z.infer<typeof CitationSchema>;
+
 export const PartSchema = z.discriminatedUnion("kind", [
-	z.object({ kind: z.literal("text"), text: z.string() }),
+	/** Text as written; `citations` when the export says where it cites sources (markers already removed). */
+	z.object({ kind: z.literal("text"), text: z.string(), citations: z.array(CitationSchema).optional() }),
 	/** Code kept byte-exact; `language` may be empty. */
 	z.object({ kind: z.literal("code"), language: z.string(), code: z.string() }),
 	/** An attachment: a file the user attached, with its extracted text when the export has it. */
@@ -26,13 +40,36 @@ export const PartSchema = z.discriminatedUnion("kind", [
 		extractedText: z.string().optional(),
 		/** True when the export only points at the file (an image pointer, a `files[]` entry) without content. */
 		missing: z.boolean().optional(),
+		/** The export's own reference to the file (`file-service://file-…`, `sediment://file_…`), when it has one. */
+		pointer: z.string().optional(),
 	}),
-	/** A tool call, summarised: the tool's name and a short, readable form of its input. */
-	z.object({ kind: z.literal("tool_call"), name: z.string(), summary: z.string() }),
-	/** A tool result, summarised (truncated); `isError` when the tool reported failure. */
-	z.object({ kind: z.literal("tool_result"), name: z.string().optional(), summary: z.string(), isError: z.boolean().optional() }),
-	/** Model reasoning; kept apart and left out of notes unless asked for. */
-	z.object({ kind: z.literal("thinking"), text: z.string() }),
+	/**
+	 * A tool call: the tool's name and a short, readable form of its input (`summary`, one line). `input` holds the
+	 * whole input when the summary does not (code sent to a code interpreter, a long query), fenced as `language`.
+	 * `callId` pairs it with its result when the export says which result answers which call.
+	 */
+	z.object({
+		kind: z.literal("tool_call"),
+		name: z.string(),
+		summary: z.string(),
+		input: z.string().optional(),
+		language: z.string().optional(),
+		callId: z.string().optional(),
+	}),
+	/**
+	 * A tool result: `summary` is short (cut); `output` is the whole output when the summary is cut. `isError` when
+	 * the tool reported failure; `callId` as on the call it answers.
+	 */
+	z.object({
+		kind: z.literal("tool_result"),
+		name: z.string().optional(),
+		summary: z.string(),
+		output: z.string().optional(),
+		isError: z.boolean().optional(),
+		callId: z.string().optional(),
+	}),
+	/** Model reasoning; kept apart and left out of notes unless asked for. `label` as the app showed it ("Reasoned for 5m 6s"). */
+	z.object({ kind: z.literal("thinking"), text: z.string(), label: z.string().optional() }),
 	/** A block type we do not know; kept as a placeholder so nothing vanishes silently. */
 	z.object({ kind: z.literal("unknown"), blockType: z.string(), summary: z.string().optional() }),
 ]);
