@@ -2,8 +2,9 @@ import { z } from "zod";
 import type { Conversation, Message, Part } from "../../conversation";
 import type { ProviderModule } from "./registry";
 import { CONVERSATION_FILES } from "./files";
+import { resolveCitations } from "./chatgpt-citations";
 import { describeRaw, type NormalizeResult } from "./result";
-import { bump, countUnknownKeys, isoTime, isRecord, issuesReason, str, summariseValue, titleFromText, truncate } from "./text-utils";
+import { bump, countUnknownKeys, isoTime, isRecord, issuesReason, str, summariseValue, titleFromText, toolResultPart, truncate } from "./text-utils";
 
 /** ChatGPT export (`conversations.json` / `conversations-NNN.json`) → canonical Conversation. */
 
@@ -14,6 +15,7 @@ const ChatGptMessageSchema = z.looseObject({
 	content: z.looseObject({ content_type: z.string() }).nullish(),
 	metadata: z.looseObject({}).nullish(),
 	recipient: z.string().nullish(),
+	weight: z.number().nullish(),
 });
 type ChatGptMessage = z.infer<typeof ChatGptMessageSchema>;
 
@@ -71,8 +73,6 @@ export function looksLikeChatGpt(raw: unknown): boolean {
 	return isRecord(raw) && ("mapping" in raw || "current_node" in raw);
 }
 
-const TOOL_RESULT_MAX = 500;
-
 /** Content types that are context the UI never shows (custom instructions, memory). */
 const HIDDEN_CONTENT_TYPES = new Set(["user_editable_context", "model_editable_context"]);
 
@@ -125,8 +125,8 @@ function contentParts(m: ChatGptMessage, unknown: Record<string, number>): Part[
 			const text = textOf(content);
 			if (text.trim() === "") return [];
 			if (role === "tool") return [toolResult(toolName, text, false)];
-			if (role === "assistant" && recipient !== "all") return [{ kind: "tool_call", name: recipient, summary: summariseValue(text) }];
-			return [{ kind: "text", text }];
+			if (role === "assistant" && recipient !== "all") return [toolCall(recipient, text)];
+			return [textPart(text, m.metadata)];
 		}
 		case "multimodal_text": {
 			const parts = Array.isArray(content.parts) ? multimodalParts(content.parts, unknown) : [];
@@ -140,11 +140,14 @@ function contentParts(m: ChatGptMessage, unknown: Record<string, number>): Part[
 		case "code": {
 			const code = str(content.text) ?? "";
 			if (code.trim() === "") return [];
-			const language = str(content.language) ?? "";
-			return [{ kind: "code", language: language === "unknown" ? "" : language, code }];
+			const given = str(content.language) ?? "";
+			// The code interpreter's code says `unknown`; what it runs is Python.
+			const language = given !== "" && given !== "unknown" ? given : recipient === "python" ? "python" : "";
+			if (role === "assistant" && recipient !== "all") return [codeCall(recipient, code, language)];
+			return [{ kind: "code", language, code }];
 		}
 		case "execution_output":
-			return [toolResult(toolName, textOf(content), false)];
+			return executionOutput(toolName, textOf(content), m.metadata);
 		case "system_error":
 			return [toolResult(toolName ?? str(content.name), str(content.text) ?? textOf(content), true)];
 		case "thoughts": {
@@ -166,7 +169,7 @@ function contentParts(m: ChatGptMessage, unknown: Record<string, number>): Part[
 			return [toolResult(toolName ?? "browser", [head, str(content.text) ?? ""].filter((s) => s !== "").join("\n"), false)];
 		}
 		case "tether_browsing_display":
-			return [toolResult(toolName ?? "browser", str(content.summary) ?? str(content.result) ?? "", false)];
+			return [toolResult(toolName ?? "browser", nonBlank(str(content.result)) ?? nonBlank(str(content.summary)) ?? "", false)];
 		default: {
 			bump(unknown, `content_type:${content.content_type}`);
 			const text = textOf(content);
@@ -177,11 +180,87 @@ function contentParts(m: ChatGptMessage, unknown: Record<string, number>): Part[
 	}
 }
 
+function nonBlank(text: string | undefined): string | undefined {
+	return text !== undefined && text.trim() !== "" ? text : undefined;
+}
+
 function toolResult(name: string | undefined, text: string, isError: boolean): Part {
-	const part: Part = { kind: "tool_result", summary: truncate(text.trim(), TOOL_RESULT_MAX) };
-	if (name) part.name = name;
-	if (isError) part.isError = true;
+	return toolResultPart(text, name, isError);
+}
+
+/** Answer text, with citation markers turned into citations (see chatgpt-citations). */
+function textPart(text: string, metadata: Record<string, unknown> | null | undefined): Part {
+	const resolved = resolveCitations(text, metadata);
+	return resolved.citations.length > 0 ? { kind: "text", text: resolved.text, citations: resolved.citations } : { kind: "text", text: resolved.text };
+}
+
+/**
+ * A message the assistant sends to a tool. Browsing commands read as they are (`search("…")`, `click(3)`); a JSON
+ * command (`web.run`, `dalle.text2im`) is summarised by what it asks (`search("q1", "q2")`, the prompt).
+ */
+function toolCall(recipient: string, text: string): Part {
+	const trimmed = text.trim();
+	let summary = summariseValue(trimmed);
+	if (trimmed.startsWith("{")) {
+		try {
+			const parsed: unknown = JSON.parse(trimmed);
+			summary = summariseCommand(parsed) ?? summariseValue(parsed);
+		} catch {
+			// Not JSON after all: the text itself.
+		}
+	}
+	const part: Part = { kind: "tool_call", name: recipient, summary };
+	if (trimmed.length > 200 && trimmed.includes("\n")) part.input = trimmed;
 	return part;
+}
+
+/** `{"search_query":[{"q":"a"}],"open":[{"ref_id":"turn0search1"}]}` → `search("a"); open(turn0search1)`. */
+function summariseCommand(value: unknown): string | undefined {
+	if (!isRecord(value)) return undefined;
+	const pieces: string[] = [];
+	for (const [key, list] of Object.entries(value)) {
+		if (!Array.isArray(list) || list.length === 0) continue;
+		const verb = key === "search_query" || key === "image_query" ? "search" : key;
+		const args = list.map((item) => {
+			if (!isRecord(item)) return JSON.stringify(item);
+			const q = str(item.q) ?? str(item.query) ?? str(item.pattern);
+			if (q !== undefined) return JSON.stringify(q);
+			const ref = str(item.ref_id) ?? str(item.url) ?? str(item.location);
+			return ref ?? JSON.stringify(item);
+		});
+		pieces.push(`${verb}(${args.join(", ")})`);
+	}
+	return pieces.length > 0 ? truncate(pieces.join("; "), 200) : undefined;
+}
+
+/** Code sent to a tool (the code interpreter): its first line as the summary, the whole of it as the input. */
+function codeCall(recipient: string, code: string, language: string): Part {
+	const first = code.split("\n").find((line) => line.trim() !== "") ?? "";
+	const part: Part = { kind: "tool_call", name: recipient, summary: truncate(first.trim(), 120), input: code };
+	if (language) part.language = language;
+	return part;
+}
+
+/**
+ * The code interpreter's output, whole, and the images it showed: each becomes an image attachment (with its
+ * `file-service://` pointer when the export has one) instead of a bare `<<ImageDisplayed>>`.
+ */
+function executionOutput(name: string | undefined, text: string, metadata: Record<string, unknown> | null | undefined): Part[] {
+	const images: Part[] = [];
+	const aggregate = isRecord(metadata?.aggregate_result) ? metadata.aggregate_result : undefined;
+	const outputs = Array.isArray(aggregate?.messages) ? aggregate.messages : [];
+	for (const out of outputs) {
+		if (!isRecord(out) || (str(out.message_type) !== "image" && out.image_url === undefined)) continue;
+		const pointer = str(out.image_url);
+		const image: Extract<Part, { kind: "attachment" }> = { kind: "attachment", name: pointer ? pointerName({ asset_pointer: pointer }) : "image", mimeType: "image/png", missing: true };
+		if (pointer) image.pointer = pointer;
+		images.push(image);
+	}
+	const shown = text.replace(/<<ImageDisplayed>>/g, "");
+	if (images.length === 0 && text.includes("<<ImageDisplayed>>")) {
+		images.push({ kind: "attachment", name: "image", mimeType: "image/png", missing: true });
+	}
+	return shown.trim() === "" ? images : [toolResult(name, shown, false), ...images];
 }
 
 function attachmentParts(metadata: Record<string, unknown> | null | undefined): Part[] {
@@ -197,6 +276,31 @@ function attachmentParts(metadata: Record<string, unknown> | null | undefined): 
 		out.push(part);
 	}
 	return out;
+}
+
+/**
+ * A message the app does not show in the chat: marked hidden, given no weight (`weight: 0`: left out of what the
+ * model sees next too), or a reasoning summary (`finished_text`, e.g. "Reasoned for 5m 6s").
+ */
+function isHidden(m: ChatGptMessage): boolean {
+	return m.metadata?.is_visually_hidden_from_conversation === true || m.weight === 0 || typeof m.metadata?.finished_text === "string";
+}
+
+/** A hidden message's parts as thinking (labelled with the app's `finished_text` when it has one). */
+function asThinking(parts: readonly Part[], label: string | undefined): Part[] {
+	const texts: string[] = [];
+	for (const part of parts) {
+		if (part.kind === "text" || part.kind === "thinking") texts.push(part.text);
+		else if (part.kind === "code") texts.push(part.code);
+		else if (part.kind === "tool_call") texts.push(`${part.name}: ${part.input ?? part.summary}`);
+		else if (part.kind === "tool_result") texts.push(part.output ?? part.summary);
+	}
+	const text = texts.filter((t) => t.trim() !== "").join("\n\n");
+	if (text === "" && !label) return [];
+	const thinking: Part = { kind: "thinking", text: text === "" ? (label ?? "") : text };
+	const own = parts.find((p): p is Extract<Part, { kind: "thinking" }> => p.kind === "thinking" && p.label !== undefined)?.label;
+	if (label ?? own) thinking.label = label ?? own;
+	return [thinking];
 }
 
 /** Node ids from the root down to `leaf`, following `parent` links (cycle-safe). */
@@ -249,13 +353,16 @@ export function normalizeChatGpt(raw: unknown): NormalizeResult {
 		if (!m) continue;
 		const role = m.author.role;
 		if (role === "system") continue;
-		if (m.metadata?.is_visually_hidden_from_conversation === true) continue;
 		if (m.content && HIDDEN_CONTENT_TYPES.has(m.content.content_type)) continue;
 		if (role !== "user" && role !== "assistant" && role !== "tool") {
 			bump(unknown, `role:${role}`);
 			continue;
 		}
-		const parts = [...contentParts(m, unknown), ...attachmentParts(m.metadata)];
+		const hidden = isHidden(m);
+		// What the app hides from the user is not said in the chat; an assistant's or tool's is its thinking.
+		if (hidden && role === "user") continue;
+		let parts = [...contentParts(m, unknown), ...attachmentParts(m.metadata)];
+		if (hidden) parts = asThinking(parts, str(m.metadata?.finished_text));
 		if (parts.length === 0) continue;
 		const model = str(m.metadata?.model_slug);
 		if (model && !models.includes(model)) models.push(model);

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import type { Conversation, Message, Part } from "../../conversation";
+import type { Citation, Conversation, Message, Part } from "../../conversation";
 import type { ProviderModule } from "./registry";
 import { CONVERSATION_FILES } from "./files";
 import { describeRaw, type NormalizeResult } from "./result";
-import { bump, countUnknownKeys, isoTime, isRecord, issuesReason, str, summariseValue, timeValue, titleFromText, truncate } from "./text-utils";
+import { bump, countUnknownKeys, isoTime, isRecord, issuesReason, str, summariseValue, timeValue, titleFromText, toolResultPart, truncate } from "./text-utils";
 
 /** Claude export (`conversations.json` of a Claude data export) → canonical Conversation. */
 
@@ -82,8 +82,6 @@ export function looksLikeClaude(raw: unknown): boolean {
 	return isRecord(raw) && "chat_messages" in raw;
 }
 
-const TOOL_RESULT_MAX = 500;
-
 function toolResultText(content: unknown): string {
 	if (typeof content === "string") return content;
 	if (!Array.isArray(content)) return "";
@@ -110,12 +108,55 @@ const ARTIFACT_LANGUAGES: Record<string, string> = {
 	"application/vnd.ant.react": "jsx",
 };
 
-function blockParts(block: z.infer<typeof ClaudeBlockSchema>, unknown: Record<string, number>): Part[] {
+/** Titles of the web pages the conversation's tools returned, by URL: what a text block's citations name. */
+type PageTitles = ReadonlyMap<string, string>;
+
+function pageTitles(messages: readonly ClaudeMessage[]): Map<string, string> {
+	const titles = new Map<string, string>();
+	for (const message of messages) {
+		for (const block of message.content ?? []) {
+			const content = (block as Record<string, unknown>).content;
+			if (block.type !== "tool_result" || !Array.isArray(content)) continue;
+			for (const item of content) {
+				if (!isRecord(item)) continue;
+				const url = str(item.url);
+				const title = str(item.title);
+				if (url && title && title.trim() !== "" && !titles.has(url)) titles.set(url, title.trim());
+			}
+		}
+	}
+	return titles;
+}
+
+/**
+ * A text block's `citations[]` (web search: `start_index`/`end_index` over the block's text and `details.url`) as
+ * footnote places at the end of each cited span (before trailing whitespace). Ones without a URL are left out.
+ */
+function textCitations(text: string, raw: unknown, titles: PageTitles): Citation[] {
+	if (!Array.isArray(raw)) return [];
+	const out: Citation[] = [];
+	for (const c of raw) {
+		if (!isRecord(c)) continue;
+		const details = isRecord(c.details) ? c.details : {};
+		const url = str(details.url) ?? str(c.url);
+		if (!url || url.trim() === "") continue;
+		const end = typeof c.end_index === "number" && Number.isInteger(c.end_index) ? c.end_index : text.length;
+		let at = Math.max(0, Math.min(text.length, end));
+		while (at > 0 && /\s/.test(text[at - 1]!)) at--;
+		const title = str(details.title) ?? str(c.title) ?? titles.get(url);
+		out.push({ at, url, ...(title && title.trim() !== "" ? { title: title.trim() } : {}) });
+	}
+	return out.sort((x, y) => x.at - y.at);
+}
+
+function blockParts(block: z.infer<typeof ClaudeBlockSchema>, unknown: Record<string, number>, titles: PageTitles): Part[] {
 	const raw = block as Record<string, unknown>;
 	switch (block.type) {
 		case "text": {
 			const text = str(raw.text) ?? "";
-			return text.trim() === "" ? [] : [{ kind: "text", text }];
+			if (text.trim() === "") return [];
+			const citations = textCitations(text, raw.citations, titles);
+			return [citations.length > 0 ? { kind: "text", text, citations } : { kind: "text", text }];
 		}
 		case "thinking": {
 			const text = str(raw.thinking) ?? str(raw.text) ?? "";
@@ -124,25 +165,35 @@ function blockParts(block: z.infer<typeof ClaudeBlockSchema>, unknown: Record<st
 		case "tool_use": {
 			const name = str(raw.name) ?? "tool";
 			const input = raw.input;
+			const callId = str(raw.id);
+			const withId = <T extends Part>(part: T): T => (callId ? { ...part, callId } : part);
 			const parts: Part[] = [];
 			if (name === "artifacts" && isRecord(input) && typeof input.content === "string" && input.content !== "") {
 				// An artifact carries real content (code, a document): keep it whole as code.
 				const title = str(input.title) ?? str(input.id) ?? "artifact";
 				const type = str(input.type) ?? "";
 				const language = str(input.language) ?? ARTIFACT_LANGUAGES[type] ?? "";
-				parts.push({ kind: "tool_call", name, summary: truncate(`${str(input.command) ?? "create"}: ${title}`, 200) });
+				parts.push(withId({ kind: "tool_call", name, summary: truncate(`${str(input.command) ?? "create"}: ${title}`, 200) }));
 				parts.push({ kind: "code", language, code: input.content });
 				return parts;
 			}
-			parts.push({ kind: "tool_call", name, summary: summariseValue(input ?? str(raw.message) ?? "") });
+			const call: Part = { kind: "tool_call", name, summary: summariseValue(input ?? str(raw.message) ?? "") };
+			const code = isRecord(input) ? (str(input.code) ?? str(input.command)) : undefined;
+			if (code !== undefined && code.includes("\n")) {
+				// Code or a script: whole, in a fence (the summary is its first line).
+				call.input = code;
+				const language = str(input && isRecord(input) ? input.language : undefined);
+				if (language) call.language = language;
+			}
+			parts.push(withId(call));
 			return parts;
 		}
 		case "tool_result": {
 			const name = str(raw.name);
-			const summary = truncate(toolResultText(raw.content).trim(), TOOL_RESULT_MAX);
-			const part: Part = { kind: "tool_result", summary };
-			if (name) part.name = name;
-			if (raw.is_error === true) part.isError = true;
+			const text = toolResultText(raw.content).trim();
+			const part: Part = toolResultPart(text, name, raw.is_error === true);
+			const callId = str(raw.tool_use_id);
+			if (callId) part.callId = callId;
 			return [part];
 		}
 		default: {
@@ -155,10 +206,10 @@ function blockParts(block: z.infer<typeof ClaudeBlockSchema>, unknown: Record<st
 	}
 }
 
-function messageParts(message: ClaudeMessage, unknown: Record<string, number>): Part[] {
+function messageParts(message: ClaudeMessage, unknown: Record<string, number>, titles: PageTitles): Part[] {
 	const parts: Part[] = [];
 	for (const block of message.content ?? []) {
-		parts.push(...blockParts(block, unknown));
+		parts.push(...blockParts(block, unknown, titles));
 	}
 	if (parts.length === 0) {
 		const text = message.text ?? "";
@@ -189,10 +240,20 @@ interface Indexed {
 	time: number;
 }
 
-/** The messages of the kept branch, in order. */
-function keptBranch(messages: readonly ClaudeMessage[], leafId: string | null | undefined): ClaudeMessage[] {
+/** The parent a conversation's first message points at: not a message, the root of the reply tree. */
+export const CLAUDE_ROOT_PARENT = "00000000-0000-4000-8000-000000000000";
+
+/**
+ * The messages of the kept branch, in conversation order.
+ *
+ * With reply links (`parent_message_uuid`): the path from the root to the leaf (`current_leaf_message_uuid`, else
+ * the latest message followed down its latest replies), whatever order `chat_messages` lists them in; after an edit
+ * or a regenerate, the other branches are left out. Without them: every message, by `created_at`, array position
+ * breaking ties; a message without a time stays after the one listed before it.
+ */
+export function keptBranch(messages: readonly ClaudeMessage[], leafId: string | null | undefined): ClaudeMessage[] {
 	const hasParents = messages.some((m) => typeof m.parent_message_uuid === "string" && m.parent_message_uuid !== "");
-	if (!hasParents) return [...messages];
+	if (!hasParents) return byTime(messages);
 	const byId = new Map<string, Indexed>();
 	const indexed: Indexed[] = messages.map((message, order) => ({ message, order, time: timeValue(message.created_at) }));
 	for (const item of indexed) if (item.message.uuid) byId.set(item.message.uuid, item);
@@ -227,9 +288,22 @@ function keptBranch(messages: readonly ClaudeMessage[], leafId: string | null | 
 		seen.add(at);
 		path.push(at.message);
 		const parent = at.message.parent_message_uuid;
-		at = parent ? byId.get(parent) : undefined;
+		at = parent && parent !== CLAUDE_ROOT_PARENT ? byId.get(parent) : undefined;
 	}
 	return path.reverse();
+}
+
+/** Messages by `created_at`, stable; one without a (readable) time keeps its place after its predecessor. */
+function byTime(messages: readonly ClaudeMessage[]): ClaudeMessage[] {
+	let previous = Number.NEGATIVE_INFINITY;
+	const keyed = messages.map((message, order) => {
+		const own = timeValue(message.created_at);
+		const time = own === Number.NEGATIVE_INFINITY ? previous : own;
+		previous = time;
+		return { message, order, time };
+	});
+	keyed.sort((a, b) => a.time - b.time || a.order - b.order);
+	return keyed.map((k) => k.message);
 }
 
 export function normalizeClaude(raw: unknown): NormalizeResult {
@@ -243,6 +317,7 @@ export function normalizeClaude(raw: unknown): NormalizeResult {
 
 	const messages: Message[] = [];
 	const branch = keptBranch(c.chat_messages, c.current_leaf_message_uuid);
+	const titles = pageTitles(branch);
 	branch.forEach((m, i) => {
 		countUnknownKeys(m, KNOWN_MESSAGE_KEYS, "message", unknown);
 		let role: Message["role"];
@@ -252,7 +327,7 @@ export function normalizeClaude(raw: unknown): NormalizeResult {
 			bump(unknown, `sender:${m.sender}`);
 			return;
 		}
-		const parts = messageParts(m, unknown);
+		const parts = messageParts(m, unknown, titles);
 		if (parts.length === 0) return;
 		messages.push({ id: m.uuid ?? `${c.uuid}#${i}`, role, time: isoTime(m.created_at), parts });
 	});

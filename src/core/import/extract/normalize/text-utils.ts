@@ -1,4 +1,21 @@
+import type { Part } from "../../conversation";
+
 /** Small pure helpers shared by the normalizers. */
+
+/** Characters of a tool result's `summary`; the whole output goes in `output` when longer. */
+export const TOOL_RESULT_SUMMARY_MAX = 500;
+
+/** A tool result: a short summary, and the whole output (never cut) when the summary had to be cut. */
+export function toolResultPart(text: string, name: string | undefined, isError: boolean): Extract<Part, { kind: "tool_result" }> {
+	// Blank lines at the edges go; the first line's indentation stays (a printed table lines up).
+	const whole = text.replace(/^(?:[ \t]*\r?\n)+/, "").trimEnd();
+	const summary = truncate(whole.trim(), TOOL_RESULT_SUMMARY_MAX);
+	const part: Extract<Part, { kind: "tool_result" }> = { kind: "tool_result", summary };
+	if (summary !== whole) part.output = whole;
+	if (name) part.name = name;
+	if (isError) part.isError = true;
+	return part;
+}
 
 /** ISO 8601 from an ISO-like string (kept as given when it parses) or epoch seconds; null otherwise. */
 export function isoTime(value: unknown): string | null {
@@ -45,7 +62,12 @@ export function summariseValue(value: unknown, max = 200): string {
 		const o = value as Record<string, unknown>;
 		for (const key of ["query", "url", "command", "code", "path", "title", "prompt", "q"]) {
 			const v = o[key];
-			if (typeof v === "string" && v.trim() !== "") return truncate(`${key}: ${v.replace(/\s+/g, " ").trim()}`, max);
+			if (typeof v !== "string" || v.trim() === "") continue;
+			const flat = v.replace(/\s+/g, " ").trim();
+			// A search reads best as the query in quotes, a fetch as the address alone.
+			if (key === "query" || key === "q") return truncate(`"${flat}"`, max);
+			if (key === "url") return truncate(flat, max);
+			return truncate(`${key}: ${flat}`, max);
 		}
 	}
 	let json: string;
