@@ -36,8 +36,11 @@ export function renderPart(part: Part): string | undefined {
 			}
 			return part.missing ? `${head} (content not in the export)` : head;
 		}
-		case "tool_call":
-			return `[Tool call: ${part.name}] ${part.summary}`.trimEnd();
+		case "tool_call": {
+			const head = `[Tool call: ${part.name}] ${part.summary}`.trimEnd();
+			// Code sent to a tool (the code interpreter) is part of what was said: whole, fenced.
+			return part.input !== undefined && part.input.trim() !== "" ? `${head}\n${fenced(part.language ?? "", part.input)}` : head;
+		}
 		case "tool_result":
 			return `[Tool result${part.name ? `: ${part.name}` : ""}${part.isError ? ", error" : ""}] ${part.summary}`.trimEnd();
 		case "thinking":

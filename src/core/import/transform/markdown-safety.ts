@@ -232,3 +232,150 @@ const WHITESPACE_TO_COLLAPSE = /\s{2,}|[^\S ]/g;
 export function oneLine(text: string): string {
 	return text.replace(WHITESPACE_TO_COLLAPSE, " ").trim();
 }
+
+/**
+ * Maths as Obsidian renders it: `\( … \)` → `$…$` and `\[ … \]` → `$$…$$` (what ChatGPT writes; Obsidian knows only
+ * dollars). Only in prose: code fences and inline code spans are left byte for byte. A delimiter is a backslash
+ * that is not itself escaped (`\\(` is a literal backslash and a parenthesis). Inline maths stays on its line and
+ * loses the spaces inside its delimiters (`$ x $` is not maths in Obsidian). When the text got maths this way, a
+ * `$` of its prose that comes before a digit (`$5`, a price) is escaped, so it cannot pair with a maths dollar.
+ * Text without these delimiters is returned as it is.
+ */
+export function convertMathDelimiters(text: string): string {
+	if (!text.includes("\\(") && !text.includes("\\[")) return text;
+	const lines = text.split("\n");
+	let fence: { char: string; length: number } | null = null;
+	let converted = false;
+	// Prose is gathered into runs of lines between fences, so display maths may span lines (not a fence).
+	const out: string[] = [];
+	let prose: string[] = [];
+	const flush = (): void => {
+		if (prose.length === 0) return;
+		const result = convertProse(prose.join("\n"));
+		converted ||= result.converted;
+		out.push(result.text);
+		prose = [];
+	};
+	for (const line of lines) {
+		if (fence) {
+			out.push(line);
+			const close = /^ {0,3}(`+|~+)[ \t]*$/.exec(line);
+			if (close?.[1] && close[1][0] === fence.char && close[1].length >= fence.length) fence = null;
+			continue;
+		}
+		const open = FENCE_OPEN.exec(line);
+		if (open?.[2] && !(open[2][0] === "`" && open[3]?.includes("`"))) {
+			flush();
+			fence = { char: open[2][0]!, length: open[2].length };
+			out.push(line);
+			continue;
+		}
+		prose.push(line);
+	}
+	flush();
+	return converted ? out.join("\n") : text;
+}
+
+/** One run of prose lines: code spans kept, maths delimiters converted, then price dollars escaped. */
+function convertProse(text: string): { text: string; converted: boolean } {
+	// Split into code spans (kept) and the rest; a backtick run opens a span closed by a run of the same length.
+	const pieces: { code: boolean; text: string }[] = [];
+	let i = 0;
+	let start = 0;
+	while (i < text.length) {
+		if (text[i] !== "`") {
+			i++;
+			continue;
+		}
+		let run = 1;
+		while (text[i + run] === "`") run++;
+		const ticks = "`".repeat(run);
+		let close = text.indexOf(ticks, i + run);
+		while (close >= 0 && (text[close + run] === "`" || text[close - 1] === "`")) close = text.indexOf(ticks, close + 1);
+		if (close < 0) {
+			i += run;
+			continue;
+		}
+		if (i > start) pieces.push({ code: false, text: text.slice(start, i) });
+		pieces.push({ code: true, text: text.slice(i, close + run) });
+		i = close + run;
+		start = i;
+	}
+	if (start < text.length) pieces.push({ code: false, text: text.slice(start) });
+	let converted = false;
+	const prose = pieces.map((p) => {
+		if (p.code) return p;
+		const r = convertDelimiters(p.text);
+		converted ||= r.converted;
+		return { code: false, text: r.text, maths: r.maths };
+	});
+	if (!converted) return { text, converted: false };
+	return {
+		text: prose.map((p) => ("maths" in p && p.maths ? escapePriceDollars(p.text, p.maths) : p.text)).join(""),
+		converted: true,
+	};
+}
+
+/** Whether the backslash at `at` is an unescaped one (an even number of backslashes before it). */
+function unescapedBackslash(text: string, at: number): boolean {
+	let n = 0;
+	for (let j = at - 1; j >= 0 && text[j] === "\\"; j--) n++;
+	return n % 2 === 0;
+}
+
+/** Converts the delimiters of one prose piece; `maths` lists the [start, end) ranges of maths in the result. */
+function convertDelimiters(text: string): { text: string; converted: boolean; maths: [number, number][] } {
+	let out = "";
+	const maths: [number, number][] = [];
+	let i = 0;
+	while (i < text.length) {
+		const c = text[i];
+		const next = text[i + 1];
+		if (c === "\\" && (next === "(" || next === "[") && unescapedBackslash(text, i)) {
+			const closer = next === "(" ? "\\)" : "\\]";
+			let end = text.indexOf(closer, i + 2);
+			while (end >= 0 && !unescapedBackslash(text, end)) end = text.indexOf(closer, end + 1);
+			const inner = end >= 0 ? text.slice(i + 2, end) : "";
+			const inline = next === "(";
+			if (end >= 0 && inner.trim() !== "" && !(inline && inner.includes("\n")) && !inner.includes("\n\n") && (inline || displayMaths(text, i, end, inner))) {
+				const dollars = inline ? "$" : "$$";
+				const body = inline ? inner.trim() : inner;
+				const from = out.length;
+				out += `${dollars}${body}${dollars}`;
+				maths.push([from, out.length]);
+				i = end + 2;
+				continue;
+			}
+		}
+		out += c;
+		i++;
+	}
+	return { text: out, converted: maths.length > 0, maths };
+}
+
+/**
+ * Whether `\[ … \]` is display maths rather than escaped brackets (`a\[0\]`): it stands on its own lines, or what
+ * it holds looks like maths (a command, a sub- or superscript, an operator, braces).
+ */
+function displayMaths(text: string, open: number, close: number, inner: string): boolean {
+	const lineStart = text.lastIndexOf("\n", open - 1) + 1;
+	const lineEnd = text.indexOf("\n", close + 2);
+	const before = text.slice(lineStart, open);
+	const after = text.slice(close + 2, lineEnd < 0 ? text.length : lineEnd);
+	if (before.trim() === "" && after.trim() === "") return true;
+	return /[\\^_=+<>{}]/.test(inner);
+}
+
+/** Escapes `$` before a digit outside the maths ranges (and not already escaped). */
+function escapePriceDollars(text: string, maths: readonly [number, number][]): string {
+	let out = "";
+	let m = 0;
+	for (let i = 0; i < text.length; i++) {
+		while (m < maths.length && maths[m]![1] <= i) m++;
+		const inMaths = m < maths.length && maths[m]![0] <= i && i < maths[m]![1];
+		const c = text[i]!;
+		if (!inMaths && c === "$" && /[0-9]/.test(text[i + 1] ?? "") && unescapedBackslash(text, i)) out += "\\$";
+		else out += c;
+	}
+	return out;
+}

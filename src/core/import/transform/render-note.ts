@@ -1,8 +1,8 @@
 import { providerModule } from "../extract/normalize/registry";
-import type { Conversation, Message, Part } from "../conversation";
+import type { Citation, Conversation, Message, Part } from "../conversation";
 import { computeFileId } from "./file-id";
 import { stringifyFrontmatter } from "./frontmatter-yaml";
-import { backtickFence, fenceLanguage, oneLine, quoteLines, safeMarkdown } from "./markdown-safety";
+import { backtickFence, convertMathDelimiters, fenceLanguage, oneLine, quoteLines, safeMarkdown } from "./markdown-safety";
 import type { NoteFrontmatter } from "./note-frontmatter";
 import { formatTime, isoTime } from "./note-time";
 
@@ -16,6 +16,11 @@ export interface RenderNoteOptions {
 	includeThinking?: boolean;
 	/** IANA time zone for message times in headings (default `UTC`, which keeps output machine-independent). */
 	timeZone?: string;
+	/**
+	 * Longest tool or code-interpreter output kept in a note, in characters (default: no limit, outputs are kept
+	 * whole). A longer one is cut, and the note says where and how much was left out.
+	 */
+	toolOutputMaxChars?: number;
 	/** A title to use instead of the conversation's (e.g. from an LLM); `aliases` keeps the original. */
 	title?: string;
 	/**
@@ -46,23 +51,31 @@ const CLAUDE_SUMMARY_LABEL = /^\**\s*Conversation overview\s*\**:?\s*/i;
  * Renders one conversation as an Obsidian note. Pure and deterministic: the same conversation and options give
  * the same bytes on every machine.
  *
- * Layout: YAML frontmatter (see `NoteFrontmatter`), a blank line, then per message a `## User · 2024-05-01 10:22 UTC`
- * heading (`## Assistant …`; no time when the export has none) followed by its parts, separated by blank lines:
- * text (made safe by `safeMarkdown`), code in a backtick fence longer than any backtick run inside (byte-exact),
- * attachments and tool calls/results as collapsed callouts, thinking only with `includeThinking`, unknown blocks
- * as a one-line placeholder. A message with nothing to show (only thinking, left out; no parts at all) is left out
- * with its heading: an empty `## Assistant` says nothing. `message_count` still counts it.
+ * Layout: YAML frontmatter (see `NoteFrontmatter`), a blank line, then one section per turn: a user message, or
+ * everything the assistant did between two user messages (its tool steps and its answer, however many messages the
+ * export splits them into), under a `## User · 2024-05-01 10:22 UTC` / `## Assistant · …` heading (no time when the
+ * export has none). Then its parts, separated by blank lines: text (maths delimiters made Obsidian's, citations as
+ * footnotes listed at the end of the message, made safe by `safeMarkdown`), code in a backtick fence longer than
+ * any backtick run inside (byte-exact), each tool call with its result(s) as one collapsed callout labelled with
+ * the tool and the call (`> [!example]- search: "…"`, output whole unless `toolOutputMaxChars`), attachments as
+ * callouts, thinking only with `includeThinking`, unknown blocks as a one-line placeholder. A turn with nothing to
+ * show (only thinking, left out; no parts at all) is left out with its heading. `message_count` counts messages.
  */
 export function renderNote(conversation: Conversation, opts: RenderNoteOptions): RenderedNote {
 	const timeZone = opts.timeZone ?? "UTC";
-	const how: PartOptions = { includeThinking: opts.includeThinking ?? false, missingFile: providerModule(conversation.provider).missingFile };
-	const messages: string[] = [];
-	for (const message of conversation.messages) {
-		const rendered = renderMessage(message, how, timeZone);
-		if (rendered !== null) messages.push(rendered);
+	const how: PartOptions = {
+		includeThinking: opts.includeThinking ?? false,
+		missingFile: providerModule(conversation.provider).missingFile,
+		...(opts.toolOutputMaxChars !== undefined ? { outputMax: opts.toolOutputMaxChars } : {}),
+	};
+	const footnotes = { next: 1 };
+	const sections: string[] = [];
+	for (const turn of turnsOf(conversation.messages)) {
+		const rendered = renderTurn(turn, how, timeZone, footnotes);
+		if (rendered !== null) sections.push(rendered);
 	}
 	const empty = conversation.messages.length > 0 ? "*(no visible content: turn on thinking to see what there is)*" : "*(no messages)*";
-	const body = `\n${messages.length > 0 ? messages.join("\n\n") : empty}\n`;
+	const body = `\n${sections.length > 0 ? sections.join("\n\n") : empty}\n`;
 
 	const originalTitle = oneLine(conversation.title);
 	const title = oneLine(opts.title ?? "") || originalTitle || "Untitled";
@@ -104,47 +117,238 @@ interface PartOptions {
 	includeThinking: boolean;
 	/** What the note says of a file it cannot hold (ProviderModule.missingFile). */
 	missingFile: string;
+	/** See RenderNoteOptions.toolOutputMaxChars. */
+	outputMax?: number;
 }
 
-/** The message's heading and parts, or null when none of its parts shows anything. */
-function renderMessage(message: Message, how: PartOptions, timeZone: string): string | null {
-	const role = message.role === "user" ? "User" : "Assistant";
-	const time = message.time ? formatTime(message.time, timeZone) : null;
-	let out = `${"#".repeat(MESSAGE_HEADING_LEVEL)} ${role}${time ? ` · ${time}` : ""}`;
-	let visible = false;
-	// Concatenated, not joined: the note's body is copied into one flat string once, when the messages are joined.
-	for (const part of message.parts) {
-		const block = renderPart(part, how);
-		if (block === null || block === "") continue;
-		out += `\n\n${block}`;
-		visible = true;
+/** A user message alone, or the run of assistant messages up to the next user message. */
+function turnsOf(messages: readonly Message[]): Message[][] {
+	const turns: Message[][] = [];
+	for (const message of messages) {
+		const last = turns[turns.length - 1];
+		if (message.role === "assistant" && last && last[0]!.role === "assistant") last.push(message);
+		else turns.push([message]);
 	}
-	return visible ? out : null;
+	return turns;
 }
 
-function renderPart(part: Part, how: PartOptions): string | null {
+type ToolCall = Extract<Part, { kind: "tool_call" }>;
+type ToolResult = Extract<Part, { kind: "tool_result" }>;
+
+/** A tool call and the results that answer it, rendered as one callout at `block` in the turn's blocks. */
+interface ToolStep {
+	call: ToolCall;
+	results: ToolResult[];
+	block: number;
+}
+
+/**
+ * The turn's heading and blocks, or null when none of its parts shows anything. A tool result joins its call's
+ * callout: the call with the same `callId`, else the call just before it (only results between them).
+ */
+function renderTurn(turn: readonly Message[], how: PartOptions, timeZone: string, footnotes: { next: number }): string | null {
+	const blocks: string[] = [];
+	const byCallId = new Map<string, ToolStep>();
+	let open: ToolStep | null = null;
+	let firstShown: Message | undefined;
+	for (const message of turn) {
+		const before = blocks.length;
+		const sources: Sources = { lines: [], numbers: new Map() };
+		for (const part of message.parts) {
+			if (part.kind === "thinking" && !how.includeThinking) continue;
+			if (part.kind === "tool_result") {
+				const step: ToolStep | null = (part.callId ? byCallId.get(part.callId) : undefined) ?? (open && (!part.callId || !open.call.callId) ? open : null);
+				if (step) {
+					step.results.push(part);
+					blocks[step.block] = renderToolStep(step.call, step.results, how);
+					continue;
+				}
+				open = null;
+				blocks.push(renderToolStep(undefined, [part], how));
+				continue;
+			}
+			open = null;
+			if (part.kind === "tool_call") {
+				open = { call: part, results: [], block: blocks.length };
+				if (part.callId) byCallId.set(part.callId, open);
+				blocks.push(renderToolStep(part, [], how));
+				continue;
+			}
+			const block = part.kind === "text" ? renderText(part, footnotes, sources) : renderPart(part, how);
+			if (block !== null && block !== "") blocks.push(block);
+		}
+		if (sources.lines.length > 0) blocks.push(sources.lines.join("\n"));
+		if (!firstShown && blocks.length > before) firstShown = message;
+	}
+	if (!firstShown || blocks.length === 0) return null;
+	const head = turn[0]!;
+	const role = head.role === "user" ? "User" : "Assistant";
+	const timed = firstShown.time ?? head.time;
+	const time = timed ? formatTime(timed, timeZone) : null;
+	return `${"#".repeat(MESSAGE_HEADING_LEVEL)} ${role}${time ? ` · ${time}` : ""}\n\n${blocks.join("\n\n")}`;
+}
+
+/** A message's footnote definitions, and the number each of its sources got. */
+interface Sources {
+	lines: string[];
+	numbers: Map<string, number>;
+}
+
+/**
+ * A text part: its citations as footnote marks (`[^n]`, numbered through the note; a source cited again in the same
+ * message keeps its number), whose definitions go to `sources`; then maths delimiters made Obsidian's.
+ */
+function renderText(part: Extract<Part, { kind: "text" }>, footnotes: { next: number }, sources: Sources): string {
+	let text = part.text;
+	if (part.citations && part.citations.length > 0) {
+		const marks = sources.numbers;
+		const inserts: { at: number; mark: string }[] = [];
+		for (const citation of part.citations) {
+			const key = citation.url ?? (citation.file !== undefined ? `file:${citation.file}` : `title:${citation.title ?? ""}`);
+			let n = marks.get(key);
+			if (n === undefined) {
+				n = footnotes.next++;
+				marks.set(key, n);
+				sources.lines.push(`[^${n}]: ${sourceLine(citation)}`);
+			}
+			const at = Math.max(0, Math.min(text.length, citation.at));
+			const previous = inserts[inserts.length - 1];
+			if (previous && previous.at === at && previous.mark.includes(`[^${n}]`)) continue;
+			if (previous && previous.at === at) previous.mark += `[^${n}]`;
+			else inserts.push({ at, mark: `[^${n}]` });
+		}
+		inserts.sort((a, b) => a.at - b.at);
+		let out = "";
+		let last = 0;
+		for (const insert of inserts) {
+			out += text.slice(last, insert.at) + insert.mark;
+			last = insert.at;
+		}
+		text = out + text.slice(last);
+	}
+	return safeMarkdown(convertMathDelimiters(text), MESSAGE_HEADING_LEVEL + 1);
+}
+
+/** A footnote's text: a link with the page's title, the file's name, or the title alone. */
+function sourceLine(citation: Citation): string {
+	const title = oneLine(citation.title ?? "");
+	if (citation.url !== undefined) {
+		const url = citation.url.trim().replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+		return `[${escapeInline(title || url)}](${url})`;
+	}
+	if (citation.file !== undefined) return escapeInline(oneLine(citation.file)) || "a file";
+	return escapeInline(title) || "a source";
+}
+
+function renderPart(part: Exclude<Part, { kind: "tool_call" | "tool_result" }>, how: PartOptions): string | null {
 	switch (part.kind) {
 		case "text":
-			return safeMarkdown(part.text, MESSAGE_HEADING_LEVEL + 1);
+			return safeMarkdown(convertMathDelimiters(part.text), MESSAGE_HEADING_LEVEL + 1);
 		case "code":
 			return renderCode(part.code, part.language);
 		case "attachment":
 			return renderAttachment(part, how.missingFile);
-		case "tool_call":
-			return callout("example", `Tool call: ${oneLine(part.name) || "unknown tool"}`, part.summary);
-		case "tool_result": {
-			const name = oneLine(part.name ?? "");
-			const label = part.isError ? "Tool error" : "Tool result";
-			return callout(part.isError ? "failure" : "example", name ? `${label}: ${name}` : label, part.summary);
+		case "thinking": {
+			if (!how.includeThinking) return null;
+			const label = oneLine(part.label ?? "");
+			return callout("quote", label ? `Thinking: ${escapeInline(label)}` : "Thinking", part.text);
 		}
-		case "thinking":
-			return how.includeThinking ? callout("quote", "Thinking", part.text) : null;
 		case "unknown": {
 			const type = part.blockType.replace(/[`\s]/g, "") || "unknown";
 			const summary = oneLine(part.summary ?? "");
 			return `*(unsupported content: \`${type}\`${summary ? ` — ${escapeInline(summary)}` : ""})*`;
 		}
 	}
+}
+
+/** Longest label of a tool callout, in characters, before it is cut with an ellipsis. */
+const TOOL_LABEL_MAX = 120;
+
+/**
+ * One tool step as a collapsed callout: titled with the tool and the call (`search: "q"` for `search("q")`; else
+ * `name: summary`), holding the call's whole input (fenced) and each result's whole output. A result without a call
+ * is titled `Tool result: name`. An error makes it a `failure` callout.
+ */
+function renderToolStep(call: ToolCall | undefined, results: readonly ToolResult[], how: PartOptions): string {
+	const failed = results.some((r) => r.isError === true);
+	let title: string;
+	if (call) title = callLabel(call) + (failed ? " (error)" : "");
+	else {
+		const name = oneLine(results[0]?.name ?? "");
+		const label = failed ? "Tool error" : "Tool result";
+		title = name ? `${label}: ${escapeInline(name)}` : label;
+	}
+	const pieces: string[] = [];
+	if (call?.input !== undefined && call.input.trim() !== "") pieces.push(renderCode(call.input, call.language ?? ""));
+	// Output of code is shown as it was printed (fenced); a tool's text as Markdown.
+	const fenced = call?.language !== undefined && call.input !== undefined;
+	for (const result of results) {
+		const whole = result.output ?? result.summary;
+		if (whole.trim() === "") continue;
+		const { text, note } = capOutput(whole, how.outputMax);
+		pieces.push(fenced ? renderCode(text, "") : safeMarkdown(text, MESSAGE_HEADING_LEVEL + 1));
+		if (note) pieces.push(note);
+	}
+	const type = failed ? "failure" : "example";
+	const content = pieces.join("\n\n");
+	return content.trim() === "" ? `> [!${type}] ${title}` : `> [!${type}]- ${title}\n${quoteLines(content)}`;
+}
+
+/** `search("q")` → `search: "q"`; otherwise `name: summary` (or the name alone), on one line, cut and escaped. */
+function callLabel(call: ToolCall): string {
+	const summary = oneLine(call.summary);
+	const name = oneLine(call.name) || "unknown tool";
+	const fn = /^([A-Za-z_][\w.]*)\((.*)\)$/.exec(summary);
+	// Only one call (`search("a")`), not several (`search("a"); open(b)`): its parenthesis closes at the end.
+	const single = fn !== null && closingParen(summary, fn[1]!.length) === summary.length - 1;
+	let label: string;
+	if (fn && single) {
+		const args = fn[2]!.trim();
+		label = args !== "" ? `${fn[1]}: ${args}` : fn[1]!;
+	} else label = summary !== "" ? `${name}: ${summary}` : name;
+	const chars = Array.from(label);
+	if (chars.length > TOOL_LABEL_MAX) label = `${chars.slice(0, TOOL_LABEL_MAX - 1).join("").trimEnd()}…`;
+	return escapeInline(label);
+}
+
+/** Where the parenthesis opened at `open` closes (quoted strings skipped), or -1. */
+function closingParen(text: string, open: number): number {
+	let depth = 0;
+	let quote: string | null = null;
+	for (let i = open; i < text.length; i++) {
+		const c = text[i];
+		if (quote) {
+			if (c === "\\") i++;
+			else if (c === quote) quote = null;
+		} else if (c === '"' || c === "'") quote = c;
+		else if (c === "(") depth++;
+		else if (c === ")" && --depth === 0) return i;
+	}
+	return -1;
+}
+
+/** An output cut to `max` characters (code points), with a line saying so; whole when there is no cap or it fits. */
+function capOutput(text: string, max: number | undefined): { text: string; note?: string } {
+	if (max === undefined || text.length <= max) return { text };
+	const chars = Array.from(text);
+	if (chars.length <= max) return { text };
+	const kept = chars.slice(0, Math.max(0, max)).join("");
+	const left = utf8Length(text) - utf8Length(kept);
+	return { text: kept, note: `*(output cut at ${max} characters by the note's output limit: ${formatSize(left)} left out)*` };
+}
+
+function utf8Length(text: string): number {
+	let n = 0;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c < 0x80) n += 1;
+		else if (c < 0x800) n += 2;
+		else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+			n += 4;
+			i++;
+		} else n += 3;
+	}
+	return n;
 }
 
 /** A fenced block whose content is `code` byte for byte (a final newline is added only when missing). */
@@ -161,7 +365,9 @@ function renderAttachment(part: Extract<Part, { kind: "attachment" }>, missingFi
 		.join(" · ");
 	const metaLine = meta ? `*${escapeInline(meta)}*` : "";
 	if (part.missing) {
-		const title = `Attachment: ${name} (${missingFile})`;
+		// An image the note cannot show yet (a code-interpreter plot, an uploaded photo) says it is one.
+		const noun = part.mimeType?.startsWith("image/") ? "Image" : "Attachment";
+		const title = `${noun}: ${name} (${missingFile})`;
 		return metaLine ? `> [!note]- ${title}\n${quoteLines(metaLine)}` : `> [!note] ${title}`;
 	}
 	const text = part.extractedText ?? "";
@@ -181,9 +387,14 @@ function callout(type: string, title: string, content: string): string {
 	return safe.trim() === "" ? `> [!${type}] ${title}` : `> [!${type}]- ${title}\n${quoteLines(safe)}`;
 }
 
-/** Escapes characters that would start emphasis, code or links inside a short inline label. */
+/**
+ * Escapes characters that would start emphasis, code or links inside a short inline label. An underscore inside a
+ * word (`web_search`) starts nothing and is left as it is.
+ */
 function escapeInline(text: string): string {
-	return text.replace(/([\\`*_[\]<>|])/g, "\\$1");
+	return text.replace(/[\\`*_[\]<>|]/g, (c, at: number) =>
+		c === "_" && /[\p{L}\p{N}]/u.test(text.charAt(at - 1)) && /[\p{L}\p{N}]/u.test(text.charAt(at + 1)) ? c : `\\${c}`,
+	);
 }
 
 function formatSize(bytes: number): string {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { computeFileId, noteBody } from "../../../../src/core/import/transform/file-id";
 import {
 	backtickFence,
+	convertMathDelimiters,
 	fenceLanguage,
 	oneLine,
 	safeMarkdown,
@@ -144,4 +145,32 @@ describe("file_id", () => {
 	])("noteBody(%j)", (markdown, body) => {
 		expect(noteBody(markdown)).toBe(body);
 	});
+});
+
+describe("convertMathDelimiters", () => {
+	const cases: [name: string, input: string, expected: string][] = [
+		["inline maths", "Energy is \\(E = mc^2\\).", "Energy is $E = mc^2$."],
+		["spaces inside inline delimiters go (Obsidian needs $x$, not $ x $)", "so \\( x + 1 \\) here", "so $x + 1$ here"],
+		["display maths on its own lines", "Then\n\\[\n\\int_0^1 x\\,dx = \\tfrac12\n\\]\nend", "Then\n$$\n\\int_0^1 x\\,dx = \\tfrac12\n$$\nend"],
+		["display maths inside a line", "where \\[a^2 + b^2 = c^2\\] holds", "where $$a^2 + b^2 = c^2$$ holds"],
+		["an escaped backslash is not a delimiter", "a path C:\\\\(x) and \\\\[y]", "a path C:\\\\(x) and \\\\[y]"],
+		["three backslashes: an escaped one, then a delimiter", "x \\\\\\(y\\) z", "x \\\\$y$ z"],
+		["escaped brackets that are not maths stay", "the array a\\[0\\] and a\\[i\\]", "the array a\\[0\\] and a\\[i\\]"],
+		["inline code is byte-exact", "use `\\(x\\)` or \\(x\\)", "use `\\(x\\)` or $x$"],
+		["a longer code span with a backtick inside", "``a ` \\(b\\)`` then \\(c\\)", "``a ` \\(b\\)`` then $c$"],
+		["fenced code is byte-exact", "```tex\n\\(x\\) and \\[y\\]\n```\nand \\(z\\)", "```tex\n\\(x\\) and \\[y\\]\n```\nand $z$"],
+		["tilde fences too, unclosed to the end", "~~~\n\\(x\\)\n", "~~~\n\\(x\\)\n"],
+		["prices in prose are escaped when maths is there", "It costs $5, and \\(x = 2\\) while $10 is more", "It costs \\$5, and $x = 2$ while \\$10 is more"],
+		["an escaped dollar stays as it is", "It costs \\$5 and \\(y\\)", "It costs \\$5 and $y$"],
+		["a dollar inside the maths is kept", "\\(\\$5 + x\\)", "$\\$5 + x$"],
+		["without maths delimiters, dollars are untouched", "It costs $5 and $10.", "It costs $5 and $10."],
+		["inline maths does not cross lines", "\\(a\nb\\)", "\\(a\nb\\)"],
+		["display maths does not cross a blank line", "\\[a\n\nb\\]", "\\[a\n\nb\\]"],
+		["an unclosed delimiter stays", "open \\( only", "open \\( only"],
+		["empty delimiters stay", "\\(\\) and \\[ \\]", "\\(\\) and \\[ \\]"],
+		["existing dollar maths is left alone", "Already $x^2$ and $$y$$", "Already $x^2$ and $$y$$"],
+	];
+	for (const [name, input, expected] of cases) {
+		it(name, () => expect(convertMathDelimiters(input)).toBe(expected));
+	}
 });

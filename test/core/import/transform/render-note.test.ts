@@ -31,6 +31,17 @@ const render = (c: Conversation, includeThinking = false) =>
 const shows = (m: Conversation["messages"][number], includeThinking: boolean): boolean =>
 	m.parts.some((p) => (p.kind === "thinking" ? includeThinking : p.kind !== "text" || p.text.trim() !== ""));
 
+/** Turns (a user message; the assistant messages up to the next one) that show something: one heading each. */
+const visibleTurns = (c: Conversation, includeThinking: boolean): number => {
+	const turns: Conversation["messages"][] = [];
+	for (const m of c.messages) {
+		const last = turns[turns.length - 1];
+		if (m.role === "assistant" && last?.[0]?.role === "assistant") last.push(m);
+		else turns.push([m]);
+	}
+	return turns.filter((t) => t.some((m) => shows(m, includeThinking))).length;
+};
+
 const hasThinking = (c: Conversation): boolean => c.messages.some((m) => m.parts.some((p) => p.kind === "thinking"));
 
 describe("renderNote golden files", () => {
@@ -109,17 +120,22 @@ describe("renderNote properties", () => {
 		expect(render(conversation, true).markdown).toContain("Check the man page");
 	});
 
-	it("leaves out a message with nothing to show, heading and all, and still counts it", () => {
+	it("leaves out a turn with nothing to show, heading and all, and still counts its messages", () => {
 		const conversation = load("tools-thinking");
 		const thinkingOnly = conversation.messages.filter((m) => m.parts.length > 0 && m.parts.every((p) => p.kind === "thinking"));
 		expect(thinkingOnly.length).toBeGreaterThan(0); // the fixture has one: the rule is exercised
-		const hidden = render(conversation);
-		const shown = render(conversation, true);
+		// Between two user messages, that message is a turn of its own: shown with thinking, gone without.
+		const question = conversation.messages[0]!;
+		const alone = { ...conversation, messages: [...conversation.messages, { ...question, id: "again" }, thinkingOnly[0]!] };
+		const hidden = render(alone);
+		const shown = render(alone, true);
 		const headingCount = (body: string): number => body.split("\n").filter((l) => l.startsWith("## ")).length;
-		expect(headingCount(shown.body) - headingCount(hidden.body)).toBe(thinkingOnly.length);
+		expect(headingCount(hidden.body)).toBe(visibleTurns(alone, false));
+		expect(headingCount(shown.body)).toBe(visibleTurns(alone, true));
+		expect(headingCount(shown.body) - headingCount(hidden.body)).toBe(1);
 		expect(hidden.markdown).not.toContain("no visible content");
-		expect(hidden.frontmatter.message_count).toBe(conversation.messages.length);
-		expect(shown.frontmatter.message_count).toBe(conversation.messages.length);
+		expect(hidden.frontmatter.message_count).toBe(alone.messages.length);
+		expect(shown.frontmatter.message_count).toBe(alone.messages.length);
 	});
 
 	it("says of a file it cannot show what is true of the export: a Claude export lacks it, a ChatGPT zip may hold it", () => {
@@ -154,7 +170,7 @@ describe("renderNote properties", () => {
 				const outside = stripFences(body)
 					.split("\n")
 					.filter((l) => /^ {0,3}#{1,2}(\s|$)/.test(l));
-				expect(outside.length).toBe(conversation.messages.filter((m) => shows(m, includeThinking)).length);
+				expect(outside.length).toBe(visibleTurns(conversation, includeThinking));
 				for (const line of outside) expect(line).toMatch(/^## (User|Assistant)( · .+)?$/);
 				expect(headings.length).toBeGreaterThanOrEqual(outside.length);
 			}
