@@ -219,6 +219,12 @@ describe("ChatGPT tool steps, thinking and outputs", () => {
 		expect(result?.kind === "tool_result" && result.summary.length).toBeLessThanOrEqual(500);
 	});
 
+	it("a tool's output loses the citation markers it carries", () => {
+		const raw = structuredClone(byId(chatgpt, "conversation_id", "g-browse")) as { mapping: Record<string, { message: { content: { parts: string[] } } }> };
+		raw.mapping.br4!.message.content.parts = ["Cite it as \uE200filecite\uE202turn1file0\uE201 when used.\uE202"];
+		expect(parts(ok(normalizeChatGpt(raw)), "br4")).toEqual([{ kind: "tool_result", name: "browser", summary: "Cite it as  when used." }]);
+	});
+
 	it("an image output is an image placeholder carrying the export's pointer, not <<ImageDisplayed>>", () => {
 		expect(parts(python, "po2")).toEqual([{ kind: "attachment", name: "file-Plot123", mimeType: "image/png", missing: true, pointer: "file-service://file-Plot123" }]);
 		expect(note(python)).not.toContain("ImageDisplayed");

@@ -184,8 +184,11 @@ function nonBlank(text: string | undefined): string | undefined {
 	return text !== undefined && text.trim() !== "" ? text : undefined;
 }
 
+/** Private-use citation markers inside a tool's output (a file search telling the model how to cite): removed. */
+const OUTPUT_MARKER = /\uE200[^\uE200\uE201]*\uE201|[\uE200-\uE202]/g;
+
 function toolResult(name: string | undefined, text: string, isError: boolean): Part {
-	return toolResultPart(text, name, isError);
+	return toolResultPart(text.replace(OUTPUT_MARKER, ""), name, isError);
 }
 
 /** Answer text, with citation markers turned into citations (see chatgpt-citations). */
