@@ -294,7 +294,10 @@ function renderToolStep(call: ToolCall | undefined, results: readonly ToolResult
 	return content.trim() === "" ? `> [!${type}] ${title}` : `> [!${type}]- ${title}\n${quoteLines(content)}`;
 }
 
-/** `search("q")` → `search: "q"`; otherwise `name: summary` (or the name alone), on one line, cut and escaped. */
+/**
+ * `search("q")` → `search: "q"`; `query: q` → `name: "q"`; otherwise `name: summary` (or the name alone), on one line,
+ * cut and escaped.
+ */
 function callLabel(call: ToolCall): string {
 	const summary = oneLine(call.summary);
 	const name = oneLine(call.name) || "unknown tool";
@@ -305,7 +308,11 @@ function callLabel(call: ToolCall): string {
 	if (fn && single) {
 		const args = fn[2]!.trim();
 		label = args !== "" ? `${fn[1]}: ${args}` : fn[1]!;
-	} else label = summary !== "" ? `${name}: ${summary}` : name;
+	} else {
+		// A search reads best as its query in quotes (`summariseValue` gives `query: …`).
+		const query = /^(?:query|q): (.+)$/.exec(summary)?.[1];
+		label = query !== undefined ? `${name}: "${query}"` : summary !== "" ? `${name}: ${summary}` : name;
+	}
 	const chars = Array.from(label);
 	if (chars.length > TOOL_LABEL_MAX) label = `${chars.slice(0, TOOL_LABEL_MAX - 1).join("").trimEnd()}…`;
 	return escapeInline(label);

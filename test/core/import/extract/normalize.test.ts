@@ -36,7 +36,7 @@ describe("normalizeClaude (own fixtures)", () => {
 		const a1 = c.messages[1]!;
 		expect(kinds(a1)).toEqual(["text", "tool_call", "tool_result", "tool_call", "code", "thinking"]);
 		expect(a1.parts[0]).toEqual({ kind: "text", text: "Here:\n\n```python\ndef f(x):\n\treturn x  # tab and trailing space \n```\n" });
-		expect(a1.parts[1]).toEqual({ kind: "tool_call", name: "web_search", summary: '"python tabs"' });
+		expect(a1.parts[1]).toEqual({ kind: "tool_call", name: "web_search", summary: "query: python tabs" });
 		expect(a1.parts[2]).toEqual({ kind: "tool_result", name: "web_search", isError: true, summary: "Tabs (https://example.org/t)\nUse spaces." });
 		expect(a1.parts[4]).toEqual({ kind: "code", language: "typescript", code: "export const add = (a: number, b: number) => a + b;\n" });
 		expect(JSON.stringify(c)).not.toContain("not supported on your current device");

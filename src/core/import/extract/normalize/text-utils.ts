@@ -62,12 +62,7 @@ export function summariseValue(value: unknown, max = 200): string {
 		const o = value as Record<string, unknown>;
 		for (const key of ["query", "url", "command", "code", "path", "title", "prompt", "q"]) {
 			const v = o[key];
-			if (typeof v !== "string" || v.trim() === "") continue;
-			const flat = v.replace(/\s+/g, " ").trim();
-			// A search reads best as the query in quotes, a fetch as the address alone.
-			if (key === "query" || key === "q") return truncate(`"${flat}"`, max);
-			if (key === "url") return truncate(flat, max);
-			return truncate(`${key}: ${flat}`, max);
+			if (typeof v === "string" && v.trim() !== "") return truncate(`${key}: ${v.replace(/\s+/g, " ").trim()}`, max);
 		}
 	}
 	let json: string;
