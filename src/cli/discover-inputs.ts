@@ -8,13 +8,22 @@ import { describeFsError, NodeByteSource } from "./node-byte-source";
  * Expands the paths given on the command line into ByteSources: a file is used as is; a folder
  * contributes its export files (`*.zip`, `conversations.json`, `conversations-NNN.json` in numeric
  * order, and a Claude bundle `manifest-*.json`, which openExport skips when zips are present). When a
- * folder's own level holds none, its direct subfolders are looked at (an unzipped export folder).
+ * folder's own level holds none, its direct subfolders are looked at (an unzipped export folder). A folder with no
+ * export at all is looked through for coding-agent session logs (`*.jsonl`, in any subfolder: Claude Code's
+ * `~/.claude/projects/<project>/<session>.jsonl`, Codex's `~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl`), without
+ * hidden folders and the prompt histories both tools keep beside them (`history.jsonl`: no conversation).
  * Sidecars such as users.json or projects.json are never read. Provider detection is not done here.
  */
 
 const CONVERSATIONS = /^conversations(?:-(\d+))?\.json$/i;
 const ZIP = /\.zip$/i;
 const MANIFEST = /^manifest[^/\\]*\.json$/i;
+const SESSION_LOG = /\.jsonl$/i;
+const NOT_A_SESSION = /^history\.jsonl$/i;
+/** How deep session logs are looked for (`sessions/YYYY/MM/DD/` is 4; a sub-agent's `<session>/subagents/` 3). */
+const SESSION_DEPTH = 6;
+/** Past this many files, each is opened only while it is read (see NodeByteSource `keepOpen`). */
+const KEEP_OPEN_MAX = 64;
 
 export interface DiscoveredInputs {
 	sources: NodeByteSource[];
@@ -62,6 +71,18 @@ async function exportFilesIn(folder: string): Promise<string[]> {
 	return nested;
 }
 
+/** The session logs under a folder, in path order (see the module comment). */
+async function sessionLogsIn(folder: string, depth = 0): Promise<string[]> {
+	const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+	const out: string[] = [];
+	for (const entry of entries) {
+		const name = entry.name;
+		if (entry.isFile() && SESSION_LOG.test(name) && !NOT_A_SESSION.test(name)) out.push(join(folder, name));
+		else if (entry.isDirectory() && depth < SESSION_DEPTH && !name.startsWith(".")) out.push(...(await sessionLogsIn(join(folder, name), depth + 1)));
+	}
+	return out;
+}
+
 export async function discoverInputs(paths: readonly string[]): Promise<DiscoveredInputs> {
 	const files: string[] = [];
 	for (const path of paths) {
@@ -72,9 +93,13 @@ export async function discoverInputs(paths: readonly string[]): Promise<Discover
 			throw new InputError(path, describeFsError(e));
 		}
 		if (info.isDirectory()) {
-			const found = await exportFilesIn(path);
+			let found = await exportFilesIn(path);
+			if (found.length === 0) found = await sessionLogsIn(path);
 			if (found.length === 0) {
-				throw new InputError(path, "the folder holds no export: no .zip, conversations.json or conversations-NNN.json (nor in its subfolders)");
+				throw new InputError(
+					path,
+					"the folder holds no export: no .zip, conversations.json or conversations-NNN.json (nor in its subfolders), and no session log (*.jsonl)",
+				);
 			}
 			files.push(...found);
 		} else {
@@ -86,7 +111,9 @@ export async function discoverInputs(paths: readonly string[]): Promise<Discover
 		for (const s of sources) await s.close();
 	};
 	try {
-		for (const file of [...new Set(files)]) sources.push(await NodeByteSource.open(file));
+		const unique = [...new Set(files)];
+		const keepOpen = unique.length <= KEEP_OPEN_MAX;
+		for (const file of unique) sources.push(await NodeByteSource.open(file, file, { keepOpen }));
 	} catch (e) {
 		await close();
 		throw e;

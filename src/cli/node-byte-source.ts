@@ -8,6 +8,8 @@ import { InputError } from "../core/import/extract/errors";
 /**
  * A {@link ByteSource} over a Node file handle: random-access reads with `FileHandle.read`, so a
  * multi-gigabyte export is never loaded whole. Open with {@link NodeByteSource.open}, then `close()`.
+ * With `keepOpen: false` the file is opened for each read and closed after it: for a folder of thousands of
+ * small session logs, which would otherwise hold a descriptor each for the whole run (past the usual limit of 1024).
  */
 export class NodeByteSource implements ByteSource {
 	private closed = false;
@@ -16,11 +18,11 @@ export class NodeByteSource implements ByteSource {
 		readonly name: string,
 		readonly path: string,
 		readonly size: number,
-		private readonly handle: FileHandle,
+		private handle: FileHandle | null,
 	) {}
 
 	/** Opens a file for reading. `name` defaults to the path as given. Throws InputError when it cannot be read. */
-	static async open(path: string, name: string = path): Promise<NodeByteSource> {
+	static async open(path: string, name: string = path, opts: { keepOpen?: boolean } = {}): Promise<NodeByteSource> {
 		let handle: FileHandle;
 		try {
 			handle = await open(path, "r");
@@ -30,6 +32,10 @@ export class NodeByteSource implements ByteSource {
 		try {
 			const stat = await handle.stat();
 			if (!stat.isFile()) throw new InputError(name, "not a regular file");
+			if (opts.keepOpen === false) {
+				await handle.close();
+				return new NodeByteSource(name, path, stat.size, null);
+			}
 			return new NodeByteSource(name, path, stat.size, handle);
 		} catch (e) {
 			await handle.close();
@@ -45,11 +51,16 @@ export class NodeByteSource implements ByteSource {
 		// A Buffer (a Uint8Array), not a plain Uint8Array: the JSON splitter's indexOf on a Buffer is a native byte
 		// search, about twice as fast as the generic TypedArray one on an export's long strings.
 		const buffer = Buffer.allocUnsafe(want);
+		const handle = this.handle ?? (await open(this.path, "r"));
 		let got = 0;
-		while (got < want) {
-			const { bytesRead } = await this.handle.read(buffer, got, want - got, offset + got);
-			if (bytesRead === 0) break;
-			got += bytesRead;
+		try {
+			while (got < want) {
+				const { bytesRead } = await handle.read(buffer, got, want - got, offset + got);
+				if (bytesRead === 0) break;
+				got += bytesRead;
+			}
+		} finally {
+			if (handle !== this.handle) await handle.close();
 		}
 		return got === want ? buffer : buffer.subarray(0, got);
 	}
@@ -65,7 +76,8 @@ export class NodeByteSource implements ByteSource {
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;
-		await this.handle.close();
+		await this.handle?.close();
+		this.handle = null;
 	}
 
 	/** The file name without folders (for messages that should stay short). */

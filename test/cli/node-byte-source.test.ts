@@ -33,6 +33,19 @@ describe("NodeByteSource", () => {
 		await expect(source.read(0, 1)).rejects.toThrow(/after close/);
 	});
 
+	it("with keepOpen false, holds no descriptor between reads and reads the same bytes", async () => {
+		const path = join(dir, "s.jsonl");
+		await writeFile(path, '{"a":1}\n{"b":2}\n');
+		const source = await NodeByteSource.open(path, "s.jsonl", { keepOpen: false });
+		expect(source.size).toBe(16);
+		// The file can go away between reads: nothing holds it open, so the next read fails.
+		expect(new TextDecoder().decode(await source.read(0, 7))).toBe('{"a":1}');
+		expect(new TextDecoder().decode(await source.read(8, 100))).toBe('{"b":2}\n');
+		await rm(path);
+		await expect(source.read(0, 1)).rejects.toThrow(/ENOENT/);
+		await source.close();
+	});
+
 	it("a missing path or a folder is an InputError naming it", async () => {
 		await expect(NodeByteSource.open(join(dir, "nope.zip"), "nope.zip")).rejects.toThrow(new InputError("nope.zip", "not found"));
 		await expect(NodeByteSource.open(dir, "folder")).rejects.toThrow(InputError);
@@ -64,6 +77,24 @@ describe("discoverInputs", () => {
 		await touch("loose.json");
 		const found = await discoverInputs([dir, join(dir, "loose.json")]);
 		expect(found.sources.map((s) => s.name.slice(dir.length + 1))).toEqual([join("export-2026", "conversations.json"), "loose.json"]);
+		await found.close();
+	});
+
+	it("finds the session logs of a folder with no export, in every subfolder, without hidden folders and history.jsonl", async () => {
+		await touch("claude", "-home-dev-shop", "5b0c.jsonl");
+		await touch("claude", "-home-dev-shop", "agent-a1.jsonl");
+		await touch("claude", "-home-dev-api", "77aa.jsonl");
+		await touch("claude", "-home-dev-api", "notes.txt");
+		await touch("codex", "2025", "10", "20", "rollout-2025-10-20T14-02-11-x.jsonl");
+		await touch("codex", "history.jsonl");
+		await touch(".cache", "hidden.jsonl");
+		const found = await discoverInputs([dir]);
+		expect(found.sources.map((s) => s.name.slice(dir.length + 1))).toEqual([
+			join("claude", "-home-dev-api", "77aa.jsonl"),
+			join("claude", "-home-dev-shop", "5b0c.jsonl"),
+			join("claude", "-home-dev-shop", "agent-a1.jsonl"),
+			join("codex", "2025", "10", "20", "rollout-2025-10-20T14-02-11-x.jsonl"),
+		]);
 		await found.close();
 	});
 

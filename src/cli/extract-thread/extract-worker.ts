@@ -165,7 +165,9 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 
 	async function open(setup: WorkerSetup): Promise<void> {
 		try {
-			for (const f of setup.files) sources.push(await NodeByteSource.open(f.path, f.name));
+			// Many files (a folder of session logs): each is opened only while it is read, not all at once.
+			const keepOpen = setup.files.length <= 64;
+			for (const f of setup.files) sources.push(await NodeByteSource.open(f.path, f.name, { keepOpen }));
 			// Every document streams here: the import starts on the first conversations at once, and the heap stays
 			// small (parsing documents whole in this capped thread was slower, and took half as much memory again).
 			reader = await openExport(sources, { ...setup.options, wholeMaxBytes: 0 });
