@@ -99,7 +99,7 @@ describe("session commands", () => {
 
 		pickFiles([new File([await fs.readFile(SAMPLE)], "conversations.json"), new File(["x"], "notes.txt")]);
 		expect(text(".knowledge-etl-file-list")).toContain("conversations.json");
-		expect(text(".knowledge-etl-file-list")).toContain("Not an export (.zip, .json or .html): notes.txt");
+		expect(text(".knowledge-etl-file-list")).toContain("Not an export (.zip, .json, .html or .jsonl): notes.txt");
 		click(".knowledge-etl-preview-button");
 		await until(() => text(".knowledge-etl-preview-counts") !== "", "the preview");
 		expect(text(".knowledge-etl-preview-provider")).toBe("Provider: ChatGPT");
@@ -144,6 +144,24 @@ describe("session commands", () => {
 		click(".knowledge-etl-preview-button");
 		await until(() => text(".knowledge-etl-preview-counts") !== "", "the second preview");
 		expect(text(".knowledge-etl-preview-counts")).toBe("0 new · 0 updated · 3 unchanged");
+	});
+
+	it("imports picked coding-agent session logs (.jsonl), one note per session in its tool's folder", async () => {
+		fx = await loadPlugin();
+		const sessions = path.resolve(import.meta.dirname, "../fixtures/sessions");
+		const claudeCode = path.join(sessions, "claude-code/-home-dev-shop/5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11.jsonl");
+		const codex = path.join(sessions, "codex/2025/08/18/rollout-2025-08-18T07-41-09-6f1d2e3c-4b5a-4978-8a1b-2c3d4e5f6a7b.jsonl");
+		await fx.app.commands.execute(cmd("start-import-session"));
+		pickFiles([new File([await fs.readFile(claudeCode)], path.basename(claudeCode)), new File([await fs.readFile(codex)], path.basename(codex))]);
+		expect(text(".knowledge-etl-file-list")).not.toContain("Not an export");
+		click(".knowledge-etl-preview-button");
+		await until(() => text(".knowledge-etl-preview-counts") !== "", "the preview");
+		expect(text(".knowledge-etl-preview-counts")).toBe("2 new · 0 updated · 0 unchanged");
+		click(".knowledge-etl-start-button");
+		await fx.plugin.runs.whenIdle();
+		const notes = await notesIn(fx.dir);
+		expect(notes).toEqual(["AI Conversations/Claude Code/The cart total ignores the discount code. Can you fix….md", "AI Conversations/Codex/Add a --version flag to the CLI.md"]);
+		expect(noticeLog.at(-1)).toMatch(/^Import completed: 2 notes/);
 	});
 
 	it("start import: a Gemini Takeout MyActivity.html is previewed as Gemini and lands in its own folder", async () => {

@@ -4,7 +4,7 @@
  * normalizer, label and output folder) lives in its module, listed in `extract/normalize/registry.ts`. Adding a source:
  * its id here, its module in `extract/normalize/<id>.ts`, one line in the registry (the compiler asks for it).
  */
-export const PROVIDER_IDS = ["claude", "chatgpt", "deepseek", "gemini", "lechat", "grok", "perplexity"] as const;
+export const PROVIDER_IDS = ["claude", "chatgpt", "deepseek", "gemini", "lechat", "grok", "perplexity", "claude-code", "codex"] as const;
 
 export type Provider = (typeof PROVIDER_IDS)[number];
 

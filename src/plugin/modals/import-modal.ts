@@ -20,7 +20,8 @@ export interface ImportModalDeps {
 	start(request: NewImport): Promise<ImportSummary | null> | null;
 }
 
-const ACCEPTED = /\.(zip|json|html)$/i;
+/** Exports (.zip, .json, Gemini's .html) and coding-agent session logs (.jsonl: Claude Code, Codex CLI). */
+const ACCEPTED = /\.(zip|json|html|jsonl)$/i;
 
 /**
  * "Start import session": pick exports (file input, or drop them on desktop), the provider, output folder, LLM,
@@ -57,8 +58,8 @@ export class ImportModal extends Modal {
 		const { contentEl } = this;
 		contentEl.addClass("knowledge-etl-import-modal");
 
-		const pick = new Setting(contentEl).setName("Export files").setDesc(`An export of ${PROVIDER_MODULES.map((m) => m.label).join(", ")}: .zip or its conversation files (several at once are fine).`);
-		const input = pick.controlEl.createEl("input", { cls: "knowledge-etl-file-input", attr: { type: "file", accept: ".zip,.json,.html", multiple: true } });
+		const pick = new Setting(contentEl).setName("Export files").setDesc(`An export of ${PROVIDER_MODULES.map((m) => m.label).join(", ")}: .zip, its conversation files, or session logs (.jsonl; several at once are fine).`);
+		const input = pick.controlEl.createEl("input", { cls: "knowledge-etl-file-input", attr: { type: "file", accept: ".zip,.json,.html,.jsonl", multiple: true } });
 		input.addEventListener("change", () => {
 			this.addFiles([...(input.files ?? [])]);
 			input.value = "";
@@ -162,7 +163,7 @@ export class ImportModal extends Modal {
 			});
 		}
 		if (refused.length > 0) {
-			this.filesEl.createDiv({ cls: "knowledge-etl-error-text", text: `Not an export (.zip, .json or .html): ${refused.join(", ")}` });
+			this.filesEl.createDiv({ cls: "knowledge-etl-error-text", text: `Not an export (.zip, .json, .html or .jsonl): ${refused.join(", ")}` });
 		}
 	}
 

@@ -326,6 +326,18 @@ async function ownLayoutModule(doc: Document, choice: ProviderChoice): Promise<P
 }
 
 /**
+ * With a `--provider` that is not the document's, when the document is of another source's own layout: says what it
+ * is (a Claude Code session log given as `--provider codex`), rather than, later, that it is not a JSON array.
+ */
+async function refuseOtherLayout(doc: Document, choice: ProviderChoice): Promise<void> {
+	if (choice === "auto") return;
+	const actual = await ownLayoutModule(doc, "auto");
+	if (actual) {
+		throw new InputError(doc.label, `--provider ${choice} was given, but this is a ${actual.label} export (${actual.shape}); use --provider ${actual.id} or auto`);
+	}
+}
+
+/**
  * Opens one document: learns its provider from its first items (`doc.provider`; a source of its own layout also in
  * `doc.module`) and checks an array document to its end (see findBreak). `optional`: a document picked only by name
  * (a `MyActivity.json` of a full Google Takeout is there for every Google product) that no source recognises is
@@ -341,6 +353,7 @@ async function openDocument(doc: Document, choice: ProviderChoice, budget: Whole
 			return true;
 		}
 		if (optional) return false;
+		await refuseOtherLayout(doc, choice);
 	}
 	const parsed = await readWhole(doc, budget);
 	let peek;
@@ -421,6 +434,7 @@ async function openJson(source: ByteSource, choice: ProviderChoice, chunkSize: n
 			doc.provider = module.id;
 			return { source, manifest: { name: source.name, size: source.size, provider: module.id, kind: "json", documents: [source.name] }, documents: [doc] };
 		}
+		await refuseOtherLayout(doc, choice);
 	}
 	const parsed = await readWhole(doc, budget);
 	const provider = resolveProvider(source.name, await peekProvider(doc), choice);

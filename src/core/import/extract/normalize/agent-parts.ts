@@ -121,12 +121,24 @@ export type SessionResult = NormalizeResult & { index: number; offset: number };
  * line) and the rest of the file is not read; otherwise the reader's verdict once every line is in.
  */
 export async function* readSession(items: AsyncIterable<JsonArrayItem>, reader: SessionReader): AsyncGenerator<SessionResult, void, undefined> {
+	// Reported at the last line read: how far into the file the reading is, for progress.
+	let offset = 0;
 	for await (const item of items) {
+		offset = item.offset;
 		if (!item.ok) {
-			yield { ...reader.fail(item.reason), index: 0, offset: 0 };
+			yield { ...reader.fail(item.reason), index: 0, offset };
 			return;
 		}
 		reader.add(item.value, item.index + 1);
 	}
-	yield { ...reader.finish(), index: 0, offset: 0 };
+	yield { ...reader.finish(), index: 0, offset };
+}
+
+/** Session logs are JSON Lines files, wherever they are (content decides which tool wrote one). */
+export const SESSION_LOG_FILES = /(^|\/)[^/]+\.jsonl$/i;
+
+/** `normalize` for a session source: one record alone (the import reads whole files through `group`). */
+export function normalizeOneRecord(reader: SessionReader, raw: unknown): NormalizeResult {
+	reader.add(raw, 1);
+	return reader.finish();
 }

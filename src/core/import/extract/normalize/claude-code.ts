@@ -1,14 +1,19 @@
 import type { Conversation, Message, Part } from "../../conversation";
+import { jsonlLines } from "../jsonl-lines";
 import {
 	capLines,
 	fenced,
 	languageOf,
 	oneLineJson,
+	normalizeOneRecord,
 	outputBlock,
+	readSession,
 	replacementDiff,
+	SESSION_LOG_FILES,
 	type SessionReader,
 	withoutTags,
 } from "./agent-parts";
+import type { ProviderModule } from "./registry";
 import type { NormalizeResult } from "./result";
 import { bump, isoTime, isRecord, str, timeValue, titleFromText, truncate } from "./text-utils";
 
@@ -416,3 +421,16 @@ export function createClaudeCodeReader(): SessionReader {
 
 	return reader;
 }
+
+/** The Claude Code source (see registry.ts): one JSON Lines session log per conversation. */
+export const claudeCodeSource: ProviderModule & { readonly id: "claude-code" } = {
+	id: "claude-code",
+	label: "Claude Code",
+	shape: 'session log lines with "sessionId" and "parentUuid"',
+	missingFile: "not imported",
+	files: SESSION_LOG_FILES,
+	split: jsonlLines,
+	detect: looksLikeClaudeCodeRecord,
+	normalize: (raw) => normalizeOneRecord(createClaudeCodeReader(), raw),
+	group: (items) => readSession(items, createClaudeCodeReader()),
+};

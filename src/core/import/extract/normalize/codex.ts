@@ -1,5 +1,7 @@
 import type { Conversation, Message, Part } from "../../conversation";
-import { capLines, fenced, jsonInString, oneLineJson, outputBlock, type SessionReader } from "./agent-parts";
+import { jsonlLines } from "../jsonl-lines";
+import { capLines, fenced, jsonInString, normalizeOneRecord, oneLineJson, outputBlock, readSession, SESSION_LOG_FILES, type SessionReader } from "./agent-parts";
+import type { ProviderModule } from "./registry";
 import type { NormalizeResult } from "./result";
 import { bump, isoTime, isRecord, str, timeValue, titleFromText } from "./text-utils";
 
@@ -390,3 +392,16 @@ export function createCodexReader(): SessionReader {
 	};
 	return reader;
 }
+
+/** The Codex CLI source (see registry.ts): one JSON Lines rollout log per conversation. */
+export const codexSource: ProviderModule & { readonly id: "codex" } = {
+	id: "codex",
+	label: "Codex",
+	shape: 'session log lines {"type": "session_meta" | "response_item" | …, "payload": …}',
+	missingFile: "not imported",
+	files: SESSION_LOG_FILES,
+	split: jsonlLines,
+	detect: looksLikeCodexRecord,
+	normalize: (raw) => normalizeOneRecord(createCodexReader(), raw),
+	group: (items) => readSession(items, createCodexReader()),
+};

@@ -7,6 +7,8 @@ import { geminiSource } from "./gemini";
 import { grokSource } from "./grok";
 import { lechatSource } from "./lechat";
 import { perplexitySource } from "./perplexity";
+import { claudeCodeSource } from "./claude-code";
+import { codexSource } from "./codex";
 import type { NormalizeResult } from "./result";
 
 /**
@@ -66,6 +68,8 @@ export const PROVIDERS: { readonly [P in Provider]: ProviderModule & { readonly 
 	grok: grokSource,
 	// Reads a whole small object per file: after the streaming layouts, so they are tried first.
 	perplexity: perplexitySource,
+	"claude-code": claudeCodeSource,
+	codex: codexSource,
 };
 
 /** The sources in detection order. */
