@@ -293,3 +293,15 @@ describe("detection: no source is mistaken for another", () => {
 		}
 	});
 });
+
+describe("tool outputs", () => {
+	it("cuts a huge result to its head, saying how long it was, and keeps a short one whole", async () => {
+		const { outputBlock, RESULT_MAX_CHARS } = await import("../../../../src/core/import/extract/normalize/agent-parts");
+		const huge = "x".repeat(5_000_000);
+		const block = outputBlock(huge);
+		expect(block.length).toBeLessThan(RESULT_MAX_CHARS + 100);
+		expect(block).toContain("… (5000000 characters in all)");
+		expect(outputBlock("ok\n")).toBe("```\nok\n```");
+		expect(outputBlock("a ``` b\n```\ninside")).toBe("````\na ``` b\n```\ninside\n````");
+	});
+});
