@@ -6,10 +6,9 @@ import { ConversationSchema, type Conversation } from "../../../../src/core/impo
 import type { JsonArrayItem } from "../../../../src/core/import/extract/json-array-stream";
 import { jsonlLines } from "../../../../src/core/import/extract/jsonl-lines";
 import { readSession, type SessionReader } from "../../../../src/core/import/extract/normalize/agent-parts";
-import { looksLikeChatGpt } from "../../../../src/core/import/extract/normalize/chatgpt";
-import { looksLikeClaude } from "../../../../src/core/import/extract/normalize/claude";
 import { createClaudeCodeReader, looksLikeClaudeCodeRecord } from "../../../../src/core/import/extract/normalize/claude-code";
 import { createCodexReader, looksLikeCodexRecord } from "../../../../src/core/import/extract/normalize/codex";
+import { PROVIDER_MODULES } from "../../../../src/core/import/extract/normalize/registry";
 import type { NormalizeResult } from "../../../../src/core/import/extract/normalize/result";
 import { renderNote } from "../../../../src/core/import/transform/render-note";
 import { useGolden } from "../../../support/golden";
@@ -251,18 +250,22 @@ describe("detection: no source is mistaken for another", () => {
 					return [];
 				}
 			});
+	/** The elements (or the whole value) of every .json file under a folder, in subfolders too. */
 	const arrayElements = (dir: string): unknown[] =>
 		existsSync(dir)
-			? readdirSync(dir)
-					.filter((f) => f.endsWith(".json") && statSync(join(dir, f)).isFile())
-					.flatMap((f): unknown[] => {
-						const v = JSON.parse(readFileSync(join(dir, f), "utf8")) as unknown;
-						return Array.isArray(v) ? (v as unknown[]) : [v];
-					})
+			? readdirSync(dir).flatMap((f): unknown[] => {
+					const path = join(dir, f);
+					if (statSync(path).isDirectory()) return arrayElements(path);
+					if (!f.endsWith(".json")) return [];
+					const v = JSON.parse(readFileSync(path, "utf8")) as unknown;
+					return Array.isArray(v) ? (v as unknown[]) : [v];
+				})
 			: [];
 	const claudeCode = [CC_MAIN, CC_AGENT, CC_BROKEN].flatMap(jsonl);
 	const codex = [CX_NEW, CX_OLD].flatMap(jsonl);
-	const others = [...arrayElements(EXTRACT), ...arrayElements(PUBLIC)];
+	// Every other source's fixtures: Claude and ChatGPT exports, the public samples, and those of the sources added
+	// beside these (test/fixtures/sources, when there).
+	const others = [...arrayElements(EXTRACT), ...arrayElements(PUBLIC), ...arrayElements(join(EXTRACT, "../sources"))];
 
 	it("has records of every kind to compare", () => {
 		expect(claudeCode.length).toBeGreaterThan(30);
@@ -270,23 +273,24 @@ describe("detection: no source is mistaken for another", () => {
 		expect(others.length).toBeGreaterThan(3);
 	});
 
-	it("every Claude Code line is Claude Code and nothing else", () => {
+	/** The registered sources (every one, as they are added) that accept a record. */
+	const acceptedBy = (r: unknown): string[] => PROVIDER_MODULES.filter((m) => m.detect(r)).map((m) => m.id);
+
+	it("every Claude Code line is Claude Code and no other registered source", () => {
 		for (const r of claudeCode) {
 			expect(looksLikeClaudeCodeRecord(r), JSON.stringify(r).slice(0, 80)).toBe(true);
-			expect(looksLikeCodexRecord(r)).toBe(false);
-			expect(looksLikeClaude(r) || looksLikeChatGpt(r)).toBe(false);
+			expect(acceptedBy(r), JSON.stringify(r).slice(0, 80)).toEqual(["claude-code"]);
 		}
 	});
 
-	it("every Codex line is Codex and nothing else", () => {
+	it("every Codex line is Codex and no other registered source", () => {
 		for (const r of codex) {
 			expect(looksLikeCodexRecord(r), JSON.stringify(r).slice(0, 80)).toBe(true);
-			expect(looksLikeClaudeCodeRecord(r)).toBe(false);
-			expect(looksLikeClaude(r) || looksLikeChatGpt(r)).toBe(false);
+			expect(acceptedBy(r), JSON.stringify(r).slice(0, 80)).toEqual(["codex"]);
 		}
 	});
 
-	it("no Claude or ChatGPT conversation is taken for a session record", () => {
+	it("no other source's conversation or record is taken for a session record", () => {
 		for (const r of others) {
 			expect(looksLikeClaudeCodeRecord(r)).toBe(false);
 			expect(looksLikeCodexRecord(r)).toBe(false);
