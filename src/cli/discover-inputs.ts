@@ -40,6 +40,7 @@ function rank(name: string): [number, number, string] {
 
 function isExportFile(name: string): boolean {
 	// Also any file a source names as its own (MyActivity.json, chat-<id>.json, prod-grok-backend.json, …).
+	if (NOT_A_SESSION.test(name)) return false;
 	return ZIP.test(name) || CONVERSATIONS.test(name) || MANIFEST.test(name) || PROVIDER_MODULES.some((m) => m.files.test(name));
 }
 
@@ -94,7 +95,9 @@ export async function discoverInputs(paths: readonly string[]): Promise<Discover
 		}
 		if (info.isDirectory()) {
 			let found = await exportFilesIn(path);
-			if (found.length === 0) found = await sessionLogsIn(path);
+			// Only session logs near the top (a Claude Code project folder): the deep walk finds those and the ones
+			// further down (a sub-agent's `<session>/subagents/`, Codex's `YYYY/MM/DD/`).
+			if (found.every((f) => SESSION_LOG.test(f))) found = await sessionLogsIn(path);
 			if (found.length === 0) {
 				throw new InputError(
 					path,

@@ -98,6 +98,22 @@ describe("discoverInputs", () => {
 		await found.close();
 	});
 
+	it("~/.codex as given: its history.jsonl is left out, the sessions deep below are found", async () => {
+		await touch("history.jsonl");
+		await touch("sessions", "2025", "10", "20", "rollout-a.jsonl");
+		const found = await discoverInputs([dir]);
+		expect(found.sources.map((s) => s.name.slice(dir.length + 1))).toEqual([join("sessions", "2025", "10", "20", "rollout-a.jsonl")]);
+		await found.close();
+	});
+
+	it("a Claude Code project folder: its sessions and the sub-agent logs in a session's subagents/ folder", async () => {
+		await touch("5b0c.jsonl");
+		await touch("5b0c", "subagents", "agent-a1.jsonl");
+		const found = await discoverInputs([dir]);
+		expect(found.sources.map((s) => s.name.slice(dir.length + 1))).toEqual([join("5b0c", "subagents", "agent-a1.jsonl"), "5b0c.jsonl"]);
+		await found.close();
+	});
+
 	it("a folder without exports or a missing path is an InputError", async () => {
 		await touch("users.json");
 		await expect(discoverInputs([dir])).rejects.toThrow(/holds no export/);
