@@ -16,6 +16,7 @@ import { openExport, type ExtractResult, type OpenExportOptions } from "../../..
 
 const SOURCES = join(__dirname, "../../../fixtures/sources");
 const EXTRACT = join(__dirname, "../../../fixtures/extract");
+const SESSIONS = join(__dirname, "../../../fixtures/sessions");
 const read = (dir: string, name: string): string => readFileSync(join(dir, name), "utf8");
 
 /** Every provider's own fixture, as the file a user would pass (its usual name). */
@@ -29,6 +30,10 @@ const FIXTURES: { provider: Provider; name: string; text: string }[] = [
 	{ provider: "perplexity", name: "thread-entries.json", text: read(SOURCES, "perplexity-entries.json") },
 	{ provider: "gemini", name: "MyActivity.json", text: read(SOURCES, "gemini-MyActivity.json") },
 	{ provider: "gemini", name: "MyActivity.html", text: read(SOURCES, "gemini-MyActivity.html") },
+	{ provider: "claude-code", name: "5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11.jsonl", text: read(SESSIONS, "claude-code/-home-dev-shop/5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11.jsonl") },
+	{ provider: "claude-code", name: "agent-a1b2c3d4.jsonl", text: read(SESSIONS, "claude-code/-home-dev-shop/agent-a1b2c3d4.jsonl") },
+	{ provider: "codex", name: "rollout-2025-10-20T14-02-11-0199a3c2.jsonl", text: read(SESSIONS, "codex/2025/10/20/rollout-2025-10-20T14-02-11-0199a3c2-7b41-7d20-9e55-1c2d3e4f5a6b.jsonl") },
+	{ provider: "codex", name: "rollout-2025-08-18T07-41-09-6f1d2e3c.jsonl", text: read(SESSIONS, "codex/2025/08/18/rollout-2025-08-18T07-41-09-6f1d2e3c-4b5a-4978-8a1b-2c3d4e5f6a7b.jsonl") },
 ];
 
 let dir: string;
