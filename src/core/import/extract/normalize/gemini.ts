@@ -29,6 +29,7 @@ import { isRecord, str, titleFromText } from "./text-utils";
  *   the record carries it: then the note's id is that conversation id;
  * - otherwise by time: in time order, a new conversation starts after 30 minutes without a prompt (the export has no
  *   conversation id then; the note's id is `activity-<time of its first prompt>`, stable across re-exports).
+ *   Records of one chat with and without the link (an older export format for its first prompts) make two notes.
  * There is no title (the first prompt is) and no model. Attached files and generated images are named (the files
  * beside MyActivity.* are not imported). A "… was used in this chat" line (a Gem) is not a prompt or an answer.
  *
