@@ -154,6 +154,7 @@ export class NodeNoteVault implements NoteVault {
 
 	async stat(p: string): Promise<NoteStat | null> {
 		const s = fs.statSync(this.abs(p), { throwIfNoEntry: false });
-		return s ? { size: s.size, mtime: s.mtimeMs } : null;
+		// birthtime is 0 (the epoch) where the filesystem does not keep it.
+		return s ? { size: s.size, mtime: s.mtimeMs, ...(s.birthtimeMs > 0 ? { ctime: s.birthtimeMs } : {}) } : null;
 	}
 }

@@ -19,6 +19,7 @@ import { llmClient, rememberSessions } from "./session-actions";
 import type { RunJob, RunProgress } from "./run-controller";
 import { continueOrganizeSession, type ContinueMode, type ContinueOrganizeResult } from "../core/organize/continue-organize-session";
 import { readOrganizeRunOptions } from "../core/organize/organize-run-options";
+import { organizeSetup } from "../core/organize/organize-setup";
 
 /**
  * What "Start organize session", "Apply organize plan", "Undo organize session" and the panel's Apply / Undo
@@ -73,7 +74,17 @@ export function startOrganize(plugin: KnowledgeEtlPlugin, folder: string): Promi
 		null,
 		async (signal, onProgress) => {
 			const classifier = await genreClassifier(plugin, signal);
+			const s = plugin.settings;
+			const setup = await organizeSetup({
+				store: plugin.stagingStore,
+				configDir: plugin.app.vault.configDir,
+				exclude: s.organizeExclude,
+				userNoteRules: s.organizeNormalize,
+				genreParent: s.organizeGenreParent === "" ? null : s.organizeGenreParent === "/" ? "." : s.organizeGenreParent,
+				outFolder: s.outputFolder,
+			});
 			const result = await runOrganizeSession(deps(plugin), {
+				...setup,
 				...(classifier ? { classifier } : {}),
 				folder,
 				genres,

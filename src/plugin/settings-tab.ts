@@ -1,3 +1,4 @@
+import { NORMALIZE_RULES, type NormalizeRule } from "../core/organize/normalize-frontmatter";
 import { PluginSettingTab, Setting, type App } from "obsidian";
 import { GenreSchema, type Genre } from "../core/organize/genres";
 import type { LlmProvider, Settings } from "../core/config/settings";
@@ -91,7 +92,39 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 					this.toggleRow("Include thinking", "Keep the model's thinking blocks in the transcript.", (s) => s.includeThinking, (s, v) => (s.includeThinking = v)),
 				],
 			},
-			{ heading: "Organize", rows: [this.genreTable()] },
+			{
+				heading: "Organize",
+				rows: [
+					this.textRow(
+						"Excluded folders",
+						"Folders or patterns organize leaves alone, separated by commas (e.g. Journal, **/drafts/**). Always left alone: the templates, daily notes and attachments folders set in Obsidian, and notes with organize: false.",
+						"",
+						(s) => s.organizeExclude.join(", "),
+						(s, v) => (s.organizeExclude = v.split(",").map((p) => p.trim()).filter((p) => p !== "")),
+						true,
+					),
+					this.textRow(
+						"Genre folders in",
+						'Folder the genre folders go in. Empty: the output folder; "/" for the vault root.',
+						"",
+						(s) => s.organizeGenreParent,
+						(s, v) => (s.organizeGenreParent = v),
+						true,
+					),
+					this.textRow(
+						"Normalize your own notes",
+						`Frontmatter and content rules organize applies to notes that did not come from an import, separated by commas: ${NORMALIZE_RULES.join(", ")}. Empty: they are only filed into genre folders.`,
+						"",
+						(s) => s.organizeNormalize.join(", "),
+						(s, v) => {
+							const known = v.split(",").map((r) => r.trim().toLowerCase()).filter((r): r is NormalizeRule => (NORMALIZE_RULES as readonly string[]).includes(r));
+							s.organizeNormalize = known;
+						},
+						true,
+					),
+					this.genreTable(),
+				],
+			},
 			{
 				heading: "Sessions",
 				rows: [

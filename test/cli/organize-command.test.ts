@@ -53,7 +53,7 @@ describe("knowledge-etl organize", () => {
 		const preview = capture();
 		expect(await runOrganizeCommand(["Inbox", "--vault", root], preview.io)).toBe(4); // Bad.md failed: partial
 		expect(await noteHashes(root)).toEqual(start);
-		expect(preview.err.join("")).toContain("Inbox/Trip.md -> Travel/Trip.md");
+		expect(preview.err.join("")).toContain("Inbox/Trip.md -> AI Conversations/Travel/Trip.md" /* genre folders under the import's folder by default */);
 		expect(preview.err.join("")).toMatch(/Inbox\/Bad\.md" at line \d+: /);
 
 		const applied = capture();
@@ -93,7 +93,7 @@ describe("knowledge-etl organize", () => {
 
 		const applied = capture();
 		expect(await runOrganizeCommand(["--apply-plan", session, "--vault", root], applied.io)).toBe(0);
-		expect(Object.keys(await noteHashes(root))).toEqual(["Travel/Trip.md"]);
+		expect(Object.keys(await noteHashes(root))).toEqual(["AI Conversations/Travel/Trip.md"]);
 		expect(applied.err.join("")).toContain(`--undo ${session}`);
 		// Applying the same plan twice is refused (usage error), and undo still restores the start.
 		expect(await runOrganizeCommand(["--apply-plan", session, "--vault", root], capture().io)).toBe(2);

@@ -39,8 +39,8 @@ describe("knowledge-etl organize --llm", () => {
 		const code = await runOrganizeCommand(["Inbox", "--vault", root, "--apply", "--llm", "ollama", "--llm-url", server.url, "--model", "test-model"], c.io);
 		expect(code).toBe(0);
 		expect(server.chatRequests).toHaveLength(2);
-		expect(await readdir(join(root, "Economy"))).toEqual(["Budget.md"]);
-		expect(await readdir(join(root, "Travel"))).toEqual(["Kyoto.md"]);
+		expect(await readdir(join(root, "AI Conversations/Economy"))).toEqual(["Budget.md"]);
+		expect(await readdir(join(root, "AI Conversations/Travel"))).toEqual(["Kyoto.md"]);
 		await rm(root, { recursive: true, force: true });
 	});
 

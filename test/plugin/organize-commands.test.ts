@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import { NORMALIZE_RULES } from "../../src/core/organize/normalize-frontmatter";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -49,6 +50,10 @@ async function readPlan(f: PluginFixture, sessionId: string): Promise<Plan> {
 
 /** Runs "Start organize session" and picks the first folder offered (the default); resolves with the session id. */
 async function startOrganize(f: PluginFixture): Promise<string> {
+	// This file is about the organize flow: it keeps the layout of before (genre folders at the vault root, every
+	// normalisation rule on for the user's own notes). The defaults have tests of their own (organize-ordinary-vault).
+	f.plugin.settings.organizeGenreParent = "/";
+	f.plugin.settings.organizeNormalize = [...NORMALIZE_RULES];
 	expect(await f.app.commands.execute(cmd("start-organize-session"))).toBe(true);
 	const items = [...document.querySelectorAll<HTMLElement>(".modal-container .suggestion-item")];
 	expect(items[0]?.textContent).toBe("AI Conversations (import output folder)");

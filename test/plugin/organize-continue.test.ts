@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import { NORMALIZE_RULES } from "../../src/core/organize/normalize-frontmatter";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -47,6 +48,10 @@ async function readPlan(f: PluginFixture, sessionId: string): Promise<Plan> {
 
 /** "Start organize session" on the import output folder; resolves with the session id once the plan is ready. */
 async function startOrganize(f: PluginFixture): Promise<string> {
+	// This file is about the organize flow: it keeps the layout of before (genre folders at the vault root, every
+	// normalisation rule on for the user's own notes). The defaults have tests of their own (organize-ordinary-vault).
+	f.plugin.settings.organizeGenreParent = "/";
+	f.plugin.settings.organizeNormalize = [...NORMALIZE_RULES];
 	expect(await f.app.commands.execute(cmd("start-organize-session"))).toBe(true);
 	document.querySelector<HTMLElement>(".modal-container .suggestion-item")!.click();
 	await until(() => noticeLog.some((n) => n.startsWith("Organize plan ready")), "the plan Notice");

@@ -14,6 +14,8 @@ import type { GenreClassifier } from "../../core/organize/classify-genre";
 import type { CliIo } from "../output";
 import { NodeNoteVault } from "../node-note-vault";
 import { NodeStagingStore } from "../node-staging-store";
+import { NORMALIZE_RULES } from "../../core/organize/normalize-frontmatter";
+import { organizeSetup, planChangeSize } from "../../core/organize/organize-setup";
 
 export const ORGANIZE_USAGE = `Usage: knowledge-etl organize [FOLDER] --vault DIR [--apply] [--force] [--conflict rename|skip|overwrite] [--json]
        knowledge-etl organize --apply-plan SESSION --vault DIR [--json]
@@ -33,6 +35,14 @@ writes a plan (organize/load/output/plan.json and plan.md in a new session) and 
                into the plan; when the plan was applied, apply them and the notes that failed to apply
   --undo ID    restore the vault as it was before session ID's organize run
   --json       print a JSON result instead of text
+  --exclude PATTERN  leave these notes alone (repeatable): a folder ("Journal") or a pattern ("**/drafts/**",
+               "*.excalidraw.md"). Always left alone: .obsidian, .staging, .trash, the templates folder (core
+               Templates, Templater), the daily notes folder (Daily notes, Periodic Notes), the attachments folder,
+               and notes with "organize: false" in their frontmatter
+  --normalize RULES  normalisation of your own notes (not from an import), comma-separated, off by default:
+               ${NORMALIZE_RULES.join(", ")} (or all). Imported notes are always normalised
+  --genre-parent FOLDER  where genre folders go (default "${DEFAULT_OUT_FOLDER}", the import's folder; "." = vault root)
+  --yes        apply a whole-vault plan (".") without stopping at the count of what would change
   --llm ollama|openai --model NAME [--llm-url URL] [--api-key-env VAR]
                classify by a model instead of by keywords (its reply: {genre, topic, confidence}; low confidence → _review)
 Exit codes: 0 done, 1 unexpected error, 2 usage error or session not found, 4 some notes failed, 5 all failed.`;
@@ -53,17 +63,28 @@ export interface OrganizeArgs {
 	retry?: string;
 	/** LLM flags (`--llm`, `--llm-url`, `--model`, `--api-key-env`, `--timeout`, `--retries`): classify by a model. */
 	llm: LlmFlagValues;
+	/** `--exclude`, repeatable. */
+	exclude: string[];
+	/** `--normalize a,b`: rules for the user's own notes. */
+	normalize: string[];
+	/** `--genre-parent` (absent: the import's folder). */
+	genreParent?: string;
+	/** `--yes`: a whole-vault apply goes ahead without stopping at the count. */
+	yes: boolean;
 }
 
 class OrganizeUsageError extends Error {}
 
 export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
-	const args: Partial<OrganizeArgs> & { apply: boolean; force: boolean; json: boolean; conflict: OrganizeArgs["conflict"]; llm: LlmFlagValues } = {
+	const args: Partial<OrganizeArgs> & { apply: boolean; force: boolean; json: boolean; conflict: OrganizeArgs["conflict"]; llm: LlmFlagValues; exclude: string[]; normalize: string[]; yes: boolean } = {
 		apply: false,
 		force: false,
 		json: false,
 		conflict: "rename",
 		llm: {},
+		exclude: [],
+		normalize: [],
+		yes: false,
 	};
 	const positional: string[] = [];
 	for (let i = 0; i < argv.length; i++) {
@@ -76,6 +97,10 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
 		if (arg === "--apply") args.apply = true;
 		else if (arg === "--force") args.force = true;
 		else if (arg === "--json") args.json = true;
+		else if (arg === "--yes") args.yes = true;
+		else if (arg === "--exclude") args.exclude.push(value());
+		else if (arg === "--normalize") args.normalize.push(...value().split(","));
+		else if (arg === "--genre-parent") args.genreParent = value();
 		else if (arg === "--vault") args.vault = value();
 		else if (arg === "--undo") args.undo = value();
 		else if (arg === "--resume") args.resume = value();
@@ -152,14 +177,39 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 			const result = await continueOrganizeSession(deps, continued, mode, { rewriteLinks: true, ...(classifier ? { classifier } : {}) });
 			return reportContinued(result, args.json, root, io);
 		}
+		let setup;
+		try {
+			setup = await organizeSetup({
+				store: deps.store,
+				exclude: args.exclude,
+				userNoteRules: args.normalize,
+				...(args.genreParent !== undefined ? { genreParent: args.genreParent } : {}),
+				outFolder: DEFAULT_OUT_FOLDER,
+			});
+		} catch (error) {
+			throw new UsageError(error instanceof Error ? error.message : String(error));
+		}
+		// The whole vault is applied only once the user has seen how much changes (or said --yes).
+		const confirmFirst = args.apply && args.folder === "" && !args.yes;
 		const result = await runOrganizeSession(deps, {
 			...(classifier ? { classifier } : {}),
 			folder: args.folder,
 			force: args.force,
-			apply: args.apply,
+			apply: args.apply && !confirmFirst,
 			rewriteLinks: true,
 			conflictPolicy: args.conflict,
+			...setup,
 		});
+		if (confirmFirst) {
+			const size = planChangeSize(result.plan);
+			const text =
+				`Whole vault: ${size.notes} ${size.notes === 1 ? "note" : "notes"} in ${size.folders} ${size.folders === 1 ? "folder" : "folders"} would change. Nothing was applied. ` +
+				`Read the plan (the session's organize/load/output/plan.md), then apply it with: knowledge-etl organize --apply-plan ${result.sessionId} --vault ${JSON.stringify(root)} ` +
+				`(or run again with --yes).`;
+			if (args.json) io.stdout(`${JSON.stringify({ session: result.sessionId, applied: false, confirm: { ...size, message: text }, counts: countPlan(result.plan), plan: result.plan })}\n`);
+			else io.stderr(`${summary(result.sessionId, result.plan, false, root)}${text}\n`);
+			return ExitCode.OK;
+		}
 		const failures = result.record?.failures ?? [];
 		if (args.json) {
 			io.stdout(`${JSON.stringify({ session: result.sessionId, applied: args.apply, counts: countPlan(result.plan), failures, plan: result.plan })}\n`);

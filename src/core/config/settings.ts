@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_GENRES, GenreSchema, type Genre } from "../organize/genres";
+import { NORMALIZE_RULES } from "../organize/normalize-frontmatter";
 
 /**
  * The user settings, shared by the plugin (kept in its `data.json` through loadData/saveData) and the CLI.
@@ -38,6 +39,12 @@ export const SettingsSchema = z.object({
 	genres: z.array(GenreSchema).min(1).default(() => cloneGenres(DEFAULT_GENRES)),
 	/** Sessions older than this many days are removed by "Clean old sessions". */
 	retentionDays: z.number().int().min(1).max(3650).default(30),
+	/** Folders and patterns organize leaves alone, besides the ones it always does (see organize/exclusions.ts). */
+	organizeExclude: z.array(z.string()).default([]),
+	/** Normalisation rules organize applies to the user's own notes (none by default: they are only filed). */
+	organizeNormalize: z.array(z.enum(NORMALIZE_RULES)).default([]),
+	/** Where genre folders go: "" = the output folder (the default), "/" = the vault root, else a folder. */
+	organizeGenreParent: z.string().trim().default(""),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

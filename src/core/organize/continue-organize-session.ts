@@ -20,7 +20,7 @@ import {
 	savePlan,
 	writeOrganizePlan,
 } from "./organize-stages";
-import { listOrganizeInputs, settleTargets, type OrganizeOptions } from "./plan-organize";
+import { incomingLinks, listOrganizeInputs, settleTargets, type OrganizeOptions } from "./plan-organize";
 import { PlanSchema, type Plan, type PlanItem } from "./plan";
 
 export type ContinueMode = "resume" | "retry";
@@ -146,6 +146,10 @@ export async function continueOrganizeSession(
 				...((runOptions.genres ?? options.genres) ? { genres: runOptions.genres ?? options.genres } : {}),
 				...(options.classifier ? { classifier: options.classifier } : {}),
 				now: new Date(runOptions.now),
+				...(runOptions.genreParent !== undefined ? { genreParent: runOptions.genreParent } : {}),
+				...(runOptions.exclude !== undefined ? { exclude: runOptions.exclude } : {}),
+				...(runOptions.userNoteRules !== undefined ? { userNoteRules: runOptions.userNoteRules } : {}),
+				hasIncomingLinks: incomingLinks(vault),
 			};
 			await runPlanStage({
 				deps,
@@ -179,7 +183,13 @@ export async function continueOrganizeSession(
 					deps,
 					sessionId,
 					paths.flatMap((path) => items.get(path) ?? []),
-					{ createdAt: runOptions.now, folder: runOptions.folder, force: runOptions.force, conflictPolicy: runOptions.conflictPolicy },
+					{
+						createdAt: runOptions.now,
+						folder: runOptions.folder,
+						force: runOptions.force,
+						conflictPolicy: runOptions.conflictPolicy,
+						...(runOptions.userNoteRules !== undefined ? { userNoteRules: runOptions.userNoteRules } : {}),
+					},
 				);
 			} else if (plan) {
 				// Applied: the notes planned again are settled against the vault as it is now and put in the plan.

@@ -8,6 +8,35 @@ export const LEFTOVER_KEYS = ["draft", "private", "slug", "lastmod", "layout", "
 
 const SUMMARY_MAX_CHARS = 200;
 
+/**
+ * The normalisation rules, each one switchable: organize applies all of them to notes that came from an import,
+ * and to the user's own notes only the ones the user turned on (none by default: organize then only files them).
+ */
+export const NORMALIZE_RULES = ["title", "created", "tags", "summary", "file_id", "genre", "leftovers", "normalized", "whitespace"] as const;
+export type NormalizeRule = (typeof NORMALIZE_RULES)[number];
+
+/** What each rule does, for the plan and the settings. */
+export const NORMALIZE_RULE_TEXT: Record<NormalizeRule, string> = {
+	title: "add `title` (first heading, else the file name)",
+	created: "add `created` (a `date` key or a date in the file name, else the file's creation time; never the run's time)",
+	tags: "make `tags` a list",
+	summary: "add `summary` (a description key, else the first paragraph)",
+	file_id: "add `file_id`",
+	genre: "set `genre` and `topic`",
+	leftovers: "remove Jekyll/Hugo leftovers (draft, slug, layout…)",
+	normalized: "mark the note `normalized: true`",
+	whitespace: "clean whitespace in the body (trailing spaces, extra blank lines, final newline)",
+};
+
+/** The user's own rule list from settings or flags: the known names, in the standard order. */
+export function parseNormalizeRules(names: readonly string[]): NormalizeRule[] {
+	const wanted = new Set(names.map((n) => n.trim().toLowerCase()).filter((n) => n !== ""));
+	if (wanted.has("all")) return [...NORMALIZE_RULES];
+	const unknown = [...wanted].filter((n) => !(NORMALIZE_RULES as readonly string[]).includes(n));
+	if (unknown.length > 0) throw new Error(`Unknown normalisation rule ${unknown.map((n) => `"${n}"`).join(", ")}: the rules are ${NORMALIZE_RULES.join(", ")} (or all)`);
+	return NORMALIZE_RULES.filter((r) => wanted.has(r));
+}
+
 export interface NormalizeFrontmatterInput {
 	frontmatter: Record<string, unknown>;
 	body: string;
@@ -15,8 +44,13 @@ export interface NormalizeFrontmatterInput {
 	path: string;
 	genre: string;
 	topic?: string;
-	/** `created` when nothing else gives a date: YYYY-MM-DD (the file's modification day). */
-	fallbackDate: string;
+	/**
+	 * `created` when nothing else gives a date: YYYY-MM-DD, the file's creation day where the platform knows it.
+	 * Absent: no `created` is added from the file (never the run's own date).
+	 */
+	fallbackDate?: string;
+	/** The rules to apply (absent: all of them). */
+	rules?: readonly NormalizeRule[];
 	/** Extra keys to set (e.g. `review_reason`). */
 	extra?: Record<string, unknown>;
 }
@@ -33,43 +67,54 @@ export interface NormalizedFrontmatter {
  * present), `genre`, `topic` and `normalized: true`; removes Jekyll leftovers; keeps every other key and its
  * order. Returns the changes only; `renderNote` or `applyFrontmatterChanges` applies them.
  */
-export function normalizeFrontmatter(input: NormalizeFrontmatterInput): NormalizedFrontmatter {
+export function normalizeFrontmatter(input: NormalizeFrontmatterInput): NormalizedFrontmatter & { createdFromFile?: boolean } {
 	const fm = input.frontmatter;
 	const wanted = new Map<string, unknown>();
+	const on = (rule: NormalizeRule): boolean => input.rules === undefined || input.rules.includes(rule);
 
 	const existingTitle = typeof fm.title === "string" && fm.title.trim() !== "" ? fm.title : undefined;
 	const title = existingTitle ?? deriveTitle(input.body, input.path);
-	if (!existingTitle) wanted.set("title", title);
+	if (!existingTitle && on("title")) wanted.set("title", title);
 
-	if (!hasValue(fm.created)) wanted.set("created", deriveCreated(fm, input.path, input.fallbackDate));
+	let createdFromFile = false;
+	if (!hasValue(fm.created) && on("created")) {
+		const fromNote = deriveCreated(fm, input.path);
+		if (fromNote !== undefined) wanted.set("created", fromNote);
+		else if (input.fallbackDate !== undefined) {
+			wanted.set("created", input.fallbackDate);
+			createdFromFile = true;
+		}
+	}
 
 	const tags = normalizeTags(fm.tags);
-	if (!Array.isArray(fm.tags) || fm.tags.some((tag) => typeof tag !== "string")) wanted.set("tags", tags);
+	if ((!Array.isArray(fm.tags) || fm.tags.some((tag) => typeof tag !== "string")) && on("tags")) wanted.set("tags", tags);
 
-	if (typeof fm.summary !== "string") wanted.set("summary", deriveSummary(fm, input.body));
+	if (typeof fm.summary !== "string" && on("summary")) wanted.set("summary", deriveSummary(fm, input.body));
 
-	if (!hasValue(fm.file_id)) wanted.set("file_id", computeFileId(input.body, input.path));
+	if (!hasValue(fm.file_id) && on("file_id")) wanted.set("file_id", computeFileId(input.body, input.path));
 
-	if (fm.genre !== input.genre) wanted.set("genre", input.genre);
-	const topic = input.topic ?? (typeof fm.topic === "string" ? fm.topic : "");
-	if (fm.topic !== topic) wanted.set("topic", topic);
+	if (on("genre")) {
+		if (fm.genre !== input.genre) wanted.set("genre", input.genre);
+		const topic = input.topic ?? (typeof fm.topic === "string" ? fm.topic : "");
+		if (fm.topic !== topic) wanted.set("topic", topic);
+	}
 
 	for (const [key, value] of Object.entries(input.extra ?? {})) {
 		if (!sameValue(fm[key], value)) wanted.set(key, value);
 	}
-	if (fm.normalized !== true) wanted.set("normalized", true);
+	if (fm.normalized !== true && on("normalized")) wanted.set("normalized", true);
 
 	const changes: FrontmatterChange[] = [];
 	for (const key of Object.keys(fm)) {
-		if ((LEFTOVER_KEYS as readonly string[]).includes(key)) {
+		if ((LEFTOVER_KEYS as readonly string[]).includes(key) && on("leftovers")) {
 			changes.push({ key, kind: "remove", before: fm[key] });
 		} else if (wanted.has(key)) {
 			changes.push({ key, kind: "update", before: fm[key], after: wanted.get(key) });
 			wanted.delete(key);
 		}
 	}
-	for (const [key, after] of wanted) changes.push({ key, kind: "add", after });
-	return { changes, title };
+	for (const [key, after] of wanted) changes.push({ key, kind: "add", after, ...(key === "created" && createdFromFile ? { note: "from the file's creation time" } : {}) });
+	return { changes, title, ...(createdFromFile ? { createdFromFile } : {}) };
 }
 
 function hasValue(value: unknown): boolean {
@@ -92,8 +137,8 @@ export function deriveTitle(body: string, path: string): string {
 	return stripDatePrefix(stemOf(path)).stem;
 }
 
-/** `created`: a Jekyll `date`, else the file name's date prefix, else the fallback day. */
-export function deriveCreated(fm: Record<string, unknown>, path: string, fallbackDate: string): string {
+/** `created`: a Jekyll `date`, else the file name's date prefix, else the fallback day (if any). */
+export function deriveCreated(fm: Record<string, unknown>, path: string, fallbackDate?: string): string | undefined {
 	const date = fm.date;
 	if (typeof date === "string") {
 		const match = /^\d{4}-\d{2}-\d{2}/.exec(date.trim());

@@ -3,6 +3,8 @@ import type { StagingStore } from "../ports/staging-store";
 import { extractInputDir } from "../session/paths";
 import { GenreSchema } from "./genres";
 import { ConflictPolicySchema } from "./plan";
+import { ExcludeRuleSchema } from "./exclusions";
+import { NORMALIZE_RULES } from "./normalize-frontmatter";
 
 /**
  * What an organize session was started with, saved in `organize/extract/input/options.json`, so a resume or a
@@ -23,6 +25,12 @@ export const OrganizeRunOptionsSchema = z.object({
 	apply: z.boolean(),
 	/** "custom": a classifier was given (the LLM); a resume needs one again. */
 	classifier: z.enum(["keywords", "custom"]),
+	/** The folder genre folders go under (absent: the vault root). */
+	genreParent: z.string().optional(),
+	/** The notes left alone, resolved when the run started (the vault's settings may change meanwhile). */
+	exclude: z.array(ExcludeRuleSchema).optional(),
+	/** The normalisation rules for the user's own notes (absent: all). */
+	userNoteRules: z.array(z.enum(NORMALIZE_RULES)).optional(),
 });
 export type OrganizeRunOptions = z.infer<typeof OrganizeRunOptionsSchema>;
 

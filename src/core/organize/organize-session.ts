@@ -7,7 +7,7 @@ import type { StagingStore } from "../ports/staging-store";
 import { PhaseManager } from "../session/phase-manager";
 import { SessionManager } from "../session/session-manager";
 import { AppliedRecordSchema, undoPlan, type AppliedRecord, type UndoResult } from "./apply-plan";
-import { listOrganizeInputs, type OrganizeOptions } from "./plan-organize";
+import { incomingLinks, listOrganizeInputs, type OrganizeOptions } from "./plan-organize";
 import { PlanSchema, type Plan, type PlanItem } from "./plan";
 import { writeOrganizeRunOptions } from "./organize-run-options";
 import {
@@ -72,6 +72,9 @@ export async function runOrganizeSession(deps: OrganizeSessionDeps, options: Org
 		now: now.toISOString(),
 		apply: options.apply,
 		classifier: options.classifier ? "custom" : "keywords",
+		...(options.genreParent !== undefined ? { genreParent: options.genreParent } : {}),
+		...(options.exclude !== undefined ? { exclude: [...options.exclude] } : {}),
+		...(options.userNoteRules !== undefined ? { userNoteRules: [...options.userNoteRules] } : {}),
 	});
 	await phases.startPhase(sessionId, "organize");
 	try {
@@ -84,7 +87,7 @@ export async function runOrganizeSession(deps: OrganizeSessionDeps, options: Org
 		});
 
 		// Transform: one item per note (each PlanItem saved as it is planned, so the run can be resumed).
-		const planOptions = { ...options, now };
+		const planOptions = { hasIncomingLinks: incomingLinks(deps.vault), ...options, now };
 		await runPlanStage({ deps, phases, sessionId, paths, options: planOptions, signal: options.signal, onProgress: options.onProgress });
 		if (options.signal?.aborted) throw new Error("Organize cancelled; nothing was applied");
 		const planned = await readPlannedItems(deps.store, sessionId, deps.logger);
@@ -96,6 +99,7 @@ export async function runOrganizeSession(deps: OrganizeSessionDeps, options: Org
 			folder: options.folder,
 			force: options.force ?? false,
 			conflictPolicy: options.conflictPolicy ?? "rename",
+			...(options.userNoteRules !== undefined ? { userNoteRules: options.userNoteRules } : {}),
 		});
 		const out = organizeOutputPaths(sessionId);
 		let record: AppliedRecord | undefined;

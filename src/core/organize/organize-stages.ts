@@ -100,6 +100,7 @@ export interface PlanHeader {
 	force: boolean;
 	conflictPolicy: Plan["conflictPolicy"];
 	createdAt: string;
+	userNoteRules?: readonly string[];
 }
 
 /** Settles name conflicts over the planned notes (in `paths` order) and writes plan.json and plan.md. */
@@ -110,6 +111,7 @@ export async function writeOrganizePlan(deps: OrganizeStageDeps, sessionId: stri
 		folder: header.folder,
 		force: header.force,
 		conflictPolicy: header.conflictPolicy,
+		...(header.userNoteRules !== undefined ? { userNoteRules: [...header.userNoteRules] } : {}),
 		items: await settleTargets(deps.vault, [...items], await listOrganizeInputs(deps.vault, ""), header.conflictPolicy),
 	});
 	await savePlan(deps.store, sessionId, plan);

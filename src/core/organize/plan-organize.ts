@@ -7,8 +7,11 @@ import { detectDust } from "./dust";
 import { parseNote } from "./frontmatter/parse-note";
 import { DEFAULT_GENRES, OTHER_GENRE_KEY, type Genre } from "./genres";
 import { normalizeFileName } from "./normalize-file-name";
-import { normalizeFrontmatter, normalizeTags } from "./normalize-frontmatter";
+import { normalizeFrontmatter, normalizeTags, type NormalizeRule } from "./normalize-frontmatter";
 import type { ConflictPolicy, Plan, PlanItem } from "./plan";
+import { excludedBy, type ExcludeRule } from "./exclusions";
+import { findLinks } from "./links/find-links";
+import { pathIndex, resolveWithIndex } from "./links/resolve-link";
 
 export const REVIEW_FOLDER = "_review";
 export const DUST_FOLDER = "_dust";
@@ -29,6 +32,55 @@ export interface OrganizeOptions {
 	dustFolder?: string;
 	/** The plan's timestamp. */
 	now?: Date;
+	/**
+	 * The folder genre folders (and `_review`, `_dust`) go under (default "": the vault root). The front ends pass
+	 * the import's output folder, so that organizing files notes beside the imported ones, not across the vault.
+	 */
+	genreParent?: string;
+	/** Notes left alone, each with why (see exclusions.ts); the plan lists them as skipped. */
+	exclude?: readonly ExcludeRule[];
+	/**
+	 * The normalisation rules for the user's own notes (those not from an import). Absent: all of them, as for
+	 * imported notes; the front ends pass the user's setting (none by default: the notes are only filed).
+	 */
+	userNoteRules?: readonly NormalizeRule[];
+	/** Whether another note links to this one (a linked note is never dust). Absent: only outgoing links count. */
+	hasIncomingLinks?: (path: string) => Promise<boolean>;
+}
+
+/** A note the import wrote: `source` names a provider and `source_id` the conversation. */
+export function isImportedNote(frontmatter: Record<string, unknown>): boolean {
+	return (frontmatter.source === "claude" || frontmatter.source === "chatgpt") && typeof frontmatter.source_id === "string" && frontmatter.source_id !== "";
+}
+
+/** A daily note's name (`2024-05-01`, also weekly `2024-W18` and monthly `2024-05`). */
+const DAILY_NAME = /^\d{4}-(\d{2}(-\d{2})?|W\d{2})$/i;
+
+/**
+ * Whether another note of the vault links to a note: built on first use by reading every note once (a plan
+ * without a dust candidate never pays for it), then one lookup per question.
+ */
+export function incomingLinks(vault: NoteVault): (path: string) => Promise<boolean> {
+	let linked: Promise<Set<string>> | null = null;
+	const build = async (): Promise<Set<string>> => {
+		const all = await listOrganizeInputs(vault, "");
+		const index = pathIndex(all);
+		const out = new Set<string>();
+		for (const from of all) {
+			let text: string;
+			try {
+				text = await vault.read(from);
+			} catch {
+				continue;
+			}
+			for (const link of findLinks(text)) {
+				const to = resolveWithIndex(link.linkPath, from, index);
+				if (to !== null && to !== from) out.add(to.toLowerCase());
+			}
+		}
+		return out;
+	};
+	return async (path) => (await (linked ??= build())).has(path.toLowerCase());
 }
 
 /** Markdown notes to organise below `folder`: no dot-folders (`.obsidian`, `.staging`, ...), sorted. */
@@ -46,6 +98,8 @@ export async function listOrganizeInputs(vault: NoteVault, folder: string): Prom
 export async function planNote(vault: NoteVault, path: string, options: OrganizeOptions): Promise<PlanItem> {
 	const genres = options.genres ?? DEFAULT_GENRES;
 	const classifier = options.classifier ?? ((input, table) => Promise.resolve(classifyByKeywords(input, table)));
+	const excluded = options.exclude ? excludedBy(path, options.exclude) : null;
+	if (excluded) return { from: path, to: path, status: "skipped", reason: `excluded: ${excluded.reason}`, frontmatterChanges: [], contentChanged: false };
 	const text = await vault.read(path);
 	const sourceHash = sha256Hex(text);
 	const parsed = parseNote(text);
@@ -62,13 +116,28 @@ export async function planNote(vault: NoteVault, path: string, options: Organize
 		};
 	}
 	const note = parsed.note;
+	if (note.frontmatter.organize === false) {
+		return { from: path, to: path, status: "skipped", reason: "excluded: organize: false in its frontmatter", frontmatterChanges: [], contentChanged: false, sourceHash };
+	}
 	if (note.frontmatter.normalized === true && !options.force) {
 		return { from: path, to: path, status: "skipped", reason: "already normalized", frontmatterChanges: [], contentChanged: false, sourceHash };
 	}
 	const fileName = path.slice(path.lastIndexOf("/") + 1);
+	const parent = options.genreParent ?? "";
 	const dust = detectDust(note.body);
 	if (dust.dust) {
-		const to = joinFolder(options.dustFolder ?? DUST_FOLDER, fileName);
+		// Never dust: a template, a daily note, a note that links or is linked to (an index, a hub).
+		const keep = /template leftover (\{\{|<%)/.test(dust.reason)
+			? "looks like a template (template syntax in it)"
+			: DAILY_NAME.test(fileName.replace(/\.md$/i, ""))
+				? "looks like a daily note (named by its date)"
+				: findLinks(note.body).length > 0
+					? "links to other notes"
+					: (await options.hasIncomingLinks?.(path))
+						? "other notes link to it"
+						: null;
+		if (keep !== null) return { from: path, to: path, status: "skipped", reason: `not dust (${dust.reason}): ${keep}`, frontmatterChanges: [], contentChanged: false, sourceHash };
+		const to = joinFolder(options.dustFolder ?? joinFolder(parent, DUST_FOLDER), fileName);
 		return { from: path, to, status: to === path ? "unchanged" : "planned", destination: "dust", reason: dust.reason, frontmatterChanges: [], contentChanged: false, sourceHash };
 	}
 	const fm = note.frontmatter;
@@ -85,22 +154,26 @@ export async function planNote(vault: NoteVault, path: string, options: Organize
 	);
 	const genre = genres.find((entry) => entry.key === classification.genre) ?? genres.find((entry) => entry.key === OTHER_GENRE_KEY);
 	const genreKey = genre?.key ?? OTHER_GENRE_KEY;
+	// `created`, when a rule adds it and the note has no date of its own: the file's creation day, never the run's.
 	const stat = await vault.stat(path);
-	const fallbackDate = new Date(stat?.mtime ?? (options.now ?? new Date()).getTime()).toISOString().slice(0, 10);
+	const fallbackDate = stat?.ctime !== undefined ? new Date(stat.ctime).toISOString().slice(0, 10) : undefined;
+	const rules = isImportedNote(fm) ? undefined : options.userNoteRules;
 	const normalized = normalizeFrontmatter({
 		frontmatter: fm,
 		body: note.body,
 		path,
 		genre: genreKey,
 		topic: classification.topic,
-		fallbackDate,
-		extra: classification.review ? { review_reason: `${classification.reason} (confidence ${classification.confidence})` } : undefined,
+		...(fallbackDate !== undefined ? { fallbackDate } : {}),
+		...(rules !== undefined ? { rules } : {}),
+		extra: classification.review && (rules === undefined || rules.includes("genre")) ? { review_reason: `${classification.reason} (confidence ${classification.confidence})` } : undefined,
 	});
-	const cleaned = cleanContent(note.body, note.eol);
+	const cleaned = rules === undefined || rules.includes("whitespace") ? cleanContent(note.body, note.eol) : note.body;
 	const folder = classification.review
-		? (options.reviewFolder ?? REVIEW_FOLDER)
-		: joinFolder(genre?.folder ?? "Other", options.topicFolders && classification.topic ? sanitizeFileName(classification.topic) : "");
-	const to = joinFolder(folder, `${normalizeFileName(normalized.title)}.md`);
+		? (options.reviewFolder ?? joinFolder(parent, REVIEW_FOLDER))
+		: joinFolder(parent, joinFolder(genre?.folder ?? "Other", options.topicFolders && classification.topic ? sanitizeFileName(classification.topic) : ""));
+	// The user's own note keeps its file name unless the title rule is on.
+	const to = joinFolder(folder, rules === undefined || rules.includes("title") ? `${normalizeFileName(normalized.title)}.md` : fileName);
 	const contentChanged = cleaned !== note.body;
 	const changed = to !== path || normalized.changes.length > 0 || contentChanged;
 	return {
@@ -201,6 +274,7 @@ export async function planOrganize(vault: NoteVault, options: OrganizeOptions): 
 		folder: options.folder,
 		force: options.force ?? false,
 		conflictPolicy: options.conflictPolicy ?? "rename",
+		...(options.userNoteRules !== undefined ? { userNoteRules: [...options.userNoteRules] } : {}),
 		items: await settleTargets(vault, items, existing, options.conflictPolicy ?? "rename"),
 	};
 }

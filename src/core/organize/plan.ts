@@ -43,6 +43,8 @@ export const PlanSchema = z.object({
 	folder: z.string(),
 	force: z.boolean(),
 	conflictPolicy: ConflictPolicySchema,
+	/** The normalisation rules applied to the user's own notes (absent: all, as to imported notes). */
+	userNoteRules: z.array(z.string()).optional(),
 	items: z.array(PlanItemSchema),
 });
 export type Plan = z.infer<typeof PlanSchema>;
@@ -86,6 +88,13 @@ export function renderPlanMarkdown(plan: Plan): string {
 		`- Notes: ${counts.total} — ${counts.planned} to change (${counts.moves} moves, ${counts.edits} edits), ` +
 			`${counts.unchanged} unchanged, ${counts.skipped} skipped, ${counts.failed} failed`,
 		`- To review: ${counts.review}; dust: ${counts.dust}; name conflicts: ${counts.conflicts}`,
+		...(plan.userNoteRules === undefined
+			? []
+			: [
+					plan.userNoteRules.length === 0
+						? "- Your own notes (not from an import): only filed into genre folders; no key added, nothing rewritten (no normalisation rule is on)"
+						: `- Your own notes (not from an import): normalisation rules ${plan.userNoteRules.map((r) => `\`${r}\``).join(", ")}`,
+				]),
 		"",
 	];
 	const section = (title: string, items: PlanItem[], render: (item: PlanItem) => string[]): void => {
@@ -102,7 +111,7 @@ export function renderPlanMarkdown(plan: Plan): string {
 		for (const change of item.frontmatterChanges) {
 			const value = (v: unknown): string => JSON.stringify(v) ?? "";
 			if (change.kind === "remove") out.push(`  - frontmatter: remove \`${change.key}\``);
-			else if (change.kind === "add") out.push(`  - frontmatter: add \`${change.key}\` = ${value(change.after)}`);
+			else if (change.kind === "add") out.push(`  - frontmatter: add \`${change.key}\` = ${value(change.after)}${change.note ? ` (${change.note})` : ""}`);
 			else out.push(`  - frontmatter: \`${change.key}\` ${value(change.before)} → ${value(change.after)}`);
 		}
 		if (item.contentChanged) out.push("  - content: whitespace cleaned");

@@ -7,6 +7,8 @@ export interface NoteStat {
 	size: number;
 	/** Modification time, ms since epoch. */
 	mtime: number;
+	/** Creation time, ms since epoch, where the platform knows it (absent otherwise). */
+	ctime?: number;
 }
 
 export interface NoteVault {

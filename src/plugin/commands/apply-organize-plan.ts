@@ -1,6 +1,7 @@
 import { Notice } from "obsidian";
 import { readOrganizeState } from "../../core/organize/organize-session";
 import { countPlan } from "../../core/organize/plan";
+import { planChangeSize } from "../../core/organize/organize-setup";
 import { sessionTimeLabel } from "../../core/status/panel-model";
 import type KnowledgeEtlPlugin from "../main";
 import { ConfirmApplyModal } from "../modals/confirm-apply-modal";
@@ -29,6 +30,7 @@ export async function confirmApplyOrganize(plugin: KnowledgeEtlPlugin, sessionId
 			sessionTime: time,
 			folder: plan.folder,
 			counts,
+			size: planChangeSize(plan),
 			onConfirm: () => void applyOrganize(plugin, sessionId),
 		});
 		modal.open();

@@ -7,6 +7,8 @@ export interface ConfirmApplyDeps {
 	/** The organised folder; "" for the whole vault. */
 	folder: string;
 	counts: PlanCounts;
+	/** How many notes and folders change (stated for the whole vault). */
+	size?: { notes: number; folders: number };
 	onConfirm(): void;
 }
 
@@ -35,6 +37,12 @@ export class ConfirmApplyModal extends Modal {
 				`${plural(counts.moves, "note", "notes")} will move and ${plural(counts.edits, "note", "notes")} will be edited ` +
 				`(${folder === "" ? "whole vault" : `folder "${folder}"`}, plan of session ${sessionTime}).`,
 		});
+		if (folder === "" && this.deps.size) {
+			contentEl.createEl("p", {
+				cls: "knowledge-etl-confirm-text",
+				text: `This organizes the whole vault: ${plural(this.deps.size.notes, "note", "notes")} in ${plural(this.deps.size.folders, "folder", "folders")} will change.`,
+			});
+		}
 		const extra: string[] = [];
 		if (counts.review > 0) extra.push(`${counts.review} go to the review folder`);
 		if (counts.dust > 0) extra.push(`${counts.dust} go to the dust folder (nothing is deleted)`);

@@ -6,6 +6,8 @@ export const FrontmatterChangeSchema = z.object({
 	kind: z.enum(["add", "update", "remove"]),
 	before: z.unknown().optional(),
 	after: z.unknown().optional(),
+	/** Where the new value comes from, when the plan should say so ("from the file's creation time"). */
+	note: z.string().optional(),
 });
 export type FrontmatterChange = z.infer<typeof FrontmatterChangeSchema>;
 
