@@ -95,11 +95,20 @@ async function resumeAndCompare(vault: string): Promise<void> {
 		ids.add(frontmatterValue(mine, "source_id") ?? "");
 	}
 	expect(ids.size).toBe(COUNT);
-	// No temp file anywhere (vault or staging), and load/output holds one copy per note.
+	// No temp file anywhere (vault or staging), and the load manifest names every note once (no copies kept).
 	const everything = await allFiles(vault);
 	expect(everything.filter((f) => /\.tmp-|\.tmp$|~$/.test(f))).toEqual([]);
-	const copies = everything.filter((f) => f.startsWith(`.staging/@session/${session}/import/load/output/`));
-	expect(copies).toHaveLength(COUNT);
+	const output = everything.filter((f) => f.startsWith(`.staging/@session/${session}/import/load/output/`));
+	expect(output).toEqual([`.staging/@session/${session}/import/load/output/manifest.jsonl`]);
+	const lines = (await readFile(join(vault, output[0]!), "utf8")).split("\n").filter((l) => l !== "");
+	const named = new Set(lines.flatMap((l) => {
+		try {
+			return [(JSON.parse(l) as { p: string }).p];
+		} catch {
+			return []; // a line cut by the kill
+		}
+	}));
+	expect(named.size).toBe(COUNT);
 }
 
 describe("crash and resume (child process, SIGKILL)", () => {

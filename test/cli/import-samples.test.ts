@@ -1,25 +1,35 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { allFiles, frontmatterValue, importJson, newVault, notesIn, PUBLIC_FIXTURES, readNote, SAMPLES, SESSION_ROOT_DIR, vaultFiles } from "./import-support";
 
-/** Each note in the vault has a byte-identical copy in the session's load/output/<Provider>/. */
+/**
+ * Each note in the vault is in the session's load/output/manifest.jsonl (path, hash, bytes, created), and no copy
+ * of it is kept there (a copy only in debug mode).
+ */
 async function expectSessionCopies(vault: string, sessionId: string, provider: "Claude" | "ChatGPT"): Promise<string[]> {
 	const notes = await notesIn(vault, `AI Conversations/${provider}`);
-	const outDir = join(vault, SESSION_ROOT_DIR, sessionId, "import", "load", "output", provider);
-	expect(await allFiles(outDir)).toEqual(notes);
-	for (const n of notes) {
-		const copy = await readFile(join(outDir, n), "utf8");
-		expect(copy).toBe(await readNote(vault, `AI Conversations/${provider}/${n}`));
-		expect(frontmatterValue(copy, "session")).toBe(sessionId);
-		expect(frontmatterValue(copy, "source")).toBe(provider.toLowerCase());
+	const outDir = join(vault, SESSION_ROOT_DIR, sessionId, "import", "load", "output");
+	expect(existsSync(join(outDir, provider))).toBe(false);
+	const manifest = (await readFile(join(outDir, "manifest.jsonl"), "utf8"))
+		.trim()
+		.split("\n")
+		.map((l) => JSON.parse(l) as { p: string; h: string; d: string; b: number });
+	const mine = manifest.filter((m) => m.p.startsWith(`AI Conversations/${provider}/`));
+	expect(mine.map((m) => m.p.slice(`AI Conversations/${provider}/`.length)).sort()).toEqual(notes);
+	for (const m of mine) {
+		const note = await readNote(vault, m.p);
+		expect(m).toEqual({ p: m.p, h: `s2:${createHash("sha256").update(note).digest("hex")}`, d: "created", b: Buffer.byteLength(note) });
+		expect(frontmatterValue(note, "session")).toBe(sessionId);
+		expect(frontmatterValue(note, "source")).toBe(provider.toLowerCase());
 	}
 	return notes;
 }
 
 describe("import of the project's sample exports (CLI main)", () => {
-	it("imports the Claude sample zip: one note per conversation, a copy in load/output, exit 0", async () => {
+	it("imports the Claude sample zip: one note per conversation, each in the load manifest, exit 0", async () => {
 		const vault = await newVault();
 		const r = await importJson([join(SAMPLES, "claude-export.zip")], vault);
 		expect(r.code).toBe(0);

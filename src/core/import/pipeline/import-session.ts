@@ -20,6 +20,7 @@ import { ImportOptionsSchema, type ImportOptions, type ImportOptionsInput } from
 import { runLoadStage } from "./load-stage";
 import { runTransformStage, type Extracted, type NoteDraft } from "./transform-stage";
 import { KnowledgeTransform } from "./knowledge-transform";
+import { compactImportSession } from "./compact-session";
 import type { LlmClient } from "../../llm/llm-client";
 import type { Session } from "../../model/session";
 import type { PhaseStatus } from "../../model/status";
@@ -247,7 +248,7 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 		);
 
 		// ---- load ----
-		guard(runLoadStage({ ctx, vault: deps.vault, index, drafts: toLoad, options, ...(deps.sha256 ? { sha256: deps.sha256 } : {}), sharedLogReady: true, ...common }));
+		guard(runLoadStage({ ctx, vault: deps.vault, index, drafts: toLoad, options, keepCopies: session.debug_mode || (request.debugMode ?? false), ...(deps.sha256 ? { sha256: deps.sha256 } : {}), sharedLogReady: true, ...common }));
 
 		// The first stage to break down is the run's error.
 		const settled = await Promise.allSettled(started);
@@ -270,6 +271,15 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 		const errorText = error === "cancelled" ? "Cancelled; resume the session to go on" : error;
 		const summary = await summarize(store, sessionId, logger);
 		const counts: Counts = { ...summary.counts, review: summary.notes.review };
+		// Ended on its own: the session keeps only what a retry can still need (see compactImportSession).
+		if (errorText === undefined && !options.dryRun) {
+			try {
+				const compacted = await compactImportSession(store, sessionId, { debugMode: session.debug_mode || (request.debugMode ?? false), logger });
+				logger.info(`Session ${sessionId} compacted: ${compacted.before} → ${compacted.after} bytes (${compacted.kept} conversations kept for a retry)`);
+			} catch (e) {
+				logger.warn(`Session ${sessionId}: could not compact (${e instanceof Error ? e.message : String(e)}); it keeps everything`);
+			}
+		}
 		const finished = await phases.finishPhase(sessionId, "import", counts, errorText);
 		return { ...summary, status: finished.status, ...(errorText !== undefined ? { error: errorText } : {}) };
 	}

@@ -13,6 +13,7 @@ import { sourceIdentity, VaultNoteFinder } from "../load/vault-note-finder";
 import { LOG_BATCH_MS } from "./extract-stage";
 import type { NoteDraft } from "../transform/note-draft";
 import { providerFolder as providerSubfolder, type ImportOptions } from "./import-options";
+import { appendJsonl, ensureJsonlLineStart } from "../../logs/jsonl";
 
 /** How a load ended for one note; the first word is the load record's reason. */
 export type NoteOutcome = "created" | "updated" | "unchanged" | "preserved";
@@ -30,8 +31,25 @@ export interface LoadStageOptions {
 	concurrency?: number;
 	/** See RunStageOptions.sharedLogReady. */
 	sharedLogReady?: boolean;
+	/** Debug mode: also keep a full copy of every note written in the session's `load/output/` (default: the manifest only). */
+	keepCopies?: boolean;
 	signal?: AbortSignal;
 	onProgress?: (p: StageProgress) => void;
+}
+
+/** `load/output/manifest.jsonl`: one line per note the session wrote (see ManifestLine). */
+export const LOAD_MANIFEST_FILE = "manifest.jsonl";
+
+/**
+ * What the session wrote, instead of a copy of every note: `p` the vault path, `h` the hash the import index
+ * records, `d` the disposition (created, updated, adopted: found written by this session after a crash), `b`
+ * the UTF-8 bytes. Short keys: a 10,000-note session's manifest is read by people and status, not by the import.
+ */
+export interface ManifestLine {
+	p: string;
+	h: string;
+	d: "created" | "updated" | "adopted";
+	b: number;
 }
 
 export const REVIEW_FOLDER = "_review";
@@ -62,7 +80,8 @@ export async function finalNote(draft: NoteDraft, path: string, sha256?: Sha256T
 
 /**
  * Load: each note draft into the vault (`<out>/<Provider>/<Title>.md`, names collision-safe and stable), idempotent
- * by source id through the import index, and a copy into the session's `load/output/`. Never overwrites a note by
+ * by source id through the import index, and a line in the session's `load/output/manifest.jsonl` (a full copy
+ * only in debug mode). Never overwrites a note by
  * name, never touches a note the user edited, never writes outside the output folder.
  */
 export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
@@ -70,6 +89,13 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	const finder = new VaultNoteFinder(vault, ctx.logger);
 	const allocators = new Map<string, NameAllocator>();
 	const sessionOut = stageOutputDir(ctx.sessionId, "import", "load");
+	const manifestPath = `${sessionOut}/${LOAD_MANIFEST_FILE}`;
+	let manifest: ManifestLine[] = [];
+	const flushManifest = async (): Promise<void> => {
+		const batch = manifest;
+		manifest = [];
+		await appendJsonl(ctx.store, manifestPath, batch);
+	};
 	let sinceFlush = 0;
 
 	const allocatorFor = async (folder: string): Promise<NameAllocator> => {
@@ -165,23 +191,30 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		const inside = notePath.startsWith(outPrefix) ? notePath.slice(outPrefix.length) : joinPath(providerSubfolder(draft.provider), `${stemOf(notePath)}.md`);
 		return joinPath(sessionOut, inside);
 	};
+	/** Records what was written (the manifest, flushed with the index); in debug mode also the note's full copy. */
+	const keep = async (draft: NoteDraft, path: string, text: string, d: ManifestLine["d"], hash: string): Promise<void> => {
+		manifest.push({ p: path, h: hash, d, b: utf8Bytes(text) });
+		if (o.keepCopies) await ctx.store.write(copyPath(draft, path), text);
+	};
 	/** The note changed since the decision (the user is editing it right now): leave it. */
 	const editedMeanwhile = async (path: string, expectHash: string): Promise<boolean> => (await noteHashLike(expectHash, await vault.read(path), o.sha256)) !== expectHash;
 
 	const write = async (draft: NoteDraft, decision: Plan): Promise<{ outcome: NoteOutcome; path: string | null; reason?: string }> => {
 		const now = ctx.clock.now().toISOString();
-		const remember = async (path: string, text: string): Promise<void> => {
+		const remember = async (path: string, text: string): Promise<string> => {
+			const hash = await noteHash(text, o.sha256);
 			index.record({
 				provider: draft.provider,
 				source_id: draft.item_id,
 				path,
-				hash: await noteHash(text, o.sha256),
+				hash,
 				source_updated: draft.source_updated,
 				session_id: ctx.sessionId,
 				written_at: now,
 				...(draft.llm_key !== undefined ? { llm_key: draft.llm_key } : {}),
 			});
 			finder.remember(draft.provider, draft.item_id, path);
+			return hash;
 		};
 		switch (decision.action) {
 			case "create": {
@@ -195,8 +228,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 						if (await vault.exists(path)) continue; // appeared since we listed the folder: take the next name
 						throw error;
 					}
-					await remember(path, text);
-					await ctx.store.write(copyPath(draft, path), text);
+					await keep(draft, path, text, "created", await remember(path, text));
 					return { outcome: "created", path };
 				}
 			}
@@ -207,8 +239,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 						return { outcome: "preserved", path: decision.path, reason: "the note was edited while the import ran" };
 					}
 					await vault.modify(decision.path, text);
-					await remember(decision.path, text);
-					await ctx.store.write(copyPath(draft, decision.path), text);
+					await keep(draft, decision.path, text, "updated", await remember(decision.path, text));
 				}
 				return { outcome: "updated", path: decision.path };
 			}
@@ -222,20 +253,17 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 					}
 					await vault.rename(decision.path, path);
 					await vault.modify(path, text);
-					await remember(path, text);
-					await ctx.store.write(copyPath(draft, path), text);
+					await keep(draft, path, text, "updated", await remember(path, text));
 				}
 				return { outcome: "updated", path };
 			}
 			case "unchanged": {
 				if (decision.adopt && !options.dryRun) {
 					const text = await vault.read(decision.path);
-					await remember(decision.path, text);
+					const hash = await remember(decision.path, text);
 					// Exactly what this session writes there: this session created it, and was killed before its
-					// session copy was written (and before the index was flushed). Write the copy now.
-					if (text === decision.rendered) {
-						await ctx.store.write(copyPath(draft, decision.path), text);
-					}
+					// manifest line was written (and before the index was flushed). Record it now.
+					if (text === decision.rendered) await keep(draft, decision.path, text, "adopted", hash);
 				}
 				return { outcome: "unchanged", path: decision.path };
 			}
@@ -244,6 +272,8 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		}
 	};
 
+	// A crash may have cut the manifest's last line: ended once, before this run appends.
+	await ensureJsonlLineStart(ctx.store, manifestPath);
 	try {
 		return await runStage<NoteDraft>({
 			ctx,
@@ -262,6 +292,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				if (++sinceFlush >= 50) {
 					sinceFlush = 0;
 					await index.flush();
+					await flushManifest();
 				}
 				const reason = [result.outcome, result.path ?? "", result.reason ?? ""].filter((s) => s !== "").join(": ");
 				const note = result.path !== null && !options.dryRun ? { note: result.path } : {};
@@ -274,5 +305,20 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		});
 	} finally {
 		await index.flush();
+		await flushManifest();
 	}
+}
+
+function utf8Bytes(text: string): number {
+	let n = 0;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c < 0x80) n += 1;
+		else if (c < 0x800) n += 2;
+		else if (c >= 0xd800 && c <= 0xdbff) {
+			n += 4;
+			i++;
+		} else n += 3;
+	}
+	return n;
 }
