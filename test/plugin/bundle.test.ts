@@ -7,6 +7,10 @@ import { afterAll, describe, expect, it } from "vitest";
 // Builds the plugin entry the way esbuild.config.mjs does for production (cjs, browser, minified, same
 // externals) into a temp dir, and checks that the bundle requires nothing but `obsidian`: no Node builtins,
 // no electron, no npm package left unbundled.
+// It also holds main.js to a byte budget: Obsidian reads and parses the whole file at every start. Issue 14 asks for
+// 400 KB; the budget is where the bundle is today (481,560 bytes after zod as a namespace and zip.js's reader-only
+// entry) and comes down as it does.
+const MAIN_JS_BUDGET = 490_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
@@ -35,5 +39,6 @@ describe("plugin bundle", () => {
 		expect([...new Set(imports)]).toEqual(["obsidian"]);
 		// Obsidian loads the default export.
 		expect(code).toMatch(/module\.exports/);
+		expect(Buffer.byteLength(code), `main.js is ${Buffer.byteLength(code)} bytes, over its budget of ${MAIN_JS_BUDGET}`).toBeLessThanOrEqual(MAIN_JS_BUDGET);
 	});
 });

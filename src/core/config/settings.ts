@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_GENRES, GenreSchema, type Genre } from "../organize/genres";
 import { NORMALIZE_RULES } from "../organize/normalize-frontmatter";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { HttpClient } from "../ports/http";
 import type { Logger } from "../ports/logger";
 import { EmptyResponseError, HttpStatusError, NetworkError, TimeoutError } from "../retry/errors";

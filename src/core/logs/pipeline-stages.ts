@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { PhaseType } from "../model/status";
 import { ItemResultStatusSchema, StageTypeSchema } from "../model/status";
 import type { Logger } from "../ports/logger";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Item counts of a stage or phase. `total` = success + failed + skipped + (review ?? 0).

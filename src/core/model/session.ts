@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { CountsSchema } from "./counts";
 import { PhaseStatusSchema, SessionStatusSchema } from "./status";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Status of a session and of a phase. `partial` = some items succeeded and some failed. */
 export const SessionStatusSchema = z.enum(["pending", "running", "completed", "failed", "partial"]);

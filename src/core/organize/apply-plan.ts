@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { NoteVault } from "../ports/note-vault";
 import { sha256Hex } from "../util/sha256";
 import { cleanContent } from "./clean-content";

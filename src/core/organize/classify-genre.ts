@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { OTHER_GENRE_KEY, type Genre } from "./genres";
 
 /** What a classifier sees of a note. */

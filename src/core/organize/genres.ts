@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The genre table of the organize phase (a user setting). Each genre names the vault folder its notes are

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { StagingStore } from "../ports/staging-store";
 import { extractInputDir } from "../session/paths";
 import { GenreSchema } from "./genres";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { FrontmatterChangeSchema } from "./frontmatter/frontmatter-change";
 
 export const ConflictPolicySchema = z.enum(["rename", "skip", "overwrite"]);

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { StagingStore } from "../ports/staging-store";
 import { SessionFileError } from "./errors";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Clock } from "../ports/clock";
 import type { StagingStore } from "../ports/staging-store";
 import type { Phase } from "../model/phase";

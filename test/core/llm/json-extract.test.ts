@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { balancedEnd, extractJson, parseJsonReply, withoutTrailingCommas } from "../../../src/core/llm/json-extract";
 import { ValidationError } from "../../../src/core/retry/errors";
 

@@ -1,6 +1,6 @@
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { describe, expect, it } from "vitest";
 import { appendJsonl, ensureJsonlLineStart, readJsonl } from "../../../src/core/logs/jsonl";
 import { ItemStatusIndex } from "../../../src/core/logs/item-status-index";

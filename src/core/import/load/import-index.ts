@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { appendJsonl, isCutOff, parseJsonl } from "../../logs/jsonl";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { providerLabel } from "../extract/normalize/registry";
 import { PROVIDER_IDS, type Provider } from "../providers";
 

@@ -1,7 +1,7 @@
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
 import { endCutOffLine, parseJsonl } from "../../logs/jsonl";
-import type { z } from "zod";
+import type * as z from "zod";
 
 /**
  * Records of a stage's output as numbered JSONL files (`<prefix>-0001.jsonl`, `-0002`, …), rolled over every

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { appendJsonl, readJsonl } from "../../logs/jsonl";
 import { extractKnowledge, planKnowledge, type RawReply } from "../../llm/extract-knowledge";
 import type { LlmClient } from "../../llm/llm-client";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ProviderSchema, type Conversation } from "../conversation";
 import { NoteFrontmatterSchema } from "./note-frontmatter";
 import { renderNote } from "./render-note";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** One edit of one frontmatter key, as recorded in the plan. */
 export const FrontmatterChangeSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Citation, Conversation, Message, Part } from "../../conversation";
 import type { ProviderModule } from "./registry";
 import { CONVERSATION_FILES } from "./files";
