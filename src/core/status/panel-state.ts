@@ -24,8 +24,9 @@ export async function loadPanelInput(
 	store: StagingStore,
 	clock: Clock,
 	selectedId: string | null,
-	liveness: LivenessOptions = {},
+	liveness: PanelLoadOptions = {},
 ): Promise<PanelInput> {
+	const cache = liveness.cache ?? new PanelFileCache();
 	const sessions = new SessionManager(store, clock);
 	const phaseManager = new PhaseManager(store, clock, sessions);
 	const list = await sessions.list();
@@ -39,7 +40,7 @@ export async function loadPanelInput(
 	for (const s of list.sessions) {
 		if (!s.phases.organize) continue;
 		// The list needs only the state; the plan itself is read for the selected session alone.
-		const files = await readOrganizeFiles(store, s.session_id, s.session_id === chosen?.session_id);
+		const files = await readOrganizeFiles(store, cache, s.session_id, s.session_id === chosen?.session_id);
 		organizeStates[s.session_id] = organizeStateOf(files);
 		organizeFiles.set(s.session_id, files);
 	}
@@ -58,7 +59,7 @@ export async function loadPanelInput(
 				// Partial or corrupt lines are skipped by the parser (a run may be writing right now). Parsed records
 				// are kept while the log's size and mtime stay the same (the panel re-reads every couple of seconds).
 				const path = pipelineStagesFile(id, p);
-				const read = await readCached(store, path, (text) => parseJsonl(text, path, { schema: PipelineStageRecordSchema }).records);
+				const read = await cache.read(store, path, (text) => parseJsonl(text, path, { schema: PipelineStageRecordSchema }).records);
 				records[p] = read ?? [];
 			} catch {
 				records[p] = [];
@@ -81,33 +82,42 @@ export async function loadPanelInput(
 /**
  * Parsed organize files and stage logs, kept while their size and mtime stay the same: the panel re-reads every
  * couple of seconds, and plan.json / applied.json / pipeline_stages.jsonl can be large (applied.json holds every
- * edited note's text for undo; only its summary is kept here).
+ * edited note's text for undo; only its summary is kept here). Owned by whoever re-reads (one per session view),
+ * so two vaults never share entries; a load without one reads everything afresh.
  */
-const organizeCache = new Map<string, { size: number; mtime: number; value: unknown }>();
-const ORGANIZE_CACHE_LIMIT = 64;
+export class PanelFileCache {
+	private readonly entries = new Map<string, { store: StagingStore; size: number; mtime: number; value: unknown }>();
 
-async function readCached<T>(store: StagingStore, path: string, parse: (text: string) => T): Promise<T | null> {
-	const stat = await store.stat(path);
-	if (!stat) {
-		organizeCache.delete(path);
-		return null;
+	constructor(private readonly limit = 64) {}
+
+	async read<T>(store: StagingStore, path: string, parse: (text: string) => T): Promise<T | null> {
+		const stat = await store.stat(path);
+		if (!stat) {
+			this.entries.delete(path);
+			return null;
+		}
+		const hit = this.entries.get(path);
+		if (hit && hit.store === store && hit.size === stat.size && hit.mtime === stat.mtime) return hit.value as T;
+		const value = parse(await store.read(path));
+		this.entries.delete(path);
+		this.entries.set(path, { store, size: stat.size, mtime: stat.mtime, value });
+		if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+		return value;
 	}
-	const hit = organizeCache.get(path);
-	if (hit && hit.size === stat.size && hit.mtime === stat.mtime) return hit.value as T;
-	const value = parse(await store.read(path));
-	organizeCache.delete(path);
-	organizeCache.set(path, { size: stat.size, mtime: stat.mtime, value });
-	if (organizeCache.size > ORGANIZE_CACHE_LIMIT) organizeCache.delete(organizeCache.keys().next().value!);
-	return value;
 }
 
-async function readOrganizeFiles(store: StagingStore, sessionId: string, withPlan: boolean): Promise<OrganizeFiles> {
+export interface PanelLoadOptions extends LivenessOptions {
+	/** Keeps parsed files between loads (the session view passes its own). */
+	cache?: PanelFileCache;
+}
+
+async function readOrganizeFiles(store: StagingStore, cache: PanelFileCache, sessionId: string, withPlan: boolean): Promise<OrganizeFiles> {
 	const out = organizeOutputPaths(sessionId);
 	const files: OrganizeFiles = { plan: null, applied: null, undo: null, error: null };
 	const errors: string[] = [];
 	const read = async <T>(path: string, parse: (text: string) => T): Promise<T | null> => {
 		try {
-			return await readCached(store, path, parse);
+			return await cache.read(store, path, parse);
 		} catch (e) {
 			errors.push(`${path}: ${e instanceof Error ? e.message : String(e)}`);
 			return null;
@@ -135,7 +145,7 @@ export async function loadPanelModel(
 	store: StagingStore,
 	clock: Clock,
 	selectedId: string | null,
-	liveness: LivenessOptions = {},
+	liveness: PanelLoadOptions = {},
 ): Promise<PanelModel> {
 	return buildPanelModel(await loadPanelInput(store, clock, selectedId, liveness));
 }

@@ -2,7 +2,7 @@ import { ItemView, type WorkspaceLeaf } from "obsidian";
 import type { Clock } from "../../core/ports/clock";
 import type { StagingStore } from "../../core/ports/staging-store";
 import type { PanelModel } from "../../core/status/panel-model";
-import { loadPanelModel } from "../../core/status/panel-state";
+import { loadPanelModel, PanelFileCache } from "../../core/status/panel-state";
 import type { PanelHandlers } from "./panel-handlers";
 import { renderSessionPanel } from "./render-session-panel";
 import { VIEW_TYPE_SESSIONS } from "./view-type";
@@ -39,6 +39,8 @@ export class SessionView extends ItemView {
 	private refreshing: Promise<void> | null = null;
 	private pendingAgain = false;
 	private lastModel: PanelModel | null = null;
+	/** Parsed session files kept between refreshes (this view's own: never shared with another vault's view). */
+	private readonly fileCache = new PanelFileCache();
 	/** Sessions whose whole list of moves is shown. */
 	private readonly expandedMoves = new Set<string>();
 	/** How many times the session files were read, and the panel DOM redrawn (for tests and debugging). */
@@ -126,6 +128,7 @@ export class SessionView extends ItemView {
 		try {
 			const model = await loadPanelModel(this.deps.store, this.deps.clock, this.selectedId, {
 				liveIds: this.deps.liveIds?.() ?? new Set<string>(),
+				cache: this.fileCache,
 			});
 			this.selectedId = model.selected?.id ?? null;
 			this.deps.onModel?.(model);
@@ -139,25 +142,31 @@ export class SessionView extends ItemView {
 		}
 	}
 
+	/**
+	 * The handlers the panel's buttons call: each looks up the plugin's handlers at click time (`deps.handlers()`),
+	 * so handlers rewired while the view is open are the ones that run. Drawing never copies them.
+	 */
+	private readonly liveHandlers: PanelHandlers = {
+		onResume: (id) => this.deps.handlers().onResume(id),
+		onRetry: (id) => this.deps.handlers().onRetry(id),
+		onCancel: (id) => this.deps.handlers().onCancel(id),
+		onOpenNote: (path) => this.deps.handlers().onOpenNote(path),
+		onCopyError: (text) => this.deps.handlers().onCopyError(text),
+		onApplyOrganize: (id) => this.deps.handlers().onApplyOrganize(id),
+		onUndoOrganize: (id) => this.deps.handlers().onUndoOrganize(id),
+		onSelect: async (id) => {
+			await this.select(id);
+			await this.deps.handlers().onSelect(id);
+		},
+		onShowAllMoves: async (id) => {
+			this.expandedMoves.add(id);
+			if (this.lastModel) this.draw(this.lastModel);
+			await this.deps.handlers().onShowAllMoves(id);
+		},
+	};
+
 	private draw(model: PanelModel): void {
-		const base = this.deps.handlers();
-		renderSessionPanel(
-			this.contentEl,
-			model,
-			{
-				...base,
-				onSelect: async (id) => {
-					await this.select(id);
-					await base.onSelect(id);
-				},
-				onShowAllMoves: async (id) => {
-					this.expandedMoves.add(id);
-					if (this.lastModel) this.draw(this.lastModel);
-					await base.onShowAllMoves(id);
-				},
-			},
-			{ expandedMoves: this.expandedMoves },
-		);
+		renderSessionPanel(this.contentEl, model, this.liveHandlers, { expandedMoves: this.expandedMoves });
 		this.renderCount++;
 	}
 }
