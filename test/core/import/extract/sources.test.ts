@@ -10,6 +10,7 @@ import { InputError } from "../../../../src/core/import/extract/errors";
 import { chunksOf } from "../../../../src/core/import/extract/json-array-stream";
 import { splitMemberArray } from "../../../../src/core/import/extract/json-member-stream";
 import { parseActivityTime, splitActivityHtml } from "../../../../src/core/import/extract/normalize/gemini";
+import { citedAnswer } from "../../../../src/core/import/extract/normalize/perplexity";
 import { htmlToMarkdown } from "../../../../src/core/import/extract/normalize/html-text";
 import { PROVIDER_IDS } from "../../../../src/core/import/providers";
 import { openExport, type ExtractResult, type OpenExportOptions } from "../../../../src/core/import/extract/open-export";
@@ -142,7 +143,8 @@ describe("Grok", () => {
 		expect(c!.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
 		expect(c!.messages[0]!.time).toBe("2025-01-11T08:30:12.451Z");
 		expect(c!.models).toEqual(["grok-3", "grok-4"]);
-		expect(c!.messages[1]!.parts[0]).toEqual({ kind: "tool_result", name: "web_search", summary: "Rye starter basics (https://example.org/rye-starter)" });
+		const answer = "Every 12 hours, 1:5:5 (starter:flour:water). If it peaks in under 6 hours, stiffen it.";
+		expect(c!.messages[1]!.parts).toEqual([{ kind: "text", text: answer, citations: [{ at: answer.length, url: "https://example.org/rye-starter", title: "Rye starter basics" }] }]);
 		// No parent links: time order; an empty message with a generated image keeps the image.
 		expect(image!.messages.map((m) => m.id)).toEqual(["s-001", "s-002"]);
 		expect(image!.messages[1]!.parts).toEqual([{ kind: "attachment", name: "image.jpg", missing: true }]);
@@ -199,21 +201,41 @@ describe("Le Chat", () => {
 });
 
 describe("Perplexity", () => {
-	it("a thread's answers carry their sources as numbered links; the entries form reads the same", async () => {
+	it("a thread's answers cite their sources where the [n] marks were; the entries form reads the same", async () => {
 		const [thread] = ok((await conversations([await file("thread.json", read(SOURCES, "perplexity-thread.json"))])).results);
 		expect(thread!.id).toBe("4d5e6f70-8192-4a3b-9c4d-5e6f7a8b9c0d");
 		expect(thread!.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
-		expect(thread!.messages[1]!.parts[1]).toEqual({
-			kind: "text",
-			text: "Sources:\n1. [Visit Lofoten – seasons](https://example.com/lofoten/seasons)\n2. [Aurora forecast (Norway)](https://example.org/aurora?region=lofoten&x=%281%29)",
-		});
+		const text = "For hiking and midnight sun, **June to August**; for northern lights, **late September to March**.";
+		expect(thread!.messages[1]!.parts).toEqual([
+			{
+				kind: "text",
+				text,
+				citations: [
+					{ at: text.length - 1, url: "https://example.com/lofoten/seasons", title: "Visit Lofoten – seasons" },
+					{ at: text.length - 1, url: "https://example.org/aurora?region=lofoten&x=(1)", title: "Aurora forecast (Norway)" },
+				],
+			},
+		]);
+		expect(thread!.messages[3]!.parts).toEqual([{ kind: "text", text: "Not strictly: buses run along the E10, but a car makes the trailheads far easier to reach." }]);
 		expect(thread!.models).toEqual(["sonar", "gpt-4o"]);
 		const [entries] = ok((await conversations([await file("thread-entries.json", read(SOURCES, "perplexity-entries.json"))])).results);
 		expect(entries!.id).toBe("cc33dd44-ee55-4f66-a077-889900112233");
-		expect(texts(entries!)).toEqual([
-			"user: What does := do in Python?",
-			'assistant: It is the *assignment expression* ("walrus"): it assigns and returns a value, e.g. `if (n := len(a)) > 10:`. | Sources:\n1. [PEP 572 – Assignment Expressions](https://peps.python.org/pep-0572/)',
+		const answer = 'It is the *assignment expression* ("walrus"): it assigns and returns a value, e.g. `if (n := len(a)) > 10:`.';
+		expect(entries!.messages.map((m) => m.parts)).toEqual([
+			[{ kind: "text", text: "What does := do in Python?" }],
+			[{ kind: "text", text: answer, citations: [{ at: answer.length, url: "https://peps.python.org/pep-0572/", title: "PEP 572 – Assignment Expressions" }] }],
 		]);
+	});
+
+	it("a mark with no such source stays as written", () => {
+		expect(citedAnswer("See [3] and [1].", [{ title: "A", url: "https://a" }])).toEqual({ text: "See [3] and.", citations: [{ at: 11, url: "https://a", title: "A" }] });
+		expect(citedAnswer("Yes[1][2] and no", [{ title: "A", url: "https://a" }, { title: "", url: "https://b" }])).toEqual({
+			text: "Yes and no",
+			citations: [
+				{ at: 3, url: "https://a", title: "A" },
+				{ at: 3, url: "https://b" },
+			],
+		});
 	});
 });
 

@@ -1,9 +1,9 @@
 import * as z from "zod";
-import type { Conversation, Message, Part } from "../../conversation";
+import type { Citation, Conversation, Message, Part } from "../../conversation";
 import { splitMemberArray } from "../json-member-stream";
 import type { ProviderModule } from "./registry";
 import { describeRaw, type NormalizeResult } from "./result";
-import { countUnknownKeys, isoTime, isRecord, issuesReason, str, timeValue, titleFromText, truncate } from "./text-utils";
+import { countUnknownKeys, isoTime, isRecord, issuesReason, str, timeValue, titleFromText } from "./text-utils";
 
 /**
  * Grok data export (grok.com / accounts.x.ai → download your data: a zip holding
@@ -28,7 +28,8 @@ import { countUnknownKeys, isoTime, isRecord, issuesReason, str, timeValue, titl
  * anything but human is the assistant (and a model name counts as its model). Responses form a tree by
  * `parent_response_id` (a regenerated answer is a sibling): the conversation shown is the path to the newest
  * response; without any parent link the responses are read in time order. Uploaded files are only asset ids
- * (`prod-mc-asset-server/<id>/content`, no extension): named, not imported. The account files
+ * (`prod-mc-asset-server/<id>/content`, no extension): named, not imported. The pages an answer cites
+ * (`cited_web_search_results`) are its citations. The account files
  * (`prod-mc-auth-mgmt-api.json`: e-mail, birth date; `prod-mc-billing.json`) are never read.
  */
 
@@ -129,14 +130,18 @@ function shownResponses(responses: readonly GrokResponse[]): GrokResponse[] {
 	return path.reverse();
 }
 
-function citationSummary(list: readonly unknown[] | null | undefined): string {
-	const lines = (list ?? []).flatMap((c) => {
+/** The web pages an answer cites (`cited_web_search_results`), as citations at the end of its text. */
+function citationsOf(list: readonly unknown[] | null | undefined, at: number): Citation[] {
+	return (list ?? []).flatMap((c) => {
 		if (!isRecord(c)) return [];
-		const url = str(c.url) ?? "";
-		const title = str(c.title) ?? url;
-		return url || title ? [url && url !== title ? `${title} (${url})` : title] : [];
+		const url = str(c.url);
+		const title = str(c.title);
+		if (!url && !title) return [];
+		const citation: Citation = { at };
+		if (url) citation.url = url;
+		if (title && title !== url) citation.title = title;
+		return [citation];
 	});
-	return truncate(lines.join("; "), 500);
 }
 
 function responseParts(r: GrokResponse, unknown: Record<string, number>): Part[] {
@@ -144,10 +149,9 @@ function responseParts(r: GrokResponse, unknown: Record<string, number>): Part[]
 	countUnknownKeys(r, KNOWN_RESPONSE_KEYS, "response", unknown);
 	const thinking = r.thinking_trace ?? "";
 	if (thinking.trim() !== "") parts.push({ kind: "thinking", text: thinking });
-	const cited = citationSummary(r.cited_web_search_results);
-	if (cited !== "") parts.push({ kind: "tool_result", name: "web_search", summary: cited });
 	const text = r.message ?? "";
-	if (text.trim() !== "") parts.push({ kind: "text", text });
+	const citations = citationsOf(r.cited_web_search_results, text.length);
+	if (text.trim() !== "") parts.push(citations.length > 0 ? { kind: "text", text, citations } : { kind: "text", text });
 	for (const a of r.file_attachments ?? []) {
 		const id = typeof a === "string" ? a : isRecord(a) ? (str(a.name) ?? str(a.id) ?? str(a.asset_id)) : undefined;
 		if (id) parts.push({ kind: "attachment", name: id, missing: true });

@@ -1,4 +1,4 @@
-import type { Conversation, Message, Part } from "../../conversation";
+import type { Citation, Conversation, Message, Part } from "../../conversation";
 import { wholeJsonObject } from "../json-member-stream";
 import type { ProviderModule } from "./registry";
 import { describeRaw, type NormalizeResult } from "./result";
@@ -16,8 +16,9 @@ import { isoTime, isRecord, str, timeValue, titleFromText } from "./text-utils";
  *   "backend_uuid", "context_uuid", "thread_title", "thread_url_slug", "query_str", "display_model", "mode",
  *   "blocks": [{ "intended_usage", "markdown_block": { "answer", "chunks": [] } }], "entry_created_datetime" }] }`.
  *
- * Each turn is a question and its answer; the answer's sources become a numbered list of links under it (the
- * note's citations). The thread id is `thread_id` (entries: `context_uuid`, else the URL slug).
+ * Each turn is a question and its answer; the answer's sources are its citations (the `[n]` marks in the answer
+ * say where; see citedAnswer), shown by the note as footnotes. The thread id is `thread_id` (entries:
+ * `context_uuid`, else the URL slug).
  */
 
 interface Turn {
@@ -100,14 +101,42 @@ function turnsOf(raw: Record<string, unknown>): Turn[] {
 	return turns.sort((a, b) => timeValue(a.time) - timeValue(b.time));
 }
 
-/** A URL as a Markdown link target: brackets and spaces escaped so the link does not break. */
-function linkTarget(url: string): string {
-	return url.replace(/\(/g, "%28").replace(/\)/g, "%29").replace(/\s/g, "%20");
-}
-
-function sourcesText(sources: readonly { title: string; url: string }[]): string {
-	const lines = sources.map((s, i) => `${i + 1}. ${s.url ? `[${s.title.replace(/[[\]]/g, "")}](${linkTarget(s.url)})` : s.title}`);
-	return `Sources:\n${lines.join("\n")}`;
+/**
+ * The answer with its sources as citations: each `[n]` marker Perplexity writes after a claim becomes a citation of
+ * source n at that place (the marker itself is removed: the note shows its own footnote mark); sources the text
+ * never marks are cited at its end, so none is lost.
+ */
+export function citedAnswer(answer: string, sources: readonly { title: string; url: string }[]): { text: string; citations: Citation[] } {
+	const citations: Citation[] = [];
+	const cited = new Set<number>();
+	const cite = (at: number, n: number): void => {
+		const s = sources[n];
+		if (!s) return;
+		const c: Citation = { at };
+		if (s.url) c.url = s.url;
+		if (s.title && s.title !== s.url) c.title = s.title;
+		citations.push(c);
+		cited.add(n);
+	};
+	let text = "";
+	let last = 0;
+	for (const m of answer.matchAll(/\[(\d{1,3})\]/g)) {
+		const n = Number(m[1]) - 1;
+		if (!sources[n]) continue;
+		text += answer.slice(last, m.index);
+		last = m.index + m[0].length;
+		// "late March [1]." → "late March." (the note's own mark takes the place).
+		if (/^(?:[.,;:!?)]|$)/.test(answer.slice(last)) && text.endsWith(" ")) {
+			text = text.trimEnd();
+			for (const c of citations) c.at = Math.min(c.at, text.length);
+		}
+		cite(text.length, n);
+	}
+	text += answer.slice(last);
+	sources.forEach((_, n) => {
+		if (!cited.has(n)) cite(text.length, n);
+	});
+	return { text, citations };
 }
 
 export function normalizePerplexity(raw: unknown): NormalizeResult {
@@ -126,8 +155,10 @@ export function normalizePerplexity(raw: unknown): NormalizeResult {
 	for (const t of turns) {
 		if (t.query) messages.push({ id: `${t.id}:q`, role: "user", time: t.time, parts: [{ kind: "text", text: t.query }] });
 		const parts: Part[] = [];
-		if (t.answer) parts.push({ kind: "text", text: t.answer });
-		if (t.sources.length > 0) parts.push({ kind: "text", text: sourcesText(t.sources) });
+		if (t.answer || t.sources.length > 0) {
+			const { text, citations } = citedAnswer(t.answer, t.sources);
+			parts.push(citations.length > 0 ? { kind: "text", text, citations } : { kind: "text", text });
+		}
 		if (parts.length > 0) messages.push({ id: `${t.id}:a`, role: "assistant", time: t.time, parts });
 		if (t.model && !models.includes(t.model)) models.push(t.model);
 	}
