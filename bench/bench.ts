@@ -8,6 +8,7 @@ import { writeExport, writeMixedExport, type WrittenExport } from "./generate";
 import { CONTEXT_CHARS, loadConversations, MODEL, runLayer } from "./llm";
 import { runChild, type ChildRun } from "./measure";
 import { profileMarkdown, summarizeProfile } from "./profile";
+import { organizeApplyRow, organizeMarkdown, type OrganizeRow } from "./organize";
 
 /**
  * `npm run bench` (and `bench:quick`): synthetic exports imported by the real CLI in a child process, beside a
@@ -28,6 +29,8 @@ const { values: args } = parseArgs({
 		"no-big": { type: "boolean", default: false },
 		"no-llm": { type: "boolean", default: false },
 		"no-sizes": { type: "boolean", default: false },
+		"organize-sizes": { type: "string" },
+		"no-organize": { type: "boolean", default: false },
 		"cpu-prof": { type: "boolean", default: false },
 		keep: { type: "boolean", default: false },
 		out: { type: "string" },
@@ -302,6 +305,20 @@ async function main(): Promise<void> {
 			const g = b.imp.wallMs / b.conversations / (a.imp.wallMs / a.conversations);
 			targets.push({ name: `Linear growth (ms/conv at ${b.conversations.toLocaleString("en-US")} within 1.25× of ${a.conversations.toLocaleString("en-US")})`, met: g <= 1.25, detail: `${fmt(g, 2)}×` });
 		}
+	}
+
+	// ---- organize apply ----
+	if (!args["no-organize"]) {
+		const organizeRows: OrganizeRow[] = [];
+		for (const notes of (args["organize-sizes"] ?? (quick ? "300,1000" : "1000,6000")).split(",").map(Number)) {
+			log(`organize: ${notes} notes…`);
+			const row = await organizeApplyRow(root, CLI, notes);
+			log(`organize ${notes}: apply ${fmt(row.apply.wallMs / 1000, 2)} s, undo ${fmt(row.undo.wallMs / 1000, 2)} s`);
+			organizeRows.push(row);
+		}
+		const { md: organizeMd, ratio } = organizeMarkdown(organizeRows);
+		md.push(...organizeMd);
+		if (ratio !== null) targets.push({ name: "Organize apply linear (ms/note at the largest size within 1.25× of the smallest)", met: ratio <= 1.25, detail: `${fmt(ratio, 2)}×` });
 	}
 
 	// ---- LLM ----

@@ -48,8 +48,8 @@ export class NodeNoteVault implements NoteVault {
 
 	async modify(p: string, content: string): Promise<void> {
 		const target = this.abs(p);
-		fs.accessSync(target); // modify is for existing notes only
-		writeFileAtomic(target, content);
+		// modify is for existing notes only; the rewrite keeps the note's permission bits (0600, read-only, ...)
+		writeFileAtomic(target, content, { mode: fs.statSync(target).mode & 0o7777 });
 	}
 
 	async rename(from: string, to: string): Promise<void> {
@@ -80,7 +80,7 @@ export class NodeNoteVault implements NoteVault {
 		const target = this.abs(p);
 		const text = fs.readFileSync(target, "utf8");
 		const next = editFrontmatter(text, fn);
-		if (next !== text) writeFileAtomic(target, next);
+		if (next !== text) writeFileAtomic(target, next, { mode: fs.statSync(target).mode & 0o7777 });
 	}
 
 	async trash(p: string): Promise<void> {

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
-import type { StagingStore } from "../core/ports/staging-store";
+import type { StagingStore, StagingWriteOptions } from "../core/ports/staging-store";
 import {
 	appendText,
 	CAN_REFUSE_SYMLINK_ON_OPEN,
@@ -14,6 +14,17 @@ import {
 } from "./vault-paths";
 
 export { PathEscapeError, TEMP_FILE_PATTERN };
+
+/**
+ * Every file the store creates is the owner's only: sessions hold conversations, copies of notes, prompts and
+ * undo data, and the index names every note; none of it is for other users of the machine (`private` is then
+ * always true here).
+ */
+const PRIVATE_MODE = 0o600;
+
+function modeAndSync(options: StagingWriteOptions): { mode: number; sync?: boolean } {
+	return { mode: PRIVATE_MODE, ...(options.sync ? { sync: true } : {}) };
+}
 
 /**
  * The StagingStore on Node's filesystem, rooted at a vault directory. Nothing outside the root is touched.
@@ -47,17 +58,20 @@ export class NodeStagingStore implements StagingStore {
 		return fs.readFileSync(this.abs(path), "utf8");
 	}
 
-	async writeAtomic(path: string, data: string): Promise<void> {
-		// State files (session.json, phase.json, options) are synced; bulk copies of notes are not.
-		writeFileAtomic(resolveInsideSync(this.root, path, "replace"), data, { sync: path.endsWith(".json") });
+	async writeAtomic(path: string, data: string, options: StagingWriteOptions = {}): Promise<void> {
+		// State files (session.json, phase.json, options) are synced; bulk copies of notes are not, unless asked.
+		writeFileAtomic(resolveInsideSync(this.root, path, "replace"), data, {
+			sync: options.sync === true || path.endsWith(".json"),
+			mode: PRIVATE_MODE,
+		});
 	}
 
-	async write(path: string, data: string): Promise<void> {
-		this.openedNoFollow(path, (target, noFollow) => writeTextInPlace(target, data, { noFollow }));
+	async write(path: string, data: string, options: StagingWriteOptions = {}): Promise<void> {
+		this.openedNoFollow(path, (target, noFollow) => writeTextInPlace(target, data, { noFollow, ...modeAndSync(options) }));
 	}
 
-	async append(path: string, data: string): Promise<void> {
-		this.openedNoFollow(path, (target, noFollow) => appendText(target, data, { noFollow }));
+	async append(path: string, data: string, options: StagingWriteOptions = {}): Promise<void> {
+		this.openedNoFollow(path, (target, noFollow) => appendText(target, data, { noFollow, ...modeAndSync(options) }));
 	}
 
 	/**

@@ -169,6 +169,11 @@ export function nextTempPath(target: string): string {
 export interface WriteOptions {
 	/** fsync the file before it takes the name: for state files (session.json) that must survive a power cut. */
 	sync?: boolean;
+	/**
+	 * The file's permission bits (e.g. 0o600 for a session file holding notes' text, or a note's own mode when it is
+	 * rewritten): set on the temp file before it takes the name, whatever the umask.
+	 */
+	mode?: number;
 }
 
 /** Attempts at a fresh temp name before giving up (each failure means another writer holds that name). */
@@ -198,7 +203,7 @@ function writeTemp(target: string, data: string | Uint8Array, options: WriteOpti
 		const temp = nextTempPath(target);
 		let fd: number;
 		try {
-			fd = fs.openSync(temp, "wx");
+			fd = fs.openSync(temp, "wx", options.mode ?? 0o666);
 		} catch (e) {
 			const code = codeOf(e);
 			if (code === "EEXIST" && attempt < TEMP_ATTEMPTS) continue;
@@ -211,6 +216,7 @@ function writeTemp(target: string, data: string | Uint8Array, options: WriteOpti
 			throw e;
 		}
 		try {
+			if (options.mode !== undefined) fs.fchmodSync(fd, options.mode);
 			writeAllSync(fd, data);
 			if (options.sync) fs.fsyncSync(fd);
 		} catch (e) {
@@ -256,13 +262,14 @@ export function createFileExclusive(target: string, data: string | Uint8Array): 
  * Writes `data` over `target` in place (open with O_TRUNC, write, close): no temp file, no rename, so a crash can
  * leave it cut short. For files that are written again on resume. `noFollow` as in appendText.
  */
-export function writeTextInPlace(target: string, data: string, options: { noFollow?: boolean } = {}): void {
+export function writeTextInPlace(target: string, data: string, options: { noFollow?: boolean } & WriteOptions = {}): void {
 	const { O_WRONLY, O_TRUNC, O_CREAT, O_NOFOLLOW } = fs.constants;
 	const flags = O_WRONLY | O_TRUNC | O_CREAT | (options.noFollow && O_NOFOLLOW !== undefined ? O_NOFOLLOW : 0);
 	ensureDir(path.dirname(target));
-	const fd = fs.openSync(target, flags, 0o666);
+	const fd = fs.openSync(target, flags, options.mode ?? 0o666);
 	try {
 		writeAllSync(fd, data);
+		if (options.sync) fs.fsyncSync(fd);
 	} finally {
 		fs.closeSync(fd);
 	}
@@ -276,21 +283,22 @@ export const CAN_REFUSE_SYMLINK_ON_OPEN = fs.constants.O_NOFOLLOW !== undefined;
  * `noFollow`: open with O_NOFOLLOW, so a symlink at `target` fails with ELOOP instead of being written through
  * (only where CAN_REFUSE_SYMLINK_ON_OPEN).
  */
-export function appendText(target: string, data: string, options: { noFollow?: boolean } = {}): void {
+export function appendText(target: string, data: string, options: { noFollow?: boolean } & WriteOptions = {}): void {
 	const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = fs.constants;
 	const flags = O_WRONLY | O_APPEND | O_CREAT | (options.noFollow && O_NOFOLLOW !== undefined ? O_NOFOLLOW : 0);
 	const dir = path.dirname(target);
 	ensureDir(dir);
 	let fd: number;
 	try {
-		fd = fs.openSync(target, flags, 0o666);
+		fd = fs.openSync(target, flags, options.mode ?? 0o666);
 	} catch (e) {
 		if (codeOf(e) !== "ENOENT") throw e;
 		remakeDir(dir);
-		fd = fs.openSync(target, flags, 0o666);
+		fd = fs.openSync(target, flags, options.mode ?? 0o666);
 	}
 	try {
 		writeAllSync(fd, data);
+		if (options.sync) fs.fsyncSync(fd);
 	} finally {
 		fs.closeSync(fd);
 	}

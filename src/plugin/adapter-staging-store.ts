@@ -1,5 +1,5 @@
 import { normalizePath, type DataAdapter } from "obsidian";
-import type { StagingStore } from "../core/ports/staging-store";
+import type { StagingStore, StagingWriteOptions } from "../core/ports/staging-store";
 
 /** A temp file of writeAtomic: `<name>.tmp-<hex>`. Hidden from list(); left behind only by a crash. */
 export const TEMP_FILE_PATTERN = /\.tmp-[0-9a-f]{8,}$/;
@@ -64,7 +64,8 @@ export class AdapterStagingStore implements StagingStore {
 	 * some platforms; then the old file is removed and the rename retried. In that tiny window (between remove
 	 * and rename) a crash leaves no `path` but a complete temp file beside it: never half a file.
 	 */
-	async writeAtomic(path: string, data: string): Promise<void> {
+	// `options` (private, sync): the adapter has neither file modes nor fsync; the write is done as usual.
+	async writeAtomic(path: string, data: string, _options?: StagingWriteOptions): Promise<void> {
 		const target = this.resolve(path);
 		await this.ensureParent(target);
 		const tmp = `${target}.tmp-${randomHex(6)}`;
@@ -92,13 +93,13 @@ export class AdapterStagingStore implements StagingStore {
 		}
 	}
 
-	async write(path: string, data: string): Promise<void> {
+	async write(path: string, data: string, _options?: StagingWriteOptions): Promise<void> {
 		const target = this.resolve(path);
 		await this.ensureParent(target);
 		await this.adapter.write(target, data);
 	}
 
-	async append(path: string, data: string): Promise<void> {
+	async append(path: string, data: string, _options?: StagingWriteOptions): Promise<void> {
 		const target = this.resolve(path);
 		await this.ensureParent(target);
 		await this.adapter.append(target, data);

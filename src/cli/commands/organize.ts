@@ -16,6 +16,9 @@ import { NodeNoteVault } from "../node-note-vault";
 import { NodeStagingStore } from "../node-staging-store";
 import { NORMALIZE_RULES } from "../../core/organize/normalize-frontmatter";
 import { organizeSetup, planChangeSize } from "../../core/organize/organize-setup";
+import { readdir } from "node:fs/promises";
+import { sessionDir } from "../../core/session/paths";
+import { removeStaleTempFiles } from "../stale-temp-files";
 
 export const ORGANIZE_USAGE = `Usage: knowledge-etl organize [FOLDER] --vault DIR [--apply] [--force] [--conflict rename|skip|overwrite] [--json]
        knowledge-etl organize --apply-plan SESSION --vault DIR [--json]
@@ -133,6 +136,17 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
 }
 
 
+/**
+ * Removes the temp files of atomic writes that a killed run left (`<name>.tmp-<hex>`): in the session, and in
+ * the vault's folders (a note rewritten in place by organize or undo), dot-folders apart. Called after an undo,
+ * a resume or a retry, when this process has no write in flight.
+ */
+async function removeOrganizeTempFiles(root: string, sessionId: string): Promise<void> {
+	const top = await readdir(root, { withFileTypes: true }).catch(() => []);
+	const folders = top.filter((entry) => entry.isDirectory() && !entry.name.startsWith(".")).map((entry) => entry.name);
+	await removeStaleTempFiles(root, [sessionDir(sessionId), ...folders]).catch(() => undefined);
+}
+
 /** `knowledge-etl organize ...`; returns the exit code. */
 export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Promise<number> {
 	let args: OrganizeArgs;
@@ -153,6 +167,7 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 	try {
 		if (args.undo) {
 			const result = await undoOrganizeSession(deps, args.undo);
+			await removeOrganizeTempFiles(root, args.undo);
 			if (args.json) io.stdout(`${JSON.stringify({ session: args.undo, ...result })}\n`);
 			else {
 				io.stderr(`Undid session ${args.undo}: ${result.restored} changes reversed.\n`);
@@ -175,6 +190,7 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 		if (continued !== undefined) {
 			const mode = args.resume !== undefined ? "resume" : "retry";
 			const result = await continueOrganizeSession(deps, continued, mode, { rewriteLinks: true, ...(classifier ? { classifier } : {}) });
+			await removeOrganizeTempFiles(root, continued);
 			return reportContinued(result, args.json, root, io);
 		}
 		let setup;

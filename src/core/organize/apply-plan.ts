@@ -10,16 +10,48 @@ import { rewriteLinks } from "./links/rewrite-links";
 import { listOrganizeInputs } from "./plan-organize";
 import type { Plan, PlanItem } from "./plan";
 
-/** One change made to the vault, with what undo needs to reverse it exactly. */
+/**
+ * One change made to the vault, with what undo needs to reverse it exactly. The texts are either inline
+ * (`before`/`after`: records of older versions, and applies without a journal) or kept by the journal in the
+ * session's undo data (`beforeSha`: the original text's SHA-256, its copy's name; `afterSha`: what undo compares
+ * the note with, to leave a later edit of the user's alone).
+ */
 export const AppliedOperationSchema = z.discriminatedUnion("type", [
-	z.object({ type: z.literal("modify"), path: z.string(), before: z.string(), after: z.string() }),
+	z.object({
+		type: z.literal("modify"),
+		path: z.string(),
+		before: z.string().optional(),
+		after: z.string().optional(),
+		beforeSha: z.string().optional(),
+		afterSha: z.string().optional(),
+	}),
 	z.object({ type: z.literal("move"), from: z.string(), to: z.string() }),
-	/** A note replaced by "overwrite": moved to the trash; undo re-creates it from `before`. */
-	z.object({ type: z.literal("trash"), path: z.string(), before: z.string() }),
+	/** A note replaced by "overwrite": moved to the trash; undo re-creates it from `before` (or `beforeSha`). */
+	z.object({ type: z.literal("trash"), path: z.string(), before: z.string().optional(), beforeSha: z.string().optional() }),
 	/** A folder the apply created for a move (a genre folder): undo removes it again when it is left empty. */
 	z.object({ type: z.literal("folder"), path: z.string() }),
 ]);
 export type AppliedOperation = z.infer<typeof AppliedOperationSchema>;
+
+export type ItemApplyState = "edited" | "done" | "edit-failed" | "move-failed";
+
+/**
+ * Where an apply writes ahead what it is about to do (the journal, apply-journal.ts). Without one, the texts
+ * undo needs stay inline in the record (kept in memory: for tests and small plans only).
+ */
+export interface OperationLog {
+	/** Keeps a text for undo, flushed; returns its address (SHA-256). */
+	keep(text: string): Promise<string>;
+	/** Before acting: records the operation, flushed. Returns its number. */
+	begin(op: AppliedOperation, links?: boolean): Promise<number>;
+	/** After acting (`happened`), or when the act is known not to have happened. */
+	end(n: number, happened: boolean): Promise<void>;
+	itemState(from: string, state: ItemApplyState): Promise<void>;
+	failure(path: string, message: string): Promise<void>;
+}
+
+/** The text undo restores for an operation: inline, or from the undo data by its hash. */
+export type UndoDataReader = (sha: string) => Promise<string>;
 
 export const AppliedRecordSchema = z.object({
 	version: z.literal(1),
@@ -47,8 +79,12 @@ export interface ApplyOptions {
 	/** Rewrite links across the vault after the moves (the CLI). The plugin moves with FileManager.renameFile, which does it. */
 	rewriteLinks: boolean;
 	now?: Date;
-	/** Called after every operation with the record so far, so a crash mid-apply still leaves an undoable record. */
+	/** Written ahead of every change (see OperationLog). */
+	log?: OperationLog;
+	/** Called after every planned note (and once at the end, without one). */
 	onProgress?: (record: AppliedRecord, item?: PlanItem) => Promise<void> | void;
+	/** Asked after every note: true stops the apply there (the record is returned with `complete: false`). */
+	shouldStop?: () => boolean;
 }
 
 /**
@@ -73,21 +109,44 @@ export async function applyPlan(vault: NoteVault, plan: Plan, options: ApplyOpti
 	for (const item of plan.items) {
 		if (item.status !== "planned") continue;
 		try {
-			await applyItem(vault, item, record, moves);
+			await applyItem(vault, item, record, moves, options.log);
 		} catch (error) {
-			record.failures.push({ path: item.from, message: error instanceof Error ? error.message : String(error) });
+			const message = error instanceof Error ? error.message : String(error);
+			record.failures.push({ path: item.from, message });
+			await options.log?.failure(item.from, message);
 		}
 		await report(item);
+		if (options.shouldStop?.()) return record;
 	}
 	if (options.rewriteLinks && moves.size > 0) {
-		await rewriteVaultLinks(vault, moves, record);
+		await rewriteVaultLinks(vault, moves, record, options.log);
 	}
 	record.complete = true;
 	await report();
 	return record;
 }
 
-async function applyItem(vault: NoteVault, item: PlanItem, record: AppliedRecord, moves: Map<string, string>): Promise<void> {
+/**
+ * Does one change the write-ahead way: the operation (and the text undo needs) recorded first, then the act,
+ * then "done". When the act throws, its line stays open: whether it happened is settled from the vault later.
+ */
+async function logged(log: OperationLog | undefined, op: AppliedOperation, act: () => Promise<void>, links = false): Promise<void> {
+	if (!log) {
+		await act();
+		return;
+	}
+	const n = await log.begin(op, links);
+	await act();
+	await log.end(n, true);
+}
+
+/** A modify operation: texts inline without a log, else the original kept in the undo data first. */
+async function modifyOperation(log: OperationLog | undefined, path: string, before: string, after: string): Promise<AppliedOperation> {
+	if (!log) return { type: "modify", path, before, after };
+	return { type: "modify", path, beforeSha: await log.keep(before), afterSha: sha256Hex(after) };
+}
+
+async function applyItem(vault: NoteVault, item: PlanItem, record: AppliedRecord, moves: Map<string, string>, log?: OperationLog): Promise<void> {
 	const text = await vault.read(item.from);
 	if (item.sourceHash && sha256Hex(text) !== item.sourceHash) {
 		throw new Error(`"${item.from}" changed since the plan was made; not touching it`);
@@ -98,25 +157,52 @@ async function applyItem(vault: NoteVault, item: PlanItem, record: AppliedRecord
 		const body = item.contentChanged ? cleanContent(parsed.note.body, parsed.note.eol) : parsed.note.body;
 		const next = renderNote(parsed.note, item.frontmatterChanges, body);
 		if (next !== text) {
-			await vault.modify(item.from, next);
-			record.operations.push({ type: "modify", path: item.from, before: text, after: next });
+			const op = await modifyOperation(log, item.from, text, next);
+			await logged(log, op, () => vault.modify(item.from, next));
+			record.operations.push(op);
 		}
 	}
 	if (item.to === item.from) return;
 	if (item.conflict?.resolution === "overwrite" && (await vault.exists(item.to))) {
 		const before = await vault.read(item.to);
-		await vault.trash(item.to);
-		record.operations.push({ type: "trash", path: item.to, before });
+		const op: AppliedOperation = log ? { type: "trash", path: item.to, beforeSha: await log.keep(before) } : { type: "trash", path: item.to, before };
+		await logged(log, op, () => vault.trash(item.to));
+		record.operations.push(op);
 	}
 	const folder = folderOf(item.to);
-	if (folder !== "") for (const created of await vault.ensureFolder(folder)) record.operations.push({ type: "folder", path: created });
-	await vault.rename(item.from, item.to);
-	record.operations.push({ type: "move", from: item.from, to: item.to });
+	if (folder !== "") await ensureFolderLogged(vault, folder, record, log);
+	const move: AppliedOperation = { type: "move", from: item.from, to: item.to };
+	await logged(log, move, () => vault.rename(item.from, item.to));
+	record.operations.push(move);
 	moves.set(item.from, item.to);
 }
 
+/**
+ * Makes a note's folder. With a log, the folders missing now are recorded ahead (outermost first), so a folder
+ * made just before a kill is still removed by undo; one another process made meanwhile is marked not ours.
+ */
+async function ensureFolderLogged(vault: NoteVault, folder: string, record: AppliedRecord, log?: OperationLog): Promise<void> {
+	if (!log) {
+		for (const created of await vault.ensureFolder(folder)) record.operations.push({ type: "folder", path: created });
+		return;
+	}
+	const missing: string[] = [];
+	for (let path = folder; path !== ""; path = folderOf(path)) {
+		if (await vault.exists(path)) break;
+		missing.unshift(path);
+	}
+	if (missing.length === 0) return;
+	const numbers = new Map<string, number>();
+	for (const path of missing) numbers.set(path, await log.begin({ type: "folder", path }));
+	const created = new Set(await vault.ensureFolder(folder));
+	for (const path of missing) {
+		await log.end(numbers.get(path)!, created.has(path));
+		if (created.has(path)) record.operations.push({ type: "folder", path });
+	}
+}
+
 /** Rewrites, in every note of the vault, the links whose target moved (or that a moved note's new place breaks). */
-export async function rewriteVaultLinks(vault: NoteVault, moves: Map<string, string>, record: AppliedRecord): Promise<void> {
+export async function rewriteVaultLinks(vault: NoteVault, moves: Map<string, string>, record: AppliedRecord, log?: OperationLog): Promise<void> {
 	const backwards = new Map([...moves].map(([from, to]) => [to, from]));
 	const notesAfter = await listOrganizeInputs(vault, "");
 	const notesBefore = notesAfter.map((path) => backwards.get(path) ?? path);
@@ -142,10 +228,15 @@ export async function rewriteVaultLinks(vault: NoteVault, moves: Map<string, str
 	for (const path of notesAfter) {
 		const text = texts.get(path)!;
 		const result = rewriteLinks(text, backwards.get(path) ?? path, path, context);
-		for (const link of result.unfixable) record.failures.push({ path, message: `could not keep the link ${link}` });
+		for (const link of result.unfixable) {
+			const message = `could not keep the link ${link}`;
+			record.failures.push({ path, message });
+			await log?.failure(path, message);
+		}
 		if (result.rewritten === 0 || result.text === text) continue;
-		await vault.modify(path, result.text);
-		record.operations.push({ type: "modify", path, before: text, after: result.text });
+		const op = await modifyOperation(log, path, text, result.text);
+		await logged(log, op, () => vault.modify(path, result.text), true);
+		record.operations.push(op);
 		record.linkEdits++;
 	}
 }
@@ -162,21 +253,38 @@ export interface UndoResult {
  * the notes are back out of it, unless something else is in it now (kept, and not a conflict: it is the user's);
  * `restored` counts notes' changes only.
  */
-export async function undoPlan(vault: NoteVault, record: AppliedRecord): Promise<UndoResult> {
+export async function undoPlan(vault: NoteVault, record: AppliedRecord, undoData?: UndoDataReader): Promise<UndoResult> {
 	const result: UndoResult = { restored: 0, conflicts: [] };
+	const original = async (op: { before?: string | undefined; beforeSha?: string | undefined }): Promise<string> => {
+		if (op.before !== undefined) return op.before;
+		if (op.beforeSha === undefined || !undoData) throw new Error("the original text was not recorded");
+		const text = await undoData(op.beforeSha);
+		if (sha256Hex(text) !== op.beforeSha) throw new Error("the kept copy of the original text is damaged; left as it is");
+		return text;
+	};
 	for (const operation of [...record.operations].reverse()) {
 		try {
 			if (operation.type === "modify") {
-				const current = await vault.read(operation.path);
-				if (current !== operation.after) {
+				const current = sha256Hex(await vault.read(operation.path));
+				const afterSha = operation.afterSha ?? (operation.after !== undefined ? sha256Hex(operation.after) : undefined);
+				const beforeSha = operation.beforeSha ?? (operation.before !== undefined ? sha256Hex(operation.before) : undefined);
+				if (current === beforeSha) {
+					result.restored++; // restored already (an undo interrupted and run again)
+					continue;
+				}
+				if (current !== afterSha) {
 					result.conflicts.push({ path: operation.path, message: "changed since the organize run; left as it is" });
 					continue;
 				}
-				await vault.modify(operation.path, operation.before);
+				await vault.modify(operation.path, await original(operation));
 			} else if (operation.type === "folder") {
 				await vault.removeFolderIfEmpty(operation.path);
 				continue;
 			} else if (operation.type === "move") {
+				if ((await vault.exists(operation.from)) && !(await vault.exists(operation.to))) {
+					result.restored++; // moved back already (an undo interrupted and run again)
+					continue;
+				}
 				if (await vault.exists(operation.from)) {
 					result.conflicts.push({ path: operation.to, message: `"${operation.from}" exists again; not moving back` });
 					continue;
@@ -185,11 +293,16 @@ export async function undoPlan(vault: NoteVault, record: AppliedRecord): Promise
 				if (folder !== "") await vault.ensureFolder(folder);
 				await vault.rename(operation.to, operation.from);
 			} else {
+				const before = await original(operation);
 				if (await vault.exists(operation.path)) {
+					if (sha256Hex(await vault.read(operation.path)) === sha256Hex(before)) {
+						result.restored++; // re-created already (an undo interrupted and run again)
+						continue;
+					}
 					result.conflicts.push({ path: operation.path, message: "cannot restore the overwritten note: the path is taken" });
 					continue;
 				}
-				await vault.create(operation.path, operation.before);
+				await vault.create(operation.path, before);
 			}
 			result.restored++;
 		} catch (error) {

@@ -4,7 +4,8 @@ import type { StageProgress } from "../pipeline/stage-runner";
 import { PhaseManager } from "../session/phase-manager";
 import { SessionManager } from "../session/session-manager";
 import { sha256Hex } from "../util/sha256";
-import { AppliedRecordSchema, type AppliedRecord } from "./apply-plan";
+import type { AppliedRecord } from "./apply-plan";
+import { ApplyJournal, readAppliedState, saveAppliedRecord } from "./apply-journal";
 import type { GenreClassifier } from "./classify-genre";
 import type { Genre } from "./genres";
 import { OrganizeSessionError, type OrganizeSessionDeps } from "./organize-session";
@@ -88,7 +89,13 @@ export async function continueOrganizeSession(
 	const out = organizeOutputPaths(sessionId);
 	if (await store.exists(out.undo)) throw new OrganizeSessionError(`The organize run of session ${sessionId} was undone; start a new organize session`);
 	let plan = (await store.exists(out.plan)) ? await readJson(store, out.plan, (v) => PlanSchema.parse(v)) : null;
-	const record = (await store.exists(out.applied)) ? await readJson(store, out.applied, (v) => AppliedRecordSchema.parse(v)) : undefined;
+	let applied;
+	try {
+		applied = await readAppliedState(store, sessionId, vault, deps.logger);
+	} catch (error) {
+		throw new OrganizeSessionError(error instanceof Error ? error.message : String(error));
+	}
+	const record = applied?.record;
 	const runOptions = (await readOrganizeRunOptions(store, sessionId)) ?? (plan ? optionsOfPlan(plan, record !== undefined) : null);
 	if (!runOptions) {
 		throw new OrganizeSessionError(`Session ${sessionId} cannot be ${mode}d: its organize options were not recorded; start a new organize session`);
@@ -212,16 +219,21 @@ export async function continueOrganizeSession(
 			return { sessionId, mode, plan, counts, cancelled: false };
 		}
 		const retried = new Set([...reapply, ...replan]);
+		const now = clock.now();
+		const journal = await ApplyJournal.open(store, sessionId, { planCreatedAt: plan.createdAt, appliedAt: record?.appliedAt ?? now.toISOString(), nextN: applied?.nextN ?? 0 });
+		if (applied?.source === "applied.json") await journal.seed(applied.record);
+		// What the vault says of the changes a kill left open goes in the journal first.
+		for (const { n, happened } of applied?.settled ?? []) await journal.end(n, happened);
 		const result = await applyInTwoPasses(vault, plan, remainingWork(plan, record, retried), {
 			rewriteLinks: options.rewriteLinks,
-			now: clock.now(),
+			now,
 			...(options.signal ? { signal: options.signal } : {}),
 			...(record ? { previous: record } : {}),
 			retried,
-			onRecord: (progress) => store.writeAtomic(out.applied, `${JSON.stringify(progress, null, "\t")}\n`),
+			journal,
 			onStep: (done, total, last) => options.onApplyProgress?.({ done, total, ...(last ? { last } : {}) }),
 		});
-		await store.writeAtomic(out.applied, `${JSON.stringify(result.record, null, "\t")}\n`);
+		await saveAppliedRecord(store, sessionId, result.record);
 		const counts = itemCounts(plan.items, result.record);
 		await phases.finishStage(sessionId, "organize", "load", { items_count: plan.items.length, counts, failed: result.cancelled });
 		await phases.finishPhase(sessionId, "organize", counts, result.cancelled ? "Apply cancelled; resume the session to go on, or undo what was done" : undefined);

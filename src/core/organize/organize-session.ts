@@ -6,7 +6,8 @@ import type { NoteVault } from "../ports/note-vault";
 import type { StagingStore } from "../ports/staging-store";
 import { PhaseManager } from "../session/phase-manager";
 import { SessionManager } from "../session/session-manager";
-import { AppliedRecordSchema, undoPlan, type AppliedRecord, type UndoResult } from "./apply-plan";
+import { undoPlan, type AppliedRecord, type UndoResult } from "./apply-plan";
+import { ApplyJournal, hasAppliedRecord, readAppliedState, saveAppliedRecord } from "./apply-journal";
 import { incomingLinks, listOrganizeInputs, type OrganizeOptions } from "./plan-organize";
 import { PlanSchema, type Plan, type PlanItem } from "./plan";
 import { writeOrganizeRunOptions } from "./organize-run-options";
@@ -101,14 +102,12 @@ export async function runOrganizeSession(deps: OrganizeSessionDeps, options: Org
 			conflictPolicy: options.conflictPolicy ?? "rename",
 			...(options.userNoteRules !== undefined ? { userNoteRules: options.userNoteRules } : {}),
 		});
-		const out = organizeOutputPaths(sessionId);
 		let record: AppliedRecord | undefined;
 		if (options.apply) {
-			({ record } = await applyInTwoPasses(deps.vault, plan, remainingWork(plan, undefined), {
-				rewriteLinks: options.rewriteLinks,
-				now: deps.clock.now(),
-				onRecord: (progress) => deps.store.writeAtomic(out.applied, `${JSON.stringify(progress, null, "\t")}\n`),
-			}));
+			const appliedAt = deps.clock.now();
+			const journal = await ApplyJournal.open(deps.store, sessionId, { planCreatedAt: plan.createdAt, appliedAt: appliedAt.toISOString() });
+			({ record } = await applyInTwoPasses(deps.vault, plan, remainingWork(plan, undefined), { rewriteLinks: options.rewriteLinks, now: appliedAt, journal }));
+			await saveAppliedRecord(deps.store, sessionId, record);
 		}
 		const counts = itemCounts(plan.items, record);
 		await phases.finishStage(sessionId, "organize", "load", { items_count: plan.items.length, counts });
@@ -121,14 +120,16 @@ export async function runOrganizeSession(deps: OrganizeSessionDeps, options: Org
 	}
 }
 
-/** Undoes the organize run of a session from its applied.json; writes undo.json beside it. */
+/**
+ * Undoes the organize run of a session from its journal (or the applied.json of an older session), including a
+ * change that was under way when the apply was killed; writes undo.json beside it. Safe to run again after an
+ * interrupted undo: what is back already counts as restored.
+ */
 export async function undoOrganizeSession(deps: OrganizeSessionDeps, sessionId: string): Promise<UndoResult> {
 	const out = organizeOutputPaths(sessionId);
-	if (!(await deps.store.exists(out.applied))) {
-		throw new Error(`Session ${sessionId} has no applied organize run (${out.applied} is missing)`);
-	}
-	const record = AppliedRecordSchema.parse(JSON.parse(await deps.store.read(out.applied)));
-	const result = await undoPlan(deps.vault, record);
+	const state = await readAppliedState(deps.store, sessionId, deps.vault, deps.logger);
+	if (!state) throw new Error(`Session ${sessionId} has no applied organize run (${out.applied} is missing)`);
+	const result = await undoPlan(deps.vault, state.record, state.undoData);
 	await deps.store.writeAtomic(out.undo, `${JSON.stringify({ undoneAt: deps.clock.now().toISOString(), ...result }, null, "\t")}\n`);
 	return result;
 }
@@ -164,10 +165,10 @@ export type OrganizeState = "none" | "planned" | "applied" | "partially-applied"
 export async function readOrganizeState(store: StagingStore, sessionId: string): Promise<OrganizeState> {
 	const out = organizeOutputPaths(sessionId);
 	if (await store.exists(out.undo)) return "undone";
-	if (await store.exists(out.applied)) {
+	if (await hasAppliedRecord(store, sessionId)) {
 		try {
-			const record = AppliedRecordSchema.parse(JSON.parse(await store.read(out.applied)));
-			return record.complete ? "applied" : "partially-applied";
+			const state = await readAppliedState(store, sessionId);
+			return state?.record.complete ? "applied" : "partially-applied";
 		} catch {
 			return "partially-applied";
 		}
@@ -178,7 +179,7 @@ export async function readOrganizeState(store: StagingStore, sessionId: string):
 /**
  * Applies the plan an earlier preview (`runOrganizeSession` with `apply: false`) saved in the session: reads
  * plan.json, applies it (notes that changed since the plan are left alone and reported), records every change
- * in applied.json (written after every note, so a crash or a cancel can still be undone) and finishes the
+ * in the journal ahead of each change (so a crash, a full disk or a cancel can still be undone; applied.json at the end) and finishes the
  * organize phase with the counts. Refuses a session without a plan, one already applied, or one running.
  */
 export async function applyOrganizeSession(deps: OrganizeSessionDeps, sessionId: string, options: ApplyOrganizeOptions): Promise<ApplyOrganizeResult> {
@@ -188,7 +189,7 @@ export async function applyOrganizeSession(deps: OrganizeSessionDeps, sessionId:
 	if (phase.status === "running") throw new OrganizeSessionError(`Session ${sessionId} is still running its organize phase`);
 	const out = organizeOutputPaths(sessionId);
 	if (!(await deps.store.exists(out.plan))) throw new OrganizeSessionError(`Session ${sessionId} has no organize plan (${out.plan} is missing)`);
-	if (await deps.store.exists(out.applied)) throw new OrganizeSessionError(`The organize plan of session ${sessionId} was already applied (${out.applied})`);
+	if (await hasAppliedRecord(deps.store, sessionId)) throw new OrganizeSessionError(`The organize plan of session ${sessionId} was already applied (${out.applied})`);
 	let plan: Plan;
 	try {
 		plan = PlanSchema.parse(JSON.parse(await deps.store.read(out.plan)));
@@ -198,15 +199,17 @@ export async function applyOrganizeSession(deps: OrganizeSessionDeps, sessionId:
 	await phases.startPhase(sessionId, "organize");
 	await phases.startStage(sessionId, "organize", "load");
 	try {
+		const appliedAt = deps.clock.now();
+		const journal = await ApplyJournal.open(deps.store, sessionId, { planCreatedAt: plan.createdAt, appliedAt: appliedAt.toISOString() });
 		const { record, cancelled } = await applyInTwoPasses(deps.vault, plan, remainingWork(plan, undefined), {
 			rewriteLinks: options.rewriteLinks,
-			now: deps.clock.now(),
+			now: appliedAt,
 			signal: options.signal,
-			onRecord: (progress) => deps.store.writeAtomic(out.applied, `${JSON.stringify(progress, null, "\t")}\n`),
+			journal,
 			onStep: (done, total, last) => options.onProgress?.({ done, total, last }),
 		});
-		// The final record (a cancel returns the last one written, marked incomplete).
-		await deps.store.writeAtomic(out.applied, `${JSON.stringify(record, null, "\t")}\n`);
+		// The record as it ends (a cancel leaves it incomplete); the journal already holds all of it.
+		await saveAppliedRecord(deps.store, sessionId, record);
 		const counts = itemCounts(plan.items, record);
 		await phases.finishStage(sessionId, "organize", "load", { items_count: plan.items.length, counts, failed: cancelled });
 		const moved = record.operations.filter((operation) => operation.type === "move").length;

@@ -7,7 +7,7 @@ import type { NoteVault } from "../ports/note-vault";
 import type { StagingStore } from "../ports/staging-store";
 import type { PhaseManager } from "../session/phase-manager";
 import { stageOutputDir } from "../session/paths";
-import { applyPlan, rewriteVaultLinks, type AppliedOperation, type AppliedRecord } from "./apply-plan";
+import { applyPlan, rewriteVaultLinks, type AppliedOperation, type AppliedRecord, type OperationLog } from "./apply-plan";
 import { failedItem, listOrganizeInputs, planNote, settleTargets, type OrganizeOptions } from "./plan-organize";
 import { PlanItemSchema, PlanSchema, renderPlanMarkdown, type Plan, type PlanItem } from "./plan";
 
@@ -137,15 +137,19 @@ export function itemCounts(items: readonly PlanItem[], record?: AppliedRecord): 
 	return counts;
 }
 
-/** Thrown inside `applyPlan`'s progress callback to stop between two notes. */
-class ApplyCancelled extends Error {}
-
 /** Which planned notes an apply works on. */
 export interface ApplyWork {
 	/** Edited at their old path (checked against the planned hash), then moved. */
 	full: PlanItem[];
 	/** Only moved: their edit is done already. */
 	moveOnly: PlanItem[];
+}
+
+/** The journal as an apply pass uses it (ApplyJournal). */
+export interface ApplyLog extends OperationLog {
+	unfail(paths: readonly string[]): Promise<void>;
+	linked(moves: number): Promise<void>;
+	complete(): Promise<void>;
 }
 
 export interface TwoPassOptions {
@@ -156,8 +160,11 @@ export interface TwoPassOptions {
 	previous?: AppliedRecord;
 	/** Notes applied again (retry): their earlier failures are dropped from the record. */
 	retried?: ReadonlySet<string>;
-	/** The record so far (both passes together), after every note: written to applied.json for undo. */
-	onRecord?: (record: AppliedRecord) => Promise<void> | void;
+	/**
+	 * The write-ahead journal: every change is recorded in it before it is made, and every note's state after, so a
+	 * kill or a full disk at any point can be resumed and undone. Without one, nothing is recorded until the end.
+	 */
+	journal?: ApplyLog;
 	/** After every note of either pass: how many of `total` steps are done. */
 	onStep?: (done: number, total: number, item?: PlanItem) => void;
 }
@@ -170,10 +177,12 @@ const moveCount = (operations: readonly AppliedOperation[]): number => operation
  * a move rewrites the notes linking to it; in one pass a later note that links to an earlier one would then no
  * longer match its planned hash and be refused. Undo reverses the moves first (links go back), then the edits.
  * A note whose edit failed is not moved either. The record keeps per note how far it went (`items`).
+ * Each note costs a constant amount of work and journal (no record rewritten per note): linear in the plan.
  */
 export async function applyInTwoPasses(vault: NoteVault, plan: Plan, work: ApplyWork, options: TwoPassOptions): Promise<{ record: AppliedRecord; cancelled: boolean }> {
 	const retried = options.retried ?? new Set<string>();
 	const previous = options.previous;
+	const journal = options.journal;
 	const record: AppliedRecord = previous
 		? {
 				...previous,
@@ -183,6 +192,7 @@ export async function applyInTwoPasses(vault: NoteVault, plan: Plan, work: Apply
 				complete: false,
 			}
 		: { version: 1, planCreatedAt: plan.createdAt, appliedAt: options.now.toISOString(), operations: [], failures: [], linkEdits: 0, complete: false, items: {} };
+	if (previous && retried.size > 0) await journal?.unfail([...retried]);
 	const states = (record.items ??= {});
 	// Moves already made whose links were not rewritten yet (only the CLI rewrites links itself).
 	let linked = previous ? (previous.movesLinked ?? (previous.complete ? moveCount(previous.operations) : 0)) : 0;
@@ -193,26 +203,17 @@ export async function applyInTwoPasses(vault: NoteVault, plan: Plan, work: Apply
 	const moving = (item: PlanItem): boolean => (targets.get(item.from) ?? item.to) !== item.from;
 	const total = work.full.length + work.full.filter(moving).length + work.moveOnly.filter(moving).length;
 	let done = 0;
-	/** The state of the pass under way: its own record, merged into `record` after each note. */
-	const snapshot = (pass: AppliedRecord): AppliedRecord => ({
-		...record,
-		operations: [...record.operations, ...pass.operations],
-		failures: [...record.failures, ...pass.failures],
-		items: { ...states },
-	});
-	let latest: AppliedRecord = { ...record, items: { ...states } };
+	const stop = (): boolean => options.signal?.aborted === true;
 	const progress = (kind: "edit" | "move") => {
 		let failuresSeen = 0;
 		return async (pass: AppliedRecord, item?: PlanItem): Promise<void> => {
-			if (item) {
-				const failed = pass.failures.length > failuresSeen;
-				failuresSeen = pass.failures.length;
-				states[item.from] = failed ? (kind === "edit" ? "edit-failed" : "move-failed") : kind === "edit" && moving(item) ? "edited" : "done";
-			}
-			latest = snapshot(pass);
-			await options.onRecord?.(latest);
-			if (item) options.onStep?.(++done, total, item);
-			if (options.signal?.aborted) throw new ApplyCancelled();
+			if (!item) return;
+			const failed = pass.failures.length > failuresSeen;
+			failuresSeen = pass.failures.length;
+			const state = failed ? (kind === "edit" ? "edit-failed" : "move-failed") : kind === "edit" && moving(item) ? "edited" : "done";
+			states[item.from] = state;
+			await journal?.itemState(item.from, state);
+			options.onStep?.(++done, total, item);
 		};
 	};
 	const merge = (pass: AppliedRecord): void => {
@@ -220,38 +221,45 @@ export async function applyInTwoPasses(vault: NoteVault, plan: Plan, work: Apply
 		record.failures.push(...pass.failures);
 		record.linkEdits += pass.linkEdits;
 	};
-	try {
-		const edits = work.full.map((item) => ({ ...item, to: item.from }));
-		merge(await applyPlan(vault, { ...plan, items: edits }, { rewriteLinks: false, now: options.now, onProgress: progress("edit") }));
-		const toMove = [...work.full.filter((item) => states[item.from] === "edited"), ...work.moveOnly].filter(moving);
-		// A note moved just before a crash (not recorded yet) is adopted, not moved again.
-		const adopted: AppliedRecord = { ...record, operations: [], failures: [], linkEdits: 0 };
-		const moveItems: PlanItem[] = [];
-		for (const item of toMove) {
-			if (!(await vault.exists(item.from)) && (await vault.exists(item.to))) {
-				adopted.operations.push({ type: "move", from: item.from, to: item.to });
-				states[item.from] = "done";
-			} else {
-				moveItems.push({ ...item, sourceHash: undefined, frontmatterChanges: [], contentChanged: false });
-			}
-		}
-		merge(adopted);
-		merge(await applyPlan(vault, { ...plan, items: moveItems }, { rewriteLinks: false, now: options.now, onProgress: progress("move") }));
-		const moves = record.operations.filter((o): o is Extract<AppliedOperation, { type: "move" }> => o.type === "move");
-		if (options.rewriteLinks && moves.length > linked) {
-			const links: AppliedRecord = { ...record, operations: [], failures: [], linkEdits: 0 };
-			await rewriteVaultLinks(vault, new Map(moves.slice(linked).map((move) => [move.from, move.to])), links);
-			merge(links);
-		}
-		record.movesLinked = moves.length;
-		record.complete = true;
+	const passOptions = (kind: "edit" | "move") => ({ rewriteLinks: false, now: options.now, onProgress: progress(kind), shouldStop: stop, ...(journal ? { log: journal } : {}) });
+	const cancelled = (): { record: AppliedRecord; cancelled: boolean } => {
 		record.items = { ...states };
-		await options.onRecord?.(record);
-		return { record, cancelled: false };
-	} catch (error) {
-		if (!(error instanceof ApplyCancelled)) throw error;
-		return { record: { ...latest, complete: false }, cancelled: true };
+		return { record, cancelled: true };
+	};
+
+	const edits = work.full.map((item) => ({ ...item, to: item.from }));
+	merge(await applyPlan(vault, { ...plan, items: edits }, passOptions("edit")));
+	if (stop()) return cancelled();
+	const toMove = [...work.full.filter((item) => states[item.from] === "edited"), ...work.moveOnly].filter(moving);
+	// A note moved just before a crash (not recorded yet, in records without a journal) is adopted, not moved again.
+	const moveItems: PlanItem[] = [];
+	for (const item of toMove) {
+		if (!(await vault.exists(item.from)) && (await vault.exists(item.to))) {
+			if (!record.operations.some((o) => o.type === "move" && o.from === item.from && o.to === item.to)) {
+				const move: AppliedOperation = { type: "move", from: item.from, to: item.to };
+				if (journal) await journal.end(await journal.begin(move), true);
+				record.operations.push(move);
+			}
+			states[item.from] = "done";
+			await journal?.itemState(item.from, "done");
+		} else {
+			moveItems.push({ ...item, sourceHash: undefined, frontmatterChanges: [], contentChanged: false });
+		}
 	}
+	merge(await applyPlan(vault, { ...plan, items: moveItems }, passOptions("move")));
+	if (stop()) return cancelled();
+	const moves = record.operations.filter((o): o is Extract<AppliedOperation, { type: "move" }> => o.type === "move");
+	if (options.rewriteLinks && moves.length > linked) {
+		const links: AppliedRecord = { ...record, operations: [], failures: [], linkEdits: 0 };
+		await rewriteVaultLinks(vault, new Map(moves.slice(linked).map((move) => [move.from, move.to])), links, journal);
+		merge(links);
+	}
+	record.movesLinked = moves.length;
+	await journal?.linked(moves.length);
+	record.complete = true;
+	record.items = { ...states };
+	await journal?.complete();
+	return { record, cancelled: false };
 }
 
 /**
@@ -279,7 +287,8 @@ export function remainingWork(plan: Plan, record: AppliedRecord | undefined, ret
 			continue;
 		}
 		if (record.items) {
-			if (state === undefined) work.full.push(item);
+			// No state but its edit done: killed between the two (the journal has the edit); only the move is left.
+			if (state === undefined) (edited.has(item.from) ? work.moveOnly : work.full).push(item);
 			else if (state === "edited") work.moveOnly.push(item);
 			continue;
 		}

@@ -5,6 +5,19 @@
  * All paths are vault-relative, POSIX-style (`a/b/c.json`), never absolute, never containing `..`.
  * Implementations must refuse any path that would escape the vault root.
  */
+export interface StagingWriteOptions {
+	/**
+	 * The file holds notes' text (copies of notes, undo data): created readable by its owner only (0600) where the
+	 * platform has file modes. Ignored where it has none (Obsidian's adapter).
+	 */
+	private?: boolean;
+	/**
+	 * Flushed to the disk before the call returns (fsync), for a write-ahead record that must hold even across a
+	 * power cut. Where the platform cannot (Obsidian's adapter), the write is done as usual.
+	 */
+	sync?: boolean;
+}
+
 export interface StagingStore {
 	exists(path: string): Promise<boolean>;
 	/** Reads a UTF-8 text file. Rejects when the file does not exist. */
@@ -13,15 +26,15 @@ export interface StagingStore {
 	 * Writes a UTF-8 text file atomically: a temp file in the same folder, then rename over the target.
 	 * A crash leaves either the old content or the new, never half of it. Creates parent folders.
 	 */
-	writeAtomic(path: string, data: string): Promise<void>;
+	writeAtomic(path: string, data: string, options?: StagingWriteOptions): Promise<void>;
 	/**
 	 * Writes a UTF-8 text file in place, replacing it: cheaper than writeAtomic, but a crash may leave it cut short.
 	 * Only for files nothing reads back and that losing costs nothing (the session's copies of notes in
 	 * `load/output/`; a resume writes again those of items it redoes). Creates parent folders.
 	 */
-	write(path: string, data: string): Promise<void>;
+	write(path: string, data: string, options?: StagingWriteOptions): Promise<void>;
 	/** Appends UTF-8 text (creating the file and parent folders when missing). */
-	append(path: string, data: string): Promise<void>;
+	append(path: string, data: string, options?: StagingWriteOptions): Promise<void>;
 	/** Creates a folder and its parents; no error when it exists. */
 	mkdir(path: string): Promise<void>;
 	/** Lists the direct children of a folder, as vault-relative paths. Empty lists when it does not exist. */

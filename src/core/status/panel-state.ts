@@ -9,6 +9,7 @@ import { pipelineStagesFile } from "../session/paths";
 import { PhaseManager } from "../session/phase-manager";
 import { SessionManager } from "../session/session-manager";
 import { AppliedRecordSchema } from "../organize/apply-plan";
+import { journalPaths, parseApplyJournal } from "../organize/apply-journal";
 import { organizeOutputPaths, type OrganizeState } from "../organize/organize-session";
 import { PlanSchema, type Plan } from "../organize/plan";
 import { organizeStateOf, summarizeApplied, summarizeUndo, type AppliedSummary, type OrganizeFiles, type UndoSummary } from "./organize-view";
@@ -124,7 +125,14 @@ async function readOrganizeFiles(store: StagingStore, cache: PanelFileCache, ses
 		}
 	};
 	files.undo = await read<UndoSummary>(out.undo, (text) => summarizeUndo(UndoFileSchema.parse(JSON.parse(text))));
-	files.applied = await read<AppliedSummary>(out.applied, (text) => summarizeApplied(AppliedRecordSchema.parse(JSON.parse(text))));
+	// The journal when there is one (the whole story, even of a run killed part way), else an older applied.json.
+	const journal = journalPaths(sessionId).journal;
+	files.applied = (await store.exists(journal))
+		? await read<AppliedSummary | null>(journal, (text) => {
+				const state = parseApplyJournal(text, journal);
+				return state ? summarizeApplied(state.record) : null;
+			})
+		: await read<AppliedSummary>(out.applied, (text) => summarizeApplied(AppliedRecordSchema.parse(JSON.parse(text))));
 	if (withPlan) files.plan = await read<Plan>(out.plan, (text) => PlanSchema.parse(JSON.parse(text)));
 	else if (await store.exists(out.plan)) files.plan = PLACEHOLDER_PLAN;
 	if (errors.length > 0) files.error = errors.join("; ");
