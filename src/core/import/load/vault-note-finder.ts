@@ -1,5 +1,6 @@
 import type { NoteVault } from "../../ports/note-vault";
 import type { Logger } from "../../ports/logger";
+import { parse } from "yaml";
 import { splitFrontmatter } from "../../notes/frontmatter";
 
 /**
@@ -49,15 +50,44 @@ export class VaultNoteFinder {
 }
 
 const SOURCE = /^source:[ \t]*["']?([A-Za-z]+)["']?[ \t]*$/m;
-const SOURCE_ID = /^source_id:[ \t]*["']?([^"'\r\n]+?)["']?[ \t]*$/m;
+const SOURCE_ID_LINE = /^source_id:[ \t]*(.*?)[ \t]*\r?$/m;
 const UPDATED = /^updated:[ \t]*["']?([^"'\r\n]+?)["']?[ \t]*$/m;
+/**
+ * A value the writer (stringifyFrontmatter) puts plain, read back as it stands: letters, digits and `_.:/+ -`,
+ * starting with a letter, digit or `_`, no `: `, not ending in `:`. Anything else (quoted, escaped, a block
+ * scalar over several lines, a number) is read by the `yaml` library that wrote it.
+ */
+const PLAIN_ID = /^[A-Za-z0-9_][A-Za-z0-9_.:/+ -]*$/;
 
-/** `source`, `source_id` and `updated` from a note's frontmatter (a light read: no full YAML parse). */
+/**
+ * `source`, `source_id` and `updated` from a note's frontmatter: a light read of the lines when `source_id` is a
+ * plain word, else the whole frontmatter parsed with the same YAML library that wrote it, so an id with quotes,
+ * backslashes, `: `, newlines or anything the writer had to quote reads back as the very string written.
+ */
 export function sourceIdentity(text: string): { source: string; sourceId: string; updated: string | null } | null {
 	const { yaml } = splitFrontmatter(text);
 	if (yaml === null) return null;
 	const source = SOURCE.exec(yaml)?.[1];
-	const sourceId = SOURCE_ID.exec(yaml)?.[1];
-	if (!source || !sourceId) return null;
-	return { source, sourceId, updated: UPDATED.exec(yaml)?.[1] ?? null };
+	const raw = SOURCE_ID_LINE.exec(yaml)?.[1];
+	if (!source || raw === undefined) return null;
+	if (raw !== "" && PLAIN_ID.test(raw) && !raw.includes(": ") && !raw.endsWith(":")) {
+		return { source, sourceId: raw, updated: UPDATED.exec(yaml)?.[1] ?? null };
+	}
+	return parsedIdentity(yaml, source);
+}
+
+function parsedIdentity(yaml: string, source: string): { source: string; sourceId: string; updated: string | null } | null {
+	let value: unknown;
+	try {
+		value = parse(yaml);
+	} catch {
+		return null; // broken YAML: not a note of ours to match
+	}
+	if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+	const fields = value as Record<string, unknown>;
+	const id = fields.source_id;
+	const sourceId = typeof id === "string" ? id : typeof id === "number" || typeof id === "bigint" ? String(id) : null;
+	if (sourceId === null || sourceId === "") return null;
+	const updated = fields.updated;
+	return { source: typeof fields.source === "string" ? fields.source : source, sourceId, updated: typeof updated === "string" ? updated : null };
 }
