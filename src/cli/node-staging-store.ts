@@ -92,6 +92,25 @@ export class NodeStagingStore implements StagingStore {
 		}
 	}
 
+	async createExclusive(path: string, data: string): Promise<boolean> {
+		const target = resolveInsideSync(this.root, path, "nofollow");
+		fs.mkdirSync(nodePath.dirname(target), { recursive: true });
+		let fd: number;
+		try {
+			fd = fs.openSync(target, "wx", PRIVATE_MODE);
+		} catch (e) {
+			if (codeOf(e) === "EEXIST") return false;
+			throw e;
+		}
+		try {
+			fs.writeSync(fd, data);
+			fs.fsyncSync(fd);
+		} finally {
+			fs.closeSync(fd);
+		}
+		return true;
+	}
+
 	async mkdir(path: string): Promise<void> {
 		fs.mkdirSync(this.abs(path), { recursive: true });
 	}

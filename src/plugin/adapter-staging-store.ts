@@ -105,6 +105,15 @@ export class AdapterStagingStore implements StagingStore {
 		await this.adapter.append(target, data);
 	}
 
+	/** Exists-then-write: the adapter has no exclusive create. Enough within one Obsidian process (its runs take turns). */
+	async createExclusive(path: string, data: string): Promise<boolean> {
+		const target = this.resolve(path);
+		if (await this.adapter.exists(target)) return false;
+		await this.ensureParent(target);
+		await this.adapter.write(target, data);
+		return true;
+	}
+
 	async mkdir(path: string): Promise<void> {
 		const target = this.resolve(path);
 		if (!(await this.adapter.exists(target))) await this.adapter.mkdir(target);

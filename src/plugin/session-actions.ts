@@ -11,6 +11,7 @@ import { continueNotice, continueOrganizeJob } from "./organize-actions";
 import { organizeOutputPaths } from "../core/organize/organize-session";
 import type { ByteSource } from "../core/ports/byte-source";
 import { parseSessionId } from "../core/session/session-id";
+import { holdsUndoData } from "../core/organize/organize-session";
 import { SessionManager } from "../core/session/session-manager";
 import { sessionTimeLabel } from "../core/status/panel-model";
 import { findInterruptedSessions } from "../core/status/session-liveness";
@@ -211,7 +212,8 @@ export interface CleanResult {
 
 /**
  * Removes sessions created more than `retentionDays` ago (by session.json's created_at; unreadable sessions by
- * the time in their id). Never the session running here, never one that may still be running elsewhere.
+ * the time in their id). Never the session running here, never one that may still be running elsewhere, never
+ * one holding the undo data of an organize apply (undo it, or delete it by hand, first).
  */
 export async function cleanOldSessions(plugin: KnowledgeEtlPlugin): Promise<CleanResult> {
 	const manager = new SessionManager(plugin.stagingStore, plugin.clock);
@@ -224,7 +226,8 @@ export async function cleanOldSessions(plugin: KnowledgeEtlPlugin): Promise<Clea
 	for (const s of sessions) {
 		const stillRunning = s.status === "running" && !interrupted.has(s.session_id);
 		const created = Date.parse(s.created_at);
-		if (live.has(s.session_id) || stillRunning || Number.isNaN(created) || created >= cutoff) {
+		// A session whose organize run can still be undone keeps what the undo needs: never cleaned by age.
+		if (live.has(s.session_id) || stillRunning || Number.isNaN(created) || created >= cutoff || (await holdsUndoData(plugin.stagingStore, s.session_id))) {
 			kept++;
 			continue;
 		}

@@ -20,6 +20,7 @@ import { NodeStagingStore } from "../node-staging-store";
 import { CliError, printJson, reportError, say, UsageError, type CliIo } from "../output";
 import { resolveVaultDir } from "../vault-dir";
 import { removeStaleTempFiles } from "../stale-temp-files";
+import { cliIdentity } from "../host-identity";
 import { extractInputDir, sessionDir } from "../../core/session/paths";
 import { IMPORT_INDEX_FILE } from "../../core/import/load/import-index";
 import type { CliCommand } from "./command";
@@ -242,7 +243,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		};
 		let summary: ImportSummary;
 		try {
-			summary = await runImportSession({ store, vault, clock, logger, sha256: nodeSha256, openExport: openThreadedExport }, request);
+			summary = await runImportSession({ store, vault, clock, logger, sha256: nodeSha256, openExport: openThreadedExport, identity: cliIdentity() }, request);
 		} finally {
 			clearInterval(timer);
 			if (beatingFor) await removeHeartbeat(store, beatingFor).catch(() => undefined);

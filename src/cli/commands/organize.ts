@@ -19,6 +19,7 @@ import { organizeSetup, planChangeSize } from "../../core/organize/organize-setu
 import { readdir } from "node:fs/promises";
 import { sessionDir } from "../../core/session/paths";
 import { removeStaleTempFiles } from "../stale-temp-files";
+import { cliIdentity } from "../host-identity";
 
 export const ORGANIZE_USAGE = `Usage: knowledge-etl organize [FOLDER] --vault DIR [--apply] [--force] [--conflict rename|skip|overwrite] [--json]
        knowledge-etl organize --apply-plan SESSION --vault DIR [--json]
@@ -163,7 +164,7 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 		io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
 		return ExitCode.NOT_FOUND;
 	}
-	const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: io.clock ?? systemClock };
+	const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: io.clock ?? systemClock, identity: cliIdentity() };
 	try {
 		if (args.undo) {
 			const result = await undoOrganizeSession(deps, args.undo);

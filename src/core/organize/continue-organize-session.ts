@@ -8,7 +8,7 @@ import type { AppliedRecord } from "./apply-plan";
 import { ApplyJournal, readAppliedState, saveAppliedRecord } from "./apply-journal";
 import type { GenreClassifier } from "./classify-genre";
 import type { Genre } from "./genres";
-import { OrganizeSessionError, type OrganizeSessionDeps } from "./organize-session";
+import { lockedOrganize, OrganizeSessionError, type OrganizeSessionDeps } from "./organize-session";
 import { readOrganizeRunOptions, type OrganizeRunOptions } from "./organize-run-options";
 import {
 	applyInTwoPasses,
@@ -74,7 +74,16 @@ export function retryOrganizeSession(deps: OrganizeSessionDeps, sessionId: strin
 	return continueOrganizeSession(deps, sessionId, "retry", options);
 }
 
-export async function continueOrganizeSession(
+export function continueOrganizeSession(
+	deps: OrganizeSessionDeps,
+	sessionId: string,
+	mode: ContinueMode,
+	options: ContinueOrganizeOptions,
+): Promise<ContinueOrganizeResult> {
+	return lockedOrganize(deps, `organize ${mode}`, sessionId, () => continueOrganizeSessionLocked(deps, sessionId, mode, options));
+}
+
+async function continueOrganizeSessionLocked(
 	deps: OrganizeSessionDeps,
 	sessionId: string,
 	mode: ContinueMode,

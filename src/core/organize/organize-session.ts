@@ -5,6 +5,7 @@ import type { Clock } from "../ports/clock";
 import type { NoteVault } from "../ports/note-vault";
 import type { StagingStore } from "../ports/staging-store";
 import { PhaseManager } from "../session/phase-manager";
+import { withVaultLock, type HostIdentity } from "../session/vault-lock";
 import { SessionManager } from "../session/session-manager";
 import { undoPlan, type AppliedRecord, type UndoResult } from "./apply-plan";
 import { ApplyJournal, hasAppliedRecord, readAppliedState, saveAppliedRecord } from "./apply-journal";
@@ -27,6 +28,13 @@ export interface OrganizeSessionDeps {
 	vault: NoteVault;
 	clock: Clock;
 	logger?: Logger;
+	/** Who runs (pid, host), for the vault lock (see vault-lock.ts). */
+	identity?: HostIdentity;
+}
+
+/** Runs `fn` holding the vault's lock (organize runs that change notes). */
+export function lockedOrganize<T>(deps: OrganizeSessionDeps, operation: string, sessionId: string | null, fn: () => Promise<T>): Promise<T> {
+	return withVaultLock(deps.store, deps.clock, { operation, session: sessionId, identity: deps.identity }, fn);
 }
 
 export interface OrganizeSessionOptions extends OrganizeOptions {
@@ -57,6 +65,12 @@ export { organizeOutputPaths } from "./organize-stages";
  * apply when asked, recording every change in applied.json for undo).
  */
 export async function runOrganizeSession(deps: OrganizeSessionDeps, options: OrganizeSessionOptions): Promise<OrganizeSessionResult> {
+	// A preview changes no note; an apply takes the vault's lock.
+	if (!options.apply) return runOrganizeSessionLocked(deps, options);
+	return lockedOrganize(deps, "organize --apply", options.sessionId ?? null, () => runOrganizeSessionLocked(deps, options));
+}
+
+async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: OrganizeSessionOptions): Promise<OrganizeSessionResult> {
 	const sessions = new SessionManager(deps.store, deps.clock);
 	const phases = new PhaseManager(deps.store, deps.clock, sessions);
 	const sessionId = options.sessionId ?? (await sessions.create({ debugMode: options.debugMode ?? false })).session_id;
@@ -125,7 +139,11 @@ export async function runOrganizeSession(deps: OrganizeSessionDeps, options: Org
  * change that was under way when the apply was killed; writes undo.json beside it. Safe to run again after an
  * interrupted undo: what is back already counts as restored.
  */
-export async function undoOrganizeSession(deps: OrganizeSessionDeps, sessionId: string): Promise<UndoResult> {
+export function undoOrganizeSession(deps: OrganizeSessionDeps, sessionId: string): Promise<UndoResult> {
+	return lockedOrganize(deps, "organize undo", sessionId, () => undoOrganizeSessionLocked(deps, sessionId));
+}
+
+async function undoOrganizeSessionLocked(deps: OrganizeSessionDeps, sessionId: string): Promise<UndoResult> {
 	const out = organizeOutputPaths(sessionId);
 	const state = await readAppliedState(deps.store, sessionId, deps.vault, deps.logger);
 	if (!state) throw new Error(`Session ${sessionId} has no applied organize run (${out.applied} is missing)`);
@@ -158,6 +176,14 @@ export interface ApplyOrganizeResult {
 	cancelled: boolean;
 }
 
+/**
+ * Whether deleting the session would lose what an undo needs: its organize plan was applied (a journal or
+ * applied.json) and not undone. Clean keeps such a session unless asked to include it.
+ */
+export async function holdsUndoData(store: StagingStore, sessionId: string): Promise<boolean> {
+	return (await hasAppliedRecord(store, sessionId)) && !(await store.exists(organizeOutputPaths(sessionId).undo));
+}
+
 /** Where an organize session stands, from its files. */
 export type OrganizeState = "none" | "planned" | "applied" | "partially-applied" | "undone";
 
@@ -182,7 +208,11 @@ export async function readOrganizeState(store: StagingStore, sessionId: string):
  * in the journal ahead of each change (so a crash, a full disk or a cancel can still be undone; applied.json at the end) and finishes the
  * organize phase with the counts. Refuses a session without a plan, one already applied, or one running.
  */
-export async function applyOrganizeSession(deps: OrganizeSessionDeps, sessionId: string, options: ApplyOrganizeOptions): Promise<ApplyOrganizeResult> {
+export function applyOrganizeSession(deps: OrganizeSessionDeps, sessionId: string, options: ApplyOrganizeOptions): Promise<ApplyOrganizeResult> {
+	return lockedOrganize(deps, "organize apply", sessionId, () => applyOrganizeSessionLocked(deps, sessionId, options));
+}
+
+async function applyOrganizeSessionLocked(deps: OrganizeSessionDeps, sessionId: string, options: ApplyOrganizeOptions): Promise<ApplyOrganizeResult> {
 	const sessions = new SessionManager(deps.store, deps.clock);
 	const phases = new PhaseManager(deps.store, deps.clock, sessions);
 	const phase = await phases.load(sessionId, "organize");

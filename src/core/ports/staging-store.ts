@@ -33,6 +33,11 @@ export interface StagingStore {
 	 * `load/output/`; a resume writes again those of items it redoes). Creates parent folders.
 	 */
 	write(path: string, data: string, options?: StagingWriteOptions): Promise<void>;
+	/**
+	 * Creates a file only when nothing is at `path` (creating parent folders); false, touching nothing, when
+	 * something is. On Node one exclusive open, so two processes racing for it cannot both win (the vault lock).
+	 */
+	createExclusive(path: string, data: string): Promise<boolean>;
 	/** Appends UTF-8 text (creating the file and parent folders when missing). */
 	append(path: string, data: string, options?: StagingWriteOptions): Promise<void>;
 	/** Creates a folder and its parents; no error when it exists. */

@@ -25,6 +25,8 @@ import type { LlmClient } from "../../llm/llm-client";
 import type { Session } from "../../model/session";
 import type { PhaseStatus } from "../../model/status";
 
+import { withVaultLock, type HostIdentity, type VaultLock } from "../../session/vault-lock";
+
 export interface ImportDeps {
 	store: StagingStore;
 	vault: NoteVault;
@@ -37,6 +39,8 @@ export interface ImportDeps {
 	openExport?: (sources: readonly ByteSource[], options: OpenExportOptions) => Promise<ExportReader>;
 	/** Hashes each note's `file_id` (see the port; default Web Crypto or JavaScript). */
 	sha256?: Sha256Text;
+	/** Who runs (pid, host), for the vault lock; a host that can tell whether a pid is alive says so. */
+	identity?: HostIdentity;
 }
 
 export interface ImportRequest {
@@ -97,6 +101,13 @@ reading reaches it (a file broken inside, or cut right after an inner `}]`) stop
 together, so the conversations before the break are already notes (a later import of the fixed file finds them).
  */
 export async function runImportSession(deps: ImportDeps, request: ImportRequest): Promise<ImportSummary> {
+	// One run at a time changes a vault: a second import, or a resume of a session still running, is refused.
+	return withVaultLock(deps.store, deps.clock, { operation: request.mode === "new" ? "import" : `import ${request.mode}`, session: request.sessionId ?? null, identity: deps.identity }, (lock) =>
+		runImportSessionLocked(deps, request, lock),
+	);
+}
+
+async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, lock: VaultLock): Promise<ImportSummary> {
 	const { store, clock, logger } = deps;
 	const openExport = deps.openExport ?? openExportHere;
 	const sessions = new SessionManager(store, clock);
@@ -117,6 +128,7 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 		});
 		const providers = [...new Set(reader.inputs.flatMap((i) => (i.provider ? [i.provider] : [])))];
 		session = await sessions.create({ debugMode: request.debugMode ?? false, ...(providers.length > 0 ? { provider: providers.join(",") } : {}) });
+		await lock.attach(session.session_id);
 		await phases.create(session.session_id, "import");
 		await store.writeAtomic(optionsPath(session.session_id), `${JSON.stringify(options, null, "\t")}\n`);
 		await writeManifest(store, session.session_id, reader);
@@ -124,6 +136,7 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 		const latest = request.sessionId ?? (await sessions.latest())?.session_id;
 		if (!latest) throw new ImportSessionError("There is no session to resume");
 		session = await sessions.load(latest);
+		if (!request.sessionId) await lock.attach(session.session_id);
 		if (!(await phases.exists(session.session_id, "import"))) throw new ImportSessionError(`Session ${session.session_id} has no import phase`);
 		options = ImportOptionsSchema.parse(JSON.parse(await store.read(optionsPath(session.session_id))));
 		if (options.llm && !request.llmClient) {
