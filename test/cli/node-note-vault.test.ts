@@ -98,3 +98,17 @@ describe("NodeNoteVault", () => {
 		expect(await fs.readdir(outside)).toEqual([]);
 	});
 });
+
+describe("NodeNoteVault keeps file modes on rewrites", () => {
+	it.each([0o600, 0o640, 0o444, 0o755])("modify and processFrontMatter keep mode %s", async (mode) => {
+		await fs.writeFile(path.join(root, "n.md"), "---\na: 1\n---\nbody\n");
+		await fs.chmod(path.join(root, "n.md"), mode);
+		await vault.modify("n.md", "---\na: 2\n---\nbody\n");
+		expect((await fs.stat(path.join(root, "n.md"))).mode & 0o777).toBe(mode);
+		await vault.processFrontMatter("n.md", (fm) => {
+			fm.b = 3;
+		});
+		expect((await fs.stat(path.join(root, "n.md"))).mode & 0o777).toBe(mode);
+		expect(await fs.readFile(path.join(root, "n.md"), "utf8")).toContain("b: 3");
+	});
+});

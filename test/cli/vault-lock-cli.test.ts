@@ -2,7 +2,7 @@
  * Real CLI processes at once on one vault: a second import, a resume of the running session and a clean are
  * refused with a message naming the running session; the first import ends with one note per conversation.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,13 +22,17 @@ interface Exit {
 	stderr: string;
 }
 
-function start(args: string[]): Promise<Exit> {
+function spawnCli(args: string[]): { child: ChildProcess; done: Promise<Exit> } {
 	const child = spawn(process.execPath, [cliJs, ...args], { stdio: ["ignore", "pipe", "pipe"] });
 	let stdout = "";
 	let stderr = "";
 	child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
 	child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-	return new Promise<Exit>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+	return { child, done: new Promise<Exit>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr }))) };
+}
+
+function start(args: string[]): Promise<Exit> {
+	return spawnCli(args).done;
 }
 
 async function count(dir: string): Promise<number> {
@@ -78,5 +82,23 @@ describe("one run at a time per vault (real CLI processes)", () => {
 		// Once it is done, the vault is free again: clean runs (and keeps the fresh session).
 		const after = await start(["clean", "--days", "30", "--vault", vault, "--json"]);
 		expect(after.code, after.stderr).toBe(0);
+	}, 180_000);
+
+	it("status shows a killed import as interrupted at once (its lock's process is gone), and resume takes the lock over", async () => {
+		const vault = join(work, "vault-killed");
+		await mkdir(vault);
+		const { child, done } = spawnCli(["import", input, "--vault", vault, "--json"]);
+		while ((await count(join(vault, FOLDER))) < 5) await new Promise((r) => setTimeout(r, 5));
+		child.kill("SIGKILL");
+		await done;
+		const [session] = await readdir(join(vault, SESSION_ROOT_DIR));
+		const status = await start(["status", "--session", session!, "--vault", vault, "--json"]);
+		expect(status.code, status.stderr).toBe(0);
+		expect((JSON.parse(status.stdout) as { session: { status: string } }).session.status).toBe("interrupted");
+		const all = await start(["status", "--all", "--vault", vault]);
+		expect(all.stdout + all.stderr).toMatch(new RegExp(`${session}\\s+interrupted`));
+		const resumed = await start(["resume", "--session", session!, "--vault", vault, "--json"]);
+		expect(resumed.code, resumed.stderr).toBe(0);
+		expect(await count(join(vault, FOLDER))).toBe(COUNT);
 	}, 180_000);
 });

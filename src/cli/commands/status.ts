@@ -15,6 +15,10 @@ import { CliError, printJson, reportError, say, UsageError, type CliIo } from ".
 import { resolveVaultDir } from "../vault-dir";
 import type { CliCommand } from "./command";
 
+import { findInterruptedSessions } from "../../core/status/session-liveness";
+import { lockShowsRunGone } from "../../core/session/vault-lock";
+import { cliIdentity } from "../host-identity";
+
 export const STATUS_USAGE = `Usage: knowledge-etl status [--session ID | --all] [--json] [--vault DIR]
 
 Shows a session: its status, counts per phase and per stage, and the failed items with their reasons.
@@ -47,13 +51,16 @@ export interface PhaseStatusReport {
 	error?: string;
 }
 
+/** A session as status shows it: `interrupted` when it says running but its run is gone (as the panel shows it). */
+export type ShownSession = Omit<Session, "status"> & { status: Session["status"] | "interrupted" };
+
 export interface SessionStatusReport {
-	session: Session;
+	session: ShownSession;
 	phases: Partial<Record<PhaseType, PhaseStatusReport>>;
 }
 
 /** Everything `status` knows about one session: session.json, each phase.json, and the item logs. */
-export async function buildSessionReport(store: NodeStagingStore, session: Session, logger: Logger): Promise<SessionStatusReport> {
+export async function buildSessionReport(store: NodeStagingStore, session: ShownSession, logger: Logger): Promise<SessionStatusReport> {
 	const phases = new PhaseManager(store, systemClock);
 	const report: SessionStatusReport = { session, phases: {} };
 	for (const phaseType of PHASE_TYPES) {
@@ -124,7 +131,7 @@ function printSessionReport(io: CliIo, report: SessionStatusReport): void {
 	}
 }
 
-function printList(io: CliIo, sessions: Session[], broken: BrokenSession[]): void {
+function printList(io: CliIo, sessions: ShownSession[], broken: BrokenSession[]): void {
 	if (sessions.length === 0 && broken.length === 0) say(io, `No sessions in ${SESSION_ROOT}`);
 	for (const s of sessions) {
 		const phases = (Object.entries(s.phases) as [PhaseType, NonNullable<Session["phases"][PhaseType]>][])
@@ -155,22 +162,37 @@ export async function runStatus(argv: readonly string[], io: CliIo): Promise<num
 			error: (m) => say(io, `Error: ${m}`),
 		};
 
+		const clock = io.clock ?? systemClock;
+		/** A session that says running but whose run is gone is shown as interrupted, as the panel does. */
+		const withLiveness = async (list: readonly Session[]): Promise<ShownSession[]> => {
+			const gone = await findInterruptedSessions(store, clock, list);
+			const out: ShownSession[] = [];
+			for (const s of list) {
+				const dead = s.status === "running" && (gone.has(s.session_id) || (await lockShowsRunGone(store, clock, s.session_id, cliIdentity())));
+				out.push(dead ? { ...s, status: "interrupted" } : s);
+			}
+			return out;
+		};
+
 		if (values.all) {
-			const list = await sessions.list();
+			const found = await sessions.list();
+			const list = { ...found, sessions: await withLiveness(found.sessions) };
 			if (json) printJson(io, list);
 			else printList(io, list.sessions, list.broken);
 			return ExitCode.OK;
 		}
 
 		if (values.session !== undefined) {
-			const report = await buildSessionReport(store, await sessions.load(values.session), warnings);
+			const [one] = await withLiveness([await sessions.load(values.session)]);
+			const report = await buildSessionReport(store, one!, warnings);
 			if (json) printJson(io, report);
 			else printSessionReport(io, report);
 			return ExitCode.OK;
 		}
 
 		// The latest session in detail, and the list beside it (so one call also reports broken sessions).
-		const list = await sessions.list();
+		const found = await sessions.list();
+		const list = { ...found, sessions: await withLiveness(found.sessions) };
 		const latest = list.sessions[0];
 		if (!latest) {
 			for (const b of list.broken) say(io, `Broken session ${b.id}: ${b.error}`);

@@ -190,3 +190,14 @@ export async function withVaultLock<T>(
 		await lock.release();
 	}
 }
+
+/**
+ * For a session that says `running`: true when the vault lock shows its run is gone (the lock names it and its
+ * process is dead on this host, or its heartbeat is stale). False when the lock says nothing about it (no lock,
+ * another session's, or a live holder): then the heartbeat rule of session-liveness decides.
+ */
+export async function lockShowsRunGone(store: StagingStore, clock: Clock, sessionId: string, identity?: HostIdentity): Promise<boolean> {
+	const holder = await readLock(store);
+	if (typeof holder !== "object" || holder.session !== sessionId) return false;
+	return isStale(holder, clock.now().getTime(), LOCK_STALE_MS, identity ?? defaultIdentity);
+}
