@@ -3,6 +3,7 @@ import type { Conversation, Provider } from "../conversation";
 import type { ConversationFacts } from "../conversation-facts";
 import type { NoteDraft } from "../transform/note-draft";
 import { InputError, JsonStreamError } from "./errors";
+import { nonUtf8Encoding, nonUtf8Message } from "./text-encoding";
 import { splitJsonArray, type JsonArrayItem } from "./json-array-stream";
 import { detectProvider, PROVIDER_MODULES, providerLabel, providerModule, type ProviderModule } from "./normalize/registry";
 import type { NormalizeResult } from "./normalize/result";
@@ -426,6 +427,8 @@ async function openZip(source: ByteSource, choice: ProviderChoice, budget: Whole
 
 async function openJson(source: ByteSource, choice: ProviderChoice, chunkSize: number, budget: WholeBudget): Promise<OpenedInput> {
 	if (source.size === 0) throw new InputError(source.name, "the file is empty");
+	const encoding = nonUtf8Encoding(await source.read(0, Math.min(source.size, 4)));
+	if (encoding) throw new InputError(source.name, nonUtf8Message(encoding));
 	const doc: Document = { label: source.name, size: source.size, chunks: () => sourceChunks(source, chunkSize) };
 	if ((await firstSignificantByte(source)) !== 0x5b && OWN_LAYOUT_MODULES.length > 0) {
 		const module = await ownLayoutModule(doc, choice);
