@@ -23,6 +23,8 @@ let previewed = "";
 let sessionId = "";
 let original: Snapshot;
 let applied: Snapshot;
+/** Lines in the journal of an uninterrupted apply: kill points are fractions of it. */
+let totalLines = 0;
 
 interface Exit {
 	code: number | null;
@@ -130,6 +132,8 @@ describe("organize apply killed at many points (child process, SIGKILL): resume 
 		const full = await start(["organize", "--apply-plan", sessionId, "--vault", reference]).done;
 		expect(full.code, full.stderr).toBe(0);
 		applied = await snapshot(reference);
+		totalLines = await journalLines(reference);
+		expect(totalLines).toBeGreaterThan(COUNT * 4);
 		expect(Object.keys(applied.files).filter((f) => f.startsWith("Inbox/"))).toEqual([]);
 	}, 180_000);
 
@@ -138,8 +142,9 @@ describe("organize apply killed at many points (child process, SIGKILL): resume 
 	});
 
 	// Kill points by journal lines: in the edit pass, between passes, in the move pass, during the link rewrite.
-	const points = [3, 60, 400, 800, 1150];
-	it.each(points)("killed once the journal has %i lines: resume applies the rest as an uninterrupted run would, undo restores every byte and mode", async (lines) => {
+	const points = [0.002, 0.05, 0.3, 0.6, 0.93];
+	it.each(points)("killed once the journal has %s of its lines: resume applies the rest as an uninterrupted run would, undo restores every byte and mode", async (fraction) => {
+		const lines = Math.max(1, Math.round(totalLines * fraction));
 		const vault = await freshVault(`kill-${lines}`);
 		await runAndKill(vault, ["organize", "--apply-plan", sessionId, "--vault", vault], lines);
 		const resumed = await start(["organize", "--resume", sessionId, "--vault", vault, "--json"]).done;
@@ -152,7 +157,8 @@ describe("organize apply killed at many points (child process, SIGKILL): resume 
 		expect(await tempFiles(vault)).toEqual([]);
 	}, 120_000);
 
-	it.each([25, 700])("killed at %i journal lines and undone without a resume: every byte and mode back", async (lines) => {
+	it.each([0.02, 0.55])("killed at %s of the journal's lines and undone without a resume: every byte and mode back", async (fraction) => {
+		const lines = Math.max(1, Math.round(totalLines * fraction));
 		const vault = await freshVault(`kill-undo-${lines}`);
 		await runAndKill(vault, ["organize", "--apply-plan", sessionId, "--vault", vault], lines);
 		const undo = await start(["organize", "--undo", sessionId, "--vault", vault, "--json"]).done;
@@ -163,9 +169,10 @@ describe("organize apply killed at many points (child process, SIGKILL): resume 
 
 	it("killed three times (the apply, then two resumes), then resumed and undone: every byte and mode back", async () => {
 		const vault = await freshVault("kill-thrice");
-		await runAndKill(vault, ["organize", "--apply-plan", sessionId, "--vault", vault], 100);
-		await runAndKill(vault, ["organize", "--resume", sessionId, "--vault", vault], 500);
-		await runAndKill(vault, ["organize", "--resume", sessionId, "--vault", vault], 900);
+		// A resume appends to the same journal: each kill comes later in it.
+		await runAndKill(vault, ["organize", "--apply-plan", sessionId, "--vault", vault], Math.round(totalLines * 0.1));
+		await runAndKill(vault, ["organize", "--resume", sessionId, "--vault", vault], Math.round(totalLines * 0.45));
+		await runAndKill(vault, ["organize", "--resume", sessionId, "--vault", vault], Math.round(totalLines * 0.8));
 		const resumed = await start(["organize", "--resume", sessionId, "--vault", vault]).done;
 		expect(resumed.code, resumed.stderr).toBe(0);
 		expect(await snapshot(vault)).toEqual(applied);
