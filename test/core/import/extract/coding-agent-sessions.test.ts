@@ -136,7 +136,7 @@ describe("Claude Code sessions", () => {
 		const c = await conversationOf(CC_MAIN, createClaudeCodeReader());
 		const parts = c.messages.flatMap((m) => m.parts);
 		const edit = parts.find((p) => p.kind === "tool_call" && p.name === "Edit");
-		expect(edit && edit.kind === "tool_call" ? edit.summary : "").toContain("```diff\n-  return sum;\n+  return Math.max(0, sum - discount);\n```");
+		expect(edit).toMatchObject({ summary: "/home/dev/shop/src/cart.ts", input: "-  return sum;\n+  return Math.max(0, sum - discount);", language: "diff" });
 		const bash = parts.find((p) => p.kind === "tool_result" && p.name === "Bash");
 		expect(bash).toMatchObject({ kind: "tool_result", isError: true });
 	});
@@ -194,8 +194,9 @@ describe("Codex CLI sessions", () => {
 		const parts = c.messages.flatMap((m) => m.parts);
 		const calls = parts.filter((p) => p.kind === "tool_call");
 		expect(calls.map((p) => p.name)).toEqual(["shell", "apply_patch", "shell", "shell"]);
-		expect(calls[0]!.kind === "tool_call" && calls[0]!.summary).toContain('```sh\nrg -n "pingRedis" src\n```');
-		expect(calls[1]!.kind === "tool_call" && calls[1]!.summary).toMatch(/^```diff\n\*\*\* Begin Patch/);
+		expect(calls[0]).toMatchObject({ input: 'rg -n "pingRedis" src', language: "sh", callId: "call_h1" });
+		expect(calls[1]).toMatchObject({ summary: "src/health.ts", language: "diff" });
+		expect(calls[1]!.kind === "tool_call" && calls[1]!.input).toMatch(/^\*\*\* Begin Patch/);
 		const results = parts.filter((p) => p.kind === "tool_result");
 		expect(results.map((p) => (p.kind === "tool_result" ? (p.isError ?? false) : null))).toEqual([false, false, true, false]);
 		expect(JSON.stringify(results)).not.toContain("exit_code");

@@ -50,12 +50,17 @@ export function capLines(text: string, max = DIFF_MAX_LINES): string {
 
 /** Tool output for a result part: cut to RESULT_MAX_CHARS, fenced (outputs are not Markdown). Empty → "". */
 export function outputBlock(text: string): string {
-	// A tool result can be a whole file or megabytes of log: only its head is looked at.
+	const cut = cutOutput(text);
+	return cut === "" ? "" : fenced(cut);
+}
+
+/** Tool output as it is (for the note to fence), cut like outputBlock. */
+export function cutOutput(text: string): string {
 	const head = text.length > RESULT_MAX_CHARS * 4 ? text.slice(0, RESULT_MAX_CHARS * 4) : text;
 	const trimmed = head.replace(/\r\n?/g, "\n").replace(/^\n+|\s+$/g, "");
 	if (trimmed === "") return "";
 	const cut = head !== text || Array.from(trimmed).length > RESULT_MAX_CHARS;
-	return fenced(cut ? `${truncate(trimmed, RESULT_MAX_CHARS)}\n… (${text.length} characters in all)` : trimmed);
+	return cut ? `${truncate(trimmed, RESULT_MAX_CHARS)}\n… (${text.length} characters in all)` : trimmed;
 }
 
 /** A diff of an exact string replacement: every old line removed, every new line added (what an Edit call says). */

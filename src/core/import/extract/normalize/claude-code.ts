@@ -2,7 +2,7 @@ import type { Conversation, Message, Part } from "../../conversation";
 import { jsonlLines } from "../jsonl-lines";
 import {
 	capLines,
-	fenced,
+	cutOutput,
 	languageOf,
 	oneLineJson,
 	normalizeOneRecord,
@@ -85,54 +85,59 @@ interface Node {
 
 interface ToolUse {
 	name: string;
+	/** The note fences this call's results itself (its input has a fence language): they go in raw. */
+	fencedByNote: boolean;
 }
 
 function blockText(block: Record<string, unknown>): string {
 	return str(block.text) ?? "";
 }
 
-/** A tool_use block as a call part: commands fenced, file edits as diffs, other inputs on one line. */
-function toolCallPart(name: string, input: unknown): Part {
+/**
+ * A tool_use block as a call part: a one-line `summary` (the callout's title) and, where there is more, the whole
+ * `input` with its fence `language` (a command as `sh`, an edit as a `diff`, a written file by its extension).
+ */
+function toolCallPart(name: string, input: unknown, callId: string | undefined): Extract<Part, { kind: "tool_call" }> {
 	const i = isRecord(input) ? input : {};
 	const path = str(i.file_path) ?? str(i.notebook_path) ?? str(i.path) ?? "";
-	let summary: string;
+	const part = (summary: string, more?: { input: string; language?: string }): Extract<Part, { kind: "tool_call" }> => {
+		const p: Extract<Part, { kind: "tool_call" }> = { kind: "tool_call", name, summary: summary.replace(/\s+/g, " ").trim() };
+		if (more && more.input.trim() !== "") {
+			p.input = more.input;
+			if (more.language !== undefined) p.language = more.language;
+		}
+		if (callId) p.callId = callId;
+		return p;
+	};
 	switch (name) {
 		case "Bash": {
-			const description = str(i.description);
-			summary = `${description ? `${description}\n\n` : ""}${fenced(str(i.command) ?? "", "sh")}`;
-			break;
+			const command = str(i.command) ?? "";
+			return part(str(i.description) ?? truncate(command.split("\n")[0] ?? "", 120), { input: command, language: "sh" });
 		}
 		case "Edit":
-			summary = `${path}\n\n${fenced(capLines(replacementDiff(str(i.old_string) ?? "", str(i.new_string) ?? "")), "diff")}`;
-			break;
+			return part(path, { input: capLines(replacementDiff(str(i.old_string) ?? "", str(i.new_string) ?? "")), language: "diff" });
 		case "MultiEdit": {
 			const edits = Array.isArray(i.edits) ? i.edits.filter(isRecord) : [];
 			const diff = edits.map((e) => replacementDiff(str(e.old_string) ?? "", str(e.new_string) ?? "")).join("\n");
-			summary = `${path}\n\n${fenced(capLines(diff), "diff")}`;
-			break;
+			return part(path, { input: capLines(diff), language: "diff" });
 		}
 		case "Write":
-			summary = `${path}\n\n${fenced(capLines(str(i.content) ?? ""), languageOf(path))}`;
-			break;
+			return part(path, { input: capLines(str(i.content) ?? ""), language: languageOf(path) });
 		case "Read":
 		case "NotebookRead":
-			summary = path;
-			break;
+			return part(path);
 		case "Task":
 		case "Agent": {
 			const who = str(i.subagent_type);
-			summary = `${who ? `${who}: ` : ""}${str(i.description) ?? ""}${str(i.prompt) ? `\n\n${truncate(str(i.prompt)!, 1500)}` : ""}`;
-			break;
+			return part(`${who ? `${who}: ` : ""}${str(i.description) ?? ""}`, { input: truncate(str(i.prompt) ?? "", 1500) });
 		}
 		case "TodoWrite": {
 			const todos = Array.isArray(i.todos) ? i.todos.filter(isRecord) : [];
-			summary = todos.map((t) => `- [${t.status === "completed" ? "x" : " "}] ${str(t.content) ?? ""}`).join("\n");
-			break;
+			return part(`${todos.length} to-dos`, { input: todos.map((t) => `- [${t.status === "completed" ? "x" : " "}] ${str(t.content) ?? ""}`).join("\n"), language: "md" });
 		}
 		default:
-			summary = oneLineJson(input);
+			return part(oneLineJson(input));
 	}
-	return { kind: "tool_call", name, summary: summary.trim() };
 }
 
 function toolResultText(content: unknown): string {
@@ -148,13 +153,17 @@ function toolResultText(content: unknown): string {
 }
 
 function resultPart(block: Record<string, unknown>, tools: ReadonlyMap<string, ToolUse>): Part {
-	const tool = tools.get(str(block.tool_use_id) ?? "");
+	const callId = str(block.tool_use_id);
+	const tool = tools.get(callId ?? "");
 	let text = toolResultText(block.content);
 	// An edit's result repeats the file around the change, which the call's diff already shows: its first line says enough.
 	if (tool && EDIT_TOOLS.has(tool.name) && block.is_error !== true) text = (text.split("\n")[0] ?? "").replace(/\s*Here's the result of running .*$/, "");
-	const part: Part = { kind: "tool_result", summary: outputBlock(text) };
+	// Outputs are not Markdown: fenced here unless the note fences them (a command's) or they are prose (a sub-agent's).
+	const raw = tool !== undefined && (tool.fencedByNote || tool.name === "Task" || tool.name === "Agent");
+	const part: Extract<Part, { kind: "tool_result" }> = { kind: "tool_result", summary: raw ? cutOutput(text) : outputBlock(text) };
 	if (tool) part.name = tool.name;
 	if (block.is_error === true) part.isError = true;
+	if (callId) part.callId = callId;
 	return part;
 }
 
@@ -214,8 +223,9 @@ export function createClaudeCodeReader(): SessionReader {
 					break;
 				case "tool_use": {
 					const name = str(block.name) ?? "tool";
-					if (typeof block.id === "string") tools.set(block.id, { name });
-					parts.push(toolCallPart(name, block.input));
+					const call = toolCallPart(name, block.input, str(block.id));
+					if (typeof block.id === "string") tools.set(block.id, { name, fencedByNote: call.language !== undefined && call.input !== undefined });
+					parts.push(call);
 					break;
 				}
 				default:

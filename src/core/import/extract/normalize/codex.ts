@@ -1,9 +1,9 @@
 import type { Conversation, Message, Part } from "../../conversation";
 import { jsonlLines } from "../jsonl-lines";
-import { capLines, fenced, jsonInString, normalizeOneRecord, oneLineJson, outputBlock, readSession, SESSION_LOG_FILES, type SessionReader } from "./agent-parts";
+import { capLines, cutOutput, jsonInString, normalizeOneRecord, oneLineJson, outputBlock, readSession, SESSION_LOG_FILES, type SessionReader } from "./agent-parts";
 import type { ProviderModule } from "./registry";
 import type { NormalizeResult } from "./result";
-import { bump, isoTime, isRecord, str, timeValue, titleFromText } from "./text-utils";
+import { bump, isoTime, isRecord, str, timeValue, titleFromText, truncate } from "./text-utils";
 
 /**
  * Codex CLI session log (`~/.codex/sessions/YYYY/MM/DD/rollout-<time>-<id>.jsonl`) → canonical Conversation, one
@@ -93,6 +93,8 @@ export function looksLikeCodexRecord(value: unknown): boolean {
 
 interface Tool {
 	name: string;
+	/** The note fences this call's outputs itself (its input has a fence language): they go in raw. */
+	fencedByNote: boolean;
 }
 
 function contentText(content: unknown): string[] {
@@ -115,29 +117,40 @@ function commandOf(args: Record<string, unknown>): string | null {
 	return null;
 }
 
-/** A tool call as a part: patches as diffs, commands fenced, other arguments on one line. */
-function callPart(name: string, rawArgs: unknown): Part {
-	if (name === "apply_patch" && typeof rawArgs === "string" && !rawArgs.trim().startsWith("{")) {
-		return { kind: "tool_call", name, summary: fenced(capLines(rawArgs), "diff") };
-	}
+type Call = Extract<Part, { kind: "tool_call" }>;
+
+/** The files a patch touches (`*** Update File: x`), for the callout's title. */
+function patchFiles(patch: string): string {
+	const files = [...patch.matchAll(/^\*\*\* (?:Add|Update|Delete) File: (.+)$/gm)].map((m) => m[1]!.trim());
+	return files.length > 0 ? files.join(", ") : "patch";
+}
+
+/** A tool call as a part: a one-line summary, and the whole patch (`diff`) or command (`sh`) as its input. */
+function callPart(name: string, rawArgs: unknown, callId: string | undefined): Call {
+	const make = (n: string, summary: string, input?: string, language?: string): Call => {
+		const p: Call = { kind: "tool_call", name: n, summary: summary.replace(/\s+/g, " ").trim() };
+		if (input !== undefined && input.trim() !== "") {
+			p.input = input;
+			if (language !== undefined) p.language = language;
+		}
+		if (callId) p.callId = callId;
+		return p;
+	};
+	const patch = (text: string): Call => make("apply_patch", patchFiles(text), capLines(text), "diff");
+	if (name === "apply_patch" && typeof rawArgs === "string" && !rawArgs.trim().startsWith("{")) return patch(rawArgs);
 	const args = jsonInString(rawArgs);
 	if (isRecord(args)) {
 		// apply_patch run through the shell tool: `command: ["apply_patch", "*** Begin Patch …"]`.
-		if (Array.isArray(args.command) && args.command[0] === "apply_patch" && typeof args.command[1] === "string") {
-			return { kind: "tool_call", name: "apply_patch", summary: fenced(capLines(args.command[1]), "diff") };
-		}
-		if (name === "apply_patch" && typeof args.input === "string") return { kind: "tool_call", name, summary: fenced(capLines(args.input), "diff") };
+		if (Array.isArray(args.command) && args.command[0] === "apply_patch" && typeof args.command[1] === "string") return patch(args.command[1]);
+		if (name === "apply_patch" && typeof args.input === "string") return patch(args.input);
 		const command = commandOf(args);
-		if (command !== null) {
-			const where = str(args.workdir);
-			return { kind: "tool_call", name, summary: `${fenced(command, "sh")}${where ? `\n\nin ${where}` : ""}` };
-		}
+		if (command !== null) return make(name, truncate(command.split("\n")[0] ?? "", 120), command, "sh");
 	}
-	return { kind: "tool_call", name, summary: oneLineJson(args) };
+	return make(name, oneLineJson(args));
 }
 
 /** A tool output as a part: `{output, metadata: {exit_code}}` unwrapped; a non-zero exit code is an error. */
-function outputPart(rawOutput: unknown, tool: Tool | undefined): Part {
+function outputPart(rawOutput: unknown, tool: Tool | undefined, callId: string | undefined): Part {
 	const parsed = jsonInString(rawOutput);
 	let text: string;
 	let failed = false;
@@ -155,9 +168,11 @@ function outputPart(rawOutput: unknown, tool: Tool | undefined): Part {
 		text = oneLineJson(parsed, 1500);
 	}
 	if (isRecord(rawOutput) && rawOutput.success === false) failed = true;
-	const part: Part = { kind: "tool_result", summary: outputBlock(text) };
+	// Outputs are not Markdown: fenced here unless the note fences them (a command's, a patch's).
+	const part: Extract<Part, { kind: "tool_result" }> = { kind: "tool_result", summary: tool?.fencedByNote ? cutOutput(text) : outputBlock(text) };
 	if (tool) part.name = tool.name;
 	if (failed) part.isError = true;
+	if (callId) part.callId = callId;
 	return part;
 }
 
@@ -235,23 +250,25 @@ export function createCodexReader(): SessionReader {
 			}
 			case "function_call":
 			case "custom_tool_call": {
-				const part = callPart(str(p.name) ?? "tool", type === "custom_tool_call" ? p.input : p.arguments);
-				// Named as shown: a patch run through the shell tool is apply_patch, for its output too.
 				const callId = str(p.call_id);
-				if (callId && part.kind === "tool_call") tools.set(callId, { name: part.name });
+				const part = callPart(str(p.name) ?? "tool", type === "custom_tool_call" ? p.input : p.arguments, callId);
+				// Named as shown: a patch run through the shell tool is apply_patch, for its output too.
+				if (callId) tools.set(callId, { name: part.name, fencedByNote: part.language !== undefined && part.input !== undefined });
 				push("assistant", time, [part]);
 				return;
 			}
 			case "local_shell_call": {
 				const callId = str(p.call_id);
-				if (callId) tools.set(callId, { name: "shell" });
 				const action = isRecord(p.action) ? p.action : {};
-				push("assistant", time, [callPart("shell", action)]);
+				const part = callPart("shell", action, callId);
+				if (callId) tools.set(callId, { name: "shell", fencedByNote: part.language !== undefined && part.input !== undefined });
+				push("assistant", time, [part]);
 				return;
 			}
 			case "function_call_output":
 			case "custom_tool_call_output": {
-				push("assistant", time, [outputPart(p.output, tools.get(str(p.call_id) ?? ""))]);
+				const callId = str(p.call_id);
+				push("assistant", time, [outputPart(p.output, tools.get(callId ?? ""), callId)]);
 				return;
 			}
 			case "web_search_call": {
