@@ -11,5 +11,7 @@ export default defineConfig({
 		environment: "node",
 		testTimeout: 20_000,
 		pool: "forks",
+		// Notes show times in the user's zone by default (the CLI reads it from TZ): tests pin it, so outputs are the same everywhere.
+		env: { TZ: "UTC" },
 	},
 });

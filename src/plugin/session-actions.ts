@@ -1,6 +1,7 @@
 import type { Settings } from "../core/config/settings";
 import type { ImportLlmOptions, ImportOptionsInput } from "../core/import/pipeline/import-options";
 import { runImportSession, type ImportSummary } from "../core/import/pipeline/import-session";
+import { isKnownTimeZone } from "../core/import/transform/note-time";
 import { createLlmClient } from "../core/llm/create-llm-client";
 import type { LlmClient } from "../core/llm/llm-client";
 import { createLogger } from "../core/logging/logger";
@@ -78,6 +79,17 @@ function inputsOf(plugin: KnowledgeEtlPlugin): Map<string, ByteSource[]> {
 	return map;
 }
 
+/** This computer's time zone (the default of the "Time zone" setting), or UTC when the runtime cannot tell. */
+export function localTimeZone(): string {
+	const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+	return zone && isKnownTimeZone(zone) ? zone : "UTC";
+}
+
+/** The settings that shape notes, as import options (a session records them, so resume keeps them). */
+export function noteChoices(settings: Settings): Pick<ImportOptionsInput, "includeThinking" | "timeZone" | "byProject" | "datePrefix"> {
+	return { includeThinking: settings.includeThinking, timeZone: settings.timeZone || localTimeZone(), byProject: settings.byProject, datePrefix: settings.datePrefix };
+}
+
 /** Starts a new import session; null when another run is going (the user was told). */
 export function startImport(plugin: KnowledgeEtlPlugin, request: NewImport): Promise<ImportSummary | null> | null {
 	const llm = request.useLlm ? importLlmOptions(plugin.settings) : undefined;
@@ -86,7 +98,7 @@ export function startImport(plugin: KnowledgeEtlPlugin, request: NewImport): Pro
 		const summary = await runImportSession(deps(plugin), {
 			mode: "new",
 			sources: request.sources,
-			options: { includeThinking: plugin.settings.includeThinking, ...request.options, ...(llm ? { llm } : {}) },
+			options: { ...noteChoices(plugin.settings), ...request.options, ...(llm ? { llm } : {}) },
 			...(client ? { llmClient: client } : {}),
 			debugMode: plugin.settings.debugMode,
 			signal,

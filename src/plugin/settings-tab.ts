@@ -3,6 +3,8 @@ import { PluginSettingTab, Setting, type App } from "obsidian";
 import { GenreSchema, type Genre } from "../core/organize/genres";
 import type { LlmProvider, Settings } from "../core/config/settings";
 import type KnowledgeEtlPlugin from "./main";
+import { isKnownTimeZone } from "../core/import/transform/note-time";
+import { localTimeZone } from "./session-actions";
 
 /** One row of the tab: drawn by `render` into a Setting that already carries the name and description. */
 interface SettingRow {
@@ -90,6 +92,9 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 				rows: [
 					this.toggleRow("Include transcript", "Keep the full conversation below the summary.", (s) => s.includeTranscript, (s, v) => (s.includeTranscript = v)),
 					this.toggleRow("Include thinking", "Keep the model's thinking blocks in the transcript.", (s) => s.includeThinking, (s, v) => (s.includeThinking = v)),
+					this.timeZone(),
+					this.toggleRow("Folder per project", "Put new notes of a named project in a sub-folder of it.", (s) => s.byProject, (s, v) => (s.byProject = v)),
+					this.toggleRow("Date in file names", "Start new notes' file names with the conversation's date, e.g. 2025-03-10 Title.", (s) => s.datePrefix, (s, v) => (s.datePrefix = v)),
 				],
 			},
 			{
@@ -173,6 +178,25 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 					text.inputEl.type = "password";
 					text.inputEl.autocomplete = "off";
 					text.setValue(this.settings.llm.apiKey).onChange((value) => void this.save((s) => (s.llm.apiKey = value.trim())));
+				});
+			},
+		};
+	}
+
+	/** Empty: this computer's zone. A name the runtime does not know is marked invalid and not saved. */
+	private timeZone(): SettingRow {
+		return {
+			name: "Time zone",
+			desc: "Time zone of message times and the created and updated properties, e.g. Europe/Paris. Empty: this computer's.",
+			render: (setting) => {
+				setting.addText((text) => {
+					text.setPlaceholder(localTimeZone()).setValue(this.settings.timeZone);
+					text.onChange((value) => {
+						const v = value.trim();
+						const ok = v === "" || isKnownTimeZone(v);
+						text.inputEl.toggleClass("knowledge-etl-invalid", !ok);
+						if (ok) void this.save((s) => (s.timeZone = v));
+					});
 				});
 			},
 		};

@@ -26,9 +26,11 @@ import { IMPORT_INDEX_FILE } from "../../core/import/load/import-index";
 import type { CliCommand } from "./command";
 import { isProvider, PROVIDER_IDS } from "../../core/import/providers";
 import { PROVIDER_MODULES } from "../../core/import/extract/normalize/registry";
+import { IMPORT_CHOICE_OPTIONS, IMPORT_CHOICE_USAGE, parseImportChoiceFlags, SelectionFileError } from "../import-choice-flags";
 
 export const IMPORT_USAGE = `Usage: knowledge-etl import <input...> [--vault DIR] [--provider auto|${PROVIDER_IDS.join("|")}] [--out FOLDER]
                             [--limit N] [--min-messages N] [--include-thinking] [--dry-run] [--debug] [--json]
+                            [--time-zone ZONE] [--by-project] [--date-prefix] [--rerender] [--select FILE] [--since DATE]
        knowledge-etl import --session ID [--vault DIR] [--json]     (same as resume)
 
 Imports AI conversation exports (${PROVIDER_MODULES.map((m) => m.label).join(", ")}) into the vault as one note per conversation, in a new session.
@@ -41,6 +43,7 @@ Imports AI conversation exports (${PROVIDER_MODULES.map((m) => m.label).join(", 
   --dry-run           decide everything, write nothing into the vault
   --debug             debug mode: per-stage log files in the session folder
   --json              one JSON object on stdout when the run ends
+${IMPORT_CHOICE_USAGE}
 LLM knowledge transform (off by default; the note is then the cleaned-up conversation):
   --llm none|ollama|openai   the server kind (openai = any OpenAI-compatible server: LM Studio, llama.cpp, vLLM)
   --llm-url URL       server URL (default http://127.0.0.1:11434 for Ollama, http://127.0.0.1:1234/v1 for openai)
@@ -114,7 +117,8 @@ export function printSummary(io: CliIo, summary: ImportSummary, vaultDir: string
 	const n = summary.notes;
 	say(io, `Session ${summary.session_id}: ${summary.status}`);
 	say(io, `  conversations: ${c.total} (${c.success} imported, ${c.skipped} skipped, ${c.failed} failed)`);
-	say(io, `  notes: ${n.created} created, ${n.updated} updated, ${n.unchanged} unchanged, ${n.preserved} preserved (edited by you)${n.review ? `, ${n.review} to review` : ""}`);
+	const rerendered = summary.rerendered ? ` (${summary.rerendered} re-rendered: options changed or --rerender)` : "";
+	say(io, `  notes: ${n.created} created, ${n.updated} updated${rerendered}, ${n.unchanged} unchanged, ${n.preserved} preserved (edited by you)${n.review ? `, ${n.review} to review` : ""}`);
 	if (outFolder) say(io, `  in: ${nodePath.join(vaultDir, outFolder)}`);
 	if (summary.error) say(io, `  stopped: ${summary.error}`);
 	for (const f of summary.failures.slice(0, 20)) say(io, `  failed [${f.stage}] ${f.title ?? f.item_id}: ${f.reason}`);
@@ -166,6 +170,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 			"too-large": { type: "string" },
 			"no-transcript": { type: "boolean", default: false },
 			"llm-refresh": { type: "boolean", default: false },
+			...IMPORT_CHOICE_OPTIONS,
 		},
 		mode === "new",
 	);
@@ -209,6 +214,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		};
 		const llmChoice = parseLlmFlags(values);
 		const llmClient = llmClientFor(llmChoice, effectiveMode === "new" ? undefined : await recordedLlm(store, values.session), values, logger);
+		const choices = effectiveMode === "new" ? await parseImportChoiceFlags(values, cwd) : {};
 		const progress = progressPrinter(io);
 		const outFolder = values.out;
 		const request: ImportRequest = {
@@ -223,6 +229,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 				includeThinking: values["include-thinking"] === true,
 				dryRun: values["dry-run"] === true,
 				inputs,
+				...choices,
 				...(llmChoice ? { llm: llmChoice } : {}),
 			},
 			...(llmClient ? { llmClient } : {}),
@@ -255,7 +262,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		printSummary(io, summary, vaultDir, effectiveMode === "new" ? (outFolder ?? DEFAULT_OUT_FOLDER) : undefined);
 		return exitCodeForSummary(summary);
 	} catch (error) {
-		if (error instanceof InputError || error instanceof ImportSessionError) return reportError(io, new CliError(error.message, ExitCode.NOT_FOUND), json);
+		if (error instanceof InputError || error instanceof ImportSessionError || error instanceof SelectionFileError) return reportError(io, new CliError(error.message, ExitCode.NOT_FOUND), json);
 		if (error instanceof LlmUnavailableError) return reportError(io, new CliError(error.message, ExitCode.LLM_UNAVAILABLE), json);
 		if (error instanceof UsageError) {
 			say(io, usage);

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { isKnownTimeZone } from "../import/transform/note-time";
 import { DEFAULT_GENRES, GenreSchema, type Genre } from "../organize/genres";
 import { NORMALIZE_RULES } from "../organize/normalize-frontmatter";
 
@@ -36,6 +37,16 @@ export const SettingsSchema = z.object({
 	llm: LlmSettingsSchema.default(() => LlmSettingsSchema.parse({})),
 	includeTranscript: z.boolean().default(true),
 	includeThinking: z.boolean().default(false),
+	/** IANA time zone for message times and `created`/`updated`; empty: this computer's. */
+	timeZone: z
+		.string()
+		.trim()
+		.refine((v) => v === "" || isKnownTimeZone(v), "not a known time zone")
+		.default(""),
+	/** New notes of a named project go to a sub-folder of it. */
+	byProject: z.boolean().default(false),
+	/** New notes' file names start with the conversation's date (`2025-03-10 Title`). */
+	datePrefix: z.boolean().default(false),
 	genres: z.array(GenreSchema).min(1).default(() => cloneGenres(DEFAULT_GENRES)),
 	/** Sessions older than this many days are removed by "Clean old sessions". */
 	retentionDays: z.number().int().min(1).max(3650).default(30),

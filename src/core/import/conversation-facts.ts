@@ -11,10 +11,18 @@ export interface ConversationFacts {
 	messageCount: number;
 	/** Some message has a non-blank text, thinking or code part, or any other part. */
 	hasContent: boolean;
+	/** When it was last updated (else created), ISO; null when the export has no time. For `since`. */
+	time?: string | null;
 }
 
 export function conversationFacts(conversation: Conversation): ConversationFacts {
-	return { id: conversation.id, title: conversation.title, messageCount: conversation.messages.length, hasContent: hasContent(conversation) };
+	return {
+		id: conversation.id,
+		title: conversation.title,
+		messageCount: conversation.messages.length,
+		hasContent: hasContent(conversation),
+		time: conversation.updated ?? conversation.created,
+	};
 }
 
 function hasContent(conversation: Conversation): boolean {

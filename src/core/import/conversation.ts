@@ -94,7 +94,10 @@ export const ConversationSchema = z.object({
 	updated: z.string().nullable(),
 	/** Models seen, in order of first use. */
 	models: z.array(z.string()),
+	/** The project's name, when the export names it (a note property, and optionally its folder). */
 	project: z.string().optional(),
+	/** The project's id when the export has one (Claude `project_uuid`, ChatGPT `g-p-…` template id), named or not. */
+	projectId: z.string().optional(),
 	/** Claude's own conversation summary, when present. */
 	summary: z.string().optional(),
 	messages: z.array(MessageSchema),

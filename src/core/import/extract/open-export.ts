@@ -1,7 +1,7 @@
 import type { ByteSource } from "../../ports/byte-source";
 import type { Conversation, Provider } from "../conversation";
 import type { ConversationFacts } from "../conversation-facts";
-import type { NoteDraft } from "../transform/note-draft";
+import type { NoteDraft, RenderChoices } from "../transform/note-draft";
 import { InputError, JsonStreamError } from "./errors";
 import { nonUtf8Encoding, nonUtf8Message } from "./text-encoding";
 import { splitJsonArray, type JsonArrayItem } from "./json-array-stream";
@@ -68,7 +68,7 @@ export type ExtractResult =
 
 export interface ReadOptions {
 	/** What `draftNote` needs: the session the notes belong to, and whether thinking is kept. */
-	draft?: { sessionId: string; includeThinking: boolean };
+	draft?: { sessionId: string } & RenderChoices;
 }
 
 export interface ExportReader {

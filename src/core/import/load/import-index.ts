@@ -4,10 +4,11 @@ import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
 import { ProviderSchema, type Provider } from "../conversation";
 import type { IndexedNote } from "./load-decision";
+import { RenderStampSchema } from "../transform/note-draft";
 
 /**
  * What the import wrote, across sessions: source_id → note path, a hash of the exact text written, and the
- * source's updated time. Append-only JSONL (the latest record of a source wins), so a crash costs at most the
+ * source's updated time, and how it was rendered. Append-only JSONL (the latest record of a source wins), so a crash costs at most the
  * last line, and writing one record never rewrites the file.
  */
 export const IMPORT_INDEX_FILE = ".staging/@index/import-index.jsonl";
@@ -22,6 +23,8 @@ export const ImportIndexRecordSchema = z.object({
 	written_at: z.string(),
 	/** The knowledge transform's key when an LLM wrote the note (see NoteDraft.llm_key). */
 	llm_key: z.string().optional(),
+	/** How the note was rendered (renderer version and options); absent in records of earlier versions and for knowledge notes. */
+	render: RenderStampSchema.optional(),
 });
 export type ImportIndexRecord = z.infer<typeof ImportIndexRecordSchema>;
 
@@ -52,7 +55,8 @@ export class ImportIndex {
 
 	get(provider: Provider, sourceId: string): IndexedNote | null {
 		const r = this.entries.get(key(provider, sourceId));
-		return r ? { path: r.path, hash: r.hash, sourceUpdated: r.source_updated, ...(r.llm_key !== undefined ? { llmKey: r.llm_key } : {}) } : null;
+		if (!r) return null;
+		return { path: r.path, hash: r.hash, sourceUpdated: r.source_updated, ...(r.llm_key !== undefined ? { llmKey: r.llm_key } : {}), ...(r.render ? { render: r.render } : {}) };
 	}
 
 	/** Records a write (kept in memory at once; on disk at the next flush). */

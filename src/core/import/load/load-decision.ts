@@ -1,3 +1,5 @@
+import type { RenderStamp } from "../transform/note-draft";
+
 /**
  * What re-importing a conversation does to the vault, decided from what we wrote last time (the import
  * index) and what is in the vault now. Pure: the load step does the I/O.
@@ -5,6 +7,8 @@
  * - unchanged at the source            → leave the note alone (no write at all);
  * - updated at the source, note as we wrote it → update it in place;
  * - updated at the source, note edited by the user → preserve it, report `preserved`;
+ * - unchanged at the source, but rendered with other options (or another renderer version), or a re-render asked
+ *   for → update the note as we wrote it (`updated (options changed)`), preserve an edited one;
  * - a note we did not write is never overwritten; when in doubt, preserve.
  */
 export interface IndexedNote {
@@ -16,6 +20,8 @@ export interface IndexedNote {
 	sourceUpdated: string | null;
 	/** The knowledge transform's key when an LLM wrote the note. */
 	llmKey?: string;
+	/** How we rendered it; absent when not known (records of earlier versions, knowledge notes). */
+	render?: RenderStamp;
 }
 
 export interface LoadFacts {
@@ -27,12 +33,17 @@ export interface LoadFacts {
 	renderedHash: string;
 	/** The source's updated time in this export. */
 	sourceUpdated: string | null;
+	/**
+	 * Why an unchanged conversation's note would be written again: its render options or the renderer changed since
+	 * (known only when the index recorded them), or a re-render was asked for. Absent: no reason.
+	 */
+	rerender?: "options changed" | "re-render asked";
 }
 
 export type LoadDecision =
 	| { action: "create" }
 	| { action: "unchanged"; path: string; adopt: boolean }
-	| { action: "update"; path: string }
+	| { action: "update"; path: string; why?: string }
 	| { action: "preserve"; path: string | null; reason: string };
 
 export function decideLoad(facts: LoadFacts): LoadDecision {
@@ -55,7 +66,11 @@ export function decideLoad(facts: LoadFacts): LoadDecision {
 		}
 		return { action: "preserve", path: current.path, reason: "a note with this source_id exists but the import index has no record of writing it" };
 	}
-	if (sameTime(indexed.sourceUpdated, sourceUpdated)) return { action: "unchanged", path: current.path, adopt: indexed.path !== current.path };
+	if (sameTime(indexed.sourceUpdated, sourceUpdated)) {
+		if (facts.rerender === undefined) return { action: "unchanged", path: current.path, adopt: indexed.path !== current.path };
+		if (current.hash === indexed.hash) return { action: "update", path: current.path, why: facts.rerender };
+		return { action: "preserve", path: current.path, reason: `${facts.rerender}, but the note was edited since it was imported; kept as it is` };
+	}
 	if (current.hash === indexed.hash) return { action: "update", path: current.path };
 	return { action: "preserve", path: current.path, reason: "updated at the source, but the note was edited since it was imported" };
 }
@@ -65,5 +80,6 @@ export function sameTime(a: string | null, b: string | null): boolean {
 	if (a === null || b === null) return false;
 	const ta = Date.parse(a);
 	const tb = Date.parse(b);
-	return !Number.isNaN(ta) && ta === tb;
+	// To the second: notes write times to the second (`2025-03-01T19:00:00+09:00`), exports to the millisecond.
+	return !Number.isNaN(ta) && !Number.isNaN(tb) && Math.floor(ta / 1000) === Math.floor(tb / 1000);
 }

@@ -40,6 +40,23 @@ function factsOf(r: Extract<ExtractResult, { ok: true }>): ConversationFacts {
 	return (r.facts ??= conversationFacts(r.conversation));
 }
 
+/**
+ * Whether the import takes a conversation, from the session's `select` (ids) and `since` (a time): null when it takes
+ * every one. Those it does not take never enter the session (not even as skipped): the session is the selection.
+ * A conversation with no time passes `since` (nothing says it is older).
+ */
+export function choice(options: Pick<ImportOptions, "select" | "since">): ((facts: ConversationFacts) => boolean) | null {
+	const ids = options.select ? new Set(options.select) : null;
+	const since = options.since !== undefined ? Date.parse(options.since) : Number.NaN;
+	if (ids === null && Number.isNaN(since)) return null;
+	return (facts) => {
+		if (ids !== null && !ids.has(facts.id)) return false;
+		if (Number.isNaN(since) || facts.time === undefined || facts.time === null) return true;
+		const t = Date.parse(facts.time);
+		return Number.isNaN(t) || t >= since;
+	};
+}
+
 export interface ExtractStageOptions {
 	ctx: StageContext;
 	reader: ExportReader;
@@ -78,6 +95,8 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 	const total = reader.totalBytes;
 	let position = 0;
 	const limit = options.limit;
+	const chosen = choice(options);
+	let passedOver = 0;
 
 	// A conversation whose id appeared earlier in this export is the same item: it is dropped before the stage
 	// runner sees it, so that its record cannot replace the first one's (which would count an imported note as
@@ -93,6 +112,10 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 					continue;
 				}
 				seen.add(id);
+				if (chosen !== null && !chosen(factsOf(r))) {
+					passedOver++;
+					continue;
+				}
 				if (o.skip?.(id)) {
 					// Extracted in an earlier run: not again, but later stages may still need it (a retry of a failed load).
 					if (o.handOff && o.handOnSkipped?.(id)) await o.handOff(extractedOf(r));
@@ -102,6 +125,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 			yield r;
 		}
 		if (total !== undefined) position = total; // read to the end
+		if (passedOver > 0) ctx.logger.info(`${passedOver} conversation(s) outside the selection (select / since) were passed over`);
 	}
 
 	try {

@@ -37,6 +37,21 @@ export const ImportOptionsSchema = z.object({
 	/** Conversations with fewer messages are skipped. */
 	minMessages: z.number().int().nonnegative().default(1),
 	includeThinking: z.boolean().default(false),
+	/**
+	 * IANA time zone of message headings and `created`/`updated` (the CLI and the plugin pass the user's own when none
+	 * is chosen). Absent, as in sessions recorded before there was a choice: UTC.
+	 */
+	timeZone: z.string().optional(),
+	/** New notes go to a sub-folder per project (`Claude/<project>/`), when the export names the project. */
+	byProject: z.boolean().default(false),
+	/** New notes' file names start with the conversation's date in `timeZone` (`2025-03-10 Title`). */
+	datePrefix: z.boolean().default(false),
+	/** Re-render every note the user has not edited, even when nothing changed (see the load stage). */
+	rerender: z.boolean().default(false),
+	/** Import only these conversation ids (the preview's choice, `--select FILE`); absent: all. */
+	select: z.array(z.string()).optional(),
+	/** Import only conversations updated (else created) at or after this ISO 8601 time; those without a time go on. */
+	since: z.string().optional(),
 	/** The inputs as the user gave them (absolute paths in the CLI): a resume before extract finished reopens them. */
 	inputs: z.array(z.string()).default([]),
 	/** Absent: the deterministic note (no LLM). */

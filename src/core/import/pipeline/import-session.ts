@@ -78,6 +78,8 @@ export interface ImportSummary {
 	error?: string;
 	/** For people: what retry found to do ("nothing to retry"). */
 	message?: string;
+	/** Of `notes.updated`, how many were re-rendered although unchanged at the source (options changed, `rerender`). */
+	rerendered?: number;
 }
 
 /** The session is busy or in a state that cannot go on. */
@@ -236,7 +238,7 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 					...(extractDone ? { skip: (id: string) => done.has(id), handOnSkipped: needsWork } : {}),
 					handOff: (c) => toTransform.push(c),
 					// The deterministic note may be rendered by the reader (the CLI's reads in a second thread).
-					...(options.llm ? {} : { read: { draft: { sessionId, includeThinking: options.includeThinking } } }),
+					...(options.llm ? {} : { read: { draft: { sessionId, includeThinking: options.includeThinking, ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}) } } }),
 					sharedLogReady: true,
 					...common,
 				}).finally(async () => {
@@ -371,6 +373,7 @@ export async function summarize(store: StagingStore, sessionId: string, logger?:
 	const index = await ItemStatusIndex.read(store, sessionId, "import", logger);
 	const counts = { total: 0, success: 0, failed: 0, skipped: 0 };
 	const notes = { created: 0, updated: 0, unchanged: 0, preserved: 0, review: 0 };
+	let rerendered = 0;
 	const failures: ImportSummary["failures"] = [];
 	const fail = (id: string, title: string | undefined, stage: string, reason: string): void => {
 		counts.failed++;
@@ -409,8 +412,11 @@ export async function summarize(store: StagingStore, sessionId: string, logger?:
 		}
 		counts.success++;
 		if (load.status === "review") notes.review++;
-		const outcome = (load.reason ?? "").split(":")[0] ?? "";
+		// "updated: path", "updated (options changed): path", "preserved: path: why": the first word is the outcome.
+		const label = (load.reason ?? "").split(":")[0] ?? "";
+		const outcome = label.split(" ")[0] ?? "";
 		if (outcome === "created" || outcome === "updated" || outcome === "unchanged" || outcome === "preserved") notes[outcome]++;
+		if (outcome === "updated" && label !== outcome) rerendered++;
 	}
-	return { session_id: sessionId, status, counts, notes, failures };
+	return { session_id: sessionId, status, counts, notes, failures, ...(rerendered > 0 ? { rerendered } : {}) };
 }

@@ -73,8 +73,10 @@ export type KnowledgeOutcome = { kind: "draft"; draft: NoteDraft } | { kind: "to
  * Everything besides the conversation that shapes a knowledge note: the model and its settings, the prompt's
  * version, and the options of the call plan and of the note. Recorded with each note in the import index.
  */
-export function knowledgeKey(client: Pick<LlmClient, "model" | "settings">, llm: ImportLlmOptions, options: Pick<ImportOptions, "includeThinking">): string {
-	const parts = [client.model, client.settings ?? "", KNOWLEDGE_PROMPT_VERSION, llm.language, llm.contextChars, llm.onTooLarge, llm.includeTranscript, options.includeThinking];
+export function knowledgeKey(client: Pick<LlmClient, "model" | "settings">, llm: ImportLlmOptions, options: Pick<ImportOptions, "includeThinking" | "timeZone">): string {
+	const parts: unknown[] = [client.model, client.settings ?? "", KNOWLEDGE_PROMPT_VERSION, llm.language, llm.contextChars, llm.onTooLarge, llm.includeTranscript, options.includeThinking];
+	// The note's times and transcript headings follow the zone; UTC (the default) leaves keys as they were before.
+	if (options.timeZone !== undefined && options.timeZone !== "UTC") parts.push(options.timeZone);
 	return `k1:${sha256Hex(JSON.stringify(parts)).slice(0, 16)}`;
 }
 
@@ -144,7 +146,7 @@ export class KnowledgeTransform {
 		if (result.status === "too_large") {
 			return { kind: "too_large", reason: `too_large: ${result.conversationChars} characters, over the ${result.contextChars} budget` };
 		}
-		const base = { sessionId, includeTranscript: llm.includeTranscript, includeThinking: this.o.options.includeThinking };
+		const base = { sessionId, includeTranscript: llm.includeTranscript, includeThinking: this.o.options.includeThinking, ...(this.o.options.timeZone !== undefined ? { timeZone: this.o.options.timeZone } : {}) };
 		if (result.status === "review") {
 			await this.keepError(conversation, `review: ${result.reason}`, result.rawReplies);
 			const k = result.knowledge;

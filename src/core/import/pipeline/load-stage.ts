@@ -11,7 +11,7 @@ import { decideLoad, type LoadDecision } from "../load/load-decision";
 import type { ImportIndex } from "../load/import-index";
 import { sourceIdentity, VaultNoteFinder } from "../load/vault-note-finder";
 import { LOG_BATCH_MS } from "./extract-stage";
-import type { NoteDraft } from "../transform/note-draft";
+import { sameRender, type NoteDraft } from "../transform/note-draft";
 import { providerFolder as providerSubfolder, type ImportOptions } from "./import-options";
 import { appendJsonl, ensureJsonlLineStart } from "../../logs/jsonl";
 
@@ -56,6 +56,15 @@ export const REVIEW_FOLDER = "_review";
 
 /** A note's file name, `.md` included, is at most this many UTF-8 bytes. */
 export const MAX_NOTE_FILE_NAME_BYTES = 200;
+
+/** A project's folder name is at most this many UTF-8 bytes (the note's own name has its 200 besides). */
+const MAX_FOLDER_NAME_BYTES = 100;
+
+/** `2025-03-10 ` from the draft's `created` (already in the import's time zone), with `datePrefix`; else "". */
+function datePrefixOf(draft: NoteDraft): string {
+	const created = draft.frontmatter.created;
+	return created !== undefined && /^\d{4}-\d{2}-\d{2}/.test(created) ? `${created.slice(0, 10)} ` : "";
+}
 
 function joinPath(...parts: string[]): string {
 	return parts
@@ -126,7 +135,13 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	};
 
 	const reviewFolder = joinPath(options.outFolder, REVIEW_FOLDER);
-	const providerFolder = (draft: NoteDraft): string => joinPath(options.outFolder, providerSubfolder(draft.provider));
+	const datePrefix = (draft: NoteDraft): string => (options.datePrefix ? datePrefixOf(draft) : "");
+	/** The provider's folder, and with `byProject` the project's inside it (when the export names the project). */
+	const providerFolder = (draft: NoteDraft): string => {
+		const folder = joinPath(options.outFolder, providerSubfolder(draft.provider));
+		const project = options.byProject ? draft.frontmatter.project : undefined;
+		return project ? joinPath(folder, sanitizeFileName(project, { maxBytes: MAX_FOLDER_NAME_BYTES })) : folder;
+	};
 	const folderFor = (draft: NoteDraft): string => (draft.review_reason ? reviewFolder : providerFolder(draft));
 
 	/**
@@ -137,13 +152,13 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		| Exclude<LoadDecision, { action: "create" | "update" | "unchanged" }>
 		| (Extract<LoadDecision, { action: "unchanged" }> & { rendered: string })
 		| { action: "create"; path: string }
-		| { action: "update"; path: string; expectHash: string; rendered: string }
+		| { action: "update"; path: string; expectHash: string; rendered: string; why?: string }
 		| { action: "promote"; path: string; expectHash: string };
 
 	/** The next free name for a draft's title in a folder (claimed in input order: stable `Title 1`, `Title 2`). */
 	const claimPath = async (folder: string, draft: NoteDraft): Promise<string> => {
 		// A claimed name is one path segment (sanitizeFileName leaves no "/" and never "." or "").
-		const name = `${(await allocatorFor(folder)).claim(sanitizeFileName(draft.title))}.md`;
+		const name = `${(await allocatorFor(folder)).claim(sanitizeFileName(`${datePrefix(draft)}${draft.title}`))}.md`;
 		return folder === "" ? name : `${folder}/${name}`;
 	};
 
@@ -167,11 +182,15 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			if (draft.review_reason === undefined) return { action: "promote", path: current.path, expectHash: currentHash };
 			return { action: "update", path: current.path, expectHash: currentHash, rendered };
 		}
+		// Written with other render options (or by another renderer version) than this run's; known only when recorded.
+		const stale = draft.render !== undefined && indexed?.render !== undefined && !sameRender(draft.render, indexed.render);
+		const rerender = stale ? "options changed" : options.rerender ? "re-render asked" : undefined;
 		const decision = decideLoad({
 			indexed,
 			current: current ? { path: current.path, hash: currentHash, frontmatterUpdated: sourceIdentity(current.text)?.updated ?? null } : null,
 			renderedHash,
 			sourceUpdated: draft.source_updated,
+			...(rerender ? { rerender } : {}),
 		});
 		if (decision.action === "update") return { ...decision, expectHash: currentHash, rendered };
 		if (decision.action === "unchanged") return { ...decision, rendered };
@@ -199,7 +218,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	/** The note changed since the decision (the user is editing it right now): leave it. */
 	const editedMeanwhile = async (path: string, expectHash: string): Promise<boolean> => (await noteHashLike(expectHash, await vault.read(path), o.sha256)) !== expectHash;
 
-	const write = async (draft: NoteDraft, decision: Plan): Promise<{ outcome: NoteOutcome; path: string | null; reason?: string }> => {
+	const write = async (draft: NoteDraft, decision: Plan): Promise<{ outcome: NoteOutcome; path: string | null; reason?: string; why?: string }> => {
 		const now = ctx.clock.now().toISOString();
 		const remember = async (path: string, text: string): Promise<string> => {
 			const hash = await noteHash(text, o.sha256);
@@ -212,6 +231,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				session_id: ctx.sessionId,
 				written_at: now,
 				...(draft.llm_key !== undefined ? { llm_key: draft.llm_key } : {}),
+				...(draft.render ? { render: draft.render } : {}),
 			});
 			finder.remember(draft.provider, draft.item_id, path);
 			return hash;
@@ -241,7 +261,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 					await vault.modify(decision.path, text);
 					await keep(draft, decision.path, text, "updated", await remember(decision.path, text));
 				}
-				return { outcome: "updated", path: decision.path };
+				return { outcome: "updated", path: decision.path, ...(decision.why ? { why: decision.why } : {}) };
 			}
 			case "promote": {
 				// A note that waited in review and now has a good transform: it moves to its provider folder.
@@ -294,7 +314,9 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 					await index.flush();
 					await flushManifest();
 				}
-				const reason = [result.outcome, result.path ?? "", result.reason ?? ""].filter((s) => s !== "").join(": ");
+				// "updated (options changed): path": the first word stays the outcome (see summarize).
+				const outcome = result.why ? `${result.outcome} (${result.why})` : result.outcome;
+				const reason = [outcome, result.path ?? "", result.reason ?? ""].filter((s) => s !== "").join(": ");
 				const note = result.path !== null && !options.dryRun ? { note: result.path } : {};
 				if (draft.review_reason) return { status: "review", reason: `${reason}; review: ${draft.review_reason}`, ...note };
 				return { status: "success", reason, ...note };

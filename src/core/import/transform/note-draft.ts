@@ -4,6 +4,36 @@ import { NoteFrontmatterSchema } from "./note-frontmatter";
 import { renderNote } from "./render-note";
 
 /**
+ * The renderer's version: raised whenever the deterministic note's layout changes, so that notes written before are
+ * re-rendered on the next import (unless edited). 2: the chat link and `url`, `project`, zoned `created`/`updated`.
+ */
+export const RENDERER_VERSION = 2;
+
+/** What the deterministic note depends on besides the conversation (the import's options). */
+export interface RenderChoices {
+	includeThinking: boolean;
+	/** Absent: UTC. */
+	timeZone?: string | undefined;
+}
+
+/** The renderer version and the choices a note was written with, as the import index records them. */
+export const RenderStampSchema = z.object({
+	version: z.number().int(),
+	include_thinking: z.boolean(),
+	time_zone: z.string(),
+});
+export type RenderStamp = z.infer<typeof RenderStampSchema>;
+
+export function renderStamp(choices: RenderChoices): RenderStamp {
+	return { version: RENDERER_VERSION, include_thinking: choices.includeThinking, time_zone: choices.timeZone ?? "UTC" };
+}
+
+/** True when two stamps would render the same conversation the same way. */
+export function sameRender(a: RenderStamp, b: RenderStamp): boolean {
+	return a.version === b.version && a.include_thinking === b.include_thinking && a.time_zone === b.time_zone;
+}
+
+/**
  * A note as transform leaves it: everything but its place in the vault. Load picks the path, then sets
  * `file_id` (which hashes the body with the path) and writes the note.
  */
@@ -29,12 +59,20 @@ export const NoteDraftSchema = z.object({
 	 * draft is then the deterministic one, never written.
 	 */
 	keep: z.literal(true).optional(),
+	/** How the deterministic note was rendered (absent for a knowledge note); the import index keeps it. */
+	render: RenderStampSchema.optional(),
 });
 export type NoteDraft = z.infer<typeof NoteDraftSchema>;
 
 /** The deterministic transform: the conversation rendered as a note. */
-export function draftNote(conversation: Conversation, sessionId: string, options: { includeThinking: boolean }): NoteDraft {
-	const rendered = renderNote(conversation, { sessionId, notePath: "", deferFileId: true, includeThinking: options.includeThinking });
+export function draftNote(conversation: Conversation, sessionId: string, options: RenderChoices): NoteDraft {
+	const rendered = renderNote(conversation, {
+		sessionId,
+		notePath: "",
+		deferFileId: true,
+		includeThinking: options.includeThinking,
+		...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
+	});
 	return {
 		item_id: conversation.id,
 		provider: conversation.provider,
@@ -42,5 +80,6 @@ export function draftNote(conversation: Conversation, sessionId: string, options
 		source_updated: conversation.updated,
 		frontmatter: rendered.frontmatter,
 		body: rendered.body,
+		render: renderStamp(options),
 	};
 }

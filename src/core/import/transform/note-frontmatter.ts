@@ -11,7 +11,14 @@ export const NoteFrontmatterSchema = z.looseObject({
 	aliases: z.array(z.string()),
 	source: ProviderSchema,
 	source_id: z.string(),
-	/** ISO 8601 (UTC, `toISOString` form); absent when the export has no time. */
+	/** The chat on the provider's site (`https://claude.ai/chat/<uuid>`, `https://chatgpt.com/c/<id>`). */
+	url: z.string().optional(),
+	/** The project's name, when the export names one. */
+	project: z.string().optional(),
+	/**
+	 * `YYYY-MM-DDTHH:mm:ss±HH:MM` in the import's time zone (see `zonedIsoTime`; notes of earlier versions have the
+	 * UTC `toISOString` form); absent when the export has no time.
+	 */
 	created: z.string().optional(),
 	updated: z.string().optional(),
 	message_count: z.number().int().nonnegative(),

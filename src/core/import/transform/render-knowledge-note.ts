@@ -17,6 +17,8 @@ export interface RenderKnowledgeOptions {
 	/** Append the whole conversation in a collapsed callout (default on; always on for review notes). */
 	includeTranscript: boolean;
 	includeThinking?: boolean;
+	/** See RenderNoteOptions.timeZone. */
+	timeZone?: string;
 	/** The note goes to review: why (`review_reason` in the frontmatter). */
 	reviewReason?: string;
 }
@@ -46,6 +48,7 @@ export function renderKnowledgeNote(conversation: Conversation, knowledge: Knowl
 		notePath: "",
 		deferFileId: true,
 		includeThinking: opts.includeThinking ?? false,
+		...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}),
 		...(title ? { title } : {}),
 	});
 	const tags = [...new Set([...base.frontmatter.tags, ...knowledge.tags.map(cleanTag).filter((t) => t !== "")])];
@@ -60,13 +63,13 @@ export function renderKnowledgeNote(conversation: Conversation, knowledge: Knowl
 		session,
 	};
 	const content = (knowledge.content ?? "").trim();
-	const blocks: string[] = [];
+	const blocks: string[] = base.link ? [base.link] : [];
 	if (opts.reviewReason !== undefined) {
 		blocks.push(`> [!warning] Needs review\n${quoteLines(opts.reviewReason)}`);
 	}
 	blocks.push(content ? safeMarkdown(content, 2) : "*(the model gave no content)*");
 	if (opts.includeTranscript || opts.reviewReason !== undefined) {
-		blocks.push(`> [!quote]- Conversation\n${quoteLines(base.body.trim())}`);
+		blocks.push(`> [!quote]- Conversation\n${quoteLines(base.transcript)}`);
 	}
 	return { frontmatter, body: `\n${blocks.join("\n\n")}\n` };
 }

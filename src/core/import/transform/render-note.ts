@@ -4,7 +4,7 @@ import { computeFileId } from "./file-id";
 import { stringifyFrontmatter } from "./frontmatter-yaml";
 import { backtickFence, convertMathDelimiters, fenceLanguage, oneLine, quoteLines, safeMarkdown } from "./markdown-safety";
 import type { NoteFrontmatter } from "./note-frontmatter";
-import { formatTime, isoTime } from "./note-time";
+import { formatTime, zonedIsoTime } from "./note-time";
 
 
 export interface RenderNoteOptions {
@@ -14,7 +14,10 @@ export interface RenderNoteOptions {
 	notePath: string;
 	/** Render thinking blocks as collapsed callouts (default: left out). */
 	includeThinking?: boolean;
-	/** IANA time zone for message times in headings (default `UTC`, which keeps output machine-independent). */
+	/**
+	 * IANA time zone for message times in headings and for `created`/`updated` (default `UTC`, which keeps output
+	 * machine-independent; the import passes the user's zone).
+	 */
 	timeZone?: string;
 	/**
 	 * Longest tool or code-interpreter output kept in a note, in characters (default: no limit, outputs are kept
@@ -36,6 +39,19 @@ export interface RenderedNote {
 	frontmatter: NoteFrontmatter;
 	/** The body alone (what `file_id` hashes). */
 	body: string;
+	/** The body's first line, the link back to the chat (empty when there is none). */
+	link: string;
+	/** The messages alone, without the link or the surrounding blank lines. */
+	transcript: string;
+}
+
+/** The chat on the source's site (ProviderModule.chatUrlBase), or null when it has none or the id is blank. */
+export function chatUrl(conversation: Pick<Conversation, "provider" | "id">): string | null {
+	const id = conversation.id.trim();
+	const base = providerModule(conversation.provider).chatUrlBase;
+	if (id === "" || base === undefined) return null;
+	// Parentheses too: a `)` would end the Markdown link early.
+	return `${base}${encodeURIComponent(id).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }
 
 /** The `file_id` of a note rendered with `deferFileId`. */
@@ -51,7 +67,8 @@ const CLAUDE_SUMMARY_LABEL = /^\**\s*Conversation overview\s*\**:?\s*/i;
  * Renders one conversation as an Obsidian note. Pure and deterministic: the same conversation and options give
  * the same bytes on every machine.
  *
- * Layout: YAML frontmatter (see `NoteFrontmatter`), a blank line, then one section per turn: a user message, or
+ * Layout: YAML frontmatter (see `NoteFrontmatter`), a blank line, a link back to the chat (`[Open in Claude](…)`,
+ * the same URL as the `url` property) and a blank line, then one section per turn: a user message, or
  * everything the assistant did between two user messages (its tool steps and its answer, however many messages the
  * export splits them into), under a `## User · 2024-05-01 10:22 UTC` / `## Assistant · …` heading (no time when the
  * export has none). Then its parts, separated by blank lines: text (maths delimiters made Obsidian's, citations as
@@ -75,7 +92,11 @@ export function renderNote(conversation: Conversation, opts: RenderNoteOptions):
 		if (rendered !== null) sections.push(rendered);
 	}
 	const empty = conversation.messages.length > 0 ? "*(no visible content: turn on thinking to see what there is)*" : "*(no messages)*";
-	const body = `\n${sections.length > 0 ? sections.join("\n\n") : empty}\n`;
+	const transcript = sections.length > 0 ? sections.join("\n\n") : empty;
+	const url = chatUrl(conversation);
+	const link = url ? `[Open in ${providerModule(conversation.provider).label}](${url})` : "";
+	const body = link ? `\n${link}\n\n${transcript}\n` : `\n${transcript}\n`;
+	const project = oneLine(conversation.project ?? "");
 
 	const originalTitle = oneLine(conversation.title);
 	const title = oneLine(opts.title ?? "") || originalTitle || "Untitled";
@@ -87,8 +108,10 @@ export function renderNote(conversation: Conversation, opts: RenderNoteOptions):
 		aliases: originalTitle ? [originalTitle] : [],
 		source: conversation.provider,
 		source_id: conversation.id,
-		...(conversation.created ? { created: isoTime(conversation.created) } : {}),
-		...(conversation.updated ? { updated: isoTime(conversation.updated) } : {}),
+		...(url ? { url } : {}),
+		...(project ? { project } : {}),
+		...(conversation.created ? { created: zonedIsoTime(conversation.created, timeZone) } : {}),
+		...(conversation.updated ? { updated: zonedIsoTime(conversation.updated, timeZone) } : {}),
 		message_count: conversation.messages.length,
 		...(model ? { model } : {}),
 		...(conversation.models.length > 1 ? { models: [...conversation.models] } : {}),
@@ -100,6 +123,8 @@ export function renderNote(conversation: Conversation, opts: RenderNoteOptions):
 	return {
 		frontmatter,
 		body,
+		link,
+		transcript,
 		// Composed when read: drafts (the import's path) use the parts, and load composes them with the real file_id.
 		get markdown(): string {
 			return composeNote(frontmatter, body);

@@ -53,7 +53,8 @@ describe("normalizeClaude (own fixtures)", () => {
 			{ kind: "attachment", name: "photo.jpg", missing: true },
 		]);
 		expect(c.unknown).toEqual({ "block:injected_prompt_block": 1, "conversation.extra_field": 1 });
-		expect(c.project).toBe("proj-1");
+		expect(c.projectId).toBe("proj-1");
+		expect(c.project).toBeUndefined();
 		expect(c.summary).toBeUndefined();
 		expect(u1.role).toBe("user");
 	});
@@ -115,7 +116,8 @@ describe("normalizeChatGpt (own fixtures)", () => {
 	it("uses conversation_id over id, models in order of use, project, and falls back for title and times", () => {
 		expect(c.id).toBe("g-notitle");
 		expect(c.models).toEqual(["gpt-4o", "o3"]);
-		expect(c.project).toBe("g-p-123abc");
+		expect(c.projectId).toBe("g-p-123abc");
+		expect(c.project).toBeUndefined();
 		expect(c.title).toBe("مرحبا! Search the web for the weather in Tel Aviv and…");
 		expect(c.created).toBe("2026-01-01T10:00:00.500Z");
 		expect(c.updated).toBe("2026-01-01T10:00:09.000Z");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTime, isoTime } from "../../../../src/core/import/transform/note-time";
+import { formatTime, isoTime, sinceInstant, zonedIsoTime } from "../../../../src/core/import/transform/note-time";
 
 /** The definitions, through Date (what the string shortcut must agree with). */
 const viaDate = {
@@ -87,5 +87,48 @@ describe("isoTime and formatTime (UTC) read toISOString-form times off the strin
 		expect(formatTime("2024-01-15T12:00:00.000Z", "America/New_York")).toBe("2024-01-15 07:00");
 		expect(formatTime("garbage", "Asia/Tokyo")).toBeNull();
 		expect(() => formatTime("2024-05-01T10:22:00.000Z", "Not/AZone")).toThrow(RangeError);
+	});
+});
+
+describe("zonedIsoTime (frontmatter created/updated)", () => {
+	it.each([
+		["2025-03-10T05:22:05.123Z", "UTC", "2025-03-10T05:22:05+00:00"],
+		["2025-03-10T05:22:05Z", "UTC", "2025-03-10T05:22:05+00:00"],
+		["2025-03-10T05:22:05.123+09:00", "UTC", "2025-03-09T20:22:05+00:00"],
+		["2025-03-10T05:22:05.123Z", "Asia/Tokyo", "2025-03-10T14:22:05+09:00"],
+		["2025-03-10T05:22:05.999Z", "America/New_York", "2025-03-10T01:22:05-04:00"],
+		["2025-01-10T05:22:05Z", "America/New_York", "2025-01-10T00:22:05-05:00"],
+		["2025-07-10T05:22:05Z", "Asia/Kathmandu", "2025-07-10T11:07:05+05:45"],
+		["2024-12-31T23:59:59.999Z", "Pacific/Kiritimati", "2025-01-01T13:59:59+14:00"],
+		["not a date", "Asia/Tokyo", "not a date"],
+		["", "UTC", ""],
+	])("%s in %s → %s", (value, zone, expected) => {
+		expect(zonedIsoTime(value, zone)).toBe(expected);
+	});
+
+	it("is the same instant (to the second) in every zone", () => {
+		for (const zone of ["UTC", "Europe/London", "Australia/Lord_Howe", "America/St_Johns"]) {
+			for (const value of ["2024-03-31T00:59:59.500Z", "2024-03-31T01:00:00Z", "2024-10-27T00:30:00Z", "2024-10-27T01:30:00Z"]) {
+				expect(Date.parse(zonedIsoTime(value, zone))).toBe(Math.floor(Date.parse(value) / 1000) * 1000);
+			}
+		}
+	});
+});
+
+describe("sinceInstant (--since)", () => {
+	it.each([
+		["2025-03-10", "UTC", "2025-03-10T00:00:00.000Z"],
+		["2025-03-10", "Asia/Tokyo", "2025-03-09T15:00:00.000Z"],
+		["2025-03-10T09:30", "Asia/Tokyo", "2025-03-10T00:30:00.000Z"],
+		["2025-03-09T03:30", "America/New_York", "2025-03-09T07:30:00.000Z"],
+		["2025-03-10T09:30:00Z", "Asia/Tokyo", "2025-03-10T09:30:00.000Z"],
+		["2025-03-10T09:30:00+02:00", "UTC", "2025-03-10T07:30:00.000Z"],
+		[" 2025-03-10 ", "UTC", "2025-03-10T00:00:00.000Z"],
+	])("%s in %s → %s", (value, zone, expected) => {
+		expect(sinceInstant(value, zone)).toBe(expected);
+	});
+
+	it.each(["", "yesterday", "2025-02-30", "2025-13-01", "10/03/2025", "1741564800"])("refuses %j", (value) => {
+		expect(sinceInstant(value, "UTC")).toBeNull();
 	});
 });

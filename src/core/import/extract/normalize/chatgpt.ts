@@ -395,7 +395,8 @@ export function normalizeChatGpt(raw: unknown): NormalizeResult {
 		messages,
 	};
 	const project = c.conversation_template_id ?? undefined;
-	if (project && project.startsWith("g-p-")) conversation.project = project;
+	// A ChatGPT export names no project, it only has its id: kept, but not shown as a name.
+	if (project && project.startsWith("g-p-")) conversation.projectId = project;
 	if (Object.keys(unknown).length > 0) conversation.unknown = unknown;
 	return { ok: true, conversation };
 }
@@ -406,6 +407,7 @@ export const chatgptSource: ProviderModule & { readonly id: "chatgpt" } = {
 	label: "ChatGPT",
 	shape: 'conversations with "mapping"/"current_node"',
 	missingFile: "not imported",
+	chatUrlBase: "https://chatgpt.com/c/",
 	files: CONVERSATION_FILES,
 	detect: looksLikeChatGpt,
 	normalize: normalizeChatGpt,

@@ -350,8 +350,11 @@ export function normalizeClaude(raw: unknown): NormalizeResult {
 		models: c.model ? [c.model] : [],
 		messages,
 	};
-	const project = c.project?.name ?? c.project_uuid ?? c.project?.uuid;
-	if (project) conversation.project = project;
+	// The name is what a person reads (a property, a folder); the id alone is kept apart, never shown as a name.
+	const projectName = c.project?.name?.trim();
+	if (projectName) conversation.project = projectName;
+	const projectId = c.project?.uuid ?? c.project_uuid;
+	if (projectId) conversation.projectId = projectId;
 	if (c.summary && c.summary.trim() !== "") conversation.summary = c.summary;
 	if (Object.keys(unknown).length > 0) conversation.unknown = unknown;
 	return { ok: true, conversation };
@@ -363,6 +366,7 @@ export const claudeSource: ProviderModule & { readonly id: "claude" } = {
 	label: "Claude",
 	shape: 'conversations with "chat_messages"',
 	missingFile: "not included in the export",
+	chatUrlBase: "https://claude.ai/chat/",
 	files: CONVERSATION_FILES,
 	detect: looksLikeClaude,
 	normalize: normalizeClaude,

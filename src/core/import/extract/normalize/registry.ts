@@ -24,6 +24,8 @@ export interface ProviderModule {
 	readonly shape: string;
 	/** What a note says of a file the conversation names but the note cannot hold. */
 	readonly missingFile: string;
+	/** Where a conversation is on the source's site (`url`, the link atop the note): its id goes after this. Absent: none. */
+	readonly chatUrlBase?: string;
 	/**
 	 * Paths (inside a zip or a folder, `/`-separated) of the files that may hold its conversations. It only narrows the
 	 * files read: the content decides (`conversations.json` may be Claude, ChatGPT or DeepSeek).
