@@ -2,7 +2,7 @@ import { Modal, Platform, Setting, type App, type ButtonComponent } from "obsidi
 import type { ImportOptionsInput } from "../../core/import/pipeline/import-options";
 import type { ImportSummary } from "../../core/import/pipeline/import-session";
 import { BlobByteSource } from "../blob-byte-source";
-import type { ImportPreview } from "../../core/import/pipeline/preview-import";
+import type { ImportPreview, PreviewConversation } from "../../core/import/pipeline/preview-import";
 import type { NewImport } from "../session-actions";
 import type { ProviderChoice } from "../../core/import/extract/open-export";
 import { PROVIDER_MODULES, providerLabel } from "../../core/import/extract/normalize/registry";
@@ -22,6 +22,9 @@ export interface ImportModalDeps {
 
 /** Exports (.zip, .json, Gemini's .html) and coding-agent session logs (.jsonl: Claude Code, Codex CLI). */
 const ACCEPTED = /\.(zip|json|html|jsonl)$/i;
+/** Rows drawn at once in the conversation list; the rest are reached by searching (select all still takes them). */
+const MAX_ROWS = 200;
+const STATUS_LABELS: Record<PreviewConversation["status"], string> = { new: "New", updated: "Updated", unchanged: "Unchanged" };
 
 /**
  * "Start import session": pick exports (file input, or drop them on desktop), the provider, output folder, LLM,
@@ -37,6 +40,10 @@ export class ImportModal extends Modal {
 	dryRun = false;
 	/** The preview of the current choice; cleared when the files, provider or limit change. */
 	preview: ImportPreview | null = null;
+	/** The conversation ids to import, out of the preview's (all of them after a preview). */
+	selected = new Set<string>();
+	/** The list's search text. */
+	query = "";
 	/** The running import started from this modal (for tests and the caller). */
 	started: Promise<ImportSummary | null> | null = null;
 
@@ -44,6 +51,9 @@ export class ImportModal extends Modal {
 	private previewEl!: HTMLElement;
 	private startButton!: ButtonComponent;
 	private previewButton!: ButtonComponent;
+	private listEl: HTMLElement | null = null;
+	private selectionEl: HTMLElement | null = null;
+	private selectAllEl: HTMLInputElement | null = null;
 
 	constructor(
 		app: App,
@@ -169,6 +179,8 @@ export class ImportModal extends Modal {
 
 	private resetPreview(): void {
 		this.preview = null;
+		this.selected = new Set();
+		this.listEl = this.selectionEl = this.selectAllEl = null;
 		if (!this.previewEl) return;
 		this.previewEl.empty();
 		this.previewEl.createDiv({
@@ -198,7 +210,10 @@ export class ImportModal extends Modal {
 			this.previewEl.createDiv({ cls: "knowledge-etl-preview-conversations", text: `${p.conversations} conversations` });
 			this.previewEl.createDiv({ cls: "knowledge-etl-preview-counts", text: `${p.new} new · ${p.updated} updated · ${p.unchanged} unchanged` });
 			if (p.failed > 0) this.previewEl.createDiv({ cls: "knowledge-etl-error-text", text: `${p.failed} could not be read (they will be listed as failed)` });
-			this.startButton.setDisabled(p.conversations === 0);
+			this.selected = new Set(p.items.map((c) => c.id));
+			this.query = "";
+			if (p.items.length > 0) this.renderChooser();
+			this.startButton.setDisabled(this.selected.size === 0);
 		} catch (e) {
 			this.previewEl.empty();
 			this.previewEl.createDiv({ cls: "knowledge-etl-error-text", text: e instanceof Error ? e.message : String(e) });
@@ -207,9 +222,77 @@ export class ImportModal extends Modal {
 		}
 	}
 
+	/** The preview's conversations that match the search (title or id, case-insensitive). */
+	matching(): PreviewConversation[] {
+		const items = this.preview?.items ?? [];
+		const q = this.query.trim().toLowerCase();
+		return q === "" ? items : items.filter((c) => c.title.toLowerCase().includes(q) || c.id.toLowerCase().includes(q));
+	}
+
+	/** Search, select all (of what matches) and one row per conversation: title, date, messages, new / updated / unchanged. */
+	private renderChooser(): void {
+		const chooser = this.previewEl.createDiv({ cls: "knowledge-etl-chooser" });
+		const bar = chooser.createDiv({ cls: "knowledge-etl-chooser-bar" });
+		const search = bar.createEl("input", { cls: "knowledge-etl-chooser-search", attr: { type: "search", placeholder: "Search titles" } });
+		search.addEventListener("input", () => {
+			this.query = search.value;
+			this.renderRows();
+		});
+		const all = bar.createEl("label", { cls: "knowledge-etl-chooser-all" });
+		this.selectAllEl = all.createEl("input", { attr: { type: "checkbox" } });
+		all.appendText(" Select all");
+		this.selectAllEl.addEventListener("change", () => this.setMatching(this.selectAllEl?.checked ?? false));
+		this.selectionEl = bar.createSpan({ cls: "knowledge-etl-chooser-count" });
+		this.listEl = chooser.createDiv({ cls: "knowledge-etl-chooser-list" });
+		this.renderRows();
+	}
+
+	/** Selects (or clears) every conversation that matches the search, shown or not. */
+	setMatching(on: boolean): void {
+		for (const c of this.matching()) {
+			if (on) this.selected.add(c.id);
+			else this.selected.delete(c.id);
+		}
+		this.renderRows();
+	}
+
+	private renderRows(): void {
+		const list = this.listEl;
+		if (!list || !this.preview) return;
+		list.empty();
+		const matching = this.matching();
+		for (const c of matching.slice(0, MAX_ROWS)) {
+			const row = list.createEl("label", { cls: "knowledge-etl-chooser-row" });
+			const box = row.createEl("input", { attr: { type: "checkbox" } });
+			box.checked = this.selected.has(c.id);
+			box.addEventListener("change", () => {
+				if (box.checked) this.selected.add(c.id);
+				else this.selected.delete(c.id);
+				this.updateSelection();
+			});
+			row.createSpan({ cls: "knowledge-etl-chooser-title", text: c.title || "Untitled" });
+			row.createSpan({ cls: "knowledge-etl-chooser-date", text: c.time ? c.time.slice(0, 10) : "no date" });
+			row.createSpan({ cls: "knowledge-etl-chooser-messages", text: `${c.messages} messages` });
+			row.createSpan({ cls: `knowledge-etl-chooser-status is-${c.status}`, text: STATUS_LABELS[c.status] });
+		}
+		if (matching.length > MAX_ROWS) list.createDiv({ cls: "knowledge-etl-empty", text: `… and ${matching.length - MAX_ROWS} more: search to narrow the list.` });
+		if (matching.length === 0) list.createDiv({ cls: "knowledge-etl-empty", text: "No conversation matches." });
+		this.updateSelection();
+	}
+
+	private updateSelection(): void {
+		const total = this.preview?.items.length ?? 0;
+		this.selectionEl?.setText(`${this.selected.size} of ${total} selected`);
+		const matching = this.matching();
+		if (this.selectAllEl) this.selectAllEl.checked = matching.length > 0 && matching.every((c) => this.selected.has(c.id));
+		this.startButton?.setDisabled(this.selected.size === 0);
+	}
+
 	/** Starts the import in the background and closes the modal; the panel and status bar follow the run. */
 	startImport(): void {
-		if (!this.preview || this.files.length === 0) return;
+		if (!this.preview || this.files.length === 0 || this.selected.size === 0) return;
+		// Everything chosen: no selection recorded (the session takes the whole export, as before).
+		const select = this.selected.size < this.preview.items.length ? { select: this.preview.items.filter((c) => this.selected.has(c.id)).map((c) => c.id) } : {};
 		const started = this.deps.start({
 			sources: this.sources(),
 			useLlm: this.useLlm && this.deps.llmAvailable,
@@ -218,6 +301,7 @@ export class ImportModal extends Modal {
 				outFolder: this.outFolder,
 				dryRun: this.dryRun,
 				inputs: this.files.map((f) => f.name),
+				...select,
 				...(this.limit !== undefined ? { limit: this.limit } : {}),
 			},
 		});

@@ -4,6 +4,18 @@ import { ImportIndex } from "../load/import-index";
 import type { ByteSource } from "../../ports/byte-source";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
+import type { Provider } from "../conversation";
+
+/** One conversation of the export, as the preview lists it (to choose what to import): no messages are kept. */
+export interface PreviewConversation {
+	id: string;
+	provider: Provider;
+	title: string;
+	/** Updated (else created) time, ISO; null when the export has none. */
+	time: string | null;
+	messages: number;
+	status: "new" | "updated" | "unchanged";
+}
 
 /** What the import modal shows before "Start import". */
 export interface ImportPreview {
@@ -13,6 +25,8 @@ export interface ImportPreview {
 	updated: number;
 	unchanged: number;
 	failed: number;
+	/** Every conversation read, in export order (a few hundred bytes each, even for 100k conversations). */
+	items: PreviewConversation[];
 }
 
 /**
@@ -30,7 +44,7 @@ export async function previewSources(
 	try {
 		const index = await ImportIndex.open(deps.store, deps.logger);
 		const providers = [...new Set(reader.inputs.flatMap((i) => (i.provider ? [i.provider] : [])))];
-		const out: ImportPreview = { providers, conversations: 0, new: 0, updated: 0, unchanged: 0, failed: 0 };
+		const out: ImportPreview = { providers, conversations: 0, new: 0, updated: 0, unchanged: 0, failed: 0, items: [] };
 		for await (const r of reader.conversations()) {
 			if (options.limit !== undefined && out.conversations + out.failed >= options.limit) break;
 			if (!r.ok) {
@@ -40,9 +54,9 @@ export async function previewSources(
 			out.conversations++;
 			const c = r.conversation;
 			const known = index.get(c.provider, c.id);
-			if (!known) out.new++;
-			else if (c.updated && (!known.sourceUpdated || Date.parse(c.updated) > Date.parse(known.sourceUpdated))) out.updated++;
-			else out.unchanged++;
+			const status = !known ? "new" : c.updated && (!known.sourceUpdated || Date.parse(c.updated) > Date.parse(known.sourceUpdated)) ? "updated" : "unchanged";
+			out[status]++;
+			out.items.push({ id: c.id, provider: c.provider, title: c.title, time: c.updated ?? c.created, messages: c.messages.length, status });
 		}
 		return out;
 	} finally {
