@@ -390,7 +390,8 @@ function buildPhase(
 	const notes: NoteLinkView[] = [];
 	for (const r of latest.get("load")!.values()) {
 		if (!r.note_path || (r.status !== "success" && r.status !== "review")) continue;
-		const outcome = (r.reason ?? "").split(":")[0] ?? "";
+		// "updated (options changed): path" is an update too: the first word is the outcome.
+		const outcome = (r.reason ?? "").split(":")[0]?.split(" ")[0] ?? "";
 		if (outcome !== "created" && outcome !== "updated") continue;
 		notes.push({ path: r.note_path, title: r.title ?? null, outcome });
 	}

@@ -91,7 +91,7 @@ async function importInto(cli: string, name: string, env: NodeJS.ProcessEnv = {}
 	const vault = join(work, name);
 	await mkdir(vault);
 	try {
-		const r = await run(process.execPath, [cli, "import", ...inputs, "--vault", vault, "--json"], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } });
+		const r = await run(process.execPath, [cli, "import", ...inputs, "--vault", vault, "--json", "--time-zone", "Asia/Tokyo"], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } });
 		return { vault, code: 0, stdout: r.stdout, stderr: r.stderr };
 	} catch (e) {
 		const x = e as { code: number; stdout: string; stderr: string };
@@ -139,6 +139,8 @@ describe("the import reads a large export in a worker thread, with the same resu
 		expect([...x.keys()]).toEqual([...y.keys()]);
 		expect([...z.keys()]).toEqual([...y.keys()]);
 		expect(x.size).toBeGreaterThan(2 * 3240);
+		// The time zone reaches the notes the worker thread renders (in Tokyo time, not the process's TZ=UTC).
+		expect([...x.values()].filter((t) => /\ncreated: \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+09:00\n/.test(t)).length).toBeGreaterThan(3000);
 		for (const [path, text] of y) {
 			expect(x.get(path), path).toBe(text);
 			expect(z.get(path), path).toBe(text);

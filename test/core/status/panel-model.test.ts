@@ -82,6 +82,18 @@ describe("buildPanelModel", () => {
 		expect(after.selected!.phases[0]!.stages[1]!.counts).toMatchObject({ total: 179, estimated: false });
 	});
 
+	it("links notes created or updated, a re-render on option change included; not unchanged or preserved ones", () => {
+		const phase = newPhase("import");
+		const load = (item: string, reason: string): PipelineRecordLike => ({ ...r(item, "load", "success"), note_path: `N/${item}.md`, reason: `${reason}: N/${item}.md` });
+		const records = [load("a", "created"), load("b", "updated (options changed)"), load("c", "unchanged"), load("d", "preserved"), load("e", "updated")];
+		const model = buildPanelModel({ sessions: [session("20250101_000000", "completed")], broken: [], phases: { import: phase }, records: { import: records }, now: new Date() });
+		expect(model.selected!.phases[0]!.notes.map((n) => [n.path, n.outcome]).sort()).toEqual([
+			["N/a.md", "created"],
+			["N/b.md", "updated"],
+			["N/e.md", "updated"],
+		]);
+	});
+
 	it("caps the failure list", () => {
 		const phase = newPhase("import");
 		const records = Array.from({ length: 7 }, (_, i) => r(`i${i}`, "load", "failed", "x"));
