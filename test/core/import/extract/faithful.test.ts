@@ -65,7 +65,7 @@ describe("Claude message order", () => {
 		expect(c.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
 		const fm = renderNote(c, { sessionId: "s", notePath: "n.md" }).frontmatter;
 		expect(fm.summary).toBe("My sourdough starter smells like nail polish. Is it dead?");
-		expect(fm.created).toBe("2025-03-10T08:00:00.000Z");
+		expect(fm.created).toBe("2025-03-10T08:00:00+00:00");
 	});
 
 	it("with reply links, follows the tree from the all-zero root to the latest branch, whatever the array order", () => {
