@@ -46,6 +46,16 @@ export class NodeNoteVault implements NoteVault {
 		}
 	}
 
+	async createBinary(p: string, data: Uint8Array): Promise<void> {
+		const target = resolveInsideSync(this.resolvedRoot, p, "nofollow");
+		try {
+			createFileExclusive(target, data);
+		} catch (error) {
+			if (codeOf(error) === "EEXIST") throw new Error(`A file already exists at "${p}"; not overwriting it`);
+			throw error;
+		}
+	}
+
 	async modify(p: string, content: string): Promise<void> {
 		const target = this.abs(p);
 		// modify is for existing notes only; the rewrite keeps the note's permission bits (0600, read-only, ...)

@@ -64,6 +64,21 @@ export class ObsidianNoteVault implements NoteVault {
 		await this.app.vault.create(p, content);
 	}
 
+	async createBinary(path: string, data: Uint8Array): Promise<void> {
+		const p = this.resolve(path);
+		if (await this.exists(p)) throw new Error(`A file already exists at "${p}"; not overwriting it`);
+		const parent = this.parentOf(p);
+		if (parent !== null) await this.ensureFolder(parent);
+		// createBinary takes an ArrayBuffer: the bytes' own one when they fill it, else a copy of just them.
+		const buffer = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data.buffer : data.slice().buffer;
+		await this.app.vault.createBinary(p, buffer as ArrayBuffer);
+	}
+
+	/** Obsidian's own choice for a new attachment (Settings → Files and links → Default location for new attachments). */
+	async availablePathForAttachment(fileName: string, notePath: string): Promise<string> {
+		return normalizePath(await this.app.fileManager.getAvailablePathForAttachment(fileName, this.resolve(notePath)));
+	}
+
 	async modify(path: string, content: string): Promise<void> {
 		await this.app.vault.process(this.file(path), () => content);
 	}

@@ -37,6 +37,7 @@ Imports AI conversation exports (${PROVIDER_MODULES.map((m) => m.label).join(", 
   <input...>          export .zip files, conversations.json / conversations-NNN.json files, or folders holding them
   --provider P        auto (default: detected from the content), or one of ${PROVIDER_IDS.join(", ")} (a wrong one is an error)
   --out FOLDER        vault folder for notes (default "${DEFAULT_OUT_FOLDER}"; a subfolder per provider)
+  --attachments FOLDER  vault folder for the images and files notes refer to (default "<out>/attachments")
   --limit N           import at most N conversations
   --min-messages N    skip conversations with fewer messages (default 1)
   --include-thinking  keep the model's thinking blocks (collapsed) in notes
@@ -158,6 +159,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 			session: { type: "string" },
 			provider: { type: "string", default: "auto" },
 			out: { type: "string" },
+			attachments: { type: "string" },
 			limit: { type: "string" },
 			"min-messages": { type: "string" },
 			"include-thinking": { type: "boolean", default: false },
@@ -224,6 +226,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 			options: {
 				provider,
 				...(outFolder !== undefined ? { outFolder } : {}),
+				...(values.attachments !== undefined ? { attachmentsFolder: values.attachments } : {}),
 				...(values.limit !== undefined ? { limit: Math.max(1, parseNonNegativeInt("limit", values.limit, 0)) } : {}),
 				minMessages: parseNonNegativeInt("min-messages", values["min-messages"], 1),
 				includeThinking: values["include-thinking"] === true,

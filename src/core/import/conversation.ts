@@ -42,6 +42,18 @@ export const PartSchema = z.discriminatedUnion("kind", [
 		missing: z.boolean().optional(),
 		/** The export's own reference to the file (`file-service://file-…`, `sediment://file_…`), when it has one. */
 		pointer: z.string().optional(),
+		/**
+		 * The file's id in the export (`file-…` or `file_…`, from a ChatGPT `file-service://` / `sediment://` pointer or
+		 * an attachment's id): the import copies the file from the zip entry whose name starts with it.
+		 */
+		ref: z.string().optional(),
+		/**
+		 * A Claude artifact (a `tool_use` block named `artifacts`): its id, type and language, and its whole content as
+		 * of this version (updates applied). The import writes the latest version of each beside the note.
+		 */
+		artifact: z
+			.object({ id: z.string(), type: z.string(), language: z.string(), title: z.string(), version: z.number().int(), content: z.string() })
+			.optional(),
 	}),
 	/**
 	 * A tool call: the tool's name and a short, readable form of its input (`summary`, one line). `input` holds the

@@ -16,6 +16,17 @@ export interface NoteVault {
 	read(path: string): Promise<string>;
 	/** Creates a new note; rejects with an error if anything already exists at `path` (never overwrites). */
 	create(path: string, content: string): Promise<void>;
+	/**
+	 * Creates a new file with these bytes (an image, a PDF an export holds); rejects with an error if anything already
+	 * exists at `path` (never overwrites). Atomic where the platform allows it.
+	 */
+	createBinary(path: string, data: Uint8Array): Promise<void>;
+	/**
+	 * Optional: a free path for a new attachment named `fileName` of the note at `notePath`, where the vault's own
+	 * setting puts attachments (Obsidian's "Default location for new attachments"). Without it, the import uses a folder
+	 * of its own.
+	 */
+	availablePathForAttachment?(fileName: string, notePath: string): Promise<string>;
 	/** Replaces an existing note's content (atomic where the platform allows it). */
 	modify(path: string, content: string): Promise<void>;
 	/**

@@ -179,3 +179,80 @@ export function findConversationFiles(files: readonly ZipFile[]): ZipFile[] {
 	const rootOnly = found.some((f) => f.folder === "");
 	return found.filter((f) => !rootOnly || f.folder === "").map((f) => f.file);
 }
+
+/** What reading one entry's bytes later needs, without keeping zip.js's entry object (see readZipEntry). */
+export interface ZipEntryLocation {
+	/** The entry path as stored (forward slashes). */
+	path: string;
+	/** Offset of its local file header. */
+	offset: number;
+	compressedSize: number;
+	size: number;
+	/** 0 stored, 8 deflate; others are not read. */
+	method: number;
+	encrypted: boolean;
+}
+
+/**
+ * Walks a zip's central directory one entry at a time, giving each file entry's location: a caller keeps only the
+ * entries it wants, so a zip of 30,000 uploads is never 30,000 zip.js objects at once. Throws InputError like
+ * ZipArchive.open for a source that is not a readable zip or an entry that escapes.
+ */
+export async function forEachZipEntry(source: ByteSource, visit: (entry: ZipEntryLocation) => void): Promise<void> {
+	const head = await source.read(0, 4);
+	if (!looksLikeZip(head)) throw new InputError(source.name, "not a zip archive (it does not start with a zip signature)");
+	const reader = new ZipReader(new ByteSourceReader(source), ZIP_OPTIONS);
+	try {
+		for await (const entry of reader.getEntriesGenerator()) {
+			if (entryPathEscapes(entry.filename)) throw new InputError(source.name, escapeMessage(entry.filename));
+			if (entry.directory) continue;
+			visit({
+				path: entry.filename.replace(/\\/g, "/"),
+				offset: entry.offset,
+				compressedSize: entry.compressedSize,
+				size: entry.uncompressedSize,
+				method: entry.compressionMethod,
+				encrypted: entry.encrypted,
+			});
+		}
+	} catch (e) {
+		if (e instanceof InputError) throw e;
+		throw new InputError(source.name, `not a readable zip archive: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+	} finally {
+		await reader.close();
+	}
+}
+
+/**
+ * The whole uncompressed bytes of one entry, read from its local header on: stored, or deflated (through the
+ * platform's DecompressionStream, present in Node and Obsidian). Throws InputError naming the entry when it cannot
+ * be read or its size is not the one the directory gives.
+ */
+export async function readZipEntry(source: ByteSource, entry: ZipEntryLocation): Promise<Uint8Array> {
+	const where = `${source.name}:${entry.path}`;
+	if (entry.encrypted) throw new InputError(where, "the zip entry is encrypted");
+	if (entry.method !== 0 && entry.method !== 8) throw new InputError(where, `the zip entry uses compression method ${entry.method}, which cannot be read`);
+	const header = await source.read(entry.offset, 30);
+	const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+	if (header.length < 30 || view.getUint32(0, true) !== 0x04034b50) throw new InputError(where, "the zip entry's local header is missing or damaged");
+	const start = entry.offset + 30 + view.getUint16(26, true) + view.getUint16(28, true);
+	const compressed = new Uint8Array(entry.compressedSize);
+	for (let got = 0; got < compressed.length; ) {
+		const chunk = await source.read(start + got, Math.min(compressed.length - got, 1024 * 1024));
+		if (chunk.length === 0) throw new InputError(where, "the zip ends inside this entry (a cut-off download?)");
+		compressed.set(chunk, got);
+		got += chunk.length;
+	}
+	let bytes: Uint8Array;
+	if (entry.method === 0) bytes = compressed;
+	else {
+		try {
+			const stream = new Blob([compressed]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+			bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+		} catch (e) {
+			throw new InputError(where, `the zip entry cannot be decompressed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+		}
+	}
+	if (bytes.length !== entry.size) throw new InputError(where, `the zip entry holds ${bytes.length} bytes, but the zip's directory says ${entry.size}`);
+	return bytes;
+}

@@ -54,6 +54,11 @@ export const ImportOptionsSchema = z.object({
 	since: z.string().optional(),
 	/** The inputs as the user gave them (absolute paths in the CLI): a resume before extract finished reopens them. */
 	inputs: z.array(z.string()).default([]),
+	/**
+	 * Vault folder for the files notes refer to (images, uploads). Absent: where the vault's own attachment setting
+	 * says when the vault has one (the plugin), else `<outFolder>/attachments`.
+	 */
+	attachmentsFolder: z.string().optional(),
 	/** Absent: the deterministic note (no LLM). */
 	llm: ImportLlmOptionsSchema.optional(),
 });

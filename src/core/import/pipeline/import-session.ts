@@ -18,6 +18,9 @@ import { ImportIndex } from "../load/import-index";
 import { readExtractedConversations, runExtractStage } from "./extract-stage";
 import { ImportOptionsSchema, type ImportOptions, type ImportOptionsInput } from "./import-options";
 import { runLoadStage } from "./load-stage";
+import { AttachmentIndex } from "../attachments/attachment-index";
+import { ExportFiles } from "../attachments/export-files";
+import { DraftFileWriter } from "../attachments/resolve-draft-files";
 import { runTransformStage, type Extracted, type NoteDraft } from "./transform-stage";
 import { KnowledgeTransform } from "./knowledge-transform";
 import { compactImportSession } from "./compact-session";
@@ -266,7 +269,16 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 		);
 
 		// ---- load ----
-		guard(runLoadStage({ ctx, vault: deps.vault, index, drafts: toLoad, options, keepCopies: session.debug_mode || (request.debugMode ?? false), ...(deps.sha256 ? { sha256: deps.sha256 } : {}), sharedLogReady: true, ...common }));
+		const files = new DraftFileWriter({
+			vault: deps.vault,
+			index: await AttachmentIndex.open(store, logger),
+			exportFiles: () => openExportFiles(request, options, logger),
+			folder: options.attachmentsFolder ?? (deps.vault.availablePathForAttachment ? null : joinFolder(options.outFolder, "attachments")),
+			sessionId,
+			dryRun: options.dryRun,
+			logger,
+		});
+		guard(runLoadStage({ ctx, vault: deps.vault, index, drafts: toLoad, options, files, keepCopies: session.debug_mode || (request.debugMode ?? false), ...(deps.sha256 ? { sha256: deps.sha256 } : {}), sharedLogReady: true, ...common }));
 
 		// The first stage to break down is the run's error.
 		const settled = await Promise.allSettled(started);
@@ -301,6 +313,27 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 		const finished = await phases.finishPhase(sessionId, "import", counts, errorText);
 		return { ...summary, status: finished.status, ...(errorText !== undefined ? { error: errorText } : {}) };
 	}
+}
+
+/**
+ * The files of the run's export zips, for the notes that refer to them: the inputs given, or (a resume) the recorded
+ * ones opened again. Inputs that cannot be opened leave an empty lookup (the notes then say the file was not found).
+ */
+async function openExportFiles(request: ImportRequest, options: ImportOptions, logger: Logger): Promise<ExportFiles> {
+	try {
+		const sources = request.sources ?? (request.openSources && options.inputs.length > 0 ? await request.openSources(options.inputs) : []);
+		return await ExportFiles.open(sources);
+	} catch (e) {
+		logger.warn(`The export's files (images, uploads) cannot be read, so notes link none of them: ${e instanceof Error ? e.message : String(e)}`);
+		return ExportFiles.none();
+	}
+}
+
+function joinFolder(...parts: string[]): string {
+	return parts
+		.flatMap((p) => p.split("/"))
+		.filter((p) => p !== "" && p !== ".")
+		.join("/");
 }
 
 async function* wrapped(conversations: AsyncIterable<Conversation>): AsyncGenerator<Extracted> {

@@ -14,6 +14,8 @@ import { LOG_BATCH_MS } from "./extract-stage";
 import { sameRender, type NoteDraft } from "../transform/note-draft";
 import { providerFolder as providerSubfolder, type ImportOptions } from "./import-options";
 import { appendJsonl, ensureJsonlLineStart } from "../../logs/jsonl";
+import type { DraftFileWriter } from "../attachments/resolve-draft-files";
+import { replaceFileTokens } from "../attachments/draft-files";
 
 /** How a load ended for one note; the first word is the load record's reason. */
 export type NoteOutcome = "created" | "updated" | "unchanged" | "preserved";
@@ -35,6 +37,8 @@ export interface LoadStageOptions {
 	keepCopies?: boolean;
 	signal?: AbortSignal;
 	onProgress?: (p: StageProgress) => void;
+	/** Brings the files a draft refers to into the vault (absent: their tokens become nothing; see draft-files.ts). */
+	files?: DraftFileWriter;
 }
 
 /** `load/output/manifest.jsonl`: one line per note the session wrote (see ManifestLine). */
@@ -162,9 +166,28 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		return folder === "" ? name : `${folder}/${name}`;
 	};
 
-	/** What to do with a draft, and for a new note its name: decided one draft at a time, in input order. */
-	const decide = async (draft: NoteDraft): Promise<Plan> => {
-		const current = await currentNote(draft);
+	/** The draft with the files it refers to in the vault and linked (see DraftFileWriter), for a note at `path`. */
+	const withFiles = async (draft: NoteDraft, path: string): Promise<NoteDraft> => {
+		if (!draft.files || draft.files.length === 0) return draft;
+		const resolved = o.files ? await o.files.resolve(draft, path) : { ...draft, body: replaceFileTokens(draft.body, draft.files, () => "") };
+		delete resolved.files;
+		return resolved;
+	};
+
+	/**
+	 * What to do with a draft, and for a new note its name: decided one draft at a time, in input order. The plan
+	 * carries the draft as it will be written (its files brought in and linked for the note's path).
+	 */
+	const decide = async (raw: NoteDraft): Promise<Plan & { draft: NoteDraft }> => {
+		const current = await currentNote(raw);
+		// A kept draft is never written: its files are not brought in either.
+		const draft = current && !raw.keep ? await withFiles(raw, current.path) : raw;
+		const plan = await decideFor(draft, current);
+		if (plan.action === "create") return { ...plan, draft: raw.keep ? raw : await withFiles(raw, plan.path) };
+		return { ...plan, draft };
+	};
+
+	const decideFor = async (draft: NoteDraft, current: { path: string; text: string } | null): Promise<Plan> => {
 		const indexed = index.get(draft.provider, draft.item_id);
 		if (draft.keep) {
 			// Transform saw from the index that nothing changed (and made no model call): unchanged where the note is
@@ -198,7 +221,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		return { action: "create", path: await claimPath(folderFor(draft), draft) };
 	};
 	let decisions: Promise<unknown> = Promise.resolve();
-	const decideInOrder = (draft: NoteDraft): Promise<Plan> => {
+	const decideInOrder = (draft: NoteDraft): Promise<Plan & { draft: NoteDraft }> => {
 		const next = decisions.then(() => decide(draft));
 		decisions = next.catch(() => undefined);
 		return next;
@@ -308,11 +331,12 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			...(o.skip ? { skip: o.skip } : {}),
 			process: async (draft, step) => {
 				const decision = await step.run("determine_vault", () => decideInOrder(draft));
-				const result = await step.run("move_to_vault", () => write(draft, decision));
+				const result = await step.run("move_to_vault", () => write(decision.draft, decision));
 				if (++sinceFlush >= 50) {
 					sinceFlush = 0;
 					await index.flush();
 					await flushManifest();
+					await o.files?.flush();
 				}
 				// "updated (options changed): path": the first word stays the outcome (see summarize).
 				const outcome = result.why ? `${result.outcome} (${result.why})` : result.outcome;
@@ -328,6 +352,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	} finally {
 		await index.flush();
 		await flushManifest();
+		await o.files?.flush();
 	}
 }
 

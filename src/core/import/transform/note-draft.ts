@@ -2,6 +2,7 @@ import * as z from "zod";
 import { ProviderSchema, type Conversation } from "../conversation";
 import { NoteFrontmatterSchema } from "./note-frontmatter";
 import { renderNote } from "./render-note";
+import { DraftFileCollector, DraftFileSchema } from "../attachments/draft-files";
 
 /**
  * The renderer's version: raised whenever the deterministic note's layout changes, so that notes written before are
@@ -61,16 +62,20 @@ export const NoteDraftSchema = z.object({
 	keep: z.literal(true).optional(),
 	/** How the deterministic note was rendered (absent for a knowledge note); the import index keeps it. */
 	render: RenderStampSchema.optional(),
+	/** Files the note refers to, which load brings into the vault (their tokens in `body` become embeds or links). */
+	files: z.array(DraftFileSchema).optional(),
 });
 export type NoteDraft = z.infer<typeof NoteDraftSchema>;
 
 /** The deterministic transform: the conversation rendered as a note. */
 export function draftNote(conversation: Conversation, sessionId: string, options: RenderChoices): NoteDraft {
+	const files = new DraftFileCollector();
 	const rendered = renderNote(conversation, {
 		sessionId,
 		notePath: "",
 		deferFileId: true,
 		includeThinking: options.includeThinking,
+		files,
 		...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
 	});
 	return {
@@ -81,5 +86,6 @@ export function draftNote(conversation: Conversation, sessionId: string, options
 		frontmatter: rendered.frontmatter,
 		body: rendered.body,
 		render: renderStamp(options),
+		...(files.files.length > 0 ? { files: files.files } : {}),
 	};
 }

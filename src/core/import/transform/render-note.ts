@@ -1,5 +1,6 @@
 import { providerModule } from "../extract/normalize/registry";
 import type { Citation, Conversation, Message, Part } from "../conversation";
+import type { DraftFileCollector } from "../attachments/draft-files";
 import { computeFileId } from "./file-id";
 import { stringifyFrontmatter } from "./frontmatter-yaml";
 import { backtickFence, convertMathDelimiters, fenceLanguage, oneLine, quoteLines, safeMarkdown } from "./markdown-safety";
@@ -31,6 +32,11 @@ export interface RenderNoteOptions {
 	 * and sets the real one), so the body is not hashed twice.
 	 */
 	deferFileId?: boolean;
+	/**
+	 * Collects the files the import brings in (export files, artifacts): each such attachment is rendered as a token
+	 * that load replaces with its embed or link. Without it, attachments render as text (artifacts as code).
+	 */
+	files?: DraftFileCollector;
 }
 
 export interface RenderedNote {
@@ -84,6 +90,7 @@ export function renderNote(conversation: Conversation, opts: RenderNoteOptions):
 		includeThinking: opts.includeThinking ?? false,
 		missingFile: providerModule(conversation.provider).missingFile,
 		...(opts.toolOutputMaxChars !== undefined ? { outputMax: opts.toolOutputMaxChars } : {}),
+		...(opts.files ? { files: opts.files } : {}),
 	};
 	const footnotes = { next: 1 };
 	const sections: string[] = [];
@@ -144,6 +151,8 @@ interface PartOptions {
 	missingFile: string;
 	/** See RenderNoteOptions.toolOutputMaxChars. */
 	outputMax?: number;
+	/** See RenderNoteOptions.files. */
+	files?: DraftFileCollector;
 }
 
 /** A user message alone, or the run of assistant messages up to the next user message. */
@@ -272,7 +281,7 @@ function renderPart(part: Exclude<Part, { kind: "tool_call" | "tool_result" }>, 
 		case "code":
 			return renderCode(part.code, part.language);
 		case "attachment":
-			return renderAttachment(part, how.missingFile);
+			return how.files?.tokenFor(part) ?? renderAttachment(part, how.missingFile);
 		case "thinking": {
 			if (!how.includeThinking) return null;
 			const label = oneLine(part.label ?? "");
@@ -391,6 +400,7 @@ function renderCode(code: string, language: string): string {
 }
 
 function renderAttachment(part: Extract<Part, { kind: "attachment" }>, missingFile: string): string {
+	if (part.artifact) return renderCode(part.artifact.content, part.artifact.language);
 	const name = oneLine(part.name) || "unnamed file";
 	const meta = [part.mimeType ? oneLine(part.mimeType) : "", part.size !== undefined ? formatSize(part.size) : ""]
 		.filter(Boolean)

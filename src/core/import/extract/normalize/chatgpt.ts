@@ -82,6 +82,27 @@ function pointerName(part: Record<string, unknown>): string {
 	return file !== "" ? file : "image";
 }
 
+/** The export's file id in a pointer: `file-service://file-AbC…` (older exports), `sediment://file_00…` (newer). */
+export function pointerRef(pointer: string | undefined): string | undefined {
+	if (!pointer) return undefined;
+	return /^[a-z-]+:\/\/(file[-_][A-Za-z0-9]+)/.exec(pointer)?.[1];
+}
+
+/** An attachment part for an asset pointer: resolvable in the zip when the pointer names a file id. */
+function pointerPart(p: Record<string, unknown>): Part {
+	const part: Part = { kind: "attachment", name: pointerName(p), missing: true };
+	const ref = pointerRef(str(p.asset_pointer));
+	if (ref) part.ref = ref;
+	if (typeof p.size_bytes === "number") part.size = p.size_bytes;
+	return part;
+}
+
+/** Voice and video parts hold their pointers at the top or nested (`real_time_user_audio_video_asset_pointer`). */
+function mediaPointers(p: Record<string, unknown>): Record<string, unknown>[] {
+	if (str(p.asset_pointer)) return [p];
+	return [p.audio_asset_pointer, p.video_container_asset_pointer].filter((x): x is Record<string, unknown> => isRecord(x) && str(x.asset_pointer) !== undefined);
+}
+
 function multimodalParts(parts: readonly unknown[], unknown: Record<string, number>): Part[] {
 	const out: Part[] = [];
 	for (const p of parts) {
@@ -92,14 +113,14 @@ function multimodalParts(parts: readonly unknown[], unknown: Record<string, numb
 		if (!isRecord(p)) continue;
 		const type = str(p.content_type) ?? "unknown";
 		if (type === "image_asset_pointer") {
-			const part: Part = { kind: "attachment", name: pointerName(p), missing: true };
-			if (typeof p.size_bytes === "number") part.size = p.size_bytes;
-			out.push(part);
+			out.push(pointerPart(p));
 		} else if (type === "audio_transcription") {
 			const text = str(p.text) ?? "";
 			if (text.trim() !== "") out.push({ kind: "text", text });
 		} else if (type.includes("audio") || type.includes("video")) {
-			out.push({ kind: "attachment", name: pointerName(p), missing: true });
+			const pointers = mediaPointers(p);
+			if (pointers.length === 0) out.push({ kind: "attachment", name: pointerName(p), missing: true });
+			for (const pointer of pointers) out.push(pointerPart(pointer));
 		} else {
 			bump(unknown, `part:${type}`);
 			out.push({ kind: "unknown", blockType: type });
@@ -276,6 +297,8 @@ function attachmentParts(metadata: Record<string, unknown> | null | undefined): 
 		const mime = str(a.mime_type) ?? str(a.mimeType);
 		if (mime) part.mimeType = mime;
 		if (typeof a.size === "number") part.size = a.size;
+		const ref = /^file[-_][A-Za-z0-9]+$/.test(str(a.id) ?? "") ? str(a.id) : undefined;
+		if (ref) part.ref = ref;
 		out.push(part);
 	}
 	return out;
@@ -304,6 +327,36 @@ function asThinking(parts: readonly Part[], label: string | undefined): Part[] {
 	const own = parts.find((p): p is Extract<Part, { kind: "thinking" }> => p.kind === "thinking" && p.label !== undefined)?.label;
 	if (label ?? own) thinking.label = label ?? own;
 	return [thinking];
+}
+
+/** Images a code-interpreter run displayed (`metadata.aggregate_result.messages[]` of type image). */
+function executionImages(metadata: Record<string, unknown> | null | undefined): Part[] {
+	const result = metadata?.aggregate_result;
+	const list = isRecord(result) && Array.isArray(result.messages) ? result.messages : [];
+	const out: Part[] = [];
+	for (const m of list) {
+		if (!isRecord(m) || m.message_type !== "image") continue;
+		const ref = pointerRef(str(m.image_url));
+		if (ref) out.push({ kind: "attachment", name: ref, mimeType: "image/png", missing: true, ref });
+	}
+	return out;
+}
+
+/**
+ * The message's parts with its `metadata.attachments` merged in: an uploaded image is both an image pointer in the
+ * content and an attachment (with the file's name) in the metadata; it is kept once, with the name.
+ */
+function withAttachments(parts: Part[], attachments: Part[]): Part[] {
+	const rest: Part[] = [];
+	for (const a of attachments) {
+		const pointer = a.kind === "attachment" && a.ref ? parts.find((p) => p.kind === "attachment" && p.ref === a.ref) : undefined;
+		if (pointer && pointer.kind === "attachment" && a.kind === "attachment") {
+			pointer.name = a.name;
+			if (a.mimeType) pointer.mimeType = a.mimeType;
+			if (a.size !== undefined && pointer.size === undefined) pointer.size = a.size;
+		} else rest.push(a);
+	}
+	return [...parts, ...rest];
 }
 
 /** Node ids from the root down to `leaf`, following `parent` links (cycle-safe). */
@@ -364,7 +417,7 @@ export function normalizeChatGpt(raw: unknown): NormalizeResult {
 		const hidden = isHidden(m);
 		// What the app hides from the user is not said in the chat; an assistant's or tool's is its thinking.
 		if (hidden && role === "user") continue;
-		let parts = [...contentParts(m, unknown), ...attachmentParts(m.metadata)];
+		let parts = withAttachments([...contentParts(m, unknown), ...executionImages(m.metadata)], attachmentParts(m.metadata));
 		if (hidden) parts = asThinking(parts, str(m.metadata?.finished_text));
 		if (parts.length === 0) continue;
 		const model = str(m.metadata?.model_slug);

@@ -149,7 +149,44 @@ function textCitations(text: string, raw: unknown, titles: PageTitles): Citation
 	return out.sort((x, y) => x.at - y.at);
 }
 
-function blockParts(block: z.infer<typeof ClaudeBlockSchema>, unknown: Record<string, number>, titles: PageTitles): Part[] {
+
+type ArtifactPart = NonNullable<Extract<Part, { kind: "attachment" }>["artifact"]>;
+/** Each artifact's latest version so far in the conversation, by artifact id (updates apply to it). */
+type ArtifactVersions = Map<string, ArtifactPart>;
+
+/**
+ * An artifact version as a part: `create`/`rewrite` carry the whole content, `update` replaces `old_str` by `new_str`
+ * in the version before. Null when the content cannot be known (an update of an artifact not seen, or whose
+ * `old_str` is not in it): the block is then summarised like any tool call.
+ */
+function artifactPart(input: Record<string, unknown>, versions: ArtifactVersions): Part | null {
+	const id = str(input.id) ?? str(input.title) ?? "artifact";
+	const before = versions.get(id);
+	let content: string | undefined;
+	const command = str(input.command) ?? "create";
+	if (command === "update") {
+		const from = str(input.old_str);
+		const to = str(input.new_str) ?? "";
+		const at = before && from !== undefined && from !== "" ? before.content.indexOf(from) : -1;
+		if (before && from !== undefined && at >= 0) content = before.content.slice(0, at) + to + before.content.slice(at + from.length);
+	} else if (typeof input.content === "string" && input.content !== "") content = input.content;
+	if (content === undefined) return null;
+	const type = str(input.type) ?? before?.type ?? "";
+	const artifact: ArtifactPart = {
+		id,
+		type,
+		language: str(input.language) ?? before?.language ?? ARTIFACT_LANGUAGES[type] ?? "",
+		title: str(input.title) ?? before?.title ?? id,
+		version: (before?.version ?? 0) + 1,
+		content,
+	};
+	versions.set(id, artifact);
+	const part: Part = { kind: "attachment", name: artifact.title, artifact };
+	if (type) part.mimeType = type;
+	return part;
+}
+
+function blockParts(block: z.infer<typeof ClaudeBlockSchema>, unknown: Record<string, number>, titles: PageTitles, versions: ArtifactVersions = new Map()): Part[] {
 	const raw = block as Record<string, unknown>;
 	switch (block.type) {
 		case "text": {
@@ -168,13 +205,11 @@ function blockParts(block: z.infer<typeof ClaudeBlockSchema>, unknown: Record<st
 			const callId = str(raw.id);
 			const withId = <T extends Part>(part: T): T => (callId ? { ...part, callId } : part);
 			const parts: Part[] = [];
-			if (name === "artifacts" && isRecord(input) && typeof input.content === "string" && input.content !== "") {
-				// An artifact carries real content (code, a document): keep it whole as code.
-				const title = str(input.title) ?? str(input.id) ?? "artifact";
-				const type = str(input.type) ?? "";
-				const language = str(input.language) ?? ARTIFACT_LANGUAGES[type] ?? "";
-				parts.push(withId({ kind: "tool_call", name, summary: truncate(`${str(input.command) ?? "create"}: ${title}`, 200) }));
-				parts.push({ kind: "code", language, code: input.content });
+			const artifact = name === "artifacts" && isRecord(input) ? artifactPart(input, versions) : null;
+			if (artifact && artifact.kind === "attachment" && artifact.artifact) {
+				// An artifact carries real content (code, a document): kept whole, as of this version.
+				parts.push(withId({ kind: "tool_call", name, summary: truncate(`${str((input as Record<string, unknown>).command) ?? "create"}: ${artifact.artifact.title}`, 200) }));
+				parts.push(artifact);
 				return parts;
 			}
 			const call: Part = { kind: "tool_call", name, summary: summariseValue(input ?? str(raw.message) ?? "") };
@@ -206,10 +241,10 @@ function blockParts(block: z.infer<typeof ClaudeBlockSchema>, unknown: Record<st
 	}
 }
 
-function messageParts(message: ClaudeMessage, unknown: Record<string, number>, titles: PageTitles): Part[] {
+function messageParts(message: ClaudeMessage, unknown: Record<string, number>, titles: PageTitles, versions: ArtifactVersions = new Map()): Part[] {
 	const parts: Part[] = [];
 	for (const block of message.content ?? []) {
-		parts.push(...blockParts(block, unknown, titles));
+		parts.push(...blockParts(block, unknown, titles, versions));
 	}
 	if (parts.length === 0) {
 		const text = message.text ?? "";
@@ -318,6 +353,7 @@ export function normalizeClaude(raw: unknown): NormalizeResult {
 	const messages: Message[] = [];
 	const branch = keptBranch(c.chat_messages, c.current_leaf_message_uuid);
 	const titles = pageTitles(branch);
+	const versions: ArtifactVersions = new Map();
 	branch.forEach((m, i) => {
 		countUnknownKeys(m, KNOWN_MESSAGE_KEYS, "message", unknown);
 		let role: Message["role"];
@@ -327,7 +363,7 @@ export function normalizeClaude(raw: unknown): NormalizeResult {
 			bump(unknown, `sender:${m.sender}`);
 			return;
 		}
-		const parts = messageParts(m, unknown, titles);
+		const parts = messageParts(m, unknown, titles, versions);
 		if (parts.length === 0) return;
 		messages.push({ id: m.uuid ?? `${c.uuid}#${i}`, role, time: isoTime(m.created_at), parts });
 	});
