@@ -191,6 +191,8 @@ export interface ZipEntryLocation {
 	/** 0 stored, 8 deflate; others are not read. */
 	method: number;
 	encrypted: boolean;
+	/** The CRC-32 the directory records for the uncompressed bytes (null: none given, not checked). */
+	crc32: number | null;
 }
 
 /**
@@ -213,6 +215,7 @@ export async function forEachZipEntry(source: ByteSource, visit: (entry: ZipEntr
 				size: entry.uncompressedSize,
 				method: entry.compressionMethod,
 				encrypted: entry.encrypted,
+				crc32: entry.crc32 === undefined ? null : entry.crc32 >>> 0,
 			});
 		}
 	} catch (e) {
@@ -254,5 +257,24 @@ export async function readZipEntry(source: ByteSource, entry: ZipEntryLocation):
 		}
 	}
 	if (bytes.length !== entry.size) throw new InputError(where, `the zip entry holds ${bytes.length} bytes, but the zip's directory says ${entry.size}`);
+	if (entry.crc32 !== null && crc32(bytes) !== entry.crc32) throw new InputError(where, "the zip entry is damaged (its CRC-32 does not match)");
 	return bytes;
+}
+
+let CRC_TABLE: Uint32Array | null = null;
+
+/** CRC-32 (IEEE, as zip uses). */
+export function crc32(bytes: Uint8Array): number {
+	if (!CRC_TABLE) {
+		CRC_TABLE = new Uint32Array(256);
+		for (let n = 0; n < 256; n++) {
+			let c = n;
+			for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+			CRC_TABLE[n] = c >>> 0;
+		}
+	}
+	const table = CRC_TABLE;
+	let crc = 0xffffffff;
+	for (let i = 0; i < bytes.length; i++) crc = table[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+	return (crc ^ 0xffffffff) >>> 0;
 }

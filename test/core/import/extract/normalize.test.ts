@@ -34,11 +34,17 @@ describe("normalizeClaude (own fixtures)", () => {
 	it("uses content blocks, not the flattened text, and keeps fenced code inside the text byte-exact", () => {
 		const c = ok(normalizeClaude(byId.get("c-unicode-1")));
 		const a1 = c.messages[1]!;
-		expect(kinds(a1)).toEqual(["text", "tool_call", "tool_result", "tool_call", "code", "thinking"]);
+		expect(kinds(a1)).toEqual(["text", "tool_call", "tool_result", "tool_call", "attachment", "thinking"]);
 		expect(a1.parts[0]).toEqual({ kind: "text", text: "Here:\n\n```python\ndef f(x):\n\treturn x  # tab and trailing space \n```\n" });
 		expect(a1.parts[1]).toEqual({ kind: "tool_call", name: "web_search", summary: "query: python tabs" });
 		expect(a1.parts[2]).toEqual({ kind: "tool_result", name: "web_search", isError: true, summary: "Tabs (https://example.org/t)\nUse spaces." });
-		expect(a1.parts[4]).toEqual({ kind: "code", language: "typescript", code: "export const add = (a: number, b: number) => a + b;\n" });
+		const content = "export const add = (a: number, b: number) => a + b;\n";
+		expect(a1.parts[4]).toEqual({
+			kind: "attachment",
+			name: "Calculator",
+			mimeType: "application/vnd.ant.code",
+			artifact: { id: "calc", type: "application/vnd.ant.code", language: "typescript", title: "Calculator", version: 1, content },
+		});
 		expect(JSON.stringify(c)).not.toContain("not supported on your current device");
 	});
 
@@ -104,9 +110,9 @@ describe("normalizeChatGpt (own fixtures)", () => {
 	});
 
 	it("turns image pointers and metadata attachments into missing attachments; counts unknown types", () => {
-		expect(c.messages[0]!.parts[1]).toEqual({ kind: "attachment", name: "data.csv", mimeType: "text/csv", size: 99, missing: true });
+		expect(c.messages[0]!.parts[1]).toEqual({ kind: "attachment", name: "data.csv", mimeType: "text/csv", size: 99, missing: true, ref: "file-9" });
 		expect(c.messages[6]!.parts).toEqual([
-			{ kind: "attachment", name: "file-abc", size: 1234, missing: true },
+			{ kind: "attachment", name: "file-abc", size: 1234, missing: true, ref: "file-abc" },
 			{ kind: "text", text: "spoken words" },
 			{ kind: "unknown", blockType: "sediment_thing" },
 		]);
