@@ -387,6 +387,37 @@ export class Vault extends Events {
 		return f;
 	}
 
+	/** Like create, for bytes (images, PDFs). */
+	async createBinary(path: string, data: ArrayBuffer): Promise<TFile> {
+		const p = normalizePath(path);
+		if (isHiddenPath(p)) throw hiddenError(p);
+		if (await this.adapter.exists(p)) throw new Error("File already exists.");
+		const parent = parentOf(p);
+		if (parent !== "/" && !(await this.adapter.exists(parent))) {
+			throw new Error(`obsidian stub: parent folder "${parent}" does not exist`);
+		}
+		await this.adapter.writeBinary(p, data);
+		const f = this.getFileByPath(p);
+		if (!f) throw new Error(`obsidian stub: created "${p}" but cannot see it`);
+		this.trigger("create", f);
+		return f;
+	}
+
+	/** Stub-only: the vault's settings that getConfig reads (Obsidian keeps them in `.obsidian/app.json`). */
+	readonly config: Record<string, unknown> = { attachmentFolderPath: "/" };
+
+	getConfig(key: string): unknown {
+		return this.config[key];
+	}
+
+	/** `base.ext`, else `base 1.ext`, `base 2.ext`, …: the first free path, as Obsidian numbers them. */
+	getAvailablePath(base: string, extension: string): string {
+		for (let n = 0; ; n++) {
+			const candidate = normalizePath(`${n === 0 ? base : `${base} ${n}`}${extension ? `.${extension}` : ""}`);
+			if (!this.getAbstractFileByPath(candidate)) return candidate;
+		}
+	}
+
 	/** Throws when the folder (or a file of that name) exists, like Obsidian. Creates parents. */
 	async createFolder(path: string): Promise<TFolder> {
 		const p = normalizePath(path);
@@ -590,6 +621,38 @@ export class FileManager {
 
 	getNewFileParent(): TFolder {
 		return this.vault.getRoot();
+	}
+
+	/**
+	 * Where "Default location for new attachments" (the vault's `attachmentFolderPath`) puts a new file: `/` the vault
+	 * root, `./` the note's folder, `./sub` a subfolder of it, anything else that vault folder. A free name there,
+	 * numbered like Obsidian's (`name 1.png`). The folder itself is not created here.
+	 */
+	async getAvailablePathForAttachment(filename: string, sourcePath?: string): Promise<string> {
+		const setting = String(this.vault.getConfig("attachmentFolderPath") ?? "/");
+		const noteFolder = sourcePath ? parentOf(normalizePath(sourcePath)) : "/";
+		let folder: string;
+		if (setting === "." || setting === "./" || setting.startsWith("./")) {
+			const sub = setting.replace(/^\.\/?/, "");
+			folder = normalizePath(noteFolder === "/" ? sub || "/" : sub ? `${noteFolder}/${sub}` : noteFolder);
+		} else folder = normalizePath(setting);
+		const dot = filename.lastIndexOf(".");
+		const base = dot > 0 ? filename.slice(0, dot) : filename;
+		const extension = dot > 0 ? filename.slice(dot + 1) : "";
+		return Promise.resolve(this.vault.getAvailablePath(folder === "/" || folder === "" ? base : `${folder}/${base}`, extension));
+	}
+}
+
+/** The link lookups of Obsidian's metadata cache that notes need (resolved from the files on disk). */
+export class MetadataCache extends Events {
+	constructor(private readonly vault: Vault) {
+		super();
+	}
+
+	/** The file a link (`[[linkpath]]`, `![[linkpath]]`) in the note at `sourcePath` opens, as Obsidian resolves it. */
+	getFirstLinkpathDest(linkpath: string, sourcePath: string): TFile | null {
+		const target = stubResolveLink(linkpath, sourcePath, this.vault.getFiles().map((f) => f.path));
+		return target === null ? null : this.vault.getFileByPath(target);
 	}
 }
 
@@ -908,6 +971,7 @@ export class Workspace extends Events {
 export class App {
 	readonly vault: Vault;
 	readonly fileManager: FileManager;
+	readonly metadataCache: MetadataCache;
 	readonly workspace: Workspace;
 	/** Stub-only (Obsidian keeps these internally). */
 	readonly commands = new CommandRegistry();
@@ -917,6 +981,7 @@ export class App {
 		const base = basePath ?? mkdtempSync(nodePath.join(os.tmpdir(), "ketl-vault-"));
 		this.vault = new Vault(new FileSystemAdapter(nodePath.resolve(base)));
 		this.fileManager = new FileManager(this.vault);
+		this.metadataCache = new MetadataCache(this.vault);
 		this.workspace = new Workspace(this);
 	}
 }

@@ -250,8 +250,7 @@ export async function readZipEntry(source: ByteSource, entry: ZipEntryLocation):
 	if (entry.method === 0) bytes = compressed;
 	else {
 		try {
-			const stream = new Blob([compressed]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-			bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+			bytes = await inflateRaw(compressed, entry.size);
 		} catch (e) {
 			throw new InputError(where, `the zip entry cannot be decompressed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 		}
@@ -259,6 +258,32 @@ export async function readZipEntry(source: ByteSource, entry: ZipEntryLocation):
 	if (bytes.length !== entry.size) throw new InputError(where, `the zip entry holds ${bytes.length} bytes, but the zip's directory says ${entry.size}`);
 	if (entry.crc32 !== null && crc32(bytes) !== entry.crc32) throw new InputError(where, "the zip entry is damaged (its CRC-32 does not match)");
 	return bytes;
+}
+
+/**
+ * Raw deflate → bytes, through the platform's DecompressionStream. More bytes than `expected` (the directory's size)
+ * is an error at once: a lying entry cannot make it inflate without bound.
+ */
+async function inflateRaw(compressed: Uint8Array, expected: number): Promise<Uint8Array> {
+	const stream = new DecompressionStream("deflate-raw");
+	const writer = stream.writable.getWriter();
+	const written = writer.write(compressed as Uint8Array<ArrayBuffer>).then(() => writer.close());
+	written.catch(() => undefined); // the reader below sees the same failure
+	const reader = stream.readable.getReader();
+	const out = new Uint8Array(expected);
+	let length = 0;
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		if (length + value.length > out.length) {
+			await reader.cancel().catch(() => undefined);
+			throw new Error(`it inflates to more than the ${expected} bytes the zip's directory says`);
+		}
+		out.set(value, length);
+		length += value.length;
+	}
+	await written;
+	return length === out.length ? out : out.slice(0, length);
 }
 
 let CRC_TABLE: Uint32Array | null = null;
