@@ -629,7 +629,8 @@ export class FileManager {
 	 * numbered like Obsidian's (`name 1.png`). The folder itself is not created here.
 	 */
 	async getAvailablePathForAttachment(filename: string, sourcePath?: string): Promise<string> {
-		const setting = String(this.vault.getConfig("attachmentFolderPath") ?? "/");
+		const configured = this.vault.getConfig("attachmentFolderPath");
+		const setting = typeof configured === "string" ? configured : "/";
 		const noteFolder = sourcePath ? parentOf(normalizePath(sourcePath)) : "/";
 		let folder: string;
 		if (setting === "." || setting === "./" || setting.startsWith("./")) {
