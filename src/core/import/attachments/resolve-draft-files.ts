@@ -229,8 +229,11 @@ export class DraftFileWriter {
 		if (known && (await this.present(known.path))) {
 			if (known.sha256 !== sha256 && !this.o.dryRun) {
 				// A newer version: written over the file only when the user has not edited it since the import wrote it.
-				const current = await this.o.vault.read(known.path);
-				if (sha256Hex(current) === known.sha256) {
+				const current = sha256Hex(await this.o.vault.read(known.path));
+				if (current === sha256) {
+					// Written by a run that stopped before its index was flushed.
+					this.remember(key, known.path, sha256, size);
+				} else if (current === known.sha256) {
 					await this.o.vault.modify(known.path, text);
 					this.remember(key, known.path, sha256, size);
 				} else this.o.logger.info(`${known.path} was edited after the import wrote it; the artifact's newer version is not written over it`);
