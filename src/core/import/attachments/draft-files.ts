@@ -43,11 +43,13 @@ export class DraftFileCollector {
 			}
 			return token(index, a.version);
 		}
-		if (part.ref) {
-			const key = `export\u0000${part.ref}`;
+		// The file id, or the one in the export's pointer (`file-service://file-…`, `sediment://file_…`).
+		const ref = part.ref ?? /^[a-z-]+:\/\/(file[-_][A-Za-z0-9]+)/.exec(part.pointer ?? "")?.[1];
+		if (ref) {
+			const key = `export\u0000${ref}`;
 			let index = this.byKey.get(key);
 			if (index === undefined) {
-				const file: DraftFile = { kind: "export", ref: part.ref, name: part.name };
+				const file: DraftFile = { kind: "export", ref, name: part.name };
 				if (part.mimeType) file.mimeType = part.mimeType;
 				index = this.files.push(file) - 1;
 				this.byKey.set(key, index);

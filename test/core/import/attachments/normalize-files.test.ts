@@ -50,7 +50,7 @@ describe("normalize: files a message refers to", () => {
 				]),
 			),
 		);
-		expect(attachments(c).map((p) => (p.kind === "attachment" ? p.ref : null))).toEqual(["file_00000000aaaa", "file_00000000bbbb", "file-Plot1"]);
+		expect(attachments(c).map((p) => (p.kind === "attachment" ? (p.ref ?? p.pointer) : null))).toEqual(["file_00000000aaaa", "file_00000000bbbb", "file-service://file-Plot1"]);
 	});
 
 	it("Claude: every artifact version is rebuilt (update applies old_str → new_str); an update of an unknown artifact stays a tool call", () => {

@@ -329,19 +329,6 @@ function asThinking(parts: readonly Part[], label: string | undefined): Part[] {
 	return [thinking];
 }
 
-/** Images a code-interpreter run displayed (`metadata.aggregate_result.messages[]` of type image). */
-function executionImages(metadata: Record<string, unknown> | null | undefined): Part[] {
-	const result = metadata?.aggregate_result;
-	const list = isRecord(result) && Array.isArray(result.messages) ? result.messages : [];
-	const out: Part[] = [];
-	for (const m of list) {
-		if (!isRecord(m) || m.message_type !== "image") continue;
-		const ref = pointerRef(str(m.image_url));
-		if (ref) out.push({ kind: "attachment", name: ref, mimeType: "image/png", missing: true, ref });
-	}
-	return out;
-}
-
 /**
  * The message's parts with its `metadata.attachments` merged in: an uploaded image is both an image pointer in the
  * content and an attachment (with the file's name) in the metadata; it is kept once, with the name.
@@ -417,7 +404,7 @@ export function normalizeChatGpt(raw: unknown): NormalizeResult {
 		const hidden = isHidden(m);
 		// What the app hides from the user is not said in the chat; an assistant's or tool's is its thinking.
 		if (hidden && role === "user") continue;
-		let parts = withAttachments([...contentParts(m, unknown), ...executionImages(m.metadata)], attachmentParts(m.metadata));
+		let parts = withAttachments(contentParts(m, unknown), attachmentParts(m.metadata));
 		if (hidden) parts = asThinking(parts, str(m.metadata?.finished_text));
 		if (parts.length === 0) continue;
 		const model = str(m.metadata?.model_slug);
