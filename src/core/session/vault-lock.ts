@@ -14,7 +14,8 @@ import type { StagingStore } from "../ports/staging-store";
  * get it.
  */
 
-export const VAULT_LOCK_PATH = ".staging/vault.lock";
+const STAGING_DIR = ".staging";
+export const VAULT_LOCK_PATH = `${STAGING_DIR}/vault.lock`;
 export const LOCK_HEARTBEAT_MS = 10_000;
 export const LOCK_STALE_MS = 60_000;
 
@@ -72,6 +73,8 @@ export class VaultLock {
 		private readonly store: StagingStore,
 		private readonly clock: Clock,
 		private info: LockInfo,
+		/** `.staging` did not exist before this lock made it: release takes it away again when it is still empty. */
+		private readonly madeStaging = false,
 	) {}
 
 	get token(): string {
@@ -97,9 +100,11 @@ export class VaultLock {
 			heartbeat_at: now,
 		};
 		const text = `${JSON.stringify(info)}\n`;
+		// A run refused before it wrote anything (a bad input, the model server down) must leave the vault as it was.
+		const hadStaging = await store.exists(STAGING_DIR);
 		for (let attempt = 0; attempt < 3; attempt++) {
 			if (await store.createExclusive(VAULT_LOCK_PATH, text)) {
-				const lock = new VaultLock(store, clock, info);
+				const lock = new VaultLock(store, clock, info, !hadStaging);
 				lock.start(request.heartbeatMs ?? LOCK_HEARTBEAT_MS);
 				return lock;
 			}
@@ -154,6 +159,10 @@ export class VaultLock {
 		await this.beating;
 		const current = await readLock(this.store);
 		if (typeof current === "object" && current.token === this.info.token) await this.store.remove(VAULT_LOCK_PATH);
+		if (this.madeStaging) {
+			const left = await this.store.list(STAGING_DIR);
+			if (left.files.length === 0 && left.folders.length === 0) await this.store.removeFolder(STAGING_DIR);
+		}
 	}
 }
 
