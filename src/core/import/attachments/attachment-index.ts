@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { appendJsonl, isCutOff, parseJsonl } from "../../logs/jsonl";
+import { JsonlAppendLog } from "../../logs/append-log";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
 
@@ -23,20 +23,13 @@ export type AttachmentRecord = z.infer<typeof AttachmentRecordSchema>;
 export class AttachmentIndex {
 	private readonly byKey = new Map<string, AttachmentRecord>();
 	private readonly byHash = new Map<string, string>();
-	private pending: AttachmentRecord[] = [];
-	private cutOff = false;
 
-	private constructor(
-		private readonly store: StagingStore,
-		private readonly file: string,
-	) {}
+	private constructor(private readonly log: JsonlAppendLog<AttachmentRecord>) {}
 
 	static async open(store: StagingStore, logger?: Logger, file = ATTACHMENT_INDEX_FILE): Promise<AttachmentIndex> {
-		const index = new AttachmentIndex(store, file);
-		const text = (await store.exists(file)) ? await store.read(file) : "";
-		const { records } = parseJsonl(text, file, { schema: AttachmentRecordSchema, ...(logger ? { logger } : {}) });
+		const { records, log } = await JsonlAppendLog.open(store, file, AttachmentRecordSchema, logger);
+		const index = new AttachmentIndex(log);
 		for (const r of records) index.remember(r);
-		index.cutOff = isCutOff(text);
 		return index;
 	}
 
@@ -51,7 +44,7 @@ export class AttachmentIndex {
 
 	record(r: AttachmentRecord): void {
 		this.remember(r);
-		this.pending.push(r);
+		this.log.push(r);
 	}
 
 	private remember(r: AttachmentRecord): void {
@@ -59,14 +52,7 @@ export class AttachmentIndex {
 		this.byHash.set(r.sha256, r.path);
 	}
 
-	async flush(): Promise<void> {
-		if (this.pending.length === 0) return;
-		if (this.cutOff) {
-			await this.store.append(this.file, "\n");
-			this.cutOff = false;
-		}
-		const batch = this.pending;
-		this.pending = [];
-		await appendJsonl(this.store, this.file, batch);
+	flush(): Promise<void> {
+		return this.log.flush();
 	}
 }

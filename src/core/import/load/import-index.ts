@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { appendJsonl, isCutOff, parseJsonl } from "../../logs/jsonl";
+import { JsonlAppendLog } from "../../logs/append-log";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
 import { ProviderSchema, type Provider } from "../conversation";
@@ -30,22 +30,13 @@ export type ImportIndexRecord = z.infer<typeof ImportIndexRecordSchema>;
 
 export class ImportIndex {
 	private readonly entries = new Map<string, ImportIndexRecord>();
-	private pending: ImportIndexRecord[] = [];
-	/** The file's last line was cut off by a crash: ended before the first append. */
-	private cutOff = false;
 
-	private constructor(
-		private readonly store: StagingStore,
-		private readonly file: string,
-	) {}
+	private constructor(private readonly log: JsonlAppendLog<ImportIndexRecord>) {}
 
 	static async open(store: StagingStore, logger?: Logger, file = IMPORT_INDEX_FILE): Promise<ImportIndex> {
-		const index = new ImportIndex(store, file);
-		const text = (await store.exists(file)) ? await store.read(file) : "";
-		const { records } = parseJsonl(text, file, { schema: ImportIndexRecordSchema, ...(logger ? { logger } : {}) });
+		const { records, log } = await JsonlAppendLog.open(store, file, ImportIndexRecordSchema, logger);
+		const index = new ImportIndex(log);
 		for (const r of records) index.entries.set(key(r.provider, r.source_id), r);
-		// Read once: whether a crash cut its last line off is known now, not by reading it again at the first flush.
-		index.cutOff = isCutOff(text);
 		return index;
 	}
 
@@ -62,18 +53,11 @@ export class ImportIndex {
 	/** Records a write (kept in memory at once; on disk at the next flush). */
 	record(r: ImportIndexRecord): void {
 		this.entries.set(key(r.provider, r.source_id), r);
-		this.pending.push(r);
+		this.log.push(r);
 	}
 
-	async flush(): Promise<void> {
-		if (this.pending.length === 0) return;
-		if (this.cutOff) {
-			await this.store.append(this.file, "\n");
-			this.cutOff = false;
-		}
-		const batch = this.pending;
-		this.pending = [];
-		await appendJsonl(this.store, this.file, batch);
+	flush(): Promise<void> {
+		return this.log.flush();
 	}
 }
 
