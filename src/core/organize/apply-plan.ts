@@ -1,4 +1,5 @@
 import * as z from "zod";
+import type { NoteChangeListener } from "../import/load/index-sync";
 import type { NoteVault } from "../ports/note-vault";
 import { sha256Hex } from "../util/sha256";
 import { cleanContent } from "./clean-content";
@@ -85,6 +86,8 @@ export interface ApplyOptions {
 	onProgress?: (record: AppliedRecord, item?: PlanItem) => Promise<void> | void;
 	/** Asked after every note: true stops the apply there (the record is returned with `complete: false`). */
 	shouldStop?: () => boolean;
+	/** Told of every note moved or rewritten (the import index follows imported notes: ImportIndexSync). */
+	changes?: NoteChangeListener;
 }
 
 /**
@@ -109,7 +112,7 @@ export async function applyPlan(vault: NoteVault, plan: Plan, options: ApplyOpti
 	for (const item of plan.items) {
 		if (item.status !== "planned") continue;
 		try {
-			await applyItem(vault, item, record, moves, options.log);
+			await applyItem(vault, item, record, moves, options.log, options.changes);
 		} catch (error) {
 			const message = error instanceof Error ? error.message : String(error);
 			record.failures.push({ path: item.from, message });
@@ -119,7 +122,7 @@ export async function applyPlan(vault: NoteVault, plan: Plan, options: ApplyOpti
 		if (options.shouldStop?.()) return record;
 	}
 	if (options.rewriteLinks && moves.size > 0) {
-		await rewriteVaultLinks(vault, moves, record, options.log);
+		await rewriteVaultLinks(vault, moves, record, options.log, options.changes);
 	}
 	record.complete = true;
 	await report();
@@ -146,7 +149,7 @@ async function modifyOperation(log: OperationLog | undefined, path: string, befo
 	return { type: "modify", path, beforeSha: await log.keep(before), afterSha: sha256Hex(after) };
 }
 
-async function applyItem(vault: NoteVault, item: PlanItem, record: AppliedRecord, moves: Map<string, string>, log?: OperationLog): Promise<void> {
+async function applyItem(vault: NoteVault, item: PlanItem, record: AppliedRecord, moves: Map<string, string>, log?: OperationLog, changes?: NoteChangeListener): Promise<void> {
 	const text = await vault.read(item.from);
 	if (item.sourceHash && sha256Hex(text) !== item.sourceHash) {
 		throw new Error(`"${item.from}" changed since the plan was made; not touching it`);
@@ -160,6 +163,7 @@ async function applyItem(vault: NoteVault, item: PlanItem, record: AppliedRecord
 			const op = await modifyOperation(log, item.from, text, next);
 			await logged(log, op, () => vault.modify(item.from, next));
 			record.operations.push(op);
+			await changes?.modified(item.from, text, next);
 		}
 	}
 	if (item.to === item.from) return;
@@ -175,6 +179,7 @@ async function applyItem(vault: NoteVault, item: PlanItem, record: AppliedRecord
 	await logged(log, move, () => vault.rename(item.from, item.to));
 	record.operations.push(move);
 	moves.set(item.from, item.to);
+	await changes?.moved(item.from, item.to);
 }
 
 /**
@@ -202,7 +207,7 @@ async function ensureFolderLogged(vault: NoteVault, folder: string, record: Appl
 }
 
 /** Rewrites, in every note of the vault, the links whose target moved (or that a moved note's new place breaks). */
-export async function rewriteVaultLinks(vault: NoteVault, moves: Map<string, string>, record: AppliedRecord, log?: OperationLog): Promise<void> {
+export async function rewriteVaultLinks(vault: NoteVault, moves: Map<string, string>, record: AppliedRecord, log?: OperationLog, changes?: NoteChangeListener): Promise<void> {
 	const backwards = new Map([...moves].map(([from, to]) => [to, from]));
 	const notesAfter = await listOrganizeInputs(vault, "");
 	const notesBefore = notesAfter.map((path) => backwards.get(path) ?? path);
@@ -238,6 +243,7 @@ export async function rewriteVaultLinks(vault: NoteVault, moves: Map<string, str
 		await logged(log, op, () => vault.modify(path, result.text), true);
 		record.operations.push(op);
 		record.linkEdits++;
+		await changes?.modified(path, text, result.text);
 	}
 }
 
@@ -253,7 +259,7 @@ export interface UndoResult {
  * the notes are back out of it, unless something else is in it now (kept, and not a conflict: it is the user's);
  * `restored` counts notes' changes only.
  */
-export async function undoPlan(vault: NoteVault, record: AppliedRecord, undoData?: UndoDataReader): Promise<UndoResult> {
+export async function undoPlan(vault: NoteVault, record: AppliedRecord, undoData?: UndoDataReader, changes?: NoteChangeListener): Promise<UndoResult> {
 	const result: UndoResult = { restored: 0, conflicts: [] };
 	const original = async (op: { before?: string | undefined; beforeSha?: string | undefined }): Promise<string> => {
 		if (op.before !== undefined) return op.before;
@@ -265,7 +271,8 @@ export async function undoPlan(vault: NoteVault, record: AppliedRecord, undoData
 	for (const operation of [...record.operations].reverse()) {
 		try {
 			if (operation.type === "modify") {
-				const current = sha256Hex(await vault.read(operation.path));
+				const currentText = await vault.read(operation.path);
+				const current = sha256Hex(currentText);
 				const afterSha = operation.afterSha ?? (operation.after !== undefined ? sha256Hex(operation.after) : undefined);
 				const beforeSha = operation.beforeSha ?? (operation.before !== undefined ? sha256Hex(operation.before) : undefined);
 				if (current === beforeSha) {
@@ -276,7 +283,9 @@ export async function undoPlan(vault: NoteVault, record: AppliedRecord, undoData
 					result.conflicts.push({ path: operation.path, message: "changed since the organize run; left as it is" });
 					continue;
 				}
-				await vault.modify(operation.path, await original(operation));
+				const restored = await original(operation);
+				await vault.modify(operation.path, restored);
+				await changes?.modified(operation.path, currentText, restored);
 			} else if (operation.type === "folder") {
 				await vault.removeFolderIfEmpty(operation.path);
 				continue;
@@ -292,6 +301,7 @@ export async function undoPlan(vault: NoteVault, record: AppliedRecord, undoData
 				const folder = folderOf(operation.from);
 				if (folder !== "") await vault.ensureFolder(folder);
 				await vault.rename(operation.to, operation.from);
+				await changes?.moved(operation.to, operation.from);
 			} else {
 				const before = await original(operation);
 				if (await vault.exists(operation.path)) {

@@ -1,4 +1,5 @@
 import { ItemStatusIndex } from "../logs/item-status-index";
+import { withImportIndexSync } from "../import/load/index-sync";
 import type { Counts } from "../model/counts";
 import type { StageProgress } from "../pipeline/stage-runner";
 import { PhaseManager } from "../session/phase-manager";
@@ -233,15 +234,19 @@ async function continueOrganizeSessionLocked(
 		if (applied?.source === "applied.json") await journal.seed(applied.record);
 		// What the vault says of the changes a kill left open goes in the journal first.
 		for (const { n, happened } of applied?.settled ?? []) await journal.end(n, happened);
-		const result = await applyInTwoPasses(vault, plan, remainingWork(plan, record, retried), {
-			rewriteLinks: options.rewriteLinks,
-			now,
-			...(options.signal ? { signal: options.signal } : {}),
-			...(record ? { previous: record } : {}),
-			retried,
-			journal,
-			onStep: (done, total, last) => options.onApplyProgress?.({ done, total, ...(last ? { last } : {}) }),
-		});
+		const planned = plan; // (narrowed: not null here)
+		const result = await withImportIndexSync(store, deps.logger, (changes) =>
+			applyInTwoPasses(vault, planned, remainingWork(planned, record, retried), {
+				rewriteLinks: options.rewriteLinks,
+				now,
+				...(options.signal ? { signal: options.signal } : {}),
+				...(record ? { previous: record } : {}),
+				retried,
+				journal,
+				changes,
+				onStep: (done, total, last) => options.onApplyProgress?.({ done, total, ...(last ? { last } : {}) }),
+			}),
+		);
 		await saveAppliedRecord(store, sessionId, result.record);
 		const counts = itemCounts(plan.items, result.record);
 		await phases.finishStage(sessionId, "organize", "load", { items_count: plan.items.length, counts, failed: result.cancelled });

@@ -2,6 +2,7 @@ import type { Counts } from "../model/counts";
 import type { StageProgress } from "../pipeline/stage-runner";
 import type { Logger } from "../ports/logger";
 import type { Clock } from "../ports/clock";
+import { withImportIndexSync } from "../import/load/index-sync";
 import type { NoteVault } from "../ports/note-vault";
 import type { StagingStore } from "../ports/staging-store";
 import { PhaseManager } from "../session/phase-manager";
@@ -120,7 +121,9 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 		if (options.apply) {
 			const appliedAt = deps.clock.now();
 			const journal = await ApplyJournal.open(deps.store, sessionId, { planCreatedAt: plan.createdAt, appliedAt: appliedAt.toISOString() });
-			({ record } = await applyInTwoPasses(deps.vault, plan, remainingWork(plan, undefined), { rewriteLinks: options.rewriteLinks, now: appliedAt, journal }));
+			({ record } = await withImportIndexSync(deps.store, deps.logger, (changes) =>
+				applyInTwoPasses(deps.vault, plan, remainingWork(plan, undefined), { rewriteLinks: options.rewriteLinks, now: appliedAt, journal, changes }),
+			));
 			await saveAppliedRecord(deps.store, sessionId, record);
 		}
 		const counts = itemCounts(plan.items, record);
@@ -147,7 +150,7 @@ async function undoOrganizeSessionLocked(deps: OrganizeSessionDeps, sessionId: s
 	const out = organizeOutputPaths(sessionId);
 	const state = await readAppliedState(deps.store, sessionId, deps.vault, deps.logger);
 	if (!state) throw new Error(`Session ${sessionId} has no applied organize run (${out.applied} is missing)`);
-	const result = await undoPlan(deps.vault, state.record, state.undoData);
+	const result = await withImportIndexSync(deps.store, deps.logger, (changes) => undoPlan(deps.vault, state.record, state.undoData, changes));
 	await deps.store.writeAtomic(out.undo, `${JSON.stringify({ undoneAt: deps.clock.now().toISOString(), ...result }, null, "\t")}\n`);
 	return result;
 }
@@ -231,13 +234,16 @@ async function applyOrganizeSessionLocked(deps: OrganizeSessionDeps, sessionId: 
 	try {
 		const appliedAt = deps.clock.now();
 		const journal = await ApplyJournal.open(deps.store, sessionId, { planCreatedAt: plan.createdAt, appliedAt: appliedAt.toISOString() });
-		const { record, cancelled } = await applyInTwoPasses(deps.vault, plan, remainingWork(plan, undefined), {
-			rewriteLinks: options.rewriteLinks,
-			now: appliedAt,
-			signal: options.signal,
-			journal,
-			onStep: (done, total, last) => options.onProgress?.({ done, total, last }),
-		});
+		const { record, cancelled } = await withImportIndexSync(deps.store, deps.logger, (changes) =>
+			applyInTwoPasses(deps.vault, plan, remainingWork(plan, undefined), {
+				rewriteLinks: options.rewriteLinks,
+				now: appliedAt,
+				signal: options.signal,
+				journal,
+				changes,
+				onStep: (done, total, last) => options.onProgress?.({ done, total, last }),
+			}),
+		);
 		// The record as it ends (a cancel leaves it incomplete); the journal already holds all of it.
 		await saveAppliedRecord(deps.store, sessionId, record);
 		const counts = itemCounts(plan.items, record);

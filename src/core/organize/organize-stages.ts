@@ -5,6 +5,7 @@ import type { Clock } from "../ports/clock";
 import { silentLogger, type Logger } from "../ports/logger";
 import type { NoteVault } from "../ports/note-vault";
 import type { StagingStore } from "../ports/staging-store";
+import type { NoteChangeListener } from "../import/load/index-sync";
 import type { PhaseManager } from "../session/phase-manager";
 import { stageOutputDir } from "../session/paths";
 import { applyPlan, rewriteVaultLinks, type AppliedOperation, type AppliedRecord, type OperationLog } from "./apply-plan";
@@ -165,6 +166,8 @@ export interface TwoPassOptions {
 	 * kill or a full disk at any point can be resumed and undone. Without one, nothing is recorded until the end.
 	 */
 	journal?: ApplyLog;
+	/** Told of every note moved or rewritten (the import index follows imported notes). */
+	changes?: NoteChangeListener;
 	/** After every note of either pass: how many of `total` steps are done. */
 	onStep?: (done: number, total: number, item?: PlanItem) => void;
 }
@@ -221,7 +224,7 @@ export async function applyInTwoPasses(vault: NoteVault, plan: Plan, work: Apply
 		record.failures.push(...pass.failures);
 		record.linkEdits += pass.linkEdits;
 	};
-	const passOptions = (kind: "edit" | "move") => ({ rewriteLinks: false, now: options.now, onProgress: progress(kind), shouldStop: stop, ...(journal ? { log: journal } : {}) });
+	const passOptions = (kind: "edit" | "move") => ({ rewriteLinks: false, now: options.now, onProgress: progress(kind), shouldStop: stop, ...(journal ? { log: journal } : {}), ...(options.changes ? { changes: options.changes } : {}) });
 	const cancelled = (): { record: AppliedRecord; cancelled: boolean } => {
 		record.items = { ...states };
 		return { record, cancelled: true };
@@ -239,6 +242,7 @@ export async function applyInTwoPasses(vault: NoteVault, plan: Plan, work: Apply
 				const move: AppliedOperation = { type: "move", from: item.from, to: item.to };
 				if (journal) await journal.end(await journal.begin(move), true);
 				record.operations.push(move);
+				await options.changes?.moved(item.from, item.to);
 			}
 			states[item.from] = "done";
 			await journal?.itemState(item.from, "done");
@@ -251,7 +255,7 @@ export async function applyInTwoPasses(vault: NoteVault, plan: Plan, work: Apply
 	const moves = record.operations.filter((o): o is Extract<AppliedOperation, { type: "move" }> => o.type === "move");
 	if (options.rewriteLinks && moves.length > linked) {
 		const links: AppliedRecord = { ...record, operations: [], failures: [], linkEdits: 0 };
-		await rewriteVaultLinks(vault, new Map(moves.slice(linked).map((move) => [move.from, move.to])), links, journal);
+		await rewriteVaultLinks(vault, new Map(moves.slice(linked).map((move) => [move.from, move.to])), links, journal, options.changes);
 		merge(links);
 	}
 	record.movesLinked = moves.length;

@@ -30,6 +30,7 @@ export type ImportIndexRecord = z.infer<typeof ImportIndexRecordSchema>;
 
 export class ImportIndex {
 	private readonly entries = new Map<string, ImportIndexRecord>();
+	private byPath: Map<string, ImportIndexRecord> | null = null;
 
 	private constructor(private readonly log: JsonlAppendLog<ImportIndexRecord>) {}
 
@@ -50,9 +51,26 @@ export class ImportIndex {
 		return { path: r.path, hash: r.hash, sourceUpdated: r.source_updated, ...(r.llm_key !== undefined ? { llmKey: r.llm_key } : {}), ...(r.render ? { render: r.render } : {}) };
 	}
 
+	/** The whole record of a source (for carrying it over to a new path or hash). */
+	recordOf(provider: Provider, sourceId: string): ImportIndexRecord | null {
+		return this.entries.get(key(provider, sourceId)) ?? null;
+	}
+
+	/** The record whose note is at `path` (the latest record of each source), or null. Built on first use. */
+	recordAt(path: string): ImportIndexRecord | null {
+		if (!this.byPath) {
+			this.byPath = new Map();
+			for (const r of this.entries.values()) this.byPath.set(r.path, r);
+		}
+		const r = this.byPath.get(path);
+		// A later record of the same source may have moved it since the map was built.
+		return r && this.entries.get(key(r.provider, r.source_id)) === r ? r : null;
+	}
+
 	/** Records a write (kept in memory at once; on disk at the next flush). */
 	record(r: ImportIndexRecord): void {
 		this.entries.set(key(r.provider, r.source_id), r);
+		this.byPath?.set(r.path, r);
 		this.log.push(r);
 	}
 

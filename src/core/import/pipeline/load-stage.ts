@@ -9,6 +9,7 @@ import { computeFileIdAsync } from "../transform/file-id";
 import { composeNote } from "../transform/render-note";
 import { decideLoad, type LoadDecision } from "../load/load-decision";
 import type { ImportIndex } from "../load/import-index";
+import { organizeKeysOf, withOrganizeKeys } from "../load/index-sync";
 import { sourceIdentity, VaultNoteFinder } from "../load/vault-note-finder";
 import { LOG_BATCH_MS } from "./extract-stage";
 import { sameRender, type NoteDraft } from "../transform/note-draft";
@@ -195,7 +196,8 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			const kept = decideLoad({ indexed, current: current ? { path: current.path, hash: "", frontmatterUpdated: null } : null, renderedHash: "\u0000", sourceUpdated: draft.source_updated });
 			return kept.action === "unchanged" ? { ...kept, rendered: "" } : kept.action === "preserve" ? kept : { action: "preserve", path: current?.path ?? null, reason: "kept as it is" };
 		}
-		const rendered = current ? await finalNote(draft, current.path, o.sha256) : "";
+		// A note organize filed keeps its genre, topic and summary through an update (they are not the import's).
+		const rendered = current ? withOrganizeKeys(await finalNote(draft, current.path, o.sha256), organizeKeysOf(current.text)) : "";
 		// Of the index entry's kind when there is one (an older index holds c1 hashes), else the current kind.
 		const hashOf = (text: string): Promise<string> => (indexed ? noteHashLike(indexed.hash, text, o.sha256) : noteHash(text, o.sha256));
 		const renderedHash = current ? await hashOf(rendered) : "";
