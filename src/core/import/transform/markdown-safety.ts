@@ -10,8 +10,11 @@
  *   `---`/`===` line under a list item, quote or table gets a blank line before it (a rule, never a heading).
  * - **An unclosed code fence** (``` or ~~~) is closed at the end of the message, instead of swallowing every
  *   message after it.
- * - **An unclosed HTML comment** (`<!--` with no `-->` after it) is escaped, since it would hide the rest of the
- *   note; an odd `%%` (Obsidian comment) outside code is escaped for the same reason.
+ * - **Raw HTML** (`<b>`, `</div>`, `<!-- … -->`, `<?…`) outside code and maths is escaped (`\<b>`), so it reads
+ *   as it did in the chat app, which shows tags as text, instead of being rendered by Obsidian (a `<div>` or an
+ *   unclosed `<!--` would swallow the rest of the note). Autolinks (`<https://…>`, `<a@b.c>`), link destinations
+ *   (`](<…>)`) and `<br>` (assistants' line break in table cells) are kept. An odd `%%` (Obsidian comment) outside
+ *   code is escaped for the same reason.
  * - Line endings become `\n`; leading and trailing blank lines are dropped.
  * Nothing inside code fences is touched. A message starting with `---` is safe by construction: it never sits at
  * the top of the file, and it follows our heading and a blank line, so it is a thematic break.
@@ -141,7 +144,7 @@ function safeMarkdownWith(text: string, minHeadingLevel: number, shortcuts: bool
 	let minLevel = 7;
 	for (const line of out) if (typeof line !== "string") minLevel = Math.min(minLevel, line.level);
 	const shift = minLevel < minHeadingLevel ? minHeadingLevel - minLevel : 0;
-	const escapes = !shortcuts || text.includes("<!--") || text.includes("%%");
+	const escapes = !shortcuts || RAW_HTML_START.test(text) || text.includes("%%");
 	if (shortcuts && !rewritten && shift === 0 && !escapes) {
 		// Every output line is its input line (a heading unshifted reads as it was): the text itself, less the
 		// blank lines at its edges, with no join.
@@ -151,22 +154,128 @@ function safeMarkdownWith(text: string, minHeadingLevel: number, shortcuts: bool
 		typeof line === "string" ? line : `${line.indent}${"#".repeat(Math.min(6, line.level + shift))}${line.rest}`,
 	);
 
-	// Lines are substrings of the text (or our own headings and fences), so a text with neither `<!--` nor `%%`
-	// has nothing to escape.
-	if (escapes) escapeUnclosedComments(rendered, inCode);
+	// Lines are substrings of the text (or our own headings and fences), so a text with neither a tag-like `<` nor
+	// `%%` has nothing to escape.
+	if (escapes) {
+		escapeRawHtml(rendered, inCode);
+		escapeOddPercents(rendered, inCode);
+	}
 	return trimBlankLines(rendered).join("\n");
 }
 
-function escapeUnclosedComments(lines: string[], inCode: boolean[]): void {
-	let lastClose = -1;
-	lines.forEach((line, i) => {
-		if (line.includes("-->")) lastClose = i;
-	});
+/** A `<` that can open raw HTML: a tag, a closing tag, a comment or declaration, a processing instruction. */
+const RAW_HTML_START = /<[A-Za-z/!?]/;
+const AUTOLINK = /<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>/y;
+const EMAIL_AUTOLINK = /<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*>/y;
+const LINE_BREAK_TAG = /<br\s*\/?>/iy;
+
+/**
+ * Escapes each `<` that would open raw HTML in the prose lines (see the module comment). A paragraph is scanned as
+ * one string so that a code span or maths across its lines is skipped whole. Lines in fences are skipped, and so is
+ * a block whose first line is indented four spaces or a tab (indented code, where a backslash would show).
+ */
+function escapeRawHtml(lines: string[], inCode: boolean[]): void {
+	let i = 0;
+	while (i < lines.length) {
+		if (inCode[i] || lines[i]!.trim() === "") {
+			i++;
+			continue;
+		}
+		let end = i + 1;
+		while (end < lines.length && !inCode[end] && lines[end]!.trim() !== "") end++;
+		if (!/^(?: {4}|\t)/.test(lines[i]!)) {
+			const block = lines.slice(i, end).join("\n");
+			if (RAW_HTML_START.test(block)) {
+				const escaped = escapeTagsIn(block).split("\n");
+				for (let k = 0; k < escaped.length; k++) lines[i + k] = escaped[k]!;
+			}
+		}
+		i = end;
+	}
+}
+
+/** `escapeRawHtml` for one paragraph: skips escapes, code spans, maths, autolinks, link destinations and `<br>`. */
+function escapeTagsIn(text: string): string {
+	let out = "";
+	let last = 0;
+	let i = 0;
+	const sticky = (re: RegExp): number => {
+		re.lastIndex = i;
+		return re.test(text) ? re.lastIndex : -1;
+	};
+	while (i < text.length) {
+		const c = text[i]!;
+		if (c === "\\") {
+			i += 2;
+			continue;
+		}
+		if (c === "`") {
+			let run = 1;
+			while (text[i + run] === "`") run++;
+			const close = closingBackticks(text, i + run, run);
+			i = close < 0 ? i + run : close + run;
+			continue;
+		}
+		if (c === "$") {
+			const close = closingDollar(text, i);
+			i = close < 0 ? i + 1 : close;
+			continue;
+		}
+		if (c === "<" && RAW_HTML_START.test(text.slice(i, i + 2))) {
+			const kept = Math.max(sticky(AUTOLINK), sticky(EMAIL_AUTOLINK), sticky(LINE_BREAK_TAG));
+			if (kept >= 0) {
+				i = kept;
+				continue;
+			}
+			if (text.slice(i - 2, i) !== "](") {
+				out += `${text.slice(last, i)}\\`;
+				last = i;
+			}
+		}
+		i++;
+	}
+	return out + text.slice(last);
+}
+
+/** Where a code span opened by `run` backticks before `from` closes (a run of exactly `run`), or -1. */
+function closingBackticks(text: string, from: number, run: number): number {
+	let at = text.indexOf("`".repeat(run), from);
+	while (at >= 0) {
+		let length = run;
+		while (text[at + length] === "`") length++;
+		if (length === run) return at;
+		at = text.indexOf("`".repeat(run), at + length);
+	}
+	return -1;
+}
+
+/**
+ * Just past the maths that a `$` at `open` starts (`$$ … $$`, or `$x$` on one line with no space inside its
+ * delimiters), or -1 when it starts none.
+ */
+function closingDollar(text: string, open: number): number {
+	if (text[open + 1] === "$") {
+		const close = text.indexOf("$$", open + 2);
+		return close < 0 ? -1 : close + 2;
+	}
+	const first = text[open + 1];
+	if (first === undefined || /\s/.test(first)) return -1;
+	for (let k = open + 1; k < text.length && text[k] !== "\n"; k++) {
+		if (text[k] === "\\") {
+			k++;
+			continue;
+		}
+		if (text[k] === "$") return /\s/.test(text[k - 1]!) ? -1 : k + 1;
+	}
+	return -1;
+}
+
+/** An odd `%%` outside code would hide the rest of the note as an Obsidian comment: its last one is escaped. */
+function escapeOddPercents(lines: string[], inCode: boolean[]): void {
 	let percentCount = 0;
 	let lastPercentLine = -1;
 	lines.forEach((line, i) => {
 		if (inCode[i]) return;
-		if (/^ {0,3}<!--/.test(line) && i > lastClose) lines[i] = line.replace("<!--", "\\<!--");
 		const count = line.split("%%").length - 1;
 		if (count > 0) {
 			percentCount += count;

@@ -7,8 +7,9 @@ import { DraftFileCollector, DraftFileSchema } from "../attachments/draft-files"
 /**
  * The renderer's version: raised whenever the deterministic note's layout changes, so that notes written before are
  * re-rendered on the next import (unless edited). 2: the chat link and `url`, `project`, zoned `created`/`updated`.
+ * 3: raw HTML in messages escaped (shown as text, as the chat app shows it).
  */
-export const RENDERER_VERSION = 2;
+export const RENDERER_VERSION = 3;
 
 /** What the deterministic note depends on besides the conversation (the import's options). */
 export interface RenderChoices {
