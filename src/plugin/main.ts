@@ -1,73 +1,66 @@
 import { Notice, Plugin, type WorkspaceLeaf } from "obsidian";
-import { defaultSettings, parseSettings, type Settings } from "../core/config/settings";
+import type { Settings } from "../core/config/settings";
 import { systemClock, type Clock } from "../core/ports/clock";
 import { AdapterStagingStore } from "./adapter-staging-store";
-import { registerCommands } from "./commands";
+import { registerCommands, type CommandId } from "./commands/palette";
 import { ObsidianNoteVault } from "./obsidian-note-vault";
-import { RunController } from "./run-controller";
-import { confirmApplyOrganize } from "./commands/apply-organize-plan";
-import { undoOrganizeChecked } from "./commands/undo-organize-session";
-import { NO_ORGANIZE_TARGETS, scanOrganizeTargets, targetsFromModel, type OrganizeTargets } from "./organize-actions";
-import { continueSession } from "./session-actions";
+import type { RunController } from "./run-controller";
+import { NO_ORGANIZE_TARGETS, type OrganizeTargets } from "./organize-targets";
 import { KnowledgeEtlSettingTab } from "./settings-tab";
 import { noopPanelHandlers, type PanelHandlers } from "./view/panel-handlers";
 import { SessionView } from "./view/session-view";
 import { VIEW_TYPE_SESSIONS } from "./view/view-type";
 
+/** The lazily loaded part of the plugin (engine.ts): the core, the actions, the panel's model and drawing. */
+export type Engine = typeof import("./engine");
+
 export default class KnowledgeEtlPlugin extends Plugin {
-	settings: Settings = defaultSettings();
+	/**
+	 * The user settings. Parsed (zod) when the engine loads, from the data read at load: nothing reads them
+	 * before (every command, the panel and the settings tab wait for `engine()`).
+	 */
+	settings!: Settings;
 	/** Sessions under `.staging/` (through the adapter: the Vault API cannot see dot-folders). */
 	stagingStore!: AdapterStagingStore;
 	/** Notes (through Vault and FileManager). */
 	noteVault!: ObsidianNoteVault;
-	/** What the panel's buttons do; `onload` replaces these no-ops. */
+	/** What the panel's buttons do; the engine's start replaces these no-ops. */
 	panelHandlers: PanelHandlers = noopPanelHandlers();
 	/** Time for sessions (tests replace it before onload). */
 	clock: Clock = systemClock;
-	/** The one running session (import or organize), if any. */
+	/** The one running session (import or organize), if any; made when the engine loads (undefined before: none runs). */
 	runs!: RunController;
 	private statusBarEl: HTMLElement | null = null;
 	/** What the organize commands act on: from the panel's selected session, else from the newest organize session. */
 	private organizeFromPanel: OrganizeTargets | null = null;
 	private organizeScanned: OrganizeTargets = NO_ORGANIZE_TARGETS;
+	/** The plugin data as read at load, parsed into `settings` when the engine loads. */
+	private storedData: unknown = null;
+	private engineLoad: Promise<Engine> | null = null;
+	/** The engine once loaded (for the few synchronous callers: the settings tab, the panel's redraw). */
+	loadedEngine: Engine | null = null;
 
+	/**
+	 * Registration only: the view, the ribbon icon, the commands, the status bar item and the settings tab. The
+	 * engine (zod models, YAML, the pipeline) is not evaluated here; see `engine()`.
+	 */
 	override async onload(): Promise<void> {
-		await this.loadSettings();
+		this.storedData = await this.loadData();
 		this.stagingStore = new AdapterStagingStore(this.app.vault.adapter);
 		this.noteVault = new ObsidianNoteVault(this.app);
-		this.runs = new RunController({
-			store: this.stagingStore,
-			clock: this.clock,
-			setStatusText: (text) => this.setStatusText(text),
-			refreshSessionViews: () => this.refreshSessionViews(),
-			notify: (message) => new Notice(message),
-			logDebug: (message, detail) => this.logDebug(message, detail),
-			onRunEnd: () => void this.refreshOrganizeTargets(),
-		});
-		this.panelHandlers.onResume = (id) => void continueSession(this, "resume", id);
-		this.panelHandlers.onRetry = (id) => void continueSession(this, "retry", id);
-		this.panelHandlers.onCancel = (id) => {
-			if (this.runs.runningSessionId === id || this.runs.runningSessionId === null) this.runs.cancel();
-		};
-		this.panelHandlers.onCopyError = (text) => navigator.clipboard.writeText(text);
-		this.panelHandlers.onOpenNote = (path) => this.app.workspace.openLinkText(path, "", false);
-		this.panelHandlers.onApplyOrganize = async (id) => {
-			await confirmApplyOrganize(this, id);
-		};
-		this.panelHandlers.onUndoOrganize = (id) => undoOrganizeChecked(this, id);
-
 		this.registerView(
 			VIEW_TYPE_SESSIONS,
 			(leaf) =>
 				new SessionView(leaf, {
 					store: this.stagingStore,
 					clock: this.clock,
+					engine: () => this.engine(),
 					handlers: () => this.panelHandlers,
-					liveIds: () => this.runs.liveIds(),
+					liveIds: () => this.runs?.liveIds() ?? new Set<string>(),
 					displayText: `${this.manifest.name} sessions`,
 					onError: (e) => this.logDebug("Session panel could not read the session files", e),
 					onModel: (model) => {
-						this.organizeFromPanel = targetsFromModel(model);
+						this.organizeFromPanel = this.loadedEngine?.targetsFromModel(model) ?? null;
 					},
 				}),
 		);
@@ -80,6 +73,50 @@ export default class KnowledgeEtlPlugin extends Plugin {
 		this.app.workspace.onLayoutReady(() => void this.refreshOrganizeTargets());
 	}
 
+	/**
+	 * The engine, loaded on first call (a lazy module of main.js, see engine.ts) and started: settings parsed from the
+	 * data read at load, the run controller made, the panel's handlers wired. Later calls return the same one.
+	 */
+	engine(): Promise<Engine> {
+		this.engineLoad ??= import("./engine").then((engine) => {
+			this.startEngine(engine);
+			return engine;
+		});
+		return this.engineLoad;
+	}
+
+	private startEngine(engine: Engine): void {
+		this.settings = engine.parseSettings(this.storedData, (message) => console.warn(`Knowledge ETL: ${message}`));
+		this.storedData = null;
+		this.runs = new engine.RunController({
+			store: this.stagingStore,
+			clock: this.clock,
+			setStatusText: (text) => this.setStatusText(text),
+			refreshSessionViews: () => this.refreshSessionViews(),
+			notify: (message) => new Notice(message),
+			logDebug: (message, detail) => this.logDebug(message, detail),
+			onRunEnd: () => void this.refreshOrganizeTargets(),
+		});
+		this.panelHandlers.onResume = (id) => void engine.continueSession(this, "resume", id);
+		this.panelHandlers.onRetry = (id) => void engine.continueSession(this, "retry", id);
+		this.panelHandlers.onCancel = (id) => {
+			if (this.runs.runningSessionId === id || this.runs.runningSessionId === null) this.runs.cancel();
+		};
+		this.panelHandlers.onCopyError = (text) => navigator.clipboard.writeText(text);
+		this.panelHandlers.onOpenNote = (path) => this.app.workspace.openLinkText(path, "", false);
+		this.panelHandlers.onApplyOrganize = async (id) => {
+			await engine.confirmApplyOrganize(this, id);
+		};
+		this.panelHandlers.onUndoOrganize = (id) => engine.undoOrganizeChecked(this, id);
+		this.loadedEngine = engine;
+	}
+
+	/** Runs a command of the palette (commands/palette.ts), loading the engine first. */
+	async runCommand(id: CommandId): Promise<void> {
+		const engine = await this.engine();
+		await engine.COMMANDS[id].run(this);
+	}
+
 	override onunload(): void {
 		// Views, commands, the ribbon icon, the status bar item and intervals were all registered and are
 		// removed by Obsidian; leaves are left in place (their layout is restored on the next load).
@@ -87,10 +124,6 @@ export default class KnowledgeEtlPlugin extends Plugin {
 		void this.runs?.dispose();
 		this.setStatusText("");
 		this.statusBarEl = null;
-	}
-
-	async loadSettings(): Promise<void> {
-		this.settings = parseSettings(await this.loadData(), (message) => console.warn(`Knowledge ETL: ${message}`));
 	}
 
 	private savingSettings: Promise<void> = Promise.resolve();
@@ -148,7 +181,7 @@ export default class KnowledgeEtlPlugin extends Plugin {
 	/** Re-reads the newest organize session's state (after a run, and once the layout is ready). */
 	async refreshOrganizeTargets(): Promise<void> {
 		try {
-			this.organizeScanned = await scanOrganizeTargets(this);
+			this.organizeScanned = await (await this.engine()).scanOrganizeTargets(this);
 		} catch (e) {
 			this.organizeScanned = NO_ORGANIZE_TARGETS;
 			this.logDebug("Could not read the organize sessions", e);
@@ -171,6 +204,6 @@ export default class KnowledgeEtlPlugin extends Plugin {
 
 	/** Debug output, only in debug mode. */
 	logDebug(message: string, detail?: unknown): void {
-		if (this.settings.debugMode) console.debug(`Knowledge ETL: ${message}`, detail ?? "");
+		if (this.settings?.debugMode) console.debug(`Knowledge ETL: ${message}`, detail ?? "");
 	}
 }

@@ -1,3 +1,4 @@
+import { NO_ORGANIZE_TARGETS, type OrganizeTargets } from "./organize-targets";
 import { createLogger } from "../core/logging/logger";
 import type { AppliedRecord, UndoResult } from "../core/organize/apply-plan";
 import {
@@ -176,13 +177,7 @@ export async function readPlan(plugin: KnowledgeEtlPlugin, sessionId: string): P
 	return PlanSchema.parse(JSON.parse(await plugin.stagingStore.read(organizeOutputPaths(sessionId).plan)));
 }
 
-/** Which session "Apply organize plan" and "Undo organize session" act on (null: the command is not offered). */
-export interface OrganizeTargets {
-	apply: string | null;
-	undo: string | null;
-}
-
-export const NO_ORGANIZE_TARGETS: OrganizeTargets = { apply: null, undo: null };
+export { NO_ORGANIZE_TARGETS, type OrganizeTargets };
 
 /** From the panel: its selected session, when that has an organize phase; null otherwise. */
 export function targetsFromModel(model: PanelModel): OrganizeTargets | null {

@@ -1,10 +1,9 @@
-import { NORMALIZE_RULES, type NormalizeRule } from "../core/organize/normalize-frontmatter";
+import type { NormalizeRule } from "../core/organize/normalize-frontmatter";
 import { PluginSettingTab, Setting, type App } from "obsidian";
-import { GenreSchema, type Genre } from "../core/organize/genres";
+import type { Genre } from "../core/organize/genres";
 import type { LlmProvider, Settings } from "../core/config/settings";
 import type KnowledgeEtlPlugin from "./main";
-import { isKnownTimeZone } from "../core/import/transform/note-time";
-import { localTimeZone } from "./session-actions";
+import type { Engine } from "./main";
 
 /** One row of the tab: drawn by `render` into a Setting that already carries the name and description. */
 interface SettingRow {
@@ -53,9 +52,21 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 		return this.plugin.updateSettings(change);
 	}
 
+	/** The plugin's engine: the settings and their rules come with it (loaded at the latest when the tab opens). */
+	private get engine(): Engine {
+		const engine = this.plugin.loadedEngine;
+		if (!engine) throw new Error("Knowledge ETL: the settings tab was drawn before the engine loaded");
+		return engine;
+	}
+
 	display(): void {
 		const { containerEl } = this;
 		containerEl.empty();
+		if (!this.plugin.loadedEngine) {
+			containerEl.createDiv({ text: "Loading settings…" });
+			void this.plugin.engine().then(() => this.display());
+			return;
+		}
 		for (const group of this.groups()) {
 			if (group.heading) new Setting(containerEl).setName(group.heading).setHeading();
 			for (const row of group.rows) row.render(new Setting(containerEl).setName(row.name).setDesc(row.desc));
@@ -64,6 +75,10 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 
 	/** Declarative definitions for Obsidian 1.13+ (same rows as display()). */
 	getSettingDefinitions(): unknown[] {
+		if (!this.plugin.loadedEngine) {
+			void this.plugin.engine();
+			return [];
+		}
 		return this.groups().map((group) => ({
 			type: "group",
 			...(group.heading ? { heading: group.heading } : {}),
@@ -118,11 +133,11 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 					),
 					this.textRow(
 						"Normalize your own notes",
-						`Frontmatter and content rules organize applies to notes that did not come from an import, separated by commas: ${NORMALIZE_RULES.join(", ")}. Empty: they are only filed into genre folders.`,
+						`Frontmatter and content rules organize applies to notes that did not come from an import, separated by commas: ${this.engine.NORMALIZE_RULES.join(", ")}. Empty: they are only filed into genre folders.`,
 						"",
 						(s) => s.organizeNormalize.join(", "),
 						(s, v) => {
-							const known = v.split(",").map((r) => r.trim().toLowerCase()).filter((r): r is NormalizeRule => (NORMALIZE_RULES as readonly string[]).includes(r));
+							const known = v.split(",").map((r) => r.trim().toLowerCase()).filter((r): r is NormalizeRule => (this.engine.NORMALIZE_RULES as readonly string[]).includes(r));
 							s.organizeNormalize = known;
 						},
 						true,
@@ -190,10 +205,10 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 			desc: "Time zone of message times and the created and updated properties, e.g. Europe/Paris. Empty: this computer's.",
 			render: (setting) => {
 				setting.addText((text) => {
-					text.setPlaceholder(localTimeZone()).setValue(this.settings.timeZone);
+					text.setPlaceholder(this.engine.localTimeZone()).setValue(this.settings.timeZone);
 					text.onChange((value) => {
 						const v = value.trim();
-						const ok = v === "" || isKnownTimeZone(v);
+						const ok = v === "" || this.engine.isKnownTimeZone(v);
 						text.inputEl.toggleClass("knowledge-etl-invalid", !ok);
 						if (ok) void this.save((s) => (s.timeZone = v));
 					});
@@ -301,7 +316,7 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 				text.onChange((value) => {
 					const key = value.trim();
 					const valid =
-						GenreSchema.shape.key.safeParse(key).success && !this.settings.genres.some((g, i) => i !== index && g.key === key);
+						this.engine.GenreSchema.shape.key.safeParse(key).success && !this.settings.genres.some((g, i) => i !== index && g.key === key);
 					text.inputEl.toggleClass("knowledge-etl-invalid", !valid);
 					if (valid) void this.save((s) => this.editGenre(s, index, { key }));
 				});

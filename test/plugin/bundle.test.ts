@@ -39,6 +39,20 @@ describe("plugin bundle", () => {
 		expect([...new Set(imports)]).toEqual(["obsidian"]);
 		// Obsidian loads the default export.
 		expect(code).toMatch(/module\.exports/);
+		// Plugin load evaluates only what main.ts imports statically: registration. The engine (zod, YAML, zip.js, the
+		// pipeline) is reached through import() only (engine.ts), which the bundle keeps as a lazy module.
+		const inputs = result.metafile.inputs;
+		const eager = new Set<string>();
+		const walk = (file: string): void => {
+			if (eager.has(file)) return;
+			eager.add(file);
+			for (const i of inputs[file]?.imports ?? []) if (!i.external && i.kind !== "dynamic-import") walk(i.path);
+		};
+		walk("src/plugin/main.ts");
+		const heavy = [...eager].filter((f) => /node_modules\/(zod|yaml|@zip\.js)\/|src\/core\/(import|organize|session|status|llm)\//.test(f));
+		expect(heavy, "modules evaluated at plugin load that belong to the lazily loaded engine").toEqual([]);
+		expect(eager.has("src/plugin/engine.ts")).toBe(false);
+		expect(Object.keys(inputs)).toContain("src/plugin/engine.ts");
 		expect(Buffer.byteLength(code), `main.js is ${Buffer.byteLength(code)} bytes, over its budget of ${MAIN_JS_BUDGET}`).toBeLessThanOrEqual(MAIN_JS_BUDGET);
 	});
 });

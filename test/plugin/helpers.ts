@@ -18,13 +18,15 @@ export interface PluginFixture {
 	stub: StubPlugin;
 }
 
-/** A loaded plugin over a fresh temp vault (call enableObsidianUi() first). */
+/** A loaded plugin, its engine loaded, over a fresh temp vault (call enableObsidianUi() first). */
 export async function loadPlugin(dir?: string): Promise<PluginFixture> {
 	const vaultDir = dir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "ketl-plugin-")));
 	const app = createTestApp(vaultDir);
 	const plugin = new KnowledgeEtlPlugin(asObsidianApp(app), manifest);
 	const stub = plugin as unknown as StubPlugin;
 	await stub.loadAndWait();
+	// The engine loads at layout ready (the stub's is at once); tests use the plugin as a user would after start-up.
+	await plugin.engine();
 	return { dir: vaultDir, app, plugin, stub };
 }
 

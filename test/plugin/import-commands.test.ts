@@ -6,6 +6,7 @@ import { PhaseManager } from "../../src/core/session/phase-manager";
 import { SessionManager } from "../../src/core/session/session-manager";
 import { heartbeatFile } from "../../src/core/status/session-liveness";
 import { COMMANDS } from "../../src/plugin/commands";
+import { PALETTE } from "../../src/plugin/commands/palette";
 import { SessionView } from "../../src/plugin/view/session-view";
 import { VIEW_TYPE_SESSIONS } from "../../src/plugin/view/view-type";
 import { enableObsidianUi, noticeLog } from "../stubs/obsidian";
@@ -57,7 +58,9 @@ const text = (selector: string) => document.querySelector(selector)?.textContent
 describe("session commands", () => {
 	it("registers every command once, without hotkeys; cancel is offered only while a run goes", async () => {
 		fx = await loadPlugin();
-		expect(COMMANDS.map((c) => c.id)).toEqual([
+		// Every palette entry has its command, under its own id (the palette is registered before the engine loads).
+		expect(Object.entries(COMMANDS).map(([id, c]) => [id, c.id])).toEqual(PALETTE.map((p) => [p.id, p.id]));
+		expect(PALETTE.map((c) => c.id)).toEqual([
 			"start-import-session",
 			"start-organize-session",
 			"apply-organize-plan",

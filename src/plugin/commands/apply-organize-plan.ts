@@ -43,8 +43,6 @@ export async function confirmApplyOrganize(plugin: KnowledgeEtlPlugin, sessionId
 
 export const applyOrganizePlan: PluginCommand = {
 	id: "apply-organize-plan",
-	name: "Apply organize plan",
-	isAvailable: (plugin) => plugin.organizeTargets.apply !== null,
 	run: async (plugin) => {
 		const id = plugin.organizeTargets.apply;
 		if (id) await confirmApplyOrganize(plugin, id);

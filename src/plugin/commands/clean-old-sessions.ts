@@ -4,7 +4,6 @@ import type { PluginCommand } from "./plugin-command";
 
 export const cleanOldSessions: PluginCommand = {
 	id: "clean-old-sessions",
-	name: "Clean old sessions",
 	run: async (plugin) => {
 		const days = plugin.settings.retentionDays;
 		try {

@@ -2,6 +2,5 @@ import type { PluginCommand } from "./plugin-command";
 
 export const openSessionPanel: PluginCommand = {
 	id: "open-session-panel",
-	name: "Open session panel",
 	run: (plugin) => plugin.activateSessionView(),
 };

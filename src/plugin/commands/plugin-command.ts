@@ -1,13 +1,11 @@
 import type KnowledgeEtlPlugin from "../main";
+import type { CommandId } from "./palette";
 
 /**
- * One command of the palette. Ids carry no plugin id and no word "command"; names are sentence case;
- * no default hotkeys. Each command lives in its own file and is listed in `commands/index.ts`.
+ * What one command of the palette does. Each command lives in its own file and is listed in `commands/index.ts`;
+ * its name and when it is offered are in `commands/palette.ts` (registered at load, before any command's code).
  */
 export interface PluginCommand {
-	id: string;
-	name: string;
-	/** When given, the command shows in the palette only while this returns true. */
-	isAvailable?: (plugin: KnowledgeEtlPlugin) => boolean;
+	id: CommandId;
 	run: (plugin: KnowledgeEtlPlugin) => void | Promise<void>;
 }

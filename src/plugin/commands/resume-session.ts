@@ -4,7 +4,6 @@ import { pickSession } from "./session-picker";
 
 export const resumeSession: PluginCommand = {
 	id: "resume-session",
-	name: "Resume session",
 	run: async (plugin) => {
 		const choices = await sessionChoices(plugin, "resume");
 		pickSession(plugin.app, choices, "No interrupted or failed session to resume.", "Pick a session to resume", (c) => {

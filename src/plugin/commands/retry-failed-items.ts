@@ -4,7 +4,6 @@ import { pickSession } from "./session-picker";
 
 export const retryFailedItems: PluginCommand = {
 	id: "retry-failed-items",
-	name: "Retry failed items",
 	run: async (plugin) => {
 		const choices = await sessionChoices(plugin, "retry");
 		pickSession(plugin.app, choices, "No session has failed items.", "Pick a session to retry", (c) => {

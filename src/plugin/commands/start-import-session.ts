@@ -5,7 +5,6 @@ import type { PluginCommand } from "./plugin-command";
 
 export const startImportSession: PluginCommand = {
 	id: "start-import-session",
-	name: "Start import session",
 	run: (plugin) => {
 		const llm = importLlmOptions(plugin.settings);
 		new ImportModal(plugin.app, {

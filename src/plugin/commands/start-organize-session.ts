@@ -5,7 +5,6 @@ import type { PluginCommand } from "./plugin-command";
 /** Pick a folder (default: the import output folder) → a plan, shown in the session panel with an Apply button. */
 export const startOrganizeSession: PluginCommand = {
 	id: "start-organize-session",
-	name: "Start organize session",
 	run: (plugin) => {
 		const choices = folderChoices(plugin.app, plugin.settings.outputFolder);
 		new FolderSuggestModal(plugin.app, choices, (choice) => {

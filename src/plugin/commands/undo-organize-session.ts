@@ -17,8 +17,6 @@ export async function undoOrganizeChecked(plugin: KnowledgeEtlPlugin, sessionId:
 
 export const undoOrganizeSession: PluginCommand = {
 	id: "undo-organize-session",
-	name: "Undo organize session",
-	isAvailable: (plugin) => plugin.organizeTargets.undo !== null,
 	run: async (plugin) => {
 		const id = plugin.organizeTargets.undo;
 		if (id) await undoOrganizeChecked(plugin, id);

@@ -2,14 +2,25 @@ import { ItemView, type WorkspaceLeaf } from "obsidian";
 import type { Clock } from "../../core/ports/clock";
 import type { StagingStore } from "../../core/ports/staging-store";
 import type { PanelModel } from "../../core/status/panel-model";
-import { loadPanelModel, PanelFileCache } from "../../core/status/panel-state";
+import type { PanelFileCache } from "../../core/status/panel-state";
 import type { PanelHandlers } from "./panel-handlers";
-import { renderSessionPanel } from "./render-session-panel";
 import { VIEW_TYPE_SESSIONS } from "./view-type";
+
+/** What the view needs of the plugin's lazily loaded engine (see plugin/engine.ts). */
+export interface SessionViewEngine {
+	loadPanelModel: typeof import("../../core/status/panel-state").loadPanelModel;
+	PanelFileCache: typeof import("../../core/status/panel-state").PanelFileCache;
+	renderSessionPanel: typeof import("./render-session-panel").renderSessionPanel;
+}
 
 export interface SessionViewDeps {
 	store: StagingStore;
 	clock: Clock;
+	/**
+	 * The engine, loaded on the first refresh (the view itself is registered before it is evaluated). The plugin
+	 * passes its own `engine()`, which also wires the handlers; default: the engine module alone.
+	 */
+	engine?: () => Promise<SessionViewEngine>;
 	/** Read on every click, so the plugin can rewire the handlers while the view is open. */
 	handlers: () => PanelHandlers;
 	/** At most one redraw per this many ms (default 500). */
@@ -40,7 +51,9 @@ export class SessionView extends ItemView {
 	private pendingAgain = false;
 	private lastModel: PanelModel | null = null;
 	/** Parsed session files kept between refreshes (this view's own: never shared with another vault's view). */
-	private readonly fileCache = new PanelFileCache();
+	private fileCache: PanelFileCache | null = null;
+	/** The engine, from the first refresh on (drawing is synchronous). */
+	private engine: SessionViewEngine | null = null;
 	/** Sessions whose whole list of moves is shown. */
 	private readonly expandedMoves = new Set<string>();
 	/** How many times the session files were read, and the panel DOM redrawn (for tests and debugging). */
@@ -126,9 +139,10 @@ export class SessionView extends ItemView {
 		this.lastRefreshAt = Date.now();
 		this.loadCount++;
 		try {
-			const model = await loadPanelModel(this.deps.store, this.deps.clock, this.selectedId, {
+			const engine = (this.engine ??= await (this.deps.engine ?? (() => import("../engine")))());
+			const model = await engine.loadPanelModel(this.deps.store, this.deps.clock, this.selectedId, {
 				liveIds: this.deps.liveIds?.() ?? new Set<string>(),
-				cache: this.fileCache,
+				cache: (this.fileCache ??= new engine.PanelFileCache()),
 			});
 			this.selectedId = model.selected?.id ?? null;
 			this.deps.onModel?.(model);
@@ -166,7 +180,8 @@ export class SessionView extends ItemView {
 	};
 
 	private draw(model: PanelModel): void {
-		renderSessionPanel(this.contentEl, model, this.liveHandlers, { expandedMoves: this.expandedMoves });
+		if (!this.engine) return; // a model comes only from the engine
+		this.engine.renderSessionPanel(this.contentEl, model, this.liveHandlers, { expandedMoves: this.expandedMoves });
 		this.renderCount++;
 	}
 }

@@ -1,0 +1,19 @@
+/**
+ * Everything the plugin needs beyond registering itself: the core engine (zod models, YAML, the zip reader, the
+ * pipeline), the actions, the panel's model and drawing, the settings tab's body. `main.ts` imports this module
+ * only with `import()`, which the bundler turns into a lazy module inside main.js: none of it is evaluated while
+ * Obsidian loads the plugin, only when a command, the panel, the settings tab or the organize scan first needs it
+ * (`KnowledgeEtlPlugin.engine()`). Nothing reachable from main.ts's static imports may import this file statically.
+ */
+export { parseSettings } from "../core/config/settings";
+export { RunController } from "./run-controller";
+export { confirmApplyOrganize } from "./commands/apply-organize-plan";
+export { undoOrganizeChecked } from "./commands/undo-organize-session";
+export { COMMANDS } from "./commands";
+export { scanOrganizeTargets, targetsFromModel } from "./organize-actions";
+export { continueSession, localTimeZone } from "./session-actions";
+export { loadPanelModel, PanelFileCache } from "../core/status/panel-state";
+export { renderSessionPanel } from "./view/render-session-panel";
+export { NORMALIZE_RULES } from "../core/organize/normalize-frontmatter";
+export { GenreSchema } from "../core/organize/genres";
+export { isKnownTimeZone } from "../core/import/transform/note-time";
