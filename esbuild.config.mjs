@@ -7,24 +7,13 @@
 import esbuild from "esbuild";
 import { resolve } from "node:path";
 import { cliBuildOptions, buildCli, warmCodeCache } from "./scripts/cli-build.mjs";
+import { pluginBuildOptions } from "./scripts/plugin-build.mjs";
 
 const production = process.argv[2] === "production";
 const root = resolve(import.meta.dirname);
 const outdir = resolve(root, "dist");
 
-const plugin = {
-	entryPoints: ["src/plugin/main.ts"],
-	bundle: true,
-	outfile: "main.js",
-	format: "cjs",
-	platform: "browser",
-	target: "es2022",
-	external: ["obsidian", "electron", "@codemirror/*", "@lezer/*"],
-	logLevel: "info",
-	sourcemap: production ? false : "inline",
-	treeShaking: true,
-	minify: production,
-};
+const plugin = pluginBuildOptions({ production });
 
 if (production) {
 	const [, launcher] = await Promise.all([esbuild.build(plugin), buildCli({ root, outdir, production })]);

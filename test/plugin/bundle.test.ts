@@ -3,9 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
+import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 
-// Builds the plugin entry the way esbuild.config.mjs does for production (cjs, browser, minified, same
-// externals) into a temp dir, and checks that the bundle requires nothing but `obsidian`: no Node builtins,
+// Builds the plugin entry the way esbuild.config.mjs does for production (scripts/plugin-build.mjs: cjs, browser,
+// minified, same externals) into a temp dir, and checks that the bundle requires nothing but `obsidian`: no Node builtins,
 // no electron, no npm package left unbundled.
 // It also holds main.js to a byte budget: Obsidian reads and parses the whole file at every start. Issue 14 asks for
 // 400 KB; the budget is 600,000 bytes for now (944,389 bytes before zod was imported as a namespace and zip.js
@@ -20,18 +21,7 @@ afterAll(async () => {
 describe("plugin bundle", () => {
 	it("requires only obsidian", async () => {
 		const outfile = path.join(tmp, "main.js");
-		const result = await build({
-			entryPoints: ["src/plugin/main.ts"],
-			bundle: true,
-			outfile,
-			format: "cjs",
-			platform: "browser",
-			target: "es2022",
-			external: ["obsidian", "electron", "@codemirror/*", "@lezer/*"],
-			minify: true,
-			metafile: true,
-			logLevel: "silent",
-		});
+		const result = await build({ ...pluginBuildOptions({ outfile, logLevel: "silent" }), metafile: true });
 		const code = await fs.readFile(outfile, "utf8");
 		const required = new Set([...code.matchAll(/require\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]));
 		expect([...required]).toEqual(["obsidian"]);
