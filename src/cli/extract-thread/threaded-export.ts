@@ -17,7 +17,7 @@ export interface ThreadedExportSettings {
 	minBytes?: number;
 	/** The reader's script (default: the one dist/cli.js handed over; none from sources). */
 	script?: string | null;
-	/** Old-generation heap of the worker in MB (default: KNOWLEDGE_ETL_HEAP_MB or 192; 0 = no cap). */
+	/** Old-generation heap of the worker in MB (default: KNOWLEDGE_ETL_HEAP_MB or 192); 0 = one thread: no worker. */
 	heapMb?: number;
 	/** A reader thread started ahead to use instead of starting one (default: the one dist/cli.js started, if any). */
 	standby?: StandbyReader | null;
@@ -41,7 +41,9 @@ export async function openThreadedExport(sources: readonly ByteSource[], options
 	const standby = settings.standby === undefined ? takeStandbyReader() : settings.standby;
 	const script = standby ? null : settings.script === undefined ? defaultReaderScript() : settings.script;
 	const minBytes = settings.minBytes ?? (readerWarmUp() ? 0 : THREAD_MIN_BYTES);
-	if (sources.length === 0 || total < minBytes || (!standby && script === null) || paths.some((p) => p === null)) {
+	const heapMb = settings.heapMb ?? heapLimitMb();
+	// KNOWLEDGE_ETL_HEAP_MB=0 is one thread, as the README says: no reader thread either, whatever the size.
+	if (sources.length === 0 || total < minBytes || heapMb === 0 || (!standby && script === null) || paths.some((p) => p === null)) {
 		if (standby) dismissReader(standby);
 		// A standby given in the settings left the launcher's one in the handoff: that one is not needed either.
 		if (settings.standby !== undefined) dismissStandbyReader();
@@ -49,7 +51,6 @@ export async function openThreadedExport(sources: readonly ByteSource[], options
 	}
 	const setup: WorkerSetup = { files: sources.map((s, i) => ({ path: paths[i]!, name: s.name })), options };
 	if (standby) return WorkerReader.open(new PortEndpoint(standby), setup);
-	const heapMb = settings.heapMb ?? heapLimitMb();
 	const worker = newReaderThread(script!, { setup }, heapMb, { writeCodeCache: readerWarmUp() });
 	return WorkerReader.open(new WorkerEndpoint(worker, heapMb), null);
 }

@@ -249,6 +249,12 @@ describe("openThreadedExport: when and how the thread is used", () => {
 		const fromSources = await openThreadedExport([source], {}, { minBytes: 0 });
 		readers.push(fromSources);
 		expect(fromSources).not.toBeInstanceOf(WorkerReader);
+		// KNOWLEDGE_ETL_HEAP_MB=0 (heapMb 0) is one thread: no reader thread even for an input past the size.
+		const oneThread = await openThreadedExport([source], {}, { minBytes: 0, script, heapMb: 0 });
+		const threaded = await openThreadedExport([source], {}, { minBytes: 0, script, heapMb: 64 });
+		readers.push(oneThread, threaded);
+		expect(oneThread).not.toBeInstanceOf(WorkerReader);
+		expect(threaded).toBeInstanceOf(WorkerReader);
 	});
 
 	it("the worker never runs more than WINDOW batches ahead of the consumer", async () => {
