@@ -12,6 +12,8 @@ import { codeOf, createFileExclusive, resolveInsideSync, writeFileAtomic } from 
  * signatures (see vault-paths.ts for why).
  */
 export class NodeNoteVault implements NoteVault {
+	/** Only the file moves: organize rewrites the links. */
+	readonly renameUpdatesLinks: boolean = false;
 	private readonly resolvedRoot: string;
 
 	constructor(readonly root: string) {

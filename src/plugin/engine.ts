@@ -6,6 +6,8 @@
  * (`KnowledgeEtlPlugin.engine()`). Nothing reachable from main.ts's static imports may import this file statically.
  */
 export { parseSettings } from "../core/config/settings";
+export { createApp } from "../core/app/app";
+export { createLogger } from "../core/logging/logger";
 export { RunController } from "./run-controller";
 export { confirmApplyOrganize } from "./commands/apply-organize-plan";
 export { undoOrganizeChecked } from "./commands/undo-organize-session";

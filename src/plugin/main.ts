@@ -1,5 +1,8 @@
 import { Notice, Plugin, type WorkspaceLeaf } from "obsidian";
+import type { App as EtlApp } from "../core/app/app";
 import type { Settings } from "../core/config/settings";
+import type { Session } from "../core/model/session";
+import type { ByteSource } from "../core/ports/byte-source";
 import { systemClock, type Clock } from "../core/ports/clock";
 import { AdapterStagingStore } from "./adapter-staging-store";
 import { registerCommands, type CommandId } from "./commands/palette";
@@ -28,8 +31,14 @@ export default class KnowledgeEtlPlugin extends Plugin {
 	panelHandlers: PanelHandlers = noopPanelHandlers();
 	/** Time for sessions (tests replace it before onload). */
 	clock: Clock = systemClock;
+	/** The core's one front door, over this vault's ports; made when the engine loads. */
+	etl!: EtlApp;
 	/** The one running session (import or organize), if any; made when the engine loads (undefined before: none runs). */
 	runs!: RunController;
+	/** The export files of imports started in this window, by session (a resume before extract finished reads them again). */
+	readonly openedInputs = new Map<string, ByteSource[]>();
+	/** Sessions last read from disk, by id (to label a resume or retry as import or organize before it reads them). */
+	readonly knownSessions = new Map<string, Session>();
 	private statusBarEl: HTMLElement | null = null;
 	/** What the organize commands act on: from the panel's selected session, else from the newest organize session. */
 	private organizeFromPanel: OrganizeTargets | null = null;
@@ -88,6 +97,14 @@ export default class KnowledgeEtlPlugin extends Plugin {
 	private startEngine(engine: Engine): void {
 		this.settings = engine.parseSettings(this.storedData, (message) => console.warn(`Knowledge ETL: ${message}`));
 		this.storedData = null;
+		const store = this.stagingStore;
+		this.etl = engine.createApp({
+			name: "plugin",
+			store,
+			vault: this.noteVault,
+			clock: this.clock,
+			logger: (debugMode) => engine.createLogger({ debugMode, store }),
+		});
 		this.runs = new engine.RunController({
 			store: this.stagingStore,
 			clock: this.clock,

@@ -18,6 +18,8 @@ export class NotePathError extends Error {
  * `fileManager.processFrontMatter`, deletions through `fileManager.trashFile` (the user's trash preference).
  */
 export class ObsidianNoteVault implements NoteVault {
+	/** FileManager.renameFile updates links as the user set Obsidian up. */
+	readonly renameUpdatesLinks: boolean = true;
 	constructor(private readonly app: App) {}
 
 	/** The normalised vault-relative path; refuses what the Vault API cannot or must not reach. */

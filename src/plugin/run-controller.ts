@@ -1,11 +1,10 @@
+import type { RunHooks, RunProgress } from "../core/app/host";
 import type { ImportSummary } from "../core/import/pipeline/import-session";
 import type { StageProgress } from "../core/pipeline/stage-types";
 import type { Clock } from "../core/ports/clock";
 import type { StagingStore } from "../core/ports/staging-store";
 import { PhaseManager } from "../core/session/phase-manager";
 import { estimateItems } from "../core/status/panel-model";
-import { SessionManager } from "../core/session/session-manager";
-import { HEARTBEAT_INTERVAL_MS, removeHeartbeat, writeHeartbeat } from "../core/status/session-liveness";
 
 /** What the controller needs from the plugin (an interface, so tests can watch it). */
 export interface RunHost {
@@ -27,10 +26,10 @@ export interface RunResult {
 	session_id: string;
 }
 
-/** A stage's progress; `total` when the job knows better than extract's count what it goes through (apply, undo). */
-export type RunProgress = StageProgress & { total?: number };
+export type { RunProgress };
 
-export type RunJob<T extends RunResult> = (signal: AbortSignal, onProgress: (p: RunProgress) => void) => Promise<T>;
+/** A run: one call of the application service with these hooks (its signal, progress and session). */
+export type RunJob<T extends RunResult> = (hooks: Required<RunHooks>) => Promise<T>;
 
 interface ActiveRun {
 	kind: RunKind;
@@ -41,7 +40,6 @@ interface ActiveRun {
 	total: number | null;
 	/** True while `total` is estimated from how much of the export extract has read. */
 	estimated: boolean;
-	heartbeat: number | null;
 	done: Promise<RunResult | null>;
 	/** The furthest stage that reported progress (STAGE_RANK). */
 	furthest: number;
@@ -64,9 +62,9 @@ export function summaryText(kind: RunKind, s: ImportSummary): string {
 
 /**
  * Holds at most one running session: starts it with an AbortController (cancel), mirrors its progress in the
- * status bar ("Import: 120/2000") and the session panels, beats the session's heartbeat file while it runs (so
- * the panel can tell a live run from an interrupted one) and reports the end in a Notice. The run itself is the
- * core's (it yields between items, so Obsidian stays responsive).
+ * status bar ("Import: 120/2000") and the session panels, and reports the end in a Notice. The run itself is the
+ * application service's (it beats the session's heartbeat and tells the session id through `onSession`; it
+ * yields between items, so Obsidian stays responsive).
  */
 export class RunController {
 	private current: ActiveRun | null = null;
@@ -92,9 +90,8 @@ export class RunController {
 	}
 
 	/**
-	 * Starts a run. `sessionId`: known for resume and retry; for a new session it is found on the first progress
-	 * (the newest running session created since the start). `describe` turns the result into the end Notice.
-	 * Returns null (and says why) when a run is going.
+	 * Starts a run. `sessionId`: known for resume and retry; a new session's comes through the job's `onSession`.
+	 * `describe` turns the result into the end Notice. Returns null (and says why) when a run is going.
 	 */
 	start<T extends RunResult>(kind: RunKind, sessionId: string | null, job: RunJob<T>, describe: (result: T) => string): Promise<T | null> | null {
 		if (this.current) {
@@ -108,14 +105,11 @@ export class RunController {
 			startedAt: this.host.clock.now().getTime(),
 			total: null,
 			estimated: false,
-			heartbeat: null,
 			furthest: 0,
 			done: Promise.resolve(null),
 		};
 		this.current = run;
 		this.host.setStatusText(`${KIND_LABELS[kind]}: starting`);
-		if (sessionId) this.beat(run);
-		run.heartbeat = window.setInterval(() => this.beat(run), HEARTBEAT_INTERVAL_MS);
 		const done = this.execute(run, job, describe);
 		run.done = done;
 		return done;
@@ -145,7 +139,14 @@ export class RunController {
 	private async execute<T extends RunResult>(run: ActiveRun, job: RunJob<T>, describe: (result: T) => string): Promise<T | null> {
 		const label = KIND_LABELS[run.kind];
 		try {
-			const summary = await job(run.controller.signal, (p) => this.onProgress(run, p));
+			const summary = await job({
+				signal: run.controller.signal,
+				onProgress: (p) => this.onProgress(run, p),
+				onSession: (id) => {
+					if (this.current === run) run.sessionId = id;
+					this.host.refreshSessionViews();
+				},
+			});
 			run.sessionId ??= summary.session_id;
 			this.host.notify(describe(summary));
 			return summary;
@@ -155,8 +156,6 @@ export class RunController {
 			this.host.logDebug(`${label} failed`, e);
 			return null;
 		} finally {
-			if (run.heartbeat !== null) window.clearInterval(run.heartbeat);
-			if (run.sessionId) await removeHeartbeat(this.host.store, run.sessionId).catch(() => undefined);
 			if (this.current === run) this.current = null;
 			this.host.setStatusText("");
 			this.host.refreshSessionViews();
@@ -178,7 +177,6 @@ export class RunController {
 			else run.total = estimateItems(seen, read);
 		}
 		else if (run.total === null && run.sessionId) void this.loadTotal(run);
-		if (run.sessionId === null) void this.findSession(run);
 		// An import's stages run at the same time: the status bar follows the furthest one (notes written).
 		const rank = STAGE_RANK[p.stage];
 		if (rank < run.furthest) {
@@ -191,30 +189,6 @@ export class RunController {
 			p.stage !== "extract" && run.total !== null ? `${label}: ${processed}/${run.estimated ? "~" : ""}${run.total}` : `${label}: ${p.stage} ${processed}`,
 		);
 		this.host.refreshSessionViews();
-	}
-
-	private beat(run: ActiveRun): void {
-		if (!run.sessionId || this.current !== run) return;
-		writeHeartbeat(this.host.store, this.host.clock, run.sessionId, "plugin").catch((e: unknown) => this.host.logDebug("Heartbeat failed", e));
-	}
-
-	private finding = false;
-
-	/** The new session: the newest running one created since the run started. */
-	private async findSession(run: ActiveRun): Promise<void> {
-		if (this.finding) return;
-		this.finding = true;
-		try {
-			const latest = await new SessionManager(this.host.store, this.host.clock).latest();
-			if (latest && latest.status === "running" && Date.parse(latest.created_at) >= run.startedAt - 2000 && run.sessionId === null) {
-				run.sessionId = latest.session_id;
-				this.beat(run);
-			}
-		} catch (e) {
-			this.host.logDebug("Could not find the running session", e);
-		} finally {
-			this.finding = false;
-		}
 	}
 
 	private loadingTotal = false;

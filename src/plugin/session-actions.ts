@@ -1,24 +1,20 @@
+import { phaseToContinue, type ContinueResult } from "../core/app/app";
 import type { Settings } from "../core/config/settings";
 import type { ImportLlmOptions, ImportOptionsInput } from "../core/import/pipeline/import-options";
-import { runImportSession, type ImportSummary } from "../core/import/pipeline/import-session";
+import type { ImportSummary } from "../core/import/pipeline/import-session";
 import { isKnownTimeZone } from "../core/import/transform/note-time";
 import { createLlmClient } from "../core/llm/create-llm-client";
 import type { LlmClient } from "../core/llm/llm-client";
-import { createLogger } from "../core/logging/logger";
 import type { Session } from "../core/model/session";
-import type { PhaseType } from "../core/model/status";
-import type { ContinueOrganizeResult } from "../core/organize/continue-organize-session";
-import { continueNotice, continueOrganizeJob } from "./organize-actions";
 import { organizeOutputPaths } from "../core/organize/organize-session";
 import type { ByteSource } from "../core/ports/byte-source";
-import { parseSessionId } from "../core/session/session-id";
-import { holdsUndoData } from "../core/organize/organize-session";
-import { SessionManager } from "../core/session/session-manager";
 import { sessionTimeLabel } from "../core/status/panel-model";
-import { findInterruptedSessions } from "../core/status/session-liveness";
 import type KnowledgeEtlPlugin from "./main";
+import { continueNotice } from "./notices";
 import { RequestUrlHttpClient } from "./request-url-http-client";
-import { summaryText, type RunJob } from "./run-controller";
+import { summaryText } from "./run-controller";
+
+export { phaseToContinue, type ContinueResult };
 
 /**
  * What the commands, the import modal and the panel's buttons do: every import run goes through the plugin's
@@ -56,11 +52,6 @@ export function llmClient(plugin: KnowledgeEtlPlugin): LlmClient | undefined {
 	);
 }
 
-function deps(plugin: KnowledgeEtlPlugin) {
-	const logger = createLogger({ debugMode: plugin.settings.debugMode, store: plugin.stagingStore });
-	return { store: plugin.stagingStore, vault: plugin.noteVault, clock: plugin.clock, logger };
-}
-
 export interface NewImport {
 	sources: ByteSource[];
 	options: ImportOptionsInput;
@@ -68,15 +59,11 @@ export interface NewImport {
 }
 
 /**
- * The export files of sessions started in this Obsidian window, so a resume before extract finished can read
- * them again (a browser File cannot be reopened from a recorded name after a restart).
+ * The export files of sessions started in this Obsidian window (the plugin's `openedInputs`), so a resume before
+ * extract finished can read them again (a browser File cannot be reopened from a recorded name after a restart).
  */
-const openedInputs = new WeakMap<KnowledgeEtlPlugin, Map<string, ByteSource[]>>();
-
 function inputsOf(plugin: KnowledgeEtlPlugin): Map<string, ByteSource[]> {
-	let map = openedInputs.get(plugin);
-	if (!map) openedInputs.set(plugin, (map = new Map<string, ByteSource[]>()));
-	return map;
+	return plugin.openedInputs;
 }
 
 /** This computer's time zone (the default of the "Time zone" setting), or UTC when the runtime cannot tell. */
@@ -94,68 +81,39 @@ export function noteChoices(settings: Settings): Pick<ImportOptionsInput, "inclu
 export function startImport(plugin: KnowledgeEtlPlugin, request: NewImport): Promise<ImportSummary | null> | null {
 	const llm = request.useLlm ? importLlmOptions(plugin.settings) : undefined;
 	const client = llm ? llmClient(plugin) : undefined;
-	return plugin.runs.start("import", null, async (signal, onProgress) => {
-		const summary = await runImportSession(deps(plugin), {
-			mode: "new",
-			sources: request.sources,
-			options: { ...noteChoices(plugin.settings), ...request.options, ...(llm ? { llm } : {}) },
-			...(client ? { llmClient: client } : {}),
-			debugMode: plugin.settings.debugMode,
-			signal,
-			onProgress,
-		});
-		inputsOf(plugin).set(summary.session_id, request.sources);
-		return summary;
-	}, (summary) => summaryText("import", summary));
-}
-
-/**
- * Which phase of a session "Resume" / "Retry failed items" act on: its only phase, or, in a session with both,
- * the import while it has something left to do, else the organize phase.
- */
-export function phaseToContinue(session: Session, mode: "resume" | "retry"): PhaseType {
-	const { import: imported, organize } = session.phases;
-	if (!organize) return "import";
-	if (!imported) return "organize";
-	const importNeeds = mode === "resume" ? imported.status !== "completed" && imported.status !== "partial" : (imported.counts.failed ?? 0) > 0;
-	return importNeeds ? "import" : "organize";
-}
-
-/** The phases of sessions seen by this plugin (the session list, the commands), to label a run before it reads the session. */
-const knownSessions = new WeakMap<KnowledgeEtlPlugin, Map<string, Session>>();
-
-/** Remembers sessions just read, so "Resume" / "Retry" can name the run (import or organize) at once. */
-export function rememberSessions(plugin: KnowledgeEtlPlugin, sessions: readonly Session[]): void {
-	let map = knownSessions.get(plugin);
-	if (!map) knownSessions.set(plugin, (map = new Map<string, Session>()));
-	for (const s of sessions) map.set(s.session_id, s);
-}
-
-export type ContinueResult = (ImportSummary & { kind: "import" }) | (ContinueOrganizeResult & { kind: "organize"; session_id: string });
-
-/**
- * Resumes (goes on with) or retries (redoes the failed items of) an existing session: its import, or its
- * organize phase (see phaseToContinue, decided on the session as read when the run starts). The run starts at
- * once (null when another run is going; the user was told); it is labelled by the session as last seen.
- */
-export function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry", sessionId: string): Promise<ContinueResult | null> | null {
-	const seen = knownSessions.get(plugin)?.get(sessionId);
-	const kind = seen ? phaseToContinue(seen, mode) : "import";
 	return plugin.runs.start(
-		kind,
-		sessionId,
-		async (signal, onProgress): Promise<ContinueResult> => {
-			const session = await new SessionManager(plugin.stagingStore, plugin.clock).load(sessionId).catch(() => null);
-			if (session && phaseToContinue(session, mode) === "organize") {
-				return { ...(await continueOrganizeJob(plugin, mode, sessionId)(signal, onProgress)), kind: "organize" };
-			}
-			return { ...(await continueImportJob(plugin, mode, sessionId)(signal, onProgress)), kind: "import" };
+		"import",
+		null,
+		async (hooks) => {
+			const summary = await plugin.etl.import(
+				{
+					sources: request.sources,
+					options: { ...noteChoices(plugin.settings), ...request.options, ...(llm ? { llm } : {}) },
+					...(client ? { llmClient: client } : {}),
+					debugMode: plugin.settings.debugMode,
+				},
+				hooks,
+			);
+			inputsOf(plugin).set(summary.session_id, request.sources);
+			return summary;
 		},
-		(result) => (result.kind === "organize" ? continueNotice(result) : summaryText("import", result)),
+		(summary) => summaryText("import", summary),
 	);
 }
 
-function continueImportJob(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry", sessionId: string): RunJob<ImportSummary> {
+/** Remembers sessions just read (the plugin's `knownSessions`), so "Resume" / "Retry" can name the run (import or organize) at once. */
+export function rememberSessions(plugin: KnowledgeEtlPlugin, sessions: readonly Session[]): void {
+	for (const s of sessions) plugin.knownSessions.set(s.session_id, s);
+}
+
+/**
+ * Resumes (goes on with) or retries (redoes the failed items of) an existing session: its import, or its
+ * organize phase (the service decides, on the session as read when the run starts). The run starts at once
+ * (null when another run is going; the user was told); it is labelled by the session as last seen.
+ */
+export function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry", sessionId: string): Promise<ContinueResult | null> | null {
+	const seen = plugin.knownSessions.get(sessionId);
+	const kind = seen ? phaseToContinue(seen, mode) : "import";
 	const client = llmClient(plugin);
 	const known = inputsOf(plugin).get(sessionId);
 	const openSources = async (names: string[]): Promise<ByteSource[]> => {
@@ -166,16 +124,16 @@ function continueImportJob(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry",
 				"Start a new import with the same export: notes already imported are recognised and not written twice",
 		);
 	};
-	return (signal, onProgress) =>
-		runImportSession(deps(plugin), {
-			mode,
-			sessionId,
-			openSources,
-			...(client ? { llmClient: client } : {}),
-			debugMode: plugin.settings.debugMode,
-			signal,
-			onProgress,
-		});
+	return plugin.runs.start(
+		kind,
+		sessionId,
+		(hooks) =>
+			plugin.etl[mode](
+				{ sessionId, openSources, ...(client ? { llmClient: client } : {}), genres: plugin.settings.genres, debugMode: plugin.settings.debugMode },
+				hooks,
+			),
+		(result) => (result.kind === "organize" ? continueNotice(result) : summaryText("import", result)),
+	);
 }
 
 export interface SessionChoice {
@@ -197,10 +155,9 @@ function label(s: Session, status: string): string {
  * organize run that was undone is not offered). The session running here is never offered.
  */
 export async function sessionChoices(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry"): Promise<SessionChoice[]> {
-	const { sessions } = await new SessionManager(plugin.stagingStore, plugin.clock).list();
+	const { sessions, interrupted } = await plugin.etl.sessions();
 	rememberSessions(plugin, sessions);
 	const live = plugin.runs.liveIds();
-	const interrupted = await findInterruptedSessions(plugin.stagingStore, plugin.clock, sessions, { liveIds: live });
 	const out: SessionChoice[] = [];
 	for (const s of sessions) {
 		if ((!s.phases.import && !s.phases.organize) || live.has(s.session_id)) continue;
@@ -223,37 +180,11 @@ export interface CleanResult {
 }
 
 /**
- * Removes sessions created more than `retentionDays` ago (by session.json's created_at; unreadable sessions by
- * the time in their id). Never the session running here, never one that may still be running elsewhere, never
- * one holding the undo data of an organize apply (undo it, or delete it by hand, first).
+ * Removes sessions created more than `retentionDays` ago (the service's retention: by created_at, unreadable
+ * sessions by the time in their id; never a session running here or elsewhere, never one holding the undo data
+ * of an organize apply: undo it, or delete it by hand, first).
  */
 export async function cleanOldSessions(plugin: KnowledgeEtlPlugin): Promise<CleanResult> {
-	const manager = new SessionManager(plugin.stagingStore, plugin.clock);
-	const { sessions, broken } = await manager.list();
-	const cutoff = plugin.clock.now().getTime() - plugin.settings.retentionDays * 24 * 60 * 60 * 1000;
-	const live = plugin.runs.liveIds();
-	const interrupted = await findInterruptedSessions(plugin.stagingStore, plugin.clock, sessions, { liveIds: live });
-	const removed: string[] = [];
-	let kept = 0;
-	for (const s of sessions) {
-		const stillRunning = s.status === "running" && !interrupted.has(s.session_id);
-		const created = Date.parse(s.created_at);
-		// A session whose organize run can still be undone keeps what the undo needs: never cleaned by age.
-		if (live.has(s.session_id) || stillRunning || Number.isNaN(created) || created >= cutoff || (await holdsUndoData(plugin.stagingStore, s.session_id))) {
-			kept++;
-			continue;
-		}
-		await manager.delete(s.session_id);
-		removed.push(s.session_id);
-	}
-	for (const b of broken) {
-		const t = parseSessionId(b.id)?.getTime() ?? NaN;
-		if (Number.isNaN(t) || t >= cutoff) {
-			kept++;
-			continue;
-		}
-		await manager.delete(b.id);
-		removed.push(b.id);
-	}
-	return { removed, kept };
+	const result = await plugin.etl.clean({ days: plugin.settings.retentionDays });
+	return { removed: result.candidates.map((c) => c.id), kept: result.kept };
 }

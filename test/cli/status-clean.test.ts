@@ -12,6 +12,7 @@ import { runStage } from "../../src/core/pipeline/stage-runner";
 import { PhaseManager } from "../../src/core/session/phase-manager";
 import { SESSION_ROOT } from "../../src/core/session/paths";
 import { SessionManager } from "../../src/core/session/session-manager";
+import { writeHeartbeat } from "../../src/core/status/session-liveness";
 import { silentLogger } from "../../src/core/ports/logger";
 import { FakeClock } from "../core/_support/fake-clock";
 import { tempDir } from "../core/_support/temp-vault";
@@ -145,6 +146,24 @@ describe("clean", () => {
 		expect(real.out()).toBe("");
 		expect(real.err()).toContain("Deleted 2 session(s) older than 2 day(s); 1 kept.");
 		expect((await readdir(join(v.dir, SESSION_ROOT))).sort()).toEqual([v.ids[2], "not-a-session"].sort());
+	});
+
+	it("never deletes a session that is still running (fresh heartbeat), however old; a dead running one goes", async () => {
+		const v = await vaultWithSessions();
+		const phases = new PhaseManager(v.store, v.clock);
+		// Both older sessions say `running`; only the first has a run beating its heartbeat right now.
+		for (const id of [v.ids[0]!, v.ids[1]!]) {
+			await phases.create(id, "import");
+			await phases.startPhase(id, "import");
+		}
+		const now = new FakeClock(new Date(2026, 0, 10, 9, 0, 0));
+		await writeHeartbeat(v.store, now, v.ids[0]!, "plugin");
+		const c = capture(now);
+		expect(await main(["clean", "--days", "0", "--json", "--vault", v.dir], c.io)).toBe(0);
+		const result = JSON.parse(c.out()) as { deleted: { id: string }[]; running: string[] };
+		expect(result.running).toEqual([v.ids[0]]);
+		expect(result.deleted.map((d) => d.id)).toEqual([v.ids[1], v.ids[2]]);
+		expect(await readdir(join(v.dir, SESSION_ROOT))).toEqual([v.ids[0]]);
 	});
 
 	it("defaults to 30 days and rejects a bad --days", async () => {

@@ -1,9 +1,7 @@
-import { nodeSha256 } from "../node-sha256";
-import { openThreadedExport } from "../extract-thread/threaded-export";
+import { cliApp } from "../cli-app";
 import * as nodePath from "node:path";
 import { InputError } from "../../core/import/extract/errors";
-import { ImportSessionError, runImportSession, type ImportRequest, type ImportSummary } from "../../core/import/pipeline/import-session";
-import { createLogger } from "../../core/logging/logger";
+import { ImportSessionError, type ImportRequest, type ImportSummary } from "../../core/import/pipeline/import-session";
 import type { StageProgress } from "../../core/pipeline/stage-runner";
 import { systemClock } from "../../core/ports/clock";
 import { LlmUnavailableError } from "../../core/llm/errors";
@@ -11,16 +9,13 @@ import { DEFAULT_OUT_FOLDER, type ImportLlmOptions, type ImportOptions } from ".
 import { LLM_OPTIONS, llmClientFor, parseLlmFlags } from "../llm-flags";
 import type { Logger } from "../../core/ports/logger";
 import { SessionManager } from "../../core/session/session-manager";
-import { HEARTBEAT_INTERVAL_MS, removeHeartbeat, writeHeartbeat } from "../../core/status/session-liveness";
 import { COMMON_OPTIONS, parseCommandArgs, parseNonNegativeInt } from "../args";
 import { discoverInputs } from "../discover-inputs";
 import { ExitCode } from "../exit-codes";
-import { NodeNoteVault } from "../node-note-vault";
 import { NodeStagingStore } from "../node-staging-store";
 import { CliError, printJson, reportError, say, UsageError, type CliIo } from "../output";
 import { resolveVaultDir } from "../vault-dir";
 import { removeStaleTempFiles } from "../stale-temp-files";
-import { cliIdentity } from "../host-identity";
 import { extractInputDir, sessionDir } from "../../core/session/paths";
 import { IMPORT_INDEX_FILE } from "../../core/import/load/import-index";
 import type { CliCommand } from "./command";
@@ -193,16 +188,9 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		if (effectiveMode === "new" && positionals.length === 0) throw new UsageError(`No input given.\n\n${IMPORT_USAGE}`);
 		const provider = values.provider;
 		if (provider !== "auto" && !isProvider(provider)) throw new UsageError(`--provider must be auto, ${PROVIDER_IDS.join(", ")}, not "${provider}"`);
-		const store = new NodeStagingStore(vaultDir);
-		const vault = new NodeNoteVault(vaultDir);
-		const clock = io.clock ?? systemClock;
+		const { app, store, logger: loggerFor } = cliApp(vaultDir, io);
 		const debugMode = values.debug === true;
-		const logger = createLogger({
-			debugMode,
-			store,
-			clock,
-			console: { debug: (l) => say(io, l), info: (l) => say(io, l), warn: (l) => say(io, `Warning: ${l}`), error: (l) => say(io, `Error: ${l}`) },
-		});
+		const logger = loggerFor(debugMode);
 		const cwd = io.cwd ?? process.cwd();
 		const inputs = positionals.map((p) => nodePath.resolve(cwd, p));
 		const open = async (paths: string[]): Promise<import("../../core/ports/byte-source").ByteSource[]> => {
@@ -219,46 +207,48 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		const choices = effectiveMode === "new" ? await parseImportChoiceFlags(values, cwd) : {};
 		const progress = progressPrinter(io);
 		const outFolder = values.out;
-		const request: ImportRequest = {
-			mode: effectiveMode,
-			...(values.session !== undefined ? { sessionId: values.session } : {}),
-			...(effectiveMode === "new" ? { sources: await open(inputs) } : { openSources: open }),
-			options: {
-				provider,
-				...(outFolder !== undefined ? { outFolder } : {}),
-				...(values.attachments !== undefined ? { attachmentsFolder: values.attachments } : {}),
-				...(values.limit !== undefined ? { limit: Math.max(1, parseNonNegativeInt("limit", values.limit, 0)) } : {}),
-				minMessages: parseNonNegativeInt("min-messages", values["min-messages"], 1),
-				includeThinking: values["include-thinking"] === true,
-				dryRun: values["dry-run"] === true,
-				inputs,
-				...choices,
-				...(llmChoice ? { llm: llmChoice } : {}),
-			},
-			...(llmClient ? { llmClient } : {}),
-			...(values["llm-refresh"] === true ? { llmRefresh: true } : {}),
-			debugMode,
-			onProgress: progress.onProgress,
-		};
-		// A heartbeat while the run goes, so the plugin's panel can tell a live CLI run from an interrupted one.
-		let beatingFor: string | null = null;
-		const beat = (): void => {
-			if (beatingFor) writeHeartbeat(store, clock, beatingFor, "cli").catch(() => undefined);
-		};
-		const timer = setInterval(beat, HEARTBEAT_INTERVAL_MS);
-		timer.unref();
-		request.onSession = (id) => {
-			beatingFor = id;
-			beat();
-		};
+		const llmRefresh = values["llm-refresh"] === true ? { llmRefresh: true } : {};
 		let summary: ImportSummary;
 		try {
-			summary = await runImportSession({ store, vault, clock, logger, sha256: nodeSha256, openExport: openThreadedExport, identity: cliIdentity() }, request);
+			if (effectiveMode === "new") {
+				summary = await app.import(
+					{
+						sources: await open(inputs),
+						options: {
+							provider,
+							...(outFolder !== undefined ? { outFolder } : {}),
+							...(values.attachments !== undefined ? { attachmentsFolder: values.attachments } : {}),
+							...(values.limit !== undefined ? { limit: Math.max(1, parseNonNegativeInt("limit", values.limit, 0)) } : {}),
+							minMessages: parseNonNegativeInt("min-messages", values["min-messages"], 1),
+							includeThinking: values["include-thinking"] === true,
+							dryRun: values["dry-run"] === true,
+							inputs,
+							...choices,
+							...(llmChoice ? { llm: llmChoice } : {}),
+						},
+						...(llmClient ? { llmClient } : {}),
+						...llmRefresh,
+						debugMode,
+					},
+					{ onProgress: progress.onProgress },
+				);
+			} else {
+				const continued = await app[effectiveMode](
+					{
+						phase: "import",
+						...(values.session !== undefined ? { sessionId: values.session } : {}),
+						openSources: open,
+						...(llmClient ? { llmClient } : {}),
+						...llmRefresh,
+						debugMode,
+					},
+					{ onProgress: progress.onProgress },
+				);
+				if (continued.kind !== "import") throw new Error(`Session ${continued.session_id} was continued as ${continued.kind}`);
+				summary = continued;
+			}
 		} finally {
-			clearInterval(timer);
-			if (beatingFor) await removeHeartbeat(store, beatingFor).catch(() => undefined);
 			progress.end();
-			await logger.flush();
 		}
 		if (effectiveMode !== "new") await cleanAfterCrash(store, vaultDir, summary.session_id, logger);
 		if (json) printJson(io, contractOf(summary));

@@ -1,25 +1,20 @@
-import { systemClock } from "../../core/ports/clock";
+import { cliApp } from "../cli-app";
 import { silentLogger } from "../../core/ports/logger";
 import { countPlan, type Plan } from "../../core/organize/plan";
-import { applyOrganizeSession, OrganizeSessionError, runOrganizeSession, undoOrganizeSession } from "../../core/organize/organize-session";
-import { continueOrganizeSession, type ContinueOrganizeResult } from "../../core/organize/continue-organize-session";
+import type { ContinueOrganizeResult } from "../../core/organize/continue-organize-session";
+import { OrganizeSessionError } from "../../core/organize/organize-session";
 import { resolveVaultDir } from "../vault-dir";
 import { ExitCode, exitCodeForFailures } from "../exit-codes";
 import { DEFAULT_OUT_FOLDER } from "../../core/import/pipeline/import-options";
 import { LLM_OPTIONS, llmClientFor, parseLlmFlags, type LlmFlagValues } from "../llm-flags";
 import { UsageError } from "../output";
 import { LlmUnavailableError } from "../../core/llm/errors";
-import { llmClassifier } from "../../core/organize/classify-genre-llm";
-import type { GenreClassifier } from "../../core/organize/classify-genre";
 import type { CliIo } from "../output";
-import { NodeNoteVault } from "../node-note-vault";
-import { NodeStagingStore } from "../node-staging-store";
 import { NORMALIZE_RULES } from "../../core/organize/normalize-frontmatter";
-import { organizeSetup, planChangeSize } from "../../core/organize/organize-setup";
+import { planChangeSize } from "../../core/organize/organize-setup";
 import { readdir } from "node:fs/promises";
 import { sessionDir } from "../../core/session/paths";
 import { removeStaleTempFiles } from "../stale-temp-files";
-import { cliIdentity } from "../host-identity";
 
 export const ORGANIZE_USAGE = `Usage: knowledge-etl organize [FOLDER] --vault DIR [--apply] [--force] [--conflict rename|skip|overwrite] [--json]
        knowledge-etl organize --apply-plan SESSION --vault DIR [--json]
@@ -164,10 +159,10 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 		io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
 		return ExitCode.NOT_FOUND;
 	}
-	const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: io.clock ?? systemClock, identity: cliIdentity() };
+	const { app } = cliApp(root, io);
 	try {
 		if (args.undo) {
-			const result = await undoOrganizeSession(deps, args.undo);
+			const result = await app.undo(args.undo);
 			await removeOrganizeTempFiles(root, args.undo);
 			if (args.json) io.stdout(`${JSON.stringify({ session: args.undo, ...result })}\n`);
 			else {
@@ -177,7 +172,7 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 			return result.conflicts.length > 0 ? ExitCode.PARTIAL : ExitCode.OK;
 		}
 		if (args.applyPlan !== undefined) {
-			const applied = await applyOrganizeSession(deps, args.applyPlan, { rewriteLinks: true });
+			const applied = await app.apply(args.applyPlan);
 			const failures = applied.record.failures;
 			if (args.json) io.stdout(`${JSON.stringify({ session: applied.sessionId, applied: true, counts: countPlan(applied.plan), failures })}\n`);
 			else {
@@ -186,36 +181,29 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 			}
 			return exitCodeForFailures(failures.length, applied.plan.items.length);
 		}
-		const classifier = await llmGenreClassifier(args.llm);
+		const llmClient = llmClientFor(parseLlmFlags(args.llm), undefined, args.llm, silentLogger);
 		const continued = args.resume ?? args.retry;
 		if (continued !== undefined) {
-			const mode = args.resume !== undefined ? "resume" : "retry";
-			const result = await continueOrganizeSession(deps, continued, mode, { rewriteLinks: true, ...(classifier ? { classifier } : {}) });
+			const request = { sessionId: continued, phase: "organize" as const, ...(llmClient ? { llmClient } : {}) };
+			const result = args.resume !== undefined ? await app.resume(request) : await app.retry(request);
+			if (result.kind !== "organize") throw new Error(`Session ${continued} was continued as ${result.kind}`);
 			await removeOrganizeTempFiles(root, continued);
 			return reportContinued(result, args.json, root, io);
 		}
-		let setup;
-		try {
-			setup = await organizeSetup({
-				store: deps.store,
+		// The whole vault is applied only once the user has seen how much changes (or said --yes).
+		const confirmFirst = args.apply && args.folder === "" && !args.yes;
+		const result = await app.organize({
+			...(llmClient ? { llmClient } : {}),
+			folder: args.folder,
+			force: args.force,
+			apply: args.apply && !confirmFirst,
+			setup: {
 				exclude: args.exclude,
 				userNoteRules: args.normalize,
 				...(args.genreParent !== undefined ? { genreParent: args.genreParent } : {}),
 				outFolder: DEFAULT_OUT_FOLDER,
-			});
-		} catch (error) {
-			throw new UsageError(error instanceof Error ? error.message : String(error));
-		}
-		// The whole vault is applied only once the user has seen how much changes (or said --yes).
-		const confirmFirst = args.apply && args.folder === "" && !args.yes;
-		const result = await runOrganizeSession(deps, {
-			...(classifier ? { classifier } : {}),
-			folder: args.folder,
-			force: args.force,
-			apply: args.apply && !confirmFirst,
-			rewriteLinks: true,
+			},
 			conflictPolicy: args.conflict,
-			...setup,
 		});
 		if (confirmFirst) {
 			const size = planChangeSize(result.plan);
@@ -291,12 +279,4 @@ function reportContinued(result: ContinueOrganizeResult, json: boolean, vaultDir
 	}
 	if (result.cancelled) return ExitCode.UNEXPECTED;
 	return exitCodeForFailures(result.counts.failed, result.counts.total);
-}
-
-/** With `--llm`: a genre classifier backed by the model (checked first: exit 3 when the server or model is missing). */
-async function llmGenreClassifier(values: LlmFlagValues): Promise<GenreClassifier | undefined> {
-	const client = llmClientFor(parseLlmFlags(values), undefined, values, silentLogger);
-	if (!client) return undefined;
-	await client.preflight();
-	return llmClassifier(async (prompt) => (await client.chat([{ role: "user", content: prompt }])).content);
 }

@@ -49,6 +49,8 @@ export interface OrganizeSessionOptions extends OrganizeOptions {
 	/** Cancels the transform stage (no new note is taken; nothing is applied). */
 	signal?: AbortSignal;
 	onProgress?: (progress: StageProgress) => void;
+	/** Told the session id as soon as the session exists (for a heartbeat, a panel). */
+	onSession?: (sessionId: string) => void;
 }
 
 export interface OrganizeSessionResult {
@@ -76,6 +78,7 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 	const phases = new PhaseManager(deps.store, deps.clock, sessions);
 	const sessionId = options.sessionId ?? (await sessions.create({ debugMode: options.debugMode ?? false })).session_id;
 	await phases.create(sessionId, "organize");
+	options.onSession?.(sessionId);
 	const now = options.now ?? deps.clock.now();
 	await writeOrganizeRunOptions(deps.store, sessionId, {
 		folder: options.folder,

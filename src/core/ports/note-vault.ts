@@ -12,6 +12,12 @@ export interface NoteStat {
 }
 
 export interface NoteVault {
+	/**
+	 * True when `rename` updates the links to the moved note across the vault itself (the plugin: FileManager.renameFile
+	 * does, as the user set Obsidian up). Decided once per vault: the core rewrites links after a move only where
+	 * this is false (the CLI).
+	 */
+	readonly renameUpdatesLinks: boolean;
 	exists(path: string): Promise<boolean>;
 	read(path: string): Promise<string>;
 	/** Creates a new note; rejects with an error if anything already exists at `path` (never overwrites). */
@@ -29,11 +35,7 @@ export interface NoteVault {
 	availablePathForAttachment?(fileName: string, notePath: string): Promise<string>;
 	/** Replaces an existing note's content (atomic where the platform allows it). */
 	modify(path: string, content: string): Promise<void>;
-	/**
-	 * Moves or renames a note. The plugin uses FileManager.renameFile, which updates links; the CLI
-	 * implementation only moves the file (link rewriting there is the organize phase's job).
-	 * Rejects if the target exists.
-	 */
+	/** Moves or renames a note (links: see `renameUpdatesLinks`). Rejects if the target exists. */
 	rename(from: string, to: string): Promise<void>;
 	/**
 	 * Edits the frontmatter in place, keeping the body and any key not touched by `fn`

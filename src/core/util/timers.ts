@@ -39,3 +39,16 @@ export function yieldToEventLoop(): Promise<void> {
 		startTimer(resolve, 0);
 	});
 }
+
+const startRepeat: (callback: () => void, ms: number) => unknown = setInterval;
+const stopRepeat: (handle: never) => void = clearInterval;
+
+/**
+ * Calls `fn` every `ms` until the returned function is called. On Node the timer does not keep the process alive
+ * (a heartbeat must never hold a finished CLI run open).
+ */
+export function every(ms: number, fn: () => void): () => void {
+	const handle = startRepeat(fn, ms);
+	(handle as { unref?: () => void } | null)?.unref?.();
+	return () => stopRepeat(handle as never);
+}
