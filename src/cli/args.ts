@@ -1,3 +1,4 @@
+import * as nodePath from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./output";
 
@@ -27,4 +28,28 @@ export function parseNonNegativeInt(name: string, value: string | undefined, fal
 	if (value === undefined) return fallback;
 	if (!/^\d+$/.test(value.trim())) throw new UsageError(`--${name} must be a whole number of 0 or more, not "${value}"`);
 	return Number(value.trim());
+}
+
+/** A whole number of 1 or more (`--limit`: 0 would import nothing, and was silently taken as 1). */
+export function parsePositiveInt(name: string, value: string | undefined): number | undefined {
+	if (value === undefined) return undefined;
+	if (!/^\d+$/.test(value.trim()) || Number(value.trim()) < 1) throw new UsageError(`--${name} must be a whole number of 1 or more, not "${value}"`);
+	return Number(value.trim());
+}
+
+/**
+ * `--out`: a folder inside the vault, as a vault-relative POSIX path. An absolute path is taken when it lies in the
+ * vault; one outside it, a path that climbs out (`../x`), the vault root itself and dot-folders (`.staging`,
+ * `.obsidian`, any `.name` on the way) are usage errors: notes there would be outside the vault or hidden.
+ */
+export function parseOutFolder(value: string, vaultDir: string): string {
+	const absolute = nodePath.isAbsolute(value) ? value : nodePath.resolve(vaultDir, value);
+	const relative = nodePath.relative(nodePath.resolve(vaultDir), absolute).split(nodePath.sep).join("/");
+	if (relative === "" || relative === ".") throw new UsageError(`--out must name a folder inside the vault, not the vault itself: "${value}"`);
+	if (relative === ".." || relative.startsWith("../") || nodePath.isAbsolute(relative)) {
+		throw new UsageError(`--out must be a folder inside the vault (${vaultDir}), not "${value}"`);
+	}
+	const dot = relative.split("/").find((segment) => segment.startsWith("."));
+	if (dot !== undefined) throw new UsageError(`--out cannot be in a dot-folder ("${dot}"): Obsidian does not show notes there. Got "${value}"`);
+	return relative;
 }

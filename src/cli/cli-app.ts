@@ -6,7 +6,7 @@ import { cliIdentity } from "./host-identity";
 import { NodeNoteVault } from "./node-note-vault";
 import { nodeSha256 } from "./node-sha256";
 import { NodeStagingStore } from "./node-staging-store";
-import { say, type CliIo } from "./output";
+import { redactUrls, say, withPrefix, type CliIo } from "./output";
 
 /**
  * The application service over a vault folder on disk: Node's filesystem for sessions and notes, node:crypto for
@@ -24,7 +24,12 @@ export function cliApp(vaultDir: string, io: CliIo): { app: App; store: NodeStag
 				debugMode,
 				store,
 				clock,
-				console: { debug: (l) => say(io, l), info: (l) => say(io, l), warn: (l) => say(io, `Warning: ${l}`), error: (l) => say(io, `Error: ${l}`) },
+				console: {
+					debug: (l) => say(io, redactUrls(l)),
+					info: (l) => say(io, redactUrls(l)),
+					warn: (l) => say(io, withPrefix("Warning", redactUrls(l))),
+					error: (l) => say(io, withPrefix("Error", redactUrls(l))),
+				},
 			});
 			loggers.set(debugMode, made);
 		}

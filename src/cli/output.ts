@@ -57,14 +57,26 @@ export function exitCodeFor(error: unknown): number {
 	return ExitCode.UNEXPECTED;
 }
 
+/** `scheme://user:secret@host` → `scheme://***@host`: a URL's credentials never reach a message. */
+export function redactUrls(text: string): string {
+	return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, "$1***@");
+}
+
+/** The text after one "Error: " / "Warning: " prefix: a message that already carries it is not prefixed twice. */
+export function withPrefix(prefix: "Error" | "Warning", text: string): string {
+	return `${prefix}: ${text.replace(/^(?:(?:Error|Warning):\s*)+/, "")}`;
+}
+
 /**
  * Reports an error and returns its exit code: the message on stderr (with the stack for unexpected errors),
- * and with `json` also `{error: {message, exit_code}}` on stdout so a script always gets one object.
+ * and with `json` also `{error: {message, exit_code}}` on stdout so a script always gets one object. One
+ * "Error:" prefix (a stack starts with its own), URL credentials redacted.
  */
 export function reportError(io: CliIo, error: unknown, json: boolean): number {
 	const code = exitCodeFor(error);
-	const message = error instanceof Error ? error.message : String(error);
-	say(io, code === ExitCode.UNEXPECTED && error instanceof Error && error.stack ? `Error: ${error.stack}` : `Error: ${message}`);
+	const message = redactUrls(error instanceof Error ? error.message : String(error));
+	const stack = error instanceof Error && error.stack ? error.stack.split("\n").slice(1).join("\n") : "";
+	say(io, withPrefix("Error", code === ExitCode.UNEXPECTED && stack ? `${message}\n${redactUrls(stack)}` : message));
 	if (json) printJson(io, { error: { message, exit_code: code } });
 	return code;
 }

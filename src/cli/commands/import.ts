@@ -9,7 +9,7 @@ import { DEFAULT_OUT_FOLDER, type ImportLlmOptions, type ImportOptions } from ".
 import { LLM_OPTIONS, llmClientFor, parseLlmFlags } from "../llm-flags";
 import type { Logger } from "../../core/ports/logger";
 import { SessionManager } from "../../core/session/session-manager";
-import { COMMON_OPTIONS, parseCommandArgs, parseNonNegativeInt } from "../args";
+import { COMMON_OPTIONS, parseCommandArgs, parseNonNegativeInt, parseOutFolder, parsePositiveInt } from "../args";
 import { discoverInputs } from "../discover-inputs";
 import { ExitCode } from "../exit-codes";
 import { NodeStagingStore } from "../node-staging-store";
@@ -206,7 +206,8 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		const llmClient = llmClientFor(llmChoice, effectiveMode === "new" ? undefined : await recordedLlm(store, values.session), values, logger);
 		const choices = effectiveMode === "new" ? await parseImportChoiceFlags(values, cwd) : {};
 		const progress = progressPrinter(io);
-		const outFolder = values.out;
+		const outFolder = values.out !== undefined ? parseOutFolder(values.out, vaultDir) : undefined;
+		const limit = parsePositiveInt("limit", values.limit);
 		const llmRefresh = values["llm-refresh"] === true ? { llmRefresh: true } : {};
 		let summary: ImportSummary;
 		try {
@@ -218,7 +219,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 							provider,
 							...(outFolder !== undefined ? { outFolder } : {}),
 							...(values.attachments !== undefined ? { attachmentsFolder: values.attachments } : {}),
-							...(values.limit !== undefined ? { limit: Math.max(1, parseNonNegativeInt("limit", values.limit, 0)) } : {}),
+							...(limit !== undefined ? { limit } : {}),
 							minMessages: parseNonNegativeInt("min-messages", values["min-messages"], 1),
 							includeThinking: values["include-thinking"] === true,
 							dryRun: values["dry-run"] === true,

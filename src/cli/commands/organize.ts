@@ -7,6 +7,7 @@ import { resolveVaultDir } from "../vault-dir";
 import { ExitCode, exitCodeForFailures } from "../exit-codes";
 import { DEFAULT_OUT_FOLDER } from "../../core/import/pipeline/import-options";
 import { LLM_OPTIONS, llmClientFor, parseLlmFlags, type LlmFlagValues } from "../llm-flags";
+import { COMMON_OPTIONS, parseCommandArgs } from "../args";
 import { UsageError } from "../output";
 import { LlmUnavailableError } from "../../core/llm/errors";
 import type { CliIo } from "../output";
@@ -56,6 +57,8 @@ export interface OrganizeArgs {
 	force: boolean;
 	json: boolean;
 	conflict: "rename" | "skip" | "overwrite";
+	/** `--help`: print the usage and do nothing else. */
+	help: boolean;
 	undo?: string;
 	applyPlan?: string;
 	resume?: string;
@@ -74,45 +77,63 @@ export interface OrganizeArgs {
 
 class OrganizeUsageError extends Error {}
 
+/** The options of `organize`, parsed by the same strict parser as every other command (parseCommandArgs). */
+const ORGANIZE_OPTIONS = {
+	...COMMON_OPTIONS,
+	apply: { type: "boolean", default: false },
+	force: { type: "boolean", default: false },
+	conflict: { type: "string" },
+	undo: { type: "string" },
+	resume: { type: "string" },
+	"apply-plan": { type: "string" },
+	retry: { type: "string" },
+	exclude: { type: "string", multiple: true },
+	normalize: { type: "string", multiple: true },
+	"genre-parent": { type: "string" },
+	yes: { type: "boolean", default: false },
+	...LLM_OPTIONS,
+} as const;
+
 export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
-	const args: Partial<OrganizeArgs> & { apply: boolean; force: boolean; json: boolean; conflict: OrganizeArgs["conflict"]; llm: LlmFlagValues; exclude: string[]; normalize: string[]; yes: boolean } = {
-		apply: false,
-		force: false,
-		json: false,
-		conflict: "rename",
-		llm: {},
-		exclude: [],
-		normalize: [],
-		yes: false,
-	};
-	const positional: string[] = [];
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i]!;
-		const value = (): string => {
-			const next = argv[++i];
-			if (next === undefined || next.startsWith("--")) throw new OrganizeUsageError(`${arg} needs a value`);
-			return next;
-		};
-		if (arg === "--apply") args.apply = true;
-		else if (arg === "--force") args.force = true;
-		else if (arg === "--json") args.json = true;
-		else if (arg === "--yes") args.yes = true;
-		else if (arg === "--exclude") args.exclude.push(value());
-		else if (arg === "--normalize") args.normalize.push(...value().split(","));
-		else if (arg === "--genre-parent") args.genreParent = value();
-		else if (arg === "--vault") args.vault = value();
-		else if (arg === "--undo") args.undo = value();
-		else if (arg === "--resume") args.resume = value();
-		else if (arg === "--apply-plan") args.applyPlan = value();
-		else if (arg === "--retry") args.retry = value();
-		else if (arg.startsWith("--") && arg.slice(2) in LLM_OPTIONS) args.llm[arg.slice(2) as keyof typeof LLM_OPTIONS] = value();
-		else if (arg === "--conflict") {
-			const policy = value();
-			if (policy !== "rename" && policy !== "skip" && policy !== "overwrite") throw new OrganizeUsageError(`--conflict must be rename, skip or overwrite, not "${policy}"`);
-			args.conflict = policy;
-		} else if (arg.startsWith("--")) throw new OrganizeUsageError(`Unknown option ${arg}`);
-		else positional.push(arg);
+	let parsed: ReturnType<typeof parseCommandArgs<typeof ORGANIZE_OPTIONS>>;
+	try {
+		parsed = parseCommandArgs(argv, ORGANIZE_OPTIONS, true);
+	} catch (e) {
+		throw new OrganizeUsageError(e instanceof Error ? e.message : String(e));
 	}
+	const { values, positionals: positional } = parsed;
+	const llm: LlmFlagValues = {};
+	for (const key of Object.keys(LLM_OPTIONS) as (keyof typeof LLM_OPTIONS)[]) if (values[key] !== undefined) llm[key] = values[key];
+	const conflict = values.conflict ?? "rename";
+	if (conflict !== "rename" && conflict !== "skip" && conflict !== "overwrite") throw new OrganizeUsageError(`--conflict must be rename, skip or overwrite, not "${conflict}"`);
+	const args: Partial<OrganizeArgs> & {
+		apply: boolean;
+		force: boolean;
+		json: boolean;
+		help: boolean;
+		conflict: OrganizeArgs["conflict"];
+		llm: LlmFlagValues;
+		exclude: string[];
+		normalize: string[];
+		yes: boolean;
+	} = {
+		apply: values.apply,
+		force: values.force,
+		json: values.json,
+		help: values.help,
+		conflict,
+		llm,
+		exclude: values.exclude ?? [],
+		normalize: (values.normalize ?? []).flatMap((v) => v.split(",")),
+		yes: values.yes,
+		...(values["genre-parent"] !== undefined ? { genreParent: values["genre-parent"] } : {}),
+		...(values.vault !== undefined ? { vault: values.vault } : {}),
+		...(values.undo !== undefined ? { undo: values.undo } : {}),
+		...(values.resume !== undefined ? { resume: values.resume } : {}),
+		...(values["apply-plan"] !== undefined ? { applyPlan: values["apply-plan"] } : {}),
+		...(values.retry !== undefined ? { retry: values.retry } : {}),
+	};
+	if (args.help) return { ...args, vault: args.vault ?? "", folder: "" };
 	if (positional.length > 1) throw new OrganizeUsageError(`One folder at most, got ${positional.join(", ")}`);
 	// Required on purpose: organize moves files, so it never runs on whatever folder the shell happens to be in.
 	if (!args.vault) throw new OrganizeUsageError("--vault DIR is required (organize moves notes, so the vault is never guessed)");
@@ -148,6 +169,10 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 	let args: OrganizeArgs;
 	try {
 		args = parseOrganizeArgs(argv);
+		if (args.help) {
+			io.stderr(`${ORGANIZE_USAGE}\n`);
+			return ExitCode.OK;
+		}
 	} catch (error) {
 		io.stderr(`${error instanceof Error ? error.message : String(error)}\n\n${ORGANIZE_USAGE}\n`);
 		return ExitCode.USAGE;
@@ -217,7 +242,9 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 		}
 		const failures = result.record?.failures ?? [];
 		if (args.json) {
-			io.stdout(`${JSON.stringify({ session: result.sessionId, applied: args.apply, counts: countPlan(result.plan), failures, plan: result.plan })}\n`);
+			io.stdout(
+				`${JSON.stringify({ session: result.sessionId, applied: args.apply, counts: countPlan(result.plan), failures: allFailures(result.plan, failures), plan: result.plan })}\n`,
+			);
 		} else {
 			io.stderr(summary(result.sessionId, result.plan, args.apply, root));
 			for (const item of result.plan.items) if (item.status === "failed") io.stderr(`Failed: ${item.error?.message ?? item.reason}\n`);
@@ -232,6 +259,18 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 		if (error instanceof UsageError || error instanceof OrganizeSessionError) return ExitCode.USAGE;
 		return /no applied organize run|not found/i.test(message) ? ExitCode.NOT_FOUND : ExitCode.UNEXPECTED;
 	}
+}
+
+/**
+ * Every failure with its reason, for `--json`: the notes that could not be planned (unreadable, bad YAML…) and
+ * the ones that could not be applied. Before, the first kind was only counted, and `failures` could be empty
+ * while `counts.failed` said 8.
+ */
+export function allFailures(plan: Plan, notApplied: readonly { path: string; message: string }[]): { path: string; message: string; stage: "plan" | "apply" }[] {
+	return [
+		...plan.items.filter((item) => item.status === "failed").map((item) => ({ path: item.from, message: item.error?.message ?? item.reason, stage: "plan" as const })),
+		...notApplied.map((f) => ({ path: f.path, message: f.message, stage: "apply" as const })),
+	];
 }
 
 function summary(sessionId: string, plan: Plan, applied: boolean, vaultDir: string): string {
@@ -264,7 +303,7 @@ function reportContinued(result: ContinueOrganizeResult, json: boolean, vaultDir
 				cancelled: result.cancelled,
 				...(result.message ? { message: result.message } : {}),
 				counts: result.plan ? countPlan(result.plan) : null,
-				failures,
+				failures: result.plan ? allFailures(result.plan, failures) : failures,
 				plan: result.plan,
 			})}\n`,
 		);
