@@ -2,10 +2,18 @@ import type { ByteSource } from "../../ports/byte-source";
 import { forEachZipEntry, looksLikeZip, readZipEntry, type ZipEntryLocation } from "../extract/zip-archive";
 
 /**
- * The files of the export zips, found by the id a conversation uses for them. A ChatGPT zip holds each upload,
- * image and generated image as an entry whose name starts with the file's id: `file-AbC…-photo.png` (older
- * exports), `file_0000…-<uuid>.png` (newer), at the root, in `dalle-generations/`, in `user-…/` folders, and voice
- * and video in per-conversation folders (`<conversation>/audio/file_…wav`).
+ * The files of the export zips, found by the reference a conversation uses for them:
+ * - **ChatGPT** holds each upload, image and generated image as an entry whose name starts with the file's id:
+ *   `file-AbC…-photo.png` (older exports), `file_0000…-<uuid>.png` (newer), at the root, in `dalle-generations/`,
+ *   in `user-…/` folders, and voice and video in per-conversation folders (`<conversation>/audio/file_…wav`).
+ *   Reference: the id.
+ * - **Grok** keeps every upload as `prod-mc-asset-server/<asset id>/content`, with no name and no type (the type
+ *   comes from the bytes when the file is written). Reference: `grok-asset:<asset id>`.
+ * - **Le Chat** keeps a chat's uploads under their own names in `chat-<chat id>-files/`. Reference:
+ *   `lechat:<chat id>/<name>`.
+ * - **Gemini** (Google Takeout) puts attached files and generated images beside `MyActivity.json` in
+ *   `Takeout/My Activity/Gemini Apps/` (the folder names are translated; the Gemini one keeps "Gemini").
+ *   Reference: `gemini:<file name>`.
  *
  * Memory: one small record per entry whose name starts with a file id (not zip.js's entry objects), so an export
  * of 30,000 uploads costs a few MB; the bytes of an entry are read only when a note needs it.
@@ -15,6 +23,24 @@ interface Located extends ZipEntryLocation {
 }
 
 const FILE_ID = /^(file[-_][A-Za-z0-9]+)(?=[-.]|$)/;
+const GROK_ASSET = /(?:^|\/)prod-mc-asset-server\/+([^/]+)\/content$/;
+const LECHAT_FILE = /(?:^|\/)chat-([^/]+)-files\/(.+)$/;
+const ACTIVITY_FILE = /^MyActivity\.(?:json|html)$/i;
+
+/** The references an entry of an export zip can be found by (see the class comment). */
+export function exportFileRefs(path: string): string[] {
+	const refs: string[] = [];
+	const base = baseName(path);
+	const id = FILE_ID.exec(base)?.[1];
+	if (id) refs.push(id);
+	const asset = GROK_ASSET.exec(path);
+	if (asset) refs.push(`grok-asset:${asset[1]}`);
+	const lechat = LECHAT_FILE.exec(path);
+	if (lechat) refs.push(`lechat:${lechat[1]}/${lechat[2]}`);
+	const folders = path.split("/").slice(0, -1);
+	if (base !== "" && !ACTIVITY_FILE.test(base) && folders.some((f) => /gemini/i.test(f))) refs.push(`gemini:${base}`);
+	return refs;
+}
 
 function baseName(path: string): string {
 	return path.slice(path.lastIndexOf("/") + 1);
@@ -29,13 +55,13 @@ export class ExportFiles {
 		for (const source of sources) {
 			if (source.size < 4 || !looksLikeZip(await source.read(0, 4))) continue;
 			await forEachZipEntry(source, (entry) => {
-				if (entry.path.startsWith("__MACOSX/")) return;
-				const ref = FILE_ID.exec(baseName(entry.path))?.[1];
-				if (!ref) return;
-				const known = byRef.get(ref);
-				// Several entries for one id (a copy in two folders): the shortest name, then the first path, every time.
-				if (known && !preferred(entry, known)) return;
-				byRef.set(ref, { ...entry, source });
+				if (entry.path.startsWith("__MACOSX/") || entry.path.endsWith("/")) return;
+				for (const ref of exportFileRefs(entry.path)) {
+					const known = byRef.get(ref);
+					// Several entries for one reference (a copy in two folders): the shortest name, then the first path, every time.
+					if (known && !preferred(entry, known)) continue;
+					byRef.set(ref, { ...entry, source });
+				}
 			});
 		}
 		return new ExportFiles(byRef);

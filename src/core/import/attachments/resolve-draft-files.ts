@@ -88,6 +88,30 @@ function joinPath(folder: string, name: string): string {
 	return folder === "" ? name : `${folder}/${name}`;
 }
 
+/**
+ * The extension the bytes say a file has, for an export file with no name of its own (Grok keeps uploads as
+ * `…/content`): the signatures of the images, PDFs, audio and video the chat apps take, else "".
+ */
+export function sniffExtension(bytes: Uint8Array): string {
+	const at = (offset: number, text: string): boolean => {
+		if (bytes.length < offset + text.length) return false;
+		for (let i = 0; i < text.length; i++) if (bytes[offset + i] !== text.charCodeAt(i)) return false;
+		return true;
+	};
+	if (at(0, "\x89PNG\r\n\x1a\n")) return "png";
+	if (at(0, "\xff\xd8\xff")) return "jpg";
+	if (at(0, "GIF87a") || at(0, "GIF89a")) return "gif";
+	if (at(0, "RIFF") && at(8, "WEBP")) return "webp";
+	if (at(0, "RIFF") && at(8, "WAVE")) return "wav";
+	if (at(0, "%PDF-")) return "pdf";
+	if (at(4, "ftyp")) return at(8, "avif") ? "avif" : at(8, "qt  ") ? "mov" : at(8, "M4A ") ? "m4a" : "mp4";
+	if (at(0, "ID3") || (bytes.length > 1 && bytes[0] === 0xff && (bytes[1]! & 0xe0) === 0xe0)) return "mp3";
+	if (at(0, "OggS")) return "ogg";
+	if (at(0, "\x1aE\xdf\xa3")) return "webm";
+	if (at(0, "PK\x03\x04")) return "zip";
+	return "";
+}
+
 /** A file name safe in the vault and in links, with `ext` kept (sanitizeFileName works on a stem). */
 function safeName(stem: string, ext: string, fallback: string): string {
 	const clean = sanitizeFileName(stem, { maxBytes: 120, fallback });
@@ -168,7 +192,7 @@ export class DraftFileWriter {
 		// The name the user gave the file when there is one (the export's entry name is the id and a uuid).
 		const entryExt = extensionOf(entry.name);
 		const own = label !== "" ? label : entry.name;
-		const ext = extensionOf(own) || entryExt;
+		const ext = extensionOf(own) || entryExt || sniffExtension(bytes);
 		const stem = ext && own.toLowerCase().endsWith(`.${ext}`) ? own.slice(0, own.length - ext.length - 1) : own;
 		const name = safeName(stem, ext, file.ref);
 		for (let attempt = 0; ; attempt++) {

@@ -247,7 +247,7 @@ describe("Gemini (Takeout activity)", () => {
 		expect(welsh!.title).toBe('Translate "good morning" into Welsh');
 		expect(texts(welsh!)).toEqual(['user: Translate "good morning" into Welsh | [attachment note-photo.png]', "assistant: **Bore da**."]);
 		expect(linked!.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
-		expect(linked!.messages[3]!.parts[1]).toEqual({ kind: "attachment", name: "cat-map-7Hk2.png", missing: true });
+		expect(linked!.messages[3]!.parts[1]).toEqual({ kind: "attachment", name: "cat-map-7Hk2.png", ref: "gemini:cat-map-7Hk2.png", missing: true });
 		expect(ragu!.messages).toHaveLength(4);
 		expect(texts(ragu!)[0]).toBe("user: A ragù for 6 people: quantities? | [attachment pantry.jpg]");
 		// A regenerated answer: the first is the answer, the other follows as another draft.

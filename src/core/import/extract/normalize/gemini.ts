@@ -139,12 +139,15 @@ function toConversation(id: string, records: PromptRecord[], skipped: Record<str
 	for (const r of records) {
 		const userParts: Part[] = [];
 		if (r.prompt !== "") userParts.push({ kind: "text", text: r.prompt });
-		for (const f of r.files) userParts.push({ kind: "attachment", name: f, missing: true });
+		for (const f of r.files) userParts.push({ kind: "attachment", name: f, ref: `gemini:${f}`, missing: true });
 		const time = r.time && !Number.isNaN(r.ms) ? new Date(r.ms).toISOString() : null;
 		const key = `${id}@${r.time ?? r.index}`;
 		if (userParts.length > 0) messages.push({ id: `${key}:prompt`, role: "user", time, parts: userParts });
 		const answer: Part[] = r.answers.map((text, i) => ({ kind: "text", text: i === 0 ? text : `*Another draft of this answer:*\n\n${text}` }));
-		for (const src of r.images) answer.push({ kind: "attachment", name: imageName(src), missing: true });
+		for (const src of r.images) {
+			const name = imageName(src);
+			answer.push({ kind: "attachment", name, ref: `gemini:${name}`, missing: true });
+		}
 		if (answer.length > 0) messages.push({ id: `${key}:answer`, role: "assistant", time, parts: answer });
 	}
 	const times = messages.map((m) => m.time).filter((t): t is string => t !== null);

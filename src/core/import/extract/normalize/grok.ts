@@ -153,8 +153,10 @@ function responseParts(r: GrokResponse, unknown: Record<string, number>): Part[]
 	const citations = citationsOf(r.cited_web_search_results, text.length);
 	if (text.trim() !== "") parts.push(citations.length > 0 ? { kind: "text", text, citations } : { kind: "text", text });
 	for (const a of r.file_attachments ?? []) {
-		const id = typeof a === "string" ? a : isRecord(a) ? (str(a.name) ?? str(a.id) ?? str(a.asset_id)) : undefined;
-		if (id) parts.push({ kind: "attachment", name: id, missing: true });
+		// An asset id (the zip keeps the upload as `prod-mc-asset-server/<id>/content`), or a record naming it.
+		const id = typeof a === "string" ? a : isRecord(a) ? (str(a.asset_id) ?? str(a.id)) : undefined;
+		const name = (isRecord(a) ? str(a.name) : undefined) ?? id;
+		if (name) parts.push(id ? { kind: "attachment", name, ref: `grok-asset:${id}`, missing: true } : { kind: "attachment", name, missing: true });
 	}
 	for (const u of r.generated_image_urls ?? []) {
 		if (typeof u !== "string" || u === "") continue;

@@ -78,13 +78,14 @@ function chunkParts(chunks: readonly Record<string, unknown>[], unknown: Record<
 	return parts;
 }
 
-function fileParts(files: readonly unknown[] | null | undefined): Part[] {
+/** The uploads of a message; the zip keeps them as `chat-<chat id>-files/<name>` (see ExportFiles). */
+function fileParts(files: readonly unknown[] | null | undefined, chatId: string | undefined): Part[] {
 	const out: Part[] = [];
 	for (const f of files ?? []) {
 		if (!isRecord(f)) continue;
 		const name = str(f.name);
 		if (!name) continue;
-		const part: Part = { kind: "attachment", name, missing: true };
+		const part: Part = chatId ? { kind: "attachment", name, ref: `lechat:${chatId}/${name}`, missing: true } : { kind: "attachment", name, missing: true };
 		out.push(part);
 	}
 	return out;
@@ -102,7 +103,7 @@ function messageOf(m: LeChatMessage, index: number, unknown: Record<string, numb
 	// The answer is in `content` AND in its text chunk: `content` only when no chunk holds the text.
 	const content = m.content ?? "";
 	if (!hasChunkText && content.trim() !== "") parts.push({ kind: "text", text: content });
-	parts.push(...fileParts(m.files));
+	parts.push(...fileParts(m.files, m.chatId));
 	if (parts.length === 0) return null;
 	return { id: m.id ?? `${m.chatId}#${index}`, role: m.role, time: isoTime(m.createdAt), parts };
 }
