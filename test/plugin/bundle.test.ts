@@ -8,10 +8,12 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // Builds the plugin entry the way esbuild.config.mjs does for production (scripts/plugin-build.mjs: cjs, browser,
 // minified, same externals) into a temp dir, and checks that the bundle requires nothing but `obsidian`: no Node builtins,
 // no electron, no npm package left unbundled.
-// It also holds main.js to a byte budget: Obsidian reads and parses the whole file at every start. Issue 14 asks for
-// 400 KB; the budget is 600,000 bytes for now (944,389 bytes before zod was imported as a namespace and zip.js
-// through its reader-only entry; ~514,000 after, with today's sources) and comes down as the bundle does (zod/mini next).
-const MAIN_JS_BUDGET = 600_000;
+// It also holds main.js to a byte budget: Obsidian reads and compiles the whole file at every start (plugin load is
+// now mostly that compile: the engine is a lazy module, see src/plugin/engine.ts). Issue 14 asks for 400 KB. History:
+// 944,389 bytes before zod was imported as a namespace and zip.js through its reader-only entry; ~585,000 with the
+// sources of issue 19; 541,549 with our own zip reader instead of zip.js (-62 KB). zod (~99 KB) and yaml (~100 KB)
+// are what is left to win.
+const MAIN_JS_BUDGET = 545_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

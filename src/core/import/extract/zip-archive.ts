@@ -1,55 +1,13 @@
-// The reader-only entry of zip.js: ZipReader with inflate through the platform's DecompressionStream (Electron and
-// Node >= 20.12 both have "deflate-raw"). The package root also bundles the writer and an inline zlib fallback:
-// 62 KB here against 167 KB minified.
-import { ERR_UNSAFE_FILENAME, ZipReader, type Entry, type FileEntry } from "@zip.js/zip.js/lib/zip-core-reader.js";
 import type { ByteSource } from "../../ports/byte-source";
 import { InputError } from "./errors";
 
 /**
- * Zip reading over a {@link ByteSource}: zip.js asks for byte ranges (central directory first, then
- * one entry's compressed bytes at a time), so the archive is never loaded whole.
+ * Zip reading over a {@link ByteSource}, our own (the format's APPNOTE: end of central directory, its zip64 form,
+ * central headers, local headers): the central directory is read in chunks, then one entry's compressed bytes at a
+ * time, so the archive is never loaded whole. Deflate goes through the platform's DecompressionStream
+ * ("deflate-raw": Electron, browsers, Node >= 20.12). Why not zip.js: its reader-only entry was 64 KB of the plugin's
+ * main.js (the writer, encryption and web-worker codecs came along), and all an export needs is this.
  */
-
-/**
- * A zip.js reader over a ByteSource. zip.js takes any object with `size` and `readUint8Array` (the central directory
- * is read through it) and `createReadable` (an entry's bytes); zip.js's own Reader class is not in the reader-only entry.
- */
-class ByteSourceReader {
-	readonly size: number;
-	initialized = true;
-
-	constructor(private readonly source: ByteSource) {
-		this.size = source.size;
-	}
-
-	init(): Promise<void> {
-		return Promise.resolve();
-	}
-
-	readUint8Array(index: number, length: number): Promise<Uint8Array> {
-		return this.source.read(index, length);
-	}
-
-	get readable(): ReadableStream<Uint8Array> {
-		return this.createReadable();
-	}
-
-	/** The bytes from `offset` (`size` of them, or to the end) as a stream of ranges, as zip.js's own Reader does (same default chunk). */
-	createReadable({ offset = 0, size = this.size - offset, chunkSize = 256 * 1024 }: { offset?: number; size?: number; chunkSize?: number } = {}): ReadableStream<Uint8Array> {
-		let read = 0;
-		return new ReadableStream<Uint8Array>({
-			pull: async (controller) => {
-				const want = Math.min(chunkSize, size - read);
-				const data = want > 0 ? await this.source.read(offset + read, want) : new Uint8Array(0);
-				read += data.length;
-				if (data.length) controller.enqueue(data);
-				if (read >= size || data.length === 0) controller.close();
-			},
-		});
-	}
-}
-
-const ZIP_OPTIONS = { useWebWorkers: false } as const;
 
 /** The local-file-header and empty-archive signatures: "PK\x03\x04", "PK\x05\x06". */
 export function looksLikeZip(head: Uint8Array): boolean {
@@ -67,59 +25,199 @@ function escapeMessage(path: string): string {
 	return `zip entry "${path}" has a path that escapes the archive (absolute or with ".."); refusing the whole archive`;
 }
 
+/** What reading one entry's bytes needs (no more than these few fields is kept per entry). */
+export interface ZipEntryLocation {
+	/** The entry path as stored (forward slashes). */
+	path: string;
+	/** Offset of its local file header. */
+	offset: number;
+	compressedSize: number;
+	size: number;
+	/** 0 stored, 8 deflate; others are not read. */
+	method: number;
+	encrypted: boolean;
+	/** The CRC-32 the directory records for the uncompressed bytes (null: none given, not checked). */
+	crc32: number | null;
+}
+
 export interface ZipFile {
 	/** The entry path as stored (forward slashes). */
 	path: string;
 	size: number;
-	entry: FileEntry;
+	entry: ZipEntryLocation;
+}
+
+/** A zip's structure is wrong (the caller names the file). */
+class ZipFormatError extends Error {}
+
+const u16 = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8);
+const u32 = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+/** A little-endian 64-bit size or offset (exact up to 2^53, far past any export). */
+const u64 = (b: Uint8Array, at: number): number => u32(b, at) + u32(b, at + 4) * 2 ** 32;
+
+async function readExactly(source: ByteSource, offset: number, length: number): Promise<Uint8Array> {
+	const out = new Uint8Array(length);
+	for (let got = 0; got < length; ) {
+		const chunk = await source.read(offset + got, Math.min(length - got, 1024 * 1024));
+		if (chunk.length === 0) throw new ZipFormatError("the zip ends early (a cut-off download?)");
+		out.set(chunk, got);
+		got += chunk.length;
+	}
+	return out;
+}
+
+/** Where the central directory is and how many entries it holds, from the end-of-central-directory record (zip64 too). */
+async function findCentralDirectory(source: ByteSource): Promise<{ offset: number; size: number; entries: number }> {
+	const tailLength = Math.min(source.size, 22 + 0xffff);
+	const tailStart = source.size - tailLength;
+	const tail = await readExactly(source, tailStart, tailLength);
+	let at = -1;
+	for (let i = tail.length - 22; i >= 0; i--) {
+		if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 5 && tail[i + 3] === 6) {
+			at = i;
+			break;
+		}
+	}
+	if (at < 0) throw new ZipFormatError("end of central directory not found");
+	let entries = u16(tail, at + 10);
+	let size = u32(tail, at + 12);
+	let offset = u32(tail, at + 16);
+	if (entries === 0xffff || size === 0xffffffff || offset === 0xffffffff) {
+		// Zip64: a locator just before the record points at the zip64 end-of-central-directory record.
+		const locatorAt = tailStart + at - 20;
+		if (locatorAt < 0) throw new ZipFormatError("zip64 end of central directory locator not found");
+		const locator = await readExactly(source, locatorAt, 20);
+		if (u32(locator, 0) !== 0x07064b50) throw new ZipFormatError("zip64 end of central directory locator not found");
+		const record = await readExactly(source, u64(locator, 8), 56);
+		if (u32(record, 0) !== 0x06064b50) throw new ZipFormatError("zip64 end of central directory not found");
+		entries = u64(record, 32);
+		size = u64(record, 40);
+		offset = u64(record, 48);
+	}
+	if (offset + size > source.size) throw new ZipFormatError("the central directory lies past the end of the file (a cut-off download?)");
+	return { offset, size, entries };
+}
+
+/** Code page 437 (the names of entries not flagged UTF-8), from 0x80 on; below, ASCII. */
+const CP437 =
+	"ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0";
+
+function decodeName(bytes: Uint8Array, utf8: boolean): string {
+	if (utf8) return new TextDecoder().decode(bytes);
+	let out = "";
+	for (const b of bytes) out += b < 0x80 ? String.fromCharCode(b) : CP437[b - 0x80]!;
+	return out;
+}
+
+/** Every entry of the central directory, one at a time, read in chunks of about a megabyte. */
+async function* centralEntries(source: ByteSource): AsyncGenerator<ZipEntryLocation & { directory: boolean }> {
+	const cd = await findCentralDirectory(source);
+	const end = cd.offset + cd.size;
+	let buffer: Uint8Array = new Uint8Array(0);
+	let bufferAt = cd.offset;
+	/** Makes `[at, at + length)` of the file available in `buffer`; false past the directory's end. */
+	const have = async (at: number, length: number): Promise<boolean> => {
+		if (at + length > end) return false;
+		if (at >= bufferAt && at + length <= bufferAt + buffer.length) return true;
+		const want = Math.min(end - at, Math.max(length, 1024 * 1024));
+		buffer = await readExactly(source, at, want);
+		bufferAt = at;
+		return true;
+	};
+	let at = cd.offset;
+	for (let n = 0; n < cd.entries; n++) {
+		if (!(await have(at, 46))) throw new ZipFormatError("the central directory ends before its last entry");
+		let i = at - bufferAt;
+		if (u32(buffer, i) !== 0x02014b50) throw new ZipFormatError("a central directory entry is damaged (bad signature)");
+		const flags = u16(buffer, i + 8);
+		const method = u16(buffer, i + 10);
+		const crc = u32(buffer, i + 16);
+		let compressedSize = u32(buffer, i + 20);
+		let size = u32(buffer, i + 24);
+		const nameLength = u16(buffer, i + 28);
+		const extraLength = u16(buffer, i + 30);
+		const commentLength = u16(buffer, i + 32);
+		const externalAttributes = u32(buffer, i + 38);
+		let offset = u32(buffer, i + 42);
+		const total = 46 + nameLength + extraLength + commentLength;
+		if (!(await have(at, total))) throw new ZipFormatError("the central directory ends inside an entry");
+		i = at - bufferAt;
+		let name = decodeName(buffer.subarray(i + 46, i + 46 + nameLength), (flags & 0x800) !== 0);
+		for (let x = i + 46 + nameLength; x + 4 <= i + 46 + nameLength + extraLength; ) {
+			const id = u16(buffer, x);
+			const length = u16(buffer, x + 2);
+			const data = x + 4;
+			if (id === 0x0001) {
+				// Zip64 extended information: the 64-bit values of the fields set to 0xffffffff, in this order.
+				let f = data;
+				const next = (): number | null => (f + 8 <= data + length ? u64(buffer, (f += 8) - 8) : null);
+				if (size === 0xffffffff) size = next() ?? size;
+				if (compressedSize === 0xffffffff) compressedSize = next() ?? compressedSize;
+				if (offset === 0xffffffff) offset = next() ?? offset;
+			} else if (id === 0x7075 && (flags & 0x800) === 0 && length > 5 && buffer[data] === 1) {
+				// Info-ZIP Unicode path: the UTF-8 name, when made from the same raw name.
+				if (u32(buffer, data + 1) === crc32(buffer.subarray(i + 46, i + 46 + nameLength))) name = new TextDecoder().decode(buffer.subarray(data + 5, data + length));
+			}
+			x = data + length;
+		}
+		yield {
+			path: name.replace(/\\/g, "/"),
+			offset,
+			compressedSize,
+			size,
+			method,
+			encrypted: (flags & 1) !== 0,
+			crc32: crc,
+			directory: name.endsWith("/") || name.endsWith("\\") || (externalAttributes & 0x10) !== 0,
+		};
+		at += total;
+	}
+}
+
+/** Where an entry's data starts: after its local header, whose name and extra field lengths may differ from the directory's. */
+async function dataStart(source: ByteSource, entry: ZipEntryLocation): Promise<number> {
+	const header = await source.read(entry.offset, 30);
+	if (header.length < 30 || u32(header, 0) !== 0x04034b50) throw new ZipFormatError("the zip entry's local header is missing or damaged");
+	return entry.offset + 30 + u16(header, 26) + u16(header, 28);
 }
 
 export class ZipArchive {
 	private constructor(
 		readonly source: ByteSource,
-		private readonly reader: ZipReader<ByteSource>,
 		readonly files: ZipFile[],
 	) {}
 
 	/** Reads the central directory. Throws InputError when the source is not a readable zip or an entry escapes. */
 	static async open(source: ByteSource): Promise<ZipArchive> {
-		const head = await source.read(0, 4);
-		if (!looksLikeZip(head)) throw new InputError(source.name, "not a zip archive (it does not start with a zip signature)");
-		const reader = new ZipReader(new ByteSourceReader(source), ZIP_OPTIONS);
-		let entries: Entry[];
-		try {
-			entries = await reader.getEntries();
-		} catch (e) {
-			// zip.js refuses unsafe names itself (ERR_UNSAFE_FILENAME, with the name on the error).
-			const unsafe = (e as { filename?: unknown } | null)?.filename;
-			if (e instanceof Error && e.message === ERR_UNSAFE_FILENAME && typeof unsafe === "string") {
-				throw new InputError(source.name, escapeMessage(unsafe), { cause: e });
-			}
-			throw new InputError(source.name, `not a readable zip archive: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-		}
 		const files: ZipFile[] = [];
-		for (const entry of entries) {
-			if (entryPathEscapes(entry.filename)) {
-				throw new InputError(source.name, escapeMessage(entry.filename));
-			}
-			if (entry.directory) continue;
-			files.push({ path: entry.filename.replace(/\\/g, "/"), size: entry.uncompressedSize ?? 0, entry });
-		}
-		return new ZipArchive(source, reader, files);
+		await forEachZipEntry(source, (entry) => files.push({ path: entry.path, size: entry.size, entry }));
+		return new ZipArchive(source, files);
 	}
 
-	/** Streams the decompressed bytes of one entry. */
+	/** Streams the decompressed bytes of one entry (the compressed bytes are read 256 KB at a time, as they are needed). */
 	async *chunks(file: ZipFile): AsyncGenerator<Uint8Array, void, undefined> {
-		if (file.entry.encrypted) throw new InputError(`${this.source.name}:${file.path}`, "the zip entry is encrypted");
-		const pipe = new TransformStream<Uint8Array, Uint8Array>();
-		let failure: unknown = null;
-		const done = file.entry.getData(pipe.writable, ZIP_OPTIONS).then(
-			() => undefined,
-			(e: unknown) => {
-				failure = e;
+		const { entry } = file;
+		if (entry.encrypted) throw new InputError(`${this.source.name}:${file.path}`, "the zip entry is encrypted");
+		if (entry.method !== 0 && entry.method !== 8) throw this.entryError(file, new Error(`compression method ${entry.method} is not supported`));
+		let start: number;
+		try {
+			start = await dataStart(this.source, entry);
+		} catch (e) {
+			throw this.entryError(file, e);
+		}
+		const source = this.source;
+		let read = 0;
+		const compressed = new ReadableStream<Uint8Array>({
+			async pull(controller) {
+				const want = Math.min(256 * 1024, entry.compressedSize - read);
+				const data = want > 0 ? await source.read(start + read, want) : new Uint8Array(0);
+				read += data.length;
+				if (data.length) controller.enqueue(data);
+				if (read >= entry.compressedSize || data.length === 0) controller.close();
 			},
-		);
-		const reader = pipe.readable.getReader();
+		});
+		const stream = entry.method === 8 ? compressed.pipeThrough(new DecompressionStream("deflate-raw") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>) : compressed;
+		const reader = stream.getReader();
 		let finished = false;
 		try {
 			for (;;) {
@@ -127,20 +225,14 @@ export class ZipArchive {
 				try {
 					step = await reader.read();
 				} catch (e) {
-					await done;
-					throw this.entryError(file, failure ?? e);
+					throw this.entryError(file, e);
 				}
 				if (step.done) break;
 				yield step.value;
 			}
-			await done;
-			if (failure !== null) throw this.entryError(file, failure);
 			finished = true;
 		} finally {
-			if (!finished) {
-				await reader.cancel().catch(() => undefined);
-				await done;
-			}
+			if (!finished) await reader.cancel().catch(() => undefined);
 			reader.releaseLock();
 		}
 	}
@@ -151,8 +243,9 @@ export class ZipArchive {
 		});
 	}
 
+	/** Nothing is held open (the source is the caller's). */
 	async close(): Promise<void> {
-		await this.reader.close();
+		await Promise.resolve();
 	}
 }
 
@@ -180,49 +273,22 @@ export function findConversationFiles(files: readonly ZipFile[]): ZipFile[] {
 	return found.filter((f) => !rootOnly || f.folder === "").map((f) => f.file);
 }
 
-/** What reading one entry's bytes later needs, without keeping zip.js's entry object (see readZipEntry). */
-export interface ZipEntryLocation {
-	/** The entry path as stored (forward slashes). */
-	path: string;
-	/** Offset of its local file header. */
-	offset: number;
-	compressedSize: number;
-	size: number;
-	/** 0 stored, 8 deflate; others are not read. */
-	method: number;
-	encrypted: boolean;
-	/** The CRC-32 the directory records for the uncompressed bytes (null: none given, not checked). */
-	crc32: number | null;
-}
-
 /**
  * Walks a zip's central directory one entry at a time, giving each file entry's location: a caller keeps only the
- * entries it wants, so a zip of 30,000 uploads is never 30,000 zip.js objects at once. Throws InputError like
+ * entries it wants, so a zip of 30,000 uploads is never 30,000 entry records at once. Throws InputError like
  * ZipArchive.open for a source that is not a readable zip or an entry that escapes.
  */
 export async function forEachZipEntry(source: ByteSource, visit: (entry: ZipEntryLocation) => void): Promise<void> {
-	const head = await source.read(0, 4);
+	const head = source.size === 0 ? new Uint8Array(0) : await source.read(0, 4);
 	if (!looksLikeZip(head)) throw new InputError(source.name, "not a zip archive (it does not start with a zip signature)");
-	const reader = new ZipReader(new ByteSourceReader(source), ZIP_OPTIONS);
 	try {
-		for await (const entry of reader.getEntriesGenerator()) {
-			if (entryPathEscapes(entry.filename)) throw new InputError(source.name, escapeMessage(entry.filename));
-			if (entry.directory) continue;
-			visit({
-				path: entry.filename.replace(/\\/g, "/"),
-				offset: entry.offset,
-				compressedSize: entry.compressedSize,
-				size: entry.uncompressedSize,
-				method: entry.compressionMethod,
-				encrypted: entry.encrypted,
-				crc32: entry.crc32 === undefined ? null : entry.crc32 >>> 0,
-			});
+		for await (const { directory, ...entry } of centralEntries(source)) {
+			if (entryPathEscapes(entry.path)) throw new InputError(source.name, escapeMessage(entry.path));
+			if (!directory) visit(entry);
 		}
 	} catch (e) {
 		if (e instanceof InputError) throw e;
 		throw new InputError(source.name, `not a readable zip archive: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-	} finally {
-		await reader.close();
 	}
 }
 
@@ -235,10 +301,12 @@ export async function readZipEntry(source: ByteSource, entry: ZipEntryLocation):
 	const where = `${source.name}:${entry.path}`;
 	if (entry.encrypted) throw new InputError(where, "the zip entry is encrypted");
 	if (entry.method !== 0 && entry.method !== 8) throw new InputError(where, `the zip entry uses compression method ${entry.method}, which cannot be read`);
-	const header = await source.read(entry.offset, 30);
-	const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
-	if (header.length < 30 || view.getUint32(0, true) !== 0x04034b50) throw new InputError(where, "the zip entry's local header is missing or damaged");
-	const start = entry.offset + 30 + view.getUint16(26, true) + view.getUint16(28, true);
+	let start: number;
+	try {
+		start = await dataStart(source, entry);
+	} catch (e) {
+		throw new InputError(where, e instanceof Error ? e.message : String(e), { cause: e });
+	}
 	const compressed = new Uint8Array(entry.compressedSize);
 	for (let got = 0; got < compressed.length; ) {
 		const chunk = await source.read(start + got, Math.min(compressed.length - got, 1024 * 1024));
