@@ -118,7 +118,12 @@ function walkUp(state: RootState, relative: string, target: string): string {
 			if (isOutside(state.real, real)) throw new PathEscapeError(relative, "it leads outside the vault (symlink)");
 			// No symlink between the root and this folder: its realpath is the root's plus the same relative path.
 			const expected = state.real === state.resolved ? probe : path.join(state.real, path.relative(state.resolved, probe));
-			if (probe !== target && real === expected) state.proven.add(probe);
+			if (real === expected) {
+				// The folder holding it is proven too: the next name in it needs one lstat, not a realpath (reading every
+				// note of a folder made a realpath per note, a fifth of an organize preview's CPU).
+				if (probe !== target) state.proven.add(probe);
+				else if (target !== state.resolved) state.proven.add(path.dirname(target));
+			}
 			return target;
 		}
 		if (fs.lstatSync(probe, { throwIfNoEntry: false })?.isSymbolicLink()) {

@@ -4,6 +4,7 @@
  * the store's back made again, and two processes writing one folder at once never mix or clobber files.
  */
 import { spawn } from "node:child_process";
+import * as fsSync from "node:fs";
 import { lstat, mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { basename, join } from "node:path";
@@ -112,6 +113,24 @@ describe("symlinks inside a proven folder", () => {
 		await expect(vault.create("Notes/linked/x.md", "x")).rejects.toThrow(/outside the vault/);
 		await expect(store.writeAtomic("Notes/linked/y.md", "x")).rejects.toBeInstanceOf(PathEscapeError);
 		await outsideUntouched(outside);
+	});
+
+	it("reading the notes of a folder proves it at the first: one realpath, not one per note; a symlinked folder beside it is still refused", async () => {
+		const { dir } = await tempVault();
+		const outside = await tempDir("ketl-outside-");
+		await writeFile(join(outside, "secret.md"), "secret");
+		await mkdir(join(dir, "Old"), { recursive: true });
+		for (let i = 0; i < 30; i++) await writeFile(join(dir, "Old", `n${i}.md`), `note ${i}`);
+		await symlink(outside, join(dir, "Link"));
+		const vault = new NodeNoteVault(dir);
+		const realpath = vi.spyOn(fsSync.realpathSync, "native");
+		try {
+			for (let i = 0; i < 30; i++) expect(await vault.read(`Old/n${i}.md`)).toBe(`note ${i}`);
+			expect(realpath.mock.calls.length).toBeLessThanOrEqual(2);
+			await expect(vault.read("Link/secret.md")).rejects.toThrow(/outside the vault/);
+		} finally {
+			realpath.mockRestore();
+		}
 	});
 
 	it("a folder removed through the store and put back as a symlink out is refused (removeFolder forgets the proof)", async () => {
