@@ -1,5 +1,6 @@
 import type { Conversation, Message, Part } from "../../conversation";
 import type { JsonArrayItem } from "../json-array-stream";
+import { parseActivityTime } from "./activity-time";
 import { decodeEntities, htmlToMarkdown } from "./html-text";
 import type { GroupedResult, ProviderModule } from "./registry";
 import { isRecord, str, titleFromText } from "./text-utils";
@@ -218,31 +219,7 @@ async function* groupGemini(items: AsyncIterable<JsonArrayItem>): AsyncGenerator
 
 // ---- The HTML form, read per record from the stream ----
 
-const TIME_LINE = /^([A-Z][a-z]{2,8})\.?\s+(\d{1,2}),\s+(\d{4}),\s+(\d{1,2}):(\d{2}):(\d{2})\s*([AP]M)?\s*([A-Za-z]{2,5}|(?:GMT|UTC)[+-]\d{1,2}(?::?\d{2})?)?$/;
-const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-/** Zone names Takeout labels times with, as offsets in minutes (names not here are read as UTC). */
-const ZONES: Record<string, number> = {
-	UTC: 0, GMT: 0, WET: 0, WEST: 60, BST: 60, CET: 60, CEST: 120, EET: 120, EEST: 180, MSK: 180, IST: 330,
-	SGT: 480, HKT: 480, JST: 540, KST: 540, AEST: 600, AEDT: 660, NZST: 720, NZDT: 780,
-	EST: -300, EDT: -240, CST: -360, CDT: -300, MST: -420, MDT: -360, PST: -480, PDT: -420, AKST: -540, AKDT: -480, HST: -600,
-};
-
-/** "Mar 2, 2025, 10:14:05 AM CET" → ISO 8601 (UTC), or null when the line is not such a time. */
-export function parseActivityTime(line: string): string | null {
-	const m = TIME_LINE.exec(line.replace(/[\u00a0\u202f\u2009]/g, " ").trim());
-	if (!m) return null;
-	const month = MONTHS.indexOf(m[1]!.slice(0, 3).toLowerCase());
-	if (month < 0) return null;
-	let hour = Number(m[4]);
-	if (m[7] === "PM" && hour < 12) hour += 12;
-	if (m[7] === "AM" && hour === 12) hour = 0;
-	const zone = m[8] ?? "UTC";
-	let offset = ZONES[zone.toUpperCase()] ?? 0;
-	const numeric = /^(?:GMT|UTC)([+-])(\d{1,2})(?::?(\d{2}))?$/i.exec(zone);
-	if (numeric) offset = (numeric[1] === "-" ? -1 : 1) * (Number(numeric[2]) * 60 + Number(numeric[3] ?? 0));
-	const ms = Date.UTC(Number(m[3]), month, Number(m[2]), hour, Number(m[5]), Number(m[6])) - offset * 60_000;
-	return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
+export { parseActivityTime };
 
 function plain(html: string): string {
 	return decodeEntities(html.replace(/<[^>]*>/g, "")).replace(/\s+/g, " ").trim();
