@@ -49,6 +49,21 @@ export default defineConfig([
 		rules: noObsidianOutsidePlugin,
 	},
 	{
+		// The UI's English texts live in the message table (test/plugin/no-inline-ui-strings.test.ts keeps them
+		// there), so the review's sentence-case check is pointed at it.
+		files: ["src/plugin/i18n/en.ts"],
+		rules: {
+			"obsidianmd/ui/sentence-case-locale-module": [
+				"error",
+				{
+					brands: ["ChatGPT", "Claude", "Ollama", "OpenAI", "Obsidian", "Europe/Paris", "Asia/Tokyo"],
+					// Fragments set inside sentences ("whole vault", "1 note") and menu paths quoted as the apps write them.
+					ignoreRegex: ["^[a-z0-9({…]", "→", "e\\.g\\.", "\"[A-Z]"],
+				},
+			],
+		},
+	},
+	{
 		files: ["**/*.ts"],
 		rules: zodAsNamespace,
 	},

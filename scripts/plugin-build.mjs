@@ -21,5 +21,8 @@ export function pluginBuildOptions({ entry = "src/plugin/main.ts", outfile = "ma
 		minify: production,
 		tsconfigRaw: { compilerOptions: { alwaysStrict: false, strict: false, target: "ES2022", useDefineForClassFields: true } },
 		banner: { js: '"use strict";' },
+		// Text as UTF-8, not \u escapes: the UI's Japanese messages (src/plugin/i18n/ja.ts) are 29 KB escaped, 17 KB as
+		// they are. Obsidian reads main.js as UTF-8.
+		charset: "utf8",
 	};
 }

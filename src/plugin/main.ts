@@ -7,7 +7,8 @@ import { systemClock, type Clock } from "../core/ports/clock";
 import { AdapterStagingStore } from "./adapter-staging-store";
 import { registerCommands, type CommandId } from "./commands/palette";
 import { ObsidianNoteVault } from "./obsidian-note-vault";
-import type { RunController } from "./run-controller";
+import type { NoticeLevel, RunController } from "./run-controller";
+import { initLocale, t } from "./i18n";
 import { NO_ORGANIZE_TARGETS, type OrganizeTargets } from "./organize-targets";
 import { KnowledgeEtlSettingTab } from "./settings-tab";
 import { noopPanelHandlers, type PanelHandlers } from "./view/panel-handlers";
@@ -54,6 +55,7 @@ export default class KnowledgeEtlPlugin extends Plugin {
 	 * engine (zod models, YAML, the pipeline) is not evaluated here; see `engine()`.
 	 */
 	override async onload(): Promise<void> {
+		initLocale();
 		this.storedData = await this.loadData();
 		this.stagingStore = new AdapterStagingStore(this.app.vault.adapter);
 		this.noteVault = new ObsidianNoteVault(this.app);
@@ -66,17 +68,26 @@ export default class KnowledgeEtlPlugin extends Plugin {
 					engine: () => this.engine(),
 					handlers: () => this.panelHandlers,
 					liveIds: () => this.runs?.liveIds() ?? new Set<string>(),
-					displayText: `${this.manifest.name} sessions`,
+					displayText: t("panel.displayText", { name: this.manifest.name }),
+					debug: () => this.settings?.debugMode ?? false,
 					onError: (e) => this.logDebug("Session panel could not read the session files", e),
 					onModel: (model) => {
 						this.organizeFromPanel = this.loadedEngine?.targetsFromModel(model) ?? null;
 					},
 				}),
 		);
-		this.addRibbonIcon("list-checks", "Open session panel", () => void this.activateSessionView());
+		// The panel's toolbar and first-run welcome run the same commands as the palette.
+		this.panelHandlers.onImport = () => this.runCommand("start-import-session");
+		this.panelHandlers.onOrganize = () => this.runCommand("start-organize-session");
+		this.panelHandlers.onClean = () => this.runCommand("clean-old-sessions");
+		// The ribbon starts what the plugin is for; the panel opens by itself once an import runs.
+		this.addRibbonIcon("import", t("ribbon.import"), () => void this.runCommand("start-import-session"));
 		registerCommands(this);
 		this.statusBarEl = this.addStatusBarItem();
-		this.statusBarEl.addClass("knowledge-etl-status-bar");
+		this.statusBarEl.addClass("knowledge-etl-status-bar", "mod-clickable");
+		this.statusBarEl.setAttr("aria-label", t("statusBar.tooltip"));
+		this.statusBarEl.setAttr("data-tooltip-position", "top");
+		this.registerDomEvent(this.statusBarEl, "click", () => void this.activateSessionView());
 		this.setStatusText("");
 		this.addSettingTab(new KnowledgeEtlSettingTab(this.app, this));
 		this.app.workspace.onLayoutReady(() => void this.refreshOrganizeTargets());
@@ -110,7 +121,7 @@ export default class KnowledgeEtlPlugin extends Plugin {
 			clock: this.clock,
 			setStatusText: (text) => this.setStatusText(text),
 			refreshSessionViews: () => this.refreshSessionViews(),
-			notify: (message) => new Notice(message),
+			notify: (message, level) => this.notify(message, level),
 			logDebug: (message, detail) => this.logDebug(message, detail),
 			onRunEnd: () => void this.refreshOrganizeTargets(),
 		});
@@ -217,6 +228,25 @@ export default class KnowledgeEtlPlugin extends Plugin {
 		if (!this.statusBarEl) return;
 		this.statusBarEl.setText(text);
 		this.statusBarEl.toggleClass("knowledge-etl-hidden", text === "");
+	}
+
+	/**
+	 * A Notice. An error (a failed run, failed items) stays until dismissed and offers "Open panel", where the
+	 * failures are listed; anything else goes after Obsidian's usual few seconds.
+	 */
+	notify(message: string, level: NoticeLevel = "info"): Notice {
+		if (level !== "error") return new Notice(message);
+		const fragment = createFragment();
+		const body = fragment.createDiv({ cls: ["knowledge-etl-notice", "is-error"] });
+		body.createDiv({ cls: "knowledge-etl-notice-text", text: message });
+		const open = body.createDiv({ cls: "knowledge-etl-notice-actions" }).createEl("button", { cls: "knowledge-etl-notice-open", text: t("notice.openPanel") });
+		const notice = new Notice(fragment, 0);
+		open.addEventListener("click", (evt) => {
+			evt.stopPropagation();
+			notice.hide();
+			void this.activateSessionView();
+		});
+		return notice;
 	}
 
 	/** Debug output, only in debug mode. */

@@ -5,6 +5,7 @@ import type { Clock } from "../core/ports/clock";
 import type { StagingStore } from "../core/ports/staging-store";
 import { PhaseManager } from "../core/session/phase-manager";
 import { estimateItems } from "../core/status/panel-model";
+import { t } from "./i18n";
 
 /** What the controller needs from the plugin (an interface, so tests can watch it). */
 export interface RunHost {
@@ -13,13 +14,16 @@ export interface RunHost {
 	setStatusText(text: string): void;
 	refreshSessionViews(): void;
 	/** A Notice in the plugin; a list in tests. */
-	notify(message: string): void;
+	notify(message: string, level?: NoticeLevel): void;
 	logDebug(message: string, detail?: unknown): void;
 	/** After a run ended (whatever the outcome), once the controller is idle again. */
 	onRunEnd?(): void;
 }
 
 export type RunKind = "import" | "organize";
+
+/** "error": the Notice stays until dismissed and offers to open the panel. */
+export type NoticeLevel = "info" | "error";
 
 /** What every run returns: at least the session it ran in. */
 export interface RunResult {
@@ -47,17 +51,32 @@ interface ActiveRun {
 
 const STAGE_RANK: Record<StageProgress["stage"], number> = { extract: 0, transform: 1, load: 2 };
 
-const KIND_LABELS: Record<RunKind, string> = { import: "Import", organize: "Organize" };
 
 /** "Import completed: 5 notes (3 created, 2 updated, 0 unchanged), 1 failed, 0 skipped." */
 export function summaryText(kind: RunKind, s: ImportSummary): string {
-	const label = KIND_LABELS[kind];
-	const notes = `${s.counts.success} notes (${s.notes.created} created, ${s.notes.updated} updated, ${s.notes.unchanged} unchanged)`;
-	const rest = `${s.counts.failed} failed, ${s.counts.skipped} skipped`;
-	if (s.error) return `${label} stopped: ${s.error}. So far ${notes}, ${rest}.`;
-	if (s.message) return `${label}: ${s.message}.`;
-	const word = s.status === "completed" ? "completed" : s.status === "partial" ? "finished with failures" : s.status;
-	return `${label} ${word}: ${notes}, ${rest}.`;
+	const label = t(`phase.${kind}`);
+	const vars = {
+		label,
+		notes: t("count.notes", { count: s.counts.success }),
+		created: s.notes.created,
+		updated: s.notes.updated,
+		unchanged: s.notes.unchanged,
+		failed: s.counts.failed,
+		skipped: s.counts.skipped,
+	};
+	if (s.error) return t("notice.runStopped", { ...vars, error: s.error });
+	if (s.message) return t("notice.runMessage", { label, message: s.message });
+	if (s.status === "completed") return t("notice.runDone", vars);
+	if (s.status === "partial") return t("notice.runPartial", vars);
+	return t("notice.runEnded", { ...vars, status: s.status });
+}
+
+/** An end that needs the user (an error, failed items) stays on screen; a clean end is an ordinary Notice. */
+function endLevel(result: RunResult): NoticeLevel {
+	const r = result as RunResult & { error?: unknown; status?: unknown; counts?: { failed?: number } };
+	if (r.error) return "error";
+	if (r.status === "failed" || r.status === "partial") return "error";
+	return (r.counts?.failed ?? 0) > 0 ? "error" : "info";
 }
 
 /**
@@ -95,7 +114,7 @@ export class RunController {
 	 */
 	start<T extends RunResult>(kind: RunKind, sessionId: string | null, job: RunJob<T>, describe: (result: T) => string): Promise<T | null> | null {
 		if (this.current) {
-			this.host.notify(`${KIND_LABELS[this.current.kind]} is still running; cancel it first (command "Cancel running session").`);
+			this.host.notify(t("notice.alreadyRunning", { label: t(`phase.${this.current.kind}`) }));
 			return null;
 		}
 		const run: ActiveRun = {
@@ -109,7 +128,7 @@ export class RunController {
 			done: Promise.resolve(null),
 		};
 		this.current = run;
-		this.host.setStatusText(`${KIND_LABELS[kind]}: starting`);
+		this.host.setStatusText(t("statusBar.starting", { label: t(`phase.${kind}`) }));
 		const done = this.execute(run, job, describe);
 		run.done = done;
 		return done;
@@ -124,7 +143,7 @@ export class RunController {
 	cancel(): boolean {
 		if (!this.current) return false;
 		this.current.controller.abort(new Error("Cancelled by the user"));
-		this.host.setStatusText(`${KIND_LABELS[this.current.kind]}: cancelling…`);
+		this.host.setStatusText(t("statusBar.stopping", { label: t(`phase.${this.current.kind}`) }));
 		return true;
 	}
 
@@ -137,7 +156,7 @@ export class RunController {
 	}
 
 	private async execute<T extends RunResult>(run: ActiveRun, job: RunJob<T>, describe: (result: T) => string): Promise<T | null> {
-		const label = KIND_LABELS[run.kind];
+		const label = t(`phase.${run.kind}`);
 		try {
 			const summary = await job({
 				signal: run.controller.signal,
@@ -148,11 +167,11 @@ export class RunController {
 				},
 			});
 			run.sessionId ??= summary.session_id;
-			this.host.notify(describe(summary));
+			this.host.notify(describe(summary), endLevel(summary));
 			return summary;
 		} catch (e) {
 			const message = e instanceof Error ? e.message : String(e);
-			this.host.notify(`${label} failed: ${message}`);
+			this.host.notify(t("notice.runFailed", { label, error: message }), "error");
 			this.host.logDebug(`${label} failed`, e);
 			return null;
 		} finally {
@@ -184,9 +203,12 @@ export class RunController {
 			return;
 		}
 		run.furthest = rank;
-		const label = KIND_LABELS[run.kind];
+		const label = t(`phase.${run.kind}`);
+		// The estimate of an export still being read is not shown: it moves until the export is read.
 		this.host.setStatusText(
-			p.stage !== "extract" && run.total !== null ? `${label}: ${processed}/${run.estimated ? "~" : ""}${run.total}` : `${label}: ${p.stage} ${processed}`,
+			p.stage !== "extract" && run.total !== null && !run.estimated
+				? t("statusBar.progress", { label, done: processed, total: run.total })
+				: t("statusBar.soFar", { label, done: processed }),
 		);
 		this.host.refreshSessionViews();
 	}

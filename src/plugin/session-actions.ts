@@ -13,6 +13,18 @@ import type KnowledgeEtlPlugin from "./main";
 import { continueNotice } from "./notices";
 import { RequestUrlHttpClient } from "./request-url-http-client";
 import { summaryText } from "./run-controller";
+import { t, type MessageKey } from "./i18n";
+import { providerLabel } from "../core/import/extract/normalize/registry";
+import { isProvider } from "../core/import/providers";
+
+const STATUS_KEYS: Partial<Record<string, MessageKey>> = {
+	pending: "status.pending",
+	running: "status.running",
+	completed: "status.completed",
+	failed: "status.failed",
+	partial: "status.partial",
+	interrupted: "status.interrupted",
+};
 
 export { phaseToContinue, type ContinueResult };
 
@@ -119,10 +131,7 @@ export function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume" | "re
 	const openSources = async (names: string[]): Promise<ByteSource[]> => {
 		await Promise.resolve();
 		if (known) return known;
-		throw new Error(
-			`the export files of session ${sessionId} (${names.join(", ") || "unknown"}) are not open any more. ` +
-				"Start a new import with the same export: notes already imported are recognised and not written twice",
-		);
+		throw new Error(t("error.inputsGone", { time: sessionTimeLabel(sessionId), files: names.join(", ") || t("import.unknownProvider") }));
 	};
 	return plugin.runs.start(
 		kind,
@@ -146,7 +155,9 @@ function label(s: Session, status: string): string {
 	const time = sessionTimeLabel(s.session_id);
 	const failed = (s.phases.import?.counts.failed ?? 0) + (s.phases.organize?.counts.failed ?? 0);
 	const organizeOnly = s.phases.organize !== undefined && s.phases.import === undefined;
-	return [time, status, organizeOnly ? "organize" : s.provider, failed > 0 ? `${failed} failed` : null].filter(Boolean).join(" · ");
+	const statusText = STATUS_KEYS[status] ? t(STATUS_KEYS[status]) : status;
+	const provider = s.provider ? s.provider.split(",").map((p) => (isProvider(p) ? providerLabel(p) : p)).join(", ") : null;
+	return [time, statusText, organizeOnly ? t("phase.organize") : provider, failed > 0 ? t("panel.failed", { count: failed }) : null].filter(Boolean).join(" · ");
 }
 
 /**

@@ -3,6 +3,7 @@ import { PluginSettingTab, Setting, type App } from "obsidian";
 import type { Genre } from "../core/organize/genres";
 import type { LlmProvider, Settings } from "../core/config/settings";
 import type KnowledgeEtlPlugin from "./main";
+import { t } from "./i18n";
 import type { Engine } from "./main";
 
 /** One row of the tab: drawn by `render` into a Setting that already carries the name and description. */
@@ -18,11 +19,14 @@ interface SettingGroup {
 	rows: SettingRow[];
 }
 
-const PROVIDER_OPTIONS: Record<LlmProvider, string> = {
-	none: "None",
-	ollama: "Ollama",
-	openai: "OpenAI-compatible",
-};
+/** The default output folder (the settings schema's default; the schema itself loads with the engine). */
+const DEFAULT_OUT_FOLDER = "AI Conversations";
+
+const PROVIDERS: readonly LlmProvider[] = ["none", "ollama", "openai"];
+
+function providerOptions(): Record<LlmProvider, string> {
+	return Object.fromEntries(PROVIDERS.map((p) => [p, t(`llmProvider.${p}`)])) as Record<LlmProvider, string>;
+}
 
 /** A whole number within bounds, or null. */
 function parseIntIn(value: string, min: number, max: number): number | null {
@@ -63,7 +67,7 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 		const { containerEl } = this;
 		containerEl.empty();
 		if (!this.plugin.loadedEngine) {
-			containerEl.createDiv({ text: "Loading settings…" });
+			containerEl.createDiv({ text: t("settings.loading") });
 			void this.plugin.engine().then(() => this.display());
 			return;
 		}
@@ -90,50 +94,50 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 		return [
 			{ heading: null, rows: [this.debugMode(), this.outputFolder()] },
 			{
-				heading: "LLM",
+				heading: t("settings.llm"),
 				rows: [
 					this.provider(),
-					this.textRow("URL", "Address of the Ollama or OpenAI-compatible server.", "http://127.0.0.1:11434", (s) => s.llm.url, (s, v) => (s.llm.url = v)),
-					this.textRow("Model", "Model name, e.g. llama3.1:8b.", "", (s) => s.llm.model, (s, v) => (s.llm.model = v), true),
+					this.textRow(t("settings.url"), t("settings.urlDesc"), "http://127.0.0.1:11434", (s) => s.llm.url, (s, v) => (s.llm.url = v)),
+					this.textRow(t("settings.model"), t("settings.modelDesc"), "", (s) => s.llm.model, (s, v) => (s.llm.model = v), true),
 					this.apiKey(),
-					this.numberRow("Concurrency", "How many conversations are sent to the model at once.", 1, 16, (s) => s.llm.concurrency, (s, v) => (s.llm.concurrency = v)),
-					this.numberRow("Timeout", "Seconds to wait for one answer.", 1, 3600, (s) => s.llm.timeoutSeconds, (s, v) => (s.llm.timeoutSeconds = v)),
-					this.numberRow("Retries", "How often a failed request is retried.", 0, 10, (s) => s.llm.retries, (s, v) => (s.llm.retries = v)),
-					this.textRow("Output language", 'Language of summaries and titles, or "auto" to follow each conversation.', "auto", (s) => s.llm.outputLanguage, (s, v) => (s.llm.outputLanguage = v)),
+					this.numberRow(t("settings.concurrency"), t("settings.concurrencyDesc"), 1, 16, (s) => s.llm.concurrency, (s, v) => (s.llm.concurrency = v)),
+					this.numberRow(t("settings.timeout"), t("settings.timeoutDesc"), 1, 3600, (s) => s.llm.timeoutSeconds, (s, v) => (s.llm.timeoutSeconds = v)),
+					this.numberRow(t("settings.retries"), t("settings.retriesDesc"), 0, 10, (s) => s.llm.retries, (s, v) => (s.llm.retries = v)),
+					this.textRow(t("settings.outputLanguage"), t("settings.outputLanguageDesc"), "auto", (s) => s.llm.outputLanguage, (s, v) => (s.llm.outputLanguage = v)),
 				],
 			},
 			{
-				heading: "Notes",
+				heading: t("settings.notes"),
 				rows: [
-					this.toggleRow("Include transcript", "Keep the full conversation below the summary.", (s) => s.includeTranscript, (s, v) => (s.includeTranscript = v)),
-					this.toggleRow("Include thinking", "Keep the model's thinking blocks in the transcript.", (s) => s.includeThinking, (s, v) => (s.includeThinking = v)),
+					this.toggleRow(t("settings.includeTranscript"), t("settings.includeTranscriptDesc"), (s) => s.includeTranscript, (s, v) => (s.includeTranscript = v)),
+					this.toggleRow(t("settings.includeThinking"), t("settings.includeThinkingDesc"), (s) => s.includeThinking, (s, v) => (s.includeThinking = v)),
 					this.timeZone(),
-					this.toggleRow("Folder per project", "Put new notes of a named project in a sub-folder of it.", (s) => s.byProject, (s, v) => (s.byProject = v)),
-					this.toggleRow("Date in file names", "Start new notes' file names with the conversation's date, e.g. 2025-03-10 Title.", (s) => s.datePrefix, (s, v) => (s.datePrefix = v)),
+					this.toggleRow(t("settings.byProject"), t("settings.byProjectDesc"), (s) => s.byProject, (s, v) => (s.byProject = v)),
+					this.toggleRow(t("settings.datePrefix"), t("settings.datePrefixDesc"), (s) => s.datePrefix, (s, v) => (s.datePrefix = v)),
 				],
 			},
 			{
-				heading: "Organize",
+				heading: t("settings.organize"),
 				rows: [
 					this.textRow(
-						"Excluded folders",
-						"Folders or patterns organize leaves alone, separated by commas (e.g. Journal, **/drafts/**). Always left alone: the templates, daily notes and attachments folders set in Obsidian, and notes with organize: false.",
+						t("settings.exclude"),
+						t("settings.excludeDesc"),
 						"",
 						(s) => s.organizeExclude.join(", "),
 						(s, v) => (s.organizeExclude = v.split(",").map((p) => p.trim()).filter((p) => p !== "")),
 						true,
 					),
 					this.textRow(
-						"Genre folders in",
-						'Folder the genre folders go in. Empty: the output folder; "/" for the vault root.',
+						t("settings.genreParent"),
+						t("settings.genreParentDesc"),
 						"",
 						(s) => s.organizeGenreParent,
 						(s, v) => (s.organizeGenreParent = v),
 						true,
 					),
 					this.textRow(
-						"Normalize your own notes",
-						`Frontmatter and content rules organize applies to notes that did not come from an import, separated by commas: ${this.engine.NORMALIZE_RULES.join(", ")}. Empty: they are only filed into genre folders.`,
+						t("settings.normalize"),
+						t("settings.normalizeDesc", { rules: this.engine.NORMALIZE_RULES.join(", ") }),
 						"",
 						(s) => s.organizeNormalize.join(", "),
 						(s, v) => {
@@ -146,9 +150,9 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 				],
 			},
 			{
-				heading: "Sessions",
+				heading: t("settings.sessions"),
 				rows: [
-					this.numberRow("Session retention", "Days to keep finished sessions before cleaning removes them.", 1, 3650, (s) => s.retentionDays, (s, v) => (s.retentionDays = v)),
+					this.numberRow(t("settings.retention"), t("settings.retentionDesc"), 1, 3650, (s) => s.retentionDays, (s, v) => (s.retentionDays = v)),
 				],
 			},
 		];
@@ -156,28 +160,28 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 
 	private debugMode(): SettingRow {
 		return this.toggleRow(
-			"Debug mode",
-			"Write per-stage log files into each session folder and show debug messages in the console.",
+			t("settings.debug"),
+			t("settings.debugDesc"),
 			(s) => s.debugMode,
 			(s, v) => (s.debugMode = v),
 		);
 	}
 
 	private outputFolder(): SettingRow {
-		return this.textRow("Output folder", "Vault folder for imported notes.", "AI Conversations", (s) => s.outputFolder, (s, v) => (s.outputFolder = v));
+		return this.textRow(t("settings.outFolder"), t("settings.outFolderDesc"), DEFAULT_OUT_FOLDER, (s) => s.outputFolder, (s, v) => (s.outputFolder = v));
 	}
 
 	private provider(): SettingRow {
 		return {
-			name: "Provider",
-			desc: "Optional: summarize and title notes with a language model. Nothing is sent anywhere while this is none.",
+			name: t("settings.provider"),
+			desc: t("settings.providerDesc"),
 			render: (setting) => {
 				setting.addDropdown((dropdown) =>
 					dropdown
-						.addOptions(PROVIDER_OPTIONS)
+						.addOptions(providerOptions())
 						.setValue(this.settings.llm.provider)
 						.onChange((value) => {
-							if (value in PROVIDER_OPTIONS) void this.save((s) => (s.llm.provider = value as LlmProvider));
+							if ((PROVIDERS as readonly string[]).includes(value)) void this.save((s) => (s.llm.provider = value as LlmProvider));
 						}),
 				);
 			},
@@ -186,8 +190,8 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 
 	private apiKey(): SettingRow {
 		return {
-			name: "API key",
-			desc: "For OpenAI-compatible servers. Kept in this plugin's data file and never logged.",
+			name: t("settings.apiKey"),
+			desc: t("settings.apiKeyDesc"),
 			render: (setting) => {
 				setting.addText((text) => {
 					text.inputEl.type = "password";
@@ -201,8 +205,8 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 	/** Empty: this computer's zone. A name the runtime does not know is marked invalid and not saved. */
 	private timeZone(): SettingRow {
 		return {
-			name: "Time zone",
-			desc: "Time zone of message times and the created and updated properties, e.g. Europe/Paris. Empty: this computer's.",
+			name: t("settings.timeZone"),
+			desc: t("settings.timeZoneDesc"),
 			render: (setting) => {
 				setting.addText((text) => {
 					text.setPlaceholder(this.engine.localTimeZone()).setValue(this.settings.timeZone);
@@ -263,7 +267,7 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 	): SettingRow {
 		return {
 			name,
-			desc: `${desc} (${min}–${max})`,
+			desc: t("settings.range", { desc, min, max }),
 			render: (setting) => {
 				setting.addText((text) => {
 					text.inputEl.type = "number";
@@ -282,13 +286,13 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 
 	private genreTable(): SettingRow {
 		return {
-			name: "Genres",
-			desc: "Where the organize phase files notes: a key, the vault folder, and comma-separated keywords.",
+			name: t("settings.genres"),
+			desc: t("settings.genresDesc"),
 			render: (setting) => {
 				const table = createDiv({ cls: "knowledge-etl-genre-table" });
 				setting.settingEl.insertAdjacentElement("afterend", table);
 				setting.addButton((b) =>
-					b.setButtonText("Add genre").onClick(async () => {
+					b.setButtonText(t("settings.addGenre")).onClick(async () => {
 						await this.save((s) => s.genres.push(this.newGenre(s.genres)));
 						this.drawGenres(table);
 					}),
@@ -301,7 +305,7 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 	private newGenre(genres: Genre[]): Genre {
 		let n = genres.length + 1;
 		while (genres.some((g) => g.key === `genre-${n}`)) n++;
-		return { key: `genre-${n}`, folder: `Genre ${n}`, description: "", keywords: [] };
+		return { key: `genre-${n}`, folder: t("settings.newGenreFolder", { n: String(n) }), description: "", keywords: [] };
 	}
 
 	/** Redraws only the genre rows (the rest of the tab stays as it is). */
@@ -311,7 +315,7 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 			const row = new Setting(table).setClass("knowledge-etl-genre-row");
 			row.settingEl.setAttr("data-genre-key", genre.key);
 			row.addText((text) => {
-				text.setPlaceholder("Key").setValue(genre.key);
+				text.setPlaceholder(t("settings.genreKey")).setValue(genre.key);
 				text.inputEl.addClass("knowledge-etl-genre-key");
 				text.onChange((value) => {
 					const key = value.trim();
@@ -322,7 +326,7 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 				});
 			});
 			row.addText((text) => {
-				text.setPlaceholder("Folder").setValue(genre.folder);
+				text.setPlaceholder(t("settings.genreFolder")).setValue(genre.folder);
 				text.inputEl.addClass("knowledge-etl-genre-folder");
 				text.onChange((value) => {
 					const folder = value.trim().replace(/^\/+|\/+$/g, "");
@@ -331,7 +335,7 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 				});
 			});
 			row.addText((text) => {
-				text.setPlaceholder("Keywords, comma-separated").setValue(genre.keywords.join(", "));
+				text.setPlaceholder(t("settings.genreKeywords")).setValue(genre.keywords.join(", "));
 				text.inputEl.addClass("knowledge-etl-genre-keywords");
 				text.onChange((value) => {
 					const keywords = value
@@ -344,7 +348,7 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 			row.addExtraButton((b) =>
 				b
 					.setIcon("trash")
-					.setTooltip("Remove genre")
+					.setTooltip(t("settings.removeGenre"))
 					.setDisabled(this.settings.genres.length <= 1)
 					.onClick(async () => {
 						if (this.settings.genres.length <= 1) return;

@@ -9,6 +9,7 @@ import { loadPanelModel } from "../../src/core/status/panel-state";
 import { AdapterStagingStore } from "../../src/plugin/adapter-staging-store";
 import { noopPanelHandlers } from "../../src/plugin/view/panel-handlers";
 import { renderSessionPanel } from "../../src/plugin/view/render-session-panel";
+import { plainReason } from "../../src/plugin/view/plain-reason";
 import { asObsidianApp, createTestApp, enableObsidianUi } from "../stubs/obsidian";
 import { FAILURES, PANEL_NOW, writePanelSessions, type PanelSessions } from "./panel-sessions";
 
@@ -125,7 +126,7 @@ describe.skipIf(!hasChromium)(
 
 		const expected: Record<State, { badge: string; failures: readonly { title: string; error: string }[]; progress: Record<string, number> }> = {
 			running: { badge: "Running", failures: FAILURES.running, progress: { extract: 100, transform: 60, load: 0 } },
-			partial: { badge: "Partial", failures: FAILURES.partial, progress: { extract: 100, transform: 100, load: 100 } },
+			partial: { badge: "Done with failures", failures: FAILURES.partial, progress: { extract: 100, transform: 100, load: 100 } },
 			interrupted: { badge: "Interrupted", failures: FAILURES.interrupted, progress: { extract: 100, transform: 38, load: 0 } },
 		};
 
@@ -144,9 +145,9 @@ describe.skipIf(!hasChromium)(
 
 					// Every failure's title and reason is visible text, inside the panel (no horizontal overflow).
 					for (const f of expected[state].failures) {
-						const row = detail.locator(".knowledge-etl-failure", { hasText: f.error });
-						expect(await row.locator(".knowledge-etl-error-text").isVisible()).toBe(true);
-						expect(await row.locator(".knowledge-etl-error-text").innerText()).toBe(f.error);
+						const row = detail.locator(".knowledge-etl-failure", { hasText: f.title });
+						expect(await row.locator(".knowledge-etl-failure-reason").isVisible()).toBe(true);
+						expect(await row.locator(".knowledge-etl-failure-reason").innerText()).toBe(plainReason(f.error));
 						expect(await row.locator(".knowledge-etl-failure-title").innerText()).toBe(f.title);
 					}
 					const overflow = await page.locator(".knowledge-etl-view").evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
@@ -165,8 +166,8 @@ describe.skipIf(!hasChromium)(
 						expect(Math.abs(fill.width - (track.width * percent) / 100)).toBeLessThanOrEqual(1);
 					}
 					if (state === "running") {
-						expect(await detail.locator('[data-stage="transform"] .knowledge-etl-stage-counts').innerText()).toBe("1200 of 2000 · 1187 done · 12 skipped · 1 failed");
-						expect(await detail.locator('[data-stage="transform"] .knowledge-etl-rate').innerText()).toMatch(/items\/s · .* left$/);
+						expect(await detail.locator('[data-stage="transform"] .knowledge-etl-stage-counts').innerText()).toBe("1,200 of 2,000 conversations · 12 skipped · 1 failed");
+						expect(await detail.locator('[data-stage="transform"] .knowledge-etl-rate').innerText()).toMatch(/^About .* left$/);
 						expect(await detail.locator(".knowledge-etl-action-cancel").isVisible()).toBe(true);
 					} else {
 						expect(await detail.locator(".knowledge-etl-action-cancel").count()).toBe(0);
@@ -183,7 +184,7 @@ describe.skipIf(!hasChromium)(
 						[".knowledge-etl-detail-title", 4.5],
 						[".knowledge-etl-stage-counts", 4.5],
 						[".knowledge-etl-duration", 4.5],
-						[".knowledge-etl-failure .knowledge-etl-error-text", 4.5],
+						[".knowledge-etl-failure .knowledge-etl-failure-reason", 4.5],
 						[".knowledge-etl-detail-header .knowledge-etl-badge", 4.5],
 						[".knowledge-etl-button", 4.5],
 					];

@@ -12,8 +12,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // now mostly that compile: the engine is a lazy module, see src/plugin/engine.ts). Issue 14 asks for 400 KB. History:
 // 944,389 bytes before zod was imported as a namespace and zip.js through its reader-only entry; ~585,000 with the
 // sources of issue 19; 541,549 with our own zip reader instead of zip.js (-62 KB). zod (~99 KB) and yaml (~100 KB)
-// are what is left to win.
-const MAIN_JS_BUDGET = 545_000;
+// are what is left to win. Issue 18's message table (every UI text in English and Japanese, ~33 KB with the
+// Japanese as UTF-8) and the panel's first-run and plain-words drawing took it to ~580,000.
+const MAIN_JS_BUDGET = 585_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

@@ -94,7 +94,7 @@ describe("session commands", () => {
 			setStatus(t);
 		});
 		expect(await fx.app.commands.execute(cmd("start-import-session"))).toBe(true);
-		expect(text(".modal-container .modal-title")).toBe("Start import session");
+		expect(text(".modal-container .modal-title")).toBe("Import AI conversations");
 		expect(document.querySelector<HTMLButtonElement>(".knowledge-etl-start-button")!.disabled).toBe(true);
 		expect(document.querySelector<HTMLButtonElement>(".knowledge-etl-preview-button")!.disabled).toBe(true);
 		// The LLM switch is off and disabled: no LLM in the settings.
@@ -119,11 +119,11 @@ describe("session commands", () => {
 		expect(notes).toHaveLength(3);
 		expect(notes.every((n) => n.startsWith("AI Conversations/ChatGPT/"))).toBe(true);
 		expect(notes.some((n) => n.includes("Docker COPY fails"))).toBe(true);
-		expect(statuses.some((s) => /^Import: (extract \d+|\d+\/3)$/.test(s))).toBe(true);
-		expect(statuses).toContain("Import: 3/3");
+		expect(statuses.some((s) => /^Import: (\d so far|\d of 3)$/.test(s))).toBe(true);
+		expect(statuses).toContain("Import: 3 of 3");
 		expect(statuses.at(-1)).toBe("");
 		expect(fx.stub.statusBarItems[0]!.classList.contains("knowledge-etl-hidden")).toBe(true);
-		expect(noticeLog.at(-1)).toBe("Import completed: 3 notes (3 created, 0 updated, 0 unchanged), 0 failed, 0 skipped.");
+		expect(noticeLog.at(-1)).toBe("Import done: 3 notes (3 created, 0 updated, 0 unchanged), 0 failed, 0 skipped.");
 		const latest = (await new SessionManager(fx.plugin.stagingStore, fx.plugin.clock).latest())!;
 		expect(latest.status).toBe("completed");
 		expect(await fx.plugin.stagingStore.exists(heartbeatFile(latest.session_id))).toBe(false);
@@ -164,7 +164,7 @@ describe("session commands", () => {
 		await fx.plugin.runs.whenIdle();
 		const notes = await notesIn(fx.dir);
 		expect(notes).toEqual(["AI Conversations/Claude Code/The cart total ignores the discount code. Can you fix….md", "AI Conversations/Codex/Add a --version flag to the CLI.md"]);
-		expect(noticeLog.at(-1)).toMatch(/^Import completed: 2 notes/);
+		expect(noticeLog.at(-1)).toMatch(/^Import done: 2 notes/);
 	});
 
 	it("start import: a Gemini Takeout MyActivity.html is previewed as Gemini and lands in its own folder", async () => {
@@ -190,7 +190,7 @@ describe("session commands", () => {
 		const setStatus = plugin.setStatusText.bind(plugin);
 		vi.spyOn(plugin, "setStatusText").mockImplementation((t) => {
 			setStatus(t);
-			if (!cancelled && /^Import: extract 1$/.test(t)) {
+			if (!cancelled && /^Import: 1 so far$/.test(t)) {
 				cancelled = true;
 				expect(plugin.runs.runningSessionId === null || typeof plugin.runs.runningSessionId === "string").toBe(true);
 				void fx!.app.commands.execute(cmd("cancel-running-session")).then((ok) => expect(ok).toBe(true));
@@ -217,7 +217,7 @@ describe("session commands", () => {
 		await plugin.runs.whenIdle();
 		expect(await notesIn(fx.dir)).toHaveLength(3);
 		expect((await sessions.load(s.session_id)).status).toBe("completed");
-		expect(noticeLog.at(-1)).toMatch(/^Import completed: 3 notes/);
+		expect(noticeLog.at(-1)).toMatch(/^Import done: 3 notes/);
 	});
 
 	it("clean removes only sessions older than the retention days", async () => {

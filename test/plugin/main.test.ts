@@ -6,13 +6,14 @@ import { defaultSettings } from "../../src/core/config/settings";
 import { SessionView } from "../../src/plugin/view/session-view";
 import { VIEW_TYPE_SESSIONS } from "../../src/plugin/view/view-type";
 import { enableObsidianUi } from "../stubs/obsidian";
-import { loadPlugin, type PluginFixture } from "./helpers";
+import { loadPlugin, until, type PluginFixture } from "./helpers";
 
 let fx: PluginFixture | null = null;
 
 beforeAll(() => enableObsidianUi());
 
 afterEach(async () => {
+	for (const el of document.querySelectorAll(".modal-container, .notice")) el.remove();
 	if (fx) {
 		fx.stub.unload();
 		await fs.rm(fx.dir, { recursive: true, force: true });
@@ -24,13 +25,13 @@ afterEach(async () => {
 const dataFile = (f: PluginFixture) => path.join(f.dir, f.app.vault.configDir, "plugins/knowledge-etl/data.json");
 
 describe("KnowledgeEtlPlugin", () => {
-	it("registers the view, the command, a ribbon icon, an empty status bar item and the settings tab", async () => {
+	it("registers the view, the command, a ribbon icon that imports, a clickable status bar item and the settings tab", async () => {
 		fx = await loadPlugin();
 		expect(fx.stub.viewTypes).toEqual([VIEW_TYPE_SESSIONS]);
 		const command = fx.app.commands.commands.get("knowledge-etl:open-session-panel");
 		expect(command?.name).toBe("Open session panel");
 		expect(command?.hotkeys).toBeUndefined();
-		expect(fx.stub.ribbonIcons.map((r) => r.title)).toEqual(["Open session panel"]);
+		expect(fx.stub.ribbonIcons.map((r) => r.title)).toEqual(["Import AI conversations"]);
 		expect(fx.stub.statusBarItems).toHaveLength(1);
 		expect(fx.stub.statusBarItems[0]!.textContent).toBe("");
 		expect(fx.stub.statusBarItems[0]!.classList.contains("knowledge-etl-hidden")).toBe(true);
@@ -38,6 +39,13 @@ describe("KnowledgeEtlPlugin", () => {
 		fx.plugin.setStatusText("Import: 3/10");
 		expect(fx.stub.statusBarItems[0]!.textContent).toBe("Import: 3/10");
 		expect(fx.stub.statusBarItems[0]!.classList.contains("knowledge-etl-hidden")).toBe(false);
+		// A click on the progress opens the panel.
+		expect(fx.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)).toHaveLength(0);
+		fx.stub.statusBarItems[0]!.click();
+		await until(() => fx!.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS).length === 1, "the panel");
+		// The ribbon opens the import dialog.
+		fx.stub.ribbonIcons[0]!.el.click();
+		await until(() => document.querySelector(".modal-container .modal-title")?.textContent === "Import AI conversations", "the import dialog");
 	});
 
 	it("opens the session panel in the right sidebar once, and reveals it again on the next call", async () => {
@@ -48,11 +56,41 @@ describe("KnowledgeEtlPlugin", () => {
 		expect(leaves[0]!.side).toBe("right");
 		expect(leaves[0]!.view).toBeInstanceOf(SessionView);
 		expect(leaves[0]!.view!.getDisplayText()).toBe("Knowledge ETL sessions");
-		fx.stub.ribbonIcons[0]!.el.click();
+		await fx.app.commands.execute("knowledge-etl:open-session-panel");
 		await fx.plugin.activateSessionView();
 		expect(fx.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)).toHaveLength(1);
 		expect(fx.app.workspace.revealed.length).toBeGreaterThanOrEqual(2);
 		expect(fx.app.workspace.revealed.every((l) => l === leaves[0])).toBe(true);
+	});
+
+	it("first run: the panel shows its toolbar and a welcome with how to get each export; Import opens the dialog", async () => {
+		fx = await loadPlugin();
+		await fx.plugin.activateSessionView();
+		const view = fx.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)[0]!.view as unknown as SessionView;
+		await until(() => view.contentEl.querySelector(".knowledge-etl-welcome") !== null, "the welcome");
+		const toolbar = [...view.contentEl.querySelectorAll(".knowledge-etl-toolbar button")].map((b) => b.textContent);
+		expect(toolbar).toEqual(["Import", "Organize", "Clean up"]);
+		const welcome = view.contentEl.querySelector(".knowledge-etl-welcome")!.textContent ?? "";
+		expect(welcome).toContain("ChatGPT: Settings → Data controls → Export data.");
+		expect(welcome).toContain("Claude: Settings → Privacy → Export data.");
+		expect(view.contentEl.querySelector(".knowledge-etl-session-list")).toBeNull();
+		view.contentEl.querySelector<HTMLElement>(".knowledge-etl-welcome-import")!.click();
+		await until(() => document.querySelector(".modal-container .modal-title")?.textContent === "Import AI conversations", "the import dialog");
+	});
+
+	it("an error Notice stays until dismissed and opens the panel; an ordinary one does not ask to", async () => {
+		fx = await loadPlugin();
+		const info = fx.plugin.notify("Import done: 3 notes.");
+		expect((info as unknown as { duration?: number }).duration).toBeUndefined();
+		const error = fx.plugin.notify("Import failed: the export is not a zip", "error");
+		expect((error as unknown as { duration?: number }).duration).toBe(0);
+		const body = document.querySelector<HTMLElement>(".knowledge-etl-notice.is-error")!;
+		const open = body.querySelector<HTMLElement>(".knowledge-etl-notice-open")!;
+		expect(open.textContent).toBe("Open panel");
+		expect(body.textContent).toContain("Import failed: the export is not a zip");
+		open.click();
+		await until(() => fx!.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS).length === 1, "the panel");
+		expect(body.isConnected).toBe(false);
 	});
 
 	it("starts from the defaults, saves settings to data.json and loads them again", async () => {

@@ -101,7 +101,10 @@ describe("session panel", () => {
 		expect(rows[0]!.classList.contains("is-selected")).toBe(true);
 		expect(rows[0]!.querySelector(".knowledge-etl-badge-running")).not.toBeNull();
 		expect(rows[1]!.querySelector(".knowledge-etl-badge-partial")).not.toBeNull();
-		expect(text(rows[1]!.querySelector(".knowledge-etl-session-counts"))).toBe("1 done · 1 skipped · 1 failed");
+		// Listed by what they were (provider, count, when), the id in the tooltip.
+		expect(text(rows[0]!.querySelector(".knowledge-etl-session-title"))).toBe("ChatGPT");
+		expect(text(rows[1]!.querySelector(".knowledge-etl-session-facts"))).toMatch(/^3 conversations · 1 skipped · 1 failed · 2025-01-0\d \d\d:\d\d$/);
+		expect(rows[1]!.getAttribute("title")).toContain(ids.done);
 
 		const broken = root.querySelector(".knowledge-etl-broken-row");
 		expect(broken?.getAttribute("data-session-id")).toBe("20250103_000000");
@@ -109,22 +112,27 @@ describe("session panel", () => {
 
 		const detail = root.querySelector(".knowledge-etl-detail")!;
 		expect(detail.getAttribute("data-session-id")).toBe(ids.running);
-		expect(text(detail.querySelector(".knowledge-etl-meta"))).toBe("Provider: ChatGPT · Debug mode");
+		expect(text(detail.querySelector(".knowledge-etl-detail-title"))).toBe("ChatGPT");
+		expect(text(detail.querySelector(".knowledge-etl-meta"))).toMatch(/^Started 2025-01-02 \d\d:\d\d · Debug mode$/);
+		// Plain words for the stages; their names stay in the files (and in debug mode).
+		expect([...detail.querySelectorAll(".knowledge-etl-stage-name")].map((e) => e.textContent)).toEqual(["Reading export", "Preparing notes", "Writing notes"]);
+		expect(detail.querySelector(".knowledge-etl-steps")).toBeNull();
 		expect(detail.querySelector(".knowledge-etl-action-cancel")).not.toBeNull();
 		expect(detail.querySelector(".knowledge-etl-action-resume")).toBeNull();
 		const transform = detail.querySelector('[data-stage="transform"]')!;
 		expect(transform.classList.contains("is-running")).toBe(true);
-		expect(text(transform.querySelector(".knowledge-etl-stage-counts"))).toBe("1 of 4 · 1 done · 0 skipped · 0 failed");
+		expect(text(transform.querySelector(".knowledge-etl-stage-counts"))).toBe("1 of 4 conversations");
 		const bar = transform.querySelector<HTMLElement>(".knowledge-etl-progress")!;
 		expect(bar.getAttribute("aria-valuenow")).toBe("25");
 		expect(bar.querySelector<HTMLElement>(".knowledge-etl-progress-fill")!.style.getPropertyValue("--knowledge-etl-progress")).toBe("25%");
-		expect(text(detail.querySelector('[data-stage="extract"] .knowledge-etl-stage-counts'))).toBe("4 of 4 · 4 done · 0 skipped · 0 failed");
+		expect(text(detail.querySelector('[data-stage="extract"] .knowledge-etl-stage-counts'))).toBe("4 of 4 conversations");
 		expect(text(detail.querySelector('[data-stage="load"] .knowledge-etl-badge'))).toBe("Pending");
 	});
 
 	it("shows a finished session's failures with their reasons, and wires the buttons to the handlers", async () => {
 		fx = await loadPlugin();
 		const ids = await writeSessions(fx.plugin.stagingStore);
+		fx.plugin.settings.debugMode = true;
 		const calls: string[] = [];
 		fx.plugin.panelHandlers = {
 			...noopPanelHandlers(),
@@ -141,11 +149,13 @@ describe("session panel", () => {
 		expect(text(detail.querySelector('[data-step="parse_export"]'))).toContain("1.5 s");
 		const failure = detail.querySelector('.knowledge-etl-failure[data-item-id="c2"]')!;
 		expect(text(failure.querySelector(".knowledge-etl-failure-title"))).toBe("Trip to Kyoto");
+		expect(text(failure.querySelector(".knowledge-etl-failure-reason"))).toBe("The model's answer could not be read (not the expected format).");
 		expect(text(failure.querySelector(".knowledge-etl-error-text"))).toBe("LLM returned invalid JSON");
 		expect(text(detail.querySelector(".knowledge-etl-subheading"))).toBe("Failures (1)");
 		detail.querySelector<HTMLElement>(".knowledge-etl-action-retry")!.click();
 		failure.querySelector<HTMLElement>(".knowledge-etl-action-copy-error")!.click();
-		expect(calls).toEqual([`retry ${ids.done}`, `copy Trip to Kyoto c2 (transform/transform_step): LLM returned invalid JSON`]);
+		expect(calls[0]).toBe(`retry ${ids.done}`);
+		expect(calls[1]).toMatch(/^copy Trip to Kyoto\nid: c2\nstage: transform\/transform_step\ntime: .+\nLLM returned invalid JSON$/);
 	});
 
 	it("collapses many refresh requests into one redraw and picks up new records; survives close and reopen", async () => {
@@ -173,7 +183,7 @@ describe("session panel", () => {
 		await new Promise((r) => setTimeout(r, 250));
 		expect(view.loadCount).toBe(3);
 		expect(view.renderCount).toBe(2);
-		expect(text(view.contentEl.querySelector('[data-stage="transform"] .knowledge-etl-stage-counts'))).toBe("3 of 4 · 2 done · 0 skipped · 1 failed");
+		expect(text(view.contentEl.querySelector('[data-stage="transform"] .knowledge-etl-stage-counts'))).toBe("3 of 4 conversations · 1 failed");
 		await view.onClose();
 		(view as unknown as { unload(): void }).unload();
 		expect(view.contentEl.childElementCount).toBe(0);
@@ -181,6 +191,6 @@ describe("session panel", () => {
 		// Reopened mid-run through the plugin: the state comes back from the files.
 		await fx.plugin.activateSessionView();
 		const reopened = fx.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)[0]!.view as unknown as SessionView;
-		expect(text(reopened.contentEl.querySelector('[data-stage="transform"] .knowledge-etl-stage-counts'))).toBe("3 of 4 · 2 done · 0 skipped · 1 failed");
+		expect(text(reopened.contentEl.querySelector('[data-stage="transform"] .knowledge-etl-stage-counts'))).toBe("3 of 4 conversations · 1 failed");
 	});
 });

@@ -51,9 +51,9 @@ describe("settings tab", () => {
 		const items = [...root.querySelectorAll(".setting-item")];
 		expect(items[0]!.querySelector(".setting-item-name")!.textContent).toBe("Debug mode");
 		const headings = [...root.querySelectorAll(".setting-item-heading .setting-item-name")].map((e) => e.textContent);
-		expect(headings).toEqual(["LLM", "Notes", "Organize", "Sessions"]);
+		expect(headings).toEqual(["Knowledge notes (LLM)", "Notes", "Organize", "Sessions"]);
 		expect(root.querySelectorAll("h1, h2, h3, h4")).toHaveLength(0);
-		for (const name of ["Output folder", "Provider", "URL", "Model", "API key", "Concurrency", "Timeout", "Retries", "Output language", "Include transcript", "Include thinking", "Genres", "Session retention"]) {
+		for (const name of ["Output folder", "Provider", "Server address", "Model", "API key", "Concurrency", "Timeout", "Retries", "Output language", "Include transcript", "Include thinking", "Genres", "Session retention"]) {
 			settingNamed(root, name);
 		}
 	});
@@ -112,7 +112,7 @@ describe("settings tab", () => {
 		fx = await loadPlugin();
 		const tab = fx.stub.settingTabs[0] as unknown as KnowledgeEtlSettingTab;
 		const groups = tab.getSettingDefinitions() as { type: string; heading?: string; items: { name: string; render: unknown }[] }[];
-		expect(groups.map((g) => g.heading ?? null)).toEqual([null, "LLM", "Notes", "Organize", "Sessions"]);
+		expect(groups.map((g) => g.heading ?? null)).toEqual([null, "Knowledge notes (LLM)", "Notes", "Organize", "Sessions"]);
 		expect(groups.flatMap((g) => g.items).every((i) => typeof i.render === "function")).toBe(true);
 		expect(groups.flatMap((g) => g.items.map((i) => i.name))).toContain("API key");
 	});

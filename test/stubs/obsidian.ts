@@ -999,6 +999,24 @@ export function asObsidianApp(app: App): Real.App {
 
 export const apiVersion = "1.7.2";
 
+// ---------------------------------------------------------------------------------------------------------
+// Language: getLanguage() (Obsidian 1.8.7+) and moment's locale (what older Obsidian sets to its language)
+
+let stubLanguage = "en";
+
+/** Stub-only: the language Obsidian reports (tests switch it to "ja"). */
+export function setStubLanguage(language: string): void {
+	stubLanguage = language;
+}
+
+export function getLanguage(): string {
+	return stubLanguage;
+}
+
+export const moment = {
+	locale: (): string => stubLanguage,
+};
+
 export const Platform = {
 	isDesktop: true,
 	isMobile: false,
@@ -1266,8 +1284,11 @@ export class Notice {
 	noticeEl: HTMLElement;
 	messageEl: HTMLElement;
 
+	/** Stub-only: the duration asked for (0: stays until dismissed). */
+	duration: number | undefined;
+
 	constructor(message: string | DocumentFragment, duration?: number) {
-		void duration;
+		this.duration = duration;
 		const doc = requireUi("Notice");
 		this.noticeEl = div(doc, "notice", doc.body);
 		this.messageEl = div(doc, "notice-message", this.noticeEl);
@@ -1276,7 +1297,11 @@ export class Notice {
 
 	setMessage(message: string | DocumentFragment): this {
 		const text = typeof message === "string" ? message : (message.textContent ?? "");
-		this.messageEl.textContent = text;
+		if (typeof message === "string") this.messageEl.textContent = text;
+		else {
+			this.messageEl.empty();
+			this.messageEl.appendChild(message);
+		}
 		noticeLog.push(text);
 		return this;
 	}

@@ -7,6 +7,7 @@ import type KnowledgeEtlPlugin from "../main";
 import { ConfirmApplyModal } from "../modals/confirm-apply-modal";
 import { applyOrganize, readPlan } from "../organize-actions";
 import type { PluginCommand } from "./plugin-command";
+import { t } from "../i18n";
 
 /**
  * Asks for confirmation (how many notes move, how many are edited), then applies the session's plan. Checks the
@@ -17,13 +18,13 @@ export async function confirmApplyOrganize(plugin: KnowledgeEtlPlugin, sessionId
 	try {
 		const state = await readOrganizeState(plugin.stagingStore, sessionId);
 		if (state !== "planned") {
-			new Notice(`Session ${time} has no organize plan waiting to be applied (${state === "none" ? "no plan" : state.replace("-", " ")}).`);
+			new Notice(t("notice.noPlanToApply", { time, state: t(`organizeState.${state}`) }));
 			return null;
 		}
 		const plan = await readPlan(plugin, sessionId);
 		const counts = countPlan(plan);
 		if (counts.moves + counts.edits === 0) {
-			new Notice(`The organize plan of session ${time} changes nothing.`);
+			new Notice(t("notice.planChangesNothing", { time }));
 			return null;
 		}
 		const modal = new ConfirmApplyModal(plugin.app, {
@@ -36,7 +37,7 @@ export async function confirmApplyOrganize(plugin: KnowledgeEtlPlugin, sessionId
 		modal.open();
 		return modal;
 	} catch (e) {
-		new Notice(`Could not read the organize plan of session ${time}: ${e instanceof Error ? e.message : String(e)}`);
+		new Notice(t("notice.planUnreadable", { time, error: e instanceof Error ? e.message : String(e) }));
 		return null;
 	}
 }

@@ -1,6 +1,7 @@
 import { Notice } from "obsidian";
 import { cleanOldSessions as clean } from "../session-actions";
 import type { PluginCommand } from "./plugin-command";
+import { t } from "../i18n";
 
 export const cleanOldSessions: PluginCommand = {
 	id: "clean-old-sessions",
@@ -8,10 +9,10 @@ export const cleanOldSessions: PluginCommand = {
 		const days = plugin.settings.retentionDays;
 		try {
 			const { removed } = await clean(plugin);
-			new Notice(removed.length === 0 ? `No session is older than ${days} days.` : `Removed ${removed.length} sessions older than ${days} days.`);
+			new Notice(removed.length === 0 ? t("notice.cleanNone", { days }) : t("notice.cleanRemoved", { count: removed.length, days }));
 			plugin.refreshSessionViews();
 		} catch (e) {
-			new Notice(`Could not clean the sessions: ${e instanceof Error ? e.message : String(e)}`);
+			new Notice(t("notice.cleanFailed", { error: e instanceof Error ? e.message : String(e) }));
 		}
 	},
 };

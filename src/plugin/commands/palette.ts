@@ -1,3 +1,4 @@
+import { t, type MessageKey } from "../i18n";
 import type KnowledgeEtlPlugin from "../main";
 
 /**
@@ -8,22 +9,23 @@ import type KnowledgeEtlPlugin from "../main";
  * while drawing the palette), never from the engine.
  */
 export const PALETTE = [
-	{ id: "start-import-session", name: "Start import session" },
-	{ id: "start-organize-session", name: "Start organize session" },
-	{ id: "apply-organize-plan", name: "Apply organize plan", isAvailable: (plugin) => plugin.organizeTargets.apply !== null },
-	{ id: "undo-organize-session", name: "Undo organize session", isAvailable: (plugin) => plugin.organizeTargets.undo !== null },
-	{ id: "resume-session", name: "Resume session" },
-	{ id: "retry-failed-items", name: "Retry failed items" },
-	{ id: "cancel-running-session", name: "Cancel running session", isAvailable: (plugin) => plugin.runs?.isRunning === true },
-	{ id: "open-session-panel", name: "Open session panel" },
-	{ id: "clean-old-sessions", name: "Clean old sessions" },
+	{ id: "start-import-session", name: "command.startImport" },
+	{ id: "start-organize-session", name: "command.startOrganize" },
+	{ id: "apply-organize-plan", name: "command.applyOrganize", isAvailable: (plugin) => plugin.organizeTargets.apply !== null },
+	{ id: "undo-organize-session", name: "command.undoOrganize", isAvailable: (plugin) => plugin.organizeTargets.undo !== null },
+	{ id: "resume-session", name: "command.resume" },
+	{ id: "retry-failed-items", name: "command.retry" },
+	{ id: "cancel-running-session", name: "command.cancel", isAvailable: (plugin) => plugin.runs?.isRunning === true },
+	{ id: "open-session-panel", name: "command.openPanel" },
+	{ id: "clean-old-sessions", name: "command.clean" },
 ] as const satisfies readonly PaletteEntry[];
 
 export type CommandId = (typeof PALETTE)[number]["id"];
 
 export interface PaletteEntry {
 	id: string;
-	name: string;
+	/** The palette name, as a key of the message table (read when the command is registered). */
+	name: MessageKey;
 	/** When given, the command shows in the palette only while this returns true. */
 	isAvailable?: (plugin: KnowledgeEtlPlugin) => boolean;
 }
@@ -35,7 +37,7 @@ export function registerCommands(plugin: KnowledgeEtlPlugin): void {
 		if (isAvailable) {
 			plugin.addCommand({
 				id: entry.id,
-				name: entry.name,
+				name: t(entry.name),
 				checkCallback: (checking) => {
 					if (!isAvailable(plugin)) return false;
 					if (!checking) run();
@@ -43,7 +45,7 @@ export function registerCommands(plugin: KnowledgeEtlPlugin): void {
 				},
 			});
 		} else {
-			plugin.addCommand({ id: entry.id, name: entry.name, callback: run });
+			plugin.addCommand({ id: entry.id, name: t(entry.name), callback: run });
 		}
 	}
 }

@@ -2,6 +2,7 @@ import { importLlmOptions, llmConfigured, startImport } from "../session-actions
 import { previewSources } from "../../core/import/pipeline/preview-import";
 import { ImportModal } from "../modals/import-modal";
 import type { PluginCommand } from "./plugin-command";
+import { t } from "../i18n";
 
 export const startImportSession: PluginCommand = {
 	id: "start-import-session",
@@ -10,7 +11,7 @@ export const startImportSession: PluginCommand = {
 		new ImportModal(plugin.app, {
 			defaultOutFolder: plugin.settings.outputFolder,
 			llmAvailable: llmConfigured(plugin.settings),
-			llmLabel: llm ? `${llm.model} (${llm.provider === "ollama" ? "Ollama" : "OpenAI-compatible"})` : "",
+			llmLabel: llm ? t("import.llmLabel", { model: llm.model, provider: t(`llmProvider.${llm.provider}`) }) : "",
 			preview: (sources, options) => previewSources({ store: plugin.stagingStore }, sources, options),
 			start: (request) => {
 				const run = startImport(plugin, request);

@@ -4,12 +4,13 @@ import { sessionTimeLabel } from "../../core/status/panel-model";
 import type KnowledgeEtlPlugin from "../main";
 import { undoOrganize } from "../organize-actions";
 import type { PluginCommand } from "./plugin-command";
+import { t } from "../i18n";
 
 /** Reverses an applied organize session (checked against its files first); the end Notice says what was reversed. */
 export async function undoOrganizeChecked(plugin: KnowledgeEtlPlugin, sessionId: string): Promise<void> {
 	const state = await readOrganizeState(plugin.stagingStore, sessionId).catch(() => "none" as const);
 	if (state !== "applied" && state !== "partially-applied") {
-		new Notice(`Session ${sessionTimeLabel(sessionId)} has no applied organize run to undo (${state === "none" ? "no plan" : state.replace("-", " ")}).`);
+		new Notice(t("notice.nothingToUndo", { time: sessionTimeLabel(sessionId), state: t(`organizeState.${state}`) }));
 		return;
 	}
 	await undoOrganize(plugin, sessionId);

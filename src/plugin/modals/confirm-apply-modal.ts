@@ -1,5 +1,6 @@
 import { Modal, Setting, type App } from "obsidian";
 import type { PlanCounts } from "../../core/organize/plan";
+import { t } from "../i18n";
 
 export interface ConfirmApplyDeps {
 	/** The session's time, as the panel shows it. */
@@ -11,8 +12,6 @@ export interface ConfirmApplyDeps {
 	size?: { notes: number; folders: number };
 	onConfirm(): void;
 }
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** "Apply organize plan": says what will change (how many notes move, how many are edited) before anything does. */
 export class ConfirmApplyModal extends Modal {
@@ -28,36 +27,34 @@ export class ConfirmApplyModal extends Modal {
 
 	override onOpen(): void {
 		const { counts, folder, sessionTime } = this.deps;
-		this.setTitle("Apply organize plan");
+		this.setTitle(t("confirm.title"));
 		const { contentEl } = this;
 		contentEl.addClass("knowledge-etl-confirm-apply");
 		contentEl.createEl("p", {
 			cls: "knowledge-etl-confirm-text",
-			text:
-				`${plural(counts.moves, "note", "notes")} will move and ${plural(counts.edits, "note", "notes")} will be edited ` +
-				`(${folder === "" ? "whole vault" : `folder "${folder}"`}, plan of session ${sessionTime}).`,
+			text: t("confirm.summary", {
+				moving: t("count.notes", { count: counts.moves }),
+				edited: t("count.notes", { count: counts.edits }),
+				where: folder === "" ? t("confirm.wholeVault") : t("confirm.folder", { folder }),
+				time: sessionTime,
+			}),
 		});
 		if (folder === "" && this.deps.size) {
 			contentEl.createEl("p", {
 				cls: "knowledge-etl-confirm-text",
-				text: `This organizes the whole vault: ${plural(this.deps.size.notes, "note", "notes")} in ${plural(this.deps.size.folders, "folder", "folders")} will change.`,
+				text: t("confirm.wholeVaultSize", { notes: t("count.notes", { count: this.deps.size.notes }), folders: t("count.folders", { count: this.deps.size.folders }) }),
 			});
 		}
 		const extra: string[] = [];
-		if (counts.review > 0) extra.push(`${counts.review} go to the review folder`);
-		if (counts.dust > 0) extra.push(`${counts.dust} go to the dust folder (nothing is deleted)`);
-		if (counts.conflicts > 0) extra.push(`${plural(counts.conflicts, "name conflict is", "name conflicts are")} settled as planned`);
-		if (extra.length > 0) contentEl.createEl("p", { cls: "knowledge-etl-confirm-detail", text: `Of these, ${extra.join("; ")}.` });
-		contentEl.createEl("p", {
-			cls: "knowledge-etl-confirm-detail",
-			text:
-				'Obsidian updates the links to moved notes (setting "Automatically update internal links"). A note edited since the plan is left alone. ' +
-				'"Undo organize session" reverses the changes.',
-		});
+		if (counts.review > 0) extra.push(t("confirm.review", { count: counts.review }));
+		if (counts.dust > 0) extra.push(t("confirm.dust", { count: counts.dust }));
+		if (counts.conflicts > 0) extra.push(t("confirm.conflicts", { count: counts.conflicts }));
+		if (extra.length > 0) contentEl.createEl("p", { cls: "knowledge-etl-confirm-detail", text: t("confirm.ofThese", { list: extra.join(t("list.separator")) }) });
+		contentEl.createEl("p", { cls: "knowledge-etl-confirm-detail", text: t("confirm.links") });
 		new Setting(contentEl)
 			.addButton((b) =>
 				b
-					.setButtonText("Apply")
+					.setButtonText(t("button.apply"))
 					.setCta()
 					.onClick(() => {
 						this.confirmed = true;
@@ -65,7 +62,7 @@ export class ConfirmApplyModal extends Modal {
 						this.deps.onConfirm();
 					}),
 			)
-			.addButton((b) => b.setButtonText("Cancel").onClick(() => this.close()));
+			.addButton((b) => b.setButtonText(t("button.cancel")).onClick(() => this.close()));
 	}
 
 	override onClose(): void {

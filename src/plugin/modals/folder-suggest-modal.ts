@@ -1,4 +1,5 @@
 import { FuzzySuggestModal, TFolder, type App } from "obsidian";
+import { t } from "../i18n";
 
 export interface FolderChoice {
 	/** Vault-relative folder; "" for the whole vault. */
@@ -23,9 +24,9 @@ export function folderChoices(app: App, defaultFolder: string): FolderChoice[] {
 	walk(app.vault.getRoot());
 	folders.sort((a, b) => a.localeCompare(b));
 	const out: FolderChoice[] = [];
-	if (folders.includes(defaultFolder)) out.push({ path: defaultFolder, label: `${defaultFolder} (import output folder)` });
+	if (folders.includes(defaultFolder)) out.push({ path: defaultFolder, label: t("picker.outputFolderLabel", { folder: defaultFolder }) });
 	for (const path of folders) if (path !== defaultFolder) out.push({ path, label: path });
-	out.push({ path: "", label: "Whole vault" });
+	out.push({ path: "", label: t("picker.wholeVault") });
 	return out;
 }
 
@@ -36,8 +37,8 @@ export class FolderSuggestModal extends FuzzySuggestModal<FolderChoice> {
 		private readonly onChoose: (choice: FolderChoice) => void,
 	) {
 		super(app);
-		this.setPlaceholder("Folder to organize");
-		this.emptyStateText = "No such folder.";
+		this.setPlaceholder(t("picker.organizeFolder"));
+		this.emptyStateText = t("picker.noFolder");
 	}
 
 	getItems(): FolderChoice[] {

@@ -7,6 +7,7 @@ import type { NewImport } from "../session-actions";
 import type { ProviderChoice } from "../../core/import/extract/open-export";
 import { PROVIDER_MODULES, providerLabel } from "../../core/import/extract/normalize/registry";
 import { isProvider } from "../../core/import/providers";
+import { t } from "../i18n";
 
 type Provider = ProviderChoice;
 
@@ -24,7 +25,6 @@ export interface ImportModalDeps {
 const ACCEPTED = /\.(zip|json|html|jsonl)$/i;
 /** Rows drawn at once in the conversation list; the rest are reached by searching (select all still takes them). */
 const MAX_ROWS = 200;
-const STATUS_LABELS: Record<PreviewConversation["status"], string> = { new: "New", updated: "Updated", unchanged: "Unchanged" };
 
 /**
  * "Start import session": pick exports (file input, or drop them on desktop), the provider, output folder, LLM,
@@ -64,18 +64,18 @@ export class ImportModal extends Modal {
 	}
 
 	override onOpen(): void {
-		this.setTitle("Start import session");
+		this.setTitle(t("import.title"));
 		const { contentEl } = this;
 		contentEl.addClass("knowledge-etl-import-modal");
 
-		const pick = new Setting(contentEl).setName("Export files").setDesc(`An export of ${PROVIDER_MODULES.map((m) => m.label).join(", ")}: .zip, its conversation files, or session logs (.jsonl; several at once are fine).`);
+		const pick = new Setting(contentEl).setName(t("import.files")).setDesc(t("import.filesDesc", { providers: PROVIDER_MODULES.map((m) => m.label).join(", ") }));
 		const input = pick.controlEl.createEl("input", { cls: "knowledge-etl-file-input", attr: { type: "file", accept: ".zip,.json,.html,.jsonl", multiple: true } });
 		input.addEventListener("change", () => {
 			this.addFiles([...(input.files ?? [])]);
 			input.value = "";
 		});
 		if (Platform.isDesktop) {
-			const drop = contentEl.createDiv({ cls: "knowledge-etl-drop-zone", text: "Or drop export files here" });
+			const drop = contentEl.createDiv({ cls: "knowledge-etl-drop-zone", text: t("import.drop") });
 			drop.addEventListener("dragover", (evt) => {
 				evt.preventDefault();
 				drop.addClass("is-dragover");
@@ -89,25 +89,25 @@ export class ImportModal extends Modal {
 		}
 		this.filesEl = contentEl.createDiv({ cls: "knowledge-etl-file-list" });
 
-		new Setting(contentEl).setName("Provider").addDropdown((d) =>
+		new Setting(contentEl).setName(t("import.provider")).addDropdown((d) =>
 			d
-				.addOptions({ auto: "Detect", ...Object.fromEntries(PROVIDER_MODULES.map((m) => [m.id, m.label])) })
+				.addOptions({ auto: t("import.detect"), ...Object.fromEntries(PROVIDER_MODULES.map((m) => [m.id, m.label])) })
 				.setValue(this.provider)
 				.onChange((v) => {
 					this.provider = v as Provider;
 					this.resetPreview();
 				}),
 		);
-		new Setting(contentEl).setName("Output folder").addText((t) =>
-			t.setValue(this.outFolder).onChange((v) => {
+		new Setting(contentEl).setName(t("import.outFolder")).addText((text) =>
+			text.setValue(this.outFolder).onChange((v) => {
 				this.outFolder = v.trim() || this.deps.defaultOutFolder;
 			}),
 		);
 		new Setting(contentEl)
-			.setName("Use the LLM")
-			.setDesc(this.deps.llmAvailable ? `Extract knowledge with ${this.deps.llmLabel}.` : "Set up an LLM in the plugin settings to use it.")
-			.addToggle((t) =>
-				t
+			.setName(t("import.useLlm"))
+			.setDesc(this.deps.llmAvailable ? t("import.useLlmDesc", { model: this.deps.llmLabel }) : t("import.useLlmUnavailable"))
+			.addToggle((toggle) =>
+				toggle
 					.setValue(this.useLlm)
 					.setDisabled(!this.deps.llmAvailable)
 					.onChange((v) => {
@@ -115,31 +115,31 @@ export class ImportModal extends Modal {
 					}),
 			);
 		new Setting(contentEl)
-			.setName("Limit")
-			.setDesc("Import at most this many conversations (empty: all).")
-			.addText((t) =>
-				t.setPlaceholder("All").onChange((v) => {
+			.setName(t("import.limit"))
+			.setDesc(t("import.limitDesc"))
+			.addText((text) =>
+				text.setPlaceholder(t("import.limitAll")).onChange((v) => {
 					const n = Number.parseInt(v.trim(), 10);
 					this.limit = Number.isInteger(n) && n > 0 ? n : undefined;
-					t.inputEl.toggleClass("knowledge-etl-invalid", v.trim() !== "" && this.limit === undefined);
+					text.inputEl.toggleClass("knowledge-etl-invalid", v.trim() !== "" && this.limit === undefined);
 					this.resetPreview();
 				}),
 			);
 		new Setting(contentEl)
-			.setName("Dry run")
-			.setDesc("Decide every note, write nothing into the vault.")
-			.addToggle((t) =>
-				t.setValue(this.dryRun).onChange((v) => {
+			.setName(t("import.dryRun"))
+			.setDesc(t("import.dryRunDesc"))
+			.addToggle((toggle) =>
+				toggle.setValue(this.dryRun).onChange((v) => {
 					this.dryRun = v;
 				}),
 			);
 		this.previewEl = contentEl.createDiv({ cls: "knowledge-etl-preview" });
 		new Setting(contentEl)
 			.addButton((b) => {
-				this.previewButton = b.setButtonText("Preview").setClass("knowledge-etl-preview-button").onClick(() => this.runPreview());
+				this.previewButton = b.setButtonText(t("import.preview")).setClass("knowledge-etl-preview-button").onClick(() => this.runPreview());
 			})
 			.addButton((b) => {
-				this.startButton = b.setButtonText("Start import").setCta().setClass("knowledge-etl-start-button").onClick(() => this.startImport());
+				this.startButton = b.setButtonText(t("import.start")).setCta().setClass("knowledge-etl-start-button").onClick(() => this.startImport());
 			});
 		this.renderFiles();
 		this.resetPreview();
@@ -165,7 +165,7 @@ export class ImportModal extends Modal {
 			const row = this.filesEl.createDiv({ cls: "knowledge-etl-file" });
 			row.createSpan({ cls: "knowledge-etl-file-name", text: f.name });
 			row.createSpan({ cls: "knowledge-etl-file-size", text: formatBytes(f.size) });
-			const remove = row.createEl("button", { cls: "knowledge-etl-file-remove", text: "Remove" });
+			const remove = row.createEl("button", { cls: "knowledge-etl-file-remove", text: t("import.remove") });
 			remove.addEventListener("click", () => {
 				this.files = this.files.filter((g) => g !== f);
 				this.renderFiles();
@@ -173,7 +173,7 @@ export class ImportModal extends Modal {
 			});
 		}
 		if (refused.length > 0) {
-			this.filesEl.createDiv({ cls: "knowledge-etl-error-text", text: `Not an export (.zip, .json, .html or .jsonl): ${refused.join(", ")}` });
+			this.filesEl.createDiv({ cls: "knowledge-etl-error-text", text: t("import.refused", { files: refused.join(", ") }) });
 		}
 	}
 
@@ -185,7 +185,7 @@ export class ImportModal extends Modal {
 		this.previewEl.empty();
 		this.previewEl.createDiv({
 			cls: "knowledge-etl-empty",
-			text: this.files.length === 0 ? "Pick an export to begin." : "Preview to see what the import would do.",
+			text: this.files.length === 0 ? t("import.pickFirst") : t("import.previewFirst"),
 		});
 		this.startButton?.setDisabled(true);
 		this.previewButton?.setDisabled(this.files.length === 0);
@@ -200,16 +200,16 @@ export class ImportModal extends Modal {
 		if (this.files.length === 0) return;
 		this.previewButton.setDisabled(true);
 		this.previewEl.empty();
-		this.previewEl.createDiv({ cls: "knowledge-etl-empty", text: "Reading the export…" });
+		this.previewEl.createDiv({ cls: "knowledge-etl-empty", text: t("import.reading") });
 		try {
 			const p = await this.deps.preview(this.sources(), { provider: this.provider, ...(this.limit !== undefined ? { limit: this.limit } : {}) });
 			this.preview = p;
 			this.previewEl.empty();
-			const providers = p.providers.map((x) => (isProvider(x) ? providerLabel(x) : x)).join(", ") || "unknown";
-			this.previewEl.createDiv({ cls: "knowledge-etl-preview-provider", text: `Provider: ${providers}` });
-			this.previewEl.createDiv({ cls: "knowledge-etl-preview-conversations", text: `${p.conversations} conversations` });
-			this.previewEl.createDiv({ cls: "knowledge-etl-preview-counts", text: `${p.new} new · ${p.updated} updated · ${p.unchanged} unchanged` });
-			if (p.failed > 0) this.previewEl.createDiv({ cls: "knowledge-etl-error-text", text: `${p.failed} could not be read (they will be listed as failed)` });
+			const providers = p.providers.map((x) => (isProvider(x) ? providerLabel(x) : x)).join(", ") || t("import.unknownProvider");
+			this.previewEl.createDiv({ cls: "knowledge-etl-preview-provider", text: t("import.previewProvider", { providers }) });
+			this.previewEl.createDiv({ cls: "knowledge-etl-preview-conversations", text: t("count.conversations", { count: p.conversations }) });
+			this.previewEl.createDiv({ cls: "knowledge-etl-preview-counts", text: t("import.previewCounts", { new: p.new, updated: p.updated, unchanged: p.unchanged }) });
+			if (p.failed > 0) this.previewEl.createDiv({ cls: "knowledge-etl-error-text", text: t("import.previewFailed", { count: p.failed }) });
 			this.selected = new Set(p.items.map((c) => c.id));
 			this.query = "";
 			if (p.items.length > 0) this.renderChooser();
@@ -233,14 +233,14 @@ export class ImportModal extends Modal {
 	private renderChooser(): void {
 		const chooser = this.previewEl.createDiv({ cls: "knowledge-etl-chooser" });
 		const bar = chooser.createDiv({ cls: "knowledge-etl-chooser-bar" });
-		const search = bar.createEl("input", { cls: "knowledge-etl-chooser-search", attr: { type: "search", placeholder: "Search titles" } });
+		const search = bar.createEl("input", { cls: "knowledge-etl-chooser-search", attr: { type: "search", placeholder: t("import.search") } });
 		search.addEventListener("input", () => {
 			this.query = search.value;
 			this.renderRows();
 		});
 		const all = bar.createEl("label", { cls: "knowledge-etl-chooser-all" });
 		this.selectAllEl = all.createEl("input", { attr: { type: "checkbox" } });
-		all.appendText(" Select all");
+		all.appendText(` ${t("import.selectAll")}`);
 		this.selectAllEl.addEventListener("change", () => this.setMatching(this.selectAllEl?.checked ?? false));
 		this.selectionEl = bar.createSpan({ cls: "knowledge-etl-chooser-count" });
 		this.listEl = chooser.createDiv({ cls: "knowledge-etl-chooser-list" });
@@ -270,19 +270,19 @@ export class ImportModal extends Modal {
 				else this.selected.delete(c.id);
 				this.updateSelection();
 			});
-			row.createSpan({ cls: "knowledge-etl-chooser-title", text: c.title || "Untitled" });
-			row.createSpan({ cls: "knowledge-etl-chooser-date", text: c.time ? c.time.slice(0, 10) : "no date" });
-			row.createSpan({ cls: "knowledge-etl-chooser-messages", text: `${c.messages} messages` });
-			row.createSpan({ cls: `knowledge-etl-chooser-status is-${c.status}`, text: STATUS_LABELS[c.status] });
+			row.createSpan({ cls: "knowledge-etl-chooser-title", text: c.title || t("import.untitled") });
+			row.createSpan({ cls: "knowledge-etl-chooser-date", text: c.time ? c.time.slice(0, 10) : t("import.noDate") });
+			row.createSpan({ cls: "knowledge-etl-chooser-messages", text: t("count.messages", { count: c.messages }) });
+			row.createSpan({ cls: `knowledge-etl-chooser-status is-${c.status}`, text: t(`import.status.${c.status}`) });
 		}
-		if (matching.length > MAX_ROWS) list.createDiv({ cls: "knowledge-etl-empty", text: `… and ${matching.length - MAX_ROWS} more: search to narrow the list.` });
-		if (matching.length === 0) list.createDiv({ cls: "knowledge-etl-empty", text: "No conversation matches." });
+		if (matching.length > MAX_ROWS) list.createDiv({ cls: "knowledge-etl-empty", text: t("import.moreRows", { count: matching.length - MAX_ROWS }) });
+		if (matching.length === 0) list.createDiv({ cls: "knowledge-etl-empty", text: t("import.noMatch") });
 		this.updateSelection();
 	}
 
 	private updateSelection(): void {
 		const total = this.preview?.items.length ?? 0;
-		this.selectionEl?.setText(`${this.selected.size} of ${total} selected`);
+		this.selectionEl?.setText(t("import.selected", { selected: this.selected.size, total }));
 		const matching = this.matching();
 		if (this.selectAllEl) this.selectAllEl.checked = matching.length > 0 && matching.every((c) => this.selected.has(c.id));
 		this.startButton?.setDisabled(this.selected.size === 0);

@@ -16,6 +16,12 @@ export interface PanelHandlers {
 	onUndoOrganize(sessionId: string): void | Promise<void>;
 	/** "Show all moves" of a plan (the view redraws with the whole list). */
 	onShowAllMoves(sessionId: string): void | Promise<void>;
+	/** The toolbar (and the welcome's button): open the import dialog. */
+	onImport(): void | Promise<void>;
+	/** The toolbar: pick a folder to organize. */
+	onOrganize(): void | Promise<void>;
+	/** The toolbar: remove sessions older than the retention setting. */
+	onClean(): void | Promise<void>;
 }
 
 export function noopPanelHandlers(): PanelHandlers {
@@ -29,5 +35,8 @@ export function noopPanelHandlers(): PanelHandlers {
 		onApplyOrganize: () => undefined,
 		onUndoOrganize: () => undefined,
 		onShowAllMoves: () => undefined,
+		onImport: () => undefined,
+		onOrganize: () => undefined,
+		onClean: () => undefined,
 	};
 }

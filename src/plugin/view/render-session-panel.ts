@@ -8,14 +8,17 @@ import {
 	type StageView,
 } from "../../core/status/panel-model";
 import type { Counts } from "../../core/model/counts";
-import type { OrganizeState } from "../../core/organize/organize-session";
 import type { OrganizeView } from "../../core/status/organize-view";
+import { t, type MessageKey } from "../i18n";
+import { plainReason } from "./plain-reason";
 import type { PanelHandlers } from "./panel-handlers";
 
 /** What the view remembers between redraws (not part of the model: it is the user's, not the session's). */
 export interface PanelUiState {
 	/** Sessions whose whole list of moves is shown (otherwise the first COLLAPSED_MOVES). */
 	expandedMoves?: ReadonlySet<string>;
+	/** Debug mode: stage and step names as the session files write them, rates, raw errors. */
+	debug?: boolean;
 }
 
 /** Moves listed before "Show all". */
@@ -24,91 +27,117 @@ export const COLLAPSED_MOVES = 20;
 /**
  * Draws the panel from its view model into `containerEl` (emptied first). No state of its own: the view
  * decides when to call it (throttled, and only when the model changed). Classes are `knowledge-etl-*`,
- * styled in styles.css with Obsidian's CSS variables.
+ * styled in styles.css with Obsidian's CSS variables. Every text comes from the message table, in plain words:
+ * the stage names (extract, transform, load) and step names stay in the session files and in debug mode.
  */
 export function renderSessionPanel(containerEl: HTMLElement, model: PanelModel, handlers: PanelHandlers, ui: PanelUiState = {}): void {
 	containerEl.empty();
 	const root = containerEl.createDiv({ cls: "knowledge-etl-panel" });
+	renderToolbar(root, handlers);
+	if (model.sessions.length === 0 && model.broken.length === 0) {
+		renderWelcome(root, handlers);
+		return;
+	}
 	renderSessionList(root, model.sessions, handlers);
 	if (model.broken.length > 0) renderBroken(root, model);
-	if (model.selected) renderDetail(root, model.selected, handlers, ui.expandedMoves?.has(model.selected.id) ?? false);
+	if (model.selected) renderDetail(root, model.selected, handlers, ui);
 }
 
-const STATUS_LABELS: Record<string, string> = {
-	pending: "Pending",
-	running: "Running",
-	completed: "Completed",
-	failed: "Failed",
-	partial: "Partial",
-	skipped: "Skipped",
-	interrupted: "Interrupted",
-};
+/** Import, Organize, Clean up: what the panel is for, always at hand. */
+function renderToolbar(root: HTMLElement, handlers: PanelHandlers): void {
+	const bar = root.createDiv({ cls: "knowledge-etl-toolbar" });
+	button(bar, t("panel.import"), "knowledge-etl-action-import", () => handlers.onImport()).addClass("mod-cta");
+	button(bar, t("panel.organize"), "knowledge-etl-action-organize", () => handlers.onOrganize());
+	button(bar, t("panel.clean"), "knowledge-etl-action-clean", () => handlers.onClean());
+}
 
-const PHASE_LABELS: Record<string, string> = { import: "Import", organize: "Organize" };
-const STAGE_LABELS: Record<string, string> = { extract: "Extract", transform: "Transform", load: "Load" };
+/** First run: what the plugin does, how to get each export, and an Import button. */
+function renderWelcome(root: HTMLElement, handlers: PanelHandlers): void {
+	const el = root.createDiv({ cls: ["knowledge-etl-section", "knowledge-etl-welcome"] });
+	el.createDiv({ cls: "knowledge-etl-heading", text: t("welcome.title") });
+	el.createEl("p", { text: t("welcome.what") });
+	el.createDiv({ cls: "knowledge-etl-subheading", text: t("welcome.getExport") });
+	const steps = el.createEl("ul", { cls: "knowledge-etl-welcome-exports" });
+	steps.createEl("li", { text: t("welcome.chatgpt") });
+	steps.createEl("li", { text: t("welcome.claude") });
+	el.createEl("p", { cls: "knowledge-etl-meta", text: t("welcome.email") });
+	button(el, t("welcome.importButton"), "knowledge-etl-welcome-import", () => handlers.onImport()).addClass("mod-cta");
+}
 
 function badge(parent: HTMLElement, status: string): HTMLElement {
+	const known = ["pending", "running", "completed", "failed", "partial", "skipped", "interrupted"];
 	return parent.createSpan({
 		cls: ["knowledge-etl-badge", `knowledge-etl-badge-${status}`],
-		text: STATUS_LABELS[status] ?? status,
+		text: known.includes(status) ? t(`status.${status}` as MessageKey) : status,
 	});
 }
 
-function countsText(c: { done: number; skipped: number; failed: number; review?: number }, total?: number, estimated = false): string {
+/** "1,204 of 2,000 conversations · 3 failed"; while the total is an estimate, only what was read so far. */
+function countsText(c: { done: number; skipped: number; failed: number; review?: number }, unit: Unit, total?: number, estimated = false): string {
+	const seen = c.done + c.skipped + c.failed + (c.review ?? 0);
 	const parts: string[] = [];
-	if (total !== undefined) parts.push(`${c.done + c.skipped + c.failed + (c.review ?? 0)} of ${estimated ? "about " : ""}${total}`);
-	parts.push(`${c.done} done`);
-	if (c.review) parts.push(`${c.review} review`);
-	parts.push(`${c.skipped} skipped`, `${c.failed} failed`);
+	if (total === undefined) parts.push(t(`count.${unit}`, { count: seen }));
+	else if (estimated) parts.push(t(`panel.soFar.${unit}`, { count: seen }));
+	else parts.push(t(`panel.ofTotal.${unit}`, { done: seen, count: total }));
+	if (c.skipped) parts.push(t("panel.skipped", { count: c.skipped }));
+	if (c.review) parts.push(t("panel.review", { count: c.review }));
+	if (c.failed) parts.push(t("panel.failed", { count: c.failed }));
 	return parts.join(" · ");
 }
 
-function sessionCountsText(c: Counts): string {
-	return countsText({ done: c.success, skipped: c.skipped, failed: c.failed, review: c.review ?? 0 });
+type Unit = "conversations" | "notes";
+
+function sessionCountsText(c: Counts, unit: Unit): string {
+	return countsText({ done: c.success, skipped: c.skipped, failed: c.failed, review: c.review ?? 0 }, unit);
 }
 
-/** An organize-only session: "12 notes · 2 review · 1 failed" (a preview has done nothing, so no "done"). */
-function organizeCountsText(c: Counts): string {
-	const parts = [c.total === 1 ? "1 note" : `${c.total} notes`];
-	if (c.review) parts.push(`${c.review} review`);
-	if (c.failed) parts.push(`${c.failed} failed`);
+/** What a session was: "ChatGPT · conversations.zip" for an import, "Organize" for an organize run. */
+function sessionTitle(s: { provider: string | null; phases: readonly string[]; inputs?: readonly string[] }): string {
+	const organizeOnly = s.phases.length === 1 && s.phases[0] === "organize";
+	if (organizeOnly) return t("panel.organizeSession");
+	const parts = [s.provider ?? t("panel.importSession")];
+	const files = s.inputs ?? [];
+	if (files.length > 0) parts.push(files.length === 1 ? baseName(files[0] ?? "") : t("panel.files", { first: baseName(files[0] ?? ""), count: files.length - 1 }));
 	return parts.join(" · ");
 }
 
-const ORGANIZE_STATE_LABELS: Record<OrganizeState, string> = {
-	none: "No plan",
-	planned: "Plan ready",
-	applied: "Applied",
-	"partially-applied": "Partly applied",
-	undone: "Undone",
-};
+function baseName(path: string): string {
+	return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+}
+
+/** 12.4 MB */
+export function formatBytes(n: number): string {
+	if (n < 1024) return t("size.bytes", { n });
+	if (n < 1024 * 1024) return t("size.kb", { n: (n / 1024).toFixed(1) });
+	if (n < 1024 ** 3) return t("size.mb", { n: (n / 1024 / 1024).toFixed(1) });
+	return t("size.gb", { n: (n / 1024 ** 3).toFixed(2) });
+}
 
 function renderSessionList(root: HTMLElement, sessions: SessionRow[], handlers: PanelHandlers): void {
 	const section = root.createDiv({ cls: "knowledge-etl-section" });
-	section.createDiv({ cls: "knowledge-etl-heading", text: "Sessions" });
-	if (sessions.length === 0) {
-		section.createDiv({ cls: "knowledge-etl-empty", text: "No sessions yet. Start an import from the command palette." });
-		return;
-	}
+	section.createDiv({ cls: "knowledge-etl-heading", text: t("panel.sessions") });
 	const list = section.createDiv({ cls: "knowledge-etl-session-list" });
-	for (const s of sessions) {
+	for (const s of sessions as (SessionRow & { inputs?: string[]; sizeBytes?: number })[]) {
 		const row = list.createDiv({
 			cls: "knowledge-etl-session-row",
-			attr: { "data-session-id": s.id, role: "button", tabindex: 0 },
+			// The id (the session's folder name) is kept for whoever looks for the folder: in the tooltip.
+			attr: { "data-session-id": s.id, role: "button", tabindex: 0, title: t("panel.sessionId", { id: s.id }) },
 		});
 		row.toggleClass("is-selected", s.selected);
 		badge(row, s.status);
-		row.createSpan({ cls: "knowledge-etl-session-time", text: s.time });
-		const phases = s.phases.map((p) => PHASE_LABELS[p] ?? p).join(", ");
-		if (phases) row.createSpan({ cls: "knowledge-etl-session-phases", text: phases });
+		row.createSpan({ cls: "knowledge-etl-session-title", text: sessionTitle(s) });
 		if (s.organize && s.organize !== "none") {
-			row.createSpan({ cls: ["knowledge-etl-organize-tag", `knowledge-etl-organize-${s.organize}`], text: ORGANIZE_STATE_LABELS[s.organize] });
+			row.createSpan({ cls: ["knowledge-etl-organize-tag", `knowledge-etl-organize-${s.organize}`], text: t(`organizeState.${s.organize}`) });
 		}
+		const facts: string[] = [];
 		// session.json gets a phase's counts when the phase ends: a run still going shows its counts in the detail.
 		if (s.counts.total > 0 || (s.status !== "running" && s.status !== "interrupted" && s.status !== "pending")) {
 			const organizeOnly = s.phases.length === 1 && s.phases[0] === "organize";
-			row.createSpan({ cls: "knowledge-etl-session-counts", text: organizeOnly ? organizeCountsText(s.counts) : sessionCountsText(s.counts) });
+			facts.push(organizeOnly ? sessionCountsText(s.counts, "notes") : sessionCountsText(s.counts, "conversations"));
 		}
+		facts.push(s.time.slice(0, 16));
+		if (typeof s.sizeBytes === "number") facts.push(formatBytes(s.sizeBytes));
+		row.createSpan({ cls: "knowledge-etl-session-facts", text: facts.join(" · ") });
 		row.addEventListener("click", () => void handlers.onSelect(s.id));
 		row.addEventListener("keydown", (evt) => {
 			if (evt.key === "Enter" || evt.key === " ") void handlers.onSelect(s.id);
@@ -118,7 +147,7 @@ function renderSessionList(root: HTMLElement, sessions: SessionRow[], handlers: 
 
 function renderBroken(root: HTMLElement, model: PanelModel): void {
 	const section = root.createDiv({ cls: ["knowledge-etl-section", "knowledge-etl-broken"] });
-	section.createDiv({ cls: "knowledge-etl-heading", text: "Unreadable sessions" });
+	section.createDiv({ cls: "knowledge-etl-heading", text: t("panel.unreadable") });
 	for (const b of model.broken) {
 		const row = section.createDiv({ cls: "knowledge-etl-broken-row", attr: { "data-session-id": b.id } });
 		row.createDiv({ cls: "knowledge-etl-broken-path", text: b.path });
@@ -132,37 +161,40 @@ function button(parent: HTMLElement, text: string, cls: string, onClick: () => v
 	return el;
 }
 
-function renderDetail(root: HTMLElement, s: SelectedSessionView, handlers: PanelHandlers, showAllMoves: boolean): void {
+function renderDetail(root: HTMLElement, s: SelectedSessionView, handlers: PanelHandlers, ui: PanelUiState): void {
 	const detail = root.createDiv({ cls: ["knowledge-etl-section", "knowledge-etl-detail"], attr: { "data-session-id": s.id } });
-	const header = detail.createDiv({ cls: "knowledge-etl-detail-header" });
-	header.createSpan({ cls: "knowledge-etl-detail-title", text: `Session ${s.time}` });
+	const header = detail.createDiv({ cls: "knowledge-etl-detail-header", attr: { title: t("panel.sessionId", { id: s.id }) } });
+	header.createSpan({ cls: "knowledge-etl-detail-title", text: sessionTitle({ ...s, phases: s.phases.map((p) => p.type) }) });
 	badge(header, s.status);
-	const meta: string[] = [];
-	if (s.provider) meta.push(`Provider: ${s.provider}`);
-	if (s.resumedAt) meta.push("Resumed");
-	if (s.debugMode) meta.push("Debug mode");
-	if (meta.length > 0) detail.createDiv({ cls: "knowledge-etl-meta", text: meta.join(" · ") });
+	const meta: string[] = [t("panel.started", { time: s.time.slice(0, 16) })];
+	if (s.resumedAt) meta.push(t("panel.resumed"));
+	if (s.debugMode) meta.push(t("panel.debugMode"));
+	if (ui.debug) meta.push(s.id);
+	detail.createDiv({ cls: "knowledge-etl-meta", text: meta.join(" · ") });
 
 	const actions = detail.createDiv({ cls: "knowledge-etl-actions" });
-	if (s.canResume) button(actions, "Resume", "knowledge-etl-action-resume", () => handlers.onResume(s.id));
-	if (s.canRetry) button(actions, "Retry failed items", "knowledge-etl-action-retry", () => handlers.onRetry(s.id));
-	if (s.canCancel) button(actions, "Cancel", "knowledge-etl-action-cancel", () => handlers.onCancel(s.id));
+	if (s.canResume) button(actions, t("panel.resume"), "knowledge-etl-action-resume", () => handlers.onResume(s.id));
+	if (s.canRetry) button(actions, t("panel.retry"), "knowledge-etl-action-retry", () => handlers.onRetry(s.id));
+	if (s.canCancel) button(actions, t("panel.stop"), "knowledge-etl-action-cancel", () => handlers.onCancel(s.id));
 
-	if (s.phases.length === 0) detail.createDiv({ cls: "knowledge-etl-empty", text: "No phase has started yet." });
-	if (s.organize) renderOrganize(detail, s.id, s.organize, handlers, showAllMoves);
-	for (const phase of s.phases) renderPhase(detail, phase, handlers);
+	if (s.phases.length === 0) detail.createDiv({ cls: "knowledge-etl-empty", text: t("panel.notStarted") });
+	if (s.organize) renderOrganize(detail, s.id, s.organize, handlers, ui.expandedMoves?.has(s.id) ?? false);
+	for (const phase of s.phases) renderPhase(detail, phase, handlers, ui.debug ?? false);
 }
 
-/** An ISO time as local `YYYY-MM-DD HH:MM:SS` (as the session ids read); unchanged when not a time. */
+/** An ISO time as local `YYYY-MM-DD HH:MM` (as the session list reads); unchanged when not a time. */
 function localTime(iso: string): string {
 	const d = new Date(iso);
 	if (Number.isNaN(d.getTime())) return iso;
 	const p = (n: number) => String(n).padStart(2, "0");
-	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-function plural(n: number, one: string, many: string): string {
-	return `${n} ${n === 1 ? one : many}`;
+/** Where a planned move sends a note, in words. */
+function destinationText(destination: string | null, genre: string | null | undefined): string | null {
+	if (destination === "genre") return genre ?? null;
+	if (destination === "review" || destination === "dust") return t(`organize.to.${destination}`);
+	return destination;
 }
 
 /**
@@ -172,68 +204,68 @@ function plural(n: number, one: string, many: string): string {
 function renderOrganize(parent: HTMLElement, sessionId: string, view: OrganizeView, handlers: PanelHandlers, showAll: boolean): void {
 	const el = parent.createDiv({ cls: "knowledge-etl-organize", attr: { "data-organize-state": view.state } });
 	const header = el.createDiv({ cls: "knowledge-etl-phase-header" });
-	header.createSpan({ cls: "knowledge-etl-phase-name", text: "Organize plan" });
-	header.createSpan({ cls: ["knowledge-etl-organize-tag", `knowledge-etl-organize-${view.state}`], text: ORGANIZE_STATE_LABELS[view.state] });
-	if (view.error) el.createDiv({ cls: "knowledge-etl-error-text", text: `Could not read the organize files: ${view.error}` });
+	header.createSpan({ cls: "knowledge-etl-phase-name", text: t("organize.plan") });
+	header.createSpan({ cls: ["knowledge-etl-organize-tag", `knowledge-etl-organize-${view.state}`], text: t(`organizeState.${view.state}`) });
+	if (view.error) el.createDiv({ cls: "knowledge-etl-error-text", text: t("organize.unreadable", { error: view.error }) });
 	if (view.state === "none") {
-		if (!view.error) el.createDiv({ cls: "knowledge-etl-empty", text: "No plan yet: it is written when the notes have been read." });
+		if (!view.error) el.createDiv({ cls: "knowledge-etl-empty", text: t("organize.noPlanYet") });
 		return;
 	}
 	const c = view.counts;
-	el.createDiv({ cls: "knowledge-etl-meta", text: `Folder: ${view.folder === "" ? "whole vault" : view.folder} · ${plural(c.notes, "note", "notes")}` });
+	el.createDiv({
+		cls: "knowledge-etl-meta",
+		text: t("organize.folderLine", { folder: view.folder === "" ? t("confirm.wholeVault") : view.folder, notes: t("count.notes", { count: c.notes }) }),
+	});
 	const summary = el.createDiv({ cls: "knowledge-etl-organize-summary" });
 	const chip = (key: string, text: string) => summary.createSpan({ cls: "knowledge-etl-organize-count", attr: { "data-count": key }, text });
-	chip("moves", plural(c.moves, "move", "moves"));
-	chip("edits", plural(c.edits, "edit", "edits"));
-	chip("review", `${c.review} to review`);
-	chip("dust", `${c.dust} dust`);
-	chip("conflicts", plural(c.conflicts, "conflict", "conflicts"));
-	chip("failures", plural(c.failures, "failure", "failures")).toggleClass("is-failed", c.failures > 0);
+	chip("moves", t("count.moves", { count: c.moves }));
+	chip("edits", t("count.edits", { count: c.edits }));
+	chip("review", t("organize.toReview", { count: c.review }));
+	chip("dust", t("organize.nearlyEmpty", { count: c.dust }));
+	chip("conflicts", t("count.conflicts", { count: c.conflicts }));
+	chip("failures", t("count.failures", { count: c.failures })).toggleClass("is-failed", c.failures > 0);
 
 	if (view.state === "planned") {
-		el.createDiv({
-			cls: "knowledge-etl-meta",
-			text: c.moves + c.edits === 0 ? "Nothing to change: every note is already in place." : "Nothing has changed yet. Apply moves and edits the notes; links are kept.",
-		});
+		el.createDiv({ cls: "knowledge-etl-meta", text: c.moves + c.edits === 0 ? t("organize.nothingToChange") : t("organize.notYetApplied") });
 	}
 	if (view.applied) {
-		const when = localTime(view.applied.at);
-		const text = `${view.applied.complete ? "Applied" : "Partly applied (stopped)"} ${when}: ${plural(view.applied.moved, "note", "notes")} moved, ${view.applied.edited} edited.`;
-		el.createDiv({ cls: "knowledge-etl-meta", text });
+		const vars = { time: localTime(view.applied.at), moved: t("count.notes", { count: view.applied.moved }), edited: view.applied.edited };
+		el.createDiv({ cls: "knowledge-etl-meta", text: view.applied.complete ? t("organize.applied", vars) : t("organize.partlyApplied", vars) });
 	}
 	if (view.undone) {
 		const conflicts = view.undone.conflicts.length;
+		const restored = t("count.changes", { count: view.undone.restored });
 		el.createDiv({
 			cls: "knowledge-etl-meta",
-			text: `Undone: ${plural(view.undone.restored, "change", "changes")} reversed${conflicts > 0 ? `, ${plural(conflicts, "conflict", "conflicts")}` : ""}.`,
+			text: conflicts > 0 ? t("organize.undoneConflicts", { restored, conflicts: t("count.conflicts", { count: conflicts }) }) : t("organize.undone", { restored }),
 		});
 		for (const conflict of view.undone.conflicts) el.createDiv({ cls: "knowledge-etl-error-text", text: `${conflict.path}: ${conflict.message}` });
 	}
 	if (view.canApply || view.canUndo) {
 		const actions = el.createDiv({ cls: "knowledge-etl-actions" });
-		if (view.canApply) button(actions, "Apply", "knowledge-etl-action-apply-organize", () => handlers.onApplyOrganize(sessionId)).addClass("mod-cta");
-		if (view.canUndo) button(actions, "Undo", "knowledge-etl-action-undo-organize", () => handlers.onUndoOrganize(sessionId));
+		if (view.canApply) button(actions, t("button.apply"), "knowledge-etl-action-apply-organize", () => handlers.onApplyOrganize(sessionId)).addClass("mod-cta");
+		if (view.canUndo) button(actions, t("button.undo"), "knowledge-etl-action-undo-organize", () => handlers.onUndoOrganize(sessionId));
 	}
 
 	if (view.moves.length > 0) {
-		el.createDiv({ cls: "knowledge-etl-subheading", text: `Moves (${view.moves.length + view.moreMoves})` });
+		el.createDiv({ cls: "knowledge-etl-subheading", text: t("organize.moves", { count: view.moves.length + view.moreMoves }) });
 		const list = el.createDiv({ cls: "knowledge-etl-moves" });
 		const shown = showAll ? view.moves : view.moves.slice(0, COLLAPSED_MOVES);
 		for (const move of shown) {
 			const row = list.createDiv({ cls: "knowledge-etl-move", attr: { "data-from": move.from } });
 			row.createDiv({ cls: "knowledge-etl-move-path", text: `${move.from} → ${move.to}` });
-			const why = [move.destination === "genre" ? move.genre : move.destination, move.reason].filter(Boolean).join(": ");
+			const why = [destinationText(move.destination, move.genre), move.reason].filter(Boolean).join(": ");
 			row.createDiv({ cls: "knowledge-etl-move-reason", text: move.conflict ? `${why} (${move.conflict})` : why });
 		}
 		const hidden = view.moves.length - shown.length;
-		if (hidden > 0) button(el, `Show all ${view.moves.length} moves`, "knowledge-etl-action-show-all-moves", () => handlers.onShowAllMoves(sessionId));
+		if (hidden > 0) button(el, t("organize.showAll", { count: view.moves.length }), "knowledge-etl-action-show-all-moves", () => handlers.onShowAllMoves(sessionId));
 		if (showAll && view.moreMoves > 0) {
-			el.createDiv({ cls: "knowledge-etl-more", text: `${view.moreMoves} more moves are in the session's plan.md.` });
+			el.createDiv({ cls: "knowledge-etl-more", text: t("organize.moreMoves", { count: view.moreMoves }) });
 		}
 	}
 	if (view.notApplied.length > 0) {
 		const failures = el.createDiv({ cls: "knowledge-etl-failures" });
-		failures.createDiv({ cls: "knowledge-etl-subheading", text: `Not applied (${view.notApplied.length + view.moreNotApplied})` });
+		failures.createDiv({ cls: "knowledge-etl-subheading", text: t("organize.notApplied", { count: view.notApplied.length + view.moreNotApplied }) });
 		for (const f of view.notApplied) {
 			const row = failures.createDiv({ cls: "knowledge-etl-failure", attr: { "data-item-id": f.path } });
 			row.createDiv({ cls: "knowledge-etl-failure-item", text: f.path });
@@ -242,25 +274,33 @@ function renderOrganize(parent: HTMLElement, sessionId: string, view: OrganizeVi
 	}
 }
 
-function renderPhase(parent: HTMLElement, phase: PhaseView, handlers: PanelHandlers): void {
+/** A stage in words: what it does for this phase ("Reading export", "Writing notes", "Knowledge notes (LLM)"). */
+export function stageLabel(phase: string, stage: StageView | { type: string; steps: readonly { name: string }[] }, debug = false): string {
+	if (debug) return stage.type;
+	if (phase === "organize") return t(`stage.organize.${stage.type}` as MessageKey);
+	if (stage.type === "transform") return stage.steps.some((s) => s.name === "extract_knowledge") ? t("stage.import.knowledge") : t("stage.import.transform");
+	return t(`stage.import.${stage.type}` as MessageKey);
+}
+
+function renderPhase(parent: HTMLElement, phase: PhaseView, handlers: PanelHandlers, debug: boolean): void {
 	const el = parent.createDiv({ cls: "knowledge-etl-phase", attr: { "data-phase": phase.type } });
 	const header = el.createDiv({ cls: "knowledge-etl-phase-header" });
-	header.createSpan({ cls: "knowledge-etl-phase-name", text: PHASE_LABELS[phase.type] ?? phase.type });
+	header.createSpan({ cls: "knowledge-etl-phase-name", text: t(`phase.${phase.type}`) });
 	badge(header, phase.status);
 	header.createSpan({ cls: "knowledge-etl-duration", text: formatDuration(phase.durationMs) });
 	if (phase.error) {
 		el.createDiv({ cls: "knowledge-etl-error-text", text: phase.error });
 		return;
 	}
-	for (const stage of phase.stages) renderStage(el, stage);
-	if (phase.failures.length > 0) renderFailures(el, phase, handlers);
+	for (const stage of phase.stages) renderStage(el, phase.type, stage, debug);
+	if (phase.failures.length > 0) renderFailures(el, phase, handlers, debug);
 	if (phase.notes.length > 0) renderNotes(el, phase, handlers);
 }
 
 /** The notes the run created or updated, each a link that opens it. */
 function renderNotes(parent: HTMLElement, phase: PhaseView, handlers: PanelHandlers): void {
 	const el = parent.createDiv({ cls: "knowledge-etl-notes" });
-	el.createDiv({ cls: "knowledge-etl-subheading", text: `Notes (${phase.notes.length + phase.moreNotes})` });
+	el.createDiv({ cls: "knowledge-etl-subheading", text: t("panel.notes", { count: phase.notes.length + phase.moreNotes }) });
 	const list = el.createEl("ul", { cls: "knowledge-etl-note-list" });
 	for (const note of phase.notes) {
 		const item = list.createEl("li", { cls: "knowledge-etl-note", attr: { "data-outcome": note.outcome } });
@@ -270,35 +310,36 @@ function renderNotes(parent: HTMLElement, phase: PhaseView, handlers: PanelHandl
 			event.preventDefault();
 			void handlers.onOpenNote(note.path);
 		});
-		if (note.outcome === "updated") item.createSpan({ cls: "knowledge-etl-note-outcome", text: " (updated)" });
+		if (note.outcome === "updated") item.createSpan({ cls: "knowledge-etl-note-outcome", text: ` ${t("panel.updated")}` });
 	}
-	if (phase.moreNotes > 0) el.createDiv({ cls: "knowledge-etl-more", text: `and ${phase.moreNotes} more` });
+	if (phase.moreNotes > 0) el.createDiv({ cls: "knowledge-etl-more", text: t("panel.moreNotes", { count: phase.moreNotes }) });
 }
 
-function renderStage(parent: HTMLElement, stage: StageView): void {
+function renderStage(parent: HTMLElement, phase: string, stage: StageView, debug: boolean): void {
 	const el = parent.createDiv({ cls: "knowledge-etl-stage", attr: { "data-stage": stage.type } });
 	el.toggleClass("is-running", stage.status === "running");
 	const header = el.createDiv({ cls: "knowledge-etl-stage-header" });
-	header.createSpan({ cls: "knowledge-etl-stage-name", text: STAGE_LABELS[stage.type] ?? stage.type });
+	const label = stageLabel(phase, stage, debug);
+	header.createSpan({ cls: "knowledge-etl-stage-name", text: label });
 	badge(header, stage.status);
 	header.createSpan({ cls: "knowledge-etl-duration", text: formatDuration(stage.durationMs) });
-	renderProgress(el, stage);
-	el.createDiv({ cls: "knowledge-etl-stage-counts", text: countsText(stage.counts, stage.counts.total, stage.counts.estimated) });
-	if (stage.status === "running" && stage.ratePerSecond !== null) {
-		const eta = stage.etaMs !== null ? ` · ${formatDuration(stage.etaMs)} left` : "";
-		el.createDiv({ cls: "knowledge-etl-rate", text: `${stage.ratePerSecond.toFixed(1)} items/s${eta}` });
+	renderProgress(el, stage, label);
+	const unit: Unit = phase === "organize" ? "notes" : "conversations";
+	el.createDiv({ cls: "knowledge-etl-stage-counts", text: countsText(stage.counts, unit, stage.counts.total, stage.counts.estimated) });
+	if (stage.status === "running" && stage.etaMs !== null && !stage.counts.estimated) {
+		el.createDiv({ cls: "knowledge-etl-rate", text: t("panel.left", { time: formatDuration(stage.etaMs) }) });
 	}
-	if (stage.steps.length > 0) {
+	if (debug && stage.ratePerSecond !== null) el.createDiv({ cls: "knowledge-etl-rate", text: t("panel.rate", { rate: stage.ratePerSecond.toFixed(1) }) });
+	// Steps are the pipeline's inner workings: listed in debug mode only.
+	if (debug && stage.steps.length > 0) {
 		const steps = el.createDiv({ cls: "knowledge-etl-steps" });
 		for (const step of stage.steps) {
 			const row = steps.createDiv({ cls: "knowledge-etl-step", attr: { "data-step": step.name } });
 			row.createSpan({ cls: "knowledge-etl-step-name", text: step.name });
 			badge(row, step.status);
 			row.createSpan({ cls: "knowledge-etl-duration", text: formatDuration(step.durationMs) });
-			row.createSpan({
-				cls: "knowledge-etl-step-items",
-				text: step.itemsFailed > 0 ? `${items(step.itemsProcessed)}, ${step.itemsFailed} failed` : items(step.itemsProcessed),
-			});
+			const processed = t("count.items", { count: step.itemsProcessed });
+			row.createSpan({ cls: "knowledge-etl-step-items", text: step.itemsFailed > 0 ? t("panel.stepFailed", { processed, failed: step.itemsFailed }) : processed });
 			if (step.error) row.createDiv({ cls: "knowledge-etl-error-text", text: step.error });
 		}
 	}
@@ -309,7 +350,7 @@ function renderStage(parent: HTMLElement, stage: StageView): void {
  * whose width is the `--knowledge-etl-progress` custom property. role=progressbar for screen readers; no
  * aria-valuenow while the total is unknown (indeterminate).
  */
-function renderProgress(parent: HTMLElement, stage: StageView): void {
+function renderProgress(parent: HTMLElement, stage: StageView, label: string): void {
 	const percent = stage.progress === null ? null : Math.round(stage.progress * 100);
 	const track = parent.createDiv({
 		cls: "knowledge-etl-progress",
@@ -317,7 +358,7 @@ function renderProgress(parent: HTMLElement, stage: StageView): void {
 			role: "progressbar",
 			"aria-valuemin": 0,
 			"aria-valuemax": 100,
-			"aria-label": `${STAGE_LABELS[stage.type] ?? stage.type} progress`,
+			"aria-label": t("panel.progressOf", { stage: label }),
 			...(percent === null ? {} : { "aria-valuenow": percent }),
 		},
 	});
@@ -328,30 +369,32 @@ function renderProgress(parent: HTMLElement, stage: StageView): void {
 	fill.setCssProps({ "--knowledge-etl-progress": `${percent ?? 0}%` });
 }
 
-function items(n: number): string {
-	return n === 1 ? "1 item" : `${n} items`;
+/** What "Copy details" copies: everything a bug report needs (ids, stage and step names, the raw error). */
+export function failureDetails(f: FailureView): string {
+	return [f.title ?? "", `id: ${f.itemId}`, `stage: ${f.stage}${f.step ? `/${f.step}` : ""}`, `time: ${f.timestamp}`, f.notePath ? `note: ${f.notePath}` : "", f.error]
+		.filter((line) => line !== "")
+		.join("\n");
 }
 
-function failureText(f: FailureView): string {
-	return `${f.title ? `${f.title} ` : ""}${f.itemId} (${f.stage}${f.step ? `/${f.step}` : ""}): ${f.error}`;
-}
-
-function renderFailures(parent: HTMLElement, phase: PhaseView, handlers: PanelHandlers): void {
+function renderFailures(parent: HTMLElement, phase: PhaseView, handlers: PanelHandlers, debug: boolean): void {
 	const el = parent.createDiv({ cls: "knowledge-etl-failures" });
-	el.createDiv({ cls: "knowledge-etl-subheading", text: `Failures (${phase.failures.length + phase.moreFailures})` });
+	el.createDiv({ cls: "knowledge-etl-subheading", text: t("panel.failures", { count: phase.failures.length + phase.moreFailures }) });
 	for (const f of phase.failures) {
 		const row = el.createDiv({ cls: "knowledge-etl-failure", attr: { "data-item-id": f.itemId } });
-		if (f.title) row.createDiv({ cls: "knowledge-etl-failure-title", text: f.title });
-		row.createDiv({ cls: "knowledge-etl-failure-item", text: `${f.itemId} · ${STAGE_LABELS[f.stage] ?? f.stage}${f.step ? ` / ${f.step}` : ""}` });
-		row.createDiv({ cls: "knowledge-etl-error-text", text: f.error });
+		row.createDiv({ cls: "knowledge-etl-failure-title", text: f.title || t("panel.untitled") });
+		row.createDiv({ cls: "knowledge-etl-failure-reason", text: plainReason(f.error) });
+		if (debug) {
+			row.createDiv({ cls: "knowledge-etl-failure-item", text: `${f.itemId} · ${f.stage}${f.step ? ` / ${f.step}` : ""}` });
+			row.createDiv({ cls: "knowledge-etl-error-text", text: f.error });
+		}
 		const actions = row.createDiv({ cls: "knowledge-etl-failure-actions" });
 		if (f.notePath) {
 			const notePath = f.notePath;
-			button(actions, "Open note", "knowledge-etl-action-open-note", () => handlers.onOpenNote(notePath));
+			button(actions, t("panel.openNote"), "knowledge-etl-action-open-note", () => handlers.onOpenNote(notePath));
 		}
-		button(actions, "Copy error", "knowledge-etl-action-copy-error", () => handlers.onCopyError(failureText(f)));
+		button(actions, t("panel.copyDetails"), "knowledge-etl-action-copy-error", () => handlers.onCopyError(failureDetails(f)));
 	}
 	if (phase.moreFailures > 0) {
-		el.createDiv({ cls: "knowledge-etl-more", text: `${phase.moreFailures} more failures are in the session logs.` });
+		el.createDiv({ cls: "knowledge-etl-more", text: t("panel.moreFailures", { count: phase.moreFailures }) });
 	}
 }

@@ -5,6 +5,7 @@ import type { PanelModel } from "../../core/status/panel-model";
 import type { PanelFileCache } from "../../core/status/panel-state";
 import type { PanelHandlers } from "./panel-handlers";
 import { VIEW_TYPE_SESSIONS } from "./view-type";
+import { t } from "../i18n";
 
 /** What the view needs of the plugin's lazily loaded engine (see plugin/engine.ts). */
 export interface SessionViewEngine {
@@ -31,6 +32,8 @@ export interface SessionViewDeps {
 	liveIds?: () => ReadonlySet<string>;
 	/** The tab title, e.g. "<plugin name> sessions" (the plugin name comes from the manifest). */
 	displayText: string;
+	/** Debug mode: the panel shows stage and step names and raw errors. Read on every redraw. Default: off. */
+	debug?: () => boolean;
 	/** Errors reading the files (never thrown into Obsidian). */
 	onError?: (error: unknown) => void;
 	/** Told after every read of the session files (the plugin keeps what its commands offer up to date). */
@@ -78,7 +81,7 @@ export class SessionView extends ItemView {
 
 	override async onOpen(): Promise<void> {
 		this.contentEl.addClass("knowledge-etl-view");
-		this.contentEl.createDiv({ cls: "knowledge-etl-empty", text: "Loading sessions…" });
+		this.contentEl.createDiv({ cls: "knowledge-etl-empty", text: t("panel.loading") });
 		this.registerInterval(window.setInterval(() => this.requestRefresh(), this.deps.pollMs ?? 2000));
 		await this.refresh();
 	}
@@ -168,6 +171,9 @@ export class SessionView extends ItemView {
 		onCopyError: (text) => this.deps.handlers().onCopyError(text),
 		onApplyOrganize: (id) => this.deps.handlers().onApplyOrganize(id),
 		onUndoOrganize: (id) => this.deps.handlers().onUndoOrganize(id),
+		onImport: () => this.deps.handlers().onImport(),
+		onOrganize: () => this.deps.handlers().onOrganize(),
+		onClean: () => this.deps.handlers().onClean(),
 		onSelect: async (id) => {
 			await this.select(id);
 			await this.deps.handlers().onSelect(id);
@@ -181,7 +187,7 @@ export class SessionView extends ItemView {
 
 	private draw(model: PanelModel): void {
 		if (!this.engine) return; // a model comes only from the engine
-		this.engine.renderSessionPanel(this.contentEl, model, this.liveHandlers, { expandedMoves: this.expandedMoves });
+		this.engine.renderSessionPanel(this.contentEl, model, this.liveHandlers, { expandedMoves: this.expandedMoves, debug: this.deps.debug?.() ?? false });
 		this.renderCount++;
 	}
 }
