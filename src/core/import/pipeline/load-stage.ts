@@ -7,7 +7,7 @@ import { sanitizeFileName } from "../../naming/sanitize-file-name";
 import { noteHash, noteHashLike } from "../../util/note-hash";
 import { computeFileIdAsync } from "../transform/file-id";
 import { composeNote } from "../transform/render-note";
-import { decideLoad, type LoadDecision } from "../load/load-decision";
+import { decideLoad, sameTime, type LoadDecision } from "../load/load-decision";
 import type { ImportIndex } from "../load/import-index";
 import { organizeKeysOf, withOrganizeKeys } from "../load/index-sync";
 import { sourceIdentity, VaultNoteFinder } from "../load/vault-note-finder";
@@ -196,6 +196,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			const kept = decideLoad({ indexed, current: current ? { path: current.path, hash: "", frontmatterUpdated: null } : null, renderedHash: "\u0000", sourceUpdated: draft.source_updated });
 			return kept.action === "unchanged" ? { ...kept, rendered: "" } : kept.action === "preserve" ? kept : { action: "preserve", path: current?.path ?? null, reason: "kept as it is" };
 		}
+		if (current && indexed && (await unchangedAsWritten(draft, current, indexed))) return { action: "unchanged", path: current.path, adopt: false, rendered: "" };
 		// A note organize filed keeps its genre, topic and summary through an update (they are not the import's).
 		const rendered = current ? withOrganizeKeys(await finalNote(draft, current.path, o.sha256), organizeKeysOf(current.text)) : "";
 		// Of the index entry's kind when there is one (an older index holds c1 hashes), else the current kind.
@@ -222,6 +223,22 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		if (decision.action !== "create") return decision;
 		return { action: "create", path: await claimPath(folderFor(draft), draft) };
 	};
+	/**
+	 * Unchanged at the source since the note was written, rendered the same way (same renderer and options), no
+	 * re-render asked, and the note is where and as we wrote it (not a review note): decideLoad can only answer
+	 * "unchanged" (adopt false) here, whatever the note would render to, so it is not rendered and hashed again to
+	 * compare. One hash of the note instead of a render and two: a re-import of an unchanged export cost more CPU than
+	 * its first import.
+	 */
+	const unchangedAsWritten = async (draft: NoteDraft, current: { path: string; text: string }, indexed: NonNullable<ReturnType<typeof index.get>>): Promise<boolean> =>
+		!options.rerender &&
+		current.path === indexed.path &&
+		folderOf(current.path) !== reviewFolder &&
+		draft.render !== undefined &&
+		indexed.render !== undefined &&
+		sameRender(draft.render, indexed.render) &&
+		sameTime(indexed.sourceUpdated, draft.source_updated) &&
+		(await noteHashLike(indexed.hash, current.text, o.sha256)) === indexed.hash;
 	let decisions: Promise<unknown> = Promise.resolve();
 	const decideInOrder = (draft: NoteDraft): Promise<Plan & { draft: NoteDraft }> => {
 		const next = decisions.then(() => decide(draft));
