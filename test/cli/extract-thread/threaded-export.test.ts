@@ -73,6 +73,35 @@ const chatgptConv = (id: string, text: string): object => ({
 	},
 });
 
+/**
+ * A Claude Code session (JSONL, one record per line, each linked to its parent) of at least `bytes`: prompts, tool
+ * calls with long outputs and answers, in the shape of test/fixtures/sessions/claude-code.
+ */
+function bigClaudeCodeSession(bytes: number): string {
+	const session = "5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11";
+	const lines: string[] = [];
+	let size = 0;
+	let parent: string | null = null;
+	let n = 0;
+	const push = (type: "user" | "assistant", message: object): void => {
+		const uuid = `c0de${String(n).padStart(4, "0")}-0000-4000-8000-${String(n).padStart(12, "0")}`;
+		const time = new Date(Date.UTC(2025, 8, 14, 9) + n * 1000).toISOString();
+		const line = JSON.stringify({ parentUuid: parent, isSidechain: false, userType: "external", cwd: "/home/dev/shop", sessionId: session, version: "1.0.98", type, uuid, timestamp: time, message });
+		lines.push(line);
+		size += line.length + 1;
+		parent = uuid;
+		n++;
+	};
+	for (let turn = 0; size < bytes; turn++) {
+		push("user", { role: "user", content: `Run the tests of module ${turn} and tell me what fails ✓` });
+		push("assistant", { role: "assistant", model: "claude-sonnet-4", content: [{ type: "tool_use", id: `toolu_${turn}`, name: "Bash", input: { command: `npm test -- m${turn}` } }] });
+		const output = Array.from({ length: 120 }, (_, i) => `  ✓ m${turn} case ${i} passes in ${i % 17} ms — 日本語の出力`).join("\n");
+		push("user", { role: "user", content: [{ type: "tool_result", tool_use_id: `toolu_${turn}`, content: output }] });
+		push("assistant", { role: "assistant", model: "claude-sonnet-4", content: [{ type: "text", text: `All 120 cases of module ${turn} pass.` }] });
+	}
+	return `${lines.join("\n")}\n`;
+}
+
 const many = (n: number, text = "x".repeat(100)): string => JSON.stringify(Array.from({ length: n }, (_, i) => chatgptConv(`c${i}`, `${text} ${i}`)));
 
 async function threaded(sources: NodeByteSource[], options: OpenExportOptions = {}, heapMb?: number): Promise<ExportReader> {
@@ -166,6 +195,18 @@ describe("openThreadedExport: the same results as the core reader", () => {
 			if (name !== "an empty array") expect(out.results.length).toBeGreaterThan(0);
 		});
 	}
+
+	it("a Claude Code session file of 16 MB or more (JSONL, one conversation) reads the same in the thread", async () => {
+		const text = bigClaudeCodeSession(16.5 * 1024 * 1024);
+		const out = await expectSame(async () => [await file("5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11.jsonl", text)]);
+		expect(out.error).toBeUndefined();
+		expect(out.results).toHaveLength(1);
+		const first = out.results[0]!;
+		if (!first.ok) throw new Error(first.reason);
+		expect(first.conversation.provider).toBe("claude-code");
+		const prompts = text.split("\n").filter((l) => l.includes('"content":"Run the tests of module')).length;
+		expect(first.conversation.messages.filter((m) => m.role === "user").length).toBe(prompts);
+	});
 
 	it("a cut found late is thrown from the iterator after the good items, as an InputError with its file and problem", async () => {
 		const text = many(50);
