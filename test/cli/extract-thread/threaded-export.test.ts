@@ -206,7 +206,7 @@ describe("openThreadedExport: the same results as the core reader", () => {
 		expect(first.conversation.provider).toBe("claude-code");
 		const prompts = text.split("\n").filter((l) => l.includes('"content":"Run the tests of module')).length;
 		expect(first.conversation.messages.filter((m) => m.role === "user").length).toBe(prompts);
-	});
+	}, 90_000);
 
 	it("a cut found late is thrown from the iterator after the good items, as an InputError with its file and problem", async () => {
 		const text = many(50);
