@@ -43,6 +43,34 @@ export async function organizeApplyRow(root: string, cli: string, notes: number)
 	return { notes, preview, apply, undo };
 }
 
+export interface PreviewRow {
+	notes: number;
+	readAll: ChildRun[];
+	preview: ChildRun[];
+}
+
+/**
+ * Organize preview against its floor, at N notes: `organize Inbox` (the plan, nothing applied) and a process that
+ * reads every note of Inbox once (read-all.mjs), alternately, `repeat` times each on the same vault.
+ */
+export async function organizePreviewRow(root: string, cli: string, readAll: string, notes: number, repeat = 2): Promise<PreviewRow> {
+	const vault = join(root, `preview-${notes}`);
+	await rm(vault, { recursive: true, force: true });
+	await writeVault(vault, notes);
+	const row: PreviewRow = { notes, readAll: [], preview: [] };
+	for (let i = 0; i < repeat; i++) {
+		const floor = await runChild(root, [readAll, join(vault, "Inbox")]);
+		if (floor.code !== 0) throw new Error(`read-all failed (exit ${floor.code}): ${floor.stderr.slice(0, 1000)}`);
+		row.readAll.push(floor);
+		const preview = await runChild(root, [cli, "organize", "Inbox", "--vault", vault, "--json"]);
+		if (preview.code !== 0) throw new Error(`organize preview failed (exit ${preview.code}): ${preview.stderr.slice(0, 1000)}`);
+		row.preview.push(preview);
+		await rm(join(vault, ".staging"), { recursive: true, force: true });
+	}
+	await rm(vault, { recursive: true, force: true });
+	return row;
+}
+
 const s = (ms: number): string => (ms / 1000).toFixed(2);
 
 export function organizeMarkdown(rows: readonly OrganizeRow[]): { md: string[]; ratio: number | null } {

@@ -7,6 +7,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { builtinModules } from "node:module";
 import { mkdirSync, rmSync } from "node:fs";
 import { buildCli, warmCodeCache } from "./cli-build.mjs";
+import { pluginBuildOptions } from "./plugin-build.mjs";
 import { join, resolve } from "node:path";
 
 const argv = process.argv.slice(2);
@@ -53,6 +54,11 @@ await Promise.all([
 	buildCli({ root, outdir: out, ext: ".mjs", production: true, logLevel: "warning" }),
 	esbuild.build({ ...node, entryPoints: [join(root, "bench/floor.ts")], outfile: join(out, "floor.mjs") }),
 	esbuild.build({ ...node, entryPoints: [join(root, "bench/bench.ts")], outfile: join(out, "bench.mjs") }),
+	// The read-all floor and the plugin-load child are the working tree's (a --ref commit may predate them).
+	esbuild.build({ ...node, entryPoints: [join(repo, "bench/read-all.ts")], outfile: join(out, "read-all.mjs") }),
+	esbuild.build({ ...node, entryPoints: [join(repo, "bench/plugin-load.ts")], outfile: join(out, "plugin-load.mjs") }),
+	// main.js as `npm run build` makes it (scripts/plugin-build.mjs), for the plugin-load row.
+	esbuild.build(pluginBuildOptions({ entry: join(root, "src/plugin/main.ts"), outfile: join(out, "main.js"), logLevel: "warning" })),
 ]);
 
 // Its code cache, as the build saves it (a tree without it, --ref of an older commit, has none to save).
