@@ -1771,6 +1771,72 @@ export abstract class SuggestModal<T> extends Modal {
 	abstract onChooseSuggestion(item: T, evt: MouseEvent | KeyboardEvent): void | Promise<void>;
 }
 
+/**
+ * Stub-only shape of AbstractInputSuggest: typing in the input (an `input` event) draws one `.suggestion-item` per
+ * suggestion into a `.suggestion-container` under the body; a click on one calls `selectSuggestion` (which calls
+ * the `onSelect` callback, as Obsidian's does) and closes the list.
+ */
+export abstract class AbstractInputSuggest<T> {
+	app: App;
+	limit = 100;
+	/** Stub-only: the drawn list (null while closed) and what it shows. */
+	suggestEl: HTMLElement | null = null;
+	shown: T[] = [];
+	private selectCallback: ((value: T, evt: MouseEvent | KeyboardEvent) => unknown) | null = null;
+
+	constructor(
+		app: App,
+		protected readonly textInputEl: HTMLInputElement | HTMLDivElement,
+	) {
+		requireUi("AbstractInputSuggest");
+		this.app = app;
+		textInputEl.addEventListener("input", () => void this.open());
+		textInputEl.addEventListener("focus", () => void this.open());
+	}
+
+	setValue(value: string): void {
+		if (this.textInputEl instanceof HTMLInputElement) this.textInputEl.value = value;
+		else this.textInputEl.textContent = value;
+	}
+
+	getValue(): string {
+		return this.textInputEl instanceof HTMLInputElement ? this.textInputEl.value : (this.textInputEl.textContent ?? "");
+	}
+
+	onSelect(callback: (value: T, evt: MouseEvent | KeyboardEvent) => unknown): this {
+		this.selectCallback = callback;
+		return this;
+	}
+
+	selectSuggestion(value: T, evt: MouseEvent | KeyboardEvent): void {
+		this.selectCallback?.(value, evt);
+	}
+
+	/** Stub-only: draws the suggestions for the input's value (what typing does). */
+	async open(): Promise<void> {
+		const items = (await this.getSuggestions(this.getValue())).slice(0, this.limit || undefined);
+		this.shown = [...items];
+		this.suggestEl?.remove();
+		this.suggestEl = div(document, "suggestion-container", document.body);
+		items.forEach((item) => {
+			const el = div(document, "suggestion-item", this.suggestEl!);
+			this.renderSuggestion(item, el);
+			el.addEventListener("click", (evt) => {
+				this.selectSuggestion(item, evt);
+				this.close();
+			});
+		});
+	}
+
+	close(): void {
+		this.suggestEl?.remove();
+		this.suggestEl = null;
+	}
+
+	protected abstract getSuggestions(query: string): T[] | Promise<T[]>;
+	abstract renderSuggestion(value: T, el: HTMLElement): void;
+}
+
 export interface FuzzyMatch<T> {
 	item: T;
 	match: { score: number; matches: [number, number][] };

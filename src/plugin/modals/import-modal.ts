@@ -1,4 +1,4 @@
-import { Modal, Platform, Setting, type App, type ButtonComponent } from "obsidian";
+import { ExtraButtonComponent, Modal, Platform, Setting, type App, type ButtonComponent } from "obsidian";
 import type { ImportOptionsInput } from "../../core/import/pipeline/import-options";
 import type { ImportSummary } from "../../core/import/pipeline/import-session";
 import { BlobByteSource } from "../blob-byte-source";
@@ -8,6 +8,7 @@ import type { ProviderChoice } from "../../core/import/extract/open-export";
 import { PROVIDER_MODULES, providerLabel } from "../../core/import/extract/normalize/registry";
 import { isProvider } from "../../core/import/providers";
 import { t } from "../i18n";
+import { FolderInputSuggest } from "./folder-input-suggest";
 
 type Provider = ProviderChoice;
 
@@ -48,6 +49,8 @@ export class ImportModal extends Modal {
 	started: Promise<ImportSummary | null> | null = null;
 
 	private filesEl!: HTMLElement;
+	/** The output folder's type-ahead over the vault's folders. */
+	folderSuggest: FolderInputSuggest | null = null;
 	private previewEl!: HTMLElement;
 	private startButton!: ButtonComponent;
 	private previewButton!: ButtonComponent;
@@ -68,12 +71,16 @@ export class ImportModal extends Modal {
 		const { contentEl } = this;
 		contentEl.addClass("knowledge-etl-import-modal");
 
+		// The browser's file control keeps saying "No file chosen" once we take the files from it: it stays hidden,
+		// an Obsidian button opens it, and the list below says what was chosen.
 		const pick = new Setting(contentEl).setName(t("import.files")).setDesc(t("import.filesDesc", { providers: PROVIDER_MODULES.map((m) => m.label).join(", ") }));
 		const input = pick.controlEl.createEl("input", { cls: "knowledge-etl-file-input", attr: { type: "file", accept: ".zip,.json,.html,.jsonl", multiple: true } });
 		input.addEventListener("change", () => {
 			this.addFiles([...(input.files ?? [])]);
 			input.value = "";
 		});
+		pick.addButton((b) => b.setButtonText(t("import.chooseFiles")).setClass("knowledge-etl-choose-files").onClick(() => input.click()));
+		this.filesEl = contentEl.createDiv({ cls: "knowledge-etl-file-list" });
 		if (Platform.isDesktop) {
 			const drop = contentEl.createDiv({ cls: "knowledge-etl-drop-zone", text: t("import.drop") });
 			drop.addEventListener("dragover", (evt) => {
@@ -87,22 +94,21 @@ export class ImportModal extends Modal {
 				this.addFiles([...(evt.dataTransfer?.files ?? [])]);
 			});
 		}
-		this.filesEl = contentEl.createDiv({ cls: "knowledge-etl-file-list" });
 
-		new Setting(contentEl).setName(t("import.provider")).addDropdown((d) =>
-			d
-				.addOptions({ auto: t("import.detect"), ...Object.fromEntries(PROVIDER_MODULES.map((m) => [m.id, m.label])) })
-				.setValue(this.provider)
-				.onChange((v) => {
-					this.provider = v as Provider;
-					this.resetPreview();
-				}),
-		);
-		new Setting(contentEl).setName(t("import.outFolder")).addText((text) =>
-			text.setValue(this.outFolder).onChange((v) => {
-				this.outFolder = v.trim() || this.deps.defaultOutFolder;
-			}),
-		);
+		new Setting(contentEl)
+			.setName(t("import.outFolder"))
+			.setDesc(t("import.outFolderDesc"))
+			.addText((text) => {
+				text.setPlaceholder(this.deps.defaultOutFolder).setValue(this.outFolder).onChange((v) => {
+					this.outFolder = v.trim() || this.deps.defaultOutFolder;
+				});
+				text.inputEl.addClass("knowledge-etl-out-folder");
+				this.folderSuggest = new FolderInputSuggest(this.app, text.inputEl).onSelect((folder) => {
+					text.setValue(folder);
+					this.outFolder = folder;
+					this.folderSuggest?.close();
+				});
+			});
 		new Setting(contentEl)
 			.setName(t("import.useLlm"))
 			.setDesc(this.deps.llmAvailable ? t("import.useLlmDesc", { model: this.deps.llmLabel }) : t("import.useLlmUnavailable"))
@@ -114,7 +120,20 @@ export class ImportModal extends Modal {
 						this.useLlm = v;
 					}),
 			);
-		new Setting(contentEl)
+
+		// What most imports never need: collapsed.
+		const more = contentEl.createEl("details", { cls: "knowledge-etl-more-options" });
+		more.createEl("summary", { text: t("import.moreOptions") });
+		new Setting(more).setName(t("import.provider")).setDesc(t("import.providerDesc")).addDropdown((d) =>
+			d
+				.addOptions({ auto: t("import.detect"), ...Object.fromEntries(PROVIDER_MODULES.map((m) => [m.id, m.label])) })
+				.setValue(this.provider)
+				.onChange((v) => {
+					this.provider = v as Provider;
+					this.resetPreview();
+				}),
+		);
+		new Setting(more)
 			.setName(t("import.limit"))
 			.setDesc(t("import.limitDesc"))
 			.addText((text) =>
@@ -125,7 +144,7 @@ export class ImportModal extends Modal {
 					this.resetPreview();
 				}),
 			);
-		new Setting(contentEl)
+		new Setting(more)
 			.setName(t("import.dryRun"))
 			.setDesc(t("import.dryRunDesc"))
 			.addToggle((toggle) =>
@@ -146,6 +165,7 @@ export class ImportModal extends Modal {
 	}
 
 	override onClose(): void {
+		this.folderSuggest?.close();
 		this.contentEl.empty();
 	}
 
@@ -165,12 +185,15 @@ export class ImportModal extends Modal {
 			const row = this.filesEl.createDiv({ cls: "knowledge-etl-file" });
 			row.createSpan({ cls: "knowledge-etl-file-name", text: f.name });
 			row.createSpan({ cls: "knowledge-etl-file-size", text: formatBytes(f.size) });
-			const remove = row.createEl("button", { cls: "knowledge-etl-file-remove", text: t("import.remove") });
-			remove.addEventListener("click", () => {
-				this.files = this.files.filter((g) => g !== f);
-				this.renderFiles();
-				this.resetPreview();
-			});
+			new ExtraButtonComponent(row)
+				.setIcon("x")
+				.setTooltip(t("import.removeFile", { name: f.name }))
+				.onClick(() => {
+					this.files = this.files.filter((g) => g !== f);
+					this.renderFiles();
+					this.resetPreview();
+				})
+				.extraSettingsEl.addClass("knowledge-etl-file-remove");
 		}
 		if (refused.length > 0) {
 			this.filesEl.createDiv({ cls: "knowledge-etl-error-text", text: t("import.refused", { files: refused.join(", ") }) });
@@ -312,8 +335,8 @@ export class ImportModal extends Modal {
 }
 
 function formatBytes(n: number): string {
-	if (n < 1024) return `${n} B`;
-	if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-	if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-	return `${(n / 1024 ** 3).toFixed(2)} GB`;
+	if (n < 1024) return t("size.bytes", { n });
+	if (n < 1024 * 1024) return t("size.kb", { n: (n / 1024).toFixed(1) });
+	if (n < 1024 ** 3) return t("size.mb", { n: (n / 1024 / 1024).toFixed(1) });
+	return t("size.gb", { n: (n / 1024 ** 3).toFixed(2) });
 }
