@@ -1,9 +1,9 @@
-import { appendFile, cp, readFile } from "node:fs/promises";
+import { appendFile, cp, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../core/_support/temp-vault";
-import { frontmatterValue, importJson, newVault, notesIn, readNote, runCli, snapshot } from "./import-support";
+import { frontmatterValue, importJson, newVault, notesIn, readNote, runCli, snapshot, writeZip } from "./import-support";
 
 /**
  * Coding-agent session logs end to end: a folder of Claude Code or Codex CLI sessions (our own fixtures, shaped like
@@ -99,6 +99,27 @@ describe("import of coding-agent sessions (CLI)", () => {
 		expect(r.json.failures).toHaveLength(1);
 		expect(r.json.failures[0]).toMatchObject({ item_id: "b0b0b0b0-1111-4222-8333-444444444444", stage: "extract" });
 		expect(r.json.failures[0]!.reason).toMatch(/line 2 is not valid JSON/);
+		expect(await notesIn(vault, CLAUDE_CODE)).toHaveLength(2);
+		expect(await notesIn(vault, CODEX)).toHaveLength(2);
+	});
+
+	it("both tools in one zip (a home folder's .claude and .codex zipped): each session goes to its folder", async () => {
+		const dir = await tempDir("ketl-sessions-");
+		const entries: Record<string, string> = {};
+		const collect = async (from: string, under: string): Promise<void> => {
+			for (const e of await readdir(from, { withFileTypes: true })) {
+				const path = join(from, e.name);
+				if (e.isDirectory()) await collect(path, `${under}/${e.name}`);
+				else entries[`${under}/${e.name}`] = await readFile(path, "utf8");
+			}
+		};
+		await collect(join(SESSIONS, "claude-code"), ".claude/projects");
+		await collect(join(SESSIONS, "codex"), ".codex/sessions");
+		const zip = await writeZip(join(dir, "agents.zip"), entries);
+		const vault = await newVault();
+		const r = await importJson([zip], vault);
+		expect(r.code, r.err).toBe(0);
+		expect(r.json.counts).toEqual({ total: 4, success: 4, failed: 0, skipped: 0 });
 		expect(await notesIn(vault, CLAUDE_CODE)).toHaveLength(2);
 		expect(await notesIn(vault, CODEX)).toHaveLength(2);
 	});

@@ -369,6 +369,13 @@ async function openDocument(doc: Document, choice: ProviderChoice, budget: Whole
 	return true;
 }
 
+/**
+ * Sources whose files may share one zip: a zip of a home folder's coding-agent logs holds Claude Code's and Codex's
+ * sessions side by side (`.claude/projects/…`, `.codex/sessions/…`), as a folder of them does. Any other mix in one
+ * zip is refused (it is no export any app writes).
+ */
+const MAY_SHARE_A_ZIP: ReadonlySet<Provider> = new Set(["claude-code", "codex"]);
+
 /** Zip entries some source names as its files (see ProviderModule.files), other than the `conversations*.json` ones. */
 function otherSourceFiles(files: readonly ZipFile[], taken: readonly ZipFile[]): ZipFile[] {
 	const seen = new Set(taken);
@@ -401,7 +408,7 @@ async function openZip(source: ByteSource, choice: ProviderChoice, budget: Whole
 				continue;
 			}
 			const p = doc.provider ?? null;
-			if (p && provider && p !== provider) {
+			if (p && provider && p !== provider && !(MAY_SHARE_A_ZIP.has(p) && MAY_SHARE_A_ZIP.has(provider))) {
 				throw new InputError(doc.label, `this part is a ${providerLabel(p)} export but an earlier part of the same zip is ${providerLabel(provider)}`);
 			}
 			provider ??= p;
