@@ -803,7 +803,12 @@ export class Plugin extends Component {
 	registerView(type: string, factory: (leaf: WorkspaceLeaf) => View): void {
 		this.app.viewRegistry.set(type, factory);
 		this.viewTypes.push(type);
-		this.register(() => this.app.viewRegistry.delete(type));
+		// As Obsidian does when a plugin is disabled: its view type goes, and the views of that type are closed (so
+		// their intervals and timers end with them, not after the test's window is gone).
+		this.register(() => {
+			this.app.viewRegistry.delete(type);
+			this.app.workspace.detachLeavesOfType(type);
+		});
 	}
 
 	addSettingTab(tab: PluginSettingTab): void {
