@@ -19,3 +19,6 @@ export { renderSessionPanel } from "./view/render-session-panel";
 export { NORMALIZE_RULES } from "../core/organize/normalize-frontmatter";
 export { GenreSchema } from "../core/organize/genres";
 export { isKnownTimeZone } from "../core/import/transform/note-time";
+export { listModels } from "../core/llm/list-models";
+export { RequestUrlHttpClient } from "./request-url-http-client";
+export { migrateApiKey, readApiKey, writeApiKey, secretStorage } from "./secret-key";

@@ -108,6 +108,8 @@ export default class KnowledgeEtlPlugin extends Plugin {
 	private startEngine(engine: Engine): void {
 		this.settings = engine.parseSettings(this.storedData, (message) => console.warn(`Knowledge ETL: ${message}`));
 		this.storedData = null;
+		// A key kept in data.json by an earlier version moves into Obsidian's secret storage where it has one.
+		if (engine.migrateApiKey(this.app, this.settings)) void this.saveSettings();
 		const store = this.stagingStore;
 		this.etl = engine.createApp({
 			name: "plugin",

@@ -16,6 +16,7 @@ import { summaryText } from "./run-controller";
 import { t, type MessageKey } from "./i18n";
 import { providerLabel } from "../core/import/extract/normalize/registry";
 import { isProvider } from "../core/import/providers";
+import { readApiKey } from "./secret-key";
 
 const STATUS_KEYS: Partial<Record<string, MessageKey>> = {
 	pending: "status.pending",
@@ -59,7 +60,7 @@ export function llmClient(plugin: KnowledgeEtlPlugin): LlmClient | undefined {
 	const llm = plugin.settings.llm;
 	if (!llmConfigured(plugin.settings)) return undefined;
 	return createLlmClient(
-		{ provider: llm.provider, url: llm.url, model: llm.model.trim(), apiKey: llm.apiKey, timeoutSeconds: llm.timeoutSeconds, retries: llm.retries },
+		{ provider: llm.provider, url: llm.url, model: llm.model.trim(), apiKey: readApiKey(plugin.app, plugin.settings), timeoutSeconds: llm.timeoutSeconds, retries: llm.retries },
 		new RequestUrlHttpClient(),
 	);
 }

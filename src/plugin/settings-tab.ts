@@ -22,6 +22,9 @@ interface SettingGroup {
 /** The default output folder (the settings schema's default; the schema itself loads with the engine). */
 const DEFAULT_OUT_FOLDER = "AI Conversations";
 
+/** A model id as the provider's servers name them (an identifier, the same in every language). */
+const EXAMPLE_MODEL: Record<LlmProvider, string> = { none: "", ollama: "llama3.1:8b", openai: "gpt-4o-mini" };
+
 const PROVIDERS: readonly LlmProvider[] = ["none", "ollama", "openai"];
 
 function providerOptions(): Record<LlmProvider, string> {
@@ -90,35 +93,42 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 		}));
 	}
 
+	/**
+	 * The sections in the order a user meets them: Import, Knowledge notes (LLM) — its rows only once a provider is
+	 * chosen —, Organize, Sessions, Advanced (debug mode last).
+	 */
 	private groups(): SettingGroup[] {
+		const llm = this.settings.llm;
+		const llmRows: SettingRow[] = [this.provider()];
+		if (llm.provider !== "none") {
+			llmRows.push(this.textRow(t("settings.url"), t("settings.urlDesc"), llm.provider === "ollama" ? "http://127.0.0.1:11434" : "https://api.openai.com", (s) => s.llm.url, (s, v) => (s.llm.url = v)));
+			if (llm.provider === "openai") llmRows.push(this.apiKey());
+			llmRows.push(
+				this.model(),
+				this.numberRow(t("settings.concurrency"), t("settings.concurrencyDesc"), 1, 16, (s) => s.llm.concurrency, (s, v) => (s.llm.concurrency = v)),
+				this.numberRow(t("settings.timeout"), t("settings.timeoutDesc"), 1, 3600, (s) => s.llm.timeoutSeconds, (s, v) => (s.llm.timeoutSeconds = v)),
+				this.numberRow(t("settings.retries"), t("settings.retriesDesc"), 0, 10, (s) => s.llm.retries, (s, v) => (s.llm.retries = v)),
+				this.textRow(t("settings.outputLanguage"), t("settings.outputLanguageDesc"), "auto", (s) => s.llm.outputLanguage, (s, v) => (s.llm.outputLanguage = v)),
+				this.toggleRow(t("settings.includeTranscript"), t("settings.includeTranscriptDesc"), (s) => s.includeTranscript, (s, v) => (s.includeTranscript = v)),
+			);
+		}
 		return [
-			{ heading: null, rows: [this.debugMode(), this.outputFolder()] },
 			{
-				heading: t("settings.llm"),
+				heading: t("settings.import"),
 				rows: [
-					this.provider(),
-					this.textRow(t("settings.url"), t("settings.urlDesc"), "http://127.0.0.1:11434", (s) => s.llm.url, (s, v) => (s.llm.url = v)),
-					this.textRow(t("settings.model"), t("settings.modelDesc"), "", (s) => s.llm.model, (s, v) => (s.llm.model = v), true),
-					this.apiKey(),
-					this.numberRow(t("settings.concurrency"), t("settings.concurrencyDesc"), 1, 16, (s) => s.llm.concurrency, (s, v) => (s.llm.concurrency = v)),
-					this.numberRow(t("settings.timeout"), t("settings.timeoutDesc"), 1, 3600, (s) => s.llm.timeoutSeconds, (s, v) => (s.llm.timeoutSeconds = v)),
-					this.numberRow(t("settings.retries"), t("settings.retriesDesc"), 0, 10, (s) => s.llm.retries, (s, v) => (s.llm.retries = v)),
-					this.textRow(t("settings.outputLanguage"), t("settings.outputLanguageDesc"), "auto", (s) => s.llm.outputLanguage, (s, v) => (s.llm.outputLanguage = v)),
-				],
-			},
-			{
-				heading: t("settings.notes"),
-				rows: [
-					this.toggleRow(t("settings.includeTranscript"), t("settings.includeTranscriptDesc"), (s) => s.includeTranscript, (s, v) => (s.includeTranscript = v)),
-					this.toggleRow(t("settings.includeThinking"), t("settings.includeThinkingDesc"), (s) => s.includeThinking, (s, v) => (s.includeThinking = v)),
+					this.outputFolder(),
+					this.attachments(),
 					this.timeZone(),
-					this.toggleRow(t("settings.byProject"), t("settings.byProjectDesc"), (s) => s.byProject, (s, v) => (s.byProject = v)),
 					this.toggleRow(t("settings.datePrefix"), t("settings.datePrefixDesc"), (s) => s.datePrefix, (s, v) => (s.datePrefix = v)),
+					this.toggleRow(t("settings.byProject"), t("settings.byProjectDesc"), (s) => s.byProject, (s, v) => (s.byProject = v)),
+					this.toggleRow(t("settings.includeThinking"), t("settings.includeThinkingDesc"), (s) => s.includeThinking, (s, v) => (s.includeThinking = v)),
 				],
 			},
+			{ heading: t("settings.llm"), rows: llmRows },
 			{
 				heading: t("settings.organize"),
 				rows: [
+					this.genreTable(),
 					this.textRow(
 						t("settings.exclude"),
 						t("settings.excludeDesc"),
@@ -146,16 +156,88 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 						},
 						true,
 					),
-					this.genreTable(),
 				],
 			},
 			{
 				heading: t("settings.sessions"),
-				rows: [
-					this.numberRow(t("settings.retention"), t("settings.retentionDesc"), 1, 3650, (s) => s.retentionDays, (s, v) => (s.retentionDays = v)),
-				],
+				rows: [this.numberRow(t("settings.retention"), t("settings.retentionDesc"), 1, 3650, (s) => s.retentionDays, (s, v) => (s.retentionDays = v))],
 			},
+			{ heading: t("settings.advanced"), rows: [this.debugMode()] },
 		];
+	}
+
+	/** Where files from the exports go: Obsidian's own setting, named here so nobody looks for one of ours. */
+	private attachments(): SettingRow {
+		return { name: t("settings.attachments"), desc: t("settings.attachmentsDesc"), render: () => undefined };
+	}
+
+	/**
+	 * The model: a name typed, or picked from the server's list once "Test connection" fetched it. The test says in
+	 * plain words what is wrong when it fails (nothing answers, no answer in time, key refused, not a model server).
+	 */
+	private model(): SettingRow {
+		return {
+			name: t("settings.model"),
+			desc: t("settings.modelDesc"),
+			render: (setting) => {
+				let input: HTMLInputElement | null = null;
+				setting.addText((text) => {
+					input = text.inputEl;
+					text.setPlaceholder(EXAMPLE_MODEL[this.settings.llm.provider]).setValue(this.settings.llm.model);
+					text.inputEl.addClass("knowledge-etl-model-input");
+					text.onChange((value) => void this.save((s) => (s.llm.model = value.trim())));
+				});
+				const result = setting.descEl.createDiv({ cls: "knowledge-etl-connection-result" });
+				let picker: HTMLSelectElement | null = null;
+				setting.addButton((b) =>
+					b
+						.setButtonText(t("settings.testConnection"))
+						.setClass("knowledge-etl-test-connection")
+						.onClick(async () => {
+							b.setDisabled(true);
+							result.removeClass("is-error", "is-ok");
+							result.setText(t("settings.testing"));
+							const llm = this.settings.llm;
+							const outcome = await this.engine.listModels(new this.engine.RequestUrlHttpClient(), {
+								provider: llm.provider === "ollama" ? "ollama" : "openai",
+								url: llm.url,
+								apiKey: this.engine.readApiKey(this.app, this.settings),
+								timeoutMs: Math.min(10, llm.timeoutSeconds) * 1000,
+							});
+							b.setDisabled(false);
+							if (!outcome.ok) {
+								result.addClass("is-error");
+								result.setText(t(`settings.test.${outcome.problem}`, { url: llm.url, status: outcome.status ?? "" }));
+								return;
+							}
+							result.addClass("is-ok");
+							const current = llm.model;
+							const missing = current !== "" && !outcome.models.includes(current) && !outcome.models.includes(`${current}:latest`);
+							result.setText(
+								outcome.models.length === 0
+									? t("settings.test.noModels")
+									: missing
+										? t("settings.test.okMissing", { count: outcome.models.length, model: current })
+										: t("settings.test.ok", { count: outcome.models.length }),
+							);
+							picker?.remove();
+							if (outcome.models.length === 0) return;
+							setting.addDropdown((d) => {
+								picker = d.selectEl;
+								d.selectEl.addClass("knowledge-etl-model-picker");
+								d.addOption("", t("settings.pickModel"));
+								for (const m of outcome.models) d.addOption(m, m);
+								d.setValue(outcome.models.includes(current) ? current : "");
+								d.onChange((value) => {
+									if (value === "") return;
+									if (input) input.value = value;
+									void this.save((s) => (s.llm.model = value));
+								});
+							});
+						}),
+				);
+			},
+		};
 	}
 
 	private debugMode(): SettingRow {
@@ -181,22 +263,30 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 						.addOptions(providerOptions())
 						.setValue(this.settings.llm.provider)
 						.onChange((value) => {
-							if ((PROVIDERS as readonly string[]).includes(value)) void this.save((s) => (s.llm.provider = value as LlmProvider));
+							if (!(PROVIDERS as readonly string[]).includes(value)) return;
+							// The model rows appear (or go) with the provider.
+							void this.save((s) => (s.llm.provider = value as LlmProvider)).then(() => this.display());
 						}),
 				);
 			},
 		};
 	}
 
+	/** In Obsidian's secret storage where the running Obsidian has one (1.11.4+); data.json keeps only its name. */
 	private apiKey(): SettingRow {
+		const stored = this.engine.secretStorage(this.app) !== null;
 		return {
 			name: t("settings.apiKey"),
-			desc: t("settings.apiKeyDesc"),
+			desc: stored ? t("settings.apiKeySecretDesc") : t("settings.apiKeyDesc"),
 			render: (setting) => {
 				setting.addText((text) => {
 					text.inputEl.type = "password";
 					text.inputEl.autocomplete = "off";
-					text.setValue(this.settings.llm.apiKey).onChange((value) => void this.save((s) => (s.llm.apiKey = value.trim())));
+					text.inputEl.addClass("knowledge-etl-api-key");
+					// The key is never shown again: a saved one shows as a placeholder.
+					const saved = this.engine.readApiKey(this.app, this.settings) !== "";
+					text.setPlaceholder(saved ? t("settings.apiKeySaved") : "");
+					text.onChange((value) => void this.save((s) => this.engine.writeApiKey(this.app, s, value.trim())));
 				});
 			},
 		};
@@ -311,11 +401,17 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 	/** Redraws only the genre rows (the rest of the tab stays as it is). */
 	private drawGenres(table: HTMLElement): void {
 		table.empty();
+		// Column labels over the inputs (each input also carries its label for screen readers).
+		const head = table.createDiv({ cls: "knowledge-etl-genre-head" });
+		for (const key of ["settings.genreKey", "settings.genreFolder", "settings.genreDescription", "settings.genreKeywords"] as const) {
+			head.createSpan({ cls: "knowledge-etl-genre-col", text: t(key) });
+		}
 		this.settings.genres.forEach((genre, index) => {
 			const row = new Setting(table).setClass("knowledge-etl-genre-row");
 			row.settingEl.setAttr("data-genre-key", genre.key);
 			row.addText((text) => {
 				text.setPlaceholder(t("settings.genreKey")).setValue(genre.key);
+				text.inputEl.setAttr("aria-label", t("settings.genreKey"));
 				text.inputEl.addClass("knowledge-etl-genre-key");
 				text.onChange((value) => {
 					const key = value.trim();
@@ -327,6 +423,7 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 			});
 			row.addText((text) => {
 				text.setPlaceholder(t("settings.genreFolder")).setValue(genre.folder);
+				text.inputEl.setAttr("aria-label", t("settings.genreFolder"));
 				text.inputEl.addClass("knowledge-etl-genre-folder");
 				text.onChange((value) => {
 					const folder = value.trim().replace(/^\/+|\/+$/g, "");
@@ -335,7 +432,14 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 				});
 			});
 			row.addText((text) => {
-				text.setPlaceholder(t("settings.genreKeywords")).setValue(genre.keywords.join(", "));
+				text.setPlaceholder(t("settings.genreDescription")).setValue(genre.description);
+				text.inputEl.addClass("knowledge-etl-genre-description");
+				text.inputEl.setAttr("aria-label", t("settings.genreDescription"));
+				text.onChange((value) => void this.save((s) => this.editGenre(s, index, { description: value.trim() })));
+			});
+			row.addText((text) => {
+				text.setPlaceholder(t("settings.genreKeywordsHint")).setValue(genre.keywords.join(", "));
+				text.inputEl.setAttr("aria-label", t("settings.genreKeywords"));
 				text.inputEl.addClass("knowledge-etl-genre-keywords");
 				text.onChange((value) => {
 					const keywords = value

@@ -19,9 +19,15 @@ export interface PluginFixture {
 }
 
 /** A loaded plugin, its engine loaded, over a fresh temp vault (call enableObsidianUi() first). */
-export async function loadPlugin(dir?: string): Promise<PluginFixture> {
+export async function loadPlugin(dir?: string, options: { data?: unknown } = {}): Promise<PluginFixture> {
 	const vaultDir = dir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "ketl-plugin-")));
 	const app = createTestApp(vaultDir);
+	if (options.data !== undefined) {
+		// The plugin's data.json as an earlier version (or the user) left it.
+		const pluginDir = path.join(vaultDir, app.vault.configDir, "plugins", manifest.id);
+		await fs.mkdir(pluginDir, { recursive: true });
+		await fs.writeFile(path.join(pluginDir, "data.json"), JSON.stringify(options.data));
+	}
 	const plugin = new KnowledgeEtlPlugin(asObsidianApp(app), manifest);
 	const stub = plugin as unknown as StubPlugin;
 	await stub.loadAndWait();

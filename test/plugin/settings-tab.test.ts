@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { KnowledgeEtlSettingTab } from "../../src/plugin/settings-tab";
 import { enableObsidianUi } from "../stubs/obsidian";
 import { loadPlugin, until, type PluginFixture } from "./helpers";
+import { deadUrl, startFakeLlmServer } from "../support/fake-llm-server";
 
 let fx: PluginFixture | null = null;
 
@@ -45,20 +46,30 @@ function type(input: HTMLInputElement, value: string): void {
 }
 
 describe("settings tab", () => {
-	it("has the general settings first without a heading, then the groups as setHeading() rows", async () => {
+	it("has the sections Import, Knowledge notes (LLM), Organize, Sessions, Advanced; the model rows only with a provider", async () => {
 		fx = await loadPlugin();
 		const root = openTab(fx);
-		const items = [...root.querySelectorAll(".setting-item")];
-		expect(items[0]!.querySelector(".setting-item-name")!.textContent).toBe("Debug mode");
-		const headings = [...root.querySelectorAll(".setting-item-heading .setting-item-name")].map((e) => e.textContent);
-		expect(headings).toEqual(["Knowledge notes (LLM)", "Notes", "Organize", "Sessions"]);
+		const headings = () => [...root.querySelectorAll(".setting-item-heading .setting-item-name")].map((e) => e.textContent);
+		expect(headings()).toEqual(["Import", "Knowledge notes (LLM)", "Organize", "Sessions", "Advanced"]);
 		expect(root.querySelectorAll("h1, h2, h3, h4")).toHaveLength(0);
-		for (const name of ["Output folder", "Provider", "Server address", "Model", "API key", "Concurrency", "Timeout", "Retries", "Output language", "Include transcript", "Include thinking", "Genres", "Session retention"]) {
-			settingNamed(root, name);
-		}
+		const names = () => [...root.querySelectorAll(".setting-item:not(.setting-item-heading) > .setting-item-info .setting-item-name")].map((e) => e.textContent);
+		// Debug mode last; with no provider, the LLM section is the provider alone.
+		expect(names().at(-1)).toBe("Debug mode");
+		for (const name of ["Server address", "Model", "API key", "Concurrency", "Include transcript"]) expect(names()).not.toContain(name);
+		const select = settingNamed(root, "Provider").querySelector("select")!;
+		select.value = "ollama";
+		select.dispatchEvent(new Event("change"));
+		await until(() => names().includes("Server address"), "the model rows");
+		for (const name of ["Server address", "Model", "Concurrency", "Timeout", "Retries", "Output language", "Include transcript"]) expect(names()).toContain(name);
+		expect(names()).not.toContain("API key"); // Ollama takes none
+		for (const name of ["Output folder", "Time zone", "Genres", "Excluded folders", "Session retention"]) settingNamed(root, name);
+		// Genres: labelled columns, an editable description.
+		expect([...root.querySelectorAll(".knowledge-etl-genre-head .knowledge-etl-genre-col")].map((e) => e.textContent)).toEqual(["Key", "Folder", "Description", "Keywords"]);
+		type(root.querySelector<HTMLInputElement>(".knowledge-etl-genre-description")!, "Notes about machine learning");
+		expect(fx.plugin.settings.genres[0]!.description).toBe("Notes about machine learning");
 	});
 
-	it("persists a toggle, the provider, numbers and the API key (a password input); refuses bad numbers", async () => {
+	it("persists a toggle, the provider and numbers; refuses bad numbers", async () => {
 		fx = await loadPlugin();
 		const root = openTab(fx);
 		settingNamed(root, "Debug mode").querySelector<HTMLElement>(".checkbox-container")!.click();
@@ -66,9 +77,7 @@ describe("settings tab", () => {
 		expect([...select.options].map((o) => o.textContent)).toEqual(["None", "Ollama", "OpenAI-compatible"]);
 		select.value = "openai";
 		select.dispatchEvent(new Event("change"));
-		const key = settingNamed(root, "API key").querySelector("input")!;
-		expect(key.type).toBe("password");
-		type(key, " sk-secret ");
+		await until(() => root.querySelector(".knowledge-etl-api-key") !== null, "the model rows");
 		const concurrency = settingNamed(root, "Concurrency").querySelector("input")!;
 		type(concurrency, "4");
 		type(concurrency, "0");
@@ -77,7 +86,97 @@ describe("settings tab", () => {
 		const data = await savedData(fx);
 		expect(data.debugMode).toBe(true);
 		expect(data.retentionDays).toBe(7);
-		expect(data.llm).toMatchObject({ provider: "openai", apiKey: "sk-secret", concurrency: 4 });
+		expect(data.llm).toMatchObject({ provider: "openai", concurrency: 4 });
+	});
+
+	it("keeps the API key in Obsidian's secret storage, not in data.json, and moves an old key there", async () => {
+		// An earlier version wrote the key into data.json.
+		fx = await loadPlugin(undefined, { data: { llm: { provider: "openai", url: "http://127.0.0.1:1", model: "m", apiKey: "sk-old" } } });
+		const secrets = fx.app.secretStorage;
+		await fx.plugin.engine();
+		await fx.plugin.settingsSaved();
+		expect(secrets.getSecret("knowledge-etl-api-key")).toBe("sk-old");
+		let data = await savedData(fx);
+		expect(data.llm).toMatchObject({ apiKey: "", apiKeySecret: "knowledge-etl-api-key" });
+		expect(JSON.stringify(data)).not.toContain("sk-old");
+
+		const root = openTab(fx);
+		const key = root.querySelector<HTMLInputElement>(".knowledge-etl-api-key")!;
+		expect(key.type).toBe("password");
+		expect(key.value).toBe(""); // never shown again
+		expect(key.placeholder).toBe("Saved (type to replace)");
+		type(key, " sk-new ");
+		data = await savedData(fx);
+		expect(secrets.getSecret("knowledge-etl-api-key")).toBe("sk-new");
+		expect(JSON.stringify(data)).not.toContain("sk-new");
+	});
+
+	it("without secret storage (Obsidian before 1.11.4) the key stays in data.json, and the setting says so", async () => {
+		fx = await loadPlugin(undefined, { data: { llm: { provider: "openai", url: "http://127.0.0.1:1", model: "m" } } });
+		(fx.app as unknown as { secretStorage?: unknown }).secretStorage = undefined;
+		const root = openTab(fx);
+		await until(() => root.querySelector(".knowledge-etl-api-key") !== null, "the tab");
+		expect(settingNamed(root, "API key").querySelector(".setting-item-description")!.textContent).toContain("no secret storage");
+		type(root.querySelector<HTMLInputElement>(".knowledge-etl-api-key")!, "sk-plain");
+		expect((await savedData(fx)).llm).toMatchObject({ apiKey: "sk-plain", apiKeySecret: "" });
+	});
+
+	it("tests the connection against a real server: lists its models to pick from, and says what is wrong when it fails", async () => {
+		const server = await startFakeLlmServer({ models: ["llama3.1:8b", "qwen2.5:7b"], apiKey: "sk-right" });
+		const dead = await deadUrl();
+		try {
+			fx = await loadPlugin(undefined, { data: { llm: { provider: "ollama", url: server.url, model: "", timeoutSeconds: 1 } } });
+			const root = openTab(fx);
+			await until(() => root.querySelector(".knowledge-etl-test-connection") !== null, "the tab");
+			const result = () => root.querySelector(".knowledge-etl-connection-result")!;
+			const test = async () => {
+				const before = result().textContent;
+				root.querySelector<HTMLButtonElement>(".knowledge-etl-test-connection")!.click();
+				await until(() => result().textContent !== before && result().textContent !== "Asking the server for its models…", "the test result");
+				return result().textContent;
+			};
+			expect(await test()).toBe("Connected: 2 models. Pick one from the list.");
+			const picker = root.querySelector<HTMLSelectElement>(".knowledge-etl-model-picker")!;
+			expect([...picker.options].map((o) => o.value)).toEqual(["", "llama3.1:8b", "qwen2.5:7b"]);
+			picker.value = "qwen2.5:7b";
+			picker.dispatchEvent(new Event("change"));
+			expect(root.querySelector<HTMLInputElement>(".knowledge-etl-model-input")!.value).toBe("qwen2.5:7b");
+			expect((await savedData(fx)).llm).toMatchObject({ model: "qwen2.5:7b" });
+
+			// Nothing listening.
+			fx.plugin.settings.llm.url = dead;
+			expect(await test()).toBe(`Nothing answers at ${dead}. Is the server running (Ollama: "ollama serve")? Check the address and port.`);
+			expect(result().classList.contains("is-error")).toBe(true);
+			// Something answers, but no model list (the OpenAI path on an Ollama-only address).
+			fx.plugin.settings.llm.url = `${server.url}/nothing-here`;
+			expect(await test()).toContain("but not with a list of models");
+			// A key the server refuses.
+			fx.plugin.settings.llm.url = server.url;
+			fx.plugin.settings.llm.provider = "openai";
+			fx.plugin.settings.llm.apiKey = "sk-wrong";
+			fx.plugin.settings.llm.apiKeySecret = "";
+			(fx.app as unknown as { secretStorage?: unknown }).secretStorage = undefined;
+			expect(await test()).toBe("The server refused the API key (HTTP 401). Check the key.");
+			fx.plugin.settings.llm.apiKey = "sk-right";
+			expect(await test()).toBe("Connected: 2 models. Pick one from the list.");
+		} finally {
+			await server.close();
+		}
+	});
+
+	it("a server that does not answer in time is named as such", async () => {
+		const server = await startFakeLlmServer({ listBehaviour: { kind: "hang" } });
+		try {
+			fx = await loadPlugin(undefined, { data: { llm: { provider: "ollama", url: server.url, model: "x", timeoutSeconds: 1 } } });
+			const root = openTab(fx);
+			await until(() => root.querySelector(".knowledge-etl-test-connection") !== null, "the tab");
+			root.querySelector<HTMLButtonElement>(".knowledge-etl-test-connection")!.click();
+			const result = () => root.querySelector(".knowledge-etl-connection-result")!.textContent ?? "";
+			await until(() => result().startsWith("The server at"), "the test result");
+			expect(result()).toBe(`The server at ${server.url} did not answer in time.`);
+		} finally {
+			await server.close();
+		}
 	});
 
 	it("edits, adds and removes genres", async () => {
@@ -111,8 +210,10 @@ describe("settings tab", () => {
 	it("offers the same rows as declarative definitions for Obsidian 1.13+", async () => {
 		fx = await loadPlugin();
 		const tab = fx.stub.settingTabs[0] as unknown as KnowledgeEtlSettingTab;
+		await fx.plugin.engine();
+		fx.plugin.settings.llm.provider = "openai";
 		const groups = tab.getSettingDefinitions() as { type: string; heading?: string; items: { name: string; render: unknown }[] }[];
-		expect(groups.map((g) => g.heading ?? null)).toEqual([null, "Knowledge notes (LLM)", "Notes", "Organize", "Sessions"]);
+		expect(groups.map((g) => g.heading ?? null)).toEqual(["Import", "Knowledge notes (LLM)", "Organize", "Sessions", "Advanced"]);
 		expect(groups.flatMap((g) => g.items).every((i) => typeof i.render === "function")).toBe(true);
 		expect(groups.flatMap((g) => g.items.map((i) => i.name))).toContain("API key");
 	});

@@ -974,7 +974,27 @@ export class Workspace extends Events {
 // ---------------------------------------------------------------------------------------------------------
 // App
 
+/** Obsidian 1.11.4+'s secret storage, in memory (ids: lowercase letters, digits and dashes, as Obsidian checks). */
+export class SecretStorage {
+	private readonly secrets = new Map<string, string>();
+
+	setSecret(id: string, secret: string): void {
+		if (!/^[a-z0-9-]+$/.test(id)) throw new Error(`obsidian stub: invalid secret id ${id}`);
+		this.secrets.set(id, secret);
+	}
+
+	getSecret(id: string): string | null {
+		return this.secrets.get(id) ?? null;
+	}
+
+	listSecrets(): string[] {
+		return [...this.secrets.keys()];
+	}
+}
+
 export class App {
+	/** Obsidian 1.11.4+ (tests set it to undefined to play an older Obsidian). */
+	secretStorage = new SecretStorage();
 	readonly vault: Vault;
 	readonly fileManager: FileManager;
 	readonly metadataCache: MetadataCache;

@@ -18,8 +18,13 @@ export const LlmSettingsSchema = z.object({
 	/** Base URL of the LLM server (Ollama or an OpenAI-compatible API). */
 	url: z.string().trim().min(1).default("http://127.0.0.1:11434"),
 	model: z.string().default(""),
-	/** Kept in plugin data only; never logged. */
+	/**
+	 * The key itself, only where the host has no secret storage (the CLI reads it from the environment; the plugin on
+	 * an Obsidian before 1.11.4). Never logged. The plugin moves it into Obsidian's secret storage when it can.
+	 */
 	apiKey: z.string().default(""),
+	/** The name of the secret in Obsidian's secret storage that holds the key ("" when none). */
+	apiKeySecret: z.string().default(""),
 	concurrency: z.number().int().min(1).max(16).default(1),
 	timeoutSeconds: z.number().positive().max(3600).default(120),
 	retries: z.number().int().min(0).max(10).default(3),
