@@ -179,7 +179,7 @@ export async function sessionChoices(plugin: KnowledgeEtlPlugin, mode: "resume" 
 		if (phase === "organize" && (await plugin.stagingStore.exists(organizeOutputPaths(s.session_id).undo))) continue;
 		const ok =
 			mode === "resume"
-				? status === "interrupted" || status === "failed" || status === "pending"
+				? status === "interrupted" || status === "stopped" || status === "failed" || status === "pending"
 				: (status === "partial" || status === "failed") && failed > 0;
 		if (ok) out.push({ session: s, label: label(s, status) });
 	}

@@ -1,8 +1,9 @@
 import * as z from "zod";
 
 /**
- * Item counts of a stage or phase. `total` = success + failed + skipped + (review ?? 0).
+ * Item counts of a stage or phase. `total` = success + failed + skipped + (review ?? 0) + (pending ?? 0).
  * `review` items are done but flagged for a person (see the LLM transform); they are not in `success`.
+ * `pending` items were read but not finished when the run stopped (a resume does them): not failures.
  */
 export const CountsSchema = z.object({
 	total: z.number().int().nonnegative(),
@@ -10,6 +11,7 @@ export const CountsSchema = z.object({
 	failed: z.number().int().nonnegative(),
 	skipped: z.number().int().nonnegative(),
 	review: z.number().int().nonnegative().optional(),
+	pending: z.number().int().nonnegative().optional(),
 });
 export type Counts = z.infer<typeof CountsSchema>;
 
@@ -17,10 +19,11 @@ export function emptyCounts(): Counts {
 	return { total: 0, success: 0, failed: 0, skipped: 0 };
 }
 
-/** Sum of several counts; `review` is present only when one of them has it. */
+/** Sum of several counts; `review` and `pending` are present only when one of them has it. */
 export function addCounts(...all: Counts[]): Counts {
 	const sum = emptyCounts();
 	let hasReview = false;
+	let hasPending = false;
 	for (const c of all) {
 		sum.total += c.total;
 		sum.success += c.success;
@@ -30,7 +33,12 @@ export function addCounts(...all: Counts[]): Counts {
 			hasReview = true;
 			sum.review = (sum.review ?? 0) + c.review;
 		}
+		if (c.pending !== undefined) {
+			hasPending = true;
+			sum.pending = (sum.pending ?? 0) + c.pending;
+		}
 	}
 	if (!hasReview) delete sum.review;
+	if (!hasPending) delete sum.pending;
 	return sum;
 }

@@ -1,13 +1,18 @@
 import * as z from "zod";
 
-/** Status of a session and of a phase. `partial` = some items succeeded and some failed. */
-export const SessionStatusSchema = z.enum(["pending", "running", "completed", "failed", "partial"]);
+/**
+ * Status of a session and of a phase. `partial` = some items succeeded and some failed. `stopped` = the run was
+ * cancelled (by the user, or by Obsidian closing the plugin) before every item was done: resume goes on with it;
+ * the items it had not reached are pending, not failed.
+ */
+export const SessionStatusSchema = z.enum(["pending", "running", "completed", "failed", "partial", "stopped"]);
 export type SessionStatus = z.infer<typeof SessionStatusSchema>;
 
-export const PhaseStatusSchema = z.enum(["pending", "running", "completed", "failed", "partial"]);
+export const PhaseStatusSchema = z.enum(["pending", "running", "completed", "failed", "partial", "stopped"]);
 export type PhaseStatus = z.infer<typeof PhaseStatusSchema>;
 
-export const StageStatusSchema = z.enum(["pending", "running", "completed", "failed"]);
+/** `stopped`: cancelled before it was through (resume goes on); `failed`: the stage itself broke down. */
+export const StageStatusSchema = z.enum(["pending", "running", "completed", "failed", "stopped"]);
 export type StageStatus = z.infer<typeof StageStatusSchema>;
 
 export const StepStatusSchema = z.enum(["pending", "running", "completed", "failed", "skipped"]);

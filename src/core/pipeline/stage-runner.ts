@@ -304,7 +304,8 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	if (cancelled) logger.warn(`${stage}: cancelled after ${done} items`, { stage, done });
 	if (fatal) logger.error(`${stage}: stopped: ${message(fatal.error)}`, { stage });
 	await phases.finishStage(sessionId, phaseType, stage, {
-		failed: cancelled || fatal !== null,
+		failed: fatal !== null,
+		stopped: cancelled,
 		items_count: counts.total,
 		counts: { ...counts },
 		steps,

@@ -26,8 +26,10 @@ export function newPhase(phaseType: PhaseType): Phase {
 }
 
 export interface FinishStageOptions {
-	/** True when the stage itself broke down (not when single items failed) or was cancelled. */
+	/** True when the stage itself broke down (not when single items failed). */
 	failed?: boolean;
+	/** True when the stage was cancelled before it was through (status `stopped`; a resume goes on with it). */
+	stopped?: boolean;
 	items_count?: number;
 	counts?: Counts;
 	steps?: Step[];
@@ -143,7 +145,7 @@ export class PhaseManager {
 		const current = phase.stages[stage];
 		phase.stages[stage] = {
 			...current,
-			status: options.failed ? "failed" : "completed",
+			status: options.failed ? "failed" : options.stopped ? "stopped" : "completed",
 			completed_at: this.clock.now().toISOString(),
 			items_count: options.items_count ?? current.items_count,
 			steps: options.steps ?? current.steps,
@@ -155,18 +157,19 @@ export class PhaseManager {
 	}
 
 	/**
-	 * Phase → completed | partial | failed by the derivation rule (or failed when `error` is given, e.g. a crash
-	 * or a cancel), then the session's `phases[phase]` entry and the session status follow.
+	 * Phase → completed | partial | failed by the derivation rule (or failed when `error` is given, e.g. a crash;
+	 * stopped when `stopped` is, a cancel: `error` then says so), then the session's `phases[phase]` entry and the
+	 * session status follow.
 	 */
-	finishPhase(sessionId: string, phaseType: PhaseType, counts: Counts, error?: string): Promise<Phase> {
-		return this.serial(() => this.finishPhaseNow(sessionId, phaseType, counts, error));
+	finishPhase(sessionId: string, phaseType: PhaseType, counts: Counts, error?: string, stopped = false): Promise<Phase> {
+		return this.serial(() => this.finishPhaseNow(sessionId, phaseType, counts, error, stopped));
 	}
 
-	private async finishPhaseNow(sessionId: string, phaseType: PhaseType, counts: Counts, error?: string): Promise<Phase> {
+	private async finishPhaseNow(sessionId: string, phaseType: PhaseType, counts: Counts, error: string | undefined, stopped: boolean): Promise<Phase> {
 		const phase = await this.load(sessionId, phaseType);
 		const now = this.clock.now().toISOString();
 		phase.counts = counts;
-		phase.status = error !== undefined ? "failed" : derivePhaseStatus(counts);
+		phase.status = stopped ? "stopped" : error !== undefined ? "failed" : derivePhaseStatus(counts);
 		phase.completed_at = now;
 		await this.save(sessionId, phase);
 		await this.sessions.updatePhase(sessionId, phaseType, {

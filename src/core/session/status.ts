@@ -14,13 +14,15 @@ export function derivePhaseStatus(counts: Counts): Extract<PhaseStatus, "complet
 
 /**
  * The session's status follows from its phases' statuses: none (or all pending) → pending; any running →
- * running; otherwise, ignoring pending phases: all completed → completed; all failed → failed; else partial.
+ * running; any stopped (cancelled part way) → stopped; otherwise, ignoring pending phases: all completed →
+ * completed; all failed → failed; else partial.
  */
 export function deriveSessionStatus(phases: SessionPhases | readonly PhaseStatus[]): SessionStatus {
 	const statuses: PhaseStatus[] = Array.isArray(phases)
 		? [...(phases as readonly PhaseStatus[])]
 		: Object.values(phases as SessionPhases).flatMap((p) => (p ? [p.status] : []));
 	if (statuses.includes("running")) return "running";
+	if (statuses.includes("stopped")) return "stopped";
 	const done = statuses.filter((s) => s !== "pending");
 	if (done.length === 0) return "pending";
 	if (done.every((s) => s === "completed")) return "completed";

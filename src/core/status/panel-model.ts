@@ -453,7 +453,7 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 			resumedAt: session.resumed_at ?? null,
 			phases,
 			// A partial session went through every item: its failed items are retried, there is nothing to resume.
-			canResume: organizeOnly ? canResumeOrganize(status, organizeState) : status === "failed" || status === "pending" || status === "interrupted",
+			canResume: organizeOnly ? canResumeOrganize(status, organizeState) : status === "failed" || status === "pending" || status === "interrupted" || status === "stopped",
 			canRetry: organizeOnly ? canRetryOrganize(status, organizeState, failed) : failed && status !== "running",
 			canCancel: status === "running",
 			organize: session.phases.organize && input.organize ? buildOrganizeView(input.organize, { running: status === "running" }) : null,

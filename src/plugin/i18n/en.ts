@@ -253,7 +253,8 @@ const en = {
 	"status.failed": "Failed",
 	"status.partial": "Done with failures",
 	"status.skipped": "Skipped",
-	"status.interrupted": "Interrupted",
+	"status.interrupted": "Stopped",
+	"status.stopped": "Stopped",
 
 	"phase.import": "Import",
 	"phase.organize": "Organize",

@@ -246,7 +246,8 @@ const ja: Record<keyof typeof en, string> = {
 	"status.failed": "失敗",
 	"status.partial": "一部失敗",
 	"status.skipped": "スキップ",
-	"status.interrupted": "中断",
+	"status.interrupted": "停止",
+	"status.stopped": "停止",
 
 	"phase.import": "インポート",
 	"phase.organize": "整理",

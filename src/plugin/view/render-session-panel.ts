@@ -65,7 +65,7 @@ function renderWelcome(root: HTMLElement, handlers: PanelHandlers): void {
 }
 
 function badge(parent: HTMLElement, status: string): HTMLElement {
-	const known = ["pending", "running", "completed", "failed", "partial", "skipped", "interrupted"];
+	const known = ["pending", "running", "completed", "failed", "partial", "skipped", "interrupted", "stopped"];
 	return parent.createSpan({
 		cls: ["knowledge-etl-badge", `knowledge-etl-badge-${status}`],
 		text: known.includes(status) ? t(`status.${status}` as MessageKey) : status,
@@ -365,6 +365,7 @@ function renderProgress(parent: HTMLElement, stage: StageView, label: string): v
 	track.toggleClass("is-indeterminate", percent === null);
 	track.toggleClass("is-failed", stage.status === "failed");
 	track.toggleClass("is-interrupted", stage.status === "interrupted");
+	track.toggleClass("is-stopped", stage.status === "stopped");
 	const fill = track.createDiv({ cls: "knowledge-etl-progress-fill" });
 	fill.setCssProps({ "--knowledge-etl-progress": `${percent ?? 0}%` });
 }

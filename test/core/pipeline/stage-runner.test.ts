@@ -210,7 +210,7 @@ describe("runStage", () => {
 		expect(result.failures.map((f) => f.item_id)).toEqual(["d"]);
 	});
 
-	it("cancel: takes no new items, logs finished ones, abandons those that fail on the abort, marks the stage failed", async () => {
+	it("cancel: takes no new items, logs finished ones, abandons those that fail on the abort, marks the stage stopped (not failed: a resume goes on)", async () => {
 		const t = await setup();
 		const controller = new AbortController();
 		const started: string[] = [];
@@ -236,7 +236,7 @@ describe("runStage", () => {
 		expect(result.cancelled).toBe(true);
 		expect(result.counts).toEqual({ total: 2, success: 2, failed: 0, skipped: 0, review: 0 });
 		expect((await readPipelineStageRecords(t.store, t.id, "import")).records.map((r) => r.item_id)).toEqual(["a", "c"]);
-		expect((await t.phases.load(t.id, "import")).stages.transform.status).toBe("failed");
+		expect((await t.phases.load(t.id, "import")).stages.transform.status).toBe("stopped");
 	});
 
 	it("a failing item source fails the stage after logging what finished", async () => {

@@ -74,7 +74,8 @@ export interface ImportRequest {
 export interface ImportSummary {
 	session_id: string;
 	status: PhaseStatus;
-	counts: { total: number; success: number; failed: number; skipped: number };
+	/** `pending`: items read but not finished when the run stopped early (a resume does them). */
+	counts: { total: number; success: number; failed: number; skipped: number; pending?: number };
 	notes: { created: number; updated: number; unchanged: number; preserved: number; review: number };
 	failures: { item_id: string; title: string | null; stage: string; reason: string }[];
 	/** Set when the run stopped early: cancelled, or the input broke off. */
@@ -298,8 +299,10 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 	}
 
 	async function finish(error?: string): Promise<ImportSummary> {
-		const errorText = error === "cancelled" ? "Cancelled; resume the session to go on" : error;
-		const summary = await summarize(store, sessionId, logger);
+		const stopped = error === "cancelled";
+		const errorText = stopped ? "Cancelled; resume the session to go on" : error;
+		// A run that ended early leaves the items it had not finished pending (a resume does them), not failed.
+		const summary = await summarize(store, sessionId, logger, "pending", { unfinished: error === undefined ? "failed" : "pending" });
 		const counts: Counts = { ...summary.counts, review: summary.notes.review };
 		// Ended on its own: the session keeps only what a retry can still need (see compactImportSession).
 		if (errorText === undefined && !options.dryRun) {
@@ -310,7 +313,7 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 				logger.warn(`Session ${sessionId}: could not compact (${e instanceof Error ? e.message : String(e)}); it keeps everything`);
 			}
 		}
-		const finished = await phases.finishPhase(sessionId, "import", counts, errorText);
+		const finished = await phases.finishPhase(sessionId, "import", counts, errorText, stopped);
 		return { ...summary, status: finished.status, ...(errorText !== undefined ? { error: errorText } : {}) };
 	}
 }
@@ -402,9 +405,15 @@ async function checkInputsUnchanged(store: StagingStore, sessionId: string, sour
  * The session's result from its log, over every run of it (a resume or retry included): each conversation
  * counted once, by its latest record in each stage.
  */
-export async function summarize(store: StagingStore, sessionId: string, logger?: Logger, status: PhaseStatus = "pending"): Promise<ImportSummary> {
+export async function summarize(
+	store: StagingStore,
+	sessionId: string,
+	logger?: Logger,
+	status: PhaseStatus = "pending",
+	how: { unfinished?: "failed" | "pending" } = {},
+): Promise<ImportSummary> {
 	const index = await ItemStatusIndex.read(store, sessionId, "import", logger);
-	const counts = { total: 0, success: 0, failed: 0, skipped: 0 };
+	const counts: ImportSummary["counts"] = { total: 0, success: 0, failed: 0, skipped: 0 };
 	const notes = { created: 0, updated: 0, unchanged: 0, preserved: 0, review: 0 };
 	let rerendered = 0;
 	const failures: ImportSummary["failures"] = [];
@@ -436,7 +445,9 @@ export async function summarize(store: StagingStore, sessionId: string, logger?:
 			continue;
 		}
 		if (!load || (!transform && !loadedLast)) {
-			fail(id, extract.title, transform ? "load" : "transform", "not processed yet (the run stopped before this item); resume the session");
+			// In flight or not reached when the run stopped: a resume does it (a failure only if a whole run missed it).
+			if (how.unfinished === "pending") counts.pending = (counts.pending ?? 0) + 1;
+			else fail(id, extract.title, transform ? "load" : "transform", "not processed yet (the run stopped before this item); resume the session");
 			continue;
 		}
 		if (load.status === "failed") {

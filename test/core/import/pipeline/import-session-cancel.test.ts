@@ -51,8 +51,13 @@ describe("runImportSession: cancelled in a stage, then resumed", () => {
 
 			const vault = await tempDir("ketl-cut-");
 			const cut = await run(vault, input, "new", { stage, after: COUNT / 3 });
-			expect(cut.status).not.toBe("completed");
+			expect(cut.status).toBe("stopped");
 			expect(cut.error).toMatch(/Cancelled/);
+			// Items in flight when it stopped are pending, not failures, and the counts add up.
+			expect(cut.counts.failed).toBe(0);
+			expect(cut.failures).toEqual([]);
+			const c = cut.counts;
+			expect(c.success + c.failed + c.skipped + (c.pending ?? 0)).toBe(c.total);
 			const resumed = await run(vault, input, "resume", undefined, cut.session_id);
 			expect(resumed.session_id).toBe(cut.session_id);
 			expect(resumed.status).toBe("completed");
