@@ -13,6 +13,11 @@ export interface ByteSource {
 	 * (an empty array at or past the end). The returned array may be a view; callers do not keep it.
 	 */
 	read(offset: number, length: number): Promise<Uint8Array>;
+	/**
+	 * Optional: where the host can open this input again after a restart (a file path on the desktop), recorded in
+	 * the session's manifest so a resume can reopen it. Absent where there is none (a browser File).
+	 */
+	readonly path?: string;
 	/** Optional: the lowercase hex SHA-256 of the whole input, when the adapter can compute it cheaply. */
 	sha256?(): Promise<string>;
 }

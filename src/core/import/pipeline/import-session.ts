@@ -30,7 +30,8 @@ import type { PhaseStatus } from "../../model/status";
 
 import { withVaultLock, type HostIdentity, type VaultLock } from "../../session/vault-lock";
 
-import { sha256HexBytes } from "../../util/sha256";
+import { checkInputsUnchanged, writeManifest } from "./input-manifest";
+import { ImportSessionError } from "./import-errors";
 export interface ImportDeps {
 	store: StagingStore;
 	vault: NoteVault;
@@ -86,15 +87,11 @@ export interface ImportSummary {
 	rerendered?: number;
 }
 
-/** The session is busy or in a state that cannot go on. */
-export class ImportSessionError extends Error {
-	override readonly name = "ImportSessionError";
-}
+export { ImportSessionError };
 
 const OPTIONS_FILE = "options.json";
 /** Conversations (and drafts) waiting between two stages at most: enough to smooth their pace, little memory. */
 const HAND_OFF_CAPACITY = 32;
-const MANIFEST_FILE = "manifest.json";
 
 function optionsPath(sessionId: string): string {
 	return `${extractInputDir(sessionId, "import")}/${OPTIONS_FILE}`;
@@ -164,6 +161,19 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 		return { ...(await summarize(store, sessionId, logger, phase.status)), message: "No failed items to retry" };
 	}
 
+	// The inputs again, when extract must run: checked before the phase starts, so a refused file (missing, changed)
+	// leaves the session as it was (stopped, resumable with the right file).
+	const extractDone = phase.stages.extract.status === "completed";
+	const extractFailures = status.failures("extract").length > 0;
+	const runExtract = !extractDone || (request.mode === "retry" && extractFailures);
+	if (runExtract && !reader) {
+		const sources = request.sources ?? (request.openSources ? await request.openSources(options.inputs) : []);
+		if (sources.length === 0) throw new ImportSessionError(`Session ${sessionId} needs its inputs again (${options.inputs.join(", ") || "none recorded"}), but they were not given`);
+		// The same files as the session began with, or nothing: extract is never marked done from another file.
+		await checkInputsUnchanged(store, sessionId, sources);
+		reader = await openExport(sources, { provider: options.provider });
+	}
+
 	await phases.startPhase(sessionId, "import");
 	// One signal stops every stage: the user's cancel, or one stage breaking down (the others then stop taking items).
 	const stop = new AbortController();
@@ -180,17 +190,7 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 		const loaded = status.succeeded("load");
 		const needsWork = (id: string): boolean => !loaded.has(id) || retransform.has(id);
 
-		// ---- everything that can fail before an item moves: inputs, the model's saved replies, the index ----
-		const extractDone = phase.stages.extract.status === "completed";
-		const extractFailures = status.failures("extract").length > 0;
-		const runExtract = !extractDone || (request.mode === "retry" && extractFailures);
-		if (runExtract && !reader) {
-			const sources = request.sources ?? (request.openSources ? await request.openSources(options.inputs) : []);
-			if (sources.length === 0) throw new ImportSessionError(`Session ${sessionId} needs its inputs again (${options.inputs.join(", ") || "none recorded"}), but they were not given`);
-			// The same files as the session began with, or nothing: extract is never marked done from another file.
-			await checkInputsUnchanged(store, sessionId, sources);
-			reader = await openExport(sources, { provider: options.provider });
-		}
+		// ---- everything that can fail before an item moves: the model's saved replies, the index ----
 		const index = await ImportIndex.open(store, logger);
 		const knowledge =
 			options.llm && request.llmClient
@@ -341,64 +341,6 @@ function joinFolder(...parts: string[]): string {
 
 async function* wrapped(conversations: AsyncIterable<Conversation>): AsyncGenerator<Extracted> {
 	for await (const conversation of conversations) yield { conversation };
-}
-
-async function writeManifest(store: StagingStore, sessionId: string, reader: ExportReader, sources: readonly ByteSource[] = []): Promise<void> {
-	const fingerprints: InputFingerprint[] = [];
-	for (const source of sources) fingerprints.push(await fingerprint(source));
-	const manifest = { inputs: reader.inputs, skipped: reader.skipped, fingerprints };
-	await store.writeAtomic(`${extractInputDir(sessionId, "import")}/${MANIFEST_FILE}`, `${JSON.stringify(manifest, null, "\t")}\n`);
-}
-
-/** What a resume compares an input with: its size, the SHA-256 of its first and last MiB, and of all of it when the source computes that cheaply. */
-interface InputFingerprint {
-	name: string;
-	size: number;
-	head_sha256: string;
-	tail_sha256: string;
-	sha256?: string;
-}
-
-const MIB = 1024 * 1024;
-
-async function fingerprint(source: ByteSource): Promise<InputFingerprint> {
-	const head = await source.read(0, Math.min(MIB, source.size));
-	const headSha = sha256HexBytes(head);
-	const tailStart = Math.max(0, source.size - MIB);
-	const tailSha = tailStart === 0 ? headSha : sha256HexBytes(await source.read(tailStart, source.size - tailStart));
-	const full = source.sha256 ? await source.sha256().catch(() => undefined) : undefined;
-	return { name: source.name, size: source.size, head_sha256: headSha, tail_sha256: tailSha, ...(full ? { sha256: full } : {}) };
-}
-
-/**
- * Refuses a resume whose inputs are not the files the session began with: one missing, or one whose size or
- * first/last MiB (or full hash, when both sides have it) differ. Sessions from before fingerprints were recorded
- * are not checked.
- */
-async function checkInputsUnchanged(store: StagingStore, sessionId: string, sources: readonly ByteSource[]): Promise<void> {
-	const path = `${extractInputDir(sessionId, "import")}/${MANIFEST_FILE}`;
-	if (!(await store.exists(path))) return;
-	let recorded: InputFingerprint[];
-	try {
-		const value = JSON.parse(await store.read(path)) as { fingerprints?: InputFingerprint[] };
-		recorded = Array.isArray(value.fingerprints) ? value.fingerprints : [];
-	} catch {
-		return; // an unreadable manifest: the inputs cannot be compared (the run goes on as before)
-	}
-	if (recorded.length === 0) return;
-	const byName = new Map(sources.map((source) => [source.name, source]));
-	const refuse = (name: string, why: string): never => {
-		throw new ImportSessionError(`Cannot resume session ${sessionId}: the input "${name}" ${why} since the session began. Put the original file back, or start a new import of the new file.`);
-	};
-	for (const was of recorded) {
-		const source = byName.get(was.name);
-		if (!source) refuse(was.name, "is missing");
-		const now = await fingerprint(source!);
-		if (now.size !== was.size) refuse(was.name, `changed (${was.size.toLocaleString("en-US")} bytes then, ${now.size.toLocaleString("en-US")} now)`);
-		if (now.head_sha256 !== was.head_sha256 || now.tail_sha256 !== was.tail_sha256 || (now.sha256 && was.sha256 && now.sha256 !== was.sha256)) {
-			refuse(was.name, "changed (same size, different content)");
-		}
-	}
 }
 
 /**

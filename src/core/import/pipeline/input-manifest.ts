@@ -1,0 +1,95 @@
+import type { ByteSource } from "../../ports/byte-source";
+import type { StagingStore } from "../../ports/staging-store";
+import { extractInputDir } from "../../session/paths";
+import { sha256HexBytes } from "../../util/sha256";
+import type { ExportReader } from "../extract";
+import { ImportSessionError } from "./import-errors";
+
+/**
+ * `extract/input/manifest.json`: what a session's inputs were, so that a resume can find them again (by the path
+ * the host recorded) and refuse files that are not the same any more (size, first and last MiB).
+ */
+export const MANIFEST_FILE = "manifest.json";
+
+/** The session's input is not what it began with (or is missing): the resume is refused, nothing is written. */
+export class InputCheckError extends ImportSessionError {}
+
+/** What a resume compares an input with: its size, the SHA-256 of its first and last MiB, and of all of it when the source computes that cheaply. */
+export interface InputFingerprint {
+	name: string;
+	size: number;
+	head_sha256: string;
+	tail_sha256: string;
+	sha256?: string;
+	/** Where the host can open it again (a desktop path; absent for a browser File without one). */
+	path?: string;
+}
+
+const MIB = 1024 * 1024;
+
+export function manifestPath(sessionId: string): string {
+	return `${extractInputDir(sessionId, "import")}/${MANIFEST_FILE}`;
+}
+
+export async function fingerprint(source: ByteSource): Promise<InputFingerprint> {
+	const head = await source.read(0, Math.min(MIB, source.size));
+	const headSha = sha256HexBytes(head);
+	const tailStart = Math.max(0, source.size - MIB);
+	const tailSha = tailStart === 0 ? headSha : sha256HexBytes(await source.read(tailStart, source.size - tailStart));
+	const full = source.sha256 ? await source.sha256().catch(() => undefined) : undefined;
+	return {
+		name: source.name,
+		size: source.size,
+		head_sha256: headSha,
+		tail_sha256: tailSha,
+		...(full ? { sha256: full } : {}),
+		...(source.path ? { path: source.path } : {}),
+	};
+}
+
+export async function writeManifest(store: StagingStore, sessionId: string, reader: ExportReader, sources: readonly ByteSource[] = []): Promise<void> {
+	const fingerprints: InputFingerprint[] = [];
+	for (const source of sources) fingerprints.push(await fingerprint(source));
+	const manifest = { inputs: reader.inputs, skipped: reader.skipped, fingerprints };
+	await store.writeAtomic(manifestPath(sessionId), `${JSON.stringify(manifest, null, "\t")}\n`);
+}
+
+/** The inputs a session recorded (empty for a session from before fingerprints, or an unreadable manifest). */
+export async function recordedInputs(store: StagingStore, sessionId: string): Promise<InputFingerprint[]> {
+	const path = manifestPath(sessionId);
+	if (!(await store.exists(path))) return [];
+	try {
+		const value = JSON.parse(await store.read(path)) as { fingerprints?: InputFingerprint[] };
+		return Array.isArray(value.fingerprints) ? value.fingerprints.filter((f) => typeof f?.name === "string" && typeof f.size === "number") : [];
+	} catch {
+		return []; // an unreadable manifest: the inputs cannot be compared (the run goes on as before)
+	}
+}
+
+/** Why `source` is not the input recorded as `was`, or null when it is the same file. */
+export async function inputDifference(was: InputFingerprint, source: ByteSource): Promise<string | null> {
+	if (source.size !== was.size) return `changed (${was.size.toLocaleString("en-US")} bytes then, ${source.size.toLocaleString("en-US")} now)`;
+	const now = await fingerprint(source);
+	if (now.head_sha256 !== was.head_sha256 || now.tail_sha256 !== was.tail_sha256 || (now.sha256 && was.sha256 && now.sha256 !== was.sha256)) {
+		return "changed (same size, different content)";
+	}
+	return null;
+}
+
+/**
+ * Refuses a resume whose inputs are not the files the session began with: one missing, or one whose size or
+ * first/last MiB (or full hash, when both sides have it) differ. Sessions from before fingerprints were recorded
+ * are not checked. Inputs are matched by name.
+ */
+export async function checkInputsUnchanged(store: StagingStore, sessionId: string, sources: readonly ByteSource[]): Promise<void> {
+	const recorded = await recordedInputs(store, sessionId);
+	if (recorded.length === 0) return;
+	const byName = new Map(sources.map((source) => [source.name, source]));
+	for (const was of recorded) {
+		const source = byName.get(was.name);
+		const why = source ? await inputDifference(was, source) : "is missing";
+		if (why !== null) {
+			throw new InputCheckError(`Cannot resume session ${sessionId}: the input "${was.name}" ${why} since the session began. Put the original file back, or start a new import of the new file.`);
+		}
+	}
+}
