@@ -75,6 +75,8 @@ export interface ExtractStageOptions {
 	read?: ReadOptions;
 	/** See RunStageOptions.sharedLogReady. */
 	sharedLogReady?: boolean;
+	/** Told after each flush of `extract/output/` how many conversations are on disk in all (see RunAheadHandOff). */
+	onWritten?: (records: number) => void;
 	signal?: AbortSignal;
 	onProgress?: (p: StageProgress) => void;
 }
@@ -89,6 +91,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 	const dir = extractOutputDir(ctx.sessionId);
 	if (o.fresh) await removeShards(ctx.store, dir, CONVERSATION_SHARDS);
 	const writer = new ShardWriter(ctx.store, dir, CONVERSATION_SHARDS);
+	if (o.onWritten) writer.onFlushed = o.onWritten;
 	const seen = new Set<string>();
 	let extracted = 0;
 	// How far the reading is: the position of the latest conversation taken, out of all the inputs' bytes.

@@ -18,6 +18,7 @@ import { ImportIndex } from "../load/import-index";
 import { readExtractedConversations, runExtractStage } from "./extract-stage";
 import { ImportOptionsSchema, type ImportOptions, type ImportOptionsInput } from "./import-options";
 import { runLoadStage } from "./load-stage";
+import { RunAheadHandOff } from "./run-ahead";
 import { AttachmentIndex } from "../attachments/attachment-index";
 import { ExportFiles } from "../attachments/export-files";
 import { DraftFileWriter } from "../attachments/resolve-draft-files";
@@ -70,6 +71,11 @@ export interface ImportRequest {
 	onProgress?: (progress: StageProgress) => void;
 	/** Told the session id as soon as the session exists or is loaded (for a heartbeat, a panel, a log line). */
 	onSession?: (sessionId: string) => void;
+	/**
+	 * Extract reads the whole export as fast as it can, not paced by transform and load (see RunAheadHandOff), so
+	 * that the session soon no longer needs the export: the plugin's, whose File cannot be reopened after a restart.
+	 */
+	extractAhead?: boolean;
 }
 
 export interface ImportSummary {
@@ -210,7 +216,9 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 		// The stages share pipeline_stages.jsonl: a line cut off by a crash is ended once, before any of them appends.
 		if (await ensureJsonlLineStart(store, pipelineStagesFile(sessionId, "import"))) logger.warn(`${pipelineStagesFile(sessionId, "import")}: the last line was cut off by an interruption; it will be skipped`);
 
-		const toTransform = new Channel<Extracted>(HAND_OFF_CAPACITY);
+		// A fresh extract may run ahead of the stages after it (their conversations then come back from its output).
+		const ahead = request.extractAhead && runExtract && !extractDone ? new RunAheadHandOff(store, sessionId, logger, HAND_OFF_CAPACITY) : null;
+		const toTransform = ahead ?? new Channel<Extracted>(HAND_OFF_CAPACITY);
 		const toLoad = new Channel<NoteDraft>(HAND_OFF_CAPACITY);
 		const stopHandOffs = (): void => {
 			toTransform.abort();
@@ -244,6 +252,7 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 					// The deterministic note may be rendered by the reader (the CLI's reads in a second thread).
 					...(options.llm ? {} : { read: { draft: { sessionId, includeThinking: options.includeThinking, ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}) } } }),
 					sharedLogReady: true,
+					...(ahead ? { onWritten: (n: number) => ahead.written(n) } : {}),
 					...common,
 				}).finally(async () => {
 					toTransform.close();

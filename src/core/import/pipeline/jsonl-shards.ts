@@ -8,7 +8,13 @@ import type * as z from "zod";
  * `perFile` records so that no single file grows past what the Obsidian adapter can read in one go (an export of
  * a gigabyte never becomes one string). Appends are batched; `flush()` writes what is pending.
  */
+/** Records per shard file (see ShardWriter). */
+export const SHARD_RECORDS = 100;
+
 export class ShardWriter {
+	/** Told after each flush how many records are on disk so far, in all (extract's run-ahead hand-off reads them back). */
+	onFlushed?: (records: number) => void;
+	private flushedRecords = 0;
 	private pending: string[] = [];
 	private pendingBytes = 0;
 	private fileIndex = 1;
@@ -21,7 +27,7 @@ export class ShardWriter {
 		private readonly prefix: string,
 		// A reader holds one shard at a time as text, lines, parsed and validated records (~5× the file): 100 records
 		// keep that near 10 MB; 1,000 made it the import's peak (620 MB export: 581 MB peak RSS).
-		private readonly perFile = 100,
+		private readonly perFile = SHARD_RECORDS,
 		private readonly flushBytes = 4 * 1024 * 1024,
 	) {}
 
@@ -55,9 +61,12 @@ export class ShardWriter {
 	async flush(): Promise<void> {
 		if (this.pending.length === 0) return;
 		const text = this.pending.join("\n") + "\n";
+		const records = this.pending.length;
 		this.pending = [];
 		this.pendingBytes = 0;
 		await this.store.append(shardPath(this.dir, this.prefix, this.fileIndex), text);
+		this.flushedRecords += records;
+		this.onFlushed?.(this.flushedRecords);
 	}
 }
 
