@@ -1,4 +1,5 @@
 import type { ByteSource } from "../core/ports/byte-source";
+import { filePathOf } from "./desktop-files";
 
 /**
  * A ByteSource over a browser Blob or File (what the import modal's file input and drop zone give): ranges are
@@ -7,6 +8,8 @@ import type { ByteSource } from "../core/ports/byte-source";
 export class BlobByteSource implements ByteSource {
 	readonly name: string;
 	readonly size: number;
+	/** The file's path on disk (desktop), recorded so a resume after a restart can open it again. */
+	readonly path?: string;
 
 	constructor(
 		private readonly blob: Blob,
@@ -14,6 +17,8 @@ export class BlobByteSource implements ByteSource {
 	) {
 		this.name = name ?? (blob instanceof File ? blob.name : "input");
 		this.size = blob.size;
+		const path = filePathOf(blob);
+		if (path !== undefined) this.path = path;
 	}
 
 	async read(offset: number, length: number): Promise<Uint8Array> {

@@ -113,10 +113,7 @@ export class RunController {
 	 * `describe` turns the result into the end Notice. Returns null (and says why) when a run is going.
 	 */
 	start<T extends RunResult>(kind: RunKind, sessionId: string | null, job: RunJob<T>, describe: (result: T) => string): Promise<T | null> | null {
-		if (this.current) {
-			this.host.notify(t("notice.alreadyRunning", { label: t(`phase.${this.current.kind}`) }));
-			return null;
-		}
+		if (this.refuseWhileBusy()) return null;
 		const run: ActiveRun = {
 			kind,
 			sessionId,
@@ -132,6 +129,18 @@ export class RunController {
 		const done = this.execute(run, job, describe);
 		run.done = done;
 		return done;
+	}
+
+	/** True (and the user is told what runs) while a run is going: a second one is not started. */
+	refuseWhileBusy(): boolean {
+		if (!this.current) return false;
+		this.host.notify(t("notice.alreadyRunning", { label: t(`phase.${this.current.kind}`) }));
+		return true;
+	}
+
+	/** A Notice about runs that did not start (e.g. a resume whose file was not picked). */
+	say(message: string): void {
+		this.host.notify(message);
 	}
 
 	/** Resolves when no run is going (at once when idle). */

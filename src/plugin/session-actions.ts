@@ -11,6 +11,10 @@ import type { ByteSource } from "../core/ports/byte-source";
 import { sessionTimeLabel } from "../core/status/panel-model";
 import type KnowledgeEtlPlugin from "./main";
 import { continueNotice } from "./notices";
+import { recordedInputs } from "../core/import/pipeline/input-manifest";
+import { PhaseManager } from "../core/session/phase-manager";
+import { PathByteSource } from "./desktop-files";
+import { pickInputAgain } from "./modals/repick-input-modal";
 import { RequestUrlHttpClient } from "./request-url-http-client";
 import { summaryText } from "./run-controller";
 import { t, type MessageKey } from "./i18n";
@@ -104,6 +108,8 @@ export function startImport(plugin: KnowledgeEtlPlugin, request: NewImport): Pro
 					options: { ...noteChoices(plugin.settings), ...request.options, ...(llm ? { llm } : {}) },
 					...(client ? { llmClient: client } : {}),
 					debugMode: plugin.settings.debugMode,
+					// Extract reads the File to its end as fast as it can: after a restart the File is gone, the session is not.
+					extractAhead: true,
 				},
 				hooks,
 			);
@@ -124,26 +130,74 @@ export function rememberSessions(plugin: KnowledgeEtlPlugin, sessions: readonly 
  * organize phase (the service decides, on the session as read when the run starts). The run starts at once
  * (null when another run is going; the user was told); it is labelled by the session as last seen.
  */
-export function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry", sessionId: string): Promise<ContinueResult | null> | null {
+export async function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry", sessionId: string): Promise<ContinueResult | null> {
 	const seen = plugin.knownSessions.get(sessionId);
 	const kind = seen ? phaseToContinue(seen, mode) : "import";
+	if (plugin.runs.refuseWhileBusy()) return null;
+	// An import that must read its export again gets it first: reopened by its recorded path, or picked again.
+	let known: ByteSource[] | undefined;
+	if (kind === "import") {
+		const found = await importInputs(plugin, sessionId);
+		if (found === "cancelled") {
+			plugin.runs.say(`Resume of session ${sessionTimeLabel(sessionId)} cancelled: its export was not picked again.`);
+			return null;
+		}
+		known = found;
+	}
 	const client = llmClient(plugin);
-	const known = inputsOf(plugin).get(sessionId);
 	const openSources = async (names: string[]): Promise<ByteSource[]> => {
 		await Promise.resolve();
 		if (known) return known;
 		throw new Error(t("error.inputsGone", { time: sessionTimeLabel(sessionId), files: names.join(", ") || t("import.unknownProvider") }));
 	};
-	return plugin.runs.start(
+	const run = plugin.runs.start(
 		kind,
 		sessionId,
-		(hooks) =>
-			plugin.etl[mode](
-				{ sessionId, openSources, ...(client ? { llmClient: client } : {}), genres: plugin.settings.genres, debugMode: plugin.settings.debugMode },
-				hooks,
-			),
+		async (hooks) => {
+			try {
+				return await plugin.etl[mode](
+					{ sessionId, openSources, extractAhead: true, ...(client ? { llmClient: client } : {}), genres: plugin.settings.genres, debugMode: plugin.settings.debugMode },
+					hooks,
+				);
+			} finally {
+				for (const source of known ?? []) if (source instanceof PathByteSource) await source.close();
+			}
+		},
 		(result) => (result.kind === "organize" ? continueNotice(result) : summaryText("import", result)),
 	);
+	return run ? await run : null;
+}
+
+/**
+ * The export files a resume or retry of `sessionId` reads: those of this window, else the recorded ones reopened
+ * by their path (desktop), else (only when extract has not finished, so the session needs them) the user picks
+ * each missing one again, told which file is expected; a picked file is checked like a reopened one (size, first
+ * and last MiB). Undefined when there is nothing to reopen (the core then says what it misses, if anything).
+ */
+async function importInputs(plugin: KnowledgeEtlPlugin, sessionId: string): Promise<ByteSource[] | undefined | "cancelled"> {
+	const known = inputsOf(plugin).get(sessionId);
+	if (known) return known;
+	const recorded = await recordedInputs(plugin.stagingStore, sessionId);
+	if (recorded.length === 0) return undefined;
+	const phase = await new PhaseManager(plugin.stagingStore, plugin.clock).load(sessionId, "import").catch(() => null);
+	const needed = phase !== null && phase.stages.extract.status !== "completed";
+	const opened: ByteSource[] = [];
+	for (const input of recorded) {
+		const source = input.path ? await PathByteSource.open(input.path, input.name) : null;
+		if (source) {
+			opened.push(source);
+			continue;
+		}
+		// Not needed (extract finished): the run goes on without it (only a zip's images would come from it).
+		if (!needed) continue;
+		const picked = await pickInputAgain(plugin.app, sessionId, input);
+		if (!picked) {
+			for (const o of opened) if (o instanceof PathByteSource) await o.close();
+			return "cancelled";
+		}
+		opened.push(picked);
+	}
+	return opened.length > 0 ? opened : undefined;
 }
 
 export interface SessionChoice {
@@ -179,7 +233,7 @@ export async function sessionChoices(plugin: KnowledgeEtlPlugin, mode: "resume" 
 		if (phase === "organize" && (await plugin.stagingStore.exists(organizeOutputPaths(s.session_id).undo))) continue;
 		const ok =
 			mode === "resume"
-				? status === "interrupted" || status === "stopped" || status === "failed" || status === "pending"
+				? status === "interrupted" || status === "failed" || status === "pending"
 				: (status === "partial" || status === "failed") && failed > 0;
 		if (ok) out.push({ session: s, label: label(s, status) });
 	}

@@ -208,9 +208,9 @@ describe("session commands", () => {
 		expect(noticeLog.at(-1)).toMatch(/^Import stopped: Cancelled; resume the session to go on/);
 		const sessions = new SessionManager(plugin.stagingStore, plugin.clock);
 		const s = (await sessions.latest())!;
-		expect(s.status).toBe("failed");
+		expect(s.status).toBe("stopped");
 		const extract = (await new PhaseManager(plugin.stagingStore, plugin.clock, sessions).load(s.session_id, "import")).stages.extract;
-		expect(extract.status).toBe("failed");
+		expect(["stopped", "completed"]).toContain(extract.status); // extract runs ahead: it may have read all 3
 
 		// Resume through the panel's button (the same handler the command uses).
 		await plugin.panelHandlers.onResume(s.session_id);
@@ -255,7 +255,8 @@ describe("session commands", () => {
 		await plugin.runs.whenIdle();
 		expect(statusEl.isConnected).toBe(false);
 		const s = (await new SessionManager(plugin.stagingStore, plugin.clock).latest())!;
-		expect(s.status).toBe("failed"); // recorded as stopped, resumable
+		expect(s.status).toBe("stopped"); // resumable, not failed
+		expect(s.phases.import?.counts.failed).toBe(0);
 		expect(await plugin.stagingStore.exists(heartbeatFile(s.session_id))).toBe(false);
 		fx.stub.load(); // so afterEach can unload it again
 	});
