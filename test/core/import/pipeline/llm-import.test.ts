@@ -108,7 +108,7 @@ describe("import with the LLM knowledge transform", () => {
 				if (p.stage === "transform" && p.last && ++replies === 3) controller.abort();
 			},
 		});
-		expect(first.status).toBe("failed");
+		expect(first.status).toBe("stopped");
 		const callsBefore = server.chatRequests.length;
 		expect(callsBefore).toBeGreaterThanOrEqual(3);
 		expect(callsBefore).toBeLessThan(7);
