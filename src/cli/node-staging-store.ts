@@ -150,6 +150,25 @@ export class NodeStagingStore implements StagingStore {
 		}
 	}
 
+	async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
+		if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(length) || length < 0) throw new RangeError(`${path}: bad range ${offset}+${length}`);
+		const fd = fs.openSync(this.abs(path), "r");
+		try {
+			const size = fs.fstatSync(fd).size;
+			const want = Math.max(0, Math.min(length, size - offset));
+			const buffer = new Uint8Array(want);
+			let got = 0;
+			while (got < want) {
+				const n = fs.readSync(fd, buffer, got, want - got, offset + got);
+				if (n === 0) break;
+				got += n;
+			}
+			return got === want ? buffer : buffer.subarray(0, got);
+		} finally {
+			fs.closeSync(fd);
+		}
+	}
+
 	async stat(path: string): Promise<{ size: number; mtime: number } | null> {
 		const s = fs.statSync(this.abs(path), { throwIfNoEntry: false });
 		return s ? { size: s.size, mtime: s.mtimeMs } : null;

@@ -1,5 +1,6 @@
 import { normalizePath, type DataAdapter } from "obsidian";
 import type { StagingStore, StagingWriteOptions } from "../core/ports/staging-store";
+import { nodeFs } from "./desktop-files";
 
 /** A temp file of writeAtomic: `<name>.tmp-<hex>`. Hidden from list(); left behind only by a crash. */
 export const TEMP_FILE_PATTERN = /\.tmp-[0-9a-f]{8,}$/;
@@ -144,6 +145,37 @@ export class AdapterStagingStore implements StagingStore {
 		const target = this.resolve(path);
 		const stat = await this.adapter.stat(target);
 		if (stat?.type === "folder") await this.adapter.rmdir(target, true);
+	}
+
+	/**
+	 * A byte range of a file. On the desktop (a FileSystemAdapter, whose files have a full path, and Node's fs) only
+	 * that range is read; elsewhere the adapter can only read a whole file, which is then sliced (the caller still
+	 * parses only the new part).
+	 */
+	async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
+		if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(length) || length < 0) throw new RangeError(`${path}: bad range ${offset}+${length}`);
+		const target = this.resolve(path);
+		const full = (this.adapter as { getFullPath?: (p: string) => string }).getFullPath;
+		const fs = nodeFs();
+		if (typeof full === "function" && fs) {
+			const handle = await fs.promises.open(full.call(this.adapter, target), "r");
+			try {
+				const { size } = await handle.stat();
+				const want = Math.max(0, Math.min(length, size - offset));
+				const buffer = new Uint8Array(want);
+				let got = 0;
+				while (got < want) {
+					const { bytesRead } = await handle.read(buffer, got, want - got, offset + got);
+					if (bytesRead === 0) break;
+					got += bytesRead;
+				}
+				return got === want ? buffer : buffer.subarray(0, got);
+			} finally {
+				await handle.close();
+			}
+		}
+		const whole = new Uint8Array(await this.adapter.readBinary(target));
+		return whole.slice(Math.min(offset, whole.length), Math.min(whole.length, offset + length));
 	}
 
 	async stat(path: string): Promise<{ size: number; mtime: number } | null> {

@@ -10,6 +10,7 @@ import type { ByteSource } from "../core/ports/byte-source";
 type Require = (id: string) => unknown;
 
 function hostRequire(): Require | null {
+	if (typeof window === "undefined") return null; // a worker, or Node without a DOM
 	const req = (window as unknown as { require?: unknown }).require;
 	return typeof req === "function" ? (req as Require) : null;
 }
@@ -43,6 +44,16 @@ interface NodeFs {
 	promises: { open(path: string, flags: string): Promise<FileHandle> };
 }
 
+/** Node's fs where the host has one (Obsidian desktop), else null. */
+export function nodeFs(): NodeFs | null {
+	try {
+		const fs = hostRequire()?.("fs") as NodeFs | undefined;
+		return fs?.promises?.open ? fs : null;
+	} catch {
+		return null;
+	}
+}
+
 /** A file on disk by its path (desktop only), read by range; closed with `close()`. */
 export class PathByteSource implements ByteSource {
 	private constructor(
@@ -54,8 +65,8 @@ export class PathByteSource implements ByteSource {
 
 	/** Opens `path` as the input called `name`; null where files cannot be opened by path or it is not there. */
 	static async open(path: string, name: string): Promise<PathByteSource | null> {
-		const fs = hostRequire()?.("fs") as NodeFs | undefined;
-		if (!fs?.promises?.open) return null;
+		const fs = nodeFs();
+		if (!fs) return null;
 		try {
 			const handle = await fs.promises.open(path, "r");
 			const { size } = await handle.stat();

@@ -118,4 +118,15 @@ describe("NodeStagingStore", () => {
 		await expect(store.removeFolder("")).rejects.toBeInstanceOf(PathEscapeError);
 		await expect(store.removeFolder(".")).rejects.toBeInstanceOf(PathEscapeError);
 	});
+
+	it("reads a byte range: fewer bytes at the end, none past it, a missing file rejected", async () => {
+		const { dir, store } = await tempVault();
+		await writeFile(join(dir, "r.txt"), "0123456789");
+		expect(Buffer.from(await store.readRange("r.txt", 2, 3)).toString()).toBe("234");
+		expect(Buffer.from(await store.readRange("r.txt", 8, 10)).toString()).toBe("89");
+		expect((await store.readRange("r.txt", 10, 5)).length).toBe(0);
+		expect((await store.readRange("r.txt", 50, 5)).length).toBe(0);
+		await expect(store.readRange("nope.txt", 0, 1)).rejects.toThrow();
+		await expect(store.readRange("../r.txt", 0, 1)).rejects.toThrow(PathEscapeError);
+	});
 });

@@ -1,3 +1,4 @@
+import * as nodeFs from "node:fs";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -98,5 +99,39 @@ describe("AdapterStagingStore", () => {
 	it("normalises paths", async () => {
 		await store.writeAtomic(".staging//a\\b.json", "x");
 		expect(await store.exists(".staging/a/b.json")).toBe(true);
+	});
+
+	it("reads a byte range, through the adapter (whole file, sliced) and, on the desktop, through Node's fs", async () => {
+		await fs.mkdir(path.join(dir, ".staging"), { recursive: true });
+		await fs.writeFile(path.join(dir, ".staging/r.txt"), "0123456789");
+		const check = async () => {
+			expect(Buffer.from(await store.readRange(".staging/r.txt", 2, 3)).toString()).toBe("234");
+			expect(Buffer.from(await store.readRange(".staging/r.txt", 8, 10)).toString()).toBe("89");
+			expect((await store.readRange(".staging/r.txt", 12, 5)).length).toBe(0);
+			await expect(store.readRange(".staging/nope.txt", 0, 1)).rejects.toThrow();
+		};
+		let wholeReads = 0;
+		const adapter = asObsidianApp(app).vault.adapter;
+		const readBinary = adapter.readBinary.bind(adapter);
+		adapter.readBinary = async (p: string) => {
+			wholeReads++;
+			return readBinary(p);
+		};
+		await check();
+		expect(wholeReads).toBeGreaterThan(0);
+		wholeReads = 0;
+		// Obsidian desktop's renderer: a window with Node's require.
+		const scope = globalThis as { window?: unknown };
+		const hadWindow = "window" in scope;
+		const win = (hadWindow ? scope.window : (scope.window = {})) as { require?: (id: string) => unknown };
+		win.require = (id: string) => (id === "fs" ? nodeFs : undefined);
+		try {
+			await check();
+			expect(wholeReads).toBe(0); // only the range was read
+		} finally {
+			delete win.require;
+			if (!hadWindow) delete scope.window;
+		}
+		expect(() => store.readRange("../x", 0, 1)).rejects.toThrow(StagingPathError);
 	});
 });

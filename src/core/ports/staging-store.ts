@@ -48,6 +48,12 @@ export interface StagingStore {
 	remove(path: string): Promise<void>;
 	/** Removes a folder and everything below it; no error when it does not exist. */
 	removeFolder(path: string): Promise<void>;
+	/**
+	 * Reads up to `length` bytes of a file from byte `offset`: fewer only at its end, none at or past it. Rejects
+	 * when the file does not exist. For logs followed from where the last read stopped (the session panel reads
+	 * only what was appended to pipeline_stages.jsonl since), never the whole file again.
+	 */
+	readRange(path: string, offset: number, length: number): Promise<Uint8Array>;
 	/** Size in bytes and modification time (ms since epoch), or null when missing. */
 	stat(path: string): Promise<{ size: number; mtime: number } | null>;
 }

@@ -1,0 +1,126 @@
+import type * as z from "zod";
+import type { StagingStore } from "../ports/staging-store";
+
+/** Bytes read per ranged read while catching up (a long log is read in slices, never as one string). */
+const SLICE_BYTES = 4 * 1024 * 1024;
+/** The first bytes of the file, kept to tell the same file grown from one replaced by another. */
+const HEAD_BYTES = 256;
+
+export interface FollowResult<T> {
+	/** Records appended since the last read (or all of them after a reset). */
+	records: T[];
+	/** True when the file was truncated or replaced: earlier records no longer hold, and `records` start afresh. */
+	reset: boolean;
+}
+
+/**
+ * Follows an append-only JSONL file (a session's pipeline_stages.jsonl) from where the last read stopped: each
+ * `read()` asks the store for the bytes appended since, through the port's ranged read, and parses only those.
+ * A last line without its newline (a write in progress) is kept back until it is whole. A file that got shorter,
+ * or whose first bytes changed (deleted and written anew), is read again from the start, and the caller is told
+ * (`reset`). Lines that are not JSON or fail the schema are skipped (counted in `skipped`).
+ */
+export class JsonlFollower<T> {
+	private offset = 0;
+	private head: Uint8Array | null = null;
+	/** Bytes of a line not ended yet (at most one line). */
+	private partial: Uint8Array = new Uint8Array(0);
+	private readonly decoder = new TextDecoder();
+	skipped = 0;
+
+	constructor(
+		private readonly store: StagingStore,
+		readonly path: string,
+		private readonly schema?: z.ZodType<T>,
+	) {}
+
+	/** Bytes consumed so far (whole lines; a partial last line is not counted). */
+	get position(): number {
+		return this.offset - this.partial.length;
+	}
+
+	async read(): Promise<FollowResult<T>> {
+		const stat = await this.store.stat(this.path);
+		if (!stat) {
+			const reset = this.offset > 0;
+			this.restart();
+			return { records: [], reset };
+		}
+		let reset = false;
+		if (stat.size < this.offset || !(await this.sameHead(stat.size))) {
+			this.restart();
+			reset = true;
+		}
+		const records: T[] = [];
+		while (this.offset < stat.size) {
+			const bytes = await this.store.readRange(this.path, this.offset, Math.min(SLICE_BYTES, stat.size - this.offset));
+			if (bytes.length === 0) break;
+			if (this.head === null || this.head.length < HEAD_BYTES) this.keepHead(bytes);
+			this.offset += bytes.length;
+			this.take(bytes, records);
+		}
+		return { records, reset };
+	}
+
+	private restart(): void {
+		this.offset = 0;
+		this.head = null;
+		this.partial = new Uint8Array(0);
+	}
+
+	/** Whether the file still begins as it did (a replaced file of the same or greater size is read afresh). */
+	private async sameHead(size: number): Promise<boolean> {
+		if (this.head === null || this.head.length === 0) return true;
+		if (size < this.head.length) return false;
+		const now = await this.store.readRange(this.path, 0, this.head.length);
+		if (now.length !== this.head.length) return false;
+		for (let i = 0; i < now.length; i++) if (now[i] !== this.head[i]) return false;
+		return true;
+	}
+
+	private keepHead(bytes: Uint8Array): void {
+		const have = this.head ?? new Uint8Array(0);
+		if (this.offset !== have.length) return; // only bytes from the file's start
+		const more = bytes.subarray(0, HEAD_BYTES - have.length);
+		const joined = new Uint8Array(have.length + more.length);
+		joined.set(have);
+		joined.set(more, have.length);
+		this.head = joined;
+	}
+
+	/** Splits at newlines (byte 0x0a never occurs inside a UTF-8 sequence), keeping the unended rest back. */
+	private take(bytes: Uint8Array, out: T[]): void {
+		let start = 0;
+		let buffer = bytes;
+		if (this.partial.length > 0) {
+			buffer = new Uint8Array(this.partial.length + bytes.length);
+			buffer.set(this.partial);
+			buffer.set(bytes, this.partial.length);
+		}
+		for (let i = 0; i < buffer.length; i++) {
+			if (buffer[i] !== 0x0a) continue;
+			this.line(buffer.subarray(start, i), out);
+			start = i + 1;
+		}
+		this.partial = buffer.slice(start);
+	}
+
+	private line(bytes: Uint8Array, out: T[]): void {
+		const text = this.decoder.decode(bytes).replace(/\r$/, "");
+		if (text.trim() === "") return;
+		let value: unknown;
+		try {
+			value = JSON.parse(text);
+		} catch {
+			this.skipped++;
+			return;
+		}
+		if (!this.schema) {
+			out.push(value as T);
+			return;
+		}
+		const parsed = this.schema.safeParse(value);
+		if (parsed.success) out.push(parsed.data);
+		else this.skipped++;
+	}
+}
