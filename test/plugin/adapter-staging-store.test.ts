@@ -132,6 +132,6 @@ describe("AdapterStagingStore", () => {
 			delete win.require;
 			if (!hadWindow) delete scope.window;
 		}
-		expect(() => store.readRange("../x", 0, 1)).rejects.toThrow(StagingPathError);
+		await expect(store.readRange("../x", 0, 1)).rejects.toThrow(StagingPathError);
 	});
 });

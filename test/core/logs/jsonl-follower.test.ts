@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NodeStagingStore } from "../../../src/cli/node-staging-store";
 import { JsonlFollower } from "../../../src/core/logs/jsonl-follower";
-import type { StagingStore } from "../../../src/core/ports/staging-store";
 import { tempDir } from "../_support/temp-vault";
 
 /** The store, counting the bytes its ranged reads return (what a follower costs). */
@@ -24,7 +23,7 @@ class CountingStore extends NodeStagingStore {
 async function setup(): Promise<{ dir: string; store: CountingStore; file: string; follower: JsonlFollower<{ n: number; t?: string }> }> {
 	const dir = await tempDir("ketl-follow-");
 	const store = new CountingStore(dir);
-	return { dir, store, file: join(dir, "log.jsonl"), follower: new JsonlFollower<{ n: number; t?: string }>(store as StagingStore, "log.jsonl") };
+	return { dir, store, file: join(dir, "log.jsonl"), follower: new JsonlFollower<{ n: number; t?: string }>(store, "log.jsonl") };
 }
 
 const line = (n: number, t?: string) => `${JSON.stringify(t === undefined ? { n } : { n, t })}\n`;
