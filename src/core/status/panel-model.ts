@@ -15,6 +15,7 @@ import {
 } from "../model/status";
 import type { OrganizeState } from "../organize/organize-session";
 import { buildOrganizeView, type OrganizeFiles, type OrganizeView } from "./organize-view";
+import { PhaseLog } from "./phase-log";
 
 /**
  * The side panel's view model: plain data, built from the session files by `buildPanelModel` and drawn by
@@ -182,6 +183,8 @@ export interface PanelInput {
 	phases?: Partial<Record<PhaseType, Phase | { error: string }>>;
 	/** `pipeline_stages.jsonl` records of the selected session, per phase. */
 	records?: Partial<Record<PhaseType, readonly PipelineRecordLike[]>>;
+	/** The same, already summed up (kept between refreshes and fed only new records: see PhaseLog); wins over `records`. */
+	logs?: Partial<Record<PhaseType, PhaseLog>>;
 	now: Date;
 	/** Ids of `running` sessions whose run is gone (shown as interrupted; see session-liveness.ts). */
 	interrupted?: readonly string[];
@@ -226,9 +229,9 @@ function displayStatus(session: Session, interrupted: ReadonlySet<string>): Disp
 }
 
 /** When an interrupted phase last did something: its latest record or stage time (never "now"). */
-function lastSignOfLife(phase: Phase, records: readonly PipelineRecordLike[]): string | null {
+function lastSignOfLife(phase: Phase, log: PhaseLog): string | null {
 	const times: string[] = [];
-	for (const r of records) times.push(r.timestamp);
+	if (log.lastRecordAt !== null) times.push(log.lastRecordAt);
 	for (const t of STAGE_TYPES) {
 		const st = phase.stages[t];
 		if (st.started_at) times.push(st.started_at);
@@ -242,32 +245,6 @@ function lastSignOfLife(phase: Phase, records: readonly PipelineRecordLike[]): s
 	return best === null ? phase.started_at : new Date(best).toISOString();
 }
 
-function latestTimestamp(records: readonly PipelineRecordLike[], stage: StageType): string | null {
-	let best: string | null = null;
-	for (const r of records) if (r.stage === stage && (best === null || r.timestamp > best)) best = r.timestamp;
-	return best;
-}
-
-/**
- * Per stage, the latest record per item (a retried item counts once, with its last outcome, in the place of its
- * first record). One pass over the records, shared by the stage counts, the failures and the note links.
- */
-function latestPerItem(records: readonly PipelineRecordLike[]): Map<StageType, Map<string, PipelineRecordLike>> {
-	const byStage = new Map<StageType, Map<string, PipelineRecordLike>>(STAGE_TYPES.map((t) => [t, new Map()]));
-	for (const r of records) byStage.get(r.stage)?.set(r.item_id, r);
-	return byStage;
-}
-
-function countRecords(latest: ReadonlyMap<string, PipelineRecordLike>): Omit<StageCountsView, "total" | "estimated"> {
-	const c = { done: 0, skipped: 0, failed: 0, review: 0 };
-	for (const r of latest.values()) {
-		if (r.status === "success") c.done++;
-		else if (r.status === "skipped") c.skipped++;
-		else if (r.status === "failed") c.failed++;
-		else c.review++;
-	}
-	return c;
-}
 
 /** Below this much of the export read, an estimate of the total would be mostly noise. */
 const MIN_READ_FRACTION = 0.01;
@@ -280,16 +257,9 @@ export function estimateItems(seen: number, readFraction: number): number {
 	return readFraction >= MIN_READ_FRACTION ? Math.max(seen, Math.round(seen / readFraction)) : seen;
 }
 
-function buildStage(
-	stage: Stage,
-	phase: Phase,
-	records: readonly PipelineRecordLike[],
-	latest: ReadonlyMap<string, PipelineRecordLike>,
-	previous: StageView | null,
-	now: Date,
-	interrupted: boolean,
-): StageView {
-	const fromRecords = countRecords(latest);
+function buildStage(stage: Stage, phase: Phase, log: PhaseLog, previous: StageView | null, now: Date, interrupted: boolean): StageView {
+	// Per item its latest record (a retried item counts once, with its last outcome).
+	const fromRecords = log.stageCounts(stage.stage_type);
 	const seen = fromRecords.done + fromRecords.skipped + fromRecords.failed + fromRecords.review;
 	// Extract streams the export: while it reads, how far it is (bytes) is the progress, and the items it has
 	// seen scaled by that fraction estimate how many there are. The stages after it run at the same time.
@@ -316,7 +286,7 @@ function buildStage(
 	const processed = counts.done + counts.skipped + counts.failed + counts.review;
 	const stopped = interrupted && stage.status === "running";
 	// An interrupted stage stopped at its last record, not now: no ever-growing duration.
-	const lastRecord = stopped ? latestTimestamp(records, stage.stage_type) : null;
+	const lastRecord = stopped ? log.lastTimestamp(stage.stage_type) : null;
 	const durationMs = span(stage.started_at, stopped ? lastRecord : stage.completed_at, now);
 	let progress: number | null = null;
 	if (stage.status === "completed") progress = 1;
@@ -351,7 +321,7 @@ function buildStage(
 function buildPhase(
 	type: PhaseType,
 	source: Phase | { error: string },
-	records: readonly PipelineRecordLike[],
+	log: PhaseLog,
 	now: Date,
 	maxFailures: number,
 	interrupted: boolean,
@@ -372,42 +342,36 @@ function buildPhase(
 			error: source.error,
 		};
 	}
-	const latest = latestPerItem(records);
 	const stages: StageView[] = [];
 	let previous: StageView | null = null;
 	for (const t of STAGE_TYPES) {
-		const view = buildStage(source.stages[t], source, records, latest.get(t)!, previous, now, interrupted);
+		const view = buildStage(source.stages[t], source, log, previous, now, interrupted);
 		stages.push(view);
 		previous = view;
 	}
-	const failures: FailureView[] = [];
-	for (const t of STAGE_TYPES) {
-		for (const r of latest.get(t)!.values()) {
-			if (r.status !== "failed") continue;
-			failures.push({ itemId: r.item_id, title: r.title ?? null, stage: t, step: r.step ?? null, error: r.error ?? "Unknown error", timestamp: r.timestamp, notePath: r.note_path ?? null });
-		}
-	}
-	const notes: NoteLinkView[] = [];
-	for (const r of latest.get("load")!.values()) {
-		if (!r.note_path || (r.status !== "success" && r.status !== "review")) continue;
-		// "updated (options changed): path" is an update too: the first word is the outcome.
-		const outcome = (r.reason ?? "").split(":")[0]?.split(" ")[0] ?? "";
-		if (outcome !== "created" && outcome !== "updated") continue;
-		notes.push({ path: r.note_path, title: r.title ?? null, outcome });
-	}
-	notes.reverse();
+	const failed = log.failures(maxFailures);
+	const failures: FailureView[] = failed.list.map(({ stage, record: r }) => ({
+		itemId: r.item_id,
+		title: r.title ?? null,
+		stage,
+		step: r.step ?? null,
+		error: r.error ?? "Unknown error",
+		timestamp: r.timestamp,
+		notePath: r.note_path ?? null,
+	}));
+	const notes = log.notes(MAX_NOTES);
 	return {
 		type,
-		notes: notes.slice(0, MAX_NOTES),
-		moreNotes: Math.max(0, notes.length - MAX_NOTES),
+		notes: notes.list,
+		moreNotes: Math.max(0, notes.total - notes.list.length),
 		status: interrupted && source.status === "running" ? "interrupted" : source.status,
 		startedAt: source.started_at,
 		completedAt: source.completed_at,
-		durationMs: span(source.started_at, interrupted && source.status === "running" ? lastSignOfLife(source, records) : source.completed_at, now),
+		durationMs: span(source.started_at, interrupted && source.status === "running" ? lastSignOfLife(source, log) : source.completed_at, now),
 		counts: source.counts,
 		stages,
-		failures: failures.slice(0, maxFailures),
-		moreFailures: Math.max(0, failures.length - maxFailures),
+		failures,
+		moreFailures: Math.max(0, failed.total - failures.length),
 		error: null,
 	};
 }
@@ -436,7 +400,8 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 		for (const p of PHASE_TYPES) {
 			const source = input.phases?.[p];
 			if (!source) continue;
-			phases.push(buildPhase(p, source, input.records?.[p] ?? [], input.now, input.maxFailures ?? 50, stopped));
+			const log = input.logs?.[p] ?? PhaseLog.from(input.records?.[p] ?? []);
+			phases.push(buildPhase(p, source, log, input.now, input.maxFailures ?? 50, stopped));
 		}
 		const failed = phases.some((p) => p.counts.failed > 0 || p.failures.length > 0);
 		const status = displayStatus(session, interrupted);

@@ -3,7 +3,7 @@ import type { Clock } from "../ports/clock";
 import type { StagingStore } from "../ports/staging-store";
 import type { Phase } from "../model/phase";
 import { PHASE_TYPES, type PhaseType } from "../model/status";
-import { parseJsonl } from "../logs/jsonl";
+import { JsonlFollower } from "../logs/jsonl-follower";
 import { PipelineStageRecordSchema } from "../logs/pipeline-stages";
 import { pipelineStagesFile } from "../session/paths";
 import { PhaseManager } from "../session/phase-manager";
@@ -15,6 +15,7 @@ import { PlanSchema, type Plan } from "../organize/plan";
 import { organizeStateOf, summarizeApplied, summarizeUndo, type AppliedSummary, type OrganizeFiles, type UndoSummary } from "./organize-view";
 import { buildPanelModel, type PanelInput, type PanelModel, type PipelineRecordLike } from "./panel-model";
 import { findInterruptedSessions, type LivenessOptions } from "./session-liveness";
+import { PhaseLog } from "./phase-log";
 
 /**
  * Reads everything the panel shows from the session files (so sessions run by the CLI show too): the session
@@ -46,7 +47,7 @@ export async function loadPanelInput(
 		organizeFiles.set(s.session_id, files);
 	}
 	const phases: Partial<Record<PhaseType, Phase | { error: string }>> = {};
-	const records: Partial<Record<PhaseType, PipelineRecordLike[]>> = {};
+	const logs: Partial<Record<PhaseType, PhaseLog>> = {};
 	if (chosen) {
 		const id = chosen.session_id;
 		for (const p of PHASE_TYPES) {
@@ -57,13 +58,11 @@ export async function loadPanelInput(
 				phases[p] = { error: e instanceof Error ? e.message : String(e) };
 			}
 			try {
-				// Partial or corrupt lines are skipped by the parser (a run may be writing right now). Parsed records
-				// are kept while the log's size and mtime stay the same (the panel re-reads every couple of seconds).
-				const path = pipelineStagesFile(id, p);
-				const read = await cache.read(store, path, (text) => parseJsonl(text, path, { schema: PipelineStageRecordSchema }).records);
-				records[p] = read ?? [];
+				// Followed from where the last refresh stopped: only appended records are read and parsed (a partial
+				// last line waits until whole; a truncated or replaced log is read afresh).
+				logs[p] = await cache.log(store, pipelineStagesFile(id, p));
 			} catch {
-				records[p] = [];
+				logs[p] = new PhaseLog();
 			}
 		}
 	}
@@ -73,7 +72,7 @@ export async function loadPanelInput(
 		selectedId: chosen?.session_id ?? null,
 		interrupted: [...interrupted],
 		phases,
-		records,
+		logs,
 		now: clock.now(),
 		organizeStates,
 		...(chosen && organizeFiles.has(chosen.session_id) ? { organize: organizeFiles.get(chosen.session_id)! } : {}),
@@ -88,8 +87,26 @@ export async function loadPanelInput(
  */
 export class PanelFileCache {
 	private readonly entries = new Map<string, { store: StagingStore; size: number; mtime: number; value: unknown }>();
+	private readonly logs = new Map<string, { store: StagingStore; follower: JsonlFollower<PipelineRecordLike>; log: PhaseLog }>();
 
 	constructor(private readonly limit = 64) {}
+
+	/**
+	 * A stage log summed up so far, brought up to date with what was appended since the last call (see
+	 * JsonlFollower): the panel's work per refresh follows what the run did since, not the size of the session.
+	 */
+	async log(store: StagingStore, path: string): Promise<PhaseLog> {
+		let entry = this.logs.get(path);
+		if (!entry || entry.store !== store) {
+			entry = { store, follower: new JsonlFollower<PipelineRecordLike>(store, path, PipelineStageRecordSchema), log: new PhaseLog() };
+			this.logs.set(path, entry);
+			if (this.logs.size > 8) this.logs.delete(this.logs.keys().next().value!);
+		}
+		const { records, reset } = await entry.follower.read();
+		if (reset) entry.log = new PhaseLog();
+		entry.log.add(records);
+		return entry.log;
+	}
 
 	async read<T>(store: StagingStore, path: string, parse: (text: string) => T): Promise<T | null> {
 		const stat = await store.stat(path);
