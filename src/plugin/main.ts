@@ -127,8 +127,13 @@ export default class KnowledgeEtlPlugin extends Plugin {
 			logDebug: (message, detail) => this.logDebug(message, detail),
 			onRunEnd: () => void this.refreshOrganizeTargets(),
 		});
-		this.panelHandlers.onResume = (id) => void engine.continueSession(this, "resume", id);
-		this.panelHandlers.onRetry = (id) => void engine.continueSession(this, "retry", id);
+		// Resolves when the run ends (a resume may first ask for its export again).
+		this.panelHandlers.onResume = async (id) => {
+			await engine.continueSession(this, "resume", id);
+		};
+		this.panelHandlers.onRetry = async (id) => {
+			await engine.continueSession(this, "retry", id);
+		};
 		this.panelHandlers.onCancel = (id) => {
 			if (this.runs.runningSessionId === id || this.runs.runningSessionId === null) this.runs.cancel();
 		};
