@@ -194,3 +194,52 @@ describe("session panel", () => {
 		expect(text(reopened.contentEl.querySelector('[data-stage="transform"] .knowledge-etl-stage-counts'))).toBe("3 of 4 conversations · 1 failed");
 	});
 });
+
+describe("session panel polling", () => {
+	it("reads nothing on its timer while idle or hidden; follows a live run while shown, and catches up when shown again", async () => {
+		fx = await loadPlugin();
+		const store = fx.plugin.stagingStore;
+		const ids = await writeSessions(store);
+		const leaf = new WorkspaceLeaf(fx.app, "right");
+		let live = new Set<string>();
+		const view = new SessionView(leaf as never, {
+			store,
+			// A day on: the running session's files are long quiet (interrupted) unless this window runs it.
+			clock: { now: () => new Date(Date.now() + 24 * 60 * 60 * 1000) },
+			handlers: noopPanelHandlers,
+			displayText: "Sessions",
+			throttleMs: 10,
+			pollMs: 20,
+			liveIds: () => live,
+		});
+		(view as unknown as { load(): void }).load();
+		await view.onOpen();
+		// Nothing runs (the running session is interrupted): the timer reads nothing.
+		const idle = view.loadCount;
+		await new Promise((r) => setTimeout(r, 200));
+		expect(view.loadCount).toBe(idle);
+
+		live = new Set([ids.running]); // this window runs it now
+		await new Promise((r) => setTimeout(r, 200));
+		expect(view.loadCount).toBeGreaterThan(idle + 2);
+
+		// Hidden (a collapsed sidebar: Obsidian's isShown() is false): no reads, requests are remembered.
+		let shown = false;
+		(view.containerEl as HTMLElement & { isShown?: () => boolean }).isShown = () => shown;
+		await new Promise((r) => setTimeout(r, 50));
+		const hidden = view.loadCount;
+		await appendPipelineStageRecords(store, ids.running, "import", [rec(ids.running, "h1", "transform", "success")]);
+		view.requestRefresh();
+		await new Promise((r) => setTimeout(r, 200));
+		expect(view.loadCount).toBe(hidden);
+		expect(view.skippedWhileHidden).toBeGreaterThan(0);
+		shown = true;
+		view.onResize(); // Obsidian calls it when the leaf is shown again
+		await new Promise((r) => setTimeout(r, 100));
+		expect(view.loadCount).toBeGreaterThan(hidden);
+		expect(text(view.contentEl.querySelector('[data-stage="transform"] .knowledge-etl-stage-counts'))).toMatch(/^2 of/);
+		live = new Set();
+		await view.onClose();
+		(view as unknown as { unload(): void }).unload();
+	});
+});

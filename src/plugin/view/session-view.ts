@@ -82,7 +82,15 @@ export class SessionView extends ItemView {
 	override async onOpen(): Promise<void> {
 		this.contentEl.addClass("knowledge-etl-view");
 		this.contentEl.createDiv({ cls: "knowledge-etl-empty", text: t("panel.loading") });
-		this.registerInterval(window.setInterval(() => this.requestRefresh(), this.deps.pollMs ?? 2000));
+		// Timed re-reads only while they can show something new: the panel is visible and a run goes (here, or one
+		// seen running, e.g. the CLI's). An idle or hidden panel reads nothing; it catches up when shown again.
+		this.registerInterval(
+			window.setInterval(() => {
+				if (this.isVisible() && this.somethingRuns()) this.requestRefresh();
+			}, this.deps.pollMs ?? 2000),
+		);
+		this.registerDomEvent(document, "visibilitychange", () => this.catchUp());
+		this.registerEvent(this.app.workspace.on("layout-change", () => this.catchUp()));
 		await this.refresh();
 	}
 
@@ -101,8 +109,42 @@ export class SessionView extends ItemView {
 		this.timer = null;
 	}
 
+	/** Requests made while the panel was hidden: one refresh when it is shown again. */
+	private missed = false;
+	/** How many timed or requested refreshes were skipped because the panel was hidden (for tests). */
+	skippedWhileHidden = 0;
+
+	/** The panel can be seen: its window is not hidden and its leaf is shown (not a background tab, not collapsed). */
+	private isVisible(): boolean {
+		if (typeof document !== "undefined" && document.hidden) return false;
+		// Obsidian's DOM extension: false in a collapsed sidebar or a background tab.
+		const el = this.containerEl as HTMLElement & { isShown?: () => boolean };
+		return typeof el.isShown === "function" ? el.isShown() : true;
+	}
+
+	private somethingRuns(): boolean {
+		if ((this.deps.liveIds?.().size ?? 0) > 0) return true;
+		return this.lastModel?.sessions.some((s) => s.status === "running") ?? false;
+	}
+
+	private catchUp(): void {
+		if (this.missed && this.isVisible()) {
+			this.missed = false;
+			this.requestRefresh();
+		}
+	}
+
+	override onResize(): void {
+		this.catchUp();
+	}
+
 	/** Asks for a refresh; calls within the throttle window collapse into one. Cheap to call per item. */
 	requestRefresh(): void {
+		if (!this.isVisible()) {
+			this.missed = true;
+			this.skippedWhileHidden++;
+			return;
+		}
 		if (this.timer !== null) return;
 		const wait = Math.max(0, this.lastRefreshAt + (this.deps.throttleMs ?? 500) - Date.now());
 		this.timer = window.setTimeout(() => {
