@@ -11,7 +11,7 @@ import type { ByteSource } from "../core/ports/byte-source";
 import { sessionTimeLabel } from "../core/status/panel-model";
 import type KnowledgeEtlPlugin from "./main";
 import { continueNotice } from "./notices";
-import { recordedInputs } from "../core/import/pipeline/input-manifest";
+import { inputDifference, recordedInputs } from "../core/import/pipeline/input-manifest";
 import { PhaseManager } from "../core/session/phase-manager";
 import { PathByteSource } from "./desktop-files";
 import { pickInputAgain } from "./modals/repick-input-modal";
@@ -138,6 +138,7 @@ export async function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume"
 	let known: ByteSource[] | undefined;
 	if (kind === "import") {
 		const found = await importInputs(plugin, sessionId);
+		if (found === "refused") return null;
 		if (found === "cancelled") {
 			plugin.runs.say(`Resume of session ${sessionTimeLabel(sessionId)} cancelled: its export was not picked again.`);
 			return null;
@@ -174,7 +175,7 @@ export async function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume"
  * each missing one again, told which file is expected; a picked file is checked like a reopened one (size, first
  * and last MiB). Undefined when there is nothing to reopen (the core then says what it misses, if anything).
  */
-async function importInputs(plugin: KnowledgeEtlPlugin, sessionId: string): Promise<ByteSource[] | undefined | "cancelled"> {
+async function importInputs(plugin: KnowledgeEtlPlugin, sessionId: string): Promise<ByteSource[] | undefined | "cancelled" | "refused"> {
 	const known = inputsOf(plugin).get(sessionId);
 	if (known) return known;
 	const recorded = await recordedInputs(plugin.stagingStore, sessionId);
@@ -185,6 +186,14 @@ async function importInputs(plugin: KnowledgeEtlPlugin, sessionId: string): Prom
 	for (const input of recorded) {
 		const source = input.path ? await PathByteSource.open(input.path, input.name) : null;
 		if (source) {
+			// Checked before the run starts: a changed file is refused and the session stays as it was.
+			const why = needed ? await inputDifference(input, source) : null;
+			if (why !== null) {
+				await source.close();
+				for (const o of opened) if (o instanceof PathByteSource) await o.close();
+				plugin.runs.say(`Cannot resume session ${sessionTimeLabel(sessionId)}: the input "${input.name}" ${why} since the session began. Put the original file back, or start a new import of the new file.`);
+				return "refused";
+			}
 			opened.push(source);
 			continue;
 		}

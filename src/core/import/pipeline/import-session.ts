@@ -167,19 +167,6 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 		return { ...(await summarize(store, sessionId, logger, phase.status)), message: "No failed items to retry" };
 	}
 
-	// The inputs again, when extract must run: checked before the phase starts, so a refused file (missing, changed)
-	// leaves the session as it was (stopped, resumable with the right file).
-	const extractDone = phase.stages.extract.status === "completed";
-	const extractFailures = status.failures("extract").length > 0;
-	const runExtract = !extractDone || (request.mode === "retry" && extractFailures);
-	if (runExtract && !reader) {
-		const sources = request.sources ?? (request.openSources ? await request.openSources(options.inputs) : []);
-		if (sources.length === 0) throw new ImportSessionError(`Session ${sessionId} needs its inputs again (${options.inputs.join(", ") || "none recorded"}), but they were not given`);
-		// The same files as the session began with, or nothing: extract is never marked done from another file.
-		await checkInputsUnchanged(store, sessionId, sources);
-		reader = await openExport(sources, { provider: options.provider });
-	}
-
 	await phases.startPhase(sessionId, "import");
 	// One signal stops every stage: the user's cancel, or one stage breaking down (the others then stop taking items).
 	const stop = new AbortController();
@@ -196,7 +183,17 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 		const loaded = status.succeeded("load");
 		const needsWork = (id: string): boolean => !loaded.has(id) || retransform.has(id);
 
-		// ---- everything that can fail before an item moves: the model's saved replies, the index ----
+		// ---- everything that can fail before an item moves: inputs, the model's saved replies, the index ----
+		const extractDone = phase.stages.extract.status === "completed";
+		const extractFailures = status.failures("extract").length > 0;
+		const runExtract = !extractDone || (request.mode === "retry" && extractFailures);
+		if (runExtract && !reader) {
+			const sources = request.sources ?? (request.openSources ? await request.openSources(options.inputs) : []);
+			if (sources.length === 0) throw new ImportSessionError(`Session ${sessionId} needs its inputs again (${options.inputs.join(", ") || "none recorded"}), but they were not given`);
+			// The same files as the session began with, or nothing: extract is never marked done from another file.
+			await checkInputsUnchanged(store, sessionId, sources);
+			reader = await openExport(sources, { provider: options.provider });
+		}
 		const index = await ImportIndex.open(store, logger);
 		const knowledge =
 			options.llm && request.llmClient
