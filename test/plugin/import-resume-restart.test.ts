@@ -109,7 +109,7 @@ describe("resume after an Obsidian restart", () => {
 		const first = await load(await tmp("ketl-restart-"));
 		const input = await picked();
 		paths.set(input, file);
-		const id = await importThenQuit(first, input, /^Import: extract [1-9]/);
+		const id = await importThenQuit(first, input, /^Import: [1-9]/);
 		const manifest = JSON.parse(await fs.readFile(path.join(first.dir, ".staging/@session", id, "import/extract/input/manifest.json"), "utf8")) as { fingerprints: { path?: string; name: string }[] };
 		expect(manifest.fingerprints.map((p) => [p.name, p.path])).toEqual([["conversations.json", file]]);
 
@@ -126,7 +126,7 @@ describe("resume after an Obsidian restart", () => {
 		for (const stage of phase.stages) expect(stage.status).not.toBe("failed");
 
 		await continueSession(second.plugin, "resume", id);
-		expect(noticeLog.at(-1)).toMatch(/^Import completed: 40 notes/);
+		expect(noticeLog.at(-1)).toMatch(/^Import (completed|done): 40 notes/);
 		expect((await new SessionManager(second.plugin.stagingStore, second.plugin.clock).load(id)).status).toBe("completed");
 		expect(await notes(second.dir)).toEqual(expected);
 	}, 60_000);
@@ -171,7 +171,7 @@ describe("resume after an Obsidian restart", () => {
 			pickAgain(await picked());
 		}
 		await resumed;
-		expect(noticeLog.at(-1)).toMatch(/^Import completed: 40 notes/);
+		expect(noticeLog.at(-1)).toMatch(/^Import (completed|done): 40 notes/);
 		expect(await notes(second.dir)).toEqual(expected);
 	}, 60_000);
 });

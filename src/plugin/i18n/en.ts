@@ -345,6 +345,10 @@ const en = {
 	"notice.continueDone": "{label} done: {moved} moved in all{stillFailed}. Run \"Undo organize session\" to reverse it.",
 	"notice.continueEnded": "{label} done.",
 	"panel.displayText": "{name} sessions",
+	"repick.title": "Pick the export again",
+	"repick.text": "Session {time} was reading \"{name}\" ({size}) and cannot open it again by itself. Pick the same file to go on; notes already written are kept.",
+	"repick.choose": "Choose {name}",
+	"repick.wrong": "\"{file}\" is not the file this session was reading: it {why}.",
 };
 
 export default en;

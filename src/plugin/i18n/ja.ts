@@ -338,6 +338,10 @@ const ja: Record<keyof typeof en, string> = {
 	"notice.continueDone": "{label}完了: 合計 {moved}を移動{stillFailed}。「整理を元に戻す」で元に戻せます。",
 	"notice.continueEnded": "{label}完了。",
 	"panel.displayText": "{name} セッション",
+	"repick.title": "エクスポートをもう一度選択",
+	"repick.text": "セッション {time} は \"{name}\"（{size}）を読み込んでいましたが、自動では開き直せません。続けるには同じファイルを選んでください。書き込み済みのノートはそのままです。",
+	"repick.choose": "{name} を選択",
+	"repick.wrong": "\"{file}\" はこのセッションが読み込んでいたファイルではありません: {why}。",
 };
 
 export default ja;

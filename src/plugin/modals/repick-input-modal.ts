@@ -3,6 +3,7 @@ import { inputDifference, type InputFingerprint } from "../../core/import/pipeli
 import type { ByteSource } from "../../core/ports/byte-source";
 import { sessionTimeLabel } from "../../core/status/panel-model";
 import { BlobByteSource } from "../blob-byte-source";
+import { t } from "../i18n";
 
 function sizeText(bytes: number): string {
 	if (bytes < 1024) return `${bytes} bytes`;
@@ -30,14 +31,12 @@ export class RepickInputModal extends Modal {
 	}
 
 	override onOpen(): void {
-		this.setTitle("Pick the export again");
+		this.setTitle(t("repick.title"));
 		const { contentEl } = this;
 		contentEl.addClass("knowledge-etl-repick");
 		contentEl.createEl("p", {
 			cls: "knowledge-etl-repick-text",
-			text:
-				`Session ${sessionTimeLabel(this.sessionId)} was reading "${this.expected.name}" (${sizeText(this.expected.size)}) ` +
-				"and cannot open it again by itself. Pick the same file to go on; notes already written are kept.",
+			text: t("repick.text", { time: sessionTimeLabel(this.sessionId), name: this.expected.name, size: sizeText(this.expected.size) }),
 		});
 		const input = contentEl.createEl("input", { cls: "knowledge-etl-repick-input", attr: { type: "file" } });
 		input.addClass("knowledge-etl-hidden");
@@ -50,12 +49,12 @@ export class RepickInputModal extends Modal {
 		new Setting(contentEl)
 			.addButton((b) =>
 				b
-					.setButtonText(`Choose ${this.expected.name}`)
+					.setButtonText(t("repick.choose", { name: this.expected.name }))
 					.setCta()
 					.setClass("knowledge-etl-repick-button")
 					.onClick(() => input.click()),
 			)
-			.addButton((b) => b.setButtonText("Cancel").onClick(() => this.close()));
+			.addButton((b) => b.setButtonText(t("button.cancel")).onClick(() => this.close()));
 	}
 
 	/** Takes `file` when it is the expected export (it is read as the session named it); says why not otherwise. */
@@ -63,7 +62,7 @@ export class RepickInputModal extends Modal {
 		const source = new BlobByteSource(file, this.expected.name);
 		const why = await inputDifference(this.expected, source);
 		if (why !== null) {
-			this.errorEl.setText(`"${file.name}" is not the file this session was reading: it ${why.replace("changed", "differs")}.`);
+			this.errorEl.setText(t("repick.wrong", { file: file.name, why: why.replace("changed", "differs") }));
 			return false;
 		}
 		this.finish(source);
