@@ -11,6 +11,7 @@ export const IMPORT_CHOICE_OPTIONS = {
 	"by-project": { type: "boolean", default: false },
 	"date-prefix": { type: "boolean", default: false },
 	rerender: { type: "boolean", default: false },
+	edited: { type: "string" },
 	select: { type: "string" },
 	since: { type: "string" },
 } as const satisfies OptionSpec;
@@ -19,6 +20,8 @@ export const IMPORT_CHOICE_USAGE = `  --time-zone ZONE    IANA zone for message 
   --by-project        put notes of a named project in a sub-folder of it (Claude/<project>/)
   --date-prefix       start new notes' file names with the conversation's date (2025-03-10 Title)
   --rerender          rewrite every note you have not edited, even when nothing changed (after an upgrade)
+  --edited append|preserve  a note you edited whose conversation grew: add the new messages below your text
+                      under "## Added on <date> from <provider>" (default), or leave the note as it is
   --select FILE       import only the conversation ids listed in FILE, one per line (a line starting with # is a comment)
   --since DATE        import only conversations updated on or after DATE (2025-03-10, or a date-time)`;
 
@@ -39,6 +42,10 @@ export async function parseImportChoiceFlags(values: ChoiceValues, cwd: string):
 	if (values["by-project"] === true) out.byProject = true;
 	if (values["date-prefix"] === true) out.datePrefix = true;
 	if (values.rerender === true) out.rerender = true;
+	if (values.edited !== undefined) {
+		if (values.edited !== "append" && values.edited !== "preserve") throw new UsageError(`--edited must be append or preserve, not "${String(values.edited)}"`);
+		out.editedNotes = values.edited;
+	}
 	if (typeof values.since === "string") {
 		const since = sinceInstant(values.since, timeZone);
 		if (since === null) throw new UsageError(`--since must be a date (2025-03-10) or an ISO 8601 date-time, not "${values.since}"`);

@@ -90,8 +90,14 @@ export function localTimeZone(): string {
 }
 
 /** The settings that shape notes, as import options (a session records them, so resume keeps them). */
-export function noteChoices(settings: Settings): Pick<ImportOptionsInput, "includeThinking" | "timeZone" | "byProject" | "datePrefix"> {
-	return { includeThinking: settings.includeThinking, timeZone: settings.timeZone || localTimeZone(), byProject: settings.byProject, datePrefix: settings.datePrefix };
+export function noteChoices(settings: Settings): Pick<ImportOptionsInput, "includeThinking" | "timeZone" | "byProject" | "datePrefix" | "editedNotes"> {
+	return {
+		includeThinking: settings.includeThinking,
+		timeZone: settings.timeZone || localTimeZone(),
+		byProject: settings.byProject,
+		datePrefix: settings.datePrefix,
+		editedNotes: settings.appendToEditedNotes ? "append" : "preserve",
+	};
 }
 
 /** Starts a new import session; null when another run is going (the user was told). */

@@ -122,6 +122,7 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 					this.toggleRow(t("settings.datePrefix"), t("settings.datePrefixDesc"), (s) => s.datePrefix, (s, v) => (s.datePrefix = v)),
 					this.toggleRow(t("settings.byProject"), t("settings.byProjectDesc"), (s) => s.byProject, (s, v) => (s.byProject = v)),
 					this.toggleRow(t("settings.includeThinking"), t("settings.includeThinkingDesc"), (s) => s.includeThinking, (s, v) => (s.includeThinking = v)),
+					this.toggleRow(t("settings.appendToEdited"), t("settings.appendToEditedDesc"), (s) => s.appendToEditedNotes, (s, v) => (s.appendToEditedNotes = v)),
 				],
 			},
 			{ heading: t("settings.llm"), rows: llmRows },

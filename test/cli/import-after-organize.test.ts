@@ -108,10 +108,19 @@ describe("re-import after organize (issue 16.3)", () => {
 		await writeFile(path, `${await readFile(path, "utf8")}\nMY-OWN-LINE\n`);
 		expect((await organize(vault, "--apply")).code).toBe(0);
 		const second = await writeJson(join(dir, "v2.json"), grown(specs, ["o3"]).map(claudeConv));
+		const before = (await notesById(vault)).get("o3")!;
 		const r = await importJson([second], vault, ["--provider", "claude"]);
-		expect(r.json.notes.updated).toBe(0);
+		// Not rewritten: the new turns are added below the user's text (issue 16.4), which stays byte for byte.
+		expect(r.json.notes).toMatchObject({ updated: 1, preserved: 0 });
 		const note = (await notesById(vault)).get("o3")!;
+		expect(note.path).toBe(before.path);
+		expect(note.text.startsWith(before.text)).toBe(true);
 		expect(note.text).toContain("MY-OWN-LINE");
+		expect(note.text.slice(before.text.length)).toContain("NEW-ANSWER-o3");
+		// With --edited preserve it would have been left alone (the organize edit did not make it ours).
+		const third = await writeJson(join(dir, "v3.json"), grown(grown(specs, ["o3"]), ["o3"]).map((s) => claudeConv({ ...s, updated: s.id === "o3" ? "2025-06-01T09:00:00Z" : s.updated })));
+		const kept = await importJson([third], vault, ["--provider", "claude", "--edited", "preserve"]);
+		expect(kept.json.notes).toMatchObject({ updated: 0, preserved: 1 });
 	});
 
 	it("the same after undo: notes back in the import's folder, updated there", async () => {

@@ -77,13 +77,14 @@ describe("re-import", () => {
 		expect(await snapshot(vault)).toEqual(after);
 	});
 
-	it("edited by the user and updated at the source: preserved, untouched, reported", async () => {
+	it("edited by the user and updated at the source, --edited preserve: preserved, untouched, reported", async () => {
 		const { dir, vault } = await setup();
 		const path = join(vault, FOLDER, "Beta.md");
 		const edited = (await readFile(path, "utf8")) + "\nMy own remark.\n";
 		await writeFile(path, edited);
 		const before = await snapshot(vault);
-		const r = await importJson([await exportOf(dir, updatedR2(base), "v2.json")], vault, ["--provider", "claude"]);
+		// (By default the new messages would be added below the user's text: test/cli/import-append-edited.test.ts.)
+		const r = await importJson([await exportOf(dir, updatedR2(base), "v2.json")], vault, ["--provider", "claude", "--edited", "preserve"]);
 		expect(r.code).toBe(0);
 		expect(r.json.notes).toMatchObject({ created: 0, updated: 0, unchanged: 2, preserved: 1 });
 		expect(await snapshot(vault)).toEqual(before);

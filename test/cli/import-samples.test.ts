@@ -3,6 +3,8 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readLoadManifest } from "../../src/core/import/pipeline/compact-session";
+import { NodeStagingStore } from "../../src/cli/node-staging-store";
 import { allFiles, frontmatterValue, importJson, newVault, notesIn, PUBLIC_FIXTURES, readNote, SAMPLES, SESSION_ROOT_DIR, vaultFiles } from "./import-support";
 
 /**
@@ -13,15 +15,21 @@ async function expectSessionCopies(vault: string, sessionId: string, provider: "
 	const notes = await notesIn(vault, `AI Conversations/${provider}`);
 	const outDir = join(vault, SESSION_ROOT_DIR, sessionId, "import", "load", "output");
 	expect(existsSync(join(outDir, provider))).toBe(false);
-	const manifest = (await readFile(join(outDir, "manifest.jsonl"), "utf8"))
-		.trim()
-		.split("\n")
-		.map((l) => JSON.parse(l) as { p: string; h: string; d: string; b: number });
+	// Packed when the session completed (folder, names and bytes); the hashes are the import index's.
+	const manifest = await readLoadManifest(new NodeStagingStore(vault), sessionId);
+	const index = new Map(
+		(await readFile(join(vault, ".staging/@index/import-index.jsonl"), "utf8"))
+			.trim()
+			.split("\n")
+			.map((l) => JSON.parse(l) as { path: string; hash: string })
+			.map((r) => [r.path, r.hash]),
+	);
 	const mine = manifest.filter((m) => m.p.startsWith(`AI Conversations/${provider}/`));
 	expect(mine.map((m) => m.p.slice(`AI Conversations/${provider}/`.length)).sort()).toEqual(notes);
 	for (const m of mine) {
 		const note = await readNote(vault, m.p);
-		expect(m).toEqual({ p: m.p, h: `s2:${createHash("sha256").update(note).digest("hex")}`, d: "created", b: Buffer.byteLength(note) });
+		expect(m).toEqual({ p: m.p, d: "created", b: Buffer.byteLength(note) });
+		expect(index.get(m.p)).toBe(`s2:${createHash("sha256").update(note).digest("hex")}`);
 		expect(frontmatterValue(note, "session")).toBe(sessionId);
 		expect(frontmatterValue(note, "source")).toBe(provider.toLowerCase());
 	}

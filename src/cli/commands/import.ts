@@ -25,7 +25,7 @@ import { IMPORT_CHOICE_OPTIONS, IMPORT_CHOICE_USAGE, parseImportChoiceFlags, Sel
 
 export const IMPORT_USAGE = `Usage: knowledge-etl import <input...> [--vault DIR] [--provider auto|${PROVIDER_IDS.join("|")}] [--out FOLDER]
                             [--limit N] [--min-messages N] [--include-thinking] [--dry-run] [--debug] [--json]
-                            [--time-zone ZONE] [--by-project] [--date-prefix] [--rerender] [--select FILE] [--since DATE]
+                            [--time-zone ZONE] [--by-project] [--date-prefix] [--rerender] [--edited append|preserve] [--select FILE] [--since DATE]
        knowledge-etl import --session ID [--vault DIR] [--json]     (same as resume)
 
 Imports AI conversation exports (${PROVIDER_MODULES.map((m) => m.label).join(", ")}) into the vault as one note per conversation, in a new session.
@@ -113,7 +113,11 @@ export function printSummary(io: CliIo, summary: ImportSummary, vaultDir: string
 	const n = summary.notes;
 	say(io, `Session ${summary.session_id}: ${summary.status}`);
 	say(io, `  conversations: ${c.total} (${c.success} imported, ${c.skipped} skipped, ${c.failed} failed)`);
-	const rerendered = summary.rerendered ? ` (${summary.rerendered} re-rendered: options changed or --rerender)` : "";
+	const why = [
+		...(summary.rerendered ? [`${summary.rerendered} re-rendered: options changed or --rerender`] : []),
+		...(summary.appended ? [`${summary.appended} edited by you, new messages added below your text`] : []),
+	];
+	const rerendered = why.length > 0 ? ` (${why.join("; ")})` : "";
 	say(io, `  notes: ${n.created} created, ${n.updated} updated${rerendered}, ${n.unchanged} unchanged, ${n.preserved} preserved (edited by you)${n.review ? `, ${n.review} to review` : ""}`);
 	if (outFolder) say(io, `  in: ${nodePath.join(vaultDir, outFolder)}`);
 	if (summary.error) say(io, `  stopped: ${summary.error}`);

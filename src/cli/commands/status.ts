@@ -1,4 +1,6 @@
 import { systemClock } from "../../core/ports/clock";
+import { sessionBytes } from "../../core/import/pipeline/compact-session";
+import { formatBytes } from "../../core/status/panel-model";
 import { ItemStatusIndex, type ItemFailure } from "../../core/logs/item-status-index";
 import type { Counts } from "../../core/model/counts";
 import type { Phase } from "../../core/model/phase";
@@ -56,13 +58,15 @@ export type ShownSession = Omit<Session, "status"> & { status: Session["status"]
 
 export interface SessionStatusReport {
 	session: ShownSession;
+	/** Bytes the session's folder takes under `.staging/@session/` (issue 16.1). */
+	size_bytes: number;
 	phases: Partial<Record<PhaseType, PhaseStatusReport>>;
 }
 
 /** Everything `status` knows about one session: session.json, each phase.json, and the item logs. */
 export async function buildSessionReport(store: NodeStagingStore, session: ShownSession, logger: Logger): Promise<SessionStatusReport> {
 	const phases = new PhaseManager(store, systemClock);
-	const report: SessionStatusReport = { session, phases: {} };
+	const report: SessionStatusReport = { session, size_bytes: await sessionBytes(store, session.session_id).catch(() => 0), phases: {} };
 	for (const phaseType of PHASE_TYPES) {
 		const hasPhase = await phases.exists(session.session_id, phaseType);
 		if (!hasPhase && !session.phases[phaseType]) continue;
@@ -110,6 +114,7 @@ function printSessionReport(io: CliIo, report: SessionStatusReport): void {
 	say(io, `Session ${s.session_id}: ${s.status}`);
 	say(io, `  created ${s.created_at}, updated ${s.updated_at}${s.resumed_at ? `, resumed ${s.resumed_at}` : ""}`);
 	say(io, `  debug mode ${s.debug_mode ? "on" : "off"}${s.provider ? `, provider ${s.provider}` : ""}`);
+	say(io, `  size ${formatBytes(report.size_bytes)} in ${SESSION_ROOT}/${s.session_id}`);
 	const entries = Object.entries(report.phases) as [PhaseType, PhaseStatusReport][];
 	if (entries.length === 0) say(io, "  no phase has run yet");
 	for (const [phaseType, phase] of entries) {

@@ -52,6 +52,8 @@ export const SettingsSchema = z.object({
 	byProject: z.boolean().default(false),
 	/** New notes' file names start with the conversation's date (`2025-03-10 Title`). */
 	datePrefix: z.boolean().default(false),
+	/** A note the user edited whose conversation grew: its new messages are added below the user's text (else it is left as it is). */
+	appendToEditedNotes: z.boolean().default(true),
 	genres: z.array(GenreSchema).min(1).default(() => cloneGenres(DEFAULT_GENRES)),
 	/** Sessions older than this many days are removed by "Clean old sessions". */
 	retentionDays: z.number().int().min(1).max(3650).default(30),

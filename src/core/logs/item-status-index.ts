@@ -3,7 +3,7 @@ import type { ItemResultStatus, PhaseType, StageType } from "../model/status";
 import { STAGE_TYPES } from "../model/status";
 import type { Logger } from "../ports/logger";
 import type { StagingStore } from "../ports/staging-store";
-import { readPipelineStageRecords, type PipelineStageRecord } from "./pipeline-stages";
+import { readFoldedItems, readPipelineStageRecords, type FoldedItems, type PipelineStageRecord } from "./pipeline-stages";
 
 export interface ItemFailure {
 	item_id: string;
@@ -24,6 +24,8 @@ export class ItemStatusIndex {
 		records: readonly PipelineStageRecord[],
 		/** Log lines that could not be read (partial last line, corrupt, schema failure). */
 		readonly skippedLines = 0,
+		/** Items of a finished phase folded out of the log (see FoldedItems): counted, not listed. */
+		readonly folded: FoldedItems | null = null,
 	) {
 		for (const stage of STAGE_TYPES) this.byStage.set(stage, new Map());
 		for (const r of records) {
@@ -35,7 +37,17 @@ export class ItemStatusIndex {
 
 	static async read(store: StagingStore, sessionId: string, phase: PhaseType, logger?: Logger): Promise<ItemStatusIndex> {
 		const { records, skipped } = await readPipelineStageRecords(store, sessionId, phase, logger);
-		return new ItemStatusIndex(records, skipped);
+		return new ItemStatusIndex(records, skipped, await readFoldedItems(store, sessionId, phase, logger));
+	}
+
+	/**
+	 * Whether an item went through every stage for good and was folded out of the log: in a folded phase, an item
+	 * with no record at all. (Resume and retry leave it alone, as they do an item whose load succeeded.)
+	 */
+	isFolded(itemId: string): boolean {
+		if (!this.folded) return false;
+		for (const map of this.byStage.values()) if (map.has(itemId)) return false;
+		return true;
 	}
 
 	/** Latest record per item id in a stage, in the order of those latest records. */
@@ -72,7 +84,8 @@ export class ItemStatusIndex {
 
 	/** Counts of the latest statuses in a stage. */
 	counts(stage: StageType): Counts {
-		const c: Counts = { total: 0, success: 0, failed: 0, skipped: 0, review: 0 };
+		const f = this.folded?.stages[stage];
+		const c: Counts = { total: f?.total ?? 0, success: f?.success ?? 0, failed: f?.failed ?? 0, skipped: f?.skipped ?? 0, review: f?.review ?? 0 };
 		for (const r of this.latest(stage).values()) {
 			c.total++;
 			if (r.status === "success") c.success++;

@@ -3,7 +3,8 @@ import type { PhaseType } from "../model/status";
 import { ItemResultStatusSchema, StageTypeSchema } from "../model/status";
 import type { Logger } from "../ports/logger";
 import type { StagingStore } from "../ports/staging-store";
-import { pipelineStagesFile } from "../session/paths";
+import { phaseDir, pipelineStagesFile } from "../session/paths";
+import { CountsSchema } from "../model/counts";
 import { appendJsonl, readJsonl, type JsonlReadResult } from "./jsonl";
 
 /** One line of `<phase>/pipeline_stages.jsonl`: the outcome of one item in one stage. */
@@ -43,4 +44,35 @@ export async function readPipelineStageRecords(
 	logger?: Logger,
 ): Promise<JsonlReadResult<PipelineStageRecord>> {
 	return readJsonl(store, pipelineStagesFile(sessionId, phase), { schema: PipelineStageRecordSchema, ...(logger ? { logger } : {}) });
+}
+
+/**
+ * `<phase>/pipeline_folded.json`: the items of a finished phase whose records were folded out of
+ * `pipeline_stages.jsonl` (issue 16.1: a completed 10,000-conversation session keeps under 1 MB). Only items that
+ * went through every stage without a failure, a review or a skip are folded; what status, the panel and retry
+ * need of them is their number: per stage counts, and the load's outcomes. An item with no record in a folded
+ * phase is one of these (inputs are checked on resume, so no new item can appear).
+ */
+export const FoldedItemsSchema = z.object({
+	version: z.literal(1),
+	items: z.number().int().nonnegative(),
+	stages: z.record(StageTypeSchema, CountsSchema),
+	/** Load outcomes of the folded items ("created", "updated", "unchanged", "updated (options changed)", …). */
+	outcomes: z.record(z.string(), z.number().int().nonnegative()),
+});
+export type FoldedItems = z.infer<typeof FoldedItemsSchema>;
+
+export function foldedItemsFile(sessionId: string, phase: PhaseType): string {
+	return `${phaseDir(sessionId, phase)}/pipeline_folded.json`;
+}
+
+export async function readFoldedItems(store: StagingStore, sessionId: string, phase: PhaseType, logger?: Logger): Promise<FoldedItems | null> {
+	const path = foldedItemsFile(sessionId, phase);
+	if (!(await store.exists(path))) return null;
+	try {
+		return FoldedItemsSchema.parse(JSON.parse(await store.read(path)));
+	} catch (e) {
+		logger?.warn(`${path} cannot be read (${e instanceof Error ? e.message : String(e)}); its items are not counted`);
+		return null;
+	}
 }

@@ -165,6 +165,8 @@ export interface SelectedSessionView {
 	canCancel: boolean;
 	/** The organize plan (moves, counts, apply / undo), when the session has an organize phase. */
 	organize: OrganizeView | null;
+	/** Bytes the session's folder takes under `.staging` (not measured while it runs: null). */
+	sizeBytes: number | null;
 }
 
 export interface PanelModel {
@@ -194,6 +196,13 @@ export interface PanelInput {
 	organize?: OrganizeFiles;
 	/** Per session id with an organize phase: where its plan stands. */
 	organizeStates?: Readonly<Record<string, OrganizeState>>;
+	/** Bytes the selected session takes on disk, when measured. */
+	sessionBytes?: number;
+	/**
+	 * Notes a finished import wrote whose records were folded into a count (see compactImportSession), from its load
+	 * manifest: listed with the notes of the records that remain.
+	 */
+	writtenNotes?: readonly { path: string; outcome: string }[];
 }
 
 /** `20250131_140509` → `2025-01-31 14:05:09`; anything else unchanged. */
@@ -325,6 +334,7 @@ function buildPhase(
 	now: Date,
 	maxFailures: number,
 	interrupted: boolean,
+	written: readonly { path: string; outcome: string }[] = [],
 ): PhaseView {
 	if ("error" in source) {
 		return {
@@ -359,7 +369,16 @@ function buildPhase(
 		timestamp: r.timestamp,
 		notePath: r.note_path ?? null,
 	}));
-	const notes = log.notes(MAX_NOTES);
+	const fromLog = log.notes(MAX_NOTES);
+	// Notes whose records were folded away: named by the manifest (newest last there, so first here), titled by file name.
+	const notes = { list: [...fromLog.list], total: fromLog.total };
+	const listed = new Set(notes.list.map((n) => n.path));
+	for (let i = written.length - 1; i >= 0; i--) {
+		const w = written[i]!;
+		if (listed.has(w.path)) continue;
+		notes.total++;
+		if (notes.list.length < MAX_NOTES) notes.list.push({ path: w.path, title: w.path.slice(w.path.lastIndexOf("/") + 1).replace(/\.md$/i, ""), outcome: w.outcome });
+	}
 	return {
 		type,
 		notes: notes.list,
@@ -401,7 +420,7 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 			const source = input.phases?.[p];
 			if (!source) continue;
 			const log = input.logs?.[p] ?? PhaseLog.from(input.records?.[p] ?? []);
-			phases.push(buildPhase(p, source, log, input.now, input.maxFailures ?? 50, stopped));
+			phases.push(buildPhase(p, source, log, input.now, input.maxFailures ?? 50, stopped, p === "import" ? (input.writtenNotes ?? []) : []));
 		}
 		const failed = phases.some((p) => p.counts.failed > 0 || p.failures.length > 0);
 		const status = displayStatus(session, interrupted);
@@ -422,6 +441,7 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 			canRetry: organizeOnly ? canRetryOrganize(status, organizeState, failed) : failed && status !== "running",
 			canCancel: status === "running",
 			organize: session.phases.organize && input.organize ? buildOrganizeView(input.organize, { running: status === "running" }) : null,
+			sizeBytes: input.sessionBytes ?? null,
 		};
 	}
 	return { sessions, broken: [...input.broken], selected };
@@ -442,6 +462,13 @@ function canResumeOrganize(status: DisplayStatus, state: OrganizeState): boolean
  */
 function canRetryOrganize(status: DisplayStatus, state: OrganizeState, failed: boolean): boolean {
 	return failed && status !== "running" && (state === "applied" || state === "partially-applied");
+}
+
+/** `812 B`, `14.2 KB`, `3.1 MB` (decimal units, as file managers show them). */
+export function formatBytes(bytes: number): string {
+	if (bytes < 1000) return `${bytes} B`;
+	if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} KB`;
+	return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
 
 /** `1234` → `1.2 s`, `65000` → `1 min 5 s`, `3_700_000` → `1 h 1 min`. */

@@ -5,7 +5,10 @@ import type { Phase } from "../model/phase";
 import { PHASE_TYPES, type PhaseType } from "../model/status";
 import { JsonlFollower } from "../logs/jsonl-follower";
 import { PipelineStageRecordSchema } from "../logs/pipeline-stages";
-import { pipelineStagesFile } from "../session/paths";
+import { pipelineStagesFile, stageOutputDir } from "../session/paths";
+import { manifestEntries, sessionBytes } from "../import/pipeline/compact-session";
+import { LOAD_MANIFEST_FILE } from "../import/pipeline/load-stage";
+import { foldedItemsFile } from "../logs/pipeline-stages";
 import { PhaseManager } from "../session/phase-manager";
 import { SessionManager } from "../session/session-manager";
 import { AppliedRecordSchema } from "../organize/apply-plan";
@@ -66,7 +69,20 @@ export async function loadPanelInput(
 			}
 		}
 	}
+	// A finished import folded its records into a count: the notes it wrote are named by its load manifest.
+	let writtenNotes: { path: string; outcome: string }[] | undefined;
+	if (chosen && (await store.exists(foldedItemsFile(chosen.session_id, "import")))) {
+		const manifest = `${stageOutputDir(chosen.session_id, "import", "load")}/${LOAD_MANIFEST_FILE}`;
+		writtenNotes =
+			(await cache
+				.read(store, manifest, (text) => manifestEntries(text).map((m) => ({ path: m.p, outcome: m.d === "updated" ? "updated" : "created" })))
+				.catch(() => null)) ?? undefined;
+	}
+	// The size of a session at rest (a running one grows by the second, and walking it would cost every refresh).
+	const size = chosen && chosen.status !== "running" ? await sessionBytes(store, chosen.session_id).catch(() => undefined) : undefined;
 	return {
+		...(size !== undefined ? { sessionBytes: size } : {}),
+		...(writtenNotes ? { writtenNotes } : {}),
 		sessions: list.sessions,
 		broken: list.broken,
 		selectedId: chosen?.session_id ?? null,

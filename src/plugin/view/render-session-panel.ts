@@ -169,6 +169,7 @@ function renderDetail(root: HTMLElement, s: SelectedSessionView, handlers: Panel
 	const meta: string[] = [t("panel.started", { time: s.time.slice(0, 16) })];
 	if (s.resumedAt) meta.push(t("panel.resumed"));
 	if (s.debugMode) meta.push(t("panel.debugMode"));
+	if (s.sizeBytes !== null) meta.push(t("panel.size", { size: formatBytes(s.sizeBytes) }));
 	if (ui.debug) meta.push(s.id);
 	detail.createDiv({ cls: "knowledge-etl-meta", text: meta.join(" · ") });
 

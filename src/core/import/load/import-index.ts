@@ -25,6 +25,10 @@ export const ImportIndexRecordSchema = z.object({
 	llm_key: z.string().optional(),
 	/** How the note was rendered (renderer version and options); absent in records of earlier versions and for knowledge notes. */
 	render: RenderStampSchema.optional(),
+	/** The conversation's messages when the note was written: how many, and the last one's id (new messages are the ones after it). */
+	messages: z.object({ count: z.number().int().nonnegative(), last: z.string().nullable() }).optional(),
+	/** The note holds text of the user's (new messages were appended below it): never rewritten whole again. */
+	user_text: z.literal(true).optional(),
 });
 export type ImportIndexRecord = z.infer<typeof ImportIndexRecordSchema>;
 
@@ -48,7 +52,15 @@ export class ImportIndex {
 	get(provider: Provider, sourceId: string): IndexedNote | null {
 		const r = this.entries.get(key(provider, sourceId));
 		if (!r) return null;
-		return { path: r.path, hash: r.hash, sourceUpdated: r.source_updated, ...(r.llm_key !== undefined ? { llmKey: r.llm_key } : {}), ...(r.render ? { render: r.render } : {}) };
+		return {
+			path: r.path,
+			hash: r.hash,
+			sourceUpdated: r.source_updated,
+			...(r.llm_key !== undefined ? { llmKey: r.llm_key } : {}),
+			...(r.render ? { render: r.render } : {}),
+			...(r.messages ? { messages: r.messages } : {}),
+			...(r.user_text ? { userText: true } : {}),
+		};
 	}
 
 	/** The whole record of a source (for carrying it over to a new path or hash). */

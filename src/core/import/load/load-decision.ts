@@ -22,6 +22,10 @@ export interface IndexedNote {
 	llmKey?: string;
 	/** How we rendered it; absent when not known (records of earlier versions, knowledge notes). */
 	render?: RenderStamp;
+	/** The conversation's messages when written (count, last id); absent in records of earlier versions. */
+	messages?: { count: number; last: string | null };
+	/** New messages were appended below the user's text: the note is the user's, never rewritten whole. */
+	userText?: true;
 }
 
 export interface LoadFacts {
@@ -66,12 +70,14 @@ export function decideLoad(facts: LoadFacts): LoadDecision {
 		}
 		return { action: "preserve", path: current.path, reason: "a note with this source_id exists but the import index has no record of writing it" };
 	}
+	// As we left it: not edited since (a note holding the user's text above appended messages never counts as ours).
+	const ours = current.hash === indexed.hash && indexed.userText !== true;
 	if (sameTime(indexed.sourceUpdated, sourceUpdated)) {
 		if (facts.rerender === undefined) return { action: "unchanged", path: current.path, adopt: indexed.path !== current.path };
-		if (current.hash === indexed.hash) return { action: "update", path: current.path, why: facts.rerender };
+		if (ours) return { action: "update", path: current.path, why: facts.rerender };
 		return { action: "preserve", path: current.path, reason: `${facts.rerender}, but the note was edited since it was imported; kept as it is` };
 	}
-	if (current.hash === indexed.hash) return { action: "update", path: current.path };
+	if (ours) return { action: "update", path: current.path };
 	return { action: "preserve", path: current.path, reason: "updated at the source, but the note was edited since it was imported" };
 }
 

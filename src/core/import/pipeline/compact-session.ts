@@ -1,7 +1,11 @@
 import { ItemStatusIndex } from "../../logs/item-status-index";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
-import { sessionDir, stepsFile } from "../../session/paths";
+import { pipelineStagesFile, sessionDir, stageOutputDir, stepsFile } from "../../session/paths";
+import { LOAD_MANIFEST_FILE, type ManifestLine } from "./load-stage";
+import { foldedItemsFile, type FoldedItems } from "../../logs/pipeline-stages";
+import { emptyCounts } from "../../model/counts";
+import { STAGE_TYPES } from "../../model/status";
 import { CONVERSATION_SHARDS, extractOutputDir } from "./extract-stage";
 import { shardFiles } from "./jsonl-shards";
 
@@ -11,8 +15,11 @@ import { shardFiles } from "./jsonl-shards";
  *   conversations a retry redoes: the failed ones and those waiting in review;
  * - the per-step logs (`<stage>/steps.jsonl`, timings of each step, read by nothing) are removed unless the
  *   session is in debug mode.
- * The per-item log (`pipeline_stages.jsonl`), the phase and the load manifest stay: status, the panel and retry
- * read them. Run only when the run ended on its own (not cancelled, not broken): a resume needs everything.
+ * - the per-item log (`pipeline_stages.jsonl`) keeps the records of items a person or a retry may ask about
+ *   (failed, skipped, review, preserved); the items that went through for good are folded into a count
+ *   (`pipeline_folded.json`, see FoldedItems), unless the session is in debug mode.
+ * The phase and the load manifest stay. Run only when the run ended on its own (not cancelled, not broken): a
+ * resume needs everything.
  */
 export interface CompactResult {
 	/** Bytes of the session before and after. */
@@ -30,7 +37,7 @@ export async function compactImportSession(store: StagingStore, sessionId: strin
 	// Skipped on purpose (empty, too large): a retry does not redo them.
 	const skipped = new Set([...status.idsWithStatus("extract", "skipped"), ...status.idsWithStatus("transform", "skipped")]);
 	// Kept: review items, and every conversation not loaded for good (failed later, or never reached).
-	const keep = (id: string): boolean => review.has(id) || (!loaded.has(id) && !skipped.has(id));
+	const keep = (id: string): boolean => review.has(id) || (!loaded.has(id) && !skipped.has(id) && !status.isFolded(id));
 	let kept = 0;
 	for (const file of await shardFiles(store, extractOutputDir(sessionId), CONVERSATION_SHARDS)) {
 		const text = await store.read(file);
@@ -47,9 +54,133 @@ export async function compactImportSession(store: StagingStore, sessionId: strin
 	}
 	if (!opts.debugMode) {
 		for (const stage of ["extract", "transform", "load"] as const) await store.remove(stepsFile(sessionId, "import", stage));
+		await foldFinishedItems(store, sessionId, status);
+		await packLoadManifest(store, sessionId);
 	}
 	const after = await folderBytes(store, sessionDir(sessionId));
 	return { before, after, kept };
+}
+
+/**
+ * The load outcomes folded away: a new note (the manifest names it) or one found as it should be (the bulk of a
+ * re-import). Updates, preserved notes, reviews, skips and failures keep their records: they are what a person
+ * asks about.
+ */
+const FOLDED_OUTCOMES = new Set(["created", "unchanged"]);
+
+/**
+ * Folds the items that went through every stage for good out of `pipeline_stages.jsonl` into the phase's
+ * `pipeline_folded.json` (added to what an earlier completion of the session folded). The count is written
+ * before the log is rewritten; a crash between the two counts those items twice in status, never loses one.
+ */
+async function foldFinishedItems(store: StagingStore, sessionId: string, status: ItemStatusIndex): Promise<void> {
+	const load = status.latest("load");
+	const folded = new Set<string>();
+	const outcomes: Record<string, number> = { ...status.folded?.outcomes };
+	for (const [id, r] of load) {
+		if (r.status !== "success") continue;
+		const label = (r.reason ?? "").split(":")[0] ?? "";
+		if (!FOLDED_OUTCOMES.has(label)) continue;
+		if (status.statusOf("extract", id) !== "success" || status.statusOf("transform", id) !== "success") continue;
+		folded.add(id);
+		outcomes[label] = (outcomes[label] ?? 0) + 1;
+	}
+	if (folded.size === 0) return;
+	const stages = Object.fromEntries(
+		STAGE_TYPES.map((stage) => {
+			const was = status.folded?.stages[stage] ?? emptyCounts();
+			return [stage, { ...was, total: was.total + folded.size, success: was.success + folded.size }];
+		}),
+	) as FoldedItems["stages"];
+	const summary: FoldedItems = { version: 1, items: (status.folded?.items ?? 0) + folded.size, stages, outcomes };
+	await store.writeAtomic(foldedItemsFile(sessionId, "import"), `${JSON.stringify(summary)}\n`);
+	const log = pipelineStagesFile(sessionId, "import");
+	const text = await store.read(log);
+	const kept = text.split("\n").filter((line) => {
+		if (line.trim() === "") return false;
+		const id = itemIdOf(line);
+		return id === null || !folded.has(id);
+	});
+	if (kept.length === 0) await store.remove(log);
+	else await store.writeAtomic(log, `${kept.join("\n")}\n`);
+}
+
+/**
+ * A packed manifest line: the notes a finished session wrote into one folder with one disposition, by name and
+ * bytes (`[name, bytes]`). Their hashes are in the import index. Packed, a 10,000-note manifest is about 40 bytes a
+ * note instead of 160.
+ */
+export interface PackedManifestLine {
+	f: string;
+	d: ManifestLine["d"];
+	n: [string, number][];
+}
+
+const PACK_RUN = 500;
+
+/** Rewrites `load/output/manifest.jsonl` packed (see PackedManifestLine); lines already packed stay. */
+async function packLoadManifest(store: StagingStore, sessionId: string): Promise<void> {
+	const path = `${stageOutputDir(sessionId, "import", "load")}/${LOAD_MANIFEST_FILE}`;
+	if (!(await store.exists(path))) return;
+	const out: string[] = [];
+	let run: PackedManifestLine | null = null;
+	for (const line of (await store.read(path)).split("\n")) {
+		if (line.trim() === "") continue;
+		let value: unknown;
+		try {
+			value = JSON.parse(line);
+		} catch {
+			continue; // a line a crash cut: nothing to keep
+		}
+		const v = value as Partial<ManifestLine & PackedManifestLine>;
+		if (Array.isArray(v.n)) {
+			out.push(line);
+			continue;
+		}
+		if (typeof v.p !== "string" || typeof v.d !== "string") continue;
+		const slash = v.p.lastIndexOf("/");
+		const folder = slash < 0 ? "" : v.p.slice(0, slash);
+		if (!run || run.f !== folder || run.d !== v.d || run.n.length >= PACK_RUN) {
+			if (run) out.push(JSON.stringify(run));
+			run = { f: folder, d: v.d, n: [] };
+		}
+		run.n.push([v.p.slice(slash + 1), typeof v.b === "number" ? v.b : 0]);
+	}
+	if (run) out.push(JSON.stringify(run));
+	await store.writeAtomic(path, out.length > 0 ? `${out.join("\n")}\n` : "");
+}
+
+/** The notes a session wrote, from its manifest, packed or not (hash: absent once packed; the index has it). */
+export async function readLoadManifest(store: StagingStore, sessionId: string): Promise<(Omit<ManifestLine, "h"> & { h?: string })[]> {
+	const path = `${stageOutputDir(sessionId, "import", "load")}/${LOAD_MANIFEST_FILE}`;
+	return (await store.exists(path)) ? manifestEntries(await store.read(path)) : [];
+}
+
+/** The entries of a manifest's text, packed or not (see readLoadManifest). */
+export function manifestEntries(text: string): (Omit<ManifestLine, "h"> & { h?: string })[] {
+	const out: (Omit<ManifestLine, "h"> & { h?: string })[] = [];
+	for (const line of text.split("\n")) {
+		if (line.trim() === "") continue;
+		try {
+			const v = JSON.parse(line) as Partial<ManifestLine & PackedManifestLine>;
+			if (Array.isArray(v.n) && typeof v.f === "string" && v.d) {
+				for (const [name, b] of v.n) out.push({ p: v.f === "" ? name : `${v.f}/${name}`, d: v.d, b });
+			} else if (typeof v.p === "string" && v.d) out.push({ p: v.p, d: v.d, b: v.b ?? 0, ...(v.h !== undefined ? { h: v.h } : {}) });
+		} catch {
+			// a line a crash cut
+		}
+	}
+	return out;
+}
+
+function itemIdOf(line: string): string | null {
+	try {
+		const value: unknown = JSON.parse(line);
+		if (typeof value === "object" && value !== null && typeof (value as { item_id?: unknown }).item_id === "string") return (value as { item_id: string }).item_id;
+	} catch {
+		return null;
+	}
+	return null;
 }
 
 function idOf(line: string): string | null {

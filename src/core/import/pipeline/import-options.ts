@@ -48,6 +48,11 @@ export const ImportOptionsSchema = z.object({
 	datePrefix: z.boolean().default(false),
 	/** Re-render every note the user has not edited, even when nothing changed (see the load stage). */
 	rerender: z.boolean().default(false),
+	/**
+	 * A note the user edited whose conversation grew at the source: `append` adds the new messages below the user's
+	 * text under `## Added on <date> from <provider>` (the text above untouched); `preserve` leaves the note as it is.
+	 */
+	editedNotes: z.enum(["append", "preserve"]).default("append"),
 	/** Import only these conversation ids (the preview's choice, `--select FILE`); absent: all. */
 	select: z.array(z.string()).optional(),
 	/** Import only conversations updated (else created) at or after this ISO 8601 time; those without a time go on. */

@@ -17,7 +17,7 @@ import { openExport as openExportHere, type ExportReader, type OpenExportOptions
 import { ImportIndex } from "../load/import-index";
 import { readExtractedConversations, runExtractStage } from "./extract-stage";
 import { ImportOptionsSchema, type ImportOptions, type ImportOptionsInput } from "./import-options";
-import { runLoadStage } from "./load-stage";
+import { NEW_MESSAGES_APPENDED, runLoadStage } from "./load-stage";
 import { RunAheadHandOff } from "./run-ahead";
 import { AttachmentIndex } from "../attachments/attachment-index";
 import { ExportFiles } from "../attachments/export-files";
@@ -91,6 +91,8 @@ export interface ImportSummary {
 	message?: string;
 	/** Of `notes.updated`, how many were re-rendered although unchanged at the source (options changed, `rerender`). */
 	rerendered?: number;
+	/** Of `notes.updated`: notes the user had edited that got the conversation's new messages below their text. */
+	appended?: number;
 }
 
 export { ImportSessionError };
@@ -181,7 +183,8 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 		// with it: the export is read once, and nothing is read back from the session in a normal run.
 		// Work left is what load has not finished (a retry also sends review items to the model again).
 		const loaded = status.succeeded("load");
-		const needsWork = (id: string): boolean => !loaded.has(id) || retransform.has(id);
+		// An item folded out of a finished session's log went through for good, as one whose load succeeded.
+		const needsWork = (id: string): boolean => (!loaded.has(id) && !status.isFolded(id)) || retransform.has(id);
 
 		// ---- everything that can fail before an item moves: inputs, the model's saved replies, the index ----
 		const extractDone = phase.stages.extract.status === "completed";
@@ -244,7 +247,7 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 					reader: openReader,
 					options,
 					fresh: !extractDone,
-					...(extractDone ? { skip: (id: string) => done.has(id), handOnSkipped: needsWork } : {}),
+					...(extractDone ? { skip: (id: string) => done.has(id) || status.isFolded(id), handOnSkipped: needsWork } : {}),
 					handOff: (c) => toTransform.push(c),
 					// The deterministic note may be rendered by the reader (the CLI's reads in a second thread).
 					...(options.llm ? {} : { read: { draft: { sessionId, includeThinking: options.includeThinking, ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}) } } }),
@@ -270,6 +273,7 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 				skip: (id) => !needsWork(id),
 				handOff: (d) => toLoad.push(d),
 				...(knowledge ? { knowledge, concurrency: options.llm?.concurrency ?? 1, fresh: retransform } : {}),
+				index,
 				sharedLogReady: true,
 				...common,
 			}).finally(() => toLoad.close()),
@@ -364,6 +368,18 @@ export async function summarize(
 	const counts: ImportSummary["counts"] = { total: 0, success: 0, failed: 0, skipped: 0 };
 	const notes = { created: 0, updated: 0, unchanged: 0, preserved: 0, review: 0 };
 	let rerendered = 0;
+	let appended = 0;
+	// Items folded out of the log when the session completed (see compactImportSession): counted from their summary.
+	if (index.folded) {
+		counts.total += index.folded.items;
+		counts.success += index.folded.items;
+		for (const [label, n] of Object.entries(index.folded.outcomes)) {
+			const outcome = label.split(" ")[0] ?? "";
+			if (outcome === "created" || outcome === "updated" || outcome === "unchanged" || outcome === "preserved") notes[outcome] += n;
+			if (label === "updated (options changed)" || label === "updated (re-render asked)") rerendered += n;
+			if (label === `updated (${NEW_MESSAGES_APPENDED})`) appended += n;
+		}
+	}
 	const failures: ImportSummary["failures"] = [];
 	const fail = (id: string, title: string | undefined, stage: string, reason: string): void => {
 		counts.failed++;
@@ -408,7 +424,8 @@ export async function summarize(
 		const label = (load.reason ?? "").split(":")[0] ?? "";
 		const outcome = label.split(" ")[0] ?? "";
 		if (outcome === "created" || outcome === "updated" || outcome === "unchanged" || outcome === "preserved") notes[outcome]++;
-		if (outcome === "updated" && label !== outcome) rerendered++;
+		if (label === "updated (options changed)" || label === "updated (re-render asked)") rerendered++;
+		if (label === `updated (${NEW_MESSAGES_APPENDED})`) appended++;
 	}
-	return { session_id: sessionId, status, counts, notes, failures, ...(rerendered > 0 ? { rerendered } : {}) };
+	return { session_id: sessionId, status, counts, notes, failures, ...(rerendered > 0 ? { rerendered } : {}), ...(appended > 0 ? { appended } : {}) };
 }

@@ -8,6 +8,7 @@ import { noteHash, noteHashLike } from "../../util/note-hash";
 import { computeFileIdAsync } from "../transform/file-id";
 import { composeNote } from "../transform/render-note";
 import { decideLoad, sameTime, type LoadDecision } from "../load/load-decision";
+import { zonedIsoTime } from "../transform/note-time";
 import type { ImportIndex } from "../load/import-index";
 import { organizeKeysOf, withOrganizeKeys } from "../load/index-sync";
 import { sourceIdentity, VaultNoteFinder } from "../load/vault-note-finder";
@@ -158,7 +159,8 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		| (Extract<LoadDecision, { action: "unchanged" }> & { rendered: string })
 		| { action: "create"; path: string }
 		| { action: "update"; path: string; expectHash: string; rendered: string; why?: string }
-		| { action: "promote"; path: string; expectHash: string };
+		| { action: "promote"; path: string; expectHash: string }
+		| { action: "append"; path: string; expectHash: string; text: string };
 
 	/** The next free name for a draft's title in a folder (claimed in input order: stable `Title 1`, `Title 2`). */
 	const claimPath = async (folder: string, draft: NoteDraft): Promise<string> => {
@@ -218,6 +220,13 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			sourceUpdated: draft.source_updated,
 			...(rerender ? { rerender } : {}),
 		});
+		if (decision.action === "preserve" && current && indexed && draft.append && options.editedNotes === "append" && !sameTime(indexed.sourceUpdated, draft.source_updated)) {
+			// Edited by the user and grown at the source: the new turns go below the user's text, which stays as it is.
+			if ("rewritten" in draft.append) {
+				return { ...decision, reason: "updated at the source, but earlier messages were rewritten or removed there (a regenerated answer) and the note was edited since it was imported; kept as it is, nothing merged" };
+			}
+			return { action: "append", path: current.path, expectHash: currentHash, text: appendTurns(current.text, draft, ctx.clock.now(), options.timeZone) };
+		}
 		if (decision.action === "update") return { ...decision, expectHash: currentHash, rendered };
 		if (decision.action === "unchanged") return { ...decision, rendered };
 		if (decision.action !== "create") return decision;
@@ -262,7 +271,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 
 	const write = async (draft: NoteDraft, decision: Plan): Promise<{ outcome: NoteOutcome; path: string | null; reason?: string; why?: string }> => {
 		const now = ctx.clock.now().toISOString();
-		const remember = async (path: string, text: string): Promise<string> => {
+		const remember = async (path: string, text: string, userText = false): Promise<string> => {
 			const hash = await noteHash(text, o.sha256);
 			index.record({
 				provider: draft.provider,
@@ -274,6 +283,8 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				written_at: now,
 				...(draft.llm_key !== undefined ? { llm_key: draft.llm_key } : {}),
 				...(draft.render ? { render: draft.render } : {}),
+				...(draft.messages ? { messages: draft.messages } : {}),
+				...(userText || (decision.action === "unchanged" && index.get(draft.provider, draft.item_id)?.userText) ? { user_text: true as const } : {}),
 			});
 			finder.remember(draft.provider, draft.item_id, path);
 			return hash;
@@ -318,6 +329,16 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 					await keep(draft, path, text, "updated", await remember(path, text));
 				}
 				return { outcome: "updated", path };
+			}
+			case "append": {
+				if (!options.dryRun) {
+					if (await editedMeanwhile(decision.path, decision.expectHash)) {
+						return { outcome: "preserved", path: decision.path, reason: "the note was edited while the import ran" };
+					}
+					await vault.modify(decision.path, decision.text);
+					await keep(draft, decision.path, decision.text, "updated", await remember(decision.path, decision.text, true));
+				}
+				return { outcome: "updated", path: decision.path, why: NEW_MESSAGES_APPENDED };
 			}
 			case "unchanged": {
 				if (decision.adopt && !options.dryRun) {
@@ -373,6 +394,26 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		await flushManifest();
 		await o.files?.flush();
 	}
+}
+
+/** The load record's words for a note that got new messages below the user's text: `updated (new messages appended)`. */
+export const NEW_MESSAGES_APPENDED = "new messages appended";
+
+/**
+ * A note the user edited, with the conversation's new turns below everything in it: a blank line, the heading
+ * `## Added on <date> from <provider>` (the date in the import's time zone) and the turns as the import renders
+ * them, footnote numbers moved past the note's own. The text above is kept byte for byte.
+ */
+export function appendTurns(current: string, draft: NoteDraft, now: Date, timeZone: string | undefined): string {
+	if (!draft.append || "rewritten" in draft.append) return current;
+	const date = zonedIsoTime(now.toISOString(), timeZone ?? "UTC").slice(0, 10);
+	let highest = 0;
+	for (const m of current.matchAll(/\[\^(\d+)\]/g)) highest = Math.max(highest, Number(m[1]));
+	const turns = highest === 0 ? draft.append.transcript : draft.append.transcript.replace(/\[\^(\d+)\]/g, (_all, n: string) => `[^${Number(n) + highest}]`);
+	const eol = current.includes("\r\n") ? "\r\n" : "\n";
+	const base = current === "" || current.endsWith("\n") ? current : `${current}${eol}`;
+	const added = `${eol}## Added on ${date} from ${draft.provider}${eol}${eol}${turns}${eol}`;
+	return base + (eol === "\n" ? added : added.replace(/(?<!\r)\n/g, "\r\n"));
 }
 
 /** Runs of non-ASCII characters: the only ones that take more than one UTF-8 byte. */

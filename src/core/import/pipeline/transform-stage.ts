@@ -1,7 +1,9 @@
 import { runStage, type StageContext, type StageProgress, type StageResult } from "../../pipeline/stage-runner";
 import type { Conversation } from "../conversation";
 import type { ConversationFacts } from "../conversation-facts";
-import { draftNote, type NoteDraft } from "../transform/note-draft";
+import { appendixOf, draftNote, type NoteDraft } from "../transform/note-draft";
+import type { ImportIndex } from "../load/import-index";
+import { sameTime } from "../load/load-decision";
 import { LOG_BATCH_MS } from "./extract-stage";
 import type { ImportOptions } from "./import-options";
 import type { KnowledgeTransform } from "./knowledge-transform";
@@ -25,6 +27,8 @@ export interface TransformStageOptions {
 	handOff: (draft: NoteDraft) => Promise<void>;
 	/** The LLM knowledge transform; absent → the deterministic note. */
 	knowledge?: KnowledgeTransform;
+	/** The import index: a conversation that grew since its note was written also gets its new turns alone (see NoteDraft.append). */
+	index?: ImportIndex;
 	/** Items to send to the model again, ignoring saved replies (a retry of review items). */
 	fresh?: ReadonlySet<string>;
 	/** Items in flight at once (the LLM's concurrency). Logs and hand-offs stay in input order. */
@@ -58,6 +62,12 @@ export async function runTransformStage(o: TransformStageOptions): Promise<Stage
 			const knowledge = o.knowledge;
 			if (!knowledge) {
 				const draft = await step.run("render_note", () => Promise.resolve(extracted.draft ?? draftNote(extracted.conversation, ctx.sessionId, o.options)));
+				// Updated at the source since its note was written: the new turns, for a note the user edited (load decides).
+				const indexed = o.options.editedNotes === "append" ? o.index?.get(draft.provider, draft.item_id) : null;
+				if (indexed?.messages && !sameTime(indexed.sourceUpdated, draft.source_updated)) {
+					const append = appendixOf(extracted.conversation, indexed.messages, o.options);
+					if (append) draft.append = append;
+				}
 				return { status: "success", output: draft };
 			}
 			const conversation = extracted.conversation;

@@ -65,6 +65,14 @@ export const NoteDraftSchema = z.object({
 	render: RenderStampSchema.optional(),
 	/** Files the note refers to, which load brings into the vault (their tokens in `body` become embeds or links). */
 	files: z.array(DraftFileSchema).optional(),
+	/** The conversation's messages: how many, and the last one's id (recorded in the import index). */
+	messages: z.object({ count: z.number().int().nonnegative(), last: z.string().nullable() }).optional(),
+	/**
+	 * What a note the user edited gets of a conversation that grew since (see `editedNotes`): the new turns rendered
+	 * on their own (`from`: the first new message), or `rewritten` when the messages the note was written from are
+	 * no longer the conversation's first ones (a regenerated or removed answer): then nothing is merged.
+	 */
+	append: z.union([z.object({ from: z.number().int().nonnegative(), transcript: z.string() }), z.object({ rewritten: z.literal(true) })]).optional(),
 });
 export type NoteDraft = z.infer<typeof NoteDraftSchema>;
 
@@ -88,5 +96,26 @@ export function draftNote(conversation: Conversation, sessionId: string, options
 		body: rendered.body,
 		render: renderStamp(options),
 		...(files.files.length > 0 ? { files: files.files } : {}),
+		messages: messagesStamp(conversation),
 	};
+}
+
+export function messagesStamp(conversation: Conversation): { count: number; last: string | null } {
+	return { count: conversation.messages.length, last: conversation.messages[conversation.messages.length - 1]?.id ?? null };
+}
+
+/**
+ * The turns a conversation gained since its note was written from its first `before.count` messages (ending with
+ * the message `before.last`): rendered alone, for appending below a note the user edited. `rewritten` when those
+ * messages are no longer the conversation's first ones; null when it has none new.
+ */
+export function appendixOf(conversation: Conversation, before: { count: number; last: string | null }, options: RenderChoices): NoteDraft["append"] | null {
+	const messages = conversation.messages;
+	if (messages.length <= before.count) return messages.length === before.count && (messages[before.count - 1]?.id ?? null) === before.last ? null : { rewritten: true };
+	if ((before.count === 0 ? null : (messages[before.count - 1]?.id ?? null)) !== before.last) return { rewritten: true };
+	const rendered = renderNote(
+		{ ...conversation, messages: messages.slice(before.count) },
+		{ sessionId: "", notePath: "", deferFileId: true, includeThinking: options.includeThinking, ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}) },
+	);
+	return { from: before.count, transcript: rendered.transcript };
 }

@@ -76,7 +76,8 @@ describe("import with the LLM knowledge transform", () => {
 
 	it("logs and notes are the same whatever the concurrency", async () => {
 		server = await startFakeLlmServer({ script: (info) => ({ kind: "reply", latencyMs: (7 - (info.n % 7)) * 10 }) });
-		await runImportSession(deps(), { ...request({ url: server.url, concurrency: 4 }), sources: await sources() });
+		// Debug mode: a completed session keeps every item's records (else it folds the ones that went through into a count).
+		await runImportSession(deps(), { ...request({ url: server.url, concurrency: 4 }), sources: await sources(), debugMode: true });
 		const a = await fs.readdir(path.join(vaultDir, "AI Conversations/ChatGPT"));
 		const session = (await fs.readdir(path.join(vaultDir, ".staging/@session")))[0]!;
 		const log = await fs.readFile(path.join(vaultDir, ".staging/@session", session, "import/pipeline_stages.jsonl"), "utf8");

@@ -90,7 +90,8 @@ describe("no model call paid twice", () => {
 		expect(server.chatRequests).toHaveLength(CONVERSATIONS);
 		const before = await notesUnder("AI Conversations");
 
-		const second = await importAll(server.url);
+		// Debug mode keeps every item's records in the completed session (read below).
+		const second = await importAll(server.url, { debugMode: true });
 		expect(second.status).toBe("completed");
 		expect(server.chatRequests).toHaveLength(CONVERSATIONS); // not one more
 		expect(second.notes).toMatchObject({ created: 0, updated: 0, unchanged: CONVERSATIONS, preserved: 0 });

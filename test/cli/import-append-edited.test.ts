@@ -1,0 +1,78 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../core/_support/temp-vault";
+import { claudeConv, importJson, newVault, runCli, writeJson, type ConvSpec, type MessageSpec } from "./import-support";
+
+/**
+ * New messages reach edited notes (issue 16.4): a note the user edited, whose conversation grew at the source, gets
+ * the new turns below the user's text under a dated heading; the text above is byte-identical; a second re-import
+ * adds nothing; a regenerated answer is not merged (preserved, reported); `--edited preserve` leaves it alone.
+ */
+const PATH = "AI Conversations/Claude/Beta.md";
+const m = (role: MessageSpec["role"], text: string): MessageSpec => ({ role, text });
+const v1: ConvSpec = { id: "b1", title: "Beta", updated: "2025-03-01T10:00:00Z", messages: [m("user", "Question one?"), m("assistant", "Answer one.")] };
+const grown: ConvSpec = { ...v1, updated: "2025-04-01T10:00:00Z", messages: [...v1.messages!, m("user", "FOLLOW-UP question?"), m("assistant", "FOLLOW-UP answer.")] };
+
+async function setup(): Promise<{ dir: string; vault: string; edited: string }> {
+	const dir = await tempDir("ketl-append-");
+	const vault = await newVault();
+	expect((await importJson([await writeJson(join(dir, "v1.json"), [claudeConv(v1)])], vault, ["--provider", "claude"])).json.notes.created).toBe(1);
+	const edited = (await readFile(join(vault, PATH), "utf8")).replace("Answer one.", "Answer one, with MY CORRECTION.") + "\nMY OWN NOTES at the end.\n";
+	await writeFile(join(vault, PATH), edited);
+	return { dir, vault, edited };
+}
+
+describe("new messages reach a note the user edited", () => {
+	it("are added below the user's text, once; the text above stays byte for byte", async () => {
+		const { dir, vault, edited } = await setup();
+		const second = await writeJson(join(dir, "v2.json"), [claudeConv(grown)]);
+		const r = await runCli(["import", second, "--vault", vault, "--provider", "claude", "--json"]);
+		const json = JSON.parse(r.out) as { notes: Record<string, number> };
+		expect(json.notes).toMatchObject({ created: 0, updated: 1, unchanged: 0, preserved: 0 });
+		const text = await readFile(join(vault, PATH), "utf8");
+		expect(text.startsWith(edited)).toBe(true);
+		const added = text.slice(edited.length);
+		expect(added).toMatch(/^\n## Added on \d{4}-\d{2}-\d{2} from claude\n\n## User/);
+		expect(added).toContain("FOLLOW-UP question?");
+		expect(added).toContain("FOLLOW-UP answer.");
+		// Only the new turns: the old ones are not repeated.
+		expect(added).not.toContain("Question one?");
+		// Told in the text summary too.
+		const human = await runCli(["import", second, "--vault", vault, "--provider", "claude"]);
+		expect(human.err + human.out).toMatch(/0 updated/);
+		// A second (and third) re-import adds nothing.
+		expect(await readFile(join(vault, PATH), "utf8")).toBe(text);
+		const again = await importJson([second], vault, ["--provider", "claude"]);
+		expect(again.json.notes).toMatchObject({ updated: 0, unchanged: 1 });
+		expect(await readFile(join(vault, PATH), "utf8")).toBe(text);
+		// It grows again: the newest turns only, below the first addition; the user's text still byte-identical.
+		const third: ConvSpec = { ...grown, updated: "2025-05-01T10:00:00Z", messages: [...grown.messages!, m("user", "THIRD question?"), m("assistant", "THIRD answer.")] };
+		const r3 = await importJson([await writeJson(join(dir, "v3.json"), [claudeConv(third)])], vault, ["--provider", "claude"]);
+		expect(r3.json.notes).toMatchObject({ updated: 1, preserved: 0 });
+		const text3 = await readFile(join(vault, PATH), "utf8");
+		expect(text3.startsWith(text)).toBe(true);
+		expect(text3.slice(text.length)).toContain("THIRD answer.");
+		expect(text3.slice(text.length)).not.toContain("FOLLOW-UP");
+	});
+
+	it("a regenerated answer is not merged: the note is preserved, and the run says why", async () => {
+		const { dir, vault, edited } = await setup();
+		// The assistant's first answer regenerated (a new message id), and a new turn after it.
+		const regenerated = claudeConv(grown) as { chat_messages: { uuid: string; parent_message_uuid: string }[] };
+		regenerated.chat_messages[1]!.uuid = "b1-regenerated";
+		regenerated.chat_messages[2]!.parent_message_uuid = "b1-regenerated";
+		const r = await importJson([await writeJson(join(dir, "v2.json"), [regenerated])], vault, ["--provider", "claude", "--debug"]);
+		expect(r.json.notes).toMatchObject({ updated: 0, preserved: 1 });
+		expect(await readFile(join(vault, PATH), "utf8")).toBe(edited);
+		const log = await readFile(join(vault, ".staging/@session", r.json.session_id, "import/pipeline_stages.jsonl"), "utf8");
+		expect(log).toMatch(/preserved: [^"]*rewritten or removed/);
+	});
+
+	it("--edited preserve leaves the note as it is", async () => {
+		const { dir, vault, edited } = await setup();
+		const r = await importJson([await writeJson(join(dir, "v2.json"), [claudeConv(grown)])], vault, ["--provider", "claude", "--edited", "preserve"]);
+		expect(r.json.notes).toMatchObject({ updated: 0, preserved: 1 });
+		expect(await readFile(join(vault, PATH), "utf8")).toBe(edited);
+	});
+});
