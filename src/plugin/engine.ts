@@ -13,7 +13,7 @@ export { confirmApplyOrganize } from "./commands/apply-organize-plan";
 export { undoOrganizeChecked } from "./commands/undo-organize-session";
 export { COMMANDS } from "./commands";
 export { scanOrganizeTargets, targetsFromModel } from "./organize-actions";
-export { continueSession, localTimeZone } from "./session-actions";
+export { continueSession, localTimeZone, retainSessions } from "./session-actions";
 export { loadPanelModel, PanelFileCache } from "../core/status/panel-state";
 export { renderSessionPanel } from "./view/render-session-panel";
 export { NORMALIZE_RULES } from "../core/organize/normalize-frontmatter";

@@ -18,6 +18,9 @@ import { VIEW_TYPE_SESSIONS } from "./view/view-type";
 /** The lazily loaded part of the plugin (engine.ts): the core, the actions, the panel's model and drawing. */
 export type Engine = typeof import("./engine");
 
+/** How long after the layout is ready retention runs (see retainOnce). */
+const RETENTION_DELAY_MS = 2 * 60 * 1000;
+
 export default class KnowledgeEtlPlugin extends Plugin {
 	/**
 	 * The user settings. Parsed (zod) when the engine loads, from the data read at load: nothing reads them
@@ -90,8 +93,26 @@ export default class KnowledgeEtlPlugin extends Plugin {
 		this.registerDomEvent(this.statusBarEl, "click", () => void this.activateSessionView());
 		this.setStatusText("");
 		this.addSettingTab(new KnowledgeEtlSettingTab(this.app, this));
-		this.app.workspace.onLayoutReady(() => void this.refreshOrganizeTargets());
+		this.app.workspace.onLayoutReady(() => {
+			void this.refreshOrganizeTargets();
+			// Retention, once a while after start (not while Obsidian is busy opening the vault; skipped if a run goes on).
+			this.registerInterval(window.setTimeout(() => void this.retainOnce(), RETENTION_DELAY_MS));
+		});
 	}
+
+	/** Removes sessions older than the retention setting (see retainSessions); once per start. */
+	async retainOnce(): Promise<void> {
+		if (this.retained) return;
+		this.retained = true;
+		try {
+			const engine = await this.engine();
+			await engine.retainSessions(this);
+		} catch (e) {
+			this.logDebug("Old sessions could not be removed", e);
+		}
+	}
+
+	private retained = false;
 
 	/**
 	 * The engine, loaded on first call (a lazy module of main.js, see engine.ts) and started: settings parsed from the

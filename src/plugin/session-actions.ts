@@ -1,4 +1,6 @@
 import { phaseToContinue, type ContinueResult } from "../core/app/app";
+import { RetentionModal } from "./modals/retention-modal";
+import { Notice } from "obsidian";
 import type { Settings } from "../core/config/settings";
 import type { ImportLlmOptions, ImportOptionsInput } from "../core/import/pipeline/import-options";
 import type { ImportSummary } from "../core/import/pipeline/import-session";
@@ -265,6 +267,34 @@ export interface CleanResult {
  * sessions by the time in their id; never a session running here or elsewhere, never one holding the undo data
  * of an organize apply: undo it, or delete it by hand, first).
  */
+/**
+ * Retention that happens (issue 16.2), run once some time after Obsidian starts: sessions older than the setting go,
+ * with their saved model replies; never while a run goes on. Old sessions whose organize run can still be undone
+ * are kept and named in a modal that asks before deleting them. Returns what was removed (null: did not run).
+ */
+export async function retainSessions(plugin: KnowledgeEtlPlugin): Promise<{ removed: string[]; asked: string[] } | null> {
+	if (plugin.runs?.isRunning) return null;
+	const days = plugin.settings.retentionDays;
+	const result = await plugin.etl.retain(days);
+	if (!result) return null;
+	if (result.candidates.length > 0) plugin.refreshSessionViews();
+	if (result.undoable.length > 0) {
+		new RetentionModal(plugin.app, {
+			days,
+			sessions: result.undoable.map(sessionTimeLabel),
+			onDelete: () =>
+				void plugin.etl
+					.clean({ days, includeUndo: true })
+					.then((done) => {
+						new Notice(`Removed ${done.candidates.length} old sessions.`);
+						plugin.refreshSessionViews();
+					})
+					.catch((e: unknown) => new Notice(`Could not remove the sessions: ${e instanceof Error ? e.message : String(e)}`)),
+		}).open();
+	}
+	return { removed: result.candidates.map((c) => c.id), asked: result.undoable };
+}
+
 export async function cleanOldSessions(plugin: KnowledgeEtlPlugin): Promise<CleanResult> {
 	const result = await plugin.etl.clean({ days: plugin.settings.retentionDays });
 	return { removed: result.candidates.map((c) => c.id), kept: result.kept };

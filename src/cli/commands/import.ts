@@ -23,6 +23,9 @@ import { isProvider, PROVIDER_IDS } from "../../core/import/providers";
 import { PROVIDER_MODULES } from "../../core/import/extract/normalize/registry";
 import { IMPORT_CHOICE_OPTIONS, IMPORT_CHOICE_USAGE, parseImportChoiceFlags, SelectionFileError } from "../import-choice-flags";
 
+/** Sessions older than this are removed after an import (the plugin's "Session retention" default too). */
+const DEFAULT_RETENTION_DAYS = 30;
+
 export const IMPORT_USAGE = `Usage: knowledge-etl import <input...> [--vault DIR] [--provider auto|${PROVIDER_IDS.join("|")}] [--out FOLDER]
                             [--limit N] [--min-messages N] [--include-thinking] [--dry-run] [--debug] [--json]
                             [--time-zone ZONE] [--by-project] [--date-prefix] [--rerender] [--edited append|preserve] [--select FILE] [--since DATE]
@@ -39,6 +42,8 @@ Imports AI conversation exports (${PROVIDER_MODULES.map((m) => m.label).join(", 
   --dry-run           decide everything, write nothing into the vault
   --debug             debug mode: per-stage log files in the session folder
   --json              one JSON object on stdout when the run ends
+  --retention-days N  after the import, remove sessions older than N days (default ${DEFAULT_RETENTION_DAYS}; 0: keep all), never one
+                      running or one whose organize run can still be undone (see knowledge-etl clean)
 ${IMPORT_CHOICE_USAGE}
 LLM knowledge transform (off by default; the note is then the cleaned-up conversation):
   --llm none|ollama|openai   the server kind (openai = any OpenAI-compatible server: LM Studio, llama.cpp, vLLM)
@@ -171,6 +176,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 			"too-large": { type: "string" },
 			"no-transcript": { type: "boolean", default: false },
 			"llm-refresh": { type: "boolean", default: false },
+			"retention-days": { type: "string" },
 			...IMPORT_CHOICE_OPTIONS,
 		},
 		mode === "new",
@@ -258,6 +264,18 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		if (effectiveMode !== "new") await cleanAfterCrash(store, vaultDir, summary.session_id, logger);
 		if (json) printJson(io, contractOf(summary));
 		printSummary(io, summary, vaultDir, effectiveMode === "new" ? (outFolder ?? DEFAULT_OUT_FOLDER) : undefined);
+		// Retention that happens (issue 16.2): sessions older than the retention go after an import, with their replies.
+		const retentionDays = parseNonNegativeInt("retention-days", values["retention-days"], DEFAULT_RETENTION_DAYS);
+		if (retentionDays > 0 && values["dry-run"] !== true) {
+			const retained = await app.retain(retentionDays).catch((e: unknown) => {
+				say(io, `Could not remove old sessions: ${e instanceof Error ? e.message : String(e)}`);
+				return null;
+			});
+			if (retained && retained.candidates.length > 0) say(io, `  removed ${retained.candidates.length} session(s) older than ${retentionDays} days (--retention-days)`);
+			if (retained && retained.undoable.length > 0) {
+				say(io, `  kept ${retained.undoable.length} old session(s) whose organize run can still be undone: knowledge-etl clean --include-undo removes them`);
+			}
+		}
 		return exitCodeForSummary(summary);
 	} catch (error) {
 		if (error instanceof InputError || error instanceof ImportSessionError || error instanceof SelectionFileError) return reportError(io, new CliError(error.message, ExitCode.NOT_FOUND), json);

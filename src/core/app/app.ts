@@ -23,7 +23,7 @@ import { isDebugLogger } from "../logging/logger";
 import { SessionManager, type BrokenSession } from "../session/session-manager";
 import { HEARTBEAT_INTERVAL_MS, removeHeartbeat, writeHeartbeat } from "../status/session-liveness";
 import { every } from "../util/timers";
-import { cleanSessions, interruptedSessions, type CleanRequest, type CleanResult } from "./clean";
+import { cleanSessions, interruptedSessions, retainSessions, type CleanRequest, type CleanResult } from "./clean";
 import type { Host, RunHooks, RunProgress } from "./host";
 
 /**
@@ -49,6 +49,8 @@ export interface App {
 	undo(sessionId: string, hooks?: RunHooks): Promise<UndoResult>;
 	/** Deletes sessions older than the retention, never a live one. */
 	clean(request: CleanRequest): Promise<CleanResult>;
+	/** Retention by itself (see retainSessions): null when it did not run (a run is live, the vault is locked). */
+	retain(days: number): Promise<CleanResult | null>;
 	/** Every session, newest first, with which of the running ones are interrupted (their run is gone). */
 	sessions(): Promise<SessionsView>;
 	/** Sessions this service is running right now. */
@@ -274,6 +276,8 @@ export function createApp(host: Host): App {
 		},
 
 		clean: (request) => cleanSessions(host, request, live),
+
+		retain: (days) => retainSessions(host, days, live),
 
 		async sessions() {
 			const { sessions, broken } = await new SessionManager(host.store, host.clock).list();

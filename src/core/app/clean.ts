@@ -2,7 +2,8 @@ import type { Session } from "../model/session";
 import { holdsUndoData } from "../organize/organize-session";
 import { parseSessionId } from "../session/session-id";
 import { SessionManager } from "../session/session-manager";
-import { lockShowsRunGone, withVaultLock } from "../session/vault-lock";
+import { lockShowsRunGone, VaultLockedError, withVaultLock } from "../session/vault-lock";
+import { LlmReplyCache, type CacheSize } from "../llm/reply-cache";
 import { findInterruptedSessions } from "../status/session-liveness";
 import type { Host } from "./host";
 
@@ -36,6 +37,8 @@ export interface CleanResult {
 	live: string[];
 	/** Old enough, but kept because their organize run can still be undone (see `includeUndo`). */
 	undoable: string[];
+	/** Saved model replies removed with the sessions that paid for them (absent in a dry run, or when none went). */
+	replies?: CacheSize;
 }
 
 /**
@@ -97,6 +100,31 @@ async function cleanLocked(host: Host, request: CleanRequest, liveHere: Readonly
 		else kept++;
 	}
 	candidates.sort((a, b) => a.id.localeCompare(b.id));
-	if (!request.dryRun) for (const c of candidates) await manager.delete(c.id);
-	return { cutoff: new Date(cutoff).toISOString(), candidates, kept, live, undoable };
+	if (request.dryRun) return { cutoff: new Date(cutoff).toISOString(), candidates, kept, live, undoable };
+	for (const c of candidates) await manager.delete(c.id);
+	// The model's saved replies go with the sessions that paid for them (the import index still spares an unchanged
+	// conversation its call, so no note needs them). Read only when a session went: the cache can be large.
+	let replies: CacheSize | undefined;
+	if (candidates.length > 0) {
+		const left = await manager.list();
+		const remaining = new Set([...left.sessions.map((s) => s.session_id), ...left.broken.map((b) => b.id)]);
+		replies = await new LlmReplyCache(host.store).prune((id) => remaining.has(id));
+	}
+	return { cutoff: new Date(cutoff).toISOString(), candidates, kept, live, undoable, ...(replies ? { replies } : {}) };
+}
+
+/**
+ * Retention that happens (issue 16.2): the clean that runs by itself, after an import (CLI) or some time after
+ * Obsidian starts (plugin). Sessions older than `days` go, with their saved model replies; a session whose
+ * organize run can still be undone stays (the result names it, for the host to ask the user), and so does a live
+ * one. Never while this service runs something, and quietly not when another process holds the vault: null then.
+ */
+export async function retainSessions(host: Host, days: number, liveHere: ReadonlySet<string>): Promise<CleanResult | null> {
+	if (liveHere.size > 0) return null;
+	try {
+		return await cleanSessions(host, { days }, liveHere);
+	} catch (e) {
+		if (e instanceof VaultLockedError) return null;
+		throw e;
+	}
 }

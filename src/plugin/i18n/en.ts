@@ -161,7 +161,7 @@ const en = {
 	"settings.normalizeDesc": "Frontmatter and content rules organize applies to notes that did not come from an import, separated by commas: {rules}. Empty: they are only filed into genre folders.",
 	"settings.sessions": "Sessions",
 	"settings.retention": "Session retention",
-	"settings.retentionDesc": "Days a session is kept. \"Clean up\" deletes older ones: their folders under .staging/@session (logs, plans, progress), never your notes. A running session and one whose organize run can still be undone are kept.",
+	"settings.retentionDesc": "Days a session is kept. Older sessions are removed by themselves a couple of minutes after Obsidian starts (never during a run), and by \"Clean up\": their folders under .staging/@session (logs, plans, progress) and the model replies they saved, never your notes. A running session is kept, and one whose organize run can still be undone is kept until you confirm.",
 	"settings.debug": "Debug mode",
 	"settings.debugDesc": "Write per-stage log files into each session folder, show stage names in the panel and debug messages in the console.",
 	"settings.outFolder": "Output folder",

@@ -155,7 +155,7 @@ const ja: Record<keyof typeof en, string> = {
 	"settings.normalizeDesc": "インポート以外のノートに適用するフロントマターと本文のルール（カンマ区切り）: {rules}。空欄ならジャンルフォルダーに振り分けるだけです。",
 	"settings.sessions": "セッション",
 	"settings.retention": "セッションの保存期間",
-	"settings.retentionDesc": "セッションを残す日数。「片付け」はそれより古いセッションのフォルダー（.staging/@session 内のログ・プラン・進行状況）を削除します。ノートは削除しません。実行中のセッションと、整理を元に戻せるセッションは残します。",
+	"settings.retentionDesc": "セッションを残す日数。それより古いセッションは、Obsidian の起動から数分後（実行中は行いません）と「片付け」のときに削除されます: .staging/@session 内のフォルダー（ログ・プラン・進行状況）と保存したモデルの応答です。ノートは削除しません。実行中のセッションは残し、整理を元に戻せるセッションは確認するまで残します。",
 	"settings.debug": "デバッグモード",
 	"settings.debugDesc": "各セッションフォルダーに段階ごとのログを書き、パネルに段階名を、コンソールにデバッグメッセージを表示します。",
 	"settings.outFolder": "出力フォルダー",

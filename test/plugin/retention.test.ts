@@ -1,0 +1,60 @@
+// @vitest-environment happy-dom
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { SessionManager } from "../../src/core/session/session-manager";
+import { enableObsidianUi, noticeLog } from "../stubs/obsidian";
+import { loadPlugin, until, type PluginFixture } from "./helpers";
+
+let fx: PluginFixture | null = null;
+
+beforeAll(() => enableObsidianUi());
+
+afterEach(async () => {
+	if (fx) {
+		await fx.plugin.runs.whenIdle();
+		fx.stub.unload();
+		await fs.rm(fx.dir, { recursive: true, force: true });
+	}
+	fx = null;
+	document.body.replaceChildren();
+	noticeLog.length = 0;
+});
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Retention that happens in Obsidian (issue 16.2): once after start, old sessions go; undo data only when confirmed. */
+describe("retention in the plugin", () => {
+	it("removes old sessions by itself, and asks (naming them) before removing one whose organize run can be undone", async () => {
+		fx = await loadPlugin();
+		const plugin = fx.plugin;
+		plugin.settings.retentionDays = 30;
+		await fs.mkdir(path.join(fx.dir, "Inbox"), { recursive: true });
+		await fs.writeFile(path.join(fx.dir, "Inbox", "Docker.md"), "# Docker\n\nA Dockerfile and a container image.\n");
+		const applied = await plugin.etl.organize({ folder: "Inbox", apply: true });
+		const now = plugin.clock.now().getTime();
+		const make = async (daysAgo: number) => (await new SessionManager(plugin.stagingStore, { now: () => new Date(now - daysAgo * DAY) }).create({ debugMode: false })).session_id;
+		const old = await make(45);
+		const recent = await make(3);
+		// The organize session is old too.
+		const sessionFile = path.join(fx.dir, ".staging/@session", applied.sessionId, "session.json");
+		const session = JSON.parse(await fs.readFile(sessionFile, "utf8")) as { created_at: string };
+		await fs.writeFile(sessionFile, JSON.stringify({ ...session, created_at: new Date(now - 60 * DAY).toISOString() }));
+
+		await plugin.retainOnce();
+		const ids = async () => (await new SessionManager(plugin.stagingStore, plugin.clock).list()).sessions.map((s) => s.session_id);
+		expect(await ids()).not.toContain(old);
+		expect(await ids()).toEqual(expect.arrayContaining([recent, applied.sessionId]));
+		// The modal names the kept session; nothing of it goes until the user says so.
+		const modal = document.querySelector(".knowledge-etl-retention")!;
+		expect(modal.textContent).toContain("can still be undone");
+		expect(modal.querySelectorAll("li")).toHaveLength(1);
+		const button = [...modal.querySelectorAll("button")].find((b) => b.textContent === "Delete them")!;
+		button.click();
+		await until(async () => !(await ids()).includes(applied.sessionId), "the undoable session removed");
+		expect(await ids()).toContain(recent);
+		// Once per start.
+		await plugin.retainOnce();
+		expect(document.querySelectorAll(".knowledge-etl-retention")).toHaveLength(0);
+	});
+});
