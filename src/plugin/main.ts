@@ -134,6 +134,8 @@ export default class KnowledgeEtlPlugin extends Plugin {
 		const store = this.stagingStore;
 		this.etl = engine.createApp({
 			name: "plugin",
+			// Named in the vault lock (issue 15): another process refused by it says which app and vault hold it.
+			identity: { app: `Obsidian, vault "${this.app.vault.getName()}"`, pid: 0, host: "obsidian" },
 			store,
 			vault: this.noteVault,
 			clock: this.clock,

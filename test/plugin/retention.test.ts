@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { promises as fs } from "node:fs";
+import { existsSync, promises as fs, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SessionManager } from "../../src/core/session/session-manager";
@@ -56,5 +56,16 @@ describe("retention in the plugin", () => {
 		// Once per start.
 		await plugin.retainOnce();
 		expect(document.querySelectorAll(".knowledge-etl-retention")).toHaveLength(0);
+	});
+
+	it("the vault lock taken from Obsidian names the app and the vault (issue 15)", async () => {
+		fx = await loadPlugin();
+		await fs.mkdir(path.join(fx.dir, "Inbox"), { recursive: true });
+		await fs.writeFile(path.join(fx.dir, "Inbox", "Docker.md"), "# Docker\n\nA Dockerfile and a container image.\n");
+		let lock = "";
+		const lockFile = path.join(fx.dir, ".staging/vault.lock");
+		await fx.plugin.etl.organize({ folder: "Inbox", apply: true }, { onProgress: () => void (lock ||= existsSync(lockFile) ? readFileSync(lockFile, "utf8") : "") });
+		expect(lock).not.toBe("");
+		expect((JSON.parse(lock) as { app: string }).app).toBe(`Obsidian, vault "${fx.app.vault.getName()}"`);
 	});
 });

@@ -240,6 +240,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			}
 			// Steps first: a crash between the two leaves the item unlogged in pipeline_stages, so it is redone.
 			if (batch.length > 0) {
+				await options.beforeLog?.();
 				await appendStepLogRecords(store, sessionId, phaseType, stage, stepRecords);
 				await appendPipelineStageRecords(store, sessionId, phaseType, stageRecords);
 			}

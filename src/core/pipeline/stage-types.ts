@@ -116,4 +116,9 @@ export interface RunStageOptions<T, O = never> {
 	 * are redone.
 	 */
 	logBatchMs?: number;
+	/**
+	 * Called before a batch of records is appended: whatever proves the batch's items done (load: the import index
+	 * and the manifest) is written first, so that a crash never leaves a record saying done without its proof.
+	 */
+	beforeLog?: () => Promise<void>;
 }

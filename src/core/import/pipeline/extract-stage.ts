@@ -93,6 +93,8 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 	const writer = new ShardWriter(ctx.store, dir, CONVERSATION_SHARDS);
 	if (o.onWritten) writer.onFlushed = o.onWritten;
 	const seen = new Set<string>();
+	/** Conversations whose id appeared earlier in the export: skipped (issue 15), never a second note. */
+	const repeated = new WeakSet<object>();
 	let extracted = 0;
 	// How far the reading is: the position of the latest conversation taken, out of all the inputs' bytes.
 	const total = reader.totalBytes;
@@ -112,6 +114,11 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 				const { id } = factsOf(r);
 				if (seen.has(id)) {
 					ctx.logger.warn(`${r.source}, conversation ${r.index + 1}: the id ${id} appears earlier in this export; using the first one`);
+					// Reported as skipped under an id of its own (`<id>#<n>`), so that the first one's record stands.
+					if (!o.skip?.(`${id}#${r.index + 1}`)) {
+						repeated.add(r);
+						yield r;
+					}
 					continue;
 				}
 				seen.add(id);
@@ -142,12 +149,13 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 			identify: (r) => {
 				if (!r.ok) return { id: r.itemId ?? `${r.source}#${r.index}`, ...(r.title !== undefined ? { title: r.title } : {}) };
 				const { id, title } = factsOf(r);
-				return { id, title };
+				return { id: repeated.has(r) ? `${id}#${r.index + 1}` : id, title };
 			},
 			...(o.handOff ? { handOff: o.handOff } : {}),
 			process: async (r, step) => {
 				if (!r.ok) throw new Error(`${r.source}, conversation ${r.index + 1}: ${r.reason}`);
 				const facts = factsOf(r);
+				if (repeated.has(r)) return { status: "skipped", reason: `duplicate: the id ${facts.id} appears earlier in this export (${r.source}, conversation ${r.index + 1}); the first one is imported` };
 				return step.run("validate", async () => {
 					if (!facts.hasContent) return { status: "skipped", reason: "empty" };
 					if (facts.messageCount < options.minMessages) {

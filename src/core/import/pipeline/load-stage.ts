@@ -364,6 +364,13 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			// A note written but not yet logged when a crash hits is adopted as unchanged on resume (the index and the
 			// vault, not the log, prove it), so the log appends can be batched.
 			logBatchMs: LOG_BATCH_MS,
+			// The index and the manifest reach the disk before any record that says their notes are written (a kill
+			// between the two would leave an item logged done that neither names: not redone, and lost to both).
+			beforeLog: async () => {
+				await index.flush();
+				await flushManifest();
+				await o.files?.flush();
+			},
 			// Decisions are made one at a time in input order; the writes overlap (the disk, not the CPU, is the limit).
 			concurrency: o.concurrency ?? 4,
 			items: o.drafts,
