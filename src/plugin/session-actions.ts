@@ -286,10 +286,10 @@ export async function retainSessions(plugin: KnowledgeEtlPlugin): Promise<{ remo
 				void plugin.etl
 					.clean({ days, includeUndo: true })
 					.then((done) => {
-						new Notice(`Removed ${done.candidates.length} old sessions.`);
+						new Notice(t("notice.retentionRemoved", { count: done.candidates.length }));
 						plugin.refreshSessionViews();
 					})
-					.catch((e: unknown) => new Notice(`Could not remove the sessions: ${e instanceof Error ? e.message : String(e)}`)),
+					.catch((e: unknown) => new Notice(t("notice.retentionFailed", { error: e instanceof Error ? e.message : String(e) }))),
 		}).open();
 	}
 	return { removed: result.candidates.map((c) => c.id), asked: result.undoable };

@@ -1,4 +1,5 @@
 import { Modal, Setting, type App } from "obsidian";
+import { t } from "../i18n";
 
 export interface RetentionModalDeps {
 	/** The retention, in days. */
@@ -25,18 +26,16 @@ export class RetentionModal extends Modal {
 
 	override onOpen(): void {
 		const { days, sessions } = this.deps;
-		this.setTitle("Old sessions with undo data");
+		this.setTitle(t("retention.title"));
 		const { contentEl } = this;
 		contentEl.addClass("knowledge-etl-retention");
-		contentEl.createEl("p", {
-			text: `${sessions.length === 1 ? "This session is" : `These ${sessions.length} sessions are`} older than ${days} days, but ${sessions.length === 1 ? "its" : "their"} organize run can still be undone. Deleting ${sessions.length === 1 ? "it" : "them"} keeps every note as it is now and removes the way back.`,
-		});
+		contentEl.createEl("p", { text: t("retention.text", { count: sessions.length, days }) });
 		const list = contentEl.createEl("ul", { cls: "knowledge-etl-retention-list" });
-		for (const s of sessions) list.createEl("li", { text: `Session ${s}` });
+		for (const s of sessions) list.createEl("li", { text: t("retention.session", { time: s }) });
 		new Setting(contentEl)
 			.addButton((b) =>
 				b
-					.setButtonText("Delete them")
+					.setButtonText(t("retention.delete"))
 					.setWarning()
 					.onClick(() => {
 						this.confirmed = true;
@@ -44,7 +43,7 @@ export class RetentionModal extends Modal {
 						this.deps.onDelete();
 					}),
 			)
-			.addButton((b) => b.setButtonText("Keep them").onClick(() => this.close()));
+			.addButton((b) => b.setButtonText(t("retention.keep")).onClick(() => this.close()));
 	}
 
 	override onClose(): void {
