@@ -15,8 +15,8 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // are what is left to win. Issue 18's message table (every UI text in English and Japanese, ~33 KB with the
 // Japanese as UTF-8) and the panel's first-run and plain-words drawing took it to ~580,000; the settings' connection
 // test, model list and secret storage to ~593,000. Issue 16's last parts (organize/import index sync, new messages
-// for edited notes, folded session logs, retention with its modal) add ~10 KB of code and messages.
-const MAIN_JS_BUDGET = 608_000;
+// for edited notes, folded session logs, retention with its modal) add ~10 KB of code and messages (616,128 bytes with all of it).
+const MAIN_JS_BUDGET = 620_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
