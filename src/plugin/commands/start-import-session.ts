@@ -12,7 +12,7 @@ export const startImportSession: PluginCommand = {
 			defaultOutFolder: plugin.settings.outputFolder,
 			llmAvailable: llmConfigured(plugin.settings),
 			llmLabel: llm ? t("import.llmLabel", { model: llm.model, provider: t(`llmProvider.${llm.provider}`) }) : "",
-			preview: (sources, options) => previewSources({ store: plugin.stagingStore }, sources, options),
+			preview: (sources, options, run) => previewSources({ store: plugin.stagingStore }, sources, options, run),
 			start: (request) => {
 				const run = startImport(plugin, request);
 				if (run) plugin.activateSessionView().catch((e: unknown) => plugin.logDebug("Could not open the session panel", e));

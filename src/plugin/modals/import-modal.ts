@@ -2,7 +2,7 @@ import { ExtraButtonComponent, Modal, Platform, Setting, type App, type ButtonCo
 import type { ImportOptionsInput } from "../../core/import/pipeline/import-options";
 import type { ImportSummary } from "../../core/import/pipeline/import-session";
 import { BlobByteSource } from "../blob-byte-source";
-import type { ImportPreview, PreviewConversation } from "../../core/import/pipeline/preview-import";
+import type { ImportPreview, PreviewConversation, PreviewProgress } from "../../core/import/pipeline/preview-import";
 import type { NewImport } from "../session-actions";
 import type { ProviderChoice } from "../../core/import/extract/open-export";
 import { PROVIDER_MODULES, providerLabel } from "../../core/import/extract/normalize/registry";
@@ -18,7 +18,11 @@ export interface ImportModalDeps {
 	/** The LLM switch is enabled only then; `llmLabel` says which model ("gpt-oss:20b on Ollama"). */
 	llmAvailable: boolean;
 	llmLabel: string;
-	preview(sources: BlobByteSource[], options: Pick<ImportOptionsInput, "provider" | "limit">): Promise<ImportPreview>;
+	preview(
+		sources: BlobByteSource[],
+		options: Pick<ImportOptionsInput, "provider" | "limit">,
+		run?: { signal?: AbortSignal; onProgress?: (p: PreviewProgress) => void },
+	): Promise<ImportPreview>;
 	start(request: NewImport): Promise<ImportSummary | null> | null;
 }
 
@@ -166,7 +170,16 @@ export class ImportModal extends Modal {
 
 	override onClose(): void {
 		this.folderSuggest?.close();
+		this.stopPreview(); // a preview never reads on after its dialog is gone
 		this.contentEl.empty();
+	}
+
+	/** The preview reading now, if any (cancelled by "Cancel preview", a change of files or options, or closing). */
+	private previewRun: AbortController | null = null;
+
+	private stopPreview(): void {
+		this.previewRun?.abort();
+		this.previewRun = null;
 	}
 
 	/** Adds picked or dropped files (other types are refused with a message). */
@@ -201,6 +214,7 @@ export class ImportModal extends Modal {
 	}
 
 	private resetPreview(): void {
+		this.stopPreview();
 		this.preview = null;
 		this.selected = new Set();
 		this.listEl = this.selectionEl = this.selectAllEl = null;
@@ -210,8 +224,9 @@ export class ImportModal extends Modal {
 			cls: "knowledge-etl-empty",
 			text: this.files.length === 0 ? t("import.pickFirst") : t("import.previewFirst"),
 		});
-		this.startButton?.setDisabled(true);
-		this.previewButton?.setDisabled(this.files.length === 0);
+		// A preview is optional: the import checks the export as it reads it.
+		this.startButton?.setDisabled(this.files.length === 0);
+		this.previewButton?.setButtonText(t("import.preview")).setDisabled(this.files.length === 0);
 	}
 
 	private sources(): BlobByteSource[] {
@@ -220,12 +235,24 @@ export class ImportModal extends Modal {
 
 	/** Reads the exports and shows provider, conversations, new / updated / unchanged. */
 	async runPreview(): Promise<void> {
+		if (this.previewRun) {
+			// The button reads "Cancel preview" while one runs.
+			this.resetPreview();
+			return;
+		}
 		if (this.files.length === 0) return;
-		this.previewButton.setDisabled(true);
+		const run = new AbortController();
+		this.previewRun = run;
+		this.previewButton.setButtonText(t("import.cancelPreview"));
 		this.previewEl.empty();
-		this.previewEl.createDiv({ cls: "knowledge-etl-empty", text: t("import.reading") });
+		const progressEl = this.previewEl.createDiv({ cls: "knowledge-etl-empty knowledge-etl-preview-progress", text: t("import.reading") });
+		const onProgress = (p: PreviewProgress): void => {
+			const percent = p.bytesTotal ? Math.min(100, Math.floor((p.bytesRead / p.bytesTotal) * 100)) : null;
+			progressEl.setText(percent === null ? t("import.readingCount", { count: p.conversations }) : t("import.readingShare", { count: p.conversations, percent }));
+		};
 		try {
-			const p = await this.deps.preview(this.sources(), { provider: this.provider, ...(this.limit !== undefined ? { limit: this.limit } : {}) });
+			const p = await this.deps.preview(this.sources(), { provider: this.provider, ...(this.limit !== undefined ? { limit: this.limit } : {}) }, { signal: run.signal, onProgress });
+			if (run.signal.aborted) return;
 			this.preview = p;
 			this.previewEl.empty();
 			const providers = p.providers.map((x) => (isProvider(x) ? providerLabel(x) : x)).join(", ") || t("import.unknownProvider");
@@ -238,10 +265,14 @@ export class ImportModal extends Modal {
 			if (p.items.length > 0) this.renderChooser();
 			this.startButton.setDisabled(this.selected.size === 0);
 		} catch (e) {
+			if (run.signal.aborted) return; // cancelled: resetPreview already said what to do next
 			this.previewEl.empty();
 			this.previewEl.createDiv({ cls: "knowledge-etl-error-text", text: e instanceof Error ? e.message : String(e) });
 		} finally {
-			this.previewButton.setDisabled(this.files.length === 0);
+			if (this.previewRun === run) {
+				this.previewRun = null;
+				this.previewButton.setButtonText(t("import.preview")).setDisabled(this.files.length === 0);
+			}
 		}
 	}
 
@@ -313,9 +344,11 @@ export class ImportModal extends Modal {
 
 	/** Starts the import in the background and closes the modal; the panel and status bar follow the run. */
 	startImport(): void {
-		if (!this.preview || this.files.length === 0 || this.selected.size === 0) return;
-		// Everything chosen: no selection recorded (the session takes the whole export, as before).
-		const select = this.selected.size < this.preview.items.length ? { select: this.preview.items.filter((c) => this.selected.has(c.id)).map((c) => c.id) } : {};
+		if (this.files.length === 0 || (this.preview && this.selected.size === 0)) return;
+		this.stopPreview();
+		// Without a preview, or everything chosen: no selection recorded (the session takes the whole export).
+		const preview = this.preview;
+		const select = preview && this.selected.size < preview.items.length ? { select: preview.items.filter((c) => this.selected.has(c.id)).map((c) => c.id) } : {};
 		const started = this.deps.start({
 			sources: this.sources(),
 			useLlm: this.useLlm && this.deps.llmAvailable,

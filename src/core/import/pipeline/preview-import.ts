@@ -35,17 +35,41 @@ export interface ImportPreview {
  * is "updated" when its updated time moved). Notes the user edited show as updated here; the run preserves them.
  * Writes nothing.
  */
+/** How far a preview has read: conversations so far, and bytes of all the inputs (when known). */
+export interface PreviewProgress {
+	conversations: number;
+	bytesRead: number;
+	bytesTotal: number | null;
+}
+
+/** A preview stopped by its signal (the user cancelled it, or closed the dialog). */
+export class PreviewCancelledError extends Error {
+	override readonly name = "PreviewCancelledError";
+	constructor() {
+		super("Preview cancelled");
+	}
+}
+
 export async function previewSources(
 	deps: { store: StagingStore; logger?: Logger },
 	sources: readonly ByteSource[],
 	options: Pick<ImportOptionsInput, "provider" | "limit">,
+	run: { signal?: AbortSignal; onProgress?: (p: PreviewProgress) => void } = {},
 ): Promise<ImportPreview> {
+	if (run.signal?.aborted) throw new PreviewCancelledError();
 	const reader = await openExport(sources, { provider: options.provider ?? "auto" });
 	try {
 		const index = await ImportIndex.open(deps.store, deps.logger);
 		const providers = [...new Set(reader.inputs.flatMap((i) => (i.provider ? [i.provider] : [])))];
 		const out: ImportPreview = { providers, conversations: 0, new: 0, updated: 0, unchanged: 0, failed: 0, items: [] };
+		const total = reader.totalBytes ?? null;
+		let told = 0;
 		for await (const r of reader.conversations()) {
+			if (run.signal?.aborted) throw new PreviewCancelledError();
+			if (run.onProgress && Date.now() - told >= 150) {
+				told = Date.now();
+				run.onProgress({ conversations: out.conversations, bytesRead: r.position ?? 0, bytesTotal: total });
+			}
 			if (options.limit !== undefined && out.conversations + out.failed >= options.limit) break;
 			if (!r.ok) {
 				out.failed++;
