@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { PhaseType } from "../model/status";
-import { ItemResultStatusSchema, StageTypeSchema } from "../model/status";
+import { ItemOutcomeSchema, ItemResultStatusSchema, StageTypeSchema } from "../model/status";
 import type { Logger } from "../ports/logger";
 import type { StagingStore } from "../ports/staging-store";
 import { phaseDir, pipelineStagesFile } from "../session/paths";
@@ -25,6 +25,10 @@ export const PipelineStageRecordSchema = z.object({
 	reason: z.string().optional(),
 	/** The note the item wrote or left in place (load), when there is one. */
 	note_path: z.string().optional(),
+	/** What became of the item (load: the note's outcome); absent in records written before it existed. */
+	outcome: ItemOutcomeSchema.optional(),
+	/** An update of an unchanged conversation, rendered again because the options changed (or --rerender). */
+	rerendered: z.boolean().optional(),
 });
 export type PipelineStageRecord = z.infer<typeof PipelineStageRecordSchema>;
 

@@ -29,6 +29,15 @@ export type ItemStatus = z.infer<typeof ItemStatusSchema>;
 export const ItemResultStatusSchema = z.enum(["success", "skipped", "failed", "review"]);
 export type ItemResultStatus = z.infer<typeof ItemResultStatusSchema>;
 
+/**
+ * What became of one item, typed (the log's `outcome`; `reason` says why for people): a note `created`, `updated`,
+ * `unchanged` or `preserved` (the user's edits kept) by load; `review`, `skipped` and `failed` as the record's status
+ * says. Load records carry it (and `rerendered` when an unchanged conversation was rendered again for new options),
+ * so the summary never reads it back out of the reason's text.
+ */
+export const ItemOutcomeSchema = z.enum(["created", "updated", "unchanged", "preserved", "review", "skipped", "failed"]);
+export type ItemOutcomeKind = z.infer<typeof ItemOutcomeSchema>;
+
 export const PhaseTypeSchema = z.enum(["import", "organize"]);
 export type PhaseType = z.infer<typeof PhaseTypeSchema>;
 

@@ -1,5 +1,5 @@
 import type { StageInput } from "../model/phase";
-import type { ItemResultStatus } from "../model/status";
+import type { ItemOutcomeKind, ItemResultStatus } from "../model/status";
 import { appendPipelineStageRecords, type PipelineStageRecord } from "../logs/pipeline-stages";
 import { appendStepLogRecords, type StepLogRecord } from "../logs/steps-log";
 import { ensureJsonlLineStart } from "../logs/jsonl";
@@ -26,6 +26,8 @@ interface ItemResult {
 	status: ItemResultStatus;
 	reason: string | undefined;
 	note?: string;
+	outcome?: ItemOutcomeKind;
+	rerendered?: boolean;
 	/** For options.handOff. */
 	output?: unknown;
 	lastStep: string;
@@ -156,12 +158,14 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 		let status: ItemResultStatus;
 		let reason: string | undefined;
 		let note: string | undefined;
+		let typed: Pick<ItemResult, "outcome" | "rerendered"> = {};
 		let output: O | undefined;
 		try {
 			const outcome = await options.process(item, runner);
 			status = outcome.status;
 			reason = outcome.reason;
 			note = outcome.note;
+			typed = { ...(outcome.outcome !== undefined ? { outcome: outcome.outcome } : {}), ...(outcome.rerendered ? { rerendered: true } : {}) };
 			output = outcome.output;
 		} catch (e) {
 			if (signal?.aborted) {
@@ -173,7 +177,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			logger.debug(`${stage}: ${id} failed: ${reason}`, { item_id: id });
 		}
 		const end = clock.now();
-		return { id, title, status, reason, ...(note !== undefined ? { note } : {}), ...(output !== undefined ? { output } : {}), lastStep: lastStep || stage, timingMs: Math.max(0, end.getTime() - itemStart), finishedAt: end.toISOString(), steps };
+		return { id, title, status, reason, ...(note !== undefined ? { note } : {}), ...typed, ...(output !== undefined ? { output } : {}), lastStep: lastStep || stage, timingMs: Math.max(0, end.getTime() - itemStart), finishedAt: end.toISOString(), steps };
 	};
 
 	// ---- in-order flushing ----
@@ -235,6 +239,8 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 					...(r.status === "failed" && r.reason !== undefined ? { error: r.reason } : {}),
 					...(r.status !== "failed" && r.reason !== undefined ? { reason: r.reason } : {}),
 					...(r.note !== undefined ? { note_path: r.note } : {}),
+					...(r.outcome !== undefined ? { outcome: r.outcome } : {}),
+					...(r.rerendered ? { rerendered: true } : {}),
 				});
 				for (const s of r.steps) stepRecords.push(s.record);
 			}

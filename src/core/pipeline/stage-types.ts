@@ -5,6 +5,7 @@ import type { Clock } from "../ports/clock";
 import type { Logger } from "../ports/logger";
 import type { StagingStore } from "../ports/staging-store";
 import type { PhaseManager } from "../session/phase-manager";
+import type { ItemOutcomeKind } from "../model/status";
 
 /** What a stage runs against. */
 export interface StageContext {
@@ -26,6 +27,10 @@ export interface StageContext {
 export type ItemOutcome = ({ status: "success"; reason?: string } | { status: "skipped"; reason: string } | { status: "review"; reason: string }) & {
 	/** The note the item wrote or left in place (vault path), logged as `note_path` so the panel can link it. */
 	note?: string;
+	/** What became of the item, typed (load: created, updated, …), logged as `outcome`. */
+	outcome?: ItemOutcomeKind;
+	/** Logged as `rerendered` (see PipelineStageRecord). */
+	rerendered?: boolean;
 };
 
 /** Handed to `process` for one item: times and records its named steps. */

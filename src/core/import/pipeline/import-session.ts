@@ -354,6 +354,16 @@ async function* wrapped(conversations: AsyncIterable<Conversation>): AsyncGenera
 }
 
 /**
+ * A load record written before records carried a typed `outcome`: "updated: path", "updated (options changed):
+ * path", "preserved: path: why" (the first word is the outcome).
+ */
+function outcomeFromReason(reason: string | undefined): { outcome: string; rerendered: boolean } {
+	const label = (reason ?? "").split(":")[0] ?? "";
+	const outcome = label.split(" ")[0] ?? "";
+	return { outcome, rerendered: label === "updated (options changed)" || label === "updated (re-render asked)" };
+}
+
+/**
  * The session's result from its log, over every run of it (a resume or retry included): each conversation
  * counted once, by its latest record in each stage.
  */
@@ -420,12 +430,11 @@ export async function summarize(
 		}
 		counts.success++;
 		if (load.status === "review") notes.review++;
-		// "updated: path", "updated (options changed): path", "preserved: path: why": the first word is the outcome.
-		const label = (load.reason ?? "").split(":")[0] ?? "";
-		const outcome = label.split(" ")[0] ?? "";
+		const { outcome, rerendered: again } = load.outcome !== undefined ? { outcome: load.outcome, rerendered: load.rerendered === true } : outcomeFromReason(load.reason);
 		if (outcome === "created" || outcome === "updated" || outcome === "unchanged" || outcome === "preserved") notes[outcome]++;
-		if (label === "updated (options changed)" || label === "updated (re-render asked)") rerendered++;
-		if (label === `updated (${NEW_MESSAGES_APPENDED})`) appended++;
+		if (outcome === "updated" && again) rerendered++;
+		// New messages appended below a note the user edited: an update, told apart by its reason (not re-rendered).
+		if ((load.reason ?? "").startsWith(`updated (${NEW_MESSAGES_APPENDED})`)) appended++;
 	}
 	return { session_id: sessionId, status, counts, notes, failures, ...(rerendered > 0 ? { rerendered } : {}), ...(appended > 0 ? { appended } : {}) };
 }

@@ -389,8 +389,9 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				const outcome = result.why ? `${result.outcome} (${result.why})` : result.outcome;
 				const reason = [outcome, result.path ?? "", result.reason ?? ""].filter((s) => s !== "").join(": ");
 				const note = result.path !== null && !options.dryRun ? { note: result.path } : {};
-				if (draft.review_reason) return { status: "review", reason: `${reason}; review: ${draft.review_reason}`, ...note };
-				return { status: "success", reason, ...note };
+				const typed = { outcome: result.outcome, ...(result.outcome === "updated" && result.why && result.why !== NEW_MESSAGES_APPENDED ? { rerendered: true } : {}) };
+				if (draft.review_reason) return { status: "review", reason: `${reason}; review: ${draft.review_reason}`, ...note, ...typed };
+				return { status: "success", reason, ...note, ...typed };
 			},
 			...(o.signal ? { signal: o.signal } : {}),
 			...(o.onProgress ? { onProgress: o.onProgress } : {}),

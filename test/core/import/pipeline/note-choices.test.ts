@@ -106,6 +106,13 @@ describe("re-render on option change", () => {
 		const reasons = await loadReasons(vault, changed.session_id);
 		expect(reasons.get("p1")).toBe(`updated (options changed): ${OUT}/Packing list.md`);
 		expect(reasons.get("p3")).toMatch(/^preserved: .*Plain chat\.md: options changed, but the note was edited since it was imported/);
+		// The same, typed: the log's outcome, the note's path and whether it was re-rendered (summarize reads these).
+		const typed = [...(await ItemStatusIndex.read(new NodeStagingStore(vault), changed.session_id, "import")).latest("load")].map(([id, r]) => [id, r.outcome, r.note_path, r.rerendered]);
+		expect(typed.sort()).toEqual([
+			["p1", "updated", `${OUT}/Packing list.md`, true],
+			["p2", "updated", expect.stringMatching(/\.md$/), true],
+			["p3", "preserved", `${OUT}/Plain chat.md`, undefined],
+		]);
 		const packing = await readFile(join(vault, OUT, "Packing list.md"), "utf8");
 		expect(packing).toContain("Let me work it out.");
 		expect(packing).toContain("\ncreated: 2025-03-10T08:40:00+09:00\n");

@@ -119,6 +119,13 @@ describe("summarize", () => {
 			rec("a", "extract", "success", "2026-01-01T00:00:01.000Z"),
 			rec("b", "extract", "success", "2026-01-01T00:00:01.000Z"),
 			rec("c", "extract", "success", "2026-01-01T00:00:01.000Z"),
+			rec("d", "extract", "success", "2026-01-01T00:00:01.000Z"),
+			rec("e", "extract", "success", "2026-01-01T00:00:01.000Z"),
+			// d, e: typed outcomes are read as such, whatever the reason's text says
+			rec("d", "transform", "success", "2026-01-01T00:00:02.000Z"),
+			rec("d", "load", "success", "2026-01-01T00:00:03.000Z", { reason: "kept: the note was edited", outcome: "preserved", note_path: "D.md" }),
+			rec("e", "transform", "success", "2026-01-01T00:00:02.000Z"),
+			rec("e", "load", "success", "2026-01-01T00:00:03.000Z", { reason: "written again", outcome: "updated", rerendered: true, note_path: "E.md" }),
 			// a: load's record kept, transform's lost
 			rec("a", "load", "success", "2026-01-01T00:00:03.000Z", { reason: "created: A.md" }),
 			// b: a retry's transform failed after the note was written: the failure stands
@@ -127,8 +134,9 @@ describe("summarize", () => {
 			// c: nothing after extract
 		]);
 		const summary = await summarize(store, session_id);
-		expect(summary.counts).toEqual({ total: 3, success: 1, failed: 2, skipped: 0 });
-		expect(summary.notes.created).toBe(1);
+		expect(summary.counts).toEqual({ total: 5, success: 3, failed: 2, skipped: 0 });
+		expect(summary.notes).toMatchObject({ created: 1, preserved: 1, updated: 1 });
+		expect(summary.rerendered).toBe(1);
 		expect(summary.failures.map((f) => [f.item_id, f.stage])).toEqual([
 			["b", "transform"],
 			["c", "transform"],
