@@ -19,6 +19,13 @@ const noObsidianOutsidePlugin = {
 	],
 };
 
+// The hosts (the CLI, the plugin) come into the core through its one front door, src/core/app (the service and
+// what it re-exports), never into a core module directly: a policy then lives once, in the core, not once per host.
+const throughTheFrontDoor = {
+	group: ["**/core/**", "!**/core/app", "!**/core/app/**"],
+	message: "The CLI and the plugin import the core only through src/core/app (add what you need to its exports).",
+};
+
 // zod as a namespace (`import * as z from "zod"`): the named `{ z }` export is an object holding every schema, so
 // a bundler keeps all of zod (and its locales) for it: main.js was 944 KB with it, 586 KB without.
 const zodAsNamespace = {
@@ -45,7 +52,7 @@ export default defineConfig([
 		},
 	},
 	{
-		files: ["src/core/**/*.ts", "src/cli/**/*.ts"],
+		files: ["src/core/**/*.ts"],
 		rules: noObsidianOutsidePlugin,
 	},
 	{
@@ -62,6 +69,14 @@ export default defineConfig([
 				},
 			],
 		},
+	},
+	{
+		files: ["src/plugin/**/*.ts"],
+		rules: { "no-restricted-imports": ["error", { patterns: [throughTheFrontDoor] }] },
+	},
+	{
+		files: ["src/cli/**/*.ts"],
+		rules: { "no-restricted-imports": ["error", { paths: noObsidianOutsidePlugin["no-restricted-imports"][1].paths, patterns: [throughTheFrontDoor] }] },
 	},
 	{
 		files: ["**/*.ts"],

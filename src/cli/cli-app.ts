@@ -1,6 +1,5 @@
 import { createApp, type App } from "../core/app/app";
-import { createLogger, type DebugLogger } from "../core/logging/logger";
-import { systemClock } from "../core/ports/clock";
+import { createLogger, type DebugLogger, systemClock } from "../core/app/ports";
 import { openThreadedExport } from "./extract-thread/threaded-export";
 import { cliIdentity } from "./host-identity";
 import { NodeNoteVault } from "./node-note-vault";

@@ -1,7 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { InputError } from "../core/import/extract/errors";
-import { PROVIDER_MODULES } from "../core/import/extract/normalize/registry";
+import { InputError } from "../core/app/errors";
+import { PROVIDER_MODULES } from "../core/app/catalog";
 import { describeFsError, NodeByteSource } from "./node-byte-source";
 
 /**

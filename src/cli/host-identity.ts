@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import type { HostIdentity } from "../core/session/vault-lock";
+import type { HostIdentity } from "../core/app/types";
 import { codeOf } from "./vault-paths";
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import * as nodePath from "node:path";
-import type { ImportOptionsInput } from "../core/import/pipeline/import-options";
-import { isKnownTimeZone, sinceInstant } from "../core/import/transform/note-time";
+import type { ImportOptionsInput } from "../core/app/types";
+import { isKnownTimeZone, sinceInstant } from "../core/app/catalog";
 import type { OptionSpec } from "./args";
 import { UsageError } from "./output";
 

@@ -1,7 +1,5 @@
-import type { ImportLlmOptions } from "../core/import/pipeline/import-options";
-import { createLlmClient } from "../core/llm/create-llm-client";
-import type { LlmClient } from "../core/llm/llm-client";
-import type { Logger } from "../core/ports/logger";
+import type { ImportLlmOptions, LlmClient, Logger } from "../core/app/types";
+import { createLlmClient } from "../core/app/services";
 import { parseNonNegativeInt } from "./args";
 import { NodeHttpClient } from "./node-http-client";
 import { UsageError } from "./output";

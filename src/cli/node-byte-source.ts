@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { basename } from "node:path";
-import type { ByteSource } from "../core/ports/byte-source";
-import { InputError } from "../core/import/extract/errors";
+import type { ByteSource } from "../core/app/types";
+import { InputError } from "../core/app/errors";
 
 /**
  * A {@link ByteSource} over a Node file handle: random-access reads with `FileHandle.read`, so a

@@ -1,5 +1,5 @@
-import type { HttpClient, HttpRequest, HttpResponse } from "../core/ports/http";
-import { NetworkError, TimeoutError } from "../core/retry/errors";
+import type { HttpClient, HttpRequest, HttpResponse } from "../core/app/types";
+import { NetworkError, TimeoutError } from "../core/app/ports";
 
 /**
  * The HTTP port on Node: the global fetch with our own timeout (covering the body too) through an

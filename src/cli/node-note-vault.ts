@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { NoteStat, NoteVault } from "../core/ports/note-vault";
-import { editFrontmatter } from "../core/notes/frontmatter";
+import type { NoteStat, NoteVault } from "../core/app/types";
+import { editFrontmatter } from "../core/app/services";
 import { codeOf, createFileExclusive, resolveInsideSync, writeFileAtomic } from "./vault-paths";
 
 /**

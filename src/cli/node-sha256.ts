@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Sha256Text } from "../core/ports/sha256";
+import type { Sha256Text } from "../core/app/types";
 import { utf8View } from "./utf8-scratch";
 
 /**

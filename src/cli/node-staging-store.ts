@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
-import type { StagingStore, StagingWriteOptions } from "../core/ports/staging-store";
+import type { StagingStore, StagingWriteOptions } from "../core/app/types";
 import {
 	appendText,
 	CAN_REFUSE_SYMLINK_ON_OPEN,

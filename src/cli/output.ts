@@ -1,5 +1,5 @@
-import type { Clock } from "../core/ports/clock";
-import { InvalidSessionIdError, SessionFileError, SessionNotFoundError } from "../core/session/errors";
+import type { Clock } from "../core/app/types";
+import { InvalidSessionIdError, SessionFileError, SessionNotFoundError } from "../core/app/errors";
 import { ExitCode } from "./exit-codes";
 
 /**

@@ -1,5 +1,5 @@
 import { normalizePath, type DataAdapter } from "obsidian";
-import type { StagingStore, StagingWriteOptions } from "../core/ports/staging-store";
+import type { StagingStore, StagingWriteOptions } from "../core/app/types";
 import { nodeFs } from "./desktop-files";
 
 /** A temp file of writeAtomic: `<name>.tmp-<hex>`. Hidden from list(); left behind only by a crash. */

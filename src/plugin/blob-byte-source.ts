@@ -1,4 +1,4 @@
-import type { ByteSource } from "../core/ports/byte-source";
+import type { ByteSource } from "../core/app/types";
 import { filePathOf } from "./desktop-files";
 
 /**

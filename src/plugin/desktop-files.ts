@@ -1,4 +1,4 @@
-import type { ByteSource } from "../core/ports/byte-source";
+import type { ByteSource } from "../core/app/types";
 
 /**
  * The desktop's real files, where there are any: Electron tells the path of a picked File (`webUtils.getPathForFile`),

@@ -5,20 +5,20 @@
  * Obsidian loads the plugin, only when a command, the panel, the settings tab or the organize scan first needs it
  * (`KnowledgeEtlPlugin.engine()`). Nothing reachable from main.ts's static imports may import this file statically.
  */
-export { parseSettings } from "../core/config/settings";
+export { parseSettings } from "../core/app/catalog";
 export { createApp } from "../core/app/app";
-export { createLogger } from "../core/logging/logger";
+export { createLogger } from "../core/app/ports";
 export { RunController } from "./run-controller";
 export { confirmApplyOrganize } from "./commands/apply-organize-plan";
 export { undoOrganizeChecked } from "./commands/undo-organize-session";
 export { COMMANDS } from "./commands";
 export { scanOrganizeTargets, targetsFromModel } from "./organize-actions";
 export { continueSession, localTimeZone, retainSessions } from "./session-actions";
-export { loadPanelModel, PanelFileCache } from "../core/status/panel-state";
+export { loadPanelModel, PanelFileCache } from "../core/app/views";
 export { renderSessionPanel } from "./view/render-session-panel";
-export { NORMALIZE_RULES } from "../core/organize/normalize-frontmatter";
-export { GenreSchema } from "../core/organize/genres";
-export { isKnownTimeZone } from "../core/import/transform/note-time";
-export { listModels } from "../core/llm/list-models";
+export { NORMALIZE_RULES } from "../core/app/catalog";
+export { GenreSchema } from "../core/app/catalog";
+export { isKnownTimeZone } from "../core/app/catalog";
+export { listModels } from "../core/app/services";
 export { RequestUrlHttpClient } from "./request-url-http-client";
 export { migrateApiKey, readApiKey, writeApiKey, secretStorage } from "./secret-key";

@@ -1,9 +1,7 @@
 import { Notice, Plugin, type WorkspaceLeaf } from "obsidian";
 import type { App as EtlApp } from "../core/app/app";
-import type { Settings } from "../core/config/settings";
-import type { Session } from "../core/model/session";
-import type { ByteSource } from "../core/ports/byte-source";
-import { systemClock, type Clock } from "../core/ports/clock";
+import type { Settings, Session, ByteSource } from "../core/app/types";
+import { systemClock, type Clock } from "../core/app/ports";
 import { AdapterStagingStore } from "./adapter-staging-store";
 import { registerCommands, type CommandId } from "./commands/palette";
 import { ObsidianNoteVault } from "./obsidian-note-vault";
@@ -149,6 +147,7 @@ export default class KnowledgeEtlPlugin extends Plugin {
 			notify: (message, level) => this.notify(message, level),
 			logDebug: (message, detail) => this.logDebug(message, detail),
 			onRunEnd: () => void this.refreshOrganizeTargets(),
+			itemTotal: (sessionId, kind) => this.etl.itemTotal(sessionId, kind),
 		});
 		// Resolves when the run ends (a resume may first ask for its export again).
 		this.panelHandlers.onResume = async (id) => {

@@ -1,7 +1,5 @@
-import type { AppliedRecord, UndoResult } from "../core/organize/apply-plan";
-import type { ContinueOrganizeResult } from "../core/organize/continue-organize-session";
-import type { ApplyOrganizeResult } from "../core/organize/organize-session";
-import { countPlan, type PlanCounts } from "../core/organize/plan";
+import type { AppliedRecord, UndoResult, ContinueOrganizeResult, ApplyOrganizeResult, PlanCounts } from "../core/app/types";
+import { countPlan } from "../core/app/views";
 import { t } from "./i18n";
 
 /** The end Notices of organize runs (plan, apply, undo, resume, retry): text only, no plugin state. */

@@ -1,5 +1,5 @@
 import { normalizePath, TFile, TFolder, type App } from "obsidian";
-import type { NoteStat, NoteVault } from "../core/ports/note-vault";
+import type { NoteStat, NoteVault } from "../core/app/types";
 
 /** Raised for a note path the vault must not write: absolute, with `..`, or inside a dot-folder. */
 export class NotePathError extends Error {

@@ -1,8 +1,6 @@
 import { NO_ORGANIZE_TARGETS, type OrganizeTargets } from "./organize-targets";
-import type { UndoResult } from "../core/organize/apply-plan";
-import { organizeOutputPaths, readOrganizeState, type ApplyOrganizeResult, type OrganizeSessionResult } from "../core/organize/organize-session";
-import { countPlan, PlanSchema, type Plan } from "../core/organize/plan";
-import type { PanelModel } from "../core/status/panel-model";
+import type { UndoResult, ApplyOrganizeResult, OrganizeSessionResult, Plan, PanelModel } from "../core/app/types";
+import { organizeOutputPaths, readOrganizeState, countPlan, PlanSchema } from "../core/app/views";
 import type KnowledgeEtlPlugin from "./main";
 import { applyNotice, planNotice, undoNotice } from "./notices";
 import { llmClient, rememberSessions } from "./session-actions";

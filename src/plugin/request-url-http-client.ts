@@ -1,6 +1,6 @@
 import { requestUrl, type RequestUrlParam, type RequestUrlResponse } from "obsidian";
-import type { HttpClient, HttpRequest, HttpResponse } from "../core/ports/http";
-import { NetworkError, TimeoutError } from "../core/retry/errors";
+import type { HttpClient, HttpRequest, HttpResponse } from "../core/app/types";
+import { NetworkError, TimeoutError } from "../core/app/ports";
 
 /**
  * The HTTP port inside Obsidian: `requestUrl`, which is not subject to CORS (Ollama rejects `fetch` from the

@@ -1,10 +1,6 @@
 import type { RunHooks, RunProgress } from "../core/app/host";
-import type { ImportSummary } from "../core/import/pipeline/import-session";
-import type { StageProgress } from "../core/pipeline/stage-types";
-import type { Clock } from "../core/ports/clock";
-import type { StagingStore } from "../core/ports/staging-store";
-import { PhaseManager } from "../core/session/phase-manager";
-import { estimateItems } from "../core/status/panel-model";
+import type { ImportSummary, StageProgress, Clock, StagingStore } from "../core/app/types";
+import { estimateItems } from "../core/app/views";
 import { t } from "./i18n";
 
 /** What the controller needs from the plugin (an interface, so tests can watch it). */
@@ -18,6 +14,8 @@ export interface RunHost {
 	logDebug(message: string, detail?: unknown): void;
 	/** After a run ended (whatever the outcome), once the controller is idle again. */
 	onRunEnd?(): void;
+	/** How many items a session's phase goes through (a resumed run skips extract, which counts them); null: unknown. */
+	itemTotal?(sessionId: string, kind: RunKind): Promise<number | null>;
 }
 
 export type RunKind = "import" | "organize";
@@ -229,11 +227,9 @@ export class RunController {
 		if (this.loadingTotal || !run.sessionId) return;
 		this.loadingTotal = true;
 		try {
-			const phase = await new PhaseManager(this.host.store, this.host.clock).load(run.sessionId, run.kind);
-			const extract = phase.stages.extract;
-			run.total ??= extract.counts?.total ?? extract.items_count;
-		} catch {
-			// The count stays unknown; the status bar shows the stage instead.
+			// Unknown (null), the count stays unknown and the status bar shows the stage instead.
+			const total = (await this.host.itemTotal?.(run.sessionId, run.kind).catch(() => null)) ?? null;
+			if (total !== null) run.total ??= total;
 		} finally {
 			this.loadingTotal = false;
 		}

@@ -1,5 +1,5 @@
 import type { App } from "obsidian";
-import type { Settings } from "../core/config/settings";
+import type { Settings } from "../core/app/types";
 
 /**
  * The LLM API key in Obsidian's secret storage (`app.secretStorage`, Obsidian 1.11.4+), never in data.json. The

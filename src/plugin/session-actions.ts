@@ -1,27 +1,17 @@
 import { phaseToContinue, type ContinueResult } from "../core/app/app";
 import { RetentionModal } from "./modals/retention-modal";
 import { Notice } from "obsidian";
-import type { Settings } from "../core/config/settings";
-import type { ImportLlmOptions, ImportOptionsInput } from "../core/import/pipeline/import-options";
-import type { ImportSummary } from "../core/import/pipeline/import-session";
-import { isKnownTimeZone } from "../core/import/transform/note-time";
-import { createLlmClient } from "../core/llm/create-llm-client";
-import type { LlmClient } from "../core/llm/llm-client";
-import type { Session } from "../core/model/session";
-import { organizeOutputPaths } from "../core/organize/organize-session";
-import type { ByteSource } from "../core/ports/byte-source";
-import { sessionTimeLabel } from "../core/status/panel-model";
+import type { Settings, ImportLlmOptions, ImportOptionsInput, ImportSummary, LlmClient, Session, ByteSource } from "../core/app/types";
+import { isKnownTimeZone, providerLabel, isProvider } from "../core/app/catalog";
+import { createLlmClient, inputDifference, recordedInputs, PhaseManager } from "../core/app/services";
+import { organizeOutputPaths, sessionTimeLabel } from "../core/app/views";
 import type KnowledgeEtlPlugin from "./main";
 import { continueNotice } from "./notices";
-import { inputDifference, recordedInputs } from "../core/import/pipeline/input-manifest";
-import { PhaseManager } from "../core/session/phase-manager";
 import { PathByteSource } from "./desktop-files";
 import { pickInputAgain } from "./modals/repick-input-modal";
 import { RequestUrlHttpClient } from "./request-url-http-client";
 import { summaryText } from "./run-controller";
 import { t, type MessageKey } from "./i18n";
-import { providerLabel } from "../core/import/extract/normalize/registry";
-import { isProvider } from "../core/import/providers";
 import { readApiKey } from "./secret-key";
 
 const STATUS_KEYS: Partial<Record<string, MessageKey>> = {

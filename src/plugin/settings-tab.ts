@@ -1,7 +1,5 @@
-import type { NormalizeRule } from "../core/organize/normalize-frontmatter";
+import type { NormalizeRule, Genre, LlmProvider, Settings } from "../core/app/types";
 import { PluginSettingTab, Setting, type App } from "obsidian";
-import type { Genre } from "../core/organize/genres";
-import type { LlmProvider, Settings } from "../core/config/settings";
 import type KnowledgeEtlPlugin from "./main";
 import { t } from "./i18n";
 import type { Engine } from "./main";

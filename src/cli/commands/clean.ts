@@ -1,4 +1,4 @@
-import { SESSION_ROOT } from "../../core/session/paths";
+import { SESSION_ROOT } from "../../core/app/views";
 import { COMMON_OPTIONS, parseCommandArgs, parseNonNegativeInt } from "../args";
 import { cliApp } from "../cli-app";
 import { ExitCode } from "../exit-codes";

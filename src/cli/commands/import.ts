@@ -1,26 +1,16 @@
 import { cliApp } from "../cli-app";
 import * as nodePath from "node:path";
-import { InputError } from "../../core/import/extract/errors";
-import { ImportSessionError, type ImportRequest, type ImportSummary } from "../../core/import/pipeline/import-session";
-import type { StageProgress } from "../../core/pipeline/stage-runner";
-import { systemClock } from "../../core/ports/clock";
-import { LlmUnavailableError } from "../../core/llm/errors";
-import { DEFAULT_OUT_FOLDER, type ImportLlmOptions, type ImportOptions } from "../../core/import/pipeline/import-options";
+import { InputError, ImportSessionError, LlmUnavailableError } from "../../core/app/errors";
+import type { App, ByteSource, ImportRequest, ImportSummary, Logger, StageProgress } from "../../core/app/types";
+import { DEFAULT_OUT_FOLDER, isProvider, PROVIDER_IDS, PROVIDER_MODULES } from "../../core/app/catalog";
 import { LLM_OPTIONS, llmClientFor, parseLlmFlags } from "../llm-flags";
-import type { Logger } from "../../core/ports/logger";
-import { SessionManager } from "../../core/session/session-manager";
 import { COMMON_OPTIONS, parseCommandArgs, parseNonNegativeInt, parseOutFolder, parsePositiveInt } from "../args";
 import { discoverInputs } from "../discover-inputs";
 import { ExitCode } from "../exit-codes";
-import { NodeStagingStore } from "../node-staging-store";
 import { CliError, printJson, reportError, say, UsageError, type CliIo } from "../output";
 import { resolveVaultDir } from "../vault-dir";
 import { removeStaleTempFiles } from "../stale-temp-files";
-import { extractInputDir, sessionDir } from "../../core/session/paths";
-import { IMPORT_INDEX_FILE } from "../../core/import/load/import-index";
 import type { CliCommand } from "./command";
-import { isProvider, PROVIDER_IDS } from "../../core/import/providers";
-import { PROVIDER_MODULES } from "../../core/import/extract/normalize/registry";
 import { IMPORT_CHOICE_OPTIONS, IMPORT_CHOICE_USAGE, parseImportChoiceFlags, SelectionFileError } from "../import-choice-flags";
 
 /** Sessions older than this are removed after an import (the plugin's "Session retention" default too). */
@@ -144,11 +134,9 @@ export function contractOf(summary: ImportSummary): Pick<ImportSummary, "session
  * A run that was killed may have left temp files of atomic writes (a note's `<name>.md.tmp-<hex>` in the output
  * folder, a staging file's in the session); a resume or retry removes them once it has finished.
  */
-async function cleanAfterCrash(store: NodeStagingStore, vaultDir: string, sessionId: string, logger: Logger): Promise<void> {
+async function cleanAfterCrash(app: App, vaultDir: string, sessionId: string, logger: Logger): Promise<void> {
 	try {
-		const recorded = JSON.parse(await store.read(`${extractInputDir(sessionId, "import")}/options.json`)) as { outFolder?: unknown };
-		const outFolder = typeof recorded.outFolder === "string" ? recorded.outFolder : DEFAULT_OUT_FOLDER;
-		const removed = await removeStaleTempFiles(vaultDir, [outFolder, sessionDir(sessionId), IMPORT_INDEX_FILE.slice(0, IMPORT_INDEX_FILE.lastIndexOf("/"))]);
+		const removed = await removeStaleTempFiles(vaultDir, await app.leftoverFolders(sessionId));
 		if (removed.length > 0) logger.info(`Removed ${removed.length} temp file(s) left by the interrupted run`);
 	} catch (e) {
 		logger.warn(`Could not look for temp files left by the interrupted run: ${e instanceof Error ? e.message : String(e)}`);
@@ -198,12 +186,12 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		if (effectiveMode === "new" && positionals.length === 0) throw new UsageError(`No input given.\n\n${IMPORT_USAGE}`);
 		const provider = values.provider;
 		if (provider !== "auto" && !isProvider(provider)) throw new UsageError(`--provider must be auto, ${PROVIDER_IDS.join(", ")}, not "${provider}"`);
-		const { app, store, logger: loggerFor } = cliApp(vaultDir, io);
+		const { app, logger: loggerFor } = cliApp(vaultDir, io);
 		const debugMode = values.debug === true;
 		const logger = loggerFor(debugMode);
 		const cwd = io.cwd ?? process.cwd();
 		const inputs = positionals.map((p) => nodePath.resolve(cwd, p));
-		const open = async (paths: string[]): Promise<import("../../core/ports/byte-source").ByteSource[]> => {
+		const open = async (paths: string[]): Promise<ByteSource[]> => {
 			const discovered = await discoverInputs(paths);
 			const previous = close;
 			close = async () => {
@@ -213,7 +201,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 			return discovered.sources;
 		};
 		const llmChoice = parseLlmFlags(values);
-		const llmClient = llmClientFor(llmChoice, effectiveMode === "new" ? undefined : await recordedLlm(store, values.session), values, logger);
+		const llmClient = llmClientFor(llmChoice, effectiveMode === "new" ? undefined : (await app.recordedImportOptions(values.session))?.llm, values, logger);
 		const choices = effectiveMode === "new" ? await parseImportChoiceFlags(values, cwd) : {};
 		const progress = progressPrinter(io);
 		const outFolder = values.out !== undefined ? parseOutFolder(values.out, vaultDir) : undefined;
@@ -261,7 +249,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		} finally {
 			progress.end();
 		}
-		if (effectiveMode !== "new") await cleanAfterCrash(store, vaultDir, summary.session_id, logger);
+		if (effectiveMode !== "new") await cleanAfterCrash(app, vaultDir, summary.session_id, logger);
 		if (json) printJson(io, contractOf(summary));
 		printSummary(io, summary, vaultDir, effectiveMode === "new" ? (outFolder ?? DEFAULT_OUT_FOLDER) : undefined);
 		// Retention that happens (issue 16.2): sessions older than the retention go after an import, with their replies.
@@ -309,13 +297,3 @@ export const retryCommand: CliCommand = {
 	usage: RETRY_USAGE,
 	run: (argv, io) => runImport(argv, io, "retry"),
 };
-
-/** The LLM options a session recorded (resume and retry reuse them). */
-async function recordedLlm(store: NodeStagingStore, sessionId: string | undefined): Promise<ImportLlmOptions | undefined> {
-	const id = sessionId ?? (await new SessionManager(store, systemClock).latest())?.session_id;
-	if (!id) return undefined;
-	const path = `${extractInputDir(id, "import")}/options.json`;
-	if (!(await store.exists(path))) return undefined;
-	const options = JSON.parse(await store.read(path)) as Partial<ImportOptions>;
-	return options.llm;
-}

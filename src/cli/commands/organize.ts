@@ -1,20 +1,16 @@
 import { cliApp } from "../cli-app";
-import { silentLogger } from "../../core/ports/logger";
-import { countPlan, type Plan } from "../../core/organize/plan";
-import type { ContinueOrganizeResult } from "../../core/organize/continue-organize-session";
-import { OrganizeSessionError } from "../../core/organize/organize-session";
+import { silentLogger } from "../../core/app/ports";
+import { countPlan, planChangeSize, sessionDir } from "../../core/app/views";
+import type { Plan, ContinueOrganizeResult } from "../../core/app/types";
+import { OrganizeSessionError, LlmUnavailableError } from "../../core/app/errors";
 import { resolveVaultDir } from "../vault-dir";
 import { ExitCode, exitCodeForFailures } from "../exit-codes";
-import { DEFAULT_OUT_FOLDER } from "../../core/import/pipeline/import-options";
+import { DEFAULT_OUT_FOLDER, NORMALIZE_RULES } from "../../core/app/catalog";
 import { LLM_OPTIONS, llmClientFor, parseLlmFlags, type LlmFlagValues } from "../llm-flags";
 import { COMMON_OPTIONS, parseCommandArgs } from "../args";
 import { UsageError } from "../output";
-import { LlmUnavailableError } from "../../core/llm/errors";
 import type { CliIo } from "../output";
-import { NORMALIZE_RULES } from "../../core/organize/normalize-frontmatter";
-import { planChangeSize } from "../../core/organize/organize-setup";
 import { readdir } from "node:fs/promises";
-import { sessionDir } from "../../core/session/paths";
 import { removeStaleTempFiles } from "../stale-temp-files";
 
 export const ORGANIZE_USAGE = `Usage: knowledge-etl organize [FOLDER] --vault DIR [--apply] [--force] [--conflict rename|skip|overwrite] [--json]

@@ -1,25 +1,11 @@
-import { systemClock } from "../../core/ports/clock";
-import { sessionBytes } from "../../core/import/pipeline/compact-session";
-import { formatBytes } from "../../core/status/panel-model";
-import { ItemStatusIndex, type ItemFailure } from "../../core/logs/item-status-index";
-import type { Counts } from "../../core/model/counts";
-import type { Phase } from "../../core/model/phase";
-import type { Session } from "../../core/model/session";
-import { PHASE_TYPES, STAGE_TYPES, type PhaseType, type StageStatus, type StageType } from "../../core/model/status";
-import type { Logger } from "../../core/ports/logger";
-import { PhaseManager } from "../../core/session/phase-manager";
-import { SESSION_ROOT } from "../../core/session/paths";
-import { SessionManager, type BrokenSession } from "../../core/session/session-manager";
+import type { BrokenSession, Counts, Logger, PhaseStatusReport, PhaseType, Session, SessionStatusReport, ShownSession, StageStatusReport } from "../../core/app/types";
+import { formatBytes, SESSION_ROOT } from "../../core/app/views";
 import { COMMON_OPTIONS, parseCommandArgs } from "../args";
+import { cliApp } from "../cli-app";
 import { ExitCode } from "../exit-codes";
-import { NodeStagingStore } from "../node-staging-store";
 import { CliError, printJson, reportError, say, UsageError, type CliIo } from "../output";
 import { resolveVaultDir } from "../vault-dir";
 import type { CliCommand } from "./command";
-
-import { findInterruptedSessions } from "../../core/status/session-liveness";
-import { lockShowsRunGone } from "../../core/session/vault-lock";
-import { cliIdentity } from "../host-identity";
 
 export const STATUS_USAGE = `Usage: knowledge-etl status [--session ID | --all] [--json] [--vault DIR]
 
@@ -33,76 +19,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 session not found or unreadable.`;
 /** Failures shown to people before "... and N more" (the JSON output has all of them). */
 const MAX_FAILURES_SHOWN = 20;
 
-export interface StageStatusReport {
-	status: StageStatus;
-	items_count: number;
-	/** Latest status per item in this stage, from pipeline_stages.jsonl. */
-	counts: Counts;
-}
-
-export interface PhaseStatusReport {
-	status: Phase["status"] | "unknown";
-	started_at: string | null;
-	completed_at: string | null;
-	counts: Counts | null;
-	stages: Partial<Record<StageType, StageStatusReport>>;
-	failures: ItemFailure[];
-	/** Log lines that could not be read (e.g. a partial last line after a crash). */
-	skipped_log_lines: number;
-	/** phase.json could not be read. */
-	error?: string;
-}
-
-/** A session as status shows it: `interrupted` when it says running but its run is gone (as the panel shows it). */
-export type ShownSession = Omit<Session, "status"> & { status: Session["status"] | "interrupted" };
-
-export interface SessionStatusReport {
-	session: ShownSession;
-	/** Bytes the session's folder takes under `.staging/@session/` (issue 16.1). */
-	size_bytes: number;
-	phases: Partial<Record<PhaseType, PhaseStatusReport>>;
-}
-
-/** Everything `status` knows about one session: session.json, each phase.json, and the item logs. */
-export async function buildSessionReport(store: NodeStagingStore, session: ShownSession, logger: Logger): Promise<SessionStatusReport> {
-	const phases = new PhaseManager(store, systemClock);
-	const report: SessionStatusReport = { session, size_bytes: await sessionBytes(store, session.session_id).catch(() => 0), phases: {} };
-	for (const phaseType of PHASE_TYPES) {
-		const hasPhase = await phases.exists(session.session_id, phaseType);
-		if (!hasPhase && !session.phases[phaseType]) continue;
-		const index = await ItemStatusIndex.read(store, session.session_id, phaseType, logger);
-		const entry: PhaseStatusReport = {
-			status: session.phases[phaseType]?.status ?? "unknown",
-			started_at: null,
-			completed_at: session.phases[phaseType]?.completed_at ?? null,
-			counts: session.phases[phaseType]?.counts ?? null,
-			stages: {},
-			failures: index.failures(),
-			skipped_log_lines: index.skippedLines,
-		};
-		try {
-			const phase = hasPhase ? await phases.load(session.session_id, phaseType) : null;
-			if (phase) {
-				entry.status = phase.status;
-				entry.started_at = phase.started_at;
-				entry.completed_at = phase.completed_at;
-				entry.counts = phase.counts;
-				for (const stage of STAGE_TYPES) {
-					const s = phase.stages[stage];
-					entry.stages[stage] = { status: s.status, items_count: s.items_count, counts: index.counts(stage) };
-				}
-			}
-		} catch (e) {
-			entry.error = e instanceof Error ? e.message : String(e);
-			for (const stage of STAGE_TYPES) {
-				const counts = index.counts(stage);
-				if (counts.total > 0) entry.stages[stage] = { status: "pending", items_count: counts.total, counts };
-			}
-		}
-		report.phases[phaseType] = entry;
-	}
-	return report;
-}
+export type { PhaseStatusReport, SessionStatusReport, ShownSession, StageStatusReport };
 
 function countsText(c: Counts): string {
 	const review = c.review ? `, review ${c.review}` : "";
@@ -158,8 +75,8 @@ export async function runStatus(argv: readonly string[], io: CliIo): Promise<num
 			return ExitCode.OK;
 		}
 		if (values.all && values.session !== undefined) throw new UsageError("Use either --session ID or --all, not both");
-		const store = new NodeStagingStore(await resolveVaultDir(values.vault, io));
-		const sessions = new SessionManager(store, io.clock ?? systemClock);
+		const vaultDir = await resolveVaultDir(values.vault, io);
+		const { app } = cliApp(vaultDir, io);
 		const warnings: Logger = {
 			debug: () => undefined,
 			info: () => undefined,
@@ -167,43 +84,27 @@ export async function runStatus(argv: readonly string[], io: CliIo): Promise<num
 			error: (m) => say(io, `Error: ${m}`),
 		};
 
-		const clock = io.clock ?? systemClock;
-		/** A session that says running but whose run is gone is shown as interrupted, as the panel does. */
-		const withLiveness = async (list: readonly Session[]): Promise<ShownSession[]> => {
-			const gone = await findInterruptedSessions(store, clock, list);
-			const out: ShownSession[] = [];
-			for (const s of list) {
-				const dead = s.status === "running" && (gone.has(s.session_id) || (await lockShowsRunGone(store, clock, s.session_id, cliIdentity())));
-				out.push(dead ? { ...s, status: "interrupted" } : s);
-			}
-			return out;
-		};
-
 		if (values.all) {
-			const found = await sessions.list();
-			const list = { ...found, sessions: await withLiveness(found.sessions) };
-			if (json) printJson(io, list);
-			else printList(io, list.sessions, list.broken);
+			const { sessions, broken } = await app.status({ all: true, logger: warnings });
+			if (json) printJson(io, { sessions, broken });
+			else printList(io, sessions, broken);
 			return ExitCode.OK;
 		}
 
 		if (values.session !== undefined) {
-			const [one] = await withLiveness([await sessions.load(values.session)]);
-			const report = await buildSessionReport(store, one!, warnings);
+			const { report } = await app.status({ sessionId: values.session, logger: warnings });
 			if (json) printJson(io, report);
-			else printSessionReport(io, report);
+			else if (report) printSessionReport(io, report);
 			return ExitCode.OK;
 		}
 
 		// The latest session in detail, and the list beside it (so one call also reports broken sessions).
-		const found = await sessions.list();
-		const list = { ...found, sessions: await withLiveness(found.sessions) };
-		const latest = list.sessions[0];
-		if (!latest) {
+		const list = await app.status({ logger: warnings });
+		const report = list.report;
+		if (!report) {
 			for (const b of list.broken) say(io, `Broken session ${b.id}: ${b.error}`);
-			throw new CliError(`No readable session in ${store.root}/${SESSION_ROOT}`, ExitCode.NOT_FOUND);
+			throw new CliError(`No readable session in ${vaultDir}/${SESSION_ROOT}`, ExitCode.NOT_FOUND);
 		}
-		const report = await buildSessionReport(store, latest, warnings);
 		if (json) {
 			printJson(io, { ...report, sessions: list.sessions, broken: list.broken });
 		} else {

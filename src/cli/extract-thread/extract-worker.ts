@@ -4,8 +4,8 @@
 // the import started it, or over the port it was given when dist/cli.js started it ahead (see prestart.ts). The
 // thread loads this script with its code cache (script-loader.ts) and calls startReader.
 import { parentPort } from "node:worker_threads";
-import { openExport, type ExportReader, type ExtractResult } from "../../core/import/extract/open-export";
-import { draftNote } from "../../core/import/transform/note-draft";
+import { openExport, draftNote } from "../../core/app/extract-thread";
+import type { ExportReader, ExtractResult } from "../../core/app/types";
 import { NodeByteSource } from "../node-byte-source";
 import { BATCH_CHARS, BATCH_ITEMS, FIRST_RUN, toWire, WINDOW, wireError, type DraftOptions, type FromWorker, type ToWorker, type WireResult, type WorkerSetup, type WorkerStart } from "./protocol";
 

@@ -4,11 +4,9 @@
 // batches, each conversation as its JSON line (the main side parses it back; extract writes the line as is), and
 // never more than WINDOW batches ahead of what the main side has taken: memory stays bounded on any export.
 import type { MessagePort } from "node:worker_threads";
-import { InputError } from "../../core/import/extract/errors";
-import type { ExtractResult, InputManifestEntry, OpenExportOptions, ReadOptions } from "../../core/import/extract/open-export";
-import type { NoteDraft } from "../../core/import/transform/note-draft";
-import type { Conversation } from "../../core/import/conversation";
-import { conversationFacts, type ConversationFacts } from "../../core/import/conversation-facts";
+import { InputError } from "../../core/app/errors";
+import type { ExtractResult, InputManifestEntry, OpenExportOptions, ReadOptions, NoteDraft, Conversation, ConversationFacts } from "../../core/app/types";
+import { conversationFacts } from "../../core/app/extract-thread";
 
 /** What the worker needs to render each conversation's deterministic note draft (see ReadOptions). */
 export type DraftOptions = NonNullable<ReadOptions["draft"]>;

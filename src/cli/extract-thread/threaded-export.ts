@@ -3,8 +3,8 @@
 // the notes. Small inputs are read in this thread: starting a thread costs more than it saves there.
 import { existsSync } from "node:fs";
 import type { Worker } from "node:worker_threads";
-import { openExport, type ExportReader, type ExtractResult, type InputManifestEntry, type OpenExportOptions, type ReadOptions } from "../../core/import/extract/open-export";
-import type { ByteSource } from "../../core/ports/byte-source";
+import { openExport } from "../../core/app/extract-thread";
+import type { ExportReader, ExtractResult, InputManifestEntry, OpenExportOptions, ReadOptions, ByteSource } from "../../core/app/types";
 import { heapLimitMb } from "../heap-limit";
 import { newReaderThread, THREAD_MIN_BYTES, type RelayMessage, type StandbyReader } from "./prestart";
 import { FIRST_RUN, fromWire, reviveError, type FromWorker, type ToWorker, type WorkerSetup } from "./protocol";

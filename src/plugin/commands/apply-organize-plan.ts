@@ -1,8 +1,5 @@
 import { Notice } from "obsidian";
-import { readOrganizeState } from "../../core/organize/organize-session";
-import { countPlan } from "../../core/organize/plan";
-import { planChangeSize } from "../../core/organize/organize-setup";
-import { sessionTimeLabel } from "../../core/status/panel-model";
+import { readOrganizeState, countPlan, planChangeSize, sessionTimeLabel } from "../../core/app/views";
 import type KnowledgeEtlPlugin from "../main";
 import { ConfirmApplyModal } from "../modals/confirm-apply-modal";
 import { applyOrganize, readPlan } from "../organize-actions";

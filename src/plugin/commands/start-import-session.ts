@@ -1,5 +1,5 @@
 import { importLlmOptions, llmConfigured, startImport } from "../session-actions";
-import { previewSources } from "../../core/import/pipeline/preview-import";
+import { previewSources } from "../../core/app/services";
 import { ImportModal } from "../modals/import-modal";
 import type { PluginCommand } from "./plugin-command";
 import { t } from "../i18n";

@@ -1,6 +1,5 @@
 import { Notice } from "obsidian";
-import { readOrganizeState } from "../../core/organize/organize-session";
-import { sessionTimeLabel } from "../../core/status/panel-model";
+import { readOrganizeState, sessionTimeLabel } from "../../core/app/views";
 import type KnowledgeEtlPlugin from "../main";
 import { undoOrganize } from "../organize-actions";
 import type { PluginCommand } from "./plugin-command";

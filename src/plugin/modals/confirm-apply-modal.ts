@@ -1,5 +1,5 @@
 import { Modal, Setting, type App } from "obsidian";
-import type { PlanCounts } from "../../core/organize/plan";
+import type { PlanCounts } from "../../core/app/types";
 import { t } from "../i18n";
 
 export interface ConfirmApplyDeps {

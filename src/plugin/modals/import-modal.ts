@@ -1,12 +1,8 @@
 import { ExtraButtonComponent, Modal, Platform, Setting, type App, type ButtonComponent } from "obsidian";
-import type { ImportOptionsInput } from "../../core/import/pipeline/import-options";
-import type { ImportSummary } from "../../core/import/pipeline/import-session";
+import type { ImportOptionsInput, ImportSummary, ImportPreview, PreviewConversation, PreviewProgress, ProviderChoice } from "../../core/app/types";
 import { BlobByteSource } from "../blob-byte-source";
-import type { ImportPreview, PreviewConversation, PreviewProgress } from "../../core/import/pipeline/preview-import";
 import type { NewImport } from "../session-actions";
-import type { ProviderChoice } from "../../core/import/extract/open-export";
-import { PROVIDER_MODULES, providerLabel } from "../../core/import/extract/normalize/registry";
-import { isProvider } from "../../core/import/providers";
+import { PROVIDER_MODULES, providerLabel, isProvider } from "../../core/app/catalog";
 import { t } from "../i18n";
 import { FolderInputSuggest } from "./folder-input-suggest";
 

@@ -1,7 +1,7 @@
 import { Modal, Setting, type App } from "obsidian";
-import { inputDifference, type InputFingerprint } from "../../core/import/pipeline/input-manifest";
-import type { ByteSource } from "../../core/ports/byte-source";
-import { sessionTimeLabel } from "../../core/status/panel-model";
+import { inputDifference } from "../../core/app/services";
+import type { InputFingerprint, ByteSource } from "../../core/app/types";
+import { sessionTimeLabel } from "../../core/app/views";
 import { BlobByteSource } from "../blob-byte-source";
 import { t } from "../i18n";
 

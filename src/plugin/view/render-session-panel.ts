@@ -1,14 +1,5 @@
-import {
-	formatDuration,
-	type FailureView,
-	type PanelModel,
-	type PhaseView,
-	type SelectedSessionView,
-	type SessionRow,
-	type StageView,
-} from "../../core/status/panel-model";
-import type { Counts } from "../../core/model/counts";
-import type { OrganizeView } from "../../core/status/organize-view";
+import { formatDuration } from "../../core/app/views";
+import type { FailureView, PanelModel, PhaseView, SelectedSessionView, SessionRow, StageView, Counts, OrganizeView } from "../../core/app/types";
 import { t, type MessageKey } from "../i18n";
 import { plainReason } from "./plain-reason";
 import type { PanelHandlers } from "./panel-handlers";

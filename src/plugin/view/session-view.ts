@@ -1,16 +1,13 @@
 import { ItemView, type WorkspaceLeaf } from "obsidian";
-import type { Clock } from "../../core/ports/clock";
-import type { StagingStore } from "../../core/ports/staging-store";
-import type { PanelModel } from "../../core/status/panel-model";
-import type { PanelFileCache } from "../../core/status/panel-state";
+import type { Clock, StagingStore, PanelModel, PanelFileCache } from "../../core/app/types";
 import type { PanelHandlers } from "./panel-handlers";
 import { VIEW_TYPE_SESSIONS } from "./view-type";
 import { t } from "../i18n";
 
 /** What the view needs of the plugin's lazily loaded engine (see plugin/engine.ts). */
 export interface SessionViewEngine {
-	loadPanelModel: typeof import("../../core/status/panel-state").loadPanelModel;
-	PanelFileCache: typeof import("../../core/status/panel-state").PanelFileCache;
+	loadPanelModel: typeof import("../../core/app/views").loadPanelModel;
+	PanelFileCache: typeof import("../../core/app/views").PanelFileCache;
 	renderSessionPanel: typeof import("./render-session-panel").renderSessionPanel;
 }
 

@@ -1,0 +1,8 @@
+/** Core functions a host calls outside a run: a model client, an import preview, a frontmatter edit (Node vault). */
+export { createLlmClient } from "../llm/create-llm-client";
+export { previewSources } from "../import/pipeline/preview-import";
+export { editFrontmatter } from "../notes/frontmatter";
+export { listModels } from "../llm/list-models";
+export { inputDifference, recordedInputs } from "../import/pipeline/input-manifest";
+// The plugin's re-pick of a resume's inputs reads phase.json itself; it belongs behind the service (an app verb).
+export { PhaseManager } from "../session/phase-manager";
