@@ -1,4 +1,7 @@
 import { createApp, type App } from "../core/app/app";
+import { leftoverFolders, recordedImportOptions } from "../core/app/session-files";
+import { readStatus } from "../core/app/status";
+import type { Host, ImportOptions, StatusRequest, StatusView } from "../core/app/types";
 import { createLogger, type DebugLogger, systemClock } from "../core/app/ports";
 import { openThreadedExport } from "./extract-thread/threaded-export";
 import { cliIdentity } from "./host-identity";
@@ -11,7 +14,19 @@ import { redactUrls, say, withPrefix, type CliIo } from "./output";
  * The application service over a vault folder on disk: Node's filesystem for sessions and notes, node:crypto for
  * hashes, large exports read in a thread of their own, log lines on stderr. One per command run.
  */
-export function cliApp(vaultDir: string, io: CliIo): { app: App; store: NodeStagingStore; logger: (debugMode: boolean) => DebugLogger } {
+/** The service, and the verbs only the CLI has (kept out of createApp, so the plugin's bundle does not carry them). */
+export interface CliApp {
+	app: App;
+	store: NodeStagingStore;
+	logger: (debugMode: boolean) => DebugLogger;
+	status: (request?: StatusRequest) => Promise<StatusView>;
+	/** The import options a session recorded (the latest session when none is named); null when none. */
+	recordedImportOptions: (sessionId?: string) => Promise<Partial<ImportOptions> | null>;
+	/** Vault folders where a killed run of the session may have left temp files (removed after a resume). */
+	leftoverFolders: (sessionId: string) => Promise<string[]>;
+}
+
+export function cliApp(vaultDir: string, io: CliIo): CliApp {
 	const store = new NodeStagingStore(vaultDir);
 	const clock = io.clock ?? systemClock;
 	// One logger per debug mode for the whole command (the command logs with it too, before and after the run).
@@ -34,7 +49,7 @@ export function cliApp(vaultDir: string, io: CliIo): { app: App; store: NodeStag
 		}
 		return made;
 	};
-	const app = createApp({
+	const host: Host = {
 		name: "cli",
 		store,
 		vault: new NodeNoteVault(vaultDir),
@@ -43,6 +58,13 @@ export function cliApp(vaultDir: string, io: CliIo): { app: App; store: NodeStag
 		sha256: nodeSha256,
 		openExport: openThreadedExport,
 		logger,
-	});
-	return { app, store, logger };
+	};
+	return {
+		app: createApp(host),
+		store,
+		logger,
+		status: (request) => readStatus(host, request),
+		recordedImportOptions: (sessionId) => recordedImportOptions(host, sessionId),
+		leftoverFolders: (sessionId) => leftoverFolders(host, sessionId),
+	};
 }

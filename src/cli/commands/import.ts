@@ -1,7 +1,7 @@
-import { cliApp } from "../cli-app";
+import { cliApp, type CliApp } from "../cli-app";
 import * as nodePath from "node:path";
 import { InputError, ImportSessionError, LlmUnavailableError } from "../../core/app/errors";
-import type { App, ByteSource, ImportRequest, ImportSummary, Logger, StageProgress } from "../../core/app/types";
+import type { ByteSource, ImportRequest, ImportSummary, Logger, StageProgress } from "../../core/app/types";
 import { DEFAULT_OUT_FOLDER, isProvider, PROVIDER_IDS, PROVIDER_MODULES } from "../../core/app/catalog";
 import { LLM_OPTIONS, llmClientFor, parseLlmFlags } from "../llm-flags";
 import { COMMON_OPTIONS, parseCommandArgs, parseNonNegativeInt, parseOutFolder, parsePositiveInt } from "../args";
@@ -134,7 +134,7 @@ export function contractOf(summary: ImportSummary): Pick<ImportSummary, "session
  * A run that was killed may have left temp files of atomic writes (a note's `<name>.md.tmp-<hex>` in the output
  * folder, a staging file's in the session); a resume or retry removes them once it has finished.
  */
-async function cleanAfterCrash(app: App, vaultDir: string, sessionId: string, logger: Logger): Promise<void> {
+async function cleanAfterCrash(app: CliApp, vaultDir: string, sessionId: string, logger: Logger): Promise<void> {
 	try {
 		const removed = await removeStaleTempFiles(vaultDir, await app.leftoverFolders(sessionId));
 		if (removed.length > 0) logger.info(`Removed ${removed.length} temp file(s) left by the interrupted run`);
@@ -186,7 +186,8 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		if (effectiveMode === "new" && positionals.length === 0) throw new UsageError(`No input given.\n\n${IMPORT_USAGE}`);
 		const provider = values.provider;
 		if (provider !== "auto" && !isProvider(provider)) throw new UsageError(`--provider must be auto, ${PROVIDER_IDS.join(", ")}, not "${provider}"`);
-		const { app, logger: loggerFor } = cliApp(vaultDir, io);
+		const cli = cliApp(vaultDir, io);
+		const { app, logger: loggerFor } = cli;
 		const debugMode = values.debug === true;
 		const logger = loggerFor(debugMode);
 		const cwd = io.cwd ?? process.cwd();
@@ -201,7 +202,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 			return discovered.sources;
 		};
 		const llmChoice = parseLlmFlags(values);
-		const llmClient = llmClientFor(llmChoice, effectiveMode === "new" ? undefined : (await app.recordedImportOptions(values.session))?.llm, values, logger);
+		const llmClient = llmClientFor(llmChoice, effectiveMode === "new" ? undefined : (await cli.recordedImportOptions(values.session))?.llm, values, logger);
 		const choices = effectiveMode === "new" ? await parseImportChoiceFlags(values, cwd) : {};
 		const progress = progressPrinter(io);
 		const outFolder = values.out !== undefined ? parseOutFolder(values.out, vaultDir) : undefined;
@@ -249,7 +250,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		} finally {
 			progress.end();
 		}
-		if (effectiveMode !== "new") await cleanAfterCrash(app, vaultDir, summary.session_id, logger);
+		if (effectiveMode !== "new") await cleanAfterCrash(cli, vaultDir, summary.session_id, logger);
 		if (json) printJson(io, contractOf(summary));
 		printSummary(io, summary, vaultDir, effectiveMode === "new" ? (outFolder ?? DEFAULT_OUT_FOLDER) : undefined);
 		// Retention that happens (issue 16.2): sessions older than the retention go after an import, with their replies.

@@ -76,7 +76,7 @@ export async function runStatus(argv: readonly string[], io: CliIo): Promise<num
 		}
 		if (values.all && values.session !== undefined) throw new UsageError("Use either --session ID or --all, not both");
 		const vaultDir = await resolveVaultDir(values.vault, io);
-		const { app } = cliApp(vaultDir, io);
+		const { status } = cliApp(vaultDir, io);
 		const warnings: Logger = {
 			debug: () => undefined,
 			info: () => undefined,
@@ -85,21 +85,21 @@ export async function runStatus(argv: readonly string[], io: CliIo): Promise<num
 		};
 
 		if (values.all) {
-			const { sessions, broken } = await app.status({ all: true, logger: warnings });
+			const { sessions, broken } = await status({ all: true, logger: warnings });
 			if (json) printJson(io, { sessions, broken });
 			else printList(io, sessions, broken);
 			return ExitCode.OK;
 		}
 
 		if (values.session !== undefined) {
-			const { report } = await app.status({ sessionId: values.session, logger: warnings });
+			const { report } = await status({ sessionId: values.session, logger: warnings });
 			if (json) printJson(io, report);
 			else if (report) printSessionReport(io, report);
 			return ExitCode.OK;
 		}
 
 		// The latest session in detail, and the list beside it (so one call also reports broken sessions).
-		const list = await app.status({ logger: warnings });
+		const list = await status({ logger: warnings });
 		const report = list.report;
 		if (!report) {
 			for (const b of list.broken) say(io, `Broken session ${b.id}: ${b.error}`);

@@ -1,5 +1,4 @@
 import { runImportSession, ImportSessionError, type ImportRequest, type ImportSummary } from "../import/pipeline/import-session";
-import type { ImportOptions } from "../import/pipeline/import-options";
 import type { LlmClient } from "../llm/llm-client";
 import type { Session } from "../model/session";
 import type { PhaseType } from "../model/status";
@@ -26,8 +25,7 @@ import { HEARTBEAT_INTERVAL_MS, removeHeartbeat, writeHeartbeat } from "../statu
 import { every } from "../util/timers";
 import { cleanSessions, interruptedSessions, retainSessions, type CleanRequest, type CleanResult } from "./clean";
 import type { Host, RunHooks, RunProgress } from "./host";
-import { itemTotal, leftoverFolders, recordedImportOptions } from "./session-files";
-import { sessionReport, shownSessions, type StatusRequest, type StatusView } from "./status";
+import { itemTotal } from "./session-files";
 
 /**
  * The one way into the core for both hosts. Built once per host from its ports; every verb reports the session it
@@ -56,15 +54,6 @@ export interface App {
 	retain(days: number): Promise<CleanResult | null>;
 	/** Every session, newest first, with which of the running ones are interrupted (their run is gone). */
 	sessions(): Promise<SessionsView>;
-	/**
-	 * What `status` shows: a session in detail (the one asked for, else the latest) and the list, running sessions
-	 * whose run is gone shown as interrupted. A session asked for that does not exist throws SessionNotFoundError.
-	 */
-	status(request?: StatusRequest): Promise<StatusView>;
-	/** The import options a session recorded (the latest session when none is named); null when none. */
-	recordedImportOptions(sessionId?: string): Promise<Partial<ImportOptions> | null>;
-	/** Vault folders where a killed run of the session may have left temp files (removed after a resume). */
-	leftoverFolders(sessionId: string): Promise<string[]>;
 	/** How many items a session's phase goes through (extract's count), for a resumed run's progress; null: unknown. */
 	itemTotal(sessionId: string, phase: PhaseType): Promise<number | null>;
 	/** Sessions this service is running right now. */
@@ -298,22 +287,6 @@ export function createApp(host: Host): App {
 			return { sessions, broken, interrupted: await interruptedSessions(host, sessions, live) };
 		},
 
-		async status(request = {}) {
-			const logger = request.logger ?? host.logger(false);
-			const manager = new SessionManager(host.store, host.clock);
-			if (request.sessionId !== undefined) {
-				const one = await manager.load(request.sessionId);
-				const [shown] = shownSessions([one], await interruptedSessions(host, [one], live));
-				return { report: await sessionReport(host, shown!, logger), sessions: [], broken: [] };
-			}
-			const { sessions, broken } = await manager.list();
-			const shown = shownSessions(sessions, await interruptedSessions(host, sessions, live));
-			const latest = request.all ? undefined : shown[0];
-			return { report: latest ? await sessionReport(host, latest, logger) : null, sessions: shown, broken };
-		},
-
-		recordedImportOptions: (sessionId) => recordedImportOptions(host, sessionId),
-		leftoverFolders: (sessionId) => leftoverFolders(host, sessionId),
 		itemTotal: (sessionId, phase) => itemTotal(host, sessionId, phase),
 
 		liveIds: () => new Set(live),

@@ -6,7 +6,8 @@ import type { Session } from "../model/session";
 import { PHASE_TYPES, STAGE_TYPES, type PhaseType, type StageStatus, type StageType } from "../model/status";
 import type { Logger } from "../ports/logger";
 import { PhaseManager } from "../session/phase-manager";
-import type { BrokenSession } from "../session/session-manager";
+import { SessionManager, type BrokenSession } from "../session/session-manager";
+import { interruptedSessions } from "./clean";
 import type { Host } from "./host";
 
 export interface StageStatusReport {
@@ -100,4 +101,24 @@ export async function sessionReport(host: Host, session: ShownSession, logger: L
 		report.phases[phaseType] = entry;
 	}
 	return report;
+}
+
+/**
+ * What `status` shows: a session in detail (the one asked for, else the latest) and the list, running sessions
+ * whose run is gone shown as interrupted. A session asked for that does not exist throws SessionNotFoundError.
+ * Apart from createApp (the CLI's verb; the plugin's panel has its own model), so the plugin's bundle does not
+ * carry it.
+ */
+export async function readStatus(host: Host, request: StatusRequest = {}, liveHere: ReadonlySet<string> = new Set()): Promise<StatusView> {
+	const logger = request.logger ?? host.logger(false);
+	const manager = new SessionManager(host.store, host.clock);
+	if (request.sessionId !== undefined) {
+		const one = await manager.load(request.sessionId);
+		const [shown] = shownSessions([one], await interruptedSessions(host, [one], liveHere));
+		return { report: await sessionReport(host, shown!, logger), sessions: [], broken: [] };
+	}
+	const { sessions, broken } = await manager.list();
+	const shown = shownSessions(sessions, await interruptedSessions(host, sessions, liveHere));
+	const latest = request.all ? undefined : shown[0];
+	return { report: latest ? await sessionReport(host, latest, logger) : null, sessions: shown, broken };
 }
