@@ -127,7 +127,7 @@ describe.skipIf(!hasChromium)(
 		const expected: Record<State, { badge: string; failures: readonly { title: string; error: string }[]; progress: Record<string, number> }> = {
 			running: { badge: "Running", failures: FAILURES.running, progress: { extract: 100, transform: 60, load: 0 } },
 			partial: { badge: "Done with failures", failures: FAILURES.partial, progress: { extract: 100, transform: 100, load: 100 } },
-			interrupted: { badge: "Interrupted", failures: FAILURES.interrupted, progress: { extract: 100, transform: 38, load: 0 } },
+			interrupted: { badge: "Stopped", failures: FAILURES.interrupted, progress: { extract: 100, transform: 38, load: 0 } },
 		};
 
 		for (const state of STATES) {
@@ -140,7 +140,7 @@ describe.skipIf(!hasChromium)(
 
 					// What the badge says, in the detail header and in the session list.
 					await expect.poll(() => detail.locator(".knowledge-etl-detail-header .knowledge-etl-badge").innerText()).toBe(expected[state].badge);
-					expect(await page.locator(`.knowledge-etl-session-row[data-session-id="${ids.interrupted}"] .knowledge-etl-badge`).innerText()).toBe("Interrupted");
+					expect(await page.locator(`.knowledge-etl-session-row[data-session-id="${ids.interrupted}"] .knowledge-etl-badge`).innerText()).toBe("Stopped");
 					expect(await page.locator(`.knowledge-etl-session-row[data-session-id="${ids.running}"] .knowledge-etl-badge`).innerText()).toBe("Running");
 
 					// Every failure's title and reason is visible text, inside the panel (no horizontal overflow).
@@ -175,7 +175,7 @@ describe.skipIf(!hasChromium)(
 					}
 					if (state === "interrupted") {
 						expect(await detail.locator(".knowledge-etl-action-resume").isVisible()).toBe(true);
-						expect(await detail.locator('[data-stage="transform"] .knowledge-etl-badge').innerText()).toBe("Interrupted");
+						expect(await detail.locator('[data-stage="transform"] .knowledge-etl-badge').innerText()).toBe("Stopped");
 					}
 					if (state === "partial") expect(await detail.locator(".knowledge-etl-action-retry").isVisible()).toBe(true);
 

@@ -323,8 +323,9 @@ describe("input forms", () => {
 		const vault = await newVault();
 		const r = await importJson([input], vault);
 		expect(r.code).toBe(0);
-		// Counted once, as imported (the repeat must not turn the first one's record into a skip).
-		expect(r.json.counts).toEqual({ total: 1, success: 1, failed: 0, skipped: 0 });
+		// The first one imported; the repeat reported as skipped (issue 15), never as a second note, and it does not
+		// turn the first one's record into a skip.
+		expect(r.json.counts).toEqual({ total: 2, success: 1, failed: 0, skipped: 1 });
 		expect(r.json.notes.created).toBe(1);
 		expect(await notesIn(vault, CLAUDE)).toEqual(["Twice.md"]);
 	});
