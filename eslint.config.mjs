@@ -65,7 +65,7 @@ export default defineConfig([
 				{
 					brands: ["ChatGPT", "Claude", "Ollama", "OpenAI", "Obsidian", "Europe/Paris", "Asia/Tokyo"],
 					// Fragments set inside sentences ("whole vault", "1 note") and menu paths quoted as the apps write them.
-					ignoreRegex: ["^[a-z0-9({…]", "→", "e\\.g\\.", "\"[A-Z]"],
+					ignoreRegex: ["^[a-z0-9({…]", "→", "e\\.g\\.", '"[A-Z]'],
 				},
 			],
 		},
@@ -76,7 +76,12 @@ export default defineConfig([
 	},
 	{
 		files: ["src/cli/**/*.ts"],
-		rules: { "no-restricted-imports": ["error", { paths: noObsidianOutsidePlugin["no-restricted-imports"][1].paths, patterns: [throughTheFrontDoor] }] },
+		rules: {
+			"no-restricted-imports": [
+				"error",
+				{ paths: noObsidianOutsidePlugin["no-restricted-imports"][1].paths, patterns: [throughTheFrontDoor] },
+			],
+		},
 	},
 	{
 		files: ["**/*.ts"],

@@ -62,7 +62,8 @@ const OUT = args.out ?? (quick ? "bench/out/quick.md" : "bench/results/latest.md
 
 const MB = 1024 * 1024;
 const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
-const fmt = (n: number, d = 1): string => (Number.isFinite(n) ? n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }) : "n/a");
+const fmt = (n: number, d = 1): string =>
+	Number.isFinite(n) ? n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }) : "n/a";
 const median = (xs: number[]): number => {
 	const s = [...xs].sort((a, b) => a - b);
 	const m = s.length >> 1;
@@ -75,9 +76,15 @@ async function pickRoot(needBytes: number): Promise<{ root: string; warning?: st
 		const s = await statfs(shm);
 		const free = s.bavail * s.bsize;
 		if (free >= needBytes) return { root: join(shm, "knowledge-etl-bench") };
-		return { root: join(tmpdir(), "knowledge-etl-bench"), warning: `/dev/shm has ${fmt(free / MB, 0)} MB free, ${fmt(needBytes / MB, 0)} MB needed: using ${tmpdir()} (disk, slower; numbers not comparable)` };
+		return {
+			root: join(tmpdir(), "knowledge-etl-bench"),
+			warning: `/dev/shm has ${fmt(free / MB, 0)} MB free, ${fmt(needBytes / MB, 0)} MB needed: using ${tmpdir()} (disk, slower; numbers not comparable)`,
+		};
 	} catch {
-		return { root: join(tmpdir(), "knowledge-etl-bench"), warning: `/dev/shm is not available: using ${tmpdir()} (disk; numbers not comparable)` };
+		return {
+			root: join(tmpdir(), "knowledge-etl-bench"),
+			warning: `/dev/shm is not available: using ${tmpdir()} (disk; numbers not comparable)`,
+		};
 	}
 }
 
@@ -140,7 +147,14 @@ interface ImportJson {
 	status?: string;
 }
 
-async function importRun(root: string, files: string[], expect: number, extra: string[] = [], nodeArgs: string[] = [], fresh = true): Promise<{ run: ChildRun; vault: string; result: ImportJson; stages: StageMs | undefined }> {
+async function importRun(
+	root: string,
+	files: string[],
+	expect: number,
+	extra: string[] = [],
+	nodeArgs: string[] = [],
+	fresh = true,
+): Promise<{ run: ChildRun; vault: string; result: ImportJson; stages: StageMs | undefined }> {
 	const vault = join(root, "vault");
 	if (fresh) {
 		await rm(vault, { recursive: true, force: true });
@@ -154,7 +168,9 @@ async function importRun(root: string, files: string[], expect: number, extra: s
 		throw new Error(`import printed no JSON (exit ${run.code}): ${run.stderr.slice(0, 2000)}`);
 	}
 	if (run.code !== 0 || (result.counts?.success ?? 0) + (fresh ? 0 : (result.counts?.skipped ?? 0)) !== expect) {
-		throw new Error(`import did not import all ${expect} conversations (exit ${run.code}): ${JSON.stringify(result.counts)} ${run.stderr.slice(0, 1000)}`);
+		throw new Error(
+			`import did not import all ${expect} conversations (exit ${run.code}): ${JSON.stringify(result.counts)} ${run.stderr.slice(0, 1000)}`,
+		);
 	}
 	return { run, vault, result, stages: await stageDurations(vault, result.session_id) };
 }
@@ -191,7 +207,10 @@ function fitLine(points: readonly [number, number][]): { a: number; b: number } 
 }
 
 /** Plugin load in fresh processes (bench/plugin-load.ts): medians of `runs` after one warm-up. */
-async function pluginLoad(root: string, runs: number): Promise<{ loadMs: number; compileMs: number; topLevelMs: number; onloadMs: number; layoutReadyMs: number; bytes: number }> {
+async function pluginLoad(
+	root: string,
+	runs: number,
+): Promise<{ loadMs: number; compileMs: number; topLevelMs: number; onloadMs: number; layoutReadyMs: number; bytes: number }> {
 	const results: { loadMs: number; compileMs: number; topLevelMs: number; onloadMs: number; layoutReadyMs: number; bytes: number }[] = [];
 	for (let i = 0; i <= runs; i++) {
 		const r = await runChild(root, [PLUGIN_LOAD, MAIN_JS]);
@@ -199,7 +218,14 @@ async function pluginLoad(root: string, runs: number): Promise<{ loadMs: number;
 		if (i > 0) results.push(JSON.parse(r.stdout.trim()) as (typeof results)[number]);
 	}
 	const m = (k: keyof (typeof results)[number]): number => median(results.map((r) => r[k]));
-	return { loadMs: m("loadMs"), compileMs: m("compileMs"), topLevelMs: m("topLevelMs"), onloadMs: m("onloadMs"), layoutReadyMs: m("layoutReadyMs"), bytes: m("bytes") };
+	return {
+		loadMs: m("loadMs"),
+		compileMs: m("compileMs"),
+		topLevelMs: m("topLevelMs"),
+		onloadMs: m("onloadMs"),
+		layoutReadyMs: m("layoutReadyMs"),
+		bytes: m("bytes"),
+	};
 }
 
 function rowMarkdown(r: SizeRow): string {
@@ -283,7 +309,9 @@ async function main(): Promise<void> {
 				importRuns.push(imp.run);
 				stages = imp.stages;
 				await rm(imp.vault, { recursive: true, force: true });
-				log(`${size}: floor ${fmt(f.run.wallMs / 1000, 2)} s, import ${fmt(imp.run.wallMs / 1000, 2)} s (${fmt(imp.run.peakRssKb / 1024, 0)} MB)`);
+				log(
+					`${size}: floor ${fmt(f.run.wallMs / 1000, 2)} s, import ${fmt(imp.run.wallMs / 1000, 2)} s (${fmt(imp.run.peakRssKb / 1024, 0)} MB)`,
+				);
 			}
 			if (args["cpu-prof"] && size === maxSize) {
 				const profDir = join(root, "prof");
@@ -291,21 +319,50 @@ async function main(): Promise<void> {
 				const imp = await importRun(root, files, size, [], ["--cpu-prof", "--cpu-prof-dir", profDir]);
 				await rm(imp.vault, { recursive: true, force: true });
 				// Each thread (launcher, CLI, reader) writes its own profile: summarise those that did work, busiest first.
-				const summaries = await Promise.all((await readdir(profDir)).filter((f) => f.endsWith(".cpuprofile")).map((f) => summarizeProfile(join(profDir, f), BUILD)));
-				const busy = summaries.map((s) => ({ s, busyMs: s.totalMs - (s.byFile.find((f) => f.file === "((idle))")?.selfMs ?? 0) })).filter((t) => t.busyMs > 50).sort((x, y) => y.busyMs - x.busyMs);
-				busy.forEach(({ s, busyMs }, i) => profiles.push(`### CPU profile of the import, ${size.toLocaleString("en-US")} conversations: thread ${i + 1} of ${busy.length} (busy ${(busyMs / 1000).toFixed(2)} s)\n\n${profileMarkdown(s)}`));
+				const summaries = await Promise.all(
+					(await readdir(profDir)).filter((f) => f.endsWith(".cpuprofile")).map((f) => summarizeProfile(join(profDir, f), BUILD)),
+				);
+				const busy = summaries
+					.map((s) => ({ s, busyMs: s.totalMs - (s.byFile.find((f) => f.file === "((idle))")?.selfMs ?? 0) }))
+					.filter((t) => t.busyMs > 50)
+					.sort((x, y) => y.busyMs - x.busyMs);
+				busy.forEach(({ s, busyMs }, i) =>
+					profiles.push(
+						`### CPU profile of the import, ${size.toLocaleString("en-US")} conversations: thread ${i + 1} of ${busy.length} (busy ${(busyMs / 1000).toFixed(2)} s)\n\n${profileMarkdown(s)}`,
+					),
+				);
 			}
 			let reimport: SizeRow["reimport"];
 			if (!args["no-reimport"] && size >= 2000) {
 				await importRun(root, files, size);
 				const again = await importRun(root, files, size, [], [], false);
-				const sessionBytes = again.result.session_id ? await treeBytes(join(again.vault, ".staging", "@session", again.result.session_id)) : NaN;
+				const sessionBytes = again.result.session_id
+					? await treeBytes(join(again.vault, ".staging", "@session", again.result.session_id))
+					: NaN;
 				const n = (again.result as { notes?: Record<string, number> }).notes;
-				reimport = { run: again.run, sessionBytes, notes: n ? Object.entries(n).map(([k, v]) => `${v} ${k}`).join(", ") : JSON.stringify(again.result.counts) };
+				reimport = {
+					run: again.run,
+					sessionBytes,
+					notes: n
+						? Object.entries(n)
+								.map(([k, v]) => `${v} ${k}`)
+								.join(", ")
+						: JSON.stringify(again.result.counts),
+				};
 				await rm(again.vault, { recursive: true, force: true });
-				log(`${size}: re-import ${fmt(again.run.wallMs / 1000, 2)} s, ${fmt((again.run.userMs + again.run.sysMs) / 1000, 2)} s CPU, session ${fmt(sessionBytes / 1024, 0)} KB`);
+				log(
+					`${size}: re-import ${fmt(again.run.wallMs / 1000, 2)} s, ${fmt((again.run.userMs + again.run.sysMs) / 1000, 2)} s CPU, session ${fmt(sessionBytes / 1024, 0)} KB`,
+				);
 			}
-			rows.push({ label: `mixed ${size.toLocaleString("en-US")}`, conversations: size, bytes, floor: summarise(floorRuns, floorError), imp: summarise(importRuns), stages, ...(reimport ? { reimport } : {}) });
+			rows.push({
+				label: `mixed ${size.toLocaleString("en-US")}`,
+				conversations: size,
+				bytes,
+				floor: summarise(floorRuns, floorError),
+				imp: summarise(importRuns),
+				stages,
+				...(reimport ? { reimport } : {}),
+			});
 			await rm(dir, { recursive: true, force: true });
 		}
 	}
@@ -326,79 +383,150 @@ async function main(): Promise<void> {
 			// Reported as a missed target, not the end of the benchmark.
 			const why = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").slice(0, 300);
 			log(`big import failed: ${why}`);
-			targets.push({ name: `The ${fmt(w.bytes / MB, 0)} MB ChatGPT file (${w.conversations.toLocaleString("en-US")} conversations), default settings: completes`, met: false, detail: `did not complete: ${why}` });
+			targets.push({
+				name: `The ${fmt(w.bytes / MB, 0)} MB ChatGPT file (${w.conversations.toLocaleString("en-US")} conversations), default settings: completes`,
+				met: false,
+				detail: `did not complete: ${why}`,
+			});
 			await rm(join(root, "data", "big"), { recursive: true, force: true });
 			imp = null as never;
 		}
 		if (imp) {
-		await rm(imp.vault, { recursive: true, force: true });
-		log(`big import: ${fmt(imp.run.wallMs / 1000, 2)} s, ${fmt(imp.run.peakRssKb / 1024, 0)} MB peak RSS`);
-		big = { label: `ChatGPT conversations.json ${fmt(w.bytes / MB, 0)} MB`, conversations: w.conversations, bytes: w.bytes, floor: summarise([f.run], f.error), imp: summarise([imp.run]), stages: imp.stages };
-		await rm(join(root, "data", "big"), { recursive: true, force: true });
+			await rm(imp.vault, { recursive: true, force: true });
+			log(`big import: ${fmt(imp.run.wallMs / 1000, 2)} s, ${fmt(imp.run.peakRssKb / 1024, 0)} MB peak RSS`);
+			big = {
+				label: `ChatGPT conversations.json ${fmt(w.bytes / MB, 0)} MB`,
+				conversations: w.conversations,
+				bytes: w.bytes,
+				floor: summarise([f.run], f.error),
+				imp: summarise([imp.run]),
+				stages: imp.stages,
+			};
+			await rm(join(root, "data", "big"), { recursive: true, force: true });
 		}
 	}
 
 	const allRows = [...rows, ...(big ? [big] : [])];
 	if (allRows.length > 0) {
 		md.push("## Import against the floor", "");
-		md.push("| Export | Conversations | MB | Floor wall s | Floor CPU s | Floor peak RSS MB | Import wall s | Import CPU s | Import peak RSS MB | Import conv/s | Import MB/s | Wall import/floor | CPU import/floor | Import stages s (extract / transform / load) |");
+		md.push(
+			"| Export | Conversations | MB | Floor wall s | Floor CPU s | Floor peak RSS MB | Import wall s | Import CPU s | Import peak RSS MB | Import conv/s | Import MB/s | Wall import/floor | CPU import/floor | Import stages s (extract / transform / load) |",
+		);
 		md.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 		for (const r of allRows) md.push(`| ${rowMarkdown(r)} |`);
 		md.push("", `Median of ${rows.map((r) => r.imp.runs.length).join("/")} runs per size (peak RSS: the highest); the big file once.`, "");
 		const again = rows.filter((r) => r.reimport);
 		if (again.length > 0) {
-			md.push("### Re-import of an unchanged export", "", "The same export imported again into the vault its first import made (one run each).", "");
-			md.push("| Export | First import CPU s | Re-import CPU s | Re-import ÷ first | Re-import wall s | Session data KB | Notes |", "|---|---:|---:|---:|---:|---:|---|");
+			md.push(
+				"### Re-import of an unchanged export",
+				"",
+				"The same export imported again into the vault its first import made (one run each).",
+				"",
+			);
+			md.push(
+				"| Export | First import CPU s | Re-import CPU s | Re-import ÷ first | Re-import wall s | Session data KB | Notes |",
+				"|---|---:|---:|---:|---:|---:|---|",
+			);
 			for (const r of again) {
 				const cpu = r.reimport!.run.userMs + r.reimport!.run.sysMs;
-				md.push(`| ${r.label} | ${fmt(r.imp.cpuMs / 1000, 2)} | ${fmt(cpu / 1000, 2)} | ${fmt(cpu / r.imp.cpuMs, 2)}× | ${fmt(r.reimport!.run.wallMs / 1000, 2)} | ${fmt(r.reimport!.sessionBytes / 1024, 0)} | ${r.reimport!.notes} |`);
+				md.push(
+					`| ${r.label} | ${fmt(r.imp.cpuMs / 1000, 2)} | ${fmt(cpu / 1000, 2)} | ${fmt(cpu / r.imp.cpuMs, 2)}× | ${fmt(r.reimport!.run.wallMs / 1000, 2)} | ${fmt(r.reimport!.sessionBytes / 1024, 0)} | ${r.reimport!.notes} |`,
+				);
 			}
 			md.push("");
 		}
 		if (rows.length >= 2) {
 			const imp = fitLine(rows.map((r) => [r.conversations, r.imp.cpuMs]));
 			const floor = fitLine(rows.map((r) => [r.conversations, r.floor.cpuMs]));
-			md.push(`Fitted CPU cost (least squares over the sizes): import ${fmt(imp.a / 1000, 2)} s + ${fmt(imp.b, 3)} ms × N; floor ${fmt(floor.a / 1000, 2)} s + ${fmt(floor.b, 3)} ms × N (per conversation: ${fmt(imp.b / floor.b, 2)}× the floor's).`, "");
+			md.push(
+				`Fitted CPU cost (least squares over the sizes): import ${fmt(imp.a / 1000, 2)} s + ${fmt(imp.b, 3)} ms × N; floor ${fmt(floor.a / 1000, 2)} s + ${fmt(floor.b, 3)} ms × N (per conversation: ${fmt(imp.b / floor.b, 2)}× the floor's).`,
+				"",
+			);
 		}
 		// Issue 20's targets (ratios to the floor measured in the same run).
 		for (const r of rows) {
 			if (r.conversations !== 2000 && r.conversations !== 10000) continue;
 			const cr = r.imp.cpuMs / r.floor.cpuMs;
 			const wr = r.imp.wallMs / r.floor.wallMs;
-			targets.push({ name: `Import CPU ≤ 2.0× the floor (${r.label})`, met: cr <= 2, detail: `${fmt(cr, 2)}× (${fmt(r.imp.cpuMs / 1000, 2)} s vs ${fmt(r.floor.cpuMs / 1000, 2)} s)` });
-			targets.push({ name: `Import wall ≤ 1.5× the floor (${r.label})`, met: wr <= 1.5, detail: `${fmt(wr, 2)}× (${fmt(r.imp.wallMs / 1000, 2)} s vs ${fmt(r.floor.wallMs / 1000, 2)} s)` });
-			if (r.conversations === 10000) targets.push({ name: `Import peak RSS ≤ 128 MB (${r.label})`, met: r.imp.peakRssMb <= 128, detail: `${fmt(r.imp.peakRssMb, 0)} MB` });
+			targets.push({
+				name: `Import CPU ≤ 2.0× the floor (${r.label})`,
+				met: cr <= 2,
+				detail: `${fmt(cr, 2)}× (${fmt(r.imp.cpuMs / 1000, 2)} s vs ${fmt(r.floor.cpuMs / 1000, 2)} s)`,
+			});
+			targets.push({
+				name: `Import wall ≤ 1.5× the floor (${r.label})`,
+				met: wr <= 1.5,
+				detail: `${fmt(wr, 2)}× (${fmt(r.imp.wallMs / 1000, 2)} s vs ${fmt(r.floor.wallMs / 1000, 2)} s)`,
+			});
+			if (r.conversations === 10000)
+				targets.push({
+					name: `Import peak RSS ≤ 128 MB (${r.label})`,
+					met: r.imp.peakRssMb <= 128,
+					detail: `${fmt(r.imp.peakRssMb, 0)} MB`,
+				});
 		}
 		for (const r of rows) {
 			if (!r.reimport) continue;
 			const cpu = r.reimport.run.userMs + r.reimport.run.sysMs;
-			targets.push({ name: `Unchanged re-import CPU ≤ 0.5× the first import's (${r.label})`, met: cpu / r.imp.cpuMs <= 0.5, detail: `${fmt(cpu / r.imp.cpuMs, 2)}× (${fmt(cpu / 1000, 2)} s vs ${fmt(r.imp.cpuMs / 1000, 2)} s)` });
-			targets.push({ name: `Unchanged re-import writes < 100 KB of session data (${r.label})`, met: r.reimport.sessionBytes < 100 * 1024, detail: `${fmt(r.reimport.sessionBytes / 1024, 0)} KB` });
+			targets.push({
+				name: `Unchanged re-import CPU ≤ 0.5× the first import's (${r.label})`,
+				met: cpu / r.imp.cpuMs <= 0.5,
+				detail: `${fmt(cpu / r.imp.cpuMs, 2)}× (${fmt(cpu / 1000, 2)} s vs ${fmt(r.imp.cpuMs / 1000, 2)} s)`,
+			});
+			targets.push({
+				name: `Unchanged re-import writes < 100 KB of session data (${r.label})`,
+				met: r.reimport.sessionBytes < 100 * 1024,
+				detail: `${fmt(r.reimport.sessionBytes / 1024, 0)} KB`,
+			});
 		}
 		if (big) {
 			const rss = big.imp.peakRssMb;
-			targets.push({ name: `The ${fmt(big.bytes / MB, 0)} MB ChatGPT file (${big.conversations.toLocaleString("en-US")} conversations), default settings: completes with peak RSS ≤ 256 MB`, met: rss <= 256, detail: `${fmt(rss, 0)} MB` });
-			targets.push({ name: `The ${fmt(big.bytes / MB, 0)} MB ChatGPT file: wall ≤ 0.5× the incumbent's 118 s (59 s)`, met: big.imp.wallMs <= 59_000, detail: `${fmt(big.imp.wallMs / 1000, 1)} s` });
-			if (big.floor.error) md.push(`The floor cannot handle the ${fmt(big.bytes / MB, 0)} MB file: \`${big.floor.error}\` (a JS string is capped near 512 MB, so it cannot be read as one string, let alone JSON.parse'd); the import streams it.`, "");
+			targets.push({
+				name: `The ${fmt(big.bytes / MB, 0)} MB ChatGPT file (${big.conversations.toLocaleString("en-US")} conversations), default settings: completes with peak RSS ≤ 256 MB`,
+				met: rss <= 256,
+				detail: `${fmt(rss, 0)} MB`,
+			});
+			targets.push({
+				name: `The ${fmt(big.bytes / MB, 0)} MB ChatGPT file: wall ≤ 0.5× the incumbent's 118 s (59 s)`,
+				met: big.imp.wallMs <= 59_000,
+				detail: `${fmt(big.imp.wallMs / 1000, 1)} s`,
+			});
+			if (big.floor.error)
+				md.push(
+					`The floor cannot handle the ${fmt(big.bytes / MB, 0)} MB file: \`${big.floor.error}\` (a JS string is capped near 512 MB, so it cannot be read as one string, let alone JSON.parse'd); the import streams it.`,
+					"",
+				);
 		}
 	}
 	if (rows.length > 1) {
 		md.push("## Linearity (time per conversation)", "");
-		md.push("| Size | Import ms/conv (wall) | Import ms/conv (CPU) | Floor ms/conv (wall) | Import wall vs the next smaller size |", "|---:|---:|---:|---:|---:|");
+		md.push(
+			"| Size | Import ms/conv (wall) | Import ms/conv (CPU) | Floor ms/conv (wall) | Import wall vs the next smaller size |",
+			"|---:|---:|---:|---:|---:|",
+		);
 		let prev: SizeRow | undefined;
 		for (const r of rows) {
 			const per = r.imp.wallMs / r.conversations;
 			const growth = prev ? `${fmt(per / (prev.imp.wallMs / prev.conversations), 2)}×` : "—";
-			md.push(`| ${r.conversations.toLocaleString("en-US")} | ${fmt(per, 3)} | ${fmt(r.imp.cpuMs / r.conversations, 3)} | ${fmt(r.floor.wallMs / r.conversations, 3)} | ${growth} |`);
+			md.push(
+				`| ${r.conversations.toLocaleString("en-US")} | ${fmt(per, 3)} | ${fmt(r.imp.cpuMs / r.conversations, 3)} | ${fmt(r.floor.wallMs / r.conversations, 3)} | ${growth} |`,
+			);
 			prev = r;
 		}
-		if (big) md.push(`| ${big.conversations.toLocaleString("en-US")} (big file, longer conversations) | ${fmt(big.imp.wallMs / big.conversations, 3)} | ${fmt(big.imp.cpuMs / big.conversations, 3)} | — | per MB: ${fmt(big.imp.wallMs / (big.bytes / MB), 1)} ms vs ${fmt((rows[rows.length - 1]?.imp.wallMs ?? NaN) / ((rows[rows.length - 1]?.bytes ?? NaN) / MB), 1)} ms at ${rows[rows.length - 1]?.conversations.toLocaleString("en-US")} |`);
+		if (big)
+			md.push(
+				`| ${big.conversations.toLocaleString("en-US")} (big file, longer conversations) | ${fmt(big.imp.wallMs / big.conversations, 3)} | ${fmt(big.imp.cpuMs / big.conversations, 3)} | — | per MB: ${fmt(big.imp.wallMs / (big.bytes / MB), 1)} ms vs ${fmt((rows[rows.length - 1]?.imp.wallMs ?? NaN) / ((rows[rows.length - 1]?.bytes ?? NaN) / MB), 1)} ms at ${rows[rows.length - 1]?.conversations.toLocaleString("en-US")} |`,
+			);
 		md.push("");
 		const a = rows[rows.length - 2];
 		const b = rows[rows.length - 1];
 		if (a && b) {
 			const g = b.imp.wallMs / b.conversations / (a.imp.wallMs / a.conversations);
-			targets.push({ name: `Linear growth (ms/conv at ${b.conversations.toLocaleString("en-US")} within 1.25× of ${a.conversations.toLocaleString("en-US")})`, met: g <= 1.25, detail: `${fmt(g, 2)}×` });
+			targets.push({
+				name: `Linear growth (ms/conv at ${b.conversations.toLocaleString("en-US")} within 1.25× of ${a.conversations.toLocaleString("en-US")})`,
+				met: g <= 1.25,
+				detail: `${fmt(g, 2)}×`,
+			});
 		}
 	}
 
@@ -415,7 +543,11 @@ async function main(): Promise<void> {
 			`| ${p.bytes.toLocaleString("en-US")} | ${fmt(p.compileMs, 1)} | ${fmt(p.topLevelMs, 1)} | ${fmt(p.onloadMs, 1)} | ${fmt(p.loadMs, 1)} | ${fmt(p.layoutReadyMs, 1)} |`,
 			"",
 		);
-		targets.push({ name: "Plugin load (compile + top level + onload) ≤ 40 ms CPU", met: p.loadMs <= 40, detail: `${fmt(p.loadMs, 1)} ms (compile ${fmt(p.compileMs, 1)}, top level ${fmt(p.topLevelMs, 1)}, onload ${fmt(p.onloadMs, 1)}); main.js ${p.bytes.toLocaleString("en-US")} bytes` });
+		targets.push({
+			name: "Plugin load (compile + top level + onload) ≤ 40 ms CPU",
+			met: p.loadMs <= 40,
+			detail: `${fmt(p.loadMs, 1)} ms (compile ${fmt(p.compileMs, 1)}, top level ${fmt(p.topLevelMs, 1)}, onload ${fmt(p.onloadMs, 1)}); main.js ${p.bytes.toLocaleString("en-US")} bytes`,
+		});
 		targets.push({ name: "main.js ≤ 400 KB (issue 14)", met: p.bytes <= 400_000, detail: `${p.bytes.toLocaleString("en-US")} bytes` });
 	}
 
@@ -428,10 +560,23 @@ async function main(): Promise<void> {
 		const fw = median(row.readAll.map((r) => r.wallMs));
 		const fc = median(row.readAll.map((r) => r.userMs + r.sysMs));
 		md.push(`## Organize preview: ${PREVIEW_NOTES.toLocaleString("en-US")} notes`, "");
-		md.push("`knowledge-etl organize Inbox --json` (the plan only) against a process that reads every note once (bench/read-all.ts), on the same vault, alternately; medians.", "");
-		md.push("| Notes | Read-all wall s | Read-all CPU s | Preview wall s | Preview CPU s | Preview peak RSS MB | Wall ratio | CPU ratio |", "|---:|---:|---:|---:|---:|---:|---:|---:|");
-		md.push(`| ${PREVIEW_NOTES.toLocaleString("en-US")} | ${fmt(fw / 1000, 2)} | ${fmt(fc / 1000, 2)} | ${fmt(pw / 1000, 2)} | ${fmt(pc / 1000, 2)} | ${fmt(Math.max(...row.preview.map((r) => r.peakRssKb / 1024)), 0)} | ${fmt(pw / fw, 2)}× | ${fmt(pc / fc, 2)}× |`, "");
-		targets.push({ name: `Organize preview ≤ 2× reading every note once (${PREVIEW_NOTES.toLocaleString("en-US")} notes, CPU)`, met: pc / fc <= 2, detail: `${fmt(pc / fc, 2)}× CPU, ${fmt(pw / fw, 2)}× wall` });
+		md.push(
+			"`knowledge-etl organize Inbox --json` (the plan only) against a process that reads every note once (bench/read-all.ts), on the same vault, alternately; medians.",
+			"",
+		);
+		md.push(
+			"| Notes | Read-all wall s | Read-all CPU s | Preview wall s | Preview CPU s | Preview peak RSS MB | Wall ratio | CPU ratio |",
+			"|---:|---:|---:|---:|---:|---:|---:|---:|",
+		);
+		md.push(
+			`| ${PREVIEW_NOTES.toLocaleString("en-US")} | ${fmt(fw / 1000, 2)} | ${fmt(fc / 1000, 2)} | ${fmt(pw / 1000, 2)} | ${fmt(pc / 1000, 2)} | ${fmt(Math.max(...row.preview.map((r) => r.peakRssKb / 1024)), 0)} | ${fmt(pw / fw, 2)}× | ${fmt(pc / fc, 2)}× |`,
+			"",
+		);
+		targets.push({
+			name: `Organize preview ≤ 2× reading every note once (${PREVIEW_NOTES.toLocaleString("en-US")} notes, CPU)`,
+			met: pc / fc <= 2,
+			detail: `${fmt(pc / fc, 2)}× CPU, ${fmt(pw / fw, 2)}× wall`,
+		});
 	}
 
 	// ---- organize apply ----
@@ -445,7 +590,12 @@ async function main(): Promise<void> {
 		}
 		const { md: organizeMd, ratio } = organizeMarkdown(organizeRows);
 		md.push(...organizeMd);
-		if (ratio !== null) targets.push({ name: "Organize apply linear (ms/note at the largest size within 1.25× of the smallest)", met: ratio <= 1.25, detail: `${fmt(ratio, 2)}×` });
+		if (ratio !== null)
+			targets.push({
+				name: "Organize apply linear (ms/note at the largest size within 1.25× of the smallest)",
+				met: ratio <= 1.25,
+				detail: `${fmt(ratio, 2)}×`,
+			});
 	}
 
 	// ---- LLM ----
@@ -459,23 +609,44 @@ async function main(): Promise<void> {
 			const pipeline = /--llm\b/.test(help.stdout + help.stderr);
 			md.push(`## LLM transform: ${LLM_COUNT.toLocaleString("en-US")} conversations, fake server at ${LATENCY_MS} ms per call`, "");
 			if (pipeline) {
-				md.push("Through the pipeline: `knowledge-etl import … --llm ollama --llm-url <fake> --model … --concurrency N` as a child process. The ideal is calls × latency ÷ N; the wall time is the whole import's, so it includes extract and load (see the floor above).", "");
-				md.push("| Concurrency | Calls | Max in flight (server) | Import wall s | Transform stage s | Ideal s | Over ideal (whole import) | Over ideal (transform stage) | Target ≤ 15% |", "|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+				md.push(
+					"Through the pipeline: `knowledge-etl import … --llm ollama --llm-url <fake> --model … --concurrency N` as a child process. The ideal is calls × latency ÷ N; the wall time is the whole import's, so it includes extract and load (see the floor above).",
+					"",
+				);
+				md.push(
+					"| Concurrency | Calls | Max in flight (server) | Import wall s | Transform stage s | Ideal s | Over ideal (whole import) | Over ideal (transform stage) | Target ≤ 15% |",
+					"|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+				);
 				for (const n of CONCURRENCY) {
 					server.resetStats();
 					server.maxInFlight = 0;
-					const imp = await importRun(root, files, LLM_COUNT, ["--llm", "ollama", "--llm-url", server.url, "--model", MODEL, "--concurrency", String(n)]);
+					const imp = await importRun(root, files, LLM_COUNT, [
+						"--llm",
+						"ollama",
+						"--llm-url",
+						server.url,
+						"--model",
+						MODEL,
+						"--concurrency",
+						String(n),
+					]);
 					await rm(imp.vault, { recursive: true, force: true });
 					const calls = server.chatRequests.length;
 					const ideal = (calls * LATENCY_MS) / n;
 					const over = (imp.run.wallMs / ideal - 1) * 100;
 					const transformMs = imp.stages?.transform ?? NaN;
 					const overStage = (transformMs / ideal - 1) * 100;
-					log(`llm c=${n}: ${calls} calls, ${fmt(imp.run.wallMs / 1000, 2)} s (transform ${fmt(transformMs / 1000, 2)} s) vs ideal ${fmt(ideal / 1000, 2)} s`);
+					log(
+						`llm c=${n}: ${calls} calls, ${fmt(imp.run.wallMs / 1000, 2)} s (transform ${fmt(transformMs / 1000, 2)} s) vs ideal ${fmt(ideal / 1000, 2)} s`,
+					);
 					md.push(
 						`| ${n} | ${calls} | ${server.maxInFlight} | ${fmt(imp.run.wallMs / 1000, 2)} | ${fmt(transformMs / 1000, 2)} | ${fmt(ideal / 1000, 2)} | ${fmt(over, 1)}% | ${fmt(overStage, 1)}% | ${over <= 15 ? "met" : overStage <= 15 ? "met by the stage, missed by the whole import" : "missed"} |`,
 					);
-					targets.push({ name: `LLM within 15% of ideal, concurrency ${n} (pipeline)`, met: over <= 15, detail: `whole import ${fmt(over, 1)}% over, transform stage alone ${fmt(overStage, 1)}% over` });
+					targets.push({
+						name: `LLM within 15% of ideal, concurrency ${n} (pipeline)`,
+						met: over <= 15,
+						detail: `whole import ${fmt(over, 1)}% over, transform stage alone ${fmt(overStage, 1)}% over`,
+					});
 				}
 			} else {
 				const conversations = await loadConversations(files);
@@ -483,14 +654,25 @@ async function main(): Promise<void> {
 					`**LLM layer only, not the pipeline**: the import has no LLM option yet (\`import --help\` shows no \`--llm\`), so this runs \`extractKnowledge\` (Ollama client, Node fetch, contextChars ${CONTEXT_CHARS.toLocaleString("en-US")}) for each conversation through a pool of N workers in the bench process. Calls are counted at the server (long conversations are split into several calls).`,
 					"",
 				);
-				md.push("| Concurrency | Calls | Max in flight (server) | Wall s | Ideal s | Over ideal | Target ≤ 15% |", "|---:|---:|---:|---:|---:|---:|---|");
+				md.push(
+					"| Concurrency | Calls | Max in flight (server) | Wall s | Ideal s | Over ideal | Target ≤ 15% |",
+					"|---:|---:|---:|---:|---:|---:|---|",
+				);
 				for (const n of CONCURRENCY) {
 					const r = await runLayer(server, conversations, n);
 					const ideal = (r.calls * LATENCY_MS) / n;
 					const over = (r.wallMs / ideal - 1) * 100;
-					log(`llm layer c=${n}: ${r.calls} calls, ${fmt(r.wallMs / 1000, 2)} s vs ideal ${fmt(ideal / 1000, 2)} s (ok ${r.ok}, review ${r.review}, failed ${r.failed})`);
-					md.push(`| ${n} | ${r.calls} | ${r.maxInFlight} | ${fmt(r.wallMs / 1000, 2)} | ${fmt(ideal / 1000, 2)} | ${fmt(over, 1)}% | ${over <= 15 ? "met" : "missed"} |`);
-					targets.push({ name: `LLM within 15% of ideal, concurrency ${n} (layer only)`, met: over <= 15, detail: `${fmt(over, 1)}% over; ${r.ok} ok, ${r.review} review, ${r.failed} failed` });
+					log(
+						`llm layer c=${n}: ${r.calls} calls, ${fmt(r.wallMs / 1000, 2)} s vs ideal ${fmt(ideal / 1000, 2)} s (ok ${r.ok}, review ${r.review}, failed ${r.failed})`,
+					);
+					md.push(
+						`| ${n} | ${r.calls} | ${r.maxInFlight} | ${fmt(r.wallMs / 1000, 2)} | ${fmt(ideal / 1000, 2)} | ${fmt(over, 1)}% | ${over <= 15 ? "met" : "missed"} |`,
+					);
+					targets.push({
+						name: `LLM within 15% of ideal, concurrency ${n} (layer only)`,
+						met: over <= 15,
+						detail: `${fmt(over, 1)}% over; ${r.ok} ok, ${r.review} review, ${r.failed} failed`,
+					});
 				}
 			}
 			md.push("");
@@ -503,7 +685,11 @@ async function main(): Promise<void> {
 	md.push("## Targets", "");
 	for (const t of targets) md.push(`- ${t.met === null ? "n/a" : t.met ? "**met**" : "**missed**"}: ${t.name}: ${t.detail}`);
 	const load1 = loadavg();
-	md.push("", `Finished ${new Date().toISOString()} (${fmt((Date.now() - started.getTime()) / 1000, 0)} s); load average at end ${load1.map((l) => l.toFixed(2)).join(" / ")}. The machine is shared (2 cores, other jobs running): treat differences under ~10% as noise.`, "");
+	md.push(
+		"",
+		`Finished ${new Date().toISOString()} (${fmt((Date.now() - started.getTime()) / 1000, 0)} s); load average at end ${load1.map((l) => l.toFixed(2)).join(" / ")}. The machine is shared (2 cores, other jobs running): treat differences under ~10% as noise.`,
+		"",
+	);
 	if (profiles.length > 0) md.push("## Profile", "", ...profiles, "");
 
 	const report = md.join("\n");

@@ -29,7 +29,10 @@ const WORDS = (
 	"because however therefore instead first then finally example option setting version update install run"
 ).split(" ");
 const TITLE_WORDS = "Fix Debug Explain Compare Build Refactor Optimize Setup Migrate Review Write Design Plan Understand".split(" ");
-const TOPICS = "Docker networking|React hooks|SQL joins|Rust lifetimes|Python asyncio|TypeScript generics|Kubernetes ingress|Git rebase|CSS grid|Bash loops|Postgres indexes|Nginx config|Go channels|Obsidian plugin|zod schemas|vitest mocks".split("|");
+const TOPICS =
+	"Docker networking|React hooks|SQL joins|Rust lifetimes|Python asyncio|TypeScript generics|Kubernetes ingress|Git rebase|CSS grid|Bash loops|Postgres indexes|Nginx config|Go channels|Obsidian plugin|zod schemas|vitest mocks".split(
+		"|",
+	);
 const LANGS = ["typescript", "python", "bash", "json", "sql", "rust", "go", "yaml", ""];
 
 export type Shape = "claude" | "chatgpt";
@@ -55,7 +58,10 @@ class Gen {
 	}
 	hex(n: number): string {
 		let s = "";
-		while (s.length < n) s += Math.floor(this.r() * 0x100000000).toString(16).padStart(8, "0");
+		while (s.length < n)
+			s += Math.floor(this.r() * 0x100000000)
+				.toString(16)
+				.padStart(8, "0");
 		return s.slice(0, n);
 	}
 	uuid(): string {
@@ -92,7 +98,9 @@ class Gen {
 					lines.push(`${indent}"${a}_${b}": ${this.int(0, 9999)},`);
 					break;
 				default:
-					lines.push(`${indent}const ${a}${b.charAt(0).toUpperCase()}${b.slice(1)} = ${this.pick(WORDS)}(${this.int(0, 99)}); // ${b} <T> & "q"`);
+					lines.push(
+						`${indent}const ${a}${b.charAt(0).toUpperCase()}${b.slice(1)} = ${this.pick(WORDS)}(${this.int(0, 99)}); // ${b} <T> & "q"`,
+					);
 			}
 		}
 		return lines.join("\n");
@@ -108,7 +116,10 @@ class Gen {
 		const out: string[] = [];
 		let len = 0;
 		while (len < target) {
-			const part = this.r() < 0.2 ? `## ${this.pick(TITLE_WORDS)} ${this.pick(WORDS)}\n\n${this.paragraph(this.int(100, 600))}` : this.paragraph(this.int(100, 700));
+			const part =
+				this.r() < 0.2
+					? `## ${this.pick(TITLE_WORDS)} ${this.pick(WORDS)}\n\n${this.paragraph(this.int(100, 600))}`
+					: this.paragraph(this.int(100, 700));
 			out.push(part);
 			len += part.length;
 			if (this.r() < 0.25) {
@@ -140,13 +151,36 @@ function claudeConversation(g: Gen, i: number, p: SizeProfile): unknown {
 		t += g.int(5, 300);
 		const iso = new Date(t * 1000).toISOString();
 		const content: unknown[] = [];
-		if (role === "assistant" && g.r() < 0.15) content.push({ type: "thinking", thinking: g.paragraph(g.int(100, 600)), summaries: [], cut_off: false, start_timestamp: iso, stop_timestamp: iso });
+		if (role === "assistant" && g.r() < 0.15)
+			content.push({
+				type: "thinking",
+				thinking: g.paragraph(g.int(100, 600)),
+				summaries: [],
+				cut_off: false,
+				start_timestamp: iso,
+				stop_timestamp: iso,
+			});
 		content.push({ type: "text", text, start_timestamp: iso, stop_timestamp: iso, flags: null, citations: [] });
 		if (role === "assistant" && g.r() < 0.1) {
-			content.push({ type: "tool_use", name: "web_search", input: { query: g.sentence() }, message: "Searching the web", start_timestamp: iso, stop_timestamp: iso });
-			content.push({ type: "tool_result", name: "web_search", is_error: false, content: [{ type: "knowledge", title: g.sentence(), url: "https://example.org/x", text: g.paragraph(300) }] });
+			content.push({
+				type: "tool_use",
+				name: "web_search",
+				input: { query: g.sentence() },
+				message: "Searching the web",
+				start_timestamp: iso,
+				stop_timestamp: iso,
+			});
+			content.push({
+				type: "tool_result",
+				name: "web_search",
+				is_error: false,
+				content: [{ type: "knowledge", title: g.sentence(), url: "https://example.org/x", text: g.paragraph(300) }],
+			});
 		}
-		const attachments = role === "user" && g.r() < 0.08 ? [{ file_name: `notes-${m}.md`, file_type: "text/markdown", file_size: 900, extracted_content: g.paragraph(g.int(200, 2000)) }] : [];
+		const attachments =
+			role === "user" && g.r() < 0.08
+				? [{ file_name: `notes-${m}.md`, file_type: "text/markdown", file_size: 900, extracted_content: g.paragraph(g.int(200, 2000)) }]
+				: [];
 		messages.push({
 			uuid,
 			text,
@@ -217,8 +251,23 @@ function chatgptConversation(g: Gen, i: number, p: SizeProfile): unknown {
 				weight: 1,
 				metadata:
 					role === "assistant"
-						? { citations: [], content_references: [], message_type: null, model_slug: "gpt-4o", default_model_slug: "gpt-4o", parent_id: parent, request_id: g.hex(16), timestamp_: "absolute" }
-						: { serialization_metadata: { custom_symbol_offsets: [] }, request_id: g.hex(16), message_source: null, timestamp_: "absolute", message_type: null },
+						? {
+								citations: [],
+								content_references: [],
+								message_type: null,
+								model_slug: "gpt-4o",
+								default_model_slug: "gpt-4o",
+								parent_id: parent,
+								request_id: g.hex(16),
+								timestamp_: "absolute",
+							}
+						: {
+								serialization_metadata: { custom_symbol_offsets: [] },
+								request_id: g.hex(16),
+								message_source: null,
+								timestamp_: "absolute",
+								message_type: null,
+							},
 				recipient: "all",
 				channel: null,
 			},
@@ -268,7 +317,12 @@ export interface WrittenExport {
  * Writes a `conversations.json` of one shape, streamed: `count` conversations, or as many as it takes to pass
  * `minBytes`. Returns what was written.
  */
-export async function writeExport(path: string, shape: Shape, seed: number, opts: { count?: number; minBytes?: number; profile?: SizeProfile; firstIndex?: number }): Promise<WrittenExport> {
+export async function writeExport(
+	path: string,
+	shape: Shape,
+	seed: number,
+	opts: { count?: number; minBytes?: number; profile?: SizeProfile; firstIndex?: number },
+): Promise<WrittenExport> {
 	await mkdir(dirname(path), { recursive: true });
 	const g = new Gen(rng(seed));
 	const profile = opts.profile ?? TYPICAL;

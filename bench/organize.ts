@@ -9,7 +9,12 @@ import { runChild, type ChildRun } from "./measure";
  * apply must stay linear (the record used to be rewritten whole after every note: quadratic).
  */
 
-const TOPICS = ["a hotel and a flight for the trip", "budget, invoice and revenue of the company", "a diary memo of today", "kubernetes deploy and docker"];
+const TOPICS = [
+	"a hotel and a flight for the trip",
+	"budget, invoice and revenue of the company",
+	"a diary memo of today",
+	"kubernetes deploy and docker",
+];
 const LONG = "Enough ordinary prose so that this note is clearly not dust, about the matter at hand.";
 
 export interface OrganizeRow {
@@ -23,7 +28,10 @@ async function writeVault(vault: string, notes: number): Promise<void> {
 	await mkdir(join(vault, "Inbox"), { recursive: true });
 	for (let i = 0; i < notes; i++) {
 		const path = join(vault, "Inbox", `Note ${i}.md`);
-		await writeFile(path, `---\ntags: alpha, beta\n---\n# Note ${i}\n\nAbout ${TOPICS[i % TOPICS.length]}. See [[Note ${(i + 1) % notes}]] and [n](Note%20${(i + 7) % notes}.md). ${LONG}\n`);
+		await writeFile(
+			path,
+			`---\ntags: alpha, beta\n---\n# Note ${i}\n\nAbout ${TOPICS[i % TOPICS.length]}. See [[Note ${(i + 1) % notes}]] and [n](Note%20${(i + 7) % notes}.md). ${LONG}\n`,
+		);
 		if (i % 5 === 0) await chmod(path, 0o600);
 	}
 }
@@ -83,12 +91,18 @@ export function organizeMarkdown(rows: readonly OrganizeRow[]): { md: string[]; 
 		"|---:|---:|---:|---:|---:|---:|---:|",
 	];
 	for (const r of rows) {
-		md.push(`| ${r.notes.toLocaleString("en-US")} | ${s(r.apply.wallMs)} | ${s(r.apply.userMs + r.apply.sysMs)} | ${(r.apply.peakRssKb / 1024).toFixed(0)} | ${(r.apply.wallMs / r.notes).toFixed(2)} | ${s(r.undo.wallMs)} | ${s(r.preview.wallMs)} |`);
+		md.push(
+			`| ${r.notes.toLocaleString("en-US")} | ${s(r.apply.wallMs)} | ${s(r.apply.userMs + r.apply.sysMs)} | ${(r.apply.peakRssKb / 1024).toFixed(0)} | ${(r.apply.wallMs / r.notes).toFixed(2)} | ${s(r.undo.wallMs)} | ${s(r.preview.wallMs)} |`,
+		);
 	}
 	const a = rows[0];
 	const b = rows[rows.length - 1];
 	const ratio = a && b && a !== b ? b.apply.wallMs / b.notes / (a.apply.wallMs / a.notes) : null;
-	if (ratio !== null && a && b) md.push("", `ms per note at ${b.notes.toLocaleString("en-US")} ÷ ms per note at ${a.notes.toLocaleString("en-US")}: ${ratio.toFixed(2)} (1.00 is linear).`);
+	if (ratio !== null && a && b)
+		md.push(
+			"",
+			`ms per note at ${b.notes.toLocaleString("en-US")} ÷ ms per note at ${a.notes.toLocaleString("en-US")}: ${ratio.toFixed(2)} (1.00 is linear).`,
+		);
 	md.push("");
 	return { md, ratio };
 }

@@ -93,7 +93,16 @@ const adapter = {
 	getBasePath: () => "/stand-in-vault",
 };
 const app = {
-	vault: Object.assign(new Events(), { adapter, configDir: ".obsidian", getName: () => "vault", getFiles: () => [], getMarkdownFiles: () => [], getAllLoadedFiles: () => [], getAbstractFileByPath: () => null, getConfig: () => undefined }),
+	vault: Object.assign(new Events(), {
+		adapter,
+		configDir: ".obsidian",
+		getName: () => "vault",
+		getFiles: () => [],
+		getMarkdownFiles: () => [],
+		getAllLoadedFiles: () => [],
+		getAbstractFileByPath: () => null,
+		getConfig: () => undefined,
+	}),
 	workspace: Object.assign(new Events(), { onLayoutReady: (cb: Callback) => void layoutReady.push(cb), getLeavesOfType: () => [] }),
 	metadataCache: new Events(),
 	fileManager: {},
@@ -137,14 +146,23 @@ async function main(): Promise<void> {
 	const t2 = cpu();
 	const exported = module.exports as { default?: new (a: unknown, m: unknown) => { onload(): unknown } };
 	const PluginClass = exported.default ?? (module.exports as new (a: unknown, m: unknown) => { onload(): unknown });
-	const plugin = new PluginClass(app, { id: "knowledge-etl", name: "Knowledge ETL", version: "0", minAppVersion: "0", author: "", description: "" });
+	const plugin = new PluginClass(app, {
+		id: "knowledge-etl",
+		name: "Knowledge ETL",
+		version: "0",
+		minAppVersion: "0",
+		author: "",
+		description: "",
+	});
 	await plugin.onload();
 	const t3 = cpu();
 	// After load, Obsidian calls the layout-ready callbacks (here: the organize-target scan, which loads the engine).
 	for (const cb of layoutReady.splice(0)) await cb();
 	await new Promise((r) => setImmediate(r));
 	const t4 = cpu();
-	process.stdout.write(`${JSON.stringify({ compileMs: t1 - t0, topLevelMs: t2 - t1, onloadMs: t3 - t2, loadMs: t3 - t0, layoutReadyMs: t4 - t3, bytes: Buffer.byteLength(code) })}\n`);
+	process.stdout.write(
+		`${JSON.stringify({ compileMs: t1 - t0, topLevelMs: t2 - t1, onloadMs: t3 - t2, loadMs: t3 - t0, layoutReadyMs: t4 - t3, bytes: Buffer.byteLength(code) })}\n`,
+	);
 }
 
 main().catch((e: unknown) => {

@@ -64,7 +64,8 @@ export async function summarizeProfile(profilePath: string, bundleDir: string): 
 	const maps = new Map<string, (line: number) => string>();
 	for (const node of profile.nodes) {
 		const name = /([^/\\]+\.(?:mjs|cjs))$/.exec(node.callFrame.url)?.[1];
-		if (name !== undefined && !maps.has(node.callFrame.url)) maps.set(node.callFrame.url, await moduleMap(join(bundleDir, name)).catch(() => () => `(${name})`));
+		if (name !== undefined && !maps.has(node.callFrame.url))
+			maps.set(node.callFrame.url, await moduleMap(join(bundleDir, name)).catch(() => () => `(${name})`));
 	}
 	const self = new Map<number, number>();
 	profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));

@@ -44,7 +44,9 @@ const node = {
 	platform: "node",
 	target: "node20",
 	external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
-	banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
+	banner: {
+		js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
+	},
 	logLevel: "warning",
 	sourcemap: false,
 	minify: false,

@@ -23,7 +23,14 @@ const SCRIPTS = { "cli-worker": "src/cli/cli-worker.ts", "extract-worker": "src/
  * src/cli/cli-worker.ts (an older commit, for the benchmark's --ref) is built as it was then: main.ts alone.
  * `only` leaves out files (tests of what happens without one).
  */
-export function cliBuildOptions({ root, outdir, ext = ".js", production = true, only = ["cli", "cli-worker", "extract-worker"], logLevel = "info" }) {
+export function cliBuildOptions({
+	root,
+	outdir,
+	ext = ".js",
+	production = true,
+	only = ["cli", "cli-worker", "extract-worker"],
+	logLevel = "info",
+}) {
 	const node = {
 		bundle: true,
 		platform: "node",
@@ -40,13 +47,21 @@ export function cliBuildOptions({ root, outdir, ext = ".js", production = true, 
 			outdir,
 			outExtension: { ".js": ext },
 			format: "esm",
-			banner: { js: "#!/usr/bin/env node\nimport { createRequire as __ketlCreateRequire } from 'node:module'; const require = __ketlCreateRequire(import.meta.url);" },
+			banner: {
+				js: "#!/usr/bin/env node\nimport { createRequire as __ketlCreateRequire } from 'node:module'; const require = __ketlCreateRequire(import.meta.url);",
+			},
 		});
 	}
 	for (const [name, path] of Object.entries(SCRIPTS)) {
 		if (!only.includes(name) || !existsSync(join(root, path))) continue;
 		// A new id for each build: a code cache records it, and is used only with the script that has it.
-		options.push({ ...node, entryPoints: [join(root, path)], outfile: join(outdir, `${name}.cjs`), format: "cjs", banner: { js: `/*! knowledge-etl build ${randomUUID()} */` } });
+		options.push({
+			...node,
+			entryPoints: [join(root, path)],
+			outfile: join(outdir, `${name}.cjs`),
+			format: "cjs",
+			banner: { js: `/*! knowledge-etl build ${randomUUID()} */` },
+		});
 	}
 	return options;
 }
@@ -57,7 +72,8 @@ export async function buildCli(settings) {
 	mkdirSync(outdir, { recursive: true });
 	// Files of an earlier build that this one does not make again would only mislead (a cache never matches a new
 	// program: the loader checks).
-	for (const name of ["cli-worker.cjs", "extract-worker.cjs"]) for (const file of [name, `${name}.cache`]) rmSync(join(outdir, file), { force: true });
+	for (const name of ["cli-worker.cjs", "extract-worker.cjs"])
+		for (const file of [name, `${name}.cache`]) rmSync(join(outdir, file), { force: true });
 	await Promise.all(cliBuildOptions(settings).map((o) => esbuild.build(o)));
 	return join(outdir, `cli${ext}`);
 }
@@ -73,7 +89,8 @@ export function warmCodeCache(launcher, outdir) {
 	if (!existsSync(join(outdir, "cli-worker.cjs"))) return written;
 	const work = mkdtempSync(join(tmpdir(), "ketl-warm-"));
 	try {
-		const text = (i) => `Question ${i}: how do I read a **large** file?\n\n\`\`\`ts\nconst x = ${i};\n\`\`\`\n\n- one\n- two [link](https://example.com) #tag`;
+		const text = (i) =>
+			`Question ${i}: how do I read a **large** file?\n\n\`\`\`ts\nconst x = ${i};\n\`\`\`\n\n- one\n- two [link](https://example.com) #tag`;
 		const claude = [1, 2].map((i) => ({
 			uuid: `warm-claude-${i}`,
 			name: `Warm-up ${i}`,
@@ -81,8 +98,25 @@ export function warmCodeCache(launcher, outdir) {
 			created_at: "2025-01-01T10:00:00.000000Z",
 			updated_at: "2025-01-01T10:05:00.000000Z",
 			chat_messages: [
-				{ uuid: `c${i}-1`, sender: "human", text: text(i), created_at: "2025-01-01T10:00:00Z", content: [{ type: "text", text: text(i) }], attachments: [], files: [] },
-				{ uuid: `c${i}-2`, parent_message_uuid: `c${i}-1`, sender: "assistant", text: "Like this.", created_at: "2025-01-01T10:01:00Z", content: [{ type: "text", text: "Like this." }], attachments: [], files: [] },
+				{
+					uuid: `c${i}-1`,
+					sender: "human",
+					text: text(i),
+					created_at: "2025-01-01T10:00:00Z",
+					content: [{ type: "text", text: text(i) }],
+					attachments: [],
+					files: [],
+				},
+				{
+					uuid: `c${i}-2`,
+					parent_message_uuid: `c${i}-1`,
+					sender: "assistant",
+					text: "Like this.",
+					created_at: "2025-01-01T10:01:00Z",
+					content: [{ type: "text", text: "Like this." }],
+					attachments: [],
+					files: [],
+				},
 			],
 		}));
 		const chatgpt = [1, 2].map((i) => ({
@@ -94,8 +128,23 @@ export function warmCodeCache(launcher, outdir) {
 			current_node: "b",
 			mapping: {
 				root: { id: "root", parent: null, children: ["a"], message: null },
-				a: { id: "a", parent: "root", children: ["b"], message: { id: "a", author: { role: "user" }, create_time: 1735725600, content: { content_type: "text", parts: [text(i)] } } },
-				b: { id: "b", parent: "a", children: [], message: { id: "b", author: { role: "assistant" }, create_time: 1735725660, content: { content_type: "text", parts: ["Like this."] } } },
+				a: {
+					id: "a",
+					parent: "root",
+					children: ["b"],
+					message: { id: "a", author: { role: "user" }, create_time: 1735725600, content: { content_type: "text", parts: [text(i)] } },
+				},
+				b: {
+					id: "b",
+					parent: "a",
+					children: [],
+					message: {
+						id: "b",
+						author: { role: "assistant" },
+						create_time: 1735725660,
+						content: { content_type: "text", parts: ["Like this."] },
+					},
+				},
 			},
 		}));
 		const inputs = [join(work, "claude", "conversations.json"), join(work, "chatgpt", "conversations.json")];
@@ -103,7 +152,10 @@ export function warmCodeCache(launcher, outdir) {
 		mkdirSync(join(work, "chatgpt"));
 		writeFileSync(inputs[0], JSON.stringify(claude));
 		writeFileSync(inputs[1], JSON.stringify(chatgpt));
-		for (const [which, script] of [["program", "cli-worker.cjs"], ["reader", "extract-worker.cjs"]]) {
+		for (const [which, script] of [
+			["program", "cli-worker.cjs"],
+			["reader", "extract-worker.cjs"],
+		]) {
 			if (!existsSync(join(outdir, script))) continue;
 			const vault = join(work, `vault-${which}`);
 			mkdirSync(vault);

@@ -310,13 +310,14 @@ function chatgptConversations() {
 			[
 				"n-u1",
 				"n-sys",
-				gptMessage("n-u1", "user", t, parts("How many snapshots fit in 500 GB if one full backup is 80 GB and each night changes about 3 GB?")),
+				gptMessage(
+					"n-u1",
+					"user",
+					t,
+					parts("How many snapshots fit in 500 GB if one full backup is 80 GB and each night changes about 3 GB?"),
+				),
 			],
-			[
-				"n-a1-old",
-				"n-u1",
-				gptMessage("n-a1-old", "assistant", t + 8.5, parts("About 6 snapshots (500 / 80)."), { model: "gpt-4o" }),
-			],
+			["n-a1-old", "n-u1", gptMessage("n-a1-old", "assistant", t + 8.5, parts("About 6 snapshots (500 / 80)."), { model: "gpt-4o" })],
 			[
 				"n-a1-code",
 				"n-u1",
@@ -331,7 +332,13 @@ function chatgptConversations() {
 			[
 				"n-tool",
 				"n-a1-code",
-				gptMessage("n-tool", "tool", t + 22.0, { content_type: "execution_output", text: "140" }, { extra: { aggregate_result: { status: "success" } } }),
+				gptMessage(
+					"n-tool",
+					"tool",
+					t + 22.0,
+					{ content_type: "execution_output", text: "140" },
+					{ extra: { aggregate_result: { status: "success" } } },
+				),
 			],
 			[
 				"n-a1",
@@ -393,7 +400,9 @@ function chatgptConversations() {
 							"This is the error from `docker build`. What is wrong with my COPY line?",
 						],
 					},
-					{ extra: { attachments: [{ id: "file-7Hq2demoSamplePointer01", name: "build-error.png", mime_type: "image/png", size: 48213 }] } },
+					{
+						extra: { attachments: [{ id: "file-7Hq2demoSamplePointer01", name: "build-error.png", mime_type: "image/png", size: 48213 }] },
+					},
 				),
 			],
 			[
@@ -430,7 +439,16 @@ function chatgptConversations() {
 		const id = "684f4a00-3c4d-8003-c5d6-7e8f90a1b003";
 		const nodes = [
 			["client-created-root", null, null],
-			["r-u1", "client-created-root", gptMessage("r-u1", "user", t, parts("rsync: how do I exclude every node_modules folder, at any depth, but still copy the rest of the tree?"))],
+			[
+				"r-u1",
+				"client-created-root",
+				gptMessage(
+					"r-u1",
+					"user",
+					t,
+					parts("rsync: how do I exclude every node_modules folder, at any depth, but still copy the rest of the tree?"),
+				),
+			],
 			[
 				"r-think",
 				"r-u1",
@@ -440,13 +458,22 @@ function chatgptConversations() {
 					t + 3,
 					{
 						content_type: "thoughts",
-						thoughts: [{ summary: "Exclude patterns", content: "A pattern without a slash matches at any depth, so --exclude=node_modules is enough." }],
+						thoughts: [
+							{
+								summary: "Exclude patterns",
+								content: "A pattern without a slash matches at any depth, so --exclude=node_modules is enough.",
+							},
+						],
 						source_analysis_msg_id: "r-u1",
 					},
 					{ model: "o3" },
 				),
 			],
-			["r-recap", "r-think", gptMessage("r-recap", "assistant", t + 4, { content_type: "reasoning_recap", content: "Thought for 4 seconds" }, { model: "o3" })],
+			[
+				"r-recap",
+				"r-think",
+				gptMessage("r-recap", "assistant", t + 4, { content_type: "reasoning_recap", content: "Thought for 4 seconds" }, { model: "o3" }),
+			],
 			[
 				"r-a1",
 				"r-recap",
@@ -486,7 +513,9 @@ async function writeClaudeZip(path) {
 	await writer.add("conversations.json", new TextReader(json(claudeConversations())));
 	await writer.add(
 		"users.json",
-		new TextReader(json([{ uuid: ACCOUNT.uuid, full_name: "Sample User", email_address: "sample.user@example.com", verified_phone_number: null }])),
+		new TextReader(
+			json([{ uuid: ACCOUNT.uuid, full_name: "Sample User", email_address: "sample.user@example.com", verified_phone_number: null }]),
+		),
 	);
 	await writeFile(path, await writer.close());
 }

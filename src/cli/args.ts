@@ -33,7 +33,8 @@ export function parseNonNegativeInt(name: string, value: string | undefined, fal
 /** A whole number of 1 or more (`--limit`: 0 would import nothing, and was silently taken as 1). */
 export function parsePositiveInt(name: string, value: string | undefined): number | undefined {
 	if (value === undefined) return undefined;
-	if (!/^\d+$/.test(value.trim()) || Number(value.trim()) < 1) throw new UsageError(`--${name} must be a whole number of 1 or more, not "${value}"`);
+	if (!/^\d+$/.test(value.trim()) || Number(value.trim()) < 1)
+		throw new UsageError(`--${name} must be a whole number of 1 or more, not "${value}"`);
 	return Number(value.trim());
 }
 
@@ -45,11 +46,13 @@ export function parsePositiveInt(name: string, value: string | undefined): numbe
 export function parseOutFolder(value: string, vaultDir: string): string {
 	const absolute = nodePath.isAbsolute(value) ? value : nodePath.resolve(vaultDir, value);
 	const relative = nodePath.relative(nodePath.resolve(vaultDir), absolute).split(nodePath.sep).join("/");
-	if (relative === "" || relative === ".") throw new UsageError(`--out must name a folder inside the vault, not the vault itself: "${value}"`);
+	if (relative === "" || relative === ".")
+		throw new UsageError(`--out must name a folder inside the vault, not the vault itself: "${value}"`);
 	if (relative === ".." || relative.startsWith("../") || nodePath.isAbsolute(relative)) {
 		throw new UsageError(`--out must be a folder inside the vault (${vaultDir}), not "${value}"`);
 	}
 	const dot = relative.split("/").find((segment) => segment.startsWith("."));
-	if (dot !== undefined) throw new UsageError(`--out cannot be in a dot-folder ("${dot}"): Obsidian does not show notes there. Got "${value}"`);
+	if (dot !== undefined)
+		throw new UsageError(`--out cannot be in a dot-folder ("${dot}"): Obsidian does not show notes there. Got "${value}"`);
 	return relative;
 }

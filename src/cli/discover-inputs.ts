@@ -61,7 +61,10 @@ async function exportFilesIn(folder: string): Promise<string[]> {
 		.map((n) => join(folder, n));
 	if (own.length > 0) return own;
 	const nested: string[] = [];
-	const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith(".") && e.name !== "__MACOSX").map((e) => e.name).sort();
+	const folders = entries
+		.filter((e) => e.isDirectory() && !e.name.startsWith(".") && e.name !== "__MACOSX")
+		.map((e) => e.name)
+		.sort();
 	for (const sub of folders) {
 		const files = (await readdir(join(folder, sub), { withFileTypes: true }))
 			.filter((e) => e.isFile() && isExportFile(e.name))
@@ -79,7 +82,8 @@ async function sessionLogsIn(folder: string, depth = 0): Promise<string[]> {
 	for (const entry of entries) {
 		const name = entry.name;
 		if (entry.isFile() && SESSION_LOG.test(name) && !NOT_A_SESSION.test(name)) out.push(join(folder, name));
-		else if (entry.isDirectory() && depth < SESSION_DEPTH && !name.startsWith(".")) out.push(...(await sessionLogsIn(join(folder, name), depth + 1)));
+		else if (entry.isDirectory() && depth < SESSION_DEPTH && !name.startsWith("."))
+			out.push(...(await sessionLogsIn(join(folder, name), depth + 1)));
 	}
 	return out;
 }

@@ -36,14 +36,16 @@ export function systemTimeZone(): string {
 /** The import options these flags ask for; a bad value is a UsageError, a missing --select file an input error. */
 export async function parseImportChoiceFlags(values: ChoiceValues, cwd: string): Promise<Partial<ImportOptionsInput>> {
 	const zoneFlag = typeof values["time-zone"] === "string" ? values["time-zone"].trim() : undefined;
-	if (zoneFlag !== undefined && !isKnownTimeZone(zoneFlag)) throw new UsageError(`--time-zone: "${zoneFlag}" is not a time zone (use an IANA name such as Europe/Paris, or UTC)`);
+	if (zoneFlag !== undefined && !isKnownTimeZone(zoneFlag))
+		throw new UsageError(`--time-zone: "${zoneFlag}" is not a time zone (use an IANA name such as Europe/Paris, or UTC)`);
 	const timeZone = zoneFlag ?? systemTimeZone();
 	const out: Partial<ImportOptionsInput> = { timeZone };
 	if (values["by-project"] === true) out.byProject = true;
 	if (values["date-prefix"] === true) out.datePrefix = true;
 	if (values.rerender === true) out.rerender = true;
 	if (values.edited !== undefined) {
-		if (values.edited !== "append" && values.edited !== "preserve") throw new UsageError(`--edited must be append or preserve, not "${String(values.edited)}"`);
+		if (values.edited !== "append" && values.edited !== "preserve")
+			throw new UsageError(`--edited must be append or preserve, not "${String(values.edited)}"`);
 		out.editedNotes = values.edited;
 	}
 	if (typeof values.since === "string") {
@@ -63,7 +65,14 @@ async function readSelection(path: string): Promise<string[]> {
 	} catch (e) {
 		throw new SelectionFileError(`--select: cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
 	}
-	const ids = [...new Set(text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")))];
+	const ids = [
+		...new Set(
+			text
+				.split(/\r?\n/)
+				.map((l) => l.trim())
+				.filter((l) => l !== "" && !l.startsWith("#")),
+		),
+	];
 	if (ids.length === 0) throw new SelectionFileError(`--select: ${path} lists no conversation id (one per line)`);
 	return ids;
 }

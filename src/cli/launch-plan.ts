@@ -25,6 +25,7 @@ export function launchPlan(argv: readonly string[], heapMb: number, env: NodeJS.
 	const bytes = importInputBytes(argv);
 	if (bytes === null) return { program: "worker", startReader: false };
 	const raw = Number(env.KNOWLEDGE_ETL_UNCAPPED_MAX_MB);
-	const uncappedMax = env.KNOWLEDGE_ETL_UNCAPPED_MAX_MB !== undefined && Number.isFinite(raw) && raw >= 0 ? raw * 1024 * 1024 : UNCAPPED_MAX_BYTES;
+	const uncappedMax =
+		env.KNOWLEDGE_ETL_UNCAPPED_MAX_MB !== undefined && Number.isFinite(raw) && raw >= 0 ? raw * 1024 * 1024 : UNCAPPED_MAX_BYTES;
 	return { program: bytes < uncappedMax ? "here" : "worker", startReader: bytes >= THREAD_MIN_BYTES };
 }

@@ -50,7 +50,12 @@ export function parseLlmFlags(values: LlmFlagValues): ImportLlmOptions | undefin
 }
 
 /** A client for the LLM options (new or recorded); the key only ever from the environment variable named. */
-export function llmClientFor(fresh: ImportLlmOptions | undefined, recorded: ImportLlmOptions | undefined, values: LlmFlagValues, logger: Logger): LlmClient | undefined {
+export function llmClientFor(
+	fresh: ImportLlmOptions | undefined,
+	recorded: ImportLlmOptions | undefined,
+	values: LlmFlagValues,
+	logger: Logger,
+): LlmClient | undefined {
 	const llm = fresh ?? recorded;
 	if (!llm) return undefined;
 	const keyVar = values["api-key-env"];
@@ -60,15 +65,15 @@ export function llmClientFor(fresh: ImportLlmOptions | undefined, recorded: Impo
 		if (!apiKey) throw new UsageError(`--api-key-env ${keyVar}: that environment variable is empty or not set`);
 	}
 	return createLlmClient(
-			{
-				provider: llm.provider,
-				...(llm.url !== undefined ? { url: llm.url } : {}),
-				model: llm.model,
-				...(apiKey !== undefined ? { apiKey } : {}),
-				timeoutSeconds: Math.max(1, parseNonNegativeInt("timeout", values.timeout, 300)),
-				retries: parseNonNegativeInt("retries", values.retries, 3),
-			},
-			new NodeHttpClient(),
-			logger,
-		);
+		{
+			provider: llm.provider,
+			...(llm.url !== undefined ? { url: llm.url } : {}),
+			model: llm.model,
+			...(apiKey !== undefined ? { apiKey } : {}),
+			timeoutSeconds: Math.max(1, parseNonNegativeInt("timeout", values.timeout, 300)),
+			retries: parseNonNegativeInt("retries", values.retries, 3),
+		},
+		new NodeHttpClient(),
+		logger,
+	);
 }

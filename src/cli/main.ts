@@ -41,7 +41,9 @@ if (warmUp === "reader") data.reader.warmUp = true;
 
 if (!fs.existsSync(program)) {
 	// Only dist/cli.js was copied somewhere: say what is missing rather than show a stack trace.
-	console.error(`Error: ${program} is missing. dist/cli.js runs the CLI from the files built beside it (cli-worker.cjs, extract-worker.cjs); keep dist/ together, or run npm run build again.`);
+	console.error(
+		`Error: ${program} is missing. dist/cli.js runs the CLI from the files built beside it (cli-worker.cjs, extract-worker.cjs); keep dist/ together, or run npm run build again.`,
+	);
 	process.exit(1);
 }
 

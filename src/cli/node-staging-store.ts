@@ -151,7 +151,8 @@ export class NodeStagingStore implements StagingStore {
 	}
 
 	async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
-		if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(length) || length < 0) throw new RangeError(`${path}: bad range ${offset}+${length}`);
+		if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(length) || length < 0)
+			throw new RangeError(`${path}: bad range ${offset}+${length}`);
 		const fd = fs.openSync(this.abs(path), "r");
 		try {
 			const size = fs.fstatSync(fd).size;

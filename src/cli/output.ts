@@ -52,7 +52,8 @@ function isNotFoundFsError(e: unknown): boolean {
 /** The exit code for an error: known "not found / unreadable" errors → 2, CliError → its own, else 1. */
 export function exitCodeFor(error: unknown): number {
 	if (error instanceof CliError) return error.exitCode;
-	if (error instanceof SessionNotFoundError || error instanceof InvalidSessionIdError || error instanceof SessionFileError) return ExitCode.NOT_FOUND;
+	if (error instanceof SessionNotFoundError || error instanceof InvalidSessionIdError || error instanceof SessionFileError)
+		return ExitCode.NOT_FOUND;
 	if (isNotFoundFsError(error)) return ExitCode.NOT_FOUND;
 	return ExitCode.UNEXPECTED;
 }

@@ -198,7 +198,7 @@ function unlinkQuietly(file: string): void {
  */
 function writeAllSync(fd: number, data: string | Uint8Array): void {
 	const bytes = typeof data === "string" ? utf8View(data) : data;
-	for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+	for (let at = 0; at < bytes.length;) at += fs.writeSync(fd, bytes, at, bytes.length - at);
 }
 
 /** Writes `data` to a new temp file beside `target` (exclusive create) and returns the temp file's path. */

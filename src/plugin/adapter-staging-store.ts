@@ -153,7 +153,8 @@ export class AdapterStagingStore implements StagingStore {
 	 * parses only the new part).
 	 */
 	async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
-		if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(length) || length < 0) throw new RangeError(`${path}: bad range ${offset}+${length}`);
+		if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(length) || length < 0)
+			throw new RangeError(`${path}: bad range ${offset}+${length}`);
 		const target = this.resolve(path);
 		const full = (this.adapter as { getFullPath?: (p: string) => string }).getFullPath;
 		const fs = nodeFs();

@@ -268,7 +268,9 @@ export default class KnowledgeEtlPlugin extends Plugin {
 		const fragment = createFragment();
 		const body = fragment.createDiv({ cls: ["knowledge-etl-notice", "is-error"] });
 		body.createDiv({ cls: "knowledge-etl-notice-text", text: message });
-		const open = body.createDiv({ cls: "knowledge-etl-notice-actions" }).createEl("button", { cls: "knowledge-etl-notice-open", text: t("notice.openPanel") });
+		const open = body
+			.createDiv({ cls: "knowledge-etl-notice-actions" })
+			.createEl("button", { cls: "knowledge-etl-notice-open", text: t("notice.openPanel") });
 		const notice = new Notice(fragment, 0);
 		open.addEventListener("click", (evt) => {
 			evt.stopPropagation();

@@ -25,7 +25,11 @@ export function applyNotice(result: ApplyOrganizeResult): string {
 	const moved = movedCount(result.record);
 	const edited = new Set(result.record.operations.flatMap((o) => (o.type === "modify" ? [o.path] : []))).size;
 	const failed = result.record.failures.length;
-	const vars = { moved: t("count.notes", { count: moved }), edited, notApplied: failed > 0 ? t("notice.notApplied", { count: failed }) : "" };
+	const vars = {
+		moved: t("count.notes", { count: moved }),
+		edited,
+		notApplied: failed > 0 ? t("notice.notApplied", { count: failed }) : "",
+	};
 	return result.cancelled ? t("notice.applyStopped", vars) : t("notice.applied", vars);
 }
 
@@ -34,7 +38,12 @@ export function undoNotice(result: UndoResult): string {
 	if (result.conflicts.length === 0) return t("notice.undone", { restored });
 	const shown = result.conflicts.slice(0, 3).map((c) => `${c.path}: ${c.message}`);
 	const more = result.conflicts.length > 3 ? t("notice.andMore", { count: result.conflicts.length - 3 }) : "";
-	return t("notice.undoneConflicts", { restored, conflicts: t("count.conflicts", { count: result.conflicts.length }), list: shown.join(t("list.separator")), more });
+	return t("notice.undoneConflicts", {
+		restored,
+		conflicts: t("count.conflicts", { count: result.conflicts.length }),
+		list: shown.join(t("list.separator")),
+		more,
+	});
 }
 
 /** The end Notice of an organize resume or retry. */

@@ -155,6 +155,8 @@ export class ObsidianNoteVault implements NoteVault {
 
 	async stat(path: string): Promise<NoteStat | null> {
 		const file = this.app.vault.getFileByPath(this.resolve(path));
-		return Promise.resolve(file ? { size: file.stat.size, mtime: file.stat.mtime, ...(file.stat.ctime > 0 ? { ctime: file.stat.ctime } : {}) } : null);
+		return Promise.resolve(
+			file ? { size: file.stat.size, mtime: file.stat.mtime, ...(file.stat.ctime > 0 ? { ctime: file.stat.ctime } : {}) } : null,
+		);
 	}
 }

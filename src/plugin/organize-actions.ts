@@ -15,7 +15,10 @@ export { applyNotice, continueNotice, planNotice, undoNotice } from "./notices";
  */
 
 /** Starts an organize session on `folder` ("" for the whole vault): a plan only, shown in the panel. */
-export function startOrganize(plugin: KnowledgeEtlPlugin, folder: string): Promise<(OrganizeSessionResult & { session_id: string }) | null> | null {
+export function startOrganize(
+	plugin: KnowledgeEtlPlugin,
+	folder: string,
+): Promise<(OrganizeSessionResult & { session_id: string }) | null> | null {
 	const genres = plugin.settings.genres;
 	const client = llmClient(plugin);
 	const run = plugin.runs.start(
@@ -52,7 +55,10 @@ export function startOrganize(plugin: KnowledgeEtlPlugin, folder: string): Promi
 }
 
 /** Applies a session's saved plan (call after the user confirmed). */
-export function applyOrganize(plugin: KnowledgeEtlPlugin, sessionId: string): Promise<(ApplyOrganizeResult & { session_id: string }) | null> | null {
+export function applyOrganize(
+	plugin: KnowledgeEtlPlugin,
+	sessionId: string,
+): Promise<(ApplyOrganizeResult & { session_id: string }) | null> | null {
 	return plugin.runs.start(
 		"organize",
 		sessionId,

@@ -49,7 +49,6 @@ interface ActiveRun {
 
 const STAGE_RANK: Record<StageProgress["stage"], number> = { extract: 0, transform: 1, load: 2 };
 
-
 /** "Import completed: 5 notes (3 created, 2 updated, 0 unchanged), 1 failed, 0 skipped." */
 export function summaryText(kind: RunKind, s: ImportSummary): string {
 	const label = t(`phase.${kind}`);
@@ -110,7 +109,12 @@ export class RunController {
 	 * Starts a run. `sessionId`: known for resume and retry; a new session's comes through the job's `onSession`.
 	 * `describe` turns the result into the end Notice. Returns null (and says why) when a run is going.
 	 */
-	start<T extends RunResult>(kind: RunKind, sessionId: string | null, job: RunJob<T>, describe: (result: T) => string): Promise<T | null> | null {
+	start<T extends RunResult>(
+		kind: RunKind,
+		sessionId: string | null,
+		job: RunJob<T>,
+		describe: (result: T) => string,
+	): Promise<T | null> | null {
 		if (this.refuseWhileBusy()) return null;
 		const run: ActiveRun = {
 			kind,
@@ -199,10 +203,10 @@ export class RunController {
 			// While the export is being read, the total is what has been seen scaled by how much was read.
 			run.estimated = read !== null && read < 1;
 			if (read === null) run.total = Math.max(run.total ?? 0, seen);
-			else if (read >= 1) run.total = seen; // read to the end: the count is exact
+			else if (read >= 1)
+				run.total = seen; // read to the end: the count is exact
 			else run.total = estimateItems(seen, read);
-		}
-		else if (run.total === null && run.sessionId) void this.loadTotal(run);
+		} else if (run.total === null && run.sessionId) void this.loadTotal(run);
 		// An import's stages run at the same time: the status bar follows the furthest one (notes written).
 		const rank = STAGE_RANK[p.stage];
 		if (rank < run.furthest) {

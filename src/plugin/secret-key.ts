@@ -16,7 +16,9 @@ export const API_KEY_SECRET_ID = "knowledge-etl-api-key";
 
 export function secretStorage(app: App): SecretStorageLike | null {
 	const storage = (app as unknown as { secretStorage?: Partial<SecretStorageLike> }).secretStorage;
-	return storage && typeof storage.getSecret === "function" && typeof storage.setSecret === "function" ? (storage as SecretStorageLike) : null;
+	return storage && typeof storage.getSecret === "function" && typeof storage.setSecret === "function"
+		? (storage as SecretStorageLike)
+		: null;
 }
 
 /** The key to send: from the secret storage when the settings name a secret there, else the data file's (old Obsidian). */

@@ -56,7 +56,14 @@ export function llmClient(plugin: KnowledgeEtlPlugin): LlmClient | undefined {
 	const llm = plugin.settings.llm;
 	if (!llmConfigured(plugin.settings)) return undefined;
 	return createLlmClient(
-		{ provider: llm.provider, url: llm.url, model: llm.model.trim(), apiKey: readApiKey(plugin.app, plugin.settings), timeoutSeconds: llm.timeoutSeconds, retries: llm.retries },
+		{
+			provider: llm.provider,
+			url: llm.url,
+			model: llm.model.trim(),
+			apiKey: readApiKey(plugin.app, plugin.settings),
+			timeoutSeconds: llm.timeoutSeconds,
+			retries: llm.retries,
+		},
 		new RequestUrlHttpClient(),
 	);
 }
@@ -82,7 +89,9 @@ export function localTimeZone(): string {
 }
 
 /** The settings that shape notes, as import options (a session records them, so resume keeps them). */
-export function noteChoices(settings: Settings): Pick<ImportOptionsInput, "includeThinking" | "timeZone" | "byProject" | "datePrefix" | "editedNotes"> {
+export function noteChoices(
+	settings: Settings,
+): Pick<ImportOptionsInput, "includeThinking" | "timeZone" | "byProject" | "datePrefix" | "editedNotes"> {
 	return {
 		includeThinking: settings.includeThinking,
 		timeZone: settings.timeZone || localTimeZone(),
@@ -128,7 +137,11 @@ export function rememberSessions(plugin: KnowledgeEtlPlugin, sessions: readonly 
  * organize phase (the service decides, on the session as read when the run starts). The run starts at once
  * (null when another run is going; the user was told); it is labelled by the session as last seen.
  */
-export async function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry", sessionId: string): Promise<ContinueResult | null> {
+export async function continueSession(
+	plugin: KnowledgeEtlPlugin,
+	mode: "resume" | "retry",
+	sessionId: string,
+): Promise<ContinueResult | null> {
 	const seen = plugin.knownSessions.get(sessionId);
 	const kind = seen ? phaseToContinue(seen, mode) : "import";
 	if (plugin.runs.refuseWhileBusy()) return null;
@@ -155,7 +168,14 @@ export async function continueSession(plugin: KnowledgeEtlPlugin, mode: "resume"
 		async (hooks) => {
 			try {
 				return await plugin.etl[mode](
-					{ sessionId, openSources, extractAhead: true, ...(client ? { llmClient: client } : {}), genres: plugin.settings.genres, debugMode: plugin.settings.debugMode },
+					{
+						sessionId,
+						openSources,
+						extractAhead: true,
+						...(client ? { llmClient: client } : {}),
+						genres: plugin.settings.genres,
+						debugMode: plugin.settings.debugMode,
+					},
 					hooks,
 				);
 			} finally {
@@ -189,7 +209,9 @@ async function importInputs(plugin: KnowledgeEtlPlugin, sessionId: string): Prom
 			if (why !== null) {
 				await source.close();
 				for (const o of opened) if (o instanceof PathByteSource) await o.close();
-				plugin.runs.say(`Cannot resume session ${sessionTimeLabel(sessionId)}: the input "${input.name}" ${why} since the session began. Put the original file back, or start a new import of the new file.`);
+				plugin.runs.say(
+					`Cannot resume session ${sessionTimeLabel(sessionId)}: the input "${input.name}" ${why} since the session began. Put the original file back, or start a new import of the new file.`,
+				);
 				return "refused";
 			}
 			opened.push(source);
@@ -218,8 +240,15 @@ function label(s: Session, status: string): string {
 	const failed = (s.phases.import?.counts.failed ?? 0) + (s.phases.organize?.counts.failed ?? 0);
 	const organizeOnly = s.phases.organize !== undefined && s.phases.import === undefined;
 	const statusText = STATUS_KEYS[status] ? t(STATUS_KEYS[status]) : status;
-	const provider = s.provider ? s.provider.split(",").map((p) => (isProvider(p) ? providerLabel(p) : p)).join(", ") : null;
-	return [time, statusText, organizeOnly ? t("phase.organize") : provider, failed > 0 ? t("panel.failed", { count: failed }) : null].filter(Boolean).join(" · ");
+	const provider = s.provider
+		? s.provider
+				.split(",")
+				.map((p) => (isProvider(p) ? providerLabel(p) : p))
+				.join(", ")
+		: null;
+	return [time, statusText, organizeOnly ? t("phase.organize") : provider, failed > 0 ? t("panel.failed", { count: failed }) : null]
+		.filter(Boolean)
+		.join(" · ");
 }
 
 /**

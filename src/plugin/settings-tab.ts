@@ -99,15 +99,55 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 		const llm = this.settings.llm;
 		const llmRows: SettingRow[] = [this.provider()];
 		if (llm.provider !== "none") {
-			llmRows.push(this.textRow(t("settings.url"), t("settings.urlDesc"), llm.provider === "ollama" ? "http://127.0.0.1:11434" : "https://api.openai.com", (s) => s.llm.url, (s, v) => (s.llm.url = v)));
+			llmRows.push(
+				this.textRow(
+					t("settings.url"),
+					t("settings.urlDesc"),
+					llm.provider === "ollama" ? "http://127.0.0.1:11434" : "https://api.openai.com",
+					(s) => s.llm.url,
+					(s, v) => (s.llm.url = v),
+				),
+			);
 			if (llm.provider === "openai") llmRows.push(this.apiKey());
 			llmRows.push(
 				this.model(),
-				this.numberRow(t("settings.concurrency"), t("settings.concurrencyDesc"), 1, 16, (s) => s.llm.concurrency, (s, v) => (s.llm.concurrency = v)),
-				this.numberRow(t("settings.timeout"), t("settings.timeoutDesc"), 1, 3600, (s) => s.llm.timeoutSeconds, (s, v) => (s.llm.timeoutSeconds = v)),
-				this.numberRow(t("settings.retries"), t("settings.retriesDesc"), 0, 10, (s) => s.llm.retries, (s, v) => (s.llm.retries = v)),
-				this.textRow(t("settings.outputLanguage"), t("settings.outputLanguageDesc"), "auto", (s) => s.llm.outputLanguage, (s, v) => (s.llm.outputLanguage = v)),
-				this.toggleRow(t("settings.includeTranscript"), t("settings.includeTranscriptDesc"), (s) => s.includeTranscript, (s, v) => (s.includeTranscript = v)),
+				this.numberRow(
+					t("settings.concurrency"),
+					t("settings.concurrencyDesc"),
+					1,
+					16,
+					(s) => s.llm.concurrency,
+					(s, v) => (s.llm.concurrency = v),
+				),
+				this.numberRow(
+					t("settings.timeout"),
+					t("settings.timeoutDesc"),
+					1,
+					3600,
+					(s) => s.llm.timeoutSeconds,
+					(s, v) => (s.llm.timeoutSeconds = v),
+				),
+				this.numberRow(
+					t("settings.retries"),
+					t("settings.retriesDesc"),
+					0,
+					10,
+					(s) => s.llm.retries,
+					(s, v) => (s.llm.retries = v),
+				),
+				this.textRow(
+					t("settings.outputLanguage"),
+					t("settings.outputLanguageDesc"),
+					"auto",
+					(s) => s.llm.outputLanguage,
+					(s, v) => (s.llm.outputLanguage = v),
+				),
+				this.toggleRow(
+					t("settings.includeTranscript"),
+					t("settings.includeTranscriptDesc"),
+					(s) => s.includeTranscript,
+					(s, v) => (s.includeTranscript = v),
+				),
 			);
 		}
 		return [
@@ -117,10 +157,30 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 					this.outputFolder(),
 					this.attachments(),
 					this.timeZone(),
-					this.toggleRow(t("settings.datePrefix"), t("settings.datePrefixDesc"), (s) => s.datePrefix, (s, v) => (s.datePrefix = v)),
-					this.toggleRow(t("settings.byProject"), t("settings.byProjectDesc"), (s) => s.byProject, (s, v) => (s.byProject = v)),
-					this.toggleRow(t("settings.includeThinking"), t("settings.includeThinkingDesc"), (s) => s.includeThinking, (s, v) => (s.includeThinking = v)),
-					this.toggleRow(t("settings.appendToEdited"), t("settings.appendToEditedDesc"), (s) => s.appendToEditedNotes, (s, v) => (s.appendToEditedNotes = v)),
+					this.toggleRow(
+						t("settings.datePrefix"),
+						t("settings.datePrefixDesc"),
+						(s) => s.datePrefix,
+						(s, v) => (s.datePrefix = v),
+					),
+					this.toggleRow(
+						t("settings.byProject"),
+						t("settings.byProjectDesc"),
+						(s) => s.byProject,
+						(s, v) => (s.byProject = v),
+					),
+					this.toggleRow(
+						t("settings.includeThinking"),
+						t("settings.includeThinkingDesc"),
+						(s) => s.includeThinking,
+						(s, v) => (s.includeThinking = v),
+					),
+					this.toggleRow(
+						t("settings.appendToEdited"),
+						t("settings.appendToEditedDesc"),
+						(s) => s.appendToEditedNotes,
+						(s, v) => (s.appendToEditedNotes = v),
+					),
 				],
 			},
 			{ heading: t("settings.llm"), rows: llmRows },
@@ -133,7 +193,11 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 						t("settings.excludeDesc"),
 						"",
 						(s) => s.organizeExclude.join(", "),
-						(s, v) => (s.organizeExclude = v.split(",").map((p) => p.trim()).filter((p) => p !== "")),
+						(s, v) =>
+							(s.organizeExclude = v
+								.split(",")
+								.map((p) => p.trim())
+								.filter((p) => p !== "")),
 						true,
 					),
 					this.textRow(
@@ -150,7 +214,10 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 						"",
 						(s) => s.organizeNormalize.join(", "),
 						(s, v) => {
-							const known = v.split(",").map((r) => r.trim().toLowerCase()).filter((r): r is NormalizeRule => (this.engine.NORMALIZE_RULES as readonly string[]).includes(r));
+							const known = v
+								.split(",")
+								.map((r) => r.trim().toLowerCase())
+								.filter((r): r is NormalizeRule => (this.engine.NORMALIZE_RULES as readonly string[]).includes(r));
 							s.organizeNormalize = known;
 						},
 						true,
@@ -159,7 +226,16 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 			},
 			{
 				heading: t("settings.sessions"),
-				rows: [this.numberRow(t("settings.retention"), t("settings.retentionDesc"), 1, 3650, (s) => s.retentionDays, (s, v) => (s.retentionDays = v))],
+				rows: [
+					this.numberRow(
+						t("settings.retention"),
+						t("settings.retentionDesc"),
+						1,
+						3650,
+						(s) => s.retentionDays,
+						(s, v) => (s.retentionDays = v),
+					),
+				],
 			},
 			{ heading: t("settings.advanced"), rows: [this.debugMode()] },
 		];
@@ -249,7 +325,13 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 	}
 
 	private outputFolder(): SettingRow {
-		return this.textRow(t("settings.outFolder"), t("settings.outFolderDesc"), DEFAULT_OUT_FOLDER, (s) => s.outputFolder, (s, v) => (s.outputFolder = v));
+		return this.textRow(
+			t("settings.outFolder"),
+			t("settings.outFolderDesc"),
+			DEFAULT_OUT_FOLDER,
+			(s) => s.outputFolder,
+			(s, v) => (s.outputFolder = v),
+		);
 	}
 
 	private provider(): SettingRow {

@@ -63,40 +63,45 @@ function contrast(a: string, b: string): number {
 
 /** Text colour and the opaque background behind an element (walking up through transparent ones). */
 async function colours(selector: string): Promise<{ color: string; background: string }> {
-	return page.locator(selector).first().evaluate((el) => {
-		const color = getComputedStyle(el).color;
-		let node: Element | null = el;
-		while (node) {
-			const bg = getComputedStyle(node).backgroundColor;
-			if (bg && bg !== "transparent" && !/rgba\(.*, 0\)$/.test(bg)) {
-				// Translucent overlays (hover, error tints) sit on an opaque parent: blend them over it.
-				const m = bg.match(/[\d.]+/g)!.map(Number);
-				if (m.length === 4 && m[3]! < 1) {
-					let under: Element | null = node.parentElement;
-					let base = "rgb(255, 255, 255)";
-					while (under) {
-						const b = getComputedStyle(under).backgroundColor;
-						const n = b.match(/[\d.]+/g)?.map(Number);
-						if (n && (n.length === 3 || n[3] === 1)) {
-							base = b;
-							break;
+	return page
+		.locator(selector)
+		.first()
+		.evaluate((el) => {
+			const color = getComputedStyle(el).color;
+			let node: Element | null = el;
+			while (node) {
+				const bg = getComputedStyle(node).backgroundColor;
+				if (bg && bg !== "transparent" && !/rgba\(.*, 0\)$/.test(bg)) {
+					// Translucent overlays (hover, error tints) sit on an opaque parent: blend them over it.
+					const m = bg.match(/[\d.]+/g)!.map(Number);
+					if (m.length === 4 && m[3]! < 1) {
+						let under: Element | null = node.parentElement;
+						let base = "rgb(255, 255, 255)";
+						while (under) {
+							const b = getComputedStyle(under).backgroundColor;
+							const n = b.match(/[\d.]+/g)?.map(Number);
+							if (n && (n.length === 3 || n[3] === 1)) {
+								base = b;
+								break;
+							}
+							under = under.parentElement;
 						}
-						under = under.parentElement;
+						const u = base.match(/[\d.]+/g)!.map(Number);
+						const a = m[3]!;
+						return { color, background: `rgb(${[0, 1, 2].map((i) => Math.round(m[i]! * a + u[i]! * (1 - a))).join(", ")})` };
 					}
-					const u = base.match(/[\d.]+/g)!.map(Number);
-					const a = m[3]!;
-					return { color, background: `rgb(${[0, 1, 2].map((i) => Math.round(m[i]! * a + u[i]! * (1 - a))).join(", ")})` };
+					return { color, background: bg };
 				}
-				return { color, background: bg };
+				node = node.parentElement;
 			}
-			node = node.parentElement;
-		}
-		return { color, background: "rgb(255, 255, 255)" };
-	});
+			return { color, background: "rgb(255, 255, 255)" };
+		});
 }
 
 describe.skipIf(!hasChromium)(
-	hasChromium ? "session panel in headless Chromium" : `session panel in headless Chromium: SKIPPED, ${CHROMIUM} is not installed (apt-get install chromium)`,
+	hasChromium
+		? "session panel in headless Chromium"
+		: `session panel in headless Chromium: SKIPPED, ${CHROMIUM} is not installed (apt-get install chromium)`,
 	() => {
 		let store: AdapterStagingStore;
 
@@ -106,12 +111,24 @@ describe.skipIf(!hasChromium)(
 			userDataDir = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-shots-chromium-"));
 			store = new AdapterStagingStore(asObsidianApp(createTestApp(vaultDir)).vault.adapter);
 			ids = await writePanelSessions(store, vaultDir);
-			css = [await fs.readFile(path.join(ROOT, "test/browser/obsidian-theme.css"), "utf8"), await fs.readFile(path.join(ROOT, "styles.css"), "utf8")].join("\n");
+			css = [
+				await fs.readFile(path.join(ROOT, "test/browser/obsidian-theme.css"), "utf8"),
+				await fs.readFile(path.join(ROOT, "styles.css"), "utf8"),
+			].join("\n");
 			await fs.mkdir(OUT_DIR, { recursive: true });
 			context = await chromium.launchPersistentContext(userDataDir, {
 				executablePath: CHROMIUM,
 				headless: true,
-				args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+				args: [
+					"--headless",
+					"--no-sandbox",
+					"--disable-gpu",
+					"--disable-quic",
+					"--no-first-run",
+					"--disable-background-networking",
+					"--disable-component-update",
+					"--disable-sync",
+				],
 				viewport: { width: 400, height: 900 },
 				deviceScaleFactor: 1,
 			});
@@ -124,7 +141,10 @@ describe.skipIf(!hasChromium)(
 			await fs.rm(userDataDir, { recursive: true, force: true });
 		});
 
-		const expected: Record<State, { badge: string; failures: readonly { title: string; error: string }[]; progress: Record<string, number> }> = {
+		const expected: Record<
+			State,
+			{ badge: string; failures: readonly { title: string; error: string }[]; progress: Record<string, number> }
+		> = {
 			running: { badge: "Running", failures: FAILURES.running, progress: { extract: 100, transform: 60, load: 0 } },
 			partial: { badge: "Done with failures", failures: FAILURES.partial, progress: { extract: 100, transform: 100, load: 100 } },
 			interrupted: { badge: "Stopped", failures: FAILURES.interrupted, progress: { extract: 100, transform: 38, load: 0 } },
@@ -139,9 +159,15 @@ describe.skipIf(!hasChromium)(
 					const detail = page.locator(".knowledge-etl-detail");
 
 					// What the badge says, in the detail header and in the session list.
-					await expect.poll(() => detail.locator(".knowledge-etl-detail-header .knowledge-etl-badge").innerText()).toBe(expected[state].badge);
-					expect(await page.locator(`.knowledge-etl-session-row[data-session-id="${ids.interrupted}"] .knowledge-etl-badge`).innerText()).toBe("Stopped");
-					expect(await page.locator(`.knowledge-etl-session-row[data-session-id="${ids.running}"] .knowledge-etl-badge`).innerText()).toBe("Running");
+					await expect
+						.poll(() => detail.locator(".knowledge-etl-detail-header .knowledge-etl-badge").innerText())
+						.toBe(expected[state].badge);
+					expect(
+						await page.locator(`.knowledge-etl-session-row[data-session-id="${ids.interrupted}"] .knowledge-etl-badge`).innerText(),
+					).toBe("Stopped");
+					expect(await page.locator(`.knowledge-etl-session-row[data-session-id="${ids.running}"] .knowledge-etl-badge`).innerText()).toBe(
+						"Running",
+					);
 
 					// Every failure's title and reason is visible text, inside the panel (no horizontal overflow).
 					for (const f of expected[state].failures) {
@@ -153,7 +179,9 @@ describe.skipIf(!hasChromium)(
 					const overflow = await page.locator(".knowledge-etl-view").evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
 					expect(overflow.scroll).toBeLessThanOrEqual(overflow.client);
 					const leafBox = (await page.locator(".workspace-leaf").boundingBox())!;
-					for (const box of await detail.locator(".knowledge-etl-failure, .knowledge-etl-button").evaluateAll((els) => els.map((e) => e.getBoundingClientRect().right))) {
+					for (const box of await detail
+						.locator(".knowledge-etl-failure, .knowledge-etl-button")
+						.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().right))) {
 						expect(box).toBeLessThanOrEqual(leafBox.x + leafBox.width);
 					}
 
@@ -166,7 +194,9 @@ describe.skipIf(!hasChromium)(
 						expect(Math.abs(fill.width - (track.width * percent) / 100)).toBeLessThanOrEqual(1);
 					}
 					if (state === "running") {
-						expect(await detail.locator('[data-stage="transform"] .knowledge-etl-stage-counts').innerText()).toBe("1,200 of 2,000 conversations · 12 skipped · 1 failed");
+						expect(await detail.locator('[data-stage="transform"] .knowledge-etl-stage-counts').innerText()).toBe(
+							"1,200 of 2,000 conversations · 12 skipped · 1 failed",
+						);
 						expect(await detail.locator('[data-stage="transform"] .knowledge-etl-rate').innerText()).toMatch(/^About .* left$/);
 						expect(await detail.locator(".knowledge-etl-action-cancel").isVisible()).toBe(true);
 					} else {

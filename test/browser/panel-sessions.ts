@@ -38,7 +38,8 @@ export const FAILURES = {
 	partial: [
 		{
 			id: "conv-0007",
-			title: "A very long conversation title about migrating a monorepo from webpack to esbuild while keeping source maps and hot reload working",
+			title:
+				"A very long conversation title about migrating a monorepo from webpack to esbuild while keeping source maps and hot reload working",
 			error: "LLM returned invalid JSON after 3 attempts: Unexpected token '}' at line 14 column 3",
 		},
 		{ id: "conv-0011", title: "Kyoto trip planning", error: "Note path collides with an existing note that was edited by hand (kept it)" },
@@ -47,23 +48,69 @@ export const FAILURES = {
 	interrupted: [{ id: "conv-0042", title: "Recipe ideas", error: "Conversation has no messages with text" }],
 } as const;
 
-function rec(sessionId: string, itemId: string, stage: PipelineStageRecord["stage"], status: PipelineStageRecord["status"], ts: Date, extra: Partial<PipelineStageRecord> = {}): PipelineStageRecord {
-	return { timestamp: ts.toISOString(), session_id: sessionId, item_id: itemId, stage, step: `${stage}_item`, status, timing_ms: 40, ...extra };
+function rec(
+	sessionId: string,
+	itemId: string,
+	stage: PipelineStageRecord["stage"],
+	status: PipelineStageRecord["status"],
+	ts: Date,
+	extra: Partial<PipelineStageRecord> = {},
+): PipelineStageRecord {
+	return {
+		timestamp: ts.toISOString(),
+		session_id: sessionId,
+		item_id: itemId,
+		stage,
+		step: `${stage}_item`,
+		status,
+		timing_ms: 40,
+		...extra,
+	};
 }
 
-const counts = (success: number, failed: number, skipped: number): Counts => ({ total: success + failed + skipped, success, failed, skipped });
+const counts = (success: number, failed: number, skipped: number): Counts => ({
+	total: success + failed + skipped,
+	success,
+	failed,
+	skipped,
+});
 
 function step(name: string, ms: number, processed: number, failed = 0): Step {
-	return { step_name: name, status: failed > 0 && processed === failed ? "failed" : "completed", started_at: null, completed_at: null, duration_ms: ms, items_processed: processed, items_failed: failed, error: null };
+	return {
+		step_name: name,
+		status: failed > 0 && processed === failed ? "failed" : "completed",
+		started_at: null,
+		completed_at: null,
+		duration_ms: ms,
+		items_processed: processed,
+		items_failed: failed,
+		error: null,
+	};
 }
 
-async function extract(store: StagingStore, phases: PhaseManager, clock: SettableClock, id: string, n: number, prefix: string): Promise<void> {
+async function extract(
+	store: StagingStore,
+	phases: PhaseManager,
+	clock: SettableClock,
+	id: string,
+	n: number,
+	prefix: string,
+): Promise<void> {
 	await phases.create(id, "import");
 	await phases.startStage(id, "import", "extract");
 	const t = clock.now();
-	await appendPipelineStageRecords(store, id, "import", Array.from({ length: n }, (_, i) => rec(id, `${prefix}-${String(i).padStart(4, "0")}`, "extract", "success", t)));
+	await appendPipelineStageRecords(
+		store,
+		id,
+		"import",
+		Array.from({ length: n }, (_, i) => rec(id, `${prefix}-${String(i).padStart(4, "0")}`, "extract", "success", t)),
+	);
 	clock.advance(4_200);
-	await phases.finishStage(id, "import", "extract", { items_count: n, counts: counts(n, 0, 0), steps: [step("open_export", 310, 1), step("parse_conversations", 3_890, n)] });
+	await phases.finishStage(id, "import", "extract", {
+		items_count: n,
+		counts: counts(n, 0, 0),
+		steps: [step("open_export", 310, 1), step("parse_conversations", 3_890, n)],
+	});
 }
 
 export interface PanelSessions {
@@ -95,10 +142,19 @@ export async function writePanelSessions(store: StagingStore, vaultDir: string):
 		else transformRecords.push(rec(partial, item, "transform", "success", tt));
 	}
 	await appendPipelineStageRecords(store, partial, "import", transformRecords);
-	await phases.finishStage(partial, "import", "transform", { items_count: 12, counts: counts(9, 2, 1), steps: [step("render_note", 7_400, 12, 2)] });
+	await phases.finishStage(partial, "import", "transform", {
+		items_count: 12,
+		counts: counts(9, 2, 1),
+		steps: [step("render_note", 7_400, 12, 2)],
+	});
 	await phases.startStage(partial, "import", "load");
 	clock.advance(1_500);
-	await appendPipelineStageRecords(store, partial, "import", transformRecords.filter((r) => r.status === "success").map((r) => rec(partial, r.item_id, "load", "success", clock.now())));
+	await appendPipelineStageRecords(
+		store,
+		partial,
+		"import",
+		transformRecords.filter((r) => r.status === "success").map((r) => rec(partial, r.item_id, "load", "success", clock.now())),
+	);
 	await phases.finishStage(partial, "import", "load", { items_count: 9, counts: counts(9, 0, 0), steps: [step("write_note", 1_380, 9)] });
 	await phases.finishPhase(partial, "import", counts(9, 2, 1));
 

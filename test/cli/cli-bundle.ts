@@ -7,7 +7,11 @@ import { buildCli as build, warmCodeCache, type CliFile } from "../../scripts/cl
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-export async function buildCli(outdir: string, only: readonly CliFile[] = ["cli", "cli-worker", "extract-worker"], options: { codeCache?: boolean } = {}): Promise<string> {
+export async function buildCli(
+	outdir: string,
+	only: readonly CliFile[] = ["cli", "cli-worker", "extract-worker"],
+	options: { codeCache?: boolean } = {},
+): Promise<string> {
 	const launcher = await build({ root: ROOT, outdir, ext: ".mjs", production: true, only, logLevel: "silent" });
 	if (options.codeCache) warmCodeCache(launcher, outdir);
 	return launcher;

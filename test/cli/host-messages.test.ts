@@ -37,12 +37,18 @@ describe("CLI messages (issue 15, item 7)", () => {
 	});
 
 	it("one prefix, and credentials in URLs redacted", () => {
-		expect(withPrefix("Error", "Error: Error: ENOSPC: no space left on device, write")).toBe("Error: ENOSPC: no space left on device, write");
+		expect(withPrefix("Error", "Error: Error: ENOSPC: no space left on device, write")).toBe(
+			"Error: ENOSPC: no space left on device, write",
+		);
 		expect(withPrefix("Warning", "Warning: slow")).toBe("Warning: slow");
 		expect(redactUrls("cannot reach http://user:KEY@host:11434/v1 (refused)")).toBe("cannot reach http://***@host:11434/v1 (refused)");
 		const err: string[] = [];
 		const out: string[] = [];
-		const code = reportError({ stdout: (t) => out.push(t), stderr: (t) => err.push(t) }, new Error("Error: boom at https://me:s3cret@example.com/x"), true);
+		const code = reportError(
+			{ stdout: (t) => out.push(t), stderr: (t) => err.push(t) },
+			new Error("Error: boom at https://me:s3cret@example.com/x"),
+			true,
+		);
 		expect(code).toBe(1);
 		expect(err.join("")).toMatch(/^Error: boom at https:\/\/\*\*\*@example\.com\/x\n {4}at /);
 		expect(err.join("")).not.toContain("s3cret");

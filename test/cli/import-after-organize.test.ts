@@ -13,16 +13,52 @@ import { claudeConv, frontmatterValue, importJson, newVault, runCli, vaultFiles,
  * in place where they now are, keeping organize's keys; the preview and the run tell the same counts.
  */
 const specs: ConvSpec[] = [
-	{ id: "o1", title: "Python list comprehension", messages: [{ role: "user", text: "How do I write a python list comprehension with a function and code?" }, { role: "assistant", text: "Use [f(x) for x in xs] in python code." }] },
-	{ id: "o2", title: "Sourdough bread recipe", messages: [{ role: "user", text: "A recipe for sourdough bread, please: flour, water, salt, cooking time?" }, { role: "assistant", text: "Mix the flour and water, bake the bread in the oven." }] },
-	{ id: "o3", title: "Trip to Kyoto", messages: [{ role: "user", text: "Plan a travel itinerary: trip to Kyoto, hotel and flight." }, { role: "assistant", text: "Day one: temples. Book the hotel early." }] },
-	{ id: "o4", title: "Unrelated musing", messages: [{ role: "user", text: "Hello there." }, { role: "assistant", text: "Hi." }] },
+	{
+		id: "o1",
+		title: "Python list comprehension",
+		messages: [
+			{ role: "user", text: "How do I write a python list comprehension with a function and code?" },
+			{ role: "assistant", text: "Use [f(x) for x in xs] in python code." },
+		],
+	},
+	{
+		id: "o2",
+		title: "Sourdough bread recipe",
+		messages: [
+			{ role: "user", text: "A recipe for sourdough bread, please: flour, water, salt, cooking time?" },
+			{ role: "assistant", text: "Mix the flour and water, bake the bread in the oven." },
+		],
+	},
+	{
+		id: "o3",
+		title: "Trip to Kyoto",
+		messages: [
+			{ role: "user", text: "Plan a travel itinerary: trip to Kyoto, hotel and flight." },
+			{ role: "assistant", text: "Day one: temples. Book the hotel early." },
+		],
+	},
+	{
+		id: "o4",
+		title: "Unrelated musing",
+		messages: [
+			{ role: "user", text: "Hello there." },
+			{ role: "assistant", text: "Hi." },
+		],
+	},
 ];
 
 function grown(list: ConvSpec[], ids: string[]): ConvSpec[] {
 	return list.map((s) =>
 		ids.includes(s.id)
-			? { ...s, updated: "2025-05-01T09:00:00Z", messages: [...(s.messages ?? []), { role: "user" as const, text: `NEW-TURN-${s.id}` }, { role: "assistant" as const, text: `NEW-ANSWER-${s.id}` }] }
+			? {
+					...s,
+					updated: "2025-05-01T09:00:00Z",
+					messages: [
+						...(s.messages ?? []),
+						{ role: "user" as const, text: `NEW-TURN-${s.id}` },
+						{ role: "assistant" as const, text: `NEW-ANSWER-${s.id}` },
+					],
+				}
 			: s,
 	);
 }
@@ -87,11 +123,15 @@ describe("re-import after organize (issue 16.3)", () => {
 			const now = after.get(id)!;
 			expect(now.path).toBe(was.path);
 			expect(now.text).toContain(`NEW-ANSWER-${id}`);
-			for (const key of ["genre", "topic", "summary", "normalized"]) expect(frontmatterValue(now.text, key), key).toBe(frontmatterValue(was.text, key));
+			for (const key of ["genre", "topic", "summary", "normalized"])
+				expect(frontmatterValue(now.text, key), key).toBe(frontmatterValue(was.text, key));
 		}
 		expect(after.get("o4")).toEqual(organized.get("o4"));
 		// The index followed the notes: each record names the note's organized path.
-		const index = (await readFile(join(vault, ".staging/@index/import-index.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { source_id: string; path: string });
+		const index = (await readFile(join(vault, ".staging/@index/import-index.jsonl"), "utf8"))
+			.trim()
+			.split("\n")
+			.map((l) => JSON.parse(l) as { source_id: string; path: string });
 		for (const id of ["o1", "o2", "o3", "o4"]) expect(index.filter((r) => r.source_id === id).pop()!.path).toBe(organized.get(id)!.path);
 		// Once only: the same export again changes nothing.
 		const again = await importJson([second], vault, ["--provider", "claude"]);
@@ -118,7 +158,10 @@ describe("re-import after organize (issue 16.3)", () => {
 		expect(note.text).toContain("MY-OWN-LINE");
 		expect(note.text.slice(before.text.length)).toContain("NEW-ANSWER-o3");
 		// With --edited preserve it would have been left alone (the organize edit did not make it ours).
-		const third = await writeJson(join(dir, "v3.json"), grown(grown(specs, ["o3"]), ["o3"]).map((s) => claudeConv({ ...s, updated: s.id === "o3" ? "2025-06-01T09:00:00Z" : s.updated })));
+		const third = await writeJson(
+			join(dir, "v3.json"),
+			grown(grown(specs, ["o3"]), ["o3"]).map((s) => claudeConv({ ...s, updated: s.id === "o3" ? "2025-06-01T09:00:00Z" : s.updated })),
+		);
 		const kept = await importJson([third], vault, ["--provider", "claude", "--edited", "preserve"]);
 		expect(kept.json.notes).toMatchObject({ updated: 0, preserved: 1 });
 	});

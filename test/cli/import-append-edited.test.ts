@@ -11,14 +11,26 @@ import { claudeConv, importJson, newVault, runCli, writeJson, type ConvSpec, typ
  */
 const PATH = "AI Conversations/Claude/Beta.md";
 const m = (role: MessageSpec["role"], text: string): MessageSpec => ({ role, text });
-const v1: ConvSpec = { id: "b1", title: "Beta", updated: "2025-03-01T10:00:00Z", messages: [m("user", "Question one?"), m("assistant", "Answer one.")] };
-const grown: ConvSpec = { ...v1, updated: "2025-04-01T10:00:00Z", messages: [...v1.messages!, m("user", "FOLLOW-UP question?"), m("assistant", "FOLLOW-UP answer.")] };
+const v1: ConvSpec = {
+	id: "b1",
+	title: "Beta",
+	updated: "2025-03-01T10:00:00Z",
+	messages: [m("user", "Question one?"), m("assistant", "Answer one.")],
+};
+const grown: ConvSpec = {
+	...v1,
+	updated: "2025-04-01T10:00:00Z",
+	messages: [...v1.messages!, m("user", "FOLLOW-UP question?"), m("assistant", "FOLLOW-UP answer.")],
+};
 
 async function setup(): Promise<{ dir: string; vault: string; edited: string }> {
 	const dir = await tempDir("ketl-append-");
 	const vault = await newVault();
-	expect((await importJson([await writeJson(join(dir, "v1.json"), [claudeConv(v1)])], vault, ["--provider", "claude"])).json.notes.created).toBe(1);
-	const edited = (await readFile(join(vault, PATH), "utf8")).replace("Answer one.", "Answer one, with MY CORRECTION.") + "\nMY OWN NOTES at the end.\n";
+	expect(
+		(await importJson([await writeJson(join(dir, "v1.json"), [claudeConv(v1)])], vault, ["--provider", "claude"])).json.notes.created,
+	).toBe(1);
+	const edited =
+		(await readFile(join(vault, PATH), "utf8")).replace("Answer one.", "Answer one, with MY CORRECTION.") + "\nMY OWN NOTES at the end.\n";
 	await writeFile(join(vault, PATH), edited);
 	return { dir, vault, edited };
 }
@@ -47,7 +59,11 @@ describe("new messages reach a note the user edited", () => {
 		expect(again.json.notes).toMatchObject({ updated: 0, unchanged: 1 });
 		expect(await readFile(join(vault, PATH), "utf8")).toBe(text);
 		// It grows again: the newest turns only, below the first addition; the user's text still byte-identical.
-		const third: ConvSpec = { ...grown, updated: "2025-05-01T10:00:00Z", messages: [...grown.messages!, m("user", "THIRD question?"), m("assistant", "THIRD answer.")] };
+		const third: ConvSpec = {
+			...grown,
+			updated: "2025-05-01T10:00:00Z",
+			messages: [...grown.messages!, m("user", "THIRD question?"), m("assistant", "THIRD answer.")],
+		};
 		const r3 = await importJson([await writeJson(join(dir, "v3.json"), [claudeConv(third)])], vault, ["--provider", "claude"]);
 		expect(r3.json.notes).toMatchObject({ updated: 1, preserved: 0 });
 		const text3 = await readFile(join(vault, PATH), "utf8");
@@ -71,7 +87,12 @@ describe("new messages reach a note the user edited", () => {
 
 	it("--edited preserve leaves the note as it is", async () => {
 		const { dir, vault, edited } = await setup();
-		const r = await importJson([await writeJson(join(dir, "v2.json"), [claudeConv(grown)])], vault, ["--provider", "claude", "--edited", "preserve"]);
+		const r = await importJson([await writeJson(join(dir, "v2.json"), [claudeConv(grown)])], vault, [
+			"--provider",
+			"claude",
+			"--edited",
+			"preserve",
+		]);
 		expect(r.json.notes).toMatchObject({ updated: 0, preserved: 1 });
 		expect(await readFile(join(vault, PATH), "utf8")).toBe(edited);
 	});

@@ -2,7 +2,13 @@ import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { importJson, newVault, vaultFiles, writeJson } from "./import-support";
-import { claudeArtifactConversation, GENERATED_BYTES, PDF_BYTES, UPLOAD_BYTES, writeChatgptAttachmentZip } from "../support/attachment-exports";
+import {
+	claudeArtifactConversation,
+	GENERATED_BYTES,
+	PDF_BYTES,
+	UPLOAD_BYTES,
+	writeChatgptAttachmentZip,
+} from "../support/attachment-exports";
 import { tempDir } from "../core/_support/temp-vault";
 
 const ATTACHMENTS = "AI Conversations/attachments";

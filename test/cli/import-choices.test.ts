@@ -23,9 +23,15 @@ describe("import: note metadata flags", () => {
 		const vault = await newVault();
 		const r = await importJson([await exportFile()], vault, ["--time-zone", "Asia/Tokyo", "--by-project", "--date-prefix"]);
 		expect(r.code).toBe(0);
-		expect(await vaultFiles(vault)).toEqual([`${FOLDER}/2025-01-01 Plain chat.md`, `${FOLDER}/2025-02-01 Loose idea.md`, `${FOLDER}/Japan trip/2025-03-10 Packing list.md`]);
+		expect(await vaultFiles(vault)).toEqual([
+			`${FOLDER}/2025-01-01 Plain chat.md`,
+			`${FOLDER}/2025-02-01 Loose idea.md`,
+			`${FOLDER}/Japan trip/2025-03-10 Packing list.md`,
+		]);
 		const note = await readFile(join(vault, FOLDER, "Japan trip/2025-03-10 Packing list.md"), "utf8");
-		expect(note).toContain("\nurl: https://claude.ai/chat/c1\nproject: Japan trip\ncreated: 2025-03-10T08:40:00+09:00\nupdated: 2025-03-10T08:50:00+09:00\n");
+		expect(note).toContain(
+			"\nurl: https://claude.ai/chat/c1\nproject: Japan trip\ncreated: 2025-03-10T08:40:00+09:00\nupdated: 2025-03-10T08:50:00+09:00\n",
+		);
 		expect(note).toContain("---\n\n[Open in Claude](https://claude.ai/chat/c1)\n\n## User · 2025-03-01 19:00\n");
 	});
 
@@ -78,7 +84,9 @@ describe("import: choosing what to import", () => {
 		expect(r.code).toBe(0);
 		expect(r.json.counts).toEqual({ total: 2, success: 2, failed: 0, skipped: 0 });
 		expect(await vaultFiles(vault)).toEqual([`${FOLDER}/Packing list.md`, `${FOLDER}/Plain chat.md`]);
-		const options = JSON.parse(await readFile(join(vault, ".staging/@session", r.json.session_id, "import/extract/input/options.json"), "utf8")) as { select: string[] };
+		const options = JSON.parse(
+			await readFile(join(vault, ".staging/@session", r.json.session_id, "import/extract/input/options.json"), "utf8"),
+		) as { select: string[] };
 		expect(options.select).toEqual(["c3", "c1", "not-there"]);
 	});
 

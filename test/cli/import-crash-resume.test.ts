@@ -80,7 +80,12 @@ async function resumeAndCompare(vault: string): Promise<void> {
 	const session = await onlySession(vault);
 	const resumed = await run(["resume", "--session", session, "--vault", vault, "--json"]);
 	expect(resumed.code, resumed.stderr).toBe(0);
-	const summary = JSON.parse(resumed.stdout) as { session_id: string; counts: Record<string, number>; notes: Record<string, number>; failures: unknown[] };
+	const summary = JSON.parse(resumed.stdout) as {
+		session_id: string;
+		counts: Record<string, number>;
+		notes: Record<string, number>;
+		failures: unknown[];
+	};
 	expect(summary.session_id).toBe(session);
 	expect(summary.counts).toEqual({ total: COUNT, success: COUNT, failed: 0, skipped: 0 });
 	expect(summary.failures).toEqual([]);
@@ -158,7 +163,9 @@ describe("crash and resume (child process, SIGKILL)", () => {
 		await importAndKill(vault, async () => (await countNotes(vault)) >= 20);
 		const written = await countNotes(vault);
 		expect(written).toBeLessThan(COUNT / 4);
-		const phase = JSON.parse(await readFile(join(vault, SESSION_ROOT_DIR, await onlySession(vault), "import", "phase.json"), "utf8")) as { stages: { extract: { status: string } } };
+		const phase = JSON.parse(await readFile(join(vault, SESSION_ROOT_DIR, await onlySession(vault), "import", "phase.json"), "utf8")) as {
+			stages: { extract: { status: string } };
+		};
 		expect(phase.stages.extract.status).toBe("running"); // so the resume must read the export again
 		await resumeAndCompare(vault);
 	}, 120_000);

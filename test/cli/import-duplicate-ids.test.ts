@@ -8,7 +8,11 @@ describe("duplicate conversation ids in one export", () => {
 	it("the first is imported, the repeat is skipped and said why; a re-import changes nothing", async () => {
 		const dir = await tempDir("ketl-dup-");
 		const vault = await newVault();
-		const file = await writeJson(join(dir, "c.json"), [claudeConv({ id: "d1", title: "First" }), claudeConv({ id: "d2", title: "Other" }), claudeConv({ id: "d1", title: "Repeat" })]);
+		const file = await writeJson(join(dir, "c.json"), [
+			claudeConv({ id: "d1", title: "First" }),
+			claudeConv({ id: "d2", title: "Other" }),
+			claudeConv({ id: "d1", title: "Repeat" }),
+		]);
 		const r = await importJson([file], vault, ["--provider", "claude", "--debug"]);
 		expect(r.code).toBe(0);
 		expect(r.json.counts).toEqual({ total: 3, success: 2, failed: 0, skipped: 1 });

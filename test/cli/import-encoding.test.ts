@@ -10,12 +10,16 @@ function encode(text: string, encoding: "utf16le" | "utf16be" | "utf32le" | "utf
 	if (encoding === "utf16le") return Buffer.from((bom ? "\ufeff" : "") + text, "utf16le");
 	if (encoding === "utf16be") return Buffer.from((bom ? "\ufeff" : "") + text, "utf16le").swap16();
 	const out = Buffer.alloc(chars.length * 4);
-	chars.forEach((c, i) => (encoding === "utf32le" ? out.writeUInt32LE(c.codePointAt(0)!, i * 4) : out.writeUInt32BE(c.codePointAt(0)!, i * 4)));
+	chars.forEach((c, i) =>
+		encoding === "utf32le" ? out.writeUInt32LE(c.codePointAt(0)!, i * 4) : out.writeUInt32BE(c.codePointAt(0)!, i * 4),
+	);
 	return out;
 }
 
 describe("an export in UTF-16 or UTF-32 is named as such", () => {
-	const json = JSON.stringify([claudeConv({ id: "c1", title: "Hello", updated: "2025-03-01T10:00:00Z", messages: [{ role: "user", text: "hi" }] })]);
+	const json = JSON.stringify([
+		claudeConv({ id: "c1", title: "Hello", updated: "2025-03-01T10:00:00Z", messages: [{ role: "user", text: "hi" }] }),
+	]);
 
 	it.each([
 		["utf16le", true, "UTF-16 (little-endian)"],

@@ -3,7 +3,19 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../core/_support/temp-vault";
-import { allFiles, chatgptConv, claudeConv, newVault, runCli, SAMPLES, SESSION_ROOT_DIR, sessionIds, vaultFiles, writeJson, writeZip } from "./import-support";
+import {
+	allFiles,
+	chatgptConv,
+	claudeConv,
+	newVault,
+	runCli,
+	SAMPLES,
+	SESSION_ROOT_DIR,
+	sessionIds,
+	vaultFiles,
+	writeJson,
+	writeZip,
+} from "./import-support";
 
 interface ErrorCase {
 	name: string;
@@ -133,7 +145,9 @@ describe("whole-input errors: exit 2, the message names the file, nothing writte
 
 	it("a truncation found late in a large file: exit 2, the file named, no notes written", async () => {
 		const dir = await tempDir("ketl-bad-");
-		const convs = Array.from({ length: 1500 }, (_, i) => (i % 2 === 0 ? claudeConv({ id: `c${i}`, title: `Conversation ${i}` }) : claudeConv({ id: `c${i}`, title: `Other ${i}` })));
+		const convs = Array.from({ length: 1500 }, (_, i) =>
+			i % 2 === 0 ? claudeConv({ id: `c${i}`, title: `Conversation ${i}` }) : claudeConv({ id: `c${i}`, title: `Other ${i}` }),
+		);
 		const text = JSON.stringify(convs);
 		const input = await write(dir, "conversations.json", text.slice(0, text.length - 30));
 		const vault = await newVault();
@@ -146,7 +160,10 @@ describe("whole-input errors: exit 2, the message names the file, nothing writte
 		expect(await vaultFiles(vault)).toEqual([]);
 		// A session may remain (it records the failed run), but it says why it stopped.
 		for (const id of await sessionIds(vault)) {
-			const session = JSON.parse(await readFile(join(vault, SESSION_ROOT_DIR, id, "session.json"), "utf8")) as { status: string; phases: { import?: { status: string; error?: string } } };
+			const session = JSON.parse(await readFile(join(vault, SESSION_ROOT_DIR, id, "session.json"), "utf8")) as {
+				status: string;
+				phases: { import?: { status: string; error?: string } };
+			};
 			expect(session.phases.import?.status).toBe("failed");
 			expect(session.phases.import?.error).toContain("truncated");
 		}
@@ -162,7 +179,11 @@ describe("whole-input errors: exit 2, the message names the file, nothing writte
 		const vault = await newVault();
 		const r = await runCli(["import", input, "--vault", vault, "--json", "--provider", "chatgpt"]);
 		expect(r.code).toBe(5);
-		const out = JSON.parse(r.out) as { status: string; counts: { total: number; failed: number }; failures: { item_id: string; reason: string; title: string | null }[] };
+		const out = JSON.parse(r.out) as {
+			status: string;
+			counts: { total: number; failed: number };
+			failures: { item_id: string; reason: string; title: string | null }[];
+		};
 		expect(out.counts).toMatchObject({ total: 2, failed: 2 });
 		expect(out.status).toBe("failed");
 		expect(out.failures.map((f) => f.title).sort()).toEqual(["Broken one", "Broken two"]);

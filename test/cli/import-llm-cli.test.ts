@@ -25,7 +25,10 @@ describe("knowledge-etl import --llm", () => {
 	it("exits 3 with what to start when the server is down, before any item and without a session", async () => {
 		vault = await mkdtemp(join(tmpdir(), "ketl-llm-cli-"));
 		const c = capture();
-		const code = await main(["import", SAMPLE, "--vault", vault, "--llm", "ollama", "--llm-url", await deadUrl(), "--model", "m", "--json"], c.io);
+		const code = await main(
+			["import", SAMPLE, "--vault", vault, "--llm", "ollama", "--llm-url", await deadUrl(), "--model", "m", "--json"],
+			c.io,
+		);
 		expect(code).toBe(3);
 		expect(c.err.join("")).toContain('Start Ollama with "ollama serve"');
 		expect(JSON.parse(c.out.join(""))).toMatchObject({ error: { exit_code: 3 } });
@@ -36,8 +39,10 @@ describe("knowledge-etl import --llm", () => {
 		server = await startFakeLlmServer({ models: ["other:latest"] });
 		vault = await mkdtemp(join(tmpdir(), "ketl-llm-cli-"));
 		const c = capture();
-		expect(await main(["import", SAMPLE, "--vault", vault, "--llm", "ollama", "--llm-url", server.url, "--model", "gpt-oss:20b"], c.io)).toBe(3);
-		expect(c.err.join("")).toContain('ollama pull gpt-oss:20b');
+		expect(
+			await main(["import", SAMPLE, "--vault", vault, "--llm", "ollama", "--llm-url", server.url, "--model", "gpt-oss:20b"], c.io),
+		).toBe(3);
+		expect(c.err.join("")).toContain("ollama pull gpt-oss:20b");
 		expect(server.chatRequests).toHaveLength(0);
 	});
 
@@ -47,7 +52,23 @@ describe("knowledge-etl import --llm", () => {
 		process.env.KETL_TEST_KEY = "sk-test-secret";
 		const c = capture();
 		const code = await main(
-			["import", SAMPLE, "--vault", vault, "--llm", "openai", "--llm-url", server.url, "--model", "test-model", "--api-key-env", "KETL_TEST_KEY", "--concurrency", "2", "--json"],
+			[
+				"import",
+				SAMPLE,
+				"--vault",
+				vault,
+				"--llm",
+				"openai",
+				"--llm-url",
+				server.url,
+				"--model",
+				"test-model",
+				"--api-key-env",
+				"KETL_TEST_KEY",
+				"--concurrency",
+				"2",
+				"--json",
+			],
 			c.io,
 		);
 		delete process.env.KETL_TEST_KEY;

@@ -26,7 +26,10 @@ async function namesBySource(vault: string, folder: string): Promise<Map<string,
 	return map;
 }
 
-async function stageRecords(vault: string, sessionId: string): Promise<{ item_id: string; stage: string; status: string; reason?: string }[]> {
+async function stageRecords(
+	vault: string,
+	sessionId: string,
+): Promise<{ item_id: string; stage: string; status: string; reason?: string }[]> {
 	const text = await readFile(join(vault, SESSION_ROOT_DIR, sessionId, "import", "pipeline_stages.jsonl"), "utf8");
 	return text
 		.split("\n")
@@ -80,7 +83,10 @@ describe("file names from titles (our own fixtures, Claude JSON)", () => {
 
 	it("sanitises every title, keeps the original title in frontmatter, and writes notes whose names obey the rules", async () => {
 		const dir = await tempDir("ketl-fx-");
-		const input = await writeJson(join(dir, "conversations.json"), titles.map((t) => claudeConv({ id: t.id, title: t.title })));
+		const input = await writeJson(
+			join(dir, "conversations.json"),
+			titles.map((t) => claudeConv({ id: t.id, title: t.title })),
+		);
 		const vault = await newVault();
 		const r = await importJson([input], vault);
 		expect(r.code).toBe(0);
@@ -131,7 +137,9 @@ describe("duplicate and case-colliding titles", () => {
 		expect([...namesB.entries()].sort()).toEqual([...namesA.entries()].sort());
 		// Same notes apart from the session line.
 		for (const [id, name] of namesA) {
-			expect(withoutSession(await readNote(vaultB, `${CLAUDE}/${namesB.get(id)!}`))).toBe(withoutSession(await readNote(vaultA, `${CLAUDE}/${name}`)));
+			expect(withoutSession(await readNote(vaultB, `${CLAUDE}/${namesB.get(id)!}`))).toBe(
+				withoutSession(await readNote(vaultA, `${CLAUDE}/${name}`)),
+			);
 		}
 	});
 });
@@ -142,7 +150,14 @@ describe("content edge cases", () => {
 		const input = await writeJson(join(dir, "conversations.json"), [
 			claudeConv({ id: "full", title: "Has content" }),
 			claudeConv({ id: "none", title: "No messages", messages: [] }),
-			claudeConv({ id: "blank", title: "Whitespace only", messages: [{ role: "user", text: "   \n\t " }, { role: "assistant", text: "" }] }),
+			claudeConv({
+				id: "blank",
+				title: "Whitespace only",
+				messages: [
+					{ role: "user", text: "   \n\t " },
+					{ role: "assistant", text: "" },
+				],
+			}),
 		]);
 		const vault = await newVault();
 		const r = await importJson([input], vault);
@@ -169,7 +184,9 @@ describe("content edge cases", () => {
 	it("Claude: latest branch kept, attachments' extracted text included, tool blocks summarised, thinking left out", async () => {
 		const conv = claudeConv({ id: "rich", title: "Rich conversation", messages: [{ role: "user", text: "Look at this file" }] });
 		const msgs = conv.chat_messages as Record<string, unknown>[];
-		msgs[0]!.attachments = [{ file_name: "notes.txt", file_type: "text/plain", file_size: 20, extracted_content: "ATTACHED-TEXT-MARKER line" }];
+		msgs[0]!.attachments = [
+			{ file_name: "notes.txt", file_type: "text/plain", file_size: 20, extracted_content: "ATTACHED-TEXT-MARKER line" },
+		];
 		msgs[0]!.files = [{ file_name: "picture.png" }];
 		const base = { parent_message_uuid: "rich-m0", sender: "assistant", attachments: [], files: [] };
 		msgs.push({
@@ -212,9 +229,19 @@ describe("content edge cases", () => {
 	});
 
 	it("--include-thinking keeps the thinking block", async () => {
-		const conv = claudeConv({ id: "think", title: "Thinking", messages: [{ role: "user", text: "q" }, { role: "assistant", text: "a" }] });
+		const conv = claudeConv({
+			id: "think",
+			title: "Thinking",
+			messages: [
+				{ role: "user", text: "q" },
+				{ role: "assistant", text: "a" },
+			],
+		});
 		const msgs = conv.chat_messages as Record<string, unknown>[];
-		msgs[1]!.content = [{ type: "thinking", thinking: "SECRET-THINKING-MARKER" }, { type: "text", text: "a" }];
+		msgs[1]!.content = [
+			{ type: "thinking", thinking: "SECRET-THINKING-MARKER" },
+			{ type: "text", text: "a" },
+		];
 		const dir = await tempDir("ketl-fx-");
 		const input = await writeJson(join(dir, "conversations.json"), [conv]);
 		const vault = await newVault();
@@ -224,10 +251,32 @@ describe("content edge cases", () => {
 
 	it("missing timestamps and a missing title (ChatGPT) import; the title falls back to the first user message", async () => {
 		const dir = await tempDir("ketl-fx-");
-		const noTimes = chatgptConv({ id: "g-notime", title: "No timestamps", created: null, updated: null, messages: [{ role: "user", text: "hi", time: null }, { role: "assistant", text: "hello", time: null }] });
-		const noTitle = chatgptConv({ id: "g-notitle", title: "", messages: [{ role: "user", text: "Explain quicksort briefly" }, { role: "assistant", text: "Pick a pivot." }] });
+		const noTimes = chatgptConv({
+			id: "g-notime",
+			title: "No timestamps",
+			created: null,
+			updated: null,
+			messages: [
+				{ role: "user", text: "hi", time: null },
+				{ role: "assistant", text: "hello", time: null },
+			],
+		});
+		const noTitle = chatgptConv({
+			id: "g-notitle",
+			title: "",
+			messages: [
+				{ role: "user", text: "Explain quicksort briefly" },
+				{ role: "assistant", text: "Pick a pivot." },
+			],
+		});
 		delete noTitle.title;
-		const claudeNoTimes = claudeConv({ id: "c-notime", title: "Claude without times", created: null, updated: null, messages: [{ role: "user", text: "q", time: null }] });
+		const claudeNoTimes = claudeConv({
+			id: "c-notime",
+			title: "Claude without times",
+			created: null,
+			updated: null,
+			messages: [{ role: "user", text: "q", time: null }],
+		});
 		delete claudeNoTimes.created_at;
 		delete claudeNoTimes.updated_at;
 		const gpt = await writeJson(join(dir, "gpt", "conversations.json"), [noTimes, noTitle]);
@@ -243,14 +292,27 @@ describe("content edge cases", () => {
 	});
 
 	it("ChatGPT: walks current_node's chain (a regenerated sibling is left out)", async () => {
-		const conv = chatgptConv({ id: "g-branch", title: "Branched", messages: [{ role: "user", text: "Q" }, { role: "assistant", text: "KEPT-ANSWER" }] });
+		const conv = chatgptConv({
+			id: "g-branch",
+			title: "Branched",
+			messages: [
+				{ role: "user", text: "Q" },
+				{ role: "assistant", text: "KEPT-ANSWER" },
+			],
+		});
 		const mapping = conv.mapping as Record<string, { children: string[] }>;
 		mapping["g-branch-n0"]!.children.push("alt");
 		mapping.alt = {
 			id: "alt",
 			parent: "g-branch-n0",
 			children: [],
-			message: { id: "alt", author: { role: "assistant" }, create_time: 1740823200, content: { content_type: "text", parts: ["DROPPED-ANSWER"] }, metadata: {} },
+			message: {
+				id: "alt",
+				author: { role: "assistant" },
+				create_time: 1740823200,
+				content: { content_type: "text", parts: ["DROPPED-ANSWER"] },
+				metadata: {},
+			},
 		} as unknown as { children: string[] };
 		const dir = await tempDir("ketl-fx-");
 		const input = await writeJson(join(dir, "conversations.json"), [conv]);
@@ -282,7 +344,9 @@ describe("input forms", () => {
 		expect(names).toEqual(["Split one.md", "Split three.md", "Split two.md"]);
 		expect(await notesIn(vaultFiles, CHATGPT)).toEqual(names);
 		for (const n of names) {
-			expect(withoutSession(await readNote(vaultFiles, `${CHATGPT}/${n}`))).toBe(withoutSession(await readNote(vaultFolder, `${CHATGPT}/${n}`)));
+			expect(withoutSession(await readNote(vaultFiles, `${CHATGPT}/${n}`))).toBe(
+				withoutSession(await readNote(vaultFolder, `${CHATGPT}/${n}`)),
+			);
 		}
 	});
 
@@ -304,12 +368,15 @@ describe("input forms", () => {
 		const names = await notesIn(vaultZip, CLAUDE);
 		expect(names).toEqual(["Zipped one.md", "Zipped two.md"]);
 		expect(await notesIn(vaultJson, CLAUDE)).toEqual(names);
-		for (const n of names) expect(withoutSession(await readNote(vaultZip, `${CLAUDE}/${n}`))).toBe(withoutSession(await readNote(vaultJson, `${CLAUDE}/${n}`)));
+		for (const n of names)
+			expect(withoutSession(await readNote(vaultZip, `${CLAUDE}/${n}`))).toBe(withoutSession(await readNote(vaultJson, `${CLAUDE}/${n}`)));
 	});
 
 	it("a folder holding a zip (an export folder) and --out puts notes in another folder", async () => {
 		const dir = await tempDir("ketl-fx-");
-		await writeZip(join(dir, "in", "claude.zip"), { "conversations.json": JSON.stringify([claudeConv({ id: "o1", title: "Out folder" })]) });
+		await writeZip(join(dir, "in", "claude.zip"), {
+			"conversations.json": JSON.stringify([claudeConv({ id: "o1", title: "Out folder" })]),
+		});
 		const vault = await newVault();
 		const r = await importJson([join(dir, "in")], vault, ["--out", "Chats/AI"]);
 		expect(r.code).toBe(0);
@@ -319,7 +386,10 @@ describe("input forms", () => {
 
 	it("the same conversation twice in one export is imported once", async () => {
 		const dir = await tempDir("ketl-fx-");
-		const input = await writeJson(join(dir, "conversations.json"), [claudeConv({ id: "dup", title: "Twice" }), claudeConv({ id: "dup", title: "Twice" })]);
+		const input = await writeJson(join(dir, "conversations.json"), [
+			claudeConv({ id: "dup", title: "Twice" }),
+			claudeConv({ id: "dup", title: "Twice" }),
+		]);
 		const vault = await newVault();
 		const r = await importJson([input], vault);
 		expect(r.code).toBe(0);

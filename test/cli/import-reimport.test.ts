@@ -3,7 +3,18 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { contentHash } from "../../src/core/util/content-hash";
 import { tempDir } from "../core/_support/temp-vault";
-import { claudeConv, frontmatterValue, importJson, newVault, notesIn, readNote, snapshot, vaultFiles, writeJson, type ConvSpec } from "./import-support";
+import {
+	claudeConv,
+	frontmatterValue,
+	importJson,
+	newVault,
+	notesIn,
+	readNote,
+	snapshot,
+	vaultFiles,
+	writeJson,
+	type ConvSpec,
+} from "./import-support";
 
 const FOLDER = "AI Conversations/Claude";
 const INDEX = join(".staging", "@index", "import-index.jsonl");
@@ -109,14 +120,19 @@ describe("re-import", () => {
 		const edited = (await readFile(alpha, "utf8")) + "\nMine.\n";
 		await writeFile(alpha, edited);
 		// Both r1 (edited by the user) and r2 (untouched) changed at the source.
-		const specs = updatedR2(base).map((s) => (s.id === "r1" ? { ...s, updated: "2025-04-02T12:00:00Z", messages: [{ role: "user" as const, text: "New r1?" }] } : s));
+		const specs = updatedR2(base).map((s) =>
+			s.id === "r1" ? { ...s, updated: "2025-04-02T12:00:00Z", messages: [{ role: "user" as const, text: "New r1?" }] } : s,
+		);
 		const r = await importJson([await exportOf(dir, specs, "v2.json")], vault, ["--provider", "claude"]);
 		expect(r.code).toBe(0);
 		expect(r.json.notes).toMatchObject({ created: 0, updated: 1, unchanged: 1, preserved: 1 });
 		expect(await readFile(alpha, "utf8")).toBe(edited);
 		expect(await readFile(join(vault, FOLDER, "Beta.md"), "utf8")).toContain("FOLLOW-UP-MARKER");
 		// What this run wrote is recorded with the current kind of hash.
-		const beta = (await readFile(indexPath, "utf8")).split("\n").filter((l) => l.includes('"source_id":"r2"')).pop();
+		const beta = (await readFile(indexPath, "utf8"))
+			.split("\n")
+			.filter((l) => l.includes('"source_id":"r2"'))
+			.pop();
 		expect(beta).toMatch(/"hash":"s2:/);
 	});
 

@@ -44,7 +44,15 @@ describe("resume checks the inputs against the session's manifest", () => {
 		cliJs = join(work, "cli.mjs");
 		const bundling = buildCli(work);
 		const convs = Array.from({ length: COUNT }, (_, i) =>
-			claudeConv({ id: `conv-${i}`, title: `Conversation ${i}`, updated: "2025-03-01T10:00:00Z", messages: [{ role: "user", text: `Question ${i}` }, { role: "assistant", text: `Answer ${i}` }] }),
+			claudeConv({
+				id: `conv-${i}`,
+				title: `Conversation ${i}`,
+				updated: "2025-03-01T10:00:00Z",
+				messages: [
+					{ role: "user", text: `Question ${i}` },
+					{ role: "assistant", text: `Answer ${i}` },
+				],
+			}),
 		);
 		input = await writeJson(join(work, "export", "conversations.json"), convs);
 		saved = join(work, "original.json");
@@ -64,7 +72,9 @@ describe("resume checks the inputs against the session's manifest", () => {
 		child.kill("SIGKILL");
 		expect((await done).signal).toBe("SIGKILL");
 		const [session] = await readdir(join(vault, SESSION_ROOT_DIR));
-		const phase = JSON.parse(await readFile(join(vault, SESSION_ROOT_DIR, session!, "import", "phase.json"), "utf8")) as { stages: { extract: { status: string } } };
+		const phase = JSON.parse(await readFile(join(vault, SESSION_ROOT_DIR, session!, "import", "phase.json"), "utf8")) as {
+			stages: { extract: { status: string } };
+		};
 		expect(phase.stages.extract.status).toBe("running");
 		const notesBefore = await count(join(vault, FOLDER));
 

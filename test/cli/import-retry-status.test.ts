@@ -98,7 +98,10 @@ describe("retry and status", () => {
 		// Only the failed item went through load again; the Claude notes were not touched.
 		// The retried item went through and was folded too: three items created, each once (a Claude item loaded
 		// again would be counted again, as "unchanged"), and no record is left.
-		const folded = JSON.parse(await readFile(join(vault, SESSION_ROOT_DIR, id, "import", "pipeline_folded.json"), "utf8")) as { items: number; outcomes: Record<string, number> };
+		const folded = JSON.parse(await readFile(join(vault, SESSION_ROOT_DIR, id, "import", "pipeline_folded.json"), "utf8")) as {
+			items: number;
+			outcomes: Record<string, number>;
+		};
 		expect(folded).toMatchObject({ items: 3, outcomes: { created: 3 } });
 		expect(await loadRecords(vault, id)).toEqual([]);
 		const after = await snapshot(vault);
@@ -119,7 +122,10 @@ describe("retry and status", () => {
 
 	it("every item fails in load → exit 5", async () => {
 		const dir = await tempDir("ketl-retry-");
-		const input = await writeJson(join(dir, "conversations.json"), [chatgptConv({ id: "g1", title: "One" }), chatgptConv({ id: "g2", title: "Two" })]);
+		const input = await writeJson(join(dir, "conversations.json"), [
+			chatgptConv({ id: "g1", title: "One" }),
+			chatgptConv({ id: "g2", title: "Two" }),
+		]);
 		const vault = await newVault();
 		await mkdir(join(vault, "AI Conversations"), { recursive: true });
 		await writeFile(join(vault, "AI Conversations", "ChatGPT"), "blocker\n");

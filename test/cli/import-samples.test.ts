@@ -5,7 +5,18 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readLoadManifest } from "../../src/core/import/pipeline/compact-session";
 import { NodeStagingStore } from "../../src/cli/node-staging-store";
-import { allFiles, frontmatterValue, importJson, newVault, notesIn, PUBLIC_FIXTURES, readNote, SAMPLES, SESSION_ROOT_DIR, vaultFiles } from "./import-support";
+import {
+	allFiles,
+	frontmatterValue,
+	importJson,
+	newVault,
+	notesIn,
+	PUBLIC_FIXTURES,
+	readNote,
+	SAMPLES,
+	SESSION_ROOT_DIR,
+	vaultFiles,
+} from "./import-support";
 
 /**
  * Each note in the vault is in the session's load/output/manifest.jsonl (path, hash, bytes, created), and no copy
@@ -89,7 +100,9 @@ describe.skipIf(!havePublic)(`import of the public fixtures (${PUBLIC_FIXTURES})
 			provider: "Claude",
 			code: 4,
 			counts: { total: 3, success: 2, failed: 1, skipped: 0 },
-			failures: [{ stage: "extract", reason: /claude-conversations\.chatlore\.json, conversation 3: .*chat_messages/, title: "Broken record" }],
+			failures: [
+				{ stage: "extract", reason: /claude-conversations\.chatlore\.json, conversation 3: .*chat_messages/, title: "Broken record" },
+			],
 		},
 		{
 			file: "chatgpt-conversations.chatlore.json",
@@ -117,7 +130,9 @@ describe.skipIf(!havePublic)(`import of the public fixtures (${PUBLIC_FIXTURES})
 			expect(r.json.status).toBe(c.code === 0 ? "completed" : "partial");
 			expect(r.json.counts).toEqual(c.counts);
 			expect(r.json.notes.created).toBe(c.counts.success);
-			expect(r.json.failures.map((f) => ({ stage: f.stage, title: f.title }))).toEqual(c.failures.map((f) => ({ stage: f.stage, title: f.title })));
+			expect(r.json.failures.map((f) => ({ stage: f.stage, title: f.title }))).toEqual(
+				c.failures.map((f) => ({ stage: f.stage, title: f.title })),
+			);
 			r.json.failures.forEach((f, i) => expect(f.reason).toMatch(c.failures[i]!.reason));
 			for (const f of r.json.failures) expect(f.item_id).not.toBe("");
 			expect(await expectSessionCopies(vault, r.json.session_id, c.provider)).toHaveLength(c.counts.success);
@@ -130,7 +145,9 @@ describe.skipIf(!havePublic)(`import of the public fixtures (${PUBLIC_FIXTURES})
 		const r = await importJson([join(PUBLIC_FIXTURES, "chatgpt-branching-example.mitkury.json")], vault);
 		const [note] = await notesIn(vault, "AI Conversations/ChatGPT");
 		const fixture = JSON.parse(await readFile(join(PUBLIC_FIXTURES, "chatgpt-branching-example.mitkury.json"), "utf8")) as unknown;
-		const conv = (Array.isArray(fixture) ? fixture[0] : fixture) as { mapping: Record<string, { message?: { content?: { parts?: unknown[] } } | null }> };
+		const conv = (Array.isArray(fixture) ? fixture[0] : fixture) as {
+			mapping: Record<string, { message?: { content?: { parts?: unknown[] } } | null }>;
+		};
 		const text = await readNote(vault, `AI Conversations/ChatGPT/${note}`);
 		const partOf = (id: string): string => {
 			const part = conv.mapping[id]?.message?.content?.parts?.[0];
@@ -149,7 +166,9 @@ describe.skipIf(!havePublic)(`import of the public fixtures (${PUBLIC_FIXTURES})
 	it("all three public fixtures in one run: exit 4, the good ones imported", async () => {
 		const vault = await newVault();
 		const r = await importJson(
-			["claude-conversations.chatlore.json", "chatgpt-conversations.chatlore.json", "chatgpt-branching-example.mitkury.json"].map((f) => join(PUBLIC_FIXTURES, f)),
+			["claude-conversations.chatlore.json", "chatgpt-conversations.chatlore.json", "chatgpt-branching-example.mitkury.json"].map((f) =>
+				join(PUBLIC_FIXTURES, f),
+			),
 			vault,
 		);
 		expect(r.code).toBe(4);

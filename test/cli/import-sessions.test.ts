@@ -56,12 +56,37 @@ describe("import of coding-agent sessions (CLI)", () => {
 		expect((await importJson([folder], vault)).code).toBe(0);
 		const file = join(folder, "-home-dev-shop", "5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11.jsonl");
 		const lastUuid = "c0de0000-0000-4000-8000-000000000027";
-		const base = { isSidechain: false, userType: "external", cwd: "/home/dev/shop", sessionId: "5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11", version: "1.0.98" };
+		const base = {
+			isSidechain: false,
+			userType: "external",
+			cwd: "/home/dev/shop",
+			sessionId: "5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11",
+			version: "1.0.98",
+		};
 		await appendFile(
 			file,
 			[
-				{ ...base, parentUuid: lastUuid, type: "user", uuid: "c0de0000-0000-4000-8000-000000000028", timestamp: "2025-09-15T08:00:00.000Z", message: { role: "user", content: "One more: bump the version." } },
-				{ ...base, parentUuid: "c0de0000-0000-4000-8000-000000000028", type: "assistant", uuid: "c0de0000-0000-4000-8000-000000000029", timestamp: "2025-09-15T08:00:03.000Z", message: { id: "msg_10", role: "assistant", model: "claude-opus-4-1-20250805", content: [{ type: "text", text: "Bumped to 1.4.1." }] } },
+				{
+					...base,
+					parentUuid: lastUuid,
+					type: "user",
+					uuid: "c0de0000-0000-4000-8000-000000000028",
+					timestamp: "2025-09-15T08:00:00.000Z",
+					message: { role: "user", content: "One more: bump the version." },
+				},
+				{
+					...base,
+					parentUuid: "c0de0000-0000-4000-8000-000000000028",
+					type: "assistant",
+					uuid: "c0de0000-0000-4000-8000-000000000029",
+					timestamp: "2025-09-15T08:00:03.000Z",
+					message: {
+						id: "msg_10",
+						role: "assistant",
+						model: "claude-opus-4-1-20250805",
+						content: [{ type: "text", text: "Bumped to 1.4.1." }],
+					},
+				},
 			]
 				.map((x) => JSON.stringify(x))
 				.join("\n") + "\n",

@@ -52,7 +52,11 @@ describe("launchPlan", () => {
 		const big = join(dir, "big.json");
 		const mid = join(dir, "mid.json");
 		const zipped = join(dir, "zipped.zip");
-		for (const [file, size] of [[big, UNCAPPED_MAX_BYTES], [mid, THREAD_MIN_BYTES], [zipped, Math.ceil(UNCAPPED_MAX_BYTES / 20)]] as const) {
+		for (const [file, size] of [
+			[big, UNCAPPED_MAX_BYTES],
+			[mid, THREAD_MIN_BYTES],
+			[zipped, Math.ceil(UNCAPPED_MAX_BYTES / 20)],
+		] as const) {
 			await writeFile(file, "");
 			await truncate(file, size); // sparse: takes no room
 		}

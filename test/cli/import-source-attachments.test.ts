@@ -27,7 +27,8 @@ const PNG = fakeBytes(8, 1500);
 
 async function zip(path: string, entries: Record<string, string | Uint8Array>): Promise<string> {
 	const writer = new ZipWriter(new Uint8ArrayWriter(), { useWebWorkers: false });
-	for (const [name, data] of Object.entries(entries)) await writer.add(name, typeof data === "string" ? new TextReader(data) : new Uint8ArrayReader(data));
+	for (const [name, data] of Object.entries(entries))
+		await writer.add(name, typeof data === "string" ? new TextReader(data) : new Uint8ArrayReader(data));
 	await writeFile(path, await writer.close());
 	return path;
 }
@@ -56,7 +57,11 @@ describe("import: files of Gemini, Grok and Le Chat zips", () => {
 		expect(await bytes(vault, `${ATTACHMENTS}/pantry.jpg`)).toEqual(JPEG);
 		expect(await bytes(vault, `${ATTACHMENTS}/cat-map-7Hk2.png`)).toEqual(PNG);
 		expect(await note(vault, "Gemini", "A ragù for 6 people quantities")).toContain(`![[${ATTACHMENTS}/pantry.jpg]]`);
-		const all = await Promise.all(["A ragù for 6 people quantities", "Explain `git rebase --onto` with an example", "Translate good morning into Welsh"].map((t) => note(vault, "Gemini", t)));
+		const all = await Promise.all(
+			["A ragù for 6 people quantities", "Explain `git rebase --onto` with an example", "Translate good morning into Welsh"].map((t) =>
+				note(vault, "Gemini", t),
+			),
+		);
 		expect(all.join("\n")).toContain(`![[${ATTACHMENTS}/cat-map-7Hk2.png]]`);
 		expect(all.join("\n")).toContain("Attachment: note-photo.png (not in the export)");
 	});

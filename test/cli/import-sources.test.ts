@@ -39,7 +39,12 @@ const CASES: Case[] = [
 		provider: "deepseek",
 		folder: "DeepSeek",
 		notes: 2,
-		make: async (dir) => [await writeZip(join(dir, "deepseek_data-2025-04-03.zip"), { "conversations.json": text("deepseek-conversations.json"), "user.json": '{"email":"x@y.z"}' })],
+		make: async (dir) => [
+			await writeZip(join(dir, "deepseek_data-2025-04-03.zip"), {
+				"conversations.json": text("deepseek-conversations.json"),
+				"user.json": '{"email":"x@y.z"}',
+			}),
+		],
 	},
 	{
 		name: "grok",
@@ -68,7 +73,10 @@ const CASES: Case[] = [
 		provider: "perplexity",
 		folder: "Perplexity",
 		notes: 2,
-		make: async (dir) => [await copy(dir, "perplexity-thread.json", "lofoten-thread.json"), await copy(dir, "perplexity-entries.json", "walrus-thread.json")],
+		make: async (dir) => [
+			await copy(dir, "perplexity-thread.json", "lofoten-thread.json"),
+			await copy(dir, "perplexity-entries.json", "walrus-thread.json"),
+		],
 	},
 	{
 		name: "gemini-json",
@@ -78,7 +86,8 @@ const CASES: Case[] = [
 		make: async (dir) => [
 			await writeZip(join(dir, "takeout-20250305T101500Z-001.zip"), {
 				"Takeout/My Activity/Gemini Apps/MyActivity.json": text("gemini-MyActivity.json"),
-				"Takeout/My Activity/Search/MyActivity.json": '[{"header":"Search","title":"Searched for x","time":"2025-03-01T10:00:00.000Z","products":["Search"]}]',
+				"Takeout/My Activity/Search/MyActivity.json":
+					'[{"header":"Search","title":"Searched for x","time":"2025-03-01T10:00:00.000Z","products":["Search"]}]',
 			}),
 		],
 	},

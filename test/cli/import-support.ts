@@ -81,10 +81,12 @@ export interface ConvSpec {
 const T0 = "2025-03-01T10:00:00.000000Z";
 
 function defaultMessages(spec: ConvSpec): MessageSpec[] {
-	return spec.messages ?? [
-		{ role: "user", text: `Question about ${spec.title}?` },
-		{ role: "assistant", text: `Answer for ${spec.id}.` },
-	];
+	return (
+		spec.messages ?? [
+			{ role: "user", text: `Question about ${spec.title}?` },
+			{ role: "assistant", text: `Answer for ${spec.id}.` },
+		]
+	);
 }
 
 /** A Claude conversation (content[] blocks, linear parent chain). */

@@ -59,7 +59,18 @@ describe("discoverInputs", () => {
 	}
 
 	it("expands a folder into its export files, in order, ignoring sidecars", async () => {
-		for (const name of ["conversations-010.json", "conversations-002.json", "users.json", "projects.json", "b.zip", "a.zip", "manifest-1.json", "readme.txt", "conversations.json"]) await touch(name);
+		for (const name of [
+			"conversations-010.json",
+			"conversations-002.json",
+			"users.json",
+			"projects.json",
+			"b.zip",
+			"a.zip",
+			"manifest-1.json",
+			"readme.txt",
+			"conversations.json",
+		])
+			await touch(name);
 		const found = await discoverInputs([dir]);
 		expect(found.sources.map((s) => s.name.slice(dir.length + 1))).toEqual([
 			"a.zip",

@@ -37,7 +37,13 @@ describe("NodeHttpClient", () => {
 				res.end("créé");
 			});
 		});
-		const response = await http.request({ url, method: "POST", headers: { "content-type": "application/json" }, body: '{"a":1}', timeoutMs: 2000 });
+		const response = await http.request({
+			url,
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: '{"a":1}',
+			timeoutMs: 2000,
+		});
 		expect(response.status).toBe(201);
 		expect(response.headers["x-thing"]).toBe("yes");
 		expect(response.text).toBe("créé");
@@ -49,7 +55,11 @@ describe("NodeHttpClient", () => {
 			res.writeHead(503, { "retry-after": "7" });
 			res.end("busy");
 		});
-		expect(await http.request({ url, method: "GET", timeoutMs: 2000 })).toMatchObject({ status: 503, text: "busy", headers: { "retry-after": "7" } });
+		expect(await http.request({ url, method: "GET", timeoutMs: 2000 })).toMatchObject({
+			status: 503,
+			text: "busy",
+			headers: { "retry-after": "7" },
+		});
 	});
 
 	it("throws NetworkError when nothing listens", async () => {

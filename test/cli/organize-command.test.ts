@@ -13,7 +13,10 @@ async function noteHashes(root: string, dir = ""): Promise<Record<string, string
 		const rel = dir === "" ? entry.name : `${dir}/${entry.name}`;
 		if (entry.name.startsWith(".")) continue;
 		if (entry.isDirectory()) Object.assign(out, await noteHashes(root, rel));
-		else out[rel] = createHash("sha256").update(await readFile(join(root, rel))).digest("hex");
+		else
+			out[rel] = createHash("sha256")
+				.update(await readFile(join(root, rel)))
+				.digest("hex");
 	}
 	return out;
 }
@@ -27,18 +30,25 @@ function capture(): { io: { stdout: (t: string) => void; stderr: (t: string) => 
 describe("parseOrganizeArgs", () => {
 	it.each([
 		[["Inbox", "--vault", "v"], { folder: "Inbox", vault: "v", apply: false, force: false, json: false, conflict: "rename" }],
-		[["./Inbox/", "--vault", "v", "--apply", "--force", "--json", "--conflict", "skip"], { folder: "Inbox", apply: true, force: true, json: true, conflict: "skip" }],
+		[
+			["./Inbox/", "--vault", "v", "--apply", "--force", "--json", "--conflict", "skip"],
+			{ folder: "Inbox", apply: true, force: true, json: true, conflict: "skip" },
+		],
 		[["--undo", "20240101_000000", "--vault", "v"], { undo: "20240101_000000", folder: "" }],
 	])("%j", (argv, expected) => {
 		expect(parseOrganizeArgs(argv)).toMatchObject(expected);
 	});
 
-	it.each([[["Inbox"]], [["--vault"]], [["a", "b", "--vault", "v"]], [["--vault", "v", "--bogus"]], [["../x", "--vault", "v"]], [["--vault", "v", "--conflict", "merge"]]])(
-		"rejects %j",
-		(argv) => {
-			expect(() => parseOrganizeArgs(argv)).toThrow();
-		},
-	);
+	it.each([
+		[["Inbox"]],
+		[["--vault"]],
+		[["a", "b", "--vault", "v"]],
+		[["--vault", "v", "--bogus"]],
+		[["../x", "--vault", "v"]],
+		[["--vault", "v", "--conflict", "merge"]],
+	])("rejects %j", (argv) => {
+		expect(() => parseOrganizeArgs(argv)).toThrow();
+	});
 });
 
 describe("knowledge-etl organize", () => {
@@ -53,7 +63,9 @@ describe("knowledge-etl organize", () => {
 		const preview = capture();
 		expect(await runOrganizeCommand(["Inbox", "--vault", root], preview.io)).toBe(4); // Bad.md failed: partial
 		expect(await noteHashes(root)).toEqual(start);
-		expect(preview.err.join("")).toContain("Inbox/Trip.md -> AI Conversations/Travel/Trip.md" /* genre folders under the import's folder by default */);
+		expect(preview.err.join("")).toContain(
+			"Inbox/Trip.md -> AI Conversations/Travel/Trip.md" /* genre folders under the import's folder by default */,
+		);
 		expect(preview.err.join("")).toMatch(/Inbox\/Bad\.md" at line \d+: /);
 
 		const applied = capture();

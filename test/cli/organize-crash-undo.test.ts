@@ -15,7 +15,12 @@ import { SESSION_ROOT_DIR } from "./import-support";
 
 const COUNT = 160;
 const LONG = "Enough ordinary prose so that this note is clearly not dust, about the matter at hand.";
-const TOPICS = ["a hotel and a flight for the trip", "budget, invoice and revenue of the company", "a diary memo of today", "kubernetes deploy and docker"];
+const TOPICS = [
+	"a hotel and a flight for the trip",
+	"budget, invoice and revenue of the company",
+	"a diary memo of today",
+	"kubernetes deploy and docker",
+];
 
 let work = "";
 let cliJs = "";
@@ -121,7 +126,10 @@ describe("organize apply killed at many points (child process, SIGKILL): resume 
 		for (let i = 0; i < COUNT; i++) {
 			// Frontmatter to normalise (tags as a string), a genre to move to, links to rewrite, a private mode on some.
 			const path = join(previewed, "Inbox", `Note ${i}.md`);
-			await writeFile(path, `---\ntags: alpha, beta\n---\n# Note ${i}\n\nAbout ${TOPICS[i % TOPICS.length]}. See [[Note ${(i + 1) % COUNT}]] and [n](Note%20${(i + 7) % COUNT}.md). ${LONG}\n`);
+			await writeFile(
+				path,
+				`---\ntags: alpha, beta\n---\n# Note ${i}\n\nAbout ${TOPICS[i % TOPICS.length]}. See [[Note ${(i + 1) % COUNT}]] and [n](Note%20${(i + 7) % COUNT}.md). ${LONG}\n`,
+			);
 			if (i % 5 === 0) await chmod(path, 0o600);
 		}
 		await bundling;
@@ -146,29 +154,37 @@ describe("organize apply killed at many points (child process, SIGKILL): resume 
 
 	// Kill points by journal lines: in the edit pass, between passes, in the move pass, during the link rewrite.
 	const points = [0.002, 0.05, 0.3, 0.6, 0.93];
-	it.each(points)("killed once the journal has %s of its lines: resume applies the rest as an uninterrupted run would, undo restores every byte and mode", async (fraction) => {
-		const lines = Math.max(1, Math.round(totalLines * fraction));
-		const vault = await freshVault(`kill-${lines}`);
-		await runAndKill(vault, ["organize", "--apply-plan", sessionId, "--vault", vault], lines);
-		const resumed = await start(["organize", "--resume", sessionId, "--vault", vault, "--json"]).done;
-		expect(resumed.code, resumed.stderr).toBe(0);
-		expect(await snapshot(vault)).toEqual(applied);
-		const undo = await start(["organize", "--undo", sessionId, "--vault", vault, "--json"]).done;
-		expect(undo.code, undo.stderr).toBe(0);
-		expect(JSON.parse(undo.stdout)).toMatchObject({ conflicts: [] });
-		expect(await snapshot(vault)).toEqual(original);
-		expect(await tempFiles(vault)).toEqual([]);
-	}, 120_000);
+	it.each(points)(
+		"killed once the journal has %s of its lines: resume applies the rest as an uninterrupted run would, undo restores every byte and mode",
+		async (fraction) => {
+			const lines = Math.max(1, Math.round(totalLines * fraction));
+			const vault = await freshVault(`kill-${lines}`);
+			await runAndKill(vault, ["organize", "--apply-plan", sessionId, "--vault", vault], lines);
+			const resumed = await start(["organize", "--resume", sessionId, "--vault", vault, "--json"]).done;
+			expect(resumed.code, resumed.stderr).toBe(0);
+			expect(await snapshot(vault)).toEqual(applied);
+			const undo = await start(["organize", "--undo", sessionId, "--vault", vault, "--json"]).done;
+			expect(undo.code, undo.stderr).toBe(0);
+			expect(JSON.parse(undo.stdout)).toMatchObject({ conflicts: [] });
+			expect(await snapshot(vault)).toEqual(original);
+			expect(await tempFiles(vault)).toEqual([]);
+		},
+		120_000,
+	);
 
-	it.each([0.02, 0.55])("killed at %s of the journal's lines and undone without a resume: every byte and mode back", async (fraction) => {
-		const lines = Math.max(1, Math.round(totalLines * fraction));
-		const vault = await freshVault(`kill-undo-${lines}`);
-		await runAndKill(vault, ["organize", "--apply-plan", sessionId, "--vault", vault], lines);
-		const undo = await start(["organize", "--undo", sessionId, "--vault", vault, "--json"]).done;
-		expect(undo.code, undo.stderr).toBe(0);
-		expect(await snapshot(vault)).toEqual(original);
-		expect(await tempFiles(vault)).toEqual([]);
-	}, 120_000);
+	it.each([0.02, 0.55])(
+		"killed at %s of the journal's lines and undone without a resume: every byte and mode back",
+		async (fraction) => {
+			const lines = Math.max(1, Math.round(totalLines * fraction));
+			const vault = await freshVault(`kill-undo-${lines}`);
+			await runAndKill(vault, ["organize", "--apply-plan", sessionId, "--vault", vault], lines);
+			const undo = await start(["organize", "--undo", sessionId, "--vault", vault, "--json"]).done;
+			expect(undo.code, undo.stderr).toBe(0);
+			expect(await snapshot(vault)).toEqual(original);
+			expect(await tempFiles(vault)).toEqual([]);
+		},
+		120_000,
+	);
 
 	it("killed three times (the apply, then two resumes), then resumed and undone: every byte and mode back", async () => {
 		const vault = await freshVault("kill-thrice");

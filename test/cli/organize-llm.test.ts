@@ -21,8 +21,14 @@ async function vaultWithNotes(): Promise<string> {
 	const root = await tempDir();
 	await mkdir(join(root, "Inbox"), { recursive: true });
 	// Keywords alone would call both "travel"; the model decides otherwise for the first.
-	await writeFile(join(root, "Inbox", "Budget.md"), "A long note about the hotel and flight budget for next spring, with a spreadsheet of costs.\n");
-	await writeFile(join(root, "Inbox", "Kyoto.md"), "紅葉の季節に京都へ旅行する計画。ホテルと観光の予定をまとめたメモです。十分な長さの本文。紅葉の名所を巡り、夜は旅館に泊まり、翌日は嵐山を歩く予定です。\n");
+	await writeFile(
+		join(root, "Inbox", "Budget.md"),
+		"A long note about the hotel and flight budget for next spring, with a spreadsheet of costs.\n",
+	);
+	await writeFile(
+		join(root, "Inbox", "Kyoto.md"),
+		"紅葉の季節に京都へ旅行する計画。ホテルと観光の予定をまとめたメモです。十分な長さの本文。紅葉の名所を巡り、夜は旅館に泊まり、翌日は嵐山を歩く予定です。\n",
+	);
 	return root;
 }
 
@@ -36,7 +42,10 @@ describe("knowledge-etl organize --llm", () => {
 		});
 		const root = await vaultWithNotes();
 		const c = capture();
-		const code = await runOrganizeCommand(["Inbox", "--vault", root, "--apply", "--llm", "ollama", "--llm-url", server.url, "--model", "test-model"], c.io);
+		const code = await runOrganizeCommand(
+			["Inbox", "--vault", root, "--apply", "--llm", "ollama", "--llm-url", server.url, "--model", "test-model"],
+			c.io,
+		);
 		expect(code).toBe(0);
 		expect(server.chatRequests).toHaveLength(2);
 		expect(await readdir(join(root, "AI Conversations/Economy"))).toEqual(["Budget.md"]);
@@ -47,7 +56,10 @@ describe("knowledge-etl organize --llm", () => {
 	it("exits 3 before touching anything when the server is down", async () => {
 		const root = await vaultWithNotes();
 		const c = capture();
-		const code = await runOrganizeCommand(["Inbox", "--vault", root, "--apply", "--llm", "ollama", "--llm-url", await deadUrl(), "--model", "m"], c.io);
+		const code = await runOrganizeCommand(
+			["Inbox", "--vault", root, "--apply", "--llm", "ollama", "--llm-url", await deadUrl(), "--model", "m"],
+			c.io,
+		);
 		expect(code).toBe(3);
 		expect(c.err.join("")).toContain("ollama serve");
 		expect((await readdir(join(root, "Inbox"))).sort()).toEqual(["Budget.md", "Kyoto.md"]);

@@ -10,7 +10,8 @@ import { tempDir } from "../core/_support/temp-vault";
  * Templates and Templater), daily notes, an attachments folder, an index note of links, a note marked
  * `organize: false`, a folder excluded by a flag, and plain notes of the user's own.
  */
-const PROSE = "We walked from the station to the temple, booked the hotel for two nights and planned the flight back; the itinerary of the trip and the travel budget are below.";
+const PROSE =
+	"We walked from the station to the temple, booked the hotel for two nights and planned the flight back; the itinerary of the trip and the travel budget are below.";
 
 const FILES: Record<string, string> = {
 	".obsidian/templates.json": JSON.stringify({ folder: "Templates" }),
@@ -24,7 +25,8 @@ const FILES: Record<string, string> = {
 	"Index.md": "# Index\n\n- [[Kyoto trip]]\n- [[Budget]]\n- [[Glossary]]\n",
 	"Glossary.md": "Short list.\n",
 	"Kyoto trip.md": `# Kyoto trip\n\n${PROSE}\n`,
-	"Work/Budget.md": "---\naliases: [money]\nlayout: post\n---\nThe monthly budget: salary, savings, investment in a stock index fund and the tax owed this year; the bank account and the invoice from the accountant. Finance notes.\n",
+	"Work/Budget.md":
+		"---\naliases: [money]\nlayout: post\n---\nThe monthly budget: salary, savings, investment in a stock index fund and the tax owed this year; the bank account and the invoice from the accountant. Finance notes.\n",
 	"Private/Diary.md": `---\norganize: false\n---\n${PROSE}\n`,
 	"Archive/Old trip.md": `# Old trip\n\n${PROSE}\n`,
 	"Scratch.md": "todo\n",
@@ -43,7 +45,10 @@ async function tree(root: string, dir = ""): Promise<Record<string, string>> {
 		const rel = dir === "" ? entry.name : `${dir}/${entry.name}`;
 		if (rel === ".staging") continue;
 		if (entry.isDirectory()) Object.assign(out, await tree(root, rel));
-		else out[rel] = createHash("sha256").update(await readFile(join(root, rel))).digest("hex");
+		else
+			out[rel] = createHash("sha256")
+				.update(await readFile(join(root, rel)))
+				.digest("hex");
 	}
 	return out;
 }
@@ -74,7 +79,10 @@ describe("organize on an ordinary vault", () => {
 		const before = await tree(root);
 		const c = capture();
 		expect(await runOrganizeCommand([".", "--vault", root, "--apply", "--yes", "--json", "--exclude", "Archive"], c.io)).toBe(0);
-		const result = JSON.parse(c.out.join("")) as { session: string; plan: { items: { from: string; to: string; status: string; reason: string }[] } };
+		const result = JSON.parse(c.out.join("")) as {
+			session: string;
+			plan: { items: { from: string; to: string; status: string; reason: string }[] };
+		};
 		const after = await tree(root);
 
 		// Untouched, byte for byte, where they were.
@@ -106,8 +114,21 @@ describe("organize on an ordinary vault", () => {
 		// A short note nothing links to is still dust, under the import's folder too.
 		expect(after["AI Conversations/_dust/Scratch.md"]).toBe(before["Scratch.md"]);
 		// Nothing at the vault root but what was there.
-		const rootFolders = new Set(Object.keys(after).filter((p) => p.includes("/")).map((p) => p.split("/")[0]));
-		expect([...rootFolders].sort()).toEqual([".obsidian", "AI Conversations", "Archive", "Files", "Journal", "Meta", "Private", "Templates"]);
+		const rootFolders = new Set(
+			Object.keys(after)
+				.filter((p) => p.includes("/"))
+				.map((p) => p.split("/")[0]),
+		);
+		expect([...rootFolders].sort()).toEqual([
+			".obsidian",
+			"AI Conversations",
+			"Archive",
+			"Files",
+			"Journal",
+			"Meta",
+			"Private",
+			"Templates",
+		]);
 		for (const path of Object.keys(after).filter((p) => p.endsWith(".md"))) {
 			expect(await readFile(join(root, path), "utf8"), path).not.toMatch(new RegExp(`^created: .*${today}`, "m"));
 		}
@@ -120,11 +141,16 @@ describe("organize on an ordinary vault", () => {
 		await writeVault(root);
 		const c = capture();
 		expect(await runOrganizeCommand([".", "--vault", root, "--json", "--normalize", "created,leftovers"], c.io)).toBe(0);
-		const result = JSON.parse(c.out.join("")) as { session: string; plan: { items: { from: string; frontmatterChanges: { key: string; kind: string; note?: string }[] }[] } };
+		const result = JSON.parse(c.out.join("")) as {
+			session: string;
+			plan: { items: { from: string; frontmatterChanges: { key: string; kind: string; note?: string }[] }[] };
+		};
 		const budget = result.plan.items.find((i) => i.from === "Work/Budget.md")!;
 		// No date of its own: the file's creation time, said so (nothing where the filesystem does not keep one).
 		const born = (await stat(join(root, "Work/Budget.md"))).birthtimeMs > 0;
-		expect(budget.frontmatterChanges.map((ch) => `${ch.kind} ${ch.key}`).sort()).toEqual(born ? ["add created", "remove layout"] : ["remove layout"]);
+		expect(budget.frontmatterChanges.map((ch) => `${ch.kind} ${ch.key}`).sort()).toEqual(
+			born ? ["add created", "remove layout"] : ["remove layout"],
+		);
 		const plan = await readFile(join(root, ".staging/@session", result.session, "organize/load/output/plan.md"), "utf8");
 		expect(plan).toContain("normalisation rules `created`, `leftovers`");
 		if (born) {

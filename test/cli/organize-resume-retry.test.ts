@@ -18,7 +18,10 @@ async function noteHashes(root: string, dir = ""): Promise<Record<string, string
 		const rel = dir === "" ? entry.name : `${dir}/${entry.name}`;
 		if (entry.name.startsWith(".")) continue;
 		if (entry.isDirectory()) Object.assign(out, await noteHashes(root, rel));
-		else out[rel] = createHash("sha256").update(await readFile(join(root, rel))).digest("hex");
+		else
+			out[rel] = createHash("sha256")
+				.update(await readFile(join(root, rel)))
+				.digest("hex");
 	}
 	return out;
 }
@@ -79,8 +82,11 @@ describe("knowledge-etl organize --retry / --resume", () => {
 		expect(await runOrganizeCommand(["--retry", session, "--vault", root, "--json"], retry.io)).toBe(0);
 		const result = JSON.parse(retry.out.join("")) as { mode: string; applied: boolean; counts: { failed: number }; failures: unknown[] };
 		expect(result).toMatchObject({ mode: "retry", applied: true, counts: { failed: 0 }, failures: [] });
-		expect(Object.keys(await noteHashes(root))).toContain("AI Conversations/Travel/Bad.md") // a note of the user's own keeps its file name (the title rule is off by default);
-		const phase = JSON.parse(await readFile(join(root, ".staging/@session", session, "organize/phase.json"), "utf8")) as { status: string; counts: { failed: number } };
+		expect(Object.keys(await noteHashes(root))).toContain("AI Conversations/Travel/Bad.md"); // a note of the user's own keeps its file name (the title rule is off by default);
+		const phase = JSON.parse(await readFile(join(root, ".staging/@session", session, "organize/phase.json"), "utf8")) as {
+			status: string;
+			counts: { failed: number };
+		};
 		expect(phase).toMatchObject({ status: "completed", counts: { failed: 0 } });
 
 		const nothing = capture();
@@ -98,7 +104,13 @@ describe("knowledge-etl organize --retry / --resume", () => {
 		const controller = new AbortController();
 		const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: systemClock };
 		await expect(
-			runOrganizeSession(deps, { folder: "Inbox", apply: true, rewriteLinks: true, signal: controller.signal, onProgress: (p) => p.done === 1 && controller.abort() }),
+			runOrganizeSession(deps, {
+				folder: "Inbox",
+				apply: true,
+				rewriteLinks: true,
+				signal: controller.signal,
+				onProgress: (p) => p.done === 1 && controller.abort(),
+			}),
 		).rejects.toThrow(/cancelled/);
 		const session = (await readdir(join(root, ".staging/@session")))[0]!;
 		expect(await noteHashes(root)).toEqual(start);

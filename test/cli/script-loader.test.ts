@@ -40,7 +40,11 @@ function watched(): { deps: ScriptDeps; compiled: Compiled[] } {
 
 async function runHelp(): Promise<{ code: number; compiled: Compiled[] }> {
 	const { deps, compiled } = watched();
-	const code = await runProgram(deps, { kind: "knowledge-etl-cli", program, argv: ["status", "--help"], isTTY: false, reader: {} }, loadCachedScript);
+	const code = await runProgram(
+		deps,
+		{ kind: "knowledge-etl-cli", program, argv: ["status", "--help"], isTTY: false, reader: {} },
+		loadCachedScript,
+	);
 	return { code, compiled };
 }
 
@@ -63,7 +67,9 @@ describe("the program's code cache", () => {
 			expect(id, file).toBeDefined();
 			ids.add(id!);
 			const end = cache.indexOf(10);
-			const sha1 = createHash("sha1").update(cache.subarray(end + 1)).digest("hex");
+			const sha1 = createHash("sha1")
+				.update(cache.subarray(end + 1))
+				.digest("hex");
 			expect(cache.subarray(0, end).toString("latin1")).toBe(`knowledge-etl code cache ${id} ${sha1}`);
 			expect(cache.length).toBeGreaterThan(100_000);
 		}
@@ -107,7 +113,10 @@ describe("the program's code cache", () => {
 		const other = new vm.Script("(function () { return 1; })").createCachedData();
 		await withCache(
 			(cache) => {
-				const header = cache.subarray(0, cache.indexOf(10)).toString("latin1").replace(/ [0-9a-f]{40}$/, "");
+				const header = cache
+					.subarray(0, cache.indexOf(10))
+					.toString("latin1")
+					.replace(/ [0-9a-f]{40}$/, "");
 				return Buffer.concat([Buffer.from(`${header} ${createHash("sha1").update(other).digest("hex")}\n`, "latin1"), other]);
 			},
 			async () => {
@@ -164,7 +173,9 @@ describe("the built launcher", () => {
 		const vault = await mkdtemp(path.join(tmpdir(), "ketl-loader-vault-"));
 		try {
 			for (const heap of ["192", "0"]) {
-				const { stdout } = await run(process.execPath, [launcher, "status", "--all", "--json", "--vault", vault], { env: { ...process.env, KNOWLEDGE_ETL_HEAP_MB: heap } });
+				const { stdout } = await run(process.execPath, [launcher, "status", "--all", "--json", "--vault", vault], {
+					env: { ...process.env, KNOWLEDGE_ETL_HEAP_MB: heap },
+				});
 				expect(JSON.parse(stdout)).toMatchObject({ sessions: [] });
 			}
 		} finally {

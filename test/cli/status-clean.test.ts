@@ -67,7 +67,11 @@ describe("status", () => {
 		expect(report.session.status).toBe("partial");
 		expect(phase.status).toBe("partial");
 		expect(phase.counts).toEqual({ total: 3, success: 2, failed: 1, skipped: 0, review: 0 });
-		expect(phase.stages.transform).toEqual({ status: "completed", items_count: 3, counts: { total: 3, success: 2, failed: 1, skipped: 0, review: 0 } });
+		expect(phase.stages.transform).toEqual({
+			status: "completed",
+			items_count: 3,
+			counts: { total: 3, success: 2, failed: 1, skipped: 0, review: 0 },
+		});
 		expect(phase.failures).toEqual([{ item_id: "b", title: "Conversation b", stage: "transform", reason: "no messages" }]);
 		expect(report.sessions.map((s) => s.session_id)).toEqual([...v.ids].reverse());
 		expect(report.broken).toEqual([]);
@@ -90,7 +94,13 @@ describe("status", () => {
 		expect(await main(["status", "--all", "--json", "--vault", v.dir], c.io)).toBe(0);
 		const out = JSON.parse(c.out()) as { sessions: { session_id: string }[]; broken: { id: string; path: string; error: string }[] };
 		expect(out.sessions.map((s) => s.session_id)).toEqual([v.ids[2], v.ids[0]]);
-		expect(out.broken).toEqual([{ id: v.ids[1], path: `${SESSION_ROOT}/${v.ids[1]}/session.json`, error: expect.stringMatching(/session\.json: invalid JSON/) as unknown }]);
+		expect(out.broken).toEqual([
+			{
+				id: v.ids[1],
+				path: `${SESSION_ROOT}/${v.ids[1]}/session.json`,
+				error: expect.stringMatching(/session\.json: invalid JSON/) as unknown,
+			},
+		]);
 	});
 
 	it("exit 2 for a missing, invalid or corrupt session, with one JSON error object", async () => {
@@ -196,7 +206,9 @@ describe("the built CLI (esbuild bundle, child process)", () => {
 		expect(out.sessions.map((s) => s.session_id)).toEqual([v.ids[2], v.ids[1]]);
 		expect(out.broken.map((b) => b.path)).toEqual([`${SESSION_ROOT}/${v.ids[0]}/session.json`]);
 		expect(stderr).toBe("");
-		const failed = await run(process.execPath, [cliJs, "status", "--vault", v.dir, "--session", "20200101_000000"]).catch((e: { code: number; stderr: string; stdout: string }) => e);
+		const failed = await run(process.execPath, [cliJs, "status", "--vault", v.dir, "--session", "20200101_000000"]).catch(
+			(e: { code: number; stderr: string; stdout: string }) => e,
+		);
 		expect(failed).toMatchObject({ code: 2, stdout: "" });
 		expect((failed as { stderr: string }).stderr).toMatch(/not found/);
 	});
@@ -204,13 +216,15 @@ describe("the built CLI (esbuild bundle, child process)", () => {
 	it("runs in a worker with a capped heap: running out says how to raise it, and exits 1", async () => {
 		const v = await vaultWithSessions();
 		const run = promisify(execFile);
-		const failed = await run(process.execPath, [cliJs, "status", "--all", "--vault", v.dir], { env: { ...process.env, KNOWLEDGE_ETL_HEAP_MB: "2" } }).catch(
-			(e: { code: number; stderr: string }) => e,
-		);
+		const failed = await run(process.execPath, [cliJs, "status", "--all", "--vault", v.dir], {
+			env: { ...process.env, KNOWLEDGE_ETL_HEAP_MB: "2" },
+		}).catch((e: { code: number; stderr: string }) => e);
 		expect(failed).toMatchObject({ code: 1 });
 		expect((failed as { stderr: string }).stderr).toContain("KNOWLEDGE_ETL_HEAP_MB=1024");
 		// 0 turns the worker off: the same command then simply works.
-		const ok = await run(process.execPath, [cliJs, "status", "--all", "--vault", v.dir, "--json"], { env: { ...process.env, KNOWLEDGE_ETL_HEAP_MB: "0" } });
+		const ok = await run(process.execPath, [cliJs, "status", "--all", "--vault", v.dir, "--json"], {
+			env: { ...process.env, KNOWLEDGE_ETL_HEAP_MB: "0" },
+		});
 		expect((JSON.parse(ok.stdout) as { sessions: unknown[] }).sessions).toHaveLength(3);
 	});
 });

@@ -45,7 +45,15 @@ describe("one run at a time per vault (real CLI processes)", () => {
 		cliJs = join(work, "cli.mjs");
 		const bundling = buildCli(work);
 		const convs = Array.from({ length: COUNT }, (_, i) =>
-			claudeConv({ id: `conv-${i}`, title: `Conversation ${i}`, updated: "2025-03-01T10:00:00Z", messages: [{ role: "user", text: `Question ${i}` }, { role: "assistant", text: `Answer ${i}` }] }),
+			claudeConv({
+				id: `conv-${i}`,
+				title: `Conversation ${i}`,
+				updated: "2025-03-01T10:00:00Z",
+				messages: [
+					{ role: "user", text: `Question ${i}` },
+					{ role: "assistant", text: `Answer ${i}` },
+				],
+			}),
 		);
 		input = await writeJson(join(work, "export", "conversations.json"), convs);
 		await bundling;

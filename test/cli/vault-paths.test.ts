@@ -229,13 +229,18 @@ describe("two processes writing one folder at once", () => {
 			platform: "node",
 			target: "node20",
 			external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
-			banner: { js: "import { createRequire as __ketlCreateRequire } from 'node:module'; const require = __ketlCreateRequire(import.meta.url);" },
+			banner: {
+				js: "import { createRequire as __ketlCreateRequire } from 'node:module'; const require = __ketlCreateRequire(import.meta.url);",
+			},
 			logLevel: "silent",
 		});
 		return outfile;
 	}
 
-	function runWriter(js: string, args: string[]): { ready: Promise<void>; done: Promise<{ code: number | null; out: string; err: string }> } {
+	function runWriter(
+		js: string,
+		args: string[],
+	): { ready: Promise<void>; done: Promise<{ code: number | null; out: string; err: string }> } {
 		const child = spawn(process.execPath, [js, ...args], { stdio: ["ignore", "pipe", "pipe"] });
 		let out = "";
 		let err = "";
@@ -249,7 +254,9 @@ describe("two processes writing one folder at once", () => {
 			if (out.includes("ready\n")) onReady();
 		});
 		child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-		const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on("close", (code) => resolve({ code, out, err })));
+		const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
+			child.on("close", (code) => resolve({ code, out, err })),
+		);
 		return { ready, done };
 	}
 

@@ -48,6 +48,9 @@ describe("plugin bundle", () => {
 		expect(heavy, "modules evaluated at plugin load that belong to the lazily loaded engine").toEqual([]);
 		expect(eager.has("src/plugin/engine.ts")).toBe(false);
 		expect(Object.keys(inputs)).toContain("src/plugin/engine.ts");
-		expect(Buffer.byteLength(code), `main.js is ${Buffer.byteLength(code)} bytes, over its budget of ${MAIN_JS_BUDGET}`).toBeLessThanOrEqual(MAIN_JS_BUDGET);
+		expect(
+			Buffer.byteLength(code),
+			`main.js is ${Buffer.byteLength(code)} bytes, over its budget of ${MAIN_JS_BUDGET}`,
+		).toBeLessThanOrEqual(MAIN_JS_BUDGET);
 	});
 });

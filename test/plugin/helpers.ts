@@ -63,7 +63,10 @@ export async function hashes(root: string, dir = ""): Promise<Record<string, str
 		if (e.name.startsWith(".")) continue;
 		const rel = dir === "" ? e.name : `${dir}/${e.name}`;
 		if (e.isDirectory()) Object.assign(out, await hashes(root, rel));
-		else out[rel] = createHash("sha256").update(await fs.readFile(path.join(root, rel))).digest("hex");
+		else
+			out[rel] = createHash("sha256")
+				.update(await fs.readFile(path.join(root, rel)))
+				.digest("hex");
 	}
 	return out;
 }

@@ -1,6 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { setStubLanguage } from "../stubs/obsidian";
-import { getLocale, initLocale, localeFor, MESSAGES, obsidianLanguage, placeholders, setLocale, t, type MessageKey } from "../../src/plugin/i18n";
+import {
+	getLocale,
+	initLocale,
+	localeFor,
+	MESSAGES,
+	obsidianLanguage,
+	placeholders,
+	setLocale,
+	t,
+	type MessageKey,
+} from "../../src/plugin/i18n";
 
 afterEach(() => {
 	setLocale("en");

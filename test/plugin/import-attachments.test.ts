@@ -24,7 +24,11 @@ afterEach(async () => {
 });
 
 async function importFile(f: PluginFixture, name: string, bytes: Uint8Array): Promise<void> {
-	const run = startImport(f.plugin, { sources: [new BlobByteSource(new File([bytes as Uint8Array<ArrayBuffer>], name))], options: {}, useLlm: false });
+	const run = startImport(f.plugin, {
+		sources: [new BlobByteSource(new File([bytes as Uint8Array<ArrayBuffer>], name))],
+		options: {},
+		useLlm: false,
+	});
 	expect(run).not.toBeNull();
 	const summary = await run!;
 	expect(summary?.counts.failed).toBe(0);
@@ -83,7 +87,10 @@ describe("plugin import: attachments", () => {
 		const notePath = "AI Conversations/Claude/A small script.md";
 		const text = await fs.readFile(path.join(fx.dir, notePath), "utf8");
 		const targets = [...new Set(linkTargets(text))];
-		expect(targets).toEqual(["AI Conversations/Claude/A small script artifacts/greet.py", "AI Conversations/Claude/A small script artifacts/Flow.md"]);
+		expect(targets).toEqual([
+			"AI Conversations/Claude/A small script artifacts/greet.py",
+			"AI Conversations/Claude/A small script artifacts/Flow.md",
+		]);
 		for (const target of targets) expect(fx.app.metadataCache.getFirstLinkpathDest(target, notePath)?.path).toBe(target);
 	});
 });

@@ -29,8 +29,6 @@ afterEach(async () => {
 	vi.restoreAllMocks();
 });
 
-
-
 async function notesIn(dir: string): Promise<string[]> {
 	const out: string[] = [];
 	async function walk(d: string): Promise<void> {
@@ -155,7 +153,10 @@ describe("session commands", () => {
 		const claudeCode = path.join(sessions, "claude-code/-home-dev-shop/5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11.jsonl");
 		const codex = path.join(sessions, "codex/2025/08/18/rollout-2025-08-18T07-41-09-6f1d2e3c-4b5a-4978-8a1b-2c3d4e5f6a7b.jsonl");
 		await fx.app.commands.execute(cmd("start-import-session"));
-		pickFiles([new File([await fs.readFile(claudeCode)], path.basename(claudeCode)), new File([await fs.readFile(codex)], path.basename(codex))]);
+		pickFiles([
+			new File([await fs.readFile(claudeCode)], path.basename(claudeCode)),
+			new File([await fs.readFile(codex)], path.basename(codex)),
+		]);
 		expect(text(".knowledge-etl-file-list")).not.toContain("Not an export");
 		click(".knowledge-etl-preview-button");
 		await until(() => text(".knowledge-etl-preview-counts") !== "", "the preview");
@@ -163,7 +164,10 @@ describe("session commands", () => {
 		click(".knowledge-etl-start-button");
 		await fx.plugin.runs.whenIdle();
 		const notes = await notesIn(fx.dir);
-		expect(notes).toEqual(["AI Conversations/Claude Code/The cart total ignores the discount code. Can you fix….md", "AI Conversations/Codex/Add a --version flag to the CLI.md"]);
+		expect(notes).toEqual([
+			"AI Conversations/Claude Code/The cart total ignores the discount code. Can you fix….md",
+			"AI Conversations/Codex/Add a --version flag to the CLI.md",
+		]);
 		expect(noticeLog.at(-1)).toMatch(/^Import done: 2 notes/);
 	});
 
@@ -226,7 +230,8 @@ describe("session commands", () => {
 		plugin.settings.retentionDays = 30;
 		const now = plugin.clock.now().getTime();
 		const day = 24 * 60 * 60 * 1000;
-		const make = async (daysAgo: number) => (await new SessionManager(plugin.stagingStore, { now: () => new Date(now - daysAgo * day) }).create({ debugMode: false })).session_id;
+		const make = async (daysAgo: number) =>
+			(await new SessionManager(plugin.stagingStore, { now: () => new Date(now - daysAgo * day) }).create({ debugMode: false })).session_id;
 		const old = await make(45);
 		const older = await make(400);
 		const recent = await make(29);

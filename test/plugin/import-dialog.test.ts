@@ -40,7 +40,10 @@ describe("import dialog", () => {
 		expect(document.querySelector(".knowledge-etl-choose-files")!.textContent).toBe("Choose files");
 
 		const sample = await fs.readFile(SAMPLE);
-		Object.defineProperty(input, "files", { value: [new File([sample], "conversations.json"), new File(["{}"], "extra.json")], configurable: true });
+		Object.defineProperty(input, "files", {
+			value: [new File([sample], "conversations.json"), new File(["{}"], "extra.json")],
+			configurable: true,
+		});
 		input.dispatchEvent(new Event("change"));
 		const rows = () => [...document.querySelectorAll(".knowledge-etl-file")];
 		expect(rows().map((r) => r.querySelector(".knowledge-etl-file-name")!.textContent)).toEqual(["conversations.json", "extra.json"]);

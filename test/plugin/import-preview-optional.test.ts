@@ -63,7 +63,10 @@ describe("import dialog: preview is optional, cancellable, and stops with the di
 		modal.addFiles([new File(["[]"], "conversations.json")]);
 		const button = document.querySelector<HTMLButtonElement>(".knowledge-etl-preview-button")!;
 		button.click();
-		await until(() => /1,200 conversations \(25%\)/.test(document.querySelector(".knowledge-etl-preview-progress")?.textContent ?? ""), "the progress");
+		await until(
+			() => /1,200 conversations \(25%\)/.test(document.querySelector(".knowledge-etl-preview-progress")?.textContent ?? ""),
+			"the progress",
+		);
 		expect(button.textContent).toBe("Cancel preview");
 		button.click(); // cancel
 		expect(signals[0]!.aborted).toBe(true);
@@ -78,12 +81,19 @@ describe("import dialog: preview is optional, cancellable, and stops with the di
 	it("previewSources stops at its signal and reports progress", async () => {
 		const bytes = await fs.readFile(SAMPLE);
 		const seen: PreviewProgress[] = [];
-		const done = await previewSources({ store: (await loadPlugin().then((f) => (fx = f))).plugin.stagingStore }, [new BlobByteSource(new File([bytes], "c.json"))], {}, { onProgress: (p) => seen.push(p) });
+		const done = await previewSources(
+			{ store: (await loadPlugin().then((f) => (fx = f))).plugin.stagingStore },
+			[new BlobByteSource(new File([bytes], "c.json"))],
+			{},
+			{ onProgress: (p) => seen.push(p) },
+		);
 		expect(done.conversations).toBe(3);
 		expect(seen.length).toBeGreaterThan(0);
 		expect(seen[0]!.bytesTotal).toBe(bytes.length);
 		const stop = new AbortController();
 		stop.abort();
-		await expect(previewSources({ store: fx!.plugin.stagingStore }, [new BlobByteSource(new File([bytes], "c.json"))], {}, { signal: stop.signal })).rejects.toThrow(/Preview cancelled/);
+		await expect(
+			previewSources({ store: fx!.plugin.stagingStore }, [new BlobByteSource(new File([bytes], "c.json"))], {}, { signal: stop.signal }),
+		).rejects.toThrow(/Preview cancelled/);
 	});
 });

@@ -110,7 +110,9 @@ describe("resume after an Obsidian restart", () => {
 		const input = await picked();
 		paths.set(input, file);
 		const id = await importThenQuit(first, input, /^Import: [1-9]/);
-		const manifest = JSON.parse(await fs.readFile(path.join(first.dir, ".staging/@session", id, "import/extract/input/manifest.json"), "utf8")) as { fingerprints: { path?: string; name: string }[] };
+		const manifest = JSON.parse(
+			await fs.readFile(path.join(first.dir, ".staging/@session", id, "import/extract/input/manifest.json"), "utf8"),
+		) as { fingerprints: { path?: string; name: string }[] };
 		expect(manifest.fingerprints.map((p) => [p.name, p.path])).toEqual([["conversations.json", file]]);
 
 		// Restart: a new plugin over the same vault; nothing of the old window is left.
@@ -164,9 +166,17 @@ describe("resume after an Obsidian restart", () => {
 		const resumed = continueSession(second.plugin, "resume", id);
 		{
 			await until(() => document.querySelector(".knowledge-etl-repick") !== null, "the pick-again dialog");
-			expect(document.querySelector(".knowledge-etl-repick-text")?.textContent).toMatch(/was reading "conversations\.json" \(\d+(\.\d)? KB\)/);
+			expect(document.querySelector(".knowledge-etl-repick-text")?.textContent).toMatch(
+				/was reading "conversations\.json" \(\d+(\.\d)? KB\)/,
+			);
 			pickAgain(new File(["[]"], "conversations.json"));
-			await until(() => /not the file this session was reading/.test(document.querySelector(".knowledge-etl-repick .knowledge-etl-error-text")?.textContent ?? ""), "the refusal");
+			await until(
+				() =>
+					/not the file this session was reading/.test(
+						document.querySelector(".knowledge-etl-repick .knowledge-etl-error-text")?.textContent ?? "",
+					),
+				"the refusal",
+			);
 			expect(document.querySelector(".knowledge-etl-repick")).not.toBeNull();
 			pickAgain(await picked());
 		}

@@ -97,7 +97,9 @@ describe("import modal: choosing what to import", () => {
 		expect(notes).toEqual([`${sanitizeFileName(otherTitle)}.md`, "Docker COPY fails file not found.md"].sort());
 		// The selection is in the session's options, so a resume imports the same two.
 		const latest = (await new SessionManager(fx.plugin.stagingStore, fx.plugin.clock).latest())!;
-		const options = JSON.parse(await fx.plugin.stagingStore.read(`.staging/@session/${latest.session_id}/import/extract/input/options.json`)) as { select?: string[]; timeZone?: string };
+		const options = JSON.parse(
+			await fx.plugin.stagingStore.read(`.staging/@session/${latest.session_id}/import/extract/input/options.json`),
+		) as { select?: string[]; timeZone?: string };
 		expect(options.select).toHaveLength(2);
 		expect(typeof options.timeZone).toBe("string");
 		expect(latest.status).toBe("completed");
@@ -113,7 +115,9 @@ describe("import modal: choosing what to import", () => {
 		await fx.plugin.runs.whenIdle();
 		expect(await notesIn(fx.dir)).toHaveLength(3);
 		const latest = (await new SessionManager(fx.plugin.stagingStore, fx.plugin.clock).latest())!;
-		const options = JSON.parse(await fx.plugin.stagingStore.read(`.staging/@session/${latest.session_id}/import/extract/input/options.json`)) as Record<string, unknown>;
+		const options = JSON.parse(
+			await fx.plugin.stagingStore.read(`.staging/@session/${latest.session_id}/import/extract/input/options.json`),
+		) as Record<string, unknown>;
 		expect(options).not.toHaveProperty("select");
 	});
 });

@@ -45,7 +45,10 @@ describe("KnowledgeEtlPlugin", () => {
 		await until(() => fx!.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS).length === 1, "the panel");
 		// The ribbon opens the import dialog.
 		fx.stub.ribbonIcons[0]!.el.click();
-		await until(() => document.querySelector(".modal-container .modal-title")?.textContent === "Import AI conversations", "the import dialog");
+		await until(
+			() => document.querySelector(".modal-container .modal-title")?.textContent === "Import AI conversations",
+			"the import dialog",
+		);
 	});
 
 	it("opens the session panel in the right sidebar once, and reveals it again on the next call", async () => {
@@ -75,7 +78,10 @@ describe("KnowledgeEtlPlugin", () => {
 		expect(welcome).toContain("Claude: Settings → Privacy → Export data.");
 		expect(view.contentEl.querySelector(".knowledge-etl-session-list")).toBeNull();
 		view.contentEl.querySelector<HTMLElement>(".knowledge-etl-welcome-import")!.click();
-		await until(() => document.querySelector(".modal-container .modal-title")?.textContent === "Import AI conversations", "the import dialog");
+		await until(
+			() => document.querySelector(".modal-container .modal-title")?.textContent === "Import AI conversations",
+			"the import dialog",
+		);
 	});
 
 	it("an error Notice stays until dismissed and opens the panel; an ordinary one does not ask to", async () => {

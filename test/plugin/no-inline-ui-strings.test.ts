@@ -143,13 +143,13 @@ function sourceFiles(dir: string): string[] {
 describe("no UI text written inline in src/plugin", () => {
 	it("finds the inline texts it looks for (so the check can fail)", () => {
 		const sample = [
-			'new Notice(`Removed ${n} sessions.`);',
+			"new Notice(`Removed ${n} sessions.`);",
 			'new Setting(el).setName("Output folder").setDesc(ok ? "Yes" : t("x"));',
 			'el.createDiv({ cls: "a-class", text: "Loading…", attr: { "aria-label": "Progress", role: "progressbar" } });',
 			'modal.setTitle("Apply");',
 			'this.emptyStateText = "No such folder.";',
 			'this.addRibbonIcon("import", "Import AI conversations", () => {});',
-			'el.setText(`${a} of ${b}`);',
+			"el.setText(`${a} of ${b}`);",
 			'const group = { heading: "LLM", rows: [] };',
 		].join("\n");
 		const found = findInlineStrings("sample.ts", sample).map((f) => f.text);

@@ -41,7 +41,8 @@ describe("obsidian stub", () => {
 		const app = createTestApp(dir);
 		await app.vault.createFolder("In");
 		await app.vault.createFolder("Other");
-		const linker = "[[Old]] [[Old|alias]] [[In/Old#Part]] ![[Old]] [[Other/Same]] [[Same]] [x](Old.md) `[[Old]]`\n```\n[[Old]]\n```\n[[Missing]]\n";
+		const linker =
+			"[[Old]] [[Old|alias]] [[In/Old#Part]] ![[Old]] [[Other/Same]] [[Same]] [x](Old.md) `[[Old]]`\n```\n[[Old]]\n```\n[[Missing]]\n";
 		await app.vault.create("In/Old.md", "self: [[Old]]\n");
 		await app.vault.create("In/Same.md", "in");
 		await app.vault.create("Other/Same.md", "other");
@@ -59,7 +60,9 @@ describe("obsidian stub", () => {
 		await app.fileManager.renameFile(app.vault.getFileByPath("Archive/Same.md")!, "In/Same.md");
 		await app.fileManager.renameFile(app.vault.getFileByPath("Other/New.md")!, "In/Old.md");
 		// Back where they were: the links resolve as before; a name that is not unique comes back as a path.
-		expect(await fs.readFile(path.join(dir, "In/Linker.md"), "utf8")).toBe(linker.replace("[[In/Old#Part]]", "[[Old#Part]]").replace("[[Same]]", "[[In/Same]]"));
+		expect(await fs.readFile(path.join(dir, "In/Linker.md"), "utf8")).toBe(
+			linker.replace("[[In/Old#Part]]", "[[Old#Part]]").replace("[[Same]]", "[[In/Same]]"),
+		);
 		await fs.rm(dir, { recursive: true, force: true });
 	});
 });

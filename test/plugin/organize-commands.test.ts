@@ -37,11 +37,6 @@ afterEach(async () => {
 	noticeLog.length = 0;
 });
 
-
-
-
-
-
 const panelText = (f: PluginFixture) => panel(f).contentEl.textContent ?? "";
 
 async function readPlan(f: PluginFixture, sessionId: string): Promise<Plan> {
@@ -85,7 +80,10 @@ describe("organize in Obsidian", () => {
 		expect(plan.items.some((i) => i.from.startsWith("Other/"))).toBe(false);
 
 		// The panel shows the plan: organize badge in the list, summary, each move with its reason, an Apply button.
-		await until(() => panelText(f).includes("AI Conversations/2024-03-01-docker-deploy.md → DevOps/Docker deploy.md"), "the plan in the panel");
+		await until(
+			() => panelText(f).includes("AI Conversations/2024-03-01-docker-deploy.md → DevOps/Docker deploy.md"),
+			"the plan in the panel",
+		);
 		const view = panel(f);
 		const row = view.contentEl.querySelector(`.knowledge-etl-session-row[data-session-id="${sessionId}"]`)!;
 		expect(row.textContent).toContain("Organize");
@@ -97,7 +95,9 @@ describe("organize in Obsidian", () => {
 		expect(organize.querySelector('[data-count="failures"]')?.textContent).toBe("0 failures");
 		expect(organize.textContent).toContain("AI Conversations/京都旅行.md → Travel/京都旅行.md");
 		expect(organize.textContent).toContain(`AI Conversations/Index.md → ${indexTo}`);
-		const docker = organize.querySelector('.knowledge-etl-move[data-from="AI Conversations/2024-03-01-docker-deploy.md"] .knowledge-etl-move-reason');
+		const docker = organize.querySelector(
+			'.knowledge-etl-move[data-from="AI Conversations/2024-03-01-docker-deploy.md"] .knowledge-etl-move-reason',
+		);
 		expect(docker?.textContent).toMatch(/^devops: .*(docker|kubernetes)/i);
 		expect(organize.querySelector(".knowledge-etl-action-apply-organize")).not.toBeNull();
 		expect(organize.querySelector(".knowledge-etl-action-undo-organize")).toBeNull();
@@ -106,11 +106,15 @@ describe("organize in Obsidian", () => {
 		expect(await f.app.commands.execute(cmd("apply-organize-plan"))).toBe(true);
 		await until(() => document.querySelector(".modal-container .knowledge-etl-confirm-text") !== null, "the confirmation");
 		expect(document.querySelector(".modal-container .modal-title")?.textContent).toBe("Apply organize plan");
-		expect(document.querySelector(".modal-container .knowledge-etl-confirm-text")?.textContent).toMatch(/^3 notes will move and 3 notes will be edited/);
+		expect(document.querySelector(".modal-container .knowledge-etl-confirm-text")?.textContent).toMatch(
+			/^3 notes will move and 3 notes will be edited/,
+		);
 		document.querySelector<HTMLButtonElement>(".modal-container button.mod-cta")!.click();
 		await until(() => noticeLog.some((n) => n.startsWith("Organize applied")), "the apply Notice");
 		await f.plugin.runs.whenIdle();
-		expect(noticeLog.find((n) => n.startsWith("Organize applied"))).toBe('Organize applied: 3 notes moved, 3 edited. Run "Undo organize session" to reverse it.');
+		expect(noticeLog.find((n) => n.startsWith("Organize applied"))).toBe(
+			'Organize applied: 3 notes moved, 3 edited. Run "Undo organize session" to reverse it.',
+		);
 
 		const after = Object.keys(await hashes(f.dir)).sort();
 		expect(after).toEqual(["DevOps/Docker deploy.md", "Other/Outside.md", "Travel/京都旅行.md", indexTo].sort());
@@ -121,7 +125,10 @@ describe("organize in Obsidian", () => {
 		const index = await fs.readFile(path.join(f.dir, indexTo), "utf8");
 		expect(index).toContain("[[Docker deploy]] and [[Docker deploy|the deploy notes]]");
 		expect(index).toContain("normalized: true");
-		for (const link of ["Docker deploy", "京都旅行"]) expect(stubResolveLink(link, indexTo, all)).toBe(to.get(`AI Conversations/${link === "京都旅行" ? "京都旅行" : "2024-03-01-docker-deploy"}.md`));
+		for (const link of ["Docker deploy", "京都旅行"])
+			expect(stubResolveLink(link, indexTo, all)).toBe(
+				to.get(`AI Conversations/${link === "京都旅行" ? "京都旅行" : "2024-03-01-docker-deploy"}.md`),
+			);
 		const outside = await fs.readFile(path.join(f.dir, "Other/Outside.md"), "utf8");
 		expect(outside).toContain("[[Docker deploy#Notes]]");
 		expect(stubResolveLink("Docker deploy", "Other/Outside.md", all)).toBe("DevOps/Docker deploy.md");
@@ -150,7 +157,9 @@ describe("organize in Obsidian", () => {
 		fx = await loadPlugin();
 		const f = fx;
 		const many: Record<string, string> = {};
-		for (let i = 1; i <= 25; i++) many[`AI Conversations/Trip ${String(i).padStart(2, "0")}.md`] = `# Trip ${i}\n\nBooked a hotel and a flight for the trip.\n${LONG_EN}\n`;
+		for (let i = 1; i <= 25; i++)
+			many[`AI Conversations/Trip ${String(i).padStart(2, "0")}.md`] =
+				`# Trip ${i}\n\nBooked a hotel and a flight for the trip.\n${LONG_EN}\n`;
 		await writeFiles(f.dir, many);
 		const start = await hashes(f.dir);
 		const sessionId = await startOrganize(f);
@@ -182,7 +191,12 @@ describe("organize in Obsidian", () => {
 		await writeFiles(f.dir, { "AI Conversations/Done.md": "---\nnormalized: true\n---\nAlready organized.\n" });
 		// Another run holds the controller: choosing a folder says so and starts nothing.
 		let release = (): void => undefined;
-		const busy = f.plugin.runs.start("import", null, () => new Promise<{ session_id: string }>((resolve) => (release = () => resolve({ session_id: "x" }))), () => "busy done");
+		const busy = f.plugin.runs.start(
+			"import",
+			null,
+			() => new Promise<{ session_id: string }>((resolve) => (release = () => resolve({ session_id: "x" }))),
+			() => "busy done",
+		);
 		expect(busy).not.toBeNull();
 		expect(await f.app.commands.execute(cmd("start-organize-session"))).toBe(true);
 		document.querySelector<HTMLElement>(".modal-container .suggestion-item")!.click();

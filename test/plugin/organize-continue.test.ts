@@ -35,11 +35,6 @@ afterEach(async () => {
 	noticeLog.length = 0;
 });
 
-
-
-
-
-
 const button = (f: PluginFixture, cls: string) => panel(f).contentEl.querySelector<HTMLButtonElement>(`.${cls}`);
 
 async function readPlan(f: PluginFixture, sessionId: string): Promise<Plan> {
@@ -70,7 +65,11 @@ describe("resume and retry of organize sessions in Obsidian", () => {
 		// Stopped after two steps, through the plugin's own ports (renameFile keeps the links).
 		const controller = new AbortController();
 		const deps = { store: f.plugin.stagingStore, vault: f.plugin.noteVault, clock: f.plugin.clock };
-		const stopped = await applyOrganizeSession(deps, sessionId, { rewriteLinks: false, signal: controller.signal, onProgress: (p) => p.done === 2 && controller.abort() });
+		const stopped = await applyOrganizeSession(deps, sessionId, {
+			rewriteLinks: false,
+			signal: controller.signal,
+			onProgress: (p) => p.done === 2 && controller.abort(),
+		});
 		expect(stopped.cancelled).toBe(true);
 		expect(await readOrganizeState(f.plugin.stagingStore, sessionId)).toBe("partially-applied");
 
@@ -80,7 +79,9 @@ describe("resume and retry of organize sessions in Obsidian", () => {
 		button(f, "knowledge-etl-action-resume")!.click();
 		await until(() => noticeLog.some((n) => n.startsWith("Organize resume done")), "the resume Notice");
 		await f.plugin.runs.whenIdle();
-		expect(noticeLog.find((n) => n.startsWith("Organize resume done"))).toBe('Organize resume done: 4 notes moved in all. Run "Undo organize session" to reverse it.');
+		expect(noticeLog.find((n) => n.startsWith("Organize resume done"))).toBe(
+			'Organize resume done: 4 notes moved in all. Run "Undo organize session" to reverse it.',
+		);
 		expect(await readOrganizeState(f.plugin.stagingStore, sessionId)).toBe("applied");
 		const plan = await readPlan(f, sessionId);
 		expect(Object.keys(await hashes(f.dir)).sort()).toEqual(plan.items.map((i) => i.to).sort());
@@ -136,7 +137,10 @@ describe("resume and retry of organize sessions in Obsidian", () => {
 		await until(() => noticeLog.some((n) => n.startsWith("Organize plan ready")), "the new plan Notice");
 		await f.plugin.runs.whenIdle();
 		expect(noticeLog.find((n) => n.startsWith("Organize plan ready"))).not.toContain("failed");
-		expect((await readPlan(f, sessionId)).items.find((i) => i.from.endsWith("Broken.md"))).toMatchObject({ status: "planned", to: "Travel/Hotel booking.md" });
+		expect((await readPlan(f, sessionId)).items.find((i) => i.from.endsWith("Broken.md"))).toMatchObject({
+			status: "planned",
+			to: "Travel/Hotel booking.md",
+		});
 
 		// Nothing is left to resume: the command says so instead of offering the session.
 		expect(await f.app.commands.execute(cmd("resume-session"))).toBe(true);

@@ -42,7 +42,9 @@ describe("organize the whole vault in Obsidian, with the default settings", () =
 		await writeFiles(f.dir, FILES);
 		const start = await hashes(f.dir);
 		expect(await f.app.commands.execute(cmd("start-organize-session"))).toBe(true);
-		const whole = [...document.querySelectorAll<HTMLElement>(".modal-container .suggestion-item")].find((i) => i.textContent === "Whole vault")!;
+		const whole = [...document.querySelectorAll<HTMLElement>(".modal-container .suggestion-item")].find(
+			(i) => i.textContent === "Whole vault",
+		)!;
 		whole.click();
 		await until(() => noticeLog.some((n) => n.startsWith("Organize plan ready")), "the plan Notice");
 		await f.plugin.runs.whenIdle();
@@ -51,7 +53,12 @@ describe("organize the whole vault in Obsidian, with the default settings", () =
 		const byPath = new Map(plan.items.map((i) => [i.from, i]));
 		expect(byPath.get("Journal/2026-12-05.md")).toMatchObject({ status: "skipped", reason: 'excluded: daily notes folder "Journal"' });
 		expect(byPath.get("Templates/Trip.md")).toMatchObject({ status: "skipped", reason: 'excluded: templates folder "Templates"' });
-		expect(byPath.get("Trip.md")).toMatchObject({ status: "planned", to: "AI Conversations/Travel/Trip.md", frontmatterChanges: [], contentChanged: false });
+		expect(byPath.get("Trip.md")).toMatchObject({
+			status: "planned",
+			to: "AI Conversations/Travel/Trip.md",
+			frontmatterChanges: [],
+			contentChanged: false,
+		});
 		expect(byPath.get("Notes/Paris.md")).toMatchObject({ status: "planned", to: "AI Conversations/Travel/Paris.md" });
 
 		await until(() => f.plugin.organizeTargets.apply === sessionId, "the plan offered to apply");

@@ -40,7 +40,9 @@ describe("RequestUrlHttpClient (over the stub's real-HTTP requestUrl)", () => {
 	it("applies our own timeout, since requestUrl has none", async () => {
 		server = await startFakeLlmServer({ script: () => ({ kind: "hang" }) });
 		const began = Date.now();
-		const error = await http.request({ url: `${server.url}/api/chat`, method: "POST", body: '{"model":"test-model"}', timeoutMs: 150 }).catch((e: unknown) => e);
+		const error = await http
+			.request({ url: `${server.url}/api/chat`, method: "POST", body: '{"model":"test-model"}', timeoutMs: 150 })
+			.catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(TimeoutError);
 		expect(Date.now() - began).toBeLessThan(1500);
 	});
@@ -50,7 +52,13 @@ describe("RequestUrlHttpClient (over the stub's real-HTTP requestUrl)", () => {
 		const controller = new AbortController();
 		setTimeout(() => controller.abort(new Error("stop")), 50);
 		const error = await http
-			.request({ url: `${server.url}/api/chat`, method: "POST", body: '{"model":"test-model"}', timeoutMs: 5000, signal: controller.signal })
+			.request({
+				url: `${server.url}/api/chat`,
+				method: "POST",
+				body: '{"model":"test-model"}',
+				timeoutMs: 5000,
+				signal: controller.signal,
+			})
 			.catch((e: unknown) => e);
 		expect(error).toEqual(new Error("stop"));
 	});
@@ -58,7 +66,10 @@ describe("RequestUrlHttpClient (over the stub's real-HTTP requestUrl)", () => {
 	it("carries the Ollama client end to end (preflight, retry of a 500, reply)", async () => {
 		server = await startFakeLlmServer();
 		server.enqueue({ kind: "status", status: 500 }, { kind: "reply", content: "hello" });
-		const client = createLlmClient({ provider: "ollama", url: server.url, model: "test-model", retryMinDelayMs: 1, retryRandomize: false }, http)!;
+		const client = createLlmClient(
+			{ provider: "ollama", url: server.url, model: "test-model", retryMinDelayMs: 1, retryRandomize: false },
+			http,
+		)!;
 		await client.preflight();
 		expect((await client.chat([{ role: "user", content: "hi" }])).content).toBe("hello");
 		expect(server.chatRequests).toHaveLength(2);

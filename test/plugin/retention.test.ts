@@ -33,7 +33,8 @@ describe("retention in the plugin", () => {
 		await fs.writeFile(path.join(fx.dir, "Inbox", "Docker.md"), "# Docker\n\nA Dockerfile and a container image.\n");
 		const applied = await plugin.etl.organize({ folder: "Inbox", apply: true });
 		const now = plugin.clock.now().getTime();
-		const make = async (daysAgo: number) => (await new SessionManager(plugin.stagingStore, { now: () => new Date(now - daysAgo * DAY) }).create({ debugMode: false })).session_id;
+		const make = async (daysAgo: number) =>
+			(await new SessionManager(plugin.stagingStore, { now: () => new Date(now - daysAgo * DAY) }).create({ debugMode: false })).session_id;
 		const old = await make(45);
 		const recent = await make(3);
 		// The organize session is old too.
@@ -64,7 +65,10 @@ describe("retention in the plugin", () => {
 		await fs.writeFile(path.join(fx.dir, "Inbox", "Docker.md"), "# Docker\n\nA Dockerfile and a container image.\n");
 		let lock = "";
 		const lockFile = path.join(fx.dir, ".staging/vault.lock");
-		await fx.plugin.etl.organize({ folder: "Inbox", apply: true }, { onProgress: () => void (lock ||= existsSync(lockFile) ? readFileSync(lockFile, "utf8") : "") });
+		await fx.plugin.etl.organize(
+			{ folder: "Inbox", apply: true },
+			{ onProgress: () => void (lock ||= existsSync(lockFile) ? readFileSync(lockFile, "utf8") : "") },
+		);
 		expect(lock).not.toBe("");
 		expect((JSON.parse(lock) as { app: string }).app).toBe(`Obsidian, vault "${fx.app.vault.getName()}"`);
 	});

@@ -35,11 +35,31 @@ class TestClock implements Clock {
 	}
 }
 
-function rec(sessionId: string, item: string, stage: PipelineStageRecord["stage"], status: PipelineStageRecord["status"], extra: Partial<PipelineStageRecord> = {}): PipelineStageRecord {
-	return { timestamp: "2025-01-01T10:00:05.000Z", session_id: sessionId, item_id: item, stage, step: `${stage}_step`, status, timing_ms: 5, ...extra };
+function rec(
+	sessionId: string,
+	item: string,
+	stage: PipelineStageRecord["stage"],
+	status: PipelineStageRecord["status"],
+	extra: Partial<PipelineStageRecord> = {},
+): PipelineStageRecord {
+	return {
+		timestamp: "2025-01-01T10:00:05.000Z",
+		session_id: sessionId,
+		item_id: item,
+		stage,
+		step: `${stage}_step`,
+		status,
+		timing_ms: 5,
+		...extra,
+	};
 }
 
-const counts = (success: number, failed: number, skipped: number): Counts => ({ total: success + failed + skipped, success, failed, skipped });
+const counts = (success: number, failed: number, skipped: number): Counts => ({
+	total: success + failed + skipped,
+	success,
+	failed,
+	skipped,
+});
 
 /** Writes two real sessions through the core managers (one finished with failures, one running) and a broken one. */
 async function writeSessions(store: AdapterStagingStore) {
@@ -59,7 +79,18 @@ async function writeSessions(store: AdapterStagingStore) {
 	await phases.finishStage(done.session_id, "import", "extract", {
 		items_count: 3,
 		counts: counts(3, 0, 0),
-		steps: [{ step_name: "parse_export", status: "completed", started_at: null, completed_at: null, duration_ms: 1500, items_processed: 3, items_failed: 0, error: null }],
+		steps: [
+			{
+				step_name: "parse_export",
+				status: "completed",
+				started_at: null,
+				completed_at: null,
+				duration_ms: 1500,
+				items_processed: 3,
+				items_failed: 0,
+				error: null,
+			},
+		],
 	});
 	await phases.startStage(done.session_id, "import", "transform");
 	await appendPipelineStageRecords(store, done.session_id, "import", [
@@ -77,7 +108,12 @@ async function writeSessions(store: AdapterStagingStore) {
 	const running = await sessions.create({ debugMode: true, provider: "chatgpt" });
 	await phases.create(running.session_id, "import");
 	await phases.startStage(running.session_id, "import", "extract");
-	await appendPipelineStageRecords(store, running.session_id, "import", Array.from({ length: 4 }, (_, i) => rec(running.session_id, `r${i}`, "extract", "success")));
+	await appendPipelineStageRecords(
+		store,
+		running.session_id,
+		"import",
+		Array.from({ length: 4 }, (_, i) => rec(running.session_id, `r${i}`, "extract", "success")),
+	);
 	await phases.finishStage(running.session_id, "import", "extract", { items_count: 4, counts: counts(4, 0, 0) });
 	await phases.startStage(running.session_id, "import", "transform");
 	await appendPipelineStageRecords(store, running.session_id, "import", [rec(running.session_id, "r0", "transform", "success")]);
@@ -103,7 +139,9 @@ describe("session panel", () => {
 		expect(rows[1]!.querySelector(".knowledge-etl-badge-partial")).not.toBeNull();
 		// Listed by what they were (provider, count, when), the id in the tooltip.
 		expect(text(rows[0]!.querySelector(".knowledge-etl-session-title"))).toBe("ChatGPT");
-		expect(text(rows[1]!.querySelector(".knowledge-etl-session-facts"))).toMatch(/^3 conversations · 1 skipped · 1 failed · 2025-01-0\d \d\d:\d\d$/);
+		expect(text(rows[1]!.querySelector(".knowledge-etl-session-facts"))).toMatch(
+			/^3 conversations · 1 skipped · 1 failed · 2025-01-0\d \d\d:\d\d$/,
+		);
 		expect(rows[1]!.getAttribute("title")).toContain(ids.done);
 
 		const broken = root.querySelector(".knowledge-etl-broken-row");
@@ -115,7 +153,11 @@ describe("session panel", () => {
 		expect(text(detail.querySelector(".knowledge-etl-detail-title"))).toBe("ChatGPT");
 		expect(text(detail.querySelector(".knowledge-etl-meta"))).toMatch(/^Started 2025-01-02 \d\d:\d\d · Debug mode$/);
 		// Plain words for the stages; their names stay in the files (and in debug mode).
-		expect([...detail.querySelectorAll(".knowledge-etl-stage-name")].map((e) => e.textContent)).toEqual(["Reading export", "Preparing notes", "Writing notes"]);
+		expect([...detail.querySelectorAll(".knowledge-etl-stage-name")].map((e) => e.textContent)).toEqual([
+			"Reading export",
+			"Preparing notes",
+			"Writing notes",
+		]);
 		expect(detail.querySelector(".knowledge-etl-steps")).toBeNull();
 		expect(detail.querySelector(".knowledge-etl-action-cancel")).not.toBeNull();
 		expect(detail.querySelector(".knowledge-etl-action-resume")).toBeNull();
@@ -149,7 +191,9 @@ describe("session panel", () => {
 		expect(text(detail.querySelector('[data-step="parse_export"]'))).toContain("1.5 s");
 		const failure = detail.querySelector('.knowledge-etl-failure[data-item-id="c2"]')!;
 		expect(text(failure.querySelector(".knowledge-etl-failure-title"))).toBe("Trip to Kyoto");
-		expect(text(failure.querySelector(".knowledge-etl-failure-reason"))).toBe("The model's answer could not be read (not the expected format).");
+		expect(text(failure.querySelector(".knowledge-etl-failure-reason"))).toBe(
+			"The model's answer could not be read (not the expected format).",
+		);
 		expect(text(failure.querySelector(".knowledge-etl-error-text"))).toBe("LLM returned invalid JSON");
 		expect(text(detail.querySelector(".knowledge-etl-subheading"))).toBe("Failures (1)");
 		detail.querySelector<HTMLElement>(".knowledge-etl-action-retry")!.click();
@@ -178,12 +222,17 @@ describe("session panel", () => {
 		await new Promise((r) => setTimeout(r, 250));
 		expect(view.loadCount).toBe(2); // 50 requests, one read
 		expect(view.renderCount).toBe(1); // and nothing changed: no redraw at all
-		await appendPipelineStageRecords(store, ids.running, "import", [rec(ids.running, "r1", "transform", "success"), rec(ids.running, "r2", "transform", "failed", { error: "boom" })]);
+		await appendPipelineStageRecords(store, ids.running, "import", [
+			rec(ids.running, "r1", "transform", "success"),
+			rec(ids.running, "r2", "transform", "failed", { error: "boom" }),
+		]);
 		for (let i = 0; i < 50; i++) view.requestRefresh();
 		await new Promise((r) => setTimeout(r, 250));
 		expect(view.loadCount).toBe(3);
 		expect(view.renderCount).toBe(2);
-		expect(text(view.contentEl.querySelector('[data-stage="transform"] .knowledge-etl-stage-counts'))).toBe("3 of 4 conversations · 1 failed");
+		expect(text(view.contentEl.querySelector('[data-stage="transform"] .knowledge-etl-stage-counts'))).toBe(
+			"3 of 4 conversations · 1 failed",
+		);
 		await view.onClose();
 		(view as unknown as { unload(): void }).unload();
 		expect(view.contentEl.childElementCount).toBe(0);
@@ -191,7 +240,9 @@ describe("session panel", () => {
 		// Reopened mid-run through the plugin: the state comes back from the files.
 		await fx.plugin.activateSessionView();
 		const reopened = fx.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)[0]!.view as unknown as SessionView;
-		expect(text(reopened.contentEl.querySelector('[data-stage="transform"] .knowledge-etl-stage-counts'))).toBe("3 of 4 conversations · 1 failed");
+		expect(text(reopened.contentEl.querySelector('[data-stage="transform"] .knowledge-etl-stage-counts'))).toBe(
+			"3 of 4 conversations · 1 failed",
+		);
 	});
 });
 

@@ -37,7 +37,10 @@ function settingNamed(root: HTMLElement, name: string): HTMLElement {
 async function savedData(f: PluginFixture): Promise<Record<string, unknown>> {
 	// Saves are fired from change handlers; wait until every one started has reached the disk.
 	await f.plugin.settingsSaved();
-	return JSON.parse(await fs.readFile(path.join(f.dir, f.app.vault.configDir, "plugins/knowledge-etl/data.json"), "utf8")) as Record<string, unknown>;
+	return JSON.parse(await fs.readFile(path.join(f.dir, f.app.vault.configDir, "plugins/knowledge-etl/data.json"), "utf8")) as Record<
+		string,
+		unknown
+	>;
 }
 
 function type(input: HTMLInputElement, value: string): void {
@@ -52,7 +55,10 @@ describe("settings tab", () => {
 		const headings = () => [...root.querySelectorAll(".setting-item-heading .setting-item-name")].map((e) => e.textContent);
 		expect(headings()).toEqual(["Import", "Knowledge notes (LLM)", "Organize", "Sessions", "Advanced"]);
 		expect(root.querySelectorAll("h1, h2, h3, h4")).toHaveLength(0);
-		const names = () => [...root.querySelectorAll(".setting-item:not(.setting-item-heading) > .setting-item-info .setting-item-name")].map((e) => e.textContent);
+		const names = () =>
+			[...root.querySelectorAll(".setting-item:not(.setting-item-heading) > .setting-item-info .setting-item-name")].map(
+				(e) => e.textContent,
+			);
 		// Debug mode last; with no provider, the LLM section is the provider alone.
 		expect(names().at(-1)).toBe("Debug mode");
 		for (const name of ["Server address", "Model", "API key", "Concurrency", "Include transcript"]) expect(names()).not.toContain(name);
@@ -60,11 +66,17 @@ describe("settings tab", () => {
 		select.value = "ollama";
 		select.dispatchEvent(new Event("change"));
 		await until(() => names().includes("Server address"), "the model rows");
-		for (const name of ["Server address", "Model", "Concurrency", "Timeout", "Retries", "Output language", "Include transcript"]) expect(names()).toContain(name);
+		for (const name of ["Server address", "Model", "Concurrency", "Timeout", "Retries", "Output language", "Include transcript"])
+			expect(names()).toContain(name);
 		expect(names()).not.toContain("API key"); // Ollama takes none
 		for (const name of ["Output folder", "Time zone", "Genres", "Excluded folders", "Session retention"]) settingNamed(root, name);
 		// Genres: labelled columns, an editable description.
-		expect([...root.querySelectorAll(".knowledge-etl-genre-head .knowledge-etl-genre-col")].map((e) => e.textContent)).toEqual(["Key", "Folder", "Description", "Keywords"]);
+		expect([...root.querySelectorAll(".knowledge-etl-genre-head .knowledge-etl-genre-col")].map((e) => e.textContent)).toEqual([
+			"Key",
+			"Folder",
+			"Description",
+			"Keywords",
+		]);
 		type(root.querySelector<HTMLInputElement>(".knowledge-etl-genre-description")!, "Notes about machine learning");
 		expect(fx.plugin.settings.genres[0]!.description).toBe("Notes about machine learning");
 	});
@@ -132,7 +144,10 @@ describe("settings tab", () => {
 			const test = async () => {
 				const before = result().textContent;
 				root.querySelector<HTMLButtonElement>(".knowledge-etl-test-connection")!.click();
-				await until(() => result().textContent !== before && result().textContent !== "Asking the server for its models…", "the test result");
+				await until(
+					() => result().textContent !== before && result().textContent !== "Asking the server for its models…",
+					"the test result",
+				);
 				return result().textContent;
 			};
 			expect(await test()).toBe("Connected: 2 models. Pick one from the list.");

@@ -331,7 +331,7 @@ export class Vault extends Events {
 				.filter((c): c is TAbstractFile => c !== null);
 		}
 		const parentPath = parentOf(p);
-		f.parent = parentPath === "/" ? this.root : (this.cache.get(parentPath) as TFolder | undefined) ?? null;
+		f.parent = parentPath === "/" ? this.root : ((this.cache.get(parentPath) as TFolder | undefined) ?? null);
 		return f;
 	}
 
@@ -564,10 +564,13 @@ function replaceWikilinks(text: string, replace: (linkPath: string) => string | 
 		.map((part, i) =>
 			i % 2 === 1
 				? part
-				: part.replace(/(!?)\[\[([^[\]|#\n]*)((?:#[^[\]|\n]*)?)((?:\|[^[\]\n]*)?)\]\]/g, (whole, bang: string, linkPath: string, sub: string, alias: string) => {
-						const next = replace(linkPath);
-						return next === null ? whole : `${bang}[[${next}${sub}${alias}]]`;
-					}),
+				: part.replace(
+						/(!?)\[\[([^[\]|#\n]*)((?:#[^[\]|\n]*)?)((?:\|[^[\]\n]*)?)\]\]/g,
+						(whole, bang: string, linkPath: string, sub: string, alias: string) => {
+							const next = replace(linkPath);
+							return next === null ? whole : `${bang}[[${next}${sub}${alias}]]`;
+						},
+					),
 		)
 		.join("");
 }
@@ -600,7 +603,9 @@ export class FileManager {
 		for (const note of this.vault.getMarkdownFiles()) {
 			const sourceBefore = note.path === to ? from : note.path;
 			const text = await this.vault.read(note);
-			const next = replaceWikilinks(text, (linkPath) => (linkPath !== "" && stubResolveLink(linkPath, sourceBefore, before) === from ? linkText : null));
+			const next = replaceWikilinks(text, (linkPath) =>
+				linkPath !== "" && stubResolveLink(linkPath, sourceBefore, before) === from ? linkText : null,
+			);
 			if (next !== text) await this.vault.modify(note, next);
 		}
 	}
@@ -652,7 +657,11 @@ export class MetadataCache extends Events {
 
 	/** The file a link (`[[linkpath]]`, `![[linkpath]]`) in the note at `sourcePath` opens, as Obsidian resolves it. */
 	getFirstLinkpathDest(linkpath: string, sourcePath: string): TFile | null {
-		const target = stubResolveLink(linkpath, sourcePath, this.vault.getFiles().map((f) => f.path));
+		const target = stubResolveLink(
+			linkpath,
+			sourcePath,
+			this.vault.getFiles().map((f) => f.path),
+		);
 		return target === null ? null : this.vault.getFileByPath(target);
 	}
 }
@@ -1087,11 +1096,7 @@ export function requestUrl(request: RequestUrlParam | string) {
 		const headers: Record<string, string> = { ...(params.headers ?? {}) };
 		if (params.contentType) headers["content-type"] = params.contentType;
 		const body =
-			params.body === undefined
-				? undefined
-				: typeof params.body === "string"
-					? Buffer.from(params.body, "utf8")
-					: Buffer.from(params.body);
+			params.body === undefined ? undefined : typeof params.body === "string" ? Buffer.from(params.body, "utf8") : Buffer.from(params.body);
 		if (body) headers["content-length"] = String(body.length);
 		const lib = url.protocol === "https:" ? https : http;
 		const req = lib.request(url, { method, headers }, (res) => {
@@ -1141,9 +1146,7 @@ let uiEnabled = false;
 
 function requireUi(what: string): Document {
 	if (!uiEnabled || typeof document === "undefined") {
-		throw new Error(
-			`obsidian stub: ${what} is UI; call enableObsidianUi() in a test with "// @vitest-environment happy-dom"`,
-		);
+		throw new Error(`obsidian stub: ${what} is UI; call enableObsidianUi() in a test with "// @vitest-environment happy-dom"`);
 	}
 	return document;
 }

@@ -36,9 +36,23 @@ export function chatgptWith(id: string, title: string, messages: Record<string, 
 	const ids = messages.map((_, i) => `${id}-m${i}`);
 	mapping[`${id}-root`] = node(`${id}-root`, null, ids[0] ?? null, null);
 	messages.forEach((m, i) => {
-		mapping[ids[i]!] = node(ids[i]!, i === 0 ? `${id}-root` : ids[i - 1]!, ids[i + 1] ?? null, { id: ids[i], create_time: T0 + i * 60, recipient: "all", metadata: {}, ...m });
+		mapping[ids[i]!] = node(ids[i]!, i === 0 ? `${id}-root` : ids[i - 1]!, ids[i + 1] ?? null, {
+			id: ids[i],
+			create_time: T0 + i * 60,
+			recipient: "all",
+			metadata: {},
+			...m,
+		});
 	});
-	return { title, create_time: T0, update_time: T0 + messages.length * 60, mapping, current_node: ids[ids.length - 1], conversation_id: id, id };
+	return {
+		title,
+		create_time: T0,
+		update_time: T0 + messages.length * 60,
+		mapping,
+		current_node: ids[ids.length - 1],
+		conversation_id: id,
+		id,
+	};
 }
 
 /** The conversation with an upload, a PDF, a generated image and a missing image. */
@@ -49,7 +63,15 @@ export function chatgptAttachmentConversation(): Record<string, unknown> {
 			content: {
 				content_type: "multimodal_text",
 				parts: [
-					{ content_type: "image_asset_pointer", asset_pointer: "file-service://file-Up1oadAbC9", size_bytes: UPLOAD_BYTES.length, width: 64, height: 48, fovea: null, metadata: null },
+					{
+						content_type: "image_asset_pointer",
+						asset_pointer: "file-service://file-Up1oadAbC9",
+						size_bytes: UPLOAD_BYTES.length,
+						width: 64,
+						height: 48,
+						fovea: null,
+						metadata: null,
+					},
 					"What does this whiteboard say? The report is attached too.",
 				],
 			},
@@ -60,7 +82,11 @@ export function chatgptAttachmentConversation(): Record<string, unknown> {
 				],
 			},
 		},
-		{ author: { role: "assistant" }, content: { content_type: "text", parts: ["It lists three tasks. I will draw them."] }, metadata: { model_slug: "gpt-4o" } },
+		{
+			author: { role: "assistant" },
+			content: { content_type: "text", parts: ["It lists three tasks. I will draw them."] },
+			metadata: { model_slug: "gpt-4o" },
+		},
 		{
 			author: { role: "tool", name: "t2uay3k.sj1i4kz" },
 			content: {
@@ -81,7 +107,16 @@ export function chatgptAttachmentConversation(): Record<string, unknown> {
 			author: { role: "user" },
 			content: {
 				content_type: "multimodal_text",
-				parts: [{ content_type: "image_asset_pointer", asset_pointer: "sediment://file_00000000ffff0000ffff0000ffff0000", size_bytes: 99, width: 10, height: 10 }, "And this one?"],
+				parts: [
+					{
+						content_type: "image_asset_pointer",
+						asset_pointer: "sediment://file_00000000ffff0000ffff0000ffff0000",
+						size_bytes: 99,
+						width: 10,
+						height: 10,
+					},
+					"And this one?",
+				],
 			},
 		},
 		{ author: { role: "assistant" }, content: { content_type: "text", parts: ["I cannot see that one."] } },
@@ -93,7 +128,13 @@ export function chatgptSameUploadConversation(): Record<string, unknown> {
 	return chatgptWith("conv-files-2", "The whiteboard again", [
 		{
 			author: { role: "user" },
-			content: { content_type: "multimodal_text", parts: [{ content_type: "image_asset_pointer", asset_pointer: "file-service://file-Up1oadAbC9", size_bytes: UPLOAD_BYTES.length }, "Once more"] },
+			content: {
+				content_type: "multimodal_text",
+				parts: [
+					{ content_type: "image_asset_pointer", asset_pointer: "file-service://file-Up1oadAbC9", size_bytes: UPLOAD_BYTES.length },
+					"Once more",
+				],
+			},
 			metadata: { attachments: [{ id: "file-Up1oadAbC9", name: "whiteboard photo.png", mime_type: "image/png" }] },
 		},
 		{ author: { role: "assistant" }, content: { content_type: "text", parts: ["Same picture."] } },
@@ -101,14 +142,20 @@ export function chatgptSameUploadConversation(): Record<string, unknown> {
 }
 
 /** A ChatGPT export zip laid out as real ones are: uploads at the root, generated images in a `user-…/` folder. */
-export async function writeChatgptAttachmentZip(path: string, conversations: unknown[] = [chatgptAttachmentConversation(), chatgptSameUploadConversation()]): Promise<string> {
+export async function writeChatgptAttachmentZip(
+	path: string,
+	conversations: unknown[] = [chatgptAttachmentConversation(), chatgptSameUploadConversation()],
+): Promise<string> {
 	const writer = new ZipWriter(new Uint8ArrayWriter(), { useWebWorkers: false });
 	await writer.add("conversations.json", new TextReader(JSON.stringify(conversations)));
 	await writer.add("user.json", new TextReader('{"id":"user-abc"}'));
 	await writer.add("file-Up1oadAbC9-whiteboard photo.png", new Uint8ArrayReader(UPLOAD_BYTES));
 	// Stored, not deflated: real exports have both.
 	await writer.add("file_00000000aa11bb22cc33dd44ee55ff66-Q1 report.pdf", new Uint8ArrayReader(PDF_BYTES), { level: 0 });
-	await writer.add("user-Ab12Cd34/file_000000001234abcd5678ef901234abcd-4f1c2b7e-0d1e-4a39-9d3c-5a1b2c3d4e5f.png", new Uint8ArrayReader(GENERATED_BYTES));
+	await writer.add(
+		"user-Ab12Cd34/file_000000001234abcd5678ef901234abcd-4f1c2b7e-0d1e-4a39-9d3c-5a1b2c3d4e5f.png",
+		new Uint8ArrayReader(GENERATED_BYTES),
+	);
 	await mkdir(dirname(path), { recursive: true });
 	await writeFile(path, await writer.close());
 	return path;
@@ -133,15 +180,28 @@ export function claudeArtifactConversation(): Record<string, unknown> {
 		created_at: "2025-05-01T10:00:00Z",
 		updated_at: "2025-05-01T10:05:00Z",
 		chat_messages: [
-			msg("u1", "00000000-0000-4000-8000-000000000000", "human", "2025-05-01T10:00:00Z", [{ type: "text", text: "Write a greeting script" }]),
+			msg("u1", "00000000-0000-4000-8000-000000000000", "human", "2025-05-01T10:00:00Z", [
+				{ type: "text", text: "Write a greeting script" },
+			]),
 			msg("a1", "u1", "assistant", "2025-05-01T10:01:00Z", [
 				{ type: "text", text: "Here it is." },
 				{
 					type: "tool_use",
 					name: "artifacts",
-					input: { command: "create", id: "greet", type: "application/vnd.ant.code", language: "python", title: "greet.py", content: 'print("hello")\n' },
+					input: {
+						command: "create",
+						id: "greet",
+						type: "application/vnd.ant.code",
+						language: "python",
+						title: "greet.py",
+						content: 'print("hello")\n',
+					},
 				},
-				{ type: "tool_use", name: "artifacts", input: { command: "create", id: "flow", type: "application/vnd.ant.mermaid", title: "Flow", content: "graph TD\n  A --> B" } },
+				{
+					type: "tool_use",
+					name: "artifacts",
+					input: { command: "create", id: "flow", type: "application/vnd.ant.mermaid", title: "Flow", content: "graph TD\n  A --> B" },
+				},
 			]),
 			msg("u2", "a1", "human", "2025-05-01T10:02:00Z", [{ type: "text", text: "Make it say goodbye" }]),
 			msg("a2", "u2", "assistant", "2025-05-01T10:03:00Z", [

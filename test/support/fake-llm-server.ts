@@ -154,7 +154,13 @@ export class FakeLlmServer {
 			const protocol: Protocol = isOpenAi ? "openai" : "ollama";
 			record.protocol = protocol;
 			const json = (record.json ?? {}) as { model?: string; messages?: { role: string; content: string }[] };
-			const info: ChatRequestInfo = { protocol, model: json.model ?? "", messages: json.messages ?? [], n: ++this.chatCount, request: record };
+			const info: ChatRequestInfo = {
+				protocol,
+				model: json.model ?? "",
+				messages: json.messages ?? [],
+				n: ++this.chatCount,
+				request: record,
+			};
 			this.inFlight++;
 			this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
 			let done = false;

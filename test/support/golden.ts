@@ -30,9 +30,7 @@ export function useGolden(dir: string): Golden {
 
 	afterAll(() => {
 		if (updating && rerecorded.length > 0) {
-			throw new Error(
-				`re-recorded ${rerecorded.length} files in ${dir}; review the diff and run again without UPDATE_EXPECTED`,
-			);
+			throw new Error(`re-recorded ${rerecorded.length} files in ${dir}; review the diff and run again without UPDATE_EXPECTED`);
 		}
 	});
 

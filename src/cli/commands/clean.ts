@@ -23,7 +23,12 @@ Exit codes: 0 ok, 1 unexpected error, 2 vault not found or bad arguments.`;
 export async function runClean(argv: readonly string[], io: CliIo): Promise<number> {
 	let json = argv.includes("--json");
 	try {
-		const { values } = parseCommandArgs(argv, { ...COMMON_OPTIONS, days: { type: "string" }, "dry-run": { type: "boolean", default: false }, "include-undo": { type: "boolean", default: false } });
+		const { values } = parseCommandArgs(argv, {
+			...COMMON_OPTIONS,
+			days: { type: "string" },
+			"dry-run": { type: "boolean", default: false },
+			"include-undo": { type: "boolean", default: false },
+		});
 		json = values.json;
 		if (values.help) {
 			say(io, CLEAN_USAGE);
@@ -36,7 +41,15 @@ export async function runClean(argv: readonly string[], io: CliIo): Promise<numb
 		const candidates = result.candidates;
 		const kept = result.kept;
 		if (json) {
-			printJson(io, { dry_run: dryRun, days, cutoff: result.cutoff, deleted: dryRun ? [] : candidates, would_delete: dryRun ? candidates : [], kept, running: result.live });
+			printJson(io, {
+				dry_run: dryRun,
+				days,
+				cutoff: result.cutoff,
+				deleted: dryRun ? [] : candidates,
+				would_delete: dryRun ? candidates : [],
+				kept,
+				running: result.live,
+			});
 		} else {
 			const verb = dryRun ? "Would delete" : "Deleted";
 			say(io, `${verb} ${candidates.length} session(s) older than ${days} day(s); ${kept} kept.`);

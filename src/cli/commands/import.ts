@@ -86,7 +86,10 @@ function progressPrinter(io: CliIo): { onProgress: (p: StageProgress) => void; e
 			const parts = (["extract", "transform", "load"] as const).flatMap((stage) => {
 				const s = latest.get(stage);
 				if (!s) return [];
-				const read = stage === "extract" && s.input && s.input.bytes_total > 0 ? ` (${Math.floor((100 * s.input.bytes_read) / s.input.bytes_total)}% read)` : "";
+				const read =
+					stage === "extract" && s.input && s.input.bytes_total > 0
+						? ` (${Math.floor((100 * s.input.bytes_read) / s.input.bytes_total)}% read)`
+						: "";
 				return [`${stage} ${(s.done + s.resumed).toLocaleString("en-US")}${read}`];
 			});
 			const tail = latest.get("load") ?? p;
@@ -113,11 +116,15 @@ export function printSummary(io: CliIo, summary: ImportSummary, vaultDir: string
 		...(summary.appended ? [`${summary.appended} edited by you, new messages added below your text`] : []),
 	];
 	const rerendered = why.length > 0 ? ` (${why.join("; ")})` : "";
-	say(io, `  notes: ${n.created} created, ${n.updated} updated${rerendered}, ${n.unchanged} unchanged, ${n.preserved} preserved (edited by you)${n.review ? `, ${n.review} to review` : ""}`);
+	say(
+		io,
+		`  notes: ${n.created} created, ${n.updated} updated${rerendered}, ${n.unchanged} unchanged, ${n.preserved} preserved (edited by you)${n.review ? `, ${n.review} to review` : ""}`,
+	);
 	if (outFolder) say(io, `  in: ${nodePath.join(vaultDir, outFolder)}`);
 	if (summary.error) say(io, `  stopped: ${summary.error}`);
 	for (const f of summary.failures.slice(0, 20)) say(io, `  failed [${f.stage}] ${f.title ?? f.item_id}: ${f.reason}`);
-	if (summary.failures.length > 20) say(io, `  … and ${summary.failures.length - 20} more (knowledge-etl status --session ${summary.session_id} --json)`);
+	if (summary.failures.length > 20)
+		say(io, `  … and ${summary.failures.length - 20} more (knowledge-etl status --session ${summary.session_id} --json)`);
 	if (summary.message) say(io, summary.message);
 }
 
@@ -185,7 +192,8 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		}
 		if (effectiveMode === "new" && positionals.length === 0) throw new UsageError(`No input given.\n\n${IMPORT_USAGE}`);
 		const provider = values.provider;
-		if (provider !== "auto" && !isProvider(provider)) throw new UsageError(`--provider must be auto, ${PROVIDER_IDS.join(", ")}, not "${provider}"`);
+		if (provider !== "auto" && !isProvider(provider))
+			throw new UsageError(`--provider must be auto, ${PROVIDER_IDS.join(", ")}, not "${provider}"`);
 		const cli = cliApp(vaultDir, io);
 		const { app, logger: loggerFor } = cli;
 		const debugMode = values.debug === true;
@@ -202,7 +210,12 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 			return discovered.sources;
 		};
 		const llmChoice = parseLlmFlags(values);
-		const llmClient = llmClientFor(llmChoice, effectiveMode === "new" ? undefined : (await cli.recordedImportOptions(values.session))?.llm, values, logger);
+		const llmClient = llmClientFor(
+			llmChoice,
+			effectiveMode === "new" ? undefined : (await cli.recordedImportOptions(values.session))?.llm,
+			values,
+			logger,
+		);
 		const choices = effectiveMode === "new" ? await parseImportChoiceFlags(values, cwd) : {};
 		const progress = progressPrinter(io);
 		const outFolder = values.out !== undefined ? parseOutFolder(values.out, vaultDir) : undefined;
@@ -260,14 +273,19 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 				say(io, `Could not remove old sessions: ${e instanceof Error ? e.message : String(e)}`);
 				return null;
 			});
-			if (retained && retained.candidates.length > 0) say(io, `  removed ${retained.candidates.length} session(s) older than ${retentionDays} days (--retention-days)`);
+			if (retained && retained.candidates.length > 0)
+				say(io, `  removed ${retained.candidates.length} session(s) older than ${retentionDays} days (--retention-days)`);
 			if (retained && retained.undoable.length > 0) {
-				say(io, `  kept ${retained.undoable.length} old session(s) whose organize run can still be undone: knowledge-etl clean --include-undo removes them`);
+				say(
+					io,
+					`  kept ${retained.undoable.length} old session(s) whose organize run can still be undone: knowledge-etl clean --include-undo removes them`,
+				);
 			}
 		}
 		return exitCodeForSummary(summary);
 	} catch (error) {
-		if (error instanceof InputError || error instanceof ImportSessionError || error instanceof SelectionFileError) return reportError(io, new CliError(error.message, ExitCode.NOT_FOUND), json);
+		if (error instanceof InputError || error instanceof ImportSessionError || error instanceof SelectionFileError)
+			return reportError(io, new CliError(error.message, ExitCode.NOT_FOUND), json);
 		if (error instanceof LlmUnavailableError) return reportError(io, new CliError(error.message, ExitCode.LLM_UNAVAILABLE), json);
 		if (error instanceof UsageError) {
 			say(io, usage);

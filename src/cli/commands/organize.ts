@@ -101,7 +101,8 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
 	const llm: LlmFlagValues = {};
 	for (const key of Object.keys(LLM_OPTIONS) as (keyof typeof LLM_OPTIONS)[]) if (values[key] !== undefined) llm[key] = values[key];
 	const conflict = values.conflict ?? "rename";
-	if (conflict !== "rename" && conflict !== "skip" && conflict !== "overwrite") throw new OrganizeUsageError(`--conflict must be rename, skip or overwrite, not "${conflict}"`);
+	if (conflict !== "rename" && conflict !== "skip" && conflict !== "overwrite")
+		throw new OrganizeUsageError(`--conflict must be rename, skip or overwrite, not "${conflict}"`);
 	const args: Partial<OrganizeArgs> & {
 		apply: boolean;
 		force: boolean;
@@ -135,10 +136,12 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
 	if (!args.vault) throw new OrganizeUsageError("--vault DIR is required (organize moves notes, so the vault is never guessed)");
 	const sessionModes = (["undo", "applyPlan", "resume", "retry"] as const).filter((mode) => args[mode] !== undefined);
 	const flag = (mode: string): string => `--${mode === "applyPlan" ? "apply-plan" : mode}`;
-	if (sessionModes.length > 1) throw new OrganizeUsageError(`Give one of --undo, --apply-plan, --resume and --retry, not ${sessionModes.map(flag).join(" and ")}`);
+	if (sessionModes.length > 1)
+		throw new OrganizeUsageError(`Give one of --undo, --apply-plan, --resume and --retry, not ${sessionModes.map(flag).join(" and ")}`);
 	const mode = sessionModes[0];
 	if (mode && (args.apply || positional.length > 0)) throw new OrganizeUsageError(`${flag(mode)} takes no folder and no --apply`);
-	if (mode === "applyPlan" && (args.force || argv.includes("--conflict"))) throw new OrganizeUsageError("--apply-plan applies the plan as it was written; --force and --conflict are not taken");
+	if (mode === "applyPlan" && (args.force || argv.includes("--conflict")))
+		throw new OrganizeUsageError("--apply-plan applies the plan as it was written; --force and --conflict are not taken");
 	if ((mode === "resume" || mode === "retry") && (args.force || argv.includes("--conflict"))) {
 		throw new OrganizeUsageError(`--${mode} goes on with the session's own options; --force and --conflict are not taken`);
 	}
@@ -147,7 +150,6 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
 	if (folder.split("/").includes("..")) throw new OrganizeUsageError(`The folder must be inside the vault: "${positional[0]}"`);
 	return { ...args, vault: args.vault, folder };
 }
-
 
 /**
  * Removes the temp files of atomic writes that a killed run left (`<name>.tmp-<hex>`): in the session, and in
@@ -195,7 +197,8 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 		if (args.applyPlan !== undefined) {
 			const applied = await app.apply(args.applyPlan);
 			const failures = applied.record.failures;
-			if (args.json) io.stdout(`${JSON.stringify({ session: applied.sessionId, applied: true, counts: countPlan(applied.plan), failures })}\n`);
+			if (args.json)
+				io.stdout(`${JSON.stringify({ session: applied.sessionId, applied: true, counts: countPlan(applied.plan), failures })}\n`);
 			else {
 				io.stderr(summary(applied.sessionId, applied.plan, true, root));
 				for (const failure of failures) io.stderr(`Not applied: ${failure.path}: ${failure.message}\n`);
@@ -232,7 +235,10 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 				`Whole vault: ${size.notes} ${size.notes === 1 ? "note" : "notes"} in ${size.folders} ${size.folders === 1 ? "folder" : "folders"} would change. Nothing was applied. ` +
 				`Read the plan (the session's organize/load/output/plan.md), then apply it with: knowledge-etl organize --apply-plan ${result.sessionId} --vault ${JSON.stringify(root)} ` +
 				`(or run again with --yes).`;
-			if (args.json) io.stdout(`${JSON.stringify({ session: result.sessionId, applied: false, confirm: { ...size, message: text }, counts: countPlan(result.plan), plan: result.plan })}\n`);
+			if (args.json)
+				io.stdout(
+					`${JSON.stringify({ session: result.sessionId, applied: false, confirm: { ...size, message: text }, counts: countPlan(result.plan), plan: result.plan })}\n`,
+				);
 			else io.stderr(`${summary(result.sessionId, result.plan, false, root)}${text}\n`);
 			return ExitCode.OK;
 		}
@@ -262,9 +268,14 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
  * the ones that could not be applied. Before, the first kind was only counted, and `failures` could be empty
  * while `counts.failed` said 8.
  */
-export function allFailures(plan: Plan, notApplied: readonly { path: string; message: string }[]): { path: string; message: string; stage: "plan" | "apply" }[] {
+export function allFailures(
+	plan: Plan,
+	notApplied: readonly { path: string; message: string }[],
+): { path: string; message: string; stage: "plan" | "apply" }[] {
 	return [
-		...plan.items.filter((item) => item.status === "failed").map((item) => ({ path: item.from, message: item.error?.message ?? item.reason, stage: "plan" as const })),
+		...plan.items
+			.filter((item) => item.status === "failed")
+			.map((item) => ({ path: item.from, message: item.error?.message ?? item.reason, stage: "plan" as const })),
 		...notApplied.map((f) => ({ path: f.path, message: f.message, stage: "apply" as const })),
 	];
 }

@@ -1,4 +1,14 @@
-import type { BrokenSession, Counts, Logger, PhaseStatusReport, PhaseType, Session, SessionStatusReport, ShownSession, StageStatusReport } from "../../core/app/types";
+import type {
+	BrokenSession,
+	Counts,
+	Logger,
+	PhaseStatusReport,
+	PhaseType,
+	Session,
+	SessionStatusReport,
+	ShownSession,
+	StageStatusReport,
+} from "../../core/app/types";
 import { formatBytes, SESSION_ROOT } from "../../core/app/views";
 import { COMMON_OPTIONS, parseCommandArgs } from "../args";
 import { cliApp } from "../cli-app";
@@ -48,7 +58,8 @@ function printSessionReport(io: CliIo, report: SessionStatusReport): void {
 			for (const f of phase.failures.slice(0, MAX_FAILURES_SHOWN)) {
 				say(io, `    [${f.stage}] ${f.item_id}${f.title ? ` "${f.title}"` : ""}: ${f.reason}`);
 			}
-			if (phase.failures.length > MAX_FAILURES_SHOWN) say(io, `    ... and ${phase.failures.length - MAX_FAILURES_SHOWN} more (see --json)`);
+			if (phase.failures.length > MAX_FAILURES_SHOWN)
+				say(io, `    ... and ${phase.failures.length - MAX_FAILURES_SHOWN} more (see --json)`);
 		}
 	}
 }

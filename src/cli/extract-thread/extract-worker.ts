@@ -7,7 +7,20 @@ import { parentPort } from "node:worker_threads";
 import { openExport, draftNote } from "../../core/app/extract-thread";
 import type { ExportReader, ExtractResult } from "../../core/app/types";
 import { NodeByteSource } from "../node-byte-source";
-import { BATCH_CHARS, BATCH_ITEMS, FIRST_RUN, toWire, WINDOW, wireError, type DraftOptions, type FromWorker, type ToWorker, type WireResult, type WorkerSetup, type WorkerStart } from "./protocol";
+import {
+	BATCH_CHARS,
+	BATCH_ITEMS,
+	FIRST_RUN,
+	toWire,
+	WINDOW,
+	wireError,
+	type DraftOptions,
+	type FromWorker,
+	type ToWorker,
+	type WireResult,
+	type WorkerSetup,
+	type WorkerStart,
+} from "./protocol";
 
 interface Run {
 	readonly id: number;
@@ -171,7 +184,12 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 			// Every document streams here: the import starts on the first conversations at once, and the heap stays
 			// small (parsing documents whole in this capped thread was slower, and took half as much memory again).
 			reader = await openExport(sources, { ...setup.options, wholeMaxBytes: 0 });
-			post({ type: "opened", inputs: [...reader.inputs], skipped: [...reader.skipped], ...(reader.totalBytes !== undefined ? { totalBytes: reader.totalBytes } : {}) });
+			post({
+				type: "opened",
+				inputs: [...reader.inputs],
+				skipped: [...reader.skipped],
+				...(reader.totalBytes !== undefined ? { totalBytes: reader.totalBytes } : {}),
+			});
 			// The first run starts at once, unasked: its first batches are ready when the import starts reading.
 			iterate(FIRST_RUN, null);
 		} catch (e) {

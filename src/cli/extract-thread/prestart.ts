@@ -20,7 +20,12 @@ export interface StandbyReader {
 export type RelayMessage = { type: "error"; name: string; message: string; code?: string } | { type: "exit"; code: number };
 
 /** Starts a reader thread (dist/extract-worker.cjs, loaded with its code cache) with the given start. */
-export function newReaderThread(script: string, start: WorkerStart, heapMb: number, options: { transfer?: MessagePort[]; writeCodeCache?: boolean } = {}): Worker {
+export function newReaderThread(
+	script: string,
+	start: WorkerStart,
+	heapMb: number,
+	options: { transfer?: MessagePort[]; writeCodeCache?: boolean } = {},
+): Worker {
 	return new Worker(readerWorkerSource(), {
 		eval: true,
 		workerData: { script, start, ...(options.writeCodeCache ? { writeCodeCache: true } : {}) } satisfies ReaderData<WorkerStart>,
@@ -30,12 +35,18 @@ export function newReaderThread(script: string, start: WorkerStart, heapMb: numb
 }
 
 /** Starts the reader thread waiting for its inputs; hand `forCli` (and `transfer`) to the CLI's thread. */
-export function startStandbyReader(script: string, heapMb: number, writeCodeCache = false): { worker: Worker; forCli: StandbyReader; transfer: MessagePort[] } {
+export function startStandbyReader(
+	script: string,
+	heapMb: number,
+	writeCodeCache = false,
+): { worker: Worker; forCli: StandbyReader; transfer: MessagePort[] } {
 	const channel = new MessageChannel();
 	const relay = new MessageChannel();
 	const worker = newReaderThread(script, { standby: channel.port2 }, heapMb, { transfer: [channel.port2], writeCodeCache });
 	const tell = (m: RelayMessage): void => relay.port1.postMessage(m);
-	worker.on("error", (e: Error & { code?: string }) => tell({ type: "error", name: e.name, message: e.message, ...(e.code !== undefined ? { code: e.code } : {}) }));
+	worker.on("error", (e: Error & { code?: string }) =>
+		tell({ type: "error", name: e.name, message: e.message, ...(e.code !== undefined ? { code: e.code } : {}) }),
+	);
 	worker.on("exit", (code) => tell({ type: "exit", code }));
 	worker.unref();
 	return { worker, forCli: { port: channel.port1, relay: relay.port2, heapMb }, transfer: [channel.port1, relay.port2] };

@@ -5,7 +5,15 @@
 // never more than WINDOW batches ahead of what the main side has taken: memory stays bounded on any export.
 import type { MessagePort } from "node:worker_threads";
 import { InputError } from "../../core/app/errors";
-import type { ExtractResult, InputManifestEntry, OpenExportOptions, ReadOptions, NoteDraft, Conversation, ConversationFacts } from "../../core/app/types";
+import type {
+	ExtractResult,
+	InputManifestEntry,
+	OpenExportOptions,
+	ReadOptions,
+	NoteDraft,
+	Conversation,
+	ConversationFacts,
+} from "../../core/app/types";
 import { conversationFacts } from "../../core/app/extract-thread";
 
 /** What the worker needs to render each conversation's deterministic note draft (see ReadOptions). */
@@ -79,7 +87,13 @@ export type FromWorker =
 
 export function toWire(r: ExtractResult): WireResult {
 	if (!r.ok) return r;
-	const wire: WireResult = { ok: true, line: r.line ?? JSON.stringify(r.conversation), facts: r.facts ?? conversationFacts(r.conversation), source: r.source, index: r.index };
+	const wire: WireResult = {
+		ok: true,
+		line: r.line ?? JSON.stringify(r.conversation),
+		facts: r.facts ?? conversationFacts(r.conversation),
+		source: r.source,
+		index: r.index,
+	};
 	if (r.position !== undefined) wire.position = r.position;
 	return wire;
 }

@@ -35,7 +35,11 @@ function filePathOf(source: ByteSource): string | null {
 }
 
 /** Same contract as the core {@link openExport}; reads in a worker thread when the inputs are large enough. */
-export async function openThreadedExport(sources: readonly ByteSource[], options: OpenExportOptions, settings: ThreadedExportSettings = {}): Promise<ExportReader> {
+export async function openThreadedExport(
+	sources: readonly ByteSource[],
+	options: OpenExportOptions,
+	settings: ThreadedExportSettings = {},
+): Promise<ExportReader> {
 	const total = sources.reduce((n, s) => n + s.size, 0);
 	const paths = sources.map(filePathOf);
 	const standby = settings.standby === undefined ? takeStandbyReader() : settings.standby;
@@ -85,7 +89,9 @@ class WorkerEndpoint implements Endpoint {
 
 	listen(onMessage: (m: FromWorker) => void, onFailure: (e: Error) => void): void {
 		this.worker.on("message", onMessage);
-		this.worker.on("error", (e: Error & { code?: string }) => onFailure(e.code === "ERR_WORKER_OUT_OF_MEMORY" ? outOfMemory(this.heapMb, e) : e));
+		this.worker.on("error", (e: Error & { code?: string }) =>
+			onFailure(e.code === "ERR_WORKER_OUT_OF_MEMORY" ? outOfMemory(this.heapMb, e) : e),
+		);
 		this.worker.on("exit", (code) => onFailure(new Error(`The export reader thread stopped (exit code ${code})`)));
 	}
 
@@ -146,7 +152,10 @@ export class WorkerReader implements ExportReader {
 	private runs = 0;
 	private active = 0;
 	private closed = false;
-	private manifest: { inputs: InputManifestEntry[]; skipped: { name: string; reason: string }[]; totalBytes?: number } = { inputs: [], skipped: [] };
+	private manifest: { inputs: InputManifestEntry[]; skipped: { name: string; reason: string }[]; totalBytes?: number } = {
+		inputs: [],
+		skipped: [],
+	};
 
 	private constructor(private readonly endpoint: Endpoint) {
 		endpoint.listen(
@@ -179,8 +188,15 @@ export class WorkerReader implements ExportReader {
 		try {
 			if (setup) endpoint.post({ type: "setup", setup });
 			const first = await reader.next();
-			if (first.type !== "opened") throw first.type === "open-failed" ? reviveError(first.error) : new Error(`The export reader thread sent ${first.type} before opening`);
-			reader.manifest = { inputs: first.inputs, skipped: first.skipped, ...(first.totalBytes !== undefined ? { totalBytes: first.totalBytes } : {}) };
+			if (first.type !== "opened")
+				throw first.type === "open-failed"
+					? reviveError(first.error)
+					: new Error(`The export reader thread sent ${first.type} before opening`);
+			reader.manifest = {
+				inputs: first.inputs,
+				skipped: first.skipped,
+				...(first.totalBytes !== undefined ? { totalBytes: first.totalBytes } : {}),
+			};
 		} catch (e) {
 			reader.closed = true;
 			await endpoint.end();

@@ -111,7 +111,8 @@ export function phaseToContinue(session: Session, mode: "resume" | "retry"): Pha
 	const { import: imported, organize } = session.phases;
 	if (!organize) return "import";
 	if (!imported) return "organize";
-	const importNeeds = mode === "resume" ? imported.status !== "completed" && imported.status !== "partial" : (imported.counts.failed ?? 0) > 0;
+	const importNeeds =
+		mode === "resume" ? imported.status !== "completed" && imported.status !== "partial" : (imported.counts.failed ?? 0) > 0;
 	return importNeeds ? "import" : "organize";
 }
 
@@ -219,7 +220,9 @@ export function createApp(host: Host): App {
 		import(request, hooks = {}) {
 			const debugMode = request.debugMode ?? false;
 			const logger = host.logger(debugMode);
-			return asRun(hooks, logger, (onSession) => runImportSession(deps(logger), { ...request, ...runFields(hooks), mode: "new", onSession }));
+			return asRun(hooks, logger, (onSession) =>
+				runImportSession(deps(logger), { ...request, ...runFields(hooks), mode: "new", onSession }),
+			);
 		},
 
 		resume: (request, hooks = {}) => continueSession("resume", request, hooks),

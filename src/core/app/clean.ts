@@ -96,7 +96,8 @@ async function cleanLocked(host: Host, request: CleanRequest, liveHere: Readonly
 	}
 	for (const b of broken) {
 		const createdMs = parseSessionId(b.id)?.getTime();
-		if (createdMs !== undefined && createdMs < cutoff) candidates.push({ id: b.id, created_at: new Date(createdMs).toISOString(), broken: true });
+		if (createdMs !== undefined && createdMs < cutoff)
+			candidates.push({ id: b.id, created_at: new Date(createdMs).toISOString(), broken: true });
 		else kept++;
 	}
 	candidates.sort((a, b) => a.id.localeCompare(b.id));

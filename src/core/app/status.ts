@@ -65,7 +65,11 @@ export function shownSessions(sessions: readonly Session[], interrupted: Readonl
 /** Everything the service knows about one session: session.json, each phase.json, and the item logs. */
 export async function sessionReport(host: Host, session: ShownSession, logger: Logger): Promise<SessionStatusReport> {
 	const phases = new PhaseManager(host.store, host.clock);
-	const report: SessionStatusReport = { session, size_bytes: await sessionBytes(host.store, session.session_id).catch(() => 0), phases: {} };
+	const report: SessionStatusReport = {
+		session,
+		size_bytes: await sessionBytes(host.store, session.session_id).catch(() => 0),
+		phases: {},
+	};
 	for (const phaseType of PHASE_TYPES) {
 		const hasPhase = await phases.exists(session.session_id, phaseType);
 		if (!hasPhase && !session.phases[phaseType]) continue;

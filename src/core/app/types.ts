@@ -6,7 +6,14 @@ export type { PhaseStatusReport, SessionStatusReport, ShownSession, StageStatusR
 export type { LlmProvider, Settings } from "../config/settings";
 export type { Conversation } from "../import/conversation";
 export type { ConversationFacts } from "../import/conversation-facts";
-export type { ExportReader, ExtractResult, InputManifestEntry, OpenExportOptions, ProviderChoice, ReadOptions } from "../import/extract/open-export";
+export type {
+	ExportReader,
+	ExtractResult,
+	InputManifestEntry,
+	OpenExportOptions,
+	ProviderChoice,
+	ReadOptions,
+} from "../import/extract/open-export";
 export type { ImportLlmOptions, ImportOptions, ImportOptionsInput } from "../import/pipeline/import-options";
 export type { ImportRequest, ImportSummary } from "../import/pipeline/import-session";
 export type { InputFingerprint } from "../import/pipeline/input-manifest";

@@ -54,7 +54,10 @@ export const SettingsSchema = z.object({
 	datePrefix: z.boolean().default(false),
 	/** A note the user edited whose conversation grew: its new messages are added below the user's text (else it is left as it is). */
 	appendToEditedNotes: z.boolean().default(true),
-	genres: z.array(GenreSchema).min(1).default(() => cloneGenres(DEFAULT_GENRES)),
+	genres: z
+		.array(GenreSchema)
+		.min(1)
+		.default(() => cloneGenres(DEFAULT_GENRES)),
 	/** Sessions older than this many days are removed automatically (see retainSessions) and by "Clean old sessions". */
 	retentionDays: z.number().int().min(1).max(3650).default(30),
 	/** Folders and patterns organize leaves alone, besides the ones it always does (see organize/exclusions.ts). */

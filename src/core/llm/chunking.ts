@@ -188,7 +188,9 @@ export function mergeKnowledge(parts: ParsedKnowledge[]): ParsedKnowledge {
 	}
 
 	const sections = parts
-		.map((p, i) => (p.content && p.content.trim() !== "" ? `## Part ${i + 1} of ${total}\n\n${demoteHeadings(p.content.trim())}` : undefined))
+		.map((p, i) =>
+			p.content && p.content.trim() !== "" ? `## Part ${i + 1} of ${total}\n\n${demoteHeadings(p.content.trim())}` : undefined,
+		)
 		.filter((s): s is string => s !== undefined);
 	const content = sections.length > 0 ? sections.join("\n\n") : undefined;
 

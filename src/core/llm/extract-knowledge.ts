@@ -155,11 +155,18 @@ export async function extractKnowledge(conversation: Conversation, options: Extr
 
 	const merged = parsed.length > 0 ? mergeKnowledge(parsed) : undefined;
 	if (failures.length > 0) {
-		return { status: "review", reason: failures.join("; "), ...(merged ? { knowledge: merged } : {}), rawReplies, conversationChars: plan.conversationChars };
+		return {
+			status: "review",
+			reason: failures.join("; "),
+			...(merged ? { knowledge: merged } : {}),
+			rawReplies,
+			conversationChars: plan.conversationChars,
+		};
 	}
 	if (!merged) throw new Error("extractKnowledge: no reply and no failure (no calls planned)");
 	const decision = decideReview({ conversationChars: plan.conversationChars, body: merged.content ?? "", parsed: merged });
-	if (decision.review) return { status: "review", reason: decision.reason, knowledge: merged, rawReplies, conversationChars: plan.conversationChars };
+	if (decision.review)
+		return { status: "review", reason: decision.reason, knowledge: merged, rawReplies, conversationChars: plan.conversationChars };
 	return {
 		status: "ok",
 		knowledge: {

@@ -8,9 +8,7 @@ import { ValidationError } from "../retry/errors";
  * to the next `{` when one does not parse. Each candidate is also tried once with trailing commas removed.
  */
 
-export type JsonExtraction =
-	| { ok: true; value: unknown; source: "whole" | "fence" | "object" }
-	| { ok: false; error: string };
+export type JsonExtraction = { ok: true; value: unknown; source: "whole" | "fence" | "object" } | { ok: false; error: string };
 
 function tryParse(text: string): { ok: true; value: unknown } | { ok: false } {
 	for (const candidate of [text, withoutTrailingCommas(text)]) {

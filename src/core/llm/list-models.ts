@@ -29,7 +29,14 @@ export async function listModels(http: HttpClient, request: ListModelsRequest): 
 	const timeoutMs = request.timeoutMs ?? 10_000;
 	try {
 		if (request.provider === "ollama") {
-			const { value } = await callJson({ http, method: "GET", url: `${base}/api/tags`, what: "ollama /api/tags", timeoutMs, schema: TagsSchema });
+			const { value } = await callJson({
+				http,
+				method: "GET",
+				url: `${base}/api/tags`,
+				what: "ollama /api/tags",
+				timeoutMs,
+				schema: TagsSchema,
+			});
 			const names = value.models.flatMap((m) => [m.name ?? m.model].filter((n): n is string => typeof n === "string"));
 			return { ok: true, models: [...new Set(names)].sort() };
 		}

@@ -8,16 +8,20 @@ import { callJson, snippet } from "./json-call";
 import type { ChatMessage, ChatOptions, ChatReply, LlmClient } from "./llm-client";
 import { baseUrl, chatRetryOptions, type LlmConfig } from "./llm-config";
 
-const ChatResponseSchema = z.object({
-	message: z.object({ content: z.string().nullish() }).loose(),
-	prompt_eval_count: z.number().optional(),
-	eval_count: z.number().optional(),
-	done_reason: z.string().optional(),
-}).loose();
+const ChatResponseSchema = z
+	.object({
+		message: z.object({ content: z.string().nullish() }).loose(),
+		prompt_eval_count: z.number().optional(),
+		eval_count: z.number().optional(),
+		done_reason: z.string().optional(),
+	})
+	.loose();
 
-const TagsResponseSchema = z.object({
-	models: z.array(z.object({ name: z.string().optional(), model: z.string().optional() }).loose()),
-}).loose();
+const TagsResponseSchema = z
+	.object({
+		models: z.array(z.object({ name: z.string().optional(), model: z.string().optional() }).loose()),
+	})
+	.loose();
 
 /** `llama3` matches `llama3:latest`; otherwise names must be equal. */
 export function ollamaModelMatches(wanted: string, available: string): boolean {
@@ -26,7 +30,9 @@ export function ollamaModelMatches(wanted: string, available: string): boolean {
 }
 
 function modelNotFound(error: unknown): boolean {
-	return error instanceof HttpStatusError && error.status === 404 && /model.*not found|not found.*model|pull/i.test(error.body ?? error.message);
+	return (
+		error instanceof HttpStatusError && error.status === 404 && /model.*not found|not found.*model|pull/i.test(error.body ?? error.message)
+	);
 }
 
 /** Ollama's native API: `POST /api/chat` with `stream: false`, `GET /api/tags` for the preflight. */
@@ -63,12 +69,20 @@ export class OllamaClient implements LlmClient {
 		} catch (error) {
 			const reason = error instanceof Error ? error.message : String(error);
 			if (error instanceof NetworkError || error instanceof TimeoutError) {
-				throw new LlmUnavailableError(`Cannot reach Ollama at ${this.base} (${reason}). Start Ollama with "ollama serve", or check the URL.`, { cause: error });
+				throw new LlmUnavailableError(
+					`Cannot reach Ollama at ${this.base} (${reason}). Start Ollama with "ollama serve", or check the URL.`,
+					{ cause: error },
+				);
 			}
-			throw new LlmUnavailableError(`Ollama at ${this.base} did not answer the model list as expected (${reason}). Check that the URL points at Ollama.`, { cause: error });
+			throw new LlmUnavailableError(
+				`Ollama at ${this.base} did not answer the model list as expected (${reason}). Check that the URL points at Ollama.`,
+				{ cause: error },
+			);
 		}
 		if (!names.some((name) => ollamaModelMatches(this.model, name))) {
-			throw new LlmUnavailableError(`Model "${this.model}" is not available in Ollama at ${this.base}. Pull the model with "ollama pull ${this.model}".`);
+			throw new LlmUnavailableError(
+				`Model "${this.model}" is not available in Ollama at ${this.base}. Pull the model with "ollama pull ${this.model}".`,
+			);
 		}
 	}
 
@@ -95,7 +109,9 @@ export class OllamaClient implements LlmClient {
 					});
 					const content = value.message.content ?? "";
 					if (content.trim() === "") {
-						throw new EmptyResponseError(`ollama /api/chat: empty reply from ${this.model}${value.done_reason ? ` (done_reason ${value.done_reason})` : ""}: ${snippet(text, 200)}`);
+						throw new EmptyResponseError(
+							`ollama /api/chat: empty reply from ${this.model}${value.done_reason ? ` (done_reason ${value.done_reason})` : ""}: ${snippet(text, 200)}`,
+						);
 					}
 					return {
 						content,
@@ -104,7 +120,10 @@ export class OllamaClient implements LlmClient {
 					};
 				} catch (error) {
 					if (modelNotFound(error)) {
-						throw new LlmUnavailableError(`Model "${this.model}" is not available in Ollama at ${this.base}. Pull the model with "ollama pull ${this.model}".`, { cause: error });
+						throw new LlmUnavailableError(
+							`Model "${this.model}" is not available in Ollama at ${this.base}. Pull the model with "ollama pull ${this.model}".`,
+							{ cause: error },
+						);
 					}
 					throw error;
 				}

@@ -9,12 +9,14 @@ import type { ChatMessage, ChatOptions, ChatReply, LlmClient } from "./llm-clien
 import { baseUrl, chatRetryOptions, type LlmConfig } from "./llm-config";
 import { ollamaModelMatches } from "./ollama-client";
 
-const CompletionSchema = z.object({
-	choices: z
-		.array(z.object({ message: z.object({ content: z.string().nullish() }).loose(), finish_reason: z.string().nullish() }).loose())
-		.min(1),
-	usage: z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).loose().nullish(),
-}).loose();
+const CompletionSchema = z
+	.object({
+		choices: z
+			.array(z.object({ message: z.object({ content: z.string().nullish() }).loose(), finish_reason: z.string().nullish() }).loose())
+			.min(1),
+		usage: z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).loose().nullish(),
+	})
+	.loose();
 
 const ModelsSchema = z.object({ data: z.array(z.object({ id: z.string() }).loose()) }).loose();
 
@@ -52,7 +54,8 @@ export class OpenAiClient implements LlmClient {
 	}
 
 	async preflight(): Promise<void> {
-		if (this.model === "") throw new LlmUnavailableError("No model is set for the OpenAI-compatible server. Choose a model in the settings (or --model).");
+		if (this.model === "")
+			throw new LlmUnavailableError("No model is set for the OpenAI-compatible server. Choose a model in the settings (or --model).");
 		let ids: string[];
 		try {
 			const { value } = await callJson({
@@ -69,16 +72,26 @@ export class OpenAiClient implements LlmClient {
 		} catch (error) {
 			const reason = this.clean(error instanceof Error ? error.message : String(error));
 			if (error instanceof NetworkError || error instanceof TimeoutError) {
-				throw new LlmUnavailableError(`Cannot reach the LLM server at ${this.v1} (${reason}). Start the server, or check the URL.`, { cause: error });
+				throw new LlmUnavailableError(`Cannot reach the LLM server at ${this.v1} (${reason}). Start the server, or check the URL.`, {
+					cause: error,
+				});
 			}
 			if (error instanceof HttpStatusError && (error.status === 401 || error.status === 403)) {
-				throw new LlmUnavailableError(`The LLM server at ${this.v1} refused the request (HTTP ${error.status}). Check the API key.`, { cause: error });
+				throw new LlmUnavailableError(`The LLM server at ${this.v1} refused the request (HTTP ${error.status}). Check the API key.`, {
+					cause: error,
+				});
 			}
-			throw new LlmUnavailableError(`The LLM server at ${this.v1} did not answer the model list as expected (${reason}). Check the URL (an OpenAI-compatible API) and the API key.`, { cause: error });
+			throw new LlmUnavailableError(
+				`The LLM server at ${this.v1} did not answer the model list as expected (${reason}). Check the URL (an OpenAI-compatible API) and the API key.`,
+				{ cause: error },
+			);
 		}
 		// Exact id, or `name` for `name:latest` (Ollama's own OpenAI-compatible endpoint lists tags).
 		if (!ids.some((id) => id === this.model || ollamaModelMatches(this.model, id))) {
-			const shown = ids.slice(0, 10).map((id) => `"${id}"`).join(", ");
+			const shown = ids
+				.slice(0, 10)
+				.map((id) => `"${id}"`)
+				.join(", ");
 			throw new LlmUnavailableError(
 				`Model "${this.model}" is not offered by the LLM server at ${this.v1}${ids.length > 0 ? ` (available: ${shown}${ids.length > 10 ? ", …" : ""})` : " (it lists no models)"}. Load or download the model on the server, or choose one it offers.`,
 			);
@@ -105,7 +118,9 @@ export class OpenAiClient implements LlmClient {
 				const choice = value.choices[0];
 				const content = choice?.message.content ?? "";
 				if (content.trim() === "") {
-					throw new EmptyResponseError(`openai /v1/chat/completions: empty reply from ${this.model}${choice?.finish_reason ? ` (finish_reason ${choice.finish_reason})` : ""}: ${snippet(text, 200)}`);
+					throw new EmptyResponseError(
+						`openai /v1/chat/completions: empty reply from ${this.model}${choice?.finish_reason ? ` (finish_reason ${choice.finish_reason})` : ""}: ${snippet(text, 200)}`,
+					);
 				}
 				return {
 					content,

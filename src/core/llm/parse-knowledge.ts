@@ -31,9 +31,38 @@ export const UNCLOSED_FENCE_PROBLEM = "unclosed code fence in the model reply (i
 
 const SECTION_NAMES: Record<KnowledgeSection, readonly string[]> = {
 	title: ["title", "note title", "titel", "titre", "título", "titulo", "titolo", "タイトル", "題名", "标题", "標題"],
-	summary: ["summary", "short summary", "tl;dr", "tldr", "abstract", "zusammenfassung", "résumé", "resume", "resumen", "riassunto", "要約", "概要", "摘要", "总结"],
+	summary: [
+		"summary",
+		"short summary",
+		"tl;dr",
+		"tldr",
+		"abstract",
+		"zusammenfassung",
+		"résumé",
+		"resume",
+		"resumen",
+		"riassunto",
+		"要約",
+		"概要",
+		"摘要",
+		"总结",
+	],
 	tags: ["tags", "tag", "keywords", "schlagwörter", "schlagworte", "étiquettes", "etiquetas", "タグ", "キーワード", "标签", "標籤"],
-	content: ["content", "contents", "body", "knowledge", "note", "inhalt", "contenu", "contenido", "contenuto", "内容", "本文", "内容・詳細", "正文"],
+	content: [
+		"content",
+		"contents",
+		"body",
+		"knowledge",
+		"note",
+		"inhalt",
+		"contenu",
+		"contenido",
+		"contenuto",
+		"内容",
+		"本文",
+		"内容・詳細",
+		"正文",
+	],
 };
 
 const NAME_TO_SECTION = new Map<string, KnowledgeSection>();
@@ -137,11 +166,18 @@ export function stripOuterFence(text: string): { text: string; stripped: boolean
 }
 
 function cleanLine(text: string): string {
-	let out = text.trim().replace(/^#+\s*/, "").trim();
+	let out = text
+		.trim()
+		.replace(/^#+\s*/, "")
+		.trim();
 	for (;;) {
 		const before = out;
 		out = out.replace(/^\*\*(.*)\*\*$/, "$1").replace(/^__(.*)__$/, "$1");
-		out = out.replace(/^"(.*)"$/, "$1").replace(/^'(.*)'$/, "$1").replace(/^「(.*)」$/, "$1").replace(/^`(.*)`$/, "$1");
+		out = out
+			.replace(/^"(.*)"$/, "$1")
+			.replace(/^'(.*)'$/, "$1")
+			.replace(/^「(.*)」$/, "$1")
+			.replace(/^`(.*)`$/, "$1");
 		out = out.trim();
 		if (out === before) return out;
 	}
@@ -151,7 +187,9 @@ function cleanLine(text: string): string {
 export function parseTags(text: string): string[] {
 	const seen = new Set<string>();
 	const tags: string[] = [];
-	const pieces = text.split(/[,，、;；\n]/).flatMap((piece) => (/^\s*#\S+(?:\s+#\S+)+\s*$/.test(piece) ? piece.trim().split(/\s+/) : [piece]));
+	const pieces = text
+		.split(/[,，、;；\n]/)
+		.flatMap((piece) => (/^\s*#\S+(?:\s+#\S+)+\s*$/.test(piece) ? piece.trim().split(/\s+/) : [piece]));
 	for (const raw of pieces) {
 		const tag = raw
 			.trim()
@@ -171,7 +209,10 @@ export function parseTags(text: string): string[] {
 
 /** Joins a section's lines without its leading blank lines and trailing whitespace; undefined when empty. */
 function trimBlock(lines: string[]): string | undefined {
-	const text = lines.join("\n").replace(/^(?:[ \t]*\n)+/, "").trimEnd();
+	const text = lines
+		.join("\n")
+		.replace(/^(?:[ \t]*\n)+/, "")
+		.trimEnd();
 	return text.trim() === "" ? undefined : text;
 }
 

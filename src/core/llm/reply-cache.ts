@@ -50,7 +50,9 @@ const CachedReplySchema = z.object({
 export type CachedReply = z.infer<typeof CachedReplySchema>;
 
 export function replyKey(k: ReplyKey): string {
-	return sha256Hex(JSON.stringify(["llm-reply/1", k.provider, k.conversationId, k.part, k.totalParts, k.promptHash, k.promptVersion, k.model, k.settings]));
+	return sha256Hex(
+		JSON.stringify(["llm-reply/1", k.provider, k.conversationId, k.part, k.totalParts, k.promptHash, k.promptVersion, k.model, k.settings]),
+	);
 }
 
 export function replyPath(key: string, root = LLM_CACHE_ROOT): string {
@@ -88,7 +90,9 @@ export class LlmReplyCache {
 		try {
 			entry = CachedReplySchema.parse(JSON.parse(text));
 		} catch (error) {
-			this.logger?.warn(`${path}: not a saved model reply (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); the model will be called again`);
+			this.logger?.warn(
+				`${path}: not a saved model reply (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); the model will be called again`,
+			);
 			return null;
 		}
 		if (entry.key !== key) return null;

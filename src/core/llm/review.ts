@@ -56,7 +56,9 @@ export function decideReview(input: ReviewInput): ReviewDecision {
 		const ratio = bodyChars / input.conversationChars;
 		const threshold = minBodyRatio(input.conversationChars);
 		if (ratio < threshold) {
-			reasons.push(`body too short: ${percent(ratio)} of the conversation (${bodyChars} of ${input.conversationChars} characters), threshold ${percent(threshold)}`);
+			reasons.push(
+				`body too short: ${percent(ratio)} of the conversation (${bodyChars} of ${input.conversationChars} characters), threshold ${percent(threshold)}`,
+			);
 		}
 	}
 	return reasons.length === 0 ? { review: false } : { review: true, reason: reasons.join("; ") };

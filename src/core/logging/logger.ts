@@ -113,7 +113,15 @@ class StagedLogger implements DebugLogger {
 	}
 
 	forStage(stageDir: string, name: string): DebugLogger {
-		return new StagedLogger(this.debugMode, this.sink, this.clock, this.store, this.bufferFor(`${stageDir}/${name}.log`), this.files, this.bufferLines);
+		return new StagedLogger(
+			this.debugMode,
+			this.sink,
+			this.clock,
+			this.store,
+			this.bufferFor(`${stageDir}/${name}.log`),
+			this.files,
+			this.bufferLines,
+		);
 	}
 
 	async flush(): Promise<void> {
@@ -146,9 +154,25 @@ class StagedLogger implements DebugLogger {
 export function createLogger(options: CreateLoggerOptions): DebugLogger {
 	const sink = options.console ?? defaultConsole;
 	const files = new Map<string, FileBuffer>();
-	const root = new StagedLogger(options.debugMode, sink, options.clock ?? systemClock, options.store, undefined, files, options.bufferLines ?? 200);
+	const root = new StagedLogger(
+		options.debugMode,
+		sink,
+		options.clock ?? systemClock,
+		options.store,
+		undefined,
+		files,
+		options.bufferLines ?? 200,
+	);
 	if (options.logFile === undefined) return root;
-	return new StagedLogger(options.debugMode, sink, options.clock ?? systemClock, options.store, root.bufferFor(options.logFile), files, options.bufferLines ?? 200);
+	return new StagedLogger(
+		options.debugMode,
+		sink,
+		options.clock ?? systemClock,
+		options.store,
+		root.bufferFor(options.logFile),
+		files,
+		options.bufferLines ?? 200,
+	);
 }
 
 /** Whether a Logger is a DebugLogger (has stage loggers and flush). */

@@ -76,7 +76,12 @@ export class ItemStatusIndex {
 		for (const s of stage ? [stage] : STAGE_TYPES) {
 			for (const r of this.latest(s).values()) {
 				if (r.status !== "failed") continue;
-				out.push({ item_id: r.item_id, ...(r.title !== undefined ? { title: r.title } : {}), stage: s, reason: r.error ?? r.reason ?? "unknown error" });
+				out.push({
+					item_id: r.item_id,
+					...(r.title !== undefined ? { title: r.title } : {}),
+					stage: s,
+					reason: r.error ?? r.reason ?? "unknown error",
+				});
 			}
 		}
 		return out;
@@ -85,7 +90,13 @@ export class ItemStatusIndex {
 	/** Counts of the latest statuses in a stage. */
 	counts(stage: StageType): Counts {
 		const f = this.folded?.stages[stage];
-		const c: Counts = { total: f?.total ?? 0, success: f?.success ?? 0, failed: f?.failed ?? 0, skipped: f?.skipped ?? 0, review: f?.review ?? 0 };
+		const c: Counts = {
+			total: f?.total ?? 0,
+			success: f?.success ?? 0,
+			failed: f?.failed ?? 0,
+			skipped: f?.skipped ?? 0,
+			review: f?.review ?? 0,
+		};
 		for (const r of this.latest(stage).values()) {
 			c.total++;
 			if (r.status === "success") c.success++;

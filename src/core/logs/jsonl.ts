@@ -101,7 +101,11 @@ export function parseJsonl<T = unknown>(text: string, path: string, options: Rea
  * Reads a JSONL log. A missing file is an empty log. A crash leaves at most a partial last line; it (and any
  * corrupt or schema-failing line) is skipped with a warning and counted in `skipped`.
  */
-export async function readJsonl<T = unknown>(store: StagingStore, path: string, options: ReadJsonlOptions<T> = {}): Promise<JsonlReadResult<T>> {
+export async function readJsonl<T = unknown>(
+	store: StagingStore,
+	path: string,
+	options: ReadJsonlOptions<T> = {},
+): Promise<JsonlReadResult<T>> {
 	if (!(await store.exists(path))) return { records: [], skipped: 0 };
 	return parseJsonl(await store.read(path), path, options);
 }

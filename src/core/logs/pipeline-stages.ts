@@ -70,7 +70,12 @@ export function foldedItemsFile(sessionId: string, phase: PhaseType): string {
 	return `${phaseDir(sessionId, phase)}/pipeline_folded.json`;
 }
 
-export async function readFoldedItems(store: StagingStore, sessionId: string, phase: PhaseType, logger?: Logger): Promise<FoldedItems | null> {
+export async function readFoldedItems(
+	store: StagingStore,
+	sessionId: string,
+	phase: PhaseType,
+	logger?: Logger,
+): Promise<FoldedItems | null> {
 	const path = foldedItemsFile(sessionId, phase);
 	if (!(await store.exists(path))) return null;
 	try {

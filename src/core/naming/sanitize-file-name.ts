@@ -85,12 +85,13 @@ export function truncateUtf8(text: string, maxBytes: number): string {
 		if (used + size > maxBytes) {
 			// A single cluster larger than the cap (e.g. heavy stacked diacritics): cut it by code points,
 			// which still never splits a surrogate pair.
-			if (out === "") for (const codePoint of cluster) {
-				const cpSize = encoder.encode(codePoint).length;
-				if (used + cpSize > maxBytes) break;
-				out += codePoint;
-				used += cpSize;
-			}
+			if (out === "")
+				for (const codePoint of cluster) {
+					const cpSize = encoder.encode(codePoint).length;
+					if (used + cpSize > maxBytes) break;
+					out += codePoint;
+					used += cpSize;
+				}
 			break;
 		}
 		out += cluster;

@@ -1,9 +1,4 @@
-import {
-	DEFAULT_MAX_FILE_NAME_BYTES,
-	sanitizeFileName,
-	truncateUtf8,
-	utf8ByteLength,
-} from "./sanitize-file-name";
+import { DEFAULT_MAX_FILE_NAME_BYTES, sanitizeFileName, truncateUtf8, utf8ByteLength } from "./sanitize-file-name";
 
 /**
  * Collision-safe file-name stems for one folder.

@@ -43,7 +43,10 @@ export function editFrontmatter(text: string, fn: (frontmatter: Record<string, u
 	if (doc.errors.length > 0) {
 		const first = doc.errors[0]!;
 		const line = first.linePos?.[0]?.line;
-		throw new FrontmatterError(`Invalid YAML frontmatter: ${first.message.split("\n")[0] ?? ""}`, line === undefined ? undefined : line + 1);
+		throw new FrontmatterError(
+			`Invalid YAML frontmatter: ${first.message.split("\n")[0] ?? ""}`,
+			line === undefined ? undefined : line + 1,
+		);
 	}
 	const before: unknown = doc.toJS() ?? {};
 	if (typeof before !== "object" || before === null || Array.isArray(before)) {

@@ -4,7 +4,15 @@ import type { Logger } from "../ports/logger";
 import type { NoteVault } from "../ports/note-vault";
 import type { StagingStore } from "../ports/staging-store";
 import { sha256Hex } from "../util/sha256";
-import { AppliedOperationSchema, AppliedRecordSchema, type AppliedOperation, type AppliedRecord, type ItemApplyState, type OperationLog, type UndoDataReader } from "./apply-plan";
+import {
+	AppliedOperationSchema,
+	AppliedRecordSchema,
+	type AppliedOperation,
+	type AppliedRecord,
+	type ItemApplyState,
+	type OperationLog,
+	type UndoDataReader,
+} from "./apply-plan";
 import { stageOutputDir } from "../session/paths";
 
 /**
@@ -66,7 +74,11 @@ export class ApplyJournal implements OperationLog {
 	) {}
 
 	/** Opens the journal of a session for appending (a cut-off last line is ended first) and logs a new run. */
-	static async open(store: StagingStore, sessionId: string, run: { planCreatedAt: string; appliedAt: string; nextN?: number }): Promise<ApplyJournal> {
+	static async open(
+		store: StagingStore,
+		sessionId: string,
+		run: { planCreatedAt: string; appliedAt: string; nextN?: number },
+	): Promise<ApplyJournal> {
 		const paths = journalPaths(sessionId);
 		await ensureJsonlLineStart(store, paths.journal);
 		const journal = new ApplyJournal(store, paths, run.nextN ?? 0);
@@ -159,7 +171,16 @@ function journalState(records: readonly Line[]): JournalState | null {
 	for (const line of records) {
 		switch (line.t) {
 			case "start":
-				record ??= { version: 1, planCreatedAt: line.planCreatedAt, appliedAt: line.appliedAt, operations: [], failures: [], linkEdits: 0, complete: false, items: {} };
+				record ??= {
+					version: 1,
+					planCreatedAt: line.planCreatedAt,
+					appliedAt: line.appliedAt,
+					operations: [],
+					failures: [],
+					linkEdits: 0,
+					complete: false,
+					items: {},
+				};
 				complete = false;
 				break;
 			case "op":
@@ -216,7 +237,10 @@ function journalState(records: readonly Line[]): JournalState | null {
  * the user's change as a conflict rather than guess), a move when the note is at its new path only, a trash when
  * the note is gone, a folder when it exists. Returns the record with the ones that happened put in their place.
  */
-export async function settlePending(vault: NoteVault, state: JournalState): Promise<{ record: AppliedRecord; settled: { n: number; happened: boolean }[] }> {
+export async function settlePending(
+	vault: NoteVault,
+	state: JournalState,
+): Promise<{ record: AppliedRecord; settled: { n: number; happened: boolean }[] }> {
 	if (state.pending.length === 0) return { record: state.record, settled: [] };
 	const settled: { n: number; happened: boolean }[] = [];
 	const happenedOps = new Map<number, AppliedOperation>();
@@ -278,7 +302,12 @@ export interface AppliedState {
  * vault when one is given, else left out), or from applied.json for sessions applied before the journal existed.
  * Null when the plan was never applied.
  */
-export async function readAppliedState(store: StagingStore, sessionId: string, vault?: NoteVault, logger?: Logger): Promise<AppliedState | null> {
+export async function readAppliedState(
+	store: StagingStore,
+	sessionId: string,
+	vault?: NoteVault,
+	logger?: Logger,
+): Promise<AppliedState | null> {
 	const undoDir = journalPaths(sessionId).undoData;
 	const undoData: UndoDataReader = (sha) => {
 		if (!/^[0-9a-f]{64}$/.test(sha)) return Promise.reject(new Error(`not a content hash: ${sha}`));

@@ -149,7 +149,14 @@ async function modifyOperation(log: OperationLog | undefined, path: string, befo
 	return { type: "modify", path, beforeSha: await log.keep(before), afterSha: sha256Hex(after) };
 }
 
-async function applyItem(vault: NoteVault, item: PlanItem, record: AppliedRecord, moves: Map<string, string>, log?: OperationLog, changes?: NoteChangeListener): Promise<void> {
+async function applyItem(
+	vault: NoteVault,
+	item: PlanItem,
+	record: AppliedRecord,
+	moves: Map<string, string>,
+	log?: OperationLog,
+	changes?: NoteChangeListener,
+): Promise<void> {
 	const text = await vault.read(item.from);
 	if (item.sourceHash && sha256Hex(text) !== item.sourceHash) {
 		throw new Error(`"${item.from}" changed since the plan was made; not touching it`);
@@ -169,7 +176,9 @@ async function applyItem(vault: NoteVault, item: PlanItem, record: AppliedRecord
 	if (item.to === item.from) return;
 	if (item.conflict?.resolution === "overwrite" && (await vault.exists(item.to))) {
 		const before = await vault.read(item.to);
-		const op: AppliedOperation = log ? { type: "trash", path: item.to, beforeSha: await log.keep(before) } : { type: "trash", path: item.to, before };
+		const op: AppliedOperation = log
+			? { type: "trash", path: item.to, beforeSha: await log.keep(before) }
+			: { type: "trash", path: item.to, before };
 		await logged(log, op, () => vault.trash(item.to));
 		record.operations.push(op);
 	}
@@ -207,7 +216,13 @@ async function ensureFolderLogged(vault: NoteVault, folder: string, record: Appl
 }
 
 /** Rewrites, in every note of the vault, the links whose target moved (or that a moved note's new place breaks). */
-export async function rewriteVaultLinks(vault: NoteVault, moves: Map<string, string>, record: AppliedRecord, log?: OperationLog, changes?: NoteChangeListener): Promise<void> {
+export async function rewriteVaultLinks(
+	vault: NoteVault,
+	moves: Map<string, string>,
+	record: AppliedRecord,
+	log?: OperationLog,
+	changes?: NoteChangeListener,
+): Promise<void> {
 	const backwards = new Map([...moves].map(([from, to]) => [to, from]));
 	const notesAfter = await listOrganizeInputs(vault, "");
 	const notesBefore = notesAfter.map((path) => backwards.get(path) ?? path);
@@ -259,7 +274,12 @@ export interface UndoResult {
  * the notes are back out of it, unless something else is in it now (kept, and not a conflict: it is the user's);
  * `restored` counts notes' changes only.
  */
-export async function undoPlan(vault: NoteVault, record: AppliedRecord, undoData?: UndoDataReader, changes?: NoteChangeListener): Promise<UndoResult> {
+export async function undoPlan(
+	vault: NoteVault,
+	record: AppliedRecord,
+	undoData?: UndoDataReader,
+	changes?: NoteChangeListener,
+): Promise<UndoResult> {
 	const result: UndoResult = { restored: 0, conflicts: [] };
 	const original = async (op: { before?: string | undefined; beforeSha?: string | undefined }): Promise<string> => {
 		if (op.before !== undefined) return op.before;

@@ -79,7 +79,13 @@ export function llmClassifier(complete: CompletePrompt, options: LlmClassifierOp
 	return async (input, genres) => {
 		const existing = input.genre ? genres.find((genre) => genre.key === foldText(input.genre!.trim())) : undefined;
 		if (existing) {
-			return { genre: existing.key, topic: input.topic?.trim() || undefined, confidence: 1, review: false, reason: "genre already set in the frontmatter" };
+			return {
+				genre: existing.key,
+				topic: input.topic?.trim() || undefined,
+				confidence: 1,
+				review: false,
+				reason: "genre already set in the frontmatter",
+			};
 		}
 		const reply = await complete(buildClassifyPrompt(input, genres, options.bodyPreviewChars));
 		const result = parseClassificationReply(reply, genres, options.reviewThreshold);

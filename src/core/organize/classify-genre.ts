@@ -84,11 +84,7 @@ export function keywordCounter(keyword: string): (text: string) => number {
 }
 
 /** Rule-based classification by tags, title and body keywords. Deterministic; works for Japanese and English. */
-export function classifyByKeywords(
-	input: ClassifyInput,
-	genres: readonly Genre[],
-	options: KeywordClassifierOptions = {},
-): Classification {
+export function classifyByKeywords(input: ClassifyInput, genres: readonly Genre[], options: KeywordClassifierOptions = {}): Classification {
 	const threshold = options.reviewThreshold ?? 0.5;
 	const topic = input.topic?.trim() ? input.topic.trim() : undefined;
 	const existing = input.genre ? genres.find((genre) => genre.key === foldText(input.genre!.trim())) : undefined;
@@ -139,7 +135,10 @@ export function classifyByKeywords(
  */
 export function withoutLinkPaths(body: string): string {
 	return body
-		.replace(/\[\[([^\]|\n]*?)(?:\|([^\]\n]*))?\]\]/g, (_all, target: string, alias?: string) => alias ?? target.replace(/#.*$/, "").replace(/^.*\//, ""))
+		.replace(
+			/\[\[([^\]|\n]*?)(?:\|([^\]\n]*))?\]\]/g,
+			(_all, target: string, alias?: string) => alias ?? target.replace(/#.*$/, "").replace(/^.*\//, ""),
+		)
 		.replace(/\]\([^)\n]*\)/g, "]");
 }
 

@@ -61,7 +61,11 @@ export interface ContinueOrganizeResult {
  * then the plan is written as in a first run, and applied when the run was asked to apply) or applying (the
  * plan items not yet applied are applied; applied.json keeps every change, so undo restores everything).
  */
-export function resumeOrganizeSession(deps: OrganizeSessionDeps, sessionId: string, options: ContinueOrganizeOptions): Promise<ContinueOrganizeResult> {
+export function resumeOrganizeSession(
+	deps: OrganizeSessionDeps,
+	sessionId: string,
+	options: ContinueOrganizeOptions,
+): Promise<ContinueOrganizeResult> {
 	return continueOrganizeSession(deps, sessionId, "resume", options);
 }
 
@@ -71,7 +75,11 @@ export function resumeOrganizeSession(deps: OrganizeSessionDeps, sessionId: stri
  * notes applied.json records as failures (a note changed since the plan is planned again first). Also does what
  * a resume would when the session was interrupted.
  */
-export function retryOrganizeSession(deps: OrganizeSessionDeps, sessionId: string, options: ContinueOrganizeOptions): Promise<ContinueOrganizeResult> {
+export function retryOrganizeSession(
+	deps: OrganizeSessionDeps,
+	sessionId: string,
+	options: ContinueOrganizeOptions,
+): Promise<ContinueOrganizeResult> {
 	return continueOrganizeSession(deps, sessionId, "retry", options);
 }
 
@@ -97,7 +105,8 @@ async function continueOrganizeSessionLocked(
 	if (!(await phases.exists(sessionId, "organize"))) throw new OrganizeSessionError(`Session ${sessionId} has no organize phase`);
 	const phase = await phases.load(sessionId, "organize");
 	const out = organizeOutputPaths(sessionId);
-	if (await store.exists(out.undo)) throw new OrganizeSessionError(`The organize run of session ${sessionId} was undone; start a new organize session`);
+	if (await store.exists(out.undo))
+		throw new OrganizeSessionError(`The organize run of session ${sessionId} was undone; start a new organize session`);
 	let plan = (await store.exists(out.plan)) ? await readJson(store, out.plan, (v) => PlanSchema.parse(v)) : null;
 	let applied;
 	try {
@@ -108,7 +117,9 @@ async function continueOrganizeSessionLocked(
 	const record = applied?.record;
 	const runOptions = (await readOrganizeRunOptions(store, sessionId)) ?? (plan ? optionsOfPlan(plan, record !== undefined) : null);
 	if (!runOptions) {
-		throw new OrganizeSessionError(`Session ${sessionId} cannot be ${mode}d: its organize options were not recorded; start a new organize session`);
+		throw new OrganizeSessionError(
+			`Session ${sessionId} cannot be ${mode}d: its organize options were not recorded; start a new organize session`,
+		);
 	}
 	const index = await ItemStatusIndex.read(store, sessionId, "organize", deps.logger);
 
@@ -138,7 +149,11 @@ async function continueOrganizeSessionLocked(
 	const planningDone = plan !== null;
 	if (planningDone && !applyPending && replan.size === 0 && reapply.size === 0) {
 		const message =
-			mode === "retry" ? "No failed items to retry" : record ? "The organize run is complete: nothing to resume" : "The plan is ready: nothing to resume (apply it to go on)";
+			mode === "retry"
+				? "No failed items to retry"
+				: record
+					? "The organize run is complete: nothing to resume"
+					: "The plan is ready: nothing to resume (apply it to go on)";
 		return { sessionId, mode, plan, ...(record ? { record } : {}), counts: phase.counts, cancelled: false, message };
 	}
 	const needsPlanning = !planningDone || replan.size > 0;
@@ -188,7 +203,12 @@ async function continueOrganizeSessionLocked(
 				failed: options.signal?.aborted === true,
 			});
 			if (options.signal?.aborted) {
-				const counts = { total: paths.length, success: transformCounts.success + (transformCounts.review ?? 0), failed: transformCounts.failed, skipped: transformCounts.skipped };
+				const counts = {
+					total: paths.length,
+					success: transformCounts.success + (transformCounts.review ?? 0),
+					failed: transformCounts.failed,
+					skipped: transformCounts.skipped,
+				};
 				await phases.finishPhase(sessionId, "organize", counts, "Organize cancelled; resume the session to go on");
 				return { sessionId, mode, plan, ...(record ? { record } : {}), counts, cancelled: true };
 			}
@@ -212,7 +232,12 @@ async function continueOrganizeSessionLocked(
 				// Applied: the notes planned again are settled against the vault as it is now and put in the plan.
 				const fresh = [...replan].flatMap((path) => items.get(path) ?? []);
 				const targets = plan.items.filter((item) => item.status === "planned" && !replan.has(item.from)).map((item) => item.to);
-				const settled = await settleTargets(vault, fresh, [...(await listOrganizeInputs(vault, "")), ...targets], runOptions.conflictPolicy);
+				const settled = await settleTargets(
+					vault,
+					fresh,
+					[...(await listOrganizeInputs(vault, "")), ...targets],
+					runOptions.conflictPolicy,
+				);
 				const byPath = new Map(settled.map((item) => [item.from, item]));
 				plan = { ...plan, items: plan.items.map((item) => byPath.get(item.from) ?? item) };
 				await savePlan(store, sessionId, plan);
@@ -230,7 +255,11 @@ async function continueOrganizeSessionLocked(
 		}
 		const retried = new Set([...reapply, ...replan]);
 		const now = clock.now();
-		const journal = await ApplyJournal.open(store, sessionId, { planCreatedAt: plan.createdAt, appliedAt: record?.appliedAt ?? now.toISOString(), nextN: applied?.nextN ?? 0 });
+		const journal = await ApplyJournal.open(store, sessionId, {
+			planCreatedAt: plan.createdAt,
+			appliedAt: record?.appliedAt ?? now.toISOString(),
+			nextN: applied?.nextN ?? 0,
+		});
 		if (applied?.source === "applied.json") await journal.seed(applied.record);
 		// What the vault says of the changes a kill left open goes in the journal first.
 		for (const { n, happened } of applied?.settled ?? []) await journal.end(n, happened);
@@ -250,7 +279,12 @@ async function continueOrganizeSessionLocked(
 		await saveAppliedRecord(store, sessionId, result.record);
 		const counts = itemCounts(plan.items, result.record);
 		await phases.finishStage(sessionId, "organize", "load", { items_count: plan.items.length, counts, failed: result.cancelled });
-		await phases.finishPhase(sessionId, "organize", counts, result.cancelled ? "Apply cancelled; resume the session to go on, or undo what was done" : undefined);
+		await phases.finishPhase(
+			sessionId,
+			"organize",
+			counts,
+			result.cancelled ? "Apply cancelled; resume the session to go on, or undo what was done" : undefined,
+		);
 		return { sessionId, mode, plan, record: result.record, counts, cancelled: result.cancelled };
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
@@ -269,11 +303,25 @@ async function readJson<T>(store: OrganizeSessionDeps["store"], path: string, pa
 
 /** A session from before options were recorded: what its plan says (keywords, default genres). */
 function optionsOfPlan(plan: Plan, applied: boolean): OrganizeRunOptions {
-	return { folder: plan.folder, force: plan.force, conflictPolicy: plan.conflictPolicy, topicFolders: false, now: plan.createdAt, apply: applied, classifier: "keywords" };
+	return {
+		folder: plan.folder,
+		force: plan.force,
+		conflictPolicy: plan.conflictPolicy,
+		topicFolders: false,
+		now: plan.createdAt,
+		apply: applied,
+		classifier: "keywords",
+	};
 }
 
 /** The notes the session lists (notes.json); listed again when its extract stage never finished. */
-async function extractedPaths(deps: OrganizeSessionDeps, phases: PhaseManager, sessionId: string, runOptions: OrganizeRunOptions, extractDone: boolean): Promise<string[]> {
+async function extractedPaths(
+	deps: OrganizeSessionDeps,
+	phases: PhaseManager,
+	sessionId: string,
+	runOptions: OrganizeRunOptions,
+	extractDone: boolean,
+): Promise<string[]> {
 	const path = notesListPath(sessionId);
 	if (extractDone && (await deps.store.exists(path))) {
 		const value: unknown = JSON.parse(await deps.store.read(path));
@@ -282,6 +330,9 @@ async function extractedPaths(deps: OrganizeSessionDeps, phases: PhaseManager, s
 	await phases.startStage(sessionId, "organize", "extract");
 	const paths = await listOrganizeInputs(deps.vault, runOptions.folder);
 	await deps.store.writeAtomic(path, `${JSON.stringify(paths, null, "\t")}\n`);
-	await phases.finishStage(sessionId, "organize", "extract", { items_count: paths.length, counts: { total: paths.length, success: paths.length, failed: 0, skipped: 0 } });
+	await phases.finishStage(sessionId, "organize", "extract", {
+		items_count: paths.length,
+		counts: { total: paths.length, success: paths.length, failed: 0, skipped: 0 },
+	});
 	return paths;
 }

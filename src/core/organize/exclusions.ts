@@ -25,9 +25,13 @@ export function vaultExclusions(layout: VaultLayout, userPatterns: readonly stri
 	for (const folder of layout.templates) rules.push({ pattern: folder, reason: `templates folder "${folder}"` });
 	for (const folder of layout.daily) rules.push({ pattern: folder, reason: `daily notes folder "${folder}"` });
 	for (const folder of layout.attachments) rules.push({ pattern: folder, reason: `attachments folder "${folder}"` });
-	for (const name of layout.attachmentSubfolders) rules.push({ pattern: `**/${name}/**`, reason: `attachments folder "${name}" (beside each note)` });
+	for (const name of layout.attachmentSubfolders)
+		rules.push({ pattern: `**/${name}/**`, reason: `attachments folder "${name}" (beside each note)` });
 	for (const raw of userPatterns) {
-		const pattern = raw.trim().replace(/\\/g, "/").replace(/^\/+|\/+$/g, "");
+		const pattern = raw
+			.trim()
+			.replace(/\\/g, "/")
+			.replace(/^\/+|\/+$/g, "");
 		if (pattern !== "") rules.push({ pattern, reason: `excluded by "${pattern}"` });
 	}
 	return rules;

@@ -12,7 +12,17 @@ const SUMMARY_MAX_CHARS = 200;
  * The normalisation rules, each one switchable: organize applies all of them to notes that came from an import,
  * and to the user's own notes only the ones the user turned on (none by default: organize then only files them).
  */
-export const NORMALIZE_RULES = ["title", "created", "tags", "summary", "file_id", "genre", "leftovers", "normalized", "whitespace"] as const;
+export const NORMALIZE_RULES = [
+	"title",
+	"created",
+	"tags",
+	"summary",
+	"file_id",
+	"genre",
+	"leftovers",
+	"normalized",
+	"whitespace",
+] as const;
 export type NormalizeRule = (typeof NORMALIZE_RULES)[number];
 
 /** What each rule does, for the plan and the settings. */
@@ -33,7 +43,10 @@ export function parseNormalizeRules(names: readonly string[]): NormalizeRule[] {
 	const wanted = new Set(names.map((n) => n.trim().toLowerCase()).filter((n) => n !== ""));
 	if (wanted.has("all")) return [...NORMALIZE_RULES];
 	const unknown = [...wanted].filter((n) => !(NORMALIZE_RULES as readonly string[]).includes(n));
-	if (unknown.length > 0) throw new Error(`Unknown normalisation rule ${unknown.map((n) => `"${n}"`).join(", ")}: the rules are ${NORMALIZE_RULES.join(", ")} (or all)`);
+	if (unknown.length > 0)
+		throw new Error(
+			`Unknown normalisation rule ${unknown.map((n) => `"${n}"`).join(", ")}: the rules are ${NORMALIZE_RULES.join(", ")} (or all)`,
+		);
 	return NORMALIZE_RULES.filter((r) => wanted.has(r));
 }
 
@@ -113,7 +126,8 @@ export function normalizeFrontmatter(input: NormalizeFrontmatterInput): Normaliz
 			wanted.delete(key);
 		}
 	}
-	for (const [key, after] of wanted) changes.push({ key, kind: "add", after, ...(key === "created" && createdFromFile ? { note: "from the file's creation time" } : {}) });
+	for (const [key, after] of wanted)
+		changes.push({ key, kind: "add", after, ...(key === "created" && createdFromFile ? { note: "from the file's creation time" } : {}) });
 	return { changes, title, ...(createdFromFile ? { createdFromFile } : {}) };
 }
 

@@ -34,7 +34,12 @@ export interface OrganizeSessionDeps {
 }
 
 /** Runs `fn` holding the vault's lock (organize runs that change notes). */
-export function lockedOrganize<T>(deps: OrganizeSessionDeps, operation: string, sessionId: string | null, fn: () => Promise<T>): Promise<T> {
+export function lockedOrganize<T>(
+	deps: OrganizeSessionDeps,
+	operation: string,
+	sessionId: string | null,
+	fn: () => Promise<T>,
+): Promise<T> {
 	return withVaultLock(deps.store, deps.clock, { operation, session: sessionId, identity: deps.identity }, fn);
 }
 
@@ -125,7 +130,12 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 			const appliedAt = deps.clock.now();
 			const journal = await ApplyJournal.open(deps.store, sessionId, { planCreatedAt: plan.createdAt, appliedAt: appliedAt.toISOString() });
 			({ record } = await withImportIndexSync(deps.store, deps.logger, (changes) =>
-				applyInTwoPasses(deps.vault, plan, remainingWork(plan, undefined), { rewriteLinks: options.rewriteLinks, now: appliedAt, journal, changes }),
+				applyInTwoPasses(deps.vault, plan, remainingWork(plan, undefined), {
+					rewriteLinks: options.rewriteLinks,
+					now: appliedAt,
+					journal,
+					changes,
+				}),
 			));
 			await saveAppliedRecord(deps.store, sessionId, record);
 		}
@@ -153,11 +163,12 @@ async function undoOrganizeSessionLocked(deps: OrganizeSessionDeps, sessionId: s
 	const out = organizeOutputPaths(sessionId);
 	const state = await readAppliedState(deps.store, sessionId, deps.vault, deps.logger);
 	if (!state) throw new Error(`Session ${sessionId} has no applied organize run (${out.applied} is missing)`);
-	const result = await withImportIndexSync(deps.store, deps.logger, (changes) => undoPlan(deps.vault, state.record, state.undoData, changes));
+	const result = await withImportIndexSync(deps.store, deps.logger, (changes) =>
+		undoPlan(deps.vault, state.record, state.undoData, changes),
+	);
 	await deps.store.writeAtomic(out.undo, `${JSON.stringify({ undoneAt: deps.clock.now().toISOString(), ...result }, null, "\t")}\n`);
 	return result;
 }
-
 
 /** A session that cannot be applied as asked (no plan, already applied, running). */
 export class OrganizeSessionError extends Error {
@@ -214,18 +225,28 @@ export async function readOrganizeState(store: StagingStore, sessionId: string):
  * in the journal ahead of each change (so a crash, a full disk or a cancel can still be undone; applied.json at the end) and finishes the
  * organize phase with the counts. Refuses a session without a plan, one already applied, or one running.
  */
-export function applyOrganizeSession(deps: OrganizeSessionDeps, sessionId: string, options: ApplyOrganizeOptions): Promise<ApplyOrganizeResult> {
+export function applyOrganizeSession(
+	deps: OrganizeSessionDeps,
+	sessionId: string,
+	options: ApplyOrganizeOptions,
+): Promise<ApplyOrganizeResult> {
 	return lockedOrganize(deps, "organize apply", sessionId, () => applyOrganizeSessionLocked(deps, sessionId, options));
 }
 
-async function applyOrganizeSessionLocked(deps: OrganizeSessionDeps, sessionId: string, options: ApplyOrganizeOptions): Promise<ApplyOrganizeResult> {
+async function applyOrganizeSessionLocked(
+	deps: OrganizeSessionDeps,
+	sessionId: string,
+	options: ApplyOrganizeOptions,
+): Promise<ApplyOrganizeResult> {
 	const sessions = new SessionManager(deps.store, deps.clock);
 	const phases = new PhaseManager(deps.store, deps.clock, sessions);
 	const phase = await phases.load(sessionId, "organize");
 	if (phase.status === "running") throw new OrganizeSessionError(`Session ${sessionId} is still running its organize phase`);
 	const out = organizeOutputPaths(sessionId);
-	if (!(await deps.store.exists(out.plan))) throw new OrganizeSessionError(`Session ${sessionId} has no organize plan (${out.plan} is missing)`);
-	if (await hasAppliedRecord(deps.store, sessionId)) throw new OrganizeSessionError(`The organize plan of session ${sessionId} was already applied (${out.applied})`);
+	if (!(await deps.store.exists(out.plan)))
+		throw new OrganizeSessionError(`Session ${sessionId} has no organize plan (${out.plan} is missing)`);
+	if (await hasAppliedRecord(deps.store, sessionId))
+		throw new OrganizeSessionError(`The organize plan of session ${sessionId} was already applied (${out.applied})`);
 	let plan: Plan;
 	try {
 		plan = PlanSchema.parse(JSON.parse(await deps.store.read(out.plan)));

@@ -33,8 +33,12 @@ export interface OrganizeSetup {
 export async function organizeSetup(input: OrganizeSetupInput): Promise<OrganizeSetup> {
 	const configDir = input.configDir ?? DEFAULT_CONFIG_DIR;
 	const layout = await readVaultLayout(input.store, configDir, input.logger);
-	const parent = (input.genreParent ?? input.outFolder).trim().replace(/\\/g, "/").replace(/^\/+|\/+$/g, "");
-	if (parent.split("/").includes("..")) throw new Error(`The genre parent folder must be inside the vault: "${input.genreParent ?? input.outFolder}"`);
+	const parent = (input.genreParent ?? input.outFolder)
+		.trim()
+		.replace(/\\/g, "/")
+		.replace(/^\/+|\/+$/g, "");
+	if (parent.split("/").includes(".."))
+		throw new Error(`The genre parent folder must be inside the vault: "${input.genreParent ?? input.outFolder}"`);
 	return {
 		exclude: vaultExclusions(layout, input.exclude ?? [], configDir),
 		userNoteRules: parseNormalizeRules(input.userNoteRules ?? []),

@@ -63,7 +63,14 @@ export async function runPlanStage(args: PlanStageOptions): Promise<StageResult>
 	const itemsPath = plannedItemsPath(sessionId);
 	await ensureJsonlLineStart(deps.store, itemsPath);
 	return runStage({
-		ctx: { sessionId, phaseType: "organize", store: deps.store, clock: deps.clock, logger: deps.logger ?? silentLogger, phases: args.phases },
+		ctx: {
+			sessionId,
+			phaseType: "organize",
+			store: deps.store,
+			clock: deps.clock,
+			logger: deps.logger ?? silentLogger,
+			phases: args.phases,
+		},
 		stage: "transform",
 		items: args.paths,
 		identify: (path) => ({ id: path, title: path.slice(path.lastIndexOf("/") + 1).replace(/\.md$/i, "") }),
@@ -105,7 +112,12 @@ export interface PlanHeader {
 }
 
 /** Settles name conflicts over the planned notes (in `paths` order) and writes plan.json and plan.md. */
-export async function writeOrganizePlan(deps: OrganizeStageDeps, sessionId: string, items: readonly PlanItem[], header: PlanHeader): Promise<Plan> {
+export async function writeOrganizePlan(
+	deps: OrganizeStageDeps,
+	sessionId: string,
+	items: readonly PlanItem[],
+	header: PlanHeader,
+): Promise<Plan> {
 	const plan: Plan = PlanSchema.parse({
 		version: 1,
 		createdAt: header.createdAt,
@@ -182,7 +194,12 @@ const moveCount = (operations: readonly AppliedOperation[]): number => operation
  * A note whose edit failed is not moved either. The record keeps per note how far it went (`items`).
  * Each note costs a constant amount of work and journal (no record rewritten per note): linear in the plan.
  */
-export async function applyInTwoPasses(vault: NoteVault, plan: Plan, work: ApplyWork, options: TwoPassOptions): Promise<{ record: AppliedRecord; cancelled: boolean }> {
+export async function applyInTwoPasses(
+	vault: NoteVault,
+	plan: Plan,
+	work: ApplyWork,
+	options: TwoPassOptions,
+): Promise<{ record: AppliedRecord; cancelled: boolean }> {
 	const retried = options.retried ?? new Set<string>();
 	const previous = options.previous;
 	const journal = options.journal;
@@ -194,7 +211,16 @@ export async function applyInTwoPasses(vault: NoteVault, plan: Plan, work: Apply
 				items: { ...previous.items },
 				complete: false,
 			}
-		: { version: 1, planCreatedAt: plan.createdAt, appliedAt: options.now.toISOString(), operations: [], failures: [], linkEdits: 0, complete: false, items: {} };
+		: {
+				version: 1,
+				planCreatedAt: plan.createdAt,
+				appliedAt: options.now.toISOString(),
+				operations: [],
+				failures: [],
+				linkEdits: 0,
+				complete: false,
+				items: {},
+			};
 	if (previous && retried.size > 0) await journal?.unfail([...retried]);
 	const states = (record.items ??= {});
 	// Moves already made whose links were not rewritten yet (only the CLI rewrites links itself).
@@ -224,7 +250,14 @@ export async function applyInTwoPasses(vault: NoteVault, plan: Plan, work: Apply
 		record.failures.push(...pass.failures);
 		record.linkEdits += pass.linkEdits;
 	};
-	const passOptions = (kind: "edit" | "move") => ({ rewriteLinks: false, now: options.now, onProgress: progress(kind), shouldStop: stop, ...(journal ? { log: journal } : {}), ...(options.changes ? { changes: options.changes } : {}) });
+	const passOptions = (kind: "edit" | "move") => ({
+		rewriteLinks: false,
+		now: options.now,
+		onProgress: progress(kind),
+		shouldStop: stop,
+		...(journal ? { log: journal } : {}),
+		...(options.changes ? { changes: options.changes } : {}),
+	});
 	const cancelled = (): { record: AppliedRecord; cancelled: boolean } => {
 		record.items = { ...states };
 		return { record, cancelled: true };

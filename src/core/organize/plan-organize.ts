@@ -50,7 +50,11 @@ export interface OrganizeOptions {
 
 /** A note the import wrote: `source` names a provider and `source_id` the conversation. */
 export function isImportedNote(frontmatter: Record<string, unknown>): boolean {
-	return (frontmatter.source === "claude" || frontmatter.source === "chatgpt") && typeof frontmatter.source_id === "string" && frontmatter.source_id !== "";
+	return (
+		(frontmatter.source === "claude" || frontmatter.source === "chatgpt") &&
+		typeof frontmatter.source_id === "string" &&
+		frontmatter.source_id !== ""
+	);
 }
 
 /** A daily note's name (`2024-05-01`, also weekly `2024-W18` and monthly `2024-05`). */
@@ -86,9 +90,7 @@ export function incomingLinks(vault: NoteVault): (path: string) => Promise<boole
 /** Markdown notes to organise below `folder`: no dot-folders (`.obsidian`, `.staging`, ...), sorted. */
 export async function listOrganizeInputs(vault: NoteVault, folder: string): Promise<string[]> {
 	const paths = await vault.listMarkdown(folder);
-	return paths
-		.filter((path) => path.toLowerCase().endsWith(".md") && !path.split("/").some((segment) => segment.startsWith(".")))
-		.sort();
+	return paths.filter((path) => path.toLowerCase().endsWith(".md") && !path.split("/").some((segment) => segment.startsWith("."))).sort();
 }
 
 /**
@@ -99,7 +101,15 @@ export async function planNote(vault: NoteVault, path: string, options: Organize
 	const genres = options.genres ?? DEFAULT_GENRES;
 	const classifier = options.classifier ?? ((input, table) => Promise.resolve(classifyByKeywords(input, table)));
 	const excluded = options.exclude ? excludedBy(path, options.exclude) : null;
-	if (excluded) return { from: path, to: path, status: "skipped", reason: `excluded: ${excluded.reason}`, frontmatterChanges: [], contentChanged: false };
+	if (excluded)
+		return {
+			from: path,
+			to: path,
+			status: "skipped",
+			reason: `excluded: ${excluded.reason}`,
+			frontmatterChanges: [],
+			contentChanged: false,
+		};
 	const text = await vault.read(path);
 	const sourceHash = sha256Hex(text);
 	const parsed = parseNote(text);
@@ -117,10 +127,26 @@ export async function planNote(vault: NoteVault, path: string, options: Organize
 	}
 	const note = parsed.note;
 	if (note.frontmatter.organize === false) {
-		return { from: path, to: path, status: "skipped", reason: "excluded: organize: false in its frontmatter", frontmatterChanges: [], contentChanged: false, sourceHash };
+		return {
+			from: path,
+			to: path,
+			status: "skipped",
+			reason: "excluded: organize: false in its frontmatter",
+			frontmatterChanges: [],
+			contentChanged: false,
+			sourceHash,
+		};
 	}
 	if (note.frontmatter.normalized === true && !options.force) {
-		return { from: path, to: path, status: "skipped", reason: "already normalized", frontmatterChanges: [], contentChanged: false, sourceHash };
+		return {
+			from: path,
+			to: path,
+			status: "skipped",
+			reason: "already normalized",
+			frontmatterChanges: [],
+			contentChanged: false,
+			sourceHash,
+		};
 	}
 	const fileName = path.slice(path.lastIndexOf("/") + 1);
 	const parent = options.genreParent ?? "";
@@ -136,9 +162,27 @@ export async function planNote(vault: NoteVault, path: string, options: Organize
 					: (await options.hasIncomingLinks?.(path))
 						? "other notes link to it"
 						: null;
-		if (keep !== null) return { from: path, to: path, status: "skipped", reason: `not dust (${dust.reason}): ${keep}`, frontmatterChanges: [], contentChanged: false, sourceHash };
+		if (keep !== null)
+			return {
+				from: path,
+				to: path,
+				status: "skipped",
+				reason: `not dust (${dust.reason}): ${keep}`,
+				frontmatterChanges: [],
+				contentChanged: false,
+				sourceHash,
+			};
 		const to = joinFolder(options.dustFolder ?? joinFolder(parent, DUST_FOLDER), fileName);
-		return { from: path, to, status: to === path ? "unchanged" : "planned", destination: "dust", reason: dust.reason, frontmatterChanges: [], contentChanged: false, sourceHash };
+		return {
+			from: path,
+			to,
+			status: to === path ? "unchanged" : "planned",
+			destination: "dust",
+			reason: dust.reason,
+			frontmatterChanges: [],
+			contentChanged: false,
+			sourceHash,
+		};
 	}
 	const fm = note.frontmatter;
 	const classification = await classifier(
@@ -166,12 +210,18 @@ export async function planNote(vault: NoteVault, path: string, options: Organize
 		topic: classification.topic,
 		...(fallbackDate !== undefined ? { fallbackDate } : {}),
 		...(rules !== undefined ? { rules } : {}),
-		extra: classification.review && (rules === undefined || rules.includes("genre")) ? { review_reason: `${classification.reason} (confidence ${classification.confidence})` } : undefined,
+		extra:
+			classification.review && (rules === undefined || rules.includes("genre"))
+				? { review_reason: `${classification.reason} (confidence ${classification.confidence})` }
+				: undefined,
 	});
 	const cleaned = rules === undefined || rules.includes("whitespace") ? cleanContent(note.body, note.eol) : note.body;
 	const folder = classification.review
 		? (options.reviewFolder ?? joinFolder(parent, REVIEW_FOLDER))
-		: joinFolder(parent, joinFolder(genre?.folder ?? "Other", options.topicFolders && classification.topic ? sanitizeFileName(classification.topic) : ""));
+		: joinFolder(
+				parent,
+				joinFolder(genre?.folder ?? "Other", options.topicFolders && classification.topic ? sanitizeFileName(classification.topic) : ""),
+			);
 	// The user's own note keeps its file name unless the title rule is on.
 	const to = joinFolder(folder, rules === undefined || rules.includes("title") ? `${normalizeFileName(normalized.title)}.md` : fileName);
 	const contentChanged = cleaned !== note.body;
@@ -234,7 +284,13 @@ export async function settleTargets(
 		}
 		const wanted = item.to;
 		if (policy === "skip") {
-			out.push({ ...item, to: item.from, status: "skipped", reason: `"${wanted}" already exists`, conflict: { wanted, resolution: "skip" } });
+			out.push({
+				...item,
+				to: item.from,
+				status: "skipped",
+				reason: `"${wanted}" already exists`,
+				conflict: { wanted, resolution: "skip" },
+			});
 			continue;
 		}
 		if (policy === "overwrite" && !claimed.has(wanted.toLowerCase()) && !leaving.has(wanted.toLowerCase())) {
@@ -281,7 +337,15 @@ export async function planOrganize(vault: NoteVault, options: OrganizeOptions): 
 
 export function failedItem(path: string, error: unknown): PlanItem {
 	const message = error instanceof Error ? error.message : String(error);
-	return { from: path, to: path, status: "failed", reason: message, frontmatterChanges: [], contentChanged: false, error: { message: `"${path}": ${message}` } };
+	return {
+		from: path,
+		to: path,
+		status: "failed",
+		reason: message,
+		frontmatterChanges: [],
+		contentChanged: false,
+		error: { message: `"${path}": ${message}` },
+	};
 }
 
 /** The tag the import puts on every conversation note: it says where a note came from, not what it is about. */

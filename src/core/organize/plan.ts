@@ -63,7 +63,18 @@ export interface PlanCounts {
 }
 
 export function countPlan(plan: Plan): PlanCounts {
-	const counts: PlanCounts = { total: 0, planned: 0, moves: 0, edits: 0, unchanged: 0, skipped: 0, failed: 0, review: 0, dust: 0, conflicts: 0 };
+	const counts: PlanCounts = {
+		total: 0,
+		planned: 0,
+		moves: 0,
+		edits: 0,
+		unchanged: 0,
+		skipped: 0,
+		failed: 0,
+		review: 0,
+		dust: 0,
+		conflicts: 0,
+	};
 	for (const item of plan.items) {
 		counts.total++;
 		counts[item.status]++;
@@ -103,23 +114,36 @@ export function renderPlanMarkdown(plan: Plan): string {
 		for (const item of items) lines.push(...render(item));
 		lines.push("");
 	};
-	section("Changes", plan.items.filter((item) => item.status === "planned"), (item) => {
-		const out = [item.from === item.to ? `- \`${item.from}\` (edited in place)` : `- \`${item.from}\` → \`${item.to}\``];
-		const genre = item.genre ? `${item.genre}${item.topic ? ` / ${item.topic}` : ""}` : "";
-		out.push(`  - ${[item.destination, genre, item.confidence === undefined ? "" : `confidence ${item.confidence}`].filter(Boolean).join(", ")}: ${item.reason}`);
-		if (item.conflict) out.push(`  - Name conflict with \`${item.conflict.wanted}\`: ${item.conflict.resolution}`);
-		for (const change of item.frontmatterChanges) {
-			const value = (v: unknown): string => JSON.stringify(v) ?? "";
-			if (change.kind === "remove") out.push(`  - frontmatter: remove \`${change.key}\``);
-			else if (change.kind === "add") out.push(`  - frontmatter: add \`${change.key}\` = ${value(change.after)}${change.note ? ` (${change.note})` : ""}`);
-			else out.push(`  - frontmatter: \`${change.key}\` ${value(change.before)} → ${value(change.after)}`);
-		}
-		if (item.contentChanged) out.push("  - content: whitespace cleaned");
-		return out;
-	});
-	section("Failed", plan.items.filter((item) => item.status === "failed"), (item) => [
-		`- \`${item.from}\`${item.error?.line ? ` (line ${item.error.line})` : ""}: ${item.error?.message ?? item.reason}`,
-	]);
-	section("Skipped", plan.items.filter((item) => item.status === "skipped"), (item) => [`- \`${item.from}\`: ${item.reason}`]);
+	section(
+		"Changes",
+		plan.items.filter((item) => item.status === "planned"),
+		(item) => {
+			const out = [item.from === item.to ? `- \`${item.from}\` (edited in place)` : `- \`${item.from}\` → \`${item.to}\``];
+			const genre = item.genre ? `${item.genre}${item.topic ? ` / ${item.topic}` : ""}` : "";
+			out.push(
+				`  - ${[item.destination, genre, item.confidence === undefined ? "" : `confidence ${item.confidence}`].filter(Boolean).join(", ")}: ${item.reason}`,
+			);
+			if (item.conflict) out.push(`  - Name conflict with \`${item.conflict.wanted}\`: ${item.conflict.resolution}`);
+			for (const change of item.frontmatterChanges) {
+				const value = (v: unknown): string => JSON.stringify(v) ?? "";
+				if (change.kind === "remove") out.push(`  - frontmatter: remove \`${change.key}\``);
+				else if (change.kind === "add")
+					out.push(`  - frontmatter: add \`${change.key}\` = ${value(change.after)}${change.note ? ` (${change.note})` : ""}`);
+				else out.push(`  - frontmatter: \`${change.key}\` ${value(change.before)} → ${value(change.after)}`);
+			}
+			if (item.contentChanged) out.push("  - content: whitespace cleaned");
+			return out;
+		},
+	);
+	section(
+		"Failed",
+		plan.items.filter((item) => item.status === "failed"),
+		(item) => [`- \`${item.from}\`${item.error?.line ? ` (line ${item.error.line})` : ""}: ${item.error?.message ?? item.reason}`],
+	);
+	section(
+		"Skipped",
+		plan.items.filter((item) => item.status === "skipped"),
+		(item) => [`- \`${item.from}\`: ${item.reason}`],
+	);
 	return `${lines.join("\n").trimEnd()}\n`;
 }

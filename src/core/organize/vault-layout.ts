@@ -38,7 +38,10 @@ export async function readVaultLayout(store: StagingStore, configDir = DEFAULT_C
 	};
 	const folder = (value: unknown): string | null => {
 		if (typeof value !== "string") return null;
-		const clean = value.trim().replace(/\\/g, "/").replace(/^\/+|\/+$/g, "");
+		const clean = value
+			.trim()
+			.replace(/\\/g, "/")
+			.replace(/^\/+|\/+$/g, "");
 		return clean === "" || clean.split("/").includes("..") ? null : clean;
 	};
 	const layout: VaultLayout = { templates: [], daily: [], attachments: [], attachmentSubfolders: [] };
@@ -53,7 +56,8 @@ export async function readVaultLayout(store: StagingStore, configDir = DEFAULT_C
 	const periodic = await json("plugins/periodic-notes/data.json");
 	for (const period of ["daily", "weekly", "monthly", "quarterly", "yearly"]) {
 		const entry = periodic?.[period];
-		if (typeof entry === "object" && entry !== null && (entry as Record<string, unknown>).enabled === true) add(layout.daily, folder((entry as Record<string, unknown>).folder));
+		if (typeof entry === "object" && entry !== null && (entry as Record<string, unknown>).enabled === true)
+			add(layout.daily, folder((entry as Record<string, unknown>).folder));
 	}
 
 	const attachments = (await json("app.json"))?.attachmentFolderPath;

@@ -64,7 +64,10 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	const startedMs = clock.now().getTime();
 	await phases.startStage(sessionId, phaseType, stage);
 	let lastSaveMs = startedMs;
-	for (const path of [...(options.sharedLogReady ? [] : [pipelineStagesFile(sessionId, phaseType)]), stepsFile(sessionId, phaseType, stage)]) {
+	for (const path of [
+		...(options.sharedLogReady ? [] : [pipelineStagesFile(sessionId, phaseType)]),
+		stepsFile(sessionId, phaseType, stage),
+	]) {
 		if (await ensureJsonlLineStart(store, path)) logger.warn(`${path}: the last line was cut off by an interruption; it will be skipped`);
 	}
 
@@ -86,7 +89,9 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	let pullChain: Promise<unknown> = Promise.resolve();
 	const stopped = (): boolean => exhausted || fatal !== null || signal?.aborted === true;
 
-	const pullOne = async (): Promise<{ seq: number; item: T; id: string; title: string | undefined } | { seq: number; failedId: string; reason: string } | null> => {
+	const pullOne = async (): Promise<
+		{ seq: number; item: T; id: string; title: string | undefined } | { seq: number; failedId: string; reason: string } | null
+	> => {
 		let passedOver = 0;
 		while (!stopped()) {
 			const next = await iterator.next();
@@ -165,7 +170,10 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			status = outcome.status;
 			reason = outcome.reason;
 			note = outcome.note;
-			typed = { ...(outcome.outcome !== undefined ? { outcome: outcome.outcome } : {}), ...(outcome.rerendered ? { rerendered: true } : {}) };
+			typed = {
+				...(outcome.outcome !== undefined ? { outcome: outcome.outcome } : {}),
+				...(outcome.rerendered ? { rerendered: true } : {}),
+			};
 			output = outcome.output;
 		} catch (e) {
 			if (signal?.aborted) {
@@ -177,7 +185,19 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			logger.debug(`${stage}: ${id} failed: ${reason}`, { item_id: id });
 		}
 		const end = clock.now();
-		return { id, title, status, reason, ...(note !== undefined ? { note } : {}), ...typed, ...(output !== undefined ? { output } : {}), lastStep: lastStep || stage, timingMs: Math.max(0, end.getTime() - itemStart), finishedAt: end.toISOString(), steps };
+		return {
+			id,
+			title,
+			status,
+			reason,
+			...(note !== undefined ? { note } : {}),
+			...typed,
+			...(output !== undefined ? { output } : {}),
+			lastStep: lastStep || stage,
+			timingMs: Math.max(0, end.getTime() - itemStart),
+			finishedAt: end.toISOString(),
+			steps,
+		};
 	};
 
 	// ---- in-order flushing ----
@@ -205,7 +225,8 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			counts.total++;
 			counts[r.status]++;
 			done++;
-			if (r.status === "failed") failures.push({ item_id: r.id, ...(r.title !== undefined ? { title: r.title } : {}), stage, reason: r.reason ?? "unknown error" });
+			if (r.status === "failed")
+				failures.push({ item_id: r.id, ...(r.title !== undefined ? { title: r.title } : {}), stage, reason: r.reason ?? "unknown error" });
 			for (const s of r.steps) aggregator.add(s.record.step, s.startedAt, s.record.timestamp, s.record.timing_ms, s.record.error);
 			options.onProgress?.({
 				stage,
@@ -254,7 +275,12 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 		if (saveDue) {
 			lastSaveMs = nowMs;
 			// Only this stage's entry: the import runs its stages at the same time, each saving its own.
-			await phases.updateStage(sessionId, phaseType, stage, { items_count: counts.total, counts: { ...counts }, steps: aggregator.snapshot(), ...inputNow() });
+			await phases.updateStage(sessionId, phaseType, stage, {
+				items_count: counts.total,
+				counts: { ...counts },
+				steps: aggregator.snapshot(),
+				...inputNow(),
+			});
 		}
 	};
 	const scheduleFlush = (force = false): Promise<void> => {
@@ -278,7 +304,16 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 				if (!next) return;
 				if ("failedId" in next) {
 					const now = clock.now().toISOString();
-					finished.set(next.seq, { id: next.failedId, title: undefined, status: "failed", reason: next.reason, lastStep: stage, timingMs: 0, finishedAt: now, steps: [] });
+					finished.set(next.seq, {
+						id: next.failedId,
+						title: undefined,
+						status: "failed",
+						reason: next.reason,
+						lastStep: stage,
+						timingMs: 0,
+						finishedAt: now,
+						steps: [],
+					});
 				} else {
 					finished.set(next.seq, await processOne(next.item, next.id, next.title));
 				}
@@ -306,7 +341,8 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	const cancelled = signal?.aborted === true && fatal === null;
 	// A stage reading a stream reports once more when it has read it all (its last item came before the end).
 	const input = options.input?.();
-	if (input && exhausted && fatal === null) options.onProgress?.({ stage, done, resumed, counts: { ...counts }, input, elapsedMs: clock.now().getTime() - startedMs });
+	if (input && exhausted && fatal === null)
+		options.onProgress?.({ stage, done, resumed, counts: { ...counts }, input, elapsedMs: clock.now().getTime() - startedMs });
 	const steps = aggregator.snapshot(true);
 	if (cancelled) logger.warn(`${stage}: cancelled after ${done} items`, { stage, done });
 	if (fatal) logger.error(`${stage}: stopped: ${message(fatal.error)}`, { stage });

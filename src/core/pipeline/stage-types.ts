@@ -24,7 +24,9 @@ export interface StageContext {
  * A success may carry a short `reason` (e.g. the load stage's `created` / `unchanged`), logged as the record's reason.
  * `review`: done but flagged for a person; counted apart, and as a success for the phase status.
  */
-export type ItemOutcome = ({ status: "success"; reason?: string } | { status: "skipped"; reason: string } | { status: "review"; reason: string }) & {
+export type ItemOutcome = (
+	{ status: "success"; reason?: string } | { status: "skipped"; reason: string } | { status: "review"; reason: string }
+) & {
 	/** The note the item wrote or left in place (vault path), logged as `note_path` so the panel can link it. */
 	note?: string;
 	/** What became of the item, typed (load: created, updated, …), logged as `outcome`. */

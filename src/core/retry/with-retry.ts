@@ -25,7 +25,11 @@ export interface RetryOptions {
 }
 
 /** The backoff before retry number `retry` (1-based), without Retry-After. */
-export function backoffDelay(retry: number, opts: { minTimeoutMs: number; maxTimeoutMs: number; factor: number; randomize: boolean }, random = Math.random): number {
+export function backoffDelay(
+	retry: number,
+	opts: { minTimeoutMs: number; maxTimeoutMs: number; factor: number; randomize: boolean },
+	random = Math.random,
+): number {
 	const jitter = opts.randomize ? 1 + random() : 1;
 	return Math.min(Math.round(jitter * opts.minTimeoutMs * opts.factor ** (retry - 1)), opts.maxTimeoutMs);
 }
@@ -74,13 +78,19 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
 			const retryAfter = error instanceof HttpStatusError ? error.retryAfterMs : undefined;
 			if (retryAfter !== undefined) {
 				if (retryAfter > maxRetryAfterMs) {
-					options.logger?.warn(`${label}: attempt ${attemptNumber} failed, Retry-After ${retryAfter} ms is too long, giving up: ${message}`, context);
+					options.logger?.warn(
+						`${label}: attempt ${attemptNumber} failed, Retry-After ${retryAfter} ms is too long, giving up: ${message}`,
+						context,
+					);
 					return;
 				}
 				delay = Math.max(delay, retryAfter);
 			}
 			nextDelay = delay;
-			options.logger?.warn(`${label}: attempt ${attemptNumber} failed, retrying in ${delay} ms: ${message}`, { ...context, delay_ms: delay });
+			options.logger?.warn(`${label}: attempt ${attemptNumber} failed, retrying in ${delay} ms: ${message}`, {
+				...context,
+				delay_ms: delay,
+			});
 		},
 		shouldRetry: async () => {
 			if (nextDelay === null) return false;

@@ -165,7 +165,13 @@ export class PhaseManager {
 		return this.serial(() => this.finishPhaseNow(sessionId, phaseType, counts, error, stopped));
 	}
 
-	private async finishPhaseNow(sessionId: string, phaseType: PhaseType, counts: Counts, error: string | undefined, stopped: boolean): Promise<Phase> {
+	private async finishPhaseNow(
+		sessionId: string,
+		phaseType: PhaseType,
+		counts: Counts,
+		error: string | undefined,
+		stopped: boolean,
+	): Promise<Phase> {
 		const phase = await this.load(sessionId, phaseType);
 		const now = this.clock.now().toISOString();
 		phase.counts = counts;

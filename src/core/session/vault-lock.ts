@@ -192,7 +192,11 @@ export async function withVaultLock<T>(
 	request: { operation: string; session?: string | null; identity?: HostIdentity | undefined },
 	fn: (lock: VaultLock) => Promise<T>,
 ): Promise<T> {
-	const lock = await VaultLock.acquire(store, clock, { operation: request.operation, session: request.session ?? null, ...(request.identity ? { identity: request.identity } : {}) });
+	const lock = await VaultLock.acquire(store, clock, {
+		operation: request.operation,
+		session: request.session ?? null,
+		...(request.identity ? { identity: request.identity } : {}),
+	});
 	try {
 		return await fn(lock);
 	} finally {

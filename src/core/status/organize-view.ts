@@ -94,7 +94,14 @@ export function summarizeApplied(record: AppliedRecord): AppliedSummary {
 		if (operation.type === "move") moved++;
 		else if (operation.type === "modify") edited.add(operation.path);
 	}
-	return { appliedAt: record.appliedAt, complete: record.complete, moved, edited: edited.size, linkEdits: record.linkEdits, failures: record.failures };
+	return {
+		appliedAt: record.appliedAt,
+		complete: record.complete,
+		moved,
+		edited: edited.size,
+		linkEdits: record.linkEdits,
+		failures: record.failures,
+	};
 }
 
 export function summarizeUndo(undo: UndoResult & { undoneAt?: string }): UndoSummary {
@@ -149,7 +156,9 @@ export function buildOrganizeView(files: OrganizeFiles, options: { running: bool
 		applied: files.applied
 			? { at: files.applied.appliedAt, moved: files.applied.moved, edited: files.applied.edited, complete: files.applied.complete }
 			: null,
-		undone: files.undo ? { at: files.undo.undoneAt, restored: files.undo.restored, conflicts: files.undo.conflicts.slice(0, MAX_ISSUES) } : null,
+		undone: files.undo
+			? { at: files.undo.undoneAt, restored: files.undo.restored, conflicts: files.undo.conflicts.slice(0, MAX_ISSUES) }
+			: null,
 		canApply: state === "planned" && changes > 0 && !options.running && files.error === null,
 		canUndo: (state === "applied" || state === "partially-applied") && !options.running,
 		error: files.error,

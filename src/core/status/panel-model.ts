@@ -254,7 +254,6 @@ function lastSignOfLife(phase: Phase, log: PhaseLog): string | null {
 	return best === null ? phase.started_at : new Date(best).toISOString();
 }
 
-
 /** Below this much of the export read, an estimate of the total would be mostly noise. */
 const MIN_READ_FRACTION = 0.01;
 
@@ -305,7 +304,8 @@ function buildStage(stage: Stage, phase: Phase, log: PhaseLog, previous: StageVi
 	const ratePerSecond = durationMs !== null && durationMs > 0 && processed > 0 ? processed / (durationMs / 1000) : null;
 	let etaMs: number | null = null;
 	if (stage.status === "running" && !stopped && durationMs !== null && durationMs > 0) {
-		if (!previous && readFraction !== null && readFraction >= MIN_READ_FRACTION) etaMs = Math.round((durationMs * (1 - readFraction)) / readFraction);
+		if (!previous && readFraction !== null && readFraction >= MIN_READ_FRACTION)
+			etaMs = Math.round((durationMs * (1 - readFraction)) / readFraction);
 		else if (ratePerSecond !== null && counts.total > processed) etaMs = Math.round(((counts.total - processed) / ratePerSecond) * 1000);
 	}
 	return {
@@ -377,7 +377,8 @@ function buildPhase(
 		const w = written[i]!;
 		if (listed.has(w.path)) continue;
 		notes.total++;
-		if (notes.list.length < MAX_NOTES) notes.list.push({ path: w.path, title: w.path.slice(w.path.lastIndexOf("/") + 1).replace(/\.md$/i, ""), outcome: w.outcome });
+		if (notes.list.length < MAX_NOTES)
+			notes.list.push({ path: w.path, title: w.path.slice(w.path.lastIndexOf("/") + 1).replace(/\.md$/i, ""), outcome: w.outcome });
 	}
 	return {
 		type,
@@ -386,7 +387,11 @@ function buildPhase(
 		status: interrupted && source.status === "running" ? "interrupted" : source.status,
 		startedAt: source.started_at,
 		completedAt: source.completed_at,
-		durationMs: span(source.started_at, interrupted && source.status === "running" ? lastSignOfLife(source, log) : source.completed_at, now),
+		durationMs: span(
+			source.started_at,
+			interrupted && source.status === "running" ? lastSignOfLife(source, log) : source.completed_at,
+			now,
+		),
 		counts: source.counts,
 		stages,
 		failures,
@@ -420,7 +425,9 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 			const source = input.phases?.[p];
 			if (!source) continue;
 			const log = input.logs?.[p] ?? PhaseLog.from(input.records?.[p] ?? []);
-			phases.push(buildPhase(p, source, log, input.now, input.maxFailures ?? 50, stopped, p === "import" ? (input.writtenNotes ?? []) : []));
+			phases.push(
+				buildPhase(p, source, log, input.now, input.maxFailures ?? 50, stopped, p === "import" ? (input.writtenNotes ?? []) : []),
+			);
 		}
 		const failed = phases.some((p) => p.counts.failed > 0 || p.failures.length > 0);
 		const status = displayStatus(session, interrupted);
@@ -437,7 +444,9 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 			resumedAt: session.resumed_at ?? null,
 			phases,
 			// A partial session went through every item: its failed items are retried, there is nothing to resume.
-			canResume: organizeOnly ? canResumeOrganize(status, organizeState) : status === "failed" || status === "pending" || status === "interrupted" || status === "stopped",
+			canResume: organizeOnly
+				? canResumeOrganize(status, organizeState)
+				: status === "failed" || status === "pending" || status === "interrupted" || status === "stopped",
 			canRetry: organizeOnly ? canRetryOrganize(status, organizeState, failed) : failed && status !== "running",
 			canCancel: status === "running",
 			organize: session.phases.organize && input.organize ? buildOrganizeView(input.organize, { running: status === "running" }) : null,

@@ -15,7 +15,14 @@ import { AppliedRecordSchema } from "../organize/apply-plan";
 import { journalPaths, parseApplyJournal } from "../organize/apply-journal";
 import { organizeOutputPaths, type OrganizeState } from "../organize/organize-session";
 import { PlanSchema, type Plan } from "../organize/plan";
-import { organizeStateOf, summarizeApplied, summarizeUndo, type AppliedSummary, type OrganizeFiles, type UndoSummary } from "./organize-view";
+import {
+	organizeStateOf,
+	summarizeApplied,
+	summarizeUndo,
+	type AppliedSummary,
+	type OrganizeFiles,
+	type UndoSummary,
+} from "./organize-view";
 import { buildPanelModel, type PanelInput, type PanelModel, type PipelineRecordLike } from "./panel-model";
 import { findInterruptedSessions, type LivenessOptions } from "./session-liveness";
 import { PhaseLog } from "./phase-log";
@@ -75,7 +82,9 @@ export async function loadPanelInput(
 		const manifest = `${stageOutputDir(chosen.session_id, "import", "load")}/${LOAD_MANIFEST_FILE}`;
 		writtenNotes =
 			(await cache
-				.read(store, manifest, (text) => manifestEntries(text).map((m) => ({ path: m.p, outcome: m.d === "updated" ? "updated" : "created" })))
+				.read(store, manifest, (text) =>
+					manifestEntries(text).map((m) => ({ path: m.p, outcome: m.d === "updated" ? "updated" : "created" })),
+				)
 				.catch(() => null)) ?? undefined;
 	}
 	// The size of a session at rest (a running one grows by the second, and walking it would cost every refresh).

@@ -42,7 +42,9 @@ function noteOf(r: PipelineRecordLike): LoggedNote | null {
  */
 export class PhaseLog {
 	private readonly latest = new Map<StageType, Map<string, PipelineRecordLike["status"]>>(STAGE_TYPES.map((t) => [t, new Map()]));
-	private readonly counts = new Map<StageType, StageRecordCounts>(STAGE_TYPES.map((t) => [t, { done: 0, skipped: 0, failed: 0, review: 0 }]));
+	private readonly counts = new Map<StageType, StageRecordCounts>(
+		STAGE_TYPES.map((t) => [t, { done: 0, skipped: 0, failed: 0, review: 0 }]),
+	);
 	private readonly failed = new Map<StageType, Map<string, PipelineRecordLike>>(STAGE_TYPES.map((t) => [t, new Map()]));
 	private readonly lastAt = new Map<StageType, string>();
 	private lastAnyAt: string | null = null;

@@ -25,10 +25,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 			stopTimer(handle as never);
 			if (signal) reject(abortError(signal));
 		};
-		const handle = startTimer(() => {
-			signal?.removeEventListener("abort", onAbort);
-			resolve();
-		}, Math.max(0, ms));
+		const handle = startTimer(
+			() => {
+				signal?.removeEventListener("abort", onAbort);
+				resolve();
+			},
+			Math.max(0, ms),
+		);
 		signal?.addEventListener("abort", onAbort, { once: true });
 	});
 }

@@ -12,5 +12,15 @@ import { undoOrganizeSession } from "./undo-organize-session";
 
 /** What each command of the palette (commands/palette.ts) does, by id. Part of the lazily loaded engine. */
 export const COMMANDS: Readonly<Record<CommandId, PluginCommand>> = Object.fromEntries(
-	[startImportSession, startOrganizeSession, applyOrganizePlan, undoOrganizeSession, resumeSession, retryFailedItems, cancelRunningSession, openSessionPanel, cleanOldSessions].map((c) => [c.id, c]),
+	[
+		startImportSession,
+		startOrganizeSession,
+		applyOrganizePlan,
+		undoOrganizeSession,
+		resumeSession,
+		retryFailedItems,
+		cancelRunningSession,
+		openSessionPanel,
+		cleanOldSessions,
+	].map((c) => [c.id, c]),
 ) as Record<CommandId, PluginCommand>;

@@ -74,14 +74,15 @@ const en = {
 	"confirm.title": "Apply organize plan",
 	"confirm.summary": "{moving} will move and {edited} will be edited ({where}, plan of session {time}).",
 	"confirm.wholeVault": "whole vault",
-	"confirm.folder": "folder \"{folder}\"",
+	"confirm.folder": 'folder "{folder}"',
 	"confirm.wholeVaultSize": "This organizes the whole vault: {notes} in {folders} will change.",
 	"confirm.review": "{count} go to the review folder",
 	"confirm.dust": "{count} go to the dust folder (nothing is deleted)",
 	"confirm.conflicts": "{count} name conflicts are settled as planned",
 	"confirm.conflicts_one": "1 name conflict is settled as planned",
 	"confirm.ofThese": "Of these, {list}.",
-	"confirm.links": "Obsidian updates the links to moved notes (setting \"Automatically update internal links\"). A note edited since the plan is left alone. \"Undo organize session\" reverses the changes.",
+	"confirm.links":
+		'Obsidian updates the links to moved notes (setting "Automatically update internal links"). A note edited since the plan is left alone. "Undo organize session" reverses the changes.',
 	"count.conversations": "{count} conversations",
 	"count.conversations_one": "1 conversation",
 
@@ -145,7 +146,7 @@ const en = {
 	"settings.retries": "Retries",
 	"settings.retriesDesc": "How often a failed request is retried.",
 	"settings.outputLanguage": "Output language",
-	"settings.outputLanguageDesc": "Language of summaries and titles, or \"auto\" to follow each conversation.",
+	"settings.outputLanguageDesc": 'Language of summaries and titles, or "auto" to follow each conversation.',
 	"settings.notes": "Notes",
 	"settings.includeTranscript": "Include transcript",
 	"settings.includeTranscriptDesc": "Keep the full conversation below the knowledge note's summary (only with a model).",
@@ -157,22 +158,28 @@ const en = {
 	"settings.datePrefixDesc": "Start new notes' file names with the conversation's date, e.g. 2025-03-10 Title.",
 	"settings.organize": "Organize",
 	"settings.exclude": "Excluded folders",
-	"settings.excludeDesc": "Folders or patterns organize leaves alone, separated by commas (e.g. Journal, **/drafts/**). Always left alone: the templates, daily notes and attachments folders set in Obsidian, and notes with organize: false.",
+	"settings.excludeDesc":
+		"Folders or patterns organize leaves alone, separated by commas (e.g. Journal, **/drafts/**). Always left alone: the templates, daily notes and attachments folders set in Obsidian, and notes with organize: false.",
 	"settings.genreParent": "Genre folders in",
-	"settings.genreParentDesc": "Folder the genre folders go in. Empty: the output folder; \"/\" for the vault root.",
+	"settings.genreParentDesc": 'Folder the genre folders go in. Empty: the output folder; "/" for the vault root.',
 	"settings.normalize": "Normalize your own notes",
-	"settings.normalizeDesc": "Frontmatter and content rules organize applies to notes that did not come from an import, separated by commas: {rules}. Empty: they are only filed into genre folders.",
+	"settings.normalizeDesc":
+		"Frontmatter and content rules organize applies to notes that did not come from an import, separated by commas: {rules}. Empty: they are only filed into genre folders.",
 	"settings.sessions": "Sessions",
 	"settings.retention": "Session retention",
-	"settings.retentionDesc": "Days a session is kept. Older sessions are removed by themselves a couple of minutes after Obsidian starts (never during a run), and by \"Clean up\": their folders under .staging/@session (logs, plans, progress) and the model replies they saved, never your notes. A running session is kept, and one whose organize run can still be undone is kept until you confirm.",
+	"settings.retentionDesc":
+		'Days a session is kept. Older sessions are removed by themselves a couple of minutes after Obsidian starts (never during a run), and by "Clean up": their folders under .staging/@session (logs, plans, progress) and the model replies they saved, never your notes. A running session is kept, and one whose organize run can still be undone is kept until you confirm.',
 	"settings.debug": "Debug mode",
-	"settings.debugDesc": "Write per-stage log files into each session folder, show stage names in the panel and debug messages in the console.",
+	"settings.debugDesc":
+		"Write per-stage log files into each session folder, show stage names in the panel and debug messages in the console.",
 	"settings.outFolder": "Output folder",
 	"settings.outFolderDesc": "Vault folder for imported notes.",
 	"settings.provider": "Provider",
-	"settings.providerDesc": "Optional: write a knowledge note (summary, title, key points) with a language model. Nothing is sent anywhere while this is none.",
+	"settings.providerDesc":
+		"Optional: write a knowledge note (summary, title, key points) with a language model. Nothing is sent anywhere while this is none.",
 	"settings.apiKey": "API key",
-	"settings.apiKeyDesc": "For OpenAI-compatible servers. This Obsidian has no secret storage (1.11.4 or later has), so the key is kept in the plugin's data file; never logged.",
+	"settings.apiKeyDesc":
+		"For OpenAI-compatible servers. This Obsidian has no secret storage (1.11.4 or later has), so the key is kept in the plugin's data file; never logged.",
 	"settings.timeZone": "Time zone",
 	"settings.timeZoneDesc": "Time zone of message times and the created and updated properties, e.g. Europe/Paris. Empty: this computer's.",
 	"settings.range": "{desc} ({min}–{max})",
@@ -187,20 +194,22 @@ const en = {
 	"settings.import": "Import",
 	"settings.advanced": "Advanced",
 	"settings.attachments": "Images and files",
-	"settings.attachmentsDesc": "Files from an export (images, PDFs, uploads) go where Obsidian's \"Default location for new attachments\" says (Settings → Files and links).",
+	"settings.attachmentsDesc":
+		'Files from an export (images, PDFs, uploads) go where Obsidian\'s "Default location for new attachments" says (Settings → Files and links).',
 	"settings.testConnection": "Test connection",
 	"settings.testing": "Asking the server for its models…",
-	"settings.test.unreachable": "Nothing answers at {url}. Is the server running (Ollama: \"ollama serve\")? Check the address and port.",
+	"settings.test.unreachable": 'Nothing answers at {url}. Is the server running (Ollama: "ollama serve")? Check the address and port.',
 	"settings.test.timeout": "The server at {url} did not answer in time.",
 	"settings.test.auth": "The server refused the API key (HTTP {status}). Check the key.",
 	"settings.test.not-llm": "Something answers at {url}, but not with a list of models. Check the address and the provider.",
 	"settings.test.http": "The server answered with an error (HTTP {status}).",
 	"settings.test.ok": "Connected: {count} models. Pick one from the list.",
 	"settings.test.ok_one": "Connected: 1 model. Pick it from the list.",
-	"settings.test.okMissing": "Connected ({count} models), but the server has no model \"{model}\". Pick one from the list.",
+	"settings.test.okMissing": 'Connected ({count} models), but the server has no model "{model}". Pick one from the list.',
 	"settings.test.noModels": "Connected, but the server has no model yet (with Ollama, pull one first).",
 	"settings.pickModel": "Pick a model…",
-	"settings.apiKeySecretDesc": "For OpenAI-compatible servers. Kept in Obsidian's secret storage on this device, not in the plugin's data file; never logged.",
+	"settings.apiKeySecretDesc":
+		"For OpenAI-compatible servers. Kept in Obsidian's secret storage on this device, not in the plugin's data file; never logged.",
 	"settings.apiKeySaved": "Saved (type to replace)",
 	"settings.genreDescription": "Description",
 	"settings.genreKeywordsHint": "Comma-separated",
@@ -220,14 +229,16 @@ const en = {
 	"panel.resumed": "Resumed",
 	"panel.debugMode": "Debug mode",
 	"retention.title": "Old sessions with undo data",
-	"retention.text": "{count} session(s) older than {days} days hold an organize run that can still be undone. Deleting them keeps every note as it is now and removes the way back.",
+	"retention.text":
+		"{count} session(s) older than {days} days hold an organize run that can still be undone. Deleting them keeps every note as it is now and removes the way back.",
 	"retention.session": "Session {time}",
 	"retention.delete": "Delete them",
 	"retention.keep": "Keep them",
 	"notice.retentionRemoved": "Removed {count} old sessions.",
 	"notice.retentionFailed": "Could not remove the sessions: {error}",
 	"settings.appendToEdited": "New messages in notes you edited",
-	"settings.appendToEditedDesc": "When a conversation grows after you edited its note, add the new messages below your text under a dated heading. Your text is never changed. Off: the note is left as it is.",
+	"settings.appendToEditedDesc":
+		"When a conversation grows after you edited its note, add the new messages below your text under a dated heading. Your text is never changed. Off: the note is left as it is.",
 	"panel.size": "Size: {size}",
 	"panel.resume": "Resume",
 	"panel.retry": "Retry failed items",
@@ -281,7 +292,8 @@ const en = {
 
 	// First run
 	"welcome.title": "Welcome",
-	"welcome.what": "Turn your ChatGPT and Claude conversations into notes in this vault, then sort notes into folders by topic. Nothing leaves your computer unless you set up a language model.",
+	"welcome.what":
+		"Turn your ChatGPT and Claude conversations into notes in this vault, then sort notes into folders by topic. Nothing leaves your computer unless you set up a language model.",
 	"welcome.getExport": "Get your export",
 	"welcome.chatgpt": "ChatGPT: Settings → Data controls → Export data.",
 	"welcome.claude": "Claude: Settings → Privacy → Export data.",
@@ -327,12 +339,16 @@ const en = {
 	"size.gb": "{n} GB",
 
 	// End of a run, and the status bar
-	"notice.runStopped": "{label} stopped: {error}. So far {notes} ({created} created, {updated} updated, {unchanged} unchanged), {failed} failed, {skipped} skipped.",
+	"notice.runStopped":
+		"{label} stopped: {error}. So far {notes} ({created} created, {updated} updated, {unchanged} unchanged), {failed} failed, {skipped} skipped.",
 	"notice.runMessage": "{label}: {message}.",
-	"notice.runDone": "{label} done: {notes} ({created} created, {updated} updated, {unchanged} unchanged), {failed} failed, {skipped} skipped.",
-	"notice.runPartial": "{label} finished with failures: {notes} ({created} created, {updated} updated, {unchanged} unchanged), {failed} failed, {skipped} skipped.",
-	"notice.runEnded": "{label} {status}: {notes} ({created} created, {updated} updated, {unchanged} unchanged), {failed} failed, {skipped} skipped.",
-	"notice.alreadyRunning": "{label} is still running; stop it first (command \"Cancel running session\").",
+	"notice.runDone":
+		"{label} done: {notes} ({created} created, {updated} updated, {unchanged} unchanged), {failed} failed, {skipped} skipped.",
+	"notice.runPartial":
+		"{label} finished with failures: {notes} ({created} created, {updated} updated, {unchanged} unchanged), {failed} failed, {skipped} skipped.",
+	"notice.runEnded":
+		"{label} {status}: {notes} ({created} created, {updated} updated, {unchanged} unchanged), {failed} failed, {skipped} skipped.",
+	"notice.alreadyRunning": '{label} is still running; stop it first (command "Cancel running session").',
 	"notice.runFailed": "{label} failed: {error}",
 	"notice.openPanel": "Open panel",
 	"notice.dismiss": "Dismiss",
@@ -341,13 +357,15 @@ const en = {
 	"statusBar.progress": "{label}: {done} of {total}",
 	"statusBar.soFar": "{label}: {done} so far",
 	"statusBar.tooltip": "Open the session panel",
-	"error.inputsGone": "The export files of the session of {time} ({files}) are not open any more. Start a new import with the same export: notes already imported are recognised and not written twice",
+	"error.inputsGone":
+		"The export files of the session of {time} ({files}) are not open any more. Start a new import with the same export: notes already imported are recognised and not written twice",
 	"notice.andFailed": ", {count} failed",
 	"notice.planNothing": "Organize plan ready: nothing to change in {notes}{failed}.",
-	"notice.planReady": "Organize plan ready: {moves}, {edits}, {review} to review, {dust} nearly empty{failed}. Review it in the session panel, then apply it.",
+	"notice.planReady":
+		"Organize plan ready: {moves}, {edits}, {review} to review, {dust} nearly empty{failed}. Review it in the session panel, then apply it.",
 	"notice.notApplied": ", {count} not applied (see the session panel)",
-	"notice.applyStopped": "Organize apply stopped: {moved} moved, {edited} edited{notApplied}. Run \"Undo organize session\" to reverse it.",
-	"notice.applied": "Organize applied: {moved} moved, {edited} edited{notApplied}. Run \"Undo organize session\" to reverse it.",
+	"notice.applyStopped": 'Organize apply stopped: {moved} moved, {edited} edited{notApplied}. Run "Undo organize session" to reverse it.',
+	"notice.applied": 'Organize applied: {moved} moved, {edited} edited{notApplied}. Run "Undo organize session" to reverse it.',
 	"notice.undone": "Organize undone: {restored} reversed.",
 	"notice.undoneConflicts": "Organize undone: {restored} reversed; {conflicts} left as they are: {list}{more}.",
 	"notice.andMore": " (and {count} more)",
@@ -355,13 +373,14 @@ const en = {
 	"notice.organizeRetry": "Organize retry",
 	"notice.continueStopped": "{label} stopped: resume the session to go on.",
 	"notice.stillFailed": ", {count} still failed (see the session panel)",
-	"notice.continueDone": "{label} done: {moved} moved in all{stillFailed}. Run \"Undo organize session\" to reverse it.",
+	"notice.continueDone": '{label} done: {moved} moved in all{stillFailed}. Run "Undo organize session" to reverse it.',
 	"notice.continueEnded": "{label} done.",
 	"panel.displayText": "{name} sessions",
 	"repick.title": "Pick the export again",
-	"repick.text": "Session {time} was reading \"{name}\" ({size}) and cannot open it again by itself. Pick the same file to go on; notes already written are kept.",
+	"repick.text":
+		'Session {time} was reading "{name}" ({size}) and cannot open it again by itself. Pick the same file to go on; notes already written are kept.',
 	"repick.choose": "Choose {name}",
-	"repick.wrong": "\"{file}\" is not the file this session was reading: it {why}.",
+	"repick.wrong": '"{file}" is not the file this session was reading: it {why}.',
 };
 
 export default en;

@@ -75,7 +75,8 @@ const ja: Record<keyof typeof en, string> = {
 	"confirm.conflicts": "名前の競合 {count} 件はプラン通りに解決",
 	"confirm.conflicts_one": "名前の競合 1 件はプラン通りに解決",
 	"confirm.ofThese": "このうち、{list}。",
-	"confirm.links": "移動したノートへのリンクは Obsidian が更新します（設定「内部リンクを自動で更新」）。プラン作成後に編集されたノートはそのままにします。「整理を元に戻す」で変更を元に戻せます。",
+	"confirm.links":
+		"移動したノートへのリンクは Obsidian が更新します（設定「内部リンクを自動で更新」）。プラン作成後に編集されたノートはそのままにします。「整理を元に戻す」で変更を元に戻せます。",
 	"count.conversations": "{count} 件の会話",
 	"count.conversations_one": "1 件の会話",
 
@@ -151,14 +152,17 @@ const ja: Record<keyof typeof en, string> = {
 	"settings.datePrefixDesc": "新しいノートのファイル名を会話の日付で始めます（例: 2025-03-10 タイトル）。",
 	"settings.organize": "整理",
 	"settings.exclude": "除外するフォルダー",
-	"settings.excludeDesc": "整理で触れないフォルダーやパターン（カンマ区切り、例: Journal, **/drafts/**）。Obsidian で設定したテンプレート・デイリーノート・添付ファイルのフォルダーと、organize: false のノートは常に除外されます。",
+	"settings.excludeDesc":
+		"整理で触れないフォルダーやパターン（カンマ区切り、例: Journal, **/drafts/**）。Obsidian で設定したテンプレート・デイリーノート・添付ファイルのフォルダーと、organize: false のノートは常に除外されます。",
 	"settings.genreParent": "ジャンルフォルダーの場所",
 	"settings.genreParentDesc": "ジャンルフォルダーを置くフォルダー。空欄: 出力フォルダー、「/」: 保管庫の最上位。",
 	"settings.normalize": "自分のノートも整える",
-	"settings.normalizeDesc": "インポート以外のノートに適用するフロントマターと本文のルール（カンマ区切り）: {rules}。空欄ならジャンルフォルダーに振り分けるだけです。",
+	"settings.normalizeDesc":
+		"インポート以外のノートに適用するフロントマターと本文のルール（カンマ区切り）: {rules}。空欄ならジャンルフォルダーに振り分けるだけです。",
 	"settings.sessions": "セッション",
 	"settings.retention": "セッションの保存期間",
-	"settings.retentionDesc": "セッションを残す日数。それより古いセッションは、Obsidian の起動から数分後（実行中は行いません）と「片付け」のときに削除されます: .staging/@session 内のフォルダー（ログ・プラン・進行状況）と保存したモデルの応答です。ノートは削除しません。実行中のセッションは残し、整理を元に戻せるセッションは確認するまで残します。",
+	"settings.retentionDesc":
+		"セッションを残す日数。それより古いセッションは、Obsidian の起動から数分後（実行中は行いません）と「片付け」のときに削除されます: .staging/@session 内のフォルダー（ログ・プラン・進行状況）と保存したモデルの応答です。ノートは削除しません。実行中のセッションは残し、整理を元に戻せるセッションは確認するまで残します。",
 	"settings.debug": "デバッグモード",
 	"settings.debugDesc": "各セッションフォルダーに段階ごとのログを書き、パネルに段階名を、コンソールにデバッグメッセージを表示します。",
 	"settings.outFolder": "出力フォルダー",
@@ -166,9 +170,11 @@ const ja: Record<keyof typeof en, string> = {
 	"settings.provider": "提供元",
 	"settings.providerDesc": "任意: 言語モデルでナレッジノート（要約・タイトル・要点）を書きます。「なし」の間は何も送信しません。",
 	"settings.apiKey": "API キー",
-	"settings.apiKeyDesc": "OpenAI 互換サーバー用。この Obsidian にはシークレットストレージがない（1.11.4 以降にあります）ため、キーはプラグインのデータファイルに保存されます。ログには出ません。",
+	"settings.apiKeyDesc":
+		"OpenAI 互換サーバー用。この Obsidian にはシークレットストレージがない（1.11.4 以降にあります）ため、キーはプラグインのデータファイルに保存されます。ログには出ません。",
 	"settings.timeZone": "タイムゾーン",
-	"settings.timeZoneDesc": "メッセージの時刻と created・updated プロパティのタイムゾーン（例: Asia/Tokyo）。空欄: このコンピューターの設定。",
+	"settings.timeZoneDesc":
+		"メッセージの時刻と created・updated プロパティのタイムゾーン（例: Asia/Tokyo）。空欄: このコンピューターの設定。",
 	"settings.range": "{desc}（{min}〜{max}）",
 	"settings.genres": "ジャンル",
 	"settings.genresDesc": "整理でノートを振り分ける先。説明はモデルに何を入れるかを伝え、キーワードはモデルなしのときに使います。",
@@ -181,10 +187,12 @@ const ja: Record<keyof typeof en, string> = {
 	"settings.import": "インポート",
 	"settings.advanced": "詳細",
 	"settings.attachments": "画像とファイル",
-	"settings.attachmentsDesc": "エクスポートのファイル（画像・PDF・アップロード）は、Obsidian の「新しい添付ファイルの作成場所」（設定 → ファイルとリンク）に置かれます。",
+	"settings.attachmentsDesc":
+		"エクスポートのファイル（画像・PDF・アップロード）は、Obsidian の「新しい添付ファイルの作成場所」（設定 → ファイルとリンク）に置かれます。",
 	"settings.testConnection": "接続をテスト",
 	"settings.testing": "サーバーにモデル一覧を問い合わせ中…",
-	"settings.test.unreachable": "{url} から応答がありません。サーバーは起動していますか（Ollama なら「ollama serve」）？ アドレスとポートを確認してください。",
+	"settings.test.unreachable":
+		"{url} から応答がありません。サーバーは起動していますか（Ollama なら「ollama serve」）？ アドレスとポートを確認してください。",
 	"settings.test.timeout": "{url} のサーバーが時間内に応答しませんでした。",
 	"settings.test.auth": "サーバーが API キーを拒否しました（HTTP {status}）。キーを確認してください。",
 	"settings.test.not-llm": "{url} は応答しましたが、モデル一覧ではありません。アドレスと提供元を確認してください。",
@@ -194,7 +202,8 @@ const ja: Record<keyof typeof en, string> = {
 	"settings.test.okMissing": "接続できました（{count} 個のモデル）が、「{model}」はサーバーにありません。一覧から選んでください。",
 	"settings.test.noModels": "接続できましたが、サーバーにモデルがありません（Ollama なら「ollama pull」で取得）。",
 	"settings.pickModel": "モデルを選択…",
-	"settings.apiKeySecretDesc": "OpenAI 互換サーバー用。プラグインのデータファイルではなく、この端末の Obsidian のシークレットストレージに保存され、ログには出ません。",
+	"settings.apiKeySecretDesc":
+		"OpenAI 互換サーバー用。プラグインのデータファイルではなく、この端末の Obsidian のシークレットストレージに保存され、ログには出ません。",
 	"settings.apiKeySaved": "保存済み（入力すると置き換え）",
 	"settings.genreDescription": "説明",
 	"settings.genreKeywordsHint": "カンマ区切り",
@@ -214,14 +223,16 @@ const ja: Record<keyof typeof en, string> = {
 	"panel.resumed": "再開済み",
 	"panel.debugMode": "デバッグモード",
 	"retention.title": "取り消しデータのある古いセッション",
-	"retention.text": "{days} 日より古い {count} 件のセッションに、まだ取り消せる整理の実行があります。削除してもノートは今のままですが、元に戻せなくなります。",
+	"retention.text":
+		"{days} 日より古い {count} 件のセッションに、まだ取り消せる整理の実行があります。削除してもノートは今のままですが、元に戻せなくなります。",
 	"retention.session": "セッション {time}",
 	"retention.delete": "削除する",
 	"retention.keep": "残す",
 	"notice.retentionRemoved": "古いセッションを {count} 件削除しました。",
 	"notice.retentionFailed": "セッションを削除できませんでした: {error}",
 	"settings.appendToEdited": "編集したノートへの新しいメッセージ",
-	"settings.appendToEditedDesc": "ノートを編集した後に会話が増えたとき、新しいメッセージを日付付きの見出しの下にあなたの文章の後へ追加します。あなたの文章は変更されません。オフ: ノートはそのままです。",
+	"settings.appendToEditedDesc":
+		"ノートを編集した後に会話が増えたとき、新しいメッセージを日付付きの見出しの下にあなたの文章の後へ追加します。あなたの文章は変更されません。オフ: ノートはそのままです。",
 	"panel.size": "サイズ: {size}",
 	"panel.resume": "再開",
 	"panel.retry": "失敗した項目を再試行",
@@ -274,7 +285,8 @@ const ja: Record<keyof typeof en, string> = {
 
 	// はじめて
 	"welcome.title": "ようこそ",
-	"welcome.what": "ChatGPT と Claude の会話をこの保管庫のノートにし、ノートを話題ごとのフォルダーに整理します。言語モデルを設定しない限り、何もこのコンピューターの外に出ません。",
+	"welcome.what":
+		"ChatGPT と Claude の会話をこの保管庫のノートにし、ノートを話題ごとのフォルダーに整理します。言語モデルを設定しない限り、何もこのコンピューターの外に出ません。",
 	"welcome.getExport": "エクスポートの入手",
 	"welcome.chatgpt": "ChatGPT: 設定 → データコントロール → データをエクスポートする。",
 	"welcome.claude": "Claude: 設定 → プライバシー → データをエクスポート。",
@@ -320,11 +332,14 @@ const ja: Record<keyof typeof en, string> = {
 	"size.gb": "{n} GB",
 
 	// 実行の終了とステータスバー
-	"notice.runStopped": "{label}を中止しました: {error}。ここまでで {notes}（作成 {created}、更新 {updated}、変更なし {unchanged}）、失敗 {failed}、スキップ {skipped}。",
+	"notice.runStopped":
+		"{label}を中止しました: {error}。ここまでで {notes}（作成 {created}、更新 {updated}、変更なし {unchanged}）、失敗 {failed}、スキップ {skipped}。",
 	"notice.runMessage": "{label}: {message}。",
 	"notice.runDone": "{label}完了: {notes}（作成 {created}、更新 {updated}、変更なし {unchanged}）、失敗 {failed}、スキップ {skipped}。",
-	"notice.runPartial": "{label}は一部失敗して終了: {notes}（作成 {created}、更新 {updated}、変更なし {unchanged}）、失敗 {failed}、スキップ {skipped}。",
-	"notice.runEnded": "{label}（{status}）: {notes}（作成 {created}、更新 {updated}、変更なし {unchanged}）、失敗 {failed}、スキップ {skipped}。",
+	"notice.runPartial":
+		"{label}は一部失敗して終了: {notes}（作成 {created}、更新 {updated}、変更なし {unchanged}）、失敗 {failed}、スキップ {skipped}。",
+	"notice.runEnded":
+		"{label}（{status}）: {notes}（作成 {created}、更新 {updated}、変更なし {unchanged}）、失敗 {failed}、スキップ {skipped}。",
 	"notice.alreadyRunning": "{label}がまだ実行中です。先に中止してください（コマンド「実行中のセッションを中止」）。",
 	"notice.runFailed": "{label}に失敗しました: {error}",
 	"notice.openPanel": "パネルを開く",
@@ -334,10 +349,12 @@ const ja: Record<keyof typeof en, string> = {
 	"statusBar.progress": "{label}: {total} 件中 {done} 件",
 	"statusBar.soFar": "{label}: これまでに {done} 件",
 	"statusBar.tooltip": "セッションパネルを開く",
-	"error.inputsGone": "{time} のセッションのエクスポートファイル（{files}）はもう開かれていません。同じエクスポートで新しくインポートしてください。インポート済みのノートは認識され、二重には書かれません",
+	"error.inputsGone":
+		"{time} のセッションのエクスポートファイル（{files}）はもう開かれていません。同じエクスポートで新しくインポートしてください。インポート済みのノートは認識され、二重には書かれません",
 	"notice.andFailed": "、失敗 {count}",
 	"notice.planNothing": "整理プラン作成: {notes}に変更なし{failed}。",
-	"notice.planReady": "整理プラン作成: {moves}、{edits}、要確認 {review}、ほぼ空 {dust}{failed}。セッションパネルで確認してから適用してください。",
+	"notice.planReady":
+		"整理プラン作成: {moves}、{edits}、要確認 {review}、ほぼ空 {dust}{failed}。セッションパネルで確認してから適用してください。",
 	"notice.notApplied": "、適用されなかったもの {count} 件（セッションパネル参照）",
 	"notice.applyStopped": "整理の適用を中止: {moved}を移動、{edited} 件を編集{notApplied}。「整理を元に戻す」で元に戻せます。",
 	"notice.applied": "整理を適用: {moved}を移動、{edited} 件を編集{notApplied}。「整理を元に戻す」で元に戻せます。",
@@ -352,9 +369,10 @@ const ja: Record<keyof typeof en, string> = {
 	"notice.continueEnded": "{label}完了。",
 	"panel.displayText": "{name} セッション",
 	"repick.title": "エクスポートをもう一度選択",
-	"repick.text": "セッション {time} は \"{name}\"（{size}）を読み込んでいましたが、自動では開き直せません。続けるには同じファイルを選んでください。書き込み済みのノートはそのままです。",
+	"repick.text":
+		'セッション {time} は "{name}"（{size}）を読み込んでいましたが、自動では開き直せません。続けるには同じファイルを選んでください。書き込み済みのノートはそのままです。',
 	"repick.choose": "{name} を選択",
-	"repick.wrong": "\"{file}\" はこのセッションが読み込んでいたファイルではありません: {why}。",
+	"repick.wrong": '"{file}" はこのセッションが読み込んでいたファイルではありません: {why}。',
 };
 
 export default ja;

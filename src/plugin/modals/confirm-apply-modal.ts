@@ -42,14 +42,21 @@ export class ConfirmApplyModal extends Modal {
 		if (folder === "" && this.deps.size) {
 			contentEl.createEl("p", {
 				cls: "knowledge-etl-confirm-text",
-				text: t("confirm.wholeVaultSize", { notes: t("count.notes", { count: this.deps.size.notes }), folders: t("count.folders", { count: this.deps.size.folders }) }),
+				text: t("confirm.wholeVaultSize", {
+					notes: t("count.notes", { count: this.deps.size.notes }),
+					folders: t("count.folders", { count: this.deps.size.folders }),
+				}),
 			});
 		}
 		const extra: string[] = [];
 		if (counts.review > 0) extra.push(t("confirm.review", { count: counts.review }));
 		if (counts.dust > 0) extra.push(t("confirm.dust", { count: counts.dust }));
 		if (counts.conflicts > 0) extra.push(t("confirm.conflicts", { count: counts.conflicts }));
-		if (extra.length > 0) contentEl.createEl("p", { cls: "knowledge-etl-confirm-detail", text: t("confirm.ofThese", { list: extra.join(t("list.separator")) }) });
+		if (extra.length > 0)
+			contentEl.createEl("p", {
+				cls: "knowledge-etl-confirm-detail",
+				text: t("confirm.ofThese", { list: extra.join(t("list.separator")) }),
+			});
 		contentEl.createEl("p", { cls: "knowledge-etl-confirm-detail", text: t("confirm.links") });
 		new Setting(contentEl)
 			.addButton((b) =>

@@ -1,5 +1,12 @@
 import { ExtraButtonComponent, Modal, Platform, Setting, type App, type ButtonComponent } from "obsidian";
-import type { ImportOptionsInput, ImportSummary, ImportPreview, PreviewConversation, PreviewProgress, ProviderChoice } from "../../core/app/types";
+import type {
+	ImportOptionsInput,
+	ImportSummary,
+	ImportPreview,
+	PreviewConversation,
+	PreviewProgress,
+	ProviderChoice,
+} from "../../core/app/types";
 import { BlobByteSource } from "../blob-byte-source";
 import type { NewImport } from "../session-actions";
 import { PROVIDER_MODULES, providerLabel, isProvider } from "../../core/app/catalog";
@@ -73,13 +80,23 @@ export class ImportModal extends Modal {
 
 		// The browser's file control keeps saying "No file chosen" once we take the files from it: it stays hidden,
 		// an Obsidian button opens it, and the list below says what was chosen.
-		const pick = new Setting(contentEl).setName(t("import.files")).setDesc(t("import.filesDesc", { providers: PROVIDER_MODULES.map((m) => m.label).join(", ") }));
-		const input = pick.controlEl.createEl("input", { cls: "knowledge-etl-file-input", attr: { type: "file", accept: ".zip,.json,.html,.jsonl", multiple: true } });
+		const pick = new Setting(contentEl)
+			.setName(t("import.files"))
+			.setDesc(t("import.filesDesc", { providers: PROVIDER_MODULES.map((m) => m.label).join(", ") }));
+		const input = pick.controlEl.createEl("input", {
+			cls: "knowledge-etl-file-input",
+			attr: { type: "file", accept: ".zip,.json,.html,.jsonl", multiple: true },
+		});
 		input.addEventListener("change", () => {
 			this.addFiles([...(input.files ?? [])]);
 			input.value = "";
 		});
-		pick.addButton((b) => b.setButtonText(t("import.chooseFiles")).setClass("knowledge-etl-choose-files").onClick(() => input.click()));
+		pick.addButton((b) =>
+			b
+				.setButtonText(t("import.chooseFiles"))
+				.setClass("knowledge-etl-choose-files")
+				.onClick(() => input.click()),
+		);
 		this.filesEl = contentEl.createDiv({ cls: "knowledge-etl-file-list" });
 		if (Platform.isDesktop) {
 			const drop = contentEl.createDiv({ cls: "knowledge-etl-drop-zone", text: t("import.drop") });
@@ -99,9 +116,12 @@ export class ImportModal extends Modal {
 			.setName(t("import.outFolder"))
 			.setDesc(t("import.outFolderDesc"))
 			.addText((text) => {
-				text.setPlaceholder(this.deps.defaultOutFolder).setValue(this.outFolder).onChange((v) => {
-					this.outFolder = v.trim() || this.deps.defaultOutFolder;
-				});
+				text
+					.setPlaceholder(this.deps.defaultOutFolder)
+					.setValue(this.outFolder)
+					.onChange((v) => {
+						this.outFolder = v.trim() || this.deps.defaultOutFolder;
+					});
 				text.inputEl.addClass("knowledge-etl-out-folder");
 				this.folderSuggest = new FolderInputSuggest(this.app, text.inputEl).onSelect((folder) => {
 					text.setValue(folder);
@@ -124,15 +144,18 @@ export class ImportModal extends Modal {
 		// What most imports never need: collapsed.
 		const more = contentEl.createEl("details", { cls: "knowledge-etl-more-options" });
 		more.createEl("summary", { text: t("import.moreOptions") });
-		new Setting(more).setName(t("import.provider")).setDesc(t("import.providerDesc")).addDropdown((d) =>
-			d
-				.addOptions({ auto: t("import.detect"), ...Object.fromEntries(PROVIDER_MODULES.map((m) => [m.id, m.label])) })
-				.setValue(this.provider)
-				.onChange((v) => {
-					this.provider = v as Provider;
-					this.resetPreview();
-				}),
-		);
+		new Setting(more)
+			.setName(t("import.provider"))
+			.setDesc(t("import.providerDesc"))
+			.addDropdown((d) =>
+				d
+					.addOptions({ auto: t("import.detect"), ...Object.fromEntries(PROVIDER_MODULES.map((m) => [m.id, m.label])) })
+					.setValue(this.provider)
+					.onChange((v) => {
+						this.provider = v as Provider;
+						this.resetPreview();
+					}),
+			);
 		new Setting(more)
 			.setName(t("import.limit"))
 			.setDesc(t("import.limitDesc"))
@@ -155,10 +178,17 @@ export class ImportModal extends Modal {
 		this.previewEl = contentEl.createDiv({ cls: "knowledge-etl-preview" });
 		new Setting(contentEl)
 			.addButton((b) => {
-				this.previewButton = b.setButtonText(t("import.preview")).setClass("knowledge-etl-preview-button").onClick(() => this.runPreview());
+				this.previewButton = b
+					.setButtonText(t("import.preview"))
+					.setClass("knowledge-etl-preview-button")
+					.onClick(() => this.runPreview());
 			})
 			.addButton((b) => {
-				this.startButton = b.setButtonText(t("import.start")).setCta().setClass("knowledge-etl-start-button").onClick(() => this.startImport());
+				this.startButton = b
+					.setButtonText(t("import.start"))
+					.setCta()
+					.setClass("knowledge-etl-start-button")
+					.onClick(() => this.startImport());
 			});
 		this.renderFiles();
 		this.resetPreview();
@@ -244,17 +274,28 @@ export class ImportModal extends Modal {
 		const progressEl = this.previewEl.createDiv({ cls: "knowledge-etl-empty knowledge-etl-preview-progress", text: t("import.reading") });
 		const onProgress = (p: PreviewProgress): void => {
 			const percent = p.bytesTotal ? Math.min(100, Math.floor((p.bytesRead / p.bytesTotal) * 100)) : null;
-			progressEl.setText(percent === null ? t("import.readingCount", { count: p.conversations }) : t("import.readingShare", { count: p.conversations, percent }));
+			progressEl.setText(
+				percent === null
+					? t("import.readingCount", { count: p.conversations })
+					: t("import.readingShare", { count: p.conversations, percent }),
+			);
 		};
 		try {
-			const p = await this.deps.preview(this.sources(), { provider: this.provider, ...(this.limit !== undefined ? { limit: this.limit } : {}) }, { signal: run.signal, onProgress });
+			const p = await this.deps.preview(
+				this.sources(),
+				{ provider: this.provider, ...(this.limit !== undefined ? { limit: this.limit } : {}) },
+				{ signal: run.signal, onProgress },
+			);
 			if (run.signal.aborted) return;
 			this.preview = p;
 			this.previewEl.empty();
 			const providers = p.providers.map((x) => (isProvider(x) ? providerLabel(x) : x)).join(", ") || t("import.unknownProvider");
 			this.previewEl.createDiv({ cls: "knowledge-etl-preview-provider", text: t("import.previewProvider", { providers }) });
 			this.previewEl.createDiv({ cls: "knowledge-etl-preview-conversations", text: t("count.conversations", { count: p.conversations }) });
-			this.previewEl.createDiv({ cls: "knowledge-etl-preview-counts", text: t("import.previewCounts", { new: p.new, updated: p.updated, unchanged: p.unchanged }) });
+			this.previewEl.createDiv({
+				cls: "knowledge-etl-preview-counts",
+				text: t("import.previewCounts", { new: p.new, updated: p.updated, unchanged: p.unchanged }),
+			});
 			if (p.failed > 0) this.previewEl.createDiv({ cls: "knowledge-etl-error-text", text: t("import.previewFailed", { count: p.failed }) });
 			this.selected = new Set(p.items.map((c) => c.id));
 			this.query = "";
@@ -283,7 +324,10 @@ export class ImportModal extends Modal {
 	private renderChooser(): void {
 		const chooser = this.previewEl.createDiv({ cls: "knowledge-etl-chooser" });
 		const bar = chooser.createDiv({ cls: "knowledge-etl-chooser-bar" });
-		const search = bar.createEl("input", { cls: "knowledge-etl-chooser-search", attr: { type: "search", placeholder: t("import.search") } });
+		const search = bar.createEl("input", {
+			cls: "knowledge-etl-chooser-search",
+			attr: { type: "search", placeholder: t("import.search") },
+		});
 		search.addEventListener("input", () => {
 			this.query = search.value;
 			this.renderRows();
@@ -325,7 +369,8 @@ export class ImportModal extends Modal {
 			row.createSpan({ cls: "knowledge-etl-chooser-messages", text: t("count.messages", { count: c.messages }) });
 			row.createSpan({ cls: `knowledge-etl-chooser-status is-${c.status}`, text: t(`import.status.${c.status}`) });
 		}
-		if (matching.length > MAX_ROWS) list.createDiv({ cls: "knowledge-etl-empty", text: t("import.moreRows", { count: matching.length - MAX_ROWS }) });
+		if (matching.length > MAX_ROWS)
+			list.createDiv({ cls: "knowledge-etl-empty", text: t("import.moreRows", { count: matching.length - MAX_ROWS }) });
 		if (matching.length === 0) list.createDiv({ cls: "knowledge-etl-empty", text: t("import.noMatch") });
 		this.updateSelection();
 	}
@@ -344,7 +389,10 @@ export class ImportModal extends Modal {
 		this.stopPreview();
 		// Without a preview, or everything chosen: no selection recorded (the session takes the whole export).
 		const preview = this.preview;
-		const select = preview && this.selected.size < preview.items.length ? { select: preview.items.filter((c) => this.selected.has(c.id)).map((c) => c.id) } : {};
+		const select =
+			preview && this.selected.size < preview.items.length
+				? { select: preview.items.filter((c) => this.selected.has(c.id)).map((c) => c.id) }
+				: {};
 		const started = this.deps.start({
 			sources: this.sources(),
 			useLlm: this.useLlm && this.deps.llmAvailable,

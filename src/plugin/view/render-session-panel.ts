@@ -1,5 +1,14 @@
 import { formatDuration } from "../../core/app/views";
-import type { FailureView, PanelModel, PhaseView, SelectedSessionView, SessionRow, StageView, Counts, OrganizeView } from "../../core/app/types";
+import type {
+	FailureView,
+	PanelModel,
+	PhaseView,
+	SelectedSessionView,
+	SessionRow,
+	StageView,
+	Counts,
+	OrganizeView,
+} from "../../core/app/types";
 import { t, type MessageKey } from "../i18n";
 import { plainReason } from "./plain-reason";
 import type { PanelHandlers } from "./panel-handlers";
@@ -64,7 +73,12 @@ function badge(parent: HTMLElement, status: string): HTMLElement {
 }
 
 /** "1,204 of 2,000 conversations · 3 failed"; while the total is an estimate, only what was read so far. */
-function countsText(c: { done: number; skipped: number; failed: number; review?: number }, unit: Unit, total?: number, estimated = false): string {
+function countsText(
+	c: { done: number; skipped: number; failed: number; review?: number },
+	unit: Unit,
+	total?: number,
+	estimated = false,
+): string {
 	const seen = c.done + c.skipped + c.failed + (c.review ?? 0);
 	const parts: string[] = [];
 	if (total === undefined) parts.push(t(`count.${unit}`, { count: seen }));
@@ -88,7 +102,10 @@ function sessionTitle(s: { provider: string | null; phases: readonly string[]; i
 	if (organizeOnly) return t("panel.organizeSession");
 	const parts = [s.provider ?? t("panel.importSession")];
 	const files = s.inputs ?? [];
-	if (files.length > 0) parts.push(files.length === 1 ? baseName(files[0] ?? "") : t("panel.files", { first: baseName(files[0] ?? ""), count: files.length - 1 }));
+	if (files.length > 0)
+		parts.push(
+			files.length === 1 ? baseName(files[0] ?? "") : t("panel.files", { first: baseName(files[0] ?? ""), count: files.length - 1 }),
+		);
 	return parts.join(" · ");
 }
 
@@ -118,7 +135,10 @@ function renderSessionList(root: HTMLElement, sessions: SessionRow[], handlers: 
 		badge(row, s.status);
 		row.createSpan({ cls: "knowledge-etl-session-title", text: sessionTitle(s) });
 		if (s.organize && s.organize !== "none") {
-			row.createSpan({ cls: ["knowledge-etl-organize-tag", `knowledge-etl-organize-${s.organize}`], text: t(`organizeState.${s.organize}`) });
+			row.createSpan({
+				cls: ["knowledge-etl-organize-tag", `knowledge-etl-organize-${s.organize}`],
+				text: t(`organizeState.${s.organize}`),
+			});
 		}
 		const facts: string[] = [];
 		// session.json gets a phase's counts when the phase ends: a run still going shows its counts in the detail.
@@ -197,7 +217,10 @@ function renderOrganize(parent: HTMLElement, sessionId: string, view: OrganizeVi
 	const el = parent.createDiv({ cls: "knowledge-etl-organize", attr: { "data-organize-state": view.state } });
 	const header = el.createDiv({ cls: "knowledge-etl-phase-header" });
 	header.createSpan({ cls: "knowledge-etl-phase-name", text: t("organize.plan") });
-	header.createSpan({ cls: ["knowledge-etl-organize-tag", `knowledge-etl-organize-${view.state}`], text: t(`organizeState.${view.state}`) });
+	header.createSpan({
+		cls: ["knowledge-etl-organize-tag", `knowledge-etl-organize-${view.state}`],
+		text: t(`organizeState.${view.state}`),
+	});
 	if (view.error) el.createDiv({ cls: "knowledge-etl-error-text", text: t("organize.unreadable", { error: view.error }) });
 	if (view.state === "none") {
 		if (!view.error) el.createDiv({ cls: "knowledge-etl-empty", text: t("organize.noPlanYet") });
@@ -206,10 +229,14 @@ function renderOrganize(parent: HTMLElement, sessionId: string, view: OrganizeVi
 	const c = view.counts;
 	el.createDiv({
 		cls: "knowledge-etl-meta",
-		text: t("organize.folderLine", { folder: view.folder === "" ? t("confirm.wholeVault") : view.folder, notes: t("count.notes", { count: c.notes }) }),
+		text: t("organize.folderLine", {
+			folder: view.folder === "" ? t("confirm.wholeVault") : view.folder,
+			notes: t("count.notes", { count: c.notes }),
+		}),
 	});
 	const summary = el.createDiv({ cls: "knowledge-etl-organize-summary" });
-	const chip = (key: string, text: string) => summary.createSpan({ cls: "knowledge-etl-organize-count", attr: { "data-count": key }, text });
+	const chip = (key: string, text: string) =>
+		summary.createSpan({ cls: "knowledge-etl-organize-count", attr: { "data-count": key }, text });
 	chip("moves", t("count.moves", { count: c.moves }));
 	chip("edits", t("count.edits", { count: c.edits }));
 	chip("review", t("organize.toReview", { count: c.review }));
@@ -218,24 +245,37 @@ function renderOrganize(parent: HTMLElement, sessionId: string, view: OrganizeVi
 	chip("failures", t("count.failures", { count: c.failures })).toggleClass("is-failed", c.failures > 0);
 
 	if (view.state === "planned") {
-		el.createDiv({ cls: "knowledge-etl-meta", text: c.moves + c.edits === 0 ? t("organize.nothingToChange") : t("organize.notYetApplied") });
+		el.createDiv({
+			cls: "knowledge-etl-meta",
+			text: c.moves + c.edits === 0 ? t("organize.nothingToChange") : t("organize.notYetApplied"),
+		});
 	}
 	if (view.applied) {
 		const vars = { time: localTime(view.applied.at), moved: t("count.notes", { count: view.applied.moved }), edited: view.applied.edited };
-		el.createDiv({ cls: "knowledge-etl-meta", text: view.applied.complete ? t("organize.applied", vars) : t("organize.partlyApplied", vars) });
+		el.createDiv({
+			cls: "knowledge-etl-meta",
+			text: view.applied.complete ? t("organize.applied", vars) : t("organize.partlyApplied", vars),
+		});
 	}
 	if (view.undone) {
 		const conflicts = view.undone.conflicts.length;
 		const restored = t("count.changes", { count: view.undone.restored });
 		el.createDiv({
 			cls: "knowledge-etl-meta",
-			text: conflicts > 0 ? t("organize.undoneConflicts", { restored, conflicts: t("count.conflicts", { count: conflicts }) }) : t("organize.undone", { restored }),
+			text:
+				conflicts > 0
+					? t("organize.undoneConflicts", { restored, conflicts: t("count.conflicts", { count: conflicts }) })
+					: t("organize.undone", { restored }),
 		});
-		for (const conflict of view.undone.conflicts) el.createDiv({ cls: "knowledge-etl-error-text", text: `${conflict.path}: ${conflict.message}` });
+		for (const conflict of view.undone.conflicts)
+			el.createDiv({ cls: "knowledge-etl-error-text", text: `${conflict.path}: ${conflict.message}` });
 	}
 	if (view.canApply || view.canUndo) {
 		const actions = el.createDiv({ cls: "knowledge-etl-actions" });
-		if (view.canApply) button(actions, t("button.apply"), "knowledge-etl-action-apply-organize", () => handlers.onApplyOrganize(sessionId)).addClass("mod-cta");
+		if (view.canApply)
+			button(actions, t("button.apply"), "knowledge-etl-action-apply-organize", () => handlers.onApplyOrganize(sessionId)).addClass(
+				"mod-cta",
+			);
 		if (view.canUndo) button(actions, t("button.undo"), "knowledge-etl-action-undo-organize", () => handlers.onUndoOrganize(sessionId));
 	}
 
@@ -250,14 +290,20 @@ function renderOrganize(parent: HTMLElement, sessionId: string, view: OrganizeVi
 			row.createDiv({ cls: "knowledge-etl-move-reason", text: move.conflict ? `${why} (${move.conflict})` : why });
 		}
 		const hidden = view.moves.length - shown.length;
-		if (hidden > 0) button(el, t("organize.showAll", { count: view.moves.length }), "knowledge-etl-action-show-all-moves", () => handlers.onShowAllMoves(sessionId));
+		if (hidden > 0)
+			button(el, t("organize.showAll", { count: view.moves.length }), "knowledge-etl-action-show-all-moves", () =>
+				handlers.onShowAllMoves(sessionId),
+			);
 		if (showAll && view.moreMoves > 0) {
 			el.createDiv({ cls: "knowledge-etl-more", text: t("organize.moreMoves", { count: view.moreMoves }) });
 		}
 	}
 	if (view.notApplied.length > 0) {
 		const failures = el.createDiv({ cls: "knowledge-etl-failures" });
-		failures.createDiv({ cls: "knowledge-etl-subheading", text: t("organize.notApplied", { count: view.notApplied.length + view.moreNotApplied }) });
+		failures.createDiv({
+			cls: "knowledge-etl-subheading",
+			text: t("organize.notApplied", { count: view.notApplied.length + view.moreNotApplied }),
+		});
 		for (const f of view.notApplied) {
 			const row = failures.createDiv({ cls: "knowledge-etl-failure", attr: { "data-item-id": f.path } });
 			row.createDiv({ cls: "knowledge-etl-failure-item", text: f.path });
@@ -270,7 +316,8 @@ function renderOrganize(parent: HTMLElement, sessionId: string, view: OrganizeVi
 export function stageLabel(phase: string, stage: StageView | { type: string; steps: readonly { name: string }[] }, debug = false): string {
 	if (debug) return stage.type;
 	if (phase === "organize") return t(`stage.organize.${stage.type}` as MessageKey);
-	if (stage.type === "transform") return stage.steps.some((s) => s.name === "extract_knowledge") ? t("stage.import.knowledge") : t("stage.import.transform");
+	if (stage.type === "transform")
+		return stage.steps.some((s) => s.name === "extract_knowledge") ? t("stage.import.knowledge") : t("stage.import.transform");
 	return t(`stage.import.${stage.type}` as MessageKey);
 }
 
@@ -321,7 +368,8 @@ function renderStage(parent: HTMLElement, phase: string, stage: StageView, debug
 	if (stage.status === "running" && stage.etaMs !== null && !stage.counts.estimated) {
 		el.createDiv({ cls: "knowledge-etl-rate", text: t("panel.left", { time: formatDuration(stage.etaMs) }) });
 	}
-	if (debug && stage.ratePerSecond !== null) el.createDiv({ cls: "knowledge-etl-rate", text: t("panel.rate", { rate: stage.ratePerSecond.toFixed(1) }) });
+	if (debug && stage.ratePerSecond !== null)
+		el.createDiv({ cls: "knowledge-etl-rate", text: t("panel.rate", { rate: stage.ratePerSecond.toFixed(1) }) });
 	// Steps are the pipeline's inner workings: listed in debug mode only.
 	if (debug && stage.steps.length > 0) {
 		const steps = el.createDiv({ cls: "knowledge-etl-steps" });
@@ -331,7 +379,10 @@ function renderStage(parent: HTMLElement, phase: string, stage: StageView, debug
 			badge(row, step.status);
 			row.createSpan({ cls: "knowledge-etl-duration", text: formatDuration(step.durationMs) });
 			const processed = t("count.items", { count: step.itemsProcessed });
-			row.createSpan({ cls: "knowledge-etl-step-items", text: step.itemsFailed > 0 ? t("panel.stepFailed", { processed, failed: step.itemsFailed }) : processed });
+			row.createSpan({
+				cls: "knowledge-etl-step-items",
+				text: step.itemsFailed > 0 ? t("panel.stepFailed", { processed, failed: step.itemsFailed }) : processed,
+			});
 			if (step.error) row.createDiv({ cls: "knowledge-etl-error-text", text: step.error });
 		}
 	}
@@ -364,7 +415,14 @@ function renderProgress(parent: HTMLElement, stage: StageView, label: string): v
 
 /** What "Copy details" copies: everything a bug report needs (ids, stage and step names, the raw error). */
 export function failureDetails(f: FailureView): string {
-	return [f.title ?? "", `id: ${f.itemId}`, `stage: ${f.stage}${f.step ? `/${f.step}` : ""}`, `time: ${f.timestamp}`, f.notePath ? `note: ${f.notePath}` : "", f.error]
+	return [
+		f.title ?? "",
+		`id: ${f.itemId}`,
+		`stage: ${f.stage}${f.step ? `/${f.step}` : ""}`,
+		`time: ${f.timestamp}`,
+		f.notePath ? `note: ${f.notePath}` : "",
+		f.error,
+	]
 		.filter((line) => line !== "")
 		.join("\n");
 }

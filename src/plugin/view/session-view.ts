@@ -226,7 +226,10 @@ export class SessionView extends ItemView {
 
 	private draw(model: PanelModel): void {
 		if (!this.engine) return; // a model comes only from the engine
-		this.engine.renderSessionPanel(this.contentEl, model, this.liveHandlers, { expandedMoves: this.expandedMoves, debug: this.deps.debug?.() ?? false });
+		this.engine.renderSessionPanel(this.contentEl, model, this.liveHandlers, {
+			expandedMoves: this.expandedMoves,
+			debug: this.deps.debug?.() ?? false,
+		});
 		this.renderCount++;
 	}
 }

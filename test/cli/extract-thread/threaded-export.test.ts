@@ -68,8 +68,23 @@ const chatgptConv = (id: string, text: string): object => ({
 	create_time: 1767261600,
 	current_node: "b",
 	mapping: {
-		a: { id: "a", parent: null, children: ["b"], message: { id: `${id}-a`, author: { role: "user" }, create_time: 1767261600, content: { content_type: "text", parts: [text] } } },
-		b: { id: "b", parent: "a", children: [], message: { id: `${id}-b`, author: { role: "assistant" }, create_time: 1767261601, content: { content_type: "text", parts: ["ok 🎉"] } } },
+		a: {
+			id: "a",
+			parent: null,
+			children: ["b"],
+			message: { id: `${id}-a`, author: { role: "user" }, create_time: 1767261600, content: { content_type: "text", parts: [text] } },
+		},
+		b: {
+			id: "b",
+			parent: "a",
+			children: [],
+			message: {
+				id: `${id}-b`,
+				author: { role: "assistant" },
+				create_time: 1767261601,
+				content: { content_type: "text", parts: ["ok 🎉"] },
+			},
+		},
 	},
 });
 
@@ -86,7 +101,18 @@ function bigClaudeCodeSession(bytes: number): string {
 	const push = (type: "user" | "assistant", message: object): void => {
 		const uuid = `c0de${String(n).padStart(4, "0")}-0000-4000-8000-${String(n).padStart(12, "0")}`;
 		const time = new Date(Date.UTC(2025, 8, 14, 9) + n * 1000).toISOString();
-		const line = JSON.stringify({ parentUuid: parent, isSidechain: false, userType: "external", cwd: "/home/dev/shop", sessionId: session, version: "1.0.98", type, uuid, timestamp: time, message });
+		const line = JSON.stringify({
+			parentUuid: parent,
+			isSidechain: false,
+			userType: "external",
+			cwd: "/home/dev/shop",
+			sessionId: session,
+			version: "1.0.98",
+			type,
+			uuid,
+			timestamp: time,
+			message,
+		});
 		lines.push(line);
 		size += line.length + 1;
 		parent = uuid;
@@ -94,15 +120,24 @@ function bigClaudeCodeSession(bytes: number): string {
 	};
 	for (let turn = 0; size < bytes; turn++) {
 		push("user", { role: "user", content: `Run the tests of module ${turn} and tell me what fails ✓` });
-		push("assistant", { role: "assistant", model: "claude-sonnet-4", content: [{ type: "tool_use", id: `toolu_${turn}`, name: "Bash", input: { command: `npm test -- m${turn}` } }] });
+		push("assistant", {
+			role: "assistant",
+			model: "claude-sonnet-4",
+			content: [{ type: "tool_use", id: `toolu_${turn}`, name: "Bash", input: { command: `npm test -- m${turn}` } }],
+		});
 		const output = Array.from({ length: 120 }, (_, i) => `  ✓ m${turn} case ${i} passes in ${i % 17} ms — 日本語の出力`).join("\n");
 		push("user", { role: "user", content: [{ type: "tool_result", tool_use_id: `toolu_${turn}`, content: output }] });
-		push("assistant", { role: "assistant", model: "claude-sonnet-4", content: [{ type: "text", text: `All 120 cases of module ${turn} pass.` }] });
+		push("assistant", {
+			role: "assistant",
+			model: "claude-sonnet-4",
+			content: [{ type: "text", text: `All 120 cases of module ${turn} pass.` }],
+		});
 	}
 	return `${lines.join("\n")}\n`;
 }
 
-const many = (n: number, text = "x".repeat(100)): string => JSON.stringify(Array.from({ length: n }, (_, i) => chatgptConv(`c${i}`, `${text} ${i}`)));
+const many = (n: number, text = "x".repeat(100)): string =>
+	JSON.stringify(Array.from({ length: n }, (_, i) => chatgptConv(`c${i}`, `${text} ${i}`)));
 
 async function threaded(sources: NodeByteSource[], options: OpenExportOptions = {}, heapMb?: number): Promise<ExportReader> {
 	const reader = await openThreadedExport(sources, options, { minBytes: 0, script, ...(heapMb !== undefined ? { heapMb } : {}) });
@@ -144,7 +179,8 @@ async function drain(reader: ExportReader): Promise<Outcome> {
  */
 function comparable(results: ExtractResult[]): unknown[] {
 	const positions = results.map((r) => r.position ?? 0);
-	for (let i = 1; i < positions.length; i++) if (results[i]!.source === results[i - 1]!.source) expect(positions[i]).toBeGreaterThan(positions[i - 1]!);
+	for (let i = 1; i < positions.length; i++)
+		if (results[i]!.source === results[i - 1]!.source) expect(positions[i]).toBeGreaterThan(positions[i - 1]!);
 	return results.map((r) => {
 		if (!r.ok) {
 			const { position: _p, ...failure } = r;
@@ -175,18 +211,31 @@ describe("openThreadedExport: the same results as the core reader", () => {
 	const cases: [string, () => Promise<NodeByteSource[]>, OpenExportOptions?][] = [
 		["a Claude export with edge cases and a broken record", async () => [await file("conversations.json", claudeEdge)]],
 		["a ChatGPT export with edge cases", async () => [await file("conversations.json", chatgptEdge)]],
-		["a zip, a bare file and split files together, in input order", async () => [
-			await zip("data.zip", { "conversations.json": claudeEdge }),
-			await file("conversations-000.json", chatgptEdge),
-			await file("conversations-001.json", many(30)),
-		]],
-		["a manifest skipped along with its zip", async () => [await file("manifest-1.json", '{"files":[]}'), await zip("a.zip", { "conversations.json": claudeEdge })]],
-		["an element that is not valid JSON, and one of the other provider", async () => [
-			await file("c.json", claudeEdge.replace('"uuid": "c-branch-leaf",', '"uuid": "c-branch-leaf",,')),
-			await file("mixed.json", JSON.stringify([(JSON.parse(claudeEdge) as unknown[])[0], chatgptConv("odd", "x")])),
-		]],
+		[
+			"a zip, a bare file and split files together, in input order",
+			async () => [
+				await zip("data.zip", { "conversations.json": claudeEdge }),
+				await file("conversations-000.json", chatgptEdge),
+				await file("conversations-001.json", many(30)),
+			],
+		],
+		[
+			"a manifest skipped along with its zip",
+			async () => [await file("manifest-1.json", '{"files":[]}'), await zip("a.zip", { "conversations.json": claudeEdge })],
+		],
+		[
+			"an element that is not valid JSON, and one of the other provider",
+			async () => [
+				await file("c.json", claudeEdge.replace('"uuid": "c-branch-leaf",', '"uuid": "c-branch-leaf",,')),
+				await file("mixed.json", JSON.stringify([(JSON.parse(claudeEdge) as unknown[])[0], chatgptConv("odd", "x")])),
+			],
+		],
 		["an empty array", async () => [await file("conversations.json", "[]")]],
-		["a named provider and SHA-256 asked for", async () => [await file("conversations.json", chatgptEdge)], { provider: "chatgpt", sha256: true }],
+		[
+			"a named provider and SHA-256 asked for",
+			async () => [await file("conversations.json", chatgptEdge)],
+			{ provider: "chatgpt", sha256: true },
+		],
 		["many batches (small reads)", async () => [await file("conversations.json", many(2000))], { chunkSize: 4096 }],
 	];
 	for (const [name, make, options] of cases) {
@@ -214,7 +263,11 @@ describe("openThreadedExport: the same results as the core reader", () => {
 		// Streamed (a document read whole is refused when opened: see open-export.test.ts).
 		const out = await expectSame(async () => [await file("big.json", text.slice(0, cut))], { wholeMaxBytes: 0 });
 		expect(out.results.length).toBeGreaterThan(40);
-		expect(out.error).toMatchObject({ cls: "InputError", file: "big.json", problem: expect.stringMatching(/^the document is truncated/) as unknown });
+		expect(out.error).toMatchObject({
+			cls: "InputError",
+			file: "big.json",
+			problem: expect.stringMatching(/^the document is truncated/) as unknown,
+		});
 	});
 
 	it("each conversations() call starts over, also after one given up part way", async () => {
@@ -250,9 +303,22 @@ describe("openThreadedExport: whole-input problems are thrown when opening, as I
 	const cases: [string, () => Promise<NodeByteSource[]>, RegExp, OpenExportOptions?][] = [
 		["a file cut short", async () => [await file("big.json", many(50).slice(0, -500))], /^big\.json: the file is truncated or incomplete/],
 		["a non-JSON file", async () => [await file("notes.json", "hello, world")], /^notes\.json: not a JSON array/],
-		["a wrong --provider inside a zip", async () => [await zip("g.zip", { "conversations.json": chatgptEdge })], /^g\.zip:conversations\.json: --provider claude was given/, { provider: "claude" }],
-		["a zip with no conversations", async () => [await zip("other.zip", { "users.json": "[]" })], /^other\.zip: no conversations in this zip/],
-		["a manifest alone", async () => [await file("manifest-abc.json", '{"zips": []}')], /^manifest-abc\.json: this is a Claude export manifest/],
+		[
+			"a wrong --provider inside a zip",
+			async () => [await zip("g.zip", { "conversations.json": chatgptEdge })],
+			/^g\.zip:conversations\.json: --provider claude was given/,
+			{ provider: "claude" },
+		],
+		[
+			"a zip with no conversations",
+			async () => [await zip("other.zip", { "users.json": "[]" })],
+			/^other\.zip: no conversations in this zip/,
+		],
+		[
+			"a manifest alone",
+			async () => [await file("manifest-abc.json", '{"zips": []}')],
+			/^manifest-abc\.json: this is a Claude export manifest/,
+		],
 	];
 	for (const [name, make, message, options] of cases) {
 		it(name, async () => {
@@ -274,7 +340,11 @@ describe("openThreadedExport: whole-input problems are thrown when opening, as I
 	it("a file gone between the main thread's open and the worker's: named, as an InputError", async () => {
 		const source = await file("conversations.json", chatgptEdge);
 		await rm(join(dir, "conversations.json"));
-		await expect(openThreadedExport([source], {}, { minBytes: 0, script })).rejects.toMatchObject({ name: "InputError", file: "conversations.json", problem: "not found" });
+		await expect(openThreadedExport([source], {}, { minBytes: 0, script })).rejects.toMatchObject({
+			name: "InputError",
+			file: "conversations.json",
+			problem: "not found",
+		});
 	});
 });
 
@@ -357,7 +427,10 @@ describe("a reader thread started ahead (by dist/cli.js, while the CLI loads)", 
 	it("reports an input problem found when opening as an InputError, and running out of memory as such", async () => {
 		const bad = await file("notes.json", "hello, world");
 		const first = startStandbyReader(script, 192);
-		await expect(openThreadedExport([bad], {}, { minBytes: 0, standby: first.forCli })).rejects.toMatchObject({ name: "InputError", file: "notes.json" });
+		await expect(openThreadedExport([bad], {}, { minBytes: 0, standby: first.forCli })).rejects.toMatchObject({
+			name: "InputError",
+			file: "notes.json",
+		});
 		const big = await file("conversations.json", many(200, "z".repeat(50_000)));
 		const second = startStandbyReader(script, 1);
 		const error = await openThreadedExport([big], {}, { minBytes: 0, standby: second.forCli })

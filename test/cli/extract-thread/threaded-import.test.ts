@@ -24,7 +24,28 @@ let inputs: string[] = [];
 /** A deterministic pseudo-random text generator (no two conversations alike, nothing that compresses to nothing). */
 function words(seed: number): (n: number) => string {
 	let s = seed >>> 0;
-	const vocab = ["vault", "stream", "note", "thread", "zod", "parse", "fence", "élan", "naïve", "日本語", "🙂", "—", "cache", "index", "`code`", "**bold**", "[link](x)", "#tag", "$x$", "a|b"];
+	const vocab = [
+		"vault",
+		"stream",
+		"note",
+		"thread",
+		"zod",
+		"parse",
+		"fence",
+		"élan",
+		"naïve",
+		"日本語",
+		"🙂",
+		"—",
+		"cache",
+		"index",
+		"`code`",
+		"**bold**",
+		"[link](x)",
+		"#tag",
+		"$x$",
+		"a|b",
+	];
 	return (n) => {
 		const out: string[] = [];
 		for (let i = 0; i < n; i++) {
@@ -49,17 +70,33 @@ async function buildInputs(dir: string): Promise<string[]> {
 	const text = words(7);
 	const claude: unknown[] = [];
 	for (let i = 0; i < 1800; i++) {
-		claude.push(claudeConv({ id: `claude-${i}`, title: i % 9 === 0 ? `Same title ${i % 4}` : `Claude ${i} ${text(3)}`, updated: `2025-02-0${1 + (i % 9)}T10:00:00Z`, messages: messages(i, text) }));
+		claude.push(
+			claudeConv({
+				id: `claude-${i}`,
+				title: i % 9 === 0 ? `Same title ${i % 4}` : `Claude ${i} ${text(3)}`,
+				updated: `2025-02-0${1 + (i % 9)}T10:00:00Z`,
+				messages: messages(i, text),
+			}),
+		);
 	}
 	claude.push(claudeConv({ id: "claude-empty", title: "Nothing here", messages: [] })); // skipped: empty
 	claude.push(claudeConv({ id: "claude-3", title: "A repeat of an id", messages: messages(3, text) })); // dropped: id seen before
 	claude.push({ uuid: "claude-bad", name: "Broken record", chat_messages: "not a list" }); // an item failure
 	const chatgpt: unknown[] = [];
 	for (let i = 0; i < 1400; i++) {
-		chatgpt.push(chatgptConv({ id: `gpt-${i}`, title: i % 11 === 0 ? `Same title ${i % 4}` : `GPT ${i} ${text(3)}`, updated: `2025-03-0${1 + (i % 9)}T10:00:00Z`, messages: messages(i + 1000, text) }));
+		chatgpt.push(
+			chatgptConv({
+				id: `gpt-${i}`,
+				title: i % 11 === 0 ? `Same title ${i % 4}` : `GPT ${i} ${text(3)}`,
+				updated: `2025-03-0${1 + (i % 9)}T10:00:00Z`,
+				messages: messages(i + 1000, text),
+			}),
+		);
 	}
 	chatgpt.push(claudeConv({ id: "claude-in-gpt", title: "Other provider" })); // an item failure
-	const zipped = Array.from({ length: 40 }, (_, i) => claudeConv({ id: `zip-${i}`, title: `Zipped ${i}`, messages: messages(i + 2000, text) }));
+	const zipped = Array.from({ length: 40 }, (_, i) =>
+		claudeConv({ id: `zip-${i}`, title: `Zipped ${i}`, messages: messages(i + 2000, text) }),
+	);
 	return [
 		await writeJson(join(dir, "claude", "conversations.json"), claude),
 		await writeJson(join(dir, "chatgpt", "conversations.json"), chatgpt),
@@ -69,7 +106,9 @@ async function buildInputs(dir: string): Promise<string[]> {
 
 /** Every file of the vault (the session too), keyed by a path without the session id, with run-specific values replaced. */
 async function normalisedVault(vault: string): Promise<Map<string, string>> {
-	const [session, ...others] = (await allFiles(join(vault, SESSION_ROOT_DIR))).map((f) => f.split("/")[0]!).filter((v, i, a) => a.indexOf(v) === i);
+	const [session, ...others] = (await allFiles(join(vault, SESSION_ROOT_DIR)))
+		.map((f) => f.split("/")[0]!)
+		.filter((v, i, a) => a.indexOf(v) === i);
 	expect(others).toEqual([]);
 	const id = session!;
 	const out = new Map<string, string>();
@@ -83,18 +122,30 @@ async function normalisedVault(vault: string): Promise<Map<string, string>> {
 			if (f.endsWith("pipeline_stages.jsonl")) text = text.split("\n").sort().join("\n");
 			// The manifest is written as items finish, and its hashes cover each note's own session id (compared above
 			// with the id masked): compare the rest of each line, in sorted order.
-			if (f.endsWith("load/output/manifest.jsonl")) text = text.replace(/"h":"[^"]*"/g, '"h":"<hash>"').split("\n").sort().join("\n");
+			if (f.endsWith("load/output/manifest.jsonl"))
+				text = text
+					.replace(/"h":"[^"]*"/g, '"h":"<hash>"')
+					.split("\n")
+					.sort()
+					.join("\n");
 		}
 		out.set(f.split(id).join("<session>"), text);
 	}
 	return out;
 }
 
-async function importInto(cli: string, name: string, env: NodeJS.ProcessEnv = {}): Promise<{ vault: string; code: number; stdout: string; stderr: string }> {
+async function importInto(
+	cli: string,
+	name: string,
+	env: NodeJS.ProcessEnv = {},
+): Promise<{ vault: string; code: number; stdout: string; stderr: string }> {
 	const vault = join(work, name);
 	await mkdir(vault);
 	try {
-		const r = await run(process.execPath, [cli, "import", ...inputs, "--vault", vault, "--json", "--time-zone", "Asia/Tokyo"], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } });
+		const r = await run(process.execPath, [cli, "import", ...inputs, "--vault", vault, "--json", "--time-zone", "Asia/Tokyo"], {
+			maxBuffer: 64 * 1024 * 1024,
+			env: { ...process.env, ...env },
+		});
 		return { vault, code: 0, stdout: r.stdout, stderr: r.stderr };
 	} catch (e) {
 		const x = e as { code: number; stdout: string; stderr: string };
@@ -152,7 +203,11 @@ describe("the import reads a large export in a worker thread, with the same resu
 			expect(z.get(path), path).toBe(text);
 		}
 		// What the two runs printed for people is the same too (the warning about the repeated id included).
-		const people = (s: string): string => s.split(/\d{8}_\d{6}/).join("<session>").replace(/in: .*/, "");
+		const people = (s: string): string =>
+			s
+				.split(/\d{8}_\d{6}/)
+				.join("<session>")
+				.replace(/in: .*/, "");
 		expect(people(threaded.stderr)).toBe(people(inThread.stderr));
 		expect(threaded.stderr).toMatch(/claude-3 appears earlier/);
 	}, 120_000);

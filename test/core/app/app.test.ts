@@ -16,15 +16,27 @@ import { tempVault } from "../_support/temp-vault";
 async function vaultWithNotes() {
 	const v = await tempVault();
 	await mkdir(join(v.dir, "Inbox"), { recursive: true });
-	await writeFile(join(v.dir, "Inbox", "Docker build cache.md"), "# Docker\n\nA Dockerfile and a container image; see [[Kubernetes pods]].\n");
-	await writeFile(join(v.dir, "Inbox", "Kubernetes pods.md"), "# Pods\n\nkubectl and a container cluster; back to [[Docker build cache]].\n");
+	await writeFile(
+		join(v.dir, "Inbox", "Docker build cache.md"),
+		"# Docker\n\nA Dockerfile and a container image; see [[Kubernetes pods]].\n",
+	);
+	await writeFile(
+		join(v.dir, "Inbox", "Kubernetes pods.md"),
+		"# Pods\n\nkubectl and a container cluster; back to [[Docker build cache]].\n",
+	);
 	return v;
 }
 
 describe("the application service", () => {
 	it("tells the new session before any progress, beats its heartbeat and counts it live while it runs, then clears both", async () => {
 		const v = await vaultWithNotes();
-		const app = createApp({ name: "test", store: v.store, vault: new NodeNoteVault(v.dir), clock: systemClock, logger: () => silentLogger });
+		const app = createApp({
+			name: "test",
+			store: v.store,
+			vault: new NodeNoteVault(v.dir),
+			clock: systemClock,
+			logger: () => silentLogger,
+		});
 		const seen: string[] = [];
 		const during: { live: boolean; beat: boolean }[] = [];
 		const result = await app.organize(
@@ -47,7 +59,13 @@ describe("the application service", () => {
 
 	it("beats the session's heartbeat, with the host's name, while the run goes", async () => {
 		const v = await vaultWithNotes();
-		const app = createApp({ name: "test-host", store: v.store, vault: new NodeNoteVault(v.dir), clock: systemClock, logger: () => silentLogger });
+		const app = createApp({
+			name: "test-host",
+			store: v.store,
+			vault: new NodeNoteVault(v.dir),
+			clock: systemClock,
+			logger: () => silentLogger,
+		});
 		let id = "";
 		const beats: unknown[] = [];
 		await app.organize(
@@ -65,13 +83,24 @@ describe("the application service", () => {
 	});
 
 	const appFor = (v: { dir: string; store: import("../../../src/cli/node-staging-store").NodeStagingStore }) =>
-		createApp({ name: "test", store: v.store, vault: new NodeNoteVault(v.dir), clock: systemClock, logger: () => silentLogger, identity: { app: "test", pid: process.pid, host: "here" } });
+		createApp({
+			name: "test",
+			store: v.store,
+			vault: new NodeNoteVault(v.dir),
+			clock: systemClock,
+			logger: () => silentLogger,
+			identity: { app: "test", pid: process.pid, host: "here" },
+		});
 
 	it("passes the organize setup through: excluded notes are planned as skipped, genre folders go under the parent", async () => {
 		const v = await vaultWithNotes();
 		await mkdir(join(v.dir, "Inbox", "Journal"), { recursive: true });
 		await writeFile(join(v.dir, "Inbox", "Journal", "Docker again.md"), "# Docker\n\nA Dockerfile and a container image.\n");
-		const result = await appFor(v).organize({ folder: "Inbox", apply: false, setup: { exclude: ["Inbox/Journal"], genreParent: "Filed", outFolder: "AI Conversations" } });
+		const result = await appFor(v).organize({
+			folder: "Inbox",
+			apply: false,
+			setup: { exclude: ["Inbox/Journal"], genreParent: "Filed", outFolder: "AI Conversations" },
+		});
 		const journal = result.plan.items.find((i) => i.from === "Inbox/Journal/Docker again.md");
 		expect(journal?.status).toBe("skipped");
 		const moved = result.plan.items.filter((i) => i.status === "planned" && i.from !== i.to);
@@ -81,16 +110,23 @@ describe("the application service", () => {
 
 	it("refuses an organize setup it cannot use before any session exists", async () => {
 		const v = await vaultWithNotes();
-		await expect(appFor(v).organize({ folder: "Inbox", apply: false, setup: { genreParent: "../outside", outFolder: "AI Conversations" } })).rejects.toBeInstanceOf(OrganizeSessionError);
+		await expect(
+			appFor(v).organize({ folder: "Inbox", apply: false, setup: { genreParent: "../outside", outFolder: "AI Conversations" } }),
+		).rejects.toBeInstanceOf(OrganizeSessionError);
 		expect(existsSync(join(v.dir, SESSION_ROOT))).toBe(false);
 	});
 
 	it("an apply refused by the vault lock leaves no session behind and tells none", async () => {
 		const v = await vaultWithNotes();
-		const held = await VaultLock.acquire(v.store, systemClock, { operation: "import", identity: { app: "other", pid: 1, host: "elsewhere" } });
+		const held = await VaultLock.acquire(v.store, systemClock, {
+			operation: "import",
+			identity: { app: "other", pid: 1, host: "elsewhere" },
+		});
 		try {
 			const told: string[] = [];
-			await expect(appFor(v).organize({ folder: "Inbox", apply: true }, { onSession: (id) => told.push(id) })).rejects.toBeInstanceOf(VaultLockedError);
+			await expect(appFor(v).organize({ folder: "Inbox", apply: true }, { onSession: (id) => told.push(id) })).rejects.toBeInstanceOf(
+				VaultLockedError,
+			);
 			expect(told).toEqual([]);
 			expect((await new SessionManager(v.store, systemClock).list()).sessions).toEqual([]);
 		} finally {
@@ -106,7 +142,10 @@ describe("the application service", () => {
 		const kept = await app.clean({ days: -1 });
 		expect(kept.candidates).toEqual([]);
 		expect(kept.undoable).toEqual([applied.sessionId]);
-		const held = await VaultLock.acquire(v.store, systemClock, { operation: "import", identity: { app: "other", pid: 1, host: "elsewhere" } });
+		const held = await VaultLock.acquire(v.store, systemClock, {
+			operation: "import",
+			identity: { app: "other", pid: 1, host: "elsewhere" },
+		});
 		try {
 			expect((await app.clean({ days: -1, includeUndo: true, dryRun: true })).candidates.map((c) => c.id)).toEqual([applied.sessionId]);
 			await expect(app.clean({ days: -1, includeUndo: true })).rejects.toBeInstanceOf(VaultLockedError);

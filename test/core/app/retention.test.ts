@@ -10,7 +10,16 @@ import { FakeClock } from "../_support/fake-clock";
 import { tempVault } from "../_support/temp-vault";
 
 const DAY = 24 * 60 * 60 * 1000;
-const key = (conversationId: string) => ({ provider: "claude", conversationId, part: 0, totalParts: 1, promptHash: "p", promptVersion: "1", model: "m", settings: "" });
+const key = (conversationId: string) => ({
+	provider: "claude",
+	conversationId,
+	part: 0,
+	totalParts: 1,
+	promptHash: "p",
+	promptVersion: "1",
+	model: "m",
+	settings: "",
+});
 const reply = { part: 0, totalParts: 1, promptHash: "p", model: "m", content: "{}" };
 
 /**
@@ -58,7 +67,10 @@ describe("retention", () => {
 		const old = await new SessionManager(v.store, clock).create({ debugMode: false });
 		clock.advance(40 * DAY);
 		let during: unknown = "not called";
-		await app.organize({ folder: "Inbox", apply: false }, { onProgress: () => void (during === "not called" ? (during = app.retain(30)) : undefined) });
+		await app.organize(
+			{ folder: "Inbox", apply: false },
+			{ onProgress: () => void (during === "not called" ? (during = app.retain(30)) : undefined) },
+		);
 		expect(await during).toBeNull();
 		expect((await new SessionManager(v.store, clock).list()).sessions.map((s) => s.session_id)).toContain(old.session_id);
 	});

@@ -16,7 +16,17 @@ describe("parseSettings", () => {
 			includeTranscript: true,
 			includeThinking: false,
 			retentionDays: 30,
-			llm: { provider: "none", url: "http://127.0.0.1:11434", model: "", apiKey: "", concurrency: 1, timeoutSeconds: 120, retries: 3, outputLanguage: "auto", contextChars: 24000 },
+			llm: {
+				provider: "none",
+				url: "http://127.0.0.1:11434",
+				model: "",
+				apiKey: "",
+				concurrency: 1,
+				timeoutSeconds: 120,
+				retries: 3,
+				outputLanguage: "auto",
+				contextChars: 24000,
+			},
 		});
 		expect(s.genres).toEqual(DEFAULT_GENRES);
 		s.genres[0]!.keywords.push("mutated");
@@ -49,7 +59,12 @@ describe("parseSettings", () => {
 	});
 
 	it("keeps valid fields beside invalid ones and drops unknown keys", () => {
-		const { settings, warnings } = parse({ outputFolder: "Chats", debugMode: 1, llm: { model: "qwen", timeoutSeconds: "x" }, legacy: true });
+		const { settings, warnings } = parse({
+			outputFolder: "Chats",
+			debugMode: 1,
+			llm: { model: "qwen", timeoutSeconds: "x" },
+			legacy: true,
+		});
 		expect(settings.outputFolder).toBe("Chats");
 		expect(settings.llm.model).toBe("qwen");
 		expect(settings.llm.timeoutSeconds).toBe(120);
@@ -59,8 +74,13 @@ describe("parseSettings", () => {
 
 	it("drops invalid and duplicate genres, and falls back to the defaults when none is left", () => {
 		const ok = { key: "travel", folder: "Travel", keywords: ["trip"] };
-		const { settings, warnings } = parse({ genres: [ok, { key: "Bad Key", folder: "X" }, { ...ok, folder: "Other" }, { key: "misc", folder: "Misc" }] });
-		expect(settings.genres).toEqual([{ ...ok, description: "" }, { key: "misc", folder: "Misc", description: "", keywords: [] }]);
+		const { settings, warnings } = parse({
+			genres: [ok, { key: "Bad Key", folder: "X" }, { ...ok, folder: "Other" }, { key: "misc", folder: "Misc" }],
+		});
+		expect(settings.genres).toEqual([
+			{ ...ok, description: "" },
+			{ key: "misc", folder: "Misc", description: "", keywords: [] },
+		]);
 		expect(warnings).toHaveLength(2);
 		expect(parse({ genres: [] }).settings.genres).toEqual(DEFAULT_GENRES);
 	});

@@ -54,8 +54,16 @@ describe("splitForContext", () => {
 
 	it("cuts a single oversized message at paragraph boundaries, keeping code fences balanced", () => {
 		const paragraphs = Array.from({ length: 30 }, (_, i) => `Paragraph ${i} ${"y".repeat(80)}`);
-		const code = { kind: "code" as const, language: "python", code: Array.from({ length: 60 }, (_, i) => `print(${i})  # ${"z".repeat(20)}`).join("\n") };
-		const c = conversation([msg("0", "user", "short question"), msg("1", "assistant", paragraphs.join("\n\n"), code), msg("2", "user", "thanks")]);
+		const code = {
+			kind: "code" as const,
+			language: "python",
+			code: Array.from({ length: 60 }, (_, i) => `print(${i})  # ${"z".repeat(20)}`).join("\n"),
+		};
+		const c = conversation([
+			msg("0", "user", "short question"),
+			msg("1", "assistant", paragraphs.join("\n\n"), code),
+			msg("2", "user", "thanks"),
+		]);
 		const parts = splitForContext(c, { contextChars: 1_000, overlapMessages: 1 });
 		expect(parts.length).toBeGreaterThan(3);
 		for (const part of parts) {

@@ -5,7 +5,16 @@ export function msg(id: string, role: "user" | "assistant", ...parts: (string | 
 }
 
 export function conversation(messages: Message[], extra: Partial<Conversation> = {}): Conversation {
-	return { id: "conv-1", provider: "claude", title: "Test chat", created: "2024-05-01T10:00:00Z", updated: null, models: [], messages, ...extra };
+	return {
+		id: "conv-1",
+		provider: "claude",
+		title: "Test chat",
+		created: "2024-05-01T10:00:00Z",
+		updated: null,
+		models: [],
+		messages,
+		...extra,
+	};
 }
 
 /** `n` alternating messages, each `size` characters of text naming its index. */

@@ -13,10 +13,22 @@ afterEach(async () => {
 	server = undefined;
 });
 
-async function setup(options: FakeLlmServerOptions = {}, provider: "ollama" | "openai" = "ollama"): Promise<{ s: FakeLlmServer; client: LlmClient }> {
+async function setup(
+	options: FakeLlmServerOptions = {},
+	provider: "ollama" | "openai" = "ollama",
+): Promise<{ s: FakeLlmServer; client: LlmClient }> {
 	server = await startFakeLlmServer(options);
 	const client = createLlmClient(
-		{ provider, url: server.url, model: "test-model", retries: 2, retryMinDelayMs: 1, retryMaxDelayMs: 2, retryRandomize: false, timeoutSeconds: 5 },
+		{
+			provider,
+			url: server.url,
+			model: "test-model",
+			retries: 2,
+			retryMinDelayMs: 1,
+			retryMaxDelayMs: 2,
+			retryRandomize: false,
+			timeoutSeconds: 5,
+		},
 		new NodeHttpClient(),
 	)!;
 	return { s: server, client };
@@ -28,7 +40,13 @@ function opts(client: LlmClient, extra: Partial<ExtractOptions> = {}): ExtractOp
 
 const small = conversation([
 	msg("1", "user", "How do I create a docker network so that containers find each other by name?"),
-	msg("2", "assistant", "Create a user-defined bridge:", { kind: "code", language: "bash", code: "docker network create app" }, "Then run containers with --network app."),
+	msg(
+		"2",
+		"assistant",
+		"Create a user-defined bridge:",
+		{ kind: "code", language: "bash", code: "docker network create app" },
+		"Then run containers with --network app.",
+	),
 ]);
 
 describe("extractKnowledge", () => {
@@ -110,7 +128,9 @@ describe("extractKnowledge", () => {
 		expect(plan.kind === "calls" && plan.calls.length).toBe(3);
 		const result = await extractKnowledge(big, opts(client, { contextChars: 5_200 }));
 		expect(s.chatRequests).toHaveLength(3);
-		expect(s.chatRequests.map((r) => (r.json as { messages: { content: string }[] }).messages[1]?.content.match(/part (\d) of 3/)?.[1])).toEqual(["1", "2", "3"]);
+		expect(
+			s.chatRequests.map((r) => (r.json as { messages: { content: string }[] }).messages[1]?.content.match(/part (\d) of 3/)?.[1]),
+		).toEqual(["1", "2", "3"]);
 		expect(result.status).toBe("ok");
 		if (result.status !== "ok") return;
 		expect(result.knowledge.parts).toBe(3);
@@ -120,7 +140,9 @@ describe("extractKnowledge", () => {
 	});
 
 	it("a part that stays empty sends the item to review; a retry calls only that part again", async () => {
-		const { s, client } = await setup({ script: (info) => (info.messages[1]?.content.includes("part 2 of 3") ? { kind: "reply", content: "" } : undefined) });
+		const { s, client } = await setup({
+			script: (info) => (info.messages[1]?.content.includes("part 2 of 3") ? { kind: "reply", content: "" } : undefined),
+		});
 		const big = longConversation(10, 1000);
 		const saved: RawReply[] = [];
 		const first = await extractKnowledge(big, opts(client, { contextChars: 5_200, onReply: (r) => void saved.push(r) }));

@@ -7,8 +7,13 @@ describe("extractJson", () => {
 	it.each([
 		["whole object", '{"genre":"tech"}', { genre: "tech" }, "whole"],
 		["whole array", "[1, 2]", [1, 2], "whole"],
-		["json fence with prose", 'Sure!\n```json\n{"genre": "tech", "topic": "docker"}\n```\nDone.', { genre: "tech", topic: "docker" }, "fence"],
-		["bare fence holding an object", "```\n{\"a\": 1}\n```", { a: 1 }, "fence"],
+		[
+			"json fence with prose",
+			'Sure!\n```json\n{"genre": "tech", "topic": "docker"}\n```\nDone.',
+			{ genre: "tech", topic: "docker" },
+			"fence",
+		],
+		["bare fence holding an object", '```\n{"a": 1}\n```', { a: 1 }, "fence"],
 		["json fence preferred over an earlier object", '{not json}\n```json\n{"a": 2}\n```', { a: 2 }, "fence"],
 		["object in prose", 'The answer is {"genre": "tech"} as requested.', { genre: "tech" }, "object"],
 		["braces inside strings", 'x {"code": "if (a) { b(); }", "n": 1} y', { code: "if (a) { b(); }", n: 1 }, "object"],

@@ -22,7 +22,17 @@ async function start(options: FakeLlmServerOptions = {}): Promise<FakeLlmServer>
 
 function client(provider: "ollama" | "openai", url: string, extra: Partial<LlmConfigInput> = {}): LlmClient {
 	const made = createLlmClient(
-		{ provider, url, model: "test-model", retries: 3, retryMinDelayMs: 1, retryMaxDelayMs: 5, retryRandomize: false, timeoutSeconds: 5, ...extra },
+		{
+			provider,
+			url,
+			model: "test-model",
+			retries: 3,
+			retryMinDelayMs: 1,
+			retryMaxDelayMs: 5,
+			retryRandomize: false,
+			timeoutSeconds: 5,
+			...extra,
+		},
 		http,
 	);
 	if (!made) throw new Error("no client");
@@ -67,7 +77,12 @@ describe.each(["ollama", "openai"] as const)("%s client", (provider) => {
 
 	it("retries 500 and succeeds on the last allowed attempt", async () => {
 		const s = await start();
-		s.enqueue({ kind: "status", status: 500 }, { kind: "status", status: 503 }, { kind: "status", status: 502 }, { kind: "reply", content: "ok" });
+		s.enqueue(
+			{ kind: "status", status: 500 },
+			{ kind: "status", status: 503 },
+			{ kind: "status", status: 502 },
+			{ kind: "reply", content: "ok" },
+		);
 		const reply = await client(provider, s.url, { retries: 3 }).chat(messages);
 		expect(reply.content).toBe("ok");
 		expect(s.chatRequests).toHaveLength(4);

@@ -57,9 +57,22 @@ const cases: Case[] = [
 		missing: [],
 		unclosed: false,
 	},
-	{ name: "fenced as markdown", reply: "```markdown\n" + WELL_FORMED + "\n```", title: "Docker bridge networks", missing: [], unclosed: false, content: /docker network create app\n```\nContainers/ },
+	{
+		name: "fenced as markdown",
+		reply: "```markdown\n" + WELL_FORMED + "\n```",
+		title: "Docker bridge networks",
+		missing: [],
+		unclosed: false,
+		content: /docker network create app\n```\nContainers/,
+	},
 	{ name: "fenced, bare fence", reply: "```\n" + WELL_FORMED + "\n```\n", title: "Docker bridge networks", missing: [], unclosed: false },
-	{ name: "fenced with chatter before and after", reply: "Here is the note:\n\n```md\n" + WELL_FORMED + "\n```\nHope this helps!", title: "Docker bridge networks", missing: [], unclosed: false },
+	{
+		name: "fenced with chatter before and after",
+		reply: "Here is the note:\n\n```md\n" + WELL_FORMED + "\n```\nHope this helps!",
+		title: "Docker bridge networks",
+		missing: [],
+		unclosed: false,
+	},
 	{ name: "unclosed outer fence", reply: "```markdown\n" + WELL_FORMED, title: "Docker bridge networks", missing: [], unclosed: true },
 	{
 		name: "unclosed outer fence ending with an inner block",
@@ -79,12 +92,39 @@ const cases: Case[] = [
 		content: "Run:\n```\nmake\n```\nDone.",
 		unclosed: false,
 	},
-	{ name: "truncated inside a code block", reply: "## Title\nT\n## Summary\nS\n## Tags\na\n## Content\n```bash\nrm -rf bu", unclosed: true, missing: [] },
-	{ name: "headings inside code are content", reply: CODE_WITH_HEADINGS, title: "Shell comments", summary: "Comments in scripts.", content: /# Title\n## Summary\necho hi\n```\nAfter the code\./, missing: [] },
-	{ name: "missing summary and tags", reply: "## Title\nOnly a title\n\n## Content\nBody text.", missing: ["summary", "tags"], title: "Only a title", content: "Body text." },
-	{ name: "empty sections count as missing", reply: "## Title\n\n## Summary\n   \n## Tags\n\n## Content\nx", missing: ["title", "summary", "tags"] },
+	{
+		name: "truncated inside a code block",
+		reply: "## Title\nT\n## Summary\nS\n## Tags\na\n## Content\n```bash\nrm -rf bu",
+		unclosed: true,
+		missing: [],
+	},
+	{
+		name: "headings inside code are content",
+		reply: CODE_WITH_HEADINGS,
+		title: "Shell comments",
+		summary: "Comments in scripts.",
+		content: /# Title\n## Summary\necho hi\n```\nAfter the code\./,
+		missing: [],
+	},
+	{
+		name: "missing summary and tags",
+		reply: "## Title\nOnly a title\n\n## Content\nBody text.",
+		missing: ["summary", "tags"],
+		title: "Only a title",
+		content: "Body text.",
+	},
+	{
+		name: "empty sections count as missing",
+		reply: "## Title\n\n## Summary\n   \n## Tags\n\n## Content\nx",
+		missing: ["title", "summary", "tags"],
+	},
 	{ name: "empty reply", reply: "  \n ", missing: ["title", "summary", "tags", "content"] },
-	{ name: "no headings at all", reply: "Just some prose about things.", missing: ["title", "summary", "tags"], content: "Just some prose about things." },
+	{
+		name: "no headings at all",
+		reply: "Just some prose about things.",
+		missing: ["title", "summary", "tags"],
+		content: "Just some prose about things.",
+	},
 	{
 		name: "levels #, ### and case variants",
 		reply: "# TITLE\nUpper\n### summary:\nLower\n# **Tags**\n#a, #b\n## CONTENT\nC",
@@ -133,7 +173,12 @@ const cases: Case[] = [
 	},
 	{ name: "title cleaned of bold and quotes", reply: '## Title\n**"Quoted"**\n## Summary\nS\n## Tags\na\n## Content\nC', title: "Quoted" },
 	{ name: "CRLF line endings", reply: WELL_FORMED.replace(/\n/g, "\r\n"), title: "Docker bridge networks", missing: [] },
-	{ name: "a python-fenced reply is not unwrapped", reply: "```python\nprint(1)\n```", missing: ["title", "summary", "tags"], content: "```python\nprint(1)\n```" },
+	{
+		name: "a python-fenced reply is not unwrapped",
+		reply: "```python\nprint(1)\n```",
+		missing: ["title", "summary", "tags"],
+		content: "```python\nprint(1)\n```",
+	},
 ];
 
 describe("parseKnowledge", () => {
@@ -161,7 +206,7 @@ describe("parseTags", () => {
 		["- one\n- two\n* three", ["one", "two", "three"]],
 		["machine learning, Machine-Learning, `code`", ["machine-learning", "code"]],
 		["日本語、テスト，x；y", ["日本語", "テスト", "x", "y"]],
-		['"quoted", \'single\'', ["quoted", "single"]],
+		["\"quoted\", 'single'", ["quoted", "single"]],
 		["", []],
 	])("%j", (input, expected) => {
 		expect(parseTags(input)).toEqual(expected);

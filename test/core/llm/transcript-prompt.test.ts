@@ -6,9 +6,23 @@ import { conversation, msg } from "./conversation-helpers";
 describe("buildTranscript", () => {
 	it("renders every kind of part, leaves thinking out and skips empty messages", () => {
 		const c = conversation([
-			msg("1", "user", "How do I list files?", { kind: "attachment", name: "notes.txt", mimeType: "text/plain", extractedText: "my notes" }),
-			msg("2", "assistant", { kind: "thinking", text: "SECRET REASONING" }, "Use ls:", { kind: "code", language: "bash", code: "ls -la\n" }),
-			msg("3", "assistant", { kind: "tool_call", name: "search", summary: "ls flags" }, { kind: "tool_result", name: "search", summary: "3 hits", isError: true }),
+			msg("1", "user", "How do I list files?", {
+				kind: "attachment",
+				name: "notes.txt",
+				mimeType: "text/plain",
+				extractedText: "my notes",
+			}),
+			msg("2", "assistant", { kind: "thinking", text: "SECRET REASONING" }, "Use ls:", {
+				kind: "code",
+				language: "bash",
+				code: "ls -la\n",
+			}),
+			msg(
+				"3",
+				"assistant",
+				{ kind: "tool_call", name: "search", summary: "ls flags" },
+				{ kind: "tool_result", name: "search", summary: "3 hits", isError: true },
+			),
 			msg("4", "user", "   "),
 			msg("5", "user", { kind: "attachment", name: "photo.png", missing: true }, { kind: "unknown", blockType: "widget" }),
 		]);

@@ -82,7 +82,12 @@ describe("JSONL logs", () => {
 });
 
 describe("ItemStatusIndex", () => {
-	const rec = (item_id: string, stage: PipelineStageRecord["stage"], status: PipelineStageRecord["status"], extra: Partial<PipelineStageRecord> = {}): PipelineStageRecord => ({
+	const rec = (
+		item_id: string,
+		stage: PipelineStageRecord["stage"],
+		status: PipelineStageRecord["status"],
+		extra: Partial<PipelineStageRecord> = {},
+	): PipelineStageRecord => ({
 		timestamp: "2026-01-01T00:00:00.000Z",
 		session_id: "20260101_000000",
 		item_id,

@@ -7,8 +7,19 @@ import { newPhase } from "../../../src/core/session/phase-manager";
 describe("models", () => {
 	it("addCounts sums, keeping review only when present", () => {
 		expect(addCounts()).toEqual(emptyCounts());
-		expect(addCounts({ total: 2, success: 1, failed: 1, skipped: 0 }, { total: 1, success: 0, failed: 0, skipped: 1 })).toEqual({ total: 3, success: 1, failed: 1, skipped: 1 });
-		expect(addCounts({ total: 1, success: 1, failed: 0, skipped: 0 }, { total: 2, success: 0, failed: 0, skipped: 0, review: 2 })).toEqual({ total: 3, success: 1, failed: 0, skipped: 0, review: 2 });
+		expect(addCounts({ total: 2, success: 1, failed: 1, skipped: 0 }, { total: 1, success: 0, failed: 0, skipped: 1 })).toEqual({
+			total: 3,
+			success: 1,
+			failed: 1,
+			skipped: 1,
+		});
+		expect(addCounts({ total: 1, success: 1, failed: 0, skipped: 0 }, { total: 2, success: 0, failed: 0, skipped: 0, review: 2 })).toEqual({
+			total: 3,
+			success: 1,
+			failed: 0,
+			skipped: 0,
+			review: 2,
+		});
 	});
 
 	it("a new phase passes its schema; unknown stages and statuses do not", () => {

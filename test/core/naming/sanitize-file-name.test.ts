@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-	isWindowsReservedName,
-	sanitizeFileName,
-	truncateUtf8,
-	utf8ByteLength,
-} from "../../../src/core/naming/sanitize-file-name";
+import { isWindowsReservedName, sanitizeFileName, truncateUtf8, utf8ByteLength } from "../../../src/core/naming/sanitize-file-name";
 
 const bytes = (s: string): number => new TextEncoder().encode(s).length;
 

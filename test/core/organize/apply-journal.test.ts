@@ -11,19 +11,32 @@ import { NodeNoteVault } from "../../../src/cli/node-note-vault";
 import { NodeStagingStore } from "../../../src/cli/node-staging-store";
 import { readApplyJournal } from "../../../src/core/organize/apply-journal";
 import { resumeOrganizeSession } from "../../../src/core/organize/continue-organize-session";
-import { applyOrganizeSession, readOrganizeState, runOrganizeSession, undoOrganizeSession } from "../../../src/core/organize/organize-session";
+import {
+	applyOrganizeSession,
+	readOrganizeState,
+	runOrganizeSession,
+	undoOrganizeSession,
+} from "../../../src/core/organize/organize-session";
 import type { StagingWriteOptions } from "../../../src/core/ports/staging-store";
 import { FakeClock } from "../_support/fake-clock";
 import { tempDir } from "../_support/temp-vault";
 
 const LONG = "Enough ordinary prose so that this note is clearly not dust, about the matter at hand.";
-const TOPICS = ["a hotel and a flight for the trip", "budget, invoice and revenue of the company", "a diary memo of today", "kubernetes deploy and docker"];
+const TOPICS = [
+	"a hotel and a flight for the trip",
+	"budget, invoice and revenue of the company",
+	"a diary memo of today",
+	"kubernetes deploy and docker",
+];
 const COUNT = 12;
 
 async function writeVault(root: string): Promise<void> {
 	await mkdir(join(root, "Inbox"), { recursive: true });
 	for (let i = 0; i < COUNT; i++) {
-		await writeFile(join(root, "Inbox", `Note ${i}.md`), `---\ntags: alpha, beta\n---\n# Note ${i}\n\nAbout ${TOPICS[i % TOPICS.length]}. See [[Note ${(i + 1) % COUNT}]]. ${LONG}\n`);
+		await writeFile(
+			join(root, "Inbox", `Note ${i}.md`),
+			`---\ntags: alpha, beta\n---\n# Note ${i}\n\nAbout ${TOPICS[i % TOPICS.length]}. See [[Note ${(i + 1) % COUNT}]]. ${LONG}\n`,
+		);
 	}
 }
 
@@ -35,7 +48,10 @@ async function hashes(root: string, dir = ""): Promise<Record<string, string>> {
 		if (entry.isDirectory()) {
 			out[`${rel}/`] = "folder";
 			Object.assign(out, await hashes(root, rel));
-		} else out[rel] = createHash("sha256").update(await readFile(join(root, rel))).digest("hex");
+		} else
+			out[rel] = createHash("sha256")
+				.update(await readFile(join(root, rel)))
+				.digest("hex");
 	}
 	return out;
 }
@@ -90,7 +106,12 @@ class FullStore extends NodeStagingStore {
 	}
 }
 
-async function previewed(): Promise<{ root: string; sessionId: string; original: Record<string, string>; applied: Record<string, string> }> {
+async function previewed(): Promise<{
+	root: string;
+	sessionId: string;
+	original: Record<string, string>;
+	applied: Record<string, string>;
+}> {
 	const root = await tempDir("ketl-journal-");
 	await writeVault(root);
 	const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: new FakeClock() };
@@ -109,43 +130,52 @@ describe("organize apply journal: a full disk at any point", () => {
 	it("counts the writes of a whole apply (so every point below is inside it)", async () => {
 		const { root, sessionId } = await previewed();
 		const disk = new Disk(Number.POSITIVE_INFINITY);
-		await applyOrganizeSession({ store: new FullStore(root, disk), vault: new FullVault(root, disk), clock: new FakeClock() }, sessionId, { rewriteLinks: true });
+		await applyOrganizeSession({ store: new FullStore(root, disk), vault: new FullVault(root, disk), clock: new FakeClock() }, sessionId, {
+			rewriteLinks: true,
+		});
 		expect(disk.writes).toBeGreaterThan(COUNT * 4);
 	});
 
-	it.each([1, 2, 3, 5, 8, 13, 21, 34, 40, 55, 70, 89])("ENOSPC from write %i on: resume (disk freed) finishes as an uninterrupted apply; undo restores every byte", async (failAt) => {
-		const { root, sessionId, original, applied } = await previewed();
-		const disk = new Disk(failAt);
-		const full = { store: new FullStore(root, disk), vault: new FullVault(root, disk), clock: new FakeClock() };
-		const outcome = await applyOrganizeSession(full, sessionId, { rewriteLinks: true }).then(
-			(result) => result.record,
-			(error: unknown) => error as Error,
-		);
-		if (outcome instanceof Error) expect(outcome.message).toMatch(/ENOSPC/);
-		else expect(outcome.failures.some((f) => /ENOSPC/.test(f.message))).toBe(true);
+	it.each([1, 2, 3, 5, 8, 13, 21, 34, 40, 55, 70, 89])(
+		"ENOSPC from write %i on: resume (disk freed) finishes as an uninterrupted apply; undo restores every byte",
+		async (failAt) => {
+			const { root, sessionId, original, applied } = await previewed();
+			const disk = new Disk(failAt);
+			const full = { store: new FullStore(root, disk), vault: new FullVault(root, disk), clock: new FakeClock() };
+			const outcome = await applyOrganizeSession(full, sessionId, { rewriteLinks: true }).then(
+				(result) => result.record,
+				(error: unknown) => error as Error,
+			);
+			if (outcome instanceof Error) expect(outcome.message).toMatch(/ENOSPC/);
+			else expect(outcome.failures.some((f) => /ENOSPC/.test(f.message))).toBe(true);
 
-		// The disk is freed: a resume goes on from the journal.
-		const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: new FakeClock() };
-		if ((await readApplyJournal(deps.store, sessionId)) === null) {
-			// The disk was full before the journal began (the phase's own files): nothing was touched.
+			// The disk is freed: a resume goes on from the journal.
+			const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: new FakeClock() };
+			if ((await readApplyJournal(deps.store, sessionId)) === null) {
+				// The disk was full before the journal began (the phase's own files): nothing was touched.
+				expect(await hashes(root)).toEqual(original);
+				await expect(undoOrganizeSession(deps, sessionId)).rejects.toThrow(/no applied organize run/);
+				return;
+			}
+			const resumed = await resumeOrganizeSession(deps, sessionId, { rewriteLinks: true });
+			// A note whose apply hit the full disk is a failure of that note; retry would redo it. Undo is what matters.
+			if (resumed.record?.complete && resumed.record.failures.length === 0) expect(await hashes(root)).toEqual(applied);
+			const undo = await undoOrganizeSession(deps, sessionId);
+			expect(undo.conflicts).toEqual([]);
 			expect(await hashes(root)).toEqual(original);
-			await expect(undoOrganizeSession(deps, sessionId)).rejects.toThrow(/no applied organize run/);
-			return;
-		}
-		const resumed = await resumeOrganizeSession(deps, sessionId, { rewriteLinks: true });
-		// A note whose apply hit the full disk is a failure of that note; retry would redo it. Undo is what matters.
-		if (resumed.record?.complete && resumed.record.failures.length === 0) expect(await hashes(root)).toEqual(applied);
-		const undo = await undoOrganizeSession(deps, sessionId);
-		expect(undo.conflicts).toEqual([]);
-		expect(await hashes(root)).toEqual(original);
-		expect(await readOrganizeState(deps.store, sessionId)).toBe("undone");
-	});
+			expect(await readOrganizeState(deps.store, sessionId)).toBe("undone");
+		},
+	);
 
 	it("ENOSPC and straight to undo (no resume): every byte back, the open operation settled from the vault", async () => {
 		for (const failAt of [6, 17, 33]) {
 			const { root, sessionId, original } = await previewed();
 			const disk = new Disk(failAt);
-			await applyOrganizeSession({ store: new FullStore(root, disk), vault: new FullVault(root, disk), clock: new FakeClock() }, sessionId, { rewriteLinks: true }).catch(() => undefined);
+			await applyOrganizeSession(
+				{ store: new FullStore(root, disk), vault: new FullVault(root, disk), clock: new FakeClock() },
+				sessionId,
+				{ rewriteLinks: true },
+			).catch(() => undefined);
 			const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: new FakeClock() };
 			const journal = await readApplyJournal(deps.store, sessionId);
 			expect(journal).not.toBeNull();

@@ -45,7 +45,10 @@ async function hashes(root: string, dir = ""): Promise<Record<string, string>> {
 		if (entry.name.startsWith(".")) continue;
 		const rel = dir === "" ? entry.name : `${dir}/${entry.name}`;
 		if (entry.isDirectory()) Object.assign(out, await hashes(root, rel));
-		else out[rel] = createHash("sha256").update(await readFile(join(root, rel))).digest("hex");
+		else
+			out[rel] = createHash("sha256")
+				.update(await readFile(join(root, rel)))
+				.digest("hex");
 	}
 	return out;
 }
@@ -89,7 +92,12 @@ describe("applyOrganizeSession", () => {
 		expect(result.record.failures).toEqual([]);
 		expect(result.record.complete).toBe(true);
 		expect(steps.at(-1)).toBeGreaterThan(3);
-		expect(Object.keys(await hashes(root)).sort()).toEqual(["Daily/Linker.md", "DevOps/Docker tips.md", "Travel/京都旅行.md", "_dust/short.md"]);
+		expect(Object.keys(await hashes(root)).sort()).toEqual([
+			"Daily/Linker.md",
+			"DevOps/Docker tips.md",
+			"Travel/京都旅行.md",
+			"_dust/short.md",
+		]);
 		const linker = await readFile(join(root, "Daily/Linker.md"), "utf8");
 		expect(linker).toContain("[[Docker tips]] and [[Docker tips|the post]]");
 		expect(linker).toContain("[[京都旅行]]");

@@ -51,7 +51,10 @@ async function hashes(root: string, dir = ""): Promise<Record<string, string>> {
 		if (entry.name.startsWith(".")) continue;
 		const rel = dir === "" ? entry.name : `${dir}/${entry.name}`;
 		if (entry.isDirectory()) Object.assign(out, await hashes(root, rel));
-		else out[rel] = createHash("sha256").update(await readFile(join(root, rel))).digest("hex");
+		else
+			out[rel] = createHash("sha256")
+				.update(await readFile(join(root, rel)))
+				.digest("hex");
 	}
 	return out;
 }
@@ -108,7 +111,10 @@ describe("resumeOrganizeSession: planning", () => {
 		expect(before.latest("transform").size).toBe(3);
 
 		const planned: string[] = [];
-		const result = await resumeOrganizeSession(deps, sessionId, { rewriteLinks: true, onProgress: (p) => p.last && planned.push(p.last.id) });
+		const result = await resumeOrganizeSession(deps, sessionId, {
+			rewriteLinks: true,
+			onProgress: (p) => p.last && planned.push(p.last.id),
+		});
 		expect(result.cancelled).toBe(false);
 		expect(planned).toHaveLength(Object.keys(FILES).length - 3); // the first three were not planned again
 		expect(result.plan).toEqual(whole.plan);
@@ -127,7 +133,14 @@ describe("resumeOrganizeSession: planning", () => {
 		const { root, deps, start } = await vault();
 		const controller = new AbortController();
 		await expect(
-			runOrganizeSession(deps, { folder: "Inbox", apply: true, rewriteLinks: true, now: NOW, signal: controller.signal, onProgress: (p) => p.done === 2 && controller.abort() }),
+			runOrganizeSession(deps, {
+				folder: "Inbox",
+				apply: true,
+				rewriteLinks: true,
+				now: NOW,
+				signal: controller.signal,
+				onProgress: (p) => p.done === 2 && controller.abort(),
+			}),
 		).rejects.toThrow(/cancelled/);
 		const sessionId = (await readdir(join(root, ".staging/@session")))[0]!;
 		const result = await resumeOrganizeSession(deps, sessionId, { rewriteLinks: true });
@@ -159,18 +172,25 @@ describe("retryOrganizeSession: planning failures", () => {
 
 		await writeFile(join(root, "Inbox/Broken.md"), BROKEN.replace("[unclosed", "Fixed trip"));
 		const retried: string[] = [];
-		const result = await retryOrganizeSession(deps, first.sessionId, { rewriteLinks: true, onProgress: (p) => p.last && retried.push(p.last.id) });
+		const result = await retryOrganizeSession(deps, first.sessionId, {
+			rewriteLinks: true,
+			onProgress: (p) => p.last && retried.push(p.last.id),
+		});
 		expect(retried).toEqual(["Inbox/Broken.md"]);
 		const item = result.plan?.items.find((i) => i.from === "Inbox/Broken.md");
 		expect(item).toMatchObject({ status: "planned", to: "Travel/Fixed trip.md" });
-		expect(result.plan?.items.filter((i) => i.from !== "Inbox/Broken.md")).toEqual(first.plan.items.filter((i) => i.from !== "Inbox/Broken.md"));
+		expect(result.plan?.items.filter((i) => i.from !== "Inbox/Broken.md")).toEqual(
+			first.plan.items.filter((i) => i.from !== "Inbox/Broken.md"),
+		);
 		expect(result.counts).toMatchObject({ total: 8, failed: 0 });
 		const phase = await phases.load(first.sessionId, "organize");
 		expect(phase.status).toBe("completed");
 		expect(phase.counts).toMatchObject({ total: 8, failed: 0 });
 		expect(phase.stages.transform.counts).toMatchObject({ total: 8, failed: 0 });
 		expect(await planOf(root, first.sessionId)).toEqual(result.plan);
-		expect(await readFile(join(root, organizeOutputPaths(first.sessionId).planMarkdown), "utf8")).toContain("`Inbox/Broken.md` → `Travel/Fixed trip.md`");
+		expect(await readFile(join(root, organizeOutputPaths(first.sessionId).planMarkdown), "utf8")).toContain(
+			"`Inbox/Broken.md` → `Travel/Fixed trip.md`",
+		);
 		expect((await retryOrganizeSession(deps, first.sessionId, { rewriteLinks: true })).message).toBe("No failed items to retry");
 
 		// The merged plan applies and undoes like any other.
@@ -208,41 +228,46 @@ describe("resumeOrganizeSession: applying", () => {
 		["links rewritten by us, cancelled in the move pass", NodeNoteVault, true, 9],
 		["links kept by the vault (Obsidian)", LinkUpdatingVault, false, 3],
 		["links kept by the vault, cancelled in the move pass", LinkUpdatingVault, false, 9],
-	] as const)("%s: an apply cancelled part way is resumed: every note applied, nothing twice; undo restores every byte", async (_name, vaultClass, rewriteLinks, stopAt) => {
-		const reference = await vault(FILES, vaultClass);
-		const whole = await runOrganizeSession(reference.deps, { folder: "Inbox", apply: false, rewriteLinks, now: NOW });
-		await applyOrganizeSession(reference.deps, whole.sessionId, { rewriteLinks });
-		const applied = await hashes(reference.root);
+	] as const)(
+		"%s: an apply cancelled part way is resumed: every note applied, nothing twice; undo restores every byte",
+		async (_name, vaultClass, rewriteLinks, stopAt) => {
+			const reference = await vault(FILES, vaultClass);
+			const whole = await runOrganizeSession(reference.deps, { folder: "Inbox", apply: false, rewriteLinks, now: NOW });
+			await applyOrganizeSession(reference.deps, whole.sessionId, { rewriteLinks });
+			const applied = await hashes(reference.root);
 
-		const { root, deps, start } = await vault(FILES, vaultClass);
-		const preview = await runOrganizeSession(deps, { folder: "Inbox", apply: false, rewriteLinks, now: NOW });
-		const controller = new AbortController();
-		const stopped = await applyOrganizeSession(deps, preview.sessionId, {
-			rewriteLinks,
-			signal: controller.signal,
-			onProgress: (p) => p.done === stopAt && controller.abort(),
-		});
-		expect(stopped.cancelled).toBe(true);
-		expect(await readOrganizeState(deps.store, preview.sessionId)).toBe("partially-applied");
+			const { root, deps, start } = await vault(FILES, vaultClass);
+			const preview = await runOrganizeSession(deps, { folder: "Inbox", apply: false, rewriteLinks, now: NOW });
+			const controller = new AbortController();
+			const stopped = await applyOrganizeSession(deps, preview.sessionId, {
+				rewriteLinks,
+				signal: controller.signal,
+				onProgress: (p) => p.done === stopAt && controller.abort(),
+			});
+			expect(stopped.cancelled).toBe(true);
+			expect(await readOrganizeState(deps.store, preview.sessionId)).toBe("partially-applied");
 
-		const steps: number[] = [];
-		const result = await resumeOrganizeSession(deps, preview.sessionId, { rewriteLinks, onApplyProgress: (p) => steps.push(p.done) });
-		expect(result.cancelled).toBe(false);
-		expect(result.record?.failures).toEqual([]);
-		expect(result.record?.complete).toBe(true);
-		expect(steps.length).toBeGreaterThan(0);
-		expect(await hashes(root)).toEqual(applied); // the same vault as an uninterrupted apply
-		const moves = result.record!.operations.filter((o) => o.type === "move").map((o) => o.from);
-		expect(new Set(moves).size).toBe(moves.length); // no note moved twice
-		expect(AppliedRecordSchema.parse(JSON.parse(await readFile(join(root, organizeOutputPaths(preview.sessionId).applied), "utf8")))).toEqual(result.record);
-		expect(await readOrganizeState(deps.store, preview.sessionId)).toBe("applied");
-		const phase = await new PhaseManager(deps.store, deps.clock).load(preview.sessionId, "organize");
-		expect(phase.status).toBe("completed");
-		expect(phase.counts).toMatchObject({ total: Object.keys(FILES).length, failed: 0 });
+			const steps: number[] = [];
+			const result = await resumeOrganizeSession(deps, preview.sessionId, { rewriteLinks, onApplyProgress: (p) => steps.push(p.done) });
+			expect(result.cancelled).toBe(false);
+			expect(result.record?.failures).toEqual([]);
+			expect(result.record?.complete).toBe(true);
+			expect(steps.length).toBeGreaterThan(0);
+			expect(await hashes(root)).toEqual(applied); // the same vault as an uninterrupted apply
+			const moves = result.record!.operations.filter((o) => o.type === "move").map((o) => o.from);
+			expect(new Set(moves).size).toBe(moves.length); // no note moved twice
+			expect(
+				AppliedRecordSchema.parse(JSON.parse(await readFile(join(root, organizeOutputPaths(preview.sessionId).applied), "utf8"))),
+			).toEqual(result.record);
+			expect(await readOrganizeState(deps.store, preview.sessionId)).toBe("applied");
+			const phase = await new PhaseManager(deps.store, deps.clock).load(preview.sessionId, "organize");
+			expect(phase.status).toBe("completed");
+			expect(phase.counts).toMatchObject({ total: Object.keys(FILES).length, failed: 0 });
 
-		expect((await undoOrganizeSession(deps, preview.sessionId)).conflicts).toEqual([]);
-		expect(await hashes(root)).toEqual(start);
-	});
+			expect((await undoOrganizeSession(deps, preview.sessionId)).conflicts).toEqual([]);
+			expect(await hashes(root)).toEqual(start);
+		},
+	);
 
 	it("retry re-applies a note refused because it changed since the plan (planned again from its new text)", async () => {
 		const { root, deps } = await vault();

@@ -10,7 +10,11 @@ describe("detectDust", () => {
 		["short", "# Hi\n\nshort text\n", true],
 		["short with markup", "## **a** [[b]] - c\n", true],
 		["long", long, false],
-		["long Japanese", "これは十分な長さのある日本語のノートです。旅行の計画について詳しく書いてあり、ホテルや観光地の情報も含まれています。", false],
+		[
+			"long Japanese",
+			"これは十分な長さのある日本語のノートです。旅行の計画について詳しく書いてあり、ホテルや観光地の情報も含まれています。",
+			false,
+		],
 		["TODO leftover", `${long}\n[TODO] fill in`, true],
 		["lorem", `Lorem ipsum dolor sit amet. ${long}`, true],
 		["templater", `${long}\n<% tp.date.now() %>`, true],

@@ -22,18 +22,36 @@ describe("the vault's own folders, from its settings", () => {
 			".obsidian/templates.json": JSON.stringify({ folder: "/Templates/" }),
 			".obsidian/plugins/templater-obsidian/data.json": "{ not json",
 			".obsidian/daily-notes.json": JSON.stringify({ folder: "" }),
-			".obsidian/plugins/periodic-notes/data.json": JSON.stringify({ daily: { enabled: true, folder: "Journal/Daily" }, weekly: { enabled: false, folder: "Journal/Weekly" }, monthly: { enabled: true, folder: "Journal/Monthly" } }),
+			".obsidian/plugins/periodic-notes/data.json": JSON.stringify({
+				daily: { enabled: true, folder: "Journal/Daily" },
+				weekly: { enabled: false, folder: "Journal/Weekly" },
+				monthly: { enabled: true, folder: "Journal/Monthly" },
+			}),
 			".obsidian/app.json": JSON.stringify({ attachmentFolderPath: "./assets" }),
 		});
 		const logger = memoryLogger();
 		const layout = await readVaultLayout(new NodeStagingStore(root), ".obsidian", logger);
-		expect(layout).toEqual({ templates: ["Templates"], daily: ["Journal/Daily", "Journal/Monthly"], attachments: [], attachmentSubfolders: ["assets"] });
+		expect(layout).toEqual({
+			templates: ["Templates"],
+			daily: ["Journal/Daily", "Journal/Monthly"],
+			attachments: [],
+			attachmentSubfolders: ["assets"],
+		});
 		expect(logger.lines.map((l) => l.message).join("\n")).toContain(".obsidian/plugins/templater-obsidian/data.json");
-		expect(await readVaultLayout(new NodeStagingStore(await vaultWith({ "a.md": "x" })))).toEqual({ templates: [], daily: [], attachments: [], attachmentSubfolders: [] });
+		expect(await readVaultLayout(new NodeStagingStore(await vaultWith({ "a.md": "x" })))).toEqual({
+			templates: [],
+			daily: [],
+			attachments: [],
+			attachmentSubfolders: [],
+		});
 	});
 
 	it("matches folders, patterns and folder names at any depth, ignoring case", () => {
-		const rules = vaultExclusions({ templates: ["Templates"], daily: [], attachments: ["Files"], attachmentSubfolders: ["assets"] }, ["Archive/2020", "**/_drafts/**", "*.excalidraw.md"]);
+		const rules = vaultExclusions({ templates: ["Templates"], daily: [], attachments: ["Files"], attachmentSubfolders: ["assets"] }, [
+			"Archive/2020",
+			"**/_drafts/**",
+			"*.excalidraw.md",
+		]);
 		const reason = (path: string): string | null => excludedBy(path, rules)?.reason ?? null;
 		expect(reason("templates/Meeting.md")).toBe('templates folder "Templates"');
 		expect(reason("TemplatesOld/Meeting.md")).toBeNull();

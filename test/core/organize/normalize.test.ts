@@ -25,7 +25,10 @@ describe("normalizeTags", () => {
 	it.each([
 		[undefined, []],
 		["a, b c", ["a", "b", "c"]],
-		[["#a", "a", 1], ["a", "1"]],
+		[
+			["#a", "a", 1],
+			["a", "1"],
+		],
 		[null, []],
 	])("%j", (value, expected) => {
 		expect(normalizeTags(value)).toEqual(expected);
@@ -76,7 +79,16 @@ describe("normalizeFrontmatter", () => {
 	});
 
 	it("never changes an existing file_id and is idempotent", () => {
-		const frontmatter = { title: "T", created: "2020-01-01", tags: [], summary: "", file_id: "keep", genre: "travel", topic: "", normalized: true };
+		const frontmatter = {
+			title: "T",
+			created: "2020-01-01",
+			tags: [],
+			summary: "",
+			file_id: "keep",
+			genre: "travel",
+			topic: "",
+			normalized: true,
+		};
 		expect(normalizeFrontmatter({ ...base, frontmatter }).changes).toEqual([]);
 	});
 

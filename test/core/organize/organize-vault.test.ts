@@ -28,7 +28,7 @@ const FILES: Record<string, string> = {
 	"Inbox/My Note.md": `# My Note\n\nDiary of today, a weekend memo. ${LONG_EN}\n`,
 	"Inbox/Linker.md": [
 		"---",
-		"related: \"[[Trip to Kyoto]]\"",
+		'related: "[[Trip to Kyoto]]"',
 		"---",
 		"Index of the inbox, a diary memo for today.",
 		LONG_EN,
@@ -74,7 +74,9 @@ async function hashes(root: string): Promise<Record<string, string>> {
 	const out: Record<string, string> = {};
 	for (const path of await listFiles(root)) {
 		if (path.startsWith(".trash/")) continue;
-		out[path] = createHash("sha256").update(await readFile(join(root, path))).digest("hex");
+		out[path] = createHash("sha256")
+			.update(await readFile(join(root, path)))
+			.digest("hex");
 	}
 	return out;
 }
@@ -85,7 +87,10 @@ async function linkTargets(root: string): Promise<Map<string, (string | null)[]>
 	const out = new Map<string, (string | null)[]>();
 	for (const path of all.filter((p) => p.endsWith(".md"))) {
 		const text = await readFile(join(root, path), "utf8");
-		out.set(path, findLinks(text).map((link) => resolveLink(link.linkPath, path, all)));
+		out.set(
+			path,
+			findLinks(text).map((link) => resolveLink(link.linkPath, path, all)),
+		);
 	}
 	return out;
 }
@@ -108,7 +113,10 @@ describe("organize on a real vault", () => {
 		expect(byFrom.get("Inbox/2020-01-05-docker-tips.md")?.to).toBe("DevOps/Docker tips.md");
 		expect(byFrom.get("Inbox/2021_02_03_ai-notes.md")?.to).toBe("AI/ai-notes.md");
 		// Travel/Notes.md exists: the two inbox "Notes" become "Notes 1" and "Notes 2".
-		expect(byFrom.get("Inbox/Notes.md")).toMatchObject({ to: "Travel/Notes 1.md", conflict: { wanted: "Travel/Notes.md", resolution: "rename" } });
+		expect(byFrom.get("Inbox/Notes.md")).toMatchObject({
+			to: "Travel/Notes 1.md",
+			conflict: { wanted: "Travel/Notes.md", resolution: "rename" },
+		});
 		expect(byFrom.get("Inbox/sub/Notes.md")?.to).toBe("Travel/Notes 2.md");
 		expect(plan.items.some((item) => item.from.startsWith(".") || item.from.endsWith(".csv"))).toBe(false);
 		const markdown = renderPlanMarkdown(plan);
@@ -157,7 +165,10 @@ describe("organize on a real vault", () => {
 		expect(countPlan(second).planned).toBe(0);
 		for (const folder of ["Travel", "DevOps", "AI", "Daily", "_dust", "_review"]) {
 			const again = await planOrganize(vault, { folder, force: true });
-			expect(again.items.filter((item) => item.status === "planned").map((item) => ({ ...item, sourceHash: undefined })), folder).toEqual([]);
+			expect(
+				again.items.filter((item) => item.status === "planned").map((item) => ({ ...item, sourceHash: undefined })),
+				folder,
+			).toEqual([]);
 		}
 
 		// Undo restores the vault byte for byte.

@@ -64,7 +64,14 @@ describe("runStage", () => {
 		const result = await runStage({
 			ctx: t.ctx,
 			stage: "transform",
-			items: items("a", { id: "b", title: "B", behaviour: "fail" }, { id: "c", title: "C", behaviour: "skip" }, { id: "d", title: "D", behaviour: "review" }, { id: "e", title: "E", behaviour: "fail-in-step" }, "f"),
+			items: items(
+				"a",
+				{ id: "b", title: "B", behaviour: "fail" },
+				{ id: "c", title: "C", behaviour: "skip" },
+				{ id: "d", title: "D", behaviour: "review" },
+				{ id: "e", title: "E", behaviour: "fail-in-step" },
+				"f",
+			),
 			identify: (i) => ({ id: i.id, title: i.title }),
 			process: processWith(t),
 			onProgress: (p) => progress.push(p),
@@ -104,7 +111,9 @@ describe("runStage", () => {
 		const phase = await t.phases.load(t.id, "import");
 		expect(phase.status).toBe("running");
 		expect(phase.stages.transform).toMatchObject({ status: "completed", items_count: 6, counts: result.counts });
-		expect(phase.stages.transform.steps.map((s) => [s.step_name, s.status, s.items_processed, s.items_failed, s.duration_ms, s.error])).toEqual([
+		expect(
+			phase.stages.transform.steps.map((s) => [s.step_name, s.status, s.items_processed, s.items_failed, s.duration_ms, s.error]),
+		).toEqual([
 			["parse", "completed", 6, 0, 60, null],
 			["render", "completed", 4, 1, 40, "render blew up"],
 		]);
@@ -150,7 +159,13 @@ describe("runStage", () => {
 		const result = await runStage<Item, string>({
 			ctx: t.ctx,
 			stage: "transform",
-			items: items({ id: "a", title: "A", delayMs: 30 }, { id: "b", title: "B", delayMs: 1 }, { id: "c", title: "C", behaviour: "fail" }, { id: "d", title: "D", delayMs: 10 }, "e"),
+			items: items(
+				{ id: "a", title: "A", delayMs: 30 },
+				{ id: "b", title: "B", delayMs: 1 },
+				{ id: "c", title: "C", behaviour: "fail" },
+				{ id: "d", title: "D", delayMs: 10 },
+				"e",
+			),
 			identify: (i) => ({ id: i.id, title: i.title }),
 			concurrency: 3,
 			process: async (item) => {
@@ -247,7 +262,13 @@ describe("runStage", () => {
 			throw new Error("corrupt export at byte 123");
 		})();
 		await expect(
-			runStage({ ctx: t.ctx, stage: "extract", items: source, identify: (i) => ({ id: i.id }), process: async () => ({ status: "success" }) }),
+			runStage({
+				ctx: t.ctx,
+				stage: "extract",
+				items: source,
+				identify: (i) => ({ id: i.id }),
+				process: async () => ({ status: "success" }),
+			}),
 		).rejects.toThrow("corrupt export at byte 123");
 		expect((await readPipelineStageRecords(t.store, t.id, "import")).records.map((r) => r.item_id)).toEqual(["a", "b"]);
 		expect((await t.phases.load(t.id, "import")).stages.extract).toMatchObject({ status: "failed", items_count: 2 });
@@ -292,10 +313,22 @@ describe("runStage", () => {
 
 	it("repairs a log cut off by a crash before appending", async () => {
 		const t = await setup();
-		await runStage({ ctx: t.ctx, stage: "load", items: items("a"), identify: (i) => ({ id: i.id }), process: async () => ({ status: "success" }) });
+		await runStage({
+			ctx: t.ctx,
+			stage: "load",
+			items: items("a"),
+			identify: (i) => ({ id: i.id }),
+			process: async () => ({ status: "success" }),
+		});
 		const { appendFile } = await import("node:fs/promises");
 		await appendFile(join(t.dir, ".staging/@session", t.id, "import/pipeline_stages.jsonl"), '{"item_id":"b","sta');
-		await runStage({ ctx: t.ctx, stage: "load", items: items("b"), identify: (i) => ({ id: i.id }), process: async () => ({ status: "success" }) });
+		await runStage({
+			ctx: t.ctx,
+			stage: "load",
+			items: items("b"),
+			identify: (i) => ({ id: i.id }),
+			process: async () => ({ status: "success" }),
+		});
 		const read = await readPipelineStageRecords(t.store, t.id, "import");
 		expect(read.records.map((r) => r.item_id)).toEqual(["a", "b"]);
 		expect(read.skipped).toBe(1);

@@ -31,7 +31,11 @@ describe("PhaseManager", () => {
 	it("stages updated at the same time keep each other's changes (the import runs its stages together)", async () => {
 		const { phases, id } = await setup();
 		await phases.create(id, "import");
-		await Promise.all([phases.startStage(id, "import", "extract"), phases.startStage(id, "import", "transform"), phases.startStage(id, "import", "load")]);
+		await Promise.all([
+			phases.startStage(id, "import", "extract"),
+			phases.startStage(id, "import", "transform"),
+			phases.startStage(id, "import", "load"),
+		]);
 		await Promise.all(
 			Array.from({ length: 30 }, (_, i) => {
 				const stage = (["extract", "transform", "load"] as const)[i % 3]!;
@@ -41,7 +45,11 @@ describe("PhaseManager", () => {
 		await Promise.all([phases.finishStage(id, "import", "extract"), phases.finishStage(id, "import", "load", { failed: true })]);
 		const phase = await phases.load(id, "import");
 		expect(phase.status).toBe("running");
-		expect([phase.stages.extract.status, phase.stages.transform.status, phase.stages.load.status]).toEqual(["completed", "running", "failed"]);
+		expect([phase.stages.extract.status, phase.stages.transform.status, phase.stages.load.status]).toEqual([
+			"completed",
+			"running",
+			"failed",
+		]);
 		expect([phase.stages.extract.items_count, phase.stages.transform.items_count, phase.stages.load.items_count]).toEqual([27, 28, 29]);
 	});
 
@@ -74,7 +82,14 @@ describe("PhaseManager", () => {
 			completed_at: null,
 			counts: { total: 0, success: 0, failed: 0, skipped: 0 },
 		});
-		expect(created.stages.extract).toEqual({ stage_type: "extract", status: "pending", started_at: null, completed_at: null, items_count: 0, steps: [] });
+		expect(created.stages.extract).toEqual({
+			stage_type: "extract",
+			status: "pending",
+			started_at: null,
+			completed_at: null,
+			items_count: 0,
+			steps: [],
+		});
 		expect(await phases.load(id, "organize")).toEqual(created);
 		// create again (a resume) keeps what is there
 		await phases.startStage(id, "organize", "extract");
@@ -102,7 +117,10 @@ describe("PhaseManager", () => {
 		expect(running.stages.extract.status).toBe("running");
 		expect((await sessions.load(id)).status).toBe("running");
 		clock.advance(1000);
-		const finished = await phases.finishStage(id, "import", "extract", { items_count: 3, counts: { total: 3, success: 3, failed: 0, skipped: 0 } });
+		const finished = await phases.finishStage(id, "import", "extract", {
+			items_count: 3,
+			counts: { total: 3, success: 3, failed: 0, skipped: 0 },
+		});
 		expect(finished.stages.extract).toMatchObject({ status: "completed", items_count: 3 });
 		const done = await phases.finishPhase(id, "import", { total: 3, success: 3, failed: 0, skipped: 0 });
 		expect(done.status).toBe("completed");

@@ -2,7 +2,14 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NodeStagingStore } from "../../../src/cli/node-staging-store";
-import { LOCK_STALE_MS, VAULT_LOCK_PATH, VaultLock, VaultLockedError, withVaultLock, type HostIdentity } from "../../../src/core/session/vault-lock";
+import {
+	LOCK_STALE_MS,
+	VAULT_LOCK_PATH,
+	VaultLock,
+	VaultLockedError,
+	withVaultLock,
+	type HostIdentity,
+} from "../../../src/core/session/vault-lock";
 import { FakeClock } from "../_support/fake-clock";
 import { tempDir } from "../_support/temp-vault";
 
@@ -51,7 +58,9 @@ describe("vault lock", () => {
 		const root = await tempDir("ketl-lock-");
 		const store = new NodeStagingStore(root);
 		const clock = new FakeClock();
-		await expect(withVaultLock(store, clock, { operation: "import", identity: me }, () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+		await expect(
+			withVaultLock(store, clock, { operation: "import", identity: me }, () => Promise.reject(new Error("boom"))),
+		).rejects.toThrow("boom");
 		await expect(store.exists(VAULT_LOCK_PATH)).resolves.toBe(false);
 		const results = await Promise.allSettled([
 			VaultLock.acquire(store, clock, { operation: "a", identity: other(2000) }),

@@ -3,7 +3,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NodeNoteVault } from "../../../src/cli/node-note-vault";
 import { NodeStagingStore } from "../../../src/cli/node-staging-store";
-import { applyOrganizeSession, organizeOutputPaths, runOrganizeSession, undoOrganizeSession } from "../../../src/core/organize/organize-session";
+import {
+	applyOrganizeSession,
+	organizeOutputPaths,
+	runOrganizeSession,
+	undoOrganizeSession,
+} from "../../../src/core/organize/organize-session";
 import type { Plan, PlanItem } from "../../../src/core/organize/plan";
 import { buildOrganizeView, organizeStateOf, type AppliedSummary, type OrganizeFiles } from "../../../src/core/status/organize-view";
 import { loadPanelModel } from "../../../src/core/status/panel-state";
@@ -23,7 +28,14 @@ const item = (from: string, to: string, extra: Partial<PlanItem> = {}): PlanItem
 	...extra,
 });
 
-const plan = (items: PlanItem[]): Plan => ({ version: 1, createdAt: "2025-01-01T00:00:00.000Z", folder: "Inbox", force: false, conflictPolicy: "rename", items });
+const plan = (items: PlanItem[]): Plan => ({
+	version: 1,
+	createdAt: "2025-01-01T00:00:00.000Z",
+	folder: "Inbox",
+	force: false,
+	conflictPolicy: "rename",
+	items,
+});
 
 const applied = (complete: boolean, failures: AppliedSummary["failures"] = []): AppliedSummary => ({
 	appliedAt: "2025-01-01T01:00:00.000Z",
@@ -60,16 +72,36 @@ describe("organize view", () => {
 		expect(view.counts).toEqual({ notes: 7, moves: 4, edits: 1, review: 1, dust: 1, conflicts: 1, failures: 1, unchanged: 0, skipped: 1 });
 		expect(view.moves.map((m) => m.from)).toEqual(["Inbox/a.md", "Inbox/c.md", "Inbox/d.md"]);
 		expect(view.moreMoves).toBe(1);
-		expect(view.moves[0]).toEqual({ from: "Inbox/a.md", to: "Travel/a.md", reason: "keywords: hotel", destination: "genre", genre: "travel", conflict: null });
-		expect(buildOrganizeView(files({ plan: p }), { running: false }).moves[3]).toMatchObject({ genre: "travel / kyoto", conflict: "rename: Travel/e.md exists" });
+		expect(view.moves[0]).toEqual({
+			from: "Inbox/a.md",
+			to: "Travel/a.md",
+			reason: "keywords: hotel",
+			destination: "genre",
+			genre: "travel",
+			conflict: null,
+		});
+		expect(buildOrganizeView(files({ plan: p }), { running: false }).moves[3]).toMatchObject({
+			genre: "travel / kyoto",
+			conflict: "rename: Travel/e.md exists",
+		});
 		expect(view.folder).toBe("Inbox");
 	});
 
 	it.each([
 		["a plan with changes", files({ plan: plan([item("a.md", "T/a.md")]) }), false, { canApply: true, canUndo: false }],
 		["while running", files({ plan: plan([item("a.md", "T/a.md")]) }), true, { canApply: false, canUndo: false }],
-		["a plan that changes nothing", files({ plan: plan([item("a.md", "a.md", { status: "unchanged" })]) }), false, { canApply: false, canUndo: false }],
-		["an unreadable file", files({ plan: plan([item("a.md", "T/a.md")]), error: "applied.json: bad" }), false, { canApply: false, canUndo: false }],
+		[
+			"a plan that changes nothing",
+			files({ plan: plan([item("a.md", "a.md", { status: "unchanged" })]) }),
+			false,
+			{ canApply: false, canUndo: false },
+		],
+		[
+			"an unreadable file",
+			files({ plan: plan([item("a.md", "T/a.md")]), error: "applied.json: bad" }),
+			false,
+			{ canApply: false, canUndo: false },
+		],
 		["applied", files({ plan: plan([]), applied: applied(true) }), false, { canApply: false, canUndo: true }],
 		["stopped part way", files({ plan: plan([]), applied: applied(false) }), false, { canApply: false, canUndo: true }],
 		["applied, running", files({ plan: plan([]), applied: applied(true) }), true, { canApply: false, canUndo: false }],
@@ -77,7 +109,13 @@ describe("organize view", () => {
 	])("actions for %s", (_name, input, running, actions) => expect(buildOrganizeView(input, { running })).toMatchObject(actions));
 
 	it("counts the notes the apply left alone as failures and lists them", () => {
-		const view = buildOrganizeView(files({ plan: plan([item("a.md", "T/a.md"), item("b.md", "T/b.md")]), applied: applied(true, [{ path: "b.md", message: "changed since the plan" }]) }), { running: false });
+		const view = buildOrganizeView(
+			files({
+				plan: plan([item("a.md", "T/a.md"), item("b.md", "T/b.md")]),
+				applied: applied(true, [{ path: "b.md", message: "changed since the plan" }]),
+			}),
+			{ running: false },
+		);
 		expect(view.counts.failures).toBe(1);
 		expect(view.notApplied).toEqual([{ path: "b.md", message: "changed since the plan" }]);
 		expect(view.applied).toEqual({ at: "2025-01-01T01:00:00.000Z", moved: 1, edited: 0, complete: true });
@@ -88,7 +126,10 @@ describe("panel model of organize sessions, from their files", () => {
 	it("follows a session from plan to applied to undone; the list tags every organize session; import sessions have none", async () => {
 		const root = await tempDir("ketl-organize-panel-");
 		await mkdir(join(root, "Inbox"), { recursive: true });
-		await writeFile(join(root, "Inbox/Trip.md"), "# Trip\n\nBooked a hotel and a flight for the trip. This paragraph adds enough prose to not be dust.\n");
+		await writeFile(
+			join(root, "Inbox/Trip.md"),
+			"# Trip\n\nBooked a hotel and a flight for the trip. This paragraph adds enough prose to not be dust.\n",
+		);
 		await writeFile(join(root, "Inbox/Bad.md"), '---\ntitle: "x\n---\nBody text that is long enough to not be dust at all, really.\n');
 		const clock = new FakeClock();
 		const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock };
@@ -111,7 +152,12 @@ describe("panel model of organize sessions, from their files", () => {
 		await applyOrganizeSession(deps, sessionId, { rewriteLinks: true });
 		model = await loadPanelModel(deps.store, clock, sessionId);
 		expect(model.sessions[0]?.organize).toBe("applied");
-		expect(model.selected!.organize).toMatchObject({ state: "applied", canApply: false, canUndo: true, applied: { moved: 1, complete: true } });
+		expect(model.selected!.organize).toMatchObject({
+			state: "applied",
+			canApply: false,
+			canUndo: true,
+			applied: { moved: 1, complete: true },
+		});
 
 		await undoOrganizeSession(deps, sessionId);
 		model = await loadPanelModel(deps.store, clock, sessionId);
@@ -122,7 +168,10 @@ describe("panel model of organize sessions, from their files", () => {
 	it("shows an unreadable plan as an error and re-reads a file that changed", async () => {
 		const root = await tempDir("ketl-organize-panel-");
 		await mkdir(join(root, "Inbox"), { recursive: true });
-		await writeFile(join(root, "Inbox/Trip.md"), "# Trip\n\nBooked a hotel and a flight for the trip. This paragraph adds enough prose to not be dust.\n");
+		await writeFile(
+			join(root, "Inbox/Trip.md"),
+			"# Trip\n\nBooked a hotel and a flight for the trip. This paragraph adds enough prose to not be dust.\n",
+		);
 		const clock = new FakeClock();
 		const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock };
 		const { sessionId } = await runOrganizeSession(deps, { folder: "Inbox", apply: false, rewriteLinks: false });

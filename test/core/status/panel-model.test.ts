@@ -5,7 +5,15 @@ import { newPhase } from "../../../src/core/session/phase-manager";
 import { buildPanelModel, formatDuration, sessionTimeLabel, type PipelineRecordLike } from "../../../src/core/status/panel-model";
 
 function session(id: string, status: Session["status"], extra: Partial<Session> = {}): Session {
-	return { session_id: id, created_at: "2025-01-01T00:00:00.000Z", updated_at: "2025-01-01T00:00:00.000Z", status, phases: {}, debug_mode: false, ...extra };
+	return {
+		session_id: id,
+		created_at: "2025-01-01T00:00:00.000Z",
+		updated_at: "2025-01-01T00:00:00.000Z",
+		status,
+		phases: {},
+		debug_mode: false,
+		...extra,
+	};
 }
 
 const r = (item: string, stage: PipelineRecordLike["stage"], status: PipelineRecordLike["status"], error?: string): PipelineRecordLike => ({
@@ -23,7 +31,11 @@ describe("buildPanelModel", () => {
 		const base = { sessions: list, broken: [], now: new Date() };
 		expect(buildPanelModel(base).selected?.id).toBe("20250102_000000");
 		expect(buildPanelModel({ ...base, sessions: [list[0]!, list[2]!] }).selected?.id).toBe("20250103_000000");
-		expect(buildPanelModel({ ...base, selectedId: "20250101_000000" }).selected).toMatchObject({ id: "20250101_000000", canResume: true, canCancel: false });
+		expect(buildPanelModel({ ...base, selectedId: "20250101_000000" }).selected).toMatchObject({
+			id: "20250101_000000",
+			canResume: true,
+			canCancel: false,
+		});
 		expect(buildPanelModel({ ...base, selectedId: "19990101_000000" }).selected?.id).toBe("20250102_000000");
 		expect(buildPanelModel({ sessions: [], broken: [], now: new Date() })).toEqual({ sessions: [], broken: [], selected: null });
 	});
@@ -56,16 +68,33 @@ describe("buildPanelModel", () => {
 		phase.status = "running";
 		const started = "2025-01-01T00:00:00.000Z";
 		// A quarter of the export read in 10 s; 50 conversations seen (one skipped as empty), 40 transformed, 30 loaded.
-		phase.stages.extract = { ...phase.stages.extract, status: "running", started_at: started, input: { bytes_read: 25_000, bytes_total: 100_000 } };
+		phase.stages.extract = {
+			...phase.stages.extract,
+			status: "running",
+			started_at: started,
+			input: { bytes_read: 25_000, bytes_total: 100_000 },
+		};
 		phase.stages.transform = { ...phase.stages.transform, status: "running", started_at: started };
 		phase.stages.load = { ...phase.stages.load, status: "running", started_at: started };
 		const ids = Array.from({ length: 50 }, (_, i) => `c${i}`);
 		const records = [
 			...ids.map((id, i) => r(id, "extract", i === 7 ? "skipped" : "success")),
-			...ids.filter((_, i) => i !== 7).slice(0, 40).map((id) => r(id, "transform", "success")),
-			...ids.filter((_, i) => i !== 7).slice(0, 30).map((id) => r(id, "load", "success")),
+			...ids
+				.filter((_, i) => i !== 7)
+				.slice(0, 40)
+				.map((id) => r(id, "transform", "success")),
+			...ids
+				.filter((_, i) => i !== 7)
+				.slice(0, 30)
+				.map((id) => r(id, "load", "success")),
 		];
-		const model = buildPanelModel({ sessions: [session("20250101_000000", "running")], broken: [], phases: { import: phase }, records: { import: records }, now: new Date("2025-01-01T00:00:10.000Z") });
+		const model = buildPanelModel({
+			sessions: [session("20250101_000000", "running")],
+			broken: [],
+			phases: { import: phase },
+			records: { import: records },
+			now: new Date("2025-01-01T00:00:10.000Z"),
+		});
 		const [extract, transform, load] = model.selected!.phases[0]!.stages;
 		expect(extract!.progress).toBeCloseTo(0.25);
 		expect(extract!.counts).toMatchObject({ total: 200, estimated: true, done: 49, skipped: 1 });
@@ -77,16 +106,43 @@ describe("buildPanelModel", () => {
 		expect(load!.etaMs).toBe(Math.round(((196 - 30) / 3) * 1000));
 
 		// Once extract has finished, the totals are exact again.
-		phase.stages.extract = { ...phase.stages.extract, status: "completed", counts: { total: 180, success: 179, failed: 0, skipped: 1 }, input: { bytes_read: 100_000, bytes_total: 100_000 } };
-		const after = buildPanelModel({ sessions: [session("20250101_000000", "running")], broken: [], phases: { import: phase }, records: { import: records }, now: new Date("2025-01-01T00:00:10.000Z") });
+		phase.stages.extract = {
+			...phase.stages.extract,
+			status: "completed",
+			counts: { total: 180, success: 179, failed: 0, skipped: 1 },
+			input: { bytes_read: 100_000, bytes_total: 100_000 },
+		};
+		const after = buildPanelModel({
+			sessions: [session("20250101_000000", "running")],
+			broken: [],
+			phases: { import: phase },
+			records: { import: records },
+			now: new Date("2025-01-01T00:00:10.000Z"),
+		});
 		expect(after.selected!.phases[0]!.stages[1]!.counts).toMatchObject({ total: 179, estimated: false });
 	});
 
 	it("links notes created or updated, a re-render on option change included; not unchanged or preserved ones", () => {
 		const phase = newPhase("import");
-		const load = (item: string, reason: string): PipelineRecordLike => ({ ...r(item, "load", "success"), note_path: `N/${item}.md`, reason: `${reason}: N/${item}.md` });
-		const records = [load("a", "created"), load("b", "updated (options changed)"), load("c", "unchanged"), load("d", "preserved"), load("e", "updated")];
-		const model = buildPanelModel({ sessions: [session("20250101_000000", "completed")], broken: [], phases: { import: phase }, records: { import: records }, now: new Date() });
+		const load = (item: string, reason: string): PipelineRecordLike => ({
+			...r(item, "load", "success"),
+			note_path: `N/${item}.md`,
+			reason: `${reason}: N/${item}.md`,
+		});
+		const records = [
+			load("a", "created"),
+			load("b", "updated (options changed)"),
+			load("c", "unchanged"),
+			load("d", "preserved"),
+			load("e", "updated"),
+		];
+		const model = buildPanelModel({
+			sessions: [session("20250101_000000", "completed")],
+			broken: [],
+			phases: { import: phase },
+			records: { import: records },
+			now: new Date(),
+		});
 		expect(model.selected!.phases[0]!.notes.map((n) => [n.path, n.outcome]).sort()).toEqual([
 			["N/a.md", "created"],
 			["N/b.md", "updated"],
@@ -97,13 +153,25 @@ describe("buildPanelModel", () => {
 	it("caps the failure list", () => {
 		const phase = newPhase("import");
 		const records = Array.from({ length: 7 }, (_, i) => r(`i${i}`, "load", "failed", "x"));
-		const model = buildPanelModel({ sessions: [session("20250101_000000", "failed")], broken: [], phases: { import: phase }, records: { import: records }, now: new Date(), maxFailures: 5 });
+		const model = buildPanelModel({
+			sessions: [session("20250101_000000", "failed")],
+			broken: [],
+			phases: { import: phase },
+			records: { import: records },
+			now: new Date(),
+			maxFailures: 5,
+		});
 		expect(model.selected!.phases[0]).toMatchObject({ moreFailures: 2 });
 		expect(model.selected!.phases[0]!.failures).toHaveLength(5);
 	});
 
 	it("shows an unreadable phase.json as an error instead of failing", () => {
-		const model = buildPanelModel({ sessions: [session("20250101_000000", "failed")], broken: [], phases: { import: { error: "phase.json: bad" } }, now: new Date() });
+		const model = buildPanelModel({
+			sessions: [session("20250101_000000", "failed")],
+			broken: [],
+			phases: { import: { error: "phase.json: bad" } },
+			now: new Date(),
+		});
 		expect(model.selected!.phases[0]).toMatchObject({ type: "import", error: "phase.json: bad", stages: [] });
 	});
 });

@@ -60,11 +60,22 @@ describe("session activity from the files", () => {
 		const running = await sessions.load(s.session_id);
 		expect(running.status).toBe("running");
 
-		expect(await readSessionActivity(store, running)).toEqual({ lastActivityMs: Date.parse("2025-01-01T10:05:00.000Z"), hasHeartbeat: false });
+		expect(await readSessionActivity(store, running)).toEqual({
+			lastActivityMs: Date.parse("2025-01-01T10:05:00.000Z"),
+			hasHeartbeat: false,
+		});
 
 		// Items finishing touch the log: its mtime is a sign of life.
 		await appendPipelineStageRecords(store, s.session_id, "import", [
-			{ timestamp: "2025-01-01T10:06:00.000Z", session_id: s.session_id, item_id: "a", stage: "extract", step: "x", status: "success", timing_ms: 1 },
+			{
+				timestamp: "2025-01-01T10:06:00.000Z",
+				session_id: s.session_id,
+				item_id: "a",
+				stage: "extract",
+				step: "x",
+				status: "success",
+				timing_ms: 1,
+			},
 		]);
 		const logTime = new Date("2025-01-01T10:20:00.000Z");
 		await fs.utimes(path.join(dir, pipelineStagesFile(s.session_id, "import")), logTime, logTime);

@@ -6,17 +6,14 @@ const nodeHex = (data: string | Uint8Array): string => createHash("sha256").upda
 
 /** FIPS 180-2 / NIST example vectors. */
 const VECTORS: [string, string][] = [
-		["", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"],
-		["abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"],
-		[
-			"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-			"248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
-		],
-		[
-			"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
-			"cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1",
-		],
-		["The quick brown fox jumps over the lazy dog", "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592"],
+	["", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"],
+	["abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"],
+	["abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"],
+	[
+		"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+		"cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1",
+	],
+	["The quick brown fox jumps over the lazy dog", "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592"],
 ];
 
 /** A small deterministic generator (mulberry32), so a failing string can be reproduced. */
@@ -52,9 +49,7 @@ describe("sha256", () => {
 	});
 
 	it("one million 'a' (FIPS 180-2 vector)", () => {
-		expect(sha256Hex("a".repeat(1_000_000))).toBe(
-			"cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
-		);
+		expect(sha256Hex("a".repeat(1_000_000))).toBe("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	});
 
 	it("hashes the UTF-8 bytes of non-ASCII text (CJK, emoji, RTL) like node:crypto", () => {
@@ -111,13 +106,20 @@ describe("sha256", () => {
 	it("hashes lone surrogates as U+FFFD, like TextEncoder and node's Buffer", () => {
 		for (const text of ["\ud800", "a\udc00b", "\udbff\udbff\udfff", "x\ud83d", "\ude80y", "🚀\ud800🚀"]) {
 			expect(sha256Hex(text)).toBe(nodeHex(Buffer.from(text, "utf8")));
-			expect(sha256Hex(text)).toBe(sha256Hex(text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd")));
+			expect(sha256Hex(text)).toBe(
+				sha256Hex(text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd")),
+			);
 		}
 	});
 
 	it("encodes long text in pieces without splitting a character (astral characters across the 64 KB scratch)", () => {
 		const random = seeded(7);
-		for (const [unit, count] of [["🚀", 40_000], ["é", 70_000], ["語", 50_000], ["a", 200_001]] as const) {
+		for (const [unit, count] of [
+			["🚀", 40_000],
+			["é", 70_000],
+			["語", 50_000],
+			["a", 200_001],
+		] as const) {
 			for (const pad of ["", "x", "xy", "xyz"]) {
 				const text = pad + unit.repeat(count);
 				expect(sha256Hex(text), `${unit} x ${count} after ${JSON.stringify(pad)}`).toBe(nodeHex(text));
@@ -139,7 +141,10 @@ describe("sha256", () => {
 				hash.updateText(points.slice(at, at + step).join(""));
 				at += step;
 			}
-			const expected = createHash("sha256").update(new Uint8Array([1, 2, 3])).update(points.join("")).digest("hex");
+			const expected = createHash("sha256")
+				.update(new Uint8Array([1, 2, 3]))
+				.update(points.join(""))
+				.digest("hex");
 			expect(hash.digestHex()).toBe(expected);
 		}
 	});

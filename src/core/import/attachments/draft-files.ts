@@ -11,7 +11,15 @@ export const DraftFileSchema = z.discriminatedUnion("kind", [
 	/** A file of the export, found in the zip by its id (`file-…`, `file_…`). */
 	z.object({ kind: z.literal("export"), ref: z.string(), name: z.string(), mimeType: z.string().optional() }),
 	/** A Claude artifact: its latest version in the conversation (`version` counts them). */
-	z.object({ kind: z.literal("artifact"), id: z.string(), title: z.string(), type: z.string(), language: z.string(), version: z.number().int(), content: z.string() }),
+	z.object({
+		kind: z.literal("artifact"),
+		id: z.string(),
+		title: z.string(),
+		type: z.string(),
+		language: z.string(),
+		version: z.number().int(),
+		content: z.string(),
+	}),
 ]);
 export type DraftFile = z.infer<typeof DraftFileSchema>;
 
@@ -33,7 +41,15 @@ export class DraftFileCollector {
 			const a = part.artifact;
 			const key = `artifact\u0000${a.id}`;
 			let index = this.byKey.get(key);
-			const file: DraftFile = { kind: "artifact", id: a.id, title: a.title, type: a.type, language: a.language, version: a.version, content: a.content };
+			const file: DraftFile = {
+				kind: "artifact",
+				id: a.id,
+				title: a.title,
+				type: a.type,
+				language: a.language,
+				version: a.version,
+				content: a.content,
+			};
 			if (index === undefined) {
 				index = this.files.push(file) - 1;
 				this.byKey.set(key, index);
@@ -61,7 +77,11 @@ export class DraftFileCollector {
 }
 
 /** The body with each token replaced by `link(file, version)`; tokens that name no file are removed. */
-export function replaceFileTokens(body: string, files: readonly DraftFile[], link: (file: DraftFile, index: number, version: number) => string): string {
+export function replaceFileTokens(
+	body: string,
+	files: readonly DraftFile[],
+	link: (file: DraftFile, index: number, version: number) => string,
+): string {
 	return body.replace(TOKEN, (_whole, index: string, version: string) => {
 		const file = files[Number(index)];
 		return file ? link(file, Number(index), Number(version)) : "";

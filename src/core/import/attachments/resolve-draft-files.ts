@@ -120,7 +120,10 @@ function safeName(stem: string, ext: string, fallback: string): string {
 
 /** Text shown in a one-line label: nothing that starts emphasis, code or a link. */
 function inline(text: string): string {
-	return text.replace(/\s+/g, " ").trim().replace(/([\\`*_[\]<>|])/g, "\\$1");
+	return text
+		.replace(/\s+/g, " ")
+		.trim()
+		.replace(/([\\`*_[\]<>|])/g, "\\$1");
 }
 
 /**
@@ -140,12 +143,15 @@ export class DraftFileWriter {
 		const files = draft.files;
 		if (!files || files.length === 0) return draft;
 		const links: string[] = [];
-		for (const file of files) links.push(file.kind === "export" ? await this.exportFile(draft, file, notePath) : await this.artifact(draft, file, notePath));
+		for (const file of files)
+			links.push(file.kind === "export" ? await this.exportFile(draft, file, notePath) : await this.artifact(draft, file, notePath));
 		const body = replaceFileTokens(draft.body, files, (file, index, version) => {
 			if (file.kind !== "artifact") return links[index] ?? "";
 			const link = `**Artifact:** ${links[index] ?? ""}`;
 			if (file.version <= 1) return link;
-			return version >= file.version ? `${link} · version ${version}` : `${link} · version ${version} of ${file.version} (the file holds the latest)`;
+			return version >= file.version
+				? `${link} · version ${version}`
+				: `${link} · version ${version} of ${file.version} (the file holds the latest)`;
 		});
 		return { ...draft, body };
 	}
@@ -174,7 +180,10 @@ export class DraftFileWriter {
 		const entry = files.find(file.ref);
 		if (!entry) return placeholder("not in the export");
 		const max = this.o.maxBytes ?? MAX_ATTACHMENT_BYTES;
-		if (entry.size > max) return placeholder(`not imported: ${Math.round(entry.size / (1024 * 1024))} MB is more than the ${Math.round(max / (1024 * 1024))} MB an attachment may have`);
+		if (entry.size > max)
+			return placeholder(
+				`not imported: ${Math.round(entry.size / (1024 * 1024))} MB is more than the ${Math.round(max / (1024 * 1024))} MB an attachment may have`,
+			);
 		let bytes: Uint8Array;
 		try {
 			bytes = await files.read(file.ref);
@@ -260,7 +269,8 @@ export class DraftFileWriter {
 				} else if (current === known.sha256) {
 					await this.o.vault.modify(known.path, text);
 					this.remember(key, known.path, sha256, size);
-				} else this.o.logger.info(`${known.path} was edited after the import wrote it; the artifact's newer version is not written over it`);
+				} else
+					this.o.logger.info(`${known.path} was edited after the import wrote it; the artifact's newer version is not written over it`);
 			}
 			return link(known.path);
 		}

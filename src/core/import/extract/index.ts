@@ -14,4 +14,12 @@ export {
 	type ProviderChoice,
 	type ReadOptions,
 } from "./open-export";
-export { PROVIDERS, PROVIDER_MODULES, providerModule, providerLabel, detectProvider, type ProviderModule, type GroupedResult } from "./normalize/registry";
+export {
+	PROVIDERS,
+	PROVIDER_MODULES,
+	providerModule,
+	providerLabel,
+	detectProvider,
+	type ProviderModule,
+	type GroupedResult,
+} from "./normalize/registry";

@@ -15,8 +15,7 @@ import { JsonStreamError } from "./errors";
  */
 
 export type JsonArrayItem =
-	| { ok: true; index: number; offset: number; value: unknown }
-	| { ok: false; index: number; offset: number; reason: string };
+	{ ok: true; index: number; offset: number; value: unknown } | { ok: false; index: number; offset: number; reason: string };
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -262,10 +261,7 @@ export async function* splitJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncG
 					} else if (b === RBRACK) {
 						state = State.Done;
 					} else {
-						throw new JsonStreamError(
-							`unexpected ${describeByte(b)} at byte ${at} after element ${index} (expected ',' or ']')`,
-							at,
-						);
+						throw new JsonStreamError(`unexpected ${describeByte(b)} at byte ${at} after element ${index} (expected ',' or ']')`, at);
 					}
 					i++;
 					continue;
@@ -294,10 +290,7 @@ export async function* splitJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncG
 				base,
 			);
 		default:
-			throw new JsonStreamError(
-				`the document is truncated: it ended at byte ${base} after element ${index} without the closing ']'`,
-				base,
-			);
+			throw new JsonStreamError(`the document is truncated: it ended at byte ${base} after element ${index} without the closing ']'`, base);
 	}
 }
 

@@ -54,7 +54,11 @@ export async function* splitMemberArray(chunks: AsyncIterable<Uint8Array>, key: 
 	}
 }
 
-async function* memberArrayChunks(chunks: AsyncIterable<Uint8Array>, wanted: Uint8Array, found: { start: number }): AsyncGenerator<Uint8Array, void, undefined> {
+async function* memberArrayChunks(
+	chunks: AsyncIterable<Uint8Array>,
+	wanted: Uint8Array,
+	found: { start: number },
+): AsyncGenerator<Uint8Array, void, undefined> {
 	let state: Scan = Scan.Start;
 	let base = 0;
 	let depth = 0;
@@ -157,7 +161,8 @@ async function* memberArrayChunks(chunks: AsyncIterable<Uint8Array>, wanted: Uin
 		base += chunk.length;
 	}
 	if (state === Scan.InArray) return; // cut inside the array: the splitter reports the truncation
-	if (state !== Scan.Start) throw new JsonStreamError(`the document is truncated: the top-level object is not closed at byte ${base}`, base);
+	if (state !== Scan.Start)
+		throw new JsonStreamError(`the document is truncated: the top-level object is not closed at byte ${base}`, base);
 }
 
 /** A document read whole (at most `maxBytes`) must be at most this big: a source of one small object per file. */
@@ -168,13 +173,21 @@ export const WHOLE_OBJECT_MAX = 32 * 1024 * 1024;
  * conversation. Over `maxBytes` it is an item failure, not read further; a document that is not a JSON object
  * yields nothing (it is not this layout).
  */
-export async function* wholeJsonObject(chunks: AsyncIterable<Uint8Array>, maxBytes = WHOLE_OBJECT_MAX): AsyncGenerator<JsonArrayItem, void, undefined> {
+export async function* wholeJsonObject(
+	chunks: AsyncIterable<Uint8Array>,
+	maxBytes = WHOLE_OBJECT_MAX,
+): AsyncGenerator<JsonArrayItem, void, undefined> {
 	const parts: Uint8Array[] = [];
 	let length = 0;
 	for await (const chunk of chunks) {
 		length += chunk.length;
 		if (length > maxBytes) {
-			yield { ok: false, index: 0, offset: 0, reason: `a single conversation file over ${Math.round(maxBytes / 1024 / 1024)} MB is not read` };
+			yield {
+				ok: false,
+				index: 0,
+				offset: 0,
+				reason: `a single conversation file over ${Math.round(maxBytes / 1024 / 1024)} MB is not read`,
+			};
 			return;
 		}
 		parts.push(chunk);

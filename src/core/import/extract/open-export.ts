@@ -136,7 +136,8 @@ async function* sourceChunks(source: ByteSource, chunkSize: number): AsyncGenera
 	let pending: Promise<Uint8Array> | null = size > 0 ? source.read(0, Math.min(chunkSize, size)) : null;
 	while (pending) {
 		const bytes = await pending;
-		if (bytes.length === 0) throw new InputError(source.name, `the file ended early: no bytes at ${offset} of ${size} (did it change while reading?)`);
+		if (bytes.length === 0)
+			throw new InputError(source.name, `the file ended early: no bytes at ${offset} of ${size} (did it change while reading?)`);
 		offset += bytes.length;
 		pending = offset < size ? source.read(offset, Math.min(chunkSize, size - offset)) : null;
 		yield bytes;
@@ -174,7 +175,11 @@ async function peekProvider(doc: Document): Promise<{ provider: Provider | null;
 	return firstFailure === undefined ? { provider: null, elements } : { provider: null, elements, firstFailure };
 }
 
-function resolveProvider(label: string, peek: { provider: Provider | null; elements: number; firstFailure?: string }, choice: ProviderChoice): Provider | null {
+function resolveProvider(
+	label: string,
+	peek: { provider: Provider | null; elements: number; firstFailure?: string },
+	choice: ProviderChoice,
+): Provider | null {
 	if (peek.elements === 0) return choice === "auto" ? null : choice;
 	if (peek.provider === null) {
 		const why = peek.firstFailure ? ` (${peek.firstFailure})` : "";
@@ -223,7 +228,8 @@ async function checkComplete(source: ByteSource): Promise<void> {
 	const tail = await lastSignificantBytes(source);
 	if (tail === null) return;
 	if (tail.last === 0x5d && (tail.prev === 0x7d || tail.prev === 0x5b)) return;
-	const shown = (b: number): string => (b >= 0x21 && b <= 0x7e ? `'${String.fromCharCode(b)}'` : `byte 0x${b.toString(16).padStart(2, "0")}`);
+	const shown = (b: number): string =>
+		b >= 0x21 && b <= 0x7e ? `'${String.fromCharCode(b)}'` : `byte 0x${b.toString(16).padStart(2, "0")}`;
 	throw new InputError(
 		source.name,
 		`the file is truncated or incomplete (an interrupted download?): a conversations export ends with '}]', but this one ends with ${tail.prev >= 0 ? `${shown(tail.prev)} ` : ""}${shown(tail.last)}`,
@@ -334,7 +340,10 @@ async function refuseOtherLayout(doc: Document, choice: ProviderChoice): Promise
 	if (choice === "auto") return;
 	const actual = await ownLayoutModule(doc, "auto");
 	if (actual) {
-		throw new InputError(doc.label, `--provider ${choice} was given, but this is a ${actual.label} export (${actual.shape}); use --provider ${actual.id} or auto`);
+		throw new InputError(
+			doc.label,
+			`--provider ${choice} was given, but this is a ${actual.label} export (${actual.shape}); use --provider ${actual.id} or auto`,
+		);
 	}
 }
 
@@ -382,7 +391,11 @@ function otherSourceFiles(files: readonly ZipFile[], taken: readonly ZipFile[]):
 	return files.filter((f) => !seen.has(f) && !f.path.startsWith("__MACOSX/") && PROVIDER_MODULES.some((m) => m.files.test(f.path)));
 }
 
-async function openZip(source: ByteSource, choice: ProviderChoice, budget: WholeBudget): Promise<{ input: OpenedInput; skipped: string[] }> {
+async function openZip(
+	source: ByteSource,
+	choice: ProviderChoice,
+	budget: WholeBudget,
+): Promise<{ input: OpenedInput; skipped: string[] }> {
 	const archive = await ZipArchive.open(source);
 	try {
 		const files = findConversationFiles(archive.files);
@@ -397,7 +410,11 @@ async function openZip(source: ByteSource, choice: ProviderChoice, budget: Whole
 				`no conversations in this zip: it has no conversations.json or conversations-NNN.json at its root or in one top-level folder, nor any other file a source exports (it holds ${archive.files.length} files${listing ? `: ${listing}` : ""}${archive.files.length > 8 ? ", …" : ""})`,
 			);
 		}
-		const toDocument = (file: ZipFile): Document => ({ label: `${source.name}:${file.path}`, size: file.size, chunks: () => archive.chunks(file) });
+		const toDocument = (file: ZipFile): Document => ({
+			label: `${source.name}:${file.path}`,
+			size: file.size,
+			chunks: () => archive.chunks(file),
+		});
 		const documents: Document[] = [];
 		const skipped: string[] = [];
 		let provider: Provider | null = null;
@@ -409,13 +426,19 @@ async function openZip(source: ByteSource, choice: ProviderChoice, budget: Whole
 			}
 			const p = doc.provider ?? null;
 			if (p && provider && p !== provider && !(MAY_SHARE_A_ZIP.has(p) && MAY_SHARE_A_ZIP.has(provider))) {
-				throw new InputError(doc.label, `this part is a ${providerLabel(p)} export but an earlier part of the same zip is ${providerLabel(provider)}`);
+				throw new InputError(
+					doc.label,
+					`this part is a ${providerLabel(p)} export but an earlier part of the same zip is ${providerLabel(provider)}`,
+				);
 			}
 			provider ??= p;
 			documents.push(doc);
 		}
 		if (documents.length === 0) {
-			throw new InputError(source.name, `no conversations in this zip: none of its files is of ${shapesOf(PROVIDER_MODULES)} (looked at ${skipped.length}: ${skipped.slice(0, 4).join(", ")}${skipped.length > 4 ? ", …" : ""})`);
+			throw new InputError(
+				source.name,
+				`no conversations in this zip: none of its files is of ${shapesOf(PROVIDER_MODULES)} (looked at ${skipped.length}: ${skipped.slice(0, 4).join(", ")}${skipped.length > 4 ? ", …" : ""})`,
+			);
 		}
 		return {
 			input: {
@@ -442,7 +465,11 @@ async function openJson(source: ByteSource, choice: ProviderChoice, chunkSize: n
 		if (module) {
 			doc.module = module;
 			doc.provider = module.id;
-			return { source, manifest: { name: source.name, size: source.size, provider: module.id, kind: "json", documents: [source.name] }, documents: [doc] };
+			return {
+				source,
+				manifest: { name: source.name, size: source.size, provider: module.id, kind: "json", documents: [source.name] },
+				documents: [doc],
+			};
 		}
 		await refuseOtherLayout(doc, choice);
 	}
@@ -454,11 +481,19 @@ async function openJson(source: ByteSource, choice: ProviderChoice, chunkSize: n
 	return { source, manifest: { name: source.name, size: source.size, provider, kind: "json", documents: [source.name] }, documents: [doc] };
 }
 
-async function openOne(source: ByteSource, choice: ProviderChoice, chunkSize: number, budget: WholeBudget): Promise<{ input: OpenedInput; skipped: string[] }> {
+async function openOne(
+	source: ByteSource,
+	choice: ProviderChoice,
+	chunkSize: number,
+	budget: WholeBudget,
+): Promise<{ input: OpenedInput; skipped: string[] }> {
 	const head = await source.read(0, Math.min(source.size, 4));
 	if (looksLikeZip(head)) return openZip(source, choice, budget);
 	if (/\.zip$/i.test(source.name)) {
-		throw new InputError(source.name, source.size === 0 ? "not a zip archive (the file is empty)" : "not a zip archive (it does not start with a zip signature)");
+		throw new InputError(
+			source.name,
+			source.size === 0 ? "not a zip archive (the file is empty)" : "not a zip archive (it does not start with a zip signature)",
+		);
 	}
 	return { input: await openJson(source, choice, chunkSize, budget), skipped: [] };
 }
@@ -468,7 +503,9 @@ function normalize(provider: Provider, value: unknown): NormalizeResult {
 	const shape = detect(value);
 	if (shape !== null && shape !== provider) {
 		const other = providerModule(shape).normalize(value);
-		const who = other.ok ? { itemId: other.conversation.id, title: other.conversation.title } : { itemId: other.itemId, title: other.title };
+		const who = other.ok
+			? { itemId: other.conversation.id, title: other.conversation.title }
+			: { itemId: other.itemId, title: other.title };
 		return { ok: false, ...who, reason: `a ${providerLabel(shape)} conversation inside a ${module.label} export` };
 	}
 	// Unrecognised shapes go through the provider's own validation, which says what is missing.
@@ -548,7 +585,8 @@ export async function openExport(sources: readonly ByteSource[], opts: OpenExpor
 			}
 			const { input, skipped: notRead } = await openOne(source, choice, chunkSize, budget);
 			opened.push(input);
-			for (const name of notRead) skipped.push({ name, reason: "no source recognises its content (another product's file of the same name?)" });
+			for (const name of notRead)
+				skipped.push({ name, reason: "no source recognises its content (another product's file of the same name?)" });
 		}
 		for (const manifest of manifests) {
 			if (!opened.some((o) => o.manifest.kind === "zip")) {

@@ -57,7 +57,7 @@ const u64 = (b: Uint8Array, at: number): number => u32(b, at) + u32(b, at + 4) *
 
 async function readExactly(source: ByteSource, offset: number, length: number): Promise<Uint8Array> {
 	const out = new Uint8Array(length);
-	for (let got = 0; got < length; ) {
+	for (let got = 0; got < length;) {
 		const chunk = await source.read(offset + got, Math.min(length - got, 1024 * 1024));
 		if (chunk.length === 0) throw new ZipFormatError("the zip ends early (a cut-off download?)");
 		out.set(chunk, got);
@@ -143,7 +143,7 @@ async function* centralEntries(source: ByteSource): AsyncGenerator<ZipEntryLocat
 		if (!(await have(at, total))) throw new ZipFormatError("the central directory ends inside an entry");
 		i = at - bufferAt;
 		let name = decodeName(buffer.subarray(i + 46, i + 46 + nameLength), (flags & 0x800) !== 0);
-		for (let x = i + 46 + nameLength; x + 4 <= i + 46 + nameLength + extraLength; ) {
+		for (let x = i + 46 + nameLength; x + 4 <= i + 46 + nameLength + extraLength;) {
 			const id = u16(buffer, x);
 			const length = u16(buffer, x + 2);
 			const data = x + 4;
@@ -156,7 +156,8 @@ async function* centralEntries(source: ByteSource): AsyncGenerator<ZipEntryLocat
 				if (offset === 0xffffffff) offset = next() ?? offset;
 			} else if (id === 0x7075 && (flags & 0x800) === 0 && length > 5 && buffer[data] === 1) {
 				// Info-ZIP Unicode path: the UTF-8 name, when made from the same raw name.
-				if (u32(buffer, data + 1) === crc32(buffer.subarray(i + 46, i + 46 + nameLength))) name = new TextDecoder().decode(buffer.subarray(data + 5, data + length));
+				if (u32(buffer, data + 1) === crc32(buffer.subarray(i + 46, i + 46 + nameLength)))
+					name = new TextDecoder().decode(buffer.subarray(data + 5, data + length));
 			}
 			x = data + length;
 		}
@@ -198,7 +199,8 @@ export class ZipArchive {
 	async *chunks(file: ZipFile): AsyncGenerator<Uint8Array, void, undefined> {
 		const { entry } = file;
 		if (entry.encrypted) throw new InputError(`${this.source.name}:${file.path}`, "the zip entry is encrypted");
-		if (entry.method !== 0 && entry.method !== 8) throw this.entryError(file, new Error(`compression method ${entry.method} is not supported`));
+		if (entry.method !== 0 && entry.method !== 8)
+			throw this.entryError(file, new Error(`compression method ${entry.method} is not supported`));
 		let start: number;
 		try {
 			start = await dataStart(this.source, entry);
@@ -216,7 +218,10 @@ export class ZipArchive {
 				if (read >= entry.compressedSize || data.length === 0) controller.close();
 			},
 		});
-		const stream = entry.method === 8 ? compressed.pipeThrough(new DecompressionStream("deflate-raw") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>) : compressed;
+		const stream =
+			entry.method === 8
+				? compressed.pipeThrough(new DecompressionStream("deflate-raw") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>)
+				: compressed;
 		const reader = stream.getReader();
 		let finished = false;
 		try {
@@ -238,9 +243,13 @@ export class ZipArchive {
 	}
 
 	private entryError(file: ZipFile, e: unknown): InputError {
-		return new InputError(`${this.source.name}:${file.path}`, `the zip entry cannot be read: ${e instanceof Error ? e.message : String(e)}`, {
-			cause: e,
-		});
+		return new InputError(
+			`${this.source.name}:${file.path}`,
+			`the zip entry cannot be read: ${e instanceof Error ? e.message : String(e)}`,
+			{
+				cause: e,
+			},
+		);
 	}
 
 	/** Nothing is held open (the source is the caller's). */
@@ -268,7 +277,9 @@ export function findConversationFiles(files: readonly ZipFile[]): ZipFile[] {
 		found.push({ file, folder: segments.length === 2 ? (segments[0] ?? "") : "", part: m[1] === undefined ? -1 : Number(m[1]) });
 	}
 	// Root files first; then each top-level folder by name; within a folder the unsplit file, then parts in numeric order.
-	found.sort((a, b) => (a.folder === b.folder ? a.part - b.part : a.folder === "" ? -1 : b.folder === "" ? 1 : a.folder < b.folder ? -1 : 1));
+	found.sort((a, b) =>
+		a.folder === b.folder ? a.part - b.part : a.folder === "" ? -1 : b.folder === "" ? 1 : a.folder < b.folder ? -1 : 1,
+	);
 	const rootOnly = found.some((f) => f.folder === "");
 	return found.filter((f) => !rootOnly || f.folder === "").map((f) => f.file);
 }
@@ -300,7 +311,8 @@ export async function forEachZipEntry(source: ByteSource, visit: (entry: ZipEntr
 export async function readZipEntry(source: ByteSource, entry: ZipEntryLocation): Promise<Uint8Array> {
 	const where = `${source.name}:${entry.path}`;
 	if (entry.encrypted) throw new InputError(where, "the zip entry is encrypted");
-	if (entry.method !== 0 && entry.method !== 8) throw new InputError(where, `the zip entry uses compression method ${entry.method}, which cannot be read`);
+	if (entry.method !== 0 && entry.method !== 8)
+		throw new InputError(where, `the zip entry uses compression method ${entry.method}, which cannot be read`);
 	let start: number;
 	try {
 		start = await dataStart(source, entry);
@@ -308,7 +320,7 @@ export async function readZipEntry(source: ByteSource, entry: ZipEntryLocation):
 		throw new InputError(where, e instanceof Error ? e.message : String(e), { cause: e });
 	}
 	const compressed = new Uint8Array(entry.compressedSize);
-	for (let got = 0; got < compressed.length; ) {
+	for (let got = 0; got < compressed.length;) {
 		const chunk = await source.read(start + got, Math.min(compressed.length - got, 1024 * 1024));
 		if (chunk.length === 0) throw new InputError(where, "the zip ends inside this entry (a cut-off download?)");
 		compressed.set(chunk, got);
@@ -323,8 +335,10 @@ export async function readZipEntry(source: ByteSource, entry: ZipEntryLocation):
 			throw new InputError(where, `the zip entry cannot be decompressed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 		}
 	}
-	if (bytes.length !== entry.size) throw new InputError(where, `the zip entry holds ${bytes.length} bytes, but the zip's directory says ${entry.size}`);
-	if (entry.crc32 !== null && crc32(bytes) !== entry.crc32) throw new InputError(where, "the zip entry is damaged (its CRC-32 does not match)");
+	if (bytes.length !== entry.size)
+		throw new InputError(where, `the zip entry holds ${bytes.length} bytes, but the zip's directory says ${entry.size}`);
+	if (entry.crc32 !== null && crc32(bytes) !== entry.crc32)
+		throw new InputError(where, "the zip entry is damaged (its CRC-32 does not match)");
 	return bytes;
 }
 

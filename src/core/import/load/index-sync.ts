@@ -61,7 +61,11 @@ export class ImportIndexSync implements NoteChangeListener {
 }
 
 /** Runs `fn` with a listener that keeps the import index in step with the notes it changes; the index is written after. */
-export async function withImportIndexSync<T>(store: StagingStore, logger: Logger | undefined, fn: (changes: NoteChangeListener) => Promise<T>): Promise<T> {
+export async function withImportIndexSync<T>(
+	store: StagingStore,
+	logger: Logger | undefined,
+	fn: (changes: NoteChangeListener) => Promise<T>,
+): Promise<T> {
 	const sync = new ImportIndexSync(await ImportIndex.open(store, logger));
 	try {
 		return await fn(sync);

@@ -61,21 +61,34 @@ export function decideLoad(facts: LoadFacts): LoadDecision {
 		};
 	}
 	// The note in the vault is byte-for-byte what we would write: it is ours and up to date.
-	if (current.hash === renderedHash) return { action: "unchanged", path: current.path, adopt: indexed === null || indexed.path !== current.path || indexed.hash !== current.hash };
+	if (current.hash === renderedHash)
+		return {
+			action: "unchanged",
+			path: current.path,
+			adopt: indexed === null || indexed.path !== current.path || indexed.hash !== current.hash,
+		};
 	if (indexed === null) {
 		// No record of writing it (index lost, or a note the user made): only the frontmatter speaks for it.
 		// Compared as times: the note writes `2025-03-01T10:00:00.000Z` for an export's `2025-03-01T10:00:00Z`.
 		if (current.frontmatterUpdated !== null && sameTime(current.frontmatterUpdated, sourceUpdated)) {
 			return { action: "unchanged", path: current.path, adopt: false };
 		}
-		return { action: "preserve", path: current.path, reason: "a note with this source_id exists but the import index has no record of writing it" };
+		return {
+			action: "preserve",
+			path: current.path,
+			reason: "a note with this source_id exists but the import index has no record of writing it",
+		};
 	}
 	// As we left it: not edited since (a note holding the user's text above appended messages never counts as ours).
 	const ours = current.hash === indexed.hash && indexed.userText !== true;
 	if (sameTime(indexed.sourceUpdated, sourceUpdated)) {
 		if (facts.rerender === undefined) return { action: "unchanged", path: current.path, adopt: indexed.path !== current.path };
 		if (ours) return { action: "update", path: current.path, why: facts.rerender };
-		return { action: "preserve", path: current.path, reason: `${facts.rerender}, but the note was edited since it was imported; kept as it is` };
+		return {
+			action: "preserve",
+			path: current.path,
+			reason: `${facts.rerender}, but the note was edited since it was imported; kept as it is`,
+		};
 	}
 	if (ours) return { action: "update", path: current.path };
 	return { action: "preserve", path: current.path, reason: "updated at the source, but the note was edited since it was imported" };

@@ -89,5 +89,9 @@ function parsedIdentity(yaml: string, source: string): { source: string; sourceI
 	const sourceId = typeof id === "string" ? id : typeof id === "number" || typeof id === "bigint" ? String(id) : null;
 	if (sourceId === null || sourceId === "") return null;
 	const updated = fields.updated;
-	return { source: typeof fields.source === "string" ? fields.source : source, sourceId, updated: typeof updated === "string" ? updated : null };
+	return {
+		source: typeof fields.source === "string" ? fields.source : source,
+		sourceId,
+		updated: typeof updated === "string" ? updated : null,
+	};
 }

@@ -29,7 +29,11 @@ export interface CompactResult {
 	kept: number;
 }
 
-export async function compactImportSession(store: StagingStore, sessionId: string, opts: { debugMode: boolean; logger?: Logger }): Promise<CompactResult> {
+export async function compactImportSession(
+	store: StagingStore,
+	sessionId: string,
+	opts: { debugMode: boolean; logger?: Logger },
+): Promise<CompactResult> {
 	const before = await folderBytes(store, sessionDir(sessionId));
 	const status = await ItemStatusIndex.read(store, sessionId, "import", opts.logger);
 	const loaded = status.succeeded("load");
@@ -176,7 +180,8 @@ export function manifestEntries(text: string): (Omit<ManifestLine, "h"> & { h?: 
 function itemIdOf(line: string): string | null {
 	try {
 		const value: unknown = JSON.parse(line);
-		if (typeof value === "object" && value !== null && typeof (value as { item_id?: unknown }).item_id === "string") return (value as { item_id: string }).item_id;
+		if (typeof value === "object" && value !== null && typeof (value as { item_id?: unknown }).item_id === "string")
+			return (value as { item_id: string }).item_id;
 	} catch {
 		return null;
 	}
@@ -186,7 +191,8 @@ function itemIdOf(line: string): string | null {
 function idOf(line: string): string | null {
 	try {
 		const value: unknown = JSON.parse(line);
-		if (typeof value === "object" && value !== null && typeof (value as { id?: unknown }).id === "string") return (value as { id: string }).id;
+		if (typeof value === "object" && value !== null && typeof (value as { id?: unknown }).id === "string")
+			return (value as { id: string }).id;
 	} catch {
 		return null;
 	}

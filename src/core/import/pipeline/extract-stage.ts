@@ -155,7 +155,11 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 			process: async (r, step) => {
 				if (!r.ok) throw new Error(`${r.source}, conversation ${r.index + 1}: ${r.reason}`);
 				const facts = factsOf(r);
-				if (repeated.has(r)) return { status: "skipped", reason: `duplicate: the id ${facts.id} appears earlier in this export (${r.source}, conversation ${r.index + 1}); the first one is imported` };
+				if (repeated.has(r))
+					return {
+						status: "skipped",
+						reason: `duplicate: the id ${facts.id} appears earlier in this export (${r.source}, conversation ${r.index + 1}); the first one is imported`,
+					};
 				return step.run("validate", async () => {
 					if (!facts.hasContent) return { status: "skipped", reason: "empty" };
 					if (facts.messageCount < options.minMessages) {

@@ -114,8 +114,15 @@ together, so the conversations before the break are already notes (a later impor
  */
 export async function runImportSession(deps: ImportDeps, request: ImportRequest): Promise<ImportSummary> {
 	// One run at a time changes a vault: a second import, or a resume of a session still running, is refused.
-	return withVaultLock(deps.store, deps.clock, { operation: request.mode === "new" ? "import" : `import ${request.mode}`, session: request.sessionId ?? null, identity: deps.identity }, (lock) =>
-		runImportSessionLocked(deps, request, lock),
+	return withVaultLock(
+		deps.store,
+		deps.clock,
+		{
+			operation: request.mode === "new" ? "import" : `import ${request.mode}`,
+			session: request.sessionId ?? null,
+			identity: deps.identity,
+		},
+		(lock) => runImportSessionLocked(deps, request, lock),
 	);
 }
 
@@ -130,16 +137,21 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 	let reader: ExportReader | null = null;
 	if (request.mode === "new") {
 		options = ImportOptionsSchema.parse(request.options ?? {});
-		if (!request.sources || request.sources.length === 0) throw new ImportSessionError("No input was given: pass an export (.zip or conversations.json) or a folder holding one");
+		if (!request.sources || request.sources.length === 0)
+			throw new ImportSessionError("No input was given: pass an export (.zip or conversations.json) or a folder holding one");
 		if (options.llm && !request.llmClient) throw new ImportSessionError("An LLM transform was asked for, but no LLM client was given");
 		// Open and check the inputs (and the model server) before a session exists: a bad input leaves nothing behind.
 		reader = await openExport(request.sources, { provider: options.provider });
-		if (request.llmClient) await request.llmClient.preflight().catch(async (e: unknown) => {
-			await reader?.close();
-			throw e;
-		});
+		if (request.llmClient)
+			await request.llmClient.preflight().catch(async (e: unknown) => {
+				await reader?.close();
+				throw e;
+			});
 		const providers = [...new Set(reader.inputs.flatMap((i) => (i.provider ? [i.provider] : [])))];
-		session = await sessions.create({ debugMode: request.debugMode ?? false, ...(providers.length > 0 ? { provider: providers.join(",") } : {}) });
+		session = await sessions.create({
+			debugMode: request.debugMode ?? false,
+			...(providers.length > 0 ? { provider: providers.join(",") } : {}),
+		});
 		await lock.attach(session.session_id);
 		await phases.create(session.session_id, "import");
 		await store.writeAtomic(optionsPath(session.session_id), `${JSON.stringify(options, null, "\t")}\n`);
@@ -149,10 +161,13 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 		if (!latest) throw new ImportSessionError("There is no session to resume");
 		session = await sessions.load(latest);
 		if (!request.sessionId) await lock.attach(session.session_id);
-		if (!(await phases.exists(session.session_id, "import"))) throw new ImportSessionError(`Session ${session.session_id} has no import phase`);
+		if (!(await phases.exists(session.session_id, "import")))
+			throw new ImportSessionError(`Session ${session.session_id} has no import phase`);
 		options = ImportOptionsSchema.parse(JSON.parse(await store.read(optionsPath(session.session_id))));
 		if (options.llm && !request.llmClient) {
-			throw new ImportSessionError(`Session ${session.session_id} used the LLM ${options.llm.provider} (${options.llm.model}); give the LLM settings again to ${request.mode} it`);
+			throw new ImportSessionError(
+				`Session ${session.session_id} used the LLM ${options.llm.provider} (${options.llm.model}); give the LLM settings again to ${request.mode} it`,
+			);
 		}
 		if (request.llmClient) await request.llmClient.preflight();
 		await sessions.markResumed(session.session_id);
@@ -164,7 +179,10 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 	const phase = await phases.load(sessionId, "import");
 	const status = await ItemStatusIndex.read(store, sessionId, "import", logger);
 	// A retry redoes failed items and sends review items to the model again.
-	const retransform = request.mode === "retry" ? new Set([...status.idsWithStatus("transform", "review"), ...status.idsWithStatus("load", "review")]) : new Set<string>();
+	const retransform =
+		request.mode === "retry"
+			? new Set([...status.idsWithStatus("transform", "review"), ...status.idsWithStatus("load", "review")])
+			: new Set<string>();
 	if (request.mode === "retry" && status.failures().length === 0 && retransform.size === 0 && phase.status !== "running") {
 		return { ...(await summarize(store, sessionId, logger, phase.status)), message: "No failed items to retry" };
 	}
@@ -192,7 +210,10 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 		const runExtract = !extractDone || (request.mode === "retry" && extractFailures);
 		if (runExtract && !reader) {
 			const sources = request.sources ?? (request.openSources ? await request.openSources(options.inputs) : []);
-			if (sources.length === 0) throw new ImportSessionError(`Session ${sessionId} needs its inputs again (${options.inputs.join(", ") || "none recorded"}), but they were not given`);
+			if (sources.length === 0)
+				throw new ImportSessionError(
+					`Session ${sessionId} needs its inputs again (${options.inputs.join(", ") || "none recorded"}), but they were not given`,
+				);
 			// The same files as the session began with, or nothing: extract is never marked done from another file.
 			await checkInputsUnchanged(store, sessionId, sources);
 			reader = await openExport(sources, { provider: options.provider });
@@ -214,10 +235,12 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 					})
 				: undefined;
 		// The stages share pipeline_stages.jsonl: a line cut off by a crash is ended once, before any of them appends.
-		if (await ensureJsonlLineStart(store, pipelineStagesFile(sessionId, "import"))) logger.warn(`${pipelineStagesFile(sessionId, "import")}: the last line was cut off by an interruption; it will be skipped`);
+		if (await ensureJsonlLineStart(store, pipelineStagesFile(sessionId, "import")))
+			logger.warn(`${pipelineStagesFile(sessionId, "import")}: the last line was cut off by an interruption; it will be skipped`);
 
 		// A fresh extract may run ahead of the stages after it (their conversations then come back from its output).
-		const ahead = request.extractAhead && runExtract && !extractDone ? new RunAheadHandOff(store, sessionId, logger, HAND_OFF_CAPACITY) : null;
+		const ahead =
+			request.extractAhead && runExtract && !extractDone ? new RunAheadHandOff(store, sessionId, logger, HAND_OFF_CAPACITY) : null;
 		const toTransform = ahead ?? new Channel<Extracted>(HAND_OFF_CAPACITY);
 		const toLoad = new Channel<NoteDraft>(HAND_OFF_CAPACITY);
 		const stopHandOffs = (): void => {
@@ -250,7 +273,17 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 					...(extractDone ? { skip: (id: string) => done.has(id) || status.isFolded(id), handOnSkipped: needsWork } : {}),
 					handOff: (c) => toTransform.push(c),
 					// The deterministic note may be rendered by the reader (the CLI's reads in a second thread).
-					...(options.llm ? {} : { read: { draft: { sessionId, includeThinking: options.includeThinking, ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}) } } }),
+					...(options.llm
+						? {}
+						: {
+								read: {
+									draft: {
+										sessionId,
+										includeThinking: options.includeThinking,
+										...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
+									},
+								},
+							}),
 					sharedLogReady: true,
 					...(ahead ? { onWritten: (n: number) => ahead.written(n) } : {}),
 					...common,
@@ -289,7 +322,20 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 			dryRun: options.dryRun,
 			logger,
 		});
-		guard(runLoadStage({ ctx, vault: deps.vault, index, drafts: toLoad, options, files, keepCopies: session.debug_mode || (request.debugMode ?? false), ...(deps.sha256 ? { sha256: deps.sha256 } : {}), sharedLogReady: true, ...common }));
+		guard(
+			runLoadStage({
+				ctx,
+				vault: deps.vault,
+				index,
+				drafts: toLoad,
+				options,
+				files,
+				keepCopies: session.debug_mode || (request.debugMode ?? false),
+				...(deps.sha256 ? { sha256: deps.sha256 } : {}),
+				sharedLogReady: true,
+				...common,
+			}),
+		);
 
 		// The first stage to break down is the run's error.
 		const settled = await Promise.allSettled(started);
@@ -317,8 +363,13 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 		// Ended on its own: the session keeps only what a retry can still need (see compactImportSession).
 		if (errorText === undefined && !options.dryRun) {
 			try {
-				const compacted = await compactImportSession(store, sessionId, { debugMode: session.debug_mode || (request.debugMode ?? false), logger });
-				logger.info(`Session ${sessionId} compacted: ${compacted.before} → ${compacted.after} bytes (${compacted.kept} conversations kept for a retry)`);
+				const compacted = await compactImportSession(store, sessionId, {
+					debugMode: session.debug_mode || (request.debugMode ?? false),
+					logger,
+				});
+				logger.info(
+					`Session ${sessionId} compacted: ${compacted.before} → ${compacted.after} bytes (${compacted.kept} conversations kept for a retry)`,
+				);
 			} catch (e) {
 				logger.warn(`Session ${sessionId}: could not compact (${e instanceof Error ? e.message : String(e)}); it keeps everything`);
 			}
@@ -337,7 +388,9 @@ async function openExportFiles(request: ImportRequest, options: ImportOptions, l
 		const sources = request.sources ?? (request.openSources && options.inputs.length > 0 ? await request.openSources(options.inputs) : []);
 		return await ExportFiles.open(sources);
 	} catch (e) {
-		logger.warn(`The export's files (images, uploads) cannot be read, so notes link none of them: ${e instanceof Error ? e.message : String(e)}`);
+		logger.warn(
+			`The export's files (images, uploads) cannot be read, so notes link none of them: ${e instanceof Error ? e.message : String(e)}`,
+		);
 		return ExportFiles.none();
 	}
 }
@@ -421,7 +474,13 @@ export async function summarize(
 		if (!load || (!transform && !loadedLast)) {
 			// In flight or not reached when the run stopped: a resume does it (a failure only if a whole run missed it).
 			if (how.unfinished === "pending") counts.pending = (counts.pending ?? 0) + 1;
-			else fail(id, extract.title, transform ? "load" : "transform", "not processed yet (the run stopped before this item); resume the session");
+			else
+				fail(
+					id,
+					extract.title,
+					transform ? "load" : "transform",
+					"not processed yet (the run stopped before this item); resume the session",
+				);
 			continue;
 		}
 		if (load.status === "failed") {
@@ -430,11 +489,20 @@ export async function summarize(
 		}
 		counts.success++;
 		if (load.status === "review") notes.review++;
-		const { outcome, rerendered: again } = load.outcome !== undefined ? { outcome: load.outcome, rerendered: load.rerendered === true } : outcomeFromReason(load.reason);
+		const { outcome, rerendered: again } =
+			load.outcome !== undefined ? { outcome: load.outcome, rerendered: load.rerendered === true } : outcomeFromReason(load.reason);
 		if (outcome === "created" || outcome === "updated" || outcome === "unchanged" || outcome === "preserved") notes[outcome]++;
 		if (outcome === "updated" && again) rerendered++;
 		// New messages appended below a note the user edited: an update, told apart by its reason (not re-rendered).
 		if ((load.reason ?? "").startsWith(`updated (${NEW_MESSAGES_APPENDED})`)) appended++;
 	}
-	return { session_id: sessionId, status, counts, notes, failures, ...(rerendered > 0 ? { rerendered } : {}), ...(appended > 0 ? { appended } : {}) };
+	return {
+		session_id: sessionId,
+		status,
+		counts,
+		notes,
+		failures,
+		...(rerendered > 0 ? { rerendered } : {}),
+		...(appended > 0 ? { appended } : {}),
+	};
 }

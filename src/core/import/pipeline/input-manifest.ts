@@ -47,7 +47,12 @@ export async function fingerprint(source: ByteSource): Promise<InputFingerprint>
 	};
 }
 
-export async function writeManifest(store: StagingStore, sessionId: string, reader: ExportReader, sources: readonly ByteSource[] = []): Promise<void> {
+export async function writeManifest(
+	store: StagingStore,
+	sessionId: string,
+	reader: ExportReader,
+	sources: readonly ByteSource[] = [],
+): Promise<void> {
 	const fingerprints: InputFingerprint[] = [];
 	for (const source of sources) fingerprints.push(await fingerprint(source));
 	const manifest = { inputs: reader.inputs, skipped: reader.skipped, fingerprints };
@@ -60,7 +65,9 @@ export async function recordedInputs(store: StagingStore, sessionId: string): Pr
 	if (!(await store.exists(path))) return [];
 	try {
 		const value = JSON.parse(await store.read(path)) as { fingerprints?: InputFingerprint[] };
-		return Array.isArray(value.fingerprints) ? value.fingerprints.filter((f) => typeof f?.name === "string" && typeof f.size === "number") : [];
+		return Array.isArray(value.fingerprints)
+			? value.fingerprints.filter((f) => typeof f?.name === "string" && typeof f.size === "number")
+			: [];
 	} catch {
 		return []; // an unreadable manifest: the inputs cannot be compared (the run goes on as before)
 	}
@@ -68,9 +75,14 @@ export async function recordedInputs(store: StagingStore, sessionId: string): Pr
 
 /** Why `source` is not the input recorded as `was`, or null when it is the same file. */
 export async function inputDifference(was: InputFingerprint, source: ByteSource): Promise<string | null> {
-	if (source.size !== was.size) return `changed (${was.size.toLocaleString("en-US")} bytes then, ${source.size.toLocaleString("en-US")} now)`;
+	if (source.size !== was.size)
+		return `changed (${was.size.toLocaleString("en-US")} bytes then, ${source.size.toLocaleString("en-US")} now)`;
 	const now = await fingerprint(source);
-	if (now.head_sha256 !== was.head_sha256 || now.tail_sha256 !== was.tail_sha256 || (now.sha256 && was.sha256 && now.sha256 !== was.sha256)) {
+	if (
+		now.head_sha256 !== was.head_sha256 ||
+		now.tail_sha256 !== was.tail_sha256 ||
+		(now.sha256 && was.sha256 && now.sha256 !== was.sha256)
+	) {
 		return "changed (same size, different content)";
 	}
 	return null;
@@ -89,7 +101,9 @@ export async function checkInputsUnchanged(store: StagingStore, sessionId: strin
 		const source = byName.get(was.name);
 		const why = source ? await inputDifference(was, source) : "is missing";
 		if (why !== null) {
-			throw new InputCheckError(`Cannot resume session ${sessionId}: the input "${was.name}" ${why} since the session began. Put the original file back, or start a new import of the new file.`);
+			throw new InputCheckError(
+				`Cannot resume session ${sessionId}: the input "${was.name}" ${why} since the session began. Put the original file back, or start a new import of the new file.`,
+			);
 		}
 	}
 }

@@ -84,7 +84,13 @@ export async function shardFiles(store: StagingStore, dir: string, prefix: strin
  * Every record of a sharded output, in order, one file in memory at a time. Partial or corrupt lines (a crash
  * mid-append) and records failing the schema are skipped with a warning.
  */
-export async function* readShards<T>(store: StagingStore, dir: string, prefix: string, schema: z.ZodType<T>, logger?: Logger): AsyncGenerator<T> {
+export async function* readShards<T>(
+	store: StagingStore,
+	dir: string,
+	prefix: string,
+	schema: z.ZodType<T>,
+	logger?: Logger,
+): AsyncGenerator<T> {
 	for (const file of await shardFiles(store, dir, prefix)) {
 		const { records } = parseJsonl(await store.read(file), file, { schema, ...(logger ? { logger } : {}) });
 		yield* records;

@@ -67,14 +67,28 @@ export interface KnowledgeTransformOptions {
 	now?: () => Date;
 }
 
-export type KnowledgeOutcome = { kind: "draft"; draft: NoteDraft } | { kind: "too_large"; reason: string } | { kind: "kept"; draft: NoteDraft; reason: string };
+export type KnowledgeOutcome =
+	{ kind: "draft"; draft: NoteDraft } | { kind: "too_large"; reason: string } | { kind: "kept"; draft: NoteDraft; reason: string };
 
 /**
  * Everything besides the conversation that shapes a knowledge note: the model and its settings, the prompt's
  * version, and the options of the call plan and of the note. Recorded with each note in the import index.
  */
-export function knowledgeKey(client: Pick<LlmClient, "model" | "settings">, llm: ImportLlmOptions, options: Pick<ImportOptions, "includeThinking" | "timeZone">): string {
-	const parts: unknown[] = [client.model, client.settings ?? "", KNOWLEDGE_PROMPT_VERSION, llm.language, llm.contextChars, llm.onTooLarge, llm.includeTranscript, options.includeThinking];
+export function knowledgeKey(
+	client: Pick<LlmClient, "model" | "settings">,
+	llm: ImportLlmOptions,
+	options: Pick<ImportOptions, "includeThinking" | "timeZone">,
+): string {
+	const parts: unknown[] = [
+		client.model,
+		client.settings ?? "",
+		KNOWLEDGE_PROMPT_VERSION,
+		llm.language,
+		llm.contextChars,
+		llm.onTooLarge,
+		llm.includeTranscript,
+		options.includeThinking,
+	];
 	// The note's times and transcript headings follow the zone; UTC (the default) leaves keys as they were before.
 	if (options.timeZone !== undefined && options.timeZone !== "UTC") parts.push(options.timeZone);
 	return `k1:${sha256Hex(JSON.stringify(parts)).slice(0, 16)}`;
@@ -146,19 +160,33 @@ export class KnowledgeTransform {
 		if (result.status === "too_large") {
 			return { kind: "too_large", reason: `too_large: ${result.conversationChars} characters, over the ${result.contextChars} budget` };
 		}
-		const base = { sessionId, includeTranscript: llm.includeTranscript, includeThinking: this.o.options.includeThinking, ...(this.o.options.timeZone !== undefined ? { timeZone: this.o.options.timeZone } : {}) };
+		const base = {
+			sessionId,
+			includeTranscript: llm.includeTranscript,
+			includeThinking: this.o.options.includeThinking,
+			...(this.o.options.timeZone !== undefined ? { timeZone: this.o.options.timeZone } : {}),
+		};
 		if (result.status === "review") {
 			await this.keepError(conversation, `review: ${result.reason}`, result.rawReplies);
 			const k = result.knowledge;
 			const note = renderKnowledgeNote(
 				conversation,
-				{ ...(k?.title ? { title: k.title } : {}), ...(k?.summary ? { summary: k.summary } : {}), tags: k?.tags ?? [], ...(k?.content ? { content: k.content } : {}) },
+				{
+					...(k?.title ? { title: k.title } : {}),
+					...(k?.summary ? { summary: k.summary } : {}),
+					tags: k?.tags ?? [],
+					...(k?.content ? { content: k.content } : {}),
+				},
 				{ ...base, model: result.rawReplies[0]?.model ?? client.model, reviewReason: result.reason },
 			);
 			return { kind: "draft", draft: this.draft(conversation, note, result.reason) };
 		}
 		const k = result.knowledge;
-		const note = renderKnowledgeNote(conversation, { title: k.title, summary: k.summary, tags: k.tags, content: k.content }, { ...base, model: k.model });
+		const note = renderKnowledgeNote(
+			conversation,
+			{ title: k.title, summary: k.summary, tags: k.tags, content: k.content },
+			{ ...base, model: k.model },
+		);
 		return { kind: "draft", draft: this.draft(conversation, note) };
 	}
 
@@ -182,17 +210,25 @@ export class KnowledgeTransform {
 	 */
 	private unchanged(conversation: Conversation): KnowledgeOutcome | null {
 		const indexed = this.o.index?.get(conversation.provider, conversation.id);
-		if (!indexed || indexed.llmKey !== this.key || conversation.updated === null || !sameTime(indexed.sourceUpdated, conversation.updated)) return null;
+		if (!indexed || indexed.llmKey !== this.key || conversation.updated === null || !sameTime(indexed.sourceUpdated, conversation.updated))
+			return null;
 		this.reused.skipped++;
 		const draft = draftNote(conversation, this.o.sessionId, { includeThinking: this.o.options.includeThinking });
-		return { kind: "kept", draft: { ...draft, llm_key: this.key, keep: true }, reason: `unchanged at the source since its note was written (${indexed.path}): no model call` };
+		return {
+			kind: "kept",
+			draft: { ...draft, llm_key: this.key, keep: true },
+			reason: `unchanged at the source since its note was written (${indexed.path}): no model call`,
+		};
 	}
 
 	/** Errors and review reasons keep the prompt and the raw reply (truncated) in `transform/errors.jsonl`. */
 	private async keepError(conversation: Conversation, error: string, replies: RawReply[] = []): Promise<void> {
 		const { store, sessionId, llm } = this.o;
 		const plan = planKnowledge(conversation, { language: llm.language, contextChars: llm.contextChars, onTooLarge: llm.onTooLarge });
-		const prompt = plan.kind === "calls" ? plan.calls.map((c) => c.messages.map((m) => `[${m.role}]\n${m.content}`).join("\n\n")).join("\n\n---\n\n") : "";
+		const prompt =
+			plan.kind === "calls"
+				? plan.calls.map((c) => c.messages.map((m) => `[${m.role}]\n${m.content}`).join("\n\n")).join("\n\n---\n\n")
+				: "";
 		await appendJsonl(store, `${stageDir(sessionId, "import", "transform")}/errors.jsonl`, [
 			{
 				timestamp: new Date().toISOString(),
@@ -210,8 +246,16 @@ export class KnowledgeTransform {
 		const { store, sessionId, llm } = this.o;
 		const dir = `${stageDir(sessionId, "import", "transform")}/llm`;
 		const plan = planKnowledge(conversation, { language: llm.language, contextChars: llm.contextChars, onTooLarge: llm.onTooLarge });
-		const prompts = plan.kind === "calls" ? plan.calls.map((c) => `# Part ${c.part} of ${c.totalParts}\n\n${c.messages.map((m) => `## ${m.role}\n\n${m.content}`).join("\n\n")}`).join("\n\n") : "(too large: no call)";
+		const prompts =
+			plan.kind === "calls"
+				? plan.calls
+						.map((c) => `# Part ${c.part} of ${c.totalParts}\n\n${c.messages.map((m) => `## ${m.role}\n\n${m.content}`).join("\n\n")}`)
+						.join("\n\n")
+				: "(too large: no call)";
 		await store.writeAtomic(`${dir}/${safeId(conversation.id)}.prompt.md`, `${prompts}\n`);
-		await store.writeAtomic(`${dir}/${safeId(conversation.id)}.reply.md`, `${replies.map((r) => `# Part ${r.part} of ${r.totalParts} (${r.model})\n\n${r.content}`).join("\n\n")}\n`);
+		await store.writeAtomic(
+			`${dir}/${safeId(conversation.id)}.reply.md`,
+			`${replies.map((r) => `# Part ${r.part} of ${r.totalParts} (${r.model})\n\n${r.content}`).join("\n\n")}\n`,
+		);
 	}
 }

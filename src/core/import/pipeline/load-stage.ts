@@ -172,7 +172,9 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	/** The draft with the files it refers to in the vault and linked (see DraftFileWriter), for a note at `path`. */
 	const withFiles = async (draft: NoteDraft, path: string): Promise<NoteDraft> => {
 		if (!draft.files || draft.files.length === 0) return draft;
-		const resolved = o.files ? await o.files.resolve(draft, path) : { ...draft, body: replaceFileTokens(draft.body, draft.files, () => "") };
+		const resolved = o.files
+			? await o.files.resolve(draft, path)
+			: { ...draft, body: replaceFileTokens(draft.body, draft.files, () => "") };
 		delete resolved.files;
 		return resolved;
 	};
@@ -195,10 +197,20 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		if (draft.keep) {
 			// Transform saw from the index that nothing changed (and made no model call): unchanged where the note is
 			// now, or preserved when it is gone; never a write. The hashes cannot match: the draft is not the note.
-			const kept = decideLoad({ indexed, current: current ? { path: current.path, hash: "", frontmatterUpdated: null } : null, renderedHash: "\u0000", sourceUpdated: draft.source_updated });
-			return kept.action === "unchanged" ? { ...kept, rendered: "" } : kept.action === "preserve" ? kept : { action: "preserve", path: current?.path ?? null, reason: "kept as it is" };
+			const kept = decideLoad({
+				indexed,
+				current: current ? { path: current.path, hash: "", frontmatterUpdated: null } : null,
+				renderedHash: "\u0000",
+				sourceUpdated: draft.source_updated,
+			});
+			return kept.action === "unchanged"
+				? { ...kept, rendered: "" }
+				: kept.action === "preserve"
+					? kept
+					: { action: "preserve", path: current?.path ?? null, reason: "kept as it is" };
 		}
-		if (current && indexed && (await unchangedAsWritten(draft, current, indexed))) return { action: "unchanged", path: current.path, adopt: false, rendered: "" };
+		if (current && indexed && (await unchangedAsWritten(draft, current, indexed)))
+			return { action: "unchanged", path: current.path, adopt: false, rendered: "" };
 		// A note organize filed keeps its genre, topic and summary through an update (they are not the import's).
 		const rendered = current ? withOrganizeKeys(await finalNote(draft, current.path, o.sha256), organizeKeysOf(current.text)) : "";
 		// Of the index entry's kind when there is one (an older index holds c1 hashes), else the current kind.
@@ -215,17 +227,35 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		const rerender = stale ? "options changed" : options.rerender ? "re-render asked" : undefined;
 		const decision = decideLoad({
 			indexed,
-			current: current ? { path: current.path, hash: currentHash, frontmatterUpdated: sourceIdentity(current.text)?.updated ?? null } : null,
+			current: current
+				? { path: current.path, hash: currentHash, frontmatterUpdated: sourceIdentity(current.text)?.updated ?? null }
+				: null,
 			renderedHash,
 			sourceUpdated: draft.source_updated,
 			...(rerender ? { rerender } : {}),
 		});
-		if (decision.action === "preserve" && current && indexed && draft.append && options.editedNotes === "append" && !sameTime(indexed.sourceUpdated, draft.source_updated)) {
+		if (
+			decision.action === "preserve" &&
+			current &&
+			indexed &&
+			draft.append &&
+			options.editedNotes === "append" &&
+			!sameTime(indexed.sourceUpdated, draft.source_updated)
+		) {
 			// Edited by the user and grown at the source: the new turns go below the user's text, which stays as it is.
 			if ("rewritten" in draft.append) {
-				return { ...decision, reason: "updated at the source, but earlier messages were rewritten or removed there (a regenerated answer) and the note was edited since it was imported; kept as it is, nothing merged" };
+				return {
+					...decision,
+					reason:
+						"updated at the source, but earlier messages were rewritten or removed there (a regenerated answer) and the note was edited since it was imported; kept as it is, nothing merged",
+				};
 			}
-			return { action: "append", path: current.path, expectHash: currentHash, text: appendTurns(current.text, draft, ctx.clock.now(), options.timeZone) };
+			return {
+				action: "append",
+				path: current.path,
+				expectHash: currentHash,
+				text: appendTurns(current.text, draft, ctx.clock.now(), options.timeZone),
+			};
 		}
 		if (decision.action === "update") return { ...decision, expectHash: currentHash, rendered };
 		if (decision.action === "unchanged") return { ...decision, rendered };
@@ -239,7 +269,11 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	 * compare. One hash of the note instead of a render and two: a re-import of an unchanged export cost more CPU than
 	 * its first import.
 	 */
-	const unchangedAsWritten = async (draft: NoteDraft, current: { path: string; text: string }, indexed: NonNullable<ReturnType<typeof index.get>>): Promise<boolean> =>
+	const unchangedAsWritten = async (
+		draft: NoteDraft,
+		current: { path: string; text: string },
+		indexed: NonNullable<ReturnType<typeof index.get>>,
+	): Promise<boolean> =>
 		!options.rerender &&
 		current.path === indexed.path &&
 		folderOf(current.path) !== reviewFolder &&
@@ -258,7 +292,9 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	/** Where the session keeps its copy of a note: mirroring the output folder (`Claude/…`, `_review/…`). */
 	const outPrefix = `${joinPath(options.outFolder)}/`;
 	const copyPath = (draft: NoteDraft, notePath: string): string => {
-		const inside = notePath.startsWith(outPrefix) ? notePath.slice(outPrefix.length) : joinPath(providerSubfolder(draft.provider), `${stemOf(notePath)}.md`);
+		const inside = notePath.startsWith(outPrefix)
+			? notePath.slice(outPrefix.length)
+			: joinPath(providerSubfolder(draft.provider), `${stemOf(notePath)}.md`);
 		return joinPath(sessionOut, inside);
 	};
 	/** Records what was written (the manifest, flushed with the index); in debug mode also the note's full copy. */
@@ -267,9 +303,13 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		if (o.keepCopies) await ctx.store.write(copyPath(draft, path), text);
 	};
 	/** The note changed since the decision (the user is editing it right now): leave it. */
-	const editedMeanwhile = async (path: string, expectHash: string): Promise<boolean> => (await noteHashLike(expectHash, await vault.read(path), o.sha256)) !== expectHash;
+	const editedMeanwhile = async (path: string, expectHash: string): Promise<boolean> =>
+		(await noteHashLike(expectHash, await vault.read(path), o.sha256)) !== expectHash;
 
-	const write = async (draft: NoteDraft, decision: Plan): Promise<{ outcome: NoteOutcome; path: string | null; reason?: string; why?: string }> => {
+	const write = async (
+		draft: NoteDraft,
+		decision: Plan,
+	): Promise<{ outcome: NoteOutcome; path: string | null; reason?: string; why?: string }> => {
 		const now = ctx.clock.now().toISOString();
 		const remember = async (path: string, text: string, userText = false): Promise<string> => {
 			const hash = await noteHash(text, o.sha256);
@@ -284,7 +324,9 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				...(draft.llm_key !== undefined ? { llm_key: draft.llm_key } : {}),
 				...(draft.render ? { render: draft.render } : {}),
 				...(draft.messages ? { messages: draft.messages } : {}),
-				...(userText || (decision.action === "unchanged" && index.get(draft.provider, draft.item_id)?.userText) ? { user_text: true as const } : {}),
+				...(userText || (decision.action === "unchanged" && index.get(draft.provider, draft.item_id)?.userText)
+					? { user_text: true as const }
+					: {}),
 			});
 			finder.remember(draft.provider, draft.item_id, path);
 			return hash;
@@ -389,7 +431,10 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 				const outcome = result.why ? `${result.outcome} (${result.why})` : result.outcome;
 				const reason = [outcome, result.path ?? "", result.reason ?? ""].filter((s) => s !== "").join(": ");
 				const note = result.path !== null && !options.dryRun ? { note: result.path } : {};
-				const typed = { outcome: result.outcome, ...(result.outcome === "updated" && result.why && result.why !== NEW_MESSAGES_APPENDED ? { rerendered: true } : {}) };
+				const typed = {
+					outcome: result.outcome,
+					...(result.outcome === "updated" && result.why && result.why !== NEW_MESSAGES_APPENDED ? { rerendered: true } : {}),
+				};
 				if (draft.review_reason) return { status: "review", reason: `${reason}; review: ${draft.review_reason}`, ...note, ...typed };
 				return { status: "success", reason, ...note, ...typed };
 			},
@@ -417,7 +462,10 @@ export function appendTurns(current: string, draft: NoteDraft, now: Date, timeZo
 	const date = zonedIsoTime(now.toISOString(), timeZone ?? "UTC").slice(0, 10);
 	let highest = 0;
 	for (const m of current.matchAll(/\[\^(\d+)\]/g)) highest = Math.max(highest, Number(m[1]));
-	const turns = highest === 0 ? draft.append.transcript : draft.append.transcript.replace(/\[\^(\d+)\]/g, (_all, n: string) => `[^${Number(n) + highest}]`);
+	const turns =
+		highest === 0
+			? draft.append.transcript
+			: draft.append.transcript.replace(/\[\^(\d+)\]/g, (_all, n: string) => `[^${Number(n) + highest}]`);
 	const eol = current.includes("\r\n") ? "\r\n" : "\n";
 	const base = current === "" || current.endsWith("\n") ? current : `${current}${eol}`;
 	const added = `${eol}## Added on ${date} from ${draft.provider}${eol}${eol}${turns}${eol}`;
@@ -438,7 +486,8 @@ export function utf8Bytes(text: string): number {
 		const run = m[0];
 		for (let i = 0; i < run.length; i++) {
 			const c = run.charCodeAt(i);
-			if (c < 0x800) n += 1; // 2 bytes for 1 unit
+			if (c < 0x800)
+				n += 1; // 2 bytes for 1 unit
 			else {
 				n += 2; // 3 bytes for 1 unit; a surrogate pair is 4 bytes for 2 units
 				if (c >= 0xd800 && c <= 0xdbff) {

@@ -78,7 +78,11 @@ export async function previewSources(
 			out.conversations++;
 			const c = r.conversation;
 			const known = index.get(c.provider, c.id);
-			const status = !known ? "new" : c.updated && (!known.sourceUpdated || Date.parse(c.updated) > Date.parse(known.sourceUpdated)) ? "updated" : "unchanged";
+			const status = !known
+				? "new"
+				: c.updated && (!known.sourceUpdated || Date.parse(c.updated) > Date.parse(known.sourceUpdated))
+					? "updated"
+					: "unchanged";
 			out[status]++;
 			out.items.push({ id: c.id, provider: c.provider, title: c.title, time: c.updated ?? c.created, messages: c.messages.length, status });
 		}

@@ -122,7 +122,8 @@ export class RunAheadHandOff implements AsyncIterable<Extracted> {
 					const path = shardPath(extractOutputDir(this.sessionId), CONVERSATION_SHARDS, index);
 					const text = await this.store.read(path);
 					const lines = text.split("\n");
-					if (!text.endsWith("\n")) lines.pop(); // a line still being appended is not whole yet
+					if (!text.endsWith("\n"))
+						lines.pop(); // a line still being appended is not whole yet
 					else lines.pop(); // the empty string after the last newline
 					file = { index, lines };
 					if (lines.length <= line) {
@@ -141,7 +142,9 @@ export class RunAheadHandOff implements AsyncIterable<Extracted> {
 				}
 				const parsed = ConversationSchema.safeParse(value);
 				if (!parsed.success) {
-					this.logger.warn(`extract output, conversation ${next}: not a conversation (${parsed.error.issues[0]?.message ?? "invalid"}); skipped`);
+					this.logger.warn(
+						`extract output, conversation ${next}: not a conversation (${parsed.error.issues[0]?.message ?? "invalid"}); skipped`,
+					);
 					continue;
 				}
 				this.readBack++;

@@ -61,7 +61,9 @@ export async function runTransformStage(o: TransformStageOptions): Promise<Stage
 		process: async (extracted, step) => {
 			const knowledge = o.knowledge;
 			if (!knowledge) {
-				const draft = await step.run("render_note", () => Promise.resolve(extracted.draft ?? draftNote(extracted.conversation, ctx.sessionId, o.options)));
+				const draft = await step.run("render_note", () =>
+					Promise.resolve(extracted.draft ?? draftNote(extracted.conversation, ctx.sessionId, o.options)),
+				);
 				// Updated at the source since its note was written: the new turns, for a note the user edited (load decides).
 				const indexed = o.options.editedNotes === "append" ? o.index?.get(draft.provider, draft.item_id) : null;
 				if (indexed?.messages && !sameTime(indexed.sourceUpdated, draft.source_updated)) {
@@ -77,7 +79,9 @@ export async function runTransformStage(o: TransformStageOptions): Promise<Stage
 			if (outcome.kind === "too_large") return { status: "skipped", reason: outcome.reason };
 			if (outcome.kind === "kept") return { status: "success", reason: outcome.reason, output: outcome.draft };
 			const draft = outcome.draft;
-			return draft.review_reason !== undefined ? { status: "review", reason: draft.review_reason, output: draft } : { status: "success", output: draft };
+			return draft.review_reason !== undefined
+				? { status: "review", reason: draft.review_reason, output: draft }
+				: { status: "success", output: draft };
 		},
 		...(o.signal ? { signal: o.signal } : {}),
 		...(o.onProgress ? { onProgress: o.onProgress } : {}),

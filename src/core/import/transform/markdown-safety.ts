@@ -166,7 +166,8 @@ function safeMarkdownWith(text: string, minHeadingLevel: number, shortcuts: bool
 /** A `<` that can open raw HTML: a tag, a closing tag, a comment or declaration, a processing instruction. */
 const RAW_HTML_START = /<[A-Za-z/!?]/;
 const AUTOLINK = /<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>/y;
-const EMAIL_AUTOLINK = /<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*>/y;
+const EMAIL_AUTOLINK =
+	/<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*>/y;
 const LINE_BREAK_TAG = /<br\s*\/?>/iy;
 
 /**
@@ -446,7 +447,13 @@ function convertDelimiters(text: string): { text: string; converted: boolean; ma
 			while (end >= 0 && !unescapedBackslash(text, end)) end = text.indexOf(closer, end + 1);
 			const inner = end >= 0 ? text.slice(i + 2, end) : "";
 			const inline = next === "(";
-			if (end >= 0 && inner.trim() !== "" && !(inline && inner.includes("\n")) && !inner.includes("\n\n") && (inline || displayMaths(text, i, end, inner))) {
+			if (
+				end >= 0 &&
+				inner.trim() !== "" &&
+				!(inline && inner.includes("\n")) &&
+				!inner.includes("\n\n") &&
+				(inline || displayMaths(text, i, end, inner))
+			) {
 				const dollars = inline ? "$" : "$$";
 				const body = inline ? inner.trim() : inner;
 				const from = out.length;

@@ -72,7 +72,9 @@ export const NoteDraftSchema = z.object({
 	 * on their own (`from`: the first new message), or `rewritten` when the messages the note was written from are
 	 * no longer the conversation's first ones (a regenerated or removed answer): then nothing is merged.
 	 */
-	append: z.union([z.object({ from: z.number().int().nonnegative(), transcript: z.string() }), z.object({ rewritten: z.literal(true) })]).optional(),
+	append: z
+		.union([z.object({ from: z.number().int().nonnegative(), transcript: z.string() }), z.object({ rewritten: z.literal(true) })])
+		.optional(),
 });
 export type NoteDraft = z.infer<typeof NoteDraftSchema>;
 
@@ -109,13 +111,24 @@ export function messagesStamp(conversation: Conversation): { count: number; last
  * the message `before.last`): rendered alone, for appending below a note the user edited. `rewritten` when those
  * messages are no longer the conversation's first ones; null when it has none new.
  */
-export function appendixOf(conversation: Conversation, before: { count: number; last: string | null }, options: RenderChoices): NoteDraft["append"] | null {
+export function appendixOf(
+	conversation: Conversation,
+	before: { count: number; last: string | null },
+	options: RenderChoices,
+): NoteDraft["append"] | null {
 	const messages = conversation.messages;
-	if (messages.length <= before.count) return messages.length === before.count && (messages[before.count - 1]?.id ?? null) === before.last ? null : { rewritten: true };
+	if (messages.length <= before.count)
+		return messages.length === before.count && (messages[before.count - 1]?.id ?? null) === before.last ? null : { rewritten: true };
 	if ((before.count === 0 ? null : (messages[before.count - 1]?.id ?? null)) !== before.last) return { rewritten: true };
 	const rendered = renderNote(
 		{ ...conversation, messages: messages.slice(before.count) },
-		{ sessionId: "", notePath: "", deferFileId: true, includeThinking: options.includeThinking, ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}) },
+		{
+			sessionId: "",
+			notePath: "",
+			deferFileId: true,
+			includeThinking: options.includeThinking,
+			...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
+		},
 	);
 	return { from: before.count, transcript: rendered.transcript };
 }

@@ -41,7 +41,11 @@ export function cleanTag(tag: string): string {
  * conversation itself in a collapsed callout. Nothing of the conversation is lost even when the model's
  * answer is poor: review notes always keep the transcript. `file_id` is set by load (it hashes the path).
  */
-export function renderKnowledgeNote(conversation: Conversation, knowledge: KnowledgeParts, opts: RenderKnowledgeOptions): { frontmatter: NoteFrontmatter; body: string } {
+export function renderKnowledgeNote(
+	conversation: Conversation,
+	knowledge: KnowledgeParts,
+	opts: RenderKnowledgeOptions,
+): { frontmatter: NoteFrontmatter; body: string } {
 	const title = oneLine(knowledge.title ?? "");
 	const base = renderNote(conversation, {
 		sessionId: opts.sessionId,

@@ -7,7 +7,6 @@ import { backtickFence, convertMathDelimiters, fenceLanguage, oneLine, quoteLine
 import type { NoteFrontmatter } from "./note-frontmatter";
 import { formatTime, zonedIsoTime } from "./note-time";
 
-
 export interface RenderNoteOptions {
 	/** The import session's id (`YYYYMMDD_HHMMSS`), written as `session`. */
 	sessionId: string;
@@ -144,7 +143,6 @@ export function composeNote(frontmatter: NoteFrontmatter, body: string): string 
 	return `---\n${stringifyFrontmatter(frontmatter)}---\n${body}`;
 }
 
-
 interface PartOptions {
 	includeThinking: boolean;
 	/** What the note says of a file it cannot hold (ProviderModule.missingFile). */
@@ -191,7 +189,8 @@ function renderTurn(turn: readonly Message[], how: PartOptions, timeZone: string
 		for (const part of message.parts) {
 			if (part.kind === "thinking" && !how.includeThinking) continue;
 			if (part.kind === "tool_result") {
-				const step: ToolStep | null = (part.callId ? byCallId.get(part.callId) : undefined) ?? (open && (!part.callId || !open.call.callId) ? open : null);
+				const step: ToolStep | null =
+					(part.callId ? byCallId.get(part.callId) : undefined) ?? (open && (!part.callId || !open.call.callId) ? open : null);
 				if (step) {
 					step.results.push(part);
 					blocks[step.block] = renderToolStep(step.call, step.results, how);
@@ -348,7 +347,11 @@ function callLabel(call: ToolCall): string {
 		label = query !== undefined ? `${name}: "${query}"` : summary !== "" ? `${name}: ${summary}` : name;
 	}
 	const chars = Array.from(label);
-	if (chars.length > TOOL_LABEL_MAX) label = `${chars.slice(0, TOOL_LABEL_MAX - 1).join("").trimEnd()}…`;
+	if (chars.length > TOOL_LABEL_MAX)
+		label = `${chars
+			.slice(0, TOOL_LABEL_MAX - 1)
+			.join("")
+			.trimEnd()}…`;
 	return escapeInline(label);
 }
 
@@ -455,9 +458,7 @@ const EXCERPT_WINDOW = 2048;
 
 /** The first user message's text, on one line, cut to about 160 characters at a word boundary. */
 function firstUserExcerpt(conversation: Conversation): string {
-	const first = conversation.messages.find(
-		(m) => m.role === "user" && m.parts.some((p) => p.kind === "text" && p.text.trim() !== ""),
-	);
+	const first = conversation.messages.find((m) => m.role === "user" && m.parts.some((p) => p.kind === "text" && p.text.trim() !== ""));
 	if (!first) return "";
 	const joined = first.parts
 		.filter((p): p is Extract<Part, { kind: "text" }> => p.kind === "text")

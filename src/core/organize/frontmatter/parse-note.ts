@@ -19,9 +19,7 @@ export interface ParsedNote {
 	eol: "\n" | "\r\n";
 }
 
-export type ParseNoteResult =
-	| { ok: true; note: ParsedNote }
-	| { ok: false; /** 1-based line in the note */ line: number; reason: string };
+export type ParseNoteResult = { ok: true; note: ParsedNote } | { ok: false; /** 1-based line in the note */ line: number; reason: string };
 
 const OPENING = /^(\uFEFF?)---[ \t]*(\r?\n)/;
 const CLOSING = /^---[ \t]*$/;

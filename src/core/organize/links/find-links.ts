@@ -80,10 +80,7 @@ export function findLinks(text: string): LinkOccurrence[] {
 }
 
 /** Parses `dest "title")` after `](`; the path part stops before `#` and any title. */
-function parseDestination(
-	text: string,
-	from: number,
-): { pathStart: number; pathEnd: number; end: number; angle: boolean } | undefined {
+function parseDestination(text: string, from: number): { pathStart: number; pathEnd: number; end: number; angle: boolean } | undefined {
 	let position = from;
 	while (text[position] === " ") position++;
 	if (text[position] === "<") {

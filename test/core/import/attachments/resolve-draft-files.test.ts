@@ -12,7 +12,11 @@ import { tempVault } from "../../_support/temp-vault";
 
 function artifactDraft(content: string, version: number): NoteDraft {
 	const files = new DraftFileCollector();
-	const token = files.tokenFor({ kind: "attachment", name: "notes", artifact: { id: "a", type: "text/markdown", language: "", title: "Notes", version, content } });
+	const token = files.tokenFor({
+		kind: "attachment",
+		name: "notes",
+		artifact: { id: "a", type: "text/markdown", language: "", title: "Notes", version, content },
+	});
 	return {
 		item_id: "c1",
 		provider: "claude",
@@ -30,7 +34,15 @@ describe("DraftFileWriter", () => {
 		const vault = new NodeNoteVault(dir);
 		const logger = createLogger({ debugMode: false, store, clock: { now: () => new Date(0) } });
 		const writer = async () =>
-			new DraftFileWriter({ vault, index: await AttachmentIndex.open(store), exportFiles: () => Promise.resolve(ExportFiles.none()), folder: "att", sessionId: "s", dryRun: false, logger });
+			new DraftFileWriter({
+				vault,
+				index: await AttachmentIndex.open(store),
+				exportFiles: () => Promise.resolve(ExportFiles.none()),
+				folder: "att",
+				sessionId: "s",
+				dryRun: false,
+				logger,
+			});
 
 		const first = await writer();
 		const out = await first.resolve(artifactDraft("# v1\n", 1), "Notes/Chat.md");

@@ -76,7 +76,8 @@ describe("a MyActivity.html page of a German, Japanese or Russian account", () =
 		expect(translated).not.toBe(page);
 		const times = async (html: string): Promise<unknown[]> => {
 			const out: unknown[] = [];
-			for await (const r of splitActivityHtml(chunksOf(new TextEncoder().encode(html), 256))) if (r.ok) out.push((r.value as { time: unknown }).time);
+			for await (const r of splitActivityHtml(chunksOf(new TextEncoder().encode(html), 256)))
+				if (r.ok) out.push((r.value as { time: unknown }).time);
 			return out;
 		};
 		const expected = await times(page);

@@ -59,7 +59,10 @@ describe("jsonlLines", () => {
 	it("gives the same lines whatever the chunking (multi-byte characters and CRLF cut anywhere), BOM and blank lines skipped", async () => {
 		for (const size of [1, 2, 3, 5, 7, 64]) {
 			const items = await collect(jsonlLines(chunked(bytes, size)));
-			expect(items.map((i) => (i.ok ? i.value : i.reason)), `chunk ${size}`).toEqual([{ a: 1 }, { b: "é🎉" }, { c: [1, 2] }]);
+			expect(
+				items.map((i) => (i.ok ? i.value : i.reason)),
+				`chunk ${size}`,
+			).toEqual([{ a: 1 }, { b: "é🎉" }, { c: [1, 2] }]);
 			expect(items.map((i) => i.index)).toEqual([0, 3, 4]);
 		}
 	});
@@ -106,7 +109,14 @@ describe("Claude Code sessions", () => {
 		const c = await conversationOf(CC_MAIN, createClaudeCodeReader());
 		const text = note(c);
 		expect(text.split("Let me look at the function first.").length - 1).toBe(1);
-		for (const notUser of ["<command-name>", "Set model to sonnet", "Caveat:", "system-reminder", "opened the file", "[Request interrupted"]) {
+		for (const notUser of [
+			"<command-name>",
+			"Set model to sonnet",
+			"Caveat:",
+			"system-reminder",
+			"opened the file",
+			"[Request interrupted",
+		]) {
 			expect(text, notUser).not.toContain(notUser);
 		}
 		const userText = c.messages
@@ -136,7 +146,11 @@ describe("Claude Code sessions", () => {
 		const c = await conversationOf(CC_MAIN, createClaudeCodeReader());
 		const parts = c.messages.flatMap((m) => m.parts);
 		const edit = parts.find((p) => p.kind === "tool_call" && p.name === "Edit");
-		expect(edit).toMatchObject({ summary: "/home/dev/shop/src/cart.ts", input: "-  return sum;\n+  return Math.max(0, sum - discount);", language: "diff" });
+		expect(edit).toMatchObject({
+			summary: "/home/dev/shop/src/cart.ts",
+			input: "-  return sum;\n+  return Math.max(0, sum - discount);",
+			language: "diff",
+		});
 		const bash = parts.find((p) => p.kind === "tool_result" && p.name === "Bash");
 		expect(bash).toMatchObject({ kind: "tool_result", isError: true });
 	});
@@ -157,7 +171,10 @@ describe("Claude Code sessions", () => {
 	});
 
 	it("fails a malformed record with a reason, and a file of summaries alone", async () => {
-		const noMessage = await readBytes(lines([{ type: "user", uuid: "u1", parentUuid: null, sessionId: "s1", timestamp: "2025-01-01T00:00:00Z" }]), createClaudeCodeReader());
+		const noMessage = await readBytes(
+			lines([{ type: "user", uuid: "u1", parentUuid: null, sessionId: "s1", timestamp: "2025-01-01T00:00:00Z" }]),
+			createClaudeCodeReader(),
+		);
 		expect(noMessage).toMatchObject({ ok: false, itemId: "s1", reason: 'line 1: a user record without a "message" object' });
 		const onlySummary = await readBytes(lines([{ type: "summary", summary: "x", leafUuid: "u9" }]), createClaudeCodeReader());
 		expect(onlySummary).toMatchObject({ ok: false });
@@ -181,7 +198,8 @@ describe("Codex CLI sessions", () => {
 		expect(count("The /health endpoint returns 500 when Redis is down.")).toBe(1);
 		expect(count("Should degraded be 200?")).toBe(1);
 		expect(count("Locating the health handler")).toBe(1);
-		for (const injected of ["AGENTS.md", "<INSTRUCTIONS>", "environment_context", "approval_policy"]) expect(text, injected).not.toContain(injected);
+		for (const injected of ["AGENTS.md", "<INSTRUCTIONS>", "environment_context", "approval_policy"])
+			expect(text, injected).not.toContain(injected);
 		expect(c.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
 		expect(c.title).toMatch(/^The \/health endpoint returns 500/);
 		expect(c.project).toBe("/home/dev/api");
@@ -217,7 +235,11 @@ describe("Codex CLI sessions", () => {
 		const result = await readBytes(
 			lines([
 				{ timestamp: "2025-11-01T10:00:00Z", type: "session_meta", payload: { id: "ev-1", cwd: "/w" } },
-				{ timestamp: "2025-11-01T10:00:01Z", type: "event_msg", payload: { type: "user_message", message: "<environment_context>\n<cwd>/w</cwd>\n</environment_context>" } },
+				{
+					timestamp: "2025-11-01T10:00:01Z",
+					type: "event_msg",
+					payload: { type: "user_message", message: "<environment_context>\n<cwd>/w</cwd>\n</environment_context>" },
+				},
 				{ timestamp: "2025-11-01T10:00:02Z", type: "event_msg", payload: { type: "user_message", message: "Why is the build slow?" } },
 				{ timestamp: "2025-11-01T10:00:05Z", type: "event_msg", payload: { type: "agent_message", message: "The cache is cold." } },
 			]),
@@ -232,9 +254,15 @@ describe("Codex CLI sessions", () => {
 	});
 
 	it("fails a file with no session id, and a record without a type, with reasons", async () => {
-		const noMeta = await readBytes(lines([{ timestamp: "2025-11-01T10:00:00Z", type: "event_msg", payload: { type: "token_count" } }]), createCodexReader());
+		const noMeta = await readBytes(
+			lines([{ timestamp: "2025-11-01T10:00:00Z", type: "event_msg", payload: { type: "token_count" } }]),
+			createCodexReader(),
+		);
 		expect(noMeta.ok ? "" : noMeta.reason).toMatch(/no session_meta/);
-		const noType = await readBytes(lines([{ timestamp: "t", type: "session_meta", payload: { id: "x" } }, { what: 1 }]), createCodexReader());
+		const noType = await readBytes(
+			lines([{ timestamp: "t", type: "session_meta", payload: { id: "x" } }, { what: 1 }]),
+			createCodexReader(),
+		);
 		expect(noType).toMatchObject({ ok: false, itemId: "x", reason: 'line 2: a record without a "type"' });
 	});
 });

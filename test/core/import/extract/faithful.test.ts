@@ -16,7 +16,8 @@ import { renderNote } from "../../../../src/core/import/transform/render-note";
  */
 
 const FIXTURES = join(__dirname, "../../../fixtures/extract");
-const load = (name: string): Record<string, unknown>[] => JSON.parse(readFileSync(join(FIXTURES, name), "utf8")) as Record<string, unknown>[];
+const load = (name: string): Record<string, unknown>[] =>
+	JSON.parse(readFileSync(join(FIXTURES, name), "utf8")) as Record<string, unknown>[];
 
 function ok(result: NormalizeResult): Conversation {
 	if (!result.ok) throw new Error(result.reason);
@@ -33,7 +34,8 @@ const byId = (list: Record<string, unknown>[], key: string, id: string): Record<
 };
 const ids = (c: Conversation): string[] => c.messages.map((m) => m.id);
 const parts = (c: Conversation, id: string): Part[] => c.messages.find((m) => m.id === id)?.parts ?? [];
-const note = (c: Conversation, includeThinking = false): string => renderNote(c, { sessionId: "s", notePath: "n.md", includeThinking }).markdown;
+const note = (c: Conversation, includeThinking = false): string =>
+	renderNote(c, { sessionId: "s", notePath: "n.md", includeThinking }).markdown;
 
 /** A small seeded generator (mulberry32), so a failing shuffle is the same on every run. */
 function rng(seed: number): () => number {
@@ -128,7 +130,9 @@ describe("citations", () => {
 		const body = note(c);
 		expect(body).toContain("The tallest completed building is 828 m tall.[^1]");
 		expect(body).toContain("A taller one is under construction[^2], and again the first source agrees.[^1]");
-		expect(body).toContain("[^1]: [List of tallest buildings](https://example.org/tallest)\n[^2]: [Skyscraper news](https://news.example.com/sky)");
+		expect(body).toContain(
+			"[^1]: [List of tallest buildings](https://example.org/tallest)\n[^2]: [Skyscraper news](https://news.example.com/sky)",
+		);
 	});
 
 	it("ChatGPT: private-use markers resolve through content_references and citations; the rest are removed", () => {
@@ -165,7 +169,12 @@ describe("citations", () => {
 		{ name: "no markers: the text as it is", text: "plain 【not a citation】 text", metadata: {}, want: "plain 【not a citation】 text" },
 		{ name: "an unresolved cite goes with its space", text: `Fact ${E0}cite${E2}turn0search1${E1}.`, metadata: {}, want: "Fact." },
 		{ name: "a stray private-use character goes", text: `a${E2}b${E1}`, metadata: {}, want: "ab" },
-		{ name: "an entity with no reference shows its name", text: `See ${E0}entity${E2}["city","Lisbon","capital"]${E1} now`, metadata: {}, want: "See Lisbon now" },
+		{
+			name: "an entity with no reference shows its name",
+			text: `See ${E0}entity${E2}["city","Lisbon","capital"]${E1} now`,
+			metadata: {},
+			want: "See Lisbon now",
+		},
 		{ name: "an unresolved 【n†source】 goes", text: "Old【3†source】 text", metadata: {}, want: "Old text" },
 		{
 			name: "offsets counted in code points (an emoji before the marker)",
@@ -196,21 +205,29 @@ describe("ChatGPT tool steps, thinking and outputs", () => {
 
 	it("summarises browsing commands, JSON web.run commands included", () => {
 		expect(parts(browse, "bc1")).toEqual([{ kind: "tool_call", name: "browser", summary: 'search("boiling point of water at altitude")' }]);
-		expect(parts(browse, "bc3")).toEqual([{ kind: "tool_call", name: "web.run", summary: 'search("barometric formula"); open(turn0search2)' }]);
+		expect(parts(browse, "bc3")).toEqual([
+			{ kind: "tool_call", name: "web.run", summary: 'search("barometric formula"); open(turn0search2)' },
+		]);
 		expect(parts(browse, "br1")).toEqual([
-			{ kind: "tool_result", name: "browser", summary: "# 【0†Boiling point vs altitude†example.edu】\nWater boils at about 93 °C at 2000 m." },
+			{
+				kind: "tool_result",
+				name: "browser",
+				summary: "# 【0†Boiling point vs altitude†example.edu】\nWater boils at about 93 °C at 2000 m.",
+			},
 		]);
 	});
 
 	it("a weight-0 reasoning summary and a hidden message are thinking, labelled as the app did", () => {
-		expect(parts(browse, "brs")).toEqual([{ kind: "thinking", text: "Looked up pressure at altitude, then compared two sources.", label: "Reasoned for 5m 6s" }]);
+		expect(parts(browse, "brs")).toEqual([
+			{ kind: "thinking", text: "Looked up pressure at altitude, then compared two sources.", label: "Reasoned for 5m 6s" },
+		]);
 		expect(parts(browse, "bhid")).toEqual([{ kind: "thinking", text: "bio: memory note the user cares about altitude" }]);
 	});
 
 	it("code-interpreter code is a python call with its whole code; the 20 KB output is kept whole", () => {
 		const [call] = parts(python, "pc1");
 		expect(call).toMatchObject({ kind: "tool_call", name: "python", language: "python", summary: "for i in range(520):" });
-		expect(call?.kind === "tool_call" && call.input).toContain("print(f\"{i:5d}");
+		expect(call?.kind === "tool_call" && call.input).toContain('print(f"{i:5d}');
 		const [result] = parts(python, "po1");
 		const raw = byId(chatgpt, "conversation_id", "g-python") as { mapping: Record<string, { message?: { content: { text: string } } }> };
 		const printed = raw.mapping.po1!.message!.content.text;
@@ -220,13 +237,17 @@ describe("ChatGPT tool steps, thinking and outputs", () => {
 	});
 
 	it("a tool's output loses the citation markers it carries", () => {
-		const raw = structuredClone(byId(chatgpt, "conversation_id", "g-browse")) as { mapping: Record<string, { message: { content: { parts: string[] } } }> };
+		const raw = structuredClone(byId(chatgpt, "conversation_id", "g-browse")) as {
+			mapping: Record<string, { message: { content: { parts: string[] } } }>;
+		};
 		raw.mapping.br4!.message.content.parts = ["Cite it as \uE200filecite\uE202turn1file0\uE201 when used.\uE202"];
 		expect(parts(ok(normalizeChatGpt(raw)), "br4")).toEqual([{ kind: "tool_result", name: "browser", summary: "Cite it as  when used." }]);
 	});
 
 	it("an image output is an image placeholder carrying the export's pointer, not <<ImageDisplayed>>", () => {
-		expect(parts(python, "po2")).toEqual([{ kind: "attachment", name: "file-Plot123", mimeType: "image/png", missing: true, pointer: "file-service://file-Plot123" }]);
+		expect(parts(python, "po2")).toEqual([
+			{ kind: "attachment", name: "file-Plot123", mimeType: "image/png", missing: true, pointer: "file-service://file-Plot123" },
+		]);
 		expect(note(python)).not.toContain("ImageDisplayed");
 	});
 });

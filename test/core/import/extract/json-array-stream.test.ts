@@ -37,7 +37,7 @@ const VALID: [string, string][] = [
 	["escaped quotes and backslashes", '[{"s":"\\\\"},{"s":"\\\\\\""},"\\"",{"k\\"ey":"v\\\\"}]'],
 	["unicode escapes", '[{"e":"\\u00e9\\ud83d\\ude00"}]'],
 	["multibyte utf-8", '[{"t":"héllo 🎉 مرحبا 日本語"},{"t":"🧑‍💻"}]'],
-	["scalars", "[1, -2.5e3, true, false, null, \"x\", [], {}]"],
+	["scalars", '[1, -2.5e3, true, false, null, "x", [], {}]'],
 	["nested arrays at top", "[[1,[2,[3]]],[[]]]"],
 	["pretty printed", '[\n  {\n    "a": "b",\n    "c": [\n      1\n    ]\n  },\n  {\n    "d": null\n  }\n]\n'],
 	["scalar at the end", "[1,2,3]"],
@@ -94,7 +94,12 @@ describe("splitJsonArray", () => {
 	});
 
 	const ERRORS: [string, string, RegExp, number][] = [
-		["truncated inside an element", '[{"a":1},{"b":"abc', /truncated: it ended inside element 1 at byte 18 \(the element starts at byte 9\)/, 18],
+		[
+			"truncated inside an element",
+			'[{"a":1},{"b":"abc',
+			/truncated: it ended inside element 1 at byte 18 \(the element starts at byte 9\)/,
+			18,
+		],
 		["truncated inside a string with an escape", '[{"a":"\\', /ended inside element 0 at byte 8/, 8],
 		["truncated after an element", '[{"a":1},{"b":2}', /truncated: it ended at byte 16 after element 1 without the closing '\]'/, 16],
 		["truncated after a comma", '[{"a":1},', /truncated/, 9],
@@ -146,7 +151,7 @@ describe("splitJsonArray", () => {
 	});
 
 	it("handles one element larger than the initial buffer, split in many chunks", async () => {
-		const big = { s: "ab\"c\\".repeat(100_000) };
+		const big = { s: 'ab"c\\'.repeat(100_000) };
 		const text = JSON.stringify([big, 1]);
 		expect(await values(text, 10_000)).toEqual([big, 1]);
 	});

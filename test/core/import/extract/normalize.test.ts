@@ -37,7 +37,12 @@ describe("normalizeClaude (own fixtures)", () => {
 		expect(kinds(a1)).toEqual(["text", "tool_call", "tool_result", "tool_call", "attachment", "thinking"]);
 		expect(a1.parts[0]).toEqual({ kind: "text", text: "Here:\n\n```python\ndef f(x):\n\treturn x  # tab and trailing space \n```\n" });
 		expect(a1.parts[1]).toEqual({ kind: "tool_call", name: "web_search", summary: "query: python tabs" });
-		expect(a1.parts[2]).toEqual({ kind: "tool_result", name: "web_search", isError: true, summary: "Tabs (https://example.org/t)\nUse spaces." });
+		expect(a1.parts[2]).toEqual({
+			kind: "tool_result",
+			name: "web_search",
+			isError: true,
+			summary: "Tabs (https://example.org/t)\nUse spaces.",
+		});
 		const content = "export const add = (a: number, b: number) => a + b;\n";
 		expect(a1.parts[4]).toEqual({
 			kind: "attachment",
@@ -110,7 +115,14 @@ describe("normalizeChatGpt (own fixtures)", () => {
 	});
 
 	it("turns image pointers and metadata attachments into missing attachments; counts unknown types", () => {
-		expect(c.messages[0]!.parts[1]).toEqual({ kind: "attachment", name: "data.csv", mimeType: "text/csv", size: 99, missing: true, ref: "file-9" });
+		expect(c.messages[0]!.parts[1]).toEqual({
+			kind: "attachment",
+			name: "data.csv",
+			mimeType: "text/csv",
+			size: 99,
+			missing: true,
+			ref: "file-9",
+		});
 		expect(c.messages[6]!.parts).toEqual([
 			{ kind: "attachment", name: "file-abc", size: 1234, missing: true, ref: "file-abc" },
 			{ kind: "text", text: "spoken words" },
@@ -161,7 +173,9 @@ describe.skipIf(!existsSync(PUBLIC))("public fixtures (../shared/fixtures/public
 		const results = raw.map(normalizeChatGpt);
 		const c = ok(results[0]!);
 		expect(ids(c)).toEqual(["u1", "a2", "u2", "t1", "c1", "x1", "a3"]);
-		expect(c.messages[4]!.parts).toEqual([{ kind: "code", language: "sql", code: "CREATE INDEX idx_orders_customer ON orders (customer_id, created_at);" }]);
+		expect(c.messages[4]!.parts).toEqual([
+			{ kind: "code", language: "sql", code: "CREATE INDEX idx_orders_customer ON orders (customer_id, created_at);" },
+		]);
 		expect(kinds(c.messages[3])).toEqual(["thinking"]);
 		expect(ok(results[1]!).id).toBe("22222222-aaaa-4bbb-8ccc-000000000002");
 		expect(results[2]).toMatchObject({ ok: false, itemId: "33333333-aaaa-4bbb-8ccc-000000000003" });

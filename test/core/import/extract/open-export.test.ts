@@ -57,7 +57,8 @@ async function inputError(sources: NodeByteSource[], opts: OpenExportOptions = {
 	throw new Error("expected an InputError");
 }
 
-const summary = (results: ExtractResult[]): string[] => results.map((r) => (r.ok ? `ok ${r.conversation.id}` : `fail ${r.index} ${r.itemId ?? "?"}`));
+const summary = (results: ExtractResult[]): string[] =>
+	results.map((r) => (r.ok ? `ok ${r.conversation.id}` : `fail ${r.index} ${r.itemId ?? "?"}`));
 
 const chatgptConv = (id: string, text: string): object => ({
 	id,
@@ -65,8 +66,18 @@ const chatgptConv = (id: string, text: string): object => ({
 	create_time: 1767261600,
 	current_node: "b",
 	mapping: {
-		a: { id: "a", parent: null, children: ["b"], message: { id: `${id}-a`, author: { role: "user" }, create_time: 1767261600, content: { content_type: "text", parts: [text] } } },
-		b: { id: "b", parent: "a", children: [], message: { id: `${id}-b`, author: { role: "assistant" }, create_time: 1767261601, content: { content_type: "text", parts: ["ok"] } } },
+		a: {
+			id: "a",
+			parent: null,
+			children: ["b"],
+			message: { id: `${id}-a`, author: { role: "user" }, create_time: 1767261600, content: { content_type: "text", parts: [text] } },
+		},
+		b: {
+			id: "b",
+			parent: "a",
+			children: [],
+			message: { id: `${id}-b`, author: { role: "assistant" }, create_time: 1767261601, content: { content_type: "text", parts: ["ok"] } },
+		},
 	},
 });
 
@@ -74,10 +85,24 @@ describe("openExport: inputs", () => {
 	it("reads a Claude zip with conversations.json at the root, detecting the provider from content", async () => {
 		const source = await zip("data-2026.zip", { "users.json": '[{"mapping":1}]', "conversations.json": claudeEdge, "projects.json": "[]" });
 		const reader = await openExport([source], { provider: "auto" });
-		expect(reader.inputs).toEqual([{ name: "data-2026.zip", size: source.size, provider: "claude", kind: "zip", documents: ["data-2026.zip:conversations.json"] }]);
+		expect(reader.inputs).toEqual([
+			{ name: "data-2026.zip", size: source.size, provider: "claude", kind: "zip", documents: ["data-2026.zip:conversations.json"] },
+		]);
 		const results = await all(reader);
-		expect(summary(results)).toEqual(["ok c-unicode-1", "ok c-branch-leaf", "ok c-branch-latest", "ok c-no-times", "ok c-empty", "fail 5 c-bad-messages"]);
-		expect(results[5]).toMatchObject({ ok: false, source: "data-2026.zip:conversations.json", title: "Bad messages", reason: expect.stringMatching(/chat_messages/) as unknown });
+		expect(summary(results)).toEqual([
+			"ok c-unicode-1",
+			"ok c-branch-leaf",
+			"ok c-branch-latest",
+			"ok c-no-times",
+			"ok c-empty",
+			"fail 5 c-bad-messages",
+		]);
+		expect(results[5]).toMatchObject({
+			ok: false,
+			source: "data-2026.zip:conversations.json",
+			title: "Bad messages",
+			reason: expect.stringMatching(/chat_messages/) as unknown,
+		});
 		await reader.close();
 	});
 
@@ -134,7 +159,11 @@ describe("openExport: inputs", () => {
 		const text = claudeEdge.replace('"uuid": "c-branch-leaf",', '"uuid": "c-branch-leaf",,');
 		const results = await all(await openExport([await file("c.json", text)]));
 		expect(results.map((r) => r.ok)).toEqual([true, false, true, true, true, false]);
-		expect(results[1]).toMatchObject({ ok: false, index: 1, reason: expect.stringMatching(/element 1 at byte \d+ is not valid JSON/) as unknown });
+		expect(results[1]).toMatchObject({
+			ok: false,
+			index: 1,
+			reason: expect.stringMatching(/element 1 at byte \d+ is not valid JSON/) as unknown,
+		});
 	});
 
 	it("computes SHA-256 of each input when asked", async () => {
@@ -157,19 +186,65 @@ describe("openExport: whole-input errors name the file and say what is wrong", (
 	const cases: [string, () => Promise<NodeByteSource[]>, RegExp, OpenExportOptions?][] = [
 		["a .zip that is not a zip", async () => [await file("export.zip", claudeEdge)], /^export\.zip: not a zip archive/],
 		["an empty .zip", async () => [await file("export.zip", "")], /^export\.zip: not a zip archive \(the file is empty\)/],
-		["a zip with a broken directory", async () => [await file("broken.zip", "PK\u0003\u0004 this is not really a zip")], /^broken\.zip: not a readable zip archive/],
-		["a zip with no conversations", async () => [await zip("other.zip", { "users.json": "[]", "deep/a/conversations.json": "[]" })], /^other\.zip: no conversations in this zip.*users\.json/],
-		["a zip entry that escapes", async () => [await zip("evil.zip", { "conversations.json": "[]", "../evil.json": "[]" })], /^evil\.zip: zip entry "\.\.\/evil\.json" has a path that escapes/],
-		["an absolute zip entry", async () => [await zip("abs.zip", { "conversations.json": "[]", "/etc/x.json": "[]" })], /^abs\.zip: zip entry ".*x\.json" has a path that escapes/],
-		["a truncated file", async () => [await file("conversations.json", claudeEdge.slice(0, 300))], /^conversations\.json: the document is truncated: it ended inside element 0 at byte \d+/],
+		[
+			"a zip with a broken directory",
+			async () => [await file("broken.zip", "PK\u0003\u0004 this is not really a zip")],
+			/^broken\.zip: not a readable zip archive/,
+		],
+		[
+			"a zip with no conversations",
+			async () => [await zip("other.zip", { "users.json": "[]", "deep/a/conversations.json": "[]" })],
+			/^other\.zip: no conversations in this zip.*users\.json/,
+		],
+		[
+			"a zip entry that escapes",
+			async () => [await zip("evil.zip", { "conversations.json": "[]", "../evil.json": "[]" })],
+			/^evil\.zip: zip entry "\.\.\/evil\.json" has a path that escapes/,
+		],
+		[
+			"an absolute zip entry",
+			async () => [await zip("abs.zip", { "conversations.json": "[]", "/etc/x.json": "[]" })],
+			/^abs\.zip: zip entry ".*x\.json" has a path that escapes/,
+		],
+		[
+			"a truncated file",
+			async () => [await file("conversations.json", claudeEdge.slice(0, 300))],
+			/^conversations\.json: the document is truncated: it ended inside element 0 at byte \d+/,
+		],
 		["a non-JSON file", async () => [await file("notes.json", "hello, world")], /^notes\.json: not a JSON array: found 'h' at byte 0/],
 		["an empty file", async () => [await file("conversations.json", "")], /^conversations\.json: the file is empty/],
-		["a top-level object", async () => [await file("c.json", '{"conversations": []}')], /^c\.json: the top level is an object, not an array/],
-		["an unrecognised shape", async () => [await file("c.json", '[{"foo":1},{"bar":2}]')], /^c\.json: unrecognised shape: none of the first 2 elements/],
-		["a wrong --provider", async () => [await file("c.json", claudeEdge)], /^c\.json: --provider chatgpt was given, but this is a Claude export/, { provider: "chatgpt" }],
-		["a wrong --provider inside a zip", async () => [await zip("g.zip", { "conversations.json": chatgptEdge })], /^g\.zip:conversations\.json: --provider claude was given, but this is a ChatGPT export/, { provider: "claude" }],
-		["a manifest alone", async () => [await file("manifest-abc.json", '{"zips": []}')], /^manifest-abc\.json: this is a Claude export manifest.*pass those zips/],
-		["a truncated JSON inside a zip", async () => [await zip("t.zip", { "conversations.json": chatgptEdge.slice(0, 200) })], /^t\.zip:conversations\.json: the document is truncated/],
+		[
+			"a top-level object",
+			async () => [await file("c.json", '{"conversations": []}')],
+			/^c\.json: the top level is an object, not an array/,
+		],
+		[
+			"an unrecognised shape",
+			async () => [await file("c.json", '[{"foo":1},{"bar":2}]')],
+			/^c\.json: unrecognised shape: none of the first 2 elements/,
+		],
+		[
+			"a wrong --provider",
+			async () => [await file("c.json", claudeEdge)],
+			/^c\.json: --provider chatgpt was given, but this is a Claude export/,
+			{ provider: "chatgpt" },
+		],
+		[
+			"a wrong --provider inside a zip",
+			async () => [await zip("g.zip", { "conversations.json": chatgptEdge })],
+			/^g\.zip:conversations\.json: --provider claude was given, but this is a ChatGPT export/,
+			{ provider: "claude" },
+		],
+		[
+			"a manifest alone",
+			async () => [await file("manifest-abc.json", '{"zips": []}')],
+			/^manifest-abc\.json: this is a Claude export manifest.*pass those zips/,
+		],
+		[
+			"a truncated JSON inside a zip",
+			async () => [await zip("t.zip", { "conversations.json": chatgptEdge.slice(0, 200) })],
+			/^t\.zip:conversations\.json: the document is truncated/,
+		],
 	];
 	for (const [name, make, message, opts] of cases) {
 		it(name, async () => {
@@ -182,7 +257,9 @@ describe("openExport: whole-input errors name the file and say what is wrong", (
 	it("a file cut short is refused when opened (before anything is read or written), naming the file", async () => {
 		const many = JSON.stringify(Array.from({ length: 50 }, (_, i) => chatgptConv(`c${i}`, "x".repeat(100))));
 		const source = await file("big.json", many.slice(0, many.length - 500));
-		await expect(openExport([source])).rejects.toThrow(/^big\.json: the file is truncated or incomplete .*ends with '\}\]', but this one ends with '.' '.'$/);
+		await expect(openExport([source])).rejects.toThrow(
+			/^big\.json: the file is truncated or incomplete .*ends with '\}\]', but this one ends with '.' '.'$/,
+		);
 		// A whole file passes the same check (it ends with `}]`), as does an empty export.
 		await expect(openExport([await file("whole.json", `${many}\n`)])).resolves.toBeDefined();
 		await expect(openExport([await file("empty.json", "[ ]")])).resolves.toBeDefined();
@@ -191,12 +268,18 @@ describe("openExport: whole-input errors name the file and say what is wrong", (
 	it("a document read whole (up to wholeMaxBytes) is refused when opened for a break anywhere in it, even one that ends like a whole file", async () => {
 		const many = JSON.stringify(Array.from({ length: 50 }, (_, i) => chatgptConv(`c${i}`, "x".repeat(100))));
 		const cut = many.lastIndexOf('"children":[]', many.length - 500) + '"children":[]'.length;
-		await expect(openExport([await file("cut.json", many.slice(0, cut))])).rejects.toThrow(/^cut\.json: the document is truncated: it ended inside element 4\d/);
+		await expect(openExport([await file("cut.json", many.slice(0, cut))])).rejects.toThrow(
+			/^cut\.json: the document is truncated: it ended inside element 4\d/,
+		);
 		// Garbage between two conversations in the middle of a file, and inside a zip.
 		const middle = many.indexOf(',{"id":"c25"');
 		const garbled = `${many.slice(0, middle)} oops${many.slice(middle)}`;
-		await expect(openExport([await file("garbled.json", garbled)])).rejects.toThrow(/^garbled\.json: unexpected 'o' at byte \d+ after element 24/);
-		await expect(openExport([await zip("garbled.zip", { "conversations.json": garbled })])).rejects.toThrow(/^garbled\.zip:conversations\.json: unexpected 'o' at byte \d+ after element 24/);
+		await expect(openExport([await file("garbled.json", garbled)])).rejects.toThrow(
+			/^garbled\.json: unexpected 'o' at byte \d+ after element 24/,
+		);
+		await expect(openExport([await zip("garbled.zip", { "conversations.json": garbled })])).rejects.toThrow(
+			/^garbled\.zip:conversations\.json: unexpected 'o' at byte \d+ after element 24/,
+		);
 		// Not a break: an element that is not valid JSON fails alone, as when streaming (see "yields an element …").
 		const badElement = `${many.slice(0, middle)},{"id": tru}${many.slice(middle)}`;
 		const results = await all(await openExport([await file("bad-element.json", badElement)]));

@@ -26,15 +26,31 @@ const FIXTURES: { provider: Provider; name: string; text: string }[] = [
 	{ provider: "chatgpt", name: "conversations.json", text: read(EXTRACT, "chatgpt-edge.json") },
 	{ provider: "deepseek", name: "conversations.json", text: read(SOURCES, "deepseek-conversations.json") },
 	{ provider: "grok", name: "prod-grok-backend.json", text: read(SOURCES, "grok-prod-grok-backend.json") },
-	{ provider: "lechat", name: "chat-3c1f0a9e-2b7d-4e65-a8c4-1d2e3f4a5b6c.json", text: read(SOURCES, "lechat-chat-3c1f0a9e-2b7d-4e65-a8c4-1d2e3f4a5b6c.json") },
+	{
+		provider: "lechat",
+		name: "chat-3c1f0a9e-2b7d-4e65-a8c4-1d2e3f4a5b6c.json",
+		text: read(SOURCES, "lechat-chat-3c1f0a9e-2b7d-4e65-a8c4-1d2e3f4a5b6c.json"),
+	},
 	{ provider: "perplexity", name: "thread.json", text: read(SOURCES, "perplexity-thread.json") },
 	{ provider: "perplexity", name: "thread-entries.json", text: read(SOURCES, "perplexity-entries.json") },
 	{ provider: "gemini", name: "MyActivity.json", text: read(SOURCES, "gemini-MyActivity.json") },
 	{ provider: "gemini", name: "MyActivity.html", text: read(SOURCES, "gemini-MyActivity.html") },
-	{ provider: "claude-code", name: "5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11.jsonl", text: read(SESSIONS, "claude-code/-home-dev-shop/5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11.jsonl") },
+	{
+		provider: "claude-code",
+		name: "5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11.jsonl",
+		text: read(SESSIONS, "claude-code/-home-dev-shop/5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11.jsonl"),
+	},
 	{ provider: "claude-code", name: "agent-a1b2c3d4.jsonl", text: read(SESSIONS, "claude-code/-home-dev-shop/agent-a1b2c3d4.jsonl") },
-	{ provider: "codex", name: "rollout-2025-10-20T14-02-11-0199a3c2.jsonl", text: read(SESSIONS, "codex/2025/10/20/rollout-2025-10-20T14-02-11-0199a3c2-7b41-7d20-9e55-1c2d3e4f5a6b.jsonl") },
-	{ provider: "codex", name: "rollout-2025-08-18T07-41-09-6f1d2e3c.jsonl", text: read(SESSIONS, "codex/2025/08/18/rollout-2025-08-18T07-41-09-6f1d2e3c-4b5a-4978-8a1b-2c3d4e5f6a7b.jsonl") },
+	{
+		provider: "codex",
+		name: "rollout-2025-10-20T14-02-11-0199a3c2.jsonl",
+		text: read(SESSIONS, "codex/2025/10/20/rollout-2025-10-20T14-02-11-0199a3c2-7b41-7d20-9e55-1c2d3e4f5a6b.jsonl"),
+	},
+	{
+		provider: "codex",
+		name: "rollout-2025-08-18T07-41-09-6f1d2e3c.jsonl",
+		text: read(SESSIONS, "codex/2025/08/18/rollout-2025-08-18T07-41-09-6f1d2e3c-4b5a-4978-8a1b-2c3d4e5f6a7b.jsonl"),
+	},
 ];
 
 let dir: string;
@@ -62,7 +78,10 @@ async function zip(name: string, entries: Record<string, string>): Promise<NodeB
 	return file(name, await writer.close());
 }
 
-async function conversations(sources: NodeByteSource[], opts: OpenExportOptions = {}): Promise<{ provider: Provider | null; results: ExtractResult[]; skipped: string[] }> {
+async function conversations(
+	sources: NodeByteSource[],
+	opts: OpenExportOptions = {},
+): Promise<{ provider: Provider | null; results: ExtractResult[]; skipped: string[] }> {
 	const reader = await openExport(sources, opts);
 	try {
 		const results: ExtractResult[] = [];
@@ -74,7 +93,11 @@ async function conversations(sources: NodeByteSource[], opts: OpenExportOptions 
 }
 
 const ok = (results: ExtractResult[]): Conversation[] => results.flatMap((r) => (r.ok ? [r.conversation] : []));
-const texts = (c: Conversation): string[] => c.messages.map((m) => `${m.role}: ${m.parts.map((p) => (p.kind === "text" ? p.text : `[${p.kind}${"name" in p && p.name ? ` ${p.name}` : ""}]`)).join(" | ")}`);
+const texts = (c: Conversation): string[] =>
+	c.messages.map(
+		(m) =>
+			`${m.role}: ${m.parts.map((p) => (p.kind === "text" ? p.text : `[${p.kind}${"name" in p && p.name ? ` ${p.name}` : ""}]`)).join(" | ")}`,
+	);
 
 describe("detection: every source is told apart by content, none mistaken for another", () => {
 	for (const f of FIXTURES) {
@@ -110,15 +133,25 @@ describe("detection: every source is told apart by content, none mistaken for an
 		const { provider, results } = await conversations([await file("conversations.json", JSON.stringify([...chatgpt, deepseek[0]]))]);
 		expect(provider).toBe("chatgpt");
 		const foreign = results.filter((r) => !r.ok && / inside a /.test(r.reason));
-		expect(foreign).toEqual([expect.objectContaining({ ok: false, itemId: "5b1c9e2a-7d44-4c1e-9a0b-2f6e8d1c3a57", reason: "a DeepSeek conversation inside a ChatGPT export" })]);
+		expect(foreign).toEqual([
+			expect.objectContaining({
+				ok: false,
+				itemId: "5b1c9e2a-7d44-4c1e-9a0b-2f6e8d1c3a57",
+				reason: "a DeepSeek conversation inside a ChatGPT export",
+			}),
+		]);
 	});
 });
 
 describe("DeepSeek", () => {
 	it("follows the newest branch, takes roles from fragment types, keeps +08:00 times and names files", async () => {
-		const [c, untitled] = ok((await conversations([await file("conversations.json", read(SOURCES, "deepseek-conversations.json"))])).results);
+		const [c, untitled] = ok(
+			(await conversations([await file("conversations.json", read(SOURCES, "deepseek-conversations.json"))])).results,
+		);
 		expect(c!.messages.map((m) => m.id)).toEqual(["1", "4", "5", "6"]);
-		expect(texts(c!)[0]).toBe("user: Why does the compiler ask for a lifetime on `struct Parser { input: &str }`? | [attachment parser.rs]");
+		expect(texts(c!)[0]).toBe(
+			"user: Why does the compiler ask for a lifetime on `struct Parser { input: &str }`? | [attachment parser.rs]",
+		);
 		expect(c!.messages[1]!.parts.map((p) => p.kind)).toEqual(["tool_result", "thinking", "text"]);
 		expect(c!.messages[1]!.time).toBe("2025-03-30T05:01:03.442000+08:00");
 		expect(c!.models).toEqual(["deepseek-reasoner", "deepseek-chat"]);
@@ -127,7 +160,10 @@ describe("DeepSeek", () => {
 	});
 
 	it("in its zip, user.json (e-mail, phone) is never read", async () => {
-		const z = await zip("deepseek_data.zip", { "conversations.json": read(SOURCES, "deepseek-conversations.json"), "user.json": '{"email":"a@b.c","mobile":{"mobile_number":"123"}}' });
+		const z = await zip("deepseek_data.zip", {
+			"conversations.json": read(SOURCES, "deepseek-conversations.json"),
+			"user.json": '{"email":"a@b.c","mobile":{"mobile_number":"123"}}',
+		});
 		const { provider, results, skipped } = await conversations([z]);
 		expect(provider).toBe("deepseek");
 		expect(ok(results)).toHaveLength(2);
@@ -138,13 +174,21 @@ describe("DeepSeek", () => {
 
 describe("Grok", () => {
 	it("unwraps two levels, reads BSON times, follows parent_response_id to the newest answer, treats a model-name sender as the assistant", async () => {
-		const [c, image] = ok((await conversations([await file("prod-grok-backend.json", read(SOURCES, "grok-prod-grok-backend.json"))])).results);
+		const [c, image] = ok(
+			(await conversations([await file("prod-grok-backend.json", read(SOURCES, "grok-prod-grok-backend.json"))])).results,
+		);
 		expect(c!.messages.map((m) => m.id)).toEqual(["r-001", "r-003", "r-004", "r-005"]);
 		expect(c!.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
 		expect(c!.messages[0]!.time).toBe("2025-01-11T08:30:12.451Z");
 		expect(c!.models).toEqual(["grok-3", "grok-4"]);
 		const answer = "Every 12 hours, 1:5:5 (starter:flour:water). If it peaks in under 6 hours, stiffen it.";
-		expect(c!.messages[1]!.parts).toEqual([{ kind: "text", text: answer, citations: [{ at: answer.length, url: "https://example.org/rye-starter", title: "Rye starter basics" }] }]);
+		expect(c!.messages[1]!.parts).toEqual([
+			{
+				kind: "text",
+				text: answer,
+				citations: [{ at: answer.length, url: "https://example.org/rye-starter", title: "Rye starter basics" }],
+			},
+		]);
 		// No parent links: time order; an empty message with a generated image keeps the image.
 		expect(image!.messages.map((m) => m.id)).toEqual(["s-001", "s-002"]);
 		expect(image!.messages[1]!.parts).toEqual([{ kind: "attachment", name: "image.jpg", missing: true }]);
@@ -176,7 +220,16 @@ describe("Grok", () => {
 
 describe("Le Chat", () => {
 	it("one file is one chat: sorted by time, the answer read once (not content AND its chunk), tool arguments parsed", async () => {
-		const [c] = ok((await conversations([await file("chat-3c1f0a9e-2b7d-4e65-a8c4-1d2e3f4a5b6c.json", read(SOURCES, "lechat-chat-3c1f0a9e-2b7d-4e65-a8c4-1d2e3f4a5b6c.json"))])).results);
+		const [c] = ok(
+			(
+				await conversations([
+					await file(
+						"chat-3c1f0a9e-2b7d-4e65-a8c4-1d2e3f4a5b6c.json",
+						read(SOURCES, "lechat-chat-3c1f0a9e-2b7d-4e65-a8c4-1d2e3f4a5b6c.json"),
+					),
+				])
+			).results,
+		);
 		expect(c!.id).toBe("3c1f0a9e-2b7d-4e65-a8c4-1d2e3f4a5b6c");
 		expect(c!.messages.map((m) => m.id)).toEqual(["m-1", "m-2", "m-3", "m-4"]);
 		expect(c!.messages[1]!.parts).toEqual([
@@ -216,20 +269,36 @@ describe("Perplexity", () => {
 				],
 			},
 		]);
-		expect(thread!.messages[3]!.parts).toEqual([{ kind: "text", text: "Not strictly: buses run along the E10, but a car makes the trailheads far easier to reach." }]);
+		expect(thread!.messages[3]!.parts).toEqual([
+			{ kind: "text", text: "Not strictly: buses run along the E10, but a car makes the trailheads far easier to reach." },
+		]);
 		expect(thread!.models).toEqual(["sonar", "gpt-4o"]);
 		const [entries] = ok((await conversations([await file("thread-entries.json", read(SOURCES, "perplexity-entries.json"))])).results);
 		expect(entries!.id).toBe("cc33dd44-ee55-4f66-a077-889900112233");
 		const answer = 'It is the *assignment expression* ("walrus"): it assigns and returns a value, e.g. `if (n := len(a)) > 10:`.';
 		expect(entries!.messages.map((m) => m.parts)).toEqual([
 			[{ kind: "text", text: "What does := do in Python?" }],
-			[{ kind: "text", text: answer, citations: [{ at: answer.length, url: "https://peps.python.org/pep-0572/", title: "PEP 572 – Assignment Expressions" }] }],
+			[
+				{
+					kind: "text",
+					text: answer,
+					citations: [{ at: answer.length, url: "https://peps.python.org/pep-0572/", title: "PEP 572 – Assignment Expressions" }],
+				},
+			],
 		]);
 	});
 
 	it("a mark with no such source stays as written", () => {
-		expect(citedAnswer("See [3] and [1].", [{ title: "A", url: "https://a" }])).toEqual({ text: "See [3] and.", citations: [{ at: 11, url: "https://a", title: "A" }] });
-		expect(citedAnswer("Yes[1][2] and no", [{ title: "A", url: "https://a" }, { title: "", url: "https://b" }])).toEqual({
+		expect(citedAnswer("See [3] and [1].", [{ title: "A", url: "https://a" }])).toEqual({
+			text: "See [3] and.",
+			citations: [{ at: 11, url: "https://a", title: "A" }],
+		});
+		expect(
+			citedAnswer("Yes[1][2] and no", [
+				{ title: "A", url: "https://a" },
+				{ title: "", url: "https://b" },
+			]),
+		).toEqual({
 			text: "Yes and no",
 			citations: [
 				{ at: 3, url: "https://a", title: "A" },
@@ -247,12 +316,20 @@ describe("Gemini (Takeout activity)", () => {
 		expect(welsh!.title).toBe('Translate "good morning" into Welsh');
 		expect(texts(welsh!)).toEqual(['user: Translate "good morning" into Welsh | [attachment note-photo.png]', "assistant: **Bore da**."]);
 		expect(linked!.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
-		expect(linked!.messages[3]!.parts[1]).toEqual({ kind: "attachment", name: "cat-map-7Hk2.png", ref: "gemini:cat-map-7Hk2.png", missing: true });
+		expect(linked!.messages[3]!.parts[1]).toEqual({
+			kind: "attachment",
+			name: "cat-map-7Hk2.png",
+			ref: "gemini:cat-map-7Hk2.png",
+			missing: true,
+		});
 		expect(ragu!.messages).toHaveLength(4);
 		expect(texts(ragu!)[0]).toBe("user: A ragù for 6 people: quantities? | [attachment pantry.jpg]");
 		// A regenerated answer: the first is the answer, the other follows as another draft.
 		expect(ragu!.messages[1]!.parts).toHaveLength(2);
-		expect(ragu!.messages[1]!.parts[0]).toEqual({ kind: "text", text: "## Ragù for 6\n\n- 900 g minced beef\n- 2 tins of tomatoes (800 g)\n- 1 onion, 1 carrot, 1 celery stalk\n\nSimmer for *at least* 2 hours." });
+		expect(ragu!.messages[1]!.parts[0]).toEqual({
+			kind: "text",
+			text: "## Ragù for 6\n\n- 900 g minced beef\n- 2 tins of tomatoes (800 g)\n- 1 onion, 1 carrot, 1 celery stalk\n\nSimmer for *at least* 2 hours.",
+		});
 		expect(welsh!.unknown).toEqual({ 'skipped "Gave" record': 1, 'skipped "Created" record': 1 });
 		expect(cs.every((c) => c.models.length === 0)).toBe(true);
 	});
@@ -262,7 +339,11 @@ describe("Gemini (Takeout activity)", () => {
 		const whole = ok((await conversations([await file("MyActivity.html", html)])).results);
 		const tiny = ok((await conversations([await file("MyActivity.html", html)], { chunkSize: 1 })).results);
 		expect(tiny).toEqual(whole);
-		expect(whole.map((c) => c.title)).toEqual(["what is the capital of Australia? (not Sydney)", "summarise this meeting in 3 bullets", "and for a blue cheese?"]);
+		expect(whole.map((c) => c.title)).toEqual([
+			"what is the capital of Australia? (not Sydney)",
+			"summarise this meeting in 3 bullets",
+			"and for a blue cheese?",
+		]);
 		const [capital, meeting, wine] = whole;
 		expect(capital!.created).toBe("2025-02-28T07:00:00.000Z");
 		expect(texts(meeting!)).toEqual(["user: summarise this meeting in 3 bullets"]);
@@ -278,7 +359,9 @@ describe("Gemini (Takeout activity)", () => {
 
 	it("a full Takeout zip: only the Gemini Apps activity is read; other products' MyActivity files are skipped", async () => {
 		const z = await zip("takeout-20250305T101500Z-001.zip", {
-			"Takeout/My Activity/Search/MyActivity.json": JSON.stringify([{ header: "Search", title: "Searched for ragù", time: "2025-03-01T10:00:00.000Z", products: ["Search"] }]),
+			"Takeout/My Activity/Search/MyActivity.json": JSON.stringify([
+				{ header: "Search", title: "Searched for ragù", time: "2025-03-01T10:00:00.000Z", products: ["Search"] },
+			]),
 			"Takeout/My Activity/Gemini Apps/MyActivity.json": read(SOURCES, "gemini-MyActivity.json"),
 			"Takeout/archive_browser.html": "<html></html>",
 		});
@@ -307,7 +390,9 @@ describe("Gemini (Takeout activity)", () => {
 
 describe("htmlToMarkdown", () => {
 	it("keeps code byte-exact and lists links and images", () => {
-		const { text, images } = htmlToMarkdown('<p>See <a href="https://x.y/a b">the (docs)</a>:</p><pre><code>if a &lt; b:\n    pass\n</code></pre><img src="/i/p.png">');
+		const { text, images } = htmlToMarkdown(
+			'<p>See <a href="https://x.y/a b">the (docs)</a>:</p><pre><code>if a &lt; b:\n    pass\n</code></pre><img src="/i/p.png">',
+		);
 		expect(text).toBe("See [the (docs)](https://x.y/a%20b):\n\n```\nif a < b:\n    pass\n\n```");
 		expect(images).toEqual(["/i/p.png"]);
 	});

@@ -40,13 +40,22 @@ describe("findConversationFiles", () => {
 	const f = (path: string): ZipFile => ({ path, size: 0, entry: undefined as never });
 	const cases: [string, string[], string[]][] = [
 		["root file", ["users.json", "conversations.json"], ["conversations.json"]],
-		["split in numeric order", ["conversations-010.json", "conversations-2.json", "conversations-000.json"], ["conversations-000.json", "conversations-2.json", "conversations-010.json"]],
+		[
+			"split in numeric order",
+			["conversations-010.json", "conversations-2.json", "conversations-000.json"],
+			["conversations-000.json", "conversations-2.json", "conversations-010.json"],
+		],
 		["one top-level folder", ["x/users.json", "x/conversations.json"], ["x/conversations.json"]],
 		["root wins over folders", ["conversations.json", "x/conversations.json"], ["conversations.json"]],
-		["too deep, macOS junk, other names ignored", ["a/b/conversations.json", "__MACOSX/conversations.json", "my-conversations.json", "conversations.json.bak"], []],
+		[
+			"too deep, macOS junk, other names ignored",
+			["a/b/conversations.json", "__MACOSX/conversations.json", "my-conversations.json", "conversations.json.bak"],
+			[],
+		],
 		["case-insensitive", ["Conversations.JSON"], ["Conversations.JSON"]],
 	];
-	for (const [name, input, expected] of cases) it(name, () => expect(findConversationFiles(input.map(f)).map((x) => x.path)).toEqual(expected));
+	for (const [name, input, expected] of cases)
+		it(name, () => expect(findConversationFiles(input.map(f)).map((x) => x.path)).toEqual(expected));
 });
 
 describe("ZipArchive", () => {
@@ -55,7 +64,15 @@ describe("ZipArchive", () => {
 		for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
 		const writer = new ZipWriter(new Uint8ArrayWriter(), { useWebWorkers: false });
 		await writer.add("file-big.bin", new Uint8ArrayReader(noise), { level: 0 });
-		await writer.add("conversations.json", new TextReader(JSON.stringify([{ uuid: "a", chat_messages: [] }, { uuid: "b", chat_messages: [] }])));
+		await writer.add(
+			"conversations.json",
+			new TextReader(
+				JSON.stringify([
+					{ uuid: "a", chat_messages: [] },
+					{ uuid: "b", chat_messages: [] },
+				]),
+			),
+		);
 		const source = new CountingSource("big.zip", await writer.close());
 		const archive = await ZipArchive.open(source);
 		expect(archive.files.map((x) => x.path)).toEqual(["file-big.bin", "conversations.json"]);
@@ -87,15 +104,48 @@ function handZip(entries: { name: Uint8Array; data: Uint8Array; flags?: number; 
 	for (const e of entries) {
 		const crc = crc32(e.data);
 		const extra = e.extra ?? new Uint8Array(0);
-		const common = [...le(2, 20), ...le(2, e.flags ?? 0), ...le(2, 0), ...le(4, 0), ...le(4, crc), ...le(4, e.data.length), ...le(4, e.data.length), ...le(2, e.name.length)];
+		const common = [
+			...le(2, 20),
+			...le(2, e.flags ?? 0),
+			...le(2, 0),
+			...le(4, 0),
+			...le(4, crc),
+			...le(4, e.data.length),
+			...le(4, e.data.length),
+			...le(2, e.name.length),
+		];
 		const local = new Uint8Array([...le(4, 0x04034b50), ...common, ...le(2, 0), ...e.name, ...e.data]);
-		central.push(new Uint8Array([...le(4, 0x02014b50), ...le(2, 20), ...common, ...le(2, extra.length), ...le(2, 0), ...le(2, 0), ...le(2, 0), ...le(4, 0), ...le(4, offset), ...e.name, ...extra]));
+		central.push(
+			new Uint8Array([
+				...le(4, 0x02014b50),
+				...le(2, 20),
+				...common,
+				...le(2, extra.length),
+				...le(2, 0),
+				...le(2, 0),
+				...le(2, 0),
+				...le(4, 0),
+				...le(4, offset),
+				...e.name,
+				...extra,
+			]),
+		);
 		parts.push(local);
 		offset += local.length;
 	}
 	const cdSize = central.reduce((n, c) => n + c.length, 0);
 	const commentBytes = new TextEncoder().encode(comment);
-	const eocd = new Uint8Array([...le(4, 0x06054b50), ...le(2, 0), ...le(2, 0), ...le(2, entries.length), ...le(2, entries.length), ...le(4, cdSize), ...le(4, offset), ...le(2, commentBytes.length), ...commentBytes]);
+	const eocd = new Uint8Array([
+		...le(4, 0x06054b50),
+		...le(2, 0),
+		...le(2, 0),
+		...le(2, entries.length),
+		...le(2, entries.length),
+		...le(4, cdSize),
+		...le(4, offset),
+		...le(2, commentBytes.length),
+		...commentBytes,
+	]);
 	const all = [...parts, ...central, eocd];
 	const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
 	let at = 0;
@@ -147,22 +197,33 @@ describe("ZipArchive: the format read by hand (no zip library in the bundle)", (
 	});
 
 	it("finds the directory behind an archive comment", async () => {
-		const archive = await ZipArchive.open(new CountingSource("c.zip", handZip([{ name: utf8("conversations.json"), data: utf8("[]") }], "a comment PK\u0005\u0006 inside")));
+		const archive = await ZipArchive.open(
+			new CountingSource("c.zip", handZip([{ name: utf8("conversations.json"), data: utf8("[]") }], "a comment PK\u0005\u0006 inside")),
+		);
 		expect(archive.files.map((f) => f.path)).toEqual(["conversations.json"]);
 		expect(await entryText(archive, archive.files[0]!)).toBe("[]");
 	});
 
 	it("refuses an escaping entry, a cut-off archive and an encrypted entry, naming the file", async () => {
-		await expect(ZipArchive.open(new CountingSource("evil.zip", handZip([{ name: utf8("../evil.json"), data: utf8("[]") }])))).rejects.toThrow(/evil\.zip: zip entry "\.\.\/evil\.json" has a path that escapes/);
+		await expect(
+			ZipArchive.open(new CountingSource("evil.zip", handZip([{ name: utf8("../evil.json"), data: utf8("[]") }]))),
+		).rejects.toThrow(/evil\.zip: zip entry "\.\.\/evil\.json" has a path that escapes/);
 		const whole = handZip([{ name: utf8("conversations.json"), data: utf8("[1,2,3]") }]);
-		await expect(ZipArchive.open(new CountingSource("cut.zip", whole.slice(0, whole.length - 30)))).rejects.toThrow(/cut\.zip: not a readable zip archive/);
-		const locked = await ZipArchive.open(new CountingSource("locked.zip", handZip([{ name: utf8("conversations.json"), data: utf8("[]"), flags: 1 }])));
+		await expect(ZipArchive.open(new CountingSource("cut.zip", whole.slice(0, whole.length - 30)))).rejects.toThrow(
+			/cut\.zip: not a readable zip archive/,
+		);
+		const locked = await ZipArchive.open(
+			new CountingSource("locked.zip", handZip([{ name: utf8("conversations.json"), data: utf8("[]"), flags: 1 }])),
+		);
 		await expect(entryText(locked, locked.files[0]!)).rejects.toThrow(/locked\.zip:conversations\.json: the zip entry is encrypted/);
 	});
 
 	it("says an entry whose deflated bytes are damaged cannot be read, naming the entry", async () => {
 		const writer = new ZipWriter(new Uint8ArrayWriter(), { useWebWorkers: false });
-		await writer.add("conversations.json", new TextReader(JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ i, text: `conversation ${i}` })))));
+		await writer.add(
+			"conversations.json",
+			new TextReader(JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ i, text: `conversation ${i}` })))),
+		);
 		const bytes = await writer.close();
 		const archive = await ZipArchive.open(new CountingSource("bad.zip", bytes));
 		const file = archive.files[0]!;

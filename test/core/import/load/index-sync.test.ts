@@ -4,12 +4,24 @@ import { ImportIndexSync, organizeKeysOf, withOrganizeKeys } from "../../../../s
 import { noteHash } from "../../../../src/core/util/note-hash";
 import { tempVault } from "../../_support/temp-vault";
 
-const note = (extra = "", body = "Body.\n"): string => `---\nsource: claude\nsource_id: c1\nupdated: 2025-03-01T10:00:00Z\n${extra}---\n${body}`;
+const note = (extra = "", body = "Body.\n"): string =>
+	`---\nsource: claude\nsource_id: c1\nupdated: 2025-03-01T10:00:00Z\n${extra}---\n${body}`;
 
-async function indexWith(text: string, path = "AI/Claude/A.md"): Promise<{ index: ImportIndex; store: Awaited<ReturnType<typeof tempVault>>["store"] }> {
+async function indexWith(
+	text: string,
+	path = "AI/Claude/A.md",
+): Promise<{ index: ImportIndex; store: Awaited<ReturnType<typeof tempVault>>["store"] }> {
 	const { store } = await tempVault();
 	const index = await ImportIndex.open(store);
-	index.record({ provider: "claude", source_id: "c1", path, hash: await noteHash(text), source_updated: "2025-03-01T10:00:00Z", session_id: "s1", written_at: "2025-03-01T10:00:00Z" });
+	index.record({
+		provider: "claude",
+		source_id: "c1",
+		path,
+		hash: await noteHash(text),
+		source_updated: "2025-03-01T10:00:00Z",
+		session_id: "s1",
+		written_at: "2025-03-01T10:00:00Z",
+	});
 	await index.flush();
 	return { index, store };
 }

@@ -9,7 +9,12 @@ const cases: [string, LoadFacts, ReturnType<typeof decideLoad>][] = [
 	["new conversation", { indexed: null, current: null, renderedHash: "r", sourceUpdated: T1 }, { action: "create" }],
 	[
 		"unchanged at the source, note untouched",
-		{ indexed, current: { path: indexed.path, hash: "h-written", frontmatterUpdated: T1 }, renderedHash: "h-new-renderer", sourceUpdated: T1 },
+		{
+			indexed,
+			current: { path: indexed.path, hash: "h-written", frontmatterUpdated: T1 },
+			renderedHash: "h-new-renderer",
+			sourceUpdated: T1,
+		},
 		{ action: "unchanged", path: indexed.path, adopt: false },
 	],
 	[
@@ -19,7 +24,12 @@ const cases: [string, LoadFacts, ReturnType<typeof decideLoad>][] = [
 	],
 	[
 		"same instant written differently counts as unchanged",
-		{ indexed, current: { path: indexed.path, hash: "h-written", frontmatterUpdated: T1 }, renderedHash: "r", sourceUpdated: "2024-01-01T00:00:00Z" },
+		{
+			indexed,
+			current: { path: indexed.path, hash: "h-written", frontmatterUpdated: T1 },
+			renderedHash: "r",
+			sourceUpdated: "2024-01-01T00:00:00Z",
+		},
 		{ action: "unchanged", path: indexed.path, adopt: false },
 	],
 	[
@@ -40,7 +50,11 @@ const cases: [string, LoadFacts, ReturnType<typeof decideLoad>][] = [
 	[
 		"indexed note is gone → not recreated",
 		{ indexed, current: null, renderedHash: "r", sourceUpdated: T2 },
-		{ action: "preserve", path: null, reason: `the note imported earlier at "${indexed.path}" is gone (deleted or moved outside the vault); not recreating it` },
+		{
+			action: "preserve",
+			path: null,
+			reason: `the note imported earlier at "${indexed.path}" is gone (deleted or moved outside the vault); not recreating it`,
+		},
 	],
 	[
 		"index lost, note identical to what we would write → adopt as unchanged",
@@ -54,7 +68,12 @@ const cases: [string, LoadFacts, ReturnType<typeof decideLoad>][] = [
 	],
 	[
 		"index lost, frontmatter's time written with milliseconds, the export's without → unchanged",
-		{ indexed: null, current: { path: "X.md", hash: "u", frontmatterUpdated: T1 }, renderedHash: "r", sourceUpdated: "2024-01-01T00:00:00Z" },
+		{
+			indexed: null,
+			current: { path: "X.md", hash: "u", frontmatterUpdated: T1 },
+			renderedHash: "r",
+			sourceUpdated: "2024-01-01T00:00:00Z",
+		},
 		{ action: "unchanged", path: "X.md", adopt: false },
 	],
 	[

@@ -82,7 +82,8 @@ describe("runImportSession with extractAhead", () => {
 		expect(summary.notes.created).toBe(COUNT);
 		const files = await vaultFiles(root);
 		expect(files).toEqual(await vaultFiles(reference));
-		for (const f of files) expect(withoutSession(await readFile(join(root, f), "utf8"))).toBe(withoutSession(await readFile(join(reference, f), "utf8")));
+		for (const f of files)
+			expect(withoutSession(await readFile(join(root, f), "utf8"))).toBe(withoutSession(await readFile(join(reference, f), "utf8")));
 	}, 120_000);
 
 	it("stopped while load is far behind: extract has finished, and the resume needs no export", async () => {
@@ -115,7 +116,11 @@ describe("runImportSession with extractAhead", () => {
 						for (;;) {
 							await new Promise((r) => setTimeout(r, 20));
 							const text = await readFile(file, "utf8").catch(() => "");
-							if (text.includes('"stage_type": "extract"') && (JSON.parse(text) as { stages: { extract: { status: string } } }).stages.extract.status === "completed") break;
+							if (
+								text.includes('"stage_type": "extract"') &&
+								(JSON.parse(text) as { stages: { extract: { status: string } } }).stages.extract.status === "completed"
+							)
+								break;
 						}
 						controller.abort();
 						vault.open();
@@ -128,7 +133,9 @@ describe("runImportSession with extractAhead", () => {
 		expect(cut.counts.failed).toBe(0);
 		expect(cut.counts.success).toBeLessThan(COUNT);
 		expect(cut.counts.success + cut.counts.skipped + (cut.counts.pending ?? 0)).toBe(cut.counts.total);
-		const phase = JSON.parse(await readFile(join(root, ".staging/@session", cut.session_id, "import/phase.json"), "utf8")) as { stages: { extract: { status: string } } };
+		const phase = JSON.parse(await readFile(join(root, ".staging/@session", cut.session_id, "import/phase.json"), "utf8")) as {
+			stages: { extract: { status: string } };
+		};
 		expect(phase.stages.extract.status).toBe("completed");
 
 		const resumed = await runImportSession(
@@ -144,6 +151,7 @@ describe("runImportSession with extractAhead", () => {
 		expect(resumed.counts).toEqual({ total: COUNT, success: COUNT, failed: 0, skipped: 0 });
 		const files = await vaultFiles(root);
 		expect(files).toEqual(await vaultFiles(reference));
-		for (const f of files) expect(withoutSession(await readFile(join(root, f), "utf8"))).toBe(withoutSession(await readFile(join(reference, f), "utf8")));
+		for (const f of files)
+			expect(withoutSession(await readFile(join(root, f), "utf8"))).toBe(withoutSession(await readFile(join(reference, f), "utf8")));
 	}, 120_000);
 });

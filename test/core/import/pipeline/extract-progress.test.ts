@@ -14,7 +14,10 @@ import { tempDir } from "../../_support/temp-vault";
 
 async function exportOf(n: number): Promise<string> {
 	const dir = await tempDir("ketl-progress-");
-	return writeJson(join(dir, "conversations.json"), Array.from({ length: n }, (_, i) => claudeConv({ id: `p${i}`, title: `Progress ${i}` })));
+	return writeJson(
+		join(dir, "conversations.json"),
+		Array.from({ length: n }, (_, i) => claudeConv({ id: `p${i}`, title: `Progress ${i}` })),
+	);
 }
 
 describe("extract reports how far it has read the export", () => {
@@ -51,7 +54,9 @@ describe("extract reports how far it has read the export", () => {
 			expect(seen.every((p) => p.input?.bytes_total === size)).toBe(true);
 			for (let i = 1; i < reads.length; i++) expect(reads[i]).toBeGreaterThanOrEqual(reads[i - 1]!);
 			expect(reads[0]).toBeLessThan(size / 10);
-			const phase = JSON.parse(await readFile(join(root, ".staging/@session", summary.session_id, "import/phase.json"), "utf8")) as { stages: { extract: { input?: unknown } } };
+			const phase = JSON.parse(await readFile(join(root, ".staging/@session", summary.session_id, "import/phase.json"), "utf8")) as {
+				stages: { extract: { input?: unknown } };
+			};
 			expect(phase.stages.extract.input).toEqual({ bytes_read: size, bytes_total: size });
 		} finally {
 			await source.close();

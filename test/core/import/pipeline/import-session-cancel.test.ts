@@ -21,7 +21,13 @@ async function exportFile(): Promise<string> {
 	);
 }
 
-async function run(vault: string, input: string | null, mode: "new" | "resume", stopIn?: { stage: StageType; after: number }, sessionId?: string): Promise<ImportSummary> {
+async function run(
+	vault: string,
+	input: string | null,
+	mode: "new" | "resume",
+	stopIn?: { stage: StageType; after: number },
+	sessionId?: string,
+): Promise<ImportSummary> {
 	const deps = { store: new NodeStagingStore(vault), vault: new NodeNoteVault(vault), clock: systemClock, logger: silentLogger };
 	const controller = new AbortController();
 	const sources = input ? [await NodeByteSource.open(input)] : [];
@@ -78,7 +84,10 @@ class GatedVault extends NodeNoteVault {
 	private created = 0;
 	private release: () => void = () => undefined;
 	private readonly gate = new Promise<void>((resolve) => (this.release = resolve));
-	constructor(root: string, private readonly free: number) {
+	constructor(
+		root: string,
+		private readonly free: number,
+	) {
 		super(root);
 	}
 	open(): void {
@@ -94,7 +103,10 @@ describe("runImportSession: the stages run at the same time", () => {
 	it("notes are written while the export is still being read (the hand-over is bounded)", async () => {
 		const dir = await tempDir("ketl-stream-");
 		const many = 400;
-		const input = await writeJson(join(dir, "conversations.json"), Array.from({ length: many }, (_, i) => claudeConv({ id: `s${i}`, title: `Note ${i}` })));
+		const input = await writeJson(
+			join(dir, "conversations.json"),
+			Array.from({ length: many }, (_, i) => claudeConv({ id: `s${i}`, title: `Note ${i}` })),
+		);
 		const root = await tempDir("ketl-stream-vault-");
 		const source = await NodeByteSource.open(input);
 		let extracted = 0;
@@ -156,7 +168,9 @@ describe("runImportSession: the stages run at the same time", () => {
 		);
 		await source.close();
 		expect(cut.error).toMatch(/Cancelled/);
-		const phase = JSON.parse(await readFile(join(root, ".staging/@session", cut.session_id, "import/phase.json"), "utf8")) as { stages: Record<StageType, { status: string }> };
+		const phase = JSON.parse(await readFile(join(root, ".staging/@session", cut.session_id, "import/phase.json"), "utf8")) as {
+			stages: Record<StageType, { status: string }>;
+		};
 		expect(phase.stages.extract.status).toBe("completed");
 		const written = (await vaultFiles(root)).length;
 		expect(written).toBeLessThan(COUNT);

@@ -29,7 +29,10 @@ afterEach(async () => {
 });
 
 async function sources(): Promise<NodeByteSource[]> {
-	const list = [await NodeByteSource.open(path.join(SAMPLES, "claude-export.zip")), await NodeByteSource.open(path.join(SAMPLES, "chatgpt", "conversations.json"))];
+	const list = [
+		await NodeByteSource.open(path.join(SAMPLES, "claude-export.zip")),
+		await NodeByteSource.open(path.join(SAMPLES, "chatgpt", "conversations.json")),
+	];
 	opened.push(...list);
 	return list;
 }
@@ -39,7 +42,10 @@ function deps() {
 }
 
 function client(url: string) {
-	return createLlmClient({ provider: "ollama", url, model: "test-model", retries: 1, retryMinDelayMs: 1, retryMaxDelayMs: 2, timeoutSeconds: 5 }, new NodeHttpClient())!;
+	return createLlmClient(
+		{ provider: "ollama", url, model: "test-model", retries: 1, retryMinDelayMs: 1, retryMaxDelayMs: 2, timeoutSeconds: 5 },
+		new NodeHttpClient(),
+	)!;
 }
 
 async function notesIn(folder: string): Promise<string[]> {
@@ -124,7 +130,8 @@ describe("import with the LLM knowledge transform", () => {
 
 	it("routes poor replies to _review with the reason, and retry sends them to the model again", async () => {
 		server = await startFakeLlmServer({
-			script: (info) => (info.messages.some((m) => m.content.includes("Docker COPY")) ? { kind: "reply", content: "## Title\nOnly a title" } : undefined),
+			script: (info) =>
+				info.messages.some((m) => m.content.includes("Docker COPY")) ? { kind: "reply", content: "## Title\nOnly a title" } : undefined,
 		});
 		const first = await runImportSession(deps(), { ...request({ url: server.url }), sources: await sources() });
 		expect(first.notes.review).toBe(1);

@@ -45,7 +45,10 @@ afterEach(async () => {
 });
 
 async function sources(): Promise<NodeByteSource[]> {
-	const list = [await NodeByteSource.open(path.join(SAMPLES, "claude-export.zip")), await NodeByteSource.open(path.join(SAMPLES, "chatgpt", "conversations.json"))];
+	const list = [
+		await NodeByteSource.open(path.join(SAMPLES, "claude-export.zip")),
+		await NodeByteSource.open(path.join(SAMPLES, "chatgpt", "conversations.json")),
+	];
 	opened.push(...list);
 	return list;
 }
@@ -55,7 +58,10 @@ function deps() {
 }
 
 function client(url: string, extra: Partial<LlmConfigInput> = {}) {
-	return createLlmClient({ provider: "ollama", url, model: "test-model", retries: 1, retryMinDelayMs: 1, retryMaxDelayMs: 2, timeoutSeconds: 5, ...extra }, new NodeHttpClient())!;
+	return createLlmClient(
+		{ provider: "ollama", url, model: "test-model", retries: 1, retryMinDelayMs: 1, retryMaxDelayMs: 2, timeoutSeconds: 5, ...extra },
+		new NodeHttpClient(),
+	)!;
 }
 
 async function importAll(url: string, extra: Partial<ImportRequest> = {}, config: Partial<LlmConfigInput> = {}) {
@@ -119,7 +125,9 @@ describe("no model call paid twice", () => {
 		expect(again.notes.created).toBe(CONVERSATIONS);
 		expect(server.chatRequests).toHaveLength(CONVERSATIONS);
 		// The same knowledge as the paid replies gave.
-		expect([...(await notesUnder("AI Conversations")).values()].map((t) => t.replace(/^(session|file_id): .*$/gm, "")).sort()).toEqual(texts);
+		expect([...(await notesUnder("AI Conversations")).values()].map((t) => t.replace(/^(session|file_id): .*$/gm, "")).sort()).toEqual(
+			texts,
+		);
 	});
 
 	it("a new session after a crash reuses every reply the crashed one saved", async () => {
@@ -155,7 +163,9 @@ describe("no model call paid twice", () => {
 
 		await importAll(server.url, {}, { model: "other-model" });
 		expect(server.chatRequests).toHaveLength(2 * CONVERSATIONS);
-		expect(server.chatRequests.slice(CONVERSATIONS).every((r) => (JSON.parse(r.body) as { model: string }).model === "other-model")).toBe(true);
+		expect(server.chatRequests.slice(CONVERSATIONS).every((r) => (JSON.parse(r.body) as { model: string }).model === "other-model")).toBe(
+			true,
+		);
 
 		await importAll(server.url, {}, { temperature: 0.9 });
 		expect(server.chatRequests).toHaveLength(3 * CONVERSATIONS);
@@ -184,7 +194,12 @@ describe("no model call paid twice", () => {
 		});
 		const afterCancel = server.chatRequests.length - CONVERSATIONS;
 		expect(afterCancel).toBeGreaterThanOrEqual(2);
-		const resumed = await runImportSession(deps(), { mode: "resume", sessionId: refresh.session_id, llmClient: client(server.url), llmRefresh: true });
+		const resumed = await runImportSession(deps(), {
+			mode: "resume",
+			sessionId: refresh.session_id,
+			llmClient: client(server.url),
+			llmRefresh: true,
+		});
 		expect(resumed.status).toBe("completed");
 		// The refresh run as a whole asked once per conversation: none skipped, none asked twice.
 		expect(server.chatRequests.length).toBe(2 * CONVERSATIONS);
@@ -199,7 +214,8 @@ describe("no model call paid twice", () => {
 		expect(size.entries).toBe(CONVERSATIONS);
 		let bytes = 0;
 		for (const shard of await fs.readdir(path.join(vaultDir, LLM_CACHE_ROOT))) {
-			for (const f of await fs.readdir(path.join(vaultDir, LLM_CACHE_ROOT, shard))) bytes += (await fs.stat(path.join(vaultDir, LLM_CACHE_ROOT, shard, f))).size;
+			for (const f of await fs.readdir(path.join(vaultDir, LLM_CACHE_ROOT, shard)))
+				bytes += (await fs.stat(path.join(vaultDir, LLM_CACHE_ROOT, shard, f))).size;
 		}
 		expect(size.bytes).toBe(bytes);
 		expect(await cache.prune((id) => id === first.session_id)).toEqual({ entries: 0, bytes: 0 });

@@ -38,7 +38,10 @@ describe("load: a note edited while the import runs", () => {
 		dir = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-race-"));
 		const store = new NodeStagingStore(dir);
 		const original = await fs.readFile(SAMPLE, "utf8");
-		const first = await runImportSession({ store, vault: new NodeNoteVault(dir), clock: systemClock, logger: silentLogger }, { mode: "new", sources: [source("conversations.json", original)] });
+		const first = await runImportSession(
+			{ store, vault: new NodeNoteVault(dir), clock: systemClock, logger: silentLogger },
+			{ mode: "new", sources: [source("conversations.json", original)] },
+		);
 		expect(first.notes.created).toBe(3);
 
 		// The source moves on: every conversation gets a later update_time and a changed title line in its first message.
@@ -47,7 +50,10 @@ describe("load: a note edited while the import runs", () => {
 		const notes = (await fs.readdir(path.join(dir, "AI Conversations/ChatGPT"))).sort();
 		const vault = new EditingVault(dir);
 		vault.target = `AI Conversations/ChatGPT/${notes[0]!}`;
-		const second = await runImportSession({ store, vault, clock: systemClock, logger: silentLogger }, { mode: "new", sources: [source("conversations.json", JSON.stringify(updated))] });
+		const second = await runImportSession(
+			{ store, vault, clock: systemClock, logger: silentLogger },
+			{ mode: "new", sources: [source("conversations.json", JSON.stringify(updated))] },
+		);
 		expect(second.notes.preserved).toBe(1);
 		expect(second.notes.updated + second.notes.unchanged).toBe(2);
 		expect(await fs.readFile(path.join(dir, "AI Conversations/ChatGPT", notes[0]!), "utf8")).toContain("My own line, typed just now.");

@@ -24,13 +24,24 @@ async function exportFile(dir: string): Promise<string> {
 		return c;
 	};
 	return writeJson(join(dir, "conversations.json"), [
-		{ ...withThinking(claudeConv({ id: "p1", title: "Packing list", created: "2025-03-09T23:40:00Z", updated: "2025-03-09T23:50:00Z" })), project: { uuid: "proj-9", name: "Japan trip" } },
-		{ ...claudeConv({ id: "p2", title: "Loose idea", created: "2025-02-01T08:00:00Z", updated: "2025-02-01T08:10:00Z" }), project_uuid: "proj-unnamed" },
+		{
+			...withThinking(claudeConv({ id: "p1", title: "Packing list", created: "2025-03-09T23:40:00Z", updated: "2025-03-09T23:50:00Z" })),
+			project: { uuid: "proj-9", name: "Japan trip" },
+		},
+		{
+			...claudeConv({ id: "p2", title: "Loose idea", created: "2025-02-01T08:00:00Z", updated: "2025-02-01T08:10:00Z" }),
+			project_uuid: "proj-unnamed",
+		},
 		claudeConv({ id: "p3", title: "Plain chat", created: "2024-12-31T20:00:00Z", updated: "2024-12-31T20:05:00Z" }),
 	]);
 }
 
-async function run(vault: string, input: string, options: ImportOptionsInput = {}, extra: { mode?: "new" | "resume"; sessionId?: string; signal?: AbortSignal } = {}): Promise<ImportSummary> {
+async function run(
+	vault: string,
+	input: string,
+	options: ImportOptionsInput = {},
+	extra: { mode?: "new" | "resume"; sessionId?: string; signal?: AbortSignal } = {},
+): Promise<ImportSummary> {
 	const deps = { store: new NodeStagingStore(vault), vault: new NodeNoteVault(vault), clock: systemClock, logger: silentLogger };
 	const mode = extra.mode ?? "new";
 	const source = await NodeByteSource.open(input);
@@ -65,11 +76,9 @@ describe("where notes go: a folder per project, a date in the file name", () => 
 		const vault = await tempDir("ketl-choices-vault-");
 		const summary = await run(vault, await exportFile(dir), { byProject: true, datePrefix: true, timeZone: "Asia/Tokyo" });
 		expect(summary.notes.created).toBe(3);
-		expect(await vaultFiles(vault)).toEqual([
-			`${OUT}/2025-02-01 Loose idea.md`,
-			`${OUT}/2025-01-01 Plain chat.md`,
-			`${OUT}/Japan trip/2025-03-10 Packing list.md`,
-		].sort());
+		expect(await vaultFiles(vault)).toEqual(
+			[`${OUT}/2025-02-01 Loose idea.md`, `${OUT}/2025-01-01 Plain chat.md`, `${OUT}/Japan trip/2025-03-10 Packing list.md`].sort(),
+		);
 		const note = await readFile(join(vault, OUT, "Japan trip/2025-03-10 Packing list.md"), "utf8");
 		expect(note).toContain("\nproject: Japan trip\n");
 		expect(note).toContain("\ncreated: 2025-03-10T08:40:00+09:00\n");
@@ -107,7 +116,9 @@ describe("re-render on option change", () => {
 		expect(reasons.get("p1")).toBe(`updated (options changed): ${OUT}/Packing list.md`);
 		expect(reasons.get("p3")).toMatch(/^preserved: .*Plain chat\.md: options changed, but the note was edited since it was imported/);
 		// The same, typed: the log's outcome, the note's path and whether it was re-rendered (summarize reads these).
-		const typed = [...(await ItemStatusIndex.read(new NodeStagingStore(vault), changed.session_id, "import")).latest("load")].map(([id, r]) => [id, r.outcome, r.note_path, r.rerendered]);
+		const typed = [...(await ItemStatusIndex.read(new NodeStagingStore(vault), changed.session_id, "import")).latest("load")].map(
+			([id, r]) => [id, r.outcome, r.note_path, r.rerendered],
+		);
 		expect(typed.sort()).toEqual([
 			["p1", "updated", `${OUT}/Packing list.md`, true],
 			["p2", "updated", expect.stringMatching(/\.md$/), true],
@@ -143,9 +154,12 @@ describe("re-render on option change", () => {
 		expect(reasons.get("p3")).toBe(`updated (re-render asked): ${OUT}/Plain chat.md`);
 		expect(reasons.get("p2")).toMatch(/^preserved: .*re-render asked, but the note was edited/);
 		// Rewritten notes are recorded with the options they now have.
-		expect((await indexRecords(vault)).slice(3).map((r) => [r.source_id, r.render]).sort()).toEqual(
-			["p1", "p3"].map((id) => [id, { version: RENDERER_VERSION, include_thinking: false, time_zone: "Asia/Tokyo" }]),
-		);
+		expect(
+			(await indexRecords(vault))
+				.slice(3)
+				.map((r) => [r.source_id, r.render])
+				.sort(),
+		).toEqual(["p1", "p3"].map((id) => [id, { version: RENDERER_VERSION, include_thinking: false, time_zone: "Asia/Tokyo" }]));
 		expect(await readFile(join(vault, OUT, "Plain chat.md"), "utf8")).toContain("\ncreated: 2025-01-01T05:00:00+09:00\n");
 	});
 });
@@ -173,7 +187,9 @@ describe("choosing what to import", () => {
 		stop.abort();
 		const cut = await run(vault, input, { select: ["p2", "p3"] }, { signal: stop.signal });
 		expect(cut.error).toMatch(/Cancelled/);
-		const options = JSON.parse(await readFile(join(vault, ".staging/@session", cut.session_id, "import/extract/input/options.json"), "utf8")) as { select?: string[] };
+		const options = JSON.parse(
+			await readFile(join(vault, ".staging/@session", cut.session_id, "import/extract/input/options.json"), "utf8"),
+		) as { select?: string[] };
 		expect(options.select).toEqual(["p2", "p3"]);
 		const resumed = await run(vault, input, {}, { mode: "resume", sessionId: cut.session_id });
 		expect(resumed.status).toBe("completed");

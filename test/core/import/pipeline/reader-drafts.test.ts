@@ -14,7 +14,10 @@ import { claudeConv, vaultFiles, withoutSession, writeJson } from "../../../cli/
 import { tempDir } from "../../_support/temp-vault";
 
 /** A reader that attaches a draft to each conversation, as the CLI's reader thread does. */
-function drafting(make: (d: ReturnType<typeof draftNote>, read: NonNullable<ReadOptions["draft"]>) => NoteDraft, seen: (ReadOptions | undefined)[]): NonNullable<ImportDeps["openExport"]> {
+function drafting(
+	make: (d: ReturnType<typeof draftNote>, read: NonNullable<ReadOptions["draft"]>) => NoteDraft,
+	seen: (ReadOptions | undefined)[],
+): NonNullable<ImportDeps["openExport"]> {
 	return async (sources, options) => {
 		const inner = await openExport(sources, options);
 		const reader: ExportReader = {
@@ -37,7 +40,13 @@ async function importWith(input: string, openExportWith?: ImportDeps["openExport
 	const source = await NodeByteSource.open(input);
 	try {
 		const summary = await runImportSession(
-			{ store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: systemClock, logger: silentLogger, ...(openExportWith ? { openExport: openExportWith } : {}) },
+			{
+				store: new NodeStagingStore(root),
+				vault: new NodeNoteVault(root),
+				clock: systemClock,
+				logger: silentLogger,
+				...(openExportWith ? { openExport: openExportWith } : {}),
+			},
 			{ mode: "new", sources: [source], options: { inputs: [input], includeThinking } },
 		);
 		return { root, summary };
@@ -51,23 +60,42 @@ describe("runImportSession with a reader that renders drafts (the CLI's reader t
 		const dir = await tempDir("ketl-drafts-in-");
 		const input = await writeJson(
 			join(dir, "conversations.json"),
-			Array.from({ length: 30 }, (_, i) => claudeConv({ id: `d${i}`, title: i % 4 === 0 ? "Same" : `Draft ${i}`, messages: [{ role: "user", text: `Q ${i}` }, { role: "assistant", text: "```py\nprint(1)\n```" }] })),
+			Array.from({ length: 30 }, (_, i) =>
+				claudeConv({
+					id: `d${i}`,
+					title: i % 4 === 0 ? "Same" : `Draft ${i}`,
+					messages: [
+						{ role: "user", text: `Q ${i}` },
+						{ role: "assistant", text: "```py\nprint(1)\n```" },
+					],
+				}),
+			),
 		);
 		for (const includeThinking of [false, true]) {
 			const plain = await importWith(input, undefined, includeThinking);
 			const seen: (ReadOptions | undefined)[] = [];
-			const drafted = await importWith(input, drafting((d) => d, seen), includeThinking);
+			const drafted = await importWith(
+				input,
+				drafting((d) => d, seen),
+				includeThinking,
+			);
 			expect(seen).toEqual([{ draft: { sessionId: drafted.summary.session_id, includeThinking } }]);
 			expect(drafted.summary.notes.created).toBe(30);
 			const files = await vaultFiles(drafted.root);
 			expect(files).toEqual(await vaultFiles(plain.root));
-			for (const f of files) expect(withoutSession(await readFile(join(drafted.root, f), "utf8"))).toBe(withoutSession(await readFile(join(plain.root, f), "utf8")));
+			for (const f of files)
+				expect(withoutSession(await readFile(join(drafted.root, f), "utf8"))).toBe(
+					withoutSession(await readFile(join(plain.root, f), "utf8")),
+				);
 		}
 	});
 
 	it("a drafted conversation sent with its facts and line is never parsed back: no stage reads `conversation`", async () => {
 		const dir = await tempDir("ketl-drafts-in-");
-		const input = await writeJson(join(dir, "conversations.json"), Array.from({ length: 12 }, (_, i) => claudeConv({ id: `f${i}`, title: `Facts ${i}` })));
+		const input = await writeJson(
+			join(dir, "conversations.json"),
+			Array.from({ length: 12 }, (_, i) => claudeConv({ id: `f${i}`, title: `Facts ${i}` })),
+		);
 		const plain = await importWith(input);
 		let reads = 0;
 		const lazy: NonNullable<ImportDeps["openExport"]> = async (sources, options) => {
@@ -106,13 +134,17 @@ describe("runImportSession with a reader that renders drafts (the CLI's reader t
 		expect(reads).toBe(0);
 		const files = await vaultFiles(run.root);
 		expect(files).toEqual(await vaultFiles(plain.root));
-		for (const f of files) expect(withoutSession(await readFile(join(run.root, f), "utf8"))).toBe(withoutSession(await readFile(join(plain.root, f), "utf8")));
+		for (const f of files)
+			expect(withoutSession(await readFile(join(run.root, f), "utf8"))).toBe(withoutSession(await readFile(join(plain.root, f), "utf8")));
 	});
 
 	it("transform takes the reader's draft as it is (it does not render again)", async () => {
 		const dir = await tempDir("ketl-drafts-in-");
 		const input = await writeJson(join(dir, "conversations.json"), [claudeConv({ id: "only", title: "Only one" })]);
-		const { root } = await importWith(input, drafting((d) => ({ ...d, body: "\nrendered by the reader\n" }), []));
+		const { root } = await importWith(
+			input,
+			drafting((d) => ({ ...d, body: "\nrendered by the reader\n" }), []),
+		);
 		const [file] = await vaultFiles(root);
 		expect(await readFile(join(root, file!), "utf8")).toMatch(/---\n\nrendered by the reader\n$/);
 	});

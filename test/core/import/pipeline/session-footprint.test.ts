@@ -48,7 +48,13 @@ describe("a completed import session keeps what a retry needs, not a copy of eve
 		const session = path.join(vault, ".staging/@session", first.session_id, "import");
 		const left = (await files(session)).map((f) => path.relative(session, f)).sort();
 		// Every conversation went through for good: its records are folded into a count (pipeline_folded.json).
-		expect(left).toEqual(["extract/input/manifest.json", "extract/input/options.json", "load/output/manifest.jsonl", "phase.json", "pipeline_folded.json"]);
+		expect(left).toEqual([
+			"extract/input/manifest.json",
+			"extract/input/options.json",
+			"load/output/manifest.jsonl",
+			"phase.json",
+			"pipeline_folded.json",
+		]);
 		// Packed on completion: folder, name and bytes of each note (the hashes are in the import index).
 		const manifest = await readLoadManifest(store, first.session_id);
 		expect(manifest).toHaveLength(200);
@@ -65,7 +71,11 @@ describe("a completed import session keeps what a retry needs, not a copy of eve
 		await new Promise((r) => setTimeout(r, 1100)); // a new session id
 		const again = await run();
 		expect(again.notes.unchanged).toBe(200);
-		expect(await fs.readFile(path.join(vault, ".staging/@session", again.session_id, "import/load/output/manifest.jsonl"), "utf8").catch(() => "")).toBe("");
+		expect(
+			await fs
+				.readFile(path.join(vault, ".staging/@session", again.session_id, "import/load/output/manifest.jsonl"), "utf8")
+				.catch(() => ""),
+		).toBe("");
 		const noop = await sessionBytes(store, again.session_id);
 		console.log(`footprint: 200 conversations, notes ${notes} B, session ${size} B, no-op re-import ${noop} B`);
 		// Nothing per conversation is left of a no-op: options, input fingerprint, phase and a count.

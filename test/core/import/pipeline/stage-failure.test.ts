@@ -17,13 +17,20 @@ const COUNT = 300; // more than the hand-overs between stages hold: a stage that
 
 async function exportFile(): Promise<string> {
 	const dir = await tempDir("ketl-fail-");
-	return writeJson(join(dir, "conversations.json"), Array.from({ length: COUNT }, (_, i) => claudeConv({ id: `f${i}`, title: `Failing ${i}` })));
+	return writeJson(
+		join(dir, "conversations.json"),
+		Array.from({ length: COUNT }, (_, i) => claudeConv({ id: `f${i}`, title: `Failing ${i}` })),
+	);
 }
 
 /** A store whose appends to one log start failing after `after` of them (a full disk, say). */
 class FailingStore extends NodeStagingStore {
 	private appends = 0;
-	constructor(root: string, private readonly log: string, private readonly after: number) {
+	constructor(
+		root: string,
+		private readonly log: string,
+		private readonly after: number,
+	) {
 		super(root);
 	}
 	override async append(path: string, data: string): Promise<void> {
@@ -34,7 +41,10 @@ class FailingStore extends NodeStagingStore {
 
 /** A store that cannot look at one stage's steps log: that stage breaks down as it starts, before it takes an item. */
 class BrokenAtStartStore extends NodeStagingStore {
-	constructor(root: string, private readonly log: string) {
+	constructor(
+		root: string,
+		private readonly log: string,
+	) {
 		super(root);
 	}
 	override async exists(path: string): Promise<boolean> {
@@ -48,7 +58,12 @@ class BrokenAtStartStore extends NodeStagingStore {
 }
 
 function withinSeconds<T>(p: Promise<T>, seconds: number): Promise<T> {
-	return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`still running after ${seconds} s (a stage is left waiting)`)), seconds * 1000))]);
+	return Promise.race([
+		p,
+		new Promise<T>((_, reject) =>
+			setTimeout(() => reject(new Error(`still running after ${seconds} s (a stage is left waiting)`)), seconds * 1000),
+		),
+	]);
 }
 
 describe("runImportSession when a stage breaks down", () => {
@@ -89,10 +104,21 @@ describe("runImportSession when a stage breaks down", () => {
 		const root = await tempDir("ketl-fail-vault-");
 		await mkdir(join(root, ".staging/@index/import-index.jsonl"), { recursive: true }); // a folder where the index goes
 		const source = await NodeByteSource.open(input);
-		await expect(withinSeconds(runImportSession({ store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: systemClock, logger: silentLogger }, { mode: "new", sources: [source], options: { inputs: [input] } }), 20)).rejects.toThrow();
+		await expect(
+			withinSeconds(
+				runImportSession(
+					{ store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: systemClock, logger: silentLogger },
+					{ mode: "new", sources: [source], options: { inputs: [input] } },
+				),
+				20,
+			),
+		).rejects.toThrow();
 		await source.close();
 		const [id] = (await new SessionManager(new NodeStagingStore(root), systemClock).list()).sessions.map((s) => s.session_id);
-		const phase = JSON.parse(await readFile(join(root, ".staging/@session", id!, "import/phase.json"), "utf8")) as { status: string; stages: Record<string, { status: string }> };
+		const phase = JSON.parse(await readFile(join(root, ".staging/@session", id!, "import/phase.json"), "utf8")) as {
+			status: string;
+			stages: Record<string, { status: string }>;
+		};
 		expect(phase.status).toBe("failed");
 		expect(Object.values(phase.stages).map((s) => s.status)).toEqual(["pending", "pending", "pending"]);
 	}, 30_000);
@@ -105,7 +131,13 @@ describe("summarize", () => {
 		const sessions = new SessionManager(store, systemClock);
 		const { session_id } = await sessions.create({ debugMode: false });
 		await new PhaseManager(store, systemClock, sessions).create(session_id, "import");
-		const rec = (item: string, stage: PipelineStageRecord["stage"], status: PipelineStageRecord["status"], timestamp: string, extra: Partial<PipelineStageRecord> = {}): PipelineStageRecord => ({
+		const rec = (
+			item: string,
+			stage: PipelineStageRecord["stage"],
+			status: PipelineStageRecord["status"],
+			timestamp: string,
+			extra: Partial<PipelineStageRecord> = {},
+		): PipelineStageRecord => ({
 			timestamp,
 			session_id,
 			item_id: item,
@@ -123,9 +155,18 @@ describe("summarize", () => {
 			rec("e", "extract", "success", "2026-01-01T00:00:01.000Z"),
 			// d, e: typed outcomes are read as such, whatever the reason's text says
 			rec("d", "transform", "success", "2026-01-01T00:00:02.000Z"),
-			rec("d", "load", "success", "2026-01-01T00:00:03.000Z", { reason: "kept: the note was edited", outcome: "preserved", note_path: "D.md" }),
+			rec("d", "load", "success", "2026-01-01T00:00:03.000Z", {
+				reason: "kept: the note was edited",
+				outcome: "preserved",
+				note_path: "D.md",
+			}),
 			rec("e", "transform", "success", "2026-01-01T00:00:02.000Z"),
-			rec("e", "load", "success", "2026-01-01T00:00:03.000Z", { reason: "written again", outcome: "updated", rerendered: true, note_path: "E.md" }),
+			rec("e", "load", "success", "2026-01-01T00:00:03.000Z", {
+				reason: "written again",
+				outcome: "updated",
+				rerendered: true,
+				note_path: "E.md",
+			}),
 			// a: load's record kept, transform's lost
 			rec("a", "load", "success", "2026-01-01T00:00:03.000Z", { reason: "created: A.md" }),
 			// b: a retry's transform failed after the note was written: the failure stands
@@ -162,7 +203,11 @@ describe("the summary a run returns", () => {
 		expect(first.counts).toEqual({ total: 4, success: 2, failed: 1, skipped: 1 });
 		expect(first.notes.created).toBe(2);
 
-		const retried = await runImportSession(deps, { mode: "retry", sessionId: first.session_id, sources: [await NodeByteSource.open(input)] });
+		const retried = await runImportSession(deps, {
+			mode: "retry",
+			sessionId: first.session_id,
+			sources: [await NodeByteSource.open(input)],
+		});
 		const { status: _s2, ...retriedFromLog } = await summarize(store, first.session_id);
 		expect(retried).toMatchObject(retriedFromLog);
 		expect(retried.counts).toEqual(first.counts); // the bad element is still bad; the rest is counted once

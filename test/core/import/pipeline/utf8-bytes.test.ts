@@ -22,7 +22,13 @@ describe("utf8Bytes: a note's size as written (UTF-8, a lone surrogate as U+FFFD
 	it("equals TextEncoder's length on 2,000 seeded random strings over every kind of code unit", () => {
 		let seed = 20261206;
 		const next = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
-		const pick = [(): number => 0x20 + Math.floor(next() * 0x5f), (): number => 0x80 + Math.floor(next() * 0x780), (): number => 0x800 + Math.floor(next() * 0xd000), (): number => 0xd800 + Math.floor(next() * 0x800), (): number => 0xe000 + Math.floor(next() * 0x2000)];
+		const pick = [
+			(): number => 0x20 + Math.floor(next() * 0x5f),
+			(): number => 0x80 + Math.floor(next() * 0x780),
+			(): number => 0x800 + Math.floor(next() * 0xd000),
+			(): number => 0xd800 + Math.floor(next() * 0x800),
+			(): number => 0xe000 + Math.floor(next() * 0x2000),
+		];
 		for (let k = 0; k < 2000; k++) {
 			const units: number[] = [];
 			const len = Math.floor(next() * 40);

@@ -86,7 +86,12 @@ describe("turns, not steps", () => {
 	it("results join their call by callId even when calls run in parallel", () => {
 		const call = (id: string, q: string) => ({ kind: "tool_call" as const, name: "web_search", summary: `"${q}"`, callId: id });
 		const result = (id: string, text: string) => ({ kind: "tool_result" as const, name: "web_search", summary: text, callId: id });
-		const message: Message = { id: "a", role: "assistant", time: null, parts: [call("1", "one"), call("2", "two"), result("2", "second"), result("1", "first")] };
+		const message: Message = {
+			id: "a",
+			role: "assistant",
+			time: null,
+			parts: [call("1", "one"), call("2", "two"), result("2", "second"), result("1", "first")],
+		};
 		const c: Conversation = { id: "p", provider: "claude", title: "P", created: null, updated: null, models: [], messages: [message] };
 		const note = render(c);
 		expect(note).toContain('> [!example]- web_search: "one"\n> first');
@@ -96,7 +101,9 @@ describe("turns, not steps", () => {
 	it("hidden reasoning (weight 0, finished_text) shows only with thinking, under the app's label", () => {
 		const c = byId("g-browse");
 		expect(render(c)).not.toContain("compared two sources");
-		expect(render(c, { includeThinking: true })).toContain("> [!quote]- Thinking: Reasoned for 5m 6s\n> Looked up pressure at altitude, then compared two sources.");
+		expect(render(c, { includeThinking: true })).toContain(
+			"> [!quote]- Thinking: Reasoned for 5m 6s\n> Looked up pressure at altitude, then compared two sources.",
+		);
 	});
 });
 

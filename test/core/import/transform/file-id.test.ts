@@ -4,7 +4,10 @@ import { computeFileId, computeFileIdAsync } from "../../../../src/core/import/t
 
 /** SHA-256 over node's UTF-8 of body + "\n---\n" + path (lone surrogates as U+FFFD, like TextEncoder). */
 const reference = (body: string, path: string): string =>
-	createHash("sha256").update(Buffer.from(`${body}\n---\n${path.replace(/\\/g, "/")}`, "utf8")).digest("hex").slice(0, 12);
+	createHash("sha256")
+		.update(Buffer.from(`${body}\n---\n${path.replace(/\\/g, "/")}`, "utf8"))
+		.digest("hex")
+		.slice(0, 12);
 
 describe("computeFileId and computeFileIdAsync", () => {
 	it.each<[string, string, string]>([

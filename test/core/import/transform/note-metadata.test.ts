@@ -13,7 +13,8 @@ const FIXTURES = fileURLToPath(new URL("../../../fixtures/metadata/", import.met
 const golden = useGolden(FIXTURES);
 const SESSION = "20250310_090000";
 
-const projectZone = (): Conversation => ConversationSchema.parse(JSON.parse(readFileSync(`${FIXTURES}project-zone.conversation.json`, "utf8")));
+const projectZone = (): Conversation =>
+	ConversationSchema.parse(JSON.parse(readFileSync(`${FIXTURES}project-zone.conversation.json`, "utf8")));
 
 const chatgpt = (over: Partial<Conversation> = {}): Conversation => ({
 	id: "67c9a1b2-0000-8000-9000-00000000abcd",
@@ -28,7 +29,11 @@ const chatgpt = (over: Partial<Conversation> = {}): Conversation => ({
 
 describe("metadata users ask for", () => {
 	it("renders a project conversation in Tokyo time (golden)", () => {
-		const note = renderNote(projectZone(), { sessionId: SESSION, notePath: "AI Conversations/Claude/Trip budget in yen.md", timeZone: "Asia/Tokyo" });
+		const note = renderNote(projectZone(), {
+			sessionId: SESSION,
+			notePath: "AI Conversations/Claude/Trip budget in yen.md",
+			timeZone: "Asia/Tokyo",
+		});
 		golden.check("project-zone.tokyo.expected.md", note.markdown);
 	});
 
@@ -72,11 +77,19 @@ describe("metadata users ask for", () => {
 		const draft = draftNote(chatgpt(), SESSION, { includeThinking: true, timeZone: "Europe/Paris" });
 		expect(draft.render).toEqual({ version: RENDERER_VERSION, include_thinking: true, time_zone: "Europe/Paris" });
 		expect(draft.frontmatter.created).toBe("2025-03-10T06:22:05+01:00");
-		expect(draftNote(chatgpt(), SESSION, { includeThinking: false }).render).toEqual({ version: RENDERER_VERSION, include_thinking: false, time_zone: "UTC" });
+		expect(draftNote(chatgpt(), SESSION, { includeThinking: false }).render).toEqual({
+			version: RENDERER_VERSION,
+			include_thinking: false,
+			time_zone: "UTC",
+		});
 	});
 
 	it("a knowledge note has the link at its top and the transcript without it", () => {
-		const note = renderKnowledgeNote(chatgpt(), { tags: [], content: "Use \\d{4}." }, { sessionId: SESSION, model: "m", includeTranscript: true, timeZone: "Asia/Tokyo" });
+		const note = renderKnowledgeNote(
+			chatgpt(),
+			{ tags: [], content: "Use \\d{4}." },
+			{ sessionId: SESSION, model: "m", includeTranscript: true, timeZone: "Asia/Tokyo" },
+		);
 		expect(note.body.startsWith("\n[Open in ChatGPT](https://chatgpt.com/c/67c9a1b2-0000-8000-9000-00000000abcd)\n\n")).toBe(true);
 		expect(note.body.match(/Open in ChatGPT/g)).toHaveLength(1);
 		expect(note.body).toContain("> ## User · 2025-03-10 14:22");

@@ -145,7 +145,8 @@ describe("renderNote properties", () => {
 		expect(missing.length).toBeGreaterThan(0);
 		const claudeNote = render(claude).body;
 		const chatgptNote = render({ ...claude, provider: "chatgpt" }).body;
-		const titles = (body: string, phrase: string): number => body.split("\n").filter((l) => l.includes("Attachment: ") && l.endsWith(`(${phrase})`)).length;
+		const titles = (body: string, phrase: string): number =>
+			body.split("\n").filter((l) => l.includes("Attachment: ") && l.endsWith(`(${phrase})`)).length;
 		expect(titles(claudeNote, "not included in the export")).toBe(missing.length);
 		expect(titles(chatgptNote, "not imported")).toBe(missing.length);
 		expect(chatgptNote).not.toContain("not included in the export");
@@ -153,7 +154,10 @@ describe("renderNote properties", () => {
 
 	it("says so when no message has anything to show (thinking alone, left out)", () => {
 		const conversation = load("tools-thinking");
-		const onlyThinking = { ...conversation, messages: conversation.messages.map((m) => ({ ...m, parts: [{ kind: "thinking" as const, text: "pondering" }] })) };
+		const onlyThinking = {
+			...conversation,
+			messages: conversation.messages.map((m) => ({ ...m, parts: [{ kind: "thinking" as const, text: "pondering" }] })),
+		};
 		const body = render(onlyThinking).body;
 		expect(body).not.toContain("## ");
 		expect(body).toContain("*(no visible content: turn on thinking to see what there is)*");

@@ -16,12 +16,50 @@
 
 /** Zone abbreviations Takeout labels times with, as offsets in minutes (names not here are read as UTC). */
 const ZONES: Record<string, number> = {
-	UTC: 0, GMT: 0, WET: 0, WEST: 60, BST: 60, CET: 60, CEST: 120, EET: 120, EEST: 180, MSK: 180, IST: 330,
-	SGT: 480, HKT: 480, JST: 540, KST: 540, AEST: 600, AEDT: 660, NZST: 720, NZDT: 780, WIB: 420, WITA: 480, WIT: 540,
-	EST: -300, EDT: -240, CST: -360, CDT: -300, MST: -420, MDT: -360, PST: -480, PDT: -420, AKST: -540, AKDT: -480, HST: -600,
-	BRT: -180, ART: -180,
+	UTC: 0,
+	GMT: 0,
+	WET: 0,
+	WEST: 60,
+	BST: 60,
+	CET: 60,
+	CEST: 120,
+	EET: 120,
+	EEST: 180,
+	MSK: 180,
+	IST: 330,
+	SGT: 480,
+	HKT: 480,
+	JST: 540,
+	KST: 540,
+	AEST: 600,
+	AEDT: 660,
+	NZST: 720,
+	NZDT: 780,
+	WIB: 420,
+	WITA: 480,
+	WIT: 540,
+	EST: -300,
+	EDT: -240,
+	CST: -360,
+	CDT: -300,
+	MST: -420,
+	MDT: -360,
+	PST: -480,
+	PDT: -420,
+	AKST: -540,
+	AKDT: -480,
+	HST: -600,
+	BRT: -180,
+	ART: -180,
 	// German, Czech, Slovak, Polish and Scandinavian names of the European zones.
-	MEZ: 60, MESZ: 120, OEZ: 120, OESZ: 180, WEZ: 0, WESZ: 60, SEČ: 60, SELČ: 120,
+	MEZ: 60,
+	MESZ: 120,
+	OEZ: 120,
+	OESZ: 180,
+	WEZ: 0,
+	WESZ: 60,
+	SEČ: 60,
+	SELČ: 120,
 };
 
 /** Words that join a date's parts in some languages (`2 de mar. de 2025`, `2 мар. 2025 г.`, `2.3.2025 klo 11.14.05`). */
@@ -36,8 +74,33 @@ const TIME = /(?<![\d.:])(\d{1,2})([:.])(\d{2})\2(\d{2})(?![\d])/;
 
 /** Languages whose month names are learned (from Intl, in the forms a date uses and the stand-alone ones). */
 const MONTH_LOCALES = [
-	"en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "pl", "cs", "sk", "ru", "uk", "tr", "id", "ms",
-	"hu", "ro", "ca", "el", "hi", "ja", "zh", "ko",
+	"en",
+	"de",
+	"fr",
+	"es",
+	"it",
+	"pt",
+	"nl",
+	"sv",
+	"da",
+	"nb",
+	"fi",
+	"pl",
+	"cs",
+	"sk",
+	"ru",
+	"uk",
+	"tr",
+	"id",
+	"ms",
+	"hu",
+	"ro",
+	"ca",
+	"el",
+	"hi",
+	"ja",
+	"zh",
+	"ko",
 ];
 let monthNames: Map<string, number> | null = null;
 
@@ -85,7 +148,11 @@ function months(): Map<string, number> {
 
 /** A Takeout activity time line → ISO 8601 (UTC), or null when the line is not such a time. See the module comment. */
 export function parseActivityTime(line: string): string | null {
-	let text = line.replace(/[\u00a0\u202f\u2009]/g, " ").replace(/[\u200e\u200f\u061c]/g, "").replace(/\u2212/g, "-").trim();
+	let text = line
+		.replace(/[\u00a0\u202f\u2009]/g, " ")
+		.replace(/[\u200e\u200f\u061c]/g, "")
+		.replace(/\u2212/g, "-")
+		.trim();
 	const time = TIME.exec(text);
 	if (!time) return null;
 	let hour = Number(time[1]);

@@ -126,7 +126,10 @@ export type SessionResult = NormalizeResult & { index: number; offset: number };
  * The lines of one session file → its one conversation. A line that is not JSON fails the session (naming the
  * line) and the rest of the file is not read; otherwise the reader's verdict once every line is in.
  */
-export async function* readSession(items: AsyncIterable<JsonArrayItem>, reader: SessionReader): AsyncGenerator<SessionResult, void, undefined> {
+export async function* readSession(
+	items: AsyncIterable<JsonArrayItem>,
+	reader: SessionReader,
+): AsyncGenerator<SessionResult, void, undefined> {
 	// Reported at the last line read: how far into the file the reading is, for progress.
 	let offset = 0;
 	for await (const item of items) {

@@ -4,7 +4,18 @@ import type { ProviderModule } from "./registry";
 import { CONVERSATION_FILES } from "./files";
 import { resolveCitations } from "./chatgpt-citations";
 import { describeRaw, type NormalizeResult } from "./result";
-import { bump, countUnknownKeys, isoTime, isRecord, issuesReason, str, summariseValue, titleFromText, toolResultPart, truncate } from "./text-utils";
+import {
+	bump,
+	countUnknownKeys,
+	isoTime,
+	isRecord,
+	issuesReason,
+	str,
+	summariseValue,
+	titleFromText,
+	toolResultPart,
+	truncate,
+} from "./text-utils";
 
 /** ChatGPT export (`conversations.json` / `conversations-NNN.json`) → canonical Conversation. */
 
@@ -100,7 +111,9 @@ function pointerPart(p: Record<string, unknown>): Part {
 /** Voice and video parts hold their pointers at the top or nested (`real_time_user_audio_video_asset_pointer`). */
 function mediaPointers(p: Record<string, unknown>): Record<string, unknown>[] {
 	if (str(p.asset_pointer)) return [p];
-	return [p.audio_asset_pointer, p.video_container_asset_pointer].filter((x): x is Record<string, unknown> => isRecord(x) && str(x.asset_pointer) !== undefined);
+	return [p.audio_asset_pointer, p.video_container_asset_pointer].filter(
+		(x): x is Record<string, unknown> => isRecord(x) && str(x.asset_pointer) !== undefined,
+	);
 }
 
 function multimodalParts(parts: readonly unknown[], unknown: Record<string, number>): Part[] {
@@ -215,7 +228,9 @@ function toolResult(name: string | undefined, text: string, isError: boolean): P
 /** Answer text, with citation markers turned into citations (see chatgpt-citations). */
 function textPart(text: string, metadata: Record<string, unknown> | null | undefined): Part {
 	const resolved = resolveCitations(text, metadata);
-	return resolved.citations.length > 0 ? { kind: "text", text: resolved.text, citations: resolved.citations } : { kind: "text", text: resolved.text };
+	return resolved.citations.length > 0
+		? { kind: "text", text: resolved.text, citations: resolved.citations }
+		: { kind: "text", text: resolved.text };
 }
 
 /**
@@ -276,7 +291,12 @@ function executionOutput(name: string | undefined, text: string, metadata: Recor
 	for (const out of outputs) {
 		if (!isRecord(out) || (str(out.message_type) !== "image" && out.image_url === undefined)) continue;
 		const pointer = str(out.image_url);
-		const image: Extract<Part, { kind: "attachment" }> = { kind: "attachment", name: pointer ? pointerName({ asset_pointer: pointer }) : "image", mimeType: "image/png", missing: true };
+		const image: Extract<Part, { kind: "attachment" }> = {
+			kind: "attachment",
+			name: pointer ? pointerName({ asset_pointer: pointer }) : "image",
+			mimeType: "image/png",
+			missing: true,
+		};
 		if (pointer) image.pointer = pointer;
 		images.push(image);
 	}
@@ -350,7 +370,7 @@ function withAttachments(parts: Part[], attachments: Part[]): Part[] {
 function activePath(mapping: Record<string, ChatGptNode>, leaf: string): ChatGptNode[] {
 	const path: ChatGptNode[] = [];
 	const seen = new Set<string>();
-	for (let id: string | null | undefined = leaf; id && !seen.has(id); ) {
+	for (let id: string | null | undefined = leaf; id && !seen.has(id);) {
 		seen.add(id);
 		const node: ChatGptNode | undefined = mapping[id];
 		if (!node) break;
@@ -409,7 +429,12 @@ export function normalizeChatGpt(raw: unknown): NormalizeResult {
 		if (parts.length === 0) continue;
 		const model = str(m.metadata?.model_slug);
 		if (model && !models.includes(model)) models.push(model);
-		messages.push({ id: m.id ?? node.id ?? `${id}#${messages.length}`, role: role === "user" ? "user" : "assistant", time: isoTime(m.create_time), parts });
+		messages.push({
+			id: m.id ?? node.id ?? `${id}#${messages.length}`,
+			role: role === "user" ? "user" : "assistant",
+			time: isoTime(m.create_time),
+			parts,
+		});
 	}
 	if (models.length === 0 && c.default_model_slug) models.push(c.default_model_slug);
 

@@ -45,7 +45,16 @@ import { bump, isoTime, isRecord, str, timeValue, titleFromText, truncate } from
 
 const MESSAGE_TYPES = new Set(["user", "assistant"]);
 /** Record types that carry nothing for the note; read and set aside without counting. */
-const QUIET_TYPES = new Set(["system", "summary", "file-history-snapshot", "queue-operation", "progress", "custom-title", "tag", "last-prompt"]);
+const QUIET_TYPES = new Set([
+	"system",
+	"summary",
+	"file-history-snapshot",
+	"queue-operation",
+	"progress",
+	"custom-title",
+	"tag",
+	"last-prompt",
+]);
 
 /** Text of a user record that is bookkeeping, not something the user wrote. */
 const NOT_A_PROMPT = [
@@ -133,7 +142,10 @@ function toolCallPart(name: string, input: unknown, callId: string | undefined):
 		}
 		case "TodoWrite": {
 			const todos = Array.isArray(i.todos) ? i.todos.filter(isRecord) : [];
-			return part(`${todos.length} to-dos`, { input: todos.map((t) => `- [${t.status === "completed" ? "x" : " "}] ${str(t.content) ?? ""}`).join("\n"), language: "md" });
+			return part(`${todos.length} to-dos`, {
+				input: todos.map((t) => `- [${t.status === "completed" ? "x" : " "}] ${str(t.content) ?? ""}`).join("\n"),
+				language: "md",
+			});
 		}
 		default:
 			return part(oneLineJson(input));
@@ -157,7 +169,8 @@ function resultPart(block: Record<string, unknown>, tools: ReadonlyMap<string, T
 	const tool = tools.get(callId ?? "");
 	let text = toolResultText(block.content);
 	// An edit's result repeats the file around the change, which the call's diff already shows: its first line says enough.
-	if (tool && EDIT_TOOLS.has(tool.name) && block.is_error !== true) text = (text.split("\n")[0] ?? "").replace(/\s*Here's the result of running .*$/, "");
+	if (tool && EDIT_TOOLS.has(tool.name) && block.is_error !== true)
+		text = (text.split("\n")[0] ?? "").replace(/\s*Here's the result of running .*$/, "");
 	// Outputs are not Markdown: fenced here unless the note fences them (a command's) or they are prose (a sub-agent's).
 	const raw = tool !== undefined && (tool.fencedByNote || tool.name === "Task" || tool.name === "Agent");
 	const part: Extract<Part, { kind: "tool_result" }> = { kind: "tool_result", summary: raw ? cutOutput(text) : outputBlock(text) };
@@ -205,7 +218,8 @@ export function createClaudeCodeReader(): SessionReader {
 		}
 		for (const block of content) {
 			if (!isRecord(block) || typeof block.type !== "string") continue;
-			const key = block.type === "tool_use" ? `tool_use:${str(block.id) ?? ""}` : `${block.type}:${str(block.text) ?? str(block.thinking) ?? ""}`;
+			const key =
+				block.type === "tool_use" ? `tool_use:${str(block.id) ?? ""}` : `${block.type}:${str(block.text) ?? str(block.thinking) ?? ""}`;
 			if (seen.has(key)) continue;
 			seen.add(key);
 			switch (block.type) {
@@ -224,7 +238,8 @@ export function createClaudeCodeReader(): SessionReader {
 				case "tool_use": {
 					const name = str(block.name) ?? "tool";
 					const call = toolCallPart(name, block.input, str(block.id));
-					if (typeof block.id === "string") tools.set(block.id, { name, fencedByNote: call.language !== undefined && call.input !== undefined });
+					if (typeof block.id === "string")
+						tools.set(block.id, { name, fencedByNote: call.language !== undefined && call.input !== undefined });
 					parts.push(call);
 					break;
 				}
@@ -273,7 +288,12 @@ export function createClaudeCodeReader(): SessionReader {
 				}
 				case "document": {
 					const source = isRecord(block.source) ? block.source : {};
-					prompt.push({ kind: "attachment", name: str(block.title) ?? "document", missing: true, ...(str(source.media_type) ? { mimeType: str(source.media_type)! } : {}) });
+					prompt.push({
+						kind: "attachment",
+						name: str(block.title) ?? "document",
+						missing: true,
+						...(str(source.media_type) ? { mimeType: str(source.media_type)! } : {}),
+					});
 					break;
 				}
 				default:
@@ -288,7 +308,9 @@ export function createClaudeCodeReader(): SessionReader {
 	const systemParts = (record: Record<string, unknown>): Part[] => {
 		if (record.subtype !== "compact_boundary") return [];
 		const meta = isRecord(record.compactMetadata) ? record.compactMetadata : {};
-		const how = [str(meta.trigger), typeof meta.preTokens === "number" ? `${meta.preTokens} tokens before` : undefined].filter(Boolean).join(", ");
+		const how = [str(meta.trigger), typeof meta.preTokens === "number" ? `${meta.preTokens} tokens before` : undefined]
+			.filter(Boolean)
+			.join(", ");
 		return [{ kind: "tool_result", name: "Context compacted", summary: how }];
 	};
 
@@ -416,7 +438,7 @@ export function createClaudeCodeReader(): SessionReader {
 		if (!leaf && order.length > 0) leaf = nodes.get(order[order.length - 1]!);
 		const path: Node[] = [];
 		const seen = new Set<string>();
-		for (let at = leaf; at && !seen.has(at.uuid); ) {
+		for (let at = leaf; at && !seen.has(at.uuid);) {
 			seen.add(at.uuid);
 			path.push(at);
 			const next = at.parent ?? at.logicalParent;

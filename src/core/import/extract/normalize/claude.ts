@@ -3,7 +3,19 @@ import type { Citation, Conversation, Message, Part } from "../../conversation";
 import type { ProviderModule } from "./registry";
 import { CONVERSATION_FILES } from "./files";
 import { describeRaw, type NormalizeResult } from "./result";
-import { bump, countUnknownKeys, isoTime, isRecord, issuesReason, str, summariseValue, timeValue, titleFromText, toolResultPart, truncate } from "./text-utils";
+import {
+	bump,
+	countUnknownKeys,
+	isoTime,
+	isRecord,
+	issuesReason,
+	str,
+	summariseValue,
+	timeValue,
+	titleFromText,
+	toolResultPart,
+	truncate,
+} from "./text-utils";
 
 /** Claude export (`conversations.json` of a Claude data export) → canonical Conversation. */
 
@@ -149,7 +161,6 @@ function textCitations(text: string, raw: unknown, titles: PageTitles): Citation
 	return out.sort((x, y) => x.at - y.at);
 }
 
-
 type ArtifactPart = NonNullable<Extract<Part, { kind: "attachment" }>["artifact"]>;
 /** Each artifact's latest version so far in the conversation, by artifact id (updates apply to it). */
 type ArtifactVersions = Map<string, ArtifactPart>;
@@ -186,7 +197,12 @@ function artifactPart(input: Record<string, unknown>, versions: ArtifactVersions
 	return part;
 }
 
-function blockParts(block: z.infer<typeof ClaudeBlockSchema>, unknown: Record<string, number>, titles: PageTitles, versions: ArtifactVersions = new Map()): Part[] {
+function blockParts(
+	block: z.infer<typeof ClaudeBlockSchema>,
+	unknown: Record<string, number>,
+	titles: PageTitles,
+	versions: ArtifactVersions = new Map(),
+): Part[] {
 	const raw = block as Record<string, unknown>;
 	switch (block.type) {
 		case "text": {
@@ -208,7 +224,13 @@ function blockParts(block: z.infer<typeof ClaudeBlockSchema>, unknown: Record<st
 			const artifact = name === "artifacts" && isRecord(input) ? artifactPart(input, versions) : null;
 			if (artifact && artifact.kind === "attachment" && artifact.artifact) {
 				// An artifact carries real content (code, a document): kept whole, as of this version.
-				parts.push(withId({ kind: "tool_call", name, summary: truncate(`${str((input as Record<string, unknown>).command) ?? "create"}: ${artifact.artifact.title}`, 200) }));
+				parts.push(
+					withId({
+						kind: "tool_call",
+						name,
+						summary: truncate(`${str((input as Record<string, unknown>).command) ?? "create"}: ${artifact.artifact.title}`, 200),
+					}),
+				);
 				parts.push(artifact);
 				return parts;
 			}
@@ -241,7 +263,12 @@ function blockParts(block: z.infer<typeof ClaudeBlockSchema>, unknown: Record<st
 	}
 }
 
-function messageParts(message: ClaudeMessage, unknown: Record<string, number>, titles: PageTitles, versions: ArtifactVersions = new Map()): Part[] {
+function messageParts(
+	message: ClaudeMessage,
+	unknown: Record<string, number>,
+	titles: PageTitles,
+	versions: ArtifactVersions = new Map(),
+): Part[] {
 	const parts: Part[] = [];
 	for (const block of message.content ?? []) {
 		parts.push(...blockParts(block, unknown, titles, versions));
@@ -319,7 +346,7 @@ export function keptBranch(messages: readonly ClaudeMessage[], leafId: string | 
 	}
 	const path: ClaudeMessage[] = [];
 	const seen = new Set<Indexed>();
-	for (let at = leaf; at && !seen.has(at); ) {
+	for (let at = leaf; at && !seen.has(at);) {
 		seen.add(at);
 		path.push(at.message);
 		const parent = at.message.parent_message_uuid;
@@ -344,7 +371,11 @@ function byTime(messages: readonly ClaudeMessage[]): ClaudeMessage[] {
 export function normalizeClaude(raw: unknown): NormalizeResult {
 	const parsed = ClaudeConversationSchema.safeParse(raw);
 	if (!parsed.success) {
-		return { ok: false, ...describeRaw(raw, ["uuid"], ["name"]), reason: issuesReason("not a valid Claude conversation", parsed.error.issues) };
+		return {
+			ok: false,
+			...describeRaw(raw, ["uuid"], ["name"]),
+			reason: issuesReason("not a valid Claude conversation", parsed.error.issues),
+		};
 	}
 	const c = parsed.data;
 	const unknown: Record<string, number> = {};

@@ -1,6 +1,16 @@
 import type { Conversation, Message, Part } from "../../conversation";
 import { jsonlLines } from "../jsonl-lines";
-import { capLines, cutOutput, jsonInString, normalizeOneRecord, oneLineJson, outputBlock, readSession, SESSION_LOG_FILES, type SessionReader } from "./agent-parts";
+import {
+	capLines,
+	cutOutput,
+	jsonInString,
+	normalizeOneRecord,
+	oneLineJson,
+	outputBlock,
+	readSession,
+	SESSION_LOG_FILES,
+	type SessionReader,
+} from "./agent-parts";
 import type { ProviderModule } from "./registry";
 import type { NormalizeResult } from "./result";
 import { bump, isoTime, isRecord, str, timeValue, titleFromText, truncate } from "./text-utils";
@@ -79,7 +89,14 @@ const QUIET_EVENTS = new Set([
 ]);
 
 /** Text Codex sends as a user message that the user did not write. */
-const INJECTED = [/^\s*<environment_context>/, /^\s*<user_instructions>/, /^\s*# AGENTS\.md instructions for /, /^\s*<INSTRUCTIONS>/, /^\s*<permissions instructions>/, /^\s*<turn_aborted>/];
+const INJECTED = [
+	/^\s*<environment_context>/,
+	/^\s*<user_instructions>/,
+	/^\s*# AGENTS\.md instructions for /,
+	/^\s*<INSTRUCTIONS>/,
+	/^\s*<permissions instructions>/,
+	/^\s*<turn_aborted>/,
+];
 
 /** True when a parsed line has the shape of a Codex session record (current or older format). */
 export function looksLikeCodexRecord(value: unknown): boolean {
@@ -87,7 +104,13 @@ export function looksLikeCodexRecord(value: unknown): boolean {
 	if (typeof value.type === "string" && ENVELOPE_TYPES.has(value.type) && isRecord(value.payload)) return true;
 	if (value.record_type === "state") return true;
 	// The older format: a bare meta first line, then bare response items.
-	if (value.type === undefined && typeof value.id === "string" && typeof value.timestamp === "string" && ("instructions" in value || "git" in value)) return true;
+	if (
+		value.type === undefined &&
+		typeof value.id === "string" &&
+		typeof value.timestamp === "string" &&
+		("instructions" in value || "git" in value)
+	)
+		return true;
 	return typeof value.type === "string" && ITEM_TYPES.has(value.type) && !("sessionId" in value) && !("uuid" in value);
 }
 
@@ -141,7 +164,8 @@ function callPart(name: string, rawArgs: unknown, callId: string | undefined): C
 	const args = jsonInString(rawArgs);
 	if (isRecord(args)) {
 		// apply_patch run through the shell tool: `command: ["apply_patch", "*** Begin Patch …"]`.
-		if (Array.isArray(args.command) && args.command[0] === "apply_patch" && typeof args.command[1] === "string") return patch(args.command[1]);
+		if (Array.isArray(args.command) && args.command[0] === "apply_patch" && typeof args.command[1] === "string")
+			return patch(args.command[1]);
 		if (name === "apply_patch" && typeof args.input === "string") return patch(args.input);
 		const command = commandOf(args);
 		if (command !== null) return make(name, truncate(command.split("\n")[0] ?? "", 120), command, "sh");
@@ -169,7 +193,10 @@ function outputPart(rawOutput: unknown, tool: Tool | undefined, callId: string |
 	}
 	if (isRecord(rawOutput) && rawOutput.success === false) failed = true;
 	// Outputs are not Markdown: fenced here unless the note fences them (a command's, a patch's).
-	const part: Extract<Part, { kind: "tool_result" }> = { kind: "tool_result", summary: tool?.fencedByNote ? cutOutput(text) : outputBlock(text) };
+	const part: Extract<Part, { kind: "tool_result" }> = {
+		kind: "tool_result",
+		summary: tool?.fencedByNote ? cutOutput(text) : outputBlock(text),
+	};
 	if (tool) part.name = tool.name;
 	if (failed) part.isError = true;
 	if (callId) part.callId = callId;
@@ -245,7 +272,11 @@ export function createCodexReader(): SessionReader {
 			}
 			case "reasoning": {
 				const texts = [...contentText(p.summary), ...contentText(p.content)].filter((t) => t.trim() !== "");
-				push("assistant", time, texts.map((text) => ({ kind: "thinking", text })));
+				push(
+					"assistant",
+					time,
+					texts.map((text) => ({ kind: "thinking", text })),
+				);
 				return;
 			}
 			case "function_call":
@@ -371,7 +402,12 @@ export function createCodexReader(): SessionReader {
 
 		finish(): NormalizeResult {
 			if (problem !== null) return reader.fail(problem);
-			if (id === undefined) return reader.fail(records === 0 ? "not a Codex session: the file holds no records" : "not a Codex session: it has no session_meta record (no session id)");
+			if (id === undefined)
+				return reader.fail(
+					records === 0
+						? "not a Codex session: the file holds no records"
+						: "not a Codex session: it has no session_meta record (no session id)",
+				);
 			// Written twice: the response items are the record; the events stand in only where a file has none.
 			const useEvents = responseMessages === 0;
 			const messages: Message[] = [];

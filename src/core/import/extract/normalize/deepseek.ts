@@ -82,7 +82,9 @@ function shownPath(mapping: Record<string, DeepSeekNode>): DeepSeekNode[] {
 				stack.pop();
 				continue;
 			}
-			const children = (top.node.children ?? []).map((id) => mapping[id]).filter((n): n is DeepSeekNode => n !== undefined && !onPath.has(n));
+			const children = (top.node.children ?? [])
+				.map((id) => mapping[id])
+				.filter((n): n is DeepSeekNode => n !== undefined && !onPath.has(n));
 			if (!top.expanded) {
 				top.expanded = true;
 				onPath.add(top.node);
@@ -91,7 +93,10 @@ function shownPath(mapping: Record<string, DeepSeekNode>): DeepSeekNode[] {
 			}
 			stack.pop();
 			onPath.delete(top.node);
-			newest.set(top.node, Math.max(timeValue(top.node.message?.inserted_at ?? null), ...children.map((c) => newest.get(c) ?? Number.NEGATIVE_INFINITY)));
+			newest.set(
+				top.node,
+				Math.max(timeValue(top.node.message?.inserted_at ?? null), ...children.map((c) => newest.get(c) ?? Number.NEGATIVE_INFINITY)),
+			);
 		}
 		return newest.get(start) ?? Number.NEGATIVE_INFINITY;
 	};
@@ -103,7 +108,10 @@ function shownPath(mapping: Record<string, DeepSeekNode>): DeepSeekNode[] {
 		path.push(current);
 		const children = (current.children ?? []).map((id) => mapping[id]).filter((n): n is DeepSeekNode => n !== undefined);
 		// The child holding the latest message below it: what the app showed last (ties: the later child).
-		current = children.reduce<DeepSeekNode | undefined>((best, n) => (best === undefined || newestBelow(n) >= newestBelow(best) ? n : best), undefined);
+		current = children.reduce<DeepSeekNode | undefined>(
+			(best, n) => (best === undefined || newestBelow(n) >= newestBelow(best) ? n : best),
+			undefined,
+		);
 	}
 	return path;
 }

@@ -43,7 +43,23 @@ import { isRecord, str, titleFromText } from "./text-utils";
 
 const GAP_MS = 30 * 60 * 1000;
 const PROMPT_VERBS = ["Prompted with: ", "Asked Gemini: ", "Asked Bard: ", "Prompted ", "Asked ", "Said ", "Branched ", "Answered "];
-const NOT_PROMPTS = ["Created ", "Used ", "Added ", "Gave ", "Selected ", "Shared ", "Deleted ", "Viewed ", "Visited ", "Searched ", "Edited ", "Pinned ", "Renamed ", "Exported ", "Updated "];
+const NOT_PROMPTS = [
+	"Created ",
+	"Used ",
+	"Added ",
+	"Gave ",
+	"Selected ",
+	"Shared ",
+	"Deleted ",
+	"Viewed ",
+	"Visited ",
+	"Searched ",
+	"Edited ",
+	"Pinned ",
+	"Renamed ",
+	"Exported ",
+	"Updated ",
+];
 const ATTACHED = /\s*Attached \d+ files?\.?\s*$/i;
 const APP_LINK = /https:\/\/gemini\.google\.com\/app\/([A-Za-z0-9_-]+)/;
 const GEM_LINE = /\bwas used in this chat\b/i;
@@ -132,7 +148,12 @@ function promptRecord(raw: unknown, index: number, offset: number): PromptRecord
 
 function imageName(src: string): string {
 	const clean = src.split(/[?#]/)[0] ?? src;
-	return clean.split("/").filter((s) => s !== "").pop() ?? src;
+	return (
+		clean
+			.split("/")
+			.filter((s) => s !== "")
+			.pop() ?? src
+	);
 }
 
 function toConversation(id: string, records: PromptRecord[], skipped: Record<string, number> | undefined): Conversation {
@@ -144,7 +165,10 @@ function toConversation(id: string, records: PromptRecord[], skipped: Record<str
 		const time = r.time && !Number.isNaN(r.ms) ? new Date(r.ms).toISOString() : null;
 		const key = `${id}@${r.time ?? r.index}`;
 		if (userParts.length > 0) messages.push({ id: `${key}:prompt`, role: "user", time, parts: userParts });
-		const answer: Part[] = r.answers.map((text, i) => ({ kind: "text", text: i === 0 ? text : `*Another draft of this answer:*\n\n${text}` }));
+		const answer: Part[] = r.answers.map((text, i) => ({
+			kind: "text",
+			text: i === 0 ? text : `*Another draft of this answer:*\n\n${text}`,
+		}));
 		for (const src of r.images) {
 			const name = imageName(src);
 			answer.push({ kind: "attachment", name, ref: `gemini:${name}`, missing: true });
@@ -191,7 +215,8 @@ async function* groupGemini(items: AsyncIterable<JsonArrayItem>): AsyncGenerator
 			loose.push(r);
 		}
 	}
-	const byTime = (a: PromptRecord, b: PromptRecord): number => (Number.isNaN(a.ms) ? 1 : Number.isNaN(b.ms) ? -1 : a.ms - b.ms) || b.index - a.index;
+	const byTime = (a: PromptRecord, b: PromptRecord): number =>
+		(Number.isNaN(a.ms) ? 1 : Number.isNaN(b.ms) ? -1 : a.ms - b.ms) || b.index - a.index;
 	const groups: { id: string; records: PromptRecord[] }[] = [];
 	for (const [id, records] of linked) groups.push({ id, records: records.sort(byTime) });
 	loose.sort(byTime);
@@ -212,7 +237,12 @@ async function* groupGemini(items: AsyncIterable<JsonArrayItem>): AsyncGenerator
 	let counted = false;
 	for (const g of groups) {
 		const head = g.records[0]!;
-		yield { ok: true, conversation: toConversation(g.id, g.records, counted ? undefined : skipped), index: head.index, offset: head.offset };
+		yield {
+			ok: true,
+			conversation: toConversation(g.id, g.records, counted ? undefined : skipped),
+			index: head.index,
+			offset: head.offset,
+		};
 		counted = true;
 	}
 }
@@ -222,13 +252,18 @@ async function* groupGemini(items: AsyncIterable<JsonArrayItem>): AsyncGenerator
 export { parseActivityTime };
 
 function plain(html: string): string {
-	return decodeEntities(html.replace(/<[^>]*>/g, "")).replace(/\s+/g, " ").trim();
+	return decodeEntities(html.replace(/<[^>]*>/g, ""))
+		.replace(/\s+/g, " ")
+		.trim();
 }
 
 /** One `outer-cell` block of MyActivity.html → a record shaped like the JSON form's. */
 export function htmlRecord(block: string): Record<string, unknown> | null {
 	const header = /class="[^"]*header-cell[^"]*"[^>]*>\s*<p[^>]*>([\s\S]*?)<\/p>/i.exec(block);
-	const body = /<div class="[^"]*content-cell[^"]*mdl-typography--body-1(?![^"]*text-right)[^"]*"[^>]*>([\s\S]*?)<\/div>\s*<div class="[^"]*content-cell/i.exec(block);
+	const body =
+		/<div class="[^"]*content-cell[^"]*mdl-typography--body-1(?![^"]*text-right)[^"]*"[^>]*>([\s\S]*?)<\/div>\s*<div class="[^"]*content-cell/i.exec(
+			block,
+		);
 	if (!body) return null;
 	const segments = body[1]!.split(/<br\s*\/?>/i);
 	const timeAt = segments.findIndex((s) => parseActivityTime(plain(s)) !== null);
@@ -236,7 +271,10 @@ export function htmlRecord(block: string): Record<string, unknown> | null {
 	const before = segments.slice(0, timeAt);
 	const gems = before.filter((s, i) => i > 0 && GEM_LINE.test(plain(s)));
 	const title = plain(before.filter((s) => !gems.includes(s)).join("\n"));
-	const answer = segments.slice(timeAt + 1).join("<br>").trim();
+	const answer = segments
+		.slice(timeAt + 1)
+		.join("<br>")
+		.trim();
 	const record: Record<string, unknown> = {
 		header: header ? plain(header[1]!) : "",
 		title,

@@ -156,11 +156,20 @@ function responseParts(r: GrokResponse, unknown: Record<string, number>): Part[]
 		// An asset id (the zip keeps the upload as `prod-mc-asset-server/<id>/content`), or a record naming it.
 		const id = typeof a === "string" ? a : isRecord(a) ? (str(a.asset_id) ?? str(a.id)) : undefined;
 		const name = (isRecord(a) ? str(a.name) : undefined) ?? id;
-		if (name) parts.push(id ? { kind: "attachment", name, ref: `grok-asset:${id}`, missing: true } : { kind: "attachment", name, missing: true });
+		if (name)
+			parts.push(id ? { kind: "attachment", name, ref: `grok-asset:${id}`, missing: true } : { kind: "attachment", name, missing: true });
 	}
 	for (const u of r.generated_image_urls ?? []) {
 		if (typeof u !== "string" || u === "") continue;
-		parts.push({ kind: "attachment", name: u.split("/").filter((s) => s !== "").pop() ?? u, missing: true });
+		parts.push({
+			kind: "attachment",
+			name:
+				u
+					.split("/")
+					.filter((s) => s !== "")
+					.pop() ?? u,
+			missing: true,
+		});
 	}
 	return parts;
 }

@@ -4,7 +4,20 @@
  * headings, lists, code, emphasis, links) becomes Markdown, images are listed apart, anything else keeps its text.
  */
 
-const NAMED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", emsp: " ", ensp: " ", thinsp: " ", hellip: "…", mdash: "—", ndash: "–" };
+const NAMED: Record<string, string> = {
+	amp: "&",
+	lt: "<",
+	gt: ">",
+	quot: '"',
+	apos: "'",
+	nbsp: " ",
+	emsp: " ",
+	ensp: " ",
+	thinsp: " ",
+	hellip: "…",
+	mdash: "—",
+	ndash: "–",
+};
 
 export function decodeEntities(text: string): string {
 	return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {

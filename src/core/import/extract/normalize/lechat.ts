@@ -85,7 +85,9 @@ function fileParts(files: readonly unknown[] | null | undefined, chatId: string 
 		if (!isRecord(f)) continue;
 		const name = str(f.name);
 		if (!name) continue;
-		const part: Part = chatId ? { kind: "attachment", name, ref: `lechat:${chatId}/${name}`, missing: true } : { kind: "attachment", name, missing: true };
+		const part: Part = chatId
+			? { kind: "attachment", name, ref: `lechat:${chatId}/${name}`, missing: true }
+			: { kind: "attachment", name, missing: true };
 		out.push(part);
 	}
 	return out;
@@ -129,7 +131,12 @@ async function* groupLeChat(items: AsyncIterable<JsonArrayItem>): AsyncGenerator
 	const chatId = messages[0]!.m.chatId;
 	const others = messages.filter((x) => x.m.chatId !== chatId);
 	if (others.length > 0) {
-		yield { ok: false, itemId: chatId, reason: `a Le Chat file holds one conversation, but this one mixes chats ${chatId} and ${others[0]!.m.chatId}`, ...first };
+		yield {
+			ok: false,
+			itemId: chatId,
+			reason: `a Le Chat file holds one conversation, but this one mixes chats ${chatId} and ${others[0]!.m.chatId}`,
+			...first,
+		};
 		return;
 	}
 	messages.sort((a, b) => timeValue(a.m.createdAt) - timeValue(b.m.createdAt) || a.index - b.index);

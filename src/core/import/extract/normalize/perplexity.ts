@@ -31,11 +31,18 @@ interface Turn {
 }
 
 function isThreadExport(raw: Record<string, unknown>): boolean {
-	return isRecord(raw.metadata) && Array.isArray(raw.conversations) && raw.conversations.some((t) => isRecord(t) && "uuid" in t && ("query" in t || "answer" in t));
+	return (
+		isRecord(raw.metadata) &&
+		Array.isArray(raw.conversations) &&
+		raw.conversations.some((t) => isRecord(t) && "uuid" in t && ("query" in t || "answer" in t))
+	);
 }
 
 function isEntriesExport(raw: Record<string, unknown>): boolean {
-	return Array.isArray(raw.entries) && raw.entries.some((e) => isRecord(e) && ("query_str" in e || "blocks" in e) && ("uuid" in e || "backend_uuid" in e));
+	return (
+		Array.isArray(raw.entries) &&
+		raw.entries.some((e) => isRecord(e) && ("query_str" in e || "blocks" in e) && ("uuid" in e || "backend_uuid" in e))
+	);
 }
 
 /** True when a raw value is one Perplexity thread (either shape). */
@@ -60,7 +67,9 @@ function entryAnswer(entry: Record<string, unknown>): { answer: string; sources:
 		if (!isRecord(block)) continue;
 		const md = block.markdown_block;
 		if (answer === "" && isRecord(md)) {
-			answer = (str(md.answer) || (Array.isArray(md.chunks) ? md.chunks.filter((c): c is string => typeof c === "string").join("") : "")).trim();
+			answer = (
+				str(md.answer) || (Array.isArray(md.chunks) ? md.chunks.filter((c): c is string => typeof c === "string").join("") : "")
+			).trim();
 		}
 		const web = block.web_result_block;
 		if (isRecord(web)) sources.push(...sourcesOf(web.web_results));
@@ -141,7 +150,11 @@ export function citedAnswer(answer: string, sources: readonly { title: string; u
 
 export function normalizePerplexity(raw: unknown): NormalizeResult {
 	if (!isRecord(raw) || !looksLikePerplexity(raw)) {
-		return { ok: false, ...describeRaw(raw, ["thread_id"], ["thread_title"]), reason: 'not a Perplexity thread: it has neither "metadata" with "conversations" nor "entries"' };
+		return {
+			ok: false,
+			...describeRaw(raw, ["thread_id"], ["thread_title"]),
+			reason: 'not a Perplexity thread: it has neither "metadata" with "conversations" nor "entries"',
+		};
 	}
 	const meta = isRecord(raw.metadata) ? raw.metadata : isRecord(raw.thread_metadata) ? raw.thread_metadata : {};
 	const firstEntry = Array.isArray(raw.entries) ? raw.entries.find(isRecord) : undefined;

@@ -40,7 +40,10 @@ export function timeValue(iso: string | null | undefined): number {
 export function truncate(text: string, max: number): string {
 	const chars = Array.from(text);
 	if (chars.length <= max) return text;
-	return `${chars.slice(0, max - 1).join("").trimEnd()}…`;
+	return `${chars
+		.slice(0, max - 1)
+		.join("")
+		.trimEnd()}…`;
 }
 
 /** A title from free text: first line-ish, whitespace collapsed, cut near `max` characters at a word boundary. */
@@ -88,7 +91,12 @@ export function bump(counter: Record<string, number>, key: string, count = 1): v
 }
 
 /** Counts the keys of `obj` that are not in `known`, as `<where>.<key>`. */
-export function countUnknownKeys(obj: Record<string, unknown>, known: ReadonlySet<string>, where: string, counter: Record<string, number>): void {
+export function countUnknownKeys(
+	obj: Record<string, unknown>,
+	known: ReadonlySet<string>,
+	where: string,
+	counter: Record<string, number>,
+): void {
 	for (const key in obj) {
 		if (!known.has(key)) bump(counter, `${where}.${key}`);
 	}
