@@ -6,7 +6,7 @@ import manifestJson from "../../manifest.json";
 import KnowledgeEtlPlugin from "../../src/plugin/main";
 import { SessionView } from "../../src/plugin/view/session-view";
 import { VIEW_TYPE_SESSIONS } from "../../src/plugin/view/view-type";
-import { asObsidianApp, createTestApp, type App, type Plugin as StubPlugin } from "../stubs/obsidian";
+import { asObsidianApp, createTestApp, noticeLog, type App, type Plugin as StubPlugin } from "../stubs/obsidian";
 
 export const manifest = { ...manifestJson };
 
@@ -33,7 +33,33 @@ export async function loadPlugin(dir?: string, options: { data?: unknown } = {})
 	await stub.loadAndWait();
 	// The engine loads at layout ready (the stub's is at once); tests use the plugin as a user would after start-up.
 	await plugin.engine();
-	return { dir: vaultDir, app, plugin, stub };
+	const fixture = { dir: vaultDir, app, plugin, stub };
+	live.push(fixture);
+	return fixture;
+}
+
+/** The fixtures loadPlugin made that tearDownPlugins has not torn down yet. */
+const live: PluginFixture[] = [];
+
+/**
+ * After each test of a plugin flow: waits for each loaded plugin's runs to end, unloads it (an unload the test did
+ * itself is a no-op), removes its vault, and clears the page and the Notices.
+ */
+export async function tearDownPlugins(): Promise<void> {
+	for (const fx of live.splice(0)) {
+		await fx.plugin.runs.whenIdle();
+		fx.stub.unload();
+		await fs.rm(fx.dir, { recursive: true, force: true });
+	}
+	if (typeof document !== "undefined") document.body.replaceChildren();
+	noticeLog.length = 0;
+}
+
+/** Picks files in the open import dialog's file input, as a user would (happy-dom cannot set `files`, so it is defined). */
+export function pickFiles(files: File[]): void {
+	const input = document.querySelector<HTMLInputElement>(".modal-container .knowledge-etl-file-input")!;
+	Object.defineProperty(input, "files", { value: files, configurable: true });
+	input.dispatchEvent(new Event("change"));
 }
 
 /** A command's full id as Obsidian registers it. */

@@ -10,7 +10,7 @@ import { PALETTE } from "../../src/plugin/commands/palette";
 import { SessionView } from "../../src/plugin/view/session-view";
 import { VIEW_TYPE_SESSIONS } from "../../src/plugin/view/view-type";
 import { enableObsidianUi, noticeLog } from "../stubs/obsidian";
-import { cmd, until, loadPlugin, type PluginFixture } from "./helpers";
+import { cmd, until, loadPlugin, type PluginFixture, pickFiles, tearDownPlugins } from "./helpers";
 
 const SAMPLE = path.resolve(import.meta.dirname, "../../samples/chatgpt/conversations.json");
 let fx: PluginFixture | null = null;
@@ -18,14 +18,7 @@ let fx: PluginFixture | null = null;
 beforeAll(() => enableObsidianUi());
 
 afterEach(async () => {
-	if (fx) {
-		await fx.plugin.runs.whenIdle();
-		fx.stub.unload();
-		await fs.rm(fx.dir, { recursive: true, force: true });
-	}
-	fx = null;
-	document.body.replaceChildren();
-	noticeLog.length = 0;
+	await tearDownPlugins();
 	vi.restoreAllMocks();
 });
 
@@ -41,13 +34,6 @@ async function notesIn(dir: string): Promise<string[]> {
 	}
 	await walk(dir);
 	return out.sort();
-}
-
-/** Picks files in the modal's file input as a user would (happy-dom cannot set `files`, so it is defined). */
-function pickFiles(files: File[]): void {
-	const input = document.querySelector<HTMLInputElement>(".modal-container .knowledge-etl-file-input")!;
-	Object.defineProperty(input, "files", { value: files, configurable: true });
-	input.dispatchEvent(new Event("change"));
 }
 
 const click = (selector: string) => document.querySelector<HTMLButtonElement>(selector)!.click();

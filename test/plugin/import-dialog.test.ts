@@ -3,24 +3,15 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SessionManager } from "../../src/core/session/session-manager";
-import { enableObsidianUi, noticeLog } from "../stubs/obsidian";
-import { cmd, until, loadPlugin, type PluginFixture } from "./helpers";
+import { enableObsidianUi } from "../stubs/obsidian";
+import { cmd, until, loadPlugin, type PluginFixture, tearDownPlugins } from "./helpers";
 
 const SAMPLE = path.resolve(import.meta.dirname, "../../samples/chatgpt/conversations.json");
 let fx: PluginFixture | null = null;
 
 beforeAll(() => enableObsidianUi());
 
-afterEach(async () => {
-	if (fx) {
-		await fx.plugin.runs.whenIdle();
-		fx.stub.unload();
-		await fs.rm(fx.dir, { recursive: true, force: true });
-	}
-	fx = null;
-	document.body.replaceChildren();
-	noticeLog.length = 0;
-});
+afterEach(tearDownPlugins);
 
 const text = (selector: string) => document.querySelector(selector)?.textContent ?? "";
 

@@ -7,29 +7,14 @@ import { previewSources } from "../../src/core/import/pipeline/preview-import";
 import { BlobByteSource } from "../../src/plugin/blob-byte-source";
 import { ImportModal } from "../../src/plugin/modals/import-modal";
 import { enableObsidianUi, noticeLog } from "../stubs/obsidian";
-import { cmd, loadPlugin, until, type PluginFixture } from "./helpers";
+import { cmd, loadPlugin, until, type PluginFixture, pickFiles, tearDownPlugins } from "./helpers";
 
 const SAMPLE = path.resolve(import.meta.dirname, "../../samples/chatgpt/conversations.json");
 let fx: PluginFixture | null = null;
 
 beforeAll(() => enableObsidianUi());
 
-afterEach(async () => {
-	if (fx) {
-		await fx.plugin.runs.whenIdle();
-		fx.stub.unload();
-		await fs.rm(fx.dir, { recursive: true, force: true });
-	}
-	fx = null;
-	document.body.replaceChildren();
-	noticeLog.length = 0;
-});
-
-function pickFiles(files: File[]): void {
-	const input = document.querySelector<HTMLInputElement>(".modal-container .knowledge-etl-file-input")!;
-	Object.defineProperty(input, "files", { value: files, configurable: true });
-	input.dispatchEvent(new Event("change"));
-}
+afterEach(tearDownPlugins);
 
 describe("import dialog: preview is optional, cancellable, and stops with the dialog", () => {
 	it("Start imports without a preview", async () => {

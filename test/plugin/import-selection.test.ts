@@ -4,30 +4,15 @@ import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sanitizeFileName } from "../../src/core/naming/sanitize-file-name";
 import { SessionManager } from "../../src/core/session/session-manager";
-import { enableObsidianUi, noticeLog } from "../stubs/obsidian";
-import { cmd, until, loadPlugin, type PluginFixture } from "./helpers";
+import { enableObsidianUi } from "../stubs/obsidian";
+import { cmd, until, loadPlugin, type PluginFixture, pickFiles, tearDownPlugins } from "./helpers";
 
 const SAMPLE = path.resolve(import.meta.dirname, "../../samples/chatgpt/conversations.json");
 let fx: PluginFixture | null = null;
 
 beforeAll(() => enableObsidianUi());
 
-afterEach(async () => {
-	if (fx) {
-		await fx.plugin.runs.whenIdle();
-		fx.stub.unload();
-		await fs.rm(fx.dir, { recursive: true, force: true });
-	}
-	fx = null;
-	document.body.replaceChildren();
-	noticeLog.length = 0;
-});
-
-function pickFiles(files: File[]): void {
-	const input = document.querySelector<HTMLInputElement>(".modal-container .knowledge-etl-file-input")!;
-	Object.defineProperty(input, "files", { value: files, configurable: true });
-	input.dispatchEvent(new Event("change"));
-}
+afterEach(tearDownPlugins);
 
 const text = (selector: string) => document.querySelector(selector)?.textContent ?? "";
 const rows = () => [...document.querySelectorAll<HTMLElement>(".knowledge-etl-chooser-row")];
