@@ -399,9 +399,7 @@ function convertProse(text: string): { text: string; converted: boolean } {
 		}
 		let run = 1;
 		while (text[i + run] === "`") run++;
-		const ticks = "`".repeat(run);
-		let close = text.indexOf(ticks, i + run);
-		while (close >= 0 && (text[close + run] === "`" || text[close - 1] === "`")) close = text.indexOf(ticks, close + 1);
+		const close = closingBackticks(text, i + run, run);
 		if (close < 0) {
 			i += run;
 			continue;
