@@ -82,10 +82,21 @@ export class NodeNoteVault implements NoteVault {
 		try {
 			fs.linkSync(source, target);
 		} catch (error) {
-			if (codeOf(error) === "EEXIST") throw new Error(`Cannot move "${from}" to "${to}": a file already exists there`);
-			throw error;
+			if (codeOf(error) !== "EEXIST") throw error;
+			// One note under both names: a move killed between its link and its unlink. Finish it.
+			if (!this.sameFileSync(source, target)) throw new Error(`Cannot move "${from}" to "${to}": a file already exists there`);
 		}
 		fs.unlinkSync(source);
+	}
+
+	async sameFile(a: string, b: string): Promise<boolean> {
+		return this.sameFileSync(this.abs(a), this.abs(b));
+	}
+
+	private sameFileSync(a: string, b: string): boolean {
+		const first = fs.lstatSync(a, { throwIfNoEntry: false });
+		const second = fs.lstatSync(b, { throwIfNoEntry: false });
+		return !!first && !!second && first.isFile() && first.ino === second.ino && first.dev === second.dev;
 	}
 
 	async processFrontMatter(p: string, fn: (frontmatter: Record<string, unknown>) => void): Promise<void> {

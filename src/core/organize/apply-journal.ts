@@ -12,6 +12,7 @@ import {
 	type ItemApplyState,
 	type OperationLog,
 	type UndoDataReader,
+	sameFile,
 } from "./apply-plan";
 import { stageOutputDir } from "../session/paths";
 
@@ -253,8 +254,11 @@ export async function settlePending(
 				const current = sha256Hex(await vault.read(op.path));
 				happened = current !== (op.beforeSha ?? (op.before !== undefined ? sha256Hex(op.before) : undefined));
 			}
-		} else if (op.type === "move") happened = !(await vault.exists(op.from)) && (await vault.exists(op.to));
-		else if (op.type === "trash") happened = !(await vault.exists(op.path));
+		} else if (op.type === "move") {
+			// A two-step rename cut between its steps leaves the note under both names: it counts as moved (undo and
+			// resume finish it with `rename`, which the vault that splits it knows how to complete).
+			happened = (await vault.exists(op.to)) && (!(await vault.exists(op.from)) || (await sameFile(vault, op.from, op.to)));
+		} else if (op.type === "trash") happened = !(await vault.exists(op.path));
 		else happened = await vault.exists(op.path);
 		settled.push({ n, happened });
 		if (happened) {
@@ -270,6 +274,16 @@ export async function settlePending(
 			.map(({ op }) => op);
 	}
 	return { record, settled };
+}
+
+/**
+ * Finishes the moves that a kill left with the note under both names (settled as happened): the old name goes.
+ * Only for a run that holds the vault (resume): reading a session never changes the vault.
+ */
+export async function finishCutMoves(vault: NoteVault, state: AppliedState): Promise<void> {
+	for (const op of state.record.operations) {
+		if (op.type === "move" && (await vault.exists(op.from)) && (await sameFile(vault, op.from, op.to))) await vault.rename(op.from, op.to);
+	}
 }
 
 /** applied.json: the record as it stands at the end of a run, for people and older readers (no note text). */

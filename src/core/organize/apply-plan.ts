@@ -133,6 +133,11 @@ export async function applyPlan(vault: NoteVault, plan: Plan, options: ApplyOpti
  * Does one change the write-ahead way: the operation (and the text undo needs) recorded first, then the act,
  * then "done". When the act throws, its line stays open: whether it happened is settled from the vault later.
  */
+/** Whether two paths are one file under two names (only a vault whose rename takes two steps can tell, or needs to). */
+export async function sameFile(vault: NoteVault, a: string, b: string): Promise<boolean> {
+	return vault.sameFile ? vault.sameFile(a, b) : false;
+}
+
 async function logged(log: OperationLog | undefined, op: AppliedOperation, act: () => Promise<void>, links = false): Promise<void> {
 	if (!log) {
 		await act();
@@ -314,7 +319,7 @@ export async function undoPlan(
 					result.restored++; // moved back already (an undo interrupted and run again)
 					continue;
 				}
-				if (await vault.exists(operation.from)) {
+				if ((await vault.exists(operation.from)) && !(await sameFile(vault, operation.from, operation.to))) {
 					result.conflicts.push({ path: operation.to, message: `"${operation.from}" exists again; not moving back` });
 					continue;
 				}

@@ -6,7 +6,7 @@ import { PhaseManager } from "../session/phase-manager";
 import { SessionManager } from "../session/session-manager";
 import { sha256Hex } from "../util/sha256";
 import type { AppliedRecord } from "./apply-plan";
-import { ApplyJournal, readAppliedState, saveAppliedRecord } from "./apply-journal";
+import { ApplyJournal, finishCutMoves, readAppliedState, saveAppliedRecord } from "./apply-journal";
 import type { GenreClassifier } from "./classify-genre";
 import type { Genre } from "./genres";
 import { lockedOrganize, OrganizeSessionError, type OrganizeSessionDeps } from "./organize-session";
@@ -263,6 +263,7 @@ async function continueOrganizeSessionLocked(
 		if (applied?.source === "applied.json") await journal.seed(applied.record);
 		// What the vault says of the changes a kill left open goes in the journal first.
 		for (const { n, happened } of applied?.settled ?? []) await journal.end(n, happened);
+		if (applied) await finishCutMoves(vault, applied);
 		const planned = plan; // (narrowed: not null here)
 		const result = await withImportIndexSync(store, deps.logger, (changes) =>
 			applyInTwoPasses(vault, planned, remainingWork(planned, record, retried), {

@@ -38,6 +38,13 @@ export interface NoteVault {
 	/** Moves or renames a note (links: see `renameUpdatesLinks`). Rejects if the target exists. */
 	rename(from: string, to: string): Promise<void>;
 	/**
+	 * Optional: whether two paths name the same file. A vault whose `rename` takes two steps (the CLI: a hard link,
+	 * then the old name removed, so that it never overwrites) can be killed between them, leaving one note under both
+	 * names; this tells that apart from two notes. Where it is given, `rename(from, to)` with both names on the same
+	 * file finishes the move (removes `from`). Vaults whose rename is one step need not implement it.
+	 */
+	sameFile?(a: string, b: string): Promise<boolean>;
+	/**
 	 * Edits the frontmatter in place, keeping the body and any key not touched by `fn`
 	 * (the plugin uses FileManager.processFrontMatter).
 	 */

@@ -4,8 +4,9 @@
  * apply; then, with the disk freed, resume finishes the apply and undo gives the original vault back, byte for byte.
  */
 import { createHash } from "node:crypto";
+import { linkSync, mkdirSync } from "node:fs";
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NodeNoteVault } from "../../../src/cli/node-note-vault";
 import { NodeStagingStore } from "../../../src/cli/node-staging-store";
@@ -86,6 +87,31 @@ class FullVault extends NodeNoteVault {
 	override async ensureFolder(path: string): Promise<string[]> {
 		this.disk.check(path);
 		return super.ensureFolder(path);
+	}
+}
+
+/**
+ * The CLI vault's move is two steps (a hard link, then the old name removed, so that it never overwrites). This one
+ * is killed between them at its `cutAt`-th move: the note is left under both names, and from then on nothing is
+ * written (the disk is "full", as after a kill nothing more reaches it).
+ */
+class CutVault extends FullVault {
+	moves = 0;
+	constructor(
+		private readonly root: string,
+		private readonly cut: Disk,
+		private readonly cutAt: number,
+	) {
+		super(root, cut);
+	}
+	override async rename(from: string, to: string): Promise<void> {
+		if (++this.moves === this.cutAt) {
+			mkdirSync(dirname(join(this.root, to)), { recursive: true });
+			linkSync(join(this.root, from), join(this.root, to));
+			this.cut.full = true;
+			throw new Error("killed between the link and the unlink");
+		}
+		return super.rename(from, to);
 	}
 }
 
@@ -184,6 +210,31 @@ describe("organize apply journal: a full disk at any point", () => {
 			expect(await hashes(root), `ENOSPC at write ${failAt}`).toEqual(original);
 		}
 	});
+
+	it.each([1, 5, COUNT])(
+		"killed between the two steps of move %i (the note under both names): undo, or resume then undo, gives every byte back",
+		async (cutAt) => {
+			for (const resumeFirst of [false, true]) {
+				const { root, sessionId, original, applied } = await previewed();
+				const disk = new Disk(Number.POSITIVE_INFINITY);
+				await applyOrganizeSession(
+					{ store: new FullStore(root, disk), vault: new CutVault(root, disk, cutAt), clock: new FakeClock() },
+					sessionId,
+					{ rewriteLinks: true },
+				).catch(() => undefined);
+				expect(disk.full, "the cut happened").toBe(true);
+				const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: new FakeClock() };
+				if (resumeFirst) {
+					const resumed = await resumeOrganizeSession(deps, sessionId, { rewriteLinks: true });
+					expect(resumed.record?.failures).toEqual([]);
+					expect(await hashes(root), `resumed after the cut at move ${cutAt}`).toEqual(applied);
+				}
+				const undo = await undoOrganizeSession(deps, sessionId);
+				expect(undo.conflicts).toEqual([]);
+				expect(await hashes(root), `undone after the cut at move ${cutAt}${resumeFirst ? " and a resume" : ""}`).toEqual(original);
+			}
+		},
+	);
 
 	it("undo leaves a note the user edited after the apply as it is (a conflict), and restores the rest", async () => {
 		const { root, sessionId, original } = await previewed();
