@@ -1,7 +1,7 @@
 import { createLlmClient } from "../src/core/llm/create-llm-client";
 import { extractKnowledge } from "../src/core/llm/extract-knowledge";
 import { openExport } from "../src/core/import/extract";
-import type { Conversation } from "../src/core/import/conversation";
+import type { Conversation } from "../src/core/model/conversation";
 import { NodeByteSource } from "../src/cli/node-byte-source";
 import { NodeHttpClient } from "../src/cli/node-http-client";
 import type { FakeLlmServer } from "../test/support/fake-llm-server";

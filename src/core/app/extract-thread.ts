@@ -4,4 +4,4 @@
  */
 export { openExport } from "../import/extract/open-export";
 export { draftNote } from "../import/transform/note-draft";
-export { conversationFacts } from "../import/conversation-facts";
+export { conversationFacts } from "../model/conversation-facts";

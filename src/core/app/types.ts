@@ -4,8 +4,8 @@ export type { CleanCandidate, CleanRequest, CleanResult } from "./clean";
 export type { Host, RunHooks, RunProgress } from "./host";
 export type { PhaseStatusReport, SessionStatusReport, ShownSession, StageStatusReport, StatusRequest, StatusView } from "./status";
 export type { LlmProvider, Settings } from "../config/settings";
-export type { Conversation } from "../import/conversation";
-export type { ConversationFacts } from "../import/conversation-facts";
+export type { Conversation } from "../model/conversation";
+export type { ConversationFacts } from "../model/conversation-facts";
 export type {
 	ExportReader,
 	ExtractResult,

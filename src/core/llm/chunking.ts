@@ -1,4 +1,4 @@
-import type { Conversation } from "../import/conversation";
+import type { Conversation } from "../model/conversation";
 import { FenceTracker, demoteHeadings } from "./markdown-fences";
 import type { ParsedKnowledge } from "./parse-knowledge";
 import { TRANSCRIPT_SEPARATOR, renderMessageBody, roleLabel } from "./transcript";

@@ -1,4 +1,4 @@
-import type { Conversation } from "../import/conversation";
+import type { Conversation } from "../model/conversation";
 import { EmptyResponseError, ValidationError } from "../retry/errors";
 import { sha256Hex } from "../util/sha256";
 import { mergeKnowledge, splitForContext } from "./chunking";

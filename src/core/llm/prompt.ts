@@ -1,4 +1,4 @@
-import type { Conversation } from "../import/conversation";
+import type { Conversation } from "../model/conversation";
 import type { ChatMessage } from "./llm-client";
 
 /**

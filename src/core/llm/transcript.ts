@@ -1,4 +1,4 @@
-import type { Conversation, Message, Part } from "../import/conversation";
+import type { Conversation, Message, Part } from "../model/conversation";
 import { backtickFence } from "../import/transform/markdown-safety";
 
 /**

@@ -1,5 +1,5 @@
 import { providerLabel } from "../import/extract/normalize/registry";
-import { isProvider } from "../import/providers";
+import { isProvider } from "../model/providers";
 import { addCounts, emptyCounts, type Counts } from "../model/counts";
 import type { Phase, Stage } from "../model/phase";
 import type { Session } from "../model/session";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TextReader, Uint8ArrayWriter, ZipWriter } from "@zip.js/zip.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { conversationFacts } from "../../../src/core/import/conversation-facts";
+import { conversationFacts } from "../../../src/core/model/conversation-facts";
 import { InputError } from "../../../src/core/import/extract/errors";
 import { openExport, type ExportReader, type ExtractResult, type OpenExportOptions } from "../../../src/core/import/extract/open-export";
 import { NodeByteSource } from "../../../src/cli/node-byte-source";

@@ -1,4 +1,4 @@
-import type { Conversation, Message, Part } from "../../../src/core/import/conversation";
+import type { Conversation, Message, Part } from "../../../src/core/model/conversation";
 
 export function msg(id: string, role: "user" | "assistant", ...parts: (string | Part)[]): Message {
 	return { id, role, time: null, parts: parts.map((p) => (typeof p === "string" ? { kind: "text" as const, text: p } : p)) };

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { Part } from "../conversation";
+import type { Part } from "../../model/conversation";
 
 /**
  * Files a note refers to that the import copies into the vault: files of the export (ChatGPT uploads, images,

@@ -1,6 +1,6 @@
 import type { ByteSource } from "../../ports/byte-source";
-import type { Conversation, Provider } from "../conversation";
-import type { ConversationFacts } from "../conversation-facts";
+import type { Conversation, Provider } from "../../model/conversation";
+import type { ConversationFacts } from "../../model/conversation-facts";
 import type { NoteDraft, RenderChoices } from "../transform/note-draft";
 import { InputError, JsonStreamError } from "./errors";
 import { nonUtf8Encoding, nonUtf8Message } from "./text-encoding";

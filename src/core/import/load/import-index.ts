@@ -2,7 +2,7 @@ import * as z from "zod";
 import { JsonlAppendLog } from "../../logs/append-log";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
-import { ProviderSchema, type Provider } from "../conversation";
+import { ProviderSchema, type Provider } from "../../model/conversation";
 import type { IndexedNote } from "./load-decision";
 import { RenderStampSchema } from "../transform/note-draft";
 

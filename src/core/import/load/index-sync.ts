@@ -2,7 +2,7 @@ import { parse } from "yaml";
 import { editFrontmatter, splitFrontmatter } from "../../notes/frontmatter";
 import type { Sha256Text } from "../../ports/sha256";
 import { noteHash, noteHashLike } from "../../util/note-hash";
-import { ProviderSchema } from "../conversation";
+import { ProviderSchema } from "../../model/conversation";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
 import { ImportIndex, type ImportIndexRecord } from "./import-index";

@@ -1,6 +1,6 @@
 import { runStage, type StageContext, type StageProgress, type StageResult } from "../../pipeline/stage-runner";
-import { ConversationSchema, type Conversation } from "../conversation";
-import { conversationFacts, type ConversationFacts } from "../conversation-facts";
+import { ConversationSchema, type Conversation } from "../../model/conversation";
+import { conversationFacts, type ConversationFacts } from "../../model/conversation-facts";
 import type { ExportReader, ExtractResult, ReadOptions } from "../extract";
 import type { Extracted } from "./transform-stage";
 import { stageOutputDir } from "../../session/paths";

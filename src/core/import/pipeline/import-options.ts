@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { providerLabel } from "../extract/normalize/registry";
-import { PROVIDER_IDS, type Provider } from "../providers";
+import { PROVIDER_IDS, type Provider } from "../../model/providers";
 
 /**
  * What an import run was asked to do. Recorded in the session (`import/extract/input/options.json`) on the

@@ -2,7 +2,7 @@ import { ItemStatusIndex } from "../../logs/item-status-index";
 import type { Counts } from "../../model/counts";
 import type { StageProgress } from "../../pipeline/stage-runner";
 import { Channel } from "../../pipeline/channel";
-import type { Conversation } from "../conversation";
+import type { Conversation } from "../../model/conversation";
 import type { ByteSource } from "../../ports/byte-source";
 import type { Clock } from "../../ports/clock";
 import type { Logger } from "../../ports/logger";

@@ -5,7 +5,7 @@ import type { LlmClient } from "../../llm/llm-client";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
 import { stageDir, stageOutputDir } from "../../session/paths";
-import type { Conversation } from "../conversation";
+import type { Conversation } from "../../model/conversation";
 import { renderKnowledgeNote } from "../transform/render-knowledge-note";
 import type { ImportLlmOptions, ImportOptions } from "./import-options";
 import { draftNote, type NoteDraft } from "../transform/note-draft";

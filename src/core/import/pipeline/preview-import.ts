@@ -4,7 +4,7 @@ import { ImportIndex } from "../load/import-index";
 import type { ByteSource } from "../../ports/byte-source";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
-import type { Provider } from "../conversation";
+import type { Provider } from "../../model/conversation";
 
 /** One conversation of the export, as the preview lists it (to choose what to import): no messages are kept. */
 export interface PreviewConversation {

@@ -1,6 +1,6 @@
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
-import { ConversationSchema } from "../conversation";
+import { ConversationSchema } from "../../model/conversation";
 import { CONVERSATION_SHARDS, extractOutputDir } from "./extract-stage";
 import { shardPath, SHARD_RECORDS } from "./jsonl-shards";
 import type { Extracted } from "./transform-stage";

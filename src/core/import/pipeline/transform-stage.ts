@@ -1,6 +1,6 @@
 import { runStage, type StageContext, type StageProgress, type StageResult } from "../../pipeline/stage-runner";
-import type { Conversation } from "../conversation";
-import type { ConversationFacts } from "../conversation-facts";
+import type { Conversation } from "../../model/conversation";
+import type { ConversationFacts } from "../../model/conversation-facts";
 import { appendixOf, draftNote, type NoteDraft } from "../transform/note-draft";
 import type { ImportIndex } from "../load/import-index";
 import { sameTime } from "../load/load-decision";

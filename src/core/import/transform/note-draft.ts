@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ProviderSchema, type Conversation } from "../conversation";
+import { ProviderSchema, type Conversation } from "../../model/conversation";
 import { NoteFrontmatterSchema } from "./note-frontmatter";
 import { renderNote } from "./render-note";
 import { DraftFileCollector, DraftFileSchema } from "../attachments/draft-files";

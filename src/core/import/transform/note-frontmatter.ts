@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ProviderSchema } from "../conversation";
+import { ProviderSchema } from "../../model/conversation";
 
 /**
  * The frontmatter `renderNote` writes, in this key order. Loose: a note the user edited may carry more keys,

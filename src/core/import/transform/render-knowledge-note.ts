@@ -1,4 +1,4 @@
-import type { Conversation } from "../conversation";
+import type { Conversation } from "../../model/conversation";
 import { oneLine, quoteLines, safeMarkdown } from "./markdown-safety";
 import type { NoteFrontmatter } from "./note-frontmatter";
 import { renderNote } from "./render-note";

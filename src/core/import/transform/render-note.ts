@@ -1,5 +1,5 @@
 import { providerModule } from "../extract/normalize/registry";
-import type { Citation, Conversation, Message, Part } from "../conversation";
+import type { Citation, Conversation, Message, Part } from "../../model/conversation";
 import type { DraftFileCollector } from "../attachments/draft-files";
 import { computeFileId } from "./file-id";
 import { stringifyFrontmatter } from "./frontmatter-yaml";

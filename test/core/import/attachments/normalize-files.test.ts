@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { normalizeChatGpt } from "../../../../src/core/import/extract/normalize/chatgpt";
 import { normalizeClaude } from "../../../../src/core/import/extract/normalize/claude";
-import type { Conversation, Part } from "../../../../src/core/import/conversation";
+import type { Conversation, Part } from "../../../../src/core/model/conversation";
 import { chatgptAttachmentConversation, chatgptWith, claudeArtifactConversation } from "../../../support/attachment-exports";
 
 function ok(r: ReturnType<typeof normalizeChatGpt>): Conversation {

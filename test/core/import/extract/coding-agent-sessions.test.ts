@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ConversationSchema, type Conversation } from "../../../../src/core/import/conversation";
+import { ConversationSchema, type Conversation } from "../../../../src/core/model/conversation";
 import type { JsonArrayItem } from "../../../../src/core/import/extract/json-array-stream";
 import { jsonlLines } from "../../../../src/core/import/extract/jsonl-lines";
 import { readSession, type SessionReader } from "../../../../src/core/import/extract/normalize/agent-parts";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConversationSchema, type Conversation, type Part } from "../../../../src/core/import/conversation";
+import { ConversationSchema, type Conversation, type Part } from "../../../../src/core/model/conversation";
 import { resolveCitations } from "../../../../src/core/import/extract/normalize/chatgpt-citations";
 import { normalizeChatGpt } from "../../../../src/core/import/extract/normalize/chatgpt";
 import { normalizeClaude } from "../../../../src/core/import/extract/normalize/claude";

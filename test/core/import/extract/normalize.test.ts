@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConversationSchema, type Conversation, type Message } from "../../../../src/core/import/conversation";
+import { ConversationSchema, type Conversation, type Message } from "../../../../src/core/model/conversation";
 import { normalizeChatGpt } from "../../../../src/core/import/extract/normalize/chatgpt";
 import { normalizeClaude } from "../../../../src/core/import/extract/normalize/claude";
 import type { NormalizeResult } from "../../../../src/core/import/extract/normalize/result";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PROVIDER_MODULES, PROVIDERS, providerLabel } from "../../../../src/core/import/extract/normalize/registry";
-import { PROVIDER_IDS } from "../../../../src/core/import/providers";
-import { ProviderSchema } from "../../../../src/core/import/conversation";
+import { PROVIDER_IDS } from "../../../../src/core/model/providers";
+import { ProviderSchema } from "../../../../src/core/model/conversation";
 
 describe("the provider registry", () => {
 	it("holds one module per provider id, under its own id", () => {

@@ -5,14 +5,14 @@ import { join } from "node:path";
 import { TextReader, Uint8ArrayWriter, ZipWriter } from "@zip.js/zip.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NodeByteSource } from "../../../../src/cli/node-byte-source";
-import type { Conversation, Provider } from "../../../../src/core/import/conversation";
+import type { Conversation, Provider } from "../../../../src/core/model/conversation";
 import { InputError } from "../../../../src/core/import/extract/errors";
 import { chunksOf } from "../../../../src/core/import/extract/json-array-stream";
 import { splitMemberArray } from "../../../../src/core/import/extract/json-member-stream";
 import { parseActivityTime, splitActivityHtml } from "../../../../src/core/import/extract/normalize/gemini";
 import { citedAnswer } from "../../../../src/core/import/extract/normalize/perplexity";
 import { htmlToMarkdown } from "../../../../src/core/import/extract/normalize/html-text";
-import { PROVIDER_IDS } from "../../../../src/core/import/providers";
+import { PROVIDER_IDS } from "../../../../src/core/model/providers";
 import { openExport, type ExtractResult, type OpenExportOptions } from "../../../../src/core/import/extract/open-export";
 
 const SOURCES = join(__dirname, "../../../fixtures/sources");

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { NodeByteSource } from "../../../../src/cli/node-byte-source";
 import { NodeNoteVault } from "../../../../src/cli/node-note-vault";
 import { NodeStagingStore } from "../../../../src/cli/node-staging-store";
-import { conversationFacts } from "../../../../src/core/import/conversation-facts";
+import { conversationFacts } from "../../../../src/core/model/conversation-facts";
 import { openExport, type ExportReader, type ReadOptions } from "../../../../src/core/import/extract";
 import { runImportSession, type ImportDeps } from "../../../../src/core/import/pipeline/import-session";
 import { draftNote, type NoteDraft } from "../../../../src/core/import/transform/note-draft";

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Conversation, Message } from "../../../../src/core/import/conversation";
+import type { Conversation, Message } from "../../../../src/core/model/conversation";
 import { normalizeChatGpt } from "../../../../src/core/import/extract/normalize/chatgpt";
 import { normalizeClaude } from "../../../../src/core/import/extract/normalize/claude";
 import { renderNote } from "../../../../src/core/import/transform/render-note";

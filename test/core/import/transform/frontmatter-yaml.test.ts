@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { ConversationSchema } from "../../../../src/core/import/conversation";
+import { ConversationSchema } from "../../../../src/core/model/conversation";
 import {
 	fastStringifyFrontmatter,
 	stringifyFrontmatter,

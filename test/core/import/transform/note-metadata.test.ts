@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { ConversationSchema, type Conversation } from "../../../../src/core/import/conversation";
+import { ConversationSchema, type Conversation } from "../../../../src/core/model/conversation";
 import { NoteFrontmatterSchema } from "../../../../src/core/import/transform/note-frontmatter";
 import { chatUrl, renderNote } from "../../../../src/core/import/transform/render-note";
 import { draftNote, RENDERER_VERSION } from "../../../../src/core/import/transform/note-draft";

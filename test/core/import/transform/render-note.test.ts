@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConversationSchema, type Conversation } from "../../../../src/core/import/conversation";
+import { ConversationSchema, type Conversation } from "../../../../src/core/model/conversation";
 import { computeFileId, noteBody } from "../../../../src/core/import/transform/file-id";
 import { NoteFrontmatterSchema } from "../../../../src/core/import/transform/note-frontmatter";
 import { renderNote } from "../../../../src/core/import/transform/render-note";

@@ -1,4 +1,4 @@
-import type { Citation } from "../../conversation";
+import type { Citation } from "../../../model/conversation";
 import { isRecord, str } from "./text-utils";
 
 /**

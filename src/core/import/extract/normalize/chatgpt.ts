@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { Conversation, Message, Part } from "../../conversation";
+import type { Conversation, Message, Part } from "../../../model/conversation";
 import type { ProviderModule } from "./registry";
 import { CONVERSATION_FILES } from "./files";
 import { resolveCitations } from "./chatgpt-citations";

@@ -1,4 +1,4 @@
-import type { Conversation, Message, Part } from "../../conversation";
+import type { Conversation, Message, Part } from "../../../model/conversation";
 import { jsonlLines } from "../jsonl-lines";
 import {
 	capLines,

@@ -1,4 +1,4 @@
-import type { Conversation, Message, Part } from "../../conversation";
+import type { Conversation, Message, Part } from "../../../model/conversation";
 import type { JsonArrayItem } from "../json-array-stream";
 import { parseActivityTime } from "./activity-time";
 import { decodeEntities, htmlToMarkdown } from "./html-text";

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { Citation, Conversation, Message, Part } from "../../conversation";
+import type { Citation, Conversation, Message, Part } from "../../../model/conversation";
 import { splitMemberArray } from "../json-member-stream";
 import type { ProviderModule } from "./registry";
 import { describeRaw, type NormalizeResult } from "./result";

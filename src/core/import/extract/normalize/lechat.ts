@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { Conversation, Message, Part } from "../../conversation";
+import type { Conversation, Message, Part } from "../../../model/conversation";
 import type { JsonArrayItem } from "../json-array-stream";
 import type { GroupedResult, ProviderModule } from "./registry";
 import { issuesReason, isRecord, str, summariseValue, timeValue, titleFromText, truncate, bump, isoTime } from "./text-utils";

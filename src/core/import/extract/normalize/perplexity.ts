@@ -1,4 +1,4 @@
-import type { Citation, Conversation, Message, Part } from "../../conversation";
+import type { Citation, Conversation, Message, Part } from "../../../model/conversation";
 import { wholeJsonObject } from "../json-member-stream";
 import type { ProviderModule } from "./registry";
 import { describeRaw, type NormalizeResult } from "./result";

@@ -1,4 +1,4 @@
-import type { Provider } from "../../conversation";
+import type { Provider } from "../../../model/conversation";
 import type { JsonArrayItem } from "../json-array-stream";
 import { chatgptSource } from "./chatgpt";
 import { claudeSource } from "./claude";

@@ -1,4 +1,4 @@
-import type { Conversation } from "../../conversation";
+import type { Conversation } from "../../../model/conversation";
 
 /** What a normalizer makes of one raw conversation: a canonical Conversation, or an item-level failure. */
 export type NormalizeResult = { ok: true; conversation: Conversation } | { ok: false; itemId?: string; title?: string; reason: string };

@@ -1,4 +1,4 @@
-import type { Part } from "../../conversation";
+import type { Part } from "../../../model/conversation";
 
 /** Small pure helpers shared by the normalizers. */
 

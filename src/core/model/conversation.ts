@@ -6,7 +6,7 @@ import { PROVIDER_IDS } from "./providers";
  * It is what `extract/output/*.jsonl` holds, so a resume never needs the original export.
  */
 
-/** A source id (see providers.ts and the registry in extract/normalize/registry.ts). */
+/** A source id (see providers.ts and the registry in import/extract/normalize/registry.ts). */
 export const ProviderSchema = z.enum(PROVIDER_IDS);
 export type Provider = z.infer<typeof ProviderSchema>;
 
