@@ -98,16 +98,16 @@ class FullVault extends NodeNoteVault {
 class CutVault extends FullVault {
 	moves = 0;
 	constructor(
-		private readonly root: string,
+		private readonly vaultRoot: string,
 		private readonly cut: Disk,
 		private readonly cutAt: number,
 	) {
-		super(root, cut);
+		super(vaultRoot, cut);
 	}
 	override async rename(from: string, to: string): Promise<void> {
 		if (++this.moves === this.cutAt) {
-			mkdirSync(dirname(join(this.root, to)), { recursive: true });
-			linkSync(join(this.root, from), join(this.root, to));
+			mkdirSync(dirname(join(this.vaultRoot, to)), { recursive: true });
+			linkSync(join(this.vaultRoot, from), join(this.vaultRoot, to));
 			this.cut.full = true;
 			throw new Error("killed between the link and the unlink");
 		}
