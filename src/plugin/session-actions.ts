@@ -297,10 +297,21 @@ export async function retainSessions(plugin: KnowledgeEtlPlugin): Promise<{ remo
 	const result = await plugin.etl.retain(days);
 	if (!result) return null;
 	if (result.candidates.length > 0) plugin.refreshSessionViews();
-	if (result.undoable.length > 0) {
+	// Sessions the user chose to keep are not asked about again; one that is gone drops off the list.
+	const kept = plugin.settings.retentionKept.filter((id) => result.undoable.includes(id));
+	const ask = result.undoable.filter((id) => !kept.includes(id));
+	if (kept.length !== plugin.settings.retentionKept.length) {
+		plugin.settings.retentionKept = kept;
+		await plugin.saveSettings();
+	}
+	if (ask.length > 0) {
 		new RetentionModal(plugin.app, {
 			days,
-			sessions: result.undoable.map(sessionTimeLabel),
+			sessions: ask.map(sessionTimeLabel),
+			onKeep: () => {
+				plugin.settings.retentionKept = [...kept, ...ask];
+				void plugin.saveSettings();
+			},
 			onDelete: () =>
 				void plugin.etl
 					.clean({ days, includeUndo: true })
@@ -311,7 +322,7 @@ export async function retainSessions(plugin: KnowledgeEtlPlugin): Promise<{ remo
 					.catch((e: unknown) => new Notice(t("notice.retentionFailed", { error: e instanceof Error ? e.message : String(e) }))),
 		}).open();
 	}
-	return { removed: result.candidates.map((c) => c.id), asked: result.undoable };
+	return { removed: result.candidates.map((c) => c.id), asked: ask };
 }
 
 export async function cleanOldSessions(plugin: KnowledgeEtlPlugin): Promise<CleanResult> {

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SessionManager } from "../../src/core/session/session-manager";
 import { enableObsidianUi, noticeLog } from "../stubs/obsidian";
+import { retainSessions } from "../../src/plugin/session-actions";
 import { loadPlugin, until, type PluginFixture } from "./helpers";
 
 let fx: PluginFixture | null = null;
@@ -57,6 +58,44 @@ describe("retention in the plugin", () => {
 		// Once per start.
 		await plugin.retainOnce();
 		expect(document.querySelectorAll(".knowledge-etl-retention")).toHaveLength(0);
+	});
+
+	it("'Keep them' is remembered: the kept sessions are not asked about again, a newly old one is", async () => {
+		fx = await loadPlugin();
+		const plugin = fx.plugin;
+		plugin.settings.retentionDays = 30;
+		await fs.mkdir(path.join(fx.dir, "Inbox"), { recursive: true });
+		const now = plugin.clock.now().getTime();
+		/** An applied organize session (undo data), made `daysAgo` old. */
+		const oldApplied = async (name: string, daysAgo: number): Promise<string> => {
+			await fs.writeFile(path.join(fx!.dir, "Inbox", `${name}.md`), `# ${name}\n\nA Dockerfile and a container image.\n`);
+			const { sessionId } = await plugin.etl.organize({ folder: "Inbox", apply: true });
+			const file = path.join(fx!.dir, ".staging/@session", sessionId, "session.json");
+			const session = JSON.parse(await fs.readFile(file, "utf8")) as { created_at: string };
+			await fs.writeFile(file, JSON.stringify({ ...session, created_at: new Date(now - daysAgo * DAY).toISOString() }));
+			return sessionId;
+		};
+		const first = await oldApplied("Docker", 60);
+		const modalItems = () => [...document.querySelectorAll(".knowledge-etl-retention li")].map((li) => li.textContent);
+
+		expect((await retainSessions(plugin))?.asked).toEqual([first]);
+		expect(modalItems()).toHaveLength(1);
+		const keep = [...document.querySelectorAll(".knowledge-etl-retention button")].find((b) => b.textContent === "Keep them")!;
+		(keep as HTMLButtonElement).click();
+		expect(plugin.settings.retentionKept).toEqual([first]);
+		await until(async () => JSON.stringify(await plugin.loadData()).includes(first), "the choice saved");
+
+		// The next start: not asked again.
+		expect((await retainSessions(plugin))?.asked).toEqual([]);
+		expect(document.querySelectorAll(".knowledge-etl-retention")).toHaveLength(0);
+
+		// Another session gets old: only that one is named.
+		await new Promise((r) => setTimeout(r, 1100)); // session ids are to the second
+		const second = await oldApplied("Kubernetes", 45);
+		expect((await retainSessions(plugin))?.asked).toEqual([second]);
+		expect(modalItems()).toHaveLength(1);
+		const ids = async () => (await new SessionManager(plugin.stagingStore, plugin.clock).list()).sessions.map((s) => s.session_id);
+		expect(await ids()).toEqual(expect.arrayContaining([first, second]));
 	});
 
 	it("the vault lock taken from Obsidian names the app and the vault (issue 15)", async () => {

@@ -60,6 +60,8 @@ export const SettingsSchema = z.object({
 		.default(() => cloneGenres(DEFAULT_GENRES)),
 	/** Sessions older than this many days are removed automatically (see retainSessions) and by "Clean old sessions". */
 	retentionDays: z.number().int().min(1).max(3650).default(30),
+	/** Old sessions with undo data the user chose to keep when retention asked: not asked about again. */
+	retentionKept: z.array(z.string()).default([]),
 	/** Folders and patterns organize leaves alone, besides the ones it always does (see organize/exclusions.ts). */
 	organizeExclude: z.array(z.string()).default([]),
 	/** Normalisation rules organize applies to the user's own notes (none by default: they are only filed). */

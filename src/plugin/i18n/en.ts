@@ -230,7 +230,7 @@ const en = {
 	"panel.debugMode": "Debug mode",
 	"retention.title": "Old sessions with undo data",
 	"retention.text":
-		"{count} session(s) older than {days} days hold an organize run that can still be undone. Deleting them keeps every note as it is now and removes the way back.",
+		"{count} session(s) older than {days} days hold an organize run that can still be undone. Deleting them keeps every note as it is now and removes the way back. If you keep them, you will not be asked about them again.",
 	"retention.session": "Session {time}",
 	"retention.delete": "Delete them",
 	"retention.keep": "Keep them",

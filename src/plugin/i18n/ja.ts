@@ -224,7 +224,7 @@ const ja: Record<keyof typeof en, string> = {
 	"panel.debugMode": "デバッグモード",
 	"retention.title": "取り消しデータのある古いセッション",
 	"retention.text":
-		"{days} 日より古い {count} 件のセッションに、まだ取り消せる整理の実行があります。削除してもノートは今のままですが、元に戻せなくなります。",
+		"{days} 日より古い {count} 件のセッションに、まだ取り消せる整理の実行があります。削除してもノートは今のままですが、元に戻せなくなります。残す場合、これらについて再び確認することはありません。",
 	"retention.session": "セッション {time}",
 	"retention.delete": "削除する",
 	"retention.keep": "残す",

@@ -7,11 +7,14 @@ export interface RetentionModalDeps {
 	/** The sessions kept for their undo data, as the panel names them (their time). */
 	sessions: readonly string[];
 	onDelete(): void;
+	/** "Keep them": these sessions are not asked about again. */
+	onKeep(): void;
 }
 
 /**
  * Retention found sessions older than the setting whose organize run can still be undone: they are kept until the
- * user says so. Names them; "Delete them" removes them (those runs can then not be undone), "Keep them" leaves them.
+ * user says so. Names them; "Delete them" removes them (those runs can then not be undone), "Keep them" leaves them and is
+ * remembered: retention does not ask about them again (the panel can still delete each).
  */
 export class RetentionModal extends Modal {
 	/** True once the user chose to delete (for tests). */
@@ -43,7 +46,12 @@ export class RetentionModal extends Modal {
 						this.deps.onDelete();
 					}),
 			)
-			.addButton((b) => b.setButtonText(t("retention.keep")).onClick(() => this.close()));
+			.addButton((b) =>
+				b.setButtonText(t("retention.keep")).onClick(() => {
+					this.close();
+					this.deps.onKeep();
+				}),
+			);
 	}
 
 	override onClose(): void {
