@@ -40,7 +40,8 @@ const MIN_EVIDENCE = 2;
 
 /** Lower case, full-width letters folded (ＡＩ → ai), so keywords match in Japanese and English text alike. */
 export function foldText(text: string): string {
-	return text.normalize("NFKC").toLowerCase();
+	// NFKC leaves ASCII as it is: most notes skip the normalisation pass.
+	return (isAscii(text) ? text : text.normalize("NFKC")).toLowerCase();
 }
 
 function escapeRegExp(text: string): string {
@@ -83,6 +84,133 @@ export function keywordCounter(keyword: string): (text: string) => number {
 	return counter;
 }
 
+/** A keyword made ready to count: how it is found in a Scanned text (same counts as keywordCounter). */
+type PreparedKeyword =
+	| { kind: "word"; keyword: string; folded: string }
+	| { kind: "words"; keyword: string; folded: string; first: string }
+	| { kind: "other"; keyword: string; folded: string; count: (text: string) => number }
+	| { kind: "substring"; keyword: string; folded: string };
+
+interface PreparedGenre {
+	genre: Genre;
+	/** The genre's key and keywords, folded: a tag part equal to one of them counts. */
+	tagWords: ReadonlySet<string>;
+	keywords: PreparedKeyword[];
+}
+
+interface PreparedTable {
+	genres: PreparedGenre[];
+	/** The ASCII word runs a Scanned text must index: every "word" keyword and the first run of every "words" one. */
+	runs: ReadonlySet<string>;
+	/** The longest of them (a longer run is not looked up). */
+	longest: number;
+}
+
+const ASCII_WORD = /^[a-z0-9]+$/;
+const preparedTables = new WeakMap<readonly Genre[], PreparedTable>();
+
+/** The table's keywords folded and sorted by how to count them, once per table (not once per note). */
+function prepareTable(genres: readonly Genre[]): PreparedTable {
+	const cached = preparedTables.get(genres);
+	if (cached) return cached;
+	const runs = new Set<string>();
+	const prepared: PreparedGenre[] = [];
+	for (const genre of genres) {
+		if (genre.key === OTHER_GENRE_KEY) continue;
+		const keywords: PreparedKeyword[] = genre.keywords.map((keyword) => {
+			const folded = foldText(keyword.trim());
+			if (!isAscii(folded)) return { kind: "substring", keyword, folded };
+			if (ASCII_WORD.test(folded)) {
+				runs.add(folded);
+				return { kind: "word", keyword, folded };
+			}
+			// Starts and ends with a letter or digit: every match begins at the start of a word run equal to its first run.
+			const first = /^[a-z0-9]+/.exec(folded)?.[0];
+			if (first !== undefined && /[a-z0-9]$/.test(folded)) {
+				runs.add(first);
+				return { kind: "words", keyword, folded, first };
+			}
+			return { kind: "other", keyword, folded, count: keywordCounter(keyword) };
+		});
+		prepared.push({ genre, tagWords: new Set([genre.key, ...genre.keywords].map((word) => foldText(word))), keywords });
+	}
+	const table = { genres: prepared, runs, longest: Math.max(0, ...[...runs].map((run) => run.length)) };
+	preparedTables.set(genres, table);
+	return table;
+}
+
+/** Folded text, with where each wanted ASCII word run starts (a run: a longest stretch of [a-z0-9]). */
+interface Scanned {
+	text: string;
+	ascii: boolean;
+	runs: Map<string, number[]>;
+}
+
+function isWordChar(code: number): boolean {
+	return (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
+}
+
+function scan(text: string, { runs: wanted, longest }: PreparedTable): Scanned {
+	const runs = new Map<string, number[]>();
+	let ascii = true;
+	let start = -1;
+	for (let index = 0; index <= text.length; index++) {
+		const code = index < text.length ? text.charCodeAt(index) : 32;
+		if (code > 0x7f) ascii = false;
+		if (isWordChar(code)) {
+			if (start < 0) start = index;
+			continue;
+		}
+		if (start >= 0 && index - start <= longest) {
+			const run = text.slice(start, index);
+			if (wanted.has(run)) {
+				const at = runs.get(run);
+				if (at) at.push(start);
+				else runs.set(run, [start]);
+			}
+		}
+		start = -1;
+	}
+	return { text, ascii, runs };
+}
+
+/** keywordCounter's count, from a Scanned text: one pass over the text for all keywords instead of one per keyword. */
+function countIn(keyword: PreparedKeyword, scanned: Scanned): number {
+	switch (keyword.kind) {
+		case "word":
+			return scanned.runs.get(keyword.folded)?.length ?? 0;
+		case "words": {
+			const { text } = scanned;
+			const length = keyword.folded.length;
+			let count = 0;
+			let end = 0;
+			for (const at of scanned.runs.get(keyword.first) ?? []) {
+				if (at < end || !text.startsWith(keyword.folded, at)) continue;
+				const after = at + length;
+				if (after < text.length && isWordChar(text.charCodeAt(after))) continue;
+				count++;
+				end = after;
+			}
+			return count;
+		}
+		case "other":
+			return keyword.folded === "" || !scanned.text.includes(keyword.folded) ? 0 : keyword.count(scanned.text);
+		case "substring":
+			return scanned.ascii ? 0 : countSubstring(scanned.text, keyword.folded);
+	}
+}
+
+function countSubstring(text: string, folded: string): number {
+	let count = 0;
+	let from = 0;
+	for (;;) {
+		const at = text.indexOf(folded, from);
+		if (at === -1) return count;
+		count++;
+		from = at + folded.length;
+	}
+}
+
 /** Rule-based classification by tags, title and body keywords. Deterministic; works for Japanese and English. */
 export function classifyByKeywords(input: ClassifyInput, genres: readonly Genre[], options: KeywordClassifierOptions = {}): Classification {
 	const threshold = options.reviewThreshold ?? 0.5;
@@ -91,28 +219,26 @@ export function classifyByKeywords(input: ClassifyInput, genres: readonly Genre[
 	if (existing) {
 		return { genre: existing.key, topic, confidence: 1, review: false, reason: "genre already set in the frontmatter" };
 	}
-	const title = foldText(input.title);
-	const body = foldText(withoutLinkPaths(input.body));
+	const table = prepareTable(genres);
+	const title = scan(foldText(input.title), table);
+	const body = scan(foldText(withoutLinkPaths(input.body)), table);
 	const tags = input.tags.map((tag) => foldText(tag.replace(/^#/, "")).split("/"));
 	const scores: { key: string; score: number; hits: string[] }[] = [];
-	for (const genre of genres) {
-		if (genre.key === OTHER_GENRE_KEY) continue;
+	for (const { genre, tagWords, keywords } of table.genres) {
 		let score = 0;
 		const hits: string[] = [];
-		const tagWords = [genre.key, ...genre.keywords].map((word) => foldText(word));
 		for (const parts of tags) {
-			if (parts.some((part) => tagWords.includes(part))) {
+			if (parts.some((part) => tagWords.has(part))) {
 				score += TAG_WEIGHT;
 				hits.push(`tag #${parts.join("/")}`);
 			}
 		}
-		for (const keyword of genre.keywords) {
-			const count = keywordCounter(keyword);
-			const inTitle = count(title);
-			const inBody = Math.min(count(body), BODY_HIT_CAP);
+		for (const keyword of keywords) {
+			const inTitle = countIn(keyword, title);
+			const inBody = Math.min(countIn(keyword, body), BODY_HIT_CAP);
 			if (inTitle + inBody > 0) {
 				score += inTitle * TITLE_WEIGHT + inBody;
-				hits.push(keyword);
+				hits.push(keyword.keyword);
 			}
 		}
 		if (score > 0) scores.push({ key: genre.key, score, hits });

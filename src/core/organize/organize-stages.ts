@@ -55,45 +55,65 @@ export interface PlanStageOptions {
 
 /**
  * The transform stage: one item per note through the stage runner (per-item records, steps, counts, cancel).
- * Each note's PlanItem is appended to items.jsonl before its record is logged, so a logged note always has
- * its plan saved and an interrupted run can be resumed.
+ * Each note's PlanItem is appended to items.jsonl before its record is logged (in batches: one append of each
+ * file per batch, not three per note), so a logged note always has its plan saved and an interrupted run can be
+ * resumed.
  */
 export async function runPlanStage(args: PlanStageOptions): Promise<StageResult> {
 	const { deps, sessionId } = args;
 	const itemsPath = plannedItemsPath(sessionId);
 	await ensureJsonlLineStart(deps.store, itemsPath);
-	return runStage({
-		ctx: {
-			sessionId,
-			phaseType: "organize",
-			store: deps.store,
-			clock: deps.clock,
-			logger: deps.logger ?? silentLogger,
-			phases: args.phases,
-		},
-		stage: "transform",
-		items: args.paths,
-		identify: (path) => ({ id: path, title: path.slice(path.lastIndexOf("/") + 1).replace(/\.md$/i, "") }),
-		...(args.skip ? { skip: args.skip } : {}),
-		process: async (path, step) => {
-			let item: PlanItem;
-			try {
-				item = await step.run("classify_and_normalize", () => planNote(deps.vault, path, args.options));
-			} catch (error) {
-				// Cancelled mid-note (an LLM call aborted): not planned, not logged; a resume plans it.
-				if (args.signal?.aborted) throw error;
-				item = failedItem(path, error);
-			}
-			await deps.store.append(itemsPath, `${JSON.stringify(item)}\n`);
-			if (item.status === "failed") throw new Error(item.error?.message ?? item.reason);
-			if (item.status === "skipped") return { status: "skipped", reason: item.reason };
-			if (item.destination === "review") return { status: "review", reason: item.reason };
-			return { status: "success" };
-		},
-		signal: args.signal,
-		onProgress: args.onProgress,
-	});
+	// Planned items wait here and are appended in one write just before the records that log them (beforeLog).
+	let pending = "";
+	const flushItems = async (): Promise<void> => {
+		if (pending === "") return;
+		const lines = pending;
+		pending = "";
+		await deps.store.append(itemsPath, lines);
+	};
+	try {
+		return await runStage({
+			ctx: {
+				sessionId,
+				phaseType: "organize",
+				store: deps.store,
+				clock: deps.clock,
+				logger: deps.logger ?? silentLogger,
+				phases: args.phases,
+			},
+			stage: "transform",
+			items: args.paths,
+			identify: (path) => ({ id: path, title: path.slice(path.lastIndexOf("/") + 1).replace(/\.md$/i, "") }),
+			...(args.skip ? { skip: args.skip } : {}),
+			// A note is planned when items.jsonl has it (a resume passes over notes both saved and logged): the records can
+			// be appended in batches, each batch's items first. A crash loses at most a batch, which a resume plans again.
+			logBatchMs: PLAN_LOG_BATCH_MS,
+			beforeLog: flushItems,
+			process: async (path, step) => {
+				let item: PlanItem;
+				try {
+					item = await step.run("classify_and_normalize", () => planNote(deps.vault, path, args.options));
+				} catch (error) {
+					// Cancelled mid-note (an LLM call aborted): not planned, not logged; a resume plans it.
+					if (args.signal?.aborted) throw error;
+					item = failedItem(path, error);
+				}
+				pending += `${JSON.stringify(item)}\n`;
+				if (item.status === "failed") throw new Error(item.error?.message ?? item.reason);
+				if (item.status === "skipped") return { status: "skipped", reason: item.reason };
+				if (item.destination === "review") return { status: "review", reason: item.reason };
+				return { status: "success" };
+			},
+			signal: args.signal,
+			onProgress: args.onProgress,
+		});
+	} finally {
+		await flushItems();
+	}
 }
+
+/** The plan stage appends its items and log records at most this often (see RunStageOptions.logBatchMs). */
+const PLAN_LOG_BATCH_MS = 200;
 
 /** The saved PlanItems, the latest per note (a partial last line after a crash is skipped). */
 export async function readPlannedItems(store: StagingStore, sessionId: string, logger?: Logger): Promise<Map<string, PlanItem>> {

@@ -261,6 +261,18 @@ export async function settleTargets(
 	const taken = new Set(existing.map((path) => path.toLowerCase()));
 	const claimed = new Set<string>();
 	const leaving = new Set(items.filter((item) => item.status === "planned").map((item) => item.from.toLowerCase()));
+	// Whether each target folder exists, asked once per folder: nothing is at a name in a folder that is not there
+	// (genre folders of a first organize run), so most targets cost no look at the disk.
+	const folders = new Map<string, Promise<boolean>>();
+	const onDisk = async (candidate: string): Promise<boolean> => {
+		const folder = candidate.slice(0, Math.max(0, candidate.lastIndexOf("/")));
+		let there = folders.get(folder);
+		if (there === undefined) {
+			there = folder === "" ? Promise.resolve(true) : vault.exists(folder);
+			folders.set(folder, there);
+		}
+		return (await there) && vault.exists(candidate);
+	};
 	const out: PlanItem[] = [];
 	for (const item of items) {
 		if (item.status !== "planned" || item.from === item.to) {
@@ -275,7 +287,7 @@ export async function settleTargets(
 			const lower = candidate.toLowerCase();
 			if (lower === self) return true;
 			if (claimed.has(lower) || taken.has(lower)) return false;
-			return !(await vault.exists(candidate));
+			return !(await onDisk(candidate));
 		};
 		if (await free(item.to)) {
 			claimed.add(item.to.toLowerCase());

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { classifyByKeywords, keywordCounter } from "../../../src/core/organize/classify-genre";
+import {
+	classifyByKeywords,
+	foldText,
+	keywordCounter,
+	withoutLinkPaths,
+	type ClassifyInput,
+} from "../../../src/core/organize/classify-genre";
 import { parseClassificationReply, llmClassifier } from "../../../src/core/organize/classify-genre-llm";
-import { DEFAULT_GENRES, GenreTableSchema } from "../../../src/core/organize/genres";
+import { DEFAULT_GENRES, GenreTableSchema, type Genre } from "../../../src/core/organize/genres";
 
 describe("DEFAULT_GENRES", () => {
 	it("is a valid table with other", () => {
@@ -39,6 +45,133 @@ describe("classifyByKeywords", () => {
 		expect(result.review).toBe(review);
 		expect(result.confidence).toBeGreaterThanOrEqual(0);
 		expect(result.confidence).toBeLessThanOrEqual(1);
+	});
+});
+
+/**
+ * The scores as the classifier first computed them: every keyword counted by its own regex (keywordCounter) over
+ * the folded title and body. classifyByKeywords counts from one pass over the text; it must find the same.
+ */
+function referenceScores(input: ClassifyInput, genres: readonly Genre[]): string {
+	const title = input.title.normalize("NFKC").toLowerCase();
+	const body = withoutLinkPaths(input.body).normalize("NFKC").toLowerCase();
+	const tags = input.tags.map((tag) => foldText(tag.replace(/^#/, "")).split("/"));
+	const scores: { key: string; score: number; hits: string[] }[] = [];
+	for (const genre of genres) {
+		if (genre.key === "other") continue;
+		let score = 0;
+		const hits: string[] = [];
+		const tagWords = [genre.key, ...genre.keywords].map((word) => word.normalize("NFKC").toLowerCase());
+		for (const parts of tags) {
+			if (parts.some((part) => tagWords.includes(part))) {
+				score += 5;
+				hits.push(`tag #${parts.join("/")}`);
+			}
+		}
+		for (const keyword of genre.keywords) {
+			const count = keywordCounter(keyword);
+			const inTitle = count(title);
+			const inBody = Math.min(count(body), 3);
+			if (inTitle + inBody > 0) {
+				score += inTitle * 3 + inBody;
+				hits.push(keyword);
+			}
+		}
+		if (score > 0) scores.push({ key: genre.key, score, hits });
+	}
+	scores.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
+	const best = scores[0];
+	return best ? `${best.key} keywords: ${best.hits.slice(0, 5).join(", ")}` : "other";
+}
+
+describe("classifyByKeywords counts as one regex per keyword would", () => {
+	/** A small deterministic generator (mulberry32). */
+	const random = (seed: number) => () => {
+		seed = (seed + 0x6d2b79f5) | 0;
+		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+	// Keywords of every kind: one ASCII word, several words, with punctuation at either end, CJK, full width.
+	const keywords = [
+		"ai",
+		"a",
+		"aa",
+		"a a",
+		"a-a",
+		"a aa",
+		"ml",
+		"machine learning",
+		"ci/cd",
+		"c++",
+		".net",
+		"c#",
+		"-x",
+		"x-",
+		"node.js",
+		"旅行",
+		"ＡＩ",
+		"生成ai",
+		"é",
+		"a1",
+		"1",
+	];
+	const pieces = [
+		...keywords,
+		" ",
+		"  ",
+		"\n",
+		".",
+		"-",
+		"/",
+		"#",
+		"_",
+		"Ａ",
+		"A",
+		"AI",
+		"x",
+		"b",
+		"[[a|ai]]",
+		"[[x/a a#h]]",
+		"](ai.md)",
+		"said",
+		"ai1",
+		"ｍｌ",
+	];
+	const rnd = random(20261206);
+	const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
+	const text = (n: number): string => Array.from({ length: n }, () => pick(pieces)).join(rnd() < 0.5 ? "" : " ");
+
+	it("on 3,000 random notes and tables", () => {
+		let classified = 0;
+		for (let round = 0; round < 3000; round++) {
+			const genres: Genre[] = [
+				{ key: "g1", folder: "G1", description: "", keywords: Array.from({ length: 1 + Math.floor(rnd() * 5) }, () => pick(keywords)) },
+				{ key: "a", folder: "A", description: "", keywords: Array.from({ length: 1 + Math.floor(rnd() * 5) }, () => pick(keywords)) },
+				{ key: "other", folder: "Other", description: "", keywords: [] },
+			];
+			const input: ClassifyInput = {
+				title: text(Math.floor(rnd() * 6)),
+				body: text(Math.floor(rnd() * 40)),
+				tags: rnd() < 0.3 ? [pick(pieces)] : [],
+			};
+			const result = classifyByKeywords(input, genres);
+			const got = result.genre === "other" ? "other" : `${result.genre} ${result.reason}`;
+			expect(got, JSON.stringify({ input, genres })).toBe(referenceScores(input, genres));
+			if (result.genre !== "other") classified++;
+		}
+		// The notes must exercise the keywords, not all fall to "other".
+		expect(classified).toBeGreaterThan(1500);
+	});
+
+	it("on the default table", () => {
+		for (let round = 0; round < 500; round++) {
+			const words = DEFAULT_GENRES.flatMap((genre) => genre.keywords);
+			const body = Array.from({ length: 30 }, () => (rnd() < 0.5 ? pick(words) : pick(pieces))).join(pick([" ", "", "-", ". "]));
+			const input: ClassifyInput = { title: pick(words), body, tags: [] };
+			const result = classifyByKeywords(input, DEFAULT_GENRES);
+			expect(result.genre === "other" ? "other" : `${result.genre} ${result.reason}`).toBe(referenceScores(input, DEFAULT_GENRES));
+		}
 	});
 });
 
