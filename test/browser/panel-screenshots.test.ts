@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
-import { existsSync, promises as fs } from "node:fs";
+import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PanelModel } from "../../src/core/status/panel-model";
 import { loadPanelModel } from "../../src/core/status/panel-state";
@@ -12,6 +12,7 @@ import { renderSessionPanel } from "../../src/plugin/view/render-session-panel";
 import { plainReason } from "../../src/plugin/view/plain-reason";
 import { asObsidianApp, createTestApp, enableObsidianUi } from "../stubs/obsidian";
 import { textContrastFailures } from "./page-contrast";
+import { CHROMIUM, hasChromium, launchChromium } from "./chromium";
 import { FAILURES, PANEL_NOW, writePanelSessions, type PanelSessions } from "./panel-sessions";
 
 /**
@@ -21,8 +22,6 @@ import { FAILURES, PANEL_NOW, writePanelSessions, type PanelSessions } from "./p
  * docs/screenshots/panel-<state>-<theme>.png. Skipped (with the reason in its name) without /usr/bin/chromium.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const OUT_DIR = path.join(ROOT, "docs", "screenshots");
 const THEMES = ["light", "dark"] as const;
@@ -67,22 +66,7 @@ describe.skipIf(!hasChromium)(
 				await fs.readFile(path.join(ROOT, "styles.css"), "utf8"),
 			].join("\n");
 			await fs.mkdir(OUT_DIR, { recursive: true });
-			context = await chromium.launchPersistentContext(userDataDir, {
-				executablePath: CHROMIUM,
-				headless: true,
-				args: [
-					"--headless",
-					"--no-sandbox",
-					"--disable-gpu",
-					"--disable-quic",
-					"--no-first-run",
-					"--disable-background-networking",
-					"--disable-component-update",
-					"--disable-sync",
-				],
-				viewport: { width: 400, height: 900 },
-				deviceScaleFactor: 1,
-			});
+			context = await launchChromium(userDataDir, { viewport: { width: 400, height: 900 } });
 			page = context.pages()[0] ?? (await context.newPage());
 		}, 60_000);
 

@@ -1,0 +1,616 @@
+/**
+ * The `obsidian` module for the browser harness (test/browser/harness/): what the built main.js gets from
+ * `require("obsidian")` in the page. The UI (Plugin, ItemView, Modal, Setting, Notice, the DOM helpers) is the test
+ * stub's own (test/stubs/obsidian.ts), over the page's real DOM. The vault is replaced by one in memory that costs
+ * what Obsidian's does:
+ * - a file tree and its metadata held in maps (Obsidian's in-memory index): a lookup by path is one map read, a
+ *   folder knows its children; nothing scans a folder per call (the Node stub re-reads directories on every lookup);
+ * - the adapter (`vault.adapter`, which sees dot-folders such as `.staging/`) writes into the same tree, and the
+ *   Vault index follows each write of a visible path as Obsidian's file watcher does, one path at a time;
+ * - every adapter and Vault call is asynchronous (a microtask), as Obsidian's are.
+ * Where Obsidian is strict, this is too: `create` refuses an existing path, a missing parent folder, a dot-path.
+ */
+import {
+	Events,
+	FileManager as StubFileManager,
+	Workspace,
+	CommandRegistry,
+	SecretStorage,
+	normalizePath,
+	splitFrontMatter,
+} from "../../stubs/obsidian";
+import type { View, WorkspaceLeaf } from "../../stubs/obsidian";
+import { stringify as stringifyYaml } from "yaml";
+
+export * from "../../stubs/obsidian";
+
+function isHidden(path: string): boolean {
+	return path.split("/").some((s) => s.startsWith("."));
+}
+
+function parentOf(path: string): string {
+	const i = path.lastIndexOf("/");
+	return i < 0 ? "/" : path.slice(0, i);
+}
+
+function nameOf(path: string): string {
+	const i = path.lastIndexOf("/");
+	return i < 0 ? path : path.slice(i + 1);
+}
+
+/** Adapter paths: "" and "/" are the root; no leading or trailing slash. */
+function clean(path: string): string {
+	const p = normalizePath(path);
+	return p === "/" ? "" : p;
+}
+
+const tick = (): Promise<void> => Promise.resolve();
+
+type Entry =
+	{ kind: "file"; data: string | Uint8Array; ctime: number; mtime: number } | { kind: "folder"; children: Set<string>; ctime: number };
+
+/** The bytes of every file and folder of the vault, by path (the disk). */
+export class MemoryDisk {
+	readonly entries = new Map<string, Entry>([["", { kind: "folder", children: new Set(), ctime: Date.now() }]]);
+	/** Called after each change of a path (the vault's watcher). */
+	onChange: (path: string) => void = () => undefined;
+	/** Counters of the calls made, by method (for the harness's reports). */
+	readonly calls = new Map<string, number>();
+
+	count(what: string): void {
+		this.calls.set(what, (this.calls.get(what) ?? 0) + 1);
+	}
+
+	get(path: string): Entry | undefined {
+		return this.entries.get(clean(path));
+	}
+
+	folder(path: string): Extract<Entry, { kind: "folder" }> {
+		const e = this.get(path);
+		if (!e) throw new Error(`ENOENT: no such file or directory, '${path}'`);
+		if (e.kind !== "folder") throw new Error(`ENOTDIR: not a directory, '${path}'`);
+		return e;
+	}
+
+	/** Creates the folder and its parents. */
+	mkdirs(path: string): void {
+		const p = clean(path);
+		if (p === "" || this.entries.has(p)) {
+			if (p !== "" && this.entries.get(p)!.kind !== "folder") throw new Error(`EEXIST: file already exists, mkdir '${p}'`);
+			return;
+		}
+		const parent = parentOf(p) === "/" ? "" : parentOf(p);
+		this.mkdirs(parent);
+		this.entries.set(p, { kind: "folder", children: new Set(), ctime: Date.now() });
+		this.folder(parent).children.add(nameOf(p));
+		this.onChange(p);
+	}
+
+	writeFile(path: string, data: string | Uint8Array, append = false): void {
+		const p = clean(path);
+		const parent = parentOf(p) === "/" ? "" : parentOf(p);
+		const dir = this.entries.get(parent);
+		if (!dir || dir.kind !== "folder") throw new Error(`ENOENT: no such file or directory, open '${p}'`);
+		const now = Date.now();
+		const old = this.entries.get(p);
+		if (old?.kind === "folder") throw new Error(`EISDIR: illegal operation on a directory, open '${p}'`);
+		let next = data;
+		if (append && old) {
+			if (typeof old.data === "string" && typeof data === "string") next = old.data + data;
+			else next = concat(bytesOf(old.data), bytesOf(data));
+		}
+		this.entries.set(p, { kind: "file", data: next, ctime: old?.ctime ?? now, mtime: now });
+		dir.children.add(nameOf(p));
+		this.onChange(p);
+	}
+
+	remove(path: string): void {
+		const p = clean(path);
+		const e = this.entries.get(p);
+		if (!e) return;
+		if (e.kind === "folder") for (const c of [...e.children]) this.remove(p === "" ? c : `${p}/${c}`);
+		this.entries.delete(p);
+		const parent = this.entries.get(parentOf(p) === "/" ? "" : parentOf(p));
+		if (parent?.kind === "folder") parent.children.delete(nameOf(p));
+		this.onChange(p);
+	}
+
+	/** Moves a file or a folder with everything in it. */
+	move(from: string, to: string): void {
+		const f = clean(from);
+		const t = clean(to);
+		const e = this.entries.get(f);
+		if (!e) throw new Error(`ENOENT: no such file or directory, rename '${f}'`);
+		this.mkdirs(parentOf(t) === "/" ? "" : parentOf(t));
+		const moved: [string, Entry][] = [];
+		for (const [path, entry] of this.entries) if (path === f || path.startsWith(`${f}/`)) moved.push([path, entry]);
+		for (const [path] of moved) this.entries.delete(path);
+		const oldParent = this.entries.get(parentOf(f) === "/" ? "" : parentOf(f));
+		if (oldParent?.kind === "folder") oldParent.children.delete(nameOf(f));
+		for (const [path, entry] of moved) this.entries.set(t + path.slice(f.length), entry);
+		this.folder(parentOf(t) === "/" ? "" : parentOf(t)).children.add(nameOf(t));
+		for (const [path] of moved) this.onChange(path);
+		for (const [path] of moved) this.onChange(t + path.slice(f.length));
+	}
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function bytesOf(data: string | Uint8Array): Uint8Array {
+	return typeof data === "string" ? encoder.encode(data) : data;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+	const out = new Uint8Array(a.length + b.length);
+	out.set(a);
+	out.set(b, a.length);
+	return out;
+}
+
+/** Obsidian's DataAdapter over the in-memory disk (no full paths: as on mobile, ranged reads read the file). */
+export class MemoryAdapter {
+	constructor(
+		readonly disk: MemoryDisk,
+		private readonly name: string,
+	) {}
+
+	getName(): string {
+		return this.name;
+	}
+
+	async exists(path: string): Promise<boolean> {
+		this.disk.count("adapter.exists");
+		await tick();
+		return this.disk.get(path) !== undefined;
+	}
+
+	async stat(path: string): Promise<{ type: "file" | "folder"; ctime: number; mtime: number; size: number } | null> {
+		this.disk.count("adapter.stat");
+		await tick();
+		const e = this.disk.get(path);
+		if (!e) return null;
+		if (e.kind === "folder") return { type: "folder", ctime: e.ctime, mtime: e.ctime, size: 0 };
+		const size = typeof e.data === "string" ? encoder.encode(e.data).length : e.data.length;
+		return { type: "file", ctime: e.ctime, mtime: e.mtime, size };
+	}
+
+	async list(path: string): Promise<{ files: string[]; folders: string[] }> {
+		this.disk.count("adapter.list");
+		await tick();
+		const p = clean(path);
+		const dir = this.disk.folder(p);
+		const files: string[] = [];
+		const folders: string[] = [];
+		for (const name of dir.children) {
+			const child = p === "" ? name : `${p}/${name}`;
+			(this.disk.get(child)?.kind === "folder" ? folders : files).push(child);
+		}
+		return { files, folders };
+	}
+
+	async read(path: string): Promise<string> {
+		this.disk.count("adapter.read");
+		await tick();
+		const e = this.disk.get(path);
+		if (!e || e.kind !== "file") throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+		return typeof e.data === "string" ? e.data : decoder.decode(e.data);
+	}
+
+	async readBinary(path: string): Promise<ArrayBuffer> {
+		this.disk.count("adapter.readBinary");
+		await tick();
+		const e = this.disk.get(path);
+		if (!e || e.kind !== "file") throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+		const bytes = bytesOf(e.data);
+		return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+	}
+
+	async write(path: string, data: string): Promise<void> {
+		this.disk.count("adapter.write");
+		await tick();
+		this.disk.writeFile(path, data);
+	}
+
+	async writeBinary(path: string, data: ArrayBuffer): Promise<void> {
+		this.disk.count("adapter.writeBinary");
+		await tick();
+		this.disk.writeFile(path, new Uint8Array(data.slice(0)));
+	}
+
+	async append(path: string, data: string): Promise<void> {
+		this.disk.count("adapter.append");
+		await tick();
+		this.disk.writeFile(path, data, true);
+	}
+
+	async process(path: string, fn: (data: string) => string): Promise<string> {
+		const next = fn(await this.read(path));
+		await this.write(path, next);
+		return next;
+	}
+
+	async mkdir(path: string): Promise<void> {
+		this.disk.count("adapter.mkdir");
+		await tick();
+		this.disk.mkdirs(path);
+	}
+
+	async remove(path: string): Promise<void> {
+		this.disk.count("adapter.remove");
+		await tick();
+		const e = this.disk.get(path);
+		if (!e) throw new Error(`ENOENT: no such file or directory, unlink '${path}'`);
+		if (e.kind === "folder") throw new Error(`EISDIR: remove() on folder '${path}'`);
+		this.disk.remove(path);
+	}
+
+	async rmdir(path: string, recursive: boolean): Promise<void> {
+		this.disk.count("adapter.rmdir");
+		await tick();
+		const e = this.disk.folder(path);
+		if (!recursive && e.children.size > 0) throw new Error(`ENOTEMPTY: directory not empty, rmdir '${path}'`);
+		this.disk.remove(path);
+	}
+
+	/** Refuses to replace an existing target, as Obsidian's adapter does. */
+	async rename(from: string, to: string): Promise<void> {
+		this.disk.count("adapter.rename");
+		await tick();
+		if (this.disk.get(to)) throw new Error("Destination file already exists!");
+		this.disk.move(from, to);
+	}
+
+	async copy(from: string, to: string): Promise<void> {
+		await tick();
+		if (this.disk.get(to)) throw new Error("Destination file already exists!");
+		const e = this.disk.get(from);
+		if (!e || e.kind !== "file") throw new Error(`ENOENT: no such file or directory, copyfile '${from}'`);
+		this.disk.writeFile(to, e.data);
+	}
+
+	async trashLocal(path: string): Promise<void> {
+		await tick();
+		this.disk.mkdirs(".trash");
+		let target = `.trash/${nameOf(clean(path))}`;
+		for (let n = 1; this.disk.get(target); n++) target = `.trash/${n} ${nameOf(clean(path))}`;
+		this.disk.move(path, target);
+	}
+
+	async trashSystem(path: string): Promise<boolean> {
+		await this.trashLocal(path);
+		return true;
+	}
+}
+
+export abstract class TAbstractFile {
+	vault: Vault;
+	path: string;
+	name: string;
+	parent: TFolder | null = null;
+
+	constructor(vault: Vault, path: string) {
+		this.vault = vault;
+		this.path = path;
+		this.name = nameOf(path);
+	}
+
+	setPath(path: string): void {
+		this.path = path;
+		this.name = nameOf(path);
+	}
+}
+
+export class TFile extends TAbstractFile {
+	stat = { ctime: 0, mtime: 0, size: 0 };
+	basename = "";
+	extension = "";
+
+	constructor(vault: Vault, path: string) {
+		super(vault, path);
+		this.setPath(path);
+	}
+
+	override setPath(path: string): void {
+		super.setPath(path);
+		const dot = this.name.lastIndexOf(".");
+		this.basename = dot > 0 ? this.name.slice(0, dot) : this.name;
+		this.extension = dot > 0 ? this.name.slice(dot + 1) : "";
+	}
+}
+
+export class TFolder extends TAbstractFile {
+	children: TAbstractFile[] = [];
+
+	isRoot(): boolean {
+		return this.path === "/";
+	}
+}
+
+function hiddenError(path: string): Error {
+	return new Error(`obsidian stand-in: the Vault API cannot see dot-paths ("${path}"); use vault.adapter`);
+}
+
+/** The Vault API over an index kept in memory and updated path by path as the disk changes. */
+export class Vault extends Events {
+	readonly configDir = ".obsidian";
+	readonly config: Record<string, unknown> = { attachmentFolderPath: "/" };
+	private readonly index = new Map<string, TAbstractFile>();
+	private readonly root: TFolder;
+
+	constructor(readonly adapter: MemoryAdapter) {
+		super();
+		this.root = new TFolder(this, "/");
+		this.root.name = "";
+		adapter.disk.onChange = (path) => this.sync(path);
+	}
+
+	/** What Obsidian's file watcher does for one changed path: the index entry follows the disk. */
+	private sync(path: string): void {
+		if (path === "" || isHidden(path)) return;
+		const e = this.adapter.disk.get(path);
+		const known = this.index.get(path);
+		const parentPath = parentOf(path);
+		const parent = parentPath === "/" ? this.root : this.index.get(parentPath);
+		if (!e) {
+			if (!known) return;
+			this.index.delete(path);
+			if (known.parent) known.parent.children = known.parent.children.filter((c) => c !== known);
+			return;
+		}
+		let f = known;
+		if (!f || (e.kind === "folder") !== f instanceof TFolder) {
+			if (f?.parent) f.parent.children = f.parent.children.filter((c) => c !== f);
+			f = e.kind === "folder" ? new TFolder(this, path) : new TFile(this, path);
+			this.index.set(path, f);
+			if (parent instanceof TFolder) {
+				f.parent = parent;
+				parent.children.push(f);
+			}
+		}
+		if (f instanceof TFile && e.kind === "file")
+			f.stat = { ctime: e.ctime, mtime: e.mtime, size: typeof e.data === "string" ? e.data.length : e.data.length };
+	}
+
+	getName(): string {
+		return this.adapter.getName();
+	}
+
+	getRoot(): TFolder {
+		return this.root;
+	}
+
+	getConfig(key: string): unknown {
+		return this.config[key];
+	}
+
+	getAbstractFileByPath(path: string): TAbstractFile | null {
+		const p = normalizePath(path);
+		return p === "/" ? this.root : (this.index.get(p) ?? null);
+	}
+
+	getFileByPath(path: string): TFile | null {
+		const f = this.getAbstractFileByPath(path);
+		return f instanceof TFile ? f : null;
+	}
+
+	getFolderByPath(path: string): TFolder | null {
+		const f = this.getAbstractFileByPath(path);
+		return f instanceof TFolder ? f : null;
+	}
+
+	getAllLoadedFiles(): TAbstractFile[] {
+		return [...this.index.values()];
+	}
+
+	getFiles(): TFile[] {
+		return [...this.index.values()].filter((f): f is TFile => f instanceof TFile);
+	}
+
+	getMarkdownFiles(): TFile[] {
+		return this.getFiles().filter((f) => f.extension === "md");
+	}
+
+	getAvailablePath(base: string, extension: string): string {
+		for (let n = 0; ; n++) {
+			const candidate = normalizePath(`${n === 0 ? base : `${base} ${n}`}${extension ? `.${extension}` : ""}`);
+			if (!this.getAbstractFileByPath(candidate)) return candidate;
+		}
+	}
+
+	private checkNew(path: string): string {
+		const p = normalizePath(path);
+		if (isHidden(p)) throw hiddenError(p);
+		if (this.adapter.disk.get(p)) throw new Error("File already exists.");
+		const parent = parentOf(p);
+		if (parent !== "/" && this.adapter.disk.get(parent)?.kind !== "folder")
+			throw new Error(`obsidian stand-in: parent folder "${parent}" does not exist`);
+		return p;
+	}
+
+	async create(path: string, data: string): Promise<TFile> {
+		this.adapter.disk.count("vault.create");
+		const p = this.checkNew(path);
+		await tick();
+		this.adapter.disk.writeFile(p, data);
+		const f = this.getFileByPath(p)!;
+		this.trigger("create", f);
+		return f;
+	}
+
+	async createBinary(path: string, data: ArrayBuffer): Promise<TFile> {
+		this.adapter.disk.count("vault.createBinary");
+		const p = this.checkNew(path);
+		await tick();
+		this.adapter.disk.writeFile(p, new Uint8Array(data.slice(0)));
+		const f = this.getFileByPath(p)!;
+		this.trigger("create", f);
+		return f;
+	}
+
+	async createFolder(path: string): Promise<TFolder> {
+		const p = normalizePath(path);
+		if (isHidden(p)) throw hiddenError(p);
+		if (this.adapter.disk.get(p)) throw new Error("Folder already exists.");
+		await tick();
+		this.adapter.disk.mkdirs(p);
+		const f = this.getFolderByPath(p)!;
+		this.trigger("create", f);
+		return f;
+	}
+
+	private alive(file: TAbstractFile): void {
+		if (this.index.get(file.path) !== file) throw new Error(`obsidian stand-in: "${file.path}" no longer exists`);
+	}
+
+	async read(file: TFile): Promise<string> {
+		this.adapter.disk.count("vault.read");
+		this.alive(file);
+		return this.adapter.read(file.path);
+	}
+
+	async cachedRead(file: TFile): Promise<string> {
+		return this.read(file);
+	}
+
+	async modify(file: TFile, data: string): Promise<void> {
+		this.adapter.disk.count("vault.modify");
+		this.alive(file);
+		await tick();
+		this.adapter.disk.writeFile(file.path, data);
+		this.trigger("modify", file);
+	}
+
+	async process(file: TFile, fn: (data: string) => string): Promise<string> {
+		const next = fn(await this.read(file));
+		await this.modify(file, next);
+		return next;
+	}
+
+	async append(file: TFile, data: string): Promise<void> {
+		this.alive(file);
+		await tick();
+		this.adapter.disk.writeFile(file.path, data, true);
+		this.trigger("modify", file);
+	}
+
+	/** Keeps the same file object, as Obsidian does. */
+	async rename(file: TAbstractFile, newPath: string): Promise<void> {
+		const to = normalizePath(newPath);
+		if (isHidden(to)) throw hiddenError(to);
+		this.alive(file);
+		if (this.adapter.disk.get(to)) throw new Error("Destination file already exists!");
+		const parent = parentOf(to);
+		if (parent !== "/" && this.adapter.disk.get(parent)?.kind !== "folder")
+			throw new Error(`obsidian stand-in: parent folder "${parent}" does not exist`);
+		await tick();
+		const old = file.path;
+		// The object moves with its path: the index keeps it under the new one.
+		this.index.delete(old);
+		if (file.parent) file.parent.children = file.parent.children.filter((c) => c !== file);
+		this.adapter.disk.onChange = () => undefined;
+		try {
+			this.adapter.disk.move(old, to);
+		} finally {
+			this.adapter.disk.onChange = (path) => this.sync(path);
+		}
+		for (const [p, f] of [...this.index])
+			if (p.startsWith(`${old}/`)) {
+				this.index.delete(p);
+				f.setPath(to + p.slice(old.length));
+				this.index.set(f.path, f);
+			}
+		file.setPath(to);
+		this.index.set(to, file);
+		const found = parent === "/" ? this.root : this.index.get(parent);
+		if (!(found instanceof TFolder)) throw new Error(`obsidian stand-in: parent folder "${parent}" does not exist`);
+		const newParent = found;
+		file.parent = newParent;
+		newParent.children.push(file);
+		this.trigger("rename", file, old);
+	}
+
+	async delete(file: TAbstractFile): Promise<void> {
+		this.alive(file);
+		await tick();
+		this.adapter.disk.remove(file.path);
+		this.trigger("delete", file);
+	}
+
+	async trash(file: TAbstractFile, system: boolean): Promise<void> {
+		this.alive(file);
+		if (system) await this.adapter.trashSystem(file.path);
+		else await this.adapter.trashLocal(file.path);
+		this.trigger("delete", file);
+	}
+}
+
+/**
+ * Notes' frontmatter, trash and attachment paths as the stub's FileManager has them; a rename moves the file only
+ * (Obsidian updates the links that point at it from its metadata cache, at a cost in the backlinks, not the vault).
+ */
+export class FileManager {
+	constructor(private readonly vault: Vault) {}
+
+	async renameFile(file: TAbstractFile, newPath: string): Promise<void> {
+		await this.vault.rename(file, newPath);
+	}
+
+	async processFrontMatter(file: TFile, fn: (frontmatter: Record<string, unknown>) => void): Promise<void> {
+		await this.vault.process(file, (text) => {
+			const { data, body, had } = splitFrontMatter(text);
+			fn(data);
+			if (Object.keys(data).length === 0 && !had) return text;
+			return `---\n${stringifyYaml(data)}---\n${body}`;
+		});
+	}
+
+	async trashFile(file: TAbstractFile): Promise<void> {
+		// Obsidian's "move to Obsidian trash" (the index follows the move, as after any adapter change).
+		if (this.vault.getAbstractFileByPath(file.path) !== file) throw new Error(`obsidian stand-in: "${file.path}" no longer exists`);
+		await this.vault.adapter.trashLocal(file.path);
+	}
+
+	getNewFileParent(): TFolder {
+		return this.vault.getRoot();
+	}
+
+	getAvailablePathForAttachment(filename: string, sourcePath?: string): Promise<string> {
+		return StubFileManager.prototype.getAvailablePathForAttachment.call({ vault: this.vault }, filename, sourcePath);
+	}
+}
+
+/** Link lookups from a name index (Obsidian's metadata cache keeps one). */
+export class MetadataCache extends Events {
+	constructor(private readonly vault: Vault) {
+		super();
+	}
+
+	getFirstLinkpathDest(linkpath: string, sourcePath: string): TFile | null {
+		void sourcePath;
+		const direct = this.vault.getFileByPath(linkpath) ?? this.vault.getFileByPath(`${linkpath}.md`);
+		if (direct) return direct;
+		const name = nameOf(linkpath).toLowerCase();
+		return this.vault.getFiles().find((f) => f.name.toLowerCase() === name || f.basename.toLowerCase() === name) ?? null;
+	}
+}
+
+export class App {
+	secretStorage = new SecretStorage();
+	readonly vault: Vault;
+	readonly fileManager: FileManager;
+	readonly metadataCache: MetadataCache;
+	readonly workspace: Workspace;
+	readonly commands = new CommandRegistry();
+	readonly viewRegistry = new Map<string, (leaf: WorkspaceLeaf) => View>();
+
+	constructor(
+		readonly disk: MemoryDisk,
+		name = "Harness vault",
+	) {
+		this.vault = new Vault(new MemoryAdapter(disk, name));
+		this.fileManager = new FileManager(this.vault);
+		this.metadataCache = new MetadataCache(this.vault);
+		this.workspace = new Workspace(this as never);
+	}
+}

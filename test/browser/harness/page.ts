@@ -1,0 +1,280 @@
+/**
+ * The page side of the browser harness (bundled with the in-memory Obsidian stand-in into one script, see
+ * harness.ts): it loads the built main.js as Obsidian does (CommonJS, `require("obsidian")`), over a vault held in
+ * memory, and drives the plugin as a user would: the command palette's commands, the import dialog's file input
+ * (a real `File`, set through DataTransfer), the session panel's buttons. The test in Node calls these through
+ * `page.evaluate(() => harness.…)`.
+ */
+import * as obsidian from "./memory-obsidian";
+import { App, MemoryDisk, enableObsidianUi, noticeLog } from "./memory-obsidian";
+
+interface PluginLike {
+	loadAndWait(): Promise<void>;
+	unload(): void;
+	engine(): Promise<unknown>;
+	activateSessionView(): Promise<void>;
+	runs: { whenIdle(): Promise<void>; isRunning: boolean; runningSessionId: string | null; cancel(): boolean };
+	settings: Record<string, unknown>;
+	saveSettings(): Promise<void>;
+	manifest: { dir?: string };
+}
+
+const PLUGIN_DIR = ".obsidian/plugins/knowledge-etl";
+
+/** Main-thread tasks over 50 ms (PerformanceObserver "longtask"), while recording. */
+const longTasks: { start: number; duration: number }[] = [];
+let recordingLongTasks = false;
+try {
+	new PerformanceObserver((list) => {
+		if (!recordingLongTasks) return;
+		for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
+	}).observe({ type: "longtask", buffered: false });
+} catch {
+	// no longtask timing here: the figures say none were seen
+}
+
+let disk: MemoryDisk;
+let app: App;
+let plugin: PluginLike | null = null;
+let manifest: Record<string, unknown> = {};
+const exports = new Map<string, File>();
+let booted: { mainJs: string; manifestJson: Record<string, unknown> } = { mainJs: "", manifestJson: {} };
+
+function sleep(ms: number): Promise<void> {
+	return new Promise((r) => setTimeout(r, ms));
+}
+
+async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
+	const end = performance.now() + ms;
+	while (!check()) {
+		if (performance.now() > end) throw new Error(`harness: timed out waiting for ${what}`);
+		await sleep(10);
+	}
+}
+
+function textOf(selector: string, root: ParentNode = document): string | null {
+	return root.querySelector(selector)?.textContent ?? null;
+}
+
+const harness = {
+	/** A fresh in-memory vault with main.js and manifest.json in the plugin's folder, as Obsidian has them on disk. */
+	boot(mainJs: string, manifestJson: Record<string, unknown>): void {
+		booted = { mainJs, manifestJson };
+		enableObsidianUi();
+		document.body.replaceChildren();
+		document.body.createDiv({ cls: "workspace" });
+		disk = new MemoryDisk();
+		app = new App(disk);
+		disk.mkdirs(PLUGIN_DIR);
+		disk.writeFile(`${PLUGIN_DIR}/main.js`, mainJs);
+		disk.writeFile(`${PLUGIN_DIR}/manifest.json`, JSON.stringify(manifestJson));
+		manifest = { ...manifestJson, dir: PLUGIN_DIR };
+		noticeLog.length = 0;
+	},
+
+	/** Another vault, empty but for the plugin (what `boot` was given). */
+	async freshVault(): Promise<void> {
+		await harness.unloadPlugin();
+		harness.boot(booted.mainJs, booted.manifestJson);
+	},
+
+	/** Obsidian enabling the plugin: main.js evaluated afresh, the plugin made and loaded; the engine started. */
+	async loadPlugin(settings?: Record<string, unknown>): Promise<void> {
+		const code = await app.vault.adapter.read(`${PLUGIN_DIR}/main.js`);
+		const module = { exports: {} as Record<string, unknown> };
+		const require = (id: string): unknown => {
+			if (id === "obsidian") return obsidian;
+			throw new Error(`harness: main.js required "${id}"`);
+		};
+		// How Obsidian evaluates a plugin's main.js: as a CommonJS module body.
+		// eslint-disable-next-line @typescript-eslint/no-implied-eval -- this is the harness loading main.js, as Obsidian does
+		const body = new Function("module", "exports", "require", code) as (m: unknown, e: unknown, r: unknown) => void;
+		body(module, module.exports, require);
+		const Plugin = (module.exports.default ?? module.exports) as new (app: App, manifest: unknown) => PluginLike;
+		if (settings) {
+			disk.writeFile(`${PLUGIN_DIR}/data.json`, JSON.stringify(settings));
+		}
+		plugin = new Plugin(app, manifest);
+		await plugin.loadAndWait();
+		await plugin.engine();
+	},
+
+	/** Obsidian disabling the plugin (or quitting): unload, then wait until the run it cancelled has wound down. */
+	async unloadPlugin(): Promise<void> {
+		const p = plugin;
+		if (!p) return;
+		plugin = null;
+		p.unload();
+		await p.runs?.whenIdle();
+		document.querySelectorAll(".modal-container, .notice").forEach((el) => el.remove());
+	},
+
+	/** Unloads as soon as the status bar first shows `pattern` (a quit in the middle of a run). */
+	async unloadWhenStatus(pattern: string): Promise<string> {
+		const re = new RegExp(pattern);
+		await until(() => re.test(statusText()), `status ${pattern}`, 120_000);
+		const seen = statusText();
+		await harness.unloadPlugin();
+		return seen;
+	},
+
+	/** Makes a File of the export bytes served at `url` (the test's generated export), kept under `name`. */
+	async fetchExport(url: string, name: string, fileName = "conversations.json"): Promise<number> {
+		const blob = await new Promise<Blob>((resolve, reject) => {
+			const request = new XMLHttpRequest();
+			request.open("GET", url);
+			request.responseType = "blob";
+			request.onload = () =>
+				request.status === 200 ? resolve(request.response as Blob) : reject(new Error(`harness: ${url}: ${request.status}`));
+			request.onerror = () => reject(new Error(`harness: ${url} could not be read`));
+			request.send();
+		});
+		const file = new File([blob], fileName, { type: "application/json" });
+		exports.set(name, file);
+		return file.size;
+	},
+
+	/** "Start import session" from the palette, the file picked in the dialog, Start clicked. */
+	async startImport(name: string): Promise<void> {
+		const file = exports.get(name);
+		if (!file || !plugin) throw new Error(`harness: no export ${name} or no plugin`);
+		if (!(await app.commands.execute("knowledge-etl:start-import-session")))
+			throw new Error("harness: the import command is not available");
+		const input = document.querySelector<HTMLInputElement>(".modal-container .knowledge-etl-file-input");
+		if (!input) throw new Error("harness: the import dialog has no file input");
+		const transfer = new DataTransfer();
+		transfer.items.add(file);
+		input.files = transfer.files;
+		input.dispatchEvent(new Event("change"));
+		const start = document.querySelector<HTMLButtonElement>(".modal-container .knowledge-etl-start-button");
+		if (!start || start.disabled) throw new Error("harness: Start is not enabled after picking the file");
+		start.click();
+		await until(() => plugin!.runs.isRunning || noticeLog.length > 0, "the import to start");
+	},
+
+	/** The panel in the right sidebar, its DOM in the page (so drawing it costs what it does in Obsidian). */
+	async openPanel(): Promise<void> {
+		await plugin!.activateSessionView();
+		const leaf = app.workspace.getLeavesOfType("knowledge-etl-sessions")[0];
+		const el = (leaf?.view as { containerEl?: HTMLElement } | undefined)?.containerEl;
+		if (!el) throw new Error("harness: the session panel did not open");
+		if (!el.isConnected) document.querySelector(".workspace")!.appendChild(el);
+	},
+
+	/** The panel's Cancel button (the running session). */
+	cancelFromPanel(): void {
+		const button = document.querySelector<HTMLElement>(".knowledge-etl-detail .knowledge-etl-action-cancel");
+		if (!button) throw new Error("harness: the panel shows no Cancel button");
+		button.click();
+	},
+
+	async whenIdle(): Promise<void> {
+		await plugin?.runs.whenIdle();
+	},
+
+	isRunning(): boolean {
+		return plugin?.runs.isRunning ?? false;
+	},
+
+	/** The panel's Resume button for the selected session; the pick-again dialog answered with the export `name`. */
+	async resumeFromPanel(name: string): Promise<string[]> {
+		const asked: string[] = [];
+		const button = document.querySelector<HTMLElement>(".knowledge-etl-detail .knowledge-etl-action-resume");
+		if (!button) throw new Error("harness: the panel shows no Resume button");
+		button.click();
+		// A restart loses the File: the dialog asks for it by name (unless extract had read it all already).
+		const end = performance.now() + 30_000;
+		while (!plugin!.runs.isRunning) {
+			const input = document.querySelector<HTMLInputElement>(".knowledge-etl-repick-input");
+			if (input) {
+				asked.push(textOf(".knowledge-etl-repick-text") ?? "");
+				const transfer = new DataTransfer();
+				transfer.items.add(exports.get(name)!);
+				input.files = transfer.files;
+				input.dispatchEvent(new Event("change"));
+				await until(() => !input.isConnected || plugin!.runs.isRunning, "the picked file to be taken");
+			}
+			if (performance.now() > end) throw new Error("harness: the resume did not start");
+			await sleep(10);
+		}
+		await plugin!.runs.whenIdle();
+		return asked;
+	},
+
+	/** What the panel shows for the selected session (after it redraws from the session files). */
+	async panelState(): Promise<{
+		badge: string | null;
+		phaseBadge: string | null;
+		stages: { stage: string; status: string | null; counts: string | null }[];
+		canResume: boolean;
+	}> {
+		await sleep(50);
+		const detail = document.querySelector(".knowledge-etl-detail");
+		if (!detail) throw new Error("harness: the panel shows no session");
+		return {
+			badge: textOf(".knowledge-etl-detail-header .knowledge-etl-badge", detail),
+			phaseBadge: textOf(".knowledge-etl-phase-header .knowledge-etl-badge", detail),
+			stages: [...detail.querySelectorAll<HTMLElement>(".knowledge-etl-stage")].map((el) => ({
+				stage: el.dataset.stage ?? "",
+				status: textOf(".knowledge-etl-badge", el),
+				counts: textOf(".knowledge-etl-stage-counts", el),
+			})),
+			canResume: detail.querySelector(".knowledge-etl-action-resume") !== null,
+		};
+	},
+
+	/** Every visible Markdown note (path → text), as the Vault API lists them. */
+	async notes(): Promise<Record<string, string>> {
+		const out: Record<string, string> = {};
+		for (const f of app.vault.getMarkdownFiles()) out[f.path] = await app.vault.read(f);
+		return out;
+	},
+
+	/** A session file through the adapter (`.staging/@session/<id>/…`). */
+	async stagingFile(path: string): Promise<string | null> {
+		return (await app.vault.adapter.exists(path)) ? app.vault.adapter.read(path) : null;
+	},
+
+	async sessionIds(): Promise<string[]> {
+		if (!(await app.vault.adapter.exists(".staging/@session"))) return [];
+		return (await app.vault.adapter.list(".staging/@session")).folders.map((f) => f.split("/").pop()!).sort();
+	},
+
+	notices(): string[] {
+		return [...noticeLog];
+	},
+
+	startLongTasks(): void {
+		longTasks.length = 0;
+		recordingLongTasks = true;
+	},
+
+	stopLongTasks(): { count: number; over50: number; longest: number; total: number } {
+		recordingLongTasks = false;
+		return {
+			count: longTasks.length,
+			over50: longTasks.filter((t) => t.duration > 50).length,
+			longest: Math.max(0, ...longTasks.map((t) => t.duration)),
+			total: longTasks.reduce((n, t) => n + t.duration, 0),
+		};
+	},
+
+	diskCalls(): Record<string, number> {
+		return Object.fromEntries(disk.calls);
+	},
+
+	/** Turns debug mode on (the plugin logs to the console then), saved as the settings tab would. */
+	async setDebug(on: boolean): Promise<void> {
+		plugin!.settings.debugMode = on;
+		await plugin!.saveSettings();
+	},
+};
+
+/** The plugin's status bar text (the stub keeps the item it made; Obsidian puts it in its status bar). */
+function statusText(): string {
+	const items = (plugin as unknown as { statusBarItems?: HTMLElement[] } | null)?.statusBarItems ?? [];
+	return items.map((el) => el.textContent ?? "").join(" ");
+}
+
+(globalThis as unknown as { harness: typeof harness }).harness = harness;
+export type Harness = typeof harness;
