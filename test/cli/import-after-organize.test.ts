@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { previewSources } from "../../src/core/import/pipeline/preview-import";
 import { NodeByteSource } from "../../src/cli/node-byte-source";
+import { NodeNoteVault } from "../../src/cli/node-note-vault";
 import { NodeStagingStore } from "../../src/cli/node-staging-store";
 import { tempDir } from "../core/_support/temp-vault";
 import { claudeConv, frontmatterValue, importJson, newVault, runCli, vaultFiles, writeJson, type ConvSpec } from "./import-support";
@@ -84,7 +85,7 @@ async function notesById(vault: string): Promise<Map<string, { path: string; tex
 async function preview(vault: string, file: string): Promise<{ new: number; updated: number; unchanged: number }> {
 	const source = await NodeByteSource.open(file);
 	try {
-		return await previewSources({ store: new NodeStagingStore(vault) }, [source], { provider: "claude" });
+		return await previewSources({ store: new NodeStagingStore(vault), vault: new NodeNoteVault(vault) }, [source], { provider: "claude" });
 	} finally {
 		await source.close?.();
 	}

@@ -1,6 +1,10 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { NodeByteSource } from "../../src/cli/node-byte-source";
+import { NodeNoteVault } from "../../src/cli/node-note-vault";
+import { NodeStagingStore } from "../../src/cli/node-staging-store";
+import { previewSources, type PreviewStatus } from "../../src/core/import/pipeline/preview-import";
 import { tempDir } from "../core/_support/temp-vault";
 import { claudeConv, importJson, newVault, runCli, writeJson, type ConvSpec, type MessageSpec } from "./import-support";
 
@@ -35,10 +39,26 @@ async function setup(): Promise<{ dir: string; vault: string; edited: string }> 
 	return { dir, vault, edited };
 }
 
+/** What the import dialog's preview says the run will do with the one conversation of `file` (it looks at the vault). */
+async function previewed(vault: string, file: string, editedNotes: "append" | "preserve" = "append"): Promise<PreviewStatus> {
+	const source = await NodeByteSource.open(file);
+	try {
+		const p = await previewSources({ store: new NodeStagingStore(vault), vault: new NodeNoteVault(vault) }, [source], {
+			provider: "claude",
+			editedNotes,
+		});
+		expect(p.items).toHaveLength(1);
+		return p.items[0]!.status;
+	} finally {
+		await source.close?.();
+	}
+}
+
 describe("new messages reach a note the user edited", () => {
 	it("are added below the user's text, once; the text above stays byte for byte", async () => {
 		const { dir, vault, edited } = await setup();
 		const second = await writeJson(join(dir, "v2.json"), [claudeConv(grown)]);
+		expect(await previewed(vault, second)).toBe("appended");
 		const r = await runCli(["import", second, "--vault", vault, "--provider", "claude", "--json"]);
 		const json = JSON.parse(r.out) as { notes: Record<string, number> };
 		expect(json.notes).toMatchObject({ created: 0, updated: 1, unchanged: 0, preserved: 0 });
@@ -55,6 +75,7 @@ describe("new messages reach a note the user edited", () => {
 		expect(human.err + human.out).toMatch(/0 updated/);
 		// A second (and third) re-import adds nothing.
 		expect(await readFile(join(vault, PATH), "utf8")).toBe(text);
+		expect(await previewed(vault, second)).toBe("unchanged");
 		const again = await importJson([second], vault, ["--provider", "claude"]);
 		expect(again.json.notes).toMatchObject({ updated: 0, unchanged: 1 });
 		expect(await readFile(join(vault, PATH), "utf8")).toBe(text);
@@ -78,7 +99,10 @@ describe("new messages reach a note the user edited", () => {
 		const regenerated = claudeConv(grown) as { chat_messages: { uuid: string; parent_message_uuid: string }[] };
 		regenerated.chat_messages[1]!.uuid = "b1-regenerated";
 		regenerated.chat_messages[2]!.parent_message_uuid = "b1-regenerated";
-		const r = await importJson([await writeJson(join(dir, "v2.json"), [regenerated])], vault, ["--provider", "claude", "--debug"]);
+		const file = await writeJson(join(dir, "v2.json"), [regenerated]);
+		// The preview agrees with the run (it said "updated" before: it did not look at the note).
+		expect(await previewed(vault, file)).toBe("preserved");
+		const r = await importJson([file], vault, ["--provider", "claude", "--debug"]);
 		expect(r.json.notes).toMatchObject({ updated: 0, preserved: 1 });
 		expect(await readFile(join(vault, PATH), "utf8")).toBe(edited);
 		const log = await readFile(join(vault, ".staging/@session", r.json.session_id, "import/pipeline_stages.jsonl"), "utf8");
@@ -87,12 +111,9 @@ describe("new messages reach a note the user edited", () => {
 
 	it("--edited preserve leaves the note as it is", async () => {
 		const { dir, vault, edited } = await setup();
-		const r = await importJson([await writeJson(join(dir, "v2.json"), [claudeConv(grown)])], vault, [
-			"--provider",
-			"claude",
-			"--edited",
-			"preserve",
-		]);
+		const file = await writeJson(join(dir, "v2.json"), [claudeConv(grown)]);
+		expect(await previewed(vault, file, "preserve")).toBe("preserved");
+		const r = await importJson([file], vault, ["--provider", "claude", "--edited", "preserve"]);
 		expect(r.json.notes).toMatchObject({ updated: 0, preserved: 1 });
 		expect(await readFile(join(vault, PATH), "utf8")).toBe(edited);
 	});

@@ -1,4 +1,4 @@
-import { importLlmOptions, llmConfigured, startImport } from "../session-actions";
+import { importLlmOptions, llmConfigured, noteChoices, startImport } from "../session-actions";
 import { previewSources } from "../../core/app/services";
 import { ImportModal } from "../modals/import-modal";
 import type { PluginCommand } from "./plugin-command";
@@ -12,7 +12,14 @@ export const startImportSession: PluginCommand = {
 			defaultOutFolder: plugin.settings.outputFolder,
 			llmAvailable: llmConfigured(plugin.settings),
 			llmLabel: llm ? t("import.llmLabel", { model: llm.model, provider: t(`llmProvider.${llm.provider}`) }) : "",
-			preview: (sources, options, run) => previewSources({ store: plugin.stagingStore }, sources, options, run),
+			// The run's own choices, and the vault's notes: the preview says what the run will do with each note.
+			preview: (sources, options, run) =>
+				previewSources(
+					{ store: plugin.stagingStore, vault: plugin.noteVault },
+					sources,
+					{ ...options, ...noteChoices(plugin.settings) },
+					run,
+				),
 			start: (request) => {
 				const run = startImport(plugin, request);
 				if (run) plugin.activateSessionView().catch((e: unknown) => plugin.logDebug("Could not open the session panel", e));

@@ -23,7 +23,7 @@ export interface ImportModalDeps {
 	llmLabel: string;
 	preview(
 		sources: BlobByteSource[],
-		options: Pick<ImportOptionsInput, "provider" | "limit">,
+		options: Pick<ImportOptionsInput, "provider" | "limit"> & { llm?: boolean },
 		run?: { signal?: AbortSignal; onProgress?: (p: PreviewProgress) => void },
 	): Promise<ImportPreview>;
 	start(request: NewImport): Promise<ImportSummary | null> | null;
@@ -283,7 +283,11 @@ export class ImportModal extends Modal {
 		try {
 			const p = await this.deps.preview(
 				this.sources(),
-				{ provider: this.provider, ...(this.limit !== undefined ? { limit: this.limit } : {}) },
+				{
+					provider: this.provider,
+					...(this.limit !== undefined ? { limit: this.limit } : {}),
+					llm: this.useLlm && this.deps.llmAvailable,
+				},
 				{ signal: run.signal, onProgress },
 			);
 			if (run.signal.aborted) return;
@@ -296,6 +300,11 @@ export class ImportModal extends Modal {
 				cls: "knowledge-etl-preview-counts",
 				text: t("import.previewCounts", { new: p.new, updated: p.updated, unchanged: p.unchanged }),
 			});
+			if (p.appended + p.preserved > 0)
+				this.previewEl.createDiv({
+					cls: "knowledge-etl-preview-edited",
+					text: t("import.previewEdited", { appended: p.appended, preserved: p.preserved }),
+				});
 			if (p.failed > 0) this.previewEl.createDiv({ cls: "knowledge-etl-error-text", text: t("import.previewFailed", { count: p.failed }) });
 			this.selected = new Set(p.items.map((c) => c.id));
 			this.query = "";

@@ -4,7 +4,13 @@ import { ImportIndex } from "../load/import-index";
 import type { ByteSource } from "../../ports/byte-source";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
-import type { Provider } from "../../model/conversation";
+import type { Conversation, Provider } from "../../model/conversation";
+import type { NoteVault } from "../../ports/note-vault";
+import type { IndexedNote } from "../load/load-decision";
+import { sameTime } from "../load/load-decision";
+import { sourceIdentity, VaultNoteFinder } from "../load/vault-note-finder";
+import { renderStamp, sameRender, type RenderStamp } from "../transform/note-draft";
+import { noteHashLike } from "../../util/note-hash";
 
 /** One conversation of the export, as the preview lists it (to choose what to import): no messages are kept. */
 export interface PreviewConversation {
@@ -14,8 +20,16 @@ export interface PreviewConversation {
 	/** Updated (else created) time, ISO; null when the export has none. */
 	time: string | null;
 	messages: number;
-	status: "new" | "updated" | "unchanged";
+	status: PreviewStatus;
 }
+
+/**
+ * What the run will do with a conversation: a new note; its note rewritten (grown at the source, or rendered with
+ * other options); left alone; new messages added below the user's text (`appended`); or the user's edited note
+ * kept as it is (`preserved`: edits and a regenerated answer, or a note that is gone). Without a vault to look at,
+ * an edited note cannot be told apart and counts as updated.
+ */
+export type PreviewStatus = "new" | "updated" | "unchanged" | "appended" | "preserved";
 
 /** What the import modal shows before "Start import". */
 export interface ImportPreview {
@@ -24,16 +38,18 @@ export interface ImportPreview {
 	new: number;
 	updated: number;
 	unchanged: number;
+	appended: number;
+	preserved: number;
 	failed: number;
 	/** Every conversation read, in export order (a few hundred bytes each, even for 100k conversations). */
 	items: PreviewConversation[];
 }
 
 /**
- * Reads the export once (streaming) and compares each conversation with the import index: not there → new;
- * there with an older `updated` time → updated; else unchanged — the same rule the load stage applies (a source
- * is "updated" when its updated time moved). Notes the user edited show as updated here; the run preserves them.
- * Writes nothing.
+ * Reads the export once (streaming) and compares each conversation with the import index and, given the vault,
+ * with its note there: the same rules the load stage applies (load-decision.ts), so the preview and the run agree
+ * on every count. Only the notes of conversations that changed at the source (or whose render options changed) are
+ * read. Writes nothing.
  */
 /** How far a preview has read: conversations so far, and bytes of all the inputs (when known). */
 export interface PreviewProgress {
@@ -51,9 +67,12 @@ export class PreviewCancelledError extends Error {
 }
 
 export async function previewSources(
-	deps: { store: StagingStore; logger?: Logger },
+	deps: { store: StagingStore; logger?: Logger; vault?: NoteVault },
 	sources: readonly ByteSource[],
-	options: Pick<ImportOptionsInput, "provider" | "limit">,
+	options: Pick<ImportOptionsInput, "provider" | "limit" | "includeThinking" | "timeZone" | "editedNotes" | "rerender"> & {
+		/** An LLM writes the notes: knowledge notes carry no render stamp. */
+		llm?: boolean;
+	},
 	run: { signal?: AbortSignal; onProgress?: (p: PreviewProgress) => void } = {},
 ): Promise<ImportPreview> {
 	if (run.signal?.aborted) throw new PreviewCancelledError();
@@ -61,7 +80,19 @@ export async function previewSources(
 	try {
 		const index = await ImportIndex.open(deps.store, deps.logger);
 		const providers = [...new Set(reader.inputs.flatMap((i) => (i.provider ? [i.provider] : [])))];
-		const out: ImportPreview = { providers, conversations: 0, new: 0, updated: 0, unchanged: 0, failed: 0, items: [] };
+		const out: ImportPreview = {
+			providers,
+			conversations: 0,
+			new: 0,
+			updated: 0,
+			unchanged: 0,
+			appended: 0,
+			preserved: 0,
+			failed: 0,
+			items: [],
+		};
+		const stamp = options.llm ? undefined : renderStamp({ includeThinking: options.includeThinking ?? false, timeZone: options.timeZone });
+		const judge = new PreviewJudge(deps.vault, deps.logger, stamp, options.editedNotes ?? "append", options.rerender === true);
 		const total = reader.totalBytes ?? null;
 		let told = 0;
 		for await (const r of reader.conversations()) {
@@ -78,11 +109,7 @@ export async function previewSources(
 			out.conversations++;
 			const c = r.conversation;
 			const known = index.get(c.provider, c.id);
-			const status = !known
-				? "new"
-				: c.updated && (!known.sourceUpdated || Date.parse(c.updated) > Date.parse(known.sourceUpdated))
-					? "updated"
-					: "unchanged";
+			const status = await judge.status(c, known);
 			out[status]++;
 			out.items.push({ id: c.id, provider: c.provider, title: c.title, time: c.updated ?? c.created, messages: c.messages.length, status });
 		}
@@ -90,4 +117,51 @@ export async function previewSources(
 	} finally {
 		await reader.close();
 	}
+}
+
+/** The load stage's decision (load-decision.ts, load-stage.ts) taken without rendering: from the index and the note. */
+class PreviewJudge {
+	private finder: VaultNoteFinder | null = null;
+
+	constructor(
+		private readonly vault: NoteVault | undefined,
+		private readonly logger: Logger | undefined,
+		private readonly stamp: RenderStamp | undefined,
+		private readonly edited: "append" | "preserve",
+		private readonly rerenderAsked: boolean,
+	) {}
+
+	async status(c: Conversation, known: IndexedNote | null): Promise<PreviewStatus> {
+		if (!known) return "new";
+		const grown = !sameTime(known.sourceUpdated, c.updated ?? null);
+		const stale = this.stamp !== undefined && known.render !== undefined && !sameRender(this.stamp, known.render);
+		if (!grown && !stale && !this.rerenderAsked) return "unchanged";
+		if (!this.vault) return grown ? "updated" : "unchanged";
+		const note = await this.noteOf(c, known);
+		if (note === null) return "preserved"; // the note imported earlier is gone: not recreated
+		const ours = known.userText !== true && (await noteHashLike(known.hash, note)) === known.hash;
+		if (ours) return "updated";
+		if (!grown || this.edited === "preserve" || !known.messages) return "preserved";
+		return appendable(c, known.messages) ? "appended" : "preserved";
+	}
+
+	/** The note's text where the index says it is, or found by its source id (as the load stage looks for it). */
+	private async noteOf(c: Conversation, known: IndexedNote): Promise<string | null> {
+		const vault = this.vault!;
+		const text = await vault.read(known.path).catch(() => null);
+		if (text !== null) {
+			const ids = sourceIdentity(text);
+			if (!ids || (ids.source === c.provider && ids.sourceId === c.id)) return text;
+		}
+		this.finder ??= new VaultNoteFinder(vault, this.logger);
+		const found = (await this.finder.find(c.provider, c.id))[0];
+		return found === undefined ? null : vault.read(found);
+	}
+}
+
+/** New messages after the ones the note was written from, which are still the conversation's first ones (appendixOf). */
+function appendable(c: Conversation, before: { count: number; last: string | null }): boolean {
+	const messages = c.messages;
+	if (messages.length <= before.count) return false;
+	return (before.count === 0 ? null : (messages[before.count - 1]?.id ?? null)) === before.last;
 }
