@@ -21,7 +21,7 @@ export type DustVerdict = { dust: false } | { dust: true; reason: string };
  */
 export function detectDust(body: string): DustVerdict {
 	if (body.trim() === "") return { dust: true, reason: "empty note" };
-	const characters = [...textOf(body)].length;
+	const characters = codePoints(textOf(body));
 	if (characters < MIN_TEXT_CHARACTERS) {
 		return { dust: true, reason: `only ${characters} characters of text (fewer than ${MIN_TEXT_CHARACTERS})` };
 	}
@@ -42,6 +42,22 @@ export function textOf(body: string): string {
 		.replace(/^[ \t]*(#{1,6}|>|[-*+]|\d+[.)])(?=[ \t])/gm, "") // heading, quote and list markers
 		.replace(/[*_~`=#|-]/g, "") // emphasis, tables, rules
 		.replace(/\s+/g, "");
+}
+
+/** Characters as a reader counts them (a surrogate pair is one), without an array of them. */
+function codePoints(text: string): number {
+	let count = text.length;
+	for (let index = 0; index < text.length; index++) {
+		const code = text.charCodeAt(index);
+		if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) {
+			const next = text.charCodeAt(index + 1);
+			if (next >= 0xdc00 && next <= 0xdfff) {
+				count--;
+				index++;
+			}
+		}
+	}
+	return count;
 }
 
 function withoutCode(body: string): string {

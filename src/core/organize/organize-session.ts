@@ -18,7 +18,6 @@ import {
 	itemCounts,
 	notesListPath,
 	organizeOutputPaths,
-	readPlannedItems,
 	remainingWork,
 	runPlanStage,
 	writeOrganizePlan,
@@ -112,9 +111,19 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 
 		// Transform: one item per note (each PlanItem saved as it is planned, so the run can be resumed).
 		const planOptions = { hasIncomingLinks: incomingLinks(deps.vault), ...options, now };
-		await runPlanStage({ deps, phases, sessionId, paths, options: planOptions, signal: options.signal, onProgress: options.onProgress });
+		// A new session's items.jsonl holds exactly what this run planned: kept here rather than read back.
+		const planned = new Map<string, PlanItem>();
+		await runPlanStage({
+			deps,
+			phases,
+			sessionId,
+			paths,
+			options: planOptions,
+			signal: options.signal,
+			onProgress: options.onProgress,
+			planned,
+		});
 		if (options.signal?.aborted) throw new Error("Organize cancelled; nothing was applied");
-		const planned = await readPlannedItems(deps.store, sessionId, deps.logger);
 		const items = paths.map((path) => planned.get(path)).filter((item): item is PlanItem => item !== undefined);
 
 		await phases.startStage(sessionId, "organize", "load");

@@ -49,6 +49,8 @@ export interface PlanStageOptions {
 	options: OrganizeOptions;
 	/** Notes already planned (resume): passed over. */
 	skip?: (path: string) => boolean;
+	/** Told every item planned, as it is saved (a first run keeps them, rather than read items.jsonl back). */
+	planned?: Map<string, PlanItem>;
 	signal?: AbortSignal;
 	onProgress?: (progress: StageProgress) => void;
 }
@@ -99,6 +101,7 @@ export async function runPlanStage(args: PlanStageOptions): Promise<StageResult>
 					item = failedItem(path, error);
 				}
 				pending += `${JSON.stringify(item)}\n`;
+				args.planned?.set(path, item);
 				if (item.status === "failed") throw new Error(item.error?.message ?? item.reason);
 				if (item.status === "skipped") return { status: "skipped", reason: item.reason };
 				if (item.destination === "review") return { status: "review", reason: item.reason };
