@@ -6,6 +6,7 @@ import { NodeNoteVault } from "../../src/cli/node-note-vault";
 import { NodeStagingStore } from "../../src/cli/node-staging-store";
 import { previewSources, type PreviewStatus } from "../../src/core/import/pipeline/preview-import";
 import { tempDir } from "../core/_support/temp-vault";
+import { chatgptWith, UPLOAD_BYTES, writeChatgptAttachmentZip } from "../support/attachment-exports";
 import { claudeConv, importJson, newVault, runCli, writeJson, type ConvSpec, type MessageSpec } from "./import-support";
 
 /**
@@ -116,5 +117,41 @@ describe("new messages reach a note the user edited", () => {
 		const r = await importJson([file], vault, ["--provider", "claude", "--edited", "preserve"]);
 		expect(r.json.notes).toMatchObject({ updated: 0, preserved: 1 });
 		expect(await readFile(join(vault, PATH), "utf8")).toBe(edited);
+	});
+
+	it("the new turns bring their files: an image uploaded after the note was edited is copied and embedded", async () => {
+		const dir = await tempDir("ketl-append-files-");
+		const vault = await newVault();
+		const text = (role: string, words: string) => ({ author: { role }, content: { content_type: "text", parts: [words] } });
+		const first = [text("user", "Plan the sprint?"), text("assistant", "Three tasks.")];
+		const v1 = await writeChatgptAttachmentZip(join(dir, "v1.zip"), [chatgptWith("conv-grow", "Sprint", first)]);
+		expect((await importJson([v1], vault)).json.notes.created).toBe(1);
+		const path = join(vault, "AI Conversations/ChatGPT/Sprint.md");
+		const edited = `${await readFile(path, "utf8")}\nMY OWN NOTES.\n`;
+		await writeFile(path, edited);
+		// The conversation grows with a photo of the whiteboard (an upload the zip holds).
+		const photo = {
+			author: { role: "user" },
+			content: {
+				content_type: "multimodal_text",
+				parts: [
+					{ content_type: "image_asset_pointer", asset_pointer: "file-service://file-Up1oadAbC9", size_bytes: UPLOAD_BYTES.length },
+					"HERE is the board",
+				],
+			},
+			metadata: { attachments: [{ id: "file-Up1oadAbC9", name: "whiteboard photo.png", mime_type: "image/png" }] },
+		};
+		const v2 = await writeChatgptAttachmentZip(join(dir, "v2.zip"), [
+			chatgptWith("conv-grow", "Sprint", [...first, photo, text("assistant", "I see four tasks.")]),
+		]);
+		const r = await importJson([v2], vault);
+		expect(r.json.notes).toMatchObject({ updated: 1, preserved: 0 });
+		const now = await readFile(path, "utf8");
+		expect(now.startsWith(edited)).toBe(true);
+		const added = now.slice(edited.length);
+		expect(added).toContain("HERE is the board");
+		expect(added).toContain("![[AI Conversations/attachments/whiteboard photo.png]]");
+		expect(added).not.toMatch(/not in the export|not imported|\uE000|\uE001/);
+		expect(new Uint8Array(await readFile(join(vault, "AI Conversations/attachments/whiteboard photo.png")))).toEqual(UPLOAD_BYTES);
 	});
 });

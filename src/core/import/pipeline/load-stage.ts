@@ -250,11 +250,20 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 						"updated at the source, but earlier messages were rewritten or removed there (a regenerated answer) and the note was edited since it was imported; kept as it is, nothing merged",
 				};
 			}
+			// The files the new turns refer to come in as a note's do (copied once, embedded or linked).
+			const turns = draft.append.files
+				? (await withFiles({ ...draft, body: draft.append.transcript, files: draft.append.files }, current.path)).body
+				: draft.append.transcript;
 			return {
 				action: "append",
 				path: current.path,
 				expectHash: currentHash,
-				text: appendTurns(current.text, draft, ctx.clock.now(), options.timeZone),
+				text: appendTurns(
+					current.text,
+					{ ...draft, append: { from: draft.append.from, transcript: turns } },
+					ctx.clock.now(),
+					options.timeZone,
+				),
 			};
 		}
 		if (decision.action === "update") return { ...decision, expectHash: currentHash, rendered };

@@ -73,7 +73,11 @@ export const NoteDraftSchema = z.object({
 	 * no longer the conversation's first ones (a regenerated or removed answer): then nothing is merged.
 	 */
 	append: z
-		.union([z.object({ from: z.number().int().nonnegative(), transcript: z.string() }), z.object({ rewritten: z.literal(true) })])
+		.union([
+			// `files`: the files the new turns refer to (their tokens are in `transcript`), brought in as a note's are.
+			z.object({ from: z.number().int().nonnegative(), transcript: z.string(), files: z.array(DraftFileSchema).optional() }),
+			z.object({ rewritten: z.literal(true) }),
+		])
 		.optional(),
 });
 export type NoteDraft = z.infer<typeof NoteDraftSchema>;
@@ -120,6 +124,7 @@ export function appendixOf(
 	if (messages.length <= before.count)
 		return messages.length === before.count && (messages[before.count - 1]?.id ?? null) === before.last ? null : { rewritten: true };
 	if ((before.count === 0 ? null : (messages[before.count - 1]?.id ?? null)) !== before.last) return { rewritten: true };
+	const files = new DraftFileCollector();
 	const rendered = renderNote(
 		{ ...conversation, messages: messages.slice(before.count) },
 		{
@@ -127,8 +132,9 @@ export function appendixOf(
 			notePath: "",
 			deferFileId: true,
 			includeThinking: options.includeThinking,
+			files,
 			...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
 		},
 	);
-	return { from: before.count, transcript: rendered.transcript };
+	return { from: before.count, transcript: rendered.transcript, ...(files.files.length > 0 ? { files: files.files } : {}) };
 }
