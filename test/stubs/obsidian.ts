@@ -1210,9 +1210,28 @@ function createElIn(
 	return el;
 }
 
+/** Obsidian's createSvg: an element in the SVG namespace, with cls / attr / parent as createEl takes them. */
+function createSvgIn(
+	doc: Document,
+	parent: Node | null,
+	tag: string,
+	o?: { cls?: string | string[]; attr?: Record<string, string | number | boolean | null>; parent?: Node; prepend?: boolean } | string,
+	callback?: (el: SVGElement) => void,
+): SVGElement {
+	const el: SVGElement = doc.createElementNS("http://www.w3.org/2000/svg", tag);
+	const info = typeof o === "string" ? { cls: o } : o;
+	if (parent && info?.parent === undefined) {
+		if (info?.prepend) parent.insertBefore(el, parent.firstChild);
+		else parent.appendChild(el);
+	}
+	applyInfo(el as unknown as HTMLElement, info);
+	callback?.(el);
+	return el;
+}
+
 /**
  * Turns on the UI classes and installs Obsidian's DOM helpers on happy-dom's prototypes and globals
- * (`createEl`, `createDiv`, `createSpan`, `empty`, `setText`, `addClass`, `removeClass`, `toggleClass`,
+ * (`createEl`, `createDiv`, `createSpan`, `createSvg`, `empty`, `setText`, `addClass`, `removeClass`, `toggleClass`,
  * `hasClass`, `setAttr`, `getText`, `detach`, plus the globals `activeDocument` and `activeWindow`).
  */
 export function enableObsidianUi(): void {
@@ -1231,6 +1250,9 @@ export function enableObsidianUi(): void {
 	};
 	proto.createSpan = function (this: Node, o?: DomElementInfo | string, cb?: (el: HTMLElement) => void) {
 		return createElIn(doc, this, "span", o, cb);
+	};
+	proto.createSvg = function (this: Node, tag: string, o?: DomElementInfo | string, cb?: (el: SVGElement) => void) {
+		return createSvgIn(doc, this, tag, o, cb);
 	};
 	proto.empty = function (this: Node) {
 		while (this.firstChild) this.removeChild(this.firstChild);
@@ -1279,6 +1301,7 @@ export function enableObsidianUi(): void {
 	g.createEl = (tag: string, o?: DomElementInfo | string, cb?: (el: HTMLElement) => void) => createElIn(doc, null, tag, o, cb);
 	g.createDiv = (o?: DomElementInfo | string, cb?: (el: HTMLElement) => void) => createElIn(doc, null, "div", o, cb);
 	g.createSpan = (o?: DomElementInfo | string, cb?: (el: HTMLElement) => void) => createElIn(doc, null, "span", o, cb);
+	g.createSvg = (tag: string, o?: DomElementInfo | string, cb?: (el: SVGElement) => void) => createSvgIn(doc, null, tag, o, cb);
 	g.createFragment = () => doc.createDocumentFragment();
 	g.activeDocument = doc;
 	g.activeWindow = window;

@@ -72,6 +72,15 @@ export interface SessionRow {
 	selected: boolean;
 	/** For a session with an organize phase: where its plan stands (planned, applied, undone...); else null. */
 	organize: OrganizeState | null;
+	/** The export files an import read (name and size, from its input manifest); empty when not recorded. */
+	inputs: readonly SessionInputView[];
+}
+
+/** One export file of an import session, as its input manifest recorded it. */
+export interface SessionInputView {
+	name: string;
+	/** Bytes. */
+	size: number;
 }
 
 export interface StageCountsView {
@@ -167,6 +176,8 @@ export interface SelectedSessionView {
 	organize: OrganizeView | null;
 	/** Bytes the session's folder takes under `.staging` (not measured while it runs: null). */
 	sizeBytes: number | null;
+	/** The export files its import read (see SessionRow.inputs). */
+	inputs: readonly SessionInputView[];
 }
 
 export interface PanelModel {
@@ -198,6 +209,8 @@ export interface PanelInput {
 	organizeStates?: Readonly<Record<string, OrganizeState>>;
 	/** Bytes the selected session takes on disk, when measured. */
 	sessionBytes?: number;
+	/** Per session id: the export files its import read (from `extract/input/manifest.json`). */
+	inputs?: Readonly<Record<string, readonly SessionInputView[]>>;
 	/**
 	 * Notes a finished import wrote whose records were folded into a count (see compactImportSession), from its load
 	 * manifest: listed with the notes of the records that remain.
@@ -415,6 +428,7 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 		counts: sessionCounts(s),
 		selected: s.session_id === selectedId,
 		organize: s.phases.organize ? (input.organizeStates?.[s.session_id] ?? "none") : null,
+		inputs: input.inputs?.[s.session_id] ?? [],
 	}));
 	const session = input.sessions.find((s) => s.session_id === selectedId);
 	let selected: SelectedSessionView | null = null;
@@ -451,6 +465,7 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 			canCancel: status === "running",
 			organize: session.phases.organize && input.organize ? buildOrganizeView(input.organize, { running: status === "running" }) : null,
 			sizeBytes: input.sessionBytes ?? null,
+			inputs: input.inputs?.[session.session_id] ?? [],
 		};
 	}
 	return { sessions, broken: [...input.broken], selected };

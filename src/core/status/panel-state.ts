@@ -23,7 +23,8 @@ import {
 	type OrganizeFiles,
 	type UndoSummary,
 } from "./organize-view";
-import { buildPanelModel, type PanelInput, type PanelModel, type PipelineRecordLike } from "./panel-model";
+import { manifestPath } from "../import/pipeline/input-manifest";
+import { buildPanelModel, type PanelInput, type PanelModel, type PipelineRecordLike, type SessionInputView } from "./panel-model";
 import { findInterruptedSessions, type LivenessOptions } from "./session-liveness";
 import { PhaseLog } from "./phase-log";
 
@@ -55,6 +56,13 @@ export async function loadPanelInput(
 		const files = await readOrganizeFiles(store, cache, s.session_id, s.session_id === chosen?.session_id);
 		organizeStates[s.session_id] = organizeStateOf(files);
 		organizeFiles.set(s.session_id, files);
+	}
+	// What each import read, for its row: a stat per session a refresh (the parsed manifest is kept in the cache).
+	const inputs: Record<string, readonly SessionInputView[]> = {};
+	for (const s of list.sessions) {
+		if (!s.phases.import) continue;
+		const recorded = await cache.read(store, manifestPath(s.session_id), parseInputs).catch(() => null);
+		if (recorded && recorded.length > 0) inputs[s.session_id] = recorded;
 	}
 	const phases: Partial<Record<PhaseType, Phase | { error: string }>> = {};
 	const logs: Partial<Record<PhaseType, PhaseLog>> = {};
@@ -100,6 +108,7 @@ export async function loadPanelInput(
 		logs,
 		now: clock.now(),
 		organizeStates,
+		inputs,
 		...(chosen && organizeFiles.has(chosen.session_id) ? { organize: organizeFiles.get(chosen.session_id)! } : {}),
 	};
 }
@@ -198,4 +207,14 @@ export async function loadPanelModel(
 	liveness: PanelLoadOptions = {},
 ): Promise<PanelModel> {
 	return buildPanelModel(await loadPanelInput(store, clock, selectedId, liveness));
+}
+
+/** The name and size of each input an import's manifest fingerprinted (nothing for an older or unreadable one). */
+function parseInputs(text: string): SessionInputView[] {
+	const value = JSON.parse(text) as { fingerprints?: unknown };
+	if (!Array.isArray(value.fingerprints)) return [];
+	return value.fingerprints.flatMap((f: unknown) => {
+		const { name, size } = (f ?? {}) as { name?: unknown; size?: unknown };
+		return typeof name === "string" && typeof size === "number" ? [{ name, size }] : [];
+	});
 }

@@ -243,6 +243,7 @@ const en = {
 	"settings.appendToEditedDesc":
 		"When a conversation grows after you edited its note, add the new messages below your text under a dated heading. Your text is never changed. Off: the note is left as it is.",
 	"panel.size": "Size: {size}",
+	"panel.exportSize": "{size} export",
 	"panel.resume": "Resume",
 	"panel.retry": "Retry failed items",
 	"panel.stop": "Stop",

@@ -237,6 +237,7 @@ const ja: Record<keyof typeof en, string> = {
 	"settings.appendToEditedDesc":
 		"ノートを編集した後に会話が増えたとき、新しいメッセージを日付付きの見出しの下にあなたの文章の後へ追加します。あなたの文章は変更されません。オフ: ノートはそのままです。",
 	"panel.size": "サイズ: {size}",
+	"panel.exportSize": "エクスポート {size}",
 	"panel.resume": "再開",
 	"panel.retry": "失敗した項目を再試行",
 	"panel.stop": "中止",

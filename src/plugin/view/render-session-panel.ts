@@ -55,6 +55,7 @@ function renderToolbar(root: HTMLElement, handlers: PanelHandlers): void {
 function renderWelcome(root: HTMLElement, handlers: PanelHandlers): void {
 	const el = root.createDiv({ cls: ["knowledge-etl-section", "knowledge-etl-welcome"] });
 	el.createDiv({ cls: "knowledge-etl-heading", text: t("welcome.title") });
+	welcomePicture(el);
 	el.createEl("p", { text: t("welcome.what") });
 	el.createDiv({ cls: "knowledge-etl-subheading", text: t("welcome.getExport") });
 	const steps = el.createEl("ul", { cls: "knowledge-etl-welcome-exports" });
@@ -62,6 +63,34 @@ function renderWelcome(root: HTMLElement, handlers: PanelHandlers): void {
 	steps.createEl("li", { text: t("welcome.claude") });
 	el.createEl("p", { cls: "knowledge-etl-meta", text: t("welcome.email") });
 	button(el, t("welcome.importButton"), "knowledge-etl-welcome-import", () => handlers.onImport()).addClass("mod-cta");
+}
+
+/**
+ * What the plugin does, drawn: chat bubbles (an export) → notes → genre folders. Built element by element
+ * (no markup strings); its colours are the theme's, from styles.css. Decorative: the text says the same.
+ */
+function welcomePicture(parent: HTMLElement): void {
+	const svg = parent.createSvg("svg", {
+		cls: "knowledge-etl-welcome-art",
+		attr: { viewBox: "0 0 264 72", width: 264, height: 72, "aria-hidden": "true" },
+	});
+	const rect = (x: number, y: number, w: number, h: number, cls: string) =>
+		svg.createSvg("rect", { cls: `knowledge-etl-art-${cls}`, attr: { x, y, width: w, height: h, rx: 5 } });
+	// Chat bubbles (the export) → notes with lines of text → folders (the genres); arrows between.
+	rect(2, 8, 56, 28, "accent");
+	rect(22, 40, 50, 24, "shape");
+	rect(118, 8, 40, 52, "shape");
+	rect(126, 14, 40, 52, "page");
+	for (const [y, cls] of [
+		[8, "shape"],
+		[30, "accent"],
+		[52, "shape"],
+	] as const)
+		rect(210, y, 48, 16, cls);
+	svg.createSvg("path", {
+		cls: "knowledge-etl-art-line",
+		attr: { d: "M82 36h22m-6-6 6 6-6 6M178 36h22m-6-6 6 6-6 6M134 26h24M134 34h24M134 42h24M134 50h14" },
+	});
 }
 
 function badge(parent: HTMLElement, status: string): HTMLElement {
@@ -97,14 +126,16 @@ function sessionCountsText(c: Counts, unit: Unit): string {
 }
 
 /** What a session was: "ChatGPT · conversations.zip" for an import, "Organize" for an organize run. */
-function sessionTitle(s: { provider: string | null; phases: readonly string[]; inputs?: readonly string[] }): string {
+function sessionTitle(s: { provider: string | null; phases: readonly string[]; inputs?: readonly { name: string }[] }): string {
 	const organizeOnly = s.phases.length === 1 && s.phases[0] === "organize";
 	if (organizeOnly) return t("panel.organizeSession");
 	const parts = [s.provider ?? t("panel.importSession")];
 	const files = s.inputs ?? [];
 	if (files.length > 0)
 		parts.push(
-			files.length === 1 ? baseName(files[0] ?? "") : t("panel.files", { first: baseName(files[0] ?? ""), count: files.length - 1 }),
+			files.length === 1
+				? baseName(files[0]?.name ?? "")
+				: t("panel.files", { first: baseName(files[0]?.name ?? ""), count: files.length - 1 }),
 		);
 	return parts.join(" · ");
 }
@@ -125,7 +156,7 @@ function renderSessionList(root: HTMLElement, sessions: SessionRow[], handlers: 
 	const section = root.createDiv({ cls: "knowledge-etl-section" });
 	section.createDiv({ cls: "knowledge-etl-heading", text: t("panel.sessions") });
 	const list = section.createDiv({ cls: "knowledge-etl-session-list" });
-	for (const s of sessions as (SessionRow & { inputs?: string[]; sizeBytes?: number })[]) {
+	for (const s of sessions) {
 		const row = list.createDiv({
 			cls: "knowledge-etl-session-row",
 			// The id (the session's folder name) is kept for whoever looks for the folder: in the tooltip.
@@ -147,7 +178,8 @@ function renderSessionList(root: HTMLElement, sessions: SessionRow[], handlers: 
 			facts.push(organizeOnly ? sessionCountsText(s.counts, "notes") : sessionCountsText(s.counts, "conversations"));
 		}
 		facts.push(s.time.slice(0, 16));
-		if (typeof s.sizeBytes === "number") facts.push(formatBytes(s.sizeBytes));
+		// The export's size (all of them for several files): which export this was, next to its name above.
+		if (s.inputs.length > 0) facts.push(t("panel.exportSize", { size: formatBytes(s.inputs.reduce((n, f) => n + f.size, 0)) }));
 		row.createSpan({ cls: "knowledge-etl-session-facts", text: facts.join(" · ") });
 		row.addEventListener("click", () => void handlers.onSelect(s.id));
 		row.addEventListener("keydown", (evt) => {
