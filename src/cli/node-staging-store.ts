@@ -74,6 +74,10 @@ export class NodeStagingStore implements StagingStore {
 		this.openedNoFollow(path, (target, noFollow) => appendText(target, data, { noFollow, ...modeAndSync(options) }));
 	}
 
+	async appendLines(path: string, lines: readonly string[], options: StagingWriteOptions = {}): Promise<void> {
+		this.openedNoFollow(path, (target, noFollow) => appendText(target, lines, { noFollow, ...modeAndSync(options) }));
+	}
+
 	/**
 	 * For a write that opens the file itself (append, write in place): O_NOFOLLOW refuses a symlink at the name, so
 	 * a proven folder costs no lstat per write; a symlink there gets the full check and is written through only

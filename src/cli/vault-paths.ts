@@ -288,7 +288,7 @@ export const CAN_REFUSE_SYMLINK_ON_OPEN = fs.constants.O_NOFOLLOW !== undefined;
  * `noFollow`: open with O_NOFOLLOW, so a symlink at `target` fails with ELOOP instead of being written through
  * (only where CAN_REFUSE_SYMLINK_ON_OPEN).
  */
-export function appendText(target: string, data: string, options: { noFollow?: boolean } & WriteOptions = {}): void {
+export function appendText(target: string, data: string | readonly string[], options: { noFollow?: boolean } & WriteOptions = {}): void {
 	const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = fs.constants;
 	const flags = O_WRONLY | O_APPEND | O_CREAT | (options.noFollow && O_NOFOLLOW !== undefined ? O_NOFOLLOW : 0);
 	const dir = path.dirname(target);
@@ -302,9 +302,37 @@ export function appendText(target: string, data: string, options: { noFollow?: b
 		fd = fs.openSync(target, flags, options.mode ?? 0o666);
 	}
 	try {
-		writeAllSync(fd, data);
+		if (typeof data === "string") writeAllSync(fd, data);
+		else writeLinesSync(fd, data);
 		if (options.sync) fs.fsyncSync(fd);
 	} finally {
 		fs.closeSync(fd);
 	}
+}
+
+/** Where writeLinesSync encodes lines before a write (reused; a line that cannot fit is written on its own). */
+const linesScratch = Buffer.allocUnsafe(1024 * 1024);
+const NEWLINE = Buffer.from("\n");
+
+/**
+ * Writes each line and a line break, encoded one after another into a reused buffer and written as it fills: no
+ * string of all of them is made (joining megabytes of lines cost more than writing them).
+ */
+function writeLinesSync(fd: number, lines: readonly string[]): void {
+	let used = 0;
+	for (const line of lines) {
+		const most = line.length * 3 + 1;
+		if (used + most > linesScratch.length) {
+			if (used > 0) writeAllSync(fd, linesScratch.subarray(0, used));
+			used = 0;
+			if (most > linesScratch.length) {
+				writeAllSync(fd, line);
+				writeAllSync(fd, NEWLINE);
+				continue;
+			}
+		}
+		used += linesScratch.write(line, used, "utf8");
+		linesScratch[used++] = 0x0a;
+	}
+	if (used > 0) writeAllSync(fd, linesScratch.subarray(0, used));
 }

@@ -8,6 +8,31 @@ import { FakeClock } from "../core/_support/fake-clock";
 import { tempDir, tempVault } from "../core/_support/temp-vault";
 
 describe("NodeStagingStore", () => {
+	it("appendLines writes the bytes that joining the lines and appending would", async () => {
+		const { dir, store } = await tempVault();
+		const lines = [
+			"plain",
+			"日本語の行 …",
+			"emoji 🙂 and a lone surrogate \ud800 here",
+			"",
+			// Longer than the 1 MB buffer can take (written on its own), then short lines again.
+			"ü".repeat(400_000),
+			...Array.from({ length: 3000 }, (_, i) => `{"id":"c${i}","text":"${"é".repeat(i % 500)}"}`),
+		];
+		await store.append("s/joined.jsonl", "first\n");
+		await store.append("s/joined.jsonl", `${lines.join("\n")}\n`);
+		await store.append("s/lines.jsonl", "first\n");
+		await store.appendLines("s/lines.jsonl", lines);
+		const joined = await readFile(join(dir, "s/joined.jsonl"));
+		expect((await readFile(join(dir, "s/lines.jsonl"))).equals(joined)).toBe(true);
+		expect(joined.length).toBeGreaterThan(2 * 1024 * 1024);
+		const outside = await tempDir("ketl-outside-");
+		await writeFile(join(outside, "secret.txt"), "secret");
+		await symlink(join(outside, "secret.txt"), join(dir, "file-link"));
+		await expect(store.appendLines("file-link", ["x"])).rejects.toBeInstanceOf(PathEscapeError);
+		expect(await readFile(join(outside, "secret.txt"), "utf8")).toBe("secret");
+	});
+
 	it("writes, appends, lists, stats and removes inside the root", async () => {
 		const { dir, store } = await tempVault();
 		await store.writeAtomic("a/b/c.json", '{"x":1}');

@@ -40,6 +40,11 @@ export interface StagingStore {
 	createExclusive(path: string, data: string): Promise<boolean>;
 	/** Appends UTF-8 text (creating the file and parent folders when missing). */
 	append(path: string, data: string, options?: StagingWriteOptions): Promise<void>;
+	/**
+	 * Optional: appends each line followed by a line break, as `append(path, lines.join("\n") + "\n")` would, without
+	 * making that one string (a batch of conversations is megabytes). Without it, callers join and append.
+	 */
+	appendLines?(path: string, lines: readonly string[], options?: StagingWriteOptions): Promise<void>;
 	/** Creates a folder and its parents; no error when it exists. */
 	mkdir(path: string): Promise<void>;
 	/** Lists the direct children of a folder, as vault-relative paths. Empty lists when it does not exist. */

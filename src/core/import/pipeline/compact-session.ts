@@ -32,10 +32,17 @@ export interface CompactResult {
 export async function compactImportSession(
 	store: StagingStore,
 	sessionId: string,
-	opts: { debugMode: boolean; logger?: Logger },
+	opts: {
+		debugMode: boolean;
+		logger?: Logger;
+		/** The session's item status, when the caller has just read it (nothing written since). */
+		status?: ItemStatusIndex;
+		/** The ids of the lines of shard files written in this run (see ShardLedger): those files are not read back. */
+		ledger?: ReadonlyMap<string, readonly string[]>;
+	},
 ): Promise<CompactResult> {
 	const before = await folderBytes(store, sessionDir(sessionId));
-	const status = await ItemStatusIndex.read(store, sessionId, "import", opts.logger);
+	const status = opts.status ?? (await ItemStatusIndex.read(store, sessionId, "import", opts.logger));
 	const loaded = status.succeeded("load");
 	const review = new Set([...status.idsWithStatus("transform", "review"), ...status.idsWithStatus("load", "review")]);
 	// Skipped on purpose (empty, too large): a retry does not redo them.
@@ -44,6 +51,16 @@ export async function compactImportSession(
 	const keep = (id: string): boolean => review.has(id) || (!loaded.has(id) && !skipped.has(id) && !status.isFolded(id));
 	let kept = 0;
 	for (const file of await shardFiles(store, extractOutputDir(sessionId), CONVERSATION_SHARDS)) {
+		const ids = opts.ledger?.get(file);
+		if (ids) {
+			// Known line by line: kept whole or removed whole without reading it (the usual case); else read below.
+			const wanted = ids.filter(keep).length;
+			if (wanted === ids.length || wanted === 0) {
+				kept += wanted;
+				if (wanted === 0) await store.remove(file);
+				continue;
+			}
+		}
 		const text = await store.read(file);
 		const lines = text.split("\n").filter((line) => line.trim() !== "");
 		const wanted = lines.filter((line) => {

@@ -6,7 +6,7 @@ import type { Extracted } from "./transform-stage";
 import { stageOutputDir } from "../../session/paths";
 import type { StagingStore } from "../../ports/staging-store";
 import type { Logger } from "../../ports/logger";
-import { readShards, removeShards, ShardWriter } from "./jsonl-shards";
+import { readShards, removeShards, ShardWriter, type ShardLedger } from "./jsonl-shards";
 import type { ImportOptions } from "./import-options";
 
 export const CONVERSATION_SHARDS = "conversations";
@@ -77,6 +77,8 @@ export interface ExtractStageOptions {
 	sharedLogReady?: boolean;
 	/** Told after each flush of `extract/output/` how many conversations are on disk in all (see RunAheadHandOff). */
 	onWritten?: (records: number) => void;
+	/** Filled with the ids of each shard file this stage writes (see ShardLedger; the session's compaction uses it). */
+	ledger?: ShardLedger;
 	signal?: AbortSignal;
 	onProgress?: (p: StageProgress) => void;
 }
@@ -92,6 +94,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 	if (o.fresh) await removeShards(ctx.store, dir, CONVERSATION_SHARDS);
 	const writer = new ShardWriter(ctx.store, dir, CONVERSATION_SHARDS);
 	if (o.onWritten) writer.onFlushed = o.onWritten;
+	if (o.ledger) writer.ledger = o.ledger;
 	const seen = new Set<string>();
 	/** Conversations whose id appeared earlier in the export: skipped (issue 15), never a second note. */
 	const repeated = new WeakSet<object>();
@@ -166,7 +169,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 						return { status: "skipped", reason: `too_few_messages: ${facts.messageCount} < ${options.minMessages}` };
 					}
 					// The line, when the reader sent one: the conversation need not be parsed from it here.
-					await writer.writeLine(r.line ?? JSON.stringify(r.conversation));
+					await writer.writeLine(r.line ?? JSON.stringify(r.conversation), facts.id);
 					extracted++;
 					return { status: "success", output: extractedOf(r) };
 				});

@@ -25,6 +25,7 @@ import { DraftFileWriter } from "../attachments/resolve-draft-files";
 import { runTransformStage, type Extracted, type NoteDraft } from "./transform-stage";
 import { KnowledgeTransform } from "./knowledge-transform";
 import { compactImportSession } from "./compact-session";
+import type { ShardLedger } from "./jsonl-shards";
 import type { LlmClient } from "../../llm/llm-client";
 import type { Session } from "../../model/session";
 import type { PhaseStatus } from "../../model/status";
@@ -196,6 +197,8 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 	const common = { signal: stop.signal, ...(request.onProgress ? { onProgress: request.onProgress } : {}) };
 	// The stages started, so that a failure waits for all of them before the run ends (no stage left writing).
 	const started: Promise<unknown>[] = [];
+	/** What extract writes, id by id (the compaction at the end removes those files without reading them). */
+	const shardLedger: ShardLedger = new Map();
 	try {
 		// The three stages run at the same time, each conversation handed on as soon as the stage before is done
 		// with it: the export is read once, and nothing is read back from the session in a normal run.
@@ -285,6 +288,7 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 								},
 							}),
 					sharedLogReady: true,
+					ledger: shardLedger,
 					...(ahead ? { onWritten: (n: number) => ahead.written(n) } : {}),
 					...common,
 				}).finally(async () => {
@@ -358,7 +362,12 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 		const stopped = error === "cancelled";
 		const errorText = stopped ? "Cancelled; resume the session to go on" : error;
 		// A run that ended early leaves the items it had not finished pending (a resume does them), not failed.
-		const summary = await summarize(store, sessionId, logger, "pending", { unfinished: error === undefined ? "failed" : "pending" });
+		// Read once for the summary and the compaction (nothing is logged in between).
+		const itemStatus = await ItemStatusIndex.read(store, sessionId, "import", logger);
+		const summary = await summarize(store, sessionId, logger, "pending", {
+			unfinished: error === undefined ? "failed" : "pending",
+			index: itemStatus,
+		});
 		const counts: Counts = { ...summary.counts, review: summary.notes.review };
 		// Ended on its own: the session keeps only what a retry can still need (see compactImportSession).
 		if (errorText === undefined && !options.dryRun) {
@@ -366,6 +375,8 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 				const compacted = await compactImportSession(store, sessionId, {
 					debugMode: session.debug_mode || (request.debugMode ?? false),
 					logger,
+					status: itemStatus,
+					ledger: shardLedger,
 				});
 				logger.info(
 					`Session ${sessionId} compacted: ${compacted.before} → ${compacted.after} bytes (${compacted.kept} conversations kept for a retry)`,
@@ -425,9 +436,9 @@ export async function summarize(
 	sessionId: string,
 	logger?: Logger,
 	status: PhaseStatus = "pending",
-	how: { unfinished?: "failed" | "pending" } = {},
+	how: { unfinished?: "failed" | "pending"; /** The session's item status, read already. */ index?: ItemStatusIndex } = {},
 ): Promise<ImportSummary> {
-	const index = await ItemStatusIndex.read(store, sessionId, "import", logger);
+	const index = how.index ?? (await ItemStatusIndex.read(store, sessionId, "import", logger));
 	const counts: ImportSummary["counts"] = { total: 0, success: 0, failed: 0, skipped: 0 };
 	const notes = { created: 0, updated: 0, unchanged: 0, preserved: 0, review: 0 };
 	let rerendered = 0;

@@ -11,15 +11,26 @@ import type * as z from "zod";
 /** Records per shard file (see ShardWriter). */
 export const SHARD_RECORDS = 100;
 
+/**
+ * The ids of the records in each shard file, in order, for files a writer made itself and wrote every line of with
+ * an id: the session's compaction decides from it which files to keep or remove without reading them back.
+ */
+export type ShardLedger = Map<string, string[]>;
+
 export class ShardWriter {
 	/** Told after each flush how many records are on disk so far, in all (extract's run-ahead hand-off reads them back). */
 	onFlushed?: (records: number) => void;
+	/** Filled for the files this writer makes (see ShardLedger). */
+	ledger?: ShardLedger;
 	private flushedRecords = 0;
 	private pending: string[] = [];
+	private pendingIds: (string | undefined)[] = [];
 	private pendingBytes = 0;
 	private fileIndex = 1;
 	private inFile = 0;
 	private started = false;
+	/** The shard files there before this writer started (it may append to the last one: not in the ledger). */
+	private existing = new Set<string>();
 
 	constructor(
 		private readonly store: StagingStore,
@@ -36,6 +47,7 @@ export class ShardWriter {
 		if (this.started) return;
 		this.started = true;
 		const files = await shardFiles(this.store, this.dir, this.prefix);
+		this.existing = new Set(files);
 		const last = files[files.length - 1];
 		if (last === undefined) return;
 		this.fileIndex = files.length;
@@ -44,8 +56,8 @@ export class ShardWriter {
 		this.inFile = text.split("\n").filter((l) => l.trim() !== "").length;
 	}
 
-	/** Queues a record, as its `JSON.stringify` (the caller's, which may have it already). */
-	async writeLine(line: string): Promise<void> {
+	/** Queues a record, as its `JSON.stringify` (the caller's, which may have it already), and its id for the ledger. */
+	async writeLine(line: string, id?: string): Promise<void> {
 		await this.start();
 		if (this.inFile >= this.perFile) {
 			await this.flush();
@@ -53,6 +65,7 @@ export class ShardWriter {
 			this.inFile = 0;
 		}
 		this.pending.push(line);
+		this.pendingIds.push(id);
 		this.pendingBytes += line.length;
 		this.inFile++;
 		if (this.pendingBytes >= this.flushBytes) await this.flush();
@@ -60,11 +73,23 @@ export class ShardWriter {
 
 	async flush(): Promise<void> {
 		if (this.pending.length === 0) return;
-		const text = this.pending.join("\n") + "\n";
+		const lines = this.pending;
 		const records = this.pending.length;
+		const ids = this.pendingIds;
 		this.pending = [];
+		this.pendingIds = [];
 		this.pendingBytes = 0;
-		await this.store.append(shardPath(this.dir, this.prefix, this.fileIndex), text);
+		const path = shardPath(this.dir, this.prefix, this.fileIndex);
+		if (this.store.appendLines) await this.store.appendLines(path, lines);
+		else await this.store.append(path, `${lines.join("\n")}\n`);
+		if (this.ledger) {
+			// Only a file this writer made, every line of it with an id, is known line by line.
+			const known = this.existing.has(path) ? undefined : (this.ledger.get(path) ?? (this.inFile === records ? [] : undefined));
+			if (known && ids.every((id) => id !== undefined)) {
+				for (const id of ids) known.push(id);
+				this.ledger.set(path, known);
+			} else this.ledger.delete(path);
+		}
 		this.flushedRecords += records;
 		this.onFlushed?.(this.flushedRecords);
 	}
