@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { Sha256, sha256Hex, sha256HexAsync, sha256HexBytes, webCryptoSubtle } from "../../../src/core/util/sha256";
+import { Sha256, sha256Hex, sha256HexAsync, sha256HexBytes, sha256HexBytesAsync, webCryptoSubtle } from "../../../src/core/util/sha256";
 
 const nodeHex = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex");
 
@@ -187,5 +187,24 @@ describe("sha256HexAsync", () => {
 	it("falls back to the JavaScript implementation when the Web Crypto call fails", async () => {
 		const refusing = { digest: () => Promise.reject(new Error("not here")) } as unknown as SubtleCrypto;
 		expect(await sha256HexAsync("abc", refusing)).toBe(VECTORS[1]![1]);
+	});
+});
+
+describe("sha256HexBytesAsync", () => {
+	it("agrees with sha256HexBytes and node:crypto, through Web Crypto, the fallback and a refusing API", async () => {
+		const random = seeded(77);
+		const refusing = { digest: () => Promise.reject(new Error("not here")) } as unknown as SubtleCrypto;
+		for (const size of [0, 1, 55, 56, 64, 1000, 1024 * 1024]) {
+			const bytes = new Uint8Array(size).map(() => Math.floor(random() * 256));
+			const expected = nodeHex(Buffer.from(bytes));
+			expect(sha256HexBytes(bytes)).toBe(expected);
+			expect(await sha256HexBytesAsync(bytes)).toBe(expected);
+			expect(await sha256HexBytesAsync(bytes, null)).toBe(expected);
+			expect(await sha256HexBytesAsync(bytes, refusing)).toBe(expected);
+		}
+		// A view into a larger buffer hashes only its own bytes.
+		const big = new Uint8Array(4096).map((_, i) => i & 0xff);
+		const view = big.subarray(100, 1100);
+		expect(await sha256HexBytesAsync(view)).toBe(nodeHex(Buffer.from(view)));
 	});
 });

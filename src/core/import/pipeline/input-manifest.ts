@@ -1,7 +1,7 @@
 import type { ByteSource } from "../../ports/byte-source";
 import type { StagingStore } from "../../ports/staging-store";
 import { extractInputDir } from "../../session/paths";
-import { sha256HexBytes } from "../../util/sha256";
+import { sha256HexBytesAsync } from "../../util/sha256";
 import type { ExportReader } from "../extract";
 import { ImportSessionError } from "./import-errors";
 
@@ -33,9 +33,9 @@ export function manifestPath(sessionId: string): string {
 
 export async function fingerprint(source: ByteSource): Promise<InputFingerprint> {
 	const head = await source.read(0, Math.min(MIB, source.size));
-	const headSha = sha256HexBytes(head);
+	const headSha = await sha256HexBytesAsync(head);
 	const tailStart = Math.max(0, source.size - MIB);
-	const tailSha = tailStart === 0 ? headSha : sha256HexBytes(await source.read(tailStart, source.size - tailStart));
+	const tailSha = tailStart === 0 ? headSha : await sha256HexBytesAsync(await source.read(tailStart, source.size - tailStart));
 	const full = source.sha256 ? await source.sha256().catch(() => undefined) : undefined;
 	return {
 		name: source.name,
