@@ -39,6 +39,15 @@ function element(): unknown {
 
 const layoutReady: Callback[] = [];
 
+// Obsidian's `window`: timers the plugin sets (registerInterval(window.setTimeout(...)), a later start-up chore) are
+// recorded, never run: what they do is not plugin load.
+(globalThis as { window?: unknown }).window ??= {
+	setTimeout: () => 0,
+	clearTimeout: () => undefined,
+	setInterval: () => 0,
+	clearInterval: () => undefined,
+};
+
 class Component {
 	load(): void {}
 	onload(): void {}
