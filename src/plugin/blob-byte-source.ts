@@ -12,7 +12,7 @@ export class BlobByteSource implements ByteSource {
 	readonly path?: string;
 
 	constructor(
-		private readonly blob: Blob,
+		readonly blob: Blob,
 		name?: string,
 	) {
 		this.name = name ?? (blob instanceof File ? blob.name : "input");

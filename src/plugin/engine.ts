@@ -9,6 +9,7 @@ export { parseSettings } from "../core/app/catalog";
 export { createApp } from "../core/app/app";
 export { createLogger } from "../core/app/ports";
 export { RunController } from "./run-controller";
+export { ReaderWorkers } from "./reader-worker";
 export { confirmApplyOrganize } from "./commands/apply-organize-plan";
 export { undoOrganizeChecked } from "./commands/undo-organize-session";
 export { COMMANDS } from "./commands";

@@ -16,6 +16,14 @@ import { VIEW_TYPE_SESSIONS } from "./view/view-type";
 /** The lazily loaded part of the plugin (engine.ts): the core, the actions, the panel's model and drawing. */
 export type Engine = typeof import("./engine");
 
+/**
+ * The entry of the export reader's Web Worker, which runs main.js itself (see reader-worker.ts): Obsidian never calls
+ * it. It loads only the reader, lazily, as the engine is.
+ */
+export function startReaderWorker(): void {
+	void import("./reader-worker").then((m) => m.serveInWorker());
+}
+
 /** How long after the layout is ready retention runs (see retainOnce). */
 const RETENTION_DELAY_MS = 2 * 60 * 1000;
 
@@ -45,6 +53,8 @@ export default class KnowledgeEtlPlugin extends Plugin {
 	/** What the organize commands act on: from the panel's selected session, else from the newest organize session. */
 	private organizeFromPanel: OrganizeTargets | null = null;
 	private organizeScanned: OrganizeTargets = NO_ORGANIZE_TARGETS;
+	/** The export reader's Web Workers (made when the engine loads; ended on unload). */
+	private readerWorkers: InstanceType<Engine["ReaderWorkers"]> | null = null;
 	/** The plugin data as read at load, parsed into `settings` when the engine loads. */
 	private storedData: unknown = null;
 	private engineLoad: Promise<Engine> | null = null;
@@ -130,6 +140,11 @@ export default class KnowledgeEtlPlugin extends Plugin {
 		// A key kept in data.json by an earlier version moves into Obsidian's secret storage where it has one.
 		if (engine.migrateApiKey(this.app, this.settings)) void this.saveSettings();
 		const store = this.stagingStore;
+		this.readerWorkers = new engine.ReaderWorkers({
+			readMainJs: () =>
+				this.app.vault.adapter.read(`${this.manifest.dir ?? `${this.app.vault.configDir}/plugins/${this.manifest.id}`}/main.js`),
+			logDebug: (message, detail) => this.logDebug(message, detail),
+		});
 		this.etl = engine.createApp({
 			name: "plugin",
 			// Named in the vault lock (issue 15): another process refused by it says which app and vault hold it.
@@ -138,6 +153,8 @@ export default class KnowledgeEtlPlugin extends Plugin {
 			vault: this.noteVault,
 			clock: this.clock,
 			logger: (debugMode) => engine.createLogger({ debugMode, store }),
+			// Reading, parsing and rendering in a Web Worker; the notes and session files are written here.
+			openExport: this.readerWorkers.openExport,
 		});
 		this.runs = new engine.RunController({
 			store: this.stagingStore,
@@ -178,7 +195,7 @@ export default class KnowledgeEtlPlugin extends Plugin {
 		// Views, commands, the ribbon icon, the status bar item and intervals were all registered and are
 		// removed by Obsidian; leaves are left in place (their layout is restored on the next load).
 		// A running session is cancelled: it stops after the item in hand, records "cancelled" and can be resumed.
-		void this.runs?.dispose();
+		void this.runs?.dispose().finally(() => this.readerWorkers?.dispose());
 		this.setStatusText("");
 		this.statusBarEl = null;
 	}

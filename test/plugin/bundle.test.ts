@@ -16,7 +16,10 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // Japanese as UTF-8) and the panel's first-run and plain-words drawing took it to ~580,000; the settings' connection
 // test, model list and secret storage to ~593,000. Issue 16's last parts (organize/import index sync, new messages
 // for edited notes, folded session logs, retention with its modal) add ~10 KB of code and messages (616,128 bytes with all of it).
-const MAIN_JS_BUDGET = 620_000;
+// Main was at 624,455 when issue 17's export reader moved into a Web Worker (+9.4 KB: the reader protocol and both of
+// its ends, core/import/extract/reader-thread.ts, ~5.9 KB; the plugin's worker launcher, ~3 KB). The worker runs
+// main.js itself (a blob URL of the plugin's own file): the engine is not in the bundle twice.
+const MAIN_JS_BUDGET = 635_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

@@ -46,8 +46,10 @@ function clean(path: string): string {
 
 const tick = (): Promise<void> => Promise.resolve();
 
+/** A file's bytes live in `bytes` up to `size` (room to grow, as appends to a real file cost only what they add). */
 type Entry =
-	{ kind: "file"; data: string | Uint8Array; ctime: number; mtime: number } | { kind: "folder"; children: Set<string>; ctime: number };
+	| { kind: "file"; bytes: Uint8Array; size: number; ctime: number; mtime: number }
+	| { kind: "folder"; children: Set<string>; ctime: number };
 
 /** The bytes of every file and folder of the vault, by path (the disk). */
 export class MemoryDisk {
@@ -94,12 +96,18 @@ export class MemoryDisk {
 		const now = Date.now();
 		const old = this.entries.get(p);
 		if (old?.kind === "folder") throw new Error(`EISDIR: illegal operation on a directory, open '${p}'`);
-		let next = data;
+		const add = bytesOf(data);
 		if (append && old) {
-			if (typeof old.data === "string" && typeof data === "string") next = old.data + data;
-			else next = concat(bytesOf(old.data), bytesOf(data));
+			let bytes = old.bytes;
+			if (old.size + add.length > bytes.length) {
+				bytes = new Uint8Array(Math.max(old.size + add.length, bytes.length * 2));
+				bytes.set(old.bytes.subarray(0, old.size));
+			}
+			bytes.set(add, old.size);
+			this.entries.set(p, { kind: "file", bytes, size: old.size + add.length, ctime: old.ctime, mtime: now });
+		} else {
+			this.entries.set(p, { kind: "file", bytes: add, size: add.length, ctime: old?.ctime ?? now, mtime: now });
 		}
-		this.entries.set(p, { kind: "file", data: next, ctime: old?.ctime ?? now, mtime: now });
 		dir.children.add(nameOf(p));
 		this.onChange(p);
 	}
@@ -141,19 +149,23 @@ function bytesOf(data: string | Uint8Array): Uint8Array {
 	return typeof data === "string" ? encoder.encode(data) : data;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-	const out = new Uint8Array(a.length + b.length);
-	out.set(a);
-	out.set(b, a.length);
-	return out;
-}
+/** Where the vault is "on disk" (the paths `getFullPath` gives and the page's `fs` opens). */
+export const VAULT_ROOT = "/vault";
 
-/** Obsidian's DataAdapter over the in-memory disk (no full paths: as on mobile, ranged reads read the file). */
+/**
+ * Obsidian desktop's DataAdapter (a FileSystemAdapter) over the in-memory disk: it has full paths, and the page's
+ * `window.require("fs")` (see memoryFs) opens them, so a ranged read reads only its range, as on the desktop.
+ */
 export class MemoryAdapter {
 	constructor(
 		readonly disk: MemoryDisk,
 		private readonly name: string,
 	) {}
+
+	getFullPath(path: string): string {
+		const p = clean(path);
+		return p === "" ? VAULT_ROOT : `${VAULT_ROOT}/${p}`;
+	}
 
 	getName(): string {
 		return this.name;
@@ -171,8 +183,7 @@ export class MemoryAdapter {
 		const e = this.disk.get(path);
 		if (!e) return null;
 		if (e.kind === "folder") return { type: "folder", ctime: e.ctime, mtime: e.ctime, size: 0 };
-		const size = typeof e.data === "string" ? encoder.encode(e.data).length : e.data.length;
-		return { type: "file", ctime: e.ctime, mtime: e.mtime, size };
+		return { type: "file", ctime: e.ctime, mtime: e.mtime, size: e.size };
 	}
 
 	async list(path: string): Promise<{ files: string[]; folders: string[] }> {
@@ -194,7 +205,7 @@ export class MemoryAdapter {
 		await tick();
 		const e = this.disk.get(path);
 		if (!e || e.kind !== "file") throw new Error(`ENOENT: no such file or directory, open '${path}'`);
-		return typeof e.data === "string" ? e.data : decoder.decode(e.data);
+		return decoder.decode(e.bytes.subarray(0, e.size));
 	}
 
 	async readBinary(path: string): Promise<ArrayBuffer> {
@@ -202,8 +213,7 @@ export class MemoryAdapter {
 		await tick();
 		const e = this.disk.get(path);
 		if (!e || e.kind !== "file") throw new Error(`ENOENT: no such file or directory, open '${path}'`);
-		const bytes = bytesOf(e.data);
-		return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+		return e.bytes.slice(0, e.size).buffer;
 	}
 
 	async write(path: string, data: string): Promise<void> {
@@ -266,7 +276,7 @@ export class MemoryAdapter {
 		if (this.disk.get(to)) throw new Error("Destination file already exists!");
 		const e = this.disk.get(from);
 		if (!e || e.kind !== "file") throw new Error(`ENOENT: no such file or directory, copyfile '${from}'`);
-		this.disk.writeFile(to, e.data);
+		this.disk.writeFile(to, e.bytes.slice(0, e.size));
 	}
 
 	async trashLocal(path: string): Promise<void> {
@@ -368,8 +378,7 @@ export class Vault extends Events {
 				parent.children.push(f);
 			}
 		}
-		if (f instanceof TFile && e.kind === "file")
-			f.stat = { ctime: e.ctime, mtime: e.mtime, size: typeof e.data === "string" ? e.data.length : e.data.length };
+		if (f instanceof TFile && e.kind === "file") f.stat = { ctime: e.ctime, mtime: e.mtime, size: e.size };
 	}
 
 	getName(): string {
@@ -613,4 +622,28 @@ export class App {
 		this.metadataCache = new MetadataCache(this.vault);
 		this.workspace = new Workspace(this as never);
 	}
+}
+
+/** The part of Node's `fs` the plugin uses on the desktop (ranged reads by full path), over the in-memory disk. */
+export function memoryFs(disk: MemoryDisk): unknown {
+	return {
+		promises: {
+			open(full: string, flags: string) {
+				void flags;
+				disk.count("fs.open");
+				const path = full.startsWith(`${VAULT_ROOT}/`) ? full.slice(VAULT_ROOT.length + 1) : null;
+				const e = path === null ? undefined : disk.get(path);
+				if (!e || e.kind !== "file") return Promise.reject(new Error(`ENOENT: no such file or directory, open '${full}'`));
+				return Promise.resolve({
+					stat: () => Promise.resolve({ size: e.size }),
+					read: (buffer: Uint8Array, offset: number, length: number, position: number) => {
+						const n = Math.max(0, Math.min(length, e.size - position));
+						buffer.set(e.bytes.subarray(position, position + n), offset);
+						return Promise.resolve({ bytesRead: n });
+					},
+					close: () => Promise.resolve(),
+				});
+			},
+		},
+	};
 }

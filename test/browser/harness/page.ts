@@ -6,7 +6,7 @@
  * `page.evaluate(() => harness.…)`.
  */
 import * as obsidian from "./memory-obsidian";
-import { App, MemoryDisk, enableObsidianUi, noticeLog } from "./memory-obsidian";
+import { App, MemoryDisk, enableObsidianUi, memoryFs, noticeLog } from "./memory-obsidian";
 
 interface PluginLike {
 	loadAndWait(): Promise<void>;
@@ -32,6 +32,24 @@ try {
 } catch {
 	// no longtask timing here: the figures say none were seen
 }
+
+/** Web Workers the page started and ended (the plugin's export reader runs in one). */
+const workers = { started: 0, terminated: 0, live: 0 };
+const NativeWorker = Worker;
+globalThis.Worker = class extends NativeWorker {
+	constructor(url: string | URL, options?: WorkerOptions) {
+		super(url, options);
+		workers.started++;
+		workers.live++;
+		this.addEventListener("error", (e) => console.error(`harness: worker error ${e.message}`));
+	}
+
+	override terminate(): void {
+		workers.terminated++;
+		workers.live--;
+		super.terminate();
+	}
+};
 
 let disk: MemoryDisk;
 let app: App;
@@ -65,6 +83,11 @@ const harness = {
 		document.body.createDiv({ cls: "workspace" });
 		disk = new MemoryDisk();
 		app = new App(disk);
+		// Obsidian desktop's renderer has Node's require: the plugin's ranged reads of session files use its fs.
+		(window as unknown as { require: (id: string) => unknown }).require = (id: string) => {
+			if (id === "fs") return memoryFs(disk);
+			throw new Error(`Cannot find module '${id}'`);
+		};
 		disk.mkdirs(PLUGIN_DIR);
 		disk.writeFile(`${PLUGIN_DIR}/main.js`, mainJs);
 		disk.writeFile(`${PLUGIN_DIR}/manifest.json`, JSON.stringify(manifestJson));
@@ -162,10 +185,10 @@ const harness = {
 	},
 
 	/** The panel's Cancel button (the running session). */
-	cancelFromPanel(): void {
-		const button = document.querySelector<HTMLElement>(".knowledge-etl-detail .knowledge-etl-action-cancel");
-		if (!button) throw new Error("harness: the panel shows no Cancel button");
-		button.click();
+	async cancelFromPanel(): Promise<void> {
+		const find = (): HTMLElement | null => document.querySelector<HTMLElement>(".knowledge-etl-detail .knowledge-etl-action-cancel");
+		await until(() => find() !== null, "the panel's Cancel button", 10_000);
+		find()!.click();
 	},
 
 	async whenIdle(): Promise<void> {
@@ -179,9 +202,9 @@ const harness = {
 	/** The panel's Resume button for the selected session; the pick-again dialog answered with the export `name`. */
 	async resumeFromPanel(name: string): Promise<string[]> {
 		const asked: string[] = [];
-		const button = document.querySelector<HTMLElement>(".knowledge-etl-detail .knowledge-etl-action-resume");
-		if (!button) throw new Error("harness: the panel shows no Resume button");
-		button.click();
+		const find = (): HTMLElement | null => document.querySelector<HTMLElement>(".knowledge-etl-detail .knowledge-etl-action-resume");
+		await until(() => find() !== null, "the panel's Resume button", 10_000);
+		find()!.click();
 		// A restart loses the File: the dialog asks for it by name (unless extract had read it all already).
 		const end = performance.now() + 30_000;
 		while (!plugin!.runs.isRunning) {
@@ -257,6 +280,10 @@ const harness = {
 			longest: Math.max(0, ...longTasks.map((t) => t.duration)),
 			total: longTasks.reduce((n, t) => n + t.duration, 0),
 		};
+	},
+
+	workers(): { started: number; terminated: number; live: number } {
+		return { ...workers };
 	},
 
 	diskCalls(): Record<string, number> {
