@@ -37,6 +37,17 @@ describe("parseActivityTime: a Takeout time line in the account's language", () 
 		["id", "2 Mar 2025, 16.14.05 WIB"],
 		["hi", "2 मार्च 2025, 2:44:05 pm IST"],
 		["minus sign", "2 Mar 2025, 05:14:05 GMT\u22124"],
+		// Hours spelled out, other digits, other day-period markers, a Buddhist-era year.
+		["ko", "2025. 3. 2. 오후 6시 14분 5초 GMT+9"],
+		["ko (Latin marker)", "2025. 3. 2. PM 6시 14분 5초 GMT+9"],
+		["th", "2 มี.ค. 2568 16 นาฬิกา 14 นาที 05 วินาที GMT+7"],
+		["ar", "02\u200f/03\u200f/2025، 11:14:05 ص غرينتش+2"],
+		["ar-EG (Arabic-Indic digits)", "٠٢\u200f/٠٣\u200f/٢٠٢٥، ١١:١٤:٠٥ ص غرينتش+٢"],
+		["ar (afternoon)", "02\u200f/03\u200f/2025، 5:14:05 م غرينتش+8"],
+		["he", "2 במרץ 2025, 11:14:05 GMT\u200e+2\u200e"],
+		["vi", "16:14:05 GMT+7 2 thg 3, 2025"],
+		["ur", "2 مارچ، 2025، 2:14:05 PM GMT +5"],
+		["bn (Bengali digits)", "২ মার্চ, ২০২৫, ৩:১৪:০৫ PM GMT +৬"],
 	])("%s", (_locale, line) => {
 		expect(parseActivityTime(line)).toBe(INSTANT);
 	});
@@ -57,17 +68,23 @@ describe("parseActivityTime: a Takeout time line in the account's language", () 
 		["an impossible day", "Feb 30, 2025, 10:14:05 AM UTC"],
 		["an impossible hour", "2025/03/02 25:14:05 JST"],
 		["a version number", "Released 2025.03.02 build 10.14.05"],
+		["a Solar Hijri date (Persian account): another calendar", "۱۲ اسفند ۱۴۰۳، ۱۲:۴۴:۰۵ (\u200e+۳:۳۰ گرینویچ)"],
+		["a year before 1990", "2 Mar 1403, 10:14:05 UTC"],
+		["Korean hours without a date", "오후 6시 14분 5초 GMT+9"],
 	])("is not a time: %s", (_name, line) => {
 		expect(parseActivityTime(line)).toBeNull();
 	});
 });
 
-describe("a MyActivity.html page of a German, Japanese or Russian account", () => {
+describe("a MyActivity.html page of an account in another language", () => {
 	it.each([
 		["de", "Europe/Berlin"],
 		["ja", "Asia/Tokyo"],
 		["ru", "Europe/Moscow"],
 		["pt-BR", "America/Sao_Paulo"],
+		["ko", "Asia/Seoul"],
+		["th", "Asia/Bangkok"],
+		["ar-EG", "Africa/Cairo"],
 	])("%s: every record keeps the time the English page gives", async (locale, timeZone) => {
 		const page = readFileSync(join(__dirname, "../../../fixtures/sources/gemini-MyActivity.html"), "utf8");
 		const format = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "long", timeZone });

@@ -10,8 +10,10 @@
  * year, a month, a day, hh:mm:ss, an optional zone and day-period marker, and a few joining words), so a prompt
  * that merely mentions a date is not one.
  *
- * Not read: Thai (Buddhist-era years and spelled-out hours), Korean hours written `6시 14분 5초`, Arabic-script
- * markers. Such a record's time stays unknown (the record is still kept, grouped by its neighbours).
+ * Also read: Korean hours written `오후 6시 14분 5초`, Thai `16 นาฬิกา 14 นาที 05 วินาที` with a Buddhist-era year
+ * (2568 = 2025), digits in Arabic-Indic, Persian, Devanagari and Bengali script, the Arabic day-period letters `ص`/`م`
+ * and `غرينتش+2` for GMT+2. Not read: dates in the Solar Hijri calendar (a Persian account's `۱۲ اسفند ۱۴۰۳`), or
+ * any year before 1990: such a record's time stays unknown (the record is still kept, grouped by its neighbours).
  */
 
 /** Zone abbreviations Takeout labels times with, as offsets in minutes (names not here are read as UTC). */
@@ -65,11 +67,11 @@ const ZONES: Record<string, number> = {
 /** Words that join a date's parts in some languages (`2 de mar. de 2025`, `2 мар. 2025 г.`, `2.3.2025 klo 11.14.05`). */
 const JOINING_WORDS = new Set(["de", "del", "г", "р", "klo", "kl", "um", "à", "às", "a", "las", "thg", "den", "o"]);
 
-const PM_MARKERS = new Set(["pm", "p.m.", "午後", "오후", "下午"]);
-const AM_MARKERS = new Set(["am", "a.m.", "午前", "오전", "上午"]);
-const MARKER = /(?:^|[\s,])(a\.m\.|p\.m\.|am|pm)(?=$|[\s,])|(午前|午後|오전|오후|上午|下午)/i;
+const PM_MARKERS = new Set(["pm", "p.m.", "午後", "오후", "下午", "م"]);
+const AM_MARKERS = new Set(["am", "a.m.", "午前", "오전", "上午", "ص"]);
+const MARKER = /(?:^|[\s,،])(a\.m\.|p\.m\.|am|pm|ص|م)(?=$|[\s,،])|(午前|午後|오전|오후|上午|下午)/i;
 
-const ZONE = /\[?(?:(?:GMT|UTC)\s?([+-])(\d{1,2})(?::?(\d{2}))?|\b(GMT|UTC)\b|(?<![\p{L}])(\p{Lu}{2,5})(?![\p{L}]))\]?/u;
+const ZONE = /\[?(?:(?:GMT|UTC|غرينتش|گرینویچ)\s?([+-])(\d{1,2})(?::?(\d{2}))?|\b(GMT|UTC)\b|(?<![\p{L}])(\p{Lu}{2,5})(?![\p{L}]))\]?/u;
 const TIME = /(?<![\d.:])(\d{1,2})([:.])(\d{2})\2(\d{2})(?![\d])/;
 
 /** Languages whose month names are learned (from Intl, in the forms a date uses and the stand-alone ones). */
@@ -101,6 +103,12 @@ const MONTH_LOCALES = [
 	"ja",
 	"zh",
 	"ko",
+	"th",
+	"vi",
+	"he",
+	"ar",
+	"ur",
+	"bn",
 ];
 let monthNames: Map<string, number> | null = null;
 
@@ -135,8 +143,15 @@ function months(): Map<string, number> {
 				continue; // a runtime without this language's data
 			}
 			for (let m = 0; m < 12; m++) {
+				let before = "";
 				for (const part of format.formatToParts(new Date(Date.UTC(2025, m, 2)))) {
-					if (part.type === "month") for (const word of part.value.split(/\s+/)) add(word, m);
+					if (part.type === "month") {
+						for (const word of part.value.split(/\s+/)) add(word, m);
+						// A letter the date joins to the month's name (Hebrew `2 במרץ 2025`: "in March").
+						const joined = /\p{L}+$/u.exec(before)?.[0];
+						if (joined) add(joined + part.value, m);
+					}
+					before = part.value;
 				}
 			}
 		}
@@ -148,11 +163,14 @@ function months(): Map<string, number> {
 
 /** A Takeout activity time line → ISO 8601 (UTC), or null when the line is not such a time. See the module comment. */
 export function parseActivityTime(line: string): string | null {
-	let text = line
+	let text = asciiDigits(line)
 		.replace(/[\u00a0\u202f\u2009]/g, " ")
 		.replace(/[\u200e\u200f\u061c]/g, "")
 		.replace(/\u2212/g, "-")
+		.replace(SPELLED_TIME, (_all, h: string, m: string, s: string) => `${h}:${m.padStart(2, "0")}:${s.padStart(2, "0")}`)
 		.trim();
+	// Thai dates count years from the Buddha's (543 BC).
+	const buddhistEra = /\p{Script=Thai}/u.test(text);
 	const time = TIME.exec(text);
 	if (!time) return null;
 	let hour = Number(time[1]);
@@ -180,15 +198,30 @@ export function parseActivityTime(line: string): string | null {
 
 	const date = readDate(text);
 	if (!date) return null;
+	if (buddhistEra && date.year > 2400) date.year -= 543;
+	if (date.year < 1990) return null; // another calendar's year (a Solar Hijri 1403), or not a time at all
 	if (hour > 23 || minute > 59 || second > 59) return null;
 	const ms = Date.UTC(date.year, date.month, date.day, hour, minute, second) - offset * 60_000;
 	if (Number.isNaN(ms) || new Date(Date.UTC(date.year, date.month, date.day)).getUTCDate() !== date.day) return null;
 	return new Date(ms).toISOString();
 }
 
+/** Hours, minutes and seconds spelled out: Korean `6시 14분 5초`, Thai `16 นาฬิกา 14 นาที 05 วินาที`. */
+const SPELLED_TIME = /(\d{1,2})\s?(?:시|นาฬิกา)\s?(\d{1,2})\s?(?:분|นาที)\s?(\d{1,2})\s?(?:초|วินาที)/u;
+
+/** Digits of other scripts (Arabic-Indic, Persian, Devanagari, Bengali) as ASCII digits. */
+function asciiDigits(text: string): string {
+	return text.replace(/[\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef]/g, (d) => {
+		const c = d.charCodeAt(0);
+		const zero = c <= 0x0669 ? 0x0660 : c <= 0x06f9 ? 0x06f0 : c <= 0x096f ? 0x0966 : 0x09e6;
+		return String(c - zero);
+	});
+}
+
 /** The date of what is left of a time line: a year of four digits, a month (by name or number) and a day. */
 function readDate(text: string): { year: number; month: number; day: number } | null {
-	const tokens = text.match(/\d+|[\p{L}\p{M}]+\.?/gu) ?? [];
+	// A word may hold dots between its letters (Thai `มี.ค.`).
+	const tokens = text.match(/\d+|[\p{L}\p{M}]+(?:\.[\p{L}\p{M}]+)*\.?/gu) ?? [];
 	let year: number | null = null;
 	let yearAt = -1;
 	let month: number | null = null;
