@@ -3,6 +3,7 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import manifestJson from "../../manifest.json";
+import type { Clock } from "../../src/core/ports/clock";
 import KnowledgeEtlPlugin from "../../src/plugin/main";
 import { SessionView } from "../../src/plugin/view/session-view";
 import { VIEW_TYPE_SESSIONS } from "../../src/plugin/view/view-type";
@@ -19,7 +20,7 @@ export interface PluginFixture {
 }
 
 /** A loaded plugin, its engine loaded, over a fresh temp vault (call enableObsidianUi() first). */
-export async function loadPlugin(dir?: string, options: { data?: unknown } = {}): Promise<PluginFixture> {
+export async function loadPlugin(dir?: string, options: { data?: unknown; clock?: Clock } = {}): Promise<PluginFixture> {
 	const vaultDir = dir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "ketl-plugin-")));
 	const app = createTestApp(vaultDir);
 	if (options.data !== undefined) {
@@ -29,6 +30,8 @@ export async function loadPlugin(dir?: string, options: { data?: unknown } = {})
 		await fs.writeFile(path.join(pluginDir, "data.json"), JSON.stringify(options.data));
 	}
 	const plugin = new KnowledgeEtlPlugin(asObsidianApp(app), manifest);
+	// A clock of the test's (e.g. pictures with the same dates every run), before anything is built on it.
+	if (options.clock) plugin.clock = options.clock;
 	const stub = plugin as unknown as StubPlugin;
 	await stub.loadAndWait();
 	// The engine loads at layout ready (the stub's is at once); tests use the plugin as a user would after start-up.
