@@ -9,6 +9,7 @@ import type { KnowledgeEtlSettingTab } from "../../src/plugin/settings-tab";
 import { chatgptConv, claudeConv, writeZip } from "../cli/import-support";
 import { cmd, loadPlugin, panel, pickFiles, tearDownPlugins, until, type PluginFixture } from "../plugin/helpers";
 import { enableObsidianUi, noticeLog } from "../stubs/obsidian";
+import { startFakeLlmServer } from "../support/fake-llm-server";
 import { hasChromium, launchChromium, NO_CHROMIUM } from "./chromium";
 import { textContrastFailures } from "./page-contrast";
 import { THEMES, type Theme } from "./palette";
@@ -344,5 +345,30 @@ describe.skipIf(!hasChromium)(
 			tab.display();
 			await shoot("settings", `<div class="settings-frame">${markup(tab.containerEl)}</div>`, ".settings-frame");
 		}, 30_000);
+
+		it("7. the model settings after a connection test against a local server (the loopback stand-in)", async () => {
+			const server = await startFakeLlmServer({ models: ["llama3.1:8b", "qwen2.5:7b", "gpt-oss:20b"] });
+			try {
+				const llm = await loadPlugin(await tmp("ketl-shots-llm-"), {
+					clock,
+					data: { llm: { provider: "ollama", url: server.url, model: "" } },
+				});
+				const tab = llm.stub.settingTabs[0] as unknown as KnowledgeEtlSettingTab;
+				tab.display();
+				const root = tab.containerEl;
+				root.querySelector<HTMLButtonElement>(".knowledge-etl-test-connection")!.click();
+				await until(() => /^Connected/.test(root.querySelector(".knowledge-etl-connection-result")?.textContent ?? ""), "the test");
+				// The section from its heading to the next one.
+				const items = [...root.querySelectorAll(".setting-item")];
+				const start = items.findIndex((el) => el.textContent === "Knowledge notes (LLM)");
+				const end = items.findIndex((el, i) => i > start && el.classList.contains("setting-item-heading"));
+				expect(start).toBeGreaterThanOrEqual(0);
+				const section = items.slice(start, end).map(markup).join("");
+				expect(section).toContain("Connected: 3 models");
+				await shoot("settings-llm", `<div class="settings-frame">${section}</div>`, ".settings-frame");
+			} finally {
+				await server.close();
+			}
+		}, 60_000);
 	},
 );
