@@ -4,7 +4,7 @@ import { sha256Hex } from "../util/sha256";
 import { cleanContent } from "./clean-content";
 import { classifyByKeywords, type GenreClassifier } from "./classify-genre";
 import { detectDust } from "./dust";
-import { parseNote } from "./frontmatter/parse-note";
+import { parseNoteData } from "./frontmatter/parse-note";
 import { DEFAULT_GENRES, OTHER_GENRE_KEY, type Genre } from "./genres";
 import { normalizeFileName } from "./normalize-file-name";
 import { normalizeFrontmatter, normalizeTags, type NormalizeRule } from "./normalize-frontmatter";
@@ -112,7 +112,7 @@ export async function planNote(vault: NoteVault, path: string, options: Organize
 		};
 	const text = await vault.read(path);
 	const sourceHash = sha256Hex(text);
-	const parsed = parseNote(text);
+	const parsed = parseNoteData(text);
 	if (!parsed.ok) {
 		return {
 			from: path,

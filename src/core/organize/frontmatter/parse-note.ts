@@ -1,4 +1,5 @@
 import { Document, isMap, parseDocument } from "yaml";
+import { readSimpleFrontmatter } from "./simple-frontmatter";
 
 /**
  * A note split into its YAML frontmatter and its body. `prefix` is the exact text of the frontmatter block
@@ -24,6 +25,48 @@ export type ParseNoteResult = { ok: true; note: ParsedNote } | { ok: false; /** 
 const OPENING = /^(\uFEFF?)---[ \t]*(\r?\n)/;
 const CLOSING = /^---[ \t]*$/;
 
+/** What parseNoteData gives: a ParsedNote without the YAML document (only the data). */
+export type NoteData = Omit<ParsedNote, "document">;
+
+/**
+ * parseNote for a reader that needs only the frontmatter's data, not the document to edit (organize's plan): the
+ * usual simple frontmatter is read without the YAML parser (see readSimpleFrontmatter), anything else by parseNote.
+ * Same data, same failures.
+ */
+export function parseNoteData(text: string): { ok: true; note: NoteData } | Extract<ParseNoteResult, { ok: false }> {
+	const opening = OPENING.exec(text);
+	const closing = opening ? closingFence(text, opening[0].length) : null;
+	if (opening && closing) {
+		const data = readSimpleFrontmatter(text.slice(opening[0].length, closing.start));
+		if (data)
+			return {
+				ok: true,
+				note: {
+					hasFrontmatter: true,
+					frontmatter: data,
+					prefix: text.slice(0, closing.end),
+					body: text.slice(closing.end),
+					eol: opening[2] === "\r\n" ? "\r\n" : "\n",
+				},
+			};
+	}
+	return parseNote(text);
+}
+
+/** The closing fence after the opening one: a line that is exactly `---` (Obsidian's rule); null when none. */
+function closingFence(text: string, from: number): { start: number; end: number } | null {
+	let lineStart = from;
+	while (lineStart <= text.length) {
+		const newline = text.indexOf("\n", lineStart);
+		const lineEnd = newline === -1 ? text.length : newline;
+		const line = text.slice(lineStart, lineEnd).replace(/\r$/, "");
+		if (CLOSING.test(line)) return { start: lineStart, end: newline === -1 ? text.length : newline + 1 };
+		if (newline === -1) break;
+		lineStart = newline + 1;
+	}
+	return null;
+}
+
 /** Splits a note into frontmatter and body. Invalid YAML is a failure with the line and the reason. */
 export function parseNote(text: string): ParseNoteResult {
 	const eol: "\n" | "\r\n" = /\r\n/.exec(text.slice(0, text.indexOf("\n") + 1)) ? "\r\n" : "\n";
@@ -31,27 +74,12 @@ export function parseNote(text: string): ParseNoteResult {
 	if (!opening) {
 		return { ok: true, note: { hasFrontmatter: false, frontmatter: {}, document: null, prefix: "", body: text, eol } };
 	}
-	// Find the closing fence: a line that is exactly `---` (Obsidian's rule).
-	let lineStart = opening[0].length;
-	let closingStart = -1;
-	let closingEnd = -1;
-	while (lineStart <= text.length) {
-		const newline = text.indexOf("\n", lineStart);
-		const lineEnd = newline === -1 ? text.length : newline;
-		const line = text.slice(lineStart, lineEnd).replace(/\r$/, "");
-		if (CLOSING.test(line)) {
-			closingStart = lineStart;
-			closingEnd = newline === -1 ? text.length : newline + 1;
-			break;
-		}
-		if (newline === -1) break;
-		lineStart = newline + 1;
-	}
-	if (closingStart === -1) {
+	const closing = closingFence(text, opening[0].length);
+	if (closing === null) {
 		// No closing fence: Obsidian does not treat this as frontmatter either; the whole text is the body.
 		return { ok: true, note: { hasFrontmatter: false, frontmatter: {}, document: null, prefix: "", body: text, eol } };
 	}
-	const yamlText = text.slice(opening[0].length, closingStart);
+	const yamlText = text.slice(opening[0].length, closing.start);
 	const document = parseDocument(yamlText, { keepSourceTokens: false, prettyErrors: false, uniqueKeys: true });
 	const error = document.errors[0];
 	if (error) {
@@ -71,8 +99,8 @@ export function parseNote(text: string): ParseNoteResult {
 			hasFrontmatter: true,
 			frontmatter,
 			document,
-			prefix: text.slice(0, closingEnd),
-			body: text.slice(closingEnd),
+			prefix: text.slice(0, closing.end),
+			body: text.slice(closing.end),
 			eol: opening[2] === "\r\n" ? "\r\n" : "\n",
 		},
 	};
