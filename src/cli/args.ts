@@ -1,6 +1,6 @@
 import * as nodePath from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { UsageError } from "./output";
+import { UsageError } from "./errors";
 
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 

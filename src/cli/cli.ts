@@ -1,5 +1,6 @@
 import { COMMANDS, findCommand } from "./commands/index";
-import { ExitCode } from "./exit-codes";
+import { UsageError } from "./errors";
+import { EXIT_CODES_HELP, ExitCode } from "./exit-codes";
 import { reportError, say, type CliIo } from "./output";
 
 function usage(): string {
@@ -11,6 +12,8 @@ function usage(): string {
 		...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
 		"",
 		"Run `knowledge-etl <command> --help` for a command's options.",
+		"",
+		EXIT_CODES_HELP,
 	].join("\n");
 }
 
@@ -33,6 +36,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 	try {
 		return await command.run(rest, io);
 	} catch (e) {
+		if (e instanceof UsageError) say(io, command.usage);
 		return reportError(io, e, rest.includes("--json"));
 	}
 }

@@ -3,7 +3,7 @@ import * as nodePath from "node:path";
 import type { ImportOptionsInput } from "../core/app/types";
 import { isKnownTimeZone, sinceInstant } from "../core/app/catalog";
 import type { OptionSpec } from "./args";
-import { UsageError } from "./output";
+import { SelectionFileError, UsageError } from "./errors";
 
 /** How notes look and which conversations a new import takes (the flags beside --out and --limit). */
 export const IMPORT_CHOICE_OPTIONS = {
@@ -75,9 +75,4 @@ async function readSelection(path: string): Promise<string[]> {
 	];
 	if (ids.length === 0) throw new SelectionFileError(`--select: ${path} lists no conversation id (one per line)`);
 	return ids;
-}
-
-/** The --select file is missing, unreadable or empty (exit 2, like an input not found). */
-export class SelectionFileError extends Error {
-	override readonly name = "SelectionFileError";
 }

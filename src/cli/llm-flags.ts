@@ -2,7 +2,7 @@ import type { ImportLlmOptions, LlmClient, Logger } from "../core/app/types";
 import { createLlmClient } from "../core/app/services";
 import { parseNonNegativeInt } from "./args";
 import { NodeHttpClient } from "./node-http-client";
-import { UsageError } from "./output";
+import { UsageError } from "./errors";
 
 /** The LLM flags shared by `import` (knowledge notes) and `organize` (genre classification). */
 export const LLM_OPTIONS = {

@@ -1,5 +1,5 @@
 import type { Clock } from "../core/app/types";
-import { InvalidSessionIdError, SessionFileError, SessionNotFoundError } from "../core/app/errors";
+import { exitCodeOf } from "./errors";
 import { ExitCode } from "./exit-codes";
 
 /**
@@ -16,25 +16,6 @@ export interface CliIo {
 	isTTY?: boolean;
 }
 
-/** An error with the exit code it should end the process with. Its message is for people. */
-export class CliError extends Error {
-	override readonly name: string = "CliError";
-	constructor(
-		message: string,
-		readonly exitCode: number,
-	) {
-		super(message);
-	}
-}
-
-/** Bad arguments: exit 2, with the command's usage. */
-export class UsageError extends CliError {
-	override readonly name = "UsageError";
-	constructor(message: string) {
-		super(message, ExitCode.USAGE);
-	}
-}
-
 /** Exactly one JSON object on stdout. */
 export function printJson(io: CliIo, value: unknown): void {
 	io.stdout(JSON.stringify(value, null, 2) + "\n");
@@ -43,19 +24,6 @@ export function printJson(io: CliIo, value: unknown): void {
 /** A line for people (stderr). */
 export function say(io: CliIo, line = ""): void {
 	io.stderr(line + "\n");
-}
-
-function isNotFoundFsError(e: unknown): boolean {
-	return e instanceof Error && "code" in e && (e.code === "ENOENT" || e.code === "ENOTDIR" || e.code === "EACCES");
-}
-
-/** The exit code for an error: known "not found / unreadable" errors → 2, CliError → its own, else 1. */
-export function exitCodeFor(error: unknown): number {
-	if (error instanceof CliError) return error.exitCode;
-	if (error instanceof SessionNotFoundError || error instanceof InvalidSessionIdError || error instanceof SessionFileError)
-		return ExitCode.NOT_FOUND;
-	if (isNotFoundFsError(error)) return ExitCode.NOT_FOUND;
-	return ExitCode.UNEXPECTED;
 }
 
 /** `scheme://user:secret@host` → `scheme://***@host`: a URL's credentials never reach a message. */
@@ -74,7 +42,7 @@ export function withPrefix(prefix: "Error" | "Warning", text: string): string {
  * "Error:" prefix (a stack starts with its own), URL credentials redacted.
  */
 export function reportError(io: CliIo, error: unknown, json: boolean): number {
-	const code = exitCodeFor(error);
+	const code = exitCodeOf(error);
 	const message = redactUrls(error instanceof Error ? error.message : String(error));
 	const stack = error instanceof Error && error.stack ? error.stack.split("\n").slice(1).join("\n") : "";
 	say(io, withPrefix("Error", code === ExitCode.UNEXPECTED && stack ? `${message}\n${redactUrls(stack)}` : message));

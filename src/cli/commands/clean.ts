@@ -1,8 +1,9 @@
 import { SESSION_ROOT } from "../../core/app/views";
 import { COMMON_OPTIONS, parseCommandArgs, parseNonNegativeInt } from "../args";
 import { cliApp } from "../cli-app";
-import { ExitCode } from "../exit-codes";
-import { printJson, reportError, say, UsageError, type CliIo } from "../output";
+import { UsageError } from "../errors";
+import { EXIT_CODES_HELP, ExitCode } from "../exit-codes";
+import { printJson, reportError, say, type CliIo } from "../output";
 import { resolveVaultDir } from "../vault-dir";
 import type { CliCommand } from "./command";
 
@@ -17,7 +18,7 @@ still be undone (unless --include-undo).
   --include-undo  also delete sessions holding an organize run's undo data (that run can then not be undone)
   --json       print one JSON object on stdout
   --vault DIR  the vault folder (default: the current directory)
-Exit codes: 0 ok, 1 unexpected error, 2 vault not found or bad arguments.`;
+${EXIT_CODES_HELP}`;
 
 /** `knowledge-etl clean`; returns the exit code. */
 export async function runClean(argv: readonly string[], io: CliIo): Promise<number> {

@@ -1,17 +1,17 @@
 import { cliApp, type CliApp } from "../cli-app";
 import * as nodePath from "node:path";
-import { InputError, ImportSessionError, LlmUnavailableError } from "../../core/app/errors";
 import type { ByteSource, ImportRequest, ImportSummary, Logger, StageProgress } from "../../core/app/types";
 import { DEFAULT_OUT_FOLDER, isProvider, PROVIDER_IDS, PROVIDER_MODULES } from "../../core/app/catalog";
 import { LLM_OPTIONS, llmClientFor, parseLlmFlags } from "../llm-flags";
 import { COMMON_OPTIONS, parseCommandArgs, parseNonNegativeInt, parseOutFolder, parsePositiveInt } from "../args";
 import { discoverInputs } from "../discover-inputs";
-import { ExitCode } from "../exit-codes";
-import { CliError, printJson, reportError, say, UsageError, type CliIo } from "../output";
+import { EXIT_CODES_HELP, ExitCode } from "../exit-codes";
+import { UsageError } from "../errors";
+import { printJson, reportError, say, type CliIo } from "../output";
 import { resolveVaultDir } from "../vault-dir";
 import { removeStaleTempFiles } from "../stale-temp-files";
 import type { CliCommand } from "./command";
-import { IMPORT_CHOICE_OPTIONS, IMPORT_CHOICE_USAGE, parseImportChoiceFlags, SelectionFileError } from "../import-choice-flags";
+import { IMPORT_CHOICE_OPTIONS, IMPORT_CHOICE_USAGE, parseImportChoiceFlags } from "../import-choice-flags";
 
 /** Sessions older than this are removed after an import (the plugin's "Session retention" default too). */
 const DEFAULT_RETENTION_DAYS = 30;
@@ -48,17 +48,18 @@ LLM knowledge transform (off by default; the note is then the cleaned-up convers
   --llm-refresh       call the model again for every conversation: no saved reply (.staging/@cache/llm/) is reused,
                       and an unchanged conversation is not skipped
   --timeout SECONDS   per call (default 300); --retries N (default 3)
-Exit codes: 0 all succeeded (skips allowed), 1 unexpected error, 2 input or session not found / unreadable /
-unrecognised, 3 the LLM server is down or lacks the model, 4 some items failed, 5 every item failed.`;
+${EXIT_CODES_HELP}`;
 
 export const RESUME_USAGE = `Usage: knowledge-etl resume [--session ID] [--vault DIR] [--debug] [--json]
 
 Continues an import session that was interrupted (default: the latest session). Items already done are not
-processed again; the export is only needed again when extract had not finished.`;
+processed again; the export is only needed again when extract had not finished.
+${EXIT_CODES_HELP}`;
 
 export const RETRY_USAGE = `Usage: knowledge-etl retry [--session ID] [--vault DIR] [--debug] [--json]
 
-Reprocesses only the failed items of an import session (default: the latest), in any stage, and updates its counts.`;
+Reprocesses only the failed items of an import session (default: the latest), in any stage, and updates its counts.
+${EXIT_CODES_HELP}`;
 
 /** The exit code for a finished run. */
 export function exitCodeForSummary(summary: ImportSummary): number {
@@ -284,12 +285,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		}
 		return exitCodeForSummary(summary);
 	} catch (error) {
-		if (error instanceof InputError || error instanceof ImportSessionError || error instanceof SelectionFileError)
-			return reportError(io, new CliError(error.message, ExitCode.NOT_FOUND), json);
-		if (error instanceof LlmUnavailableError) return reportError(io, new CliError(error.message, ExitCode.LLM_UNAVAILABLE), json);
-		if (error instanceof UsageError) {
-			say(io, usage);
-		}
+		if (error instanceof UsageError) say(io, usage);
 		return reportError(io, error, json);
 	} finally {
 		await close();

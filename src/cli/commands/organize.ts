@@ -2,14 +2,13 @@ import { cliApp } from "../cli-app";
 import { silentLogger } from "../../core/app/ports";
 import { countPlan, planChangeSize, sessionDir } from "../../core/app/views";
 import type { Plan, ContinueOrganizeResult } from "../../core/app/types";
-import { OrganizeSessionError, LlmUnavailableError } from "../../core/app/errors";
 import { resolveVaultDir } from "../vault-dir";
-import { ExitCode, exitCodeForFailures } from "../exit-codes";
+import { EXIT_CODES_HELP, ExitCode, exitCodeForFailures } from "../exit-codes";
 import { DEFAULT_OUT_FOLDER, NORMALIZE_RULES } from "../../core/app/catalog";
 import { LLM_OPTIONS, llmClientFor, parseLlmFlags, type LlmFlagValues } from "../llm-flags";
 import { COMMON_OPTIONS, parseCommandArgs } from "../args";
-import { UsageError } from "../output";
-import type { CliIo } from "../output";
+import { UsageError } from "../errors";
+import { reportError, say, type CliIo } from "../output";
 import { readdir } from "node:fs/promises";
 import { removeStaleTempFiles } from "../stale-temp-files";
 
@@ -41,7 +40,7 @@ writes a plan (organize/load/output/plan.json and plan.md in a new session) and 
   --yes        apply a whole-vault plan (".") without stopping at the count of what would change
   --llm ollama|openai --model NAME [--llm-url URL] [--api-key-env VAR]
                classify by a model instead of by keywords (its reply: {genre, topic, confidence}; low confidence → _review)
-Exit codes: 0 done, 1 unexpected error, 2 usage error or session not found, 4 some notes failed, 5 all failed.`;
+${EXIT_CODES_HELP}`;
 
 /** Where the import puts notes: what organize works on unless told otherwise. */
 export const DEFAULT_ORGANIZE_FOLDER = DEFAULT_OUT_FOLDER;
@@ -71,8 +70,6 @@ export interface OrganizeArgs {
 	yes: boolean;
 }
 
-class OrganizeUsageError extends Error {}
-
 /** The options of `organize`, parsed by the same strict parser as every other command (parseCommandArgs). */
 const ORGANIZE_OPTIONS = {
 	...COMMON_OPTIONS,
@@ -91,18 +88,12 @@ const ORGANIZE_OPTIONS = {
 } as const;
 
 export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
-	let parsed: ReturnType<typeof parseCommandArgs<typeof ORGANIZE_OPTIONS>>;
-	try {
-		parsed = parseCommandArgs(argv, ORGANIZE_OPTIONS, true);
-	} catch (e) {
-		throw new OrganizeUsageError(e instanceof Error ? e.message : String(e));
-	}
-	const { values, positionals: positional } = parsed;
+	const { values, positionals: positional } = parseCommandArgs(argv, ORGANIZE_OPTIONS, true);
 	const llm: LlmFlagValues = {};
 	for (const key of Object.keys(LLM_OPTIONS) as (keyof typeof LLM_OPTIONS)[]) if (values[key] !== undefined) llm[key] = values[key];
 	const conflict = values.conflict ?? "rename";
 	if (conflict !== "rename" && conflict !== "skip" && conflict !== "overwrite")
-		throw new OrganizeUsageError(`--conflict must be rename, skip or overwrite, not "${conflict}"`);
+		throw new UsageError(`--conflict must be rename, skip or overwrite, not "${conflict}"`);
 	const args: Partial<OrganizeArgs> & {
 		apply: boolean;
 		force: boolean;
@@ -131,23 +122,23 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
 		...(values.retry !== undefined ? { retry: values.retry } : {}),
 	};
 	if (args.help) return { ...args, vault: args.vault ?? "", folder: "" };
-	if (positional.length > 1) throw new OrganizeUsageError(`One folder at most, got ${positional.join(", ")}`);
+	if (positional.length > 1) throw new UsageError(`One folder at most, got ${positional.join(", ")}`);
 	// Required on purpose: organize moves files, so it never runs on whatever folder the shell happens to be in.
-	if (!args.vault) throw new OrganizeUsageError("--vault DIR is required (organize moves notes, so the vault is never guessed)");
+	if (!args.vault) throw new UsageError("--vault DIR is required (organize moves notes, so the vault is never guessed)");
 	const sessionModes = (["undo", "applyPlan", "resume", "retry"] as const).filter((mode) => args[mode] !== undefined);
 	const flag = (mode: string): string => `--${mode === "applyPlan" ? "apply-plan" : mode}`;
 	if (sessionModes.length > 1)
-		throw new OrganizeUsageError(`Give one of --undo, --apply-plan, --resume and --retry, not ${sessionModes.map(flag).join(" and ")}`);
+		throw new UsageError(`Give one of --undo, --apply-plan, --resume and --retry, not ${sessionModes.map(flag).join(" and ")}`);
 	const mode = sessionModes[0];
-	if (mode && (args.apply || positional.length > 0)) throw new OrganizeUsageError(`${flag(mode)} takes no folder and no --apply`);
+	if (mode && (args.apply || positional.length > 0)) throw new UsageError(`${flag(mode)} takes no folder and no --apply`);
 	if (mode === "applyPlan" && (args.force || argv.includes("--conflict")))
-		throw new OrganizeUsageError("--apply-plan applies the plan as it was written; --force and --conflict are not taken");
+		throw new UsageError("--apply-plan applies the plan as it was written; --force and --conflict are not taken");
 	if ((mode === "resume" || mode === "retry") && (args.force || argv.includes("--conflict"))) {
-		throw new OrganizeUsageError(`--${mode} goes on with the session's own options; --force and --conflict are not taken`);
+		throw new UsageError(`--${mode} goes on with the session's own options; --force and --conflict are not taken`);
 	}
 	const given = positional[0] ?? (mode ? "" : DEFAULT_ORGANIZE_FOLDER);
 	const folder = (given === "." ? "" : given).replace(/\\/g, "/").replace(/^\.?\/+|\/+$/g, "");
-	if (folder.split("/").includes("..")) throw new OrganizeUsageError(`The folder must be inside the vault: "${positional[0]}"`);
+	if (folder.split("/").includes("..")) throw new UsageError(`The folder must be inside the vault: "${positional[0]}"`);
 	return { ...args, vault: args.vault, folder };
 }
 
@@ -164,103 +155,93 @@ async function removeOrganizeTempFiles(root: string, sessionId: string): Promise
 
 /** `knowledge-etl organize ...`; returns the exit code. */
 export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Promise<number> {
-	let args: OrganizeArgs;
+	const json = argv.includes("--json");
 	try {
-		args = parseOrganizeArgs(argv);
+		const args = parseOrganizeArgs(argv);
 		if (args.help) {
-			io.stderr(`${ORGANIZE_USAGE}\n`);
+			say(io, ORGANIZE_USAGE);
 			return ExitCode.OK;
 		}
+		return await organizeIn(await resolveVaultDir(args.vault, io), args, io);
 	} catch (error) {
-		io.stderr(`${error instanceof Error ? error.message : String(error)}\n\n${ORGANIZE_USAGE}\n`);
-		return ExitCode.USAGE;
+		if (error instanceof UsageError) say(io, ORGANIZE_USAGE);
+		return reportError(io, error, json);
 	}
-	let root: string;
-	try {
-		root = await resolveVaultDir(args.vault, io);
-	} catch (error) {
-		io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
-		return ExitCode.NOT_FOUND;
-	}
+}
+
+/** One organize verb (undo, apply a plan, resume or retry, plan or plan and apply) in the vault at `root`. */
+async function organizeIn(root: string, args: OrganizeArgs, io: CliIo): Promise<number> {
 	const { app } = cliApp(root, io);
-	try {
-		if (args.undo) {
-			const result = await app.undo(args.undo);
-			await removeOrganizeTempFiles(root, args.undo);
-			if (args.json) io.stdout(`${JSON.stringify({ session: args.undo, ...result })}\n`);
-			else {
-				io.stderr(`Undid session ${args.undo}: ${result.restored} changes reversed.\n`);
-				for (const conflict of result.conflicts) io.stderr(`Not restored: ${conflict.path}: ${conflict.message}\n`);
-			}
-			return result.conflicts.length > 0 ? ExitCode.PARTIAL : ExitCode.OK;
+	if (args.undo) {
+		const result = await app.undo(args.undo);
+		await removeOrganizeTempFiles(root, args.undo);
+		if (args.json) io.stdout(`${JSON.stringify({ session: args.undo, ...result })}\n`);
+		else {
+			io.stderr(`Undid session ${args.undo}: ${result.restored} changes reversed.\n`);
+			for (const conflict of result.conflicts) io.stderr(`Not restored: ${conflict.path}: ${conflict.message}\n`);
 		}
-		if (args.applyPlan !== undefined) {
-			const applied = await app.apply(args.applyPlan);
-			const failures = applied.record.failures;
-			if (args.json)
-				io.stdout(`${JSON.stringify({ session: applied.sessionId, applied: true, counts: countPlan(applied.plan), failures })}\n`);
-			else {
-				io.stderr(summary(applied.sessionId, applied.plan, true, root));
-				for (const failure of failures) io.stderr(`Not applied: ${failure.path}: ${failure.message}\n`);
-			}
-			return exitCodeForFailures(failures.length, applied.plan.items.length);
-		}
-		const llmClient = llmClientFor(parseLlmFlags(args.llm), undefined, args.llm, silentLogger);
-		const continued = args.resume ?? args.retry;
-		if (continued !== undefined) {
-			const request = { sessionId: continued, phase: "organize" as const, ...(llmClient ? { llmClient } : {}) };
-			const result = args.resume !== undefined ? await app.resume(request) : await app.retry(request);
-			if (result.kind !== "organize") throw new Error(`Session ${continued} was continued as ${result.kind}`);
-			await removeOrganizeTempFiles(root, continued);
-			return reportContinued(result, args.json, root, io);
-		}
-		// The whole vault is applied only once the user has seen how much changes (or said --yes).
-		const confirmFirst = args.apply && args.folder === "" && !args.yes;
-		const result = await app.organize({
-			...(llmClient ? { llmClient } : {}),
-			folder: args.folder,
-			force: args.force,
-			apply: args.apply && !confirmFirst,
-			setup: {
-				exclude: args.exclude,
-				userNoteRules: args.normalize,
-				...(args.genreParent !== undefined ? { genreParent: args.genreParent } : {}),
-				outFolder: DEFAULT_OUT_FOLDER,
-			},
-			conflictPolicy: args.conflict,
-		});
-		if (confirmFirst) {
-			const size = planChangeSize(result.plan);
-			const text =
-				`Whole vault: ${size.notes} ${size.notes === 1 ? "note" : "notes"} in ${size.folders} ${size.folders === 1 ? "folder" : "folders"} would change. Nothing was applied. ` +
-				`Read the plan (the session's organize/load/output/plan.md), then apply it with: knowledge-etl organize --apply-plan ${result.sessionId} --vault ${JSON.stringify(root)} ` +
-				`(or run again with --yes).`;
-			if (args.json)
-				io.stdout(
-					`${JSON.stringify({ session: result.sessionId, applied: false, confirm: { ...size, message: text }, counts: countPlan(result.plan), plan: result.plan })}\n`,
-				);
-			else io.stderr(`${summary(result.sessionId, result.plan, false, root)}${text}\n`);
-			return ExitCode.OK;
-		}
-		const failures = result.record?.failures ?? [];
-		if (args.json) {
-			io.stdout(
-				`${JSON.stringify({ session: result.sessionId, applied: args.apply, counts: countPlan(result.plan), failures: allFailures(result.plan, failures), plan: result.plan })}\n`,
-			);
-		} else {
-			io.stderr(summary(result.sessionId, result.plan, args.apply, root));
-			for (const item of result.plan.items) if (item.status === "failed") io.stderr(`Failed: ${item.error?.message ?? item.reason}\n`);
+		return result.conflicts.length > 0 ? ExitCode.PARTIAL : ExitCode.OK;
+	}
+	if (args.applyPlan !== undefined) {
+		const applied = await app.apply(args.applyPlan);
+		const failures = applied.record.failures;
+		if (args.json)
+			io.stdout(`${JSON.stringify({ session: applied.sessionId, applied: true, counts: countPlan(applied.plan), failures })}\n`);
+		else {
+			io.stderr(summary(applied.sessionId, applied.plan, true, root));
 			for (const failure of failures) io.stderr(`Not applied: ${failure.path}: ${failure.message}\n`);
 		}
-		const failed = result.plan.items.filter((item) => item.status === "failed").length + failures.length;
-		return exitCodeForFailures(failed, result.plan.items.length);
-	} catch (error) {
-		const message = error instanceof Error ? error.message : String(error);
-		io.stderr(`Organize failed: ${message}\n`);
-		if (error instanceof LlmUnavailableError) return ExitCode.LLM_UNAVAILABLE;
-		if (error instanceof UsageError || error instanceof OrganizeSessionError) return ExitCode.USAGE;
-		return /no applied organize run|not found/i.test(message) ? ExitCode.NOT_FOUND : ExitCode.UNEXPECTED;
+		return exitCodeForFailures(failures.length, applied.plan.items.length);
 	}
+	const llmClient = llmClientFor(parseLlmFlags(args.llm), undefined, args.llm, silentLogger);
+	const continued = args.resume ?? args.retry;
+	if (continued !== undefined) {
+		const request = { sessionId: continued, phase: "organize" as const, ...(llmClient ? { llmClient } : {}) };
+		const result = args.resume !== undefined ? await app.resume(request) : await app.retry(request);
+		if (result.kind !== "organize") throw new Error(`Session ${continued} was continued as ${result.kind}`);
+		await removeOrganizeTempFiles(root, continued);
+		return reportContinued(result, args.json, root, io);
+	}
+	// The whole vault is applied only once the user has seen how much changes (or said --yes).
+	const confirmFirst = args.apply && args.folder === "" && !args.yes;
+	const result = await app.organize({
+		...(llmClient ? { llmClient } : {}),
+		folder: args.folder,
+		force: args.force,
+		apply: args.apply && !confirmFirst,
+		setup: {
+			exclude: args.exclude,
+			userNoteRules: args.normalize,
+			...(args.genreParent !== undefined ? { genreParent: args.genreParent } : {}),
+			outFolder: DEFAULT_OUT_FOLDER,
+		},
+		conflictPolicy: args.conflict,
+	});
+	if (confirmFirst) {
+		const size = planChangeSize(result.plan);
+		const text =
+			`Whole vault: ${size.notes} ${size.notes === 1 ? "note" : "notes"} in ${size.folders} ${size.folders === 1 ? "folder" : "folders"} would change. Nothing was applied. ` +
+			`Read the plan (the session's organize/load/output/plan.md), then apply it with: knowledge-etl organize --apply-plan ${result.sessionId} --vault ${JSON.stringify(root)} ` +
+			`(or run again with --yes).`;
+		if (args.json)
+			io.stdout(
+				`${JSON.stringify({ session: result.sessionId, applied: false, confirm: { ...size, message: text }, counts: countPlan(result.plan), plan: result.plan })}\n`,
+			);
+		else io.stderr(`${summary(result.sessionId, result.plan, false, root)}${text}\n`);
+		return ExitCode.OK;
+	}
+	const failures = result.record?.failures ?? [];
+	if (args.json) {
+		io.stdout(
+			`${JSON.stringify({ session: result.sessionId, applied: args.apply, counts: countPlan(result.plan), failures: allFailures(result.plan, failures), plan: result.plan })}\n`,
+		);
+	} else {
+		io.stderr(summary(result.sessionId, result.plan, args.apply, root));
+		for (const item of result.plan.items) if (item.status === "failed") io.stderr(`Failed: ${item.error?.message ?? item.reason}\n`);
+		for (const failure of failures) io.stderr(`Not applied: ${failure.path}: ${failure.message}\n`);
+	}
+	const failed = result.plan.items.filter((item) => item.status === "failed").length + failures.length;
+	return exitCodeForFailures(failed, result.plan.items.length);
 }
 
 /**
@@ -323,6 +304,6 @@ function reportContinued(result: ContinueOrganizeResult, json: boolean, vaultDir
 		for (const item of result.plan.items) if (item.status === "failed") io.stderr(`Failed: ${item.error?.message ?? item.reason}\n`);
 		for (const failure of failures) io.stderr(`Not applied: ${failure.path}: ${failure.message}\n`);
 	}
-	if (result.cancelled) return ExitCode.UNEXPECTED;
+	if (result.cancelled) return ExitCode.INTERRUPTED;
 	return exitCodeForFailures(result.counts.failed, result.counts.total);
 }

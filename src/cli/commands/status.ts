@@ -12,8 +12,9 @@ import type {
 import { formatBytes, SESSION_ROOT } from "../../core/app/views";
 import { COMMON_OPTIONS, parseCommandArgs } from "../args";
 import { cliApp } from "../cli-app";
-import { ExitCode } from "../exit-codes";
-import { CliError, printJson, reportError, say, UsageError, type CliIo } from "../output";
+import { NotFoundError, UsageError } from "../errors";
+import { EXIT_CODES_HELP, ExitCode } from "../exit-codes";
+import { printJson, reportError, say, type CliIo } from "../output";
 import { resolveVaultDir } from "../vault-dir";
 import type { CliCommand } from "./command";
 
@@ -24,7 +25,7 @@ Shows a session: its status, counts per phase and per stage, and the failed item
   --all         list every session, and the broken ones (unreadable session.json) by path
   --json        print one JSON object on stdout instead of text on stderr
   --vault DIR   the vault folder (default: the current directory)
-Exit codes: 0 ok, 1 unexpected error, 2 session not found or unreadable.`;
+${EXIT_CODES_HELP}`;
 
 /** Failures shown to people before "... and N more" (the JSON output has all of them). */
 const MAX_FAILURES_SHOWN = 20;
@@ -114,7 +115,7 @@ export async function runStatus(argv: readonly string[], io: CliIo): Promise<num
 		const report = list.report;
 		if (!report) {
 			for (const b of list.broken) say(io, `Broken session ${b.id}: ${b.error}`);
-			throw new CliError(`No readable session in ${vaultDir}/${SESSION_ROOT}`, ExitCode.NOT_FOUND);
+			throw new NotFoundError(`No readable session in ${vaultDir}/${SESSION_ROOT}`);
 		}
 		if (json) {
 			printJson(io, { ...report, sessions: list.sessions, broken: list.broken });

@@ -3,6 +3,6 @@ export { InputError } from "../import/extract/errors";
 export { ImportSessionError } from "../import/pipeline/import-session";
 export { LlmUnavailableError } from "../llm/errors";
 export { OrganizeSessionError } from "../organize/organize-session";
-export { InvalidSessionIdError, SessionFileError, SessionNotFoundError } from "../session/errors";
+export { InvalidSessionIdError, RunCancelledError, SessionFileError, SessionNotFoundError } from "../session/errors";
 export { VaultLockedError } from "../session/vault-lock";
 export { NetworkError, TimeoutError } from "../retry/errors";

@@ -8,6 +8,7 @@ import type { StagingStore } from "../ports/staging-store";
 import { PhaseManager } from "../session/phase-manager";
 import { withVaultLock, type HostIdentity } from "../session/vault-lock";
 import { SessionManager } from "../session/session-manager";
+import { RunCancelledError } from "../session/errors";
 import { undoPlan, type AppliedRecord, type UndoResult } from "./apply-plan";
 import { ApplyJournal, hasAppliedRecord, readAppliedState, saveAppliedRecord } from "./apply-journal";
 import { incomingLinks, listOrganizeInputs, type OrganizeOptions } from "./plan-organize";
@@ -123,7 +124,8 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 			onProgress: options.onProgress,
 			planned,
 		});
-		if (options.signal?.aborted) throw new Error("Organize cancelled; nothing was applied");
+		if (options.signal?.aborted)
+			throw new RunCancelledError(`Organize cancelled while planning; nothing was applied (resume session ${sessionId} to go on)`);
 		const items = paths.map((path) => planned.get(path)).filter((item): item is PlanItem => item !== undefined);
 
 		await phases.startStage(sessionId, "organize", "load");
@@ -154,7 +156,14 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 		return { sessionId, plan, record, counts };
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
-		await phases.finishPhase(sessionId, "organize", { total: 0, success: 0, failed: 0, skipped: 0 }, message);
+		// A cancel leaves the session stopped (resume goes on), not failed.
+		await phases.finishPhase(
+			sessionId,
+			"organize",
+			{ total: 0, success: 0, failed: 0, skipped: 0 },
+			message,
+			error instanceof RunCancelledError,
+		);
 		throw error;
 	}
 }
@@ -171,7 +180,7 @@ export function undoOrganizeSession(deps: OrganizeSessionDeps, sessionId: string
 async function undoOrganizeSessionLocked(deps: OrganizeSessionDeps, sessionId: string): Promise<UndoResult> {
 	const out = organizeOutputPaths(sessionId);
 	const state = await readAppliedState(deps.store, sessionId, deps.vault, deps.logger);
-	if (!state) throw new Error(`Session ${sessionId} has no applied organize run (${out.applied} is missing)`);
+	if (!state) throw new OrganizeSessionError(`Session ${sessionId} has no applied organize run (${out.applied} is missing)`);
 	const result = await withImportIndexSync(deps.store, deps.logger, (changes) =>
 		undoPlan(deps.vault, state.record, state.undoData, changes),
 	);

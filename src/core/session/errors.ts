@@ -29,3 +29,12 @@ export class InvalidSessionIdError extends Error {
 		super(`Invalid session id "${sessionId}": expected YYYYMMDD_HHMMSS with a real date and time`);
 	}
 }
+
+/**
+ * The run was stopped by its signal (the panel's Cancel, Ctrl-C in the CLI) before it had a result to return: what
+ * was done stays recorded and the session is `stopped` (resume goes on). Runs that have a result to show return
+ * it with `cancelled` or a `stopped` status instead of throwing this.
+ */
+export class RunCancelledError extends Error {
+	override readonly name = "RunCancelledError";
+}
