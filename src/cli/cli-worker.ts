@@ -5,10 +5,13 @@ import { main } from "./cli";
 import { adoptReaderHandoff, type ReaderHandoff } from "./extract-thread/handoff";
 import { processIo } from "./output";
 
-/** Runs one command line with the process's stdout and stderr; resolves to the exit code. */
-export function runCli(argv: string[], isTTY: boolean, reader?: ReaderHandoff): Promise<number> {
+/**
+ * Runs one command line with the process's stdout and stderr; resolves to the exit code. `signal` is aborted when
+ * the process gets SIGINT or SIGTERM (the launcher catches them: a worker thread gets no signals).
+ */
+export function runCli(argv: string[], isTTY: boolean, reader?: ReaderHandoff, signal?: AbortSignal): Promise<number> {
 	adoptReaderHandoff(reader);
-	return main(argv, { ...processIo(), isTTY }).catch((error: unknown) => {
+	return main(argv, { ...processIo(), isTTY, ...(signal ? { signal } : {}) }).catch((error: unknown) => {
 		console.error(error);
 		return 1;
 	});

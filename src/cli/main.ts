@@ -17,7 +17,7 @@ import { Worker } from "node:worker_threads";
 import { startStandbyReader } from "./extract-thread/prestart";
 import { heapLimitMb } from "./heap-limit";
 import { launchPlan } from "./launch-plan";
-import { loadCachedScript, programWorkerSource, runProgram, type ProgramData } from "./script-loader";
+import { CANCEL_MESSAGE, loadCachedScript, programWorkerSource, runProgram, type ProgramData } from "./script-loader";
 
 // npm run build makes dist/cli.js, cli-worker.cjs and extract-worker.cjs (the benchmark's launcher is cli.mjs).
 const dist = path.dirname(url.fileURLToPath(import.meta.url));
@@ -47,18 +47,36 @@ if (!fs.existsSync(program)) {
 	process.exit(1);
 }
 
+// Ctrl-C and SIGTERM stop the run like the panel's Cancel: the write in hand finishes, the session is left stopped
+// (resume goes on), the summary and the --json object are printed, exit 130. The command may run in a worker thread,
+// which gets no signals: this thread catches them and tells it. A second one ends the process at once.
+const stop = new AbortController();
+let tellWorker: (() => void) | null = null;
+let signalled = false;
+const onSignal = (): void => {
+	if (signalled) process.exit(130);
+	signalled = true;
+	process.stderr.write("\nStopping after the current write (the session can be resumed); press Ctrl-C again to quit at once.\n");
+	stop.abort();
+	tellWorker?.();
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+
 const plan = launchPlan(argv, heapMb);
 // A large export is read in a thread of its own (threaded-export.ts): start it now, while the CLI loads.
 const standby = plan.startReader && fs.existsSync(reader) ? startStandbyReader(reader, heapMb) : null;
 if (standby) data.reader.standby = standby.forCli;
 if (plan.program === "here") {
 	try {
-		process.exitCode = await runProgram({ crypto, fs, vm, module, path }, data, loadCachedScript);
+		process.exitCode = await runProgram({ crypto, fs, vm, module, path }, data, loadCachedScript, stop.signal);
 	} catch (error) {
 		console.error(error); // the program could not be loaded (a build with files missing)
 		process.exitCode = 1;
 	}
 } else {
+	const cancelFlag = new SharedArrayBuffer(4);
+	data.cancelFlag = cancelFlag;
 	const worker = new Worker(programWorkerSource(), {
 		eval: true,
 		workerData: data,
@@ -67,6 +85,11 @@ if (plan.program === "here") {
 		stdout: false,
 		stderr: false,
 	});
+	tellWorker = () => {
+		Atomics.store(new Int32Array(cancelFlag), 0, 1);
+		worker.postMessage(CANCEL_MESSAGE);
+	};
+	if (signalled) tellWorker();
 	let code: number | null = null;
 	worker.on("message", (message: { code: number }) => {
 		code = message.code;

@@ -14,6 +14,8 @@ export interface CliIo {
 	cwd?: string;
 	/** True when stderr is a terminal (live progress lines); false when absent. */
 	isTTY?: boolean;
+	/** Aborted by Ctrl-C or SIGTERM (caught by the launcher, main.ts): the run stops like the panel's Cancel. */
+	signal?: AbortSignal;
 }
 
 /** Exactly one JSON object on stdout. */

@@ -84,17 +84,25 @@ export interface ProgramData {
 	reader: ReaderHandoff;
 	/** Save V8's code cache of the program after the run (the build's warm-up run). */
 	writeCodeCache?: boolean;
+	/** Set to 1 by the launcher on Ctrl-C (an Int32Array's first element): see programWorkerSource. */
+	cancelFlag?: SharedArrayBuffer;
 }
 
 /** What dist/cli-worker.cjs exports (cli-worker.ts). */
 export interface ProgramExports {
-	runCli(argv: string[], isTTY: boolean, reader?: ReaderHandoff): Promise<number>;
+	runCli(argv: string[], isTTY: boolean, reader?: ReaderHandoff, signal?: AbortSignal): Promise<number>;
 }
 
-/** Loads the program, runs one command line, resolves to its exit code. Self-contained (see above). */
-export function runProgram(deps: ScriptDeps, data: ProgramData, load: LoadCachedScript): Promise<number> {
+/** The launcher's message that stops the run (Ctrl-C or SIGTERM reached the process). */
+export const CANCEL_MESSAGE = "knowledge-etl-cancel";
+
+/**
+ * Loads the program, runs one command line, resolves to its exit code; `signal` stops the run (Ctrl-C). Self-contained
+ * (see above).
+ */
+export function runProgram(deps: ScriptDeps, data: ProgramData, load: LoadCachedScript, signal?: AbortSignal): Promise<number> {
 	const program = load(deps, data.program);
-	return (program.exports as unknown as ProgramExports).runCli(data.argv, data.isTTY, data.reader).then((code) => {
+	return (program.exports as unknown as ProgramExports).runCli(data.argv, data.isTTY, data.reader, signal).then((code) => {
 		if (data.writeCodeCache) program.saveCache();
 		return code;
 	});
@@ -102,11 +110,32 @@ export function runProgram(deps: ScriptDeps, data: ProgramData, load: LoadCached
 
 const DEPS = `{ crypto: require("node:crypto"), fs: require("node:fs"), vm: require("node:vm"), module: require("node:module"), path: require("node:path") }`;
 
-/** The source of the worker thread that runs the program (`new Worker(source, { eval: true, workerData: ProgramData })`). */
+/**
+ * The source of the worker thread that runs the program (`new Worker(source, { eval: true, workerData: ProgramData })`).
+ * A worker gets no signals: on Ctrl-C the launcher sets `cancelFlag` and posts {@link CANCEL_MESSAGE}; either aborts
+ * the run's signal. The message reaches a run that awaits I/O (an import); the flag one that does its I/O
+ * synchronously and never lets a message in (the CLI vault's organize apply): reading `signal.aborted` looks at it.
+ * The port is unref'd, so listening does not keep the thread alive once the run is over.
+ */
 export function programWorkerSource(): string {
 	return `"use strict";
 const { parentPort, workerData } = require("node:worker_threads");
-(${runProgram.toString()})(${DEPS}, workerData, ${loadCachedScript.toString()}).then(
+const stop = new AbortController();
+parentPort.on("message", (message) => {
+	if (message === ${JSON.stringify(CANCEL_MESSAGE)}) stop.abort();
+});
+parentPort.unref();
+if (workerData.cancelFlag) {
+	const flag = new Int32Array(workerData.cancelFlag);
+	const aborted = Object.getOwnPropertyDescriptor(AbortSignal.prototype, "aborted").get;
+	Object.defineProperty(stop.signal, "aborted", {
+		get() {
+			if (!aborted.call(this) && Atomics.load(flag, 0) === 1) stop.abort();
+			return aborted.call(this);
+		},
+	});
+}
+(${runProgram.toString()})(${DEPS}, workerData, ${loadCachedScript.toString()}, stop.signal).then(
 	(code) => parentPort.postMessage({ code }),
 	(error) => {
 		console.error(error);

@@ -127,6 +127,8 @@ export function printSummary(io: CliIo, summary: ImportSummary, vaultDir: string
 	if (summary.failures.length > 20)
 		say(io, `  … and ${summary.failures.length - 20} more (knowledge-etl status --session ${summary.session_id} --json)`);
 	if (summary.message) say(io, summary.message);
+	if (summary.status === "stopped")
+		say(io, `Resume with: knowledge-etl resume --session ${summary.session_id} --vault ${JSON.stringify(vaultDir)}`);
 }
 
 /**
@@ -244,7 +246,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 						...llmRefresh,
 						debugMode,
 					},
-					{ onProgress: progress.onProgress },
+					{ onProgress: progress.onProgress, ...(io.signal ? { signal: io.signal } : {}) },
 				);
 			} else {
 				const continued = await app[effectiveMode](
@@ -256,7 +258,7 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 						...llmRefresh,
 						debugMode,
 					},
-					{ onProgress: progress.onProgress },
+					{ onProgress: progress.onProgress, ...(io.signal ? { signal: io.signal } : {}) },
 				);
 				if (continued.kind !== "import") throw new Error(`Session ${continued.session_id} was continued as ${continued.kind}`);
 				summary = continued;
@@ -267,6 +269,8 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		if (effectiveMode !== "new") await cleanAfterCrash(cli, vaultDir, summary.session_id, logger);
 		if (json) printJson(io, contractOf(summary));
 		printSummary(io, summary, vaultDir, effectiveMode === "new" ? (outFolder ?? DEFAULT_OUT_FOLDER) : undefined);
+		// Stopped by Ctrl-C or SIGTERM: the summary and the --json object are out; nothing else runs.
+		if (summary.status === "stopped") return ExitCode.INTERRUPTED;
 		// Retention that happens (issue 16.2): sessions older than the retention go after an import, with their replies.
 		const retentionDays = parseNonNegativeInt("retention-days", values["retention-days"], DEFAULT_RETENTION_DAYS);
 		if (retentionDays > 0 && values["dry-run"] !== true) {

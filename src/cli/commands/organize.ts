@@ -172,6 +172,8 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 /** One organize verb (undo, apply a plan, resume or retry, plan or plan and apply) in the vault at `root`. */
 async function organizeIn(root: string, args: OrganizeArgs, io: CliIo): Promise<number> {
 	const { app } = cliApp(root, io);
+	// Ctrl-C or SIGTERM stops a run between two notes (undo always runs to the end: it is what puts things back).
+	const hooks = io.signal ? { signal: io.signal } : {};
 	if (args.undo) {
 		const result = await app.undo(args.undo);
 		await removeOrganizeTempFiles(root, args.undo);
@@ -183,40 +185,47 @@ async function organizeIn(root: string, args: OrganizeArgs, io: CliIo): Promise<
 		return result.conflicts.length > 0 ? ExitCode.PARTIAL : ExitCode.OK;
 	}
 	if (args.applyPlan !== undefined) {
-		const applied = await app.apply(args.applyPlan);
+		const applied = await app.apply(args.applyPlan, hooks);
 		const failures = applied.record.failures;
+		const cancelled = applied.cancelled ? { cancelled: true } : {};
 		if (args.json)
-			io.stdout(`${JSON.stringify({ session: applied.sessionId, applied: true, counts: countPlan(applied.plan), failures })}\n`);
+			io.stdout(
+				`${JSON.stringify({ session: applied.sessionId, applied: true, ...cancelled, counts: countPlan(applied.plan), failures })}\n`,
+			);
 		else {
-			io.stderr(summary(applied.sessionId, applied.plan, true, root));
+			io.stderr(summary(applied.sessionId, applied.plan, true, root, applied.cancelled));
 			for (const failure of failures) io.stderr(`Not applied: ${failure.path}: ${failure.message}\n`);
 		}
+		if (applied.cancelled) return ExitCode.INTERRUPTED;
 		return exitCodeForFailures(failures.length, applied.plan.items.length);
 	}
 	const llmClient = llmClientFor(parseLlmFlags(args.llm), undefined, args.llm, silentLogger);
 	const continued = args.resume ?? args.retry;
 	if (continued !== undefined) {
 		const request = { sessionId: continued, phase: "organize" as const, ...(llmClient ? { llmClient } : {}) };
-		const result = args.resume !== undefined ? await app.resume(request) : await app.retry(request);
+		const result = args.resume !== undefined ? await app.resume(request, hooks) : await app.retry(request, hooks);
 		if (result.kind !== "organize") throw new Error(`Session ${continued} was continued as ${result.kind}`);
 		await removeOrganizeTempFiles(root, continued);
 		return reportContinued(result, args.json, root, io);
 	}
 	// The whole vault is applied only once the user has seen how much changes (or said --yes).
 	const confirmFirst = args.apply && args.folder === "" && !args.yes;
-	const result = await app.organize({
-		...(llmClient ? { llmClient } : {}),
-		folder: args.folder,
-		force: args.force,
-		apply: args.apply && !confirmFirst,
-		setup: {
-			exclude: args.exclude,
-			userNoteRules: args.normalize,
-			...(args.genreParent !== undefined ? { genreParent: args.genreParent } : {}),
-			outFolder: DEFAULT_OUT_FOLDER,
+	const result = await app.organize(
+		{
+			...(llmClient ? { llmClient } : {}),
+			folder: args.folder,
+			force: args.force,
+			apply: args.apply && !confirmFirst,
+			setup: {
+				exclude: args.exclude,
+				userNoteRules: args.normalize,
+				...(args.genreParent !== undefined ? { genreParent: args.genreParent } : {}),
+				outFolder: DEFAULT_OUT_FOLDER,
+			},
+			conflictPolicy: args.conflict,
 		},
-		conflictPolicy: args.conflict,
-	});
+		hooks,
+	);
 	if (confirmFirst) {
 		const size = planChangeSize(result.plan);
 		const text =
@@ -231,15 +240,17 @@ async function organizeIn(root: string, args: OrganizeArgs, io: CliIo): Promise<
 		return ExitCode.OK;
 	}
 	const failures = result.record?.failures ?? [];
+	const cancelled = result.cancelled ? { cancelled: true } : {};
 	if (args.json) {
 		io.stdout(
-			`${JSON.stringify({ session: result.sessionId, applied: args.apply, counts: countPlan(result.plan), failures: allFailures(result.plan, failures), plan: result.plan })}\n`,
+			`${JSON.stringify({ session: result.sessionId, applied: args.apply, ...cancelled, counts: countPlan(result.plan), failures: allFailures(result.plan, failures), plan: result.plan })}\n`,
 		);
 	} else {
-		io.stderr(summary(result.sessionId, result.plan, args.apply, root));
+		io.stderr(summary(result.sessionId, result.plan, args.apply, root, result.cancelled));
 		for (const item of result.plan.items) if (item.status === "failed") io.stderr(`Failed: ${item.error?.message ?? item.reason}\n`);
 		for (const failure of failures) io.stderr(`Not applied: ${failure.path}: ${failure.message}\n`);
 	}
+	if (result.cancelled) return ExitCode.INTERRUPTED;
 	const failed = result.plan.items.filter((item) => item.status === "failed").length + failures.length;
 	return exitCodeForFailures(failed, result.plan.items.length);
 }
@@ -261,7 +272,7 @@ export function allFailures(
 	];
 }
 
-function summary(sessionId: string, plan: Plan, applied: boolean, vaultDir: string): string {
+function summary(sessionId: string, plan: Plan, applied: boolean, vaultDir: string, cancelled = false): string {
 	const counts = countPlan(plan);
 	const lines = [
 		`Session ${sessionId}: ${counts.total} notes; ${counts.planned} to change (${counts.moves} moves, ${counts.edits} edits), ` +
@@ -271,9 +282,11 @@ function summary(sessionId: string, plan: Plan, applied: boolean, vaultDir: stri
 		if (item.status === "planned" && item.from !== item.to) lines.push(`  ${item.from} -> ${item.to}`);
 	}
 	lines.push(
-		applied
-			? `Applied. Undo with: knowledge-etl organize --undo ${sessionId} --vault ${JSON.stringify(vaultDir)}`
-			: `Preview only: nothing changed. Apply this plan with: knowledge-etl organize --apply-plan ${sessionId} --vault ${JSON.stringify(vaultDir)} (it is in the session's organize/load/output/plan.md).`,
+		cancelled
+			? `Stopped part way (Ctrl-C). Go on with: knowledge-etl organize --resume ${sessionId} --vault ${JSON.stringify(vaultDir)}; or put everything back with: knowledge-etl organize --undo ${sessionId} --vault ${JSON.stringify(vaultDir)}`
+			: applied
+				? `Applied. Undo with: knowledge-etl organize --undo ${sessionId} --vault ${JSON.stringify(vaultDir)}`
+				: `Preview only: nothing changed. Apply this plan with: knowledge-etl organize --apply-plan ${sessionId} --vault ${JSON.stringify(vaultDir)} (it is in the session's organize/load/output/plan.md).`,
 	);
 	return `${lines.join("\n")}\n`;
 }

@@ -200,7 +200,7 @@ async function continueOrganizeSessionLocked(
 			await phases.finishStage(sessionId, "organize", "transform", {
 				items_count: transformCounts.total,
 				counts: transformCounts,
-				failed: options.signal?.aborted === true,
+				stopped: options.signal?.aborted === true,
 			});
 			if (options.signal?.aborted) {
 				const counts = {
@@ -209,7 +209,7 @@ async function continueOrganizeSessionLocked(
 					failed: transformCounts.failed,
 					skipped: transformCounts.skipped,
 				};
-				await phases.finishPhase(sessionId, "organize", counts, "Organize cancelled; resume the session to go on");
+				await phases.finishPhase(sessionId, "organize", counts, "Organize cancelled; resume the session to go on", true);
 				return { sessionId, mode, plan, ...(record ? { record } : {}), counts, cancelled: true };
 			}
 			const items = await readPlannedItems(store, sessionId, deps.logger);
@@ -279,12 +279,13 @@ async function continueOrganizeSessionLocked(
 		);
 		await saveAppliedRecord(store, sessionId, result.record);
 		const counts = itemCounts(plan.items, result.record);
-		await phases.finishStage(sessionId, "organize", "load", { items_count: plan.items.length, counts, failed: result.cancelled });
+		await phases.finishStage(sessionId, "organize", "load", { items_count: plan.items.length, counts, stopped: result.cancelled });
 		await phases.finishPhase(
 			sessionId,
 			"organize",
 			counts,
 			result.cancelled ? "Apply cancelled; resume the session to go on, or undo what was done" : undefined,
+			result.cancelled,
 		);
 		return { sessionId, mode, plan, record: result.record, counts, cancelled: result.cancelled };
 	} catch (error) {

@@ -63,6 +63,8 @@ export interface OrganizeSessionResult {
 	plan: Plan;
 	record?: AppliedRecord;
 	counts: Counts;
+	/** The signal stopped the apply part way (the session is stopped: resume goes on, undo reverses it). */
+	cancelled?: boolean;
 }
 
 export { organizeOutputPaths } from "./organize-stages";
@@ -137,13 +139,15 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 			...(options.userNoteRules !== undefined ? { userNoteRules: options.userNoteRules } : {}),
 		});
 		let record: AppliedRecord | undefined;
+		let cancelled = false;
 		if (options.apply) {
 			const appliedAt = deps.clock.now();
 			const journal = await ApplyJournal.open(deps.store, sessionId, { planCreatedAt: plan.createdAt, appliedAt: appliedAt.toISOString() });
-			({ record } = await withImportIndexSync(deps.store, deps.logger, (changes) =>
+			({ record, cancelled } = await withImportIndexSync(deps.store, deps.logger, (changes) =>
 				applyInTwoPasses(deps.vault, plan, remainingWork(plan, undefined), {
 					rewriteLinks: options.rewriteLinks,
 					now: appliedAt,
+					signal: options.signal,
 					journal,
 					changes,
 				}),
@@ -151,9 +155,11 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 			await saveAppliedRecord(deps.store, sessionId, record);
 		}
 		const counts = itemCounts(plan.items, record);
-		await phases.finishStage(sessionId, "organize", "load", { items_count: plan.items.length, counts });
-		await phases.finishPhase(sessionId, "organize", counts);
-		return { sessionId, plan, record, counts };
+		await phases.finishStage(sessionId, "organize", "load", { items_count: plan.items.length, counts, stopped: cancelled });
+		// A cancel part way through the apply leaves the session stopped: resume goes on, undo reverses what was done.
+		const stopped = cancelled ? "Apply cancelled; resume the session to go on, or undo what was done" : undefined;
+		await phases.finishPhase(sessionId, "organize", counts, stopped, cancelled);
+		return { sessionId, plan, record, counts, ...(cancelled ? { cancelled } : {}) };
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
 		// A cancel leaves the session stopped (resume goes on), not failed.
@@ -289,13 +295,14 @@ async function applyOrganizeSessionLocked(
 		// The record as it ends (a cancel leaves it incomplete); the journal already holds all of it.
 		await saveAppliedRecord(deps.store, sessionId, record);
 		const counts = itemCounts(plan.items, record);
-		await phases.finishStage(sessionId, "organize", "load", { items_count: plan.items.length, counts, failed: cancelled });
+		await phases.finishStage(sessionId, "organize", "load", { items_count: plan.items.length, counts, stopped: cancelled });
 		const moved = record.operations.filter((operation) => operation.type === "move").length;
 		await phases.finishPhase(
 			sessionId,
 			"organize",
 			counts,
-			cancelled ? `Apply cancelled after ${moved} moves; undo reverses what was done` : undefined,
+			cancelled ? `Apply cancelled after ${moved} moves; resume the session to go on, or undo what was done` : undefined,
+			cancelled,
 		);
 		return { sessionId, plan, record, counts, cancelled };
 	} catch (error) {

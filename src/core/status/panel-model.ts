@@ -472,11 +472,11 @@ export function buildPanelModel(input: PanelInput): PanelModel {
 }
 
 /**
- * An organize session is resumed when it stopped while planning (no plan yet) or while applying (applied.json
- * incomplete), or was interrupted right after its plan (a run asked to apply).
+ * An organize session is resumed when it stopped (a cancel) or broke off while planning (no plan yet) or while
+ * applying (applied.json incomplete), or was interrupted right after its plan (a run asked to apply).
  */
 function canResumeOrganize(status: DisplayStatus, state: OrganizeState): boolean {
-	if (status !== "failed" && status !== "pending" && status !== "interrupted") return false;
+	if (status !== "failed" && status !== "pending" && status !== "interrupted" && status !== "stopped") return false;
 	return state === "none" || state === "partially-applied" || (state === "planned" && status === "interrupted");
 }
 

@@ -182,9 +182,13 @@ describe("applyOrganizeSession", () => {
 		expect(result.record.complete).toBe(false);
 		expect(result.record.operations.length).toBeGreaterThan(0);
 		expect(await readOrganizeState(deps.store, sessionId)).toBe("partially-applied");
+		// Stopped, not failed (a cancel, like the panel's): resume goes on, undo reverses.
 		const phase = await new PhaseManager(deps.store, deps.clock).load(sessionId, "organize");
-		expect(phase.status).toBe("failed");
-		expect((await new SessionManager(deps.store, deps.clock).load(sessionId)).phases.organize?.error).toMatch(/cancelled/);
+		expect(phase.status).toBe("stopped");
+		expect(phase.stages.load.status).toBe("stopped");
+		const session = await new SessionManager(deps.store, deps.clock).load(sessionId);
+		expect(session.status).toBe("stopped");
+		expect(session.phases.organize?.error).toMatch(/cancelled/);
 		await expect(applyOrganizeSession(deps, sessionId, { rewriteLinks: true })).rejects.toThrow(OrganizeSessionError);
 		const undo = await undoOrganizeSession(deps, sessionId);
 		expect(undo.conflicts).toEqual([]);

@@ -107,6 +107,8 @@ describe("resumeOrganizeSession: planning", () => {
 		).rejects.toThrow(/cancelled/);
 		sessionId = (await readdir(join(root, ".staging/@session")))[0]!;
 		expect(await readOrganizeState(deps.store, sessionId)).toBe("none");
+		// A cancel leaves the session stopped (resume goes on), not failed.
+		expect((await new SessionManager(deps.store, deps.clock).load(sessionId)).status).toBe("stopped");
 		const before = await ItemStatusIndex.read(deps.store, sessionId, "organize");
 		expect(before.latest("transform").size).toBe(3);
 
