@@ -19,7 +19,12 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // Main was at 624,455 when issue 17's export reader moved into a Web Worker (+9.4 KB: the reader protocol and both of
 // its ends, core/import/extract/reader-thread.ts, ~5.9 KB; the plugin's worker launcher, ~3 KB). The worker runs
 // main.js itself (a blob URL of the plugin's own file): the engine is not in the bundle twice.
-const MAIN_JS_BUDGET = 635_000;
+// Main reached 635,292 with issue 18's README work; issue 20's organize preview then added ~3.4 KB (the keyword
+// table prepared once per table, ~1.5 KB, and the simple-frontmatter reader that skips the YAML parser, ~1.9 KB):
+// 637,172 bytes. What is in main.js (esbuild metafile, minified bytes): src/core/import ~151 KB, yaml ~100 KB,
+// zod ~100 KB (of which ~18 KB is zod's JSON Schema code, which classic zod's schemas reference and nothing of ours
+// uses), src/core/organize ~62 KB, the message tables ~43 KB, src/core/llm ~28 KB.
+const MAIN_JS_BUDGET = 639_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
