@@ -38,6 +38,33 @@ if (refAt >= 0) {
 
 const out = join(repo, "bench", "out", "build");
 mkdirSync(out, { recursive: true });
+
+// `--browser-only`: only the "plugin in Chromium" section (bench/plugin-browser.ts), beside the CLI it builds.
+if (argv.includes("--browser-only")) {
+	await Promise.all([
+		buildCli({ root, outdir: out, ext: ".mjs", production: true, logLevel: "warning" }),
+		esbuild.build({
+			bundle: true,
+			format: "esm",
+			platform: "node",
+			target: "node20",
+			external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), "esbuild", "playwright-core"],
+			banner: {
+				js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
+			},
+			logLevel: "warning",
+			entryPoints: [join(repo, "bench/plugin-browser.ts")],
+			outfile: join(out, "plugin-browser.mjs"),
+		}),
+	]);
+	const browser = spawn(process.execPath, [join(out, "plugin-browser.mjs"), ...argv.filter((a) => a !== "--browser-only")], {
+		stdio: "inherit",
+		env: { ...process.env, BENCH_BUILD: out },
+		cwd: repo,
+	});
+	browser.on("close", (code) => process.exit(code ?? 1));
+	await new Promise(() => undefined);
+}
 const node = {
 	bundle: true,
 	format: "esm",

@@ -1,4 +1,4 @@
-import { promises as fs, createReadStream } from "node:fs";
+import { promises as fs, createReadStream, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
@@ -10,12 +10,16 @@ import type { Harness } from "./page";
 /**
  * The Node side of the browser harness: builds main.js as `npm run build` does (scripts/plugin-build.mjs, minified)
  * and the page script (the in-memory Obsidian stand-in and the driver, page.ts), opens Debian's Chromium on a page
- * served from memory at http://harness.local/ (cross-origin isolated, so the page may measure its memory), and
+ * served from memory at http://localhost:7357/ (cross-origin isolated, so the page may measure its memory), and
  * serves generated exports from disk to it. Tests drive the page through `call`.
  */
 
-const ROOT = path.resolve(import.meta.dirname, "../../..");
-export const ORIGIN = "http://harness.local";
+/** This folder (from the sources; the benchmark's bundle of this file runs from the repository root). */
+const HERE = existsSync(path.join(import.meta.dirname, "page.ts")) ? import.meta.dirname : path.resolve("test/browser/harness");
+const ROOT = path.resolve(HERE, "../../..");
+// localhost: a secure context (cross-origin isolation, and so measureUserAgentSpecificMemory, need one); the route
+// answers every request, nothing listens there.
+export const ORIGIN = "http://localhost:7357";
 
 export interface BrowserHarness {
 	page: Page;
@@ -37,9 +41,9 @@ export async function buildMainJs(dir: string): Promise<string> {
 
 async function buildPageScript(dir: string): Promise<string> {
 	const outfile = path.join(dir, "harness.js");
-	const shim = path.join(import.meta.dirname, "node-shim.ts");
+	const shim = path.join(HERE, "node-shim.ts");
 	await build({
-		entryPoints: [path.join(import.meta.dirname, "page.ts")],
+		entryPoints: [path.join(HERE, "page.ts")],
 		bundle: true,
 		outfile,
 		format: "iife",
@@ -62,7 +66,7 @@ export async function openHarness(options: { args?: string[] } = {}): Promise<Br
 	]);
 	const context = await launchChromium(path.join(work, "profile"), {
 		viewport: { width: 1200, height: 900 },
-		args: ["--enable-precise-memory-info", ...(options.args ?? [])],
+		args: ["--enable-precise-memory-info", "--enable-blink-features=ForceEagerMeasureMemory", ...(options.args ?? [])],
 	});
 	const served = new Map<string, string>();
 	// Cross-origin isolation: performance.measureUserAgentSpecificMemory needs it.
