@@ -171,6 +171,23 @@ describe("session panel", () => {
 		expect(text(detail.querySelector('[data-stage="load"] .knowledge-etl-badge'))).toBe("Pending");
 	});
 
+	it("a session stopped before any note was written does not read '0 conversations' in its row", async () => {
+		fx = await loadPlugin();
+		const store = fx.plugin.stagingStore;
+		const clock = new TestClock(new Date(2025, 0, 3, 11, 0, 0));
+		const sessions = new SessionManager(store, clock);
+		const phases = new PhaseManager(store, clock, sessions);
+		const stopped = await sessions.create({ debugMode: false, provider: "claude" });
+		await phases.create(stopped.session_id, "import");
+		await phases.startStage(stopped.session_id, "import", "extract");
+		await phases.finishPhase(stopped.session_id, "import", counts(0, 0, 0), "stopped by the user", true);
+		await fx.plugin.activateSessionView();
+		const view = fx.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)[0]!.view as unknown as SessionView;
+		const row = view.contentEl.querySelector(`.knowledge-etl-session-row[data-session-id="${stopped.session_id}"]`)!;
+		expect(row.querySelector(".knowledge-etl-badge-stopped")).not.toBeNull();
+		expect(text(row.querySelector(".knowledge-etl-session-facts"))).toMatch(/^2025-01-03 \d\d:\d\d$/);
+	});
+
 	it("shows a finished session's failures with their reasons, and wires the buttons to the handlers", async () => {
 		fx = await loadPlugin();
 		const ids = await writeSessions(fx.plugin.stagingStore);

@@ -172,8 +172,10 @@ function renderSessionList(root: HTMLElement, sessions: SessionRow[], handlers: 
 			});
 		}
 		const facts: string[] = [];
-		// session.json gets a phase's counts when the phase ends: a run still going shows its counts in the detail.
-		if (s.counts.total > 0 || (s.status !== "running" && s.status !== "interrupted" && s.status !== "pending")) {
+		// session.json gets a phase's counts when the phase ends: a run still going, or stopped before its end, shows its
+		// counts in the detail (the row read "0 conversations" for a stopped import that had read hundreds).
+		const unended = s.status === "running" || s.status === "interrupted" || s.status === "pending" || s.status === "stopped";
+		if (s.counts.total > 0 || !unended) {
 			const organizeOnly = s.phases.length === 1 && s.phases[0] === "organize";
 			facts.push(organizeOnly ? sessionCountsText(s.counts, "notes") : sessionCountsText(s.counts, "conversations"));
 		}
