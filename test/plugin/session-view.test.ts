@@ -171,7 +171,7 @@ describe("session panel", () => {
 		expect(text(detail.querySelector('[data-stage="load"] .knowledge-etl-badge'))).toBe("Pending");
 	});
 
-	it("a session stopped before any note was written does not read '0 conversations' in its row", async () => {
+	it("a stopped session's row says how far it got: 'N of M conversations', never '0 conversations' alone", async () => {
 		fx = await loadPlugin();
 		const store = fx.plugin.stagingStore;
 		const clock = new TestClock(new Date(2025, 0, 3, 11, 0, 0));
@@ -181,11 +181,18 @@ describe("session panel", () => {
 		await phases.create(stopped.session_id, "import");
 		await phases.startStage(stopped.session_id, "import", "extract");
 		await phases.finishPhase(stopped.session_id, "import", counts(0, 0, 0), "stopped by the user", true);
+		// Stopped after reading 60 and writing 20.
+		clock.advance(1000);
+		const later = await sessions.create({ debugMode: false, provider: "claude" });
+		await phases.create(later.session_id, "import");
+		await phases.finishPhase(later.session_id, "import", { total: 60, success: 20, failed: 0, skipped: 0, pending: 40 }, "stopped", true);
 		await fx.plugin.activateSessionView();
 		const view = fx.app.workspace.getLeavesOfType(VIEW_TYPE_SESSIONS)[0]!.view as unknown as SessionView;
 		const row = view.contentEl.querySelector(`.knowledge-etl-session-row[data-session-id="${stopped.session_id}"]`)!;
 		expect(row.querySelector(".knowledge-etl-badge-stopped")).not.toBeNull();
 		expect(text(row.querySelector(".knowledge-etl-session-facts"))).toMatch(/^2025-01-03 \d\d:\d\d$/);
+		const partRow = view.contentEl.querySelector(`.knowledge-etl-session-row[data-session-id="${later.session_id}"]`)!;
+		expect(text(partRow.querySelector(".knowledge-etl-session-facts"))).toMatch(/^20 of 60 conversations · 2025-01-03 \d\d:\d\d$/);
 	});
 
 	it("shows a finished session's failures with their reasons, and wires the buttons to the handlers", async () => {

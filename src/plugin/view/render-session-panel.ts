@@ -122,7 +122,10 @@ function countsText(
 type Unit = "conversations" | "notes";
 
 function sessionCountsText(c: Counts, unit: Unit): string {
-	return countsText({ done: c.success, skipped: c.skipped, failed: c.failed, review: c.review ?? 0 }, unit);
+	const counted = { done: c.success, skipped: c.skipped, failed: c.failed, review: c.review ?? 0 };
+	// A run stopped part way has items it never got to (pending): "20 of 60 conversations", not "20 conversations".
+	const seen = c.success + c.skipped + c.failed + (c.review ?? 0);
+	return countsText(counted, unit, c.total > seen ? c.total : undefined);
 }
 
 /** What a session was: "ChatGPT · conversations.zip" for an import, "Organize" for an organize run. */
@@ -172,10 +175,8 @@ function renderSessionList(root: HTMLElement, sessions: SessionRow[], handlers: 
 			});
 		}
 		const facts: string[] = [];
-		// session.json gets a phase's counts when the phase ends: a run still going, or stopped before its end, shows its
-		// counts in the detail (the row read "0 conversations" for a stopped import that had read hundreds).
-		const unended = s.status === "running" || s.status === "interrupted" || s.status === "pending" || s.status === "stopped";
-		if (s.counts.total > 0 || !unended) {
+		// session.json gets a phase's counts when the phase ends: a run still going shows its counts in the detail.
+		if (s.counts.total > 0 || (s.status !== "running" && s.status !== "interrupted" && s.status !== "pending" && s.status !== "stopped")) {
 			const organizeOnly = s.phases.length === 1 && s.phases[0] === "organize";
 			facts.push(organizeOnly ? sessionCountsText(s.counts, "notes") : sessionCountsText(s.counts, "conversations"));
 		}
