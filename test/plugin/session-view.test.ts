@@ -289,8 +289,18 @@ describe("session panel polling", () => {
 		});
 		(view as unknown as { load(): void }).load();
 		await view.onOpen();
+		/** The load count once no read is in flight (a read started just before a change may end after it, on a busy machine). */
+		const settled = async (): Promise<number> => {
+			let count = view.loadCount;
+			for (let i = 0; i < 40; i++) {
+				await new Promise((r) => setTimeout(r, 60));
+				if (view.loadCount === count) return count;
+				count = view.loadCount;
+			}
+			throw new Error("the panel never stopped reading");
+		};
 		// Nothing runs (the running session is interrupted): the timer reads nothing.
-		const idle = view.loadCount;
+		const idle = await settled();
 		await new Promise((r) => setTimeout(r, 200));
 		expect(view.loadCount).toBe(idle);
 
@@ -301,8 +311,7 @@ describe("session panel polling", () => {
 		// Hidden (a collapsed sidebar: Obsidian's isShown() is false): no reads, requests are remembered.
 		let shown = false;
 		(view.containerEl as HTMLElement & { isShown?: () => boolean }).isShown = () => shown;
-		await new Promise((r) => setTimeout(r, 50));
-		const hidden = view.loadCount;
+		const hidden = await settled();
 		await appendPipelineStageRecords(store, ids.running, "import", [rec(ids.running, "h1", "transform", "success")]);
 		view.requestRefresh();
 		await new Promise((r) => setTimeout(r, 200));
