@@ -10,6 +10,7 @@ import { initLocale, t } from "./i18n";
 import { NO_ORGANIZE_TARGETS, type OrganizeTargets } from "./organize-targets";
 import { KnowledgeEtlSettingTab } from "./settings-tab";
 import { noopPanelHandlers, type PanelHandlers } from "./view/panel-handlers";
+import type { PluginServices } from "./services";
 import { SessionView } from "./view/session-view";
 import { VIEW_TYPE_SESSIONS } from "./view/view-type";
 
@@ -49,6 +50,8 @@ export default class KnowledgeEtlPlugin extends Plugin {
 	readonly openedInputs = new Map<string, ByteSource[]>();
 	/** Sessions last read from disk, by id (to label a resume or retry as import or organize before it reads them). */
 	readonly knownSessions = new Map<string, Session>();
+	/** What commands, actions and panel handlers get (services.ts): a small view on the plugin, not the plugin. */
+	readonly services: PluginServices = pluginServices(this);
 	private statusBarEl: HTMLElement | null = null;
 	/** What the organize commands act on: from the panel's selected session, else from the newest organize session. */
 	private organizeFromPanel: OrganizeTargets | null = null;
@@ -114,7 +117,7 @@ export default class KnowledgeEtlPlugin extends Plugin {
 		this.retained = true;
 		try {
 			const engine = await this.engine();
-			await engine.retainSessions(this);
+			await engine.retainSessions(this.services);
 		} catch (e) {
 			this.logDebug("Old sessions could not be removed", e);
 		}
@@ -168,10 +171,10 @@ export default class KnowledgeEtlPlugin extends Plugin {
 		});
 		// Resolves when the run ends (a resume may first ask for its export again).
 		this.panelHandlers.onResume = async (id) => {
-			await engine.continueSession(this, "resume", id);
+			await engine.continueSession(this.services, "resume", id);
 		};
 		this.panelHandlers.onRetry = async (id) => {
-			await engine.continueSession(this, "retry", id);
+			await engine.continueSession(this.services, "retry", id);
 		};
 		this.panelHandlers.onCancel = (id) => {
 			if (this.runs.runningSessionId === id || this.runs.runningSessionId === null) this.runs.cancel();
@@ -179,16 +182,16 @@ export default class KnowledgeEtlPlugin extends Plugin {
 		this.panelHandlers.onCopyError = (text) => navigator.clipboard.writeText(text);
 		this.panelHandlers.onOpenNote = (path) => this.app.workspace.openLinkText(path, "", false);
 		this.panelHandlers.onApplyOrganize = async (id) => {
-			await engine.confirmApplyOrganize(this, id);
+			await engine.confirmApplyOrganize(this.services, id);
 		};
-		this.panelHandlers.onUndoOrganize = (id) => engine.undoOrganizeChecked(this, id);
+		this.panelHandlers.onUndoOrganize = (id) => engine.undoOrganizeChecked(this.services, id);
 		this.loadedEngine = engine;
 	}
 
 	/** Runs a command of the palette (commands/palette.ts), loading the engine first. */
 	async runCommand(id: CommandId): Promise<void> {
 		const engine = await this.engine();
-		await engine.COMMANDS[id].run(this);
+		await engine.COMMANDS[id].run(this.services);
 	}
 
 	override onunload(): void {
@@ -255,7 +258,7 @@ export default class KnowledgeEtlPlugin extends Plugin {
 	/** Re-reads the newest organize session's state (after a run, and once the layout is ready). */
 	async refreshOrganizeTargets(): Promise<void> {
 		try {
-			this.organizeScanned = await (await this.engine()).scanOrganizeTargets(this);
+			this.organizeScanned = await (await this.engine()).scanOrganizeTargets(this.services);
 		} catch (e) {
 			this.organizeScanned = NO_ORGANIZE_TARGETS;
 			this.logDebug("Could not read the organize sessions", e);
@@ -301,4 +304,41 @@ export default class KnowledgeEtlPlugin extends Plugin {
 	logDebug(message: string, detail?: unknown): void {
 		if (this.settings?.debugMode) console.debug(`Knowledge ETL: ${message}`, detail ?? "");
 	}
+}
+
+/** The services of a plugin: read through to it when used (the engine's start replaces settings, etl and runs). */
+function pluginServices(plugin: KnowledgeEtlPlugin): PluginServices {
+	return {
+		get app() {
+			return plugin.app;
+		},
+		get settings() {
+			return plugin.settings;
+		},
+		get stagingStore() {
+			return plugin.stagingStore;
+		},
+		get noteVault() {
+			return plugin.noteVault;
+		},
+		get clock() {
+			return plugin.clock;
+		},
+		get etl() {
+			return plugin.etl;
+		},
+		get runs() {
+			return plugin.runs;
+		},
+		get organizeTargets() {
+			return plugin.organizeTargets;
+		},
+		openedInputs: plugin.openedInputs,
+		knownSessions: plugin.knownSessions,
+		saveSettings: () => plugin.saveSettings(),
+		logDebug: (message, detail) => plugin.logDebug(message, detail),
+		refreshSessionViews: () => plugin.refreshSessionViews(),
+		activateSessionView: () => plugin.activateSessionView(),
+		showSession: (sessionId) => plugin.showSession(sessionId),
+	};
 }

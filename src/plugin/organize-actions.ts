@@ -1,7 +1,7 @@
 import { NO_ORGANIZE_TARGETS, type OrganizeTargets } from "./organize-targets";
 import type { UndoResult, ApplyOrganizeResult, OrganizeSessionResult, Plan, PanelModel } from "../core/app/types";
 import { organizeOutputPaths, readOrganizeState, countPlan, PlanSchema } from "../core/app/views";
-import type KnowledgeEtlPlugin from "./main";
+import type { PluginServices } from "./services";
 import { applyNotice, planNotice, undoNotice } from "./notices";
 import { llmClient, rememberSessions } from "./session-actions";
 
@@ -16,7 +16,7 @@ export { applyNotice, continueNotice, planNotice, undoNotice } from "./notices";
 
 /** Starts an organize session on `folder` ("" for the whole vault): a plan only, shown in the panel. */
 export function startOrganize(
-	plugin: KnowledgeEtlPlugin,
+	plugin: PluginServices,
 	folder: string,
 ): Promise<(OrganizeSessionResult & { session_id: string }) | null> | null {
 	const genres = plugin.settings.genres;
@@ -56,7 +56,7 @@ export function startOrganize(
 
 /** Applies a session's saved plan (call after the user confirmed). */
 export function applyOrganize(
-	plugin: KnowledgeEtlPlugin,
+	plugin: PluginServices,
 	sessionId: string,
 ): Promise<(ApplyOrganizeResult & { session_id: string }) | null> | null {
 	return plugin.runs.start(
@@ -68,7 +68,7 @@ export function applyOrganize(
 }
 
 /** Reverses a session's applied organize run. */
-export function undoOrganize(plugin: KnowledgeEtlPlugin, sessionId: string): Promise<(UndoResult & { session_id: string }) | null> | null {
+export function undoOrganize(plugin: PluginServices, sessionId: string): Promise<(UndoResult & { session_id: string }) | null> | null {
 	return plugin.runs.start(
 		"organize",
 		sessionId,
@@ -78,7 +78,7 @@ export function undoOrganize(plugin: KnowledgeEtlPlugin, sessionId: string): Pro
 }
 
 /** The plan saved in a session (for the confirmation). */
-export async function readPlan(plugin: KnowledgeEtlPlugin, sessionId: string): Promise<Plan> {
+export async function readPlan(plugin: PluginServices, sessionId: string): Promise<Plan> {
 	return PlanSchema.parse(JSON.parse(await plugin.stagingStore.read(organizeOutputPaths(sessionId).plan)));
 }
 
@@ -95,7 +95,7 @@ export function targetsFromModel(model: PanelModel): OrganizeTargets | null {
  * From the session files: the newest session with an organize phase (used when no panel shows one). A session
  * running here or elsewhere is never a target.
  */
-export async function scanOrganizeTargets(plugin: KnowledgeEtlPlugin): Promise<OrganizeTargets> {
+export async function scanOrganizeTargets(plugin: PluginServices): Promise<OrganizeTargets> {
 	const { sessions } = await plugin.etl.sessions();
 	rememberSessions(plugin, sessions);
 	const newest = sessions.find((s) => s.phases.organize !== undefined);

@@ -5,7 +5,7 @@ import type { Settings, ImportLlmOptions, ImportOptionsInput, ImportSummary, Llm
 import { isKnownTimeZone, providerLabel, isProvider } from "../core/app/catalog";
 import { createLlmClient, inputDifference, recordedInputs, PhaseManager } from "../core/app/services";
 import { organizeOutputPaths, sessionTimeLabel } from "../core/app/views";
-import type KnowledgeEtlPlugin from "./main";
+import type { PluginServices } from "./services";
 import { continueNotice } from "./notices";
 import { PathByteSource } from "./desktop-files";
 import { pickInputAgain } from "./modals/repick-input-modal";
@@ -52,7 +52,7 @@ export function importLlmOptions(settings: Settings): ImportLlmOptions | undefin
 }
 
 /** The configured model's client (through requestUrl), or undefined when no LLM is set up. */
-export function llmClient(plugin: KnowledgeEtlPlugin): LlmClient | undefined {
+export function llmClient(plugin: PluginServices): LlmClient | undefined {
 	const llm = plugin.settings.llm;
 	if (!llmConfigured(plugin.settings)) return undefined;
 	return createLlmClient(
@@ -78,7 +78,7 @@ export interface NewImport {
  * The export files of sessions started in this Obsidian window (the plugin's `openedInputs`), so a resume before
  * extract finished can read them again (a browser File cannot be reopened from a recorded name after a restart).
  */
-function inputsOf(plugin: KnowledgeEtlPlugin): Map<string, ByteSource[]> {
+function inputsOf(plugin: PluginServices): Map<string, ByteSource[]> {
 	return plugin.openedInputs;
 }
 
@@ -102,7 +102,7 @@ export function noteChoices(
 }
 
 /** Starts a new import session; null when another run is going (the user was told). */
-export function startImport(plugin: KnowledgeEtlPlugin, request: NewImport): Promise<ImportSummary | null> | null {
+export function startImport(plugin: PluginServices, request: NewImport): Promise<ImportSummary | null> | null {
 	const llm = request.useLlm ? importLlmOptions(plugin.settings) : undefined;
 	const client = llm ? llmClient(plugin) : undefined;
 	return plugin.runs.start(
@@ -128,7 +128,7 @@ export function startImport(plugin: KnowledgeEtlPlugin, request: NewImport): Pro
 }
 
 /** Remembers sessions just read (the plugin's `knownSessions`), so "Resume" / "Retry" can name the run (import or organize) at once. */
-export function rememberSessions(plugin: KnowledgeEtlPlugin, sessions: readonly Session[]): void {
+export function rememberSessions(plugin: PluginServices, sessions: readonly Session[]): void {
 	for (const s of sessions) plugin.knownSessions.set(s.session_id, s);
 }
 
@@ -137,11 +137,7 @@ export function rememberSessions(plugin: KnowledgeEtlPlugin, sessions: readonly 
  * organize phase (the service decides, on the session as read when the run starts). The run starts at once
  * (null when another run is going; the user was told); it is labelled by the session as last seen.
  */
-export async function continueSession(
-	plugin: KnowledgeEtlPlugin,
-	mode: "resume" | "retry",
-	sessionId: string,
-): Promise<ContinueResult | null> {
+export async function continueSession(plugin: PluginServices, mode: "resume" | "retry", sessionId: string): Promise<ContinueResult | null> {
 	const seen = plugin.knownSessions.get(sessionId);
 	const kind = seen ? phaseToContinue(seen, mode) : "import";
 	if (plugin.runs.refuseWhileBusy()) return null;
@@ -193,7 +189,7 @@ export async function continueSession(
  * each missing one again, told which file is expected; a picked file is checked like a reopened one (size, first
  * and last MiB). Undefined when there is nothing to reopen (the core then says what it misses, if anything).
  */
-async function importInputs(plugin: KnowledgeEtlPlugin, sessionId: string): Promise<ByteSource[] | undefined | "cancelled" | "refused"> {
+async function importInputs(plugin: PluginServices, sessionId: string): Promise<ByteSource[] | undefined | "cancelled" | "refused"> {
 	const known = inputsOf(plugin).get(sessionId);
 	if (known) return known;
 	const recorded = await recordedInputs(plugin.stagingStore, sessionId);
@@ -256,7 +252,7 @@ function label(s: Session, status: string): string {
  * pending; retry: finished with failed items (partial or failed). Import and organize sessions alike (an
  * organize run that was undone is not offered). The session running here is never offered.
  */
-export async function sessionChoices(plugin: KnowledgeEtlPlugin, mode: "resume" | "retry"): Promise<SessionChoice[]> {
+export async function sessionChoices(plugin: PluginServices, mode: "resume" | "retry"): Promise<SessionChoice[]> {
 	const { sessions, interrupted } = await plugin.etl.sessions();
 	rememberSessions(plugin, sessions);
 	const live = plugin.runs.liveIds();
@@ -291,7 +287,7 @@ export interface CleanResult {
  * with their saved model replies; never while a run goes on. Old sessions whose organize run can still be undone
  * are kept and named in a modal that asks before deleting them. Returns what was removed (null: did not run).
  */
-export async function retainSessions(plugin: KnowledgeEtlPlugin): Promise<{ removed: string[]; asked: string[] } | null> {
+export async function retainSessions(plugin: PluginServices): Promise<{ removed: string[]; asked: string[] } | null> {
 	if (plugin.runs?.isRunning) return null;
 	const days = plugin.settings.retentionDays;
 	const result = await plugin.etl.retain(days);
@@ -325,7 +321,7 @@ export async function retainSessions(plugin: KnowledgeEtlPlugin): Promise<{ remo
 	return { removed: result.candidates.map((c) => c.id), asked: ask };
 }
 
-export async function cleanOldSessions(plugin: KnowledgeEtlPlugin): Promise<CleanResult> {
+export async function cleanOldSessions(plugin: PluginServices): Promise<CleanResult> {
 	const result = await plugin.etl.clean({ days: plugin.settings.retentionDays });
 	return { removed: result.candidates.map((c) => c.id), kept: result.kept };
 }

@@ -1,6 +1,6 @@
 import { Notice } from "obsidian";
 import { readOrganizeState, countPlan, planChangeSize, sessionTimeLabel } from "../../core/app/views";
-import type KnowledgeEtlPlugin from "../main";
+import type { PluginServices } from "../services";
 import { ConfirmApplyModal } from "../modals/confirm-apply-modal";
 import { applyOrganize, readPlan } from "../organize-actions";
 import type { PluginCommand } from "./plugin-command";
@@ -10,7 +10,7 @@ import { t } from "../i18n";
  * Asks for confirmation (how many notes move, how many are edited), then applies the session's plan. Checks the
  * files first: the plan may have been applied since the command or button was offered. Null when nothing opened.
  */
-export async function confirmApplyOrganize(plugin: KnowledgeEtlPlugin, sessionId: string): Promise<ConfirmApplyModal | null> {
+export async function confirmApplyOrganize(plugin: PluginServices, sessionId: string): Promise<ConfirmApplyModal | null> {
 	const time = sessionTimeLabel(sessionId);
 	try {
 		const state = await readOrganizeState(plugin.stagingStore, sessionId);

@@ -1,4 +1,4 @@
-import type KnowledgeEtlPlugin from "../main";
+import type { PluginServices } from "../services";
 import type { CommandId } from "./palette";
 
 /**
@@ -7,5 +7,6 @@ import type { CommandId } from "./palette";
  */
 export interface PluginCommand {
 	id: CommandId;
-	run: (plugin: KnowledgeEtlPlugin) => void | Promise<void>;
+	/** Given the plugin's services (services.ts), not the plugin. */
+	run: (plugin: PluginServices) => void | Promise<void>;
 }

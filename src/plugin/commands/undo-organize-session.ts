@@ -1,12 +1,12 @@
 import { Notice } from "obsidian";
 import { readOrganizeState, sessionTimeLabel } from "../../core/app/views";
-import type KnowledgeEtlPlugin from "../main";
+import type { PluginServices } from "../services";
 import { undoOrganize } from "../organize-actions";
 import type { PluginCommand } from "./plugin-command";
 import { t } from "../i18n";
 
 /** Reverses an applied organize session (checked against its files first); the end Notice says what was reversed. */
-export async function undoOrganizeChecked(plugin: KnowledgeEtlPlugin, sessionId: string): Promise<void> {
+export async function undoOrganizeChecked(plugin: PluginServices, sessionId: string): Promise<void> {
 	const state = await readOrganizeState(plugin.stagingStore, sessionId).catch(() => "none" as const);
 	if (state !== "applied" && state !== "partially-applied") {
 		new Notice(t("notice.nothingToUndo", { time: sessionTimeLabel(sessionId), state: t(`organizeState.${state}`) }));
