@@ -123,28 +123,8 @@ async function continueOrganizeSessionLocked(
 	}
 	const index = await ItemStatusIndex.read(store, sessionId, "organize", deps.logger);
 
-	// What a retry redoes: notes whose planning failed, and notes whose applying failed.
-	const replan = new Set<string>();
-	const reapply = new Set<string>();
-	if (mode === "retry") {
-		for (const id of index.idsWithStatus("transform", "failed")) replan.add(id);
-		if (plan && record) {
-			const planned = new Map(plan.items.filter((item) => item.status === "planned").map((item) => [item.from, item]));
-			for (const failure of record.failures) {
-				const item = planned.get(failure.path);
-				if (!item) continue; // a link that could not be kept: nothing to redo
-				const state = record.items?.[failure.path];
-				if (state !== "move-failed" && state !== "edited" && (await vault.exists(item.from)) && item.sourceHash !== undefined) {
-					// The edit was refused: if the note changed since the plan, plan it again from what it is now.
-					if (sha256Hex(await vault.read(item.from)) !== item.sourceHash) {
-						replan.add(item.from);
-						continue;
-					}
-				}
-				reapply.add(item.from);
-			}
-		}
-	}
+	const { replan, reapply } =
+		mode === "retry" ? await failedToRedo(vault, index, plan, record) : { replan: new Set<string>(), reapply: new Set<string>() };
 	const applyPending = record ? !record.complete : runOptions.apply;
 	const planningDone = plan !== null;
 	if (planningDone && !applyPending && replan.size === 0 && reapply.size === 0) {
@@ -168,21 +148,7 @@ async function continueOrganizeSessionLocked(
 			const paths = await extractedPaths(deps, phases, sessionId, runOptions, phase.stages.extract.status === "completed");
 			const saved = await readPlannedItems(store, sessionId, deps.logger);
 			const logged = index.latest("transform");
-			const planOptions: OrganizeOptions = {
-				folder: runOptions.folder,
-				force: runOptions.force,
-				conflictPolicy: runOptions.conflictPolicy,
-				topicFolders: runOptions.topicFolders,
-				...(runOptions.reviewFolder !== undefined ? { reviewFolder: runOptions.reviewFolder } : {}),
-				...(runOptions.dustFolder !== undefined ? { dustFolder: runOptions.dustFolder } : {}),
-				...((runOptions.genres ?? options.genres) ? { genres: runOptions.genres ?? options.genres } : {}),
-				...(options.classifier ? { classifier: options.classifier } : {}),
-				now: new Date(runOptions.now),
-				...(runOptions.genreParent !== undefined ? { genreParent: runOptions.genreParent } : {}),
-				...(runOptions.exclude !== undefined ? { exclude: runOptions.exclude } : {}),
-				...(runOptions.userNoteRules !== undefined ? { userNoteRules: runOptions.userNoteRules } : {}),
-				hasIncomingLinks: incomingLinks(vault),
-			};
+			const planOptions = planOptionsOf(runOptions, options, vault);
 			await runPlanStage({
 				deps,
 				phases,
@@ -253,46 +219,117 @@ async function continueOrganizeSessionLocked(
 			await phases.finishPhase(sessionId, "organize", counts);
 			return { sessionId, mode, plan, counts, cancelled: false };
 		}
-		const retried = new Set([...reapply, ...replan]);
-		const now = clock.now();
-		const journal = await ApplyJournal.open(store, sessionId, {
-			planCreatedAt: plan.createdAt,
-			appliedAt: record?.appliedAt ?? now.toISOString(),
-			nextN: applied?.nextN ?? 0,
-		});
-		if (applied?.source === "applied.json") await journal.seed(applied.record);
-		// What the vault says of the changes a kill left open goes in the journal first.
-		for (const { n, happened } of applied?.settled ?? []) await journal.end(n, happened);
-		if (applied) await finishCutMoves(vault, applied);
-		const planned = plan; // (narrowed: not null here)
-		const result = await withImportIndexSync(store, deps.logger, (changes) =>
-			applyInTwoPasses(vault, planned, remainingWork(planned, record, retried), {
-				rewriteLinks: options.rewriteLinks,
-				now,
-				...(options.signal ? { signal: options.signal } : {}),
-				...(record ? { previous: record } : {}),
-				retried,
-				journal,
-				changes,
-				onStep: (done, total, last) => options.onApplyProgress?.({ done, total, ...(last ? { last } : {}) }),
-			}),
-		);
-		await saveAppliedRecord(store, sessionId, result.record);
-		const counts = itemCounts(plan.items, result.record);
-		await phases.finishStage(sessionId, "organize", "load", { items_count: plan.items.length, counts, stopped: result.cancelled });
-		await phases.finishPhase(
-			sessionId,
-			"organize",
-			counts,
-			result.cancelled ? "Apply cancelled; resume the session to go on, or undo what was done" : undefined,
-			result.cancelled,
-		);
-		return { sessionId, mode, plan, record: result.record, counts, cancelled: result.cancelled };
+		return await applyRest(deps, phases, { sessionId, mode, plan, applied, retried: new Set([...reapply, ...replan]) }, options);
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
 		await phases.finishPhase(sessionId, "organize", phase.counts, message).catch(() => undefined);
 		throw error;
 	}
+}
+
+/** What a retry redoes: notes whose planning failed, and notes whose applying failed (planned again if changed). */
+async function failedToRedo(
+	vault: OrganizeSessionDeps["vault"],
+	index: ItemStatusIndex,
+	plan: Plan | null,
+	record: AppliedRecord | undefined,
+): Promise<{ replan: Set<string>; reapply: Set<string> }> {
+	const replan = new Set<string>(index.idsWithStatus("transform", "failed"));
+	const reapply = new Set<string>();
+	if (!plan || !record) return { replan, reapply };
+	const planned = new Map(plan.items.filter((item) => item.status === "planned").map((item) => [item.from, item]));
+	for (const failure of record.failures) {
+		const item = planned.get(failure.path);
+		if (!item) continue; // a link that could not be kept: nothing to redo
+		const state = record.items?.[failure.path];
+		if (state !== "move-failed" && state !== "edited" && (await vault.exists(item.from)) && item.sourceHash !== undefined) {
+			// The edit was refused: if the note changed since the plan, plan it again from what it is now.
+			if (sha256Hex(await vault.read(item.from)) !== item.sourceHash) {
+				replan.add(item.from);
+				continue;
+			}
+		}
+		reapply.add(item.from);
+	}
+	return { replan, reapply };
+}
+
+/** The planning options a continued run uses: the session's recorded ones (and the model given now). */
+function planOptionsOf(
+	runOptions: OrganizeRunOptions,
+	options: ContinueOrganizeOptions,
+	vault: OrganizeSessionDeps["vault"],
+): OrganizeOptions {
+	return {
+		folder: runOptions.folder,
+		force: runOptions.force,
+		conflictPolicy: runOptions.conflictPolicy,
+		topicFolders: runOptions.topicFolders,
+		...(runOptions.reviewFolder !== undefined ? { reviewFolder: runOptions.reviewFolder } : {}),
+		...(runOptions.dustFolder !== undefined ? { dustFolder: runOptions.dustFolder } : {}),
+		...((runOptions.genres ?? options.genres) ? { genres: runOptions.genres ?? options.genres } : {}),
+		...(options.classifier ? { classifier: options.classifier } : {}),
+		now: new Date(runOptions.now),
+		...(runOptions.genreParent !== undefined ? { genreParent: runOptions.genreParent } : {}),
+		...(runOptions.exclude !== undefined ? { exclude: runOptions.exclude } : {}),
+		...(runOptions.userNoteRules !== undefined ? { userNoteRules: runOptions.userNoteRules } : {}),
+		hasIncomingLinks: incomingLinks(vault),
+	};
+}
+
+/**
+ * Applies what is left of the plan (all of it when it was never applied; the notes not reached, and those retried,
+ * when it was), the journal first told what the vault says of changes a kill left open; finishes the phase.
+ */
+async function applyRest(
+	deps: OrganizeSessionDeps,
+	phases: PhaseManager,
+	run: {
+		sessionId: string;
+		mode: ContinueMode;
+		plan: Plan;
+		applied: Awaited<ReturnType<typeof readAppliedState>>;
+		retried: Set<string>;
+	},
+	options: ContinueOrganizeOptions,
+): Promise<ContinueOrganizeResult> {
+	const { store, vault, clock } = deps;
+	const { sessionId, mode, plan, applied, retried } = run;
+	const record = applied?.record;
+	const now = clock.now();
+	const journal = await ApplyJournal.open(store, sessionId, {
+		planCreatedAt: plan.createdAt,
+		appliedAt: record?.appliedAt ?? now.toISOString(),
+		nextN: applied?.nextN ?? 0,
+	});
+	if (applied?.source === "applied.json") await journal.seed(applied.record);
+	// What the vault says of the changes a kill left open goes in the journal first.
+	for (const { n, happened } of applied?.settled ?? []) await journal.end(n, happened);
+	if (applied) await finishCutMoves(vault, applied);
+	const planned = plan; // (narrowed: not null here)
+	const result = await withImportIndexSync(store, deps.logger, (changes) =>
+		applyInTwoPasses(vault, planned, remainingWork(planned, record, retried), {
+			rewriteLinks: options.rewriteLinks,
+			now,
+			...(options.signal ? { signal: options.signal } : {}),
+			...(record ? { previous: record } : {}),
+			retried,
+			journal,
+			changes,
+			onStep: (done, total, last) => options.onApplyProgress?.({ done, total, ...(last ? { last } : {}) }),
+		}),
+	);
+	await saveAppliedRecord(store, sessionId, result.record);
+	const counts = itemCounts(plan.items, result.record);
+	await phases.finishStage(sessionId, "organize", "load", { items_count: plan.items.length, counts, stopped: result.cancelled });
+	await phases.finishPhase(
+		sessionId,
+		"organize",
+		counts,
+		result.cancelled ? "Apply cancelled; resume the session to go on, or undo what was done" : undefined,
+		result.cancelled,
+	);
+	return { sessionId, mode, plan, record: result.record, counts, cancelled: result.cancelled };
 }
 
 async function readJson<T>(store: OrganizeSessionDeps["store"], path: string, parse: (value: unknown) => T): Promise<T> {
