@@ -30,12 +30,17 @@ for (const file of files(root)) {
 		if (ts.isFunctionLike(node) && "body" in node && node.body) {
 			const start = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
 			const end = source.getLineAndCharacterOfPosition(node.getEnd()).line + 1;
-			if (end - start + 1 > limit) found.push({ lines: end - start + 1, where: `${relative(".", file)}:${start}`, name: nameOf(node) });
+			if (end - start + 1 > limit) {
+				// The comment lines just above it (a `// Long on purpose: …` says why it stays long).
+				const above = source.text.slice(0, node.getStart(source)).split("\n").slice(-4).join("\n");
+				const why = /Long on purpose/.test(above) ? "  (why given)" : "";
+				found.push({ lines: end - start + 1, where: `${relative(".", file)}:${start}`, name: nameOf(node), why });
+			}
 		}
 		ts.forEachChild(node, visit);
 	};
 	visit(source);
 }
 found.sort((a, b) => b.lines - a.lines);
-for (const f of found) console.log(`${String(f.lines).padStart(4)}  ${f.name}  ${f.where}`);
+for (const f of found) console.log(`${String(f.lines).padStart(4)}  ${f.name}  ${f.where}${f.why}`);
 console.log(`${found.length} function(s) over ${limit} lines in ${root}`);

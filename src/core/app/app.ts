@@ -117,6 +117,8 @@ export function phaseToContinue(session: Session, mode: "resume" | "retry"): Pha
 }
 
 /** Builds the service for one host. */
+// Long on purpose: the factory of the App object; every verb is a short method over the host and the set of live
+// sessions.
 export function createApp(host: Host): App {
 	const live = new Set<string>();
 

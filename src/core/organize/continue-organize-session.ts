@@ -92,6 +92,8 @@ export function continueOrganizeSession(
 	return lockedOrganize(deps, `organize ${mode}`, sessionId, () => continueOrganizeSessionLocked(deps, sessionId, mode, options));
 }
 
+// Long on purpose: the decision of what a resume or retry still has to do, in order; the doing is in named parts
+// (failedToRedo, planOptionsOf, runPlanStage, applyRest).
 async function continueOrganizeSessionLocked(
 	deps: OrganizeSessionDeps,
 	sessionId: string,

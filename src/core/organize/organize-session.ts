@@ -80,6 +80,8 @@ export async function runOrganizeSession(deps: OrganizeSessionDeps, options: Org
 	return lockedOrganize(deps, "organize --apply", options.sessionId ?? null, () => runOrganizeSessionLocked(deps, options));
 }
 
+// Long on purpose: an organize run's steps in order (session, options, list, plan, write the plan, apply), each a
+// call; the try/finally marks the phase however it ends.
 async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: OrganizeSessionOptions): Promise<OrganizeSessionResult> {
 	const sessions = new SessionManager(deps.store, deps.clock);
 	const phases = new PhaseManager(deps.store, deps.clock, sessions);

@@ -217,6 +217,8 @@ const moveCount = (operations: readonly AppliedOperation[]): number => operation
  * A note whose edit failed is not moved either. The record keeps per note how far it went (`items`).
  * Each note costs a constant amount of work and journal (no record rewritten per note): linear in the plan.
  */
+// Long on purpose: the edit pass, the move pass and the link rewrite share the record and per-note states, in that
+// order; it reads top to bottom.
 export async function applyInTwoPasses(
 	vault: NoteVault,
 	plan: Plan,

@@ -52,6 +52,8 @@ function iteratorOf<T>(items: AsyncIterable<T> | Iterable<T>): AsyncIterator<T> 
  * Rejects only when the stage itself breaks (the item source throws, a log cannot be written): the stage is
  * then marked failed, and what finished before is logged.
  */
+// Long on purpose: the ordered results, the batched log and the throttled phase saver share the run's counters as
+// closures; each is a named inner function.
 export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Promise<StageResult> {
 	const { ctx, stage } = options;
 	const { sessionId, phaseType, store, clock } = ctx;

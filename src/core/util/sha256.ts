@@ -132,6 +132,7 @@ export class Sha256 {
  * with the names rotated, so round i+1 reads as round i with every letter moved one place (h,a,b,…,g), and after
  * eight rounds the names line up again.
  */
+// Long on purpose: SHA-256's rounds unrolled eight at a time (see above), for speed.
 function compressBlocks(state: Int32Array, bytes: Uint8Array, start: number, end: number): void {
 	if (end <= start) return;
 	const w = W;

@@ -54,6 +54,8 @@ export async function* splitMemberArray(chunks: AsyncIterable<Uint8Array>, key: 
 	}
 }
 
+// Long on purpose: a byte-level state machine whose state stays in locals across chunks (speed on exports of hundreds
+// of MB).
 async function* memberArrayChunks(
 	chunks: AsyncIterable<Uint8Array>,
 	wanted: Uint8Array,

@@ -88,6 +88,8 @@ export interface ExtractStageOptions {
  * Conversations with no content are skipped (`empty`), as are those under the minimum message count; repeats of
  * an id met earlier in the same export are dropped (with a warning). A malformed conversation fails alone.
  */
+// Long on purpose: one loop over the export with what extract keeps per run (ids seen, the shard ledger, the counts)
+// in closures.
 export async function runExtractStage(o: ExtractStageOptions): Promise<StageResult> {
 	const { ctx, reader, options } = o;
 	const dir = extractOutputDir(ctx.sessionId);

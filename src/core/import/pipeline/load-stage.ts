@@ -99,6 +99,9 @@ export async function finalNote(draft: NoteDraft, path: string, sha256?: Sha256T
  * only in debug mode). Never overwrites a note by
  * name, never touches a note the user edited, never writes outside the output folder.
  */
+// Long on purpose (see scripts/long-functions.mjs): deciding and writing a note share the stage's state (the index,
+// names taken, the manifest, the files) as closures; `write` is the named write step. A NoteLoader class is the next
+// split.
 export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 	const { ctx, vault, index, options } = o;
 	const finder = new VaultNoteFinder(vault, ctx.logger);

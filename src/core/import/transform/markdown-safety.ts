@@ -52,6 +52,8 @@ export function safeMarkdownWithoutShortcuts(text: string, minHeadingLevel: numb
 	return safeMarkdownWith(text, minHeadingLevel, false);
 }
 
+// Long on purpose: one pass over the lines with the fence and region state in locals; `safeMarkdownWithoutShortcuts`
+// is its tested reference.
 function safeMarkdownWith(text: string, minHeadingLevel: number, shortcuts: boolean): string {
 	const normalized = !shortcuts || text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
 	const lines = normalized.split("\n");

@@ -187,6 +187,8 @@ function promptText(text: string): string | null {
 	return rest === "" ? null : rest;
 }
 
+// Long on purpose: the reader object; its methods (one per record kind) share the session's node map, and each is
+// short.
 export function createClaudeCodeReader(): SessionReader {
 	const nodes = new Map<string, Node>();
 	/** uuids in file order. */

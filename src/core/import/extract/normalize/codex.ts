@@ -211,6 +211,8 @@ interface Entry {
 	event?: boolean;
 }
 
+// Long on purpose: the reader object; its methods (one per record kind) share the session's entries, and each is
+// short.
 export function createCodexReader(): SessionReader {
 	const entries: Entry[] = [];
 	const tools = new Map<string, Tool>();
