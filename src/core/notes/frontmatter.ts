@@ -48,7 +48,13 @@ export function editFrontmatter(text: string, fn: (frontmatter: Record<string, u
 			line === undefined ? undefined : line + 1,
 		);
 	}
-	const before: unknown = doc.toJS() ?? {};
+	let before: unknown;
+	try {
+		before = doc.toJS({ maxAliasCount: 100 }) ?? {};
+	} catch (e) {
+		// An alias with no anchor, or an alias bomb: the YAML library throws (a ReferenceError), not an error list.
+		throw new FrontmatterError(`Invalid YAML frontmatter: ${(e instanceof Error ? e.message : String(e)).split("\n")[0] ?? ""}`, 2);
+	}
 	if (typeof before !== "object" || before === null || Array.isArray(before)) {
 		throw new FrontmatterError("Frontmatter is not a key: value mapping", 2);
 	}

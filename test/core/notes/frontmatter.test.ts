@@ -43,4 +43,8 @@ describe("editFrontmatter", () => {
 			expect((error as FrontmatterError).line).toBeGreaterThanOrEqual(2);
 		}
 	});
+
+	it("throws FrontmatterError (not the YAML library's ReferenceError) for an alias with no anchor", () => {
+		expect(() => editFrontmatter("---\ntitle: *nowhere\n---\nbody", (fm) => (fm.genre = "x"))).toThrow(FrontmatterError);
+	});
 });

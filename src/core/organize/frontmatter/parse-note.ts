@@ -91,7 +91,13 @@ export function parseNote(text: string): ParseNoteResult {
 	if (contents !== null && !isMap(contents)) {
 		return { ok: false, line: 2, reason: "the frontmatter is not a list of key: value pairs" };
 	}
-	const data: unknown = document.toJS({ maxAliasCount: 100 });
+	let data: unknown;
+	try {
+		data = document.toJS({ maxAliasCount: 100 });
+	} catch (e) {
+		// An alias with no anchor (`*name`) or too many aliases (a "billion laughs" note): a failure of this note, not a crash.
+		return { ok: false, line: 2, reason: firstLine(e instanceof Error ? e.message : String(e)) };
+	}
 	const frontmatter = data && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
 	return {
 		ok: true,

@@ -27,6 +27,13 @@ describe("parseNote", () => {
 		["unclosed quote", '---\ntitle: "A\nother: 1\n---\n', 4],
 		["duplicate key", "---\na: 1\na: 2\n---\n", 3],
 		["not a map", "---\n- a\n- b\n---\n", 2],
+		// The YAML library throws these from toJS (a ReferenceError, a RangeError): they were a crash of the caller.
+		["an alias with no anchor", "---\ntitle: *nowhere\n---\nbody\n", 2],
+		[
+			"too many aliases (a billion-laughs note)",
+			"---\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n---\n",
+			2,
+		],
 	])("fails on %s with a line and a reason", (_name, text, line) => {
 		const result = parseNote(text);
 		expect(result.ok).toBe(false);
