@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { writeExport } from "./generate";
 import { runChild } from "./measure";
 import { hasChromium, NO_CHROMIUM } from "../test/browser/chromium";
-import { ORIGIN, openHarness } from "../test/browser/harness/harness";
+import { openHarness } from "../test/browser/harness/harness";
 
 /**
  * The "plugin in Chromium" section of the benchmark (issue 17 item 6): the built main.js in headless Chromium over the
@@ -55,7 +55,7 @@ async function browserImport(file: string, conversations: number): Promise<Omit<
 	try {
 		h.serve("export", file);
 		await h.call("loadPlugin");
-		await h.call("fetchExport", `${ORIGIN}/exports/export`, "export");
+		await h.call("fetchExport", `${h.origin}/exports/export`, "export");
 		await h.call("openPanel");
 		// The heap's high-water mark, sampled through the run (each measurement takes a while; one at a time).
 		let sampling = true;

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeExport } from "../../bench/generate";
 import { hasChromium, NO_CHROMIUM } from "./chromium";
-import { ORIGIN, openHarness, type BrowserHarness } from "./harness/harness";
+import { openHarness, type BrowserHarness } from "./harness/harness";
 
 /**
  * The plugin as Obsidian runs it: the built main.js in headless Chromium over an in-memory vault (harness/), driven
@@ -87,7 +87,7 @@ describe.skipIf(!hasChromium)(
 		async function freshImport(): Promise<void> {
 			await h.call("freshVault");
 			await h.call("loadPlugin");
-			await h.call("fetchExport", `${ORIGIN}/exports/claude`, "claude");
+			await h.call("fetchExport", `${h.origin}/exports/claude`, "claude");
 			await h.call("openPanel");
 			await h.call("startImport", "claude");
 		}
@@ -100,7 +100,7 @@ describe.skipIf(!hasChromium)(
 
 		it("an uninterrupted import reads the export in a Web Worker, ended when the import is done", async () => {
 			await h.call("loadPlugin");
-			await h.call("fetchExport", `${ORIGIN}/exports/claude`, "claude");
+			await h.call("fetchExport", `${h.origin}/exports/claude`, "claude");
 			await h.call("startImport", "claude");
 			await h.call("whenIdle");
 			expect(await h.call("workers")).toEqual({ started: 1, terminated: 1, live: 0 });

@@ -1,4 +1,6 @@
 import { promises as fs, createReadStream, existsSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
@@ -10,22 +12,21 @@ import type { Harness } from "./page";
 /**
  * The Node side of the browser harness: builds main.js as `npm run build` does (scripts/plugin-build.mjs, minified)
  * and the page script (the in-memory Obsidian stand-in and the driver, page.ts), opens Debian's Chromium on a page
- * served from memory at http://localhost:7357/ (cross-origin isolated, so the page may measure its memory), and
+ * served by a loopback server of its own (cross-origin isolated, so the page may measure its memory), and
  * serves generated exports from disk to it. Tests drive the page through `call`.
  */
 
 /** This folder (from the sources; the benchmark's bundle of this file runs from the repository root). */
 const HERE = existsSync(path.join(import.meta.dirname, "page.ts")) ? import.meta.dirname : path.resolve("test/browser/harness");
 const ROOT = path.resolve(HERE, "../../..");
-// localhost: a secure context (cross-origin isolation, and so measureUserAgentSpecificMemory, need one); the route
-// answers every request, nothing listens there.
-export const ORIGIN = "http://localhost:7357";
 
 export interface BrowserHarness {
 	page: Page;
 	context: BrowserContext;
 	mainJs: string;
-	/** Serves `file` at `${ORIGIN}/exports/<name>` (the page fetches it into a File). */
+	/** Where the page is served from (a loopback server of the test's own). */
+	origin: string;
+	/** Serves `file` at `${origin}/exports/<name>` (the page fetches it into a File). */
 	serve(name: string, file: string): void;
 	/** Calls `harness.<method>(...args)` in the page. */
 	call<K extends keyof Harness>(method: K, ...args: Parameters<Harness[K]>): Promise<Awaited<ReturnType<Harness[K]>>>;
@@ -71,33 +72,36 @@ export async function openHarness(options: { args?: string[] } = {}): Promise<Br
 	const served = new Map<string, string>();
 	// Cross-origin isolation: performance.measureUserAgentSpecificMemory needs it.
 	const isolated = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
-	await context.route(`${ORIGIN}/**`, async (route) => {
-		const url = new URL(route.request().url());
+	// A loopback server (127.0.0.1 is a secure context): exports stream from disk, however large.
+	const server = http.createServer((req, res) => {
+		const url = new URL(req.url ?? "/", "http://127.0.0.1");
+		const exportFile = url.pathname.startsWith("/exports/") ? served.get(url.pathname.slice("/exports/".length)) : undefined;
 		if (url.pathname === "/") {
 			const html = `<!doctype html><html><head><meta charset="utf-8"><style>${theme}\n${css}</style></head><body class="theme-light"></body><script src="/harness.js"></script></html>`;
-			await route.fulfill({ status: 200, contentType: "text/html", headers: isolated, body: html });
+			res.writeHead(200, { "content-type": "text/html", ...isolated }).end(html);
 		} else if (url.pathname === "/harness.js") {
-			await route.fulfill({ status: 200, contentType: "text/javascript", headers: isolated, body: script });
-		} else if (url.pathname.startsWith("/exports/") && served.has(url.pathname.slice("/exports/".length))) {
-			const file = served.get(url.pathname.slice("/exports/".length))!;
-			const chunks: Buffer[] = [];
-			for await (const c of createReadStream(file)) chunks.push(c as Buffer);
-			await route.fulfill({ status: 200, contentType: "application/json", headers: isolated, body: Buffer.concat(chunks) });
+			res.writeHead(200, { "content-type": "text/javascript", ...isolated }).end(script);
+		} else if (exportFile) {
+			res.writeHead(200, { "content-type": "application/json", ...isolated });
+			createReadStream(exportFile).pipe(res);
 		} else {
-			await route.fulfill({ status: 404, body: "" });
+			res.writeHead(404).end();
 		}
 	});
+	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+	const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 	const page = context.pages()[0] ?? (await context.newPage());
 	const logs: string[] = [];
 	page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
 	page.on("pageerror", (e) => logs.push(`pageerror: ${e.message}`));
-	await page.goto(`${ORIGIN}/`);
+	await page.goto(`${origin}/`);
 	const manifest = JSON.parse(await fs.readFile(path.join(ROOT, "manifest.json"), "utf8")) as Record<string, unknown>;
 	await page.evaluate(([code, m]) => (globalThis as unknown as { harness: Harness }).harness.boot(code, m), [mainJs, manifest] as const);
 	return {
 		page,
 		context,
 		mainJs,
+		origin,
 		serve: (name, file) => served.set(name, file),
 		call: (method, ...args) =>
 			page.evaluate(([m, a]) => (globalThis as unknown as { harness: Record<string, (...x: unknown[]) => unknown> }).harness[m]!(...a), [
@@ -106,6 +110,7 @@ export async function openHarness(options: { args?: string[] } = {}): Promise<Br
 			] as const) as never,
 		close: async () => {
 			await context.close();
+			await new Promise((resolve) => server.close(resolve));
 			await fs.rm(work, { recursive: true, force: true });
 		},
 		get logs() {
