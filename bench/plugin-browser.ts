@@ -26,7 +26,8 @@ const SIZES = (option("--browser-sizes") ?? "2000,10000").split(",").map(Number)
 const OUT = option("--out") ?? "bench/results/plugin-browser.md";
 const BUILD = process.env.BENCH_BUILD ?? "";
 const CLI = join(BUILD, "cli.mjs");
-const ROOT = resolve(import.meta.dirname ?? ".", "..");
+// scripts/bench.mjs runs this bundle from the repository root.
+const ROOT = resolve(".");
 const WORK = join(ROOT, "bench", "out", "browser");
 
 interface Row {
@@ -39,6 +40,8 @@ interface Row {
 	over50: number;
 	longTasks: number;
 	heapMb: number | null;
+	/** What the in-memory vault held at the end (its files live in the page's heap, unlike Obsidian's on disk). */
+	diskMb: number;
 	workers: number;
 }
 
@@ -92,6 +95,7 @@ async function browserImport(file: string, conversations: number): Promise<Omit<
 			over50: tasks.over50,
 			longTasks: tasks.count,
 			heapMb: measured ? heap / 2 ** 20 : null,
+			diskMb: (await h.call("diskBytes")) / 2 ** 20,
 			workers: (await h.call("workers")).started,
 		};
 	} finally {
@@ -128,16 +132,18 @@ async function main(): Promise<void> {
 		"The built main.js in headless Chromium (Debian's chromium) over the",
 		"harness's in-memory Obsidian (test/browser/harness), importing through its command with the session panel open; the CLI in",
 		"one thread (KNOWLEDGE_ETL_HEAP_MB=0) on the same file. Heap: performance.measureUserAgentSpecificMemory (page and its",
-		"workers), highest sample. Long tasks: PerformanceObserver longtask on the page's main thread during the import.",
+		"workers), highest sample; it counts the harness's in-memory vault (every note and session file, which Obsidian keeps",
+		"on disk), whose size at the end is given beside it. Long tasks: PerformanceObserver longtask on the page's main",
+		"thread during the import.",
 		"",
 	);
 	md.push(
-		"| conversations | MB | CLI 1 thread s | browser s | browser conv/s | browser ÷ CLI throughput | longest task ms | tasks > 50 ms | heap MB | workers |",
+		"| conversations | MB | CLI 1 thread s | browser s | browser conv/s | browser ÷ CLI throughput | longest task ms | tasks > 50 ms | heap MB | in-memory vault's files MB | workers |",
 	);
-	md.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+	md.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 	for (const r of rows) {
 		md.push(
-			`| ${fmt(r.conversations)} | ${fmt(r.mb, 1)} | ${fmt(r.cliMs / 1000, 1)} | ${fmt(r.browserMs / 1000, 1)} | ${fmt(r.conversations / (r.browserMs / 1000))} | ${fmt(r.cliMs / r.browserMs, 2)} | ${fmt(r.longest)} | ${r.over50} | ${r.heapMb === null ? "n/a" : fmt(r.heapMb)} | ${r.workers} |`,
+			`| ${fmt(r.conversations)} | ${fmt(r.mb, 1)} | ${fmt(r.cliMs / 1000, 1)} | ${fmt(r.browserMs / 1000, 1)} | ${fmt(r.conversations / (r.browserMs / 1000))} | ${fmt(r.cliMs / r.browserMs, 2)} | ${fmt(r.longest)} | ${r.over50} | ${r.heapMb === null ? "n/a" : fmt(r.heapMb)} | ${fmt(r.diskMb)} | ${r.workers} |`,
 		);
 	}
 	md.push("", "### Targets", "");

@@ -286,6 +286,13 @@ const harness = {
 		return { ...workers };
 	},
 
+	/** Bytes the in-memory vault holds (its "disk": notes and session files live in the page's heap here, not in Obsidian's). */
+	diskBytes(): number {
+		let n = 0;
+		for (const e of disk.entries.values()) if (e.kind === "file") n += e.bytes.byteLength;
+		return n;
+	},
+
 	diskCalls(): Record<string, number> {
 		return Object.fromEntries(disk.calls);
 	},
