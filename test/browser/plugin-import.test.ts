@@ -130,6 +130,26 @@ describe.skipIf(!hasChromium)(
 			await resumeToTheEnd(extractDone);
 		}, 60_000);
 
+		it("where no worker can start, the import reads on the UI thread, makes the same notes, and debug mode says why", async () => {
+			await h.call("freshVault");
+			await h.call("loadPlugin");
+			await h.call("setDebug", true);
+			await h.call("fetchExport", `${h.origin}/exports/claude`, "claude");
+			const logs = (h as unknown as { logs: string[] }).logs;
+			const before = logs.length;
+			await h.call("forbidWorkers");
+			const started = (await h.call("workers")).started;
+			try {
+				await h.call("startImport", "claude");
+				await h.call("whenIdle");
+			} finally {
+				await h.call("allowWorkers");
+			}
+			expect((await h.call("workers")).started).toBe(started);
+			expect(withoutSession(await h.call("notes"))).toEqual(expected);
+			expect(logs.slice(before).some((l) => /The export reader cannot run in a worker here; reading on the UI thread/.test(l))).toBe(true);
+		}, 60_000);
+
 		it("cancel while the worker reads ends the worker; quit while it reads ends it too; after the reload Resume asks for the export by name", async () => {
 			const before = await h.call("workers");
 			await freshImport();

@@ -36,7 +36,7 @@ try {
 /** Web Workers the page started and ended (the plugin's export reader runs in one). */
 const workers = { started: 0, terminated: 0, live: 0 };
 const NativeWorker = Worker;
-globalThis.Worker = class extends NativeWorker {
+const CountedWorker = class extends NativeWorker {
 	constructor(url: string | URL, options?: WorkerOptions) {
 		super(url, options);
 		workers.started++;
@@ -50,6 +50,7 @@ globalThis.Worker = class extends NativeWorker {
 		super.terminate();
 	}
 };
+globalThis.Worker = CountedWorker;
 
 let disk: MemoryDisk;
 let app: App;
@@ -280,6 +281,20 @@ const harness = {
 			longest: Math.max(0, ...longTasks.map((t) => t.duration)),
 			total: longTasks.reduce((n, t) => n + t.duration, 0),
 		};
+	},
+
+	/** From now on no Web Worker can start in this page (as where a CSP or the platform forbids them). */
+	forbidWorkers(): void {
+		globalThis.Worker = class {
+			constructor() {
+				throw new DOMException("Workers are not allowed here", "SecurityError");
+			}
+		} as unknown as typeof Worker;
+	},
+
+	/** Workers may start again (undoes forbidWorkers). */
+	allowWorkers(): void {
+		globalThis.Worker = CountedWorker;
 	},
 
 	workers(): { started: number; terminated: number; live: number } {
