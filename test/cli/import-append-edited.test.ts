@@ -1,6 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { splitFrontmatter } from "../../src/core/notes/frontmatter";
 import { NodeByteSource } from "../../src/cli/node-byte-source";
 import { NodeNoteVault } from "../../src/cli/node-note-vault";
 import { NodeStagingStore } from "../../src/cli/node-staging-store";
@@ -153,5 +155,68 @@ describe("new messages reach a note the user edited", () => {
 		expect(added).toContain("![[AI Conversations/attachments/whiteboard photo.png]]");
 		expect(added).not.toMatch(/not in the export|not imported|\uE000|\uE001/);
 		expect(new Uint8Array(await readFile(join(vault, "AI Conversations/attachments/whiteboard photo.png")))).toEqual(UPLOAD_BYTES);
+	});
+
+	it("a property the user added is not an edit: the note is updated in place and keeps the property; with a body edit too, it is", async () => {
+		const dir = await tempDir("ketl-user-keys-");
+		const vault = await newVault();
+		expect(
+			(await importJson([await writeJson(join(dir, "v1.json"), [claudeConv(v1)])], vault, ["--provider", "claude"])).json.notes.created,
+		).toBe(1);
+		const written = await readFile(join(vault, PATH), "utf8");
+		// A property added at the end of the frontmatter (as typed in source mode, or by a plugin).
+		const withProperty = written.replace(/\n---\n/, "\nrating: 5\nstatus: reviewed\n---\n");
+		expect(withProperty).not.toBe(written);
+		await writeFile(join(vault, PATH), withProperty);
+		// Nothing new at the source: left alone.
+		const same = await importJson([await writeJson(join(dir, "v1b.json"), [claudeConv(v1)])], vault, ["--provider", "claude"]);
+		expect(same.json.notes).toMatchObject({ updated: 0, unchanged: 1, preserved: 0 });
+		expect(await readFile(join(vault, PATH), "utf8")).toBe(withProperty);
+		// Grown at the source: the whole note is brought up to date (not an appendix below "the user's text").
+		const second = await writeJson(join(dir, "v2.json"), [claudeConv(grown)]);
+		expect(await previewed(vault, second)).toBe("updated");
+		const r = await importJson([second], vault, ["--provider", "claude"]);
+		expect(r.json.notes).toMatchObject({ updated: 1, preserved: 0 });
+		const now = await readFile(join(vault, PATH), "utf8");
+		expect(now).toContain("FOLLOW-UP answer.");
+		expect(now).not.toContain("## Added on");
+		expect(now).toMatch(/\nrating: 5\n/);
+		expect(now).toMatch(/\nstatus: reviewed\n/);
+		expect(now).toMatch(/\nmessage_count: 4\n/);
+
+		// A property and a body edit: that is the user's note (new turns below their text, as before).
+		const edited = now.replace("FOLLOW-UP answer.", "FOLLOW-UP answer, CORRECTED.").replace(/\nrating: 5\n/, "\nrating: 4\n");
+		await writeFile(join(vault, PATH), edited);
+		const third: ConvSpec = { ...grown, updated: "2025-05-01T10:00:00Z", messages: [...grown.messages!, m("user", "THIRD?")] };
+		const r3 = await importJson([await writeJson(join(dir, "v3.json"), [claudeConv(third)])], vault, ["--provider", "claude"]);
+		expect(r3.json.notes).toMatchObject({ updated: 1, preserved: 0 });
+		const after = await readFile(join(vault, PATH), "utf8");
+		expect(after.startsWith(edited)).toBe(true);
+		expect(after.slice(edited.length)).toMatch(/^\n## Added on .*\n[\s\S]*THIRD\?/);
+	});
+
+	it("the same when an editor lays the whole frontmatter out again (as Obsidian's property editor does)", async () => {
+		const dir = await tempDir("ketl-user-keys-layout-");
+		const vault = await newVault();
+		await importJson([await writeJson(join(dir, "v1.json"), [claudeConv(v1)])], vault, ["--provider", "claude"]);
+		const written = await readFile(join(vault, PATH), "utf8");
+		const { yaml, body } = splitFrontmatter(written);
+		// Every value kept, laid out by another YAML writer (block lists, its own quoting), and a property added.
+		const relaid = `---\n${stringify({ ...(parse(yaml!) as object), rating: 5 }, { defaultStringType: "QUOTE_DOUBLE", lineWidth: 0 })}---\n${body}`;
+		expect(relaid.slice(0, 200)).not.toBe(written.slice(0, 200));
+		await writeFile(join(vault, PATH), relaid);
+		const r = await importJson([await writeJson(join(dir, "v2.json"), [claudeConv(grown)])], vault, ["--provider", "claude"]);
+		expect(r.json.notes).toMatchObject({ updated: 1, preserved: 0 });
+		const now = await readFile(join(vault, PATH), "utf8");
+		expect(now).toContain("FOLLOW-UP answer.");
+		expect(now).not.toContain("## Added on");
+		expect(now).toMatch(/\nrating: 5\n/);
+		// A changed value of the import's is an edit, whatever the layout: the note is the user's.
+		const retitled = now.replace(/\ntitle: .*\n/, '\ntitle: "My own title"\n');
+		await writeFile(join(vault, PATH), retitled);
+		const third: ConvSpec = { ...grown, updated: "2025-05-01T10:00:00Z", messages: [...grown.messages!, m("user", "THIRD?")] };
+		const r3 = await importJson([await writeJson(join(dir, "v3.json"), [claudeConv(third)])], vault, ["--provider", "claude"]);
+		expect(r3.json.notes).toMatchObject({ updated: 1 });
+		expect((await readFile(join(vault, PATH), "utf8")).startsWith(retitled)).toBe(true);
 	});
 });

@@ -1,5 +1,7 @@
 import { parse } from "yaml";
 import { editFrontmatter, splitFrontmatter } from "../../notes/frontmatter";
+import { composeNote } from "../transform/render-note";
+import type { NoteFrontmatter } from "../transform/note-frontmatter";
 import type { Sha256Text } from "../../ports/sha256";
 import { noteHash, noteHashLike } from "../../util/note-hash";
 import { ProviderSchema } from "../../model/conversation";
@@ -98,6 +100,65 @@ export function organizeKeysOf(text: string): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	for (const key of ORGANIZE_KEYS) if (fields[key] !== undefined) out[key] = fields[key];
 	return out;
+}
+
+/** A note's frontmatter as data (null: none, or not a readable mapping). */
+function frontmatterValues(yaml: string | null): Record<string, unknown> | null {
+	if (yaml === null) return null;
+	let value: unknown;
+	try {
+		value = parse(yaml);
+	} catch {
+		return null;
+	}
+	return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+const isOrganizeKey = (key: string): boolean => (ORGANIZE_KEYS as readonly string[]).includes(key);
+
+/**
+ * Whether a note is the one the import wrote (`hash`: the index's hash of it) but for keys the user added to its
+ * frontmatter (a property typed in Obsidian, a key another plugin writes) and the way the frontmatter is laid out:
+ * the body and the values of the import's keys (`owned`) are what we wrote. Returns the added keys with their
+ * values ({} when none), or null when anything else differs. Two ways to tell, both exact: the note with the added
+ * keys taken out (every other line kept) hashes as written; or, when an editor laid the block out again (Obsidian's
+ * property editor rewrites it whole), the import's keys written again in our layout, organize's after them, do.
+ */
+export async function addedKeysOnly(
+	text: string,
+	hash: string,
+	owned: ReadonlySet<string>,
+	sha256?: Sha256Text,
+): Promise<Record<string, unknown> | null> {
+	const { yaml, body } = splitFrontmatter(text);
+	const values = frontmatterValues(yaml);
+	if (values === null) return null;
+	const theirs: Record<string, unknown> = {};
+	for (const [key, v] of Object.entries(values)) if (!owned.has(key) && !isOrganizeKey(key)) theirs[key] = v;
+	const same = async (candidate: string): Promise<boolean> => (await noteHashLike(hash, candidate, sha256)) === hash;
+	const keys = Object.keys(theirs);
+	if (keys.length > 0) {
+		let stripped: string | null = null;
+		try {
+			stripped = editFrontmatter(text, (fm) => {
+				for (const key of keys) delete fm[key];
+			});
+		} catch {
+			stripped = null;
+		}
+		if (stripped !== null && (await same(stripped))) return theirs;
+	}
+	const ours: Record<string, unknown> = {};
+	for (const key of owned) if (values[key] !== undefined) ours[key] = values[key];
+	const organized: Record<string, unknown> = {};
+	for (const key of ORGANIZE_KEYS) if (values[key] !== undefined) organized[key] = values[key];
+	let again: string;
+	try {
+		again = withOrganizeKeys(composeNote(ours as NoteFrontmatter, body), organized);
+	} catch {
+		return null;
+	}
+	return (await same(again)) ? theirs : null;
 }
 
 /** `text` (a note the import renders) with organize's keys of the note it replaces, where it has none of its own. */

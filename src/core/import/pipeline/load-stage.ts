@@ -10,7 +10,8 @@ import { composeNote } from "../transform/render-note";
 import { decideLoad, sameTime, type LoadDecision } from "../load/load-decision";
 import { zonedIsoTime } from "../transform/note-time";
 import type { ImportIndex } from "../load/import-index";
-import { organizeKeysOf, withOrganizeKeys } from "../load/index-sync";
+import { addedKeysOnly, organizeKeysOf, withOrganizeKeys } from "../load/index-sync";
+import { IMPORT_KEYS } from "../transform/note-frontmatter";
 import { sourceIdentity, VaultNoteFinder } from "../load/vault-note-finder";
 import { LOG_BATCH_MS } from "./extract-stage";
 import { sameRender, type NoteDraft } from "../transform/note-draft";
@@ -215,11 +216,28 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		if (current && indexed && (await unchangedAsWritten(draft, current, indexed)))
 			return { action: "unchanged", path: current.path, adopt: false, rendered: "" };
 		// A note organize filed keeps its genre, topic and summary through an update (they are not the import's).
-		const rendered = current ? withOrganizeKeys(await finalNote(draft, current.path, o.sha256), organizeKeysOf(current.text)) : "";
+		let rendered = current ? withOrganizeKeys(await finalNote(draft, current.path, o.sha256), organizeKeysOf(current.text)) : "";
 		// Of the index entry's kind when there is one (an older index holds c1 hashes), else the current kind.
 		const hashOf = (text: string): Promise<string> => (indexed ? noteHashLike(indexed.hash, text, o.sha256) : noteHash(text, o.sha256));
-		const renderedHash = current ? await hashOf(rendered) : "";
+		let renderedHash = current ? await hashOf(rendered) : "";
 		const currentHash = current ? await hashOf(current.text) : "";
+		// What the user can have changed is the body and the import's keys (issue 16.3): a property they added (in
+		// Obsidian, or another plugin did) is not an edit when taking it out gives the note we wrote. The note is then
+		// ours; an update keeps the added keys.
+		let asJudged = currentHash;
+		if (current && indexed && currentHash !== indexed.hash && indexed.userText !== true) {
+			const theirs = await addedKeysOnly(
+				current.text,
+				indexed.hash,
+				new Set([...IMPORT_KEYS, ...Object.keys(draft.frontmatter)]),
+				o.sha256,
+			);
+			if (theirs) {
+				asJudged = indexed.hash;
+				rendered = withOrganizeKeys(rendered, theirs);
+				renderedHash = await hashOf(rendered);
+			}
+		}
 		if (current && indexed && folderOf(current.path) === reviewFolder && currentHash === indexed.hash && currentHash !== renderedHash) {
 			// An untouched review note and a new transform of it (a retry): replace it.
 			if (draft.review_reason === undefined) return { action: "promote", path: current.path, expectHash: currentHash };
@@ -230,9 +248,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		const rerender = stale ? "options changed" : options.rerender ? "re-render asked" : undefined;
 		const decision = decideLoad({
 			indexed,
-			current: current
-				? { path: current.path, hash: currentHash, frontmatterUpdated: sourceIdentity(current.text)?.updated ?? null }
-				: null,
+			current: current ? { path: current.path, hash: asJudged, frontmatterUpdated: sourceIdentity(current.text)?.updated ?? null } : null,
 			renderedHash,
 			sourceUpdated: draft.source_updated,
 			...(rerender ? { rerender } : {}),

@@ -11,6 +11,8 @@ import { sameTime } from "../load/load-decision";
 import { sourceIdentity, VaultNoteFinder } from "../load/vault-note-finder";
 import { renderStamp, sameRender, type RenderStamp } from "../transform/note-draft";
 import { noteHashLike } from "../../util/note-hash";
+import { addedKeysOnly } from "../load/index-sync";
+import { IMPORT_KEYS } from "../transform/note-frontmatter";
 
 /** One conversation of the export, as the preview lists it (to choose what to import): no messages are kept. */
 export interface PreviewConversation {
@@ -139,7 +141,10 @@ class PreviewJudge {
 		if (!this.vault) return grown ? "updated" : "unchanged";
 		const note = await this.noteOf(c, known);
 		if (note === null) return "preserved"; // the note imported earlier is gone: not recreated
-		const ours = known.userText !== true && (await noteHashLike(known.hash, note)) === known.hash;
+		// As the load stage judges it: a property the user added is not an edit.
+		const ours =
+			known.userText !== true &&
+			((await noteHashLike(known.hash, note)) === known.hash || (await addedKeysOnly(note, known.hash, IMPORT_KEYS)) !== null);
 		if (ours) return "updated";
 		if (!grown || this.edited === "preserve" || !known.messages) return "preserved";
 		return appendable(c, known.messages) ? "appended" : "preserved";

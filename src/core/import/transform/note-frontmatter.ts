@@ -34,3 +34,6 @@ export const NoteFrontmatterSchema = z.looseObject({
 	session: z.string(),
 });
 export type NoteFrontmatter = z.infer<typeof NoteFrontmatterSchema>;
+
+/** Every key the import writes in a note's frontmatter (a key a given note lacks is still the import's). */
+export const IMPORT_KEYS: ReadonlySet<string> = new Set(Object.keys(NoteFrontmatterSchema.shape));
