@@ -1,10 +1,10 @@
 import type * as z from "zod";
 import type { Logger } from "../ports/logger";
 import type { StagingStore } from "../ports/staging-store";
-import { appendJsonl, isCutOff, parseJsonl } from "./jsonl";
+import { appendJsonl, endsCutOff, forEachJsonl, readJsonl } from "./jsonl";
 
 /**
- * An append-only JSONL file read once at open and appended to in batches: the shared mechanics of the vault-level
+ * An append-only JSONL file read once at open (line by line) and appended to in batches: the shared mechanics of the vault-level
  * indexes (import index, attachment index). Records are queued by `push` and written by `flush`; when a crash cut
  * the file's last line off, the first flush ends that line before appending, so the cut line stays one bad line.
  */
@@ -25,9 +25,21 @@ export class JsonlAppendLog<T> {
 		schema: S,
 		logger?: Logger,
 	): Promise<{ records: z.infer<S>[]; log: JsonlAppendLog<z.infer<S>> }> {
-		const text = (await store.exists(file)) ? await store.read(file) : "";
-		const { records } = parseJsonl(text, file, { schema, ...(logger ? { logger } : {}) });
-		return { records: records as z.infer<S>[], log: new JsonlAppendLog<z.infer<S>>(store, file, isCutOff(text)) };
+		// Line by line: the index of a million conversations is never one string.
+		const { records } = await readJsonl(store, file, { schema, ...(logger ? { logger } : {}) });
+		return { records: records as z.infer<S>[], log: new JsonlAppendLog<z.infer<S>>(store, file, await endsCutOff(store, file)) };
+	}
+
+	/** open, handing each valid record to `onRecord` as it is read (no array of them all). */
+	static async openEach<R>(
+		store: StagingStore,
+		file: string,
+		schema: z.ZodType<R>,
+		onRecord: (record: R) => void,
+		logger?: Logger,
+	): Promise<JsonlAppendLog<R>> {
+		await forEachJsonl(store, file, { schema, ...(logger ? { logger } : {}) }, onRecord);
+		return new JsonlAppendLog<R>(store, file, await endsCutOff(store, file));
 	}
 
 	push(record: T): void {

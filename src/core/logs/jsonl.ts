@@ -31,8 +31,86 @@ export function appendJsonl(store: StagingStore, path: string, records: readonly
  * Returns true when a repair was needed.
  */
 export async function ensureJsonlLineStart(store: StagingStore, path: string): Promise<boolean> {
+	if (!(await endsCutOff(store, path))) return false;
+	await store.append(path, "\n");
+	return true;
+}
+
+/** Whether a file's last byte is not a newline (read alone: a log of any size is never read whole for this). */
+export async function endsCutOff(store: StagingStore, path: string): Promise<boolean> {
 	if (!(await store.exists(path))) return false;
-	return endCutOffLine(store, path, await store.read(path));
+	const stat = await store.stat(path);
+	if (!stat || stat.size === 0) return false;
+	const last = await store.readRange(path, stat.size - 1, 1);
+	return last.length === 1 && last[0] !== 0x0a;
+}
+
+/** Bytes read per ranged read by readLines: a log is never one string, whatever its size. */
+export const LINE_SLICE_BYTES = 4 * 1024 * 1024;
+
+/** One line of a file read by readLines. */
+export interface FileLine {
+	/** The line's text, without its newline (and without a trailing carriage return). */
+	text: string;
+	/** 1-based. */
+	number: number;
+	/** The file's last line had no newline after it: a write was cut off. */
+	partial: boolean;
+}
+
+/**
+ * The lines of a text file, read in slices through the port's ranged read (at most one slice and one line in
+ * memory): how a log, the index or a manifest is read, never as one string. A missing file has no lines.
+ */
+export async function* readLines(store: StagingStore, path: string, sliceBytes = LINE_SLICE_BYTES): AsyncGenerator<FileLine> {
+	const stat = await store.stat(path);
+	if (!stat) return;
+	const decoder = new TextDecoder();
+	let offset = 0;
+	let number = 0;
+	/** Bytes of a line not ended yet: the tail of earlier slices. */
+	let rest: Uint8Array[] = [];
+	let restBytes = 0;
+	const text = (bytes: Uint8Array): string => {
+		const t = decoder.decode(bytes);
+		return t.endsWith("\r") ? t.slice(0, -1) : t;
+	};
+	while (offset < stat.size) {
+		const slice = await store.readRange(path, offset, Math.min(sliceBytes, stat.size - offset));
+		if (slice.length === 0) break;
+		offset += slice.length;
+		let start = 0;
+		for (;;) {
+			// Byte 0x0a never occurs inside a UTF-8 sequence: lines are split on bytes, decoded one at a time.
+			const nl = slice.indexOf(0x0a, start);
+			if (nl < 0) break;
+			let bytes = slice.subarray(start, nl);
+			if (restBytes > 0) {
+				bytes = concat([...rest, bytes], restBytes + bytes.length);
+				rest = [];
+				restBytes = 0;
+			}
+			number++;
+			yield { text: text(bytes), number, partial: false };
+			start = nl + 1;
+		}
+		if (start < slice.length) {
+			rest.push(slice.slice(start));
+			restBytes += slice.length - start;
+		}
+	}
+	if (restBytes > 0) yield { text: text(concat(rest, restBytes)), number: number + 1, partial: true };
+}
+
+function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
+	if (parts.length === 1) return parts[0]!;
+	const out = new Uint8Array(length);
+	let at = 0;
+	for (const p of parts) {
+		out.set(p, at);
+		at += p.length;
+	}
+	return out;
 }
 
 /** A log whose text does not end with a newline: a crash cut its last line off. */
@@ -66,33 +144,10 @@ export function parseJsonl<T = unknown>(text: string, path: string, options: Rea
 	const lines = text.split("\n");
 	const lastIndex = lines.length - 1;
 	for (let i = 0; i < lines.length; i++) {
-		const line = lines[i]!.replace(/\r$/, "");
-		if (line.trim() === "") continue;
-		const partial = i === lastIndex; // no newline after it: the write was cut off
-		let value: unknown;
-		try {
-			value = JSON.parse(line);
-		} catch {
-			skipped++;
-			options.logger?.warn(
-				partial ? `${path}: skipping a partial last line ${i + 1} (interrupted write)` : `${path}: skipping corrupt line ${i + 1}`,
-				{ path, line: i + 1 },
-			);
-			continue;
-		}
-		if (options.schema) {
-			const parsed = options.schema.safeParse(value);
-			if (!parsed.success) {
-				skipped++;
-				const issue = parsed.error.issues[0];
-				const field = issue ? issue.path.map(String).join(".") || "(root)" : "(root)";
-				options.logger?.warn(`${path}: skipping line ${i + 1}: field "${field}": ${issue?.message ?? "invalid"}`, { path, line: i + 1 });
-				continue;
-			}
-			records.push(parsed.data);
-		} else {
-			records.push(value as T);
-		}
+		// The last piece has no newline after it: a write was cut off.
+		const record = parseLine(lines[i]!.replace(/\r$/, ""), i + 1, i === lastIndex, path, options);
+		if (record === SKIPPED) skipped++;
+		else if (record !== BLANK) records.push(record);
 	}
 	return { records, skipped };
 }
@@ -106,6 +161,57 @@ export async function readJsonl<T = unknown>(
 	path: string,
 	options: ReadJsonlOptions<T> = {},
 ): Promise<JsonlReadResult<T>> {
-	if (!(await store.exists(path))) return { records: [], skipped: 0 };
-	return parseJsonl(await store.read(path), path, options);
+	const records: T[] = [];
+	const skipped = await forEachJsonl(store, path, options, (r) => void records.push(r));
+	return { records, skipped };
+}
+
+/**
+ * Reads a JSONL log line by line (see readLines), handing each valid record to `onRecord` as it is read; lines
+ * that cannot be read are skipped as in readJsonl. Returns the number skipped. A missing file is an empty log.
+ */
+export async function forEachJsonl<T = unknown>(
+	store: StagingStore,
+	path: string,
+	options: ReadJsonlOptions<T>,
+	onRecord: (record: T, line: number) => void,
+): Promise<number> {
+	let skipped = 0;
+	for await (const line of readLines(store, path)) {
+		const record = parseLine(line.text, line.number, line.partial, path, options);
+		if (record === SKIPPED) skipped++;
+		else if (record !== BLANK) onRecord(record, line.number);
+	}
+	return skipped;
+}
+
+const SKIPPED = Symbol("skipped");
+const BLANK = Symbol("blank");
+
+/** One line of a JSONL log: its record, BLANK for an empty line, or SKIPPED (warned) when it cannot be read. */
+function parseLine<T>(
+	line: string,
+	number: number,
+	partial: boolean,
+	path: string,
+	options: ReadJsonlOptions<T>,
+): T | typeof SKIPPED | typeof BLANK {
+	if (line.trim() === "") return BLANK;
+	let value: unknown;
+	try {
+		value = JSON.parse(line);
+	} catch {
+		options.logger?.warn(
+			partial ? `${path}: skipping a partial last line ${number} (interrupted write)` : `${path}: skipping corrupt line ${number}`,
+			{ path, line: number },
+		);
+		return SKIPPED;
+	}
+	if (!options.schema) return value as T;
+	const parsed = options.schema.safeParse(value);
+	if (parsed.success) return parsed.data;
+	const issue = parsed.error.issues[0];
+	const field = issue ? issue.path.map(String).join(".") || "(root)" : "(root)";
+	options.logger?.warn(`${path}: skipping line ${number}: field "${field}": ${issue?.message ?? "invalid"}`, { path, line: number });
+	return SKIPPED;
 }

@@ -64,7 +64,47 @@ function indexOrEnd(chunk: Uint8Array, byte: number, from: number): number {
 	return at < 0 ? chunk.length : at;
 }
 
-export async function* splitJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<JsonArrayItem, void, undefined> {
+/**
+ * The largest string value (a message's text, an attachment inlined as text) an element may hold by default: 64 MiB.
+ * An element with a longer one is not kept in memory: it is yielded as `{ ok: false }` with the reason, and the scan
+ * goes on (one such message fails its conversation, never the run).
+ */
+export const DEFAULT_MAX_STRING_BYTES = 64 * 1024 * 1024;
+let maxStringBytesSetting = DEFAULT_MAX_STRING_BYTES;
+
+/** Sets the limit of DEFAULT_MAX_STRING_BYTES for this thread (a host's setting or environment); ≤ 0 restores the default. */
+export function setMaxStringBytes(bytes: number): void {
+	maxStringBytesSetting = Number.isFinite(bytes) && bytes > 0 ? Math.floor(bytes) : DEFAULT_MAX_STRING_BYTES;
+}
+
+export function maxStringBytes(): number {
+	return maxStringBytesSetting;
+}
+
+/** Bytes of an oversized element kept to name it (its title) in the failure. */
+const HEAD_KEEP = 64 * 1024;
+
+function mib(bytes: number): string {
+	return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+}
+
+/** The title near an element's start, if its first bytes show one (to name an item that is not parsed). */
+function titleIn(head: Uint8Array): string | null {
+	const text = new TextDecoder().decode(head);
+	const m = /"(?:title|name)"\s*:\s*"((?:[^"\\]|\\.){0,300})"/.exec(text);
+	if (!m) return null;
+	try {
+		return JSON.parse(`"${m[1]}"`) as string;
+	} catch {
+		return null;
+	}
+}
+
+export async function* splitJsonArray(
+	chunks: AsyncIterable<Uint8Array>,
+	opts: { maxStringBytes?: number } = {},
+): AsyncGenerator<JsonArrayItem, void, undefined> {
+	const maxString = opts.maxStringBytes ?? maxStringBytesSetting;
 	const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 	let state: State = State.Start;
 	let base = 0; // absolute offset of the current chunk's first byte
@@ -77,6 +117,12 @@ export async function* splitJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncG
 	let depth = 0;
 	let inString = false;
 	let escape = false;
+	/** Absolute offset of the current string's first byte (after its quote). */
+	let stringStart = 0;
+	/** Bytes of the longest string over the limit in the current element (0: none): its bytes are not kept. */
+	let oversize = 0;
+	/** The first bytes of an oversized element (to name it). */
+	let head: Uint8Array | null = null;
 
 	// Bytes of an element that spans chunks.
 	let buffer = new Uint8Array(INITIAL_BUFFER);
@@ -93,6 +139,31 @@ export async function* splitJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncG
 		}
 		buffer.set(bytes, bufferLength);
 		bufferLength = needed;
+	};
+
+	/** The current element holds a string over the limit: its bytes so far are let go, only its head is kept. */
+	const tooLong = (length: number, pending: Uint8Array): void => {
+		if (oversize === 0) {
+			const first = bufferLength > 0 ? buffer.subarray(0, bufferLength) : pending;
+			head = first.slice(0, HEAD_KEEP);
+			bufferLength = 0;
+			if (buffer.length > KEEP_BUFFER_MAX) buffer = new Uint8Array(INITIAL_BUFFER);
+		}
+		oversize = Math.max(oversize, length);
+	};
+
+	const oversized = (): JsonArrayItem => {
+		const title = head ? titleIn(head) : null;
+		const item: JsonArrayItem = {
+			ok: false,
+			index,
+			offset: elementStart,
+			reason: `element ${index} at byte ${elementStart}${title !== null ? ` ("${title}")` : ""} holds a message of ${mib(oversize)}, over the limit of ${mib(maxString)} for one message; it is not imported (the other conversations are)`,
+		};
+		oversize = 0;
+		head = null;
+		bufferLength = 0;
+		return item;
 	};
 
 	const finish = (bytes: Uint8Array): JsonArrayItem => {
@@ -142,6 +213,8 @@ export async function* splitJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncG
 						}
 						i = nextQuote + 1;
 						inString = false;
+						if (base + nextQuote - stringStart > maxString)
+							tooLong(base + nextQuote - stringStart, chunk.subarray(elementStartInChunk, nextQuote));
 						if (depth === 0) {
 							end = i;
 							break;
@@ -152,6 +225,7 @@ export async function* splitJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncG
 					i++;
 					if (b === QUOTE) {
 						inString = true;
+						stringStart = base + i;
 					} else if (b === LBRACE || b === LBRACK) {
 						depth++;
 					} else if (b === RBRACE || b === RBRACK) {
@@ -164,7 +238,9 @@ export async function* splitJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncG
 				}
 				if (end < 0) break; // the element goes on in the next chunk
 				let item: JsonArrayItem;
-				if (bufferLength === 0) {
+				if (oversize > 0) {
+					item = oversized();
+				} else if (bufferLength === 0) {
 					item = finish(chunk.subarray(elementStartInChunk, end));
 				} else {
 					append(chunk.subarray(elementStartInChunk, end));
@@ -243,11 +319,14 @@ export async function* splitJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncG
 					depth = 0;
 					escape = false;
 					inString = false;
+					oversize = 0;
+					head = null;
 					if (b === LBRACE || b === LBRACK) {
 						depth = 1;
 						state = State.InElement;
 					} else if (b === QUOTE) {
 						inString = true;
+						stringStart = at + 1;
 						state = State.InElement;
 					} else {
 						state = State.InScalar;
@@ -271,7 +350,12 @@ export async function* splitJsonArray(chunks: AsyncIterable<Uint8Array>): AsyncG
 			}
 		}
 		// An element still open at the end of the chunk (even one that began on its last byte) keeps its bytes.
-		if (state === State.InElement || state === State.InScalar) append(chunk.subarray(elementStartInChunk, n));
+		if (state === State.InElement || state === State.InScalar) {
+			// A string still open past the limit: the element is not kept (only scanned to its end).
+			if (state === State.InElement && inString && base + n - stringStart > maxString)
+				tooLong(base + n - stringStart, chunk.subarray(elementStartInChunk, n));
+			if (oversize === 0) append(chunk.subarray(elementStartInChunk, n));
+		}
 		base += n;
 	}
 

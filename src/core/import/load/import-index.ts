@@ -33,16 +33,24 @@ export const ImportIndexRecordSchema = z.object({
 export type ImportIndexRecord = z.infer<typeof ImportIndexRecordSchema>;
 
 export class ImportIndex {
-	private readonly entries = new Map<string, ImportIndexRecord>();
 	private byPath: Map<string, ImportIndexRecord> | null = null;
 
-	private constructor(private readonly log: JsonlAppendLog<ImportIndexRecord>) {}
+	private constructor(
+		private readonly log: JsonlAppendLog<ImportIndexRecord>,
+		private readonly entries: Map<string, ImportIndexRecord>,
+	) {}
 
 	static async open(store: StagingStore, logger?: Logger, file = IMPORT_INDEX_FILE): Promise<ImportIndex> {
-		const { records, log } = await JsonlAppendLog.open(store, file, ImportIndexRecordSchema, logger);
-		const index = new ImportIndex(log);
-		for (const r of records) index.entries.set(key(r.provider, r.source_id), r);
-		return index;
+		// Line by line, each record into the map as it is read: the file is never one string, nor an array of records.
+		const entries = new Map<string, ImportIndexRecord>();
+		const log = await JsonlAppendLog.openEach<ImportIndexRecord>(
+			store,
+			file,
+			ImportIndexRecordSchema,
+			(r) => void entries.set(key(r.provider, r.source_id), r),
+			logger,
+		);
+		return new ImportIndex(log, entries);
 	}
 
 	get size(): number {

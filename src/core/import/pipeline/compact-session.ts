@@ -8,6 +8,7 @@ import { emptyCounts } from "../../model/counts";
 import { STAGE_TYPES } from "../../model/status";
 import { CONVERSATION_SHARDS, extractOutputDir } from "./extract-stage";
 import { shardFiles } from "./jsonl-shards";
+import { readLines } from "../../logs/jsonl";
 
 /**
  * A finished import session, made small: what a retry can still need is kept, the rest goes.
@@ -95,10 +96,10 @@ const FOLDED_OUTCOMES = new Set(["created", "unchanged"]);
  * before the log is rewritten; a crash between the two counts those items twice in status, never loses one.
  */
 async function foldFinishedItems(store: StagingStore, sessionId: string, status: ItemStatusIndex): Promise<void> {
-	const load = status.latest("load");
 	const folded = new Set<string>();
 	const outcomes: Record<string, number> = { ...status.folded?.outcomes };
-	for (const [id, r] of load) {
+	for (const r of status.each("load")) {
+		const id = r.item_id;
 		if (r.status !== "success") continue;
 		const label = (r.reason ?? "").split(":")[0] ?? "";
 		if (!FOLDED_OUTCOMES.has(label)) continue;
@@ -116,12 +117,13 @@ async function foldFinishedItems(store: StagingStore, sessionId: string, status:
 	const summary: FoldedItems = { version: 1, items: (status.folded?.items ?? 0) + folded.size, stages, outcomes };
 	await store.writeAtomic(foldedItemsFile(sessionId, "import"), `${JSON.stringify(summary)}\n`);
 	const log = pipelineStagesFile(sessionId, "import");
-	const text = await store.read(log);
-	const kept = text.split("\n").filter((line) => {
-		if (line.trim() === "") return false;
+	// Read line by line; what stays (failures, skips, reviews, updates) is what a person asks about, a few lines.
+	const kept: string[] = [];
+	for await (const { text: line } of readLines(store, log)) {
+		if (line.trim() === "") continue;
 		const id = itemIdOf(line);
-		return id === null || !folded.has(id);
-	});
+		if (id === null || !folded.has(id)) kept.push(line);
+	}
 	if (kept.length === 0) await store.remove(log);
 	else await store.writeAtomic(log, `${kept.join("\n")}\n`);
 }
@@ -145,7 +147,7 @@ async function packLoadManifest(store: StagingStore, sessionId: string): Promise
 	if (!(await store.exists(path))) return;
 	const out: string[] = [];
 	let run: PackedManifestLine | null = null;
-	for (const line of (await store.read(path)).split("\n")) {
+	for await (const { text: line } of readLines(store, path)) {
 		if (line.trim() === "") continue;
 		let value: unknown;
 		try {
@@ -174,24 +176,29 @@ async function packLoadManifest(store: StagingStore, sessionId: string): Promise
 /** The notes a session wrote, from its manifest, packed or not (hash: absent once packed; the index has it). */
 export async function readLoadManifest(store: StagingStore, sessionId: string): Promise<(Omit<ManifestLine, "h"> & { h?: string })[]> {
 	const path = `${stageOutputDir(sessionId, "import", "load")}/${LOAD_MANIFEST_FILE}`;
-	return (await store.exists(path)) ? manifestEntries(await store.read(path)) : [];
+	const out: (Omit<ManifestLine, "h"> & { h?: string })[] = [];
+	for await (const { text } of readLines(store, path)) manifestLineEntries(text, out);
+	return out;
 }
 
 /** The entries of a manifest's text, packed or not (see readLoadManifest). */
 export function manifestEntries(text: string): (Omit<ManifestLine, "h"> & { h?: string })[] {
 	const out: (Omit<ManifestLine, "h"> & { h?: string })[] = [];
-	for (const line of text.split("\n")) {
-		if (line.trim() === "") continue;
-		try {
-			const v = JSON.parse(line) as Partial<ManifestLine & PackedManifestLine>;
-			if (Array.isArray(v.n) && typeof v.f === "string" && v.d) {
-				for (const [name, b] of v.n) out.push({ p: v.f === "" ? name : `${v.f}/${name}`, d: v.d, b });
-			} else if (typeof v.p === "string" && v.d) out.push({ p: v.p, d: v.d, b: v.b ?? 0, ...(v.h !== undefined ? { h: v.h } : {}) });
-		} catch {
-			// a line a crash cut
-		}
-	}
+	for (const line of text.split("\n")) manifestLineEntries(line, out);
 	return out;
+}
+
+/** The entries of one manifest line, packed or not, added to `out` (a line a crash cut adds none). */
+function manifestLineEntries(line: string, out: (Omit<ManifestLine, "h"> & { h?: string })[]): void {
+	if (line.trim() === "") return;
+	try {
+		const v = JSON.parse(line) as Partial<ManifestLine & PackedManifestLine>;
+		if (Array.isArray(v.n) && typeof v.f === "string" && v.d) {
+			for (const [name, b] of v.n) out.push({ p: v.f === "" ? name : `${v.f}/${name}`, d: v.d, b });
+		} else if (typeof v.p === "string" && v.d) out.push({ p: v.p, d: v.d, b: v.b ?? 0, ...(v.h !== undefined ? { h: v.h } : {}) });
+	} catch {
+		// a line a crash cut
+	}
 }
 
 function itemIdOf(line: string): string | null {

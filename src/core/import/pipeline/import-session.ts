@@ -459,7 +459,8 @@ export async function summarize(
 		counts.failed++;
 		failures.push({ item_id: id, title: title ?? null, stage, reason });
 	};
-	for (const [id, extract] of index.latest("extract")) {
+	for (const extract of index.each("extract")) {
+		const id = extract.item_id;
 		counts.total++;
 		if (extract.status === "failed") {
 			fail(id, extract.title, "extract", extract.error ?? extract.reason ?? "unknown error");
@@ -469,8 +470,8 @@ export async function summarize(
 			counts.skipped++;
 			continue;
 		}
-		const transform = index.latest("transform").get(id);
-		const load = index.latest("load").get(id);
+		const transform = index.get("transform", id);
+		const load = index.get("load", id);
 		// A note load wrote after the item's latest transform is the proof of the item, even when that transform's
 		// record was lost (the stages log in batches of their own: a crash can keep load's and lose transform's).
 		const loadedLast = (load?.status === "success" || load?.status === "review") && (!transform || transform.timestamp <= load.timestamp);
@@ -506,6 +507,12 @@ export async function summarize(
 		if (outcome === "updated" && again) rerendered++;
 		// New messages appended below a note the user edited: an update, told apart by its reason (not re-rendered).
 		if ((load.reason ?? "").startsWith(`updated (${NEW_MESSAGES_APPENDED})`)) appended++;
+	}
+	// The index keeps no title of a record that went through: the failures' titles are read again, only theirs.
+	const untitled = new Set(failures.filter((f) => f.title === null).map((f) => f.item_id));
+	if (untitled.size > 0) {
+		const titles = await ItemStatusIndex.titles(store, sessionId, "import", untitled);
+		for (const f of failures) if (f.title === null) f.title = titles.get(f.item_id) ?? null;
 	}
 	return {
 		session_id: sessionId,

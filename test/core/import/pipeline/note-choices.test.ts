@@ -11,6 +11,7 @@ import { RENDERER_VERSION } from "../../../../src/core/import/transform/note-dra
 import { systemClock } from "../../../../src/core/ports/clock";
 import { silentLogger } from "../../../../src/core/ports/logger";
 import { ItemStatusIndex } from "../../../../src/core/logs/item-status-index";
+import { readPipelineStageRecords } from "../../../../src/core/logs/pipeline-stages";
 import { claudeConv, vaultFiles, writeJson } from "../../../cli/import-support";
 import { tempDir } from "../../_support/temp-vault";
 
@@ -59,8 +60,9 @@ async function run(
 }
 
 async function loadReasons(vault: string, sessionId: string): Promise<Map<string, string>> {
-	const index = await ItemStatusIndex.read(new NodeStagingStore(vault), sessionId, "import");
-	return new Map([...index.latest("load")].map(([id, r]) => [id, r.reason ?? ""]));
+	// The log's whole records (the status index keeps only the label of a reason that went through).
+	const { records } = await readPipelineStageRecords(new NodeStagingStore(vault), sessionId, "import");
+	return new Map(records.filter((r) => r.stage === "load").map((r) => [r.item_id, r.reason ?? ""]));
 }
 
 async function indexRecords(vault: string): Promise<Record<string, unknown>[]> {
@@ -116,8 +118,13 @@ describe("re-render on option change", () => {
 		expect(reasons.get("p1")).toBe(`updated (options changed): ${OUT}/Packing list.md`);
 		expect(reasons.get("p3")).toMatch(/^preserved: .*Plain chat\.md: options changed, but the note was edited since it was imported/);
 		// The same, typed: the log's outcome, the note's path and whether it was re-rendered (summarize reads these).
-		const typed = [...(await ItemStatusIndex.read(new NodeStagingStore(vault), changed.session_id, "import")).latest("load")].map(
-			([id, r]) => [id, r.outcome, r.note_path, r.rerendered],
+		const typed = (await readPipelineStageRecords(new NodeStagingStore(vault), changed.session_id, "import")).records
+			.filter((r) => r.stage === "load")
+			.map((r) => [r.item_id, r.outcome, r.note_path, r.rerendered]);
+		// What the status index keeps of them: the outcome and the re-render flag (summarize reads these).
+		const index = await ItemStatusIndex.read(new NodeStagingStore(vault), changed.session_id, "import");
+		expect([...index.latest("load")].map(([id, r]) => [id, r.outcome, r.rerendered]).sort()).toEqual(
+			typed.map(([id, outcome, , rerendered]) => [id, outcome, rerendered]).sort(),
 		);
 		expect(typed.sort()).toEqual([
 			["p1", "updated", `${OUT}/Packing list.md`, true],
