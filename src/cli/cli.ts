@@ -1,6 +1,7 @@
 import { COMMANDS, findCommand } from "./commands/index";
 import { UsageError } from "./errors";
 import { EXIT_CODES_HELP, ExitCode } from "./exit-codes";
+import { applyMessageLimit } from "./message-limit";
 import { reportError, say, type CliIo } from "./output";
 
 function usage(): string {
@@ -19,6 +20,7 @@ function usage(): string {
 
 /** The CLI: runs `argv` (without node and the script) and returns the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+	applyMessageLimit();
 	const [name, ...rest] = argv;
 	if (name === undefined) {
 		say(io, usage());

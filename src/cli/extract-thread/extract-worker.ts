@@ -7,6 +7,7 @@ import { parentPort } from "node:worker_threads";
 import { openExport, draftNote } from "../../core/app/extract-thread";
 import type { ExportReader, ExtractResult } from "../../core/app/types";
 import { NodeByteSource } from "../node-byte-source";
+import { applyMessageLimit } from "../message-limit";
 import {
 	BATCH_CHARS,
 	BATCH_ITEMS,
@@ -41,6 +42,7 @@ interface Run {
  * `beforeClosed` runs when the import has closed the reader (the build's warm-up saves the code cache then).
  */
 export function startReader(start: WorkerStart, beforeClosed?: () => void): void {
+	applyMessageLimit();
 	const port = "standby" in start ? start.standby : parentPort;
 	if (!port) throw new Error("extract-worker.cjs runs as a worker thread of the knowledge-etl CLI");
 	const sources: NodeByteSource[] = [];

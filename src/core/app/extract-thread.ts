@@ -28,3 +28,4 @@ export {
 	type WireResult,
 	type WorkerSidePort,
 } from "../import/extract/reader-thread";
+export { setMaxStringBytes, DEFAULT_MAX_STRING_BYTES } from "../import/extract/json-array-stream";

@@ -85,6 +85,7 @@ export function maxStringBytes(): number {
 const HEAD_KEEP = 64 * 1024;
 
 function mib(bytes: number): string {
+	if (bytes < 1024 * 1024) return `${bytes.toLocaleString("en-US")} bytes`;
 	return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 }
 

@@ -4,7 +4,7 @@ import type { ConversationFacts } from "../../model/conversation-facts";
 import type { NoteDraft, RenderChoices } from "../transform/note-draft";
 import { InputError, JsonStreamError } from "./errors";
 import { nonUtf8Encoding, nonUtf8Message } from "./text-encoding";
-import { splitJsonArray, type JsonArrayItem } from "./json-array-stream";
+import { maxStringBytes, splitJsonArray, type JsonArrayItem } from "./json-array-stream";
 import { detectProvider, PROVIDER_MODULES, providerLabel, providerModule, type ProviderModule } from "./normalize/registry";
 import type { NormalizeResult } from "./normalize/result";
 import { findConversationFiles, looksLikeZip, ZipArchive, type ZipFile } from "./zip-archive";
@@ -271,7 +271,8 @@ async function parseWhole(doc: Document): Promise<unknown[] | null> {
  * anything is written.
  */
 async function readWhole(doc: Document, budget: WholeBudget): Promise<boolean> {
-	if (doc.size > budget.maxBytes || doc.size > budget.left) return true;
+	// A document larger than the limit of one message may hold one over it: it streams, where the limit is checked.
+	if (doc.size > budget.maxBytes || doc.size > budget.left || doc.size > maxStringBytes()) return true;
 	const elements = await parseWhole(doc);
 	if (!elements) return false;
 	doc.whole = elements;

@@ -87,6 +87,33 @@ describe("splitJsonArray", () => {
 		}
 	});
 
+	it("fails an element holding a string over the limit, keeps none of its bytes, and goes on", async () => {
+		const big = "x".repeat(5000);
+		const doc = [
+			{ id: "a", title: "Fine", text: "short" },
+			{ title: 'Huge "one"', mapping: { m: { message: { content: { parts: ["ok", big] } } } }, id: "b" },
+			{ id: "c", text: "y".repeat(999) },
+		];
+		const bytes = enc.encode(JSON.stringify(doc));
+		for (const size of [7, 100, 4096, 64 * 1024]) {
+			const items: JsonArrayItem[] = [];
+			for await (const item of splitJsonArray(chunksOf(bytes, size), { maxStringBytes: 1000 })) items.push(item);
+			expect(items.map((i) => i.ok)).toEqual([true, false, true]);
+			const bad = items[1]!;
+			if (bad.ok) throw new Error("expected a failure");
+			expect(bad.index).toBe(1);
+			expect(bad.reason).toMatch(
+				/^element 1 at byte \d+ \("Huge "one""\) holds a message of 5,000 bytes, over the limit of 1,000 bytes for one message/,
+			);
+			expect(items[2]).toMatchObject({ ok: true, value: doc[2] });
+		}
+		// At the limit exactly: kept.
+		const exact = enc.encode(JSON.stringify([{ t: "z".repeat(1000) }]));
+		const kept: JsonArrayItem[] = [];
+		for await (const item of splitJsonArray(chunksOf(exact, 64), { maxStringBytes: 1000 })) kept.push(item);
+		expect(kept.map((i) => i.ok)).toEqual([true]);
+	});
+
 	it("yields invalid UTF-8 inside an element as an item failure", async () => {
 		const bytes = new Uint8Array([...enc.encode('[{"a":"'), 0xff, 0xfe, ...enc.encode('"},{"b":2}]')]);
 		const items = await collect(bytes, 7);
