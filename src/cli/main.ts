@@ -18,6 +18,7 @@ import { startStandbyReader } from "./extract-thread/prestart";
 import { heapLimitMb } from "./heap-limit";
 import { launchPlan } from "./launch-plan";
 import { CANCEL_MESSAGE, loadCachedScript, programWorkerSource, runProgram, type ProgramData } from "./script-loader";
+import { afterOutOfMemory, type SessionAnnounce } from "./session-announce";
 
 // npm run build makes dist/cli.js, cli-worker.cjs and extract-worker.cjs (the benchmark's launcher is cli.mjs).
 const dist = path.dirname(url.fileURLToPath(import.meta.url));
@@ -91,15 +92,14 @@ if (plan.program === "here") {
 	};
 	if (signalled) tellWorker();
 	let code: number | null = null;
-	worker.on("message", (message: { code: number }) => {
-		code = message.code;
+	let session: SessionAnnounce | null = null;
+	worker.on("message", (message: { code: number } | SessionAnnounce) => {
+		if ("kind" in message && message.kind === "knowledge-etl-session") session = message;
+		else if ("code" in message) code = message.code;
 	});
 	worker.on("error", (error: Error & { code?: string }) => {
 		if (error.code === "ERR_WORKER_OUT_OF_MEMORY") {
-			console.error(
-				`Error: the run needed more than ${heapMb} MB of memory (a very large single conversation?). ` +
-					`Run it again with KNOWLEDGE_ETL_HEAP_MB=1024 (resume goes on where it stopped: knowledge-etl resume).`,
-			);
+			console.error(afterOutOfMemory(heapMb, argv, session));
 		} else {
 			console.error(error);
 		}

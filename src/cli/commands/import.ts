@@ -10,6 +10,7 @@ import { UsageError } from "../errors";
 import { printJson, reportError, say, type CliIo } from "../output";
 import { resolveVaultDir } from "../vault-dir";
 import { removeStaleTempFiles } from "../stale-temp-files";
+import { announceSession } from "../session-announce";
 import type { CliCommand } from "./command";
 import { IMPORT_CHOICE_OPTIONS, IMPORT_CHOICE_USAGE, parseImportChoiceFlags } from "../import-choice-flags";
 
@@ -246,7 +247,11 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 						...llmRefresh,
 						debugMode,
 					},
-					{ onProgress: progress.onProgress, ...(io.signal ? { signal: io.signal } : {}) },
+					{
+						onProgress: progress.onProgress,
+						onSession: (id) => announceSession(id, vaultDir),
+						...(io.signal ? { signal: io.signal } : {}),
+					},
 				);
 			} else {
 				const continued = await app[effectiveMode](
@@ -258,7 +263,11 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 						...llmRefresh,
 						debugMode,
 					},
-					{ onProgress: progress.onProgress, ...(io.signal ? { signal: io.signal } : {}) },
+					{
+						onProgress: progress.onProgress,
+						onSession: (id) => announceSession(id, vaultDir),
+						...(io.signal ? { signal: io.signal } : {}),
+					},
 				);
 				if (continued.kind !== "import") throw new Error(`Session ${continued.session_id} was continued as ${continued.kind}`);
 				summary = continued;

@@ -1,0 +1,78 @@
+import { execFile } from "node:child_process";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildCli } from "./cli-bundle";
+import { chatgptConv, notesIn, writeJson } from "./import-support";
+import { tempDir } from "../core/_support/temp-vault";
+
+const run = promisify(execFile);
+
+/** Runs the built CLI; resolves with its exit code and output whatever the code. */
+async function cli(
+	launcher: string,
+	args: string[],
+	env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+	try {
+		const { stdout, stderr } = await run(process.execPath, [launcher, ...args], { env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
+		return { code: 0, stdout, stderr };
+	} catch (e) {
+		const err = e as { code?: number; stdout?: string; stderr?: string };
+		return { code: err.code ?? -1, stdout: err.stdout ?? "", stderr: err.stderr ?? "" };
+	}
+}
+
+// Issue 15 item 5: when the memory cap is still hit, a session exists and the message says exactly what to run.
+// The cap is made small (KNOWLEDGE_ETL_HEAP_MB=24) and the vault's import index large (40,000 records, 13 MB), so
+// that the run is stopped by the cap after its session began (reading the index), as a real run is on a larger vault.
+describe("a run stopped by the memory cap", () => {
+	let launcher = "";
+	beforeAll(async () => {
+		launcher = await buildCli(await tempDir("ketl-cap-cli-"));
+	}, 120_000);
+
+	it("names its session and the exact resume command, which then finishes the import", async () => {
+		const dir = await tempDir("ketl-cap-");
+		const vault = join(dir, "my vault");
+		await mkdir(join(vault, ".staging", "@index"), { recursive: true });
+		const lines: string[] = [];
+		for (let i = 0; i < 40_000; i++)
+			lines.push(
+				JSON.stringify({
+					provider: "chatgpt",
+					source_id: `old-${i}`,
+					path: `AI Conversations/ChatGPT/Old ${i}.md`,
+					hash: "a".repeat(64),
+					source_updated: "2025-03-01T10:00:00.000Z",
+					session_id: "20250101_000000",
+					written_at: "2025-03-01T10:00:00.000Z",
+					messages: { count: 2, last: `m${i}` },
+				}),
+			);
+		await writeFile(join(vault, ".staging", "@index", "import-index.jsonl"), `${lines.join("\n")}\n`);
+		const input = await writeJson(join(dir, "conversations.json"), [
+			chatgptConv({ id: "n1", title: "New one" }),
+			chatgptConv({ id: "n2", title: "New two" }),
+		]);
+
+		const capped = await cli(launcher, ["import", input, "--vault", vault, "--json"], {
+			KNOWLEDGE_ETL_HEAP_MB: "24",
+			KNOWLEDGE_ETL_UNCAPPED_MAX_MB: "0",
+		});
+		expect(capped.code).not.toBe(0);
+		const sessions = await readdir(join(vault, ".staging", "@session"));
+		expect(sessions).toHaveLength(1);
+		const id = sessions[0]!;
+		expect(capped.stderr).toContain(`the run needed more than 24 MB of memory and was stopped. Session ${id} keeps what was done`);
+		const command = /\n {2}KNOWLEDGE_ETL_HEAP_MB=(\d+) knowledge-etl (resume .*)\n?$/.exec(capped.stderr);
+		expect(command?.[2]).toBe(`resume --session ${id} --vault '${vault}' --json`);
+
+		// What it says to run, as it says it (the vault path quoted for the shell: it has a space).
+		const resumed = await cli(launcher, ["resume", "--session", id, "--vault", vault, "--json"], { KNOWLEDGE_ETL_HEAP_MB: command![1]! });
+		expect(resumed.code).toBe(0);
+		expect(JSON.parse(resumed.stdout)).toMatchObject({ session_id: id, status: "completed", counts: { total: 2, success: 2 } });
+		expect((await notesIn(vault, "AI Conversations/ChatGPT")).sort()).toEqual(["New one.md", "New two.md"]);
+	}, 120_000);
+});
