@@ -1,5 +1,6 @@
 import { cliApp, type CliApp } from "../cli-app";
 import * as nodePath from "node:path";
+import { VaultLockedError } from "../../core/app/errors";
 import type { ByteSource, ImportRequest, ImportSummary, Logger, StageProgress } from "../../core/app/types";
 import { DEFAULT_OUT_FOLDER, isProvider, PROVIDER_IDS, PROVIDER_MODULES } from "../../core/app/catalog";
 import { LLM_OPTIONS, llmClientFor, parseLlmFlags } from "../llm-flags";
@@ -9,7 +10,7 @@ import { EXIT_CODES_HELP, ExitCode } from "../exit-codes";
 import { UsageError } from "../errors";
 import { printJson, reportError, say, type CliIo } from "../output";
 import { resolveVaultDir } from "../vault-dir";
-import { removeStaleTempFiles } from "../stale-temp-files";
+import { removeStaleTempFiles, STAGING_FOLDER } from "../stale-temp-files";
 import { announceSession } from "../session-announce";
 import type { CliCommand } from "./command";
 import { IMPORT_CHOICE_OPTIONS, IMPORT_CHOICE_USAGE, parseImportChoiceFlags } from "../import-choice-flags";
@@ -141,6 +142,26 @@ export function contractOf(summary: ImportSummary): Pick<ImportSummary, "session
 	return { session_id, status, counts, notes, failures };
 }
 
+/** Removes the temp files (`*.tmp-<hex>`) older than `asked` in .staging and the run's note folder. */
+async function cleanStaleTempFiles(
+	app: CliApp,
+	vaultDir: string,
+	outFolder: string | undefined,
+	sessionId: string | undefined,
+	asked: number,
+	logger: Logger,
+): Promise<void> {
+	try {
+		// No --out: the session's (a new run's is the latest session, as is a resume's without --session).
+		const recorded = outFolder ?? (await app.recordedImportOptions(sessionId))?.outFolder;
+		const noteFolder = typeof recorded === "string" && recorded !== "" ? recorded : DEFAULT_OUT_FOLDER;
+		const removed = await removeStaleTempFiles(vaultDir, [STAGING_FOLDER, noteFolder], asked);
+		if (removed.length > 0) logger.info(`Removed ${removed.length} temp file(s) left by an interrupted run`);
+	} catch (e) {
+		logger.warn(`Could not look for temp files left by an interrupted run: ${e instanceof Error ? e.message : String(e)}`);
+	}
+}
+
 /**
  * A run that was killed may have left temp files of atomic writes (a note's `<name>.md.tmp-<hex>` in the output
  * folder, a staging file's in the session); a resume or retry removes them once it has finished.
@@ -226,6 +247,9 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 		const limit = parsePositiveInt("limit", values.limit);
 		const llmRefresh = values["llm-refresh"] === true ? { llmRefresh: true } : {};
 		let summary: ImportSummary;
+		// Temp files older than this are stale once the run has had the vault lock (see removeStaleTempFiles).
+		const asked = Date.now();
+		let locked = false;
 		try {
 			if (effectiveMode === "new") {
 				summary = await app.import(
@@ -272,8 +296,14 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 				if (continued.kind !== "import") throw new Error(`Session ${continued.session_id} was continued as ${continued.kind}`);
 				summary = continued;
 			}
+		} catch (error) {
+			locked = error instanceof VaultLockedError;
+			throw error;
 		} finally {
 			progress.end();
+			// No temp file of a killed earlier run survives this one: in .staging and beside the notes (not when the
+			// vault was locked by another run, which may be writing them).
+			if (!locked) await cleanStaleTempFiles(cli, vaultDir, outFolder, values.session, asked, logger);
 		}
 		if (effectiveMode !== "new") await cleanAfterCrash(cli, vaultDir, summary.session_id, logger);
 		if (json) printJson(io, contractOf(summary));

@@ -10,7 +10,7 @@ import { COMMON_OPTIONS, parseCommandArgs } from "../args";
 import { UsageError } from "../errors";
 import { reportError, say, type CliIo } from "../output";
 import { readdir } from "node:fs/promises";
-import { removeStaleTempFiles } from "../stale-temp-files";
+import { removeStaleTempFiles, STAGING_FOLDER } from "../stale-temp-files";
 
 export const ORGANIZE_USAGE = `Usage: knowledge-etl organize [FOLDER] --vault DIR [--apply] [--force] [--conflict rename|skip|overwrite] [--json]
        knowledge-etl organize --apply-plan SESSION --vault DIR [--json]
@@ -147,10 +147,11 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
  * the vault's folders (a note rewritten in place by organize or undo), dot-folders apart. Called after an undo,
  * a resume or a retry, when this process has no write in flight.
  */
-async function removeOrganizeTempFiles(root: string, sessionId: string): Promise<void> {
+async function removeOrganizeTempFiles(root: string, sessionId: string | null, olderThanMs?: number): Promise<void> {
 	const top = await readdir(root, { withFileTypes: true }).catch(() => []);
 	const folders = top.filter((entry) => entry.isDirectory() && !entry.name.startsWith(".")).map((entry) => entry.name);
-	await removeStaleTempFiles(root, [sessionDir(sessionId), ...folders]).catch(() => undefined);
+	const staging = olderThanMs !== undefined ? [STAGING_FOLDER] : sessionId !== null ? [sessionDir(sessionId)] : [];
+	await removeStaleTempFiles(root, [...staging, ...folders], olderThanMs).catch(() => undefined);
 }
 
 /** `knowledge-etl organize ...`; returns the exit code. */
@@ -185,7 +186,10 @@ async function organizeIn(root: string, args: OrganizeArgs, io: CliIo): Promise<
 		return result.conflicts.length > 0 ? ExitCode.PARTIAL : ExitCode.OK;
 	}
 	if (args.applyPlan !== undefined) {
+		const asked = Date.now();
 		const applied = await app.apply(args.applyPlan, hooks);
+		// No temp file of a killed earlier run survives this one (only those older than this run's lock request).
+		await removeOrganizeTempFiles(root, null, asked);
 		const failures = applied.record.failures;
 		const cancelled = applied.cancelled ? { cancelled: true } : {};
 		if (args.json)
@@ -210,6 +214,7 @@ async function organizeIn(root: string, args: OrganizeArgs, io: CliIo): Promise<
 	}
 	// The whole vault is applied only once the user has seen how much changes (or said --yes).
 	const confirmFirst = args.apply && args.folder === "" && !args.yes;
+	const asked = Date.now();
 	const result = await app.organize(
 		{
 			...(llmClient ? { llmClient } : {}),
@@ -226,6 +231,7 @@ async function organizeIn(root: string, args: OrganizeArgs, io: CliIo): Promise<
 		},
 		hooks,
 	);
+	await removeOrganizeTempFiles(root, null, asked);
 	if (confirmFirst) {
 		const size = planChangeSize(result.plan);
 		const text =
