@@ -201,7 +201,18 @@ function manifestLineEntries(line: string, out: (Omit<ManifestLine, "h"> & { h?:
 	}
 }
 
+/** A log line's item id, read from its start when it is written in the schema's order, else parsed. */
+const LEADING_ITEM_ID = /^\{"timestamp":"[^"\\]*","session_id":"[^"\\]*","item_id":("(?:[^"\\]|\\.)*")[,}]/;
+
 function itemIdOf(line: string): string | null {
+	const leading = LEADING_ITEM_ID.exec(line);
+	if (leading) {
+		try {
+			return JSON.parse(leading[1]!) as string;
+		} catch {
+			// not a JSON string after all: the whole line says
+		}
+	}
 	try {
 		const value: unknown = JSON.parse(line);
 		if (typeof value === "object" && value !== null && typeof (value as { item_id?: unknown }).item_id === "string")
@@ -212,7 +223,18 @@ function itemIdOf(line: string): string | null {
 	return null;
 }
 
+/** A conversation line's id, read from its start when it begins with it (as the model writes it), else parsed. */
+const LEADING_ID = /^\{"id":("(?:[^"\\]|\\.)*")[,}]/;
+
 function idOf(line: string): string | null {
+	const leading = LEADING_ID.exec(line.slice(0, 2048));
+	if (leading) {
+		try {
+			return JSON.parse(leading[1]!) as string;
+		} catch {
+			// not a JSON string after all: the whole line says
+		}
+	}
 	try {
 		const value: unknown = JSON.parse(line);
 		if (typeof value === "object" && value !== null && typeof (value as { id?: unknown }).id === "string")
