@@ -24,7 +24,10 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // 637,172 bytes. What is in main.js (esbuild metafile, minified bytes): src/core/import ~151 KB, yaml ~100 KB,
 // zod ~100 KB (of which ~18 KB is zod's JSON Schema code, which classic zod's schemas reference and nothing of ours
 // uses), src/core/organize ~62 KB, the message tables ~43 KB, src/core/llm ~28 KB.
-const MAIN_JS_BUDGET = 639_000;
+// Then 638,441 with the plugin's services object (issue 14); 639,684 with issue 16's last parts (a property the user
+// added is not an edit, the preview judging edited notes as load does, ~1.2 KB); 644,959 with issue 15's streaming
+// reads of logs, the index and the manifest and the message-size limit (~5.3 KB).
+const MAIN_JS_BUDGET = 647_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
