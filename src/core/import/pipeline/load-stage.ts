@@ -221,9 +221,10 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		const hashOf = (text: string): Promise<string> => (indexed ? noteHashLike(indexed.hash, text, o.sha256) : noteHash(text, o.sha256));
 		let renderedHash = current ? await hashOf(rendered) : "";
 		const currentHash = current ? await hashOf(current.text) : "";
-		// What the user can have changed is the body and the import's keys (issue 16.3): a property they added (in
-		// Obsidian, or another plugin did) is not an edit when taking it out gives the note we wrote. The note is then
-		// ours; an update keeps the added keys.
+		// What the user can have changed is the body and the import's values (issue 16.3): a property they added (in
+		// Obsidian, or another plugin did) is not an edit when the note is otherwise as we wrote it, to the byte, or
+		// once its frontmatter is laid out our way again (see addedKeysOnly). The note is then ours; an update keeps
+		// the added keys.
 		let asJudged = currentHash;
 		if (current && indexed && currentHash !== indexed.hash && indexed.userText !== true) {
 			const theirs = await addedKeysOnly(
