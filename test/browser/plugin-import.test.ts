@@ -110,6 +110,9 @@ describe.skipIf(!hasChromium)(
 		}, 60_000);
 
 		it("cancel from the panel part way, reload the plugin: the panel shows Stopped with counts that add up; Resume ends as the uninterrupted import", async () => {
+			// A slow disk for this one: the import of 300 conversations must still be running when Cancel is clicked
+			// (it had ended before the button was found once, on a quiet machine).
+			await h.call("slowNoteWrites", 15);
 			await freshImport();
 			await h.page.waitForFunction(
 				() => {
@@ -122,6 +125,7 @@ describe.skipIf(!hasChromium)(
 			);
 			await h.call("cancelFromPanel");
 			await h.call("whenIdle");
+			await h.call("slowNoteWrites", 0);
 			expect((await h.call("workers")).live).toBe(0);
 			const partial = Object.keys(await h.call("notes")).length;
 			expect(partial).toBeGreaterThan(0);

@@ -437,10 +437,14 @@ export class Vault extends Events {
 		return p;
 	}
 
+	/** Test-only: each new note waits this long first (a slow disk), so that a test can act while an import runs. */
+	static createDelayMs = 0;
+
 	async create(path: string, data: string): Promise<TFile> {
 		this.adapter.disk.count("vault.create");
 		const p = this.checkNew(path);
 		await tick();
+		if (Vault.createDelayMs > 0) await new Promise((r) => setTimeout(r, Vault.createDelayMs));
 		this.adapter.disk.writeFile(p, data);
 		const f = this.getFileByPath(p)!;
 		this.trigger("create", f);

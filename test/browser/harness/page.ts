@@ -96,6 +96,11 @@ const harness = {
 		noticeLog.length = 0;
 	},
 
+	/** Each new note waits `ms` first (0: none): a slow disk, so that a test can act while an import still runs. */
+	slowNoteWrites(ms: number): void {
+		obsidian.Vault.createDelayMs = ms;
+	},
+
 	/** Another vault, empty but for the plugin (what `boot` was given). */
 	async freshVault(): Promise<void> {
 		await harness.unloadPlugin();
