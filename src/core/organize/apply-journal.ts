@@ -49,6 +49,13 @@ export function journalPaths(sessionId: string): { journal: string; undoData: st
 	return { journal: `${dir}/journal.jsonl`, undoData: `${dir}/undo-data` };
 }
 
+/** What settling a pending operation found; `cut`: a move left under both names, which resume finishes. */
+export interface SettledOperation {
+	n: number;
+	happened: boolean;
+	cut?: { from: string; to: string };
+}
+
 /** An operation whose "done" never came: it may or may not have happened. */
 export interface PendingOperation {
 	n: number;
@@ -241,13 +248,14 @@ function journalState(records: readonly Line[]): JournalState | null {
 export async function settlePending(
 	vault: NoteVault,
 	state: JournalState,
-): Promise<{ record: AppliedRecord; settled: { n: number; happened: boolean }[] }> {
+): Promise<{ record: AppliedRecord; settled: SettledOperation[] }> {
 	if (state.pending.length === 0) return { record: state.record, settled: [] };
-	const settled: { n: number; happened: boolean }[] = [];
+	const settled: SettledOperation[] = [];
 	const happenedOps = new Map<number, AppliedOperation>();
 	let linkEdits = 0;
 	for (const { n, op, links } of state.pending) {
 		let happened: boolean;
+		let cut: SettledOperation["cut"];
 		if (op.type === "modify") {
 			if (!(await vault.exists(op.path))) happened = false;
 			else {
@@ -257,10 +265,14 @@ export async function settlePending(
 		} else if (op.type === "move") {
 			// A two-step rename cut between its steps leaves the note under both names: it counts as moved (undo and
 			// resume finish it with `rename`, which the vault that splits it knows how to complete).
-			happened = (await vault.exists(op.to)) && (!(await vault.exists(op.from)) || (await sameFile(vault, op.from, op.to)));
+			happened = await vault.exists(op.to);
+			if (happened && (await vault.exists(op.from))) {
+				happened = await sameFile(vault, op.from, op.to);
+				if (happened) cut = { from: op.from, to: op.to };
+			}
 		} else if (op.type === "trash") happened = !(await vault.exists(op.path));
 		else happened = await vault.exists(op.path);
-		settled.push({ n, happened });
+		settled.push({ n, happened, ...(cut ? { cut } : {}) });
 		if (happened) {
 			happenedOps.set(n, op);
 			if (links) linkEdits++;
@@ -281,9 +293,7 @@ export async function settlePending(
  * Only for a run that holds the vault (resume): reading a session never changes the vault.
  */
 export async function finishCutMoves(vault: NoteVault, state: AppliedState): Promise<void> {
-	for (const op of state.record.operations) {
-		if (op.type === "move" && (await vault.exists(op.from)) && (await sameFile(vault, op.from, op.to))) await vault.rename(op.from, op.to);
-	}
+	for (const { cut } of state.settled) if (cut) await vault.rename(cut.from, cut.to);
 }
 
 /** applied.json: the record as it stands at the end of a run, for people and older readers (no note text). */
@@ -303,7 +313,7 @@ export async function hasAppliedRecord(store: StagingStore, sessionId: string): 
 export interface AppliedState {
 	record: AppliedRecord;
 	/** From the journal: what settling its pending operations found (append it when going on). */
-	settled: { n: number; happened: boolean }[];
+	settled: SettledOperation[];
 	nextN: number;
 	/** Where the record came from: a session applied before the journal existed has only applied.json. */
 	source: "journal" | "applied.json";

@@ -89,14 +89,10 @@ export function organizeKeysOf(text: string): Record<string, unknown> {
 	const { yaml } = splitFrontmatter(text);
 	// Most notes were never organized: no YAML parse for them.
 	if (yaml === null || !ORGANIZE_KEY_LINE.test(yaml)) return {};
-	let value: unknown;
-	try {
-		value = parse(yaml);
-	} catch {
-		return {};
-	}
-	if (value === null || typeof value !== "object" || Array.isArray(value)) return {};
-	const fields = value as Record<string, unknown>;
+	return organizeKeysIn(frontmatterValues(yaml) ?? {});
+}
+
+function organizeKeysIn(fields: Record<string, unknown>): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	for (const key of ORGANIZE_KEYS) if (fields[key] !== undefined) out[key] = fields[key];
 	return out;
@@ -150,11 +146,9 @@ export async function addedKeysOnly(
 	}
 	const ours: Record<string, unknown> = {};
 	for (const key of owned) if (values[key] !== undefined) ours[key] = values[key];
-	const organized: Record<string, unknown> = {};
-	for (const key of ORGANIZE_KEYS) if (values[key] !== undefined) organized[key] = values[key];
 	let again: string;
 	try {
-		again = withOrganizeKeys(composeNote(ours as NoteFrontmatter, body), organized);
+		again = withOrganizeKeys(composeNote(ours as NoteFrontmatter, body), organizeKeysIn(values));
 	} catch {
 		return null;
 	}

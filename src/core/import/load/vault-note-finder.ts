@@ -95,3 +95,28 @@ function parsedIdentity(yaml: string, source: string): { source: string; sourceI
 		updated: typeof updated === "string" ? updated : null,
 	};
 }
+
+/**
+ * The note of a conversation as it is now: where the index says we wrote it (one read; a note there that carries
+ * another source id is not it), else found by its source id anywhere in the vault (the first of several; `several`
+ * is told the others). Null when there is none. The load stage and the import preview look for it the same way.
+ */
+export async function currentNoteOf(
+	vault: NoteVault,
+	finder: VaultNoteFinder,
+	indexedPath: string | null,
+	provider: string,
+	sourceId: string,
+	several?: (paths: string[]) => void,
+): Promise<{ path: string; text: string } | null> {
+	const text = indexedPath !== null ? await vault.read(indexedPath).catch(() => null) : null;
+	if (indexedPath !== null && text !== null) {
+		const ids = sourceIdentity(text);
+		if (!ids || (ids.source === provider && ids.sourceId === sourceId)) return { path: indexedPath, text };
+	}
+	const found = await finder.find(provider, sourceId);
+	const path = found[0];
+	if (path === undefined) return null;
+	if (found.length > 1) several?.(found);
+	return { path, text: await vault.read(path) };
+}

@@ -12,7 +12,7 @@ import { zonedIsoTime } from "../transform/note-time";
 import type { ImportIndex } from "../load/import-index";
 import { addedKeysOnly, organizeKeysOf, withOrganizeKeys } from "../load/index-sync";
 import { IMPORT_KEYS } from "../transform/note-frontmatter";
-import { sourceIdentity, VaultNoteFinder } from "../load/vault-note-finder";
+import { currentNoteOf, sourceIdentity, VaultNoteFinder } from "../load/vault-note-finder";
 import { LOG_BATCH_MS } from "./extract-stage";
 import { sameRender, type NoteDraft } from "../transform/note-draft";
 import { providerFolder as providerSubfolder, type ImportOptions } from "./import-options";
@@ -128,21 +128,11 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 		return allocator;
 	};
 
-	const currentNote = async (draft: NoteDraft): Promise<{ path: string; text: string } | null> => {
-		const indexed = index.get(draft.provider, draft.item_id);
-		// One read, not exists + read: a re-import visits every note it wrote.
-		const text = indexed ? await vault.read(indexed.path).catch(() => null) : null;
-		if (indexed && text !== null) {
-			const ids = sourceIdentity(text);
-			if (!ids || (ids.source === draft.provider && ids.sourceId === draft.item_id)) return { path: indexed.path, text };
-		}
-		// Not where we left it (or never indexed): look for it by its source id anywhere in the vault.
-		const found = await finder.find(draft.provider, draft.item_id);
-		const path = found[0];
-		if (path === undefined) return null;
-		if (found.length > 1) ctx.logger.warn(`Several notes carry source_id ${draft.item_id}: ${found.join(", ")}; using ${path}`);
-		return { path, text: await vault.read(path) };
-	};
+	// One read where the index says (a re-import visits every note it wrote), else by its source id in the vault.
+	const currentNote = (draft: NoteDraft): Promise<{ path: string; text: string } | null> =>
+		currentNoteOf(vault, finder, index.get(draft.provider, draft.item_id)?.path ?? null, draft.provider, draft.item_id, (found) =>
+			ctx.logger.warn(`Several notes carry source_id ${draft.item_id}: ${found.join(", ")}; using ${found[0]}`),
+		);
 
 	const reviewFolder = joinPath(options.outFolder, REVIEW_FOLDER);
 	const datePrefix = (draft: NoteDraft): string => (options.datePrefix ? datePrefixOf(draft) : "");

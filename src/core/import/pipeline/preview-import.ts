@@ -8,8 +8,8 @@ import type { Conversation, Provider } from "../../model/conversation";
 import type { NoteVault } from "../../ports/note-vault";
 import type { IndexedNote } from "../load/load-decision";
 import { sameTime } from "../load/load-decision";
-import { sourceIdentity, VaultNoteFinder } from "../load/vault-note-finder";
-import { renderStamp, sameRender, type RenderStamp } from "../transform/note-draft";
+import { currentNoteOf, VaultNoteFinder } from "../load/vault-note-finder";
+import { messagesSince, renderStamp, sameRender, type RenderStamp } from "../transform/note-draft";
 import { noteHashLike } from "../../util/note-hash";
 import { addedKeysOnly } from "../load/index-sync";
 import { IMPORT_KEYS } from "../transform/note-frontmatter";
@@ -139,34 +139,16 @@ class PreviewJudge {
 		const stale = this.stamp !== undefined && known.render !== undefined && !sameRender(this.stamp, known.render);
 		if (!grown && !stale && !this.rerenderAsked) return "unchanged";
 		if (!this.vault) return grown ? "updated" : "unchanged";
-		const note = await this.noteOf(c, known);
-		if (note === null) return "preserved"; // the note imported earlier is gone: not recreated
+		this.finder ??= new VaultNoteFinder(this.vault, this.logger);
+		const found = await currentNoteOf(this.vault, this.finder, known.path, c.provider, c.id);
+		if (found === null) return "preserved"; // the note imported earlier is gone: not recreated
+		const note = found.text;
 		// As the load stage judges it: a property the user added is not an edit.
 		const ours =
 			known.userText !== true &&
 			((await noteHashLike(known.hash, note)) === known.hash || (await addedKeysOnly(note, known.hash, IMPORT_KEYS)) !== null);
 		if (ours) return "updated";
 		if (!grown || this.edited === "preserve" || !known.messages) return "preserved";
-		return appendable(c, known.messages) ? "appended" : "preserved";
+		return messagesSince(c.messages, known.messages) === "grown" ? "appended" : "preserved";
 	}
-
-	/** The note's text where the index says it is, or found by its source id (as the load stage looks for it). */
-	private async noteOf(c: Conversation, known: IndexedNote): Promise<string | null> {
-		const vault = this.vault!;
-		const text = await vault.read(known.path).catch(() => null);
-		if (text !== null) {
-			const ids = sourceIdentity(text);
-			if (!ids || (ids.source === c.provider && ids.sourceId === c.id)) return text;
-		}
-		this.finder ??= new VaultNoteFinder(vault, this.logger);
-		const found = (await this.finder.find(c.provider, c.id))[0];
-		return found === undefined ? null : vault.read(found);
-	}
-}
-
-/** New messages after the ones the note was written from, which are still the conversation's first ones (appendixOf). */
-function appendable(c: Conversation, before: { count: number; last: string | null }): boolean {
-	const messages = c.messages;
-	if (messages.length <= before.count) return false;
-	return (before.count === 0 ? null : (messages[before.count - 1]?.id ?? null)) === before.last;
 }

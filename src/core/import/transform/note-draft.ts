@@ -111,6 +111,21 @@ export function messagesStamp(conversation: Conversation): { count: number; last
 }
 
 /**
+ * How a conversation's messages stand against the first `before.count` ones its note was written from (ending with
+ * the message `before.last`): the same, grown (those are still its first ones, and more follow), or rewritten (a
+ * regenerated or removed answer).
+ */
+export function messagesSince(
+	messages: readonly { id: string }[],
+	before: { count: number; last: string | null },
+): "same" | "grown" | "rewritten" {
+	const lastThen = before.count === 0 ? null : (messages[before.count - 1]?.id ?? null);
+	if (lastThen !== before.last) return "rewritten";
+	if (messages.length < before.count) return "rewritten";
+	return messages.length === before.count ? "same" : "grown";
+}
+
+/**
  * The turns a conversation gained since its note was written from its first `before.count` messages (ending with
  * the message `before.last`): rendered alone, for appending below a note the user edited. `rewritten` when those
  * messages are no longer the conversation's first ones; null when it has none new.
@@ -121,9 +136,9 @@ export function appendixOf(
 	options: RenderChoices,
 ): NoteDraft["append"] | null {
 	const messages = conversation.messages;
-	if (messages.length <= before.count)
-		return messages.length === before.count && (messages[before.count - 1]?.id ?? null) === before.last ? null : { rewritten: true };
-	if ((before.count === 0 ? null : (messages[before.count - 1]?.id ?? null)) !== before.last) return { rewritten: true };
+	const since = messagesSince(messages, before);
+	if (since === "same") return null;
+	if (since === "rewritten") return { rewritten: true };
 	const files = new DraftFileCollector();
 	const rendered = renderNote(
 		{ ...conversation, messages: messages.slice(before.count) },
