@@ -4,6 +4,9 @@ import type { NoteStat, NoteVault } from "../core/app/types";
 import { editFrontmatter } from "../core/app/services";
 import { codeOf, createFileExclusive, resolveInsideSync, writeFileAtomic } from "./vault-paths";
 
+/** O_NOFOLLOW where the platform has it (not on Windows). */
+const NO_FOLLOW: number | undefined = fs.constants.O_NOFOLLOW;
+
 /**
  * The NoteVault port over Node's filesystem, rooted at a vault folder. Notes are never overwritten by
  * name (create and rename claim names with hard links, which fail instead of clobbering), writes are
@@ -29,11 +32,32 @@ export class NodeNoteVault implements NoteVault {
 		return path.relative(this.resolvedRoot, full).split(path.sep).join("/");
 	}
 
+	/**
+	 * The lstat of a note's name, one syscall where its folder is proven: `undefined` when nothing is there. A symlink
+	 * at the name gets the full check (abs, which refuses one leading outside) before it is reported.
+	 */
+	private lstatNote(p: string): fs.Stats | undefined {
+		const s = fs.lstatSync(resolveInsideSync(this.resolvedRoot, p, "nofollow"), { throwIfNoEntry: false });
+		if (s?.isSymbolicLink()) this.abs(p);
+		return s;
+	}
+
 	async exists(p: string): Promise<boolean> {
-		return fs.lstatSync(this.abs(p), { throwIfNoEntry: false }) !== undefined;
+		return this.lstatNote(p) !== undefined;
 	}
 
 	async read(p: string): Promise<string> {
+		// One open that refuses a symlink at the name (O_NOFOLLOW), instead of an lstat before every read: reading every
+		// note of a folder (organize) made as many lstats as reads. A symlink there (ELOOP) gets the full check, as before.
+		if (NO_FOLLOW !== undefined) {
+			const target = resolveInsideSync(this.resolvedRoot, p, "nofollow");
+			try {
+				// Node takes numeric flags here (its types say string only); readFileSync by path reads in one native call.
+				return fs.readFileSync(target, { encoding: "utf8", flag: (fs.constants.O_RDONLY | NO_FOLLOW) as unknown as string });
+			} catch (error) {
+				if (codeOf(error) !== "ELOOP") throw error;
+			}
+		}
 		return fs.readFileSync(this.abs(p), "utf8");
 	}
 
@@ -154,7 +178,9 @@ export class NodeNoteVault implements NoteVault {
 	async listMarkdown(folder: string): Promise<string[]> {
 		const start = this.abs(folder);
 		const out: string[] = [];
-		const walk = (dir: string): void => {
+		// Each entry's vault-relative path is its folder's plus its name: no path.join and path.relative per note.
+		// `start` is below the root as given (not its realpath), so the relative paths are taken from there too.
+		const walk = (dir: string, relative: string): void => {
 			let entries;
 			try {
 				entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -164,19 +190,21 @@ export class NodeNoteVault implements NoteVault {
 			}
 			entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 			for (const entry of entries) {
-				if (entry.name.startsWith(".")) continue;
-				const full = path.join(dir, entry.name);
-				if (entry.isDirectory()) walk(full);
-				else if (entry.isFile() && entry.name.toLowerCase().endsWith(".md")) out.push(full);
+				const name = entry.name;
+				if (name.startsWith(".")) continue;
+				const rel = relative === "" ? name : `${relative}/${name}`;
+				if (entry.isDirectory()) walk(path.join(dir, name), rel);
+				else if (entry.isFile() && name.toLowerCase().endsWith(".md")) out.push(rel);
 			}
 		};
-		walk(start);
-		// `start` is below the root as given (not its realpath), so the relative paths are taken from there too.
-		return out.map((full) => this.rel(full));
+		walk(start, this.rel(start));
+		return out;
 	}
 
 	async stat(p: string): Promise<NoteStat | null> {
-		const s = fs.statSync(this.abs(p), { throwIfNoEntry: false });
+		// One lstat: for anything but a symlink it is the stat; a symlink is checked and followed.
+		const l = this.lstatNote(p);
+		const s = l?.isSymbolicLink() ? fs.statSync(this.abs(p), { throwIfNoEntry: false }) : l;
 		// birthtime is 0 (the epoch) where the filesystem does not keep it.
 		return s ? { size: s.size, mtime: s.mtimeMs, ...(s.birthtimeMs > 0 ? { ctime: s.birthtimeMs } : {}) } : null;
 	}

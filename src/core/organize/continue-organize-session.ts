@@ -103,7 +103,7 @@ async function continueOrganizeSessionLocked(
 	const { store, vault, clock } = deps;
 	const sessions = new SessionManager(store, clock);
 	const phases = new PhaseManager(store, clock, sessions);
-	await sessions.load(sessionId);
+	const session = await sessions.load(sessionId);
 	if (!(await phases.exists(sessionId, "organize"))) throw new OrganizeSessionError(`Session ${sessionId} has no organize phase`);
 	const phase = await phases.load(sessionId, "organize");
 	const out = organizeOutputPaths(sessionId);
@@ -159,6 +159,7 @@ async function continueOrganizeSessionLocked(
 				options: planOptions,
 				// Done: logged and saved in an earlier run, and not to be redone.
 				skip: (path) => logged.has(path) && saved.has(path) && !replan.has(path),
+				debugMode: session.debug_mode,
 				...(options.signal ? { signal: options.signal } : {}),
 				...(options.onProgress ? { onProgress: options.onProgress } : {}),
 			});

@@ -131,6 +131,14 @@ export function normalizeFrontmatter(input: NormalizeFrontmatterInput): Normaliz
 	return { changes, title, ...(createdFromFile ? { createdFromFile } : {}) };
 }
 
+/**
+ * Whether normalizeFrontmatter would take `created` from `fallbackDate` (the file's creation day): the rule is on,
+ * the note has no `created`, and neither a `date` key nor the file name gives one. Only then is the file's stat needed.
+ */
+export function wantsFallbackDate(fm: Record<string, unknown>, path: string, rules?: readonly NormalizeRule[]): boolean {
+	return (rules === undefined || rules.includes("created")) && !hasValue(fm.created) && deriveCreated(fm, path) === undefined;
+}
+
 function hasValue(value: unknown): boolean {
 	return value !== undefined && value !== null && !(typeof value === "string" && value.trim() === "");
 }

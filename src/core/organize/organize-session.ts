@@ -4,6 +4,7 @@ import type { Logger } from "../ports/logger";
 import type { Clock } from "../ports/clock";
 import { withImportIndexSync } from "../import/load/index-sync";
 import type { NoteVault } from "../ports/note-vault";
+import type { Sha256Text } from "../ports/sha256";
 import type { StagingStore } from "../ports/staging-store";
 import { PhaseManager } from "../session/phase-manager";
 import { withVaultLock, type HostIdentity } from "../session/vault-lock";
@@ -31,6 +32,8 @@ export interface OrganizeSessionDeps {
 	logger?: Logger;
 	/** Who runs (pid, host), for the vault lock (see vault-lock.ts). */
 	identity?: HostIdentity;
+	/** The host's SHA-256 of a note's text (the CLI: node:crypto); absent: the core's. */
+	sha256?: Sha256Text;
 }
 
 /** Runs `fn` holding the vault's lock (organize runs that change notes). */
@@ -115,7 +118,7 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 		});
 
 		// Transform: one item per note (each PlanItem saved as it is planned, so the run can be resumed).
-		const planOptions = { hasIncomingLinks: incomingLinks(deps.vault), ...options, now };
+		const planOptions = { hasIncomingLinks: incomingLinks(deps.vault), ...(deps.sha256 ? { sha256: deps.sha256 } : {}), ...options, now };
 		// A new session's items.jsonl holds exactly what this run planned: kept here rather than read back.
 		const planned = new Map<string, PlanItem>();
 		await runPlanStage({
@@ -124,6 +127,7 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 			sessionId,
 			paths,
 			options: planOptions,
+			debugMode: options.debugMode ?? false,
 			signal: options.signal,
 			onProgress: options.onProgress,
 			planned,

@@ -47,6 +47,8 @@ export interface PlanStageOptions {
 	paths: readonly string[];
 	/** `now` set. */
 	options: OrganizeOptions;
+	/** Every step of every note goes to steps.jsonl (otherwise only a failed note's). */
+	debugMode?: boolean;
 	/** Notes already planned (resume): passed over. */
 	skip?: (path: string) => boolean;
 	/** Told every item planned, as it is saved (a first run keeps them, rather than read items.jsonl back). */
@@ -90,6 +92,7 @@ export async function runPlanStage(args: PlanStageOptions): Promise<StageResult>
 			// A note is planned when items.jsonl has it (a resume passes over notes both saved and logged): the records can
 			// be appended in batches, each batch's items first. A crash loses at most a batch, which a resume plans again.
 			logBatchMs: PLAN_LOG_BATCH_MS,
+			stepLog: args.debugMode ? "all" : "failed",
 			beforeLog: flushItems,
 			process: async (path, step) => {
 				let item: PlanItem;

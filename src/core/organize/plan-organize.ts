@@ -1,5 +1,6 @@
 import { sanitizeFileName } from "../naming/sanitize-file-name";
 import type { NoteVault } from "../ports/note-vault";
+import type { Sha256Text } from "../ports/sha256";
 import { sha256Hex } from "../util/sha256";
 import { cleanContent } from "./clean-content";
 import { classifyByKeywords, type GenreClassifier } from "./classify-genre";
@@ -7,7 +8,7 @@ import { detectDust } from "./dust";
 import { parseNoteData } from "./frontmatter/parse-note";
 import { DEFAULT_GENRES, OTHER_GENRE_KEY, type Genre } from "./genres";
 import { normalizeFileName } from "./normalize-file-name";
-import { normalizeFrontmatter, normalizeTags, type NormalizeRule } from "./normalize-frontmatter";
+import { normalizeFrontmatter, normalizeTags, wantsFallbackDate, type NormalizeRule } from "./normalize-frontmatter";
 import type { ConflictPolicy, Plan, PlanItem } from "./plan";
 import { excludedBy, type ExcludeRule } from "./exclusions";
 import { findLinks } from "./links/find-links";
@@ -46,6 +47,8 @@ export interface OrganizeOptions {
 	userNoteRules?: readonly NormalizeRule[];
 	/** Whether another note links to this one (a linked note is never dust). Absent: only outgoing links count. */
 	hasIncomingLinks?: (path: string) => Promise<boolean>;
+	/** The note's `sourceHash` (the host's, e.g. node:crypto in the CLI). Absent: the core's JavaScript SHA-256. */
+	sha256?: Sha256Text;
 }
 
 /** A note the import wrote: `source` names a provider and `source_id` the conversation. */
@@ -111,7 +114,7 @@ export async function planNote(vault: NoteVault, path: string, options: Organize
 			contentChanged: false,
 		};
 	const text = await vault.read(path);
-	const sourceHash = sha256Hex(text);
+	const sourceHash = options.sha256 ? await options.sha256(text) : sha256Hex(text);
 	const parsed = parseNoteData(text);
 	if (!parsed.ok) {
 		return {
@@ -198,10 +201,11 @@ export async function planNote(vault: NoteVault, path: string, options: Organize
 	);
 	const genre = genres.find((entry) => entry.key === classification.genre) ?? genres.find((entry) => entry.key === OTHER_GENRE_KEY);
 	const genreKey = genre?.key ?? OTHER_GENRE_KEY;
-	// `created`, when a rule adds it and the note has no date of its own: the file's creation day, never the run's.
-	const stat = await vault.stat(path);
-	const fallbackDate = stat?.ctime !== undefined ? new Date(stat.ctime).toISOString().slice(0, 10) : undefined;
 	const rules = isImportedNote(fm) ? undefined : options.userNoteRules;
+	// `created`, when a rule adds it and the note has no date of its own: the file's creation day, never the run's.
+	// The stat only then (most notes have a date, or their rules add none).
+	const stat = wantsFallbackDate(fm, path, rules) ? await vault.stat(path) : null;
+	const fallbackDate = stat?.ctime !== undefined ? new Date(stat.ctime).toISOString().slice(0, 10) : undefined;
 	const normalized = normalizeFrontmatter({
 		frontmatter: fm,
 		body: note.body,

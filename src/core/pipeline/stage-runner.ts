@@ -33,7 +33,15 @@ interface ItemResult {
 	lastStep: string;
 	timingMs: number;
 	finishedAt: string;
-	steps: { record: StepLogRecord; startedAt: string }[];
+	steps: StepDone[];
+}
+
+/** One step of an item as it ended (times in ms of ctx.clock); its steps.jsonl record is made only when written. */
+interface StepDone {
+	step: string;
+	startedMs: number;
+	endedMs: number;
+	error: string | undefined;
 }
 
 function message(e: unknown): string {
@@ -134,23 +142,9 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			logger,
 			run: async <R>(name: string, fn: () => Promise<R>): Promise<R> => {
 				lastStep = name;
-				const t0 = clock.now();
+				const startedMs = clock.now().getTime();
 				const record = (error?: string): void => {
-					const t1 = clock.now();
-					steps.push({
-						startedAt: t0.toISOString(),
-						record: {
-							timestamp: t1.toISOString(),
-							session_id: sessionId,
-							item_id: id,
-							stage,
-							step: name,
-							step_index: steps.length + 1,
-							status: error === undefined ? "completed" : "failed",
-							timing_ms: Math.max(0, t1.getTime() - t0.getTime()),
-							...(error !== undefined ? { error } : {}),
-						},
-					});
+					steps.push({ step: name, startedMs, endedMs: clock.now().getTime(), error });
 				};
 				try {
 					const r = await fn();
@@ -210,6 +204,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	// Items in order whose records are not appended yet (options.logBatchMs): written together once
 	// LOG_BATCH_ITEMS are waiting or logBatchMs have passed since the last append, and always at the end.
 	const logBatchMs = Math.max(0, options.logBatchMs ?? 0);
+	const allSteps = (options.stepLog ?? "all") === "all";
 	const ready: ItemResult[] = [];
 	let lastLogMs = Date.now();
 	const flushReady = async (force: boolean): Promise<void> => {
@@ -229,7 +224,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			done++;
 			if (r.status === "failed")
 				failures.push({ item_id: r.id, ...(r.title !== undefined ? { title: r.title } : {}), stage, reason: r.reason ?? "unknown error" });
-			for (const s of r.steps) aggregator.add(s.record.step, s.startedAt, s.record.timestamp, s.record.timing_ms, s.record.error);
+			for (const s of r.steps) aggregator.add(s.step, s.startedMs, s.endedMs, Math.max(0, s.endedMs - s.startedMs), s.error);
 			options.onProgress?.({
 				stage,
 				done,
@@ -265,12 +260,27 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 					...(r.outcome !== undefined ? { outcome: r.outcome } : {}),
 					...(r.rerendered ? { rerendered: true } : {}),
 				});
-				for (const s of r.steps) stepRecords.push(s.record);
+				// Steps of an item that went through are kept only when asked (stepLog "all"): read by nothing else.
+				if (allSteps || r.status === "failed") {
+					r.steps.forEach((s, index) =>
+						stepRecords.push({
+							timestamp: new Date(s.endedMs).toISOString(),
+							session_id: sessionId,
+							item_id: r.id,
+							stage,
+							step: s.step,
+							step_index: index + 1,
+							status: s.error === undefined ? "completed" : "failed",
+							timing_ms: Math.max(0, s.endedMs - s.startedMs),
+							...(s.error !== undefined ? { error: s.error } : {}),
+						}),
+					);
+				}
 			}
 			// Steps first: a crash between the two leaves the item unlogged in pipeline_stages, so it is redone.
 			if (batch.length > 0) {
 				await options.beforeLog?.();
-				await appendStepLogRecords(store, sessionId, phaseType, stage, stepRecords);
+				if (stepRecords.length > 0) await appendStepLogRecords(store, sessionId, phaseType, stage, stepRecords);
 				await appendPipelineStageRecords(store, sessionId, phaseType, stageRecords);
 			}
 		}

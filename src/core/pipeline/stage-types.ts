@@ -124,6 +124,12 @@ export interface RunStageOptions<T, O = never> {
 	 */
 	logBatchMs?: number;
 	/**
+	 * Which items' steps go to `<stage>/steps.jsonl`: "all" (default), or "failed" (only the steps of failed items;
+	 * the others' timings are in phase.json's aggregates). The per-step log is read by nothing but a person
+	 * debugging, so a run not in debug mode need not write one record per step of every item.
+	 */
+	stepLog?: "all" | "failed";
+	/**
 	 * Called before a batch of records is appended: whatever proves the batch's items done (load: the import index
 	 * and the manifest) is written first, so that a crash never leaves a record saying done without its proof.
 	 */

@@ -3,15 +3,18 @@ import type { Step } from "../model/phase";
 /** Folds per-item step records into phase.json's per-step aggregates, in order of first appearance. */
 export class StepAggregator {
 	private readonly steps = new Map<string, Step>();
+	/** When each step last completed (ms): made an ISO string only in a snapshot, not once per item. */
+	private readonly completedMs = new Map<string, number>();
 
-	add(name: string, startedAt: string, completedAt: string, durationMs: number, error: string | undefined): void {
+	/** `startedMs` and `completedMs`: ms since the epoch. */
+	add(name: string, startedMs: number, completedMs: number, durationMs: number, error: string | undefined): void {
 		let step = this.steps.get(name);
 		if (!step) {
 			step = {
 				step_name: name,
 				status: "running",
-				started_at: startedAt,
-				completed_at: completedAt,
+				started_at: new Date(startedMs).toISOString(),
+				completed_at: "",
 				duration_ms: 0,
 				items_processed: 0,
 				items_failed: 0,
@@ -19,7 +22,7 @@ export class StepAggregator {
 			};
 			this.steps.set(name, step);
 		}
-		step.completed_at = completedAt;
+		this.completedMs.set(name, completedMs);
 		step.duration_ms += durationMs;
 		step.items_processed++;
 		if (error !== undefined) {
@@ -30,6 +33,11 @@ export class StepAggregator {
 
 	/** A copy; `final` turns running steps into completed (or failed when every item failed in them). */
 	snapshot(final = false): Step[] {
+		for (const [name, ms] of this.completedMs) {
+			const step = this.steps.get(name);
+			if (step) step.completed_at = new Date(ms).toISOString();
+		}
+		this.completedMs.clear();
 		return [...this.steps.values()].map((s) => ({
 			...s,
 			status: final ? (s.items_processed > 0 && s.items_failed === s.items_processed ? "failed" : "completed") : s.status,

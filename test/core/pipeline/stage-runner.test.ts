@@ -120,6 +120,31 @@ describe("runStage", () => {
 		expect(phase.stages.extract.status).toBe("pending");
 	});
 
+	it('stepLog "failed": only the steps of failed items are logged; phase.json still aggregates every step', async () => {
+		const t = await setup();
+		await runStage({
+			ctx: t.ctx,
+			stage: "transform",
+			items: items("a", { id: "b", title: "B", behaviour: "fail" }, { id: "e", title: "E", behaviour: "fail-in-step" }, "f"),
+			identify: (i) => ({ id: i.id, title: i.title }),
+			process: processWith(t),
+			stepLog: "failed",
+		});
+		const steps = (await readStepLogRecords(t.store, t.id, "import", "transform")).records;
+		expect(steps.map((s) => [s.item_id, s.step, s.step_index, s.status, s.timing_ms])).toEqual([
+			["b", "parse", 1, "completed", 10],
+			["e", "parse", 1, "completed", 10],
+			["e", "render", 2, "failed", 10],
+		]);
+		const { records } = await readPipelineStageRecords(t.store, t.id, "import");
+		expect(records.map((r) => r.item_id)).toEqual(["a", "b", "e", "f"]);
+		const phase = await t.phases.load(t.id, "import");
+		expect(phase.stages.transform.steps.map((s) => [s.step_name, s.items_processed, s.items_failed, s.duration_ms])).toEqual([
+			["parse", 4, 0, 40],
+			["render", 3, 1, 30],
+		]);
+	});
+
 	it("resume: skips items already done, without logging or counting them", async () => {
 		const t = await setup();
 		const first = await runStage({
