@@ -21,15 +21,32 @@ export type DustVerdict = { dust: false } | { dust: true; reason: string };
  */
 export function detectDust(body: string): DustVerdict {
 	if (body.trim() === "") return { dust: true, reason: "empty note" };
-	const characters = codePoints(textOf(body));
-	if (characters < MIN_TEXT_CHARACTERS) {
-		return { dust: true, reason: `only ${characters} characters of text (fewer than ${MIN_TEXT_CHARACTERS})` };
+	if (!enoughTextIn(body)) {
+		const characters = codePoints(textOf(body));
+		if (characters < MIN_TEXT_CHARACTERS) {
+			return { dust: true, reason: `only ${characters} characters of text (fewer than ${MIN_TEXT_CHARACTERS})` };
+		}
 	}
 	const prose = withoutCode(body);
 	for (const { pattern, label } of TEMPLATE_LEFTOVERS) {
 		if (pattern.test(prose)) return { dust: true, reason: `template leftover ${label}` };
 	}
 	return { dust: false };
+}
+
+/** How much of a body's start is looked at first (whole lines, so a little more). */
+const PREFIX_CHARS = 512;
+
+/**
+ * Whether the first whole lines of a long body already hold MIN_TEXT_CHARACTERS of text: then the body does too,
+ * and textOf need not copy all of it (most notes). Every rule of textOf stays within one line, so the text of the
+ * body is the text of its first lines followed by the text of the rest.
+ */
+function enoughTextIn(body: string): boolean {
+	if (body.length <= PREFIX_CHARS * 2) return false;
+	const end = body.indexOf("\n", PREFIX_CHARS);
+	if (end === -1) return false;
+	return codePoints(textOf(body.slice(0, end + 1))) >= MIN_TEXT_CHARACTERS;
 }
 
 /** The readable text of a body: no Markdown markers, no link targets, no whitespace. */

@@ -24,4 +24,15 @@ describe("detectDust", () => {
 	])("%s", (_name, body, dust) => {
 		expect(detectDust(body).dust).toBe(dust);
 	});
+
+	it("a long body counts the same whether its text comes early, late or never (the first lines are looked at first)", () => {
+		const markup = "- [[Some linked note|x]] ![](image.png) <br> **\n".repeat(60); // ~3,000 characters, 60 of text
+		expect(detectDust(markup)).toEqual({ dust: false });
+		const links = "ab [](https://example.com/a/very/long/path/that/is/not/text) <br> **\n".repeat(20); // 2 of text each
+		expect(links.length).toBeGreaterThan(1200);
+		expect(detectDust(links)).toEqual({ dust: true, reason: "only 40 characters of text (fewer than 50)" });
+		expect(detectDust(`${links}${long}`)).toEqual({ dust: false });
+		expect(detectDust(`${long}\n${links}`)).toEqual({ dust: false });
+		expect(detectDust(`${long}\n${links}[TODO] later`)).toEqual({ dust: true, reason: "template leftover [TODO]" });
+	});
 });
