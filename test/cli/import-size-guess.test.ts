@@ -67,6 +67,10 @@ describe("launchPlan", () => {
 			[["import", zipped], 192, { program: "worker", startReader: true }], // a twentieth of the limit, zipped: may hold as much JSON
 			[["import", join(dir, "nested")], 192, { program: "worker", startReader: false }], // cannot tell: capped
 			[["status", "--all"], 192, { program: "worker", startReader: false }],
+			[["organize", "Inbox", "--vault", dir], 192, { program: "here", startReader: false }], // a preview: no cap needed
+			[["organize", "Inbox", "--vault", dir, "--apply"], 192, { program: "worker", startReader: false }],
+			[["organize", "--apply-plan=20260101_000000", "--vault", dir], 192, { program: "worker", startReader: false }],
+			[["organize", "--undo", "20260101_000000", "--vault", dir], 192, { program: "worker", startReader: false }],
 			[["import", big], 0, { program: "here", startReader: false }], // no cap asked for
 		];
 		for (const [argv, heapMb, plan] of cases) expect(launchPlan(argv, heapMb, {}), `${argv.join(" ")} (${heapMb} MB)`).toEqual(plan);
