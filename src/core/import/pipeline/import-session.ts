@@ -1,6 +1,6 @@
 import { ItemStatusIndex } from "../../logs/item-status-index";
 import type { Counts } from "../../model/counts";
-import type { StageProgress } from "../../pipeline/stage-runner";
+import type { StageContext, StageProgress } from "../../pipeline/stage-runner";
 import { Channel } from "../../pipeline/channel";
 import type { Conversation } from "../../model/conversation";
 import type { ByteSource } from "../../ports/byte-source";
@@ -17,7 +17,8 @@ import { openExport as openExportHere, type ExportReader, type OpenExportOptions
 import { ImportIndex } from "../load/import-index";
 import { readExtractedConversations, runExtractStage } from "./extract-stage";
 import { ImportOptionsSchema, type ImportOptions, type ImportOptionsInput } from "./import-options";
-import { NEW_MESSAGES_APPENDED, runLoadStage } from "./load-stage";
+import { runLoadStage } from "./load-stage";
+import { summarize, type ImportSummary } from "./import-summary";
 import { RunAheadHandOff } from "./run-ahead";
 import { AttachmentIndex } from "../attachments/attachment-index";
 import { ExportFiles } from "../attachments/export-files";
@@ -28,7 +29,7 @@ import { compactImportSession } from "./compact-session";
 import type { ShardLedger } from "./jsonl-shards";
 import type { LlmClient } from "../../llm/llm-client";
 import type { Session } from "../../model/session";
-import type { PhaseStatus } from "../../model/status";
+import type { Phase } from "../../model/phase";
 
 import { withVaultLock, type HostIdentity, type VaultLock } from "../../session/vault-lock";
 
@@ -79,23 +80,8 @@ export interface ImportRequest {
 	extractAhead?: boolean;
 }
 
-export interface ImportSummary {
-	session_id: string;
-	status: PhaseStatus;
-	/** `pending`: items read but not finished when the run stopped early (a resume does them). */
-	counts: { total: number; success: number; failed: number; skipped: number; pending?: number };
-	notes: { created: number; updated: number; unchanged: number; preserved: number; review: number };
-	failures: { item_id: string; title: string | null; stage: string; reason: string }[];
-	/** Set when the run stopped early: cancelled, or the input broke off. */
-	error?: string;
-	/** For people: what retry found to do ("nothing to retry"). */
-	message?: string;
-	/** Of `notes.updated`, how many were re-rendered although unchanged at the source (options changed, `rerender`). */
-	rerendered?: number;
-	/** Of `notes.updated`: notes the user had edited that got the conversation's new messages below their text. */
-	appended?: number;
-}
-
+export type { ImportSummary };
+export { summarize };
 export { ImportSessionError };
 
 const OPTIONS_FILE = "options.json";
@@ -127,29 +113,96 @@ export async function runImportSession(deps: ImportDeps, request: ImportRequest)
 	);
 }
 
+/** The session a run works on: created (a new run, its inputs open in `reader`) or loaded (resume, retry). */
+interface OpenedSession {
+	session: Session;
+	options: ImportOptions;
+	reader: ExportReader | null;
+	phases: PhaseManager;
+}
+
+/** One run of an import session, planned: what its stages and its finish share. */
+interface ImportRun extends OpenedSession {
+	deps: ImportDeps;
+	request: ImportRequest;
+	sessionId: string;
+	ctx: StageContext & { phases: PhaseManager };
+	phase: Phase;
+	/** The session's items as logged before this run. */
+	status: ItemStatusIndex;
+	/** A retry redoes failed items and sends review items to the model again. */
+	retransform: Set<string>;
+	/** Whether an item is work for this run: load has not finished it (or a retry sends it to the model again). */
+	needsWork: (id: string) => boolean;
+	extractDone: boolean;
+	/** Extract runs: never finished, or a retry of its failures. */
+	runExtract: boolean;
+	debugMode: boolean;
+	/** What extract writes, id by id (the compaction at the end removes those files without reading them). */
+	shardLedger: ShardLedger;
+}
+
+/** open → plan → wire the stages → finish; the stages' failures and a cancel end in finish too. */
 async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, lock: VaultLock): Promise<ImportSummary> {
-	const { store, clock, logger } = deps;
+	const opened = await openImportSession(deps, request, lock);
+	request.onSession?.(opened.session.session_id);
+	const run = await planImportRun(deps, request, opened);
+	const { status, retransform, phase } = run;
+	if (request.mode === "retry" && status.failures().length === 0 && retransform.size === 0 && phase.status !== "running") {
+		return { ...(await summarize(deps.store, run.sessionId, deps.logger, phase.status)), message: "No failed items to retry" };
+	}
+
+	await run.phases.startPhase(run.sessionId, "import");
+	// One signal stops every stage: the user's cancel, or one stage breaking down (the others then stop taking items).
+	const stop = new AbortController();
+	const cancel = (): void => stop.abort();
+	if (request.signal?.aborted) stop.abort();
+	request.signal?.addEventListener("abort", cancel, { once: true });
+	// The stages started, so that a failure waits for all of them before the run ends (no stage left writing).
+	const started: Promise<unknown>[] = [];
+	try {
+		await wireStages(run, stop, started);
+		// The first stage to break down is the run's error.
+		const settled = await Promise.allSettled(started);
+		const broken = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+		if (broken) throw broken.reason;
+		if (request.signal?.aborted) return await finishImport(run, "cancelled");
+		return await finishImport(run);
+	} catch (error) {
+		stop.abort();
+		await Promise.allSettled(started);
+		const message = error instanceof Error ? error.message : String(error);
+		await finishImport(run, message).catch(() => undefined);
+		throw error;
+	} finally {
+		request.signal?.removeEventListener("abort", cancel);
+		await run.reader?.close();
+	}
+}
+
+/**
+ * A new session (the inputs and the model server checked first, so that a bad input leaves nothing behind), or the
+ * one to resume or retry with its recorded options.
+ */
+async function openImportSession(deps: ImportDeps, request: ImportRequest, lock: VaultLock): Promise<OpenedSession> {
+	const { store, clock } = deps;
 	const openExport = deps.openExport ?? openExportHere;
 	const sessions = new SessionManager(store, clock);
 	const phases = new PhaseManager(store, clock, sessions);
-
-	let session: Session;
-	let options: ImportOptions;
-	let reader: ExportReader | null = null;
 	if (request.mode === "new") {
-		options = ImportOptionsSchema.parse(request.options ?? {});
+		const options = ImportOptionsSchema.parse(request.options ?? {});
 		if (!request.sources || request.sources.length === 0)
 			throw new ImportSessionError("No input was given: pass an export (.zip or conversations.json) or a folder holding one");
 		if (options.llm && !request.llmClient) throw new ImportSessionError("An LLM transform was asked for, but no LLM client was given");
 		// Open and check the inputs (and the model server) before a session exists: a bad input leaves nothing behind.
-		reader = await openExport(request.sources, { provider: options.provider });
+		const reader = await openExport(request.sources, { provider: options.provider });
 		if (request.llmClient)
 			await request.llmClient.preflight().catch(async (e: unknown) => {
-				await reader?.close();
+				await reader.close();
 				throw e;
 			});
 		const providers = [...new Set(reader.inputs.flatMap((i) => (i.provider ? [i.provider] : [])))];
-		session = await sessions.create({
+		const session = await sessions.create({
 			debugMode: request.debugMode ?? false,
 			...(providers.length > 0 ? { provider: providers.join(",") } : {}),
 		});
@@ -157,237 +210,259 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 		await phases.create(session.session_id, "import");
 		await store.writeAtomic(optionsPath(session.session_id), `${JSON.stringify(options, null, "\t")}\n`);
 		await writeManifest(store, session.session_id, reader, request.sources);
-	} else {
-		const latest = request.sessionId ?? (await sessions.latest())?.session_id;
-		if (!latest) throw new ImportSessionError("There is no session to resume");
-		session = await sessions.load(latest);
-		if (!request.sessionId) await lock.attach(session.session_id);
-		if (!(await phases.exists(session.session_id, "import")))
-			throw new ImportSessionError(`Session ${session.session_id} has no import phase`);
-		options = ImportOptionsSchema.parse(JSON.parse(await store.read(optionsPath(session.session_id))));
-		if (options.llm && !request.llmClient) {
-			throw new ImportSessionError(
-				`Session ${session.session_id} used the LLM ${options.llm.provider} (${options.llm.model}); give the LLM settings again to ${request.mode} it`,
-			);
-		}
-		if (request.llmClient) await request.llmClient.preflight();
-		await sessions.markResumed(session.session_id);
+		return { session, options, reader, phases };
 	}
-	const sessionId = session.session_id;
-	request.onSession?.(sessionId);
-	const ctx = { sessionId, phaseType: "import" as const, store, clock, logger, phases };
+	const latest = request.sessionId ?? (await sessions.latest())?.session_id;
+	if (!latest) throw new ImportSessionError("There is no session to resume");
+	const session = await sessions.load(latest);
+	if (!request.sessionId) await lock.attach(session.session_id);
+	if (!(await phases.exists(session.session_id, "import")))
+		throw new ImportSessionError(`Session ${session.session_id} has no import phase`);
+	const options = ImportOptionsSchema.parse(JSON.parse(await store.read(optionsPath(session.session_id))));
+	if (options.llm && !request.llmClient) {
+		throw new ImportSessionError(
+			`Session ${session.session_id} used the LLM ${options.llm.provider} (${options.llm.model}); give the LLM settings again to ${request.mode} it`,
+		);
+	}
+	if (request.llmClient) await request.llmClient.preflight();
+	await sessions.markResumed(session.session_id);
+	return { session, options, reader: null, phases };
+}
 
+/** What this run has to do, from the session's phase and log: which items, and whether extract runs. */
+async function planImportRun(deps: ImportDeps, request: ImportRequest, opened: OpenedSession): Promise<ImportRun> {
+	const { store, clock, logger } = deps;
+	const { session, phases } = opened;
+	const sessionId = session.session_id;
+	const ctx = { sessionId, phaseType: "import" as const, store, clock, logger, phases };
 	const phase = await phases.load(sessionId, "import");
 	const status = await ItemStatusIndex.read(store, sessionId, "import", logger);
-	// A retry redoes failed items and sends review items to the model again.
 	const retransform =
 		request.mode === "retry"
 			? new Set([...status.idsWithStatus("transform", "review"), ...status.idsWithStatus("load", "review")])
 			: new Set<string>();
-	if (request.mode === "retry" && status.failures().length === 0 && retransform.size === 0 && phase.status !== "running") {
-		return { ...(await summarize(store, sessionId, logger, phase.status)), message: "No failed items to retry" };
+	// Work left is what load has not finished (a retry also sends review items to the model again).
+	const loaded = status.succeeded("load");
+	// An item folded out of a finished session's log went through for good, as one whose load succeeded.
+	const needsWork = (id: string): boolean => (!loaded.has(id) && !status.isFolded(id)) || retransform.has(id);
+	const extractDone = phase.stages.extract.status === "completed";
+	const extractFailures = status.failures("extract").length > 0;
+	return {
+		...opened,
+		deps,
+		request,
+		sessionId,
+		ctx,
+		phase,
+		status,
+		retransform,
+		needsWork,
+		extractDone,
+		runExtract: !extractDone || (request.mode === "retry" && extractFailures),
+		debugMode: session.debug_mode || (request.debugMode ?? false),
+		shardLedger: new Map(),
+	};
+}
+
+/**
+ * Everything that can fail before an item moves: the inputs opened again (a resume whose extract never finished),
+ * the model's saved replies, the import index, a log line cut by a crash.
+ */
+async function openStageInputs(run: ImportRun): Promise<{ index: ImportIndex; knowledge: KnowledgeTransform | undefined }> {
+	const { deps, request, options, sessionId } = run;
+	const { store, logger, clock } = deps;
+	if (run.runExtract && !run.reader) {
+		const sources = request.sources ?? (request.openSources ? await request.openSources(options.inputs) : []);
+		if (sources.length === 0)
+			throw new ImportSessionError(
+				`Session ${sessionId} needs its inputs again (${options.inputs.join(", ") || "none recorded"}), but they were not given`,
+			);
+		// The same files as the session began with, or nothing: extract is never marked done from another file.
+		await checkInputsUnchanged(store, sessionId, sources);
+		run.reader = await (deps.openExport ?? openExportHere)(sources, { provider: options.provider });
 	}
-
-	await phases.startPhase(sessionId, "import");
-	// One signal stops every stage: the user's cancel, or one stage breaking down (the others then stop taking items).
-	const stop = new AbortController();
-	const cancel = (): void => stop.abort();
-	if (request.signal?.aborted) stop.abort();
-	request.signal?.addEventListener("abort", cancel, { once: true });
-	const common = { signal: stop.signal, ...(request.onProgress ? { onProgress: request.onProgress } : {}) };
-	// The stages started, so that a failure waits for all of them before the run ends (no stage left writing).
-	const started: Promise<unknown>[] = [];
-	/** What extract writes, id by id (the compaction at the end removes those files without reading them). */
-	const shardLedger: ShardLedger = new Map();
-	try {
-		// The three stages run at the same time, each conversation handed on as soon as the stage before is done
-		// with it: the export is read once, and nothing is read back from the session in a normal run.
-		// Work left is what load has not finished (a retry also sends review items to the model again).
-		const loaded = status.succeeded("load");
-		// An item folded out of a finished session's log went through for good, as one whose load succeeded.
-		const needsWork = (id: string): boolean => (!loaded.has(id) && !status.isFolded(id)) || retransform.has(id);
-
-		// ---- everything that can fail before an item moves: inputs, the model's saved replies, the index ----
-		const extractDone = phase.stages.extract.status === "completed";
-		const extractFailures = status.failures("extract").length > 0;
-		const runExtract = !extractDone || (request.mode === "retry" && extractFailures);
-		if (runExtract && !reader) {
-			const sources = request.sources ?? (request.openSources ? await request.openSources(options.inputs) : []);
-			if (sources.length === 0)
-				throw new ImportSessionError(
-					`Session ${sessionId} needs its inputs again (${options.inputs.join(", ") || "none recorded"}), but they were not given`,
-				);
-			// The same files as the session began with, or nothing: extract is never marked done from another file.
-			await checkInputsUnchanged(store, sessionId, sources);
-			reader = await openExport(sources, { provider: options.provider });
-		}
-		const index = await ImportIndex.open(store, logger);
-		const knowledge =
-			options.llm && request.llmClient
-				? await KnowledgeTransform.open({
-						store,
-						sessionId,
-						client: request.llmClient,
-						llm: options.llm,
-						options,
-						debugMode: session.debug_mode || (request.debugMode ?? false),
-						logger,
-						index,
-						...(request.llmRefresh ? { refresh: true } : {}),
-						now: () => clock.now(),
-					})
-				: undefined;
-		// The stages share pipeline_stages.jsonl: a line cut off by a crash is ended once, before any of them appends.
-		if (await ensureJsonlLineStart(store, pipelineStagesFile(sessionId, "import")))
-			logger.warn(`${pipelineStagesFile(sessionId, "import")}: the last line was cut off by an interruption; it will be skipped`);
-
-		// A fresh extract may run ahead of the stages after it (their conversations then come back from its output).
-		const ahead =
-			request.extractAhead && runExtract && !extractDone ? new RunAheadHandOff(store, sessionId, logger, HAND_OFF_CAPACITY) : null;
-		const toTransform = ahead ?? new Channel<Extracted>(HAND_OFF_CAPACITY);
-		const toLoad = new Channel<NoteDraft>(HAND_OFF_CAPACITY);
-		const stopHandOffs = (): void => {
-			toTransform.abort();
-			toLoad.abort();
-		};
-		if (stop.signal.aborted) stopHandOffs();
-		else stop.signal.addEventListener("abort", stopHandOffs, { once: true });
-		const guard = (run: Promise<unknown>): void => {
-			started.push(
-				run.catch((e: unknown) => {
-					stop.abort(); // a stage that broke down stops the others
-					throw e;
-				}),
-			);
-		};
-
-		// ---- extract (or what it wrote before) ----
-		let conversations: AsyncIterable<Extracted>;
-		if (runExtract && reader) {
-			const done = status.idsWithStatus("extract", "success", "skipped", "review");
-			const openReader = reader;
-			reader = null; // closed when extract ends
-			guard(
-				runExtractStage({
-					ctx,
-					reader: openReader,
+	const index = await ImportIndex.open(store, logger);
+	const knowledge =
+		options.llm && request.llmClient
+			? await KnowledgeTransform.open({
+					store,
+					sessionId,
+					client: request.llmClient,
+					llm: options.llm,
 					options,
-					fresh: !extractDone,
-					...(extractDone ? { skip: (id: string) => done.has(id) || status.isFolded(id), handOnSkipped: needsWork } : {}),
-					handOff: (c) => toTransform.push(c),
-					// The deterministic note may be rendered by the reader (the CLI's reads in a second thread).
-					...(options.llm
-						? {}
-						: {
-								read: {
-									draft: {
-										sessionId,
-										includeThinking: options.includeThinking,
-										...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
-									},
-								},
-							}),
-					sharedLogReady: true,
-					ledger: shardLedger,
-					...(ahead ? { onWritten: (n: number) => ahead.written(n) } : {}),
-					...common,
-				}).finally(async () => {
-					toTransform.close();
-					await openReader.close();
-				}),
-			);
-			conversations = toTransform;
-		} else {
-			conversations = wrapped(readExtractedConversations(store, sessionId, logger));
-		}
+					debugMode: run.debugMode,
+					logger,
+					index,
+					...(request.llmRefresh ? { refresh: true } : {}),
+					now: () => clock.now(),
+				})
+			: undefined;
+	// The stages share pipeline_stages.jsonl: a line cut off by a crash is ended once, before any of them appends.
+	if (await ensureJsonlLineStart(store, pipelineStagesFile(sessionId, "import")))
+		logger.warn(`${pipelineStagesFile(sessionId, "import")}: the last line was cut off by an interruption; it will be skipped`);
+	return { index, knowledge };
+}
 
-		// ---- transform ----
-		guard(
-			runTransformStage({
-				ctx,
-				conversations,
-				options,
-				skip: (id) => !needsWork(id),
-				handOff: (d) => toLoad.push(d),
-				...(knowledge ? { knowledge, concurrency: options.llm?.concurrency ?? 1, fresh: retransform } : {}),
-				index,
-				sharedLogReady: true,
-				...common,
-			}).finally(() => toLoad.close()),
-		);
-
-		// ---- load ----
-		const files = new DraftFileWriter({
-			vault: deps.vault,
-			index: await AttachmentIndex.open(store, logger),
-			exportFiles: () => openExportFiles(request, options, logger),
-			folder: options.attachmentsFolder ?? (deps.vault.availablePathForAttachment ? null : joinFolder(options.outFolder, "attachments")),
-			sessionId,
-			dryRun: options.dryRun,
-			logger,
-		});
-		guard(
-			runLoadStage({
-				ctx,
-				vault: deps.vault,
-				index,
-				drafts: toLoad,
-				options,
-				files,
-				keepCopies: session.debug_mode || (request.debugMode ?? false),
-				...(deps.sha256 ? { sha256: deps.sha256 } : {}),
-				sharedLogReady: true,
-				...common,
+/**
+ * Starts the three stages at the same time, each conversation handed on as soon as the stage before is done with
+ * it: the export is read once, and nothing is read back from the session in a normal run. Each stage's promise goes
+ * into `started`; one that breaks down stops the others.
+ */
+async function wireStages(run: ImportRun, stop: AbortController, started: Promise<unknown>[]): Promise<void> {
+	const { deps, request, sessionId } = run;
+	const { index, knowledge } = await openStageInputs(run);
+	const common = { signal: stop.signal, ...(request.onProgress ? { onProgress: request.onProgress } : {}) };
+	// A fresh extract may run ahead of the stages after it (their conversations then come back from its output).
+	const ahead =
+		request.extractAhead && run.runExtract && !run.extractDone
+			? new RunAheadHandOff(deps.store, sessionId, deps.logger, HAND_OFF_CAPACITY)
+			: null;
+	const toTransform: HandOff<Extracted> = ahead ?? new Channel<Extracted>(HAND_OFF_CAPACITY);
+	const toLoad = new Channel<NoteDraft>(HAND_OFF_CAPACITY);
+	const stopHandOffs = (): void => {
+		toTransform.abort();
+		toLoad.abort();
+	};
+	if (stop.signal.aborted) stopHandOffs();
+	else stop.signal.addEventListener("abort", stopHandOffs, { once: true });
+	const guard = (stage: Promise<unknown>): void => {
+		started.push(
+			stage.catch((e: unknown) => {
+				stop.abort(); // a stage that broke down stops the others
+				throw e;
 			}),
 		);
+	};
 
-		// The first stage to break down is the run's error.
-		const settled = await Promise.allSettled(started);
-		const broken = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
-		if (broken) throw broken.reason;
-		if (request.signal?.aborted) return await finish("cancelled");
-		return await finish();
-	} catch (error) {
-		stop.abort();
-		await Promise.allSettled(started);
-		const message = error instanceof Error ? error.message : String(error);
-		await finish(message).catch(() => undefined);
-		throw error;
-	} finally {
-		request.signal?.removeEventListener("abort", cancel);
-		await reader?.close();
+	// Extract, or what it wrote before.
+	let conversations: AsyncIterable<Extracted>;
+	if (run.runExtract && run.reader) {
+		guard(startExtract(run, toTransform, ahead, common));
+		conversations = toTransform;
+	} else {
+		conversations = wrapped(readExtractedConversations(deps.store, sessionId, deps.logger));
 	}
+	guard(
+		runTransformStage({
+			ctx: run.ctx,
+			conversations,
+			options: run.options,
+			skip: (id) => !run.needsWork(id),
+			handOff: (d) => toLoad.push(d),
+			...(knowledge ? { knowledge, concurrency: run.options.llm?.concurrency ?? 1, fresh: run.retransform } : {}),
+			index,
+			sharedLogReady: true,
+			...common,
+		}).finally(() => toLoad.close()),
+	);
+	const files = await draftFileWriter(run);
+	guard(
+		runLoadStage({
+			ctx: run.ctx,
+			vault: deps.vault,
+			index,
+			drafts: toLoad,
+			options: run.options,
+			files,
+			keepCopies: run.debugMode,
+			...(deps.sha256 ? { sha256: deps.sha256 } : {}),
+			sharedLogReady: true,
+			...common,
+		}),
+	);
+}
 
-	async function finish(error?: string): Promise<ImportSummary> {
-		const stopped = error === "cancelled";
-		const errorText = stopped ? "Cancelled; resume the session to go on" : error;
-		// A run that ended early leaves the items it had not finished pending (a resume does them), not failed.
-		// Read once for the summary and the compaction (nothing is logged in between).
-		const itemStatus = await ItemStatusIndex.read(store, sessionId, "import", logger);
-		const summary = await summarize(store, sessionId, logger, "pending", {
-			unfinished: error === undefined ? "failed" : "pending",
-			index: itemStatus,
-		});
-		const counts: Counts = { ...summary.counts, review: summary.notes.review };
-		// Ended on its own: the session keeps only what a retry can still need (see compactImportSession).
-		if (errorText === undefined && !options.dryRun) {
-			try {
-				const compacted = await compactImportSession(store, sessionId, {
-					debugMode: session.debug_mode || (request.debugMode ?? false),
-					logger,
-					status: itemStatus,
-					ledger: shardLedger,
-				});
-				logger.info(
-					`Session ${sessionId} compacted: ${compacted.before} → ${compacted.after} bytes (${compacted.kept} conversations kept for a retry)`,
-				);
-			} catch (e) {
-				logger.warn(`Session ${sessionId}: could not compact (${e instanceof Error ? e.message : String(e)}); it keeps everything`);
-			}
+/** Where extract hands its conversations on: a channel, or the run-ahead hand-off. */
+type HandOff<T> = AsyncIterable<T> & { push(item: T): Promise<void>; close(): void; abort(): void };
+
+/** Extract over the open inputs (taken from the run: closed when extract ends), handing each conversation on. */
+function startExtract(
+	run: ImportRun,
+	toTransform: HandOff<Extracted>,
+	ahead: RunAheadHandOff | null,
+	common: { signal: AbortSignal; onProgress?: (p: StageProgress) => void },
+): Promise<unknown> {
+	const { status, options, extractDone, sessionId } = run;
+	const done = status.idsWithStatus("extract", "success", "skipped", "review");
+	const openReader = run.reader as ExportReader;
+	run.reader = null; // closed when extract ends
+	return runExtractStage({
+		ctx: run.ctx,
+		reader: openReader,
+		options,
+		fresh: !extractDone,
+		...(extractDone ? { skip: (id: string) => done.has(id) || status.isFolded(id), handOnSkipped: run.needsWork } : {}),
+		handOff: (c) => toTransform.push(c),
+		// The deterministic note may be rendered by the reader (the CLI's reads in a second thread).
+		...(options.llm
+			? {}
+			: {
+					read: {
+						draft: {
+							sessionId,
+							includeThinking: options.includeThinking,
+							...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
+						},
+					},
+				}),
+		sharedLogReady: true,
+		ledger: run.shardLedger,
+		...(ahead ? { onWritten: (n: number) => ahead.written(n) } : {}),
+		...common,
+	}).finally(async () => {
+		toTransform.close();
+		await openReader.close();
+	});
+}
+
+/** Brings the files notes refer to into the vault: where the options say, else the vault's own attachment folder. */
+async function draftFileWriter(run: ImportRun): Promise<DraftFileWriter> {
+	const { deps, options } = run;
+	return new DraftFileWriter({
+		vault: deps.vault,
+		index: await AttachmentIndex.open(deps.store, deps.logger),
+		exportFiles: () => openExportFiles(run.request, options, deps.logger),
+		folder: options.attachmentsFolder ?? (deps.vault.availablePathForAttachment ? null : joinFolder(options.outFolder, "attachments")),
+		sessionId: run.sessionId,
+		dryRun: options.dryRun,
+		logger: deps.logger,
+	});
+}
+
+/**
+ * Ends the run: the summary from the log (items a run that ended early had not finished stay pending, for a resume),
+ * the session compacted when the run ended on its own, the phase's status and counts written.
+ */
+async function finishImport(run: ImportRun, error?: string): Promise<ImportSummary> {
+	const { store, logger } = run.deps;
+	const { sessionId } = run;
+	const stopped = error === "cancelled";
+	const errorText = stopped ? "Cancelled; resume the session to go on" : error;
+	// Read once for the summary and the compaction (nothing is logged in between).
+	const itemStatus = await ItemStatusIndex.read(store, sessionId, "import", logger);
+	const summary = await summarize(store, sessionId, logger, "pending", {
+		unfinished: error === undefined ? "failed" : "pending",
+		index: itemStatus,
+	});
+	const counts: Counts = { ...summary.counts, review: summary.notes.review };
+	// Ended on its own: the session keeps only what a retry can still need (see compactImportSession).
+	if (errorText === undefined && !run.options.dryRun) {
+		try {
+			const compacted = await compactImportSession(store, sessionId, {
+				debugMode: run.debugMode,
+				logger,
+				status: itemStatus,
+				ledger: run.shardLedger,
+			});
+			logger.info(
+				`Session ${sessionId} compacted: ${compacted.before} → ${compacted.after} bytes (${compacted.kept} conversations kept for a retry)`,
+			);
+		} catch (e) {
+			logger.warn(`Session ${sessionId}: could not compact (${e instanceof Error ? e.message : String(e)}); it keeps everything`);
 		}
-		const finished = await phases.finishPhase(sessionId, "import", counts, errorText, stopped);
-		return { ...summary, status: finished.status, ...(errorText !== undefined ? { error: errorText } : {}) };
 	}
+	const finished = await run.phases.finishPhase(sessionId, "import", counts, errorText, stopped);
+	return { ...summary, status: finished.status, ...(errorText !== undefined ? { error: errorText } : {}) };
 }
 
 /**
@@ -415,112 +490,4 @@ function joinFolder(...parts: string[]): string {
 
 async function* wrapped(conversations: AsyncIterable<Conversation>): AsyncGenerator<Extracted> {
 	for await (const conversation of conversations) yield { conversation };
-}
-
-/**
- * A load record written before records carried a typed `outcome`: "updated: path", "updated (options changed):
- * path", "preserved: path: why" (the first word is the outcome).
- */
-function outcomeFromReason(reason: string | undefined): { outcome: string; rerendered: boolean } {
-	const label = (reason ?? "").split(":")[0] ?? "";
-	const outcome = label.split(" ")[0] ?? "";
-	return { outcome, rerendered: label === "updated (options changed)" || label === "updated (re-render asked)" };
-}
-
-/**
- * The session's result from its log, over every run of it (a resume or retry included): each conversation
- * counted once, by its latest record in each stage.
- */
-export async function summarize(
-	store: StagingStore,
-	sessionId: string,
-	logger?: Logger,
-	status: PhaseStatus = "pending",
-	how: { unfinished?: "failed" | "pending"; /** The session's item status, read already. */ index?: ItemStatusIndex } = {},
-): Promise<ImportSummary> {
-	const index = how.index ?? (await ItemStatusIndex.read(store, sessionId, "import", logger));
-	const counts: ImportSummary["counts"] = { total: 0, success: 0, failed: 0, skipped: 0 };
-	const notes = { created: 0, updated: 0, unchanged: 0, preserved: 0, review: 0 };
-	let rerendered = 0;
-	let appended = 0;
-	// Items folded out of the log when the session completed (see compactImportSession): counted from their summary.
-	if (index.folded) {
-		counts.total += index.folded.items;
-		counts.success += index.folded.items;
-		for (const [label, n] of Object.entries(index.folded.outcomes)) {
-			const outcome = label.split(" ")[0] ?? "";
-			if (outcome === "created" || outcome === "updated" || outcome === "unchanged" || outcome === "preserved") notes[outcome] += n;
-			if (label === "updated (options changed)" || label === "updated (re-render asked)") rerendered += n;
-			if (label === `updated (${NEW_MESSAGES_APPENDED})`) appended += n;
-		}
-	}
-	const failures: ImportSummary["failures"] = [];
-	const fail = (id: string, title: string | undefined, stage: string, reason: string): void => {
-		counts.failed++;
-		failures.push({ item_id: id, title: title ?? null, stage, reason });
-	};
-	for (const extract of index.each("extract")) {
-		const id = extract.item_id;
-		counts.total++;
-		if (extract.status === "failed") {
-			fail(id, extract.title, "extract", extract.error ?? extract.reason ?? "unknown error");
-			continue;
-		}
-		if (extract.status === "skipped") {
-			counts.skipped++;
-			continue;
-		}
-		const transform = index.get("transform", id);
-		const load = index.get("load", id);
-		// A note load wrote after the item's latest transform is the proof of the item, even when that transform's
-		// record was lost (the stages log in batches of their own: a crash can keep load's and lose transform's).
-		const loadedLast = (load?.status === "success" || load?.status === "review") && (!transform || transform.timestamp <= load.timestamp);
-		if (transform?.status === "failed" && !loadedLast) {
-			fail(id, extract.title, "transform", transform.error ?? "unknown error");
-			continue;
-		}
-		if (transform?.status === "skipped" && !loadedLast) {
-			counts.skipped++;
-			continue;
-		}
-		if (!load || (!transform && !loadedLast)) {
-			// In flight or not reached when the run stopped: a resume does it (a failure only if a whole run missed it).
-			if (how.unfinished === "pending") counts.pending = (counts.pending ?? 0) + 1;
-			else
-				fail(
-					id,
-					extract.title,
-					transform ? "load" : "transform",
-					"not processed yet (the run stopped before this item); resume the session",
-				);
-			continue;
-		}
-		if (load.status === "failed") {
-			fail(id, extract.title, "load", load.error ?? "unknown error");
-			continue;
-		}
-		counts.success++;
-		if (load.status === "review") notes.review++;
-		const { outcome, rerendered: again } =
-			load.outcome !== undefined ? { outcome: load.outcome, rerendered: load.rerendered === true } : outcomeFromReason(load.reason);
-		if (outcome === "created" || outcome === "updated" || outcome === "unchanged" || outcome === "preserved") notes[outcome]++;
-		if (outcome === "updated" && again) rerendered++;
-		// New messages appended below a note the user edited: an update, told apart by its reason (not re-rendered).
-		if ((load.reason ?? "").startsWith(`updated (${NEW_MESSAGES_APPENDED})`)) appended++;
-	}
-	// The index keeps no title of a record that went through: the failures' titles are read again, only theirs.
-	const untitled = new Set(failures.filter((f) => f.title === null).map((f) => f.item_id));
-	if (untitled.size > 0) {
-		const titles = await ItemStatusIndex.titles(store, sessionId, "import", untitled);
-		for (const f of failures) if (f.title === null) f.title = titles.get(f.item_id) ?? null;
-	}
-	return {
-		session_id: sessionId,
-		status,
-		counts,
-		notes,
-		failures,
-		...(rerendered > 0 ? { rerendered } : {}),
-		...(appended > 0 ? { appended } : {}),
-	};
 }
