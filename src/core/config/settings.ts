@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import { isKnownTimeZone } from "../import/transform/note-time";
 import { DEFAULT_GENRES, GenreSchema, type Genre } from "../organize/genres";
 import { NORMALIZE_RULES } from "../organize/normalize-frontmatter";
@@ -14,60 +14,59 @@ export const LlmProviderSchema = z.enum(LLM_PROVIDERS);
 export type LlmProvider = z.infer<typeof LlmProviderSchema>;
 
 export const LlmSettingsSchema = z.object({
-	provider: LlmProviderSchema.default("none"),
+	provider: z._default(LlmProviderSchema, "none"),
 	/** Base URL of the LLM server (Ollama or an OpenAI-compatible API). */
-	url: z.string().trim().min(1).default("http://127.0.0.1:11434"),
-	model: z.string().default(""),
+	url: z._default(z.string().check(z.trim(), z.minLength(1)), "http://127.0.0.1:11434"),
+	model: z._default(z.string(), ""),
 	/**
 	 * The key itself, only where the host has no secret storage (the CLI reads it from the environment; the plugin on
 	 * an Obsidian before 1.11.4). Never logged. The plugin moves it into Obsidian's secret storage when it can.
 	 */
-	apiKey: z.string().default(""),
+	apiKey: z._default(z.string(), ""),
 	/** The name of the secret in Obsidian's secret storage that holds the key ("" when none). */
-	apiKeySecret: z.string().default(""),
-	concurrency: z.number().int().min(1).max(16).default(1),
-	timeoutSeconds: z.number().positive().max(3600).default(120),
-	retries: z.number().int().min(0).max(10).default(3),
+	apiKeySecret: z._default(z.string(), ""),
+	concurrency: z._default(z.number().check(z.int(), z.gte(1), z.lte(16)), 1),
+	timeoutSeconds: z._default(z.number().check(z.positive(), z.lte(3600)), 120),
+	retries: z._default(z.number().check(z.int(), z.gte(0), z.lte(10)), 3),
 	/** `auto` (the conversation's own language) or a language name such as `English` or `Japanese`. */
-	outputLanguage: z.string().trim().min(1).default("auto"),
+	outputLanguage: z._default(z.string().check(z.trim(), z.minLength(1)), "auto"),
 	/** How many characters of a conversation are sent to the LLM at most. */
-	contextChars: z.number().int().min(1000).max(1_000_000).default(24_000),
+	contextChars: z._default(z.number().check(z.int(), z.gte(1000), z.lte(1_000_000)), 24_000),
 });
 export type LlmSettings = z.infer<typeof LlmSettingsSchema>;
 
 export const SettingsSchema = z.object({
-	debugMode: z.boolean().default(false),
+	debugMode: z._default(z.boolean(), false),
 	/** Vault folder the imported notes go to. */
-	outputFolder: z.string().trim().min(1).default("AI Conversations"),
-	llm: LlmSettingsSchema.default(() => LlmSettingsSchema.parse({})),
-	includeTranscript: z.boolean().default(true),
-	includeThinking: z.boolean().default(false),
+	outputFolder: z._default(z.string().check(z.trim(), z.minLength(1)), "AI Conversations"),
+	llm: z._default(LlmSettingsSchema, () => LlmSettingsSchema.parse({})),
+	includeTranscript: z._default(z.boolean(), true),
+	includeThinking: z._default(z.boolean(), false),
 	/** IANA time zone for message times and `created`/`updated`; empty: this computer's. */
-	timeZone: z
-		.string()
-		.trim()
-		.refine((v) => v === "" || isKnownTimeZone(v), "not a known time zone")
-		.default(""),
+	timeZone: z._default(
+		z.string().check(
+			z.trim(),
+			z.refine((v) => v === "" || isKnownTimeZone(v), "not a known time zone"),
+		),
+		"",
+	),
 	/** New notes of a named project go to a sub-folder of it. */
-	byProject: z.boolean().default(false),
+	byProject: z._default(z.boolean(), false),
 	/** New notes' file names start with the conversation's date (`2025-03-10 Title`). */
-	datePrefix: z.boolean().default(false),
+	datePrefix: z._default(z.boolean(), false),
 	/** A note the user edited whose conversation grew: its new messages are added below the user's text (else it is left as it is). */
-	appendToEditedNotes: z.boolean().default(true),
-	genres: z
-		.array(GenreSchema)
-		.min(1)
-		.default(() => cloneGenres(DEFAULT_GENRES)),
+	appendToEditedNotes: z._default(z.boolean(), true),
+	genres: z._default(z.array(GenreSchema).check(z.minLength(1)), () => cloneGenres(DEFAULT_GENRES)),
 	/** Sessions older than this many days are removed automatically (see retainSessions) and by "Clean old sessions". */
-	retentionDays: z.number().int().min(1).max(3650).default(30),
+	retentionDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(3650)), 30),
 	/** Old sessions with undo data the user chose to keep when retention asked: not asked about again. */
-	retentionKept: z.array(z.string()).default([]),
+	retentionKept: z._default(z.array(z.string()), []),
 	/** Folders and patterns organize leaves alone, besides the ones it always does (see organize/exclusions.ts). */
-	organizeExclude: z.array(z.string()).default([]),
+	organizeExclude: z._default(z.array(z.string()), []),
 	/** Normalisation rules organize applies to the user's own notes (none by default: they are only filed). */
-	organizeNormalize: z.array(z.enum(NORMALIZE_RULES)).default([]),
+	organizeNormalize: z._default(z.array(z.enum(NORMALIZE_RULES)), []),
 	/** Where genre folders go: "" = the output folder (the default), "/" = the vault root, else a folder. */
-	organizeGenreParent: z.string().trim().default(""),
+	organizeGenreParent: z._default(z.string().check(z.trim()), ""),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -90,15 +89,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * Parses each field of `shape` from `raw` on its own: a valid field is kept, a missing one gets its default,
  * an invalid one gets its default and a warning naming `prefix + key`. Unknown keys are dropped.
  */
-function parseFields<S extends z.ZodRawShape>(shape: S, raw: Record<string, unknown>, prefix: string, warn: Warn) {
+function parseFields<S extends z.core.$ZodShape>(shape: S, raw: Record<string, unknown>, prefix: string, warn: Warn) {
 	const out: Record<string, unknown> = {};
 	for (const [key, schema] of Object.entries(shape)) {
 		const value = raw[key];
-		const result = (schema as z.ZodType).safeParse(value);
+		const result = (schema as z.ZodMiniType).safeParse(value);
 		if (result.success) {
 			out[key] = result.data;
 		} else {
-			const fallback = (schema as z.ZodType).parse(undefined);
+			const fallback = (schema as z.ZodMiniType).parse(undefined);
 			out[key] = fallback;
 			warn(`Setting "${prefix}${key}" is invalid (${result.error.issues[0]?.message ?? "bad value"}); using the default.`);
 		}
@@ -143,7 +142,7 @@ export function parseSettings(raw: unknown, onWarning: Warn = () => undefined): 
 		onWarning("Stored settings are not an object; using the defaults.");
 	}
 	const data = isRecord(raw) ? raw : {};
-	const topShape = SettingsSchema.omit({ llm: true, genres: true }).shape;
+	const topShape = z.omit(SettingsSchema, { llm: true, genres: true }).shape;
 	const top = parseFields(topShape, data, "", onWarning);
 	let llmRaw: Record<string, unknown> = {};
 	if (isRecord(data.llm)) {

@@ -1,4 +1,4 @@
-import type * as z from "zod";
+import type * as z from "../model/zod";
 import type { HttpClient, HttpMethod } from "../ports/http";
 import { EmptyResponseError, HttpStatusError, ValidationError, parseRetryAfter } from "../retry/errors";
 
@@ -18,7 +18,7 @@ export function snippet(text: string, max = SNIPPET_CHARS): string {
 	return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
-export interface JsonCall<S extends z.ZodType> {
+export interface JsonCall<S extends z.ZodMiniType> {
 	http: HttpClient;
 	method: HttpMethod;
 	url: string;
@@ -37,7 +37,7 @@ export interface JsonCall<S extends z.ZodType> {
  * Sends the request; non-2xx → HttpStatusError (with Retry-After and the body, truncated and redacted);
  * an empty body → EmptyResponseError; a body that is not JSON or not of `schema`'s shape → ValidationError. Transport errors pass through.
  */
-export async function callJson<S extends z.ZodType>(call: JsonCall<S>): Promise<{ value: z.infer<S>; text: string }> {
+export async function callJson<S extends z.ZodMiniType>(call: JsonCall<S>): Promise<{ value: z.infer<S>; text: string }> {
 	const headers: Record<string, string> = { accept: "application/json", ...call.headers };
 	if (call.body !== undefined) headers["content-type"] = "application/json";
 	const response = await call.http.request({

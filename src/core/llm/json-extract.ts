@@ -1,4 +1,4 @@
-import type * as z from "zod";
+import type * as z from "../model/zod";
 import { ValidationError } from "../retry/errors";
 
 /**
@@ -103,7 +103,7 @@ export function extractJson(reply: string): JsonExtraction {
 }
 
 /** Extracts JSON and validates it with `schema`; throws ValidationError (never retried) when either fails. */
-export function parseJsonReply<S extends z.ZodType>(reply: string, schema: S): z.infer<S> {
+export function parseJsonReply<S extends z.ZodMiniType>(reply: string, schema: S): z.infer<S> {
 	const extracted = extractJson(reply);
 	if (!extracted.ok) throw new ValidationError(`Model reply is not JSON: ${extracted.error}`);
 	const checked = schema.safeParse(extracted.value);

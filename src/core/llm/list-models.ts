@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import type { HttpClient } from "../ports/http";
 import { HttpStatusError, NetworkError, TimeoutError } from "../retry/errors";
 import { callJson } from "./json-call";
@@ -13,8 +13,8 @@ export type ModelListOutcome =
 	 * not-llm: something answered, but not a model list (a wrong address or port); http: another HTTP status. */
 	| { ok: false; problem: "unreachable" | "timeout" | "auth" | "not-llm" | "http"; status?: number; detail: string };
 
-const TagsSchema = z.object({ models: z.array(z.object({ name: z.string().optional(), model: z.string().optional() }).loose()) }).loose();
-const ModelsSchema = z.object({ data: z.array(z.object({ id: z.string() }).loose()) }).loose();
+const TagsSchema = z.looseObject({ models: z.array(z.looseObject({ name: z.optional(z.string()), model: z.optional(z.string()) })) });
+const ModelsSchema = z.looseObject({ data: z.array(z.looseObject({ id: z.string() })) });
 
 export interface ListModelsRequest {
 	provider: "ollama" | "openai";

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import type { Logger } from "../ports/logger";
 import type { RetryOptions } from "../retry/with-retry";
 
@@ -8,28 +8,28 @@ import type { RetryOptions } from "../retry/with-retry";
  * variable, never from the command line, and is never logged.
  */
 export const LlmConfigSchema = z.object({
-	provider: z.enum(["none", "ollama", "openai"]).default("none"),
+	provider: z._default(z.enum(["none", "ollama", "openai"]), "none"),
 	/** Base URL; default per provider. For OpenAI-compatible servers a trailing `/v1` is optional. */
-	url: z.string().trim().min(1).optional(),
-	model: z.string().trim().default(""),
+	url: z.optional(z.string().check(z.trim(), z.minLength(1))),
+	model: z._default(z.string().check(z.trim()), ""),
 	/** Empty or absent = no Authorization header. */
-	apiKey: z.string().optional(),
+	apiKey: z.optional(z.string()),
 	/** Our own timeout for one call (the reference used 300 s for knowledge extraction). */
-	timeoutSeconds: z.number().positive().max(3600).default(300),
+	timeoutSeconds: z._default(z.number().check(z.positive(), z.lte(3600)), 300),
 	/** Timeout for the preflight check. */
-	preflightTimeoutSeconds: z.number().positive().max(600).default(10),
+	preflightTimeoutSeconds: z._default(z.number().check(z.positive(), z.lte(600)), 10),
 	/** Retries after the first attempt. */
-	retries: z.number().int().min(0).max(10).default(3),
-	retryMinDelayMs: z.number().int().min(0).default(1000),
-	retryMaxDelayMs: z.number().int().min(0).default(30_000),
-	retryRandomize: z.boolean().default(true),
-	temperature: z.number().min(0).max(2).default(0.2),
+	retries: z._default(z.number().check(z.int(), z.gte(0), z.lte(10)), 3),
+	retryMinDelayMs: z._default(z.number().check(z.int(), z.gte(0)), 1000),
+	retryMaxDelayMs: z._default(z.number().check(z.int(), z.gte(0)), 30_000),
+	retryRandomize: z._default(z.boolean(), true),
+	temperature: z._default(z.number().check(z.gte(0), z.lte(2)), 0.2),
 	/** Ollama context size in tokens. */
-	numCtx: z.number().int().min(512).default(65_536),
+	numCtx: z._default(z.number().check(z.int(), z.gte(512)), 65_536),
 	/** Maximum reply tokens; -1 = unlimited (Ollama). For OpenAI it is sent as max_tokens when positive. */
-	numPredict: z.number().int().min(-1).default(-1),
+	numPredict: z._default(z.number().check(z.int(), z.gte(-1)), -1),
 	/** Ollama keep_alive: how long the model stays loaded after a call (so it stays loaded for the run). */
-	keepAlive: z.string().trim().min(1).default("30m"),
+	keepAlive: z._default(z.string().check(z.trim(), z.minLength(1)), "30m"),
 });
 export type LlmConfig = z.infer<typeof LlmConfigSchema>;
 export type LlmConfigInput = z.input<typeof LlmConfigSchema>;

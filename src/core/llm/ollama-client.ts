@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import type { HttpClient } from "../ports/http";
 import type { Logger } from "../ports/logger";
 import { EmptyResponseError, HttpStatusError, NetworkError, TimeoutError } from "../retry/errors";
@@ -8,20 +8,16 @@ import { callJson, snippet } from "./json-call";
 import type { ChatMessage, ChatOptions, ChatReply, LlmClient } from "./llm-client";
 import { baseUrl, chatRetryOptions, type LlmConfig } from "./llm-config";
 
-const ChatResponseSchema = z
-	.object({
-		message: z.object({ content: z.string().nullish() }).loose(),
-		prompt_eval_count: z.number().optional(),
-		eval_count: z.number().optional(),
-		done_reason: z.string().optional(),
-	})
-	.loose();
+const ChatResponseSchema = z.looseObject({
+	message: z.looseObject({ content: z.nullish(z.string()) }),
+	prompt_eval_count: z.optional(z.number()),
+	eval_count: z.optional(z.number()),
+	done_reason: z.optional(z.string()),
+});
 
-const TagsResponseSchema = z
-	.object({
-		models: z.array(z.object({ name: z.string().optional(), model: z.string().optional() }).loose()),
-	})
-	.loose();
+const TagsResponseSchema = z.looseObject({
+	models: z.array(z.looseObject({ name: z.optional(z.string()), model: z.optional(z.string()) })),
+});
 
 /** `llama3` matches `llama3:latest`; otherwise names must be equal. */
 export function ollamaModelMatches(wanted: string, available: string): boolean {

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import type { HttpClient } from "../ports/http";
 import type { Logger } from "../ports/logger";
 import { EmptyResponseError, HttpStatusError, NetworkError, TimeoutError } from "../retry/errors";
@@ -9,16 +9,14 @@ import type { ChatMessage, ChatOptions, ChatReply, LlmClient } from "./llm-clien
 import { baseUrl, chatRetryOptions, type LlmConfig } from "./llm-config";
 import { ollamaModelMatches } from "./ollama-client";
 
-const CompletionSchema = z
-	.object({
-		choices: z
-			.array(z.object({ message: z.object({ content: z.string().nullish() }).loose(), finish_reason: z.string().nullish() }).loose())
-			.min(1),
-		usage: z.object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).loose().nullish(),
-	})
-	.loose();
+const CompletionSchema = z.looseObject({
+	choices: z
+		.array(z.looseObject({ message: z.looseObject({ content: z.nullish(z.string()) }), finish_reason: z.nullish(z.string()) }))
+		.check(z.minLength(1)),
+	usage: z.nullish(z.looseObject({ prompt_tokens: z.optional(z.number()), completion_tokens: z.optional(z.number()) })),
+});
 
-const ModelsSchema = z.object({ data: z.array(z.object({ id: z.string() }).loose()) }).loose();
+const ModelsSchema = z.looseObject({ data: z.array(z.looseObject({ id: z.string() })) });
 
 /**
  * Any OpenAI-compatible server (LM Studio, llama.cpp server, vLLM, hosted APIs): `POST /v1/chat/completions`,

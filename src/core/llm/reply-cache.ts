@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import type { Logger } from "../ports/logger";
 import type { StagingStore } from "../ports/staging-store";
 import { sha256Hex } from "../util/sha256";
@@ -41,8 +41,8 @@ const CachedReplySchema = z.object({
 	model: z.string(),
 	settings: z.string(),
 	content: z.string(),
-	promptTokens: z.number().optional(),
-	completionTokens: z.number().optional(),
+	promptTokens: z.optional(z.number()),
+	completionTokens: z.optional(z.number()),
 	/** The session that paid for the reply. */
 	session_id: z.string(),
 	saved_at: z.string(),
@@ -154,7 +154,7 @@ export class LlmReplyCache {
 		for (const file of await this.files()) {
 			let sessionId: string | null = null;
 			try {
-				sessionId = CachedReplySchema.pick({ session_id: true }).parse(JSON.parse(await this.store.read(file))).session_id;
+				sessionId = z.pick(CachedReplySchema, { session_id: true }).parse(JSON.parse(await this.store.read(file))).session_id;
 			} catch {
 				sessionId = null; // damaged: of no use to anyone
 			}

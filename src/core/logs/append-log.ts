@@ -1,4 +1,4 @@
-import type * as z from "zod";
+import type * as z from "../model/zod";
 import type { Logger } from "../ports/logger";
 import type { StagingStore } from "../ports/staging-store";
 import { appendJsonl, endsCutOff, forEachJsonl, readJsonl } from "./jsonl";
@@ -19,7 +19,7 @@ export class JsonlAppendLog<T> {
 	) {}
 
 	/** Reads the file (absent: no records) and returns its valid records with the log to append to. */
-	static async open<S extends z.ZodType>(
+	static async open<S extends z.ZodMiniType>(
 		store: StagingStore,
 		file: string,
 		schema: S,
@@ -34,7 +34,7 @@ export class JsonlAppendLog<T> {
 	static async openEach<R>(
 		store: StagingStore,
 		file: string,
-		schema: z.ZodType<R>,
+		schema: z.ZodMiniType<R>,
 		onRecord: (record: R) => void,
 		logger?: Logger,
 	): Promise<JsonlAppendLog<R>> {

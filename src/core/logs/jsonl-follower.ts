@@ -1,4 +1,4 @@
-import type * as z from "zod";
+import type * as z from "../model/zod";
 import type { StagingStore } from "../ports/staging-store";
 
 /** Bytes read per ranged read while catching up (a long log is read in slices, never as one string). */
@@ -31,7 +31,7 @@ export class JsonlFollower<T> {
 	constructor(
 		private readonly store: StagingStore,
 		readonly path: string,
-		private readonly schema?: z.ZodType<T>,
+		private readonly schema?: z.ZodMiniType<T>,
 	) {}
 
 	/** Bytes consumed so far (whole lines; a partial last line is not counted). */

@@ -1,4 +1,4 @@
-import type * as z from "zod";
+import type * as z from "../model/zod";
 import type { Logger } from "../ports/logger";
 import type { StagingStore } from "../ports/staging-store";
 
@@ -132,7 +132,7 @@ export interface JsonlReadResult<T> {
 }
 
 export interface ReadJsonlOptions<T> {
-	schema?: z.ZodType<T>;
+	schema?: z.ZodMiniType<T>;
 	/** Each skipped line is reported with warn (file, line number, why). */
 	logger?: Logger;
 }

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import type { PhaseType } from "../model/status";
 import { ItemOutcomeSchema, ItemResultStatusSchema, StageTypeSchema } from "../model/status";
 import type { Logger } from "../ports/logger";
@@ -13,22 +13,22 @@ export const PipelineStageRecordSchema = z.object({
 	timestamp: z.string(),
 	session_id: z.string(),
 	item_id: z.string(),
-	title: z.string().optional(),
+	title: z.optional(z.string()),
 	stage: StageTypeSchema,
 	/** The last step the item went through. */
 	step: z.string(),
 	status: ItemResultStatusSchema,
-	timing_ms: z.number().nonnegative(),
+	timing_ms: z.number().check(z.nonnegative()),
 	/** Why it failed (status failed). */
-	error: z.string().optional(),
+	error: z.optional(z.string()),
 	/** Why it was skipped or sent to review (status skipped | review), or what load did (created, updated, …). */
-	reason: z.string().optional(),
+	reason: z.optional(z.string()),
 	/** The note the item wrote or left in place (load), when there is one. */
-	note_path: z.string().optional(),
+	note_path: z.optional(z.string()),
 	/** What became of the item (load: the note's outcome); absent in records written before it existed. */
-	outcome: ItemOutcomeSchema.optional(),
+	outcome: z.optional(ItemOutcomeSchema),
 	/** An update of an unchanged conversation, rendered again because the options changed (or --rerender). */
-	rerendered: z.boolean().optional(),
+	rerendered: z.optional(z.boolean()),
 });
 export type PipelineStageRecord = z.infer<typeof PipelineStageRecordSchema>;
 
@@ -59,10 +59,10 @@ export async function readPipelineStageRecords(
  */
 export const FoldedItemsSchema = z.object({
 	version: z.literal(1),
-	items: z.number().int().nonnegative(),
+	items: z.number().check(z.int(), z.nonnegative()),
 	stages: z.record(StageTypeSchema, CountsSchema),
 	/** Load outcomes of the folded items ("created", "updated", "unchanged", "updated (options changed)", …). */
-	outcomes: z.record(z.string(), z.number().int().nonnegative()),
+	outcomes: z.record(z.string(), z.number().check(z.int(), z.nonnegative())),
 });
 export type FoldedItems = z.infer<typeof FoldedItemsSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import type { PhaseType, StageType } from "../model/status";
 import { StageTypeSchema } from "../model/status";
 import type { Logger } from "../ports/logger";
@@ -15,10 +15,10 @@ export const StepLogRecordSchema = z.object({
 	stage: StageTypeSchema,
 	step: z.string(),
 	/** 1-based position of the step within the item's run through the stage. */
-	step_index: z.number().int().positive(),
+	step_index: z.number().check(z.int(), z.positive()),
 	status: z.enum(["completed", "failed"]),
-	timing_ms: z.number().nonnegative(),
-	error: z.string().optional(),
+	timing_ms: z.number().check(z.nonnegative()),
+	error: z.optional(z.string()),
 });
 export type StepLogRecord = z.infer<typeof StepLogRecordSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "./zod";
 import { PROVIDER_IDS } from "./providers";
 
 /**
@@ -19,41 +19,48 @@ export type Role = z.infer<typeof RoleSchema>;
  */
 export const CitationSchema = z.object({
 	/** Offset in the part's `text` (UTF-16 code units, as JavaScript strings count) where the mark goes. */
-	at: z.number().int().nonnegative(),
-	url: z.string().optional(),
-	title: z.string().optional(),
-	file: z.string().optional(),
+	at: z.number().check(z.int(), z.nonnegative()),
+	url: z.optional(z.string()),
+	title: z.optional(z.string()),
+	file: z.optional(z.string()),
 });
 export type Citation = z.infer<typeof CitationSchema>;
 
 export const PartSchema = z.discriminatedUnion("kind", [
 	/** Text as written; `citations` when the export says where it cites sources (markers already removed). */
-	z.object({ kind: z.literal("text"), text: z.string(), citations: z.array(CitationSchema).optional() }),
+	z.object({ kind: z.literal("text"), text: z.string(), citations: z.optional(z.array(CitationSchema)) }),
 	/** Code kept byte-exact; `language` may be empty. */
 	z.object({ kind: z.literal("code"), language: z.string(), code: z.string() }),
 	/** An attachment: a file the user attached, with its extracted text when the export has it. */
 	z.object({
 		kind: z.literal("attachment"),
 		name: z.string(),
-		mimeType: z.string().optional(),
-		size: z.number().optional(),
-		extractedText: z.string().optional(),
+		mimeType: z.optional(z.string()),
+		size: z.optional(z.number()),
+		extractedText: z.optional(z.string()),
 		/** True when the export only points at the file (an image pointer, a `files[]` entry) without content. */
-		missing: z.boolean().optional(),
+		missing: z.optional(z.boolean()),
 		/** The export's own reference to the file (`file-service://file-…`, `sediment://file_…`), when it has one. */
-		pointer: z.string().optional(),
+		pointer: z.optional(z.string()),
 		/**
 		 * The file's id in the export (`file-…` or `file_…`, from a ChatGPT `file-service://` / `sediment://` pointer or
 		 * an attachment's id): the import copies the file from the zip entry whose name starts with it.
 		 */
-		ref: z.string().optional(),
+		ref: z.optional(z.string()),
 		/**
 		 * A Claude artifact (a `tool_use` block named `artifacts`): its id, type and language, and its whole content as
 		 * of this version (updates applied). The import writes the latest version of each beside the note.
 		 */
-		artifact: z
-			.object({ id: z.string(), type: z.string(), language: z.string(), title: z.string(), version: z.number().int(), content: z.string() })
-			.optional(),
+		artifact: z.optional(
+			z.object({
+				id: z.string(),
+				type: z.string(),
+				language: z.string(),
+				title: z.string(),
+				version: z.number().check(z.int()),
+				content: z.string(),
+			}),
+		),
 	}),
 	/**
 	 * A tool call: the tool's name and a short, readable form of its input (`summary`, one line). `input` holds the
@@ -64,9 +71,9 @@ export const PartSchema = z.discriminatedUnion("kind", [
 		kind: z.literal("tool_call"),
 		name: z.string(),
 		summary: z.string(),
-		input: z.string().optional(),
-		language: z.string().optional(),
-		callId: z.string().optional(),
+		input: z.optional(z.string()),
+		language: z.optional(z.string()),
+		callId: z.optional(z.string()),
 	}),
 	/**
 	 * A tool result: `summary` is short (cut); `output` is the whole output when the summary is cut. `isError` when
@@ -74,16 +81,16 @@ export const PartSchema = z.discriminatedUnion("kind", [
 	 */
 	z.object({
 		kind: z.literal("tool_result"),
-		name: z.string().optional(),
+		name: z.optional(z.string()),
 		summary: z.string(),
-		output: z.string().optional(),
-		isError: z.boolean().optional(),
-		callId: z.string().optional(),
+		output: z.optional(z.string()),
+		isError: z.optional(z.boolean()),
+		callId: z.optional(z.string()),
 	}),
 	/** Model reasoning; kept apart and left out of notes unless asked for. `label` as the app showed it ("Reasoned for 5m 6s"). */
-	z.object({ kind: z.literal("thinking"), text: z.string(), label: z.string().optional() }),
+	z.object({ kind: z.literal("thinking"), text: z.string(), label: z.optional(z.string()) }),
 	/** A block type we do not know; kept as a placeholder so nothing vanishes silently. */
-	z.object({ kind: z.literal("unknown"), blockType: z.string(), summary: z.string().optional() }),
+	z.object({ kind: z.literal("unknown"), blockType: z.string(), summary: z.optional(z.string()) }),
 ]);
 export type Part = z.infer<typeof PartSchema>;
 
@@ -91,29 +98,29 @@ export const MessageSchema = z.object({
 	id: z.string(),
 	role: RoleSchema,
 	/** ISO 8601, or null when the export has no time for it. */
-	time: z.string().nullable(),
+	time: z.nullable(z.string()),
 	parts: z.array(PartSchema),
 });
 export type Message = z.infer<typeof MessageSchema>;
 
 export const ConversationSchema = z.object({
 	/** Claude `uuid`; ChatGPT `conversation_id` (else `id`). */
-	id: z.string().min(1),
+	id: z.string().check(z.minLength(1)),
 	provider: ProviderSchema,
 	title: z.string(),
 	/** ISO 8601 or null. */
-	created: z.string().nullable(),
-	updated: z.string().nullable(),
+	created: z.nullable(z.string()),
+	updated: z.nullable(z.string()),
 	/** Models seen, in order of first use. */
 	models: z.array(z.string()),
 	/** The project's name, when the export names it (a note property, and optionally its folder). */
-	project: z.string().optional(),
+	project: z.optional(z.string()),
 	/** The project's id when the export has one (Claude `project_uuid`, ChatGPT `g-p-…` template id), named or not. */
-	projectId: z.string().optional(),
+	projectId: z.optional(z.string()),
 	/** Claude's own conversation summary, when present. */
-	summary: z.string().optional(),
+	summary: z.optional(z.string()),
 	messages: z.array(MessageSchema),
 	/** Unknown fields and block types met while reading this conversation, by name → count. */
-	unknown: z.record(z.string(), z.number()).optional(),
+	unknown: z.optional(z.record(z.string(), z.number())),
 });
 export type Conversation = z.infer<typeof ConversationSchema>;

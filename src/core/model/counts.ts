@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "./zod";
 
 /**
  * Item counts of a stage or phase. `total` = success + failed + skipped + (review ?? 0) + (pending ?? 0).
@@ -6,12 +6,12 @@ import * as z from "zod";
  * `pending` items were read but not finished when the run stopped (a resume does them): not failures.
  */
 export const CountsSchema = z.object({
-	total: z.number().int().nonnegative(),
-	success: z.number().int().nonnegative(),
-	failed: z.number().int().nonnegative(),
-	skipped: z.number().int().nonnegative(),
-	review: z.number().int().nonnegative().optional(),
-	pending: z.number().int().nonnegative().optional(),
+	total: z.number().check(z.int(), z.nonnegative()),
+	success: z.number().check(z.int(), z.nonnegative()),
+	failed: z.number().check(z.int(), z.nonnegative()),
+	skipped: z.number().check(z.int(), z.nonnegative()),
+	review: z.optional(z.number().check(z.int(), z.nonnegative())),
+	pending: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 export type Counts = z.infer<typeof CountsSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "./zod";
 import { CountsSchema } from "./counts";
 import { PhaseStatusSchema, SessionStatusSchema } from "./status";
 
@@ -7,26 +7,26 @@ export const PhaseSummarySchema = z.object({
 	status: PhaseStatusSchema,
 	counts: CountsSchema,
 	/** ISO 8601. */
-	completed_at: z.string().optional(),
-	error: z.string().optional(),
+	completed_at: z.optional(z.string()),
+	error: z.optional(z.string()),
 });
 export type PhaseSummary = z.infer<typeof PhaseSummarySchema>;
 
 /** `.staging/@session/<session_id>/session.json`. Times are ISO 8601 (UTC); the id is local time. */
 export const SessionSchema = z.object({
-	session_id: z.string().regex(/^\d{8}_\d{6}$/, "expected YYYYMMDD_HHMMSS"),
+	session_id: z.string().check(z.regex(/^\d{8}_\d{6}$/, "expected YYYYMMDD_HHMMSS")),
 	created_at: z.string(),
 	updated_at: z.string(),
 	status: SessionStatusSchema,
 	phases: z.object({
-		import: PhaseSummarySchema.optional(),
-		organize: PhaseSummarySchema.optional(),
+		import: z.optional(PhaseSummarySchema),
+		organize: z.optional(PhaseSummarySchema),
 	}),
 	debug_mode: z.boolean(),
 	/** The export's provider (e.g. `claude`, `chatgpt`) for import sessions. */
-	provider: z.string().optional(),
+	provider: z.optional(z.string()),
 	/** ISO 8601, set each time the session is resumed. */
-	resumed_at: z.string().optional(),
+	resumed_at: z.optional(z.string()),
 });
 export type Session = z.infer<typeof SessionSchema>;
 export type SessionPhases = Session["phases"];

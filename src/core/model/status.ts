@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "./zod";
 
 /**
  * Status of a session and of a phase. `partial` = some items succeeded and some failed. `stopped` = the run was

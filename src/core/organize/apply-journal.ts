@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import { ensureJsonlLineStart, parseJsonl, readJsonl } from "../logs/jsonl";
 import type { Logger } from "../ports/logger";
 import type { NoteVault } from "../ports/note-vault";
@@ -33,7 +33,7 @@ import { stageOutputDir } from "../session/paths";
 
 const LineSchema = z.discriminatedUnion("t", [
 	z.object({ t: z.literal("start"), planCreatedAt: z.string(), appliedAt: z.string() }),
-	z.object({ t: z.literal("op"), n: z.number(), op: AppliedOperationSchema, links: z.boolean().optional() }),
+	z.object({ t: z.literal("op"), n: z.number(), op: AppliedOperationSchema, links: z.optional(z.boolean()) }),
 	z.object({ t: z.literal("done"), n: z.number() }),
 	z.object({ t: z.literal("void"), n: z.number() }),
 	z.object({ t: z.literal("item"), from: z.string(), state: z.enum(["edited", "done", "edit-failed", "move-failed"]) }),

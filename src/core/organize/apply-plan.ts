@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import type { NoteChangeListener } from "../import/load/index-sync";
 import type { NoteVault } from "../ports/note-vault";
 import { sha256Hex } from "../util/sha256";
@@ -21,14 +21,14 @@ export const AppliedOperationSchema = z.discriminatedUnion("type", [
 	z.object({
 		type: z.literal("modify"),
 		path: z.string(),
-		before: z.string().optional(),
-		after: z.string().optional(),
-		beforeSha: z.string().optional(),
-		afterSha: z.string().optional(),
+		before: z.optional(z.string()),
+		after: z.optional(z.string()),
+		beforeSha: z.optional(z.string()),
+		afterSha: z.optional(z.string()),
 	}),
 	z.object({ type: z.literal("move"), from: z.string(), to: z.string() }),
 	/** A note replaced by "overwrite": moved to the trash; undo re-creates it from `before` (or `beforeSha`). */
-	z.object({ type: z.literal("trash"), path: z.string(), before: z.string().optional(), beforeSha: z.string().optional() }),
+	z.object({ type: z.literal("trash"), path: z.string(), before: z.optional(z.string()), beforeSha: z.optional(z.string()) }),
 	/** A folder the apply created for a move (a genre folder): undo removes it again when it is left empty. */
 	z.object({ type: z.literal("folder"), path: z.string() }),
 ]);
@@ -70,9 +70,9 @@ export const AppliedRecordSchema = z.object({
 	 * retry redoes only what failed. `edited`: the edit pass is done, the move is not; `done`: fully applied.
 	 * Absent in records written before resume existed.
 	 */
-	items: z.record(z.string(), z.enum(["edited", "done", "edit-failed", "move-failed"])).optional(),
+	items: z.optional(z.record(z.string(), z.enum(["edited", "done", "edit-failed", "move-failed"]))),
 	/** How many of the record's move operations have had their links rewritten (CLI); absent: all when complete. */
-	movesLinked: z.number().optional(),
+	movesLinked: z.optional(z.number()),
 });
 export type AppliedRecord = z.infer<typeof AppliedRecordSchema>;
 

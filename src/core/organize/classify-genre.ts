@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import { OTHER_GENRE_KEY, type Genre } from "./genres";
 
 /** What a classifier sees of a note. */
@@ -13,9 +13,9 @@ export interface ClassifyInput {
 
 export const ClassificationSchema = z.object({
 	genre: z.string(),
-	topic: z.string().optional(),
+	topic: z.optional(z.string()),
 	/** 0..1 */
-	confidence: z.number().min(0).max(1),
+	confidence: z.number().check(z.gte(0), z.lte(1)),
 	/** True when the confidence is below the threshold: the note goes to the review folder. */
 	review: z.boolean(),
 	/** Why, in a few words (for the plan). */

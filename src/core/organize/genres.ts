@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 
 /**
  * The genre table of the organize phase (a user setting). Each genre names the vault folder its notes are
@@ -8,21 +8,17 @@ import * as z from "zod";
  */
 export const GenreSchema = z.object({
 	/** Stable id, lower case (`ai`, `travel`, ...). `other` must always exist. */
-	key: z
-		.string()
-		.min(1)
-		.regex(/^[a-z0-9][a-z0-9_-]*$/, "genre keys are lower-case letters, digits, - and _"),
+	key: z.string().check(z.minLength(1), z.regex(/^[a-z0-9][a-z0-9_-]*$/, "genre keys are lower-case letters, digits, - and _")),
 	/** Vault-relative folder (POSIX, no leading or trailing slash), e.g. `Travel` or `Life/Travel`. */
-	folder: z.string().min(1),
-	description: z.string().default(""),
-	keywords: z.array(z.string().min(1)).default([]),
+	folder: z.string().check(z.minLength(1)),
+	description: z._default(z.string(), ""),
+	keywords: z._default(z.array(z.string().check(z.minLength(1))), []),
 });
 export type Genre = z.infer<typeof GenreSchema>;
 
-export const GenreTableSchema = z
-	.array(GenreSchema)
-	.min(1)
-	.superRefine((genres, ctx) => {
+export const GenreTableSchema = z.array(GenreSchema).check(
+	z.minLength(1),
+	z.superRefine((genres, ctx) => {
 		const seen = new Set<string>();
 		for (const [index, genre] of genres.entries()) {
 			if (seen.has(genre.key)) {
@@ -30,7 +26,8 @@ export const GenreTableSchema = z
 			}
 			seen.add(genre.key);
 		}
-	});
+	}),
+);
 
 /** The key every unknown or unclassifiable note falls back to. */
 export const OTHER_GENRE_KEY = "other";

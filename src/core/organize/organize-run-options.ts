@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import type { StagingStore } from "../ports/staging-store";
 import { extractInputDir } from "../session/paths";
 import { GenreSchema } from "./genres";
@@ -15,10 +15,10 @@ export const OrganizeRunOptionsSchema = z.object({
 	force: z.boolean(),
 	conflictPolicy: ConflictPolicySchema,
 	topicFolders: z.boolean(),
-	reviewFolder: z.string().optional(),
-	dustFolder: z.string().optional(),
+	reviewFolder: z.optional(z.string()),
+	dustFolder: z.optional(z.string()),
 	/** The genre table used (absent: the defaults). */
-	genres: z.array(GenreSchema).optional(),
+	genres: z.optional(z.array(GenreSchema)),
 	/** The plan's timestamp (ISO). */
 	now: z.string(),
 	/** The run was asked to apply its plan (a resume applies it too). */
@@ -26,11 +26,11 @@ export const OrganizeRunOptionsSchema = z.object({
 	/** "custom": a classifier was given (the LLM); a resume needs one again. */
 	classifier: z.enum(["keywords", "custom"]),
 	/** The folder genre folders go under (absent: the vault root). */
-	genreParent: z.string().optional(),
+	genreParent: z.optional(z.string()),
 	/** The notes left alone, resolved when the run started (the vault's settings may change meanwhile). */
-	exclude: z.array(ExcludeRuleSchema).optional(),
+	exclude: z.optional(z.array(ExcludeRuleSchema)),
 	/** The normalisation rules for the user's own notes (absent: all). */
-	userNoteRules: z.array(z.enum(NORMALIZE_RULES)).optional(),
+	userNoteRules: z.optional(z.array(z.enum(NORMALIZE_RULES))),
 });
 export type OrganizeRunOptions = z.infer<typeof OrganizeRunOptionsSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import { FrontmatterChangeSchema } from "./frontmatter/frontmatter-change";
 
 export const ConflictPolicySchema = z.enum(["rename", "skip", "overwrite"]);
@@ -16,24 +16,24 @@ export const PlanItemSchema = z.object({
 	to: z.string(),
 	status: z.enum(["planned", "unchanged", "skipped", "failed"]),
 	/** Where the note goes: its genre folder, the review folder or the dust folder. */
-	destination: z.enum(["genre", "review", "dust"]).optional(),
-	genre: z.string().optional(),
-	topic: z.string().optional(),
-	confidence: z.number().optional(),
+	destination: z.optional(z.enum(["genre", "review", "dust"])),
+	genre: z.optional(z.string()),
+	topic: z.optional(z.string()),
+	confidence: z.optional(z.number()),
 	reason: z.string(),
-	frontmatterChanges: z.array(FrontmatterChangeSchema).default([]),
+	frontmatterChanges: z._default(z.array(FrontmatterChangeSchema), []),
 	/** Whether the body is cleaned (trailing spaces, blank lines, final newline). */
-	contentChanged: z.boolean().default(false),
+	contentChanged: z._default(z.boolean(), false),
 	/** SHA-256 of the note as planned; applying refuses a note that changed since. */
-	sourceHash: z.string().optional(),
-	conflict: z
-		.object({
+	sourceHash: z.optional(z.string()),
+	conflict: z.optional(
+		z.object({
 			/** The path the note wanted. */
 			wanted: z.string(),
 			resolution: ConflictPolicySchema,
-		})
-		.optional(),
-	error: z.object({ line: z.number().optional(), message: z.string() }).optional(),
+		}),
+	),
+	error: z.optional(z.object({ line: z.optional(z.number()), message: z.string() })),
 });
 export type PlanItem = z.infer<typeof PlanItemSchema>;
 
@@ -44,7 +44,7 @@ export const PlanSchema = z.object({
 	force: z.boolean(),
 	conflictPolicy: ConflictPolicySchema,
 	/** The normalisation rules applied to the user's own notes (absent: all, as to imported notes). */
-	userNoteRules: z.array(z.string()).optional(),
+	userNoteRules: z.optional(z.array(z.string())),
 	items: z.array(PlanItemSchema),
 });
 export type Plan = z.infer<typeof PlanSchema>;

@@ -1,9 +1,9 @@
-import type * as z from "zod";
+import type * as z from "../model/zod";
 import type { StagingStore } from "../ports/staging-store";
 import { SessionFileError } from "./errors";
 
 /** Reads and validates a JSON file; any failure is a SessionFileError naming the file and the field. */
-export async function readJsonFile<S extends z.ZodType>(store: StagingStore, path: string, schema: S): Promise<z.infer<S>> {
+export async function readJsonFile<S extends z.ZodMiniType>(store: StagingStore, path: string, schema: S): Promise<z.infer<S>> {
 	const text = await store.read(path);
 	let raw: unknown;
 	try {

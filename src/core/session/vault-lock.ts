@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import type { Clock } from "../ports/clock";
 import type { StagingStore } from "../ports/staging-store";
 
@@ -35,7 +35,7 @@ export const LockInfoSchema = z.object({
 	pid: z.number(),
 	host: z.string(),
 	operation: z.string(),
-	session: z.string().nullable(),
+	session: z.nullable(z.string()),
 	started_at: z.string(),
 	heartbeat_at: z.string(),
 });

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import type { Clock } from "../ports/clock";
 import type { StagingStore } from "../ports/staging-store";
 import type { Phase } from "../model/phase";
@@ -194,7 +194,7 @@ async function readOrganizeFiles(store: StagingStore, cache: PanelFileCache, ses
 const PLACEHOLDER_PLAN: Plan = { version: 1, createdAt: "", folder: "", force: false, conflictPolicy: "rename", items: [] };
 
 const UndoFileSchema = z.object({
-	undoneAt: z.string().optional(),
+	undoneAt: z.optional(z.string()),
 	restored: z.number(),
 	conflicts: z.array(z.object({ path: z.string(), message: z.string() })),
 });

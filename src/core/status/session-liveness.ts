@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../model/zod";
 import type { Session } from "../model/session";
 import { PHASE_TYPES } from "../model/status";
 import type { Clock } from "../ports/clock";

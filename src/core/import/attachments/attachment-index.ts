@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../model/zod";
 import { JsonlAppendLog } from "../../logs/append-log";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";

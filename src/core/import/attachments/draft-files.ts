@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../model/zod";
 import type { Part } from "../../model/conversation";
 
 /**
@@ -9,7 +9,7 @@ import type { Part } from "../../model/conversation";
  */
 export const DraftFileSchema = z.discriminatedUnion("kind", [
 	/** A file of the export, found in the zip by its id (`file-…`, `file_…`). */
-	z.object({ kind: z.literal("export"), ref: z.string(), name: z.string(), mimeType: z.string().optional() }),
+	z.object({ kind: z.literal("export"), ref: z.string(), name: z.string(), mimeType: z.optional(z.string()) }),
 	/** A Claude artifact: its latest version in the conversation (`version` counts them). */
 	z.object({
 		kind: z.literal("artifact"),
@@ -17,7 +17,7 @@ export const DraftFileSchema = z.discriminatedUnion("kind", [
 		title: z.string(),
 		type: z.string(),
 		language: z.string(),
-		version: z.number().int(),
+		version: z.number().check(z.int()),
 		content: z.string(),
 	}),
 ]);

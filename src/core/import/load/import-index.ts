@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../model/zod";
 import { JsonlAppendLog } from "../../logs/append-log";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
@@ -18,17 +18,17 @@ export const ImportIndexRecordSchema = z.object({
 	source_id: z.string(),
 	path: z.string(),
 	hash: z.string(),
-	source_updated: z.string().nullable(),
+	source_updated: z.nullable(z.string()),
 	session_id: z.string(),
 	written_at: z.string(),
 	/** The knowledge transform's key when an LLM wrote the note (see NoteDraft.llm_key). */
-	llm_key: z.string().optional(),
+	llm_key: z.optional(z.string()),
 	/** How the note was rendered (renderer version and options); absent in records of earlier versions and for knowledge notes. */
-	render: RenderStampSchema.optional(),
+	render: z.optional(RenderStampSchema),
 	/** The conversation's messages when the note was written: how many, and the last one's id (new messages are the ones after it). */
-	messages: z.object({ count: z.number().int().nonnegative(), last: z.string().nullable() }).optional(),
+	messages: z.optional(z.object({ count: z.number().check(z.int(), z.nonnegative()), last: z.nullable(z.string()) })),
 	/** The note holds text of the user's (new messages were appended below it): never rewritten whole again. */
-	user_text: z.literal(true).optional(),
+	user_text: z.optional(z.literal(true)),
 });
 export type ImportIndexRecord = z.infer<typeof ImportIndexRecordSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../model/zod";
 import { providerLabel } from "../extract/normalize/registry";
 import { PROVIDER_IDS, type Provider } from "../../model/providers";
 
@@ -9,17 +9,17 @@ import { PROVIDER_IDS, type Provider } from "../../model/providers";
 /** The LLM knowledge transform, when one is used (the key is never recorded). */
 export const ImportLlmOptionsSchema = z.object({
 	provider: z.enum(["ollama", "openai"]),
-	url: z.string().optional(),
+	url: z.optional(z.string()),
 	model: z.string(),
 	/** "auto" = the conversation's own language, else a language name. */
-	language: z.string().default("auto"),
+	language: z._default(z.string(), "auto"),
 	/** Transcript characters per model call; longer conversations are split (or skipped, see onTooLarge). */
-	contextChars: z.number().int().positive().default(24_000),
-	onTooLarge: z.enum(["split", "skip"]).default("split"),
+	contextChars: z._default(z.number().check(z.int(), z.positive()), 24_000),
+	onTooLarge: z._default(z.enum(["split", "skip"]), "split"),
 	/** Keep the whole conversation in a collapsed callout below the knowledge. */
-	includeTranscript: z.boolean().default(true),
+	includeTranscript: z._default(z.boolean(), true),
 	/** Model calls in flight at once. */
-	concurrency: z.number().int().min(1).max(64).default(1),
+	concurrency: z._default(z.number().check(z.int(), z.gte(1), z.lte(64)), 1),
 });
 export type ImportLlmOptions = z.infer<typeof ImportLlmOptionsSchema>;
 
@@ -27,45 +27,45 @@ export type ImportLlmOptions = z.infer<typeof ImportLlmOptionsSchema>;
 export const DEFAULT_OUT_FOLDER = "AI Conversations";
 
 export const ImportOptionsSchema = z.object({
-	provider: z.enum(["auto", ...PROVIDER_IDS]).default("auto"),
+	provider: z._default(z.enum(["auto", ...PROVIDER_IDS]), "auto"),
 	/** Vault folder for notes; each provider gets a subfolder (`AI Conversations/Claude/`). */
-	outFolder: z.string().default(DEFAULT_OUT_FOLDER),
+	outFolder: z._default(z.string(), DEFAULT_OUT_FOLDER),
 	/** Import at most this many conversations (those extracted first). */
-	limit: z.number().int().positive().optional(),
+	limit: z.optional(z.number().check(z.int(), z.positive())),
 	/** Plan only: decide every note, write nothing into the vault. */
-	dryRun: z.boolean().default(false),
+	dryRun: z._default(z.boolean(), false),
 	/** Conversations with fewer messages are skipped. */
-	minMessages: z.number().int().nonnegative().default(1),
-	includeThinking: z.boolean().default(false),
+	minMessages: z._default(z.number().check(z.int(), z.nonnegative()), 1),
+	includeThinking: z._default(z.boolean(), false),
 	/**
 	 * IANA time zone of message headings and `created`/`updated` (the CLI and the plugin pass the user's own when none
 	 * is chosen). Absent, as in sessions recorded before there was a choice: UTC.
 	 */
-	timeZone: z.string().optional(),
+	timeZone: z.optional(z.string()),
 	/** New notes go to a sub-folder per project (`Claude/<project>/`), when the export names the project. */
-	byProject: z.boolean().default(false),
+	byProject: z._default(z.boolean(), false),
 	/** New notes' file names start with the conversation's date in `timeZone` (`2025-03-10 Title`). */
-	datePrefix: z.boolean().default(false),
+	datePrefix: z._default(z.boolean(), false),
 	/** Re-render every note the user has not edited, even when nothing changed (see the load stage). */
-	rerender: z.boolean().default(false),
+	rerender: z._default(z.boolean(), false),
 	/**
 	 * A note the user edited whose conversation grew at the source: `append` adds the new messages below the user's
 	 * text under `## Added on <date> from <provider>` (the text above untouched); `preserve` leaves the note as it is.
 	 */
-	editedNotes: z.enum(["append", "preserve"]).default("append"),
+	editedNotes: z._default(z.enum(["append", "preserve"]), "append"),
 	/** Import only these conversation ids (the preview's choice, `--select FILE`); absent: all. */
-	select: z.array(z.string()).optional(),
+	select: z.optional(z.array(z.string())),
 	/** Import only conversations updated (else created) at or after this ISO 8601 time; those without a time go on. */
-	since: z.string().optional(),
+	since: z.optional(z.string()),
 	/** The inputs as the user gave them (absolute paths in the CLI): a resume before extract finished reopens them. */
-	inputs: z.array(z.string()).default([]),
+	inputs: z._default(z.array(z.string()), []),
 	/**
 	 * Vault folder for the files notes refer to (images, uploads). Absent: where the vault's own attachment setting
 	 * says when the vault has one (the plugin), else `<outFolder>/attachments`.
 	 */
-	attachmentsFolder: z.string().optional(),
+	attachmentsFolder: z.optional(z.string()),
 	/** Absent: the deterministic note (no LLM). */
-	llm: ImportLlmOptionsSchema.optional(),
+	llm: z.optional(ImportLlmOptionsSchema),
 });
 export type ImportOptions = z.infer<typeof ImportOptionsSchema>;
 export type ImportOptionsInput = z.input<typeof ImportOptionsSchema>;

@@ -1,7 +1,7 @@
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
 import { endCutOffLine, parseJsonl } from "../../logs/jsonl";
-import type * as z from "zod";
+import type * as z from "../../model/zod";
 
 /**
  * Records of a stage's output as numbered JSONL files (`<prefix>-0001.jsonl`, `-0002`, …), rolled over every
@@ -113,7 +113,7 @@ export async function* readShards<T>(
 	store: StagingStore,
 	dir: string,
 	prefix: string,
-	schema: z.ZodType<T>,
+	schema: z.ZodMiniType<T>,
 	logger?: Logger,
 ): AsyncGenerator<T> {
 	for (const file of await shardFiles(store, dir, prefix)) {

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../model/zod";
 import { appendJsonl, readJsonl } from "../../logs/jsonl";
 import { extractKnowledge, planKnowledge, type RawReply } from "../../llm/extract-knowledge";
 import type { LlmClient } from "../../llm/llm-client";
@@ -30,8 +30,8 @@ const SavedReplySchema = z.object({
 	promptHash: z.string(),
 	model: z.string(),
 	content: z.string(),
-	promptTokens: z.number().optional(),
-	completionTokens: z.number().optional(),
+	promptTokens: z.optional(z.number()),
+	completionTokens: z.optional(z.number()),
 });
 
 const TRUNCATE = 5000;

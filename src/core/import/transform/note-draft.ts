@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../model/zod";
 import { ProviderSchema, type Conversation } from "../../model/conversation";
 import { NoteFrontmatterSchema } from "./note-frontmatter";
 import { renderNote } from "./render-note";
@@ -20,7 +20,7 @@ export interface RenderChoices {
 
 /** The renderer version and the choices a note was written with, as the import index records them. */
 export const RenderStampSchema = z.object({
-	version: z.number().int(),
+	version: z.number().check(z.int()),
 	include_thinking: z.boolean(),
 	time_zone: z.string(),
 });
@@ -45,40 +45,40 @@ export const NoteDraftSchema = z.object({
 	/** The title the file name is made from. */
 	title: z.string(),
 	/** The source's updated time (ISO) or null. */
-	source_updated: z.string().nullable(),
+	source_updated: z.nullable(z.string()),
 	frontmatter: NoteFrontmatterSchema,
 	body: z.string(),
 	/** Set when the note must go to the review folder (LLM transform), with why. */
-	review_reason: z.string().optional(),
+	review_reason: z.optional(z.string()),
 	/**
 	 * The knowledge transform's key (model, settings, prompt version, note options: see knowledgeKey), recorded in
 	 * the import index so that a later import can tell an unchanged conversation needs no model call.
 	 */
-	llm_key: z.string().optional(),
+	llm_key: z.optional(z.string()),
 	/**
 	 * Set when transform found from the import index that nothing changed since the note was written (same source,
 	 * same knowledge key) and made no model call: load leaves the note where it is and reports it unchanged. The
 	 * draft is then the deterministic one, never written.
 	 */
-	keep: z.literal(true).optional(),
+	keep: z.optional(z.literal(true)),
 	/** How the deterministic note was rendered (absent for a knowledge note); the import index keeps it. */
-	render: RenderStampSchema.optional(),
+	render: z.optional(RenderStampSchema),
 	/** Files the note refers to, which load brings into the vault (their tokens in `body` become embeds or links). */
-	files: z.array(DraftFileSchema).optional(),
+	files: z.optional(z.array(DraftFileSchema)),
 	/** The conversation's messages: how many, and the last one's id (recorded in the import index). */
-	messages: z.object({ count: z.number().int().nonnegative(), last: z.string().nullable() }).optional(),
+	messages: z.optional(z.object({ count: z.number().check(z.int(), z.nonnegative()), last: z.nullable(z.string()) })),
 	/**
 	 * What a note the user edited gets of a conversation that grew since (see `editedNotes`): the new turns rendered
 	 * on their own (`from`: the first new message), or `rewritten` when the messages the note was written from are
 	 * no longer the conversation's first ones (a regenerated or removed answer): then nothing is merged.
 	 */
-	append: z
-		.union([
+	append: z.optional(
+		z.union([
 			// `files`: the files the new turns refer to (their tokens are in `transcript`), brought in as a note's are.
-			z.object({ from: z.number().int().nonnegative(), transcript: z.string(), files: z.array(DraftFileSchema).optional() }),
+			z.object({ from: z.number().check(z.int(), z.nonnegative()), transcript: z.string(), files: z.optional(z.array(DraftFileSchema)) }),
 			z.object({ rewritten: z.literal(true) }),
-		])
-		.optional(),
+		]),
+	),
 });
 export type NoteDraft = z.infer<typeof NoteDraftSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../model/zod";
 import { ProviderSchema } from "../../model/conversation";
 
 /**
@@ -12,25 +12,25 @@ export const NoteFrontmatterSchema = z.looseObject({
 	source: ProviderSchema,
 	source_id: z.string(),
 	/** The chat on the provider's site (`https://claude.ai/chat/<uuid>`, `https://chatgpt.com/c/<id>`). */
-	url: z.string().optional(),
+	url: z.optional(z.string()),
 	/** The project's name, when the export names one. */
-	project: z.string().optional(),
+	project: z.optional(z.string()),
 	/**
 	 * `YYYY-MM-DDTHH:mm:ss±HH:MM` in the import's time zone (see `zonedIsoTime`; notes of earlier versions have the
 	 * UTC `toISOString` form); absent when the export has no time.
 	 */
-	created: z.string().optional(),
-	updated: z.string().optional(),
-	message_count: z.number().int().nonnegative(),
+	created: z.optional(z.string()),
+	updated: z.optional(z.string()),
+	message_count: z.number().check(z.int(), z.nonnegative()),
 	/** The first model used; absent when unknown. */
-	model: z.string().optional(),
+	model: z.optional(z.string()),
 	/** Every model, in order of first use; present only when there is more than one. */
-	models: z.array(z.string()).optional(),
+	models: z.optional(z.array(z.string())),
 	tags: z.array(z.string()),
 	/** One line: Claude's own summary, else an excerpt of the first user message; absent when neither exists. */
-	summary: z.string().optional(),
+	summary: z.optional(z.string()),
 	/** See `computeFileId`. */
-	file_id: z.string().regex(/^[0-9a-f]{12}$/),
+	file_id: z.string().check(z.regex(/^[0-9a-f]{12}$/)),
 	session: z.string(),
 });
 export type NoteFrontmatter = z.infer<typeof NoteFrontmatterSchema>;

@@ -1,13 +1,13 @@
-import * as z from "zod";
+import * as z from "../../model/zod";
 
 /** One edit of one frontmatter key, as recorded in the plan. */
 export const FrontmatterChangeSchema = z.object({
 	key: z.string(),
 	kind: z.enum(["add", "update", "remove"]),
-	before: z.unknown().optional(),
-	after: z.unknown().optional(),
+	before: z.optional(z.unknown()),
+	after: z.optional(z.unknown()),
 	/** Where the new value comes from, when the plan should say so ("from the file's creation time"). */
-	note: z.string().optional(),
+	note: z.optional(z.string()),
 });
 export type FrontmatterChange = z.infer<typeof FrontmatterChangeSchema>;
 

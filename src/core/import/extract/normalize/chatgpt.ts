@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../../model/zod";
 import type { Conversation, Message, Part } from "../../../model/conversation";
 import type { ProviderModule } from "./registry";
 import { CONVERSATION_FILES } from "./files";
@@ -20,35 +20,35 @@ import {
 /** ChatGPT export (`conversations.json` / `conversations-NNN.json`) → canonical Conversation. */
 
 const ChatGptMessageSchema = z.looseObject({
-	id: z.string().nullish(),
-	author: z.looseObject({ role: z.string(), name: z.string().nullish() }),
-	create_time: z.number().nullish(),
-	content: z.looseObject({ content_type: z.string() }).nullish(),
-	metadata: z.looseObject({}).nullish(),
-	recipient: z.string().nullish(),
-	weight: z.number().nullish(),
+	id: z.nullish(z.string()),
+	author: z.looseObject({ role: z.string(), name: z.nullish(z.string()) }),
+	create_time: z.nullish(z.number()),
+	content: z.nullish(z.looseObject({ content_type: z.string() })),
+	metadata: z.nullish(z.looseObject({})),
+	recipient: z.nullish(z.string()),
+	weight: z.nullish(z.number()),
 });
 type ChatGptMessage = z.infer<typeof ChatGptMessageSchema>;
 
 const ChatGptNodeSchema = z.looseObject({
-	id: z.string().nullish(),
-	parent: z.string().nullish(),
-	children: z.array(z.string()).nullish(),
-	message: ChatGptMessageSchema.nullish(),
+	id: z.nullish(z.string()),
+	parent: z.nullish(z.string()),
+	children: z.nullish(z.array(z.string())),
+	message: z.nullish(ChatGptMessageSchema),
 });
 type ChatGptNode = z.infer<typeof ChatGptNodeSchema>;
 
 export const ChatGptConversationSchema = z.looseObject({
-	title: z.string().nullish(),
-	create_time: z.number().nullish(),
-	update_time: z.number().nullish(),
-	conversation_id: z.string().nullish(),
-	id: z.string().nullish(),
-	current_node: z.string().nullish(),
+	title: z.nullish(z.string()),
+	create_time: z.nullish(z.number()),
+	update_time: z.nullish(z.number()),
+	conversation_id: z.nullish(z.string()),
+	id: z.nullish(z.string()),
+	current_node: z.nullish(z.string()),
 	mapping: z.record(z.string(), ChatGptNodeSchema),
-	default_model_slug: z.string().nullish(),
-	conversation_template_id: z.string().nullish(),
-	gizmo_id: z.string().nullish(),
+	default_model_slug: z.nullish(z.string()),
+	conversation_template_id: z.nullish(z.string()),
+	gizmo_id: z.nullish(z.string()),
 });
 
 const KNOWN_CONVERSATION_KEYS = new Set([

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../../model/zod";
 import type { Citation, Conversation, Message, Part } from "../../../model/conversation";
 import type { ProviderModule } from "./registry";
 import { CONVERSATION_FILES } from "./files";
@@ -22,39 +22,39 @@ import {
 const ClaudeBlockSchema = z.looseObject({ type: z.string() });
 
 const ClaudeAttachmentSchema = z.looseObject({
-	file_name: z.string().nullish(),
-	file_type: z.string().nullish(),
-	file_size: z.number().nullish(),
-	extracted_content: z.string().nullish(),
+	file_name: z.nullish(z.string()),
+	file_type: z.nullish(z.string()),
+	file_size: z.nullish(z.number()),
+	extracted_content: z.nullish(z.string()),
 });
 
-const ClaudeFileSchema = z.looseObject({ file_name: z.string().nullish(), file_kind: z.string().nullish() });
+const ClaudeFileSchema = z.looseObject({ file_name: z.nullish(z.string()), file_kind: z.nullish(z.string()) });
 
 const ClaudeMessageSchema = z.looseObject({
-	uuid: z.string().nullish(),
-	parent_message_uuid: z.string().nullish(),
+	uuid: z.nullish(z.string()),
+	parent_message_uuid: z.nullish(z.string()),
 	sender: z.string(),
-	text: z.string().nullish(),
-	content: z.array(ClaudeBlockSchema).nullish(),
-	created_at: z.string().nullish(),
-	updated_at: z.string().nullish(),
-	attachments: z.array(ClaudeAttachmentSchema).nullish(),
-	files: z.array(ClaudeFileSchema).nullish(),
-	files_v2: z.array(ClaudeFileSchema).nullish(),
+	text: z.nullish(z.string()),
+	content: z.nullish(z.array(ClaudeBlockSchema)),
+	created_at: z.nullish(z.string()),
+	updated_at: z.nullish(z.string()),
+	attachments: z.nullish(z.array(ClaudeAttachmentSchema)),
+	files: z.nullish(z.array(ClaudeFileSchema)),
+	files_v2: z.nullish(z.array(ClaudeFileSchema)),
 });
 type ClaudeMessage = z.infer<typeof ClaudeMessageSchema>;
 
 export const ClaudeConversationSchema = z.looseObject({
-	uuid: z.string().min(1),
-	name: z.string().nullish(),
-	summary: z.string().nullish(),
-	created_at: z.string().nullish(),
-	updated_at: z.string().nullish(),
+	uuid: z.string().check(z.minLength(1)),
+	name: z.nullish(z.string()),
+	summary: z.nullish(z.string()),
+	created_at: z.nullish(z.string()),
+	updated_at: z.nullish(z.string()),
 	chat_messages: z.array(ClaudeMessageSchema),
-	current_leaf_message_uuid: z.string().nullish(),
-	project_uuid: z.string().nullish(),
-	project: z.looseObject({ uuid: z.string().nullish(), name: z.string().nullish() }).nullish(),
-	model: z.string().nullish(),
+	current_leaf_message_uuid: z.nullish(z.string()),
+	project_uuid: z.nullish(z.string()),
+	project: z.nullish(z.looseObject({ uuid: z.nullish(z.string()), name: z.nullish(z.string()) })),
+	model: z.nullish(z.string()),
 });
 
 const KNOWN_CONVERSATION_KEYS = new Set([

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../../model/zod";
 import type { Conversation, Message, Part } from "../../../model/conversation";
 import { CONVERSATION_FILES } from "./files";
 import type { ProviderModule } from "./registry";
@@ -28,28 +28,28 @@ import { bump, countUnknownKeys, isoTime, isRecord, issuesReason, str, timeValue
  * phone) is never read: only `conversations.json` is.
  */
 
-const FragmentSchema = z.looseObject({ type: z.string(), content: z.string().nullish() });
+const FragmentSchema = z.looseObject({ type: z.string(), content: z.nullish(z.string()) });
 
 const DeepSeekMessageSchema = z.looseObject({
-	model: z.string().nullish(),
-	inserted_at: z.string().nullish(),
+	model: z.nullish(z.string()),
+	inserted_at: z.nullish(z.string()),
 	fragments: z.array(FragmentSchema),
-	files: z.array(z.unknown()).nullish(),
+	files: z.nullish(z.array(z.unknown())),
 });
 
 const DeepSeekNodeSchema = z.looseObject({
-	id: z.string().nullish(),
-	parent: z.string().nullish(),
-	children: z.array(z.string()).nullish(),
-	message: DeepSeekMessageSchema.nullish(),
+	id: z.nullish(z.string()),
+	parent: z.nullish(z.string()),
+	children: z.nullish(z.array(z.string())),
+	message: z.nullish(DeepSeekMessageSchema),
 });
 type DeepSeekNode = z.infer<typeof DeepSeekNodeSchema>;
 
 const DeepSeekConversationSchema = z.looseObject({
-	id: z.string().min(1),
-	title: z.string().nullish(),
-	inserted_at: z.string().nullish(),
-	updated_at: z.string().nullish(),
+	id: z.string().check(z.minLength(1)),
+	title: z.nullish(z.string()),
+	inserted_at: z.nullish(z.string()),
+	updated_at: z.nullish(z.string()),
 	mapping: z.record(z.string(), DeepSeekNodeSchema),
 });
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../../model/zod";
 import type { Citation, Conversation, Message, Part } from "../../../model/conversation";
 import { splitMemberArray } from "../json-member-stream";
 import type { ProviderModule } from "./registry";
@@ -36,26 +36,26 @@ import { countUnknownKeys, isoTime, isRecord, issuesReason, str, timeValue, titl
 const MongoDateSchema = z.union([z.string(), z.number(), z.looseObject({ $date: z.unknown() })]);
 
 const GrokResponseSchema = z.looseObject({
-	_id: z.string().nullish(),
-	message: z.string().nullish(),
-	sender: z.string().nullish(),
-	create_time: MongoDateSchema.nullish(),
-	parent_response_id: z.string().nullish(),
-	model: z.string().nullish(),
-	file_attachments: z.array(z.unknown()).nullish(),
-	generated_image_urls: z.array(z.unknown()).nullish(),
-	thinking_trace: z.string().nullish(),
-	cited_web_search_results: z.array(z.unknown()).nullish(),
-	web_search_results: z.array(z.unknown()).nullish(),
+	_id: z.nullish(z.string()),
+	message: z.nullish(z.string()),
+	sender: z.nullish(z.string()),
+	create_time: z.nullish(MongoDateSchema),
+	parent_response_id: z.nullish(z.string()),
+	model: z.nullish(z.string()),
+	file_attachments: z.nullish(z.array(z.unknown())),
+	generated_image_urls: z.nullish(z.array(z.unknown())),
+	thinking_trace: z.nullish(z.string()),
+	cited_web_search_results: z.nullish(z.array(z.unknown())),
+	web_search_results: z.nullish(z.array(z.unknown())),
 });
 type GrokResponse = z.infer<typeof GrokResponseSchema>;
 
 const GrokConversationSchema = z.looseObject({
 	conversation: z.looseObject({
-		id: z.string().min(1),
-		title: z.string().nullish(),
-		create_time: MongoDateSchema.nullish(),
-		modify_time: MongoDateSchema.nullish(),
+		id: z.string().check(z.minLength(1)),
+		title: z.nullish(z.string()),
+		create_time: z.nullish(MongoDateSchema),
+		modify_time: z.nullish(MongoDateSchema),
 	}),
 	responses: z.array(z.looseObject({ response: GrokResponseSchema })),
 });

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../../model/zod";
 import type { Conversation, Message, Part } from "../../../model/conversation";
 import type { JsonArrayItem } from "../json-array-stream";
 import type { GroupedResult, ProviderModule } from "./registry";
@@ -27,13 +27,13 @@ import { issuesReason, isRecord, str, summariseValue, timeValue, titleFromText, 
 const ChunkSchema = z.looseObject({ type: z.string() });
 
 const LeChatMessageSchema = z.looseObject({
-	id: z.string().nullish(),
-	chatId: z.string().min(1),
+	id: z.nullish(z.string()),
+	chatId: z.string().check(z.minLength(1)),
 	role: z.string(),
-	content: z.string().nullish(),
-	contentChunks: z.array(ChunkSchema).nullish(),
-	createdAt: z.string().nullish(),
-	files: z.array(z.unknown()).nullish(),
+	content: z.nullish(z.string()),
+	contentChunks: z.nullish(z.array(ChunkSchema)),
+	createdAt: z.nullish(z.string()),
+	files: z.nullish(z.array(z.unknown())),
 });
 type LeChatMessage = z.infer<typeof LeChatMessageSchema>;
 
