@@ -27,7 +27,10 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // Then 638,441 with the plugin's services object (issue 14); 639,684 with issue 16's last parts (a property the user
 // added is not an edit, the preview judging edited notes as load does, ~1.2 KB); 644,959 with issue 15's streaming
 // reads of logs, the index and the manifest and the message-size limit (~5.3 KB).
-const MAIN_JS_BUDGET = 647_000;
+// Main was at 647,173 (over its budget) when every schema moved to zod/mini (issue 14): 581,327 bytes, zod in main.js
+// from 99,482 to 35,482 bytes (classic zod's methods kept its JSON Schema code, ~18 KB, and every schema kind's
+// methods, whether we call them or not).
+const MAIN_JS_BUDGET = 584_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
