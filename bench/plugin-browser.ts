@@ -1,10 +1,12 @@
 import { existsSync } from "node:fs";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
 import { join, resolve } from "node:path";
 import { writeExport } from "./generate";
 import { runChild } from "./measure";
 import { hasChromium, NO_CHROMIUM } from "../test/browser/chromium";
 import { openHarness } from "../test/browser/harness/harness";
+import { profileMarkdown, summarize, type CpuProfile, type ProfileSummary } from "./browser-profile";
 
 /**
  * The "plugin in Chromium" section of the benchmark (issue 17 item 6): the built main.js in headless Chromium over the
@@ -14,7 +16,10 @@ import { openHarness } from "../test/browser/harness/harness";
  * longest, and how many over 50 ms); the heap's high-water mark (performance.measureUserAgentSpecificMemory, which
  * counts the page and its workers, sampled through the import). Runnable alone: `npm run bench -- --browser-only`
  * (scripts/bench.mjs builds the CLI and this file); writes bench/results/plugin-browser.md.
- * Options: --browser-sizes 2000,10000 (conversations), --out <file>.
+ * Options: --browser-sizes 2000,10000 (conversations), --out <file>; --profile: after each size's timed run, one more
+ * import under Chromium's CPU profiler (main.js unminified), whose long tasks are charged to functions
+ * (bench/browser-profile.ts) into --profile-out (default bench/results/plugin-browser-profile.md); --profile-only:
+ * only those runs (no CLI, no timed run).
  */
 
 const argv = process.argv.slice(2);
@@ -24,6 +29,9 @@ function option(name: string): string | undefined {
 }
 const SIZES = (option("--browser-sizes") ?? "2000,10000").split(",").map(Number);
 const OUT = option("--out") ?? "bench/results/plugin-browser.md";
+const PROFILE_ONLY = argv.includes("--profile-only");
+const PROFILE = PROFILE_ONLY || argv.includes("--profile");
+const PROFILE_OUT = option("--profile-out") ?? "bench/results/plugin-browser-profile.md";
 const BUILD = process.env.BENCH_BUILD ?? "";
 const CLI = join(BUILD, "cli.mjs");
 // scripts/bench.mjs runs this bundle from the repository root.
@@ -103,6 +111,45 @@ async function browserImport(file: string, conversations: number): Promise<Omit<
 	}
 }
 
+/** One more import of `file` under the CPU profiler: its long tasks charged to functions. */
+async function profiledImport(file: string): Promise<{ summary: ProfileSummary; ms: number; load: string }> {
+	const h = await openHarness({ minify: false });
+	try {
+		h.serve("export", file);
+		await h.call("loadPlugin");
+		await h.call("fetchExport", `${h.origin}/exports/export`, "export");
+		await h.call("openPanel");
+		const cdp = await h.context.newCDPSession(h.page);
+		await cdp.send("Profiler.enable");
+		await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
+		await cdp.send("Profiler.start");
+		const anchor = await h.call("profileAnchor", 20);
+		await h.call("startLongTasks");
+		const t0 = performance.now();
+		await h.call("startImport", "export");
+		await h.call("whenIdle");
+		const ms = performance.now() - t0;
+		const tasks = await h.call("stopLongTasks");
+		const { profile } = (await cdp.send("Profiler.stop")) as unknown as { profile: CpuProfile };
+		if (process.env.BENCH_PROFILE_DUMP)
+			await writeFile(process.env.BENCH_PROFILE_DUMP, JSON.stringify({ profile, tasks: tasks.tasks, anchor }));
+		if (process.env.BENCH_DISK_WRITES) {
+			console.log(await h.call("diskWrites", 25));
+			console.log(await h.call("diskCalls"));
+		}
+		return { summary: summarize(profile, tasks.tasks, anchor), ms, load: loadAverage() };
+	} finally {
+		await h.close();
+	}
+}
+
+function loadAverage(): string {
+	return os
+		.loadavg()
+		.map((l) => l.toFixed(1))
+		.join(" ");
+}
+
 const fmt = (n: number, d = 0): string => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 
 async function main(): Promise<void> {
@@ -113,10 +160,19 @@ async function main(): Promise<void> {
 	if (!BUILD || !existsSync(CLI)) throw new Error("BENCH_BUILD is not set: run through `npm run bench -- --browser-only`");
 	await mkdir(WORK, { recursive: true });
 	const rows: Row[] = [];
+	const profiles: string[] = [];
 	for (const n of SIZES) {
 		const file = join(WORK, `claude-${n}`, "conversations.json");
 		if (!existsSync(file)) await writeExport(file, "claude", 20_260 + n, { count: n });
 		const mb = (await stat(file)).size / 2 ** 20;
+		if (PROFILE) {
+			console.log(`plugin in Chromium, profiled: ${fmt(n)} conversations (${fmt(mb, 1)} MB)…`);
+			const p = await profiledImport(file);
+			const md = profileMarkdown(`${fmt(n)} conversations: ${fmt(p.ms / 1000, 1)} s under the profiler, load average ${p.load}`, p.summary);
+			console.log(md.join("\n"));
+			profiles.push(...md, "");
+			if (PROFILE_ONLY) continue;
+		}
 		console.log(`plugin in Chromium: ${fmt(n)} conversations (${fmt(mb, 1)} MB)…`);
 		const cliMs = await cliImport(file, join(WORK, `vault-cli-${n}`));
 		console.log(`  CLI one thread: ${fmt(cliMs / 1000, 1)} s`);
@@ -126,6 +182,18 @@ async function main(): Promise<void> {
 		);
 		rows.push({ conversations: n, mb, cliMs, ...b });
 	}
+	if (PROFILE) {
+		const head = [
+			"## Plugin in Chromium: what makes the main thread's long tasks",
+			"",
+			"A CPU profile of the page's main thread (CDP Profiler, 0.5 ms sampling) during an import with the panel open",
+			"(main.js unminified), cut to the long tasks' windows (PerformanceObserver longtask). Written by",
+			"`npm run bench -- --browser-only --profile`.",
+			"",
+		];
+		await writeFile(join(ROOT, PROFILE_OUT), `${[...head, ...profiles].join("\n")}\n`);
+	}
+	if (PROFILE_ONLY) return;
 	const md: string[] = [];
 	md.push("## Plugin in Chromium", "");
 	md.push(

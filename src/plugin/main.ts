@@ -145,7 +145,7 @@ export default class KnowledgeEtlPlugin extends Plugin {
 		const store = this.stagingStore;
 		this.readerWorkers = new engine.ReaderWorkers({
 			readMainJs: () =>
-				this.app.vault.adapter.read(`${this.manifest.dir ?? `${this.app.vault.configDir}/plugins/${this.manifest.id}`}/main.js`),
+				this.app.vault.adapter.readBinary(`${this.manifest.dir ?? `${this.app.vault.configDir}/plugins/${this.manifest.id}`}/main.js`),
 			logDebug: (message, detail) => this.logDebug(message, detail),
 		});
 		this.etl = engine.createApp({

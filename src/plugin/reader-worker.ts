@@ -33,20 +33,24 @@ export interface WorkerInput {
 	blob?: Blob;
 }
 
-/** What the worker runs after main.js: a module scope, an `obsidian` that is never used there, then the reader. */
-function workerSource(mainJs: string): string {
+/**
+ * What the worker runs: a module scope, an `obsidian` that is never used there, main.js, then the reader. As Blob
+ * parts: main.js goes in as the bytes read from disk, never made a 1.3 MB string (and encoded back to UTF-8 for
+ * the Blob) on the UI thread, which took one task of 100 ms and more at the start of every import (issue 17).
+ */
+function workerSource(mainJs: ArrayBuffer | string): BlobPart[] {
 	return [
-		"(function(){",
-		"var dummy=function(){};",
-		'var obsidian=new Proxy({},{get:function(t,k){return k==="__esModule"||k==="then"||typeof k!=="string"?undefined:dummy;}});',
-		'var require=function(id){if(id==="obsidian")return obsidian;throw new Error("knowledge-etl reader: no module "+id);};',
-		"var module={exports:{}};",
-		"(function(module,exports,require){\n",
+		[
+			"(function(){",
+			"var dummy=function(){};",
+			'var obsidian=new Proxy({},{get:function(t,k){return k==="__esModule"||k==="then"||typeof k!=="string"?undefined:dummy;}});',
+			'var require=function(id){if(id==="obsidian")return obsidian;throw new Error("knowledge-etl reader: no module "+id);};',
+			"var module={exports:{}};",
+			"(function(module,exports,require){\n",
+		].join(""),
 		mainJs,
-		"\n})(module,module.exports,require);",
-		"module.exports.startReaderWorker();",
-		"})();",
-	].join("");
+		["\n})(module,module.exports,require);", "module.exports.startReaderWorker();", "})();"].join(""),
+	];
 }
 
 /** A Web Worker as the reader's endpoint (ended by terminate). */
@@ -83,7 +87,8 @@ class DomWorkerEndpoint implements ReaderEndpoint<WorkerInput> {
 
 /** Where the plugin's main.js is, and how to read it (the plugin folder, through the adapter). */
 export interface ReaderWorkerHost {
-	readMainJs(): Promise<string>;
+	/** main.js's bytes (or its text). */
+	readMainJs(): Promise<ArrayBuffer | string>;
 	logDebug(message: string, detail?: unknown): void;
 }
 
@@ -107,7 +112,7 @@ export class ReaderWorkers {
 
 	private codeUrl(): Promise<string | null> {
 		this.url ??= this.host.readMainJs().then(
-			(code) => URL.createObjectURL(new Blob([workerSource(code)], { type: "text/javascript" })),
+			(code) => URL.createObjectURL(new Blob(workerSource(code), { type: "text/javascript" })),
 			(e: unknown) => {
 				this.host.logDebug("The export reader cannot run in a worker: the plugin's main.js could not be read", e);
 				return null;

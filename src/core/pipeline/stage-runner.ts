@@ -7,7 +7,7 @@ import { isDebugLogger } from "../logging/logger";
 import type { Logger } from "../ports/logger";
 import { pipelineStagesFile, stageDir, stepsFile } from "../session/paths";
 import { PhaseManager } from "../session/phase-manager";
-import { yieldToEventLoop } from "../util/timers";
+import { yieldToEventLoop, yieldWhenSliceOver } from "../util/timers";
 import { StepAggregator } from "./step-aggregator";
 import type { RunStageOptions, StageFailure, StageResult, StepRunner } from "./stage-types";
 
@@ -302,13 +302,9 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 
 	// ---- workers ----
 	// Let the event loop run (UI, input, I/O callbacks, a cancel) between items, but at most every YIELD_SLICE_MS:
-	// a timer yield costs ≥1 ms (4 ms once nested in a browser), which per item was most of a fast stage's time.
-	let lastYieldMs = Date.now();
-	const maybeYield = async (): Promise<void> => {
-		if (Date.now() - lastYieldMs < YIELD_SLICE_MS) return;
-		await yieldToEventLoop();
-		lastYieldMs = Date.now();
-	};
+	// a timer yield costs ≥1 ms, which per item was most of a fast stage's time. The slice is shared by the stages
+	// running at once (yieldWhenSliceOver), so that an event loop task ends after about YIELD_SLICE_MS in all.
+	const maybeYield = (): Promise<void> => yieldWhenSliceOver(YIELD_SLICE_MS);
 	const worker = async (): Promise<void> => {
 		try {
 			for (;;) {

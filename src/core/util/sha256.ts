@@ -257,6 +257,23 @@ export function webCryptoSubtle(): SubtleCrypto | null {
 	return subtle && typeof subtle.digest === "function" ? subtle : null;
 }
 
+/** Room that text is encoded into (grown as needed up to SCRATCH_MAX_BYTES, beyond which text is encoded alone). */
+let scratch: Uint8Array | null = null;
+const SCRATCH_MAX_BYTES = 1 << 22;
+
+/**
+ * Text as UTF-8, by encodeInto and a copy: in a browser (Obsidian's UI thread, where every note is hashed twice)
+ * TextEncoder.encode costs several times more than that, the largest part of load's work there (issue 17). The
+ * copy is what digest gets, so the scratch is never shared with a digest still running.
+ */
+function utf8Of(text: string): Uint8Array<ArrayBuffer> {
+	const most = text.length * 3;
+	if (most > SCRATCH_MAX_BYTES) return encoder.encode(text);
+	if (!scratch || scratch.length < most) scratch = new Uint8Array(Math.min(SCRATCH_MAX_BYTES, Math.max(most, 1 << 16)));
+	const { written } = encoder.encodeInto(text, scratch);
+	return scratch.slice(0, written);
+}
+
 /**
  * `sha256Hex(text)`, computed by the Web Crypto API when the runtime has it (native; it also keeps the hashing off
  * the main thread's JavaScript), otherwise — or if it fails — by the JavaScript implementation. Same digest either
@@ -268,7 +285,7 @@ export async function sha256HexAsync(text: string, subtle: SubtleCrypto | null =
 	if (subtle) {
 		let digest: ArrayBuffer | undefined;
 		try {
-			digest = await subtle.digest("SHA-256", encoder.encode(text));
+			digest = await subtle.digest("SHA-256", utf8Of(text));
 		} catch {
 			digest = undefined; // e.g. a runtime that lists the API but refuses the call: the JavaScript path below
 		}

@@ -53,8 +53,14 @@ export function getLocale(): Locale {
 
 /** A count as the language writes it: 1,204. */
 export function formatNumber(n: number): string {
-	return new Intl.NumberFormat(current === "ja" ? "ja-JP" : "en-US").format(n);
+	// One formatter per language: making an Intl.NumberFormat per call was the largest part of the status bar's
+	// and the panel's text during an import (issue 17).
+	const locale = current === "ja" ? "ja-JP" : "en-US";
+	let f = numberFormats.get(locale);
+	if (!f) numberFormats.set(locale, (f = new Intl.NumberFormat(locale)));
+	return f.format(n);
 }
+const numberFormats = new Map<string, Intl.NumberFormat>();
 
 /** The text of `key` in the current language, placeholders filled. */
 export function t(key: MessageKey, vars?: Vars): string {

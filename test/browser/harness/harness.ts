@@ -33,10 +33,16 @@ export interface BrowserHarness {
 	close(): Promise<void>;
 }
 
-/** main.js as `npm run build` makes it, into `dir`; its text. */
-export async function buildMainJs(dir: string): Promise<string> {
+/**
+ * main.js as `npm run build` makes it, into `dir`; its text. `minify: false` keeps the function names (a CPU profile
+ * of the page then names the plugin's functions; otherwise the same build).
+ */
+export async function buildMainJs(dir: string, options: { minify?: boolean } = {}): Promise<string> {
 	const outfile = path.join(dir, "main.js");
-	await build(pluginBuildOptions({ entry: path.join(ROOT, "src/plugin/main.ts"), outfile, logLevel: "silent" }));
+	await build({
+		...pluginBuildOptions({ entry: path.join(ROOT, "src/plugin/main.ts"), outfile, logLevel: "silent" }),
+		...(options.minify === false ? { minify: false } : {}),
+	});
 	return fs.readFile(outfile, "utf8");
 }
 
@@ -57,10 +63,10 @@ async function buildPageScript(dir: string): Promise<string> {
 	return fs.readFile(outfile, "utf8");
 }
 
-export async function openHarness(options: { args?: string[] } = {}): Promise<BrowserHarness> {
+export async function openHarness(options: { args?: string[]; minify?: boolean } = {}): Promise<BrowserHarness> {
 	const work = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-harness-"));
 	const [mainJs, script, css, theme] = await Promise.all([
-		buildMainJs(work),
+		buildMainJs(work, { minify: options.minify ?? true }),
 		buildPageScript(work),
 		fs.readFile(path.join(ROOT, "styles.css"), "utf8"),
 		fs.readFile(path.join(ROOT, "test/browser/obsidian-theme.css"), "utf8"),

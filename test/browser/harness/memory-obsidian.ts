@@ -46,10 +46,70 @@ function clean(path: string): string {
 
 const tick = (): Promise<void> => Promise.resolve();
 
-/** A file's bytes live in `bytes` up to `size` (room to grow, as appends to a real file cost only what they add). */
-type Entry =
-	| { kind: "file"; bytes: Uint8Array; size: number; ctime: number; mtime: number }
-	| { kind: "folder"; children: Set<string>; ctime: number };
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Room that text is encoded into before its bytes are copied out (grown as needed). */
+let scratch = new Uint8Array(1 << 16);
+
+/**
+ * A file's bytes, in `flat` up to `size` (room to grow: an append costs what it adds). Text is made UTF-8 when it
+ * is written and text again when read, as Node's fs does for Obsidian's adapter (on the UI thread, natively) — by
+ * encodeInto, not TextEncoder.encode, which in Blink costs several times more and would charge the stand-in's own
+ * cost to the plugin.
+ */
+export class FileData {
+	readonly kind = "file";
+	private flat: Uint8Array;
+	size: number;
+
+	constructor(
+		data: string | Uint8Array,
+		public ctime: number,
+		public mtime: number,
+	) {
+		if (typeof data !== "string") this.flat = data;
+		else {
+			if (data.length * 3 > scratch.length) scratch = new Uint8Array(Math.max(data.length * 3, scratch.length * 2));
+			const { written } = encoder.encodeInto(data, scratch);
+			this.flat = scratch.slice(0, written);
+			// A large scratch is not kept: the page's heap is measured.
+			if (scratch.length > 1 << 24) scratch = new Uint8Array(1 << 16);
+		}
+		this.size = this.flat.length;
+	}
+
+	append(data: string | Uint8Array, now: number): void {
+		const most = typeof data === "string" ? data.length * 3 : data.length;
+		if (this.size + most > this.flat.length) {
+			const grown = new Uint8Array(Math.max(this.size + most, this.flat.length * 2));
+			grown.set(this.flat.subarray(0, this.size));
+			this.flat = grown;
+		}
+		if (typeof data === "string") this.size += encoder.encodeInto(data, this.flat.subarray(this.size)).written;
+		else {
+			this.flat.set(data, this.size);
+			this.size += data.length;
+		}
+		this.mtime = now;
+	}
+
+	/** The content (a view: valid until the next change). */
+	get bytes(): Uint8Array {
+		return this.flat.subarray(0, this.size);
+	}
+
+	text(): string {
+		return decoder.decode(this.bytes);
+	}
+
+	/** Bytes held for this file (with the room to grow). */
+	heldBytes(): number {
+		return this.flat.length;
+	}
+}
+
+type Entry = FileData | { kind: "folder"; children: Set<string>; ctime: number };
 
 /** The bytes of every file and folder of the vault, by path (the disk). */
 export class MemoryDisk {
@@ -58,6 +118,8 @@ export class MemoryDisk {
 	onChange: (path: string) => void = () => undefined;
 	/** Counters of the calls made, by method (for the harness's reports). */
 	readonly calls = new Map<string, number>();
+	/** Bytes written (whole writes and appends), by path (for the harness's reports). */
+	readonly written = new Map<string, { bytes: number; writes: number }>();
 
 	count(what: string): void {
 		this.calls.set(what, (this.calls.get(what) ?? 0) + 1);
@@ -96,18 +158,18 @@ export class MemoryDisk {
 		const now = Date.now();
 		const old = this.entries.get(p);
 		if (old?.kind === "folder") throw new Error(`EISDIR: illegal operation on a directory, open '${p}'`);
-		const add = bytesOf(data);
+		let added: number | null = null;
 		if (append && old) {
-			let bytes = old.bytes;
-			if (old.size + add.length > bytes.length) {
-				bytes = new Uint8Array(Math.max(old.size + add.length, bytes.length * 2));
-				bytes.set(old.bytes.subarray(0, old.size));
-			}
-			bytes.set(add, old.size);
-			this.entries.set(p, { kind: "file", bytes, size: old.size + add.length, ctime: old.ctime, mtime: now });
+			old.append(data, now);
 		} else {
-			this.entries.set(p, { kind: "file", bytes: add, size: add.length, ctime: old?.ctime ?? now, mtime: now });
+			this.entries.set(p, new FileData(data, old?.ctime ?? now, now));
 		}
+		if (typeof data !== "string") added = data.length;
+		const w = this.written.get(p) ?? { bytes: 0, writes: 0 };
+		// Text is counted in UTF-16 units (what was handed over; not encoded here to count it).
+		w.bytes += added ?? data.length;
+		w.writes++;
+		this.written.set(p, w);
 		dir.children.add(nameOf(p));
 		this.onChange(p);
 	}
@@ -140,13 +202,6 @@ export class MemoryDisk {
 		for (const [path] of moved) this.onChange(path);
 		for (const [path] of moved) this.onChange(t + path.slice(f.length));
 	}
-}
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-function bytesOf(data: string | Uint8Array): Uint8Array {
-	return typeof data === "string" ? encoder.encode(data) : data;
 }
 
 /** Where the vault is "on disk" (the paths `getFullPath` gives and the page's `fs` opens). */
@@ -183,7 +238,15 @@ export class MemoryAdapter {
 		const e = this.disk.get(path);
 		if (!e) return null;
 		if (e.kind === "folder") return { type: "folder", ctime: e.ctime, mtime: e.ctime, size: 0 };
-		return { type: "file", ctime: e.ctime, mtime: e.mtime, size: e.size };
+		// The size only if asked for (it needs the text as UTF-8; a real stat is O(1)).
+		return {
+			type: "file",
+			ctime: e.ctime,
+			mtime: e.mtime,
+			get size() {
+				return e.size;
+			},
+		};
 	}
 
 	async list(path: string): Promise<{ files: string[]; folders: string[] }> {
@@ -205,7 +268,7 @@ export class MemoryAdapter {
 		await tick();
 		const e = this.disk.get(path);
 		if (!e || e.kind !== "file") throw new Error(`ENOENT: no such file or directory, open '${path}'`);
-		return decoder.decode(e.bytes.subarray(0, e.size));
+		return e.text();
 	}
 
 	async readBinary(path: string): Promise<ArrayBuffer> {
@@ -213,7 +276,7 @@ export class MemoryAdapter {
 		await tick();
 		const e = this.disk.get(path);
 		if (!e || e.kind !== "file") throw new Error(`ENOENT: no such file or directory, open '${path}'`);
-		return e.bytes.slice(0, e.size).buffer;
+		return e.bytes.slice().buffer;
 	}
 
 	async write(path: string, data: string): Promise<void> {
@@ -276,7 +339,7 @@ export class MemoryAdapter {
 		if (this.disk.get(to)) throw new Error("Destination file already exists!");
 		const e = this.disk.get(from);
 		if (!e || e.kind !== "file") throw new Error(`ENOENT: no such file or directory, copyfile '${from}'`);
-		this.disk.writeFile(to, e.bytes.slice(0, e.size));
+		this.disk.writeFile(to, e.bytes.slice());
 	}
 
 	async trashLocal(path: string): Promise<void> {
@@ -378,7 +441,15 @@ export class Vault extends Events {
 				parent.children.push(f);
 			}
 		}
-		if (f instanceof TFile && e.kind === "file") f.stat = { ctime: e.ctime, mtime: e.mtime, size: e.size };
+		// The size is worked out only if asked for (it needs a pass over the text).
+		if (f instanceof TFile && e.kind === "file")
+			f.stat = {
+				ctime: e.ctime,
+				mtime: e.mtime,
+				get size() {
+					return e.size;
+				},
+			};
 	}
 
 	getName(): string {
@@ -641,8 +712,9 @@ export function memoryFs(disk: MemoryDisk): unknown {
 				return Promise.resolve({
 					stat: () => Promise.resolve({ size: e.size }),
 					read: (buffer: Uint8Array, offset: number, length: number, position: number) => {
-						const n = Math.max(0, Math.min(length, e.size - position));
-						buffer.set(e.bytes.subarray(position, position + n), offset);
+						const bytes = e.bytes;
+						const n = Math.max(0, Math.min(length, bytes.length - position));
+						buffer.set(bytes.subarray(position, position + n), offset);
 						return Promise.resolve({ bytesRead: n });
 					},
 					close: () => Promise.resolve(),

@@ -117,7 +117,11 @@ const harness = {
 		};
 		// How Obsidian evaluates a plugin's main.js: as a CommonJS module body.
 		// eslint-disable-next-line @typescript-eslint/no-implied-eval -- this is the harness loading main.js, as Obsidian does
-		const body = new Function("module", "exports", "require", code) as (m: unknown, e: unknown, r: unknown) => void;
+		const body = new Function("module", "exports", "require", `${code}\n//# sourceURL=main.js`) as (
+			m: unknown,
+			e: unknown,
+			r: unknown,
+		) => void;
 		body(module, module.exports, require);
 		const Plugin = (module.exports.default ?? module.exports) as new (app: App, manifest: unknown) => PluginLike;
 		if (settings) {
@@ -278,14 +282,27 @@ const harness = {
 		recordingLongTasks = true;
 	},
 
-	stopLongTasks(): { count: number; over50: number; longest: number; total: number } {
+	stopLongTasks(): { count: number; over50: number; longest: number; total: number; tasks: { start: number; duration: number }[] } {
 		recordingLongTasks = false;
 		return {
+			tasks: [...longTasks],
 			count: longTasks.length,
 			over50: longTasks.filter((t) => t.duration > 50).length,
 			longest: Math.max(0, ...longTasks.map((t) => t.duration)),
 			total: longTasks.reduce((n, t) => n + t.duration, 0),
 		};
+	},
+
+	/**
+	 * Marks the page's clock in a CPU profile: runs (busy) for `ms` in a function of this name and returns when it
+	 * started (performance.now()); the profile's first sample in it gives the offset between the two clocks.
+	 */
+	profileAnchor(ms: number): number {
+		const start = performance.now();
+		while (performance.now() - start < ms) {
+			// busy: the profiler must sample this function
+		}
+		return start;
 	},
 
 	/** From now on no Web Worker can start in this page (as where a CSP or the platform forbids them). */
@@ -309,8 +326,16 @@ const harness = {
 	/** Bytes the in-memory vault holds (its "disk": notes and session files live in the page's heap here, not in Obsidian's). */
 	diskBytes(): number {
 		let n = 0;
-		for (const e of disk.entries.values()) if (e.kind === "file") n += e.bytes.byteLength;
+		for (const e of disk.entries.values()) if (e.kind === "file") n += e.heldBytes();
 		return n;
+	},
+
+	/** Bytes written per path, the `top` paths that had the most (whole writes and appends). */
+	diskWrites(top = 20): { path: string; bytes: number; writes: number }[] {
+		return [...disk.written]
+			.map(([path, w]) => ({ path, ...w }))
+			.sort((a, b) => b.bytes - a.bytes)
+			.slice(0, top);
 	},
 
 	diskCalls(): Record<string, number> {

@@ -32,6 +32,7 @@ function extractedOf(r: Extract<ExtractResult, { ok: true }>): Extracted {
 		facts: factsOf(r),
 	};
 	if (r.draft) extracted.draft = r.draft;
+	if (r.line !== undefined) extracted.line = r.line;
 	return extracted;
 }
 

@@ -1,9 +1,34 @@
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
-import { ConversationSchema } from "../../model/conversation";
+import { ConversationSchema, type Conversation } from "../../model/conversation";
+import type { ConversationFacts } from "../../model/conversation-facts";
+import { stageOutputDir } from "../../session/paths";
 import { CONVERSATION_SHARDS, extractOutputDir } from "./extract-stage";
 import { shardPath, SHARD_RECORDS } from "./jsonl-shards";
-import type { Extracted } from "./transform-stage";
+import type { Extracted, NoteDraft } from "./transform-stage";
+
+/**
+ * Spilled drafts (and lines) kept in memory before any is written: a backlog this size costs no disk round trip
+ * (UTF-8 out, and back, on the UI thread); beyond it memory stays bounded by writing them out.
+ */
+const SPILL_MEMORY_CHARS = 32 * 2 ** 20;
+
+/** Where spilled note drafts wait (see RunAheadHandOff): `transform/output/spilled-drafts-0001.jsonl`, … */
+export function spilledDraftsPath(sessionId: string, file: number): string {
+	return shardPath(stageOutputDir(sessionId, "import", "transform"), "spilled-drafts", file);
+}
+
+/** A spilled conversation's draft as it waits on disk (its line follows it in the file). */
+interface SpilledDraft {
+	facts?: ConversationFacts;
+	draft: NoteDraft;
+}
+
+/** A spilled conversation kept with its draft: the draft and the conversation's JSON line. */
+interface Kept {
+	spilled: SpilledDraft;
+	line: string;
+}
 
 /**
  * The hand-off from extract to transform when extract must not wait for the stages after it ("extract runs
@@ -17,6 +42,14 @@ import type { Extracted } from "./transform-stage";
  * the n-th line extract wrote (a fresh extract: it starts with no shards, and writes each conversation it hands
  * over exactly once, in the same order), so the reader finds it at shard n / SHARD_RECORDS, line n % SHARD_RECORDS.
  * Memory stays bounded: `capacity` conversations, plus one shard being read back.
+ *
+ * A spilled conversation that came with its note draft and its JSON line (the plugin's reader renders drafts in
+ * its Web Worker) keeps both: SHARD_RECORDS of them a file, each as two lines (the draft's JSON, the
+ * conversation's line), in `transform/output/spilled-drafts-*.jsonl`, written once and read back once; the line
+ * is parsed only if a stage asks for the conversation. Without this the UI thread parsed, validated and rendered
+ * again every conversation past the spill point, most of a large import, and read each shard back as it grew
+ * (issue 17). Each drafts file is removed once read back; what is left is removed when the hand-off ends. The
+ * first SPILL_MEMORY_CHARS of them stay in memory instead (most imports never write one).
  */
 export class RunAheadHandOff implements AsyncIterable<Extracted> {
 	private readonly queue: Extracted[] = [];
@@ -32,12 +65,22 @@ export class RunAheadHandOff implements AsyncIterable<Extracted> {
 	private wakeConsumer: (() => void) | null = null;
 	/** Conversations read back from disk, for a log line at the end. */
 	readBack = 0;
+	/** Spilled drafts not written yet (those of the drafts file being filled), and files written so far. */
+	private spillLines: string[] = [];
+	private spillFilesWritten = 0;
+	private readonly spillWrites = new Map<number, Promise<void>>();
+	private spillError: Error | null = null;
+	/** Full drafts files kept in memory instead of written (while they hold less than SPILL_MEMORY_CHARS). */
+	private readonly spillInMemory = new Map<number, { lines: string[]; chars: number }>();
+	private spillInMemoryChars = 0;
 
 	constructor(
 		private readonly store: StagingStore,
 		private readonly sessionId: string,
 		private readonly logger: Logger,
 		private readonly capacity = 32,
+		/** See SPILL_MEMORY_CHARS (tests make it 0: every drafts file written). */
+		private readonly spillMemoryChars = SPILL_MEMORY_CHARS,
 	) {}
 
 	/** Hands a conversation over; never waits (see the class). */
@@ -47,8 +90,81 @@ export class RunAheadHandOff implements AsyncIterable<Extracted> {
 		const n = this.pushed++;
 		if (this.spilledFrom === null && this.queue.length - this.head >= this.capacity) this.spilledFrom = n;
 		if (this.spilledFrom === null) this.queue.push(item);
+		else this.spillDraft(item);
 		this.wake();
 		return Promise.resolve();
+	}
+
+	/** Keeps a spilled conversation's draft (see the class); a full file of them is written without waiting. */
+	private spillDraft(item: Extracted): void {
+		const kept: SpilledDraft | null =
+			item.draft && item.line !== undefined ? { draft: item.draft, ...(item.facts ? { facts: item.facts } : {}) } : null;
+		// Two lines an item: empty ones for an item read back from the shards.
+		this.spillLines.push(kept ? JSON.stringify(kept) : "", kept ? item.line! : "");
+		if (this.spillLines.length < 2 * SHARD_RECORDS) return;
+		this.flushSpill();
+	}
+
+	private flushSpill(): void {
+		if (this.spillLines.length === 0) return;
+		const file = ++this.spillFilesWritten;
+		const lines = this.spillLines;
+		this.spillLines = [];
+		let chars = 0;
+		for (const l of lines) chars += l.length;
+		if (this.spillInMemoryChars + chars <= this.spillMemoryChars) {
+			this.spillInMemory.set(file, { lines, chars });
+			this.spillInMemoryChars += chars;
+			return;
+		}
+		const text = `${lines.join("\n")}\n`;
+		this.spillWrites.set(
+			file,
+			this.store.write(spilledDraftsPath(this.sessionId, file), text).catch((e: unknown) => {
+				this.spillError ??= e instanceof Error ? e : new Error(String(e));
+			}),
+		);
+	}
+
+	/** What was kept of spilled conversation `j` (0: the first spilled), or null when it is read from the shards. */
+	private async spilledDraft(
+		j: number,
+		cache: { file: number; lines: TextLines } | null,
+	): Promise<{ kept: Kept | null; cache: typeof cache }> {
+		const file = Math.floor(j / SHARD_RECORDS) + 1;
+		const at = 2 * (j % SHARD_RECORDS);
+		const keptOf = (draft: string | null | undefined, line: string | null | undefined): Kept | null =>
+			draft && typeof line === "string" ? { spilled: JSON.parse(draft) as SpilledDraft, line } : null;
+		if (file > this.spillFilesWritten) {
+			// The file being filled: its lines are still here.
+			return { kept: keptOf(this.spillLines[at], this.spillLines[at + 1]), cache };
+		}
+		const inMemory = this.spillInMemory.get(file);
+		if (inMemory) {
+			this.spillInMemory.delete(file);
+			this.spillInMemoryChars -= inMemory.chars;
+			cache = { file, lines: TextLines.of(inMemory.lines) };
+		}
+		if (!cache || cache.file !== file) {
+			await this.spillWrites.get(file);
+			if (this.spillError) throw this.spillError;
+			const path = spilledDraftsPath(this.sessionId, file);
+			const lines = new TextLines(await this.store.read(path));
+			this.spillWrites.delete(file);
+			await this.store.remove(path);
+			cache = { file, lines };
+		}
+		return { kept: keptOf(cache.lines.line(at), cache.lines.line(at + 1)), cache };
+	}
+
+	/** Removes the drafts files not read back (a run stopped early). */
+	private async removeSpilled(): Promise<void> {
+		const files = [...this.spillWrites];
+		this.spillWrites.clear();
+		for (const [file, written] of files) {
+			await written;
+			await this.store.remove(spilledDraftsPath(this.sessionId, file)).catch(() => undefined);
+		}
 	}
 
 	/** Extract flushed lines to its shards: `total` lines so far. */
@@ -83,7 +199,9 @@ export class RunAheadHandOff implements AsyncIterable<Extracted> {
 	async *[Symbol.asyncIterator](): AsyncIterator<Extracted> {
 		let next = 0;
 		// The shard being read back: its number and its lines (null: none read yet).
-		let file: { index: number; lines: string[] } | null = null;
+		let file: { index: number; lines: TextLines } | null = null;
+		// The drafts file being read back (see spilledDraft).
+		let drafts: { file: number; lines: TextLines } | null = null;
 		try {
 			while (!this.aborted) {
 				if (this.spilledFrom === null || next < this.spilledFrom) {
@@ -112,26 +230,33 @@ export class RunAheadHandOff implements AsyncIterable<Extracted> {
 					await this.waitForChange();
 					continue;
 				}
+				// Kept with its draft (see the class): nothing to read from the shards.
+				const spilled = await this.spilledDraft(next - this.spilledFrom, drafts);
+				drafts = spilled.cache;
+				if (spilled.kept) {
+					next++;
+					this.readBack++;
+					const { spilled: kept, line } = spilled.kept;
+					yield readBackWithDraft(line, kept.draft, kept.facts, path(this.sessionId, next));
+					continue;
+				}
 				if (next >= this.flushed) {
 					await this.waitForChange();
 					continue;
 				}
 				const index = Math.floor(next / SHARD_RECORDS) + 1;
 				const line = next % SHARD_RECORDS;
-				if (!file || file.index !== index || file.lines.length <= line) {
+				let text = file?.index === index ? file.lines.line(line) : null;
+				if (text === null) {
 					const path = shardPath(extractOutputDir(this.sessionId), CONVERSATION_SHARDS, index);
-					const text = await this.store.read(path);
-					const lines = text.split("\n");
-					if (!text.endsWith("\n"))
-						lines.pop(); // a line still being appended is not whole yet
-					else lines.pop(); // the empty string after the last newline
-					file = { index, lines };
-					if (lines.length <= line) {
+					// Only whole lines count (a line still being appended is not whole yet).
+					file = { index, lines: new TextLines(await this.store.read(path)) };
+					text = file.lines.line(line);
+					if (text === null) {
 						// Flushed lines must be there; if not, the shard is not what extract wrote: stop rather than skip.
 						throw new Error(`${path}: line ${line + 1} was written but is not there (the session's files changed during the run)`);
 					}
 				}
-				const text = file.lines[line]!;
 				next++;
 				let value: unknown;
 				try {
@@ -153,6 +278,47 @@ export class RunAheadHandOff implements AsyncIterable<Extracted> {
 		} finally {
 			// The consumer stopped early: the producer is never left waiting (push never waits), later items are dropped.
 			if (!this.closed) this.aborted = true;
+			await this.removeSpilled();
 		}
 	}
+}
+
+/** A file's whole lines (each ended by a line break; a line still being appended is not whole yet). */
+class TextLines {
+	private lines: string[] = [];
+	constructor(text: string) {
+		this.lines = text.split("\n");
+		this.lines.pop(); // what follows the last line break
+	}
+
+	static of(lines: string[]): TextLines {
+		const t = new TextLines("");
+		t.lines = lines;
+		return t;
+	}
+
+	/** Line `i` (from 0) without its line break; null when the text has no whole line `i`. */
+	line(i: number): string | null {
+		return this.lines[i] ?? null;
+	}
+}
+
+function path(sessionId: string, n: number): string {
+	return `${extractOutputDir(sessionId)}, conversation ${n}`;
+}
+
+/** A read-back conversation with the draft it came with: its line is parsed (and checked) only if a stage uses it. */
+function readBackWithDraft(line: string, draft: NoteDraft, facts: ConversationFacts | undefined, where: string): Extracted {
+	let conversation: Conversation | undefined;
+	const out: Extracted = {
+		get conversation(): Conversation {
+			if (conversation) return conversation;
+			const parsed = ConversationSchema.safeParse(JSON.parse(line));
+			if (!parsed.success) throw new Error(`${where}: not a conversation (${parsed.error.issues[0]?.message ?? "invalid"})`);
+			return (conversation = parsed.data);
+		},
+		draft,
+	};
+	if (facts) out.facts = facts;
+	return out;
 }

@@ -16,6 +16,8 @@ export interface Extracted {
 	/** Its id and title without touching `conversation` (which a reader in another thread sends as JSON, parsed when used). */
 	facts?: ConversationFacts;
 	draft?: NoteDraft;
+	/** The conversation's JSON line, when the reader sent one (the run-ahead hand-off keeps it with a spilled draft). */
+	line?: string;
 }
 
 export interface TransformStageOptions {

@@ -1,0 +1,156 @@
+/**
+ * Which work makes the page's long tasks (issue 17): a Chromium CPU profile of the page's main thread (CDP
+ * Profiler, through playwright-core) taken during an import, cut to the windows of the long tasks that
+ * PerformanceObserver saw, and each sample charged to functions. Used by bench/plugin-browser.ts (`--profile`).
+ *
+ * The two clocks are tied by an anchor: the page runs `profileAnchor` (the harness's page script) busy for a few
+ * ms right after the profiler starts; its first sample in the profile is the performance.now() it returned.
+ */
+
+/** The parts of a CDP Profiler.Profile this reads. */
+export interface CpuProfile {
+	nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
+	startTime: number;
+	endTime: number;
+	samples: number[];
+	timeDeltas: number[];
+}
+
+export interface Task {
+	start: number;
+	duration: number;
+}
+
+export interface Charge {
+	name: string;
+	ms: number;
+}
+
+export interface TaskCause {
+	start: number;
+	duration: number;
+	/** The outermost frame of the plugin's main.js in the task's heaviest stack (what the event loop ran). */
+	entry: string;
+	/** The heaviest main.js functions, inclusive, in the task. */
+	top: Charge[];
+}
+
+export interface ProfileSummary {
+	tasks: number;
+	/** ms of long tasks the profile covered (samples found in their windows). */
+	sampledMs: number;
+	/** Inclusive ms per main.js function over all long tasks (a function counted once per sample). */
+	inclusive: Charge[];
+	/** Self ms per function (any script, and the engine's own: GC, "(program)") over all long tasks. */
+	self: Charge[];
+	/** Per long task, longest first. */
+	byTask: TaskCause[];
+}
+
+function frameName(f: CpuProfile["nodes"][number]["callFrame"]): string {
+	const file = f.url ? f.url.split("/").pop() : "";
+	return `${f.functionName || "(anonymous)"}${file ? ` ${file}:${f.lineNumber + 1}` : ""}`;
+}
+
+const isPlugin = (url: string): boolean => url.endsWith("main.js");
+
+/** The long tasks' causes. `anchor`: the performance.now() profileAnchor returned. */
+export function summarize(profile: CpuProfile, tasks: readonly Task[], anchor: number, anchorName = "profileAnchor"): ProfileSummary {
+	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+	const parent = new Map<number, number>();
+	for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+	const stackOf = (id: number): CpuProfile["nodes"][number][] => {
+		const out = [];
+		for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) out.push(byId.get(at)!);
+		return out; // leaf first
+	};
+	// Sample times (ms on the profile's clock) and the interval each stands for.
+	const times: number[] = [];
+	let t = profile.startTime;
+	for (const d of profile.timeDeltas) {
+		t += d;
+		times.push(t / 1000);
+	}
+	let offset = 0;
+	for (let i = 0; i < profile.samples.length; i++) {
+		if (stackOf(profile.samples[i]!).some((n) => n.callFrame.functionName === anchorName)) {
+			offset = times[i]! - anchor;
+			break;
+		}
+	}
+	const weight = (i: number): number => (i + 1 < times.length ? times[i + 1]! - times[i]! : 0);
+	const inclusive = new Map<string, number>();
+	const self = new Map<string, number>();
+	const add = (m: Map<string, number>, k: string, ms: number): void => void m.set(k, (m.get(k) ?? 0) + ms);
+	const byTask: TaskCause[] = [];
+	let sampledMs = 0;
+	// Samples are in time order; tasks too once sorted.
+	const sorted = [...tasks].sort((a, b) => a.start - b.start);
+	let i = 0;
+	for (const task of sorted) {
+		const from = task.start + offset;
+		const to = from + task.duration;
+		while (i < times.length && times[i]! < from) i++;
+		const taskInclusive = new Map<string, number>();
+		const entries = new Map<string, number>();
+		for (let j = i; j < times.length && times[j]! < to; j++) {
+			const ms = weight(j);
+			sampledMs += ms;
+			const stack = stackOf(profile.samples[j]!);
+			add(self, frameName(stack[0]!.callFrame), ms);
+			const seen = new Set<string>();
+			let outer = "";
+			for (const n of stack) {
+				if (!isPlugin(n.callFrame.url)) continue;
+				const name = frameName(n.callFrame);
+				outer = name;
+				if (seen.has(name)) continue;
+				seen.add(name);
+				add(inclusive, name, ms);
+				add(taskInclusive, name, ms);
+			}
+			add(entries, outer || frameName(stack[0]!.callFrame), ms);
+		}
+		const top = [...taskInclusive].sort((a, b) => b[1] - a[1]);
+		const entry = [...entries].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "(no samples)";
+		byTask.push({
+			start: task.start,
+			duration: task.duration,
+			entry,
+			top: top.slice(0, 40).map(([name, ms]) => ({ name, ms })),
+		});
+	}
+	const list = (m: Map<string, number>, n: number): Charge[] =>
+		[...m]
+			.sort((a, b) => b[1] - a[1])
+			.slice(0, n)
+			.map(([name, ms]) => ({ name, ms }));
+	byTask.sort((a, b) => b.duration - a.duration);
+	return { tasks: tasks.length, sampledMs, inclusive: list(inclusive, 40), self: list(self, 25), byTask };
+}
+
+/** The summary as Markdown. */
+export function profileMarkdown(title: string, s: ProfileSummary, longest = 12): string[] {
+	const r = (n: number): string => Math.round(n).toLocaleString("en-US");
+	const md = [`### ${title}`, ""];
+	md.push(`${s.tasks} long tasks; ${r(s.sampledMs)} ms of them sampled.`, "");
+	md.push("Inclusive ms per main.js function, over all long tasks:", "", "| function | ms |", "|---|---:|");
+	for (const c of s.inclusive.slice(0, 25)) md.push(`| \`${c.name}\` | ${r(c.ms)} |`);
+	md.push(
+		"",
+		"Self ms per function (any script; the engine's own in parentheses), over all long tasks:",
+		"",
+		"| function | ms |",
+		"|---|---:|",
+	);
+	for (const c of s.self.slice(0, 15)) md.push(`| \`${c.name}\` | ${r(c.ms)} |`);
+	md.push("", `The ${longest} longest tasks:`, "", "| task ms | entry | heaviest main.js functions (inclusive ms) |", "|---:|---|---|");
+	for (const task of s.byTask.slice(0, longest))
+		md.push(
+			`| ${r(task.duration)} | \`${task.entry}\` | ${task.top
+				.slice(0, 6)
+				.map((c) => `\`${c.name}\` ${r(c.ms)}`)
+				.join(", ")} |`,
+		);
+	return md;
+}
