@@ -1,6 +1,7 @@
 import type * as z from "../model/zod";
 import type { Logger } from "../ports/logger";
 import type { StagingStore } from "../ports/staging-store";
+import { yieldWhenSliceOverOnUi } from "../util/timers";
 
 /** Appends waiting or running per store and file: appends to one file run one after another. */
 const appendQueues = new WeakMap<StagingStore, Map<string, Promise<void>>>();
@@ -181,6 +182,8 @@ export async function forEachJsonl<T = unknown>(
 		const record = parseLine(line.text, line.number, line.partial, path, options);
 		if (record === SKIPPED) skipped++;
 		else if (record !== BLANK) onRecord(record, line.number);
+		// On a UI thread, a whole session's log is read in slices (see yieldWhenSliceOverOnUi).
+		if (line.number % 64 === 0) await yieldWhenSliceOverOnUi(10);
 	}
 	return skipped;
 }

@@ -83,3 +83,12 @@ export function every(ms: number, fn: () => void): () => void {
 	(handle as { unref?: () => void } | null)?.unref?.();
 	return () => stopRepeat(handle as never);
 }
+
+/**
+ * yieldWhenSliceOver where the runtime has `scheduler.yield` (a browser: Obsidian's UI thread), nothing on Node:
+ * for loops that read a session's logs whole at the end of a run (one task of 100–500 ms in the plugin at 2,000
+ * items, issue 17), which the CLI runs as before.
+ */
+export function yieldWhenSliceOverOnUi(sliceMs: number): Promise<void> | null {
+	return schedulerYield ? yieldWhenSliceOver(sliceMs) : null;
+}
