@@ -52,6 +52,15 @@ const decoder = new TextDecoder();
 /** Room that text is encoded into before its bytes are copied out (grown as needed). */
 let scratch = new Uint8Array(1 << 16);
 
+/** UTF-8 bytes of `data` (encoded into the scratch, as a write would, and not kept). */
+function sizeOf(data: string | Uint8Array): number {
+	if (typeof data !== "string") return data.length;
+	if (data.length * 3 > scratch.length) scratch = new Uint8Array(Math.max(data.length * 3, scratch.length * 2));
+	const { written } = encoder.encodeInto(data, scratch);
+	if (scratch.length > 1 << 24) scratch = new Uint8Array(1 << 16);
+	return written;
+}
+
 /**
  * A file's bytes, in `flat` up to `size` (room to grow: an append costs what it adds). Text is made UTF-8 when it
  * is written and text again when read, as Node's fs does for Obsidian's adapter (on the UI thread, natively) — by
@@ -63,11 +72,21 @@ export class FileData {
 	private flat: Uint8Array;
 	size: number;
 
+	/** Set for a file whose bytes are not kept (see MemoryDisk.sizesOnly): only its size is. */
+	private discarded: string | null = null;
+
 	constructor(
 		data: string | Uint8Array,
 		public ctime: number,
 		public mtime: number,
+		discard: string | null = null,
 	) {
+		if (discard !== null) {
+			this.discarded = discard;
+			this.flat = new Uint8Array(0);
+			this.size = sizeOf(data);
+			return;
+		}
 		if (typeof data !== "string") this.flat = data;
 		else {
 			if (data.length * 3 > scratch.length) scratch = new Uint8Array(Math.max(data.length * 3, scratch.length * 2));
@@ -80,6 +99,11 @@ export class FileData {
 	}
 
 	append(data: string | Uint8Array, now: number): void {
+		if (this.discarded !== null) {
+			this.size += sizeOf(data);
+			this.mtime = now;
+			return;
+		}
 		const most = typeof data === "string" ? data.length * 3 : data.length;
 		if (this.size + most > this.flat.length) {
 			const grown = new Uint8Array(Math.max(this.size + most, this.flat.length * 2));
@@ -96,6 +120,7 @@ export class FileData {
 
 	/** The content (a view: valid until the next change). */
 	get bytes(): Uint8Array {
+		if (this.discarded !== null) throw new Error(`harness: the contents of ${this.discarded} were not kept (sizes only)`);
 		return this.flat.subarray(0, this.size);
 	}
 
@@ -118,6 +143,11 @@ export class MemoryDisk {
 	onChange: (path: string) => void = () => undefined;
 	/** Counters of the calls made, by method (for the harness's reports). */
 	readonly calls = new Map<string, number>();
+	/**
+	 * Files whose bytes are not kept, only their sizes (reading one throws): for measuring the page's heap without
+	 * what Obsidian would hold on disk. Null: every file is kept.
+	 */
+	sizesOnly: ((path: string) => boolean) | null = null;
 	/** Bytes written (whole writes and appends), by path (for the harness's reports). */
 	readonly written = new Map<string, { bytes: number; writes: number }>();
 
@@ -162,7 +192,7 @@ export class MemoryDisk {
 		if (append && old) {
 			old.append(data, now);
 		} else {
-			this.entries.set(p, new FileData(data, old?.ctime ?? now, now));
+			this.entries.set(p, new FileData(data, old?.ctime ?? now, now, this.sizesOnly?.(p) ? p : null));
 		}
 		if (typeof data !== "string") added = data.length;
 		const w = this.written.get(p) ?? { bytes: 0, writes: 0 };

@@ -323,6 +323,67 @@ const harness = {
 		return { ...workers };
 	},
 
+	/**
+	 * From now on extract's copies of the conversations (`extract/output/conversations-*.jsonl`, as large as the
+	 * export) keep only their sizes: the heap measured is then the plugin's and its worker's, plus the rest of the
+	 * in-memory vault (see diskBytes), without the bulk that Obsidian keeps on disk. Reading one fails the run.
+	 */
+	keepShardSizesOnly(): void {
+		disk.sizesOnly = (p) => /\/extract\/output\/conversations-\d+\.jsonl$/.test(p);
+	},
+
+	/** The session panel's view (its refresh and draw are timed by measurePanel). */
+	panelView(): {
+		refresh(): Promise<void>;
+		draw(model: unknown): void;
+		lastModel: unknown;
+		renderCount: number;
+		loadCount: number;
+		contentEl: HTMLElement;
+	} {
+		const leaf = app.workspace.getLeavesOfType("knowledge-etl-sessions")[0];
+		const view = leaf?.view as ReturnType<typeof harness.panelView> | undefined;
+		if (!view) throw new Error("harness: the session panel is not open");
+		return view;
+	},
+
+	/** Times draws of the open panel from now on (its DOM redraw, synchronous), with the items its stages showed. */
+	startPanelTiming(): void {
+		const view = harness.panelView() as unknown as { draw(model: unknown): void };
+		const draw = view.draw.bind(view);
+		panelDraws.length = 0;
+		view.draw = (model: unknown) => {
+			const t0 = performance.now();
+			draw(model);
+			panelDraws.push({ ms: performance.now() - t0, items: panelItems() });
+		};
+	},
+
+	panelDraws(): { ms: number; items: number }[] {
+		return [...panelDraws];
+	},
+
+	/**
+	 * The panel's work per refresh on the selected session, `times` times: a refresh (the session files read
+	 * since the last one and the model built) and a redraw of its DOM; the median ms of each, and the items shown.
+	 */
+	async measurePanel(times = 9): Promise<{ refreshMs: number; drawMs: number; items: number }> {
+		const view = harness.panelView();
+		const refresh: number[] = [];
+		const draw: number[] = [];
+		for (let i = 0; i < times; i++) {
+			await sleep(20);
+			let t0 = performance.now();
+			await view.refresh();
+			refresh.push(performance.now() - t0);
+			t0 = performance.now();
+			view.draw(view.lastModel);
+			draw.push(performance.now() - t0);
+		}
+		const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+		return { refreshMs: median(refresh), drawMs: median(draw), items: panelItems() };
+	},
+
 	/** Bytes the in-memory vault holds (its "disk": notes and session files live in the page's heap here, not in Obsidian's). */
 	diskBytes(): number {
 		let n = 0;
@@ -348,6 +409,19 @@ const harness = {
 		await plugin!.saveSettings();
 	},
 };
+
+/** Draws of the panel timed since startPanelTiming. */
+const panelDraws: { ms: number; items: number }[] = [];
+
+/** The most items a stage of the panel's selected session shows done ("1,204 of 2,000": 1,204). */
+function panelItems(): number {
+	let most = 0;
+	for (const el of document.querySelectorAll(".knowledge-etl-detail .knowledge-etl-stage-counts")) {
+		const m = /^([\d,]+)/.exec(el.textContent ?? "");
+		if (m) most = Math.max(most, Number(m[1]!.replace(/,/g, "")));
+	}
+	return most;
+}
 
 /** The plugin's status bar text (the stub keeps the item it made; Obsidian puts it in its status bar). */
 function statusText(): string {
