@@ -30,7 +30,10 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // Main was at 647,173 (over its budget) when every schema moved to zod/mini (issue 14): 581,327 bytes, zod in main.js
 // from 99,482 to 35,482 bytes (classic zod's methods kept its JSON Schema code, ~18 KB, and every schema kind's
 // methods, whether we call them or not).
-const MAIN_JS_BUDGET = 584_000;
+// Issue 17's UI-thread work then added ~2.8 KB (582,704 → 585,490): the run-ahead hand-off keeping the worker's drafts
+// of spilled conversations (instead of parsing, validating and rendering them again on Obsidian's UI thread), the
+// stages' shared time slice and scheduler.yield, the hashing's encodeInto.
+const MAIN_JS_BUDGET = 586_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
