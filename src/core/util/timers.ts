@@ -37,21 +37,30 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** The Prioritized Task Scheduling API's global, where there is one (no `window` here: core also runs on Node). */
-declare const scheduler: { yield?: () => Promise<void> } | undefined;
-
-/** The Prioritized Task Scheduling API's `scheduler.yield` where the runtime has it (Chromium: Obsidian's renderer). */
-const schedulerYield: (() => Promise<void>) | null = (() => {
-	if (typeof scheduler === "undefined" || typeof scheduler.yield !== "function") return null;
-	return () => scheduler.yield!();
-})();
+declare const scheduler: unknown;
 
 /**
- * Lets the event loop run (UI paints, input, I/O callbacks) between items of a long loop. In a browser by
- * `scheduler.yield()`: a timer chain is clamped to 4 ms a yield there, idle time that was a third of a 10 ms slice
- * (issue 17). On Node (no `scheduler`) a 0 ms timer, as before.
+ * In a browser (where `scheduler` exists: Chromium, Obsidian's renderer and its workers), a yield by a message to
+ * ourselves: a task of ordinary priority with no delay. Not a timer chain (clamped to 4 ms a yield there, idle time
+ * that was a third of a 10 ms slice, issue 17), and not `scheduler.yield()`, whose continuations go before every
+ * other task: an import's stream of them starved the page's timers (the panel's redraws, other plugins). Null on
+ * Node.
  */
+const messageYield: (() => Promise<void>) | null = (() => {
+	if (typeof scheduler === "undefined" || typeof MessageChannel === "undefined") return null;
+	const channel = new MessageChannel();
+	const waiting: (() => void)[] = [];
+	channel.port1.onmessage = () => waiting.shift()?.();
+	return () =>
+		new Promise<void>((resolve) => {
+			waiting.push(resolve);
+			channel.port2.postMessage(null);
+		});
+})();
+
+/** Lets the event loop run (UI paints, input, I/O callbacks, timers) between items of a long loop. */
 export function yieldToEventLoop(): Promise<void> {
-	if (schedulerYield) return schedulerYield();
+	if (messageYield) return messageYield();
 	return new Promise((resolve) => {
 		startTimer(resolve, 0);
 	});
@@ -85,10 +94,10 @@ export function every(ms: number, fn: () => void): () => void {
 }
 
 /**
- * yieldWhenSliceOver where the runtime has `scheduler.yield` (a browser: Obsidian's UI thread), nothing on Node:
+ * yieldWhenSliceOver in a browser (Obsidian's UI thread; see messageYield), nothing on Node:
  * for loops that read a session's logs whole at the end of a run (one task of 100–500 ms in the plugin at 2,000
  * items, issue 17), which the CLI runs as before.
  */
 export function yieldWhenSliceOverOnUi(sliceMs: number): Promise<void> | null {
-	return schedulerYield ? yieldWhenSliceOver(sliceMs) : null;
+	return messageYield ? yieldWhenSliceOver(sliceMs) : null;
 }

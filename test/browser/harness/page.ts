@@ -227,7 +227,7 @@ const harness = {
 				input.dispatchEvent(new Event("change"));
 				await until(() => !input.isConnected || plugin!.runs.isRunning, "the picked file to be taken");
 			}
-			if (performance.now() > end) throw new Error("harness: the resume did not start");
+			if (performance.now() > end) throw new Error(`harness: the resume did not start (notices: ${noticeLog.join(" | ")})`);
 			await sleep(10);
 		}
 		await plugin!.runs.whenIdle();
