@@ -5,8 +5,29 @@
 // realm that parses: the plugin, the CLI, the reader's Web Worker and thread. Only the English module is imported:
 // the `locales` namespace would bring every language into the bundle.
 import * as z from "zod/mini";
+import * as core from "zod/v4/core";
 import en from "zod/v4/locales/en.js";
 
 z.config(en());
 
 export * from "zod/mini";
+
+/**
+ * Objects parsed as classic zod parses them: zod/mini's objects check their keys one by one in a loop, classic's
+ * compile a parser per shape on first use ($ZodObjectJIT), which parses our conversations about twice as fast
+ * (normalize of 2,000 Claude conversations: ~240 ms with the loop, ~140 ms compiled). Where code cannot be compiled
+ * (no eval), zod falls back to the loop by itself. Same results, issues and messages: the same core object type.
+ */
+type Init = { init(inst: object, def: object): void };
+/** What zod/mini's ZodMiniObject is made of, with the compiled core object in place of the looping one. */
+const traits: Init[] = [core.$ZodObjectJIT, z.ZodMiniType];
+const ZodMiniObjectJIT = core.$constructor("ZodMiniObject", (inst: z.ZodMiniObject, def: core.$ZodObjectDef) => {
+	for (const trait of traits) trait.init(inst, def);
+	Object.defineProperty(inst, "shape", { get: () => inst._zod.def.shape, configurable: true });
+});
+
+/** zod/mini's own object, made again as one that compiles its parser (the same definition). */
+const compiled = <T extends z.ZodMiniObject>(schema: T): T => new ZodMiniObjectJIT(schema._zod.def) as T;
+
+export const object: typeof z.object = (shape, params) => compiled(z.object(shape, params));
+export const looseObject: typeof z.looseObject = (shape, params) => compiled(z.looseObject(shape, params));
