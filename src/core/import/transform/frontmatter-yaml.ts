@@ -1,39 +1,27 @@
-import { Document, isScalar, isSeq, Scalar, visit } from "yaml";
+import { emitMapping } from "../../yaml/emit";
 
 /**
  * The YAML text of a note's frontmatter (without the `---` fences), as `renderNote` writes it: block style, one key
  * per line, no line folding, and the free-text keys (`title`, `aliases`, `summary`) always double-quoted so no title
  * can look like YAML syntax (`---`, `- x`, `key: v`, …).
  *
- * The output is defined by the `yaml` library (`stringifyFrontmatterWithYaml`, the reference). Building a yaml
- * Document per note is slow, though (~65 µs), so `stringifyFrontmatter` first tries a direct emitter that handles
- * the shapes our frontmatter has — strings, safe integers, string lists — and returns exactly what the library would.
- * Whenever a value is outside what it is sure about (a string that would need quoting outside the free-text keys, a
- * control character, a lone surrogate, an unusual key, any other type), it hands the whole object to the library:
- * it can be slow, never different. test/core/import/transform/frontmatter-yaml.test.ts compares the two over a table
- * of hostile values and a seeded fuzz.
+ * The output is what the `yaml` library wrote when it wrote our notes (test/core/import/transform/frontmatter-yaml.test.ts
+ * keeps it as the reference); our own writer (`core/yaml/emit.ts`, `stringifyFrontmatterFully`) gives the same text.
+ * `stringifyFrontmatter` first tries a direct emitter for the shapes our frontmatter has — strings, safe integers,
+ * string lists — which is cheaper still; whenever a value is outside what it is sure about (a string that would need
+ * quoting outside the free-text keys, a control character, a lone surrogate, an unusual key, any other type), it hands
+ * the whole object to the full writer.
  */
 export function stringifyFrontmatter(frontmatter: Readonly<Record<string, unknown>>): string {
-	return fastStringifyFrontmatter(frontmatter) ?? stringifyFrontmatterWithYaml(frontmatter);
+	return fastStringifyFrontmatter(frontmatter) ?? stringifyFrontmatterFully(frontmatter);
 }
 
 /** Free-text keys, always double-quoted. */
 const QUOTED_KEYS: ReadonlySet<string> = new Set(["title", "aliases", "summary"]);
 
-/** The reference: the `yaml` library with the free-text keys' strings forced to double quotes. */
-export function stringifyFrontmatterWithYaml(frontmatter: Readonly<Record<string, unknown>>): string {
-	const doc = new Document(frontmatter);
-	visit(doc, {
-		Pair(_key, pair) {
-			if (!isScalar(pair.key) || !QUOTED_KEYS.has(String(pair.key.value))) return;
-			const quote = (node: unknown): void => {
-				if (isScalar(node) && typeof node.value === "string") node.type = Scalar.QUOTE_DOUBLE;
-			};
-			quote(pair.value);
-			if (isSeq(pair.value)) pair.value.items.forEach(quote);
-		},
-	});
-	return doc.toString({ lineWidth: 0, minContentWidth: 0 });
+/** The full writer: any value, the free-text keys' strings double-quoted. */
+export function stringifyFrontmatterFully(frontmatter: Readonly<Record<string, unknown>>): string {
+	return emitMapping(frontmatter, { doubleQuotedKeys: QUOTED_KEYS });
 }
 
 /** A key the library writes as it is: a plain identifier that no YAML 1.1/1.2 schema reads as a bool or null. */
@@ -94,21 +82,17 @@ function scalar(value: unknown, quoted: boolean): string | null {
 }
 
 /**
- * The frontmatter as `stringifyFrontmatterWithYaml` writes it, or null when this emitter is not sure it would
- * match (the caller then uses the library). Exported for the equivalence test.
+ * The frontmatter as `stringifyFrontmatterFully` writes it, or null when this emitter is not sure it would
+ * match (the caller then uses that). Exported for the equivalence test.
  */
 export function fastStringifyFrontmatter(frontmatter: Readonly<Record<string, unknown>>): string | null {
 	let out = "";
-	let lists: unknown[][] | null = null;
 	for (const key of Object.keys(frontmatter)) {
 		const value = frontmatter[key];
 		if (value === undefined) continue; // the library leaves undefined values out
 		if (!SIMPLE_KEY.test(key) || RESERVED_WORD.test(key)) return null;
 		const quoted = QUOTED_KEYS.has(key);
 		if (Array.isArray(value)) {
-			// The library writes an array met twice as an anchor and an alias: leave that to it.
-			if (lists?.includes(value)) return null;
-			(lists ??= []).push(value);
 			if (value.length === 0) {
 				out += `${key}: []\n`;
 				continue;
@@ -125,6 +109,6 @@ export function fastStringifyFrontmatter(frontmatter: Readonly<Record<string, un
 		if (text === null) return null;
 		out += `${key}: ${text}\n`;
 	}
-	// An empty map is `{}` in the library; not a shape we write.
+	// An empty map is `{}`; not a shape we write.
 	return out === "" ? null : out;
 }
