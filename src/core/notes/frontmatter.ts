@@ -1,4 +1,5 @@
-import { Document, isMap, parseDocument } from "yaml";
+import { editYaml, type YamlChange } from "../yaml/edit";
+import { parseYaml, YamlError, type ParsedYaml } from "../yaml/parse";
 
 /** A note split into its YAML frontmatter block (without the `---` fences) and its body. */
 export interface SplitNote {
@@ -33,54 +34,37 @@ export class FrontmatterError extends Error {
 }
 
 /**
- * Applies `fn` to a note's frontmatter and returns the new note text. Keys `fn` does not touch keep their
- * text, order and comments; changed keys are rewritten in place; new keys are appended. Throws
- * FrontmatterError on invalid YAML, leaving the caller's note untouched.
+ * Applies `fn` to a note's frontmatter and returns the new note text. Keys `fn` does not touch keep their lines
+ * byte for byte (text, order, comments, quoting); a changed key is rewritten in place (a scalar keeps its quotes and
+ * comment); new keys are appended. Throws FrontmatterError on YAML we do not read, leaving the caller's note
+ * untouched.
  */
 export function editFrontmatter(text: string, fn: (frontmatter: Record<string, unknown>) => void): string {
 	const { yaml, body } = splitFrontmatter(text);
-	const doc = parseDocument(yaml ?? "", { keepSourceTokens: false });
-	if (doc.errors.length > 0) {
-		const first = doc.errors[0]!;
-		const line = first.linePos?.[0]?.line;
-		throw new FrontmatterError(
-			`Invalid YAML frontmatter: ${first.message.split("\n")[0] ?? ""}`,
-			line === undefined ? undefined : line + 1,
-		);
-	}
-	let before: unknown;
+	let parsed: ParsedYaml;
 	try {
-		before = doc.toJS({ maxAliasCount: 100 }) ?? {};
+		parsed = parseYaml(yaml ?? "");
 	} catch (e) {
-		// An alias with no anchor, or an alias bomb: the YAML library throws (a ReferenceError), not an error list.
-		throw new FrontmatterError(`Invalid YAML frontmatter: ${(e instanceof Error ? e.message : String(e)).split("\n")[0] ?? ""}`, 2);
+		if (e instanceof YamlError) throw new FrontmatterError(`Invalid YAML frontmatter: ${e.reason}`, e.line + 1);
+		throw e;
 	}
-	if (typeof before !== "object" || before === null || Array.isArray(before)) {
+	const before = parsed.value ?? {};
+	if (typeof before !== "object" || Array.isArray(before)) {
 		throw new FrontmatterError("Frontmatter is not a key: value mapping", 2);
 	}
 	const original = before as Record<string, unknown>;
 	const edited: Record<string, unknown> = structuredClone(original);
 	fn(edited);
 	const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-	const changed =
-		Object.keys(original).some((key) => !(key in edited)) ||
-		Object.entries(edited).some(([key, value]) => !(key in original) || !same(original[key], value));
-	if (!changed) return text;
-	let yamlText: string;
-	if (Object.keys(edited).length === 0) {
-		yamlText = "";
-	} else if (!isMap(doc.contents)) {
-		yamlText = new Document(edited).toString({ lineWidth: 0 });
-	} else {
-		for (const key of Object.keys(original)) {
-			if (!(key in edited)) doc.delete(key);
-		}
-		for (const [key, value] of Object.entries(edited)) {
-			if (key in original && same(original[key], value)) continue;
-			doc.set(key, value);
-		}
-		yamlText = doc.toString({ lineWidth: 0 });
+	const changes: YamlChange[] = [];
+	for (const key of Object.keys(original)) if (!(key in edited)) changes.push({ key, kind: "remove" });
+	for (const [key, value] of Object.entries(edited)) {
+		if (key in original && same(original[key], value)) continue;
+		changes.push({ key, kind: "set", value });
 	}
+	if (changes.length === 0) return text;
+	const eol = /^[^\n]*\r\n/.test(text) ? "\r\n" : "\n";
+	const yamlText = Object.keys(edited).length === 0 ? "" : editYaml(yaml ?? "", parsed, changes, { eol, keepScalarStyle: true });
 	if (yamlText === "" && yaml === null) return body;
-	return `---\n${yamlText}${yamlText.endsWith("\n") || yamlText === "" ? "" : "\n"}---\n${body}`;
+	return `---${eol}${yamlText}${yamlText.endsWith("\n") || yamlText === "" ? "" : eol}---${eol}${body}`;
 }

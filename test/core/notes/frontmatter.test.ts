@@ -21,7 +21,8 @@ describe("editFrontmatter", () => {
 			delete fm.draft;
 			fm.tags = ["x"];
 		});
-		expect(out).toBe("---\n# my comment\ntitle: New\ncustom: [ a, b ] # keep\ntags:\n  - x\n---\nBody text\n");
+		// Untouched lines keep their bytes (the yaml package wrote `custom: [ a, b ] # keep`).
+		expect(out).toBe("---\n# my comment\ntitle: New\ncustom: [a, b]   # keep\ntags:\n  - x\n---\nBody text\n");
 	});
 
 	it("adds frontmatter to a note that had none, leaving the body byte-identical", () => {

@@ -1,5 +1,5 @@
-import { parse } from "yaml";
 import { editFrontmatter, splitFrontmatter } from "../../notes/frontmatter";
+import { parseYaml } from "../../yaml/parse";
 import { composeNote } from "../transform/render-note";
 import type { NoteFrontmatter } from "../transform/note-frontmatter";
 import type { Sha256Text } from "../../ports/sha256";
@@ -103,7 +103,7 @@ function frontmatterValues(yaml: string | null): Record<string, unknown> | null 
 	if (yaml === null) return null;
 	let value: unknown;
 	try {
-		value = parse(yaml);
+		value = parseYaml(yaml).value;
 	} catch {
 		return null;
 	}

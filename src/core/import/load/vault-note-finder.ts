@@ -1,6 +1,6 @@
 import type { NoteVault } from "../../ports/note-vault";
 import type { Logger } from "../../ports/logger";
-import { parse } from "yaml";
+import { parseYaml } from "../../yaml/parse";
 import { splitFrontmatter } from "../../notes/frontmatter";
 
 /**
@@ -79,7 +79,7 @@ export function sourceIdentity(text: string): { source: string; sourceId: string
 function parsedIdentity(yaml: string, source: string): { source: string; sourceId: string; updated: string | null } | null {
 	let value: unknown;
 	try {
-		value = parse(yaml);
+		value = parseYaml(yaml).value;
 	} catch {
 		return null; // broken YAML: not a note of ours to match
 	}

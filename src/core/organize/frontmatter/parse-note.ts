@@ -1,5 +1,4 @@
-import { Document, isMap, parseDocument } from "yaml";
-import { readSimpleFrontmatter } from "./simple-frontmatter";
+import { parseYaml, YamlError, type ParsedYaml } from "../../yaml/parse";
 
 /**
  * A note split into its YAML frontmatter and its body. `prefix` is the exact text of the frontmatter block
@@ -10,8 +9,8 @@ export interface ParsedNote {
 	hasFrontmatter: boolean;
 	/** The frontmatter as plain data (keys in document order). Empty when there is none. */
 	frontmatter: Record<string, unknown>;
-	/** The parsed YAML document (keeps comments, key order and scalar styles); null when there is none. */
-	document: Document | null;
+	/** The frontmatter's YAML as read, for editing it in place (renderNote); null when there is none. */
+	yaml: { text: string; parsed: ParsedYaml } | null;
 	/** The frontmatter block exactly as in the file ("" when there is none). */
 	prefix: string;
 	/** Everything after the frontmatter block. */
@@ -25,31 +24,11 @@ export type ParseNoteResult = { ok: true; note: ParsedNote } | { ok: false; /** 
 const OPENING = /^(\uFEFF?)---[ \t]*(\r?\n)/;
 const CLOSING = /^---[ \t]*$/;
 
-/** What parseNoteData gives: a ParsedNote without the YAML document (only the data). */
-export type NoteData = Omit<ParsedNote, "document">;
+/** What parseNoteData gives: a ParsedNote without the YAML kept for editing (only the data). */
+export type NoteData = Omit<ParsedNote, "yaml">;
 
-/**
- * parseNote for a reader that needs only the frontmatter's data, not the document to edit (organize's plan): the
- * usual simple frontmatter is read without the YAML parser (see readSimpleFrontmatter), anything else by parseNote.
- * Same data, same failures.
- */
+/** parseNote for a reader that needs only the frontmatter's data, not what editing it needs (organize's plan). */
 export function parseNoteData(text: string): { ok: true; note: NoteData } | Extract<ParseNoteResult, { ok: false }> {
-	const opening = OPENING.exec(text);
-	const closing = opening ? closingFence(text, opening[0].length) : null;
-	if (opening && closing) {
-		const data = readSimpleFrontmatter(text.slice(opening[0].length, closing.start));
-		if (data)
-			return {
-				ok: true,
-				note: {
-					hasFrontmatter: true,
-					frontmatter: data,
-					prefix: text.slice(0, closing.end),
-					body: text.slice(closing.end),
-					eol: opening[2] === "\r\n" ? "\r\n" : "\n",
-				},
-			};
-	}
 	return parseNote(text);
 }
 
@@ -72,47 +51,35 @@ export function parseNote(text: string): ParseNoteResult {
 	const eol: "\n" | "\r\n" = /\r\n/.exec(text.slice(0, text.indexOf("\n") + 1)) ? "\r\n" : "\n";
 	const opening = OPENING.exec(text);
 	if (!opening) {
-		return { ok: true, note: { hasFrontmatter: false, frontmatter: {}, document: null, prefix: "", body: text, eol } };
+		return { ok: true, note: { hasFrontmatter: false, frontmatter: {}, yaml: null, prefix: "", body: text, eol } };
 	}
 	const closing = closingFence(text, opening[0].length);
 	if (closing === null) {
 		// No closing fence: Obsidian does not treat this as frontmatter either; the whole text is the body.
-		return { ok: true, note: { hasFrontmatter: false, frontmatter: {}, document: null, prefix: "", body: text, eol } };
+		return { ok: true, note: { hasFrontmatter: false, frontmatter: {}, yaml: null, prefix: "", body: text, eol } };
 	}
 	const yamlText = text.slice(opening[0].length, closing.start);
-	const document = parseDocument(yamlText, { keepSourceTokens: false, prettyErrors: false, uniqueKeys: true });
-	const error = document.errors[0];
-	if (error) {
-		const offset = Math.min(error.pos[0], yamlText.length);
-		const yamlLine = yamlText.slice(0, offset).split("\n").length;
-		return { ok: false, line: yamlLine + 1, reason: firstLine(error.message) };
+	let parsed: ParsedYaml;
+	try {
+		parsed = parseYaml(yamlText);
+	} catch (e) {
+		if (e instanceof YamlError) return { ok: false, line: e.line + 1, reason: e.reason };
+		throw e;
 	}
-	const contents = document.contents;
-	if (contents !== null && !isMap(contents)) {
+	const data = parsed.value;
+	if (data !== null && (typeof data !== "object" || Array.isArray(data))) {
 		return { ok: false, line: 2, reason: "the frontmatter is not a list of key: value pairs" };
 	}
-	let data: unknown;
-	try {
-		data = document.toJS({ maxAliasCount: 100 });
-	} catch (e) {
-		// An alias with no anchor (`*name`) or too many aliases (a "billion laughs" note): a failure of this note, not a crash.
-		return { ok: false, line: 2, reason: firstLine(e instanceof Error ? e.message : String(e)) };
-	}
-	const frontmatter = data && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+	const frontmatter = (data ?? {}) as Record<string, unknown>;
 	return {
 		ok: true,
 		note: {
 			hasFrontmatter: true,
 			frontmatter,
-			document,
+			yaml: { text: yamlText, parsed },
 			prefix: text.slice(0, closing.end),
 			body: text.slice(closing.end),
 			eol: opening[2] === "\r\n" ? "\r\n" : "\n",
 		},
 	};
-}
-
-function firstLine(message: string): string {
-	const line = message.split("\n")[0] ?? message;
-	return line.replace(/ at line \d+, column \d+:?$/, "").trim();
 }

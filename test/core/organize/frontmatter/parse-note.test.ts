@@ -23,8 +23,9 @@ describe("parseNote", () => {
 	});
 
 	it.each([
-		["bad indentation", "---\ntitle: A\n  bad: : x\n---\n", 2],
-		["unclosed quote", '---\ntitle: "A\nother: 1\n---\n', 4],
+		// The line named is the one to fix (the yaml package named the line before it, or the end of the block).
+		["bad indentation", "---\ntitle: A\n  bad: : x\n---\n", 3],
+		["unclosed quote", '---\ntitle: "A\nother: 1\n---\n', 2],
 		["duplicate key", "---\na: 1\na: 2\n---\n", 3],
 		["not a map", "---\n- a\n- b\n---\n", 2],
 		// The YAML library throws these from toJS (a ReferenceError, a RangeError): they were a crash of the caller.
