@@ -35,7 +35,10 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // stages' shared time slice and scheduler.yield, the hashing's encodeInto.
 // Then 589,320 with zod's compiled object parser brought back (~3.5 KB, src/core/model/zod.ts): zod/mini's own
 // objects parse in a loop, about 1.7 times slower on our conversations.
-const MAIN_JS_BUDGET = 591_000;
+// Then the yaml package left the bundle (issue 14.5): frontmatter is read, written and edited by our own code
+// (src/core/yaml: reader ~19.6 KB, writer ~3.5 KB, in-place editor ~3 KB minified, against the package's 100.4 KB,
+// and organize's simple-frontmatter reader went with it): 589,320 -> 512,030 bytes.
+const MAIN_JS_BUDGET = 515_500;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
