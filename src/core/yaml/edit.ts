@@ -96,7 +96,6 @@ export function editInPlace(yaml: string, parsed: ParsedYaml, changes: readonly 
 		replaced.set(entry.line, { end: entry.end, text });
 	}
 	let out = "";
-	let lastEnd = 0;
 	const lastEntry = parsed.entries[parsed.entries.length - 1]!;
 	for (let i = 0; i < lines.length;) {
 		const change = replaced.get(i);
@@ -113,9 +112,7 @@ export function editInPlace(yaml: string, parsed: ParsedYaml, changes: readonly 
 			for (const entry of appended.values()) out += entry.replace(/\n/g, eol) + eol;
 			appended.clear();
 		}
-		lastEnd = i;
 	}
-	void lastEnd;
 	if (out !== "" && !out.endsWith("\n")) out += eol;
 	// Nothing but white space left: no block at all.
 	if (out.trim() === "") out = "";

@@ -314,7 +314,7 @@ class Parser {
 		if (this.isKeyLine(this.ln, c)) return this.blockMap(c, null);
 		if (ch === ":" && (c + 1 === line.length || line[c + 1] === " " || line[c + 1] === "\t"))
 			this.fail("complex-key", "a value without a key (: …) is not read in frontmatter");
-		return this.inlineNode(parent, c, false);
+		return this.inlineNode(parent, c);
 	}
 
 	/** A block mapping whose keys are at column `n`, starting at the current line (its first key at column n). */
@@ -372,9 +372,8 @@ class Parser {
 		const ch = line[c];
 		if (ch === '"' || ch === "'") {
 			const saved = this.ln;
-			const { value, endLine, endCol } = this.quoted(-1, c, ch);
+			const { value, endLine } = this.quoted(-1, c, ch);
 			if (endLine !== saved) this.fail("syntax", "a key must be on one line");
-			void endCol;
 			this.ln = saved;
 			return { value, text: value };
 		}
@@ -413,7 +412,7 @@ class Parser {
 		}
 		const keyLine = this.ln;
 		const before = { ln: this.ln };
-		const value = this.inlineNode(n, start, true);
+		const value = this.inlineNode(n, start);
 		let inline: YamlEntry["inline"] = null;
 		if (this.ln === before.ln + 1 && (ch === '"' || ch === "'" || !"[{|>".includes(ch))) {
 			inline = { style: ch === '"' ? "double" : ch === "'" ? "single" : "plain", commentAt: this.commentAt(keyLine) };
@@ -491,9 +490,9 @@ class Parser {
 
 	/**
 	 * A scalar or flow collection starting at column `c` of the current line, inside a block at indent `parent`
-	 * (`afterKey`: it follows a key on the same line). Moves to the line after it.
+	 * Moves to the line after it.
 	 */
-	private inlineNode(parent: number, c: number, afterKey: boolean): unknown {
+	private inlineNode(parent: number, c: number): unknown {
 		const line = this.lines[this.ln]!;
 		const ch = line[c]!;
 		switch (ch) {
@@ -539,7 +538,6 @@ class Parser {
 		if (ch === "-" && (c + 1 === line.length || line[c + 1] === " " || line[c + 1] === "\t"))
 			this.fail("syntax", "a list where a value was expected");
 		if (ch === "," || ch === "]" || ch === "}") this.fail("syntax", `a plain value cannot start with "${ch}" (quote it)`);
-		void afterKey;
 		return this.plainBlock(parent, c);
 	}
 
@@ -615,7 +613,6 @@ class Parser {
 		}
 		if (d < line.length && line[d] !== " " && line[d] !== "\t") this.fail("syntax", "a block scalar header (| or >) followed by text");
 		if (!Parser.restIsEmpty(line, d)) this.fail("syntax", "text after a block scalar's | or > (the text goes on the lines below)");
-		const base = Math.max(parent, 0);
 		let indent = explicit ? (parent < 0 ? 0 : parent) + explicit : -1;
 		let i = this.ln + 1;
 		const contents: string[] = [];
@@ -638,7 +635,6 @@ class Parser {
 			else if (longest > indent)
 				this.fail("indentation", "a block scalar whose first lines are white space longer than its text (add an indentation indicator)", j);
 		}
-		void base;
 		for (; i < this.lines.length; i++) {
 			const l = this.lines[i]!;
 			let s = 0;
@@ -652,7 +648,7 @@ class Parser {
 			}
 			contents.push(l.slice(indent));
 		}
-		// With an indentation indicator, the yaml package reads trailing lines of spaces as empty.
+		// With an indentation indicator, the yaml package reads trailing lines of spaces one way or another: refused.
 		if (explicit) {
 			for (let k = contents.length - 1; k >= 0 && contents[k]!.trim() === ""; k--) {
 				if (contents[k] !== "")
@@ -731,7 +727,6 @@ class Parser {
 		for (;;) {
 			if (d >= line.length) {
 				// A line break inside the scalar: fold it.
-				const escapedBreak = false;
 				out = trimEndFrom(out, kept);
 				let empties = 0;
 				let j = i + 1;
@@ -755,7 +750,7 @@ class Parser {
 						openLine,
 					);
 				}
-				if (!escapedBreak) out += empties === 0 ? " " : "\n".repeat(empties);
+				out += empties === 0 ? " " : "\n".repeat(empties);
 				kept = out.length;
 				i = j;
 				line = next;
@@ -829,7 +824,7 @@ class Parser {
 
 	private flowCollection(parent: number, c: number): { value: unknown; endCol: number } {
 		const cursor = { i: this.ln, c, depth: 0 };
-		const value = this.flowNode(parent, cursor, true);
+		const value = this.flowNode(parent, cursor);
 		this.ln = cursor.i;
 		return { value, endCol: cursor.c };
 	}
@@ -862,7 +857,7 @@ class Parser {
 	}
 
 	/** A node inside (or opening) a flow collection at `at`; moves `at` past it. */
-	private flowNode(parent: number, at: FlowCursor, top = false): unknown {
+	private flowNode(parent: number, at: FlowCursor): unknown {
 		const line = this.lines[at.i]!;
 		const ch = line[at.c]!;
 		at.depth++;
@@ -957,7 +952,6 @@ class Parser {
 				this.fail("syntax", "expected , or } in a flow mapping", at.i);
 			}
 		}
-		void top;
 		return this.fail("syntax", "expected a flow collection", at.i);
 	}
 
