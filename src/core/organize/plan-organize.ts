@@ -101,18 +101,8 @@ export async function listOrganizeInputs(vault: NoteVault, folder: string): Prom
  * the content. `to` is the wanted path; name conflicts are settled afterwards by `settleTargets`.
  */
 export async function planNote(vault: NoteVault, path: string, options: OrganizeOptions): Promise<PlanItem> {
-	const genres = options.genres ?? DEFAULT_GENRES;
-	const classifier = options.classifier ?? ((input, table) => Promise.resolve(classifyByKeywords(input, table)));
 	const excluded = options.exclude ? excludedBy(path, options.exclude) : null;
-	if (excluded)
-		return {
-			from: path,
-			to: path,
-			status: "skipped",
-			reason: `excluded: ${excluded.reason}`,
-			frontmatterChanges: [],
-			contentChanged: false,
-		};
+	if (excluded) return skipped(path, `excluded: ${excluded.reason}`);
 	const text = await vault.read(path);
 	const sourceHash = options.sha256 ? await options.sha256(text) : sha256Hex(text);
 	const parsed = parseNoteData(text);
@@ -129,64 +119,67 @@ export async function planNote(vault: NoteVault, path: string, options: Organize
 		};
 	}
 	const note = parsed.note;
-	if (note.frontmatter.organize === false) {
-		return {
-			from: path,
-			to: path,
-			status: "skipped",
-			reason: "excluded: organize: false in its frontmatter",
-			frontmatterChanges: [],
-			contentChanged: false,
-			sourceHash,
-		};
-	}
-	if (note.frontmatter.normalized === true && !options.force) {
-		return {
-			from: path,
-			to: path,
-			status: "skipped",
-			reason: "already normalized",
-			frontmatterChanges: [],
-			contentChanged: false,
-			sourceHash,
-		};
-	}
+	if (note.frontmatter.organize === false) return skipped(path, "excluded: organize: false in its frontmatter", sourceHash);
+	if (note.frontmatter.normalized === true && !options.force) return skipped(path, "already normalized", sourceHash);
+	const dust = detectDust(note.body);
+	if (dust.dust) return planDust(path, note, dust.reason, sourceHash, options);
+	return planFiled(vault, path, note, sourceHash, options);
+}
+
+/** A note left where it is, and why. */
+function skipped(path: string, reason: string, sourceHash?: string): PlanItem {
+	return {
+		from: path,
+		to: path,
+		status: "skipped",
+		reason,
+		frontmatterChanges: [],
+		contentChanged: false,
+		...(sourceHash !== undefined ? { sourceHash } : {}),
+	};
+}
+
+type ParsedNote = Extract<ReturnType<typeof parseNoteData>, { ok: true }>["note"];
+
+/** A note that looks like dust goes to the dust folder, unless it is a template, a daily note, or linked. */
+async function planDust(path: string, note: ParsedNote, why: string, sourceHash: string, options: OrganizeOptions): Promise<PlanItem> {
+	const fileName = path.slice(path.lastIndexOf("/") + 1);
+	// Never dust: a template, a daily note, a note that links or is linked to (an index, a hub).
+	const keep = /template leftover (\{\{|<%)/.test(why)
+		? "looks like a template (template syntax in it)"
+		: DAILY_NAME.test(fileName.replace(/\.md$/i, ""))
+			? "looks like a daily note (named by its date)"
+			: findLinks(note.body).length > 0
+				? "links to other notes"
+				: (await options.hasIncomingLinks?.(path))
+					? "other notes link to it"
+					: null;
+	if (keep !== null) return skipped(path, `not dust (${why}): ${keep}`, sourceHash);
+	const to = joinFolder(options.dustFolder ?? joinFolder(options.genreParent ?? "", DUST_FOLDER), fileName);
+	return {
+		from: path,
+		to,
+		status: to === path ? "unchanged" : "planned",
+		destination: "dust",
+		reason: why,
+		frontmatterChanges: [],
+		contentChanged: false,
+		sourceHash,
+	};
+}
+
+/** A note classified into a genre (or review): its frontmatter, content and file name normalised, its folder chosen. */
+async function planFiled(
+	vault: NoteVault,
+	path: string,
+	note: ParsedNote,
+	sourceHash: string,
+	options: OrganizeOptions,
+): Promise<PlanItem> {
+	const genres = options.genres ?? DEFAULT_GENRES;
+	const classifier = options.classifier ?? ((input, table) => Promise.resolve(classifyByKeywords(input, table)));
 	const fileName = path.slice(path.lastIndexOf("/") + 1);
 	const parent = options.genreParent ?? "";
-	const dust = detectDust(note.body);
-	if (dust.dust) {
-		// Never dust: a template, a daily note, a note that links or is linked to (an index, a hub).
-		const keep = /template leftover (\{\{|<%)/.test(dust.reason)
-			? "looks like a template (template syntax in it)"
-			: DAILY_NAME.test(fileName.replace(/\.md$/i, ""))
-				? "looks like a daily note (named by its date)"
-				: findLinks(note.body).length > 0
-					? "links to other notes"
-					: (await options.hasIncomingLinks?.(path))
-						? "other notes link to it"
-						: null;
-		if (keep !== null)
-			return {
-				from: path,
-				to: path,
-				status: "skipped",
-				reason: `not dust (${dust.reason}): ${keep}`,
-				frontmatterChanges: [],
-				contentChanged: false,
-				sourceHash,
-			};
-		const to = joinFolder(options.dustFolder ?? joinFolder(parent, DUST_FOLDER), fileName);
-		return {
-			from: path,
-			to,
-			status: to === path ? "unchanged" : "planned",
-			destination: "dust",
-			reason: dust.reason,
-			frontmatterChanges: [],
-			contentChanged: false,
-			sourceHash,
-		};
-	}
 	const fm = note.frontmatter;
 	const classification = await classifier(
 		{

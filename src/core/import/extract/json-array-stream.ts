@@ -101,6 +101,9 @@ function titleIn(head: Uint8Array): string | null {
 	}
 }
 
+// Long on purpose (see scripts/long-functions.mjs): one pass over the bytes as a state machine (Start → values →
+// Done). The per-byte loops read and write the scan's state as locals; split into functions or an object, that state
+// would become property reads in the hottest loop of an import. Its helpers (append, tooLong, oversized, finish) are named.
 export async function* splitJsonArray(
 	chunks: AsyncIterable<Uint8Array>,
 	opts: { maxStringBytes?: number } = {},

@@ -186,6 +186,9 @@ interface Run {
  * core openExport (`options` added to the setup's), and sends the results in batches, never more than WINDOW ahead.
  * `beforeClosed` runs when the import has closed the reader (the CLI's build saves its code cache then).
  */
+// Long on purpose (see scripts/long-functions.mjs): the worker side of one import, its parts already named (open,
+// iterate, pump, send, closeAll, stop) over the state they share (the inputs, the current run, pending reads), and
+// the message switch that calls them.
 export function serveReader<F>(
 	port: WorkerSidePort<F>,
 	opener: InputOpener<F>,
