@@ -26,7 +26,8 @@ export interface CliApp {
 	leftoverFolders: (sessionId: string) => Promise<string[]>;
 }
 
-export function cliApp(vaultDir: string, io: CliIo): CliApp {
+/** `letLoopTurn`: the vault lets the event loop turn now and then (organize: see NodeNoteVault). */
+export function cliApp(vaultDir: string, io: CliIo, options: { letLoopTurn?: boolean } = {}): CliApp {
 	const store = new NodeStagingStore(vaultDir);
 	const clock = io.clock ?? systemClock;
 	// One logger per debug mode for the whole command (the command logs with it too, before and after the run).
@@ -52,7 +53,7 @@ export function cliApp(vaultDir: string, io: CliIo): CliApp {
 	const host: Host = {
 		name: "cli",
 		store,
-		vault: new NodeNoteVault(vaultDir),
+		vault: new NodeNoteVault(vaultDir, options),
 		clock,
 		identity: cliIdentity(),
 		sha256: nodeSha256,

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import type { NoteStat, NoteVault } from "../core/app/types";
 import { editFrontmatter } from "../core/app/services";
 import { codeOf, createFileExclusive, resolveInsideSync, writeFileAtomic } from "./vault-paths";
+import { eventLoopTurn } from "./event-loop-turn";
 
 /** O_NOFOLLOW where the platform has it (not on Windows). */
 const NO_FOLLOW: number | undefined = fs.constants.O_NOFOLLOW;
@@ -12,15 +13,28 @@ const NO_FOLLOW: number | undefined = fs.constants.O_NOFOLLOW;
  * name (create and rename claim names with hard links, which fail instead of clobbering), writes are
  * atomic, nothing resolves outside the root, and "trash" moves a note into the vault's `.trash/` folder,
  * as Obsidian's "Move to Obsidian trash" setting does. The methods use synchronous node:fs inside async
- * signatures (see vault-paths.ts for why).
+ * signatures (see vault-paths.ts for why). With `letLoopTurn` (organize), those a run calls per note first let the
+ * event loop turn now and then (eventLoopTurn), so that a Ctrl-C is seen between two notes. Not for the import: its
+ * writes run four at a time, and a turn would change the order in which they finish (and are recorded).
  */
 export class NodeNoteVault implements NoteVault {
 	/** Only the file moves: organize rewrites the links. */
 	readonly renameUpdatesLinks: boolean = false;
 	private readonly resolvedRoot: string;
 
-	constructor(readonly root: string) {
+	private readonly letLoopTurn: boolean;
+
+	constructor(
+		readonly root: string,
+		options: { letLoopTurn?: boolean } = {},
+	) {
 		this.resolvedRoot = path.resolve(root);
+		this.letLoopTurn = options.letLoopTurn === true;
+	}
+
+	/** See the class comment: a turn of the event loop now and then, for a run made only of synchronous I/O. */
+	private async turn(): Promise<void> {
+		if (this.letLoopTurn) await eventLoopTurn();
 	}
 
 	private abs(relative: string): string {
@@ -43,10 +57,12 @@ export class NodeNoteVault implements NoteVault {
 	}
 
 	async exists(p: string): Promise<boolean> {
+		await this.turn();
 		return this.lstatNote(p) !== undefined;
 	}
 
 	async read(p: string): Promise<string> {
+		await this.turn();
 		// One open that refuses a symlink at the name (O_NOFOLLOW), instead of an lstat before every read: reading every
 		// note of a folder (organize) made as many lstats as reads. A symlink there (ELOOP) gets the full check, as before.
 		if (NO_FOLLOW !== undefined) {
@@ -62,6 +78,7 @@ export class NodeNoteVault implements NoteVault {
 	}
 
 	async create(p: string, content: string): Promise<void> {
+		await this.turn();
 		// link(2) claims the name and fails on anything already there, a symlink included: "nofollow".
 		const target = resolveInsideSync(this.resolvedRoot, p, "nofollow");
 		try {
@@ -73,6 +90,7 @@ export class NodeNoteVault implements NoteVault {
 	}
 
 	async createBinary(p: string, data: Uint8Array): Promise<void> {
+		await this.turn();
 		const target = resolveInsideSync(this.resolvedRoot, p, "nofollow");
 		try {
 			createFileExclusive(target, data);
@@ -83,12 +101,14 @@ export class NodeNoteVault implements NoteVault {
 	}
 
 	async modify(p: string, content: string): Promise<void> {
+		await this.turn();
 		const target = this.abs(p);
 		// modify is for existing notes only; the rewrite keeps the note's permission bits (0600, read-only, ...)
 		writeFileAtomic(target, content, { mode: fs.statSync(target).mode & 0o7777 });
 	}
 
 	async rename(from: string, to: string): Promise<void> {
+		await this.turn();
 		const source = this.abs(from);
 		const target = this.abs(to);
 		fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -124,6 +144,7 @@ export class NodeNoteVault implements NoteVault {
 	}
 
 	async processFrontMatter(p: string, fn: (frontmatter: Record<string, unknown>) => void): Promise<void> {
+		await this.turn();
 		const target = this.abs(p);
 		const text = fs.readFileSync(target, "utf8");
 		const next = editFrontmatter(text, fn);
@@ -131,6 +152,7 @@ export class NodeNoteVault implements NoteVault {
 	}
 
 	async trash(p: string): Promise<void> {
+		await this.turn();
 		const source = this.abs(p);
 		const trashDir = this.abs(".trash");
 		fs.mkdirSync(trashDir, { recursive: true });
@@ -202,6 +224,7 @@ export class NodeNoteVault implements NoteVault {
 	}
 
 	async stat(p: string): Promise<NoteStat | null> {
+		await this.turn();
 		// One lstat: for anything but a symlink it is the stat; a symlink is checked and followed.
 		const l = this.lstatNote(p);
 		const s = l?.isSymbolicLink() ? fs.statSync(this.abs(p), { throwIfNoEntry: false }) : l;

@@ -172,7 +172,9 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 
 /** One organize verb (undo, apply a plan, resume or retry, plan or plan and apply) in the vault at `root`. */
 async function organizeIn(root: string, args: OrganizeArgs, io: CliIo): Promise<number> {
-	const { app } = cliApp(root, io);
+	// Organize's I/O is synchronous and one note at a time: the vault lets the event loop turn, so that Ctrl-C is seen
+	// between two notes in the launcher's own thread too (one-thread mode, and every preview).
+	const { app } = cliApp(root, io, { letLoopTurn: true });
 	// Ctrl-C or SIGTERM stops a run between two notes (undo always runs to the end: it is what puts things back).
 	const hooks = io.signal ? { signal: io.signal } : {};
 	if (args.undo) {
