@@ -5,6 +5,7 @@ import type { Plan, ContinueOrganizeResult } from "../../core/app/types";
 import { resolveVaultDir } from "../vault-dir";
 import { EXIT_CODES_HELP, ExitCode, exitCodeForFailures } from "../exit-codes";
 import { DEFAULT_OUT_FOLDER, NORMALIZE_RULES } from "../../core/app/catalog";
+import { RunCancelledError } from "../../core/app/errors";
 import { LLM_OPTIONS, llmClientFor, parseLlmFlags, type LlmFlagValues } from "../llm-flags";
 import { COMMON_OPTIONS, parseCommandArgs } from "../args";
 import { UsageError } from "../errors";
@@ -217,23 +218,31 @@ async function organizeIn(root: string, args: OrganizeArgs, io: CliIo): Promise<
 	// The whole vault is applied only once the user has seen how much changes (or said --yes).
 	const confirmFirst = args.apply && args.folder === "" && !args.yes;
 	const asked = Date.now();
-	const result = await app.organize(
-		{
-			...(llmClient ? { llmClient } : {}),
-			folder: args.folder,
-			force: args.force,
-			apply: args.apply && !confirmFirst,
-			setup: {
-				exclude: args.exclude,
-				userNoteRules: args.normalize,
-				...(args.genreParent !== undefined ? { genreParent: args.genreParent } : {}),
-				outFolder: DEFAULT_OUT_FOLDER,
+	// A stop while planning ends without a plan (the core throws RunCancelledError): the session is known from here.
+	const started: { session: string | null } = { session: null };
+	const result = await app
+		.organize(
+			{
+				...(llmClient ? { llmClient } : {}),
+				folder: args.folder,
+				force: args.force,
+				apply: args.apply && !confirmFirst,
+				setup: {
+					exclude: args.exclude,
+					userNoteRules: args.normalize,
+					...(args.genreParent !== undefined ? { genreParent: args.genreParent } : {}),
+					outFolder: DEFAULT_OUT_FOLDER,
+				},
+				conflictPolicy: args.conflict,
 			},
-			conflictPolicy: args.conflict,
-		},
-		hooks,
-	);
+			{ ...hooks, onSession: (id) => (started.session = id) },
+		)
+		.catch((error: unknown) => {
+			if (error instanceof RunCancelledError && started.session !== null) return null;
+			throw error;
+		});
 	await removeOrganizeTempFiles(root, null, asked);
+	if (result === null) return reportStoppedWhilePlanning(started.session ?? "", args.json, root, io);
 	if (confirmFirst) {
 		const size = planChangeSize(result.plan);
 		const text =
@@ -261,6 +270,21 @@ async function organizeIn(root: string, args: OrganizeArgs, io: CliIo): Promise<
 	if (result.cancelled) return ExitCode.INTERRUPTED;
 	const failed = result.plan.items.filter((item) => item.status === "failed").length + failures.length;
 	return exitCodeForFailures(failed, result.plan.items.length);
+}
+
+/**
+ * Ctrl-C while the notes were being planned: nothing was applied and there is no plan yet. Said like a stop part
+ * way through an apply (the session, how to go on, exit 130), not as an error: the session is stopped, not failed.
+ */
+function reportStoppedWhilePlanning(sessionId: string, json: boolean, vaultDir: string, io: CliIo): number {
+	if (json) {
+		io.stdout(`${JSON.stringify({ session: sessionId, applied: false, cancelled: true, counts: null, failures: [], plan: null })}\n`);
+	} else {
+		io.stderr(
+			`Session ${sessionId}: stopped while planning (Ctrl-C); nothing was applied. Go on with: knowledge-etl organize --resume ${sessionId} --vault ${JSON.stringify(vaultDir)}\n`,
+		);
+	}
+	return ExitCode.INTERRUPTED;
 }
 
 /**
