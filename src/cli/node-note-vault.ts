@@ -77,6 +77,27 @@ export class NodeNoteVault implements NoteVault {
 		return fs.readFileSync(this.abs(p), "utf8");
 	}
 
+	async readHead(p: string, bytes: number): Promise<string> {
+		let fd: number;
+		try {
+			// Without O_NOFOLLOW (Windows), abs checks a symlink at the name first, as read does.
+			const target = NO_FOLLOW === undefined ? this.abs(p) : resolveInsideSync(this.resolvedRoot, p, "nofollow");
+			fd = fs.openSync(target, fs.constants.O_RDONLY | (NO_FOLLOW ?? 0));
+		} catch (error) {
+			// A symlink at the name (ELOOP): the full check, then the whole note (rare).
+			if (NO_FOLLOW === undefined || codeOf(error) !== "ELOOP") throw error;
+			return (await this.read(p)).slice(0, bytes);
+		}
+		try {
+			const buffer = Buffer.allocUnsafe(bytes);
+			let filled = 0;
+			for (let n = -1; n !== 0 && filled < bytes; filled += n) n = fs.readSync(fd, buffer, filled, bytes - filled, null);
+			return buffer.toString("utf8", 0, filled);
+		} finally {
+			fs.closeSync(fd);
+		}
+	}
+
 	async create(p: string, content: string): Promise<void> {
 		await this.turn();
 		// link(2) claims the name and fails on anything already there, a symlink included: "nofollow".

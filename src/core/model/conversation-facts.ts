@@ -13,6 +13,11 @@ export interface ConversationFacts {
 	hasContent: boolean;
 	/** When it was last updated (else created), ISO; null when the export has no time. For `since`. */
 	time?: string | null;
+	/** Whose conversation it is and when the source last updated it (null: not said), for a re-import's early "unchanged". */
+	provider?: Conversation["provider"];
+	updated?: string | null;
+	/** Some message has an attachment (the note may bring files into the vault: never decided before rendering). */
+	attachments?: boolean;
 }
 
 export function conversationFacts(conversation: Conversation): ConversationFacts {
@@ -22,6 +27,9 @@ export function conversationFacts(conversation: Conversation): ConversationFacts
 		messageCount: conversation.messages.length,
 		hasContent: hasContent(conversation),
 		time: conversation.updated ?? conversation.created,
+		provider: conversation.provider,
+		updated: conversation.updated,
+		attachments: conversation.messages.some((m) => m.parts.some((p) => p.kind === "attachment")),
 	};
 }
 

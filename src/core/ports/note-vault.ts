@@ -20,6 +20,12 @@ export interface NoteVault {
 	readonly renameUpdatesLinks: boolean;
 	exists(path: string): Promise<boolean>;
 	read(path: string): Promise<string>;
+	/**
+	 * Optional: the note's first `bytes` bytes as UTF-8 text (a character cut at the end may be lost), or the whole
+	 * note when it is shorter; rejects like `read`. For looking at a frontmatter without reading the note (a
+	 * re-import's check of thousands of notes). Without it, `read`.
+	 */
+	readHead?(path: string, bytes: number): Promise<string>;
 	/** Creates a new note; rejects with an error if anything already exists at `path` (never overwrites). */
 	create(path: string, content: string): Promise<void>;
 	/**

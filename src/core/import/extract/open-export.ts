@@ -67,8 +67,12 @@ export type ExtractResult =
 	| { ok: false; source: string; index: number; itemId?: string; title?: string; reason: string; position?: number };
 
 export interface ReadOptions {
-	/** What `draftNote` needs: the session the notes belong to, and whether thinking is kept. */
-	draft?: { sessionId: string } & RenderChoices;
+	/**
+	 * What `draftNote` needs: the session the notes belong to, and whether thinking is kept. `unchangedIf`: no draft
+	 * for a conversation (without attachments) whose source time is still the one given for its key
+	 * (as-written.ts's sourceTimesAsRendered): its note is likely left as it is, which the transform checks first.
+	 */
+	draft?: { sessionId: string; unchangedIf?: ReadonlyMap<string, string | null> } & RenderChoices;
 }
 
 export interface ExportReader {

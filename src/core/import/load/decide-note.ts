@@ -75,7 +75,7 @@ function folderOf(path: string): string {
  * its first import.
  */
 export function unchangedAsWritten(
-	draft: NoteDraft,
+	draft: Pick<NoteDraft, "render" | "source_updated">,
 	current: CurrentNote,
 	indexed: IndexedNote,
 	rules: Pick<LoadRules, "reviewFolder" | "rerender">,
@@ -113,6 +113,8 @@ function decideKept(f: NoteFacts): NoteDecision {
 export function decideNote(f: NoteFacts, rules: LoadRules): NoteDecision {
 	const { draft, indexed, current } = f;
 	if (draft.keep) return decideKept(f);
+	// Found unchanged as written before it was rendered (see as-written.ts): the first rule below, already checked.
+	if (draft.as_written !== undefined) return { action: "unchanged", path: draft.as_written, adopt: false };
 	if (current && indexed && unchangedAsWritten(draft, current, indexed, rules))
 		return { action: "unchanged", path: current.path, adopt: false };
 	const currentHash = current?.hash ?? "";

@@ -87,6 +87,11 @@ export class ImportIndex {
 		return r && this.entries.get(key(r.provider, r.source_id)) === r ? r : null;
 	}
 
+	/** Every source's latest record (see as-written.ts, the one reader of them all). */
+	records(): IterableIterator<ImportIndexRecord> {
+		return this.entries.values();
+	}
+
 	/** Records a write (kept in memory at once; on disk at the next flush). */
 	record(r: ImportIndexRecord): void {
 		this.entries.set(key(r.provider, r.source_id), r);

@@ -62,6 +62,11 @@ function datePrefixOf(draft: NoteDraft): string {
 	return created !== undefined && /^\d{4}-\d{2}-\d{2}/.test(created) ? `${created.slice(0, 10)} ` : "";
 }
 
+/** Where review notes go under the output folder. */
+export function reviewFolderOf(outFolder: string): string {
+	return joinPath(outFolder, REVIEW_FOLDER);
+}
+
 function joinPath(...parts: string[]): string {
 	return parts
 		.flatMap((p) => p.split("/"))
@@ -139,7 +144,7 @@ export class NoteLoader {
 		this.sessionOut = stageOutputDir(o.ctx.sessionId, "import", "load");
 		this.manifestPath = `${this.sessionOut}/${LOAD_MANIFEST_FILE}`;
 		this.rules = {
-			reviewFolder: joinPath(o.options.outFolder, REVIEW_FOLDER),
+			reviewFolder: reviewFolderOf(o.options.outFolder),
 			rerender: o.options.rerender,
 			editedNotes: o.options.editedNotes,
 		};
@@ -176,6 +181,8 @@ export class NoteLoader {
 	 */
 	async facts(raw: NoteDraft): Promise<NoteFacts> {
 		const { index, vault, ctx, sha256 } = this.o;
+		// Found unchanged as written before it was rendered (as-written.ts read and hashed it): nothing more to know.
+		if (raw.as_written !== undefined) return { draft: raw, indexed: index.get(raw.provider, raw.item_id), current: null, rendered: null };
 		const indexedPath = index.get(raw.provider, raw.item_id)?.path ?? null;
 		const found = await currentNoteOf(vault, this.finder, indexedPath, raw.provider, raw.item_id, (paths) =>
 			ctx.logger.warn(`Several notes carry source_id ${raw.item_id}: ${paths.join(", ")}; using ${paths[0]}`),

@@ -2,7 +2,7 @@ import { ItemStatusIndex } from "../../logs/item-status-index";
 import type { Counts } from "../../model/counts";
 import type { StageContext, StageProgress } from "../../pipeline/stage-runner";
 import { Channel } from "../../pipeline/channel";
-import type { Conversation } from "../../model/conversation";
+import type { Conversation, Provider } from "../../model/conversation";
 import type { ByteSource } from "../../ports/byte-source";
 import type { Clock } from "../../ports/clock";
 import type { Logger } from "../../ports/logger";
@@ -15,6 +15,8 @@ import { PhaseManager } from "../../session/phase-manager";
 import { SessionManager } from "../../session/session-manager";
 import { openExport as openExportHere, type ExportReader, type OpenExportOptions } from "../extract";
 import { ImportIndex } from "../load/import-index";
+import { noteAsWritten, sourceTimesAsRendered, type AsWrittenRules } from "../load/as-written";
+import { reviewFolderOf } from "../load/note-loader";
 import { readExtractedConversations, runExtractStage } from "./extract-stage";
 import { ImportOptionsSchema, type ImportOptions, type ImportOptionsInput } from "./import-options";
 import { runLoadStage } from "./load-stage";
@@ -311,6 +313,15 @@ async function openStageInputs(run: ImportRun): Promise<{ index: ImportIndex; kn
 async function wireStages(run: ImportRun, stop: AbortController, started: Promise<unknown>[]): Promise<void> {
 	const { deps, request, sessionId } = run;
 	const { index, knowledge } = await openStageInputs(run);
+	// A re-import decides "unchanged" before rendering (as-written.ts): the deterministic note only.
+	const rules: AsWrittenRules = {
+		render: {
+			includeThinking: run.options.includeThinking,
+			...(run.options.timeZone !== undefined ? { timeZone: run.options.timeZone } : {}),
+		},
+		reviewFolder: reviewFolderOf(run.options.outFolder),
+		rerender: run.options.rerender,
+	};
 	const common = { signal: stop.signal, ...(request.onProgress ? { onProgress: request.onProgress } : {}) };
 	// A fresh extract may run ahead of the stages after it (their conversations then come back from its output).
 	const ahead =
@@ -337,7 +348,7 @@ async function wireStages(run: ImportRun, stop: AbortController, started: Promis
 	// Extract, or what it wrote before.
 	let conversations: AsyncIterable<Extracted>;
 	if (run.runExtract && run.reader) {
-		guard(startExtract(run, toTransform, ahead, common));
+		guard(startExtract(run, toTransform, ahead, common, run.options.llm ? undefined : sourceTimesAsRendered(index, rules)));
 		conversations = toTransform;
 	} else {
 		conversations = wrapped(readExtractedConversations(deps.store, sessionId, deps.logger));
@@ -349,7 +360,12 @@ async function wireStages(run: ImportRun, stop: AbortController, started: Promis
 			options: run.options,
 			skip: (id) => !run.needsWork(id),
 			handOff: (d) => toLoad.push(d),
-			...(knowledge ? { knowledge, concurrency: run.options.llm?.concurrency ?? 1, fresh: run.retransform } : {}),
+			...(knowledge
+				? { knowledge, concurrency: run.options.llm?.concurrency ?? 1, fresh: run.retransform }
+				: {
+						asWritten: (c: { provider: Provider; id: string; updated: string | null }) =>
+							noteAsWritten({ index, vault: deps.vault }, rules, c),
+					}),
 			index,
 			sharedLogReady: true,
 			...common,
@@ -381,6 +397,7 @@ function startExtract(
 	toTransform: HandOff<Extracted>,
 	ahead: RunAheadHandOff | null,
 	common: { signal: AbortSignal; onProgress?: (p: StageProgress) => void },
+	unchangedIf?: ReadonlyMap<string, string | null>,
 ): Promise<unknown> {
 	const { status, options, extractDone, sessionId } = run;
 	const done = status.idsWithStatus("extract", "success", "skipped", "review");
@@ -402,6 +419,7 @@ function startExtract(
 							sessionId,
 							includeThinking: options.includeThinking,
 							...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
+							...(unchangedIf && unchangedIf.size > 0 ? { unchangedIf } : {}),
 						},
 					},
 				}),

@@ -2,6 +2,8 @@ import { runStage, type StageContext, type StageProgress, type StageResult } fro
 import type { Conversation } from "../../model/conversation";
 import type { ConversationFacts } from "../../model/conversation-facts";
 import { appendixOf, draftNote, type NoteDraft } from "../transform/note-draft";
+import { noteTitle } from "../transform/render-note";
+import type { Provider } from "../../model/conversation";
 import type { ImportIndex } from "../load/import-index";
 import { sameTime } from "../load/load-decision";
 import { LOG_BATCH_MS } from "./extract-stage";
@@ -31,6 +33,11 @@ export interface TransformStageOptions {
 	knowledge?: KnowledgeTransform;
 	/** The import index: a conversation that grew since its note was written also gets its new turns alone (see NoteDraft.append). */
 	index?: ImportIndex;
+	/**
+	 * A conversation's note path when it stands unchanged as written (as-written.ts, noteAsWritten): the draft is then
+	 * not rendered. Asked only of a deterministic transform, and only for a conversation the reader sent no draft for.
+	 */
+	asWritten?: (conversation: { provider: Provider; id: string; updated: string | null }) => Promise<string | null>;
 	/** Items to send to the model again, ignoring saved replies (a retry of review items). */
 	fresh?: ReadonlySet<string>;
 	/** Items in flight at once (the LLM's concurrency). Logs and hand-offs stay in input order. */
@@ -63,9 +70,11 @@ export async function runTransformStage(o: TransformStageOptions): Promise<Stage
 		process: async (extracted, step) => {
 			const knowledge = o.knowledge;
 			if (!knowledge) {
-				const draft = await step.run("render_note", () =>
-					Promise.resolve(extracted.draft ?? draftNote(extracted.conversation, ctx.sessionId, o.options)),
-				);
+				const draft = await step.run("render_note", async () => {
+					if (extracted.draft) return extracted.draft;
+					const early = o.asWritten ? await unchangedDraft(extracted, o.asWritten) : null;
+					return early ?? draftNote(extracted.conversation, ctx.sessionId, o.options);
+				});
 				// Updated at the source since its note was written: the new turns, for a note the user edited (load decides).
 				const indexed = o.options.editedNotes === "append" ? o.index?.get(draft.provider, draft.item_id) : null;
 				if (indexed?.messages && !sameTime(indexed.sourceUpdated, draft.source_updated)) {
@@ -89,4 +98,36 @@ export async function runTransformStage(o: TransformStageOptions): Promise<Stage
 		...(o.onProgress ? { onProgress: o.onProgress } : {}),
 		...(o.sharedLogReady ? { sharedLogReady: true } : {}),
 	});
+}
+
+/**
+ * The draft of a conversation whose note stands unchanged as written, without rendering it: its ids, title and
+ * times (load leaves the note; see NoteDraft.as_written). Null when it must be rendered: the facts do not tell
+ * (a reader that sent none), it has attachments (load brings a note's files in even when it is unchanged), or the
+ * note is not as written.
+ */
+async function unchangedDraft(extracted: Extracted, asWritten: NonNullable<TransformStageOptions["asWritten"]>): Promise<NoteDraft | null> {
+	const facts = extracted.facts;
+	if (!facts || facts.provider === undefined || facts.updated === undefined || facts.attachments !== false) return null;
+	const path = await asWritten({ provider: facts.provider, id: facts.id, updated: facts.updated });
+	if (path === null) return null;
+	return {
+		item_id: facts.id,
+		provider: facts.provider,
+		title: noteTitle(facts.title),
+		source_updated: facts.updated,
+		// Not the note's (never written): what the schema asks for.
+		frontmatter: {
+			title: noteTitle(facts.title),
+			aliases: [],
+			source: facts.provider,
+			source_id: facts.id,
+			message_count: facts.messageCount,
+			tags: [],
+			file_id: "",
+			session: "",
+		},
+		body: "",
+		as_written: path,
+	};
 }

@@ -63,6 +63,11 @@ export const NoteDraftSchema = z.object({
 	keep: z.optional(z.literal(true)),
 	/** How the deterministic note was rendered (absent for a knowledge note); the import index keeps it. */
 	render: z.optional(RenderStampSchema),
+	/**
+	 * Not rendered: the note at this path is unchanged as written (see as-written.ts), so load leaves it, and only
+	 * the draft's ids, title and times are set (its frontmatter and body are empty).
+	 */
+	as_written: z.optional(z.string()),
 	/** Files the note refers to, which load brings into the vault (their tokens in `body` become embeds or links). */
 	files: z.optional(z.array(DraftFileSchema)),
 	/** The conversation's messages: how many, and the last one's id (recorded in the import index). */

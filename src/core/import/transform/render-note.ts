@@ -105,7 +105,7 @@ export function renderNote(conversation: Conversation, opts: RenderNoteOptions):
 	const project = oneLine(conversation.project ?? "");
 
 	const originalTitle = oneLine(conversation.title);
-	const title = oneLine(opts.title ?? "") || originalTitle || "Untitled";
+	const title = oneLine(opts.title ?? "") || noteTitle(conversation.title);
 	const summary = oneLine(conversation.summary ?? "").replace(CLAUDE_SUMMARY_LABEL, "") || firstUserExcerpt(conversation);
 	const model = conversation.models[0];
 
@@ -486,4 +486,9 @@ function codePointsEnd(text: string, count: number): number {
 		i += c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
 	}
 	return i < text.length ? i : -1;
+}
+
+/** The deterministic note's title (and its draft's): the conversation's on one line, or "Untitled". */
+export function noteTitle(conversationTitle: string): string {
+	return oneLine(conversationTitle) || "Untitled";
 }
