@@ -1,6 +1,6 @@
 import type { Provider } from "../../model/conversation";
 import type { NoteVault } from "../../ports/note-vault";
-import { renderStamp, sameRender, type RenderChoices, type RenderStamp } from "../transform/note-draft";
+import { renderStamp, sameRender, type RenderChoices } from "../transform/note-draft";
 import type { ImportIndex } from "./import-index";
 import { sameTime } from "./load-decision";
 import { sourceIdentity } from "./vault-note-finder";
