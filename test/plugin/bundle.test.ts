@@ -38,7 +38,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // Then the yaml package left the bundle (issue 14.5): frontmatter is read, written and edited by our own code
 // (src/core/yaml: reader ~19.6 KB, writer ~3.5 KB, in-place editor ~3 KB minified, against the package's 100.4 KB,
 // and organize's simple-frontmatter reader went with it): 589,320 -> 512,030 bytes.
-const MAIN_JS_BUDGET = 515_500;
+// Issue 20's re-import decided before rendering (core/import/load/as-written.ts, the reader's list of conversations it
+// need not draft, the transform's unrendered draft): ~+3.7 KB.
+const MAIN_JS_BUDGET = 519_500;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

@@ -19,7 +19,7 @@ import type { ByteSource } from "../../ports/byte-source";
 import type { Conversation } from "../../model/conversation";
 import { conversationFacts, type ConversationFacts } from "../../model/conversation-facts";
 import { draftNote, type NoteDraft } from "../transform/note-draft";
-import { conversationKey } from "../load/as-written";
+import { conversationKey } from "../load/conversation-key";
 import { sameTime } from "../load/load-decision";
 
 /** What the worker needs to render each conversation's note draft (see ReadOptions). */

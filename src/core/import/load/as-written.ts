@@ -4,6 +4,9 @@ import { renderStamp, sameRender, type RenderChoices } from "../transform/note-d
 import type { ImportIndex } from "./import-index";
 import { sameTime } from "./load-decision";
 import { sourceIdentity } from "./vault-note-finder";
+import { conversationKey } from "./conversation-key";
+
+export { conversationKey } from "./conversation-key";
 
 /**
  * A re-import decides "unchanged" before the conversation is rendered (issue 20): a conversation unchanged at the
@@ -18,11 +21,6 @@ export interface AsWrittenRules {
 	render: RenderChoices;
 	reviewFolder: string;
 	rerender: boolean;
-}
-
-/** The key of a conversation in {@link sourceTimesAsRendered}'s map. */
-export function conversationKey(provider: string, sourceId: string): string {
-	return `${provider}\u0000${sourceId}`;
 }
 
 /**
