@@ -14,10 +14,25 @@ const appendQueues = new WeakMap<StagingStore, Map<string, Promise<void>>>();
 export function appendJsonl(store: StagingStore, path: string, records: readonly unknown[]): Promise<void> {
 	if (records.length === 0) return Promise.resolve();
 	const text = records.map((r) => JSON.stringify(r)).join("\n") + "\n";
+	return appendQueued(store, path, () => store.append(path, text));
+}
+
+/**
+ * Appends lines already made (each followed by a line break), in the same per-file queue as appendJsonl, through
+ * the store's appendLines when it has one (no joined string).
+ */
+export function appendLinesQueued(store: StagingStore, path: string, lines: readonly string[]): Promise<void> {
+	if (lines.length === 0) return Promise.resolve();
+	return appendQueued(store, path, () =>
+		store.appendLines ? store.appendLines(path, lines) : store.append(path, lines.join("\n") + "\n"),
+	);
+}
+
+function appendQueued(store: StagingStore, path: string, append: () => Promise<void>): Promise<void> {
 	let queues = appendQueues.get(store);
 	if (!queues) appendQueues.set(store, (queues = new Map<string, Promise<void>>()));
 	const before = queues.get(path) ?? Promise.resolve();
-	const mine = before.then(() => store.append(path, text));
+	const mine = before.then(append);
 	const settled = mine.catch(() => undefined);
 	queues.set(path, settled);
 	void settled.then(() => {
@@ -57,6 +72,10 @@ export interface FileLine {
 	number: number;
 	/** The file's last line had no newline after it: a write was cut off. */
 	partial: boolean;
+	/** Where the line starts in the file, in bytes. */
+	offset: number;
+	/** The line's length in bytes, without its newline (a trailing carriage return counted). */
+	bytes: number;
 }
 
 /**
@@ -76,6 +95,8 @@ export async function* readLines(store: StagingStore, path: string, sliceBytes =
 		const t = decoder.decode(bytes);
 		return t.endsWith("\r") ? t.slice(0, -1) : t;
 	};
+	/** Where the line being read starts in the file. */
+	let lineAt = 0;
 	while (offset < stat.size) {
 		const slice = await store.readRange(path, offset, Math.min(sliceBytes, stat.size - offset));
 		if (slice.length === 0) break;
@@ -92,7 +113,8 @@ export async function* readLines(store: StagingStore, path: string, sliceBytes =
 				restBytes = 0;
 			}
 			number++;
-			yield { text: text(bytes), number, partial: false };
+			yield { text: text(bytes), number, partial: false, offset: lineAt, bytes: bytes.length };
+			lineAt += bytes.length + 1;
 			start = nl + 1;
 		}
 		if (start < slice.length) {
@@ -100,7 +122,7 @@ export async function* readLines(store: StagingStore, path: string, sliceBytes =
 			restBytes += slice.length - start;
 		}
 	}
-	if (restBytes > 0) yield { text: text(concat(rest, restBytes)), number: number + 1, partial: true };
+	if (restBytes > 0) yield { text: text(concat(rest, restBytes)), number: number + 1, partial: true, offset: lineAt, bytes: restBytes };
 }
 
 function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
@@ -175,13 +197,13 @@ export async function forEachJsonl<T = unknown>(
 	store: StagingStore,
 	path: string,
 	options: ReadJsonlOptions<T>,
-	onRecord: (record: T, line: number) => void,
+	onRecord: (record: T, line: FileLine) => void,
 ): Promise<number> {
 	let skipped = 0;
 	for await (const line of readLines(store, path)) {
 		const record = parseLine(line.text, line.number, line.partial, path, options);
 		if (record === SKIPPED) skipped++;
-		else if (record !== BLANK) onRecord(record, line.number);
+		else if (record !== BLANK) onRecord(record, line);
 		// On a UI thread, a whole session's log is read in slices (see yieldWhenSliceOverOnUi).
 		if (line.number % 64 === 0) await yieldWhenSliceOverOnUi(10);
 	}

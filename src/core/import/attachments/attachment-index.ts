@@ -1,5 +1,5 @@
 import * as z from "../../model/zod";
-import { JsonlAppendLog } from "../../logs/append-log";
+import { KeyedJsonl } from "../../logs/keyed-jsonl";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
 
@@ -20,39 +20,35 @@ export const AttachmentRecordSchema = z.object({
 });
 export type AttachmentRecord = z.infer<typeof AttachmentRecordSchema>;
 
+/** On disk like the import index (see KeyedJsonl): per key a hash and a place in memory, the record read back when asked. */
 export class AttachmentIndex {
-	private readonly byKey = new Map<string, AttachmentRecord>();
-	private readonly byHash = new Map<string, string>();
-
-	private constructor(private readonly log: JsonlAppendLog<AttachmentRecord>) {}
+	private constructor(private readonly file: KeyedJsonl<AttachmentRecord>) {}
 
 	static async open(store: StagingStore, logger?: Logger, file = ATTACHMENT_INDEX_FILE): Promise<AttachmentIndex> {
-		const { records, log } = await JsonlAppendLog.open(store, file, AttachmentRecordSchema, logger);
-		const index = new AttachmentIndex(log);
-		for (const r of records) index.remember(r);
-		return index;
+		return new AttachmentIndex(
+			await KeyedJsonl.open(store, file, {
+				schema: AttachmentRecordSchema,
+				key: (r) => r.key,
+				second: { of: (r) => r.sha256 },
+				...(logger ? { logger } : {}),
+			}),
+		);
 	}
 
-	get(key: string): AttachmentRecord | null {
-		return this.byKey.get(key) ?? null;
+	get(key: string): Promise<AttachmentRecord | null> {
+		return this.file.get(key);
 	}
 
-	/** The path a file with these bytes was written to, if any. */
-	pathForHash(sha256: string): string | null {
-		return this.byHash.get(sha256) ?? null;
+	/** The path a file with these bytes was written to (the latest record of them), if any. */
+	async pathForHash(sha256: string): Promise<string | null> {
+		return (await this.file.getBySecond(sha256))?.path ?? null;
 	}
 
 	record(r: AttachmentRecord): void {
-		this.remember(r);
-		this.log.push(r);
-	}
-
-	private remember(r: AttachmentRecord): void {
-		this.byKey.set(r.key, r);
-		this.byHash.set(r.sha256, r.path);
+		this.file.put(r);
 	}
 
 	flush(): Promise<void> {
-		return this.log.flush();
+		return this.file.flush();
 	}
 }

@@ -173,7 +173,7 @@ export class DraftFileWriter {
 	private async exportFile(draft: NoteDraft, file: Extract<DraftFile, { kind: "export" }>, notePath: string): Promise<string> {
 		const key = `${draft.provider}:file:${file.ref}`;
 		const label = file.name === file.ref ? "" : file.name;
-		const known = this.o.index.get(key);
+		const known = await this.o.index.get(key);
 		if (known && (await this.present(known.path))) return embed(known.path);
 		const placeholder = (why: string): string => `> [!note] Attachment: ${inline(label || file.ref)} (${why})`;
 		const files = await this.files();
@@ -193,7 +193,7 @@ export class DraftFileWriter {
 			return placeholder("the export's copy cannot be read");
 		}
 		const sha256 = sha256HexBytes(bytes);
-		const same = this.o.index.pathForHash(sha256);
+		const same = await this.o.index.pathForHash(sha256);
 		if (same && (await this.present(same))) {
 			this.remember(key, same, sha256, bytes.length);
 			return embed(same);
@@ -258,7 +258,7 @@ export class DraftFileWriter {
 		const text = mermaid ? `\`\`\`mermaid\n${file.content.replace(/\n$/, "")}\n\`\`\`\n` : file.content;
 		const sha256 = sha256Hex(text);
 		const size = text.length;
-		const known = this.o.index.get(key);
+		const known = await this.o.index.get(key);
 		if (known && (await this.present(known.path))) {
 			if (known.sha256 !== sha256 && !this.o.dryRun) {
 				// A newer version: written over the file only when the user has not edited it since the import wrote it.

@@ -28,14 +28,14 @@ export interface AsWrittenRules {
  * key → the source's updated time then. Those written with this run's render choices, outside the review folder;
  * none when a re-render is asked. A reader may skip rendering these (the transform renders any it needs after all).
  */
-export function sourceTimesAsRendered(index: ImportIndex, rules: AsWrittenRules): Map<string, string | null> {
+export async function sourceTimesAsRendered(index: ImportIndex, rules: AsWrittenRules): Promise<Map<string, string | null>> {
 	const out = new Map<string, string | null>();
 	if (rules.rerender) return out;
 	const stamp = renderStamp(rules.render);
-	for (const r of index.records()) {
+	await index.forEachRecord((r) => {
 		if (r.render && sameRender(stamp, r.render) && folderOf(r.path) !== rules.reviewFolder)
 			out.set(conversationKey(r.provider, r.source_id), r.source_updated);
-	}
+	});
 	return out;
 }
 
@@ -54,7 +54,7 @@ export async function noteAsWritten(
 	rules: AsWrittenRules,
 	conversation: { provider: Provider; id: string; updated: string | null },
 ): Promise<string | null> {
-	const indexed = deps.index.get(conversation.provider, conversation.id);
+	const indexed = await deps.index.get(conversation.provider, conversation.id);
 	if (!indexed || rules.rerender || !indexed.render || folderOf(indexed.path) === rules.reviewFolder) return null;
 	if (!sameRender(renderStamp(rules.render), indexed.render) || !sameTime(indexed.sourceUpdated, conversation.updated)) return null;
 	const head = await frontmatterOf(deps.vault, indexed.path);

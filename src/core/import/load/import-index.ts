@@ -1,5 +1,5 @@
 import * as z from "../../model/zod";
-import { JsonlAppendLog } from "../../logs/append-log";
+import { KeyedJsonl } from "../../logs/keyed-jsonl";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
 import { ProviderSchema, type Provider } from "../../model/conversation";
@@ -32,33 +32,32 @@ export const ImportIndexRecordSchema = z.object({
 });
 export type ImportIndexRecord = z.infer<typeof ImportIndexRecordSchema>;
 
+/**
+ * The index in memory is a hash of each source's key and where its latest line is (see KeyedJsonl): tens of bytes
+ * per conversation, whatever the records hold, so a vault of a million imported conversations opens in a few tens
+ * of MB. A lookup reads that line back.
+ */
 export class ImportIndex {
-	private byPath: Map<string, ImportIndexRecord> | null = null;
-
-	private constructor(
-		private readonly log: JsonlAppendLog<ImportIndexRecord>,
-		private readonly entries: Map<string, ImportIndexRecord>,
-	) {}
+	private constructor(private readonly file: KeyedJsonl<ImportIndexRecord>) {}
 
 	static async open(store: StagingStore, logger?: Logger, file = IMPORT_INDEX_FILE): Promise<ImportIndex> {
-		// Line by line, each record into the map as it is read: the file is never one string, nor an array of records.
-		const entries = new Map<string, ImportIndexRecord>();
-		const log = await JsonlAppendLog.openEach<ImportIndexRecord>(
-			store,
-			file,
-			ImportIndexRecordSchema,
-			(r) => void entries.set(key(r.provider, r.source_id), r),
-			logger,
+		// Line by line, each record's key and place kept as it is read: the file is never one string, nor its records objects.
+		return new ImportIndex(
+			await KeyedJsonl.open(store, file, {
+				schema: ImportIndexRecordSchema,
+				key: (r) => key(r.provider, r.source_id),
+				second: { of: (r) => r.path },
+				...(logger ? { logger } : {}),
+			}),
 		);
-		return new ImportIndex(log, entries);
 	}
 
 	get size(): number {
-		return this.entries.size;
+		return this.file.size;
 	}
 
-	get(provider: Provider, sourceId: string): IndexedNote | null {
-		const r = this.entries.get(key(provider, sourceId));
+	async get(provider: Provider, sourceId: string): Promise<IndexedNote | null> {
+		const r = await this.file.get(key(provider, sourceId));
 		if (!r) return null;
 		return {
 			path: r.path,
@@ -72,35 +71,27 @@ export class ImportIndex {
 	}
 
 	/** The whole record of a source (for carrying it over to a new path or hash). */
-	recordOf(provider: Provider, sourceId: string): ImportIndexRecord | null {
-		return this.entries.get(key(provider, sourceId)) ?? null;
+	recordOf(provider: Provider, sourceId: string): Promise<ImportIndexRecord | null> {
+		return this.file.get(key(provider, sourceId));
 	}
 
-	/** The record whose note is at `path` (the latest record of each source), or null. Built on first use. */
-	recordAt(path: string): ImportIndexRecord | null {
-		if (!this.byPath) {
-			this.byPath = new Map();
-			for (const r of this.entries.values()) this.byPath.set(r.path, r);
-		}
-		const r = this.byPath.get(path);
-		// A later record of the same source may have moved it since the map was built.
-		return r && this.entries.get(key(r.provider, r.source_id)) === r ? r : null;
+	/** The record whose note is at `path` (the latest record of a source that is there now), or null. */
+	recordAt(path: string): Promise<ImportIndexRecord | null> {
+		return this.file.getBySecond(path, true);
 	}
 
-	/** Every source's latest record (see as-written.ts, the one reader of them all). */
-	records(): IterableIterator<ImportIndexRecord> {
-		return this.entries.values();
+	/** Calls `fn` with every source's latest record, in file order (see as-written.ts, the one reader of them all). */
+	forEachRecord(fn: (record: ImportIndexRecord) => void): Promise<void> {
+		return this.file.forEachLatest(fn);
 	}
 
-	/** Records a write (kept in memory at once; on disk at the next flush). */
+	/** Records a write (found at once; on disk at the next flush). */
 	record(r: ImportIndexRecord): void {
-		this.entries.set(key(r.provider, r.source_id), r);
-		this.byPath?.set(r.path, r);
-		this.log.push(r);
+		this.file.put(r);
 	}
 
 	flush(): Promise<void> {
-		return this.log.flush();
+		return this.file.flush();
 	}
 }
 

@@ -36,7 +36,7 @@ export class ImportIndexSync implements NoteChangeListener {
 	async modified(path: string, before: string, after: string): Promise<void> {
 		const ids = sourceIdentity(before);
 		const provider = ids ? ProviderSchema.safeParse(ids.source) : null;
-		const entry = ids && provider?.success ? this.index.recordOf(provider.data, ids.sourceId) : this.index.recordAt(path);
+		const entry = ids && provider?.success ? await this.index.recordOf(provider.data, ids.sourceId) : await this.index.recordAt(path);
 		if (!entry) return; // not a note an import wrote
 		// The note as the import (or an earlier organize) left it: organize's edit is ours too.
 		const asWritten = (await noteHashLike(entry.hash, before, this.sha256)) === entry.hash;
@@ -48,7 +48,7 @@ export class ImportIndexSync implements NoteChangeListener {
 	}
 
 	async moved(from: string, to: string): Promise<void> {
-		const entry = this.index.recordAt(from);
+		const entry = await this.index.recordAt(from);
 		if (entry) this.put({ ...entry, path: to });
 	}
 

@@ -182,14 +182,15 @@ export class NoteLoader {
 	async facts(raw: NoteDraft): Promise<NoteFacts> {
 		const { index, vault, ctx, sha256 } = this.o;
 		// Found unchanged as written before it was rendered (as-written.ts read and hashed it): nothing more to know.
-		if (raw.as_written !== undefined) return { draft: raw, indexed: index.get(raw.provider, raw.item_id), current: null, rendered: null };
-		const indexedPath = index.get(raw.provider, raw.item_id)?.path ?? null;
+		if (raw.as_written !== undefined)
+			return { draft: raw, indexed: await index.get(raw.provider, raw.item_id), current: null, rendered: null };
+		const indexedPath = (await index.get(raw.provider, raw.item_id))?.path ?? null;
 		const found = await currentNoteOf(vault, this.finder, indexedPath, raw.provider, raw.item_id, (paths) =>
 			ctx.logger.warn(`Several notes carry source_id ${raw.item_id}: ${paths.join(", ")}; using ${paths[0]}`),
 		);
 		const draft = found && !raw.keep ? await this.withFiles(raw, found.path) : raw;
 		// Read again after the reads above: a write of the same id given earlier in the run may have recorded since.
-		const indexed = index.get(raw.provider, raw.item_id);
+		const indexed = await index.get(raw.provider, raw.item_id);
 		if (!found || raw.keep) return { draft, indexed, current: found ? { ...found, hash: null } : null, rendered: null };
 		// Of the index entry's kind when there is one (an older index holds c1 hashes), else the current kind.
 		const hashOf = (text: string): Promise<string> => (indexed ? noteHashLike(indexed.hash, text, sha256) : noteHash(text, sha256));
@@ -341,7 +342,7 @@ export class NoteLoader {
 			...(draft.llm_key !== undefined ? { llm_key: draft.llm_key } : {}),
 			...(draft.render ? { render: draft.render } : {}),
 			...(draft.messages ? { messages: draft.messages } : {}),
-			...(userText || (plan.action === "unchanged" && index.get(draft.provider, draft.item_id)?.userText)
+			...(userText || (plan.action === "unchanged" && (await index.get(draft.provider, draft.item_id))?.userText)
 				? { user_text: true as const }
 				: {}),
 		});

@@ -348,7 +348,7 @@ async function wireStages(run: ImportRun, stop: AbortController, started: Promis
 	// Extract, or what it wrote before.
 	let conversations: AsyncIterable<Extracted>;
 	if (run.runExtract && run.reader) {
-		guard(startExtract(run, toTransform, ahead, common, run.options.llm ? undefined : sourceTimesAsRendered(index, rules)));
+		guard(startExtract(run, toTransform, ahead, common, run.options.llm ? undefined : await sourceTimesAsRendered(index, rules)));
 		conversations = toTransform;
 	} else {
 		conversations = wrapped(readExtractedConversations(deps.store, sessionId, deps.logger));

@@ -120,7 +120,7 @@ export class KnowledgeTransform {
 	async transform(conversation: Conversation, opts: { fresh: boolean; signal?: AbortSignal }): Promise<KnowledgeOutcome> {
 		const { client, llm, sessionId } = this.o;
 		const plan = { language: llm.language, contextChars: llm.contextChars, onTooLarge: llm.onTooLarge } as const;
-		const kept = opts.fresh || this.o.refresh ? null : this.unchanged(conversation);
+		const kept = opts.fresh || this.o.refresh ? null : await this.unchanged(conversation);
 		if (kept) return kept;
 		const keyOf = (call: { part: number; totalParts: number; promptHash: string }): ReplyKey => ({
 			provider: conversation.provider,
@@ -208,8 +208,8 @@ export class KnowledgeTransform {
 	 * knowledge key: a new reply could change nothing (load leaves such a note as it is, edited or not), so none is
 	 * asked for. A conversation with no updated time is never taken as unchanged.
 	 */
-	private unchanged(conversation: Conversation): KnowledgeOutcome | null {
-		const indexed = this.o.index?.get(conversation.provider, conversation.id);
+	private async unchanged(conversation: Conversation): Promise<KnowledgeOutcome | null> {
+		const indexed = await this.o.index?.get(conversation.provider, conversation.id);
 		if (!indexed || indexed.llmKey !== this.key || conversation.updated === null || !sameTime(indexed.sourceUpdated, conversation.updated))
 			return null;
 		this.reused.skipped++;

@@ -110,7 +110,7 @@ export async function previewSources(
 			}
 			out.conversations++;
 			const c = r.conversation;
-			const known = index.get(c.provider, c.id);
+			const known = await index.get(c.provider, c.id);
 			const status = await judge.status(c, known);
 			out[status]++;
 			out.items.push({ id: c.id, provider: c.provider, title: c.title, time: c.updated ?? c.created, messages: c.messages.length, status });

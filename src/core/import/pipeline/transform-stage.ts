@@ -76,7 +76,7 @@ export async function runTransformStage(o: TransformStageOptions): Promise<Stage
 					return early ?? draftNote(extracted.conversation, ctx.sessionId, o.options);
 				});
 				// Updated at the source since its note was written: the new turns, for a note the user edited (load decides).
-				const indexed = o.options.editedNotes === "append" ? o.index?.get(draft.provider, draft.item_id) : null;
+				const indexed = o.options.editedNotes === "append" ? await o.index?.get(draft.provider, draft.item_id) : null;
 				if (indexed?.messages && !sameTime(indexed.sourceUpdated, draft.source_updated)) {
 					const append = appendixOf(extracted.conversation, indexed.messages, o.options);
 					if (append) draft.append = append;

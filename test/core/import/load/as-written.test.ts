@@ -64,7 +64,7 @@ describe("noteAsWritten (a re-import's unchanged, decided before rendering)", ()
 	it("null for a note in review, and for an index record without its render choices (older versions)", async () => {
 		expect(await noteAsWritten(await setup(note(), "AI/_review/A.md"), RULES, c1)).toBeNull();
 		const older = await setup();
-		older.index.record({ ...older.index.recordOf("claude", "c1")!, render: undefined });
+		older.index.record({ ...(await older.index.recordOf("claude", "c1"))!, render: undefined });
 		expect(await noteAsWritten(older, RULES, c1)).toBeNull();
 	});
 
@@ -95,14 +95,15 @@ describe("noteAsWritten (a re-import's unchanged, decided before rendering)", ()
 describe("sourceTimesAsRendered", () => {
 	it("the source times of notes written with this run's choices, outside review; none when a re-render is asked", async () => {
 		const t = await setup();
-		t.index.record({ ...t.index.recordOf("claude", "c1")!, source_id: "c2", path: "AI/_review/B.md" });
-		t.index.record({ ...t.index.recordOf("claude", "c1")!, source_id: "c3", path: "AI/Claude/C.md", source_updated: null });
-		t.index.record({ ...t.index.recordOf("claude", "c1")!, source_id: "c4", path: "AI/Claude/D.md", render: undefined });
-		const times = sourceTimesAsRendered(t.index, RULES);
+		const c1Record = (await t.index.recordOf("claude", "c1"))!;
+		t.index.record({ ...c1Record, source_id: "c2", path: "AI/_review/B.md" });
+		t.index.record({ ...c1Record, source_id: "c3", path: "AI/Claude/C.md", source_updated: null });
+		t.index.record({ ...c1Record, source_id: "c4", path: "AI/Claude/D.md", render: undefined });
+		const times = await sourceTimesAsRendered(t.index, RULES);
 		expect([...times]).toEqual([
 			[conversationKey("claude", "c1"), UPDATED],
 			[conversationKey("claude", "c3"), null],
 		]);
-		expect(sourceTimesAsRendered(t.index, { ...RULES, rerender: true }).size).toBe(0);
+		expect((await sourceTimesAsRendered(t.index, { ...RULES, rerender: true })).size).toBe(0);
 	});
 });

@@ -36,7 +36,7 @@ describe("ImportIndexSync (organize tells the import index)", () => {
 		await sync.moved("AI/Claude/A.md", "AI/Code/A.md");
 		await sync.flush();
 		const reread = await ImportIndex.open(store);
-		expect(reread.get("claude", "c1")).toMatchObject({ path: "AI/Code/A.md", hash: await noteHash(organized) });
+		expect(await reread.get("claude", "c1")).toMatchObject({ path: "AI/Code/A.md", hash: await noteHash(organized) });
 		expect(sync.updated).toBe(2);
 	});
 
@@ -47,7 +47,7 @@ describe("ImportIndexSync (organize tells the import index)", () => {
 		const edited = note("", "Body.\nMine.\n");
 		await sync.modified("AI/Claude/A.md", edited, note("genre: code\n", "Body.\nMine.\n"));
 		await sync.moved("AI/Claude/A.md", "AI/Code/A.md");
-		expect(index.get("claude", "c1")).toMatchObject({ path: "AI/Code/A.md", hash: await noteHash(written) });
+		expect(await index.get("claude", "c1")).toMatchObject({ path: "AI/Code/A.md", hash: await noteHash(written) });
 	});
 
 	it("notes the import never wrote are left out of the index", async () => {
@@ -56,7 +56,7 @@ describe("ImportIndexSync (organize tells the import index)", () => {
 		await sync.modified("Mine.md", "# mine\n", "---\ngenre: misc\n---\n# mine\n");
 		await sync.moved("Mine.md", "Misc/Mine.md");
 		expect(sync.updated).toBe(0);
-		expect(index.get("claude", "c1")?.path).toBe("AI/Claude/A.md");
+		expect((await index.get("claude", "c1"))?.path).toBe("AI/Claude/A.md");
 	});
 });
 
