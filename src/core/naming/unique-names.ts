@@ -1,3 +1,4 @@
+import { StringHashSet } from "../util/hash64";
 import { DEFAULT_MAX_FILE_NAME_BYTES, sanitizeFileName, truncateUtf8, utf8ByteLength } from "./sanitize-file-name";
 
 /**
@@ -15,7 +16,8 @@ import { DEFAULT_MAX_FILE_NAME_BYTES, sanitizeFileName, truncateUtf8, utf8ByteLe
  * again yields `Title 1`. Re-imports must reuse the recorded path (by source id) instead of claiming anew.
  */
 export class NameAllocator {
-	private readonly taken = new Set<string>();
+	/** Fingerprints of the names taken (a folder of 100,000 notes is 1.6 MB here, not 10: see StringHashSet). */
+	private readonly taken = new StringHashSet();
 	/** Per base key, the next suffix worth trying: keeps many claims of one title linear, not quadratic. */
 	private readonly nextSuffix = new Map<string, number>();
 	private readonly maxBytes: number;

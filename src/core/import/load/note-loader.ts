@@ -346,7 +346,6 @@ export class NoteLoader {
 				? { user_text: true as const }
 				: {}),
 		});
-		this.finder.remember(draft.provider, draft.item_id, path);
 		return hash;
 	}
 

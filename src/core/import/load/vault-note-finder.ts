@@ -20,15 +20,6 @@ export class VaultNoteFinder {
 		return this.map.get(`${provider}\u0000${sourceId}`) ?? [];
 	}
 
-	/** Tells the finder about a note written during this run. */
-	remember(provider: string, sourceId: string, path: string): void {
-		if (!this.map) return; // not scanned yet: the scan will see the note
-		const key = `${provider}\u0000${sourceId}`;
-		const paths = this.map.get(key) ?? [];
-		if (!paths.includes(path)) paths.push(path);
-		this.map.set(key, paths);
-	}
-
 	private async scan(): Promise<Map<string, string[]>> {
 		const map = new Map<string, string[]>();
 		const paths = await this.vault.listMarkdown("");

@@ -8,6 +8,7 @@ import type { StagingStore } from "../../ports/staging-store";
 import type { Logger } from "../../ports/logger";
 import { readShards, removeShards, ShardWriter, type ShardLedger } from "./jsonl-shards";
 import type { ImportOptions } from "./import-options";
+import { StringHashSet } from "../../util/hash64";
 
 export const CONVERSATION_SHARDS = "conversations";
 
@@ -98,7 +99,8 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 	const writer = new ShardWriter(ctx.store, dir, CONVERSATION_SHARDS);
 	if (o.onWritten) writer.onFlushed = o.onWritten;
 	if (o.ledger) writer.ledger = o.ledger;
-	const seen = new Set<string>();
+	// Fingerprints, not the ids: a million conversations cost 16 MB here, not a hundred (see StringHashSet).
+	const seen = new StringHashSet();
 	/** Conversations whose id appeared earlier in the export: skipped (issue 15), never a second note. */
 	const repeated = new WeakSet<object>();
 	let extracted = 0;
