@@ -172,24 +172,45 @@ export class NodeNoteVault implements NoteVault {
 		if (next !== text) writeFileAtomic(target, next, { mode: fs.statSync(target).mode & 0o7777 });
 	}
 
+	/**
+	 * Two steps, like rename: a hard link into `.trash/` (under the first free name: `Note.md`, `Note 1.md`, …), then
+	 * the note's name removed. A trash cut between them (a kill) is finished, not done twice: a trash name that is
+	 * already this very file is the first step's.
+	 */
 	async trash(p: string): Promise<void> {
 		await this.turn();
 		const source = this.abs(p);
 		const trashDir = this.abs(".trash");
 		fs.mkdirSync(trashDir, { recursive: true });
-		const base = path.basename(source);
-		const ext = path.extname(base);
-		const stem = base.slice(0, base.length - ext.length);
-		for (let n = 0; ; n++) {
-			const candidate = path.join(trashDir, n === 0 ? base : `${stem} ${n}${ext}`);
+		for (const candidate of this.trashNames(source)) {
 			try {
 				fs.linkSync(source, candidate);
 				break;
 			} catch (error) {
 				if (codeOf(error) !== "EEXIST") throw error;
+				if (this.sameFileSync(source, candidate)) break; // linked there by a trash that was cut: finish it
 			}
 		}
 		fs.unlinkSync(source);
+	}
+
+	/** Where a trash of `p` cut between its two steps left the note's second name in `.trash/` (null: none). */
+	async trashedAs(p: string): Promise<string | null> {
+		const source = this.abs(p);
+		for (const candidate of this.trashNames(source)) {
+			if (!fs.existsSync(candidate)) return null;
+			if (this.sameFileSync(source, candidate)) return this.rel(candidate);
+		}
+		return null;
+	}
+
+	/** The names a note is trashed under, in the order they are tried: `.trash/Note.md`, `.trash/Note 1.md`, … */
+	private *trashNames(source: string): Generator<string> {
+		const trashDir = this.abs(".trash");
+		const base = path.basename(source);
+		const ext = path.extname(base);
+		const stem = base.slice(0, base.length - ext.length);
+		for (let n = 0; ; n++) yield path.join(trashDir, n === 0 ? base : `${stem} ${n}${ext}`);
 	}
 
 	async ensureFolder(p: string): Promise<string[]> {

@@ -49,7 +49,7 @@ export function journalPaths(sessionId: string): { journal: string; undoData: st
 	return { journal: `${dir}/journal.jsonl`, undoData: `${dir}/undo-data` };
 }
 
-/** What settling a pending operation found; `cut`: a move left under both names, which resume finishes. */
+/** What settling a pending operation found; `cut`: a move (or a trash) left under both names, which resume finishes. */
 export interface SettledOperation {
 	n: number;
 	happened: boolean;
@@ -270,8 +270,16 @@ export async function settlePending(
 				happened = await sameFile(vault, op.from, op.to);
 				if (happened) cut = { from: op.from, to: op.to };
 			}
-		} else if (op.type === "trash") happened = !(await vault.exists(op.path));
-		else happened = await vault.exists(op.path);
+		} else if (op.type === "trash") {
+			happened = !(await vault.exists(op.path));
+			// Cut between its two steps (the note at its path and in the trash): it counts as trashed, and resume
+			// finishes it (undo takes the trash's name back: see undoPlan).
+			const trashed = happened ? null : ((await vault.trashedAs?.(op.path)) ?? null);
+			if (trashed !== null) {
+				happened = true;
+				cut = { from: op.path, to: trashed };
+			}
+		} else happened = await vault.exists(op.path);
 		settled.push({ n, happened, ...(cut ? { cut } : {}) });
 		if (happened) {
 			happenedOps.set(n, op);
@@ -289,7 +297,8 @@ export async function settlePending(
 }
 
 /**
- * Finishes the moves that a kill left with the note under both names (settled as happened): the old name goes.
+ * Finishes the moves and trashes that a kill left with the note under both names (settled as happened): the old
+ * name goes.
  * Only for a run that holds the vault (resume): reading a session never changes the vault.
  */
 export async function finishCutMoves(vault: NoteVault, state: AppliedState): Promise<void> {

@@ -330,6 +330,9 @@ export async function undoPlan(
 			} else {
 				const before = await original(operation);
 				if (await vault.exists(operation.path)) {
+					// A trash cut between its two steps: the note is still here, and also in the trash; that name goes.
+					const trashed = (await vault.trashedAs?.(operation.path)) ?? null;
+					if (trashed !== null) await vault.rename(trashed, operation.path);
 					if (sha256Hex(await vault.read(operation.path)) === sha256Hex(before)) {
 						result.restored++; // re-created already (an undo interrupted and run again)
 						continue;

@@ -57,6 +57,13 @@ export interface NoteVault {
 	processFrontMatter(path: string, fn: (frontmatter: Record<string, unknown>) => void): Promise<void>;
 	/** Moves a note to the trash (never a hard delete). */
 	trash(path: string): Promise<void>;
+	/**
+	 * Optional, with `sameFile`: a vault whose `trash` takes two steps (the CLI: a hard link into `.trash/`, then the
+	 * note's name removed) can be killed between them, leaving the note at its path and in the trash. This gives the
+	 * trash's name for it then (null when the note is not also in the trash), so that resume finishes the trash
+	 * (`rename(path, that)`) and undo takes it back (`rename(that, path)`), as for a move cut the same way.
+	 */
+	trashedAs?(path: string): Promise<string | null>;
 	/** Creates a folder and its parents; no error when it exists. Returns the folders it created, outermost first. */
 	ensureFolder(path: string): Promise<string[]>;
 	/**

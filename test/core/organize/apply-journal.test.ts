@@ -236,6 +236,69 @@ describe("organize apply journal: a full disk at any point", () => {
 		},
 	);
 
+	it("killed between the two steps of a trash (overwrite: the note at its path and in .trash): undo, resume, or resume then undo leave no second copy", async () => {
+		/** The CLI vault's trash is a hard link into .trash, then the note's name removed; this one is killed between them. */
+		class TrashCutVault extends FullVault {
+			constructor(
+				private readonly vaultRoot: string,
+				private readonly cut: Disk,
+			) {
+				super(vaultRoot, cut);
+			}
+			override async trash(path: string): Promise<void> {
+				mkdirSync(join(this.vaultRoot, ".trash"), { recursive: true });
+				linkSync(join(this.vaultRoot, path), join(this.vaultRoot, ".trash", path.slice(path.lastIndexOf("/") + 1)));
+				this.cut.full = true;
+				throw new Error("killed between the link and the unlink");
+			}
+		}
+		const trashFiles = async (root: string): Promise<string[]> => (await readdir(join(root, ".trash")).catch(() => [] as string[])).sort();
+		const make = async (): Promise<string> => {
+			const root = await tempDir("ketl-journal-trash-");
+			await mkdir(join(root, "Inbox"), { recursive: true });
+			await mkdir(join(root, "Travel"), { recursive: true });
+			await writeFile(join(root, "Inbox/Trip.md"), `Hotel and flight for the trip. ${LONG}\n`);
+			await writeFile(join(root, "Travel/Trip.md"), "the old trip note\n");
+			return root;
+		};
+		const options = { folder: "Inbox", apply: false, rewriteLinks: true, conflictPolicy: "overwrite" as const };
+		// What an uninterrupted apply makes.
+		const reference = await make();
+		const ref = { store: new NodeStagingStore(reference), vault: new NodeNoteVault(reference), clock: new FakeClock() };
+		await runOrganizeSession(ref, { ...options, apply: true });
+		const applied = await hashes(reference);
+		expect(await trashFiles(reference)).toEqual(["Trip.md"]);
+		for (const then of ["undo", "resume", "resume+undo"] as const) {
+			const root = await make();
+			const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: new FakeClock() };
+			const preview = await runOrganizeSession(deps, options);
+			expect(preview.plan.items[0]).toMatchObject({ to: "Travel/Trip.md", conflict: { resolution: "overwrite" } });
+			const original = await hashes(root);
+			const disk = new Disk(Number.POSITIVE_INFINITY);
+			await applyOrganizeSession(
+				{ store: new FullStore(root, disk), vault: new TrashCutVault(root, disk), clock: new FakeClock() },
+				preview.sessionId,
+				{ rewriteLinks: true },
+			).catch(() => undefined);
+			expect(disk.full, "the cut happened").toBe(true);
+			expect(await trashFiles(root), "cut: the old note at its path and in the trash").toEqual(["Trip.md"]);
+			if (then !== "undo") {
+				const resumed = await resumeOrganizeSession(deps, preview.sessionId, { rewriteLinks: true });
+				expect(resumed.record?.failures).toEqual([]);
+				expect(await hashes(root), `${then}: as an uninterrupted apply`).toEqual(applied);
+				// One copy in the trash, as an uninterrupted apply leaves (not a second one, "Trip 1.md").
+				expect(await trashFiles(root), then).toEqual(["Trip.md"]);
+			}
+			if (then !== "resume") {
+				const undo = await undoOrganizeSession(deps, preview.sessionId);
+				expect(undo.conflicts).toEqual([]);
+				expect(await hashes(root), `${then}: every byte back`).toEqual(original);
+				// Undone from the cut, the trash's name goes too; after a finished trash, its copy stays there as Obsidian keeps it.
+				expect(await trashFiles(root), then).toEqual(then === "undo" ? [] : ["Trip.md"]);
+			}
+		}
+	});
+
 	it("undo leaves a note the user edited after the apply as it is (a conflict), and restores the rest", async () => {
 		const { root, sessionId, original } = await previewed();
 		const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: new FakeClock() };
