@@ -5,6 +5,7 @@
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { readerWorkerSource, type ReaderData } from "../script-loader";
 import type { WorkerStart } from "./protocol";
+import { workerResourceLimits } from "../heap-limit";
 
 /** Inputs smaller than this in total are read in the import's own thread: a thread costs more than it saves there. */
 export const THREAD_MIN_BYTES = 16 * 1024 * 1024;
@@ -30,7 +31,7 @@ export function newReaderThread(
 		eval: true,
 		workerData: { script, start, ...(options.writeCodeCache ? { writeCodeCache: true } : {}) } satisfies ReaderData<WorkerStart>,
 		...(options.transfer ? { transferList: options.transfer } : {}),
-		...(heapMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {}),
+		...(heapMb > 0 ? { resourceLimits: workerResourceLimits(heapMb) } : {}),
 	});
 }
 
