@@ -47,6 +47,27 @@ describe("KeyedJsonl: keyed records on disk, a hash and a place per key in memor
 		expect(await again.get("c")).toBeNull();
 	});
 
+	it("forEachLatest gives each key's latest record once: lines in the file still their key's latest, then those not written yet", async () => {
+		const { store } = await tempVault();
+		const log = await open(store);
+		log.put({ id: "a", path: "A.md", n: 1 });
+		log.put({ id: "b", path: "B.md", n: 1 });
+		log.put({ id: "c", path: "C.md", n: 1 });
+		await log.flush();
+		log.put({ id: "a", path: "A2.md", n: 2 });
+		await log.flush();
+		log.put({ id: "b", path: "B2.md", n: 2 });
+		log.put({ id: "d", path: "D.md", n: 1 });
+		log.put({ id: "d", path: "D2.md", n: 2 });
+		const seen: Rec[] = [];
+		await log.forEachLatest((r) => seen.push(r));
+		expect(seen.map((r) => `${r.id}${r.n}`)).toEqual(["c1", "a2", "b2", "d2"]);
+		await log.flush();
+		const reopened: Rec[] = [];
+		await (await open(store)).forEachLatest((r) => reopened.push(r));
+		expect(reopened.map((r) => `${r.id}${r.n}`)).toEqual(["c1", "a2", "b2", "d2"]);
+	});
+
 	it("reads back lines with multi-byte text, CRLF endings, a corrupt line and a cut-off last line (then appends after it)", async () => {
 		const { dir, store } = await tempVault();
 		const logger = memoryLogger();
