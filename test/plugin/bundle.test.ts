@@ -40,7 +40,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // and organize's simple-frontmatter reader went with it): 589,320 -> 512,030 bytes.
 // Issue 20's re-import decided before rendering (core/import/load/as-written.ts, the reader's list of conversations it
 // need not draft, the transform's unrendered draft): ~+3.7 KB.
-const MAIN_JS_BUDGET = 519_500;
+// Issue 15's index on disk (core/logs/keyed-jsonl.ts: a hash and a line offset per key instead of a record object,
+// read back by ranged reads) and the run's sets as 64-bit fingerprints (core/util/hash64.ts): 514,221 -> 520,379.
+const MAIN_JS_BUDGET = 521_500;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
