@@ -207,6 +207,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	const allSteps = (options.stepLog ?? "all") === "all";
 	const ready: ItemResult[] = [];
 	let lastLogMs = Date.now();
+	// Long on purpose: one ordered hand-off (results in input order, batched logs, phase counts) over the runner's shared locals; split, each part would need them all passed in.
 	const flushReady = async (force: boolean): Promise<void> => {
 		const newly: ItemResult[] = [];
 		while (finished.has(flushSeq)) {

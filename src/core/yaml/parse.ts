@@ -595,6 +595,7 @@ class Parser {
 	}
 
 	/** A block scalar (`|` or `>`) whose header is at column `c` of the current line, in a block at indent `parent`. */
+	// Long on purpose: the header's indicators, indentation detection, then folding and chomping, each per the YAML 1.2 rules in order, read top to bottom against the spec.
 	private blockScalar(parent: number, c: number): string {
 		const line = this.lines[this.ln]!;
 		const literal = line[c] === "|";
@@ -716,6 +717,7 @@ class Parser {
 	 * A quoted scalar opening at column `c` of the current line (quote `q`); continuation lines must be indented more
 	 * than `parent`. Returns its value and where it ends (the line, and the column after the closing quote).
 	 */
+	// Long on purpose: a character loop with escapes and line folding for both quote styles, whose state is its locals.
 	private quoted(parent: number, c: number, q: string): { value: string; endLine: number; endCol: number } {
 		const openLine = this.ln;
 		let i = this.ln;
@@ -868,6 +870,7 @@ class Parser {
 		}
 	}
 
+	// Long on purpose: sequences and maps share the separator and line-crossing rules; one loop for both keeps them the same.
 	private flowCollectionAt(parent: number, at: FlowCursor, ch: string): unknown {
 		if (ch === "[") {
 			at.c++;
@@ -956,6 +959,7 @@ class Parser {
 	}
 
 	/** An item inside a flow collection: its value, and its key value (a plain scalar resolved, a quoted one as is). */
+	// Long on purpose: one case per what can open a flow item (a collection, a quoted scalar, the refused anchor, alias, tag and complex key), then the plain scalar that may run over several lines.
 	private flowItem(parent: number, at: FlowCursor): { value: unknown; key: unknown; collection: boolean } {
 		const line = this.lines[at.i]!;
 		const ch = line[at.c]!;

@@ -196,6 +196,7 @@ export class RunAheadHandOff implements AsyncIterable<Extracted> {
 		return new Promise<void>((resolve) => (this.wakeConsumer = resolve));
 	}
 
+	// Long on purpose: a generator's state (the shard being read back, the spill, the next number) lives in its locals.
 	async *[Symbol.asyncIterator](): AsyncIterator<Extracted> {
 		let next = 0;
 		// The shard being read back: its number and its lines (null: none read yet).
