@@ -3,6 +3,7 @@ import type { Logger } from "../ports/logger";
 import type { StagingStore } from "../ports/staging-store";
 import { appendLinesQueued, endsCutOff, forEachJsonl } from "./jsonl";
 import { hashes } from "../util/hash64";
+import { utf8Bytes } from "../util/utf8-bytes";
 
 /**
  * An append-only JSONL file of keyed records (the latest line of a key wins) that stays on disk: memory holds, per
@@ -255,7 +256,7 @@ export class KeyedJsonl<T> {
 				this.end += 1;
 			}
 			const lines = batch.map((p) => JSON.stringify(p.record));
-			const lengths = lines.map(utf8Length);
+			const lengths = lines.map(utf8Bytes);
 			await appendLinesQueued(this.store, this.file, lines);
 			let at = this.end;
 			batch.forEach((p, i) => {
@@ -348,19 +349,4 @@ export class KeyedJsonl<T> {
 		for (const p of this.pending) if (match(p.record)) found = p.record;
 		return found;
 	}
-}
-
-/** The UTF-8 length of a string (a lone surrogate counted as U+FFFD's 3 bytes, as TextEncoder writes it). */
-export function utf8Length(s: string): number {
-	let n = s.length;
-	for (let i = 0; i < s.length; i++) {
-		const c = s.charCodeAt(i);
-		if (c < 0x80) continue;
-		if (c < 0x800) n += 1;
-		else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-			n += 2;
-			i++;
-		} else n += 2;
-	}
-	return n;
 }
