@@ -86,23 +86,22 @@ export class Events {
 	trigger(name: string, ...data: unknown[]): void {
 		for (const ref of [...(this.handlers.get(name) ?? [])]) ref.callback(...data);
 	}
-
-	/** Stub-only: how many handlers listen to `name`. */
-	listenerCount(name: string): number {
-		return this.handlers.get(name)?.length ?? 0;
-	}
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Files
 
+/**
+ * The file classes are shared with the browser harness's in-memory vault (test/browser/harness), so `vault` is any
+ * object: the plugin never reads it.
+ */
 export abstract class TAbstractFile {
-	vault: Vault;
+	vault: object;
 	path: string;
 	name: string;
 	parent: TFolder | null;
 
-	constructor(vault: Vault, path: string) {
+	constructor(vault: object, path: string) {
 		this.vault = vault;
 		this.path = path;
 		this.name = nameOf(path);
@@ -121,7 +120,7 @@ export class TFile extends TAbstractFile {
 	basename = "";
 	extension = "";
 
-	constructor(vault: Vault, path: string) {
+	constructor(vault: object, path: string) {
 		super(vault, path);
 		this.setPath(path);
 	}
@@ -135,7 +134,21 @@ export class TFile extends TAbstractFile {
 }
 
 export class TFolder extends TAbstractFile {
-	children: TAbstractFile[] = [];
+	private own: TAbstractFile[] = [];
+	/**
+	 * Stub-only: set by the Node vault, which reads a folder's entries from disk when `children` is asked for (one
+	 * level, so a lookup by path never walks a subtree). An assignment to `children` ends it.
+	 */
+	readChildren: (() => TAbstractFile[]) | null = null;
+
+	get children(): TAbstractFile[] {
+		return this.readChildren ? this.readChildren() : this.own;
+	}
+
+	set children(children: TAbstractFile[]) {
+		this.own = children;
+		this.readChildren = null;
+	}
 
 	isRoot(): boolean {
 		return this.path === "/";
@@ -150,10 +163,6 @@ export class FileSystemAdapter {
 
 	getName(): string {
 		return nodePath.basename(this.basePath);
-	}
-
-	getBasePath(): string {
-		return this.basePath;
 	}
 
 	/** Absolute path on disk; throws when `path` would leave the vault. */
@@ -221,12 +230,6 @@ export class FileSystemAdapter {
 		await fs.appendFile(this.getFullPath(path), data, "utf8");
 	}
 
-	async process(path: string, fn: (data: string) => string): Promise<string> {
-		const next = fn(await this.read(path));
-		await this.write(path, next);
-		return next;
-	}
-
 	async mkdir(path: string): Promise<void> {
 		await fs.mkdir(this.getFullPath(path), { recursive: true });
 	}
@@ -251,11 +254,6 @@ export class FileSystemAdapter {
 		if (await this.exists(to)) throw new Error("Destination file already exists!");
 		await fs.mkdir(nodePath.dirname(dst), { recursive: true });
 		await fs.rename(src, dst);
-	}
-
-	async copy(from: string, to: string): Promise<void> {
-		if (await this.exists(to)) throw new Error("Destination file already exists!");
-		await fs.copyFile(this.getFullPath(from), this.getFullPath(to));
 	}
 
 	async trashLocal(path: string): Promise<void> {
@@ -285,30 +283,34 @@ export class Vault extends Events {
 		super();
 		this.root = new TFolder(this, "/");
 		this.root.name = "";
+		this.root.readChildren = () => this.childrenOf("/");
 	}
 
 	getName(): string {
 		return this.adapter.getName();
 	}
 
-	/** The root with its children read from disk (like every other folder here). */
+	/** The root; its children, like every folder's here, are read from disk when asked for. */
 	getRoot(): TFolder {
-		return this.refreshRoot();
-	}
-
-	private refreshRoot(): TFolder {
-		this.root.children = requireFs()
-			.readdirSync(this.adapter.basePath)
-			.filter((n) => !n.startsWith("."))
-			.map((n) => this.lookup(n))
-			.filter((c): c is TAbstractFile => c !== null);
 		return this.root;
 	}
 
-	/** A file object with fresh stats, or null (also for any path with a dot-segment, as in Obsidian). */
+	/** A folder's entries as file objects (one directory read; dot-entries left out, as in Obsidian). */
+	private childrenOf(folder: string): TAbstractFile[] {
+		return requireFs()
+			.readdirSync(this.adapter.getFullPath(folder))
+			.filter((n) => !n.startsWith("."))
+			.map((n) => this.lookup(folder === "/" ? n : `${folder}/${n}`))
+			.filter((c): c is TAbstractFile => c !== null);
+	}
+
+	/**
+	 * A file object with fresh stats, or null (also for any path with a dot-segment, as in Obsidian). One `stat`: a
+	 * folder's children are read only when asked for, so a lookup costs about what Obsidian's index read does.
+	 */
 	private lookup(path: string): TAbstractFile | null {
 		const p = normalizePath(path);
-		if (p === "/") return this.refreshRoot();
+		if (p === "/") return this.root;
 		if (isHiddenPath(p)) return null;
 		let s: fsSync.Stats;
 		try {
@@ -323,15 +325,10 @@ export class Vault extends Events {
 			this.cache.set(p, f);
 		}
 		if (f instanceof TFile) f.stat = { ctime: s.ctimeMs, mtime: s.mtimeMs, size: s.size };
-		if (f instanceof TFolder) {
-			f.children = requireFs()
-				.readdirSync(this.adapter.getFullPath(p))
-				.filter((n) => !n.startsWith("."))
-				.map((n) => this.lookup(`${p}/${n}`))
-				.filter((c): c is TAbstractFile => c !== null);
-		}
+		if (f instanceof TFolder) f.readChildren = () => this.childrenOf(p);
 		const parentPath = parentOf(p);
-		f.parent = parentPath === "/" ? this.root : ((this.cache.get(parentPath) as TFolder | undefined) ?? null);
+		const parent = parentPath === "/" ? this.root : (this.cache.get(parentPath) ?? this.lookup(parentPath));
+		f.parent = parent instanceof TFolder ? parent : null;
 		return f;
 	}
 
@@ -508,14 +505,6 @@ function requireFs(): typeof fsSync {
 // ---------------------------------------------------------------------------------------------------------
 // Frontmatter and YAML
 
-export function parseYaml(text: string): unknown {
-	return parseYamlText(text) as unknown;
-}
-
-export function stringifyYaml(value: unknown): string {
-	return stringifyYamlText(value);
-}
-
 const FRONTMATTER = /^---\r?\n([\s\S]*?)\r?\n?---(?:\r?\n|$)/;
 
 /** Splits a note into its frontmatter object and body. Exported for tests. */
@@ -672,13 +661,11 @@ export class MetadataCache extends Events {
 export class Component {
 	private loaded = false;
 	private cleanups: (() => unknown)[] = [];
-	private children: Component[] = [];
 
 	load(): void {
 		if (this.loaded) return;
 		this.loaded = true;
 		void this.onload();
-		for (const child of this.children) child.load();
 	}
 
 	onload(): void | Promise<void> {}
@@ -688,39 +675,20 @@ export class Component {
 		if (this.loaded) return;
 		this.loaded = true;
 		await this.onload();
-		for (const child of this.children) child.load();
 	}
 
 	unload(): void {
 		if (!this.loaded) return;
 		this.loaded = false;
-		for (const child of this.children.splice(0)) child.unload();
 		for (const cleanup of this.cleanups.splice(0).reverse()) cleanup();
 		this.onunload();
 	}
 
 	onunload(): void {}
 
-	/** Stub-only: whether load() ran and unload() has not. */
-	isLoaded(): boolean {
-		return this.loaded;
-	}
-
 	/** Stub-only: how many cleanups are pending (registered callbacks, events, intervals, DOM events). */
 	pendingCleanups(): number {
 		return this.cleanups.length;
-	}
-
-	addChild<T extends Component>(child: T): T {
-		this.children.push(child);
-		if (this.loaded) child.load();
-		return child;
-	}
-
-	removeChild<T extends Component>(child: T): T {
-		this.children = this.children.filter((c) => c !== child);
-		child.unload();
-		return child;
 	}
 
 	register(cb: () => unknown): void {
@@ -803,10 +771,6 @@ export class Plugin extends Component {
 		this.app.commands.add(full);
 		this.register(() => this.app.commands.remove(full.id));
 		return full;
-	}
-
-	removeCommand(id: string): void {
-		this.app.commands.remove(`${this.manifest.id}:${id}`);
 	}
 
 	registerView(type: string, factory: (leaf: WorkspaceLeaf) => View): void {
@@ -894,10 +858,6 @@ export class WorkspaceLeaf {
 		this.side = side;
 	}
 
-	getViewState(): ViewState {
-		return { type: this.view?.getViewType() ?? "empty" };
-	}
-
 	async setViewState(state: ViewState): Promise<void> {
 		await this.closeView();
 		const factory = this.app.viewRegistry.get(state.type);
@@ -943,19 +903,6 @@ export class Workspace extends Events {
 		return leaf;
 	}
 
-	getLeftLeaf(split: boolean): WorkspaceLeaf {
-		void split;
-		const leaf = new WorkspaceLeaf(this.app, "left");
-		this.leaves.push(leaf);
-		return leaf;
-	}
-
-	getLeaf(): WorkspaceLeaf {
-		const leaf = new WorkspaceLeaf(this.app, "main");
-		this.leaves.push(leaf);
-		return leaf;
-	}
-
 	async revealLeaf(leaf: WorkspaceLeaf): Promise<void> {
 		this.revealed.push(leaf);
 		await Promise.resolve();
@@ -994,10 +941,6 @@ export class SecretStorage {
 
 	getSecret(id: string): string | null {
 		return this.secrets.get(id) ?? null;
-	}
-
-	listSecrets(): string[] {
-		return [...this.secrets.keys()];
 	}
 }
 
@@ -1307,11 +1250,6 @@ export function enableObsidianUi(): void {
 	g.activeWindow = window;
 }
 
-/** Turns the UI classes off again (for tests that check they throw). */
-export function disableObsidianUi(): void {
-	uiEnabled = false;
-}
-
 function div(doc: Document, cls: string, parent?: HTMLElement): HTMLElement {
 	const el = doc.createElement("div");
 	el.className = cls;
@@ -1380,10 +1318,6 @@ export abstract class View extends Component {
 	abstract getViewType(): string;
 	abstract getDisplayText(): string;
 
-	getIcon(): string {
-		return this.icon;
-	}
-
 	async onOpen(): Promise<void> {}
 	async onClose(): Promise<void> {}
 }
@@ -1396,16 +1330,6 @@ export abstract class ItemView extends View {
 		const doc = document;
 		div(doc, "view-header", this.containerEl);
 		this.contentEl = div(doc, "view-content", this.containerEl);
-	}
-
-	addAction(icon: string, title: string, callback: (evt: MouseEvent) => unknown): HTMLElement {
-		const el = document.createElement("a");
-		el.className = "view-action";
-		el.dataset.icon = icon;
-		el.setAttribute("aria-label", title);
-		el.addEventListener("click", (evt) => void callback(evt));
-		this.containerEl.firstElementChild?.appendChild(el);
-		return el;
 	}
 }
 
@@ -1520,14 +1444,6 @@ export class TextComponent extends AbstractTextComponent<HTMLInputElement> {
 	constructor(containerEl: HTMLElement) {
 		const input = document.createElement("input");
 		input.type = "text";
-		containerEl.appendChild(input);
-		super(input);
-	}
-}
-
-export class TextAreaComponent extends AbstractTextComponent<HTMLTextAreaElement> {
-	constructor(containerEl: HTMLElement) {
-		const input = document.createElement("textarea");
 		containerEl.appendChild(input);
 		super(input);
 	}
@@ -1703,10 +1619,6 @@ export class Setting {
 
 	addText(cb: (component: TextComponent) => unknown): this {
 		return this.add(new TextComponent(this.controlEl), cb);
-	}
-
-	addTextArea(cb: (component: TextAreaComponent) => unknown): this {
-		return this.add(new TextAreaComponent(this.controlEl), cb);
 	}
 
 	addDropdown(cb: (component: DropdownComponent) => unknown): this {

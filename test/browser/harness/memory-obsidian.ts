@@ -18,6 +18,9 @@ import {
 	SecretStorage,
 	normalizePath,
 	splitFrontMatter,
+	TAbstractFile,
+	TFile,
+	TFolder,
 } from "../../stubs/obsidian";
 import type { View, WorkspaceLeaf } from "../../stubs/obsidian";
 import { stringify as stringifyYaml } from "yaml";
@@ -383,50 +386,6 @@ export class MemoryAdapter {
 	async trashSystem(path: string): Promise<boolean> {
 		await this.trashLocal(path);
 		return true;
-	}
-}
-
-export abstract class TAbstractFile {
-	vault: Vault;
-	path: string;
-	name: string;
-	parent: TFolder | null = null;
-
-	constructor(vault: Vault, path: string) {
-		this.vault = vault;
-		this.path = path;
-		this.name = nameOf(path);
-	}
-
-	setPath(path: string): void {
-		this.path = path;
-		this.name = nameOf(path);
-	}
-}
-
-export class TFile extends TAbstractFile {
-	stat = { ctime: 0, mtime: 0, size: 0 };
-	basename = "";
-	extension = "";
-
-	constructor(vault: Vault, path: string) {
-		super(vault, path);
-		this.setPath(path);
-	}
-
-	override setPath(path: string): void {
-		super.setPath(path);
-		const dot = this.name.lastIndexOf(".");
-		this.basename = dot > 0 ? this.name.slice(0, dot) : this.name;
-		this.extension = dot > 0 ? this.name.slice(dot + 1) : "";
-	}
-}
-
-export class TFolder extends TAbstractFile {
-	children: TAbstractFile[] = [];
-
-	isRoot(): boolean {
-		return this.path === "/";
 	}
 }
 
