@@ -6,6 +6,7 @@ import { stringifyFrontmatter } from "./frontmatter-yaml";
 import { backtickFence, convertMathDelimiters, fenceLanguage, oneLine, quoteLines, safeMarkdown } from "./markdown-safety";
 import type { NoteFrontmatter } from "./note-frontmatter";
 import { formatTime, zonedIsoTime } from "./note-time";
+import { utf8Bytes } from "../../util/utf8-bytes";
 
 export interface RenderNoteOptions {
 	/** The import session's id (`YYYYMMDD_HHMMSS`), written as `session`. */
@@ -377,22 +378,8 @@ function capOutput(text: string, max: number | undefined): { text: string; note?
 	const chars = Array.from(text);
 	if (chars.length <= max) return { text };
 	const kept = chars.slice(0, Math.max(0, max)).join("");
-	const left = utf8Length(text) - utf8Length(kept);
+	const left = utf8Bytes(text) - utf8Bytes(kept);
 	return { text: kept, note: `*(output cut at ${max} characters by the note's output limit: ${formatSize(left)} left out)*` };
-}
-
-function utf8Length(text: string): number {
-	let n = 0;
-	for (let i = 0; i < text.length; i++) {
-		const c = text.charCodeAt(i);
-		if (c < 0x80) n += 1;
-		else if (c < 0x800) n += 2;
-		else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-			n += 4;
-			i++;
-		} else n += 3;
-	}
-	return n;
 }
 
 /** A fenced block whose content is `code` byte for byte (a final newline is added only when missing). */

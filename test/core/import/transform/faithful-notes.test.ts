@@ -133,6 +133,22 @@ describe("outputs kept whole", () => {
 		expect(note).not.toContain(output.slice(1000, 1100));
 	});
 
+	it("counts the size left out in UTF-8 bytes as written (a lone surrogate as U+FFFD's 3)", () => {
+		// Kept: "ab"; left out: é (2 bytes), 😀 (4), two lone high surrogates (3 each), "z" (1).
+		const tail = "ab\u00e9\u{1F600}\ud800\ud800z";
+		const message: Message = {
+			id: "a",
+			role: "assistant",
+			time: null,
+			parts: [
+				{ kind: "tool_call", name: "python", summary: "run", callId: "1" },
+				{ kind: "tool_result", name: "python", summary: "", callId: "1", output: tail },
+			],
+		};
+		const one: Conversation = { id: "s", provider: "chatgpt", title: "S", created: null, updated: null, models: [], messages: [message] };
+		expect(render(one, { toolOutputMaxChars: 2 })).toContain("output cut at 2 characters by the note's output limit: 13 B left out)*");
+	});
+
 	it("an image output is a clear placeholder, not <<ImageDisplayed>>", () => {
 		const note = render(c);
 		expect(note).toContain("> [!note]- Image: file-Plot123 (not imported)");
