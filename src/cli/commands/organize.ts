@@ -251,7 +251,11 @@ async function organizeIn(root: string, args: OrganizeArgs, io: CliIo): Promise<
 			`(or run again with --yes).`;
 		if (args.json)
 			io.stdout(
-				`${JSON.stringify({ session: result.sessionId, applied: false, confirm: { ...size, message: text }, counts: countPlan(result.plan), plan: result.plan })}\n`,
+				jsonWithPlan(
+					{ session: result.sessionId, applied: false, confirm: { ...size, message: text }, counts: countPlan(result.plan) },
+					result.plan,
+					result.planJson,
+				),
 			);
 		else io.stderr(`${summary(result.sessionId, result.plan, false, root)}${text}\n`);
 		return ExitCode.OK;
@@ -260,7 +264,17 @@ async function organizeIn(root: string, args: OrganizeArgs, io: CliIo): Promise<
 	const cancelled = result.cancelled ? { cancelled: true } : {};
 	if (args.json) {
 		io.stdout(
-			`${JSON.stringify({ session: result.sessionId, applied: args.apply, ...cancelled, counts: countPlan(result.plan), failures: allFailures(result.plan, failures), plan: result.plan })}\n`,
+			jsonWithPlan(
+				{
+					session: result.sessionId,
+					applied: args.apply,
+					...cancelled,
+					counts: countPlan(result.plan),
+					failures: allFailures(result.plan, failures),
+				},
+				result.plan,
+				result.planJson,
+			),
 		);
 	} else {
 		io.stderr(summary(result.sessionId, result.plan, args.apply, root, result.cancelled));
@@ -270,6 +284,15 @@ async function organizeIn(root: string, args: OrganizeArgs, io: CliIo): Promise<
 	if (result.cancelled) return ExitCode.INTERRUPTED;
 	const failed = result.plan.items.filter((item) => item.status === "failed").length + failures.length;
 	return exitCodeForFailures(failed, result.plan.items.length);
+}
+
+/**
+ * `{...head, "plan": <plan>}` and a newline, as JSON.stringify({...head, plan}) prints it, with the plan's text as
+ * plan.json holds it when the core gives it (`planJson`): a plan of 10,000 notes is serialised once, not twice.
+ */
+export function jsonWithPlan(head: Record<string, unknown>, plan: Plan, planJson?: string): string {
+	const before = JSON.stringify(head);
+	return `${before.slice(0, -1)}${before === "{}" ? "" : ","}"plan":${planJson ?? JSON.stringify(plan)}}\n`;
 }
 
 /**

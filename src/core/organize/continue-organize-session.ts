@@ -185,7 +185,7 @@ async function continueOrganizeSessionLocked(
 			await phases.startStage(sessionId, "organize", "load");
 			if (!record) {
 				// Not applied yet: the whole plan is made again from the saved items (names settled as in a first run).
-				plan = await writeOrganizePlan(
+				({ plan } = await writeOrganizePlan(
 					deps,
 					sessionId,
 					paths.flatMap((path) => items.get(path) ?? []),
@@ -196,7 +196,7 @@ async function continueOrganizeSessionLocked(
 						conflictPolicy: runOptions.conflictPolicy,
 						...(runOptions.userNoteRules !== undefined ? { userNoteRules: runOptions.userNoteRules } : {}),
 					},
-				);
+				));
 			} else if (plan) {
 				// Applied: the notes planned again are settled against the vault as it is now and put in the plan.
 				const fresh = [...replan].flatMap((path) => items.get(path) ?? []);

@@ -49,13 +49,18 @@ function enoughTextIn(body: string): boolean {
 	return codePoints(textOf(body.slice(0, end + 1))) >= MIN_TEXT_CHARACTERS;
 }
 
-/** The readable text of a body: no Markdown markers, no link targets, no whitespace. */
+/**
+ * The readable text of a body: no Markdown markers, no link targets, no whitespace. A pass whose pattern needs a
+ * character sequence the text (as the passes before left it) does not hold is not run: same result, and most
+ * notes have no fence, link or tag (~7 regular expression passes per note were a third of the preview's dust check).
+ */
 export function textOf(body: string): string {
-	return body
-		.replace(/^ {0,3}(`{3,}|~{3,}).*$/gm, "") // fence lines
-		.replace(/!?\[\[([^\]|\n]*)\|?([^\]\n]*)\]\]/g, "$1$2") // wikilinks → their text
-		.replace(/!?\[([^\]\n]*)\]\([^)\n]*\)/g, "$1") // markdown links → their text
-		.replace(/<[^>\n]+>/g, "") // HTML tags
+	let text = body;
+	if (text.includes("```") || text.includes("~~~")) text = text.replace(/^ {0,3}(`{3,}|~{3,}).*$/gm, ""); // fence lines
+	if (text.includes("[[")) text = text.replace(/!?\[\[([^\]|\n]*)\|?([^\]\n]*)\]\]/g, "$1$2"); // wikilinks → their text
+	if (text.includes("](")) text = text.replace(/!?\[([^\]\n]*)\]\([^)\n]*\)/g, "$1"); // markdown links → their text
+	if (text.includes("<")) text = text.replace(/<[^>\n]+>/g, ""); // HTML tags
+	return text
 		.replace(/^[ \t]*(#{1,6}|>|[-*+]|\d+[.)])(?=[ \t])/gm, "") // heading, quote and list markers
 		.replace(/[*_~`=#|-]/g, "") // emphasis, tables, rules
 		.replace(/\s+/g, "");

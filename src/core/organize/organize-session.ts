@@ -64,6 +64,8 @@ export interface OrganizeSessionOptions extends OrganizeOptions {
 export interface OrganizeSessionResult {
 	sessionId: string;
 	plan: Plan;
+	/** `plan` as plan.json holds it (compact JSON): a host that prints the plan splices this in (see savePlan). */
+	planJson?: string;
 	record?: AppliedRecord;
 	counts: Counts;
 	/** The signal stopped the apply part way (the session is stopped: resume goes on, undo reverses it). */
@@ -137,7 +139,7 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 		const items = paths.map((path) => planned.get(path)).filter((item): item is PlanItem => item !== undefined);
 
 		await phases.startStage(sessionId, "organize", "load");
-		const plan = await writeOrganizePlan(deps, sessionId, items, {
+		const { plan, planJson } = await writeOrganizePlan(deps, sessionId, items, {
 			createdAt: now.toISOString(),
 			folder: options.folder,
 			force: options.force ?? false,
@@ -165,7 +167,7 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 		// A cancel part way through the apply leaves the session stopped: resume goes on, undo reverses what was done.
 		const stopped = cancelled ? "Apply cancelled; resume the session to go on, or undo what was done" : undefined;
 		await phases.finishPhase(sessionId, "organize", counts, stopped, cancelled);
-		return { sessionId, plan, record, counts, ...(cancelled ? { cancelled } : {}) };
+		return { sessionId, plan, planJson, record, counts, ...(cancelled ? { cancelled } : {}) };
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
 		// A cancel leaves the session stopped (resume goes on), not failed.

@@ -10,7 +10,7 @@ import type { PhaseManager } from "../session/phase-manager";
 import { stageOutputDir } from "../session/paths";
 import { applyPlan, rewriteVaultLinks, type AppliedOperation, type AppliedRecord, type OperationLog } from "./apply-plan";
 import { failedItem, listOrganizeInputs, planNote, settleTargets, type OrganizeOptions } from "./plan-organize";
-import { PlanItemSchema, PlanSchema, renderPlanMarkdown, type Plan, type PlanItem } from "./plan";
+import { PlanItemSchema, renderPlanMarkdown, type Plan, type PlanItem } from "./plan";
 
 /**
  * The stages of an organize session, shared by a first run (organize-session.ts) and by resume and retry
@@ -143,8 +143,10 @@ export async function writeOrganizePlan(
 	sessionId: string,
 	items: readonly PlanItem[],
 	header: PlanHeader,
-): Promise<Plan> {
-	const plan: Plan = PlanSchema.parse({
+): Promise<{ plan: Plan; planJson: string }> {
+	// Built as the schema has it, not parsed again: every item is a PlanItem already (planNote, failedItem, or read
+	// back through PlanItemSchema on resume), and a parse of 10,000 items copied each for nothing (~80 ms).
+	const plan: Plan = {
 		version: 1,
 		createdAt: header.createdAt,
 		folder: header.folder,
@@ -152,15 +154,21 @@ export async function writeOrganizePlan(
 		conflictPolicy: header.conflictPolicy,
 		...(header.userNoteRules !== undefined ? { userNoteRules: [...header.userNoteRules] } : {}),
 		items: await settleTargets(deps.vault, [...items], await listOrganizeInputs(deps.vault, ""), header.conflictPolicy),
-	});
-	await savePlan(deps.store, sessionId, plan);
-	return plan;
+	};
+	return { plan, planJson: await savePlan(deps.store, sessionId, plan) };
 }
 
-export async function savePlan(store: StagingStore, sessionId: string, plan: Plan): Promise<void> {
+/**
+ * Writes plan.json and plan.md; returns plan.json's JSON text (without its final newline), so that a host printing
+ * the plan does not serialise it again. plan.json is compact JSON: it is read by programs (apply, resume, the
+ * panel: all JSON.parse, so plans written with tabs before read the same); people read plan.md.
+ */
+export async function savePlan(store: StagingStore, sessionId: string, plan: Plan): Promise<string> {
 	const out = organizeOutputPaths(sessionId);
-	await store.writeAtomic(out.plan, `${JSON.stringify(plan, null, "\t")}\n`);
+	const planJson = JSON.stringify(plan);
+	await store.writeAtomic(out.plan, `${planJson}\n`);
 	await store.writeAtomic(out.planMarkdown, renderPlanMarkdown(plan));
+	return planJson;
 }
 
 /** Phase counts: a note failed when planning or applying it failed. */

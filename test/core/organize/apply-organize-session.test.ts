@@ -126,6 +126,25 @@ describe("applyOrganizeSession", () => {
 		expect(await readOrganizeState(deps.store, sessionId)).toBe("undone");
 	});
 
+	it("plan.json is the plan as compact JSON, the text the result hands to a printer; a plan written with tabs (older sessions) applies the same", async () => {
+		const { root, deps, preview, sessionId } = await setup();
+		const planPath = join(root, organizeOutputPaths(sessionId).plan);
+		const saved = await readFile(planPath, "utf8");
+		expect(saved).toBe(`${JSON.stringify(preview.plan)}\n`);
+		expect(preview.planJson).toBe(saved.slice(0, -1));
+		// As sessions before compact plans wrote it.
+		await writeFile(planPath, `${JSON.stringify(preview.plan, null, "\t")}\n`);
+		const result = await applyOrganizeSession(deps, sessionId, { rewriteLinks: true });
+		expect(result.plan).toEqual(preview.plan);
+		expect(result.record.failures).toEqual([]);
+		expect(Object.keys(await hashes(root)).sort()).toEqual([
+			"Daily/Linker.md",
+			"DevOps/Docker tips.md",
+			"Travel/京都旅行.md",
+			"_dust/short.md",
+		]);
+	});
+
 	it("undo keeps a folder that held something before the apply, or that something was put in since", async () => {
 		const { root, deps, sessionId } = await setup();
 		await mkdir(join(root, "DevOps"));

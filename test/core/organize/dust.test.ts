@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { detectDust } from "../../../src/core/organize/dust";
+import { detectDust, textOf } from "../../../src/core/organize/dust";
 
 const long = "This note has plenty of real text in it, far more than fifty characters of prose.";
 
@@ -34,5 +34,76 @@ describe("detectDust", () => {
 		expect(detectDust(`${links}${long}`)).toEqual({ dust: false });
 		expect(detectDust(`${long}\n${links}`)).toEqual({ dust: false });
 		expect(detectDust(`${long}\n${links}[TODO] later`)).toEqual({ dust: true, reason: "template leftover [TODO]" });
+	});
+});
+
+/** textOf as it was before its passes were skipped when their pattern cannot match: every pass, always. */
+function textOfEveryPass(body: string): string {
+	return body
+		.replace(/^ {0,3}(`{3,}|~{3,}).*$/gm, "")
+		.replace(/!?\[\[([^\]|\n]*)\|?([^\]\n]*)\]\]/g, "$1$2")
+		.replace(/!?\[([^\]\n]*)\]\([^)\n]*\)/g, "$1")
+		.replace(/<[^>\n]+>/g, "")
+		.replace(/^[ \t]*(#{1,6}|>|[-*+]|\d+[.)])(?=[ \t])/gm, "")
+		.replace(/[*_~`=#|-]/g, "")
+		.replace(/\s+/g, "");
+}
+
+describe("textOf", () => {
+	it("gives what running every pass gives, on hand-picked and on 20,000 generated bodies of Markdown pieces", () => {
+		const picked = [
+			"```js\ncode\n```\ntext",
+			"~~~\nx\n~~~",
+			"[x[[y|z]](u) made by a wikilink pass",
+			"![[img.png]] and [a](b.md) <b>bold</b> <br>",
+			"# Head\n> quote\n- item\n1. one\n  2) two",
+			"plain text only",
+		];
+		for (const body of picked) expect(textOf(body)).toBe(textOfEveryPass(body));
+		const pieces = [
+			"[",
+			"]",
+			"[[",
+			"]]",
+			"(",
+			")",
+			"](",
+			"|",
+			"!",
+			"<",
+			">",
+			"`",
+			"```",
+			"~~~",
+			"~",
+			"#",
+			"-",
+			"*",
+			"_",
+			"=",
+			" ",
+			"\t",
+			"\n",
+			"1.",
+			"a",
+			"b",
+			"日本",
+			"x y",
+		];
+		let seed = 20261206;
+		// xorshift32: small, seeded, the same bodies every run.
+		const next = (n: number): number => {
+			seed ^= seed << 13;
+			seed ^= seed >>> 17;
+			seed ^= seed << 5;
+			return (seed >>> 0) % n;
+		};
+		let differing = 0;
+		for (let i = 0; i < 20_000; i++) {
+			let body = "";
+			for (let k = next(40); k > 0; k--) body += pieces[next(pieces.length)];
+			if (textOf(body) !== textOfEveryPass(body)) differing++;
+		}
+		expect(differing).toBe(0);
 	});
 });
