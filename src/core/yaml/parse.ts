@@ -901,15 +901,7 @@ class Parser {
 				} else {
 					out.push(item.value);
 				}
-				if (l[at.c] === ",") {
-					at.c++;
-					continue;
-				}
-				if (l[at.c] === "]") {
-					at.c++;
-					return out;
-				}
-				this.fail("syntax", "expected , or ] in a flow sequence", at.i);
+				if (!this.flowNext(l, at, "]", "sequence")) return out;
 			}
 		}
 		if (ch === "{") {
@@ -944,18 +936,18 @@ class Parser {
 					}
 				}
 				setKey(out, jsKey(key.key), value);
-				if (l[at.c] === ",") {
-					at.c++;
-					continue;
-				}
-				if (l[at.c] === "}") {
-					at.c++;
-					return out;
-				}
-				this.fail("syntax", "expected , or } in a flow mapping", at.i);
+				if (!this.flowNext(l, at, "}", "mapping")) return out;
 			}
 		}
 		return this.fail("syntax", "expected a flow collection", at.i);
+	}
+
+	/** After an entry of a flow collection: past a `,` (true: another entry may follow) or its closer (false). */
+	private flowNext(line: string, at: FlowCursor, closer: "]" | "}", kind: "sequence" | "mapping"): boolean {
+		const ch = line[at.c];
+		if (ch !== "," && ch !== closer) this.fail("syntax", `expected , or ${closer} in a flow ${kind}`, at.i);
+		at.c++;
+		return ch === ",";
 	}
 
 	/** An item inside a flow collection: its value, and its key value (a plain scalar resolved, a quoted one as is). */
