@@ -260,12 +260,14 @@ export function classifyByKeywords(input: ClassifyInput, genres: readonly Genre[
  * not depend on where linked notes live (an organize run moves them into genre folders).
  */
 export function withoutLinkPaths(body: string): string {
-	return body
-		.replace(
-			/\[\[([^\]|\n]*?)(?:\|([^\]\n]*))?\]\]/g,
-			(_all, target: string, alias?: string) => alias ?? target.replace(/#.*$/, "").replace(/^.*\//, ""),
-		)
-		.replace(/\]\([^)\n]*\)/g, "]");
+	// A pass whose pattern needs what the text does not hold is not run (most notes have no link).
+	const text = body.includes("[[")
+		? body.replace(
+				/\[\[([^\]|\n]*?)(?:\|([^\]\n]*))?\]\]/g,
+				(_all, target: string, alias?: string) => alias ?? target.replace(/#.*$/, "").replace(/^.*\//, ""),
+			)
+		: body;
+	return text.includes("](") ? text.replace(/\]\([^)\n]*\)/g, "]") : text;
 }
 
 function isAscii(text: string): boolean {

@@ -238,9 +238,17 @@ async function planFiled(
 	};
 }
 
-function joinFolder(folder: string, name: string): string {
+/** `folder/name` without empty segments (no leading, trailing or doubled "/"). */
+export function joinFolder(folder: string, name: string): string {
+	// Most calls join two clean parts (three per note): no arrays then.
+	if (cleanSegments(folder) && cleanSegments(name)) return folder === "" ? name : name === "" ? folder : `${folder}/${name}`;
 	const parts = [...folder.split("/"), ...name.split("/")].filter((part) => part !== "");
 	return parts.join("/");
+}
+
+/** Whether a path has no empty segment ("" has none). */
+function cleanSegments(path: string): boolean {
+	return path === "" || (path.charCodeAt(0) !== 47 && path.charCodeAt(path.length - 1) !== 47 && !path.includes("//"));
 }
 
 /**
