@@ -1,6 +1,6 @@
 import { Notice, Plugin, type WorkspaceLeaf } from "obsidian";
 import type { App as EtlApp } from "../core/app/app";
-import type { Settings, Session, ByteSource } from "../core/app/types";
+import type { Settings, Session, ByteSource, ExportReader, OpenExportOptions } from "../core/app/types";
 import { systemClock, type Clock } from "../core/app/ports";
 import { AdapterStagingStore } from "./adapter-staging-store";
 import { registerCommands, type CommandId } from "./commands/palette";
@@ -63,6 +63,10 @@ export default class KnowledgeEtlPlugin extends Plugin {
 	private engineLoad: Promise<Engine> | null = null;
 	/** The engine once loaded (for the few synchronous callers: the settings tab, the panel's redraw). */
 	loadedEngine: Engine | null = null;
+
+	/** Opens export files for reading in the reader's Web Worker (the import's own reader; a preview's too). */
+	readonly openExport = (sources: readonly ByteSource[], options: OpenExportOptions): Promise<ExportReader> =>
+		this.engine().then(() => this.readerWorkers!.openExport(sources, options));
 
 	/**
 	 * Registration only: the view, the ribbon icon, the commands, the status bar item and the settings tab. The
@@ -340,5 +344,6 @@ function pluginServices(plugin: KnowledgeEtlPlugin): PluginServices {
 		refreshSessionViews: () => plugin.refreshSessionViews(),
 		activateSessionView: () => plugin.activateSessionView(),
 		showSession: (sessionId) => plugin.showSession(sessionId),
+		openExport: (sources, options) => plugin.openExport(sources, options),
 	};
 }

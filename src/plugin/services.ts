@@ -1,6 +1,6 @@
 import type { App } from "obsidian";
 import type { App as EtlApp } from "../core/app/app";
-import type { ByteSource, Clock, Session, Settings } from "../core/app/types";
+import type { ByteSource, Clock, ExportReader, OpenExportOptions, Session, Settings } from "../core/app/types";
 import type { AdapterStagingStore } from "./adapter-staging-store";
 import type { ObsidianNoteVault } from "./obsidian-note-vault";
 import type { OrganizeTargets } from "./organize-targets";
@@ -31,4 +31,6 @@ export interface PluginServices {
 	refreshSessionViews(): void;
 	activateSessionView(): Promise<void>;
 	showSession(sessionId: string): Promise<void>;
+	/** Opens export files for reading off the UI thread where it can (the import's reader; the preview's too). */
+	openExport(sources: readonly ByteSource[], options: OpenExportOptions): Promise<ExportReader>;
 }

@@ -1,7 +1,16 @@
 import { phaseToContinue, type ContinueResult } from "../core/app/app";
 import { RetentionModal } from "./modals/retention-modal";
 import { Notice } from "obsidian";
-import type { Settings, ImportLlmOptions, ImportOptionsInput, ImportSummary, LlmClient, Session, ByteSource } from "../core/app/types";
+import type {
+	Settings,
+	ImportLlmOptions,
+	ImportOptionsInput,
+	ImportSummary,
+	LlmClient,
+	Session,
+	ByteSource,
+	PreparedInputs,
+} from "../core/app/types";
 import { isKnownTimeZone, providerLabel, isProvider } from "../core/app/catalog";
 import { createLlmClient, inputDifference, recordedInputs, PhaseManager } from "../core/app/services";
 import { organizeOutputPaths, sessionTimeLabel } from "../core/app/views";
@@ -72,6 +81,8 @@ export interface NewImport {
 	sources: ByteSource[];
 	options: ImportOptionsInput;
 	useLlm: boolean;
+	/** What a preview of the same files read (the import then does not read the export again). */
+	prepared?: PreparedInputs;
 }
 
 /**
@@ -113,6 +124,7 @@ export function startImport(plugin: PluginServices, request: NewImport): Promise
 				{
 					sources: request.sources,
 					options: { ...noteChoices(plugin.settings), ...request.options, ...(llm ? { llm } : {}) },
+					...(request.prepared ? { prepared: request.prepared } : {}),
 					...(client ? { llmClient: client } : {}),
 					debugMode: plugin.settings.debugMode,
 					// Extract reads the File to its end as fast as it can: after a restart the File is gone, the session is not.

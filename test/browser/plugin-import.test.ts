@@ -109,6 +109,19 @@ describe.skipIf(!hasChromium)(
 			expect((await h.call("notices")).at(-1)).toMatch(/^Import (completed|done)/);
 		}, 60_000);
 
+		it("a preview reads the export in a worker; Start then takes its reading (no second read) and makes the same notes", async () => {
+			await h.call("freshVault");
+			await h.call("loadPlugin");
+			await h.call("fetchExport", `${h.origin}/exports/claude`, "claude");
+			const run = await h.call("previewThenStart", "claude");
+			expect(run.conversations).toMatch(/conversations/);
+			expect(run.byPreview).toBe(1);
+			expect(run.byStart).toBe(0);
+			expect(withoutSession(await h.call("notes"))).toEqual(expected);
+			expect((await h.call("notices")).at(-1)).toMatch(/^Import (completed|done)/);
+			expect((await h.call("workers")).live).toBe(0);
+		}, 60_000);
+
 		it("cancel from the panel part way, reload the plugin: the panel shows Stopped with counts that add up; Resume ends as the uninterrupted import", async () => {
 			// A slow disk for this one: the import of 300 conversations must still be running when Cancel is clicked
 			// (it had ended before the button was found once, on a quiet machine).

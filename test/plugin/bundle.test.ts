@@ -42,7 +42,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // need not draft, the transform's unrendered draft): ~+3.7 KB.
 // Issue 15's index on disk (core/logs/keyed-jsonl.ts: a hash and a line offset per key instead of a record object,
 // read back by ranged reads) and the run's sets as 64-bit fingerprints (core/util/hash64.ts): 514,221 -> 520,379.
-const MAIN_JS_BUDGET = 521_500;
+// Issue 17's preview reading kept for the import (core/import/pipeline/preview-reading.ts) and the preview read in the
+// reader's worker: ~+1.9 KB.
+const MAIN_JS_BUDGET = 523_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

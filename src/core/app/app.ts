@@ -67,7 +67,7 @@ type ImportRunFields = "mode" | "sessionId" | "signal" | "onProgress" | "onSessi
 export type NewImportRequest = Omit<ImportRequest, ImportRunFields | "openSources"> & { sources: ByteSource[] };
 
 /** A resume or retry; import fields (openSources, llmClient, …) are used when the phase continued is the import. */
-export type ContinueRequest = Omit<ImportRequest, ImportRunFields | "sources" | "options"> & {
+export type ContinueRequest = Omit<ImportRequest, ImportRunFields | "sources" | "options" | "prepared"> & {
 	/** The session; a bare resume or retry means the newest session that has the phase (import by default). */
 	sessionId?: string;
 	/** Which phase to continue; by default decided on the session (`phaseToContinue`). */

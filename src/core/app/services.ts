@@ -1,6 +1,7 @@
 /** Core functions a host calls outside a run: a model client, an import preview, a frontmatter edit (Node vault). */
 export { createLlmClient } from "../llm/create-llm-client";
 export { previewSources } from "../import/pipeline/preview-import";
+export { PreviewReading } from "../import/pipeline/preview-reading";
 export { editFrontmatter } from "../notes/frontmatter";
 export { listModels } from "../llm/list-models";
 export { inputDifference, recordedInputs } from "../import/pipeline/input-manifest";

@@ -18,6 +18,7 @@ export type { ImportLlmOptions, ImportOptions, ImportOptionsInput } from "../imp
 export type { ImportRequest, ImportSummary } from "../import/pipeline/import-session";
 export type { InputFingerprint } from "../import/pipeline/input-manifest";
 export type { ImportPreview, PreviewConversation, PreviewProgress } from "../import/pipeline/preview-import";
+export type { PreparedInputs } from "../import/pipeline/preview-reading";
 export type { NoteDraft } from "../import/transform/note-draft";
 export type { LlmClient } from "../llm/llm-client";
 export type { Counts } from "../model/counts";

@@ -15,7 +15,8 @@ export const startImportSession: PluginCommand = {
 			// The run's own choices, and the vault's notes: the preview says what the run will do with each note.
 			preview: (sources, options, run) =>
 				previewSources(
-					{ store: plugin.stagingStore, vault: plugin.noteVault },
+					// Read in the reader's Web Worker, as the import reads: the UI thread only compares with the index and notes.
+					{ store: plugin.stagingStore, vault: plugin.noteVault, openExport: (s, o) => plugin.openExport(s, o) },
 					sources,
 					{ ...options, ...noteChoices(plugin.settings) },
 					run,

@@ -1,4 +1,5 @@
 import { ExtraButtonComponent, Modal, Platform, Setting, type App, type ButtonComponent } from "obsidian";
+import { PreviewReading } from "../../core/app/services";
 import type {
 	ImportOptionsInput,
 	ImportSummary,
@@ -24,7 +25,7 @@ export interface ImportModalDeps {
 	preview(
 		sources: BlobByteSource[],
 		options: Pick<ImportOptionsInput, "provider" | "limit"> & { llm?: boolean },
-		run?: { signal?: AbortSignal; onProgress?: (p: PreviewProgress) => void },
+		run?: { signal?: AbortSignal; onProgress?: (p: PreviewProgress) => void; keep?: PreviewReading },
 	): Promise<ImportPreview>;
 	start(request: NewImport): Promise<ImportSummary | null> | null;
 }
@@ -52,6 +53,11 @@ export class ImportModal extends Modal {
 	selected = new Set<string>();
 	/** The list's search text. */
 	query = "";
+	/**
+	 * What the last preview read, and of which files: "Start import" takes it instead of reading the export again
+	 * while the files are the same (the same File objects, sizes and modification times).
+	 */
+	reading: { keep: PreviewReading; files: { file: File; size: number; lastModified: number }[] } | null = null;
 	/** The running import started from this modal (for tests and the caller). */
 	started: Promise<ImportSummary | null> | null = null;
 
@@ -242,6 +248,7 @@ export class ImportModal extends Modal {
 	private resetPreview(): void {
 		this.stopPreview();
 		this.preview = null;
+		this.reading = null;
 		this.selected = new Set();
 		this.listEl = this.selectionEl = this.selectAllEl = null;
 		if (!this.previewEl) return;
@@ -269,6 +276,8 @@ export class ImportModal extends Modal {
 		if (this.files.length === 0) return;
 		const run = new AbortController();
 		this.previewRun = run;
+		const keep = new PreviewReading();
+		const files = this.files.map((file) => ({ file, size: file.size, lastModified: file.lastModified }));
 		this.previewButton.setButtonText(t("import.cancelPreview"));
 		this.previewEl.empty();
 		const progressEl = this.previewEl.createDiv({ cls: "knowledge-etl-empty knowledge-etl-preview-progress", text: t("import.reading") });
@@ -288,10 +297,11 @@ export class ImportModal extends Modal {
 					...(this.limit !== undefined ? { limit: this.limit } : {}),
 					llm: this.useLlm && this.deps.llmAvailable,
 				},
-				{ signal: run.signal, onProgress },
+				{ signal: run.signal, onProgress, keep },
 			);
 			if (run.signal.aborted) return;
 			this.preview = p;
+			this.reading = keep.usable ? { keep, files } : null;
 			this.previewEl.empty();
 			const providers = p.providers.map((x) => (isProvider(x) ? providerLabel(x) : x)).join(", ") || t("import.unknownProvider");
 			this.previewEl.createDiv({ cls: "knowledge-etl-preview-provider", text: t("import.previewProvider", { providers }) });
@@ -402,8 +412,10 @@ export class ImportModal extends Modal {
 			preview && this.selected.size < preview.items.length
 				? { select: preview.items.filter((c) => this.selected.has(c.id)).map((c) => c.id) }
 				: {};
+		const prepared = this.sameFilesAsRead() ? this.reading?.keep.prepared() : null;
 		const started = this.deps.start({
 			sources: this.sources(),
+			...(prepared ? { prepared } : {}),
 			useLlm: this.useLlm && this.deps.llmAvailable,
 			options: {
 				provider: this.provider,
@@ -417,6 +429,16 @@ export class ImportModal extends Modal {
 		if (!started) return;
 		this.started = started;
 		this.close();
+	}
+
+	/** Whether the files picked now are those the kept reading was read from, unchanged since. */
+	private sameFilesAsRead(): boolean {
+		const read = this.reading?.files;
+		return (
+			read !== undefined &&
+			read.length === this.files.length &&
+			read.every((r, i) => r.file === this.files[i] && r.file.size === r.size && r.file.lastModified === r.lastModified)
+		);
 	}
 }
 

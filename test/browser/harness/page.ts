@@ -185,6 +185,35 @@ const harness = {
 		await until(() => plugin!.runs.isRunning || noticeLog.length > 0, "the import to start");
 	},
 
+	/**
+	 * As startImport, with "Preview" clicked first and its counts awaited; the workers started by the preview and by
+	 * the import are returned (the import takes the preview's reading: it starts none).
+	 */
+	async previewThenStart(name: string): Promise<{ byPreview: number; byStart: number; conversations: string }> {
+		const file = exports.get(name);
+		if (!file || !plugin) throw new Error(`harness: no export ${name} or no plugin`);
+		if (!(await app.commands.execute("knowledge-etl:start-import-session")))
+			throw new Error("harness: the import command is not available");
+		const input = document.querySelector<HTMLInputElement>(".modal-container .knowledge-etl-file-input");
+		if (!input) throw new Error("harness: the import dialog has no file input");
+		const transfer = new DataTransfer();
+		transfer.items.add(file);
+		input.files = transfer.files;
+		input.dispatchEvent(new Event("change"));
+		const before = workers.started;
+		document.querySelector<HTMLButtonElement>(".modal-container .knowledge-etl-preview-button")!.click();
+		const counts = (): HTMLElement | null => document.querySelector<HTMLElement>(".modal-container .knowledge-etl-preview-conversations");
+		await until(() => counts() !== null || document.querySelector(".modal-container .knowledge-etl-error-text") !== null, "the preview");
+		const conversations = counts()?.textContent ?? "";
+		const afterPreview = workers.started;
+		const start = document.querySelector<HTMLButtonElement>(".modal-container .knowledge-etl-start-button");
+		if (!start || start.disabled) throw new Error("harness: Start is not enabled after the preview");
+		start.click();
+		await until(() => plugin!.runs.isRunning || noticeLog.length > 0, "the import to start");
+		await plugin.runs.whenIdle();
+		return { byPreview: afterPreview - before, byStart: workers.started - afterPreview, conversations };
+	},
+
 	/** The panel in the right sidebar, its DOM in the page (so drawing it costs what it does in Obsidian). */
 	async openPanel(): Promise<void> {
 		await plugin!.activateSessionView();

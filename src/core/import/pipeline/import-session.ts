@@ -37,6 +37,7 @@ import { withVaultLock, type HostIdentity, type VaultLock } from "../../session/
 
 import { checkInputsUnchanged, writeManifest } from "./input-manifest";
 import { ImportSessionError } from "./import-errors";
+import type { PreparedInputs } from "./preview-reading";
 export interface ImportDeps {
 	store: StagingStore;
 	vault: NoteVault;
@@ -80,6 +81,11 @@ export interface ImportRequest {
 	 * that the session soon no longer needs the export: the plugin's, whose File cannot be reopened after a restart.
 	 */
 	extractAhead?: boolean;
+	/**
+	 * A new run's inputs as a preview of the same files read them (PreviewReading): extract takes its results instead of
+	 * reading the export again. `sources` are still the export (recorded in the manifest; a zip's images come from them).
+	 */
+	prepared?: PreparedInputs;
 }
 
 export type { ImportSummary };
@@ -197,7 +203,7 @@ async function openImportSession(deps: ImportDeps, request: ImportRequest, lock:
 			throw new ImportSessionError("No input was given: pass an export (.zip or conversations.json) or a folder holding one");
 		if (options.llm && !request.llmClient) throw new ImportSessionError("An LLM transform was asked for, but no LLM client was given");
 		// Open and check the inputs (and the model server) before a session exists: a bad input leaves nothing behind.
-		const reader = await openExport(request.sources, { provider: options.provider });
+		const reader = request.prepared?.reader ?? (await openExport(request.sources, { provider: options.provider }));
 		if (request.llmClient)
 			await request.llmClient.preflight().catch(async (e: unknown) => {
 				await reader.close();
@@ -211,7 +217,7 @@ async function openImportSession(deps: ImportDeps, request: ImportRequest, lock:
 		await lock.attach(session.session_id);
 		await phases.create(session.session_id, "import");
 		await store.writeAtomic(optionsPath(session.session_id), `${JSON.stringify(options, null, "\t")}\n`);
-		await writeManifest(store, session.session_id, reader, request.sources);
+		await writeManifest(store, session.session_id, reader, request.sources, request.prepared?.fingerprints);
 		return { session, options, reader, phases };
 	}
 	const latest = request.sessionId ?? (await sessions.latest())?.session_id;
@@ -490,7 +496,9 @@ async function finishImport(run: ImportRun, error?: string): Promise<ImportSumma
 async function openExportFiles(request: ImportRequest, options: ImportOptions, logger: Logger): Promise<ExportFiles> {
 	try {
 		const sources = request.sources ?? (request.openSources && options.inputs.length > 0 ? await request.openSources(options.inputs) : []);
-		return await ExportFiles.open(sources);
+		// A preview's reading says which inputs are zips: a bare JSON is not opened again to learn it holds no files.
+		const zips = request.prepared ? new Set(request.prepared.reader.inputs.filter((i) => i.kind === "zip").map((i) => i.name)) : null;
+		return await ExportFiles.open(zips ? sources.filter((s) => zips.has(s.name)) : sources);
 	} catch (e) {
 		logger.warn(
 			`The export's files (images, uploads) cannot be read, so notes link none of them: ${e instanceof Error ? e.message : String(e)}`,

@@ -52,9 +52,11 @@ export async function writeManifest(
 	sessionId: string,
 	reader: ExportReader,
 	sources: readonly ByteSource[] = [],
+	/** Taken already (a preview of the same files): not read again. */
+	known?: readonly InputFingerprint[],
 ): Promise<void> {
-	const fingerprints: InputFingerprint[] = [];
-	for (const source of sources) fingerprints.push(await fingerprint(source));
+	const fingerprints: InputFingerprint[] = known ? [...known] : [];
+	if (!known) for (const source of sources) fingerprints.push(await fingerprint(source));
 	const manifest = { inputs: reader.inputs, skipped: reader.skipped, fingerprints };
 	await store.writeAtomic(manifestPath(sessionId), `${JSON.stringify(manifest, null, "\t")}\n`);
 }

@@ -1,4 +1,7 @@
-import { openExport } from "../extract";
+import { openExport as openExportHere, type ExportReader, type OpenExportOptions } from "../extract";
+import type { ConversationFacts } from "../../model/conversation-facts";
+import { conversationFacts } from "../../model/conversation-facts";
+import type { PreviewReading } from "./preview-reading";
 import type { ImportOptionsInput } from "./import-options";
 import { ImportIndex } from "../load/import-index";
 import type { ByteSource } from "../../ports/byte-source";
@@ -69,16 +72,29 @@ export class PreviewCancelledError extends Error {
 }
 
 export async function previewSources(
-	deps: { store: StagingStore; logger?: Logger; vault?: NoteVault },
+	deps: {
+		store: StagingStore;
+		logger?: Logger;
+		vault?: NoteVault;
+		/** Opens the inputs (default: read in this thread; the plugin's reads in its Web Worker). */
+		openExport?: (sources: readonly ByteSource[], options: OpenExportOptions) => Promise<ExportReader>;
+	},
 	sources: readonly ByteSource[],
 	options: Pick<ImportOptionsInput, "provider" | "limit" | "includeThinking" | "timeZone" | "editedNotes" | "rerender"> & {
 		/** An LLM writes the notes: knowledge notes carry no render stamp. */
 		llm?: boolean;
 	},
-	run: { signal?: AbortSignal; onProgress?: (p: PreviewProgress) => void } = {},
+	run: {
+		signal?: AbortSignal;
+		onProgress?: (p: PreviewProgress) => void;
+		/** Keeps what is read, for an import started next from the same files (see PreviewReading). */
+		keep?: PreviewReading;
+	} = {},
 ): Promise<ImportPreview> {
 	if (run.signal?.aborted) throw new PreviewCancelledError();
-	const reader = await openExport(sources, { provider: options.provider ?? "auto" });
+	const reader = await (deps.openExport ?? openExportHere)(sources, { provider: options.provider ?? "auto" });
+	const keep = run.keep;
+	keep?.begin(reader);
 	try {
 		const index = await ImportIndex.open(deps.store, deps.logger);
 		const providers = [...new Set(reader.inputs.flatMap((i) => (i.provider ? [i.provider] : [])))];
@@ -97,24 +113,33 @@ export async function previewSources(
 		const judge = new PreviewJudge(deps.vault, deps.logger, stamp, options.editedNotes ?? "append", options.rerender === true);
 		const total = reader.totalBytes ?? null;
 		let told = 0;
+		let whole = true;
 		for await (const r of reader.conversations()) {
 			if (run.signal?.aborted) throw new PreviewCancelledError();
 			if (run.onProgress && Date.now() - told >= 150) {
 				told = Date.now();
 				run.onProgress({ conversations: out.conversations, bytesRead: r.position ?? 0, bytesTotal: total });
 			}
-			if (options.limit !== undefined && out.conversations + out.failed >= options.limit) break;
+			if (options.limit !== undefined && out.conversations + out.failed >= options.limit) {
+				whole = false; // an import of the same files reads them itself (its limit counts differently)
+				break;
+			}
+			keep?.add(r);
 			if (!r.ok) {
 				out.failed++;
 				continue;
 			}
 			out.conversations++;
-			const c = r.conversation;
-			const known = await index.get(c.provider, c.id);
-			const status = await judge.status(c, known);
+			// The facts the reader sent: a conversation read in a worker is parsed here only when its messages are compared.
+			const facts: ConversationFacts = r.facts ?? conversationFacts(r.conversation);
+			const provider = facts.provider ?? r.conversation.provider;
+			const updated = facts.updated !== undefined ? facts.updated : r.conversation.updated;
+			const known = await index.get(provider, facts.id);
+			const status = await judge.status({ provider, id: facts.id, updated, messages: () => r.conversation.messages }, known);
 			out[status]++;
-			out.items.push({ id: c.id, provider: c.provider, title: c.title, time: c.updated ?? c.created, messages: c.messages.length, status });
+			out.items.push({ id: facts.id, provider, title: facts.title, time: facts.time ?? null, messages: facts.messageCount, status });
 		}
+		if (whole && keep) await keep.finish(sources);
 		return out;
 	} finally {
 		await reader.close();
@@ -133,7 +158,10 @@ class PreviewJudge {
 		private readonly rerenderAsked: boolean,
 	) {}
 
-	async status(c: Conversation, known: IndexedNote | null): Promise<PreviewStatus> {
+	async status(
+		c: Pick<Conversation, "provider" | "id" | "updated"> & { messages: () => Conversation["messages"] },
+		known: IndexedNote | null,
+	): Promise<PreviewStatus> {
 		if (!known) return "new";
 		const grown = !sameTime(known.sourceUpdated, c.updated ?? null);
 		const stale = this.stamp !== undefined && known.render !== undefined && !sameRender(this.stamp, known.render);
@@ -149,6 +177,6 @@ class PreviewJudge {
 			((await noteHashLike(known.hash, note)) === known.hash || (await addedKeysOnly(note, known.hash, IMPORT_KEYS)) !== null);
 		if (ours) return "updated";
 		if (!grown || this.edited === "preserve" || !known.messages) return "preserved";
-		return messagesSince(c.messages, known.messages) === "grown" ? "appended" : "preserved";
+		return messagesSince(c.messages(), known.messages) === "grown" ? "appended" : "preserved";
 	}
 }
