@@ -1,5 +1,6 @@
 import type * as z from "../model/zod";
 import type { StagingStore } from "../ports/staging-store";
+import { yieldWhenSliceOverOnUi } from "../util/timers";
 
 /** Bytes read per ranged read while catching up (a long log is read in slices, never as one string). */
 const SLICE_BYTES = 4 * 1024 * 1024;
@@ -39,7 +40,19 @@ export class JsonlFollower<T> {
 		return this.offset - this.partial.length;
 	}
 
-	async read(): Promise<FollowResult<T>> {
+	/** The read going on (reads run one after another: each goes on from where the one before stopped). */
+	private reading: Promise<unknown> = Promise.resolve();
+
+	read(): Promise<FollowResult<T>> {
+		const next = this.reading.then(
+			() => this.readNow(),
+			() => this.readNow(),
+		);
+		this.reading = next;
+		return next;
+	}
+
+	private async readNow(): Promise<FollowResult<T>> {
 		const stat = await this.store.stat(this.path);
 		if (!stat) {
 			const reset = this.offset > 0;
@@ -57,7 +70,7 @@ export class JsonlFollower<T> {
 			if (bytes.length === 0) break;
 			if (this.head === null || this.head.length < HEAD_BYTES) this.keepHead(bytes);
 			this.offset += bytes.length;
-			this.take(bytes, records);
+			await this.take(bytes, records);
 		}
 		return { records, reset };
 	}
@@ -88,8 +101,12 @@ export class JsonlFollower<T> {
 		this.head = joined;
 	}
 
-	/** Splits at newlines (byte 0x0a never occurs inside a UTF-8 sequence), keeping the unended rest back. */
-	private take(bytes: Uint8Array, out: T[]): void {
+	/**
+	 * Splits at newlines (byte 0x0a never occurs inside a UTF-8 sequence), keeping the unended rest back. On a UI
+	 * thread the lines are parsed in slices of the shared 10 ms budget: a refresh that catches up with thousands of
+	 * records (a reload during an import) was one task of several hundred ms (issue 17).
+	 */
+	private async take(bytes: Uint8Array, out: T[]): Promise<void> {
 		let start = 0;
 		let buffer = bytes;
 		if (this.partial.length > 0) {
@@ -101,6 +118,7 @@ export class JsonlFollower<T> {
 			if (buffer[i] !== 0x0a) continue;
 			this.line(buffer.subarray(start, i), out);
 			start = i + 1;
+			if (out.length % 32 === 0) await yieldWhenSliceOverOnUi(10);
 		}
 		this.partial = buffer.slice(start);
 	}
