@@ -55,18 +55,28 @@ export interface PreviewRow {
 	notes: number;
 	readAll: ChildRun[];
 	preview: ChildRun[];
+	/** The same two on an empty vault: what each costs before its first note (node, loading, the session). */
+	emptyReadAll: ChildRun[];
+	emptyPreview: ChildRun[];
 }
 
 /**
  * Organize preview against its floor, at N notes: `organize Inbox` (the plan, nothing applied) and a process that
- * reads every note of Inbox once (read-all.mjs), alternately, `repeat` times each on the same vault.
+ * reads every note of Inbox once (read-all.mjs), alternately, `repeat` times each on the same vault; and both on an
+ * empty vault, which splits the ratio into a fixed start and a cost per note.
  */
 export async function organizePreviewRow(root: string, cli: string, readAll: string, notes: number, repeat = 2): Promise<PreviewRow> {
 	const vault = join(root, `preview-${notes}`);
 	await rm(vault, { recursive: true, force: true });
 	await writeVault(vault, notes);
-	const row: PreviewRow = { notes, readAll: [], preview: [] };
+	const empty = join(root, "preview-empty");
+	await rm(empty, { recursive: true, force: true });
+	await mkdir(join(empty, "Inbox"), { recursive: true });
+	const row: PreviewRow = { notes, readAll: [], preview: [], emptyReadAll: [], emptyPreview: [] };
 	for (let i = 0; i < repeat; i++) {
+		row.emptyReadAll.push(await runChild(root, [readAll, join(empty, "Inbox")]));
+		row.emptyPreview.push(await runChild(root, [cli, "organize", "Inbox", "--vault", empty, "--json"]));
+		await rm(join(empty, ".staging"), { recursive: true, force: true });
 		const floor = await runChild(root, [readAll, join(vault, "Inbox")]);
 		if (floor.code !== 0) throw new Error(`read-all failed (exit ${floor.code}): ${floor.stderr.slice(0, 1000)}`);
 		row.readAll.push(floor);
@@ -76,6 +86,7 @@ export async function organizePreviewRow(root: string, cli: string, readAll: str
 		await rm(join(vault, ".staging"), { recursive: true, force: true });
 	}
 	await rm(vault, { recursive: true, force: true });
+	await rm(empty, { recursive: true, force: true });
 	return row;
 }
 

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseOrganizeArgs, runOrganizeCommand } from "../../src/cli/commands/organize";
+import { jsonWithPlan, parseOrganizeArgs, runOrganizeCommand } from "../../src/cli/commands/organize";
+import type { Plan } from "../../src/core/app/types";
 import { tempDir } from "../core/_support/temp-vault";
 
 const LONG = "Enough ordinary prose so that this note is clearly not dust, about a hotel and a flight.";
@@ -48,6 +49,50 @@ describe("parseOrganizeArgs", () => {
 		[["--vault", "v", "--conflict", "merge"]],
 	])("rejects %j", (argv) => {
 		expect(() => parseOrganizeArgs(argv)).toThrow();
+	});
+});
+
+describe("organize --json prints the plan as plan.json holds it (serialised once)", () => {
+	const plan: Plan = {
+		version: 1,
+		createdAt: "2026-01-01T00:00:00.000Z",
+		folder: "Inbox",
+		force: false,
+		conflictPolicy: "rename",
+		items: [
+			{
+				from: "Inbox/京都.md",
+				to: "Travel/京都.md",
+				status: "planned",
+				reason: 'keywords: "trip"',
+				frontmatterChanges: [],
+				contentChanged: false,
+			},
+		],
+	};
+
+	it("jsonWithPlan is JSON.stringify of the head with the plan last, given the plan's text or not", () => {
+		for (const head of [{ session: "s", applied: false, counts: { total: 1 } }, { session: "s", cancelled: true, failures: [] }, {}]) {
+			const expected = `${JSON.stringify({ ...head, plan })}\n`;
+			expect(jsonWithPlan(head, plan, JSON.stringify(plan))).toBe(expected);
+			expect(jsonWithPlan(head, plan)).toBe(expected);
+		}
+	});
+
+	it("the CLI's stdout holds plan.json's own text, and parses to the same plan", async () => {
+		const root = await tempDir("ketl-cli-organize-json-");
+		await mkdir(join(root, "Inbox"), { recursive: true });
+		await writeFile(join(root, "Inbox/Trip.md"), `# Trip\n\n${LONG}\n`);
+		await writeFile(join(root, "Inbox/short.md"), "tiny\n");
+		const run = capture();
+		expect(await runOrganizeCommand(["Inbox", "--vault", root, "--json"], run.io)).toBe(0);
+		const printed = run.out.join("");
+		const result = JSON.parse(printed) as { session: string; plan: Plan };
+		const saved = await readFile(join(root, ".staging/@session", result.session, "organize/load/output/plan.json"), "utf8");
+		expect(saved.endsWith("\n") && !saved.includes("\t")).toBe(true); // compact
+		expect(printed.endsWith(`,"plan":${saved.slice(0, -1)}}\n`)).toBe(true);
+		expect(result.plan).toEqual(JSON.parse(saved));
+		expect(result.plan.items.map((item) => item.to)).toEqual(["AI Conversations/Travel/Trip.md", "AI Conversations/_dust/short.md"]);
 	});
 });
 
