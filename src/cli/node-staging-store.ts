@@ -10,6 +10,7 @@ import {
 	resolveInsideSync,
 	TEMP_FILE_PATTERN,
 	writeFileAtomic,
+	writeFileAtomicFrom,
 	writeTextInPlace,
 } from "./vault-paths";
 
@@ -61,6 +62,13 @@ export class NodeStagingStore implements StagingStore {
 	async writeAtomic(path: string, data: string, options: StagingWriteOptions = {}): Promise<void> {
 		// State files (session.json, phase.json, options) are synced; bulk copies of notes are not, unless asked.
 		writeFileAtomic(resolveInsideSync(this.root, path, "replace"), data, {
+			sync: options.sync === true || path.endsWith(".json"),
+			mode: PRIVATE_MODE,
+		});
+	}
+
+	async writeAtomicFrom(path: string, chunks: AsyncIterable<string>, options: StagingWriteOptions = {}): Promise<void> {
+		await writeFileAtomicFrom(resolveInsideSync(this.root, path, "replace"), chunks, {
 			sync: options.sync === true || path.endsWith(".json"),
 			mode: PRIVATE_MODE,
 		});

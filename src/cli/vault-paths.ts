@@ -250,6 +250,28 @@ export function writeFileAtomic(target: string, data: string | Uint8Array, optio
 }
 
 /**
+ * writeFileAtomic of the concatenation of `chunks`, each written to the temp file as it comes (never one string of
+ * them all), renamed over `target` after the last: `target` can be read while the chunks are made.
+ */
+export async function writeFileAtomicFrom(target: string, chunks: AsyncIterable<string>, options: WriteOptions = {}): Promise<void> {
+	ensureDir(path.dirname(target));
+	const temp = writeTemp(target, "", options);
+	try {
+		const fd = fs.openSync(temp, "a");
+		try {
+			for await (const chunk of chunks) writeAllSync(fd, chunk);
+			if (options.sync) fs.fsyncSync(fd);
+		} finally {
+			fs.closeSync(fd);
+		}
+		fs.renameSync(temp, target);
+	} catch (error) {
+		unlinkQuietly(temp);
+		throw error;
+	}
+}
+
+/**
  * Creates `target` with `data` atomically and only if nothing exists there (not even a symlink): the content goes
  * to a temp file, then a hard link claims the name (link fails with EEXIST instead of overwriting).
  */

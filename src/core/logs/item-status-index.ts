@@ -6,6 +6,7 @@ import type { StagingStore } from "../ports/staging-store";
 import { pipelineStagesFile } from "../session/paths";
 import { forEachJsonl } from "./jsonl";
 import { PipelineStageRecordSchema, readFoldedItems, type FoldedItems, type PipelineStageRecord } from "./pipeline-stages";
+import { FingerprintSlots } from "../util/hash64";
 
 export interface ItemFailure {
 	item_id: string;
@@ -50,7 +51,7 @@ class StageColumns {
 	/** 0: no record; else 1 + the index in STATUSES. */
 	status = new Uint8Array(0);
 	/** The line of the latest record (its order among the latest records). */
-	line = new Float64Array(0);
+	line = new Uint32Array(0);
 	time = new Float64Array(0);
 	label = new Uint16Array(0);
 	outcome = new Uint16Array(0);
@@ -59,18 +60,30 @@ class StageColumns {
 	readonly whole = new Map<number, ItemRecord>();
 
 	grow(capacity: number): void {
-		const more = <A extends Uint8Array | Uint16Array | Float64Array>(a: A, make: (n: number) => A): A => {
+		const more = <A extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(a: A, make: (n: number) => A): A => {
 			const b = make(capacity);
 			b.set(a);
 			return b;
 		};
 		this.status = more(this.status, (n) => new Uint8Array(n));
-		this.line = more(this.line, (n) => new Float64Array(n));
+		this.line = more(this.line, (n) => new Uint32Array(n));
 		this.time = more(this.time, (n) => new Float64Array(n));
 		this.label = more(this.label, (n) => new Uint16Array(n));
 		this.outcome = more(this.outcome, (n) => new Uint16Array(n));
 		this.rerendered = more(this.rerendered, (n) => new Uint8Array(n));
 	}
+}
+
+/** How ItemStatusIndex.read keeps the items' ids. */
+export interface ItemStatusReadOptions {
+	/**
+	 * false: an item that went through is known by its id's 64-bit fingerprint only (see FingerprintSlots), not its
+	 * id: a million items cost ~80 bytes each in typed arrays instead of their ids as strings on the heap. Ask and
+	 * look up by id as usual; the ids of records that did not go through (failed, skipped, review) are kept, and
+	 * `idsOf` reads others back from the log. Listing the ids of items that went through (`each`, `latest`,
+	 * `succeeded`) then throws: the import's summary and compaction go by slot (`slots`, `recordAt`). Default true.
+	 */
+	ids?: boolean;
 }
 
 /**
@@ -79,12 +92,15 @@ class StageColumns {
  * What resume and retry ask: which items succeeded in stage X, which failed and why.
  *
  * Memory is bounded by design: the log is read line by line (never one string), and an item that went through
- * costs a few bytes per stage (columns of numbers, see ItemRecord), not a record object: a session of a million
- * conversations is about a hundred bytes each.
+ * costs a few bytes per stage (columns of numbers, see ItemRecord), not a record object; items are numbered by
+ * their ids' fingerprints (see FingerprintSlots; two ids with one fingerprint, about 1 in 30 million at a million,
+ * would share a number). Read with `ids: false` (the import does), no id of an item that went through is held:
+ * a session of a million conversations is about eighty bytes each, none of it on the JavaScript heap.
  */
 export class ItemStatusIndex {
-	private readonly slots = new Map<string, number>();
-	private ids: string[] = [];
+	private readonly keys = new FingerprintSlots();
+	/** Each slot's id, when kept (see ItemStatusReadOptions). */
+	private readonly ids: string[] | null;
 	private readonly columns = new Map<StageType, StageColumns>();
 	private readonly labels = new Interned();
 	private readonly outcomes = new Interned();
@@ -96,13 +112,21 @@ export class ItemStatusIndex {
 		public skippedLines = 0,
 		/** Items of a finished phase folded out of the log (see FoldedItems): counted, not listed. */
 		readonly folded: FoldedItems | null = null,
+		options: ItemStatusReadOptions = {},
 	) {
+		this.ids = options.ids === false ? null : [];
 		for (const stage of STAGE_TYPES) this.columns.set(stage, new StageColumns());
 		for (const r of records) this.add(r);
 	}
 
-	static async read(store: StagingStore, sessionId: string, phase: PhaseType, logger?: Logger): Promise<ItemStatusIndex> {
-		const index = new ItemStatusIndex([], 0, await readFoldedItems(store, sessionId, phase, logger));
+	static async read(
+		store: StagingStore,
+		sessionId: string,
+		phase: PhaseType,
+		logger?: Logger,
+		options: ItemStatusReadOptions = {},
+	): Promise<ItemStatusIndex> {
+		const index = new ItemStatusIndex([], 0, await readFoldedItems(store, sessionId, phase, logger), options);
 		index.skippedLines = await forEachJsonl(
 			store,
 			pipelineStagesFile(sessionId, phase),
@@ -125,19 +149,42 @@ export class ItemStatusIndex {
 		return out;
 	}
 
-	private slotOf(id: string): number {
-		let slot = this.slots.get(id);
-		if (slot !== undefined) return slot;
-		slot = this.ids.length;
-		this.ids.push(id);
-		this.slots.set(id, slot);
+	/** The ids of some slots, read again from the log (an index read without ids: see ItemStatusReadOptions). */
+	async idsOf(store: StagingStore, sessionId: string, phase: PhaseType, slots: ReadonlySet<number>): Promise<Map<number, string>> {
+		const out = new Map<number, string>();
+		const wanted = new Set([...slots].filter((slot) => this.knownId(slot) === undefined));
+		for (const slot of slots) {
+			const id = this.knownId(slot);
+			if (id !== undefined) out.set(slot, id);
+		}
+		if (wanted.size === 0) return out;
+		await forEachJsonl(store, pipelineStagesFile(sessionId, phase), { schema: PipelineStageRecordSchema }, (r) => {
+			const slot = this.keys.slotOf(r.item_id);
+			if (wanted.has(slot)) out.set(slot, r.item_id);
+		});
+		return out;
+	}
+
+	/** The slot of an item id (its number in this index), or -1 when the log has no record of it. */
+	slotOf(itemId: string): number {
+		return this.keys.slotOf(itemId);
+	}
+
+	/** The slot of the item whose id has this fingerprint (see FingerprintList), or -1. */
+	slotOfFingerprint(a: number, b: number): number {
+		return this.keys.slotOfFingerprint(a, b);
+	}
+
+	private slotFor(id: string): number {
+		const slot = this.keys.add(id);
+		if (this.ids && slot === this.ids.length) this.ids.push(id);
 		const capacity = this.columns.get("extract")!.status.length;
 		if (slot >= capacity) for (const c of this.columns.values()) c.grow(Math.max(64, capacity * 2));
 		return slot;
 	}
 
 	private add(r: PipelineStageRecord): void {
-		const slot = this.slotOf(r.item_id);
+		const slot = this.slotFor(r.item_id);
 		const c = this.columns.get(r.stage)!;
 		const line = ++this.line;
 		c.line[slot] = line;
@@ -156,7 +203,7 @@ export class ItemStatusIndex {
 			new Date(time).toISOString() === r.timestamp;
 		if (!slim) {
 			const { session_id: _s, step: _p, timing_ms: _t, ...kept } = r;
-			c.whole.set(slot, { ...kept, item_id: this.ids[slot]! });
+			c.whole.set(slot, kept);
 			return;
 		}
 		c.time[slot] = time;
@@ -165,7 +212,32 @@ export class ItemStatusIndex {
 		c.rerendered[slot] = r.rerendered === true ? 2 : r.rerendered === false ? 1 : 0;
 	}
 
-	private record(stage: StageType, slot: number): ItemRecord | undefined {
+	/** A slot's id when this index holds it: kept ids, or a record kept whole in any stage. */
+	private knownId(slot: number): string | undefined {
+		const kept = this.ids?.[slot];
+		if (kept !== undefined) return kept;
+		for (const c of this.columns.values()) {
+			const whole = c.whole.get(slot);
+			if (whole) return whole.item_id;
+		}
+		return undefined;
+	}
+
+	private idAt(slot: number): string {
+		const id = this.knownId(slot);
+		if (id === undefined) throw new Error("This item status index was read without the ids of items that went through");
+		return id;
+	}
+
+	/**
+	 * An item's latest record in a stage by its slot (see `slots`). Its `item_id` is "" when the index was read
+	 * without ids and the record went through (see ItemStatusReadOptions; `idsOf` reads it back).
+	 */
+	recordAt(stage: StageType, slot: number): ItemRecord | undefined {
+		return this.record(stage, slot, this.knownId(slot) ?? "");
+	}
+
+	private record(stage: StageType, slot: number, id: string): ItemRecord | undefined {
 		const c = this.columns.get(stage)!;
 		const code = c.status[slot] ?? 0;
 		if (code === 0) return undefined;
@@ -175,7 +247,7 @@ export class ItemStatusIndex {
 		const outcome = this.outcomes.value(c.outcome[slot]!) as ItemOutcomeKind | undefined;
 		const rerendered = c.rerendered[slot];
 		return {
-			item_id: this.ids[slot]!,
+			item_id: id,
 			stage,
 			status: STATUSES[code - 1]!,
 			timestamp: new Date(c.time[slot]!).toISOString(),
@@ -185,12 +257,22 @@ export class ItemStatusIndex {
 		};
 	}
 
-	/** Slots with a record in the stage, in the order of their latest records. */
-	private ordered(stage: StageType): number[] {
+	/** Slots with a record in the stage, in the order of their latest records (4 bytes each). */
+	slots(stage: StageType): Uint32Array {
 		const c = this.columns.get(stage)!;
-		const out: number[] = [];
-		for (let slot = 0; slot < this.ids.length; slot++) if (c.status[slot] !== 0) out.push(slot);
-		return out.sort((a, b) => c.line[a]! - c.line[b]!);
+		const size = this.keys.size;
+		// Each slot's latest line is its own: placed by line, then read in line order (no sort, no boxed numbers).
+		const byLine = new Uint32Array(this.line + 1);
+		let n = 0;
+		for (let slot = 0; slot < size; slot++) {
+			if (c.status[slot] === 0) continue;
+			byLine[c.line[slot]!] = slot + 1;
+			n++;
+		}
+		const out = new Uint32Array(n);
+		let at = 0;
+		for (let line = 1; line < byLine.length && at < n; line++) if (byLine[line] !== 0) out[at++] = byLine[line]! - 1;
+		return out;
 	}
 
 	/**
@@ -198,30 +280,37 @@ export class ItemStatusIndex {
 	 * with no record at all. (Resume and retry leave it alone, as they do an item whose load succeeded.)
 	 */
 	isFolded(itemId: string): boolean {
-		return this.folded !== null && !this.slots.has(itemId);
+		return this.folded !== null && this.keys.slotOf(itemId) < 0;
 	}
 
 	/** Latest record per item id in a stage, in the order of those latest records (see ItemRecord for what is kept). */
 	latest(stage: StageType): ReadonlyMap<string, ItemRecord> {
 		const map = new Map<string, ItemRecord>();
-		for (const slot of this.ordered(stage)) map.set(this.ids[slot]!, this.record(stage, slot)!);
+		for (const slot of this.slots(stage)) {
+			const id = this.idAt(slot);
+			map.set(id, this.record(stage, slot, id)!);
+		}
 		return map;
 	}
 
 	/** Each item's latest record in a stage, in the order of those records, one at a time (no map of them all). */
 	*each(stage: StageType): Generator<ItemRecord> {
-		for (const slot of this.ordered(stage)) yield this.record(stage, slot)!;
+		for (const slot of this.slots(stage)) yield this.record(stage, slot, this.idAt(slot))!;
 	}
 
 	/** An item's latest record in a stage. */
 	get(stage: StageType, itemId: string): ItemRecord | undefined {
-		const slot = this.slots.get(itemId);
-		return slot === undefined ? undefined : this.record(stage, slot);
+		const slot = this.keys.slotOf(itemId);
+		return slot < 0 ? undefined : this.record(stage, slot, itemId);
 	}
 
 	statusOf(stage: StageType, itemId: string): ItemResultStatus | undefined {
-		const slot = this.slots.get(itemId);
-		const code = slot === undefined ? 0 : (this.columns.get(stage)!.status[slot] ?? 0);
+		return this.statusAt(stage, this.keys.slotOf(itemId));
+	}
+
+	/** The latest status of a slot's item in a stage (undefined for none, or slot -1). */
+	statusAt(stage: StageType, slot: number): ItemResultStatus | undefined {
+		const code = slot < 0 ? 0 : (this.columns.get(stage)!.status[slot] ?? 0);
 		return code === 0 ? undefined : STATUSES[code - 1];
 	}
 
@@ -229,13 +318,19 @@ export class ItemStatusIndex {
 		const codes = new Set(statuses.map((s) => STATUSES.indexOf(s) + 1));
 		const c = this.columns.get(stage)!;
 		const ids = new Set<string>();
-		for (const slot of this.ordered(stage)) if (codes.has(c.status[slot]!)) ids.add(this.ids[slot]!);
+		for (const slot of this.slots(stage)) if (codes.has(c.status[slot]!)) ids.add(this.idAt(slot));
 		return ids;
 	}
 
 	/** Items done in the stage: success or review (what a resume skips). */
 	succeeded(stage: StageType): Set<string> {
 		return this.idsWithStatus(stage, "success", "review");
+	}
+
+	/** Whether the item is done in the stage: success or review (`succeeded` without the set of every id). */
+	isDone(stage: StageType, itemId: string): boolean {
+		const s = this.statusOf(stage, itemId);
+		return s === "success" || s === "review";
 	}
 
 	/** Items whose latest record in the stage (or in any stage, when omitted) is a failure. */
@@ -268,7 +363,8 @@ export class ItemStatusIndex {
 			review: f?.review ?? 0,
 		};
 		const status = this.columns.get(stage)!.status;
-		for (let slot = 0; slot < this.ids.length; slot++) {
+		const size = this.keys.size;
+		for (let slot = 0; slot < size; slot++) {
 			const code = status[slot]!;
 			if (code === 0) continue;
 			const s = STATUSES[code - 1];

@@ -28,6 +28,13 @@ export interface StagingStore {
 	 */
 	writeAtomic(path: string, data: string, options?: StagingWriteOptions): Promise<void>;
 	/**
+	 * Optional: writeAtomic of the concatenation of `chunks`, written as they come (no string of them all: a file
+	 * rewritten from itself, as the load manifest of a million notes is packed, may be tens of megabytes). The
+	 * target may be read while the chunks are made; it is replaced only after the last one. Without it, callers
+	 * join the chunks and call writeAtomic.
+	 */
+	writeAtomicFrom?(path: string, chunks: AsyncIterable<string>, options?: StagingWriteOptions): Promise<void>;
+	/**
 	 * Writes a UTF-8 text file in place, replacing it: cheaper than writeAtomic, but a crash may leave it cut short.
 	 * Only for files nothing reads back and that losing costs nothing (the session's copies of notes in
 	 * `load/output/`; a resume writes again those of items it redoes). Creates parent folders.

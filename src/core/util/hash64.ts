@@ -72,3 +72,101 @@ export class StringHashSet {
 		for (let i = 0; i < used.length; i++) if (used[i] === 1) this.insert(h1[i]!, h2[i]!);
 	}
 }
+
+/**
+ * Strings numbered 0, 1, 2, … in the order first added, kept as their 64-bit fingerprints (see hashes): the key of
+ * a table of columns (typed arrays indexed by the number) where a Map of ids would hold every id as a string. About
+ * 16–24 bytes a member: its fingerprint, and an open-addressing table of numbers at most half full. Two strings with
+ * one fingerprint take one number (see StringHashSet for the odds).
+ */
+export class FingerprintSlots {
+	private h1 = new Uint32Array(0);
+	private h2 = new Uint32Array(0);
+	/** slot + 1 at a fingerprint's place; 0 is empty. */
+	private table = new Int32Array(0);
+	private mask = -1;
+	private count = 0;
+
+	get size(): number {
+		return this.count;
+	}
+
+	/** The number of `s`, or -1 when it was never added. */
+	slotOf(s: string): number {
+		const [a, b] = hashes(s);
+		return this.slotOfFingerprint(a, b);
+	}
+
+	/** The number of the member with this fingerprint (two halves, as `hashes` gives them), or -1. */
+	slotOfFingerprint(a: number, b: number): number {
+		if (this.mask < 0) return -1;
+		for (let at = a & this.mask; ; at = (at + 1) & this.mask) {
+			const slot = this.table[at]! - 1;
+			if (slot < 0) return -1;
+			if (this.h1[slot] === a && this.h2[slot] === b) return slot;
+		}
+	}
+
+	/** The number of `s`, given it now if it had none (the next one: `size` before the call). */
+	add(s: string): number {
+		const [a, b] = hashes(s);
+		const known = this.slotOfFingerprint(a, b);
+		if (known >= 0) return known;
+		if ((this.count + 1) * 2 > this.table.length) this.grow();
+		const slot = this.count++;
+		if (slot >= this.h1.length) {
+			const h1 = new Uint32Array(Math.max(64, this.h1.length * 2));
+			const h2 = new Uint32Array(h1.length);
+			h1.set(this.h1);
+			h2.set(this.h2);
+			this.h1 = h1;
+			this.h2 = h2;
+		}
+		this.h1[slot] = a;
+		this.h2[slot] = b;
+		this.place(slot);
+		return slot;
+	}
+
+	private place(slot: number): void {
+		let at = this.h1[slot]! & this.mask;
+		while (this.table[at] !== 0) at = (at + 1) & this.mask;
+		this.table[at] = slot + 1;
+	}
+
+	private grow(): void {
+		this.table = new Int32Array(Math.max(128, this.table.length * 2));
+		this.mask = this.table.length - 1;
+		for (let slot = 0; slot < this.count; slot++) this.place(slot);
+	}
+}
+
+/**
+ * A list of strings kept as their fingerprints (8 bytes each), in order: what a caller needs to look each up again
+ * later (in a FingerprintSlots) without holding the strings.
+ */
+export class FingerprintList {
+	private pairs = new Uint32Array(16);
+	private count = 0;
+
+	get length(): number {
+		return this.count;
+	}
+
+	push(s: string): void {
+		if ((this.count + 1) * 2 > this.pairs.length) {
+			const more = new Uint32Array(this.pairs.length * 2);
+			more.set(this.pairs);
+			this.pairs = more;
+		}
+		const [a, b] = hashes(s);
+		this.pairs[this.count * 2] = a;
+		this.pairs[this.count * 2 + 1] = b;
+		this.count++;
+	}
+
+	/** The fingerprint of the i-th string (the two halves `hashes` gives). */
+	at(i: number): [number, number] {
+		return [this.pairs[i * 2]!, this.pairs[i * 2 + 1]!];
+	}
+}

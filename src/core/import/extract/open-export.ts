@@ -2,6 +2,7 @@ import type { ByteSource } from "../../ports/byte-source";
 import type { Conversation, Provider } from "../../model/conversation";
 import type { ConversationFacts } from "../../model/conversation-facts";
 import type { NoteDraft, RenderChoices } from "../transform/note-draft";
+import type { SourceTimeHints } from "../load/source-time-hints";
 import { InputError, JsonStreamError } from "./errors";
 import { nonUtf8Encoding, nonUtf8Message } from "./text-encoding";
 import { maxStringBytes, splitJsonArray, type JsonArrayItem } from "./json-array-stream";
@@ -72,7 +73,7 @@ export interface ReadOptions {
 	 * for a conversation (without attachments) whose source time is still the one given for its key
 	 * (as-written.ts's sourceTimesAsRendered): its note is likely left as it is, which the transform checks first.
 	 */
-	draft?: { sessionId: string; unchangedIf?: ReadonlyMap<string, string | null> } & RenderChoices;
+	draft?: { sessionId: string; unchangedIf?: SourceTimeHints } & RenderChoices;
 }
 
 export interface ExportReader {

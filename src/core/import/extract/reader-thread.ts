@@ -20,7 +20,7 @@ import type { Conversation } from "../../model/conversation";
 import { conversationFacts, type ConversationFacts } from "../../model/conversation-facts";
 import { draftNote, type NoteDraft } from "../transform/note-draft";
 import { conversationKey } from "../load/conversation-key";
-import { sameTime } from "../load/load-decision";
+import { hintedSameTime } from "../load/source-time-hints";
 
 /** What the worker needs to render each conversation's note draft (see ReadOptions). */
 export type DraftOptions = NonNullable<ReadOptions["draft"]>;
@@ -219,9 +219,14 @@ export function serveReader<F>(
 	/** A conversation's note draft when the run renders them (the transform renders any that has none, and reports its failure). */
 	function addDraft(run: Run, wire: WireResult, result: ExtractResult): void {
 		if (!run.draft || !wire.ok || !result.ok || wire.draft) return;
-		const then = run.draft.unchangedIf?.get(conversationKey(result.conversation.provider, result.conversation.id));
+		const hints = run.draft.unchangedIf;
 		// Likely unchanged as written: the transform checks the note first and renders only if it must.
-		if (then !== undefined && wire.facts.attachments === false && sameTime(then, result.conversation.updated)) return;
+		if (
+			hints &&
+			wire.facts.attachments === false &&
+			hintedSameTime(hints, conversationKey(result.conversation.provider, result.conversation.id), result.conversation.updated)
+		)
+			return;
 		try {
 			wire.draft = draftNote(result.conversation, run.draft.sessionId, run.draft);
 		} catch {

@@ -5,6 +5,9 @@ import type { ImportIndex } from "./import-index";
 import { sameTime } from "./load-decision";
 import { sourceIdentity } from "./vault-note-finder";
 import { conversationKey } from "./conversation-key";
+import { HintBuilder, type SourceTimeHints } from "./source-time-hints";
+
+export type { SourceTimeHints } from "./source-time-hints";
 
 export { conversationKey } from "./conversation-key";
 
@@ -26,17 +29,18 @@ export interface AsWrittenRules {
 /**
  * The conversations whose notes this run would leave as they are if their source time is still the one recorded:
  * key → the source's updated time then. Those written with this run's render choices, outside the review folder;
- * none when a re-render is asked. A reader may skip rendering these (the transform renders any it needs after all).
+ * none when a re-render is asked. A reader may skip rendering these (the transform renders any it needs after all:
+ * this is a hint, never a decision).
  */
-export async function sourceTimesAsRendered(index: ImportIndex, rules: AsWrittenRules): Promise<Map<string, string | null>> {
-	const out = new Map<string, string | null>();
-	if (rules.rerender) return out;
+export async function sourceTimesAsRendered(index: ImportIndex, rules: AsWrittenRules): Promise<SourceTimeHints> {
+	const hints = new HintBuilder();
+	if (rules.rerender) return hints.done();
 	const stamp = renderStamp(rules.render);
 	await index.forEachRecord((r) => {
 		if (r.render && sameRender(stamp, r.render) && folderOf(r.path) !== rules.reviewFolder)
-			out.set(conversationKey(r.provider, r.source_id), r.source_updated);
+			hints.add(conversationKey(r.provider, r.source_id), r.source_updated);
 	});
-	return out;
+	return hints.done();
 }
 
 /**

@@ -9,6 +9,7 @@ import { STAGE_TYPES } from "../../model/status";
 import { CONVERSATION_SHARDS, extractOutputDir } from "./extract-stage";
 import { shardFiles } from "./jsonl-shards";
 import { readLines } from "../../logs/jsonl";
+import type { FingerprintList } from "../../util/hash64";
 
 /**
  * A finished import session, made small: what a retry can still need is kept, the rest goes.
@@ -39,23 +40,31 @@ export async function compactImportSession(
 		/** The session's item status, when the caller has just read it (nothing written since). */
 		status?: ItemStatusIndex;
 		/** The ids of the lines of shard files written in this run (see ShardLedger): those files are not read back. */
-		ledger?: ReadonlyMap<string, readonly string[]>;
+		ledger?: ReadonlyMap<string, FingerprintList>;
 	},
 ): Promise<CompactResult> {
 	const before = await folderBytes(store, sessionDir(sessionId));
-	const status = opts.status ?? (await ItemStatusIndex.read(store, sessionId, "import", opts.logger));
-	const loaded = status.succeeded("load");
-	const review = new Set([...status.idsWithStatus("transform", "review"), ...status.idsWithStatus("load", "review")]);
-	// Skipped on purpose (empty, too large): a retry does not redo them.
-	const skipped = new Set([...status.idsWithStatus("extract", "skipped"), ...status.idsWithStatus("transform", "skipped")]);
-	// Kept: review items, and every conversation not loaded for good (failed later, or never reached).
-	const keep = (id: string): boolean => review.has(id) || (!loaded.has(id) && !skipped.has(id) && !status.isFolded(id));
+	const status = opts.status ?? (await ItemStatusIndex.read(store, sessionId, "import", opts.logger, { ids: false }));
+	// Kept: review items, and every conversation not loaded for good (failed later, or never reached); skipped on
+	// purpose (empty, too large) is not kept: a retry does not redo them. Decided by slot: no set of every id.
+	const keepSlot = (slot: number): boolean => {
+		if (slot < 0) return status.folded === null; // no record: folded away, or (no fold) never reached
+		const transform = status.statusAt("transform", slot);
+		const load = status.statusAt("load", slot);
+		if (transform === "review" || load === "review") return true;
+		return load !== "success" && status.statusAt("extract", slot) !== "skipped" && transform !== "skipped";
+	};
+	const keep = (id: string): boolean => keepSlot(status.slotOf(id));
 	let kept = 0;
 	for (const file of await shardFiles(store, extractOutputDir(sessionId), CONVERSATION_SHARDS)) {
 		const ids = opts.ledger?.get(file);
 		if (ids) {
 			// Known line by line: kept whole or removed whole without reading it (the usual case); else read below.
-			const wanted = ids.filter(keep).length;
+			let wanted = 0;
+			for (let i = 0; i < ids.length; i++) {
+				const [a, b] = ids.at(i);
+				if (keepSlot(status.slotOfFingerprint(a, b))) wanted++;
+			}
 			if (wanted === ids.length || wanted === 0) {
 				kept += wanted;
 				if (wanted === 0) await store.remove(file);
@@ -96,25 +105,29 @@ const FOLDED_OUTCOMES = new Set(["created", "unchanged"]);
  * before the log is rewritten; a crash between the two counts those items twice in status, never loses one.
  */
 async function foldFinishedItems(store: StagingStore, sessionId: string, status: ItemStatusIndex): Promise<void> {
-	const folded = new Set<string>();
+	// By slot (one byte each), not a set of ids: the index may hold no id of an item that went through.
+	const loads = status.slots("load");
+	const folded = new Uint8Array(loads.length === 0 ? 0 : slotsMax(loads) + 1);
+	let count = 0;
 	const outcomes: Record<string, number> = { ...status.folded?.outcomes };
-	for (const r of status.each("load")) {
-		const id = r.item_id;
+	for (const slot of loads) {
+		const r = status.recordAt("load", slot)!;
 		if (r.status !== "success") continue;
 		const label = (r.reason ?? "").split(":")[0] ?? "";
 		if (!FOLDED_OUTCOMES.has(label)) continue;
-		if (status.statusOf("extract", id) !== "success" || status.statusOf("transform", id) !== "success") continue;
-		folded.add(id);
+		if (status.statusAt("extract", slot) !== "success" || status.statusAt("transform", slot) !== "success") continue;
+		folded[slot] = 1;
+		count++;
 		outcomes[label] = (outcomes[label] ?? 0) + 1;
 	}
-	if (folded.size === 0) return;
+	if (count === 0) return;
 	const stages = Object.fromEntries(
 		STAGE_TYPES.map((stage) => {
 			const was = status.folded?.stages[stage] ?? emptyCounts();
-			return [stage, { ...was, total: was.total + folded.size, success: was.success + folded.size }];
+			return [stage, { ...was, total: was.total + count, success: was.success + count }];
 		}),
 	) as FoldedItems["stages"];
-	const summary: FoldedItems = { version: 1, items: (status.folded?.items ?? 0) + folded.size, stages, outcomes };
+	const summary: FoldedItems = { version: 1, items: (status.folded?.items ?? 0) + count, stages, outcomes };
 	await store.writeAtomic(foldedItemsFile(sessionId, "import"), `${JSON.stringify(summary)}\n`);
 	const log = pipelineStagesFile(sessionId, "import");
 	// Read line by line; what stays (failures, skips, reviews, updates) is what a person asks about, a few lines.
@@ -122,10 +135,18 @@ async function foldFinishedItems(store: StagingStore, sessionId: string, status:
 	for await (const { text: line } of readLines(store, log)) {
 		if (line.trim() === "") continue;
 		const id = itemIdOf(line);
-		if (id === null || !folded.has(id)) kept.push(line);
+		const slot = id === null ? -1 : status.slotOf(id);
+		if (slot < 0 || folded[slot] !== 1) kept.push(line);
 	}
 	if (kept.length === 0) await store.remove(log);
 	else await store.writeAtomic(log, `${kept.join("\n")}\n`);
+}
+
+/** The largest of some slots (one pass; a spread of a million numbers would overflow the stack). */
+function slotsMax(slots: Uint32Array): number {
+	let max = 0;
+	for (const s of slots) if (s > max) max = s;
+	return max;
 }
 
 /**
@@ -141,11 +162,24 @@ export interface PackedManifestLine {
 
 const PACK_RUN = 500;
 
-/** Rewrites `load/output/manifest.jsonl` packed (see PackedManifestLine); lines already packed stay. */
+/**
+ * Rewrites `load/output/manifest.jsonl` packed (see PackedManifestLine); lines already packed stay. Streamed through
+ * the store's writeAtomicFrom where it has one: the packed manifest of a million notes is ~45 MB, never one string.
+ */
 async function packLoadManifest(store: StagingStore, sessionId: string): Promise<void> {
 	const path = `${stageOutputDir(sessionId, "import", "load")}/${LOAD_MANIFEST_FILE}`;
 	if (!(await store.exists(path))) return;
+	if (store.writeAtomicFrom) {
+		await store.writeAtomicFrom(path, packedManifestChunks(store, path));
+		return;
+	}
 	const out: string[] = [];
+	for await (const chunk of packedManifestChunks(store, path)) out.push(chunk);
+	await store.writeAtomic(path, out.join(""));
+}
+
+/** The packed manifest's lines, each with its line break, read from the manifest as it is now. */
+async function* packedManifestChunks(store: StagingStore, path: string): AsyncGenerator<string> {
 	let run: PackedManifestLine | null = null;
 	for await (const { text: line } of readLines(store, path)) {
 		if (line.trim() === "") continue;
@@ -157,20 +191,19 @@ async function packLoadManifest(store: StagingStore, sessionId: string): Promise
 		}
 		const v = value as Partial<ManifestLine & PackedManifestLine>;
 		if (Array.isArray(v.n)) {
-			out.push(line);
+			yield `${line}\n`;
 			continue;
 		}
 		if (typeof v.p !== "string" || typeof v.d !== "string") continue;
 		const slash = v.p.lastIndexOf("/");
 		const folder = slash < 0 ? "" : v.p.slice(0, slash);
 		if (!run || run.f !== folder || run.d !== v.d || run.n.length >= PACK_RUN) {
-			if (run) out.push(JSON.stringify(run));
+			if (run) yield `${JSON.stringify(run)}\n`;
 			run = { f: folder, d: v.d, n: [] };
 		}
 		run.n.push([v.p.slice(slash + 1), typeof v.b === "number" ? v.b : 0]);
 	}
-	if (run) out.push(JSON.stringify(run));
-	await store.writeAtomic(path, out.length > 0 ? `${out.join("\n")}\n` : "");
+	if (run) yield `${JSON.stringify(run)}\n`;
 }
 
 /** The notes a session wrote, from its manifest, packed or not (hash: absent once packed; the index has it). */

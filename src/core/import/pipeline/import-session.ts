@@ -15,7 +15,7 @@ import { PhaseManager } from "../../session/phase-manager";
 import { SessionManager } from "../../session/session-manager";
 import { openExport as openExportHere, type ExportReader, type OpenExportOptions } from "../extract";
 import { ImportIndex } from "../load/import-index";
-import { noteAsWritten, sourceTimesAsRendered, type AsWrittenRules } from "../load/as-written";
+import { noteAsWritten, sourceTimesAsRendered, type AsWrittenRules, type SourceTimeHints } from "../load/as-written";
 import { reviewFolderOf } from "../load/note-loader";
 import { readExtractedConversations, runExtractStage } from "./extract-stage";
 import { ImportOptionsSchema, type ImportOptions, type ImportOptionsInput } from "./import-options";
@@ -244,15 +244,15 @@ async function planImportRun(deps: ImportDeps, request: ImportRequest, opened: O
 	const sessionId = session.session_id;
 	const ctx = { sessionId, phaseType: "import" as const, store, clock, logger, phases };
 	const phase = await phases.load(sessionId, "import");
-	const status = await ItemStatusIndex.read(store, sessionId, "import", logger);
+	// Without the ids of items that went through (see ItemStatusReadOptions): a resume of a million costs no million strings.
+	const status = await ItemStatusIndex.read(store, sessionId, "import", logger, { ids: false });
 	const retransform =
 		request.mode === "retry"
 			? new Set([...status.idsWithStatus("transform", "review"), ...status.idsWithStatus("load", "review")])
 			: new Set<string>();
-	// Work left is what load has not finished (a retry also sends review items to the model again).
-	const loaded = status.succeeded("load");
-	// An item folded out of a finished session's log went through for good, as one whose load succeeded.
-	const needsWork = (id: string): boolean => (!loaded.has(id) && !status.isFolded(id)) || retransform.has(id);
+	// Work left is what load has not finished (a retry also sends review items to the model again). An item folded
+	// out of a finished session's log went through for good, as one whose load succeeded.
+	const needsWork = (id: string): boolean => (!status.isDone("load", id) && !status.isFolded(id)) || retransform.has(id);
 	const extractDone = phase.stages.extract.status === "completed";
 	const extractFailures = status.failures("extract").length > 0;
 	return {
@@ -403,10 +403,13 @@ function startExtract(
 	toTransform: HandOff<Extracted>,
 	ahead: RunAheadHandOff | null,
 	common: { signal: AbortSignal; onProgress?: (p: StageProgress) => void },
-	unchangedIf?: ReadonlyMap<string, string | null>,
+	unchangedIf?: SourceTimeHints,
 ): Promise<unknown> {
 	const { status, options, extractDone, sessionId } = run;
-	const done = status.idsWithStatus("extract", "success", "skipped", "review");
+	const done = (id: string): boolean => {
+		const s = status.statusOf("extract", id);
+		return s === "success" || s === "skipped" || s === "review";
+	};
 	const openReader = run.reader as ExportReader;
 	run.reader = null; // closed when extract ends
 	return runExtractStage({
@@ -414,7 +417,7 @@ function startExtract(
 		reader: openReader,
 		options,
 		fresh: !extractDone,
-		...(extractDone ? { skip: (id: string) => done.has(id) || status.isFolded(id), handOnSkipped: run.needsWork } : {}),
+		...(extractDone ? { skip: (id: string) => done(id) || status.isFolded(id), handOnSkipped: run.needsWork } : {}),
 		handOff: (c) => toTransform.push(c),
 		// The deterministic note may be rendered by the reader (the CLI's reads in a second thread).
 		...(options.llm
@@ -425,7 +428,7 @@ function startExtract(
 							sessionId,
 							includeThinking: options.includeThinking,
 							...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
-							...(unchangedIf && unchangedIf.size > 0 ? { unchangedIf } : {}),
+							...(unchangedIf && unchangedIf.h1.length > 0 ? { unchangedIf } : {}),
 						},
 					},
 				}),
@@ -463,7 +466,7 @@ async function finishImport(run: ImportRun, error?: string): Promise<ImportSumma
 	const stopped = error === "cancelled";
 	const errorText = stopped ? "Cancelled; resume the session to go on" : error;
 	// Read once for the summary and the compaction (nothing is logged in between).
-	const itemStatus = await ItemStatusIndex.read(store, sessionId, "import", logger);
+	const itemStatus = await ItemStatusIndex.read(store, sessionId, "import", logger, { ids: false });
 	const summary = await summarize(store, sessionId, logger, "pending", {
 		unfinished: error === undefined ? "failed" : "pending",
 		index: itemStatus,

@@ -1,4 +1,4 @@
-import { ItemStatusIndex, type ItemRecord } from "../../logs/item-status-index";
+import { ItemStatusIndex } from "../../logs/item-status-index";
 import type { FoldedItems } from "../../logs/pipeline-stages";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
@@ -52,7 +52,7 @@ export async function summarize(
 	status: PhaseStatus = "pending",
 	how: { unfinished?: "failed" | "pending"; /** The session's item status, read already. */ index?: ItemStatusIndex } = {},
 ): Promise<ImportSummary> {
-	const index = how.index ?? (await ItemStatusIndex.read(store, sessionId, "import", logger));
+	const index = how.index ?? (await ItemStatusIndex.read(store, sessionId, "import", logger, { ids: false }));
 	const t: Tally = {
 		counts: { total: 0, success: 0, failed: 0, skipped: 0 },
 		notes: { created: 0, updated: 0, unchanged: 0, preserved: 0, review: 0 },
@@ -61,7 +61,14 @@ export async function summarize(
 		appended: 0,
 	};
 	if (index.folded) addFolded(t, index.folded);
-	for (const extract of index.each("extract")) addItem(t, index, extract, how.unfinished ?? "failed");
+	// By slot: an index read without ids (see ItemStatusReadOptions) names only the items that did not go through.
+	const unnamed = new Map<ImportSummary["failures"][number], number>();
+	for (const slot of index.slots("extract")) {
+		const before = t.failures.length;
+		addItem(t, index, slot, how.unfinished ?? "failed");
+		if (t.failures.length > before && t.failures[before]!.item_id === "") unnamed.set(t.failures[before]!, slot);
+	}
+	await nameFailures(store, sessionId, index, unnamed);
 	await titleFailures(store, sessionId, t.failures);
 	return {
 		session_id: sessionId,
@@ -87,7 +94,8 @@ function addFolded(t: Tally, folded: FoldedItems): void {
 }
 
 /** One conversation, by its latest record in each stage: failed (at which stage), skipped, pending, or its note's outcome. */
-function addItem(t: Tally, index: ItemStatusIndex, extract: ItemRecord, unfinished: "failed" | "pending"): void {
+function addItem(t: Tally, index: ItemStatusIndex, slot: number, unfinished: "failed" | "pending"): void {
+	const extract = index.recordAt("extract", slot)!;
 	const id = extract.item_id;
 	const fail = (stage: string, reason: string): void => {
 		t.counts.failed++;
@@ -99,8 +107,8 @@ function addItem(t: Tally, index: ItemStatusIndex, extract: ItemRecord, unfinish
 		t.counts.skipped++;
 		return;
 	}
-	const transform = index.get("transform", id);
-	const load = index.get("load", id);
+	const transform = index.recordAt("transform", slot);
+	const load = index.recordAt("load", slot);
 	// A note load wrote after the item's latest transform is the proof of the item, even when that transform's
 	// record was lost (the stages log in batches of their own: a crash can keep load's and lose transform's).
 	const loadedLast = (load?.status === "success" || load?.status === "review") && (!transform || transform.timestamp <= load.timestamp);
@@ -124,6 +132,18 @@ function addItem(t: Tally, index: ItemStatusIndex, extract: ItemRecord, unfinish
 	if (outcome === "updated" && again) t.rerendered++;
 	// New messages appended below a note the user edited: an update, told apart by its reason (not re-rendered).
 	if ((load.reason ?? "").startsWith(`updated (${NEW_MESSAGES_APPENDED})`)) t.appended++;
+}
+
+/** Failures of items the index knows by slot only (read without ids: see ItemStatusReadOptions): named from the log. */
+async function nameFailures(
+	store: StagingStore,
+	sessionId: string,
+	index: ItemStatusIndex,
+	unnamed: ReadonlyMap<ImportSummary["failures"][number], number>,
+): Promise<void> {
+	if (unnamed.size === 0) return;
+	const ids = await index.idsOf(store, sessionId, "import", new Set(unnamed.values()));
+	for (const [failure, slot] of unnamed) failure.item_id = ids.get(slot) ?? "";
 }
 
 /** The index keeps no title of a record that went through: the failures' titles are read again, only theirs. */

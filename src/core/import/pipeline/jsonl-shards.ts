@@ -2,6 +2,7 @@ import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
 import { endCutOffLine, parseJsonl } from "../../logs/jsonl";
 import type * as z from "../../model/zod";
+import { FingerprintList } from "../../util/hash64";
 
 /**
  * Records of a stage's output as numbered JSONL files (`<prefix>-0001.jsonl`, `-0002`, …), rolled over every
@@ -12,10 +13,11 @@ import type * as z from "../../model/zod";
 export const SHARD_RECORDS = 100;
 
 /**
- * The ids of the records in each shard file, in order, for files a writer made itself and wrote every line of with
- * an id: the session's compaction decides from it which files to keep or remove without reading them back.
+ * The ids of the records in each shard file, in order (as fingerprints, 8 bytes each: a million conversations'
+ * ids as strings would be ~80 MB), for files a writer made itself and wrote every line of with an id: the
+ * session's compaction decides from it which files to keep or remove without reading them back.
  */
-export type ShardLedger = Map<string, string[]>;
+export type ShardLedger = Map<string, FingerprintList>;
 
 export class ShardWriter {
 	/** Told after each flush how many records are on disk so far, in all (extract's run-ahead hand-off reads them back). */
@@ -84,7 +86,9 @@ export class ShardWriter {
 		else await this.store.append(path, `${lines.join("\n")}\n`);
 		if (this.ledger) {
 			// Only a file this writer made, every line of it with an id, is known line by line.
-			const known = this.existing.has(path) ? undefined : (this.ledger.get(path) ?? (this.inFile === records ? [] : undefined));
+			const known = this.existing.has(path)
+				? undefined
+				: (this.ledger.get(path) ?? (this.inFile === records ? new FingerprintList() : undefined));
 			if (known && ids.every((id) => id !== undefined)) {
 				for (const id of ids) known.push(id);
 				this.ledger.set(path, known);

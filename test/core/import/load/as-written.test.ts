@@ -2,6 +2,7 @@ import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { noteAsWritten, sourceTimesAsRendered, conversationKey, type AsWrittenRules } from "../../../../src/core/import/load/as-written";
+import { hintedSameTime } from "../../../../src/core/import/load/source-time-hints";
 import { ImportIndex } from "../../../../src/core/import/load/import-index";
 import { renderStamp } from "../../../../src/core/import/transform/note-draft";
 import { NodeNoteVault } from "../../../../src/cli/node-note-vault";
@@ -100,10 +101,13 @@ describe("sourceTimesAsRendered", () => {
 		t.index.record({ ...c1Record, source_id: "c3", path: "AI/Claude/C.md", source_updated: null });
 		t.index.record({ ...c1Record, source_id: "c4", path: "AI/Claude/D.md", render: undefined });
 		const times = await sourceTimesAsRendered(t.index, RULES);
-		expect([...times]).toEqual([
-			[conversationKey("claude", "c1"), UPDATED],
-			[conversationKey("claude", "c3"), null],
-		]);
-		expect((await sourceTimesAsRendered(t.index, { ...RULES, rerender: true })).size).toBe(0);
+		// Kept as fingerprints and seconds (16 bytes each): asked by key and time, not listed.
+		expect(times.h1.length).toBe(2);
+		expect(hintedSameTime(times, conversationKey("claude", "c1"), UPDATED)).toBe(true);
+		expect(hintedSameTime(times, conversationKey("claude", "c3"), null)).toBe(true);
+		expect(hintedSameTime(times, conversationKey("claude", "c1"), null)).toBe(false);
+		expect(hintedSameTime(times, conversationKey("claude", "c3"), UPDATED)).toBe(false);
+		for (const other of ["c2", "c4", "c5"]) expect(hintedSameTime(times, conversationKey("claude", other), UPDATED)).toBe(false);
+		expect((await sourceTimesAsRendered(t.index, { ...RULES, rerender: true })).h1.length).toBe(0);
 	});
 });
