@@ -9,6 +9,7 @@ import { CONTEXT_CHARS, loadConversations, MODEL, runLayer } from "./llm";
 import { runChild, type ChildRun } from "./measure";
 import { profileMarkdown, summarizeProfile } from "./profile";
 import { organizeApplyRow, organizeMarkdown, organizePreviewRow, type OrganizeRow } from "./organize";
+import { millionMarkdown, millionRows, millionTargets } from "./million";
 
 /**
  * `npm run bench` (and `bench:quick`): synthetic exports imported by the real CLI in a child process, beside a
@@ -33,6 +34,10 @@ const { values: args } = parseArgs({
 		"no-organize": { type: "boolean", default: false },
 		"no-plugin": { type: "boolean", default: false },
 		"no-reimport": { type: "boolean", default: false },
+		/** Opt-in: 1,000,000 short conversations, import and re-import, against 35,000 (bench/million.ts). */
+		million: { type: "boolean", default: false },
+		"million-count": { type: "string" },
+		"million-reference": { type: "string" },
 		"preview-notes": { type: "string" },
 		"cpu-prof": { type: "boolean", default: false },
 		keep: { type: "boolean", default: false },
@@ -259,7 +264,12 @@ async function main(): Promise<void> {
 	const load0 = loadavg();
 	const maxSize = Math.max(0, ...SIZES);
 	// Rough need: data ×1 (avg ~16 KB/conversation), floor output ×1, vault + staging ×4 at the largest size, and the big file ×5.
-	const need = (args["no-sizes"] ? 0 : maxSize * 16 * 1024 * 6) + (args["no-big"] ? 0 : BIG_MB * MB * 5) + 512 * MB;
+	const millionCount = Number(args["million-count"] ?? 1_000_000);
+	const need =
+		(args["no-sizes"] ? 0 : maxSize * 16 * 1024 * 6) +
+		(args["no-big"] ? 0 : BIG_MB * MB * 5) +
+		(args.million ? millionCount * 9 * 1024 : 0) +
+		512 * MB;
 	const { root, warning } = await pickRoot(need);
 	workRoot = root;
 	if (warning) log(`WARNING: ${warning}`);
@@ -404,6 +414,13 @@ async function main(): Promise<void> {
 			};
 			await rm(join(root, "data", "big"), { recursive: true, force: true });
 		}
+	}
+
+	// ---- a million conversations (opt-in) ----
+	if (args.million) {
+		const million = await millionRows(root, CLI, millionCount, log, Number(args["million-reference"] ?? 35_000));
+		md.push(...millionMarkdown(million));
+		targets.push(...millionTargets(million));
 	}
 
 	const allRows = [...rows, ...(big ? [big] : [])];
