@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { detectDust, textOf } from "../../../src/core/organize/dust";
+import { detectDust, MIN_TEXT_CHARACTERS, surelyEnoughLetters, textOf } from "../../../src/core/organize/dust";
 
 const long = "This note has plenty of real text in it, far more than fifty characters of prose.";
 
@@ -105,5 +105,48 @@ describe("textOf", () => {
 			if (textOf(body) !== textOfEveryPass(body)) differing++;
 		}
 		expect(differing).toBe(0);
+	});
+});
+
+describe("surelyEnoughLetters", () => {
+	it("is a lower bound of textOf: whenever it says enough, textOf keeps at least 50 characters (generated bodies around the bound)", () => {
+		const markup = ["[", "]", "[[", "]]", "(", ")", "](", "|", "!", "<", ">", "`", "```", "~~~", "#", "-", "*", " ", "\n", "1. ", "日本"];
+		// Letters often enough that many bodies are near the bound (a third of the pieces).
+		const words = ["word ", "Letters ", "ab", "x", "about a trip ", "Some prose "];
+		const pieces = [...markup, ...words, ...words];
+		let seed = 99;
+		const next = (n: number): number => {
+			seed ^= seed << 13;
+			seed ^= seed >>> 17;
+			seed ^= seed << 5;
+			return (seed >>> 0) % n;
+		};
+		const codePoints = (text: string): number => [...text].length;
+		let said = 0;
+		let wrong = 0;
+		for (let i = 0; i < 20_000; i++) {
+			let body = "";
+			for (let k = 10 + next(60); k > 0; k--) body += pieces[next(pieces.length)];
+			if (!surelyEnoughLetters(body)) continue;
+			said++;
+			if (codePoints(textOf(body)) < MIN_TEXT_CHARACTERS) wrong++;
+		}
+		expect(wrong).toBe(0);
+		expect(said).toBeGreaterThan(300); // the generator reaches the bound often enough to test it
+	});
+
+	it("counts what textOf keeps, not link targets, tags or fence lines", () => {
+		const letters = "abcdefghij".repeat(5); // exactly 50
+		expect(surelyEnoughLetters(letters)).toBe(true);
+		expect(surelyEnoughLetters(letters.slice(1))).toBe(false);
+		expect(surelyEnoughLetters(`${letters.slice(0, 25)}[1](${"t".repeat(40)})${letters.slice(0, 24)}`)).toBe(false);
+		expect(surelyEnoughLetters(`${letters.slice(0, 25)}<span ${letters}>\n`)).toBe(false);
+		expect(surelyEnoughLetters(`\`\`\`\n${letters}\n\`\`\``)).toBe(false);
+		// A bench note: the paragraph has links in the middle and still counts.
+		expect(
+			surelyEnoughLetters(
+				"# Note 1\n\nAbout a hotel and a flight for the trip. See [[Note 2]] and [n](Note%208.md). Enough ordinary prose so that this note is clearly not dust.\n",
+			),
+		).toBe(true);
 	});
 });
