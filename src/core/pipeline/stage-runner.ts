@@ -219,7 +219,11 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 		if (newly.length === 0 && !(force && ready.length > 0)) return;
 		// Counts and progress at once, in order (a cancel from onProgress acts on time); the records follow in batches.
 		for (const r of newly) {
-			if (r.output !== undefined && options.handOff) await options.handOff(r.output as O);
+			if (r.output !== undefined && options.handOff) {
+				await options.handOff(r.output as O);
+				// A hand-off that never waits (extract's run-ahead) takes a whole batch in one go: slices, as the workers'.
+				await yieldWhenSliceOver(YIELD_SLICE_MS);
+			}
 			counts.total++;
 			counts[r.status]++;
 			done++;

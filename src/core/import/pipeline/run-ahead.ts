@@ -30,6 +30,33 @@ interface Kept {
 	line: string;
 }
 
+/** A spilled item as it waits: kept as it came, already made its two lines (past the memory budget), or null (read from the shards). */
+type Spilled = Kept | string | null;
+
+/** A drafts file being read back: item `i` of it. */
+interface SpillCache {
+	file: number;
+	at: (i: number) => Kept | null;
+}
+
+/** The characters an item stands for: its line, its draft's texts, and room for the rest of the draft. */
+function charsOf(k: Kept): number {
+	const d = k.spilled.draft;
+	return k.line.length + (d.body?.length ?? 0) + (d.append && "transcript" in d.append ? d.append.transcript.length : 0) + 1024;
+}
+
+/** An item's two lines in a drafts file: the draft's JSON, the conversation's line. */
+function linesOf(k: Kept): string {
+	return `${JSON.stringify(k.spilled)}\n${k.line}`;
+}
+
+function keptOf(item: Spilled | undefined): Kept | null {
+	if (item === undefined || item === null) return null;
+	if (typeof item !== "string") return item;
+	const cut = item.indexOf("\n");
+	return { spilled: JSON.parse(item.slice(0, cut)) as SpilledDraft, line: item.slice(cut + 1) };
+}
+
 /**
  * The hand-off from extract to transform when extract must not wait for the stages after it ("extract runs
  * ahead"): the plugin's import, where Obsidian may quit at any moment and the export (a browser File) cannot be
@@ -65,13 +92,18 @@ export class RunAheadHandOff implements AsyncIterable<Extracted> {
 	private wakeConsumer: (() => void) | null = null;
 	/** Conversations read back from disk, for a log line at the end. */
 	readBack = 0;
-	/** Spilled drafts not written yet (those of the drafts file being filled), and files written so far. */
-	private spillLines: string[] = [];
+	/**
+	 * Spilled items of the drafts file being filled: each kept as it came (its draft an object, never made JSON) while
+	 * the drafts kept in memory stay within the budget, else already as its two lines (see spillDraft).
+	 */
+	private spillItems: Spilled[] = [];
+	/** Characters the items being filled stand for (see charsOf). */
+	private spillItemsChars = 0;
 	private spillFilesWritten = 0;
 	private readonly spillWrites = new Map<number, Promise<void>>();
 	private spillError: Error | null = null;
 	/** Full drafts files kept in memory instead of written (while they hold less than SPILL_MEMORY_CHARS). */
-	private readonly spillInMemory = new Map<number, { lines: string[]; chars: number }>();
+	private readonly spillInMemory = new Map<number, { items: Spilled[]; chars: number }>();
 	private spillInMemoryChars = 0;
 
 	constructor(
@@ -95,29 +127,38 @@ export class RunAheadHandOff implements AsyncIterable<Extracted> {
 		return Promise.resolve();
 	}
 
-	/** Keeps a spilled conversation's draft (see the class); a full file of them is written without waiting. */
+	/**
+	 * Keeps a spilled conversation's draft (see the class); a full file of them is kept or written without waiting.
+	 * While the drafts fit in memory they stay objects: no `JSON.stringify` of each draft on the UI thread, and no
+	 * `JSON.parse` when it is read back (issue 17). Past that, each is made its JSON line here, one at a time.
+	 */
 	private spillDraft(item: Extracted): void {
-		const kept: SpilledDraft | null =
-			item.draft && item.line !== undefined ? { draft: item.draft, ...(item.facts ? { facts: item.facts } : {}) } : null;
-		// Two lines an item: empty ones for an item read back from the shards.
-		this.spillLines.push(kept ? JSON.stringify(kept) : "", kept ? item.line! : "");
-		if (this.spillLines.length < 2 * SHARD_RECORDS) return;
+		const kept: Kept | null =
+			item.draft && item.line !== undefined
+				? { spilled: { draft: item.draft, ...(item.facts ? { facts: item.facts } : {}) }, line: item.line }
+				: null;
+		const chars = kept ? charsOf(kept) : 2;
+		const inMemory = this.spillInMemoryChars + this.spillItemsChars + chars <= this.spillMemoryChars;
+		this.spillItems.push(inMemory || !kept ? kept : linesOf(kept));
+		this.spillItemsChars += chars;
+		if (this.spillItems.length < SHARD_RECORDS) return;
 		this.flushSpill();
 	}
 
 	private flushSpill(): void {
-		if (this.spillLines.length === 0) return;
+		if (this.spillItems.length === 0) return;
 		const file = ++this.spillFilesWritten;
-		const lines = this.spillLines;
-		this.spillLines = [];
-		let chars = 0;
-		for (const l of lines) chars += l.length;
+		const items = this.spillItems;
+		const chars = this.spillItemsChars;
+		this.spillItems = [];
+		this.spillItemsChars = 0;
 		if (this.spillInMemoryChars + chars <= this.spillMemoryChars) {
-			this.spillInMemory.set(file, { lines, chars });
+			this.spillInMemory.set(file, { items, chars });
 			this.spillInMemoryChars += chars;
 			return;
 		}
-		const text = `${lines.join("\n")}\n`;
+		// Two lines an item (empty ones for an item read back from the shards).
+		const text = `${items.map((k) => (k === null ? "\n" : typeof k === "string" ? k : linesOf(k))).join("\n")}\n`;
 		this.spillWrites.set(
 			file,
 			this.store.write(spilledDraftsPath(this.sessionId, file), text).catch((e: unknown) => {
@@ -127,23 +168,19 @@ export class RunAheadHandOff implements AsyncIterable<Extracted> {
 	}
 
 	/** What was kept of spilled conversation `j` (0: the first spilled), or null when it is read from the shards. */
-	private async spilledDraft(
-		j: number,
-		cache: { file: number; lines: TextLines } | null,
-	): Promise<{ kept: Kept | null; cache: typeof cache }> {
+	private async spilledDraft(j: number, cache: SpillCache | null): Promise<{ kept: Kept | null; cache: SpillCache | null }> {
 		const file = Math.floor(j / SHARD_RECORDS) + 1;
-		const at = 2 * (j % SHARD_RECORDS);
-		const keptOf = (draft: string | null | undefined, line: string | null | undefined): Kept | null =>
-			draft && typeof line === "string" ? { spilled: JSON.parse(draft) as SpilledDraft, line } : null;
+		const at = j % SHARD_RECORDS;
 		if (file > this.spillFilesWritten) {
-			// The file being filled: its lines are still here.
-			return { kept: keptOf(this.spillLines[at], this.spillLines[at + 1]), cache };
+			// The file being filled: its items are still here.
+			return { kept: keptOf(this.spillItems[at]), cache };
 		}
 		const inMemory = this.spillInMemory.get(file);
 		if (inMemory) {
 			this.spillInMemory.delete(file);
 			this.spillInMemoryChars -= inMemory.chars;
-			cache = { file, lines: TextLines.of(inMemory.lines) };
+			const items = inMemory.items;
+			cache = { file, at: (i) => keptOf(items[i]) };
 		}
 		if (!cache || cache.file !== file) {
 			await this.spillWrites.get(file);
@@ -152,9 +189,16 @@ export class RunAheadHandOff implements AsyncIterable<Extracted> {
 			const lines = new TextLines(await this.store.read(path));
 			this.spillWrites.delete(file);
 			await this.store.remove(path);
-			cache = { file, lines };
+			cache = {
+				file,
+				at: (i) => {
+					const draft = lines.line(2 * i);
+					const line = lines.line(2 * i + 1);
+					return draft && typeof line === "string" ? { spilled: JSON.parse(draft) as SpilledDraft, line } : null;
+				},
+			};
 		}
-		return { kept: keptOf(cache.lines.line(at), cache.lines.line(at + 1)), cache };
+		return { kept: cache.at(at), cache };
 	}
 
 	/** Removes the drafts files not read back (a run stopped early). */
@@ -202,7 +246,7 @@ export class RunAheadHandOff implements AsyncIterable<Extracted> {
 		// The shard being read back: its number and its lines (null: none read yet).
 		let file: { index: number; lines: TextLines } | null = null;
 		// The drafts file being read back (see spilledDraft).
-		let drafts: { file: number; lines: TextLines } | null = null;
+		let drafts: SpillCache | null = null;
 		try {
 			while (!this.aborted) {
 				if (this.spilledFrom === null || next < this.spilledFrom) {
@@ -290,12 +334,6 @@ class TextLines {
 	constructor(text: string) {
 		this.lines = text.split("\n");
 		this.lines.pop(); // what follows the last line break
-	}
-
-	static of(lines: string[]): TextLines {
-		const t = new TextLines("");
-		t.lines = lines;
-		return t;
 	}
 
 	/** Line `i` (from 0) without its line break; null when the text has no whole line `i`. */
