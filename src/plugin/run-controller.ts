@@ -45,7 +45,18 @@ interface ActiveRun {
 	done: Promise<RunResult | null>;
 	/** The furthest stage that reported progress (STAGE_RANK). */
 	furthest: number;
+	/** When the status bar's text was last set, and the update waiting for its turn (see STATUS_MS). */
+	statusAt: number;
+	statusTimer: number | null;
+	statusText: () => string;
 }
+
+/**
+ * The status bar's text changes at most this often: each item of each stage reports progress, and formatting and
+ * setting the text for each was a good part of some of the UI thread's long tasks (issue 17). The first and the
+ * last count are shown at once, the latest one otherwise within this time.
+ */
+const STATUS_MS = 100;
 
 const STAGE_RANK: Record<StageProgress["stage"], number> = { extract: 0, transform: 1, load: 2 };
 
@@ -124,6 +135,9 @@ export class RunController {
 			total: null,
 			estimated: false,
 			furthest: 0,
+			statusAt: 0,
+			statusTimer: null,
+			statusText: () => "",
 			done: Promise.resolve(null),
 		};
 		this.current = run;
@@ -187,6 +201,7 @@ export class RunController {
 			return null;
 		} finally {
 			if (this.current === run) this.current = null;
+			if (run.statusTimer !== null) window.clearTimeout(run.statusTimer);
 			this.host.setStatusText("");
 			this.host.refreshSessionViews();
 			this.host.onRunEnd?.();
@@ -214,14 +229,28 @@ export class RunController {
 			return;
 		}
 		run.furthest = rank;
-		const label = t(`phase.${run.kind}`);
+		const total = p.stage !== "extract" && !run.estimated ? run.total : null;
 		// The estimate of an export still being read is not shown: it moves until the export is read.
-		this.host.setStatusText(
-			p.stage !== "extract" && run.total !== null && !run.estimated
-				? t("statusBar.progress", { label, done: processed, total: run.total })
-				: t("statusBar.soFar", { label, done: processed }),
-		);
+		run.statusText = () => {
+			const label = t(`phase.${run.kind}`);
+			return total !== null ? t("statusBar.progress", { label, done: processed, total }) : t("statusBar.soFar", { label, done: processed });
+		};
+		const now = Date.now();
+		if (now - run.statusAt >= STATUS_MS || processed === total) this.showStatus(run);
+		else
+			run.statusTimer ??= window.setTimeout(
+				() => {
+					run.statusTimer = null;
+					if (this.current === run) this.showStatus(run);
+				},
+				STATUS_MS - (now - run.statusAt),
+			);
 		this.host.refreshSessionViews();
+	}
+
+	private showStatus(run: ActiveRun): void {
+		run.statusAt = Date.now();
+		this.host.setStatusText(run.statusText());
 	}
 
 	private loadingTotal = false;
