@@ -43,8 +43,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // Issue 15's index on disk (core/logs/keyed-jsonl.ts: a hash and a line offset per key instead of a record object,
 // read back by ranged reads) and the run's sets as 64-bit fingerprints (core/util/hash64.ts): 514,221 -> 520,379.
 // Issue 17's preview reading kept for the import (core/import/pipeline/preview-reading.ts) and the preview read in the
-// reader's worker: ~+1.9 KB.
-const MAIN_JS_BUDGET = 523_000;
+// reader's worker: ~+1.9 KB. Then the status bar's throttle (run-controller.ts) and the run-ahead hand-off keeping
+// drafts as objects: ~+0.6 KB (main was already at 526,919 with issue 15's end-of-run bookkeeping: 527,492).
+const MAIN_JS_BUDGET = 528_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
