@@ -86,8 +86,11 @@ export function normalizeFrontmatter(input: NormalizeFrontmatterInput): Normaliz
 	const on = (rule: NormalizeRule): boolean => input.rules === undefined || input.rules.includes(rule);
 
 	const existingTitle = typeof fm.title === "string" && fm.title.trim() !== "" ? fm.title : undefined;
-	const title = existingTitle ?? deriveTitle(input.body, input.path);
-	if (!existingTitle && on("title")) wanted.set("title", title);
+	// Derived from the body only when asked for: with the title rule off (the user's own notes by default) organize
+	// keeps the file name and never reads it.
+	let derivedTitle: string | undefined;
+	const titleOf = (): string => existingTitle ?? (derivedTitle ??= deriveTitle(input.body, input.path));
+	if (!existingTitle && on("title")) wanted.set("title", titleOf());
 
 	let createdFromFile = false;
 	if (!hasValue(fm.created) && on("created")) {
@@ -128,7 +131,13 @@ export function normalizeFrontmatter(input: NormalizeFrontmatterInput): Normaliz
 	}
 	for (const [key, after] of wanted)
 		changes.push({ key, kind: "add", after, ...(key === "created" && createdFromFile ? { note: "from the file's creation time" } : {}) });
-	return { changes, title, ...(createdFromFile ? { createdFromFile } : {}) };
+	return {
+		changes,
+		get title() {
+			return titleOf();
+		},
+		...(createdFromFile ? { createdFromFile } : {}),
+	};
 }
 
 /**

@@ -92,6 +92,18 @@ describe("normalizeFrontmatter", () => {
 		expect(normalizeFrontmatter({ ...base, frontmatter }).changes).toEqual([]);
 	});
 
+	it("gives the title from the body (read when asked: the title rule off derives it only then), the frontmatter's first", () => {
+		expect(normalizeFrontmatter({ ...base, frontmatter: {} }).title).toBe("Title");
+		const off = normalizeFrontmatter({ ...base, frontmatter: {}, rules: [] });
+		expect(off.changes).toEqual([]);
+		expect(off.title).toBe("Title");
+		expect(normalizeFrontmatter({ ...base, body: "No heading.\n", frontmatter: {}, rules: [] }).title).toBe("post");
+		expect(normalizeFrontmatter({ ...base, frontmatter: { title: "Own" }, rules: ["title"] }).title).toBe("Own");
+		expect(normalizeFrontmatter({ ...base, frontmatter: {}, rules: ["title"] }).changes).toEqual([
+			{ key: "title", kind: "add", after: "Title" },
+		]);
+	});
+
 	it("uses a Jekyll date for created", () => {
 		const result = normalizeFrontmatter({ ...base, path: "a.md", frontmatter: { date: "2019-05-06 10:00:00 +0900" } });
 		expect(result.changes).toContainEqual({ key: "created", kind: "add", after: "2019-05-06" });
