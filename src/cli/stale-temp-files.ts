@@ -1,4 +1,4 @@
-import { readdir, rm, stat } from "node:fs/promises";
+import { opendir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { TEMP_FILE_PATTERN } from "./vault-paths";
 
@@ -15,11 +15,13 @@ export async function removeStaleTempFiles(vaultDir: string, folders: readonly s
 	const walk = async (relative: string): Promise<void> => {
 		let entries;
 		try {
-			entries = await readdir(join(vaultDir, relative), { withFileTypes: true });
+			// Read as a stream of entries (opendir), not one array: a note folder of a million notes was ~130 MB of
+			// directory entries at the end of a run, over the CLI's heap cap.
+			entries = await opendir(join(vaultDir, relative), { bufferSize: 256 });
 		} catch {
 			return; // missing or unreadable: nothing of ours to clean
 		}
-		for (const entry of entries) {
+		for await (const entry of entries) {
 			const path = relative === "" ? entry.name : `${relative}/${entry.name}`;
 			if (entry.isDirectory()) await walk(path);
 			else if (entry.isFile() && TEMP_FILE_PATTERN.test(entry.name)) {
