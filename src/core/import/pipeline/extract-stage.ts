@@ -77,6 +77,8 @@ export interface ExtractStageOptions {
 	read?: ReadOptions;
 	/** See RunStageOptions.sharedLogReady. */
 	sharedLogReady?: boolean;
+	/** See RunStageOptions.stepLog (the import: "all" in debug mode only). */
+	stepLog?: "all" | "failed";
 	/** Told after each flush of `extract/output/` how many conversations are on disk in all (see RunAheadHandOff). */
 	onWritten?: (records: number) => void;
 	/** Filled with the ids of each shard file this stage writes (see ShardLedger; the session's compaction uses it). */
@@ -182,6 +184,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 			...(o.signal ? { signal: o.signal } : {}),
 			...(o.onProgress ? { onProgress: o.onProgress } : {}),
 			...(o.sharedLogReady ? { sharedLogReady: true } : {}),
+			...(o.stepLog ? { stepLog: o.stepLog } : {}),
 		});
 	} finally {
 		await writer.flush();

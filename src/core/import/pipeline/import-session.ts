@@ -374,6 +374,7 @@ async function wireStages(run: ImportRun, stop: AbortController, started: Promis
 					}),
 			index,
 			sharedLogReady: true,
+			stepLog: run.debugMode ? "all" : "failed",
 			...common,
 		}).finally(() => toLoad.close()),
 	);
@@ -389,6 +390,7 @@ async function wireStages(run: ImportRun, stop: AbortController, started: Promis
 			keepCopies: run.debugMode,
 			...(deps.sha256 ? { sha256: deps.sha256 } : {}),
 			sharedLogReady: true,
+			stepLog: run.debugMode ? "all" : "failed",
 			...common,
 		}),
 	);
@@ -433,6 +435,7 @@ function startExtract(
 					},
 				}),
 		sharedLogReady: true,
+		stepLog: run.debugMode ? "all" : "failed",
 		ledger: run.shardLedger,
 		...(ahead ? { onWritten: (n: number) => ahead.written(n) } : {}),
 		...common,

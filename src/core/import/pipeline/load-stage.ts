@@ -33,6 +33,8 @@ export interface LoadStageOptions {
 	concurrency?: number;
 	/** See RunStageOptions.sharedLogReady. */
 	sharedLogReady?: boolean;
+	/** See RunStageOptions.stepLog (the import: "all" in debug mode only). */
+	stepLog?: "all" | "failed";
 	/** Debug mode: also keep a full copy of every note written in the session's `load/output/` (default: the manifest only). */
 	keepCopies?: boolean;
 	signal?: AbortSignal;
@@ -87,6 +89,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			...(o.signal ? { signal: o.signal } : {}),
 			...(o.onProgress ? { onProgress: o.onProgress } : {}),
 			...(o.sharedLogReady ? { sharedLogReady: true } : {}),
+			...(o.stepLog ? { stepLog: o.stepLog } : {}),
 		});
 	} finally {
 		await loader.flush();

@@ -44,6 +44,8 @@ export interface TransformStageOptions {
 	concurrency?: number;
 	/** See RunStageOptions.sharedLogReady. */
 	sharedLogReady?: boolean;
+	/** See RunStageOptions.stepLog (the import: "all" in debug mode only). */
+	stepLog?: "all" | "failed";
 	signal?: AbortSignal;
 	onProgress?: (p: StageProgress) => void;
 }
@@ -97,6 +99,7 @@ export async function runTransformStage(o: TransformStageOptions): Promise<Stage
 		...(o.signal ? { signal: o.signal } : {}),
 		...(o.onProgress ? { onProgress: o.onProgress } : {}),
 		...(o.sharedLogReady ? { sharedLogReady: true } : {}),
+		...(o.stepLog ? { stepLog: o.stepLog } : {}),
 	});
 }
 

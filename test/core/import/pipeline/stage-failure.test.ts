@@ -74,7 +74,8 @@ describe("runImportSession when a stage breaks down", () => {
 			const source = await NodeByteSource.open(input);
 			const run = runImportSession(
 				{ store: new FailingStore(root, log, 1), vault: new NodeNoteVault(root), clock: systemClock, logger: silentLogger },
-				{ mode: "new", sources: [source], options: { inputs: [input] } },
+				// Debug mode: only then does every item's steps go to the steps log (outside it, only a failed item's).
+				{ mode: "new", sources: [source], options: { inputs: [input] }, debugMode: true },
 			);
 			await expect(withinSeconds(run, 20)).rejects.toThrow(/ENOSPC/);
 			await source.close(); // after the run: no stage reads it any more
