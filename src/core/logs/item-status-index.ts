@@ -5,7 +5,13 @@ import type { Logger } from "../ports/logger";
 import type { StagingStore } from "../ports/staging-store";
 import { pipelineStagesFile } from "../session/paths";
 import { forEachJsonl } from "./jsonl";
-import { PipelineStageRecordSchema, readFoldedItems, type FoldedItems, type PipelineStageRecord } from "./pipeline-stages";
+import {
+	PipelineStageRecordSchema,
+	readFoldedItems,
+	readUnchangedItems,
+	type FoldedItems,
+	type PipelineStageRecord,
+} from "./pipeline-stages";
 import { FingerprintSlots } from "../util/hash64";
 
 export interface ItemFailure {
@@ -105,6 +111,11 @@ export class ItemStatusIndex {
 	private readonly labels = new Interned();
 	private readonly outcomes = new Interned();
 	private line = 0;
+	/**
+	 * Items a re-import found unchanged while extracting them, with no record (see UnchangedItems): counted in every
+	 * stage as successes, as folded items are; an item with no record is one of them once extract has completed.
+	 */
+	unchangedEarly = 0;
 
 	constructor(
 		records: readonly PipelineStageRecord[] = [],
@@ -127,6 +138,7 @@ export class ItemStatusIndex {
 		options: ItemStatusReadOptions = {},
 	): Promise<ItemStatusIndex> {
 		const index = new ItemStatusIndex([], 0, await readFoldedItems(store, sessionId, phase, logger), options);
+		index.unchangedEarly = await readUnchangedItems(store, sessionId, phase, logger);
 		index.skippedLines = await forEachJsonl(
 			store,
 			pipelineStagesFile(sessionId, phase),
@@ -283,6 +295,11 @@ export class ItemStatusIndex {
 		return this.folded !== null && this.keys.slotOf(itemId) < 0;
 	}
 
+	/** Whether the item has a record in any stage. */
+	has(itemId: string): boolean {
+		return this.keys.slotOf(itemId) >= 0;
+	}
+
 	/** Latest record per item id in a stage, in the order of those latest records (see ItemRecord for what is kept). */
 	latest(stage: StageType): ReadonlyMap<string, ItemRecord> {
 		const map = new Map<string, ItemRecord>();
@@ -356,8 +373,8 @@ export class ItemStatusIndex {
 	counts(stage: StageType): Counts {
 		const f = this.folded?.stages[stage];
 		const c: Counts = {
-			total: f?.total ?? 0,
-			success: f?.success ?? 0,
+			total: (f?.total ?? 0) + this.unchangedEarly,
+			success: (f?.success ?? 0) + this.unchangedEarly,
 			failed: f?.failed ?? 0,
 			skipped: f?.skipped ?? 0,
 			review: f?.review ?? 0,

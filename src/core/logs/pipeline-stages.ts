@@ -85,3 +85,37 @@ export async function readFoldedItems(
 		return null;
 	}
 }
+
+/**
+ * `<phase>/pipeline_unchanged.json`: how many items a re-import found unchanged as written while extracting them
+ * (issue 20): each such item went through every stage with no record of its own (see ItemOutcome.quiet) and no copy
+ * in `extract/output/`, its note left as it was. Written by extract with the phase's counts; a fresh extract starts
+ * it again (it decides every item again). Counted as items folded are (ItemStatusIndex, the summary), and folded
+ * into `pipeline_folded.json` when the session is compacted.
+ */
+export const UnchangedItemsSchema = z.object({
+	version: z.literal(1),
+	items: z.number().check(z.int(), z.nonnegative()),
+});
+export type UnchangedItems = z.infer<typeof UnchangedItemsSchema>;
+
+export function unchangedItemsFile(sessionId: string, phase: PhaseType): string {
+	return `${phaseDir(sessionId, phase)}/pipeline_unchanged.json`;
+}
+
+export async function writeUnchangedItems(store: StagingStore, sessionId: string, phase: PhaseType, items: number): Promise<void> {
+	const value: UnchangedItems = { version: 1, items };
+	await store.writeAtomic(unchangedItemsFile(sessionId, phase), `${JSON.stringify(value)}\n`);
+}
+
+/** The count of items found unchanged early (0 when there is none; a file that cannot be read is warned of). */
+export async function readUnchangedItems(store: StagingStore, sessionId: string, phase: PhaseType, logger?: Logger): Promise<number> {
+	const path = unchangedItemsFile(sessionId, phase);
+	if (!(await store.exists(path))) return 0;
+	try {
+		return UnchangedItemsSchema.parse(JSON.parse(await store.read(path))).items;
+	} catch (e) {
+		logger?.warn(`${path} cannot be read (${e instanceof Error ? e.message : String(e)}); its items are not counted`);
+		return 0;
+	}
+}

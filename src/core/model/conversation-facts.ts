@@ -16,7 +16,11 @@ export interface ConversationFacts {
 	/** Whose conversation it is and when the source last updated it (null: not said), for a re-import's early "unchanged". */
 	provider?: Conversation["provider"];
 	updated?: string | null;
-	/** Some message has an attachment (the note may bring files into the vault: never decided before rendering). */
+	/**
+	 * Some message has an attachment the note may bring a file into the vault for (an artifact, or one that names a
+	 * file of the export: see DraftFileCollector.tokenFor): never decided before rendering. An attachment known only
+	 * by its name and extracted text is rendered as text, as any other part.
+	 */
 	attachments?: boolean;
 }
 
@@ -29,7 +33,9 @@ export function conversationFacts(conversation: Conversation): ConversationFacts
 		time: conversation.updated ?? conversation.created,
 		provider: conversation.provider,
 		updated: conversation.updated,
-		attachments: conversation.messages.some((m) => m.parts.some((p) => p.kind === "attachment")),
+		attachments: conversation.messages.some((m) =>
+			m.parts.some((p) => p.kind === "attachment" && (p.artifact !== undefined || p.ref !== undefined || p.pointer !== undefined)),
+		),
 	};
 }
 

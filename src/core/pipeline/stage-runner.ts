@@ -28,6 +28,8 @@ interface ItemResult {
 	note?: string;
 	outcome?: ItemOutcomeKind;
 	rerendered?: boolean;
+	/** No record (see ItemOutcome.quiet). */
+	quiet?: boolean;
 	/** For options.handOff. */
 	output?: unknown;
 	lastStep: string;
@@ -159,7 +161,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 		let status: ItemResultStatus;
 		let reason: string | undefined;
 		let note: string | undefined;
-		let typed: Pick<ItemResult, "outcome" | "rerendered"> = {};
+		let typed: Pick<ItemResult, "outcome" | "rerendered" | "quiet"> = {};
 		let output: O | undefined;
 		try {
 			const outcome = await options.process(item, runner);
@@ -169,6 +171,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			typed = {
 				...(outcome.outcome !== undefined ? { outcome: outcome.outcome } : {}),
 				...(outcome.rerendered ? { rerendered: true } : {}),
+				...(outcome.quiet && outcome.status === "success" ? { quiet: true } : {}),
 			};
 			output = outcome.output;
 		} catch (e) {
@@ -207,6 +210,9 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	const allSteps = (options.stepLog ?? "all") === "all";
 	const ready: ItemResult[] = [];
 	let lastLogMs = Date.now();
+	/** Quiet successes counted so far, and how many of them options.onQuiet was told of. */
+	let quiet = 0;
+	let quietTold = 0;
 	// Long on purpose: one ordered hand-off (results in input order, batched logs, phase counts) over the runner's shared locals; split, each part would need them all passed in.
 	const flushReady = async (force: boolean): Promise<void> => {
 		const newly: ItemResult[] = [];
@@ -216,7 +222,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			flushSeq++;
 			if (r) newly.push(r);
 		}
-		if (newly.length === 0 && !(force && ready.length > 0)) return;
+		if (newly.length === 0 && !(force && (ready.length > 0 || quiet !== quietTold))) return;
 		// Counts and progress at once, in order (a cancel from onProgress acts on time); the records follow in batches.
 		for (const r of newly) {
 			if (r.output !== undefined && options.handOff) {
@@ -250,6 +256,10 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			const stageRecords: PipelineStageRecord[] = [];
 			const stepRecords: StepLogRecord[] = [];
 			for (const r of batch) {
+				if (r.quiet) {
+					quiet++;
+					continue;
+				}
 				stageRecords.push({
 					timestamp: r.finishedAt,
 					session_id: sessionId,
@@ -283,10 +293,15 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 				}
 			}
 			// Steps first: a crash between the two leaves the item unlogged in pipeline_stages, so it is redone.
-			if (batch.length > 0) {
+			if (stageRecords.length > 0) {
 				await options.beforeLog?.();
 				if (stepRecords.length > 0) await appendStepLogRecords(store, sessionId, phaseType, stage, stepRecords);
 				await appendPipelineStageRecords(store, sessionId, phaseType, stageRecords);
+			}
+			// The count of quiet items goes with the phase's counts that include them (and at the end).
+			if ((force || saveDue) && quiet !== quietTold && options.onQuiet) {
+				quietTold = quiet;
+				await options.onQuiet(quiet);
 			}
 		}
 		if (saveDue) {

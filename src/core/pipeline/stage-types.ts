@@ -33,6 +33,11 @@ export type ItemOutcome = (
 	outcome?: ItemOutcomeKind;
 	/** Logged as `rerendered` (see PipelineStageRecord). */
 	rerendered?: boolean;
+	/**
+	 * A success that needs no record of its own (a re-import's note found unchanged before the conversation was kept:
+	 * see RunStageOptions.onQuiet): counted and handed on as any other, but no `pipeline_stages.jsonl` line.
+	 */
+	quiet?: boolean;
 };
 
 /** Handed to `process` for one item: times and records its named steps. */
@@ -134,4 +139,9 @@ export interface RunStageOptions<T, O = never> {
 	 * and the manifest) is written first, so that a crash never leaves a record saying done without its proof.
 	 */
 	beforeLog?: () => Promise<void>;
+	/**
+	 * Told how many quiet successes (ItemOutcome.quiet) this run has counted so far, before each save of phase.json
+	 * and at the end: whatever proves them done (a count of them) is written with the counts that include them.
+	 */
+	onQuiet?: (count: number) => Promise<void>;
 }

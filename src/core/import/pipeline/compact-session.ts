@@ -3,7 +3,7 @@ import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
 import { pipelineStagesFile, sessionDir, stageOutputDir, stepsFile } from "../../session/paths";
 import { LOAD_MANIFEST_FILE, type ManifestLine } from "./load-stage";
-import { foldedItemsFile, type FoldedItems } from "../../logs/pipeline-stages";
+import { foldedItemsFile, unchangedItemsFile, type FoldedItems } from "../../logs/pipeline-stages";
 import { emptyCounts } from "../../model/counts";
 import { STAGE_TYPES } from "../../model/status";
 import { CONVERSATION_SHARDS, extractOutputDir } from "./extract-stage";
@@ -120,15 +120,21 @@ async function foldFinishedItems(store: StagingStore, sessionId: string, status:
 		count++;
 		outcomes[label] = (outcomes[label] ?? 0) + 1;
 	}
-	if (count === 0) return;
+	// Those a re-import found unchanged while extracting (no record each) join them; their own count then goes.
+	const early = status.unchangedEarly;
+	if (count === 0 && early === 0) return;
+	if (early > 0) outcomes.unchanged = (outcomes.unchanged ?? 0) + early;
+	const n = count + early;
 	const stages = Object.fromEntries(
 		STAGE_TYPES.map((stage) => {
 			const was = status.folded?.stages[stage] ?? emptyCounts();
-			return [stage, { ...was, total: was.total + count, success: was.success + count }];
+			return [stage, { ...was, total: was.total + n, success: was.success + n }];
 		}),
 	) as FoldedItems["stages"];
-	const summary: FoldedItems = { version: 1, items: (status.folded?.items ?? 0) + count, stages, outcomes };
+	const summary: FoldedItems = { version: 1, items: (status.folded?.items ?? 0) + n, stages, outcomes };
 	await store.writeAtomic(foldedItemsFile(sessionId, "import"), `${JSON.stringify(summary)}\n`);
+	if (early > 0) await store.remove(unchangedItemsFile(sessionId, "import"));
+	if (count === 0) return;
 	const log = pipelineStagesFile(sessionId, "import");
 	// Read line by line; what stays (failures, skips, reviews, updates) is what a person asks about, a few lines.
 	const kept: string[] = [];

@@ -9,6 +9,7 @@ import type { Logger } from "../../ports/logger";
 import { readShards, removeShards, ShardWriter, type ShardLedger } from "./jsonl-shards";
 import type { ImportOptions } from "./import-options";
 import { StringHashSet } from "../../util/hash64";
+import { unchangedItemsFile, writeUnchangedItems } from "../../logs/pipeline-stages";
 
 export const CONVERSATION_SHARDS = "conversations";
 
@@ -83,6 +84,12 @@ export interface ExtractStageOptions {
 	onWritten?: (records: number) => void;
 	/** Filled with the ids of each shard file this stage writes (see ShardLedger; the session's compaction uses it). */
 	ledger?: ShardLedger;
+	/**
+	 * A re-import's early answer (fresh runs only): the path of the conversation's note when it stands unchanged as
+	 * written (as-written.ts), else null. Such a conversation is not kept in `extract/output/` and has no record in
+	 * any stage: it goes on marked `asWritten` (see Extracted), and its number is kept in `pipeline_unchanged.json`.
+	 */
+	unchanged?: (facts: ConversationFacts) => Promise<string | null>;
 	signal?: AbortSignal;
 	onProgress?: (p: StageProgress) => void;
 }
@@ -97,7 +104,11 @@ export interface ExtractStageOptions {
 export async function runExtractStage(o: ExtractStageOptions): Promise<StageResult> {
 	const { ctx, reader, options } = o;
 	const dir = extractOutputDir(ctx.sessionId);
-	if (o.fresh) await removeShards(ctx.store, dir, CONVERSATION_SHARDS);
+	if (o.fresh) {
+		await removeShards(ctx.store, dir, CONVERSATION_SHARDS);
+		// Decided again item by item in this run.
+		await ctx.store.remove(unchangedItemsFile(ctx.sessionId, ctx.phaseType));
+	}
 	const writer = new ShardWriter(ctx.store, dir, CONVERSATION_SHARDS);
 	if (o.onWritten) writer.onFlushed = o.onWritten;
 	if (o.ledger) writer.ledger = o.ledger;
@@ -175,6 +186,14 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 					if (facts.messageCount < options.minMessages) {
 						return { status: "skipped", reason: `too_few_messages: ${facts.messageCount} < ${options.minMessages}` };
 					}
+					// Its note stands as written (a re-import): nothing to keep, nothing to log of it alone.
+					const asWritten = o.unchanged ? await o.unchanged(facts) : null;
+					if (asWritten !== null) {
+						extracted++;
+						const output = extractedOf(r); // not spread: its conversation is a getter that parses
+						output.asWritten = asWritten;
+						return { status: "success", quiet: true, output };
+					}
 					// The line, when the reader sent one: the conversation need not be parsed from it here.
 					await writer.writeLine(r.line ?? JSON.stringify(r.conversation), facts.id);
 					extracted++;
@@ -185,6 +204,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 			...(o.onProgress ? { onProgress: o.onProgress } : {}),
 			...(o.sharedLogReady ? { sharedLogReady: true } : {}),
 			...(o.stepLog ? { stepLog: o.stepLog } : {}),
+			...(o.unchanged ? { onQuiet: (n: number) => writeUnchangedItems(ctx.store, ctx.sessionId, ctx.phaseType, n) } : {}),
 		});
 	} finally {
 		await writer.flush();

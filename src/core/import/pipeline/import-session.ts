@@ -3,6 +3,7 @@ import type { Counts } from "../../model/counts";
 import type { StageContext, StageProgress } from "../../pipeline/stage-runner";
 import { Channel } from "../../pipeline/channel";
 import type { Conversation, Provider } from "../../model/conversation";
+import type { ConversationFacts } from "../../model/conversation-facts";
 import type { ByteSource } from "../../ports/byte-source";
 import type { Clock } from "../../ports/clock";
 import type { Logger } from "../../ports/logger";
@@ -142,6 +143,8 @@ interface ImportRun extends OpenedSession {
 	retransform: Set<string>;
 	/** Whether an item is work for this run: load has not finished it (or a retry sends it to the model again). */
 	needsWork: (id: string) => boolean;
+	/** An item an earlier run's extract found unchanged as written (no record; see UnchangedItems). */
+	unchangedEarly: (id: string) => boolean;
 	extractDone: boolean;
 	/** Extract runs: never finished, or a retry of its failures. */
 	runExtract: boolean;
@@ -252,8 +255,11 @@ async function planImportRun(deps: ImportDeps, request: ImportRequest, opened: O
 			: new Set<string>();
 	// Work left is what load has not finished (a retry also sends review items to the model again). An item folded
 	// out of a finished session's log went through for good, as one whose load succeeded.
-	const needsWork = (id: string): boolean => (!status.isDone("load", id) && !status.isFolded(id)) || retransform.has(id);
 	const extractDone = phase.stages.extract.status === "completed";
+	// Once extract has completed, an item with no record that it did not fold is one it found unchanged as written.
+	const unchangedEarly = (id: string): boolean => extractDone && status.unchangedEarly > 0 && !status.has(id);
+	const needsWork = (id: string): boolean =>
+		(!status.isDone("load", id) && !status.isFolded(id) && !unchangedEarly(id)) || retransform.has(id);
 	const extractFailures = status.failures("extract").length > 0;
 	return {
 		...opened,
@@ -265,6 +271,7 @@ async function planImportRun(deps: ImportDeps, request: ImportRequest, opened: O
 		status,
 		retransform,
 		needsWork,
+		unchangedEarly,
 		extractDone,
 		runExtract: !extractDone || (request.mode === "retry" && extractFailures),
 		debugMode: session.debug_mode || (request.debugMode ?? false),
@@ -353,8 +360,17 @@ async function wireStages(run: ImportRun, stop: AbortController, started: Promis
 
 	// Extract, or what it wrote before.
 	let conversations: AsyncIterable<Extracted>;
+	// A fresh extract of a deterministic import outside debug mode finds unchanged notes as it reads: no copy of their
+	// conversations, no record of them (not with the run-ahead hand-off, which reads back what extract wrote).
+	const quiet = !run.options.llm && !run.debugMode && !run.extractDone && !ahead ? new WeakSet<NoteDraft>() : undefined;
 	if (run.runExtract && run.reader) {
-		guard(startExtract(run, toTransform, ahead, common, run.options.llm ? undefined : await sourceTimesAsRendered(index, rules)));
+		const early = quiet
+			? (facts: ConversationFacts): Promise<string | null> =>
+					facts.provider === undefined || facts.updated === undefined || facts.attachments !== false || run.status.has(facts.id)
+						? Promise.resolve(null)
+						: noteAsWritten({ index, vault: deps.vault }, rules, { provider: facts.provider, id: facts.id, updated: facts.updated })
+			: undefined;
+		guard(startExtract(run, toTransform, ahead, common, run.options.llm ? undefined : await sourceTimesAsRendered(index, rules), early));
 		conversations = toTransform;
 	} else {
 		conversations = wrapped(readExtractedConversations(deps.store, sessionId, deps.logger));
@@ -373,6 +389,7 @@ async function wireStages(run: ImportRun, stop: AbortController, started: Promis
 							noteAsWritten({ index, vault: deps.vault }, rules, c),
 					}),
 			index,
+			...(quiet ? { quiet } : {}),
 			sharedLogReady: true,
 			stepLog: run.debugMode ? "all" : "failed",
 			...common,
@@ -388,6 +405,7 @@ async function wireStages(run: ImportRun, stop: AbortController, started: Promis
 			options: run.options,
 			files,
 			keepCopies: run.debugMode,
+			...(quiet ? { quiet } : {}),
 			...(deps.sha256 ? { sha256: deps.sha256 } : {}),
 			sharedLogReady: true,
 			stepLog: run.debugMode ? "all" : "failed",
@@ -406,6 +424,7 @@ function startExtract(
 	ahead: RunAheadHandOff | null,
 	common: { signal: AbortSignal; onProgress?: (p: StageProgress) => void },
 	unchangedIf?: SourceTimeHints,
+	unchanged?: (facts: ConversationFacts) => Promise<string | null>,
 ): Promise<unknown> {
 	const { status, options, extractDone, sessionId } = run;
 	const done = (id: string): boolean => {
@@ -419,7 +438,10 @@ function startExtract(
 		reader: openReader,
 		options,
 		fresh: !extractDone,
-		...(extractDone ? { skip: (id: string) => done(id) || status.isFolded(id), handOnSkipped: run.needsWork } : {}),
+		...(extractDone
+			? { skip: (id: string) => done(id) || status.isFolded(id) || run.unchangedEarly(id), handOnSkipped: run.needsWork }
+			: {}),
+		...(unchanged ? { unchanged } : {}),
 		handOff: (c) => toTransform.push(c),
 		// The deterministic note may be rendered by the reader (the CLI's reads in a second thread).
 		...(options.llm

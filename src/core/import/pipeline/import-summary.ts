@@ -61,6 +61,10 @@ export async function summarize(
 		appended: 0,
 	};
 	if (index.folded) addFolded(t, index.folded);
+	// Found unchanged as written while extracting (a re-import): no record each, their number only.
+	t.counts.total += index.unchangedEarly;
+	t.counts.success += index.unchangedEarly;
+	t.notes.unchanged += index.unchangedEarly;
 	// By slot: an index read without ids (see ItemStatusReadOptions) names only the items that did not go through.
 	const unnamed = new Map<ImportSummary["failures"][number], number>();
 	for (const slot of index.slots("extract")) {

@@ -41,6 +41,8 @@ export interface LoadStageOptions {
 	onProgress?: (p: StageProgress) => void;
 	/** Brings the files a draft refers to into the vault (absent: their tokens become nothing; see draft-files.ts). */
 	files?: DraftFileWriter;
+	/** Drafts of notes extract found unchanged as written (TransformStageOptions.quiet): left, with no record. */
+	quiet?: WeakSet<NoteDraft>;
 }
 
 /**
@@ -78,6 +80,7 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 			identify: (d) => ({ id: d.item_id, title: d.title }),
 			...(o.skip ? { skip: o.skip } : {}),
 			process: async (draft, step) => {
+				if (draft.as_written !== undefined && o.quiet?.has(draft)) return { status: "success", quiet: true, outcome: "unchanged" };
 				const plan = await step.run("determine_vault", () => loader.plan(draft));
 				const result = await step.run("move_to_vault", () => loader.write(plan));
 				if (++sinceFlush >= 50) {

@@ -20,6 +20,11 @@ export interface Extracted {
 	draft?: NoteDraft;
 	/** The conversation's JSON line, when the reader sent one (the run-ahead hand-off keeps it with a spilled draft). */
 	line?: string;
+	/**
+	 * Found unchanged as written by extract (a re-import; see ExtractStageOptions.unchanged): its note's path. Such an
+	 * item has no record in any stage: transform hands on its unrendered draft, marked in `quiet`, and load leaves it.
+	 */
+	asWritten?: string;
 }
 
 export interface TransformStageOptions {
@@ -38,6 +43,8 @@ export interface TransformStageOptions {
 	 * not rendered. Asked only of a deterministic transform, and only for a conversation the reader sent no draft for.
 	 */
 	asWritten?: (conversation: { provider: Provider; id: string; updated: string | null }) => Promise<string | null>;
+	/** Drafts of items found unchanged by extract (Extracted.asWritten) are added here: load logs none of them. */
+	quiet?: WeakSet<NoteDraft>;
 	/** Items to send to the model again, ignoring saved replies (a retry of review items). */
 	fresh?: ReadonlySet<string>;
 	/** Items in flight at once (the LLM's concurrency). Logs and hand-offs stay in input order. */
@@ -71,6 +78,13 @@ export async function runTransformStage(o: TransformStageOptions): Promise<Stage
 		handOff: o.handOff,
 		process: async (extracted, step) => {
 			const knowledge = o.knowledge;
+			if (extracted.asWritten !== undefined && extracted.facts && o.quiet) {
+				const draft = asWrittenDraft(extracted.facts, extracted.asWritten);
+				if (draft) {
+					o.quiet.add(draft);
+					return { status: "success", quiet: true, output: draft };
+				}
+			}
 			if (!knowledge) {
 				const draft = await step.run("render_note", async () => {
 					if (extracted.draft) return extracted.draft;
@@ -113,7 +127,12 @@ async function unchangedDraft(extracted: Extracted, asWritten: NonNullable<Trans
 	const facts = extracted.facts;
 	if (!facts || facts.provider === undefined || facts.updated === undefined || facts.attachments !== false) return null;
 	const path = await asWritten({ provider: facts.provider, id: facts.id, updated: facts.updated });
-	if (path === null) return null;
+	return path === null ? null : asWrittenDraft(facts, path);
+}
+
+/** The unrendered draft of a conversation whose note at `path` stands unchanged as written (see unchangedDraft). */
+function asWrittenDraft(facts: ConversationFacts, path: string): NoteDraft | null {
+	if (facts.provider === undefined || facts.updated === undefined) return null;
 	return {
 		item_id: facts.id,
 		provider: facts.provider,
