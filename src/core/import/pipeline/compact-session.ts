@@ -10,6 +10,7 @@ import { CONVERSATION_SHARDS, extractOutputDir } from "./extract-stage";
 import { shardFiles } from "./jsonl-shards";
 import { readLines } from "../../logs/jsonl";
 import type { FingerprintList } from "../../util/hash64";
+import { yieldWhenSliceOverOnUi } from "../../util/timers";
 
 /**
  * A finished import session, made small: what a retry can still need is kept, the rest goes.
@@ -110,7 +111,12 @@ async function foldFinishedItems(store: StagingStore, sessionId: string, status:
 	const folded = new Uint8Array(loads.length === 0 ? 0 : slotsMax(loads) + 1);
 	let count = 0;
 	const outcomes: Record<string, number> = { ...status.folded?.outcomes };
-	for (const slot of loads) {
+	for (let i = 0; i < loads.length; i++) {
+		const slot = loads[i]!;
+		if (i % 1024 === 1023) {
+			const pause = yieldWhenSliceOverOnUi(10); // a UI thread: in slices (see readLines)
+			if (pause) await pause;
+		}
 		const r = status.recordAt("load", slot)!;
 		if (r.status !== "success") continue;
 		const label = (r.reason ?? "").split(":")[0] ?? "";
