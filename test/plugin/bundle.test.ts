@@ -45,7 +45,10 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // Issue 17's preview reading kept for the import (core/import/pipeline/preview-reading.ts) and the preview read in the
 // reader's worker: ~+1.9 KB. Then the status bar's throttle (run-controller.ts) and the run-ahead hand-off keeping
 // drafts as objects: ~+0.6 KB (main was already at 526,919 with issue 15's end-of-run bookkeeping: 527,492).
-const MAIN_JS_BUDGET = 528_000;
+// Issue 20's unchanged re-import decided by extract (kept nowhere, counted in pipeline_unchanged.json; the stage
+// runner's successes without a record), issue 15's streamed temp-file sweep and the compaction's UI-thread slices:
+// 530,181 bytes.
+const MAIN_JS_BUDGET = 531_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

@@ -225,11 +225,8 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 		if (newly.length === 0 && !(force && (ready.length > 0 || quiet !== quietTold))) return;
 		// Counts and progress at once, in order (a cancel from onProgress acts on time); the records follow in batches.
 		for (const r of newly) {
-			if (r.output !== undefined && options.handOff) {
-				await options.handOff(r.output as O);
-				// A hand-off that never waits (extract's run-ahead) takes a whole batch in one go: slices, as the workers'.
-				await yieldWhenSliceOver(YIELD_SLICE_MS);
-			}
+			const handedOff = r.output !== undefined && options.handOff !== undefined;
+			if (handedOff) await options.handOff!(r.output as O);
 			counts.total++;
 			counts[r.status]++;
 			done++;
@@ -245,6 +242,9 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 				...inputNow(),
 				elapsedMs: clock.now().getTime() - startedMs,
 			});
+			// A hand-off that never waits (extract's run-ahead) takes a whole batch in one go: slices, as the workers'.
+			// After this item's progress: the next stage, which runs in the yield, never reports an item before this one.
+			if (handedOff) await yieldWhenSliceOver(YIELD_SLICE_MS);
 		}
 		ready.push(...newly);
 		const nowMs = clock.now().getTime();
