@@ -323,6 +323,7 @@ async function openStageInputs(run: ImportRun): Promise<{ index: ImportIndex; kn
  * it: the export is read once, and nothing is read back from the session in a normal run. Each stage's promise goes
  * into `started`; one that breaks down stops the others.
  */
+// Long on purpose: the three stages and the two hand-offs between them share the run's stop, guard and the early "unchanged" set; wired in one place, their order and what each passes on read top to bottom.
 async function wireStages(run: ImportRun, stop: AbortController, started: Promise<unknown>[]): Promise<void> {
 	const { deps, request, sessionId } = run;
 	const { index, knowledge } = await openStageInputs(run);
