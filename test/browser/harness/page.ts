@@ -75,6 +75,19 @@ function textOf(selector: string, root: ParentNode = document): string | null {
 	return root.querySelector(selector)?.textContent ?? null;
 }
 
+/** "Start import session" from the palette and the export `name` picked in its dialog. */
+async function openDialogWith(name: string): Promise<void> {
+	const file = exports.get(name);
+	if (!file || !plugin) throw new Error(`harness: no export ${name} or no plugin`);
+	if (!(await app.commands.execute("knowledge-etl:start-import-session"))) throw new Error("harness: the import command is not available");
+	const input = document.querySelector<HTMLInputElement>(".modal-container .knowledge-etl-file-input");
+	if (!input) throw new Error("harness: the import dialog has no file input");
+	const transfer = new DataTransfer();
+	transfer.items.add(file);
+	input.files = transfer.files;
+	input.dispatchEvent(new Event("change"));
+}
+
 const harness = {
 	/** A fresh in-memory vault with main.js and manifest.json in the plugin's folder, as Obsidian has them on disk. */
 	boot(mainJs: string, manifestJson: Record<string, unknown>): void {
@@ -169,16 +182,7 @@ const harness = {
 
 	/** "Start import session" from the palette, the file picked in the dialog, Start clicked. */
 	async startImport(name: string): Promise<void> {
-		const file = exports.get(name);
-		if (!file || !plugin) throw new Error(`harness: no export ${name} or no plugin`);
-		if (!(await app.commands.execute("knowledge-etl:start-import-session")))
-			throw new Error("harness: the import command is not available");
-		const input = document.querySelector<HTMLInputElement>(".modal-container .knowledge-etl-file-input");
-		if (!input) throw new Error("harness: the import dialog has no file input");
-		const transfer = new DataTransfer();
-		transfer.items.add(file);
-		input.files = transfer.files;
-		input.dispatchEvent(new Event("change"));
+		await openDialogWith(name);
 		const start = document.querySelector<HTMLButtonElement>(".modal-container .knowledge-etl-start-button");
 		if (!start || start.disabled) throw new Error("harness: Start is not enabled after picking the file");
 		start.click();
@@ -190,16 +194,7 @@ const harness = {
 	 * the import are returned (the import takes the preview's reading: it starts none).
 	 */
 	async previewThenStart(name: string): Promise<{ byPreview: number; byStart: number; conversations: string }> {
-		const file = exports.get(name);
-		if (!file || !plugin) throw new Error(`harness: no export ${name} or no plugin`);
-		if (!(await app.commands.execute("knowledge-etl:start-import-session")))
-			throw new Error("harness: the import command is not available");
-		const input = document.querySelector<HTMLInputElement>(".modal-container .knowledge-etl-file-input");
-		if (!input) throw new Error("harness: the import dialog has no file input");
-		const transfer = new DataTransfer();
-		transfer.items.add(file);
-		input.files = transfer.files;
-		input.dispatchEvent(new Event("change"));
+		await openDialogWith(name);
 		const before = workers.started;
 		document.querySelector<HTMLButtonElement>(".modal-container .knowledge-etl-preview-button")!.click();
 		const counts = (): HTMLElement | null => document.querySelector<HTMLElement>(".modal-container .knowledge-etl-preview-conversations");
@@ -210,7 +205,7 @@ const harness = {
 		if (!start || start.disabled) throw new Error("harness: Start is not enabled after the preview");
 		start.click();
 		await until(() => plugin!.runs.isRunning || noticeLog.length > 0, "the import to start");
-		await plugin.runs.whenIdle();
+		await plugin!.runs.whenIdle();
 		return { byPreview: afterPreview - before, byStart: workers.started - afterPreview, conversations };
 	},
 
