@@ -64,6 +64,11 @@ export type ExtractResult =
 			draft?: NoteDraft;
 			/** Bytes of the inputs before this conversation (out of ExportReader.totalBytes): how far the reading is. */
 			position?: number;
+			/**
+			 * Brings `line` (and so `conversation`) from a reader in another thread that held it back (see
+			 * DraftOptions.holdUnchanged): to be awaited before either is used. Absent when the line is here.
+			 */
+			fetchLine?: () => Promise<string>;
 	  }
 	| { ok: false; source: string; index: number; itemId?: string; title?: string; reason: string; position?: number };
 
@@ -73,7 +78,16 @@ export interface ReadOptions {
 	 * for a conversation (without attachments) whose source time is still the one given for its key
 	 * (as-written.ts's sourceTimesAsRendered): its note is likely left as it is, which the transform checks first.
 	 */
-	draft?: { sessionId: string; unchangedIf?: SourceTimeHints } & RenderChoices;
+	draft?: {
+		sessionId: string;
+		unchangedIf?: SourceTimeHints;
+		/**
+		 * A reader in another thread sends no line for those (`unchangedIf`): the import decides most of them unchanged
+		 * from their facts alone and asks for the line of any other (ExtractResult.fetchLine). Only for a consumer that
+		 * takes its results one at a time and awaits fetchLine before using a conversation (a fresh extract).
+		 */
+		holdUnchanged?: boolean;
+	} & RenderChoices;
 }
 
 export interface ExportReader {

@@ -46,7 +46,17 @@ export interface ReaderSetup<F> {
  * note draft when the import asked for drafts (rendered in the worker, on the other core).
  */
 export type WireResult =
-	| { ok: true; line: string; facts: ConversationFacts; source: string; index: number; draft?: NoteDraft; position?: number }
+	| {
+			ok: true;
+			/** Absent when the worker held it back (`held`, see DraftOptions.holdUnchanged): asked for with `line`. */
+			line?: string;
+			facts: ConversationFacts;
+			source: string;
+			index: number;
+			draft?: NoteDraft;
+			position?: number;
+			held?: number;
+	  }
 	| { ok: false; source: string; index: number; itemId?: string; title?: string; reason: string; position?: number };
 
 /** An error as data; {@link reviveError} gives back an InputError as an InputError (file and problem kept). */
@@ -77,6 +87,10 @@ export type ToWorker<F = unknown> =
 	| { type: "setup"; setup: ReaderSetup<F> }
 	/** To a worker started ahead: not needed after all (small inputs); it ends. */
 	| { type: "dismiss" }
+	/** The main side is done with every result of the run held back up to `upTo` (see WireResult.held). */
+	| { type: "release"; run: number; upTo: number }
+	/** The line of a result the worker held back (answered with `line`, by `id`). */
+	| { type: "line"; run: number; held: number; id: number }
 	/** The bytes a worker asked for with `read` (an input only the main side can read), or why they could not be read. */
 	| { type: "bytes"; id: number; data?: Uint8Array; error?: WireError };
 
@@ -87,6 +101,8 @@ export type FromWorker =
 	| { type: "end"; run: number }
 	| { type: "failed"; run: number; error: WireError }
 	| { type: "closed" }
+	/** The line asked for with `line` (or why it cannot be had). */
+	| { type: "line"; id: number; line?: string; error?: WireError }
 	/** A range of input `file` (its index in the setup) that only the main side can read; answered with `bytes`. */
 	| { type: "read"; id: number; file: number; offset: number; length: number };
 
@@ -103,21 +119,41 @@ export function toWire(r: ExtractResult): WireResult {
 	return wire;
 }
 
-/** The result the worker sent. Its conversation is parsed from the line when first used (a drafted one never is). */
-export function fromWire(w: WireResult): ExtractResult {
+/** A held-back result as the worker sends it: its facts, not its line (see DraftOptions.holdUnchanged). */
+function heldWire(r: Extract<ExtractResult, { ok: true }>, facts: ConversationFacts, held: number): WireResult {
+	const wire: WireResult = { ok: true, facts, source: r.source, index: r.index, held };
+	if (r.position !== undefined) wire.position = r.position;
+	return wire;
+}
+
+/**
+ * The result the worker sent. Its conversation is parsed from the line when first used (a drafted one never is);
+ * the line of one held back is brought by `fetch` (ExtractResult.fetchLine).
+ */
+export function fromWire(w: WireResult, fetch?: (held: number) => Promise<string>): ExtractResult {
 	if (!w.ok) return w;
-	const line = w.line;
+	let line = w.line;
 	let conversation: Conversation | undefined;
 	const r: ExtractResult = {
 		ok: true,
 		get conversation(): Conversation {
+			if (line === undefined)
+				throw new Error(`${w.source}, conversation ${w.index + 1}: its line was held back by the reader and never asked for`);
 			return (conversation ??= JSON.parse(line) as Conversation);
 		},
 		facts: w.facts,
 		source: w.source,
 		index: w.index,
-		line,
 	};
+	if (line !== undefined) r.line = line;
+	else if (w.held !== undefined && fetch) {
+		const held = w.held;
+		r.fetchLine = async () => {
+			line ??= await fetch(held);
+			r.line = line;
+			return line;
+		};
+	}
 	if (w.draft) r.draft = w.draft;
 	if (w.position !== undefined) r.position = w.position;
 	return r;
@@ -181,6 +217,9 @@ interface Run {
 	/** Wakes the run when it waits for credit (or was stopped). */
 	wake: (() => void) | null;
 	done: Promise<void>;
+	/** Results sent without their line (WireResult.held), until the main side releases them. */
+	kept: Map<number, ExtractResult>;
+	keptSeq: number;
 }
 
 /**
@@ -216,9 +255,32 @@ export function serveReader<F>(
 		run.wake?.();
 	}
 
+	/** Whether a conversation is likely unchanged as written: its source time is the one its note was written from. */
+	function likelyUnchanged(run: Run, result: Extract<ExtractResult, { ok: true }>, facts: ConversationFacts): boolean {
+		const hints = run.draft?.unchangedIf;
+		return (
+			hints !== undefined &&
+			facts.attachments === false &&
+			hintedSameTime(hints, conversationKey(result.conversation.provider, result.conversation.id), result.conversation.updated)
+		);
+	}
+
+	/** The result as sent: held back without its line when the run holds the likely unchanged (holdUnchanged). */
+	function wireOf(run: Run, result: ExtractResult): WireResult {
+		if (result.ok && run.draft?.holdUnchanged) {
+			const facts = result.facts ?? conversationFacts(result.conversation);
+			if (likelyUnchanged(run, result, facts)) {
+				const held = ++run.keptSeq;
+				run.kept.set(held, result);
+				return heldWire(result, facts, held);
+			}
+		}
+		return toWire(result);
+	}
+
 	/** A conversation's note draft when the run renders them (the transform renders any that has none, and reports its failure). */
 	function addDraft(run: Run, wire: WireResult, result: ExtractResult): void {
-		if (!run.draft || !wire.ok || !result.ok || wire.draft) return;
+		if (!run.draft || !wire.ok || !result.ok || wire.draft || wire.held !== undefined) return;
 		const hints = run.draft.unchangedIf;
 		// Likely unchanged as written: the transform checks the note first and renders only if it must.
 		if (
@@ -251,11 +313,11 @@ export function serveReader<F>(
 		try {
 			for await (const result of open.conversations()) {
 				if (run.stopped) return;
-				const wire = toWire(result);
+				const wire = wireOf(run, result);
 				addDraft(run, wire, result);
 				batch.push(wire);
 				results.push(result);
-				chars += wire.ok ? wire.line.length + (wire.draft?.body.length ?? 0) : wire.reason.length;
+				chars += wire.ok ? (wire.line?.length ?? 0) + (wire.draft?.body.length ?? 0) : wire.reason.length;
 				// Full, or the main side has taken everything sent so far (it is waiting): send now.
 				if (batch.length >= BATCH_ITEMS || chars >= BATCH_CHARS || run.credit === WINDOW) {
 					await send(run, batch, results);
@@ -299,7 +361,17 @@ export function serveReader<F>(
 		}
 		// The first run starts unasked: it holds its first batch until the main side takes it (and says about drafts).
 		const held = id === FIRST_RUN;
-		const run: Run = { id, draft, credit: held ? 0 : WINDOW, held, stopped: false, wake: null, done: Promise.resolve() };
+		const run: Run = {
+			id,
+			draft,
+			credit: held ? 0 : WINDOW,
+			held,
+			stopped: false,
+			wake: null,
+			done: Promise.resolve(),
+			kept: new Map(),
+			keptSeq: 0,
+		};
 		// Runs never overlap: a new one starts when the one it replaces has let go of the inputs.
 		run.done = previous.then(() => pump(run, open));
 		current = run;
@@ -348,6 +420,20 @@ export function serveReader<F>(
 			case "stop":
 				if (current?.id === message.run) stop(current);
 				return;
+			case "release":
+				if (current?.id === message.run) {
+					for (const key of current.kept.keys()) {
+						if (key > message.upTo) break; // kept in the order they were held
+						current.kept.delete(key);
+					}
+				}
+				return;
+			case "line": {
+				const r = current?.id === message.run ? current.kept.get(message.held) : undefined;
+				if (r?.ok) port.post({ type: "line", id: message.id, line: r.line ?? JSON.stringify(r.conversation) });
+				else port.post({ type: "line", id: message.id, error: wireError(new Error("the reader no longer holds that conversation")) });
+				return;
+			}
 			case "close":
 				void closeAll()
 					.catch(() => undefined)
@@ -407,14 +493,21 @@ export class WorkerReader<F = unknown> implements ExportReader {
 		inputs: [],
 		skipped: [],
 	};
+	/** Lines asked for (results held back by the thread), by request id. */
+	private readonly lines = new Map<number, { resolve: (line: string) => void; reject: (e: Error) => void }>();
+	private lineRequests = 0;
 
 	private constructor(
 		private readonly endpoint: ReaderEndpoint<F>,
 		private readonly readInput?: (file: number, offset: number, length: number) => Promise<Uint8Array>,
 	) {
 		endpoint.listen(
-			(m) => (m.type === "read" ? this.serveRead(m) : this.deliver(m)),
-			(e) => this.deliver(e),
+			(m) => (m.type === "read" ? this.serveRead(m) : m.type === "line" ? this.lineCame(m) : this.deliver(m)),
+			(e) => {
+				for (const waiting of this.lines.values()) waiting.reject(e);
+				this.lines.clear();
+				this.deliver(e);
+			},
 		);
 	}
 
@@ -477,6 +570,23 @@ export class WorkerReader<F = unknown> implements ExportReader {
 		);
 	}
 
+	private lineCame(m: Extract<FromWorker, { type: "line" }>): void {
+		const waiting = this.lines.get(m.id);
+		this.lines.delete(m.id);
+		if (m.line !== undefined) waiting?.resolve(m.line);
+		else waiting?.reject(m.error ? reviveError(m.error) : new Error("the reader sent no line"));
+	}
+
+	/** The line of a result of `run` the thread held back. */
+	private fetchLine(run: number, held: number): Promise<string> {
+		if (this.dead) return Promise.reject(this.dead);
+		return new Promise<string>((resolve, reject) => {
+			const id = ++this.lineRequests;
+			this.lines.set(id, { resolve, reject });
+			this.post({ type: "line", run, held, id });
+		});
+	}
+
 	private deliver(message: FromWorker | Error): void {
 		if (message instanceof Error) {
 			this.dead ??= message;
@@ -528,13 +638,25 @@ export class WorkerReader<F = unknown> implements ExportReader {
 		}
 		this.holdOn();
 		let finished = false;
+		// Results held back by the thread (a fresh extract's likely unchanged): released a batch later, when the one
+		// before is done with (the consumer asks for the next result only once it has used this one: see holdUnchanged).
+		let lastHeld = 0;
+		let released = 0;
+		const fetch = (held: number): Promise<string> => this.fetchLine(run, held);
 		try {
 			for (;;) {
 				const m = await this.next();
 				if (!("run" in m) || m.run !== run) continue;
 				if (m.type === "batch") {
 					this.post({ type: "credit", run });
-					for (const item of m.items) yield fromWire(item);
+					if (lastHeld > released) {
+						released = lastHeld;
+						this.post({ type: "release", run, upTo: released });
+					}
+					for (const item of m.items) {
+						if (item.ok && item.held !== undefined) lastHeld = item.held;
+						yield fromWire(item, fetch);
+					}
 				} else if (m.type === "end") {
 					finished = true;
 					return;

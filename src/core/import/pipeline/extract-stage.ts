@@ -149,7 +149,10 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 				}
 				if (o.skip?.(id)) {
 					// Extracted in an earlier run: not again, but later stages may still need it (a retry of a failed load).
-					if (o.handOff && o.handOnSkipped?.(id)) await o.handOff(extractedOf(r));
+					if (o.handOff && o.handOnSkipped?.(id)) {
+						await r.fetchLine?.();
+						await o.handOff(extractedOf(r));
+					}
 					continue;
 				}
 			}
@@ -194,7 +197,8 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 						output.asWritten = asWritten;
 						return { status: "success", quiet: true, output };
 					}
-					// The line, when the reader sent one: the conversation need not be parsed from it here.
+					// The line, when the reader sent one (or held it back: asked for now): the conversation need not be parsed here.
+					if (r.line === undefined) await r.fetchLine?.();
 					await writer.writeLine(r.line ?? JSON.stringify(r.conversation), facts.id);
 					extracted++;
 					return { status: "success", output: extractedOf(r) };

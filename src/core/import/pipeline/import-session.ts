@@ -454,6 +454,8 @@ function startExtract(
 							includeThinking: options.includeThinking,
 							...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
 							...(unchangedIf && unchangedIf.h1.length > 0 ? { unchangedIf } : {}),
+							// Decided here from their facts: a reader in another thread need not send their lines.
+							...(unchangedIf && unchangedIf.h1.length > 0 && unchanged ? { holdUnchanged: true } : {}),
 						},
 					},
 				}),

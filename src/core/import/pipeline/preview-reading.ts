@@ -46,7 +46,7 @@ export class PreviewReading {
 	add(r: ExtractResult): void {
 		if (this.dropped) return;
 		const wire = toWire(r);
-		this.chars += wire.ok ? wire.line.length : wire.reason.length;
+		this.chars += wire.ok ? (wire.line?.length ?? 0) : wire.reason.length;
 		if (this.chars > this.budgetChars) {
 			this.dropped = true;
 			this.results = [];
