@@ -32,6 +32,9 @@ export const BATCH_ITEMS = 256;
 /** …or this many characters of JSON (one conversation larger than this goes alone). */
 export const BATCH_CHARS = 1 << 20;
 
+/** What a result held back without its line counts for in a batch at least (see BATCH_CHARS), its position aside. */
+const HELD_MIN_CHARS = 1024;
+
 /** The run the worker starts by itself once the inputs are open (the first `conversations()` call takes it). */
 export const FIRST_RUN = 1;
 
@@ -310,6 +313,7 @@ export function serveReader<F>(
 		let batch: WireResult[] = [];
 		let results: ExtractResult[] = [];
 		let chars = 0;
+		let lastPosition = 0;
 		try {
 			for await (const result of open.conversations()) {
 				if (run.stopped) return;
@@ -317,7 +321,11 @@ export function serveReader<F>(
 				addDraft(run, wire, result);
 				batch.push(wire);
 				results.push(result);
-				chars += wire.ok ? (wire.line?.length ?? 0) + (wire.draft?.body.length ?? 0) : wire.reason.length;
+				// One held back is kept here until released: counted by its bytes in the export (from one position to the
+				// next), so that a batch of them holds no more than a batch of lines would.
+				const kept = wire.ok && wire.line === undefined ? Math.max(HELD_MIN_CHARS, (result.position ?? 0) - lastPosition) : 0;
+				if (result.position !== undefined) lastPosition = result.position;
+				chars += wire.ok ? (wire.line?.length ?? kept) + (wire.draft?.body.length ?? 0) : wire.reason.length;
 				// Full, or the main side has taken everything sent so far (it is waiting): send now.
 				if (batch.length >= BATCH_ITEMS || chars >= BATCH_CHARS || run.credit === WINDOW) {
 					await send(run, batch, results);
