@@ -215,7 +215,7 @@ describe("the import reads a large export in a worker thread, with the same resu
 	it("the thread is really used for this export (a broken worker script fails the import), and not for a small one", async () => {
 		const broken = await importInto(brokenCli, "vault-broken");
 		expect(broken.code).not.toBe(0);
-		expect(broken.stderr).toContain("this extract worker is broken");
+		expect(broken.stderr, broken.stderr).toContain("this extract worker is broken");
 		expect(await allFiles(broken.vault)).toEqual([]); // found when opening: nothing written
 		const small = join(work, "small", "conversations.json");
 		await writeJson(small, [claudeConv({ id: "s1", title: "Small" })]);
