@@ -47,8 +47,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // drafts as objects: ~+0.6 KB (main was already at 526,919 with issue 15's end-of-run bookkeeping: 527,492).
 // Issue 20's unchanged re-import decided by extract (kept nowhere, counted in pipeline_unchanged.json; the stage
 // runner's successes without a record), issue 15's streamed temp-file sweep and the compaction's UI-thread slices:
-// 530,181 bytes.
-const MAIN_JS_BUDGET = 531_000;
+// 530,181 bytes. Issue 20's re-import where the reader thread holds back the lines of likely unchanged conversations
+// (the "release"/"line" messages, the held results' accounting): 532,089.
+const MAIN_JS_BUDGET = 533_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
