@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -12,11 +12,26 @@ export interface ChildRun {
 	userMs: number;
 	sysMs: number;
 	peakRssKb: number;
+	/**
+	 * Bytes the process and its children passed to write() (files, pipes: its stdout included), from the kernel's
+	 * `wchar` of this process, which takes in a child's when it is reaped (Linux; NaN elsewhere). Children are run one
+	 * at a time, so the difference around one is that child's.
+	 */
+	writtenBytes: number;
 	/** How the rusage was obtained. */
 	via: "time -v" | "resourceUsage";
 }
 
 const TIME = "/usr/bin/time";
+
+/** This process's `wchar` (bytes passed to write(), reaped children's included), or NaN without /proc. */
+function writtenSoFar(): number {
+	try {
+		return Number(/^wchar: (\d+)$/m.exec(readFileSync("/proc/self/io", "utf8"))?.[1] ?? NaN);
+	} catch {
+		return NaN;
+	}
+}
 
 /**
  * Preload for when /usr/bin/time is missing: the child writes its own process.resourceUsage() (the same
@@ -53,6 +68,7 @@ export async function runChild(workDir: string, args: string[], opts: { env?: Re
 		argv = ["--import", preload, ...args];
 		env.BENCH_RUSAGE_FILE = rusageFile;
 	}
+	const wchar0 = writtenSoFar();
 	const t0 = performance.now();
 	const child = spawn(cmd, argv, { env, stdio: ["ignore", "pipe", "pipe"] });
 	let stdout = "";
@@ -66,6 +82,7 @@ export async function runChild(workDir: string, args: string[], opts: { env?: Re
 		child.on("close", (c) => resolve(c));
 	});
 	const wallMs = performance.now() - t0;
+	const writtenBytes = writtenSoFar() - wchar0;
 	let usage = { userMs: NaN, sysMs: NaN, peakRssKb: NaN };
 	try {
 		const text = await readFile(rusageFile, "utf8");
@@ -79,5 +96,5 @@ export async function runChild(workDir: string, args: string[], opts: { env?: Re
 	}
 	await rm(rusageFile, { force: true });
 	// /usr/bin/time prefixes "Command exited with non-zero status N" to its file; the code is the child's own.
-	return { code, stdout, stderr, wallMs, ...usage, via: useTime ? "time -v" : "resourceUsage" };
+	return { code, stdout, stderr, wallMs, ...usage, writtenBytes, via: useTime ? "time -v" : "resourceUsage" };
 }
