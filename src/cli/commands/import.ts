@@ -264,6 +264,8 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 							includeThinking: values["include-thinking"] === true,
 							dryRun: values["dry-run"] === true,
 							inputs,
+							// The CLI reopens its inputs by path: the session keeps no copy of the conversations.
+							keepConversations: false,
 							...choices,
 							...(llmChoice ? { llm: llmChoice } : {}),
 						},

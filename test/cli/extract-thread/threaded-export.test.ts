@@ -18,6 +18,8 @@ import { startStandbyReader } from "../../../src/cli/extract-thread/prestart";
 import { WINDOW } from "../../../src/cli/extract-thread/protocol";
 import { draftNote } from "../../../src/core/import/transform/note-draft";
 import { buildCli } from "../cli-bundle";
+import { conversationKey } from "../../../src/core/import/load/conversation-key";
+import { HintBuilder } from "../../../src/core/import/load/source-time-hints";
 
 const FIXTURES = join(__dirname, "../../fixtures/extract");
 const claudeEdge = readFileSync(join(FIXTURES, "claude-edge.json"), "utf8");
@@ -295,6 +297,43 @@ describe("openThreadedExport: note drafts rendered in the worker (conversations(
 			const drafted = ok.filter((r) => r.draft !== undefined);
 			for (const r of drafted) expect(r.draft).toEqual(draftNote(r.conversation, draft.sessionId, draft));
 			expect(drafted).toHaveLength(ok.length);
+		}
+	});
+});
+
+describe("openThreadedExport: drafted conversations without their JSON (draft.linesOnlyFor)", () => {
+	it("a drafted conversation comes without its line unless its key is listed; its draft is the same; asking for it is an error", async () => {
+		const sources = [await file("edge.json", claudeEdge), await file("conversations.json", many(600))];
+		const reference = await drain(await here(sources));
+		const byKey = new Map<string, Extract<ExtractResult, { ok: true }>>();
+		for (const r of reference.results) if (r.ok) byKey.set(conversationKey(r.conversation.provider, r.conversation.id), r);
+		// Every third conversation is "known" (the import index has it: a re-import may append to its note).
+		const known = new HintBuilder();
+		const keys = [...byKey.keys()];
+		keys.forEach((key, i) => i % 3 === 0 && known.add(key, "not a time"));
+		const linesOnlyFor = known.done();
+		const reader = await threaded(sources);
+		// The first run (its first batch made before the choice was known) and a second one.
+		for (const includeThinking of [false, true]) {
+			const draft = { sessionId: "20260101_101010", includeThinking, linesOnlyFor };
+			const results: ExtractResult[] = [];
+			for await (const r of reader.conversations({ draft })) results.push(r);
+			const ok = results.filter((r): r is Extract<ExtractResult, { ok: true }> => r.ok);
+			expect(ok).toHaveLength(byKey.size);
+			let withLine = 0;
+			for (const r of ok) {
+				const key = conversationKey(r.facts!.provider!, r.facts!.id);
+				const mine = byKey.get(key)!;
+				expect(r.draft).toEqual(draftNote(mine.conversation, draft.sessionId, draft));
+				if (keys.indexOf(key) % 3 === 0) {
+					withLine++;
+					expect(r.line).toBe(JSON.stringify(mine.conversation));
+				} else {
+					expect(r.line).toBeUndefined();
+					expect(() => r.conversation).toThrow(/without its JSON/);
+				}
+			}
+			expect(withLine).toBe(Math.ceil(keys.length / 3));
 		}
 	});
 });

@@ -77,6 +77,9 @@ export interface ReadOptions {
 	 * What `draftNote` needs: the session the notes belong to, and whether thinking is kept. `unchangedIf`: no draft
 	 * for a conversation (without attachments) whose source time is still the one given for its key
 	 * (as-written.ts's sourceTimesAsRendered): its note is likely left as it is, which the transform checks first.
+	 * `linesOnlyFor`: a reader in another thread sends a conversation whose draft it made without its JSON line
+	 * unless its key is among these (the conversations the import index knows: a re-import may add their new turns
+	 * to an edited note, which needs the conversation); only the keys count. Absent: every line is sent.
 	 */
 	draft?: {
 		sessionId: string;
@@ -87,6 +90,12 @@ export interface ReadOptions {
 		 * takes its results one at a time and awaits fetchLine before using a conversation (a fresh extract).
 		 */
 		holdUnchanged?: boolean;
+		/**
+		 * A reader in another thread sends a conversation whose draft it made without its JSON line unless its key is
+		 * among these (the conversations the import index knows: a re-import may add their new turns to an edited
+		 * note, which needs the conversation); only the keys count. Absent: every line is sent.
+		 */
+		linesOnlyFor?: SourceTimeHints;
 	} & RenderChoices;
 }
 

@@ -20,7 +20,7 @@ import type { Conversation } from "../../model/conversation";
 import { conversationFacts, type ConversationFacts } from "../../model/conversation-facts";
 import { draftNote, type NoteDraft } from "../transform/note-draft";
 import { conversationKey } from "../load/conversation-key";
-import { hintedSameTime } from "../load/source-time-hints";
+import { hintedKey, hintedSameTime } from "../load/source-time-hints";
 
 /** What the worker needs to render each conversation's note draft (see ReadOptions). */
 export type DraftOptions = NonNullable<ReadOptions["draft"]>;
@@ -46,7 +46,8 @@ export interface ReaderSetup<F> {
 
 /**
  * A conversation as it crosses the thread boundary: its JSON, not the object (a string is cheap to copy), and its
- * note draft when the import asked for drafts (rendered in the worker, on the other core).
+ * note draft when the import asked for drafts (rendered in the worker, on the other core). With a draft, the JSON is
+ * left out when the import said it needs none (DraftOptions.linesOnlyFor): most of what crossed was that copy.
  */
 export type WireResult =
 	| {
@@ -109,15 +110,16 @@ export type FromWorker =
 	/** A range of input `file` (its index in the setup) that only the main side can read; answered with `bytes`. */
 	| { type: "read"; id: number; file: number; offset: number; length: number };
 
-export function toWire(r: ExtractResult): WireResult {
+/** `withLine` false: the JSON line is left for the caller to add (see settleLine). */
+export function toWire(r: ExtractResult, withLine = true): WireResult {
 	if (!r.ok) return r;
 	const wire: WireResult = {
 		ok: true,
-		line: r.line ?? JSON.stringify(r.conversation),
 		facts: r.facts ?? conversationFacts(r.conversation),
 		source: r.source,
 		index: r.index,
 	};
+	if (withLine) wire.line = r.line ?? JSON.stringify(r.conversation);
 	if (r.position !== undefined) wire.position = r.position;
 	return wire;
 }
@@ -131,7 +133,8 @@ function heldWire(r: Extract<ExtractResult, { ok: true }>, facts: ConversationFa
 
 /**
  * The result the worker sent. Its conversation is parsed from the line when first used (a drafted one never is);
- * the line of one held back is brought by `fetch` (ExtractResult.fetchLine).
+ * the line of one held back is brought by `fetch` (ExtractResult.fetchLine); one sent without its line
+ * (DraftOptions.linesOnlyFor) has none to give: asking for it is an error, not a guess.
  */
 export function fromWire(w: WireResult, fetch?: (held: number) => Promise<string>): ExtractResult {
 	if (!w.ok) return w;
@@ -141,7 +144,11 @@ export function fromWire(w: WireResult, fetch?: (held: number) => Promise<string
 		ok: true,
 		get conversation(): Conversation {
 			if (line === undefined)
-				throw new Error(`${w.source}, conversation ${w.index + 1}: its line was held back by the reader and never asked for`);
+				throw new Error(
+					w.held !== undefined
+						? `${w.source}, conversation ${w.index + 1}: its line was held back by the reader and never asked for`
+						: `${w.source}, conversation ${w.index + 1}: the reader thread sent its note draft without its JSON (none was asked for)`,
+				);
 			return (conversation ??= JSON.parse(line) as Conversation);
 		},
 		facts: w.facts,
@@ -278,7 +285,7 @@ export function serveReader<F>(
 				return heldWire(result, facts, held);
 			}
 		}
-		return toWire(result);
+		return toWire(result, false);
 	}
 
 	/** A conversation's note draft when the run renders them (the transform renders any that has none, and reports its failure). */
@@ -299,13 +306,29 @@ export function serveReader<F>(
 		}
 	}
 
+	/**
+	 * The conversation's JSON line, made when the main side needs it: no draft, or its key among `linesOnlyFor` (or no
+	 * such choice); else left out (a first batch made before the choice was known drops the one it made).
+	 */
+	function settleLine(run: Run, wire: WireResult, result: ExtractResult): void {
+		if (!wire.ok || !result.ok || wire.held !== undefined) return;
+		const only = run.draft?.linesOnlyFor;
+		const needed =
+			!wire.draft || only === undefined || hintedKey(only, conversationKey(result.conversation.provider, result.conversation.id));
+		if (!needed) delete wire.line;
+		else wire.line ??= result.line ?? JSON.stringify(result.conversation);
+	}
+
 	async function send(run: Run, items: WireResult[], results: ExtractResult[]): Promise<void> {
 		while (run.credit === 0 && !run.stopped) await new Promise<void>((resolve) => (run.wake = resolve));
 		run.wake = null;
 		if (run.stopped) return;
 		run.credit--;
 		// A batch that waited for the first request gets the drafts asked for then.
-		items.forEach((wire, i) => addDraft(run, wire, results[i]!));
+		items.forEach((wire, i) => {
+			addDraft(run, wire, results[i]!);
+			settleLine(run, wire, results[i]!);
+		});
 		port.post({ type: "batch", run: run.id, items });
 	}
 
@@ -319,6 +342,7 @@ export function serveReader<F>(
 				if (run.stopped) return;
 				const wire = wireOf(run, result);
 				addDraft(run, wire, result);
+				settleLine(run, wire, result);
 				batch.push(wire);
 				results.push(result);
 				// One held back is kept here until released: counted by its bytes in the export (from one position to the

@@ -32,16 +32,26 @@ export interface AsWrittenRules {
  * none when a re-render is asked. A reader may skip rendering these (the transform renders any it needs after all:
  * this is a hint, never a decision).
  */
-export async function sourceTimesAsRendered(index: ImportIndex, rules: AsWrittenRules): Promise<SourceTimeHints> {
+export async function sourceTimesAsRendered(
+	index: ImportIndex,
+	rules: AsWrittenRules,
+	settings: { known?: boolean } = {},
+): Promise<SourceTimeHints> {
 	const hints = new HintBuilder();
-	if (rules.rerender) return hints.done();
+	if (rules.rerender && !settings.known) return hints.done();
 	const stamp = renderStamp(rules.render);
 	await index.forEachRecord((r) => {
-		if (r.render && sameRender(stamp, r.render) && folderOf(r.path) !== rules.reviewFolder)
+		if (!rules.rerender && r.render && sameRender(stamp, r.render) && folderOf(r.path) !== rules.reviewFolder)
 			hints.add(conversationKey(r.provider, r.source_id), r.source_updated);
+		// `known`: every other conversation whose messages the index recorded (a re-import may add its new turns to an
+		// edited note) is there too, with an unparsable time: hintedKey finds it, hintedSameTime never matches it.
+		else if (settings.known && r.messages) hints.add(conversationKey(r.provider, r.source_id), NOT_A_TIME);
 	});
 	return hints.done();
 }
+
+/** A source time that equals none (see SourceTimeHints.seconds: NaN). */
+const NOT_A_TIME = "not a time";
 
 /**
  * The path of a conversation's note when NoteLoader is bound to leave it as it is ("unchanged", nothing recorded):

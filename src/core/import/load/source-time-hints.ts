@@ -27,6 +27,21 @@ export function hintedSameTime(hints: SourceTimeHints, key: string, updated: str
 	return false;
 }
 
+/** Whether the hints hold a conversation's key at all (whatever its time). */
+export function hintedKey(hints: SourceTimeHints, key: string): boolean {
+	const [a, b] = hashes(key);
+	const { h1, h2 } = hints;
+	let lo = 0;
+	let hi = h1.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if (h1[mid]! < a) lo = mid + 1;
+		else hi = mid;
+	}
+	for (let i = lo; i < h1.length && h1[i] === a; i++) if (h2[i] === b) return true;
+	return false;
+}
+
 /** A source time in whole seconds; Infinity for none, NaN for one that does not parse (equal to nothing). */
 function secondsOf(time: string | null): number {
 	if (time === null) return Number.POSITIVE_INFINITY;

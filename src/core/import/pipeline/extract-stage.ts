@@ -82,6 +82,11 @@ export interface ExtractStageOptions {
 	stepLog?: "all" | "failed";
 	/** Told after each flush of `extract/output/` how many conversations are on disk in all (see RunAheadHandOff). */
 	onWritten?: (records: number) => void;
+	/**
+	 * false: no copy of the conversations in `extract/output/` (ImportOptions.keepConversations; a resume reads the
+	 * export again). Default true.
+	 */
+	keepCopies?: boolean;
 	/** Filled with the ids of each shard file this stage writes (see ShardLedger; the session's compaction uses it). */
 	ledger?: ShardLedger;
 	/**
@@ -199,7 +204,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 					}
 					// The line, when the reader sent one (or held it back: asked for now): the conversation need not be parsed here.
 					if (r.line === undefined) await r.fetchLine?.();
-					await writer.writeLine(r.line ?? JSON.stringify(r.conversation), facts.id);
+					if (o.keepCopies !== false) await writer.writeLine(r.line ?? JSON.stringify(r.conversation), facts.id);
 					extracted++;
 					return { status: "success", output: extractedOf(r) };
 				});

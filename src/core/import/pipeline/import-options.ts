@@ -66,6 +66,12 @@ export const ImportOptionsSchema = z.object({
 	attachmentsFolder: z.optional(z.string()),
 	/** Absent: the deterministic note (no LLM). */
 	llm: z.optional(ImportLlmOptionsSchema),
+	/**
+	 * false: extract keeps no copy of the conversations in the session (`extract/output/`), and a resume or retry
+	 * reads the recorded inputs again (checked unchanged by their fingerprints): the CLI's, whose inputs are paths.
+	 * Absent: kept, so that the session no longer needs the export (the plugin's picked File cannot be reopened).
+	 */
+	keepConversations: z.optional(z.boolean()),
 });
 export type ImportOptions = z.infer<typeof ImportOptionsSchema>;
 export type ImportOptionsInput = z.input<typeof ImportOptionsSchema>;

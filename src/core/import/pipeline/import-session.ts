@@ -273,7 +273,12 @@ async function planImportRun(deps: ImportDeps, request: ImportRequest, opened: O
 		needsWork,
 		unchangedEarly,
 		extractDone,
-		runExtract: !extractDone || (request.mode === "retry" && extractFailures),
+		// A session that kept no copy of the conversations (ImportOptions.keepConversations) reads its inputs again
+		// when it has work left.
+		runExtract:
+			!extractDone ||
+			(request.mode === "retry" && extractFailures) ||
+			(opened.options.keepConversations === false && (phase.status !== "completed" || retransform.size > 0)),
 		debugMode: session.debug_mode || (request.debugMode ?? false),
 		shardLedger: new Map(),
 	};
@@ -371,7 +376,10 @@ async function wireStages(run: ImportRun, stop: AbortController, started: Promis
 						? Promise.resolve(null)
 						: noteAsWritten({ index, vault: deps.vault }, rules, { provider: facts.provider, id: facts.id, updated: facts.updated })
 			: undefined;
-		guard(startExtract(run, toTransform, ahead, common, run.options.llm ? undefined : await sourceTimesAsRendered(index, rules), early));
+		// Without copies kept, the reader sends a drafted conversation's JSON only where a re-import may append to its note.
+		const linesOnlyFor = run.options.keepConversations === false && !ahead;
+		const hints = run.options.llm ? undefined : await sourceTimesAsRendered(index, rules, { known: linesOnlyFor });
+		guard(startExtract(run, toTransform, ahead, common, hints, early, linesOnlyFor));
 		conversations = toTransform;
 	} else {
 		conversations = wrapped(readExtractedConversations(deps.store, sessionId, deps.logger));
@@ -426,6 +434,7 @@ function startExtract(
 	common: { signal: AbortSignal; onProgress?: (p: StageProgress) => void },
 	unchangedIf?: SourceTimeHints,
 	unchanged?: (facts: ConversationFacts) => Promise<string | null>,
+	linesOnlyFor = false,
 ): Promise<unknown> {
 	const { status, options, extractDone, sessionId } = run;
 	const done = (id: string): boolean => {
@@ -443,6 +452,7 @@ function startExtract(
 			? { skip: (id: string) => done(id) || status.isFolded(id) || run.unchangedEarly(id), handOnSkipped: run.needsWork }
 			: {}),
 		...(unchanged ? { unchanged } : {}),
+		...(options.keepConversations === false && !ahead ? { keepCopies: false } : {}),
 		handOff: (c) => toTransform.push(c),
 		// The deterministic note may be rendered by the reader (the CLI's reads in a second thread).
 		...(options.llm
@@ -456,6 +466,7 @@ function startExtract(
 							...(unchangedIf && unchangedIf.h1.length > 0 ? { unchangedIf } : {}),
 							// Decided here from their facts: a reader in another thread need not send their lines.
 							...(unchangedIf && unchangedIf.h1.length > 0 && unchanged ? { holdUnchanged: true } : {}),
+							...(linesOnlyFor && unchangedIf ? { linesOnlyFor: unchangedIf } : {}),
 						},
 					},
 				}),
