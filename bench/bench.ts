@@ -47,7 +47,8 @@ const { values: args } = parseArgs({
 });
 
 const quick = args.quick === true;
-const SIZES = (args.sizes ?? (quick ? "200,2000" : "200,2000,10000")).split(",").map(Number);
+// Issue 20 asks for 200, 2,000, 10,000 and 20,000 (the targets are read at 2,000 and 10,000; 20,000 feeds the fit).
+const SIZES = (args.sizes ?? (quick ? "200,2000" : "200,2000,10000,20000")).split(",").map(Number);
 const BIG_MB = Number(args["big-mb"] ?? (quick ? 50 : 650));
 /** The big file of issue 20: ChatGPT's shape, 132,549 short conversations in ~650 MB (2-4 messages, short answers). */
 const BIG_CONVERSATIONS = Math.round((132_549 * BIG_MB) / 650);
@@ -343,7 +344,8 @@ async function main(): Promise<void> {
 				);
 			}
 			let reimport: SizeRow["reimport"];
-			if (!args["no-reimport"] && size >= 2000) {
+			// The re-import targets are read at 2,000 and 10,000: not repeated at 20,000 (two more imports of it).
+			if (!args["no-reimport"] && size >= 2000 && size <= 10000) {
 				await importRun(root, files, size);
 				const again = await importRun(root, files, size, [], [], false);
 				const sessionBytes = again.result.session_id
