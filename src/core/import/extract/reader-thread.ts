@@ -145,9 +145,7 @@ export function fromWire(w: WireResult, fetch?: (held: number) => Promise<string
 		get conversation(): Conversation {
 			if (line === undefined)
 				throw new Error(
-					w.held !== undefined
-						? `${w.source}, conversation ${w.index + 1}: its line was held back by the reader and never asked for`
-						: `${w.source}, conversation ${w.index + 1}: the reader thread sent its note draft without its JSON (none was asked for)`,
+					`${w.source}, conversation ${w.index + 1}: the reader sent no JSON for it (${w.held !== undefined ? "held back, never asked for" : "none was asked for"})`,
 				);
 			return (conversation ??= JSON.parse(line) as Conversation);
 		},
