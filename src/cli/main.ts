@@ -15,7 +15,7 @@ import * as url from "node:url";
 import * as vm from "node:vm";
 import { Worker } from "node:worker_threads";
 import { startStandbyReader } from "./extract-thread/prestart";
-import { heapLimitMb, workerResourceLimits } from "./heap-limit";
+import { heapLimitMb, PROGRAM_YOUNG_GENERATION_MB, workerResourceLimits } from "./heap-limit";
 import { launchPlan } from "./launch-plan";
 import { CANCEL_MESSAGE, loadCachedScript, programWorkerSource, runProgram, type ProgramData } from "./script-loader";
 import { afterOutOfMemory, type SessionAnnounce } from "./session-announce";
@@ -82,7 +82,7 @@ if (plan.program === "here") {
 		eval: true,
 		workerData: data,
 		...(standby ? { transferList: standby.transfer } : {}),
-		resourceLimits: workerResourceLimits(heapMb),
+		resourceLimits: workerResourceLimits(heapMb, PROGRAM_YOUNG_GENERATION_MB),
 		stdout: false,
 		stderr: false,
 	});
