@@ -184,6 +184,26 @@ describe("sha256HexAsync", () => {
 		}
 	});
 
+	it("many hashes started at once each hash their own text (the shared scratch is written over while digests run)", async () => {
+		const random = seeded(17);
+		const texts = Array.from({ length: 64 }, (_, i) => randomText(random, 200 + i * 37));
+		const started = texts.map((text) => sha256HexAsync(text));
+		expect(await Promise.all(started)).toEqual(texts.map((text) => nodeHex(Buffer.from(text, "utf8"))));
+	});
+
+	it("hands Web Crypto one reused buffer, not a copy per text, and looks the API up once", async () => {
+		const buffers = new Set<ArrayBufferLike>();
+		const counting = {
+			digest: (algorithm: string, data: Uint8Array) => {
+				buffers.add(data.buffer);
+				return subtle!.digest(algorithm, data as Uint8Array<ArrayBuffer>);
+			},
+		} as unknown as SubtleCrypto;
+		for (let i = 0; i < 20; i++) expect(await sha256HexAsync(`note ${i}`, counting)).toBe(nodeHex(Buffer.from(`note ${i}`, "utf8")));
+		expect(buffers.size).toBe(1);
+		expect(webCryptoSubtle()).toBe(subtle);
+	});
+
 	it("falls back to the JavaScript implementation when the Web Crypto call fails", async () => {
 		const refusing = { digest: () => Promise.reject(new Error("not here")) } as unknown as SubtleCrypto;
 		expect(await sha256HexAsync("abc", refusing)).toBe(VECTORS[1]![1]);

@@ -3,6 +3,7 @@ import type { StagingStore } from "../../ports/staging-store";
 import { endCutOffLine, parseJsonl } from "../../logs/jsonl";
 import type * as z from "../../model/zod";
 import { FingerprintList } from "../../util/hash64";
+import { yieldWhenSliceOverOnUi } from "../../util/timers";
 
 /**
  * Records of a stage's output as numbered JSONL files (`<prefix>-0001.jsonl`, `-0002`, …), rolled over every
@@ -83,7 +84,7 @@ export class ShardWriter {
 		this.pendingBytes = 0;
 		const path = shardPath(this.dir, this.prefix, this.fileIndex);
 		if (this.store.appendLines) await this.store.appendLines(path, lines);
-		else await this.store.append(path, `${lines.join("\n")}\n`);
+		else await appendInPieces(this.store, path, lines);
 		if (this.ledger) {
 			// Only a file this writer made, every line of it with an id, is known line by line.
 			const known = this.existing.has(path)
@@ -96,6 +97,30 @@ export class ShardWriter {
 		}
 		this.flushedRecords += records;
 		this.onFlushed?.(this.flushedRecords);
+	}
+}
+
+/** Characters of lines joined into one append by a store without appendLines (see appendInPieces). */
+export const APPEND_PIECE_CHARS = 512 * 1024;
+
+/**
+ * Lines appended to `path` through a store that takes only text (Obsidian's adapter): joined a piece of about
+ * APPEND_PIECE_CHARS at a time, each piece one flat string (the line break after its last line joined in: one added
+ * to the joined text made a rope, which the adapter's encoder flattens slowly), with a yield between pieces on a UI
+ * thread. One join of a whole flush (up to 4 MiB) and its encoding made tasks of 100 ms and more on Obsidian's UI
+ * thread (issue 17).
+ */
+async function appendInPieces(store: StagingStore, path: string, lines: readonly string[]): Promise<void> {
+	let from = 0;
+	while (from < lines.length) {
+		let to = from;
+		let chars = 0;
+		while (to < lines.length && (to === from || chars + lines[to]!.length < APPEND_PIECE_CHARS)) chars += lines[to++]!.length + 1;
+		const piece = lines.slice(from, to);
+		piece.push("");
+		await store.append(path, piece.join("\n"));
+		from = to;
+		if (from < lines.length) await yieldWhenSliceOverOnUi(10);
 	}
 }
 

@@ -25,7 +25,8 @@ export function computeFileId(content: string, notePath: string): string {
  * Always the same id as `computeFileId`.
  */
 export async function computeFileIdAsync(content: string, notePath: string, sha256: Sha256Text = sha256HexAsync): Promise<string> {
-	return (await sha256(content + fileIdSuffix(notePath))).slice(0, 12);
+	// One flat string (see composeNote): a concatenation is flattened again by the encoder, slowly.
+	return (await sha256([content, fileIdSuffix(notePath)].join(""))).slice(0, 12);
 }
 
 function fileIdSuffix(notePath: string): string {
