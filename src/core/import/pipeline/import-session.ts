@@ -12,6 +12,7 @@ import type { Sha256Text } from "../../ports/sha256";
 import type { StagingStore } from "../../ports/staging-store";
 import { extractInputDir, pipelineStagesFile } from "../../session/paths";
 import { ensureJsonlLineStart } from "../../logs/jsonl";
+import { yieldWhenSliceOverOnUi } from "../../util/timers";
 import { PhaseManager } from "../../session/phase-manager";
 import { SessionManager } from "../../session/session-manager";
 import { openExport as openExportHere, type ExportReader, type OpenExportOptions } from "../extract";
@@ -155,9 +156,14 @@ interface ImportRun extends OpenedSession {
 
 /** open → plan → wire the stages → finish; the stages' failures and a cancel end in finish too. */
 async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, lock: VaultLock): Promise<ImportSummary> {
+	// On a UI thread the start goes in the shared 10 ms slices like the rest of the run (the click that started it,
+	// opening the inputs, the session's files and the plan were one task of 80-90 ms in the browser, issue 17).
+	await yieldWhenSliceOverOnUi(10);
 	const opened = await openImportSession(deps, request, lock);
 	request.onSession?.(opened.session.session_id);
+	await yieldWhenSliceOverOnUi(10);
 	const run = await planImportRun(deps, request, opened);
+	await yieldWhenSliceOverOnUi(10);
 	const { status, retransform, phase } = run;
 	if (request.mode === "retry" && status.failures().length === 0 && retransform.size === 0 && phase.status !== "running") {
 		return { ...(await summarize(deps.store, run.sessionId, deps.logger, phase.status)), message: "No failed items to retry" };
@@ -212,6 +218,7 @@ async function openImportSession(deps: ImportDeps, request: ImportRequest, lock:
 				await reader.close();
 				throw e;
 			});
+		await yieldWhenSliceOverOnUi(10);
 		const providers = [...new Set(reader.inputs.flatMap((i) => (i.provider ? [i.provider] : [])))];
 		const session = await sessions.create({
 			debugMode: request.debugMode ?? false,
@@ -220,6 +227,7 @@ async function openImportSession(deps: ImportDeps, request: ImportRequest, lock:
 		await lock.attach(session.session_id);
 		await phases.create(session.session_id, "import");
 		await store.writeAtomic(optionsPath(session.session_id), `${JSON.stringify(options, null, "\t")}\n`);
+		await yieldWhenSliceOverOnUi(10);
 		await writeManifest(store, session.session_id, reader, request.sources, request.prepared?.fingerprints);
 		return { session, options, reader, phases };
 	}
@@ -506,6 +514,7 @@ async function finishImport(run: ImportRun, error?: string): Promise<ImportSumma
 	const errorText = stopped ? "Cancelled; resume the session to go on" : error;
 	// Read once for the summary and the compaction (nothing is logged in between).
 	const itemStatus = await ItemStatusIndex.read(store, sessionId, "import", logger, { ids: false });
+	await yieldWhenSliceOverOnUi(10);
 	const summary = await summarize(store, sessionId, logger, "pending", {
 		unfinished: error === undefined ? "failed" : "pending",
 		index: itemStatus,

@@ -1,4 +1,5 @@
 import { ItemStatusIndex } from "../../logs/item-status-index";
+import { yieldWhenSliceOverOnUi } from "../../util/timers";
 import type { FoldedItems } from "../../logs/pipeline-stages";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
@@ -67,7 +68,10 @@ export async function summarize(
 	t.notes.unchanged += index.unchangedEarly;
 	// By slot: an index read without ids (see ItemStatusReadOptions) names only the items that did not go through.
 	const unnamed = new Map<ImportSummary["failures"][number], number>();
+	let counted = 0;
 	for (const slot of index.slots("extract")) {
+		// A UI thread takes the items in slices (10,000 were one task of 60-80 ms at the end of a run, issue 17).
+		if ((++counted & 1023) === 0) await yieldWhenSliceOverOnUi(10);
 		const before = t.failures.length;
 		addItem(t, index, slot, how.unfinished ?? "failed");
 		if (t.failures.length > before && t.failures[before]!.item_id === "") unnamed.set(t.failures[before]!, slot);
