@@ -1,5 +1,7 @@
 import {
 	openExport,
+	rememberBodyHash,
+	saveBodyHash,
 	serveReader,
 	WorkerReader,
 	type FromWorker,
@@ -66,7 +68,7 @@ class DomWorkerEndpoint implements ReaderEndpoint<WorkerInput> {
 	}
 
 	listen(onMessage: (m: FromWorker) => void, onFailure: (e: Error) => void): void {
-		this.worker.addEventListener("message", (e: MessageEvent<FromWorker>) => onMessage(e.data));
+		this.worker.addEventListener("message", (e: MessageEvent<FromWorker>) => onMessage(takeBodyHashes(e.data)));
 		this.worker.addEventListener("messageerror", () => onFailure(new Error("The export reader sent a message that could not be read")));
 		this.worker.addEventListener("error", (e: ErrorEvent) => {
 			e.preventDefault();
@@ -182,6 +184,35 @@ class RemoteByteSource implements ByteSource {
 	}
 }
 
+/** The field a batch's draft carries from the worker: its body's SHA-256 state (see withBodyHashes). */
+const BODY_HASH = "bodySha256";
+
+/**
+ * In the worker, before a batch goes: each draft's body hashed there (its SHA-256 state, see saveBodyHash), so that
+ * the UI thread's file id hashes only the note's path: hashing every body again on the UI thread was ~2 s of 10,000
+ * notes in the browser profile (issue 17); here it runs beside the UI thread, in the worker that rendered the draft.
+ */
+export function withBodyHashes(message: FromWorker): FromWorker {
+	if (message.type !== "batch") return message;
+	for (const item of message.items)
+		if (item.ok && item.draft) (item.draft as unknown as Record<string, string>)[BODY_HASH] = saveBodyHash(item.draft.body);
+	return message;
+}
+
+/** On the UI thread, as a batch arrives: each draft's body hash kept for it (rememberBodyHash), off the draft itself. */
+export function takeBodyHashes(message: FromWorker): FromWorker {
+	if (message.type !== "batch") return message;
+	for (const item of message.items) {
+		const draft = item.ok ? item.draft : undefined;
+		const fields = draft as Record<string, unknown> | undefined;
+		const saved = fields?.[BODY_HASH];
+		if (!draft || typeof saved !== "string") continue;
+		delete fields![BODY_HASH];
+		rememberBodyHash(draft, saved);
+	}
+	return message;
+}
+
 /** The worker's half: serves one import over the worker's own port (called by main.ts's startReaderWorker). */
 export function serveInWorker(): void {
 	const scope = self as unknown as {
@@ -190,7 +221,7 @@ export function serveInWorker(): void {
 		close(): void;
 	};
 	const port: WorkerSidePort<WorkerInput> = {
-		post: (message) => scope.postMessage(message),
+		post: (message) => scope.postMessage(withBodyHashes(message)),
 		onMessage: (handler) => scope.addEventListener("message", (e: MessageEvent) => handler(e.data as ToWorker<WorkerInput>)),
 		close: () => scope.close(),
 	};

@@ -49,7 +49,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // runner's successes without a record), issue 15's streamed temp-file sweep and the compaction's UI-thread slices:
 // 530,181 bytes. Issue 20's re-import where the reader thread holds back the lines of likely unchanged conversations
 // (the "release"/"line" messages, the held results' accounting): 532,089.
-const MAIN_JS_BUDGET = 533_000;
+// Issue 17's body hash taken in the reader worker (Sha256 save/resume, the batch hooks), the UI-thread slices of the
+// import's start and summary and the shard flush's pieces: ~+1.7 KB.
+const MAIN_JS_BUDGET = 535_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

@@ -5,6 +5,7 @@
  */
 export { openExport } from "../import/extract/open-export";
 export { draftNote } from "../import/transform/note-draft";
+export { rememberBodyHash, saveBodyHash } from "../import/transform/file-id";
 export { conversationFacts } from "../model/conversation-facts";
 export {
 	BATCH_CHARS,

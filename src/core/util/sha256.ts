@@ -90,6 +90,31 @@ export class Sha256 {
 		return this;
 	}
 
+	/**
+	 * The state so far as text (the eight words, the bytes not yet hashed, the length), for `Sha256.resume` to go on
+	 * from, in another thread too: the plugin's reader worker hashes a note's body and the UI thread adds the path.
+	 */
+	save(): string {
+		if (this.finished) throw new Error("Sha256: save after digest");
+		let out = "";
+		for (let i = 0; i < 8; i++) out += (this.h[i]! >>> 0).toString(16).padStart(8, "0");
+		for (let i = 0; i < this.blockLength; i++) out += this.block[i]!.toString(16).padStart(2, "0");
+		return `${out}:${this.length}`;
+	}
+
+	/** A hash that goes on from a state `save` gave. */
+	static resume(saved: string): Sha256 {
+		const m = /^([0-9a-f]{64})((?:[0-9a-f]{2}){0,63}):(\d+)$/.exec(saved);
+		const length = m ? Number(m[3]) : NaN;
+		if (!m || length % 64 !== m[2]!.length / 2) throw new Error("Sha256: not a saved state");
+		const hash = new Sha256();
+		for (let i = 0; i < 8; i++) hash.h[i] = parseInt(m[1]!.slice(i * 8, i * 8 + 8), 16) | 0;
+		for (let i = 0; i < m[2]!.length / 2; i++) hash.block[i] = parseInt(m[2]!.slice(i * 2, i * 2 + 2), 16);
+		hash.blockLength = m[2]!.length / 2;
+		hash.length = length;
+		return hash;
+	}
+
 	/** The 32-byte digest. */
 	digest(): Uint8Array {
 		this.finish();

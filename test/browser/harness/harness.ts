@@ -26,6 +26,8 @@ export interface BrowserHarness {
 	mainJs: string;
 	/** Where the page is served from (a loopback server of the test's own). */
 	origin: string;
+	/** Chromium's profile folder for this harness (its processes carry it: the benchmark reads their CPU time). */
+	userDataDir: string;
 	/** Serves `file` at `${origin}/exports/<name>` (the page fetches it into a File). */
 	serve(name: string, file: string): void;
 	/** Calls `harness.<method>(...args)` in the page. */
@@ -71,7 +73,8 @@ export async function openHarness(options: { args?: string[]; minify?: boolean }
 		fs.readFile(path.join(ROOT, "styles.css"), "utf8"),
 		fs.readFile(path.join(ROOT, "test/browser/obsidian-theme.css"), "utf8"),
 	]);
-	const context = await launchChromium(path.join(work, "profile"), {
+	const userDataDir = path.join(work, "profile");
+	const context = await launchChromium(userDataDir, {
 		viewport: { width: 1200, height: 900 },
 		args: ["--enable-precise-memory-info", "--enable-blink-features=ForceEagerMeasureMemory", ...(options.args ?? [])],
 	});
@@ -108,6 +111,7 @@ export async function openHarness(options: { args?: string[]; minify?: boolean }
 		context,
 		mainJs,
 		origin,
+		userDataDir,
 		serve: (name, file) => served.set(name, file),
 		call: (method, ...args) =>
 			page.evaluate(([m, a]) => (globalThis as unknown as { harness: Record<string, (...x: unknown[]) => unknown> }).harness[m]!(...a), [

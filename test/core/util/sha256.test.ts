@@ -149,6 +149,18 @@ describe("sha256", () => {
 		}
 	});
 
+	it("goes on from a saved state as if never stopped (save, then resume elsewhere)", () => {
+		const random = seeded(99);
+		for (let round = 0; round < 200; round++) {
+			const a = randomText(random, Math.floor(random() * 300));
+			const b = `\n${randomText(random, Math.floor(random() * 100))}`;
+			const saved = new Sha256().updateText(a).save();
+			expect(Sha256.resume(saved).updateText(b).digestHex(), `round ${round}`).toBe(nodeHex(Buffer.from(a + b, "utf8")));
+		}
+		expect(() => Sha256.resume("not a state")).toThrow(/saved state/);
+		expect(() => Sha256.resume(`${"0".repeat(64)}ab:5`)).toThrow(/saved state/);
+	});
+
 	it("refuses update or digest after digest", () => {
 		const hash = new Sha256().updateText("a");
 		hash.digest();

@@ -5,7 +5,7 @@ import { stageOutputDir } from "../../session/paths";
 import { NameAllocator } from "../../naming/unique-names";
 import { sanitizeFileName } from "../../naming/sanitize-file-name";
 import { noteHash, noteHashLike } from "../../util/note-hash";
-import { computeFileIdAsync } from "../transform/file-id";
+import { fileIdOfDraft } from "../transform/file-id";
 import { composeNote } from "../transform/render-note";
 import { zonedIsoTime } from "../transform/note-time";
 import type { ImportIndex } from "./import-index";
@@ -88,7 +88,7 @@ function stemOf(path: string): string {
 
 /** The note text for a draft at a path: `file_id` hashes the body with that path. */
 export async function finalNote(draft: NoteDraft, path: string, sha256?: Sha256Text): Promise<string> {
-	return composeNote({ ...draft.frontmatter, file_id: await computeFileIdAsync(draft.body, path, sha256) }, draft.body);
+	return composeNote({ ...draft.frontmatter, file_id: await fileIdOfDraft(draft, path, sha256) }, draft.body);
 }
 
 /**
