@@ -1,6 +1,6 @@
 import { appendFile, rm, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { NodeStagingStore } from "../../../src/cli/node-staging-store";
 import { JsonlFollower } from "../../../src/core/logs/jsonl-follower";
 import { tempDir } from "../_support/temp-vault";
@@ -29,6 +29,22 @@ async function setup(): Promise<{ dir: string; store: CountingStore; file: strin
 const line = (n: number, t?: string) => `${JSON.stringify(t === undefined ? { n } : { n, t })}\n`;
 
 describe("JsonlFollower", () => {
+	it("decodes a read's whole lines at once, not line by line, with the same records (multi-byte text, CRLF, a partial last line)", async () => {
+		const { file, follower } = await setup();
+		const records = Array.from({ length: 1_000 }, (_, n) => ({ n, t: n % 3 === 0 ? `日本語 ${n} 🎉` : `t${n}` }));
+		const text = records.map((r) => JSON.stringify(r)).join("\r\n");
+		await writeFile(file, `${text}\r\n{"n":100`);
+		const decode = vi.spyOn(TextDecoder.prototype, "decode");
+		try {
+			expect((await follower.read()).records).toEqual(records);
+			expect(decode.mock.calls.length).toBeLessThanOrEqual(2);
+			await appendFile(file, "1}\n");
+			expect((await follower.read()).records).toEqual([{ n: 1001 }]);
+		} finally {
+			decode.mockRestore();
+		}
+	});
+
 	it("reads only what was appended since the last read", async () => {
 		const { store, file, follower } = await setup();
 		expect(await follower.read()).toEqual({ records: [], reset: false }); // no file yet
