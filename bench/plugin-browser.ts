@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { join, resolve } from "node:path";
@@ -44,7 +44,15 @@ interface Row {
 	conversations: number;
 	mb: number;
 	cliMs: number;
+	/** The CLI's CPU time (user + sys) for the import. */
+	cliCpuMs: number;
 	browserMs: number;
+	/**
+	 * CPU time (user + sys) of the page's renderer during the import: its main thread (Obsidian's UI thread: the
+	 * plugin's part and the stand-in's), and the whole process (the reader's Web Worker and the engine's own threads
+	 * too). Null where /proc cannot tell (not Linux). Less moved by the machine's load than wall time.
+	 */
+	cpu: { mainMs: number; allMs: number } | null;
 	notes: number;
 	longest: number;
 	over50: number;
@@ -64,19 +72,50 @@ interface Row {
 	ours?: { over50: number; longest: number; tasks: number; standInMs: number };
 }
 
-async function cliImport(file: string, vault: string): Promise<number> {
+async function cliImport(file: string, vault: string): Promise<{ wallMs: number; cpuMs: number }> {
 	await rm(vault, { recursive: true, force: true });
 	await mkdir(vault, { recursive: true });
 	const run = await runChild(WORK, [CLI, "import", file, "--vault", vault, "--json"], { env: { KNOWLEDGE_ETL_HEAP_MB: "0" } });
 	if (run.code !== 0) throw new Error(`CLI import failed (${run.code}): ${run.stderr.slice(-500)}`);
-	return run.wallMs;
+	return { wallMs: run.wallMs, cpuMs: run.userMs + run.sysMs };
+}
+
+/**
+ * CPU time (user + sys, ms) so far of the renderers of the harness's Chromium (its profile folder is on their command
+ * line): their main threads (the page's is Obsidian's UI thread; the others idle) and the whole processes. Linux only.
+ */
+function rendererCpu(userDataDir: string): { mainMs: number; allMs: number } | null {
+	if (process.platform !== "linux") return null;
+	const msPerTick = 10; // USER_HZ, 100 on Linux
+	// The fields after the command's ")" in a stat line: utime and stime are the 12th and 13th.
+	const cpuOf = (statPath: string): number => {
+		const line = readFileSync(statPath, "utf8");
+		const f = line.slice(line.lastIndexOf(")") + 2).split(" ");
+		return (Number(f[11]) + Number(f[12])) * msPerTick;
+	};
+	let mainMs = 0;
+	let allMs = 0;
+	let found = false;
+	for (const pid of readdirSync("/proc")) {
+		if (!/^\d+$/.test(pid)) continue;
+		try {
+			const command = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+			if (!command.includes("--type=renderer") || !command.includes(`--user-data-dir=${userDataDir}`)) continue;
+			allMs += cpuOf(`/proc/${pid}/stat`);
+			mainMs += cpuOf(`/proc/${pid}/task/${pid}/stat`);
+			found = true;
+		} catch {
+			// gone meanwhile
+		}
+	}
+	return found ? { mainMs, allMs } : null;
 }
 
 async function browserImport(
 	file: string,
 	conversations: number,
 	options: { shardSizesOnly?: boolean } = {},
-): Promise<Omit<Row, "cliMs" | "mb" | "conversations">> {
+): Promise<Omit<Row, "cliMs" | "cliCpuMs" | "mb" | "conversations">> {
 	const h = await openHarness();
 	try {
 		h.serve("export", file);
@@ -106,10 +145,12 @@ async function browserImport(
 		})();
 		await h.call("startLongTasks");
 		await h.call("startPanelTiming");
+		const cpu0 = rendererCpu(h.userDataDir);
 		const t0 = performance.now();
 		await h.call("startImport", "export");
 		await h.call("whenIdle");
 		const ms = performance.now() - t0;
+		const cpu1 = rendererCpu(h.userDataDir);
 		const tasks = await h.call("stopLongTasks");
 		sampling = false;
 		await sampler;
@@ -119,6 +160,7 @@ async function browserImport(
 		if (notes < conversations * 0.9) throw new Error(`the browser import made ${notes} notes of ${conversations}`);
 		return {
 			browserMs: ms,
+			cpu: cpu0 && cpu1 ? { mainMs: cpu1.mainMs - cpu0.mainMs, allMs: cpu1.allMs - cpu0.allMs } : null,
 			notes,
 			longest: tasks.longest,
 			over50: tasks.over50,
@@ -207,14 +249,15 @@ async function main(): Promise<void> {
 		}
 		console.log(`plugin in Chromium: ${fmt(n)} conversations (${fmt(mb, 1)} MB)…`);
 		const cliLoad = loadAverage();
-		const cliMs = await cliImport(file, join(WORK, `vault-cli-${n}`));
-		console.log(`  CLI one thread: ${fmt(cliMs / 1000, 1)} s (load average before: ${cliLoad})`);
+		const cli = await cliImport(file, join(WORK, `vault-cli-${n}`));
+		const cliMs = cli.wallMs;
+		console.log(`  CLI one thread: ${fmt(cliMs / 1000, 1)} s, CPU ${fmt(cli.cpuMs / 1000, 1)} s (load average before: ${cliLoad})`);
 		const b = await browserImport(file, n);
 		console.log(
-			`  browser: ${fmt(b.browserMs / 1000, 1)} s, longest task ${fmt(b.longest)} ms, ${b.over50} over 50 ms, heap ${b.heapMb === null ? "n/a" : fmt(b.heapMb)} MB`,
+			`  browser: ${fmt(b.browserMs / 1000, 1)} s, main thread CPU ${b.cpu ? fmt(b.cpu.mainMs / 1000, 1) : "n/a"} s, longest task ${fmt(b.longest)} ms, ${b.over50} over 50 ms, heap ${b.heapMb === null ? "n/a" : fmt(b.heapMb)} MB`,
 		);
 		const ours = oursBySize.get(n);
-		rows.push({ conversations: n, mb, cliMs, ...b, ...(ours ? { ours } : {}) });
+		rows.push({ conversations: n, mb, cliMs, cliCpuMs: cli.cpuMs, ...b, ...(ours ? { ours } : {}) });
 	}
 	let heapRow: Row | null = null;
 	if (HEAP_MB !== null) {
@@ -224,7 +267,7 @@ async function main(): Promise<void> {
 		// The generator's conversations: counted by the notes the import makes (all of them, checked above).
 		console.log(`plugin in Chromium, heap run: ${fmt(text.size / 2 ** 20)} MB…`);
 		const b = await browserImport(file, 0, { shardSizesOnly: true });
-		heapRow = { conversations: b.notes, mb: text.size / 2 ** 20, cliMs: NaN, ...b };
+		heapRow = { conversations: b.notes, mb: text.size / 2 ** 20, cliMs: NaN, cliCpuMs: NaN, ...b };
 		console.log(`  browser: ${fmt(b.browserMs / 1000, 1)} s, ${b.notes} notes, heap ${b.heapMb === null ? "n/a" : fmt(b.heapMb)} MB`);
 	}
 	if (PROFILE) {
@@ -251,13 +294,13 @@ async function main(): Promise<void> {
 		"",
 	);
 	md.push(
-		"| conversations | MB | CLI 1 thread s | browser s | browser conv/s | browser ÷ CLI throughput | longest task ms | tasks > 50 ms | the plugin's: longest ms, tasks > 50 ms (profiled run) | heap MB | heap less the in-memory vault MB | in-memory vault's files MB | panel refresh ms | panel redraw ms (during the import) | load average |",
+		"| conversations | MB | CLI 1 thread s | browser s | browser conv/s | browser ÷ CLI throughput | CLI CPU s | browser CPU s: UI thread, all threads | longest task ms | tasks > 50 ms | the plugin's: longest ms, tasks > 50 ms (profiled run) | heap MB | heap less the in-memory vault MB | in-memory vault's files MB | panel refresh ms | panel redraw ms (during the import) | load average |",
 	);
-	md.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+	md.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
 	for (const r of [...rows, ...(heapRow ? [heapRow] : [])]) {
 		const cli = Number.isNaN(r.cliMs);
 		md.push(
-			`| ${fmt(r.conversations)} | ${fmt(r.mb, 1)} | ${cli ? "—" : fmt(r.cliMs / 1000, 1)} | ${fmt(r.browserMs / 1000, 1)} | ${fmt(r.conversations / (r.browserMs / 1000))} | ${cli ? "—" : fmt(r.cliMs / r.browserMs, 2)} | ${fmt(r.longest)} | ${r.over50} | ${r.ours ? `${fmt(r.ours.longest)}, ${r.ours.over50} of ${r.ours.tasks}` : "—"} | ${r.heapMb === null ? "n/a" : fmt(r.heapMb)} | ${r.heapLessDiskMb === null ? "n/a" : fmt(r.heapLessDiskMb)} | ${fmt(r.diskMb)} | ${fmt(r.panel.refreshMs, 1)} | ${fmt(r.panel.drawMs, 1)} (${fmt(r.panelDrawDuringMs, 1)}) | ${r.load} |`,
+			`| ${fmt(r.conversations)} | ${fmt(r.mb, 1)} | ${cli ? "—" : fmt(r.cliMs / 1000, 1)} | ${fmt(r.browserMs / 1000, 1)} | ${fmt(r.conversations / (r.browserMs / 1000))} | ${cli ? "—" : fmt(r.cliMs / r.browserMs, 2)} | ${cli ? "—" : fmt(r.cliCpuMs / 1000, 1)} | ${r.cpu ? `${fmt(r.cpu.mainMs / 1000, 1)}, ${fmt(r.cpu.allMs / 1000, 1)}` : "n/a"} | ${fmt(r.longest)} | ${r.over50} | ${r.ours ? `${fmt(r.ours.longest)}, ${r.ours.over50} of ${r.ours.tasks}` : "—"} | ${r.heapMb === null ? "n/a" : fmt(r.heapMb)} | ${r.heapLessDiskMb === null ? "n/a" : fmt(r.heapLessDiskMb)} | ${fmt(r.diskMb)} | ${fmt(r.panel.refreshMs, 1)} | ${fmt(r.panel.drawMs, 1)} (${fmt(r.panelDrawDuringMs, 1)}) | ${r.load} |`,
 		);
 	}
 	md.push(
@@ -265,7 +308,8 @@ async function main(): Promise<void> {
 		"Panel: the session panel's work per refresh at the end of the import, on the finished session of that many",
 		"items (median of 9: a refresh reads what the session files gained and builds the model; a redraw rebuilds its",
 		"DOM); in parentheses the median redraw during the import. Load average: the machine's (1, 5, 15 min) after the",
-		"browser run (2 shared cores).",
+		"browser run (2 shared cores). CPU: user + sys during the import, the CLI's process and the page's renderer",
+		"(/proc: its main thread, Obsidian's UI thread here, and the whole process with the reader's worker).",
 		"",
 		"The plugin's long tasks: with `--profile`, a second import of the same export under Chromium's CPU profiler; each",
 		"long task less the time its samples spent in the Obsidian stand-in's own code (the harness's vault, adapter and",
