@@ -32,6 +32,12 @@ const OUT = option("--out") ?? "bench/results/plugin-browser.md";
 const PROFILE_ONLY = argv.includes("--profile-only");
 /** --heap-mb 600: one more import, of an export of about that many MB, for the heap's high-water mark (no CLI). */
 const HEAP_MB = option("--heap-mb") ? Number(option("--heap-mb")) : null;
+/**
+ * --heap-sample-ms 0: no heap samples during the timed imports (the heap run still takes them). Each sample
+ * (measureUserAgentSpecificMemory, eager here) collects the garbage of the page and its worker: every 500 ms that
+ * is work the import itself does not do, on both threads.
+ */
+const HEAP_SAMPLE_MS = Number(option("--heap-sample-ms") ?? 500);
 const PROFILE = PROFILE_ONLY || argv.includes("--profile");
 const PROFILE_OUT = option("--profile-out") ?? "bench/results/plugin-browser-profile.md";
 const BUILD = process.env.BENCH_BUILD ?? "";
@@ -124,7 +130,7 @@ async function browserImport(
 		await h.call("fetchExport", `${h.origin}/exports/export`, "export");
 		await h.call("openPanel");
 		// The heap's high-water mark, sampled through the run (each measurement takes a while; one at a time).
-		let sampling = true;
+		let sampling = HEAP_SAMPLE_MS > 0 || options.shardSizesOnly === true;
 		let heap = 0;
 		let heapLessDisk = 0;
 		let measured = false;
@@ -140,7 +146,7 @@ async function browserImport(
 					heap = Math.max(heap, bytes);
 					heapLessDisk = Math.max(heapLessDisk, bytes - (await h.call("diskBytes")));
 				}
-				await new Promise((r) => setTimeout(r, 500));
+				await new Promise((r) => setTimeout(r, HEAP_SAMPLE_MS || 500));
 			}
 		})();
 		await h.call("startLongTasks");
