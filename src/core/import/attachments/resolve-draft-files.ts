@@ -177,7 +177,15 @@ export class DraftFileWriter {
 		if (known && (await this.present(known.path))) return embed(known.path);
 		const placeholder = (why: string): string => `> [!note] Attachment: ${inline(label || file.ref)} (${why})`;
 		const files = await this.files();
-		const entry = files.find(file.ref);
+		let entry: Awaited<ReturnType<ExportFiles["find"]>>;
+		try {
+			entry = await files.find(file.ref);
+		} catch (e) {
+			this.o.logger.warn(
+				`${draft.title}: the file ${file.ref} cannot be found in the export: ${e instanceof Error ? e.message : String(e)}`,
+			);
+			return placeholder("the export's copy cannot be read");
+		}
 		if (!entry) return placeholder("not in the export");
 		const max = this.o.maxBytes ?? MAX_ATTACHMENT_BYTES;
 		if (entry.size > max)

@@ -109,8 +109,57 @@ function decodeName(bytes: Uint8Array, utf8: boolean): string {
 	return out;
 }
 
-/** Every entry of the central directory, one at a time, read in chunks of about a megabyte. */
-async function* centralEntries(source: ByteSource): AsyncGenerator<ZipEntryLocation & { directory: boolean }> {
+/** One central directory record, parsed from `buffer` at `i` (the caller made all of its `total` bytes available). */
+function parseCentralRecord(buffer: Uint8Array, i: number): ZipEntryLocation & { directory: boolean } {
+	if (u32(buffer, i) !== 0x02014b50) throw new ZipFormatError("a central directory entry is damaged (bad signature)");
+	const flags = u16(buffer, i + 8);
+	const method = u16(buffer, i + 10);
+	const crc = u32(buffer, i + 16);
+	let compressedSize = u32(buffer, i + 20);
+	let size = u32(buffer, i + 24);
+	const nameLength = u16(buffer, i + 28);
+	const extraLength = u16(buffer, i + 30);
+	const externalAttributes = u32(buffer, i + 38);
+	let offset = u32(buffer, i + 42);
+	let name = decodeName(buffer.subarray(i + 46, i + 46 + nameLength), (flags & 0x800) !== 0);
+	for (let x = i + 46 + nameLength; x + 4 <= i + 46 + nameLength + extraLength;) {
+		const id = u16(buffer, x);
+		const length = u16(buffer, x + 2);
+		const data = x + 4;
+		if (id === 0x0001) {
+			// Zip64 extended information: the 64-bit values of the fields set to 0xffffffff, in this order.
+			let f = data;
+			const next = (): number | null => (f + 8 <= data + length ? u64(buffer, (f += 8) - 8) : null);
+			if (size === 0xffffffff) size = next() ?? size;
+			if (compressedSize === 0xffffffff) compressedSize = next() ?? compressedSize;
+			if (offset === 0xffffffff) offset = next() ?? offset;
+		} else if (id === 0x7075 && (flags & 0x800) === 0 && length > 5 && buffer[data] === 1) {
+			// Info-ZIP Unicode path: the UTF-8 name, when made from the same raw name.
+			if (u32(buffer, data + 1) === crc32(buffer.subarray(i + 46, i + 46 + nameLength)))
+				name = new TextDecoder().decode(buffer.subarray(data + 5, data + length));
+		}
+		x = data + length;
+	}
+	return {
+		path: name.replace(/\\/g, "/"),
+		offset,
+		compressedSize,
+		size,
+		method,
+		encrypted: (flags & 1) !== 0,
+		crc32: crc,
+		directory: name.endsWith("/") || name.endsWith("\\") || (externalAttributes & 0x10) !== 0,
+	};
+}
+
+/** The length of the central directory record at `i`: its fixed 46 bytes, name, extra field and comment. */
+const centralRecordLength = (buffer: Uint8Array, i: number): number => 46 + u16(buffer, i + 28) + u16(buffer, i + 30) + u16(buffer, i + 32);
+
+/**
+ * Every entry of the central directory, one at a time, read in chunks of about a megabyte, each with `record`: where
+ * its central directory record starts (readZipEntryRecord reads it again from there).
+ */
+async function* centralEntries(source: ByteSource): AsyncGenerator<ZipEntryLocation & { directory: boolean; record: number }> {
 	const cd = await findCentralDirectory(source);
 	const end = cd.offset + cd.size;
 	let buffer: Uint8Array = new Uint8Array(0);
@@ -127,51 +176,37 @@ async function* centralEntries(source: ByteSource): AsyncGenerator<ZipEntryLocat
 	let at = cd.offset;
 	for (let n = 0; n < cd.entries; n++) {
 		if (!(await have(at, 46))) throw new ZipFormatError("the central directory ends before its last entry");
-		let i = at - bufferAt;
-		if (u32(buffer, i) !== 0x02014b50) throw new ZipFormatError("a central directory entry is damaged (bad signature)");
-		const flags = u16(buffer, i + 8);
-		const method = u16(buffer, i + 10);
-		const crc = u32(buffer, i + 16);
-		let compressedSize = u32(buffer, i + 20);
-		let size = u32(buffer, i + 24);
-		const nameLength = u16(buffer, i + 28);
-		const extraLength = u16(buffer, i + 30);
-		const commentLength = u16(buffer, i + 32);
-		const externalAttributes = u32(buffer, i + 38);
-		let offset = u32(buffer, i + 42);
-		const total = 46 + nameLength + extraLength + commentLength;
+		if (u32(buffer, at - bufferAt) !== 0x02014b50) throw new ZipFormatError("a central directory entry is damaged (bad signature)");
+		const total = centralRecordLength(buffer, at - bufferAt);
 		if (!(await have(at, total))) throw new ZipFormatError("the central directory ends inside an entry");
-		i = at - bufferAt;
-		let name = decodeName(buffer.subarray(i + 46, i + 46 + nameLength), (flags & 0x800) !== 0);
-		for (let x = i + 46 + nameLength; x + 4 <= i + 46 + nameLength + extraLength;) {
-			const id = u16(buffer, x);
-			const length = u16(buffer, x + 2);
-			const data = x + 4;
-			if (id === 0x0001) {
-				// Zip64 extended information: the 64-bit values of the fields set to 0xffffffff, in this order.
-				let f = data;
-				const next = (): number | null => (f + 8 <= data + length ? u64(buffer, (f += 8) - 8) : null);
-				if (size === 0xffffffff) size = next() ?? size;
-				if (compressedSize === 0xffffffff) compressedSize = next() ?? compressedSize;
-				if (offset === 0xffffffff) offset = next() ?? offset;
-			} else if (id === 0x7075 && (flags & 0x800) === 0 && length > 5 && buffer[data] === 1) {
-				// Info-ZIP Unicode path: the UTF-8 name, when made from the same raw name.
-				if (u32(buffer, data + 1) === crc32(buffer.subarray(i + 46, i + 46 + nameLength)))
-					name = new TextDecoder().decode(buffer.subarray(data + 5, data + length));
-			}
-			x = data + length;
-		}
-		yield {
-			path: name.replace(/\\/g, "/"),
-			offset,
-			compressedSize,
-			size,
-			method,
-			encrypted: (flags & 1) !== 0,
-			crc32: crc,
-			directory: name.endsWith("/") || name.endsWith("\\") || (externalAttributes & 0x10) !== 0,
-		};
+		yield { ...parseCentralRecord(buffer, at - bufferAt), record: at };
 		at += total;
+	}
+}
+
+/**
+ * The entry whose central directory record starts at `record` (as forEachZipEntry gave it), read again from the
+ * source: what lets a caller keep 8 bytes for an entry it may need later instead of its path and location. Throws
+ * InputError naming the file when no file entry's record is there (the file changed since).
+ */
+export async function readZipEntryRecord(source: ByteSource, record: number): Promise<ZipEntryLocation> {
+	try {
+		// One read for a record of usual size (46 bytes, then name, extra field and comment).
+		let bytes = await source.read(record, Math.max(0, Math.min(1024, source.size - record)));
+		if (bytes.length < 46 || u32(bytes, 0) !== 0x02014b50) throw new ZipFormatError("a central directory entry is damaged (bad signature)");
+		const total = centralRecordLength(bytes, 0);
+		if (total > bytes.length) bytes = await readExactly(source, record, total);
+		const { directory, ...entry } = parseCentralRecord(bytes, 0);
+		if (directory || entryPathEscapes(entry.path)) throw new ZipFormatError("the entry read again is not the file entry it was");
+		return entry;
+	} catch (e) {
+		throw new InputError(
+			source.name,
+			`not a readable zip archive (changed since it was opened?): ${e instanceof Error ? e.message : String(e)}`,
+			{
+				cause: e,
+			},
+		);
 	}
 }
 
@@ -289,13 +324,13 @@ export function findConversationFiles(files: readonly ZipFile[]): ZipFile[] {
  * entries it wants, so a zip of 30,000 uploads is never 30,000 entry records at once. Throws InputError like
  * ZipArchive.open for a source that is not a readable zip or an entry that escapes.
  */
-export async function forEachZipEntry(source: ByteSource, visit: (entry: ZipEntryLocation) => void): Promise<void> {
+export async function forEachZipEntry(source: ByteSource, visit: (entry: ZipEntryLocation, record: number) => void): Promise<void> {
 	const head = source.size === 0 ? new Uint8Array(0) : await source.read(0, 4);
 	if (!looksLikeZip(head)) throw new InputError(source.name, "not a zip archive (it does not start with a zip signature)");
 	try {
-		for await (const { directory, ...entry } of centralEntries(source)) {
+		for await (const { directory, record, ...entry } of centralEntries(source)) {
 			if (entryPathEscapes(entry.path)) throw new InputError(source.name, escapeMessage(entry.path));
-			if (!directory) visit(entry);
+			if (!directory) visit(entry, record);
 		}
 	} catch (e) {
 		if (e instanceof InputError) throw e;
