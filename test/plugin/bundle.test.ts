@@ -51,7 +51,10 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // (the "release"/"line" messages, the held results' accounting): 532,089.
 // Issue 17's body hash taken in the reader worker (Sha256 save/resume, the batch hooks), the UI-thread slices of the
 // import's start and summary and the shard flush's pieces: ~+1.7 KB.
-const MAIN_JS_BUDGET = 535_000;
+// Issue 15's export files without an object per zip entry (a fingerprint table over central directory records read
+// back on look-up, core/import/attachments/export-files.ts and zip-archive's readZipEntryRecord; the reader keeping
+// only the entries that can be conversations; the item status index's narrower columns): 534,647 -> 537,420 bytes.
+const MAIN_JS_BUDGET = 538_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
