@@ -8,7 +8,7 @@ import { nonUtf8Encoding, nonUtf8Message } from "./text-encoding";
 import { maxStringBytes, splitJsonArray, type JsonArrayItem } from "./json-array-stream";
 import { detectProvider, PROVIDER_MODULES, providerLabel, providerModule, type ProviderModule } from "./normalize/registry";
 import type { NormalizeResult } from "./normalize/result";
-import { findConversationFiles, looksLikeZip, ZipArchive, type ZipFile } from "./zip-archive";
+import { findConversationFiles, looksLikeZip, mayBeConversationFile, ZipArchive, type ZipFile } from "./zip-archive";
 
 export type ProviderChoice = "auto" | Provider;
 
@@ -425,18 +425,16 @@ async function openZip(
 	choice: ProviderChoice,
 	budget: WholeBudget,
 ): Promise<{ input: OpenedInput; skipped: string[] }> {
-	const archive = await ZipArchive.open(source);
+	// Only the entries that can be conversations are kept while they are read: not one record per upload.
+	const archive = await ZipArchive.open(source, (path) => mayBeConversationFile(path) || PROVIDER_MODULES.some((m) => m.files.test(path)));
 	try {
 		const files = findConversationFiles(archive.files);
 		const others = otherSourceFiles(archive.files, files);
 		if (files.length === 0 && others.length === 0) {
-			const listing = archive.files
-				.slice(0, 8)
-				.map((f) => f.path)
-				.join(", ");
+			const listing = archive.firstPaths.join(", ");
 			throw new InputError(
 				source.name,
-				`no conversations in this zip: it has no conversations.json or conversations-NNN.json at its root or in one top-level folder, nor any other file a source exports (it holds ${archive.files.length} files${listing ? `: ${listing}` : ""}${archive.files.length > 8 ? ", …" : ""})`,
+				`no conversations in this zip: it has no conversations.json or conversations-NNN.json at its root or in one top-level folder, nor any other file a source exports (it holds ${archive.count} files${listing ? `: ${listing}` : ""}${archive.count > 8 ? ", …" : ""})`,
 			);
 		}
 		const toDocument = (file: ZipFile): Document => ({

@@ -84,6 +84,17 @@ describe("ZipArchive", () => {
 		await archive.close();
 	});
 
+	it("keeps only the entries a filter takes, counting and naming the first of all of them", async () => {
+		const writer = new ZipWriter(new Uint8ArrayWriter(), { useWebWorkers: false });
+		for (let i = 0; i < 12; i++) await writer.add(`file-Up${i}-a.png`, new TextReader("x"));
+		await writer.add("folder/", undefined, { directory: true });
+		await writer.add("conversations.json", new TextReader("[]"));
+		const archive = await ZipArchive.open(new CountingSource("e.zip", await writer.close()), (path) => path.endsWith(".json"));
+		expect(archive.files.map((x) => x.path)).toEqual(["conversations.json"]);
+		expect(archive.count).toBe(13);
+		expect(archive.firstPaths).toEqual(Array.from({ length: 8 }, (_, i) => `file-Up${i}-a.png`));
+	});
+
 	it("stops decompressing when the consumer stops early", async () => {
 		const writer = new ZipWriter(new Uint8ArrayWriter(), { useWebWorkers: false });
 		const big = JSON.stringify(Array.from({ length: 20000 }, (_, i) => ({ uuid: `c${i}`, chat_messages: [], pad: "x".repeat(200) })));
