@@ -31,6 +31,13 @@ export const ZIP_ENTRY_RSS_BYTES = 100;
 export const ZIP_ENTRY_CPU_US = 15;
 const CONVERSATIONS = 5;
 
+/** 64 bytes that start like a PNG, different for every upload (two equal files would be written once). */
+function uploadBytes(i: number): Uint8Array {
+	const bytes = fakeBytes(1, 64);
+	bytes.set(new TextEncoder().encode(String(i).padStart(12, "0")), 16);
+	return bytes;
+}
+
 const fileId = (i: number): string => `file-Up${String(i).padStart(6, "0")}x`;
 
 /** The zip: conversations.json, then `entries` uploads (at least 10) of which each conversation refers to two. */
@@ -54,7 +61,7 @@ export function zipWithEntries(entries: number): Uint8Array {
 		]),
 	);
 	const files: [string, Uint8Array][] = [["conversations.json", new TextEncoder().encode(JSON.stringify(conversations))]];
-	for (let i = 0; i < entries; i++) files.push([`${fileId(i)}-IMG_${i}.png`, fakeBytes(i + 1, 64)]);
+	for (let i = 0; i < entries; i++) files.push([`${fileId(i)}-IMG_${i}.png`, uploadBytes(i)]);
 	return storedZip(files);
 }
 
