@@ -97,4 +97,56 @@ describe("ItemStatusIndex read without ids", () => {
 		expect(slim).toBeLessThan(20_000 * 300);
 		expect(full - slim).toBeGreaterThan(80_000 * 50);
 	}, 120_000);
+
+	it("keeps a time weeks away from the others and more distinct labels than a byte counts exactly (as records kept whole)", () => {
+		const labels = Array.from({ length: 300 }, (_, i) => `label ${i}`);
+		const index = new ItemStatusIndex(
+			[
+				rec("first", "extract", "success", { timestamp: "2026-01-01T00:00:00.123Z" }),
+				rec("weeks-later", "extract", "success", { timestamp: "2026-03-15T10:20:30.456Z" }),
+				rec("years-before", "extract", "success", { timestamp: "2019-06-01T00:00:00.000Z" }),
+				...labels.map((label, i) =>
+					rec(`l${i}`, "load", "success", { timestamp: `2026-01-01T00:00:${String(i % 60).padStart(2, "0")}.000Z`, reason: label }),
+				),
+			],
+			0,
+			null,
+			{ ids: false },
+		);
+		expect(index.get("extract", "first")?.timestamp).toBe("2026-01-01T00:00:00.123Z");
+		expect(index.get("extract", "weeks-later")?.timestamp).toBe("2026-03-15T10:20:30.456Z");
+		expect(index.get("extract", "years-before")?.timestamp).toBe("2019-06-01T00:00:00.000Z");
+		for (let i = 0; i < labels.length; i++) {
+			const r = index.get("load", `l${i}`)!;
+			expect([r.reason, r.timestamp]).toEqual([labels[i], `2026-01-01T00:00:${String(i % 60).padStart(2, "0")}.000Z`]);
+		}
+	});
+
+	it("costs 12 bytes a stage for an item that went through: its columns, besides its fingerprint", async () => {
+		setFlagsFromString("--expose-gc");
+		const gc = runInNewContext("gc") as () => void;
+		const items = 100_000;
+		const all: PipelineStageRecord[] = [];
+		for (let i = 0; i < items; i++) {
+			const id = `conversation-${i}`;
+			const timestamp = new Date(Date.UTC(2026, 0, 1) + i).toISOString();
+			all.push(rec(id, "extract", "success", { timestamp }), rec(id, "transform", "success", { timestamp }));
+			all.push(rec(id, "load", "success", { timestamp, reason: `created: AI/T${i}.md`, outcome: "created" }));
+		}
+		const buffers = async (): Promise<number> => {
+			for (let i = 0; i < 3; i++) {
+				gc();
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
+			return process.memoryUsage().arrayBuffers;
+		};
+		const before = await buffers();
+		const index = new ItemStatusIndex(all, 0, null, { ids: false });
+		const held = (await buffers()) - before;
+		expect(index.counts("load").success).toBe(items);
+		// Room for 131,072 items: three stages' columns (12 bytes each: 4.7 MB) and the fingerprints with their table
+		// (8 + 8 bytes: 2.1 MB). With 64-bit times and 16-bit codes (18 bytes a stage) it was 9.2 MB.
+		expect(held).toBeLessThan(131_072 * (3 * 12 + 16) + 64 * 1024);
+		expect(held).toBeGreaterThan(131_072 * 3 * 12);
+	}, 60_000);
 });
