@@ -10,6 +10,7 @@ import { runChild, type ChildRun } from "./measure";
 import { profileMarkdown, summarizeProfile } from "./profile";
 import { organizeApplyRow, organizeMarkdown, organizePreviewRow, type OrganizeRow } from "./organize";
 import { millionMarkdown, millionRows, millionTargets } from "./million";
+import { zipEntriesMarkdown, zipEntriesRuns, zipEntriesTargets } from "./zip-entries";
 
 /**
  * `npm run bench` (and `bench:quick`): synthetic exports imported by the real CLI in a child process, beside a
@@ -38,6 +39,9 @@ const { values: args } = parseArgs({
 		million: { type: "boolean", default: false },
 		"million-count": { type: "string" },
 		"million-reference": { type: "string" },
+		/** ChatGPT zips of 5 conversations among this many uploads (default 10,100000,300000), bench/zip-entries.ts. */
+		"zip-entries": { type: "string" },
+		"no-zip-entries": { type: "boolean", default: false },
 		"preview-notes": { type: "string" },
 		"cpu-prof": { type: "boolean", default: false },
 		keep: { type: "boolean", default: false },
@@ -270,6 +274,7 @@ async function main(): Promise<void> {
 		(args["no-sizes"] ? 0 : maxSize * 16 * 1024 * 6) +
 		(args["no-big"] ? 0 : BIG_MB * MB * 5) +
 		(args.million ? millionCount * 9 * 1024 : 0) +
+		(args["no-zip-entries"] ? 0 : 200 * MB) +
 		512 * MB;
 	const { root, warning } = await pickRoot(need);
 	workRoot = root;
@@ -347,11 +352,7 @@ async function main(): Promise<void> {
 			// The re-import targets are read at 2,000 and 10,000: not repeated at 20,000 (two more imports of it).
 			if (!args["no-reimport"] && size >= 2000 && size <= 10000) {
 				await importRun(root, files, size);
-				// As many re-imports as imports (each finds the same vault unchanged): the median by CPU, one run being noise.
-				const runs: Awaited<ReturnType<typeof importRun>>[] = [];
-				for (let i = 0; i < repeats; i++) runs.push(await importRun(root, files, size, [], [], false));
-				runs.sort((a, b) => a.run.userMs + a.run.sysMs - (b.run.userMs + b.run.sysMs));
-				const again = runs[Math.floor((runs.length - 1) / 2)]!;
+				const again = await importRun(root, files, size, [], [], false);
 				const sessionBytes = again.result.session_id
 					? await treeBytes(join(again.vault, ".staging", "@session", again.result.session_id))
 					: NaN;
@@ -422,6 +423,15 @@ async function main(): Promise<void> {
 		}
 	}
 
+	// ---- many zip entries (issue 15) ----
+	if (!args["no-zip-entries"]) {
+		const sizes = (args["zip-entries"] ?? (quick ? "10,20000,60000" : "10,100000,300000")).split(",").map(Number);
+		log(`zip entries: ${sizes.join(", ")} uploads…`);
+		const runs = await zipEntriesRuns(root, CLI, sizes, Number(args.repeat ?? 3), log);
+		md.push(...zipEntriesMarkdown(runs));
+		targets.push(...zipEntriesTargets(runs));
+	}
+
 	// ---- a million conversations (opt-in) ----
 	if (args.million) {
 		const million = await millionRows(root, CLI, millionCount, log, Number(args["million-reference"] ?? 35_000));
@@ -443,7 +453,7 @@ async function main(): Promise<void> {
 			md.push(
 				"### Re-import of an unchanged export",
 				"",
-				"The same export imported again into the vault its first import made, as many times as it was imported (the run of median CPU). Written: every byte the",
+				"The same export imported again into the vault its first import made (one run each). Written: every byte the",
 				"process passed to write() (the kernel's `wchar`: session files, index, temp files, its `--json` on stdout; no",
 				"note is written when nothing changed), what the target counts. Left: the session's folder after the run.",
 				"",
