@@ -3,8 +3,8 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { PipelineStageRecord } from "../../../src/core/logs/pipeline-stages";
-import type { StagingStore } from "../../../src/core/ports/staging-store";
 import { NodeStagingStore } from "../../../src/cli/node-staging-store";
+import { textOnlyStore } from "../_support/text-only-store";
 
 /**
  * Work that runs on Obsidian's UI thread yields in the shared 10 ms slices (issue 17). Here the core's timers see a
@@ -45,29 +45,11 @@ afterEach(async () => {
 	root = undefined;
 });
 
-/** A store that takes only text (Obsidian's adapter has no appendLines). */
-function textOnly(store: NodeStagingStore): StagingStore {
-	return {
-		exists: (p) => store.exists(p),
-		read: (p) => store.read(p),
-		write: (p, d) => store.write(p, d),
-		writeAtomic: (p, d) => store.writeAtomic(p, d),
-		append: (p, d) => store.append(p, d),
-		createExclusive: (p, d) => store.createExclusive(p, d),
-		mkdir: (p) => store.mkdir(p),
-		list: (p) => store.list(p),
-		remove: (p) => store.remove(p),
-		removeFolder: (p) => store.removeFolder(p),
-		stat: (p) => store.stat(p),
-		readRange: (p, o, l) => store.readRange(p, o, l),
-	};
-}
-
 describe("on a UI thread", () => {
 	it("extract's shard flush yields between its appended pieces", async () => {
 		const { ShardWriter, APPEND_PIECE_CHARS } = await import("../../../src/core/import/pipeline/jsonl-shards");
 		root = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-ui-slices-"));
-		const writer = new ShardWriter(textOnly(new NodeStagingStore(root)), "out", "conversations", 100, 64 * 1024 * 1024);
+		const writer = new ShardWriter(textOnlyStore(new NodeStagingStore(root)), "out", "conversations", 100, 64 * 1024 * 1024);
 		const line = JSON.stringify({ text: "z".repeat(30_000) });
 		for (let i = 0; i < 100; i++) await writer.writeLine(line);
 		const before = yields;

@@ -14,21 +14,17 @@ export interface SourceTimeHints {
 
 /** Whether the hints hold that a conversation's source time was `updated` (to the second, as sameTime). */
 export function hintedSameTime(hints: SourceTimeHints, key: string, updated: string | null): boolean {
-	const [a, b] = hashes(key);
-	const { h1, h2, seconds } = hints;
-	let lo = 0;
-	let hi = h1.length;
-	while (lo < hi) {
-		const mid = (lo + hi) >>> 1;
-		if (h1[mid]! < a) lo = mid + 1;
-		else hi = mid;
-	}
-	for (let i = lo; i < h1.length && h1[i] === a; i++) if (h2[i] === b) return seconds[i] === secondsOf(updated);
-	return false;
+	const i = slotOf(hints, key);
+	return i >= 0 && hints.seconds[i] === secondsOf(updated);
 }
 
 /** Whether the hints hold a conversation's key at all (whatever its time). */
 export function hintedKey(hints: SourceTimeHints, key: string): boolean {
+	return slotOf(hints, key) >= 0;
+}
+
+/** Where the hints hold `key` (the first slot of its fingerprint), or -1. */
+function slotOf(hints: SourceTimeHints, key: string): number {
 	const [a, b] = hashes(key);
 	const { h1, h2 } = hints;
 	let lo = 0;
@@ -38,8 +34,8 @@ export function hintedKey(hints: SourceTimeHints, key: string): boolean {
 		if (h1[mid]! < a) lo = mid + 1;
 		else hi = mid;
 	}
-	for (let i = lo; i < h1.length && h1[i] === a; i++) if (h2[i] === b) return true;
-	return false;
+	for (let i = lo; i < h1.length && h1[i] === a; i++) if (h2[i] === b) return i;
+	return -1;
 }
 
 /** A source time in whole seconds; Infinity for none, NaN for one that does not parse (equal to nothing). */

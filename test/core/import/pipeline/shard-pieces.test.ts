@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { APPEND_PIECE_CHARS, ShardWriter, shardFiles, type ShardLedger } from "../../../../src/core/import/pipeline/jsonl-shards";
 import { NodeStagingStore } from "../../../../src/cli/node-staging-store";
-import type { StagingStore } from "../../../../src/core/ports/staging-store";
+import { textOnlyStore } from "../../_support/text-only-store";
 
 let root: string | undefined;
 afterEach(async () => {
@@ -12,32 +12,11 @@ afterEach(async () => {
 	root = undefined;
 });
 
-/** A store that takes only text, as Obsidian's adapter (no appendLines), recording each append's length. */
-function textOnly(store: NodeStagingStore, appends: { path: string; chars: number }[]): StagingStore {
-	return {
-		exists: (p) => store.exists(p),
-		read: (p) => store.read(p),
-		write: (p, d) => store.write(p, d),
-		writeAtomic: (p, d) => store.writeAtomic(p, d),
-		append: (p, d) => {
-			appends.push({ path: p, chars: d.length });
-			return store.append(p, d);
-		},
-		createExclusive: (p, d) => store.createExclusive(p, d),
-		mkdir: (p) => store.mkdir(p),
-		list: (p) => store.list(p),
-		remove: (p) => store.remove(p),
-		removeFolder: (p) => store.removeFolder(p),
-		stat: (p) => store.stat(p),
-		readRange: (p, o, l) => store.readRange(p, o, l),
-	};
-}
-
 describe("ShardWriter through a store without appendLines", () => {
 	it("appends a flush in pieces of about APPEND_PIECE_CHARS, every line whole and in order", async () => {
 		root = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-shard-pieces-"));
 		const appends: { path: string; chars: number }[] = [];
-		const store = textOnly(new NodeStagingStore(root), appends);
+		const store = textOnlyStore(new NodeStagingStore(root), (p, chars) => appends.push({ path: p, chars }));
 		// 100 records of ~30 K characters: one flush of ~3 M characters, one shard file.
 		const writer = new ShardWriter(store, "out", "conversations", 100, 64 * 1024 * 1024);
 		const ledger: ShardLedger = new Map();
@@ -62,7 +41,7 @@ describe("ShardWriter through a store without appendLines", () => {
 	it("a line longer than a piece goes alone, whole", async () => {
 		root = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-shard-pieces-"));
 		const appends: { path: string; chars: number }[] = [];
-		const store = textOnly(new NodeStagingStore(root), appends);
+		const store = textOnlyStore(new NodeStagingStore(root), (p, chars) => appends.push({ path: p, chars }));
 		const writer = new ShardWriter(store, "out", "conversations");
 		const big = JSON.stringify({ id: "big", text: "y".repeat(APPEND_PIECE_CHARS * 2) });
 		await writer.writeLine('{"id":"a"}', "a");
