@@ -88,7 +88,10 @@ export function millionMarkdown(rows: readonly MillionRow[]): string[] {
 	return md;
 }
 
-/** The target: every run exits 0, and the large one's peak stays under 300 MB and within 1.25× the 35,000 one's. */
+/**
+ * The targets: every run exits 0 with the large one's peak under 300 MB (issue 15's number), and, stricter, within
+ * 1.25× the 35,000 one's (memory flat in the number of conversations: what "the same peak as 35,000" would be).
+ */
 export function millionTargets(rows: readonly MillionRow[]): { name: string; met: boolean; detail: string }[] {
 	const reference = rows[0]?.conversations ?? REFERENCE;
 	const ref = Math.max(...rows.filter((r) => r.conversations === reference).map((r) => r.child.peakRssKb / 1024));
@@ -96,11 +99,17 @@ export function millionTargets(rows: readonly MillionRow[]): { name: string; met
 	if (large.length === 0) return [];
 	const peak = Math.max(...large.map((r) => r.child.peakRssKb / 1024));
 	const n = large[0]!.conversations.toLocaleString("en-US");
+	const at = reference.toLocaleString("en-US");
 	return [
 		{
-			name: `${n} conversations import and re-import (exit 0) under ${TARGET_MB} MB peak RSS, within 1.25× the ${reference.toLocaleString("en-US")} peak`,
-			met: large.every((r) => r.child.code === 0) && peak <= TARGET_MB && peak <= ref * 1.25,
-			detail: `${peak.toFixed(0)} MB vs ${ref.toFixed(0)} MB at ${reference.toLocaleString("en-US")} (${(peak / ref).toFixed(2)}×); exits ${large.map((r) => r.child.code).join(", ")}`,
+			name: `${n} conversations import and re-import (exit 0) under ${TARGET_MB} MB peak RSS`,
+			met: large.every((r) => r.child.code === 0) && peak <= TARGET_MB,
+			detail: `${peak.toFixed(0)} MB; exits ${large.map((r) => r.child.code).join(", ")}`,
+		},
+		{
+			name: `${n} conversations' peak within 1.25× the ${at} peak (flat in the number of conversations)`,
+			met: peak <= ref * 1.25,
+			detail: `${peak.toFixed(0)} MB vs ${ref.toFixed(0)} MB at ${at} (${(peak / ref).toFixed(2)}×)`,
 		},
 	];
 }
