@@ -41,7 +41,11 @@ export function saveBodyHash(body: string): string {
 	return new Sha256().updateText(body).save();
 }
 
-/** Keeps `saved` (saveBodyHash of `draft.body`) for the draft: its file id then costs only the hash of the path. */
+/**
+ * Keeps `saved` (saveBodyHash of `draft.body`) for the draft: its file id then costs only the hash of the path.
+ * The draft's `body` must never be changed in place after this (every stage makes `{ ...draft, body }`): only its
+ * length is checked, so an in-place edit of the same length would give the old body's file id.
+ */
 export function rememberBodyHash(draft: { body: string }, saved: string): void {
 	bodyHashes.set(draft, { saved, length: draft.body.length });
 }
