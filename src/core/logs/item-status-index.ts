@@ -1,3 +1,4 @@
+import { resized } from "../util/typed-arrays";
 import type { Counts } from "../model/counts";
 import type { ItemOutcomeKind, ItemResultStatus, PhaseType, StageType } from "../model/status";
 import { ItemResultStatusSchema, STAGE_TYPES } from "../model/status";
@@ -75,17 +76,12 @@ class StageColumns {
 	readonly whole = new Map<number, ItemRecord>();
 
 	grow(capacity: number): void {
-		const more = <A extends Uint8Array | Uint32Array>(a: A, make: (n: number) => A): A => {
-			const b = make(capacity);
-			b.set(a);
-			return b;
-		};
-		this.status = more(this.status, (n) => new Uint8Array(n));
-		this.line = more(this.line, (n) => new Uint32Array(n));
-		this.time = more(this.time, (n) => new Uint32Array(n));
-		this.label = more(this.label, (n) => new Uint8Array(n));
-		this.outcome = more(this.outcome, (n) => new Uint8Array(n));
-		this.rerendered = more(this.rerendered, (n) => new Uint8Array(n));
+		this.status = resized(this.status, capacity);
+		this.line = resized(this.line, capacity);
+		this.time = resized(this.time, capacity);
+		this.label = resized(this.label, capacity);
+		this.outcome = resized(this.outcome, capacity);
+		this.rerendered = resized(this.rerendered, capacity);
 	}
 }
 

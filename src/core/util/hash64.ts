@@ -1,3 +1,5 @@
+import { withRoom } from "./typed-arrays";
+
 /**
  * Two independent 32-bit hashes of a string's UTF-16 code units (FNV-1a, and a multiply-xorshift one): a 64-bit
  * fingerprint for tables that keep a key's hash instead of the key (see KeyedJsonl, StringHashSet).
@@ -114,14 +116,8 @@ export class FingerprintSlots {
 		if (known >= 0) return known;
 		if ((this.count + 1) * 2 > this.table.length) this.grow();
 		const slot = this.count++;
-		if (slot >= this.h1.length) {
-			const h1 = new Uint32Array(Math.max(64, this.h1.length * 2));
-			const h2 = new Uint32Array(h1.length);
-			h1.set(this.h1);
-			h2.set(this.h2);
-			this.h1 = h1;
-			this.h2 = h2;
-		}
+		this.h1 = withRoom(this.h1, slot + 1);
+		this.h2 = withRoom(this.h2, slot + 1);
 		this.h1[slot] = a;
 		this.h2[slot] = b;
 		this.place(slot);
@@ -154,11 +150,7 @@ export class FingerprintList {
 	}
 
 	push(s: string): void {
-		if ((this.count + 1) * 2 > this.pairs.length) {
-			const more = new Uint32Array(this.pairs.length * 2);
-			more.set(this.pairs);
-			this.pairs = more;
-		}
+		this.pairs = withRoom(this.pairs, (this.count + 1) * 2, 16);
 		const [a, b] = hashes(s);
 		this.pairs[this.count * 2] = a;
 		this.pairs[this.count * 2 + 1] = b;

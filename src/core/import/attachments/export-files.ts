@@ -1,3 +1,4 @@
+import { withRoom } from "../../util/typed-arrays";
 import type { ByteSource } from "../../ports/byte-source";
 import { hashes } from "../../util/hash64";
 import { forEachZipEntry, looksLikeZip, readZipEntry, readZipEntryRecord, type ZipEntryLocation } from "../extract/zip-archive";
@@ -103,11 +104,7 @@ export class ExportFiles {
 	}
 
 	private keep(record: number): number {
-		if (this.entries === this.records.length) {
-			const more = new Float64Array(Math.max(64, this.records.length * 2));
-			more.set(this.records);
-			this.records = more;
-		}
+		this.records = withRoom(this.records, this.entries + 1);
 		this.records[this.entries] = record;
 		return this.entries++;
 	}

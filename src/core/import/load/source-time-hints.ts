@@ -1,3 +1,4 @@
+import { withRoom } from "../../util/typed-arrays";
 import { hashes } from "../../util/hash64";
 
 /**
@@ -52,15 +53,9 @@ export class HintBuilder {
 	private count = 0;
 
 	add(key: string, time: string | null): void {
-		if (this.count === this.h1.length) {
-			const grow = <A extends Uint32Array | Float64Array>(old: A, made: A): A => {
-				made.set(old);
-				return made;
-			};
-			this.h1 = grow(this.h1, new Uint32Array(this.count * 2));
-			this.h2 = grow(this.h2, new Uint32Array(this.count * 2));
-			this.seconds = grow(this.seconds, new Float64Array(this.count * 2));
-		}
+		this.h1 = withRoom(this.h1, this.count + 1);
+		this.h2 = withRoom(this.h2, this.count + 1);
+		this.seconds = withRoom(this.seconds, this.count + 1);
 		const [a, b] = hashes(key);
 		this.h1[this.count] = a;
 		this.h2[this.count] = b;
