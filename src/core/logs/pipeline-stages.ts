@@ -76,10 +76,14 @@ export async function readFoldedItems(
 	phase: PhaseType,
 	logger?: Logger,
 ): Promise<FoldedItems | null> {
-	const path = foldedItemsFile(sessionId, phase);
+	return readCountsFile(store, foldedItemsFile(sessionId, phase), FoldedItemsSchema, logger);
+}
+
+/** One of the phase's count files, checked by `schema`: null when there is none or it cannot be read (warned of). */
+async function readCountsFile<T>(store: StagingStore, path: string, schema: { parse(v: unknown): T }, logger?: Logger): Promise<T | null> {
 	if (!(await store.exists(path))) return null;
 	try {
-		return FoldedItemsSchema.parse(JSON.parse(await store.read(path)));
+		return schema.parse(JSON.parse(await store.read(path)));
 	} catch (e) {
 		logger?.warn(`${path} cannot be read (${e instanceof Error ? e.message : String(e)}); its items are not counted`);
 		return null;
@@ -110,12 +114,5 @@ export async function writeUnchangedItems(store: StagingStore, sessionId: string
 
 /** The count of items found unchanged early (0 when there is none; a file that cannot be read is warned of). */
 export async function readUnchangedItems(store: StagingStore, sessionId: string, phase: PhaseType, logger?: Logger): Promise<number> {
-	const path = unchangedItemsFile(sessionId, phase);
-	if (!(await store.exists(path))) return 0;
-	try {
-		return UnchangedItemsSchema.parse(JSON.parse(await store.read(path))).items;
-	} catch (e) {
-		logger?.warn(`${path} cannot be read (${e instanceof Error ? e.message : String(e)}); its items are not counted`);
-		return 0;
-	}
+	return (await readCountsFile(store, unchangedItemsFile(sessionId, phase), UnchangedItemsSchema, logger))?.items ?? 0;
 }
