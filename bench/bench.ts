@@ -80,19 +80,22 @@ const median = (xs: number[]): number => {
 	return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
 };
 
+// One folder per bench process: two benches at once (helpers on one machine) must not delete each other's data.
+const ROOT_NAME = `knowledge-etl-bench-${process.pid}`;
+
 async function pickRoot(needBytes: number): Promise<{ root: string; warning?: string }> {
 	const shm = "/dev/shm";
 	try {
 		const s = await statfs(shm);
 		const free = s.bavail * s.bsize;
-		if (free >= needBytes) return { root: join(shm, "knowledge-etl-bench") };
+		if (free >= needBytes) return { root: join(shm, ROOT_NAME) };
 		return {
-			root: join(tmpdir(), "knowledge-etl-bench"),
+			root: join(tmpdir(), ROOT_NAME),
 			warning: `/dev/shm has ${fmt(free / MB, 0)} MB free, ${fmt(needBytes / MB, 0)} MB needed: using ${tmpdir()} (disk, slower; numbers not comparable)`,
 		};
 	} catch {
 		return {
-			root: join(tmpdir(), "knowledge-etl-bench"),
+			root: join(tmpdir(), ROOT_NAME),
 			warning: `/dev/shm is not available: using ${tmpdir()} (disk; numbers not comparable)`,
 		};
 	}
