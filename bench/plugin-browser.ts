@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { join, resolve } from "node:path";
@@ -6,6 +6,8 @@ import { writeExport } from "./generate";
 import { runChild } from "./measure";
 import { hasChromium, NO_CHROMIUM } from "../test/browser/chromium";
 import { openHarness } from "../test/browser/harness/harness";
+import { rendererCpu } from "./plugin-browser-cpu";
+import { storeCheck, storeMarkdown } from "./plugin-browser-store";
 import { profileMarkdown, summarize, type CpuProfile, type ProfileSummary } from "./browser-profile";
 
 /**
@@ -27,17 +29,27 @@ function option(name: string): string | undefined {
 	const i = argv.indexOf(name);
 	return i >= 0 ? argv[i + 1] : undefined;
 }
-const SIZES = (option("--browser-sizes") ?? "2000,10000").split(",").map(Number);
+/** --browser-sizes 2000,10000; "" (or 0) for none (a heap run alone). */
+const SIZES = (option("--browser-sizes") ?? "2000,10000")
+	.split(",")
+	.map(Number)
+	.filter((n) => n > 0);
 const OUT = option("--out") ?? "bench/results/plugin-browser.md";
 const PROFILE_ONLY = argv.includes("--profile-only");
 /** --heap-mb 600: one more import, of an export of about that many MB, for the heap's high-water mark (no CLI). */
 const HEAP_MB = option("--heap-mb") ? Number(option("--heap-mb")) : null;
+/** --heap-file <export>: the heap run on this export (e.g. a real-sized ChatGPT conversations.json) instead of a generated one. */
+const HEAP_FILE = option("--heap-file") ?? null;
 /**
  * --heap-sample-ms 0: no heap samples during the timed imports (the heap run still takes them). Each sample
  * (measureUserAgentSpecificMemory, eager here) collects the garbage of the page and its worker: every 500 ms that
  * is work the import itself does not do, on both threads.
  */
 const HEAP_SAMPLE_MS = Number(option("--heap-sample-ms") ?? 500);
+/** --store-check [rounds]: only the stand-in's file store against Node's fs (bench/plugin-browser-store.ts). */
+const STORE_CHECK = argv.includes("--store-check")
+	? Number(/^\d+$/.test(option("--store-check") ?? "") ? option("--store-check") : 5)
+	: null;
 const PROFILE = PROFILE_ONLY || argv.includes("--profile");
 const PROFILE_OUT = option("--profile-out") ?? "bench/results/plugin-browser-profile.md";
 const BUILD = process.env.BENCH_BUILD ?? "";
@@ -84,37 +96,6 @@ async function cliImport(file: string, vault: string): Promise<{ wallMs: number;
 	const run = await runChild(WORK, [CLI, "import", file, "--vault", vault, "--json"], { env: { KNOWLEDGE_ETL_HEAP_MB: "0" } });
 	if (run.code !== 0) throw new Error(`CLI import failed (${run.code}): ${run.stderr.slice(-500)}`);
 	return { wallMs: run.wallMs, cpuMs: run.userMs + run.sysMs };
-}
-
-/**
- * CPU time (user + sys, ms) so far of the renderers of the harness's Chromium (its profile folder is on their command
- * line): their main threads (the page's is Obsidian's UI thread; the others idle) and the whole processes. Linux only.
- */
-function rendererCpu(userDataDir: string): { mainMs: number; allMs: number } | null {
-	if (process.platform !== "linux") return null;
-	const msPerTick = 10; // USER_HZ, 100 on Linux
-	// The fields after the command's ")" in a stat line: utime and stime are the 12th and 13th.
-	const cpuOf = (statPath: string): number => {
-		const line = readFileSync(statPath, "utf8");
-		const f = line.slice(line.lastIndexOf(")") + 2).split(" ");
-		return (Number(f[11]) + Number(f[12])) * msPerTick;
-	};
-	let mainMs = 0;
-	let allMs = 0;
-	let found = false;
-	for (const pid of readdirSync("/proc")) {
-		if (!/^\d+$/.test(pid)) continue;
-		try {
-			const command = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-			if (!command.includes("--type=renderer") || !command.includes(`--user-data-dir=${userDataDir}`)) continue;
-			allMs += cpuOf(`/proc/${pid}/stat`);
-			mainMs += cpuOf(`/proc/${pid}/task/${pid}/stat`);
-			found = true;
-		} catch {
-			// gone meanwhile
-		}
-	}
-	return found ? { mainMs, allMs } : null;
 }
 
 async function browserImport(
@@ -232,6 +213,11 @@ async function main(): Promise<void> {
 	}
 	if (!BUILD || !existsSync(CLI)) throw new Error("BENCH_BUILD is not set: run through `npm run bench -- --browser-only`");
 	await mkdir(WORK, { recursive: true });
+	if (STORE_CHECK !== null) {
+		console.log(`plugin in Chromium: the stand-in's file store against Node's fs (${STORE_CHECK} rounds)…`);
+		console.log(storeMarkdown(await storeCheck(STORE_CHECK)).join("\n"));
+		return;
+	}
 	const rows: Row[] = [];
 	const profiles: string[] = [];
 	const oursBySize = new Map<number, NonNullable<Row["ours"]>>();
@@ -266,9 +252,9 @@ async function main(): Promise<void> {
 		rows.push({ conversations: n, mb, cliMs, cliCpuMs: cli.cpuMs, ...b, ...(ours ? { ours } : {}) });
 	}
 	let heapRow: Row | null = null;
-	if (HEAP_MB !== null) {
-		const file = join(WORK, `claude-${HEAP_MB}mb`, "conversations.json");
-		if (!existsSync(file)) await writeExport(file, "claude", 20_260 + HEAP_MB, { minBytes: HEAP_MB * 2 ** 20 });
+	if (HEAP_MB !== null || HEAP_FILE !== null) {
+		const file = HEAP_FILE ?? join(WORK, `claude-${HEAP_MB}mb`, "conversations.json");
+		if (HEAP_MB !== null && !existsSync(file)) await writeExport(file, "claude", 20_260 + HEAP_MB, { minBytes: HEAP_MB * 2 ** 20 });
 		const text = await stat(file);
 		// The generator's conversations: counted by the notes the import makes (all of them, checked above).
 		console.log(`plugin in Chromium, heap run: ${fmt(text.size / 2 ** 20)} MB…`);

@@ -47,7 +47,35 @@ function clean(path: string): string {
 	return p === "/" ? "" : p;
 }
 
-const tick = (): Promise<void> => Promise.resolve();
+/**
+ * The completions of Node's fs calls as Obsidian desktop's adapter makes them: each system call (open, write, close,
+ * stat, …) runs on libuv's pool and comes back to the renderer's main thread as a task of its own, so an awaited
+ * chain of writes never runs as one task and anything else may run between them. Here each is a message on a
+ * MessageChannel (a task, as soon as the page can take one; not throttled as nested timers are). `ops` is how many
+ * such calls Node makes for the adapter's call: fs.promises.writeFile and appendFile open, write and close (3);
+ * readFile opens, stats, reads in pieces of 512 KiB and closes; exists, stat, mkdir, rename, unlink one each.
+ */
+const completions: (() => void)[] = [];
+let channel: MessageChannel | null = null;
+function nextTask(): Promise<void> {
+	if (!channel) {
+		channel = new MessageChannel();
+		channel.port1.onmessage = () => completions.shift()?.();
+		// In Node (the store's unit tests and cost check), the port must not keep the process alive.
+		(channel.port1 as unknown as { unref?: () => void }).unref?.();
+	}
+	const c = channel;
+	return new Promise((resolve) => {
+		completions.push(resolve);
+		c.port2.postMessage(null);
+	});
+}
+async function io(ops: number): Promise<void> {
+	for (let i = 0; i < ops; i++) await nextTask();
+}
+/** The fs calls of a whole read (readFile) of `size` bytes. */
+const readOps = (size: number): number => 4 + Math.floor(size / (512 * 1024));
+const WRITE_OPS = 3;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -55,24 +83,43 @@ const decoder = new TextDecoder();
 /** Room that text is encoded into before its bytes are copied out (grown as needed). */
 let scratch = new Uint8Array(1 << 16);
 
-/** UTF-8 bytes of `data` (encoded into the scratch, as a write would, and not kept). */
-function sizeOf(data: string | Uint8Array): number {
-	if (typeof data !== "string") return data.length;
-	if (data.length * 3 > scratch.length) scratch = new Uint8Array(Math.max(data.length * 3, scratch.length * 2));
-	const { written } = encoder.encodeInto(data, scratch);
-	if (scratch.length > 1 << 24) scratch = new Uint8Array(1 << 16);
-	return written;
+/**
+ * `text` as UTF-8 in the scratch (a view, valid until the next call). Text of more than 16 MiB as UTF-8 is encoded
+ * into room of its own, not kept (the page's heap is measured).
+ */
+function encoded(text: string): Uint8Array {
+	const most = text.length * 3;
+	if (most > 1 << 24) {
+		const room = new Uint8Array(most);
+		return room.subarray(0, encoder.encodeInto(text, room).written);
+	}
+	if (most > scratch.length) scratch = new Uint8Array(Math.min(1 << 24, Math.max(most, scratch.length * 2)));
+	return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
 }
 
+/** UTF-8 bytes of `data` (encoded into the scratch, as a write would, and not kept). */
+function sizeOf(data: string | Uint8Array): number {
+	return typeof data === "string" ? encoded(data).length : data.length;
+}
+
+/** The room a file's last chunk gets for small appends that follow (a disk's page: 64 KiB). */
+export const CHUNK_ROOM = 1 << 16;
+
 /**
- * A file's bytes, in `flat` up to `size` (room to grow: an append costs what it adds). Text is made UTF-8 when it
- * is written and text again when read, as Node's fs does for Obsidian's adapter (on the UI thread, natively) — by
- * encodeInto, not TextEncoder.encode, which in Blink costs several times more and would charge the stand-in's own
- * cost to the plugin.
+ * A file's bytes as a disk holds them: in chunks, an append adds its own bytes after the last and never moves what
+ * is there (a growing flat buffer copied on each growth, as before, charged the shard flush's pieces a copy of the
+ * whole file a disk does not make, and held up to twice the file). Small appends fill the last chunk's room (at
+ * most CHUNK_ROOM a file beyond its size). Text is made UTF-8 when it is written and text again when read, as
+ * Node's fs does for Obsidian's adapter (Buffer.from, then the write copies it to the page cache: here encodeInto
+ * a scratch, then one copy into the chunk) — by encodeInto, not TextEncoder.encode, which in Blink costs several
+ * times more and would charge the stand-in's own cost to the plugin. A whole read joins the chunks (a read copies
+ * out of the page cache too), and keeps them joined; a ranged read copies only its range.
  */
 export class FileData {
 	readonly kind = "file";
-	private flat: Uint8Array;
+	private chunks: Uint8Array[];
+	/** Bytes used in the last chunk (the rest of it is room). */
+	private lastUsed: number;
 	size: number;
 
 	/** Set for a file whose bytes are not kept (see MemoryDisk.sizesOnly): only its size is. */
@@ -86,54 +133,89 @@ export class FileData {
 	) {
 		if (discard !== null) {
 			this.discarded = discard;
-			this.flat = new Uint8Array(0);
+			this.chunks = [];
+			this.lastUsed = 0;
 			this.size = sizeOf(data);
 			return;
 		}
-		if (typeof data !== "string") this.flat = data;
-		else {
-			if (data.length * 3 > scratch.length) scratch = new Uint8Array(Math.max(data.length * 3, scratch.length * 2));
-			const { written } = encoder.encodeInto(data, scratch);
-			this.flat = scratch.slice(0, written);
-			// A large scratch is not kept: the page's heap is measured.
-			if (scratch.length > 1 << 24) scratch = new Uint8Array(1 << 16);
-		}
-		this.size = this.flat.length;
+		const bytes = typeof data === "string" ? encoded(data).slice() : data;
+		this.chunks = [bytes];
+		this.lastUsed = bytes.length;
+		this.size = bytes.length;
 	}
 
 	append(data: string | Uint8Array, now: number): void {
+		this.mtime = now;
 		if (this.discarded !== null) {
 			this.size += sizeOf(data);
-			this.mtime = now;
 			return;
 		}
-		const most = typeof data === "string" ? data.length * 3 : data.length;
-		if (this.size + most > this.flat.length) {
-			const grown = new Uint8Array(Math.max(this.size + most, this.flat.length * 2));
-			grown.set(this.flat.subarray(0, this.size));
-			this.flat = grown;
+		const bytes = typeof data === "string" ? encoded(data) : data;
+		const last = this.chunks[this.chunks.length - 1];
+		if (last && last.length - this.lastUsed >= bytes.length) {
+			last.set(bytes, this.lastUsed);
+			this.lastUsed += bytes.length;
+		} else {
+			// Its own chunk, with room for the small appends that follow (a large one gets none: it is one write).
+			const chunk = new Uint8Array(bytes.length >= CHUNK_ROOM ? bytes.length : CHUNK_ROOM);
+			chunk.set(bytes);
+			if (last && this.lastUsed < last.length) this.chunks[this.chunks.length - 1] = last.slice(0, this.lastUsed);
+			this.chunks.push(chunk);
+			this.lastUsed = bytes.length;
 		}
-		if (typeof data === "string") this.size += encoder.encodeInto(data, this.flat.subarray(this.size)).written;
-		else {
-			this.flat.set(data, this.size);
-			this.size += data.length;
-		}
-		this.mtime = now;
+		this.size += bytes.length;
 	}
 
-	/** The content (a view: valid until the next change). */
+	/** The content (a view: valid until the next change). The chunks are joined once, as one read of the file. */
 	get bytes(): Uint8Array {
 		if (this.discarded !== null) throw new Error(`harness: the contents of ${this.discarded} were not kept (sizes only)`);
-		return this.flat.subarray(0, this.size);
+		if (this.chunks.length > 1) {
+			const whole = new Uint8Array(this.size);
+			let at = 0;
+			for (let i = 0; i < this.chunks.length; i++) {
+				const c = i === this.chunks.length - 1 ? this.chunks[i]!.subarray(0, this.lastUsed) : this.chunks[i]!;
+				whole.set(c, at);
+				at += c.length;
+			}
+			this.chunks = [whole];
+			this.lastUsed = whole.length;
+		}
+		return (this.chunks[0] ?? new Uint8Array(0)).subarray(0, this.size);
+	}
+
+	/** Copies up to `length` bytes from `position` into `buffer` at `offset` (only that range); the count copied. */
+	readInto(buffer: Uint8Array, offset: number, length: number, position: number): number {
+		if (this.discarded !== null) throw new Error(`harness: the contents of ${this.discarded} were not kept (sizes only)`);
+		const want = Math.max(0, Math.min(length, this.size - position));
+		let copied = 0;
+		let start = 0;
+		for (let i = 0; i < this.chunks.length && copied < want; i++) {
+			const used = i === this.chunks.length - 1 ? this.lastUsed : this.chunks[i]!.length;
+			const from = position + copied - start;
+			if (from < used) {
+				const n = Math.min(used - from, want - copied);
+				buffer.set(this.chunks[i]!.subarray(from, from + n), offset + copied);
+				copied += n;
+			}
+			start += used;
+		}
+		return copied;
 	}
 
 	text(): string {
 		return decoder.decode(this.bytes);
 	}
 
-	/** Bytes held for this file (with the room to grow). */
+	/** Bytes held for this file (with its last chunk's room). */
 	heldBytes(): number {
-		return this.flat.length;
+		let n = 0;
+		for (const c of this.chunks) n += c.length;
+		return n;
+	}
+
+	/** How many chunks hold it (tests). */
+	get chunkCount(): number {
+		return this.chunks.length;
 	}
 }
 
@@ -261,13 +343,13 @@ export class MemoryAdapter {
 
 	async exists(path: string): Promise<boolean> {
 		this.disk.count("adapter.exists");
-		await tick();
+		await io(1);
 		return this.disk.get(path) !== undefined;
 	}
 
 	async stat(path: string): Promise<{ type: "file" | "folder"; ctime: number; mtime: number; size: number } | null> {
 		this.disk.count("adapter.stat");
-		await tick();
+		await io(1);
 		const e = this.disk.get(path);
 		if (!e) return null;
 		if (e.kind === "folder") return { type: "folder", ctime: e.ctime, mtime: e.ctime, size: 0 };
@@ -284,7 +366,7 @@ export class MemoryAdapter {
 
 	async list(path: string): Promise<{ files: string[]; folders: string[] }> {
 		this.disk.count("adapter.list");
-		await tick();
+		await io(1);
 		const p = clean(path);
 		const dir = this.disk.folder(p);
 		const files: string[] = [];
@@ -298,7 +380,10 @@ export class MemoryAdapter {
 
 	async read(path: string): Promise<string> {
 		this.disk.count("adapter.read");
-		await tick();
+		{
+			const e = this.disk.get(path);
+			await io(readOps(e?.kind === "file" ? e.size : 0));
+		}
 		const e = this.disk.get(path);
 		if (!e || e.kind !== "file") throw new Error(`ENOENT: no such file or directory, open '${path}'`);
 		return e.text();
@@ -306,7 +391,10 @@ export class MemoryAdapter {
 
 	async readBinary(path: string): Promise<ArrayBuffer> {
 		this.disk.count("adapter.readBinary");
-		await tick();
+		{
+			const e = this.disk.get(path);
+			await io(readOps(e?.kind === "file" ? e.size : 0));
+		}
 		const e = this.disk.get(path);
 		if (!e || e.kind !== "file") throw new Error(`ENOENT: no such file or directory, open '${path}'`);
 		return e.bytes.slice().buffer;
@@ -314,19 +402,19 @@ export class MemoryAdapter {
 
 	async write(path: string, data: string): Promise<void> {
 		this.disk.count("adapter.write");
-		await tick();
+		await io(WRITE_OPS);
 		this.disk.writeFile(path, data);
 	}
 
 	async writeBinary(path: string, data: ArrayBuffer): Promise<void> {
 		this.disk.count("adapter.writeBinary");
-		await tick();
+		await io(WRITE_OPS);
 		this.disk.writeFile(path, new Uint8Array(data.slice(0)));
 	}
 
 	async append(path: string, data: string): Promise<void> {
 		this.disk.count("adapter.append");
-		await tick();
+		await io(WRITE_OPS);
 		this.disk.writeFile(path, data, true);
 	}
 
@@ -338,13 +426,13 @@ export class MemoryAdapter {
 
 	async mkdir(path: string): Promise<void> {
 		this.disk.count("adapter.mkdir");
-		await tick();
+		await io(1);
 		this.disk.mkdirs(path);
 	}
 
 	async remove(path: string): Promise<void> {
 		this.disk.count("adapter.remove");
-		await tick();
+		await io(1);
 		const e = this.disk.get(path);
 		if (!e) throw new Error(`ENOENT: no such file or directory, unlink '${path}'`);
 		if (e.kind === "folder") throw new Error(`EISDIR: remove() on folder '${path}'`);
@@ -353,7 +441,7 @@ export class MemoryAdapter {
 
 	async rmdir(path: string, recursive: boolean): Promise<void> {
 		this.disk.count("adapter.rmdir");
-		await tick();
+		await io(1);
 		const e = this.disk.folder(path);
 		if (!recursive && e.children.size > 0) throw new Error(`ENOTEMPTY: directory not empty, rmdir '${path}'`);
 		this.disk.remove(path);
@@ -362,13 +450,13 @@ export class MemoryAdapter {
 	/** Refuses to replace an existing target, as Obsidian's adapter does. */
 	async rename(from: string, to: string): Promise<void> {
 		this.disk.count("adapter.rename");
-		await tick();
+		await io(1);
 		if (this.disk.get(to)) throw new Error("Destination file already exists!");
 		this.disk.move(from, to);
 	}
 
 	async copy(from: string, to: string): Promise<void> {
-		await tick();
+		await io(2 * WRITE_OPS);
 		if (this.disk.get(to)) throw new Error("Destination file already exists!");
 		const e = this.disk.get(from);
 		if (!e || e.kind !== "file") throw new Error(`ENOENT: no such file or directory, copyfile '${from}'`);
@@ -376,7 +464,7 @@ export class MemoryAdapter {
 	}
 
 	async trashLocal(path: string): Promise<void> {
-		await tick();
+		await io(1);
 		this.disk.mkdirs(".trash");
 		let target = `.trash/${nameOf(clean(path))}`;
 		for (let n = 1; this.disk.get(target); n++) target = `.trash/${n} ${nameOf(clean(path))}`;
@@ -503,7 +591,7 @@ export class Vault extends Events {
 	async create(path: string, data: string): Promise<TFile> {
 		this.adapter.disk.count("vault.create");
 		const p = this.checkNew(path);
-		await tick();
+		await io(WRITE_OPS);
 		if (Vault.createDelayMs > 0) await new Promise((r) => setTimeout(r, Vault.createDelayMs));
 		this.adapter.disk.writeFile(p, data);
 		const f = this.getFileByPath(p)!;
@@ -514,7 +602,7 @@ export class Vault extends Events {
 	async createBinary(path: string, data: ArrayBuffer): Promise<TFile> {
 		this.adapter.disk.count("vault.createBinary");
 		const p = this.checkNew(path);
-		await tick();
+		await io(WRITE_OPS);
 		this.adapter.disk.writeFile(p, new Uint8Array(data.slice(0)));
 		const f = this.getFileByPath(p)!;
 		this.trigger("create", f);
@@ -525,7 +613,7 @@ export class Vault extends Events {
 		const p = normalizePath(path);
 		if (isHidden(p)) throw hiddenError(p);
 		if (this.adapter.disk.get(p)) throw new Error("Folder already exists.");
-		await tick();
+		await io(1);
 		this.adapter.disk.mkdirs(p);
 		const f = this.getFolderByPath(p)!;
 		this.trigger("create", f);
@@ -549,7 +637,7 @@ export class Vault extends Events {
 	async modify(file: TFile, data: string): Promise<void> {
 		this.adapter.disk.count("vault.modify");
 		this.alive(file);
-		await tick();
+		await io(WRITE_OPS);
 		this.adapter.disk.writeFile(file.path, data);
 		this.trigger("modify", file);
 	}
@@ -562,7 +650,7 @@ export class Vault extends Events {
 
 	async append(file: TFile, data: string): Promise<void> {
 		this.alive(file);
-		await tick();
+		await io(WRITE_OPS);
 		this.adapter.disk.writeFile(file.path, data, true);
 		this.trigger("modify", file);
 	}
@@ -576,7 +664,7 @@ export class Vault extends Events {
 		const parent = parentOf(to);
 		if (parent !== "/" && this.adapter.disk.get(parent)?.kind !== "folder")
 			throw new Error(`obsidian stand-in: parent folder "${parent}" does not exist`);
-		await tick();
+		await io(1);
 		const old = file.path;
 		// The object moves with its path: the index keeps it under the new one.
 		this.index.delete(old);
@@ -605,7 +693,7 @@ export class Vault extends Events {
 
 	async delete(file: TAbstractFile): Promise<void> {
 		this.alive(file);
-		await tick();
+		await io(1);
 		this.adapter.disk.remove(file.path);
 		this.trigger("delete", file);
 	}
@@ -698,16 +786,13 @@ export function memoryFs(disk: MemoryDisk): unknown {
 				const path = full.startsWith(`${VAULT_ROOT}/`) ? full.slice(VAULT_ROOT.length + 1) : null;
 				const e = path === null ? undefined : disk.get(path);
 				if (!e || e.kind !== "file") return Promise.reject(new Error(`ENOENT: no such file or directory, open '${full}'`));
-				return Promise.resolve({
-					stat: () => Promise.resolve({ size: e.size }),
+				return io(1).then(() => ({
+					stat: () => io(1).then(() => ({ size: e.size })),
 					read: (buffer: Uint8Array, offset: number, length: number, position: number) => {
-						const bytes = e.bytes;
-						const n = Math.max(0, Math.min(length, bytes.length - position));
-						buffer.set(bytes.subarray(position, position + n), offset);
-						return Promise.resolve({ bytesRead: n });
+						return io(1).then(() => ({ bytesRead: e.readInto(buffer, offset, length, position) }));
 					},
-					close: () => Promise.resolve(),
-				});
+					close: () => io(1),
+				}));
 			},
 		},
 	};

@@ -6,7 +6,8 @@
  * `page.evaluate(() => harness.…)`.
  */
 import * as obsidian from "./memory-obsidian";
-import { App, MemoryDisk, enableObsidianUi, memoryFs, noticeLog } from "./memory-obsidian";
+import { App, MemoryDisk, VAULT_ROOT, enableObsidianUi, memoryFs, noticeLog } from "./memory-obsidian";
+import { prepareStoreWork, STORE_WORK, type StoreWorkName, type WorkStore } from "./store-work";
 
 interface PluginLike {
 	loadAndWait(): Promise<void>;
@@ -425,6 +426,47 @@ const harness = {
 
 	diskCalls(): Record<string, number> {
 		return Object.fromEntries(disk.calls);
+	},
+
+	/**
+	 * One kind of an import's file work (store-work.ts) against the stand-in's adapter and its Node fs (a fresh vault
+	 * for the first); ms of wall time (the benchmark reads the page's CPU around it: bench/plugin-browser-store.ts).
+	 */
+	async storeWork(name: StoreWorkName, fresh: boolean): Promise<number> {
+		if (fresh) harness.boot(booted.mainJs, booted.manifestJson);
+		const a = app.vault.adapter;
+		const fs = memoryFs(disk) as {
+			promises: {
+				open(
+					p: string,
+					f: string,
+				): Promise<{
+					stat(): Promise<{ size: number }>;
+					read(b: Uint8Array, o: number, l: number, p: number): Promise<{ bytesRead: number }>;
+					close(): Promise<void>;
+				}>;
+			};
+		};
+		const store: WorkStore = {
+			append: (p, d) => a.append(p, d),
+			write: (p, d) => a.write(p, d),
+			read: (p) => a.read(p),
+			readRange: async (p, position, length) => {
+				const handle = await fs.promises.open(`${VAULT_ROOT}/${p}`, "r");
+				try {
+					const { size } = await handle.stat();
+					const want = Math.max(0, Math.min(length, size - position));
+					return (await handle.read(new Uint8Array(want), 0, want, position)).bytesRead;
+				} finally {
+					await handle.close();
+				}
+			},
+			mkdir: (p) => a.mkdir(p),
+		};
+		if (fresh) await prepareStoreWork(store);
+		const t0 = performance.now();
+		await STORE_WORK[name](store);
+		return performance.now() - t0;
 	},
 
 	/** Turns debug mode on (the plugin logs to the console then), saved as the settings tab would. */
