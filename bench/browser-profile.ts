@@ -203,3 +203,105 @@ export function profileMarkdown(title: string, s: ProfileSummary, longest = 12):
 		);
 	return md;
 }
+
+/** The part of playwright-core's CDPSession used here. */
+interface CdpLike {
+	send(method: string, params?: Record<string, unknown>): Promise<unknown>;
+	on(event: string, listener: (e: Record<string, unknown>) => void): unknown;
+}
+
+/**
+ * CPU profiles of the page's dedicated workers (the plugin's export reader), through the page's CDP session: each
+ * worker is attached as it starts (paused until its profiler runs, so the profile has its whole life) and its
+ * messages go through Target.sendMessageToTarget. `stop` returns one profile per worker; the page must keep ended
+ * workers alive until then (the harness's keepEndedWorkers).
+ */
+export async function profileWorkers(cdp: CdpLike, intervalUs = 500): Promise<{ stop: () => Promise<CpuProfile[]> }> {
+	let nextId = 1_000_000;
+	const pending = new Map<number, (result: Record<string, unknown>) => void>();
+	const sessions: Promise<string>[] = [];
+	const send = (sessionId: string, method: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> =>
+		new Promise((resolve) => {
+			const id = nextId++;
+			pending.set(id, resolve);
+			void cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id, method, params }) });
+		});
+	cdp.on("Target.receivedMessageFromTarget", (e) => {
+		const m = JSON.parse(String(e.message)) as { id?: number; result?: Record<string, unknown>; error?: unknown };
+		if (m.id === undefined) return;
+		const done = pending.get(m.id);
+		pending.delete(m.id);
+		done?.(m.result ?? { error: m.error });
+	});
+	cdp.on("Target.attachedToTarget", (e) => {
+		const info = e.targetInfo as { type: string };
+		const sessionId = String(e.sessionId);
+		if (info.type !== "worker") return;
+		sessions.push(
+			(async () => {
+				await send(sessionId, "Profiler.enable");
+				await send(sessionId, "Profiler.setSamplingInterval", { interval: intervalUs });
+				await send(sessionId, "Profiler.start");
+				await send(sessionId, "Runtime.runIfWaitingForDebugger");
+				return sessionId;
+			})(),
+		);
+	});
+	await cdp.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: true, flatten: false });
+	return {
+		stop: async () => {
+			const out: CpuProfile[] = [];
+			for (const s of await Promise.all(sessions)) {
+				const r = await send(s, "Profiler.stop");
+				if (r.profile) out.push(r.profile as CpuProfile);
+			}
+			return out;
+		},
+	};
+}
+
+/** A whole profile (a worker's): busy ms, and self and inclusive ms per function, heaviest first. */
+export function profileTotals(profile: CpuProfile, n = 30): { busyMs: number; idleMs: number; self: Charge[]; inclusive: Charge[] } {
+	const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+	const parent = new Map<number, number>();
+	for (const x of profile.nodes) for (const c of x.children ?? []) parent.set(c, x.id);
+	const self = new Map<string, number>();
+	const inclusive = new Map<string, number>();
+	let busy = 0;
+	let idle = 0;
+	for (let i = 0; i < profile.samples.length; i++) {
+		const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+		const leaf = byId.get(profile.samples[i]!)!;
+		if (leaf.callFrame.functionName === "(idle)") {
+			idle += ms;
+			continue;
+		}
+		busy += ms;
+		const name = frameName(leaf.callFrame);
+		self.set(name, (self.get(name) ?? 0) + ms);
+		const seen = new Set<string>();
+		for (let at: number | undefined = leaf.id; at !== undefined; at = parent.get(at)) {
+			const f = frameName(byId.get(at)!.callFrame);
+			if (seen.has(f)) continue;
+			seen.add(f);
+			inclusive.set(f, (inclusive.get(f) ?? 0) + ms);
+		}
+	}
+	const list = (m: Map<string, number>): Charge[] =>
+		[...m]
+			.sort((a, b) => b[1] - a[1])
+			.slice(0, n)
+			.map(([name, ms]) => ({ name, ms }));
+	return { busyMs: busy, idleMs: idle, self: list(self), inclusive: list(inclusive) };
+}
+
+/** A worker's profile as Markdown. */
+export function workerProfileMarkdown(title: string, p: CpuProfile): string[] {
+	const t = profileTotals(p);
+	const r = (x: number): string => Math.round(x).toLocaleString("en-US");
+	const md = [`### ${title}`, "", `Busy ${r(t.busyMs)} ms, idle ${r(t.idleMs)} ms.`, "", "| self ms | function |", "|---:|---|"];
+	for (const c of t.self.slice(0, 25)) md.push(`| ${r(c.ms)} | \`${c.name}\` |`);
+	md.push("", "| inclusive ms | function |", "|---:|---|");
+	for (const c of t.inclusive.slice(0, 30)) md.push(`| ${r(c.ms)} | \`${c.name}\` |`);
+	return md;
+}

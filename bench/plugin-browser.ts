@@ -8,7 +8,7 @@ import { hasChromium, NO_CHROMIUM } from "../test/browser/chromium";
 import { openHarness } from "../test/browser/harness/harness";
 import { rendererCpu } from "./plugin-browser-cpu";
 import { storeCheck, storeMarkdown } from "./plugin-browser-store";
-import { profileMarkdown, summarize, type CpuProfile, type ProfileSummary } from "./browser-profile";
+import { profileMarkdown, profileWorkers, summarize, workerProfileMarkdown, type CpuProfile, type ProfileSummary } from "./browser-profile";
 
 /**
  * The "plugin in Chromium" section of the benchmark (issue 17 item 6): the built main.js in headless Chromium over the
@@ -166,7 +166,7 @@ async function browserImport(
 }
 
 /** One more import of `file` under the CPU profiler: its long tasks charged to functions. */
-async function profiledImport(file: string): Promise<{ summary: ProfileSummary; ms: number; load: string }> {
+async function profiledImport(file: string): Promise<{ summary: ProfileSummary; workers: CpuProfile[]; ms: number; load: string }> {
 	const h = await openHarness({ minify: false });
 	try {
 		h.serve("export", file);
@@ -177,6 +177,9 @@ async function profiledImport(file: string): Promise<{ summary: ProfileSummary; 
 		await cdp.send("Profiler.enable");
 		await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
 		await cdp.send("Profiler.start");
+		// The reader's worker too (kept after the plugin ends it, until its profile is taken).
+		await h.call("keepEndedWorkers", true);
+		const workerProfiler = await profileWorkers(cdp);
 		const anchor = await h.call("profileAnchor", 20);
 		await h.call("startLongTasks");
 		const t0 = performance.now();
@@ -185,13 +188,18 @@ async function profiledImport(file: string): Promise<{ summary: ProfileSummary; 
 		const ms = performance.now() - t0;
 		const tasks = await h.call("stopLongTasks");
 		const { profile } = (await cdp.send("Profiler.stop")) as unknown as { profile: CpuProfile };
+		const workerProfiles = await workerProfiler.stop();
+		await h.call("keepEndedWorkers", false);
+		if (process.env.BENCH_PROFILE_DUMP)
+			for (const [i, p] of workerProfiles.entries())
+				await writeFile(`${process.env.BENCH_PROFILE_DUMP}.worker${i}.cpuprofile`, JSON.stringify(p));
 		if (process.env.BENCH_PROFILE_DUMP)
 			await writeFile(process.env.BENCH_PROFILE_DUMP, JSON.stringify({ profile, tasks: tasks.tasks, anchor }));
 		if (process.env.BENCH_DISK_WRITES) {
 			console.log(await h.call("diskWrites", 25));
 			console.log(await h.call("diskCalls"));
 		}
-		return { summary: summarize(profile, tasks.tasks, anchor), ms, load: loadAverage() };
+		return { summary: summarize(profile, tasks.tasks, anchor), workers: workerProfiles, ms, load: loadAverage() };
 	} finally {
 		await h.close();
 	}
@@ -235,6 +243,8 @@ async function main(): Promise<void> {
 				standInMs: p.summary.standInMs,
 			});
 			const md = profileMarkdown(`${fmt(n)} conversations: ${fmt(p.ms / 1000, 1)} s under the profiler, load average ${p.load}`, p.summary);
+			for (const [i, w] of p.workers.entries())
+				md.push("", ...workerProfileMarkdown(`${fmt(n)} conversations: the reader's worker${p.workers.length > 1 ? ` ${i + 1}` : ""}`, w));
 			console.log(md.join("\n"));
 			profiles.push(...md, "");
 			if (PROFILE_ONLY) continue;
@@ -271,7 +281,7 @@ async function main(): Promise<void> {
 			"`npm run bench -- --browser-only --profile`.",
 			"",
 		];
-		await writeFile(join(ROOT, PROFILE_OUT), `${[...head, ...profiles].join("\n")}\n`);
+		await writeFile(resolve(ROOT, PROFILE_OUT), `${[...head, ...profiles].join("\n")}\n`);
 	}
 	if (PROFILE_ONLY) return;
 	const md: string[] = [];
@@ -338,8 +348,8 @@ async function main(): Promise<void> {
 		md.push(
 			`- ${met(largest.panel.refreshMs + largest.panel.drawMs <= 2 * (small.panel.refreshMs + small.panel.drawMs))}: the panel's work per refresh at ${fmt(largest.panel.items)} items within 2× of at ${fmt(small.panel.items)}: ${fmt(largest.panel.refreshMs + largest.panel.drawMs, 1)} ms vs ${fmt(small.panel.refreshMs + small.panel.drawMs, 1)} ms`,
 		);
-	await mkdir(join(ROOT, OUT, ".."), { recursive: true });
-	await writeFile(join(ROOT, OUT), `${md.join("\n")}\n`);
+	await mkdir(resolve(ROOT, OUT, ".."), { recursive: true });
+	await writeFile(resolve(ROOT, OUT), `${md.join("\n")}\n`);
 	console.log(md.join("\n"));
 }
 

@@ -37,9 +37,18 @@ try {
 /** Web Workers the page started and ended (the plugin's export reader runs in one). */
 const workers = { started: 0, terminated: 0, live: 0 };
 const NativeWorker = Worker;
+/** While profiling, an ended worker is kept (idle) until its profile is taken: see keepEndedWorkers. */
+let keepEndedWorkers = false;
+const ended: (() => void)[] = [];
 const CountedWorker = class extends NativeWorker {
 	constructor(url: string | URL, options?: WorkerOptions) {
-		super(url, options);
+		// While profiling, the worker may not end itself either (its own close() is made a no-op before its code runs).
+		const kept = keepEndedWorkers
+			? URL.createObjectURL(
+					new Blob([`self.close=function(){};importScripts(${JSON.stringify(String(url))});`], { type: "text/javascript" }),
+				)
+			: url;
+		super(kept, options);
 		workers.started++;
 		workers.live++;
 		this.addEventListener("error", (e) => console.error(`harness: worker error ${e.message}`));
@@ -48,9 +57,11 @@ const CountedWorker = class extends NativeWorker {
 	override terminate(): void {
 		workers.terminated++;
 		workers.live--;
-		super.terminate();
+		if (keepEndedWorkers) ended.push(() => super.terminate());
+		else super.terminate();
 	}
 };
+
 globalThis.Worker = CountedWorker;
 
 let disk: MemoryDisk;
@@ -342,6 +353,15 @@ const harness = {
 	/** Workers may start again (undoes forbidWorkers). */
 	allowWorkers(): void {
 		globalThis.Worker = CountedWorker;
+	},
+
+	/**
+	 * On: a worker the plugin ends is counted as ended but kept until `keepEndedWorkers(false)` (a profiler attached
+	 * to it can then still hand over its profile; it runs nothing more). Off: those kept are ended.
+	 */
+	keepEndedWorkers(on: boolean): void {
+		keepEndedWorkers = on;
+		if (!on) for (const end of ended.splice(0)) end();
 	},
 
 	workers(): { started: number; terminated: number; live: number } {
