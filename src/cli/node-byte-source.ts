@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { basename } from "node:path";
 import type { ByteSource } from "../core/app/types";
 import { InputError } from "../core/app/errors";
+
+const HASH_CHUNK = 1024 * 1024;
 
 /**
  * A {@link ByteSource} over a Node file handle: random-access reads with `FileHandle.read`, so a
@@ -50,7 +51,25 @@ export class NodeByteSource implements ByteSource {
 		if (want === 0) return new Uint8Array(0);
 		// A Buffer (a Uint8Array), not a plain Uint8Array: the JSON splitter's indexOf on a Buffer is a native byte
 		// search, about twice as fast as the generic TypedArray one on an export's long strings.
-		const buffer = Buffer.allocUnsafe(want);
+		return this.readInto(Buffer.allocUnsafe(want), offset, want);
+	}
+
+	/** Two Buffers of `chunkSize` read into in turn (see ByteSource.sequential): no allocation per chunk. */
+	sequential(chunkSize: number): (offset: number, length: number) => Promise<Uint8Array> {
+		const buffers = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
+		let turn = 0;
+		return (offset, length) => {
+			if (this.closed) return Promise.reject(new Error(`${this.name}: read after close`));
+			const want = Math.max(0, Math.min(length, chunkSize, this.size - offset));
+			if (want === 0) return Promise.resolve(new Uint8Array(0));
+			const buffer = buffers[turn]!;
+			turn ^= 1;
+			return this.readInto(buffer, offset, want);
+		};
+	}
+
+	/** Reads `want` bytes at `offset` into the start of `buffer` (fewer at the end of the file). */
+	private async readInto(buffer: Buffer, offset: number, want: number): Promise<Buffer> {
 		const handle = this.handle ?? (await open(this.path, "r"));
 		let got = 0;
 		try {
@@ -62,14 +81,26 @@ export class NodeByteSource implements ByteSource {
 		} finally {
 			if (handle !== this.handle) await handle.close();
 		}
-		return got === want ? buffer : buffer.subarray(0, got);
+		return got === buffer.length ? buffer : buffer.subarray(0, got);
 	}
 
-	/** SHA-256 of the file in one streaming pass (node:crypto). */
+	/**
+	 * SHA-256 of the file in one pass (node:crypto), read through one reused 1 MiB buffer: a read stream's fresh
+	 * buffer per chunk cost about twice the CPU of the hash itself (page faults), 0.4 s for a 229 MB export.
+	 */
 	async sha256(): Promise<string> {
 		const hash = createHash("sha256");
-		const stream = createReadStream(this.path, { highWaterMark: 1024 * 1024 });
-		for await (const chunk of stream) hash.update(chunk as Buffer);
+		const buffer = Buffer.allocUnsafe(HASH_CHUNK);
+		const handle = await open(this.path, "r");
+		try {
+			for (;;) {
+				const { bytesRead } = await handle.read(buffer, 0, HASH_CHUNK, null);
+				if (bytesRead === 0) break;
+				hash.update(buffer.subarray(0, bytesRead));
+			}
+		} finally {
+			await handle.close();
+		}
 		return hash.digest("hex");
 	}
 

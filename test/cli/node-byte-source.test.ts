@@ -33,6 +33,32 @@ describe("NodeByteSource", () => {
 		await expect(source.read(0, 1)).rejects.toThrow(/after close/);
 	});
 
+	it("sequential reads fill two Buffers in turn (no allocation per chunk), and the hash reads past 1 MiB", async () => {
+		const path = join(dir, "big.json");
+		const bytes = Buffer.alloc(3 * 1024 * 1024 + 5);
+		for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + (i >> 11)) & 0xff;
+		await writeFile(path, bytes);
+		const source = await NodeByteSource.open(path, "big.json");
+		const read = source.sequential(1024 * 1024);
+		const got: Uint8Array[] = [];
+		const copies: Buffer[] = [];
+		for (let at = 0; at < source.size; at += 1024 * 1024) {
+			const chunk = await read(at, 1024 * 1024);
+			expect(Buffer.isBuffer(chunk)).toBe(true);
+			got.push(chunk);
+			copies.push(Buffer.from(chunk));
+		}
+		expect(Buffer.concat(copies).equals(bytes)).toBe(true);
+		// The third read went into the first read's memory, the fourth (5 bytes) into the second's.
+		expect(got[2]!.buffer).toBe(got[0]!.buffer);
+		expect(got[3]!.buffer).toBe(got[1]!.buffer);
+		expect(got[3]!.length).toBe(5);
+		expect(got[0]!.buffer).not.toBe(got[1]!.buffer);
+		expect(await source.sha256()).toBe(createHash("sha256").update(bytes).digest("hex"));
+		await source.close();
+		await expect(read(0, 1)).rejects.toThrow(/after close/);
+	});
+
 	it("with keepOpen false, holds no descriptor between reads and reads the same bytes", async () => {
 		const path = join(dir, "s.jsonl");
 		await writeFile(path, '{"a":1}\n{"b":2}\n');

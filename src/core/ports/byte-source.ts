@@ -20,4 +20,11 @@ export interface ByteSource {
 	readonly path?: string;
 	/** Optional: the lowercase hex SHA-256 of the whole input, when the adapter can compute it cheaply. */
 	sha256?(): Promise<string>;
+	/**
+	 * Optional: reads for one front-to-back pass in chunks of at most `chunkSize`, into arrays the source reuses (two,
+	 * in turn): what a read returns is overwritten by the read after the next one, so the caller keeps at most one
+	 * read in flight ahead of the chunk it works on, and copies what it keeps. A pass over a large file then
+	 * allocates no buffer per chunk (a fresh 1 MiB a chunk costs about as much CPU in page faults as reading it).
+	 */
+	sequential?(chunkSize: number): (offset: number, length: number) => Promise<Uint8Array>;
 }

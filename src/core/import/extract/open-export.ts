@@ -120,7 +120,11 @@ interface Document {
 	label: string;
 	/** Its bytes (a zip entry's uncompressed size). */
 	size: number;
-	chunks(): AsyncIterable<Uint8Array>;
+	/**
+	 * `reused`: the caller copies what it keeps of a chunk before it asks for the next one (the JSON splitter, a whole
+	 * read): the chunks may then share the source's reused arrays (ByteSource.sequential).
+	 */
+	chunks(reused?: boolean): AsyncIterable<Uint8Array>;
 	/**
 	 * Its elements, when it was read and parsed whole at open (see OpenExportOptions.wholeMaxBytes). The first
 	 * `conversations()` takes them (and lets each go once yielded); a later one reads the document whole again.
@@ -157,17 +161,21 @@ function shapesOf(modules: readonly ProviderModule[]): string {
 	return modules.map((m) => `a ${m.label} export (${m.shape})`).join(", ");
 }
 
-/** Sequential chunks of a ByteSource, with one read in flight ahead of the consumer. */
-async function* sourceChunks(source: ByteSource, chunkSize: number): AsyncGenerator<Uint8Array, void, undefined> {
+/**
+ * Sequential chunks of a ByteSource, with one read in flight ahead of the consumer. `reused`: a chunk is read over
+ * once the consumer asks for the next one (ByteSource.sequential, where the source has it).
+ */
+async function* sourceChunks(source: ByteSource, chunkSize: number, reused = false): AsyncGenerator<Uint8Array, void, undefined> {
 	const size = source.size;
 	let offset = 0;
-	let pending: Promise<Uint8Array> | null = size > 0 ? source.read(0, Math.min(chunkSize, size)) : null;
+	const read = (reused && source.sequential?.(chunkSize)) || ((at: number, length: number) => source.read(at, length));
+	let pending: Promise<Uint8Array> | null = size > 0 ? read(0, Math.min(chunkSize, size)) : null;
 	while (pending) {
 		const bytes = await pending;
 		if (bytes.length === 0)
 			throw new InputError(source.name, `the file ended early: no bytes at ${offset} of ${size} (did it change while reading?)`);
 		offset += bytes.length;
-		pending = offset < size ? source.read(offset, Math.min(chunkSize, size - offset)) : null;
+		pending = offset < size ? read(offset, Math.min(chunkSize, size - offset)) : null;
 		yield bytes;
 	}
 }
@@ -187,7 +195,7 @@ async function peekProvider(doc: Document): Promise<{ provider: Provider | null;
 	let elements = 0;
 	let firstFailure: string | undefined;
 	try {
-		for await (const item of splitJsonArray(doc.chunks())) {
+		for await (const item of splitJsonArray(doc.chunks(true))) {
 			elements++;
 			if (item.ok) {
 				const provider = detect(item.value);
@@ -278,7 +286,7 @@ interface WholeBudget {
 async function parseWhole(doc: Document): Promise<unknown[] | null> {
 	const bytes = new Uint8Array(doc.size);
 	let length = 0;
-	for await (const chunk of doc.chunks()) {
+	for await (const chunk of doc.chunks(true)) {
 		// A zip entry's recorded size can be wrong: then it streams (the splitter reads it again).
 		if (length + chunk.length > bytes.length) return null;
 		bytes.set(chunk, length);
@@ -316,7 +324,7 @@ async function readWhole(doc: Document, budget: WholeBudget): Promise<boolean> {
  */
 async function findBreak(doc: Document): Promise<void> {
 	try {
-		for await (const item of splitJsonArray(doc.chunks())) void item;
+		for await (const item of splitJsonArray(doc.chunks(true))) void item;
 	} catch (e) {
 		throw wrapStreamError(doc.label, e);
 	}
@@ -486,7 +494,7 @@ async function openJson(source: ByteSource, choice: ProviderChoice, chunkSize: n
 	if (source.size === 0) throw new InputError(source.name, "the file is empty");
 	const encoding = nonUtf8Encoding(await source.read(0, Math.min(source.size, 4)));
 	if (encoding) throw new InputError(source.name, nonUtf8Message(encoding));
-	const doc: Document = { label: source.name, size: source.size, chunks: () => sourceChunks(source, chunkSize) };
+	const doc: Document = { label: source.name, size: source.size, chunks: (reused) => sourceChunks(source, chunkSize, reused) };
 	if ((await firstSignificantByte(source)) !== 0x5b && OWN_LAYOUT_MODULES.length > 0) {
 		const module = await ownLayoutModule(doc, choice);
 		if (module) {
@@ -548,7 +556,7 @@ async function* wholeItems(doc: Document): AsyncGenerator<JsonArrayItem> {
 	doc.whole = null;
 	if (!elements) {
 		// Not one JSON array any more (the file changed since it was opened): the splitter says what is wrong.
-		yield* splitJsonArray(doc.chunks());
+		yield* splitJsonArray(doc.chunks(true));
 		return;
 	}
 	const n = elements.length;
@@ -576,7 +584,7 @@ function toResult(label: string, provider: Provider, item: JsonArrayItem, before
 /** A document's conversations: each item normalized, or its items grouped by its source (ProviderModule.group). */
 async function* documentResults(doc: Document, provider: Provider, before: number): AsyncGenerator<ExtractResult> {
 	const module = doc.module ?? providerModule(provider);
-	const items = doc.module ? doc.module.split!(doc.chunks()) : doc.readsWhole ? wholeItems(doc) : splitJsonArray(doc.chunks());
+	const items = doc.module ? doc.module.split!(doc.chunks()) : doc.readsWhole ? wholeItems(doc) : splitJsonArray(doc.chunks(true));
 	if (module.group) {
 		// A grouping source has read the whole document before its first conversation (and yields them in its own
 		// order): the reading is at the document's end.
@@ -646,7 +654,7 @@ export async function openExport(sources: readonly ByteSource[], opts: OpenExpor
 					try {
 						if (provider === null) {
 							// Peeking saw an empty array: the document holds nothing, unless it changed since.
-							for await (const item of doc.readsWhole ? wholeItems(doc) : splitJsonArray(doc.chunks())) {
+							for await (const item of doc.readsWhole ? wholeItems(doc) : splitJsonArray(doc.chunks(true))) {
 								void item;
 								throw new InputError(doc.label, "the input changed while it was being read (it was empty when opened)");
 							}

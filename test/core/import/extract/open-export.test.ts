@@ -325,3 +325,62 @@ describe.skipIf(!existsSync(PUBLIC))("openExport over the public fixtures", () =
 	});
 });
 if (!existsSync(PUBLIC)) console.warn(`skipping public fixture tests: ${PUBLIC} does not exist`);
+
+/**
+ * A ByteSource whose sequential reads share two arrays, overwritten as early as ByteSource.sequential allows (the
+ * read after the next): a reader that kept a chunk past asking for the next one would see another chunk's bytes.
+ */
+class ReusingSource {
+	sequentialPasses = 0;
+	constructor(
+		readonly name: string,
+		private readonly bytes: Uint8Array,
+	) {}
+	get size(): number {
+		return this.bytes.length;
+	}
+	read(offset: number, length: number): Promise<Uint8Array> {
+		return Promise.resolve(this.bytes.slice(offset, Math.min(this.bytes.length, offset + length)));
+	}
+	sequential(chunkSize: number): (offset: number, length: number) => Promise<Uint8Array> {
+		this.sequentialPasses++;
+		const arrays = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)];
+		let turn = 0;
+		return (offset, length) => {
+			const target = arrays[turn]!;
+			turn ^= 1;
+			// What the caller held two reads ago is gone: garbage first, then this read's bytes.
+			target.fill(0x7b);
+			const part = this.bytes.subarray(offset, Math.min(this.bytes.length, offset + Math.min(length, chunkSize)));
+			target.set(part);
+			return Promise.resolve(target.subarray(0, part.length));
+		};
+	}
+}
+
+describe("openExport: reused chunks (ByteSource.sequential)", () => {
+	const claudeCode = readFileSync(
+		join(__dirname, "../../../fixtures/sessions/claude-code/-home-dev-shop/5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11.jsonl"),
+	);
+	const inputs = (): ReusingSource[] => [
+		new ReusingSource("conversations.json", new TextEncoder().encode(`\ufeff${claudeEdge}`)),
+		new ReusingSource("chatgpt.json", new TextEncoder().encode(chatgptEdge)),
+		new ReusingSource("5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11.jsonl", claudeCode),
+	];
+	const plain = (s: ReusingSource) => ({ name: s.name, size: s.size, read: s.read.bind(s) });
+
+	for (const wholeMaxBytes of [0, 1 << 20]) {
+		it(`reads the same conversations as from fresh arrays, chunks of 7 bytes, ${wholeMaxBytes ? "small documents read whole" : "streamed"}`, async () => {
+			const reused = inputs();
+			const opts: OpenExportOptions = { provider: "auto", chunkSize: 7, wholeMaxBytes };
+			const got = await all(await openExport(reused, opts));
+			const want = await all(await openExport(inputs().map(plain), opts));
+			expect(got.length).toBeGreaterThan(5);
+			expect(got.filter((r) => r.ok).length).toBe(want.filter((r) => r.ok).length);
+			expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+			// The JSON documents took the reused path (the Claude Code session splits itself, from fresh reads).
+			expect(reused[0]!.sequentialPasses).toBeGreaterThan(0);
+			expect(reused[1]!.sequentialPasses).toBeGreaterThan(0);
+		});
+	}
+});
