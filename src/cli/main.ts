@@ -19,6 +19,9 @@ import { heapLimitMb, PROGRAM_YOUNG_GENERATION_MB, workerResourceLimits } from "
 import { launchPlan } from "./launch-plan";
 import { CANCEL_MESSAGE, loadCachedScript, programWorkerSource, runProgram, type ProgramData } from "./script-loader";
 import { afterOutOfMemory, type SessionAnnounce } from "./session-announce";
+import { setCliV8Flags } from "./v8-flags";
+
+setCliV8Flags();
 
 // npm run build makes dist/cli.js, cli-worker.cjs and extract-worker.cjs (the benchmark's launcher is cli.mjs).
 const dist = path.dirname(url.fileURLToPath(import.meta.url));

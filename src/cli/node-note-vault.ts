@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { NoteStat, NoteVault } from "../core/app/types";
+import { utf8View } from "./utf8-scratch";
 import { editFrontmatter } from "../core/app/services";
 import { codeOf, createFileExclusive, resolveInsideSync, writeFileAtomic } from "./vault-paths";
 import { eventLoopTurn } from "./event-loop-turn";
@@ -98,7 +99,8 @@ export class NodeNoteVault implements NoteVault {
 		}
 	}
 
-	async create(p: string, content: string): Promise<void> {
+	/** Resolves to the UTF-8 bytes written (the write's encoded text, held by utf8View: no second encoding). */
+	async create(p: string, content: string): Promise<number | void> {
 		await this.turn();
 		// link(2) claims the name and fails on anything already there, a symlink included: "nofollow".
 		const target = resolveInsideSync(this.resolvedRoot, p, "nofollow");
@@ -108,6 +110,7 @@ export class NodeNoteVault implements NoteVault {
 			if (codeOf(error) === "EEXIST") throw new Error(`A file already exists at "${p}"; not overwriting it`);
 			throw error;
 		}
+		return utf8View(content).length;
 	}
 
 	async createBinary(p: string, data: Uint8Array): Promise<void> {
@@ -121,11 +124,13 @@ export class NodeNoteVault implements NoteVault {
 		}
 	}
 
-	async modify(p: string, content: string): Promise<void> {
+	/** Resolves to the UTF-8 bytes written, as `create`. */
+	async modify(p: string, content: string): Promise<number | void> {
 		await this.turn();
 		const target = this.abs(p);
 		// modify is for existing notes only; the rewrite keeps the note's permission bits (0600, read-only, ...)
 		writeFileAtomic(target, content, { mode: fs.statSync(target).mode & 0o7777 });
+		return utf8View(content).length;
 	}
 
 	async rename(from: string, to: string): Promise<void> {

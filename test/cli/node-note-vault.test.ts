@@ -36,6 +36,16 @@ describe("NodeNoteVault", () => {
 		expect(await fs.readdir(root)).toEqual(["n.md"]);
 	});
 
+	it("create and modify resolve to the UTF-8 bytes they wrote (the import's manifest takes them)", async () => {
+		// ASCII, 2-, 3- and 4-byte characters, and a lone surrogate written as U+FFFD (3 bytes).
+		const text = "# é 日本 😀 \ud800 end\n";
+		expect(await vault.create("bytes.md", text)).toBe((await fs.stat(path.join(root, "bytes.md"))).size);
+		expect((await fs.stat(path.join(root, "bytes.md"))).size).toBe(Buffer.byteLength(text));
+		const longer = `${text}${"x".repeat(300_000)}ü`;
+		expect(await vault.modify("bytes.md", longer)).toBe((await fs.stat(path.join(root, "bytes.md"))).size);
+		expect(await vault.modify("bytes.md", longer)).toBe(Buffer.byteLength(longer));
+	});
+
 	it("renames without clobbering a target", async () => {
 		await vault.create("a.md", "A");
 		await vault.create("b.md", "B");

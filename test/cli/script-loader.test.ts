@@ -15,6 +15,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCachedScript, runProgram, type ScriptDeps } from "../../src/cli/script-loader";
+import { setCliV8Flags } from "../../src/cli/v8-flags";
 import { buildCli } from "./cli-bundle";
 
 let work = "";
@@ -49,6 +50,9 @@ async function runHelp(): Promise<{ code: number; compiled: Compiled[] }> {
 }
 
 beforeAll(async () => {
+	// The launcher's V8 flags, as dist/cli.js sets them before it loads the program: V8 takes a code cache only under
+	// the flags it was made with, and the build's warm-up run made it through the launcher.
+	setCliV8Flags();
 	work = await mkdtemp(path.join(tmpdir(), "ketl-loader-"));
 	launcher = await buildCli(work, undefined, { codeCache: true });
 	program = path.join(work, "cli-worker.cjs");

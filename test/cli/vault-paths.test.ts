@@ -49,7 +49,7 @@ describe("temp names", () => {
 		await store.writeAtomic("s/copy.md", "first"); // makes the folder
 		for (const [write, name] of [
 			[(): Promise<void> => store.writeAtomic("s/copy.md", "mine"), "copy.md"],
-			[(): Promise<void> => vault.create("s/note.md", "mine"), "note.md"],
+			[async (): Promise<void> => void (await vault.create("s/note.md", "mine")), "note.md"],
 		] as const) {
 			const probe = tempParts(nextTempPath(join(dir, "s", name)));
 			const held = join(dir, "s", `${name}.tmp-${probe.prefix}${(probe.counter + 1).toString(16)}`);

@@ -138,7 +138,7 @@ export async function sameFile(vault: NoteVault, a: string, b: string): Promise<
 	return vault.sameFile ? vault.sameFile(a, b) : false;
 }
 
-async function logged(log: OperationLog | undefined, op: AppliedOperation, act: () => Promise<void>, links = false): Promise<void> {
+async function logged(log: OperationLog | undefined, op: AppliedOperation, act: () => Promise<unknown>, links = false): Promise<void> {
 	if (!log) {
 		await act();
 		return;

@@ -26,8 +26,11 @@ export interface NoteVault {
 	 * re-import's check of thousands of notes). Without it, `read`.
 	 */
 	readHead?(path: string, bytes: number): Promise<string>;
-	/** Creates a new note; rejects with an error if anything already exists at `path` (never overwrites). */
-	create(path: string, content: string): Promise<void>;
+	/**
+	 * Creates a new note; rejects with an error if anything already exists at `path` (never overwrites). May resolve
+	 * to the UTF-8 bytes written, where the vault knows them without counting (the core counts them otherwise).
+	 */
+	create(path: string, content: string): Promise<number | void>;
 	/**
 	 * Creates a new file with these bytes (an image, a PDF an export holds); rejects with an error if anything already
 	 * exists at `path` (never overwrites). Atomic where the platform allows it.
@@ -39,8 +42,8 @@ export interface NoteVault {
 	 * of its own.
 	 */
 	availablePathForAttachment?(fileName: string, notePath: string): Promise<string>;
-	/** Replaces an existing note's content (atomic where the platform allows it). */
-	modify(path: string, content: string): Promise<void>;
+	/** Replaces an existing note's content (atomic where the platform allows it). May resolve to the bytes written, as `create`. */
+	modify(path: string, content: string): Promise<number | void>;
 	/** Moves or renames a note (links: see `renameUpdatesLinks`). Rejects if the target exists. */
 	rename(from: string, to: string): Promise<void>;
 	/**

@@ -76,7 +76,7 @@ class FullVault extends NodeNoteVault {
 	) {
 		super(root);
 	}
-	override async modify(path: string, content: string): Promise<void> {
+	override async modify(path: string, content: string): Promise<number | void> {
 		this.disk.check(path);
 		return super.modify(path, content);
 	}

@@ -280,13 +280,14 @@ export class NoteLoader {
 				for (let path = plan.path; ; path = await this.claimPath(folder, draft)) {
 					const text = await finalNote(draft, path, sha256);
 					if (options.dryRun) return { outcome: "created", path };
+					let written: number | void;
 					try {
-						await vault.create(path, text); // never overwrites
+						written = await vault.create(path, text); // never overwrites
 					} catch (error) {
 						if (await vault.exists(path)) continue; // appeared since we listed the folder: take the next name
 						throw error;
 					}
-					await this.keep(draft, path, text, "created", await remember(path, text));
+					await this.keep(draft, path, text, "created", await remember(path, text), written);
 					return { outcome: "created", path };
 				}
 			}
@@ -294,8 +295,8 @@ export class NoteLoader {
 				const text = plan.text; // plan.path is the note the decision rendered for
 				if (!options.dryRun) {
 					if (await this.editedMeanwhile(plan.path, plan.expectHash)) return editedWhileRunning(plan.path);
-					await vault.modify(plan.path, text);
-					await this.keep(draft, plan.path, text, "updated", await remember(plan.path, text));
+					const written = await vault.modify(plan.path, text);
+					await this.keep(draft, plan.path, text, "updated", await remember(plan.path, text), written);
 				}
 				return { outcome: "updated", path: plan.path, ...(plan.why ? { why: plan.why } : {}) };
 			}
@@ -306,16 +307,16 @@ export class NoteLoader {
 				if (!options.dryRun) {
 					if (await this.editedMeanwhile(plan.path, plan.expectHash)) return editedWhileRunning(plan.path);
 					await vault.rename(plan.path, path);
-					await vault.modify(path, text);
-					await this.keep(draft, path, text, "updated", await remember(path, text));
+					const written = await vault.modify(path, text);
+					await this.keep(draft, path, text, "updated", await remember(path, text), written);
 				}
 				return { outcome: "updated", path };
 			}
 			case "append": {
 				if (!options.dryRun) {
 					if (await this.editedMeanwhile(plan.path, plan.expectHash)) return editedWhileRunning(plan.path);
-					await vault.modify(plan.path, plan.text);
-					await this.keep(draft, plan.path, plan.text, "updated", await remember(plan.path, plan.text, true));
+					const written = await vault.modify(plan.path, plan.text);
+					await this.keep(draft, plan.path, plan.text, "updated", await remember(plan.path, plan.text, true), written);
 				}
 				return { outcome: "updated", path: plan.path, why: NEW_MESSAGES_APPENDED };
 			}
@@ -357,9 +358,19 @@ export class NoteLoader {
 		return hash;
 	}
 
-	/** Records what was written (the manifest, flushed with the index); in debug mode also the note's full copy. */
-	private async keep(draft: NoteDraft, path: string, text: string, d: ManifestLine["d"], hash: string): Promise<void> {
-		this.manifest.push({ p: path, h: hash, d, b: utf8Bytes(text) });
+	/**
+	 * Records what was written (the manifest, flushed with the index); in debug mode also the note's full copy.
+	 * `written`: the bytes the vault says it wrote (counted here when it does not say).
+	 */
+	private async keep(
+		draft: NoteDraft,
+		path: string,
+		text: string,
+		d: ManifestLine["d"],
+		hash: string,
+		written?: number | void,
+	): Promise<void> {
+		this.manifest.push({ p: path, h: hash, d, b: typeof written === "number" ? written : utf8Bytes(text) });
 		if (this.o.keepCopies) await this.o.ctx.store.write(this.copyPath(draft, path), text);
 	}
 
