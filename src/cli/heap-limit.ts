@@ -14,8 +14,11 @@ export function heapLimitMb(env: NodeJS.ProcessEnv = process.env): number {
  * lives out of it). Left to V8, a thread with a 192 MB heap takes ~32 MB of it, and the import's two busy threads
  * held it mostly as garbage between scavenges. Measured on 10,000 Claude conversations (2 runs each, loaded
  * machine): 8 MB → peak RSS 168 MB, CPU 11.8 s; 16 MB → 188–198 MB, 10.9 s; V8's own (32) → 223 MB, 10.6 s.
+ * Since the export is read without a buffer per chunk and compiled less (issue 20), 12 MB (3 pairs at 10,000, 6 at
+ * 2,000, alternating, load ~12): peak RSS 141–142 → 131–139 MB at 10,000 and 170 → 160 MB at 2,000; CPU the same
+ * within the noise (10,000: 9.1–9.2 s and 8.6–9.1 s; 2,000: medians 3.12 and 3.19 s).
  */
-export const YOUNG_GENERATION_MB = 16;
+export const YOUNG_GENERATION_MB = 12;
 
 /**
  * Young generation of the thread that runs the command (the import's main side), in MB. Since the reader thread sends
