@@ -104,6 +104,23 @@ interface PreparedTable {
 	runs: ReadonlySet<string>;
 	/** The longest of them (a longer run is not looked up). */
 	longest: number;
+	/**
+	 * Which keywords can be found where a run is: for each run of `runs`, the "word" and "words" keywords it begins, as
+	 * indexes into the flat list of keywords (genre by genre, in table order). A note's candidates are the keywords of
+	 * the runs it holds: the other ASCII-word keywords count 0 in it, and are not looked at (most notes hold a few of
+	 * the table's ~250 keywords; counting every keyword twice per note was most of the classifier's time).
+	 */
+	byRun: ReadonlyMap<string, readonly number[]>;
+	/** The flat indexes of the "other" keywords (looked at in every note) and of the "substring" ones (non-ASCII text). */
+	always: readonly number[];
+	substrings: readonly number[];
+	/** Each genre's first flat index (its keywords follow in order), and one past the last for the end. */
+	offsets: readonly number[];
+	/**
+	 * Which two leading characters a run of `runs` can start with (index: first code × 128 + second; a one-character
+	 * run: second 0): scan slices a word only when it might be one of them.
+	 */
+	prefixes: Uint8Array;
 }
 
 const ASCII_WORD = /^[a-z0-9]+$/;
@@ -134,7 +151,37 @@ function prepareTable(genres: readonly Genre[]): PreparedTable {
 		});
 		prepared.push({ genre, tagWords: new Set([genre.key, ...genre.keywords].map((word) => foldText(word))), keywords });
 	}
-	const table = { genres: prepared, runs, longest: Math.max(0, ...[...runs].map((run) => run.length)) };
+	const byRun = new Map<string, number[]>();
+	const always: number[] = [];
+	const substrings: number[] = [];
+	const offsets: number[] = [];
+	let flat = 0;
+	for (const { keywords } of prepared) {
+		offsets.push(flat);
+		for (const keyword of keywords) {
+			const run = keyword.kind === "word" ? keyword.folded : keyword.kind === "words" ? keyword.first : null;
+			if (run !== null) {
+				const list = byRun.get(run);
+				if (list) list.push(flat);
+				else byRun.set(run, [flat]);
+			} else if (keyword.kind === "other") always.push(flat);
+			else substrings.push(flat);
+			flat++;
+		}
+	}
+	offsets.push(flat);
+	const prefixes = new Uint8Array(128 * 128);
+	for (const run of runs) prefixes[prefixIndex(run.charCodeAt(0), run.length > 1 ? run.charCodeAt(1) : 0)] = 1;
+	const table: PreparedTable = {
+		genres: prepared,
+		runs,
+		longest: Math.max(0, ...[...runs].map((run) => run.length)),
+		byRun,
+		always,
+		substrings,
+		offsets,
+		prefixes,
+	};
 	preparedTables.set(genres, table);
 	return table;
 }
@@ -150,7 +197,12 @@ function isWordChar(code: number): boolean {
 	return (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
 }
 
-function scan(text: string, { runs: wanted, longest }: PreparedTable): Scanned {
+/** A run's place in PreparedTable.prefixes (both codes are word characters, or the second 0: below 128). */
+function prefixIndex(first: number, second: number): number {
+	return first * 128 + second;
+}
+
+function scan(text: string, { runs: wanted, longest, prefixes }: PreparedTable): Scanned {
 	const runs = new Map<string, number[]>();
 	let ascii = true;
 	let start = -1;
@@ -161,7 +213,12 @@ function scan(text: string, { runs: wanted, longest }: PreparedTable): Scanned {
 			if (start < 0) start = index;
 			continue;
 		}
-		if (start >= 0 && index - start <= longest) {
+		// Sliced only when a wanted run can begin so (no string made for most words of a note).
+		if (
+			start >= 0 &&
+			index - start <= longest &&
+			prefixes[prefixIndex(text.charCodeAt(start), index - start > 1 ? text.charCodeAt(start + 1) : 0)] === 1
+		) {
 			const run = text.slice(start, index);
 			if (wanted.has(run)) {
 				const at = runs.get(run);
@@ -223,8 +280,11 @@ export function classifyByKeywords(input: ClassifyInput, genres: readonly Genre[
 	const title = scan(foldText(input.title), table);
 	const body = scan(foldText(withoutLinkPaths(input.body)), table);
 	const tags = input.tags.map((tag) => foldText(tag.replace(/^#/, "")).split("/"));
+	const candidates = candidateKeywords(table, title, body);
 	const scores: { key: string; score: number; hits: string[] }[] = [];
-	for (const { genre, tagWords, keywords } of table.genres) {
+	let next = 0;
+	for (let g = 0; g < table.genres.length; g++) {
+		const { genre, tagWords, keywords } = table.genres[g]!;
 		let score = 0;
 		const hits: string[] = [];
 		for (const parts of tags) {
@@ -233,7 +293,11 @@ export function classifyByKeywords(input: ClassifyInput, genres: readonly Genre[
 				hits.push(`tag #${parts.join("/")}`);
 			}
 		}
-		for (const keyword of keywords) {
+		// This genre's candidates, in keyword order (the hits' order), as counting every keyword would find them.
+		const offset = table.offsets[g]!;
+		const end = table.offsets[g + 1]!;
+		for (; next < candidates.length && candidates[next]! < end; next++) {
+			const keyword = keywords[candidates[next]! - offset]!;
 			const inTitle = countIn(keyword, title);
 			const inBody = Math.min(countIn(keyword, body), BODY_HIT_CAP);
 			if (inTitle + inBody > 0) {
@@ -253,6 +317,23 @@ export function classifyByKeywords(input: ClassifyInput, genres: readonly Genre[
 	const confidence = round2(best.score < MIN_EVIDENCE ? share * 0.5 : share);
 	const reason = `keywords: ${best.hits.slice(0, 5).join(", ")}`;
 	return { genre: best.key, topic, confidence, review: confidence < threshold, reason };
+}
+
+/**
+ * The flat indexes (ascending, each once) of the keywords that can count more than 0 in the title or the body: those
+ * begun by a run either holds, the "other" ones, and the non-ASCII ones when either text is not ASCII.
+ */
+function candidateKeywords(table: PreparedTable, title: Scanned, body: Scanned): number[] {
+	const out: number[] = [...table.always];
+	for (const scanned of [title, body]) {
+		for (const run of scanned.runs.keys()) out.push(...table.byRun.get(run)!);
+		if (!scanned.ascii) out.push(...table.substrings);
+	}
+	out.sort((a, b) => a - b);
+	let kept = 0;
+	for (let index = 0; index < out.length; index++) if (index === 0 || out[index] !== out[kept - 1]) out[kept++] = out[index]!;
+	out.length = kept;
+	return out;
 }
 
 /**
