@@ -87,20 +87,53 @@ function isOutside(realRoot: string, real: string): boolean {
  * symlink by another program while this process runs is not noticed until removeFolder forgets it.
  */
 export function resolveInsideSync(root: string, relative: string, finalName: FinalName = "follow"): string {
-	if (relative.includes("\0")) throw new PathEscapeError(relative, "contains a NUL character");
-	if (relative.startsWith("/") || relative.startsWith("\\") || /^[A-Za-z]:/.test(relative) || path.isAbsolute(relative)) {
-		throw new PathEscapeError(relative, "absolute paths are not allowed");
-	}
-	const segments = relative.split(/[\\/]+/).filter((s) => s !== "" && s !== ".");
-	if (segments.includes("..")) throw new PathEscapeError(relative, '".." is not allowed');
 	const state = rootState(root);
-	const target = segments.length === 0 ? state.resolved : path.join(state.resolved, ...segments);
-	if (target !== state.resolved && state.proven.has(path.dirname(target))) {
+	let target: string;
+	let folder: string;
+	if (PLAIN_JOIN && plainRelative(relative) && !state.resolved.endsWith("/")) {
+		// What the checks and path.join below give for such a path, without a regular expression, an array and a
+		// normalisation per call (reading every note of a folder made ~10 µs of them per note, half a read's cost).
+		target = `${state.resolved}/${relative}`;
+		folder = target.slice(0, target.lastIndexOf("/"));
+	} else {
+		if (relative.includes("\0")) throw new PathEscapeError(relative, "contains a NUL character");
+		if (relative.startsWith("/") || relative.startsWith("\\") || /^[A-Za-z]:/.test(relative) || path.isAbsolute(relative)) {
+			throw new PathEscapeError(relative, "absolute paths are not allowed");
+		}
+		const segments = relative.split(/[\\/]+/).filter((s) => s !== "" && s !== ".");
+		if (segments.includes("..")) throw new PathEscapeError(relative, '".." is not allowed');
+		target = segments.length === 0 ? state.resolved : path.join(state.resolved, ...segments);
+		folder = path.dirname(target);
+	}
+	if (target !== state.resolved && state.proven.has(folder)) {
 		if (finalName === "nofollow") return target;
 		// The folder is known to be inside: only a symlink at the name itself needs the full check.
 		if (!fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) return target;
 	}
 	return walkUp(state, relative, target);
+}
+
+/** Where "/" is the separator (not Windows): a plain relative path is then joined to the root as it is. */
+const PLAIN_JOIN = path.sep === "/";
+
+/**
+ * Whether a vault-relative path is plain: non-empty "/"-separated names, none empty, "." or "..", no backslash, no
+ * NUL, no drive letter (":" second). Such a path is inside the root by its text, and path.join(root, ...its names)
+ * is `${root}/${relative}` (a root not ending in "/").
+ */
+export function plainRelative(relative: string): boolean {
+	if (relative.length === 0 || relative.charCodeAt(1) === 58) return false;
+	let start = 0;
+	for (let index = 0; index <= relative.length; index++) {
+		const code = index < relative.length ? relative.charCodeAt(index) : 47;
+		if (code === 92 || code === 0) return false;
+		if (code !== 47) continue;
+		const length = index - start;
+		if (length === 0) return false;
+		if (length <= 2 && relative.charCodeAt(start) === 46 && (length === 1 || relative.charCodeAt(start + 1) === 46)) return false;
+		start = index + 1;
+	}
+	return true;
 }
 
 /** The full check: realpath of the nearest existing ancestor (or the path itself) must be inside the root. */

@@ -7,13 +7,13 @@ import { spawn } from "node:child_process";
 import * as fsSync from "node:fs";
 import { lstat, mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
-import { basename, join } from "node:path";
+import { basename, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { describe, expect, it, vi } from "vitest";
 import { NodeNoteVault } from "../../src/cli/node-note-vault";
 import { NodeStagingStore, PathEscapeError } from "../../src/cli/node-staging-store";
-import { nextTempPath, TEMP_FILE_PATTERN } from "../../src/cli/vault-paths";
+import { nextTempPath, plainRelative, resolveInsideSync, TEMP_FILE_PATTERN } from "../../src/cli/vault-paths";
 import { tempDir, tempVault } from "../core/_support/temp-vault";
 
 /** The random prefix of a temp name (fixed length) and its counter. */
@@ -190,6 +190,45 @@ describe("folders", () => {
 		await vault.create("f/sub/b.md", "b");
 		expect(await vault.listMarkdown("f")).toEqual(["f/a.md", "f/sub/b.md"]);
 		expect(await vault.listMarkdown("")).toEqual(["f/a.md", "f/sub/b.md"]);
+	});
+});
+
+describe("plain relative paths (resolveInsideSync's shortcut)", () => {
+	/** What resolveInsideSync checked and joined before the shortcut: the target, or the refusal. */
+	function slowTarget(root: string, relative: string): string {
+		if (relative.includes("\0")) return "refused";
+		if (relative.startsWith("/") || relative.startsWith("\\") || /^[A-Za-z]:/.test(relative) || isAbsolute(relative)) return "refused";
+		const segments = relative.split(/[\\/]+/).filter((s) => s !== "" && s !== ".");
+		if (segments.includes("..")) return "refused";
+		return segments.length === 0 ? root : join(root, ...segments);
+	}
+
+	it("a path taken as plain is joined as the full checks join it, and refused ones stay refused (20,000 generated)", async () => {
+		const { dir } = await tempVault();
+		const root = resolve(dir);
+		const pieces = ["a", "b", "Note 1.md", ".", "..", "...", ".x", "x.", "/", "//", "\\", "\0", ":", "C:", "é", " ", "-"];
+		let seed = 20261207;
+		const rnd = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) | 0) >>> 0) / 4294967296;
+		let plain = 0;
+		for (let round = 0; round < 20_000; round++) {
+			const relative = Array.from({ length: 1 + Math.floor(rnd() * 6) }, () => pieces[Math.floor(rnd() * pieces.length)]).join("");
+			const expected = slowTarget(root, relative);
+			if (plainRelative(relative)) {
+				plain++;
+				expect(`${root}/${relative}`, JSON.stringify(relative)).toBe(expected);
+			}
+			let got: string;
+			try {
+				got = resolveInsideSync(dir, relative, "nofollow");
+			} catch (error) {
+				if (!(error instanceof PathEscapeError)) throw error;
+				got = "refused";
+			}
+			expect(got, JSON.stringify(relative)).toBe(expected);
+		}
+		// Both kinds are exercised.
+		expect(plain).toBeGreaterThan(2_000);
+		expect(plain).toBeLessThan(18_000);
 	});
 });
 
