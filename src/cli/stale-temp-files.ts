@@ -1,4 +1,5 @@
-import { opendir, rm, stat } from "node:fs/promises";
+import { opendirSync, type Dir } from "node:fs";
+import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { TEMP_FILE_PATTERN } from "./vault-paths";
 
@@ -13,28 +14,34 @@ import { TEMP_FILE_PATTERN } from "./vault-paths";
 export async function removeStaleTempFiles(vaultDir: string, folders: readonly string[], olderThanMs?: number): Promise<string[]> {
 	const removed: string[] = [];
 	const walk = async (relative: string): Promise<void> => {
-		let entries;
+		let entries: Dir;
 		try {
 			// Read as a stream of entries (opendir), not one array: a note folder of a million notes was ~130 MB of
 			// directory entries at the end of a run, over the CLI's heap cap.
-			entries = await opendir(join(vaultDir, relative), { bufferSize: 256 });
+			entries = opendirSync(join(vaultDir, relative), { bufferSize: 256 });
 		} catch {
 			return; // missing or unreadable: nothing of ours to clean
 		}
-		for await (const entry of entries) {
-			const path = relative === "" ? entry.name : `${relative}/${entry.name}`;
-			if (entry.isDirectory()) await walk(path);
-			else if (entry.isFile() && TEMP_FILE_PATTERN.test(entry.name)) {
-				if (olderThanMs !== undefined) {
-					const written = await stat(join(vaultDir, path)).then(
-						(s) => s.mtimeMs,
-						() => Infinity,
-					);
-					if (written >= olderThanMs) continue;
+		try {
+			// Taken synchronously (one syscall per 256 entries, as before), not one promise per entry: `for await` over
+			// a vault of 10,000 notes cost ~80 ms of CPU after every organize preview.
+			for (let entry = entries.readSync(); entry !== null; entry = entries.readSync()) {
+				const path = relative === "" ? entry.name : `${relative}/${entry.name}`;
+				if (entry.isDirectory()) await walk(path);
+				else if (entry.isFile() && TEMP_FILE_PATTERN.test(entry.name)) {
+					if (olderThanMs !== undefined) {
+						const written = await stat(join(vaultDir, path)).then(
+							(s) => s.mtimeMs,
+							() => Infinity,
+						);
+						if (written >= olderThanMs) continue;
+					}
+					await rm(join(vaultDir, path), { force: true });
+					removed.push(path);
 				}
-				await rm(join(vaultDir, path), { force: true });
-				removed.push(path);
 			}
+		} finally {
+			entries.closeSync();
 		}
 	};
 	for (const folder of folders) if (folder !== "" && !folder.split("/").includes("..")) await walk(folder);
