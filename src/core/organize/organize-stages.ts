@@ -103,7 +103,9 @@ export async function runPlanStage(args: PlanStageOptions): Promise<StageResult>
 					if (args.signal?.aborted) throw error;
 					item = failedItem(path, error);
 				}
-				pending += `${JSON.stringify(item)}\n`;
+				const json = JSON.stringify(item);
+				itemJson.set(item, json);
+				pending += `${json}\n`;
 				args.planned?.set(path, item);
 				if (item.status === "failed") throw new Error(item.error?.message ?? item.reason);
 				if (item.status === "skipped") return { status: "skipped", reason: item.reason };
@@ -116,6 +118,26 @@ export async function runPlanStage(args: PlanStageOptions): Promise<StageResult>
 	} finally {
 		await flushItems();
 	}
+}
+
+/**
+ * Each planned item's JSON text as items.jsonl got it, so that plan.json is not made by serialising all of them a
+ * second time (planJson). A PlanItem is not changed once planned (settleTargets makes a new one for a note it
+ * renames or skips, and that one is serialised then).
+ */
+const itemJson = new WeakMap<PlanItem, string>();
+
+/**
+ * The plan as JSON.stringify(plan) gives it, with each item's text taken from items.jsonl's (itemJson) where there
+ * is one: the plan's other keys first, `items` last (as every plan is built: writeOrganizePlan, PlanSchema).
+ */
+export function planJsonText(plan: Plan): string {
+	const keys = Object.keys(plan);
+	if (keys[keys.length - 1] !== "items") return JSON.stringify(plan);
+	const { items, ...head } = plan;
+	const before = JSON.stringify(head);
+	const texts = items.map((item) => itemJson.get(item) ?? JSON.stringify(item));
+	return `${before.slice(0, -1)}${before === "{}" ? "" : ","}"items":[${texts.join(",")}]}`;
 }
 
 /** The plan stage appends its items and log records at most this often (see RunStageOptions.logBatchMs). */
@@ -165,7 +187,7 @@ export async function writeOrganizePlan(
  */
 export async function savePlan(store: StagingStore, sessionId: string, plan: Plan): Promise<string> {
 	const out = organizeOutputPaths(sessionId);
-	const planJson = JSON.stringify(plan);
+	const planJson = planJsonText(plan);
 	await store.writeAtomic(out.plan, `${planJson}\n`);
 	await store.writeAtomic(out.planMarkdown, renderPlanMarkdown(plan));
 	return planJson;

@@ -278,14 +278,13 @@ export async function settleTargets(
 		}
 		return (await there) && vault.exists(candidate);
 	};
-	const out: PlanItem[] = [];
+	// Each item's result at its own index: the plan keeps the notes' order (no sort by a map of indexes afterwards).
+	const out: PlanItem[] = items.slice();
 	for (const item of items) {
-		if (item.status !== "planned" || item.from === item.to) {
-			if (item.status === "planned" || item.status === "unchanged") claimed.add(item.to.toLowerCase());
-			out.push(item);
-		}
+		if (item.status === "unchanged" || (item.status === "planned" && item.from === item.to)) claimed.add(item.to.toLowerCase());
 	}
-	for (const item of items) {
+	for (let index = 0; index < items.length; index++) {
+		const item = items[index]!;
 		if (item.status !== "planned" || item.from === item.to) continue;
 		const self = item.from.toLowerCase();
 		const free = async (candidate: string): Promise<boolean> => {
@@ -296,23 +295,22 @@ export async function settleTargets(
 		};
 		if (await free(item.to)) {
 			claimed.add(item.to.toLowerCase());
-			out.push(item);
 			continue;
 		}
 		const wanted = item.to;
 		if (policy === "skip") {
-			out.push({
+			out[index] = {
 				...item,
 				to: item.from,
 				status: "skipped",
 				reason: `"${wanted}" already exists`,
 				conflict: { wanted, resolution: "skip" },
-			});
+			};
 			continue;
 		}
 		if (policy === "overwrite" && !claimed.has(wanted.toLowerCase()) && !leaving.has(wanted.toLowerCase())) {
 			claimed.add(wanted.toLowerCase());
-			out.push({ ...item, conflict: { wanted, resolution: "overwrite" } });
+			out[index] = { ...item, conflict: { wanted, resolution: "overwrite" } };
 			continue;
 		}
 		const stem = wanted.slice(0, -3);
@@ -323,10 +321,9 @@ export async function settleTargets(
 		}
 		claimed.add(to.toLowerCase());
 		const status = to === item.from && item.frontmatterChanges.length === 0 && !item.contentChanged ? "unchanged" : "planned";
-		out.push({ ...item, to, status, conflict: to === item.from ? undefined : { wanted, resolution: "rename" } });
+		out[index] = { ...item, to, status, conflict: to === item.from ? undefined : { wanted, resolution: "rename" } };
 	}
-	const order = new Map(items.map((item, index) => [item.from, index]));
-	return out.sort((a, b) => (order.get(a.from) ?? 0) - (order.get(b.from) ?? 0));
+	return out;
 }
 
 /** Plans the organisation of a folder: every note read, classified and normalised, conflicts settled. */
