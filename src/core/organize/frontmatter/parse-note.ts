@@ -1,4 +1,4 @@
-import { parseYaml, YamlError, type ParsedYaml } from "../../yaml/parse";
+import { parseYaml, resolvePlain, YamlError, type ParsedYaml } from "../../yaml/parse";
 
 /**
  * A note split into its YAML frontmatter and its body. `prefix` is the exact text of the frontmatter block
@@ -27,9 +27,68 @@ const CLOSING = /^---[ \t]*$/;
 /** What parseNoteData gives: a ParsedNote without the YAML kept for editing (only the data). */
 export type NoteData = Omit<ParsedNote, "yaml">;
 
-/** parseNote for a reader that needs only the frontmatter's data, not what editing it needs (organize's plan). */
+/**
+ * parseNote for a reader that needs only the frontmatter's data, not what editing it needs (organize's plan). A
+ * frontmatter of plain `key: value` lines (flatFrontmatter) is read without the YAML parser: same data.
+ */
 export function parseNoteData(text: string): { ok: true; note: NoteData } | Extract<ParseNoteResult, { ok: false }> {
-	return parseNote(text);
+	const opening = OPENING.exec(text);
+	const closing = opening && opening[2] === "\n" ? closingFence(text, opening[0].length) : null;
+	const flat = closing ? flatFrontmatter(text.slice(opening![0].length, closing.start)) : null;
+	if (flat === null) return parseNote(text);
+	return {
+		ok: true,
+		note: { hasFrontmatter: true, frontmatter: flat, prefix: text.slice(0, closing!.end), body: text.slice(closing!.end), eol: "\n" },
+	};
+}
+
+/** A–Z or a–z. */
+function isLetter(code: number): boolean {
+	return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/** A letter, a digit, `_` or `-`. */
+function isKeyChar(code: number): boolean {
+	return isLetter(code) || (code >= 48 && code <= 57) || code === 95 || code === 45;
+}
+
+/** A key character, a space, `,`, `.` or `/`. */
+function isValueChar(code: number): boolean {
+	return isKeyChar(code) || code === 32 || code === 44 || code === 46 || code === 47;
+}
+
+/**
+ * The data of a frontmatter made only of lines `key: value` (most notes'), as parseYaml reads it; null for any other
+ * (parseYaml reads it then). Each key: a letter or `_`, then letters, digits, `_` or `-`, a plain string under the
+ * core schema (not `null`, `true`…), not seen before, not `__proto__`; then `: `. Each value: on its line alone, a
+ * letter or a digit, then letters, digits, spaces and `,._/-`, not ending in a space: a plain scalar with no comment, no
+ * `: ` and no indicator, resolved as parseYaml resolves it (resolvePlain). A line break ends every line (no `\r`, no
+ * tab, no blank or comment line, no indented line that would continue a value).
+ */
+export function flatFrontmatter(yaml: string): Record<string, unknown> | null {
+	if (yaml.length === 0) return null;
+	const out: Record<string, unknown> = {};
+	let start = 0;
+	while (start < yaml.length) {
+		const newline = yaml.indexOf("\n", start);
+		if (newline === -1) return null;
+		let c = start;
+		const first = yaml.charCodeAt(c);
+		if (!isLetter(first) && first !== 95) return null;
+		while (c < newline && isKeyChar(yaml.charCodeAt(c))) c++;
+		if (yaml.charCodeAt(c) !== 58 || yaml.charCodeAt(c + 1) !== 32) return null;
+		const key = yaml.slice(start, c);
+		c += 2;
+		while (c < newline && yaml.charCodeAt(c) === 32) c++;
+		const valueStart = c;
+		const lead = yaml.charCodeAt(c);
+		if (c === newline || !(isLetter(lead) || (lead >= 48 && lead <= 57)) || yaml.charCodeAt(newline - 1) === 32) return null;
+		for (; c < newline; c++) if (!isValueChar(yaml.charCodeAt(c))) return null;
+		if (key === "__proto__" || Object.hasOwn(out, key) || resolvePlain(key) !== key) return null;
+		out[key] = resolvePlain(yaml.slice(valueStart, newline));
+		start = newline + 1;
+	}
+	return out;
 }
 
 /** The closing fence after the opening one: a line that is exactly `---` (Obsidian's rule); null when none. */
