@@ -37,17 +37,16 @@ export function vaultExclusions(layout: VaultLayout, userPatterns: readonly stri
 	return rules;
 }
 
-const compiled = new Map<string, (path: string) => boolean>();
+/** Each pattern's test of a lower-case path, made once. */
+const compiled = new Map<string, (lowerPath: string) => boolean>();
 
 function matcher(pattern: string): (path: string) => boolean {
 	let match = compiled.get(pattern);
 	if (match) return match;
 	const lower = pattern.toLowerCase();
 	if (!/[*?]/.test(lower)) {
-		match = (path) => {
-			const p = path.toLowerCase();
-			return p === lower || p.startsWith(`${lower}/`);
-		};
+		const folder = `${lower}/`;
+		match = (path) => path === lower || path.startsWith(folder);
 	} else {
 		let source = "";
 		for (let i = 0; i < lower.length; i++) {
@@ -66,7 +65,7 @@ function matcher(pattern: string): (path: string) => boolean {
 			else source += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
 		}
 		const re = new RegExp(`^${source}$`);
-		match = (path) => re.test(path.toLowerCase());
+		match = (path) => re.test(path);
 	}
 	compiled.set(pattern, match);
 	return match;
@@ -74,6 +73,8 @@ function matcher(pattern: string): (path: string) => boolean {
 
 /** The first rule that excludes `path`, or null. */
 export function excludedBy(path: string, rules: readonly ExcludeRule[]): ExcludeRule | null {
-	for (const rule of rules) if (matcher(rule.pattern)(path)) return rule;
+	// Matchers take the path in lower case: made once here, not once per rule.
+	const lower = path.toLowerCase();
+	for (const rule of rules) if (matcher(rule.pattern)(lower)) return rule;
 	return null;
 }

@@ -58,6 +58,13 @@ export function codeLineState(lines: readonly Line[]): { flags: boolean[]; openA
 
 /** Fenced code blocks and inline code spans, sorted by start. */
 export function codeRanges(text: string): TextRange[] {
+	// Without a backtick or three tildes there is neither a fence nor a span (most notes): no lines to split.
+	if (!text.includes("`") && !text.includes("~~~")) return [];
+	return codeRangesOfLines(text);
+}
+
+/** codeRanges, line by line (exported for the test that compares both). */
+export function codeRangesOfLines(text: string): TextRange[] {
 	const lines = splitLines(text);
 	const flags = codeLineFlags(lines);
 	const ranges: TextRange[] = [];

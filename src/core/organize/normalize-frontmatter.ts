@@ -82,6 +82,16 @@ export interface NormalizedFrontmatter {
  */
 export function normalizeFrontmatter(input: NormalizeFrontmatterInput): NormalizedFrontmatter & { createdFromFile?: boolean } {
 	const fm = input.frontmatter;
+	// No rule on (the user's own notes by default) and no extra key: nothing changes, and only a title is asked for.
+	if (input.rules?.length === 0 && input.extra === undefined) {
+		let title: string | undefined;
+		return {
+			changes: [],
+			get title() {
+				return (title ??= typeof fm.title === "string" && fm.title.trim() !== "" ? fm.title : deriveTitle(input.body, input.path));
+			},
+		};
+	}
 	const wanted = new Map<string, unknown>();
 	const on = (rule: NormalizeRule): boolean => input.rules === undefined || input.rules.includes(rule);
 

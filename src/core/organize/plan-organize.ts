@@ -93,7 +93,8 @@ export function incomingLinks(vault: NoteVault): (path: string) => Promise<boole
 /** Markdown notes to organise below `folder`: no dot-folders (`.obsidian`, `.staging`, ...), sorted. */
 export async function listOrganizeInputs(vault: NoteVault, folder: string): Promise<string[]> {
 	const paths = await vault.listMarkdown(folder);
-	return paths.filter((path) => path.toLowerCase().endsWith(".md") && !path.split("/").some((segment) => segment.startsWith("."))).sort();
+	// A dot-folder (or file) is a segment starting with ".": at the start or after a "/".
+	return paths.filter((path) => /\.md$/i.test(path) && !path.startsWith(".") && !path.includes("/.")).sort();
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { withoutLinkPaths } from "../../../src/core/organize/classify-genre";
+import { codeRanges, codeRangesOfLines } from "../../../src/core/organize/markdown-regions";
 import { joinFolder } from "../../../src/core/organize/plan-organize";
 
 /** Seeded xorshift32: the same inputs every run. */
@@ -55,5 +56,25 @@ describe("withoutLinkPaths", () => {
 		}
 		expect(differing).toBe(0);
 		expect(withoutLinkPaths("See [[Folder/Note#Part|alias]] and [x](a/b.md) and [[Deep/Name]]")).toBe("See alias and [x] and Name");
+	});
+});
+
+describe("codeRanges", () => {
+	it("finds what the line-by-line reading finds, with or without a backtick or three tildes (generated texts)", () => {
+		const pieces = ["`", "``", "```", "~", "~~", "~~~", "~~~~", "   ", "\n", "\r\n", "\n\n", "a", "code", "\\", "#", " "];
+		const next = generator(11);
+		let differing = 0;
+		let withCode = 0;
+		for (let i = 0; i < 20_000; i++) {
+			let text = "";
+			for (let k = next(25); k > 0; k--) text += pieces[next(pieces.length)];
+			const expected = codeRangesOfLines(text);
+			if (expected.length > 0) withCode++;
+			if (JSON.stringify(codeRanges(text)) !== JSON.stringify(expected)) differing++;
+		}
+		expect(differing).toBe(0);
+		expect(withCode).toBeGreaterThan(5_000);
+		expect(codeRanges("no code here ~~ at all\n")).toEqual([]);
+		expect(codeRanges("a `b` c")).toEqual([{ start: 2, end: 5 }]);
 	});
 });
