@@ -54,7 +54,10 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // Issue 15's export files without an object per zip entry (a fingerprint table over central directory records read
 // back on look-up, core/import/attachments/export-files.ts and zip-archive's readZipEntryRecord; the reader keeping
 // only the entries that can be conversations; the item status index's narrower columns): 534,647 -> 537,420 bytes.
-const MAIN_JS_BUDGET = 538_000;
+// Issue 20's re-import taking unchanged conversations from a look at their elements (the splitter's first-level
+// strings and peek, the reader's held "quick" results answered whole, extract settling them; the look and the marker
+// search themselves, quick-look.ts and quick-results.ts, come only with the CLI's reader thread): 536,841 -> 538,653.
+const MAIN_JS_BUDGET = 539_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

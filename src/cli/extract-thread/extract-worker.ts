@@ -4,7 +4,7 @@
 // the import started it, or over the port it was given when dist/cli.js started it ahead (see prestart.ts). The
 // thread loads this script with its code cache (script-loader.ts) and calls startReader.
 import { parentPort } from "node:worker_threads";
-import { serveReader } from "../../core/app/extract-thread";
+import { quickResults, serveReader } from "../../core/app/extract-thread";
 import type { ByteSource } from "../../core/app/types";
 import { NodeByteSource } from "../node-byte-source";
 import { applyMessageLimit } from "../message-limit";
@@ -49,7 +49,8 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 			...("setup" in start ? { initial: start.setup } : {}),
 			// Every document streams here: the import starts on the first conversations at once, and the heap stays
 			// small (parsing documents whole in this capped thread was slower, and took half as much memory again).
-			options: { wholeMaxBytes: 0 },
+			// A re-import may take conversations from a look at their elements (ReadOptions.quick).
+			options: { wholeMaxBytes: 0, quickReader: quickResults },
 			...(beforeClosed ? { beforeClosed } : {}),
 		},
 	);

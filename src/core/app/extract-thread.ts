@@ -4,6 +4,7 @@
  * and both ends of the messages between that thread and the import (import/extract/reader-thread).
  */
 export { openExport } from "../import/extract/open-export";
+export { quickResults } from "../import/extract/quick-results";
 export { draftNote } from "../import/transform/note-draft";
 export { rememberBodyHash, saveBodyHash } from "../import/transform/file-id";
 export { conversationFacts } from "../model/conversation-facts";

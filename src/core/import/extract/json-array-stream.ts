@@ -17,6 +17,43 @@ import { JsonStreamError } from "./errors";
 export type JsonArrayItem =
 	{ ok: true; index: number; offset: number; value: unknown } | { ok: false; index: number; offset: number; reason: string };
 
+/**
+ * An element taken from a look at its bytes (see SplitOptions.peek), not parsed: what the look returned, and the
+ * element's bytes (a copy) to parse later if it is needed after all ({@link parseElement}).
+ */
+export interface PeekedArrayItem<P> {
+	ok: true;
+	index: number;
+	offset: number;
+	peeked: P;
+	raw: Uint8Array;
+}
+
+/**
+ * A look at one complete element before it is decoded and parsed: its bytes (valid only during the call) and where
+ * the strings at its first level of nesting are (`tops`: pairs of the offset of a string's first byte after its
+ * quote and of its closing quote, from the element's start, `count` of them). Whatever it returns but null is
+ * yielded instead of the parsed element (a PeekedArrayItem).
+ */
+export type ElementPeek<P> = (bytes: Uint8Array, tops: Int32Array, count: number) => P | null;
+
+export interface SplitOptions {
+	maxStringBytes?: number;
+}
+
+/**
+ * With a peek: `shortStrings` is told of each string of an element (at any depth, a key or a value) of at most
+ * `maxLength` bytes as the scan ends it, before the element's peek: where it is in `chunk` (`start` is negative when
+ * it began in an earlier chunk, whose bytes are gone), and whether it holds escapes.
+ */
+export interface PeekOptions<P> {
+	peek: ElementPeek<P>;
+	shortStrings?: { maxLength: number; seen(chunk: Uint8Array, start: number, end: number, escaped: boolean): void };
+}
+
+/** First-level strings an element may hold for a peek: an element with more is parsed (no object of ours has as many keys). */
+const TOPS_MAX = 512;
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const LBRACE = 0x7b;
@@ -101,15 +138,46 @@ function titleIn(head: Uint8Array): string | null {
 	}
 }
 
+/** An element's bytes decoded and parsed, as the splitter yields it (`{ ok: false }` with the reason when it is not valid JSON). */
+export function parseElement(bytes: Uint8Array, index: number, offset: number, decoder = elementDecoder()): JsonArrayItem {
+	try {
+		return { ok: true, index, offset, value: JSON.parse(decoder.decode(bytes)) as unknown };
+	} catch (e) {
+		const why = e instanceof Error ? e.message : String(e);
+		return { ok: false, index, offset, reason: `element ${index} at byte ${offset} is not valid JSON: ${why}` };
+	}
+}
+
+function elementDecoder(): TextDecoder {
+	return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+}
+
+export function splitJsonArray(chunks: AsyncIterable<Uint8Array>, opts?: SplitOptions): AsyncGenerator<JsonArrayItem, void, undefined>;
+/**
+ * With `peek`: each complete element of a document is first shown to it (see ElementPeek); one it takes is yielded as
+ * a PeekedArrayItem, without decoding or parsing it. The first-level strings' places cost the scan nothing more
+ * than a note at each string's end.
+ */
+export function splitJsonArray<P>(
+	chunks: AsyncIterable<Uint8Array>,
+	opts: SplitOptions & PeekOptions<P>,
+): AsyncGenerator<JsonArrayItem | PeekedArrayItem<P>, void, undefined>;
 // Long on purpose (see scripts/long-functions.mjs): one pass over the bytes as a state machine (Start → values →
 // Done). The per-byte loops read and write the scan's state as locals; split into functions or an object, that state
 // would become property reads in the hottest loop of an import. Its helpers (append, tooLong, oversized, finish) are named.
-export async function* splitJsonArray(
+export async function* splitJsonArray<P>(
 	chunks: AsyncIterable<Uint8Array>,
-	opts: { maxStringBytes?: number } = {},
-): AsyncGenerator<JsonArrayItem, void, undefined> {
+	opts: SplitOptions & Partial<PeekOptions<P>> = {},
+): AsyncGenerator<JsonArrayItem | PeekedArrayItem<P>, void, undefined> {
 	const maxString = opts.maxStringBytes ?? maxStringBytesSetting;
-	const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+	const decoder = elementDecoder();
+	const peek = opts.peek ?? null;
+	/** The current element's first-level strings (see ElementPeek), when there is a peek. */
+	const tops = peek ? new Int32Array(2 * TOPS_MAX) : null;
+	let topCount = 0;
+	const short = peek ? (opts.shortStrings ?? null) : null;
+	/** The current string holds an escape (see PeekOptions.shortStrings). */
+	let escapedString = false;
 	let state: State = State.Start;
 	let base = 0; // absolute offset of the current chunk's first byte
 	let bomMatched = 0;
@@ -170,15 +238,12 @@ export async function* splitJsonArray(
 		return item;
 	};
 
-	const finish = (bytes: Uint8Array): JsonArrayItem => {
-		let item: JsonArrayItem;
-		try {
-			const text = decoder.decode(bytes);
-			item = { ok: true, index, offset: elementStart, value: JSON.parse(text) as unknown };
-		} catch (e) {
-			const why = e instanceof Error ? e.message : String(e);
-			item = { ok: false, index, offset: elementStart, reason: `element ${index} at byte ${elementStart} is not valid JSON: ${why}` };
-		}
+	const finish = (bytes: Uint8Array): JsonArrayItem | PeekedArrayItem<P> => {
+		const peeked = peek !== null && topCount <= TOPS_MAX ? peek(bytes, tops!, topCount) : null;
+		const item: JsonArrayItem | PeekedArrayItem<P> =
+			peeked !== null
+				? { ok: true, index, offset: elementStart, peeked, raw: new Uint8Array(bytes) }
+				: parseElement(bytes, index, elementStart, decoder);
 		bufferLength = 0;
 		if (buffer.length > KEEP_BUFFER_MAX) buffer = new Uint8Array(INITIAL_BUFFER);
 		return item;
@@ -208,6 +273,7 @@ export async function* splitJsonArray(
 						if (nextBackslash < i) nextBackslash = indexOrEnd(chunk, BACKSLASH, i);
 						if (nextBackslash < nextQuote) {
 							escape = true;
+							escapedString = true;
 							i = nextBackslash + 1;
 							continue;
 						}
@@ -219,6 +285,15 @@ export async function* splitJsonArray(
 						inString = false;
 						if (base + nextQuote - stringStart > maxString)
 							tooLong(base + nextQuote - stringStart, chunk.subarray(elementStartInChunk, nextQuote));
+						if (depth === 1 && tops !== null) {
+							if (topCount < TOPS_MAX) {
+								tops[2 * topCount] = stringStart - elementStart;
+								tops[2 * topCount + 1] = base + nextQuote - elementStart;
+							}
+							topCount++;
+						}
+						if (short !== null && base + nextQuote - stringStart <= short.maxLength)
+							short.seen(chunk, stringStart - base, nextQuote, escapedString);
 						if (depth === 0) {
 							end = i;
 							break;
@@ -229,6 +304,7 @@ export async function* splitJsonArray(
 					i++;
 					if (b === QUOTE) {
 						inString = true;
+						escapedString = false;
 						stringStart = base + i;
 					} else if (b === LBRACE || b === LBRACK) {
 						depth++;
@@ -241,7 +317,7 @@ export async function* splitJsonArray(
 					}
 				}
 				if (end < 0) break; // the element goes on in the next chunk
-				let item: JsonArrayItem;
+				let item: JsonArrayItem | PeekedArrayItem<P>;
 				if (oversize > 0) {
 					item = oversized();
 				} else if (bufferLength === 0) {
@@ -266,7 +342,7 @@ export async function* splitJsonArray(
 					i++;
 				}
 				if (end < 0) break; // the element goes on in the next chunk
-				let item: JsonArrayItem;
+				let item: JsonArrayItem | PeekedArrayItem<P>;
 				if (bufferLength === 0) {
 					item = finish(chunk.subarray(elementStartInChunk, end));
 				} else {
@@ -325,6 +401,8 @@ export async function* splitJsonArray(
 					inString = false;
 					oversize = 0;
 					head = null;
+					topCount = 0;
+					escapedString = false;
 					if (b === LBRACE || b === LBRACK) {
 						depth = 1;
 						state = State.InElement;

@@ -6,6 +6,7 @@ import type { SourceTimeHints } from "../load/source-time-hints";
 import { InputError, JsonStreamError } from "./errors";
 import { nonUtf8Encoding, nonUtf8Message } from "./text-encoding";
 import { maxStringBytes, splitJsonArray, type JsonArrayItem } from "./json-array-stream";
+import type { QuickShape } from "./quick-look";
 import { detectProvider, PROVIDER_MODULES, providerLabel, providerModule, type ProviderModule } from "./normalize/registry";
 import type { NormalizeResult } from "./normalize/result";
 import { findConversationFiles, looksLikeZip, mayBeConversationFile, ZipArchive, type ZipFile } from "./zip-archive";
@@ -27,7 +28,25 @@ export interface OpenExportOptions {
 	wholeMaxBytes?: number;
 	/** At most this many bytes of such documents are held parsed at once (default {@link WHOLE_BUDGET_BYTES}). */
 	wholeBudgetBytes?: number;
+	/**
+	 * How to read a document taking elements from a look (ReadOptions.quick): quick-results.ts's, given by a host
+	 * that asks for looks (the CLI's reader thread), so that others do not carry it. Without it, nothing is looked at.
+	 */
+	quickReader?: QuickReader;
 }
+
+/**
+ * Reads the elements of a split document (`chunks`), each either parsed (`parsed`: the result of its item) or taken
+ * from a look (see ReadOptions.quick) when `quick` accepts what the look at it found.
+ */
+export type QuickReader = (
+	doc: { label: string; chunks(reused?: boolean): AsyncIterable<Uint8Array> },
+	provider: Provider,
+	shape: QuickShape,
+	before: number,
+	quick: NonNullable<ReadOptions["quick"]>,
+	parsed: (item: JsonArrayItem) => ExtractResult,
+) => AsyncIterable<ExtractResult>;
 
 /** See OpenExportOptions.wholeMaxBytes: a parsed document takes about twice its size in memory. */
 export const WHOLE_MAX_BYTES = 32 * 1024 * 1024;
@@ -69,6 +88,14 @@ export type ExtractResult =
 			 * DraftOptions.holdUnchanged): to be awaited before either is used. Absent when the line is here.
 			 */
 			fetchLine?: () => Promise<string>;
+			/**
+			 * Taken from a look at its element, not parsed (see ReadOptions.quick): `facts` hold its id, title and source
+			 * time and say it has content, one message and no file; `conversation` is not there. `full()` parses it:
+			 * the conversation with its real facts and line, or the failure the element is.
+			 */
+			quick?: { full(): Promise<ExtractResult> };
+			/** Set by the import once it found the note of a `quick` result unchanged as written: the note's path. */
+			asWritten?: string;
 	  }
 	| { ok: false; source: string; index: number; itemId?: string; title?: string; reason: string; position?: number };
 
@@ -96,7 +123,20 @@ export interface ReadOptions {
 		 * note, which needs the conversation); only the keys count. Absent: every line is sent.
 		 */
 		linesOnlyFor?: SourceTimeHints;
+		/**
+		 * With `holdUnchanged`: a reader in another thread may take a conversation whose id and source time match
+		 * `unchangedIf` from a look at its element, without parsing it (ExtractResult.quick), if the element shows no
+		 * file its note may bring. For an import that takes conversations of one message (minMessages ≤ 1): a look
+		 * cannot count them, and their note was written, so they had content.
+		 */
+		quickLook?: boolean;
 	} & RenderChoices;
+	/**
+	 * Whether a conversation may be taken from a look at its element (ExtractResult.quick), asked with its id and
+	 * source time as normalising makes them. Only elements of large documents (those split, not read whole) of a
+	 * source that says where these are (ProviderModule.quick) are looked at.
+	 */
+	quick?: (provider: Provider, id: string, updated: string) => boolean;
 }
 
 export interface ExportReader {
@@ -582,8 +622,17 @@ function toResult(label: string, provider: Provider, item: JsonArrayItem, before
 }
 
 /** A document's conversations: each item normalized, or its items grouped by its source (ProviderModule.group). */
-async function* documentResults(doc: Document, provider: Provider, before: number): AsyncGenerator<ExtractResult> {
+async function* documentResults(
+	doc: Document,
+	provider: Provider,
+	before: number,
+	quick?: { reader: QuickReader; accept: NonNullable<ReadOptions["quick"]> },
+): AsyncGenerator<ExtractResult> {
 	const module = doc.module ?? providerModule(provider);
+	if (quick && module.quick && !doc.module && !doc.readsWhole && !module.group) {
+		yield* quick.reader(doc, provider, module.quick, before, quick.accept, (item) => toResult(doc.label, provider, item, before));
+		return;
+	}
 	const items = doc.module ? doc.module.split!(doc.chunks()) : doc.readsWhole ? wholeItems(doc) : splitJsonArray(doc.chunks(true));
 	if (module.group) {
 		// A grouping source has read the whole document before its first conversation (and yields them in its own
@@ -646,7 +695,8 @@ export async function openExport(sources: readonly ByteSource[], opts: OpenExpor
 		inputs: opened.map((o) => o.manifest),
 		skipped,
 		totalBytes: opened.reduce((sum, o) => sum + o.documents.reduce((n, d) => n + d.size, 0), 0),
-		async *conversations(): AsyncGenerator<ExtractResult, void, undefined> {
+		async *conversations(options?: ReadOptions): AsyncGenerator<ExtractResult, void, undefined> {
+			const quick = opts.quickReader && options?.quick ? { reader: opts.quickReader, accept: options.quick } : undefined;
 			let before = 0;
 			for (const input of opened) {
 				for (const doc of input.documents) {
@@ -659,7 +709,7 @@ export async function openExport(sources: readonly ByteSource[], opts: OpenExpor
 								throw new InputError(doc.label, "the input changed while it was being read (it was empty when opened)");
 							}
 						} else {
-							yield* documentResults(doc, provider, before);
+							yield* documentResults(doc, provider, before, quick);
 						}
 					} catch (e) {
 						throw wrapStreamError(doc.label, e);

@@ -60,8 +60,12 @@ export type WireResult =
 			draft?: NoteDraft;
 			position?: number;
 			held?: number;
+			/** Held, taken from a look at its element (ExtractResult.quick): `line` brings it whole (`item`). */
+			quick?: true;
 	  }
 	| { ok: false; source: string; index: number; itemId?: string; title?: string; reason: string; position?: number };
+
+export type LineMessage = { type: "line"; id: number; line?: string; item?: WireResult; error?: WireError };
 
 /** An error as data; {@link reviveError} gives back an InputError as an InputError (file and problem kept). */
 export interface WireError {
@@ -93,7 +97,7 @@ export type ToWorker<F = unknown> =
 	| { type: "dismiss" }
 	/** The main side is done with every result of the run held back up to `upTo` (see WireResult.held). */
 	| { type: "release"; run: number; upTo: number }
-	/** The line of a result the worker held back (answered with `line`, by `id`). */
+	/** The line of a result the worker held back (answered with `line`, by `id`; one taken from a look, whole). */
 	| { type: "line"; run: number; held: number; id: number }
 	/** The bytes a worker asked for with `read` (an input only the main side can read), or why they could not be read. */
 	| { type: "bytes"; id: number; data?: Uint8Array; error?: WireError };
@@ -105,8 +109,8 @@ export type FromWorker =
 	| { type: "end"; run: number }
 	| { type: "failed"; run: number; error: WireError }
 	| { type: "closed" }
-	/** The line asked for with `line` (or why it cannot be had). */
-	| { type: "line"; id: number; line?: string; error?: WireError }
+	/** The line asked for with `line`, or the result whole with its line for one taken from a look (or why neither can be had). */
+	| LineMessage
 	/** A range of input `file` (its index in the setup) that only the main side can read; answered with `bytes`. */
 	| { type: "read"; id: number; file: number; offset: number; length: number };
 
@@ -128,15 +132,17 @@ export function toWire(r: ExtractResult, withLine = true): WireResult {
 function heldWire(r: Extract<ExtractResult, { ok: true }>, facts: ConversationFacts, held: number): WireResult {
 	const wire: WireResult = { ok: true, facts, source: r.source, index: r.index, held };
 	if (r.position !== undefined) wire.position = r.position;
+	if (r.quick) wire.quick = true;
 	return wire;
 }
 
 /**
  * The result the worker sent. Its conversation is parsed from the line when first used (a drafted one never is);
- * the line of one held back is brought by `fetch` (ExtractResult.fetchLine); one sent without its line
- * (DraftOptions.linesOnlyFor) has none to give: asking for it is an error, not a guess.
+ * the line of one held back is brought by `fetch` (ExtractResult.fetchLine), and one taken from a look whole
+ * (ExtractResult.quick); one sent without its line (DraftOptions.linesOnlyFor) has none to give: asking for it is an
+ * error, not a guess.
  */
-export function fromWire(w: WireResult, fetch?: (held: number) => Promise<string>): ExtractResult {
+export function fromWire(w: WireResult, fetch?: (held: number) => Promise<LineMessage>): ExtractResult {
 	if (!w.ok) return w;
 	let line = w.line;
 	let conversation: Conversation | undefined;
@@ -156,11 +162,13 @@ export function fromWire(w: WireResult, fetch?: (held: number) => Promise<string
 	if (line !== undefined) r.line = line;
 	else if (w.held !== undefined && fetch) {
 		const held = w.held;
-		r.fetchLine = async () => {
-			line ??= await fetch(held);
-			r.line = line;
-			return line;
-		};
+		if (w.quick) r.quick = { full: async () => fromWire((await fetch(held)).item!) };
+		else
+			r.fetchLine = async () => {
+				line ??= (await fetch(held)).line!;
+				r.line = line;
+				return line;
+			};
 	}
 	if (w.draft) r.draft = w.draft;
 	if (w.position !== undefined) r.position = w.position;
@@ -275,6 +283,10 @@ export function serveReader<F>(
 
 	/** The result as sent: held back without its line when the run holds the likely unchanged (holdUnchanged). */
 	function wireOf(run: Run, result: ExtractResult): WireResult {
+		if (result.ok && result.quick) {
+			run.kept.set(++run.keptSeq, result);
+			return heldWire(result, result.facts!, run.keptSeq);
+		}
 		if (result.ok && run.draft?.holdUnchanged) {
 			const facts = result.facts ?? conversationFacts(result.conversation);
 			if (likelyUnchanged(run, result, facts)) {
@@ -336,7 +348,13 @@ export function serveReader<F>(
 		let chars = 0;
 		let lastPosition = 0;
 		try {
-			for await (const result of open.conversations()) {
+			// A conversation whose id and source time match the hints may be taken from a look (DraftOptions.quickLook).
+			const quick = (provider: Conversation["provider"], id: string, updated: string): boolean =>
+				run.draft?.quickLook === true &&
+				run.draft.holdUnchanged === true &&
+				run.draft.unchangedIf !== undefined &&
+				hintedSameTime(run.draft.unchangedIf, conversationKey(provider, id), updated);
+			for await (const result of open.conversations({ quick })) {
 				if (run.stopped) return;
 				const wire = wireOf(run, result);
 				addDraft(run, wire, result);
@@ -460,8 +478,14 @@ export function serveReader<F>(
 				return;
 			case "line": {
 				const r = current?.id === message.run ? current.kept.get(message.held) : undefined;
-				if (r?.ok) port.post({ type: "line", id: message.id, line: r.line ?? JSON.stringify(r.conversation) });
-				else port.post({ type: "line", id: message.id, error: wireError(new Error("the reader no longer holds that conversation")) });
+				const id = message.id;
+				if (r?.ok && r.quick)
+					r.quick.full().then(
+						(whole) => port.post({ type: "line", id, item: toWire(whole) }),
+						(e: unknown) => port.post({ type: "line", id, error: wireError(e) }),
+					);
+				else if (r?.ok) port.post({ type: "line", id, line: r.line ?? JSON.stringify(r.conversation) });
+				else port.post({ type: "line", id, error: wireError(new Error("the reader no longer holds that conversation")) });
 				return;
 			}
 			case "close":
@@ -524,7 +548,7 @@ export class WorkerReader<F = unknown> implements ExportReader {
 		skipped: [],
 	};
 	/** Lines asked for (results held back by the thread), by request id. */
-	private readonly lines = new Map<number, { resolve: (line: string) => void; reject: (e: Error) => void }>();
+	private readonly lines = new Map<number, { resolve: (line: LineMessage) => void; reject: (e: Error) => void }>();
 	private lineRequests = 0;
 
 	private constructor(
@@ -600,17 +624,17 @@ export class WorkerReader<F = unknown> implements ExportReader {
 		);
 	}
 
-	private lineCame(m: Extract<FromWorker, { type: "line" }>): void {
+	private lineCame(m: LineMessage): void {
 		const waiting = this.lines.get(m.id);
 		this.lines.delete(m.id);
-		if (m.line !== undefined) waiting?.resolve(m.line);
+		if (m.line !== undefined || m.item !== undefined) waiting?.resolve(m);
 		else waiting?.reject(m.error ? reviveError(m.error) : new Error("the reader sent no line"));
 	}
 
-	/** The line of a result of `run` the thread held back. */
-	private fetchLine(run: number, held: number): Promise<string> {
+	/** The line of a result of `run` the thread held back (or the result whole, for one it took from a look). */
+	private fetchLine(run: number, held: number): Promise<LineMessage> {
 		if (this.dead) return Promise.reject(this.dead);
-		return new Promise<string>((resolve, reject) => {
+		return new Promise<LineMessage>((resolve, reject) => {
 			const id = ++this.lineRequests;
 			this.lines.set(id, { resolve, reject });
 			this.post({ type: "line", run, held, id });
@@ -672,7 +696,7 @@ export class WorkerReader<F = unknown> implements ExportReader {
 		// before is done with (the consumer asks for the next result only once it has used this one: see holdUnchanged).
 		let lastHeld = 0;
 		let released = 0;
-		const fetch = (held: number): Promise<string> => this.fetchLine(run, held);
+		const fetch = (held: number): Promise<LineMessage> => this.fetchLine(run, held);
 		try {
 			for (;;) {
 				const m = await this.next();

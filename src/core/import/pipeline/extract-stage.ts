@@ -132,9 +132,28 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 	// A conversation whose id appeared earlier in this export is the same item: it is dropped before the stage
 	// runner sees it, so that its record cannot replace the first one's (which would count an imported note as
 	// skipped).
+	/**
+	 * A result the reader took from a look at its element (ExtractResult.quick): kept so when its note stands unchanged
+	 * as written (its path noted: `process` asks no more), else parsed whole, before anything is decided of it (its
+	 * title, whether it is a repeat, its failure). A look says nothing of the message count: taken only with a minimum
+	 * of one (what a written note had).
+	 */
+	async function settled(r: Extract<ExtractResult, { ok: true }>, quick: NonNullable<typeof r.quick>): Promise<ExtractResult> {
+		const facts = factsOf(r);
+		if (o.unchanged && options.minMessages <= 1 && !seen.has(facts.id) && (chosen === null || chosen(facts)) && !o.skip?.(facts.id)) {
+			const asWritten = await o.unchanged(facts);
+			if (asWritten !== null) {
+				r.asWritten = asWritten;
+				return r;
+			}
+		}
+		return quick.full();
+	}
+
 	async function* limited(): AsyncGenerator<ExtractResult> {
-		for await (const r of reader.conversations(o.read)) {
+		for await (const taken of reader.conversations(o.read)) {
 			if (limit !== undefined && extracted >= limit) return;
+			const r = taken.ok && taken.quick ? await settled(taken, taken.quick) : taken;
 			if (r.position !== undefined) position = r.position;
 			if (r.ok) {
 				const { id } = factsOf(r);
@@ -195,7 +214,7 @@ export async function runExtractStage(o: ExtractStageOptions): Promise<StageResu
 						return { status: "skipped", reason: `too_few_messages: ${facts.messageCount} < ${options.minMessages}` };
 					}
 					// Its note stands as written (a re-import): nothing to keep, nothing to log of it alone.
-					const asWritten = o.unchanged ? await o.unchanged(facts) : null;
+					const asWritten = r.asWritten ?? (o.unchanged ? await o.unchanged(facts) : null);
 					if (asWritten !== null) {
 						extracted++;
 						const output = extractedOf(r); // not spread: its conversation is a getter that parses

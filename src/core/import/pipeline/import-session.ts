@@ -474,6 +474,8 @@ function startExtract(
 							...(unchangedIf && unchangedIf.h1.length > 0 ? { unchangedIf } : {}),
 							// Decided here from their facts: a reader in another thread need not send their lines.
 							...(unchangedIf && unchangedIf.h1.length > 0 && unchanged ? { holdUnchanged: true } : {}),
+							// …and may decide them from a look at their elements, not parsed (a look cannot count messages).
+							...(unchangedIf && unchangedIf.h1.length > 0 && unchanged && options.minMessages <= 1 ? { quickLook: true } : {}),
 							...(linesOnlyFor && unchangedIf ? { linesOnlyFor: unchangedIf } : {}),
 						},
 					},

@@ -476,4 +476,15 @@ export const chatgptSource: ProviderModule & { readonly id: "chatgpt" } = {
 	files: CONVERSATION_FILES,
 	detect: looksLikeChatGpt,
 	normalize: normalizeChatGpt,
+	// What normalizeChatGpt makes the id (`conversation_id || id`) and `updated` (`update_time`, seconds) of. With
+	// `current_node`, DeepSeek's test (before this one) fails; with `chat_messages`, Claude's would pass. Attachments
+	// that may bring a file: asset pointers (pointerPart), the code interpreter's `image_url`, `metadata.attachments`.
+	quick: {
+		id: ["conversation_id", "id"],
+		updated: { key: "update_time", type: "seconds" },
+		title: "title",
+		has: ["current_node", "mapping"],
+		hasNot: ["chat_messages"],
+		fileMarkers: ["asset_pointer", "image_url", "attachments"],
+	},
 };

@@ -437,4 +437,14 @@ export const claudeSource: ProviderModule & { readonly id: "claude" } = {
 	files: CONVERSATION_FILES,
 	detect: looksLikeClaude,
 	normalize: normalizeClaude,
+	// What normalizeClaude makes the id and `updated` of (a valid `updated_at` is taken as it is). The only attachment
+	// that may bring a file is an artifact: a `tool_use` block named "artifacts" (blockParts).
+	quick: {
+		id: ["uuid"],
+		updated: { key: "updated_at", type: "string" },
+		title: "name",
+		has: ["chat_messages"],
+		hasNot: [],
+		fileMarkers: ["artifacts"],
+	},
 };

@@ -10,6 +10,7 @@ import { perplexitySource } from "./perplexity";
 import { claudeCodeSource } from "./claude-code";
 import { codexSource } from "./codex";
 import type { NormalizeResult } from "./result";
+import type { QuickShape } from "../quick-look";
 
 /**
  * One source of conversations (Claude, ChatGPT, …): everything the import knows of it, in its own module
@@ -52,6 +53,11 @@ export interface ProviderModule {
 	 * Each result carries the index and byte offset of an item it came from (for failures and progress).
 	 */
 	readonly group?: (items: AsyncIterable<JsonArrayItem>) => AsyncIterable<GroupedResult>;
+	/**
+	 * Where an element's id and source time are, for a re-import that decides "unchanged" from a look at the element
+	 * without parsing it (quick-look.ts). Must say what `normalize` makes of them; absent: every element is parsed.
+	 */
+	readonly quick?: QuickShape;
 }
 
 export type GroupedResult = NormalizeResult & { index: number; offset: number };

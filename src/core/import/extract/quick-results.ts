@@ -1,0 +1,92 @@
+// A re-import's reading of a large document that takes the conversations whose id and source time match their notes
+// from a look at their elements, not parsing them (issue 20; ReadOptions.quick). Given to openExport by the host
+// that asks for it (OpenExportOptions.quickReader: the CLI's reader thread), so that the plugin does not carry it.
+import type { Conversation, Provider } from "../../model/conversation";
+import { parseElement, splitJsonArray, type PeekOptions, type PeekedArrayItem } from "./json-array-stream";
+import type { ExtractResult, QuickReader } from "./open-export";
+import { quickLook, quickLooker, type QuickLook } from "./quick-look";
+
+/**
+ * A conversation taken from a look at its element: what the look found, and its bytes to parse should the import
+ * need it after all (`parsed` makes the result of the parsed item).
+ */
+function quickResult(
+	label: string,
+	provider: Provider,
+	item: PeekedArrayItem<QuickLook>,
+	before: number,
+	parsed: Parameters<QuickReader>[5],
+): ExtractResult {
+	const { id, updated, title } = item.peeked;
+	const raw = item.raw;
+	return {
+		ok: true,
+		get conversation(): Conversation {
+			throw new Error(`${label}, conversation ${item.index + 1}: taken from a look at its element, not parsed (quick.full() parses it)`);
+		},
+		// The note was written from it (its id and time match the note's): it had content, at least one message, and
+		// the look found no file (see ReadOptions.quick).
+		facts: { id, title, messageCount: 1, hasContent: true, time: updated, provider, updated, attachments: false },
+		source: label,
+		index: item.index,
+		position: before + item.offset,
+		quick: { full: () => Promise.resolve(parsed(parseElement(raw, item.index, item.offset))) },
+	};
+}
+
+/** See QuickReader: the splitter shows each element to a look; one that `quick` accepts and holds no file marker is taken. */
+export const quickResults: QuickReader = async function* (doc, provider, shape, before, quick, parsed) {
+	const looker = quickLooker(shape);
+	const marks = markSearch(shape.fileMarkers);
+	const peek = (bytes: Uint8Array, tops: Int32Array, count: number): QuickLook | null => {
+		if (marks.take()) return null; // it may hold a file for its note
+		const look = quickLook(looker, bytes, tops, count);
+		return look !== null && quick(provider, look.id, look.updated) ? look : null;
+	};
+	// The splitter copies what it keeps (the bytes of an element taken): the chunks may be the source's reused arrays.
+	for await (const item of splitJsonArray(doc.chunks(true), { peek, shortStrings: marks }))
+		yield "peeked" in item ? quickResult(doc.label, provider, item, before, parsed) : parsed(item);
+};
+
+/**
+ * Whether the strings of an element the splitter tells of (PeekOptions.shortStrings) hold one of `texts`: one of a
+ * marker's length is compared, one with escapes short enough to be one (6 bytes a character at most) is decoded and
+ * compared, one cut by a chunk's start is taken as one. `take()` says so for the element just ended, and starts over
+ * (an element the splitter gave up on, too large, can only leave a "yes" behind: one more element parsed).
+ */
+export function markSearch(texts: readonly string[]): NonNullable<PeekOptions<unknown>["shortStrings"]> & { take(): boolean } {
+	const byLength: (Uint8Array[] | undefined)[] = [];
+	for (const text of texts) (byLength[text.length] ??= []).push(Uint8Array.from(text, (c) => c.charCodeAt(0)));
+	const max = Math.max(0, ...texts.map((t) => t.length));
+	let marked = false;
+	const isMarker = (chunk: Uint8Array, start: number, end: number, escaped: boolean): boolean => {
+		// It began in an earlier chunk (or its quote did, for one to decode): not looked at, taken as one.
+		if (start < 0 || (escaped && start < 1)) return true;
+		if (escaped) {
+			try {
+				return texts.includes(JSON.parse(new TextDecoder().decode(chunk.subarray(start - 1, end + 1))) as string);
+			} catch {
+				return true;
+			}
+		}
+		const candidates = byLength[end - start];
+		return (
+			candidates !== undefined &&
+			candidates.some((codes) => {
+				for (let k = 0; k < codes.length; k++) if (chunk[start + k] !== codes[k]) return false;
+				return true;
+			})
+		);
+	};
+	return {
+		maxLength: 6 * max,
+		seen(chunk, start, end, escaped) {
+			if (!marked && (escaped || start < 0 || byLength[end - start] !== undefined)) marked = isMarker(chunk, start, end, escaped);
+		},
+		take() {
+			const was = marked;
+			marked = false;
+			return was;
+		},
+	};
+}
