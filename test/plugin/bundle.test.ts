@@ -56,8 +56,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // only the entries that can be conversations; the item status index's narrower columns): 534,647 -> 537,420 bytes.
 // Issue 20's re-import taking unchanged conversations from a look at their elements (the splitter's first-level
 // strings and peek, the reader's held "quick" results answered whole, extract settling them; the look and the marker
-// search themselves, quick-look.ts and quick-results.ts, come only with the CLI's reader thread): 536,841 -> 538,653.
-const MAIN_JS_BUDGET = 539_000;
+// search themselves, quick-look.ts and quick-results.ts, come only with the CLI's reader thread): ~+1.8 KB. Main was
+// at 539,478 then (over 538,000: the twelfth session's organize and CLI work); with it 541,290.
+const MAIN_JS_BUDGET = 541_500;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
