@@ -108,42 +108,45 @@ export function renderPlanMarkdown(plan: Plan): string {
 				]),
 		"",
 	];
-	const section = (title: string, items: PlanItem[], render: (item: PlanItem) => string[]): void => {
+	// Each item's lines as one string (joined with the others by "\n" at the end): no array per item.
+	const section = (title: string, items: PlanItem[], render: (item: PlanItem) => string): void => {
 		if (items.length === 0) return;
 		lines.push(`## ${title}`, "");
-		for (const item of items) lines.push(...render(item));
+		for (const item of items) lines.push(render(item));
 		lines.push("");
 	};
+	const value = (v: unknown): string => JSON.stringify(v) ?? "";
 	section(
 		"Changes",
 		plan.items.filter((item) => item.status === "planned"),
 		(item) => {
-			const out = [item.from === item.to ? `- \`${item.from}\` (edited in place)` : `- \`${item.from}\` → \`${item.to}\``];
+			let out = item.from === item.to ? `- \`${item.from}\` (edited in place)` : `- \`${item.from}\` → \`${item.to}\``;
 			const genre = item.genre ? `${item.genre}${item.topic ? ` / ${item.topic}` : ""}` : "";
-			out.push(
-				`  - ${[item.destination, genre, item.confidence === undefined ? "" : `confidence ${item.confidence}`].filter(Boolean).join(", ")}: ${item.reason}`,
-			);
-			if (item.conflict) out.push(`  - Name conflict with \`${item.conflict.wanted}\`: ${item.conflict.resolution}`);
+			// The destination, genre and confidence that are there, joined by ", " (as filtering out empty ones did).
+			let head = item.destination ?? "";
+			if (genre) head = head ? `${head}, ${genre}` : genre;
+			if (item.confidence !== undefined) head = head ? `${head}, confidence ${item.confidence}` : `confidence ${item.confidence}`;
+			out += `\n  - ${head}: ${item.reason}`;
+			if (item.conflict) out += `\n  - Name conflict with \`${item.conflict.wanted}\`: ${item.conflict.resolution}`;
 			for (const change of item.frontmatterChanges) {
-				const value = (v: unknown): string => JSON.stringify(v) ?? "";
-				if (change.kind === "remove") out.push(`  - frontmatter: remove \`${change.key}\``);
+				if (change.kind === "remove") out += `\n  - frontmatter: remove \`${change.key}\``;
 				else if (change.kind === "add")
-					out.push(`  - frontmatter: add \`${change.key}\` = ${value(change.after)}${change.note ? ` (${change.note})` : ""}`);
-				else out.push(`  - frontmatter: \`${change.key}\` ${value(change.before)} → ${value(change.after)}`);
+					out += `\n  - frontmatter: add \`${change.key}\` = ${value(change.after)}${change.note ? ` (${change.note})` : ""}`;
+				else out += `\n  - frontmatter: \`${change.key}\` ${value(change.before)} → ${value(change.after)}`;
 			}
-			if (item.contentChanged) out.push("  - content: whitespace cleaned");
+			if (item.contentChanged) out += "\n  - content: whitespace cleaned";
 			return out;
 		},
 	);
 	section(
 		"Failed",
 		plan.items.filter((item) => item.status === "failed"),
-		(item) => [`- \`${item.from}\`${item.error?.line ? ` (line ${item.error.line})` : ""}: ${item.error?.message ?? item.reason}`],
+		(item) => `- \`${item.from}\`${item.error?.line ? ` (line ${item.error.line})` : ""}: ${item.error?.message ?? item.reason}`,
 	);
 	section(
 		"Skipped",
 		plan.items.filter((item) => item.status === "skipped"),
-		(item) => [`- \`${item.from}\`: ${item.reason}`],
+		(item) => `- \`${item.from}\`: ${item.reason}`,
 	);
 	return `${lines.join("\n").trimEnd()}\n`;
 }
