@@ -1,7 +1,7 @@
 import type * as z from "../model/zod";
 import type { Logger } from "../ports/logger";
 import type { StagingStore } from "../ports/staging-store";
-import { appendLinesQueued, endsCutOff, forEachJsonl } from "./jsonl";
+import { appendLinesQueued, endsCutOff, forEachJsonl, type ReadJsonlOptions } from "./jsonl";
 import { hashes } from "../util/hash64";
 import { utf8Bytes } from "../util/utf8-bytes";
 
@@ -19,6 +19,8 @@ import { utf8Bytes } from "../util/utf8-bytes";
  */
 export interface KeyedJsonlOptions<T> {
 	schema: z.ZodMiniType<T>;
+	/** A faster exact check asked before the schema (see ReadJsonlOptions.check). */
+	check?: (value: unknown) => T | null;
 	key: (record: T) => string;
 	second?: {
 		of: (record: T) => string;
@@ -156,10 +158,10 @@ export class KeyedJsonl<T> {
 
 	/** Reads the file line by line (absent: no records); bad lines are skipped with a warning, as readJsonl does. */
 	static async open<T>(store: StagingStore, file: string, options: KeyedJsonlOptions<T>): Promise<KeyedJsonl<T>> {
-		const { schema, logger, second } = options;
+		const { schema, check, logger, second } = options;
 		const keys = new HashRows(false);
 		const seconds = second?.eager ? new HashRows(true) : null;
-		await forEachJsonl(store, file, { schema, ...(logger ? { logger } : {}) }, (record, line) => {
+		await forEachJsonl(store, file, { schema, ...(check ? { check } : {}), ...(logger ? { logger } : {}) }, (record, line) => {
 			const [a, b] = hashes(options.key(record));
 			keys.set(a, b, line.offset, line.bytes);
 			if (seconds && second) {
@@ -214,7 +216,7 @@ export class KeyedJsonl<T> {
 	 */
 	async forEachLatest(fn: (record: T) => void): Promise<void> {
 		const end = this.end;
-		await forEachJsonl(this.store, this.file, { schema: this.options.schema }, (record, line) => {
+		await forEachJsonl(this.store, this.file, this.readOptions(), (record, line) => {
 			if (end !== null && line.offset >= end) return;
 			const [a, b] = hashes(this.options.key(record));
 			const row = this.keys.find(a, b);
@@ -284,6 +286,11 @@ export class KeyedJsonl<T> {
 		}
 	}
 
+	/** How the file's lines are read back: the schema, and its faster check when there is one. */
+	private readOptions(): ReadJsonlOptions<T> {
+		return { schema: this.options.schema, ...(this.options.check ? { check: this.options.check } : {}) };
+	}
+
 	/** A record by where its line is (a pending one by its number), parsed and checked; null when it cannot be read. */
 	private async recordAt(at: number, len: number): Promise<T | null> {
 		if (at < 0) return this.pending[-1 - at - this.pendingBase]?.record ?? null;
@@ -292,8 +299,12 @@ export class KeyedJsonl<T> {
 		const bytes = await this.bytesAt(at, len);
 		let record: T | null = null;
 		try {
-			const parsed = this.options.schema.safeParse(JSON.parse(this.decoder.decode(bytes)));
-			if (parsed.success) record = parsed.data;
+			const value: unknown = JSON.parse(this.decoder.decode(bytes));
+			record = this.options.check?.(value) ?? null;
+			if (record === null) {
+				const parsed = this.options.schema.safeParse(value);
+				if (parsed.success) record = parsed.data;
+			}
 		} catch {
 			record = null;
 		}
@@ -325,7 +336,7 @@ export class KeyedJsonl<T> {
 		const of = this.options.second!.of;
 		const seconds = new HashRows(true);
 		const end = this.end;
-		await forEachJsonl(this.store, this.file, { schema: this.options.schema }, (record, line) => {
+		await forEachJsonl(this.store, this.file, this.readOptions(), (record, line) => {
 			if (end !== null && line.offset >= end) return;
 			const [a, b] = hashes(of(record));
 			seconds.set(a, b, line.offset, line.bytes);
@@ -343,7 +354,7 @@ export class KeyedJsonl<T> {
 	 */
 	private async scanFor(match: (r: T) => boolean): Promise<T | null> {
 		let found: T | null = null;
-		await forEachJsonl(this.store, this.file, { schema: this.options.schema }, (record) => {
+		await forEachJsonl(this.store, this.file, this.readOptions(), (record) => {
 			if (match(record)) found = record;
 		});
 		for (const p of this.pending) if (match(p.record)) found = p.record;

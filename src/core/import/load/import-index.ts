@@ -3,6 +3,7 @@ import { KeyedJsonl } from "../../logs/keyed-jsonl";
 import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
 import { ProviderSchema, type Provider } from "../../model/conversation";
+import { PROVIDER_IDS } from "../../model/providers";
 import type { IndexedNote } from "./load-decision";
 import { RenderStampSchema } from "../transform/note-draft";
 
@@ -32,6 +33,49 @@ export const ImportIndexRecordSchema = z.object({
 });
 export type ImportIndexRecord = z.infer<typeof ImportIndexRecordSchema>;
 
+const PROVIDERS: ReadonlySet<string> = new Set(PROVIDER_IDS);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);
+
+/**
+ * ImportIndexRecordSchema's parse, written out (KeyedJsonlOptions.check): what the schema gives for a record it
+ * takes, or null for the schema to decide. A re-import reads every record of the index twice (at open, and when its
+ * conversation comes); zod's checks of them were a tenth of an unchanged re-import's command thread (issue 20).
+ * The differential test in import-index.test.ts holds it to the schema.
+ */
+export function importIndexRecordOf(v: unknown): ImportIndexRecord | null {
+	if (!isObject(v)) return null;
+	const { provider, source_id, path, hash, source_updated, session_id, written_at, llm_key, render, messages, user_text } = v;
+	if (typeof provider !== "string" || !PROVIDERS.has(provider)) return null;
+	if (typeof source_id !== "string" || typeof path !== "string" || typeof hash !== "string") return null;
+	if (source_updated !== null && typeof source_updated !== "string") return null;
+	if (typeof session_id !== "string" || typeof written_at !== "string") return null;
+	if (llm_key !== undefined && typeof llm_key !== "string") return null;
+	if (user_text !== undefined && user_text !== true) return null;
+	const record: ImportIndexRecord = {
+		provider: provider as ImportIndexRecord["provider"],
+		source_id,
+		path,
+		hash,
+		source_updated,
+		session_id,
+		written_at,
+	};
+	if (llm_key !== undefined) record.llm_key = llm_key;
+	if (render !== undefined) {
+		if (!isObject(render) || !isInt(render.version) || typeof render.include_thinking !== "boolean" || typeof render.time_zone !== "string")
+			return null;
+		record.render = { version: render.version, include_thinking: render.include_thinking, time_zone: render.time_zone };
+	}
+	if (messages !== undefined) {
+		if (!isObject(messages) || !isInt(messages.count) || messages.count < 0) return null;
+		if (messages.last !== null && typeof messages.last !== "string") return null;
+		record.messages = { count: messages.count, last: messages.last };
+	}
+	if (user_text !== undefined) record.user_text = true;
+	return record;
+}
+
 /**
  * The index in memory is a hash of each source's key and where its latest line is (see KeyedJsonl): tens of bytes
  * per conversation, whatever the records hold, so a vault of a million imported conversations opens in a few tens
@@ -45,6 +89,7 @@ export class ImportIndex {
 		return new ImportIndex(
 			await KeyedJsonl.open(store, file, {
 				schema: ImportIndexRecordSchema,
+				check: importIndexRecordOf,
 				key: (r) => key(r.provider, r.source_id),
 				second: { of: (r) => r.path },
 				...(logger ? { logger } : {}),
