@@ -58,7 +58,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // strings and peek, the reader's held "quick" results answered whole, extract settling them; the look and the marker
 // search themselves, quick-look.ts and quick-results.ts, come only with the CLI's reader thread): ~+1.8 KB. Main was
 // at 539,478 then (over 538,000: the twelfth session's organize and CLI work); with it 541,290.
-const MAIN_JS_BUDGET = 541_500;
+// Issue 20's written-out check of the import index's records (importIndexRecordOf, the jsonl readers' `check`), the
+// byte source's reused chunks, organize preview's plan.md strings: 542,517.
+const MAIN_JS_BUDGET = 543_500;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
