@@ -91,6 +91,49 @@ describe("AdapterStagingStore", () => {
 		},
 	);
 
+	it("asks the adapter about a folder once, not at every write into it (an import appends to its logs per item)", async () => {
+		const adapter = asObsidianApp(app).vault.adapter;
+		const asked: string[] = [];
+		const exists = adapter.exists.bind(adapter);
+		adapter.exists = (p: string) => {
+			asked.push(p);
+			return exists(p);
+		};
+		for (let i = 0; i < 50; i++) await store.append(".staging/@session/s1/logs/items.jsonl", `${i}\n`);
+		await store.write(".staging/@session/s1/logs/counts.json", "{}");
+		await store.writeAtomic(".staging/@session/s1/logs/phase.json", "{}");
+		expect(asked.filter((p) => p === ".staging/@session/s1/logs")).toHaveLength(1);
+		const lines = (await fs.readFile(path.join(dir, ".staging/@session/s1/logs/items.jsonl"), "utf8")).split("\n");
+		expect(lines).toHaveLength(51);
+	});
+
+	it("makes a folder again that was removed behind its back, or through it, and writes there", async () => {
+		await store.append(".staging/@session/s1/logs/items.jsonl", "a\n");
+		// Removed on disk (the user, another device's sync): the next write makes the folder again.
+		await fs.rm(path.join(dir, ".staging/@session/s1"), { recursive: true });
+		await store.append(".staging/@session/s1/logs/items.jsonl", "b\n");
+		expect(await fs.readFile(path.join(dir, ".staging/@session/s1/logs/items.jsonl"), "utf8")).toBe("b\n");
+		await fs.rm(path.join(dir, ".staging/@session/s1"), { recursive: true });
+		await store.writeAtomic(".staging/@session/s1/logs/phase.json", "{}");
+		expect(await fs.readFile(path.join(dir, ".staging/@session/s1/logs/phase.json"), "utf8")).toBe("{}");
+		// Removed through the store: forgotten, made again.
+		await store.removeFolder(".staging/@session/s1");
+		await store.write(".staging/@session/s1/logs/counts.json", "{}");
+		expect(await fs.readFile(path.join(dir, ".staging/@session/s1/logs/counts.json"), "utf8")).toBe("{}");
+	});
+
+	it("still fails a write whose folder is there (the error is the write's own)", async () => {
+		await store.append(".staging/s/x.jsonl", "a\n");
+		const adapter = asObsidianApp(app).vault.adapter;
+		let calls = 0;
+		adapter.append = () => {
+			calls++;
+			return Promise.reject(new Error("ENOSPC: no space left on device"));
+		};
+		await expect(store.append(".staging/s/x.jsonl", "b\n")).rejects.toThrow(/ENOSPC/);
+		expect(calls).toBe(1);
+	});
+
 	it("normalises paths", async () => {
 		await store.writeAtomic(".staging//a\\b.json", "x");
 		expect(await store.exists(".staging/a/b.json")).toBe(true);
