@@ -92,6 +92,11 @@ describe.skipIf(!hasChromium)(
 			await h.call("startImport", "claude");
 		}
 
+		/** Until the page has started `started` workers in all (a worker starts once the import has its session). */
+		async function waitForWorker(started: number): Promise<void> {
+			for (let i = 0; i < 500 && (await h.call("workers")).started < started; i++) await new Promise((r) => setTimeout(r, 10));
+		}
+
 		async function sessionId(): Promise<string> {
 			const ids = await h.call("sessionIds");
 			expect(ids).toHaveLength(1);
@@ -169,7 +174,10 @@ describe.skipIf(!hasChromium)(
 
 		it("cancel while the worker reads ends the worker; quit while it reads ends it too; after the reload Resume asks for the export by name", async () => {
 			const before = await h.call("workers");
+			// The worker's batches arrive late, so that it is still reading when Cancel and the quit come.
+			await h.call("slowWorkerMessages", 100);
 			await freshImport();
+			await waitForWorker(before.started + 1);
 			expect((await h.call("workers")).live).toBe(1);
 			await h.call("cancelFromPanel");
 			await h.call("whenIdle");
@@ -179,9 +187,11 @@ describe.skipIf(!hasChromium)(
 
 			// Obsidian quits (the plugin unloads) while the worker reads.
 			await freshImport();
+			await waitForWorker(afterCancel.started + 1);
 			expect((await h.call("workers")).live).toBe(1);
 			await h.call("unloadPlugin");
 			expect((await h.call("workers")).live).toBe(0);
+			await h.call("slowWorkerMessages", 0);
 			const { extractDone } = await stoppedAfterReload(await sessionId());
 			expect(extractDone).toBe(false);
 			await resumeToTheEnd(extractDone);

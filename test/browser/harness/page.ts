@@ -37,6 +37,8 @@ try {
 /** Web Workers the page started and ended (the plugin's export reader runs in one). */
 const workers = { started: 0, terminated: 0, live: 0 };
 const NativeWorker = Worker;
+/** See slowWorkerMessages. */
+let workerMessageDelayMs = 0;
 /** While profiling, an ended worker is kept (idle) until its profile is taken: see keepEndedWorkers. */
 let keepEndedWorkers = false;
 const ended: (() => void)[] = [];
@@ -51,7 +53,17 @@ const CountedWorker = class extends NativeWorker {
 		super(kept, options);
 		workers.started++;
 		workers.live++;
-		this.addEventListener("error", (e) => console.error(`harness: worker error ${e.message}`));
+		this.addEventListener("error", (e) => console.error(`harness: worker error ${(e as ErrorEvent).message}`));
+	}
+
+	/** Messages from the worker reach the plugin `workerMessageDelayMs` late (in order): see slowWorkerMessages. */
+	override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void {
+		if (type !== "message" || typeof listener !== "function") return super.addEventListener(type, listener, options);
+		super.addEventListener(
+			type,
+			(e) => (workerMessageDelayMs > 0 ? void setTimeout(() => listener.call(this, e), workerMessageDelayMs) : listener.call(this, e)),
+			options,
+		);
 	}
 
 	override terminate(): void {
@@ -124,6 +136,14 @@ const harness = {
 	/** Each new note waits `ms` first (0: none): a slow disk, so that a test can act while an import still runs. */
 	slowNoteWrites(ms: number): void {
 		obsidian.Vault.createDelayMs = ms;
+	},
+
+	/**
+	 * Each message from a worker reaches the plugin `ms` late (0: at once): the reader's batches wait, so it stops
+	 * for want of credit and is still reading when a test acts (a fast machine reads a small export whole at once).
+	 */
+	slowWorkerMessages(ms: number): void {
+		workerMessageDelayMs = ms;
 	},
 
 	/** Another vault, empty but for the plugin (what `boot` was given). */
