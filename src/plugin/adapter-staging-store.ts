@@ -29,10 +29,10 @@ function randomHex(bytes: number): string {
  */
 export class AdapterStagingStore implements StagingStore {
 	/**
-	 * Folders this store made or saw exist: a write into one does not ask the adapter about its folder again (each
-	 * ask is a file system call on Obsidian's UI thread; an import appends to the same few logs for every item). A
-	 * folder removed through this store is forgotten; one removed behind its back makes the next write fail, and that
-	 * write makes the folder again and is tried once more.
+	 * Folders appended into: an append does not ask the adapter about its folder again (each ask is a file system
+	 * call on Obsidian's UI thread, and an import appends to the same few logs over and over). An append whose
+	 * folder was removed since (through this store or behind its back) fails, makes the folder again and is tried
+	 * once more.
 	 */
 	private readonly known = new Set<string>();
 
@@ -57,31 +57,7 @@ export class AdapterStagingStore implements StagingStore {
 
 	private async ensureParent(path: string): Promise<void> {
 		const parent = this.parentOf(path);
-		if (parent === null || this.known.has(parent)) return;
-		if (!(await this.adapter.exists(parent))) await this.adapter.mkdir(parent);
-		this.known.add(parent);
-	}
-
-	/** `write` into `target`'s folder, made first if needed (see `known`). */
-	private async intoFolder(target: string, write: () => Promise<void>): Promise<void> {
-		const parent = this.parentOf(target);
-		const wasKnown = parent !== null && this.known.has(parent);
-		await this.ensureParent(target);
-		try {
-			await write();
-		} catch (e) {
-			if (!wasKnown || parent === null) throw e;
-			this.known.delete(parent);
-			// The folder is there: the error is the write's own.
-			if (await this.adapter.exists(parent)) throw e;
-			await this.ensureParent(target);
-			await write();
-		}
-	}
-
-	/** Forgets `path` and the folders in it (removed). */
-	private forget(path: string): void {
-		for (const f of this.known) if (f === path || f.startsWith(`${path}/`)) this.known.delete(f);
+		if (parent !== null && !(await this.adapter.exists(parent))) await this.adapter.mkdir(parent);
 	}
 
 	async exists(path: string): Promise<boolean> {
@@ -100,9 +76,10 @@ export class AdapterStagingStore implements StagingStore {
 	// `options` (private, sync): the adapter has neither file modes nor fsync; the write is done as usual.
 	async writeAtomic(path: string, data: string, _options?: StagingWriteOptions): Promise<void> {
 		const target = this.resolve(path);
+		await this.ensureParent(target);
 		const tmp = `${target}.tmp-${randomHex(6)}`;
 		try {
-			await this.intoFolder(tmp, () => this.adapter.write(tmp, data));
+			await this.adapter.write(tmp, data);
 		} catch (e) {
 			if (await this.adapter.exists(tmp)) await this.adapter.remove(tmp);
 			throw e;
@@ -127,26 +104,37 @@ export class AdapterStagingStore implements StagingStore {
 
 	async write(path: string, data: string, _options?: StagingWriteOptions): Promise<void> {
 		const target = this.resolve(path);
-		await this.intoFolder(target, () => this.adapter.write(target, data));
+		await this.ensureParent(target);
+		await this.adapter.write(target, data);
 	}
 
 	async append(path: string, data: string, _options?: StagingWriteOptions): Promise<void> {
 		const target = this.resolve(path);
-		await this.intoFolder(target, () => this.adapter.append(target, data));
+		const parent = this.parentOf(target) ?? "";
+		if (!this.known.has(parent)) await this.ensureParent(target);
+		this.known.add(parent);
+		try {
+			await this.adapter.append(target, data);
+		} catch (e) {
+			// The folder is there: the error is the append's own (never appended twice).
+			if (await this.adapter.exists(parent)) throw e;
+			await this.ensureParent(target);
+			await this.adapter.append(target, data);
+		}
 	}
 
 	/** Exists-then-write: the adapter has no exclusive create. Enough within one Obsidian process (its runs take turns). */
 	async createExclusive(path: string, data: string): Promise<boolean> {
 		const target = this.resolve(path);
 		if (await this.adapter.exists(target)) return false;
-		await this.intoFolder(target, () => this.adapter.write(target, data));
+		await this.ensureParent(target);
+		await this.adapter.write(target, data);
 		return true;
 	}
 
 	async mkdir(path: string): Promise<void> {
 		const target = this.resolve(path);
 		if (!(await this.adapter.exists(target))) await this.adapter.mkdir(target);
-		this.known.add(target);
 	}
 
 	async list(path: string): Promise<{ files: string[]; folders: string[] }> {
@@ -173,7 +161,6 @@ export class AdapterStagingStore implements StagingStore {
 	async removeFolder(path: string): Promise<void> {
 		const target = this.resolve(path);
 		const stat = await this.adapter.stat(target);
-		this.forget(target);
 		if (stat?.type === "folder") await this.adapter.rmdir(target, true);
 	}
 

@@ -48,14 +48,7 @@ export class ObsidianNoteVault implements NoteVault {
 	}
 
 	async exists(path: string): Promise<boolean> {
-		return this.existsAt(this.resolve(path));
-	}
-
-	/**
-	 * `exists` of a path `resolve` gave (create, createBinary and rename resolve once: a new note's path was
-	 * resolved three times, on Obsidian's UI thread for every note an import writes).
-	 */
-	private async existsAt(p: string): Promise<boolean> {
+		const p = this.resolve(path);
 		if (this.app.vault.getAbstractFileByPath(p)) return true;
 		// Not yet indexed (just written by someone else): ask the disk.
 		return this.app.vault.adapter.exists(p);
@@ -67,17 +60,17 @@ export class ObsidianNoteVault implements NoteVault {
 
 	async create(path: string, content: string): Promise<void> {
 		const p = this.resolve(path);
-		if (await this.existsAt(p)) throw new Error(`A note already exists at "${p}"; not overwriting it`);
+		if (await this.exists(p)) throw new Error(`A note already exists at "${p}"; not overwriting it`);
 		const parent = this.parentOf(p);
-		if (parent !== null) await this.folderAt(parent);
+		if (parent !== null) await this.ensureFolder(parent);
 		await this.app.vault.create(p, content);
 	}
 
 	async createBinary(path: string, data: Uint8Array): Promise<void> {
 		const p = this.resolve(path);
-		if (await this.existsAt(p)) throw new Error(`A file already exists at "${p}"; not overwriting it`);
+		if (await this.exists(p)) throw new Error(`A file already exists at "${p}"; not overwriting it`);
 		const parent = this.parentOf(p);
-		if (parent !== null) await this.folderAt(parent);
+		if (parent !== null) await this.ensureFolder(parent);
 		// createBinary takes an ArrayBuffer: the bytes' own one when they fill it, else a copy of just them.
 		const buffer = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data.buffer : data.slice().buffer;
 		await this.app.vault.createBinary(p, buffer as ArrayBuffer);
@@ -95,9 +88,9 @@ export class ObsidianNoteVault implements NoteVault {
 	async rename(from: string, to: string): Promise<void> {
 		const file = this.file(from);
 		const target = this.resolve(to);
-		if (await this.existsAt(target)) throw new Error(`Cannot move "${file.path}" to "${target}": the target exists`);
+		if (await this.exists(target)) throw new Error(`Cannot move "${file.path}" to "${target}": the target exists`);
 		const parent = this.parentOf(target);
-		if (parent !== null) await this.folderAt(parent);
+		if (parent !== null) await this.ensureFolder(parent);
 		await this.app.fileManager.renameFile(file, target);
 	}
 
@@ -112,12 +105,7 @@ export class ObsidianNoteVault implements NoteVault {
 
 	/** Creates each missing folder on the way (createFolder throws on an existing one, so check first). */
 	async ensureFolder(path: string): Promise<string[]> {
-		return this.folderAt(this.resolve(path));
-	}
-
-	/** `ensureFolder` of a path `resolve` gave; nothing to walk when the folder is there (as for most notes). */
-	private async folderAt(p: string): Promise<string[]> {
-		if (this.app.vault.getAbstractFileByPath(p) instanceof TFolder) return [];
+		const p = this.resolve(path);
 		const segments = p.split("/");
 		const created: string[] = [];
 		for (let i = 1; i <= segments.length; i++) {
