@@ -83,15 +83,7 @@ export interface NormalizedFrontmatter {
 export function normalizeFrontmatter(input: NormalizeFrontmatterInput): NormalizedFrontmatter & { createdFromFile?: boolean } {
 	const fm = input.frontmatter;
 	// No rule on (the user's own notes by default) and no extra key: nothing changes, and only a title is asked for.
-	if (input.rules?.length === 0 && input.extra === undefined) {
-		let title: string | undefined;
-		return {
-			changes: [],
-			get title() {
-				return (title ??= typeof fm.title === "string" && fm.title.trim() !== "" ? fm.title : deriveTitle(input.body, input.path));
-			},
-		};
-	}
+	if (input.rules?.length === 0 && input.extra === undefined) return new NoChanges(input);
 	const wanted = new Map<string, unknown>();
 	const on = (rule: NormalizeRule): boolean => input.rules === undefined || input.rules.includes(rule);
 
@@ -141,13 +133,42 @@ export function normalizeFrontmatter(input: NormalizeFrontmatterInput): Normaliz
 	}
 	for (const [key, after] of wanted)
 		changes.push({ key, kind: "add", after, ...(key === "created" && createdFromFile ? { note: "from the file's creation time" } : {}) });
-	return {
-		changes,
-		get title() {
-			return titleOf();
-		},
-		...(createdFromFile ? { createdFromFile } : {}),
-	};
+	return new Normalized(changes, titleOf, createdFromFile);
+}
+
+/** normalizeFrontmatter's answer: a class, so that `title`'s getter is its prototype's (see NoChanges). */
+class Normalized implements NormalizedFrontmatter {
+	/** Present (true) only when `created` was taken from the file's creation time. */
+	declare readonly createdFromFile?: boolean;
+
+	constructor(
+		readonly changes: FrontmatterChange[],
+		private readonly titleOf: () => string,
+		createdFromFile: boolean,
+	) {
+		if (createdFromFile) this.createdFromFile = true;
+	}
+
+	get title(): string {
+		return this.titleOf();
+	}
+}
+
+/**
+ * normalizeFrontmatter's answer when no rule is on: no change, and the title derived only if asked for. A class, so
+ * that the getter is its prototype's (an object literal with a getter makes a new accessor per note).
+ */
+class NoChanges implements NormalizedFrontmatter {
+	readonly changes: FrontmatterChange[] = [];
+	private derived: string | undefined;
+
+	constructor(private readonly input: NormalizeFrontmatterInput) {}
+
+	get title(): string {
+		const fm = this.input.frontmatter;
+		return (this.derived ??=
+			typeof fm.title === "string" && fm.title.trim() !== "" ? fm.title : deriveTitle(this.input.body, this.input.path));
+	}
 }
 
 /**
