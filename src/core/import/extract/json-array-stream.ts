@@ -18,15 +18,17 @@ export type JsonArrayItem =
 	{ ok: true; index: number; offset: number; value: unknown } | { ok: false; index: number; offset: number; reason: string };
 
 /**
- * An element taken from a look at its bytes (see SplitOptions.peek), not parsed: what the look returned, and the
- * element's bytes (a copy) to parse later if it is needed after all ({@link parseElement}).
+ * An element taken from a look at its bytes (see SplitOptions.peek), not parsed: what the look returned, its length,
+ * and a copy of its bytes to parse later if it is needed after all ({@link parseElement}), unless the caller reads
+ * them again itself (PeekOptions.keep false).
  */
 export interface PeekedArrayItem<P> {
 	ok: true;
 	index: number;
 	offset: number;
+	length: number;
 	peeked: P;
-	raw: Uint8Array;
+	raw?: Uint8Array;
 }
 
 /**
@@ -48,6 +50,8 @@ export interface SplitOptions {
  */
 export interface PeekOptions<P> {
 	peek: ElementPeek<P>;
+	/** false: no copy of a peeked element's bytes (the caller can read them again). Default true. */
+	keep?: boolean;
 	shortStrings?: { maxLength: number; seen(chunk: Uint8Array, start: number, end: number, escaped: boolean): void };
 }
 
@@ -242,7 +246,14 @@ export async function* splitJsonArray<P>(
 		const peeked = peek !== null && topCount <= TOPS_MAX ? peek(bytes, tops!, topCount) : null;
 		const item: JsonArrayItem | PeekedArrayItem<P> =
 			peeked !== null
-				? { ok: true, index, offset: elementStart, peeked, raw: new Uint8Array(bytes) }
+				? {
+						ok: true,
+						index,
+						offset: elementStart,
+						length: bytes.length,
+						peeked,
+						...(opts.keep === false ? {} : { raw: new Uint8Array(bytes) }),
+					}
 				: parseElement(bytes, index, elementStart, decoder);
 		bufferLength = 0;
 		if (buffer.length > KEEP_BUFFER_MAX) buffer = new Uint8Array(INITIAL_BUFFER);

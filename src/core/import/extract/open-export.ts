@@ -40,7 +40,7 @@ export interface OpenExportOptions {
  * from a look (see ReadOptions.quick) when `quick` accepts what the look at it found.
  */
 export type QuickReader = (
-	doc: { label: string; chunks(reused?: boolean): AsyncIterable<Uint8Array> },
+	doc: Pick<Document, "label" | "chunks" | "readAt">,
 	provider: Provider,
 	shape: QuickShape,
 	before: number,
@@ -165,6 +165,8 @@ interface Document {
 	 * read): the chunks may then share the source's reused arrays (ByteSource.sequential).
 	 */
 	chunks(reused?: boolean): AsyncIterable<Uint8Array>;
+	/** A range of its bytes, when it can be read anywhere (a bare file, not a zip entry). */
+	readAt?: (offset: number, length: number) => Promise<Uint8Array>;
 	/**
 	 * Its elements, when it was read and parsed whole at open (see OpenExportOptions.wholeMaxBytes). The first
 	 * `conversations()` takes them (and lets each go once yielded); a later one reads the document whole again.
@@ -534,7 +536,12 @@ async function openJson(source: ByteSource, choice: ProviderChoice, chunkSize: n
 	if (source.size === 0) throw new InputError(source.name, "the file is empty");
 	const encoding = nonUtf8Encoding(await source.read(0, Math.min(source.size, 4)));
 	if (encoding) throw new InputError(source.name, nonUtf8Message(encoding));
-	const doc: Document = { label: source.name, size: source.size, chunks: (reused) => sourceChunks(source, chunkSize, reused) };
+	const doc: Document = {
+		label: source.name,
+		size: source.size,
+		chunks: (reused) => sourceChunks(source, chunkSize, reused),
+		readAt: (offset, length) => source.read(offset, length),
+	};
 	if ((await firstSignificantByte(source)) !== 0x5b && OWN_LAYOUT_MODULES.length > 0) {
 		const module = await ownLayoutModule(doc, choice);
 		if (module) {

@@ -7,18 +7,31 @@ import type { ExtractResult, QuickReader } from "./open-export";
 import { quickLook, quickLooker, type QuickLook } from "./quick-look";
 
 /**
- * A conversation taken from a look at its element: what the look found, and its bytes to parse should the import
- * need it after all (`parsed` makes the result of the parsed item).
+ * A conversation taken from a look at its element: what the look found, and how to parse it should the import need
+ * it after all (its bytes kept, or read again from a bare file: `parsed` makes the result of the parsed item). Bytes
+ * read again that are not the same conversation any more (the file changed since) fail it, saying so.
  */
 function quickResult(
-	label: string,
+	doc: Parameters<QuickReader>[0],
 	provider: Provider,
 	item: PeekedArrayItem<QuickLook>,
 	before: number,
 	parsed: Parameters<QuickReader>[5],
 ): ExtractResult {
 	const { id, updated, title } = item.peeked;
-	const raw = item.raw;
+	const { raw, index, offset, length } = item;
+	const label = doc.label;
+	const full = async (): Promise<ExtractResult> => {
+		const result = parsed(parseElement(raw ?? (await doc.readAt!(offset, length)), index, offset));
+		if (raw !== undefined || !result.ok || (result.conversation.id === id && result.conversation.updated === updated)) return result;
+		return {
+			ok: false,
+			source: label,
+			index,
+			position: before + offset,
+			reason: "the input changed while it was being read (read again, this conversation is another)",
+		};
+	};
 	return {
 		ok: true,
 		get conversation(): Conversation {
@@ -30,7 +43,7 @@ function quickResult(
 		source: label,
 		index: item.index,
 		position: before + item.offset,
-		quick: { full: () => Promise.resolve(parsed(parseElement(raw, item.index, item.offset))) },
+		quick: { full },
 	};
 }
 
@@ -43,9 +56,10 @@ export const quickResults: QuickReader = async function* (doc, provider, shape, 
 		const look = quickLook(looker, bytes, tops, count);
 		return look !== null && quick(provider, look.id, look.updated) ? look : null;
 	};
-	// The splitter copies what it keeps (the bytes of an element taken): the chunks may be the source's reused arrays.
-	for await (const item of splitJsonArray(doc.chunks(true), { peek, shortStrings: marks }))
-		yield "peeked" in item ? quickResult(doc.label, provider, item, before, parsed) : parsed(item);
+	// The splitter copies what it keeps (the bytes of an element taken, when they cannot be read again): the chunks may
+	// be the source's reused arrays. Copies would be most of the memory a re-import holds (and its garbage).
+	for await (const item of splitJsonArray(doc.chunks(true), { peek, shortStrings: marks, keep: doc.readAt === undefined }))
+		yield "peeked" in item ? quickResult(doc, provider, item, before, parsed) : parsed(item);
 };
 
 /**

@@ -7,9 +7,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { chunksOf, splitJsonArray } from "../../../../src/core/import/extract/json-array-stream";
+import { chunksOf, splitJsonArray, type JsonArrayItem } from "../../../../src/core/import/extract/json-array-stream";
+import type { ExtractResult } from "../../../../src/core/import/extract/open-export";
 import { quickLook, quickLooker, type QuickLook, type QuickShape } from "../../../../src/core/import/extract/quick-look";
-import { markSearch } from "../../../../src/core/import/extract/quick-results";
+import { markSearch, quickResults } from "../../../../src/core/import/extract/quick-results";
 import { PROVIDERS } from "../../../../src/core/import/extract/normalize/registry";
 import { conversationFacts } from "../../../../src/core/model/conversation-facts";
 import type { Provider } from "../../../../src/core/model/conversation";
@@ -197,5 +198,39 @@ describe("the look against normalising, on real shapes", () => {
 			expect(shape.id.length).toBeGreaterThan(0);
 			expect(shape.fileMarkers.length).toBeGreaterThan(0);
 		}
+	});
+});
+
+describe("a conversation taken from a look, parsed after all", () => {
+	const first = CLAUDE();
+	const text = JSON.stringify([first, CLAUDE({ uuid: "c-2" })]);
+	const bytes = enc.encode(text);
+	async function taken(readAt?: (offset: number, length: number) => Promise<Uint8Array>): Promise<ExtractResult[]> {
+		const out: ExtractResult[] = [];
+		const doc = { label: "c.json", chunks: () => chunksOf(bytes, 64 * 1024), ...(readAt ? { readAt } : {}) };
+		const parsed = (item: JsonArrayItem): ExtractResult => {
+			if (!item.ok) return { ok: false, source: "c.json", index: item.index, reason: item.reason };
+			const n = PROVIDERS.claude.normalize(item.value);
+			return n.ok
+				? { ok: true, conversation: n.conversation, source: "c.json", index: item.index }
+				: { ok: false, source: "c.json", index: item.index, reason: n.reason };
+		};
+		for await (const r of quickResults(doc, "claude", PROVIDERS.claude.quick!, 0, () => true, parsed)) out.push(r);
+		return out;
+	}
+
+	it("is parsed from its bytes kept, or read again from the file; one read again that is another conversation fails", async () => {
+		for (const readAt of [undefined, (o: number, n: number) => Promise.resolve(bytes.slice(o, o + n))]) {
+			const results = await taken(readAt);
+			expect(results.map((r) => r.ok && r.quick !== undefined)).toEqual([true, true]);
+			const whole = await (results[1] as { quick: { full(): Promise<ExtractResult> } }).quick.full();
+			expect(whole.ok && whole.conversation.id).toBe("c-2");
+		}
+		// The file changed since it was read: the same bytes' place now holds another conversation.
+		const changed = enc.encode(JSON.stringify([first, CLAUDE({ uuid: "c-3" })]));
+		const results = await taken((o, n) => Promise.resolve(changed.slice(o, o + n)));
+		const whole = await (results[1] as { quick: { full(): Promise<ExtractResult> } }).quick.full();
+		expect(whole.ok).toBe(false);
+		expect(!whole.ok && whole.reason).toMatch(/changed while it was being read/);
 	});
 });
