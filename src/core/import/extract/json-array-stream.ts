@@ -46,7 +46,8 @@ export interface SplitOptions {
 /**
  * With a peek: `shortStrings` is told of each string of an element (at any depth, a key or a value) of at most
  * `maxLength` bytes as the scan ends it, before the element's peek: where it is in `chunk` (`start` is negative when
- * it began in an earlier chunk, whose bytes are gone), and whether it holds escapes.
+ * it began in an earlier chunk, whose bytes are gone), and whether it holds escapes. `maxLength` is read at each
+ * string: a peek may change it for the elements after its own (-1: none is told of).
  */
 export interface PeekOptions<P> {
 	peek: ElementPeek<P>;

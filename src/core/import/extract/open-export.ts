@@ -133,10 +133,11 @@ export interface ReadOptions {
 	} & RenderChoices;
 	/**
 	 * Whether a conversation may be taken from a look at its element (ExtractResult.quick), asked with its id and
-	 * source time as normalising makes them. Only elements of large documents (those split, not read whole) of a
-	 * source that says where these are (ProviderModule.quick) are looked at.
+	 * source time as normalising makes them (`accept`); `active()` false: no element is looked at for now (a first
+	 * import, or the reader's first batch before the import said what it knows), at no cost. Only elements of large
+	 * documents (those split, not read whole) of a source that says where these are (ProviderModule.quick) are.
 	 */
-	quick?: (provider: Provider, id: string, updated: string) => boolean;
+	quick?: { active(): boolean; accept(provider: Provider, id: string, updated: string): boolean };
 }
 
 export interface ExportReader {

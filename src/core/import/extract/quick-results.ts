@@ -51,10 +51,16 @@ function quickResult(
 export const quickResults: QuickReader = async function* (doc, provider, shape, before, quick, parsed) {
 	const looker = quickLooker(shape);
 	const marks = markSearch(shape.fileMarkers);
+	// While no look is wanted (quick.active()), no string is told of either: the element ending was looked at only if
+	// its strings all were, so that one whose markers went unseen is never taken.
+	const lookAt = marks.maxLength;
+	marks.maxLength = quick.active() ? lookAt : -1;
 	const peek = (bytes: Uint8Array, tops: Int32Array, count: number): QuickLook | null => {
-		if (marks.take()) return null; // it may hold a file for its note
+		const watched = marks.maxLength >= 0;
+		marks.maxLength = quick.active() ? lookAt : -1;
+		if (marks.take() || !watched) return null; // it may hold a file for its note, or was not watched
 		const look = quickLook(looker, bytes, tops, count);
-		return look !== null && quick(provider, look.id, look.updated) ? look : null;
+		return look !== null && quick.accept(provider, look.id, look.updated) ? look : null;
 	};
 	// The splitter copies what it keeps (the bytes of an element taken, when they cannot be read again): the chunks may
 	// be the source's reused arrays. Copies would be most of the memory a re-import holds (and its garbage).

@@ -349,11 +349,11 @@ export function serveReader<F>(
 		let lastPosition = 0;
 		try {
 			// A conversation whose id and source time match the hints may be taken from a look (DraftOptions.quickLook).
-			const quick = (provider: Conversation["provider"], id: string, updated: string): boolean =>
-				run.draft?.quickLook === true &&
-				run.draft.holdUnchanged === true &&
-				run.draft.unchangedIf !== undefined &&
-				hintedSameTime(run.draft.unchangedIf, conversationKey(provider, id), updated);
+			const quick = {
+				active: (): boolean => run.draft?.quickLook === true && run.draft.holdUnchanged === true && run.draft.unchangedIf !== undefined,
+				accept: (provider: Conversation["provider"], id: string, updated: string): boolean =>
+					run.draft?.unchangedIf !== undefined && hintedSameTime(run.draft.unchangedIf, conversationKey(provider, id), updated),
+			};
 			for await (const result of open.conversations({ quick })) {
 				if (run.stopped) return;
 				const wire = wireOf(run, result);

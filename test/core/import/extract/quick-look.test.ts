@@ -215,7 +215,8 @@ describe("a conversation taken from a look, parsed after all", () => {
 				? { ok: true, conversation: n.conversation, source: "c.json", index: item.index }
 				: { ok: false, source: "c.json", index: item.index, reason: n.reason };
 		};
-		for await (const r of quickResults(doc, "claude", PROVIDERS.claude.quick!, 0, () => true, parsed)) out.push(r);
+		for await (const r of quickResults(doc, "claude", PROVIDERS.claude.quick!, 0, { active: () => true, accept: () => true }, parsed))
+			out.push(r);
 		return out;
 	}
 
@@ -232,5 +233,33 @@ describe("a conversation taken from a look, parsed after all", () => {
 		const whole = await (results[1] as { quick: { full(): Promise<ExtractResult> } }).quick.full();
 		expect(whole.ok).toBe(false);
 		expect(!whole.ok && whole.reason).toMatch(/changed while it was being read/);
+	});
+});
+
+describe("looks switched on part way (the reader's first batch is read before the import says what it knows)", () => {
+	const artifact = CLAUDE({
+		uuid: "with-file",
+		chat_messages: [{ uuid: "m", sender: "assistant", content: [{ type: "tool_use", name: "artifacts", input: { id: "a" } }] }],
+	});
+	async function takenWith(elements: Record<string, unknown>[], activeFrom: number): Promise<boolean[]> {
+		const bytes = enc.encode(JSON.stringify(elements));
+		let asked = 0;
+		// Asked once before the first element, then at the end of each.
+		const quick = { active: () => asked++ >= activeFrom, accept: () => true };
+		const doc = { label: "c.json", chunks: () => chunksOf(bytes, 64 * 1024) };
+		const out: boolean[] = [];
+		const parsed = (item: JsonArrayItem): ExtractResult => ({ ok: false, source: "c.json", index: item.index, reason: "parsed" });
+		for await (const r of quickResults(doc, "claude", PROVIDERS.claude.quick!, 0, quick, parsed)) out.push(r.ok && r.quick !== undefined);
+		return out;
+	}
+
+	it("takes nothing while off, and no element whose strings were not all watched for markers", async () => {
+		const plain = (id: string) => CLAUDE({ uuid: id });
+		expect(await takenWith([plain("a"), plain("b"), plain("c")], 99)).toEqual([false, false, false]);
+		expect(await takenWith([plain("a"), plain("b"), plain("c")], 0)).toEqual([true, true, true]);
+		// Switched on at the end of the first element: the second is watched (its artifact seen), the third taken.
+		expect(await takenWith([plain("a"), artifact, plain("c")], 1)).toEqual([false, false, true]);
+		// Switched on at the end of the element with an artifact: it was not watched, so it is not taken.
+		expect(await takenWith([artifact, plain("b")], 1)).toEqual([false, true]);
 	});
 });
