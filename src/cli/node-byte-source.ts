@@ -56,13 +56,14 @@ export class NodeByteSource implements ByteSource {
 
 	/** Two Buffers of `chunkSize` read into in turn (see ByteSource.sequential): no allocation per chunk. */
 	sequential(chunkSize: number): (offset: number, length: number) => Promise<Uint8Array> {
-		const buffers = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
+		// Each made at its first read: a document of one chunk needs one.
+		const buffers: Buffer[] = [];
 		let turn = 0;
 		return (offset, length) => {
 			if (this.closed) return Promise.reject(new Error(`${this.name}: read after close`));
 			const want = Math.max(0, Math.min(length, chunkSize, this.size - offset));
 			if (want === 0) return Promise.resolve(new Uint8Array(0));
-			const buffer = buffers[turn]!;
+			const buffer = (buffers[turn] ??= Buffer.allocUnsafe(chunkSize));
 			turn ^= 1;
 			return this.readInto(buffer, offset, want);
 		};

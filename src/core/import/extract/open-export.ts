@@ -211,7 +211,9 @@ function shapesOf(modules: readonly ProviderModule[]): string {
 async function* sourceChunks(source: ByteSource, chunkSize: number, reused = false): AsyncGenerator<Uint8Array, void, undefined> {
 	const size = source.size;
 	let offset = 0;
-	const read = (reused && source.sequential?.(chunkSize)) || ((at: number, length: number) => source.read(at, length));
+	// Buffers no larger than the document (a folder of small JSON files makes many passes).
+	const read =
+		(reused && size > 0 && source.sequential?.(Math.min(chunkSize, size))) || ((at: number, length: number) => source.read(at, length));
 	let pending: Promise<Uint8Array> | null = size > 0 ? read(0, Math.min(chunkSize, size)) : null;
 	while (pending) {
 		const bytes = await pending;

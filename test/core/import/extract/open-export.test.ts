@@ -344,6 +344,8 @@ class ReusingSource {
 	}
 	sequential(chunkSize: number): (offset: number, length: number) => Promise<Uint8Array> {
 		this.sequentialPasses++;
+		// Never arrays larger than the document.
+		if (chunkSize > this.bytes.length) throw new Error(`chunks of ${chunkSize} asked for a document of ${this.bytes.length} bytes`);
 		const arrays = [new Uint8Array(chunkSize), new Uint8Array(chunkSize)];
 		let turn = 0;
 		return (offset, length) => {
@@ -365,9 +367,17 @@ describe("openExport: reused chunks (ByteSource.sequential)", () => {
 	const inputs = (): ReusingSource[] => [
 		new ReusingSource("conversations.json", new TextEncoder().encode(`\ufeff${claudeEdge}`)),
 		new ReusingSource("chatgpt.json", new TextEncoder().encode(chatgptEdge)),
+		new ReusingSource("tiny.json", new TextEncoder().encode(`[${JSON.stringify((JSON.parse(chatgptEdge) as unknown[])[0])}]`)),
 		new ReusingSource("5b0c7a52-3e1f-4c9a-9d1e-2f6a8b4c0d11.jsonl", claudeCode),
 	];
 	const plain = (s: ReusingSource) => ({ name: s.name, size: s.size, read: s.read.bind(s) });
+
+	it("asks for arrays no larger than the document (a folder of small files makes many passes)", async () => {
+		const small = inputs();
+		const got = await all(await openExport(small, { provider: "auto", wholeMaxBytes: 0 }));
+		expect(got.filter((r) => r.ok).length).toBeGreaterThan(5);
+		expect(small[2]!.sequentialPasses).toBeGreaterThan(0);
+	});
 
 	for (const wholeMaxBytes of [0, 1 << 20]) {
 		it(`reads the same conversations as from fresh arrays, chunks of 7 bytes, ${wholeMaxBytes ? "small documents read whole" : "streamed"}`, async () => {
