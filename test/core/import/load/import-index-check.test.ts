@@ -5,18 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { importIndexRecordOf, ImportIndexRecordSchema } from "../../../../src/core/import/load/import-index";
-
-/** A small seeded generator (mulberry32): the same cases on every run. */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+// A small seeded generator (mulberry32): the same cases on every run.
+import { random } from "../../yaml/yaml-gen";
 
 const ODD_VALUES: unknown[] = [
 	undefined,
