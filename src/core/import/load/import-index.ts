@@ -4,6 +4,7 @@ import type { Logger } from "../../ports/logger";
 import type { StagingStore } from "../../ports/staging-store";
 import { ProviderSchema, type Provider } from "../../model/conversation";
 import { PROVIDER_IDS } from "../../model/providers";
+import { isRecord } from "../extract/normalize/text-utils";
 import type { IndexedNote } from "./load-decision";
 import { RenderStampSchema } from "../transform/note-draft";
 
@@ -34,7 +35,6 @@ export const ImportIndexRecordSchema = z.object({
 export type ImportIndexRecord = z.infer<typeof ImportIndexRecordSchema>;
 
 const PROVIDERS: ReadonlySet<string> = new Set(PROVIDER_IDS);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);
 
 /**
@@ -44,7 +44,7 @@ const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSaf
  * The differential test in import-index.test.ts holds it to the schema.
  */
 export function importIndexRecordOf(v: unknown): ImportIndexRecord | null {
-	if (!isObject(v)) return null;
+	if (!isRecord(v)) return null;
 	const { provider, source_id, path, hash, source_updated, session_id, written_at, llm_key, render, messages, user_text } = v;
 	if (typeof provider !== "string" || !PROVIDERS.has(provider)) return null;
 	if (typeof source_id !== "string" || typeof path !== "string" || typeof hash !== "string") return null;
@@ -63,12 +63,12 @@ export function importIndexRecordOf(v: unknown): ImportIndexRecord | null {
 	};
 	if (llm_key !== undefined) record.llm_key = llm_key;
 	if (render !== undefined) {
-		if (!isObject(render) || !isInt(render.version) || typeof render.include_thinking !== "boolean" || typeof render.time_zone !== "string")
+		if (!isRecord(render) || !isInt(render.version) || typeof render.include_thinking !== "boolean" || typeof render.time_zone !== "string")
 			return null;
 		record.render = { version: render.version, include_thinking: render.include_thinking, time_zone: render.time_zone };
 	}
 	if (messages !== undefined) {
-		if (!isObject(messages) || !isInt(messages.count) || messages.count < 0) return null;
+		if (!isRecord(messages) || !isInt(messages.count) || messages.count < 0) return null;
 		if (messages.last !== null && typeof messages.last !== "string") return null;
 		record.messages = { count: messages.count, last: messages.last };
 	}
