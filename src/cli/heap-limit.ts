@@ -36,6 +36,15 @@ export const YOUNG_GENERATION_MB = 12;
  */
 export const PROGRAM_YOUNG_GENERATION_MB = 6;
 
+/**
+ * Young generation of the reader thread the launcher starts for an import that runs in a worker thread (inputs of
+ * 64 MB and more, launch-plan.ts), where memory is the constraint: a new space of 4 MB instead of 8 (see
+ * PROGRAM_YOUNG_GENERATION_MB). 10,000 conversations, 4 pairs alternating at load ~7: peak RSS 123–128 → 120–124 MB,
+ * CPU medians 8.33 and 8.31 s. Smaller imports (the command in the launcher's thread) keep YOUNG_GENERATION_MB: at
+ * 2,000 conversations the reader's CPU is what counts.
+ */
+export const CAPPED_READER_YOUNG_GENERATION_MB = 6;
+
 /** The resource limits of a worker thread with an old generation of `heapMb` (and a young one of `youngMb`). */
 export function workerResourceLimits(
 	heapMb: number,

@@ -15,7 +15,7 @@ import * as url from "node:url";
 import * as vm from "node:vm";
 import { Worker } from "node:worker_threads";
 import { startStandbyReader } from "./extract-thread/prestart";
-import { heapLimitMb, PROGRAM_YOUNG_GENERATION_MB, workerResourceLimits } from "./heap-limit";
+import { CAPPED_READER_YOUNG_GENERATION_MB, heapLimitMb, PROGRAM_YOUNG_GENERATION_MB, workerResourceLimits } from "./heap-limit";
 import { launchPlan } from "./launch-plan";
 import { CANCEL_MESSAGE, loadCachedScript, programWorkerSource, runProgram, type ProgramData } from "./script-loader";
 import { afterOutOfMemory, type SessionAnnounce } from "./session-announce";
@@ -69,7 +69,10 @@ process.on("SIGTERM", onSignal);
 
 const plan = launchPlan(argv, heapMb);
 // A large export is read in a thread of its own (threaded-export.ts): start it now, while the CLI loads.
-const standby = plan.startReader && fs.existsSync(reader) ? startStandbyReader(reader, heapMb) : null;
+const standby =
+	plan.startReader && fs.existsSync(reader)
+		? startStandbyReader(reader, heapMb, false, plan.program === "worker" ? CAPPED_READER_YOUNG_GENERATION_MB : undefined)
+		: null;
 if (standby) data.reader.standby = standby.forCli;
 if (plan.program === "here") {
 	try {

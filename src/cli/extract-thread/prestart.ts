@@ -25,13 +25,13 @@ export function newReaderThread(
 	script: string,
 	start: WorkerStart,
 	heapMb: number,
-	options: { transfer?: MessagePort[]; writeCodeCache?: boolean } = {},
+	options: { transfer?: MessagePort[]; writeCodeCache?: boolean; youngMb?: number } = {},
 ): Worker {
 	return new Worker(readerWorkerSource(), {
 		eval: true,
 		workerData: { script, start, ...(options.writeCodeCache ? { writeCodeCache: true } : {}) } satisfies ReaderData<WorkerStart>,
 		...(options.transfer ? { transferList: options.transfer } : {}),
-		...(heapMb > 0 ? { resourceLimits: workerResourceLimits(heapMb) } : {}),
+		...(heapMb > 0 ? { resourceLimits: workerResourceLimits(heapMb, options.youngMb) } : {}),
 	});
 }
 
@@ -40,10 +40,15 @@ export function startStandbyReader(
 	script: string,
 	heapMb: number,
 	writeCodeCache = false,
+	youngMb?: number,
 ): { worker: Worker; forCli: StandbyReader; transfer: MessagePort[] } {
 	const channel = new MessageChannel();
 	const relay = new MessageChannel();
-	const worker = newReaderThread(script, { standby: channel.port2 }, heapMb, { transfer: [channel.port2], writeCodeCache });
+	const worker = newReaderThread(script, { standby: channel.port2 }, heapMb, {
+		transfer: [channel.port2],
+		writeCodeCache,
+		...(youngMb !== undefined ? { youngMb } : {}),
+	});
 	const tell = (m: RelayMessage): void => relay.port1.postMessage(m);
 	worker.on("error", (e: Error & { code?: string }) =>
 		tell({ type: "error", name: e.name, message: e.message, ...(e.code !== undefined ? { code: e.code } : {}) }),
