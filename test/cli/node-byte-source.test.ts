@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -31,6 +31,19 @@ describe("NodeByteSource", () => {
 		await source.close();
 		await source.close();
 		await expect(source.read(0, 1)).rejects.toThrow(/after close/);
+	});
+
+	it("hashes the bytes it reads: the size at open (a file that grew since is hashed to it), kept open or not", async () => {
+		const path = join(dir, "growing.json");
+		await writeFile(path, "0123456789");
+		const kept = await NodeByteSource.open(path, "growing.json");
+		const reopened = await NodeByteSource.open(path, "growing.json", { keepOpen: false });
+		await appendFile(path, "abc");
+		const tenBytes = createHash("sha256").update("0123456789").digest("hex");
+		expect(await kept.sha256()).toBe(tenBytes);
+		expect(await reopened.sha256()).toBe(tenBytes);
+		await kept.close();
+		await reopened.close();
 	});
 
 	it("sequential reads fill two Buffers in turn (no allocation per chunk), and the hash reads past 1 MiB", async () => {
