@@ -50,6 +50,15 @@ const HEAP_SAMPLE_MS = Number(option("--heap-sample-ms") ?? 500);
 const STORE_CHECK = argv.includes("--store-check")
 	? Number(/^\d+$/.test(option("--store-check") ?? "") ? option("--store-check") : 5)
 	: null;
+/**
+ * --path-modes path,none: how the page stands in for the picked File. "path": Obsidian desktop's (Electron's
+ * `webUtils.getPathForFile` gives the File a path and the page's `require("fs")` opens it over the same bytes: the
+ * plugin then keeps no copy of the conversations, as the CLI); "none": a File without a path (mobile; the plugin keeps
+ * extract's copies so that a resume never needs the export). Each size runs in each mode given (default: both).
+ */
+const PATH_MODES = (option("--path-modes") ?? "path,none").split(",").filter((m): m is PathMode => m === "path" || m === "none");
+type PathMode = "path" | "none";
+const MODE_LABEL: Record<PathMode, string> = { path: "desktop, with path", none: "no path" };
 const PROFILE = PROFILE_ONLY || argv.includes("--profile");
 const PROFILE_OUT = option("--profile-out") ?? "bench/results/plugin-browser-profile.md";
 const BUILD = process.env.BENCH_BUILD ?? "";
@@ -60,6 +69,8 @@ const WORK = join(ROOT, "bench", "out", "browser");
 
 interface Row {
 	conversations: number;
+	/** How the picked File was stood in for (see PATH_MODES). */
+	mode: PathMode;
 	mb: number;
 	cliMs: number;
 	/** The CLI's CPU time (user + sys) for the import. */
@@ -101,11 +112,12 @@ async function cliImport(file: string, vault: string): Promise<{ wallMs: number;
 async function browserImport(
 	file: string,
 	conversations: number,
-	options: { shardSizesOnly?: boolean } = {},
-): Promise<Omit<Row, "cliMs" | "cliCpuMs" | "mb" | "conversations">> {
+	options: { shardSizesOnly?: boolean; mode?: PathMode } = {},
+): Promise<Omit<Row, "cliMs" | "cliCpuMs" | "mb" | "conversations" | "mode">> {
 	const h = await openHarness();
 	try {
 		h.serve("export", file);
+		await h.call("desktopPaths", (options.mode ?? "path") === "path");
 		if (options.shardSizesOnly) await h.call("keepShardSizesOnly");
 		await h.call("loadPlugin");
 		await h.call("fetchExport", `${h.origin}/exports/export`, "export");
@@ -166,10 +178,14 @@ async function browserImport(
 }
 
 /** One more import of `file` under the CPU profiler: its long tasks charged to functions. */
-async function profiledImport(file: string): Promise<{ summary: ProfileSummary; workers: CpuProfile[]; ms: number; load: string }> {
+async function profiledImport(
+	file: string,
+	mode: PathMode,
+): Promise<{ summary: ProfileSummary; workers: CpuProfile[]; ms: number; load: string }> {
 	const h = await openHarness({ minify: false });
 	try {
 		h.serve("export", file);
+		await h.call("desktopPaths", mode === "path");
 		await h.call("loadPlugin");
 		await h.call("fetchExport", `${h.origin}/exports/export`, "export");
 		await h.call("openPanel");
@@ -228,39 +244,46 @@ async function main(): Promise<void> {
 	}
 	const rows: Row[] = [];
 	const profiles: string[] = [];
-	const oursBySize = new Map<number, NonNullable<Row["ours"]>>();
-	for (const n of SIZES) {
-		const file = join(WORK, `claude-${n}`, "conversations.json");
-		if (!existsSync(file)) await writeExport(file, "claude", 20_260 + n, { count: n });
-		const mb = (await stat(file)).size / 2 ** 20;
-		if (PROFILE) {
-			console.log(`plugin in Chromium, profiled: ${fmt(n)} conversations (${fmt(mb, 1)} MB)…`);
-			const p = await profiledImport(file);
-			oursBySize.set(n, {
-				over50: p.summary.oursOver50,
-				longest: p.summary.oursLongest,
-				tasks: p.summary.tasks,
-				standInMs: p.summary.standInMs,
-			});
-			const md = profileMarkdown(`${fmt(n)} conversations: ${fmt(p.ms / 1000, 1)} s under the profiler, load average ${p.load}`, p.summary);
-			for (const [i, w] of p.workers.entries())
-				md.push("", ...workerProfileMarkdown(`${fmt(n)} conversations: the reader's worker${p.workers.length > 1 ? ` ${i + 1}` : ""}`, w));
-			console.log(md.join("\n"));
-			profiles.push(...md, "");
-			if (PROFILE_ONLY) continue;
+	const oursBySize = new Map<string, NonNullable<Row["ours"]>>();
+	for (const n of SIZES)
+		for (const mode of PATH_MODES) {
+			const file = join(WORK, `claude-${n}`, "conversations.json");
+			if (!existsSync(file)) await writeExport(file, "claude", 20_260 + n, { count: n });
+			const mb = (await stat(file)).size / 2 ** 20;
+			if (PROFILE) {
+				console.log(`plugin in Chromium, profiled: ${fmt(n)} conversations (${fmt(mb, 1)} MB), ${MODE_LABEL[mode]}…`);
+				const p = await profiledImport(file, mode);
+				oursBySize.set(`${n} ${mode}`, {
+					over50: p.summary.oursOver50,
+					longest: p.summary.oursLongest,
+					tasks: p.summary.tasks,
+					standInMs: p.summary.standInMs,
+				});
+				const md = profileMarkdown(
+					`${fmt(n)} conversations (${MODE_LABEL[mode]}): ${fmt(p.ms / 1000, 1)} s under the profiler, load average ${p.load}`,
+					p.summary,
+				);
+				for (const [i, w] of p.workers.entries())
+					md.push(
+						"",
+						...workerProfileMarkdown(`${fmt(n)} conversations: the reader's worker${p.workers.length > 1 ? ` ${i + 1}` : ""}`, w),
+					);
+				console.log(md.join("\n"));
+				profiles.push(...md, "");
+				if (PROFILE_ONLY) continue;
+			}
+			console.log(`plugin in Chromium: ${fmt(n)} conversations (${fmt(mb, 1)} MB), ${MODE_LABEL[mode]}…`);
+			const cliLoad = loadAverage();
+			const cli = await cliImport(file, join(WORK, `vault-cli-${n}`));
+			const cliMs = cli.wallMs;
+			console.log(`  CLI one thread: ${fmt(cliMs / 1000, 1)} s, CPU ${fmt(cli.cpuMs / 1000, 1)} s (load average before: ${cliLoad})`);
+			const b = await browserImport(file, n, { mode });
+			console.log(
+				`  browser: ${fmt(b.browserMs / 1000, 1)} s, main thread CPU ${b.cpu ? fmt(b.cpu.mainMs / 1000, 1) : "n/a"} s, longest task ${fmt(b.longest)} ms, ${b.over50} over 50 ms, heap ${b.heapMb === null ? "n/a" : fmt(b.heapMb)} MB`,
+			);
+			const ours = oursBySize.get(`${n} ${mode}`);
+			rows.push({ conversations: n, mode, mb, cliMs, cliCpuMs: cli.cpuMs, ...b, ...(ours ? { ours } : {}) });
 		}
-		console.log(`plugin in Chromium: ${fmt(n)} conversations (${fmt(mb, 1)} MB)…`);
-		const cliLoad = loadAverage();
-		const cli = await cliImport(file, join(WORK, `vault-cli-${n}`));
-		const cliMs = cli.wallMs;
-		console.log(`  CLI one thread: ${fmt(cliMs / 1000, 1)} s, CPU ${fmt(cli.cpuMs / 1000, 1)} s (load average before: ${cliLoad})`);
-		const b = await browserImport(file, n);
-		console.log(
-			`  browser: ${fmt(b.browserMs / 1000, 1)} s, main thread CPU ${b.cpu ? fmt(b.cpu.mainMs / 1000, 1) : "n/a"} s, longest task ${fmt(b.longest)} ms, ${b.over50} over 50 ms, heap ${b.heapMb === null ? "n/a" : fmt(b.heapMb)} MB`,
-		);
-		const ours = oursBySize.get(n);
-		rows.push({ conversations: n, mb, cliMs, cliCpuMs: cli.cpuMs, ...b, ...(ours ? { ours } : {}) });
-	}
 	let heapRow: Row | null = null;
 	if (HEAP_MB !== null || HEAP_FILE !== null) {
 		const file = HEAP_FILE ?? join(WORK, `claude-${HEAP_MB}mb`, "conversations.json");
@@ -268,8 +291,8 @@ async function main(): Promise<void> {
 		const text = await stat(file);
 		// The generator's conversations: counted by the notes the import makes (all of them, checked above).
 		console.log(`plugin in Chromium, heap run: ${fmt(text.size / 2 ** 20)} MB…`);
-		const b = await browserImport(file, 0, { shardSizesOnly: true });
-		heapRow = { conversations: b.notes, mb: text.size / 2 ** 20, cliMs: NaN, cliCpuMs: NaN, ...b };
+		const b = await browserImport(file, 0, { shardSizesOnly: true, mode: PATH_MODES[0] ?? "path" });
+		heapRow = { conversations: b.notes, mode: PATH_MODES[0] ?? "path", mb: text.size / 2 ** 20, cliMs: NaN, cliCpuMs: NaN, ...b };
 		console.log(
 			`  browser: ${fmt(b.browserMs / 1000, 1)} s, ${b.notes} notes, heap ${b.heapMb === null ? "n/a" : fmt(b.heapMb)} MB, less the in-memory vault ${b.heapLessDiskMb === null ? "n/a" : fmt(b.heapLessDiskMb)} MB (the vault's files at the end: ${fmt(b.diskMb)} MB; load ${b.load})`,
 		);
@@ -294,17 +317,20 @@ async function main(): Promise<void> {
 		"one thread (KNOWLEDGE_ETL_HEAP_MB=0) on the same file. Heap: performance.measureUserAgentSpecificMemory (page and its",
 		"workers), highest sample; it counts the harness's in-memory vault (every note and session file, which Obsidian keeps",
 		"on disk), whose size at the end is given beside it. Long tasks: PerformanceObserver longtask on the page's main",
-		"thread during the import.",
+		'thread during the import. The picked File: "desktop, with path" stands in for Obsidian desktop (Electron\'s',
+		'webUtils gives the File its path, the page\'s `require("fs")` opens it over the same bytes, a copy per read): the',
+		'plugin keeps no copy of the conversations, as the CLI; "no path" is a File without one (mobile): extract\'s copies',
+		"are kept (extract/output/, as large as the export).",
 		"",
 	);
 	md.push(
-		"| conversations | MB | CLI 1 thread s | browser s | browser conv/s | browser ÷ CLI throughput | CLI CPU s | browser CPU s: UI thread, all threads | longest task ms | tasks > 50 ms | the plugin's: longest ms, tasks > 50 ms (profiled run) | heap MB | heap less the in-memory vault MB | in-memory vault's files MB | panel refresh ms | panel redraw ms (during the import) | load average |",
+		"| conversations | the picked File | MB | CLI 1 thread s | browser s | browser conv/s | browser ÷ CLI throughput | CLI CPU s | browser CPU s: UI thread, all threads | longest task ms | tasks > 50 ms | the plugin's: longest ms, tasks > 50 ms (profiled run) | heap MB | heap less the in-memory vault MB | in-memory vault's files MB | panel refresh ms | panel redraw ms (during the import) | load average |",
 	);
-	md.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+	md.push("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
 	for (const r of [...rows, ...(heapRow ? [heapRow] : [])]) {
 		const cli = Number.isNaN(r.cliMs);
 		md.push(
-			`| ${fmt(r.conversations)} | ${fmt(r.mb, 1)} | ${cli ? "—" : fmt(r.cliMs / 1000, 1)} | ${fmt(r.browserMs / 1000, 1)} | ${fmt(r.conversations / (r.browserMs / 1000))} | ${cli ? "—" : fmt(r.cliMs / r.browserMs, 2)} | ${cli ? "—" : fmt(r.cliCpuMs / 1000, 1)} | ${r.cpu ? `${fmt(r.cpu.mainMs / 1000, 1)}, ${fmt(r.cpu.allMs / 1000, 1)}` : "n/a"} | ${fmt(r.longest)} | ${r.over50} | ${r.ours ? `${fmt(r.ours.longest)}, ${r.ours.over50} of ${r.ours.tasks}` : "—"} | ${r.heapMb === null ? "n/a" : fmt(r.heapMb)} | ${r.heapLessDiskMb === null ? "n/a" : fmt(r.heapLessDiskMb)} | ${fmt(r.diskMb)} | ${fmt(r.panel.refreshMs, 1)} | ${fmt(r.panel.drawMs, 1)} (${fmt(r.panelDrawDuringMs, 1)}) | ${r.load} |`,
+			`| ${fmt(r.conversations)} | ${MODE_LABEL[r.mode]} | ${fmt(r.mb, 1)} | ${cli ? "—" : fmt(r.cliMs / 1000, 1)} | ${fmt(r.browserMs / 1000, 1)} | ${fmt(r.conversations / (r.browserMs / 1000))} | ${cli ? "—" : fmt(r.cliMs / r.browserMs, 2)} | ${cli ? "—" : fmt(r.cliCpuMs / 1000, 1)} | ${r.cpu ? `${fmt(r.cpu.mainMs / 1000, 1)}, ${fmt(r.cpu.allMs / 1000, 1)}` : "n/a"} | ${fmt(r.longest)} | ${r.over50} | ${r.ours ? `${fmt(r.ours.longest)}, ${r.ours.over50} of ${r.ours.tasks}` : "—"} | ${r.heapMb === null ? "n/a" : fmt(r.heapMb)} | ${r.heapLessDiskMb === null ? "n/a" : fmt(r.heapLessDiskMb)} | ${fmt(r.diskMb)} | ${fmt(r.panel.refreshMs, 1)} | ${fmt(r.panel.drawMs, 1)} (${fmt(r.panelDrawDuringMs, 1)}) | ${r.load} |`,
 		);
 	}
 	md.push(
@@ -333,12 +359,12 @@ async function main(): Promise<void> {
 	if (big)
 		md.push(
 			big.ours
-				? `- ${met(big.ours.over50 === 0)}: no main-thread task over 50 ms (other than Obsidian's own) during a ${fmt(big.conversations)}-conversation import with the panel open: ${big.ours.over50} of the plugin's (longest ${fmt(big.ours.longest)} ms); all tasks, the stand-in's included: ${big.over50} (longest ${fmt(big.longest)} ms)`
-				: `- ${met(big.over50 === 0)}: no main-thread task over 50 ms during a ${fmt(big.conversations)}-conversation import with the panel open: ${big.over50} (longest ${fmt(big.longest)} ms)`,
+				? `- ${met(big.ours.over50 === 0)}: no main-thread task over 50 ms (other than Obsidian's own) during a ${fmt(big.conversations)}-conversation import with the panel open (${MODE_LABEL[big.mode]}): ${big.ours.over50} of the plugin's (longest ${fmt(big.ours.longest)} ms); all tasks, the stand-in's included: ${big.over50} (longest ${fmt(big.longest)} ms)`
+				: `- ${met(big.over50 === 0)}: no main-thread task over 50 ms during a ${fmt(big.conversations)}-conversation import with the panel open (${MODE_LABEL[big.mode]}): ${big.over50} (longest ${fmt(big.longest)} ms)`,
 		);
 	for (const r of rows)
 		md.push(
-			`- ${met(r.cliMs / r.browserMs >= 0.8)}: browser throughput ≥ 0.8× the CLI's single thread at ${fmt(r.conversations)}: ${fmt(r.cliMs / r.browserMs, 2)}×`,
+			`- ${met(r.cliMs / r.browserMs >= 0.8)}: browser throughput ≥ 0.8× the CLI's single thread at ${fmt(r.conversations)} (${MODE_LABEL[r.mode]}): ${fmt(r.cliMs / r.browserMs, 2)}×`,
 		);
 	if (heapRow?.heapMb != null)
 		md.push(

@@ -12,11 +12,11 @@ import type {
 	PreparedInputs,
 } from "../core/app/types";
 import { isKnownTimeZone, providerLabel, isProvider } from "../core/app/catalog";
-import { createLlmClient, inputDifference, recordedInputs, PhaseManager } from "../core/app/services";
+import { createLlmClient, inputDifference, recordedImportOptions, recordedInputs, PhaseManager } from "../core/app/services";
 import { organizeOutputPaths, sessionTimeLabel } from "../core/app/views";
 import type { PluginServices } from "./services";
 import { continueNotice } from "./notices";
-import { PathByteSource } from "./desktop-files";
+import { nodeFs, PathByteSource } from "./desktop-files";
 import { pickInputAgain } from "./modals/repick-input-modal";
 import { RequestUrlHttpClient } from "./request-url-http-client";
 import { summaryText } from "./run-controller";
@@ -112,10 +112,25 @@ export function noteChoices(
 	};
 }
 
+/**
+ * True when every input can be opened again after a restart without the user: each has its path on disk (desktop,
+ * Electron's webUtils) and the host has Node's fs to open it by. Such an import runs as the CLI's does: extract keeps
+ * no copy of the conversations in the session (ImportOptions.keepConversations false), and a resume or a retry
+ * reopens the export by its recorded path, checked unchanged (size, first and last MiB), or asks for it again when the
+ * path is gone. The copies (`extract/output/`, as large as the export) cost a JSON line per conversation in the
+ * reader's worker, its structured clone to the UI thread and its appends there: about half of what the browser
+ * spent beyond the CLI (issue 17). Without paths (mobile, a File made in memory) the copies stay, so that a resume
+ * never needs the export again once extract has read it.
+ */
+export function reopenableByPath(sources: readonly ByteSource[]): boolean {
+	return sources.length > 0 && sources.every((s) => typeof s.path === "string" && s.path !== "") && nodeFs() !== null;
+}
+
 /** Starts a new import session; null when another run is going (the user was told). */
 export function startImport(plugin: PluginServices, request: NewImport): Promise<ImportSummary | null> | null {
 	const llm = request.useLlm ? importLlmOptions(plugin.settings) : undefined;
 	const client = llm ? llmClient(plugin) : undefined;
+	const byPath = reopenableByPath(request.sources);
 	return plugin.runs.start(
 		"import",
 		null,
@@ -123,12 +138,18 @@ export function startImport(plugin: PluginServices, request: NewImport): Promise
 			const summary = await plugin.etl.import(
 				{
 					sources: request.sources,
-					options: { ...noteChoices(plugin.settings), ...request.options, ...(llm ? { llm } : {}) },
+					options: {
+						...noteChoices(plugin.settings),
+						...request.options,
+						...(llm ? { llm } : {}),
+						...(byPath ? { keepConversations: false } : {}),
+					},
 					...(request.prepared ? { prepared: request.prepared } : {}),
 					...(client ? { llmClient: client } : {}),
 					debugMode: plugin.settings.debugMode,
-					// Extract reads the File to its end as fast as it can: after a restart the File is gone, the session is not.
-					extractAhead: true,
+					// Without a path, extract reads the File to its end as fast as it can (into its copies): after a restart
+					// the File is gone, the session is not. With paths there are no copies to run ahead into.
+					extractAhead: !byPath,
 				},
 				hooks,
 			);
@@ -165,6 +186,8 @@ export async function continueSession(plugin: PluginServices, mode: "resume" | "
 		known = found;
 	}
 	const client = llmClient(plugin);
+	// A session that kept no copies reads its export in step with the stages, as it began (see reopenableByPath).
+	const copies = kind !== "import" || (await keepsCopies(plugin, sessionId));
 	const openSources = async (names: string[]): Promise<ByteSource[]> => {
 		await Promise.resolve();
 		if (known) return known;
@@ -179,7 +202,7 @@ export async function continueSession(plugin: PluginServices, mode: "resume" | "
 					{
 						sessionId,
 						openSources,
-						extractAhead: true,
+						extractAhead: copies,
 						...(client ? { llmClient: client } : {}),
 						genres: plugin.settings.genres,
 						debugMode: plugin.settings.debugMode,
@@ -207,7 +230,11 @@ async function importInputs(plugin: PluginServices, sessionId: string): Promise<
 	const recorded = await recordedInputs(plugin.stagingStore, sessionId);
 	if (recorded.length === 0) return undefined;
 	const phase = await new PhaseManager(plugin.stagingStore, plugin.clock).load(sessionId, "import").catch(() => null);
-	const needed = phase !== null && phase.stages.extract.status !== "completed";
+	// The core reads the inputs again while extract has not finished; and, for a session that kept no copy of the
+	// conversations, whenever it has work left (a resume, a retry of failed items: see planImportRun).
+	const needed =
+		phase !== null &&
+		(phase.stages.extract.status !== "completed" || (!(await keepsCopies(plugin, sessionId)) && phase.status !== "completed"));
 	const opened: ByteSource[] = [];
 	for (const input of recorded) {
 		const source = input.path ? await PathByteSource.open(input.path, input.name) : null;
@@ -235,6 +262,12 @@ async function importInputs(plugin: PluginServices, sessionId: string): Promise<
 		opened.push(picked);
 	}
 	return opened.length > 0 ? opened : undefined;
+}
+
+/** False when the session's import kept no copy of the conversations (ImportOptions.keepConversations). */
+async function keepsCopies(plugin: PluginServices, sessionId: string): Promise<boolean> {
+	const options = await recordedImportOptions({ store: plugin.stagingStore, clock: plugin.clock }, sessionId).catch(() => null);
+	return options?.keepConversations !== false;
 }
 
 export interface SessionChoice {

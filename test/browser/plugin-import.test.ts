@@ -196,5 +196,62 @@ describe.skipIf(!hasChromium)(
 			expect(extractDone).toBe(false);
 			await resumeToTheEnd(extractDone);
 		}, 60_000);
+
+		/** Cancelled part way on the desktop (the export's path recorded), then the plugin reloaded: Stopped. */
+		async function desktopImportStopped(): Promise<string> {
+			await h.call("slowNoteWrites", 15);
+			await freshImport();
+			await h.page.waitForFunction(
+				() =>
+					/^([1-9][\d,]*) of/.test(
+						document.querySelector('.knowledge-etl-detail [data-stage="load"] .knowledge-etl-stage-counts')?.textContent ?? "",
+					),
+				undefined,
+				{ timeout: 60_000, polling: 5 },
+			);
+			await h.call("cancelFromPanel");
+			await h.call("whenIdle");
+			await h.call("slowNoteWrites", 0);
+			const id = await sessionId();
+			// No copy of the conversations in the session: the export is reopened by its path.
+			expect((await h.call("diskWrites", 10_000)).filter((w) => w.path.includes("/extract/output/"))).toEqual([]);
+			const options = JSON.parse((await h.call("stagingFile", `.staging/@session/${id}/import/extract/input/options.json`))!) as {
+				keepConversations?: boolean;
+			};
+			expect(options.keepConversations).toBe(false);
+			const { extractDone } = await stoppedAfterReload(id);
+			expect(extractDone).toBe(false);
+			return id;
+		}
+
+		it("desktop (the export's path recorded): no copies of the conversations; after a reload Resume reopens the export by its path, asking nothing", async () => {
+			await h.call("desktopPaths", true);
+			try {
+				await desktopImportStopped();
+				const asked = await h.call("resumeFromPanel", "claude");
+				expect(asked).toEqual([]);
+				expect((await h.call("notices")).at(-1)).toMatch(/^Import (completed|done)/);
+				expect(withoutSession(await h.call("notes"))).toEqual(expected);
+				expect((await h.call("workers")).live).toBe(0);
+			} finally {
+				await h.call("desktopPaths", false);
+			}
+		}, 60_000);
+
+		it("desktop, the export moved away after the reload: Resume asks for it by name and ends as the uninterrupted import", async () => {
+			await h.call("desktopPaths", true);
+			try {
+				await desktopImportStopped();
+				await h.call("moveExport", "claude");
+				const asked = await h.call("resumeFromPanel", "claude");
+				expect(asked).toHaveLength(1);
+				expect(asked[0]).toMatch(/"conversations\.json"/);
+				expect((await h.call("notices")).at(-1)).toMatch(/^Import (completed|done)/);
+				expect(withoutSession(await h.call("notes"))).toEqual(expected);
+			} finally {
+				await h.call("moveExport", "claude", true);
+				await h.call("desktopPaths", false);
+			}
+		}, 60_000);
 	},
 );

@@ -186,6 +186,91 @@ describe("resume after an Obsidian restart", () => {
 	}, 60_000);
 });
 
+/** The session's copies of the conversations (`extract/output/conversations-*.jsonl`), by name. */
+async function conversationCopies(f: PluginFixture, id: string): Promise<string[]> {
+	const dir = path.join(f.dir, ".staging/@session", id, "import/extract/output");
+	return (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => /^conversations-\d+\.jsonl$/.test(n));
+}
+
+async function recordedOptions(f: PluginFixture, id: string): Promise<Record<string, unknown>> {
+	return JSON.parse(await fs.readFile(path.join(f.dir, ".staging/@session", id, "import/extract/input/options.json"), "utf8")) as Record<
+		string,
+		unknown
+	>;
+}
+
+describe("desktop with the export's path recorded: no copies of the conversations (as the CLI)", () => {
+	it("the session keeps none and records so; without a path the copies stay (a session keeps its failed items' for a retry)", async () => {
+		const { file, picked } = await exportOnDisk();
+		// Load fails for every note (the provider's folder is a file): the session's compaction keeps the failed
+		// items' copies for a retry, so what was written stays to be seen.
+		const blocked = async (f: PluginFixture): Promise<void> => {
+			await fs.mkdir(path.join(f.dir, "AI Conversations"), { recursive: true });
+			await fs.writeFile(path.join(f.dir, "AI Conversations", "Claude"), "a file where a folder should be\n");
+		};
+		const plain = await load(await tmp("ketl-copies-"));
+		await blocked(plain);
+		await startImport(plain.plugin, { sources: [new BlobByteSource(await picked())], options: {}, useLlm: false });
+		const plainId = (await new SessionManager(plain.plugin.stagingStore, plain.plugin.clock).latest())!.session_id;
+		expect(await conversationCopies(plain, plainId)).not.toEqual([]);
+		expect((await recordedOptions(plain, plainId)).keepConversations).toBeUndefined();
+
+		const paths = new Map<File, string>();
+		actAsDesktop(paths);
+		const desktop = await load(await tmp("ketl-nocopies-"));
+		await blocked(desktop);
+		const input = await picked();
+		paths.set(input, file);
+		await startImport(desktop.plugin, { sources: [new BlobByteSource(input)], options: {}, useLlm: false });
+		expect(noticeLog.at(-1)).toMatch(/40 failed/);
+		const id = (await new SessionManager(desktop.plugin.stagingStore, desktop.plugin.clock).latest())!.session_id;
+		expect(await conversationCopies(desktop, id)).toEqual([]);
+		expect((await recordedOptions(desktop, id)).keepConversations).toBe(false);
+	}, 60_000);
+
+	it("after a restart a retry of failed items reads the export again: asked for again while its path is gone, then by path", async () => {
+		const { file, picked } = await exportOnDisk();
+		const expected = await reference(await picked());
+		const paths = new Map<File, string>();
+		actAsDesktop(paths);
+		const first = await load(await tmp("ketl-retry-"));
+		// Load fails for every note: the provider's folder is a file.
+		await fs.mkdir(path.join(first.dir, "AI Conversations"), { recursive: true });
+		await fs.writeFile(path.join(first.dir, "AI Conversations", "Claude"), "a file where a folder should be\n");
+		const input = await picked();
+		paths.set(input, file);
+		await startImport(first.plugin, { sources: [new BlobByteSource(input)], options: {}, useLlm: false });
+		const id = (await new SessionManager(first.plugin.stagingStore, first.plugin.clock).latest())!.session_id;
+		expect(await phaseExtract(first, id)).toBe("completed");
+		expect(await conversationCopies(first, id)).toEqual([]);
+		await fs.rm(path.join(first.dir, "AI Conversations", "Claude"));
+
+		// Restart, and the export moved away: extract finished, but with no copies the retry needs the export.
+		const second = await load(first.dir);
+		await fs.rename(file, `${file}.moved`);
+		const asked = continueSession(second.plugin, "retry", id);
+		await until(() => document.querySelector(".knowledge-etl-repick") !== null, "the pick-again dialog");
+		expect(document.querySelector(".knowledge-etl-repick-text")?.textContent).toMatch(/"conversations\.json"/);
+		const cancel = [...document.querySelectorAll<HTMLButtonElement>(".knowledge-etl-repick button")].find(
+			(b) => b.textContent === "Cancel",
+		);
+		cancel!.click();
+		expect(await asked).toBeNull();
+		expect(noticeLog.at(-1)).toMatch(/cancelled: its export was not picked again/);
+		expect(await notes(second.dir)).toEqual(new Map());
+
+		// Put back: a retry in a new window reopens it by its path, asks nothing, and ends as an uninterrupted run.
+		await fs.rename(`${file}.moved`, file);
+		const third = await load(first.dir);
+		document.body.replaceChildren();
+		await continueSession(third.plugin, "retry", id);
+		expect(document.querySelector(".knowledge-etl-repick")).toBeNull();
+		expect(noticeLog.at(-1)).toMatch(/^Import (completed|done): 40 notes/);
+		expect(await notes(third.dir)).toEqual(expected);
+		expect(await conversationCopies(third, id)).toEqual([]);
+	}, 60_000);
+});
+
 /** Picks a file in the pick-again dialog's file input (happy-dom cannot set `files`, so it is defined). */
 function pickAgain(file: File): void {
 	const input = document.querySelector<HTMLInputElement>(".knowledge-etl-repick-input")!;

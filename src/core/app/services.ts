@@ -7,3 +7,5 @@ export { listModels } from "../llm/list-models";
 export { inputDifference, recordedInputs } from "../import/pipeline/input-manifest";
 // The plugin's re-pick of a resume's inputs reads phase.json itself; it belongs behind the service (an app verb).
 export { PhaseManager } from "../session/phase-manager";
+// Whether a session kept its conversations (ImportOptions.keepConversations): the plugin's resume then needs no input.
+export { recordedImportOptions } from "./session-files";

@@ -9,7 +9,10 @@ import type { Host } from "./host";
 /** What a session recorded about itself, read for the hosts (they never read session files by path). */
 
 /** The import options a session recorded (the latest session when none is named); null when it has none. */
-export async function recordedImportOptions(host: Host, sessionId?: string): Promise<Partial<ImportOptions> | null> {
+export async function recordedImportOptions(
+	host: Pick<Host, "store" | "clock">,
+	sessionId?: string,
+): Promise<Partial<ImportOptions> | null> {
 	const id = sessionId ?? (await new SessionManager(host.store, host.clock).latest())?.session_id;
 	if (!id) return null;
 	const path = `${extractInputDir(id, "import")}/options.json`;

@@ -112,6 +112,47 @@ async function openDialogWith(name: string): Promise<void> {
 	input.dispatchEvent(new Event("change"));
 }
 
+/**
+ * Obsidian desktop's picked files have a path (Electron's `webUtils.getPathForFile`), and Node's fs opens it again
+ * after a restart. On (desktopPaths): each export File has one, `/exports/<name>/<file name>`, opened by the page's
+ * `require("fs")` over the same File's bytes. Off (the default, and mobile's case): a File has no path.
+ */
+let desktopPaths = false;
+const exportPaths = new Map<File, string>();
+/** Exports "moved away" on the desktop (their path opens no more): see moveExport. */
+const movedExports = new Set<string>();
+
+type FsLike = { promises: { open(path: string, flags: string): Promise<unknown> } };
+
+/**
+ * The page's fs: an export's path opens a handle over its File's bytes; anything else goes to the vault's fs. A read
+ * costs what a disk read costs the UI thread: the bytes are copied into the caller's buffer (from the File's
+ * `slice().arrayBuffer()`, itself a copy out of the browser's blob store), and it completes as a task of its own.
+ */
+function desktopFs(vaultFs: unknown): FsLike {
+	const inner = vaultFs as FsLike;
+	return {
+		promises: {
+			open(full: string, flags: string) {
+				const file = [...exportPaths].find(([, p]) => p === full)?.[0];
+				if (!file || !full.startsWith("/exports/")) return inner.promises.open(full, flags);
+				if (movedExports.has(full)) return Promise.reject(new Error(`ENOENT: no such file or directory, open '${full}'`));
+				return sleep(0).then(() => ({
+					stat: () => sleep(0).then(() => ({ size: file.size })),
+					read: async (buffer: Uint8Array, offset: number, length: number, position: number) => {
+						const end = Math.min(file.size, position + length);
+						if (end <= position) return { bytesRead: 0 };
+						const bytes = new Uint8Array(await file.slice(position, end).arrayBuffer());
+						buffer.set(bytes, offset);
+						return { bytesRead: bytes.length };
+					},
+					close: () => sleep(0),
+				}));
+			},
+		},
+	};
+}
+
 const harness = {
 	/** A fresh in-memory vault with main.js and manifest.json in the plugin's folder, as Obsidian has them on disk. */
 	boot(mainJs: string, manifestJson: Record<string, unknown>): void {
@@ -121,9 +162,11 @@ const harness = {
 		document.body.createDiv({ cls: "workspace" });
 		disk = new MemoryDisk();
 		app = new App(disk);
-		// Obsidian desktop's renderer has Node's require: the plugin's ranged reads of session files use its fs.
+		// Obsidian desktop's renderer has Node's require: the plugin's ranged reads of session files use its fs; with
+		// desktopPaths on, Electron's webUtils tells a picked export's path and the same fs opens it (see desktopFs).
 		(window as unknown as { require: (id: string) => unknown }).require = (id: string) => {
-			if (id === "fs") return memoryFs(disk);
+			if (id === "fs") return desktopFs(memoryFs(disk));
+			if (id === "electron" && desktopPaths) return { webUtils: { getPathForFile: (f: File) => exportPaths.get(f) ?? "" } };
 			throw new Error(`Cannot find module '${id}'`);
 		};
 		disk.mkdirs(PLUGIN_DIR);
@@ -131,6 +174,23 @@ const harness = {
 		disk.writeFile(`${PLUGIN_DIR}/manifest.json`, JSON.stringify(manifestJson));
 		manifest = { ...manifestJson, dir: PLUGIN_DIR };
 		noticeLog.length = 0;
+	},
+
+	/**
+	 * On: the page stands in for Obsidian desktop's picked files too (each export File has a path that the page's fs
+	 * opens: see desktopFs); off (the default): a File has no path, as on mobile. Kept across freshVault.
+	 */
+	desktopPaths(on: boolean): void {
+		desktopPaths = on;
+	},
+
+	/** The export `name`'s path opens no more (moved away on the desktop), or again (`back`). */
+	moveExport(name: string, back = false): void {
+		const file = exports.get(name);
+		const p = file ? exportPaths.get(file) : undefined;
+		if (!p) throw new Error(`harness: no export ${name}`);
+		if (back) movedExports.delete(p);
+		else movedExports.add(p);
 	},
 
 	/** Each new note waits `ms` first (0: none): a slow disk, so that a test can act while an import still runs. */
@@ -209,6 +269,8 @@ const harness = {
 		});
 		const file = new File([blob], fileName, { type: "application/json" });
 		exports.set(name, file);
+		exportPaths.set(file, `/exports/${name}/${fileName}`);
+		movedExports.delete(`/exports/${name}/${fileName}`);
 		return file.size;
 	},
 
