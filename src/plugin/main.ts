@@ -28,6 +28,28 @@ export function startReaderWorker(): void {
 /** How long after the layout is ready retention runs (see retainOnce). */
 const RETENTION_DELAY_MS = 2 * 60 * 1000;
 
+/** Runs `work` once the UI thread is idle (within 10 s at the latest). */
+function whenIdle(work: () => void): void {
+	if (typeof window.requestIdleCallback === "function") window.requestIdleCallback(work, { timeout: 10_000 });
+	else window.setTimeout(work, 2_000);
+}
+
+/**
+ * The page's first `Intl.DateTimeFormat()` loads ICU's calendar and time zone data: 8-66 ms in one task on the UI
+ * thread in headless Chromium (the first Intl use of any kind 30-130 ms), later ones under 1 ms. An import asks for
+ * this computer's zone as it starts (the "Time zone" setting's default, see localTimeZone), which made it one of
+ * the import's long tasks (issue 17); done here once Obsidian is idle, that data is loaded before any import. The
+ * zone is not kept: each import still asks (the computer's zone may change while Obsidian runs).
+ */
+function warmTimeZone(): void {
+	try {
+		const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+		if (zone) new Intl.DateTimeFormat("en-US", { timeZone: zone });
+	} catch {
+		// nothing to warm: localTimeZone falls back to UTC the same way
+	}
+}
+
 export default class KnowledgeEtlPlugin extends Plugin {
 	/**
 	 * The user settings. Parsed (zod) when the engine loads, from the data read at load: nothing reads them
@@ -112,6 +134,7 @@ export default class KnowledgeEtlPlugin extends Plugin {
 			void this.refreshOrganizeTargets();
 			// Retention, once a while after start (not while Obsidian is busy opening the vault; skipped if a run goes on).
 			this.registerInterval(window.setTimeout(() => void this.retainOnce(), RETENTION_DELAY_MS));
+			whenIdle(warmTimeZone);
 		});
 	}
 

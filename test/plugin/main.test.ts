@@ -51,6 +51,25 @@ describe("KnowledgeEtlPlugin", () => {
 		);
 	});
 
+	it("loads the time zone data once Obsidian is idle after the layout is ready (not at an import's start)", async () => {
+		const idle: (() => void)[] = [];
+		const win = window as unknown as { requestIdleCallback?: (f: () => void, o?: unknown) => number };
+		const had = win.requestIdleCallback;
+		win.requestIdleCallback = (f) => idle.push(f);
+		try {
+			const made = vi.spyOn(Intl, "DateTimeFormat");
+			fx = await loadPlugin();
+			expect(made).not.toHaveBeenCalled();
+			expect(idle.length).toBeGreaterThan(0);
+			for (const f of idle.splice(0)) f();
+			expect(made).toHaveBeenCalled();
+			expect(made.mock.calls.some(([, o]) => typeof (o as { timeZone?: unknown } | undefined)?.timeZone === "string")).toBe(true);
+		} finally {
+			if (had) win.requestIdleCallback = had;
+			else delete win.requestIdleCallback;
+		}
+	});
+
 	it("opens the session panel in the right sidebar once, and reveals it again on the next call", async () => {
 		fx = await loadPlugin();
 		expect(await fx.app.commands.execute("knowledge-etl:open-session-panel")).toBe(true);
