@@ -60,7 +60,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // at 539,478 then (over 538,000: the twelfth session's organize and CLI work); with it 541,290.
 // Issue 20's written-out check of the import index's records (importIndexRecordOf, the jsonl readers' `check`), the
 // byte source's reused chunks, organize preview's plan.md strings: 542,517.
-const MAIN_JS_BUDGET = 543_500;
+// Issue 17's desktop imports without copies of the conversations (the plugin's reopenableByPath, a session's recorded
+// keepConversations read back for its resume and retry) and the time zone data loaded at idle: 542,985 -> 543,807.
+const MAIN_JS_BUDGET = 544_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
