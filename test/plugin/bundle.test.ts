@@ -62,7 +62,11 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // byte source's reused chunks, organize preview's plan.md strings: 542,517.
 // Issue 17's desktop imports without copies of the conversations (the plugin's reopenableByPath, a session's recorded
 // keepConversations read back for its resume and retry) and the time zone data loaded at idle: 542,985 -> 543,807.
-const MAIN_JS_BUDGET = 544_000;
+// Issue 20's organize plan stage as its own loop instead of the stage runner (items.jsonl as the proof, a record only
+// for a failed note, counts in phase.json and pipeline_folded.json, the panel counting a running organize stage from
+// phase.json), one listing of the vault per run and the settling of names without a look at the disk per note:
+// ~+2.7 KB: 546,499.
+const MAIN_JS_BUDGET = 547_000;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

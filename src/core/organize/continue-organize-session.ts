@@ -19,8 +19,10 @@ import {
 	readPlannedItems,
 	remainingWork,
 	runPlanStage,
+	planStageCounts,
 	savePlan,
 	writeOrganizePlan,
+	writePlanFolded,
 } from "./organize-stages";
 import { incomingLinks, listOrganizeInputs, settleTargets, type OrganizeOptions } from "./plan-organize";
 import { PlanSchema, type Plan, type PlanItem } from "./plan";
@@ -123,10 +125,11 @@ async function continueOrganizeSessionLocked(
 			`Session ${sessionId} cannot be ${mode}d: its organize options were not recorded; start a new organize session`,
 		);
 	}
-	const index = await ItemStatusIndex.read(store, sessionId, "organize", deps.logger);
+	// The notes planned so far (items.jsonl proves a note planned: a resume passes over them; a retry plans the failed).
+	const saved = await readPlannedItems(store, sessionId, deps.logger);
 
 	const { replan, reapply } =
-		mode === "retry" ? await failedToRedo(vault, index, plan, record) : { replan: new Set<string>(), reapply: new Set<string>() };
+		mode === "retry" ? await failedToRedo(vault, saved, plan, record) : { replan: new Set<string>(), reapply: new Set<string>() };
 	const applyPending = record ? !record.complete : runOptions.apply;
 	const planningDone = plan !== null;
 	if (planningDone && !applyPending && replan.size === 0 && reapply.size === 0) {
@@ -148,8 +151,6 @@ async function continueOrganizeSessionLocked(
 	try {
 		if (needsPlanning) {
 			const paths = await extractedPaths(deps, phases, sessionId, runOptions, phase.stages.extract.status === "completed");
-			const saved = await readPlannedItems(store, sessionId, deps.logger);
-			const logged = index.latest("transform");
 			const planOptions = planOptionsOf(runOptions, options, vault);
 			await runPlanStage({
 				deps,
@@ -157,15 +158,24 @@ async function continueOrganizeSessionLocked(
 				sessionId,
 				paths,
 				options: planOptions,
-				// Done: logged and saved in an earlier run, and not to be redone.
-				skip: (path) => logged.has(path) && saved.has(path) && !replan.has(path),
+				// Done: saved in an earlier run, and not to be redone.
+				skip: (path) => saved.has(path) && !replan.has(path),
+				// A note planned again gets a record whatever comes of it: its new outcome replaces its failure.
+				logAlways: (path) => replan.has(path),
 				debugMode: session.debug_mode,
 				...(options.signal ? { signal: options.signal } : {}),
 				...(options.onProgress ? { onProgress: options.onProgress } : {}),
 			});
-			// The stage's counts over every run of it, from the item log.
-			const after = await ItemStatusIndex.read(store, sessionId, "organize", deps.logger);
-			const transformCounts = after.counts("transform");
+			// The stage's counts over every run of it, from the saved items; those without a record are folded (status).
+			const items = await readPlannedItems(store, sessionId, deps.logger);
+			const latest = paths.flatMap((path) => items.get(path) ?? []);
+			const transformCounts = planStageCounts(latest);
+			const logged = await ItemStatusIndex.read(store, sessionId, "organize", deps.logger);
+			await writePlanFolded(
+				store,
+				sessionId,
+				planStageCounts(latest.filter((item) => logged.statusOf("transform", item.from) === undefined)),
+			);
 			await phases.finishStage(sessionId, "organize", "transform", {
 				items_count: transformCounts.total,
 				counts: transformCounts,
@@ -181,7 +191,6 @@ async function continueOrganizeSessionLocked(
 				await phases.finishPhase(sessionId, "organize", counts, "Organize cancelled; resume the session to go on", true);
 				return { sessionId, mode, plan, ...(record ? { record } : {}), counts, cancelled: true };
 			}
-			const items = await readPlannedItems(store, sessionId, deps.logger);
 			await phases.startStage(sessionId, "organize", "load");
 			if (!record) {
 				// Not applied yet: the whole plan is made again from the saved items (names settled as in a first run).
@@ -233,11 +242,12 @@ async function continueOrganizeSessionLocked(
 /** What a retry redoes: notes whose planning failed, and notes whose applying failed (planned again if changed). */
 async function failedToRedo(
 	vault: OrganizeSessionDeps["vault"],
-	index: ItemStatusIndex,
+	saved: ReadonlyMap<string, PlanItem>,
 	plan: Plan | null,
 	record: AppliedRecord | undefined,
 ): Promise<{ replan: Set<string>; reapply: Set<string> }> {
-	const replan = new Set<string>(index.idsWithStatus("transform", "failed"));
+	const replan = new Set<string>();
+	for (const [path, item] of saved) if (item.status === "failed") replan.add(path);
 	const reapply = new Set<string>();
 	if (!plan || !record) return { replan, reapply };
 	const planned = new Map(plan.items.filter((item) => item.status === "planned").map((item) => [item.from, item]));

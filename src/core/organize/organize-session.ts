@@ -12,7 +12,7 @@ import { SessionManager } from "../session/session-manager";
 import { RunCancelledError } from "../session/errors";
 import { undoPlan, type AppliedRecord, type UndoResult } from "./apply-plan";
 import { ApplyJournal, hasAppliedRecord, readAppliedState, saveAppliedRecord } from "./apply-journal";
-import { incomingLinks, listOrganizeInputs, type OrganizeOptions } from "./plan-organize";
+import { incomingLinks, listFolderAndVault, type OrganizeOptions } from "./plan-organize";
 import { PlanSchema, type Plan, type PlanItem } from "./plan";
 import { writeOrganizeRunOptions } from "./organize-run-options";
 import {
@@ -23,6 +23,7 @@ import {
 	remainingWork,
 	runPlanStage,
 	writeOrganizePlan,
+	writePlanFolded,
 } from "./organize-stages";
 
 export interface OrganizeSessionDeps {
@@ -112,7 +113,7 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 	await phases.startPhase(sessionId, "organize");
 	try {
 		await phases.startStage(sessionId, "organize", "extract");
-		const paths = await listOrganizeInputs(deps.vault, options.folder);
+		const { paths, all } = await listFolderAndVault(deps.vault, options.folder);
 		await deps.store.writeAtomic(notesListPath(sessionId), `${JSON.stringify(paths, null, "\t")}\n`);
 		await phases.finishStage(sessionId, "organize", "extract", {
 			items_count: paths.length,
@@ -120,10 +121,15 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 		});
 
 		// Transform: one item per note (each PlanItem saved as it is planned, so the run can be resumed).
-		const planOptions = { hasIncomingLinks: incomingLinks(deps.vault), ...(deps.sha256 ? { sha256: deps.sha256 } : {}), ...options, now };
+		const planOptions = {
+			hasIncomingLinks: incomingLinks(deps.vault, all),
+			...(deps.sha256 ? { sha256: deps.sha256 } : {}),
+			...options,
+			now,
+		};
 		// A new session's items.jsonl holds exactly what this run planned: kept here rather than read back.
 		const planned = new Map<string, PlanItem>();
-		await runPlanStage({
+		const stage = await runPlanStage({
 			deps,
 			phases,
 			sessionId,
@@ -134,18 +140,25 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 			onProgress: options.onProgress,
 			planned,
 		});
+		if (stage.folded.total > 0) await writePlanFolded(deps.store, sessionId, stage.folded);
 		if (options.signal?.aborted)
 			throw new RunCancelledError(`Organize cancelled while planning; nothing was applied (resume session ${sessionId} to go on)`);
 		const items = paths.map((path) => planned.get(path)).filter((item): item is PlanItem => item !== undefined);
 
 		await phases.startStage(sessionId, "organize", "load");
-		const { plan, planJson } = await writeOrganizePlan(deps, sessionId, items, {
-			createdAt: now.toISOString(),
-			folder: options.folder,
-			force: options.force ?? false,
-			conflictPolicy: options.conflictPolicy ?? "rename",
-			...(options.userNoteRules !== undefined ? { userNoteRules: options.userNoteRules } : {}),
-		});
+		const { plan, planJson } = await writeOrganizePlan(
+			deps,
+			sessionId,
+			items,
+			{
+				createdAt: now.toISOString(),
+				folder: options.folder,
+				force: options.force ?? false,
+				conflictPolicy: options.conflictPolicy ?? "rename",
+				...(options.userNoteRules !== undefined ? { userNoteRules: options.userNoteRules } : {}),
+			},
+			all,
+		);
 		let record: AppliedRecord | undefined;
 		let cancelled = false;
 		if (options.apply) {

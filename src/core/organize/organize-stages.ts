@@ -1,13 +1,17 @@
 import { ensureJsonlLineStart, readJsonl } from "../logs/jsonl";
+import { appendPipelineStageRecords, foldedItemsFile, type FoldedItems, type PipelineStageRecord } from "../logs/pipeline-stages";
+import { appendStepLogRecords, type StepLogRecord } from "../logs/steps-log";
 import type { Counts } from "../model/counts";
-import { runStage, type StageProgress, type StageResult } from "../pipeline/stage-runner";
+import type { StageProgress } from "../pipeline/stage-types";
+import { StepAggregator } from "../pipeline/step-aggregator";
+import { yieldToEventLoop, yieldWhenSliceOver } from "../util/timers";
 import type { Clock } from "../ports/clock";
 import { silentLogger, type Logger } from "../ports/logger";
 import type { NoteVault } from "../ports/note-vault";
 import type { StagingStore } from "../ports/staging-store";
 import type { NoteChangeListener } from "../import/load/index-sync";
 import type { PhaseManager } from "../session/phase-manager";
-import { stageOutputDir } from "../session/paths";
+import { pipelineStagesFile, stageOutputDir, stepsFile } from "../session/paths";
 import { applyPlan, rewriteVaultLinks, type AppliedOperation, type AppliedRecord, type OperationLog } from "./apply-plan";
 import { failedItem, listOrganizeInputs, planNote, settleTargets, type OrganizeOptions } from "./plan-organize";
 import { PlanItemSchema, renderPlanMarkdown, type Plan, type PlanItem } from "./plan";
@@ -47,78 +51,210 @@ export interface PlanStageOptions {
 	paths: readonly string[];
 	/** `now` set. */
 	options: OrganizeOptions;
-	/** Every step of every note goes to steps.jsonl (otherwise only a failed note's). */
+	/** Every note gets a pipeline_stages.jsonl record and its step in steps.jsonl (otherwise only a failed note). */
 	debugMode?: boolean;
 	/** Notes already planned (resume): passed over. */
 	skip?: (path: string) => boolean;
+	/** Notes whose record is written whatever their outcome (retry: a note that failed before gets its new one). */
+	logAlways?: (path: string) => boolean;
 	/** Told every item planned, as it is saved (a first run keeps them, rather than read items.jsonl back). */
 	planned?: Map<string, PlanItem>;
 	signal?: AbortSignal;
 	onProgress?: (progress: StageProgress) => void;
 }
 
+/** The stage's counts in this run, and `folded`: those of the notes planned without a record of their own. */
+export interface PlanStageResult {
+	counts: Counts & { review: number };
+	folded: Counts & { review: number };
+	cancelled: boolean;
+}
+
+/** What a note's plan counts as in the stage's counts (and its record's status, when it has one). */
+function outcomeOf(item: PlanItem): "success" | "skipped" | "failed" | "review" {
+	if (item.status === "failed") return "failed";
+	if (item.status === "skipped") return "skipped";
+	return item.destination === "review" ? "review" : "success";
+}
+
+/** Counts of the transform stage over planned items (each note once: its latest item). */
+export function planStageCounts(items: Iterable<PlanItem>): Counts & { review: number } {
+	const counts = { total: 0, success: 0, failed: 0, skipped: 0, review: 0 };
+	for (const item of items) {
+		counts.total++;
+		counts[outcomeOf(item)]++;
+	}
+	return counts;
+}
+
+const PLAN_STEP = "classify_and_normalize";
+
+/** A note's title in its records: its file name without `.md`. */
+const titleOf = (path: string): string => path.slice(path.lastIndexOf("/") + 1).replace(/\.md$/i, "");
+
 /**
- * The transform stage: one item per note through the stage runner (per-item records, steps, counts, cancel).
- * Each note's PlanItem is appended to items.jsonl before its record is logged (in batches: one append of each
- * file per batch, not three per note), so a logged note always has its plan saved and an interrupted run can be
- * resumed.
+ * The transform stage: every note planned in a plain loop, one PlanItem each, appended to items.jsonl in batches
+ * (one append per batch; a crash loses at most the batch, which a resume plans again). items.jsonl is what proves a
+ * note planned (resume passes over the notes it holds) and what plan.json is made from, so no note needs a record
+ * of its own: pipeline_stages.jsonl and steps.jsonl get one only for a note that failed (with its path and reason,
+ * for the panel, status and retry), for a note planned again by a retry (its new outcome replaces the failure) and,
+ * in debug mode, for every note. The notes that went through are counted in phase.json (saved every couple of
+ * seconds while the stage runs, and at its end) and in pipeline_folded.json (see writePlanFolded), where status
+ * reads them. This stage used to go through the stage runner: per note ~30 µs of bookkeeping (ordered hand-off,
+ * timings, a record and a progress object), more than planning a note costs (issue 20).
  */
-export async function runPlanStage(args: PlanStageOptions): Promise<StageResult> {
-	const { deps, sessionId } = args;
+// Long on purpose: one loop over the notes with its batch flush and its end; the parts share the run's counters.
+export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageResult> {
+	const { deps, sessionId, phases, signal } = args;
+	const { store, clock } = deps;
+	const logger = deps.logger ?? silentLogger;
+	const stage = "transform" as const;
+	const started = clock.now().getTime();
+	await phases.startStage(sessionId, "organize", stage);
 	const itemsPath = plannedItemsPath(sessionId);
-	await ensureJsonlLineStart(deps.store, itemsPath);
-	// Planned items wait here and are appended in one write just before the records that log them (beforeLog).
+	await ensureJsonlLineStart(store, itemsPath);
+	const counts = planStageCounts([]);
+	const folded = planStageCounts([]);
+	const aggregator = new StepAggregator();
+	let resumed = 0;
+	// Waiting for the next append: the items' lines, and the records of the notes that get one.
 	let pending = "";
-	const flushItems = async (): Promise<void> => {
-		if (pending === "") return;
+	let batch = 0;
+	let batchFailed = 0;
+	let batchError: string | undefined;
+	let records: PipelineStageRecord[] = [];
+	let steps: StepLogRecord[] = [];
+	let logsReady = false;
+	let batchStart = started;
+	let lastSave = started;
+	let lastFlush = Date.now();
+	const flush = async (): Promise<void> => {
+		lastFlush = Date.now();
+		const now = clock.now().getTime();
+		aggregator.addMany(PLAN_STEP, batchStart, now, batch, batchFailed, batchError);
+		[batchStart, batch, batchFailed] = [now, 0, 0];
+		// Items first: a note with a record always has its plan saved.
 		const lines = pending;
 		pending = "";
-		await deps.store.append(itemsPath, lines);
+		if (lines !== "") await store.append(itemsPath, lines);
+		if (records.length > 0) {
+			for (const path of logsReady ? [] : [pipelineStagesFile(sessionId, "organize"), stepsFile(sessionId, "organize", stage)])
+				if (await ensureJsonlLineStart(store, path))
+					logger.warn(`${path}: the last line was cut off by an interruption; it will be skipped`);
+			logsReady = true;
+			const [stageRecords, stepRecords] = [records, steps];
+			[records, steps] = [[], []];
+			await appendStepLogRecords(store, sessionId, "organize", stage, stepRecords);
+			await appendPipelineStageRecords(store, sessionId, "organize", stageRecords);
+		}
+		if (now - lastSave >= PLAN_SAVE_MS) {
+			lastSave = now;
+			await phases.updateStage(sessionId, "organize", stage, {
+				items_count: counts.total,
+				counts: { ...counts },
+				steps: aggregator.snapshot(),
+			});
+		}
 	};
-	try {
-		return await runStage({
-			ctx: {
-				sessionId,
-				phaseType: "organize",
-				store: deps.store,
-				clock: deps.clock,
-				logger: deps.logger ?? silentLogger,
-				phases: args.phases,
-			},
-			stage: "transform",
-			items: args.paths,
-			identify: (path) => ({ id: path, title: path.slice(path.lastIndexOf("/") + 1).replace(/\.md$/i, "") }),
-			...(args.skip ? { skip: args.skip } : {}),
-			// A note is planned when items.jsonl has it (a resume passes over notes both saved and logged): the records can
-			// be appended in batches, each batch's items first. A crash loses at most a batch, which a resume plans again.
-			logBatchMs: PLAN_LOG_BATCH_MS,
-			stepLog: args.debugMode ? "all" : "failed",
-			beforeLog: flushItems,
-			process: async (path, step) => {
-				let item: PlanItem;
-				try {
-					item = await step.run("classify_and_normalize", () => planNote(deps.vault, path, args.options));
-				} catch (error) {
-					// Cancelled mid-note (an LLM call aborted): not planned, not logged; a resume plans it.
-					if (args.signal?.aborted) throw error;
-					item = failedItem(path, error);
-				}
-				const json = JSON.stringify(item);
-				itemJson.set(item, json);
-				pending += `${json}\n`;
-				args.planned?.set(path, item);
-				if (item.status === "failed") throw new Error(item.error?.message ?? item.reason);
-				if (item.status === "skipped") return { status: "skipped", reason: item.reason };
-				if (item.destination === "review") return { status: "review", reason: item.reason };
-				return { status: "success" };
-			},
-			signal: args.signal,
-			onProgress: args.onProgress,
+	const progress = (last?: StageProgress["last"]): void =>
+		args.onProgress?.({
+			stage,
+			done: counts.total,
+			resumed,
+			counts: { ...counts },
+			...(last ? { last } : {}),
+			elapsedMs: clock.now().getTime() - started,
 		});
-	} finally {
-		await flushItems();
+	// One note, start to end: planned, saved for the next append, counted, recorded when it gets a record. A function
+	// called per note (not the loop's body): V8 optimises a function called often, not a long-running async loop.
+	const planOne = async (path: string): Promise<boolean> => {
+		const itemStart = Date.now();
+		let item: PlanItem;
+		let thrown: string | undefined;
+		try {
+			item = await planNote(deps.vault, path, args.options);
+		} catch (error) {
+			// Cancelled mid-note (an LLM call aborted): not planned, not logged; a resume plans it.
+			if (signal?.aborted) return false;
+			item = failedItem(path, error);
+			thrown = item.reason;
+		}
+		const json = JSON.stringify(item);
+		itemJson.set(item, json);
+		pending += `${json}\n`;
+		batch++;
+		args.planned?.set(path, item);
+		const status = outcomeOf(item);
+		counts.total++;
+		counts[status]++;
+		const title = titleOf(path);
+		const error = status === "failed" ? (item.error?.message ?? item.reason) : undefined;
+		if (error !== undefined) {
+			batchFailed++;
+			batchError = thrown ?? error;
+		}
+		if (error !== undefined || args.debugMode || args.logAlways?.(path)) {
+			const base = {
+				timestamp: clock.now().toISOString(),
+				session_id: sessionId,
+				item_id: path,
+				stage,
+				step: PLAN_STEP,
+				timing_ms: Date.now() - itemStart,
+			};
+			records.push({ ...base, title, status, ...(error !== undefined ? { error } : status !== "success" ? { reason: item.reason } : {}) });
+			steps.push({
+				...base,
+				step_index: 1,
+				status: thrown === undefined ? "completed" : "failed",
+				...(thrown !== undefined ? { error: thrown } : {}),
+			});
+		} else {
+			folded.total++;
+			folded[status]++;
+		}
+		progress({ id: path, title, status });
+		if (batch >= PLAN_BATCH_ITEMS || Date.now() - lastFlush >= PLAN_BATCH_MS) await flush();
+		return true;
+	};
+	let fatal: { error: unknown } | null = null;
+	try {
+		for (const path of args.paths) {
+			if (signal?.aborted) break;
+			if (args.skip?.(path)) {
+				resumed++;
+				progress();
+				if (resumed % 200 === 0) await yieldToEventLoop();
+				continue;
+			}
+			if (!(await planOne(path))) break;
+			await yieldWhenSliceOver(YIELD_SLICE_MS);
+		}
+		await flush();
+	} catch (error) {
+		fatal = { error };
 	}
+	const cancelled = signal?.aborted === true && fatal === null;
+	if (cancelled) logger.warn(`${stage}: cancelled after ${counts.total} items`, { stage, done: counts.total });
+	if (fatal) logger.error(`${stage}: stopped: ${fatal.error instanceof Error ? fatal.error.message : String(fatal.error)}`, { stage });
+	await phases.finishStage(sessionId, "organize", stage, {
+		failed: fatal !== null,
+		stopped: cancelled,
+		items_count: counts.total,
+		counts: { ...counts },
+		steps: aggregator.snapshot(true),
+	});
+	if (fatal) throw fatal.error;
+	return { counts, folded, cancelled };
 }
+
+/** Notes planned between two appends of items.jsonl at most, and how long (ms, real time) a batch waits at most. */
+const PLAN_BATCH_ITEMS = 1000;
+const PLAN_BATCH_MS = 200;
+/** phase.json's stage counts are saved this often while the stage runs (ms, by the clock), as the stage runner does. */
+const PLAN_SAVE_MS = 2000;
+/** Longest run of notes between two yields to the event loop (as the stage runner: see yieldWhenSliceOver). */
+const YIELD_SLICE_MS = 10;
 
 /**
  * Each planned item's JSON text as items.jsonl got it, so that plan.json is not made by serialising all of them a
@@ -140,8 +276,15 @@ export function planJsonText(plan: Plan): string {
 	return `${before.slice(0, -1)}${before === "{}" ? "" : ","}"items":[${texts.join(",")}]}`;
 }
 
-/** The plan stage appends its items and log records at most this often (see RunStageOptions.logBatchMs). */
-const PLAN_LOG_BATCH_MS = 200;
+/**
+ * Counts the notes planned without a record of their own (see runPlanStage) in `organize/pipeline_folded.json`, the
+ * count file status (ItemStatusIndex) adds to the records' counts, as for a compacted import's items.
+ */
+export async function writePlanFolded(store: StagingStore, sessionId: string, transform: Counts): Promise<void> {
+	const none = { total: 0, success: 0, failed: 0, skipped: 0 };
+	const folded: FoldedItems = { version: 1, items: transform.total, stages: { extract: none, transform, load: none }, outcomes: {} };
+	await store.writeAtomic(foldedItemsFile(sessionId, "organize"), `${JSON.stringify(folded)}\n`);
+}
 
 /** The saved PlanItems, the latest per note (a partial last line after a crash is skipped). */
 export async function readPlannedItems(store: StagingStore, sessionId: string, logger?: Logger): Promise<Map<string, PlanItem>> {
@@ -165,6 +308,8 @@ export async function writeOrganizePlan(
 	sessionId: string,
 	items: readonly PlanItem[],
 	header: PlanHeader,
+	/** Every note of the vault, when the run listed them already (listFolderAndVault). */
+	existing?: readonly string[],
 ): Promise<{ plan: Plan; planJson: string }> {
 	// Built as the schema has it, not parsed again: every item is a PlanItem already (planNote, failedItem, or read
 	// back through PlanItemSchema on resume), and a parse of 10,000 items copied each for nothing (~80 ms).
@@ -175,7 +320,7 @@ export async function writeOrganizePlan(
 		force: header.force,
 		conflictPolicy: header.conflictPolicy,
 		...(header.userNoteRules !== undefined ? { userNoteRules: [...header.userNoteRules] } : {}),
-		items: await settleTargets(deps.vault, [...items], await listOrganizeInputs(deps.vault, ""), header.conflictPolicy),
+		items: await settleTargets(deps.vault, [...items], existing ?? (await listOrganizeInputs(deps.vault, "")), header.conflictPolicy),
 	};
 	return { plan, planJson: await savePlan(deps.store, sessionId, plan) };
 }

@@ -67,10 +67,10 @@ const DAILY_NAME = /^\d{4}-(\d{2}(-\d{2})?|W\d{2})$/i;
  * Whether another note of the vault links to a note: built on first use by reading every note once (a plan
  * without a dust candidate never pays for it), then one lookup per question.
  */
-export function incomingLinks(vault: NoteVault): (path: string) => Promise<boolean> {
+export function incomingLinks(vault: NoteVault, listed?: readonly string[]): (path: string) => Promise<boolean> {
 	let linked: Promise<Set<string>> | null = null;
 	const build = async (): Promise<Set<string>> => {
-		const all = await listOrganizeInputs(vault, "");
+		const all = listed ?? (await listOrganizeInputs(vault, ""));
 		const index = pathIndex(all);
 		const out = new Set<string>();
 		for (const from of all) {
@@ -88,6 +88,20 @@ export function incomingLinks(vault: NoteVault): (path: string) => Promise<boole
 		return out;
 	};
 	return async (path) => (await (linked ??= build())).has(path.toLowerCase());
+}
+
+/**
+ * The notes to organise below `folder` and every note of the vault (what name conflicts are settled against), from
+ * one listing of the vault: a first run listed the vault twice (the folder, then all of it). When no note of the
+ * listing is below `folder` as spelled (a folder reached through a symlink, which the vault's walk does not follow,
+ * or spelled in another case on a disk that ignores case), the folder is listed on its own as before.
+ */
+export async function listFolderAndVault(vault: NoteVault, folder: string): Promise<{ paths: string[]; all: string[] }> {
+	const all = await listOrganizeInputs(vault, "");
+	if (folder === "") return { paths: all, all };
+	const prefix = `${folder}/`;
+	const paths = all.filter((path) => path.startsWith(prefix));
+	return { paths: paths.length > 0 ? paths : await listOrganizeInputs(vault, folder), all };
 }
 
 /** Markdown notes to organise below `folder`: no dot-folders (`.obsidian`, `.staging`, ...), sorted. */
@@ -264,39 +278,47 @@ export async function settleTargets(
 	existing: readonly string[],
 	policy: ConflictPolicy,
 ): Promise<PlanItem[]> {
-	const taken = new Set(existing.map((path) => path.toLowerCase()));
+	const taken = new Set<string>();
+	for (const path of existing) taken.add(path.toLowerCase());
 	const claimed = new Set<string>();
-	const leaving = new Set(items.filter((item) => item.status === "planned").map((item) => item.from.toLowerCase()));
+	const leaving = new Set<string>();
+	for (const item of items) if (item.status === "planned") leaving.add(item.from.toLowerCase());
 	// Whether each target folder exists, asked once per folder: nothing is at a name in a folder that is not there
 	// (genre folders of a first organize run), so most targets cost no look at the disk.
-	const folders = new Map<string, Promise<boolean>>();
-	const onDisk = async (candidate: string): Promise<boolean> => {
+	const folders = new Map<string, boolean>();
+	/** Whether a name is free as far as the plan and the listing tell, or undefined when only the disk can. */
+	const knownFree = (candidate: string, self: string): boolean | undefined => {
+		const lower = candidate.toLowerCase();
+		if (lower === self) return true;
+		if (claimed.has(lower) || taken.has(lower)) return false;
+		const slash = candidate.lastIndexOf("/");
+		return slash > 0 && folders.get(candidate.slice(0, slash)) === false ? true : undefined;
+	};
+	const free = async (candidate: string, self: string): Promise<boolean> => {
+		const known = knownFree(candidate, self);
+		if (known !== undefined) return known;
 		const folder = candidate.slice(0, Math.max(0, candidate.lastIndexOf("/")));
-		let there = folders.get(folder);
+		let there = folder === "" ? true : folders.get(folder);
 		if (there === undefined) {
-			there = folder === "" ? Promise.resolve(true) : vault.exists(folder);
+			there = await vault.exists(folder);
 			folders.set(folder, there);
 		}
-		return (await there) && vault.exists(candidate);
+		return !(there && (await vault.exists(candidate)));
 	};
 	// Each item's result at its own index: the plan keeps the notes' order (no sort by a map of indexes afterwards).
 	const out: PlanItem[] = items.slice();
 	for (const item of items) {
 		if (item.status === "unchanged" || (item.status === "planned" && item.from === item.to)) claimed.add(item.to.toLowerCase());
 	}
-	for (let index = 0; index < items.length; index++) {
+	// One note (a function called per note, not the loop's body: V8 optimises the one, not a long async loop); the disk
+	// is awaited only when the plan and the listing cannot tell.
+	const settleOne = async (index: number): Promise<void> => {
 		const item = items[index]!;
-		if (item.status !== "planned" || item.from === item.to) continue;
+		if (item.status !== "planned" || item.from === item.to) return;
 		const self = item.from.toLowerCase();
-		const free = async (candidate: string): Promise<boolean> => {
-			const lower = candidate.toLowerCase();
-			if (lower === self) return true;
-			if (claimed.has(lower) || taken.has(lower)) return false;
-			return !(await onDisk(candidate));
-		};
-		if (await free(item.to)) {
+		if (knownFree(item.to, self) ?? (await free(item.to, self))) {
 			claimed.add(item.to.toLowerCase());
-			continue;
+			return;
 		}
 		const wanted = item.to;
 		if (policy === "skip") {
@@ -307,23 +329,24 @@ export async function settleTargets(
 				reason: `"${wanted}" already exists`,
 				conflict: { wanted, resolution: "skip" },
 			};
-			continue;
+			return;
 		}
 		if (policy === "overwrite" && !claimed.has(wanted.toLowerCase()) && !leaving.has(wanted.toLowerCase())) {
 			claimed.add(wanted.toLowerCase());
 			out[index] = { ...item, conflict: { wanted, resolution: "overwrite" } };
-			continue;
+			return;
 		}
 		const stem = wanted.slice(0, -3);
 		let to = wanted;
 		for (let n = 1; ; n++) {
 			to = `${stem} ${n}.md`;
-			if (await free(to)) break;
+			if (await free(to, self)) break;
 		}
 		claimed.add(to.toLowerCase());
 		const status = to === item.from && item.frontmatterChanges.length === 0 && !item.contentChanged ? "unchanged" : "planned";
 		out[index] = { ...item, to, status, conflict: to === item.from ? undefined : { wanted, resolution: "rename" } };
-	}
+	};
+	for (let index = 0; index < items.length; index++) await settleOne(index);
 	return out;
 }
 

@@ -31,6 +31,18 @@ export class StepAggregator {
 		}
 	}
 
+	/**
+	 * `items` items that went through the step one after another between `startedMs` and `completedMs`, `failed` of
+	 * them failing (the last with `error`): a loop that does not time each item adds its batches.
+	 */
+	addMany(name: string, startedMs: number, completedMs: number, items: number, failed: number, error: string | undefined): void {
+		if (items === 0) return;
+		this.add(name, startedMs, completedMs, Math.max(0, completedMs - startedMs), failed > 0 ? error : undefined);
+		const step = this.steps.get(name)!;
+		step.items_processed += items - 1;
+		step.items_failed += Math.max(0, failed - 1);
+	}
+
 	/** A copy; `final` turns running steps into completed (or failed when every item failed in them). */
 	snapshot(final = false): Step[] {
 		for (const [name, ms] of this.completedMs) {

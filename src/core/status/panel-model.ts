@@ -278,10 +278,24 @@ export function estimateItems(seen: number, readFraction: number): number {
 	return readFraction >= MIN_READ_FRACTION ? Math.max(seen, Math.round(seen / readFraction)) : seen;
 }
 
-function buildStage(stage: Stage, phase: Phase, log: PhaseLog, previous: StageView | null, now: Date, interrupted: boolean): StageView {
+function buildStage(
+	stage: Stage,
+	phase: Phase,
+	log: PhaseLog,
+	previous: StageView | null,
+	now: Date,
+	interrupted: boolean,
+	countedInPhase = false,
+): StageView {
 	// Per item its latest record (a retried item counts once, with its last outcome).
-	const fromRecords = log.stageCounts(stage.stage_type);
-	const seen = fromRecords.done + fromRecords.skipped + fromRecords.failed + fromRecords.review;
+	let fromRecords = log.stageCounts(stage.stage_type);
+	let seen = fromRecords.done + fromRecords.skipped + fromRecords.failed + fromRecords.review;
+	// Organize records only the notes that fail (issue 20): while it plans, the others are counted in phase.json.
+	const saved = countedInPhase ? stage.counts : undefined;
+	if (saved && saved.success + saved.skipped + saved.failed + (saved.review ?? 0) > seen) {
+		fromRecords = { done: saved.success, skipped: saved.skipped, failed: saved.failed, review: saved.review ?? 0 };
+		seen = saved.success + saved.skipped + saved.failed + (saved.review ?? 0);
+	}
 	// Extract streams the export: while it reads, how far it is (bytes) is the progress, and the items it has
 	// seen scaled by that fraction estimate how many there are. The stages after it run at the same time.
 	const input = stage.status === "running" && stage.input && stage.input.bytes_total > 0 ? stage.input : null;
@@ -299,7 +313,8 @@ function buildStage(stage: Stage, phase: Phase, log: PhaseLog, previous: StageVi
 		counts = { total: Math.max(seen, Math.round(previous.counts.total * passedOn)), estimated: true, ...fromRecords };
 	} else {
 		// The total a stage can reach: what its predecessor passed on, or (extract) what the phase knows.
-		let total = stage.counts?.total ?? 0;
+		// (A running organize stage's counts are those of the notes done so far, not its total.)
+		let total = saved && stage.status === "running" ? 0 : (stage.counts?.total ?? 0);
 		if (total === 0 && previous) total = previous.counts.done + previous.counts.review;
 		if (total === 0 && !previous) total = Math.max(phase.counts.total, stage.items_count);
 		counts = { total: Math.max(total, seen), estimated: false, ...fromRecords };
@@ -368,7 +383,7 @@ function buildPhase(
 	const stages: StageView[] = [];
 	let previous: StageView | null = null;
 	for (const t of STAGE_TYPES) {
-		const view = buildStage(source.stages[t], source, log, previous, now, interrupted);
+		const view = buildStage(source.stages[t], source, log, previous, now, interrupted, type === "organize");
 		stages.push(view);
 		previous = view;
 	}

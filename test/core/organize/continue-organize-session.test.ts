@@ -16,6 +16,7 @@ import {
 } from "../../../src/core/organize/organize-session";
 import { PlanSchema } from "../../../src/core/organize/plan";
 import { ItemStatusIndex } from "../../../src/core/logs/item-status-index";
+import { readPlannedItems } from "../../../src/core/organize/organize-stages";
 import type { NoteVault } from "../../../src/core/ports/note-vault";
 import { PhaseManager } from "../../../src/core/session/phase-manager";
 import { SessionManager } from "../../../src/core/session/session-manager";
@@ -109,8 +110,11 @@ describe("resumeOrganizeSession: planning", () => {
 		expect(await readOrganizeState(deps.store, sessionId)).toBe("none");
 		// A cancel leaves the session stopped (resume goes on), not failed.
 		expect((await new SessionManager(deps.store, deps.clock).load(sessionId)).status).toBe("stopped");
+		// items.jsonl proves the three notes planned; they went through, so none has a record of its own (issue 20).
+		expect([...(await readPlannedItems(deps.store, sessionId)).keys()]).toHaveLength(3);
 		const before = await ItemStatusIndex.read(deps.store, sessionId, "organize");
-		expect(before.latest("transform").size).toBe(3);
+		expect(before.latest("transform").size).toBe(0);
+		expect(before.counts("transform")).toMatchObject({ total: 3, success: 3 });
 
 		const planned: string[] = [];
 		const result = await resumeOrganizeSession(deps, sessionId, {
@@ -126,6 +130,11 @@ describe("resumeOrganizeSession: planning", () => {
 		expect(phase.status).toBe("completed");
 		expect(phase.stages.transform.counts).toMatchObject({ total: Object.keys(FILES).length, failed: 0 });
 		expect(phase.counts).toEqual(whole.counts);
+		// status counts every note once: the folded count of the notes without a record covers both runs.
+		expect((await ItemStatusIndex.read(deps.store, sessionId, "organize")).counts("transform")).toMatchObject({
+			total: Object.keys(FILES).length,
+			failed: 0,
+		});
 
 		const again = await resumeOrganizeSession(deps, sessionId, { rewriteLinks: true });
 		expect(again.message).toMatch(/nothing to resume/);
@@ -166,6 +175,13 @@ describe("retryOrganizeSession: planning failures", () => {
 		expect(first.counts.failed).toBe(1);
 		const phases = new PhaseManager(deps.store, deps.clock);
 		expect((await phases.load(first.sessionId, "organize")).status).toBe("partial");
+		// The failed note is recorded with its path and reason (panel, status); the others are only counted.
+		const logged = await ItemStatusIndex.read(deps.store, first.sessionId, "organize");
+		const failures = logged.failures("transform");
+		expect(failures.map((f) => [f.item_id, f.title, f.stage])).toEqual([["Inbox/Broken.md", "Broken", "transform"]]);
+		expect(failures[0]?.reason).toMatch(/^Invalid YAML frontmatter in "Inbox\/Broken\.md" at line 3/);
+		expect(logged.latest("transform").size).toBe(1);
+		expect(logged.counts("transform")).toMatchObject({ total: 8, failed: 1, success: 7 });
 
 		// Still broken: the retry fails it again and nothing else changes.
 		const still = await retryOrganizeSession(deps, first.sessionId, { rewriteLinks: true });
@@ -189,6 +205,11 @@ describe("retryOrganizeSession: planning failures", () => {
 		expect(phase.status).toBe("completed");
 		expect(phase.counts).toMatchObject({ total: 8, failed: 0 });
 		expect(phase.stages.transform.counts).toMatchObject({ total: 8, failed: 0 });
+		// The note planned again got a record of its outcome, which replaces its failure.
+		const after = await ItemStatusIndex.read(deps.store, first.sessionId, "organize");
+		expect(after.failures()).toEqual([]);
+		expect(after.statusOf("transform", "Inbox/Broken.md")).toBe("success");
+		expect(after.counts("transform")).toMatchObject({ total: 8, failed: 0, success: 8 });
 		expect(await planOf(root, first.sessionId)).toEqual(result.plan);
 		expect(await readFile(join(root, organizeOutputPaths(first.sessionId).planMarkdown), "utf8")).toContain(
 			"`Inbox/Broken.md` → `Travel/Fixed trip.md`",

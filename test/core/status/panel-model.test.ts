@@ -150,6 +150,41 @@ describe("buildPanelModel", () => {
 		]);
 	});
 
+	it("organize planning: counts the notes phase.json has counted, though only the failed one has a record", () => {
+		const phase: Phase = newPhase("organize");
+		phase.status = "running";
+		phase.started_at = "2025-01-01T00:00:00.000Z";
+		phase.stages.extract = { ...phase.stages.extract, status: "completed", counts: { total: 500, success: 500, failed: 0, skipped: 0 } };
+		phase.stages.transform = {
+			...phase.stages.transform,
+			status: "running",
+			started_at: "2025-01-01T00:00:01.000Z",
+			counts: { total: 200, success: 190, failed: 1, skipped: 4, review: 5 },
+		};
+		const input = {
+			sessions: [
+				session("20250101_000000", "running", {
+					phases: { organize: { status: "running" as const, counts: { total: 0, success: 0, failed: 0, skipped: 0 } } },
+				}),
+			],
+			broken: [],
+			phases: { organize: phase },
+			records: { organize: [r("Inbox/Bad.md", "transform", "failed", "Invalid YAML frontmatter")] },
+			now: new Date("2025-01-01T00:00:05.000Z"),
+		};
+		const view = buildPanelModel(input).selected!.phases[0]!;
+		expect(view.stages[1]!.counts).toMatchObject({ total: 500, done: 190, failed: 1, skipped: 4, review: 5 });
+		expect(view.stages[1]!.progress).toBeCloseTo(200 / 500);
+		expect(view.failures).toMatchObject([{ itemId: "Inbox/Bad.md", error: "Invalid YAML frontmatter" }]);
+		// An import's running stage still counts its records (phase.json lags behind them there).
+		const imported = buildPanelModel({
+			...input,
+			phases: { import: { ...phase, phase_type: "import" } },
+			records: { import: input.records.organize },
+		});
+		expect(imported.selected!.phases[0]!.stages[1]!.counts).toMatchObject({ done: 0, failed: 1 });
+	});
+
 	it("caps the failure list", () => {
 		const phase = newPhase("import");
 		const records = Array.from({ length: 7 }, (_, i) => r(`i${i}`, "load", "failed", "x"));
