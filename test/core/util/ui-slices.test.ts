@@ -13,6 +13,8 @@ import { textOnlyStore } from "../_support/text-only-store";
  * passed. The modules are loaded afresh for each test, after the stubs.
  */
 let yields = 0;
+/** Called at each yield (see the MessageChannel stub). */
+let onYield: (() => void) | null = null;
 let root: string | undefined;
 
 beforeEach(() => {
@@ -28,6 +30,7 @@ beforeEach(() => {
 				const post = this.port2.postMessage.bind(this.port2);
 				this.port2.postMessage = (message: unknown) => {
 					yields++;
+					onYield?.();
 					post(message);
 				};
 				(this.port1 as unknown as { unref?: () => void }).unref?.();
@@ -39,6 +42,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+	onYield = null;
 	vi.unstubAllGlobals();
 	vi.restoreAllMocks();
 	if (root) await fs.rm(root, { recursive: true, force: true });
@@ -85,5 +89,41 @@ describe("on a UI thread", () => {
 		const summary = await summarize(store, session, undefined, "pending", { index });
 		expect(summary.counts.total).toBe(5_000);
 		expect(yields - before).toBeGreaterThanOrEqual(4);
+	});
+
+	it("the panel's log read again whole (15,000 records) is summed in pieces of at most 2,048 between yields", async () => {
+		const { appendPipelineStageRecords } = await import("../../../src/core/logs/pipeline-stages");
+		const { pipelineStagesFile } = await import("../../../src/core/session/paths");
+		const { PanelFileCache } = await import("../../../src/core/status/panel-state");
+		const { PhaseLog } = await import("../../../src/core/status/phase-log");
+		root = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-ui-slices-"));
+		const store = new NodeStagingStore(root);
+		const session = "20260101_000000";
+		const records: PipelineStageRecord[] = [];
+		for (let i = 0; i < 5_000; i++)
+			for (const stage of ["extract", "transform", "load"] as const)
+				records.push({
+					timestamp: "2026-01-01T00:00:00.000Z",
+					session_id: session,
+					item_id: `c-${i}`,
+					stage,
+					step: stage,
+					status: "success",
+					timing_ms: 1,
+				});
+		await appendPipelineStageRecords(store, session, "import", records);
+		let run = 0;
+		let longest = 0;
+		onYield = () => (run = 0);
+		// addOne is private: one record summed in.
+		const proto = PhaseLog.prototype as unknown as { addOne: (this: unknown, r: unknown) => void };
+		const addOne = proto.addOne;
+		vi.spyOn(proto, "addOne").mockImplementation(function (this: unknown, r: unknown) {
+			longest = Math.max(longest, ++run);
+			addOne.call(this, r);
+		});
+		const log = await new PanelFileCache().log(store, pipelineStagesFile(session, "import"));
+		expect(log.stageCounts("load").done).toBe(5_000);
+		expect(longest).toBeLessThanOrEqual(2_048);
 	});
 });
