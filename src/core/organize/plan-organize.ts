@@ -281,21 +281,18 @@ export async function settleTargets(
 	const taken = new Set<string>();
 	for (const path of existing) taken.add(path.toLowerCase());
 	const claimed = new Set<string>();
-	const leaving = new Set<string>();
-	for (const item of items) if (item.status === "planned") leaving.add(item.from.toLowerCase());
 	// Whether each target folder exists, asked once per folder: nothing is at a name in a folder that is not there
 	// (genre folders of a first organize run), so most targets cost no look at the disk.
 	const folders = new Map<string, boolean>();
-	/** Whether a name is free as far as the plan and the listing tell, or undefined when only the disk can. */
-	const knownFree = (candidate: string, self: string): boolean | undefined => {
-		const lower = candidate.toLowerCase();
+	/** Whether a name (and its lower case) is free as far as the plan and the listing tell; undefined: ask the disk. */
+	const knownFree = (candidate: string, lower: string, self: string): boolean | undefined => {
 		if (lower === self) return true;
 		if (claimed.has(lower) || taken.has(lower)) return false;
 		const slash = candidate.lastIndexOf("/");
 		return slash > 0 && folders.get(candidate.slice(0, slash)) === false ? true : undefined;
 	};
 	const free = async (candidate: string, self: string): Promise<boolean> => {
-		const known = knownFree(candidate, self);
+		const known = knownFree(candidate, candidate.toLowerCase(), self);
 		if (known !== undefined) return known;
 		const folder = candidate.slice(0, Math.max(0, candidate.lastIndexOf("/")));
 		let there = folder === "" ? true : folders.get(folder);
@@ -310,13 +307,22 @@ export async function settleTargets(
 	for (const item of items) {
 		if (item.status === "unchanged" || (item.status === "planned" && item.from === item.to)) claimed.add(item.to.toLowerCase());
 	}
-	// One note (a function called per note, not the loop's body: V8 optimises the one, not a long async loop); the disk
-	// is awaited only when the plan and the listing cannot tell.
+	let leaving: Set<string> | null = null;
+	/**
+	 * A note whose target the plan and the listing show free (most of them): settled at once, without a promise or a
+	 * look at the disk. False: settleOne decides.
+	 */
+	const settledNow = (item: PlanItem): boolean => {
+		if (item.status !== "planned" || item.from === item.to) return true;
+		const lower = item.to.toLowerCase();
+		if (knownFree(item.to, lower, item.from.toLowerCase()) !== true) return false;
+		claimed.add(lower);
+		return true;
+	};
 	const settleOne = async (index: number): Promise<void> => {
 		const item = items[index]!;
-		if (item.status !== "planned" || item.from === item.to) return;
 		const self = item.from.toLowerCase();
-		if (knownFree(item.to, self) ?? (await free(item.to, self))) {
+		if (await free(item.to, self)) {
 			claimed.add(item.to.toLowerCase());
 			return;
 		}
@@ -331,7 +337,9 @@ export async function settleTargets(
 			};
 			return;
 		}
-		if (policy === "overwrite" && !claimed.has(wanted.toLowerCase()) && !leaving.has(wanted.toLowerCase())) {
+		if (policy === "overwrite")
+			leaving ??= new Set(items.filter((entry) => entry.status === "planned").map((entry) => entry.from.toLowerCase()));
+		if (policy === "overwrite" && !claimed.has(wanted.toLowerCase()) && !leaving?.has(wanted.toLowerCase())) {
 			claimed.add(wanted.toLowerCase());
 			out[index] = { ...item, conflict: { wanted, resolution: "overwrite" } };
 			return;
@@ -346,7 +354,7 @@ export async function settleTargets(
 		const status = to === item.from && item.frontmatterChanges.length === 0 && !item.contentChanged ? "unchanged" : "planned";
 		out[index] = { ...item, to, status, conflict: to === item.from ? undefined : { wanted, resolution: "rename" } };
 	};
-	for (let index = 0; index < items.length; index++) await settleOne(index);
+	for (let index = 0; index < items.length; index++) if (!settledNow(items[index]!)) await settleOne(index);
 	return out;
 }
 
