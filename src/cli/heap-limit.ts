@@ -37,8 +37,8 @@ export const YOUNG_GENERATION_MB = 12;
 export const PROGRAM_YOUNG_GENERATION_MB = 6;
 
 /**
- * Young generation of the reader thread the launcher starts for an import that runs in a worker thread (inputs of
- * 64 MB and more, launch-plan.ts), where memory is the constraint: a new space of 4 MB instead of 8 (see
+ * Young generation of the reader thread of an import whose command runs in a worker thread (inputs of 64 MB and
+ * more, launch-plan.ts; a resume or retry, whose size the command line does not tell), where memory is the constraint: a new space of 4 MB instead of 8 (see
  * PROGRAM_YOUNG_GENERATION_MB). 10,000 conversations, 4 pairs alternating at load ~7: peak RSS 123–128 → 120–124 MB,
  * CPU medians 8.33 and 8.31 s. Smaller imports (the command in the launcher's thread) keep YOUNG_GENERATION_MB: at
  * 2,000 conversations the reader's CPU is what counts.

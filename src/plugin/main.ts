@@ -28,10 +28,18 @@ export function startReaderWorker(): void {
 /** How long after the layout is ready retention runs (see retainOnce). */
 const RETENTION_DELAY_MS = 2 * 60 * 1000;
 
-/** Runs `work` once the UI thread is idle (within 10 s at the latest). */
-function whenIdle(work: () => void): void {
-	if (typeof window.requestIdleCallback === "function") window.requestIdleCallback(work, { timeout: 10_000 });
-	else window.setTimeout(work, 2_000);
+/** Runs `work` once the UI thread is idle (within 10 s at the latest); returns what cancels it (on unload). */
+function whenIdle(work: () => void): () => void {
+	if (typeof window.requestIdleCallback === "function") {
+		let cancelled = false;
+		const handle = window.requestIdleCallback(() => cancelled || work(), { timeout: 10_000 });
+		return () => {
+			cancelled = true;
+			if (typeof window.cancelIdleCallback === "function") window.cancelIdleCallback(handle);
+		};
+	}
+	const timer = window.setTimeout(work, 2_000);
+	return () => window.clearTimeout(timer);
 }
 
 /**
@@ -134,7 +142,7 @@ export default class KnowledgeEtlPlugin extends Plugin {
 			void this.refreshOrganizeTargets();
 			// Retention, once a while after start (not while Obsidian is busy opening the vault; skipped if a run goes on).
 			this.registerInterval(window.setTimeout(() => void this.retainOnce(), RETENTION_DELAY_MS));
-			whenIdle(warmTimeZone);
+			this.register(whenIdle(warmTimeZone));
 		});
 	}
 

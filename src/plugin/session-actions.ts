@@ -177,7 +177,7 @@ export async function continueSession(plugin: PluginServices, mode: "resume" | "
 	// An import that must read its export again gets it first: reopened by its recorded path, or picked again.
 	let known: ByteSource[] | undefined;
 	if (kind === "import") {
-		const found = await importInputs(plugin, sessionId);
+		const found = await importInputs(plugin, sessionId, mode);
 		if (found === "refused") return null;
 		if (found === "cancelled") {
 			plugin.runs.say(`Resume of session ${sessionTimeLabel(sessionId)} cancelled: its export was not picked again.`);
@@ -215,7 +215,12 @@ export async function continueSession(plugin: PluginServices, mode: "resume" | "
 		},
 		(result) => (result.kind === "organize" ? continueNotice(result) : summaryText("import", result)),
 	);
-	return run ? await run : null;
+	if (!run) {
+		// Another run started while the export was being picked again: nothing reads what was reopened.
+		for (const source of known ?? []) if (source instanceof PathByteSource) await source.close();
+		return null;
+	}
+	return await run;
 }
 
 /**
@@ -224,17 +229,24 @@ export async function continueSession(plugin: PluginServices, mode: "resume" | "
  * each missing one again, told which file is expected; a picked file is checked like a reopened one (size, first
  * and last MiB). Undefined when there is nothing to reopen (the core then says what it misses, if anything).
  */
-async function importInputs(plugin: PluginServices, sessionId: string): Promise<ByteSource[] | undefined | "cancelled" | "refused"> {
+async function importInputs(
+	plugin: PluginServices,
+	sessionId: string,
+	mode: "resume" | "retry",
+): Promise<ByteSource[] | undefined | "cancelled" | "refused"> {
 	const known = inputsOf(plugin).get(sessionId);
 	if (known) return known;
 	const recorded = await recordedInputs(plugin.stagingStore, sessionId);
 	if (recorded.length === 0) return undefined;
 	const phase = await new PhaseManager(plugin.stagingStore, plugin.clock).load(sessionId, "import").catch(() => null);
-	// The core reads the inputs again while extract has not finished; and, for a session that kept no copy of the
-	// conversations, whenever it has work left (a resume, a retry of failed items: see planImportRun).
+	// When the core reads the inputs again (planImportRun's runExtract): while extract has not finished; for a retry
+	// of items extract failed; and, for a session that kept no copy of the conversations, whenever it has work left
+	// (a resume of an unfinished run; a retry, of failed items or of items sent to review, in a run that completed).
 	const needed =
 		phase !== null &&
-		(phase.stages.extract.status !== "completed" || (!(await keepsCopies(plugin, sessionId)) && phase.status !== "completed"));
+		(phase.stages.extract.status !== "completed" ||
+			(mode === "retry" && (phase.stages.extract.counts?.failed ?? 0) > 0) ||
+			(!(await keepsCopies(plugin, sessionId)) && (phase.status !== "completed" || mode === "retry")));
 	const opened: ByteSource[] = [];
 	for (const input of recorded) {
 		const source = input.path ? await PathByteSource.open(input.path, input.name) : null;

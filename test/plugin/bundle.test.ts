@@ -66,7 +66,10 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // for a failed note, counts in phase.json and pipeline_folded.json, the panel counting a running organize stage from
 // phase.json), one listing of the vault per run and the settling of names without a look at the disk per note:
 // ~+2.7 KB: 546,499.
-const MAIN_JS_BUDGET = 547_000;
+// A resume or retry asking for the export whenever the core reads it again (a retry of extract's failures, of a
+// completed run without copies), the reopened files closed when another run started, the idle warm-up cancelled at
+// unload: 547,004.
+const MAIN_JS_BUDGET = 547_500;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

@@ -271,6 +271,35 @@ describe("desktop with the export's path recorded: no copies of the conversation
 	}, 60_000);
 });
 
+describe("a retry of items extract failed reads the export again", () => {
+	it("without a path (copies kept), the retry after a restart asks for the export again, though extract completed", async () => {
+		const dir = await tmp("ketl-extract-fail-");
+		const conversations: Record<string, unknown>[] = Array.from({ length: 6 }, (_, i) =>
+			claudeConv({ id: `x${i}`, title: `Extract note ${i}` }),
+		);
+		conversations[2] = { ...conversations[2], chat_messages: "not a list of messages" };
+		const file = await writeJson(path.join(dir, "conversations.json"), conversations);
+		const picked = async (): Promise<File> => new File([await fs.readFile(file)], "conversations.json");
+		const first = await load(await tmp("ketl-xretry-"));
+		await startImport(first.plugin, { sources: [new BlobByteSource(await picked())], options: {}, useLlm: false });
+		const id = (await new SessionManager(first.plugin.stagingStore, first.plugin.clock).latest())!.session_id;
+		expect(await phaseExtract(first, id)).toBe("completed");
+		expect(noticeLog.at(-1)).toMatch(/1 failed/);
+
+		// Restart: the picked File is gone with the window and there is no path: the retry asks for the export.
+		const second = await load(first.dir);
+		document.body.replaceChildren();
+		const asked = continueSession(second.plugin, "retry", id);
+		await until(() => document.querySelector(".knowledge-etl-repick") !== null, "the pick-again dialog");
+		expect(document.querySelector(".knowledge-etl-repick-text")?.textContent).toMatch(/"conversations\.json"/);
+		pickAgain(await picked());
+		await asked;
+		// The export was read again: the malformed conversation fails as it did, the others stay as written.
+		expect(noticeLog.at(-1)).toMatch(/1 failed/);
+		expect(noticeLog.join("\n")).not.toMatch(/not open any more/);
+	}, 60_000);
+});
+
 /** Picks a file in the pick-again dialog's file input (happy-dom cannot set `files`, so it is defined). */
 function pickAgain(file: File): void {
 	const input = document.querySelector<HTMLInputElement>(".knowledge-etl-repick-input")!;

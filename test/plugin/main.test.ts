@@ -70,6 +70,32 @@ describe("KnowledgeEtlPlugin", () => {
 		}
 	});
 
+	it("an unload before Obsidian is idle cancels the time zone warm-up", async () => {
+		const win = window as unknown as {
+			requestIdleCallback?: (f: () => void, o?: unknown) => number;
+			cancelIdleCallback?: (h: number) => void;
+		};
+		const had = { request: win.requestIdleCallback, cancel: win.cancelIdleCallback };
+		const pending = new Map<number, () => void>();
+		let next = 1;
+		win.requestIdleCallback = (f) => {
+			pending.set(next, f);
+			return next++;
+		};
+		win.cancelIdleCallback = (h) => void pending.delete(h);
+		try {
+			const f = await loadPlugin();
+			expect(pending.size).toBeGreaterThan(0);
+			f.stub.unload();
+			expect(pending.size).toBe(0);
+		} finally {
+			if (had.request) win.requestIdleCallback = had.request;
+			else delete win.requestIdleCallback;
+			if (had.cancel) win.cancelIdleCallback = had.cancel;
+			else delete win.cancelIdleCallback;
+		}
+	});
+
 	it("opens the session panel in the right sidebar once, and reveals it again on the next call", async () => {
 		fx = await loadPlugin();
 		expect(await fx.app.commands.execute("knowledge-etl:open-session-panel")).toBe(true);

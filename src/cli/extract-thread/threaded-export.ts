@@ -2,10 +2,10 @@
 // extract's JSONL, render the note drafts) runs in a worker thread (dist/extract-worker.cjs) while this thread writes
 // the notes. Small inputs are read in this thread: starting a thread costs more than it saves there.
 import { existsSync } from "node:fs";
-import type { Worker } from "node:worker_threads";
+import { isMainThread, type Worker } from "node:worker_threads";
 import { openExport, WorkerReader, type ReaderEndpoint } from "../../core/app/extract-thread";
 import type { ExportReader, OpenExportOptions, ByteSource } from "../../core/app/types";
-import { heapLimitMb } from "../heap-limit";
+import { CAPPED_READER_YOUNG_GENERATION_MB, heapLimitMb } from "../heap-limit";
 import { newReaderThread, THREAD_MIN_BYTES, type RelayMessage, type StandbyReader } from "./prestart";
 import type { FromWorker, ToWorker, WorkerSetup } from "./protocol";
 import { dismissReader, dismissStandbyReader, readerScript, readerWarmUp, takeStandbyReader } from "./handoff";
@@ -56,7 +56,11 @@ export async function openThreadedExport(
 	}
 	const setup: WorkerSetup = { files: sources.map((s, i) => ({ path: paths[i]!, name: s.name })), options };
 	if (standby) return WorkerReader.open(new PortEndpoint(standby), setup);
-	const worker = newReaderThread(script!, { setup }, heapMb, { writeCodeCache: readerWarmUp() });
+	// A command in a worker thread (capped: a large import, a resume, a retry) gets the launcher's small reader.
+	const worker = newReaderThread(script!, { setup }, heapMb, {
+		writeCodeCache: readerWarmUp(),
+		...(isMainThread ? {} : { youngMb: CAPPED_READER_YOUNG_GENERATION_MB }),
+	});
 	return WorkerReader.open(new WorkerEndpoint(worker, heapMb), null);
 }
 
