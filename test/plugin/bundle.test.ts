@@ -69,7 +69,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // A resume or retry asking for the export whenever the core reads it again (a retry of extract's failures, of a
 // completed run without copies), the reopened files closed when another run started, the idle warm-up cancelled at
 // unload: 547,004.
-const MAIN_JS_BUDGET = 547_500;
+// The plan stage's recovery (fix13): a cancelled or killed retry's notes put back in plan.json or planned again, the
+// stage's counts and folded count started from the earlier runs' items and saved with phase.json: 547,004 -> 547,983.
+const MAIN_JS_BUDGET = 548_500;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

@@ -127,9 +127,12 @@ async function continueOrganizeSessionLocked(
 	}
 	// The notes planned so far (items.jsonl proves a note planned: a resume passes over them; a retry plans the failed).
 	const saved = await readPlannedItems(store, sessionId, deps.logger);
+	const logged = await ItemStatusIndex.read(store, sessionId, "organize", deps.logger);
 
 	const { replan, reapply } =
 		mode === "retry" ? await failedToRedo(vault, saved, plan, record) : { replan: new Set<string>(), reapply: new Set<string>() };
+	// What an earlier run left half done (cancelled or killed) is planned again, on resume as on retry.
+	for (const path of unsettledNotes(saved, plan, logged)) replan.add(path);
 	const applyPending = record ? !record.complete : runOptions.apply;
 	const planningDone = plan !== null;
 	if (planningDone && !applyPending && replan.size === 0 && reapply.size === 0) {
@@ -152,14 +155,21 @@ async function continueOrganizeSessionLocked(
 		if (needsPlanning) {
 			const paths = await extractedPaths(deps, phases, sessionId, runOptions, phase.stages.extract.status === "completed");
 			const planOptions = planOptionsOf(runOptions, options, vault);
+			// Done: saved in an earlier run, and not to be redone.
+			const skip = (path: string): boolean => saved.has(path) && !replan.has(path);
+			const earlierItems = paths.flatMap((path) => (skip(path) ? (saved.get(path) ?? []) : []));
 			await runPlanStage({
 				deps,
 				phases,
 				sessionId,
 				paths,
 				options: planOptions,
-				// Done: saved in an earlier run, and not to be redone.
-				skip: (path) => saved.has(path) && !replan.has(path),
+				skip,
+				// Counted from the start; the notes planned again leave the folded count before they get a record.
+				earlier: {
+					counts: planStageCounts(earlierItems),
+					folded: planStageCounts(earlierItems.filter((item) => logged.statusOf("transform", item.from) === undefined)),
+				},
 				// A note planned again gets a record whatever comes of it: its new outcome replaces its failure.
 				logAlways: (path) => replan.has(path),
 				debugMode: session.debug_mode,
@@ -170,11 +180,11 @@ async function continueOrganizeSessionLocked(
 			const items = await readPlannedItems(store, sessionId, deps.logger);
 			const latest = paths.flatMap((path) => items.get(path) ?? []);
 			const transformCounts = planStageCounts(latest);
-			const logged = await ItemStatusIndex.read(store, sessionId, "organize", deps.logger);
+			const loggedNow = await ItemStatusIndex.read(store, sessionId, "organize", deps.logger);
 			await writePlanFolded(
 				store,
 				sessionId,
-				planStageCounts(latest.filter((item) => logged.statusOf("transform", item.from) === undefined)),
+				planStageCounts(latest.filter((item) => loggedNow.statusOf("transform", item.from) === undefined)),
 			);
 			await phases.finishStage(sessionId, "organize", "transform", {
 				items_count: transformCounts.total,
@@ -182,6 +192,9 @@ async function continueOrganizeSessionLocked(
 				stopped: options.signal?.aborted === true,
 			});
 			if (options.signal?.aborted) {
+				// A plan not applied yet is made again now, with what was planned again before the cancel: Apply reads
+				// plan.json. (An applied one is left: the next resume or retry plans those notes again and applies them.)
+				if (plan && !record) ({ plan } = await rebuildPlan(deps, sessionId, runOptions, paths, items));
 				const counts = {
 					total: paths.length,
 					success: transformCounts.success + (transformCounts.review ?? 0),
@@ -193,19 +206,7 @@ async function continueOrganizeSessionLocked(
 			}
 			await phases.startStage(sessionId, "organize", "load");
 			if (!record) {
-				// Not applied yet: the whole plan is made again from the saved items (names settled as in a first run).
-				({ plan } = await writeOrganizePlan(
-					deps,
-					sessionId,
-					paths.flatMap((path) => items.get(path) ?? []),
-					{
-						createdAt: runOptions.now,
-						folder: runOptions.folder,
-						force: runOptions.force,
-						conflictPolicy: runOptions.conflictPolicy,
-						...(runOptions.userNoteRules !== undefined ? { userNoteRules: runOptions.userNoteRules } : {}),
-					},
-				));
+				({ plan } = await rebuildPlan(deps, sessionId, runOptions, paths, items));
 			} else if (plan) {
 				// Applied: the notes planned again are settled against the vault as it is now and put in the plan.
 				const fresh = [...replan].flatMap((path) => items.get(path) ?? []);
@@ -237,6 +238,45 @@ async function continueOrganizeSessionLocked(
 		await phases.finishPhase(sessionId, "organize", phase.counts, message).catch(() => undefined);
 		throw error;
 	}
+}
+
+/** Not applied yet: the whole plan is made again from the saved items (names settled as in a first run). */
+function rebuildPlan(
+	deps: OrganizeSessionDeps,
+	sessionId: string,
+	runOptions: OrganizeRunOptions,
+	paths: readonly string[],
+	items: ReadonlyMap<string, PlanItem>,
+): Promise<{ plan: Plan; planJson: string }> {
+	return writeOrganizePlan(
+		deps,
+		sessionId,
+		paths.flatMap((path) => items.get(path) ?? []),
+		{
+			createdAt: runOptions.now,
+			folder: runOptions.folder,
+			force: runOptions.force,
+			conflictPolicy: runOptions.conflictPolicy,
+			...(runOptions.userNoteRules !== undefined ? { userNoteRules: runOptions.userNoteRules } : {}),
+		},
+	);
+}
+
+/**
+ * Notes an earlier run left with their saved item, their record and the plan out of step, which no later run would
+ * otherwise look at again: a note planned again (its item saved) by a retry that was cancelled or killed before
+ * plan.json took it (the plan still has its old item: failed, or of another version of the note), and a note whose
+ * item was saved by a run killed before its record was (its latest record says failed, its item does not).
+ */
+function unsettledNotes(saved: ReadonlyMap<string, PlanItem>, plan: Plan | null, logged: ItemStatusIndex): string[] {
+	const out: string[] = [];
+	for (const item of plan?.items ?? []) {
+		const latest = saved.get(item.from);
+		if (latest && ((latest.status === "failed") !== (item.status === "failed") || latest.sourceHash !== item.sourceHash))
+			out.push(item.from);
+	}
+	for (const [path, item] of saved) if (item.status !== "failed" && logged.statusOf("transform", path) === "failed") out.push(path);
+	return out;
 }
 
 /** What a retry redoes: notes whose planning failed, and notes whose applying failed (planned again if changed). */

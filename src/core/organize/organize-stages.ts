@@ -59,6 +59,13 @@ export interface PlanStageOptions {
 	logAlways?: (path: string) => boolean;
 	/** Told every item planned, as it is saved (a first run keeps them, rather than read items.jsonl back). */
 	planned?: Map<string, PlanItem>;
+	/**
+	 * A resume or retry: the counts of the notes planned in earlier runs and passed over now (`skip`), and of those
+	 * among them without a record (`folded`). The stage's counts in phase.json and pipeline_folded.json start from
+	 * them (both written as the stage starts, and at every periodic save), so the panel and status count every note
+	 * once from the first second, and a note planned again is no longer in the folded count when it gets a record.
+	 */
+	earlier?: { counts: Counts & { review: number }; folded: Counts & { review: number } };
 	signal?: AbortSignal;
 	onProgress?: (progress: StageProgress) => void;
 }
@@ -111,6 +118,14 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 	const stage = "transform" as const;
 	const started = clock.now().getTime();
 	await phases.startStage(sessionId, "organize", stage);
+	const earlier = args.earlier;
+	// The stage's counts over every run (phase.json) and its folded count (pipeline_folded.json) as they stand now.
+	const total = (): Counts & { review: number } => (earlier ? addCounts(earlier.counts, counts) : { ...counts });
+	const foldedTotal = (): Counts & { review: number } => (earlier ? addCounts(earlier.folded, folded) : { ...folded });
+	if (earlier) {
+		await phases.updateStage(sessionId, "organize", stage, { items_count: earlier.counts.total, counts: { ...earlier.counts } });
+		await writePlanFolded(store, sessionId, earlier.folded);
+	}
 	const itemsPath = plannedItemsPath(sessionId);
 	await ensureJsonlLineStart(store, itemsPath);
 	const counts = planStageCounts([]);
@@ -149,11 +164,11 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 		}
 		if (now - lastSave >= PLAN_SAVE_MS) {
 			lastSave = now;
-			await phases.updateStage(sessionId, "organize", stage, {
-				items_count: counts.total,
-				counts: { ...counts },
-				steps: aggregator.snapshot(),
-			});
+			const sofar = total();
+			await phases.updateStage(sessionId, "organize", stage, { items_count: sofar.total, counts: sofar, steps: aggregator.snapshot() });
+			// After the items and records appends: a folded note always has its item saved and no record.
+			const foldedNow = foldedTotal();
+			if (earlier || foldedNow.total > 0) await writePlanFolded(store, sessionId, foldedNow);
 		}
 	};
 	const progress = (last?: StageProgress["last"]): void =>
@@ -240,12 +255,22 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 	await phases.finishStage(sessionId, "organize", stage, {
 		failed: fatal !== null,
 		stopped: cancelled,
-		items_count: counts.total,
-		counts: { ...counts },
+		items_count: total().total,
+		counts: total(),
 		steps: aggregator.snapshot(true),
 	});
 	if (fatal) throw fatal.error;
 	return { counts, folded, cancelled };
+}
+
+function addCounts(a: Counts & { review: number }, b: Counts & { review: number }): Counts & { review: number } {
+	return {
+		total: a.total + b.total,
+		success: a.success + b.success,
+		failed: a.failed + b.failed,
+		skipped: a.skipped + b.skipped,
+		review: a.review + b.review,
+	};
 }
 
 /** Notes planned between two appends of items.jsonl at most, and how long (ms, real time) a batch waits at most. */
