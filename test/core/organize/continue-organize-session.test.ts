@@ -22,6 +22,7 @@ import { PhaseManager } from "../../../src/core/session/phase-manager";
 import { SessionManager } from "../../../src/core/session/session-manager";
 import { FakeClock } from "../_support/fake-clock";
 import { tempDir } from "../_support/temp-vault";
+import { organizeStoppedAt } from "../_support/organize-runs";
 
 const LONG_EN = "This paragraph adds enough ordinary prose so that the note is clearly not dust at all.";
 const LONG_JA = "このノートには十分な長さの本文があり、ゴミ箱行きにはならない普通の内容が書かれています。";
@@ -92,21 +93,8 @@ describe("resumeOrganizeSession: planning", () => {
 		const whole = await runOrganizeSession(reference.deps, { folder: "Inbox", apply: false, rewriteLinks: true, now: NOW });
 
 		const { root, deps, start } = await vault();
-		const controller = new AbortController();
-		let sessionId = "";
-		await expect(
-			runOrganizeSession(deps, {
-				folder: "Inbox",
-				apply: false,
-				rewriteLinks: true,
-				now: NOW,
-				signal: controller.signal,
-				onProgress: (p) => {
-					if (p.done === 3) controller.abort();
-				},
-			}),
-		).rejects.toThrow(/cancelled/);
-		sessionId = (await readdir(join(root, ".staging/@session")))[0]!;
+		await organizeStoppedAt(deps, 3, NOW);
+		const sessionId = (await readdir(join(root, ".staging/@session")))[0]!;
 		expect(await readOrganizeState(deps.store, sessionId)).toBe("none");
 		// A cancel leaves the session stopped (resume goes on), not failed.
 		expect((await new SessionManager(deps.store, deps.clock).load(sessionId)).status).toBe("stopped");
@@ -142,17 +130,7 @@ describe("resumeOrganizeSession: planning", () => {
 
 	it("a run asked to apply, cancelled while planning: the resume plans the rest and applies; undo restores every byte", async () => {
 		const { root, deps, start } = await vault();
-		const controller = new AbortController();
-		await expect(
-			runOrganizeSession(deps, {
-				folder: "Inbox",
-				apply: true,
-				rewriteLinks: true,
-				now: NOW,
-				signal: controller.signal,
-				onProgress: (p) => p.done === 2 && controller.abort(),
-			}),
-		).rejects.toThrow(/cancelled/);
+		await organizeStoppedAt(deps, 2, NOW, true);
 		const sessionId = (await readdir(join(root, ".staging/@session")))[0]!;
 		const result = await resumeOrganizeSession(deps, sessionId, { rewriteLinks: true });
 		expect(result.record?.complete).toBe(true);

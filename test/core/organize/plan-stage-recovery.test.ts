@@ -10,6 +10,7 @@ import { readPlannedItems } from "../../../src/core/organize/organize-stages";
 import { PlanSchema } from "../../../src/core/organize/plan";
 import { FakeClock } from "../_support/fake-clock";
 import { tempDir } from "../_support/temp-vault";
+import { organizeStoppedAt } from "../_support/organize-runs";
 
 // What a cancelled or killed plan stage (first run, resume, retry) leaves behind, and what the next run makes of it.
 
@@ -134,21 +135,8 @@ describe("the plan stage's running counts", () => {
 
 	it("a resume starts from the notes planned before (phase.json), not from zero", async () => {
 		const { store, deps } = await vaultWith(files);
-		const controller = new AbortController();
-		let sessionId = "";
-		await expect(
-			runOrganizeSession(deps, {
-				folder: "Inbox",
-				apply: false,
-				rewriteLinks: true,
-				now: NOW,
-				signal: controller.signal,
-				onProgress: (p) => {
-					if (p.done === 2) controller.abort();
-				},
-			}),
-		).rejects.toThrow(/cancelled/);
-		sessionId = await onlySession(store);
+		await organizeStoppedAt(deps, 2, NOW);
+		const sessionId = await onlySession(store);
 		expect((await readPlannedItems(store, sessionId)).size).toBe(2);
 		// phase.json as it stands when the resume plans its first note (what the panel reads then).
 		const writeAtomic = store.writeAtomic.bind(store);

@@ -17,6 +17,7 @@ import { PhaseManager } from "../../../src/core/session/phase-manager";
 import { pipelineStagesFile, stepsFile } from "../../../src/core/session/paths";
 import { FakeClock } from "../_support/fake-clock";
 import { tempDir } from "../_support/temp-vault";
+import { organizeStoppedAt } from "../_support/organize-runs";
 
 const LONG = "Enough ordinary prose so that this note is clearly not dust, about the matter at hand.";
 const NOW = new Date("2026-02-01T10:00:00.000Z");
@@ -101,17 +102,7 @@ describe("organize plan stage: records only for notes that fail", () => {
 		const whole = await runOrganizeSession(reference.deps, { folder: "Inbox", apply: false, rewriteLinks: true, now: NOW });
 
 		const { root, deps } = await vaultOf(12, BROKEN);
-		const controller = new AbortController();
-		await expect(
-			runOrganizeSession(deps, {
-				folder: "Inbox",
-				apply: false,
-				rewriteLinks: true,
-				now: NOW,
-				signal: controller.signal,
-				onProgress: (p) => p.done === 5 && controller.abort(),
-			}),
-		).rejects.toThrow(/cancelled/);
+		await organizeStoppedAt(deps, 5, NOW);
 		const id = (await readdir(join(root, ".staging/@session")))[0]!;
 		// As a kill while appending leaves it: the last line cut in the middle.
 		await appendFile(join(root, plannedItemsPath(id)), '{"from":"Inbox/Note 05.md","to":"Tra');
