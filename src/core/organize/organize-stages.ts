@@ -1,7 +1,7 @@
 import { ensureJsonlLineStart, readJsonl } from "../logs/jsonl";
 import { appendPipelineStageRecords, foldedItemsFile, type FoldedItems, type PipelineStageRecord } from "../logs/pipeline-stages";
 import { appendStepLogRecords, type StepLogRecord } from "../logs/steps-log";
-import type { Counts } from "../model/counts";
+import { addCounts, type Counts } from "../model/counts";
 import type { StageProgress } from "../pipeline/stage-types";
 import { StepAggregator } from "../pipeline/step-aggregator";
 import { yieldToEventLoop, yieldWhenSliceOver } from "../util/timers";
@@ -120,8 +120,8 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 	await phases.startStage(sessionId, "organize", stage);
 	const earlier = args.earlier;
 	// The stage's counts over every run (phase.json) and its folded count (pipeline_folded.json) as they stand now.
-	const total = (): Counts & { review: number } => (earlier ? addCounts(earlier.counts, counts) : { ...counts });
-	const foldedTotal = (): Counts & { review: number } => (earlier ? addCounts(earlier.folded, folded) : { ...folded });
+	const total = (): Counts => (earlier ? addCounts(earlier.counts, counts) : { ...counts });
+	const foldedTotal = (): Counts => (earlier ? addCounts(earlier.folded, folded) : { ...folded });
 	if (earlier) {
 		await phases.updateStage(sessionId, "organize", stage, { items_count: earlier.counts.total, counts: { ...earlier.counts } });
 		await writePlanFolded(store, sessionId, earlier.folded);
@@ -261,16 +261,6 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 	});
 	if (fatal) throw fatal.error;
 	return { counts, folded, cancelled };
-}
-
-function addCounts(a: Counts & { review: number }, b: Counts & { review: number }): Counts & { review: number } {
-	return {
-		total: a.total + b.total,
-		success: a.success + b.success,
-		failed: a.failed + b.failed,
-		skipped: a.skipped + b.skipped,
-		review: a.review + b.review,
-	};
 }
 
 /** Notes planned between two appends of items.jsonl at most, and how long (ms, real time) a batch waits at most. */

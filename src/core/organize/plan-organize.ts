@@ -337,12 +337,13 @@ export async function settleTargets(
 			};
 			return;
 		}
-		if (policy === "overwrite")
+		if (policy === "overwrite") {
 			leaving ??= new Set(items.filter((entry) => entry.status === "planned").map((entry) => entry.from.toLowerCase()));
-		if (policy === "overwrite" && !claimed.has(wanted.toLowerCase()) && !leaving?.has(wanted.toLowerCase())) {
-			claimed.add(wanted.toLowerCase());
-			out[index] = { ...item, conflict: { wanted, resolution: "overwrite" } };
-			return;
+			if (!claimed.has(wanted.toLowerCase()) && !leaving.has(wanted.toLowerCase())) {
+				claimed.add(wanted.toLowerCase());
+				out[index] = { ...item, conflict: { wanted, resolution: "overwrite" } };
+				return;
+			}
 		}
 		const stem = wanted.slice(0, -3);
 		let to = wanted;
