@@ -1,4 +1,5 @@
 import * as z from "../../../model/zod";
+import { parseShape } from "../../../model/shape-check";
 import type { Conversation, Message, Part } from "../../../model/conversation";
 import type { ProviderModule } from "./registry";
 import { CONVERSATION_FILES } from "./files";
@@ -396,7 +397,7 @@ function latestLeaf(mapping: Record<string, ChatGptNode>): string | undefined {
 }
 
 export function normalizeChatGpt(raw: unknown): NormalizeResult {
-	const parsed = ChatGptConversationSchema.safeParse(raw);
+	const parsed = parseShape(ChatGptConversationSchema, raw);
 	const described = describeRaw(raw, ["conversation_id", "id"], ["title"]);
 	if (!parsed.success) {
 		return { ok: false, ...described, reason: issuesReason("not a valid ChatGPT conversation", parsed.error.issues) };

@@ -1,4 +1,5 @@
 import * as z from "../../../model/zod";
+import { parseShape } from "../../../model/shape-check";
 import type { Citation, Conversation, Message, Part } from "../../../model/conversation";
 import type { ProviderModule } from "./registry";
 import { CONVERSATION_FILES } from "./files";
@@ -369,7 +370,7 @@ function byTime(messages: readonly ClaudeMessage[]): ClaudeMessage[] {
 }
 
 export function normalizeClaude(raw: unknown): NormalizeResult {
-	const parsed = ClaudeConversationSchema.safeParse(raw);
+	const parsed = parseShape(ClaudeConversationSchema, raw);
 	if (!parsed.success) {
 		return {
 			ok: false,
