@@ -71,7 +71,10 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // unload: 547,004.
 // The plan stage's recovery (fix13): a cancelled or killed retry's notes put back in plan.json or planned again, the
 // stage's counts and folded count started from the earlier runs' items and saved with phase.json: 547,004 -> 547,983.
-const MAIN_JS_BUDGET = 548_500;
+// Issue 20's shape check (core/model/shape-check.ts: Claude and ChatGPT conversations read as they are where zod would
+// accept them and give back an equal value, instead of zod's copy; the plugin's reader worker normalizes too, and on
+// two cores its CPU is taken from the UI thread): 547,817 -> 550,163.
+const MAIN_JS_BUDGET = 550_500;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

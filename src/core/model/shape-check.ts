@@ -20,9 +20,6 @@ interface Internals {
 		catchall?: Schema;
 		keyType?: Schema;
 		valueType?: Schema;
-		options?: readonly Schema[];
-		values?: readonly unknown[];
-		entries?: Record<string, unknown>;
 		coerce?: boolean;
 	};
 	optin?: string;
@@ -83,19 +80,9 @@ function make(schema: Schema, made: Map<Schema, ShapeCheck | null>): ShapeCheck 
 			return noChecks(internals) ? (v) => typeof v === "number" && Number.isFinite(v) : null;
 		case "boolean":
 			return noChecks(internals) ? (v) => typeof v === "boolean" : null;
-		case "null":
-			return (v) => v === null;
 		case "unknown":
 		case "any":
 			return noChecks(internals) ? () => true : null;
-		case "literal": {
-			const values = def.values;
-			return values && noChecks(internals) ? (v) => values.includes(v) : null;
-		}
-		case "enum": {
-			const values = def.entries ? Object.values(def.entries) : null;
-			return values && noChecks(internals) ? (v) => values.includes(v) : null;
-		}
 		case "optional": {
 			// exactOptional does not take undefined; a defaulted inner substitutes a value: neither is modelled.
 			if (internals.traits.has("$ZodExactOptional") || !def.innerType || def.innerType._zod.optin === "defaulted") return null;
@@ -114,12 +101,6 @@ function make(schema: Schema, made: Map<Schema, ShapeCheck | null>): ShapeCheck 
 				for (let i = 0; i < v.length; i++) if (!element(v[i])) return false;
 				return true;
 			};
-		}
-		case "union": {
-			const options = (def.options ?? []).map((o) => build(o, made));
-			if (options.length === 0 || !noChecks(internals) || options.some((o) => o === null)) return null;
-			const checks = options as ShapeCheck[];
-			return (v) => checks.some((c) => c(v));
 		}
 		case "record":
 			return recordCheck(internals, made);

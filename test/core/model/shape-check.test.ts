@@ -128,12 +128,9 @@ describe("shapeCheck: a yes is zod's yes with an equal value", () => {
 		expect(agrees(record, JSON.parse('{"__proto__": {"id": "1"}}'))).toBe(false);
 		expect(agrees(record, [])).toBe(false);
 
-		const union = z.union([z.string(), z.looseObject({ $date: z.unknown() })]);
-		expect(agrees(union, "x")).toBe(true);
-		expect(agrees(union, { $date: 1 })).toBe(true);
-		expect(agrees(union, {})).toBe(false); // $date: unknown is still a required key
-		expect(agrees(z.literal("a"), "a")).toBe(true);
-		expect(agrees(z.literal("a"), "b")).toBe(false);
+		// Kinds the conversation schemas do not use are left to zod, not modelled.
+		expect(shapeCheck(z.union([z.string(), z.number()]))).toBeNull();
+		expect(shapeCheck(z.literal("a"))).toBeNull();
 	});
 
 	it("schemas it does not model exactly are left to zod", () => {
