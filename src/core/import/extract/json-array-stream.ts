@@ -92,7 +92,8 @@ const enum State {
 const INITIAL_BUFFER = 64 * 1024;
 const KEEP_BUFFER_MAX = 16 * 1024 * 1024;
 
-function isWhitespace(b: number): boolean {
+/** JSON's whitespace (space, LF, CR, tab); an index past the end of an array reads as not. */
+export function isWhitespace(b: number | undefined): boolean {
 	return b === SPACE || b === LF || b === CR || b === TAB;
 }
 

@@ -3,6 +3,7 @@
 // element's first-level strings are as it scans (see ElementPeek); from those, the members named here are found and
 // their (short) values read. Anything the look is not sure of (a key written with escapes, a value of another type,
 // a member missing) makes it give up: the element is then parsed as any other.
+import { isWhitespace } from "./json-array-stream";
 import { isoTime } from "./normalize/text-utils";
 
 /** What a source's elements show at their top level (see ProviderModule.quick). */
@@ -38,19 +39,15 @@ const LBRACE = 0x7b;
 const COLON = 0x3a;
 const COMMA = 0x2c;
 
-function isSpace(b: number | undefined): boolean {
-	return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
-}
-
 /** The first byte at or after `i` that is not whitespace (its position). */
 function skipSpace(bytes: Uint8Array, i: number): number {
-	while (i < bytes.length && isSpace(bytes[i])) i++;
+	while (i < bytes.length && isWhitespace(bytes[i])) i++;
 	return i;
 }
 
 /** The last byte before `i` that is not whitespace (its position), or -1. */
 function skipSpaceBack(bytes: Uint8Array, i: number): number {
-	while (i >= 0 && isSpace(bytes[i])) i--;
+	while (i >= 0 && isWhitespace(bytes[i])) i--;
 	return i;
 }
 
@@ -123,7 +120,7 @@ function valueAt(bytes: Uint8Array, at: number, tops: Int32Array, next: number, 
 }
 
 function isEnd(b: number | undefined): boolean {
-	return b === COMMA || b === 0x7d /* } */ || isSpace(b);
+	return b === COMMA || b === 0x7d /* } */ || isWhitespace(b);
 }
 
 /** A shape made ready for many looks: the keys it reads. */
