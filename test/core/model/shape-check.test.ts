@@ -12,6 +12,7 @@ import * as z from "../../../src/core/model/zod";
 import { parseShape, shapeCheck } from "../../../src/core/model/shape-check";
 import { ClaudeConversationSchema, normalizeClaude } from "../../../src/core/import/extract/normalize/claude";
 import { ChatGptConversationSchema, normalizeChatGpt } from "../../../src/core/import/extract/normalize/chatgpt";
+import { seededRandom } from "../../support/seeded-random";
 
 const FIXTURES = join(__dirname, "../../fixtures/extract");
 const PUBLIC = join(__dirname, "../../../../shared/fixtures/public");
@@ -54,17 +55,6 @@ function agrees(schema: z.ZodMiniType, value: unknown): boolean {
 		expect(same(zod.data, value)).toBe(true);
 	}
 	return yes;
-}
-
-function rng(seed: number): () => number {
-	let s = seed >>> 0;
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0;
-		let t = s;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 /** Every object and array inside a value, with the value itself. */
@@ -150,7 +140,7 @@ describe("shapeCheck: a yes is zod's yes with an equal value", () => {
 	});
 
 	it("says yes to every valid conversation of the fixtures, and agrees with zod on 4,000 mutations of them", () => {
-		const random = rng(20261207);
+		const random = seededRandom(20261207);
 		for (const [schema, conversations] of [
 			[ClaudeConversationSchema, claude],
 			[ChatGptConversationSchema, chatgpt],

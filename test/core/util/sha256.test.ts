@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { Sha256, sha256Hex, sha256HexAsync, sha256HexBytes, sha256HexBytesAsync, webCryptoSubtle } from "../../../src/core/util/sha256";
+import { seededRandom } from "../../support/seeded-random";
 
 const nodeHex = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex");
 
@@ -15,18 +16,6 @@ const VECTORS: [string, string][] = [
 	],
 	["The quick brown fox jumps over the lazy dog", "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592"],
 ];
-
-/** A small deterministic generator (mulberry32), so a failing string can be reproduced. */
-function seeded(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** Random text mixing ASCII, 2- and 3-byte UTF-8, astral characters and lone surrogates of both kinds. */
 function randomText(random: () => number, length: number): string {
@@ -113,7 +102,7 @@ describe("sha256", () => {
 	});
 
 	it("encodes long text in pieces without splitting a character (astral characters across the 64 KB scratch)", () => {
-		const random = seeded(7);
+		const random = seededRandom(7);
 		for (const [unit, count] of [
 			["🚀", 40_000],
 			["é", 70_000],
@@ -130,7 +119,7 @@ describe("sha256", () => {
 	});
 
 	it("updateText in pieces equals one update, also after raw bytes left a partial block", () => {
-		const random = seeded(11);
+		const random = seededRandom(11);
 		for (let round = 0; round < 40; round++) {
 			// Pieces are cut between code points, so no piece ends in half of a surrogate pair.
 			const points = Array.from(randomText(random, Math.floor(random() * 3000)).replace(/[\ud800-\udfff]/g, "?"));
@@ -150,7 +139,7 @@ describe("sha256", () => {
 	});
 
 	it("goes on from a saved state as if never stopped (save, then resume elsewhere)", () => {
-		const random = seeded(99);
+		const random = seededRandom(99);
 		for (let round = 0; round < 200; round++) {
 			const a = randomText(random, Math.floor(random() * 300));
 			const b = `\n${randomText(random, Math.floor(random() * 100))}`;
@@ -186,7 +175,7 @@ describe("sha256HexAsync", () => {
 	});
 
 	it("agrees with sha256Hex and node:crypto on random text with astral characters and lone surrogates", async () => {
-		const random = seeded(2024);
+		const random = seededRandom(2024);
 		for (let round = 0; round < 300; round++) {
 			const text = randomText(random, Math.floor(random() * (round % 10 === 0 ? 20_000 : 300)));
 			const expected = nodeHex(Buffer.from(text, "utf8"));
@@ -197,7 +186,7 @@ describe("sha256HexAsync", () => {
 	});
 
 	it("many hashes started at once each hash their own text (the shared scratch is written over while digests run)", async () => {
-		const random = seeded(17);
+		const random = seededRandom(17);
 		const texts = Array.from({ length: 64 }, (_, i) => randomText(random, 200 + i * 37));
 		const started = texts.map((text) => sha256HexAsync(text));
 		expect(await Promise.all(started)).toEqual(texts.map((text) => nodeHex(Buffer.from(text, "utf8"))));
@@ -224,7 +213,7 @@ describe("sha256HexAsync", () => {
 
 describe("sha256HexBytesAsync", () => {
 	it("agrees with sha256HexBytes and node:crypto, through Web Crypto, the fallback and a refusing API", async () => {
-		const random = seeded(77);
+		const random = seededRandom(77);
 		const refusing = { digest: () => Promise.reject(new Error("not here")) } as unknown as SubtleCrypto;
 		for (const size of [0, 1, 55, 56, 64, 1000, 1024 * 1024]) {
 			const bytes = new Uint8Array(size).map(() => Math.floor(random() * 256));

@@ -6,15 +6,8 @@
  * carry what it refuses (anchors, aliases, tags, complex keys, directives, document markers) or a random corruption.
  */
 
-/** A small deterministic generator (mulberry32). */
-export function random(seed: number): () => number {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+/** A small deterministic generator (mulberry32): test/support/seeded-random.ts. */
+export { seededRandom as random } from "../../support/seeded-random";
 
 export class Gen {
 	constructor(readonly rnd: () => number) {}

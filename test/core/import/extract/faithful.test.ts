@@ -7,6 +7,7 @@ import { normalizeChatGpt } from "../../../../src/core/import/extract/normalize/
 import { normalizeClaude } from "../../../../src/core/import/extract/normalize/claude";
 import type { NormalizeResult } from "../../../../src/core/import/extract/normalize/result";
 import { renderNote } from "../../../../src/core/import/transform/render-note";
+import { seededRandom } from "../../../support/seeded-random";
 
 /**
  * Issue 13: notes faithful to real exports. The fixtures are the project's own, in the shapes real exports have:
@@ -36,18 +37,6 @@ const ids = (c: Conversation): string[] => c.messages.map((m) => m.id);
 const parts = (c: Conversation, id: string): Part[] => c.messages.find((m) => m.id === id)?.parts ?? [];
 const note = (c: Conversation, includeThinking = false): string =>
 	renderNote(c, { sessionId: "s", notePath: "n.md", includeThinking }).markdown;
-
-/** A small seeded generator (mulberry32), so a failing shuffle is the same on every run. */
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function shuffled<T>(list: readonly T[], random: () => number): T[] {
 	const out = [...list];
@@ -99,7 +88,7 @@ describe("Claude message order", () => {
 		it(`property: shuffled chat_messages give the same note (${id})`, () => {
 			const raw = byId(claude, "uuid", id);
 			const expected = note(ok(normalizeClaude(raw)), true);
-			const random = rng(13);
+			const random = seededRandom(13);
 			for (let round = 0; round < 40; round++) {
 				const messages = shuffled(raw.chat_messages as unknown[], random);
 				expect(note(ok(normalizeClaude({ ...raw, chat_messages: messages })), true)).toBe(expected);

@@ -1,22 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { sourceIdentity } from "../../../../src/core/import/load/vault-note-finder";
 import { stringifyFrontmatter } from "../../../../src/core/import/transform/frontmatter-yaml";
+import { seededRandom } from "../../../support/seeded-random";
 
 /** A note as the import writes it: frontmatter through the same writer, then a body. */
 function note(sourceId: string, updated = "2025-03-01T10:00:00Z"): string {
 	return `---\n${stringifyFrontmatter({ title: "A title", source: "claude", source_id: sourceId, updated, message_count: 2 })}---\n# A title\n\nbody\n`;
-}
-
-/** Seeded (mulberry32): the same cases every run, and a failure names its seed. */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 const PIECES = [
@@ -104,7 +93,7 @@ describe("sourceIdentity reads back the source_id the import wrote", () => {
 
 	it("round-trips 3,000 seeded ids built from quotes, backslashes, colons, newlines, YAML indicators and non-ASCII", () => {
 		for (let seed = 1; seed <= 3000; seed++) {
-			const id = randomId(random(seed));
+			const id = randomId(seededRandom(seed));
 			if (id.trim() === "" && id !== " ") continue;
 			const read = sourceIdentity(note(id));
 			expect(read?.sourceId, `seed ${seed}: ${JSON.stringify(id)}`).toBe(id);

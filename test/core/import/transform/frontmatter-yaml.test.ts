@@ -9,6 +9,7 @@ import {
 	stringifyFrontmatterFully,
 } from "../../../../src/core/import/transform/frontmatter-yaml";
 import { renderNote } from "../../../../src/core/import/transform/render-note";
+import { seededRandom } from "../../../support/seeded-random";
 
 /**
  * The reference: what the `yaml` library wrote for our notes before we wrote our own writer (the free-text keys'
@@ -317,14 +318,7 @@ describe("stringifyFrontmatter = the yaml library's output", () => {
 			"12",
 			"007",
 		];
-		let seed = 0x5eed;
-		const random = (): number => {
-			seed = (seed + 0x6d2b79f5) >>> 0;
-			let t = seed;
-			t = Math.imul(t ^ (t >>> 15), t | 1);
-			t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-			return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-		};
+		const random = seededRandom(0x5eed);
 		const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 		let fastQuoted = 0;
 		let fastPlain = 0;

@@ -9,6 +9,7 @@ import {
 	safeMarkdownWithoutShortcuts,
 } from "../../../../src/core/import/transform/markdown-safety";
 import { sha256Hex } from "../../../../src/core/util/sha256";
+import { seededRandom } from "../../../support/seeded-random";
 
 describe("safeMarkdown (message headings are level 2, so text headings start at 3)", () => {
 	it.each<[string, string, string]>([
@@ -120,14 +121,7 @@ describe("safeMarkdown's shortcuts change nothing", () => {
 	];
 	const middles = ["", "text", " # x", " ``` ", "`", "~~~", " --- ", "%%", "<!--", "-->", " ", "\t", "é", "=", "-"];
 	const ends = ["\n", "\n", "\n", "\r\n", "\r", "\n\n"];
-	let seed = 0x1234;
-	const random = (): number => {
-		seed = (seed + 0x6d2b79f5) >>> 0;
-		let t = seed;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
+	const random = seededRandom(0x1234);
 	const pick = (list: readonly string[]): string => list[Math.floor(random() * list.length)]!;
 
 	it("gives the same output as every line through every rule, over a seeded fuzz of Markdown-ish texts", () => {
