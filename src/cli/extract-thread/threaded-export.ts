@@ -120,9 +120,17 @@ class PortEndpoint implements Endpoint {
 				onFailure(m.code === "ERR_WORKER_OUT_OF_MEMORY" ? outOfMemory(this.standby.heapMb, e) : e);
 			} else {
 				onFailure(new Error(`The export reader thread stopped (exit code ${m.code})`));
+				this.standby.relay.unref();
 			}
 		});
 		this.standby.relay.unref();
+		// The reader's end of the port closes when its thread ends. Its error and exit come by the relay, which alone
+		// would not keep the process up: where the thread died (a broken script, out of memory) nothing else might, and
+		// the process ended with exit code 13 (a top-level await never settled) and no word of why. Held until the
+		// launcher's word of the exit.
+		this.standby.port.on("close", () => {
+			if (!this.ended) this.standby.relay.ref();
+		});
 	}
 
 	hold(held: boolean): void {
