@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { promises as fs } from "node:fs";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Counts } from "../../src/core/model/counts";
 import { appendPipelineStageRecords, type PipelineStageRecord } from "../../src/core/logs/pipeline-stages";
 import type { Clock } from "../../src/core/ports/clock";
@@ -319,9 +319,14 @@ describe("session panel polling", () => {
 		expect(view.skippedWhileHidden).toBeGreaterThan(0);
 		shown = true;
 		view.onResize(); // Obsidian calls it when the leaf is shown again
-		await new Promise((r) => setTimeout(r, 100));
-		expect(view.loadCount).toBeGreaterThan(hidden);
-		expect(text(view.contentEl.querySelector('[data-stage="transform"] .knowledge-etl-stage-counts'))).toMatch(/^2 of/);
+		// Its read and redraw take what they take (a fixed 100 ms read "1 of" on a busy machine): until drawn, 5 s at most.
+		await vi.waitFor(
+			() => {
+				expect(view.loadCount).toBeGreaterThan(hidden);
+				expect(text(view.contentEl.querySelector('[data-stage="transform"] .knowledge-etl-stage-counts'))).toMatch(/^2 of/);
+			},
+			{ timeout: 5000, interval: 20 },
+		);
 		live = new Set();
 		await view.onClose();
 		(view as unknown as { unload(): void }).unload();

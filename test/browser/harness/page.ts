@@ -352,7 +352,11 @@ const harness = {
 		return asked;
 	},
 
-	/** What the panel shows for the selected session (after it redraws from the session files). */
+	/**
+	 * What the panel shows for the selected session, once it has redrawn from the session files: no refresh running and
+	 * none waiting for its throttle (500 ms after the last one; a run that ends within that window is drawn when it
+	 * passes, so a fixed wait here read "Running" for a finished run whenever the run ended quickly).
+	 */
 	async panelState(): Promise<{
 		badge: string | null;
 		phaseBadge: string | null;
@@ -360,6 +364,8 @@ const harness = {
 		canResume: boolean;
 	}> {
 		await sleep(50);
+		const view = harness.panelView() as unknown as { timer: number | null; refreshing: Promise<void> | null };
+		await until(() => view.timer === null && view.refreshing === null, "the panel to redraw", 10_000);
 		const detail = document.querySelector(".knowledge-etl-detail");
 		if (!detail) throw new Error("harness: the panel shows no session");
 		return {
