@@ -113,12 +113,15 @@ class PortEndpoint implements Endpoint {
 	}
 
 	listen(onMessage: (m: FromWorker) => void, onFailure: (e: Error) => void): void {
+		/** The launcher's word of the thread's exit has come: nothing more to hold the process up for. */
+		let exited = false;
 		this.standby.port.on("message", onMessage);
 		this.standby.relay.on("message", (m: RelayMessage) => {
 			if (m.type === "error") {
 				const e = Object.assign(new Error(m.message), { name: m.name, ...(m.code !== undefined ? { code: m.code } : {}) });
 				onFailure(m.code === "ERR_WORKER_OUT_OF_MEMORY" ? outOfMemory(this.standby.heapMb, e) : e);
 			} else {
+				exited = true;
 				onFailure(new Error(`The export reader thread stopped (exit code ${m.code})`));
 				this.standby.relay.unref();
 			}
@@ -129,7 +132,7 @@ class PortEndpoint implements Endpoint {
 		// the process ended with exit code 13 (a top-level await never settled) and no word of why. Held until the
 		// launcher's word of the exit.
 		this.standby.port.on("close", () => {
-			if (!this.ended) this.standby.relay.ref();
+			if (!this.ended && !exited) this.standby.relay.ref();
 		});
 	}
 
