@@ -86,72 +86,98 @@ export function keywordCounter(keyword: string): (text: string) => number {
 
 /** A keyword made ready to count: how it is found in a Scanned text (same counts as keywordCounter). */
 type PreparedKeyword =
-	| { kind: "word"; keyword: string; folded: string }
-	| { kind: "words"; keyword: string; folded: string; first: string }
+	| { kind: "word"; keyword: string; folded: string; run: number }
+	| { kind: "words"; keyword: string; folded: string; run: number }
 	| { kind: "other"; keyword: string; folded: string; count: (text: string) => number }
 	| { kind: "substring"; keyword: string; folded: string };
 
 interface PreparedGenre {
 	genre: Genre;
-	/** The genre's key and keywords, folded: a tag part equal to one of them counts. */
-	tagWords: ReadonlySet<string>;
 	keywords: PreparedKeyword[];
 }
 
 interface PreparedTable {
 	genres: PreparedGenre[];
-	/** The ASCII word runs a Scanned text must index: every "word" keyword and the first run of every "words" one. */
-	runs: ReadonlySet<string>;
-	/** The longest of them (a longer run is not looked up). */
+	/**
+	 * The ASCII word runs a Scanned text must find, by number: every "word" keyword and the first run of every "words"
+	 * one (a run: a longest stretch of [a-z0-9]).
+	 */
+	runs: readonly string[];
+	/** The runs' numbers by a hash of their characters (hashRun): scan finds a run without slicing the text. */
+	byHash: ReadonlyMap<number, readonly number[]>;
+	/** The longest run (a longer one is not looked up). */
 	longest: number;
 	/**
-	 * Which keywords can be found where a run is: for each run of `runs`, the "word" and "words" keywords it begins, as
-	 * indexes into the flat list of keywords (genre by genre, in table order). A note's candidates are the keywords of
-	 * the runs it holds: the other ASCII-word keywords count 0 in it, and are not looked at (most notes hold a few of
-	 * the table's ~250 keywords; counting every keyword twice per note was most of the classifier's time).
+	 * Which keywords can be found where a run is: for each run, the "word" and "words" keywords it begins, as indexes
+	 * into the flat list of keywords (genre by genre, in table order). A note's candidates are the keywords of the runs
+	 * it holds: the other ASCII-word keywords count 0 in it, and are not looked at (most notes hold a few of the
+	 * table's ~250 keywords; counting every keyword twice per note was most of the classifier's time).
 	 */
-	byRun: ReadonlyMap<string, readonly number[]>;
+	byRun: readonly (readonly number[])[];
 	/** The flat indexes of the "other" keywords (looked at in every note) and of the "substring" ones (non-ASCII text). */
 	always: readonly number[];
 	substrings: readonly number[];
 	/** Each genre's first flat index (its keywords follow in order), and one past the last for the end. */
 	offsets: readonly number[];
 	/**
-	 * Which two leading characters a run of `runs` can start with (index: first code × 128 + second; a one-character
-	 * run: second 0): scan slices a word only when it might be one of them.
+	 * Which two leading characters a run can start with (index: first code × 128 + second; a one-character run: second
+	 * 0): scan looks a run up only when it might be one of them.
 	 */
 	prefixes: Uint8Array;
+	/** A tag part (folded) → the genres (indexes into `genres`, ascending) whose key or a keyword it equals. */
+	tagGenres: ReadonlyMap<string, readonly number[]>;
+	/** One mark per flat keyword, all 0 between two calls (candidateKeywords' set of indexes). */
+	marks: Uint8Array;
 }
 
 const ASCII_WORD = /^[a-z0-9]+$/;
 const preparedTables = new WeakMap<readonly Genre[], PreparedTable>();
 
+/** The hash scan computes of a run, one character at a time (32-bit). */
+function hashRun(run: string): number {
+	let hash = 0;
+	for (let index = 0; index < run.length; index++) hash = (Math.imul(hash, 31) + run.charCodeAt(index)) | 0;
+	return hash;
+}
+
 /** The table's keywords folded and sorted by how to count them, once per table (not once per note). */
+// Long on purpose: one pass over the table builds every index the per-note code reads; they share the run numbers.
 function prepareTable(genres: readonly Genre[]): PreparedTable {
 	const cached = preparedTables.get(genres);
 	if (cached) return cached;
-	const runs = new Set<string>();
+	const runs: string[] = [];
+	const runNumbers = new Map<string, number>();
+	const runOf = (run: string): number => {
+		let number = runNumbers.get(run);
+		if (number === undefined) {
+			number = runs.length;
+			runs.push(run);
+			runNumbers.set(run, number);
+		}
+		return number;
+	};
 	const prepared: PreparedGenre[] = [];
+	const tagGenres = new Map<string, number[]>();
 	for (const genre of genres) {
 		if (genre.key === OTHER_GENRE_KEY) continue;
 		const keywords: PreparedKeyword[] = genre.keywords.map((keyword) => {
 			const folded = foldText(keyword.trim());
 			if (!isAscii(folded)) return { kind: "substring", keyword, folded };
-			if (ASCII_WORD.test(folded)) {
-				runs.add(folded);
-				return { kind: "word", keyword, folded };
-			}
+			if (ASCII_WORD.test(folded)) return { kind: "word", keyword, folded, run: runOf(folded) };
 			// Starts and ends with a letter or digit: every match begins at the start of a word run equal to its first run.
 			const first = /^[a-z0-9]+/.exec(folded)?.[0];
-			if (first !== undefined && /[a-z0-9]$/.test(folded)) {
-				runs.add(first);
-				return { kind: "words", keyword, folded, first };
-			}
+			if (first !== undefined && /[a-z0-9]$/.test(folded)) return { kind: "words", keyword, folded, run: runOf(first) };
 			return { kind: "other", keyword, folded, count: keywordCounter(keyword) };
 		});
-		prepared.push({ genre, tagWords: new Set([genre.key, ...genre.keywords].map((word) => foldText(word))), keywords });
+		const index = prepared.length;
+		prepared.push({ genre, keywords });
+		for (const word of new Set([genre.key, ...genre.keywords].map((entry) => foldText(entry)))) {
+			const list = tagGenres.get(word);
+			if (list) list.push(index);
+			else tagGenres.set(word, [index]);
+		}
 	}
-	const byRun = new Map<string, number[]>();
+	const byRun: number[][] = runs.map(() => []);
 	const always: number[] = [];
 	const substrings: number[] = [];
 	const offsets: number[] = [];
@@ -159,38 +185,58 @@ function prepareTable(genres: readonly Genre[]): PreparedTable {
 	for (const { keywords } of prepared) {
 		offsets.push(flat);
 		for (const keyword of keywords) {
-			const run = keyword.kind === "word" ? keyword.folded : keyword.kind === "words" ? keyword.first : null;
-			if (run !== null) {
-				const list = byRun.get(run);
-				if (list) list.push(flat);
-				else byRun.set(run, [flat]);
-			} else if (keyword.kind === "other") always.push(flat);
+			if (keyword.kind === "word" || keyword.kind === "words") byRun[keyword.run]!.push(flat);
+			else if (keyword.kind === "other") always.push(flat);
 			else substrings.push(flat);
 			flat++;
 		}
 	}
 	offsets.push(flat);
+	const byHash = new Map<number, number[]>();
 	const prefixes = new Uint8Array(128 * 128);
-	for (const run of runs) prefixes[prefixIndex(run.charCodeAt(0), run.length > 1 ? run.charCodeAt(1) : 0)] = 1;
+	for (const [number, run] of runs.entries()) {
+		prefixes[prefixIndex(run.charCodeAt(0), run.length > 1 ? run.charCodeAt(1) : 0)] = 1;
+		const hash = hashRun(run);
+		const list = byHash.get(hash);
+		if (list) list.push(number);
+		else byHash.set(hash, [number]);
+	}
 	const table: PreparedTable = {
 		genres: prepared,
 		runs,
-		longest: Math.max(0, ...[...runs].map((run) => run.length)),
+		byHash,
+		longest: Math.max(0, ...runs.map((run) => run.length)),
 		byRun,
 		always,
 		substrings,
 		offsets,
 		prefixes,
+		tagGenres,
+		marks: new Uint8Array(flat),
 	};
 	preparedTables.set(genres, table);
 	return table;
 }
 
-/** Folded text, with where each wanted ASCII word run starts (a run: a longest stretch of [a-z0-9]). */
+/**
+ * A text as the classifier reads it: folded (foldText) and where each wanted run of the table starts in it. An ASCII
+ * text is not copied in lower case: scan reads A–Z as a–z (all that toLowerCase changes in ASCII), and the folded
+ * copy is made only for a keyword that needs it (an "other" one).
+ */
 interface Scanned {
+	/** The text as given (`raw`: ASCII, maybe with capitals) or folded already. */
 	text: string;
+	/** `text` may hold capitals A–Z (an ASCII text read as is). */
+	raw: boolean;
 	ascii: boolean;
-	runs: Map<string, number[]>;
+	/** The runs found, in text order: each one's number (PreparedTable.runs) and where it starts. */
+	found: number[];
+	at: number[];
+}
+
+/** `code` as toLowerCase leaves it, for ASCII: A–Z to a–z. */
+function lowerAscii(code: number): number {
+	return code >= 65 && code <= 90 ? code | 32 : code;
 }
 
 function isWordChar(code: number): boolean {
@@ -202,56 +248,115 @@ function prefixIndex(first: number, second: number): number {
 	return first * 128 + second;
 }
 
-function scan(text: string, { runs: wanted, longest, prefixes }: PreparedTable): Scanned {
-	const runs = new Map<string, number[]>();
-	let ascii = true;
+/** The text folded (foldText): scanned as it is when it is ASCII (no copy), else NFKC and lower case first. */
+function scanText(text: string, table: PreparedTable): Scanned {
+	return scan(text, true, table) ?? (scan(foldText(text), false, table) as Scanned);
+}
+
+/**
+ * Finds the table's runs in `text`; with `raw`, reads capitals as lower case and gives up (null) at the first
+ * non-ASCII character (such a text is folded by NFKC first). A run is looked up by its hash and then compared, so no
+ * string is made for a word of the text.
+ */
+function scan(text: string, raw: boolean, table: PreparedTable): Scanned | null {
+	const scanned: Scanned = { text, raw, ascii: true, found: [], at: [] };
+	const length = text.length;
 	let start = -1;
-	for (let index = 0; index <= text.length; index++) {
-		const code = index < text.length ? text.charCodeAt(index) : 32;
-		if (code > 0x7f) ascii = false;
-		if (isWordChar(code)) {
-			if (start < 0) start = index;
+	let hash = 0;
+	for (let index = 0; index < length; index++) {
+		let code = text.charCodeAt(index);
+		if (raw && code >= 65 && code <= 90) code += 32;
+		if ((code >= 97 && code <= 122) || (code >= 48 && code <= 57)) {
+			if (start < 0) {
+				start = index;
+				hash = 0;
+			}
+			hash = (Math.imul(hash, 31) + code) | 0;
 			continue;
 		}
-		// Sliced only when a wanted run can begin so (no string made for most words of a note).
-		if (
-			start >= 0 &&
-			index - start <= longest &&
-			prefixes[prefixIndex(text.charCodeAt(start), index - start > 1 ? text.charCodeAt(start + 1) : 0)] === 1
-		) {
-			const run = text.slice(start, index);
-			if (wanted.has(run)) {
-				const at = runs.get(run);
-				if (at) at.push(start);
-				else runs.set(run, [start]);
-			}
+		if (code > 0x7f) {
+			if (raw) return null;
+			scanned.ascii = false;
 		}
-		start = -1;
+		if (start >= 0) {
+			foundRun(scanned, table, start, index - start, hash);
+			start = -1;
+		}
 	}
-	return { text, ascii, runs };
+	if (start >= 0) foundRun(scanned, table, start, length - start, hash);
+	return scanned;
+}
+
+/** Records the run of `length` characters at `start` (its hash `hash`) when it is one of the table's. */
+function foundRun(scanned: Scanned, table: PreparedTable, start: number, length: number, hash: number): void {
+	if (length > table.longest) return;
+	const { text, raw } = scanned;
+	const first = raw ? lowerAscii(text.charCodeAt(start)) : text.charCodeAt(start);
+	const second = length > 1 ? (raw ? lowerAscii(text.charCodeAt(start + 1)) : text.charCodeAt(start + 1)) : 0;
+	if (table.prefixes[prefixIndex(first, second)] !== 1) return;
+	const numbers = table.byHash.get(hash);
+	if (numbers === undefined) return;
+	for (const number of numbers) {
+		if (sameRun(text, start, table.runs[number]!, length, raw)) {
+			scanned.found.push(number);
+			scanned.at.push(start);
+			return;
+		}
+	}
+}
+
+/** Whether `text` at `from` holds `run` (lower case) and then no more of the run (`length` its length there). */
+function sameRun(text: string, from: number, run: string, length: number, raw: boolean): boolean {
+	if (run.length !== length) return false;
+	return raw ? matchesFolded(text, from, run) : text.startsWith(run, from);
+}
+
+/** Whether `text` at `from`, read with A–Z as a–z, starts with `folded` (ASCII, lower case). */
+function matchesFolded(text: string, from: number, folded: string): boolean {
+	if (from + folded.length > text.length) return false;
+	for (let index = 0; index < folded.length; index++) {
+		if (lowerAscii(text.charCodeAt(from + index)) !== folded.charCodeAt(index)) return false;
+	}
+	return true;
+}
+
+/** The folded text of a Scanned one (made here for a raw ASCII text: its lower case). */
+function foldedOf(scanned: Scanned): string {
+	if (scanned.raw) {
+		scanned.text = scanned.text.toLowerCase();
+		scanned.raw = false;
+	}
+	return scanned.text;
 }
 
 /** keywordCounter's count, from a Scanned text: one pass over the text for all keywords instead of one per keyword. */
 function countIn(keyword: PreparedKeyword, scanned: Scanned): number {
 	switch (keyword.kind) {
-		case "word":
-			return scanned.runs.get(keyword.folded)?.length ?? 0;
+		case "word": {
+			let count = 0;
+			for (const number of scanned.found) if (number === keyword.run) count++;
+			return count;
+		}
 		case "words": {
-			const { text } = scanned;
+			const { text, raw, found, at: starts } = scanned;
 			const length = keyword.folded.length;
 			let count = 0;
 			let end = 0;
-			for (const at of scanned.runs.get(keyword.first) ?? []) {
-				if (at < end || !text.startsWith(keyword.folded, at)) continue;
+			for (let index = 0; index < found.length; index++) {
+				if (found[index] !== keyword.run) continue;
+				const at = starts[index]!;
+				if (at < end || !(raw ? matchesFolded(text, at, keyword.folded) : text.startsWith(keyword.folded, at))) continue;
 				const after = at + length;
-				if (after < text.length && isWordChar(text.charCodeAt(after))) continue;
+				if (after < text.length && isWordChar(raw ? lowerAscii(text.charCodeAt(after)) : text.charCodeAt(after))) continue;
 				count++;
 				end = after;
 			}
 			return count;
 		}
-		case "other":
-			return keyword.folded === "" || !scanned.text.includes(keyword.folded) ? 0 : keyword.count(scanned.text);
+		case "other": {
+			const text = foldedOf(scanned);
+			return keyword.folded === "" || !text.includes(keyword.folded) ? 0 : keyword.count(text);
+		}
 		case "substring":
 			return scanned.ascii ? 0 : countSubstring(scanned.text, keyword.folded);
 	}
@@ -268,6 +373,32 @@ function countSubstring(text: string, folded: string): number {
 	}
 }
 
+/**
+ * Each genre's tag hits (`tag #a/b`, in the tags' order), by genre index; null when no tag names a genre. A tag counts
+ * for a genre once when any of its parts (split at "/") equals the genre's key or one of its keywords, folded.
+ */
+function tagHits(tags: readonly string[], table: PreparedTable): (string[] | undefined)[] | null {
+	let out: (string[] | undefined)[] | null = null;
+	for (const tag of tags) {
+		const parts = foldText(tag.charCodeAt(0) === 35 ? tag.slice(1) : tag).split("/");
+		let matched: number[] | null = null;
+		for (const part of parts) {
+			const genres = table.tagGenres.get(part);
+			if (genres) (matched ??= []).push(...genres);
+		}
+		if (matched === null) continue;
+		const hit = `tag #${parts.join("/")}`;
+		matched.sort((a, b) => a - b);
+		for (let index = 0; index < matched.length; index++) {
+			const genre = matched[index]!;
+			if (index > 0 && matched[index - 1] === genre) continue;
+			out ??= [];
+			(out[genre] ??= []).push(hit);
+		}
+	}
+	return out;
+}
+
 /** Rule-based classification by tags, title and body keywords. Deterministic; works for Japanese and English. */
 export function classifyByKeywords(input: ClassifyInput, genres: readonly Genre[], options: KeywordClassifierOptions = {}): Classification {
 	const threshold = options.reviewThreshold ?? 0.5;
@@ -277,25 +408,21 @@ export function classifyByKeywords(input: ClassifyInput, genres: readonly Genre[
 		return { genre: existing.key, topic, confidence: 1, review: false, reason: "genre already set in the frontmatter" };
 	}
 	const table = prepareTable(genres);
-	const title = scan(foldText(input.title), table);
-	const body = scan(foldText(withoutLinkPaths(input.body)), table);
-	const tags = input.tags.map((tag) => foldText(tag.replace(/^#/, "")).split("/"));
+	const title = scanText(input.title, table);
+	const body = scanText(withoutLinkPaths(input.body), table);
+	const tagged = input.tags.length > 0 ? tagHits(input.tags, table) : null;
 	const candidates = candidateKeywords(table, title, body);
-	const scores: { key: string; score: number; hits: string[] }[] = [];
+	let scores: { key: string; score: number; hits: string[] }[] | null = null;
 	let next = 0;
 	for (let g = 0; g < table.genres.length; g++) {
-		const { genre, tagWords, keywords } = table.genres[g]!;
-		let score = 0;
-		const hits: string[] = [];
-		for (const parts of tags) {
-			if (parts.some((part) => tagWords.has(part))) {
-				score += TAG_WEIGHT;
-				hits.push(`tag #${parts.join("/")}`);
-			}
-		}
-		// This genre's candidates, in keyword order (the hits' order), as counting every keyword would find them.
-		const offset = table.offsets[g]!;
+		const fromTags = tagged?.[g];
+		// This genre's candidates (in keyword order: the hits' order), as counting every keyword would find them.
 		const end = table.offsets[g + 1]!;
+		if (fromTags === undefined && (next >= candidates.length || candidates[next]! >= end)) continue;
+		const { genre, keywords } = table.genres[g]!;
+		const hits = fromTags ?? [];
+		let score = hits.length * TAG_WEIGHT;
+		const offset = table.offsets[g]!;
 		for (; next < candidates.length && candidates[next]! < end; next++) {
 			const keyword = keywords[candidates[next]! - offset]!;
 			const inTitle = countIn(keyword, title);
@@ -305,9 +432,9 @@ export function classifyByKeywords(input: ClassifyInput, genres: readonly Genre[
 				hits.push(keyword.keyword);
 			}
 		}
-		if (score > 0) scores.push({ key: genre.key, score, hits });
+		if (score > 0) (scores ??= []).push({ key: genre.key, score, hits });
 	}
-	if (scores.length === 0) {
+	if (scores === null) {
 		return { genre: OTHER_GENRE_KEY, topic, confidence: 0, review: false, reason: "no genre keyword or tag found" };
 	}
 	scores.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
@@ -324,31 +451,90 @@ export function classifyByKeywords(input: ClassifyInput, genres: readonly Genre[
  * begun by a run either holds, the "other" ones, and the non-ASCII ones when either text is not ASCII.
  */
 function candidateKeywords(table: PreparedTable, title: Scanned, body: Scanned): number[] {
-	const out: number[] = [...table.always];
+	const { marks, byRun } = table;
+	const out: number[] = [];
+	const add = (index: number): void => {
+		if (marks[index] === 0) {
+			marks[index] = 1;
+			out.push(index);
+		}
+	};
+	for (const index of table.always) add(index);
 	for (const scanned of [title, body]) {
-		for (const run of scanned.runs.keys()) out.push(...table.byRun.get(run)!);
-		if (!scanned.ascii) out.push(...table.substrings);
+		for (const run of scanned.found) for (const index of byRun[run]!) add(index);
+		if (!scanned.ascii) for (const index of table.substrings) add(index);
 	}
-	out.sort((a, b) => a - b);
-	let kept = 0;
-	for (let index = 0; index < out.length; index++) if (index === 0 || out[index] !== out[kept - 1]) out[kept++] = out[index]!;
-	out.length = kept;
-	return out;
+	for (const index of out) marks[index] = 0;
+	return out.length > 1 ? out.sort((a, b) => a - b) : out;
 }
 
 /**
  * Links reduced to what a reader sees (alias, or the target's name without folders), so that classification does
- * not depend on where linked notes live (an organize run moves them into genre folders).
+ * not depend on where linked notes live (an organize run moves them into genre folders). As the two replaces
+ * `/\[\[([^\]|\n]*?)(?:\|([^\]\n]*))?\]\]/g` → alias ?? the target's name, then `/\]\([^)\n]*\)/g` → "]", done
+ * by a loop over the places where each can match (a pass whose pattern the text cannot hold costs one indexOf).
  */
 export function withoutLinkPaths(body: string): string {
-	// A pass whose pattern needs what the text does not hold is not run (most notes have no link).
-	const text = body.includes("[[")
-		? body.replace(
-				/\[\[([^\]|\n]*?)(?:\|([^\]\n]*))?\]\]/g,
-				(_all, target: string, alias?: string) => alias ?? target.replace(/#.*$/, "").replace(/^.*\//, ""),
-			)
-		: body;
-	return text.includes("](") ? text.replace(/\]\([^)\n]*\)/g, "]") : text;
+	return withoutLinkTargets(body.includes("[[") ? withoutWikilinkPaths(body) : body);
+}
+
+/**
+ * The first replace. At a "[[", the target runs to the first "]", "|" or line break; the link matches when that is
+ * "]]", or a "|" whose alias (up to the next "]" or line break) is followed by "]]". Otherwise the search goes on
+ * one character later, as the regular expression's does.
+ */
+function withoutWikilinkPaths(body: string): string {
+	const length = body.length;
+	let out = "";
+	let copied = 0;
+	let from = 0;
+	for (let start = body.indexOf("[[", from); start !== -1; start = body.indexOf("[[", from)) {
+		let end = start + 2;
+		while (end < length && !isTargetEnd(body.charCodeAt(end))) end++;
+		let replacement: string | null = null;
+		let after = end + 2;
+		if (body.charCodeAt(end) === 124) {
+			let aliasEnd = end + 1;
+			while (aliasEnd < length && body.charCodeAt(aliasEnd) !== 93 && body.charCodeAt(aliasEnd) !== 10) aliasEnd++;
+			if (body.charCodeAt(aliasEnd) === 93 && body.charCodeAt(aliasEnd + 1) === 93) {
+				replacement = body.slice(end + 1, aliasEnd);
+				after = aliasEnd + 2;
+			}
+		} else if (body.charCodeAt(end) === 93 && body.charCodeAt(end + 1) === 93) {
+			const target = body.slice(start + 2, end);
+			replacement = target.includes("#") || target.includes("/") ? target.replace(/#.*$/, "").replace(/^.*\//, "") : target;
+		}
+		if (replacement === null) {
+			from = start + 1;
+			continue;
+		}
+		out += body.slice(copied, start) + replacement;
+		copied = from = after;
+	}
+	return copied === 0 ? body : out + body.slice(copied);
+}
+
+/** "]", "|" or a line break: where a wikilink's target ends. */
+function isTargetEnd(code: number): boolean {
+	return code === 93 || code === 124 || code === 10;
+}
+
+/** The second replace: "](" up to the first ")" (no line break between) becomes "]". */
+function withoutLinkTargets(text: string): string {
+	let out = "";
+	let copied = 0;
+	let from = 0;
+	for (let start = text.indexOf("](", from); start !== -1; start = text.indexOf("](", from)) {
+		let end = start + 2;
+		while (end < text.length && text.charCodeAt(end) !== 41 && text.charCodeAt(end) !== 10) end++;
+		if (text.charCodeAt(end) !== 41) {
+			from = start + 1;
+			continue;
+		}
+		out += `${text.slice(copied, start)}]`;
+		copied = from = end + 1;
+	}
+	return copied === 0 ? text : out + text.slice(copied);
 }
 
 function isAscii(text: string): boolean {

@@ -115,6 +115,8 @@ describe("classifyByKeywords counts as one regex per keyword would", () => {
 		"é",
 		"a1",
 		"1",
+		"zz",
+		"z-9",
 	];
 	const pieces = [
 		...keywords,
@@ -137,6 +139,9 @@ describe("classifyByKeywords counts as one regex per keyword would", () => {
 		"said",
 		"ai1",
 		"ｍｌ",
+		"ZZ",
+		"Z",
+		"Machine Learning",
 	];
 	const rnd = random(20261206);
 	const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;

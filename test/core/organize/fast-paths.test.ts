@@ -47,10 +47,31 @@ describe("withoutLinkPaths", () => {
 					(_all, target: string, alias?: string) => alias ?? target.replace(/#.*$/, "").replace(/^.*\//, ""),
 				)
 				.replace(/\]\([^)\n]*\)/g, "]");
-		const pieces = ["[", "]", "[[", "]]", "(", ")", "](", "|", "#", "/", "a", "b/c", "\n", " ", "日本"];
+		const pieces = [
+			"[",
+			"]",
+			"[[",
+			"]]",
+			"(",
+			")",
+			"](",
+			"|",
+			"#",
+			"/",
+			"a",
+			"b/c",
+			"\n",
+			" ",
+			"日本",
+			"\r",
+			"\u2028",
+			"[[a|",
+			"|]]",
+			"#h/",
+		];
 		const next = generator(7);
 		let differing = 0;
-		for (let i = 0; i < 20_000; i++) {
+		for (let i = 0; i < 50_000; i++) {
 			let body = "";
 			for (let k = next(30); k > 0; k--) body += pieces[next(pieces.length)];
 			if (withoutLinkPaths(body) !== always(body)) differing++;
