@@ -64,6 +64,10 @@ export class NodeNoteVault implements NoteVault {
 
 	async read(p: string): Promise<string> {
 		await this.turn();
+		return this.readNow(p);
+	}
+
+	readNow(p: string): string {
 		// One open that refuses a symlink at the name (O_NOFOLLOW), instead of an lstat before every read: reading every
 		// note of a folder (organize) made as many lstats as reads. A symlink there (ELOOP) gets the full check, as before.
 		if (NO_FOLLOW !== undefined) {

@@ -4,7 +4,7 @@ import { appendStepLogRecords, type StepLogRecord } from "../logs/steps-log";
 import { addCounts, type Counts } from "../model/counts";
 import type { StageProgress } from "../pipeline/stage-types";
 import { StepAggregator } from "../pipeline/step-aggregator";
-import { yieldToEventLoop, yieldWhenSliceOver } from "../util/timers";
+import { sliceOver, yieldToEventLoop, yieldWhenSliceOver } from "../util/timers";
 import type { Clock } from "../ports/clock";
 import { silentLogger, type Logger } from "../ports/logger";
 import type { NoteVault } from "../ports/note-vault";
@@ -13,7 +13,7 @@ import type { NoteChangeListener } from "../import/load/index-sync";
 import type { PhaseManager } from "../session/phase-manager";
 import { pipelineStagesFile, stageOutputDir, stepsFile } from "../session/paths";
 import { applyPlan, rewriteVaultLinks, type AppliedOperation, type AppliedRecord, type OperationLog } from "./apply-plan";
-import { failedItem, listOrganizeInputs, planNote, settleTargets, type OrganizeOptions } from "./plan-organize";
+import { failedItem, listOrganizeInputs, planNoteNow, settleTargets, type OrganizeOptions } from "./plan-organize";
 import { PlanItemSchema, renderPlanMarkdown, type Plan, type PlanItem } from "./plan";
 
 /**
@@ -180,15 +180,28 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 			...(last ? { last } : {}),
 			elapsedMs: clock.now().getTime() - started,
 		});
-	// One note, start to end: planned, saved for the next append, counted, recorded when it gets a record. A function
-	// called per note (not the loop's body): V8 optimises a function called often, not a long-running async loop.
-	const planOne = async (path: string): Promise<boolean> => {
+	// One note, start to end: planned, saved for the next append, counted, recorded when it gets a record. Without a
+	// promise when the note's plan needs none (planNoteNow) and no append is due: true (go on), false (cancelled).
+	const planOne = (path: string): boolean | Promise<boolean> => {
 		const itemStart = Date.now();
+		let planned: PlanItem | Promise<PlanItem>;
+		try {
+			planned = planNoteNow(deps.vault, path, args.options);
+		} catch (error) {
+			return settleOne(path, null, error, itemStart);
+		}
+		if (!(planned instanceof Promise)) return settleOne(path, planned, undefined, itemStart);
+		return planned.then(
+			(item) => settleOne(path, item, undefined, itemStart),
+			(error: unknown) => settleOne(path, null, error, itemStart),
+		);
+	};
+	/** planOne's end, once the note is planned (`item`) or its plan threw (`error`). */
+	const settleOne = (path: string, planned: PlanItem | null, error: unknown, itemStart: number): boolean | Promise<boolean> => {
 		let item: PlanItem;
 		let thrown: string | undefined;
-		try {
-			item = await planNote(deps.vault, path, args.options);
-		} catch (error) {
+		if (planned !== null) item = planned;
+		else {
 			// Cancelled mid-note (an LLM call aborted): not planned, not logged; a resume plans it.
 			if (signal?.aborted) return false;
 			item = failedItem(path, error);
@@ -202,13 +215,12 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 		const status = outcomeOf(item);
 		counts.total++;
 		counts[status]++;
-		const title = titleOf(path);
-		const error = status === "failed" ? (item.error?.message ?? item.reason) : undefined;
-		if (error !== undefined) {
+		const failure = status === "failed" ? (item.error?.message ?? item.reason) : undefined;
+		if (failure !== undefined) {
 			batchFailed++;
-			batchError = thrown ?? error;
+			batchError = thrown ?? failure;
 		}
-		if (error !== undefined || args.debugMode || args.logAlways?.(path)) {
+		if (failure !== undefined || args.debugMode || args.logAlways?.(path)) {
 			const base = {
 				timestamp: clock.now().toISOString(),
 				session_id: sessionId,
@@ -217,7 +229,12 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 				step: PLAN_STEP,
 				timing_ms: Date.now() - itemStart,
 			};
-			records.push({ ...base, title, status, ...(error !== undefined ? { error } : status !== "success" ? { reason: item.reason } : {}) });
+			records.push({
+				...base,
+				title: titleOf(path),
+				status,
+				...(failure !== undefined ? { error: failure } : status !== "success" ? { reason: item.reason } : {}),
+			});
 			steps.push({
 				...base,
 				step_index: 1,
@@ -228,8 +245,8 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 			folded.total++;
 			folded[status]++;
 		}
-		progress({ id: path, title, status });
-		if (batch >= PLAN_BATCH_ITEMS || Date.now() - lastFlush >= PLAN_BATCH_MS) await flush();
+		if (args.onProgress) progress({ id: path, title: titleOf(path), status });
+		if (batch >= PLAN_BATCH_ITEMS || Date.now() - lastFlush >= PLAN_BATCH_MS) return flush().then(() => true);
 		return true;
 	};
 	let fatal: { error: unknown } | null = null;
@@ -242,8 +259,9 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 				if (resumed % 200 === 0) await yieldToEventLoop();
 				continue;
 			}
-			if (!(await planOne(path))) break;
-			await yieldWhenSliceOver(YIELD_SLICE_MS);
+			const planned = planOne(path);
+			if (!(planned === true || (planned !== false && (await planned)))) break;
+			if (sliceOver(YIELD_SLICE_MS)) await yieldWhenSliceOver(YIELD_SLICE_MS);
 		}
 		await flush();
 	} catch (error) {

@@ -3,7 +3,7 @@ import type { NoteVault } from "../ports/note-vault";
 import type { Sha256Text } from "../ports/sha256";
 import { sha256Hex } from "../util/sha256";
 import { cleanContent } from "./clean-content";
-import { classifyByKeywords, type GenreClassifier } from "./classify-genre";
+import { classifyByKeywords, type Classification, type ClassifyInput, type GenreClassifier } from "./classify-genre";
 import { detectDust } from "./dust";
 import { parseNoteData } from "./frontmatter/parse-note";
 import { DEFAULT_GENRES, OTHER_GENRE_KEY, type Genre } from "./genres";
@@ -116,10 +116,37 @@ export async function listOrganizeInputs(vault: NoteVault, folder: string): Prom
  * the content. `to` is the wanted path; name conflicts are settled afterwards by `settleTargets`.
  */
 export async function planNote(vault: NoteVault, path: string, options: OrganizeOptions): Promise<PlanItem> {
+	return planNoteNow(vault, path, options);
+}
+
+/**
+ * planNote without a promise where nothing in it waits: a vault that reads synchronously (readNow), a SHA-256 that
+ * answers at once, the keyword classifier, no file date to look up and no dust question about incoming links (most
+ * notes, in the CLI); otherwise a promise of the same item. A plan of 10,000 notes made ~10 promises per note, each
+ * with its turn of the microtask queue. Throws (or rejects) where planNote rejects.
+ */
+export function planNoteNow(vault: NoteVault, path: string, options: OrganizeOptions): PlanItem | Promise<PlanItem> {
 	const excluded = options.exclude ? excludedBy(path, options.exclude) : null;
 	if (excluded) return skipped(path, `excluded: ${excluded.reason}`);
-	const text = await vault.read(path);
-	const sourceHash = options.sha256 ? await options.sha256(text) : sha256Hex(text);
+	if (!vault.readNow) return vault.read(path).then((text) => planText(vault, path, text, options));
+	return planText(vault, path, vault.readNow(path), options);
+}
+
+/** planNoteNow once the note is read: its SHA-256 (a promise from a host whose hash is asynchronous). */
+function planText(vault: NoteVault, path: string, text: string, options: OrganizeOptions): PlanItem | Promise<PlanItem> {
+	const sourceHash = options.sha256 ? options.sha256(text) : sha256Hex(text);
+	if (typeof sourceHash !== "string") return sourceHash.then((hash) => planHashed(vault, path, text, hash, options));
+	return planHashed(vault, path, text, sourceHash, options);
+}
+
+/** planNoteNow once the note is read and hashed: parsed, then skipped, dust or filed. */
+function planHashed(
+	vault: NoteVault,
+	path: string,
+	text: string,
+	sourceHash: string,
+	options: OrganizeOptions,
+): PlanItem | Promise<PlanItem> {
 	const parsed = parseNoteData(text);
 	if (!parsed.ok) {
 		return {
@@ -157,7 +184,7 @@ function skipped(path: string, reason: string, sourceHash?: string): PlanItem {
 type ParsedNote = Extract<ReturnType<typeof parseNoteData>, { ok: true }>["note"];
 
 /** A note that looks like dust goes to the dust folder, unless it is a template, a daily note, or linked. */
-async function planDust(path: string, note: ParsedNote, why: string, sourceHash: string, options: OrganizeOptions): Promise<PlanItem> {
+function planDust(path: string, note: ParsedNote, why: string, sourceHash: string, options: OrganizeOptions): PlanItem | Promise<PlanItem> {
 	const fileName = path.slice(path.lastIndexOf("/") + 1);
 	// Never dust: a template, a daily note, a note that links or is linked to (an index, a hub).
 	const keep = /template leftover (\{\{|<%)/.test(why)
@@ -166,9 +193,22 @@ async function planDust(path: string, note: ParsedNote, why: string, sourceHash:
 			? "looks like a daily note (named by its date)"
 			: findLinks(note.body).length > 0
 				? "links to other notes"
-				: (await options.hasIncomingLinks?.(path))
-					? "other notes link to it"
-					: null;
+				: null;
+	if (keep !== null || !options.hasIncomingLinks) return dustItem(path, fileName, why, keep, sourceHash, options);
+	return options
+		.hasIncomingLinks(path)
+		.then((linked) => dustItem(path, fileName, why, linked ? "other notes link to it" : null, sourceHash, options));
+}
+
+/** planDust's item: left where it is when there is a reason to `keep` it, else moved to the dust folder. */
+function dustItem(
+	path: string,
+	fileName: string,
+	why: string,
+	keep: string | null,
+	sourceHash: string,
+	options: OrganizeOptions,
+): PlanItem {
 	if (keep !== null) return skipped(path, `not dust (${why}): ${keep}`, sourceHash);
 	const to = joinFolder(options.dustFolder ?? joinFolder(options.genreParent ?? "", DUST_FOLDER), fileName);
 	return {
@@ -184,38 +224,67 @@ async function planDust(path: string, note: ParsedNote, why: string, sourceHash:
 }
 
 /** A note classified into a genre (or review): its frontmatter, content and file name normalised, its folder chosen. */
-async function planFiled(
+function planFiled(
 	vault: NoteVault,
 	path: string,
 	note: ParsedNote,
 	sourceHash: string,
 	options: OrganizeOptions,
-): Promise<PlanItem> {
+): PlanItem | Promise<PlanItem> {
 	const genres = options.genres ?? DEFAULT_GENRES;
-	const classifier = options.classifier ?? ((input, table) => Promise.resolve(classifyByKeywords(input, table)));
-	const fileName = path.slice(path.lastIndexOf("/") + 1);
-	const parent = options.genreParent ?? "";
 	const fm = note.frontmatter;
-	const classification = await classifier(
-		{
-			title: typeof fm.title === "string" ? fm.title : fileName.replace(/\.md$/i, ""),
-			body: note.body,
-			tags: topicTags(normalizeTags(fm.tags), fm),
-			// A note still awaiting review (`review_reason`) holds only a guessed genre: classify it again.
-			genre: typeof fm.genre === "string" && fm.review_reason === undefined ? fm.genre : undefined,
-			topic: typeof fm.topic === "string" ? fm.topic : undefined,
-		},
-		genres,
-	);
-	const genre = genres.find((entry) => entry.key === classification.genre) ?? genres.find((entry) => entry.key === OTHER_GENRE_KEY);
-	const genreKey = genre?.key ?? OTHER_GENRE_KEY;
-	const rules = isImportedNote(fm) ? undefined : options.userNoteRules;
+	const input: ClassifyInput = {
+		title: typeof fm.title === "string" ? fm.title : path.slice(path.lastIndexOf("/") + 1).replace(/\.md$/i, ""),
+		body: note.body,
+		tags: topicTags(normalizeTags(fm.tags), fm),
+		// A note still awaiting review (`review_reason`) holds only a guessed genre: classify it again.
+		genre: typeof fm.genre === "string" && fm.review_reason === undefined ? fm.genre : undefined,
+		topic: typeof fm.topic === "string" ? fm.topic : undefined,
+	};
+	// The keyword classifier answers at once; another (an LLM) with a promise.
+	if (!options.classifier) return classified(vault, path, note, sourceHash, options, genres, classifyByKeywords(input, genres));
+	return options
+		.classifier(input, genres)
+		.then((classification) => classified(vault, path, note, sourceHash, options, genres, classification));
+}
+
+/** planFiled once the note is classified: the file's date looked up first when a rule wants it (a promise then). */
+function classified(
+	vault: NoteVault,
+	path: string,
+	note: ParsedNote,
+	sourceHash: string,
+	options: OrganizeOptions,
+	genres: readonly Genre[],
+	classification: Classification,
+): PlanItem | Promise<PlanItem> {
+	const rules = isImportedNote(note.frontmatter) ? undefined : options.userNoteRules;
 	// `created`, when a rule adds it and the note has no date of its own: the file's creation day, never the run's.
 	// The stat only then (most notes have a date, or their rules add none).
-	const stat = wantsFallbackDate(fm, path, rules) ? await vault.stat(path) : null;
-	const fallbackDate = stat?.ctime !== undefined ? new Date(stat.ctime).toISOString().slice(0, 10) : undefined;
+	if (!wantsFallbackDate(note.frontmatter, path, rules)) return filedItem(path, note, sourceHash, options, genres, classification, rules);
+	return vault.stat(path).then((stat) => {
+		const fallbackDate = stat?.ctime !== undefined ? new Date(stat.ctime).toISOString().slice(0, 10) : undefined;
+		return filedItem(path, note, sourceHash, options, genres, classification, rules, fallbackDate);
+	});
+}
+
+/** The plan item of a classified note. */
+function filedItem(
+	path: string,
+	note: ParsedNote,
+	sourceHash: string,
+	options: OrganizeOptions,
+	genres: readonly Genre[],
+	classification: Classification,
+	rules: readonly NormalizeRule[] | undefined,
+	fallbackDate?: string,
+): PlanItem {
+	const genre = genres.find((entry) => entry.key === classification.genre) ?? genres.find((entry) => entry.key === OTHER_GENRE_KEY);
+	const genreKey = genre?.key ?? OTHER_GENRE_KEY;
+	const fileName = path.slice(path.lastIndexOf("/") + 1);
+	const parent = options.genreParent ?? "";
 	const normalized = normalizeFrontmatter({
-		frontmatter: fm,
+		frontmatter: note.frontmatter,
 		body: note.body,
 		path,
 		genre: genreKey,

@@ -70,12 +70,20 @@ export function yieldToEventLoop(): Promise<void> {
 let sliceStartedAt = 0;
 
 /**
+ * Whether the work since the last yield of any loop has run `sliceMs` (yieldWhenSliceOver would yield): a loop that
+ * asks first spends no promise on the steps that need no yield.
+ */
+export function sliceOver(sliceMs: number): boolean {
+	return Date.now() - sliceStartedAt >= sliceMs;
+}
+
+/**
  * Yields (see yieldToEventLoop) once the work since the last yield of ANY caller has run `sliceMs`: loops that run
  * at the same time (the import's stages) share one budget, so that together they end the event loop's task after
  * about `sliceMs`, not each after its own (on a UI thread that made tasks several times longer: issue 17).
  */
 export async function yieldWhenSliceOver(sliceMs: number): Promise<void> {
-	if (Date.now() - sliceStartedAt < sliceMs) return;
+	if (!sliceOver(sliceMs)) return;
 	await yieldToEventLoop();
 	sliceStartedAt = Date.now();
 }

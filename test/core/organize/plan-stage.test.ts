@@ -7,6 +7,7 @@ import { appendFile, mkdir, readFile, readdir, symlink, writeFile } from "node:f
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NodeNoteVault } from "../../../src/cli/node-note-vault";
+import type { NoteVault } from "../../../src/core/ports/note-vault";
 import { NodeStagingStore } from "../../../src/cli/node-staging-store";
 import { ItemStatusIndex } from "../../../src/core/logs/item-status-index";
 import { resumeOrganizeSession } from "../../../src/core/organize/continue-organize-session";
@@ -133,5 +134,48 @@ describe("listFolderAndVault", () => {
 			expect(all, folder).toEqual(await listOrganizeInputs(deps.vault, ""));
 		}
 		expect((await listFolderAndVault(deps.vault, "Linked")).paths).toEqual(["Linked/Sub/x.md"]);
+	});
+});
+
+describe("organize plan stage: a vault that reads synchronously (readNow) plans as one that only reads with a promise", () => {
+	it("the same items, note for note (filed, review, dust kept and moved, skipped, failed, dated by the file)", async () => {
+		const extra = {
+			...BROKEN,
+			"Inbox/Linked dust.md": "tiny\n",
+			"Inbox/Linker.md": `Points at [[Linked dust]]. ${LONG}\n`,
+			"Inbox/Hub.md": "[[Note 01]]\n",
+			"Inbox/2024-05-01.md": "x\n",
+			"Inbox/Template.md": "{{title}}\n",
+			"Inbox/Done.md": `---\nnormalized: true\n---\n${LONG}\n`,
+			"Inbox/Imported.md": `---\nsource: claude\nsource_id: c1\ntags: [ai-chat, claude]\n---\n# An LLM prompt\n\nAbout prompts.  \n\n\n${LONG}\n`,
+			"Inbox/Mixed.md": "hotel and docker",
+		};
+		const plans: unknown[] = [];
+		for (const withReadNow of [true, false]) {
+			const { deps } = await vaultOf(6, extra);
+			const node = deps.vault;
+			// Every method but readNow, so that the plan takes the promise path.
+			const vault: NoteVault = withReadNow
+				? node
+				: new Proxy(node, {
+						get: (target, key) => {
+							if (key === "readNow") return undefined;
+							const value: unknown = Reflect.get(target, key, target);
+							return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+						},
+					});
+			expect(typeof vault.readNow).toBe(withReadNow ? "function" : "undefined");
+			const result = await runOrganizeSession(
+				{ ...deps, vault },
+				{ folder: "Inbox", apply: false, rewriteLinks: true, now: NOW, userNoteRules: ["created", "title", "whitespace"] },
+			);
+			plans.push(result.plan.items);
+		}
+		expect(plans[0]).toEqual(plans[1]);
+		const items = plans[0] as { from: string; status: string; reason: string; frontmatterChanges: { key: string }[] }[];
+		const byPath = new Map(items.map((item) => [item.from, item]));
+		expect(byPath.get("Inbox/Linked dust.md")?.reason).toMatch(/other notes link to it/);
+		expect(byPath.get("Inbox/Broken.md")?.status).toBe("failed");
+		expect(byPath.get("Inbox/Note 00.md")?.frontmatterChanges.map((change) => change.key)).toContain("created");
 	});
 });
