@@ -379,8 +379,12 @@ function countSubstring(text: string, folded: string): number {
  */
 function tagHits(tags: readonly string[], table: PreparedTable): (string[] | undefined)[] | null {
 	let out: (string[] | undefined)[] | null = null;
-	for (const tag of tags) {
-		const parts = foldText(tag.charCodeAt(0) === 35 ? tag.slice(1) : tag).split("/");
+	for (let t = 0; t < tags.length; t++) {
+		const tag = tags[t]!;
+		const folded = foldText(tag.charCodeAt(0) === 35 ? tag.slice(1) : tag);
+		// A tag without "/" is one part: looked up without an array (most tags name no genre).
+		if (!folded.includes("/") && !table.tagGenres.has(folded)) continue;
+		const parts = folded.split("/");
 		let matched: number[] | null = null;
 		for (const part of parts) {
 			const genres = table.tagGenres.get(part);

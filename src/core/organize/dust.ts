@@ -20,7 +20,8 @@ export type DustVerdict = { dust: false } | { dust: true; reason: string };
  * whitespace not counted; code counts as text), or holding template leftovers outside code.
  */
 export function detectDust(body: string): DustVerdict {
-	if (body.trim() === "") return { dust: true, reason: "empty note" };
+	// \S is every character trim keeps: no trimmed copy of the body to compare.
+	if (!NOT_BLANK.test(body)) return { dust: true, reason: "empty note" };
 	if (!enoughTextIn(body)) {
 		const characters = codePoints(textOf(body));
 		if (characters < MIN_TEXT_CHARACTERS) {
@@ -28,11 +29,18 @@ export function detectDust(body: string): DustVerdict {
 		}
 	}
 	const prose = withoutCode(body);
+	// One pass that every leftover's text matches (case aside) before the six in order (most notes hold none).
+	if (!ANY_LEFTOVER.test(prose)) return NOT_DUST;
 	for (const { pattern, label } of TEMPLATE_LEFTOVERS) {
 		if (pattern.test(prose)) return { dust: true, reason: `template leftover ${label}` };
 	}
-	return { dust: false };
+	return NOT_DUST;
 }
+
+const NOT_BLANK = /\S/;
+const NOT_DUST: DustVerdict = Object.freeze({ dust: false });
+/** Matches wherever one of TEMPLATE_LEFTOVERS' patterns does (their alternation, ignoring case for all). */
+const ANY_LEFTOVER = new RegExp(TEMPLATE_LEFTOVERS.map(({ pattern }) => pattern.source).join("|"), "i");
 
 /** How much of a body's start is looked at first (whole lines, so a little more). */
 const PREFIX_CHARS = 512;

@@ -365,10 +365,12 @@ export async function writeOrganizePlan(
  */
 export async function savePlan(store: StagingStore, sessionId: string, plan: Plan): Promise<string> {
 	const out = organizeOutputPaths(sessionId);
-	const planJson = planJsonText(plan);
-	await store.writeAtomic(out.plan, `${planJson}\n`);
+	// The file's text with its newline made once: the text returned is a slice of it (a plan of 10,000 notes was
+	// copied whole twice, once with the newline and once without, the second for the CLI's --json).
+	const text = `${planJsonText(plan)}\n`;
+	await store.writeAtomic(out.plan, text);
 	await store.writeAtomic(out.planMarkdown, renderPlanMarkdown(plan));
-	return planJson;
+	return text.slice(0, -1);
 }
 
 /** Phase counts: a note failed when planning or applying it failed. */

@@ -25,6 +25,19 @@ describe("detectDust", () => {
 		expect(detectDust(body).dust).toBe(dust);
 	});
 
+	it("is empty exactly when trim() leaves nothing (Unicode spaces, BOM and line separators too)", () => {
+		for (const body of ["\u3000\ufeff\u2028\u2029\u00a0\u1680\u205f\v\f\r\n\t ", "\u200b", "\u0085", "x", " \u202f "]) {
+			const verdict = detectDust(body);
+			expect(verdict.dust && verdict.reason === "empty note", JSON.stringify(body)).toBe(body.trim() === "");
+		}
+	});
+
+	it("finds each template leftover the single pass lets through, and the first in list order", () => {
+		expect(detectDust(`${long} LOREM IPSUM [TODO]`)).toEqual({ dust: true, reason: "template leftover [TODO]" });
+		expect(detectDust(`${long} [todo] placeholder {{ }`)).toEqual({ dust: false });
+		expect(detectDust(`${long} a PLACEHOLDER`)).toEqual({ dust: true, reason: "template leftover PLACEHOLDER" });
+	});
+
 	it("a long body counts the same whether its text comes early, late or never (the first lines are looked at first)", () => {
 		const markup = "- [[Some linked note|x]] ![](image.png) <br> **\n".repeat(60); // ~3,000 characters, 60 of text
 		expect(detectDust(markup)).toEqual({ dust: false });
