@@ -296,7 +296,8 @@ function foundRun(scanned: Scanned, table: PreparedTable, start: number, length:
 	if (table.prefixes[prefixIndex(first, second)] !== 1) return;
 	const numbers = table.byHash.get(hash);
 	if (numbers === undefined) return;
-	for (const number of numbers) {
+	for (let index = 0; index < numbers.length; index++) {
+		const number = numbers[index]!;
 		if (sameRun(text, start, table.runs[number]!, length, raw)) {
 			scanned.found.push(number);
 			scanned.at.push(start);
@@ -334,7 +335,8 @@ function countIn(keyword: PreparedKeyword, scanned: Scanned): number {
 	switch (keyword.kind) {
 		case "word": {
 			let count = 0;
-			for (const number of scanned.found) if (number === keyword.run) count++;
+			const found = scanned.found;
+			for (let index = 0; index < found.length; index++) if (found[index] === keyword.run) count++;
 			return count;
 		}
 		case "words": {
@@ -386,8 +388,8 @@ function tagHits(tags: readonly string[], table: PreparedTable): (string[] | und
 		if (!folded.includes("/") && !table.tagGenres.has(folded)) continue;
 		const parts = folded.split("/");
 		let matched: number[] | null = null;
-		for (const part of parts) {
-			const genres = table.tagGenres.get(part);
+		for (let p = 0; p < parts.length; p++) {
+			const genres = table.tagGenres.get(parts[p]!);
 			if (genres) (matched ??= []).push(...genres);
 		}
 		if (matched === null) continue;
@@ -455,21 +457,38 @@ export function classifyByKeywords(input: ClassifyInput, genres: readonly Genre[
  * begun by a run either holds, the "other" ones, and the non-ASCII ones when either text is not ASCII.
  */
 function candidateKeywords(table: PreparedTable, title: Scanned, body: Scanned): number[] {
-	const { marks, byRun } = table;
+	const { marks } = table;
 	const out: number[] = [];
-	const add = (index: number): void => {
-		if (marks[index] === 0) {
-			marks[index] = 1;
-			out.push(index);
-		}
-	};
-	for (const index of table.always) add(index);
-	for (const scanned of [title, body]) {
-		for (const run of scanned.found) for (const index of byRun[run]!) add(index);
-		if (!scanned.ascii) for (const index of table.substrings) add(index);
+	addCandidates(table.always, marks, out);
+	addFound(table, title, out);
+	addFound(table, body, out);
+	for (let index = 0; index < out.length; index++) marks[out[index]!] = 0;
+	// Insertion sort: a note has a few candidates (Array.prototype.sort copied them into a work array each time).
+	for (let index = 1; index < out.length; index++) {
+		const value = out[index]!;
+		let to = index;
+		for (; to > 0 && out[to - 1]! > value; to--) out[to] = out[to - 1]!;
+		out[to] = value;
 	}
-	for (const index of out) marks[index] = 0;
-	return out.length > 1 ? out.sort((a, b) => a - b) : out;
+	return out;
+}
+
+/** The candidates of one Scanned text: the keywords its runs begin, and the non-ASCII ones if it is not ASCII. */
+function addFound(table: PreparedTable, scanned: Scanned, out: number[]): void {
+	const found = scanned.found;
+	for (let index = 0; index < found.length; index++) addCandidates(table.byRun[found[index]!]!, table.marks, out);
+	if (!scanned.ascii) addCandidates(table.substrings, table.marks, out);
+}
+
+/** Adds the indexes not marked yet to `out`, marking them. */
+function addCandidates(indexes: readonly number[], marks: Uint8Array, out: number[]): void {
+	for (let index = 0; index < indexes.length; index++) {
+		const flat = indexes[index]!;
+		if (marks[flat] === 0) {
+			marks[flat] = 1;
+			out.push(flat);
+		}
+	}
 }
 
 /**

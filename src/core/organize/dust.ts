@@ -118,9 +118,11 @@ function codePoints(text: string): number {
 }
 
 function withoutCode(body: string): string {
+	const ranges = codeRanges(body);
+	if (ranges.length === 0) return body;
 	let out = "";
 	let position = 0;
-	for (const range of codeRanges(body)) {
+	for (const range of ranges) {
 		out += body.slice(position, range.start) + " ";
 		position = range.end;
 	}

@@ -75,6 +75,9 @@ function matcher(pattern: string): (path: string) => boolean {
 export function excludedBy(path: string, rules: readonly ExcludeRule[]): ExcludeRule | null {
 	// Matchers take the path in lower case: made once here, not once per rule.
 	const lower = path.toLowerCase();
-	for (const rule of rules) if (matcher(rule.pattern)(lower)) return rule;
+	for (let index = 0; index < rules.length; index++) {
+		const rule = rules[index]!;
+		if (matcher(rule.pattern)(lower)) return rule;
+	}
 	return null;
 }

@@ -133,7 +133,8 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 	const aggregator = new StepAggregator();
 	let resumed = 0;
 	// Waiting for the next append: the items' lines, and the records of the notes that get one.
-	let pending = "";
+	// Joined at the append (one flat string; a long `+=` chain is first copied into one by the write).
+	let pending: string[] = [];
 	let batch = 0;
 	let batchFailed = 0;
 	let batchError: string | undefined;
@@ -150,8 +151,11 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 		[batchStart, batch, batchFailed] = [now, 0, 0];
 		// Items first: a note with a record always has its plan saved.
 		const lines = pending;
-		pending = "";
-		if (lines !== "") await store.append(itemsPath, lines);
+		pending = [];
+		if (lines.length > 0) {
+			lines.push("");
+			await store.append(itemsPath, lines.join("\n"));
+		}
 		if (records.length > 0) {
 			for (const path of logsReady ? [] : [pipelineStagesFile(sessionId, "organize"), stepsFile(sessionId, "organize", stage)])
 				if (await ensureJsonlLineStart(store, path))
@@ -209,7 +213,7 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 		}
 		const json = JSON.stringify(item);
 		itemJson.set(item, json);
-		pending += `${json}\n`;
+		pending.push(json);
 		batch++;
 		args.planned?.set(path, item);
 		const status = outcomeOf(item);
@@ -298,15 +302,22 @@ const itemJson = new WeakMap<PlanItem, string>();
 
 /**
  * The plan as JSON.stringify(plan) gives it, with each item's text taken from items.jsonl's (itemJson) where there
- * is one: the plan's other keys first, `items` last (as every plan is built: writeOrganizePlan, PlanSchema).
+ * is one: the plan's other keys first, `items` last (as every plan is built: writeOrganizePlan, PlanSchema); `end`
+ * follows it (plan.json's newline).
  */
-export function planJsonText(plan: Plan): string {
+export function planJsonText(plan: Plan, end = ""): string {
 	const keys = Object.keys(plan);
-	if (keys[keys.length - 1] !== "items") return JSON.stringify(plan);
+	if (keys[keys.length - 1] !== "items") return JSON.stringify(plan) + end;
 	const { items, ...head } = plan;
 	const before = JSON.stringify(head);
+	const start = `${before.slice(0, -1)}${before === "{}" ? "" : ","}"items":[`;
+	if (items.length === 0) return `${start}]}${end}`;
+	// One join makes the whole text (the first item carries the start, the last the end): one flat string that a
+	// write encodes as it is, not pieces joined by a template that the write would first copy into one (~3 MB).
 	const texts = items.map((item) => itemJson.get(item) ?? JSON.stringify(item));
-	return `${before.slice(0, -1)}${before === "{}" ? "" : ","}"items":[${texts.join(",")}]}`;
+	texts[0] = start + texts[0]!;
+	texts[texts.length - 1] = `${texts[texts.length - 1]!}]}${end}`;
+	return texts.join(",");
 }
 
 /**
@@ -367,7 +378,7 @@ export async function savePlan(store: StagingStore, sessionId: string, plan: Pla
 	const out = organizeOutputPaths(sessionId);
 	// The file's text with its newline made once: the text returned is a slice of it (a plan of 10,000 notes was
 	// copied whole twice, once with the newline and once without, the second for the CLI's --json).
-	const text = `${planJsonText(plan)}\n`;
+	const text = planJsonText(plan, "\n");
 	await store.writeAtomic(out.plan, text);
 	await store.writeAtomic(out.planMarkdown, renderPlanMarkdown(plan));
 	return text.slice(0, -1);

@@ -148,5 +148,9 @@ export function renderPlanMarkdown(plan: Plan): string {
 		plan.items.filter((item) => item.status === "skipped"),
 		(item) => `- \`${item.from}\`: ${item.reason}`,
 	);
-	return `${lines.join("\n").trimEnd()}\n`;
+	// The text with one final newline; when trimming leaves a newline after the text, a slice of the joined lines (no
+	// copy of ~1 MB at 10,000 notes).
+	const joined = lines.join("\n");
+	const end = joined.trimEnd().length;
+	return joined.charCodeAt(end) === 10 ? joined.slice(0, end + 1) : `${joined.slice(0, end)}\n`;
 }
