@@ -4,7 +4,8 @@
 //   cli-worker.cjs      the CLI itself (src/cli/cli-worker.ts), a CommonJS script the launcher loads with V8's code
 //                       cache (src/cli/script-loader.ts);
 //   extract-worker.cjs  the reader of large exports, in a thread of its own during an import (same loading);
-//   *.cjs.cache         their code caches, saved by small warm-up imports after the build (see warmCodeCache).
+//   *.cjs.cache         their code caches, saved by small warm-up imports after the build (see warmCodeCache);
+//   cli-worker.cjs.organize.cache  the program's code cache for organize, saved by a small warm-up preview.
 // The launcher takes `ext` (.js; the benchmark uses .mjs).
 import esbuild from "esbuild";
 import { spawnSync } from "node:child_process";
@@ -73,16 +74,39 @@ export async function buildCli(settings) {
 	// Files of an earlier build that this one does not make again would only mislead (a cache never matches a new
 	// program: the loader checks).
 	for (const name of ["cli-worker.cjs", "extract-worker.cjs"])
-		for (const file of [name, `${name}.cache`]) rmSync(join(outdir, file), { force: true });
+		for (const file of [name, `${name}.cache`, `${name}.organize.cache`]) rmSync(join(outdir, file), { force: true });
 	await Promise.all(cliBuildOptions(settings).map((o) => esbuild.build(o)));
 	return join(outdir, `cli${ext}`);
 }
 
 /**
+ * An organize preview of the imported notes in `vault` and of three notes of the user's own (simple frontmatter with
+ * links, none, dust), saving organize's code cache of the program after it (see warmCodeCache).
+ */
+function warmOrganize(launcher, vault) {
+	const folder = join(vault, "AI Conversations");
+	mkdirSync(folder, { recursive: true });
+	const prose = "Enough ordinary prose so that this note is clearly not dust, about the matter at hand.";
+	writeFileSync(
+		join(folder, "Own note.md"),
+		`---\ntags: alpha, beta\n---\n# Own note\n\nA hotel and a flight for the trip. See [[Warm-up 1]] and [n](Other%20note.md). ${prose}\n`,
+	);
+	writeFileSync(join(folder, "Other note.md"), `Budget and invoice of the company. ${prose}\n`);
+	writeFileSync(join(folder, "Tiny.md"), "tiny\n");
+	const run = spawnSync(process.execPath, [launcher, "organize", "--vault", vault, "--json"], {
+		env: { ...process.env, KNOWLEDGE_ETL_WRITE_CODE_CACHE: "program", KNOWLEDGE_ETL_HEAP_MB: "" },
+		encoding: "utf8",
+	});
+	if (run.status !== 0) throw new Error(`the warm-up organize preview failed (exit ${run.status}): ${run.stderr}`);
+}
+
+/**
  * Runs two small imports (two conversations of each provider, in a temp folder) with the built launcher, asking it
  * to save V8's code cache of the program after the first (read in its own thread, as a small import is) and of the
- * reader after the second (read in the reader thread). Later runs start faster: the code an import needs is
- * compiled. Returns the caches written (none with a launcher from before they existed: --ref of an old commit).
+ * reader after the second (read in the reader thread). After the first, an organize preview of the notes it made
+ * (and of a few notes of the user's own kinds) saves organize's own cache of the program (programCacheFor in
+ * src/cli/launch-plan.ts). Later runs start faster: the code a command needs is compiled.
+ * Returns the caches written (none with a launcher from before they existed: --ref of an old commit).
  */
 export function warmCodeCache(launcher, outdir) {
 	const written = [];
@@ -165,6 +189,10 @@ export function warmCodeCache(launcher, outdir) {
 			});
 			if (run.status !== 0) throw new Error(`the warm-up import (${which}) failed (exit ${run.status}): ${run.stderr}`);
 			if (existsSync(join(outdir, `${script}.cache`))) written.push(`${script}.cache`);
+			if (which === "program") {
+				warmOrganize(launcher, vault);
+				if (existsSync(join(outdir, `${script}.organize.cache`))) written.push(`${script}.organize.cache`);
+			}
 		}
 		return written;
 	} finally {

@@ -16,7 +16,7 @@ import * as vm from "node:vm";
 import { Worker } from "node:worker_threads";
 import { startStandbyReader } from "./extract-thread/prestart";
 import { CAPPED_READER_YOUNG_GENERATION_MB, heapLimitMb, PROGRAM_YOUNG_GENERATION_MB, workerResourceLimits } from "./heap-limit";
-import { launchPlan } from "./launch-plan";
+import { launchPlan, programCacheFor } from "./launch-plan";
 import { CANCEL_MESSAGE, loadCachedScript, programWorkerSource, runProgram, type ProgramData } from "./script-loader";
 import { afterOutOfMemory, type SessionAnnounce } from "./session-announce";
 import { setCliV8Flags } from "./v8-flags";
@@ -30,9 +30,11 @@ const reader = path.join(dist, "extract-worker.cjs");
 const argv = process.argv.slice(2);
 const isTTY = process.stderr.isTTY;
 const heapMb = heapLimitMb();
+const programCache = programCacheFor(program, argv);
 const data: ProgramData = {
 	kind: "knowledge-etl-cli",
 	program,
+	...(programCache !== undefined ? { programCache } : {}),
 	argv,
 	isTTY,
 	reader: { script: reader },

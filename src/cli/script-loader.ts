@@ -3,7 +3,8 @@
 //
 // Compiling a 1-2 MB bundle, and then each function it calls for the first time, is most of a short run's start-up.
 // `npm run build` runs a small import once and saves V8's code cache of each script then (<script>.cache): later
-// runs load the compiled code instead. A cache of another build (the build id at the top of the script differs from
+// runs load the compiled code instead. Organize has a cache of its own (cli-worker.cjs.organize.cache, saved after a
+// small preview): its code, not the import's (see programCacheFor). A cache of another build (the build id at the top of the script differs from
 // the one recorded in it) or a damaged one (its SHA-1 differs) is not used, and V8 itself refuses one from another
 // Node version or with other flags; the script then compiles as without a cache.
 //
@@ -31,11 +32,13 @@ export interface LoadedScript {
 	saveCache(): void;
 }
 
-export type LoadCachedScript = (deps: ScriptDeps, file: string) => LoadedScript;
+export type LoadCachedScript = (deps: ScriptDeps, file: string, cacheFile?: string) => LoadedScript;
 
-/** Compiles and runs a CommonJS script of the build, with its code cache when there is a good one. Self-contained. */
-export function loadCachedScript(deps: ScriptDeps, file: string): LoadedScript {
-	const cacheFile = `${file}.cache`;
+/**
+ * Compiles and runs a CommonJS script of the build, with its code cache (`cacheFile`, default `<file>.cache`) when
+ * there is a good one; saveCache writes that file. Self-contained.
+ */
+export function loadCachedScript(deps: ScriptDeps, file: string, cacheFile = `${file}.cache`): LoadedScript {
 	const source = deps.fs.readFileSync(file, "utf8");
 	// The build writes a random id at the top of each script; the cache's header holds it (so a cache is only used
 	// with the build it was made for, wherever the files were copied) and the SHA-1 of the cache: V8 does not check
@@ -78,6 +81,8 @@ export interface ProgramData {
 	kind: "knowledge-etl-cli";
 	/** The program's file (dist/cli-worker.cjs). */
 	program: string;
+	/** The program's code cache, when not `<program>.cache` (organize's own: programCacheFor). */
+	programCache?: string;
 	argv: string[];
 	isTTY: boolean;
 	/** The export's reader thread: its script, and the one started ahead when the command line names a large export. */
@@ -101,7 +106,7 @@ export const CANCEL_MESSAGE = "knowledge-etl-cancel";
  * (see above).
  */
 export function runProgram(deps: ScriptDeps, data: ProgramData, load: LoadCachedScript, signal?: AbortSignal): Promise<number> {
-	const program = load(deps, data.program);
+	const program = load(deps, data.program, data.programCache);
 	return (program.exports as unknown as ProgramExports).runCli(data.argv, data.isTTY, data.reader, signal).then((code) => {
 		if (data.writeCodeCache) program.saveCache();
 		return code;

@@ -14,6 +14,7 @@ import * as vm from "node:vm";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { programCacheFor } from "../../src/cli/launch-plan";
 import { loadCachedScript, runProgram, type ScriptDeps } from "../../src/cli/script-loader";
 import { setCliV8Flags } from "../../src/cli/v8-flags";
 import { buildCli } from "./cli-bundle";
@@ -63,10 +64,14 @@ afterAll(async () => {
 });
 
 describe("the program's code cache", () => {
-	it("the build's warm-up runs save one for the program and one for the reader, each tied to its build and checked whole", async () => {
+	it("the build's warm-up runs save one for the program, one for organize and one for the reader, each tied to its build and checked whole", async () => {
 		const ids = new Set<string>();
-		for (const file of [program, path.join(work, "extract-worker.cjs")]) {
-			const cache = await readFile(`${file}.cache`);
+		for (const [file, cacheFile] of [
+			[program, `${program}.cache`],
+			[program, `${program}.organize.cache`],
+			[path.join(work, "extract-worker.cjs"), path.join(work, "extract-worker.cjs.cache")],
+		] as const) {
+			const cache = await readFile(cacheFile);
 			const id = /^\/\*! knowledge-etl build ([0-9a-f-]{36}) \*\//.exec(await readFile(file, "utf8"))?.[1];
 			expect(id, file).toBeDefined();
 			ids.add(id!);
@@ -78,6 +83,27 @@ describe("the program's code cache", () => {
 			expect(cache.length).toBeGreaterThan(100_000);
 		}
 		expect(ids.size).toBe(2);
+	});
+
+	it("organize loads the program with its own cache, every other command with the import's", async () => {
+		expect(programCacheFor(program, ["organize", "Inbox", "--vault", "v"])).toBe(`${program}.organize.cache`);
+		expect(programCacheFor(program, ["organize", "--apply-plan", "s", "--vault", "v"])).toBe(`${program}.organize.cache`);
+		for (const argv of [["import", "x.json"], ["status"], ["clean"], []]) expect(programCacheFor(program, argv)).toBeUndefined();
+		const { deps, compiled } = watched();
+		const read: string[] = [];
+		const readFileSync = ((file: string, ...rest: unknown[]) => {
+			read.push(file);
+			return (fs.readFileSync as (...args: unknown[]) => unknown)(file, ...rest);
+		}) as typeof fs.readFileSync;
+		const argv = ["organize", "--help"];
+		const code = await runProgram(
+			{ ...deps, fs: { ...fs, readFileSync } },
+			{ kind: "knowledge-etl-cli", program, programCache: programCacheFor(program, argv), argv, isTTY: false, reader: {} },
+			loadCachedScript,
+		);
+		expect(code).toBe(0);
+		expect(read).toEqual([program, `${program}.organize.cache`]);
+		expect(compiled.map((entry) => entry.withCache)).toEqual([true]);
 	});
 
 	it("is used when it belongs to the program", async () => {
