@@ -279,18 +279,19 @@ function filedItem(
 	rules: readonly NormalizeRule[] | undefined,
 	fallbackDate?: string,
 ): PlanItem {
-	const genre = genres.find((entry) => entry.key === classification.genre) ?? genres.find((entry) => entry.key === OTHER_GENRE_KEY);
+	const genre = genreWithKey(genres, classification.genre) ?? genreWithKey(genres, OTHER_GENRE_KEY);
 	const genreKey = genre?.key ?? OTHER_GENRE_KEY;
 	const fileName = path.slice(path.lastIndexOf("/") + 1);
 	const parent = options.genreParent ?? "";
+	// Absent and undefined are the same to normalizeFrontmatter: no object spread per note to leave them out.
 	const normalized = normalizeFrontmatter({
 		frontmatter: note.frontmatter,
 		body: note.body,
 		path,
 		genre: genreKey,
 		topic: classification.topic,
-		...(fallbackDate !== undefined ? { fallbackDate } : {}),
-		...(rules !== undefined ? { rules } : {}),
+		fallbackDate,
+		rules,
 		extra:
 			classification.review && (rules === undefined || rules.includes("genre"))
 				? { review_reason: `${classification.reason} (confidence ${classification.confidence})` }
@@ -320,6 +321,12 @@ function filedItem(
 		contentChanged,
 		sourceHash,
 	};
+}
+
+/** The genre of the table with this key (genres.find, without a closure per note). */
+function genreWithKey(genres: readonly Genre[], key: string): Genre | undefined {
+	for (let index = 0; index < genres.length; index++) if (genres[index]!.key === key) return genres[index];
+	return undefined;
 }
 
 /** `folder/name` without empty segments (no leading, trailing or doubled "/"). */
