@@ -74,7 +74,11 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // Issue 20's shape check (core/model/shape-check.ts: Claude and ChatGPT conversations read as they are where zod would
 // accept them and give back an equal value, instead of zod's copy; the plugin's reader worker normalizes too, and on
 // two cores its CPU is taken from the UI thread): 547,817 -> 550,163.
-const MAIN_JS_BUDGET = 550_500;
+// Issue 20's organize preview: the keyword classifier's scan of ASCII text without a folded copy or a string per word
+// (run hashes, a tag table, a mark array: +1.6 KB), a note planned without a promise when nothing waits (planNoteNow
+// and its steps as functions of their own), flat output strings, the dust check's one-pass pre-filter (the two link
+// replaces written as loops were tried and left out, -0.8 KB): 550,168 -> 552,830.
+const MAIN_JS_BUDGET = 552_900;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

@@ -463,14 +463,7 @@ function candidateKeywords(table: PreparedTable, title: Scanned, body: Scanned):
 	addFound(table, title, out);
 	addFound(table, body, out);
 	for (let index = 0; index < out.length; index++) marks[out[index]!] = 0;
-	// Insertion sort: a note has a few candidates (Array.prototype.sort copied them into a work array each time).
-	for (let index = 1; index < out.length; index++) {
-		const value = out[index]!;
-		let to = index;
-		for (; to > 0 && out[to - 1]! > value; to--) out[to] = out[to - 1]!;
-		out[to] = value;
-	}
-	return out;
+	return out.length > 1 ? out.sort((a, b) => a - b) : out;
 }
 
 /** The candidates of one Scanned text: the keywords its runs begin, and the non-ASCII ones if it is not ASCII. */
@@ -493,71 +486,17 @@ function addCandidates(indexes: readonly number[], marks: Uint8Array, out: numbe
 
 /**
  * Links reduced to what a reader sees (alias, or the target's name without folders), so that classification does
- * not depend on where linked notes live (an organize run moves them into genre folders). As the two replaces
- * `/\[\[([^\]|\n]*?)(?:\|([^\]\n]*))?\]\]/g` → alias ?? the target's name, then `/\]\([^)\n]*\)/g` → "]", done
- * by a loop over the places where each can match (a pass whose pattern the text cannot hold costs one indexOf).
+ * not depend on where linked notes live (an organize run moves them into genre folders).
  */
 export function withoutLinkPaths(body: string): string {
-	return withoutLinkTargets(body.includes("[[") ? withoutWikilinkPaths(body) : body);
-}
-
-/**
- * The first replace. At a "[[", the target runs to the first "]", "|" or line break; the link matches when that is
- * "]]", or a "|" whose alias (up to the next "]" or line break) is followed by "]]". Otherwise the search goes on
- * one character later, as the regular expression's does.
- */
-function withoutWikilinkPaths(body: string): string {
-	const length = body.length;
-	let out = "";
-	let copied = 0;
-	let from = 0;
-	for (let start = body.indexOf("[[", from); start !== -1; start = body.indexOf("[[", from)) {
-		let end = start + 2;
-		while (end < length && !isTargetEnd(body.charCodeAt(end))) end++;
-		let replacement: string | null = null;
-		let after = end + 2;
-		if (body.charCodeAt(end) === 124) {
-			let aliasEnd = end + 1;
-			while (aliasEnd < length && body.charCodeAt(aliasEnd) !== 93 && body.charCodeAt(aliasEnd) !== 10) aliasEnd++;
-			if (body.charCodeAt(aliasEnd) === 93 && body.charCodeAt(aliasEnd + 1) === 93) {
-				replacement = body.slice(end + 1, aliasEnd);
-				after = aliasEnd + 2;
-			}
-		} else if (body.charCodeAt(end) === 93 && body.charCodeAt(end + 1) === 93) {
-			const target = body.slice(start + 2, end);
-			replacement = target.includes("#") || target.includes("/") ? target.replace(/#.*$/, "").replace(/^.*\//, "") : target;
-		}
-		if (replacement === null) {
-			from = start + 1;
-			continue;
-		}
-		out += body.slice(copied, start) + replacement;
-		copied = from = after;
-	}
-	return copied === 0 ? body : out + body.slice(copied);
-}
-
-/** "]", "|" or a line break: where a wikilink's target ends. */
-function isTargetEnd(code: number): boolean {
-	return code === 93 || code === 124 || code === 10;
-}
-
-/** The second replace: "](" up to the first ")" (no line break between) becomes "]". */
-function withoutLinkTargets(text: string): string {
-	let out = "";
-	let copied = 0;
-	let from = 0;
-	for (let start = text.indexOf("](", from); start !== -1; start = text.indexOf("](", from)) {
-		let end = start + 2;
-		while (end < text.length && text.charCodeAt(end) !== 41 && text.charCodeAt(end) !== 10) end++;
-		if (text.charCodeAt(end) !== 41) {
-			from = start + 1;
-			continue;
-		}
-		out += `${text.slice(copied, start)}]`;
-		copied = from = end + 1;
-	}
-	return copied === 0 ? text : out + text.slice(copied);
+	// A pass whose pattern needs what the text does not hold is not run (most notes have no link).
+	const text = body.includes("[[")
+		? body.replace(
+				/\[\[([^\]|\n]*?)(?:\|([^\]\n]*))?\]\]/g,
+				(_all, target: string, alias?: string) => alias ?? target.replace(/#.*$/, "").replace(/^.*\//, ""),
+			)
+		: body;
+	return text.includes("](") ? text.replace(/\]\([^)\n]*\)/g, "]") : text;
 }
 
 function isAscii(text: string): boolean {
