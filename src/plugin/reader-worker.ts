@@ -1,12 +1,19 @@
 import {
+	firstNotePath,
+	nameKey,
 	openExport,
+	premakeNote,
 	rememberBodyHash,
+	rememberPremadeNote,
 	saveBodyHash,
 	serveReader,
 	WorkerReader,
+	type DraftOptions,
 	type FromWorker,
+	type PremadeNote,
 	type ReaderEndpoint,
 	type ToWorker,
+	type WireResult,
 	type WorkerSidePort,
 } from "../core/app/extract-thread";
 import type { ByteSource, ExportReader, OpenExportOptions } from "../core/app/types";
@@ -68,7 +75,7 @@ class DomWorkerEndpoint implements ReaderEndpoint<WorkerInput> {
 	}
 
 	listen(onMessage: (m: FromWorker) => void, onFailure: (e: Error) => void): void {
-		this.worker.addEventListener("message", (e: MessageEvent<FromWorker>) => onMessage(takeBodyHashes(e.data)));
+		this.worker.addEventListener("message", (e: MessageEvent<FromWorker>) => onMessage(takeWorkerWork(e.data)));
 		this.worker.addEventListener("messageerror", () => onFailure(new Error("The export reader sent a message that could not be read")));
 		this.worker.addEventListener("error", (e: ErrorEvent) => {
 			e.preventDefault();
@@ -184,31 +191,69 @@ class RemoteByteSource implements ByteSource {
 	}
 }
 
-/** The field a batch's draft carries from the worker: its body's SHA-256 state (see withBodyHashes). */
+/** The fields a batch's draft carries from the worker: its body's SHA-256 state, its note made whole (see prepareBatch). */
 const BODY_HASH = "bodySha256";
+const PREMADE = "premadeNote";
 
-/**
- * In the worker, before a batch goes: each draft's body hashed there (its SHA-256 state, see saveBodyHash), so that
- * the UI thread's file id hashes only the note's path: hashing every body again on the UI thread was ~2 s of 10,000
- * notes in the browser profile (issue 17); here it runs beside the UI thread, in the worker that rendered the draft.
- */
-export function withBodyHashes(message: FromWorker): FromWorker {
-	if (message.type !== "batch") return message;
-	for (const item of message.items)
-		if (item.ok && item.draft) (item.draft as unknown as Record<string, string>)[BODY_HASH] = saveBodyHash(item.draft.body);
-	return message;
+/** A premade note as it crosses: its text holds the draft's body, which the draft then leaves out (one copy, not two). */
+type WirePremade = PremadeNote & { bodyAt: number };
+
+/** Per run (its draft options), the first paths of the notes premade so far (nameKey: as a folder's names compare). */
+type PremadePaths = WeakMap<DraftOptions, Set<string>>;
+
+/** prepareBatch for the batches of one worker's runs (it remembers each run's premade paths). */
+export function batchPreparer(): (items: WireResult[], options: DraftOptions | null) => Promise<void> {
+	const runs: PremadePaths = new WeakMap();
+	return (items, options) => prepareBatch(items, options, runs);
 }
 
-/** On the UI thread, as a batch arrives: each draft's body hash kept for it (rememberBodyHash), off the draft itself. */
-export function takeBodyHashes(message: FromWorker): FromWorker {
+/**
+ * In the worker, before a batch goes, what the UI thread would otherwise do for each draft there. Where the import
+ * said where new notes go: the note made whole for its first path (text, index hash, bytes: see PremadeNote), so that
+ * load on the UI thread only writes it; the draft then crosses without its body (the note's end). A draft whose first
+ * path an earlier one of the run took (a repeated title) is named otherwise by load: for it, as where no place was
+ * said, its body's SHA-256 state (see saveBodyHash), so that its file id there hashes only the path. Composing and
+ * hashing every note on the UI thread was ~1.3 s of 10,000 notes in the browser profile, and hashing the body in
+ * JavaScript here ~1 s (issue 17); here the body is encoded once for both native hashes.
+ */
+export async function prepareBatch(items: WireResult[], options: DraftOptions | null, runs: PremadePaths = new WeakMap()): Promise<void> {
+	const place = options?.premake;
+	let taken = options ? runs.get(options) : undefined;
+	if (options && place && !taken) runs.set(options, (taken = new Set()));
+	// One at a time: each note's two hashes share one buffer.
+	for (const item of items) {
+		if (!item.ok || !item.draft) continue;
+		const draft = item.draft;
+		const path = place ? firstNotePath(draft, place) : null;
+		const key = path === null ? null : nameKey(path);
+		const note = path !== null && key !== null && taken && !taken.has(key) ? await premakeNote(draft, path) : null;
+		if (note) {
+			taken!.add(key!);
+			const wire: WirePremade = { ...note, bodyAt: note.text.length - draft.body.length };
+			item.draft = { ...draft, body: "", [PREMADE]: wire } as typeof draft;
+		} else item.draft = { ...draft, [BODY_HASH]: saveBodyHash(draft.body) } as typeof draft;
+	}
+}
+
+/**
+ * On the UI thread, as a batch arrives: each draft's body back from its premade note, the note kept for it
+ * (rememberPremadeNote) and its body hash (rememberBodyHash), off the draft itself.
+ */
+export function takeWorkerWork(message: FromWorker): FromWorker {
 	if (message.type !== "batch") return message;
 	for (const item of message.items) {
 		const draft = item.ok ? item.draft : undefined;
-		const fields = draft as Record<string, unknown> | undefined;
-		const saved = fields?.[BODY_HASH];
-		if (!draft || typeof saved !== "string") continue;
-		delete fields![BODY_HASH];
-		rememberBodyHash(draft, saved);
+		if (!draft) continue;
+		const fields = draft as unknown as Record<string, unknown>;
+		const made = fields[PREMADE] as WirePremade | undefined;
+		const saved = fields[BODY_HASH];
+		delete fields[PREMADE];
+		delete fields[BODY_HASH];
+		if (made && typeof made.text === "string" && typeof made.bodyAt === "number") {
+			draft.body = made.text.slice(made.bodyAt);
+			rememberPremadeNote(draft, { path: made.path, text: made.text, hash: made.hash, bytes: made.bytes });
+		}
+		if (typeof saved === "string") rememberBodyHash(draft, saved);
 	}
 	return message;
 }
@@ -221,17 +266,21 @@ export function serveInWorker(): void {
 		close(): void;
 	};
 	const port: WorkerSidePort<WorkerInput> = {
-		post: (message) => scope.postMessage(withBodyHashes(message)),
+		post: (message) => scope.postMessage(message),
 		onMessage: (handler) => scope.addEventListener("message", (e: MessageEvent) => handler(e.data as ToWorker<WorkerInput>)),
 		close: () => scope.close(),
 	};
-	serveReader(port, {
-		open: (setup, remote) =>
-			Promise.resolve(
-				setup.files.map((f, i) =>
-					f.blob ? new BlobByteSource(f.blob, f.name) : new RemoteByteSource(f.name, f.size, (o, l) => remote(i, o, l)),
+	serveReader(
+		port,
+		{
+			open: (setup, remote) =>
+				Promise.resolve(
+					setup.files.map((f, i) =>
+						f.blob ? new BlobByteSource(f.blob, f.name) : new RemoteByteSource(f.name, f.size, (o, l) => remote(i, o, l)),
+					),
 				),
-			),
-		release: () => Promise.resolve(),
-	});
+			release: () => Promise.resolve(),
+		},
+		{ prepare: batchPreparer() },
+	);
 }

@@ -4,7 +4,7 @@
  * The message goes through a structured clone, as between a worker and the page.
  */
 import { describe, expect, it } from "vitest";
-import { takeBodyHashes, withBodyHashes } from "../../src/plugin/reader-worker";
+import { prepareBatch, takeWorkerWork } from "../../src/plugin/reader-worker";
 import type { FromWorker, WireResult } from "../../src/core/import/extract/reader-thread";
 import type { NoteDraft } from "../../src/core/import/transform/note-draft";
 import { computeFileId, fileIdOfDraft, saveBodyHash } from "../../src/core/import/transform/file-id";
@@ -37,13 +37,15 @@ const draftsOf = (m: FromWorker): (NoteDraft | undefined)[] => (m.type === "batc
 describe("the reader worker's body hashes", () => {
 	it("cross with the batch and are kept for the drafts, not on them: the file id is computeFileId's", async () => {
 		const bodies = ["\nOne\n", "本文 🎉\n".repeat(30), "z".repeat(200)];
-		const arrived = structuredClone(withBodyHashes(batch(...bodies.map(draft), undefined)));
+		const sent = batch(...bodies.map(draft), undefined);
+		if (sent.type === "batch") await prepareBatch(sent.items, null);
+		const arrived = structuredClone(sent);
 		// On the wire: each draft carries its body's state.
 		expect(draftsOf(arrived).map((d) => (d as unknown as Record<string, unknown> | undefined)?.bodySha256)).toEqual([
 			...bodies.map(saveBodyHash),
 			undefined,
 		]);
-		const taken = takeBodyHashes(arrived);
+		const taken = takeWorkerWork(arrived);
 		for (const [i, d] of draftsOf(taken).slice(0, 3).entries()) {
 			expect(Object.keys(d!)).not.toContain("bodySha256");
 			expect(await fileIdOfDraft(d!, `AI/N${i}.md`)).toBe(computeFileId(bodies[i]!, `AI/N${i}.md`));
@@ -53,13 +55,12 @@ describe("the reader worker's body hashes", () => {
 	it("are what the file id is made from on the UI thread (a state sent for another text shows it)", async () => {
 		const message = batch(draft("the body\n"));
 		(draftsOf(message)[0] as unknown as Record<string, string>).bodySha256 = saveBodyHash("othr body\n");
-		const [d] = draftsOf(takeBodyHashes(structuredClone(message)));
+		const [d] = draftsOf(takeWorkerWork(structuredClone(message)));
 		expect(await fileIdOfDraft(d!, "N.md")).toBe(computeFileId("othr body\n", "N.md"));
 	});
 
 	it("leave other messages as they are", () => {
 		const end: FromWorker = { type: "end", run: 1 };
-		expect(withBodyHashes(end)).toBe(end);
-		expect(takeBodyHashes(end)).toBe(end);
+		expect(takeWorkerWork(end)).toBe(end);
 	});
 });

@@ -39,7 +39,7 @@ export class NameAllocator {
 
 	/** Returns a free stem for `stem` and marks it as used. */
 	claim(stem: string): string {
-		const base = sanitizeFileName(stem, { maxBytes: this.maxBytes });
+		const base = firstChoice(stem, this.maxBytes);
 		const baseKey = nameKey(base);
 		if (!this.taken.has(baseKey)) {
 			this.taken.add(baseKey);
@@ -58,6 +58,14 @@ export class NameAllocator {
 			}
 		}
 	}
+}
+
+/**
+ * What `claim(stem)` returns when the name is free in a folder capped at `maxBytes` (NameAllocator's option): the
+ * name a note most likely gets, known before its folder is listed (see premade-note.ts).
+ */
+export function firstChoice(stem: string, maxBytes = DEFAULT_MAX_FILE_NAME_BYTES): string {
+	return sanitizeFileName(stem, { maxBytes });
 }
 
 /** The comparison key of a name: NFC, lower case. */

@@ -331,6 +331,57 @@ export async function sha256HexAsync(text: string, subtle: SubtleCrypto | null =
 	return sha256Hex(text);
 }
 
+/** Room before the body in pairScratch for the head (a note's frontmatter block); a longer head is copied. */
+const PAIR_ROOM = 1 << 14;
+let pairScratch: Uint8Array<ArrayBuffer> | null = null;
+/** pairScratch is in use (across the awaits of one call): another call at the same time takes a buffer of its own. */
+let pairBusy = false;
+
+/**
+ * Two digests over one UTF-8 encoding of `body` (a note's: see premade-note.ts), by the Web Crypto API: first of
+ * `body + suffix` (the file id's text), then of `headFor(that digest's hex) + body` (the note's). Null where there
+ * is no Web Crypto or it fails (the caller hashes its own way). Same digests as sha256HexAsync of those texts: the
+ * suffix starts and the head ends with ASCII, so no surrogate pair straddles a join.
+ */
+export async function sha256BodyThenNote(
+	body: string,
+	suffix: string,
+	headFor: (bodyHex: string) => string,
+	subtle: SubtleCrypto | null = webCryptoSubtle(),
+): Promise<{ bodyHex: string; head: string; noteHex: string; bytes: number } | null> {
+	if (!subtle) return null;
+	const need = PAIR_ROOM + (body.length + suffix.length) * 3;
+	let buf: Uint8Array<ArrayBuffer>;
+	if (pairBusy || need > SCRATCH_MAX_BYTES) buf = new Uint8Array(need);
+	else {
+		if (!pairScratch || pairScratch.length < need) pairScratch = new Uint8Array(Math.max(need, 1 << 16));
+		buf = pairScratch;
+		pairBusy = true;
+	}
+	try {
+		const bodyBytes = encoder.encodeInto(body, buf.subarray(PAIR_ROOM)).written;
+		const suffixBytes = encoder.encodeInto(suffix, buf.subarray(PAIR_ROOM + bodyBytes)).written;
+		const bodyHex = hexOf(new Uint8Array(await subtle.digest("SHA-256", buf.subarray(PAIR_ROOM, PAIR_ROOM + bodyBytes + suffixBytes))));
+		const head = headFor(bodyHex);
+		const headUtf8 = encoder.encode(head);
+		let note: Uint8Array<ArrayBuffer>;
+		if (headUtf8.length <= PAIR_ROOM) {
+			buf.set(headUtf8, PAIR_ROOM - headUtf8.length);
+			note = buf.subarray(PAIR_ROOM - headUtf8.length, PAIR_ROOM + bodyBytes);
+		} else {
+			note = new Uint8Array(headUtf8.length + bodyBytes);
+			note.set(headUtf8);
+			note.set(buf.subarray(PAIR_ROOM, PAIR_ROOM + bodyBytes), headUtf8.length);
+		}
+		const noteHex = hexOf(new Uint8Array(await subtle.digest("SHA-256", note)));
+		return { bodyHex, head, noteHex, bytes: headUtf8.length + bodyBytes };
+	} catch {
+		return null;
+	} finally {
+		if (buf === pairScratch) pairBusy = false;
+	}
+}
+
 /**
  * `sha256HexBytes(bytes)` by the Web Crypto API when the runtime has it, else (or if it fails) in JavaScript. For
  * hashes taken once at a run's start (an input's first and last MiB), where the JavaScript path runs before V8 has

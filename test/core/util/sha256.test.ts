@@ -1,6 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { Sha256, sha256Hex, sha256HexAsync, sha256HexBytes, sha256HexBytesAsync, webCryptoSubtle } from "../../../src/core/util/sha256";
+import {
+	Sha256,
+	sha256BodyThenNote,
+	sha256Hex,
+	sha256HexAsync,
+	sha256HexBytes,
+	sha256HexBytesAsync,
+	webCryptoSubtle,
+} from "../../../src/core/util/sha256";
 import { seededRandom } from "../../support/seeded-random";
 
 const nodeHex = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex");
@@ -208,6 +216,43 @@ describe("sha256HexAsync", () => {
 	it("falls back to the JavaScript implementation when the Web Crypto call fails", async () => {
 		const refusing = { digest: () => Promise.reject(new Error("not here")) } as unknown as SubtleCrypto;
 		expect(await sha256HexAsync("abc", refusing)).toBe(VECTORS[1]![1]);
+	});
+});
+
+describe("sha256BodyThenNote (a premade note's hashes)", () => {
+	const utf8 = (text: string) => Buffer.from(text, "utf8");
+
+	it("hash body + suffix, then head + body, as node:crypto hashes those texts, and count the note's UTF-8 bytes", async () => {
+		const random = seededRandom(91);
+		for (let round = 0; round < 120; round++) {
+			// Bodies that start or end with a lone surrogate or an astral character; heads past the room before the body.
+			const body = randomText(random, Math.floor(random() * (round % 10 === 0 ? 30_000 : 400)));
+			const suffix = `\n---\nAI/Claude/${randomText(random, 20)}.md`;
+			const headOf = (hex: string) => `---\nfile_id: ${hex.slice(0, 12)}\ntitle: ${randomText(random, round % 7 === 0 ? 9000 : 40)}\n---\n`;
+			let head = "";
+			const made = await sha256BodyThenNote(body, suffix, (hex) => (head = headOf(hex)));
+			expect(made, `round ${round}`).not.toBeNull();
+			expect(made!.bodyHex, `round ${round}`).toBe(nodeHex(utf8(body + suffix)));
+			expect(made!.head).toBe(head);
+			expect(made!.noteHex, `round ${round}`).toBe(nodeHex(utf8(head + body)));
+			expect(made!.bytes, `round ${round}`).toBe(utf8(head + body).length);
+		}
+	});
+
+	it("calls at the same time each hash their own texts (the second takes a buffer of its own)", async () => {
+		const random = seededRandom(5);
+		const bodies = Array.from({ length: 16 }, (_, i) => randomText(random, 100 + i * 51));
+		const made = await Promise.all(bodies.map((b, i) => sha256BodyThenNote(b, `\n---\nN${i}.md`, (hex) => `---\nid: ${hex}\n---\n`)));
+		made.forEach((m, i) => {
+			expect(m!.bodyHex).toBe(nodeHex(utf8(`${bodies[i]!}\n---\nN${i}.md`)));
+			expect(m!.noteHex).toBe(nodeHex(utf8(`---\nid: ${m!.bodyHex}\n---\n${bodies[i]!}`)));
+		});
+	});
+
+	it("is null without Web Crypto or when it fails (the caller hashes its own way)", async () => {
+		const refusing = { digest: () => Promise.reject(new Error("not here")) } as unknown as SubtleCrypto;
+		expect(await sha256BodyThenNote("b", "s", () => "h", null)).toBeNull();
+		expect(await sha256BodyThenNote("b", "s", () => "h", refusing)).toBeNull();
 	});
 });
 

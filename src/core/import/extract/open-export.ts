@@ -3,6 +3,7 @@ import type { Conversation, Provider } from "../../model/conversation";
 import type { ConversationFacts } from "../../model/conversation-facts";
 import type { NoteDraft, RenderChoices } from "../transform/note-draft";
 import type { SourceTimeHints } from "../load/source-time-hints";
+import type { NotePlace } from "../load/note-place";
 import { InputError, JsonStreamError } from "./errors";
 import { nonUtf8Encoding, nonUtf8Message } from "./text-encoding";
 import { maxStringBytes, splitJsonArray, type JsonArrayItem } from "./json-array-stream";
@@ -130,6 +131,11 @@ export interface ReadOptions {
 		 * cannot count them, and their note was written, so they had content.
 		 */
 		quickLook?: boolean;
+		/**
+		 * Where the import puts a new note (its options): a reader in another thread that makes each drafted note whole
+		 * for its first path there (the plugin's, see PremadeNote) takes it from here. The reader itself does not use it.
+		 */
+		premake?: NotePlace;
 	} & RenderChoices;
 	/**
 	 * Whether a conversation may be taken from a look at its element (ExtractResult.quick), asked with its id and

@@ -249,7 +249,13 @@ interface Run {
 export function serveReader<F>(
 	port: WorkerSidePort<F>,
 	opener: InputOpener<F>,
-	settings: { initial?: ReaderSetup<F>; options?: Partial<OpenExportOptions>; beforeClosed?: () => void } = {},
+	settings: {
+		initial?: ReaderSetup<F>;
+		options?: Partial<OpenExportOptions>;
+		beforeClosed?: () => void;
+		/** Work on a batch's items before it goes (the plugin's worker makes the drafted notes whole: see PremadeNote). */
+		prepare?: (items: WireResult[], draft: DraftOptions | null) => Promise<void>;
+	} = {},
 ): void {
 	let sources: ByteSource[] = [];
 	let opening = false;
@@ -339,6 +345,10 @@ export function serveReader<F>(
 			addDraft(run, wire, results[i]!);
 			settleLine(run, wire, results[i]!);
 		});
+		if (settings.prepare) {
+			await settings.prepare(items, run.draft);
+			if (run.stopped) return;
+		}
 		port.post({ type: "batch", run: run.id, items });
 	}
 

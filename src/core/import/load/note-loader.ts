@@ -3,10 +3,7 @@ import type { NoteVault } from "../../ports/note-vault";
 import type { Sha256Text } from "../../ports/sha256";
 import { stageOutputDir } from "../../session/paths";
 import { NameAllocator } from "../../naming/unique-names";
-import { sanitizeFileName } from "../../naming/sanitize-file-name";
 import { noteHash, noteHashLike } from "../../util/note-hash";
-import { fileIdOfDraft } from "../transform/file-id";
-import { composeNote } from "../transform/render-note";
 import { zonedIsoTime } from "../transform/note-time";
 import type { ImportIndex } from "./import-index";
 import { addedKeysOnly, organizeKeysOf, withOrganizeKeys } from "./index-sync";
@@ -16,8 +13,12 @@ import type { NoteDraft } from "../transform/note-draft";
 import { providerFolder as providerSubfolder, type ImportOptions } from "../pipeline/import-options";
 import { appendJsonl, ensureJsonlLineStart } from "../../logs/jsonl";
 import { utf8Bytes } from "../../util/utf8-bytes";
+import { joinPath, MAX_NOTE_STEM_BYTES, nameStemOf, providerFolderOf, reviewFolderOf } from "./note-place";
+import { finalNote, premadeNoteOf } from "./premade-note";
 
 export { utf8Bytes } from "../../util/utf8-bytes";
+export { MAX_NOTE_FILE_NAME_BYTES, REVIEW_FOLDER, reviewFolderOf } from "./note-place";
+export { finalNote } from "./premade-note";
 import type { DraftFileWriter } from "../attachments/resolve-draft-files";
 import { replaceFileTokens } from "../attachments/draft-files";
 import {
@@ -48,34 +49,8 @@ export interface ManifestLine {
 	b: number;
 }
 
-export const REVIEW_FOLDER = "_review";
-
-/** A note's file name, `.md` included, is at most this many UTF-8 bytes. */
-export const MAX_NOTE_FILE_NAME_BYTES = 200;
-
-/** A project's folder name is at most this many UTF-8 bytes (the note's own name has its 200 besides). */
-const MAX_FOLDER_NAME_BYTES = 100;
-
 /** The load record's words for a note that got new messages below the user's text: `updated (new messages appended)`. */
 export const NEW_MESSAGES_APPENDED = "new messages appended";
-
-/** `2025-03-10 ` from the draft's `created` (already in the import's time zone), with `datePrefix`; else "". */
-function datePrefixOf(draft: NoteDraft): string {
-	const created = draft.frontmatter.created;
-	return created !== undefined && /^\d{4}-\d{2}-\d{2}/.test(created) ? `${created.slice(0, 10)} ` : "";
-}
-
-/** Where review notes go under the output folder. */
-export function reviewFolderOf(outFolder: string): string {
-	return joinPath(outFolder, REVIEW_FOLDER);
-}
-
-function joinPath(...parts: string[]): string {
-	return parts
-		.flatMap((p) => p.split("/"))
-		.filter((p) => p !== "" && p !== ".")
-		.join("/");
-}
 
 function folderOf(path: string): string {
 	const i = path.lastIndexOf("/");
@@ -84,11 +59,6 @@ function folderOf(path: string): string {
 
 function stemOf(path: string): string {
 	return path.slice(path.lastIndexOf("/") + 1).replace(/\.md$/i, "");
-}
-
-/** The note text for a draft at a path: `file_id` hashes the body with that path. */
-export async function finalNote(draft: NoteDraft, path: string, sha256?: Sha256Text): Promise<string> {
-	return composeNote({ ...draft.frontmatter, file_id: await fileIdOfDraft(draft, path, sha256) }, draft.body);
 }
 
 /**
@@ -273,12 +243,15 @@ export class NoteLoader {
 		const { vault, options, sha256 } = this.o;
 		const draft = plan.draft;
 		const now = this.o.ctx.clock.now().toISOString();
-		const remember = (path: string, text: string, userText = false): Promise<string> => this.remember(plan, now, path, text, userText);
+		const remember = (path: string, text: string, userText = false, hash?: string): Promise<string> =>
+			this.remember(plan, now, path, text, userText, hash);
 		switch (plan.action) {
 			case "create": {
 				const folder = this.folderFor(draft);
 				for (let path = plan.path; ; path = await this.claimPath(folder, draft)) {
-					const text = await finalNote(draft, path, sha256);
+					// Made where the draft was rendered, when it was for this path (see PremadeNote): written and recorded as is.
+					const made = premadeNoteOf(draft, path);
+					const text = made?.text ?? (await finalNote(draft, path, sha256));
 					if (options.dryRun) return { outcome: "created", path };
 					let written: number | void;
 					try {
@@ -287,7 +260,8 @@ export class NoteLoader {
 						if (await vault.exists(path)) continue; // appeared since we listed the folder: take the next name
 						throw error;
 					}
-					await this.keep(draft, path, text, "created", await remember(path, text), written);
+					const hash = await remember(path, text, false, made?.hash);
+					await this.keep(draft, path, text, "created", hash, written ?? made?.bytes);
 					return { outcome: "created", path };
 				}
 			}
@@ -335,11 +309,14 @@ export class NoteLoader {
 		}
 	}
 
-	/** Records a written note in the import index (and for the vault note finder); returns the hash recorded. */
-	private async remember(plan: NotePlan, now: string, path: string, text: string, userText: boolean): Promise<string> {
+	/**
+	 * Records a written note in the import index (and for the vault note finder); returns the hash recorded. `known`:
+	 * the text's hash, taken already (a premade note's).
+	 */
+	private async remember(plan: NotePlan, now: string, path: string, text: string, userText: boolean, known?: string): Promise<string> {
 		const { index, ctx, sha256 } = this.o;
 		const draft = plan.draft;
-		const hash = await noteHash(text, sha256);
+		const hash = known ?? (await noteHash(text, sha256));
 		index.record({
 			provider: draft.provider,
 			source_id: draft.item_id,
@@ -400,9 +377,8 @@ export class NoteLoader {
 
 	/** The next free name for a draft's title in a folder (claimed in input order: stable `Title 1`, `Title 2`). */
 	private async claimPath(folder: string, draft: NoteDraft): Promise<string> {
-		const datePrefix = this.o.options.datePrefix ? datePrefixOf(draft) : "";
 		// A claimed name is one path segment (sanitizeFileName leaves no "/" and never "." or "").
-		const name = `${(await this.allocatorFor(folder)).claim(sanitizeFileName(`${datePrefix}${draft.title}`))}.md`;
+		const name = `${(await this.allocatorFor(folder)).claim(nameStemOf(draft, this.o.options))}.md`;
 		return folder === "" ? name : `${folder}/${name}`;
 	}
 
@@ -411,17 +387,14 @@ export class NoteLoader {
 		if (!allocator) {
 			const existing = (await this.o.vault.listMarkdown(folder)).filter((p) => folderOf(p) === folder).map(stemOf);
 			// The cap is on the whole file name: the stem leaves room for ".md".
-			allocator = new NameAllocator(existing, { maxBytes: MAX_NOTE_FILE_NAME_BYTES - ".md".length });
+			allocator = new NameAllocator(existing, { maxBytes: MAX_NOTE_STEM_BYTES });
 			this.allocators.set(folder, allocator);
 		}
 		return allocator;
 	}
 
-	/** The provider's folder, and with `byProject` the project's inside it (when the export names the project). */
 	private providerFolder(draft: NoteDraft): string {
-		const folder = joinPath(this.o.options.outFolder, providerSubfolder(draft.provider));
-		const project = this.o.options.byProject ? draft.frontmatter.project : undefined;
-		return project ? joinPath(folder, sanitizeFileName(project, { maxBytes: MAX_FOLDER_NAME_BYTES })) : folder;
+		return providerFolderOf(draft, this.o.options);
 	}
 
 	private folderFor(draft: NoteDraft): string {

@@ -477,6 +477,7 @@ function startExtract(
 							// …and may decide them from a look at their elements, not parsed (a look cannot count messages).
 							...(unchangedIf && unchangedIf.h1.length > 0 && unchanged && options.minMessages <= 1 ? { quickLook: true } : {}),
 							...(linesOnlyFor && unchangedIf ? { linesOnlyFor: unchangedIf } : {}),
+							premake: { outFolder: options.outFolder, byProject: options.byProject, datePrefix: options.datePrefix },
 						},
 					},
 				}),

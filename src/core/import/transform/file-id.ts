@@ -61,7 +61,8 @@ export function fileIdOfDraft(draft: { body: string }, notePath: string, sha256?
 	return computeFileIdAsync(draft.body, notePath, sha256);
 }
 
-function fileIdSuffix(notePath: string): string {
+/** What follows the body in the text a file id hashes: `\n---\n` and the note's path. */
+export function fileIdSuffix(notePath: string): string {
 	return `\n---\n${notePath.replace(/\\/g, "/")}`;
 }
 

@@ -139,6 +139,11 @@ export function renderNote(conversation: Conversation, opts: RenderNoteOptions):
 	};
 }
 
+/** What composeNote puts before the body: the frontmatter between its `---` lines. */
+export function frontmatterBlock(frontmatter: NoteFrontmatter): string {
+	return ["---\n", stringifyFrontmatter(frontmatter), "---\n"].join("");
+}
+
 /** Frontmatter (serialised as renderNote does) followed by the body: the whole note text. */
 export function composeNote(frontmatter: NoteFrontmatter, body: string): string {
 	// Joined, not concatenated: `+` (or a template) makes a rope of the frontmatter and the body, which the first

@@ -79,7 +79,15 @@ describe("runImportSession with a reader that renders drafts (the CLI's reader t
 				drafting((d) => d, seen),
 				includeThinking,
 			);
-			expect(seen).toEqual([{ draft: { sessionId: drafted.summary.session_id, includeThinking } }]);
+			expect(seen).toEqual([
+				{
+					draft: {
+						sessionId: drafted.summary.session_id,
+						includeThinking,
+						premake: { outFolder: "AI Conversations", byProject: false, datePrefix: false },
+					},
+				},
+			]);
 			expect(drafted.summary.notes.created).toBe(30);
 			const files = await vaultFiles(drafted.root);
 			expect(files).toEqual(await vaultFiles(plain.root));
