@@ -1,7 +1,7 @@
 import {
 	firstNotePath,
-	nameKey,
 	openExport,
+	PremadePaths,
 	premakeNote,
 	rememberBodyHash,
 	rememberPremadeNote,
@@ -198,12 +198,12 @@ const PREMADE = "premadeNote";
 /** A premade note as it crosses: its text holds the draft's body, which the draft then leaves out (one copy, not two). */
 type WirePremade = PremadeNote & { bodyAt: number };
 
-/** Per run (its draft options), the first paths of the notes premade so far (nameKey: as a folder's names compare). */
-type PremadePaths = WeakMap<DraftOptions, Set<string>>;
+/** Per run (its draft options), the first paths of the notes premade so far. */
+type RunPaths = WeakMap<DraftOptions, PremadePaths>;
 
 /** prepareBatch for the batches of one worker's runs (it remembers each run's premade paths). */
 export function batchPreparer(): (items: WireResult[], options: DraftOptions | null) => Promise<void> {
-	const runs: PremadePaths = new WeakMap();
+	const runs: RunPaths = new WeakMap();
 	return (items, options) => prepareBatch(items, options, runs);
 }
 
@@ -216,19 +216,17 @@ export function batchPreparer(): (items: WireResult[], options: DraftOptions | n
  * hashing every note on the UI thread was ~1.3 s of 10,000 notes in the browser profile, and hashing the body in
  * JavaScript here ~1 s (issue 17); here the body is encoded once for both native hashes.
  */
-export async function prepareBatch(items: WireResult[], options: DraftOptions | null, runs: PremadePaths = new WeakMap()): Promise<void> {
+export async function prepareBatch(items: WireResult[], options: DraftOptions | null, runs: RunPaths = new WeakMap()): Promise<void> {
 	const place = options?.premake;
 	let taken = options ? runs.get(options) : undefined;
-	if (options && place && !taken) runs.set(options, (taken = new Set()));
+	if (options && place && !taken) runs.set(options, (taken = new PremadePaths()));
 	// One at a time: each note's two hashes share one buffer.
 	for (const item of items) {
 		if (!item.ok || !item.draft) continue;
 		const draft = item.draft;
 		const path = place ? firstNotePath(draft, place) : null;
-		const key = path === null ? null : nameKey(path);
-		const note = path !== null && key !== null && taken && !taken.has(key) ? await premakeNote(draft, path) : null;
+		const note = path !== null && taken?.claim(path) ? await premakeNote(draft, path) : null;
 		if (note) {
-			taken!.add(key!);
 			const wire: WirePremade = { ...note, bodyAt: note.text.length - draft.body.length };
 			item.draft = { ...draft, body: "", [PREMADE]: wire } as typeof draft;
 		} else item.draft = { ...draft, [BODY_HASH]: saveBodyHash(draft.body) } as typeof draft;

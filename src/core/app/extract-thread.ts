@@ -7,9 +7,8 @@ export { openExport } from "../import/extract/open-export";
 export { quickResults } from "../import/extract/quick-results";
 export { draftNote } from "../import/transform/note-draft";
 export { rememberBodyHash, saveBodyHash } from "../import/transform/file-id";
-export { premakeNote, rememberPremadeNote, type PremadeNote } from "../import/load/premade-note";
+export { premakeNote, PremadePaths, rememberPremadeNote, type PremadeNote } from "../import/load/premade-note";
 export { firstNotePath } from "../import/load/note-place";
-export { nameKey } from "../naming/unique-names";
 export { conversationFacts } from "../model/conversation-facts";
 export {
 	BATCH_CHARS,

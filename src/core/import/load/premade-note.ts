@@ -1,5 +1,7 @@
 import type { Sha256Text } from "../../ports/sha256";
+import { StringHashSet } from "../../util/hash64";
 import { sha256BodyThenNote } from "../../util/sha256";
+import { nameKey } from "../../naming/unique-names";
 import { fileIdOfDraft, fileIdSuffix } from "../transform/file-id";
 import type { NoteDraft } from "../transform/note-draft";
 import { composeNote, frontmatterBlock } from "../transform/render-note";
@@ -27,6 +29,20 @@ export async function premakeNote(draft: NoteDraft, path: string): Promise<Prema
 		frontmatterBlock({ ...draft.frontmatter, file_id: bodyHex.slice(0, 12) }),
 	);
 	return made && { path, text: [made.head, draft.body].join(""), hash: `s2:${made.noteHex}`, bytes: made.bytes };
+}
+
+/**
+ * The first paths of the notes premade so far in one run (fingerprints of their names as a folder compares them: a
+ * run of 100,000 conversations keeps ~1.6 MB, not its paths). A later draft asking for one of them is named otherwise
+ * by load, so it is not premade (a fingerprint shared by two paths only means one note fewer premade).
+ */
+export class PremadePaths {
+	private readonly taken = new StringHashSet();
+
+	/** True, and the path counted as taken, when no draft of the run asked for it before. */
+	claim(path: string): boolean {
+		return this.taken.add(nameKey(path));
+	}
 }
 
 /**

@@ -165,10 +165,14 @@ describe("notes premade by the plugin's reader worker", () => {
 		const input = await exportOf(await tempDir("ketl-premade-in-"));
 		const options: ImportOptionsInput = {};
 		const plain = await importWith(input, options);
+		let premade = 0;
 		const made = await importWith(
 			input,
 			options,
-			premaking((frontmatter) => frontmatter.replace(/^title: /m, "premade: true\ntitle: ")),
+			premaking((frontmatter) => {
+				premade++;
+				return frontmatter.replace(/^title: /m, "premade: true\ntitle: ");
+			}),
 		);
 		const files = await vaultFiles(made.root);
 		expect(files).toEqual(await vaultFiles(plain.root));
@@ -178,5 +182,7 @@ describe("notes premade by the plugin's reader worker", () => {
 		const later = files.filter((f) => /(Same|title) \d\.md$/.test(f));
 		expect(later).toHaveLength(6);
 		expect(fromPremade).toEqual(files.filter((f) => !later.includes(f)));
+		// The worker premade only those: a repeated title's later drafts crossed without a note.
+		expect(premade).toBe(fromPremade.length);
 	});
 });
