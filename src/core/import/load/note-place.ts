@@ -1,9 +1,11 @@
+/*
+ * Where a new note goes in the vault: its folder and its name (NoteLoader claims the name in its folder; the reader's
+ * worker premakes a note for its first choice, firstNotePath).
+ */
 import { sanitizeFileName } from "../../naming/sanitize-file-name";
 import { firstChoice } from "../../naming/unique-names";
 import { providerFolder as providerSubfolder, type ImportOptions } from "../pipeline/import-options";
 import type { NoteDraft } from "../transform/note-draft";
-
-/** Where a new note goes in the vault: its folder and its name (NoteLoader claims the name; see firstNotePath). */
 
 export const REVIEW_FOLDER = "_review";
 
