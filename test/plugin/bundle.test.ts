@@ -81,7 +81,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // Issue 17's notes premade in the reader's worker (core/import/load/premade-note.ts and note-place.ts, the two hashes
 // over one encoding in util/sha256.ts, the worker's batch hook): the UI thread writes each new note without composing
 // or hashing it (about -1 s of its CPU at 10,000 notes): 552,830 -> 555,052.
-const MAIN_JS_BUDGET = 555_100;
+// Issue 17's panel refresh that does not walk the load manifest (status/panel-model.ts mergeWrittenNotes and its
+// count of paths per manifest): 555,052 -> 555,271.
+const MAIN_JS_BUDGET = 555_300;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
