@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
+import { seededRandom } from "../test/support/seeded-random";
 
 /**
  * Deterministic synthetic exports for the benchmark: Claude (`chat_messages`) and ChatGPT (`mapping`) shapes
@@ -9,17 +10,8 @@ import { dirname } from "node:path";
  * conversation at a time (a 600 MB export is never one string).
  */
 
-/** mulberry32: small, fast, good enough for synthetic data. */
-export function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+/** mulberry32 (test/support/seeded-random.ts): small, fast, good enough for synthetic data; the same bytes for a seed. */
+export const rng = seededRandom;
 
 const WORDS = (
 	"the a of to and in is it that for on with as this be by are from or an at not can use if when data file " +
