@@ -8,6 +8,7 @@ import {
 } from "../../../src/core/organize/classify-genre";
 import { parseClassificationReply, llmClassifier } from "../../../src/core/organize/classify-genre-llm";
 import { DEFAULT_GENRES, GenreTableSchema, type Genre } from "../../../src/core/organize/genres";
+import { seededRandom } from "../../support/seeded-random";
 
 describe("DEFAULT_GENRES", () => {
 	it("is a valid table with other", () => {
@@ -85,13 +86,6 @@ function referenceScores(input: ClassifyInput, genres: readonly Genre[]): string
 }
 
 describe("classifyByKeywords counts as one regex per keyword would", () => {
-	/** A small deterministic generator (mulberry32). */
-	const random = (seed: number) => () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 	// Keywords of every kind: one ASCII word, several words, with punctuation at either end, CJK, full width.
 	const keywords = [
 		"ai",
@@ -143,7 +137,7 @@ describe("classifyByKeywords counts as one regex per keyword would", () => {
 		"Z",
 		"Machine Learning",
 	];
-	const rnd = random(20261206);
+	const rnd = seededRandom(20261206);
 	const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
 	const text = (n: number): string => Array.from({ length: n }, () => pick(pieces)).join(rnd() < 0.5 ? "" : " ");
 
