@@ -6,7 +6,6 @@ import { describe, expect, it } from "vitest";
 import { readLoadManifest } from "../../src/core/import/pipeline/compact-session";
 import { NodeStagingStore } from "../../src/cli/node-staging-store";
 import {
-	allFiles,
 	frontmatterValue,
 	importJson,
 	newVault,
