@@ -36,6 +36,9 @@ describe.skipIf(!hasChromium)(
 			const written = await writeExport(path.join(dir, "claude", "conversations.json"), "claude", 17, { count: COUNT });
 			h = await openHarness();
 			h.serve("claude", written.path);
+			// Another export of the same name and as many conversations (another seed): what a changed file looks like.
+			const changed = await writeExport(path.join(dir, "changed", "conversations.json"), "claude", 18, { count: COUNT });
+			h.serve("changed", changed.path);
 		}, 60_000);
 
 		afterAll(async () => {
@@ -246,6 +249,25 @@ describe.skipIf(!hasChromium)(
 				const asked = await h.call("resumeFromPanel", "claude");
 				expect(asked).toHaveLength(1);
 				expect(asked[0]).toMatch(/"conversations\.json"/);
+				expect((await h.call("notices")).at(-1)).toMatch(/^Import (completed|done)/);
+				expect(withoutSession(await h.call("notes"))).toEqual(expected);
+			} finally {
+				await h.call("moveExport", "claude", true);
+				await h.call("desktopPaths", false);
+			}
+		}, 60_000);
+
+		it("a changed file picked again is refused, naming the file, and the session stays stopped; the right one then ends it", async () => {
+			await h.call("desktopPaths", true);
+			try {
+				await desktopImportStopped();
+				await h.call("moveExport", "claude");
+				await h.call("fetchExport", `${h.origin}/exports/changed`, "changed");
+				const refused = await h.call("repickFromPanel", "changed");
+				expect(refused).toMatch(/^"conversations\.json" is not the file this session was reading: it /);
+				expect(await h.call("isRunning")).toBe(false);
+				// The dialog stays open for the right file; given it, the resume ends as the uninterrupted import.
+				expect(await h.call("repickFromPanel", "claude")).toBeNull();
 				expect((await h.call("notices")).at(-1)).toMatch(/^Import (completed|done)/);
 				expect(withoutSession(await h.call("notes"))).toEqual(expected);
 			} finally {

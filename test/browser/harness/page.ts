@@ -353,6 +353,36 @@ const harness = {
 	},
 
 	/**
+	 * Answers the pick-again dialog with the export `name` (clicking the panel's Resume first when no dialog is open):
+	 * what the dialog says when it refuses the file, or null once it took it (and the run it resumed has ended).
+	 */
+	async repickFromPanel(name: string): Promise<string | null> {
+		const input = (): HTMLInputElement | null => document.querySelector<HTMLInputElement>(".knowledge-etl-repick-input");
+		if (!input()) {
+			const resume = (): HTMLElement | null => document.querySelector<HTMLElement>(".knowledge-etl-detail .knowledge-etl-action-resume");
+			await until(() => resume() !== null, "the panel's Resume button", 10_000);
+			resume()!.click();
+			await until(() => input() !== null, "the pick-again dialog", 10_000);
+		}
+		const el = input()!;
+		const error = (): string => textOf(".knowledge-etl-repick-input ~ .knowledge-etl-error-text") ?? "";
+		// The dialog's word about an earlier file is cleared, so that a word read below is about this one.
+		const errorEl = document.querySelector(".knowledge-etl-repick-input ~ .knowledge-etl-error-text");
+		if (errorEl) errorEl.textContent = "";
+		const notices = noticeLog.length;
+		const transfer = new DataTransfer();
+		transfer.items.add(exports.get(name)!);
+		el.files = transfer.files;
+		el.dispatchEvent(new Event("change"));
+		await until(() => !el.isConnected || plugin!.runs.isRunning || error() !== "", "the dialog to take or refuse the file");
+		if (el.isConnected && error() !== "") return error();
+		// Taken: the resume starts once the dialog has closed (a Notice at the latest when it ends).
+		await until(() => plugin!.runs.isRunning || noticeLog.length > notices, "the resume to start");
+		await plugin!.runs.whenIdle();
+		return null;
+	},
+
+	/**
 	 * What the panel shows for the selected session, once it has redrawn from the session files: no refresh running and
 	 * none waiting for its throttle (500 ms after the last one; a run that ends within that window is drawn when it
 	 * passes, so a fixed wait here read "Running" for a finished run whenever the run ended quickly).
