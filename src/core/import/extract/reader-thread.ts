@@ -340,10 +340,10 @@ export function serveReader<F>(
 		run.wake = null;
 		if (run.stopped) return;
 		run.credit--;
-		// A batch that waited for the first request gets the drafts asked for then.
-		items.forEach((wire, i) => {
-			addDraft(run, wire, results[i]!);
-			settleLine(run, wire, results[i]!);
+		// A batch that waited for the first request gets the drafts asked for then (only such a batch keeps its results).
+		results.forEach((result, i) => {
+			addDraft(run, items[i]!, result);
+			settleLine(run, items[i]!, result);
 		});
 		if (settings.prepare) {
 			await settings.prepare(items, run.draft);
@@ -370,7 +370,9 @@ export function serveReader<F>(
 				addDraft(run, wire, result);
 				settleLine(run, wire, result);
 				batch.push(wire);
-				results.push(result);
+				// Only a batch made before the main side took the run (and said about drafts) needs its results again
+				// (send): kept for every batch, each batch's conversations outlived the young generation's collections.
+				if (run.held) results.push(result);
 				// One held back is kept here until released: counted by its bytes in the export (from one position to the
 				// next), so that a batch of them holds no more than a batch of lines would.
 				const kept = wire.ok && wire.line === undefined ? Math.max(HELD_MIN_CHARS, (result.position ?? 0) - lastPosition) : 0;
