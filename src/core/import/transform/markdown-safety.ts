@@ -39,6 +39,27 @@ const PARAGRAPH_START = new Uint8Array(128);
 for (let c = 0x21; c < 0x7f; c++) PARAGRAPH_START[c] = "`~#=-+*0123456789>|<".includes(String.fromCharCode(c)) ? 0 : 1;
 const SPACE = 0x20;
 
+/**
+ * Whether a line starting with UTF-16 unit `first` can only be paragraph text (see PARAGRAPH_START): so can a
+ * non-ASCII character but those `trim()` removes (a line of them alone is blank to the rules). An empty line (0) is
+ * not. Read without indexing the table past its end (non-ASCII lines went through every rule before).
+ */
+function paragraphOnly(first: number): boolean {
+	if (first < 128) return PARAGRAPH_START[first] === 1;
+	return (
+		first >= 128 &&
+		first !== 0xa0 &&
+		first !== 0x1680 &&
+		!(first >= 0x2000 && first <= 0x200a) &&
+		first !== 0x2028 &&
+		first !== 0x2029 &&
+		first !== 0x202f &&
+		first !== 0x205f &&
+		first !== 0x3000 &&
+		first !== 0xfeff
+	);
+}
+
 /** Makes `text` safe to place under a message heading. See the module comment. */
 export function safeMarkdown(text: string, minHeadingLevel: number): string {
 	return safeMarkdownWith(text, minHeadingLevel, true);
@@ -71,7 +92,8 @@ function safeMarkdownWith(text: string, minHeadingLevel: number, shortcuts: bool
 	let rewritten = false;
 
 	for (const line of lines) {
-		const first = line.charCodeAt(0);
+		// 0 for an empty line (charCodeAt past the end, NaN, made V8 discard the function's optimized code).
+		const first = line.length > 0 ? line.charCodeAt(0) : 0;
 		if (fence) {
 			push(line, true);
 			// A closing fence starts with a space or the fence character; skip the regex for any other line.
@@ -80,7 +102,7 @@ function safeMarkdownWith(text: string, minHeadingLevel: number, shortcuts: bool
 			if (close?.[1] && close[1][0] === fence.char && close[1].length >= fence.length) fence = null;
 			continue;
 		}
-		if (shortcuts && PARAGRAPH_START[first] === 1) {
+		if (shortcuts && paragraphOnly(first)) {
 			// What the rules below do for a line that matches none of them.
 			if (paraStart < 0) {
 				paraStart = out.length;

@@ -111,6 +111,12 @@ describe("safeMarkdown's shortcuts change nothing", () => {
 		"é",
 		"語",
 		"🚀",
+		// Characters trim() removes: a line of them alone is blank.
+		"\u00a0",
+		"\u3000",
+		"\u2003",
+		"\u2028",
+		"\ufeff",
 		"(",
 		"[",
 		"\\",
@@ -119,7 +125,7 @@ describe("safeMarkdown's shortcuts change nothing", () => {
 		'"',
 		":",
 	];
-	const middles = ["", "text", " # x", " ``` ", "`", "~~~", " --- ", "%%", "<!--", "-->", " ", "\t", "é", "=", "-"];
+	const middles = ["", "text", " # x", " ``` ", "`", "~~~", " --- ", "%%", "<!--", "-->", " ", "\t", "é", "=", "-", "\u3000"];
 	const ends = ["\n", "\n", "\n", "\r\n", "\r", "\n\n"];
 	const random = seededRandom(0x1234);
 	const pick = (list: readonly string[]): string => list[Math.floor(random() * list.length)]!;
