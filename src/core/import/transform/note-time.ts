@@ -36,7 +36,12 @@ function utcIsoKind(value: string): 0 | 1 | 2 {
 	const second = digits(value, 17, 2);
 	if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return 0;
 	if (minute < 0 || minute > 59 || second < 0 || second > 59) return 0;
-	const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+	// Every remainder computed and compared on every call: one computed only for February dates had no type feedback
+	// when V8 optimized this function, which it then threw away on the first one (a deopt and a second compile).
+	const by4 = year % 4 === 0;
+	const by100 = year % 100 === 0;
+	const by400 = year % 400 === 0;
+	const leap = month === 2 && by4 && (!by100 || by400);
 	if (day > DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)) return 0;
 	return n === 24 ? 2 : 1;
 }
