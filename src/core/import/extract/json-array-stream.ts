@@ -103,8 +103,39 @@ function describeByte(b: number): string {
 }
 
 function indexOrEnd(chunk: Uint8Array, byte: number, from: number): number {
+	// The length read on every call: read only when the byte is not found, it had no type feedback when V8 optimized
+	// the splitter (which inlines this), and the first such chunk threw the splitter's optimized code away.
+	const end = chunk.length;
 	const at = chunk.indexOf(byte, from);
-	return at < 0 ? chunk.length : at;
+	return at < 0 ? end : at;
+}
+
+/**
+ * The bytes of an element that spans chunks, kept until it ends. A class, not closures made by each split: V8
+ * optimizes the splitter for the function it calls, and a second document's own closure threw that code away.
+ */
+class ElementBytes {
+	bytes = new Uint8Array(INITIAL_BUFFER);
+	length = 0;
+
+	append(part: Uint8Array): void {
+		const needed = this.length + part.length;
+		if (needed > this.bytes.length) {
+			let size = this.bytes.length * 2;
+			while (size < needed) size *= 2;
+			const grown = new Uint8Array(size);
+			grown.set(this.bytes.subarray(0, this.length));
+			this.bytes = grown;
+		}
+		this.bytes.set(part, this.length);
+		this.length = needed;
+	}
+
+	/** Empty again (a large buffer let go). */
+	clear(): void {
+		this.length = 0;
+		if (this.bytes.length > KEEP_BUFFER_MAX) this.bytes = new Uint8Array(INITIAL_BUFFER);
+	}
 }
 
 /**
@@ -203,29 +234,14 @@ export async function* splitJsonArray<P>(
 	let head: Uint8Array | null = null;
 
 	// Bytes of an element that spans chunks.
-	let buffer = new Uint8Array(INITIAL_BUFFER);
-	let bufferLength = 0;
-
-	const append = (bytes: Uint8Array): void => {
-		const needed = bufferLength + bytes.length;
-		if (needed > buffer.length) {
-			let size = buffer.length * 2;
-			while (size < needed) size *= 2;
-			const grown = new Uint8Array(size);
-			grown.set(buffer.subarray(0, bufferLength));
-			buffer = grown;
-		}
-		buffer.set(bytes, bufferLength);
-		bufferLength = needed;
-	};
+	const held = new ElementBytes();
 
 	/** The current element holds a string over the limit: its bytes so far are let go, only its head is kept. */
 	const tooLong = (length: number, pending: Uint8Array): void => {
 		if (oversize === 0) {
-			const first = bufferLength > 0 ? buffer.subarray(0, bufferLength) : pending;
+			const first = held.length > 0 ? held.bytes.subarray(0, held.length) : pending;
 			head = first.slice(0, HEAD_KEEP);
-			bufferLength = 0;
-			if (buffer.length > KEEP_BUFFER_MAX) buffer = new Uint8Array(INITIAL_BUFFER);
+			held.clear();
 		}
 		oversize = Math.max(oversize, length);
 	};
@@ -240,7 +256,7 @@ export async function* splitJsonArray<P>(
 		};
 		oversize = 0;
 		head = null;
-		bufferLength = 0;
+		held.length = 0;
 		return item;
 	};
 
@@ -257,8 +273,7 @@ export async function* splitJsonArray<P>(
 						...(opts.keep === false ? {} : { raw: new Uint8Array(bytes) }),
 					}
 				: parseElement(bytes, index, elementStart, decoder);
-		bufferLength = 0;
-		if (buffer.length > KEEP_BUFFER_MAX) buffer = new Uint8Array(INITIAL_BUFFER);
+		held.clear();
 		return item;
 	};
 
@@ -333,11 +348,11 @@ export async function* splitJsonArray<P>(
 				let item: JsonArrayItem | PeekedArrayItem<P>;
 				if (oversize > 0) {
 					item = oversized();
-				} else if (bufferLength === 0) {
+				} else if (held.length === 0) {
 					item = finish(chunk.subarray(elementStartInChunk, end));
 				} else {
-					append(chunk.subarray(elementStartInChunk, end));
-					item = finish(buffer.subarray(0, bufferLength));
+					held.append(chunk.subarray(elementStartInChunk, end));
+					item = finish(held.bytes.subarray(0, held.length));
 				}
 				state = State.AfterElement;
 				yield item;
@@ -356,11 +371,11 @@ export async function* splitJsonArray<P>(
 				}
 				if (end < 0) break; // the element goes on in the next chunk
 				let item: JsonArrayItem | PeekedArrayItem<P>;
-				if (bufferLength === 0) {
+				if (held.length === 0) {
 					item = finish(chunk.subarray(elementStartInChunk, end));
 				} else {
-					append(chunk.subarray(elementStartInChunk, end));
-					item = finish(buffer.subarray(0, bufferLength));
+					held.append(chunk.subarray(elementStartInChunk, end));
+					item = finish(held.bytes.subarray(0, held.length));
 				}
 				state = State.AfterElement;
 				yield item;
@@ -408,7 +423,7 @@ export async function* splitJsonArray<P>(
 					index++;
 					elementStart = at;
 					elementStartInChunk = i;
-					bufferLength = 0;
+					held.length = 0;
 					depth = 0;
 					escape = false;
 					inString = false;
@@ -430,9 +445,13 @@ export async function* splitJsonArray<P>(
 					continue;
 				}
 				case State.AfterElement: {
-					if (b === COMMA) {
+					// Both compared each time: the closing bracket, seen once a document, had no type feedback when V8
+					// optimized the splitter during the first one, and threw that code away at its end.
+					const comma = b === COMMA;
+					const close = b === RBRACK;
+					if (comma) {
 						state = State.NextValue;
-					} else if (b === RBRACK) {
+					} else if (close) {
 						state = State.Done;
 					} else {
 						throw new JsonStreamError(`unexpected ${describeByte(b)} at byte ${at} after element ${index} (expected ',' or ']')`, at);
@@ -449,23 +468,33 @@ export async function* splitJsonArray<P>(
 			// A string still open past the limit: the element is not kept (only scanned to its end).
 			if (state === State.InElement && inString && base + n - stringStart > maxString)
 				tooLong(base + n - stringStart, chunk.subarray(elementStartInChunk, n));
-			if (oversize === 0) append(chunk.subarray(elementStartInChunk, n));
+			if (oversize === 0) held.append(chunk.subarray(elementStartInChunk, n));
 		}
 		base += n;
 	}
 
+	checkEnded(state, { sawAnything: sawAnything || bomMatched > 0, base, index, elementStart });
+}
+
+/**
+ * At the end of a document: throws unless the scan is Done. Its own function, called once a document: the
+ * comparisons of a code path that runs once a document had no type feedback when V8 optimized the splitter during
+ * the first document, and threw that code away at its end.
+ */
+function checkEnded(state: State, at: { sawAnything: boolean; base: number; index: number; elementStart: number }): void {
+	const { base, index } = at;
 	switch (state) {
 		case State.Done:
 			return;
 		case State.Start:
 			throw new JsonStreamError(
-				sawAnything || bomMatched > 0 ? `not JSON: no '[' found (${base} bytes)` : `the file is empty (${base} bytes, no JSON array)`,
+				at.sawAnything ? `not JSON: no '[' found (${base} bytes)` : `the file is empty (${base} bytes, no JSON array)`,
 				base,
 			);
 		case State.InElement:
 		case State.InScalar:
 			throw new JsonStreamError(
-				`the document is truncated: it ended inside element ${index} at byte ${base} (the element starts at byte ${elementStart})`,
+				`the document is truncated: it ended inside element ${index} at byte ${base} (the element starts at byte ${at.elementStart})`,
 				base,
 			);
 		default:
