@@ -83,7 +83,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // or hashing it (about -1 s of its CPU at 10,000 notes): 552,830 -> 555,052.
 // Issue 17's panel refresh that does not walk the load manifest (status/panel-model.ts mergeWrittenNotes and its
 // count of paths per manifest): 555,052 -> 555,271.
-const MAIN_JS_BUDGET = 555_300;
+// Issue 20's reader without recompiles of its long functions (the splitter's warm-up over a small document, its
+// spanning bytes as a class, safeMarkdown's paragraph test without reads past its end): 555,271 -> 556,305.
+const MAIN_JS_BUDGET = 556_400;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

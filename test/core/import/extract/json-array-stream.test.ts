@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { chunksOf, splitJsonArray, type JsonArrayItem } from "../../../../src/core/import/extract/json-array-stream";
 import { JsonStreamError } from "../../../../src/core/import/extract/errors";
 
@@ -187,3 +187,20 @@ describe("splitJsonArray", () => {
 function i2(n: number): number {
 	return n;
 }
+
+describe("the splitter's warm-up (its first split in a thread runs it over a sample first)", () => {
+	it("gives the first split of a fresh module its own document's elements only, with and without a peek", async () => {
+		for (const peeked of [false, true]) {
+			vi.resetModules();
+			const fresh = await import("../../../../src/core/import/extract/json-array-stream");
+			const doc = new TextEncoder().encode('[{"id":"one"}, {"id":"two"}]');
+			const items: unknown[] = [];
+			const opts: Parameters<typeof fresh.splitJsonArray<null>>[1] = peeked
+				? { peek: () => null, shortStrings: { maxLength: 8, seen: () => undefined } }
+				: ({} as Parameters<typeof fresh.splitJsonArray<null>>[1]);
+			for await (const item of fresh.splitJsonArray<null>(fresh.chunksOf(doc, 5), opts))
+				items.push(item.ok && "value" in item ? item.value : item);
+			expect(items).toEqual([{ id: "one" }, { id: "two" }]);
+		}
+	});
+});
