@@ -201,7 +201,8 @@ export function splitJsonArray<P>(
 ): AsyncGenerator<JsonArrayItem | PeekedArrayItem<P>, void, undefined>;
 // Long on purpose (see scripts/long-functions.mjs): one pass over the bytes as a state machine (Start → values →
 // Done). The per-byte loops read and write the scan's state as locals; split into functions or an object, that state
-// would become property reads in the hottest loop of an import. Its helpers (append, tooLong, oversized, finish) are named.
+// would become property reads in the hottest loop of an import. Its helpers (ElementBytes, tooLong, oversized, finish,
+// checkEnded) are named.
 export async function* splitJsonArray<P>(
 	chunks: AsyncIterable<Uint8Array>,
 	opts: SplitOptions & Partial<PeekOptions<P>> = {},
@@ -511,9 +512,8 @@ function checkEnded(state: State, at: { sawAnything: boolean; base: number; inde
  * ending, whitespace between elements, the closing bracket and the document's end, with and without a peek. V8
  * optimizes the splitter while it scans the first megabyte of an export, before such code has run (it runs once a
  * chunk or once a document); each then threw the optimized code away when first reached, and the splitter was
- * compiled again: 4 times in a 2,000-conversation import and in its re-import (--trace-deopt; 20-60 ms of TurboFan
- * each on this machine, a fifth of the re-import's reader). With this warm-up: once. It runs in the interpreter
- * (~0.1 ms) and its items are dropped.
+ * compiled again: 3 times in a 2,000-conversation import and 4 in its re-import (--trace-deopt; 20-60 ms of TurboFan
+ * each), 2 in both with this warm-up. It runs in the interpreter (~0.1 ms) and its items are dropped.
  */
 let warmedUp = false;
 

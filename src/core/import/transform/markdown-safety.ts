@@ -47,7 +47,6 @@ const SPACE = 0x20;
 function paragraphOnly(first: number): boolean {
 	if (first < 128) return PARAGRAPH_START[first] === 1;
 	return (
-		first >= 128 &&
 		first !== 0xa0 &&
 		first !== 0x1680 &&
 		!(first >= 0x2000 && first <= 0x200a) &&

@@ -20,17 +20,26 @@ import { draftNote } from "../../../../src/core/import/transform/note-draft";
 
 const claudeEdge = readFileSync(join(__dirname, "../../../fixtures/extract/claude-edge.json"), "utf8");
 
-/** An input in memory. */
-function memory(name: string, text: string): ByteSource {
+/**
+ * An input in memory, telling how far the reading from its start went (`readTo`: the end of the furthest read that
+ * began before its last 64 KiB, so that the opening's look at the end does not count).
+ */
+function memory(name: string, text: string): ByteSource & { readTo: number } {
 	const bytes = new TextEncoder().encode(text);
-	return {
+	const source = {
 		name,
 		size: bytes.length,
-		read: (offset, length) => Promise.resolve(bytes.subarray(offset, Math.min(bytes.length, offset + length))),
+		readTo: 0,
+		read(offset: number, length: number): Promise<Uint8Array> {
+			const part = bytes.subarray(offset, Math.min(bytes.length, offset + length));
+			if (offset < bytes.length - 65536) source.readTo = Math.max(source.readTo, offset + part.length);
+			return Promise.resolve(part);
+		},
 	};
+	return source;
 }
 
-/** Claude conversations, `n` of them, each with a question and an answer. */
+/** Claude conversations, `n` of them, each with a question and an answer of ~10 KB. */
 function claudeExport(n: number): string {
 	const conversations = Array.from({ length: n }, (_, i) => ({
 		uuid: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
@@ -39,7 +48,12 @@ function claudeExport(n: number): string {
 		updated_at: "2026-01-01T10:05:00.000Z",
 		chat_messages: [
 			{ uuid: `m${i}a`, sender: "human", text: `Question ${i}`, created_at: "2026-01-01T10:00:00.000Z" },
-			{ uuid: `m${i}b`, sender: "assistant", text: `Answer ${i}\n\n## A heading`, created_at: "2026-01-01T10:01:00.000Z" },
+			{
+				uuid: `m${i}b`,
+				sender: "assistant",
+				text: `Answer ${i}\n\n## A heading\n\n${"Some prose. ".repeat(850)}`,
+				created_at: "2026-01-01T10:01:00.000Z",
+			},
 		],
 	}));
 	return JSON.stringify(conversations);
@@ -49,7 +63,8 @@ const turns = (): Promise<void> => new Promise((resolve) => setImmediate(resolve
 
 /**
  * A reader over `sources` whose messages to the thread wait until `release()`: the thread opens and reads the
- * inputs by itself (its first run starts unasked), while what the import says to it is held back.
+ * inputs by itself (its first run starts unasked), while what the import says to it is held back. Each input is read
+ * as a stream (as a large export is: none is read whole when opened).
  */
 async function heldReader(sources: ByteSource[]): Promise<{ reader: WorkerReader; release: () => void }> {
 	let toMain: (m: FromWorker) => void = () => undefined;
@@ -63,7 +78,7 @@ async function heldReader(sources: ByteSource[]): Promise<{ reader: WorkerReader
 			close: () => undefined,
 		},
 		{ open: () => Promise.resolve(sources), release: () => Promise.resolve() },
-		{ initial: { files: sources.map((s) => s.name), options: {} } },
+		{ initial: { files: sources.map((s) => s.name), options: { wholeMaxBytes: 0 } } },
 	);
 	const endpoint: ReaderEndpoint = {
 		post: (m) => void gate.then(turns).then(() => toWorker(m)),
@@ -76,7 +91,7 @@ async function heldReader(sources: ByteSource[]): Promise<{ reader: WorkerReader
 
 describe("serveReader: the first run, read before the import says what it wants", () => {
 	it("a batch made before the import asked for drafts gets them when it asks: every conversation of every batch is drafted", async () => {
-		// More than a batch of conversations, and the edge cases' file: the first batch is full before the import asks.
+		// Several batches of conversations (~3 MB: a batch holds up to BATCH_CHARS of them), and the edge cases' file.
 		const sources = [memory("conversations.json", claudeExport(BATCH_ITEMS + 40)), memory("edge.json", claudeEdge)];
 		const { reader, release } = await heldReader(sources);
 		const draft = { sessionId: "20260101_101010", includeThinking: false };
@@ -84,9 +99,15 @@ describe("serveReader: the first run, read before the import says what it wants"
 		const reading = (async () => {
 			for await (const r of reader.conversations({ draft })) results.push(r);
 		})();
-		// The thread reads its first batch (and waits for the import to take it) before the import's "draft" arrives:
-		// in memory, with no input or output to wait for, a few turns of the event loop are enough.
-		for (let i = 0; i < 20; i++) await turns();
+		// The thread reads its first batch and waits for the import to take it before the import's "draft" arrives: in
+		// memory, a few turns of the event loop until its reading stops, part way through the export (a full batch).
+		let was = -1;
+		for (let i = 0; i < 200 && sources[0]!.readTo !== was; i++) {
+			was = sources[0]!.readTo;
+			for (let k = 0; k < 5; k++) await turns();
+		}
+		expect(sources[0]!.readTo).toBeGreaterThan(0);
+		expect(sources[0]!.readTo).toBeLessThan(sources[0]!.size);
 		release();
 		await reading;
 		const ok = results.filter((r): r is Extract<ExtractResult, { ok: true }> => r.ok);

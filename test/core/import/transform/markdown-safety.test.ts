@@ -142,6 +142,14 @@ describe("safeMarkdown's shortcuts change nothing", () => {
 		}
 	});
 
+	it("and for a line starting with each UTF-16 unit past ASCII (those trim() removes make the line blank)", () => {
+		for (let c = 128; c <= 0xffff; c++) {
+			const text = `a\n${String.fromCharCode(c)}\n---`;
+			if (safeMarkdown(text, 3) !== safeMarkdownWithoutShortcuts(text, 3))
+				expect(safeMarkdown(text, 3), `U+${c.toString(16)}`).toBe(safeMarkdownWithoutShortcuts(text, 3));
+		}
+	});
+
 	it("and over the table above", () => {
 		for (const text of ["Hello\nworld", "Title\n=====", "One\ntwo\n---", "- item\n---", "```\n# x\n```", "a %% b", "<!-- x"]) {
 			expect(safeMarkdown(text, 3)).toBe(safeMarkdownWithoutShortcuts(text, 3));
