@@ -24,6 +24,12 @@ export class NodeNoteVault implements NoteVault {
 	private readonly resolvedRoot: string;
 
 	private readonly letLoopTurn: boolean;
+	/**
+	 * readHead's buffer, reused: it reads synchronously and decodes before it returns. A fresh Buffer of 4 KiB a call is
+	 * not taken from Node's pool (only smaller ones are): a re-import of 2,000 unchanged conversations spent ~2% of its
+	 * CPU allocating them.
+	 */
+	private headBuffer: Buffer | null = null;
 
 	constructor(
 		readonly root: string,
@@ -94,7 +100,8 @@ export class NodeNoteVault implements NoteVault {
 			return (await this.read(p)).slice(0, bytes);
 		}
 		try {
-			const buffer = Buffer.allocUnsafe(bytes);
+			if (this.headBuffer === null || this.headBuffer.length < bytes) this.headBuffer = Buffer.allocUnsafe(bytes);
+			const buffer = this.headBuffer;
 			let filled = 0;
 			for (let n = -1; n !== 0 && filled < bytes; filled += n) n = fs.readSync(fd, buffer, filled, bytes - filled, null);
 			return buffer.toString("utf8", 0, filled);

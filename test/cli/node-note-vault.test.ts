@@ -28,6 +28,20 @@ describe("NodeNoteVault", () => {
 		expect(await fs.readdir(path.join(root, "A/B"))).toEqual(["Note.md"]);
 	});
 
+	it("readHead gives each note's own first bytes, whatever was read before (its buffer is reused)", async () => {
+		await vault.create("long.md", `---\ntitle: long\n---\n${"x".repeat(10_000)}`);
+		await vault.create("short.md", "---\ntitle: s\n---\n");
+		await vault.create("é.md", "é".repeat(3000));
+		expect(await vault.readHead("long.md", 4096)).toBe(`---\ntitle: long\n---\n${"x".repeat(4096 - 20)}`);
+		expect(await vault.readHead("short.md", 4096)).toBe("---\ntitle: s\n---\n");
+		expect(await vault.readHead("short.md", 8)).toBe("---\ntitl");
+		expect(await vault.readHead("long.md", 10)).toBe("---\ntitle:");
+		// A head cut in the middle of a character ends with U+FFFD, as the whole note read and cut would not: what the
+		// import's frontmatter check reads is the frontmatter, well before.
+		expect((await vault.readHead("é.md", 4096)).length).toBe(2048);
+		expect(await vault.readHead("short.md", 4096)).toBe("---\ntitle: s\n---\n");
+	});
+
 	it("modifies only existing notes, atomically", async () => {
 		await expect(vault.modify("missing.md", "x")).rejects.toThrow();
 		await vault.create("n.md", "old");
