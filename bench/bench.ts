@@ -65,6 +65,7 @@ const SEED = 20260101;
 const BUILD = process.env.BENCH_BUILD ?? "";
 const CLI = join(BUILD, "cli.mjs");
 const FLOOR = join(BUILD, "floor.mjs");
+const NOTE_FLOOR = join(BUILD, "note-floor.mjs");
 const READ_ALL = join(BUILD, "read-all.mjs");
 const PLUGIN_LOAD = join(BUILD, "plugin-load.mjs");
 const MAIN_JS = join(BUILD, "main.js");
@@ -135,6 +136,18 @@ async function floorRun(root: string, files: string[]): Promise<{ run: ChildRun;
 	return { run, ...(error !== undefined ? { error } : {}) };
 }
 
+/** The note floor (bench/note-floor.ts): the notes made and written by the core in one thread, nothing else. */
+async function noteFloorRun(root: string, files: string[], expect: number): Promise<ChildRun> {
+	const out = join(root, "note-floor-out");
+	await rm(out, { recursive: true, force: true });
+	const run = await runChild(root, [NOTE_FLOOR, out, ...files]);
+	await rm(out, { recursive: true, force: true });
+	const made = (JSON.parse(run.stdout.trim().split("\n").pop() || "{}") as { conversations?: number }).conversations;
+	if (run.code !== 0 || made !== expect)
+		throw new Error(`the note floor made ${made} notes of ${expect} (exit ${run.code}): ${run.stderr.slice(0, 1000)}`);
+	return run;
+}
+
 type StageMs = { extract: number; transform: number; load: number };
 
 /** Each stage's duration (completed_at − started_at in phase.json) of the session the import left in the vault. */
@@ -194,6 +207,8 @@ interface SizeRow {
 	bytes: number;
 	floor: Measured;
 	imp: Measured;
+	/** The note floor's runs (sizes only; not for the big file). */
+	notes?: Measured;
 	stages?: StageMs | undefined;
 	/** The same export imported again into the vault it made (nothing changed). */
 	reimport?: { run: ChildRun; sessionBytes: number; notes: string };
@@ -317,6 +332,7 @@ async function main(): Promise<void> {
 			const bytes = written.reduce((a, w) => a + w.bytes, 0);
 			const repeats = Number(args.repeat ?? (size <= 2000 ? 3 : 2));
 			const floorRuns: ChildRun[] = [];
+			const noteFloorRuns: ChildRun[] = [];
 			const importRuns: ChildRun[] = [];
 			let stages: StageMs | undefined;
 			let floorError: string | undefined;
@@ -324,6 +340,7 @@ async function main(): Promise<void> {
 				const f = await floorRun(root, files);
 				floorRuns.push(f.run);
 				floorError = f.error;
+				noteFloorRuns.push(await noteFloorRun(root, files, size));
 				const imp = await importRun(root, files, size);
 				importRuns.push(imp.run);
 				stages = imp.stages;
@@ -384,6 +401,7 @@ async function main(): Promise<void> {
 				bytes,
 				floor: summarise(floorRuns, floorError),
 				imp: summarise(importRuns),
+				notes: summarise(noteFloorRuns),
 				stages,
 				...(reimport ? { reimport } : {}),
 			});
@@ -455,6 +473,27 @@ async function main(): Promise<void> {
 		md.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 		for (const r of allRows) md.push(`| ${rowMarkdown(r)} |`);
 		md.push("", `Median of ${rows.map((r) => r.imp.runs.length).join("/")} runs per size (peak RSS: the highest); the big file once.`, "");
+		const withNotes = rows.filter((r) => r.notes);
+		if (withNotes.length > 0) {
+			md.push(
+				"### What the notes themselves cost (the note floor)",
+				"",
+				"The note floor (bench/note-floor.ts) reads the export as the import does, in one thread (streamed, split, parsed,",
+				"normalized), renders and composes each note as the import does, hashes it twice (the file id, the index's hash)",
+				"and writes one file per note, named by its number: the import's notes with none of its session, index, names,",
+				"never-overwrite writes, reader thread or memory cap. Run beside the floor and the import, alternately.",
+				"",
+				"| Export | Floor CPU s | Note floor CPU s | Note floor ÷ floor | Note floor wall s | Note floor peak RSS MB | Import CPU s | Import ÷ note floor |",
+				"|---|---:|---:|---:|---:|---:|---:|---:|",
+			);
+			for (const r of withNotes) {
+				const n = r.notes!;
+				md.push(
+					`| ${r.label} | ${fmt(r.floor.cpuMs / 1000, 2)} | ${fmt(n.cpuMs / 1000, 2)} | ${fmt(n.cpuMs / r.floor.cpuMs, 2)}× | ${fmt(n.wallMs / 1000, 2)} | ${fmt(n.peakRssMb, 0)} | ${fmt(r.imp.cpuMs / 1000, 2)} | ${fmt(r.imp.cpuMs / n.cpuMs, 2)}× |`,
+				);
+			}
+			md.push("");
+		}
 		const again = rows.filter((r) => r.reimport);
 		if (again.length > 0) {
 			md.push(

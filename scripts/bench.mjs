@@ -5,7 +5,7 @@
 import esbuild from "esbuild";
 import { execFileSync, spawn } from "node:child_process";
 import { builtinModules } from "node:module";
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { buildCli, warmCodeCache } from "./cli-build.mjs";
 import { pluginBuildOptions } from "./plugin-build.mjs";
 import { join, resolve } from "node:path";
@@ -82,6 +82,12 @@ await Promise.all([
 	// The CLI as `npm run build` makes it (scripts/cli-build.mjs), with .mjs names (but the program's, .cjs).
 	buildCli({ root, outdir: out, ext: ".mjs", production: true, logLevel: "warning" }),
 	esbuild.build({ ...node, entryPoints: [join(root, "bench/floor.ts")], outfile: join(out, "floor.mjs") }),
+	// The note floor over the measured tree's core (a --ref commit that predates it: the working tree's, and its core).
+	esbuild.build({
+		...node,
+		entryPoints: [join(existsSync(join(root, "bench/note-floor.ts")) ? root : repo, "bench/note-floor.ts")],
+		outfile: join(out, "note-floor.mjs"),
+	}),
 	esbuild.build({ ...node, entryPoints: [join(root, "bench/bench.ts")], outfile: join(out, "bench.mjs") }),
 	// The read-all floor and the plugin-load child are the working tree's (a --ref commit may predate them).
 	esbuild.build({ ...node, entryPoints: [join(repo, "bench/read-all.ts")], outfile: join(out, "read-all.mjs") }),
