@@ -190,17 +190,18 @@ interface ToolStep {
  */
 function renderTurn(turn: readonly Message[], how: PartOptions, timeZone: string, footnotes: { next: number }): string | null {
 	const blocks: string[] = [];
-	const byCallId = new Map<string, ToolStep>();
+	// Made when a call has an id (most turns have none): a Map per turn and per message was garbage for nearly all.
+	let byCallId: Map<string, ToolStep> | null = null;
 	let open: ToolStep | null = null;
 	let firstShown: Message | undefined;
 	for (const message of turn) {
 		const before = blocks.length;
-		const sources: Sources = { lines: [], numbers: new Map() };
+		const sources: Sources = { lines: [], numbers: null };
 		for (const part of message.parts) {
 			if (part.kind === "thinking" && !how.includeThinking) continue;
 			if (part.kind === "tool_result") {
 				const step: ToolStep | null =
-					(part.callId ? byCallId.get(part.callId) : undefined) ?? (open && (!part.callId || !open.call.callId) ? open : null);
+					(part.callId ? byCallId?.get(part.callId) : undefined) ?? (open && (!part.callId || !open.call.callId) ? open : null);
 				if (step) {
 					step.results.push(part);
 					blocks[step.block] = renderToolStep(step.call, step.results, how);
@@ -213,7 +214,7 @@ function renderTurn(turn: readonly Message[], how: PartOptions, timeZone: string
 			open = null;
 			if (part.kind === "tool_call") {
 				open = { call: part, results: [], block: blocks.length };
-				if (part.callId) byCallId.set(part.callId, open);
+				if (part.callId) (byCallId ??= new Map()).set(part.callId, open);
 				blocks.push(renderToolStep(part, [], how));
 				continue;
 			}
@@ -231,10 +232,10 @@ function renderTurn(turn: readonly Message[], how: PartOptions, timeZone: string
 	return `${"#".repeat(MESSAGE_HEADING_LEVEL)} ${role}${time ? ` · ${time}` : ""}\n\n${blocks.join("\n\n")}`;
 }
 
-/** A message's footnote definitions, and the number each of its sources got. */
+/** A message's footnote definitions, and the number each of its sources got (made at its first citation). */
 interface Sources {
 	lines: string[];
-	numbers: Map<string, number>;
+	numbers: Map<string, number> | null;
 }
 
 /**
@@ -244,7 +245,7 @@ interface Sources {
 function renderText(part: Extract<Part, { kind: "text" }>, footnotes: { next: number }, sources: Sources): string {
 	let text = part.text;
 	if (part.citations && part.citations.length > 0) {
-		const marks = sources.numbers;
+		const marks = (sources.numbers ??= new Map<string, number>());
 		const inserts: { at: number; mark: string }[] = [];
 		for (const citation of part.citations) {
 			const key = citation.url ?? (citation.file !== undefined ? `file:${citation.file}` : `title:${citation.title ?? ""}`);
