@@ -103,10 +103,17 @@ interface PreparedTable {
 	 * one (a run: a longest stretch of [a-z0-9]).
 	 */
 	runs: readonly string[];
-	/** The runs' numbers by a hash of their characters (hashRun): scan finds a run without slicing the text. */
-	byHash: ReadonlyMap<number, readonly number[]>;
-	/** The longest run (a longer one is not looked up). */
-	longest: number;
+	/** Each run's number. */
+	runNumbers: ReadonlyMap<string, number>;
+	/**
+	 * The runs as one pattern (a trie of them between word boundaries: a stretch of [a-z0-9] that is one of them whole),
+	 * for a text as it is (`raw`: A–Z read as a–z) and for a folded one; null when the table has none. The regular
+	 * expression engine walks the text in native code and stops only at the runs wanted (a note holds a few), where a
+	 * loop over every character in JavaScript ran interpreted for the first notes of a run and cost about a third of a
+	 * 10,000-note preview's classification (issue 20).
+	 */
+	rawPattern: RegExp | null;
+	foldedPattern: RegExp | null;
 	/**
 	 * Which keywords can be found where a run is: for each run, the "word" and "words" keywords it begins, as indexes
 	 * into the flat list of keywords (genre by genre, in table order). A note's candidates are the keywords of the runs
@@ -119,11 +126,6 @@ interface PreparedTable {
 	substrings: readonly number[];
 	/** Each genre's first flat index (its keywords follow in order), and one past the last for the end. */
 	offsets: readonly number[];
-	/**
-	 * Which two leading characters a run can start with (index: first code × 128 + second; a one-character run: second
-	 * 0): scan looks a run up only when it might be one of them.
-	 */
-	prefixes: Uint8Array;
 	/** A tag part (folded) → the genres (indexes into `genres`, ascending) whose key or a keyword it equals. */
 	tagGenres: ReadonlyMap<string, readonly number[]>;
 	/** One mark per flat keyword, all 0 between two calls (candidateKeywords' set of indexes). */
@@ -133,11 +135,41 @@ interface PreparedTable {
 const ASCII_WORD = /^[a-z0-9]+$/;
 const preparedTables = new WeakMap<readonly Genre[], PreparedTable>();
 
-/** The hash scan computes of a run, one character at a time (32-bit). */
-function hashRun(run: string): number {
-	let hash = 0;
-	for (let index = 0; index < run.length; index++) hash = (Math.imul(hash, 31) + run.charCodeAt(index)) | 0;
-	return hash;
+/** A non-ASCII character (a UTF-16 code unit above 0x7f) (a text holding one is folded by NFKC before it is scanned). */
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * The source of a pattern that matches exactly the given words (lower-case [a-z0-9]+, at least one), as a trie: one
+ * branch per first character, and so on, so the engine tries a few characters at each word rather than every word.
+ */
+function trieSource(words: readonly string[]): string {
+	interface Node {
+		end: boolean;
+		next: Map<string, Node>;
+	}
+	const root: Node = { end: false, next: new Map() };
+	for (const word of words) {
+		let node = root;
+		for (const char of word) {
+			let child = node.next.get(char);
+			if (!child) node.next.set(char, (child = { end: false, next: new Map() }));
+			node = child;
+		}
+		node.end = true;
+	}
+	const emit = (node: Node): string => {
+		const branches = [...node.next.keys()].sort().map((char) => char + emit(node.next.get(char)!));
+		if (branches.length === 0) return "";
+		const group = branches.length === 1 && !node.end ? branches[0]! : `(?:${branches.join("|")})`;
+		return node.end ? `${group}?` : group;
+	};
+	return emit(root);
+}
+
+/** The pattern finding the table's runs whole in a text (see PreparedTable.rawPattern); null without runs. */
+function runPattern(runs: readonly string[], raw: boolean): RegExp | null {
+	if (runs.length === 0) return null;
+	return new RegExp(`(?<![a-z0-9])${trieSource(runs)}(?![a-z0-9])`, raw ? "gi" : "g");
 }
 
 /** The table's keywords folded and sorted by how to count them, once per table (not once per note). */
@@ -192,25 +224,16 @@ function prepareTable(genres: readonly Genre[]): PreparedTable {
 		}
 	}
 	offsets.push(flat);
-	const byHash = new Map<number, number[]>();
-	const prefixes = new Uint8Array(128 * 128);
-	for (const [number, run] of runs.entries()) {
-		prefixes[prefixIndex(run.charCodeAt(0), run.length > 1 ? run.charCodeAt(1) : 0)] = 1;
-		const hash = hashRun(run);
-		const list = byHash.get(hash);
-		if (list) list.push(number);
-		else byHash.set(hash, [number]);
-	}
 	const table: PreparedTable = {
 		genres: prepared,
 		runs,
-		byHash,
-		longest: Math.max(0, ...runs.map((run) => run.length)),
+		runNumbers,
+		rawPattern: runPattern(runs, true),
+		foldedPattern: runPattern(runs, false),
 		byRun,
 		always,
 		substrings,
 		offsets,
-		prefixes,
 		tagGenres,
 		marks: new Uint8Array(flat),
 	};
@@ -243,73 +266,27 @@ function isWordChar(code: number): boolean {
 	return (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
 }
 
-/** A run's place in PreparedTable.prefixes (both codes are word characters, or the second 0: below 128). */
-function prefixIndex(first: number, second: number): number {
-	return first * 128 + second;
-}
-
 /** The text folded (foldText): scanned as it is when it is ASCII (no copy), else NFKC and lower case first. */
 function scanText(text: string, table: PreparedTable): Scanned {
 	return scan(text, true, table) ?? (scan(foldText(text), false, table) as Scanned);
 }
 
 /**
- * Finds the table's runs in `text`; with `raw`, reads capitals as lower case and gives up (null) at the first
- * non-ASCII character (such a text is folded by NFKC first). A run is looked up by its hash and then compared, so no
- * string is made for a word of the text.
+ * Finds the table's runs in `text`; with `raw`, reads capitals as lower case and gives up (null) when the text holds
+ * a non-ASCII character (such a text is folded by NFKC first). Only the runs of the table make a string.
  */
 function scan(text: string, raw: boolean, table: PreparedTable): Scanned | null {
-	const scanned: Scanned = { text, raw, ascii: true, found: [], at: [] };
-	const length = text.length;
-	let start = -1;
-	let hash = 0;
-	for (let index = 0; index < length; index++) {
-		let code = text.charCodeAt(index);
-		if (raw && code >= 65 && code <= 90) code += 32;
-		if ((code >= 97 && code <= 122) || (code >= 48 && code <= 57)) {
-			if (start < 0) {
-				start = index;
-				hash = 0;
-			}
-			hash = (Math.imul(hash, 31) + code) | 0;
-			continue;
-		}
-		if (code > 0x7f) {
-			if (raw) return null;
-			scanned.ascii = false;
-		}
-		if (start >= 0) {
-			foundRun(scanned, table, start, index - start, hash);
-			start = -1;
-		}
+	const ascii = !NON_ASCII.test(text);
+	if (raw && !ascii) return null;
+	const scanned: Scanned = { text, raw, ascii, found: [], at: [] };
+	const pattern = raw ? table.rawPattern : table.foldedPattern;
+	if (pattern === null) return scanned;
+	pattern.lastIndex = 0;
+	for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+		scanned.found.push(table.runNumbers.get(raw ? match[0].toLowerCase() : match[0])!);
+		scanned.at.push(match.index);
 	}
-	if (start >= 0) foundRun(scanned, table, start, length - start, hash);
 	return scanned;
-}
-
-/** Records the run of `length` characters at `start` (its hash `hash`) when it is one of the table's. */
-function foundRun(scanned: Scanned, table: PreparedTable, start: number, length: number, hash: number): void {
-	if (length > table.longest) return;
-	const { text, raw } = scanned;
-	const first = raw ? lowerAscii(text.charCodeAt(start)) : text.charCodeAt(start);
-	const second = length > 1 ? (raw ? lowerAscii(text.charCodeAt(start + 1)) : text.charCodeAt(start + 1)) : 0;
-	if (table.prefixes[prefixIndex(first, second)] !== 1) return;
-	const numbers = table.byHash.get(hash);
-	if (numbers === undefined) return;
-	for (let index = 0; index < numbers.length; index++) {
-		const number = numbers[index]!;
-		if (sameRun(text, start, table.runs[number]!, length, raw)) {
-			scanned.found.push(number);
-			scanned.at.push(start);
-			return;
-		}
-	}
-}
-
-/** Whether `text` at `from` holds `run` (lower case) and then no more of the run (`length` its length there). */
-function sameRun(text: string, from: number, run: string, length: number, raw: boolean): boolean {
-	if (run.length !== length) return false;
-	return raw ? matchesFolded(text, from, run) : text.startsWith(run, from);
 }
 
 /** Whether `text` at `from`, read with A–Z as a–z, starts with `folded` (ASCII, lower case). */
@@ -443,9 +420,10 @@ export function classifyByKeywords(input: ClassifyInput, genres: readonly Genre[
 	if (scores === null) {
 		return { genre: OTHER_GENRE_KEY, topic, confidence: 0, review: false, reason: "no genre keyword or tag found" };
 	}
-	scores.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
+	if (scores.length > 1) scores.sort((a, b) => b.score - a.score || a.key.localeCompare(b.key));
 	const best = scores[0]!;
-	const total = scores.reduce((sum, entry) => sum + entry.score, 0);
+	let total = 0;
+	for (let index = 0; index < scores.length; index++) total += scores[index]!.score;
 	const share = best.score / total;
 	const confidence = round2(best.score < MIN_EVIDENCE ? share * 0.5 : share);
 	const reason = `keywords: ${best.hits.slice(0, 5).join(", ")}`;
@@ -463,7 +441,21 @@ function candidateKeywords(table: PreparedTable, title: Scanned, body: Scanned):
 	addFound(table, title, out);
 	addFound(table, body, out);
 	for (let index = 0; index < out.length; index++) marks[out[index]!] = 0;
-	return out.length > 1 ? out.sort((a, b) => a - b) : out;
+	return sortAscending(out);
+}
+
+/**
+ * Sorts a few distinct numbers in place, ascending (an insertion sort: a note has a few candidates, and
+ * Array#sort with a comparator allocated its work arrays for each note).
+ */
+function sortAscending(numbers: number[]): number[] {
+	for (let index = 1; index < numbers.length; index++) {
+		const value = numbers[index]!;
+		let at = index - 1;
+		for (; at >= 0 && numbers[at]! > value; at--) numbers[at + 1] = numbers[at]!;
+		numbers[at + 1] = value;
+	}
+	return numbers;
 }
 
 /** The candidates of one Scanned text: the keywords its runs begin, and the non-ASCII ones if it is not ASCII. */
@@ -491,12 +483,14 @@ function addCandidates(indexes: readonly number[], marks: Uint8Array, out: numbe
 export function withoutLinkPaths(body: string): string {
 	// A pass whose pattern needs what the text does not hold is not run (most notes have no link).
 	const text = body.includes("[[")
-		? body.replace(
-				/\[\[([^\]|\n]*?)(?:\|([^\]\n]*))?\]\]/g,
-				(_all, target: string, alias?: string) => alias ?? target.replace(/#.*$/, "").replace(/^.*\//, ""),
-			)
+		? body.replace(/\[\[([^\]|\n]*?)(?:\|([^\]\n]*))?\]\]/g, (_all, target: string, alias?: string) => alias ?? linkName(target))
 		: body;
 	return text.includes("](") ? text.replace(/\]\([^)\n]*\)/g, "]") : text;
+}
+
+/** A link target as a reader sees it: without its heading (`#…`) and folders. Most targets hold neither. */
+function linkName(target: string): string {
+	return target.includes("#") || target.includes("/") ? target.replace(/#.*$/, "").replace(/^.*\//, "") : target;
 }
 
 function isAscii(text: string): boolean {
