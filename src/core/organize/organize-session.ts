@@ -19,6 +19,7 @@ import {
 	applyInTwoPasses,
 	itemCounts,
 	notesListPath,
+	type PlannedItems,
 	organizeOutputPaths,
 	remainingWork,
 	runPlanStage,
@@ -127,8 +128,9 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 			...options,
 			now,
 		};
-		// A new session's items.jsonl holds exactly what this run planned: kept here rather than read back.
-		const planned = new Map<string, PlanItem>();
+		// A new session's items.jsonl holds exactly what this run planned: kept here rather than read back. The stage
+		// plans the notes in `paths` order, one item each (until a cancel): `planned.items` is the plan's list.
+		const planned: PlannedItems = { items: [], json: [] };
 		const stage = await runPlanStage({
 			deps,
 			phases,
@@ -143,7 +145,7 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 		if (stage.folded.total > 0) await writePlanFolded(deps.store, sessionId, stage.folded);
 		if (options.signal?.aborted)
 			throw new RunCancelledError(`Organize cancelled while planning; nothing was applied (resume session ${sessionId} to go on)`);
-		const items = paths.map((path) => planned.get(path)).filter((item): item is PlanItem => item !== undefined);
+		const items = planned.items;
 
 		await phases.startStage(sessionId, "organize", "load");
 		const { plan, planJson } = await writeOrganizePlan(
@@ -158,6 +160,7 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 				...(options.userNoteRules !== undefined ? { userNoteRules: options.userNoteRules } : {}),
 			},
 			all,
+			planned,
 		);
 		let record: AppliedRecord | undefined;
 		let cancelled = false;

@@ -57,8 +57,11 @@ export interface PlanStageOptions {
 	skip?: (path: string) => boolean;
 	/** Notes whose record is written whatever their outcome (retry: a note that failed before gets its new one). */
 	logAlways?: (path: string) => boolean;
-	/** Told every item planned, as it is saved (a first run keeps them, rather than read items.jsonl back). */
-	planned?: Map<string, PlanItem>;
+	/**
+	 * Told every item planned, in the order planned, with its JSON text as items.jsonl got it (a first run keeps them,
+	 * rather than read items.jsonl back, and makes plan.json from the same texts: see PlannedItems).
+	 */
+	planned?: PlannedItems;
 	/**
 	 * A resume or retry: the counts of the notes planned in earlier runs and passed over now (`skip`), and of those
 	 * among them without a record (`folded`). The stage's counts in phase.json and pipeline_folded.json start from
@@ -212,10 +215,12 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 			thrown = item.reason;
 		}
 		const json = JSON.stringify(item);
-		itemJson.set(item, json);
 		pending.push(json);
 		batch++;
-		args.planned?.set(path, item);
+		if (args.planned) {
+			args.planned.items.push(item);
+			args.planned.json.push(json);
+		}
 		const status = outcomeOf(item);
 		counts.total++;
 		counts[status]++;
@@ -294,18 +299,23 @@ const PLAN_SAVE_MS = 2000;
 const YIELD_SLICE_MS = 10;
 
 /**
- * Each planned item's JSON text as items.jsonl got it, so that plan.json is not made by serialising all of them a
- * second time (planJson). A PlanItem is not changed once planned (settleTargets makes a new one for a note it
- * renames or skips, and that one is serialised then).
+ * The items a run planned, in order, and each one's JSON text as items.jsonl got it (`json[i]` is `items[i]`'s), so
+ * that plan.json is not made by serialising all of them a second time (planJsonText). A PlanItem is not changed once
+ * planned (settleTargets makes a new one for a note it renames or skips, and that one is serialised then). Two
+ * arrays rather than a map from item to text: a map of 10,000 entries cost a hash per note and, as a WeakMap, its
+ * ephemerons in every garbage collection of the run (issue 20).
  */
-const itemJson = new WeakMap<PlanItem, string>();
+export interface PlannedItems {
+	items: PlanItem[];
+	json: string[];
+}
 
 /**
- * The plan as JSON.stringify(plan) gives it, with each item's text taken from items.jsonl's (itemJson) where there
- * is one: the plan's other keys first, `items` last (as every plan is built: writeOrganizePlan, PlanSchema); `end`
- * follows it (plan.json's newline).
+ * The plan as JSON.stringify(plan) gives it, with each item's text taken from `known` (the items as planned, see
+ * PlannedItems) where the plan's item at the same place is that same item: the plan's other keys first, `items`
+ * last (as every plan is built: writeOrganizePlan, PlanSchema); `end` follows it (plan.json's newline).
  */
-export function planJsonText(plan: Plan, end = ""): string {
+export function planJsonText(plan: Plan, end = "", known?: PlannedItems): string {
 	const keys = Object.keys(plan);
 	if (keys[keys.length - 1] !== "items") return JSON.stringify(plan) + end;
 	const { items, ...head } = plan;
@@ -314,7 +324,11 @@ export function planJsonText(plan: Plan, end = ""): string {
 	if (items.length === 0) return `${start}]}${end}`;
 	// One join makes the whole text (the first item carries the start, the last the end): one flat string that a
 	// write encodes as it is, not pieces joined by a template that the write would first copy into one (~3 MB).
-	const texts = items.map((item) => itemJson.get(item) ?? JSON.stringify(item));
+	const texts = new Array<string>(items.length);
+	for (let index = 0; index < items.length; index++) {
+		const item = items[index]!;
+		texts[index] = known !== undefined && known.items[index] === item ? known.json[index]! : JSON.stringify(item);
+	}
 	texts[0] = start + texts[0]!;
 	texts[texts.length - 1] = `${texts[texts.length - 1]!}]}${end}`;
 	return texts.join(",");
@@ -346,7 +360,10 @@ export interface PlanHeader {
 	userNoteRules?: readonly string[];
 }
 
-/** Settles name conflicts over the planned notes (in `paths` order) and writes plan.json and plan.md. */
+/**
+ * Settles name conflicts over the planned notes (in `paths` order) and writes plan.json and plan.md. `known`: the
+ * items' JSON texts where the run has them (PlannedItems, with `items` the same list).
+ */
 export async function writeOrganizePlan(
 	deps: OrganizeStageDeps,
 	sessionId: string,
@@ -354,6 +371,7 @@ export async function writeOrganizePlan(
 	header: PlanHeader,
 	/** Every note of the vault, when the run listed them already (listFolderAndVault). */
 	existing?: readonly string[],
+	known?: PlannedItems,
 ): Promise<{ plan: Plan; planJson: string }> {
 	// Built as the schema has it, not parsed again: every item is a PlanItem already (planNote, failedItem, or read
 	// back through PlanItemSchema on resume), and a parse of 10,000 items copied each for nothing (~80 ms).
@@ -366,7 +384,7 @@ export async function writeOrganizePlan(
 		...(header.userNoteRules !== undefined ? { userNoteRules: [...header.userNoteRules] } : {}),
 		items: await settleTargets(deps.vault, [...items], existing ?? (await listOrganizeInputs(deps.vault, "")), header.conflictPolicy),
 	};
-	return { plan, planJson: await savePlan(deps.store, sessionId, plan) };
+	return { plan, planJson: await savePlan(deps.store, sessionId, plan, known) };
 }
 
 /**
@@ -374,11 +392,11 @@ export async function writeOrganizePlan(
  * the plan does not serialise it again. plan.json is compact JSON: it is read by programs (apply, resume, the
  * panel: all JSON.parse, so plans written with tabs before read the same); people read plan.md.
  */
-export async function savePlan(store: StagingStore, sessionId: string, plan: Plan): Promise<string> {
+export async function savePlan(store: StagingStore, sessionId: string, plan: Plan, known?: PlannedItems): Promise<string> {
 	const out = organizeOutputPaths(sessionId);
 	// The file's text with its newline made once: the text returned is a slice of it (a plan of 10,000 notes was
 	// copied whole twice, once with the newline and once without, the second for the CLI's --json).
-	const text = planJsonText(plan, "\n");
+	const text = planJsonText(plan, "\n", known);
 	await store.writeAtomic(out.plan, text);
 	await store.writeAtomic(out.planMarkdown, renderPlanMarkdown(plan));
 	return text.slice(0, -1);
