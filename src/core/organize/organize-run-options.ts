@@ -39,7 +39,10 @@ export function organizeOptionsPath(sessionId: string): string {
 }
 
 export async function writeOrganizeRunOptions(store: StagingStore, sessionId: string, options: OrganizeRunOptions): Promise<void> {
-	await store.writeAtomic(organizeOptionsPath(sessionId), `${JSON.stringify(OrganizeRunOptionsSchema.parse(options), null, "\t")}\n`);
+	await store.writeAtomic(
+		organizeOptionsPath(sessionId),
+		`${JSON.stringify(OrganizeRunOptionsSchema.parse(options, z.FEW_PARSES), null, "\t")}\n`,
+	);
 }
 
 /** The recorded options, or null when the session predates them (or the file cannot be read). */
@@ -47,7 +50,7 @@ export async function readOrganizeRunOptions(store: StagingStore, sessionId: str
 	const path = organizeOptionsPath(sessionId);
 	if (!(await store.exists(path))) return null;
 	try {
-		return OrganizeRunOptionsSchema.parse(JSON.parse(await store.read(path)));
+		return OrganizeRunOptionsSchema.parse(JSON.parse(await store.read(path)), z.FEW_PARSES);
 	} catch {
 		return null;
 	}

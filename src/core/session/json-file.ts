@@ -1,4 +1,4 @@
-import type * as z from "../model/zod";
+import * as z from "../model/zod";
 import type { StagingStore } from "../ports/staging-store";
 import { SessionFileError } from "./errors";
 
@@ -12,7 +12,7 @@ export async function readJsonFile<S extends z.ZodMiniType>(store: StagingStore,
 		const detail = text.trim() === "" ? "file is empty" : `invalid JSON (${e instanceof Error ? e.message : String(e)})`;
 		throw new SessionFileError(path, null, detail);
 	}
-	const parsed = schema.safeParse(raw);
+	const parsed = schema.safeParse(raw, z.FEW_PARSES);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];
 		const field = issue && issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)";

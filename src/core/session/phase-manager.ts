@@ -3,6 +3,7 @@ import type { StagingStore } from "../ports/staging-store";
 import type { Counts } from "../model/counts";
 import { emptyCounts } from "../model/counts";
 import { PhaseSchema, type Phase, type Stage, type StageInput, type Step } from "../model/phase";
+import * as z from "../model/zod";
 import type { PhaseType, StageType } from "../model/status";
 import { SessionNotFoundError } from "./errors";
 import { readJsonFile, writeJsonFile } from "./json-file";
@@ -82,7 +83,7 @@ export class PhaseManager {
 	}
 
 	async save(sessionId: string, phase: Phase): Promise<void> {
-		await writeJsonFile(this.store, phaseFile(sessionId, phase.phase_type), PhaseSchema.parse(phase));
+		await writeJsonFile(this.store, phaseFile(sessionId, phase.phase_type), PhaseSchema.parse(phase, z.FEW_PARSES));
 	}
 
 	/** Runs a read-change-write after the ones already queued. */

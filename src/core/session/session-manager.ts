@@ -1,6 +1,7 @@
 import type { Clock } from "../ports/clock";
 import type { StagingStore } from "../ports/staging-store";
 import { SessionSchema, type PhaseSummary, type Session } from "../model/session";
+import * as z from "../model/zod";
 import type { PhaseType } from "../model/status";
 import { InvalidSessionIdError, SessionNotFoundError } from "./errors";
 import { readJsonFile, writeJsonFile } from "./json-file";
@@ -49,7 +50,7 @@ export class SessionManager {
 			debug_mode: options.debugMode,
 			...(options.provider !== undefined ? { provider: options.provider } : {}),
 		};
-		await writeJsonFile(this.store, sessionFile(id), SessionSchema.parse(session));
+		await writeJsonFile(this.store, sessionFile(id), SessionSchema.parse(session, z.FEW_PARSES));
 		return session;
 	}
 
@@ -68,7 +69,7 @@ export class SessionManager {
 	/** Validates, sets `updated_at`, and writes atomically. Returns the saved session. */
 	async save(session: Session): Promise<Session> {
 		if (!isValidSessionId(session.session_id)) throw new InvalidSessionIdError(session.session_id);
-		const saved = SessionSchema.parse({ ...session, updated_at: this.clock.now().toISOString() });
+		const saved = SessionSchema.parse({ ...session, updated_at: this.clock.now().toISOString() }, z.FEW_PARSES);
 		await writeJsonFile(this.store, sessionFile(saved.session_id), saved);
 		return saved;
 	}
