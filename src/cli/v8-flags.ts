@@ -15,7 +15,10 @@ import { setFlagsFromString } from "node:v8";
  * 10,000 conversations (3 alternating pairs, load ~10): peak RSS 131–138 → 128–129 MB, CPU not higher (median
  * 11.46 → 10.45 s), wall 15–27 s → 14–22 s; at 2,000 (5 pairs): CPU 3.62 / 3.66 s (the same). On two cores the
  * background compiler only took a core from the other busy thread. (Without TurboFan at all, 120 MB: its memory is
- * that much of the peak; its CPU is not worth it.)
+ * that much of the peak; its CPU is not worth it.) This one holds for the threads the launcher starts, not for the
+ * launcher's own: V8 reads it when an isolate is made, so the launcher's thread (organize, and an import under 64 MB,
+ * whose command runs there) still compiles in the background (--trace-opt: "kConcurrent" there, "kSynchronous" in a
+ * worker). Hence the same CPU at 2,000 above.
  */
 export const CLI_V8_FLAGS: readonly string[] = ["--interrupt-budget=270336", "--no-concurrent-recompilation"];
 
