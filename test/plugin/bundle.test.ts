@@ -85,7 +85,11 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // count of paths per manifest): 555,052 -> 555,271.
 // Issue 20's reader without recompiles of its long functions (the splitter's warm-up over a small document, its
 // spanning bytes as a class, safeMarkdown's paragraph test without reads past its end): 555,271 -> 556,305.
-const MAIN_JS_BUDGET = 556_400;
+// Issue 20's command thread (the CLI's): a note created from its parts where the vault can encode, hash and write it
+// in one pass (NoteLoader.create, NoteVault.createMade; the plugin's vault has none, its notes are premade), and the
+// import's item status kept as the log is appended (StageContext.onStageRecords) instead of read back at the end:
+// 556,369 -> 557,246.
+const MAIN_JS_BUDGET = 557_250;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
