@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { NoteStat, NoteVault } from "../core/app/types";
+import type { MadeNoteParts, NoteStat, NoteVault } from "../core/app/types";
+import { makeNoteBytes } from "./note-bytes";
 import { utf8View } from "./utf8-scratch";
 import { editFrontmatter } from "../core/app/services";
 import { codeOf, createFileExclusive, resolveInsideSync, writeFileAtomic } from "./vault-paths";
@@ -122,6 +123,21 @@ export class NodeNoteVault implements NoteVault {
 			throw error;
 		}
 		return utf8View(content).length;
+	}
+
+	/** `create` of a note given as parts: encoded once, hashed twice and written from one buffer (see note-bytes.ts). */
+	async createMade(p: string, note: MadeNoteParts): Promise<{ noteHex: string; bytes: number }> {
+		await this.turn();
+		const target = resolveInsideSync(this.resolvedRoot, p, "nofollow");
+		// Made after the last await: its bytes are a view of a buffer the next note reuses, written here at once.
+		const { data, noteHex } = makeNoteBytes(note);
+		try {
+			createFileExclusive(target, data);
+		} catch (error) {
+			if (codeOf(error) === "EEXIST") throw new Error(`A file already exists at "${p}"; not overwriting it`);
+			throw error;
+		}
+		return { noteHex, bytes: data.length };
 	}
 
 	async createBinary(p: string, data: Uint8Array): Promise<void> {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
+import { createHash } from "node:crypto";
 import { NodeNoteVault } from "../../src/cli/node-note-vault";
 
 let root: string;
@@ -59,6 +60,39 @@ describe("NodeNoteVault", () => {
 		expect(await vault.modify("bytes.md", longer)).toBe((await fs.stat(path.join(root, "bytes.md"))).size);
 		expect(await vault.modify("bytes.md", longer)).toBe(Buffer.byteLength(longer));
 	});
+
+	it.each([
+		["ASCII", "Body\n", 'title: "x"'],
+		["2-, 3- and 4-byte characters, a lone surrogate at each end (U+FFFD)", "\udc00é 日本 😀 end\ud800", 'title: "日本 😀"'],
+		[
+			"a head larger than the room kept for it, a body larger than the first buffer",
+			"é".repeat(200_000),
+			`summary: "${"ü".repeat(20_000)}"`,
+		],
+	])(
+		"createMade writes what create writes of the note finalNote composes, and gives its SHA-256 and bytes: %s",
+		async (_label, body, key) => {
+			const suffix = "\n---\nAI Conversations/Claude/Note é.md";
+			const headFor = (bodyHex: string): string => `---\n${key}\nfile_id: ${bodyHex.slice(0, 12)}\n---\n`;
+			const made = await vault.createMade("A/made.md", { body, suffix, headFor });
+			const text =
+				headFor(
+					createHash("sha256")
+						.update(body + suffix)
+						.digest("hex"),
+				) + body;
+			await vault.create("A/composed.md", text);
+			const bytes = await fs.readFile(path.join(root, "A/made.md"));
+			expect(Buffer.compare(bytes, await fs.readFile(path.join(root, "A/composed.md")))).toBe(0);
+			expect(made).toEqual({ noteHex: createHash("sha256").update(text).digest("hex"), bytes: bytes.length });
+			// A second note through the same buffer, then the first is refused by name and left as it was.
+			await vault.createMade("A/other.md", { body: "short", suffix, headFor });
+			expect(await vault.read("A/other.md")).toBe(headFor(createHash("sha256").update(`short${suffix}`).digest("hex")) + "short");
+			await expect(vault.createMade("A/made.md", { body: "x", suffix, headFor })).rejects.toThrow(/already exists/);
+			expect(Buffer.compare(await fs.readFile(path.join(root, "A/made.md")), bytes)).toBe(0);
+			expect((await fs.readdir(path.join(root, "A"))).sort()).toEqual(["composed.md", "made.md", "other.md"]);
+		},
+	);
 
 	it("renames without clobbering a target", async () => {
 		await vault.create("a.md", "A");

@@ -8,7 +8,7 @@ export { silentLogger, type Logger } from "../ports/logger";
 export { createLogger, type DebugLogger } from "../logging/logger";
 export type { ByteSource } from "../ports/byte-source";
 export type { HttpClient, HttpRequest, HttpResponse } from "../ports/http";
-export type { NoteStat, NoteVault } from "../ports/note-vault";
+export type { MadeNoteParts, NoteStat, NoteVault } from "../ports/note-vault";
 export type { Sha256Text } from "../ports/sha256";
 export type { StagingStore, StagingWriteOptions } from "../ports/staging-store";
 export type { HostIdentity } from "../session/vault-lock";

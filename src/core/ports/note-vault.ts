@@ -11,6 +11,14 @@ export interface NoteStat {
 	ctime?: number;
 }
 
+/** A new note as parts (NoteVault.createMade): its body, what follows the body in the file id's text, its head. */
+export interface MadeNoteParts {
+	body: string;
+	suffix: string;
+	/** The frontmatter block for the SHA-256 (hex) of body + suffix (pure, synchronous). */
+	headFor: (bodyHex: string) => string;
+}
+
 export interface NoteVault {
 	/**
 	 * True when `rename` updates the links to the moved note across the vault itself (the plugin: FileManager.renameFile
@@ -37,6 +45,14 @@ export interface NoteVault {
 	 * to the UTF-8 bytes written, where the vault knows them without counting (the core counts them otherwise).
 	 */
 	create(path: string, content: string): Promise<number | void>;
+	/**
+	 * Optional: `create` of a new note given as its parts, for a vault that can encode the text once, hash it and write
+	 * the same bytes (the CLI's, with node:crypto). The note is `note.headFor(bodyHex) + note.body`, where `bodyHex` is
+	 * the SHA-256 (hex) of the UTF-8 of `note.body + note.suffix` (the file id's text, file-id.ts). Resolves to the
+	 * SHA-256 (hex) of the note's UTF-8 and its length in bytes; rejects as `create` (never overwrites). Without it,
+	 * the core composes the text and hashes it itself.
+	 */
+	createMade?(path: string, note: MadeNoteParts): Promise<{ noteHex: string; bytes: number }>;
 	/**
 	 * Creates a new file with these bytes (an image, a PDF an export holds); rejects with an error if anything already
 	 * exists at `path` (never overwrites). Atomic where the platform allows it.

@@ -14,7 +14,7 @@ import { providerFolder as providerSubfolder, type ImportOptions } from "../pipe
 import { appendJsonl, ensureJsonlLineStart } from "../../logs/jsonl";
 import { utf8Bytes } from "../../util/utf8-bytes";
 import { joinPath, MAX_NOTE_STEM_BYTES, nameStemOf, providerFolderOf, reviewFolderOf } from "./note-place";
-import { finalNote, premadeNoteOf } from "./premade-note";
+import { finalNote, madeNoteParts, premadeNoteOf } from "./premade-note";
 
 export { utf8Bytes } from "../../util/utf8-bytes";
 export { MAX_NOTE_FILE_NAME_BYTES, REVIEW_FOLDER, reviewFolderOf } from "./note-place";
@@ -249,19 +249,16 @@ export class NoteLoader {
 			case "create": {
 				const folder = this.folderFor(draft);
 				for (let path = plan.path; ; path = await this.claimPath(folder, draft)) {
-					// Made where the draft was rendered, when it was for this path (see PremadeNote): written and recorded as is.
-					const made = premadeNoteOf(draft, path);
-					const text = made?.text ?? (await finalNote(draft, path, sha256));
 					if (options.dryRun) return { outcome: "created", path };
-					let written: number | void;
+					let created: { hash: string; bytes: number; text: string | null };
 					try {
-						written = await vault.create(path, text); // never overwrites
+						created = await this.create(draft, path); // never overwrites
 					} catch (error) {
 						if (await vault.exists(path)) continue; // appeared since we listed the folder: take the next name
 						throw error;
 					}
-					const hash = await remember(path, text, false, made?.hash);
-					await this.keep(draft, path, text, "created", hash, written ?? made?.bytes);
+					await remember(path, "", false, created.hash); // the hash given: no text to hash
+					await this.keep(draft, path, created.text, "created", created.hash, created.bytes);
 					return { outcome: "created", path };
 				}
 			}
@@ -310,6 +307,28 @@ export class NoteLoader {
 	}
 
 	/**
+	 * Creates the note of `draft` at `path` (rejects, never overwriting, when anything is there): its hash as the import
+	 * index records it, its UTF-8 bytes, and its text where it was composed here (null where the vault made it).
+	 */
+	private async create(draft: NoteDraft, path: string): Promise<{ hash: string; bytes: number; text: string | null }> {
+		const { vault, sha256 } = this.o;
+		// Made where the draft was rendered, when it was for this path (see PremadeNote): written and recorded as is.
+		const made = premadeNoteOf(draft, path);
+		if (made) {
+			const written = await vault.create(path, made.text);
+			return { hash: made.hash, bytes: typeof written === "number" ? written : made.bytes, text: made.text };
+		}
+		// Made by the vault in one pass (encoded once for both hashes and the write); debug mode keeps a copy of the text.
+		if (vault.createMade && !this.o.keepCopies) {
+			const { noteHex, bytes } = await vault.createMade(path, madeNoteParts(draft, path));
+			return { hash: `s2:${noteHex}`, bytes, text: null };
+		}
+		const text = await finalNote(draft, path, sha256);
+		const written = await vault.create(path, text);
+		return { hash: await noteHash(text, sha256), bytes: typeof written === "number" ? written : utf8Bytes(text), text };
+	}
+
+	/**
 	 * Records a written note in the import index (and for the vault note finder); returns the hash recorded. `known`:
 	 * the text's hash, taken already (a premade note's).
 	 */
@@ -342,13 +361,13 @@ export class NoteLoader {
 	private async keep(
 		draft: NoteDraft,
 		path: string,
-		text: string,
+		text: string | null,
 		d: ManifestLine["d"],
 		hash: string,
 		written?: number | void,
 	): Promise<void> {
-		this.manifest.push({ p: path, h: hash, d, b: typeof written === "number" ? written : utf8Bytes(text) });
-		if (this.o.keepCopies) await this.o.ctx.store.write(this.copyPath(draft, path), text);
+		this.manifest.push({ p: path, h: hash, d, b: typeof written === "number" ? written : utf8Bytes(text ?? "") });
+		if (this.o.keepCopies && text !== null) await this.o.ctx.store.write(this.copyPath(draft, path), text);
 	}
 
 	/** Where the session keeps its copy of a note: mirroring the output folder (`Claude/…`, `_review/…`). */

@@ -1,3 +1,4 @@
+import type { MadeNoteParts } from "../../ports/note-vault";
 import type { Sha256Text } from "../../ports/sha256";
 import { StringHashSet } from "../../util/hash64";
 import { sha256BodyThenNote } from "../../util/sha256";
@@ -65,6 +66,18 @@ export function rememberPremadeNote(draft: NoteDraft, note: PremadeNote): void {
 export function premadeNoteOf(draft: NoteDraft, path: string): PremadeNote | undefined {
 	const entry = premade.get(draft);
 	return entry && entry.note.path === path && entry.body === draft.body && entry.frontmatter === draft.frontmatter ? entry.note : undefined;
+}
+
+/**
+ * A draft's note at a path as parts (NoteVault.createMade): the text `finalNote` composes, `headFor(bodyHex) + body`,
+ * for a vault that encodes, hashes and writes it in one pass.
+ */
+export function madeNoteParts(draft: NoteDraft, path: string): MadeNoteParts {
+	return {
+		body: draft.body,
+		suffix: fileIdSuffix(path),
+		headFor: (bodyHex) => frontmatterBlock({ ...draft.frontmatter, file_id: bodyHex.slice(0, 12) }),
+	};
 }
 
 /** The note text for a draft at a path: `file_id` hashes the body with that path (premade when it was, see PremadeNote). */

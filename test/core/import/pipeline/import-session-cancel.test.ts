@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NodeByteSource } from "../../../../src/cli/node-byte-source";
 import { NodeNoteVault } from "../../../../src/cli/node-note-vault";
+import type { MadeNoteParts } from "../../../../src/core/app/types";
 import { NodeStagingStore } from "../../../../src/cli/node-staging-store";
 import { runImportSession, type ImportSummary } from "../../../../src/core/import/pipeline/import-session";
 import { systemClock } from "../../../../src/core/ports/clock";
@@ -96,6 +97,11 @@ class GatedVault extends NodeNoteVault {
 	override async create(p: string, content: string): Promise<void> {
 		if (++this.created > this.free) await this.gate;
 		await super.create(p, content);
+	}
+	// The import's way to create a note on this vault (one pass, see note-bytes.ts): held the same.
+	override async createMade(p: string, note: MadeNoteParts): Promise<{ noteHex: string; bytes: number }> {
+		if (++this.created > this.free) await this.gate;
+		return super.createMade(p, note);
 	}
 }
 
