@@ -202,6 +202,16 @@ export class ItemStatusIndex {
 		return slot;
 	}
 
+	/** Records appended to the log after it was read (StageContext.onStageRecords), as reading it again would add them. */
+	addRecords(records: readonly PipelineStageRecord[]): void {
+		for (const r of records) this.add(r);
+	}
+
+	/** How many items have a record in any stage. */
+	get items(): number {
+		return this.keys.size;
+	}
+
 	private add(r: PipelineStageRecord): void {
 		const slot = this.slotFor(r.item_id);
 		const c = this.columns.get(r.stage)!;

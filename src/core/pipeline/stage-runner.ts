@@ -296,7 +296,10 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			if (stageRecords.length > 0) {
 				await options.beforeLog?.();
 				if (stepRecords.length > 0) await appendStepLogRecords(store, sessionId, phaseType, stage, stepRecords);
-				await appendPipelineStageRecords(store, sessionId, phaseType, stageRecords);
+				const appended = appendPipelineStageRecords(store, sessionId, phaseType, stageRecords);
+				// Queued for the file in this very call: told now, the records come in the order of the file's lines.
+				ctx.onStageRecords?.(stageRecords);
+				await appended;
 			}
 			// The count of quiet items goes with the phase's counts that include them (and at the end).
 			if ((force || saveDue) && quiet !== quietTold && options.onQuiet) {

@@ -6,6 +6,7 @@ import type { Logger } from "../ports/logger";
 import type { StagingStore } from "../ports/staging-store";
 import type { PhaseManager } from "../session/phase-manager";
 import type { ItemOutcomeKind } from "../model/status";
+import type { PipelineStageRecord } from "../logs/pipeline-stages";
 
 /** What a stage runs against. */
 export interface StageContext {
@@ -17,6 +18,11 @@ export interface StageContext {
 	logger: Logger;
 	/** Defaults to a PhaseManager over `store` and `clock`. */
 	phases?: PhaseManager;
+	/**
+	 * Told of each batch of `pipeline_stages.jsonl` records as it is appended, in the order of the file's lines (the
+	 * import keeps its items' status as the log says without reading the log back at the end).
+	 */
+	onStageRecords?: (records: readonly PipelineStageRecord[]) => void;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ItemStatusIndex } from "../../logs/item-status-index";
+import { readUnchangedItems, type PipelineStageRecord } from "../../logs/pipeline-stages";
 import type { Counts } from "../../model/counts";
 import type { StageContext, StageProgress } from "../../pipeline/stage-runner";
 import { Channel } from "../../pipeline/channel";
@@ -140,6 +141,12 @@ interface ImportRun extends OpenedSession {
 	phase: Phase;
 	/** The session's items as logged before this run. */
 	status: ItemStatusIndex;
+	/**
+	 * The session's items as logged so far: `status`, then each record this run appends, as it is appended. What the
+	 * log says at the end of a run that ended on its own, without reading the log back (30,000 records at 10,000
+	 * conversations, each parsed and checked again).
+	 */
+	logged: ItemStatusIndex;
 	/** A retry redoes failed items and sends review items to the model again. */
 	retransform: Set<string>;
 	/** Whether an item is work for this run: load has not finished it (or a retry sends it to the model again). */
@@ -253,10 +260,20 @@ async function planImportRun(deps: ImportDeps, request: ImportRequest, opened: O
 	const { store, clock, logger } = deps;
 	const { session, phases } = opened;
 	const sessionId = session.session_id;
-	const ctx = { sessionId, phaseType: "import" as const, store, clock, logger, phases };
 	const phase = await phases.load(sessionId, "import");
 	// Without the ids of items that went through (see ItemStatusReadOptions): a resume of a million costs no million strings.
 	const status = await ItemStatusIndex.read(store, sessionId, "import", logger, { ids: false });
+	// The same, and then every record this run appends (see ImportRun.logged); a new session has no log to read yet.
+	const logged = await ItemStatusIndex.read(store, sessionId, "import", logger, { ids: false });
+	const ctx = {
+		sessionId,
+		phaseType: "import" as const,
+		store,
+		clock,
+		logger,
+		phases,
+		onStageRecords: (records: readonly PipelineStageRecord[]) => logged.addRecords(records),
+	};
 	const retransform =
 		request.mode === "retry"
 			? new Set([...status.idsWithStatus("transform", "review"), ...status.idsWithStatus("load", "review")])
@@ -277,6 +294,7 @@ async function planImportRun(deps: ImportDeps, request: ImportRequest, opened: O
 		ctx,
 		phase,
 		status,
+		logged,
 		retransform,
 		needsWork,
 		unchangedEarly,
@@ -515,8 +533,11 @@ async function finishImport(run: ImportRun, error?: string): Promise<ImportSumma
 	const { sessionId } = run;
 	const stopped = error === "cancelled";
 	const errorText = stopped ? "Cancelled; resume the session to go on" : error;
-	// Read once for the summary and the compaction (nothing is logged in between).
-	const itemStatus = await ItemStatusIndex.read(store, sessionId, "import", logger, { ids: false });
+	// Once for the summary and the compaction (nothing is logged in between). A run that ended on its own appended
+	// every record it told of (run.logged); one that broke or was cancelled may not have: its log is read.
+	const itemStatus = error === undefined ? run.logged : await ItemStatusIndex.read(store, sessionId, "import", logger, { ids: false });
+	// Written while the run went (extract's items found unchanged as written): its count as the file has it now.
+	if (error === undefined) itemStatus.unchangedEarly = await readUnchangedItems(store, sessionId, "import", logger);
 	await yieldWhenSliceOverOnUi(10);
 	const summary = await summarize(store, sessionId, logger, "pending", {
 		unfinished: error === undefined ? "failed" : "pending",
