@@ -142,11 +142,11 @@ interface ImportRun extends OpenedSession {
 	/** The session's items as logged before this run. */
 	status: ItemStatusIndex;
 	/**
-	 * The session's items as logged so far: `status`, then each record this run appends, as it is appended. What the
-	 * log says at the end of a run that ended on its own, without reading the log back (30,000 records at 10,000
-	 * conversations, each parsed and checked again).
+	 * For a session whose log held nothing when the run began (a new one): each record this run appends, as it is
+	 * appended (null otherwise). What the log says at the end of a run that ended on its own, without reading the log
+	 * back (30,000 records at 10,000 conversations, each parsed and checked again).
 	 */
-	logged: ItemStatusIndex;
+	logged: ItemStatusIndex | null;
 	/** A retry redoes failed items and sends review items to the model again. */
 	retransform: Set<string>;
 	/** Whether an item is work for this run: load has not finished it (or a retry sends it to the model again). */
@@ -263,8 +263,9 @@ async function planImportRun(deps: ImportDeps, request: ImportRequest, opened: O
 	const phase = await phases.load(sessionId, "import");
 	// Without the ids of items that went through (see ItemStatusReadOptions): a resume of a million costs no million strings.
 	const status = await ItemStatusIndex.read(store, sessionId, "import", logger, { ids: false });
-	// The same, and then every record this run appends (see ImportRun.logged); a new session has no log to read yet.
-	const logged = await ItemStatusIndex.read(store, sessionId, "import", logger, { ids: false });
+	// A log with nothing in it yet (a new session): what it will say at the end is what this run appends (ImportRun.logged).
+	const logged =
+		status.items === 0 && status.skippedLines === 0 && status.folded === null ? new ItemStatusIndex([], 0, null, { ids: false }) : null;
 	const ctx = {
 		sessionId,
 		phaseType: "import" as const,
@@ -272,7 +273,7 @@ async function planImportRun(deps: ImportDeps, request: ImportRequest, opened: O
 		clock,
 		logger,
 		phases,
-		onStageRecords: (records: readonly PipelineStageRecord[]) => logged.addRecords(records),
+		...(logged ? { onStageRecords: (records: readonly PipelineStageRecord[]) => logged.addRecords(records) } : {}),
 	};
 	const retransform =
 		request.mode === "retry"
@@ -533,11 +534,13 @@ async function finishImport(run: ImportRun, error?: string): Promise<ImportSumma
 	const { sessionId } = run;
 	const stopped = error === "cancelled";
 	const errorText = stopped ? "Cancelled; resume the session to go on" : error;
-	// Once for the summary and the compaction (nothing is logged in between). A run that ended on its own appended
-	// every record it told of (run.logged); one that broke or was cancelled may not have: its log is read.
-	const itemStatus = error === undefined ? run.logged : await ItemStatusIndex.read(store, sessionId, "import", logger, { ids: false });
+	// Once for the summary and the compaction (nothing is logged in between). A new session's run that ended on its own
+	// appended every record it told of (run.logged); one that broke or was cancelled may not have: its log is read, as
+	// a resumed or retried session's is.
+	const live = error === undefined ? run.logged : null;
+	const itemStatus = live ?? (await ItemStatusIndex.read(store, sessionId, "import", logger, { ids: false }));
 	// Written while the run went (extract's items found unchanged as written): its count as the file has it now.
-	if (error === undefined) itemStatus.unchangedEarly = await readUnchangedItems(store, sessionId, "import", logger);
+	if (live) live.unchangedEarly = await readUnchangedItems(store, sessionId, "import", logger);
 	await yieldWhenSliceOverOnUi(10);
 	const summary = await summarize(store, sessionId, logger, "pending", {
 		unfinished: error === undefined ? "failed" : "pending",
