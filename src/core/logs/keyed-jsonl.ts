@@ -240,15 +240,25 @@ export class KeyedJsonl<T> {
 		this.pending.push({ record, key, second });
 	}
 
-	/** Appends the records put until now, one line each; their rows then point into the file. One flush at a time. */
-	flush(): Promise<void> {
-		const run = this.flushing.then(() => this.write(this.pending.length));
+	/** How many records were put so far: a mark for `flush(upTo)`. */
+	mark(): number {
+		return this.pendingBase + this.pending.length;
+	}
+
+	/**
+	 * Appends the records put before the call (or before `mark()` gave `upTo`), one line each; their rows then point
+	 * into the file. One flush at a time: what a flush writes is fixed when it is called, not when its turn comes (a
+	 * record put meanwhile waits for the next flush), so that a caller that writes another file first (the load
+	 * manifest) knows which records follow it.
+	 */
+	flush(upTo: number = this.mark()): Promise<void> {
+		const run = this.flushing.then(() => this.write(upTo - this.pendingBase));
 		this.flushing = run.catch(() => undefined);
 		return run;
 	}
 
 	private async write(count: number): Promise<void> {
-		if (count === 0) return;
+		if (count <= 0) return;
 		const batch = this.pending.slice(0, count);
 		try {
 			if (this.end === null) this.end = (await this.store.stat(this.file))?.size ?? 0;

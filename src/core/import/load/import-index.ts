@@ -135,8 +135,14 @@ export class ImportIndex {
 		this.file.put(r);
 	}
 
-	flush(): Promise<void> {
-		return this.file.flush();
+	/** How many records were made so far (see flush). */
+	mark(): number {
+		return this.file.mark();
+	}
+
+	/** Appends the records made before the call, or before `mark()` gave `upTo` (one flush at a time). */
+	flush(upTo?: number): Promise<void> {
+		return this.file.flush(upTo);
 	}
 }
 

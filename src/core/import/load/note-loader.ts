@@ -76,6 +76,13 @@ export type NotePlan = { draft: NoteDraft } & (
 );
 
 /** What a write did: the outcome, the note's path, and for the load record why (`why`) or what stopped it (`reason`). */
+/** A written note's manifest line, as remember records it (see keep): its text (for debug copies), how, its bytes. */
+interface WrittenLine {
+	text: string | null;
+	d: ManifestLine["d"];
+	written?: number | void;
+}
+
 export interface NoteWritten {
 	outcome: NoteOutcome;
 	path: string | null;
@@ -111,6 +118,8 @@ export class NoteLoader {
 	private manifest: ManifestLine[] = [];
 	private readonly rules: LoadRules;
 	private decisions: Promise<unknown> = Promise.resolve();
+	/** The flush running, if any (one at a time: see flush). */
+	private flushing: Promise<void> = Promise.resolve();
 
 	constructor(private readonly o: NoteLoaderOptions) {
 		this.finder = new VaultNoteFinder(o.vault, o.ctx.logger);
@@ -133,13 +142,23 @@ export class NoteLoader {
 	 * first: a kill between the two leaves notes the manifest names and the index does not, which a resume adopts as
 	 * unchanged and records (a second manifest line for them, harmless); the other order left notes the index had and
 	 * the manifest never named (found unchanged as written on resume, so never recorded: a CI run lost 50 of 1,200).
+	 * So the index records written are exactly those of the manifest lines written before them: a note's record and
+	 * line are made in one step (remember), a flush takes both at the same instant (its manifest lines, and the
+	 * index's mark), and flushes run one at a time. Before, the index wrote what it held when its turn came, records
+	 * of notes whose lines were still in memory among them (and two flushes could overlap): load20 saw 1,199 of 1,200
+	 * named once.
 	 */
-	async flush(): Promise<void> {
-		const batch = this.manifest;
-		this.manifest = [];
-		await appendJsonl(this.o.ctx.store, this.manifestPath, batch);
-		await this.o.index.flush();
-		await this.o.files?.flush();
+	flush(): Promise<void> {
+		const run = this.flushing.then(async () => {
+			const batch = this.manifest;
+			this.manifest = [];
+			const upTo = this.o.index.mark();
+			await appendJsonl(this.o.ctx.store, this.manifestPath, batch);
+			await this.o.index.flush(upTo);
+			await this.o.files?.flush();
+		});
+		this.flushing = run.catch(() => undefined);
+		return run;
 	}
 
 	/** facts → decide → place for one draft, after those of the drafts given before it. */
@@ -243,8 +262,8 @@ export class NoteLoader {
 		const { vault, options, sha256 } = this.o;
 		const draft = plan.draft;
 		const now = this.o.ctx.clock.now().toISOString();
-		const remember = (path: string, text: string, userText = false, hash?: string): Promise<string> =>
-			this.remember(plan, now, path, text, userText, hash);
+		const remember = (path: string, text: string, userText = false, hash?: string, line?: WrittenLine): Promise<string> =>
+			this.remember(plan, now, path, text, userText, hash, line);
 		switch (plan.action) {
 			case "create": {
 				const folder = this.folderFor(draft);
@@ -257,8 +276,8 @@ export class NoteLoader {
 						if (await vault.exists(path)) continue; // appeared since we listed the folder: take the next name
 						throw error;
 					}
-					await remember(path, "", false, created.hash); // the hash given: no text to hash
-					await this.keep(draft, path, created.text, "created", created.hash, created.bytes);
+					// The hash given: no text to hash.
+					await remember(path, "", false, created.hash, { text: created.text, d: "created", written: created.bytes });
 					return { outcome: "created", path };
 				}
 			}
@@ -267,7 +286,7 @@ export class NoteLoader {
 				if (!options.dryRun) {
 					if (await this.editedMeanwhile(plan.path, plan.expectHash)) return editedWhileRunning(plan.path);
 					const written = await vault.modify(plan.path, text);
-					await this.keep(draft, plan.path, text, "updated", await remember(plan.path, text), written);
+					await remember(plan.path, text, false, undefined, { text, d: "updated", written });
 				}
 				return { outcome: "updated", path: plan.path, ...(plan.why ? { why: plan.why } : {}) };
 			}
@@ -279,7 +298,7 @@ export class NoteLoader {
 					if (await this.editedMeanwhile(plan.path, plan.expectHash)) return editedWhileRunning(plan.path);
 					await vault.rename(plan.path, path);
 					const written = await vault.modify(path, text);
-					await this.keep(draft, path, text, "updated", await remember(path, text), written);
+					await remember(path, text, false, undefined, { text, d: "updated", written });
 				}
 				return { outcome: "updated", path };
 			}
@@ -287,17 +306,16 @@ export class NoteLoader {
 				if (!options.dryRun) {
 					if (await this.editedMeanwhile(plan.path, plan.expectHash)) return editedWhileRunning(plan.path);
 					const written = await vault.modify(plan.path, plan.text);
-					await this.keep(draft, plan.path, plan.text, "updated", await remember(plan.path, plan.text, true), written);
+					await remember(plan.path, plan.text, true, undefined, { text: plan.text, d: "updated", written });
 				}
 				return { outcome: "updated", path: plan.path, why: NEW_MESSAGES_APPENDED };
 			}
 			case "unchanged": {
 				if (plan.adopt && !options.dryRun) {
 					const text = await vault.read(plan.path);
-					const hash = await remember(plan.path, text);
 					// Exactly what this session writes there: this session created it, and was killed before its
 					// manifest line was written (and before the index was flushed). Record it now.
-					if (text === plan.rendered) await this.keep(draft, plan.path, text, "adopted", hash);
+					await remember(plan.path, text, false, undefined, text === plan.rendered ? { text, d: "adopted" } : undefined);
 				}
 				return { outcome: "unchanged", path: plan.path };
 			}
@@ -329,13 +347,23 @@ export class NoteLoader {
 	}
 
 	/**
-	 * Records a written note in the import index (and for the vault note finder); returns the hash recorded. `known`:
-	 * the text's hash, taken already (a premade note's).
+	 * Records a written note in the import index (and for the vault note finder), and, given `line`, in the session's
+	 * manifest, both in one synchronous step (see flush); returns the hash recorded. `known`: the text's hash, taken
+	 * already (a premade note's).
 	 */
-	private async remember(plan: NotePlan, now: string, path: string, text: string, userText: boolean, known?: string): Promise<string> {
+	private async remember(
+		plan: NotePlan,
+		now: string,
+		path: string,
+		text: string,
+		userText: boolean,
+		known?: string,
+		line?: WrittenLine,
+	): Promise<string> {
 		const { index, ctx, sha256 } = this.o;
 		const draft = plan.draft;
 		const hash = known ?? (await noteHash(text, sha256));
+		const userTextWas = !userText && plan.action === "unchanged" && (await index.get(draft.provider, draft.item_id))?.userText === true;
 		index.record({
 			provider: draft.provider,
 			source_id: draft.item_id,
@@ -347,16 +375,16 @@ export class NoteLoader {
 			...(draft.llm_key !== undefined ? { llm_key: draft.llm_key } : {}),
 			...(draft.render ? { render: draft.render } : {}),
 			...(draft.messages ? { messages: draft.messages } : {}),
-			...(userText || (plan.action === "unchanged" && (await index.get(draft.provider, draft.item_id))?.userText)
-				? { user_text: true as const }
-				: {}),
+			...(userText || userTextWas ? { user_text: true as const } : {}),
 		});
+		if (line) await this.keep(draft, path, line.text, line.d, hash, line.written);
 		return hash;
 	}
 
 	/**
-	 * Records what was written (the manifest, flushed with the index); in debug mode also the note's full copy.
-	 * `written`: the bytes the vault says it wrote (counted here when it does not say).
+	 * Records what was written (the manifest, flushed with the index: called by remember in the step that records the
+	 * index); in debug mode also the note's full copy. `written`: the bytes the vault says it wrote (counted here when
+	 * it does not say).
 	 */
 	private async keep(
 		draft: NoteDraft,

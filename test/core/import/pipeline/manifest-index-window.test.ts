@@ -100,3 +100,66 @@ describe("a kill between the manifest and the import index, at each write of the
 		}, 60_000);
 	}
 });
+
+/**
+ * A store that checks, at each append to the import index, that every record of the session's own notes in it names
+ * a note the manifest on disk already names (a kill right after that append would otherwise leave a note the index
+ * has and the manifest never names: found unchanged as written on resume, so never recorded). Appends to the
+ * manifest are slowed down, so that the loader's writes go on while one is in flight.
+ */
+class OrderCheckStore extends NodeStagingStore {
+	readonly named = new Set<string>();
+	readonly ahead: string[] = [];
+	indexed = 0;
+	private check(path: string, lines: readonly string[]): void {
+		if (path.endsWith(`/${LOAD_MANIFEST_FILE}`)) return;
+		if (!path.endsWith(IMPORT_INDEX_FILE)) return;
+		for (const line of lines) {
+			if (line.trim() === "") continue;
+			const record = JSON.parse(line) as { path: string };
+			this.indexed++;
+			if (!this.named.has(record.path)) this.ahead.push(record.path);
+		}
+	}
+	private async written(path: string, lines: readonly string[]): Promise<void> {
+		if (!path.endsWith(`/${LOAD_MANIFEST_FILE}`)) return;
+		for (const line of lines) if (line.trim() !== "") this.named.add((JSON.parse(line) as { p: string }).p);
+	}
+	private async slow(path: string): Promise<void> {
+		if (path.endsWith(`/${LOAD_MANIFEST_FILE}`)) await new Promise((resolve) => setTimeout(resolve, 3));
+	}
+	override async append(path: string, data: string): Promise<void> {
+		const lines = data.split("\n");
+		this.check(path, lines);
+		await this.slow(path);
+		await super.append(path, data);
+		await this.written(path, lines);
+	}
+	override async appendLines(path: string, lines: readonly string[]): Promise<void> {
+		this.check(path, lines);
+		await this.slow(path);
+		await super.appendLines(path, lines);
+		await this.written(path, lines);
+	}
+}
+
+describe("the import index never gets ahead of the manifest", () => {
+	it("each record of a note this session wrote reaches the index after its manifest line, while writes go on during a slow manifest append", async () => {
+		const dir = await tempDir("ketl-order-");
+		const input = await writeJson(
+			join(dir, "conversations.json"),
+			Array.from({ length: COUNT }, (_, i) => claudeConv({ id: `o${i}`, title: `Order ${i}` })),
+		);
+		const vault = await tempDir("ketl-order-vault-");
+		const store = new OrderCheckStore(vault);
+		const source = await NodeByteSource.open(input);
+		await runImportSession(
+			{ store, vault: new NodeNoteVault(vault), clock: systemClock, logger: silentLogger },
+			{ mode: "new", sources: [source], options: { inputs: [input] } },
+		);
+		await source.close();
+		expect(store.indexed).toBe(COUNT);
+		expect(store.named.size).toBe(COUNT);
+		expect(store.ahead).toEqual([]);
+	}, 60_000);
+});
