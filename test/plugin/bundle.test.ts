@@ -90,8 +90,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // import's item status kept as the log is appended (StageContext.onStageRecords) instead of read back at the end:
 // 556,369 -> 557,246.
 // The load manifest and the import index flushed in step (NoteLoader.flush one at a time, the index's mark, a note's
-// record and manifest line made together; load20's race): 557,246 -> 557,520.
-const MAIN_JS_BUDGET = 557_600;
+// record and manifest line made together; load20's race): 557,246 -> 557,520. A failed manifest append keeping its
+// lines for the next flush (review15b): 557,699.
+const MAIN_JS_BUDGET = 557_750;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

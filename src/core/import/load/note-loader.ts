@@ -120,6 +120,8 @@ export class NoteLoader {
 	private decisions: Promise<unknown> = Promise.resolve();
 	/** The flush running, if any (one at a time: see flush). */
 	private flushing: Promise<void> = Promise.resolve();
+	/** A manifest append failed: the file may end inside the line it cut (see flush). */
+	private manifestCut = false;
 
 	constructor(private readonly o: NoteLoaderOptions) {
 		this.finder = new VaultNoteFinder(o.vault, o.ctx.logger);
@@ -146,14 +148,26 @@ export class NoteLoader {
 	 * line are made in one step (remember), a flush takes both at the same instant (its manifest lines, and the
 	 * index's mark), and flushes run one at a time. Before, the index wrote what it held when its turn came, records
 	 * of notes whose lines were still in memory among them (and two flushes could overlap): load20 saw 1,199 of 1,200
-	 * named once.
+	 * named once. A manifest append that fails keeps its lines for the next flush (ahead of the newer ones, after a
+	 * check that the file does not end inside a line it may have cut): dropped, the next flush wrote their notes' index
+	 * records after a manifest that never named them (review15b: 50 of 260, a retry did not name them either).
 	 */
 	flush(): Promise<void> {
 		const run = this.flushing.then(async () => {
 			const batch = this.manifest;
 			this.manifest = [];
 			const upTo = this.o.index.mark();
-			await appendJsonl(this.o.ctx.store, this.manifestPath, batch);
+			try {
+				if (this.manifestCut) {
+					await ensureJsonlLineStart(this.o.ctx.store, this.manifestPath);
+					this.manifestCut = false;
+				}
+				await appendJsonl(this.o.ctx.store, this.manifestPath, batch);
+			} catch (error) {
+				this.manifest = batch.concat(this.manifest);
+				this.manifestCut = true;
+				throw error;
+			}
 			await this.o.index.flush(upTo);
 			await this.o.files?.flush();
 		});

@@ -111,6 +111,9 @@ class OrderCheckStore extends NodeStagingStore {
 	readonly named = new Set<string>();
 	readonly ahead: string[] = [];
 	indexed = 0;
+	private manifestAppends = 0;
+	/** The manifest append that fails (before writing anything), if any. */
+	failManifestAt = 0;
 	private check(path: string, lines: readonly string[]): void {
 		if (path.endsWith(`/${LOAD_MANIFEST_FILE}`)) return;
 		if (!path.endsWith(IMPORT_INDEX_FILE)) return;
@@ -126,7 +129,9 @@ class OrderCheckStore extends NodeStagingStore {
 		for (const line of lines) if (line.trim() !== "") this.named.add((JSON.parse(line) as { p: string }).p);
 	}
 	private async slow(path: string): Promise<void> {
-		if (path.endsWith(`/${LOAD_MANIFEST_FILE}`)) await new Promise((resolve) => setTimeout(resolve, 3));
+		if (!path.endsWith(`/${LOAD_MANIFEST_FILE}`)) return;
+		await new Promise((resolve) => setTimeout(resolve, 3));
+		if (++this.manifestAppends === this.failManifestAt) throw new Error("EIO (the manifest's append, once)");
 	}
 	override async append(path: string, data: string): Promise<void> {
 		const lines = data.split("\n");
@@ -161,5 +166,32 @@ describe("the import index never gets ahead of the manifest", () => {
 		expect(store.indexed).toBe(COUNT);
 		expect(store.named.size).toBe(COUNT);
 		expect(store.ahead).toEqual([]);
+	}, 60_000);
+});
+
+describe("a manifest append that fails once", () => {
+	it("keeps its lines for the next flush: no index record goes ahead of them, and the session's manifest names every note", async () => {
+		const dir = await tempDir("ketl-order-fail-");
+		const input = await writeJson(
+			join(dir, "conversations.json"),
+			Array.from({ length: COUNT }, (_, i) => claudeConv({ id: `f${i}`, title: `Fail ${i}` })),
+		);
+		const vault = await tempDir("ketl-order-fail-vault-");
+		const store = new OrderCheckStore(vault);
+		store.failManifestAt = 2;
+		const source = await NodeByteSource.open(input);
+		// The item whose flush failed fails (its note is written and recorded); the run goes on.
+		await runImportSession(
+			{ store, vault: new NodeNoteVault(vault), clock: systemClock, logger: silentLogger },
+			{ mode: "new", sources: [source], options: { inputs: [input] } },
+		).catch(() => undefined);
+		await source.close();
+		expect(store.ahead).toEqual([]);
+		const [id] = (await new SessionManager(new NodeStagingStore(vault), systemClock).list()).sessions.map((s) => s.session_id);
+		const notes = await notesIn(vault);
+		expect(notes).toHaveLength(COUNT);
+		expect(notes.filter((p) => !store.named.has(p))).toEqual([]);
+		const named = await manifestPaths(vault, id!);
+		expect(notes.filter((p) => !named.has(p))).toEqual([]);
 	}, 60_000);
 });
