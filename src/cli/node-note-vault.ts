@@ -114,29 +114,28 @@ export class NodeNoteVault implements NoteVault {
 	/** Resolves to the UTF-8 bytes written (the write's encoded text, held by utf8View: no second encoding). */
 	async create(p: string, content: string): Promise<number | void> {
 		await this.turn();
-		// link(2) claims the name and fails on anything already there, a symlink included: "nofollow".
-		const target = resolveInsideSync(this.resolvedRoot, p, "nofollow");
-		try {
-			createFileExclusive(target, content);
-		} catch (error) {
-			if (codeOf(error) === "EEXIST") throw new Error(`A file already exists at "${p}"; not overwriting it`);
-			throw error;
-		}
+		this.createExclusive(p, content);
 		return utf8View(content).length;
 	}
 
-	/** `create` of a note given as parts: encoded once, hashed twice and written from one buffer (see note-bytes.ts). */
-	async createMade(p: string, note: MadeNoteParts): Promise<{ noteHex: string; bytes: number }> {
-		await this.turn();
+	/** Writes a new file at `p`, refusing (never overwriting) anything already there. */
+	private createExclusive(p: string, data: string | Buffer): void {
+		// link(2) claims the name and fails on anything already there, a symlink included: "nofollow".
 		const target = resolveInsideSync(this.resolvedRoot, p, "nofollow");
-		// Made after the last await: its bytes are a view of a buffer the next note reuses, written here at once.
-		const { data, noteHex } = makeNoteBytes(note);
 		try {
 			createFileExclusive(target, data);
 		} catch (error) {
 			if (codeOf(error) === "EEXIST") throw new Error(`A file already exists at "${p}"; not overwriting it`);
 			throw error;
 		}
+	}
+
+	/** `create` of a note given as parts: encoded once, hashed twice and written from one buffer (see note-bytes.ts). */
+	async createMade(p: string, note: MadeNoteParts): Promise<{ noteHex: string; bytes: number }> {
+		await this.turn();
+		// Made after the last await: its bytes are a view of a buffer the next note reuses, written here at once.
+		const { data, noteHex } = makeNoteBytes(note);
+		this.createExclusive(p, data);
 		return { noteHex, bytes: data.length };
 	}
 

@@ -75,7 +75,6 @@ export type NotePlan = { draft: NoteDraft } & (
 	| { action: "preserve"; path: string | null; reason: string }
 );
 
-/** What a write did: the outcome, the note's path, and for the load record why (`why`) or what stopped it (`reason`). */
 /** A written note's manifest line, as remember records it (see keep): its text (for debug copies), how, its bytes. */
 interface WrittenLine {
 	text: string | null;
@@ -83,6 +82,7 @@ interface WrittenLine {
 	written?: number | void;
 }
 
+/** What a write did: the outcome, the note's path, and for the load record why (`why`) or what stopped it (`reason`). */
 export interface NoteWritten {
 	outcome: NoteOutcome;
 	path: string | null;
