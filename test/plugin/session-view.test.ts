@@ -226,6 +226,48 @@ describe("session panel", () => {
 		expect(calls[1]).toMatch(/^copy Trip to Kyoto\nid: c2\nstage: transform\/transform_step\ntime: .+\nLLM returned invalid JSON$/);
 	});
 
+	it("a session selected while a refresh is reading stays selected: select resolves once the panel shows it", async () => {
+		fx = await loadPlugin();
+		const store = fx.plugin.stagingStore;
+		const ids = await writeSessions(store);
+		const real = await import("../../src/plugin/engine");
+		// The next read of the panel's files waits until released (a refresh in flight when the user clicks).
+		let gate: Promise<void> | null = null;
+		let release = (): void => undefined;
+		const engine = {
+			...real,
+			loadPanelModel: async (...args: Parameters<typeof real.loadPanelModel>) => {
+				if (gate) await gate;
+				return real.loadPanelModel(...args);
+			},
+		};
+		const leaf = new WorkspaceLeaf(fx.app, "right");
+		const view = new SessionView(leaf as never, {
+			store,
+			clock: { now: () => new Date(2025, 0, 2, 9, 31, 0) },
+			handlers: noopPanelHandlers,
+			displayText: "Sessions",
+			engine: () => Promise.resolve(engine),
+			throttleMs: 0,
+			pollMs: 60_000,
+		});
+		(view as unknown as { load(): void }).load();
+		await view.onOpen();
+		await view.select(ids.done);
+		expect(view.contentEl.querySelector(".knowledge-etl-detail")!.getAttribute("data-session-id")).toBe(ids.done);
+		gate = new Promise<void>((resolve) => (release = resolve));
+		const reading = view.refresh(); // reads with the done session selected
+		const selecting = view.select(ids.running);
+		gate = null;
+		release();
+		await selecting;
+		expect(view.contentEl.querySelector(".knowledge-etl-detail")!.getAttribute("data-session-id")).toBe(ids.running);
+		await reading;
+		expect(view.contentEl.querySelector(".knowledge-etl-detail")!.getAttribute("data-session-id")).toBe(ids.running);
+		await view.onClose();
+		(view as unknown as { unload(): void }).unload();
+	});
+
 	it("collapses many refresh requests into one redraw and picks up new records; survives close and reopen", async () => {
 		fx = await loadPlugin();
 		const store = fx.plugin.stagingStore;

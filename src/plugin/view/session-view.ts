@@ -48,7 +48,8 @@ export class SessionView extends ItemView {
 	private lastRefreshAt = 0;
 	private timer: number | null = null;
 	private refreshing: Promise<void> | null = null;
-	private pendingAgain = false;
+	/** The refresh after the one running, shared by every call made while it runs (see refresh). */
+	private again: Promise<void> | null = null;
 	private lastModel: PanelModel | null = null;
 	/** Parsed session files kept between refreshes (this view's own: never shared with another vault's view). */
 	private fileCache: PanelFileCache | null = null;
@@ -161,32 +162,37 @@ export class SessionView extends ItemView {
 		await this.refresh();
 	}
 
-	/** Reads the files and redraws if anything changed. Overlapping calls run one after the other. */
-	async refresh(): Promise<void> {
+	/**
+	 * Reads the files and redraws if anything changed. Overlapping calls run one after the other: a call made while a
+	 * refresh runs resolves after the next one (shared by every call made meanwhile), which reads what it asked for.
+	 * Before, it resolved with the running one, which had read the files (and the selection) before the call.
+	 */
+	refresh(): Promise<void> {
 		if (this.refreshing) {
-			this.pendingAgain = true;
-			return this.refreshing;
+			const next = () => {
+				this.again = null;
+				return this.refresh();
+			};
+			return (this.again ??= this.refreshing.then(next, next));
 		}
 		this.refreshing = this.doRefresh().finally(() => {
 			this.refreshing = null;
 		});
-		await this.refreshing;
-		if (this.pendingAgain) {
-			this.pendingAgain = false;
-			await this.refresh();
-		}
+		return this.refreshing;
 	}
 
 	private async doRefresh(): Promise<void> {
 		this.lastRefreshAt = Date.now();
 		this.loadCount++;
+		const asked = this.selectedId;
 		try {
 			const engine = (this.engine ??= await (this.deps.engine ?? (() => import("../engine")))());
 			const model = await engine.loadPanelModel(this.deps.store, this.deps.clock, this.selectedId, {
 				liveIds: this.deps.liveIds?.() ?? new Set<string>(),
 				cache: (this.fileCache ??= new engine.PanelFileCache()),
 			});
-			this.selectedId = model.selected?.id ?? null;
+			// A session selected while this read ran stays selected (the next refresh reads it).
+			if (this.selectedId === asked) this.selectedId = model.selected?.id ?? null;
 			this.deps.onModel?.(model);
 			const json = JSON.stringify(model);
 			if (json === this.lastModelJson) return;
