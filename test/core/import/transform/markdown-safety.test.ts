@@ -4,6 +4,7 @@ import {
 	backtickFence,
 	convertMathDelimiters,
 	fenceLanguage,
+	hasRawHtmlStart,
 	oneLine,
 	safeMarkdown,
 	safeMarkdownWithoutShortcuts,
@@ -181,6 +182,48 @@ describe("oneLine", () => {
 				text += pieces[seed % pieces.length];
 			}
 			expect(oneLine(text), JSON.stringify(text)).toBe(definition(text));
+		}
+	});
+});
+
+describe("hasRawHtmlStart (the search for a tag-like `<` that decides whether a text needs its HTML escaped)", () => {
+	const reference = (text: string): boolean => /<[A-Za-z/!?]/.test(text);
+	it.each<[string, boolean]>([
+		["", false],
+		["<", false],
+		["a <", false],
+		["a < b", false],
+		["1 <2", false],
+		["<<", false],
+		["<<b>", true],
+		["x <div>", true],
+		["</p>", true],
+		["<!-- c -->", true],
+		["<?xml", true],
+		["<Z", true],
+		["<[", false],
+		["<@", false],
+		["<`", false],
+		["<{", false],
+		["< <a", true],
+		["<\u00e9", false],
+	])("%j -> %s", (text, expected) => {
+		expect(hasRawHtmlStart(text)).toBe(expected);
+		expect(reference(text)).toBe(expected);
+	});
+
+	it("agrees with the regex it replaces for `<` followed by each UTF-16 unit, and on random texts", () => {
+		for (let c = 0; c <= 0xffff; c++) {
+			const text = `ab <${String.fromCharCode(c)} c`;
+			if (hasRawHtmlStart(text) !== reference(text)) throw new Error(`differs after "<" + U+${c.toString(16)}`);
+		}
+		const random = seededRandom(20);
+		const alphabet = ["<", "<", "a", "Z", "/", "!", "?", " ", "1", "\n", "[", "é", "\ud83d\ude00"];
+		for (let n = 0; n < 5000; n++) {
+			let text = "";
+			const length = Math.floor(random() * 12);
+			for (let k = 0; k < length; k++) text += alphabet[Math.floor(random() * alphabet.length)]!;
+			expect(hasRawHtmlStart(text), JSON.stringify(text)).toBe(reference(text));
 		}
 	});
 });
