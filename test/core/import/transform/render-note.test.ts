@@ -5,9 +5,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ConversationSchema, type Conversation } from "../../../../src/core/model/conversation";
 import { computeFileId, noteBody } from "../../../../src/core/import/transform/file-id";
 import { NoteFrontmatterSchema } from "../../../../src/core/import/transform/note-frontmatter";
-import { renderNote } from "../../../../src/core/import/transform/render-note";
+import { renderNote, trimEndPunctuation } from "../../../../src/core/import/transform/render-note";
 import { sanitizeFileName } from "../../../../src/core/naming/sanitize-file-name";
 import { isUpdatingExpected, useGolden } from "../../../support/golden";
+import { seededRandom } from "../../../support/seeded-random";
 
 const FIXTURES = fileURLToPath(new URL("../../../fixtures/transform/", import.meta.url));
 const SESSION = "20240501_120000";
@@ -238,7 +239,12 @@ describe("summary excerpt of the first user message", () => {
 		["no spaces", ["x".repeat(5000)]],
 		["whitespace runs longer than the window", [`start ${" \n\t".repeat(3000)} after ${"y ".repeat(500)}`]],
 		["the window is mostly whitespace", [`${"  ".repeat(1000)}${"z ".repeat(400)}`]],
-		["a surrogate pair straddles the window edge", [`${"b".repeat(2047)}🚀${"c ".repeat(100)}`]],
+		["a surrogate pair straddles the window edge", [`${"b".repeat(511)}🚀${"c ".repeat(100)}`]],
+		["a surrogate pair straddles the old window edge", [`${"b".repeat(2047)}🚀${"c ".repeat(100)}`]],
+		["a whitespace run straddles the window edge", [`${"f ".repeat(250)}${" ".repeat(40)}${"g ".repeat(300)}`]],
+		["the window collapses to just under 322 units", [`${"h".repeat(321)}${" ".repeat(191)}${"i ".repeat(300)}`]],
+		["the window collapses to just 322 units", [`${"h".repeat(322)}${" ".repeat(190)}${"i ".repeat(300)}`]],
+		["the window ends inside the second part", ["j ".repeat(200), "k ".repeat(200)]],
 		["astral text around the window edge", [`${"🚀 ".repeat(700)}`]],
 		// The window collapses to 270 UTF-16 units but only 150 code points: not enough, the whole text is needed.
 		["the window collapses to few astral code points", [`${`🚀🚀🚀🚀${" ".repeat(60)}`.repeat(40)}`]],
@@ -247,6 +253,36 @@ describe("summary excerpt of the first user message", () => {
 		["the first part is long", [`${"e ".repeat(3000)}`, "tail"]],
 	])("%s", (_name, texts) => {
 		expect(summaryOf(texts)).toBe(reference(texts));
+	});
+
+	it("agrees with the definition on random messages (whitespace runs, punctuation, astral characters, parts)", () => {
+		const random = seededRandom(21);
+		const pieces = ["word", "é", "🚀", " ", "  ", "\n", "\t", "\u00a0", ".", ",", "!", "?", ";", ":", "\u3000", "\ud800", "x".repeat(30)];
+		for (let n = 0; n < 400; n++) {
+			const texts: string[] = [];
+			const parts = 1 + Math.floor(random() * 3);
+			for (let k = 0; k < parts; k++) {
+				let text = "";
+				const length = Math.floor(random() * (random() < 0.5 ? 80 : 600));
+				for (let i = 0; i < length; i++) text += pieces[Math.floor(random() * pieces.length)]!;
+				texts.push(text);
+			}
+			if (texts.every((t) => t.trim() === "")) continue;
+			expect(summaryOf(texts), JSON.stringify(texts)).toBe(reference(texts));
+		}
+	});
+});
+
+describe("trimEndPunctuation", () => {
+	const reference = (text: string): string => text.replace(/[\s.,;:!?]+$/, "");
+	it.each(["", "a", "a.", "a. ", "a?!", "...", " \t\n", "a\u3000", "a\ufeff.", "a-", "a…", "a\u200b", "a\u00a0", "🚀."])("%j", (text) => {
+		expect(trimEndPunctuation(text)).toBe(reference(text));
+	});
+	it("agrees with the regex for every UTF-16 unit at the end", () => {
+		for (let c = 0; c <= 0xffff; c++) {
+			const text = `ab${String.fromCharCode(c)}`;
+			if (trimEndPunctuation(text) !== reference(text)) throw new Error(`differs for U+${c.toString(16)}`);
+		}
 	});
 });
 
