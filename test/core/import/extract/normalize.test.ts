@@ -5,7 +5,8 @@ import { ConversationSchema, type Conversation, type Message } from "../../../..
 import { normalizeChatGpt } from "../../../../src/core/import/extract/normalize/chatgpt";
 import { normalizeClaude } from "../../../../src/core/import/extract/normalize/claude";
 import type { NormalizeResult } from "../../../../src/core/import/extract/normalize/result";
-import { titleFromText } from "../../../../src/core/import/extract/normalize/text-utils";
+import { isoOfEpochMs, isoTime, titleFromText } from "../../../../src/core/import/extract/normalize/text-utils";
+import { seededRandom } from "../../../support/seeded-random";
 
 const FIXTURES = join(__dirname, "../../../fixtures/extract");
 const PUBLIC = join(__dirname, "../../../../../shared/fixtures/public");
@@ -199,4 +200,46 @@ describe("titleFromText", () => {
 		["word ".repeat(20), "word word word word word word word word word word word word…"],
 	];
 	for (const [input, expected] of cases) it(JSON.stringify(input.slice(0, 20)), () => expect(titleFromText(input)).toBe(expected));
+});
+
+describe("isoTime of epoch seconds (ChatGPT's times), formatted in arithmetic", () => {
+	const reference = (seconds: number): string | null => {
+		const d = new Date(seconds * 1000);
+		return Number.isNaN(d.getTime()) ? null : d.toISOString();
+	};
+	it.each([
+		1e-4,
+		0.001,
+		1,
+		59.9999,
+		86399.999,
+		86400,
+		951782400,
+		951868800,
+		4107542400,
+		4107456000,
+		1709164800.5,
+		1712345678.123456,
+		253402300799.999,
+		253402300799.9999,
+		253402300800,
+		8.64e12,
+		8.64e12 + 1,
+		1e300,
+	])("%s", (seconds) => {
+		expect(isoTime(seconds)).toBe(reference(seconds));
+	});
+
+	it("agrees with Date's toISOString on random times from 1970 to 9999 and on each day's edges", () => {
+		const random = seededRandom(22);
+		for (let n = 0; n < 20000; n++) {
+			const ms = Math.floor(random() * 253402300800000);
+			expect(isoOfEpochMs(ms)).toBe(new Date(ms).toISOString());
+			const seconds = random() * 4e9;
+			expect(isoTime(seconds)).toBe(reference(seconds));
+		}
+		for (let day = 0; day < 2932897; day += 97) {
+			for (const ms of [day * 86400000, day * 86400000 + 86399999]) expect(isoOfEpochMs(ms)).toBe(new Date(ms).toISOString());
+		}
+	});
 });
