@@ -189,12 +189,9 @@ interface ToolStep {
 }
 
 /**
- * The turn's heading and blocks, or null when none of its parts shows anything. A tool result joins its call's
- * callout: the call with the same `callId`, else the call just before it (only results between them).
- */
-/**
  * Adds one turn to `out` (the body's pieces, see renderNote): its heading and blocks, after a blank line when
- * `separated`. Nothing when the turn shows nothing; false then.
+ * `separated`; nothing, and false, when none of its parts shows anything. A tool result joins its call's callout: the
+ * call with the same `callId`, else the call just before it (only results between them).
  */
 function renderTurn(
 	turn: readonly Message[],

@@ -246,8 +246,10 @@ describe("summary excerpt of the first user message", () => {
 		["the window collapses to just 322 units", [`${"h".repeat(322)}${" ".repeat(190)}${"i ".repeat(300)}`]],
 		["the window ends inside the second part", ["j ".repeat(200), "k ".repeat(200)]],
 		["astral text around the window edge", [`${"🚀 ".repeat(700)}`]],
-		// The window collapses to 270 UTF-16 units but only 150 code points: not enough, the whole text is needed.
-		["the window collapses to few astral code points", [`${`🚀🚀🚀🚀${" ".repeat(60)}`.repeat(40)}`]],
+		["the old window collapses to few astral code points", [`${`🚀🚀🚀🚀${" ".repeat(60)}`.repeat(40)}`]],
+		// The window collapses to 201 UTF-16 units (100 astral characters and a space): 161 or more units, but only 100
+		// code points, so not enough; the whole text is needed (a threshold of 161 units instead of 322 fails this).
+		["the window collapses to few astral code points", [`${"🚀".repeat(100)}${" ".repeat(312)}${"z ".repeat(200)}`]],
 		["lone surrogates", [`\ud800${"d\udc00 ".repeat(200)}`]],
 		["several parts", ["first part", "   ", `second ${"part ".repeat(800)}`]],
 		["the first part is long", [`${"e ".repeat(3000)}`, "tail"]],
