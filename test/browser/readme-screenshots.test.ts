@@ -297,19 +297,31 @@ describe.skipIf(!hasChromium)(
 			const onProgress = controller.onProgress.bind(controller);
 			const rank = { extract: 0, transform: 1, load: 2 };
 			let furthest = 0;
+			// Notes wait at the vault until the cancel is given, so that the stop lands with the load stage's items in
+			// hand (its concurrency, 4) written and no more, however fast this machine renders: how far load got decided
+			// whether the panel listed notes, and so the picture's height (a faster render made 4 where it had made none).
+			let release = (): void => undefined;
+			const gate = new Promise<void>((resolve) => (release = resolve));
+			const vault = fx.app.vault;
+			const create = vault.create.bind(vault);
+			const held = vi.spyOn(vault, "create").mockImplementation(async (...args: Parameters<typeof create>) => {
+				await gate;
+				return create(...args);
+			});
 			const spy = vi.spyOn(controller, "onProgress").mockImplementation((run, p) => {
 				onProgress(run, p);
 				if (rank[p.stage] < furthest) return;
 				furthest = rank[p.stage];
 				if (!cancelled && p.done + p.resumed >= 20) {
 					cancelled = true;
-					void fx.app.commands.execute(cmd("cancel-running-session"));
+					void fx.app.commands.execute(cmd("cancel-running-session")).then(release);
 				}
 			});
 			await openDialogWith(claude);
 			click(".knowledge-etl-start-button");
 			await plugin.runs.whenIdle();
 			spy.mockRestore();
+			held.mockRestore();
 			expect(cancelled).toBe(true);
 			expect(noticeLog.at(-1)).toMatch(/^Import stopped: Cancelled; resume the session to go on/);
 			const id = (await fx.plugin.stagingStore.list(".staging/@session")).folders
