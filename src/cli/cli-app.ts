@@ -18,6 +18,8 @@ import { redactUrls, say, withPrefix, type CliIo } from "./output";
 export interface CliApp {
 	app: App;
 	store: NodeStagingStore;
+	/** The vault the app works in (the organize command asks it what its listing saw: NodeNoteVault.sweepHint). */
+	vault: NodeNoteVault;
 	logger: (debugMode: boolean) => DebugLogger;
 	status: (request?: StatusRequest) => Promise<StatusView>;
 	/** The import options a session recorded (the latest session when none is named); null when none. */
@@ -50,10 +52,11 @@ export function cliApp(vaultDir: string, io: CliIo, options: { letLoopTurn?: boo
 		}
 		return made;
 	};
+	const vault = new NodeNoteVault(vaultDir, options);
 	const host: Host = {
 		name: "cli",
 		store,
-		vault: new NodeNoteVault(vaultDir, options),
+		vault,
 		clock,
 		identity: cliIdentity(),
 		sha256: nodeSha256,
@@ -63,6 +66,7 @@ export function cliApp(vaultDir: string, io: CliIo, options: { letLoopTurn?: boo
 	return {
 		app: createApp(host),
 		store,
+		vault,
 		logger,
 		status: (request) => readStatus(host, request),
 		recordedImportOptions: (sessionId) => recordedImportOptions(host, sessionId),

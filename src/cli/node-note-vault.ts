@@ -4,7 +4,7 @@ import type { MadeNoteParts, NoteStat, NoteVault } from "../core/app/types";
 import { makeNoteBytes } from "./note-bytes";
 import { utf8View } from "./utf8-scratch";
 import { editFrontmatter } from "../core/app/services";
-import { codeOf, createFileExclusive, resolveInsideSync, writeFileAtomic } from "./vault-paths";
+import { codeOf, createFileExclusive, resolveInsideSync, TEMP_FILE_PATTERN, writeFileAtomic } from "./vault-paths";
 import { eventLoopTurn } from "./event-loop-turn";
 
 /** O_NOFOLLOW where the platform has it (not on Windows). */
@@ -31,6 +31,8 @@ export class NodeNoteVault implements NoteVault {
 	 * CPU allocating them.
 	 */
 	private headBuffer: Buffer | null = null;
+	/** What the latest listing of the whole vault saw besides notes: see sweepHint. */
+	private seenBesideNotes: TempFilesSeen | null = null;
 
 	constructor(
 		readonly root: string,
@@ -273,6 +275,10 @@ export class NodeNoteVault implements NoteVault {
 	async listMarkdown(folder: string): Promise<string[]> {
 		const start = this.abs(folder);
 		const out: string[] = [];
+		const top = this.rel(start);
+		// A listing of the whole vault also notes what the sweep after the run looks for (sweepHint); a listing of a
+		// folder notes nothing and leaves the last one's as it was.
+		const seen: TempFilesSeen | null = top === "" ? { tempFiles: [], dotFolders: [] } : null;
 		// Each entry's vault-relative path is its folder's plus its name: no path.join and path.relative per note.
 		// `start` is below the root as given (not its realpath), so the relative paths are taken from there too.
 		const walk = (dir: string, relative: string): void => {
@@ -284,16 +290,36 @@ export class NodeNoteVault implements NoteVault {
 				throw error;
 			}
 			entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+			// The sweep looks below the vault's top folders, not at files of the root itself or in its dot-folders.
+			const sweepHere = seen !== null && relative !== "";
 			for (const entry of entries) {
 				const name = entry.name;
-				if (name.startsWith(".")) continue;
+				if (name.startsWith(".")) {
+					if (sweepHere) {
+						if (entry.isDirectory()) seen.dotFolders.push(`${relative}/${name}`);
+						else if (entry.isFile() && TEMP_FILE_PATTERN.test(name)) seen.tempFiles.push(`${relative}/${name}`);
+					}
+					continue;
+				}
 				const rel = relative === "" ? name : `${relative}/${name}`;
 				if (entry.isDirectory()) walk(path.join(dir, name), rel);
 				else if (entry.isFile() && name.toLowerCase().endsWith(".md")) out.push(rel);
+				else if (sweepHere && entry.isFile() && TEMP_FILE_PATTERN.test(name)) seen.tempFiles.push(rel);
 			}
 		};
-		walk(start, this.rel(start));
+		walk(start, top);
+		if (seen !== null) this.seenBesideNotes = seen;
 		return out;
+	}
+
+	/**
+	 * What the latest listing of the whole vault (listMarkdown("")) found below the vault's top folders (not below
+	 * dot-folders at the top) besides notes: the temp files of atomic writes (`<name>.tmp-<hex>`), and the dot-folders
+	 * it did not enter. null when this vault has not listed the whole vault. The sweep of stale temp files after an
+	 * organize run (organize.ts) takes them instead of walking every folder of the vault a second time.
+	 */
+	sweepHint(): TempFilesSeen | null {
+		return this.seenBesideNotes;
 	}
 
 	async stat(p: string): Promise<NoteStat | null> {
@@ -304,4 +330,10 @@ export class NodeNoteVault implements NoteVault {
 		// birthtime is 0 (the epoch) where the filesystem does not keep it.
 		return s ? { size: s.size, mtime: s.mtimeMs, ...(s.birthtimeMs > 0 ? { ctime: s.birthtimeMs } : {}) } : null;
 	}
+}
+
+/** See NodeNoteVault.sweepHint: vault-relative paths. */
+export interface TempFilesSeen {
+	tempFiles: string[];
+	dotFolders: string[];
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonWithPlan, parseOrganizeArgs, runOrganizeCommand } from "../../src/cli/commands/organize";
@@ -179,5 +179,41 @@ describe("organize's folder", () => {
 		[["Inbox/", "--vault", "v"], "Inbox"],
 	])("%j works on %j", (argv, folder) => {
 		expect(parseOrganizeArgs(argv).folder).toBe(folder);
+	});
+});
+
+// Issue 15 item 5 (no temp file of a killed run survives a new run), for a preview: the sweep after it takes what the
+// plan's listing of the whole vault found (NodeNoteVault.sweepHint) rather than walking the vault again (issue 20);
+// it must remove what the walk removed, and leave what the walk left.
+describe("organize removes the temp files a killed run left", () => {
+	it("in every top folder, below dot-folders in them and in .staging; newer ones, other names, root files and top dot-folders stay", async () => {
+		const root = await tempDir("ketl-organize-temp-");
+		const put = async (path: string, ageMs: number): Promise<void> => {
+			const abs = join(root, path);
+			await mkdir(join(abs, ".."), { recursive: true });
+			await writeFile(abs, "left over");
+			const t = (Date.now() + ageMs) / 1000;
+			await utimes(abs, t, t);
+		};
+		const there = async (path: string): Promise<boolean> => (await readdir(join(root, path, ".."))).includes(path.split("/").pop()!);
+		await put("Inbox/Trip.md", 0);
+		await writeFile(join(root, "Inbox/Trip.md"), `# Trip\n\n${LONG}\n`);
+		const hour = -3_600_000;
+		const stale = [
+			"Inbox/Old.md.tmp-deadbeef01",
+			"Inbox/Sub/Deep.md.tmp-0123456789",
+			"Inbox/.hidden/Hidden.md.tmp-abcdef0123",
+			"Inbox/.Dot.md.tmp-abcdef0123",
+			"Journal/Today.md.tmp-0011223344",
+			".staging/@index/import-index.jsonl.tmp-89abcdef",
+		];
+		const kept = ["Inbox/notes.tmp-draft", "Root.md.tmp-0123456789", ".obsidian/workspace.json.tmp-0123456789", "Inbox/Sub/Other.md"];
+		for (const path of [...stale, ...kept]) await put(path, hour);
+		const newer = "Inbox/New.md.tmp-fedcba9876";
+		await put(newer, 3_600_000);
+		const run = capture();
+		expect(await runOrganizeCommand(["Inbox", "--vault", root, "--json"], run.io)).toBe(0);
+		for (const path of stale) expect(await there(path), path).toBe(false);
+		for (const path of [...kept, newer, "Inbox/Trip.md"]) expect(await there(path), path).toBe(true);
 	});
 });

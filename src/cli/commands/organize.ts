@@ -11,7 +11,8 @@ import { COMMON_OPTIONS, parseCommandArgs } from "../args";
 import { UsageError } from "../errors";
 import { reportError, say, type CliIo } from "../output";
 import { readdir } from "node:fs/promises";
-import { removeStaleTempFiles, STAGING_FOLDER } from "../stale-temp-files";
+import type { TempFilesSeen } from "../node-note-vault";
+import { removeSeenTempFiles, removeStaleTempFiles, STAGING_FOLDER } from "../stale-temp-files";
 
 export const ORGANIZE_USAGE = `Usage: knowledge-etl organize [FOLDER] --vault DIR [--apply] [--force] [--conflict rename|skip|overwrite] [--json]
        knowledge-etl organize --apply-plan SESSION --vault DIR [--json]
@@ -148,10 +149,21 @@ export function parseOrganizeArgs(argv: readonly string[]): OrganizeArgs {
  * the vault's folders (a note rewritten in place by organize or undo), dot-folders apart. Called after an undo,
  * a resume or a retry, when this process has no write in flight.
  */
-async function removeOrganizeTempFiles(root: string, sessionId: string | null, olderThanMs?: number): Promise<void> {
+async function removeOrganizeTempFiles(
+	root: string,
+	sessionId: string | null,
+	olderThanMs?: number,
+	/** What this run's listing of the whole vault found (NodeNoteVault.sweepHint): the vault's folders are not walked. */
+	seen?: TempFilesSeen | null,
+): Promise<void> {
+	const staging = olderThanMs !== undefined ? [STAGING_FOLDER] : sessionId !== null ? [sessionDir(sessionId)] : [];
+	if (seen) {
+		await removeStaleTempFiles(root, staging, olderThanMs).catch(() => undefined);
+		await removeSeenTempFiles(root, seen, olderThanMs).catch(() => undefined);
+		return;
+	}
 	const top = await readdir(root, { withFileTypes: true }).catch(() => []);
 	const folders = top.filter((entry) => entry.isDirectory() && !entry.name.startsWith(".")).map((entry) => entry.name);
-	const staging = olderThanMs !== undefined ? [STAGING_FOLDER] : sessionId !== null ? [sessionDir(sessionId)] : [];
 	await removeStaleTempFiles(root, [...staging, ...folders], olderThanMs).catch(() => undefined);
 }
 
@@ -175,7 +187,7 @@ export async function runOrganizeCommand(argv: readonly string[], io: CliIo): Pr
 async function organizeIn(root: string, args: OrganizeArgs, io: CliIo): Promise<number> {
 	// Organize's I/O is synchronous and one note at a time: the vault lets the event loop turn, so that Ctrl-C is seen
 	// between two notes in the launcher's own thread too (one-thread mode, and every preview).
-	const { app } = cliApp(root, io, { letLoopTurn: true });
+	const { app, vault } = cliApp(root, io, { letLoopTurn: true });
 	// Ctrl-C or SIGTERM stops a run between two notes (undo always runs to the end: it is what puts things back).
 	const hooks = io.signal ? { signal: io.signal } : {};
 	if (args.undo) {
@@ -241,7 +253,8 @@ async function organizeIn(root: string, args: OrganizeArgs, io: CliIo): Promise<
 			if (error instanceof RunCancelledError && started.session !== null) return null;
 			throw error;
 		});
-	await removeOrganizeTempFiles(root, null, asked);
+	// The run listed the whole vault after `asked` (the plan's extract stage): what that listing found is swept.
+	await removeOrganizeTempFiles(root, null, asked, vault.sweepHint());
 	if (result === null) return reportStoppedWhilePlanning(started.session ?? "", args.json, root, io);
 	if (confirmFirst) {
 		const size = planChangeSize(result.plan);
