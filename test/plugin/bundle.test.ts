@@ -94,7 +94,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // lines for the next flush (review15b): 557,699. The reader's hot paths in code instead of regexes and Date (issue 20:
 // the tag-like '<' search, the excerpt's trailing punctuation, epoch seconds formatted, a body made in one join):
 // 558,967.
-const MAIN_JS_BUDGET = 559_000;
+// Issue 20's stage runner with fewer objects per item (a step runner class instead of closures, times in ms without a
+// Date, records and progress built without object spreads; the plugin's import runs it too): 558,967 -> 559,356.
+const MAIN_JS_BUDGET = 559_400;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

@@ -7,9 +7,10 @@ import { isDebugLogger } from "../logging/logger";
 import type { Logger } from "../ports/logger";
 import { pipelineStagesFile, stageDir, stepsFile } from "../session/paths";
 import { PhaseManager } from "../session/phase-manager";
-import { yieldToEventLoop, yieldWhenSliceOver } from "../util/timers";
+import { clockMs } from "../ports/clock";
+import { sliceOver, yieldToEventLoop, yieldWhenSliceOver } from "../util/timers";
 import { StepAggregator } from "./step-aggregator";
-import type { RunStageOptions, StageFailure, StageResult, StepRunner } from "./stage-types";
+import type { RunStageOptions, StageFailure, StageProgress, StageResult, StepRunner } from "./stage-types";
 
 export type * from "./stage-types";
 
@@ -34,7 +35,8 @@ interface ItemResult {
 	output?: unknown;
 	lastStep: string;
 	timingMs: number;
-	finishedAt: string;
+	/** When it finished (ms of ctx.clock): made an ISO string only for the record that is written. */
+	finishedMs: number;
 	steps: StepDone[];
 }
 
@@ -44,6 +46,35 @@ interface StepDone {
 	startedMs: number;
 	endedMs: number;
 	error: string | undefined;
+}
+
+/**
+ * An item's StepRunner: its steps recorded as they end. A class, not an object of closures made per item (the runner's
+ * per-item objects were a good part of what the import's command thread allocated).
+ */
+class ItemSteps implements StepRunner {
+	readonly steps: StepDone[] = [];
+	lastStep = "";
+	constructor(
+		readonly itemId: string,
+		readonly title: string | undefined,
+		readonly logger: Logger,
+		private readonly nowMs: () => number,
+	) {}
+
+	async run<R>(name: string, fn: () => Promise<R>): Promise<R> {
+		this.lastStep = name;
+		const startedMs = this.nowMs();
+		let r: R;
+		try {
+			r = await fn();
+		} catch (e) {
+			this.steps.push({ step: name, startedMs, endedMs: this.nowMs(), error: message(e) });
+			throw e;
+		}
+		this.steps.push({ step: name, startedMs, endedMs: this.nowMs(), error: undefined });
+		return r;
+	}
 }
 
 function message(e: unknown): string {
@@ -72,8 +103,9 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	const saveIntervalMs = options.saveIntervalMs ?? 2000;
 	const signal = options.signal;
 	const logger: Logger = isDebugLogger(ctx.logger) ? ctx.logger.forStage(stageDir(sessionId, phaseType, stage), stage) : ctx.logger;
+	const nowMs = clockMs(clock);
 
-	const startedMs = clock.now().getTime();
+	const startedMs = nowMs();
 	await phases.startStage(sessionId, phaseType, stage);
 	let lastSaveMs = startedMs;
 	for (const path of [
@@ -87,6 +119,14 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	const inputNow = (): { input?: StageInput } => {
 		const input = options.input?.();
 		return input ? { input } : {};
+	};
+	/** The stage's progress, with the item just finished (`last`) and the input read so far where they are told. */
+	const progress = (last?: StageProgress["last"]): StageProgress => {
+		const p: StageProgress = { stage, done, resumed, counts: { ...counts }, elapsedMs: nowMs() - startedMs };
+		if (last) p.last = last;
+		const input = options.input?.();
+		if (input) p.input = input;
+		return p;
 	};
 	const failures: StageFailure[] = [];
 	const aggregator = new StepAggregator();
@@ -119,7 +159,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			}
 			if (options.skip?.(ident.id)) {
 				resumed++;
-				options.onProgress?.({ stage, done, resumed, counts: { ...counts }, ...inputNow(), elapsedMs: clock.now().getTime() - startedMs });
+				options.onProgress?.(progress());
 				if (++passedOver % 200 === 0) await yieldToEventLoop();
 				continue;
 			}
@@ -127,76 +167,52 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 		}
 		return null;
 	};
-	const pull = (): ReturnType<typeof pullOne> => {
-		const p = pullChain.then(pullOne);
-		pullChain = p.catch(() => undefined);
-		return p;
-	};
+	// One worker pulls one item at a time already: no chain of pulls (two promises an item) is needed for it.
+	const pull =
+		concurrency === 1
+			? pullOne
+			: (): ReturnType<typeof pullOne> => {
+					const p = pullChain.then(pullOne);
+					pullChain = p.catch(() => undefined);
+					return p;
+				};
 
 	// ---- one item ----
 	const processOne = async (item: T, id: string, title: string | undefined): Promise<ItemResult | null> => {
-		const itemStart = clock.now().getTime();
-		const steps: ItemResult["steps"] = [];
-		let lastStep = "";
-		const runner: StepRunner = {
-			itemId: id,
-			title,
-			logger,
-			run: async <R>(name: string, fn: () => Promise<R>): Promise<R> => {
-				lastStep = name;
-				const startedMs = clock.now().getTime();
-				const record = (error?: string): void => {
-					steps.push({ step: name, startedMs, endedMs: clock.now().getTime(), error });
-				};
-				try {
-					const r = await fn();
-					record();
-					return r;
-				} catch (e) {
-					record(message(e));
-					throw e;
-				}
-			},
-		};
-		let status: ItemResultStatus;
-		let reason: string | undefined;
-		let note: string | undefined;
-		let typed: Pick<ItemResult, "outcome" | "rerendered" | "quiet"> = {};
-		let output: O | undefined;
+		const itemStart = nowMs();
+		const runner = new ItemSteps(id, title, logger, nowMs);
+		let result: ItemResult;
 		try {
 			const outcome = await options.process(item, runner);
-			status = outcome.status;
-			reason = outcome.reason;
-			note = outcome.note;
-			typed = {
-				...(outcome.outcome !== undefined ? { outcome: outcome.outcome } : {}),
-				...(outcome.rerendered ? { rerendered: true } : {}),
-				...(outcome.quiet && outcome.status === "success" ? { quiet: true } : {}),
+			result = {
+				id,
+				title,
+				status: outcome.status,
+				reason: outcome.reason,
+				lastStep: "",
+				timingMs: 0,
+				finishedMs: 0,
+				steps: runner.steps,
 			};
-			output = outcome.output;
+			if (outcome.note !== undefined) result.note = outcome.note;
+			if (outcome.outcome !== undefined) result.outcome = outcome.outcome;
+			if (outcome.rerendered) result.rerendered = true;
+			if (outcome.quiet && outcome.status === "success") result.quiet = true;
+			if (outcome.output !== undefined) result.output = outcome.output;
 		} catch (e) {
 			if (signal?.aborted) {
 				logger.debug(`${stage}: ${id} abandoned on cancel: ${message(e)}`, { item_id: id });
 				return null;
 			}
-			status = "failed";
-			reason = message(e);
+			const reason = message(e);
 			logger.debug(`${stage}: ${id} failed: ${reason}`, { item_id: id });
+			result = { id, title, status: "failed", reason, lastStep: "", timingMs: 0, finishedMs: 0, steps: runner.steps };
 		}
-		const end = clock.now();
-		return {
-			id,
-			title,
-			status,
-			reason,
-			...(note !== undefined ? { note } : {}),
-			...typed,
-			...(output !== undefined ? { output } : {}),
-			lastStep: lastStep || stage,
-			timingMs: Math.max(0, end.getTime() - itemStart),
-			finishedAt: end.toISOString(),
-			steps,
-		};
+		const end = nowMs();
+		result.lastStep = runner.lastStep || stage;
+		result.timingMs = Math.max(0, end - itemStart);
+		result.finishedMs = end;
+		return result;
 	};
 
 	// ---- in-order flushing ----
@@ -213,6 +229,31 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	/** Quiet successes counted so far, and how many of them options.onQuiet was told of. */
 	let quiet = 0;
 	let quietTold = 0;
+	/** An item's `pipeline_stages.jsonl` record: its keys in this order, set one by one (no object spread per key). */
+	const stageRecord = (r: ItemResult): PipelineStageRecord => {
+		const timestamp = new Date(r.finishedMs).toISOString();
+		const record: PipelineStageRecord =
+			r.title !== undefined
+				? {
+						timestamp,
+						session_id: sessionId,
+						item_id: r.id,
+						title: r.title,
+						stage,
+						step: r.lastStep,
+						status: r.status,
+						timing_ms: r.timingMs,
+					}
+				: { timestamp, session_id: sessionId, item_id: r.id, stage, step: r.lastStep, status: r.status, timing_ms: r.timingMs };
+		if (r.reason !== undefined) {
+			if (r.status === "failed") record.error = r.reason;
+			else record.reason = r.reason;
+		}
+		if (r.note !== undefined) record.note_path = r.note;
+		if (r.outcome !== undefined) record.outcome = r.outcome;
+		if (r.rerendered) record.rerendered = true;
+		return record;
+	};
 	// Long on purpose: one ordered hand-off (results in input order, batched logs, phase counts) over the runner's shared locals; split, each part would need them all passed in.
 	const flushReady = async (force: boolean): Promise<void> => {
 		const newly: ItemResult[] = [];
@@ -226,29 +267,31 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 		// Counts and progress at once, in order (a cancel from onProgress acts on time); the records follow in batches.
 		for (const r of newly) {
 			const handedOff = r.output !== undefined && options.handOff !== undefined;
-			if (handedOff) await options.handOff!(r.output as O);
+			if (handedOff) {
+				const output = r.output as O;
+				// Not kept while the record waits for its batch (up to LOG_BATCH_ITEMS items): a note draft held there lived
+				// through the young generation's collections and was copied out of it (issue 20).
+				r.output = undefined;
+				await options.handOff!(output);
+			}
 			counts.total++;
 			counts[r.status]++;
 			done++;
 			if (r.status === "failed")
 				failures.push({ item_id: r.id, ...(r.title !== undefined ? { title: r.title } : {}), stage, reason: r.reason ?? "unknown error" });
 			for (const s of r.steps) aggregator.add(s.step, s.startedMs, s.endedMs, Math.max(0, s.endedMs - s.startedMs), s.error);
-			options.onProgress?.({
-				stage,
-				done,
-				resumed,
-				counts: { ...counts },
-				last: { id: r.id, ...(r.title !== undefined ? { title: r.title } : {}), status: r.status },
-				...inputNow(),
-				elapsedMs: clock.now().getTime() - startedMs,
-			});
+			if (options.onProgress) {
+				options.onProgress(
+					progress(r.title !== undefined ? { id: r.id, title: r.title, status: r.status } : { id: r.id, status: r.status }),
+				);
+			}
 			// A hand-off that never waits (extract's run-ahead) takes a whole batch in one go: slices, as the workers'.
 			// After this item's progress: the next stage, which runs in the yield, never reports an item before this one.
-			if (handedOff) await yieldWhenSliceOver(YIELD_SLICE_MS);
+			if (handedOff && sliceOver(YIELD_SLICE_MS)) await yieldWhenSliceOver(YIELD_SLICE_MS);
 		}
 		ready.push(...newly);
-		const nowMs = clock.now().getTime();
-		const saveDue = nowMs - lastSaveMs >= saveIntervalMs;
+		const flushMs = nowMs();
+		const saveDue = flushMs - lastSaveMs >= saveIntervalMs;
 		// phase.json never counts an item whose records are not written: a due save appends first.
 		if (force || saveDue || ready.length >= LOG_BATCH_ITEMS || Date.now() - lastLogMs >= logBatchMs) {
 			lastLogMs = Date.now();
@@ -260,21 +303,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 					quiet++;
 					continue;
 				}
-				stageRecords.push({
-					timestamp: r.finishedAt,
-					session_id: sessionId,
-					item_id: r.id,
-					...(r.title !== undefined ? { title: r.title } : {}),
-					stage,
-					step: r.lastStep,
-					status: r.status,
-					timing_ms: r.timingMs,
-					...(r.status === "failed" && r.reason !== undefined ? { error: r.reason } : {}),
-					...(r.status !== "failed" && r.reason !== undefined ? { reason: r.reason } : {}),
-					...(r.note !== undefined ? { note_path: r.note } : {}),
-					...(r.outcome !== undefined ? { outcome: r.outcome } : {}),
-					...(r.rerendered ? { rerendered: true } : {}),
-				});
+				stageRecords.push(stageRecord(r));
 				// Steps of an item that went through are kept only when asked (stepLog "all"): read by nothing else.
 				if (allSteps || r.status === "failed") {
 					r.steps.forEach((s, index) =>
@@ -308,7 +337,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			}
 		}
 		if (saveDue) {
-			lastSaveMs = nowMs;
+			lastSaveMs = flushMs;
 			// Only this stage's entry: the import runs its stages at the same time, each saving its own.
 			await phases.updateStage(sessionId, phaseType, stage, {
 				items_count: counts.total,
@@ -327,14 +356,14 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	// Let the event loop run (UI, input, I/O callbacks, a cancel) between items, but at most every YIELD_SLICE_MS:
 	// a timer yield costs ≥1 ms, which per item was most of a fast stage's time. The slice is shared by the stages
 	// running at once (yieldWhenSliceOver), so that an event loop task ends after about YIELD_SLICE_MS in all.
-	const maybeYield = (): Promise<void> => yieldWhenSliceOver(YIELD_SLICE_MS);
+	// Asked first: most items need no yield, and then no promise either.
+	const maybeYield = (): Promise<void> | null => (sliceOver(YIELD_SLICE_MS) ? yieldWhenSliceOver(YIELD_SLICE_MS) : null);
 	const worker = async (): Promise<void> => {
 		try {
 			for (;;) {
 				const next = await pull();
 				if (!next) return;
 				if ("failedId" in next) {
-					const now = clock.now().toISOString();
 					finished.set(next.seq, {
 						id: next.failedId,
 						title: undefined,
@@ -342,14 +371,15 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 						reason: next.reason,
 						lastStep: stage,
 						timingMs: 0,
-						finishedAt: now,
+						finishedMs: nowMs(),
 						steps: [],
 					});
 				} else {
 					finished.set(next.seq, await processOne(next.item, next.id, next.title));
 				}
 				await scheduleFlush();
-				await maybeYield();
+				const yielded = maybeYield();
+				if (yielded !== null) await yielded;
 			}
 		} catch (e) {
 			fatal ??= { error: e };
@@ -373,7 +403,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	// A stage reading a stream reports once more when it has read it all (its last item came before the end).
 	const input = options.input?.();
 	if (input && exhausted && fatal === null)
-		options.onProgress?.({ stage, done, resumed, counts: { ...counts }, input, elapsedMs: clock.now().getTime() - startedMs });
+		options.onProgress?.({ stage, done, resumed, counts: { ...counts }, input, elapsedMs: nowMs() - startedMs });
 	const steps = aggregator.snapshot(true);
 	if (cancelled) logger.warn(`${stage}: cancelled after ${done} items`, { stage, done });
 	if (fatal) logger.error(`${stage}: stopped: ${message(fatal.error)}`, { stage });
@@ -387,5 +417,5 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 	});
 	if (isDebugLogger(logger)) await logger.flush();
 	if (fatal) throw fatal.error;
-	return { stage, counts, failures, resumed, cancelled, durationMs: Math.max(0, clock.now().getTime() - startedMs), steps };
+	return { stage, counts, failures, resumed, cancelled, durationMs: Math.max(0, nowMs() - startedMs), steps };
 }

@@ -1,4 +1,4 @@
-import { runStage, type StageContext, type StageProgress, type StageResult } from "../../pipeline/stage-runner";
+import { runStage, type ItemOutcome, type StageContext, type StageProgress, type StageResult } from "../../pipeline/stage-runner";
 import type { NoteVault } from "../../ports/note-vault";
 import type { Sha256Text } from "../../ports/sha256";
 import type { ImportIndex } from "../load/import-index";
@@ -100,14 +100,16 @@ export async function runLoadStage(o: LoadStageOptions): Promise<StageResult> {
 }
 
 /** The load record of one note: "updated (options changed): path" (the first word stays the outcome, see summarize). */
-function loadRecord(draft: NoteDraft, result: NoteWritten, dryRun: boolean) {
-	const outcome = result.why ? `${result.outcome} (${result.why})` : result.outcome;
-	const reason = [outcome, result.path ?? "", result.reason ?? ""].filter((s) => s !== "").join(": ");
-	const note = result.path !== null && !dryRun ? { note: result.path } : {};
-	const typed = {
-		outcome: result.outcome,
-		...(result.outcome === "updated" && result.why && result.why !== NEW_MESSAGES_APPENDED ? { rerendered: true } : {}),
-	};
-	if (draft.review_reason) return { status: "review" as const, reason: `${reason}; review: ${draft.review_reason}`, ...note, ...typed };
-	return { status: "success" as const, reason, ...note, ...typed };
+function loadRecord(draft: NoteDraft, result: NoteWritten, dryRun: boolean): ItemOutcome {
+	// Built as [outcome, path, reason].filter(non-empty).join(": ") was, without the array per note.
+	let reason = result.why ? `${result.outcome} (${result.why})` : result.outcome;
+	if (result.path) reason += `: ${result.path}`;
+	if (result.reason) reason += `: ${result.reason}`;
+	const record: ItemOutcome = draft.review_reason
+		? { status: "review", reason: `${reason}; review: ${draft.review_reason}` }
+		: { status: "success", reason };
+	if (result.path !== null && !dryRun) record.note = result.path;
+	record.outcome = result.outcome;
+	if (result.outcome === "updated" && result.why && result.why !== NEW_MESSAGES_APPENDED) record.rerendered = true;
+	return record;
 }
