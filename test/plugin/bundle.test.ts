@@ -96,7 +96,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // 558,967.
 // Issue 20's stage runner with fewer objects per item (a step runner class instead of closures, times in ms without a
 // Date, records and progress built without object spreads; the plugin's import runs it too): 558,967 -> 559,356.
-const MAIN_JS_BUDGET = 559_400;
+// sanitizeFileName's one pass over an ASCII title (rules 1-3 without the normalisation and five regular expressions;
+// every new note's name, in the plugin's import too): 559,356 -> 559,897.
+const MAIN_JS_BUDGET = 559_950;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { isWindowsReservedName, sanitizeFileName, truncateUtf8, utf8ByteLength } from "../../../src/core/naming/sanitize-file-name";
+import {
+	isWindowsReservedName,
+	sanitizeByRules,
+	sanitizeFileName,
+	truncateUtf8,
+	utf8ByteLength,
+} from "../../../src/core/naming/sanitize-file-name";
 
 const bytes = (s: string): number => new TextEncoder().encode(s).length;
 
@@ -111,5 +117,107 @@ describe("isWindowsReservedName", () => {
 		["CON_", false],
 	])("%s → %s", (name, expected) => {
 		expect(isWindowsReservedName(name)).toBe(expected);
+	});
+});
+
+describe("sanitizeFileName's pass over an ASCII title", () => {
+	const titles = [
+		"Rsync backup script",
+		"a",
+		"ab",
+		"x.y",
+		"Build Git rebase model 12",
+		"C++ & Rust: a (short) comparison",
+		"100% done, isn't it? {yes} ~ok~ @home $5 = 'five' `code` !bang; a,b _u_ -d- +p+",
+		" leading space",
+		"trailing space ",
+		"double  space",
+		"trailing dot.",
+		"trailing dots...",
+		".hidden",
+		"..",
+		"con",
+		"CON",
+		"con.txt",
+		"Con.md",
+		"nul",
+		"aux",
+		"prn",
+		"com1",
+		"COM9.log",
+		"lpt3",
+		"console",
+		"conx",
+		"com",
+		"com10",
+		"lpt",
+		"c:/path",
+		"a/b",
+		"a\\b",
+		"hash #tag",
+		"caret ^",
+		"[link]",
+		"pipe|",
+		'quote"',
+		"star*",
+		"less<more>",
+		"tab\there",
+		"new\nline",
+		"del\u007fchar",
+		"nbsp\u00a0here",
+		"Café",
+		"Cafe\u0301",
+		"日本語",
+		"emoji 🚀",
+		"x".repeat(199),
+		"x".repeat(200),
+		"x".repeat(201),
+		"é".repeat(100),
+		`${"x".repeat(199)} `,
+		`${"x".repeat(198)}.`,
+		"",
+		" ",
+		".",
+		"\u200e",
+		"Build Git rebase model #0",
+		"Q: what is rsync?",
+		"#tag",
+		" #1 ",
+		"a / b",
+		"a\\\\b",
+		"\tcon\t",
+		"con: the talk",
+		"aux #3",
+		"...and then.",
+		". . .",
+		"a\u0000 b",
+		"a \u0000b",
+		"x\u001fy",
+		`${"x".repeat(198)}#y`,
+		`#${"x".repeat(200)}`,
+	];
+
+	it.each(titles.map((t) => [JSON.stringify(t), t]))("%s: the same name as the full rules give", (_name, title) => {
+		for (const maxBytes of [16, 100, 197, 200]) {
+			expect(sanitizeFileName(title, { maxBytes })).toBe(sanitizeByRules(title, maxBytes, "Untitled"));
+		}
+		expect(sanitizeFileName(title, { fallback: "Note" })).toBe(sanitizeByRules(title, 200, "Note"));
+	});
+
+	it("gives the full rules' name for random titles of ASCII (controls and spaces among them) and a few others", () => {
+		const alphabet = ' ...  abcXYZ019-_/\\:*?"<>|#^[]\t\n\v\f\r\u0000\u001c\u001f\u007f\u0085\u00a0é\u0301日🚀conlptCOMAUXnul';
+		let seed = 42;
+		const random = (n: number): number => {
+			seed = (seed * 1103515245 + 12345) % 2147483648;
+			return seed % n;
+		};
+		const chars = [...alphabet];
+		for (let i = 0; i < 20000; i++) {
+			let title = "";
+			const length = random(30);
+			for (let j = 0; j < length; j++) title += chars[random(chars.length)];
+			const maxBytes = [16, 20, 200][random(3)]!;
+			expect(sanitizeFileName(title, { maxBytes }), JSON.stringify(title)).toBe(sanitizeByRules(title, maxBytes, "Untitled"));
+		}
 	});
 });
