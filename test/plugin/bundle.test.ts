@@ -98,7 +98,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // Date, records and progress built without object spreads; the plugin's import runs it too): 558,967 -> 559,356.
 // sanitizeFileName's one pass over an ASCII title (rules 1-3 without the normalisation and five regular expressions;
 // every new note's name, in the plugin's import too): 559,356 -> 559,897.
-const MAIN_JS_BUDGET = 559_950;
+// A new note's provider folder kept by output folder and provider instead of joined again for each note, and the item
+// status index's reason label without an array: 559,897 -> 560,110.
+const MAIN_JS_BUDGET = 560_150;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

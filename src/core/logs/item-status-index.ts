@@ -40,6 +40,12 @@ const MAX_INTERNED = 255;
  */
 const TIME_HALF_RANGE = 2 ** 31;
 
+/** A reason's label: up to its first ":" (`reason.split(":")[0]`, without the array). */
+function labelOf(reason: string): string {
+	const colon = reason.indexOf(":");
+	return colon < 0 ? reason : reason.slice(0, colon);
+}
+
 /** Strings that recur (labels, outcomes) as small numbers: 0 is none. */
 class Interned {
 	private readonly codes = new Map<string, number>();
@@ -222,7 +228,7 @@ export class ItemStatusIndex {
 		const time = Date.parse(r.timestamp);
 		if (this.timeBase === null && Number.isFinite(time)) this.timeBase = time - TIME_HALF_RANGE;
 		const sinceBase = time - (this.timeBase ?? 0);
-		const label = r.reason === undefined ? undefined : (r.reason.split(":")[0] ?? "");
+		const label = r.reason === undefined ? undefined : labelOf(r.reason);
 		const labelCode = this.labels.code(label);
 		const outcomeCode = this.outcomes.code(r.outcome);
 		const slim =

@@ -39,9 +39,30 @@ function datePrefixOf(draft: NoteDraft): string {
 	return created !== undefined && /^\d{4}-\d{2}-\d{2}/.test(created) ? `${created.slice(0, 10)} ` : "";
 }
 
+/**
+ * `joinPath(outFolder, <provider's subfolder>)` as made before, by output folder and provider: asked twice or more
+ * per new note, and joinPath splits, filters and joins each time (a few % of the import's command thread, issue 20).
+ */
+const baseFolders = new Map<string, Map<NoteDraft["provider"], string>>();
+
+function baseFolderOf(outFolder: string, provider: NoteDraft["provider"]): string {
+	let byProvider = baseFolders.get(outFolder);
+	if (byProvider === undefined) {
+		if (baseFolders.size >= 8) baseFolders.clear(); // a long-lived plugin that was given many output folders
+		byProvider = new Map();
+		baseFolders.set(outFolder, byProvider);
+	}
+	let folder = byProvider.get(provider);
+	if (folder === undefined) {
+		folder = joinPath(outFolder, providerSubfolder(provider));
+		byProvider.set(provider, folder);
+	}
+	return folder;
+}
+
 /** The provider's folder, and with `byProject` the project's inside it (when the export names the project). */
 export function providerFolderOf(draft: NoteDraft, place: NotePlace): string {
-	const folder = joinPath(place.outFolder, providerSubfolder(draft.provider));
+	const folder = baseFolderOf(place.outFolder, draft.provider);
 	const project = place.byProject ? draft.frontmatter.project : undefined;
 	return project ? joinPath(folder, sanitizeFileName(project, { maxBytes: MAX_FOLDER_NAME_BYTES })) : folder;
 }
