@@ -100,7 +100,9 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // every new note's name, in the plugin's import too): 559,356 -> 559,897.
 // A new note's provider folder kept by output folder and provider instead of joined again for each note, and the item
 // status index's reason label without an array: 559,897 -> 560,110.
-const MAIN_JS_BUDGET = 560_150;
+// sanitizeFileName's end rules skipped for a name with a letter or digit at both ends that no reserved name starts
+// like, and its ASCII pass joining runs of kept characters instead of one character at a time: 560,110 -> 560,386.
+const MAIN_JS_BUDGET = 560_450;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

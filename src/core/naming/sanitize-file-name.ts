@@ -100,7 +100,25 @@ export function truncateUtf8(text: string, maxBytes: number): string {
 	return out;
 }
 
+/** An ASCII letter or digit (the rules leave it at either end of a name). */
+function alphanumeric(code: number): boolean {
+	return (code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 122);
+}
+
 function fixEnds(stem: string): string {
+	// A letter or digit at both ends, the first not one a reserved name starts with (c, p, a, n, l): nothing to fix.
+	const first = stem.charCodeAt(0);
+	const lower = first | 32;
+	if (
+		alphanumeric(first) &&
+		alphanumeric(stem.charCodeAt(stem.length - 1)) &&
+		lower !== 99 &&
+		lower !== 112 &&
+		lower !== 97 &&
+		lower !== 110 &&
+		lower !== 108
+	)
+		return stem;
 	let out = stem.replace(LEADING_DOTS, "").replace(TRAILING_DOTS_SPACES, "");
 	out = out.replace(RESERVED, "$1_");
 	return out;
@@ -133,13 +151,24 @@ function asciiRules(title: string): string | null {
 	if (clean) return title;
 	let out = "";
 	let space = false;
-	for (let i = 0; i < title.length; i++) {
-		const rule = ASCII_RULE[title.charCodeAt(i)];
-		if (rule === 1) space = out !== "";
-		else if (rule !== 2) {
-			if (space) out += " ";
+	let from = -1; // the first of the characters kept as they are, not in `out` yet (-1: none)
+	for (let i = 0; i <= title.length; i++) {
+		const rule = i < title.length ? ASCII_RULE[title.charCodeAt(i)] : 2;
+		if (rule === 0) {
+			if (from < 0) {
+				if (space && out !== "") out += " ";
+				space = false;
+				from = i;
+			}
+			continue;
+		}
+		if (from >= 0) out += title.slice(from, i);
+		from = -1;
+		if (rule === 1) space = true;
+		else if (rule === 3) {
+			if (space && out !== "") out += " ";
 			space = false;
-			out += rule === 3 ? "-" : title[i];
+			out += "-";
 		}
 	}
 	return out;
