@@ -274,7 +274,8 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 						debugMode,
 					},
 					{
-						onProgress: progress.onProgress,
+						// Only where a line is shown: otherwise each stage would make a progress object per item for nothing.
+						...(io.isTTY ? { onProgress: progress.onProgress } : {}),
 						onSession: (id) => announceSession(id, vaultDir),
 						...(io.signal ? { signal: io.signal } : {}),
 					},
@@ -290,7 +291,8 @@ async function runImport(argv: readonly string[], io: CliIo, mode: ImportRequest
 						debugMode,
 					},
 					{
-						onProgress: progress.onProgress,
+						// Only where a line is shown: otherwise each stage would make a progress object per item for nothing.
+						...(io.isTTY ? { onProgress: progress.onProgress } : {}),
 						onSession: (id) => announceSession(id, vaultDir),
 						...(io.signal ? { signal: io.signal } : {}),
 					},
