@@ -181,7 +181,11 @@ export function sanitizeFileName(title: string, options: SanitizeFileNameOptions
 	return rulesFourToSeven(asciiRules(title) ?? rulesOneToThree(title), maxBytes, options.fallback ?? UNTITLED);
 }
 
-/** sanitizeFileName by its rules one after another, whatever the title (for the test that compares the two). */
+/**
+ * sanitizeFileName with rules 1-3 one after another, whatever the title (for the test that compares the two): its
+ * ASCII pass skipped. Rules 4-7 are the same code as sanitizeFileName's (fixEnds' shortcut is checked by the table's
+ * reserved names, each first letter among them).
+ */
 export function sanitizeByRules(title: string, maxBytes: number, fallback: string): string {
 	return rulesFourToSeven(rulesOneToThree(title), maxBytes, fallback);
 }

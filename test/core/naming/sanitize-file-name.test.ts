@@ -42,6 +42,12 @@ describe("sanitizeFileName", () => {
 		["reserved superscript", "COM¹", "COM¹_"],
 		["reserved after trailing dot", "AUX.", "AUX_"],
 		["reserved after leading dot", ".PRN", "PRN_"],
+		// Bare, each first letter the end rules' shortcut must not skip (review21b: dropping p or a passed every test).
+		["reserved bare prn", "prn", "prn_"],
+		["reserved bare aux", "aux", "aux_"],
+		["reserved bare nul", "nul", "nul_"],
+		["reserved bare lpt1", "lpt1", "lpt1_"],
+		["reserved bare com9", "com9", "com9_"],
 		["not reserved: longer word", "Console log", "Console log"],
 		["not reserved: COM10", "COM10", "COM10"],
 		["not reserved: word after space", "AUX cable", "AUX cable"],
