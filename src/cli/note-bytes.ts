@@ -1,5 +1,6 @@
 import { hash } from "node:crypto";
 import type { MadeNoteParts } from "../core/app/types";
+import { scratchBuffer } from "./utf8-scratch";
 
 /**
  * A new note made in one pass over one reused buffer (NoteVault.createMade): its body encoded once as UTF-8, with the
@@ -9,27 +10,17 @@ import type { MadeNoteParts } from "../core/app/types";
  * Composed the usual way, a note of ~22 KB was copied twice as a string (the file id's text, the note's) and encoded
  * three times (two hashes, the write): measured alone on 10,000 such notes, 0.78 s against 0.41 s this way (issue 20).
  *
- * The view returned is valid until the next call in the same thread: the vault writes it at once (synchronous
- * node:fs, see vault-paths.ts). Each worker thread has its own buffer.
+ * The view returned is valid until the next call in the same thread (of this or of utf8View: the thread's one scratch
+ * buffer, utf8-scratch.ts): the vault writes it at once (synchronous node:fs, see vault-paths.ts).
  */
 
 /** Bytes kept in front of the body for the head (the frontmatter); a larger head is joined in a buffer of its own. */
 const HEAD_ROOM = 16 * 1024;
-/** Kept between calls up to this size; a larger note gets a buffer of its own (a rare huge note keeps no memory). */
-const KEEP_MAX_BYTES = 16 * 1024 * 1024;
-
-let scratch: Buffer | null = null;
 
 /** The note's bytes (a view valid until the next call), their SHA-256 (hex), for `note`. */
 export function makeNoteBytes(note: MadeNoteParts): { data: Buffer; noteHex: string } {
 	// A UTF-16 code unit is at most 3 UTF-8 bytes (a surrogate pair, 2 units, is 4), so the body and suffix always fit.
-	const most = HEAD_ROOM + (note.body.length + note.suffix.length) * 3;
-	let buffer: Buffer;
-	if (most > KEEP_MAX_BYTES) buffer = Buffer.allocUnsafe(most);
-	else {
-		if (scratch === null || scratch.length < most) scratch = Buffer.allocUnsafe(Math.max(most, 256 * 1024));
-		buffer = scratch;
-	}
+	const buffer = scratchBuffer(HEAD_ROOM + (note.body.length + note.suffix.length) * 3);
 	// Written apart, the same bytes as the joined text: the suffix starts with "\n" and the head ends with one, so no
 	// surrogate pair can straddle a join (a lone surrogate is U+FFFD either way, as node:crypto encodes a string).
 	const bodyBytes = buffer.write(note.body, HEAD_ROOM, "utf8");

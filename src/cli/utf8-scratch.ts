@@ -27,13 +27,24 @@ export function utf8View(text: string): Buffer {
 	if (text === held) return scratch.subarray(0, heldLength);
 	// A UTF-16 code unit is at most 3 UTF-8 bytes (a surrogate pair, 2 units, is 4), so this always fits.
 	const most = text.length * 3;
-	if (most > scratch.length) {
-		if (most > KEEP_MAX_BYTES) return Buffer.from(text, "utf8");
+	if (most > KEEP_MAX_BYTES) return Buffer.from(text, "utf8");
+	const buffer = scratchBuffer(most);
+	heldLength = buffer.write(text, 0, "utf8");
+	held = text;
+	return buffer.subarray(0, heldLength);
+}
+
+/**
+ * The thread's scratch buffer, at least `bytes` long (grown, and kept, up to KEEP_MAX_BYTES; a buffer of its own
+ * past that), for bytes used at once: valid until the next call of this module. What utf8View held is forgotten.
+ */
+export function scratchBuffer(bytes: number): Buffer {
+	held = null;
+	if (bytes > KEEP_MAX_BYTES) return Buffer.allocUnsafe(bytes);
+	if (bytes > scratch.length) {
 		let size = scratch.length * 2;
-		while (size < most) size *= 2;
+		while (size < bytes) size *= 2;
 		scratch = Buffer.allocUnsafe(size);
 	}
-	heldLength = scratch.write(text, 0, "utf8");
-	held = text;
-	return scratch.subarray(0, heldLength);
+	return scratch;
 }
