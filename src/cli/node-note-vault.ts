@@ -121,7 +121,7 @@ export class NodeNoteVault implements NoteVault {
 	}
 
 	/** Writes a new file at `p`, refusing (never overwriting) anything already there. */
-	private createExclusive(p: string, data: string | Buffer): void {
+	private createExclusive(p: string, data: string | Uint8Array): void {
 		// link(2) claims the name and fails on anything already there, a symlink included: "nofollow".
 		const target = resolveInsideSync(this.resolvedRoot, p, "nofollow");
 		try {
@@ -143,13 +143,7 @@ export class NodeNoteVault implements NoteVault {
 
 	async createBinary(p: string, data: Uint8Array): Promise<void> {
 		await this.turn();
-		const target = resolveInsideSync(this.resolvedRoot, p, "nofollow");
-		try {
-			createFileExclusive(target, data);
-		} catch (error) {
-			if (codeOf(error) === "EEXIST") throw new Error(`A file already exists at "${p}"; not overwriting it`);
-			throw error;
-		}
+		this.createExclusive(p, data);
 	}
 
 	/** Resolves to the UTF-8 bytes written, as `create`. */
