@@ -401,9 +401,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 
 	const cancelled = signal?.aborted === true && fatal === null;
 	// A stage reading a stream reports once more when it has read it all (its last item came before the end).
-	const input = options.input?.();
-	if (input && exhausted && fatal === null)
-		options.onProgress?.({ stage, done, resumed, counts: { ...counts }, input, elapsedMs: nowMs() - startedMs });
+	if (exhausted && fatal === null && options.input?.()) options.onProgress?.(progress());
 	const steps = aggregator.snapshot(true);
 	if (cancelled) logger.warn(`${stage}: cancelled after ${done} items`, { stage, done });
 	if (fatal) logger.error(`${stage}: stopped: ${message(fatal.error)}`, { stage });
