@@ -4,6 +4,9 @@
 import { main } from "./cli";
 import { adoptReaderHandoff, type ReaderHandoff } from "./extract-thread/handoff";
 import { processIo } from "./output";
+import { armTiering } from "./v8-flags";
+
+export { disarmTiering } from "./v8-flags";
 
 /**
  * Runs one command line with the process's stdout and stderr; resolves to the exit code. `signal` is aborted when
@@ -11,6 +14,8 @@ import { processIo } from "./output";
  */
 export function runCli(argv: string[], isTTY: boolean, reader?: ReaderHandoff, signal?: AbortSignal): Promise<number> {
 	adoptReaderHandoff(reader);
+	// A reader started ahead may still be loading its code: it arms when the import gives it its inputs (v8-flags.ts).
+	if (!reader?.standby) armTiering();
 	return main(argv, { ...processIo(), isTTY, ...(signal ? { signal } : {}) }).catch((error: unknown) => {
 		console.error(error);
 		return 1;

@@ -96,6 +96,8 @@ export interface ProgramData {
 /** What dist/cli-worker.cjs exports (cli-worker.ts). */
 export interface ProgramExports {
 	runCli(argv: string[], isTTY: boolean, reader?: ReaderHandoff, signal?: AbortSignal): Promise<number>;
+	/** V8's default flags again (v8-flags.ts), before the warm-up saves the program's code cache. */
+	disarmTiering(): void;
 }
 
 /** The launcher's message that stops the run (Ctrl-C or SIGTERM reached the process). */
@@ -108,7 +110,11 @@ export const CANCEL_MESSAGE = "knowledge-etl-cancel";
 export function runProgram(deps: ScriptDeps, data: ProgramData, load: LoadCachedScript, signal?: AbortSignal): Promise<number> {
 	const program = load(deps, data.program, data.programCache);
 	return (program.exports as unknown as ProgramExports).runCli(data.argv, data.isTTY, data.reader, signal).then((code) => {
-		if (data.writeCodeCache) program.saveCache();
+		if (data.writeCodeCache) {
+			// Saved under V8's default flags, as the next run loads it (v8-flags.ts).
+			(program.exports as unknown as ProgramExports).disarmTiering();
+			program.saveCache();
+		}
 		return code;
 	});
 }

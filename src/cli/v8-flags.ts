@@ -1,10 +1,16 @@
-// V8 flags the CLI sets for itself, first thing in the launcher: before it loads the program and the reader
-// (their code caches hold a hash of the flags: the build's warm-up run sets the same ones, or V8 refuses the caches),
-// and for every thread it starts (V8's flags belong to the process).
+// V8 flags the CLI sets for itself (V8's flags belong to the process: every thread has them).
+//
+// A code cache holds a hash of the V8 flags it was made under, and V8 refuses it under others: Node's own cache of
+// its built-in modules (made with the defaults, when Node was built) as well as ours (made by the build's warm-up
+// runs). So the flags set first thing in the launcher are only ones outside that hash (CLI_V8_FLAGS), and the one
+// inside it (the interrupt budget: armTiering) is set once the threads of the run have loaded their code: set at
+// launch, it made every thread compile Node's built-ins from source (a worker's start-up took 55 instead of 27 ms of
+// CPU: the reader's, and the capped program's), and the caches had to be made under it.
 import { setFlagsFromString } from "node:v8";
 
 /**
- * Let a function run four times longer before V8 asks its optimizing compiler for it (default 67,584). An import
+ * Set by armTiering, once the run's code is loaded: let a function run four times longer before V8 asks its
+ * optimizing compiler for it (default 67,584). An import
  * is one pass over many short conversations: in a 2,000-conversation import, optimizing compiles took about a quarter
  * of the whole CPU (perf, background compile threads), many of them of functions that were then thrown away (deopts
  * of code optimized before it had seen its paths). Measured A/B, alternating, medians: 2,000 conversations −8% CPU
@@ -20,8 +26,30 @@ import { setFlagsFromString } from "node:v8";
  * whose command runs there) still compiles in the background (--trace-opt: "kConcurrent" there, "kSynchronous" in a
  * worker). Hence the same CPU at 2,000 above.
  */
-export const CLI_V8_FLAGS: readonly string[] = ["--interrupt-budget=270336", "--no-concurrent-recompilation"];
+const TIERING_FLAG = "--interrupt-budget=270336";
+/** V8's own value (Node 20's V8 11.3; `node --v8-options`): with it the flags hash as V8's defaults do again. */
+const TIERING_DEFAULT = "--interrupt-budget=67584";
+
+/** Set first thing in the launcher: outside the code caches' flag hash (see the test). */
+export const CLI_V8_FLAGS: readonly string[] = ["--no-concurrent-recompilation"];
 
 export function setCliV8Flags(): void {
 	for (const flag of CLI_V8_FLAGS) setFlagsFromString(flag);
+}
+
+/**
+ * The interrupt budget above, for the rest of the run. Called when no thread of the run is still loading code: by
+ * the program when it starts and no reader thread was started ahead of it (cli-worker.ts), or when it runs the
+ * import without that reader (threaded-export.ts); by the reader thread when the import gives it its inputs
+ * (extract-worker.ts). A thread that loads code after it (a reader the program starts itself) would compile Node's
+ * built-ins and its script from source: the program disarms before it starts one, and the reader arms again. Either
+ * way only start-up CPU is at stake, never the result.
+ */
+export function armTiering(): void {
+	setFlagsFromString(TIERING_FLAG);
+}
+
+/** V8's default budget again: before a thread that loads code starts, and before the build's warm-up saves a cache. */
+export function disarmTiering(): void {
+	setFlagsFromString(TIERING_DEFAULT);
 }

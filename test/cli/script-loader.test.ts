@@ -13,10 +13,12 @@ import * as path from "node:path";
 import * as vm from "node:vm";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MessageChannel } from "node:worker_threads";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { programCacheFor } from "../../src/cli/launch-plan";
 import { loadCachedScript, runProgram, type ScriptDeps } from "../../src/cli/script-loader";
-import { setCliV8Flags } from "../../src/cli/v8-flags";
+import { disarmTiering, setCliV8Flags } from "../../src/cli/v8-flags";
+import { cacheUnderNowFlags, refused } from "./code-cache-check";
 import { buildCli } from "./cli-bundle";
 
 let work = "";
@@ -62,6 +64,13 @@ beforeAll(async () => {
 afterAll(async () => {
 	if (work) await rm(work, { recursive: true, force: true });
 });
+
+// Each run of the program is a process of its own, which arms the interrupt budget once loaded (v8-flags.ts); the
+// runs here share one process.
+afterEach(() => disarmTiering());
+
+/** Made before any run of the program here: under V8's default flags. */
+const PRISTINE = cacheUnderNowFlags();
 
 describe("the program's code cache", () => {
 	it("the build's warm-up runs save one for the program, one for organize and one for the reader, each tied to its build and checked whole", async () => {
@@ -110,6 +119,32 @@ describe("the program's code cache", () => {
 		const run = await runHelp();
 		expect(run.code).toBe(0);
 		expect(run.compiled).toEqual([{ withCache: true, rejected: false }]);
+	});
+
+	it("once loaded, the program arms V8's interrupt budget, unless a reader thread was started ahead (which arms it when it gets its inputs)", async () => {
+		const ahead = new MessageChannel();
+		const relay = new MessageChannel();
+		try {
+			const withReader = await runProgram(
+				watched().deps,
+				{
+					kind: "knowledge-etl-cli",
+					program,
+					argv: ["status", "--help"],
+					isTTY: false,
+					reader: { standby: { port: ahead.port1, relay: relay.port2, heapMb: 0 } },
+				},
+				loadCachedScript,
+			);
+			expect(withReader).toBe(0);
+			expect(refused(PRISTINE)).toBe(false);
+		} finally {
+			for (const port of [ahead.port1, ahead.port2, relay.port1, relay.port2]) port.close();
+		}
+		const run = await runHelp();
+		expect(run.code).toBe(0);
+		expect(run.compiled).toEqual([{ withCache: true, rejected: false }]);
+		expect(refused(PRISTINE)).toBe(true);
 	});
 
 	/** Replaces the cache for one run of `check`, then puts it back. */

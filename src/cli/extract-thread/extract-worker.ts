@@ -9,6 +9,7 @@ import type { ByteSource } from "../../core/app/types";
 import { NodeByteSource } from "../node-byte-source";
 import { applyMessageLimit } from "../message-limit";
 import type { ToWorker, WorkerSetup, WorkerStart } from "./protocol";
+import { armTiering, disarmTiering } from "../v8-flags";
 
 /**
  * Serves one import over its port (the thread's parent port, or the one given to a reader started ahead) with the
@@ -30,6 +31,8 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 		},
 		{
 			async open(setup: WorkerSetup): Promise<ByteSource[]> {
+				// The import gave the inputs: the program is loaded, and this thread too (v8-flags.ts).
+				armTiering();
 				// Many files (a folder of session logs): each is opened only while it is read, not all at once.
 				const keepOpen = setup.files.length <= 64;
 				const sources: NodeByteSource[] = [];
@@ -51,7 +54,15 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 			// small (parsing documents whole in this capped thread was slower, and took half as much memory again).
 			// A re-import may take conversations from a look at their elements (ReadOptions.quick).
 			options: { wholeMaxBytes: 0, quickReader: quickResults },
-			...(beforeClosed ? { beforeClosed } : {}),
+			// The build's warm-up saves the code cache under V8's default flags, as later runs load it (v8-flags.ts).
+			...(beforeClosed
+				? {
+						beforeClosed: () => {
+							disarmTiering();
+							beforeClosed();
+						},
+					}
+				: {}),
 		},
 	);
 }

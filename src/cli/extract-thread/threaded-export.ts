@@ -9,6 +9,7 @@ import { CAPPED_READER_YOUNG_GENERATION_MB, heapLimitMb } from "../heap-limit";
 import { newReaderThread, THREAD_MIN_BYTES, type RelayMessage, type StandbyReader } from "./prestart";
 import type { FromWorker, ToWorker, WorkerSetup } from "./protocol";
 import { dismissReader, dismissStandbyReader, readerScript, readerWarmUp, takeStandbyReader } from "./handoff";
+import { armTiering, disarmTiering } from "../v8-flags";
 
 export { THREAD_MIN_BYTES } from "./prestart";
 export { WorkerReader };
@@ -52,11 +53,16 @@ export async function openThreadedExport(
 		if (standby) dismissReader(standby);
 		// A standby given in the settings left the launcher's one in the handoff: that one is not needed either.
 		if (settings.standby !== undefined) dismissStandbyReader();
+		// Read in this thread: no thread of the run is loading code any more (v8-flags.ts).
+		armTiering();
 		return openExport(sources, options);
 	}
 	const setup: WorkerSetup = { files: sources.map((s, i) => ({ path: paths[i]!, name: s.name })), options };
 	if (standby) return WorkerReader.open(new PortEndpoint(standby), setup);
-	// A command in a worker thread (capped: a large import, a resume, a retry) gets the launcher's small reader.
+	// A command in a worker thread (capped: a large import, a resume, a retry) gets the launcher's small reader. It
+	// loads Node's built-ins and its script under V8's default flags (their caches' hash), and arms again when it
+	// opens the inputs (v8-flags.ts).
+	disarmTiering();
 	const worker = newReaderThread(script!, { setup }, heapMb, {
 		writeCodeCache: readerWarmUp(),
 		...(isMainThread ? {} : { youngMb: CAPPED_READER_YOUNG_GENERATION_MB }),

@@ -20,6 +20,8 @@ import { draftNote } from "../../../src/core/import/transform/note-draft";
 import { buildCli } from "../cli-bundle";
 import { conversationKey } from "../../../src/core/import/load/conversation-key";
 import { HintBuilder } from "../../../src/core/import/load/source-time-hints";
+import { disarmTiering } from "../../../src/cli/v8-flags";
+import { cacheUnderNowFlags, refused } from "../code-cache-check";
 
 const FIXTURES = join(__dirname, "../../fixtures/extract");
 const claudeEdge = readFileSync(join(FIXTURES, "claude-edge.json"), "utf8");
@@ -48,7 +50,12 @@ afterEach(async () => {
 	for (const r of readers) await r.close();
 	for (const s of opened) await s.close();
 	await rm(dir, { recursive: true, force: true });
+	// A reader thread, or a reading here, arms V8's interrupt budget for the process (v8-flags.ts): each test starts without.
+	disarmTiering();
 });
+
+/** Made before any reading here: under V8's default flags (see v8-flags.ts). */
+const PRISTINE = cacheUnderNowFlags();
 
 async function file(name: string, content: string | Uint8Array): Promise<NodeByteSource> {
 	const path = join(dir, name);
@@ -453,13 +460,29 @@ describe("a reader thread started ahead (by dist/cli.js, while the CLI loads)", 
 		expect(await exited).toBe(0); // closed: it ends by itself
 	});
 
+	it("loads under V8's default flags, and arms the interrupt budget once the import gives it its inputs (v8-flags.ts)", async () => {
+		const source = await file("conversations.json", many(300));
+		const { worker, forCli } = startStandbyReader(script, 192);
+		const exited = new Promise<number>((resolve) => worker.on("exit", resolve));
+		await new Promise((r) => setTimeout(r, 300)); // loaded and waiting
+		expect(refused(PRISTINE)).toBe(false);
+		const reader = await openThreadedExport([source], {}, { minBytes: 0, standby: forCli });
+		readers.push(reader);
+		expect((await drain(reader)).results).toHaveLength(300);
+		expect(refused(PRISTINE)).toBe(true);
+		await reader.close();
+		expect(await exited).toBe(0);
+	});
+
 	it("is dismissed when the inputs are small after all (it ends), and the reading happens here", async () => {
 		const source = await file("conversations.json", chatgptEdge);
 		const { worker, forCli } = startStandbyReader(script, 192);
 		const exited = new Promise<number>((resolve) => worker.on("exit", resolve));
+		expect(refused(PRISTINE)).toBe(false);
 		const reader = await openThreadedExport([source], {}, { standby: forCli });
 		readers.push(reader);
 		expect(reader).not.toBeInstanceOf(WorkerReader);
+		expect(refused(PRISTINE)).toBe(true); // read here: this thread arms the interrupt budget (v8-flags.ts)
 		expect(await exited).toBe(0);
 	});
 

@@ -1,0 +1,37 @@
+/**
+ * The CLI's V8 flags and the code caches (src/cli/v8-flags.ts): V8 refuses a code cache made under other flags than
+ * its own, for Node's built-ins (cached when Node was built, under the defaults) as for the CLI's scripts. The flags
+ * the launcher sets first thing must stay outside that check; the interrupt budget is inside it, so it is armed once
+ * the run's code is loaded, and disarmed back to V8's exact default before a cache is made.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { armTiering, disarmTiering, setCliV8Flags } from "../../src/cli/v8-flags";
+import { cacheUnderNowFlags, refused } from "./code-cache-check";
+
+/** Made before this file changes any flag: under the flags the process started with (V8's defaults). */
+const PRISTINE = cacheUnderNowFlags();
+
+afterEach(() => disarmTiering());
+
+describe("the CLI's V8 flags and code caches", () => {
+	it("a cache made under V8's defaults is taken after the launcher's flags are set (they are outside V8's check)", () => {
+		setCliV8Flags();
+		expect(refused(PRISTINE)).toBe(false);
+	});
+
+	it("armed, the interrupt budget makes V8 refuse such a cache; disarmed (V8's default value), V8 takes it again", () => {
+		expect(refused(PRISTINE)).toBe(false);
+		armTiering();
+		expect(refused(PRISTINE)).toBe(true);
+		disarmTiering();
+		expect(refused(PRISTINE)).toBe(false);
+	});
+
+	it("a cache made while armed is refused once disarmed: the build's warm-up disarms before it saves", () => {
+		armTiering();
+		const made = cacheUnderNowFlags();
+		expect(refused(made)).toBe(false);
+		disarmTiering();
+		expect(refused(made)).toBe(true);
+	});
+});
