@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { crc32 } from "node:zlib";
 import { appendFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +29,7 @@ describe("NodeByteSource", () => {
 		expect(Buffer.isBuffer(await source.read(0, 10))).toBe(true);
 		expect((await source.read(10, 5)).length).toBe(0);
 		expect(await source.sha256()).toBe(createHash("sha256").update("0123456789").digest("hex"));
+		expect(await source.crc32()).toBe("a684c7c6"); // CRC-32 (zip's) of "0123456789"
 		await source.close();
 		await source.close();
 		await expect(source.read(0, 1)).rejects.toThrow(/after close/);
@@ -42,6 +44,8 @@ describe("NodeByteSource", () => {
 		const tenBytes = createHash("sha256").update("0123456789").digest("hex");
 		expect(await kept.sha256()).toBe(tenBytes);
 		expect(await reopened.sha256()).toBe(tenBytes);
+		expect(await kept.crc32()).toBe("a684c7c6");
+		expect(await reopened.crc32()).toBe("a684c7c6");
 		await kept.close();
 		await reopened.close();
 	});
@@ -68,6 +72,7 @@ describe("NodeByteSource", () => {
 		expect(got[3]!.length).toBe(5);
 		expect(got[0]!.buffer).not.toBe(got[1]!.buffer);
 		expect(await source.sha256()).toBe(createHash("sha256").update(bytes).digest("hex"));
+		expect(await source.crc32()).toBe(crc32(bytes).toString(16).padStart(8, "0"));
 		await source.close();
 		await expect(read(0, 1)).rejects.toThrow(/after close/);
 	});

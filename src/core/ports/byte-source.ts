@@ -21,6 +21,11 @@ export interface ByteSource {
 	/** Optional: the lowercase hex SHA-256 of the whole input, when the adapter can compute it cheaply. */
 	sha256?(): Promise<string>;
 	/**
+	 * Optional: the CRC-32 (ISO-HDLC, as zip and zlib) of the whole input, 8 lowercase hex digits, when the adapter can
+	 * compute it cheaply: what a session's manifest records to tell a changed input on resume (input-manifest.ts).
+	 */
+	crc32?(): Promise<string>;
+	/**
 	 * Optional: reads for one front-to-back pass in chunks of at most `chunkSize`, into arrays the source reuses (two,
 	 * in turn): what a read returns is overwritten by the read after the next one, so the caller keeps at most one
 	 * read in flight ahead of the chunk it works on, and copies what it keeps. A pass over a large file then
