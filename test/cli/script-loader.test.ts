@@ -17,7 +17,7 @@ import { MessageChannel } from "node:worker_threads";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { programCacheFor } from "../../src/cli/launch-plan";
 import { loadCachedScript, runProgram, type ScriptDeps } from "../../src/cli/script-loader";
-import { disarmTiering, setCliV8Flags } from "../../src/cli/v8-flags";
+import { CLI_V8_FLAGS, disarmTiering, setCliV8Flags } from "../../src/cli/v8-flags";
 import { cacheUnderNowFlags, refused } from "./code-cache-check";
 import { buildCli } from "./cli-bundle";
 
@@ -145,6 +145,33 @@ describe("the program's code cache", () => {
 		expect(run.code).toBe(0);
 		expect(run.compiled).toEqual([{ withCache: true, rejected: false }]);
 		expect(refused(PRISTINE)).toBe(true);
+	});
+
+	it("each cache the warm-up runs saved is taken by V8 in a fresh process under the launcher's flags (saved disarmed)", async () => {
+		// A fresh process: in this one V8 answers from the scripts it compiled already, whatever the cache.
+		const child = (file: string, cacheFile: string): string => `"use strict";
+const v8 = require("node:v8");
+for (const flag of ${JSON.stringify(CLI_V8_FLAGS)}) v8.setFlagsFromString(flag);
+const vm = require("node:vm");
+let rejected = "not compiled";
+class Script extends vm.Script {
+	constructor(code, options) {
+		super(code, options);
+		if (options && options.cachedData) rejected = String(this.cachedDataRejected);
+	}
+}
+const deps = { crypto: require("node:crypto"), fs: require("node:fs"), vm: { ...vm, Script }, module: require("node:module"), path: require("node:path") };
+try { (${loadCachedScript.toString()})(deps, ${JSON.stringify(file)}, ${JSON.stringify(cacheFile)}); } catch (e) { /* the reader's script needs its thread: compiled is enough */ }
+process.stdout.write(rejected);`;
+		const reader = path.join(work, "extract-worker.cjs");
+		for (const [file, cacheFile] of [
+			[program, `${program}.cache`],
+			[program, `${program}.organize.cache`],
+			[reader, `${reader}.cache`],
+		] as const) {
+			const { stdout } = await promisify(execFile)(process.execPath, ["-e", child(file, cacheFile)]);
+			expect(stdout, cacheFile).toBe("false");
+		}
 	});
 
 	/** Replaces the cache for one run of `check`, then puts it back. */

@@ -5,7 +5,8 @@
  * the run's code is loaded, and disarmed back to V8's exact default before a cache is made.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { armTiering, disarmTiering, setCliV8Flags } from "../../src/cli/v8-flags";
+import { execFileSync } from "node:child_process";
+import { armTiering, disarmTiering, setCliV8Flags, TIERING_DEFAULT } from "../../src/cli/v8-flags";
 import { cacheUnderNowFlags, refused } from "./code-cache-check";
 
 /** Made before this file changes any flag: under the flags the process started with (V8's defaults). */
@@ -25,6 +26,12 @@ describe("the CLI's V8 flags and code caches", () => {
 		expect(refused(PRISTINE)).toBe(true);
 		disarmTiering();
 		expect(refused(PRISTINE)).toBe(false);
+	});
+
+	it("disarming sets the value this Node's V8 has by default (`node --v8-options`)", () => {
+		const options = execFileSync(process.execPath, ["--v8-options"], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+		const dflt = /\n\s*--interrupt-budget \([^\n]*\n\s*type: int\s+default: (--interrupt-budget=\d+)/.exec(options)?.[1];
+		expect(dflt).toBe(TIERING_DEFAULT);
 	});
 
 	it("a cache made while armed is refused once disarmed: the build's warm-up disarms before it saves", () => {

@@ -102,9 +102,10 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // status index's reason label without an array: 559,897 -> 560,110.
 // sanitizeFileName's end rules skipped for a name with a letter or digit at both ends that no reserved name starts
 // like, and its ASCII pass joining runs of kept characters instead of one character at a time: 560,110 -> 560,386.
-// The input fingerprint's whole-input checksum a CRC-32, an old session's SHA-256 still checked (issue 20; the
-// plugin's manifests use the same code): 560,339 -> 560,459.
-const MAIN_JS_BUDGET = 560_460;
+// main.js was 560,339 at 55b4be5. The input fingerprint's choice of whole-input checksum (a CRC-32, an old session's
+// SHA-256 still checked, none read for an input recorded without one; the plugin's manifests use the same core code,
+// not the CRC itself) and the reader thread's hook on its dismissal (review22): 560,339 -> 560,504.
+const MAIN_JS_BUDGET = 560_504;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

@@ -54,6 +54,9 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 			// small (parsing documents whole in this capped thread was slower, and took half as much memory again).
 			// A re-import may take conversations from a look at their elements (ReadOptions.quick).
 			options: { wholeMaxBytes: 0, quickReader: quickResults },
+			// Not needed (small inputs after all): the import reads in its own thread, and leaves it to this thread, loaded
+			// by now, to arm V8's flags for it (v8-flags.ts).
+			onDismissed: armTiering,
 			// The build's warm-up saves the code cache under V8's default flags, as later runs load it (v8-flags.ts).
 			...(beforeClosed
 				? {

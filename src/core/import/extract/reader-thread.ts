@@ -253,6 +253,8 @@ export function serveReader<F>(
 		initial?: ReaderSetup<F>;
 		options?: Partial<OpenExportOptions>;
 		beforeClosed?: () => void;
+		/** Runs when a reader started ahead is told it is not needed, before it ends (the CLI's V8 flags: v8-flags.ts). */
+		onDismissed?: () => void;
 		/** Work on a batch's items before it goes (the plugin's worker makes the drafted notes whole: see PremadeNote). */
 		prepare?: (items: WireResult[], draft: DraftOptions | null) => Promise<void>;
 	} = {},
@@ -513,6 +515,7 @@ export function serveReader<F>(
 				if (!opening) void open(message.setup);
 				return;
 			case "dismiss":
+				settings.onDismissed?.();
 				port.close();
 				return;
 			case "bytes": {

@@ -38,20 +38,23 @@ export function manifestPath(sessionId: string): string {
 	return `${extractInputDir(sessionId, "import")}/${MANIFEST_FILE}`;
 }
 
-/** `whole`: which checksum of the whole input to take (the one a session recorded, when checking an input against it). */
-export async function fingerprint(source: ByteSource, whole: "crc32" | "sha256" = "crc32"): Promise<InputFingerprint> {
+/**
+ * `whole`: which checksum of the whole input to take (when checking an input against a session's, the one it
+ * recorded; null when it recorded none: the input is not read through for nothing).
+ */
+export async function fingerprint(source: ByteSource, whole: "crc32" | "sha256" | null = "crc32"): Promise<InputFingerprint> {
 	const head = await source.read(0, Math.min(MIB, source.size));
 	const headSha = await sha256HexBytesAsync(head);
 	const tailStart = Math.max(0, source.size - MIB);
 	const tailSha = tailStart === 0 ? headSha : await sha256HexBytesAsync(await source.read(tailStart, source.size - tailStart));
-	const checksum = whole === "crc32" ? source.crc32?.() : source.sha256?.();
+	const checksum = whole === "crc32" ? source.crc32?.() : whole === "sha256" ? source.sha256?.() : undefined;
 	const full = checksum ? await checksum.catch(() => undefined) : undefined;
 	return {
 		name: source.name,
 		size: source.size,
 		head_sha256: headSha,
 		tail_sha256: tailSha,
-		...(full ? { [whole]: full } : {}),
+		...(full && whole ? { [whole]: full } : {}),
 		...(source.path ? { path: source.path } : {}),
 	};
 }
@@ -88,7 +91,7 @@ export async function recordedInputs(store: StagingStore, sessionId: string): Pr
 export async function inputDifference(was: InputFingerprint, source: ByteSource): Promise<string | null> {
 	if (source.size !== was.size)
 		return `changed (${was.size.toLocaleString("en-US")} bytes then, ${source.size.toLocaleString("en-US")} now)`;
-	const now = await fingerprint(source, was.crc32 === undefined && was.sha256 !== undefined ? "sha256" : "crc32");
+	const now = await fingerprint(source, was.crc32 !== undefined ? "crc32" : was.sha256 !== undefined ? "sha256" : null);
 	if (
 		now.head_sha256 !== was.head_sha256 ||
 		now.tail_sha256 !== was.tail_sha256 ||

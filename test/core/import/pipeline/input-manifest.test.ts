@@ -85,6 +85,15 @@ describe("the input fingerprint and the resume's check", () => {
 		expect(await inputDifference(old, source(middle))).toBe("changed (same size, different content)");
 	});
 
+	it("an input recorded without a whole checksum (the plugin's sources compute none) is not read through to check it", async () => {
+		const { original, middle } = inputs();
+		const was = await fingerprint(source(original, {}));
+		expect(was.crc32).toBeUndefined();
+		const now = source(middle);
+		expect(await inputDifference(was, now)).toBeNull(); // its size and both ends are the same
+		expect(now.calls).toEqual({ crc32: 0, sha256: 0 });
+	});
+
 	it("another size is told before anything is read", async () => {
 		const { original } = inputs();
 		const was = await fingerprint(source(original));
