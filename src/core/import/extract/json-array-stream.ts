@@ -513,7 +513,8 @@ function checkEnded(state: State, at: { sawAnything: boolean; base: number; inde
  * optimizes the splitter while it scans the first megabyte of an export, before such code has run (it runs once a
  * chunk or once a document); each then threw the optimized code away when first reached, and the splitter was
  * compiled again: 3 times in a 2,000-conversation import and 4 in its re-import (--trace-deopt; 20-60 ms of TurboFan
- * each), 2 in both with this warm-up. It runs in the interpreter (~0.1 ms) and its items are dropped.
+ * each), 2 in both with this warm-up (and 1 in the import once its watcher lived on: WARM_UP_MARKS). It runs in the
+ * interpreter (~0.1 ms) and its items are dropped.
  */
 let warmedUp = false;
 
@@ -521,8 +522,15 @@ const WARM_UP_DOCUMENT = new TextEncoder().encode(
 	`\uFEFF [ {"id":"a\\"b","t":"${"x".repeat(48)}","m":[{"c":[1,2.5,true,null]},{}]} ,\n\t{"id":"é ✓","m":[]}, "s", 7 ] \n`,
 );
 
+/**
+ * The warm-up's string watcher lives as long as the module: V8 optimized the splitter with a check for it (the only
+ * watcher whose seen() it had seen called: a first import watches nothing), and when the warm-up's own one died (the
+ * first collection after the first document) that code was thrown away ("weak objects") and compiled again.
+ */
+const WARM_UP_MARKS = { maxLength: 8, seen: (): void => undefined };
+
 async function warmUp(): Promise<void> {
-	const marks = { maxLength: 8, seen: (): void => undefined };
+	const marks = WARM_UP_MARKS;
 	const runs: (SplitOptions & Partial<PeekOptions<number>>)[] = [
 		{},
 		{ peek: (bytes) => (bytes.length > 40 ? bytes.length : null), shortStrings: marks, keep: false },
