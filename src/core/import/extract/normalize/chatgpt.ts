@@ -10,6 +10,7 @@ import {
 	countUnknownKeys,
 	isoTime,
 	isRecord,
+	knownTimes,
 	issuesReason,
 	str,
 	summariseValue,
@@ -439,10 +440,7 @@ export function normalizeChatGpt(raw: unknown): NormalizeResult {
 	}
 	if (models.length === 0 && c.default_model_slug) models.push(c.default_model_slug);
 
-	const times = messages
-		.map((m) => m.time)
-		.filter((t): t is string => t !== null)
-		.sort();
+	const times = knownTimes(messages).sort();
 	const created = isoTime(c.create_time) ?? times[0] ?? null;
 	const updated = isoTime(c.update_time) ?? times[times.length - 1] ?? created;
 	let title = (c.title ?? "").trim();

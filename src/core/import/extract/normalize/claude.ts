@@ -9,6 +9,7 @@ import {
 	countUnknownKeys,
 	isoTime,
 	isRecord,
+	knownTimes,
 	issuesReason,
 	str,
 	summariseValue,
@@ -318,7 +319,13 @@ export function keptBranch(messages: readonly ClaudeMessage[], leafId: string | 
 	const hasParents = messages.some((m) => typeof m.parent_message_uuid === "string" && m.parent_message_uuid !== "");
 	if (!hasParents) return byTime(messages);
 	const byId = new Map<string, Indexed>();
-	const indexed: Indexed[] = messages.map((message, order) => ({ message, order, time: timeValue(message.created_at) }));
+	// Pushed, not mapped: the loops below, optimized for the interpreter's packed arrays, met the holey one V8's
+	// optimized map makes and threw this function's optimized code away ("wrong map").
+	const indexed: Indexed[] = [];
+	for (let order = 0; order < messages.length; order++) {
+		const message = messages[order]!;
+		indexed.push({ message, order, time: timeValue(message.created_at) });
+	}
 	for (const item of indexed) if (item.message.uuid) byId.set(item.message.uuid, item);
 	const children = new Map<string, Indexed[]>();
 	for (const item of indexed) {
@@ -400,7 +407,7 @@ export function normalizeClaude(raw: unknown): NormalizeResult {
 		messages.push({ id: m.uuid ?? `${c.uuid}#${i}`, role, time: isoTime(m.created_at), parts });
 	});
 
-	const times = messages.map((m) => m.time).filter((t): t is string => t !== null);
+	const times = knownTimes(messages);
 	const created = isoTime(c.created_at) ?? times[0] ?? null;
 	const updated = isoTime(c.updated_at) ?? times[times.length - 1] ?? created;
 	let title = (c.name ?? "").trim();

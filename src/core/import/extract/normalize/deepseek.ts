@@ -3,7 +3,7 @@ import type { Conversation, Message, Part } from "../../../model/conversation";
 import { CONVERSATION_FILES } from "./files";
 import type { ProviderModule } from "./registry";
 import { describeRaw, type NormalizeResult } from "./result";
-import { bump, countUnknownKeys, isoTime, isRecord, issuesReason, str, timeValue, titleFromText, truncate } from "./text-utils";
+import { bump, countUnknownKeys, isoTime, isRecord, issuesReason, knownTimes, str, timeValue, titleFromText, truncate } from "./text-utils";
 
 /**
  * DeepSeek data export (Settings → Data → Export all history: a zip with `conversations.json` and `user.json`) →
@@ -176,7 +176,7 @@ export function normalizeDeepSeek(raw: unknown): NormalizeResult {
 		messages.push({ id: node.id ?? `${c.id}#${messages.length}`, role: user ? "user" : "assistant", time: isoTime(m.inserted_at), parts });
 	}
 
-	const times = messages.map((m) => m.time).filter((t): t is string => t !== null);
+	const times = knownTimes(messages);
 	let title = (c.title ?? "").trim();
 	if (title === "") {
 		const first = messages.find((m) => m.role === "user")?.parts.find((p) => p.kind === "text");

@@ -3,7 +3,7 @@ import type { JsonArrayItem } from "../json-array-stream";
 import { parseActivityTime } from "./activity-time";
 import { decodeEntities, htmlToMarkdown } from "./html-text";
 import type { GroupedResult, ProviderModule } from "./registry";
-import { isRecord, str, titleFromText } from "./text-utils";
+import { isRecord, knownTimes, str, titleFromText } from "./text-utils";
 
 /**
  * Gemini Apps activity from Google Takeout (My Activity → Gemini Apps: `Takeout/My Activity/Gemini Apps/
@@ -175,7 +175,7 @@ function toConversation(id: string, records: PromptRecord[], skipped: Record<str
 		}
 		if (answer.length > 0) messages.push({ id: `${key}:answer`, role: "assistant", time, parts: answer });
 	}
-	const times = messages.map((m) => m.time).filter((t): t is string => t !== null);
+	const times = knownTimes(messages);
 	const first = records.find((r) => r.prompt !== "");
 	const title = first ? titleFromText(first.prompt) : "";
 	const conversation: Conversation = {

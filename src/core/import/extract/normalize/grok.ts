@@ -3,7 +3,7 @@ import type { Citation, Conversation, Message, Part } from "../../../model/conve
 import { splitMemberArray } from "../json-member-stream";
 import type { ProviderModule } from "./registry";
 import { describeRaw, type NormalizeResult } from "./result";
-import { countUnknownKeys, isoTime, isRecord, issuesReason, str, timeValue, titleFromText } from "./text-utils";
+import { countUnknownKeys, isoTime, isRecord, issuesReason, knownTimes, str, timeValue, titleFromText } from "./text-utils";
 
 /**
  * Grok data export (grok.com / accounts.x.ai → download your data: a zip holding
@@ -194,7 +194,7 @@ export function normalizeGrok(raw: unknown): NormalizeResult {
 		}
 		messages.push({ id: r._id ?? `${c.id}#${messages.length}`, role: user ? "user" : "assistant", time: grokTime(r.create_time), parts });
 	}
-	const times = messages.map((m) => m.time).filter((t): t is string => t !== null);
+	const times = knownTimes(messages);
 	let title = (c.title ?? "").trim();
 	if (title === "") {
 		const first = messages.find((m) => m.role === "user")?.parts.find((p) => p.kind === "text");

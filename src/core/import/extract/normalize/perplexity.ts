@@ -2,7 +2,7 @@ import type { Citation, Conversation, Message, Part } from "../../../model/conve
 import { wholeJsonObject } from "../json-member-stream";
 import type { ProviderModule } from "./registry";
 import { describeRaw, type NormalizeResult } from "./result";
-import { isoTime, isRecord, str, timeValue, titleFromText } from "./text-utils";
+import { isoTime, isRecord, knownTimes, str, timeValue, titleFromText } from "./text-utils";
 
 /**
  * Perplexity thread export → canonical Conversation. One file is one thread (one JSON object), in either of the two
@@ -175,7 +175,7 @@ export function normalizePerplexity(raw: unknown): NormalizeResult {
 		if (parts.length > 0) messages.push({ id: `${t.id}:a`, role: "assistant", time: t.time, parts });
 		if (t.model && !models.includes(t.model)) models.push(t.model);
 	}
-	const times = messages.map((m) => m.time).filter((x): x is string => x !== null);
+	const times = knownTimes(messages);
 	const title = titleGiven || titleFromText(turns[0]?.query ?? "");
 	const created = isoTime(meta.thread_created_at) ?? isoTime(meta.created_at) ?? times[0] ?? null;
 	const conversation: Conversation = {
