@@ -513,8 +513,8 @@ function checkEnded(state: State, at: { sawAnything: boolean; base: number; inde
  * optimizes the splitter while it scans the first megabyte of an export, before such code has run (it runs once a
  * chunk or once a document); each then threw the optimized code away when first reached, and the splitter was
  * compiled again: 3 times in a 2,000-conversation import and 4 in its re-import (--trace-deopt; 20-60 ms of TurboFan
- * each), 2 in both with this warm-up (and 1 in the import once its watcher lived on: WARM_UP_MARKS). It runs in the
- * interpreter (~0.1 ms) and its items are dropped.
+ * each), 2 in both with this warm-up, 1 in both once its watcher lived on and was of the reader's kind (warmUpWatcher).
+ * It runs in the interpreter (~0.1 ms) and its items are dropped.
  */
 let warmedUp = false;
 
@@ -522,19 +522,43 @@ const WARM_UP_DOCUMENT = new TextEncoder().encode(
 	`\uFEFF [ {"id":"a\\"b","t":"${"x".repeat(48)}","m":[{"c":[1,2.5,true,null]},{}]} ,\n\t{"id":"é ✓","m":[]}, "s", 7 ] \n`,
 );
 
+export type WarmUpWatcher = NonNullable<PeekOptions<unknown>["shortStrings"]> & { take(): boolean };
+
 /**
- * The warm-up's string watcher lives as long as the module: V8 optimized the splitter with a check for it (the only
- * watcher whose seen() it had seen called: a first import watches nothing), and when the warm-up's own one died (the
- * first collection after the first document) that code was thrown away ("weak objects") and compiled again.
+ * The string watcher the warm-up watches with, kept as long as the module. V8 optimizes the splitter with a check for
+ * the watcher whose seen() it has seen called (the warm-up's: a first import watches nothing); when the warm-up's own
+ * one died (the first collection after the first document) that code was thrown away ("weak objects") and compiled
+ * again. A reader that watches (a re-import's, quick-results.ts) has one of its own kind set before the first split
+ * (openExport, QuickReader.warmUpWatcher), so that the code is optimized for that kind and not thrown away ("wrong
+ * map") at its first string.
  */
-const WARM_UP_MARKS = { maxLength: 8, seen: (): void => undefined };
+let warmUpWatcher: WarmUpWatcher = { maxLength: 8, seen: () => undefined, take: () => false };
+
+/** The watcher of the thread's warm-up, if it has not run yet. */
+export function setWarmUpWatcher(watcher: WarmUpWatcher): void {
+	warmUpWatcher = watcher;
+}
 
 async function warmUp(): Promise<void> {
-	const marks = WARM_UP_MARKS;
+	const marks = warmUpWatcher;
+	// Each look ends its element's watch, as a re-import's does; the first takes its long elements all the same.
 	const runs: (SplitOptions & Partial<PeekOptions<number>>)[] = [
 		{},
-		{ peek: (bytes) => (bytes.length > 40 ? bytes.length : null), shortStrings: marks, keep: false },
-		{ peek: () => null, shortStrings: marks },
+		{
+			peek: (bytes) => {
+				marks.take();
+				return bytes.length > 40 ? bytes.length : null;
+			},
+			shortStrings: marks,
+			keep: false,
+		},
+		{
+			peek: () => {
+				marks.take();
+				return null;
+			},
+			shortStrings: marks,
+		},
 	];
 	for (const run of runs) {
 		try {

@@ -6,7 +6,7 @@ import type { SourceTimeHints } from "../load/source-time-hints";
 import type { NotePlace } from "../load/note-place";
 import { InputError, JsonStreamError } from "./errors";
 import { nonUtf8Encoding, nonUtf8Message } from "./text-encoding";
-import { maxStringBytes, splitJsonArray, type JsonArrayItem } from "./json-array-stream";
+import { maxStringBytes, setWarmUpWatcher, splitJsonArray, type JsonArrayItem, type WarmUpWatcher } from "./json-array-stream";
 import type { QuickShape } from "./quick-look";
 import { detectProvider, PROVIDER_MODULES, providerLabel, providerModule, type ProviderModule } from "./normalize/registry";
 import type { NormalizeResult } from "./normalize/result";
@@ -36,18 +36,22 @@ export interface OpenExportOptions {
 	quickReader?: QuickReader;
 }
 
-/**
- * Reads the elements of a split document (`chunks`), each either parsed (`parsed`: the result of its item) or taken
- * from a look (see ReadOptions.quick) when `quick` accepts what the look at it found.
- */
-export type QuickReader = (
-	doc: Pick<Document, "label" | "chunks" | "readAt">,
-	provider: Provider,
-	shape: QuickShape,
-	before: number,
-	quick: NonNullable<ReadOptions["quick"]>,
-	parsed: (item: JsonArrayItem) => ExtractResult,
-) => AsyncIterable<ExtractResult>;
+export interface QuickReader {
+	/**
+	 * Reads the elements of a split document (`chunks`), each either parsed (`parsed`: the result of its item) or taken
+	 * from a look (see ReadOptions.quick) when `quick` accepts what the look at it found.
+	 */
+	read(
+		doc: Pick<Document, "label" | "chunks" | "readAt">,
+		provider: Provider,
+		shape: QuickShape,
+		before: number,
+		quick: NonNullable<ReadOptions["quick"]>,
+		parsed: (item: JsonArrayItem) => ExtractResult,
+	): AsyncIterable<ExtractResult>;
+	/** A string watcher of the kind `read` watches with, for the splitter's warm-up (see setWarmUpWatcher). */
+	warmUpWatcher(): WarmUpWatcher;
+}
 
 /** See OpenExportOptions.wholeMaxBytes: a parsed document takes about twice its size in memory. */
 export const WHOLE_MAX_BYTES = 32 * 1024 * 1024;
@@ -646,7 +650,7 @@ async function* documentResults(
 ): AsyncGenerator<ExtractResult> {
 	const module = doc.module ?? providerModule(provider);
 	if (quick && module.quick && !doc.module && !doc.readsWhole && !module.group) {
-		yield* quick.reader(doc, provider, module.quick, before, quick.accept, (item) => toResult(doc.label, provider, item, before));
+		yield* quick.reader.read(doc, provider, module.quick, before, quick.accept, (item) => toResult(doc.label, provider, item, before));
 		return;
 	}
 	const items = doc.module ? doc.module.split!(doc.chunks()) : doc.readsWhole ? wholeItems(doc) : splitJsonArray(doc.chunks(true));
@@ -674,6 +678,7 @@ export async function openExport(sources: readonly ByteSource[], opts: OpenExpor
 	const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
 	const budget: WholeBudget = { maxBytes: opts.wholeMaxBytes ?? WHOLE_MAX_BYTES, left: opts.wholeBudgetBytes ?? WHOLE_BUDGET_BYTES };
 	if (sources.length === 0) throw new InputError("(no input)", "no input was given");
+	if (opts.quickReader) setWarmUpWatcher(opts.quickReader.warmUpWatcher());
 	const opened: OpenedInput[] = [];
 	const skipped: { name: string; reason: string }[] = [];
 	const manifests: ByteSource[] = [];

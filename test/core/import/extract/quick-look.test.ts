@@ -215,7 +215,7 @@ describe("a conversation taken from a look, parsed after all", () => {
 				? { ok: true, conversation: n.conversation, source: "c.json", index: item.index }
 				: { ok: false, source: "c.json", index: item.index, reason: n.reason };
 		};
-		for await (const r of quickResults(doc, "claude", PROVIDERS.claude.quick!, 0, { active: () => true, accept: () => true }, parsed))
+		for await (const r of quickResults.read(doc, "claude", PROVIDERS.claude.quick!, 0, { active: () => true, accept: () => true }, parsed))
 			out.push(r);
 		return out;
 	}
@@ -249,7 +249,8 @@ describe("looks switched on part way (the reader's first batch is read before th
 		const doc = { label: "c.json", chunks: () => chunksOf(bytes, 64 * 1024) };
 		const out: boolean[] = [];
 		const parsed = (item: JsonArrayItem): ExtractResult => ({ ok: false, source: "c.json", index: item.index, reason: "parsed" });
-		for await (const r of quickResults(doc, "claude", PROVIDERS.claude.quick!, 0, quick, parsed)) out.push(r.ok && r.quick !== undefined);
+		for await (const r of quickResults.read(doc, "claude", PROVIDERS.claude.quick!, 0, quick, parsed))
+			out.push(r.ok && r.quick !== undefined);
 		return out;
 	}
 
