@@ -105,7 +105,10 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // main.js was 560,339 at 55b4be5. The input fingerprint's choice of whole-input checksum (a CRC-32, an old session's
 // SHA-256 still checked, none read for an input recorded without one; the plugin's manifests use the same core code,
 // not the CRC itself) and the reader thread's hook on its dismissal (review22): 560,339 -> 560,504.
-const MAIN_JS_BUDGET = 560_504;
+// Fewer thrown-away optimized compiles in the import (jit22): the splitter's warm-up watcher set by the reader that
+// watches (openExport, +108), fastStringifyFrontmatter's indexed loops (+42), arrays pushed instead of mapped (-58):
+// 560,504 -> 560,605.
+const MAIN_JS_BUDGET = 560_605;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {
