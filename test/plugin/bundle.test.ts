@@ -106,9 +106,10 @@ import { pluginBuildOptions } from "../../scripts/plugin-build.mjs";
 // SHA-256 still checked, none read for an input recorded without one; the plugin's manifests use the same core code,
 // not the CRC itself) and the reader thread's hook on its dismissal (review22): 560,339 -> 560,504.
 // Fewer thrown-away optimized compiles in the import (jit22): the splitter's warm-up watcher set by the reader that
-// watches (openExport, +108), fastStringifyFrontmatter's indexed loops (+42), arrays pushed instead of mapped (-58):
-// 560,504 -> 560,605.
-const MAIN_JS_BUDGET = 560_605;
+// watches (openExport, +108), the warm-up's watcher kept for the module's life (+9), fastStringifyFrontmatter's
+// indexed loops (+42), arrays pushed instead of mapped (-58): 560,504 -> 560,605. The warm-up's watcher no longer
+// replaced once it ran (review22b): 560,611.
+const MAIN_JS_BUDGET = 560_611;
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "ketl-bundle-"));
 
 afterAll(async () => {

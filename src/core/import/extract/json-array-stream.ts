@@ -534,9 +534,12 @@ export type WarmUpWatcher = NonNullable<PeekOptions<unknown>["shortStrings"]> & 
  */
 let warmUpWatcher: WarmUpWatcher = { maxLength: 8, seen: () => undefined, take: () => false };
 
-/** The watcher of the thread's warm-up, if it has not run yet. */
+/**
+ * The watcher of the thread's warm-up, if it has not run yet (once it has, the one it ran with is kept: let go, its
+ * code would be thrown away as above).
+ */
 export function setWarmUpWatcher(watcher: WarmUpWatcher): void {
-	warmUpWatcher = watcher;
+	if (!warmedUp) warmUpWatcher = watcher;
 }
 
 async function warmUp(): Promise<void> {

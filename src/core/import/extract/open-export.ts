@@ -49,7 +49,10 @@ export interface QuickReader {
 		quick: NonNullable<ReadOptions["quick"]>,
 		parsed: (item: JsonArrayItem) => ExtractResult,
 	): AsyncIterable<ExtractResult>;
-	/** A string watcher of the kind `read` watches with, for the splitter's warm-up (see setWarmUpWatcher). */
+	/**
+	 * A new string watcher of the kind `read` watches with, for the splitter's warm-up (see setWarmUpWatcher): one no
+	 * read uses, as the warm-up calls its `seen` and `take` and the module keeps it.
+	 */
 	warmUpWatcher(): WarmUpWatcher;
 }
 

@@ -54,7 +54,7 @@ function quickResult(
 export const quickResults: QuickReader = {
 	async *read(doc, provider, shape, before, quick, parsed) {
 		const looker = quickLooker(shape);
-		const marks = markSearch(shape.fileMarkers);
+		const marks = new MarkSearch(shape.fileMarkers);
 		// While no look is wanted (quick.active()), no string is told of either: the element ending was looked at only if
 		// its strings all were, so that one whose markers went unseen is never taken.
 		const lookAt = marks.maxLength;
@@ -71,6 +71,7 @@ export const quickResults: QuickReader = {
 		for await (const item of splitJsonArray(doc.chunks(true), { peek, shortStrings: marks, keep: doc.readAt === undefined }))
 			yield "peeked" in item ? quickResult(doc, provider, item, before, parsed) : parsed(item);
 	},
+	// Markers of the warm-up document's own strings ("id" is one of its keys), so that its split reaches isMarker too.
 	warmUpWatcher: () => new MarkSearch(["mx", "id"]),
 };
 
@@ -132,7 +133,3 @@ export class MarkSearch implements NonNullable<PeekOptions<unknown>["shortString
 	}
 }
 
-/** A MarkSearch for `texts`. */
-export function markSearch(texts: readonly string[]): MarkSearch {
-	return new MarkSearch(texts);
-}

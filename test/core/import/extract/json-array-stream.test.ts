@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { chunksOf, splitJsonArray, type JsonArrayItem } from "../../../../src/core/import/extract/json-array-stream";
 import { JsonStreamError } from "../../../../src/core/import/extract/errors";
@@ -202,5 +204,47 @@ describe("the splitter's warm-up (its first split in a thread runs it over a sam
 				items.push(item.ok && "value" in item ? item.value : item);
 			expect(items).toEqual([{ id: "one" }, { id: "two" }]);
 		}
+	});
+
+	it("watches strings with the watcher given before it ran (openExport gives a quick reader's)", async () => {
+		vi.resetModules();
+		const fresh = await import("../../../../src/core/import/extract/json-array-stream");
+		const given = {
+			maxLength: 8,
+			calls: 0,
+			seen(): void {
+				given.calls++;
+			},
+			take: (): boolean => false,
+		};
+		fresh.setWarmUpWatcher(given);
+		for await (const item of fresh.splitJsonArray(fresh.chunksOf(new TextEncoder().encode("[1]"), 4))) void item;
+		expect(given.calls).toBeGreaterThan(0); // the warm-up's peeked runs watched with it
+	});
+
+	it("openExport gives the splitter's warm-up its quick reader's watcher", async () => {
+		vi.resetModules();
+		const { openExport } = await import("../../../../src/core/import/extract/open-export");
+		const given = {
+			maxLength: 8,
+			calls: 0,
+			seen(): void {
+				given.calls++;
+			},
+			take: (): boolean => false,
+		};
+		const bytes = new TextEncoder().encode(readFileSync(join(__dirname, "../../../fixtures/extract/claude-edge.json"), "utf8"));
+		const source = { name: "conversations.json", size: bytes.length, read: async (at: number, n: number) => bytes.subarray(at, at + n) };
+		const reader = await openExport([source], {
+			wholeMaxBytes: 0, // split, as the CLI's reader thread does
+			quickReader: {
+				read: () => {
+					throw new Error("not asked for");
+				},
+				warmUpWatcher: () => given,
+			},
+		});
+		for await (const result of reader.conversations()) void result;
+		expect(given.calls).toBeGreaterThan(0);
 	});
 });

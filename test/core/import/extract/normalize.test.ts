@@ -5,7 +5,7 @@ import { ConversationSchema, type Conversation, type Message } from "../../../..
 import { normalizeChatGpt } from "../../../../src/core/import/extract/normalize/chatgpt";
 import { normalizeClaude } from "../../../../src/core/import/extract/normalize/claude";
 import type { NormalizeResult } from "../../../../src/core/import/extract/normalize/result";
-import { isoOfEpochMs, isoTime, titleFromText } from "../../../../src/core/import/extract/normalize/text-utils";
+import { isoOfEpochMs, isoTime, knownTimes, titleFromText } from "../../../../src/core/import/extract/normalize/text-utils";
 import { seededRandom } from "../../../support/seeded-random";
 
 const FIXTURES = join(__dirname, "../../../fixtures/extract");
@@ -77,6 +77,42 @@ describe("normalizeClaude (own fixtures)", () => {
 
 	it("keeps the latest branch without a leaf pointer", () => {
 		expect(ids(ok(normalizeClaude(byId.get("c-branch-latest"))))).toEqual(["d0", "d1b"]);
+	});
+
+	it("between two replies of the same time with no leaf pointer, keeps the one listed later", () => {
+		const message = (uuid: string, parent: string, sender: string, created_at: string) => ({
+			uuid,
+			parent_message_uuid: parent,
+			sender,
+			text: uuid,
+			created_at,
+		});
+		const raw = {
+			uuid: "c-tie",
+			name: "Tie",
+			created_at: "2026-03-03T10:00:00Z",
+			chat_messages: [
+				message("t0", "root", "human", "2026-03-03T10:00:00Z"),
+				message("t1a", "t0", "assistant", "2026-03-03T10:01:00Z"),
+				message("t1b", "t0", "assistant", "2026-03-03T10:01:00Z"),
+			],
+		};
+		expect(ids(ok(normalizeClaude(raw)))).toEqual(["t0", "t1b"]);
+	});
+
+	it("without updated_at, its last known message time is the conversation's update, past a message without a time", () => {
+		const raw = {
+			uuid: "c-last-untimed",
+			name: "Last message untimed",
+			chat_messages: [
+				{ uuid: "u0", sender: "human", text: "Q", created_at: "2026-03-03T10:00:00Z" },
+				{ uuid: "u1", sender: "assistant", text: "A", created_at: "2026-03-03T10:04:00Z" },
+				{ uuid: "u2", sender: "human", text: "Q again" },
+			],
+		};
+		const c = ok(normalizeClaude(raw));
+		expect(c.created).toBe("2026-03-03T10:00:00Z");
+		expect(c.updated).toBe("2026-03-03T10:04:00Z");
 	});
 
 	it("tolerates missing timestamps and a missing title (first user message, cut at a word)", () => {
@@ -191,6 +227,13 @@ describe.skipIf(!existsSync(PUBLIC))("public fixtures (../shared/fixtures/public
 	});
 });
 if (!existsSync(PUBLIC)) console.warn(`skipping public fixture tests: ${PUBLIC} does not exist`);
+
+describe("knownTimes", () => {
+	it("the messages' times in message order, without the missing ones", () => {
+		expect(knownTimes([{ time: "b" }, { time: null }, { time: "a" }, { time: null }])).toEqual(["b", "a"]);
+		expect(knownTimes([{ time: null }])).toEqual([]);
+	});
+});
 
 describe("titleFromText", () => {
 	const cases: [string, string][] = [

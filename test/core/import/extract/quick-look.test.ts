@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { chunksOf, splitJsonArray, type JsonArrayItem } from "../../../../src/core/import/extract/json-array-stream";
 import type { ExtractResult } from "../../../../src/core/import/extract/open-export";
 import { quickLook, quickLooker, type QuickLook, type QuickShape } from "../../../../src/core/import/extract/quick-look";
-import { markSearch, quickResults } from "../../../../src/core/import/extract/quick-results";
+import { MarkSearch, quickResults } from "../../../../src/core/import/extract/quick-results";
 import { PROVIDERS } from "../../../../src/core/import/extract/normalize/registry";
 import { conversationFacts } from "../../../../src/core/model/conversation-facts";
 import type { Provider } from "../../../../src/core/model/conversation";
@@ -28,7 +28,7 @@ interface Looked {
 async function looks(provider: Provider, text: string, chunkSize: number): Promise<Looked[]> {
 	const shape = PROVIDERS[provider].quick!;
 	const looker = quickLooker(shape);
-	const marks = markSearch(shape.fileMarkers);
+	const marks = new MarkSearch(shape.fileMarkers);
 	const seen: { look: QuickLook | null; marked: boolean }[] = [];
 	const out: Looked[] = [];
 	const peek = (bytes: Uint8Array, tops: Int32Array, count: number): null => {
