@@ -132,4 +132,3 @@ export class MarkSearch implements NonNullable<PeekOptions<unknown>["shortString
 		);
 	}
 }
-
