@@ -46,15 +46,22 @@ export function isoOfEpochMs(ms: number): string {
 	const days = Math.floor(ms / 86400000);
 	let rest = ms - days * 86400000;
 	const z = days + 719468;
-	const era = Math.floor(z / 146097);
+	// ⌊a / b⌋ of the day counts as (a - a % b) / b (all are non-negative): an exact division every time. With Math.floor
+	// of a quotient, V8 specialised a division to exact results while the first dates (one year) happened to give some,
+	// and the first date of another year threw the code away ("lost precision").
+	const era = (z - (z % 146097)) / 146097;
 	const dayOfEra = z - era * 146097;
-	const yearOfEra = Math.floor(
-		(dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365,
-	);
-	const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-	const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
-	const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
-	const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+	const yearDays =
+		dayOfEra - (dayOfEra - (dayOfEra % 1460)) / 1460 + (dayOfEra - (dayOfEra % 36524)) / 36524 - (dayOfEra - (dayOfEra % 146096)) / 146096;
+	const yearOfEra = (yearDays - (yearDays % 365)) / 365;
+	const dayOfYear = dayOfEra - (365 * yearOfEra + (yearOfEra - (yearOfEra % 4)) / 4 - (yearOfEra - (yearOfEra % 100)) / 100);
+	const monthDays = 5 * dayOfYear + 2;
+	const shiftedMonth = (monthDays - (monthDays % 153)) / 153;
+	const dayDays = 153 * shiftedMonth + 2;
+	const day = dayOfYear - (dayDays - (dayDays % 5)) / 5 + 1;
+	// One expression for every month: with a branch for January and February, code optimized on dates from March to
+	// December met the other branch's untried arithmetic and was thrown away.
+	const month = ((shiftedMonth + 2) % 12) + 1;
 	const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
 	const hours = Math.floor(rest / 3600000);
 	rest -= hours * 3600000;
