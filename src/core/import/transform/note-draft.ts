@@ -101,7 +101,7 @@ export function draftNote(conversation: Conversation, sessionId: string, options
 	return {
 		item_id: conversation.id,
 		provider: conversation.provider,
-		title: rendered.frontmatter.title,
+		title: rendered.title,
 		source_updated: conversation.updated,
 		frontmatter: rendered.frontmatter,
 		body: rendered.body,

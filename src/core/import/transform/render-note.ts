@@ -43,6 +43,12 @@ export interface RenderedNote {
 	/** The whole note: frontmatter, then the body. Ends with one newline. Composed on each read. */
 	readonly markdown: string;
 	frontmatter: NoteFrontmatter;
+	/**
+	 * The note's title (frontmatter \`title\`), also here: a frontmatter's shape varies with its optional keys (a
+	 * ChatGPT note's \`model\`), and code reading it there, optimized on one source's notes, was thrown away at the
+	 * other's first.
+	 */
+	title: string;
 	/** The body alone (what `file_id` hashes). */
 	body: string;
 	/** The body's first line, the link back to the chat (empty when there is none). */
@@ -133,6 +139,7 @@ export function renderNote(conversation: Conversation, opts: RenderNoteOptions):
 	};
 	return {
 		frontmatter,
+		title,
 		body,
 		link,
 		transcript,
