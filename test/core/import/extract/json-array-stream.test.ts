@@ -190,6 +190,19 @@ function i2(n: number): number {
 	return n;
 }
 
+/** A string watcher that counts the strings it is told of. */
+function countingWatcher(): { maxLength: number; calls: number; seen(): void; take(): boolean } {
+	const watcher = {
+		maxLength: 8,
+		calls: 0,
+		seen(): void {
+			watcher.calls++;
+		},
+		take: (): boolean => false,
+	};
+	return watcher;
+}
+
 describe("the splitter's warm-up (its first split in a thread runs it over a sample first)", () => {
 	it("gives the first split of a fresh module its own document's elements only, with and without a peek", async () => {
 		for (const peeked of [false, true]) {
@@ -209,14 +222,7 @@ describe("the splitter's warm-up (its first split in a thread runs it over a sam
 	it("watches strings with the watcher given before it ran (openExport gives a quick reader's)", async () => {
 		vi.resetModules();
 		const fresh = await import("../../../../src/core/import/extract/json-array-stream");
-		const given = {
-			maxLength: 8,
-			calls: 0,
-			seen(): void {
-				given.calls++;
-			},
-			take: (): boolean => false,
-		};
+		const given = countingWatcher();
 		fresh.setWarmUpWatcher(given);
 		for await (const item of fresh.splitJsonArray(fresh.chunksOf(new TextEncoder().encode("[1]"), 4))) void item;
 		expect(given.calls).toBeGreaterThan(0); // the warm-up's peeked runs watched with it
@@ -225,14 +231,7 @@ describe("the splitter's warm-up (its first split in a thread runs it over a sam
 	it("openExport gives the splitter's warm-up its quick reader's watcher", async () => {
 		vi.resetModules();
 		const { openExport } = await import("../../../../src/core/import/extract/open-export");
-		const given = {
-			maxLength: 8,
-			calls: 0,
-			seen(): void {
-				given.calls++;
-			},
-			take: (): boolean => false,
-		};
+		const given = countingWatcher();
 		const bytes = new TextEncoder().encode(readFileSync(join(__dirname, "../../../fixtures/extract/claude-edge.json"), "utf8"));
 		const source = { name: "conversations.json", size: bytes.length, read: async (at: number, n: number) => bytes.subarray(at, at + n) };
 		const reader = await openExport([source], {
