@@ -10,8 +10,8 @@ import { setFlagsFromString } from "node:v8";
 
 /**
  * Set by armTiering, once the run's code is loaded: let a function run four times longer before V8 asks its
- * optimizing compiler for it (default 67,584). An import
- * is one pass over many short conversations: in a 2,000-conversation import, optimizing compiles took about a quarter
+ * optimizing compiler for it (default 67,584). An import is one pass over many short conversations: in a
+ * 2,000-conversation import, optimizing compiles took about a quarter
  * of the whole CPU (perf, background compile threads), many of them of functions that were then thrown away (deopts
  * of code optimized before it had seen its paths). Measured A/B, alternating, medians: 2,000 conversations −8% CPU
  * (3.51 → 3.24 s), 10,000 −3% (10.37 → 10.10 s); 8× gained no more at 10,000.
@@ -42,9 +42,9 @@ export function setCliV8Flags(): void {
 
 /**
  * The interrupt budget above, for the rest of the run. Called when no thread of the run is still loading code: by
- * the program when it starts and no reader thread was started ahead of it (cli-worker.ts), or when it runs the
- * import without that reader (threaded-export.ts); by the reader thread when the import gives it its inputs
- * (extract-worker.ts). A thread that loads code after it (a reader the program starts itself) would compile Node's
+ * the program when it starts and no reader thread was started ahead of it (cli-worker.ts), or when it reads the
+ * export in its own thread and there was none (threaded-export.ts); by a reader started ahead when the import gives it
+ * its inputs, or tells it it is not needed (extract-worker.ts). A thread that loads code after it (a reader the program starts itself) would compile Node's
  * built-ins and its script from source: the program disarms before it starts one, and the reader arms again. Either
  * way only start-up CPU is at stake, never the result.
  */
