@@ -109,10 +109,11 @@ export const CANCEL_MESSAGE = "knowledge-etl-cancel";
  */
 export function runProgram(deps: ScriptDeps, data: ProgramData, load: LoadCachedScript, signal?: AbortSignal): Promise<number> {
 	const program = load(deps, data.program, data.programCache);
-	return (program.exports as unknown as ProgramExports).runCli(data.argv, data.isTTY, data.reader, signal).then((code) => {
+	const programExports = program.exports as unknown as ProgramExports;
+	return programExports.runCli(data.argv, data.isTTY, data.reader, signal).then((code) => {
 		if (data.writeCodeCache) {
 			// Saved under V8's default flags, as the next run loads it (v8-flags.ts).
-			(program.exports as unknown as ProgramExports).disarmTiering();
+			programExports.disarmTiering();
 			program.saveCache();
 		}
 		return code;
