@@ -79,7 +79,7 @@ export function undoOrganize(plugin: PluginServices, sessionId: string): Promise
 
 /** The plan saved in a session (for the confirmation). */
 export async function readPlan(plugin: PluginServices, sessionId: string): Promise<Plan> {
-	return PlanSchema.parse(JSON.parse(await plugin.stagingStore.read(organizeOutputPaths(sessionId).plan)));
+	return PlanSchema().parse(JSON.parse(await plugin.stagingStore.read(organizeOutputPaths(sessionId).plan)));
 }
 
 export { NO_ORGANIZE_TARGETS, type OrganizeTargets };

@@ -497,7 +497,8 @@ export class KnowledgeEtlSettingTab extends PluginSettingTab {
 				text.onChange((value) => {
 					const key = value.trim();
 					const valid =
-						this.engine.GenreSchema.shape.key.safeParse(key).success && !this.settings.genres.some((g, i) => i !== index && g.key === key);
+						this.engine.GenreSchema().shape.key.safeParse(key).success &&
+						!this.settings.genres.some((g, i) => i !== index && g.key === key);
 					text.inputEl.toggleClass("knowledge-etl-invalid", !valid);
 					if (valid) void this.save((s) => this.editGenre(s, index, { key }));
 				});

@@ -40,7 +40,7 @@ afterEach(async () => {
 const panelText = (f: PluginFixture) => panel(f).contentEl.textContent ?? "";
 
 async function readPlan(f: PluginFixture, sessionId: string): Promise<Plan> {
-	return PlanSchema.parse(JSON.parse(await fs.readFile(path.join(f.dir, organizeOutputPaths(sessionId).plan), "utf8")));
+	return PlanSchema().parse(JSON.parse(await fs.readFile(path.join(f.dir, organizeOutputPaths(sessionId).plan), "utf8")));
 }
 
 /** Runs "Start organize session" and picks the first folder offered (the default); resolves with the session id. */

@@ -38,7 +38,7 @@ afterEach(async () => {
 const button = (f: PluginFixture, cls: string) => panel(f).contentEl.querySelector<HTMLButtonElement>(`.${cls}`);
 
 async function readPlan(f: PluginFixture, sessionId: string): Promise<Plan> {
-	return PlanSchema.parse(JSON.parse(await fs.readFile(path.join(f.dir, organizeOutputPaths(sessionId).plan), "utf8")));
+	return PlanSchema().parse(JSON.parse(await fs.readFile(path.join(f.dir, organizeOutputPaths(sessionId).plan), "utf8")));
 }
 
 /** "Start organize session" on the import output folder; resolves with the session id once the plan is ready. */

@@ -49,7 +49,7 @@ describe("organize the whole vault in Obsidian, with the default settings", () =
 		await until(() => noticeLog.some((n) => n.startsWith("Organize plan ready")), "the plan Notice");
 		await f.plugin.runs.whenIdle();
 		const sessionId = (await new SessionManager(f.plugin.stagingStore, f.plugin.clock).latest())!.session_id;
-		const plan = PlanSchema.parse(JSON.parse(await fs.readFile(path.join(f.dir, organizeOutputPaths(sessionId).plan), "utf8")));
+		const plan = PlanSchema().parse(JSON.parse(await fs.readFile(path.join(f.dir, organizeOutputPaths(sessionId).plan), "utf8")));
 		const byPath = new Map(plan.items.map((i) => [i.from, i]));
 		expect(byPath.get("Journal/2026-12-05.md")).toMatchObject({ status: "skipped", reason: 'excluded: daily notes folder "Journal"' });
 		expect(byPath.get("Templates/Trip.md")).toMatchObject({ status: "skipped", reason: 'excluded: templates folder "Templates"' });

@@ -10,65 +10,69 @@ import { NORMALIZE_RULES } from "../organize/normalize-frontmatter";
  */
 
 export const LLM_PROVIDERS = ["none", "ollama", "openai"] as const;
-export const LlmProviderSchema = z.enum(LLM_PROVIDERS);
-export type LlmProvider = z.infer<typeof LlmProviderSchema>;
+export const LlmProviderSchema = /* @__PURE__ */ z.lazySchema(() => z.enum(LLM_PROVIDERS));
+export type LlmProvider = z.infer<ReturnType<typeof LlmProviderSchema>>;
 
-export const LlmSettingsSchema = z.object({
-	provider: z._default(LlmProviderSchema, "none"),
-	/** Base URL of the LLM server (Ollama or an OpenAI-compatible API). */
-	url: z._default(z.string().check(z.trim(), z.minLength(1)), "http://127.0.0.1:11434"),
-	model: z._default(z.string(), ""),
-	/**
-	 * The key itself, only where the host has no secret storage (the CLI reads it from the environment; the plugin on
-	 * an Obsidian before 1.11.4). Never logged. The plugin moves it into Obsidian's secret storage when it can.
-	 */
-	apiKey: z._default(z.string(), ""),
-	/** The name of the secret in Obsidian's secret storage that holds the key ("" when none). */
-	apiKeySecret: z._default(z.string(), ""),
-	concurrency: z._default(z.number().check(z.int(), z.gte(1), z.lte(16)), 1),
-	timeoutSeconds: z._default(z.number().check(z.positive(), z.lte(3600)), 120),
-	retries: z._default(z.number().check(z.int(), z.gte(0), z.lte(10)), 3),
-	/** `auto` (the conversation's own language) or a language name such as `English` or `Japanese`. */
-	outputLanguage: z._default(z.string().check(z.trim(), z.minLength(1)), "auto"),
-	/** How many characters of a conversation are sent to the LLM at most. */
-	contextChars: z._default(z.number().check(z.int(), z.gte(1000), z.lte(1_000_000)), 24_000),
-});
-export type LlmSettings = z.infer<typeof LlmSettingsSchema>;
+export const LlmSettingsSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		provider: z._default(LlmProviderSchema(), "none"),
+		/** Base URL of the LLM server (Ollama or an OpenAI-compatible API). */
+		url: z._default(z.string().check(z.trim(), z.minLength(1)), "http://127.0.0.1:11434"),
+		model: z._default(z.string(), ""),
+		/**
+		 * The key itself, only where the host has no secret storage (the CLI reads it from the environment; the plugin on
+		 * an Obsidian before 1.11.4). Never logged. The plugin moves it into Obsidian's secret storage when it can.
+		 */
+		apiKey: z._default(z.string(), ""),
+		/** The name of the secret in Obsidian's secret storage that holds the key ("" when none). */
+		apiKeySecret: z._default(z.string(), ""),
+		concurrency: z._default(z.number().check(z.int(), z.gte(1), z.lte(16)), 1),
+		timeoutSeconds: z._default(z.number().check(z.positive(), z.lte(3600)), 120),
+		retries: z._default(z.number().check(z.int(), z.gte(0), z.lte(10)), 3),
+		/** `auto` (the conversation's own language) or a language name such as `English` or `Japanese`. */
+		outputLanguage: z._default(z.string().check(z.trim(), z.minLength(1)), "auto"),
+		/** How many characters of a conversation are sent to the LLM at most. */
+		contextChars: z._default(z.number().check(z.int(), z.gte(1000), z.lte(1_000_000)), 24_000),
+	}),
+);
+export type LlmSettings = z.infer<ReturnType<typeof LlmSettingsSchema>>;
 
-export const SettingsSchema = z.object({
-	debugMode: z._default(z.boolean(), false),
-	/** Vault folder the imported notes go to. */
-	outputFolder: z._default(z.string().check(z.trim(), z.minLength(1)), "AI Conversations"),
-	llm: z._default(LlmSettingsSchema, () => LlmSettingsSchema.parse({})),
-	includeTranscript: z._default(z.boolean(), true),
-	includeThinking: z._default(z.boolean(), false),
-	/** IANA time zone for message times and `created`/`updated`; empty: this computer's. */
-	timeZone: z._default(
-		z.string().check(
-			z.trim(),
-			z.refine((v) => v === "" || isKnownTimeZone(v), "not a known time zone"),
+export const SettingsSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		debugMode: z._default(z.boolean(), false),
+		/** Vault folder the imported notes go to. */
+		outputFolder: z._default(z.string().check(z.trim(), z.minLength(1)), "AI Conversations"),
+		llm: z._default(LlmSettingsSchema(), () => LlmSettingsSchema().parse({})),
+		includeTranscript: z._default(z.boolean(), true),
+		includeThinking: z._default(z.boolean(), false),
+		/** IANA time zone for message times and `created`/`updated`; empty: this computer's. */
+		timeZone: z._default(
+			z.string().check(
+				z.trim(),
+				z.refine((v) => v === "" || isKnownTimeZone(v), "not a known time zone"),
+			),
+			"",
 		),
-		"",
-	),
-	/** New notes of a named project go to a sub-folder of it. */
-	byProject: z._default(z.boolean(), false),
-	/** New notes' file names start with the conversation's date (`2025-03-10 Title`). */
-	datePrefix: z._default(z.boolean(), false),
-	/** A note the user edited whose conversation grew: its new messages are added below the user's text (else it is left as it is). */
-	appendToEditedNotes: z._default(z.boolean(), true),
-	genres: z._default(z.array(GenreSchema).check(z.minLength(1)), () => cloneGenres(DEFAULT_GENRES)),
-	/** Sessions older than this many days are removed automatically (see retainSessions) and by "Clean old sessions". */
-	retentionDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(3650)), 30),
-	/** Old sessions with undo data the user chose to keep when retention asked: not asked about again. */
-	retentionKept: z._default(z.array(z.string()), []),
-	/** Folders and patterns organize leaves alone, besides the ones it always does (see organize/exclusions.ts). */
-	organizeExclude: z._default(z.array(z.string()), []),
-	/** Normalisation rules organize applies to the user's own notes (none by default: they are only filed). */
-	organizeNormalize: z._default(z.array(z.enum(NORMALIZE_RULES)), []),
-	/** Where genre folders go: "" = the output folder (the default), "/" = the vault root, else a folder. */
-	organizeGenreParent: z._default(z.string().check(z.trim()), ""),
-});
-export type Settings = z.infer<typeof SettingsSchema>;
+		/** New notes of a named project go to a sub-folder of it. */
+		byProject: z._default(z.boolean(), false),
+		/** New notes' file names start with the conversation's date (`2025-03-10 Title`). */
+		datePrefix: z._default(z.boolean(), false),
+		/** A note the user edited whose conversation grew: its new messages are added below the user's text (else it is left as it is). */
+		appendToEditedNotes: z._default(z.boolean(), true),
+		genres: z._default(z.array(GenreSchema()).check(z.minLength(1)), () => cloneGenres(DEFAULT_GENRES)),
+		/** Sessions older than this many days are removed automatically (see retainSessions) and by "Clean old sessions". */
+		retentionDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(3650)), 30),
+		/** Old sessions with undo data the user chose to keep when retention asked: not asked about again. */
+		retentionKept: z._default(z.array(z.string()), []),
+		/** Folders and patterns organize leaves alone, besides the ones it always does (see organize/exclusions.ts). */
+		organizeExclude: z._default(z.array(z.string()), []),
+		/** Normalisation rules organize applies to the user's own notes (none by default: they are only filed). */
+		organizeNormalize: z._default(z.array(z.enum(NORMALIZE_RULES)), []),
+		/** Where genre folders go: "" = the output folder (the default), "/" = the vault root, else a folder. */
+		organizeGenreParent: z._default(z.string().check(z.trim()), ""),
+	}),
+);
+export type Settings = z.infer<ReturnType<typeof SettingsSchema>>;
 
 export function cloneGenres(genres: readonly Genre[]): Genre[] {
 	return genres.map((g) => ({ ...g, keywords: [...g.keywords] }));
@@ -76,7 +80,7 @@ export function cloneGenres(genres: readonly Genre[]): Genre[] {
 
 /** A fresh copy of the defaults (safe to mutate). */
 export function defaultSettings(): Settings {
-	return SettingsSchema.parse({});
+	return SettingsSchema().parse({});
 }
 
 type Warn = (message: string) => void;
@@ -114,7 +118,7 @@ function parseGenres(raw: unknown, warn: Warn): Genre[] {
 	const genres: Genre[] = [];
 	const seen = new Set<string>();
 	for (const [index, item] of raw.entries()) {
-		const result = GenreSchema.safeParse(item);
+		const result = GenreSchema().safeParse(item);
 		if (!result.success) {
 			warn(`Genre #${index + 1} is invalid (${result.error.issues[0]?.message ?? "bad value"}); dropped.`);
 			continue;
@@ -142,7 +146,7 @@ export function parseSettings(raw: unknown, onWarning: Warn = () => undefined): 
 		onWarning("Stored settings are not an object; using the defaults.");
 	}
 	const data = isRecord(raw) ? raw : {};
-	const topShape = z.omit(SettingsSchema, { llm: true, genres: true }).shape;
+	const topShape = z.omit(SettingsSchema(), { llm: true, genres: true }).shape;
 	const top = parseFields(topShape, data, "", onWarning);
 	let llmRaw: Record<string, unknown> = {};
 	if (isRecord(data.llm)) {
@@ -150,8 +154,8 @@ export function parseSettings(raw: unknown, onWarning: Warn = () => undefined): 
 	} else if (data.llm !== undefined) {
 		onWarning('Setting "llm" is not an object; using the default LLM settings.');
 	}
-	const llm = parseFields(LlmSettingsSchema.shape, llmRaw, "llm.", onWarning);
+	const llm = parseFields(LlmSettingsSchema().shape, llmRaw, "llm.", onWarning);
 	const genres = parseGenres(data.genres, onWarning);
 	// Final pass through the full schema: every field is already valid, this only types the result.
-	return SettingsSchema.parse({ ...top, llm, genres });
+	return SettingsSchema().parse({ ...top, llm, genres });
 }

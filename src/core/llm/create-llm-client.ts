@@ -7,7 +7,7 @@ import { OpenAiClient } from "./openai-client";
 
 /** The client for `config.provider`, or undefined for "none" (the deterministic note stays the default). */
 export function createLlmClient(config: LlmConfigInput, http: HttpClient, logger?: Logger): LlmClient | undefined {
-	const parsed = LlmConfigSchema.parse(config);
+	const parsed = LlmConfigSchema().parse(config);
 	switch (parsed.provider) {
 		case "none":
 			return undefined;

@@ -13,8 +13,10 @@ export type ModelListOutcome =
 	 * not-llm: something answered, but not a model list (a wrong address or port); http: another HTTP status. */
 	| { ok: false; problem: "unreachable" | "timeout" | "auth" | "not-llm" | "http"; status?: number; detail: string };
 
-const TagsSchema = z.looseObject({ models: z.array(z.looseObject({ name: z.optional(z.string()), model: z.optional(z.string()) })) });
-const ModelsSchema = z.looseObject({ data: z.array(z.looseObject({ id: z.string() })) });
+const TagsSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({ models: z.array(z.looseObject({ name: z.optional(z.string()), model: z.optional(z.string()) })) }),
+);
+const ModelsSchema = /* @__PURE__ */ z.lazySchema(() => z.looseObject({ data: z.array(z.looseObject({ id: z.string() })) }));
 
 export interface ListModelsRequest {
 	provider: "ollama" | "openai";
@@ -35,7 +37,7 @@ export async function listModels(http: HttpClient, request: ListModelsRequest): 
 				url: `${base}/api/tags`,
 				what: "ollama /api/tags",
 				timeoutMs,
-				schema: TagsSchema,
+				schema: TagsSchema(),
 			});
 			const names = value.models.flatMap((m) => [m.name ?? m.model].filter((n): n is string => typeof n === "string"));
 			return { ok: true, models: [...new Set(names)].sort() };
@@ -47,7 +49,7 @@ export async function listModels(http: HttpClient, request: ListModelsRequest): 
 			url: `${v1}/models`,
 			what: "openai /v1/models",
 			timeoutMs,
-			schema: ModelsSchema,
+			schema: ModelsSchema(),
 			...(key ? { headers: { authorization: `Bearer ${key}` }, secret: key } : {}),
 		});
 		return { ok: true, models: [...new Set(value.data.map((m) => m.id))].sort() };

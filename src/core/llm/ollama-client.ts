@@ -8,16 +8,20 @@ import { callJson, snippet } from "./json-call";
 import type { ChatMessage, ChatOptions, ChatReply, LlmClient } from "./llm-client";
 import { baseUrl, chatRetryOptions, type LlmConfig } from "./llm-config";
 
-const ChatResponseSchema = z.looseObject({
-	message: z.looseObject({ content: z.nullish(z.string()) }),
-	prompt_eval_count: z.optional(z.number()),
-	eval_count: z.optional(z.number()),
-	done_reason: z.optional(z.string()),
-});
+const ChatResponseSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({
+		message: z.looseObject({ content: z.nullish(z.string()) }),
+		prompt_eval_count: z.optional(z.number()),
+		eval_count: z.optional(z.number()),
+		done_reason: z.optional(z.string()),
+	}),
+);
 
-const TagsResponseSchema = z.looseObject({
-	models: z.array(z.looseObject({ name: z.optional(z.string()), model: z.optional(z.string()) })),
-});
+const TagsResponseSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({
+		models: z.array(z.looseObject({ name: z.optional(z.string()), model: z.optional(z.string()) })),
+	}),
+);
 
 /** `llama3` matches `llama3:latest`; otherwise names must be equal. */
 export function ollamaModelMatches(wanted: string, available: string): boolean {
@@ -59,7 +63,7 @@ export class OllamaClient implements LlmClient {
 				url: `${this.base}/api/tags`,
 				what: "ollama /api/tags",
 				timeoutMs: this.config.preflightTimeoutSeconds * 1000,
-				schema: TagsResponseSchema,
+				schema: TagsResponseSchema(),
 			});
 			names = value.models.flatMap((m) => [m.name, m.model].filter((n): n is string => typeof n === "string"));
 		} catch (error) {
@@ -101,7 +105,7 @@ export class OllamaClient implements LlmClient {
 						body,
 						timeoutMs: this.config.timeoutSeconds * 1000,
 						...(opts.signal ? { signal: opts.signal } : {}),
-						schema: ChatResponseSchema,
+						schema: ChatResponseSchema(),
 					});
 					const content = value.message.content ?? "";
 					if (content.trim() === "") {

@@ -9,14 +9,16 @@ import type { ChatMessage, ChatOptions, ChatReply, LlmClient } from "./llm-clien
 import { baseUrl, chatRetryOptions, type LlmConfig } from "./llm-config";
 import { ollamaModelMatches } from "./ollama-client";
 
-const CompletionSchema = z.looseObject({
-	choices: z
-		.array(z.looseObject({ message: z.looseObject({ content: z.nullish(z.string()) }), finish_reason: z.nullish(z.string()) }))
-		.check(z.minLength(1)),
-	usage: z.nullish(z.looseObject({ prompt_tokens: z.optional(z.number()), completion_tokens: z.optional(z.number()) })),
-});
+const CompletionSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({
+		choices: z
+			.array(z.looseObject({ message: z.looseObject({ content: z.nullish(z.string()) }), finish_reason: z.nullish(z.string()) }))
+			.check(z.minLength(1)),
+		usage: z.nullish(z.looseObject({ prompt_tokens: z.optional(z.number()), completion_tokens: z.optional(z.number()) })),
+	}),
+);
 
-const ModelsSchema = z.looseObject({ data: z.array(z.looseObject({ id: z.string() })) });
+const ModelsSchema = /* @__PURE__ */ z.lazySchema(() => z.looseObject({ data: z.array(z.looseObject({ id: z.string() })) }));
 
 /**
  * Any OpenAI-compatible server (LM Studio, llama.cpp server, vLLM, hosted APIs): `POST /v1/chat/completions`,
@@ -63,7 +65,7 @@ export class OpenAiClient implements LlmClient {
 				what: "openai /v1/models",
 				headers: this.headers(),
 				timeoutMs: this.config.preflightTimeoutSeconds * 1000,
-				schema: ModelsSchema,
+				schema: ModelsSchema(),
 				...(this.apiKey ? { secret: this.apiKey } : {}),
 			});
 			ids = value.data.map((m) => m.id);
@@ -110,7 +112,7 @@ export class OpenAiClient implements LlmClient {
 					headers: this.headers(),
 					timeoutMs: this.config.timeoutSeconds * 1000,
 					...(opts.signal ? { signal: opts.signal } : {}),
-					schema: CompletionSchema,
+					schema: CompletionSchema(),
 					...(this.apiKey ? { secret: this.apiKey } : {}),
 				});
 				const choice = value.choices[0];

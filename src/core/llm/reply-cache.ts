@@ -30,24 +30,26 @@ export interface ReplyKey {
 	settings: string;
 }
 
-const CachedReplySchema = z.object({
-	key: z.string(),
-	provider: z.string(),
-	conversation_id: z.string(),
-	part: z.number(),
-	totalParts: z.number(),
-	promptHash: z.string(),
-	promptVersion: z.string(),
-	model: z.string(),
-	settings: z.string(),
-	content: z.string(),
-	promptTokens: z.optional(z.number()),
-	completionTokens: z.optional(z.number()),
-	/** The session that paid for the reply. */
-	session_id: z.string(),
-	saved_at: z.string(),
-});
-export type CachedReply = z.infer<typeof CachedReplySchema>;
+const CachedReplySchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		key: z.string(),
+		provider: z.string(),
+		conversation_id: z.string(),
+		part: z.number(),
+		totalParts: z.number(),
+		promptHash: z.string(),
+		promptVersion: z.string(),
+		model: z.string(),
+		settings: z.string(),
+		content: z.string(),
+		promptTokens: z.optional(z.number()),
+		completionTokens: z.optional(z.number()),
+		/** The session that paid for the reply. */
+		session_id: z.string(),
+		saved_at: z.string(),
+	}),
+);
+export type CachedReply = z.infer<ReturnType<typeof CachedReplySchema>>;
 
 export function replyKey(k: ReplyKey): string {
 	return sha256Hex(
@@ -88,7 +90,7 @@ export class LlmReplyCache {
 		}
 		let entry: CachedReply;
 		try {
-			entry = CachedReplySchema.parse(JSON.parse(text));
+			entry = CachedReplySchema().parse(JSON.parse(text));
 		} catch (error) {
 			this.logger?.warn(
 				`${path}: not a saved model reply (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); the model will be called again`,
@@ -154,7 +156,7 @@ export class LlmReplyCache {
 		for (const file of await this.files()) {
 			let sessionId: string | null = null;
 			try {
-				sessionId = z.pick(CachedReplySchema, { session_id: true }).parse(JSON.parse(await this.store.read(file))).session_id;
+				sessionId = z.pick(CachedReplySchema(), { session_id: true }).parse(JSON.parse(await this.store.read(file))).session_id;
 			} catch {
 				sessionId = null; // damaged: of no use to anyone
 			}

@@ -1,7 +1,7 @@
 import { resized } from "../util/typed-arrays";
 import type { Counts } from "../model/counts";
 import type { ItemOutcomeKind, ItemResultStatus, PhaseType, StageType } from "../model/status";
-import { ItemResultStatusSchema, STAGE_TYPES } from "../model/status";
+import { ITEM_RESULT_STATUSES, STAGE_TYPES } from "../model/status";
 import type { Logger } from "../ports/logger";
 import type { StagingStore } from "../ports/staging-store";
 import { pipelineStagesFile } from "../session/paths";
@@ -31,7 +31,7 @@ export interface ItemFailure {
 export type ItemRecord = Pick<PipelineStageRecord, "item_id" | "stage" | "status" | "timestamp"> &
 	Partial<Pick<PipelineStageRecord, "title" | "error" | "reason" | "note_path" | "outcome" | "rerendered">>;
 
-const STATUSES = ItemResultStatusSchema.options;
+const STATUSES = ITEM_RESULT_STATUSES;
 /** Distinct reason labels and outcomes kept as numbers (one byte); past this, a record is kept whole instead. */
 const MAX_INTERNED = 255;
 /**
@@ -155,7 +155,7 @@ export class ItemStatusIndex {
 		index.skippedLines = await forEachJsonl(
 			store,
 			pipelineStagesFile(sessionId, phase),
-			{ schema: PipelineStageRecordSchema, ...(logger ? { logger } : {}) },
+			{ schema: PipelineStageRecordSchema(), ...(logger ? { logger } : {}) },
 			(r) => index.add(r),
 		);
 		return index;
@@ -168,7 +168,7 @@ export class ItemStatusIndex {
 	static async titles(store: StagingStore, sessionId: string, phase: PhaseType, ids: ReadonlySet<string>): Promise<Map<string, string>> {
 		const out = new Map<string, string>();
 		if (ids.size === 0) return out;
-		await forEachJsonl(store, pipelineStagesFile(sessionId, phase), { schema: PipelineStageRecordSchema }, (r) => {
+		await forEachJsonl(store, pipelineStagesFile(sessionId, phase), { schema: PipelineStageRecordSchema() }, (r) => {
 			if (r.title !== undefined && ids.has(r.item_id)) out.set(r.item_id, r.title);
 		});
 		return out;
@@ -183,7 +183,7 @@ export class ItemStatusIndex {
 			if (id !== undefined) out.set(slot, id);
 		}
 		if (wanted.size === 0) return out;
-		await forEachJsonl(store, pipelineStagesFile(sessionId, phase), { schema: PipelineStageRecordSchema }, (r) => {
+		await forEachJsonl(store, pipelineStagesFile(sessionId, phase), { schema: PipelineStageRecordSchema() }, (r) => {
 			const slot = this.keys.slotOf(r.item_id);
 			if (wanted.has(slot)) out.set(slot, r.item_id);
 		});

@@ -5,15 +5,17 @@ import * as z from "./zod";
  * `review` items are done but flagged for a person (see the LLM transform); they are not in `success`.
  * `pending` items were read but not finished when the run stopped (a resume does them): not failures.
  */
-export const CountsSchema = z.object({
-	total: z.number().check(z.int(), z.nonnegative()),
-	success: z.number().check(z.int(), z.nonnegative()),
-	failed: z.number().check(z.int(), z.nonnegative()),
-	skipped: z.number().check(z.int(), z.nonnegative()),
-	review: z.optional(z.number().check(z.int(), z.nonnegative())),
-	pending: z.optional(z.number().check(z.int(), z.nonnegative())),
-});
-export type Counts = z.infer<typeof CountsSchema>;
+export const CountsSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		total: z.number().check(z.int(), z.nonnegative()),
+		success: z.number().check(z.int(), z.nonnegative()),
+		failed: z.number().check(z.int(), z.nonnegative()),
+		skipped: z.number().check(z.int(), z.nonnegative()),
+		review: z.optional(z.number().check(z.int(), z.nonnegative())),
+		pending: z.optional(z.number().check(z.int(), z.nonnegative())),
+	}),
+);
+export type Counts = z.infer<ReturnType<typeof CountsSchema>>;
 
 export function emptyCounts(): Counts {
 	return { total: 0, success: 0, failed: 0, skipped: 0 };

@@ -39,3 +39,17 @@ export const FEW_PARSES = { jitless: true } as const;
 
 export const object: typeof z.object = (shape, params) => compiled(z.object(shape, params));
 export const looseObject: typeof z.looseObject = (shape, params) => compiled(z.looseObject(shape, params));
+
+/**
+ * A schema made on its first use, not when its module is loaded (issue 20): `XSchema()` gives it, the same one each
+ * time; the type of what it parses is `z.infer<ReturnType<typeof XSchema>>`. Building every schema at load cost each
+ * CLI import ~12 ms of its program's start and ~10 ms of its reader thread's (and the plugin the same when its engine
+ * loads), for schemas most runs never parse with. Each call of it is marked `@__PURE__` where a schema is defined
+ * (`export const XSchema = <the annotation> z.lazySchema(() => …)`): a bundle then leaves out a schema nothing calls
+ * (esbuild does not apply a function's own `@__NO_SIDE_EFFECTS__` to calls from other files), so the reader thread's
+ * has none of organize's.
+ */
+export function lazySchema<T>(make: () => T): () => T {
+	let made: T | undefined;
+	return () => (made ??= make());
+}

@@ -31,18 +31,20 @@ import { stageOutputDir } from "../session/paths";
  * drops earlier failures), `linked` (moves whose links were rewritten), `complete`.
  */
 
-const LineSchema = z.discriminatedUnion("t", [
-	z.object({ t: z.literal("start"), planCreatedAt: z.string(), appliedAt: z.string() }),
-	z.object({ t: z.literal("op"), n: z.number(), op: AppliedOperationSchema, links: z.optional(z.boolean()) }),
-	z.object({ t: z.literal("done"), n: z.number() }),
-	z.object({ t: z.literal("void"), n: z.number() }),
-	z.object({ t: z.literal("item"), from: z.string(), state: z.enum(["edited", "done", "edit-failed", "move-failed"]) }),
-	z.object({ t: z.literal("fail"), path: z.string(), message: z.string() }),
-	z.object({ t: z.literal("unfail"), paths: z.array(z.string()) }),
-	z.object({ t: z.literal("linked"), moves: z.number() }),
-	z.object({ t: z.literal("complete") }),
-]);
-type Line = z.infer<typeof LineSchema>;
+const LineSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.discriminatedUnion("t", [
+		z.object({ t: z.literal("start"), planCreatedAt: z.string(), appliedAt: z.string() }),
+		z.object({ t: z.literal("op"), n: z.number(), op: AppliedOperationSchema(), links: z.optional(z.boolean()) }),
+		z.object({ t: z.literal("done"), n: z.number() }),
+		z.object({ t: z.literal("void"), n: z.number() }),
+		z.object({ t: z.literal("item"), from: z.string(), state: z.enum(["edited", "done", "edit-failed", "move-failed"]) }),
+		z.object({ t: z.literal("fail"), path: z.string(), message: z.string() }),
+		z.object({ t: z.literal("unfail"), paths: z.array(z.string()) }),
+		z.object({ t: z.literal("linked"), moves: z.number() }),
+		z.object({ t: z.literal("complete") }),
+	]),
+);
+type Line = z.infer<ReturnType<typeof LineSchema>>;
 
 export function journalPaths(sessionId: string): { journal: string; undoData: string } {
 	const dir = stageOutputDir(sessionId, "organize", "load");
@@ -158,13 +160,13 @@ export async function journalExists(store: StagingStore, sessionId: string): Pro
 export async function readApplyJournal(store: StagingStore, sessionId: string, logger?: Logger): Promise<JournalState | null> {
 	const paths = journalPaths(sessionId);
 	if (!(await store.exists(paths.journal))) return null;
-	const { records } = await readJsonl(store, paths.journal, { schema: LineSchema, ...(logger ? { logger } : {}) });
+	const { records } = await readJsonl(store, paths.journal, { schema: LineSchema(), ...(logger ? { logger } : {}) });
 	return journalState(records);
 }
 
 /** The journal's text as a state (the panel reads the text itself, cached). */
 export function parseApplyJournal(text: string, path: string): JournalState | null {
-	return journalState(parseJsonl(text, path, { schema: LineSchema }).records);
+	return journalState(parseJsonl(text, path, { schema: LineSchema() }).records);
 }
 
 function journalState(records: readonly Line[]): JournalState | null {
@@ -356,7 +358,7 @@ export async function readAppliedState(
 	if (!(await store.exists(path))) return null;
 	let record: AppliedRecord;
 	try {
-		record = AppliedRecordSchema.parse(JSON.parse(await store.read(path)));
+		record = AppliedRecordSchema().parse(JSON.parse(await store.read(path)));
 	} catch (error) {
 		throw new Error(`${path} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
 	}

@@ -17,22 +17,24 @@ import type { Plan, PlanItem } from "./plan";
  * session's undo data (`beforeSha`: the original text's SHA-256, its copy's name; `afterSha`: what undo compares
  * the note with, to leave a later edit of the user's alone).
  */
-export const AppliedOperationSchema = z.discriminatedUnion("type", [
-	z.object({
-		type: z.literal("modify"),
-		path: z.string(),
-		before: z.optional(z.string()),
-		after: z.optional(z.string()),
-		beforeSha: z.optional(z.string()),
-		afterSha: z.optional(z.string()),
-	}),
-	z.object({ type: z.literal("move"), from: z.string(), to: z.string() }),
-	/** A note replaced by "overwrite": moved to the trash; undo re-creates it from `before` (or `beforeSha`). */
-	z.object({ type: z.literal("trash"), path: z.string(), before: z.optional(z.string()), beforeSha: z.optional(z.string()) }),
-	/** A folder the apply created for a move (a genre folder): undo removes it again when it is left empty. */
-	z.object({ type: z.literal("folder"), path: z.string() }),
-]);
-export type AppliedOperation = z.infer<typeof AppliedOperationSchema>;
+export const AppliedOperationSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.discriminatedUnion("type", [
+		z.object({
+			type: z.literal("modify"),
+			path: z.string(),
+			before: z.optional(z.string()),
+			after: z.optional(z.string()),
+			beforeSha: z.optional(z.string()),
+			afterSha: z.optional(z.string()),
+		}),
+		z.object({ type: z.literal("move"), from: z.string(), to: z.string() }),
+		/** A note replaced by "overwrite": moved to the trash; undo re-creates it from `before` (or `beforeSha`). */
+		z.object({ type: z.literal("trash"), path: z.string(), before: z.optional(z.string()), beforeSha: z.optional(z.string()) }),
+		/** A folder the apply created for a move (a genre folder): undo removes it again when it is left empty. */
+		z.object({ type: z.literal("folder"), path: z.string() }),
+	]),
+);
+export type AppliedOperation = z.infer<ReturnType<typeof AppliedOperationSchema>>;
 
 export type ItemApplyState = "edited" | "done" | "edit-failed" | "move-failed";
 
@@ -54,27 +56,29 @@ export interface OperationLog {
 /** The text undo restores for an operation: inline, or from the undo data by its hash. */
 export type UndoDataReader = (sha: string) => Promise<string>;
 
-export const AppliedRecordSchema = z.object({
-	version: z.literal(1),
-	planCreatedAt: z.string(),
-	appliedAt: z.string(),
-	/** In the order they happened; undo reverses them from the end. */
-	operations: z.array(AppliedOperationSchema),
-	/** Items that could not be applied (the note changed since the plan, a move was refused, ...). */
-	failures: z.array(z.object({ path: z.string(), message: z.string() })),
-	/** How many notes had links rewritten. */
-	linkEdits: z.number(),
-	complete: z.boolean(),
-	/**
-	 * Per planned note (by its `from`): how far applying it went, so a resume goes on where it stopped and a
-	 * retry redoes only what failed. `edited`: the edit pass is done, the move is not; `done`: fully applied.
-	 * Absent in records written before resume existed.
-	 */
-	items: z.optional(z.record(z.string(), z.enum(["edited", "done", "edit-failed", "move-failed"]))),
-	/** How many of the record's move operations have had their links rewritten (CLI); absent: all when complete. */
-	movesLinked: z.optional(z.number()),
-});
-export type AppliedRecord = z.infer<typeof AppliedRecordSchema>;
+export const AppliedRecordSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		version: z.literal(1),
+		planCreatedAt: z.string(),
+		appliedAt: z.string(),
+		/** In the order they happened; undo reverses them from the end. */
+		operations: z.array(AppliedOperationSchema()),
+		/** Items that could not be applied (the note changed since the plan, a move was refused, ...). */
+		failures: z.array(z.object({ path: z.string(), message: z.string() })),
+		/** How many notes had links rewritten. */
+		linkEdits: z.number(),
+		complete: z.boolean(),
+		/**
+		 * Per planned note (by its `from`): how far applying it went, so a resume goes on where it stopped and a
+		 * retry redoes only what failed. `edited`: the edit pass is done, the move is not; `done`: fully applied.
+		 * Absent in records written before resume existed.
+		 */
+		items: z.optional(z.record(z.string(), z.enum(["edited", "done", "edit-failed", "move-failed"]))),
+		/** How many of the record's move operations have had their links rewritten (CLI); absent: all when complete. */
+		movesLinked: z.optional(z.number()),
+	}),
+);
+export type AppliedRecord = z.infer<ReturnType<typeof AppliedRecordSchema>>;
 
 export interface ApplyOptions {
 	/** Rewrite links across the vault after the moves (the CLI). The plugin moves with FileManager.renameFile, which does it. */

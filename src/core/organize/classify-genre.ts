@@ -11,17 +11,19 @@ export interface ClassifyInput {
 	topic?: string;
 }
 
-export const ClassificationSchema = z.object({
-	genre: z.string(),
-	topic: z.optional(z.string()),
-	/** 0..1 */
-	confidence: z.number().check(z.gte(0), z.lte(1)),
-	/** True when the confidence is below the threshold: the note goes to the review folder. */
-	review: z.boolean(),
-	/** Why, in a few words (for the plan). */
-	reason: z.string(),
-});
-export type Classification = z.infer<typeof ClassificationSchema>;
+export const ClassificationSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		genre: z.string(),
+		topic: z.optional(z.string()),
+		/** 0..1 */
+		confidence: z.number().check(z.gte(0), z.lte(1)),
+		/** True when the confidence is below the threshold: the note goes to the review folder. */
+		review: z.boolean(),
+		/** Why, in a few words (for the plan). */
+		reason: z.string(),
+	}),
+);
+export type Classification = z.infer<ReturnType<typeof ClassificationSchema>>;
 
 /** A classifier the organize plan can use: keywords (default) or an LLM. */
 export type GenreClassifier = (input: ClassifyInput, genres: readonly Genre[]) => Promise<Classification>;

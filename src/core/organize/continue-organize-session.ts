@@ -111,7 +111,7 @@ async function continueOrganizeSessionLocked(
 	const out = organizeOutputPaths(sessionId);
 	if (await store.exists(out.undo))
 		throw new OrganizeSessionError(`The organize run of session ${sessionId} was undone; start a new organize session`);
-	let plan = (await store.exists(out.plan)) ? await readJson(store, out.plan, (v) => PlanSchema.parse(v)) : null;
+	let plan = (await store.exists(out.plan)) ? await readJson(store, out.plan, (v) => PlanSchema().parse(v)) : null;
 	let applied;
 	try {
 		applied = await readAppliedState(store, sessionId, vault, deps.logger);

@@ -10,8 +10,8 @@ import { DEFAULT_CONFIG_DIR, type VaultLayout } from "./vault-layout";
  * Matching ignores case (a vault on macOS or Windows does). Obsidian's settings folder, `.staging` and `.trash`
  * are always excluded.
  */
-export const ExcludeRuleSchema = z.object({ pattern: z.string(), reason: z.string() });
-export type ExcludeRule = z.infer<typeof ExcludeRuleSchema>;
+export const ExcludeRuleSchema = /* @__PURE__ */ z.lazySchema(() => z.object({ pattern: z.string(), reason: z.string() }));
+export type ExcludeRule = z.infer<ReturnType<typeof ExcludeRuleSchema>>;
 
 /** Folders no organize ever touches (with Obsidian's settings folder, see vaultExclusions): our staging area, Obsidian's own trash. */
 export const ALWAYS_EXCLUDED: readonly ExcludeRule[] = [

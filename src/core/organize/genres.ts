@@ -6,27 +6,31 @@ import * as z from "../model/zod";
  * rule-based classifier. Keywords are matched case-insensitively; ASCII keywords on word boundaries, keywords
  * with CJK (or other non-ASCII) characters as plain substrings, since Japanese has no spaces between words.
  */
-export const GenreSchema = z.object({
-	/** Stable id, lower case (`ai`, `travel`, ...). `other` must always exist. */
-	key: z.string().check(z.minLength(1), z.regex(/^[a-z0-9][a-z0-9_-]*$/, "genre keys are lower-case letters, digits, - and _")),
-	/** Vault-relative folder (POSIX, no leading or trailing slash), e.g. `Travel` or `Life/Travel`. */
-	folder: z.string().check(z.minLength(1)),
-	description: z._default(z.string(), ""),
-	keywords: z._default(z.array(z.string().check(z.minLength(1))), []),
-});
-export type Genre = z.infer<typeof GenreSchema>;
-
-export const GenreTableSchema = z.array(GenreSchema).check(
-	z.minLength(1),
-	z.superRefine((genres, ctx) => {
-		const seen = new Set<string>();
-		for (const [index, genre] of genres.entries()) {
-			if (seen.has(genre.key)) {
-				ctx.addIssue({ code: "custom", path: [index, "key"], message: `duplicate genre key "${genre.key}"` });
-			}
-			seen.add(genre.key);
-		}
+export const GenreSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		/** Stable id, lower case (`ai`, `travel`, ...). `other` must always exist. */
+		key: z.string().check(z.minLength(1), z.regex(/^[a-z0-9][a-z0-9_-]*$/, "genre keys are lower-case letters, digits, - and _")),
+		/** Vault-relative folder (POSIX, no leading or trailing slash), e.g. `Travel` or `Life/Travel`. */
+		folder: z.string().check(z.minLength(1)),
+		description: z._default(z.string(), ""),
+		keywords: z._default(z.array(z.string().check(z.minLength(1))), []),
 	}),
+);
+export type Genre = z.infer<ReturnType<typeof GenreSchema>>;
+
+export const GenreTableSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.array(GenreSchema()).check(
+		z.minLength(1),
+		z.superRefine((genres, ctx) => {
+			const seen = new Set<string>();
+			for (const [index, genre] of genres.entries()) {
+				if (seen.has(genre.key)) {
+					ctx.addIssue({ code: "custom", path: [index, "key"], message: `duplicate genre key "${genre.key}"` });
+				}
+				seen.add(genre.key);
+			}
+		}),
+	),
 );
 
 /** The key every unknown or unclassifiable note falls back to. */

@@ -297,7 +297,7 @@ async function applyOrganizeSessionLocked(
 		throw new OrganizeSessionError(`The organize plan of session ${sessionId} was already applied (${out.applied})`);
 	let plan: Plan;
 	try {
-		plan = PlanSchema.parse(JSON.parse(await deps.store.read(out.plan)));
+		plan = PlanSchema().parse(JSON.parse(await deps.store.read(out.plan)));
 	} catch (error) {
 		throw new OrganizeSessionError(`${out.plan} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
 	}

@@ -346,7 +346,7 @@ export async function writePlanFolded(store: StagingStore, sessionId: string, tr
 
 /** The saved PlanItems, the latest per note (a partial last line after a crash is skipped). */
 export async function readPlannedItems(store: StagingStore, sessionId: string, logger?: Logger): Promise<Map<string, PlanItem>> {
-	const { records } = await readJsonl(store, plannedItemsPath(sessionId), { schema: PlanItemSchema, ...(logger ? { logger } : {}) });
+	const { records } = await readJsonl(store, plannedItemsPath(sessionId), { schema: PlanItemSchema(), ...(logger ? { logger } : {}) });
 	const out = new Map<string, PlanItem>();
 	for (const item of records) out.set(item.from, item);
 	return out;

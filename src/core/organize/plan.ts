@@ -1,8 +1,8 @@
 import * as z from "../model/zod";
 import { FrontmatterChangeSchema } from "./frontmatter/frontmatter-change";
 
-export const ConflictPolicySchema = z.enum(["rename", "skip", "overwrite"]);
-export type ConflictPolicy = z.infer<typeof ConflictPolicySchema>;
+export const ConflictPolicySchema = /* @__PURE__ */ z.lazySchema(() => z.enum(["rename", "skip", "overwrite"]));
+export type ConflictPolicy = z.infer<ReturnType<typeof ConflictPolicySchema>>;
 
 /**
  * One note in an organize plan.
@@ -11,43 +11,47 @@ export type ConflictPolicy = z.infer<typeof ConflictPolicySchema>;
  * - `skipped`: left alone on purpose (already normalised, or a name conflict with policy "skip");
  * - `failed`: could not be planned (invalid YAML, unreadable, classifier error); the note is left untouched.
  */
-export const PlanItemSchema = z.object({
-	from: z.string(),
-	to: z.string(),
-	status: z.enum(["planned", "unchanged", "skipped", "failed"]),
-	/** Where the note goes: its genre folder, the review folder or the dust folder. */
-	destination: z.optional(z.enum(["genre", "review", "dust"])),
-	genre: z.optional(z.string()),
-	topic: z.optional(z.string()),
-	confidence: z.optional(z.number()),
-	reason: z.string(),
-	frontmatterChanges: z._default(z.array(FrontmatterChangeSchema), []),
-	/** Whether the body is cleaned (trailing spaces, blank lines, final newline). */
-	contentChanged: z._default(z.boolean(), false),
-	/** SHA-256 of the note as planned; applying refuses a note that changed since. */
-	sourceHash: z.optional(z.string()),
-	conflict: z.optional(
-		z.object({
-			/** The path the note wanted. */
-			wanted: z.string(),
-			resolution: ConflictPolicySchema,
-		}),
-	),
-	error: z.optional(z.object({ line: z.optional(z.number()), message: z.string() })),
-});
-export type PlanItem = z.infer<typeof PlanItemSchema>;
+export const PlanItemSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		from: z.string(),
+		to: z.string(),
+		status: z.enum(["planned", "unchanged", "skipped", "failed"]),
+		/** Where the note goes: its genre folder, the review folder or the dust folder. */
+		destination: z.optional(z.enum(["genre", "review", "dust"])),
+		genre: z.optional(z.string()),
+		topic: z.optional(z.string()),
+		confidence: z.optional(z.number()),
+		reason: z.string(),
+		frontmatterChanges: z._default(z.array(FrontmatterChangeSchema()), []),
+		/** Whether the body is cleaned (trailing spaces, blank lines, final newline). */
+		contentChanged: z._default(z.boolean(), false),
+		/** SHA-256 of the note as planned; applying refuses a note that changed since. */
+		sourceHash: z.optional(z.string()),
+		conflict: z.optional(
+			z.object({
+				/** The path the note wanted. */
+				wanted: z.string(),
+				resolution: ConflictPolicySchema(),
+			}),
+		),
+		error: z.optional(z.object({ line: z.optional(z.number()), message: z.string() })),
+	}),
+);
+export type PlanItem = z.infer<ReturnType<typeof PlanItemSchema>>;
 
-export const PlanSchema = z.object({
-	version: z.literal(1),
-	createdAt: z.string(),
-	folder: z.string(),
-	force: z.boolean(),
-	conflictPolicy: ConflictPolicySchema,
-	/** The normalisation rules applied to the user's own notes (absent: all, as to imported notes). */
-	userNoteRules: z.optional(z.array(z.string())),
-	items: z.array(PlanItemSchema),
-});
-export type Plan = z.infer<typeof PlanSchema>;
+export const PlanSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		version: z.literal(1),
+		createdAt: z.string(),
+		folder: z.string(),
+		force: z.boolean(),
+		conflictPolicy: ConflictPolicySchema(),
+		/** The normalisation rules applied to the user's own notes (absent: all, as to imported notes). */
+		userNoteRules: z.optional(z.array(z.string())),
+		items: z.array(PlanItemSchema()),
+	}),
+);
+export type Plan = z.infer<ReturnType<typeof PlanSchema>>;
 
 export interface PlanCounts {
 	total: number;

@@ -79,11 +79,11 @@ export class PhaseManager {
 	async load(sessionId: string, phaseType: PhaseType): Promise<Phase> {
 		const path = phaseFile(sessionId, phaseType);
 		if (!(await this.store.exists(path))) throw new SessionNotFoundError(sessionId, path);
-		return readJsonFile(this.store, path, PhaseSchema);
+		return readJsonFile(this.store, path, PhaseSchema());
 	}
 
 	async save(sessionId: string, phase: Phase): Promise<void> {
-		await writeJsonFile(this.store, phaseFile(sessionId, phase.phase_type), PhaseSchema.parse(phase, z.FEW_PARSES));
+		await writeJsonFile(this.store, phaseFile(sessionId, phase.phase_type), PhaseSchema().parse(phase, z.FEW_PARSES));
 	}
 
 	/** Runs a read-change-write after the ones already queued. */

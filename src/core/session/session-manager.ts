@@ -50,7 +50,7 @@ export class SessionManager {
 			debug_mode: options.debugMode,
 			...(options.provider !== undefined ? { provider: options.provider } : {}),
 		};
-		await writeJsonFile(this.store, sessionFile(id), SessionSchema.parse(session, z.FEW_PARSES));
+		await writeJsonFile(this.store, sessionFile(id), SessionSchema().parse(session, z.FEW_PARSES));
 		return session;
 	}
 
@@ -59,7 +59,7 @@ export class SessionManager {
 		if (!isValidSessionId(id)) throw new InvalidSessionIdError(id);
 		const path = sessionFile(id);
 		if (!(await this.store.exists(path))) throw new SessionNotFoundError(id, path);
-		return readJsonFile(this.store, path, SessionSchema);
+		return readJsonFile(this.store, path, SessionSchema());
 	}
 
 	async exists(id: string): Promise<boolean> {
@@ -69,7 +69,7 @@ export class SessionManager {
 	/** Validates, sets `updated_at`, and writes atomically. Returns the saved session. */
 	async save(session: Session): Promise<Session> {
 		if (!isValidSessionId(session.session_id)) throw new InvalidSessionIdError(session.session_id);
-		const saved = SessionSchema.parse({ ...session, updated_at: this.clock.now().toISOString() }, z.FEW_PARSES);
+		const saved = SessionSchema().parse({ ...session, updated_at: this.clock.now().toISOString() }, z.FEW_PARSES);
 		await writeJsonFile(this.store, sessionFile(saved.session_id), saved);
 		return saved;
 	}
@@ -94,7 +94,7 @@ export class SessionManager {
 					broken.push({ id, path, error: `${path}: file is missing` });
 					continue;
 				}
-				sessions.push(await readJsonFile(this.store, path, SessionSchema));
+				sessions.push(await readJsonFile(this.store, path, SessionSchema()));
 			} catch (e) {
 				broken.push({ id, path, error: e instanceof Error ? e.message : String(e) });
 			}

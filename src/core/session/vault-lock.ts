@@ -29,17 +29,19 @@ export interface HostIdentity {
 	isAlive?: (pid: number) => boolean | undefined;
 }
 
-export const LockInfoSchema = z.object({
-	token: z.string(),
-	app: z.string(),
-	pid: z.number(),
-	host: z.string(),
-	operation: z.string(),
-	session: z.nullable(z.string()),
-	started_at: z.string(),
-	heartbeat_at: z.string(),
-});
-export type LockInfo = z.infer<typeof LockInfoSchema>;
+export const LockInfoSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		token: z.string(),
+		app: z.string(),
+		pid: z.number(),
+		host: z.string(),
+		operation: z.string(),
+		session: z.nullable(z.string()),
+		started_at: z.string(),
+		heartbeat_at: z.string(),
+	}),
+);
+export type LockInfo = z.infer<ReturnType<typeof LockInfoSchema>>;
 
 export class VaultLockedError extends Error {
 	override readonly name = "VaultLockedError";
@@ -179,7 +181,7 @@ function isStale(holder: LockInfo, nowMs: number, staleMs: number, identity: Hos
 export async function readLock(store: StagingStore): Promise<LockInfo | "missing" | "unreadable"> {
 	if (!(await store.exists(VAULT_LOCK_PATH))) return "missing";
 	try {
-		return LockInfoSchema.parse(JSON.parse(await store.read(VAULT_LOCK_PATH)));
+		return LockInfoSchema().parse(JSON.parse(await store.read(VAULT_LOCK_PATH)));
 	} catch {
 		return (await store.exists(VAULT_LOCK_PATH)) ? "unreadable" : "missing";
 	}

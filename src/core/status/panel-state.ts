@@ -133,7 +133,7 @@ export class PanelFileCache {
 	async log(store: StagingStore, path: string): Promise<PhaseLog> {
 		let entry = this.logs.get(path);
 		if (!entry || entry.store !== store) {
-			entry = { store, follower: new JsonlFollower<PipelineRecordLike>(store, path, PipelineStageRecordSchema), log: new PhaseLog() };
+			entry = { store, follower: new JsonlFollower<PipelineRecordLike>(store, path, PipelineStageRecordSchema()), log: new PhaseLog() };
 			this.logs.set(path, entry);
 			if (this.logs.size > 8) this.logs.delete(this.logs.keys().next().value!);
 		}
@@ -182,7 +182,7 @@ async function readOrganizeFiles(store: StagingStore, cache: PanelFileCache, ses
 			return null;
 		}
 	};
-	files.undo = await read<UndoSummary>(out.undo, (text) => summarizeUndo(UndoFileSchema.parse(JSON.parse(text))));
+	files.undo = await read<UndoSummary>(out.undo, (text) => summarizeUndo(UndoFileSchema().parse(JSON.parse(text))));
 	// The journal when there is one (the whole story, even of a run killed part way), else an older applied.json.
 	const journal = journalPaths(sessionId).journal;
 	files.applied = (await store.exists(journal))
@@ -190,8 +190,8 @@ async function readOrganizeFiles(store: StagingStore, cache: PanelFileCache, ses
 				const state = parseApplyJournal(text, journal);
 				return state ? summarizeApplied(state.record) : null;
 			})
-		: await read<AppliedSummary>(out.applied, (text) => summarizeApplied(AppliedRecordSchema.parse(JSON.parse(text))));
-	if (withPlan) files.plan = await read<Plan>(out.plan, (text) => PlanSchema.parse(JSON.parse(text)));
+		: await read<AppliedSummary>(out.applied, (text) => summarizeApplied(AppliedRecordSchema().parse(JSON.parse(text))));
+	if (withPlan) files.plan = await read<Plan>(out.plan, (text) => PlanSchema().parse(JSON.parse(text)));
 	else if (await store.exists(out.plan)) files.plan = PLACEHOLDER_PLAN;
 	if (errors.length > 0) files.error = errors.join("; ");
 	return files;
@@ -200,11 +200,13 @@ async function readOrganizeFiles(store: StagingStore, cache: PanelFileCache, ses
 /** Stands for "plan.json exists" in the list, where only the state is needed. */
 const PLACEHOLDER_PLAN: Plan = { version: 1, createdAt: "", folder: "", force: false, conflictPolicy: "rename", items: [] };
 
-const UndoFileSchema = z.object({
-	undoneAt: z.optional(z.string()),
-	restored: z.number(),
-	conflicts: z.array(z.object({ path: z.string(), message: z.string() })),
-});
+const UndoFileSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		undoneAt: z.optional(z.string()),
+		restored: z.number(),
+		conflicts: z.array(z.object({ path: z.string(), message: z.string() })),
+	}),
+);
 
 /** loadPanelInput + buildPanelModel. `liveness.liveIds`: the sessions this process is running right now. */
 export async function loadPanelModel(

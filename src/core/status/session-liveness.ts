@@ -24,13 +24,15 @@ export const HEARTBEAT_INTERVAL_MS = 15_000;
 export const STALE_WITH_HEARTBEAT_MS = 2 * 60_000;
 export const STALE_WITHOUT_HEARTBEAT_MS = 15 * 60_000;
 
-export const HeartbeatSchema = z.object({
-	/** Who runs the session: `plugin` or `cli`. */
-	owner: z.string(),
-	/** ISO 8601, the last beat. */
-	at: z.string(),
-});
-export type Heartbeat = z.infer<typeof HeartbeatSchema>;
+export const HeartbeatSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		/** Who runs the session: `plugin` or `cli`. */
+		owner: z.string(),
+		/** ISO 8601, the last beat. */
+		at: z.string(),
+	}),
+);
+export type Heartbeat = z.infer<ReturnType<typeof HeartbeatSchema>>;
 
 export function heartbeatFile(sessionId: string): string {
 	return `${sessionDir(sessionId)}/${HEARTBEAT_FILE}`;
@@ -64,7 +66,7 @@ async function readHeartbeat(store: StagingStore, sessionId: string): Promise<He
 	const path = heartbeatFile(sessionId);
 	if (!(await store.exists(path))) return null;
 	try {
-		return HeartbeatSchema.parse(JSON.parse(await store.read(path)));
+		return HeartbeatSchema().parse(JSON.parse(await store.read(path)));
 	} catch {
 		return "unreadable";
 	}

@@ -24,15 +24,15 @@ describe("models", () => {
 
 	it("a new phase passes its schema; unknown stages and statuses do not", () => {
 		const phase = newPhase("import");
-		expect(PhaseSchema.parse(phase)).toEqual(phase);
-		expect(PhaseSchema.safeParse({ ...phase, status: "done" }).success).toBe(false);
+		expect(PhaseSchema().parse(phase)).toEqual(phase);
+		expect(PhaseSchema().safeParse({ ...phase, status: "done" }).success).toBe(false);
 		const { load: _load, ...stages } = phase.stages;
-		expect(PhaseSchema.safeParse({ ...phase, stages }).error?.issues[0]?.path).toEqual(["stages", "load"]);
+		expect(PhaseSchema().safeParse({ ...phase, stages }).error?.issues[0]?.path).toEqual(["stages", "load"]);
 	});
 
 	it("session ids must look like YYYYMMDD_HHMMSS", () => {
 		const base = { created_at: "x", updated_at: "x", status: "pending", phases: {}, debug_mode: false };
-		expect(SessionSchema.safeParse({ ...base, session_id: "20260101_000000" }).success).toBe(true);
-		expect(SessionSchema.safeParse({ ...base, session_id: "../x" }).success).toBe(false);
+		expect(SessionSchema().safeParse({ ...base, session_id: "20260101_000000" }).success).toBe(true);
+		expect(SessionSchema().safeParse({ ...base, session_id: "../x" }).success).toBe(false);
 	});
 });

@@ -142,8 +142,8 @@ describe("shapeCheck: a yes is zod's yes with an equal value", () => {
 	it("says yes to every valid conversation of the fixtures, and agrees with zod on 4,000 mutations of them", () => {
 		const random = seededRandom(20261207);
 		for (const [schema, conversations] of [
-			[ClaudeConversationSchema, claude],
-			[ChatGptConversationSchema, chatgpt],
+			[ClaudeConversationSchema(), claude],
+			[ChatGptConversationSchema(), chatgpt],
 		] as const) {
 			for (const c of conversations) {
 				if (schema.safeParse(c).success) expect(agrees(schema, c)).toBe(true);
@@ -180,7 +180,7 @@ describe("the normalizers read the value they were handed as they read zod's cop
 				// An own __proto__ key sends it to zod (the check says no), whose copy leaves that key out: the same
 				// conversation must come of it as of the value read as it is (frozen: reading must not change it).
 				const viaZod = JSON.parse(JSON.stringify(raw).replace(/^\{/, '{"__proto__": 1, ')) as unknown;
-				expect(parseShape(name === "Claude" ? ClaudeConversationSchema : ChatGptConversationSchema, viaZod).data).not.toBe(viaZod);
+				expect(parseShape(name === "Claude" ? ClaudeConversationSchema() : ChatGptConversationSchema(), viaZod).data).not.toBe(viaZod);
 				const before = JSON.stringify(raw);
 				const asIs = normalize(deepFreeze(JSON.parse(before) as unknown));
 				expect(asIs).toStrictEqual(normalize(viaZod));

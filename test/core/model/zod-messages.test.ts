@@ -28,7 +28,7 @@ describe("zod's messages in our reasons", () => {
 	});
 
 	it("an enum miss and a discriminator miss", () => {
-		const parsed = ConversationSchema.safeParse({
+		const parsed = ConversationSchema().safeParse({
 			id: "c1",
 			provider: "gemini-pro",
 			title: "T",

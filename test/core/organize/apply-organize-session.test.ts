@@ -102,7 +102,7 @@ describe("applyOrganizeSession", () => {
 		expect(linker).toContain("[[Docker tips]] and [[Docker tips|the post]]");
 		expect(linker).toContain("[[京都旅行]]");
 
-		const applied = AppliedRecordSchema.parse(JSON.parse(await readFile(join(root, organizeOutputPaths(sessionId).applied), "utf8")));
+		const applied = AppliedRecordSchema().parse(JSON.parse(await readFile(join(root, organizeOutputPaths(sessionId).applied), "utf8")));
 		expect(applied).toEqual(result.record);
 		expect(await readOrganizeState(deps.store, sessionId)).toBe("applied");
 		const phase = await new PhaseManager(deps.store, deps.clock).load(sessionId, "organize");

@@ -84,7 +84,7 @@ async function vault(files: Record<string, string> = FILES, vaultClass: new (roo
 }
 
 async function planOf(root: string, sessionId: string) {
-	return PlanSchema.parse(JSON.parse(await readFile(join(root, organizeOutputPaths(sessionId).plan), "utf8")));
+	return PlanSchema().parse(JSON.parse(await readFile(join(root, organizeOutputPaths(sessionId).plan), "utf8")));
 }
 
 describe("resumeOrganizeSession: planning", () => {
@@ -258,7 +258,7 @@ describe("resumeOrganizeSession: applying", () => {
 			const moves = result.record!.operations.filter((o) => o.type === "move").map((o) => o.from);
 			expect(new Set(moves).size).toBe(moves.length); // no note moved twice
 			expect(
-				AppliedRecordSchema.parse(JSON.parse(await readFile(join(root, organizeOutputPaths(preview.sessionId).applied), "utf8"))),
+				AppliedRecordSchema().parse(JSON.parse(await readFile(join(root, organizeOutputPaths(preview.sessionId).applied), "utf8"))),
 			).toEqual(result.record);
 			expect(await readOrganizeState(deps.store, preview.sessionId)).toBe("applied");
 			const phase = await new PhaseManager(deps.store, deps.clock).load(preview.sessionId, "organize");

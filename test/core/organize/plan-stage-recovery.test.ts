@@ -43,7 +43,7 @@ async function onlySession(store: NodeStagingStore): Promise<string> {
 }
 
 async function planItemOf(root: string, sessionId: string, path: string) {
-	const plan = PlanSchema.parse(JSON.parse(await readFile(join(root, organizeOutputPaths(sessionId).plan), "utf8")));
+	const plan = PlanSchema().parse(JSON.parse(await readFile(join(root, organizeOutputPaths(sessionId).plan), "utf8")));
 	return plan.items.find((item) => item.from === path);
 }
 

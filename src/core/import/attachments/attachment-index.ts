@@ -11,14 +11,16 @@ import type { StagingStore } from "../../ports/staging-store";
  */
 export const ATTACHMENT_INDEX_FILE = ".staging/@index/attachments.jsonl";
 
-export const AttachmentRecordSchema = z.object({
-	key: z.string(),
-	path: z.string(),
-	sha256: z.string(),
-	size: z.number(),
-	session_id: z.string(),
-});
-export type AttachmentRecord = z.infer<typeof AttachmentRecordSchema>;
+export const AttachmentRecordSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		key: z.string(),
+		path: z.string(),
+		sha256: z.string(),
+		size: z.number(),
+		session_id: z.string(),
+	}),
+);
+export type AttachmentRecord = z.infer<ReturnType<typeof AttachmentRecordSchema>>;
 
 /** On disk like the import index (see KeyedJsonl): per key a hash and a place in memory, the record read back when asked. */
 export class AttachmentIndex {
@@ -27,7 +29,7 @@ export class AttachmentIndex {
 	static async open(store: StagingStore, logger?: Logger, file = ATTACHMENT_INDEX_FILE): Promise<AttachmentIndex> {
 		return new AttachmentIndex(
 			await KeyedJsonl.open(store, file, {
-				schema: AttachmentRecordSchema,
+				schema: AttachmentRecordSchema(),
 				key: (r) => r.key,
 				second: { of: (r) => r.sha256 },
 				...(logger ? { logger } : {}),

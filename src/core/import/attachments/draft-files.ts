@@ -7,21 +7,23 @@ import type { Part } from "../../model/conversation";
  * the draft's body holds a token where each goes and the draft lists the files; load copies or writes each file,
  * then puts its embed, link or placeholder in place of the token (see resolve-draft-files.ts).
  */
-export const DraftFileSchema = z.discriminatedUnion("kind", [
-	/** A file of the export, found in the zip by its id (`file-…`, `file_…`). */
-	z.object({ kind: z.literal("export"), ref: z.string(), name: z.string(), mimeType: z.optional(z.string()) }),
-	/** A Claude artifact: its latest version in the conversation (`version` counts them). */
-	z.object({
-		kind: z.literal("artifact"),
-		id: z.string(),
-		title: z.string(),
-		type: z.string(),
-		language: z.string(),
-		version: z.number().check(z.int()),
-		content: z.string(),
-	}),
-]);
-export type DraftFile = z.infer<typeof DraftFileSchema>;
+export const DraftFileSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.discriminatedUnion("kind", [
+		/** A file of the export, found in the zip by its id (`file-…`, `file_…`). */
+		z.object({ kind: z.literal("export"), ref: z.string(), name: z.string(), mimeType: z.optional(z.string()) }),
+		/** A Claude artifact: its latest version in the conversation (`version` counts them). */
+		z.object({
+			kind: z.literal("artifact"),
+			id: z.string(),
+			title: z.string(),
+			type: z.string(),
+			language: z.string(),
+			version: z.number().check(z.int()),
+			content: z.string(),
+		}),
+	]),
+);
+export type DraftFile = z.infer<ReturnType<typeof DraftFileSchema>>;
 
 /** Where a file's link goes: index into the draft's files, and the artifact version the message showed (0 for others). */
 const TOKEN = /\uE000ketl-file:(\d+):(\d+)\uE001/g;

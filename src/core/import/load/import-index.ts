@@ -15,24 +15,26 @@ import { RenderStampSchema } from "../transform/note-draft";
  */
 export const IMPORT_INDEX_FILE = ".staging/@index/import-index.jsonl";
 
-export const ImportIndexRecordSchema = z.object({
-	provider: ProviderSchema,
-	source_id: z.string(),
-	path: z.string(),
-	hash: z.string(),
-	source_updated: z.nullable(z.string()),
-	session_id: z.string(),
-	written_at: z.string(),
-	/** The knowledge transform's key when an LLM wrote the note (see NoteDraft.llm_key). */
-	llm_key: z.optional(z.string()),
-	/** How the note was rendered (renderer version and options); absent in records of earlier versions and for knowledge notes. */
-	render: z.optional(RenderStampSchema),
-	/** The conversation's messages when the note was written: how many, and the last one's id (new messages are the ones after it). */
-	messages: z.optional(z.object({ count: z.number().check(z.int(), z.nonnegative()), last: z.nullable(z.string()) })),
-	/** The note holds text of the user's (new messages were appended below it): never rewritten whole again. */
-	user_text: z.optional(z.literal(true)),
-});
-export type ImportIndexRecord = z.infer<typeof ImportIndexRecordSchema>;
+export const ImportIndexRecordSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		provider: ProviderSchema(),
+		source_id: z.string(),
+		path: z.string(),
+		hash: z.string(),
+		source_updated: z.nullable(z.string()),
+		session_id: z.string(),
+		written_at: z.string(),
+		/** The knowledge transform's key when an LLM wrote the note (see NoteDraft.llm_key). */
+		llm_key: z.optional(z.string()),
+		/** How the note was rendered (renderer version and options); absent in records of earlier versions and for knowledge notes. */
+		render: z.optional(RenderStampSchema()),
+		/** The conversation's messages when the note was written: how many, and the last one's id (new messages are the ones after it). */
+		messages: z.optional(z.object({ count: z.number().check(z.int(), z.nonnegative()), last: z.nullable(z.string()) })),
+		/** The note holds text of the user's (new messages were appended below it): never rewritten whole again. */
+		user_text: z.optional(z.literal(true)),
+	}),
+);
+export type ImportIndexRecord = z.infer<ReturnType<typeof ImportIndexRecordSchema>>;
 
 const PROVIDERS: ReadonlySet<string> = new Set(PROVIDER_IDS);
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);
@@ -88,7 +90,7 @@ export class ImportIndex {
 		// Line by line, each record's key and place kept as it is read: the file is never one string, nor its records objects.
 		return new ImportIndex(
 			await KeyedJsonl.open(store, file, {
-				schema: ImportIndexRecordSchema,
+				schema: ImportIndexRecordSchema(),
 				check: importIndexRecordOf,
 				key: (r) => key(r.provider, r.source_id),
 				second: { of: (r) => r.path },

@@ -35,7 +35,7 @@ export class ImportIndexSync implements NoteChangeListener {
 
 	async modified(path: string, before: string, after: string): Promise<void> {
 		const ids = sourceIdentity(before);
-		const provider = ids ? ProviderSchema.safeParse(ids.source) : null;
+		const provider = ids ? ProviderSchema().safeParse(ids.source) : null;
 		const entry = ids && provider?.success ? await this.index.recordOf(provider.data, ids.sourceId) : await this.index.recordAt(path);
 		if (!entry) return; // not a note an import wrote
 		// The note as the import (or an earlier organize) left it: organize's edit is ours too.

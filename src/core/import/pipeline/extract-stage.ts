@@ -22,7 +22,7 @@ export function extractOutputDir(sessionId: string): string {
 
 /** The conversations extract wrote, in export order (what transform reads; the export itself is not needed). */
 export function readExtractedConversations(store: StagingStore, sessionId: string, logger?: Logger): AsyncGenerator<Conversation> {
-	return readShards(store, extractOutputDir(sessionId), CONVERSATION_SHARDS, ConversationSchema, logger);
+	return readShards(store, extractOutputDir(sessionId), CONVERSATION_SHARDS, ConversationSchema(), logger);
 }
 
 function extractedOf(r: Extract<ExtractResult, { ok: true }>): Extracted {

@@ -214,7 +214,7 @@ async function openImportSession(deps: ImportDeps, request: ImportRequest, lock:
 	const sessions = new SessionManager(store, clock);
 	const phases = new PhaseManager(store, clock, sessions);
 	if (request.mode === "new") {
-		const options = ImportOptionsSchema.parse(request.options ?? {});
+		const options = ImportOptionsSchema().parse(request.options ?? {});
 		if (!request.sources || request.sources.length === 0)
 			throw new ImportSessionError("No input was given: pass an export (.zip or conversations.json) or a folder holding one");
 		if (options.llm && !request.llmClient) throw new ImportSessionError("An LLM transform was asked for, but no LLM client was given");
@@ -244,7 +244,7 @@ async function openImportSession(deps: ImportDeps, request: ImportRequest, lock:
 	if (!request.sessionId) await lock.attach(session.session_id);
 	if (!(await phases.exists(session.session_id, "import")))
 		throw new ImportSessionError(`Session ${session.session_id} has no import phase`);
-	const options = ImportOptionsSchema.parse(JSON.parse(await store.read(optionsPath(session.session_id))));
+	const options = ImportOptionsSchema().parse(JSON.parse(await store.read(optionsPath(session.session_id))));
 	if (options.llm && !request.llmClient) {
 		throw new ImportSessionError(
 			`Session ${session.session_id} used the LLM ${options.llm.provider} (${options.llm.model}); give the LLM settings again to ${request.mode} it`,

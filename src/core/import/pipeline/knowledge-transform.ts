@@ -23,16 +23,18 @@ import { sameTime } from "../load/load-decision";
  *   reply-cache.ts), so a resume, a retry, a new session or a re-import after a crash reuses it.
  * Sessions written before the cache kept their replies in `transform/output/llm-replies.jsonl`: still read.
  */
-const SavedReplySchema = z.object({
-	item_id: z.string(),
-	part: z.number(),
-	totalParts: z.number(),
-	promptHash: z.string(),
-	model: z.string(),
-	content: z.string(),
-	promptTokens: z.optional(z.number()),
-	completionTokens: z.optional(z.number()),
-});
+const SavedReplySchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		item_id: z.string(),
+		part: z.number(),
+		totalParts: z.number(),
+		promptHash: z.string(),
+		model: z.string(),
+		content: z.string(),
+		promptTokens: z.optional(z.number()),
+		completionTokens: z.optional(z.number()),
+	}),
+);
 
 const TRUNCATE = 5000;
 
@@ -108,7 +110,7 @@ export class KnowledgeTransform {
 
 	static async open(o: KnowledgeTransformOptions): Promise<KnowledgeTransform> {
 		const t = new KnowledgeTransform(o);
-		const { records } = await readJsonl(o.store, repliesFile(o.sessionId), { schema: SavedReplySchema, logger: o.logger });
+		const { records } = await readJsonl(o.store, repliesFile(o.sessionId), { schema: SavedReplySchema(), logger: o.logger });
 		for (const { item_id, ...reply } of records) t.saved.set(item_id, [...(t.saved.get(item_id) ?? []), reply]);
 		return t;
 	}

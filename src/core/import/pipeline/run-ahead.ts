@@ -310,7 +310,7 @@ export class RunAheadHandOff implements AsyncIterable<Extracted> {
 					this.logger.warn(`extract output, conversation ${next}: unreadable line; skipped`);
 					continue;
 				}
-				const parsed = ConversationSchema.safeParse(value);
+				const parsed = ConversationSchema().safeParse(value);
 				if (!parsed.success) {
 					this.logger.warn(
 						`extract output, conversation ${next}: not a conversation (${parsed.error.issues[0]?.message ?? "invalid"}); skipped`,
@@ -352,7 +352,7 @@ function readBackWithDraft(line: string, draft: NoteDraft, facts: ConversationFa
 	const out: Extracted = {
 		get conversation(): Conversation {
 			if (conversation) return conversation;
-			const parsed = ConversationSchema.safeParse(JSON.parse(line));
+			const parsed = ConversationSchema().safeParse(JSON.parse(line));
 			if (!parsed.success) throw new Error(`${where}: not a conversation (${parsed.error.issues[0]?.message ?? "invalid"})`);
 			return (conversation = parsed.data);
 		},

@@ -19,12 +19,14 @@ export interface RenderChoices {
 }
 
 /** The renderer version and the choices a note was written with, as the import index records them. */
-export const RenderStampSchema = z.object({
-	version: z.number().check(z.int()),
-	include_thinking: z.boolean(),
-	time_zone: z.string(),
-});
-export type RenderStamp = z.infer<typeof RenderStampSchema>;
+export const RenderStampSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		version: z.number().check(z.int()),
+		include_thinking: z.boolean(),
+		time_zone: z.string(),
+	}),
+);
+export type RenderStamp = z.infer<ReturnType<typeof RenderStampSchema>>;
 
 export function renderStamp(choices: RenderChoices): RenderStamp {
 	return { version: RENDERER_VERSION, include_thinking: choices.includeThinking, time_zone: choices.timeZone ?? "UTC" };
@@ -39,53 +41,59 @@ export function sameRender(a: RenderStamp, b: RenderStamp): boolean {
  * A note as transform leaves it: everything but its place in the vault. Load picks the path, then sets
  * `file_id` (which hashes the body with the path) and writes the note.
  */
-export const NoteDraftSchema = z.object({
-	item_id: z.string(),
-	provider: ProviderSchema,
-	/** The title the file name is made from. */
-	title: z.string(),
-	/** The source's updated time (ISO) or null. */
-	source_updated: z.nullable(z.string()),
-	frontmatter: NoteFrontmatterSchema,
-	body: z.string(),
-	/** Set when the note must go to the review folder (LLM transform), with why. */
-	review_reason: z.optional(z.string()),
-	/**
-	 * The knowledge transform's key (model, settings, prompt version, note options: see knowledgeKey), recorded in
-	 * the import index so that a later import can tell an unchanged conversation needs no model call.
-	 */
-	llm_key: z.optional(z.string()),
-	/**
-	 * Set when transform found from the import index that nothing changed since the note was written (same source,
-	 * same knowledge key) and made no model call: load leaves the note where it is and reports it unchanged. The
-	 * draft is then the deterministic one, never written.
-	 */
-	keep: z.optional(z.literal(true)),
-	/** How the deterministic note was rendered (absent for a knowledge note); the import index keeps it. */
-	render: z.optional(RenderStampSchema),
-	/**
-	 * Not rendered: the note at this path is unchanged as written (see as-written.ts), so load leaves it, and only
-	 * the draft's ids, title and times are set (its frontmatter and body are empty).
-	 */
-	as_written: z.optional(z.string()),
-	/** Files the note refers to, which load brings into the vault (their tokens in `body` become embeds or links). */
-	files: z.optional(z.array(DraftFileSchema)),
-	/** The conversation's messages: how many, and the last one's id (recorded in the import index). */
-	messages: z.optional(z.object({ count: z.number().check(z.int(), z.nonnegative()), last: z.nullable(z.string()) })),
-	/**
-	 * What a note the user edited gets of a conversation that grew since (see `editedNotes`): the new turns rendered
-	 * on their own (`from`: the first new message), or `rewritten` when the messages the note was written from are
-	 * no longer the conversation's first ones (a regenerated or removed answer): then nothing is merged.
-	 */
-	append: z.optional(
-		z.union([
-			// `files`: the files the new turns refer to (their tokens are in `transcript`), brought in as a note's are.
-			z.object({ from: z.number().check(z.int(), z.nonnegative()), transcript: z.string(), files: z.optional(z.array(DraftFileSchema)) }),
-			z.object({ rewritten: z.literal(true) }),
-		]),
-	),
-});
-export type NoteDraft = z.infer<typeof NoteDraftSchema>;
+export const NoteDraftSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.object({
+		item_id: z.string(),
+		provider: ProviderSchema(),
+		/** The title the file name is made from. */
+		title: z.string(),
+		/** The source's updated time (ISO) or null. */
+		source_updated: z.nullable(z.string()),
+		frontmatter: NoteFrontmatterSchema(),
+		body: z.string(),
+		/** Set when the note must go to the review folder (LLM transform), with why. */
+		review_reason: z.optional(z.string()),
+		/**
+		 * The knowledge transform's key (model, settings, prompt version, note options: see knowledgeKey), recorded in
+		 * the import index so that a later import can tell an unchanged conversation needs no model call.
+		 */
+		llm_key: z.optional(z.string()),
+		/**
+		 * Set when transform found from the import index that nothing changed since the note was written (same source,
+		 * same knowledge key) and made no model call: load leaves the note where it is and reports it unchanged. The
+		 * draft is then the deterministic one, never written.
+		 */
+		keep: z.optional(z.literal(true)),
+		/** How the deterministic note was rendered (absent for a knowledge note); the import index keeps it. */
+		render: z.optional(RenderStampSchema()),
+		/**
+		 * Not rendered: the note at this path is unchanged as written (see as-written.ts), so load leaves it, and only
+		 * the draft's ids, title and times are set (its frontmatter and body are empty).
+		 */
+		as_written: z.optional(z.string()),
+		/** Files the note refers to, which load brings into the vault (their tokens in `body` become embeds or links). */
+		files: z.optional(z.array(DraftFileSchema())),
+		/** The conversation's messages: how many, and the last one's id (recorded in the import index). */
+		messages: z.optional(z.object({ count: z.number().check(z.int(), z.nonnegative()), last: z.nullable(z.string()) })),
+		/**
+		 * What a note the user edited gets of a conversation that grew since (see `editedNotes`): the new turns rendered
+		 * on their own (`from`: the first new message), or `rewritten` when the messages the note was written from are
+		 * no longer the conversation's first ones (a regenerated or removed answer): then nothing is merged.
+		 */
+		append: z.optional(
+			z.union([
+				// `files`: the files the new turns refer to (their tokens are in `transcript`), brought in as a note's are.
+				z.object({
+					from: z.number().check(z.int(), z.nonnegative()),
+					transcript: z.string(),
+					files: z.optional(z.array(DraftFileSchema())),
+				}),
+				z.object({ rewritten: z.literal(true) }),
+			]),
+		),
+	}),
+);
+export type NoteDraft = z.infer<ReturnType<typeof NoteDraftSchema>>;
 
 /** The deterministic transform: the conversation rendered as a note. */
 export function draftNote(conversation: Conversation, sessionId: string, options: RenderChoices): NoteDraft {

@@ -46,7 +46,7 @@ const lines = (records: unknown[]): Uint8Array => enc.encode(records.map((r) => 
 async function conversationOf(file: string, reader: SessionReader, chunk?: number): Promise<Conversation> {
 	const result = await readBytes(readFileSync(join(SESSIONS, file)), reader, chunk);
 	if (!result.ok) throw new Error(result.reason);
-	return ConversationSchema.parse(result.conversation);
+	return ConversationSchema().parse(result.conversation);
 }
 
 const note = (c: Conversation, includeThinking = false): string =>

@@ -22,7 +22,7 @@ const load = (name: string): Record<string, unknown>[] =>
 
 function ok(result: NormalizeResult): Conversation {
 	if (!result.ok) throw new Error(result.reason);
-	expect(ConversationSchema.parse(result.conversation)).toEqual(result.conversation);
+	expect(ConversationSchema().parse(result.conversation)).toEqual(result.conversation);
 	return result.conversation;
 }
 

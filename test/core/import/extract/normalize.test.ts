@@ -17,7 +17,7 @@ function load(path: string): unknown[] {
 
 function ok(result: NormalizeResult): Conversation {
 	if (!result.ok) throw new Error(result.reason);
-	expect(ConversationSchema.parse(result.conversation)).toEqual(result.conversation);
+	expect(ConversationSchema().parse(result.conversation)).toEqual(result.conversation);
 	return result.conversation;
 }
 

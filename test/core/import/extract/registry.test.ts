@@ -7,7 +7,7 @@ describe("the provider registry", () => {
 	it("holds one module per provider id, under its own id", () => {
 		expect(Object.keys(PROVIDERS).sort()).toEqual([...PROVIDER_IDS].sort());
 		for (const [id, module] of Object.entries(PROVIDERS)) expect(module.id).toBe(id);
-		expect(ProviderSchema.options).toEqual([...PROVIDER_IDS]);
+		expect(ProviderSchema().options).toEqual([...PROVIDER_IDS]);
 	});
 
 	it("gives each provider its own label, which is also a safe folder name", () => {

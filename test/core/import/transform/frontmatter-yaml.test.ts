@@ -226,7 +226,7 @@ describe("stringifyFrontmatter = the yaml library's output", () => {
 		const files = readdirSync(dir).filter((f) => f.endsWith(".conversation.json"));
 		expect(files.length).toBeGreaterThan(0);
 		for (const file of files) {
-			const conversation = ConversationSchema.parse(JSON.parse(readFileSync(dir + file, "utf8")));
+			const conversation = ConversationSchema().parse(JSON.parse(readFileSync(dir + file, "utf8")));
 			const { frontmatter } = renderNote(conversation, { sessionId: "20240501_120000", notePath: "n.md" });
 			expect(fastStringifyFrontmatter(frontmatter), file).not.toBeNull();
 			check(frontmatter, file);

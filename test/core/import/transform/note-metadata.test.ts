@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { ConversationSchema, type Conversation } from "../../../../src/core/model/conversation";
-import { NoteFrontmatterSchema } from "../../../../src/core/import/transform/note-frontmatter";
+import { IMPORT_KEYS, NoteFrontmatterSchema } from "../../../../src/core/import/transform/note-frontmatter";
 import { chatUrl, renderNote } from "../../../../src/core/import/transform/render-note";
 import { draftNote, RENDERER_VERSION } from "../../../../src/core/import/transform/note-draft";
 import { renderKnowledgeNote } from "../../../../src/core/import/transform/render-knowledge-note";
@@ -14,7 +14,7 @@ const golden = useGolden(FIXTURES);
 const SESSION = "20250310_090000";
 
 const projectZone = (): Conversation =>
-	ConversationSchema.parse(JSON.parse(readFileSync(`${FIXTURES}project-zone.conversation.json`, "utf8")));
+	ConversationSchema().parse(JSON.parse(readFileSync(`${FIXTURES}project-zone.conversation.json`, "utf8")));
 
 const chatgpt = (over: Partial<Conversation> = {}): Conversation => ({
 	id: "67c9a1b2-0000-8000-9000-00000000abcd",
@@ -63,7 +63,7 @@ describe("metadata users ask for", () => {
 			const created = note.frontmatter.created!;
 			expect(created).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
 			expect(Date.parse(created)).toBe(Date.parse("2025-03-10T05:22:05.000Z"));
-			expect(NoteFrontmatterSchema.safeParse(note.frontmatter).success).toBe(true);
+			expect(NoteFrontmatterSchema().safeParse(note.frontmatter).success).toBe(true);
 		}
 		const tokyo = renderNote(chatgpt(), { sessionId: SESSION, notePath: "n.md", timeZone: "Asia/Tokyo" });
 		expect(tokyo.frontmatter.created).toBe("2025-03-10T14:22:05+09:00");
@@ -94,5 +94,11 @@ describe("metadata users ask for", () => {
 		expect(note.body.match(/Open in ChatGPT/g)).toHaveLength(1);
 		expect(note.body).toContain("> ## User · 2025-03-10 14:22");
 		expect(note.frontmatter.created).toBe("2025-03-10T14:22:05+09:00");
+	});
+});
+
+describe("IMPORT_KEYS", () => {
+	it("is the frontmatter schema's keys, in its order (written out so that loading the module builds no schema)", () => {
+		expect([...IMPORT_KEYS]).toEqual(Object.keys(NoteFrontmatterSchema().shape));
 	});
 });

@@ -20,7 +20,7 @@ const names = readdirSync(FIXTURES)
 	.sort();
 
 const load = (name: string): Conversation =>
-	ConversationSchema.parse(JSON.parse(readFileSync(`${FIXTURES}${name}.conversation.json`, "utf8")));
+	ConversationSchema().parse(JSON.parse(readFileSync(`${FIXTURES}${name}.conversation.json`, "utf8")));
 
 const notePathOf = (c: Conversation): string =>
 	`AI Conversations/${c.provider === "claude" ? "Claude" : "ChatGPT"}/${sanitizeFileName(c.title)}.md`;
@@ -77,7 +77,7 @@ describe("renderNote properties", () => {
 			expect(yamlText).toBeDefined();
 			const parsed: unknown = parse(yamlText!);
 			expect(parsed).toEqual(note.frontmatter);
-			expect(NoteFrontmatterSchema.parse(parsed)).toEqual(note.frontmatter);
+			expect(NoteFrontmatterSchema().parse(parsed)).toEqual(note.frontmatter);
 			expect(note.frontmatter.tags).toEqual(["ai-chat", conversation.provider]);
 			expect(note.frontmatter.source_id).toBe(conversation.id);
 			expect(note.frontmatter.summary ?? "").not.toContain("\n");

@@ -21,37 +21,43 @@ import {
 
 /** ChatGPT export (`conversations.json` / `conversations-NNN.json`) → canonical Conversation. */
 
-const ChatGptMessageSchema = z.looseObject({
-	id: z.nullish(z.string()),
-	author: z.looseObject({ role: z.string(), name: z.nullish(z.string()) }),
-	create_time: z.nullish(z.number()),
-	content: z.nullish(z.looseObject({ content_type: z.string() })),
-	metadata: z.nullish(z.looseObject({})),
-	recipient: z.nullish(z.string()),
-	weight: z.nullish(z.number()),
-});
-type ChatGptMessage = z.infer<typeof ChatGptMessageSchema>;
+const ChatGptMessageSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({
+		id: z.nullish(z.string()),
+		author: z.looseObject({ role: z.string(), name: z.nullish(z.string()) }),
+		create_time: z.nullish(z.number()),
+		content: z.nullish(z.looseObject({ content_type: z.string() })),
+		metadata: z.nullish(z.looseObject({})),
+		recipient: z.nullish(z.string()),
+		weight: z.nullish(z.number()),
+	}),
+);
+type ChatGptMessage = z.infer<ReturnType<typeof ChatGptMessageSchema>>;
 
-const ChatGptNodeSchema = z.looseObject({
-	id: z.nullish(z.string()),
-	parent: z.nullish(z.string()),
-	children: z.nullish(z.array(z.string())),
-	message: z.nullish(ChatGptMessageSchema),
-});
-type ChatGptNode = z.infer<typeof ChatGptNodeSchema>;
+const ChatGptNodeSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({
+		id: z.nullish(z.string()),
+		parent: z.nullish(z.string()),
+		children: z.nullish(z.array(z.string())),
+		message: z.nullish(ChatGptMessageSchema()),
+	}),
+);
+type ChatGptNode = z.infer<ReturnType<typeof ChatGptNodeSchema>>;
 
-export const ChatGptConversationSchema = z.looseObject({
-	title: z.nullish(z.string()),
-	create_time: z.nullish(z.number()),
-	update_time: z.nullish(z.number()),
-	conversation_id: z.nullish(z.string()),
-	id: z.nullish(z.string()),
-	current_node: z.nullish(z.string()),
-	mapping: z.record(z.string(), ChatGptNodeSchema),
-	default_model_slug: z.nullish(z.string()),
-	conversation_template_id: z.nullish(z.string()),
-	gizmo_id: z.nullish(z.string()),
-});
+export const ChatGptConversationSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({
+		title: z.nullish(z.string()),
+		create_time: z.nullish(z.number()),
+		update_time: z.nullish(z.number()),
+		conversation_id: z.nullish(z.string()),
+		id: z.nullish(z.string()),
+		current_node: z.nullish(z.string()),
+		mapping: z.record(z.string(), ChatGptNodeSchema()),
+		default_model_slug: z.nullish(z.string()),
+		conversation_template_id: z.nullish(z.string()),
+		gizmo_id: z.nullish(z.string()),
+	}),
+);
 
 const KNOWN_CONVERSATION_KEYS = new Set([
 	"title",
@@ -398,7 +404,7 @@ function latestLeaf(mapping: Record<string, ChatGptNode>): string | undefined {
 }
 
 export function normalizeChatGpt(raw: unknown): NormalizeResult {
-	const parsed = parseShape(ChatGptConversationSchema, raw);
+	const parsed = parseShape(ChatGptConversationSchema(), raw);
 	const described = describeRaw(raw, ["conversation_id", "id"], ["title"]);
 	if (!parsed.success) {
 		return { ok: false, ...described, reason: issuesReason("not a valid ChatGPT conversation", parsed.error.issues) };

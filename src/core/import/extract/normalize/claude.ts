@@ -21,43 +21,51 @@ import {
 
 /** Claude export (`conversations.json` of a Claude data export) → canonical Conversation. */
 
-const ClaudeBlockSchema = z.looseObject({ type: z.string() });
+const ClaudeBlockSchema = /* @__PURE__ */ z.lazySchema(() => z.looseObject({ type: z.string() }));
 
-const ClaudeAttachmentSchema = z.looseObject({
-	file_name: z.nullish(z.string()),
-	file_type: z.nullish(z.string()),
-	file_size: z.nullish(z.number()),
-	extracted_content: z.nullish(z.string()),
-});
+const ClaudeAttachmentSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({
+		file_name: z.nullish(z.string()),
+		file_type: z.nullish(z.string()),
+		file_size: z.nullish(z.number()),
+		extracted_content: z.nullish(z.string()),
+	}),
+);
 
-const ClaudeFileSchema = z.looseObject({ file_name: z.nullish(z.string()), file_kind: z.nullish(z.string()) });
+const ClaudeFileSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({ file_name: z.nullish(z.string()), file_kind: z.nullish(z.string()) }),
+);
 
-const ClaudeMessageSchema = z.looseObject({
-	uuid: z.nullish(z.string()),
-	parent_message_uuid: z.nullish(z.string()),
-	sender: z.string(),
-	text: z.nullish(z.string()),
-	content: z.nullish(z.array(ClaudeBlockSchema)),
-	created_at: z.nullish(z.string()),
-	updated_at: z.nullish(z.string()),
-	attachments: z.nullish(z.array(ClaudeAttachmentSchema)),
-	files: z.nullish(z.array(ClaudeFileSchema)),
-	files_v2: z.nullish(z.array(ClaudeFileSchema)),
-});
-type ClaudeMessage = z.infer<typeof ClaudeMessageSchema>;
+const ClaudeMessageSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({
+		uuid: z.nullish(z.string()),
+		parent_message_uuid: z.nullish(z.string()),
+		sender: z.string(),
+		text: z.nullish(z.string()),
+		content: z.nullish(z.array(ClaudeBlockSchema())),
+		created_at: z.nullish(z.string()),
+		updated_at: z.nullish(z.string()),
+		attachments: z.nullish(z.array(ClaudeAttachmentSchema())),
+		files: z.nullish(z.array(ClaudeFileSchema())),
+		files_v2: z.nullish(z.array(ClaudeFileSchema())),
+	}),
+);
+type ClaudeMessage = z.infer<ReturnType<typeof ClaudeMessageSchema>>;
 
-export const ClaudeConversationSchema = z.looseObject({
-	uuid: z.string().check(z.minLength(1)),
-	name: z.nullish(z.string()),
-	summary: z.nullish(z.string()),
-	created_at: z.nullish(z.string()),
-	updated_at: z.nullish(z.string()),
-	chat_messages: z.array(ClaudeMessageSchema),
-	current_leaf_message_uuid: z.nullish(z.string()),
-	project_uuid: z.nullish(z.string()),
-	project: z.nullish(z.looseObject({ uuid: z.nullish(z.string()), name: z.nullish(z.string()) })),
-	model: z.nullish(z.string()),
-});
+export const ClaudeConversationSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({
+		uuid: z.string().check(z.minLength(1)),
+		name: z.nullish(z.string()),
+		summary: z.nullish(z.string()),
+		created_at: z.nullish(z.string()),
+		updated_at: z.nullish(z.string()),
+		chat_messages: z.array(ClaudeMessageSchema()),
+		current_leaf_message_uuid: z.nullish(z.string()),
+		project_uuid: z.nullish(z.string()),
+		project: z.nullish(z.looseObject({ uuid: z.nullish(z.string()), name: z.nullish(z.string()) })),
+		model: z.nullish(z.string()),
+	}),
+);
 
 const KNOWN_CONVERSATION_KEYS = new Set([
 	"uuid",
@@ -200,7 +208,7 @@ function artifactPart(input: Record<string, unknown>, versions: ArtifactVersions
 }
 
 function blockParts(
-	block: z.infer<typeof ClaudeBlockSchema>,
+	block: z.infer<ReturnType<typeof ClaudeBlockSchema>>,
 	unknown: Record<string, number>,
 	titles: PageTitles,
 	versions: ArtifactVersions = new Map(),
@@ -377,7 +385,7 @@ function byTime(messages: readonly ClaudeMessage[]): ClaudeMessage[] {
 }
 
 export function normalizeClaude(raw: unknown): NormalizeResult {
-	const parsed = parseShape(ClaudeConversationSchema, raw);
+	const parsed = parseShape(ClaudeConversationSchema(), raw);
 	if (!parsed.success) {
 		return {
 			ok: false,

@@ -28,30 +28,36 @@ import { bump, countUnknownKeys, isoTime, isRecord, issuesReason, knownTimes, st
  * phone) is never read: only `conversations.json` is.
  */
 
-const FragmentSchema = z.looseObject({ type: z.string(), content: z.nullish(z.string()) });
+const FragmentSchema = /* @__PURE__ */ z.lazySchema(() => z.looseObject({ type: z.string(), content: z.nullish(z.string()) }));
 
-const DeepSeekMessageSchema = z.looseObject({
-	model: z.nullish(z.string()),
-	inserted_at: z.nullish(z.string()),
-	fragments: z.array(FragmentSchema),
-	files: z.nullish(z.array(z.unknown())),
-});
+const DeepSeekMessageSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({
+		model: z.nullish(z.string()),
+		inserted_at: z.nullish(z.string()),
+		fragments: z.array(FragmentSchema()),
+		files: z.nullish(z.array(z.unknown())),
+	}),
+);
 
-const DeepSeekNodeSchema = z.looseObject({
-	id: z.nullish(z.string()),
-	parent: z.nullish(z.string()),
-	children: z.nullish(z.array(z.string())),
-	message: z.nullish(DeepSeekMessageSchema),
-});
-type DeepSeekNode = z.infer<typeof DeepSeekNodeSchema>;
+const DeepSeekNodeSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({
+		id: z.nullish(z.string()),
+		parent: z.nullish(z.string()),
+		children: z.nullish(z.array(z.string())),
+		message: z.nullish(DeepSeekMessageSchema()),
+	}),
+);
+type DeepSeekNode = z.infer<ReturnType<typeof DeepSeekNodeSchema>>;
 
-const DeepSeekConversationSchema = z.looseObject({
-	id: z.string().check(z.minLength(1)),
-	title: z.nullish(z.string()),
-	inserted_at: z.nullish(z.string()),
-	updated_at: z.nullish(z.string()),
-	mapping: z.record(z.string(), DeepSeekNodeSchema),
-});
+const DeepSeekConversationSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({
+		id: z.string().check(z.minLength(1)),
+		title: z.nullish(z.string()),
+		inserted_at: z.nullish(z.string()),
+		updated_at: z.nullish(z.string()),
+		mapping: z.record(z.string(), DeepSeekNodeSchema()),
+	}),
+);
 
 const KNOWN_CONVERSATION_KEYS = new Set(["id", "title", "inserted_at", "updated_at", "mapping"]);
 const USER_FRAGMENTS = new Set(["REQUEST"]);
@@ -142,7 +148,7 @@ function fileParts(files: readonly unknown[] | null | undefined): Part[] {
 
 export function normalizeDeepSeek(raw: unknown): NormalizeResult {
 	const described = describeRaw(raw, ["id"], ["title"]);
-	const parsed = DeepSeekConversationSchema.safeParse(raw);
+	const parsed = DeepSeekConversationSchema().safeParse(raw);
 	if (!parsed.success) return { ok: false, ...described, reason: issuesReason("not a valid DeepSeek conversation", parsed.error.issues) };
 	const c = parsed.data;
 	const unknown: Record<string, number> = {};

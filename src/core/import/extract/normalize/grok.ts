@@ -33,32 +33,36 @@ import { countUnknownKeys, isoTime, isRecord, issuesReason, knownTimes, str, tim
  * (`prod-mc-auth-mgmt-api.json`: e-mail, birth date; `prod-mc-billing.json`) are never read.
  */
 
-const MongoDateSchema = z.union([z.string(), z.number(), z.looseObject({ $date: z.unknown() })]);
+const MongoDateSchema = /* @__PURE__ */ z.lazySchema(() => z.union([z.string(), z.number(), z.looseObject({ $date: z.unknown() })]));
 
-const GrokResponseSchema = z.looseObject({
-	_id: z.nullish(z.string()),
-	message: z.nullish(z.string()),
-	sender: z.nullish(z.string()),
-	create_time: z.nullish(MongoDateSchema),
-	parent_response_id: z.nullish(z.string()),
-	model: z.nullish(z.string()),
-	file_attachments: z.nullish(z.array(z.unknown())),
-	generated_image_urls: z.nullish(z.array(z.unknown())),
-	thinking_trace: z.nullish(z.string()),
-	cited_web_search_results: z.nullish(z.array(z.unknown())),
-	web_search_results: z.nullish(z.array(z.unknown())),
-});
-type GrokResponse = z.infer<typeof GrokResponseSchema>;
-
-const GrokConversationSchema = z.looseObject({
-	conversation: z.looseObject({
-		id: z.string().check(z.minLength(1)),
-		title: z.nullish(z.string()),
-		create_time: z.nullish(MongoDateSchema),
-		modify_time: z.nullish(MongoDateSchema),
+const GrokResponseSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({
+		_id: z.nullish(z.string()),
+		message: z.nullish(z.string()),
+		sender: z.nullish(z.string()),
+		create_time: z.nullish(MongoDateSchema()),
+		parent_response_id: z.nullish(z.string()),
+		model: z.nullish(z.string()),
+		file_attachments: z.nullish(z.array(z.unknown())),
+		generated_image_urls: z.nullish(z.array(z.unknown())),
+		thinking_trace: z.nullish(z.string()),
+		cited_web_search_results: z.nullish(z.array(z.unknown())),
+		web_search_results: z.nullish(z.array(z.unknown())),
 	}),
-	responses: z.array(z.looseObject({ response: GrokResponseSchema })),
-});
+);
+type GrokResponse = z.infer<ReturnType<typeof GrokResponseSchema>>;
+
+const GrokConversationSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({
+		conversation: z.looseObject({
+			id: z.string().check(z.minLength(1)),
+			title: z.nullish(z.string()),
+			create_time: z.nullish(MongoDateSchema()),
+			modify_time: z.nullish(MongoDateSchema()),
+		}),
+		responses: z.array(z.looseObject({ response: GrokResponseSchema() })),
+	}),
+);
 
 const KNOWN_RESPONSE_KEYS = new Set([
 	"_id",
@@ -177,7 +181,7 @@ function responseParts(r: GrokResponse, unknown: Record<string, number>): Part[]
 export function normalizeGrok(raw: unknown): NormalizeResult {
 	const inner = isRecord(raw) && isRecord(raw.conversation) ? raw.conversation : raw;
 	const described = describeRaw(inner, ["id"], ["title"]);
-	const parsed = GrokConversationSchema.safeParse(raw);
+	const parsed = GrokConversationSchema().safeParse(raw);
 	if (!parsed.success) return { ok: false, ...described, reason: issuesReason("not a valid Grok conversation", parsed.error.issues) };
 	const c = parsed.data.conversation;
 	const unknown: Record<string, number> = {};

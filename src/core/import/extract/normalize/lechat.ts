@@ -24,18 +24,20 @@ import { issuesReason, isRecord, str, summariseValue, timeValue, titleFromText, 
  * and no model. Uploads are named (`chat-<id>-files/` is not imported).
  */
 
-const ChunkSchema = z.looseObject({ type: z.string() });
+const ChunkSchema = /* @__PURE__ */ z.lazySchema(() => z.looseObject({ type: z.string() }));
 
-const LeChatMessageSchema = z.looseObject({
-	id: z.nullish(z.string()),
-	chatId: z.string().check(z.minLength(1)),
-	role: z.string(),
-	content: z.nullish(z.string()),
-	contentChunks: z.nullish(z.array(ChunkSchema)),
-	createdAt: z.nullish(z.string()),
-	files: z.nullish(z.array(z.unknown())),
-});
-type LeChatMessage = z.infer<typeof LeChatMessageSchema>;
+const LeChatMessageSchema = /* @__PURE__ */ z.lazySchema(() =>
+	z.looseObject({
+		id: z.nullish(z.string()),
+		chatId: z.string().check(z.minLength(1)),
+		role: z.string(),
+		content: z.nullish(z.string()),
+		contentChunks: z.nullish(z.array(ChunkSchema())),
+		createdAt: z.nullish(z.string()),
+		files: z.nullish(z.array(z.unknown())),
+	}),
+);
+type LeChatMessage = z.infer<ReturnType<typeof LeChatMessageSchema>>;
 
 /** True when a raw value is one Le Chat message (`chatId`, `role`, `contentChunks` or `createdAt`). */
 export function looksLikeLeChat(raw: unknown): boolean {
@@ -120,7 +122,7 @@ async function* groupLeChat(items: AsyncIterable<JsonArrayItem>): AsyncGenerator
 			yield { ok: false, reason: item.reason, index: item.index, offset: item.offset };
 			continue;
 		}
-		const parsed = LeChatMessageSchema.safeParse(item.value);
+		const parsed = LeChatMessageSchema().safeParse(item.value);
 		if (!parsed.success) {
 			yield { ok: false, reason: issuesReason("not a valid Le Chat message", parsed.error.issues), index: item.index, offset: item.offset };
 			continue;
