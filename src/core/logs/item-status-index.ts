@@ -208,9 +208,14 @@ export class ItemStatusIndex {
 		return slot;
 	}
 
-	/** Records appended to the log after it was read (StageContext.onStageRecords), as reading it again would add them. */
-	addRecords(records: readonly PipelineStageRecord[]): void {
-		for (const r of records) this.add(r);
+	/**
+	 * Records appended to the log after it was read (StageContext.onStageRecords), as reading it again would add them.
+	 * `times`: each record's time in ms since the epoch, as its `timestamp` was made from it (`new Date(ms).toISOString()`):
+	 * not parsed back then, nor formatted again to check it (two Date calls per record, ~1 µs; 30,000 records in a
+	 * 10,000-conversation import).
+	 */
+	addRecords(records: readonly PipelineStageRecord[], times?: readonly number[]): void {
+		for (let i = 0; i < records.length; i++) this.add(records[i]!, times?.[i]);
 	}
 
 	/** How many items have a record in any stage. */
@@ -218,14 +223,17 @@ export class ItemStatusIndex {
 		return this.keys.size;
 	}
 
-	private add(r: PipelineStageRecord): void {
+	/** `madeFrom`: the ms `r.timestamp` was made from (addRecords), if known. */
+	private add(r: PipelineStageRecord, madeFrom?: number): void {
 		const slot = this.slotFor(r.item_id);
 		const c = this.columns.get(r.stage)!;
 		const line = ++this.line;
 		c.line[slot] = line;
 		c.status[slot] = STATUSES.indexOf(r.status) + 1;
 		c.whole.delete(slot);
-		const time = Date.parse(r.timestamp);
+		// A Date keeps whole ms (a fraction is cut toward zero), as the timestamp made from it does.
+		const known = madeFrom !== undefined && Number.isFinite(madeFrom);
+		const time = known ? Math.trunc(madeFrom) : Date.parse(r.timestamp);
 		if (this.timeBase === null && Number.isFinite(time)) this.timeBase = time - TIME_HALF_RANGE;
 		const sinceBase = time - (this.timeBase ?? 0);
 		const label = r.reason === undefined ? undefined : labelOf(r.reason);
@@ -239,7 +247,7 @@ export class ItemStatusIndex {
 			Number.isFinite(time) &&
 			sinceBase >= 0 &&
 			sinceBase < 2 ** 32 &&
-			new Date(time).toISOString() === r.timestamp;
+			(known || new Date(time).toISOString() === r.timestamp);
 		if (!slim) {
 			const { session_id: _s, step: _p, timing_ms: _t, ...kept } = r;
 			c.whole.set(slot, kept);

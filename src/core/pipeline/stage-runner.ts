@@ -297,6 +297,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 			lastLogMs = Date.now();
 			const batch = ready.splice(0);
 			const stageRecords: PipelineStageRecord[] = [];
+			const stageTimes: number[] = [];
 			const stepRecords: StepLogRecord[] = [];
 			for (const r of batch) {
 				if (r.quiet) {
@@ -304,6 +305,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 					continue;
 				}
 				stageRecords.push(stageRecord(r));
+				stageTimes.push(r.finishedMs);
 				// Steps of an item that went through are kept only when asked (stepLog "all"): read by nothing else.
 				if (allSteps || r.status === "failed") {
 					r.steps.forEach((s, index) =>
@@ -327,7 +329,7 @@ export async function runStage<T, O = never>(options: RunStageOptions<T, O>): Pr
 				if (stepRecords.length > 0) await appendStepLogRecords(store, sessionId, phaseType, stage, stepRecords);
 				const appended = appendPipelineStageRecords(store, sessionId, phaseType, stageRecords);
 				// Queued for the file in this very call: told now, the records come in the order of the file's lines.
-				ctx.onStageRecords?.(stageRecords);
+				ctx.onStageRecords?.(stageRecords, stageTimes);
 				await appended;
 			}
 			// The count of quiet items goes with the phase's counts that include them (and at the end).

@@ -20,9 +20,11 @@ export interface StageContext {
 	phases?: PhaseManager;
 	/**
 	 * Told of each batch of `pipeline_stages.jsonl` records as it is appended, in the order of the file's lines (the
-	 * import keeps its items' status as the log says without reading the log back at the end).
+	 * import keeps its items' status as the log says without reading the log back at the end). `times`: each record's
+	 * time as the ms since the epoch its `timestamp` was made from (`new Date(ms).toISOString()`), so that it need not be
+	 * parsed back.
 	 */
-	onStageRecords?: (records: readonly PipelineStageRecord[]) => void;
+	onStageRecords?: (records: readonly PipelineStageRecord[], times?: readonly number[]) => void;
 }
 
 /**

@@ -122,6 +122,29 @@ describe("ItemStatusIndex read without ids", () => {
 		}
 	});
 
+	it("added with the times their timestamps were made from (fractions of a ms too), answers as added without them", () => {
+		// As the stage runner makes them: a record's timestamp from its item's end in ms of the clock, which may be
+		// fractional; one weeks away, and a failure, are kept whole either way.
+		const base = Date.parse("2026-01-01T00:00:00.000Z");
+		const times = [base + 0.75, base + 2.5, base + 1234.25, base + 40 * 86_400_000 + 0.75, base + 7];
+		const made = times.map((ms, i) =>
+			rec(`item-${i}`, i === 4 ? "transform" : "extract", i === 4 ? "failed" : "success", {
+				timestamp: new Date(ms).toISOString(),
+				...(i === 4 ? { error: "boom" } : { reason: `created: AI/T${i}.md`, outcome: "created" as const }),
+			}),
+		);
+		const parsed = new ItemStatusIndex([], 0, null, { ids: false });
+		parsed.addRecords(made);
+		const known = new ItemStatusIndex([], 0, null, { ids: false });
+		known.addRecords(made, times);
+		for (const [i, r] of made.entries()) {
+			expect(known.get(r.stage, r.item_id)).toEqual(parsed.get(r.stage, r.item_id));
+			expect(known.get(r.stage, r.item_id)?.timestamp, `item ${i}`).toBe(r.timestamp);
+		}
+		expect(known.counts("extract")).toEqual(parsed.counts("extract"));
+		expect(known.failures("transform")).toEqual(parsed.failures("transform"));
+	});
+
 	it("costs 12 bytes a stage for an item that went through: its columns, besides its fingerprint", async () => {
 		setFlagsFromString("--expose-gc");
 		const gc = runInNewContext("gc") as () => void;

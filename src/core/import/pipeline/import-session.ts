@@ -273,7 +273,9 @@ async function planImportRun(deps: ImportDeps, request: ImportRequest, opened: O
 		clock,
 		logger,
 		phases,
-		...(logged ? { onStageRecords: (records: readonly PipelineStageRecord[]) => logged.addRecords(records) } : {}),
+		...(logged
+			? { onStageRecords: (records: readonly PipelineStageRecord[], times?: readonly number[]) => logged.addRecords(records, times) }
+			: {}),
 	};
 	const retransform =
 		request.mode === "retry"
