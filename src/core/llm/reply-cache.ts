@@ -49,6 +49,9 @@ const CachedReplySchema = /* @__PURE__ */ z.lazySchema(() =>
 		saved_at: z.string(),
 	}),
 );
+
+/** What `prune` reads of a cached reply: the session that paid for it (made once, not per file). */
+const CachedReplySessionSchema = /* @__PURE__ */ z.lazySchema(() => z.pick(CachedReplySchema(), { session_id: true }));
 export type CachedReply = z.infer<ReturnType<typeof CachedReplySchema>>;
 
 export function replyKey(k: ReplyKey): string {
@@ -156,7 +159,7 @@ export class LlmReplyCache {
 		for (const file of await this.files()) {
 			let sessionId: string | null = null;
 			try {
-				sessionId = z.pick(CachedReplySchema(), { session_id: true }).parse(JSON.parse(await this.store.read(file))).session_id;
+				sessionId = CachedReplySessionSchema().parse(JSON.parse(await this.store.read(file))).session_id;
 			} catch {
 				sessionId = null; // damaged: of no use to anyone
 			}
