@@ -353,7 +353,7 @@ async function main(): Promise<void> {
 				stages = imp.stages;
 				await rm(imp.vault, { recursive: true, force: true });
 				log(
-					`${size}: floor ${fmt(f.run.wallMs / 1000, 2)} s, import ${fmt(imp.run.wallMs / 1000, 2)} s (${fmt(imp.run.peakRssKb / 1024, 0)} MB)`,
+					`${size}: floor ${fmt(f.run.wallMs / 1000, 2)} s (CPU ${fmt((f.run.userMs + f.run.sysMs) / 1000, 2)}), import ${fmt(imp.run.wallMs / 1000, 2)} s (CPU ${fmt((imp.run.userMs + imp.run.sysMs) / 1000, 2)}, ${fmt(imp.run.peakRssKb / 1024, 0)} MB)`,
 				);
 			}
 			if (args["cpu-prof"] && size === maxSize) {
@@ -480,6 +480,18 @@ async function main(): Promise<void> {
 		md.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 		for (const r of allRows) md.push(`| ${rowMarkdown(r)} |`);
 		md.push("", `Median of ${rows.map((r) => r.imp.runs.length).join("/")} runs per size (peak RSS: the highest); the big file once.`, "");
+		// Each run's CPU, as the runs alternated (floor, import, …): the spread behind each median, and the ratio of each
+		// pair, which a drift of the machine's speed over the run moves less than it moves either median.
+		const cpuOf = (run: ChildRun): number => (run.userMs + run.sysMs) / 1000;
+		md.push("CPU s of each run, in order (floor / import), and the median of the pairs' ratios:", "");
+		for (const r of rows) {
+			const pairs = r.floor.runs
+				.map((f, i) => [f, r.imp.runs[i]] as const)
+				.filter((p): p is readonly [ChildRun, ChildRun] => p[1] !== undefined);
+			const each = pairs.map(([f, i]) => `${fmt(cpuOf(f), 2)} / ${fmt(cpuOf(i), 2)}`).join(", ");
+			md.push(`- ${r.label}: ${each}; pairs ${fmt(median(pairs.map(([f, i]) => cpuOf(i) / cpuOf(f))), 2)}×`);
+		}
+		md.push("");
 		const withNotes = rows.filter((r) => r.notes);
 		if (withNotes.length > 0) {
 			md.push(
