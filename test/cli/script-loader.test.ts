@@ -275,3 +275,31 @@ describe("the built launcher", () => {
 		}
 	});
 });
+
+describe("the scripts' source on the heap", () => {
+	it("the program and the reader are built ASCII only: V8 holds a script with one character beyond Latin-1 at two bytes a character", async () => {
+		for (const file of [program, path.join(work, "extract-worker.cjs")]) {
+			const text = await readFile(file, "utf8");
+			expect(text.match(/[\u0080-\uffff]/g), file).toBeNull();
+		}
+	});
+
+	it("once loaded, the program's source is held once (the copy V8 compiled), not a second time by the loader", async () => {
+		// A fresh process, collected before and after: how much the large objects (each source string is one) grew.
+		const child = `"use strict";
+const v8 = require("node:v8");
+const large = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === "large_object_space").space_used_size;
+const deps = { crypto: require("node:crypto"), fs: require("node:fs"), vm: require("node:vm"), module: require("node:module"), path: require("node:path") };
+gc();
+const before = large();
+const loaded = (${loadCachedScript.toString()})(deps, ${JSON.stringify(program)});
+gc();
+gc();
+process.stdout.write(String(large() - before));
+globalThis.keep = loaded;`;
+		const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", "-e", child]);
+		const size = (await readFile(program)).length;
+		expect(Number(stdout)).toBeGreaterThan(size * 0.9);
+		expect(Number(stdout)).toBeLessThan(size * 1.2);
+	});
+});
