@@ -54,9 +54,9 @@ export function setCliV8Flags(): void {
  * The interrupt budget above, for the rest of the run. Called when no thread of the run is still loading code: by
  * the program when it starts and no reader thread was started ahead of it (cli-worker.ts), or when it reads the
  * export in its own thread and there was none (threaded-export.ts); by a reader started ahead when the import gives it
- * its inputs, or tells it it is not needed (extract-worker.ts). A thread that loads code after it (a reader the program starts itself) would compile Node's
- * built-ins and its script from source: the program disarms before it starts one, and the reader arms again. Either
- * way only start-up CPU is at stake, never the result.
+ * its inputs, or tells it it is not needed (extract-worker.ts). A thread that loads code after it (a reader the
+ * program starts itself) would compile Node's built-ins and its script from source: the program disarms before it
+ * starts one, and the reader arms again. Either way only start-up CPU is at stake, never the result.
  */
 export function armTiering(): void {
 	setFlagsFromString(TIERING_FLAG);

@@ -740,7 +740,7 @@ export async function openExport(sources: readonly ByteSource[], opts: OpenExpor
 					}
 					// A whole number kept small-integer (Smi) when it fits: a file's size from the host is a heap number
 					// (Node's stat), and a position made from one (before + offset) turned every result's and wire item's
-					// \`position\` field into a double field at the second document's first conversation: the maps those
+					// `position` field into a double field at the second document's first conversation: the maps those
 					// objects had were deprecated, and the reader thread's pump and the main side's run loop, optimized
 					// for them, thrown away ("wrong map").
 					before = Math.trunc(before + doc.size);
