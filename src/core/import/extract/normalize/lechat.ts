@@ -2,7 +2,7 @@ import * as z from "../../../model/zod";
 import type { Conversation, Message, Part } from "../../../model/conversation";
 import type { JsonArrayItem } from "../json-array-stream";
 import type { GroupedResult, ProviderModule } from "./registry";
-import { issuesReason, isRecord, str, summariseValue, timeValue, titleFromText, truncate, bump, isoTime } from "./text-utils";
+import { issuesReason, isRecord, str, summariseValue, timeValue, titleFromText, truncate, bump, isoTime, knownTimes } from "./text-utils";
 
 /**
  * Le Chat (Mistral) data export (Settings → export: a zip with one `chat-<id>.json` per conversation and its
@@ -148,7 +148,7 @@ async function* groupLeChat(items: AsyncIterable<JsonArrayItem>): AsyncGenerator
 		const message = messageOf(m, index, unknown);
 		if (message) out.push(message);
 	}
-	const times = out.map((m) => m.time).filter((t): t is string => t !== null);
+	const times = knownTimes(out);
 	const prompt = out.find((m) => m.role === "user")?.parts.find((p) => p.kind === "text");
 	const title = prompt && prompt.kind === "text" ? titleFromText(prompt.text) : "";
 	const conversation: Conversation = {
