@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { armTiering, disarmTiering, setCliV8Flags, TIERING_DEFAULT } from "../../src/cli/v8-flags";
+import { armTiering, disarmTiering, setCliV8Flags, SHORT_IMPORT_BYTES, TIERING_DEFAULT } from "../../src/cli/v8-flags";
 import { cacheUnderNowFlags, refused } from "./code-cache-check";
 
 /** Made before this file changes any flag: under the flags the process started with (V8's defaults). */
@@ -26,6 +26,18 @@ describe("the CLI's V8 flags and code caches", () => {
 		expect(refused(PRISTINE)).toBe(true);
 		disarmTiering();
 		expect(refused(PRISTINE)).toBe(false);
+	});
+
+	it("a short import (inputs under SHORT_IMPORT_BYTES) gets a larger budget than a long one, or one of unknown size", () => {
+		const budget = (flag: string): number => Number(/^--interrupt-budget=(\d+)$/.exec(flag)?.[1]);
+		const short = armTiering(SHORT_IMPORT_BYTES - 1);
+		const long = armTiering(SHORT_IMPORT_BYTES);
+		expect(budget(short)).toBeGreaterThan(budget(long));
+		expect(budget(long)).toBeGreaterThan(budget(TIERING_DEFAULT));
+		expect(armTiering()).toBe(long);
+		expect(armTiering(0)).toBe(short);
+		// Either is outside V8's defaults: a cache made under them is refused while armed.
+		expect(refused(PRISTINE)).toBe(true);
 	});
 
 	it("disarming sets the value this Node's V8 has by default (`node --v8-options`)", () => {

@@ -31,8 +31,6 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 		},
 		{
 			async open(setup: WorkerSetup): Promise<ByteSource[]> {
-				// The import gave the inputs: the program is loaded, and this thread too (v8-flags.ts).
-				armTiering();
 				// Many files (a folder of session logs): each is opened only while it is read, not all at once.
 				const keepOpen = setup.files.length <= 64;
 				const sources: NodeByteSource[] = [];
@@ -42,6 +40,9 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 					for (const s of sources) await s.close().catch(() => undefined);
 					throw e;
 				}
+				// The import gave the inputs: the program is loaded, and this thread too; their size says whether the
+				// import is a short one (v8-flags.ts).
+				armTiering(sources.reduce((n, s) => n + s.size, 0));
 				return sources;
 			},
 			async release(sources: readonly ByteSource[]): Promise<void> {
@@ -55,8 +56,8 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 			// A re-import may take conversations from a look at their elements (ReadOptions.quick).
 			options: { wholeMaxBytes: 0, quickReader: quickResults },
 			// Not needed (small inputs after all): the import reads in its own thread, and leaves it to this thread, loaded
-			// by now, to arm V8's flags for it (v8-flags.ts).
-			onDismissed: armTiering,
+			// by now, to arm V8's flags for it, as for a short import (v8-flags.ts).
+			onDismissed: () => void armTiering(0),
 			// The build's warm-up saves the code cache under V8's default flags, as later runs load it (v8-flags.ts).
 			...(beforeClosed
 				? {

@@ -54,8 +54,9 @@ export async function openThreadedExport(
 		// A standby given in the settings left the launcher's one in the handoff: that one is not needed either.
 		if (settings.standby !== undefined) dismissStandbyReader();
 		// Read in this thread. A reader started ahead may still be loading its code: it arms when it takes its
-		// dismissal; without one, no thread of the run is loading code any more (v8-flags.ts).
-		if (!standby) armTiering();
+		// dismissal; without one, no thread of the run is loading code any more: armed again, with the inputs' size
+		// (v8-flags.ts).
+		if (!standby) armTiering(total);
 		return openExport(sources, options);
 	}
 	const setup: WorkerSetup = { files: sources.map((s, i) => ({ path: paths[i]!, name: s.name })), options };
