@@ -130,6 +130,8 @@ interface OpenedSession {
 	options: ImportOptions;
 	reader: ExportReader | null;
 	phases: PhaseManager;
+	/** A new session's inputs' checksums, being taken and written to its manifest (never rejects). */
+	inputsChecksummed?: Promise<void>;
 }
 
 /** One run of an import session, planned: what its stages and its finish share. */
@@ -167,6 +169,16 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 	// opening the inputs, the session's files and the plan were one task of 80-90 ms in the browser, issue 17).
 	await yieldWhenSliceOverOnUi(10);
 	const opened = await openImportSession(deps, request, lock);
+	try {
+		return await runOpenedImport(deps, request, opened);
+	} finally {
+		// Also when the run fails before its finish (which waits for them): nothing of it goes on once it has ended.
+		await opened.inputsChecksummed;
+	}
+}
+
+/** runImportSessionLocked once the session is open. */
+async function runOpenedImport(deps: ImportDeps, request: ImportRequest, opened: OpenedSession): Promise<ImportSummary> {
 	request.onSession?.(opened.session.session_id);
 	await yieldWhenSliceOverOnUi(10);
 	const run = await planImportRun(deps, request, opened);
@@ -235,8 +247,13 @@ async function openImportSession(deps: ImportDeps, request: ImportRequest, lock:
 		await phases.create(session.session_id, "import");
 		await store.writeAtomic(optionsPath(session.session_id), `${JSON.stringify(options, null, "\t")}\n`);
 		await yieldWhenSliceOverOnUi(10);
-		await writeManifest(store, session.session_id, reader, request.sources, request.prepared?.fingerprints);
-		return { session, options, reader, phases };
+		// The inputs' checksums are taken while the import runs (see writeManifest); its finish waits for them.
+		const { checksummed } = await writeManifest(store, session.session_id, reader, request.sources, request.prepared?.fingerprints, (e) =>
+			deps.logger.warn(
+				`The inputs' checksums were not recorded (a resume will compare their size and ends only): ${e instanceof Error ? e.message : String(e)}`,
+			),
+		);
+		return { session, options, reader, phases, inputsChecksummed: checksummed };
 	}
 	const latest = request.sessionId ?? (await sessions.latest())?.session_id;
 	if (!latest) throw new ImportSessionError("There is no session to resume");
@@ -534,6 +551,8 @@ async function draftFileWriter(run: ImportRun): Promise<DraftFileWriter> {
 async function finishImport(run: ImportRun, error?: string): Promise<ImportSummary> {
 	const { store, logger } = run.deps;
 	const { sessionId } = run;
+	// The manifest whole before the session ends (and before the host closes the inputs).
+	await run.inputsChecksummed;
 	const stopped = error === "cancelled";
 	const errorText = stopped ? "Cancelled; resume the session to go on" : error;
 	// Once for the summary and the compaction (nothing is logged in between). A new session's run that ended on its own

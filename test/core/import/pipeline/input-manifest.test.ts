@@ -1,13 +1,25 @@
 /**
  * The input fingerprint a session's manifest records, and the check a resume makes with it (input-manifest.ts): the
  * size, the SHA-256 of the first and last MiB, and a CRC-32 of the whole input when the source computes one; a
- * session from before the CRC recorded a whole SHA-256, which the check computes again.
+ * session from before the CRC recorded a whole SHA-256, which the check computes again. The manifest is written
+ * with the ends first and again with the CRC-32 once it is taken, so that the import does not wait for it.
  */
 import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { crc32 } from "node:zlib";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { NodeStagingStore } from "../../../../src/cli/node-staging-store";
+import type { ExportReader } from "../../../../src/core/import/extract";
 import type { ByteSource } from "../../../../src/core/ports/byte-source";
-import { fingerprint, inputDifference, type InputFingerprint } from "../../../../src/core/import/pipeline/input-manifest";
+import {
+	fingerprint,
+	inputDifference,
+	manifestPath,
+	writeManifest,
+	type InputFingerprint,
+} from "../../../../src/core/import/pipeline/input-manifest";
 
 const MIB = 1024 * 1024;
 
@@ -102,5 +114,78 @@ describe("the input fingerprint and the resume's check", () => {
 			`changed (${original.length.toLocaleString("en-US")} bytes then, ${(original.length - 1).toLocaleString("en-US")} now)`,
 		);
 		expect(shorter.calls).toEqual({ crc32: 0, sha256: 0 });
+	});
+});
+
+describe("the manifest: the ends at once, the whole input's CRC-32 once taken", () => {
+	let dir = "";
+	afterEach(async () => {
+		if (dir) await rm(dir, { recursive: true, force: true });
+	});
+
+	const reader = { inputs: [], skipped: [] } as unknown as ExportReader;
+
+	async function recorded(vault: string): Promise<{ text: string; fingerprints: InputFingerprint[] }> {
+		const text = await readFile(join(vault, manifestPath("S")), "utf8");
+		return { text, fingerprints: (JSON.parse(text) as { fingerprints: InputFingerprint[] }).fingerprints };
+	}
+
+	it("returns before the checksum is taken; the manifest then gets it, as one written whole would have it", async () => {
+		dir = await mkdtemp(join(tmpdir(), "ketl-manifest-"));
+		const { original } = inputs();
+		const src = source(original);
+		const taken = src.crc32!.bind(src);
+		let release = (): void => undefined;
+		const gate = new Promise<void>((resolve) => (release = resolve));
+		src.crc32 = async () => {
+			await gate;
+			return taken();
+		};
+		const store = new NodeStagingStore(dir);
+		const { checksummed } = await writeManifest(store, "S", reader, [src]);
+		const first = await recorded(dir);
+		const { crc32: whole, ...ends } = await fingerprint(source(original));
+		expect(whole).toMatch(/^[0-9a-f]{8}$/);
+		expect(first.fingerprints).toEqual([ends]);
+		release();
+		await checksummed;
+		const second = await recorded(dir);
+		expect(second.fingerprints).toEqual([{ ...ends, crc32: whole }]);
+		// Field for field in fingerprint()'s order: a resume reads the same manifest as before the two steps.
+		expect(second.text).toBe(
+			`${JSON.stringify({ inputs: [], skipped: [], fingerprints: [await fingerprint(source(original))] }, null, "\t")}\n`,
+		);
+	});
+
+	it("a checksum that fails leaves the ends; a write that fails goes to onError, and neither rejects", async () => {
+		dir = await mkdtemp(join(tmpdir(), "ketl-manifest-"));
+		const { original } = inputs();
+		const failing = source(original);
+		failing.crc32 = () => Promise.reject(new Error("read error"));
+		const store = new NodeStagingStore(dir);
+		const { checksummed } = await writeManifest(store, "S", reader, [failing]);
+		await checksummed;
+		expect((await recorded(dir)).fingerprints[0]!.crc32).toBeUndefined();
+
+		const errors: unknown[] = [];
+		const writes = { n: 0 };
+		const flaky = Object.create(store) as NodeStagingStore;
+		flaky.writeAtomic = (path, text) => (++writes.n === 2 ? Promise.reject(new Error("disk full")) : store.writeAtomic(path, text));
+		const second = await writeManifest(flaky, "S", reader, [source(original)], undefined, (e) => errors.push(e));
+		await expect(second.checksummed).resolves.toBeUndefined();
+		expect(writes.n).toBe(2);
+		expect(errors.map((e) => (e as Error).message)).toEqual(["disk full"]);
+		expect((await recorded(dir)).fingerprints[0]!.crc32).toBeUndefined();
+	});
+
+	it("fingerprints taken already (a preview's) are written once, as they are", async () => {
+		dir = await mkdtemp(join(tmpdir(), "ketl-manifest-"));
+		const { original } = inputs();
+		const known = [await fingerprint(source(original))];
+		const src = source(original);
+		const { checksummed } = await writeManifest(new NodeStagingStore(dir), "S", reader, [src], known);
+		await checksummed;
+		expect((await recorded(dir)).fingerprints).toEqual(known);
+		expect(src.calls).toEqual({ crc32: 0, sha256: 0 });
 	});
 });
