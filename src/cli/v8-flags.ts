@@ -51,34 +51,37 @@ export function setCliV8Flags(): void {
 }
 
 /**
- * The interrupt budget of a short import (under SHORT_IMPORT_BYTES of input): twice TIERING_FLAG's. A short import is
- * over before much of what V8 optimizes pays back its compile: at 2,000 conversations (45 MB), optimizing compiles
- * were ~12% of the whole CPU (perf: V8's compiler), and 90 functions were compiled (--trace-opt). Measured A/B,
- * alternating, medians of the per-pair ratios (load ~2): 2,000 conversations, 10 triples with the floor: CPU 1.365 →
- * 1.270 s (−7%), wall 0.865 → 0.760 s; 200 conversations, 10 pairs: 0.320 → 0.290 s (−9%). At 10,000 (230 MB) the same
- * budget cost more than it saved (5 triples: CPU 5.11 → 5.29 s, +3.5%): a long import keeps TIERING_FLAG. 16× gave
- * 2,000 no more (1.31 s against 1.29 s for 8×, with both switched back after a second).
+ * The interrupt budget of a short import (conversations of fewer than SHORT_IMPORT_BYTES): twice TIERING_FLAG's. A
+ * short import is over before much of what V8 optimizes pays back its compile: at 2,000 conversations (45 MB),
+ * optimizing compiles were ~12% of the whole CPU (perf: V8's compiler), and 90 functions were compiled (--trace-opt).
+ * Measured A/B, alternating, medians (load ~2): 2,000 conversations, 10 triples with the floor: CPU 1.365 → 1.270 s
+ * (−7%), wall 0.865 → 0.760 s; 200 conversations, 10 pairs: 0.320 → 0.290 s (−9%). At 10,000 (230 MB) the same budget
+ * for the whole run cost more than it saved (5 triples: CPU 5.11 → 5.29 s, +3.5%), as it did when set back to
+ * TIERING_FLAG after the first second: a long import keeps TIERING_FLAG. 16× gave 2,000 no more than 8×.
  */
 const SHORT_TIERING_FLAG = "--interrupt-budget=540672";
 
 /**
- * An import of less input than this is short (SHORT_TIERING_FLAG): the size under which the launcher runs an import
- * in its own thread, without the heap cap (launch-plan.ts), as for the same reason: it is over soon.
+ * An import whose conversations (their documents' bytes: a zip's entries uncompressed) are fewer bytes than this is
+ * short (SHORT_TIERING_FLAG). The same size as the launcher's line for running an import in its own thread, without
+ * the heap cap (launch-plan.ts's UNCAPPED_MAX_BYTES), for the same reason: it is over soon. The launcher's is a guess
+ * from the command line; this one is known once the inputs are open.
  */
 export const SHORT_IMPORT_BYTES = 64 * 1024 * 1024;
 
 /**
- * The interrupt budget above, for the rest of the run: TIERING_FLAG, or SHORT_TIERING_FLAG for an import whose inputs
- * are known to be fewer than SHORT_IMPORT_BYTES (`inputBytes`). Returns the flag it set. Called when no thread of the
- * run is still loading code: by the program when it starts and no reader thread was started ahead of it (cli-worker.ts,
- * with no size: every command), again when the import reads the export in its own thread and there was none, with the
- * inputs' size (threaded-export.ts); by a reader started ahead when the import gives it its inputs (with their size),
- * or tells it it is not needed (small inputs: 0) (extract-worker.ts). A thread that loads code after it (a reader the
- * program starts itself) would compile Node's built-ins and its script from source: the program disarms before it
- * starts one, and the reader arms again. Either way only CPU is at stake, never the result.
+ * The interrupt budget above, for the rest of the run: TIERING_FLAG, or SHORT_TIERING_FLAG when `conversationBytes`
+ * (ExportReader.totalBytes) is known and under SHORT_IMPORT_BYTES. Returns the flag it set. Called when no thread of
+ * the run is still loading code: by the program when it starts and no reader thread was started ahead of it
+ * (cli-worker.ts, with no size: every command), and again by an import (a new one, or a resume or retry that reads
+ * its inputs again) once its inputs are open: in its own thread when there is no reader thread (threaded-export.ts),
+ * or by the reader thread, when it has opened them or is told it is not needed (extract-worker.ts). A thread that
+ * loads code after it (a reader the program starts itself) would compile Node's built-ins and its script from source:
+ * the program disarms before it starts one, and the reader arms again. Either way only CPU is at stake, never the
+ * result.
  */
-export function armTiering(inputBytes?: number): string {
-	const flag = inputBytes !== undefined && inputBytes < SHORT_IMPORT_BYTES ? SHORT_TIERING_FLAG : TIERING_FLAG;
+export function armTiering(conversationBytes?: number): string {
+	const flag = conversationBytes !== undefined && conversationBytes < SHORT_IMPORT_BYTES ? SHORT_TIERING_FLAG : TIERING_FLAG;
 	setFlagsFromString(flag);
 	return flag;
 }

@@ -40,9 +40,6 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 					for (const s of sources) await s.close().catch(() => undefined);
 					throw e;
 				}
-				// The import gave the inputs: the program is loaded, and this thread too; their size says whether the
-				// import is a short one (v8-flags.ts).
-				armTiering(sources.reduce((n, s) => n + s.size, 0));
 				return sources;
 			},
 			async release(sources: readonly ByteSource[]): Promise<void> {
@@ -55,9 +52,12 @@ export function startReader(start: WorkerStart, beforeClosed?: () => void): void
 			// small (parsing documents whole in this capped thread was slower, and took half as much memory again).
 			// A re-import may take conversations from a look at their elements (ReadOptions.quick).
 			options: { wholeMaxBytes: 0, quickReader: quickResults },
-			// Not needed (small inputs after all): the import reads in its own thread, and leaves it to this thread, loaded
-			// by now, to arm V8's flags for it, as for a short import (v8-flags.ts).
-			onDismissed: () => void armTiering(0),
+			// The import gave the inputs, now open: the program is loaded, and this thread too. The bytes of their
+			// conversations (a zip's uncompressed) say whether the import is a short one (v8-flags.ts).
+			onOpened: (totalBytes) => void armTiering(totalBytes),
+			// Not needed: the import reads in its own thread, and leaves it to this thread, loaded by now, to arm V8's
+			// flags for it, by the bytes of its conversations (v8-flags.ts).
+			onDismissed: (totalBytes) => void armTiering(totalBytes),
 			// The build's warm-up saves the code cache under V8's default flags, as later runs load it (v8-flags.ts).
 			...(beforeClosed
 				? {

@@ -35,15 +35,18 @@ export function takeStandbyReader(): StandbyReader | null {
 	return taken;
 }
 
-/** The reader started ahead is not needed (small inputs): it ends now instead of with the run. */
-export function dismissStandbyReader(): void {
+/** The reader started ahead is not needed (small inputs, of `totalBytes`): it ends now instead of with the run. */
+export function dismissStandbyReader(totalBytes?: number): void {
 	const taken = takeStandbyReader();
-	if (taken) dismissReader(taken);
+	if (taken) dismissReader(taken, totalBytes);
 }
 
-/** Ends a reader started ahead that will not be used. */
-export function dismissReader(standby: StandbyReader): void {
-	standby.port.postMessage({ type: "dismiss" } satisfies ToWorker);
+/**
+ * Ends a reader started ahead that will not be used, telling it the bytes of the conversations the import reads
+ * without it (when known), by which it arms V8's flags for the run (v8-flags.ts).
+ */
+export function dismissReader(standby: StandbyReader, totalBytes?: number): void {
+	standby.port.postMessage({ type: "dismiss", ...(totalBytes !== undefined ? { totalBytes } : {}) } satisfies ToWorker);
 	standby.port.close();
 	standby.relay.close();
 }

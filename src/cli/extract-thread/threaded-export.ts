@@ -50,14 +50,19 @@ export async function openThreadedExport(
 	const heapMb = settings.heapMb ?? heapLimitMb();
 	// KNOWLEDGE_ETL_HEAP_MB=0 is one thread, as the README says: no reader thread either, whatever the size.
 	if (sources.length === 0 || total < minBytes || heapMb === 0 || (!standby && script === null) || paths.some((p) => p === null)) {
-		if (standby) dismissReader(standby);
-		// A standby given in the settings left the launcher's one in the handoff: that one is not needed either.
-		if (settings.standby !== undefined) dismissStandbyReader();
-		// Read in this thread. A reader started ahead may still be loading its code: it arms when it takes its
-		// dismissal; without one, no thread of the run is loading code any more: armed again, with the inputs' size
-		// (v8-flags.ts).
-		if (!standby) armTiering(total);
-		return openExport(sources, options);
+		// Read in this thread. A reader started ahead may still be loading its code: it arms V8's flags when it takes its
+		// dismissal, told the bytes of the conversations (a zip's uncompressed), so the inputs are opened first; without
+		// one, no thread of the run is loading code any more: armed here, by the same bytes (v8-flags.ts).
+		let reader: ExportReader | undefined;
+		try {
+			reader = await openExport(sources, options);
+		} finally {
+			if (standby) dismissReader(standby, reader?.totalBytes);
+			// A standby given in the settings left the launcher's one in the handoff: that one is not needed either.
+			if (settings.standby !== undefined) dismissStandbyReader(reader?.totalBytes);
+		}
+		if (!standby) armTiering(reader.totalBytes ?? total);
+		return reader;
 	}
 	const setup: WorkerSetup = { files: sources.map((s, i) => ({ path: paths[i]!, name: s.name })), options };
 	if (standby) return WorkerReader.open(new PortEndpoint(standby), setup);

@@ -20,7 +20,7 @@ import { draftNote } from "../../../src/core/import/transform/note-draft";
 import { buildCli } from "../cli-bundle";
 import { conversationKey } from "../../../src/core/import/load/conversation-key";
 import { HintBuilder } from "../../../src/core/import/load/source-time-hints";
-import { disarmTiering } from "../../../src/cli/v8-flags";
+import { armTiering, disarmTiering } from "../../../src/cli/v8-flags";
 import { cacheUnderNowFlags, refused } from "../code-cache-check";
 
 const FIXTURES = join(__dirname, "../../fixtures/extract");
@@ -56,6 +56,23 @@ afterEach(async () => {
 
 /** Made before any reading here: under V8's default flags (see v8-flags.ts). */
 const PRISTINE = cacheUnderNowFlags();
+
+/** Made under a short import's interrupt budget, and under a long one's: which one a thread of the run armed. */
+function cacheArmedFor(conversationBytes: number | undefined): Buffer {
+	armTiering(conversationBytes);
+	const made = cacheUnderNowFlags();
+	disarmTiering();
+	return made;
+}
+const SHORT = cacheArmedFor(0);
+const LONG = cacheArmedFor(undefined);
+
+/** The interrupt budget armed now (v8-flags.ts): a short import's, a long one's, V8's default ("none"), or another. */
+function armedFor(): "short" | "long" | "none" | "other" {
+	if (!refused(SHORT)) return "short";
+	if (!refused(LONG)) return "long";
+	return refused(PRISTINE) ? "other" : "none";
+}
 
 async function file(name: string, content: string | Uint8Array): Promise<NodeByteSource> {
 	const path = join(dir, name);
@@ -469,7 +486,8 @@ describe("a reader thread started ahead (by dist/cli.js, while the CLI loads)", 
 		const reader = await openThreadedExport([source], {}, { minBytes: 0, standby: forCli });
 		readers.push(reader);
 		expect((await drain(reader)).results).toHaveLength(300);
-		expect(refused(PRISTINE)).toBe(true);
+		// A short import (300 small conversations): the budget of one, by the bytes of the conversations.
+		expect(armedFor()).toBe("short");
 		await reader.close();
 		expect(await exited).toBe(0);
 	});
@@ -483,8 +501,18 @@ describe("a reader thread started ahead (by dist/cli.js, while the CLI loads)", 
 		readers.push(reader);
 		expect(reader).not.toBeInstanceOf(WorkerReader);
 		expect(await exited).toBe(0);
-		// Read here: the reader, loaded by the time it took its dismissal, armed the interrupt budget (v8-flags.ts).
-		expect(refused(PRISTINE)).toBe(true);
+		// Read here: the reader, loaded by the time it took its dismissal, armed the interrupt budget (v8-flags.ts), of a
+		// short import, told the bytes of the conversations.
+		expect(armedFor()).toBe("short");
+	});
+
+	it("without a reader started ahead, a reading here arms the budget itself, by the bytes of the conversations", async () => {
+		const source = await file("conversations.json", chatgptEdge);
+		expect(armedFor()).toBe("none");
+		const reader = await openThreadedExport([source], {}, { standby: null });
+		readers.push(reader);
+		expect(reader).not.toBeInstanceOf(WorkerReader);
+		expect(armedFor()).toBe("short");
 	});
 
 	it("reports an input problem found when opening as an InputError, and running out of memory as such", async () => {

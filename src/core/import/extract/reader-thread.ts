@@ -93,8 +93,8 @@ export type ToWorker<F = unknown> =
 	| { type: "close" }
 	/** To a worker started ahead: what to read (it answers `opened` or `open-failed`). */
 	| { type: "setup"; setup: ReaderSetup<F> }
-	/** To a worker started ahead: not needed after all (small inputs); it ends. */
-	| { type: "dismiss" }
+	/** To a worker started ahead: not needed after all (small inputs, of `totalBytes` when known: see onDismissed); it ends. */
+	| { type: "dismiss"; totalBytes?: number }
 	/** The main side is done with every result of the run held back up to `upTo` (see WireResult.held). */
 	| { type: "release"; run: number; upTo: number }
 	/** The line of a result the worker held back (answered with `line`, by `id`; one taken from a look, whole). */
@@ -253,8 +253,16 @@ export function serveReader<F>(
 		initial?: ReaderSetup<F>;
 		options?: Partial<OpenExportOptions>;
 		beforeClosed?: () => void;
-		/** Runs when a reader started ahead is told it is not needed, before it ends (the CLI's V8 flags: v8-flags.ts). */
-		onDismissed?: () => void;
+		/**
+		 * Runs once the inputs are open, with the bytes of their conversation documents (a zip's entries uncompressed:
+		 * ExportReader.totalBytes), before the first run starts (the CLI's V8 flags: v8-flags.ts).
+		 */
+		onOpened?: (totalBytes: number | undefined) => void;
+		/**
+		 * Runs when a reader started ahead is told it is not needed, before it ends, with the bytes of the conversations the
+		 * import reads without it when it says (the CLI's V8 flags: v8-flags.ts).
+		 */
+		onDismissed?: (totalBytes: number | undefined) => void;
 		/** Work on a batch's items before it goes (the plugin's worker makes the drafted notes whole: see PremadeNote). */
 		prepare?: (items: WireResult[], draft: DraftOptions | null) => Promise<void>;
 	} = {},
@@ -444,6 +452,7 @@ export function serveReader<F>(
 		try {
 			sources = await opener.open(setup, remote);
 			reader = await openExport(sources, { ...setup.options, ...settings.options });
+			settings.onOpened?.(reader.totalBytes);
 			port.post({
 				type: "opened",
 				inputs: [...reader.inputs],
@@ -515,7 +524,7 @@ export function serveReader<F>(
 				if (!opening) void open(message.setup);
 				return;
 			case "dismiss":
-				settings.onDismissed?.();
+				settings.onDismissed?.(message.totalBytes);
 				port.close();
 				return;
 			case "bytes": {

@@ -76,6 +76,8 @@ async function withChecksum(ends: InputFingerprint, source: ByteSource, whole: "
  * size and the SHA-256 of its first and last MiB, then, once the checksums are taken (`checksummed`, which never
  * rejects: a failure is `onError`'s, and the manifest keeps the first step's fingerprints), again with them. A resume
  * of a session that stopped in between compares its inputs by size and both ends, as one from before checksums.
+ * Every end of the run waits for `checksummed`, a cancel too (for a resume to find them): on a slow disk, the end of a
+ * cancelled import may wait for the rest of the inputs to be read through.
  */
 export async function writeManifest(
 	store: StagingStore,
@@ -104,7 +106,11 @@ export async function writeManifest(
 	};
 	return {
 		checksummed: checksum().catch((error: unknown) => {
-			onError(error);
+			try {
+				onError(error);
+			} catch {
+				// never a rejection nobody waits for yet
+			}
 		}),
 	};
 }

@@ -12,6 +12,7 @@ import {
 	type ToWorker,
 } from "../../../../src/core/import/extract/reader-thread";
 import { draftNote } from "../../../../src/core/import/transform/note-draft";
+import { storedZip } from "../../../support/stored-zip";
 
 /**
  * Both ends of a reader thread in one thread (serveReader and WorkerReader over in-memory queues), so that the order
@@ -114,5 +115,51 @@ describe("serveReader: the first run, read before the import says what it wants"
 		expect(ok.length).toBeGreaterThan(BATCH_ITEMS + 40);
 		for (const r of ok) expect(r.draft).toEqual(draftNote(r.conversation, draft.sessionId, draft));
 		await reader.close();
+	});
+});
+
+describe("serveReader: what it tells its host of the inputs (the CLI arms V8's flags by it)", () => {
+	function bare(sources: ByteSource[], onOpened: (bytes: number | undefined) => void, onDismissed?: (bytes: number | undefined) => void) {
+		let toWorker: (m: ToWorker) => void = () => undefined;
+		const posted: FromWorker[] = [];
+		serveReader<unknown>(
+			{ post: (m) => posted.push(m), onMessage: (handler) => (toWorker = handler), close: () => undefined },
+			{ open: () => Promise.resolve(sources), release: () => Promise.resolve() },
+			{ onOpened, ...(onDismissed ? { onDismissed } : {}) },
+		);
+		return { send: (m: ToWorker) => toWorker(m), posted };
+	}
+
+	it("once the inputs are open: the bytes of their conversation documents (a zip's entries, not the zip's size)", async () => {
+		const json = claudeExport(3);
+		const zipped = storedZip([["conversations.json", new TextEncoder().encode(json)]]);
+		const zip = {
+			...memory("export.zip", ""),
+			size: zipped.length,
+			read: (o: number, n: number) => Promise.resolve(zipped.subarray(o, o + n)),
+		};
+		const told: (number | undefined)[] = [];
+		const { send, posted } = bare([zip], (bytes) => told.push(bytes));
+		send({ type: "setup", setup: { files: ["export.zip"], options: { wholeMaxBytes: 0 } } });
+		for (let i = 0; i < 50 && !posted.some((m) => m.type === "opened"); i++) await turns();
+		expect(posted.some((m) => m.type === "opened")).toBe(true);
+		expect(told).toEqual([new TextEncoder().encode(json).length]);
+		expect(zipped.length).not.toBe(told[0]);
+		send({ type: "close" });
+	});
+
+	it("when told it is not needed: the bytes the import reads without it, when it says them", () => {
+		const told: (number | undefined)[] = [];
+		bare(
+			[],
+			() => undefined,
+			(bytes) => told.push(bytes),
+		).send({ type: "dismiss", totalBytes: 1234 });
+		bare(
+			[],
+			() => undefined,
+			(bytes) => told.push(bytes),
+		).send({ type: "dismiss" });
+		expect(told).toEqual([1234, undefined]);
 	});
 });
