@@ -19,6 +19,7 @@ import {
 	applyInTwoPasses,
 	itemCounts,
 	notesListPath,
+	plannedItems,
 	type PlannedItems,
 	organizeOutputPaths,
 	remainingWork,
@@ -130,7 +131,7 @@ async function runOrganizeSessionLocked(deps: OrganizeSessionDeps, options: Orga
 		};
 		// A new session's items.jsonl holds exactly what this run planned: kept here rather than read back. The stage
 		// plans the notes in `paths` order, one item each (until a cancel): `planned.items` is the plan's list.
-		const planned: PlannedItems = { items: [], json: [] };
+		const planned: PlannedItems = plannedItems();
 		const stage = await runPlanStage({
 			deps,
 			phases,

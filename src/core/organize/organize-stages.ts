@@ -59,7 +59,8 @@ export interface PlanStageOptions {
 	logAlways?: (path: string) => boolean;
 	/**
 	 * Told every item planned, in the order planned, with its JSON text as items.jsonl got it (a first run keeps them,
-	 * rather than read items.jsonl back, and makes plan.json from the same texts: see PlannedItems).
+	 * rather than read items.jsonl back, and makes plan.json from the same texts: see PlannedItems). The texts of a
+	 * batch are told when it is appended.
 	 */
 	planned?: PlannedItems;
 	/**
@@ -156,6 +157,10 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 		const lines = pending;
 		pending = [];
 		if (lines.length > 0) {
+			if (args.planned) {
+				args.planned.texts.push(lines.join(","));
+				args.planned.ends.push(args.planned.items.length);
+			}
 			lines.push("");
 			await store.append(itemsPath, lines.join("\n"));
 		}
@@ -219,7 +224,7 @@ export async function runPlanStage(args: PlanStageOptions): Promise<PlanStageRes
 		batch++;
 		if (args.planned) {
 			args.planned.items.push(item);
-			args.planned.json.push(json);
+			args.planned.lengths.push(json.length);
 		}
 		const status = outcomeOf(item);
 		counts.total++;
@@ -299,19 +304,30 @@ const PLAN_SAVE_MS = 2000;
 const YIELD_SLICE_MS = 10;
 
 /**
- * The items a run planned, in order, and each one's JSON text as items.jsonl got it (`json[i]` is `items[i]`'s), so
- * that plan.json is not made by serialising all of them a second time (planJsonText). A PlanItem is not changed once
- * planned (settleTargets makes a new one for a note it renames or skips, and that one is serialised then). Two
- * arrays rather than a map from item to text: a map of 10,000 entries cost a hash per note and, as a WeakMap, its
+ * The items a run planned, in order, and their JSON texts as items.jsonl got them, so that plan.json is not made by
+ * serialising all of them a second time (planJsonText): `texts[b]` holds batch b's texts joined by "," (as plan.json
+ * lists them), its items end before `items[ends[b]]`, and `lengths[i]` is the length of `items[i]`'s text. A PlanItem
+ * is not changed once planned (settleTargets makes a new one for a note it renames or skips, and that one is
+ * serialised then). Kept per batch rather than one string per note: 10,000 texts of ~300 bytes kept to the end were
+ * copied by every young-generation collection they lived through and then promoted (~7 ms of a 10,000-note preview's
+ * scavenges); a batch's text is one large string, which the collector does not move, and each note's own text now
+ * dies young. Not a map from item to text: a map of 10,000 entries cost a hash per note and, as a WeakMap, its
  * ephemerons in every garbage collection of the run (issue 20).
  */
 export interface PlannedItems {
 	items: PlanItem[];
-	json: string[];
+	texts: string[];
+	ends: number[];
+	lengths: number[];
+}
+
+/** An empty PlannedItems, for runPlanStage to fill. */
+export function plannedItems(): PlannedItems {
+	return { items: [], texts: [], ends: [], lengths: [] };
 }
 
 /**
- * The plan as JSON.stringify(plan) gives it, with each item's text taken from `known` (the items as planned, see
+ * The plan as JSON.stringify(plan) gives it, with the items' texts taken from `known` (the items as planned, see
  * PlannedItems) where the plan's item at the same place is that same item: the plan's other keys first, `items`
  * last (as every plan is built: writeOrganizePlan, PlanSchema); `end` follows it (plan.json's newline).
  */
@@ -322,16 +338,50 @@ export function planJsonText(plan: Plan, end = "", known?: PlannedItems): string
 	const before = JSON.stringify(head);
 	const start = `${before.slice(0, -1)}${before === "{}" ? "" : ","}"items":[`;
 	if (items.length === 0) return `${start}]}${end}`;
-	// One join makes the whole text (the first item carries the start, the last the end): one flat string that a
-	// write encodes as it is, not pieces joined by a template that the write would first copy into one (~3 MB).
-	const texts = new Array<string>(items.length);
-	for (let index = 0; index < items.length; index++) {
-		const item = items[index]!;
-		texts[index] = known !== undefined && known.items[index] === item ? known.json[index]! : JSON.stringify(item);
+	// One join makes the whole text (the first part carries the start, the last the end): one flat string that a write
+	// encodes as it is, not pieces joined by a template that the write would first copy into one (~3 MB).
+	const parts: string[] = [];
+	let index = 0;
+	if (known !== undefined) {
+		for (let batch = 0; batch < known.texts.length && known.ends[batch]! <= items.length; batch++)
+			index = knownParts(items, known, batch, parts);
 	}
-	texts[0] = start + texts[0]!;
-	texts[texts.length - 1] = `${texts[texts.length - 1]!}]}${end}`;
-	return texts.join(",");
+	for (; index < items.length; index++) parts.push(JSON.stringify(items[index]));
+	parts[0] = start + parts[0]!;
+	parts[parts.length - 1] = `${parts[parts.length - 1]!}]}${end}`;
+	return parts.join(",");
+}
+
+/**
+ * Adds the texts of batch `batch` of `known` to `parts` (planJsonText): its text whole when every item of it is the
+ * plan's item at the same place (most batches), else the runs of such items as slices of it and the other items
+ * serialised. Returns the index of the batch's end.
+ */
+function knownParts(items: readonly PlanItem[], known: PlannedItems, batch: number, parts: string[]): number {
+	const from = batch === 0 ? 0 : known.ends[batch - 1]!;
+	const to = known.ends[batch]!;
+	const text = known.texts[batch]!;
+	let index = from;
+	while (index < to && items[index] === known.items[index]) index++;
+	if (index === to) {
+		parts.push(text);
+		return to;
+	}
+	// `offset`: where item `index`'s text starts in `text`; `run`: where the current run of known items starts (-1: none).
+	let offset = 0;
+	let run = -1;
+	for (index = from; index < to; index++) {
+		if (items[index] === known.items[index]) {
+			if (run === -1) run = offset;
+		} else {
+			if (run !== -1) parts.push(text.slice(run, offset - 1));
+			run = -1;
+			parts.push(JSON.stringify(items[index]));
+		}
+		offset += known.lengths[index]! + 1;
+	}
+	if (run !== -1) parts.push(text.slice(run, offset - 1));
+	return to;
 }
 
 /**

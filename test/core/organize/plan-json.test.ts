@@ -51,6 +51,26 @@ describe("plan.json", () => {
 		expect(file).toBe(`${JSON.stringify(plan)}\n`);
 	});
 
+	it("is JSON.stringify(plan) over several batches of items.jsonl, with conflicts inside and between batches", async () => {
+		// 2,400 notes: three batches (1,000 a batch); a note named "Same.md" in every 150th folder, so that the plan
+		// renames some items in every batch (their batch's text is sliced around them) and leaves the first alone.
+		const root = await tempDir("ketl-plan-json-batches-");
+		for (let index = 0; index < 2400; index++) {
+			const folder = join(root, "Inbox", `f${String(index).padStart(4, "0")}`);
+			await mkdir(folder, { recursive: true });
+			const name = index % 150 === 7 ? "Same.md" : `Note ${index}.md`;
+			await writeFile(join(folder, name), `A hotel and a flight for the trip, note ${index}. ${LONG}\n`);
+		}
+		const deps = { store: new NodeStagingStore(root), vault: new NodeNoteVault(root), clock: new FakeClock() };
+		const result = await runOrganizeSession(deps, { folder: "Inbox", apply: false, rewriteLinks: true });
+		const renamed = result.plan.items.flatMap((item, index) => (item.conflict ? [index] : []));
+		expect(renamed.length).toBe(15);
+		expect(renamed.some((index) => index > 2000)).toBe(true);
+		const file = await readFile(join(root, organizeOutputPaths(result.sessionId).plan), "utf8");
+		expect(result.planJson).toBe(JSON.stringify(result.plan));
+		expect(file).toBe(`${JSON.stringify(result.plan)}\n`);
+	});
+
 	it("a plan whose items are not its last key is serialised whole", () => {
 		const plan = { items: [], version: 1, createdAt: "2026-01-01T00:00:00.000Z", folder: "", force: false, conflictPolicy: "rename" };
 		expect(planJsonText(plan as Plan)).toBe(JSON.stringify(plan));
