@@ -92,6 +92,9 @@ export function countPlan(plan: Plan): PlanCounts {
 	return counts;
 }
 
+/** Items of plan.md rendered between two joins (renderPlanMarkdown). */
+const RENDER_CHUNK = 256;
+
 /** A readable preview of the plan (`plan.md`). */
 export function renderPlanMarkdown(plan: Plan): string {
 	const counts = countPlan(plan);
@@ -112,11 +115,21 @@ export function renderPlanMarkdown(plan: Plan): string {
 				]),
 		"",
 	];
-	// Each item's lines as one string (joined with the others by "\n" at the end): no array per item.
+	// Each item's lines as one string (joined with the others by "\n" at the end): no array per item. Every
+	// RENDER_CHUNK items are joined into one string at once, as the final join would: an item's text is a few short
+	// strings, and 10,000 of them kept to the end were copied by the young-generation collections in between.
 	const section = (title: string, items: PlanItem[], render: (item: PlanItem) => string): void => {
 		if (items.length === 0) return;
 		lines.push(`## ${title}`, "");
-		for (const item of items) lines.push(render(item));
+		let chunk: string[] = [];
+		for (const item of items) {
+			chunk.push(render(item));
+			if (chunk.length === RENDER_CHUNK) {
+				lines.push(chunk.join("\n"));
+				chunk = [];
+			}
+		}
+		if (chunk.length > 0) lines.push(chunk.join("\n"));
 		lines.push("");
 	};
 	const value = (v: unknown): string => JSON.stringify(v) ?? "";

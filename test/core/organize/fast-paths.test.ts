@@ -125,7 +125,8 @@ describe("renderPlanMarkdown", () => {
 		const next = generator(5);
 		const pick = <T>(list: readonly T[]): T => list[next(list.length)]!;
 		for (let round = 0; round < 300; round++) {
-			const items: PlanItem[] = Array.from({ length: 1 + next(20) }, (_, i) => {
+			// The first plans are long: their items are joined in several chunks (RENDER_CHUNK), the last one partial.
+			const items: PlanItem[] = Array.from({ length: round < 3 ? 256 * (round + 1) + round * 100 : 1 + next(20) }, (_, i) => {
 				const from = `Inbox/N${i}.md`;
 				return {
 					from,
