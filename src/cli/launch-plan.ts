@@ -9,6 +9,11 @@ import { importInputBytes } from "./import-size-guess";
 /** The organize flags that change notes (or go on with a session that may): anything but a preview. */
 const CHANGING_ORGANIZE = /^--(apply|apply-plan|resume|retry|undo)(=|$)/;
 
+/** An organize command line that only previews (writes a plan in a new session, changes no note). */
+export function isOrganizePreview(argv: readonly string[]): boolean {
+	return argv[0] === "organize" && !argv.some((arg) => CHANGING_ORGANIZE.test(arg));
+}
+
 /** An import of less than this (as guessed from its command line) runs without the heap cap. */
 export const UNCAPPED_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -29,7 +34,7 @@ export function launchPlan(argv: readonly string[], heapMb: number, env: NodeJS.
 	// cap, and starting the capped thread cost a tenth of a second of CPU, a sixth of a 10,000-note preview's budget.
 	// Not the verbs that change notes: their loops do not yield, and only the capped thread hears Ctrl-C mid-note
 	// (the launcher sets the shared cancel flag).
-	if (argv[0] === "organize" && !argv.some((arg) => CHANGING_ORGANIZE.test(arg))) return { program: "here", startReader: false };
+	if (isOrganizePreview(argv)) return { program: "here", startReader: false };
 	const bytes = importInputBytes(argv);
 	if (bytes === null) return { program: "worker", startReader: false };
 	const raw = Number(env.KNOWLEDGE_ETL_UNCAPPED_MAX_MB);
