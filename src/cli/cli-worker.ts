@@ -4,7 +4,8 @@
 import { main } from "./cli";
 import { adoptReaderHandoff, type ReaderHandoff } from "./extract-thread/handoff";
 import { processIo } from "./output";
-import { armTiering } from "./v8-flags";
+import { isOrganizePreview } from "./launch-plan";
+import { armPreviewTiering, armTiering } from "./v8-flags";
 
 export { disarmTiering } from "./v8-flags";
 
@@ -15,7 +16,10 @@ export { disarmTiering } from "./v8-flags";
 export function runCli(argv: string[], isTTY: boolean, reader?: ReaderHandoff, signal?: AbortSignal): Promise<number> {
 	adoptReaderHandoff(reader);
 	// A reader started ahead may still be loading its code: it arms when the import gives it its inputs (v8-flags.ts).
-	if (!reader?.standby) armTiering();
+	if (!reader?.standby) {
+		if (isOrganizePreview(argv)) armPreviewTiering();
+		else armTiering();
+	}
 	return main(argv, { ...processIo(), isTTY, ...(signal ? { signal } : {}) }).catch((error: unknown) => {
 		console.error(error);
 		return 1;

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { armTiering, disarmTiering, setCliV8Flags, SHORT_IMPORT_BYTES, TIERING_DEFAULT } from "../../src/cli/v8-flags";
+import { armPreviewTiering, armTiering, disarmTiering, setCliV8Flags, SHORT_IMPORT_BYTES, TIERING_DEFAULT } from "../../src/cli/v8-flags";
 import { cacheUnderNowFlags, refused } from "./code-cache-check";
 
 /** Made before this file changes any flag: under the flags the process started with (V8's defaults). */
@@ -38,6 +38,15 @@ describe("the CLI's V8 flags and code caches", () => {
 		expect(armTiering(0)).toBe(short);
 		// Either is outside V8's defaults: a cache made under them is refused while armed.
 		expect(refused(PRISTINE)).toBe(true);
+	});
+
+	it("an organize preview's budget is armed the same way: larger than a long import's, refused by a pristine cache until disarmed", () => {
+		const budget = (flag: string): number => Number(/^--interrupt-budget=(\d+)$/.exec(flag)?.[1]);
+		expect(budget(armPreviewTiering())).toBeGreaterThan(budget(armTiering()));
+		armPreviewTiering();
+		expect(refused(PRISTINE)).toBe(true);
+		disarmTiering();
+		expect(refused(PRISTINE)).toBe(false);
 	});
 
 	it("disarming sets the value this Node's V8 has by default (`node --v8-options`)", () => {
