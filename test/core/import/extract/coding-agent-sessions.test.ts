@@ -10,7 +10,7 @@ import { createClaudeCodeReader, looksLikeClaudeCodeRecord } from "../../../../s
 import { createCodexReader, looksLikeCodexRecord } from "../../../../src/core/import/extract/normalize/codex";
 import { PROVIDER_MODULES } from "../../../../src/core/import/extract/normalize/registry";
 import type { NormalizeResult } from "../../../../src/core/import/extract/normalize/result";
-import { renderNote } from "../../../../src/core/import/transform/render-note";
+import { composeNote, renderNote } from "../../../../src/core/import/transform/render-note";
 import { useGolden } from "../../../support/golden";
 
 const SESSIONS = fileURLToPath(new URL("../../../fixtures/sessions/", import.meta.url));
@@ -49,8 +49,14 @@ async function conversationOf(file: string, reader: SessionReader, chunk?: numbe
 	return ConversationSchema().parse(result.conversation);
 }
 
-const note = (c: Conversation, includeThinking = false): string =>
-	renderNote(c, { sessionId: "20250101_000000", notePath: `AI Conversations/${c.provider}/${c.id}.md`, includeThinking }).markdown;
+const note = (c: Conversation, includeThinking = false): string => {
+	const { frontmatter, body } = renderNote(c, {
+		sessionId: "20250101_000000",
+		notePath: `AI Conversations/${c.provider}/${c.id}.md`,
+		includeThinking,
+	});
+	return composeNote(frontmatter, body);
+};
 
 describe("jsonlLines", () => {
 	const text = '\ufeff{"a":1}\r\n\n  \n{"b":"é🎉"}\n{"c":[1,2]}';

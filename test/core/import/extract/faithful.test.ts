@@ -6,7 +6,7 @@ import { resolveCitations } from "../../../../src/core/import/extract/normalize/
 import { normalizeChatGpt } from "../../../../src/core/import/extract/normalize/chatgpt";
 import { normalizeClaude } from "../../../../src/core/import/extract/normalize/claude";
 import type { NormalizeResult } from "../../../../src/core/import/extract/normalize/result";
-import { renderNote } from "../../../../src/core/import/transform/render-note";
+import { composeNote, renderNote } from "../../../../src/core/import/transform/render-note";
 import { seededRandom } from "../../../support/seeded-random";
 
 /**
@@ -35,8 +35,10 @@ const byId = (list: Record<string, unknown>[], key: string, id: string): Record<
 };
 const ids = (c: Conversation): string[] => c.messages.map((m) => m.id);
 const parts = (c: Conversation, id: string): Part[] => c.messages.find((m) => m.id === id)?.parts ?? [];
-const note = (c: Conversation, includeThinking = false): string =>
-	renderNote(c, { sessionId: "s", notePath: "n.md", includeThinking }).markdown;
+const note = (c: Conversation, includeThinking = false): string => {
+	const { frontmatter, body } = renderNote(c, { sessionId: "s", notePath: "n.md", includeThinking });
+	return composeNote(frontmatter, body);
+};
 
 function shuffled<T>(list: readonly T[], random: () => number): T[] {
 	const out = [...list];

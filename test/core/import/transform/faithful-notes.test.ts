@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Conversation, Message } from "../../../../src/core/model/conversation";
 import { normalizeChatGpt } from "../../../../src/core/import/extract/normalize/chatgpt";
 import { normalizeClaude } from "../../../../src/core/import/extract/normalize/claude";
-import { renderNote } from "../../../../src/core/import/transform/render-note";
+import { composeNote, renderNote } from "../../../../src/core/import/transform/render-note";
 import { isUpdatingExpected, useGolden } from "../../../support/golden";
 
 /**
@@ -38,8 +38,10 @@ const byId = (id: string): Conversation => {
 	if (!c) throw new Error(`no conversation ${id}`);
 	return c;
 };
-const render = (c: Conversation, opts: { includeThinking?: boolean; toolOutputMaxChars?: number } = {}): string =>
-	renderNote(c, { sessionId: "20260101_000000", notePath: `AI Conversations/${c.id}.md`, ...opts }).markdown;
+const render = (c: Conversation, opts: { includeThinking?: boolean; toolOutputMaxChars?: number } = {}): string => {
+	const { frontmatter, body } = renderNote(c, { sessionId: "20260101_000000", notePath: `AI Conversations/${c.id}.md`, ...opts });
+	return composeNote(frontmatter, body);
+};
 
 describe("faithful notes: golden files", () => {
 	for (const c of all) {

@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { ConversationSchema, type Conversation } from "../../../../src/core/model/conversation";
 import { IMPORT_KEYS, NoteFrontmatterSchema } from "../../../../src/core/import/transform/note-frontmatter";
-import { chatUrl, renderNote } from "../../../../src/core/import/transform/render-note";
+import { chatUrl, composeNote, renderNote } from "../../../../src/core/import/transform/render-note";
 import { draftNote, RENDERER_VERSION } from "../../../../src/core/import/transform/note-draft";
 import { renderKnowledgeNote } from "../../../../src/core/import/transform/render-knowledge-note";
 import { useGolden } from "../../../support/golden";
@@ -34,7 +34,7 @@ describe("metadata users ask for", () => {
 			notePath: "AI Conversations/Claude/Trip budget in yen.md",
 			timeZone: "Asia/Tokyo",
 		});
-		golden.check("project-zone.tokyo.expected.md", note.markdown);
+		golden.check("project-zone.tokyo.expected.md", composeNote(note.frontmatter, note.body));
 	});
 
 	it("links back to the chat: a url property and a link above the first message, the same URL", () => {
@@ -52,7 +52,7 @@ describe("metadata users ask for", () => {
 	it("writes the project's name as a property only when the export names it (an id alone is not a name)", () => {
 		const named = renderNote(projectZone(), { sessionId: SESSION, notePath: "n.md" });
 		expect(named.frontmatter.project).toBe("Japan trip: planning");
-		expect(parse(named.markdown.split("---\n")[1]!)).toMatchObject({ project: "Japan trip: planning" });
+		expect(parse(composeNote(named.frontmatter, named.body).split("---\n")[1]!)).toMatchObject({ project: "Japan trip: planning" });
 		const idOnly = renderNote(chatgpt({ projectId: "g-p-abc123" }), { sessionId: SESSION, notePath: "n.md" });
 		expect(idOnly.frontmatter).not.toHaveProperty("project");
 	});

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ConversationSchema, type Conversation } from "../../../../src/core/model/conversation";
 import { computeFileId, noteBody } from "../../../../src/core/import/transform/file-id";
 import { NoteFrontmatterSchema } from "../../../../src/core/import/transform/note-frontmatter";
-import { renderNote, trimEndPunctuation } from "../../../../src/core/import/transform/render-note";
+import { composeNote, renderNote, trimEndPunctuation, type RenderedNote } from "../../../../src/core/import/transform/render-note";
 import { sanitizeFileName } from "../../../../src/core/naming/sanitize-file-name";
 import { isUpdatingExpected, useGolden } from "../../../support/golden";
 import { seededRandom } from "../../../support/seeded-random";
@@ -25,8 +25,14 @@ const load = (name: string): Conversation =>
 const notePathOf = (c: Conversation): string =>
 	`AI Conversations/${c.provider === "claude" ? "Claude" : "ChatGPT"}/${sanitizeFileName(c.title)}.md`;
 
+/** A note's parts with the whole note (`markdown`, as composeNote makes it). */
+const whole = (note: RenderedNote): RenderedNote & { markdown: string } => ({
+	...note,
+	markdown: composeNote(note.frontmatter, note.body),
+});
+
 const render = (c: Conversation, includeThinking = false) =>
-	renderNote(c, { sessionId: SESSION, notePath: notePathOf(c), includeThinking });
+	whole(renderNote(c, { sessionId: SESSION, notePath: notePathOf(c), includeThinking }));
 
 /** Whether a message has a part the note shows: thinking only when asked for, text only when it is not blank. */
 const shows = (m: Conversation["messages"][number], includeThinking: boolean): boolean =>
@@ -81,6 +87,15 @@ describe("renderNote properties", () => {
 			expect(note.frontmatter.tags).toEqual(["ai-chat", conversation.provider]);
 			expect(note.frontmatter.source_id).toBe(conversation.id);
 			expect(note.frontmatter.summary ?? "").not.toContain("\n");
+		}
+	});
+
+	it("gives its parts as plain values, no getter (a getter per note kept each body alive in V8's young generation)", () => {
+		// An object literal's getter is held in an AccessorPair that V8 allocates in its old generation: old garbage that
+		// kept the getter's closure, and the body it closed over, through young-generation collections (issue 20).
+		for (const conversation of all) {
+			const note = renderNote(conversation, { sessionId: SESSION, notePath: notePathOf(conversation) });
+			for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(note))) expect("value" in d, key).toBe(true);
 		}
 	});
 
@@ -202,7 +217,7 @@ describe("renderNote properties", () => {
 	it("quotes YAML values that would otherwise change type or break", () => {
 		const base = load("missing-timestamps");
 		for (const title of ["true", "123", "null", "- dash", "key: value", "#hash", "@at", "'quote", '"dq', "[x]", "{y}", "a\nb"]) {
-			const note = renderNote({ ...base, title }, { sessionId: "007", notePath: "n.md" });
+			const note = whole(renderNote({ ...base, title }, { sessionId: "007", notePath: "n.md" }));
 			const parsed = parse(/^---\n([\s\S]*?)\n---\n/.exec(note.markdown)![1]!) as Record<string, unknown>;
 			expect(parsed.title).toBe(title.replace(/\s+/g, " "));
 			expect(parsed.session).toBe("007");
