@@ -359,7 +359,12 @@ export function serveReader<F>(
 			await settings.prepare(items, run.draft);
 			if (run.stopped) return;
 		}
-		port.post({ type: "batch", run: run.id, items });
+		port.post({ type: "batch", run: run.id, items: items.slice() });
+		// The pump's own array emptied once its copy went: a batch that lived through two young-generation collections
+		// is in the old generation, and what it holds (the conversations pushed since, their drafts) would be kept by it,
+		// garbage there, through every young collection until a mark-compact.
+		items.length = 0;
+		results.length = 0;
 	}
 
 	async function pump(run: Run, open: ExportReader): Promise<void> {
