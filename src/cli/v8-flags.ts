@@ -81,19 +81,33 @@ const SHORT_TIERING_FLAG = "--interrupt-budget=540672";
 export const SHORT_IMPORT_BYTES = 64 * 1024 * 1024;
 
 /**
+ * Set with the interrupt budget for an import (armTiering given its conversations' bytes): V8 allocates no object in
+ * its old generation because others made at the same place in the code lived long. Early in an import the reader
+ * thread's first batch waits, its conversations kept, until the import takes it, and later batches live through a
+ * young-generation collection or two before they go: V8 then decided (--trace-pretenuring) to allocate every later
+ * message and every batch entry of the import in the old generation, where each, garbage a moment later, kept what it
+ * held (the parts, the texts, the note body) alive through every young collection until a mark-compact: all of it
+ * was copied and promoted. 10,000 conversations, the reader thread (--trace-gc-nvp): promoted 114 -> 48 MB,
+ * mark-compacts 14 -> 7. Inside the code caches' flags hash, as the budget is: set and unset with it.
+ */
+const NO_PRETENURING_FLAG = "--no-allocation-site-pretenuring";
+const PRETENURING_DEFAULT = "--allocation-site-pretenuring";
+
+/**
  * The interrupt budget above, for the rest of the run: TIERING_FLAG, or SHORT_TIERING_FLAG when `conversationBytes`
- * (ExportReader.totalBytes) is known and under SHORT_IMPORT_BYTES. Returns the flag it set. Called when no thread of
- * the run is still loading code: by the program when it starts and no reader thread was started ahead of it
- * (cli-worker.ts, with no size: every command), and again by an import (a new one, or a resume or retry that reads
- * its inputs again) once its inputs are open: in its own thread when there is no reader thread (threaded-export.ts),
- * or by the reader thread, when it has opened them or is told it is not needed (extract-worker.ts). A thread that
- * loads code after it (a reader the program starts itself) would compile Node's built-ins and its script from source:
- * the program disarms before it starts one, and the reader arms again. Either way only CPU is at stake, never the
- * result.
+ * (ExportReader.totalBytes) is known and under SHORT_IMPORT_BYTES; with a size (an import), NO_PRETENURING_FLAG too.
+ * Returns the budget's flag. Called when no thread of the run is still loading code: by the program when it starts
+ * and no reader thread was started ahead of it (cli-worker.ts, with no size: every command), and again by an import
+ * (a new one, or a resume or retry that reads its inputs again) once its inputs are open: in its own thread when there
+ * is no reader thread (threaded-export.ts), or by the reader thread, when it has opened them or is told it is not
+ * needed (extract-worker.ts). A thread that loads code after it (a reader the program starts itself) would compile
+ * Node's built-ins and its script from source: the program disarms before it starts one, and the reader arms again.
+ * Either way only CPU is at stake, never the result.
  */
 export function armTiering(conversationBytes?: number): string {
 	const flag = conversationBytes !== undefined && conversationBytes < SHORT_IMPORT_BYTES ? SHORT_TIERING_FLAG : TIERING_FLAG;
 	setFlagsFromString(flag);
+	if (conversationBytes !== undefined) setFlagsFromString(NO_PRETENURING_FLAG);
 	return flag;
 }
 
@@ -106,7 +120,11 @@ export function armPreviewTiering(): string {
 	return PREVIEW_TIERING_FLAG;
 }
 
-/** V8's default budget again: before a thread that loads code starts, and before the build's warm-up saves a cache. */
+/**
+ * V8's default budget again (and its pretenuring: NO_PRETENURING_FLAG): before a thread that loads code starts, and
+ * before the build's warm-up saves a cache.
+ */
 export function disarmTiering(): void {
 	setFlagsFromString(TIERING_DEFAULT);
+	setFlagsFromString(PRETENURING_DEFAULT);
 }

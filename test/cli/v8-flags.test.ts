@@ -49,6 +49,16 @@ describe("the CLI's V8 flags and code caches", () => {
 		expect(refused(PRISTINE)).toBe(false);
 	});
 
+	it("an import's arming (its size known) also turns V8's pretenuring off, and disarming undoes both", () => {
+		armTiering();
+		const command = cacheUnderNowFlags();
+		// The same budget as armTiering() gives: only the pretenuring flag makes V8 refuse the cache.
+		armTiering(SHORT_IMPORT_BYTES);
+		expect(refused(command)).toBe(true);
+		disarmTiering();
+		expect(refused(PRISTINE)).toBe(false);
+	});
+
 	it("disarming sets the value this Node's V8 has by default (`node --v8-options`)", () => {
 		const options = execFileSync(process.execPath, ["--v8-options"], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
 		const dflt = /\n\s*--interrupt-budget \([^\n]*\n\s*type: int\s+default: (--interrupt-budget=\d+)/.exec(options)?.[1];
