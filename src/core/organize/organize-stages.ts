@@ -353,24 +353,18 @@ export function planJsonText(plan: Plan, end = "", known?: PlannedItems): string
 }
 
 /**
- * Adds the texts of batch `batch` of `known` to `parts` (planJsonText): its text whole when every item of it is the
- * plan's item at the same place (most batches), else the runs of such items as slices of it and the other items
- * serialised. Returns the index of the batch's end.
+ * Adds the texts of batch `batch` of `known` to `parts` (planJsonText): the runs of its items that are the plan's items
+ * at the same place as slices of its text (the whole text when all are: most batches; a slice of all of a string is
+ * that string), and the other items serialised. Returns the index of the batch's end.
  */
 function knownParts(items: readonly PlanItem[], known: PlannedItems, batch: number, parts: string[]): number {
 	const from = batch === 0 ? 0 : known.ends[batch - 1]!;
 	const to = known.ends[batch]!;
 	const text = known.texts[batch]!;
-	let index = from;
-	while (index < to && items[index] === known.items[index]) index++;
-	if (index === to) {
-		parts.push(text);
-		return to;
-	}
 	// `offset`: where item `index`'s text starts in `text`; `run`: where the current run of known items starts (-1: none).
 	let offset = 0;
 	let run = -1;
-	for (index = from; index < to; index++) {
+	for (let index = from; index < to; index++) {
 		if (items[index] === known.items[index]) {
 			if (run === -1) run = offset;
 		} else {
