@@ -172,7 +172,8 @@ async function runImportSessionLocked(deps: ImportDeps, request: ImportRequest, 
 	try {
 		return await runOpenedImport(deps, request, opened);
 	} finally {
-		// Also when the run fails before its finish (which waits for them): nothing of it goes on once it has ended.
+		// The inputs' checksums in the manifest before the run ends, however it ends (a finish, a cancel, a failure):
+		// nothing of it goes on once it has, the host closes the inputs then, and the vault lock is still held.
 		await opened.inputsChecksummed;
 	}
 }
@@ -247,7 +248,7 @@ async function openImportSession(deps: ImportDeps, request: ImportRequest, lock:
 		await phases.create(session.session_id, "import");
 		await store.writeAtomic(optionsPath(session.session_id), `${JSON.stringify(options, null, "\t")}\n`);
 		await yieldWhenSliceOverOnUi(10);
-		// The inputs' checksums are taken while the import runs (see writeManifest); its finish waits for them.
+		// The inputs' checksums are taken while the import runs (see writeManifest); its end waits for them.
 		const { checksummed } = await writeManifest(store, session.session_id, reader, request.sources, request.prepared?.fingerprints, (e) =>
 			deps.logger.warn(
 				`The inputs' checksums were not recorded (a resume will compare their size and ends only): ${e instanceof Error ? e.message : String(e)}`,
@@ -551,8 +552,6 @@ async function draftFileWriter(run: ImportRun): Promise<DraftFileWriter> {
 async function finishImport(run: ImportRun, error?: string): Promise<ImportSummary> {
 	const { store, logger } = run.deps;
 	const { sessionId } = run;
-	// The manifest whole before the session ends (and before the host closes the inputs).
-	await run.inputsChecksummed;
 	const stopped = error === "cancelled";
 	const errorText = stopped ? "Cancelled; resume the session to go on" : error;
 	// Once for the summary and the compaction (nothing is logged in between). A new session's run that ended on its own

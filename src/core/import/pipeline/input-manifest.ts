@@ -102,7 +102,7 @@ export async function writeManifest(
 	const checksum = async (): Promise<void> => {
 		const whole: InputFingerprint[] = [];
 		for (let i = 0; i < sources.length; i++) whole.push(await withChecksum(ends[i]!, sources[i]!, "crc32"));
-		if (whole.some((print, i) => print.crc32 !== ends[i]!.crc32)) await write(whole);
+		if (whole.some((print) => print.crc32 !== undefined)) await write(whole);
 	};
 	return {
 		checksummed: checksum().catch((error: unknown) => {
